@@ -1,0 +1,103 @@
+# Donor registration — English. Same ids and variables as messages/vi/registration.ftl.
+
+welcome =
+    Hello! This is hienmau, the assistant of the voluntary blood donation movement.
+    You can register as a donor, hear about blood drives near you and get a reminder when you may give again.
+    (Gõ /language để dùng tiếng Việt — type /language for Vietnamese.)
+
+consent-text =
+    Before we start, please read and agree:
+    • Data collected: full name, phone number, date of birth, sex, weight, blood group, province/city, commune/ward and your last donation. Blood group and donation history are sensitive data.
+    • Purpose: only to invite and remind you about voluntary blood donation, and to contact you when a patient urgently needs blood.
+    • Data holder: { $org }. Your data is kept confidential and used for nothing else.
+    • Your rights: see (/profile), correct (/edit), pause messages (/pause), withdraw consent and erase all your data (/delete) at any time, right here in this chat.
+    (Terms version: { $version })
+    Do you agree?
+
+consent-repeat = Please choose "I agree" or "I do not agree" (type 1 or 2).
+consent-declined = No problem. We have stored no personal data of yours. Whenever you want to register, just type /start.
+consent-thanks = Thank you for agreeing! Each answer is saved at once; type /cancel to stop at any time.
+choice-agree = I agree
+choice-disagree = I do not agree
+
+ask-name = What is your full name?
+error-name = A name has 2 to 80 letters, without digits or symbols. For example: Nguyen Thi Lan.
+
+ask-phone = What is your mobile number? (for example: 0912 345 678)
+choice-share-phone = 📱 Send my phone number
+error-phone-format = A phone number has only digits (spaces, dots or +84 are fine). For example: 0912 345 678.
+error-phone-length = A mobile number has 10 digits, for example 0912 345 678. Please check it.
+error-phone-old = This is an old 11-digit number (changed to 10 digits in 2018). Please type the new 10-digit number, for example 0912 345 678.
+error-phone-not-mobile = Please type a mobile number (starting with 03, 05, 07, 08 or 09), not a landline.
+error-phone-foreign = Only Vietnamese mobile numbers (+84) are accepted for now. For example: 0912 345 678.
+error-contact-not-own = This is not your own number. Please tap the button to send your number, or type your phone number.
+
+ask-birth-date = What is your date of birth? (day/month/year, for example 05/03/1995)
+error-date-format = I could not read that date. Please type it as day/month/year, for example 05/03/1995.
+error-date-no-such-day = That day is not in the calendar. Please check the day and month, for example 05/03/1995.
+error-date-future = That date is in the future. Please check the year.
+error-birth-date-too-old = That year of birth does not look right. Please check it, for example 05/03/1995.
+age-too-young = Donors must be at least { $min }. You will be old enough on { $date } — thank you for wanting to help! You can stay as a supporter to hear the news and spread the word.
+age-too-old = Donors must be between 18 and { $max } years old. Thank you for wanting to help! You can stay as a supporter to hear the news and encourage family and friends.
+choice-supporter = Stay as a supporter
+choice-fix-birth-date = Type my date of birth again
+
+ask-sex = What is your sex? (used for the weight threshold for donating)
+choice-male = Male
+choice-female = Female
+
+ask-weight = About how much do you weigh, in kg? (for example: 55)
+error-weight-format = Please type your weight as a number of kg, for example 55 or 52.5.
+error-weight-range = That weight does not look right (it must be between 30 and 250 kg). Please check it.
+error-weight-unit = Please type your weight in kg, for example 55.
+note-weight-below = Note: the minimum weight to donate is { $min } kg. You can still register to hear the news, and update your weight later with /edit.
+
+ask-blood-group = What is your blood group? (for example: O+, A Rh−, AB negative). If you do not know, choose "Don't know" — your first donation will tell you.
+choice-blood-unknown = Don't know
+error-blood-group = I did not understand that blood group. Tap a button, or type something like O+, A-, AB Rh positive, B negative, or "don't know".
+
+ask-province = Which province or city do you live or work in? (for example: Ha Noi, HCMC, Hai Phong)
+ask-province-choose = Which of these provinces or cities do you mean?
+error-province = I could not find that among the 34 current provinces and cities. Please type the name again, for example: Da Nang, Can Tho, Dak Lak.
+note-province-former = { $former } is now part of { $province } (since 1 July 2025). I have noted { $province }.
+
+ask-commune = Which commune or ward do you live in? (for example: Le Chan ward). You may skip this.
+choice-skip = Skip
+error-commune = Please type the name of your commune or ward (2 to 100 characters), or choose "Skip".
+
+ask-last-donation = What did you give at your last donation?
+choice-whole-blood = Whole blood
+choice-platelets = Platelets
+choice-plasma = Plasma
+choice-never = I have never donated
+ask-last-donation-date = When was your last donation? (for example 15/08/2026; if you only remember the month, type 8/2026)
+error-donation-date-too-early = That date is before the age anyone can donate. Please check it.
+
+error-choice = Please choose one of the options below (tap a button or type its number).
+stale-choice = That button belongs to an earlier question. Here is the current one:
+
+summary =
+    Your details:
+    • Name: { $name }
+    • Phone: { $phone }
+    • Date of birth: { $birth }
+    • Sex: { $sex }
+    • Weight: { $weight }
+    • Blood group: { $blood }
+    • Province/city: { $province }
+    • Commune/ward: { $commune }
+    • Last donation: { $last }
+    • { $eligibility }
+    Is this correct?
+choice-confirm = Confirm
+choice-edit = Change something
+
+registered =
+    You are registered. Thank you! ❤️
+    { $eligibility }
+    We will tell you about blood drives near you. Type /help to see the commands.
+registered-supporter = Thank you for supporting voluntary blood donation! We will send you news of blood drives to share. Type /help to see the commands.
+eligible-now = You may donate now.
+eligible-from = You may donate again from { $date }.
+eligible-first-time = You can give for the first time at the next drive. The doctor at the drive will check you and advise you.
+eligible-weight = The minimum weight to donate is { $min } kg; update your weight with /edit when you reach it.

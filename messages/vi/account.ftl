@@ -1,0 +1,81 @@
+# Quyền của người hiến máu và các lệnh chung — tiếng Việt.
+
+edit-menu = Bạn muốn sửa thông tin nào?
+choice-back = Quay lại
+field-name = Họ tên
+field-phone = Số điện thoại
+field-birth-date = Ngày sinh
+field-sex = Giới tính
+field-weight = Cân nặng
+field-blood-group = Nhóm máu
+field-province = Tỉnh/thành phố
+field-commune = Xã/phường
+field-last-donation = Lần hiến gần nhất
+updated = Đã cập nhật thông tin của bạn.
+
+value-text = { $text }
+value-not-given = (chưa có)
+value-unknown = chưa biết
+value-skipped = (bỏ qua)
+value-never = chưa hiến lần nào
+value-donation = { $kind }, ngày { $date }
+value-phone-verified = { $phone } (đã xác minh qua ứng dụng)
+value-rh-unknown = { $abo } (Rh chưa biết)
+value-abo-unknown = Rh{ $rh } (ABO chưa biết)
+
+help =
+    Các lệnh bạn có thể dùng bất cứ lúc nào:
+    /profile — xem toàn bộ thông tin chúng tôi lưu về bạn
+    /edit — sửa thông tin
+    /pause — tạm dừng tin nhắn không khẩn cấp; /resume — nhận lại
+    /language — đổi ngôn ngữ (Tiếng Việt / English)
+    /delete — rút lại đồng ý và xoá toàn bộ dữ liệu của bạn
+    /cancel — dừng câu hỏi đang dở (thông tin đã nhập vẫn được giữ)
+    /start — bắt đầu hoặc tiếp tục đăng ký
+
+profile =
+    Thông tin chúng tôi lưu về bạn:
+    • Trạng thái: { $status }
+    • Họ tên: { $name }
+    • Điện thoại: { $phone }
+    • Ngày sinh: { $birth }
+    • Giới tính: { $sex }
+    • Cân nặng: { $weight }
+    • Nhóm máu: { $blood }
+    • Tỉnh/thành: { $province }
+    • Xã/phường: { $commune }
+    • Lần hiến gần nhất: { $last }
+    • { $eligibility }
+    • Đồng ý điều khoản ngày { $consent_date } (phiên bản { $consent_version })
+    • Tin nhắn: { $messages }
+    • Ngôn ngữ: { $language }
+    Sửa: /edit. Xoá toàn bộ: /delete.
+profile-none = Chúng tôi không lưu thông tin cá nhân nào của bạn. Gõ /start để đăng ký.
+profile-status-registering = đang đăng ký (chưa xác nhận)
+profile-status-donor = người hiến máu
+profile-status-supporter = người ủng hộ
+profile-messages-on = đang nhận
+profile-messages-paused = đang tạm dừng (/resume để nhận lại)
+
+language-prompt = Chọn ngôn ngữ / Choose your language:
+choice-vietnamese = Tiếng Việt
+choice-english = English
+language-set = Đã chuyển sang tiếng Việt.
+
+paused = Đã tạm dừng các tin nhắn không khẩn cấp. Gõ /resume để nhận lại.
+resumed = Bạn sẽ nhận lại tin nhắn về các đợt hiến máu.
+not-registered = Bạn chưa đăng ký nên chưa có thông tin nào. Gõ /start để bắt đầu.
+
+delete-confirm = Bạn có chắc muốn rút lại đồng ý và xoá toàn bộ dữ liệu của mình không? Việc này không thể hoàn tác.
+choice-delete-yes = Xoá toàn bộ dữ liệu
+choice-delete-no = Không, giữ lại
+deleted = Đã xoá toàn bộ dữ liệu của bạn. Cảm ơn bạn đã đồng hành! Nếu muốn quay lại, gõ /start bất cứ lúc nào.
+delete-kept = Đã giữ nguyên thông tin của bạn.
+
+cancelled = Đã dừng. Gõ /help để xem các lệnh.
+cancelled-incomplete = Đã dừng. Thông tin bạn đã nhập vẫn được giữ; gõ /start để tiếp tục đăng ký.
+nothing-to-cancel = Không có câu hỏi nào đang dở.
+unknown-command = Mình không biết lệnh này. Gõ /help để xem các lệnh.
+not-understood = Mình chưa hiểu ý bạn. Gõ /help để xem những gì mình giúp được.
+welcome-back = Chào mừng { $name } quay lại!
+text-only = Mình chỉ đọc được tin nhắn chữ. Bạn trả lời bằng chữ giúp nhé.

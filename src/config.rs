@@ -1,0 +1,290 @@
+//! Configuration: an optional TOML file (`--config FILE` or `HIENMAU_CONFIG`), then
+//! environment variables with plain names, which win. Secrets (tokens) come from the
+//! environment only, so a config file can be committed and shared.
+
+use crate::domain::eligibility::Rules;
+use anyhow::{Context, bail};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub timezone: Tz,
+    /// Who holds the donors' data, named in the consent text.
+    pub org_name: String,
+    pub telegram: Option<TelegramConfig>,
+    pub listen_addr: SocketAddr,
+    pub rules: Rules,
+    pub delivery: DeliveryConfig,
+}
+
+#[derive(Clone)]
+pub struct TelegramConfig {
+    pub token: String,
+    pub api_url: reqwest::Url,
+    /// Public HTTPS URL of the webhook; long polling when unset.
+    pub webhook_url: Option<reqwest::Url>,
+    pub webhook_secret: Option<String>,
+}
+
+impl std::fmt::Debug for TelegramConfig {
+    // Never print the token or the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TelegramConfig")
+            .field("api_url", &self.api_url.as_str())
+            .field(
+                "webhook_url",
+                &self.webhook_url.as_ref().map(|u| u.as_str()),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// How the delivery worker paces each platform.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct DeliveryConfig {
+    /// Telegram: messages per second over all chats (Bot FAQ: about 30).
+    pub telegram_per_second: f64,
+    /// Telegram: minimum time between two messages to one chat (Bot FAQ: 1 s).
+    pub telegram_chat_interval_ms: u64,
+    /// Attempts before a row is given up as failed (429 waits do not count).
+    pub max_attempts: u32,
+    /// Requests in flight at once, over all channels.
+    pub max_in_flight: usize,
+    /// First retry delay after a transient error; doubles each attempt.
+    pub retry_base_ms: u64,
+    /// How often the worker looks for rows written by other processes.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        DeliveryConfig {
+            telegram_per_second: 30.0,
+            telegram_chat_interval_ms: 1000,
+            max_attempts: 8,
+            max_in_flight: 32,
+            retry_base_ms: 2000,
+            poll_interval_ms: 500,
+        }
+    }
+}
+
+impl DeliveryConfig {
+    /// No pacing at all, for benchmarks against a fake server and for tests that are not
+    /// about pacing.
+    pub fn unlimited() -> Self {
+        DeliveryConfig {
+            telegram_per_second: 0.0,
+            telegram_chat_interval_ms: 0,
+            retry_base_ms: 50,
+            poll_interval_ms: 50,
+            ..DeliveryConfig::default()
+        }
+    }
+
+    pub fn retry_delay(&self, attempt: u32) -> Duration {
+        let factor = 1u64 << attempt.saturating_sub(1).min(10);
+        Duration::from_millis(self.retry_base_ms.saturating_mul(factor))
+            .min(Duration::from_secs(600))
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    timezone: Option<String>,
+    org_name: Option<String>,
+    listen_addr: Option<String>,
+    telegram_api_url: Option<String>,
+    telegram_webhook_url: Option<String>,
+    eligibility: Option<Rules>,
+    delivery: Option<DeliveryConfig>,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://hienmau.db";
+pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
+
+impl Config {
+    /// Read the file (if any), then the environment through `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Config> {
+        let fc: FileConfig = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading config file {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("config file {}", path.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        let pick = |name: &str, from_file: Option<String>| {
+            env(name).filter(|v| !v.trim().is_empty()).or(from_file)
+        };
+
+        let database_url =
+            pick("DATABASE_URL", fc.database_url).unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        let tz_name =
+            pick("HIENMAU_TIMEZONE", fc.timezone).unwrap_or_else(|| "Asia/Ho_Chi_Minh".into());
+        let timezone: Tz = tz_name
+            .parse()
+            .map_err(|_| anyhow::anyhow!("HIENMAU_TIMEZONE: unknown time zone {tz_name:?}"))?;
+        let org_name = pick("HIENMAU_ORG_NAME", fc.org_name)
+            .unwrap_or_else(|| "Ban Chỉ đạo vận động hiến máu tình nguyện".into());
+        let listen =
+            pick("HIENMAU_LISTEN", fc.listen_addr).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen_addr: SocketAddr = listen
+            .parse()
+            .with_context(|| format!("HIENMAU_LISTEN: {listen:?} is not host:port"))?;
+
+        let telegram = match env("TELEGRAM_BOT_TOKEN").filter(|t| !t.trim().is_empty()) {
+            None => None,
+            Some(token) => {
+                let api = pick("TELEGRAM_API_URL", fc.telegram_api_url)
+                    .unwrap_or_else(|| DEFAULT_TELEGRAM_API_URL.into());
+                let api_url = reqwest::Url::parse(&api)
+                    .with_context(|| format!("TELEGRAM_API_URL: {api:?} is not a URL"))?;
+                let webhook_url = pick("TELEGRAM_WEBHOOK_URL", fc.telegram_webhook_url)
+                    .map(|u| {
+                        reqwest::Url::parse(&u)
+                            .with_context(|| format!("TELEGRAM_WEBHOOK_URL: {u:?} is not a URL"))
+                    })
+                    .transpose()?;
+                let webhook_secret = env("TELEGRAM_WEBHOOK_SECRET").filter(|s| !s.is_empty());
+                if webhook_url.is_some() {
+                    match &webhook_secret {
+                        None => {
+                            bail!("TELEGRAM_WEBHOOK_URL is set: set TELEGRAM_WEBHOOK_SECRET too")
+                        }
+                        Some(s) if !valid_webhook_secret(s) => bail!(
+                            "TELEGRAM_WEBHOOK_SECRET: 1–256 characters of A-Z, a-z, 0-9, _ and -"
+                        ),
+                        Some(_) => {}
+                    }
+                }
+                Some(TelegramConfig {
+                    token,
+                    api_url,
+                    webhook_url,
+                    webhook_secret,
+                })
+            }
+        };
+
+        let rules = fc.eligibility.unwrap_or_default();
+        if rules.min_age > rules.max_age {
+            bail!("eligibility: min_age is above max_age");
+        }
+        let delivery = fc.delivery.unwrap_or_default();
+        if delivery.max_in_flight == 0 || delivery.max_attempts == 0 {
+            bail!("delivery: max_in_flight and max_attempts must be at least 1");
+        }
+        Ok(Config {
+            database_url,
+            timezone,
+            org_name,
+            telegram,
+            listen_addr,
+            rules,
+            delivery,
+        })
+    }
+
+    pub fn from_env(file: Option<&Path>) -> anyhow::Result<Config> {
+        Config::load(file, |k| std::env::var(k).ok())
+    }
+}
+
+/// Telegram accepts 1–256 characters `A-Za-z0-9_-` as a webhook secret token.
+pub fn valid_webhook_secret(s: &str) -> bool {
+    (1..=256).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let c = Config::load(None, env(&[])).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.timezone, chrono_tz::Asia::Ho_Chi_Minh);
+        assert!(c.telegram.is_none());
+        assert_eq!(c.rules, Rules::default());
+    }
+
+    #[test]
+    fn file_then_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hienmau.toml");
+        std::fs::write(
+            &path,
+            "database_url = \"sqlite://a.db\"\norg_name = \"Hội CTĐ Hải Phòng\"\n\
+             [eligibility]\nmin_weight_female_kg = 45.0\n[delivery]\ntelegram_per_second = 20.0\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&path), env(&[("DATABASE_URL", "sqlite://b.db")])).unwrap();
+        assert_eq!(c.database_url, "sqlite://b.db");
+        assert_eq!(c.org_name, "Hội CTĐ Hải Phòng");
+        assert_eq!(c.rules.min_weight_female_kg, 45.0);
+        assert_eq!(c.rules.min_weight_male_kg, 45.0);
+        assert_eq!(c.delivery.telegram_per_second, 20.0);
+        assert_eq!(c.delivery.telegram_chat_interval_ms, 1000);
+    }
+
+    #[test]
+    fn bad_settings_are_reported_by_name() {
+        let err = |pairs: &[(&str, &str)]| Config::load(None, env(pairs)).unwrap_err().to_string();
+        assert!(err(&[("HIENMAU_TIMEZONE", "Mars/Base")]).contains("HIENMAU_TIMEZONE"));
+        assert!(err(&[("HIENMAU_LISTEN", "nowhere")]).contains("HIENMAU_LISTEN"));
+        assert!(
+            err(&[("TELEGRAM_BOT_TOKEN", "t"), ("TELEGRAM_API_URL", "::")])
+                .contains("TELEGRAM_API_URL")
+        );
+        assert!(
+            err(&[
+                ("TELEGRAM_BOT_TOKEN", "t"),
+                ("TELEGRAM_WEBHOOK_URL", "https://x.vn/tg")
+            ])
+            .contains("TELEGRAM_WEBHOOK_SECRET")
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "colour = \"red\"\n").unwrap();
+        assert!(
+            format!("{:#}", Config::load(Some(&path), env(&[])).unwrap_err()).contains("colour")
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_the_token() {
+        let c = Config::load(None, env(&[("TELEGRAM_BOT_TOKEN", "123:SECRET")])).unwrap();
+        assert!(!format!("{c:?}").contains("SECRET"));
+    }
+
+    #[test]
+    fn retry_delay_doubles_and_is_capped() {
+        let d = DeliveryConfig::default();
+        assert_eq!(d.retry_delay(1), Duration::from_secs(2));
+        assert_eq!(d.retry_delay(2), Duration::from_secs(4));
+        assert_eq!(d.retry_delay(30), Duration::from_secs(600));
+    }
+}

@@ -1,0 +1,265 @@
+//! Dates as people type them: `05/03/1990`, `5-3-1990`, `5.3.90`, `05031990`, `1990-03-05`,
+//! `ngày 5 tháng 3 năm 1990`. A donation date may also be given as a month (`3/2024`,
+//! `tháng 3 năm 2024`), which is read as the last day of that month: the later date is the
+//! safer one for an interval between donations.
+
+use chrono::{Datelike, NaiveDate};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("not a date")]
+    NotADate,
+    #[error("no such day")]
+    NoSuchDay,
+    #[error("in the future")]
+    InFuture,
+    #[error("too long ago")]
+    TooOld,
+}
+
+/// How precise the typed date was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    Day,
+    Month,
+}
+
+fn numbers(input: &str) -> Option<Vec<&str>> {
+    // Only digits, separators and the words of "ngày … tháng … năm …" are allowed.
+    let folded = crate::domain::text::fold(input);
+    let mut ok = true;
+    for word in folded.split(' ') {
+        if word.is_empty() {
+            continue;
+        }
+        let is_num_parts = word
+            .split(['-', '+'])
+            .all(|p| p.chars().all(|c| c.is_ascii_digit()));
+        if !(is_num_parts || matches!(word, "ngay" | "thang" | "nam" | "day" | "month" | "year")) {
+            ok = false;
+        }
+    }
+    if !ok || input.contains('+') {
+        return None;
+    }
+    let nums: Vec<&str> = input
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .collect();
+    Some(nums)
+}
+
+fn year_from(s: &str, today: NaiveDate) -> Option<i32> {
+    let y: i32 = s.parse().ok()?;
+    match s.len() {
+        4 => Some(y),
+        // Two-digit years: the most recent year ending so, not in the future.
+        2 => {
+            let century = today.year() / 100 * 100;
+            Some(if century + y <= today.year() {
+                century + y
+            } else {
+                century - 100 + y
+            })
+        }
+        _ => None,
+    }
+}
+
+fn ymd(y: i32, m: &str, d: &str) -> Result<NaiveDate, DateError> {
+    let m: u32 = m.parse().map_err(|_| DateError::NotADate)?;
+    let d: u32 = d.parse().map_err(|_| DateError::NotADate)?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return Err(DateError::NoSuchDay);
+    }
+    NaiveDate::from_ymd_opt(y, m, d).ok_or(DateError::NoSuchDay)
+}
+
+fn last_day_of_month(y: i32, m: u32) -> Option<NaiveDate> {
+    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()
+}
+
+/// Parse a full date (day, month, year). `today` resolves two-digit years.
+pub fn parse_day(input: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
+    let nums = numbers(input).ok_or(DateError::NotADate)?;
+    match nums.as_slice() {
+        [compact] if compact.len() == 8 => {
+            let y = year_from(&compact[4..], today).ok_or(DateError::NotADate)?;
+            ymd(y, &compact[2..4], &compact[..2])
+        }
+        [a, b, c] if a.len() == 4 => {
+            let y = year_from(a, today).ok_or(DateError::NotADate)?;
+            ymd(y, b, c)
+        }
+        [d, m, y] if d.len() <= 2 && m.len() <= 2 => {
+            let y = year_from(y, today).ok_or(DateError::NotADate)?;
+            ymd(y, m, d)
+        }
+        _ => Err(DateError::NotADate),
+    }
+}
+
+/// Parse a past date that may be given to the day or to the month. Not in the future
+/// (relative to `today`), and not before `earliest`.
+pub fn parse_past(
+    input: &str,
+    today: NaiveDate,
+    earliest: NaiveDate,
+) -> Result<(NaiveDate, Precision), DateError> {
+    let (date, precision) = match parse_day(input, today) {
+        Ok(d) => (d, Precision::Day),
+        Err(DateError::NotADate) => {
+            let nums = numbers(input).ok_or(DateError::NotADate)?;
+            match nums.as_slice() {
+                [m, y] if m.len() <= 2 && (y.len() == 4 || y.len() == 2) => {
+                    let y = year_from(y, today).ok_or(DateError::NotADate)?;
+                    let m: u32 = m.parse().map_err(|_| DateError::NotADate)?;
+                    if !(1..=12).contains(&m) {
+                        return Err(DateError::NoSuchDay);
+                    }
+                    let last = last_day_of_month(y, m).ok_or(DateError::NoSuchDay)?;
+                    // This month: the month is not over, so today is the latest it can be.
+                    (
+                        last.min(today)
+                            .max(NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(last)),
+                        Precision::Month,
+                    )
+                }
+                _ => return Err(DateError::NotADate),
+            }
+        }
+        Err(e) => return Err(e),
+    };
+    if date > today {
+        return Err(DateError::InFuture);
+    }
+    if date < earliest {
+        return Err(DateError::TooOld);
+    }
+    Ok((date, precision))
+}
+
+/// Whole years between `birth` and `on`.
+pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
+    let mut age = on.year() - birth.year();
+    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// The day a person born on `birth` turns `years` (29 February → 1 March in other years).
+pub fn birthday(birth: NaiveDate, years: i32) -> NaiveDate {
+    let y = birth.year() + years;
+    NaiveDate::from_ymd_opt(y, birth.month(), birth.day())
+        .or_else(|| NaiveDate::from_ymd_opt(y, 3, 1))
+        .unwrap_or(birth)
+}
+
+/// `dd/mm/yyyy`, the form Vietnamese readers expect.
+pub fn format_vn(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+    const TODAY: fn() -> NaiveDate = || NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+
+    #[test]
+    fn reads_common_day_forms() {
+        for s in [
+            "05/03/1990",
+            "5/3/1990",
+            "05-03-1990",
+            "05.03.1990",
+            "5 3 1990",
+            "05031990",
+            "1990-03-05",
+            "05/03/90",
+            "ngày 5 tháng 3 năm 1990",
+            "Ngay 05 thang 03 nam 1990",
+            " 05 / 03 / 1990 ",
+        ] {
+            assert_eq!(parse_day(s, TODAY()), Ok(d(1990, 3, 5)), "{s}");
+        }
+        assert_eq!(parse_day("01/01/05", TODAY()), Ok(d(2005, 1, 1)));
+        assert_eq!(parse_day("29/02/2000", TODAY()), Ok(d(2000, 2, 29)));
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_day() {
+        assert_eq!(parse_day("", TODAY()), Err(DateError::NotADate));
+        assert_eq!(parse_day("hôm qua", TODAY()), Err(DateError::NotADate));
+        assert_eq!(parse_day("1990", TODAY()), Err(DateError::NotADate));
+        assert_eq!(parse_day("3/1990", TODAY()), Err(DateError::NotADate));
+        assert_eq!(parse_day("31/02/1990", TODAY()), Err(DateError::NoSuchDay));
+        assert_eq!(parse_day("29/02/2001", TODAY()), Err(DateError::NoSuchDay));
+        assert_eq!(parse_day("05/13/1990", TODAY()), Err(DateError::NoSuchDay));
+        assert_eq!(parse_day("00/03/1990", TODAY()), Err(DateError::NoSuchDay));
+        assert_eq!(parse_day("5/3/199", TODAY()), Err(DateError::NotADate));
+        assert_eq!(parse_day("5/3/1990/7", TODAY()), Err(DateError::NotADate));
+        assert_eq!(parse_day("+5/3/1990", TODAY()), Err(DateError::NotADate));
+        assert_eq!(
+            parse_day("99999999999999999999/1/1990", TODAY()),
+            Err(DateError::NotADate)
+        );
+    }
+
+    #[test]
+    fn past_dates_accept_months_and_refuse_the_future() {
+        let earliest = d(1950, 1, 1);
+        assert_eq!(
+            parse_past("3/2024", TODAY(), earliest),
+            Ok((d(2024, 3, 31), Precision::Month))
+        );
+        assert_eq!(
+            parse_past("tháng 2 năm 2024", TODAY(), earliest),
+            Ok((d(2024, 2, 29), Precision::Month))
+        );
+        // The current month: not past today.
+        assert_eq!(
+            parse_past("11/2026", TODAY(), earliest),
+            Ok((d(2026, 11, 22), Precision::Month))
+        );
+        assert_eq!(
+            parse_past("10/11/2026", TODAY(), earliest),
+            Ok((d(2026, 11, 10), Precision::Day))
+        );
+        assert_eq!(
+            parse_past("23/11/2026", TODAY(), earliest),
+            Err(DateError::InFuture)
+        );
+        assert_eq!(
+            parse_past("12/2026", TODAY(), earliest),
+            Err(DateError::InFuture)
+        );
+        assert_eq!(
+            parse_past("13/2024", TODAY(), earliest),
+            Err(DateError::NoSuchDay)
+        );
+        assert_eq!(
+            parse_past("1/1/1940", TODAY(), earliest),
+            Err(DateError::TooOld)
+        );
+        assert_eq!(
+            parse_past("soon", TODAY(), earliest),
+            Err(DateError::NotADate)
+        );
+    }
+
+    #[test]
+    fn ages_and_birthdays() {
+        assert_eq!(age_on(d(2008, 11, 23), TODAY()), 17);
+        assert_eq!(age_on(d(2008, 11, 22), TODAY()), 18);
+        assert_eq!(age_on(d(1966, 11, 22), TODAY()), 60);
+        assert_eq!(age_on(d(1965, 11, 21), TODAY()), 61);
+        assert_eq!(birthday(d(2008, 2, 29), 18), d(2026, 3, 1));
+        assert_eq!(format_vn(d(2026, 3, 1)), "01/03/2026");
+    }
+}

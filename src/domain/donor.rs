@@ -1,0 +1,257 @@
+//! A donor's profile as the conversation fills it, one answer at a time. Every field is
+//! optional until answered, so what was given is saved at once and survives a restart; the
+//! next question follows from what is still missing ([`Donor::pending`]).
+
+use crate::domain::blood::BloodGroup;
+use crate::domain::body::{Sex, WeightKg};
+use crate::domain::eligibility::{AgeCheck, DonationKind, LastDonation, Rules};
+use crate::domain::phone::PhoneNumber;
+use crate::domain::province::Province;
+use crate::domain::text::tidy;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The answer about the last donation, which takes two questions (what, then when).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LastDonationAnswer {
+    Never,
+    /// What was given is known; the date is still to be asked.
+    KindOnly(DonationKind),
+    Given {
+        kind: DonationKind,
+        date: NaiveDate,
+    },
+}
+
+impl LastDonationAnswer {
+    pub fn complete(self) -> Option<LastDonation> {
+        match self {
+            LastDonationAnswer::Never => Some(LastDonation::Never),
+            LastDonationAnswer::KindOnly(_) => None,
+            LastDonationAnswer::Given { kind, date } => Some(LastDonation::Given { kind, date }),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Donor {
+    pub name: Option<String>,
+    pub phone: Option<PhoneNumber>,
+    /// The phone came from the platform's own contact sharing, checked to be the user's.
+    pub phone_verified: bool,
+    pub birth_date: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    pub weight: Option<WeightKg>,
+    pub blood_group: Option<BloodGroup>,
+    pub province: Option<Province>,
+    /// `Some("")` when the donor chose to skip it.
+    pub commune: Option<String>,
+    pub last_donation: Option<LastDonationAnswer>,
+    /// Outside the donor age range, chose to stay in touch without donating.
+    pub supporter: bool,
+    /// Unix ms when the donor confirmed the summary.
+    pub registered_at: Option<i64>,
+    pub paused: bool,
+    /// Unix ms and version of the consent text agreed to.
+    pub consent_at: i64,
+    pub consent_version: String,
+}
+
+/// One question of the registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Field {
+    Name,
+    Phone,
+    BirthDate,
+    Sex,
+    Weight,
+    BloodGroup,
+    Province,
+    Commune,
+    LastDonationKind,
+    LastDonationDate,
+}
+
+/// What the registration needs next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pending {
+    Ask(Field),
+    /// The birth date puts the person outside the donor ages: donate later, or stay in
+    /// touch as a supporter?
+    AgeDecision,
+    Complete,
+}
+
+impl Donor {
+    pub fn pending(&self, rules: &Rules, today: NaiveDate) -> Pending {
+        use Field::*;
+        if self.name.is_none() {
+            return Pending::Ask(Name);
+        }
+        if self.phone.is_none() {
+            return Pending::Ask(Phone);
+        }
+        let Some(birth) = self.birth_date else {
+            return Pending::Ask(BirthDate);
+        };
+        if !self.supporter && rules.check_age(birth, today) != AgeCheck::InRange {
+            return Pending::AgeDecision;
+        }
+        if !self.supporter {
+            if self.sex.is_none() {
+                return Pending::Ask(Sex);
+            }
+            if self.weight.is_none() {
+                return Pending::Ask(Weight);
+            }
+            if self.blood_group.is_none() {
+                return Pending::Ask(BloodGroup);
+            }
+        }
+        if self.province.is_none() {
+            return Pending::Ask(Province);
+        }
+        if self.commune.is_none() {
+            return Pending::Ask(Commune);
+        }
+        if !self.supporter {
+            match self.last_donation {
+                None => return Pending::Ask(LastDonationKind),
+                Some(LastDonationAnswer::KindOnly(_)) => return Pending::Ask(LastDonationDate),
+                Some(_) => {}
+            }
+        }
+        Pending::Complete
+    }
+
+    /// Fields a donor may edit: supporters are not asked the medical ones.
+    pub fn editable_fields(&self) -> Vec<Field> {
+        use Field::*;
+        if self.supporter {
+            vec![Name, Phone, BirthDate, Province, Commune]
+        } else {
+            vec![
+                Name,
+                Phone,
+                BirthDate,
+                Sex,
+                Weight,
+                BloodGroup,
+                Province,
+                Commune,
+                LastDonationKind,
+            ]
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a name")]
+pub struct NameError;
+
+/// A full name: 2–80 characters, letters with spaces, hyphens, apostrophes or dots, no digits.
+pub fn parse_name(input: &str) -> Result<String, NameError> {
+    let name = tidy(input);
+    let len = name.chars().count();
+    if !(2..=80).contains(&len) || !name.chars().any(char::is_alphabetic) {
+        return Err(NameError);
+    }
+    let ok = name.chars().all(|c| {
+        c.is_alphabetic()
+            || unicode_normalization::char::is_combining_mark(c)
+            || matches!(c, ' ' | '-' | '\'' | '’' | '.')
+    });
+    if ok { Ok(name) } else { Err(NameError) }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a commune or ward")]
+pub struct CommuneError;
+
+/// A commune or ward as free text (there are 3,321 and old records still name districts).
+pub fn parse_commune(input: &str) -> Result<String, CommuneError> {
+    let c = tidy(input);
+    let len = c.chars().count();
+    if (2..=100).contains(&len) && c.chars().any(char::is_alphanumeric) && !c.starts_with('/') {
+        Ok(c)
+    } else {
+        Err(CommuneError)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            parse_name("  nguyễn   văn  an "),
+            Ok("nguyễn văn an".into())
+        );
+        assert_eq!(parse_name("Hồ Thị Thu-Hà"), Ok("Hồ Thị Thu-Hà".into()));
+        assert_eq!(parse_name("Y Moan Niê"), Ok("Y Moan Niê".into()));
+        for bad in [
+            "",
+            " ",
+            "A",
+            "123",
+            "An 2",
+            "an@x.vn",
+            "😀😀",
+            &"a".repeat(81),
+        ] {
+            assert_eq!(parse_name(bad), Err(NameError), "{bad}");
+        }
+    }
+
+    #[test]
+    fn communes() {
+        assert_eq!(
+            parse_commune(" Phường  Lê Chân "),
+            Ok("Phường Lê Chân".into())
+        );
+        assert_eq!(parse_commune("Xã 7"), Ok("Xã 7".into()));
+        for bad in ["", "x", "--", "/edit", &"x".repeat(101)] {
+            assert_eq!(parse_commune(bad), Err(CommuneError), "{bad}");
+        }
+    }
+
+    #[test]
+    fn pending_follows_the_missing_answers() {
+        let rules = Rules::default();
+        let today = d(2026, 11, 22);
+        let mut donor = Donor::default();
+        assert_eq!(donor.pending(&rules, today), Pending::Ask(Field::Name));
+        donor.name = Some("An".into());
+        donor.phone = PhoneNumber::parse("0912345678").ok();
+        assert_eq!(donor.pending(&rules, today), Pending::Ask(Field::BirthDate));
+        donor.birth_date = Some(d(2010, 1, 1));
+        assert_eq!(donor.pending(&rules, today), Pending::AgeDecision);
+        donor.supporter = true;
+        assert_eq!(donor.pending(&rules, today), Pending::Ask(Field::Province));
+        donor.supporter = false;
+        donor.birth_date = Some(d(1990, 1, 1));
+        assert_eq!(donor.pending(&rules, today), Pending::Ask(Field::Sex));
+        donor.sex = Some(Sex::Female);
+        donor.weight = WeightKg::parse("50").ok();
+        donor.blood_group = Some(BloodGroup::UNKNOWN);
+        donor.province = Province::from_code("hai-phong");
+        donor.commune = Some(String::new());
+        assert_eq!(
+            donor.pending(&rules, today),
+            Pending::Ask(Field::LastDonationKind)
+        );
+        donor.last_donation = Some(LastDonationAnswer::KindOnly(DonationKind::Plasma));
+        assert_eq!(
+            donor.pending(&rules, today),
+            Pending::Ask(Field::LastDonationDate)
+        );
+        donor.last_donation = Some(LastDonationAnswer::Never);
+        assert_eq!(donor.pending(&rules, today), Pending::Complete);
+    }
+}

@@ -1,0 +1,11 @@
+//! Domain types, free of I/O. Input is parsed into these at the edge ("parse, don't
+//! validate"): a value of one of these types is always valid.
+
+pub mod blood;
+pub mod body;
+pub mod dates;
+pub mod donor;
+pub mod eligibility;
+pub mod phone;
+pub mod province;
+pub mod text;

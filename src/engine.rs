@@ -1,0 +1,1129 @@
+//! The conversation engine: decides what to say. One pure function, [`step`], maps where a
+//! conversation stands and what the person just sent to where it stands next, what changes in
+//! their profile, and the reply. It knows no platform, no database and no clock (today's date
+//! comes in [`Ctx`]), so every channel shares it and tests drive it directly.
+//!
+//! A registration, as the terminal shows it (Telegram shows the options as buttons):
+//!
+//! ```text
+//! > xin chào
+//! Xin chào! Đây là hienmau, trợ lý hiến máu tình nguyện…  [consent text]
+//!   1. Đồng ý   2. Không đồng ý
+//! > 1
+//! Cảm ơn bạn! … Họ và tên đầy đủ của bạn là gì?
+//! > Nguyễn Thị Lan
+//! Số điện thoại di động của bạn?
+//! > 0912 345 67
+//! Số điện thoại di động gồm 10 chữ số, ví dụ 0912 345 678. …
+//! > 0912 345 678
+//! Ngày sinh của bạn? (ngày/tháng/năm, ví dụ 05/03/1995)
+//! …  sex, weight, blood group, province, commune, last donation, then a summary:
+//!   1. Xác nhận   2. Sửa thông tin
+//! ```
+//!
+//! Wrong input re-asks the same question and keeps the state; every valid answer is saved at
+//! once (the store writes [`Step::donor`] in the same transaction as the reply), so nothing
+//! given is lost. Slash commands work in every state.
+
+use crate::domain::blood::{Abo, BloodGroup, Rh};
+use crate::domain::body::{Sex, WeightError, WeightKg};
+use crate::domain::dates::{self, DateError, format_vn};
+use crate::domain::donor::{Donor, Field, LastDonationAnswer, Pending, parse_commune, parse_name};
+use crate::domain::eligibility::{AgeCheck, DonationKind, Rules};
+use crate::domain::phone::{PhoneError, PhoneNumber};
+use crate::domain::province::{Province, ProvinceMatch};
+use crate::domain::text::fold;
+use crate::messages::{Catalogue, Lang, Msg, MsgId};
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// Version of the consent text in `messages/*/registration.ftl` (`consent-text`). Change it
+/// whenever that text changes: the consent record names the version agreed to.
+pub const CONSENT_VERSION: &str = "2026-11-v1";
+
+/// Where a conversation stands. Stored as JSON between messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum State {
+    AwaitConsent,
+    Ask { field: Field },
+    AgeDecision,
+    ChooseProvince { candidates: Vec<String> },
+    Summary,
+    EditMenu,
+    Idle,
+    ConfirmDelete { back: Box<State> },
+    ChooseLanguage { back: Box<State> },
+}
+
+/// What the person sent, as the channel adapter translated it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Text(String),
+    /// A tapped button: the value of one of the choices offered.
+    Choice(String),
+    /// A phone shared through the platform; `own` when it is the sender's own contact.
+    Contact {
+        phone: String,
+        own: bool,
+    },
+    /// A sticker, photo, voice note…
+    Unsupported,
+}
+
+pub struct Ctx<'a> {
+    pub rules: &'a Rules,
+    pub today: NaiveDate,
+    pub now_ms: i64,
+    pub org_name: &'a str,
+    pub tz: chrono_tz::Tz,
+    /// To recognise typed answers that spell out an option's label, in either language.
+    pub catalogue: &'a Catalogue,
+}
+
+/// What the engine needs to know about the person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conversation {
+    /// `None` for someone who has never written, or whose data was erased.
+    pub state: Option<State>,
+    pub lang: Lang,
+    pub donor: Option<Donor>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DonorChange {
+    Keep,
+    /// Consent given: create the donor and the consent record.
+    Create,
+    Save,
+    /// Erase every personal field and the conversation; keep only anonymous counts.
+    Erase,
+}
+
+/// An option offered with a reply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    pub value: String,
+    pub label: Label,
+    /// More words that pick this option, folded (no diacritics, lower case).
+    pub synonyms: &'static [&'static str],
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Label {
+    Msg(Msg),
+    Plain(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reply {
+    pub parts: Vec<Msg>,
+    pub choices: Vec<Choice>,
+    /// Offer the platform's "share my phone" button, where there is one.
+    pub phone_button: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// `None`: forget the conversation (declined consent, or erased).
+    pub state: Option<State>,
+    pub lang: Lang,
+    pub donor: Option<Donor>,
+    pub change: DonorChange,
+    pub reply: Reply,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Command {
+    Start,
+    Help,
+    Profile,
+    Edit,
+    Language,
+    Pause,
+    Resume,
+    Delete,
+    Cancel,
+    Unknown,
+}
+
+fn command_of(text: &str) -> Option<Command> {
+    let word = text.trim().strip_prefix('/')?;
+    // "/help@hienmau_bot extra" → "help"
+    let word = word.split_whitespace().next().unwrap_or("");
+    let word = word.split('@').next().unwrap_or("").to_ascii_lowercase();
+    Some(match word.as_str() {
+        "start" | "batdau" => Command::Start,
+        "help" | "trogiup" => Command::Help,
+        "profile" | "hoso" => Command::Profile,
+        "edit" | "sua" => Command::Edit,
+        "language" | "ngonngu" | "lang" => Command::Language,
+        "pause" | "tamdung" => Command::Pause,
+        "resume" | "tieptuc" => Command::Resume,
+        "delete" | "xoa" => Command::Delete,
+        "cancel" | "huy" => Command::Cancel,
+        _ => Command::Unknown,
+    })
+}
+
+/// Handle one message.
+pub fn step(ctx: &Ctx, conv: Conversation, input: Input) -> Step {
+    let mut t = Turn {
+        ctx,
+        state: conv.state,
+        lang: conv.lang,
+        donor: conv.donor,
+        change: DonorChange::Keep,
+        parts: Vec::new(),
+        prompt: PromptMode::Full,
+    };
+    t.handle(input);
+    t.finish()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PromptMode {
+    /// Append the question of the state the turn ends in.
+    Full,
+    /// Append only its options (after an error message that already says what to do).
+    ChoicesOnly,
+}
+
+struct Turn<'a, 'c> {
+    ctx: &'a Ctx<'c>,
+    state: Option<State>,
+    lang: Lang,
+    donor: Option<Donor>,
+    change: DonorChange,
+    parts: Vec<Msg>,
+    prompt: PromptMode,
+}
+
+impl Turn<'_, '_> {
+    fn finish(self) -> Step {
+        let mut reply = Reply {
+            parts: self.parts,
+            ..Reply::default()
+        };
+        if let Some(state) = &self.state {
+            let p = prompt(self.ctx, state, self.donor.as_ref());
+            if self.prompt == PromptMode::Full {
+                reply.parts.extend(p.parts);
+            }
+            reply.choices = p.choices;
+            reply.phone_button = p.phone_button;
+        }
+        Step {
+            state: self.state,
+            lang: self.lang,
+            donor: self.donor,
+            change: self.change,
+            reply,
+        }
+    }
+
+    fn say(&mut self, id: impl Into<Msg>) {
+        self.parts.push(id.into());
+    }
+
+    /// An answer was wrong: say why, keep the state, offer the same options again.
+    fn wrong(&mut self, why: impl Into<Msg>) {
+        self.say(why);
+        self.prompt = PromptMode::ChoicesOnly;
+    }
+
+    fn saved(&mut self) {
+        if self.change == DonorChange::Keep {
+            self.change = DonorChange::Save;
+        }
+    }
+
+    fn donor_mut(&mut self) -> &mut Donor {
+        self.saved();
+        self.donor.get_or_insert_with(Donor::default)
+    }
+
+    fn handle(&mut self, input: Input) {
+        if let Input::Text(text) = &input {
+            if let Some(cmd) = command_of(text) {
+                return self.command(cmd);
+            }
+        }
+        let Some(state) = self.state.clone() else {
+            // First contact (or first after erasure): welcome, then the consent question.
+            self.say(Msg::new(MsgId::Welcome));
+            self.state = Some(State::AwaitConsent);
+            return;
+        };
+        if input == Input::Unsupported {
+            return self.say(MsgId::TextOnly);
+        }
+        match state {
+            State::AwaitConsent => self.consent(&input),
+            State::Ask { field } => self.answer(field, &input),
+            State::AgeDecision => self.age_decision(&input),
+            State::ChooseProvince { candidates } => self.choose_province(&candidates, &input),
+            State::Summary => self.summary(&input),
+            State::EditMenu => self.edit_menu(&input),
+            State::Idle => self.idle(&input),
+            State::ConfirmDelete { back } => self.confirm_delete(*back, &input),
+            State::ChooseLanguage { back } => self.choose_language(*back, &input),
+        }
+    }
+
+    /// The state to come back to after a side question (language, deletion).
+    fn base_state(&self) -> State {
+        match &self.state {
+            None => State::AwaitConsent,
+            Some(State::ConfirmDelete { back }) | Some(State::ChooseLanguage { back }) => {
+                (**back).clone()
+            }
+            Some(s) => s.clone(),
+        }
+    }
+
+    fn registration_incomplete(&self) -> bool {
+        self.donor
+            .as_ref()
+            .is_some_and(|d| d.registered_at.is_none())
+    }
+
+    fn command(&mut self, cmd: Command) {
+        let has_donor = self.donor.is_some();
+        match cmd {
+            Command::Start => {
+                if let Some(d) = &self.donor {
+                    let name = d.name.clone().unwrap_or_default();
+                    self.say(Msg::new(MsgId::WelcomeBack).str("name", name));
+                    if self.state == Some(State::Idle) && self.registration_incomplete() {
+                        self.advance();
+                    } else {
+                        self.state = Some(self.base_state());
+                    }
+                } else {
+                    self.say(MsgId::Welcome);
+                    self.state = Some(State::AwaitConsent);
+                }
+            }
+            Command::Help => {
+                self.say(MsgId::Help);
+                self.state = Some(self.base_state());
+            }
+            Command::Profile => {
+                match &self.donor {
+                    Some(d) => {
+                        let m = profile(self.ctx, d, self.lang);
+                        self.say(m);
+                    }
+                    None => self.say(MsgId::ProfileNone),
+                }
+                self.state = Some(self.base_state());
+            }
+            Command::Edit => {
+                if has_donor {
+                    self.state = Some(State::EditMenu);
+                } else {
+                    self.say(MsgId::NotRegistered);
+                    self.state = Some(self.base_state());
+                }
+            }
+            Command::Language => {
+                self.state = Some(State::ChooseLanguage {
+                    back: Box::new(self.base_state()),
+                });
+            }
+            Command::Pause | Command::Resume => {
+                let pause = cmd == Command::Pause;
+                if has_donor {
+                    self.donor_mut().paused = pause;
+                    self.say(if pause { MsgId::Paused } else { MsgId::Resumed });
+                } else {
+                    self.say(MsgId::NotRegistered);
+                }
+                self.state = Some(self.base_state());
+            }
+            Command::Delete => {
+                if has_donor {
+                    self.state = Some(State::ConfirmDelete {
+                        back: Box::new(self.base_state()),
+                    });
+                } else {
+                    // Only the account id and where the chat stood are held: forget them.
+                    self.say(MsgId::Deleted);
+                    self.state = None;
+                }
+            }
+            Command::Cancel => match self.base_state() {
+                State::Idle | State::AwaitConsent => {
+                    self.say(MsgId::NothingToCancel);
+                    self.state = Some(self.base_state());
+                }
+                _ => {
+                    self.say(if self.registration_incomplete() {
+                        MsgId::CancelledIncomplete
+                    } else {
+                        MsgId::Cancelled
+                    });
+                    self.state = Some(State::Idle);
+                }
+            },
+            Command::Unknown => {
+                self.say(MsgId::UnknownCommand);
+                self.state = Some(self.base_state());
+            }
+        }
+    }
+
+    /// Go to whatever the registration needs next.
+    fn advance(&mut self) {
+        let Some(donor) = &self.donor else {
+            self.state = Some(State::AwaitConsent);
+            return;
+        };
+        self.state = Some(match donor.pending(self.ctx.rules, self.ctx.today) {
+            Pending::Ask(field) => State::Ask { field },
+            Pending::AgeDecision => State::AgeDecision,
+            Pending::Complete if donor.registered_at.is_some() => {
+                self.say(MsgId::Updated);
+                State::Idle
+            }
+            Pending::Complete => State::Summary,
+        });
+    }
+
+    fn pick(&self, input: &Input) -> Option<String> {
+        let state = self.state.as_ref()?;
+        let choices = prompt(self.ctx, state, self.donor.as_ref()).choices;
+        pick(self.ctx.catalogue, &choices, input)
+    }
+
+    fn consent(&mut self, input: &Input) {
+        match self.pick(input).as_deref() {
+            Some("agree") => {
+                self.donor = Some(Donor {
+                    consent_at: self.ctx.now_ms,
+                    consent_version: CONSENT_VERSION.to_string(),
+                    ..Donor::default()
+                });
+                self.change = DonorChange::Create;
+                self.say(MsgId::ConsentThanks);
+                self.advance();
+            }
+            Some(_) => {
+                self.say(MsgId::ConsentDeclined);
+                self.state = None;
+            }
+            None => self.wrong(MsgId::ConsentRepeat),
+        }
+    }
+
+    fn answer(&mut self, field: Field, input: &Input) {
+        let text = match input {
+            Input::Text(t) => Some(t.as_str()),
+            _ => None,
+        };
+        if let Input::Choice(_) = input {
+            if self.pick(input).is_none() {
+                return self.stale();
+            }
+        }
+        if let Input::Contact { .. } = input {
+            if field != Field::Phone {
+                return self.say(MsgId::TextOnly);
+            }
+        }
+        let today = self.ctx.today;
+        let rules = self.ctx.rules;
+        match field {
+            Field::Name => match text.map(parse_name) {
+                Some(Ok(name)) => self.donor_mut().name = Some(name),
+                _ => return self.wrong(MsgId::ErrorName),
+            },
+            Field::Phone => {
+                let (raw, verified) = match input {
+                    Input::Contact { own: false, .. } => {
+                        return self.wrong(MsgId::ErrorContactNotOwn);
+                    }
+                    Input::Contact { phone, own: true } => (phone.as_str(), true),
+                    _ => (text.unwrap_or(""), false),
+                };
+                match PhoneNumber::parse(raw) {
+                    Ok(phone) => {
+                        let d = self.donor_mut();
+                        let same = d.phone.as_ref() == Some(&phone);
+                        d.phone_verified = verified || (same && d.phone_verified);
+                        d.phone = Some(phone);
+                    }
+                    Err(e) => {
+                        return self.wrong(match e {
+                            PhoneError::NotANumber => MsgId::ErrorPhoneFormat,
+                            PhoneError::WrongLength => MsgId::ErrorPhoneLength,
+                            PhoneError::OldElevenDigits => MsgId::ErrorPhoneOld,
+                            PhoneError::NotMobile => MsgId::ErrorPhoneNotMobile,
+                            PhoneError::Foreign => MsgId::ErrorPhoneForeign,
+                        });
+                    }
+                }
+            }
+            Field::BirthDate => {
+                let parsed = dates::parse_day(text.unwrap_or(""), today).and_then(|d| {
+                    if d > today {
+                        Err(DateError::InFuture)
+                    } else if dates::age_on(d, today) > 120 {
+                        Err(DateError::TooOld)
+                    } else {
+                        Ok(d)
+                    }
+                });
+                match parsed {
+                    Ok(birth) => {
+                        let in_range = rules.check_age(birth, today) == AgeCheck::InRange;
+                        let d = self.donor_mut();
+                        d.birth_date = Some(birth);
+                        if in_range {
+                            d.supporter = false;
+                        }
+                    }
+                    Err(e) => {
+                        return self.wrong(match e {
+                            DateError::NotADate => MsgId::ErrorDateFormat,
+                            DateError::NoSuchDay => MsgId::ErrorDateNoSuchDay,
+                            DateError::InFuture => MsgId::ErrorDateFuture,
+                            DateError::TooOld => MsgId::ErrorBirthDateTooOld,
+                        });
+                    }
+                }
+            }
+            Field::Sex => {
+                let sex = self
+                    .pick(input)
+                    .and_then(|v| Sex::from_code(&v))
+                    .or_else(|| text.and_then(Sex::parse));
+                match sex {
+                    Some(sex) => self.donor_mut().sex = Some(sex),
+                    None => return self.wrong(MsgId::ErrorChoice),
+                }
+            }
+            Field::Weight => match WeightKg::parse(text.unwrap_or("")) {
+                Ok(w) => {
+                    let d = self.donor_mut();
+                    d.weight = Some(w);
+                    if let Some(sex) = d.sex {
+                        if !rules.weight_ok(sex, w) {
+                            let min = rules.min_weight(sex);
+                            self.say(Msg::new(MsgId::NoteWeightBelow).num("min", min));
+                        }
+                    }
+                }
+                Err(e) => {
+                    return self.wrong(match e {
+                        WeightError::NotAWeight => MsgId::ErrorWeightFormat,
+                        WeightError::Implausible => MsgId::ErrorWeightRange,
+                        WeightError::WrongUnit => MsgId::ErrorWeightUnit,
+                    });
+                }
+            },
+            Field::BloodGroup => {
+                let group = self
+                    .pick(input)
+                    .and_then(|v| BloodGroup::from_code(&v))
+                    .or_else(|| text.and_then(|t| BloodGroup::parse(t).ok()));
+                match group {
+                    Some(g) => self.donor_mut().blood_group = Some(g),
+                    None => return self.wrong(MsgId::ErrorBloodGroup),
+                }
+            }
+            Field::Province => return self.province_text(text.unwrap_or("")),
+            Field::Commune => {
+                if self.pick(input).as_deref() == Some("skip") {
+                    self.donor_mut().commune = Some(String::new());
+                } else {
+                    match text.map(parse_commune) {
+                        Some(Ok(c)) => self.donor_mut().commune = Some(c),
+                        _ => return self.wrong(MsgId::ErrorCommune),
+                    }
+                }
+            }
+            Field::LastDonationKind => {
+                let answer = match self.pick(input).as_deref() {
+                    Some("never") => LastDonationAnswer::Never,
+                    Some(code) => match DonationKind::from_code(code) {
+                        Some(kind) => LastDonationAnswer::KindOnly(kind),
+                        None => return self.wrong(MsgId::ErrorChoice),
+                    },
+                    None => return self.wrong(MsgId::ErrorChoice),
+                };
+                self.donor_mut().last_donation = Some(answer);
+            }
+            Field::LastDonationDate => {
+                let kind = match self.donor.as_ref().and_then(|d| d.last_donation) {
+                    Some(LastDonationAnswer::KindOnly(k))
+                    | Some(LastDonationAnswer::Given { kind: k, .. }) => k,
+                    _ => {
+                        // The kind was lost (cannot happen through the engine): ask it again.
+                        self.state = Some(State::Ask {
+                            field: Field::LastDonationKind,
+                        });
+                        return;
+                    }
+                };
+                let earliest = self
+                    .donor
+                    .as_ref()
+                    .and_then(|d| d.birth_date)
+                    .and_then(|b| b.checked_add_months(Months::new(16 * 12)))
+                    .unwrap_or(NaiveDate::MIN);
+                match dates::parse_past(text.unwrap_or(""), today, earliest) {
+                    Ok((date, _)) => {
+                        self.donor_mut().last_donation =
+                            Some(LastDonationAnswer::Given { kind, date })
+                    }
+                    Err(e) => {
+                        return self.wrong(match e {
+                            DateError::NotADate => MsgId::ErrorDateFormat,
+                            DateError::NoSuchDay => MsgId::ErrorDateNoSuchDay,
+                            DateError::InFuture => MsgId::ErrorDateFuture,
+                            DateError::TooOld => MsgId::ErrorDonationDateTooEarly,
+                        });
+                    }
+                }
+            }
+        }
+        self.advance();
+    }
+
+    /// A button from an earlier question was tapped.
+    fn stale(&mut self) {
+        self.say(MsgId::StaleChoice);
+    }
+
+    fn province_text(&mut self, text: &str) {
+        match Province::find(text) {
+            ProvinceMatch::One { province, former } => self.set_province(province, former),
+            ProvinceMatch::Many(list) => {
+                let candidates = list.iter().map(|p| p.code().to_string()).collect();
+                self.state = Some(State::ChooseProvince { candidates });
+            }
+            ProvinceMatch::None => self.wrong(MsgId::ErrorProvince),
+        }
+    }
+
+    fn set_province(&mut self, province: Province, former: Option<&str>) {
+        self.donor_mut().province = Some(province);
+        if let Some(former) = former {
+            self.say(
+                Msg::new(MsgId::NoteProvinceFormer)
+                    .str("former", former)
+                    .str("province", province.name()),
+            );
+        }
+        self.advance();
+    }
+
+    fn choose_province(&mut self, candidates: &[String], input: &Input) {
+        if let Some(p) = self.pick(input).and_then(|code| Province::from_code(&code)) {
+            return self.set_province(p, None);
+        }
+        match input {
+            Input::Text(t) => {
+                if let ProvinceMatch::One { province, former } = Province::find(t) {
+                    return self.set_province(province, former);
+                }
+                let _ = candidates;
+                self.wrong(MsgId::ErrorChoice)
+            }
+            _ => self.stale(),
+        }
+    }
+
+    fn age_decision(&mut self, input: &Input) {
+        match self.pick(input).as_deref() {
+            Some("supporter") => {
+                self.donor_mut().supporter = true;
+                self.advance();
+            }
+            Some(_) => {
+                self.state = Some(State::Ask {
+                    field: Field::BirthDate,
+                })
+            }
+            None => self.wrong(MsgId::ErrorChoice),
+        }
+    }
+
+    fn summary(&mut self, input: &Input) {
+        match self.pick(input).as_deref() {
+            Some("confirm") => {
+                let now = self.ctx.now_ms;
+                let d = self.donor_mut();
+                d.registered_at = Some(now);
+                let supporter = d.supporter;
+                if supporter {
+                    self.say(MsgId::RegisteredSupporter);
+                } else {
+                    let elig = self.donor.as_ref().map(|d| eligibility(self.ctx, d));
+                    let mut m = Msg::new(MsgId::Registered);
+                    if let Some(e) = elig {
+                        m = m.msg("eligibility", e);
+                    }
+                    self.say(m);
+                }
+                self.state = Some(State::Idle);
+            }
+            Some(_) => self.state = Some(State::EditMenu),
+            None => self.wrong(MsgId::ErrorChoice),
+        }
+    }
+
+    fn edit_menu(&mut self, input: &Input) {
+        match self.pick(input).as_deref() {
+            Some("back") => {
+                if self.registration_incomplete() {
+                    self.advance();
+                } else {
+                    self.state = Some(State::Idle);
+                    self.say(MsgId::Cancelled);
+                }
+            }
+            Some(code) => match field_from_code(code) {
+                Some(field) => self.state = Some(State::Ask { field }),
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            None => self.wrong(MsgId::ErrorChoice),
+        }
+    }
+
+    fn idle(&mut self, input: &Input) {
+        if self.registration_incomplete() {
+            self.advance();
+        } else if self.donor.is_none() {
+            self.say(MsgId::Welcome);
+            self.state = Some(State::AwaitConsent);
+        } else if matches!(input, Input::Choice(_)) {
+            self.stale();
+        } else {
+            self.say(MsgId::NotUnderstood);
+        }
+    }
+
+    fn confirm_delete(&mut self, back: State, input: &Input) {
+        match self.pick(input).as_deref() {
+            Some("delete") => {
+                self.donor = None;
+                self.change = DonorChange::Erase;
+                self.state = None;
+                self.say(MsgId::Deleted);
+            }
+            Some(_) => {
+                self.say(MsgId::DeleteKept);
+                self.state = Some(back);
+            }
+            None => self.wrong(MsgId::ErrorChoice),
+        }
+    }
+
+    fn choose_language(&mut self, back: State, input: &Input) {
+        match self.pick(input).and_then(|v| Lang::from_code(&v)) {
+            Some(lang) => {
+                self.lang = lang;
+                self.say(MsgId::LanguageSet);
+                self.state = Some(back);
+            }
+            None => self.wrong(MsgId::ErrorChoice),
+        }
+    }
+}
+
+fn field_code(f: Field) -> &'static str {
+    match f {
+        Field::Name => "name",
+        Field::Phone => "phone",
+        Field::BirthDate => "birth_date",
+        Field::Sex => "sex",
+        Field::Weight => "weight",
+        Field::BloodGroup => "blood_group",
+        Field::Province => "province",
+        Field::Commune => "commune",
+        Field::LastDonationKind | Field::LastDonationDate => "last_donation",
+    }
+}
+
+fn field_from_code(code: &str) -> Option<Field> {
+    Some(match code {
+        "name" => Field::Name,
+        "phone" => Field::Phone,
+        "birth_date" => Field::BirthDate,
+        "sex" => Field::Sex,
+        "weight" => Field::Weight,
+        "blood_group" => Field::BloodGroup,
+        "province" => Field::Province,
+        "commune" => Field::Commune,
+        "last_donation" => Field::LastDonationKind,
+        _ => return None,
+    })
+}
+
+fn field_label(f: Field) -> MsgId {
+    match f {
+        Field::Name => MsgId::FieldName,
+        Field::Phone => MsgId::FieldPhone,
+        Field::BirthDate => MsgId::FieldBirthDate,
+        Field::Sex => MsgId::FieldSex,
+        Field::Weight => MsgId::FieldWeight,
+        Field::BloodGroup => MsgId::FieldBloodGroup,
+        Field::Province => MsgId::FieldProvince,
+        Field::Commune => MsgId::FieldCommune,
+        Field::LastDonationKind | Field::LastDonationDate => MsgId::FieldLastDonation,
+    }
+}
+
+fn choice(value: &str, label: MsgId, synonyms: &'static [&'static str]) -> Choice {
+    Choice {
+        value: value.to_string(),
+        label: Label::Msg(Msg::new(label)),
+        synonyms,
+    }
+}
+
+fn donation_kind_label(kind: DonationKind) -> MsgId {
+    match kind {
+        DonationKind::WholeBlood => MsgId::ChoiceWholeBlood,
+        DonationKind::Platelets => MsgId::ChoicePlatelets,
+        DonationKind::Plasma => MsgId::ChoicePlasma,
+    }
+}
+
+const BLOOD_CHOICES: [&str; 8] = ["O+", "A+", "B+", "AB+", "O-", "A-", "B-", "AB-"];
+
+/// The question (and options) of a state.
+pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
+    let mut r = Reply::default();
+    let ask = |r: &mut Reply, id: MsgId| r.parts.push(Msg::new(id));
+    match state {
+        State::AwaitConsent => {
+            r.parts.push(
+                Msg::new(MsgId::ConsentText)
+                    .str("org", ctx.org_name)
+                    .str("version", CONSENT_VERSION),
+            );
+            r.choices = vec![
+                choice(
+                    "agree",
+                    MsgId::ChoiceAgree,
+                    &["co", "yes", "ok", "dy", "agree"],
+                ),
+                choice(
+                    "disagree",
+                    MsgId::ChoiceDisagree,
+                    &["khong", "no", "ko", "k"],
+                ),
+            ];
+        }
+        State::Ask { field } => match field {
+            Field::Name => ask(&mut r, MsgId::AskName),
+            Field::Phone => {
+                ask(&mut r, MsgId::AskPhone);
+                r.phone_button = true;
+            }
+            Field::BirthDate => ask(&mut r, MsgId::AskBirthDate),
+            Field::Sex => {
+                ask(&mut r, MsgId::AskSex);
+                r.choices = vec![
+                    choice("male", MsgId::ChoiceMale, &[]),
+                    choice("female", MsgId::ChoiceFemale, &[]),
+                ];
+            }
+            Field::Weight => ask(&mut r, MsgId::AskWeight),
+            Field::BloodGroup => {
+                ask(&mut r, MsgId::AskBloodGroup);
+                r.choices = BLOOD_CHOICES
+                    .iter()
+                    .map(|g| Choice {
+                        value: g.to_string(),
+                        label: Label::Plain(g.to_string()),
+                        synonyms: &[],
+                    })
+                    .chain([choice("?", MsgId::ChoiceBloodUnknown, &[])])
+                    .collect();
+            }
+            Field::Province => ask(&mut r, MsgId::AskProvince),
+            Field::Commune => {
+                ask(&mut r, MsgId::AskCommune);
+                r.choices = vec![choice("skip", MsgId::ChoiceSkip, &["bo qua", "skip", "-"])];
+            }
+            Field::LastDonationKind => {
+                ask(&mut r, MsgId::AskLastDonation);
+                r.choices = vec![
+                    choice(
+                        "whole_blood",
+                        MsgId::ChoiceWholeBlood,
+                        &["mau toan phan", "toan phan"],
+                    ),
+                    choice("platelets", MsgId::ChoicePlatelets, &["tieu cau"]),
+                    choice("plasma", MsgId::ChoicePlasma, &["huyet tuong"]),
+                    choice(
+                        "never",
+                        MsgId::ChoiceNever,
+                        &["chua", "chua tung", "chua bao gio", "never", "no"],
+                    ),
+                ];
+            }
+            Field::LastDonationDate => ask(&mut r, MsgId::AskLastDonationDate),
+        },
+        State::AgeDecision => {
+            let check = donor
+                .and_then(|d| d.birth_date)
+                .map(|b| ctx.rules.check_age(b, ctx.today));
+            r.parts.push(match check {
+                Some(AgeCheck::TooYoung { turns_min_on }) => Msg::new(MsgId::AgeTooYoung)
+                    .str("date", format_vn(turns_min_on))
+                    .num("min", f64::from(ctx.rules.min_age)),
+                _ => Msg::new(MsgId::AgeTooOld).num("max", f64::from(ctx.rules.max_age)),
+            });
+            r.choices = vec![
+                choice("supporter", MsgId::ChoiceSupporter, &[]),
+                choice("fix", MsgId::ChoiceFixBirthDate, &[]),
+            ];
+        }
+        State::ChooseProvince { candidates } => {
+            ask(&mut r, MsgId::AskProvinceChoose);
+            r.choices = candidates
+                .iter()
+                .filter_map(|c| Province::from_code(c))
+                .map(|p| Choice {
+                    value: p.code().to_string(),
+                    label: Label::Plain(p.name().to_string()),
+                    synonyms: &[],
+                })
+                .collect();
+        }
+        State::Summary => {
+            if let Some(d) = donor {
+                r.parts.push(summary(ctx, d));
+            }
+            r.choices = vec![
+                choice(
+                    "confirm",
+                    MsgId::ChoiceConfirm,
+                    &["xac nhan", "dung", "ok", "yes"],
+                ),
+                choice("edit", MsgId::ChoiceEdit, &["sua"]),
+            ];
+        }
+        State::EditMenu => {
+            ask(&mut r, MsgId::EditMenu);
+            let fields = donor.map(Donor::editable_fields).unwrap_or_default();
+            r.choices = fields
+                .into_iter()
+                .map(|f| choice(field_code(f), field_label(f), &[]))
+                .chain([choice("back", MsgId::ChoiceBack, &["quay lai", "back"])])
+                .collect();
+        }
+        State::Idle => {}
+        State::ConfirmDelete { .. } => {
+            ask(&mut r, MsgId::DeleteConfirm);
+            r.choices = vec![
+                choice("delete", MsgId::ChoiceDeleteYes, &["xoa", "delete"]),
+                choice("keep", MsgId::ChoiceDeleteNo, &["khong", "no", "giu"]),
+            ];
+        }
+        State::ChooseLanguage { .. } => {
+            ask(&mut r, MsgId::LanguagePrompt);
+            r.choices = vec![
+                choice(
+                    "vi",
+                    MsgId::ChoiceVietnamese,
+                    &["vi", "viet", "tieng viet", "vietnamese"],
+                ),
+                choice(
+                    "en",
+                    MsgId::ChoiceEnglish,
+                    &["en", "english", "tieng anh", "anh"],
+                ),
+            ];
+        }
+    }
+    r
+}
+
+/// Which option an input picks: a tapped button's value, the option's number, its label in
+/// either language, or one of its synonyms.
+pub fn pick(catalogue: &Catalogue, choices: &[Choice], input: &Input) -> Option<String> {
+    match input {
+        Input::Choice(v) => choices
+            .iter()
+            .find(|c| c.value == *v)
+            .map(|c| c.value.clone()),
+        Input::Text(t) => {
+            let t = t.trim();
+            if let Ok(n) = t.trim_end_matches('.').parse::<usize>() {
+                return n
+                    .checked_sub(1)
+                    .and_then(|i| choices.get(i))
+                    .map(|c| c.value.clone());
+            }
+            let f = fold(t);
+            if f.is_empty() {
+                return None;
+            }
+            choices
+                .iter()
+                .find(|c| {
+                    let labels = match &c.label {
+                        Label::Plain(s) => vec![fold(s)],
+                        Label::Msg(m) => Lang::ALL
+                            .iter()
+                            .map(|l| fold(&catalogue.render(*l, m)))
+                            .collect(),
+                    };
+                    labels.contains(&f) || c.synonyms.contains(&f.as_str()) || fold(&c.value) == f
+                })
+                .map(|c| c.value.clone())
+        }
+        _ => None,
+    }
+}
+
+fn or_not_given(v: Option<String>) -> Msg {
+    match v {
+        Some(s) => Msg::new(MsgId::ValueText).str("text", s),
+        None => Msg::new(MsgId::ValueNotGiven),
+    }
+}
+
+pub fn blood_label(g: BloodGroup) -> Msg {
+    let abo = g.abo.map(|a| match a {
+        Abo::O => "O",
+        Abo::A => "A",
+        Abo::B => "B",
+        Abo::AB => "AB",
+    });
+    let rh = g.rh.map(|r| match r {
+        Rh::Positive => "+",
+        Rh::Negative => "-",
+    });
+    match (abo, rh) {
+        (Some(a), Some(r)) => Msg::new(MsgId::ValueText).str("text", format!("{a}{r}")),
+        (Some(a), None) => Msg::new(MsgId::ValueRhUnknown).str("abo", a),
+        (None, Some(r)) => Msg::new(MsgId::ValueAboUnknown).str("rh", r),
+        (None, None) => Msg::new(MsgId::ValueUnknown),
+    }
+}
+
+fn sex_label(s: Sex) -> Msg {
+    Msg::new(match s {
+        Sex::Male => MsgId::ChoiceMale,
+        Sex::Female => MsgId::ChoiceFemale,
+    })
+}
+
+/// When the donor may give next, as a sentence.
+pub fn eligibility(ctx: &Ctx, d: &Donor) -> Msg {
+    if let (Some(sex), Some(w)) = (d.sex, d.weight) {
+        if !ctx.rules.weight_ok(sex, w) {
+            return Msg::new(MsgId::EligibleWeight).num("min", ctx.rules.min_weight(sex));
+        }
+    }
+    match d.last_donation.and_then(LastDonationAnswer::complete) {
+        Some(last) => match ctx.rules.next_eligible(last) {
+            Some(next) if next > ctx.today => {
+                Msg::new(MsgId::EligibleFrom).str("date", format_vn(next))
+            }
+            Some(_) => Msg::new(MsgId::EligibleNow),
+            None => Msg::new(MsgId::EligibleFirstTime),
+        },
+        None => Msg::new(MsgId::ValueNotGiven),
+    }
+}
+
+fn last_donation_label(d: &Donor) -> Msg {
+    match d.last_donation {
+        Some(LastDonationAnswer::Never) => Msg::new(MsgId::ValueNever),
+        Some(LastDonationAnswer::Given { kind, date }) => Msg::new(MsgId::ValueDonation)
+            .msg("kind", Msg::new(donation_kind_label(kind)))
+            .str("date", format_vn(date)),
+        _ => Msg::new(MsgId::ValueNotGiven),
+    }
+}
+
+fn phone_label(d: &Donor) -> Msg {
+    match &d.phone {
+        Some(p) if d.phone_verified => {
+            Msg::new(MsgId::ValuePhoneVerified).str("phone", p.national())
+        }
+        p => or_not_given(p.as_ref().map(|p| p.national())),
+    }
+}
+
+fn commune_label(d: &Donor) -> Msg {
+    match &d.commune {
+        Some(c) if c.is_empty() => Msg::new(MsgId::ValueSkipped),
+        c => or_not_given(c.clone()),
+    }
+}
+
+/// The fields shared by the summary and the profile.
+fn with_fields(m: Msg, ctx: &Ctx, d: &Donor) -> Msg {
+    m.msg("name", or_not_given(d.name.clone()))
+        .msg("phone", phone_label(d))
+        .msg("birth", or_not_given(d.birth_date.map(format_vn)))
+        .msg(
+            "sex",
+            d.sex
+                .map(sex_label)
+                .unwrap_or_else(|| Msg::new(MsgId::ValueNotGiven)),
+        )
+        .msg("weight", or_not_given(d.weight.map(|w| format!("{w} kg"))))
+        .msg(
+            "blood",
+            d.blood_group
+                .map(blood_label)
+                .unwrap_or_else(|| Msg::new(MsgId::ValueNotGiven)),
+        )
+        .msg(
+            "province",
+            or_not_given(d.province.map(|p| p.name().to_string())),
+        )
+        .msg("commune", commune_label(d))
+        .msg("last", last_donation_label(d))
+        .msg("eligibility", eligibility(ctx, d))
+}
+
+fn summary(ctx: &Ctx, d: &Donor) -> Msg {
+    with_fields(Msg::new(MsgId::Summary), ctx, d)
+}
+
+fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
+    let status = if d.registered_at.is_none() {
+        MsgId::ProfileStatusRegistering
+    } else if d.supporter {
+        MsgId::ProfileStatusSupporter
+    } else {
+        MsgId::ProfileStatusDonor
+    };
+    let consent_day = chrono::DateTime::from_timestamp_millis(d.consent_at)
+        .map(|t| format_vn(t.with_timezone(&ctx.tz).date_naive()))
+        .unwrap_or_default();
+    with_fields(Msg::new(MsgId::Profile), ctx, d)
+        .msg("status", Msg::new(status))
+        .str("consent_date", consent_day)
+        .str("consent_version", d.consent_version.clone())
+        .msg(
+            "messages",
+            Msg::new(if d.paused {
+                MsgId::ProfileMessagesPaused
+            } else {
+                MsgId::ProfileMessagesOn
+            }),
+        )
+        .msg(
+            "language",
+            Msg::new(match lang {
+                Lang::Vi => MsgId::ChoiceVietnamese,
+                Lang::En => MsgId::ChoiceEnglish,
+            }),
+        )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,442 @@
+//! The message catalogue: every text a user reads lives in `messages/{vi,en}/*.ftl` (Project
+//! Fluent). Code names messages by [`MsgId`], an enum, so an id that does not exist cannot be
+//! written; a test proves both languages define every id with the same variables.
+//!
+//! The `.ftl` files are compiled into the binary, so `hienmau` runs from any folder.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// A language the bot speaks. Vietnamese first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Vi, Lang::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+/// The `.ftl` sources, per language, as (file name, text).
+pub const SOURCES: &[(Lang, &str, &str)] = &[
+    (
+        Lang::Vi,
+        "vi/registration.ftl",
+        include_str!("../messages/vi/registration.ftl"),
+    ),
+    (
+        Lang::Vi,
+        "vi/account.ftl",
+        include_str!("../messages/vi/account.ftl"),
+    ),
+    (
+        Lang::En,
+        "en/registration.ftl",
+        include_str!("../messages/en/registration.ftl"),
+    ),
+    (
+        Lang::En,
+        "en/account.ftl",
+        include_str!("../messages/en/account.ftl"),
+    ),
+];
+
+macro_rules! message_ids {
+    ($($variant:ident => $id:literal,)*) => {
+        /// Every message the code can send, by its Fluent id.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum MsgId { $($variant,)* }
+
+        impl MsgId {
+            pub const ALL: &'static [MsgId] = &[$(MsgId::$variant,)*];
+
+            pub fn id(self) -> &'static str {
+                match self { $(MsgId::$variant => $id,)* }
+            }
+        }
+    };
+}
+
+message_ids! {
+    Welcome => "welcome",
+    ConsentText => "consent-text",
+    ConsentRepeat => "consent-repeat",
+    ConsentDeclined => "consent-declined",
+    ConsentThanks => "consent-thanks",
+    ChoiceAgree => "choice-agree",
+    ChoiceDisagree => "choice-disagree",
+    AskName => "ask-name",
+    ErrorName => "error-name",
+    AskPhone => "ask-phone",
+    ChoiceSharePhone => "choice-share-phone",
+    ErrorPhoneFormat => "error-phone-format",
+    ErrorPhoneLength => "error-phone-length",
+    ErrorPhoneOld => "error-phone-old",
+    ErrorPhoneNotMobile => "error-phone-not-mobile",
+    ErrorPhoneForeign => "error-phone-foreign",
+    ErrorContactNotOwn => "error-contact-not-own",
+    AskBirthDate => "ask-birth-date",
+    ErrorDateFormat => "error-date-format",
+    ErrorDateNoSuchDay => "error-date-no-such-day",
+    ErrorDateFuture => "error-date-future",
+    ErrorBirthDateTooOld => "error-birth-date-too-old",
+    AgeTooYoung => "age-too-young",
+    AgeTooOld => "age-too-old",
+    ChoiceSupporter => "choice-supporter",
+    ChoiceFixBirthDate => "choice-fix-birth-date",
+    AskSex => "ask-sex",
+    ChoiceMale => "choice-male",
+    ChoiceFemale => "choice-female",
+    AskWeight => "ask-weight",
+    ErrorWeightFormat => "error-weight-format",
+    ErrorWeightRange => "error-weight-range",
+    ErrorWeightUnit => "error-weight-unit",
+    NoteWeightBelow => "note-weight-below",
+    AskBloodGroup => "ask-blood-group",
+    ChoiceBloodUnknown => "choice-blood-unknown",
+    ErrorBloodGroup => "error-blood-group",
+    AskProvince => "ask-province",
+    AskProvinceChoose => "ask-province-choose",
+    ErrorProvince => "error-province",
+    NoteProvinceFormer => "note-province-former",
+    AskCommune => "ask-commune",
+    ChoiceSkip => "choice-skip",
+    ErrorCommune => "error-commune",
+    AskLastDonation => "ask-last-donation",
+    ChoiceWholeBlood => "choice-whole-blood",
+    ChoicePlatelets => "choice-platelets",
+    ChoicePlasma => "choice-plasma",
+    ChoiceNever => "choice-never",
+    AskLastDonationDate => "ask-last-donation-date",
+    ErrorDonationDateTooEarly => "error-donation-date-too-early",
+    ErrorChoice => "error-choice",
+    Summary => "summary",
+    ChoiceConfirm => "choice-confirm",
+    ChoiceEdit => "choice-edit",
+    Registered => "registered",
+    RegisteredSupporter => "registered-supporter",
+    EligibleNow => "eligible-now",
+    EligibleFrom => "eligible-from",
+    EligibleFirstTime => "eligible-first-time",
+    EligibleWeight => "eligible-weight",
+    EditMenu => "edit-menu",
+    ChoiceBack => "choice-back",
+    FieldName => "field-name",
+    FieldPhone => "field-phone",
+    FieldBirthDate => "field-birth-date",
+    FieldSex => "field-sex",
+    FieldWeight => "field-weight",
+    FieldBloodGroup => "field-blood-group",
+    FieldProvince => "field-province",
+    FieldCommune => "field-commune",
+    FieldLastDonation => "field-last-donation",
+    Updated => "updated",
+    StaleChoice => "stale-choice",
+    ValueText => "value-text",
+    ValueRhUnknown => "value-rh-unknown",
+    ValueAboUnknown => "value-abo-unknown",
+    ValueNotGiven => "value-not-given",
+    ValueUnknown => "value-unknown",
+    ValueSkipped => "value-skipped",
+    ValueNever => "value-never",
+    ValueDonation => "value-donation",
+    ValuePhoneVerified => "value-phone-verified",
+    Help => "help",
+    Profile => "profile",
+    ProfileNone => "profile-none",
+    ProfileStatusRegistering => "profile-status-registering",
+    ProfileStatusDonor => "profile-status-donor",
+    ProfileStatusSupporter => "profile-status-supporter",
+    ProfileMessagesOn => "profile-messages-on",
+    ProfileMessagesPaused => "profile-messages-paused",
+    LanguagePrompt => "language-prompt",
+    ChoiceVietnamese => "choice-vietnamese",
+    ChoiceEnglish => "choice-english",
+    LanguageSet => "language-set",
+    Paused => "paused",
+    Resumed => "resumed",
+    NotRegistered => "not-registered",
+    DeleteConfirm => "delete-confirm",
+    ChoiceDeleteYes => "choice-delete-yes",
+    ChoiceDeleteNo => "choice-delete-no",
+    Deleted => "deleted",
+    DeleteKept => "delete-kept",
+    Cancelled => "cancelled",
+    CancelledIncomplete => "cancelled-incomplete",
+    NothingToCancel => "nothing-to-cancel",
+    UnknownCommand => "unknown-command",
+    NotUnderstood => "not-understood",
+    WelcomeBack => "welcome-back",
+    TextOnly => "text-only",
+}
+
+/// A value for a message variable. `Msg` values are translated too, in the same language.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Str(String),
+    Num(f64),
+    Msg(Box<Msg>),
+}
+
+/// A message to render: an id and its variables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Msg {
+    pub id: MsgId,
+    pub args: Vec<(String, Arg)>,
+}
+
+impl Msg {
+    pub fn new(id: MsgId) -> Msg {
+        Msg {
+            id,
+            args: Vec::new(),
+        }
+    }
+
+    pub fn str(mut self, name: &str, value: impl Into<String>) -> Msg {
+        self.args.push((name.to_string(), Arg::Str(value.into())));
+        self
+    }
+
+    pub fn num(mut self, name: &str, value: f64) -> Msg {
+        self.args.push((name.to_string(), Arg::Num(value)));
+        self
+    }
+
+    pub fn msg(mut self, name: &str, value: Msg) -> Msg {
+        self.args
+            .push((name.to_string(), Arg::Msg(Box::new(value))));
+        self
+    }
+}
+
+impl From<MsgId> for Msg {
+    fn from(id: MsgId) -> Msg {
+        Msg::new(id)
+    }
+}
+
+/// Both languages' bundles, built once at start-up.
+pub struct Catalogue {
+    vi: FluentBundle<FluentResource>,
+    en: FluentBundle<FluentResource>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("message file {file}: {detail}")]
+pub struct CatalogueError {
+    pub file: &'static str,
+    pub detail: String,
+}
+
+impl Catalogue {
+    pub fn load() -> Result<Catalogue, CatalogueError> {
+        let lang_id = |tag: &str| {
+            unic_langid::LanguageIdentifier::from_bytes(tag.as_bytes()).map_err(|e| {
+                CatalogueError {
+                    file: "(language id)",
+                    detail: e.to_string(),
+                }
+            })
+        };
+        let mut vi = FluentBundle::new_concurrent(vec![lang_id("vi")?]);
+        let mut en = FluentBundle::new_concurrent(vec![lang_id("en")?]);
+        // Unicode isolation marks are invisible noise in a chat; the texts are plain.
+        vi.set_use_isolating(false);
+        en.set_use_isolating(false);
+        for (lang, file, text) in SOURCES {
+            let res =
+                FluentResource::try_new(text.to_string()).map_err(|(_, errs)| CatalogueError {
+                    file,
+                    detail: format!("{errs:?}"),
+                })?;
+            let bundle = match lang {
+                Lang::Vi => &mut vi,
+                Lang::En => &mut en,
+            };
+            bundle.add_resource(res).map_err(|errs| CatalogueError {
+                file,
+                detail: format!("{errs:?}"),
+            })?;
+        }
+        Ok(Catalogue { vi, en })
+    }
+
+    fn bundle(&self, lang: Lang) -> &FluentBundle<FluentResource> {
+        match lang {
+            Lang::Vi => &self.vi,
+            Lang::En => &self.en,
+        }
+    }
+
+    pub fn has(&self, lang: Lang, id: &str) -> bool {
+        self.bundle(lang)
+            .get_message(id)
+            .and_then(|m| m.value())
+            .is_some()
+    }
+
+    /// Render a message. Never fails: a missing id or variable is logged and rendered as
+    /// Fluent's placeholder, so a catalogue mistake cannot stop a conversation.
+    pub fn render(&self, lang: Lang, msg: &Msg) -> String {
+        let bundle = self.bundle(lang);
+        let Some(pattern) = bundle.get_message(msg.id.id()).and_then(|m| m.value()) else {
+            tracing::error!(id = msg.id.id(), lang = lang.code(), "message id missing");
+            return msg.id.id().to_string();
+        };
+        let mut args = FluentArgs::new();
+        for (name, value) in &msg.args {
+            let v: FluentValue = match value {
+                Arg::Str(s) => FluentValue::String(Cow::Owned(s.clone())),
+                Arg::Num(n) => FluentValue::from(*n),
+                Arg::Msg(m) => FluentValue::String(Cow::Owned(self.render(lang, m))),
+            };
+            args.set(name.clone(), v);
+        }
+        let mut errors = Vec::new();
+        let text = bundle
+            .format_pattern(pattern, Some(&args), &mut errors)
+            .into_owned();
+        if !errors.is_empty() {
+            tracing::error!(
+                id = msg.id.id(),
+                lang = lang.code(),
+                ?errors,
+                "message rendering"
+            );
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fluent_syntax::ast;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// Message id → the variables its value and attributes reference.
+    fn ids_and_variables(lang: Lang) -> BTreeMap<String, BTreeSet<String>> {
+        let mut out = BTreeMap::new();
+        for (l, file, text) in SOURCES {
+            if *l != lang {
+                continue;
+            }
+            let res = fluent_syntax::parser::parse(*text)
+                .unwrap_or_else(|(_, errs)| panic!("{file}: {errs:?}"));
+            for entry in res.body {
+                if let ast::Entry::Message(m) = entry {
+                    let mut vars = BTreeSet::new();
+                    if let Some(p) = &m.value {
+                        pattern_vars(p, &mut vars);
+                    }
+                    let prev = out.insert(m.id.name.to_string(), vars);
+                    assert!(prev.is_none(), "{file}: {} defined twice", m.id.name);
+                }
+            }
+        }
+        out
+    }
+
+    fn pattern_vars(p: &ast::Pattern<&str>, vars: &mut BTreeSet<String>) {
+        for el in &p.elements {
+            if let ast::PatternElement::Placeable { expression } = el {
+                expr_vars(expression, vars);
+            }
+        }
+    }
+
+    fn expr_vars(e: &ast::Expression<&str>, vars: &mut BTreeSet<String>) {
+        match e {
+            ast::Expression::Select { selector, variants } => {
+                inline_vars(selector, vars);
+                for v in variants {
+                    pattern_vars(&v.value, vars);
+                }
+            }
+            ast::Expression::Inline(i) => inline_vars(i, vars),
+        }
+    }
+
+    fn inline_vars(i: &ast::InlineExpression<&str>, vars: &mut BTreeSet<String>) {
+        match i {
+            ast::InlineExpression::VariableReference { id } => {
+                vars.insert(id.name.to_string());
+            }
+            ast::InlineExpression::Placeable { expression } => expr_vars(expression, vars),
+            ast::InlineExpression::FunctionReference { arguments, .. } => {
+                for a in &arguments.positional {
+                    inline_vars(a, vars);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn both_languages_define_the_same_ids_with_the_same_variables() {
+        let vi = ids_and_variables(Lang::Vi);
+        let en = ids_and_variables(Lang::En);
+        let vi_ids: BTreeSet<_> = vi.keys().collect();
+        let en_ids: BTreeSet<_> = en.keys().collect();
+        assert_eq!(vi_ids, en_ids, "ids differ between vi and en");
+        for (id, vars) in &vi {
+            assert_eq!(Some(vars), en.get(id), "variables of {id} differ");
+        }
+    }
+
+    #[test]
+    fn every_id_the_code_uses_exists_in_every_language_and_none_is_unused() {
+        let cat = Catalogue::load().expect("catalogue loads");
+        for lang in Lang::ALL {
+            for id in MsgId::ALL {
+                assert!(
+                    cat.has(lang, id.id()),
+                    "{} missing in {}",
+                    id.id(),
+                    lang.code()
+                );
+            }
+            let defined = ids_and_variables(lang);
+            for id in defined.keys() {
+                assert!(
+                    MsgId::ALL.iter().any(|m| m.id() == id),
+                    "{id} is defined in {} but the code never uses it",
+                    lang.code()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn renders_variables_and_nested_messages_without_isolation_marks() {
+        let cat = Catalogue::load().unwrap();
+        let m = Msg::new(MsgId::EligibleFrom).str("date", "26/03/2026");
+        let text = cat.render(Lang::Vi, &m);
+        assert!(text.contains("26/03/2026"), "{text}");
+        assert!(!text.contains('\u{2068}'), "no isolation marks");
+        let nested = Msg::new(MsgId::ValueDonation)
+            .msg("kind", Msg::new(MsgId::ChoicePlasma))
+            .str("date", "01/02/2026");
+        assert_eq!(cat.render(Lang::En, &nested), "Plasma, on 01/02/2026");
+    }
+}
