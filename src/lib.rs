@@ -2,9 +2,16 @@
 //!
 //! Reading order: `migrations/` (the data), [`engine`] (what the bot says), [`app`] (one
 //! message in, one transaction out), [`store`] (all SQL), [`delivery`] (the outbox worker),
-//! [`channels`] (Telegram, terminal), [`cli`] (the commands).
+//! [`channels`] (Telegram, terminal), [`service`] and [`cli`] (running it).
 
+pub mod app;
+pub mod channels;
+pub mod cli;
 pub mod config;
+pub mod delivery;
 pub mod domain;
 pub mod engine;
 pub mod messages;
+pub mod server;
+pub mod service;
+pub mod store;

@@ -1,0 +1,178 @@
+//! Channel adapters only translate: a platform's update becomes an [`Inbound`], an
+//! [`Outbound`] becomes a platform request. Nothing outside this folder knows which platform
+//! a message came from, beyond the channel's name.
+
+pub mod telegram;
+pub mod terminal;
+
+use crate::engine::Input;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// The platforms hienmau speaks on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChannelKind {
+    Telegram,
+    Terminal,
+}
+
+impl ChannelKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ChannelKind::Telegram => "telegram",
+            ChannelKind::Terminal => "terminal",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ChannelKind> {
+        match code {
+            "telegram" => Some(ChannelKind::Telegram),
+            "terminal" => Some(ChannelKind::Terminal),
+            _ => None,
+        }
+    }
+
+    /// The longest text one message may carry (Telegram: 4,096 characters).
+    pub fn max_text_chars(self) -> usize {
+        match self {
+            ChannelKind::Telegram => 4096,
+            ChannelKind::Terminal => usize::MAX,
+        }
+    }
+}
+
+/// A message from a person, translated from the platform's shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inbound {
+    pub channel: ChannelKind,
+    /// The platform's id for this event (Telegram update_id); redeliveries carry the same.
+    pub event_key: Option<String>,
+    /// The sender's account id on the platform.
+    pub user: String,
+    /// Where replies go.
+    pub chat_id: String,
+    pub input: Input,
+}
+
+/// A message to send, as stored in the outbox (JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Outbound {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<OutChoice>,
+    /// Label of a "share my phone" button, on platforms that have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_button: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutChoice {
+    pub value: String,
+    pub label: String,
+}
+
+/// What a platform said to one send.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendOutcome {
+    Sent {
+        platform_message_id: Option<String>,
+    },
+    /// Flood control: wait this long (Telegram's 429 `retry_after`).
+    RetryAfter(Duration),
+    /// Blocked by the person, account gone (403): do not write to this account again.
+    Unreachable(String),
+    /// Network trouble, a server error: try again later.
+    Transient(String),
+    /// The request itself is wrong: retrying will not help.
+    Permanent(String),
+}
+
+/// Split a long text into parts of at most `max` characters, on line boundaries where
+/// possible (then on spaces, then anywhere), keeping the order.
+pub fn split_text(text: &str, max: usize) -> Vec<String> {
+    if max == 0 || text.chars().count() <= max {
+        return vec![text.to_string()];
+    }
+    let mut parts = Vec::new();
+    let mut rest: &str = text;
+    while rest.chars().count() > max {
+        // Byte index just past `max` characters.
+        let limit = rest
+            .char_indices()
+            .nth(max)
+            .map(|(i, _)| i)
+            .unwrap_or(rest.len());
+        let window = &rest[..limit];
+        let cut = window
+            .rfind('\n')
+            .filter(|&i| i > 0)
+            .or_else(|| window.rfind(' ').filter(|&i| i > 0))
+            .unwrap_or(limit);
+        parts.push(rest[..cut].trim_end().to_string());
+        rest = rest[cut..].trim_start_matches(['\n', ' ']);
+    }
+    if !rest.is_empty() {
+        parts.push(rest.to_string());
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_texts_stay_whole() {
+        assert_eq!(split_text("xin chào", 10), vec!["xin chào"]);
+        assert_eq!(split_text("", 10), vec![""]);
+    }
+
+    #[test]
+    fn long_texts_split_on_lines_in_order() {
+        let line = "Ngày hội hiến máu Chủ nhật Đỏ tại Nhà văn hoá Thanh niên.";
+        let text: Vec<String> = (0..100).map(|i| format!("{i}. {line}")).collect();
+        let text = text.join("\n");
+        let parts = split_text(&text, 2000);
+        assert!(parts.len() >= 3);
+        assert!(parts.iter().all(|p| p.chars().count() <= 2000));
+        assert_eq!(parts.join("\n"), text, "nothing lost, order kept");
+        assert!(
+            parts
+                .iter()
+                .all(|p| !p.starts_with('\n') && !p.ends_with('\n'))
+        );
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_splits_on_spaces_or_anywhere() {
+        let words = "máu ".repeat(50);
+        let parts = split_text(words.trim(), 20);
+        assert!(parts.iter().all(|p| p.chars().count() <= 20));
+        assert_eq!(parts.join(" "), words.trim());
+        let solid = "đ".repeat(45);
+        let parts = split_text(&solid, 20);
+        assert_eq!(
+            parts.iter().map(|p| p.chars().count()).collect::<Vec<_>>(),
+            [20, 20, 5]
+        );
+    }
+
+    #[test]
+    fn outbound_json_round_trips_and_omits_empty_parts() {
+        let o = Outbound {
+            text: "x".into(),
+            ..Outbound::default()
+        };
+        assert_eq!(serde_json::to_string(&o).unwrap(), r#"{"text":"x"}"#);
+        let o = Outbound {
+            text: "x".into(),
+            choices: vec![OutChoice {
+                value: "agree".into(),
+                label: "Đồng ý".into(),
+            }],
+            phone_button: Some("📱".into()),
+        };
+        let back: Outbound = serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
+        assert_eq!(back, o);
+    }
+}

@@ -1,0 +1,252 @@
+//! The command line: one binary, `hienmau`, with a subcommand per job.
+
+use crate::app::{App, Clock, OffsetClock, SystemClock};
+use crate::channels::ChannelKind;
+use crate::channels::terminal::{self, TerminalOut};
+use crate::config::Config;
+use crate::delivery::{Transport, Worker};
+use crate::service;
+use crate::store::Scope;
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+use tokio::sync::watch;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hienmau",
+    version,
+    about = "Chat-bot for voluntary blood-donor outreach in Vietnam"
+)]
+pub struct Cli {
+    /// Configuration file (TOML); environment variables override it.
+    #[arg(long, global = true, env = "HIENMAU_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Chat with the bot in this terminal, as a donor would on Telegram or Zalo. No token
+    /// needed; uses the same database as `serve`. Works with piped input too.
+    Chat {
+        /// Which person you are. Play several people from several terminals on one database.
+        #[arg(long, default_value = "ban")]
+        user: String,
+        /// Pretend it is this time (`2027-01-05` or `2027-01-05T09:30`, Vietnam time), for
+        /// demos and scripted tests. The clock runs on from there.
+        #[arg(long, value_parser = parse_now)]
+        now: Option<DateTime<Utc>>,
+    },
+    /// Run the bot on every configured channel (Telegram: TELEGRAM_BOT_TOKEN), with the
+    /// delivery worker. Stops cleanly on Ctrl-C or SIGTERM.
+    Serve,
+    /// Create the database or bring its schema up to date, then exit.
+    Migrate,
+}
+
+fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
+    let tz = chrono_tz::Asia::Ho_Chi_Minh;
+    let local = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
+        .or_else(|_| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(|d| d.and_hms_opt(9, 0, 0).unwrap_or_default())
+        })
+        .map_err(|_| format!("{s:?}: expected 2027-01-05 or 2027-01-05T09:30"))?;
+    tz.from_local_datetime(&local)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| format!("{s:?} is not a valid local time"))
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let default_level = match cli.command {
+        Command::Chat { .. } => "warn",
+        _ => "info",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("hienmau: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hienmau: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_env(cli.config.as_deref())?;
+    match cli.command {
+        Command::Chat { user, now } => {
+            let clock: Arc<dyn Clock> = match now {
+                Some(t) => Arc::new(OffsetClock(t - Utc::now())),
+                None => Arc::new(SystemClock),
+            };
+            let app = App::open(config, clock).await?;
+            let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+            let interactive = std::io::stdin().is_terminal();
+            chat(app, &user, stdin, TerminalOut::stdout(), interactive).await
+        }
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let app = App::open(config, Arc::new(SystemClock)).await?;
+            app.store().close().await;
+            println!("database is up to date");
+            Ok(())
+        }
+    }
+}
+
+/// The terminal chat: each line typed is one message; every reply is printed before the
+/// next line is read, so a piped script and its answers interleave predictably.
+pub async fn chat(
+    app: App,
+    user: &str,
+    input: impl AsyncBufRead + Unpin,
+    out: TerminalOut,
+    interactive: bool,
+) -> anyhow::Result<()> {
+    let user = user.trim();
+    anyhow::ensure!(!user.is_empty(), "--user must not be empty");
+    let scope = Scope::Chat {
+        channel: ChannelKind::Terminal.code().to_string(),
+        chat_id: user.to_string(),
+    };
+    let worker = Worker::new(
+        app.clone(),
+        scope.clone(),
+        vec![(
+            ChannelKind::Terminal.code(),
+            Transport::Terminal(out.clone()),
+        )],
+    );
+    let mut delivered = worker.delivered();
+    let (stop, stop_rx) = watch::channel(false);
+    let worker = tokio::spawn(worker.run(stop_rx));
+
+    app.handle(terminal::inbound(user, "/start")).await?;
+    let mut lines = input.lines();
+    loop {
+        wait_until_delivered(&app, &scope, &mut delivered).await?;
+        if interactive {
+            out.prompt("> ");
+        }
+        let Some(line) = lines.next_line().await.context("reading the terminal")? else {
+            break;
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        app.handle(terminal::inbound(user, &line)).await?;
+    }
+    wait_until_delivered(&app, &scope, &mut delivered).await?;
+    let _ = stop.send(true);
+    worker.await.context("delivery worker")??;
+    Ok(())
+}
+
+async fn wait_until_delivered(
+    app: &App,
+    scope: &Scope,
+    delivered: &mut watch::Receiver<u64>,
+) -> anyhow::Result<()> {
+    while app.store().unsent(scope).await? > 0 {
+        tokio::select! {
+            _ = delivered.changed() => {}
+            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+        }
+    }
+    Ok(())
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = App::open(config, Arc::new(SystemClock)).await?;
+    let mut running = service::start(app).await?;
+    let failure = tokio::select! {
+        _ = shutdown_signal() => {
+            tracing::info!("stopping: finishing sends in flight");
+            None
+        }
+        stopped = running.stopped() => stopped,
+    };
+    running.stop(Duration::from_secs(20)).await;
+    match failure {
+        None => Ok(()),
+        Some((part, Ok(()))) => anyhow::bail!("{part} stopped unexpectedly"),
+        Some((part, Err(e))) => Err(e.context(format!("{part} failed"))),
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn now_is_read_in_vietnam_time() {
+        let t = parse_now("2027-01-05T09:30").unwrap();
+        assert_eq!(t.to_rfc3339(), "2027-01-05T02:30:00+00:00");
+        assert_eq!(
+            parse_now("2027-01-05").unwrap().to_rfc3339(),
+            "2027-01-05T02:00:00+00:00"
+        );
+        assert!(parse_now("tomorrow").is_err());
+        assert!(parse_now("2027-02-30").is_err());
+    }
+
+    #[test]
+    fn every_subcommand_has_help() {
+        use clap::CommandFactory;
+        let mut cmd = Cli::command();
+        cmd.build();
+        for sub in cmd.get_subcommands() {
+            assert!(sub.get_about().is_some(), "{} has no help", sub.get_name());
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! The delivery worker: the only code that sends. It takes due outbox rows in lane order
+//! (urgent, reply, bulk), one at a time per chat so each chat keeps its order, paces each
+//! platform (Telegram: 30 messages/s overall, 1 per second per chat), retries transient
+//! errors with backoff, waits out a 429's `retry_after`, marks an account unreachable on 403,
+//! and records each row's outcome.
+
+use crate::app::App;
+use crate::channels::telegram::TelegramChannel;
+use crate::channels::terminal::TerminalOut;
+use crate::channels::{Outbound, SendOutcome};
+use crate::config::DeliveryConfig;
+use crate::store::{OutboxRow, Outcome, Scope};
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+/// A platform the worker can send through.
+#[derive(Clone)]
+pub enum Transport {
+    Telegram(TelegramChannel),
+    Terminal(TerminalOut),
+}
+
+impl Transport {
+    async fn send(&self, chat_id: &str, out: &Outbound) -> SendOutcome {
+        match self {
+            Transport::Telegram(t) => t.send(chat_id, out).await,
+            Transport::Terminal(t) => t.send(out),
+        }
+    }
+}
+
+/// Keeps sends at most one per `interval` (a GCRA with no burst): the earliest next send is
+/// never before the previous one plus the interval.
+#[derive(Debug, Clone)]
+pub struct Pacer {
+    interval: Duration,
+    next: Option<Instant>,
+}
+
+impl Pacer {
+    pub fn new(interval: Duration) -> Pacer {
+        Pacer {
+            interval,
+            next: None,
+        }
+    }
+
+    pub fn per_second(rate: f64) -> Pacer {
+        if rate > 0.0 && rate.is_finite() {
+            Pacer::new(Duration::from_secs_f64(1.0 / rate))
+        } else {
+            Pacer::new(Duration::ZERO)
+        }
+    }
+
+    pub fn ready_at(&self) -> Option<Instant> {
+        self.next
+    }
+
+    pub fn is_ready(&self, now: Instant) -> bool {
+        self.next.is_none_or(|n| now >= n)
+    }
+
+    /// Count a send made at `now`.
+    pub fn take(&mut self, now: Instant) {
+        if self.interval.is_zero() && self.next.is_none_or(|n| n <= now) {
+            self.next = None;
+            return;
+        }
+        let base = self.next.map_or(now, |n| n.max(now));
+        self.next = Some(base + self.interval);
+    }
+
+    /// Nothing before `until` (after a 429).
+    pub fn hold_until(&mut self, until: Instant) {
+        self.next = Some(self.next.map_or(until, |n| n.max(until)));
+    }
+}
+
+/// One channel's pacing: overall and per chat.
+struct ChannelPacing {
+    overall: Pacer,
+    chat_interval: Duration,
+    chats: HashMap<String, Pacer>,
+}
+
+impl ChannelPacing {
+    fn new(per_second: f64, chat_interval: Duration) -> ChannelPacing {
+        ChannelPacing {
+            overall: Pacer::per_second(per_second),
+            chat_interval,
+            chats: HashMap::new(),
+        }
+    }
+
+    fn unpaced() -> ChannelPacing {
+        ChannelPacing::new(0.0, Duration::ZERO)
+    }
+
+    /// When a send to `chat` may go, or `None` if now.
+    fn blocked_until(&self, chat: &str, now: Instant) -> Option<Instant> {
+        let mut until = None;
+        if !self.overall.is_ready(now) {
+            until = self.overall.ready_at();
+        }
+        if let Some(p) = self.chats.get(chat) {
+            if !p.is_ready(now) {
+                until = until.max(p.ready_at());
+            }
+        }
+        until
+    }
+
+    fn take(&mut self, chat: &str, now: Instant) {
+        self.overall.take(now);
+        if !self.chat_interval.is_zero() {
+            if self.chats.len() > 50_000 {
+                // Forget chats whose interval has passed: they are free anyway.
+                self.chats.retain(|_, p| !p.is_ready(now));
+            }
+            self.chats
+                .entry(chat.to_string())
+                .or_insert_with(|| Pacer::new(self.chat_interval))
+                .take(now);
+        }
+    }
+}
+
+pub struct Worker {
+    app: App,
+    scope: Scope,
+    transports: HashMap<String, Transport>,
+    pacing: HashMap<String, ChannelPacing>,
+    cfg: DeliveryConfig,
+    delivered: watch::Sender<u64>,
+}
+
+type SendResult = (OutboxRow, SendOutcome);
+
+impl Worker {
+    /// A worker for the rows of `scope`, sending through `transports` (channel code →
+    /// transport). Pacing comes from the configuration.
+    pub fn new(app: App, scope: Scope, transports: Vec<(&str, Transport)>) -> Worker {
+        let cfg = app.config().delivery.clone();
+        let pacing = transports
+            .iter()
+            .map(|(code, t)| {
+                let p = match t {
+                    Transport::Telegram(_) => ChannelPacing::new(
+                        cfg.telegram_per_second,
+                        Duration::from_millis(cfg.telegram_chat_interval_ms),
+                    ),
+                    Transport::Terminal(_) => ChannelPacing::unpaced(),
+                };
+                (code.to_string(), p)
+            })
+            .collect();
+        Worker {
+            app,
+            scope,
+            transports: transports
+                .into_iter()
+                .map(|(c, t)| (c.to_string(), t))
+                .collect(),
+            pacing,
+            cfg,
+            delivered: watch::channel(0).0,
+        }
+    }
+
+    /// Counts recorded sends; watch it to wait for delivery.
+    pub fn delivered(&self) -> watch::Receiver<u64> {
+        self.delivered.subscribe()
+    }
+
+    /// Send until `shutdown` turns true, then finish the sends in flight and return.
+    pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+        let requeued = self.app.store().requeue_interrupted(&self.scope).await?;
+        if requeued > 0 {
+            tracing::warn!(
+                rows = requeued,
+                "rows interrupted mid-send are queued again"
+            );
+        }
+        let added = self.app.outbox_added();
+        let mut in_flight: JoinSet<SendResult> = JoinSet::new();
+        let mut busy: HashSet<(String, String)> = HashSet::new();
+        let poll = Duration::from_millis(self.cfg.poll_interval_ms.max(1));
+        loop {
+            let stopping = *shutdown.borrow();
+            if stopping && in_flight.is_empty() {
+                return Ok(());
+            }
+            let mut wake = Instant::now() + poll;
+            if !stopping {
+                match self.dispatch(&mut in_flight, &mut busy).await {
+                    Ok(Some(at)) => wake = wake.min(at),
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::error!(error = %format!("{e:#}"), "reading the outbox failed")
+                    }
+                }
+            }
+            tokio::select! {
+                Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
+                    let mut done = Vec::new();
+                    done.extend(joined.ok());
+                    while let Some(more) = in_flight.try_join_next() {
+                        done.extend(more.ok());
+                    }
+                    self.record(done, &mut busy).await;
+                }
+                _ = added.notified(), if !stopping => {}
+                _ = tokio::time::sleep_until(wake) => {}
+                _ = shutdown.changed(), if !stopping => {}
+            }
+        }
+    }
+
+    /// Start as many sends as pacing and capacity allow. Returns when pacing next frees a
+    /// send that is waiting, if any.
+    async fn dispatch(
+        &mut self,
+        in_flight: &mut JoinSet<SendResult>,
+        busy: &mut HashSet<(String, String)>,
+    ) -> anyhow::Result<Option<Instant>> {
+        let free = self.cfg.max_in_flight.saturating_sub(in_flight.len());
+        if free == 0 {
+            return Ok(None);
+        }
+        let now_ms = self.app.clock().now().timestamp_millis();
+        let limit = (free * 4).clamp(16, 512) as i64;
+        let rows = self.app.store().due(&self.scope, now_ms, limit).await?;
+        let now = Instant::now();
+        let mut wake: Option<Instant> = None;
+        let mut seen: HashSet<(String, String)> = HashSet::new();
+        let mut chosen: Vec<OutboxRow> = Vec::new();
+        for row in rows {
+            let key = (row.channel.clone(), row.chat_id.clone());
+            // One row at a time per chat, in order: skip a chat with a send in flight, and
+            // every row of a chat after its first.
+            if busy.contains(&key) || !seen.insert(key) {
+                continue;
+            }
+            let Some(pacing) = self.pacing.get_mut(&row.channel) else {
+                continue;
+            };
+            if let Some(until) = pacing.blocked_until(&row.chat_id, now) {
+                wake = Some(wake.map_or(until, |w| w.min(until)));
+                continue;
+            }
+            pacing.take(&row.chat_id, now);
+            chosen.push(row);
+            if chosen.len() == free {
+                break;
+            }
+        }
+        let ids: Vec<i64> = chosen.iter().map(|r| r.id).collect();
+        self.app.store().claim(&ids).await?;
+        for row in chosen {
+            busy.insert((row.channel.clone(), row.chat_id.clone()));
+            let Some(transport) = self.transports.get(&row.channel).cloned() else {
+                continue;
+            };
+            in_flight.spawn(async move {
+                let outcome = match serde_json::from_str::<Outbound>(&row.body) {
+                    Ok(out) => transport.send(&row.chat_id, &out).await,
+                    Err(e) => SendOutcome::Permanent(format!("unreadable outbox body: {e}")),
+                };
+                (row, outcome)
+            });
+        }
+        Ok(wake)
+    }
+
+    async fn record(&mut self, done: Vec<SendResult>, busy: &mut HashSet<(String, String)>) {
+        if done.is_empty() {
+            return;
+        }
+        let now = self.app.clock().now().timestamp_millis();
+        let mut results = Vec::with_capacity(done.len());
+        for (row, sent) in done {
+            busy.remove(&(row.channel.clone(), row.chat_id.clone()));
+            let attempts = u32::try_from(row.attempts + 1).unwrap_or(u32::MAX);
+            let outcome = match sent {
+                SendOutcome::Sent {
+                    platform_message_id,
+                } => Outcome::Sent {
+                    platform_message_id,
+                },
+                SendOutcome::RetryAfter(wait) => {
+                    tracing::info!(
+                        row = row.id,
+                        wait_s = wait.as_secs_f64(),
+                        "flood control: waiting"
+                    );
+                    if let Some(p) = self.pacing.get_mut(&row.channel) {
+                        p.overall.hold_until(Instant::now() + wait);
+                    }
+                    let wait_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+                    Outcome::Retry {
+                        not_before: now.saturating_add(wait_ms),
+                        error: "429 retry after".into(),
+                        counts: false,
+                    }
+                }
+                SendOutcome::Transient(error) if attempts < self.cfg.max_attempts => {
+                    tracing::warn!(row = row.id, attempts, %error, "send failed, will retry");
+                    let delay = self.cfg.retry_delay(attempts);
+                    let delay_ms = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
+                    Outcome::Retry {
+                        not_before: now.saturating_add(delay_ms),
+                        error,
+                        counts: true,
+                    }
+                }
+                SendOutcome::Transient(error) | SendOutcome::Permanent(error) => {
+                    tracing::error!(row = row.id, attempts, %error, "send failed for good");
+                    Outcome::Failed { error }
+                }
+                SendOutcome::Unreachable(error) => {
+                    tracing::info!(row = row.id, identity = ?row.identity_id, "account unreachable");
+                    Outcome::Unreachable { error }
+                }
+            };
+            results.push((row, outcome));
+        }
+        let n = results.len() as u64;
+        for attempt in 1..=5 {
+            match self.app.store().record(&results, now).await {
+                Ok(()) => break,
+                Err(e) if attempt < 5 => {
+                    tracing::warn!(error = %format!("{e:#}"), "recording outcomes failed, retrying");
+                    tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+                }
+                // The rows stay 'sending' and are queued again at the next start.
+                Err(e) => tracing::error!(error = %format!("{e:#}"), "recording outcomes failed"),
+            }
+        }
+        self.delivered.send_modify(|c| *c += n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pacer_spaces_sends_without_bursts() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let mut p = Pacer::per_second(10.0);
+        assert!(p.is_ready(t0));
+        p.take(t0);
+        assert!(!p.is_ready(t0 + ms(99)));
+        assert!(p.is_ready(t0 + ms(100)));
+        // A late send does not earn a burst afterwards.
+        p.take(t0 + ms(250));
+        assert_eq!(p.ready_at(), Some(t0 + ms(350)));
+        p.hold_until(t0 + ms(2000));
+        assert!(!p.is_ready(t0 + ms(1999)));
+        assert!(p.is_ready(t0 + ms(2000)));
+    }
+
+    #[test]
+    fn an_unlimited_pacer_is_always_ready_but_honours_a_hold() {
+        let t0 = Instant::now();
+        let mut p = Pacer::per_second(0.0);
+        for _ in 0..1000 {
+            assert!(p.is_ready(t0));
+            p.take(t0);
+        }
+        p.hold_until(t0 + Duration::from_secs(1));
+        assert!(!p.is_ready(t0));
+        assert!(p.is_ready(t0 + Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn per_chat_and_overall_pacing_combine() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let mut c = ChannelPacing::new(30.0, ms(1000));
+        assert_eq!(c.blocked_until("a", t0), None);
+        c.take("a", t0);
+        // Chat a waits a second; chat b only the overall 1/30 s.
+        assert_eq!(c.blocked_until("a", t0 + ms(40)), Some(t0 + ms(1000)));
+        assert!(c.blocked_until("b", t0 + ms(10)).is_some());
+        assert_eq!(c.blocked_until("b", t0 + ms(34)), None);
+    }
+}

@@ -1,0 +1,90 @@
+//! The HTTP server for webhooks (axum): Telegram's webhook mode and a health endpoint.
+//! Bodies are size-limited; a wrong secret gets 401 and a body that is not an update gets 400,
+//! and the server keeps serving.
+
+use crate::app::App;
+use crate::channels::telegram::{TelegramChannel, translate};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use subtle::ConstantTimeEq;
+use teloxide::types::Update;
+
+/// Largest webhook body accepted (Telegram updates are a few KiB).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+#[derive(Clone)]
+pub struct TelegramWebhook {
+    pub channel: TelegramChannel,
+    pub secret: String,
+    /// Local path the reverse proxy forwards to, e.g. `/telegram/webhook`.
+    pub path: String,
+}
+
+#[derive(Clone)]
+struct Shared {
+    app: App,
+    telegram: Option<TelegramWebhook>,
+}
+
+pub fn router(app: App, telegram: Option<TelegramWebhook>) -> Router {
+    let mut router = Router::new().route("/healthz", get(|| async { "ok" }));
+    if let Some(t) = &telegram {
+        router = router.route(&t.path, post(telegram_webhook));
+    }
+    router
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(Shared { app, telegram })
+}
+
+/// Equal in constant time, so the secret cannot be guessed byte by byte.
+fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    given.len() == expected.len() && bool::from(given.ct_eq(expected))
+}
+
+async fn telegram_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let Some(t) = &s.telegram else {
+        return StatusCode::NOT_FOUND;
+    };
+    let given = headers
+        .get("x-telegram-bot-api-secret-token")
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    if !same_secret(given, t.secret.as_bytes()) {
+        return StatusCode::UNAUTHORIZED;
+    }
+    let update: Update = match serde_json::from_slice(&body) {
+        Ok(u) => u,
+        Err(_) => return StatusCode::BAD_REQUEST,
+    };
+    let Some(tr) = translate(&update) else {
+        return StatusCode::OK;
+    };
+    if let Some(id) = tr.callback_id {
+        let channel = t.channel.clone();
+        tokio::spawn(async move { channel.answer_callback(id).await });
+    }
+    match s.app.handle(tr.inbound).await {
+        Ok(_) => StatusCode::OK,
+        Err(e) => {
+            // Telegram retries a failed delivery; the update is not lost.
+            tracing::error!(error = %format!("{e:#}"), "handling a Telegram webhook failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abd", b"abc"));
+        assert!(!same_secret(b"ab", b"abc"));
+        assert!(!same_secret(b"", b"abc"));
+    }
+}

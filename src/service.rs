@@ -1,0 +1,114 @@
+//! Running the bot: the configured channels, the delivery worker and (in webhook mode) the
+//! HTTP server, side by side. [`start`] is what `hienmau serve` runs and what the tests start
+//! against fake platform servers.
+
+use crate::app::App;
+use crate::channels::ChannelKind;
+use crate::channels::telegram::TelegramChannel;
+use crate::delivery::{Transport, Worker};
+use crate::server::{self, TelegramWebhook};
+use crate::store::Scope;
+use anyhow::Context;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+pub struct Running {
+    shutdown: watch::Sender<bool>,
+    tasks: JoinSet<(&'static str, anyhow::Result<()>)>,
+    /// Where the webhook server listens, if it runs.
+    pub http_addr: Option<SocketAddr>,
+    pub delivered: watch::Receiver<u64>,
+}
+
+impl Running {
+    /// Wait until one part stops by itself (which is a fault), and say which.
+    pub async fn stopped(&mut self) -> Option<(&'static str, anyhow::Result<()>)> {
+        match self.tasks.join_next().await? {
+            Ok(r) => Some(r),
+            Err(e) => Some(("a task", Err(anyhow::anyhow!("panicked: {e}")))),
+        }
+    }
+
+    /// Stop taking messages, let sends in flight finish, and wait for every part (at most
+    /// `grace`; rows not sent stay in the outbox for the next start).
+    pub async fn stop(mut self, grace: Duration) {
+        let _ = self.shutdown.send(true);
+        let all = async { while self.tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(grace, all).await.is_err() {
+            tracing::warn!("parts still running after the grace period: stopping them");
+            self.tasks.abort_all();
+        }
+    }
+}
+
+/// Start every configured channel, the worker, and the webhook server if needed.
+pub async fn start(app: App) -> anyhow::Result<Running> {
+    let cfg = app.config().clone();
+    let Some(tg_cfg) = &cfg.telegram else {
+        anyhow::bail!(
+            "no channel is configured: set TELEGRAM_BOT_TOKEN (see README), or try `hienmau chat`"
+        );
+    };
+    let (shutdown, rx) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    let telegram = TelegramChannel::new(tg_cfg)?;
+    let username = telegram.me().await?;
+    tracing::info!(bot = %username, "Telegram bot ready");
+
+    let worker = Worker::new(
+        app.clone(),
+        Scope::Channels(vec![ChannelKind::Telegram.code().to_string()]),
+        vec![(
+            ChannelKind::Telegram.code(),
+            Transport::Telegram(telegram.clone()),
+        )],
+    );
+    let delivered = worker.delivered();
+    let worker_rx = rx.clone();
+    tasks.spawn(async move { ("delivery worker", worker.run(worker_rx).await) });
+
+    let mut http_addr = None;
+    match (&tg_cfg.webhook_url, &tg_cfg.webhook_secret) {
+        (Some(url), Some(secret)) => {
+            let path = match url.path() {
+                "" | "/" => "/telegram/webhook".to_string(),
+                p => p.to_string(),
+            };
+            let listener = tokio::net::TcpListener::bind(cfg.listen_addr)
+                .await
+                .with_context(|| format!("listening on {}", cfg.listen_addr))?;
+            http_addr = Some(listener.local_addr()?);
+            let hook = TelegramWebhook {
+                channel: telegram.clone(),
+                secret: secret.clone(),
+                path,
+            };
+            let router = server::router(app.clone(), Some(hook));
+            let mut server_rx = rx.clone();
+            tasks.spawn(async move {
+                let r = axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = server_rx.wait_for(|stop| *stop).await;
+                    })
+                    .await
+                    .context("webhook server");
+                ("webhook server", r)
+            });
+            telegram.set_webhook(url.clone(), secret).await?;
+            tracing::info!(listen = %cfg.listen_addr, "Telegram webhook set");
+        }
+        _ => {
+            telegram.delete_webhook().await?;
+            let poll_rx = rx.clone();
+            tasks.spawn(async move { ("Telegram polling", telegram.poll(&app, poll_rx).await) });
+        }
+    }
+    Ok(Running {
+        shutdown,
+        tasks,
+        http_addr,
+        delivered,
+    })
+}

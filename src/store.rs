@@ -1,0 +1,823 @@
+//! The store owns every SQL statement. SQLite by default (one file, nothing to install); the
+//! SQL uses `$n` placeholders and portable types (INTEGER times, TEXT dates) so that a
+//! PostgreSQL backend can share most of it.
+//!
+//! A conversation step runs in one [`Tx`]: its first statement is a write, so the write lock is
+//! taken before anything is read and two steps for one person can never interleave.
+
+use crate::domain::blood::BloodGroup;
+use crate::domain::body::{Sex, WeightKg};
+use crate::domain::donor::{Donor, LastDonationAnswer};
+use crate::domain::eligibility::DonationKind;
+use crate::domain::phone::PhoneNumber;
+use crate::domain::province::Province;
+use crate::messages::Lang;
+use anyhow::Context;
+use chrono::NaiveDate;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+/// The channel account a message came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub id: i64,
+    pub donor_id: Option<i64>,
+    pub lang: Lang,
+}
+
+/// A row to add to the outbox.
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    pub idempotency_key: Option<String>,
+    pub channel: &'a str,
+    pub chat_id: &'a str,
+    pub identity_id: Option<i64>,
+    pub lane: Lane,
+    pub body: String,
+    pub not_before: i64,
+}
+
+/// Lower goes first: an urgent call-out never waits behind a broadcast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Lane {
+    Urgent = 0,
+    Reply = 1,
+    Bulk = 2,
+}
+
+/// An outbox row ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub channel: String,
+    pub chat_id: String,
+    pub identity_id: Option<i64>,
+    pub lane: i64,
+    pub body: String,
+    pub attempts: i64,
+}
+
+/// Which rows a delivery worker may take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every row of these channels.
+    Channels(Vec<String>),
+    /// One chat of one channel (a terminal user's own rows).
+    Chat { channel: String, chat_id: String },
+}
+
+/// What became of one send.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Sent {
+        platform_message_id: Option<String>,
+    },
+    /// Try again at `not_before`; `counts` is false for a rate-limit wait.
+    Retry {
+        not_before: i64,
+        error: String,
+        counts: bool,
+    },
+    Failed {
+        error: String,
+    },
+    /// The person blocked the bot or no longer exists there: stop writing to this account.
+    Unreachable {
+        error: String,
+    },
+}
+
+fn date_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn parse_date(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+impl Store {
+    /// Open (creating the file if needed) and bring the schema up to date.
+    pub async fn open(url: &str) -> anyhow::Result<Store> {
+        let options = SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("DATABASE_URL {url:?} is not a SQLite URL"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+            // Deleted rows are overwritten with zeros: erasure must really erase.
+            .pragma("secure_delete", "ON");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .context("opening the database")?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .context("applying migrations")?;
+        Ok(Store { pool })
+    }
+
+    pub async fn begin(&self) -> anyhow::Result<Tx> {
+        Ok(Tx {
+            tx: self.pool.begin().await.context("starting a transaction")?,
+        })
+    }
+
+    /// Fold the write-ahead log into the database file and empty it, so that erased data
+    /// does not linger in the `-wal` file either.
+    pub async fn checkpoint(&self) -> anyhow::Result<()> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+            .context("checkpointing the WAL")?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    fn scope_filter(scope: &Scope, first: usize) -> (String, Vec<String>) {
+        match scope {
+            Scope::Channels(channels) => {
+                let marks: Vec<String> = (0..channels.len())
+                    .map(|i| format!("${}", first + i))
+                    .collect();
+                let list = if marks.is_empty() {
+                    "NULL".to_string()
+                } else {
+                    marks.join(", ")
+                };
+                (format!("channel IN ({list})"), channels.clone())
+            }
+            Scope::Chat { channel, chat_id } => (
+                format!("channel = ${} AND chat_id = ${}", first, first + 1),
+                vec![channel.clone(), chat_id.clone()],
+            ),
+        }
+    }
+
+    /// Due rows in sending order (lane, then age), at most `limit`.
+    pub async fn due(&self, scope: &Scope, now: i64, limit: i64) -> anyhow::Result<Vec<OutboxRow>> {
+        let (filter, binds) = Self::scope_filter(scope, 3);
+        let sql = format!(
+            "SELECT id, channel, chat_id, identity_id, lane, body, attempts FROM outbox \
+             WHERE status = 'pending' AND not_before <= $1 AND {filter} \
+             ORDER BY lane, id LIMIT $2"
+        );
+        let mut q = sqlx::query(&sql).bind(now).bind(limit);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let rows = q
+            .fetch_all(&self.pool)
+            .await
+            .context("reading due outbox rows")?;
+        rows.iter()
+            .map(|r| {
+                Ok(OutboxRow {
+                    id: r.try_get("id")?,
+                    channel: r.try_get("channel")?,
+                    chat_id: r
+                        .try_get::<Option<String>, _>("chat_id")?
+                        .unwrap_or_default(),
+                    identity_id: r.try_get("identity_id")?,
+                    lane: r.try_get("lane")?,
+                    body: r.try_get::<Option<String>, _>("body")?.unwrap_or_default(),
+                    attempts: r.try_get("attempts")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Mark rows as being sent (one statement for the batch).
+    pub async fn claim(&self, ids: &[i64]) -> anyhow::Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 \
+             WHERE status = 'pending' AND id IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.execute(&self.pool)
+            .await
+            .context("claiming outbox rows")?;
+        Ok(())
+    }
+
+    /// Rows left 'sending' by a process that stopped mid-send go back to the queue. The
+    /// platform may have accepted them before the stop: that send is repeated (at least once
+    /// beats never for a blood request); anything acknowledged and recorded never is.
+    pub async fn requeue_interrupted(&self, scope: &Scope) -> anyhow::Result<u64> {
+        let (filter, binds) = Self::scope_filter(scope, 1);
+        let sql =
+            format!("UPDATE outbox SET status = 'pending' WHERE status = 'sending' AND {filter}");
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        Ok(q.execute(&self.pool)
+            .await
+            .context("requeueing outbox rows")?
+            .rows_affected())
+    }
+
+    /// Rows still to send (pending or in flight) in a scope.
+    pub async fn unsent(&self, scope: &Scope) -> anyhow::Result<i64> {
+        let (filter, binds) = Self::scope_filter(scope, 1);
+        let sql = format!(
+            "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending') AND {filter}"
+        );
+        let mut q = sqlx::query_scalar(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        Ok(q.fetch_one(&self.pool)
+            .await
+            .context("counting outbox rows")?)
+    }
+
+    /// Record the outcomes of a batch of sends in one transaction.
+    pub async fn record(&self, results: &[(OutboxRow, Outcome)], now: i64) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        for (row, outcome) in results {
+            match outcome {
+                Outcome::Sent {
+                    platform_message_id,
+                } => {
+                    sqlx::query(
+                        "UPDATE outbox SET status = 'sent', finished_at = $1, \
+                         platform_message_id = $2, body = NULL, chat_id = NULL, last_error = NULL \
+                         WHERE id = $3",
+                    )
+                    .bind(now)
+                    .bind(platform_message_id)
+                    .bind(row.id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Outcome::Retry {
+                    not_before,
+                    error,
+                    counts,
+                } => {
+                    sqlx::query(
+                        "UPDATE outbox SET status = 'pending', not_before = $1, last_error = $2, \
+                         attempts = attempts - $3 WHERE id = $4",
+                    )
+                    .bind(not_before)
+                    .bind(error)
+                    .bind(if *counts { 0 } else { 1 })
+                    .bind(row.id)
+                    .execute(&mut *tx)
+                    .await?;
+                    // Later rows to the same chat wait too, so the chat keeps its order.
+                    sqlx::query(
+                        "UPDATE outbox SET not_before = $1 WHERE status = 'pending' \
+                         AND channel = $2 AND chat_id = $3 AND id > $4 AND not_before < $1",
+                    )
+                    .bind(not_before)
+                    .bind(&row.channel)
+                    .bind(&row.chat_id)
+                    .bind(row.id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Outcome::Failed { error } => {
+                    sqlx::query(
+                        "UPDATE outbox SET status = 'failed', finished_at = $1, last_error = $2, \
+                         body = NULL, chat_id = NULL WHERE id = $3",
+                    )
+                    .bind(now)
+                    .bind(error)
+                    .bind(row.id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Outcome::Unreachable { error } => {
+                    sqlx::query(
+                        "UPDATE outbox SET status = 'unreachable', finished_at = $1, \
+                         last_error = $2, body = NULL, chat_id = NULL \
+                         WHERE id = $3 OR (status = 'pending' AND channel = $4 AND chat_id = $5)",
+                    )
+                    .bind(now)
+                    .bind(error)
+                    .bind(row.id)
+                    .bind(&row.channel)
+                    .bind(&row.chat_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if let Some(identity) = row.identity_id {
+                        sqlx::query(
+                            "UPDATE channel_identities SET unreachable_at = $1 WHERE id = $2",
+                        )
+                        .bind(now)
+                        .bind(identity)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+            }
+        }
+        tx.commit().await.context("recording send outcomes")?;
+        Ok(())
+    }
+
+    /// Forget handled-update ids older than `before` (they only guard against redelivery,
+    /// which platforms do within hours).
+    pub async fn prune_seen(&self, before: i64) -> anyhow::Result<u64> {
+        let r = sqlx::query("DELETE FROM inbound_seen WHERE seen_at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await
+            .context("pruning handled updates")?;
+        Ok(r.rows_affected())
+    }
+
+    pub async fn counter(&self, name: &str) -> anyhow::Result<i64> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT value FROM counters WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(v.unwrap_or(0))
+    }
+
+    /// Status counts of the outbox, for operators and tests.
+    pub async fn outbox_status_counts(&self) -> anyhow::Result<Vec<(String, i64)>> {
+        let rows =
+            sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status ORDER BY status")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
+            .collect()
+    }
+
+    /// Whether a channel account has been marked unreachable (403).
+    pub async fn identity_unreachable(
+        &self,
+        channel: &str,
+        external_id: &str,
+    ) -> anyhow::Result<bool> {
+        let v: Option<Option<i64>> = sqlx::query_scalar(
+            "SELECT unreachable_at FROM channel_identities WHERE channel = $1 AND external_id = $2",
+        )
+        .bind(channel)
+        .bind(external_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(matches!(v, Some(Some(_))))
+    }
+
+    /// The donor linked to a channel account, if any.
+    pub async fn donor_of(
+        &self,
+        channel: &str,
+        external_id: &str,
+    ) -> anyhow::Result<Option<Donor>> {
+        let mut tx = self.begin().await?;
+        let id: Option<Option<i64>> = sqlx::query_scalar(
+            "SELECT donor_id FROM channel_identities WHERE channel = $1 AND external_id = $2",
+        )
+        .bind(channel)
+        .bind(external_id)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        match id.flatten() {
+            Some(id) => tx.load_donor(id).await,
+            None => Ok(None),
+        }
+    }
+}
+
+/// One transaction: a conversation step and the outbox rows it writes.
+pub struct Tx {
+    tx: Transaction<'static, Sqlite>,
+}
+
+impl Tx {
+    /// Record a platform event as handled; `false` if it already was (a redelivery).
+    pub async fn mark_seen(&mut self, channel: &str, key: &str, now: i64) -> anyhow::Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO inbound_seen (channel, event_key, seen_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (channel, event_key) DO NOTHING",
+        )
+        .bind(channel)
+        .bind(key)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await
+        .context("recording an inbound event")?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Find or create the channel account, noting that it was just heard from (and so is
+    /// reachable again).
+    pub async fn touch_identity(
+        &mut self,
+        channel: &str,
+        external_id: &str,
+        chat_id: &str,
+        now: i64,
+    ) -> anyhow::Result<Identity> {
+        let row = sqlx::query(
+            "INSERT INTO channel_identities (channel, external_id, chat_id, first_seen_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $4) \
+             ON CONFLICT (channel, external_id) DO UPDATE SET chat_id = excluded.chat_id, \
+             last_seen_at = excluded.last_seen_at, unreachable_at = NULL \
+             RETURNING id, donor_id, lang",
+        )
+        .bind(channel)
+        .bind(external_id)
+        .bind(chat_id)
+        .bind(now)
+        .fetch_one(&mut *self.tx)
+        .await
+        .context("recording the channel account")?;
+        let lang: String = row.try_get("lang")?;
+        Ok(Identity {
+            id: row.try_get("id")?,
+            donor_id: row.try_get("donor_id")?,
+            lang: Lang::from_code(&lang).unwrap_or_default(),
+        })
+    }
+
+    pub async fn load_state(&mut self, identity_id: i64) -> anyhow::Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT state FROM conversations WHERE identity_id = $1")
+                .bind(identity_id)
+                .fetch_optional(&mut *self.tx)
+                .await
+                .context("reading the conversation state")?,
+        )
+    }
+
+    pub async fn save_state(
+        &mut self,
+        identity_id: i64,
+        state: &str,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO conversations (identity_id, state, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (identity_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+        )
+        .bind(identity_id)
+        .bind(state)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await
+        .context("saving the conversation state")?;
+        Ok(())
+    }
+
+    pub async fn set_lang(&mut self, identity_id: i64, lang: Lang) -> anyhow::Result<()> {
+        sqlx::query("UPDATE channel_identities SET lang = $1 WHERE id = $2")
+            .bind(lang.code())
+            .bind(identity_id)
+            .execute(&mut *self.tx)
+            .await
+            .context("saving the language")?;
+        Ok(())
+    }
+
+    pub async fn load_donor(&mut self, donor_id: i64) -> anyhow::Result<Option<Donor>> {
+        let row = sqlx::query(
+            "SELECT d.*, c.given_at AS consent_at, c.text_version AS consent_version \
+             FROM donors d LEFT JOIN consents c ON c.id = \
+             (SELECT MAX(id) FROM consents WHERE donor_id = d.id) WHERE d.id = $1",
+        )
+        .bind(donor_id)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .context("reading the donor")?;
+        row.map(|r| donor_from_row(&r)).transpose()
+    }
+
+    /// Consent given: create the donor with its consent record and link the account.
+    pub async fn create_donor(
+        &mut self,
+        identity_id: i64,
+        donor: &Donor,
+        lang: Lang,
+        now: i64,
+    ) -> anyhow::Result<i64> {
+        let id: i64 =
+            sqlx::query_scalar("INSERT INTO donors (created_at) VALUES ($1) RETURNING id")
+                .bind(now)
+                .fetch_one(&mut *self.tx)
+                .await
+                .context("creating the donor")?;
+        sqlx::query(
+            "INSERT INTO consents (donor_id, given_at, text_version, lang) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(donor.consent_at)
+        .bind(&donor.consent_version)
+        .bind(lang.code())
+        .execute(&mut *self.tx)
+        .await
+        .context("recording the consent")?;
+        sqlx::query("UPDATE channel_identities SET donor_id = $1 WHERE id = $2")
+            .bind(id)
+            .bind(identity_id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.save_donor(id, donor).await?;
+        Ok(id)
+    }
+
+    pub async fn save_donor(&mut self, id: i64, d: &Donor) -> anyhow::Result<()> {
+        let (kind, date) = match d.last_donation {
+            None => (None, None),
+            Some(LastDonationAnswer::Never) => (Some("never"), None),
+            Some(LastDonationAnswer::KindOnly(k)) => (Some(k.code()), None),
+            Some(LastDonationAnswer::Given { kind, date }) => {
+                (Some(kind.code()), Some(date_text(date)))
+            }
+        };
+        sqlx::query(
+            "UPDATE donors SET full_name = $1, phone = $2, phone_verified = $3, birth_date = $4, \
+             sex = $5, weight_kg = $6, blood_group = $7, province = $8, commune = $9, \
+             last_donation_kind = $10, last_donation_date = $11, supporter = $12, \
+             registered_at = $13, paused = $14 WHERE id = $15",
+        )
+        .bind(&d.name)
+        .bind(d.phone.as_ref().map(|p| p.as_e164().to_string()))
+        .bind(d.phone_verified)
+        .bind(d.birth_date.map(date_text))
+        .bind(d.sex.map(Sex::code))
+        .bind(d.weight.map(WeightKg::kg))
+        .bind(d.blood_group.map(|g| g.code()))
+        .bind(d.province.map(Province::code))
+        .bind(&d.commune)
+        .bind(kind)
+        .bind(date)
+        .bind(d.supporter)
+        .bind(d.registered_at)
+        .bind(d.paused)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await
+        .context("saving the donor")?;
+        Ok(())
+    }
+
+    /// Erase a donor: the donor row and consent records, every channel account linked to it
+    /// with its conversation and outbox rows. Only an anonymous count remains.
+    pub async fn erase_donor(&mut self, donor_id: i64) -> anyhow::Result<()> {
+        // Outbox rows and conversations go with the accounts (ON DELETE CASCADE).
+        sqlx::query("DELETE FROM channel_identities WHERE donor_id = $1")
+            .bind(donor_id)
+            .execute(&mut *self.tx)
+            .await
+            .context("erasing channel accounts")?;
+        sqlx::query("DELETE FROM donors WHERE id = $1")
+            .bind(donor_id)
+            .execute(&mut *self.tx)
+            .await
+            .context("erasing the donor")?;
+        self.bump("donors_erased").await
+    }
+
+    /// Forget an account that has no donor (declined consent, or /delete before consenting).
+    pub async fn forget_identity(&mut self, identity_id: i64) -> anyhow::Result<()> {
+        sqlx::query("DELETE FROM channel_identities WHERE id = $1 AND donor_id IS NULL")
+            .bind(identity_id)
+            .execute(&mut *self.tx)
+            .await
+            .context("forgetting the channel account")?;
+        Ok(())
+    }
+
+    pub async fn bump(&mut self, counter: &str) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO counters (name, value) VALUES ($1, 1) \
+             ON CONFLICT (name) DO UPDATE SET value = counters.value + 1",
+        )
+        .bind(counter)
+        .execute(&mut *self.tx)
+        .await
+        .context("counting")?;
+        Ok(())
+    }
+
+    /// Add a message to the outbox; a row with the same idempotency key is not added twice.
+    pub async fn enqueue(&mut self, m: &NewMessage<'_>, now: i64) -> anyhow::Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO outbox (idempotency_key, channel, chat_id, identity_id, lane, body, \
+             not_before, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (idempotency_key) DO NOTHING",
+        )
+        .bind(&m.idempotency_key)
+        .bind(m.channel)
+        .bind(m.chat_id)
+        .bind(m.identity_id)
+        .bind(m.lane as i64)
+        .bind(&m.body)
+        .bind(m.not_before)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await
+        .context("writing to the outbox")?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    pub async fn commit(self) -> anyhow::Result<()> {
+        self.tx.commit().await.context("committing")?;
+        Ok(())
+    }
+}
+
+fn donor_from_row(r: &SqliteRow) -> anyhow::Result<Donor> {
+    let kind: Option<String> = r.try_get("last_donation_kind")?;
+    let date = parse_date(r.try_get("last_donation_date")?);
+    let last_donation = match kind.as_deref() {
+        None => None,
+        Some("never") => Some(LastDonationAnswer::Never),
+        Some(code) => DonationKind::from_code(code).map(|kind| match date {
+            Some(date) => LastDonationAnswer::Given { kind, date },
+            None => LastDonationAnswer::KindOnly(kind),
+        }),
+    };
+    Ok(Donor {
+        name: r.try_get("full_name")?,
+        phone: r
+            .try_get::<Option<String>, _>("phone")?
+            .and_then(|p| PhoneNumber::parse(&p).ok()),
+        phone_verified: r.try_get("phone_verified")?,
+        birth_date: parse_date(r.try_get("birth_date")?),
+        sex: r
+            .try_get::<Option<String>, _>("sex")?
+            .and_then(|s| Sex::from_code(&s)),
+        weight: r
+            .try_get::<Option<f64>, _>("weight_kg")?
+            .and_then(WeightKg::from_stored),
+        blood_group: r
+            .try_get::<Option<String>, _>("blood_group")?
+            .and_then(|g| BloodGroup::from_code(&g)),
+        province: r
+            .try_get::<Option<String>, _>("province")?
+            .and_then(|p| Province::from_code(&p)),
+        commune: r.try_get("commune")?,
+        last_donation,
+        supporter: r.try_get("supporter")?,
+        registered_at: r.try_get("registered_at")?,
+        paused: r.try_get("paused")?,
+        consent_at: r.try_get::<Option<i64>, _>("consent_at")?.unwrap_or(0),
+        consent_version: r
+            .try_get::<Option<String>, _>("consent_version")?
+            .unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = Store::open(&url).await.unwrap();
+        (dir, store)
+    }
+
+    fn donor() -> Donor {
+        Donor {
+            name: Some("Nguyễn Thị Lan".into()),
+            phone: PhoneNumber::parse("0912345678").ok(),
+            phone_verified: true,
+            birth_date: NaiveDate::from_ymd_opt(1995, 3, 5),
+            sex: Some(Sex::Female),
+            weight: WeightKg::parse("50.5").ok(),
+            blood_group: BloodGroup::parse("O-").ok(),
+            province: Province::from_code("hai-phong"),
+            commune: Some(String::new()),
+            last_donation: Some(LastDonationAnswer::Given {
+                kind: DonationKind::Platelets,
+                date: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+            }),
+            supporter: false,
+            registered_at: Some(5),
+            paused: true,
+            consent_at: 3,
+            consent_version: "v1".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_donor_round_trips_through_the_database() {
+        let (_dir, store) = store().await;
+        let mut tx = store.begin().await.unwrap();
+        let ident = tx.touch_identity("telegram", "42", "42", 1).await.unwrap();
+        assert_eq!(ident.donor_id, None);
+        let d = donor();
+        let id = tx.create_donor(ident.id, &d, Lang::Vi, 2).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(store.donor_of("telegram", "42").await.unwrap(), Some(d));
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(
+            tx.touch_identity("telegram", "42", "42", 9)
+                .await
+                .unwrap()
+                .donor_id,
+            Some(id)
+        );
+    }
+
+    #[tokio::test]
+    async fn an_update_is_handled_once() {
+        let (_dir, store) = store().await;
+        let mut tx = store.begin().await.unwrap();
+        assert!(tx.mark_seen("telegram", "7", 1).await.unwrap());
+        tx.commit().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        assert!(!tx.mark_seen("telegram", "7", 2).await.unwrap());
+        assert!(tx.mark_seen("zalo", "7", 2).await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(store.prune_seen(2).await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_outbox_keeps_lane_order_and_idempotency() {
+        let (_dir, store) = store().await;
+        let mut tx = store.begin().await.unwrap();
+        let msg = |key: &str, chat: &'static str, lane| NewMessage {
+            idempotency_key: Some(key.to_string()),
+            channel: "telegram",
+            chat_id: chat,
+            identity_id: None,
+            lane,
+            body: "{}".into(),
+            not_before: 0,
+        };
+        assert!(tx.enqueue(&msg("a", "1", Lane::Bulk), 0).await.unwrap());
+        assert!(tx.enqueue(&msg("b", "2", Lane::Reply), 0).await.unwrap());
+        assert!(tx.enqueue(&msg("c", "3", Lane::Urgent), 0).await.unwrap());
+        assert!(
+            !tx.enqueue(&msg("a", "1", Lane::Bulk), 0).await.unwrap(),
+            "same key, no row"
+        );
+        tx.commit().await.unwrap();
+        let scope = Scope::Channels(vec!["telegram".into()]);
+        let due = store.due(&scope, 0, 10).await.unwrap();
+        let chats: Vec<_> = due.iter().map(|r| r.chat_id.as_str()).collect();
+        assert_eq!(chats, ["3", "2", "1"]);
+        assert!(
+            store
+                .due(&Scope::Channels(vec!["zalo".into()]), 0, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        store.claim(&[due[0].id]).await.unwrap();
+        assert_eq!(store.due(&scope, 0, 10).await.unwrap().len(), 2);
+        assert_eq!(store.requeue_interrupted(&scope).await.unwrap(), 1);
+        assert_eq!(store.unsent(&scope).await.unwrap(), 3);
+
+        let sent = Outcome::Sent {
+            platform_message_id: Some("9".into()),
+        };
+        let retry = Outcome::Retry {
+            not_before: 100,
+            error: "429".into(),
+            counts: false,
+        };
+        store.claim(&[due[0].id, due[1].id]).await.unwrap();
+        store
+            .record(&[(due[0].clone(), sent), (due[1].clone(), retry)], 5)
+            .await
+            .unwrap();
+        assert_eq!(store.due(&scope, 99, 10).await.unwrap().len(), 1);
+        assert_eq!(store.due(&scope, 100, 10).await.unwrap().len(), 2);
+        assert_eq!(
+            store.outbox_status_counts().await.unwrap(),
+            vec![("pending".to_string(), 2), ("sent".to_string(), 1)]
+        );
+        let body: Option<String> = sqlx::query_scalar("SELECT body FROM outbox WHERE id = $1")
+            .bind(due[0].id)
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(body, None, "a sent row keeps no text");
+    }
+}
