@@ -1,13 +1,16 @@
 -- The core of hienmau: donors, their consent, the channel accounts they write from, where
 -- each conversation stands, and the outbox through which every outgoing message passes.
 --
+-- Ids are AUTOINCREMENT: an id is never reused after a delete (erasure deletes rows), so a
+-- late answer about an old row can never land on a new one.
+--
 -- Times are INTEGER unix milliseconds (UTC): they compare and index the same way on SQLite
 -- and PostgreSQL. Calendar dates (birth, donation) are TEXT 'YYYY-MM-DD'.
 
 -- One row per person who agreed to the consent text. Personal fields are nullable because the
 -- registration fills them one answer at a time, saving each answer as soon as it is given.
 CREATE TABLE donors (
-    id                 INTEGER PRIMARY KEY,
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
     created_at         INTEGER NOT NULL,
     full_name          TEXT,
     phone              TEXT,              -- E.164, +84…
@@ -32,7 +35,7 @@ CREATE INDEX donors_phone ON donors (phone);
 
 -- The consent record the law asks for (Decree 356/2025): when, and which text.
 CREATE TABLE consents (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     donor_id     INTEGER NOT NULL REFERENCES donors (id) ON DELETE CASCADE,
     given_at     INTEGER NOT NULL,
     text_version TEXT NOT NULL,
@@ -44,7 +47,7 @@ CREATE INDEX consents_donor ON consents (donor_id);
 -- donor is someone who has not consented yet, and holds no personal data beyond the ids
 -- needed to answer them.
 CREATE TABLE channel_identities (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     channel        TEXT NOT NULL,          -- 'telegram', 'terminal', …
     external_id    TEXT NOT NULL,          -- the user's id on that platform
     chat_id        TEXT NOT NULL,          -- where to write to them
@@ -78,7 +81,7 @@ CREATE INDEX inbound_seen_at ON inbound_seen (seen_at);
 -- them; one worker sends them. Body and chat are cleared once a row is final: the outbox is
 -- not an archive of what donors were told.
 CREATE TABLE outbox (
-    id                  INTEGER PRIMARY KEY,
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
     idempotency_key     TEXT UNIQUE,       -- one logical message, at most one row
     channel             TEXT NOT NULL,
     chat_id             TEXT,

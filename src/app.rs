@@ -224,6 +224,12 @@ impl App {
             inner.store.checkpoint().await?;
         }
         inner.outbox_added.notify_one();
+        tracing::debug!(
+            identity = identity.id,
+            parts = parts.len(),
+            erased,
+            "handled"
+        );
         Ok(Handled::Replied)
     }
 }

@@ -137,12 +137,22 @@ impl Store {
 
     /// Fold the write-ahead log into the database file and empty it, so that erased data
     /// does not linger in the `-wal` file either.
+    /// A reader in the middle of a query can keep the checkpoint from finishing: it is then
+    /// tried again, briefly.
     pub async fn checkpoint(&self) -> anyhow::Result<()> {
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.pool)
-            .await
-            .context("checkpointing the WAL")?;
-        Ok(())
+        for _ in 0..50 {
+            // One row: (busy, frames in the log, frames checkpointed).
+            let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&self.pool)
+                .await
+                .context("checkpointing the WAL")?;
+            let busy: i64 = row.try_get(0)?;
+            if busy == 0 {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        anyhow::bail!("the WAL could not be checkpointed: a reader kept it busy")
     }
 
     pub async fn close(&self) {
@@ -250,9 +260,9 @@ impl Store {
         for b in &binds {
             q = q.bind(b);
         }
-        Ok(q.fetch_one(&self.pool)
+        q.fetch_one(&self.pool)
             .await
-            .context("counting outbox rows")?)
+            .context("counting outbox rows")
     }
 
     /// Record the outcomes of a batch of sends in one transaction.
@@ -266,7 +276,7 @@ impl Store {
                     sqlx::query(
                         "UPDATE outbox SET status = 'sent', finished_at = $1, \
                          platform_message_id = $2, body = NULL, chat_id = NULL, last_error = NULL \
-                         WHERE id = $3",
+                         WHERE id = $3 AND status = 'sending'",
                     )
                     .bind(now)
                     .bind(platform_message_id)
@@ -281,7 +291,7 @@ impl Store {
                 } => {
                     sqlx::query(
                         "UPDATE outbox SET status = 'pending', not_before = $1, last_error = $2, \
-                         attempts = attempts - $3 WHERE id = $4",
+                         attempts = attempts - $3 WHERE id = $4 AND status = 'sending'",
                     )
                     .bind(not_before)
                     .bind(error)
@@ -304,7 +314,7 @@ impl Store {
                 Outcome::Failed { error } => {
                     sqlx::query(
                         "UPDATE outbox SET status = 'failed', finished_at = $1, last_error = $2, \
-                         body = NULL, chat_id = NULL WHERE id = $3",
+                         body = NULL, chat_id = NULL WHERE id = $3 AND status = 'sending'",
                     )
                     .bind(now)
                     .bind(error)
@@ -316,7 +326,8 @@ impl Store {
                     sqlx::query(
                         "UPDATE outbox SET status = 'unreachable', finished_at = $1, \
                          last_error = $2, body = NULL, chat_id = NULL \
-                         WHERE id = $3 OR (status = 'pending' AND channel = $4 AND chat_id = $5)",
+                         WHERE (id = $3 AND status = 'sending') \
+                         OR (status = 'pending' AND channel = $4 AND chat_id = $5)",
                     )
                     .bind(now)
                     .bind(error)
@@ -461,13 +472,11 @@ impl Tx {
     }
 
     pub async fn load_state(&mut self, identity_id: i64) -> anyhow::Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT state FROM conversations WHERE identity_id = $1")
-                .bind(identity_id)
-                .fetch_optional(&mut *self.tx)
-                .await
-                .context("reading the conversation state")?,
-        )
+        sqlx::query_scalar("SELECT state FROM conversations WHERE identity_id = $1")
+            .bind(identity_id)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .context("reading the conversation state")
     }
 
     pub async fn save_state(

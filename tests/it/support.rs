@@ -1,0 +1,147 @@
+use crate::fake_telegram::{FakeTelegram, Sent};
+use chrono::TimeZone;
+use hienmau::app::{App, ManualClock};
+use hienmau::config::{Config, DeliveryConfig};
+use hienmau::service::{self, Running};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const TOKEN: &str = "123456:TEST-token_abc";
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// Logs stay silent unless TEST_LOG is set.
+pub fn init_logs() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("hienmau=debug")
+            .with_test_writer()
+            .try_init();
+    }
+}
+
+/// 09:00 on 22/11/2026 in Vietnam.
+pub fn start_time() -> chrono::DateTime<chrono::Utc> {
+    chrono_tz::Asia::Ho_Chi_Minh
+        .with_ymd_and_hms(2026, 11, 22, 9, 0, 0)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+pub struct TestBot {
+    pub fake: FakeTelegram,
+    pub app: App,
+    pub running: Option<Running>,
+    pub clock: Arc<ManualClock>,
+    pub db: PathBuf,
+    extra: HashMap<String, String>,
+    delivery: DeliveryConfig,
+    _dir: tempfile::TempDir,
+}
+
+impl TestBot {
+    /// The bot on long polling, against a fresh fake and a fresh database, pacing lifted.
+    pub async fn start() -> TestBot {
+        Self::start_with(&[], DeliveryConfig::unlimited()).await
+    }
+
+    pub async fn start_with(env: &[(&str, &str)], delivery: DeliveryConfig) -> TestBot {
+        init_logs();
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("hienmau.db");
+        let fake = FakeTelegram::start(TOKEN).await;
+        let clock = Arc::new(ManualClock::new(start_time()));
+        let extra = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let app = open_app(&db, &fake, &extra, &delivery, clock.clone()).await;
+        let running = service::start(app.clone()).await.expect("the bot starts");
+        TestBot {
+            fake,
+            app,
+            running: Some(running),
+            clock,
+            db,
+            extra,
+            delivery,
+            _dir: dir,
+        }
+    }
+
+    /// Stop everything (as on SIGTERM) and start a new process on the same database.
+    pub async fn restart(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop(Duration::from_secs(5)).await;
+        }
+        self.app.store().close().await;
+        self.app = open_app(
+            &self.db,
+            &self.fake,
+            &self.extra,
+            &self.delivery,
+            self.clock.clone(),
+        )
+        .await;
+        self.running = Some(
+            service::start(self.app.clone())
+                .await
+                .expect("the bot restarts"),
+        );
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop(Duration::from_secs(5)).await;
+        }
+        self.app.store().close().await;
+    }
+
+    /// `user` types `text`; returns the bot's answer.
+    pub async fn say(&self, user: i64, text: &str) -> Sent {
+        let before = self.fake.sent_to(user).len();
+        self.fake.text(user, text);
+        self.fake
+            .wait_for(user, before + 1, WAIT)
+            .await
+            .pop()
+            .unwrap()
+    }
+
+    /// `user` taps the button with this value; returns the bot's answer.
+    pub async fn tap(&self, user: i64, value: &str) -> Sent {
+        let before = self.fake.sent_to(user).len();
+        self.fake.tap(user, value);
+        self.fake
+            .wait_for(user, before + 1, WAIT)
+            .await
+            .pop()
+            .unwrap()
+    }
+}
+
+async fn open_app(
+    db: &std::path::Path,
+    fake: &FakeTelegram,
+    extra: &HashMap<String, String>,
+    delivery: &DeliveryConfig,
+    clock: Arc<ManualClock>,
+) -> App {
+    let mut env: HashMap<String, String> = HashMap::from([
+        (
+            "DATABASE_URL".to_string(),
+            format!("sqlite://{}", db.display()),
+        ),
+        ("TELEGRAM_BOT_TOKEN".to_string(), TOKEN.to_string()),
+        ("TELEGRAM_API_URL".to_string(), fake.url.clone()),
+        (
+            "HIENMAU_ORG_NAME".to_string(),
+            "Hội Chữ thập đỏ TP Hải Phòng".to_string(),
+        ),
+    ]);
+    env.extend(extra.clone());
+    let mut config = Config::load(None, |k| env.get(k).cloned()).expect("test config");
+    config.delivery = delivery.clone();
+    App::open(config, clock).await.expect("the app opens")
+}

@@ -1,0 +1,444 @@
+//! The Telegram path end to end: fake Bot API ↔ teloxide ↔ adapter ↔ engine ↔ SQLite ↔ outbox
+//! ↔ worker ↔ fake Bot API.
+
+use crate::fake_telegram::Failure;
+use crate::support::{TestBot, WAIT};
+use hienmau::config::DeliveryConfig;
+use hienmau::domain::donor::LastDonationAnswer;
+use std::time::Duration;
+
+const LAN: i64 = 4242;
+
+#[tokio::test]
+async fn a_donor_registers_in_vietnamese_with_wrong_answers_along_the_way() {
+    let bot = TestBot::start().await;
+    let welcome = bot.say(LAN, "/start").await;
+    assert!(welcome.text.contains("hienmau"), "{}", welcome.text);
+    assert!(
+        welcome.text.contains("Hội Chữ thập đỏ TP Hải Phòng"),
+        "the consent names the data holder"
+    );
+    assert_eq!(welcome.button_values(), ["agree", "disagree"]);
+    assert!(
+        bot.app
+            .store()
+            .donor_of("telegram", "4242")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let r = bot.say(LAN, "ừm").await;
+    assert!(r.text.contains("Đồng ý"), "{}", r.text);
+    let r = bot.tap(LAN, "agree").await;
+    assert!(r.text.contains("Họ và tên"), "{}", r.text);
+    assert_eq!(
+        bot.fake.callbacks_answered().len(),
+        1,
+        "the tap is acknowledged"
+    );
+
+    let r = bot.say(LAN, "Lan 123").await;
+    assert!(r.text.contains("Họ tên cần"), "{}", r.text);
+    let r = bot.say(LAN, "Nguyễn Thị Lan").await;
+    assert!(
+        r.asks_for_contact(),
+        "the phone question offers the share button"
+    );
+
+    // Someone else's contact is refused; the person's own is taken and marked verified.
+    let before = bot.fake.sent_to(LAN).len();
+    bot.fake.contact(LAN, "+84 987 654 321", 999);
+    let r = bot
+        .fake
+        .wait_for(LAN, before + 1, WAIT)
+        .await
+        .pop()
+        .unwrap();
+    assert!(r.text.contains("không phải số của chính bạn"), "{}", r.text);
+    bot.fake.contact(LAN, "84912345678", LAN);
+    let r = bot
+        .fake
+        .wait_for(LAN, before + 2, WAIT)
+        .await
+        .pop()
+        .unwrap();
+    assert!(r.text.contains("Ngày sinh"), "{}", r.text);
+    assert_eq!(
+        r.reply_markup["remove_keyboard"], true,
+        "the contact keyboard goes away"
+    );
+
+    let r = bot.say(LAN, "30/2/1995").await;
+    assert!(r.text.contains("không có trong lịch"), "{}", r.text);
+    bot.say(LAN, "05/03/1995").await;
+    let before = bot.fake.sent_to(LAN).len();
+    bot.fake.sticker(LAN);
+    let r = bot
+        .fake
+        .wait_for(LAN, before + 1, WAIT)
+        .await
+        .pop()
+        .unwrap();
+    assert!(r.text.contains("tin nhắn chữ"), "{}", r.text);
+    let r = bot.tap(LAN, "female").await;
+    assert!(r.text.contains("Cân nặng"), "{}", r.text);
+    let r = bot.say(LAN, "50 kí").await;
+    assert!(r.button_values().contains(&"O-".to_string()));
+    let r = bot.say(LAN, "nhóm máu O rh âm").await;
+    assert!(r.text.contains("tỉnh/thành phố"), "{}", r.text);
+    let r = bot.say(LAN, "hai phong").await;
+    assert_eq!(r.button_values(), ["skip"]);
+    bot.say(LAN, "Phường Lê Chân").await;
+    let r = bot.tap(LAN, "whole_blood").await;
+    assert!(r.text.contains("ngày nào"), "{}", r.text);
+    let r = bot.say(LAN, "01/09/2026").await;
+    assert!(
+        r.text.contains("Nguyễn Thị Lan") && r.text.contains("O-"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("24/11/2026"),
+        "whole blood: 84 days: {}",
+        r.text
+    );
+    let r = bot.tap(LAN, "confirm").await;
+    assert!(r.text.contains("đăng ký thành công"), "{}", r.text);
+
+    let donor = bot
+        .app
+        .store()
+        .donor_of("telegram", "4242")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(donor.name.as_deref(), Some("Nguyễn Thị Lan"));
+    assert_eq!(donor.phone.unwrap().as_e164(), "+84912345678");
+    assert!(donor.phone_verified);
+    assert_eq!(donor.blood_group.unwrap().code(), "O-");
+    assert_eq!(donor.province.unwrap().code(), "hai-phong");
+    assert!(matches!(
+        donor.last_donation,
+        Some(LastDonationAnswer::Given { .. })
+    ));
+    assert!(donor.registered_at.is_some());
+    for m in bot.fake.sent_to(LAN) {
+        assert!(
+            !m.text.contains("{$") && !m.text.contains("{ $"),
+            "unfilled variable: {}",
+            m.text
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_restart_in_the_middle_resumes_the_conversation() {
+    let mut bot = TestBot::start().await;
+    bot.say(LAN, "/start").await;
+    bot.tap(LAN, "agree").await;
+    bot.say(LAN, "Trần Văn Minh").await;
+    bot.say(LAN, "0987 654 321").await;
+
+    bot.restart().await;
+
+    let r = bot.say(LAN, "12/12/1990").await;
+    assert!(
+        r.text.contains("Giới tính"),
+        "continues at the next question: {}",
+        r.text
+    );
+    let donor = bot
+        .app
+        .store()
+        .donor_of("telegram", "4242")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(donor.name.as_deref(), Some("Trần Văn Minh"));
+    assert_eq!(donor.phone.unwrap().as_e164(), "+84987654321");
+    // Nothing was handled twice across the restart.
+    let texts: Vec<String> = bot.fake.sent_to(LAN).into_iter().map(|s| s.text).collect();
+    assert_eq!(texts.len(), 5, "{texts:#?}");
+}
+
+#[tokio::test]
+async fn delete_leaves_no_name_phone_or_birth_date_in_the_database_file() {
+    let mut bot = TestBot::start().await;
+    bot.say(LAN, "/start").await;
+    bot.tap(LAN, "agree").await;
+    bot.say(LAN, "Hoàng Thị Xuyến").await;
+    bot.say(LAN, "0912 345 678").await;
+    bot.say(LAN, "17/08/1991").await;
+    bot.tap(LAN, "female").await;
+    bot.say(LAN, "/profile").await;
+    // Another donor, who stays.
+    bot.say(7, "/start").await;
+    bot.tap(7, "agree").await;
+    bot.say(7, "Đỗ Văn Khải").await;
+
+    let r = bot.say(LAN, "/delete").await;
+    assert_eq!(r.button_values(), ["delete", "keep"]);
+    let r = bot.tap(LAN, "delete").await;
+    assert!(r.text.contains("Đã xoá"), "{}", r.text);
+    // Read the files while the bot still runs: the write-ahead log must be clean too.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut bytes = std::fs::read(&bot.db).unwrap();
+    if let Ok(wal) = std::fs::read(bot.db.with_extension("db-wal")) {
+        bytes.extend(wal);
+    }
+    let haystack = String::from_utf8_lossy(&bytes);
+    for secret in [
+        "Hoàng Thị Xuyến",
+        "Xuyến",
+        "+84912345678",
+        "912345678",
+        "0912 345 678",
+        "1991-08-17",
+        "17/08/1991",
+    ] {
+        assert!(
+            !haystack.contains(secret),
+            "{secret:?} is still in the database file"
+        );
+    }
+    assert!(
+        haystack.contains("Đỗ Văn Khải"),
+        "the other donor is kept (the check can fail)"
+    );
+
+    bot.stop().await;
+    bot.restart().await;
+    assert!(
+        bot.app
+            .store()
+            .donor_of("telegram", "4242")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(bot.app.store().counter("donors_erased").await.unwrap(), 1);
+    let r = bot.say(LAN, "chào").await;
+    assert!(r.text.contains("hienmau"), "a stranger again: {}", r.text);
+}
+
+#[tokio::test]
+async fn a_429_is_waited_out_and_the_message_arrives_once() {
+    let bot = TestBot::start().await;
+    bot.fake
+        .fail(LAN, Failure::RetryAfter { secs: 1, times: 1 });
+    bot.fake.text(LAN, "/start");
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while bot.fake.attempts_to(LAN).is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "no attempt");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // The row waits for retry_after on the application's clock, which the test moves.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        bot.fake.attempts_to(LAN).len(),
+        1,
+        "no retry before retry_after"
+    );
+    bot.clock.advance(chrono::Duration::seconds(1));
+    let sent = bot.fake.wait_for(LAN, 1, WAIT).await;
+    assert_eq!(sent.len(), 1);
+    let attempts = bot.fake.attempts_to(LAN);
+    assert_eq!(attempts.len(), 2, "refused once, then accepted");
+    assert!(!attempts[0].1 && attempts[1].1);
+    let waited = attempts[1].0 - attempts[0].0;
+    assert!(
+        waited >= Duration::from_millis(1000),
+        "waited only {waited:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(bot.fake.sent_to(LAN).len(), 1, "never sent twice");
+}
+
+#[tokio::test]
+async fn a_403_marks_the_account_unreachable_and_is_not_retried() {
+    let bot = TestBot::start().await;
+    bot.fake.fail(LAN, Failure::Blocked);
+    bot.fake.text(LAN, "/start");
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !bot
+        .app
+        .store()
+        .identity_unreachable("telegram", "4242")
+        .await
+        .unwrap()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never marked unreachable"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(bot.fake.attempts_to(LAN).len(), 1, "no retry after 403");
+    let counts = bot.app.store().outbox_status_counts().await.unwrap();
+    assert_eq!(counts, vec![("unreachable".to_string(), 1)]);
+    // Other people are served as usual.
+    let r = bot.say(5, "/start").await;
+    assert!(r.text.contains("hienmau"));
+}
+
+#[tokio::test]
+async fn per_chat_pacing_spaces_one_persons_messages() {
+    let delivery = DeliveryConfig {
+        telegram_chat_interval_ms: 300,
+        ..DeliveryConfig::unlimited()
+    };
+    let bot = TestBot::start_with(&[], delivery).await;
+    bot.fake.text(LAN, "/start");
+    bot.fake.text(LAN, "/help");
+    bot.fake.text(LAN, "/profile");
+    let sent = bot.fake.wait_for(LAN, 3, WAIT).await;
+    for pair in sent.windows(2) {
+        assert!(
+            pair[1].at - pair[0].at >= Duration::from_millis(290),
+            "{:?}",
+            pair[1].at - pair[0].at
+        );
+    }
+    assert!(sent[0].text.contains("hienmau"), "in order");
+    assert!(
+        sent[1].text.contains("/profile") && sent[2].text.contains("không lưu"),
+        "in order"
+    );
+}
+
+#[tokio::test]
+async fn english_on_request() {
+    let bot = TestBot::start().await;
+    bot.say(LAN, "/start").await;
+    let r = bot.say(LAN, "/language").await;
+    assert_eq!(r.button_values(), ["vi", "en"]);
+    let r = bot.tap(LAN, "en").await;
+    assert!(r.text.contains("Do you agree?"), "{}", r.text);
+    assert_eq!(r.button_values(), ["agree", "disagree"]);
+    let r = bot.tap(LAN, "agree").await;
+    assert!(r.text.contains("full name"), "{}", r.text);
+}
+
+mod webhook {
+    use super::*;
+    use crate::support::TOKEN;
+    use serde_json::json;
+
+    async fn webhook_bot() -> TestBot {
+        let env = [
+            ("TELEGRAM_WEBHOOK_URL", "https://bot.example.vn/tg/hook"),
+            ("TELEGRAM_WEBHOOK_SECRET", "s3cret-Token_1"),
+            ("HIENMAU_LISTEN", "127.0.0.1:0"),
+        ];
+        TestBot::start_with(&env, DeliveryConfig::unlimited()).await
+    }
+
+    fn update(id: i64, text: &str) -> serde_json::Value {
+        json!({"update_id": id, "message": {
+            "message_id": id, "date": 1_795_000_000, "text": text,
+            "chat": {"id": LAN, "type": "private", "first_name": "L"},
+            "from": {"id": LAN, "is_bot": false, "first_name": "L"}
+        }})
+    }
+
+    #[tokio::test]
+    async fn the_webhook_checks_the_secret_refuses_junk_and_handles_each_update_once() {
+        let bot = webhook_bot().await;
+        assert_eq!(bot.fake.calls("setWebhook"), 1);
+        let set = bot.fake.webhook_request();
+        assert!(
+            set.contains("https://bot.example.vn/tg/hook") && set.contains("s3cret-Token_1"),
+            "{set}"
+        );
+        assert_eq!(
+            bot.fake.calls("getUpdates"),
+            0,
+            "no polling in webhook mode"
+        );
+        let addr = bot.running.as_ref().unwrap().http_addr.unwrap();
+        let url = format!("http://{addr}/tg/hook");
+        let http = reqwest::Client::new();
+        let post = |body: String, secret: Option<&str>| {
+            let mut r = http
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(body);
+            if let Some(s) = secret {
+                r = r.header("X-Telegram-Bot-Api-Secret-Token", s);
+            }
+            r.send()
+        };
+
+        let good = update(1, "/start").to_string();
+        assert_eq!(post(good.clone(), None).await.unwrap().status(), 401);
+        assert_eq!(
+            post(good.clone(), Some("wrong")).await.unwrap().status(),
+            401
+        );
+        assert_eq!(post(good.clone(), Some(TOKEN)).await.unwrap().status(), 401);
+        assert_eq!(
+            post("{not json".into(), Some("s3cret-Token_1"))
+                .await
+                .unwrap()
+                .status(),
+            400
+        );
+        assert_eq!(
+            post("{}".into(), Some("s3cret-Token_1"))
+                .await
+                .unwrap()
+                .status(),
+            400
+        );
+        let huge = format!("{{\"update_id\":1,\"x\":\"{}\"}}", "a".repeat(400_000));
+        assert_eq!(
+            post(huge, Some("s3cret-Token_1")).await.unwrap().status(),
+            413
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(bot.fake.sent_count(), 0, "nothing handled");
+        assert!(
+            bot.app
+                .store()
+                .outbox_status_counts()
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing stored"
+        );
+
+        assert_eq!(
+            post(good.clone(), Some("s3cret-Token_1"))
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        // Telegram redelivers when unsure: the same update is handled once.
+        assert_eq!(
+            post(good, Some("s3cret-Token_1")).await.unwrap().status(),
+            200
+        );
+        bot.fake.wait_for(LAN, 1, WAIT).await;
+        assert_eq!(
+            post(update(2, "1").to_string(), Some("s3cret-Token_1"))
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        let sent = bot.fake.wait_for(LAN, 2, WAIT).await;
+        assert!(sent[1].text.contains("Họ và tên"), "{}", sent[1].text);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(bot.fake.sent_to(LAN).len(), 2);
+
+        let health = http
+            .get(format!("http://{addr}/healthz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(health.status(), 200);
+    }
+}

@@ -1,0 +1,100 @@
+//! The `hienmau chat` binary, scripted through pipes.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn run_chat(db: &std::path::Path, user: &str, script: &str) -> (String, String, bool) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hienmau"))
+        .args(["chat", "--user", user, "--now", "2026-11-22T09:00"])
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env_remove("TELEGRAM_BOT_TOKEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.success(),
+    )
+}
+
+#[test]
+fn a_whole_registration_piped_through_hienmau_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("chat.db");
+    let script = "1\nPhạm Thu Hà\n0912 34\n0912 345 678\n20/10/2001\nnu\n48\nchua biet\nsai gon\n\
+                  Phường Bến Thành\n4\n1\n";
+    let (out, err, ok) = run_chat(&db, "ha", script);
+    assert!(ok, "exit status; stderr: {err}");
+    assert!(
+        out.contains("Bạn có đồng ý không?\n  1. Đồng ý\n  2. Không đồng ý"),
+        "{out}"
+    );
+    assert!(
+        out.contains("10 chữ số"),
+        "the wrong phone is explained: {out}"
+    );
+    assert!(out.contains("Nhóm máu: chưa biết"), "{out}");
+    assert!(out.contains("Tỉnh/thành: TP Hồ Chí Minh"), "{out}");
+    assert!(out.contains("đăng ký thành công"), "{out}");
+    assert!(!out.contains("0912345678") || out.contains("0912 345 678"));
+
+    // A second session on the same database continues as the same person.
+    let (out, _, ok) = run_chat(&db, "ha", "/profile\n");
+    assert!(ok);
+    assert!(out.contains("Chào mừng Phạm Thu Hà quay lại"), "{out}");
+    assert!(
+        out.contains("người hiến máu") && out.contains("Phường Bến Thành"),
+        "{out}"
+    );
+
+    // Another person on the same database starts from the beginning.
+    let (out, _, ok) = run_chat(&db, "minh", "2\n");
+    assert!(ok);
+    assert!(out.contains("không lưu bất kỳ thông tin cá nhân"), "{out}");
+}
+
+#[test]
+fn every_subcommand_answers_help() {
+    for args in [
+        vec!["--help"],
+        vec!["chat", "--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_hienmau"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn serve_without_a_channel_says_what_to_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hienmau"))
+        .arg("serve")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("s.db").display()),
+        )
+        .env_remove("TELEGRAM_BOT_TOKEN")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("TELEGRAM_BOT_TOKEN"));
+}
