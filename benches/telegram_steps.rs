@@ -1,1 +1,154 @@
-fn main() {}
+//! Conversation steps per second through the whole Telegram path, side by side with a bare
+//! teloxide echo bot driven by the same fake Bot API server on loopback.
+//!
+//! Run: `cargo bench --bench telegram_steps` (release). Optional: `DONORS=1000`.
+//!
+//! A step is one update in and one reply out. For hienmau that is: getUpdates → teloxide
+//! types → adapter → engine → one SQLite transaction (dedup, state, profile, outbox row) →
+//! delivery worker → sendMessage → outcome recorded. The echo bot only does getUpdates →
+//! sendMessage. Pacing is lifted for both (the fake does not enforce Telegram's caps; with
+//! them on, delivery is capped at 30 messages/s by design).
+
+#[path = "../tests/support/fake_telegram.rs"]
+mod fake_telegram;
+
+use fake_telegram::FakeTelegram;
+use hienmau::app::{App, SystemClock};
+use hienmau::config::{Config, DeliveryConfig};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use teloxide::prelude::*;
+
+const TOKEN: &str = "123456:BENCH";
+
+/// One donor's registration, wrong answers included: 14 steps.
+const SCRIPT: &[&str] = &[
+    "/start",
+    "1",
+    "Nguyễn Văn An",
+    "0912 345 67",
+    "0912 345 678",
+    "05/03/1995",
+    "nam",
+    "62",
+    "O+",
+    "hai phong",
+    "Phường Lê Chân",
+    "máu toàn phần",
+    "01/09/2026",
+    "1",
+];
+
+fn push_script(fake: &FakeTelegram, donors: i64) {
+    // Round robin, as many people typing at once would arrive.
+    for text in SCRIPT {
+        for user in 1..=donors {
+            fake.text(100_000 + user, text);
+        }
+    }
+}
+
+async fn run_hienmau(donors: i64) -> Duration {
+    let fake = FakeTelegram::start(TOKEN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let env: HashMap<&str, String> = HashMap::from([
+        (
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("bench.db").display()),
+        ),
+        ("TELEGRAM_BOT_TOKEN", TOKEN.to_string()),
+        ("TELEGRAM_API_URL", fake.url.clone()),
+    ]);
+    let mut config = Config::load(None, |k| env.get(k).cloned()).unwrap();
+    config.delivery = DeliveryConfig::unlimited();
+    if let Some(n) = std::env::var("IN_FLIGHT").ok().and_then(|v| v.parse().ok()) {
+        config.delivery.max_in_flight = n;
+    }
+    let app = App::open(config, Arc::new(SystemClock)).await.unwrap();
+    let running = hienmau::service::start(app).await.unwrap();
+    let total = donors as usize * SCRIPT.len();
+    let start = Instant::now();
+    push_script(&fake, donors);
+    fake.wait_total(total, Duration::from_secs(600)).await;
+    let elapsed = start.elapsed();
+    // Every donor really finished: the last reply is the confirmation.
+    for user in [1, donors] {
+        let last = fake.sent_to(100_000 + user).pop().unwrap();
+        assert!(
+            last.text.contains("đăng ký thành công"),
+            "donor {user}: {}",
+            last.text
+        );
+    }
+    running.stop(Duration::from_secs(10)).await;
+    elapsed
+}
+
+async fn run_echo(donors: i64) -> Duration {
+    let fake = FakeTelegram::start(TOKEN).await;
+    let bot = Bot::new(TOKEN).set_api_url(fake.url.parse().unwrap());
+    let handler = Update::filter_message().endpoint(|bot: Bot, msg: Message| async move {
+        bot.send_message(msg.chat.id, msg.text().unwrap_or("?"))
+            .await?;
+        respond(())
+    });
+    let mut dispatcher = Dispatcher::builder(bot, handler).build();
+    let token = dispatcher.shutdown_token();
+    let task = tokio::spawn(async move { dispatcher.dispatch().await });
+    // Let it start polling before the clock starts.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let total = donors as usize * SCRIPT.len();
+    let start = Instant::now();
+    push_script(&fake, donors);
+    fake.wait_total(total, Duration::from_secs(600)).await;
+    let elapsed = start.elapsed();
+    if let Ok(f) = token.shutdown() {
+        f.await;
+    }
+    let _ = task.await;
+    elapsed
+}
+
+fn main() {
+    let donors: i64 = std::env::var("DONORS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500);
+    let steps = donors as f64 * SCRIPT.len() as f64;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // Warm-up run of each (connection pools, page cache), then the measured runs.
+    rt.block_on(run_hienmau(20));
+    rt.block_on(run_echo(20));
+    let ours = rt.block_on(run_hienmau(donors));
+    let echo = rt.block_on(run_echo(donors));
+    let ours_rate = steps / ours.as_secs_f64();
+    let echo_rate = steps / echo.as_secs_f64();
+    println!(
+        "telegram_steps: {donors} donors × {} steps = {steps} steps",
+        SCRIPT.len()
+    );
+    println!(
+        "  hienmau (full path, SQLite) : {ours_rate:>8.0} steps/s  ({:.2} s)",
+        ours.as_secs_f64()
+    );
+    println!(
+        "  teloxide echo bot           : {echo_rate:>8.0} steps/s  ({:.2} s)",
+        echo.as_secs_f64()
+    );
+    println!(
+        "  ratio hienmau / echo        : {:>8.2}   (goal ≥ 0.80)",
+        ours_rate / echo_rate
+    );
+    println!(
+        "  goal ≥ 1000 steps/s         : {}",
+        if ours_rate >= 1000.0 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+}

@@ -5,11 +5,13 @@
 
 use crate::channels::{Inbound, OutChoice, Outbound, split_text};
 use crate::config::Config;
+use crate::domain::donor::Donor;
 use crate::engine::{self, Conversation, Ctx, DonorChange, Label, Reply, State};
 use crate::messages::{Catalogue, Lang, Msg, MsgId};
-use crate::store::{Lane, NewMessage, Store};
+use crate::store::{Account, Identity, Lane, NewMessage, Store};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
@@ -119,118 +121,270 @@ impl App {
 
     /// Handle one message from a person.
     pub async fn handle(&self, inbound: Inbound) -> anyhow::Result<Handled> {
+        let mut done = self.handle_batch(vec![inbound]).await?;
+        Ok(done.pop().unwrap_or(Handled::Duplicate))
+    }
+
+    /// Handle several messages in one transaction, in order (a platform's batch of updates).
+    /// All or nothing: on error nothing is written and the caller may retry them one by one.
+    ///
+    /// The batch is one unit of work: the accounts, states and donors it touches are read in
+    /// three statements, every step runs in memory in arrival order (so two messages from one
+    /// person in one batch see each other), and the results are written back with multi-row
+    /// statements. Rare changes (consent, erasure) are written at once.
+    pub async fn handle_batch(&self, batch: Vec<Inbound>) -> anyhow::Result<Vec<Handled>> {
         let inner = &*self.inner;
         let now = inner.clock.now();
         let now_ms = now.timestamp_millis();
-        let channel = inbound.channel.code();
-
         let mut tx = inner.store.begin().await?;
-        if let Some(key) = &inbound.event_key {
-            // A write first: it takes the write lock before anything is read.
-            if !tx.mark_seen(channel, key, now_ms).await? {
-                return Ok(Handled::Duplicate);
-            }
-        }
-        let identity = tx
-            .touch_identity(channel, &inbound.user, &inbound.chat_id, now_ms)
-            .await?;
-        let donor = match identity.donor_id {
-            Some(id) => tx.load_donor(id).await?,
-            None => None,
-        };
-        let state = match tx.load_state(identity.id).await? {
-            None => None,
-            Some(json) => match serde_json::from_str::<State>(&json) {
-                Ok(s) => Some(s),
-                Err(e) => {
-                    // A state this version cannot read: start over from a safe point,
-                    // keeping every saved answer.
-                    tracing::warn!(identity = identity.id, error = %e, "unreadable conversation state");
-                    donor.as_ref().map(|_| State::Idle)
-                }
-            },
-        };
 
-        let cfg = &inner.config;
-        let ctx = Ctx {
-            rules: &cfg.rules,
-            today: now.with_timezone(&cfg.timezone).date_naive(),
-            now_ms,
-            org_name: &cfg.org_name,
-            tz: cfg.timezone,
-            catalogue: &inner.catalogue,
+        // Redeliveries: an event already handled (or twice in this batch) is skipped. This
+        // write comes first, so the write lock is held before anything is read.
+        let events: Vec<(&str, &str)> = batch
+            .iter()
+            .filter_map(|i| i.event_key.as_deref().map(|k| (i.channel.code(), k)))
+            .collect();
+        let mut fresh = if events.is_empty() {
+            HashSet::new()
+        } else {
+            tx.mark_seen(&events, now_ms).await?
         };
-        let conv = Conversation {
-            state,
-            lang: identity.lang,
-            donor,
-        };
-        let step = engine::step(&ctx, conv, inbound.input);
+        let live: Vec<bool> = batch
+            .iter()
+            .map(|i| match &i.event_key {
+                None => true,
+                Some(k) => fresh.remove(&(i.channel.code().to_string(), k.clone())),
+            })
+            .collect();
 
-        if step.lang != identity.lang {
-            tx.set_lang(identity.id, step.lang).await?;
-        }
-        let mut erased = false;
-        match (step.change, &step.donor, identity.donor_id) {
-            (DonorChange::Create, Some(d), _) => {
-                tx.create_donor(identity.id, d, step.lang, now_ms).await?;
-            }
-            (DonorChange::Save, Some(d), Some(id)) => tx.save_donor(id, d).await?,
-            (DonorChange::Erase, _, Some(id)) => {
-                tx.erase_donor(id).await?;
-                erased = true;
-            }
-            (DonorChange::Keep, _, _) => {}
-            (change, _, id) => {
-                anyhow::bail!("engine asked for {change:?} with donor id {id:?}: not applied");
-            }
-        }
-        let account_kept = match &step.state {
-            Some(state) if !erased => {
-                let json = serde_json::to_string(state).context("encoding the state")?;
-                tx.save_state(identity.id, &json, now_ms).await?;
-                true
-            }
-            _ => {
-                if !erased {
-                    tx.forget_identity(identity.id).await?;
-                }
-                false
-            }
-        };
-
-        let outbound = render(&inner.catalogue, step.lang, &step.reply);
-        let parts = split_outbound(outbound, inbound.channel.max_text_chars());
-        for (i, out) in parts.iter().enumerate() {
-            let body = serde_json::to_string(out).context("encoding a message")?;
-            let message = NewMessage {
-                idempotency_key: inbound
-                    .event_key
-                    .as_ref()
-                    .map(|k| format!("reply:{channel}:{k}:{i}")),
-                channel,
-                chat_id: &inbound.chat_id,
-                // Once the account is erased the row must not point to it; the chat id alone
-                // carries the goodbye, and is cleared once it is sent.
-                identity_id: account_kept.then_some(identity.id),
-                lane: Lane::Reply,
-                body,
-                not_before: now_ms,
+        let mut accounts: Vec<Account> = Vec::new();
+        for (i, _) in batch.iter().zip(&live).filter(|(_, l)| **l) {
+            let account = Account {
+                channel: i.channel.code(),
+                external_id: &i.user,
+                chat_id: &i.chat_id,
             };
-            tx.enqueue(&message, now_ms).await?;
+            match accounts
+                .iter_mut()
+                .find(|a| (a.channel, a.external_id) == (account.channel, account.external_id))
+            {
+                Some(a) => *a = account,
+                None => accounts.push(account),
+            }
         }
+        let identities = tx.touch_identities(&accounts, now_ms).await?;
+        let ids: Vec<i64> = identities.values().map(|i| i.id).collect();
+        let mut states = tx.load_states(&ids).await?;
+        let donor_ids: Vec<i64> = identities.values().filter_map(|i| i.donor_id).collect();
+        let mut donors = tx.load_donors(&donor_ids).await?;
+        let mut sessions: HashMap<(String, String), Session> = identities
+            .into_iter()
+            .map(|(key, identity)| {
+                let state = states
+                    .remove(&identity.id)
+                    .and_then(|json| parse_state(identity.id, &json));
+                let donor = identity.donor_id.and_then(|id| donors.remove(&id));
+                (key, Session::new(identity, state, donor))
+            })
+            .collect();
+
+        let mut results = Vec::with_capacity(batch.len());
+        let mut outbox: Vec<PendingRow> = Vec::new();
+        let mut erased_any = false;
+        for (inbound, live) in batch.into_iter().zip(live) {
+            if !live {
+                results.push(Handled::Duplicate);
+                continue;
+            }
+            let key = (inbound.channel.code().to_string(), inbound.user.clone());
+            if sessions.get(&key).is_none_or(|s| s.gone) {
+                // Erased or forgotten earlier in this batch: a new account, as a stranger.
+                let account = Account {
+                    channel: inbound.channel.code(),
+                    external_id: &inbound.user,
+                    chat_id: &inbound.chat_id,
+                };
+                let mut fresh_id = tx.touch_identities(&[account], now_ms).await?;
+                let identity = fresh_id
+                    .remove(&key)
+                    .context("the account was not recorded")?;
+                sessions.insert(key.clone(), Session::new(identity, None, None));
+            }
+            let Some(session) = sessions.get_mut(&key) else {
+                continue;
+            };
+            let cfg = &inner.config;
+            let ctx = Ctx {
+                rules: &cfg.rules,
+                today: now.with_timezone(&cfg.timezone).date_naive(),
+                now_ms,
+                org_name: &cfg.org_name,
+                tz: cfg.timezone,
+                catalogue: &inner.catalogue,
+            };
+            let conv = Conversation {
+                state: session.state.clone(),
+                lang: session.identity.lang,
+                donor: session.donor.clone(),
+            };
+            let step = engine::step(&ctx, conv, inbound.input);
+            let identity_id = session.identity.id;
+
+            if step.lang != session.identity.lang {
+                tx.set_lang(identity_id, step.lang).await?;
+                session.identity.lang = step.lang;
+            }
+            let mut erased_donor = None;
+            match (step.change, step.donor, session.identity.donor_id) {
+                (DonorChange::Create, Some(d), _) => {
+                    let id = tx.create_donor(identity_id, &d, step.lang, now_ms).await?;
+                    session.identity.donor_id = Some(id);
+                    session.donor = Some(d);
+                }
+                (DonorChange::Save, Some(d), Some(_)) => {
+                    session.donor = Some(d);
+                    session.donor_dirty = true;
+                }
+                (DonorChange::Erase, _, Some(id)) => {
+                    tx.erase_donor(id).await?;
+                    erased_donor = Some(id);
+                }
+                (DonorChange::Keep, _, _) => {}
+                (change, _, id) => {
+                    anyhow::bail!("engine asked for {change:?} with donor id {id:?}: not applied");
+                }
+            }
+            let kept = match (&step.state, erased_donor) {
+                (Some(state), None) => {
+                    session.state = Some(state.clone());
+                    session.state_dirty = true;
+                    true
+                }
+                (_, Some(donor_id)) => {
+                    // Every account of that donor is gone, with its queued rows.
+                    erased_any = true;
+                    for s in sessions
+                        .values_mut()
+                        .filter(|s| s.identity.donor_id == Some(donor_id))
+                    {
+                        s.gone = true;
+                        let gone = s.identity.id;
+                        outbox.retain(|row| row.identity_id != Some(gone));
+                    }
+                    false
+                }
+                (None, None) => {
+                    tx.forget_identity(identity_id).await?;
+                    session.gone = true;
+                    outbox.retain(|row| row.identity_id != Some(identity_id));
+                    false
+                }
+            };
+
+            let rendered = render(&inner.catalogue, step.lang, &step.reply);
+            let parts = split_outbound(rendered, inbound.channel.max_text_chars());
+            for (i, out) in parts.into_iter().enumerate() {
+                outbox.push(PendingRow {
+                    channel: inbound.channel.code(),
+                    chat_id: inbound.chat_id.clone(),
+                    // Once the account is erased the row must not point to it; the chat id
+                    // alone carries the goodbye, and is cleared once it is sent.
+                    identity_id: kept.then_some(identity_id),
+                    idempotency_key: inbound
+                        .event_key
+                        .as_ref()
+                        .map(|k| format!("reply:{}:{k}:{i}", inbound.channel.code())),
+                    out,
+                });
+            }
+            results.push(Handled::Replied);
+        }
+
+        // Write back what changed.
+        let mut states_out = Vec::new();
+        let mut donors_out = Vec::new();
+        for s in sessions.values().filter(|s| !s.gone) {
+            if s.state_dirty {
+                if let Some(state) = &s.state {
+                    states_out.push((
+                        s.identity.id,
+                        serde_json::to_string(state).context("encoding a state")?,
+                    ));
+                }
+            }
+            if s.donor_dirty {
+                if let (Some(id), Some(d)) = (s.identity.donor_id, &s.donor) {
+                    donors_out.push((id, d));
+                }
+            }
+        }
+        tx.save_states(&states_out, now_ms).await?;
+        tx.save_donors(&donors_out).await?;
+        let mut rows = Vec::with_capacity(outbox.len());
+        for row in &outbox {
+            rows.push(NewMessage {
+                idempotency_key: row.idempotency_key.clone(),
+                channel: row.channel,
+                chat_id: &row.chat_id,
+                identity_id: row.identity_id,
+                lane: Lane::Reply,
+                body: serde_json::to_string(&row.out).context("encoding a message")?,
+                not_before: now_ms,
+            });
+        }
+        tx.enqueue(&rows, now_ms).await?;
         tx.commit().await?;
-        if erased {
+        if erased_any {
             inner.store.checkpoint().await?;
         }
         inner.outbox_added.notify_one();
-        tracing::debug!(
-            identity = identity.id,
-            parts = parts.len(),
-            erased,
-            "handled"
-        );
-        Ok(Handled::Replied)
+        Ok(results)
+    }
+}
+
+/// A reply waiting to be written to the outbox at the end of the batch.
+struct PendingRow {
+    channel: &'static str,
+    chat_id: String,
+    identity_id: Option<i64>,
+    idempotency_key: Option<String>,
+    out: Outbound,
+}
+
+/// One account's conversation while a batch is handled.
+struct Session {
+    identity: Identity,
+    state: Option<State>,
+    donor: Option<Donor>,
+    state_dirty: bool,
+    donor_dirty: bool,
+    /// Erased or forgotten in this batch: nothing more is written for it.
+    gone: bool,
+}
+
+impl Session {
+    fn new(identity: Identity, state: Option<State>, donor: Option<Donor>) -> Session {
+        // No state (or one this version cannot read) for a known donor: resume from a safe
+        // point, keeping every saved answer.
+        let state = state.or_else(|| donor.as_ref().map(|_| State::Idle));
+        Session {
+            identity,
+            state,
+            donor,
+            state_dirty: false,
+            donor_dirty: false,
+            gone: false,
+        }
+    }
+}
+
+fn parse_state(identity: i64, json: &str) -> Option<State> {
+    match serde_json::from_str::<State>(json) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::warn!(identity, error = %e, "unreadable conversation state");
+            None
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use super::{ChannelKind, Inbound, Outbound, SendOutcome};
 use crate::app::App;
 use crate::config::TelegramConfig;
 use crate::engine::Input;
+use anyhow::Context;
 use std::time::Duration;
 use teloxide::ApiError;
 use teloxide::RequestError;
@@ -172,26 +173,83 @@ impl TelegramChannel {
                     continue;
                 }
             };
-            for update in updates {
-                let next = i32::try_from(update.id.0)
-                    .unwrap_or(i32::MAX)
-                    .saturating_add(1);
-                if let Some(t) = translate(&update) {
+            let mut batch = Vec::with_capacity(updates.len());
+            let mut last_id = None;
+            for update in &updates {
+                last_id = Some(update.id.0);
+                if let Some(t) = translate(update) {
                     if let Some(id) = t.callback_id {
                         let me = self.clone();
                         tokio::spawn(async move { me.answer_callback(id).await });
                     }
-                    if let Err(e) = app.handle(t.inbound).await {
-                        // Not acknowledged: Telegram gives it again on the next call.
-                        tracing::error!(error = %format!("{e:#}"), "handling a Telegram update failed");
-                        tokio::time::sleep(backoff).await;
-                        break;
+                    batch.push(t.inbound);
+                }
+            }
+            let t0 = std::time::Instant::now();
+            let n = batch.len();
+            let r = handle_all(app, batch).await;
+            if std::env::var_os("HIENMAU_PROBE").is_some() {
+                eprintln!("batch {n} in {:?}", t0.elapsed());
+            }
+            match r {
+                Ok(()) => {
+                    if let Some(id) = last_id {
+                        offset = i32::try_from(id).unwrap_or(i32::MAX).saturating_add(1);
                     }
                 }
-                offset = next;
+                Err(e) => {
+                    // Not acknowledged: Telegram gives the batch again on the next call, and
+                    // what was already handled is recognised as such.
+                    tracing::error!(error = %format!("{e:#}"), "handling Telegram updates failed");
+                    tokio::select! {
+                        _ = shutdown.changed() => return Ok(()),
+                        _ = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                }
             }
         }
     }
+}
+
+/// Handle a batch in one transaction; if that fails, one update at a time, so that one
+/// update that cannot be handled does not hold back the others. An update that still fails
+/// after a few tries is skipped (logged with its id, counted), unless the database itself is
+/// failing, in which case the error is returned and nothing is skipped.
+async fn handle_all(app: &App, batch: Vec<Inbound>) -> anyhow::Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let Err(batch_error) = app.handle_batch(batch.clone()).await else {
+        return Ok(());
+    };
+    tracing::warn!(error = %format!("{batch_error:#}"), "batch failed, handling one by one");
+    for inbound in batch {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match app.handle(inbound.clone()).await {
+                Ok(_) => break,
+                Err(e) if tries < 3 => {
+                    tracing::warn!(error = %format!("{e:#}"), tries, "update failed, retrying");
+                    tokio::time::sleep(Duration::from_millis(100 * tries)).await;
+                }
+                Err(e) => {
+                    app.store()
+                        .healthy()
+                        .await
+                        .context("the database is failing")?;
+                    tracing::error!(
+                        event = ?inbound.event_key, error = %format!("{e:#}"),
+                        "update skipped after repeated failures"
+                    );
+                    app.store().bump_counter("inbound_skipped").await?;
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn allowed_updates() -> Vec<AllowedUpdate> {
