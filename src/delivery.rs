@@ -16,6 +16,11 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+/// How long finished sends wait for others to be recorded with them.
+const LINGER: Duration = Duration::from_millis(2);
+/// Most outcomes recorded in one transaction.
+const RECORD_BATCH: usize = 128;
+
 /// A platform the worker can send through.
 #[derive(Clone)]
 pub enum Transport {
@@ -208,8 +213,15 @@ impl Worker {
                 Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
                     let mut done = Vec::new();
                     done.extend(joined.ok());
-                    while let Some(more) = in_flight.try_join_next() {
-                        done.extend(more.ok());
+                    // Let the sends finishing in the next moment join this batch: outcomes
+                    // are then written, and the outbox read again, once per batch instead
+                    // of once per message.
+                    let linger = Instant::now() + LINGER;
+                    while done.len() < RECORD_BATCH && !in_flight.is_empty() {
+                        match tokio::time::timeout_at(linger, in_flight.join_next()).await {
+                            Ok(Some(more)) => done.extend(more.ok()),
+                            _ => break,
+                        }
                     }
                     self.record(done, &mut busy).await;
                 }
@@ -232,7 +244,8 @@ impl Worker {
             return Ok(None);
         }
         let now_ms = self.app.clock().now().timestamp_millis();
-        let limit = (free * 4).clamp(16, 512) as i64;
+        // A few more rows than free slots, for the chats that already have a send in flight.
+        let limit = (free * 2).clamp(16, 512) as i64;
         let rows = self.app.store().due(&self.scope, now_ms, limit).await?;
         let now = Instant::now();
         let mut wake: Option<Instant> = None;
