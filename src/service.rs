@@ -69,6 +69,23 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
     let worker_rx = rx.clone();
     tasks.spawn(async move { ("delivery worker", worker.run(worker_rx).await) });
 
+    // Housekeeping: handled-update ids only guard against redelivery, which platforms do
+    // within a day; a week is kept.
+    let hk_app = app.clone();
+    let mut hk_rx = rx.clone();
+    tasks.spawn(async move {
+        loop {
+            let cutoff = hk_app.clock().now() - chrono::Duration::days(7);
+            if let Err(e) = hk_app.store().prune_seen(cutoff.timestamp_millis()).await {
+                tracing::warn!(error = %format!("{e:#}"), "pruning handled updates failed");
+            }
+            tokio::select! {
+                _ = hk_rx.wait_for(|stop| *stop) => return ("housekeeping", Ok(())),
+                _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            }
+        }
+    });
+
     let mut http_addr = None;
     match (&tg_cfg.webhook_url, &tg_cfg.webhook_secret) {
         (Some(url), Some(secret)) => {
