@@ -109,6 +109,15 @@ impl TestBot {
             .unwrap()
     }
 
+    /// The donor behind a Telegram user, as stored.
+    pub async fn donor(&self, user: i64) -> Option<hienmau::domain::donor::Donor> {
+        self.app
+            .store()
+            .donor_of("telegram", &user.to_string())
+            .await
+            .unwrap()
+    }
+
     /// `user` taps the button with this value; returns the bot's answer.
     pub async fn tap(&self, user: i64, value: &str) -> Sent {
         let before = self.fake.sent_to(user).len();

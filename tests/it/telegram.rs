@@ -19,14 +19,7 @@ async fn a_donor_registers_in_vietnamese_with_wrong_answers_along_the_way() {
         "the consent names the data holder"
     );
     assert_eq!(welcome.button_values(), ["agree", "disagree"]);
-    assert!(
-        bot.app
-            .store()
-            .donor_of("telegram", "4242")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(bot.donor(LAN).await.is_none());
 
     let r = bot.say(LAN, "ừm").await;
     assert!(r.text.contains("Đồng ý"), "{}", r.text);
@@ -106,13 +99,7 @@ async fn a_donor_registers_in_vietnamese_with_wrong_answers_along_the_way() {
     let r = bot.tap(LAN, "confirm").await;
     assert!(r.text.contains("đăng ký thành công"), "{}", r.text);
 
-    let donor = bot
-        .app
-        .store()
-        .donor_of("telegram", "4242")
-        .await
-        .unwrap()
-        .unwrap();
+    let donor = bot.donor(LAN).await.unwrap();
     assert_eq!(donor.name.as_deref(), Some("Nguyễn Thị Lan"));
     assert_eq!(donor.phone.unwrap().as_e164(), "+84912345678");
     assert!(donor.phone_verified);
@@ -148,13 +135,7 @@ async fn a_restart_in_the_middle_resumes_the_conversation() {
         "continues at the next question: {}",
         r.text
     );
-    let donor = bot
-        .app
-        .store()
-        .donor_of("telegram", "4242")
-        .await
-        .unwrap()
-        .unwrap();
+    let donor = bot.donor(LAN).await.unwrap();
     assert_eq!(donor.name.as_deref(), Some("Trần Văn Minh"));
     assert_eq!(donor.phone.unwrap().as_e164(), "+84987654321");
     // Nothing was handled twice across the restart.
@@ -209,14 +190,7 @@ async fn delete_leaves_no_name_phone_or_birth_date_in_the_database_file() {
 
     bot.stop().await;
     bot.restart().await;
-    assert!(
-        bot.app
-            .store()
-            .donor_of("telegram", "4242")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(bot.donor(LAN).await.is_none());
     assert_eq!(bot.app.store().counter("donors_erased").await.unwrap(), 1);
     let r = bot.say(LAN, "chào").await;
     assert!(r.text.contains("hienmau"), "a stranger again: {}", r.text);
