@@ -11,6 +11,8 @@
 
 #[path = "../tests/support/fake_telegram.rs"]
 mod fake_telegram;
+#[path = "../tests/support/mailbox.rs"]
+mod mailbox;
 
 use fake_telegram::FakeTelegram;
 use hienmau::app::{App, SystemClock};

@@ -3,7 +3,7 @@
 //! reply's outbox rows in a single transaction. A crash before the commit loses nothing (the
 //! platform redelivers); a redelivered update after it is recognised and ignored.
 
-use crate::channels::{Inbound, OutChoice, Outbound, split_text};
+use crate::channels::{ChannelKind, Inbound, OutChoice, Outbound, numbered, split_text};
 use crate::config::Config;
 use crate::domain::donor::Donor;
 use crate::engine::{self, Conversation, Ctx, DonorChange, Label, Reply, State};
@@ -282,7 +282,7 @@ impl App {
             };
 
             let rendered = render(&inner.catalogue, step.lang, &step.reply);
-            let parts = split_outbound(rendered, inbound.channel.max_text_chars());
+            let parts = split_outbound(rendered, inbound.channel);
             for (i, out) in parts.into_iter().enumerate() {
                 outbox.push(PendingRow {
                     channel: inbound.channel.code(),
@@ -414,9 +414,14 @@ pub fn render(catalogue: &Catalogue, lang: Lang, reply: &Reply) -> Outbound {
     }
 }
 
-/// One message per part of a text too long for the channel; options go with the last part.
-pub fn split_outbound(out: Outbound, max_chars: usize) -> Vec<Outbound> {
-    let mut texts = split_text(&out.text, max_chars);
+/// One message per part of a text too long for the channel; options go with the last part
+/// (or into the text, numbered, where the channel has no buttons).
+pub fn split_outbound(mut out: Outbound, channel: ChannelKind) -> Vec<Outbound> {
+    if channel.choices_as_text() && !out.choices.is_empty() {
+        out.text = format!("{}\n\n{}", out.text, numbered(&out.choices).trim_end());
+        out.choices.clear();
+    }
+    let mut texts = split_text(&out.text, channel.max_text_chars());
     let last = texts.pop().unwrap_or_default();
     let mut parts: Vec<Outbound> = texts
         .into_iter()

@@ -17,6 +17,7 @@ pub struct Config {
     /// Who holds the donors' data, named in the consent text.
     pub org_name: String,
     pub telegram: Option<TelegramConfig>,
+    pub zalo_bot: Option<ZaloBotConfig>,
     pub listen_addr: SocketAddr,
     pub rules: Rules,
     pub delivery: DeliveryConfig,
@@ -44,6 +45,29 @@ impl std::fmt::Debug for TelegramConfig {
     }
 }
 
+/// Zalo Bot Platform (a Telegram-style bot API).
+#[derive(Clone)]
+pub struct ZaloBotConfig {
+    pub token: String,
+    pub api_url: reqwest::Url,
+    /// Public HTTPS URL of the webhook; long polling when unset.
+    pub webhook_url: Option<reqwest::Url>,
+    pub webhook_secret: Option<String>,
+}
+
+impl std::fmt::Debug for ZaloBotConfig {
+    // Never print the token or the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZaloBotConfig")
+            .field("api_url", &self.api_url.as_str())
+            .field(
+                "webhook_url",
+                &self.webhook_url.as_ref().map(|u| u.as_str()),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
 /// How the delivery worker paces each platform.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default)]
@@ -52,6 +76,11 @@ pub struct DeliveryConfig {
     pub telegram_per_second: f64,
     /// Telegram: minimum time between two messages to one chat (Bot FAQ: 1 s).
     pub telegram_chat_interval_ms: u64,
+    /// Zalo Bot Platform: messages per second overall. Its quotas are not published
+    /// (*unconfirmed*): a cautious default.
+    pub zalo_per_second: f64,
+    /// Zalo Bot Platform: minimum time between two messages to one chat.
+    pub zalo_chat_interval_ms: u64,
     /// Attempts before a row is given up as failed (429 waits do not count).
     pub max_attempts: u32,
     /// Requests in flight at once, over all channels.
@@ -67,6 +96,8 @@ impl Default for DeliveryConfig {
         DeliveryConfig {
             telegram_per_second: 30.0,
             telegram_chat_interval_ms: 1000,
+            zalo_per_second: 20.0,
+            zalo_chat_interval_ms: 1000,
             max_attempts: 8,
             max_in_flight: 32,
             retry_base_ms: 2000,
@@ -82,6 +113,8 @@ impl DeliveryConfig {
         DeliveryConfig {
             telegram_per_second: 0.0,
             telegram_chat_interval_ms: 0,
+            zalo_per_second: 0.0,
+            zalo_chat_interval_ms: 0,
             retry_base_ms: 50,
             poll_interval_ms: 50,
             ..DeliveryConfig::default()
@@ -104,12 +137,15 @@ struct FileConfig {
     listen_addr: Option<String>,
     telegram_api_url: Option<String>,
     telegram_webhook_url: Option<String>,
+    zalo_api_url: Option<String>,
+    zalo_webhook_url: Option<String>,
     eligibility: Option<Rules>,
     delivery: Option<DeliveryConfig>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hienmau.db";
 pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
+pub const DEFAULT_ZALO_API_URL: &str = "https://bot-api.zaloplatforms.com";
 
 impl Config {
     /// Read the file (if any), then the environment through `env`.
@@ -178,6 +214,38 @@ impl Config {
             }
         };
 
+        let zalo_bot = match env("ZALO_BOT_TOKEN").filter(|t| !t.trim().is_empty()) {
+            None => None,
+            Some(token) => {
+                let api = pick("ZALO_API_URL", fc.zalo_api_url)
+                    .unwrap_or_else(|| DEFAULT_ZALO_API_URL.into());
+                let api_url = reqwest::Url::parse(&api)
+                    .with_context(|| format!("ZALO_API_URL: {api:?} is not a URL"))?;
+                let webhook_url = pick("ZALO_WEBHOOK_URL", fc.zalo_webhook_url)
+                    .map(|u| {
+                        reqwest::Url::parse(&u)
+                            .with_context(|| format!("ZALO_WEBHOOK_URL: {u:?} is not a URL"))
+                    })
+                    .transpose()?;
+                let webhook_secret = env("ZALO_WEBHOOK_SECRET").filter(|s| !s.is_empty());
+                if webhook_url.is_some() {
+                    match &webhook_secret {
+                        None => bail!("ZALO_WEBHOOK_URL is set: set ZALO_WEBHOOK_SECRET too"),
+                        Some(s) if !(8..=256).contains(&s.chars().count()) => {
+                            bail!("ZALO_WEBHOOK_SECRET: 8 to 256 characters")
+                        }
+                        Some(_) => {}
+                    }
+                }
+                Some(ZaloBotConfig {
+                    token,
+                    api_url,
+                    webhook_url,
+                    webhook_secret,
+                })
+            }
+        };
+
         let rules = fc.eligibility.unwrap_or_default();
         if rules.min_age > rules.max_age {
             bail!("eligibility: min_age is above max_age");
@@ -191,6 +259,7 @@ impl Config {
             timezone,
             org_name,
             telegram,
+            zalo_bot,
             listen_addr,
             rules,
             delivery,
@@ -275,9 +344,35 @@ mod tests {
     }
 
     #[test]
-    fn debug_output_hides_the_token() {
-        let c = Config::load(None, env(&[("TELEGRAM_BOT_TOKEN", "123:SECRET")])).unwrap();
+    fn debug_output_hides_the_tokens() {
+        let c = Config::load(
+            None,
+            env(&[
+                ("TELEGRAM_BOT_TOKEN", "123:SECRET"),
+                ("ZALO_BOT_TOKEN", "9:ZSECRET"),
+            ]),
+        )
+        .unwrap();
         assert!(!format!("{c:?}").contains("SECRET"));
+        assert_eq!(
+            c.zalo_bot.unwrap().api_url.as_str(),
+            "https://bot-api.zaloplatforms.com/"
+        );
+    }
+
+    #[test]
+    fn a_zalo_webhook_needs_a_long_enough_secret() {
+        let err = |pairs: &[(&str, &str)]| Config::load(None, env(pairs)).unwrap_err().to_string();
+        let url = ("ZALO_WEBHOOK_URL", "https://bot.example.vn/zalo");
+        assert!(err(&[("ZALO_BOT_TOKEN", "t"), url]).contains("ZALO_WEBHOOK_SECRET"));
+        assert!(
+            err(&[
+                ("ZALO_BOT_TOKEN", "t"),
+                url,
+                ("ZALO_WEBHOOK_SECRET", "short")
+            ])
+            .contains("8 to 256")
+        );
     }
 
     #[test]

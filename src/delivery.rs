@@ -7,6 +7,7 @@
 use crate::app::App;
 use crate::channels::telegram::TelegramChannel;
 use crate::channels::terminal::TerminalOut;
+use crate::channels::zalo_bot::ZaloBotChannel;
 use crate::channels::{Outbound, SendOutcome};
 use crate::config::DeliveryConfig;
 use crate::store::{OutboxRow, Outcome, Scope};
@@ -25,6 +26,7 @@ const RECORD_BATCH: usize = 128;
 #[derive(Clone)]
 pub enum Transport {
     Telegram(TelegramChannel),
+    Zalo(ZaloBotChannel),
     Terminal(TerminalOut),
 }
 
@@ -32,6 +34,7 @@ impl Transport {
     async fn send(&self, chat_id: &str, out: &Outbound) -> SendOutcome {
         match self {
             Transport::Telegram(t) => t.send(chat_id, out).await,
+            Transport::Zalo(z) => z.send(chat_id, out).await,
             Transport::Terminal(t) => t.send(out),
         }
     }
@@ -157,6 +160,10 @@ impl Worker {
                     Transport::Telegram(_) => ChannelPacing::new(
                         cfg.telegram_per_second,
                         Duration::from_millis(cfg.telegram_chat_interval_ms),
+                    ),
+                    Transport::Zalo(_) => ChannelPacing::new(
+                        cfg.zalo_per_second,
+                        Duration::from_millis(cfg.zalo_chat_interval_ms),
                     ),
                     Transport::Terminal(_) => ChannelPacing::unpaced(),
                 };

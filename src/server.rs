@@ -1,9 +1,11 @@
-//! The HTTP server for webhooks (axum): Telegram's webhook mode and a health endpoint.
+//! The HTTP server for webhooks (axum): Telegram's and Zalo's webhook modes on one server,
+//! and a health endpoint.
 //! Bodies are size-limited; a wrong secret gets 401 and a body that is not an update gets 400,
 //! and the server keeps serving.
 
 use crate::app::App;
 use crate::channels::telegram::{TelegramChannel, translate};
+use crate::channels::zalo_bot;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
@@ -24,19 +26,50 @@ pub struct TelegramWebhook {
 }
 
 #[derive(Clone)]
-struct Shared {
-    app: App,
-    telegram: Option<TelegramWebhook>,
+pub struct ZaloWebhook {
+    pub secret: String,
+    /// Local path the reverse proxy forwards to, e.g. `/zalo/webhook`.
+    pub path: String,
 }
 
-pub fn router(app: App, telegram: Option<TelegramWebhook>) -> Router {
+/// The webhooks to serve.
+#[derive(Clone, Default)]
+pub struct Webhooks {
+    pub telegram: Option<TelegramWebhook>,
+    pub zalo: Option<ZaloWebhook>,
+}
+
+impl Webhooks {
+    pub fn any(&self) -> bool {
+        self.telegram.is_some() || self.zalo.is_some()
+    }
+}
+
+#[derive(Clone)]
+struct Shared {
+    app: App,
+    hooks: Webhooks,
+}
+
+pub fn router(app: App, hooks: Webhooks) -> Router {
     let mut router = Router::new().route("/healthz", get(|| async { "ok" }));
-    if let Some(t) = &telegram {
+    if let Some(t) = &hooks.telegram {
         router = router.route(&t.path, post(telegram_webhook));
+    }
+    if let Some(z) = &hooks.zalo {
+        router = router.route(&z.path, post(zalo_webhook));
     }
     router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(Shared { app, telegram })
+        .with_state(Shared { app, hooks })
+}
+
+/// The local path for a public webhook URL (`/` becomes `default`).
+pub fn local_path(url: &reqwest::Url, default: &str) -> String {
+    match url.path() {
+        "" | "/" => default.to_string(),
+        p => p.to_string(),
+    }
 }
 
 /// Equal in constant time, so the secret cannot be guessed byte by byte.
@@ -45,7 +78,7 @@ fn same_secret(given: &[u8], expected: &[u8]) -> bool {
 }
 
 async fn telegram_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let Some(t) = &s.telegram else {
+    let Some(t) = &s.hooks.telegram else {
         return StatusCode::NOT_FOUND;
     };
     let given = headers
@@ -71,6 +104,34 @@ async fn telegram_webhook(State(s): State<Shared>, headers: HeaderMap, body: Byt
         Err(e) => {
             // Telegram retries a failed delivery; the update is not lost.
             tracing::error!(error = %format!("{e:#}"), "handling a Telegram webhook failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+async fn zalo_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let Some(z) = &s.hooks.zalo else {
+        return StatusCode::NOT_FOUND;
+    };
+    let given = headers
+        .get("x-bot-api-secret-token")
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    if !same_secret(given, z.secret.as_bytes()) {
+        return StatusCode::UNAUTHORIZED;
+    }
+    let update: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(u) => u,
+        Err(_) => return StatusCode::BAD_REQUEST,
+    };
+    // Events hienmau does not serve are acknowledged, so the platform does not resend them.
+    let Some(inbound) = zalo_bot::translate(&update) else {
+        return StatusCode::OK;
+    };
+    match s.app.handle(inbound).await {
+        Ok(_) => StatusCode::OK,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "handling a Zalo webhook failed");
             StatusCode::INTERNAL_SERVER_ERROR
         }
     }

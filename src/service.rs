@@ -5,8 +5,9 @@
 use crate::app::App;
 use crate::channels::ChannelKind;
 use crate::channels::telegram::TelegramChannel;
+use crate::channels::zalo_bot::ZaloBotChannel;
 use crate::delivery::{Transport, Worker};
-use crate::server::{self, TelegramWebhook};
+use crate::server::{self, TelegramWebhook, Webhooks, ZaloWebhook};
 use crate::store::Scope;
 use anyhow::Context;
 use std::net::SocketAddr;
@@ -46,25 +47,53 @@ impl Running {
 /// Start every configured channel, the worker, and the webhook server if needed.
 pub async fn start(app: App) -> anyhow::Result<Running> {
     let cfg = app.config().clone();
-    let Some(tg_cfg) = &cfg.telegram else {
+    if cfg.telegram.is_none() && cfg.zalo_bot.is_none() {
         anyhow::bail!(
-            "no channel is configured: set TELEGRAM_BOT_TOKEN (see README), or try `hienmau chat`"
+            "no channel is configured: set TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN (see README), \
+             or try `hienmau chat`"
         );
-    };
+    }
     let (shutdown, rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
-    let telegram = TelegramChannel::new(tg_cfg)?;
-    let username = telegram.me().await?;
-    tracing::info!(bot = %username, "Telegram bot ready");
+    let mut transports = Vec::new();
+    let mut hooks = Webhooks::default();
 
-    let worker = Worker::new(
-        app.clone(),
-        Scope::Channels(vec![ChannelKind::Telegram.code().to_string()]),
-        vec![(
-            ChannelKind::Telegram.code(),
-            Transport::Telegram(telegram.clone()),
-        )],
-    );
+    let telegram = match &cfg.telegram {
+        None => None,
+        Some(c) => {
+            let t = TelegramChannel::new(c)?;
+            let name = t.me().await?;
+            tracing::info!(bot = %name, "Telegram bot ready");
+            transports.push((ChannelKind::Telegram.code(), Transport::Telegram(t.clone())));
+            if let (Some(url), Some(secret)) = (&c.webhook_url, &c.webhook_secret) {
+                hooks.telegram = Some(TelegramWebhook {
+                    channel: t.clone(),
+                    secret: secret.clone(),
+                    path: server::local_path(url, "/telegram/webhook"),
+                });
+            }
+            Some(t)
+        }
+    };
+    let zalo = match &cfg.zalo_bot {
+        None => None,
+        Some(c) => {
+            let z = ZaloBotChannel::new(c)?;
+            let name = z.me().await?;
+            tracing::info!(bot = %name, "Zalo bot ready");
+            transports.push((ChannelKind::Zalo.code(), Transport::Zalo(z.clone())));
+            if let (Some(url), Some(secret)) = (&c.webhook_url, &c.webhook_secret) {
+                hooks.zalo = Some(ZaloWebhook {
+                    secret: secret.clone(),
+                    path: server::local_path(url, "/zalo/webhook"),
+                });
+            }
+            Some(z)
+        }
+    };
+
+    let scope = Scope::Channels(transports.iter().map(|(c, _)| c.to_string()).collect());
+    let worker = Worker::new(app.clone(), scope, transports);
     let delivered = worker.delivered();
     let worker_rx = rx.clone();
     tasks.spawn(async move { ("delivery worker", worker.run(worker_rx).await) });
@@ -86,40 +115,45 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
         }
     });
 
+    // One HTTP server for every webhook, listening before the platforms are told about it.
     let mut http_addr = None;
-    match (&tg_cfg.webhook_url, &tg_cfg.webhook_secret) {
-        (Some(url), Some(secret)) => {
-            let path = match url.path() {
-                "" | "/" => "/telegram/webhook".to_string(),
-                p => p.to_string(),
-            };
-            let listener = tokio::net::TcpListener::bind(cfg.listen_addr)
+    if hooks.any() {
+        let listener = tokio::net::TcpListener::bind(cfg.listen_addr)
+            .await
+            .with_context(|| format!("listening on {}", cfg.listen_addr))?;
+        http_addr = Some(listener.local_addr()?);
+        let router = server::router(app.clone(), hooks.clone());
+        let mut server_rx = rx.clone();
+        tasks.spawn(async move {
+            let r = axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = server_rx.wait_for(|stop| *stop).await;
+                })
                 .await
-                .with_context(|| format!("listening on {}", cfg.listen_addr))?;
-            http_addr = Some(listener.local_addr()?);
-            let hook = TelegramWebhook {
-                channel: telegram.clone(),
-                secret: secret.clone(),
-                path,
-            };
-            let router = server::router(app.clone(), Some(hook));
-            let mut server_rx = rx.clone();
-            tasks.spawn(async move {
-                let r = axum::serve(listener, router)
-                    .with_graceful_shutdown(async move {
-                        let _ = server_rx.wait_for(|stop| *stop).await;
-                    })
-                    .await
-                    .context("webhook server");
-                ("webhook server", r)
-            });
-            telegram.set_webhook(url.clone(), secret).await?;
-            tracing::info!(listen = %cfg.listen_addr, "Telegram webhook set");
+                .context("webhook server");
+            ("webhook server", r)
+        });
+        tracing::info!(listen = %cfg.listen_addr, "webhook server listening");
+    }
+
+    if let (Some(t), Some(c)) = (telegram, &cfg.telegram) {
+        match (&c.webhook_url, &c.webhook_secret) {
+            (Some(url), Some(secret)) => t.set_webhook(url.clone(), secret).await?,
+            _ => {
+                t.delete_webhook().await?;
+                let (app, poll_rx) = (app.clone(), rx.clone());
+                tasks.spawn(async move { ("Telegram polling", t.poll(&app, poll_rx).await) });
+            }
         }
-        _ => {
-            telegram.delete_webhook().await?;
-            let poll_rx = rx.clone();
-            tasks.spawn(async move { ("Telegram polling", telegram.poll(&app, poll_rx).await) });
+    }
+    if let (Some(z), Some(c)) = (zalo, &cfg.zalo_bot) {
+        match (&c.webhook_url, &c.webhook_secret) {
+            (Some(url), Some(secret)) => z.set_webhook(url, secret).await?,
+            _ => {
+                z.delete_webhook().await?;
+                let (app, poll_rx) = (app.clone(), rx.clone());
+                tasks.spawn(async move { ("Zalo polling", z.poll(&app, poll_rx).await) });
+            }
         }
     }
     Ok(Running {

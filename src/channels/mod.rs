@@ -4,6 +4,7 @@
 
 pub mod telegram;
 pub mod terminal;
+pub mod zalo_bot;
 
 use crate::engine::Input;
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChannelKind {
     Telegram,
+    /// Zalo Bot Platform.
+    Zalo,
     Terminal,
 }
 
@@ -20,6 +23,7 @@ impl ChannelKind {
     pub fn code(self) -> &'static str {
         match self {
             ChannelKind::Telegram => "telegram",
+            ChannelKind::Zalo => "zalo",
             ChannelKind::Terminal => "terminal",
         }
     }
@@ -27,17 +31,25 @@ impl ChannelKind {
     pub fn from_code(code: &str) -> Option<ChannelKind> {
         match code {
             "telegram" => Some(ChannelKind::Telegram),
+            "zalo" => Some(ChannelKind::Zalo),
             "terminal" => Some(ChannelKind::Terminal),
             _ => None,
         }
     }
 
-    /// The longest text one message may carry (Telegram: 4,096 characters).
+    /// The longest text one message may carry (Telegram: 4,096 characters; Zalo: 2,000).
     pub fn max_text_chars(self) -> usize {
         match self {
             ChannelKind::Telegram => 4096,
+            ChannelKind::Zalo => 2000,
             ChannelKind::Terminal => usize::MAX,
         }
+    }
+
+    /// Platforms without buttons show the options as numbered lines of the text itself, so
+    /// they count toward the length limit.
+    pub fn choices_as_text(self) -> bool {
+        matches!(self, ChannelKind::Zalo)
     }
 }
 
@@ -85,6 +97,15 @@ pub enum SendOutcome {
     Transient(String),
     /// The request itself is wrong: retrying will not help.
     Permanent(String),
+}
+
+/// Options as numbered lines: `  1. Đồng ý`.
+pub fn numbered(choices: &[OutChoice]) -> String {
+    choices
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("  {}. {}\n", i + 1, c.label))
+        .collect()
 }
 
 /// Split a long text into parts of at most `max` characters, on line boundaries where

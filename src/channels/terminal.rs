@@ -51,9 +51,7 @@ pub fn render(out: &Outbound) -> String {
     let mut s = String::with_capacity(out.text.len() + 64);
     s.push_str(&out.text);
     s.push('\n');
-    for (i, c) in out.choices.iter().enumerate() {
-        s.push_str(&format!("  {}. {}\n", i + 1, c.label));
-    }
+    s.push_str(&super::numbered(&out.choices));
     s.push('\n');
     s
 }

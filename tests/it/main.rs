@@ -4,6 +4,11 @@
 mod batch;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
+#[path = "../support/fake_zalo.rs"]
+mod fake_zalo;
+#[path = "../support/mailbox.rs"]
+mod mailbox;
 mod support;
 mod telegram;
 mod terminal;
+mod zalo;

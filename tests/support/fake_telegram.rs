@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+use super::mailbox::Mailbox;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -55,7 +56,6 @@ struct Inner {
     updates: Vec<Value>,
     next_update_id: i64,
     next_message_id: i64,
-    sent: Vec<Sent>,
     /// Every sendMessage call, including refused ones: (chat, when, accepted).
     attempts: Vec<(i64, Instant, bool)>,
     callbacks_answered: Vec<String>,
@@ -70,7 +70,7 @@ pub struct FakeTelegram {
     pub token: String,
     inner: Arc<Mutex<Inner>>,
     new_update: Arc<Notify>,
-    new_sent: Arc<Notify>,
+    pub sent: Arc<Mailbox<Sent>>,
 }
 
 #[derive(Clone)]
@@ -78,7 +78,7 @@ struct Shared {
     token: String,
     inner: Arc<Mutex<Inner>>,
     new_update: Arc<Notify>,
-    new_sent: Arc<Notify>,
+    sent: Arc<Mailbox<Sent>>,
 }
 
 impl FakeTelegram {
@@ -91,7 +91,7 @@ impl FakeTelegram {
             token: token.to_string(),
             inner: inner.clone(),
             new_update: Arc::new(Notify::new()),
-            new_sent: Arc::new(Notify::new()),
+            sent: Arc::new(Mailbox::default()),
         };
         let app = Router::new()
             .route("/{bot}/{method}", post(handle))
@@ -104,7 +104,7 @@ impl FakeTelegram {
             token: token.to_string(),
             inner,
             new_update: shared.new_update,
-            new_sent: shared.new_sent,
+            sent: shared.sent,
         }
     }
 
@@ -185,16 +185,11 @@ impl FakeTelegram {
     }
 
     pub fn sent_to(&self, chat: i64) -> Vec<Sent> {
-        self.lock()
-            .sent
-            .iter()
-            .filter(|s| s.chat_id == chat)
-            .cloned()
-            .collect()
+        self.sent.to(&chat.to_string())
     }
 
     pub fn sent_count(&self) -> usize {
-        self.lock().sent.len()
+        self.sent.count()
     }
 
     pub fn attempts_to(&self, chat: i64) -> Vec<(Instant, bool)> {
@@ -225,35 +220,12 @@ impl FakeTelegram {
 
     /// Wait until `chat` has received `n` messages in all; returns them.
     pub async fn wait_for(&self, chat: i64, n: usize, timeout: Duration) -> Vec<Sent> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            let notified = self.new_sent.notified();
-            let sent = self.sent_to(chat);
-            if sent.len() >= n {
-                return sent;
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                let texts: Vec<_> = sent.iter().map(|s| s.text.clone()).collect();
-                panic!(
-                    "chat {chat}: waited for {n} messages, got {}: {texts:#?}",
-                    sent.len()
-                );
-            }
-        }
+        self.sent.wait_for(&chat.to_string(), n, timeout).await
     }
 
     /// Wait until the bot has sent `n` messages in all (any chat).
     pub async fn wait_total(&self, n: usize, timeout: Duration) {
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            let notified = self.new_sent.notified();
-            if self.sent_count() >= n {
-                return;
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                panic!("waited for {n} messages in all, got {}", self.sent_count());
-            }
-        }
+        self.sent.wait_total(n, timeout).await
     }
 }
 
@@ -350,16 +322,16 @@ async fn handle(
             let id = {
                 let mut st = s.inner.lock().unwrap();
                 st.next_message_id += 1;
-                let id = st.next_message_id;
-                st.sent.push(Sent {
-                    chat_id: chat,
-                    text: text.clone(),
-                    reply_markup: body["reply_markup"].clone(),
-                    at: now,
-                });
-                id
+                st.next_message_id
             };
-            s.new_sent.notify_waiters();
+            let reply_markup = body["reply_markup"].clone();
+            let sent = Sent {
+                chat_id: chat,
+                text: text.clone(),
+                reply_markup,
+                at: now,
+            };
+            s.sent.push(&chat.to_string(), sent);
             ok(json!({
                 "message_id": id, "date": 1_795_000_000, "text": text,
                 "chat": {"id": chat, "type": "private", "first_name": "Người dùng"}

@@ -1,0 +1,251 @@
+//! The Zalo Bot Platform path end to end: fake Zalo server ↔ adapter ↔ engine ↔ SQLite ↔
+//! outbox ↔ worker ↔ fake Zalo server.
+
+use crate::fake_zalo::FakeZalo;
+use crate::support::{init_logs, start_time};
+use hienmau::app::{App, ManualClock, split_outbound};
+use hienmau::channels::{ChannelKind, Outbound};
+use hienmau::config::{Config, DeliveryConfig};
+use hienmau::service::{self, Running};
+use hienmau::store::{Lane, NewMessage};
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+const TOKEN: &str = "3105:zalo-test-token";
+const SECRET: &str = "zalo-secret-123";
+
+struct ZaloBot {
+    fake: FakeZalo,
+    app: App,
+    running: Running,
+    _dir: tempfile::TempDir,
+}
+
+async fn start(webhook: bool) -> ZaloBot {
+    init_logs();
+    let dir = tempfile::tempdir().unwrap();
+    let fake = FakeZalo::start(TOKEN).await;
+    let mut env: HashMap<&str, String> = HashMap::from([
+        (
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("z.db").display()),
+        ),
+        ("ZALO_BOT_TOKEN", TOKEN.to_string()),
+        ("ZALO_API_URL", fake.url.clone()),
+        ("HIENMAU_LISTEN", "127.0.0.1:0".to_string()),
+    ]);
+    if webhook {
+        env.insert(
+            "ZALO_WEBHOOK_URL",
+            "https://bot.example.vn/zalo/hook".into(),
+        );
+        env.insert("ZALO_WEBHOOK_SECRET", SECRET.into());
+    }
+    let mut config = Config::load(None, |k| env.get(k).cloned()).unwrap();
+    config.delivery = DeliveryConfig::unlimited();
+    let app = App::open(config, Arc::new(ManualClock::new(start_time())))
+        .await
+        .unwrap();
+    let running = service::start(app.clone())
+        .await
+        .expect("the Zalo bot starts");
+    ZaloBot {
+        fake,
+        app,
+        running,
+        _dir: dir,
+    }
+}
+
+impl ZaloBot {
+    async fn say(&self, user: &str, text: &str) -> String {
+        let n = self.fake.to(user).len();
+        self.fake.text(user, text);
+        self.fake.wait_for(user, n + 1).await.pop().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_donor_registers_on_zalo_with_numbered_options_and_wrong_answers() {
+    let bot = start(false).await;
+    let r = bot.say("u1", "xin chào").await;
+    assert!(
+        r.contains("Bạn có đồng ý không?\n\n  1. Đồng ý\n  2. Không đồng ý"),
+        "{r}"
+    );
+    let r = bot.say("u1", "có lẽ").await;
+    assert!(r.contains("gõ 1 hoặc 2"), "{r}");
+    let r = bot.say("u1", "dong y").await;
+    assert!(
+        r.contains("Họ và tên"),
+        "answered by word, without diacritics: {r}"
+    );
+    bot.say("u1", "Đinh Thị Mai").await;
+    let r = bot.say("u1", "12345").await;
+    assert!(r.contains("10 chữ số"), "{r}");
+    bot.say("u1", "0387 654 321").await;
+    bot.say("u1", "1/1/1990").await;
+    let n = bot.fake.to("u1").len();
+    bot.fake.sticker("u1");
+    let r = bot.fake.wait_for("u1", n + 1).await.pop().unwrap();
+    assert!(r.contains("tin nhắn chữ"), "{r}");
+    let r = bot.say("u1", "2").await;
+    assert!(r.contains("Cân nặng"), "{r}");
+    bot.say("u1", "48").await;
+    let r = bot.say("u1", "9").await;
+    assert!(r.contains("tỉnh/thành phố"), "9 = don't know: {r}");
+    bot.say("u1", "can tho").await;
+    bot.say("u1", "bo qua").await;
+    bot.say("u1", "4").await;
+    let r = bot.say("u1", "1").await;
+    assert!(r.contains("đăng ký thành công"), "{r}");
+
+    let donor = bot
+        .app
+        .store()
+        .donor_of("zalo", "u1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(donor.name.as_deref(), Some("Đinh Thị Mai"));
+    assert_eq!(donor.phone.unwrap().as_e164(), "+84387654321");
+    assert!(
+        !donor.phone_verified,
+        "typed, not shared through the platform"
+    );
+    assert_eq!(donor.province.unwrap().code(), "can-tho");
+    assert!(bot.fake.polls_answered_408() < 1000);
+    bot.running.stop(Duration::from_secs(5)).await;
+}
+
+#[tokio::test]
+async fn long_polling_waits_through_408s() {
+    let bot = start(false).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(
+        bot.fake.polls_answered_408() >= 1,
+        "the fake answered 408 at least once"
+    );
+    let r = bot.say("u2", "/start").await;
+    assert!(r.contains("hienmau"), "still polling after 408s: {r}");
+    bot.running.stop(Duration::from_secs(5)).await;
+}
+
+#[tokio::test]
+async fn a_long_message_arrives_as_three_parts_in_order() {
+    let bot = start(false).await;
+    let lines: Vec<String> = (1..=62)
+        .map(|i| {
+            format!("{i:02}. Đợt hiến máu tại Nhà văn hoá phường, 7 giờ 30 đến 11 giờ, xin cảm ơn.")
+        })
+        .collect();
+    let text = lines.join("\n");
+    assert!(text.chars().count() >= 4500, "{}", text.chars().count());
+    let parts = split_outbound(
+        Outbound {
+            text: text.clone(),
+            ..Outbound::default()
+        },
+        ChannelKind::Zalo,
+    );
+    assert_eq!(parts.len(), 3);
+    let bodies: Vec<String> = parts
+        .iter()
+        .map(|p| serde_json::to_string(p).unwrap())
+        .collect();
+    let rows: Vec<NewMessage> = bodies
+        .iter()
+        .map(|body| NewMessage {
+            idempotency_key: None,
+            channel: "zalo",
+            chat_id: "cu3",
+            identity_id: None,
+            lane: Lane::Bulk,
+            body: body.clone(),
+            not_before: 0,
+        })
+        .collect();
+    let mut tx = bot.app.store().begin().await.unwrap();
+    tx.enqueue(&rows, 0).await.unwrap();
+    tx.commit().await.unwrap();
+    bot.app.outbox_added().notify_one();
+    let got = bot.fake.wait_for("u3", 3).await;
+    assert!(got.iter().all(|p| p.chars().count() <= 2000));
+    assert_eq!(got.join("\n"), text, "in order, nothing lost");
+    assert_eq!(bot.fake.refused(), 0);
+    bot.running.stop(Duration::from_secs(5)).await;
+}
+
+#[tokio::test]
+async fn the_zalo_webhook_checks_its_secret_and_survives_junk() {
+    let bot = start(true).await;
+    assert_eq!(
+        bot.fake.webhook(),
+        Some((
+            "https://bot.example.vn/zalo/hook".to_string(),
+            SECRET.to_string()
+        ))
+    );
+    let addr = bot.running.http_addr.unwrap();
+    let url = format!("http://{addr}/zalo/hook");
+    let http = reqwest::Client::new();
+    let post = |body: String, secret: Option<&str>| {
+        let mut r = http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(s) = secret {
+            r = r.header("X-Bot-Api-Secret-Token", s);
+        }
+        r.send()
+    };
+    let event = FakeZalo::event("u4", "message.text.received", json!({"text": "/start"}), 1);
+    assert_eq!(post(event.to_string(), None).await.unwrap().status(), 401);
+    assert_eq!(
+        post(event.to_string(), Some("zalo-secret-124"))
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        post("{oops".into(), Some(SECRET)).await.unwrap().status(),
+        400
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(bot.fake.sent.count(), 0);
+    assert!(
+        bot.app
+            .store()
+            .outbox_status_counts()
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing stored"
+    );
+
+    // Wrapped as the platform sometimes sends it; and the same event twice is handled once.
+    let wrapped = json!({"ok": true, "result": event}).to_string();
+    assert_eq!(
+        post(wrapped.clone(), Some(SECRET)).await.unwrap().status(),
+        200
+    );
+    assert_eq!(post(wrapped, Some(SECRET)).await.unwrap().status(), 200);
+    let got = bot.fake.wait_for("u4", 1).await;
+    assert!(got[0].contains("hienmau"), "{}", got[0]);
+    let reply = FakeZalo::event("u4", "message.text.received", json!({"text": "1"}), 2);
+    assert_eq!(
+        post(reply.to_string(), Some(SECRET))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let got = bot.fake.wait_for("u4", 2).await;
+    assert!(got[1].contains("Họ và tên"), "{}", got[1]);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(bot.fake.to("u4").len(), 2, "never sent twice");
+    bot.running.stop(Duration::from_secs(5)).await;
+}
