@@ -119,6 +119,16 @@ impl App {
         self.inner.outbox_added.clone()
     }
 
+    /// The person left the channel (Zalo OA `unfollow`): write to that account no more, until
+    /// they write again.
+    pub async fn account_left(&self, channel: ChannelKind, user: &str) -> anyhow::Result<()> {
+        let now = self.inner.clock.now().timestamp_millis();
+        self.inner
+            .store
+            .mark_unreachable(channel.code(), user, now)
+            .await
+    }
+
     /// Handle one message from a person.
     pub async fn handle(&self, inbound: Inbound) -> anyhow::Result<Handled> {
         let mut done = self.handle_batch(vec![inbound]).await?;
@@ -417,7 +427,7 @@ pub fn render(catalogue: &Catalogue, lang: Lang, reply: &Reply) -> Outbound {
 /// One message per part of a text too long for the channel; options go with the last part
 /// (or into the text, numbered, where the channel has no buttons).
 pub fn split_outbound(mut out: Outbound, channel: ChannelKind) -> Vec<Outbound> {
-    if channel.choices_as_text() && !out.choices.is_empty() {
+    if !out.choices.is_empty() && channel.choices_as_text(out.choices.len()) {
         out.text = format!("{}\n\n{}", out.text, numbered(&out.choices).trim_end());
         out.choices.clear();
     }

@@ -18,6 +18,7 @@ pub struct Config {
     pub org_name: String,
     pub telegram: Option<TelegramConfig>,
     pub zalo_bot: Option<ZaloBotConfig>,
+    pub zalo_oa: Option<ZaloOaConfig>,
     pub listen_addr: SocketAddr,
     pub rules: Rules,
     pub delivery: DeliveryConfig,
@@ -64,6 +65,34 @@ impl std::fmt::Debug for ZaloBotConfig {
                 "webhook_url",
                 &self.webhook_url.as_ref().map(|u| u.as_str()),
             )
+            .finish_non_exhaustive()
+    }
+}
+
+/// A Zalo Official Account (Open API v3), for Red Cross chapters and blood centres.
+#[derive(Clone)]
+pub struct ZaloOaConfig {
+    pub app_id: String,
+    /// The OA secret key: signs webhook events.
+    pub secret_key: String,
+    /// The app secret: authenticates token refreshes.
+    pub app_secret: String,
+    /// First-start tokens; once tokens are stored, the stored ones win.
+    pub access_token: Option<String>,
+    pub refresh_token: Option<String>,
+    pub api_url: reqwest::Url,
+    pub oauth_url: reqwest::Url,
+    /// Local path of the webhook set in the Zalo developer console.
+    pub webhook_path: String,
+}
+
+impl std::fmt::Debug for ZaloOaConfig {
+    // Never print secrets or tokens.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZaloOaConfig")
+            .field("app_id", &self.app_id)
+            .field("api_url", &self.api_url.as_str())
+            .field("webhook_path", &self.webhook_path)
             .finish_non_exhaustive()
     }
 }
@@ -146,6 +175,8 @@ struct FileConfig {
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hienmau.db";
 pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
 pub const DEFAULT_ZALO_API_URL: &str = "https://bot-api.zaloplatforms.com";
+pub const DEFAULT_ZALO_OA_API_URL: &str = "https://openapi.zalo.me";
+pub const DEFAULT_ZALO_OA_OAUTH_URL: &str = "https://oauth.zaloapp.com";
 
 impl Config {
     /// Read the file (if any), then the environment through `env`.
@@ -246,6 +277,36 @@ impl Config {
             }
         };
 
+        let zalo_oa = match env("ZALO_OA_APP_ID").filter(|t| !t.trim().is_empty()) {
+            None => None,
+            Some(app_id) => {
+                let need = |name: &str| {
+                    env(name)
+                        .filter(|v| !v.is_empty())
+                        .ok_or_else(|| anyhow::anyhow!("ZALO_OA_APP_ID is set: set {name} too"))
+                };
+                let url = |name: &str, default: &str| {
+                    let u = env(name)
+                        .filter(|v| !v.is_empty())
+                        .unwrap_or_else(|| default.into());
+                    reqwest::Url::parse(&u).with_context(|| format!("{name}: {u:?} is not a URL"))
+                };
+                let webhook_path = env("ZALO_OA_WEBHOOK_PATH")
+                    .filter(|p| p.starts_with('/'))
+                    .unwrap_or_else(|| "/zalo-oa/webhook".into());
+                Some(ZaloOaConfig {
+                    secret_key: need("ZALO_OA_SECRET_KEY")?,
+                    app_secret: need("ZALO_OA_APP_SECRET")?,
+                    access_token: env("ZALO_OA_ACCESS_TOKEN").filter(|v| !v.is_empty()),
+                    refresh_token: env("ZALO_OA_REFRESH_TOKEN").filter(|v| !v.is_empty()),
+                    api_url: url("ZALO_OA_API_URL", DEFAULT_ZALO_OA_API_URL)?,
+                    oauth_url: url("ZALO_OA_OAUTH_URL", DEFAULT_ZALO_OA_OAUTH_URL)?,
+                    webhook_path,
+                    app_id,
+                })
+            }
+        };
+
         let rules = fc.eligibility.unwrap_or_default();
         if rules.min_age > rules.max_age {
             bail!("eligibility: min_age is above max_age");
@@ -260,6 +321,7 @@ impl Config {
             org_name,
             telegram,
             zalo_bot,
+            zalo_oa,
             listen_addr,
             rules,
             delivery,

@@ -8,6 +8,7 @@ use crate::app::App;
 use crate::channels::telegram::TelegramChannel;
 use crate::channels::terminal::TerminalOut;
 use crate::channels::zalo_bot::ZaloBotChannel;
+use crate::channels::zalo_oa::ZaloOaChannel;
 use crate::channels::{Outbound, SendOutcome};
 use crate::config::DeliveryConfig;
 use crate::store::{OutboxRow, Outcome, Scope};
@@ -27,6 +28,7 @@ const RECORD_BATCH: usize = 128;
 pub enum Transport {
     Telegram(TelegramChannel),
     Zalo(ZaloBotChannel),
+    ZaloOa(ZaloOaChannel),
     Terminal(TerminalOut),
 }
 
@@ -35,6 +37,7 @@ impl Transport {
         match self {
             Transport::Telegram(t) => t.send(chat_id, out).await,
             Transport::Zalo(z) => z.send(chat_id, out).await,
+            Transport::ZaloOa(z) => z.send(chat_id, out).await,
             Transport::Terminal(t) => t.send(out),
         }
     }
@@ -161,7 +164,7 @@ impl Worker {
                         cfg.telegram_per_second,
                         Duration::from_millis(cfg.telegram_chat_interval_ms),
                     ),
-                    Transport::Zalo(_) => ChannelPacing::new(
+                    Transport::Zalo(_) | Transport::ZaloOa(_) => ChannelPacing::new(
                         cfg.zalo_per_second,
                         Duration::from_millis(cfg.zalo_chat_interval_ms),
                     ),

@@ -4,8 +4,10 @@
 //! and the server keeps serving.
 
 use crate::app::App;
+use crate::channels::ChannelKind;
 use crate::channels::telegram::{TelegramChannel, translate};
 use crate::channels::zalo_bot;
+use crate::channels::zalo_oa::{self, ZaloOaChannel};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
@@ -32,16 +34,23 @@ pub struct ZaloWebhook {
     pub path: String,
 }
 
+#[derive(Clone)]
+pub struct ZaloOaWebhook {
+    pub channel: ZaloOaChannel,
+    pub path: String,
+}
+
 /// The webhooks to serve.
 #[derive(Clone, Default)]
 pub struct Webhooks {
     pub telegram: Option<TelegramWebhook>,
     pub zalo: Option<ZaloWebhook>,
+    pub zalo_oa: Option<ZaloOaWebhook>,
 }
 
 impl Webhooks {
     pub fn any(&self) -> bool {
-        self.telegram.is_some() || self.zalo.is_some()
+        self.telegram.is_some() || self.zalo.is_some() || self.zalo_oa.is_some()
     }
 }
 
@@ -58,6 +67,9 @@ pub fn router(app: App, hooks: Webhooks) -> Router {
     }
     if let Some(z) = &hooks.zalo {
         router = router.route(&z.path, post(zalo_webhook));
+    }
+    if let Some(z) = &hooks.zalo_oa {
+        router = router.route(&z.path, post(zalo_oa_webhook));
     }
     router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -132,6 +144,32 @@ async fn zalo_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) 
         Ok(_) => StatusCode::OK,
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "handling a Zalo webhook failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+async fn zalo_oa_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let Some(h) = &s.hooks.zalo_oa else {
+        return StatusCode::NOT_FOUND;
+    };
+    let event: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(e) => e,
+        Err(_) => return StatusCode::BAD_REQUEST,
+    };
+    let signature = headers.get("x-zevent-signature").map(|v| v.as_bytes());
+    if !h.channel.verify(signature, &body, &event) {
+        return StatusCode::UNAUTHORIZED;
+    }
+    let result = match zalo_oa::translate(&event) {
+        zalo_oa::OaEvent::Message(inbound) => s.app.handle(inbound).await.map(|_| ()),
+        zalo_oa::OaEvent::Unfollow { user } => s.app.account_left(ChannelKind::ZaloOa, &user).await,
+        zalo_oa::OaEvent::Ignored => Ok(()),
+    };
+    match result {
+        Ok(()) => StatusCode::OK,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "handling a Zalo OA event failed");
             StatusCode::INTERNAL_SERVER_ERROR
         }
     }

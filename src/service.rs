@@ -6,8 +6,9 @@ use crate::app::App;
 use crate::channels::ChannelKind;
 use crate::channels::telegram::TelegramChannel;
 use crate::channels::zalo_bot::ZaloBotChannel;
+use crate::channels::zalo_oa::ZaloOaChannel;
 use crate::delivery::{Transport, Worker};
-use crate::server::{self, TelegramWebhook, Webhooks, ZaloWebhook};
+use crate::server::{self, TelegramWebhook, Webhooks, ZaloOaWebhook, ZaloWebhook};
 use crate::store::Scope;
 use anyhow::Context;
 use std::net::SocketAddr;
@@ -47,10 +48,10 @@ impl Running {
 /// Start every configured channel, the worker, and the webhook server if needed.
 pub async fn start(app: App) -> anyhow::Result<Running> {
     let cfg = app.config().clone();
-    if cfg.telegram.is_none() && cfg.zalo_bot.is_none() {
+    if cfg.telegram.is_none() && cfg.zalo_bot.is_none() && cfg.zalo_oa.is_none() {
         anyhow::bail!(
-            "no channel is configured: set TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN (see README), \
-             or try `hienmau chat`"
+            "no channel is configured: set TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN or ZALO_OA_APP_ID \
+             (see README), or try `hienmau chat`"
         );
     }
     let (shutdown, rx) = watch::channel(false);
@@ -91,6 +92,16 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
             Some(z)
         }
     };
+
+    if let Some(c) = &cfg.zalo_oa {
+        let oa = ZaloOaChannel::new(c, &app).await?;
+        tracing::info!(app = %c.app_id, "Zalo OA ready");
+        transports.push((ChannelKind::ZaloOa.code(), Transport::ZaloOa(oa.clone())));
+        hooks.zalo_oa = Some(ZaloOaWebhook {
+            channel: oa,
+            path: c.webhook_path.clone(),
+        });
+    }
 
     let scope = Scope::Channels(transports.iter().map(|(c, _)| c.to_string()).collect());
     let worker = Worker::new(app.clone(), scope, transports);

@@ -376,6 +376,89 @@ impl Store {
         Ok(r.rows_affected())
     }
 
+    /// The stored Zalo OA tokens: (access, refresh, expires at).
+    pub async fn oa_tokens(&self, app_id: &str) -> anyhow::Result<Option<(String, String, i64)>> {
+        let row = sqlx::query(
+            "SELECT access_token, refresh_token, expires_at FROM zalo_oa_tokens WHERE app_id = $1",
+        )
+        .bind(app_id)
+        .fetch_optional(&self.pool)
+        .await
+        .context("reading the Zalo OA tokens")?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .transpose()
+    }
+
+    /// Store the first tokens (from the configuration) unless tokens are stored already: the
+    /// stored ones are newer, the configured refresh token may be spent.
+    pub async fn seed_oa_tokens(
+        &self,
+        app_id: &str,
+        access: &str,
+        refresh: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO zalo_oa_tokens (app_id, access_token, refresh_token, expires_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (app_id) DO NOTHING",
+        )
+        .bind(app_id)
+        .bind(access)
+        .bind(refresh)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .context("storing the first Zalo OA tokens")?;
+        Ok(())
+    }
+
+    /// Store a refreshed pair, both in one statement, durably, before it is used.
+    pub async fn save_oa_tokens(
+        &self,
+        app_id: &str,
+        access: &str,
+        refresh: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO zalo_oa_tokens (app_id, access_token, refresh_token, expires_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (app_id) DO UPDATE SET \
+             access_token = excluded.access_token, refresh_token = excluded.refresh_token, \
+             expires_at = excluded.expires_at, updated_at = excluded.updated_at",
+        )
+        .bind(app_id)
+        .bind(access)
+        .bind(refresh)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .context("storing refreshed Zalo OA tokens")?;
+        Ok(())
+    }
+
+    /// An account asked to hear no more (Zalo OA `unfollow`).
+    pub async fn mark_unreachable(
+        &self,
+        channel: &str,
+        external_id: &str,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE channel_identities SET unreachable_at = $1 WHERE channel = $2 AND external_id = $3",
+        )
+        .bind(now)
+        .bind(channel)
+        .bind(external_id)
+        .execute(&self.pool)
+        .await
+        .context("marking an account unreachable")?;
+        Ok(())
+    }
+
     /// Whether the database takes a write (a transaction that writes and rolls back).
     pub async fn healthy(&self) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;

@@ -5,6 +5,7 @@
 pub mod telegram;
 pub mod terminal;
 pub mod zalo_bot;
+pub mod zalo_oa;
 
 use crate::engine::Input;
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,8 @@ pub enum ChannelKind {
     Telegram,
     /// Zalo Bot Platform.
     Zalo,
+    /// A Zalo Official Account.
+    ZaloOa,
     Terminal,
 }
 
@@ -24,6 +27,7 @@ impl ChannelKind {
         match self {
             ChannelKind::Telegram => "telegram",
             ChannelKind::Zalo => "zalo",
+            ChannelKind::ZaloOa => "zalo_oa",
             ChannelKind::Terminal => "terminal",
         }
     }
@@ -32,6 +36,7 @@ impl ChannelKind {
         match code {
             "telegram" => Some(ChannelKind::Telegram),
             "zalo" => Some(ChannelKind::Zalo),
+            "zalo_oa" => Some(ChannelKind::ZaloOa),
             "terminal" => Some(ChannelKind::Terminal),
             _ => None,
         }
@@ -41,15 +46,20 @@ impl ChannelKind {
     pub fn max_text_chars(self) -> usize {
         match self {
             ChannelKind::Telegram => 4096,
-            ChannelKind::Zalo => 2000,
+            ChannelKind::Zalo | ChannelKind::ZaloOa => 2000,
             ChannelKind::Terminal => usize::MAX,
         }
     }
 
-    /// Platforms without buttons show the options as numbered lines of the text itself, so
-    /// they count toward the length limit.
-    pub fn choices_as_text(self) -> bool {
-        matches!(self, ChannelKind::Zalo)
+    /// Platforms without buttons (or with fewer buttons than `options`) show the options as
+    /// numbered lines of the text itself, so they count toward the length limit.
+    pub fn choices_as_text(self, options: usize) -> bool {
+        match self {
+            ChannelKind::Zalo => true,
+            // An OA message carries at most 5 buttons.
+            ChannelKind::ZaloOa => options > 5,
+            ChannelKind::Telegram | ChannelKind::Terminal => false,
+        }
     }
 }
 

@@ -6,9 +6,12 @@ mod batch;
 mod fake_telegram;
 #[path = "../support/fake_zalo.rs"]
 mod fake_zalo;
+#[path = "../support/fake_zalo_oa.rs"]
+mod fake_zalo_oa;
 #[path = "../support/mailbox.rs"]
 mod mailbox;
 mod support;
 mod telegram;
 mod terminal;
 mod zalo;
+mod zalo_oa;

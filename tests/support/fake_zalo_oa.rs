@@ -1,0 +1,156 @@
+//! A fake Zalo Official Account platform on 127.0.0.1: the Open API's consultation-message
+//! endpoint (checks the `access_token` header; answers -216 to a stale token and -230 for
+//! people marked so) and the OAuth v4 refresh endpoint (single-use refresh tokens: each
+//! refresh rotates both tokens and spends the old refresh token).
+
+#![allow(dead_code)]
+
+use super::mailbox::Mailbox;
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::post;
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+pub const APP_SECRET: &str = "app-secret-xyz";
+
+struct Inner {
+    access: String,
+    refresh: String,
+    generation: u32,
+    refreshes: u32,
+    no_interaction: HashSet<String>,
+    attempts: HashMap<String, u32>,
+}
+
+#[derive(Clone)]
+pub struct FakeZaloOa {
+    pub url: String,
+    inner: Arc<Mutex<Inner>>,
+    /// Message bodies received, per user id.
+    pub sent: Arc<Mailbox<Value>>,
+}
+
+#[derive(Clone)]
+struct Shared {
+    app_id: String,
+    inner: Arc<Mutex<Inner>>,
+    sent: Arc<Mailbox<Value>>,
+}
+
+impl FakeZaloOa {
+    /// Starts with the pair `acc-0` / `ref-0` valid.
+    pub async fn start(app_id: &str) -> FakeZaloOa {
+        let inner = Arc::new(Mutex::new(Inner {
+            access: "acc-0".into(),
+            refresh: "ref-0".into(),
+            generation: 0,
+            refreshes: 0,
+            no_interaction: HashSet::new(),
+            attempts: HashMap::new(),
+        }));
+        let shared = Shared {
+            app_id: app_id.to_string(),
+            inner: inner.clone(),
+            sent: Arc::new(Mailbox::default()),
+        };
+        let app = Router::new()
+            .route("/v3.0/oa/message/cs", post(cs))
+            .route("/v4/oa/access_token", post(refresh))
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        FakeZaloOa {
+            url: format!("http://{addr}"),
+            inner,
+            sent: shared.sent,
+        }
+    }
+
+    /// The access token stops working (as after ~25 h): the next send gets -216.
+    pub fn expire_access_token(&self) {
+        self.inner.lock().unwrap().access = "nobody-has-this".into();
+    }
+
+    /// This person has not written to the OA for 7 days: sends get -230.
+    pub fn no_interaction(&self, user: &str) {
+        self.inner
+            .lock()
+            .unwrap()
+            .no_interaction
+            .insert(user.to_string());
+    }
+
+    pub fn refreshes(&self) -> u32 {
+        self.inner.lock().unwrap().refreshes
+    }
+
+    pub fn current_refresh_token(&self) -> String {
+        self.inner.lock().unwrap().refresh.clone()
+    }
+
+    pub fn attempts(&self, user: &str) -> u32 {
+        self.inner
+            .lock()
+            .unwrap()
+            .attempts
+            .get(user)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+async fn cs(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<Value>) -> Json<Value> {
+    let user = body["recipient"]["user_id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let token = headers
+        .get("access_token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    {
+        let mut st = s.inner.lock().unwrap();
+        *st.attempts.entry(user.clone()).or_default() += 1;
+        if token != st.access {
+            return Json(json!({"error": -216, "message": "Access token is invalid"}));
+        }
+        if st.no_interaction.contains(&user) {
+            return Json(
+                json!({"error": -230, "message": "User has not interacted with the OA in the last 7 days"}),
+            );
+        }
+    }
+    let id = format!("oa-msg-{}", s.sent.count() + 1);
+    s.sent.push(&user, body["message"].clone());
+    Json(json!({"error": 0, "message": "Success", "data": {"message_id": id, "user_id": user}}))
+}
+
+async fn refresh(State(s): State<Shared>, headers: HeaderMap, body: String) -> Json<Value> {
+    let form: HashMap<String, String> = body
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let secret_ok = headers.get("secret_key").and_then(|v| v.to_str().ok()) == Some(APP_SECRET);
+    let mut st = s.inner.lock().unwrap();
+    let valid = secret_ok
+        && form.get("grant_type").map(String::as_str) == Some("refresh_token")
+        && form.get("app_id") == Some(&s.app_id)
+        && form.get("refresh_token") == Some(&st.refresh);
+    if !valid {
+        return Json(
+            json!({"error": -14014, "error_name": "Invalid refresh token",
+                           "error_description": "refresh token is invalid or spent"}),
+        );
+    }
+    st.generation += 1;
+    st.refreshes += 1;
+    st.access = format!("acc-{}", st.generation);
+    st.refresh = format!("ref-{}", st.generation);
+    Json(json!({"access_token": st.access, "refresh_token": st.refresh, "expires_in": "90000"}))
+}
