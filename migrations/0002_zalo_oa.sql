@@ -9,3 +9,17 @@ CREATE TABLE zalo_oa_tokens (
     expires_at    INTEGER NOT NULL,   -- unix ms
     updated_at    INTEGER NOT NULL
 );
+
+-- Messages counted against a monthly quota (Zalo OA: proactive messages, i.e. anything
+-- outside the free replies to a person's last message). A send reserves one before it goes
+-- and gives it back if the platform refused it.
+CREATE TABLE quota_usage (
+    channel TEXT NOT NULL,
+    month   TEXT NOT NULL,   -- 'YYYY-MM' in the configured time zone
+    used    INTEGER NOT NULL,
+    PRIMARY KEY (channel, month)
+);
+
+-- Messages sent to an account since it last wrote (reset by each inbound message): a Zalo OA
+-- may send at most 8 free replies per message received.
+ALTER TABLE channel_identities ADD COLUMN sent_since_inbound INTEGER NOT NULL DEFAULT 0;

@@ -84,6 +84,8 @@ pub struct ZaloOaConfig {
     pub oauth_url: reqwest::Url,
     /// Local path of the webhook set in the Zalo developer console.
     pub webhook_path: String,
+    /// Proactive messages a month (anything but the free replies to a person's last message).
+    pub monthly_quota: i64,
 }
 
 impl std::fmt::Debug for ZaloOaConfig {
@@ -277,35 +279,43 @@ impl Config {
             }
         };
 
-        let zalo_oa = match env("ZALO_OA_APP_ID").filter(|t| !t.trim().is_empty()) {
-            None => None,
-            Some(app_id) => {
-                let need = |name: &str| {
-                    env(name)
-                        .filter(|v| !v.is_empty())
-                        .ok_or_else(|| anyhow::anyhow!("ZALO_OA_APP_ID is set: set {name} too"))
-                };
-                let url = |name: &str, default: &str| {
-                    let u = env(name)
-                        .filter(|v| !v.is_empty())
-                        .unwrap_or_else(|| default.into());
-                    reqwest::Url::parse(&u).with_context(|| format!("{name}: {u:?} is not a URL"))
-                };
-                let webhook_path = env("ZALO_OA_WEBHOOK_PATH")
-                    .filter(|p| p.starts_with('/'))
-                    .unwrap_or_else(|| "/zalo-oa/webhook".into());
-                Some(ZaloOaConfig {
-                    secret_key: need("ZALO_OA_SECRET_KEY")?,
-                    app_secret: need("ZALO_OA_APP_SECRET")?,
-                    access_token: env("ZALO_OA_ACCESS_TOKEN").filter(|v| !v.is_empty()),
-                    refresh_token: env("ZALO_OA_REFRESH_TOKEN").filter(|v| !v.is_empty()),
-                    api_url: url("ZALO_OA_API_URL", DEFAULT_ZALO_OA_API_URL)?,
-                    oauth_url: url("ZALO_OA_OAUTH_URL", DEFAULT_ZALO_OA_OAUTH_URL)?,
-                    webhook_path,
-                    app_id,
-                })
-            }
-        };
+        let zalo_oa =
+            match env("ZALO_OA_APP_ID").filter(|t| !t.trim().is_empty()) {
+                None => None,
+                Some(app_id) => {
+                    let need = |name: &str| {
+                        env(name)
+                            .filter(|v| !v.is_empty())
+                            .ok_or_else(|| anyhow::anyhow!("ZALO_OA_APP_ID is set: set {name} too"))
+                    };
+                    let url = |name: &str, default: &str| {
+                        let u = env(name)
+                            .filter(|v| !v.is_empty())
+                            .unwrap_or_else(|| default.into());
+                        reqwest::Url::parse(&u)
+                            .with_context(|| format!("{name}: {u:?} is not a URL"))
+                    };
+                    let webhook_path = env("ZALO_OA_WEBHOOK_PATH")
+                        .filter(|p| p.starts_with('/'))
+                        .unwrap_or_else(|| "/zalo-oa/webhook".into());
+                    Some(ZaloOaConfig {
+                        secret_key: need("ZALO_OA_SECRET_KEY")?,
+                        app_secret: need("ZALO_OA_APP_SECRET")?,
+                        access_token: env("ZALO_OA_ACCESS_TOKEN").filter(|v| !v.is_empty()),
+                        refresh_token: env("ZALO_OA_REFRESH_TOKEN").filter(|v| !v.is_empty()),
+                        api_url: url("ZALO_OA_API_URL", DEFAULT_ZALO_OA_API_URL)?,
+                        oauth_url: url("ZALO_OA_OAUTH_URL", DEFAULT_ZALO_OA_OAUTH_URL)?,
+                        webhook_path,
+                        monthly_quota: match env("ZALO_OA_MONTHLY_QUOTA") {
+                            None => 1000,
+                            Some(q) => q.trim().parse().ok().filter(|q: &i64| *q >= 0).ok_or_else(
+                                || anyhow::anyhow!("ZALO_OA_MONTHLY_QUOTA: {q:?} is not a count"),
+                            )?,
+                        },
+                        app_id,
+                    })
+                }
+            };
 
         let rules = fc.eligibility.unwrap_or_default();
         if rules.min_age > rules.max_age {

@@ -344,6 +344,24 @@ impl Worker {
                     tracing::error!(row = row.id, attempts, %error, "send failed for good");
                     Outcome::Failed { error }
                 }
+                SendOutcome::QuotaSpent { until } => {
+                    match self.app.store().reroute(&row, now).await {
+                        Ok(true) => {
+                            tracing::info!(
+                                row = row.id,
+                                "quota spent: sent through another channel"
+                            );
+                            continue;
+                        }
+                        Ok(false) => {}
+                        Err(e) => tracing::warn!(error = %format!("{e:#}"), "rerouting failed"),
+                    }
+                    Outcome::Retry {
+                        not_before: until,
+                        error: "monthly quota spent".into(),
+                        counts: false,
+                    }
+                }
                 SendOutcome::Unreachable(error) => {
                     tracing::info!(row = row.id, identity = ?row.identity_id, "account unreachable");
                     Outcome::Unreachable { error }

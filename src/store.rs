@@ -440,6 +440,119 @@ impl Store {
         Ok(())
     }
 
+    /// When the account last wrote, and how many messages it was sent since (the free-reply
+    /// window of a Zalo OA).
+    pub async fn reply_window(
+        &self,
+        channel: &str,
+        chat_id: &str,
+    ) -> anyhow::Result<Option<(i64, i64)>> {
+        let row = sqlx::query(
+            "SELECT last_seen_at, sent_since_inbound FROM channel_identities \
+             WHERE channel = $1 AND chat_id = $2",
+        )
+        .bind(channel)
+        .bind(chat_id)
+        .fetch_optional(&self.pool)
+        .await
+        .context("reading the reply window")?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+    }
+
+    /// Count a message sent to an account since it last wrote.
+    pub async fn count_sent(&self, channel: &str, chat_id: &str) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE channel_identities SET sent_since_inbound = sent_since_inbound + 1 \
+             WHERE channel = $1 AND chat_id = $2",
+        )
+        .bind(channel)
+        .bind(chat_id)
+        .execute(&self.pool)
+        .await
+        .context("counting a sent message")?;
+        Ok(())
+    }
+
+    /// Take one message from a monthly quota; `false` when it is spent.
+    pub async fn reserve_quota(
+        &self,
+        channel: &str,
+        month: &str,
+        limit: i64,
+    ) -> anyhow::Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO quota_usage (channel, month, used) VALUES ($1, $2, 1) \
+             ON CONFLICT (channel, month) DO UPDATE SET used = quota_usage.used + 1 \
+             WHERE quota_usage.used < $3",
+        )
+        .bind(channel)
+        .bind(month)
+        .bind(limit)
+        .execute(&self.pool)
+        .await
+        .context("reserving quota")?;
+        Ok(r.rows_affected() == 1 && limit > 0)
+    }
+
+    /// Give back a reserved message (the send did not happen).
+    pub async fn release_quota(&self, channel: &str, month: &str) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE quota_usage SET used = used - 1 WHERE channel = $1 AND month = $2 AND used > 0",
+        )
+        .bind(channel)
+        .bind(month)
+        .execute(&self.pool)
+        .await
+        .context("releasing quota")?;
+        Ok(())
+    }
+
+    /// Quota used per channel and month, newest first.
+    pub async fn quota_usage(&self) -> anyhow::Result<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT channel, month, used FROM quota_usage ORDER BY month DESC, channel",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+
+    /// Move a row that cannot go out on its channel to another reachable account of the same
+    /// donor (the most recently active one). `false` if there is none.
+    pub async fn reroute(&self, row: &OutboxRow, now: i64) -> anyhow::Result<bool> {
+        let Some(identity) = row.identity_id else {
+            return Ok(false);
+        };
+        let other = sqlx::query(
+            "SELECT o.id, o.channel, o.chat_id FROM channel_identities o \
+             JOIN channel_identities me ON me.donor_id = o.donor_id \
+             WHERE me.id = $1 AND o.id <> me.id AND o.channel <> me.channel \
+             AND o.unreachable_at IS NULL ORDER BY o.last_seen_at DESC LIMIT 1",
+        )
+        .bind(identity)
+        .fetch_optional(&self.pool)
+        .await
+        .context("looking for another account")?;
+        let Some(other) = other else { return Ok(false) };
+        let (id, channel, chat): (i64, String, String) =
+            (other.try_get(0)?, other.try_get(1)?, other.try_get(2)?);
+        let r = sqlx::query(
+            "UPDATE outbox SET channel = $1, chat_id = $2, identity_id = $3, status = 'pending', \
+             not_before = $4 WHERE id = $5 AND status = 'sending'",
+        )
+        .bind(channel)
+        .bind(chat)
+        .bind(id)
+        .bind(now)
+        .bind(row.id)
+        .execute(&self.pool)
+        .await
+        .context("rerouting a row")?;
+        Ok(r.rows_affected() == 1)
+    }
+
     /// An account asked to hear no more (Zalo OA `unfollow`).
     pub async fn mark_unreachable(
         &self,
@@ -609,7 +722,8 @@ impl Tx {
                 "INSERT INTO channel_identities \
                  (channel, external_id, chat_id, first_seen_at, last_seen_at) VALUES {} \
                  ON CONFLICT (channel, external_id) DO UPDATE SET chat_id = excluded.chat_id, \
-                 last_seen_at = excluded.last_seen_at, unreachable_at = NULL \
+                 last_seen_at = excluded.last_seen_at, unreachable_at = NULL, \
+                 sent_since_inbound = 0 \
                  RETURNING id, channel, external_id, donor_id, lang",
                 placeholders(chunk.len(), 5)
             );

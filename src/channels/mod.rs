@@ -107,6 +107,11 @@ pub enum SendOutcome {
     Transient(String),
     /// The request itself is wrong: retrying will not help.
     Permanent(String),
+    /// A quota is spent (Zalo OA proactive messages): not before `until` (unix ms) on this
+    /// channel; another channel of the same person may take it.
+    QuotaSpent {
+        until: i64,
+    },
 }
 
 /// Options as numbered lines: `  1. Đồng ý`.

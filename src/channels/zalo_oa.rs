@@ -27,6 +27,25 @@ use tokio::sync::Mutex;
 const REFRESH_MARGIN_MS: i64 = 60 * 60 * 1000;
 /// The access token's life when the answer does not say (about 25 h).
 const DEFAULT_LIFETIME_S: i64 = 90_000;
+/// Free replies: up to 8 within 48 h of the person's last message (protocols.md).
+const REPLY_WINDOW_MS: i64 = 48 * 60 * 60 * 1000;
+const FREE_REPLIES: i64 = 8;
+
+/// The first moment of the next month, in the time zone of `local`.
+fn next_month_ms(local: chrono::DateTime<chrono_tz::Tz>) -> i64 {
+    use chrono::{Datelike, TimeZone};
+    let (y, m) = if local.month() == 12 {
+        (local.year() + 1, 1)
+    } else {
+        (local.year(), local.month() + 1)
+    };
+    local
+        .timezone()
+        .with_ymd_and_hms(y, m, 1, 0, 0, 0)
+        .earliest()
+        .map(|t| t.timestamp_millis())
+        .unwrap_or(local.timestamp_millis() + 31 * 24 * 3600 * 1000)
+}
 
 #[derive(Debug, Clone)]
 struct Tokens {
@@ -41,6 +60,7 @@ pub struct ZaloOaChannel {
     cfg: Arc<ZaloOaConfig>,
     store: Store,
     clock: Arc<dyn Clock>,
+    tz: chrono_tz::Tz,
     /// Held while tokens are read or refreshed: one refresh at a time.
     tokens: Arc<Mutex<Option<Tokens>>>,
 }
@@ -87,6 +107,7 @@ impl ZaloOaChannel {
             cfg: Arc::new(cfg.clone()),
             store: app.store().clone(),
             clock: app.clock().clone(),
+            tz: app.config().timezone,
             tokens: Arc::new(Mutex::new(None)),
         })
     }
@@ -228,7 +249,66 @@ impl ZaloOaChannel {
         }
     }
 
+    /// Whether a message now is a free reply: within 48 h of the person's last message and
+    /// among the first 8 since. Anything else is proactive and counts against the quota.
+    async fn is_reply(&self, user_id: &str, now: i64) -> Result<bool, String> {
+        let window = self
+            .store
+            .reply_window(ChannelKind::ZaloOa.code(), user_id)
+            .await
+            .map_err(|e| format!("{e:#}"))?;
+        Ok(window.is_some_and(|(last_seen, sent_since)| {
+            now - last_seen < REPLY_WINDOW_MS && sent_since < FREE_REPLIES
+        }))
+    }
+
     pub async fn send(&self, user_id: &str, out: &Outbound) -> SendOutcome {
+        let now = self.clock.now();
+        let now_ms = now.timestamp_millis();
+        let reply = match self.is_reply(user_id, now_ms).await {
+            Ok(r) => r,
+            Err(e) => return SendOutcome::Transient(e),
+        };
+        if reply {
+            let outcome = self.send_now(user_id, out).await;
+            if matches!(outcome, SendOutcome::Sent { .. }) {
+                if let Err(e) = self
+                    .store
+                    .count_sent(ChannelKind::ZaloOa.code(), user_id)
+                    .await
+                {
+                    tracing::warn!(error = %format!("{e:#}"), "counting a reply failed");
+                }
+            }
+            return outcome;
+        }
+        let local = now.with_timezone(&self.tz);
+        let month = local.format("%Y-%m").to_string();
+        let channel = ChannelKind::ZaloOa.code();
+        match self
+            .store
+            .reserve_quota(channel, &month, self.cfg.monthly_quota)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                return SendOutcome::QuotaSpent {
+                    until: next_month_ms(local),
+                };
+            }
+            Err(e) => return SendOutcome::Transient(format!("{e:#}")),
+        }
+        let outcome = self.send_now(user_id, out).await;
+        if !matches!(outcome, SendOutcome::Sent { .. }) {
+            // Not sent: the reserved message goes back to the quota.
+            if let Err(e) = self.store.release_quota(channel, &month).await {
+                tracing::warn!(error = %format!("{e:#}"), "releasing quota failed");
+            }
+        }
+        outcome
+    }
+
+    async fn send_now(&self, user_id: &str, out: &Outbound) -> SendOutcome {
         let body = message_body(user_id, out);
         let mut stale: Option<String> = None;
         for attempt in 0..2 {
@@ -380,6 +460,15 @@ mod tests {
             .map(|b| format!("{b:02x}"))
             .collect();
         assert_eq!(h, want);
+    }
+
+    #[test]
+    fn the_quota_month_turns_in_vietnam_time() {
+        use chrono::TimeZone;
+        let tz = chrono_tz::Asia::Ho_Chi_Minh;
+        let late = tz.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).unwrap();
+        let next = tz.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(next_month_ms(late), next.timestamp_millis());
     }
 
     #[test]

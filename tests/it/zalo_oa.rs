@@ -18,6 +18,7 @@ const OA_SECRET: &str = "oa-secret-key";
 
 struct Oa {
     fake: FakeZaloOa,
+    clock: Arc<ManualClock>,
     app: App,
     running: Option<Running>,
     url: String,
@@ -25,8 +26,9 @@ struct Oa {
     stamp: u64,
 }
 
-async fn open(dir: &Path, fake: &FakeZaloOa) -> (App, Running) {
+async fn open(dir: &Path, fake: &FakeZaloOa, clock: Arc<ManualClock>) -> (App, Running) {
     let env: HashMap<&str, String> = HashMap::from([
+        ("ZALO_OA_MONTHLY_QUOTA", "1".into()),
         (
             "DATABASE_URL",
             format!("sqlite://{}", dir.join("oa.db").display()),
@@ -42,9 +44,7 @@ async fn open(dir: &Path, fake: &FakeZaloOa) -> (App, Running) {
     ]);
     let mut config = Config::load(None, |k| env.get(k).cloned()).unwrap();
     config.delivery = DeliveryConfig::unlimited();
-    let app = App::open(config, Arc::new(ManualClock::new(start_time())))
-        .await
-        .unwrap();
+    let app = App::open(config, clock).await.unwrap();
     let running = service::start(app.clone())
         .await
         .expect("the OA channel starts");
@@ -59,7 +59,8 @@ impl Oa {
     }
 
     async fn with(dir: &Path, fake: FakeZaloOa) -> Oa {
-        let (app, running) = open(dir, &fake).await;
+        let clock = Arc::new(ManualClock::new(start_time()));
+        let (app, running) = open(dir, &fake, clock.clone()).await;
         let url = format!("http://{}/zalo-oa/webhook", running.http_addr.unwrap());
         // Event ids and timestamps never repeat, even across a restart of the harness.
         static NEXT: std::sync::atomic::AtomicU64 =
@@ -67,6 +68,7 @@ impl Oa {
         let stamp = NEXT.fetch_add(1_000_000, std::sync::atomic::Ordering::Relaxed);
         Oa {
             fake,
+            clock,
             app,
             running: Some(running),
             url,
@@ -357,5 +359,63 @@ async fn no_interaction_for_7_days_is_not_retried_and_unfollow_stops_messages() 
             .await
             .unwrap()
     );
+    oa.stop().await;
+}
+
+#[tokio::test]
+async fn the_monthly_quota_holds_proactive_messages_until_next_month() {
+    use hienmau::channels::Outbound;
+    use hienmau::store::{Lane, NewMessage};
+    let dir = tempfile::tempdir().unwrap();
+    let mut oa = Oa::start(dir.path()).await;
+    oa.say("z7", "/start").await;
+    // Two days later the person has not written again: messages now are proactive.
+    oa.clock.advance(chrono::Duration::hours(49));
+    let body = serde_json::to_string(&Outbound {
+        text: "Ngày hội hiến máu…".into(),
+        ..Outbound::default()
+    })
+    .unwrap();
+    let rows: Vec<NewMessage> = (0..2)
+        .map(|_| NewMessage {
+            idempotency_key: None,
+            channel: "zalo_oa",
+            chat_id: "z7",
+            identity_id: None,
+            lane: Lane::Bulk,
+            body: body.clone(),
+            not_before: 0,
+        })
+        .collect();
+    let mut tx = oa.app.store().begin().await.unwrap();
+    tx.enqueue(&rows, 0).await.unwrap();
+    tx.commit().await.unwrap();
+    oa.app.outbox_added().notify_one();
+    oa.fake
+        .sent
+        .wait_for("z7", 2, Duration::from_secs(10))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        oa.fake.sent.to("z7").len(),
+        2,
+        "the reply and one proactive message; the quota (1) holds the other"
+    );
+    let usage = oa.app.store().quota_usage().await.unwrap();
+    assert_eq!(usage, [("zalo_oa".to_string(), "2026-11".to_string(), 1)]);
+    let counts = oa.app.store().outbox_status_counts().await.unwrap();
+    assert_eq!(
+        counts,
+        [("pending".to_string(), 1), ("sent".to_string(), 2)]
+    );
+
+    // A new month, a new quota.
+    oa.clock.advance(chrono::Duration::days(9));
+    oa.fake
+        .sent
+        .wait_for("z7", 3, Duration::from_secs(10))
+        .await;
+    let usage = oa.app.store().quota_usage().await.unwrap();
+    assert_eq!(usage[0], ("zalo_oa".to_string(), "2026-12".to_string(), 1));
     oa.stop().await;
 }
