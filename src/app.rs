@@ -237,8 +237,42 @@ impl App {
                 lang: session.identity.lang,
                 donor: session.donor.clone(),
             };
-            let step = engine::step(&ctx, conv, inbound.input);
+            let before = session.donor.as_ref().and_then(verified_phone);
+            let mut step = engine::step(&ctx, conv, inbound.input);
             let identity_id = session.identity.id;
+
+            // One donor, many accounts: a phone verified through this platform that another
+            // donor verified through a platform too is the same person. Never by typed text.
+            let newly_verified = step
+                .donor
+                .as_ref()
+                .and_then(verified_phone)
+                .filter(|p| Some(p) != before.as_ref());
+            if let (Some(phone), Some(from), DonorChange::Save) =
+                (newly_verified, session.identity.donor_id, step.change)
+            {
+                if let Some((into, found)) = tx.verified_donor_with_phone(&phone, from).await? {
+                    tx.merge_donor(from, into).await?;
+                    for s in sessions
+                        .values_mut()
+                        .filter(|s| s.identity.donor_id == Some(from))
+                    {
+                        s.identity.donor_id = Some(into);
+                        s.donor = Some(found.clone());
+                        s.donor_dirty = false;
+                    }
+                    let conv = Conversation {
+                        state: step.state.clone(),
+                        lang: step.lang,
+                        donor: Some(found),
+                    };
+                    step = engine::linked(&ctx, conv);
+                    tracing::info!(from, into, "accounts joined by a verified phone");
+                }
+            }
+            let Some(session) = sessions.get_mut(&key) else {
+                continue;
+            };
 
             if step.lang != session.identity.lang {
                 tx.set_lang(identity_id, step.lang).await?;
@@ -350,6 +384,14 @@ impl App {
         inner.outbox_added.notify_one();
         Ok(results)
     }
+}
+
+/// The donor's phone, if a platform verified it as theirs.
+fn verified_phone(d: &Donor) -> Option<String> {
+    d.phone
+        .as_ref()
+        .filter(|_| d.phone_verified)
+        .map(|p| p.as_e164().to_string())
 }
 
 /// A reply waiting to be written to the outbox at the end of the batch.

@@ -50,6 +50,8 @@ pub enum Command {
     Serve,
     /// Create the database or bring its schema up to date, then exit.
     Migrate,
+    /// For operators: outbox rows by status, and the Zalo OA quota used each month.
+    Status,
 }
 
 fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
@@ -113,6 +115,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             chat(app, &user, stdin, TerminalOut::stdout(), interactive).await
         }
         Command::Serve => serve(config).await,
+        Command::Status => {
+            let app = App::open(config.clone(), Arc::new(SystemClock)).await?;
+            print!("{}", status_report(&app, &config).await?);
+            app.store().close().await;
+            Ok(())
+        }
         Command::Migrate => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             app.store().close().await;
@@ -120,6 +128,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// What `hienmau status` prints.
+pub async fn status_report(app: &App, config: &Config) -> anyhow::Result<String> {
+    let mut out = String::from("outbox:\n");
+    let counts = app.store().outbox_status_counts().await?;
+    if counts.is_empty() {
+        out.push_str("  (empty)\n");
+    }
+    for (status, n) in counts {
+        out.push_str(&format!("  {status:<12} {n}\n"));
+    }
+    out.push_str("quota used (channel, month, used / limit):\n");
+    let usage = app.store().quota_usage().await?;
+    if usage.is_empty() {
+        out.push_str("  (none)\n");
+    }
+    for (channel, month, used) in usage {
+        let limit = match (&config.zalo_oa, channel.as_str()) {
+            (Some(oa), "zalo_oa") => oa.monthly_quota.to_string(),
+            _ => "?".to_string(),
+        };
+        out.push_str(&format!("  {channel:<10} {month}  {used} / {limit}\n"));
+    }
+    Ok(out)
 }
 
 /// The terminal chat: each line typed is one message; every reply is printed before the

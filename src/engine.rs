@@ -181,6 +181,32 @@ pub fn step(ctx: &Ctx, conv: Conversation, input: Input) -> Step {
     t.finish()
 }
 
+/// The account was just joined to an existing donor (the same phone, verified on another
+/// platform): say so, and carry on from that donor's profile.
+pub fn linked(ctx: &Ctx, conv: Conversation) -> Step {
+    let mut t = Turn {
+        ctx,
+        state: conv.state,
+        lang: conv.lang,
+        donor: conv.donor,
+        change: DonorChange::Keep,
+        parts: Vec::new(),
+        prompt: PromptMode::Full,
+    };
+    let name = t
+        .donor
+        .as_ref()
+        .and_then(|d| d.name.clone())
+        .unwrap_or_default();
+    t.say(Msg::new(MsgId::AccountLinked).str("name", name));
+    if t.registration_incomplete() {
+        t.advance();
+    } else {
+        t.state = Some(State::Idle);
+    }
+    t.finish()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PromptMode {
     /// Append the question of the state the turn ends in.

@@ -187,6 +187,7 @@ message_ids! {
     NotUnderstood => "not-understood",
     WelcomeBack => "welcome-back",
     TextOnly => "text-only",
+    AccountLinked => "account-linked",
 }
 
 /// A value for a message variable. `Msg` values are translated too, in the same language.

@@ -625,6 +625,21 @@ impl Store {
         Ok(matches!(v, Some(Some(_))))
     }
 
+    /// The id of a channel account, if known.
+    pub async fn identity_id(
+        &self,
+        channel: &str,
+        external_id: &str,
+    ) -> anyhow::Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM channel_identities WHERE channel = $1 AND external_id = $2",
+        )
+        .bind(channel)
+        .bind(external_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// The donor linked to a channel account, if any.
     pub async fn donor_of(
         &self,
@@ -913,6 +928,48 @@ impl Tx {
             }
             q.execute(&mut *self.tx).await.context("saving donors")?;
         }
+        Ok(())
+    }
+
+    /// Another donor whose phone was verified through a platform, with this same number.
+    pub async fn verified_donor_with_phone(
+        &mut self,
+        phone: &str,
+        except: i64,
+    ) -> anyhow::Result<Option<(i64, Donor)>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM donors WHERE phone = $1 AND phone_verified = 1 AND id <> $2 \
+             ORDER BY id LIMIT 1",
+        )
+        .bind(phone)
+        .bind(except)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .context("looking for a donor by verified phone")?;
+        let Some(id) = id else { return Ok(None) };
+        Ok(self.load_donors(&[id]).await?.remove(&id).map(|d| (id, d)))
+    }
+
+    /// Join donor `from` into donor `into`: its accounts and consent records move over, and
+    /// the `from` row (a registration just begun) is deleted.
+    pub async fn merge_donor(&mut self, from: i64, into: i64) -> anyhow::Result<()> {
+        sqlx::query("UPDATE channel_identities SET donor_id = $1 WHERE donor_id = $2")
+            .bind(into)
+            .bind(from)
+            .execute(&mut *self.tx)
+            .await
+            .context("moving accounts")?;
+        sqlx::query("UPDATE consents SET donor_id = $1 WHERE donor_id = $2")
+            .bind(into)
+            .bind(from)
+            .execute(&mut *self.tx)
+            .await
+            .context("moving consent records")?;
+        sqlx::query("DELETE FROM donors WHERE id = $1")
+            .bind(from)
+            .execute(&mut *self.tx)
+            .await
+            .context("removing the merged donor")?;
         Ok(())
     }
 

@@ -119,3 +119,174 @@ async fn erasure_inside_a_batch_then_a_new_message_starts_afresh() {
         "{texts:#?}"
     );
 }
+
+fn on(channel: ChannelKind, update: u32, user: &str, input: Input) -> Inbound {
+    Inbound {
+        channel,
+        event_key: Some(format!("{update}")),
+        user: user.to_string(),
+        chat_id: user.to_string(),
+        input,
+    }
+}
+
+fn text(s: &str) -> Input {
+    Input::Text(s.to_string())
+}
+
+/// Registers a donor on Telegram with a phone shared through the contact button.
+async fn telegram_donor(app: &App, phone: &str) {
+    let own = Input::Contact {
+        phone: phone.into(),
+        own: true,
+    };
+    let steps = [
+        text("/start"),
+        text("1"),
+        text("Hà Văn Lực"),
+        own,
+        text("1/1/1990"),
+        text("nam"),
+        text("60"),
+        text("A+"),
+        text("Hà Nội"),
+        text("bỏ qua"),
+        text("chưa"),
+        text("1"),
+    ];
+    for (i, input) in steps.into_iter().enumerate() {
+        app.handle(on(ChannelKind::Telegram, i as u32 + 1, "t1", input))
+            .await
+            .unwrap();
+    }
+    assert!(
+        app.store()
+            .donor_of("telegram", "t1")
+            .await
+            .unwrap()
+            .unwrap()
+            .registered_at
+            .is_some()
+    );
+}
+
+async fn last_text(app: &App, channel: &str, chat: &str) -> String {
+    let scope = hienmau::store::Scope::Chat {
+        channel: channel.into(),
+        chat_id: chat.into(),
+    };
+    let rows = app.store().due(&scope, i64::MAX, 100).await.unwrap();
+    serde_json::from_str::<Outbound>(&rows.last().unwrap().body)
+        .unwrap()
+        .text
+}
+
+#[tokio::test]
+async fn a_phone_verified_on_two_platforms_joins_the_accounts() {
+    let (_dir, app) = app().await;
+    telegram_donor(&app, "84912345678").await;
+    let oa = |n: u32, input| on(ChannelKind::ZaloOa, 100 + n, "z1", input);
+    app.handle(oa(1, text("/start"))).await.unwrap();
+    app.handle(oa(2, text("1"))).await.unwrap();
+    app.handle(oa(3, text("Lực"))).await.unwrap();
+    app.handle(oa(
+        4,
+        Input::Contact {
+            phone: "84912345678".into(),
+            own: true,
+        },
+    ))
+    .await
+    .unwrap();
+
+    let on_telegram = app
+        .store()
+        .donor_of("telegram", "t1")
+        .await
+        .unwrap()
+        .unwrap();
+    let on_zalo = app
+        .store()
+        .donor_of("zalo_oa", "z1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(on_zalo, on_telegram, "one donor, one profile");
+    assert_eq!(on_zalo.name.as_deref(), Some("Hà Văn Lực"));
+    let reply = last_text(&app, "zalo_oa", "z1").await;
+    assert!(reply.contains("gộp hai tài khoản"), "{reply}");
+
+    // A preference set on one account is seen from the other.
+    app.handle(oa(5, text("/pause"))).await.unwrap();
+    assert!(
+        app.store()
+            .donor_of("telegram", "t1")
+            .await
+            .unwrap()
+            .unwrap()
+            .paused
+    );
+
+    // A proactive row that cannot go out on the OA goes through Telegram instead.
+    let body = serde_json::to_string(&Outbound {
+        text: "Thư mời".into(),
+        ..Outbound::default()
+    })
+    .unwrap();
+    let mut tx = app.store().begin().await.unwrap();
+    let identity = app.store().identity_id("zalo_oa", "z1").await.unwrap();
+    let row = hienmau::store::NewMessage {
+        idempotency_key: Some("invite".into()),
+        channel: "zalo_oa",
+        chat_id: "z1",
+        identity_id: identity,
+        lane: hienmau::store::Lane::Bulk,
+        body,
+        not_before: 0,
+    };
+    tx.enqueue(&[row], 0).await.unwrap();
+    tx.commit().await.unwrap();
+    let scope = hienmau::store::Scope::Chat {
+        channel: "zalo_oa".into(),
+        chat_id: "z1".into(),
+    };
+    let due = app.store().due(&scope, i64::MAX, 100).await.unwrap();
+    let invite = due
+        .into_iter()
+        .find(|r| r.body.contains("Thư mời"))
+        .unwrap();
+    app.store().claim(&[invite.id]).await.unwrap();
+    assert!(app.store().reroute(&invite, 0).await.unwrap());
+    assert_eq!(last_text(&app, "telegram", "t1").await, "Thư mời");
+}
+
+#[tokio::test]
+async fn a_typed_phone_never_joins_accounts() {
+    let (_dir, app) = app().await;
+    telegram_donor(&app, "84912345678").await;
+    let oa = |n: u32, input| on(ChannelKind::ZaloOa, 100 + n, "z2", input);
+    app.handle(oa(1, text("/start"))).await.unwrap();
+    app.handle(oa(2, text("1"))).await.unwrap();
+    app.handle(oa(3, text("Kẻ Mạo Danh"))).await.unwrap();
+    app.handle(oa(4, text("0912 345 678"))).await.unwrap();
+    let zalo = app
+        .store()
+        .donor_of("zalo_oa", "z2")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        zalo.name.as_deref(),
+        Some("Kẻ Mạo Danh"),
+        "a separate donor"
+    );
+    assert!(!zalo.phone_verified);
+    let telegram = app
+        .store()
+        .donor_of("telegram", "t1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(telegram.name.as_deref(), Some("Hà Văn Lực"));
+    assert!(!last_text(&app, "zalo_oa", "z2").await.contains("gộp"));
+}

@@ -57,6 +57,18 @@ fn a_whole_registration_piped_through_hienmau_chat() {
         "{out}"
     );
 
+    // Operators see the outbox.
+    let status = Command::new(env!("CARGO_BIN_EXE_hienmau"))
+        .arg("status")
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .output()
+        .unwrap();
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        status.contains("sent") && status.contains("quota used"),
+        "{status}"
+    );
+
     // Another person on the same database starts from the beginning.
     let (out, _, ok) = run_chat(&db, "minh", "2\n");
     assert!(ok);
