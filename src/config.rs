@@ -24,8 +24,10 @@ pub struct Config {
     pub delivery: DeliveryConfig,
 }
 
+/// A Telegram-style bot API (Telegram, Zalo Bot Platform): a token, where the API is, and
+/// optionally a webhook.
 #[derive(Clone)]
-pub struct TelegramConfig {
+pub struct BotConfig {
     pub token: String,
     pub api_url: reqwest::Url,
     /// Public HTTPS URL of the webhook; long polling when unset.
@@ -33,10 +35,13 @@ pub struct TelegramConfig {
     pub webhook_secret: Option<String>,
 }
 
-impl std::fmt::Debug for TelegramConfig {
+pub type TelegramConfig = BotConfig;
+pub type ZaloBotConfig = BotConfig;
+
+impl std::fmt::Debug for BotConfig {
     // Never print the token or the secret.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TelegramConfig")
+        f.debug_struct("BotConfig")
             .field("api_url", &self.api_url.as_str())
             .field(
                 "webhook_url",
@@ -46,27 +51,54 @@ impl std::fmt::Debug for TelegramConfig {
     }
 }
 
-/// Zalo Bot Platform (a Telegram-style bot API).
-#[derive(Clone)]
-pub struct ZaloBotConfig {
-    pub token: String,
-    pub api_url: reqwest::Url,
-    /// Public HTTPS URL of the webhook; long polling when unset.
-    pub webhook_url: Option<reqwest::Url>,
-    pub webhook_secret: Option<String>,
-}
+/// What a webhook secret must be, and how to say so.
+type SecretRule = (fn(&str) -> bool, &'static str);
 
-impl std::fmt::Debug for ZaloBotConfig {
-    // Never print the token or the secret.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ZaloBotConfig")
-            .field("api_url", &self.api_url.as_str())
-            .field(
-                "webhook_url",
-                &self.webhook_url.as_ref().map(|u| u.as_str()),
-            )
-            .finish_non_exhaustive()
+/// Read `{PREFIX}_BOT_TOKEN`, `{PREFIX}_API_URL`, `{PREFIX}_WEBHOOK_URL` and
+/// `{PREFIX}_WEBHOOK_SECRET`; `None` without a token.
+fn bot_config(
+    env: &impl Fn(&str) -> Option<String>,
+    prefix: &str,
+    default_api: &str,
+    file: (Option<String>, Option<String>),
+    secret_rule: SecretRule,
+) -> anyhow::Result<Option<BotConfig>> {
+    let var = |suffix: &str| format!("{prefix}_{suffix}");
+    let Some(token) = env(&var("BOT_TOKEN")).filter(|t| !t.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let pick = |name: &str, from_file: Option<String>| {
+        env(name).filter(|v| !v.trim().is_empty()).or(from_file)
+    };
+    let api = pick(&var("API_URL"), file.0).unwrap_or_else(|| default_api.into());
+    let api_url = reqwest::Url::parse(&api)
+        .with_context(|| format!("{}: {api:?} is not a URL", var("API_URL")))?;
+    let webhook_url = pick(&var("WEBHOOK_URL"), file.1)
+        .map(|u| {
+            reqwest::Url::parse(&u)
+                .with_context(|| format!("{}: {u:?} is not a URL", var("WEBHOOK_URL")))
+        })
+        .transpose()?;
+    let webhook_secret = env(&var("WEBHOOK_SECRET")).filter(|s| !s.is_empty());
+    if webhook_url.is_some() {
+        match &webhook_secret {
+            None => bail!(
+                "{} is set: set {} too",
+                var("WEBHOOK_URL"),
+                var("WEBHOOK_SECRET")
+            ),
+            Some(s) if !(secret_rule.0)(s) => {
+                bail!("{}: {}", var("WEBHOOK_SECRET"), secret_rule.1)
+            }
+            Some(_) => {}
+        }
     }
+    Ok(Some(BotConfig {
+        token,
+        api_url,
+        webhook_url,
+        webhook_secret,
+    }))
 }
 
 /// A Zalo Official Account (Open API v3), for Red Cross chapters and blood centres.
@@ -213,72 +245,26 @@ impl Config {
             .parse()
             .with_context(|| format!("HIENMAU_LISTEN: {listen:?} is not host:port"))?;
 
-        let telegram = match env("TELEGRAM_BOT_TOKEN").filter(|t| !t.trim().is_empty()) {
-            None => None,
-            Some(token) => {
-                let api = pick("TELEGRAM_API_URL", fc.telegram_api_url)
-                    .unwrap_or_else(|| DEFAULT_TELEGRAM_API_URL.into());
-                let api_url = reqwest::Url::parse(&api)
-                    .with_context(|| format!("TELEGRAM_API_URL: {api:?} is not a URL"))?;
-                let webhook_url = pick("TELEGRAM_WEBHOOK_URL", fc.telegram_webhook_url)
-                    .map(|u| {
-                        reqwest::Url::parse(&u)
-                            .with_context(|| format!("TELEGRAM_WEBHOOK_URL: {u:?} is not a URL"))
-                    })
-                    .transpose()?;
-                let webhook_secret = env("TELEGRAM_WEBHOOK_SECRET").filter(|s| !s.is_empty());
-                if webhook_url.is_some() {
-                    match &webhook_secret {
-                        None => {
-                            bail!("TELEGRAM_WEBHOOK_URL is set: set TELEGRAM_WEBHOOK_SECRET too")
-                        }
-                        Some(s) if !valid_webhook_secret(s) => bail!(
-                            "TELEGRAM_WEBHOOK_SECRET: 1–256 characters of A-Z, a-z, 0-9, _ and -"
-                        ),
-                        Some(_) => {}
-                    }
-                }
-                Some(TelegramConfig {
-                    token,
-                    api_url,
-                    webhook_url,
-                    webhook_secret,
-                })
-            }
-        };
-
-        let zalo_bot = match env("ZALO_BOT_TOKEN").filter(|t| !t.trim().is_empty()) {
-            None => None,
-            Some(token) => {
-                let api = pick("ZALO_API_URL", fc.zalo_api_url)
-                    .unwrap_or_else(|| DEFAULT_ZALO_API_URL.into());
-                let api_url = reqwest::Url::parse(&api)
-                    .with_context(|| format!("ZALO_API_URL: {api:?} is not a URL"))?;
-                let webhook_url = pick("ZALO_WEBHOOK_URL", fc.zalo_webhook_url)
-                    .map(|u| {
-                        reqwest::Url::parse(&u)
-                            .with_context(|| format!("ZALO_WEBHOOK_URL: {u:?} is not a URL"))
-                    })
-                    .transpose()?;
-                let webhook_secret = env("ZALO_WEBHOOK_SECRET").filter(|s| !s.is_empty());
-                if webhook_url.is_some() {
-                    match &webhook_secret {
-                        None => bail!("ZALO_WEBHOOK_URL is set: set ZALO_WEBHOOK_SECRET too"),
-                        Some(s) if !(8..=256).contains(&s.chars().count()) => {
-                            bail!("ZALO_WEBHOOK_SECRET: 8 to 256 characters")
-                        }
-                        Some(_) => {}
-                    }
-                }
-                Some(ZaloBotConfig {
-                    token,
-                    api_url,
-                    webhook_url,
-                    webhook_secret,
-                })
-            }
-        };
-
+        let telegram = bot_config(
+            &env,
+            "TELEGRAM",
+            DEFAULT_TELEGRAM_API_URL,
+            (fc.telegram_api_url, fc.telegram_webhook_url),
+            (
+                valid_webhook_secret,
+                "1–256 characters of A-Z, a-z, 0-9, _ and -",
+            ),
+        )?;
+        let zalo_bot = bot_config(
+            &env,
+            "ZALO",
+            DEFAULT_ZALO_API_URL,
+            (fc.zalo_api_url, fc.zalo_webhook_url),
+            (
+                |s| (8..=256).contains(&s.chars().count()),
+                "8 to 256 characters",
+            ),
+        )?;
         let zalo_oa =
             match env("ZALO_OA_APP_ID").filter(|t| !t.trim().is_empty()) {
                 None => None,

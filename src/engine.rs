@@ -288,7 +288,7 @@ impl Turn<'_, '_> {
             State::AwaitConsent => self.consent(&input),
             State::Ask { field } => self.answer(field, &input),
             State::AgeDecision => self.age_decision(&input),
-            State::ChooseProvince { candidates } => self.choose_province(&candidates, &input),
+            State::ChooseProvince { .. } => self.choose_province(&input),
             State::Summary => self.summary(&input),
             State::EditMenu => self.edit_menu(&input),
             State::Idle => self.idle(&input),
@@ -646,7 +646,9 @@ impl Turn<'_, '_> {
         self.advance();
     }
 
-    fn choose_province(&mut self, candidates: &[String], input: &Input) {
+    /// The options (the candidates) come from the state through `pick`; a new name typed
+    /// instead is looked up afresh.
+    fn choose_province(&mut self, input: &Input) {
         if let Some(p) = self.pick(input).and_then(|code| Province::from_code(&code)) {
             return self.set_province(p, None);
         }
@@ -655,7 +657,6 @@ impl Turn<'_, '_> {
                 if let ProvinceMatch::One { province, former } = Province::find(t) {
                     return self.set_province(province, former);
                 }
-                let _ = candidates;
                 self.wrong(MsgId::ErrorChoice)
             }
             _ => self.stale(),

@@ -68,6 +68,13 @@ pub struct OutboxRow {
     pub attempts: i64,
 }
 
+/// How [`Store::store_oa_tokens`] treats tokens already stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenWrite {
+    Seed,
+    Refreshed,
+}
+
 /// Which rows a delivery worker may take.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
@@ -389,54 +396,37 @@ impl Store {
             .transpose()
     }
 
-    /// Store the first tokens (from the configuration) unless tokens are stored already: the
-    /// stored ones are newer, the configured refresh token may be spent.
-    pub async fn seed_oa_tokens(
+    /// Store a pair of Zalo OA tokens in one statement. `Seed` (the configured first tokens)
+    /// never replaces stored ones: those are newer, and the configured refresh token may be
+    /// spent. `Refreshed` always does, durably, before the new access token is used.
+    pub async fn store_oa_tokens(
         &self,
         app_id: &str,
-        access: &str,
-        refresh: &str,
-        expires_at: i64,
+        tokens: (&str, &str, i64),
+        kind: TokenWrite,
         now: i64,
     ) -> anyhow::Result<()> {
-        sqlx::query(
+        let on_conflict = match kind {
+            TokenWrite::Seed => "DO NOTHING",
+            TokenWrite::Refreshed => {
+                "DO UPDATE SET access_token = excluded.access_token, \
+                 refresh_token = excluded.refresh_token, expires_at = excluded.expires_at, \
+                 updated_at = excluded.updated_at"
+            }
+        };
+        let sql = format!(
             "INSERT INTO zalo_oa_tokens (app_id, access_token, refresh_token, expires_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (app_id) DO NOTHING",
-        )
-        .bind(app_id)
-        .bind(access)
-        .bind(refresh)
-        .bind(expires_at)
-        .bind(now)
-        .execute(&self.pool)
-        .await
-        .context("storing the first Zalo OA tokens")?;
-        Ok(())
-    }
-
-    /// Store a refreshed pair, both in one statement, durably, before it is used.
-    pub async fn save_oa_tokens(
-        &self,
-        app_id: &str,
-        access: &str,
-        refresh: &str,
-        expires_at: i64,
-        now: i64,
-    ) -> anyhow::Result<()> {
-        sqlx::query(
-            "INSERT INTO zalo_oa_tokens (app_id, access_token, refresh_token, expires_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (app_id) DO UPDATE SET \
-             access_token = excluded.access_token, refresh_token = excluded.refresh_token, \
-             expires_at = excluded.expires_at, updated_at = excluded.updated_at",
-        )
-        .bind(app_id)
-        .bind(access)
-        .bind(refresh)
-        .bind(expires_at)
-        .bind(now)
-        .execute(&self.pool)
-        .await
-        .context("storing refreshed Zalo OA tokens")?;
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (app_id) {on_conflict}"
+        );
+        sqlx::query(&sql)
+            .bind(app_id)
+            .bind(tokens.0)
+            .bind(tokens.1)
+            .bind(tokens.2)
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .context("storing Zalo OA tokens")?;
         Ok(())
     }
 

@@ -15,7 +15,7 @@ use super::{ChannelKind, Inbound, Outbound, SendOutcome};
 use crate::app::{App, Clock};
 use crate::config::ZaloOaConfig;
 use crate::engine::Input;
-use crate::store::Store;
+use crate::store::{Store, TokenWrite};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -92,8 +92,9 @@ impl ZaloOaChannel {
         let now = app.clock().now().timestamp_millis();
         if let (Some(access), Some(refresh)) = (&cfg.access_token, &cfg.refresh_token) {
             // Lifetime unknown: treat it as due for refresh within the margin.
+            let tokens = (access.as_str(), refresh.as_str(), now);
             app.store()
-                .seed_oa_tokens(&cfg.app_id, access, refresh, now, now)
+                .store_oa_tokens(&cfg.app_id, tokens, TokenWrite::Seed, now)
                 .await?;
         }
         if app.store().oa_tokens(&cfg.app_id).await?.is_none() {
@@ -209,14 +210,13 @@ impl ZaloOaChannel {
             expires_at: now + lifetime_s * 1000,
         };
         // Durable before use: the old refresh token is spent from this moment.
+        let pair = (
+            tokens.access.as_str(),
+            tokens.refresh.as_str(),
+            tokens.expires_at,
+        );
         self.store
-            .save_oa_tokens(
-                &self.cfg.app_id,
-                &tokens.access,
-                &tokens.refresh,
-                tokens.expires_at,
-                now,
-            )
+            .store_oa_tokens(&self.cfg.app_id, pair, TokenWrite::Refreshed, now)
             .await
             .map_err(|e| format!("storing refreshed tokens: {e:#}"))?;
         tracing::info!(app = %self.cfg.app_id, "Zalo OA tokens refreshed");
