@@ -29,6 +29,23 @@ pub fn start_time() -> chrono::DateTime<chrono::Utc> {
         .with_timezone(&chrono::Utc)
 }
 
+/// Wait (at most [`WAIT`]) until the account is marked unreachable.
+pub async fn wait_until_unreachable(app: &App, channel: &str, user: &str) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !app
+        .store()
+        .identity_unreachable(channel, user)
+        .await
+        .unwrap()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{channel} {user}: never marked unreachable"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 pub struct TestBot {
     pub fake: FakeTelegram,
     pub app: App,

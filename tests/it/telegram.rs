@@ -234,20 +234,7 @@ async fn a_403_marks_the_account_unreachable_and_is_not_retried() {
     let bot = TestBot::start().await;
     bot.fake.fail(LAN, Failure::Blocked);
     bot.fake.text(LAN, "/start");
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while !bot
-        .app
-        .store()
-        .identity_unreachable("telegram", "4242")
-        .await
-        .unwrap()
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never marked unreachable"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    crate::support::wait_until_unreachable(&bot.app, "telegram", "4242").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(bot.fake.attempts_to(LAN).len(), 1, "no retry after 403");
     let counts = bot.app.store().outbox_status_counts().await.unwrap();

@@ -325,20 +325,7 @@ async fn no_interaction_for_7_days_is_not_retried_and_unfollow_stops_messages() 
             .await,
         200
     );
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !oa
-        .app
-        .store()
-        .identity_unreachable("zalo_oa", "z5")
-        .await
-        .unwrap()
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never marked unreachable"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    crate::support::wait_until_unreachable(&oa.app, "zalo_oa", "z5").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(oa.fake.attempts("z5"), 1, "-230 is not retried");
     assert_eq!(
