@@ -52,6 +52,28 @@ pub enum Command {
     Migrate,
     /// For operators: outbox rows by status, and the Zalo OA quota used each month.
     Status,
+    /// The yearly calendar of campaigns.
+    Campaigns {
+        #[command(subcommand)]
+        action: CampaignAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignAction {
+    /// Read a calendar file (TOML) and store its campaigns dated into a year. Every error is
+    /// reported with its line, and a file with any error stores nothing.
+    Import {
+        file: PathBuf,
+        /// The year to date the campaigns into (default: this year).
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// List a year's campaigns.
+    List {
+        #[arg(long)]
+        year: Option<i32>,
+    },
 }
 
 fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
@@ -121,11 +143,75 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             app.store().close().await;
             Ok(())
         }
+        Command::Campaigns { action } => {
+            let app = App::open(config, Arc::new(SystemClock)).await?;
+            let today = Utc::now()
+                .with_timezone(&app.config().timezone)
+                .date_naive();
+            let result = campaigns(&app, action, today).await;
+            app.store().close().await;
+            print!("{}", result?);
+            Ok(())
+        }
         Command::Migrate => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             app.store().close().await;
             println!("database is up to date");
             Ok(())
+        }
+    }
+}
+
+/// `hienmau campaigns …`: what to print, or why nothing was stored.
+pub async fn campaigns(
+    app: &App,
+    action: CampaignAction,
+    today: NaiveDate,
+) -> anyhow::Result<String> {
+    use chrono::Datelike;
+    match action {
+        CampaignAction::Import { file, year } => {
+            let year = year.unwrap_or(today.year());
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            match crate::domain::campaign::parse_calendar(&text, year) {
+                Ok(list) => {
+                    let now = app.clock().now().timestamp_millis();
+                    app.store().import_campaigns(year, &list, now).await?;
+                    Ok(format!("{} campaigns stored for {year}\n", list.len()))
+                }
+                Err(errors) => {
+                    let lines: Vec<String> = errors
+                        .iter()
+                        .map(|e| format!("{}:{e}", file.display()))
+                        .collect();
+                    anyhow::bail!("nothing was stored:\n{}", lines.join("\n"))
+                }
+            }
+        }
+        CampaignAction::List { year } => {
+            let year = year.unwrap_or(today.year());
+            let list = app.store().campaigns(year).await?;
+            if list.is_empty() {
+                return Ok(format!("no campaigns stored for {year}\n"));
+            }
+            let mut out = String::new();
+            for c in list {
+                let units = match (c.target_units_min, c.target_units_max) {
+                    (Some(a), Some(b)) if a == b => format!("{a} units"),
+                    (Some(a), Some(b)) => format!("{a}–{b} units"),
+                    _ => String::new(),
+                };
+                out.push_str(&format!(
+                    "{} – {}  {}  {}  {}\n",
+                    crate::domain::dates::format_vn(c.starts_on),
+                    crate::domain::dates::format_vn(c.ends_on),
+                    c.name,
+                    units,
+                    c.partner.unwrap_or_default()
+                ));
+            }
+            Ok(out)
         }
     }
 }

@@ -7,6 +7,7 @@
 
 use crate::domain::blood::BloodGroup;
 use crate::domain::body::{Sex, WeightKg};
+use crate::domain::campaign::Campaign;
 use crate::domain::donor::{Donor, LastDonationAnswer};
 use crate::domain::eligibility::DonationKind;
 use crate::domain::phone::PhoneNumber;
@@ -560,6 +561,75 @@ impl Store {
         .await
         .context("marking an account unreachable")?;
         Ok(())
+    }
+
+    /// Write a year's campaigns in one transaction (all or nothing); a campaign already
+    /// stored under the same year and name is updated.
+    pub async fn import_campaigns(
+        &self,
+        year: i32,
+        campaigns: &[Campaign],
+        now: i64,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for c in campaigns {
+            sqlx::query(
+                "INSERT INTO campaigns (year, name, starts_on, ends_on, target_units_min, \
+                 target_units_max, target_people, organiser, partner, note, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT (year, name) DO UPDATE SET starts_on = excluded.starts_on, \
+                 ends_on = excluded.ends_on, target_units_min = excluded.target_units_min, \
+                 target_units_max = excluded.target_units_max, \
+                 target_people = excluded.target_people, organiser = excluded.organiser, \
+                 partner = excluded.partner, note = excluded.note, updated_at = excluded.updated_at",
+            )
+            .bind(year)
+            .bind(&c.name)
+            .bind(date_text(c.starts_on))
+            .bind(date_text(c.ends_on))
+            .bind(c.target_units_min)
+            .bind(c.target_units_max)
+            .bind(c.target_people)
+            .bind(&c.organiser)
+            .bind(&c.partner)
+            .bind(&c.note)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .with_context(|| format!("storing campaign {:?}", c.name))?;
+        }
+        tx.commit().await.context("committing the campaigns")?;
+        Ok(())
+    }
+
+    /// A year's campaigns, in date order.
+    pub async fn campaigns(&self, year: i32) -> anyhow::Result<Vec<Campaign>> {
+        let rows = sqlx::query(
+            "SELECT name, starts_on, ends_on, target_units_min, target_units_max, target_people, \
+             organiser, partner, note FROM campaigns WHERE year = $1 ORDER BY starts_on, name",
+        )
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await
+        .context("reading campaigns")?;
+        rows.iter()
+            .map(|r| {
+                let date = |col: &str| -> anyhow::Result<NaiveDate> {
+                    parse_date(r.try_get(col)?).context("a stored campaign date is unreadable")
+                };
+                Ok(Campaign {
+                    name: r.try_get("name")?,
+                    starts_on: date("starts_on")?,
+                    ends_on: date("ends_on")?,
+                    target_units_min: r.try_get("target_units_min")?,
+                    target_units_max: r.try_get("target_units_max")?,
+                    target_people: r.try_get("target_people")?,
+                    organiser: r.try_get("organiser")?,
+                    partner: r.try_get("partner")?,
+                    note: r.try_get("note")?,
+                })
+            })
+            .collect()
     }
 
     /// Whether the database takes a write (a transaction that writes and rolls back).

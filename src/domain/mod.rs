@@ -3,9 +3,11 @@
 
 pub mod blood;
 pub mod body;
+pub mod campaign;
 pub mod dates;
 pub mod donor;
 pub mod eligibility;
+pub mod lunar;
 pub mod phone;
 pub mod province;
 pub mod text;

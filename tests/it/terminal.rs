@@ -110,3 +110,77 @@ fn serve_without_a_channel_says_what_to_set() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("TELEGRAM_BOT_TOKEN"));
 }
+
+fn hienmau(db: &std::path::Path, args: &[&str]) -> (String, String, bool) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hienmau"))
+        .args(args)
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.success(),
+    )
+}
+
+#[test]
+fn the_haiphong_calendar_imports_into_any_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/haiphong-2023.toml");
+    let (out, err, ok) = hienmau(&db, &["campaigns", "import", file, "--year", "2023"]);
+    assert!(ok, "{err}");
+    assert_eq!(out, "13 campaigns stored for 2023\n");
+    let (list, _, _) = hienmau(&db, &["campaigns", "list", "--year", "2023"]);
+    assert_eq!(list.lines().count(), 13, "{list}");
+    assert!(
+        list.starts_with("01/01/2023 – 21/01/2023  Lễ hội Xuân hồng  500–600 units"),
+        "{list}"
+    );
+    assert!(
+        list.contains(
+            "01/04/2023 – 30/04/2023  Toàn dân tham gia hiến máu tình nguyện – 7/4  600–700 units"
+        ),
+        "{list}"
+    );
+    // The same rules in 2027: Xuân hồng follows that year's Tết (6/2/2027).
+    let (_, _, ok) = hienmau(&db, &["campaigns", "import", file, "--year", "2027"]);
+    assert!(ok);
+    let (list, _, _) = hienmau(&db, &["campaigns", "list", "--year", "2027"]);
+    assert!(
+        list.starts_with("16/01/2027 – 05/02/2027  Lễ hội Xuân hồng"),
+        "{list}"
+    );
+    // Importing again updates, never duplicates.
+    hienmau(&db, &["campaigns", "import", file, "--year", "2027"]);
+    let (list, _, _) = hienmau(&db, &["campaigns", "list", "--year", "2027"]);
+    assert_eq!(list.lines().count(), 13);
+}
+
+#[test]
+fn a_calendar_with_any_error_stores_nothing_and_names_each_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    let file = dir.path().join("bad.toml");
+    std::fs::write(
+        &file,
+        "[[campaign]]\nname = \"Chủ nhật Đỏ\"\nfrom = \"01-11\"\nto = \"03-31\"\n\n\
+         [[campaign]]\nname = \"Sai\"\nfrom = \"tet+x\"\nto = \"02-01\"\n\n\
+         [[campaign]]\nname = \"Cũng sai\"\nmonth = 13\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let (_, err, ok) = hienmau(&db, &["campaigns", "import", path, "--year", "2026"]);
+    assert!(!ok);
+    assert!(err.contains("nothing was stored"), "{err}");
+    assert!(
+        err.contains(&format!("{path}:line 8:")) && err.contains(&format!("{path}:line 13:")),
+        "{err}"
+    );
+    let (list, _, _) = hienmau(&db, &["campaigns", "list", "--year", "2026"]);
+    assert_eq!(
+        list, "no campaigns stored for 2026\n",
+        "the good campaign was not stored either"
+    );
+}

@@ -1,0 +1,392 @@
+//! The yearly calendar of named campaigns (Lễ hội Xuân hồng, Toàn dân hiến máu 7/4, Những
+//! giọt máu hồng hè, 14/6, Hành trình Đỏ, Chủ nhật Đỏ…) and how it is read from a file.
+//!
+//! A campaign's dates are rules, so one file serves every year: a solar day (`04-07`), a
+//! fixed date (`2026-01-11`), a whole month (`month = 5`), or a day relative to Tết
+//! (`tet+5`, `tet-7`), since "Xuân hồng" follows the lunar new year.
+//!
+//! ```toml
+//! [[campaign]]
+//! name = "Lễ hội Xuân hồng"
+//! from = "tet-10"
+//! to = "tet+15"
+//! target_units = [500, 600]
+//! partner = "Trường Đại học Hải Phòng"
+//! ```
+
+use crate::domain::lunar::tet;
+use chrono::{Days, NaiveDate};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// When a campaign starts or ends, as a rule over years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateRule {
+    /// The same solar day every year.
+    Yearly {
+        month: u32,
+        day: u32,
+    },
+    Fixed(NaiveDate),
+    /// Days after (or before, if negative) Tết of the year.
+    Tet(i64),
+}
+
+impl DateRule {
+    pub fn parse(s: &str) -> Result<DateRule, String> {
+        let t = s.trim().to_ascii_lowercase();
+        if let Some(rest) = t.strip_prefix("tet") {
+            let rest = rest.replace(' ', "");
+            let days: i64 = if rest.is_empty() {
+                0
+            } else {
+                rest.parse()
+                    .map_err(|_| format!("{s:?}: expected tet, tet+N or tet-N"))?
+            };
+            if days.abs() > 200 {
+                return Err(format!("{s:?}: more than 200 days from Tết"));
+            }
+            return Ok(DateRule::Tet(days));
+        }
+        if let Ok(d) = NaiveDate::parse_from_str(&t, "%Y-%m-%d") {
+            return Ok(DateRule::Fixed(d));
+        }
+        if let Some((m, d)) = t.split_once('-') {
+            if let (Ok(month), Ok(day)) = (m.parse::<u32>(), d.parse::<u32>()) {
+                // Checked against a leap year, so 02-29 is allowed (and falls back in others).
+                if NaiveDate::from_ymd_opt(2024, month, day).is_some() {
+                    return Ok(DateRule::Yearly { month, day });
+                }
+            }
+        }
+        Err(format!(
+            "{s:?}: expected MM-DD, YYYY-MM-DD, tet, tet+N or tet-N"
+        ))
+    }
+
+    /// The date in `year`.
+    pub fn in_year(self, year: i32) -> Option<NaiveDate> {
+        match self {
+            DateRule::Yearly { month, day } => NaiveDate::from_ymd_opt(year, month, day)
+                .or_else(|| NaiveDate::from_ymd_opt(year, month, day - 1)),
+            DateRule::Fixed(d) => Some(d),
+            DateRule::Tet(days) => {
+                let t = tet(year)?;
+                if days >= 0 {
+                    t.checked_add_days(Days::new(days.unsigned_abs()))
+                } else {
+                    t.checked_sub_days(Days::new(days.unsigned_abs()))
+                }
+            }
+        }
+    }
+}
+
+/// A campaign dated in one year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Campaign {
+    pub name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub target_units_min: Option<i64>,
+    pub target_units_max: Option<i64>,
+    pub target_people: Option<i64>,
+    pub organiser: Option<String>,
+    pub partner: Option<String>,
+    pub note: Option<String>,
+}
+
+/// An error in a calendar file, with its line (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    campaign: Vec<Spanned<RawCampaign>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Target {
+    One(i64),
+    Range([i64; 2]),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCampaign {
+    name: Option<Spanned<String>>,
+    from: Option<Spanned<String>>,
+    to: Option<Spanned<String>>,
+    month: Option<Spanned<u32>>,
+    target_units: Option<Spanned<Target>>,
+    target_people: Option<Spanned<i64>>,
+    organiser: Option<String>,
+    partner: Option<String>,
+    note: Option<String>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset.min(text.len()))
+        .map_or(1, |t| t.matches('\n').count() + 1)
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// Read a calendar file and date every campaign in `year`. Either every campaign is good,
+/// or every error is returned, each with its line.
+pub fn parse_calendar(text: &str, year: i32) -> Result<Vec<Campaign>, Vec<FileError>> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |s| line_of(text, s.start));
+        vec![FileError {
+            line,
+            message: e.message().trim().to_string(),
+        }]
+    })?;
+    if raw.campaign.is_empty() {
+        return Err(vec![FileError {
+            line: 1,
+            message: "no [[campaign]] in the file".into(),
+        }]);
+    }
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    let mut names = std::collections::HashSet::new();
+    for spanned in raw.campaign {
+        let table_line = line_of(text, spanned.span().start);
+        let c = spanned.into_inner();
+        let mut err = |line: usize, message: String| errors.push(FileError { line, message });
+        let name = match c.name {
+            Some(n) if !n.get_ref().trim().is_empty() => {
+                let line = line_of(text, n.span().start);
+                let name = n.into_inner().trim().to_string();
+                if !names.insert(name.clone()) {
+                    err(line, format!("{name:?} appears twice"));
+                }
+                name
+            }
+            _ => {
+                err(table_line, "a campaign needs a name".into());
+                continue;
+            }
+        };
+        let date = |rule: &Spanned<String>, err: &mut dyn FnMut(usize, String)| {
+            let line = line_of(text, rule.span().start);
+            match DateRule::parse(rule.get_ref()).map(|r| r.in_year(year)) {
+                Ok(Some(d)) => Some(d),
+                Ok(None) => {
+                    err(line, format!("{:?} has no date in {year}", rule.get_ref()));
+                    None
+                }
+                Err(e) => {
+                    err(line, e);
+                    None
+                }
+            }
+        };
+        let period = match (&c.month, &c.from, &c.to) {
+            (Some(m), None, None) => {
+                let line = line_of(text, m.span().start);
+                let month = *m.get_ref();
+                let first = NaiveDate::from_ymd_opt(year, month, 1);
+                let last = first
+                    .and_then(|f| f.checked_add_months(chrono::Months::new(1)))
+                    .and_then(|d| d.pred_opt());
+                match (first, last) {
+                    (Some(f), Some(l)) => Some((f, l)),
+                    _ => {
+                        err(line, format!("month {month} is not 1 to 12"));
+                        None
+                    }
+                }
+            }
+            (None, Some(from), Some(to)) => {
+                let (f, t) = (date(from, &mut err), date(to, &mut err));
+                match (f, t) {
+                    (Some(f), Some(t)) if f > t => {
+                        err(
+                            line_of(text, to.span().start),
+                            format!("ends ({t}) before it starts ({f})"),
+                        );
+                        None
+                    }
+                    (Some(f), Some(t)) => Some((f, t)),
+                    _ => None,
+                }
+            }
+            _ => {
+                err(
+                    table_line,
+                    format!("{name:?}: give either from and to, or month"),
+                );
+                None
+            }
+        };
+        let (min, max) = match &c.target_units {
+            None => (None, None),
+            Some(t) => {
+                let line = line_of(text, t.span().start);
+                let (a, b) = match t.get_ref() {
+                    Target::One(n) => (*n, *n),
+                    Target::Range([a, b]) => (*a, *b),
+                };
+                if a <= 0 || b < a {
+                    err(
+                        line,
+                        "target_units: a positive number, or [min, max] with min ≤ max".into(),
+                    );
+                }
+                (Some(a), Some(b))
+            }
+        };
+        let people = c.target_people.map(|p| {
+            if *p.get_ref() <= 0 {
+                err(
+                    line_of(text, p.span().start),
+                    "target_people must be positive".into(),
+                );
+            }
+            p.into_inner()
+        });
+        if let Some((starts_on, ends_on)) = period {
+            out.push(Campaign {
+                name,
+                starts_on,
+                ends_on,
+                target_units_min: min,
+                target_units_max: max,
+                target_people: people,
+                organiser: non_empty(c.organiser),
+                partner: non_empty(c.partner),
+                note: non_empty(c.note),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn date_rules() {
+        assert_eq!(
+            DateRule::parse("04-07").unwrap().in_year(2027),
+            Some(d(2027, 4, 7))
+        );
+        assert_eq!(
+            DateRule::parse("tet+5").unwrap().in_year(2026),
+            Some(d(2026, 2, 22))
+        );
+        assert_eq!(
+            DateRule::parse("TET - 7").unwrap().in_year(2027),
+            Some(d(2027, 1, 30))
+        );
+        assert_eq!(
+            DateRule::parse("tet").unwrap().in_year(2025),
+            Some(d(2025, 1, 29))
+        );
+        assert_eq!(
+            DateRule::parse("2026-01-11").unwrap().in_year(2030),
+            Some(d(2026, 1, 11))
+        );
+        assert_eq!(
+            DateRule::parse("02-29").unwrap().in_year(2027),
+            Some(d(2027, 2, 28))
+        );
+        for bad in [
+            "",
+            "13-01",
+            "02-30",
+            "tet+x",
+            "tet+500",
+            "7/4",
+            "2026-02-30",
+        ] {
+            assert!(DateRule::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_calendar_is_dated_into_the_year_asked() {
+        let text = r#"
+[[campaign]]
+name = "Lễ hội Xuân hồng"
+from = "tet+3"
+to = "tet+10"
+target_units = [500, 600]
+partner = "Trường Đại học Hải Phòng"
+
+[[campaign]]
+name = "Những giọt máu hồng hè"
+month = 5
+"#;
+        let c = parse_calendar(text, 2026).unwrap();
+        assert_eq!(
+            (c[0].starts_on, c[0].ends_on),
+            (d(2026, 2, 20), d(2026, 2, 27))
+        );
+        assert_eq!(
+            (c[0].target_units_min, c[0].target_units_max),
+            (Some(500), Some(600))
+        );
+        assert_eq!(
+            (c[1].starts_on, c[1].ends_on),
+            (d(2026, 5, 1), d(2026, 5, 31))
+        );
+        let c = parse_calendar(text, 2027).unwrap();
+        assert_eq!(c[0].starts_on, d(2027, 2, 9), "follows Tết each year");
+    }
+
+    #[test]
+    fn every_error_is_reported_with_its_line() {
+        let text = "[[campaign]]\nname = \"A\"\nfrom = \"13-01\"\nto = \"04-01\"\n\n[[campaign]]\nmonth = 4\n\n[[campaign]]\nname = \"A\"\nmonth = 14\ntarget_units = [600, 500]\n";
+        let errors = parse_calendar(text, 2026).unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [3, 6, 10, 11, 12], "{errors:?}");
+        assert!(errors[0].message.contains("13-01"));
+        assert!(errors[2].message.contains("twice"));
+    }
+
+    #[test]
+    fn syntax_errors_and_unknown_fields_have_lines_too() {
+        let e = parse_calendar("[[campaign]]\nname = \"A\"\nmonth = \n", 2026).unwrap_err();
+        assert_eq!(e[0].line, 3, "{e:?}");
+        let e = parse_calendar(
+            "[[campaign]]\nname = \"A\"\nmonth = 4\ncolour = \"red\"\n",
+            2026,
+        )
+        .unwrap_err();
+        assert!(e[0].message.contains("colour"), "{e:?}");
+        assert!(parse_calendar("", 2026).is_err());
+        assert!(
+            parse_calendar(
+                "[[campaign]]\nname = \"A\"\nfrom = \"05-02\"\nto = \"05-01\"\n",
+                2026
+            )
+            .is_err()
+        );
+    }
+}
