@@ -74,6 +74,25 @@ struct Inner {
     clock: Arc<dyn Clock>,
     /// Woken whenever rows are added to the outbox, so the worker need not poll for them.
     outbox_added: Arc<Notify>,
+    /// Per-account inbound counts of the current minute (per process).
+    flood: Mutex<HashMap<(String, String), FloodWindow>>,
+}
+
+/// One account's messages in the current one-minute window.
+#[derive(Debug, Clone, Copy)]
+struct FloodWindow {
+    start_ms: i64,
+    count: u32,
+    warned: bool,
+}
+
+/// What the flood limit says about one more message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flood {
+    Allow,
+    /// Over the limit: drop it, and tell the person (once a window).
+    Warn,
+    Drop,
 }
 
 /// What [`App::handle`] did.
@@ -82,6 +101,8 @@ pub enum Handled {
     Replied,
     /// The platform delivered this update before: nothing was done.
     Duplicate,
+    /// Over the per-account limit: dropped (the person is told once a minute).
+    Throttled,
 }
 
 impl App {
@@ -95,6 +116,7 @@ impl App {
                 config,
                 clock,
                 outbox_added: Arc::new(Notify::new()),
+                flood: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -117,6 +139,42 @@ impl App {
 
     pub fn outbox_added(&self) -> Arc<Notify> {
         self.inner.outbox_added.clone()
+    }
+
+    /// Count one message from an account against the per-minute limit.
+    fn flood_check(&self, channel: &str, user: &str, now_ms: i64) -> Flood {
+        let limit = self.inner.config.limits.inbound_per_minute;
+        // The terminal is the operator's own console (and scripts pipe many lines at once).
+        if limit == 0 || channel == ChannelKind::Terminal.code() {
+            return Flood::Allow;
+        }
+        let mut map = self.inner.flood.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 50_000 {
+            map.retain(|_, w| now_ms - w.start_ms < 60_000);
+        }
+        let w = map
+            .entry((channel.to_string(), user.to_string()))
+            .or_insert(FloodWindow {
+                start_ms: now_ms,
+                count: 0,
+                warned: false,
+            });
+        if now_ms - w.start_ms >= 60_000 || now_ms < w.start_ms {
+            *w = FloodWindow {
+                start_ms: now_ms,
+                count: 0,
+                warned: false,
+            };
+        }
+        w.count += 1;
+        if w.count <= limit {
+            Flood::Allow
+        } else if !w.warned {
+            w.warned = true;
+            Flood::Warn
+        } else {
+            Flood::Drop
+        }
     }
 
     /// The person left the channel (Zalo OA `unfollow`): write to that account no more, until
@@ -223,6 +281,28 @@ impl App {
             let Some(session) = sessions.get_mut(&key) else {
                 continue;
             };
+            match self.flood_check(inbound.channel.code(), &inbound.user, now_ms) {
+                Flood::Allow => {}
+                Flood::Drop => {
+                    results.push(Handled::Throttled);
+                    continue;
+                }
+                Flood::Warn => {
+                    let reply = engine::Reply {
+                        parts: vec![MsgId::SlowDown.into()],
+                        ..Default::default()
+                    };
+                    outbox.push(PendingRow {
+                        channel: inbound.channel.code(),
+                        chat_id: inbound.chat_id.clone(),
+                        identity_id: Some(session.identity.id),
+                        idempotency_key: None,
+                        out: render(&inner.catalogue, session.identity.lang, &reply),
+                    });
+                    results.push(Handled::Throttled);
+                    continue;
+                }
+            }
             let cfg = &inner.config;
             let ctx = Ctx {
                 rules: &cfg.rules,

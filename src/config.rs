@@ -22,6 +22,24 @@ pub struct Config {
     pub listen_addr: SocketAddr,
     pub rules: Rules,
     pub delivery: DeliveryConfig,
+    pub limits: Limits,
+}
+
+/// Abuse limits.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Messages one account may send a minute; beyond that they are dropped, with one
+    /// polite notice a minute, so one person cannot slow the bot down for everyone.
+    pub inbound_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            inbound_per_minute: 30,
+        }
+    }
 }
 
 /// A Telegram-style bot API (Telegram, Zalo Bot Platform): a token, where the API is, and
@@ -204,6 +222,7 @@ struct FileConfig {
     zalo_webhook_url: Option<String>,
     eligibility: Option<Rules>,
     delivery: Option<DeliveryConfig>,
+    limits: Option<Limits>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hienmau.db";
@@ -321,6 +340,7 @@ impl Config {
             listen_addr,
             rules,
             delivery,
+            limits: fc.limits.unwrap_or_default(),
         })
     }
 

@@ -188,6 +188,7 @@ message_ids! {
     WelcomeBack => "welcome-back",
     TextOnly => "text-only",
     AccountLinked => "account-linked",
+    SlowDown => "slow-down",
 }
 
 /// A value for a message variable. `Msg` values are translated too, in the same language.

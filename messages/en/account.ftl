@@ -80,3 +80,4 @@ not-understood = I did not understand. Type /help to see what I can do.
 welcome-back = Welcome back, { $name }!
 text-only = I can only read text messages. Please answer in text.
 account-linked = This phone number was already verified for { $name } in another app, so both accounts now share one profile: your details, history and preferences are the same in both places.
+slow-down = You are sending messages very fast. I will skip the next ones for a minute; after that, please carry on.

@@ -80,3 +80,4 @@ not-understood = Mình chưa hiểu ý bạn. Gõ /help để xem những gì m�
 welcome-back = Chào mừng { $name } quay lại!
 text-only = Mình chỉ đọc được tin nhắn chữ. Bạn trả lời bằng chữ giúp nhé.
 account-linked = Số điện thoại này đã được xác minh cho { $name } trên một ứng dụng khác, nên mình đã gộp hai tài khoản vào một hồ sơ: thông tin, lịch sử và lựa chọn của bạn dùng chung ở cả hai nơi.
+slow-down = Bạn gửi tin nhắn nhanh quá. Mình tạm bỏ qua các tin tiếp theo trong một phút; sau đó bạn cứ tiếp tục nhé.

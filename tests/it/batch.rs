@@ -290,3 +290,40 @@ async fn a_typed_phone_never_joins_accounts() {
     assert_eq!(telegram.name.as_deref(), Some("Hà Văn Lực"));
     assert!(!last_text(&app, "zalo_oa", "z2").await.contains("gộp"));
 }
+
+#[tokio::test]
+async fn a_flooding_account_is_slowed_down_and_others_are_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("f.db").display());
+    let mut config = Config::load(None, |k| (k == "DATABASE_URL").then(|| url.clone())).unwrap();
+    config.limits.inbound_per_minute = 5;
+    let clock = Arc::new(ManualClock::new(crate::support::start_time()));
+    let app = App::open(config, clock.clone()).await.unwrap();
+
+    let batch: Vec<Inbound> = (1..=9)
+        .map(|n| tg(n, "spam", "/help"))
+        .chain([tg(100, "calm", "/start")])
+        .collect();
+    let done = app.handle_batch(batch).await.unwrap();
+    assert_eq!(
+        done.iter().filter(|h| **h == Handled::Replied).count(),
+        6,
+        "{done:?}"
+    );
+    assert_eq!(done.iter().filter(|h| **h == Handled::Throttled).count(), 4);
+    let texts = outbox_texts(&app, "spam").await;
+    assert_eq!(texts.len(), 6, "five answers and one notice: {texts:#?}");
+    assert!(texts[5].contains("nhanh quá"), "{texts:#?}");
+    assert_eq!(
+        outbox_texts(&app, "calm").await.len(),
+        1,
+        "another account is served"
+    );
+
+    // A minute later the account is heard again.
+    clock.advance(chrono::Duration::seconds(61));
+    assert_eq!(
+        app.handle(tg(200, "spam", "/help")).await.unwrap(),
+        Handled::Replied
+    );
+}
