@@ -168,15 +168,7 @@ fn command_of(text: &str) -> Option<Command> {
 
 /// Handle one message.
 pub fn step(ctx: &Ctx, conv: Conversation, input: Input) -> Step {
-    let mut t = Turn {
-        ctx,
-        state: conv.state,
-        lang: conv.lang,
-        donor: conv.donor,
-        change: DonorChange::Keep,
-        parts: Vec::new(),
-        prompt: PromptMode::Full,
-    };
+    let mut t = Turn::new(ctx, conv);
     t.handle(input);
     t.finish()
 }
@@ -184,15 +176,7 @@ pub fn step(ctx: &Ctx, conv: Conversation, input: Input) -> Step {
 /// The account was just joined to an existing donor (the same phone, verified on another
 /// platform): say so, and carry on from that donor's profile.
 pub fn linked(ctx: &Ctx, conv: Conversation) -> Step {
-    let mut t = Turn {
-        ctx,
-        state: conv.state,
-        lang: conv.lang,
-        donor: conv.donor,
-        change: DonorChange::Keep,
-        parts: Vec::new(),
-        prompt: PromptMode::Full,
-    };
+    let mut t = Turn::new(ctx, conv);
     let name = t
         .donor
         .as_ref()
@@ -225,7 +209,19 @@ struct Turn<'a, 'c> {
     prompt: PromptMode,
 }
 
-impl Turn<'_, '_> {
+impl<'a, 'c> Turn<'a, 'c> {
+    fn new(ctx: &'a Ctx<'c>, conv: Conversation) -> Self {
+        Turn {
+            ctx,
+            state: conv.state,
+            lang: conv.lang,
+            donor: conv.donor,
+            change: DonorChange::Keep,
+            parts: Vec::new(),
+            prompt: PromptMode::Full,
+        }
+    }
+
     fn finish(self) -> Step {
         let mut reply = Reply {
             parts: self.parts,
