@@ -170,6 +170,15 @@ async fn telegram_donor(app: &App, phone: &str) {
     );
 }
 
+/// A new person on the Zalo OA consents and gives a name; the phone question comes next.
+async fn oa_until_phone(app: &App, user: &str, name: &str) {
+    for (n, t) in [(1, "/start"), (2, "1"), (3, name)] {
+        app.handle(on(ChannelKind::ZaloOa, 100 + n, user, text(t)))
+            .await
+            .unwrap();
+    }
+}
+
 async fn last_text(app: &App, channel: &str, chat: &str) -> String {
     let scope = hienmau::store::Scope::Chat {
         channel: channel.into(),
@@ -186,9 +195,7 @@ async fn a_phone_verified_on_two_platforms_joins_the_accounts() {
     let (_dir, app) = app().await;
     telegram_donor(&app, "84912345678").await;
     let oa = |n: u32, input| on(ChannelKind::ZaloOa, 100 + n, "z1", input);
-    app.handle(oa(1, text("/start"))).await.unwrap();
-    app.handle(oa(2, text("1"))).await.unwrap();
-    app.handle(oa(3, text("Lực"))).await.unwrap();
+    oa_until_phone(&app, "z1", "Lực").await;
     app.handle(oa(
         4,
         Input::Contact {
@@ -265,9 +272,7 @@ async fn a_typed_phone_never_joins_accounts() {
     let (_dir, app) = app().await;
     telegram_donor(&app, "84912345678").await;
     let oa = |n: u32, input| on(ChannelKind::ZaloOa, 100 + n, "z2", input);
-    app.handle(oa(1, text("/start"))).await.unwrap();
-    app.handle(oa(2, text("1"))).await.unwrap();
-    app.handle(oa(3, text("Kẻ Mạo Danh"))).await.unwrap();
+    oa_until_phone(&app, "z2", "Kẻ Mạo Danh").await;
     app.handle(oa(4, text("0912 345 678"))).await.unwrap();
     let zalo = app
         .store()
