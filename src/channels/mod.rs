@@ -42,7 +42,8 @@ impl ChannelKind {
         }
     }
 
-    /// The longest text one message may carry (Telegram: 4,096 characters; Zalo: 2,000).
+    /// The longest text one message may carry, in [`text_len`] units (Telegram: 4,096;
+    /// Zalo: 2,000).
     pub fn max_text_chars(self) -> usize {
         match self {
             ChannelKind::Telegram => 4096,
@@ -123,21 +124,32 @@ pub fn numbered(choices: &[OutChoice]) -> String {
         .collect()
 }
 
-/// Split a long text into parts of at most `max` characters, on line boundaries where
-/// possible (then on spaces, then anywhere), keeping the order.
+/// Length as the platforms count it: UTF-16 code units (Telegram's 4,096 is in those; a
+/// Vietnamese letter is one, an emoji such as 📱 two). For limits counted in characters this is
+/// never less, so it errs on the safe side.
+pub fn text_len(s: &str) -> usize {
+    s.chars().map(char::len_utf16).sum()
+}
+
+/// Split a long text into parts of at most `max` units ([`text_len`]), on line boundaries
+/// where possible (then on spaces, then anywhere), keeping the order.
 pub fn split_text(text: &str, max: usize) -> Vec<String> {
-    if max == 0 || text.chars().count() <= max {
+    if max < 2 || text_len(text) <= max {
         return vec![text.to_string()];
     }
     let mut parts = Vec::new();
     let mut rest: &str = text;
-    while rest.chars().count() > max {
-        // Byte index just past `max` characters.
-        let limit = rest
-            .char_indices()
-            .nth(max)
-            .map(|(i, _)| i)
-            .unwrap_or(rest.len());
+    while text_len(rest) > max {
+        // Byte index of the longest prefix within `max` units.
+        let mut units = 0;
+        let mut limit = rest.len();
+        for (i, c) in rest.char_indices() {
+            units += c.len_utf16();
+            if units > max {
+                limit = i;
+                break;
+            }
+        }
         let window = &rest[..limit];
         let cut = window
             .rfind('\n')
@@ -191,6 +203,17 @@ mod tests {
             parts.iter().map(|p| p.chars().count()).collect::<Vec<_>>(),
             [20, 20, 5]
         );
+    }
+
+    #[test]
+    fn lengths_count_utf16_units_as_telegram_does() {
+        assert_eq!(text_len("Hiến máu"), 8);
+        assert_eq!(text_len("📱"), 2);
+        let emoji = "📱".repeat(3000);
+        let parts = split_text(&emoji, 4096);
+        assert_eq!(parts.len(), 2);
+        assert!(parts.iter().all(|p| text_len(p) <= 4096));
+        assert_eq!(parts.concat(), emoji, "no emoji is cut in half");
     }
 
     #[test]
