@@ -57,6 +57,19 @@ pub enum Command {
         #[command(subcommand)]
         action: CampaignAction,
     },
+    /// Donations recorded by the blood centre.
+    Donations {
+        #[command(subcommand)]
+        action: DonationAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DonationAction {
+    /// Record donations from a CSV file with the columns phone, date and kind (whole blood,
+    /// platelets, plasma). Every error is reported with its line, and a file with any error
+    /// stores nothing. Each donor's next eligible date follows from their newest donation.
+    Import { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +166,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", result?);
             Ok(())
         }
+        Command::Donations {
+            action: DonationAction::Import { file },
+        } => {
+            let app = App::open(config, Arc::new(SystemClock)).await?;
+            let result = import_donations(&app, &file).await;
+            app.store().close().await;
+            print!("{}", result?);
+            Ok(())
+        }
         Command::Migrate => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             app.store().close().await;
@@ -216,6 +238,33 @@ pub async fn campaigns(
     }
 }
 
+/// `hienmau donations import FILE`: what to print, or why nothing was stored.
+pub async fn import_donations(app: &App, file: &std::path::Path) -> anyhow::Result<String> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let now = app.clock().now();
+    let today = now.with_timezone(&app.config().timezone).date_naive();
+    let report = |errors: Vec<crate::domain::campaign::FileError>| {
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}:{e}", file.display()))
+            .collect();
+        anyhow::anyhow!("nothing was stored:\n{}", lines.join("\n"))
+    };
+    let lines = crate::domain::donation::parse_donations(&text, today).map_err(report)?;
+    let done = app
+        .store()
+        .import_donations(&lines, now.timestamp_millis())
+        .await?
+        .map_err(report)?;
+    Ok(format!(
+        "{} donations recorded for {} donors ({} already on record)\n",
+        done.added,
+        done.donors,
+        done.lines - done.added
+    ))
+}
+
 /// What `hienmau status` prints.
 pub async fn status_report(app: &App, config: &Config) -> anyhow::Result<String> {
     let mut out = String::from("outbox:\n");
@@ -226,6 +275,10 @@ pub async fn status_report(app: &App, config: &Config) -> anyhow::Result<String>
     for (status, n) in counts {
         out.push_str(&format!("  {status:<12} {n}\n"));
     }
+    let (donations, anonymous) = app.store().donation_counts().await?;
+    out.push_str(&format!(
+        "donations on record: {donations} ({anonymous} of erased donors, anonymous)\n"
+    ));
     out.push_str("quota used (channel, month, used / limit):\n");
     let usage = app.store().quota_usage().await?;
     if usage.is_empty() {

@@ -7,7 +7,8 @@
 
 use crate::domain::blood::BloodGroup;
 use crate::domain::body::{Sex, WeightKg};
-use crate::domain::campaign::Campaign;
+use crate::domain::campaign::{Campaign, FileError};
+use crate::domain::donation::DonationLine;
 use crate::domain::donor::{Donor, LastDonationAnswer};
 use crate::domain::eligibility::DonationKind;
 use crate::domain::phone::PhoneNumber;
@@ -67,6 +68,15 @@ pub struct OutboxRow {
     pub lane: i64,
     pub body: String,
     pub attempts: i64,
+}
+
+/// What an import of donations did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DonationImport {
+    pub lines: usize,
+    /// New donations (the rest were already on record).
+    pub added: usize,
+    pub donors: usize,
 }
 
 /// How [`Store::store_oa_tokens`] treats tokens already stored.
@@ -630,6 +640,106 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Record imported donations: every phone must belong to exactly one donor, or nothing is
+    /// stored and each bad line is named. Each donor's last donation moves to the newest one
+    /// (which sets their next eligible date). A donation already recorded is not counted twice.
+    pub async fn import_donations(
+        &self,
+        lines: &[DonationLine],
+        now: i64,
+    ) -> anyhow::Result<Result<DonationImport, Vec<FileError>>> {
+        let mut owners: HashMap<String, Vec<i64>> = HashMap::new();
+        let phones: Vec<String> = lines
+            .iter()
+            .map(|l| l.phone.as_e164().to_string())
+            .collect();
+        for chunk in phones.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT id, phone FROM donors WHERE phone IN ({})",
+                list(chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for p in chunk {
+                q = q.bind(p);
+            }
+            for row in q
+                .fetch_all(&self.pool)
+                .await
+                .context("finding donors by phone")?
+            {
+                owners
+                    .entry(row.try_get("phone")?)
+                    .or_default()
+                    .push(row.try_get("id")?);
+            }
+        }
+        let mut errors = Vec::new();
+        let mut resolved = Vec::new();
+        for l in lines {
+            match owners.get(l.phone.as_e164()).map(Vec::as_slice) {
+                Some([id]) => resolved.push((*id, l)),
+                Some(ids) if ids.len() > 1 => errors.push(FileError {
+                    line: l.line,
+                    message: format!("{} donors share the phone {}", ids.len(), l.phone.masked()),
+                }),
+                _ => errors.push(FileError {
+                    line: l.line,
+                    message: format!("no registered donor has the phone {}", l.phone.masked()),
+                }),
+            }
+        }
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut added = 0;
+        let mut latest: HashMap<i64, &DonationLine> = HashMap::new();
+        for (donor, l) in &resolved {
+            let r = sqlx::query(
+                "INSERT INTO donations (donor_id, donated_on, kind, verified, source, created_at) \
+                 VALUES ($1, $2, $3, 1, 'import', $4) ON CONFLICT (donor_id, donated_on, kind) DO NOTHING",
+            )
+            .bind(donor)
+            .bind(date_text(l.date))
+            .bind(l.kind.code())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .context("recording a donation")?;
+            added += r.rows_affected();
+            let newest = latest.entry(*donor).or_insert(l);
+            if l.date > newest.date {
+                *newest = l;
+            }
+        }
+        for (donor, l) in &latest {
+            sqlx::query(
+                "UPDATE donors SET last_donation_kind = $1, last_donation_date = $2 \
+                 WHERE id = $3 AND (last_donation_date IS NULL OR last_donation_date < $2)",
+            )
+            .bind(l.kind.code())
+            .bind(date_text(l.date))
+            .bind(donor)
+            .execute(&mut *tx)
+            .await
+            .context("moving a donor's last donation")?;
+        }
+        tx.commit().await.context("committing the donations")?;
+        Ok(Ok(DonationImport {
+            lines: lines.len(),
+            added: added as usize,
+            donors: latest.len(),
+        }))
+    }
+
+    /// Donations on record, and how many of them no longer name anyone (erased donors).
+    pub async fn donation_counts(&self) -> anyhow::Result<(i64, i64)> {
+        let row = sqlx::query("SELECT COUNT(*), COUNT(*) - COUNT(donor_id) FROM donations")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
     }
 
     /// Whether the database takes a write (a transaction that writes and rolls back).

@@ -5,6 +5,7 @@ pub mod blood;
 pub mod body;
 pub mod campaign;
 pub mod dates;
+pub mod donation;
 pub mod donor;
 pub mod eligibility;
 pub mod lunar;

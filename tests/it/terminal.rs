@@ -184,3 +184,61 @@ fn a_calendar_with_any_error_stores_nothing_and_names_each_line() {
         "the good campaign was not stored either"
     );
 }
+
+#[test]
+fn imported_donations_move_the_next_eligible_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let script = "1\nLý Thị Hoa\n0912 345 678\n20/10/1999\nnu\n50\nB+\nhai phong\nbo qua\n4\n1\n";
+    let (out, err, ok) = run_chat(&db, "hoa", script);
+    assert!(ok && out.contains("đăng ký thành công"), "{out}{err}");
+
+    let good = dir.path().join("drive.csv");
+    std::fs::write(
+        &good,
+        "phone,date,kind\n0912 345 678,10/11/2026,máu toàn phần\n",
+    )
+    .unwrap();
+    let (out, err, ok) = hienmau(&db, &["donations", "import", good.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        out,
+        "1 donations recorded for 1 donors (0 already on record)\n"
+    );
+    let (out, _, _) = hienmau(&db, &["donations", "import", good.to_str().unwrap()]);
+    assert_eq!(
+        out, "0 donations recorded for 1 donors (1 already on record)\n",
+        "never twice"
+    );
+
+    let (out, _, _) = run_chat(&db, "hoa", "/profile\n");
+    assert!(out.contains("Máu toàn phần, ngày 10/11/2026"), "{out}");
+    assert!(out.contains("từ ngày 02/02/2027"), "84 days later: {out}");
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "phone,date,kind\n0912 345 678,12/11/2026,tiểu cầu\n0987 000 111,12/11/2026,tiểu cầu\nabc,12/11/2026,x\n").unwrap();
+    let path = bad.to_str().unwrap();
+    let (_, err, ok) = hienmau(&db, &["donations", "import", path]);
+    assert!(!ok);
+    assert!(err.contains(&format!("{path}:line 4:")), "{err}");
+    let (_, err2, _) = {
+        // Once the malformed line is fixed, the unknown phone is still refused, by line.
+        std::fs::write(
+            &bad,
+            "phone,date,kind\n0912 345 678,12/11/2026,tiểu cầu\n0987 000 111,12/11/2026,tiểu cầu\n",
+        )
+        .unwrap();
+        hienmau(&db, &["donations", "import", path])
+    };
+    assert!(
+        err2.contains(&format!(
+            "{path}:line 3: no registered donor has the phone 0987 *** 111"
+        )),
+        "{err2}"
+    );
+    let (out, _, _) = run_chat(&db, "hoa", "/profile\n");
+    assert!(
+        out.contains("Máu toàn phần, ngày 10/11/2026"),
+        "nothing from the bad files: {out}"
+    );
+}
