@@ -29,6 +29,18 @@ pub fn start_time() -> chrono::DateTime<chrono::Utc> {
         .with_timezone(&chrono::Utc)
 }
 
+/// POST a JSON body to a webhook, with `header: value` if given; returns the status code.
+pub async fn post_json(url: &str, header: &str, value: Option<&str>, body: String) -> u16 {
+    let mut r = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(v) = value {
+        r = r.header(header, v);
+    }
+    r.send().await.unwrap().status().as_u16()
+}
+
 /// Wait (at most [`WAIT`]) until the account is marked unreachable.
 pub async fn wait_until_unreachable(app: &App, channel: &str, user: &str) {
     let deadline = tokio::time::Instant::now() + WAIT;

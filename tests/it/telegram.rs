@@ -320,44 +320,18 @@ mod webhook {
         );
         let addr = bot.running.as_ref().unwrap().http_addr.unwrap();
         let url = format!("http://{addr}/tg/hook");
-        let http = reqwest::Client::new();
-        let post = |body: String, secret: Option<&str>| {
-            let mut r = http
-                .post(&url)
-                .header("content-type", "application/json")
-                .body(body);
-            if let Some(s) = secret {
-                r = r.header("X-Telegram-Bot-Api-Secret-Token", s);
-            }
-            r.send()
+        let post = |body: String, secret: Option<&'static str>| {
+            crate::support::post_json(&url, "X-Telegram-Bot-Api-Secret-Token", secret, body)
         };
 
         let good = update(1, "/start").to_string();
-        assert_eq!(post(good.clone(), None).await.unwrap().status(), 401);
-        assert_eq!(
-            post(good.clone(), Some("wrong")).await.unwrap().status(),
-            401
-        );
-        assert_eq!(post(good.clone(), Some(TOKEN)).await.unwrap().status(), 401);
-        assert_eq!(
-            post("{not json".into(), Some("s3cret-Token_1"))
-                .await
-                .unwrap()
-                .status(),
-            400
-        );
-        assert_eq!(
-            post("{}".into(), Some("s3cret-Token_1"))
-                .await
-                .unwrap()
-                .status(),
-            400
-        );
+        assert_eq!(post(good.clone(), None).await, 401);
+        assert_eq!(post(good.clone(), Some("wrong")).await, 401);
+        assert_eq!(post(good.clone(), Some(TOKEN)).await, 401);
+        assert_eq!(post("{not json".into(), Some("s3cret-Token_1")).await, 400);
+        assert_eq!(post("{}".into(), Some("s3cret-Token_1")).await, 400);
         let huge = format!("{{\"update_id\":1,\"x\":\"{}\"}}", "a".repeat(400_000));
-        assert_eq!(
-            post(huge, Some("s3cret-Token_1")).await.unwrap().status(),
-            413
-        );
+        assert_eq!(post(huge, Some("s3cret-Token_1")).await, 413);
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(bot.fake.sent_count(), 0, "nothing handled");
         assert!(
@@ -370,24 +344,12 @@ mod webhook {
             "nothing stored"
         );
 
-        assert_eq!(
-            post(good.clone(), Some("s3cret-Token_1"))
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
+        assert_eq!(post(good.clone(), Some("s3cret-Token_1")).await, 200);
         // Telegram redelivers when unsure: the same update is handled once.
-        assert_eq!(
-            post(good, Some("s3cret-Token_1")).await.unwrap().status(),
-            200
-        );
+        assert_eq!(post(good, Some("s3cret-Token_1")).await, 200);
         bot.fake.wait_for(LAN, 1, WAIT).await;
         assert_eq!(
-            post(update(2, "1").to_string(), Some("s3cret-Token_1"))
-                .await
-                .unwrap()
-                .status(),
+            post(update(2, "1").to_string(), Some("s3cret-Token_1")).await,
             200
         );
         let sent = bot.fake.wait_for(LAN, 2, WAIT).await;
@@ -395,7 +357,7 @@ mod webhook {
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(bot.fake.sent_to(LAN).len(), 2);
 
-        let health = http
+        let health = reqwest::Client::new()
             .get(format!("http://{addr}/healthz"))
             .send()
             .await

@@ -22,7 +22,6 @@ struct Oa {
     app: App,
     running: Option<Running>,
     url: String,
-    http: reqwest::Client,
     stamp: u64,
 }
 
@@ -72,21 +71,18 @@ impl Oa {
             app,
             running: Some(running),
             url,
-            http: reqwest::Client::new(),
             stamp,
         }
     }
 
     async fn post(&self, body: &str, signature: Option<String>) -> u16 {
-        let mut r = self
-            .http
-            .post(&self.url)
-            .header("content-type", "application/json")
-            .body(body.to_string());
-        if let Some(s) = signature {
-            r = r.header("X-ZEvent-Signature", s);
-        }
-        r.send().await.unwrap().status().as_u16()
+        crate::support::post_json(
+            &self.url,
+            "X-ZEvent-Signature",
+            signature.as_deref(),
+            body.to_string(),
+        )
+        .await
     }
 
     /// Post a correctly signed event.
