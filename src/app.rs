@@ -6,7 +6,7 @@
 use crate::channels::{ChannelKind, Inbound, OutChoice, Outbound, numbered, split_text};
 use crate::config::Config;
 use crate::domain::donor::Donor;
-use crate::engine::{self, Conversation, Ctx, DonorChange, Label, Reply, State};
+use crate::engine::{self, Conversation, Ctx, DonorChange, Label, Reply, Saved, State};
 use crate::messages::{Catalogue, Lang, Msg, MsgId};
 use crate::store::{Account, Identity, Lane, NewMessage, Store};
 use anyhow::Context;
@@ -76,6 +76,8 @@ struct Inner {
     outbox_added: Arc<Notify>,
     /// Per-account inbound counts of the current minute (per process).
     flood: Mutex<HashMap<(String, String), FloodWindow>>,
+    /// The Telegram bot's username once known (for club deep links).
+    telegram_bot: Mutex<Option<String>>,
 }
 
 /// One account's messages in the current one-minute window.
@@ -117,6 +119,7 @@ impl App {
                 clock,
                 outbox_added: Arc::new(Notify::new()),
                 flood: Mutex::new(HashMap::new()),
+                telegram_bot: Mutex::new(None),
             }),
         })
     }
@@ -139,6 +142,24 @@ impl App {
 
     pub fn outbox_added(&self) -> Arc<Notify> {
         self.inner.outbox_added.clone()
+    }
+
+    /// Remember the Telegram bot's username (from getMe), for club invite links.
+    pub fn set_telegram_bot(&self, username: &str) {
+        let mut b = self
+            .inner
+            .telegram_bot
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        *b = (!username.is_empty()).then(|| username.to_string());
+    }
+
+    fn telegram_bot(&self) -> Option<String> {
+        self.inner
+            .telegram_bot
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Count one message from an account against the per-minute limit.
@@ -248,11 +269,11 @@ impl App {
         let mut sessions: HashMap<(String, String), Session> = identities
             .into_iter()
             .map(|(key, identity)| {
-                let state = states
+                let saved = states
                     .remove(&identity.id)
                     .and_then(|json| parse_state(identity.id, &json));
                 let donor = identity.donor_id.and_then(|id| donors.remove(&id));
-                (key, Session::new(identity, state, donor))
+                (key, Session::new(identity, saved, donor))
             })
             .collect();
 
@@ -304,7 +325,10 @@ impl App {
                 }
             }
             let cfg = &inner.config;
+            let telegram_bot = self.telegram_bot();
             let ctx = Ctx {
+                telegram_bot: telegram_bot.as_deref(),
+                broadcast_cap: cfg.broadcast.daily_cap,
                 rules: &cfg.rules,
                 today: now.with_timezone(&cfg.timezone).date_naive(),
                 now_ms,
@@ -316,10 +340,49 @@ impl App {
                 state: session.state.clone(),
                 lang: session.identity.lang,
                 donor: session.donor.clone(),
+                join: session.join.clone(),
             };
             let before = session.donor.as_ref().and_then(verified_phone);
+            let was_paused = session.donor.as_ref().is_some_and(|d| d.paused);
             let mut step = engine::step(&ctx, conv, inbound.input);
             let identity_id = session.identity.id;
+
+            // The engine asked for data or a change (clubs, broadcasts, roles): carry it
+            // out in this transaction and let the engine finish the turn.
+            let mut rounds = 0;
+            while let Some(request) = step.request.take() {
+                rounds += 1;
+                anyhow::ensure!(rounds <= 4, "the engine kept asking: {request:?}");
+                let who = club::Actor {
+                    identity_id,
+                    donor_id: session.identity.donor_id,
+                    registered: step
+                        .donor
+                        .as_ref()
+                        .is_some_and(|d| d.registered_at.is_some()),
+                };
+                if step.change == DonorChange::Save {
+                    // A registration confirmed in this very step: the store must see it.
+                    if let (Some(id), Some(d)) = (session.identity.donor_id, &step.donor) {
+                        tx.save_donors(&[(id, d)]).await?;
+                    }
+                }
+                let outcome = self.execute(&mut tx, &who, request, now).await?;
+                let conv = Conversation {
+                    state: step.state.clone(),
+                    lang: step.lang,
+                    donor: step.donor.clone(),
+                    join: step.join.clone(),
+                };
+                let mut next = engine::resume(&ctx, conv, outcome);
+                let mut parts = std::mem::take(&mut step.reply.parts);
+                parts.append(&mut next.reply.parts);
+                next.reply.parts = parts;
+                if step.change != DonorChange::Keep && next.change == DonorChange::Keep {
+                    next.change = step.change;
+                }
+                step = next;
+            }
 
             // One donor, many accounts: a phone verified through this platform that another
             // donor verified through a platform too is the same person. Never by typed text.
@@ -345,6 +408,7 @@ impl App {
                         state: step.state.clone(),
                         lang: step.lang,
                         donor: Some(found),
+                        join: step.join.clone(),
                     };
                     step = engine::linked(&ctx, conv);
                     tracing::info!(from, into, "accounts joined by a verified phone");
@@ -357,6 +421,12 @@ impl App {
             if step.lang != session.identity.lang {
                 tx.set_lang(identity_id, step.lang).await?;
                 session.identity.lang = step.lang;
+            }
+            if !was_paused && step.donor.as_ref().is_some_and(|d| d.paused) {
+                // Paused: broadcasts still waiting for this person are not sent.
+                if let Some(id) = session.identity.donor_id {
+                    tx.cancel_bulk_for_donor(id, now_ms).await?;
+                }
             }
             let mut erased_donor = None;
             match (step.change, step.donor, session.identity.donor_id) {
@@ -381,6 +451,7 @@ impl App {
             let kept = match (&step.state, erased_donor) {
                 (Some(state), None) => {
                     session.state = Some(state.clone());
+                    session.join = step.join.clone();
                     session.state_dirty = true;
                     true
                 }
@@ -430,9 +501,13 @@ impl App {
         for s in sessions.values().filter(|s| !s.gone) {
             if s.state_dirty {
                 if let Some(state) = &s.state {
+                    let saved = Saved {
+                        state: state.clone(),
+                        join: s.join.clone(),
+                    };
                     states_out.push((
                         s.identity.id,
-                        serde_json::to_string(state).context("encoding a state")?,
+                        serde_json::to_string(&saved).context("encoding a state")?,
                     ));
                 }
             }
@@ -454,6 +529,7 @@ impl App {
                 lane: Lane::Reply,
                 body: serde_json::to_string(&row.out).context("encoding a message")?,
                 not_before: now_ms,
+                broadcast_id: None,
             });
         }
         tx.enqueue(&rows, now_ms).await?;
@@ -465,6 +541,8 @@ impl App {
         Ok(results)
     }
 }
+
+mod club;
 
 /// The donor's phone, if a platform verified it as theirs.
 fn verified_phone(d: &Donor) -> Option<String> {
@@ -487,6 +565,8 @@ struct PendingRow {
 struct Session {
     identity: Identity,
     state: Option<State>,
+    /// A club invite code waiting for the registration to complete.
+    join: Option<String>,
     donor: Option<Donor>,
     state_dirty: bool,
     donor_dirty: bool,
@@ -495,13 +575,18 @@ struct Session {
 }
 
 impl Session {
-    fn new(identity: Identity, state: Option<State>, donor: Option<Donor>) -> Session {
+    fn new(identity: Identity, saved: Option<Saved>, donor: Option<Donor>) -> Session {
+        let (state, join) = match saved {
+            Some(s) => (Some(s.state), s.join),
+            None => (None, None),
+        };
         // No state (or one this version cannot read) for a known donor: resume from a safe
         // point, keeping every saved answer.
         let state = state.or_else(|| donor.as_ref().map(|_| State::Idle));
         Session {
             identity,
             state,
+            join,
             donor,
             state_dirty: false,
             donor_dirty: false,
@@ -510,8 +595,8 @@ impl Session {
     }
 }
 
-fn parse_state(identity: i64, json: &str) -> Option<State> {
-    match serde_json::from_str::<State>(json) {
+fn parse_state(identity: i64, json: &str) -> Option<Saved> {
+    match serde_json::from_str::<Saved>(json) {
         Ok(s) => Some(s),
         Err(e) => {
             tracing::warn!(identity, error = %e, "unreadable conversation state");

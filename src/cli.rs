@@ -62,6 +62,28 @@ pub enum Command {
         #[command(subcommand)]
         action: DonationAction,
     },
+    /// Roles: make the first admin, or grant and revoke roles by account.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+    /// The audit log of privileged actions (grants, clubs, broadcasts).
+    Audit {
+        /// Print every entry as CSV (time, account, action, target, recipients).
+        #[arg(long)]
+        csv: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminAction {
+    /// Give a role (admin, coordinator, leader) to an account, e.g.
+    /// `hienmau admin grant admin telegram:123456789`. The account need not have written yet.
+    Grant { role: String, account: String },
+    /// Take a role from an account.
+    Revoke { role: String, account: String },
+    /// Who holds which role.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -175,6 +197,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", result?);
             Ok(())
         }
+        Command::Admin { action } => {
+            let app = App::open(config, Arc::new(SystemClock)).await?;
+            let result = admin(&app, action).await;
+            app.store().close().await;
+            print!("{}", result?);
+            Ok(())
+        }
+        Command::Audit { csv } => {
+            let app = App::open(config, Arc::new(SystemClock)).await?;
+            let result = audit(&app, csv).await;
+            app.store().close().await;
+            print!("{}", result?);
+            Ok(())
+        }
         Command::Migrate => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             app.store().close().await;
@@ -236,6 +272,99 @@ pub async fn campaigns(
             Ok(out)
         }
     }
+}
+
+/// `hienmau admin …`: what to print.
+pub async fn admin(app: &App, action: AdminAction) -> anyhow::Result<String> {
+    let parse = |role: &str, account: &str| -> anyhow::Result<_> {
+        let role = crate::domain::club::Role::parse(role)
+            .with_context(|| format!("{role:?} is not a role: use admin, coordinator or leader"))?;
+        let (channel, user) = crate::channels::parse_account(account).with_context(|| {
+            format!(
+                "{account:?} is not an account: use channel:id, e.g. telegram:123456789, \
+                 zalo:…, zalo_oa:…, terminal:lan"
+            )
+        })?;
+        Ok((role, channel, user))
+    };
+    match action {
+        AdminAction::Grant { role, account } => {
+            let (role, channel, user) = parse(&role, &account)?;
+            let changed = app.set_role_for_account(channel, &user, role, true).await?;
+            Ok(if changed {
+                format!("{account}: {} granted\n", role.code())
+            } else {
+                format!("{account} already has {}\n", role.code())
+            })
+        }
+        AdminAction::Revoke { role, account } => {
+            let (role, channel, user) = parse(&role, &account)?;
+            let changed = app
+                .set_role_for_account(channel, &user, role, false)
+                .await?;
+            Ok(if changed {
+                format!("{account}: {} revoked\n", role.code())
+            } else {
+                format!("{account} did not have {}\n", role.code())
+            })
+        }
+        AdminAction::List => {
+            let holders = app.store().role_holders().await?;
+            if holders.is_empty() {
+                return Ok("nobody holds a role yet\n".into());
+            }
+            Ok(holders
+                .into_iter()
+                .map(|(role, account, by)| format!("{role:<12} {account:<24} granted by {by}\n"))
+                .collect())
+        }
+    }
+}
+
+/// `hienmau audit [--csv]`: the log, as a table or CSV.
+pub async fn audit(app: &App, csv: bool) -> anyhow::Result<String> {
+    let tz = app.config().timezone;
+    let entries = app
+        .store()
+        .audit_entries(if csv { None } else { Some(50) })
+        .await?;
+    let time = |ms: i64| {
+        DateTime::from_timestamp_millis(ms)
+            .map(|t| {
+                t.with_timezone(&tz)
+                    .format("%Y-%m-%dT%H:%M:%S%:z")
+                    .to_string()
+            })
+            .unwrap_or_default()
+    };
+    if csv {
+        let mut w = ::csv::Writer::from_writer(Vec::new());
+        w.write_record(["time", "account", "action", "target", "recipients"])?;
+        for e in &entries {
+            let n = e.recipients.map(|n| n.to_string()).unwrap_or_default();
+            w.write_record([time(e.at).as_str(), &e.actor, &e.action, &e.target, &n])?;
+        }
+        return String::from_utf8(w.into_inner().context("writing CSV")?).context("CSV is UTF-8");
+    }
+    if entries.is_empty() {
+        return Ok("the audit log is empty\n".into());
+    }
+    Ok(entries
+        .iter()
+        .map(|e| {
+            let n = e
+                .recipients
+                .map(|n| format!("  ({n} recipients)"))
+                .unwrap_or_default();
+            format!(
+                "{}  {:<20} {:<20} {}{n}\n",
+                time(e.at),
+                e.actor,
+                e.action,
+                e.target
+            )
+        })
+        .collect())
 }
 
 /// `hienmau donations import FILE`: what to print, or why nothing was stored.
@@ -319,6 +448,8 @@ pub async fn chat(
     );
     let mut delivered = worker.delivered();
     let (stop, stop_rx) = watch::channel(false);
+    app.apply_config_admins().await?;
+    let reports = tokio::spawn(service::report_broadcasts(app.clone(), stop_rx.clone()));
     let worker = tokio::spawn(worker.run(stop_rx));
 
     app.handle(terminal::inbound(user, "/start")).await?;
@@ -339,6 +470,7 @@ pub async fn chat(
     wait_until_delivered(&app, &scope, &mut delivered).await?;
     let _ = stop.send(true);
     worker.await.context("delivery worker")??;
+    reports.await.context("broadcast reports")?.1?;
     Ok(())
 }
 

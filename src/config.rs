@@ -3,6 +3,7 @@
 //! environment only, so a config file can be committed and shared.
 
 use crate::domain::eligibility::Rules;
+use crate::domain::quiet::QuietHours;
 use anyhow::{Context, bail};
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -23,6 +24,31 @@ pub struct Config {
     pub rules: Rules,
     pub delivery: DeliveryConfig,
     pub limits: Limits,
+    /// No non-urgent message goes out in this window (`None`: quiet hours off).
+    pub quiet_hours: Option<QuietHours>,
+    pub broadcast: BroadcastConfig,
+    /// Accounts made admins at start (`telegram:123`, `zalo:…`, `terminal:lan`).
+    pub admins: Vec<String>,
+}
+
+/// Broadcasts by club leaders and coordinators.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BroadcastConfig {
+    /// Broadcasts one person may start in a day (coordinators and admins included).
+    pub daily_cap: u32,
+    /// How often a sender is told how far a broadcast has gone (the final summary always
+    /// comes).
+    pub progress_every_secs: u64,
+}
+
+impl Default for BroadcastConfig {
+    fn default() -> Self {
+        BroadcastConfig {
+            daily_cap: 3,
+            progress_every_secs: 60,
+        }
+    }
 }
 
 /// Abuse limits.
@@ -223,6 +249,10 @@ struct FileConfig {
     eligibility: Option<Rules>,
     delivery: Option<DeliveryConfig>,
     limits: Option<Limits>,
+    /// "21:00-07:00", or "off".
+    quiet_hours: Option<String>,
+    broadcast: Option<BroadcastConfig>,
+    admins: Option<Vec<String>>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hienmau.db";
@@ -330,7 +360,28 @@ impl Config {
         if delivery.max_in_flight == 0 || delivery.max_attempts == 0 {
             bail!("delivery: max_in_flight and max_attempts must be at least 1");
         }
+        let quiet =
+            pick("HIENMAU_QUIET_HOURS", fc.quiet_hours).unwrap_or_else(|| "21:00-07:00".into());
+        let quiet_hours = if quiet.trim().eq_ignore_ascii_case("off") {
+            None
+        } else {
+            Some(QuietHours::parse(&quiet).ok_or_else(|| {
+                anyhow::anyhow!("HIENMAU_QUIET_HOURS: {quiet:?} is not like 21:00-07:00 (or off)")
+            })?)
+        };
+        let admins: Vec<String> = match env("HIENMAU_ADMINS").filter(|v| !v.trim().is_empty()) {
+            Some(list) => list.split(',').map(|a| a.trim().to_string()).collect(),
+            None => fc.admins.unwrap_or_default(),
+        };
+        for a in &admins {
+            if crate::channels::parse_account(a).is_none() {
+                bail!("HIENMAU_ADMINS: {a:?} is not an account like telegram:123456");
+            }
+        }
         Ok(Config {
+            quiet_hours,
+            broadcast: fc.broadcast.unwrap_or_default(),
+            admins,
             database_url,
             timezone,
             org_name,

@@ -11,7 +11,7 @@ use crate::channels::zalo_bot::ZaloBotChannel;
 use crate::channels::zalo_oa::ZaloOaChannel;
 use crate::channels::{Outbound, SendOutcome};
 use crate::config::DeliveryConfig;
-use crate::store::{OutboxRow, Outcome, Scope};
+use crate::store::{Lane, OutboxRow, Outcome, Scope};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -253,10 +253,22 @@ impl Worker {
         if free == 0 {
             return Ok(None);
         }
-        let now_ms = self.app.clock().now().timestamp_millis();
+        let clock_now = self.app.clock().now();
+        let now_ms = clock_now.timestamp_millis();
+        // Quiet hours hold the bulk lane (broadcasts, reminders) until the morning; replies
+        // to what a person just wrote, and urgent call-outs, still go.
+        let cfg = self.app.config();
+        let quiet = cfg
+            .quiet_hours
+            .is_some_and(|q| q.ends_after(clock_now, cfg.timezone).is_some());
+        let max_lane = if quiet { Lane::Reply } else { Lane::Bulk };
         // A few more rows than free slots, for the chats that already have a send in flight.
         let limit = (free * 2).clamp(16, 512) as i64;
-        let rows = self.app.store().due(&self.scope, now_ms, limit).await?;
+        let rows = self
+            .app
+            .store()
+            .due(&self.scope, now_ms, limit, max_lane)
+            .await?;
         let now = Instant::now();
         let mut wake: Option<Instant> = None;
         let mut seen: HashSet<(String, String)> = HashSet::new();

@@ -27,6 +27,7 @@
 
 use crate::domain::blood::{Abo, BloodGroup, Rh};
 use crate::domain::body::{Sex, WeightError, WeightKg};
+use crate::domain::club::{Audience, ClubInfo};
 use crate::domain::dates::{self, DateError, format_vn};
 use crate::domain::donor::{Donor, Field, LastDonationAnswer, Pending, parse_commune, parse_name};
 use crate::domain::eligibility::{AgeCheck, DonationKind, Rules};
@@ -46,14 +47,74 @@ pub const CONSENT_VERSION: &str = "2026-11-v1";
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum State {
     AwaitConsent,
-    Ask { field: Field },
+    Ask {
+        field: Field,
+    },
     AgeDecision,
-    ChooseProvince { candidates: Vec<String> },
+    ChooseProvince {
+        candidates: Vec<String>,
+    },
     Summary,
     EditMenu,
     Idle,
-    ConfirmDelete { back: Box<State> },
-    ChooseLanguage { back: Box<State> },
+    ConfirmDelete {
+        back: Box<State>,
+    },
+    ChooseLanguage {
+        back: Box<State>,
+    },
+    // Clubs and broadcasts (engine/club.rs).
+    AskJoinCode,
+    ChooseClub {
+        clubs: Vec<ClubItem>,
+    },
+    ClubMenu {
+        club: ClubInfo,
+    },
+    MemberList {
+        club: i64,
+        club_name: String,
+        ids: Vec<i64>,
+        page: usize,
+    },
+    ConfirmRemove {
+        club: i64,
+        club_name: String,
+        donor: i64,
+        number: usize,
+    },
+    NewClubName,
+    NewClubKind {
+        name: String,
+    },
+    ChooseAudience {
+        clubs: Vec<ClubItem>,
+        wide: bool,
+    },
+    AudienceProvince,
+    AudienceBlood,
+    BroadcastText {
+        audience: Audience,
+    },
+    ConfirmBroadcast {
+        audience: Audience,
+        text: String,
+        count: i64,
+        left: u32,
+    },
+    BroadcastList {
+        running: Vec<i64>,
+    },
+}
+
+/// What is stored between messages: the state, and a club invite code to use once the
+/// registration is complete (a stranger who opened a club's link).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    #[serde(flatten)]
+    pub state: State,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join: Option<String>,
 }
 
 /// What the person sent, as the channel adapter translated it.
@@ -72,6 +133,10 @@ pub enum Input {
 }
 
 pub struct Ctx<'a> {
+    /// The Telegram bot's username, for club deep links (`t.me/<bot>?start=<code>`).
+    pub telegram_bot: Option<&'a str>,
+    /// Broadcasts a person may start in a day.
+    pub broadcast_cap: u32,
     pub rules: &'a Rules,
     pub today: NaiveDate,
     pub now_ms: i64,
@@ -88,6 +153,8 @@ pub struct Conversation {
     pub state: Option<State>,
     pub lang: Lang,
     pub donor: Option<Donor>,
+    /// A club invite code waiting for the registration to complete.
+    pub join: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +198,10 @@ pub struct Step {
     pub donor: Option<Donor>,
     pub change: DonorChange,
     pub reply: Reply,
+    pub join: Option<String>,
+    /// Data the engine needs, or a change it asks for (a club, a broadcast…): the caller
+    /// carries it out and hands the outcome to [`resume`].
+    pub request: Option<Request>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,15 +215,26 @@ enum Command {
     Resume,
     Delete,
     Cancel,
+    Clubs,
+    Join,
+    NewClub,
+    Broadcast,
+    Broadcasts,
+    Grant,
+    Revoke,
+    Audit,
     Unknown,
 }
 
-fn command_of(text: &str) -> Option<Command> {
-    let word = text.trim().strip_prefix('/')?;
+/// A slash command and what follows it: `"/join ABC123"` → (Join, `"ABC123"`).
+fn command_of(text: &str) -> Option<(Command, &str)> {
+    let rest = text.trim().strip_prefix('/')?;
     // "/help@hienmau_bot extra" → "help"
-    let word = word.split_whitespace().next().unwrap_or("");
+    let (word, args) = rest
+        .split_once(char::is_whitespace)
+        .map_or((rest, ""), |(w, a)| (w, a.trim()));
     let word = word.split('@').next().unwrap_or("").to_ascii_lowercase();
-    Some(match word.as_str() {
+    let cmd = match word.as_str() {
         "start" | "batdau" => Command::Start,
         "help" | "trogiup" => Command::Help,
         "profile" | "hoso" => Command::Profile,
@@ -162,14 +244,31 @@ fn command_of(text: &str) -> Option<Command> {
         "resume" | "tieptuc" => Command::Resume,
         "delete" | "xoa" => Command::Delete,
         "cancel" | "huy" => Command::Cancel,
+        "clubs" | "clb" | "caulacbo" => Command::Clubs,
+        "join" | "thamgia" => Command::Join,
+        "newclub" | "taoclb" => Command::NewClub,
+        "broadcast" | "thongbao" => Command::Broadcast,
+        "broadcasts" | "dathongbao" => Command::Broadcasts,
+        "grant" | "capquyen" => Command::Grant,
+        "revoke" | "thuhoi" => Command::Revoke,
+        "audit" | "nhatky" => Command::Audit,
         _ => Command::Unknown,
-    })
+    };
+    Some((cmd, args))
 }
 
 /// Handle one message.
 pub fn step(ctx: &Ctx, conv: Conversation, input: Input) -> Step {
     let mut t = Turn::new(ctx, conv);
     t.handle(input);
+    t.finish()
+}
+
+/// Carry on after the caller did what [`Step::request`] asked; `conv` is where the step
+/// left the conversation.
+pub fn resume(ctx: &Ctx, conv: Conversation, outcome: Outcome) -> Step {
+    let mut t = Turn::new(ctx, conv);
+    t.outcome(outcome);
     t.finish()
 }
 
@@ -207,6 +306,8 @@ struct Turn<'a, 'c> {
     change: DonorChange,
     parts: Vec<Msg>,
     prompt: PromptMode,
+    join: Option<String>,
+    request: Option<Request>,
 }
 
 impl<'a, 'c> Turn<'a, 'c> {
@@ -219,6 +320,8 @@ impl<'a, 'c> Turn<'a, 'c> {
             change: DonorChange::Keep,
             parts: Vec::new(),
             prompt: PromptMode::Full,
+            join: conv.join,
+            request: None,
         }
     }
 
@@ -227,7 +330,8 @@ impl<'a, 'c> Turn<'a, 'c> {
             parts: self.parts,
             ..Reply::default()
         };
-        if let Some(state) = &self.state {
+        // While a request is out, the question waits for its outcome.
+        if let (Some(state), None) = (&self.state, &self.request) {
             let p = prompt(self.ctx, state, self.donor.as_ref());
             if self.prompt == PromptMode::Full {
                 reply.parts.extend(p.parts);
@@ -235,12 +339,15 @@ impl<'a, 'c> Turn<'a, 'c> {
             reply.choices = p.choices;
             reply.phone_button = p.phone_button;
         }
+        let join = self.state.as_ref().and(self.join);
         Step {
             state: self.state,
             lang: self.lang,
             donor: self.donor,
             change: self.change,
             reply,
+            join,
+            request: self.request,
         }
     }
 
@@ -267,8 +374,8 @@ impl<'a, 'c> Turn<'a, 'c> {
 
     fn handle(&mut self, input: Input) {
         if let Input::Text(text) = &input {
-            if let Some(cmd) = command_of(text) {
-                return self.command(cmd);
+            if let Some((cmd, args)) = command_of(text) {
+                return self.command(cmd, args);
             }
         }
         let Some(state) = self.state.clone() else {
@@ -290,6 +397,7 @@ impl<'a, 'c> Turn<'a, 'c> {
             State::Idle => self.idle(&input),
             State::ConfirmDelete { back } => self.confirm_delete(*back, &input),
             State::ChooseLanguage { back } => self.choose_language(*back, &input),
+            s => self.club_input(s, &input),
         }
     }
 
@@ -310,9 +418,11 @@ impl<'a, 'c> Turn<'a, 'c> {
             .is_some_and(|d| d.registered_at.is_none())
     }
 
-    fn command(&mut self, cmd: Command) {
+    fn command(&mut self, cmd: Command, args: &str) {
         let has_donor = self.donor.is_some();
         match cmd {
+            // A club's deep link: `/start <code>`.
+            Command::Start if !args.is_empty() => self.join_command(args),
             Command::Start => {
                 if let Some(d) = &self.donor {
                     let name = d.name.clone().unwrap_or_default();
@@ -389,6 +499,14 @@ impl<'a, 'c> Turn<'a, 'c> {
                     self.state = Some(State::Idle);
                 }
             },
+            Command::Clubs
+            | Command::Join
+            | Command::NewClub
+            | Command::Broadcast
+            | Command::Broadcasts
+            | Command::Grant
+            | Command::Revoke
+            | Command::Audit => self.club_command(cmd, args),
             Command::Unknown => {
                 self.say(MsgId::UnknownCommand);
                 self.state = Some(self.base_state());
@@ -692,6 +810,9 @@ impl<'a, 'c> Turn<'a, 'c> {
                     self.say(m);
                 }
                 self.state = Some(State::Idle);
+                if let Some(code) = self.join.take() {
+                    self.request = Some(Request::JoinClub { code });
+                }
             }
             Some(_) => self.state = Some(State::EditMenu),
             None => self.wrong(MsgId::ErrorChoice),
@@ -950,6 +1071,19 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
                 choice("keep", MsgId::ChoiceDeleteNo, &["khong", "no", "giu"]),
             ];
         }
+        s @ (State::AskJoinCode
+        | State::ChooseClub { .. }
+        | State::ClubMenu { .. }
+        | State::MemberList { .. }
+        | State::ConfirmRemove { .. }
+        | State::NewClubName
+        | State::NewClubKind { .. }
+        | State::ChooseAudience { .. }
+        | State::AudienceProvince
+        | State::AudienceBlood
+        | State::BroadcastText { .. }
+        | State::ConfirmBroadcast { .. }
+        | State::BroadcastList { .. }) => club::prompt(ctx, s, &mut r),
         State::ChooseLanguage { .. } => {
             ask(&mut r, MsgId::LanguagePrompt);
             r.choices = vec![
@@ -1147,6 +1281,9 @@ fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
             }),
         )
 }
+
+mod club;
+pub use club::{ClubItem, Outcome, Request, progress_msg};
 
 #[cfg(test)]
 mod tests;

@@ -54,6 +54,7 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
              (see README), or try `hienmau chat`"
         );
     }
+    app.apply_config_admins().await?;
     let (shutdown, rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
     let mut transports = Vec::new();
@@ -65,6 +66,7 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
             let t = TelegramChannel::new(c)?;
             let name = t.me().await?;
             tracing::info!(bot = %name, "Telegram bot ready");
+            app.set_telegram_bot(&name);
             transports.push((ChannelKind::Telegram.code(), Transport::Telegram(t.clone())));
             if let (Some(url), Some(secret)) = (&c.webhook_url, &c.webhook_secret) {
                 hooks.telegram = Some(TelegramWebhook {
@@ -126,6 +128,8 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
         }
     });
 
+    tasks.spawn(report_broadcasts(app.clone(), rx.clone()));
+
     // One HTTP server for every webhook, listening before the platforms are told about it.
     let mut http_addr = None;
     if hooks.any() {
@@ -174,3 +178,23 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
         delivered,
     })
 }
+
+/// Tell broadcast senders how far their broadcasts have gone (progress and summary), until
+/// `shutdown`. The reports go through the outbox like every other message.
+pub async fn report_broadcasts(
+    app: App,
+    mut shutdown: watch::Receiver<bool>,
+) -> (&'static str, anyhow::Result<()>) {
+    loop {
+        if let Err(e) = app.report_broadcasts().await {
+            tracing::warn!(error = %format!("{e:#}"), "reporting broadcast progress failed");
+        }
+        tokio::select! {
+            _ = shutdown.wait_for(|stop| *stop) => return ("broadcast reports", Ok(())),
+            _ = tokio::time::sleep(REPORT_EVERY) => {}
+        }
+    }
+}
+
+/// How often open broadcasts are looked at (a cheap read of the unfinished ones).
+const REPORT_EVERY: Duration = Duration::from_millis(500);

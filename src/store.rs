@@ -25,6 +25,9 @@ use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::time::Duration;
 
+mod club;
+pub use club::{OpenBroadcast, PhoneLookup, Recipient};
+
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
@@ -48,6 +51,7 @@ pub struct NewMessage<'a> {
     pub lane: Lane,
     pub body: String,
     pub not_before: i64,
+    pub broadcast_id: Option<i64>,
 }
 
 /// Lower goes first: an urgent call-out never waits behind a broadcast.
@@ -198,15 +202,25 @@ impl Store {
         }
     }
 
-    /// Due rows in sending order (lane, then age), at most `limit`.
-    pub async fn due(&self, scope: &Scope, now: i64, limit: i64) -> anyhow::Result<Vec<OutboxRow>> {
-        let (filter, binds) = Self::scope_filter(scope, 3);
+    /// Due rows in sending order (lane, then age), at most `limit`, of lanes up to
+    /// `max_lane` (quiet hours hold the bulk lane).
+    pub async fn due(
+        &self,
+        scope: &Scope,
+        now: i64,
+        limit: i64,
+        max_lane: Lane,
+    ) -> anyhow::Result<Vec<OutboxRow>> {
+        let (filter, binds) = Self::scope_filter(scope, 4);
         let sql = format!(
             "SELECT id, channel, chat_id, identity_id, lane, body, attempts FROM outbox \
-             WHERE status = 'pending' AND not_before <= $1 AND {filter} \
+             WHERE status = 'pending' AND not_before <= $1 AND lane <= $3 AND {filter} \
              ORDER BY lane, id LIMIT $2"
         );
-        let mut q = sqlx::query(&sql).bind(now).bind(limit);
+        let mut q = sqlx::query(&sql)
+            .bind(now)
+            .bind(limit)
+            .bind(max_lane as i64);
         for b in &binds {
             q = q.bind(b);
         }
@@ -1189,8 +1203,9 @@ impl Tx {
         for chunk in messages.chunks(CHUNK) {
             let sql = format!(
                 "INSERT INTO outbox (idempotency_key, channel, chat_id, identity_id, lane, body, \
-                 not_before, created_at) VALUES {} ON CONFLICT (idempotency_key) DO NOTHING",
-                placeholders(chunk.len(), 8)
+                 not_before, created_at, broadcast_id) VALUES {} \
+                 ON CONFLICT (idempotency_key) DO NOTHING",
+                placeholders(chunk.len(), 9)
             );
             let mut q = sqlx::query(&sql);
             for m in chunk {
@@ -1202,7 +1217,8 @@ impl Tx {
                     .bind(m.lane as i64)
                     .bind(&m.body)
                     .bind(m.not_before)
-                    .bind(now);
+                    .bind(now)
+                    .bind(m.broadcast_id);
             }
             added += q
                 .execute(&mut *self.tx)
@@ -1356,6 +1372,7 @@ mod tests {
             lane,
             body: "{}".into(),
             not_before: 0,
+            broadcast_id: None,
         };
         let rows = [
             msg("a", "1", Lane::Bulk),
@@ -1367,19 +1384,23 @@ mod tests {
         assert_eq!(again, 0, "same key, no row");
         tx.commit().await.unwrap();
         let scope = Scope::Channels(vec!["telegram".into()]);
-        let due = store.due(&scope, 0, 10).await.unwrap();
+        let due = store.due(&scope, 0, 10, Lane::Bulk).await.unwrap();
         let chats: Vec<_> = due.iter().map(|r| r.chat_id.as_str()).collect();
         assert_eq!(chats, ["3", "2", "1"]);
         assert!(
             store
-                .due(&Scope::Channels(vec!["zalo".into()]), 0, 10)
+                .due(&Scope::Channels(vec!["zalo".into()]), 0, 10, Lane::Bulk)
                 .await
                 .unwrap()
                 .is_empty()
         );
 
         store.claim(&[due[0].id]).await.unwrap();
-        assert_eq!(store.due(&scope, 0, 10).await.unwrap().len(), 2);
+        assert_eq!(store.due(&scope, 0, 10, Lane::Bulk).await.unwrap().len(), 2);
+        // Quiet hours: the bulk lane waits, the reply goes.
+        let quiet = store.due(&scope, 0, 10, Lane::Reply).await.unwrap();
+        assert_eq!(quiet.len(), 1);
+        assert_eq!(quiet[0].lane, Lane::Reply as i64);
         assert_eq!(store.requeue_interrupted(&scope).await.unwrap(), 1);
         assert_eq!(store.unsent(&scope).await.unwrap(), 3);
 
@@ -1396,8 +1417,14 @@ mod tests {
             .record(&[(due[0].clone(), sent), (due[1].clone(), retry)], 5)
             .await
             .unwrap();
-        assert_eq!(store.due(&scope, 99, 10).await.unwrap().len(), 1);
-        assert_eq!(store.due(&scope, 100, 10).await.unwrap().len(), 2);
+        assert_eq!(
+            store.due(&scope, 99, 10, Lane::Bulk).await.unwrap().len(),
+            1
+        );
+        assert_eq!(
+            store.due(&scope, 100, 10, Lane::Bulk).await.unwrap().len(),
+            2
+        );
         assert_eq!(
             store.outbox_status_counts().await.unwrap(),
             vec![("pending".to_string(), 2), ("sent".to_string(), 1)]

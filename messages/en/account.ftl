@@ -32,6 +32,8 @@ help =
     /delete — withdraw consent and erase all your data
     /cancel — leave the current question (what you gave is kept)
     /start — start or continue registering
+    /clubs — your clubs; /join <code> — join a club
+    Club leaders, coordinators: /newclub, /broadcast, /broadcasts, /grant, /revoke, /audit
 
 profile =
     The data we hold about you:

@@ -32,6 +32,8 @@ help =
     /delete — rút lại đồng ý và xoá toàn bộ dữ liệu của bạn
     /cancel — dừng câu hỏi đang dở (thông tin đã nhập vẫn được giữ)
     /start — bắt đầu hoặc tiếp tục đăng ký
+    /clubs — câu lạc bộ của bạn; /join <mã> — tham gia câu lạc bộ
+    Trưởng CLB, điều phối viên: /newclub, /broadcast, /broadcasts, /grant, /revoke, /audit
 
 profile =
     Thông tin chúng tôi lưu về bạn:

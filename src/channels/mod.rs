@@ -64,6 +64,15 @@ impl ChannelKind {
     }
 }
 
+/// An account named on the command line or in configuration: `telegram:123456`,
+/// `zalo:abc`, `zalo_oa:…`, `terminal:lan` → (channel, id on that platform).
+pub fn parse_account(s: &str) -> Option<(ChannelKind, String)> {
+    let (channel, id) = s.trim().split_once(':')?;
+    let channel = ChannelKind::from_code(channel.trim())?;
+    let id = id.trim();
+    (!id.is_empty() && !id.contains(char::is_whitespace)).then(|| (channel, id.to_string()))
+}
+
 /// A message from a person, translated from the platform's shape.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inbound {
@@ -168,6 +177,21 @@ pub fn split_text(text: &str, max: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accounts_are_read_from_channel_and_id() {
+        assert_eq!(
+            parse_account(" telegram:123456 "),
+            Some((ChannelKind::Telegram, "123456".into()))
+        );
+        assert_eq!(
+            parse_account("terminal:lan"),
+            Some((ChannelKind::Terminal, "lan".into()))
+        );
+        for bad in ["", "telegram", "telegram:", "fax:1", "telegram:1 2", ":1"] {
+            assert_eq!(parse_account(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn short_texts_stay_whole() {

@@ -4,6 +4,7 @@
 pub mod blood;
 pub mod body;
 pub mod campaign;
+pub mod club;
 pub mod dates;
 pub mod donation;
 pub mod donor;
@@ -11,4 +12,5 @@ pub mod eligibility;
 pub mod lunar;
 pub mod phone;
 pub mod province;
+pub mod quiet;
 pub mod text;

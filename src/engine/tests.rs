@@ -17,13 +17,30 @@ impl Chat {
                 state: None,
                 lang: Lang::Vi,
                 donor: None,
+                join: None,
             },
             last: None,
         }
     }
 
     fn send(&mut self, input: Input) -> String {
+        self.run(|ctx, conv| step(ctx, conv, input))
+    }
+
+    /// Hand the engine the outcome of the request it made.
+    fn resume(&mut self, outcome: Outcome) -> String {
+        self.run(|ctx, conv| resume(ctx, conv, outcome))
+    }
+
+    /// The request the last turn made.
+    fn request(&self) -> Option<Request> {
+        self.last.as_ref().and_then(|s| s.request.clone())
+    }
+
+    fn run(&mut self, f: impl FnOnce(&Ctx, Conversation) -> Step) -> String {
         let ctx = Ctx {
+            telegram_bot: Some("hienmau_bot"),
+            broadcast_cap: 3,
             rules: &self.rules,
             today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
             now_ms: 1_795_000_000_000,
@@ -31,11 +48,12 @@ impl Chat {
             tz: chrono_tz::Asia::Ho_Chi_Minh,
             catalogue: &self.catalogue,
         };
-        let step = step(&ctx, self.conv.clone(), input);
+        let step = f(&ctx, self.conv.clone());
         self.conv = Conversation {
             state: step.state.clone(),
             lang: step.lang,
             donor: step.donor.clone(),
+            join: step.join.clone(),
         };
         let text = self.render(&step.reply);
         self.last = Some(step);
@@ -486,6 +504,44 @@ fn no_input_panics_in_any_state() {
         State::ChooseLanguage {
             back: Box::new(State::Summary),
         },
+        State::AskJoinCode,
+        State::ChooseClub {
+            clubs: vec![ClubItem {
+                id: 1,
+                name: "CLB".into(),
+            }],
+        },
+        State::ClubMenu { club: club(true) },
+        State::MemberList {
+            club: 1,
+            club_name: "CLB".into(),
+            ids: vec![5, 6],
+            page: usize::MAX,
+        },
+        State::ConfirmRemove {
+            club: 1,
+            club_name: "CLB".into(),
+            donor: 5,
+            number: 1,
+        },
+        State::NewClubName,
+        State::NewClubKind { name: "CLB".into() },
+        State::ChooseAudience {
+            clubs: vec![],
+            wide: true,
+        },
+        State::AudienceProvince,
+        State::AudienceBlood,
+        State::BroadcastText {
+            audience: Audience::All,
+        },
+        State::ConfirmBroadcast {
+            audience: Audience::All,
+            text: "x".into(),
+            count: 3,
+            left: 1,
+        },
+        State::BroadcastList { running: vec![4] },
     ];
     for state in states {
         for donor in [base.donor.clone(), None, Some(Donor::default())] {
@@ -501,6 +557,7 @@ fn no_input_panics_in_any_state() {
                     state: Some(state.clone()),
                     lang: Lang::En,
                     donor: donor.clone(),
+                    join: None,
                 };
                 c.send(input);
             }
@@ -518,4 +575,356 @@ fn state_survives_json() {
     let json = serde_json::to_string(&s).unwrap();
     assert_eq!(serde_json::from_str::<State>(&json).unwrap(), s);
     assert!(serde_json::from_str::<State>(r#"{"state":"nope"}"#).is_err());
+}
+
+fn club(leader: bool) -> ClubInfo {
+    ClubInfo {
+        id: 7,
+        name: "CLB Hiến máu ĐH Hàng Hải".into(),
+        kind: crate::domain::club::ClubKind::University,
+        invite_code: "K7QX2M".into(),
+        leader,
+        muted: false,
+        members: 12,
+    }
+}
+
+fn registered() -> Chat {
+    let mut c = Chat::new();
+    register_to_summary(&mut c);
+    c.say("1");
+    assert_eq!(c.state(), Some(State::Idle));
+    c
+}
+
+#[test]
+fn a_stranger_with_a_club_link_registers_first_then_joins() {
+    let mut c = Chat::new();
+    let text = c.say("/start K7QX2M");
+    assert!(text.contains("đăng ký trước"), "{text}");
+    assert_eq!(c.state(), Some(State::AwaitConsent));
+    assert_eq!(c.request(), None);
+    c.say("đồng ý");
+    assert_eq!(
+        c.conv.join.as_deref(),
+        Some("K7QX2M"),
+        "kept through the questions"
+    );
+    c.say("Nguyễn Thị Lan");
+    c.say("0912 345 678");
+    c.say("05/03/1995");
+    c.say("nữ");
+    c.say("50");
+    c.say("O+");
+    c.say("hai phong");
+    c.say("Phường Lê Chân");
+    c.say("Máu toàn phần");
+    c.say("15/10/2026");
+    assert_eq!(c.request(), None);
+    c.say("1");
+    assert_eq!(
+        c.request(),
+        Some(Request::JoinClub {
+            code: "K7QX2M".into()
+        })
+    );
+    assert_eq!(c.conv.join, None, "used once");
+    let text = c.resume(Outcome::Joined {
+        club: club(false),
+        already: false,
+    });
+    assert!(
+        text.contains("Bạn đã tham gia CLB Hiến máu ĐH Hàng Hải"),
+        "{text}"
+    );
+    assert_eq!(c.state(), Some(State::Idle));
+}
+
+#[test]
+fn a_declined_consent_forgets_the_pending_club() {
+    let mut c = Chat::new();
+    c.say("/join k7qx-2m");
+    assert_eq!(c.conv.join.as_deref(), Some("K7QX2M"));
+    c.say("không");
+    assert_eq!(c.conv.join, None);
+    assert_eq!(c.state(), None);
+}
+
+#[test]
+fn join_codes_are_checked_before_asking_the_store() {
+    let mut c = registered();
+    let text = c.say("/join 12");
+    assert!(text.contains("6 chữ và số"), "{text}");
+    assert_eq!(c.request(), None);
+    c.say("/join");
+    assert_eq!(c.state(), Some(State::AskJoinCode));
+    let text = c.say("xyz");
+    assert!(text.contains("6 chữ và số"), "{text}");
+    c.say("K7QX2M");
+    assert_eq!(
+        c.request(),
+        Some(Request::JoinClub {
+            code: "K7QX2M".into()
+        })
+    );
+    let text = c.resume(Outcome::NoSuchCode);
+    assert!(text.contains("Không có câu lạc bộ"), "{text}");
+}
+
+#[test]
+fn clubs_need_a_finished_registration() {
+    let mut c = Chat::new();
+    let text = c.say("/clubs");
+    assert!(text.contains("hoàn tất đăng ký"), "{text}");
+    assert_eq!(c.request(), None);
+    let text = c.say("/newclub");
+    assert!(text.contains("hoàn tất đăng ký"), "{text}");
+    assert_eq!(c.request(), None);
+}
+
+#[test]
+fn a_club_menu_offers_leaders_more_than_members() {
+    let mut c = registered();
+    c.say("/clubs");
+    assert_eq!(c.request(), Some(Request::MyClubs));
+    let text = c.resume(Outcome::Clubs(vec![club(true), {
+        let mut other = club(false);
+        other.id = 8;
+        other.name = "CLB Phường Lê Chân".into();
+        other.muted = true;
+        other
+    }]));
+    assert!(text.contains("CLB Hiến máu ĐH Hàng Hải (12) ★"), "{text}");
+    assert!(text.contains("CLB Phường Lê Chân (12) 🔕"), "{text}");
+    c.say("2");
+    assert_eq!(c.request(), Some(Request::Club { id: 8 }));
+    let text = c.resume(Outcome::Club({
+        let mut m = club(false);
+        m.id = 8;
+        m
+    }));
+    assert!(
+        !text.contains("Gửi thông báo"),
+        "members cannot broadcast: {text}"
+    );
+    assert!(
+        text.contains("Tắt thông báo") && text.contains("Rời CLB"),
+        "{text}"
+    );
+    c.say("tat thong bao");
+    assert_eq!(c.request(), Some(Request::MuteClub { id: 8, mute: true }));
+
+    c.say("/clubs");
+    c.resume(Outcome::Clubs(vec![club(true)]));
+    c.say("1");
+    let text = c.resume(Outcome::Club(club(true)));
+    assert!(
+        text.contains("Gửi thông báo") && text.contains("Thành viên"),
+        "{text}"
+    );
+    let text = c.say("Mã mời");
+    assert!(
+        text.contains("https://t.me/hienmau_bot?start=K7QX2M"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_leader_pages_through_members_and_removes_one_by_number() {
+    let mut c = registered();
+    c.conv.state = Some(State::ClubMenu { club: club(true) });
+    c.say("Thành viên");
+    assert_eq!(c.request(), Some(Request::Members { id: 7, page: 0 }));
+    let members: Vec<crate::domain::club::Member> = (1..=35)
+        .map(|i| crate::domain::club::Member {
+            donor_id: 100 + i,
+            name: format!("Người {i}"),
+            blood_group: Some("O+".into()),
+            phone_masked: Some("091****678".into()),
+            leader: i == 1,
+        })
+        .collect();
+    let text = c.resume(Outcome::Members {
+        club: 7,
+        name: "CLB".into(),
+        members: members.clone(),
+        page: 0,
+    });
+    assert!(text.contains("35 người (trang 1/2)"), "{text}");
+    assert!(text.contains("30. Người 30 · O+ · 091****678"), "{text}");
+    assert!(!text.contains("31. Người 31"), "{text}");
+    c.say("tiếp");
+    assert_eq!(c.request(), Some(Request::Members { id: 7, page: 1 }));
+    let text = c.resume(Outcome::Members {
+        club: 7,
+        name: "CLB".into(),
+        members,
+        page: 1,
+    });
+    assert!(text.contains("35. Người 35"), "{text}");
+    assert!(!text.contains("tiếp"), "last page: {text}");
+    let text = c.say("36");
+    assert!(text.contains("số thứ tự"), "{text}");
+    c.say("3");
+    assert!(matches!(
+        c.state(),
+        Some(State::ConfirmRemove { donor: 103, .. })
+    ));
+    c.say("1");
+    assert_eq!(
+        c.request(),
+        Some(Request::RemoveMember {
+            club: 7,
+            donor: 103
+        })
+    );
+}
+
+#[test]
+fn a_broadcast_is_written_previewed_and_confirmed() {
+    let mut c = registered();
+    c.say("/thongbao");
+    assert_eq!(c.request(), Some(Request::BroadcastOptions));
+    c.resume(Outcome::BroadcastOptions {
+        clubs: vec![ClubItem {
+            id: 7,
+            name: "CLB A".into(),
+        }],
+        wide: false,
+    });
+    let audience = Audience::Club {
+        id: 7,
+        name: "CLB A".into(),
+    };
+    assert_eq!(
+        c.state(),
+        Some(State::BroadcastText {
+            audience: audience.clone()
+        }),
+        "one club: no need to choose"
+    );
+    let text = c.say(&"á".repeat(1501));
+    assert!(text.contains("1500") && text.contains("1501"), "{text}");
+    c.say("Chủ nhật Đỏ 7/12 tại Nhà văn hoá Thanh niên, 7h30.");
+    assert_eq!(
+        c.request(),
+        Some(Request::PreviewBroadcast {
+            audience: audience.clone(),
+            text: "Chủ nhật Đỏ 7/12 tại Nhà văn hoá Thanh niên, 7h30.".into()
+        })
+    );
+    let text = c.resume(Outcome::Preview {
+        audience: audience.clone(),
+        text: "Chủ nhật Đỏ 7/12".into(),
+        count: 214,
+        left: 2,
+    });
+    assert!(text.contains("Sẽ gửi tới 214 người"), "{text}");
+    assert!(text.contains("còn 2 lượt"), "{text}");
+    c.say("viet lai");
+    assert!(matches!(c.state(), Some(State::BroadcastText { .. })));
+    c.say("Chủ nhật Đỏ 7/12");
+    c.resume(Outcome::Preview {
+        audience: audience.clone(),
+        text: "Chủ nhật Đỏ 7/12".into(),
+        count: 214,
+        left: 2,
+    });
+    c.say("1");
+    assert_eq!(
+        c.request(),
+        Some(Request::SendBroadcast {
+            audience,
+            text: "Chủ nhật Đỏ 7/12".into()
+        })
+    );
+    let text = c.resume(Outcome::BroadcastQueued {
+        id: 4,
+        count: 214,
+        held_until: Some("07:00".into()),
+    });
+    assert!(text.contains("#4 tới 214 người"), "{text}");
+    assert!(text.contains("từ 07:00"), "{text}");
+}
+
+#[test]
+fn coordinators_choose_a_province_or_a_blood_group() {
+    let mut c = registered();
+    c.say("/broadcast");
+    let text = c.resume(Outcome::BroadcastOptions {
+        clubs: vec![],
+        wide: true,
+    });
+    assert!(text.contains("Người hiến máu của một tỉnh/thành"), "{text}");
+    c.say("1");
+    c.say("Ha noi");
+    assert_eq!(
+        c.state(),
+        Some(State::BroadcastText {
+            audience: Audience::Province {
+                code: "ha-noi".into()
+            }
+        })
+    );
+    c.say("/broadcast");
+    c.resume(Outcome::BroadcastOptions {
+        clubs: vec![],
+        wide: true,
+    });
+    c.say("nhom mau");
+    let text = c.say("AB");
+    assert!(text.contains("nhóm máu"), "Rh needed: {text}");
+    c.say("O âm");
+    assert_eq!(
+        c.state(),
+        Some(State::BroadcastText {
+            audience: Audience::Blood { group: "O-".into() }
+        })
+    );
+}
+
+#[test]
+fn refusals_and_role_commands_read_clearly() {
+    let mut c = registered();
+    c.say("/broadcast");
+    let text = c.resume(Outcome::Refused);
+    assert!(text.contains("không có quyền"), "{text}");
+    assert_eq!(c.state(), Some(State::Idle));
+
+    let text = c.say("/grant boss 0912345678");
+    assert!(text.contains("Cách dùng"), "{text}");
+    assert_eq!(c.request(), None);
+    let text = c.say("/grant coordinator 12");
+    assert!(text.contains("Cách dùng"), "{text}");
+    c.say("/capquyen điều phối 0912 345 678");
+    assert_eq!(
+        c.request(),
+        Some(Request::SetRole {
+            role: crate::domain::club::Role::Coordinator,
+            phone: crate::domain::phone::PhoneNumber::parse("0912345678").unwrap(),
+            grant: true,
+        })
+    );
+    let text = c.resume(Outcome::RoleChanged {
+        role: crate::domain::club::Role::Coordinator,
+        grant: true,
+        changed: true,
+    });
+    assert!(text.contains("Đã cấp vai trò điều phối viên"), "{text}");
+    c.say("/audit");
+    assert_eq!(c.request(), Some(Request::Audit));
+}
+
+#[test]
+fn saved_states_read_old_rows_and_keep_the_join_code() {
+    let old = r#"{"state":"idle"}"#;
+    let saved: Saved = serde_json::from_str(old).unwrap();
+    assert_eq!(saved.state, State::Idle);
+    assert_eq!(saved.join, None);
+    let s = Saved {
+        state: State::Ask { field: Field::Name },
+        join: Some("K7QX2M".into()),
+    };
+    let json = serde_json::to_string(&s).unwrap();
+    assert_eq!(serde_json::from_str::<Saved>(&json).unwrap(), s);
 }

@@ -5,6 +5,7 @@ use hienmau::app::{App, Handled, ManualClock};
 use hienmau::channels::{ChannelKind, Inbound, Outbound};
 use hienmau::config::Config;
 use hienmau::engine::Input;
+use hienmau::store::Lane;
 use std::sync::Arc;
 
 async fn app() -> (tempfile::TempDir, App) {
@@ -36,7 +37,7 @@ async fn outbox_texts(app: &App, chat: &str) -> Vec<String> {
         chat_id: chat.into(),
     };
     app.store()
-        .due(&scope, i64::MAX, 100)
+        .due(&scope, i64::MAX, 100, Lane::Bulk)
         .await
         .unwrap()
         .into_iter()
@@ -184,7 +185,11 @@ async fn last_text(app: &App, channel: &str, chat: &str) -> String {
         channel: channel.into(),
         chat_id: chat.into(),
     };
-    let rows = app.store().due(&scope, i64::MAX, 100).await.unwrap();
+    let rows = app
+        .store()
+        .due(&scope, i64::MAX, 100, Lane::Bulk)
+        .await
+        .unwrap();
     serde_json::from_str::<Outbound>(&rows.last().unwrap().body)
         .unwrap()
         .text
@@ -250,6 +255,7 @@ async fn a_phone_verified_on_two_platforms_joins_the_accounts() {
         lane: hienmau::store::Lane::Bulk,
         body,
         not_before: 0,
+        broadcast_id: None,
     };
     tx.enqueue(&[row], 0).await.unwrap();
     tx.commit().await.unwrap();
@@ -257,7 +263,11 @@ async fn a_phone_verified_on_two_platforms_joins_the_accounts() {
         channel: "zalo_oa".into(),
         chat_id: "z1".into(),
     };
-    let due = app.store().due(&scope, i64::MAX, 100).await.unwrap();
+    let due = app
+        .store()
+        .due(&scope, i64::MAX, 100, Lane::Bulk)
+        .await
+        .unwrap();
     let invite = due
         .into_iter()
         .find(|r| r.body.contains("Thư mời"))

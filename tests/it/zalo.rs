@@ -165,6 +165,7 @@ async fn a_long_message_arrives_as_three_parts_in_order() {
             lane: Lane::Bulk,
             body: body.clone(),
             not_before: 0,
+            broadcast_id: None,
         })
         .collect();
     let mut tx = bot.app.store().begin().await.unwrap();

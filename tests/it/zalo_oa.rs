@@ -368,6 +368,7 @@ async fn the_monthly_quota_holds_proactive_messages_until_next_month() {
             lane: Lane::Bulk,
             body: body.clone(),
             not_before: 0,
+            broadcast_id: None,
         })
         .collect();
     let mut tx = oa.app.store().begin().await.unwrap();

@@ -1,0 +1,941 @@
+//! Clubs, roles and broadcasts in the conversation: joining by code or link, a club's menu,
+//! creating a club, writing an announcement with a preview, following and cancelling it,
+//! granting roles, reading the audit log.
+//!
+//! These need the database (does this code exist? how many people would this reach?), which
+//! the engine never touches: a turn ends with a [`Request`], the caller carries it out inside
+//! the same transaction and hands back an [`Outcome`] to [`super::resume`]. The caller also
+//! checks the person's roles for every privileged request; the engine only decides what to
+//! say.
+//!
+//! ```text
+//! > /newclub                      > /broadcast
+//! Tên câu lạc bộ?                 Gửi thông báo tới đâu?  1. CLB Hiến máu ĐH Hàng Hải …
+//! > CLB Hiến máu ĐH Hàng Hải      > 1
+//! Loại câu lạc bộ? 1. Trường …    Nội dung thông báo? (tối đa 1.500 ký tự)
+//! > 1                             > Chủ nhật Đỏ 7/12 tại Nhà văn hoá Thanh niên…
+//! Đã tạo… Mã mời: K7QX2M          Xem trước … Sẽ gửi tới 214 người.  1. Gửi  2. Sửa  3. Huỷ
+//! ```
+
+use super::{Choice, Command, Label, Reply, State, Turn, choice};
+use crate::domain::blood::BloodGroup;
+use crate::domain::club::{
+    Audience, AuditEntry, BroadcastInfo, ClubInfo, ClubKind, MAX_ANNOUNCEMENT_CHARS, Member, Role,
+    parse_announcement, parse_club_name, parse_invite_code,
+};
+use crate::domain::phone::PhoneNumber;
+use crate::domain::province::{Province, ProvinceMatch};
+use crate::engine::{BLOOD_CHOICES, Ctx, Input};
+use crate::messages::{Msg, MsgId};
+use serde::{Deserialize, Serialize};
+
+/// A club in a list of choices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClubItem {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Members shown per page.
+pub const MEMBERS_PER_PAGE: usize = 30;
+
+/// What the engine asks the caller to read or do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    MyClubs,
+    Club {
+        id: i64,
+    },
+    JoinClub {
+        code: String,
+    },
+    LeaveClub {
+        id: i64,
+    },
+    MuteClub {
+        id: i64,
+        mute: bool,
+    },
+    Members {
+        id: i64,
+        page: usize,
+    },
+    RemoveMember {
+        club: i64,
+        donor: i64,
+    },
+    CanCreateClub,
+    CreateClub {
+        name: String,
+        kind: ClubKind,
+    },
+    BroadcastOptions,
+    PreviewBroadcast {
+        audience: Audience,
+        text: String,
+    },
+    SendBroadcast {
+        audience: Audience,
+        text: String,
+    },
+    MyBroadcasts,
+    CancelBroadcast {
+        id: i64,
+    },
+    SetRole {
+        role: Role,
+        phone: PhoneNumber,
+        grant: bool,
+    },
+    Audit,
+}
+
+/// What came of a [`Request`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The person's roles do not allow it.
+    Refused,
+    Clubs(Vec<ClubInfo>),
+    Club(ClubInfo),
+    /// Not (or no longer) a member of that club.
+    NoSuchClub,
+    Joined {
+        club: ClubInfo,
+        already: bool,
+    },
+    NoSuchCode,
+    Left {
+        name: String,
+    },
+    /// The only leader cannot leave: the club would have nobody to run it.
+    LastLeader,
+    Muted(ClubInfo),
+    Members {
+        club: i64,
+        name: String,
+        members: Vec<Member>,
+        page: usize,
+    },
+    MemberRemoved {
+        name: String,
+    },
+    MayCreateClub,
+    ClubCreated(ClubInfo),
+    BroadcastOptions {
+        clubs: Vec<ClubItem>,
+        wide: bool,
+    },
+    Preview {
+        audience: Audience,
+        text: String,
+        count: i64,
+        left: u32,
+    },
+    NoRecipients,
+    CapReached,
+    /// `held_until`: quiet hours hold it until this time (HH:MM).
+    BroadcastQueued {
+        id: i64,
+        count: i64,
+        held_until: Option<String>,
+    },
+    Broadcasts(Vec<BroadcastInfo>),
+    BroadcastCancelled {
+        id: i64,
+        stopped: i64,
+    },
+    BroadcastOver {
+        id: i64,
+    },
+    RoleChanged {
+        role: Role,
+        grant: bool,
+        changed: bool,
+    },
+    NoSuchDonor,
+    SeveralDonors,
+    LastAdmin,
+    /// Entries newest last, with their times already in local time.
+    Audit(Vec<(String, AuditEntry)>),
+}
+
+fn role_label(role: Role) -> Msg {
+    Msg::new(match role {
+        Role::Admin => MsgId::RoleAdmin,
+        Role::Coordinator => MsgId::RoleCoordinator,
+        Role::Leader => MsgId::RoleLeader,
+    })
+}
+
+fn kind_label(kind: ClubKind) -> MsgId {
+    match kind {
+        ClubKind::University => MsgId::ClubKindUniversity,
+        ClubKind::Workplace => MsgId::ClubKindWorkplace,
+        ClubKind::Community => MsgId::ClubKindCommunity,
+        ClubKind::Reserve => MsgId::ClubKindReserve,
+    }
+}
+
+fn audience_label(a: &Audience) -> Msg {
+    match a {
+        Audience::Club { name, .. } => Msg::new(MsgId::AudienceClub).str("name", name.clone()),
+        Audience::Province { .. } => Msg::new(MsgId::AudienceProvince).str("name", a.label()),
+        Audience::Blood { group } => Msg::new(MsgId::AudienceBlood).str("group", group.clone()),
+        Audience::All => Msg::new(MsgId::AudienceAll),
+    }
+}
+
+/// `t.me/<bot>?start=<code>` when the Telegram bot is known.
+fn invite(ctx: &Ctx, code: &str) -> Msg {
+    match ctx.telegram_bot {
+        Some(bot) if !bot.is_empty() => Msg::new(MsgId::ClubInviteWithLink)
+            .str("code", code)
+            .str("link", format!("https://t.me/{bot}?start={code}")),
+        _ => Msg::new(MsgId::ClubInvite).str("code", code),
+    }
+}
+
+impl Turn<'_, '_> {
+    fn registered(&self) -> bool {
+        self.donor
+            .as_ref()
+            .is_some_and(|d| d.registered_at.is_some())
+    }
+
+    fn back_to_base(&mut self) {
+        self.state = Some(self.base_state());
+    }
+
+    pub(super) fn club_command(&mut self, cmd: Command, args: &str) {
+        let needs_donor = matches!(cmd, Command::Clubs | Command::NewClub);
+        if needs_donor && !self.registered() {
+            self.say(MsgId::ClubNeedsRegistration);
+            return self.back_to_base();
+        }
+        self.state = Some(State::Idle);
+        match cmd {
+            Command::Clubs => self.request = Some(Request::MyClubs),
+            Command::Join => self.join_command(args),
+            Command::NewClub => self.request = Some(Request::CanCreateClub),
+            Command::Broadcast => self.request = Some(Request::BroadcastOptions),
+            Command::Broadcasts => self.request = Some(Request::MyBroadcasts),
+            Command::Grant | Command::Revoke => {
+                let grant = cmd == Command::Grant;
+                match parse_role_args(args) {
+                    Some((role, phone)) => {
+                        self.request = Some(Request::SetRole { role, phone, grant })
+                    }
+                    None => {
+                        self.say(if grant {
+                            MsgId::GrantUsage
+                        } else {
+                            MsgId::RevokeUsage
+                        });
+                        self.back_to_base();
+                    }
+                }
+            }
+            Command::Audit => self.request = Some(Request::Audit),
+            _ => self.back_to_base(),
+        }
+    }
+
+    /// `/join CODE`, `/start CODE` (a deep link) or `/join` alone.
+    pub(super) fn join_command(&mut self, args: &str) {
+        if args.is_empty() {
+            if self.registered() {
+                self.state = Some(State::AskJoinCode);
+            } else {
+                self.say(MsgId::ClubNeedsRegistration);
+                self.back_to_base();
+            }
+            return;
+        }
+        let Some(code) = parse_invite_code(args) else {
+            self.say(MsgId::JoinBadCode);
+            return self.back_to_base();
+        };
+        if self.registered() {
+            self.state = Some(State::Idle);
+            self.request = Some(Request::JoinClub { code });
+            return;
+        }
+        // Register first; the club is joined when the registration is confirmed.
+        self.join = Some(code);
+        self.say(MsgId::JoinAfterRegistration);
+        if self.donor.is_some() {
+            self.advance();
+        } else {
+            self.say(MsgId::Welcome);
+            self.state = Some(State::AwaitConsent);
+        }
+    }
+
+    /// An answer in one of the club states.
+    pub(super) fn club_input(&mut self, state: State, input: &Input) {
+        let text = match input {
+            Input::Text(t) => t.trim(),
+            _ => "",
+        };
+        match state {
+            State::AskJoinCode => match parse_invite_code(text) {
+                Some(code) => {
+                    self.state = Some(State::Idle);
+                    self.request = Some(Request::JoinClub { code });
+                }
+                None => self.wrong(MsgId::JoinBadCode),
+            },
+            State::ChooseClub { .. } => match self.pick(input).as_deref() {
+                Some("back") => self.state = Some(State::Idle),
+                Some(v) => match v.parse() {
+                    Ok(id) => self.request = Some(Request::Club { id }),
+                    Err(_) => self.stale(),
+                },
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::ClubMenu { club } => self.club_menu(club, input),
+            State::MemberList {
+                club,
+                club_name,
+                ids,
+                page,
+            } => {
+                // Numbers name members here, so "next page" is a word, not an option.
+                let folded = crate::domain::text::fold(text);
+                if page != usize::MAX
+                    && ["tiep", "next", "trang sau", "xem them"].contains(&folded.as_str())
+                {
+                    self.request = Some(Request::Members {
+                        id: club,
+                        page: page.saturating_add(1),
+                    });
+                    return;
+                }
+                match text.trim_end_matches('.').parse::<usize>() {
+                    Ok(n) if n >= 1 && n <= ids.len() => {
+                        self.state = Some(State::ConfirmRemove {
+                            club,
+                            club_name,
+                            donor: ids[n - 1],
+                            number: n,
+                        });
+                    }
+                    _ => self.wrong(MsgId::MembersPickNumber),
+                }
+            }
+            State::ConfirmRemove { club, donor, .. } => match self.pick(input).as_deref() {
+                Some("remove") => {
+                    self.state = Some(State::Idle);
+                    self.request = Some(Request::RemoveMember { club, donor });
+                }
+                Some(_) => {
+                    self.say(MsgId::MemberKept);
+                    self.state = Some(State::Idle);
+                }
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::NewClubName => match parse_club_name(text) {
+                Some(name) => self.state = Some(State::NewClubKind { name }),
+                None => self.wrong(MsgId::ErrorClubName),
+            },
+            State::NewClubKind { name } => {
+                match self.pick(input).and_then(|v| ClubKind::from_code(&v)) {
+                    Some(kind) => {
+                        self.state = Some(State::Idle);
+                        self.request = Some(Request::CreateClub { name, kind });
+                    }
+                    None => self.wrong(MsgId::ErrorChoice),
+                }
+            }
+            State::ChooseAudience { .. } => match self.pick(input).as_deref() {
+                Some("province") => self.state = Some(State::AudienceProvince),
+                Some("blood") => self.state = Some(State::AudienceBlood),
+                Some("all") => {
+                    self.state = Some(State::BroadcastText {
+                        audience: Audience::All,
+                    })
+                }
+                Some(v) => {
+                    let club = v.strip_prefix("club:").and_then(|id| id.parse().ok());
+                    let name = match &self.state {
+                        Some(State::ChooseAudience { clubs, .. }) => club.and_then(|id| {
+                            clubs.iter().find(|c| c.id == id).map(|c| c.name.clone())
+                        }),
+                        _ => None,
+                    };
+                    match (club, name) {
+                        (Some(id), Some(name)) => {
+                            self.state = Some(State::BroadcastText {
+                                audience: Audience::Club { id, name },
+                            })
+                        }
+                        _ => self.stale(),
+                    }
+                }
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::AudienceProvince => match Province::find(text) {
+                ProvinceMatch::One { province, .. } => {
+                    self.state = Some(State::BroadcastText {
+                        audience: Audience::province(province),
+                    })
+                }
+                ProvinceMatch::Many(_) => self.wrong(MsgId::ErrorProvinceAmbiguous),
+                ProvinceMatch::None => self.wrong(MsgId::ErrorProvince),
+            },
+            State::AudienceBlood => {
+                let group = self
+                    .pick(input)
+                    .and_then(|v| BloodGroup::from_code(&v))
+                    .or_else(|| BloodGroup::parse(text).ok())
+                    .filter(|g| !g.is_unknown() && g.abo.is_some() && g.rh.is_some());
+                match group {
+                    Some(g) => {
+                        self.state = Some(State::BroadcastText {
+                            audience: Audience::blood(g),
+                        })
+                    }
+                    None => self.wrong(MsgId::ErrorBloodGroup),
+                }
+            }
+            State::BroadcastText { audience } => match input {
+                Input::Text(t) => match parse_announcement(t) {
+                    Ok(text) => {
+                        self.state = Some(State::Idle);
+                        self.request = Some(Request::PreviewBroadcast { audience, text });
+                    }
+                    Err(n) => self.wrong(
+                        Msg::new(MsgId::ErrorAnnouncementLength)
+                            .num("max", MAX_ANNOUNCEMENT_CHARS as f64)
+                            .num("count", n as f64),
+                    ),
+                },
+                _ => self.say(MsgId::TextOnly),
+            },
+            State::ConfirmBroadcast { audience, text, .. } => match self.pick(input).as_deref() {
+                Some("send") => {
+                    self.state = Some(State::Idle);
+                    self.request = Some(Request::SendBroadcast { audience, text });
+                }
+                Some("rewrite") => self.state = Some(State::BroadcastText { audience }),
+                Some(_) => {
+                    self.say(MsgId::BroadcastDropped);
+                    self.state = Some(State::Idle);
+                }
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::BroadcastList { .. } => match self.pick(input).as_deref() {
+                Some("back") => self.state = Some(State::Idle),
+                Some(v) => match v.strip_prefix("stop:").and_then(|id| id.parse().ok()) {
+                    Some(id) => {
+                        self.state = Some(State::Idle);
+                        self.request = Some(Request::CancelBroadcast { id });
+                    }
+                    None => self.stale(),
+                },
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            // Not a club state: nothing to do here.
+            other => self.state = Some(other),
+        }
+    }
+
+    fn club_menu(&mut self, club: ClubInfo, input: &Input) {
+        let id = club.id;
+        match self.pick(input).as_deref() {
+            Some("broadcast") => {
+                self.state = Some(State::BroadcastText {
+                    audience: Audience::Club {
+                        id,
+                        name: club.name,
+                    },
+                })
+            }
+            Some("members") => self.request = Some(Request::Members { id, page: 0 }),
+            Some("invite") => {
+                self.say(invite(self.ctx, &club.invite_code));
+            }
+            Some("mute") => self.request = Some(Request::MuteClub { id, mute: true }),
+            Some("unmute") => self.request = Some(Request::MuteClub { id, mute: false }),
+            Some("leave") => self.request = Some(Request::LeaveClub { id }),
+            Some(_) => self.state = Some(State::Idle),
+            None => self.wrong(MsgId::ErrorChoice),
+        }
+    }
+
+    /// What to say and where to go once a request is done.
+    pub(super) fn outcome(&mut self, outcome: Outcome) {
+        let ctx = self.ctx;
+        match outcome {
+            Outcome::Refused => {
+                self.say(MsgId::NotAllowed);
+                self.back_to_base();
+            }
+            Outcome::Clubs(clubs) if clubs.is_empty() => {
+                self.say(MsgId::ClubsNone);
+                self.back_to_base();
+            }
+            Outcome::Clubs(clubs) => {
+                let lines: Vec<String> = clubs
+                    .iter()
+                    .map(|c| {
+                        let mut l = format!("• {} ({})", c.name, c.members);
+                        if c.leader {
+                            l.push_str(" ★");
+                        }
+                        if c.muted {
+                            l.push_str(" 🔕");
+                        }
+                        l
+                    })
+                    .collect();
+                self.say(Msg::new(MsgId::ClubsList).str("clubs", lines.join("\n")));
+                self.state = Some(State::ChooseClub {
+                    clubs: clubs
+                        .into_iter()
+                        .map(|c| ClubItem {
+                            id: c.id,
+                            name: c.name,
+                        })
+                        .collect(),
+                });
+            }
+            Outcome::Club(club) => self.state = Some(State::ClubMenu { club }),
+            Outcome::NoSuchClub => {
+                self.say(MsgId::ClubGone);
+                self.state = Some(State::Idle);
+            }
+            Outcome::Joined { club, already } => {
+                self.say(
+                    Msg::new(if already {
+                        MsgId::JoinedAlready
+                    } else {
+                        MsgId::Joined
+                    })
+                    .str("name", club.name),
+                );
+                self.state = Some(State::Idle);
+            }
+            Outcome::NoSuchCode => {
+                if self.state == Some(State::AskJoinCode) {
+                    self.wrong(MsgId::JoinNoSuchCode);
+                } else {
+                    self.say(MsgId::JoinNoSuchCode);
+                    self.state = Some(State::Idle);
+                }
+            }
+            Outcome::Left { name } => {
+                self.say(Msg::new(MsgId::ClubLeft).str("name", name));
+                self.state = Some(State::Idle);
+            }
+            Outcome::LastLeader => {
+                self.say(MsgId::ClubLastLeader);
+                self.back_to_base();
+            }
+            Outcome::Muted(club) => {
+                self.say(
+                    Msg::new(if club.muted {
+                        MsgId::ClubMutedNow
+                    } else {
+                        MsgId::ClubUnmutedNow
+                    })
+                    .str("name", club.name.clone()),
+                );
+                self.state = Some(State::ClubMenu { club });
+            }
+            Outcome::Members {
+                club,
+                name,
+                members,
+                page,
+            } => {
+                let pages = members.len().div_ceil(MEMBERS_PER_PAGE).max(1);
+                let page = page.min(pages - 1);
+                let first = page * MEMBERS_PER_PAGE;
+                let lines: Vec<String> = members
+                    .iter()
+                    .enumerate()
+                    .skip(first)
+                    .take(MEMBERS_PER_PAGE)
+                    .map(|(i, m)| {
+                        let mut l = format!("{}. {}", i + 1, m.name);
+                        if let Some(g) = &m.blood_group {
+                            l.push_str(&format!(" · {g}"));
+                        }
+                        if let Some(p) = &m.phone_masked {
+                            l.push_str(&format!(" · {p}"));
+                        }
+                        if m.leader {
+                            l.push_str(" ★");
+                        }
+                        l
+                    })
+                    .collect();
+                self.say(
+                    Msg::new(MsgId::MembersList)
+                        .str("club", name.clone())
+                        .num("count", members.len() as f64)
+                        .num("page", (page + 1) as f64)
+                        .num("pages", pages as f64)
+                        .str("members", lines.join("\n")),
+                );
+                self.state = Some(State::MemberList {
+                    club,
+                    club_name: name,
+                    ids: members.iter().map(|m| m.donor_id).collect(),
+                    page: if page + 1 < pages { page } else { usize::MAX },
+                });
+            }
+            Outcome::MemberRemoved { name } => {
+                self.say(Msg::new(MsgId::MemberRemoved).str("name", name));
+                self.state = Some(State::Idle);
+            }
+            Outcome::MayCreateClub => self.state = Some(State::NewClubName),
+            Outcome::ClubCreated(club) => {
+                self.say(
+                    Msg::new(MsgId::ClubCreated)
+                        .str("name", club.name.clone())
+                        .msg("invite", invite(ctx, &club.invite_code)),
+                );
+                self.state = Some(State::ClubMenu { club });
+            }
+            Outcome::BroadcastOptions { clubs, wide } => {
+                if clubs.is_empty() && !wide {
+                    self.say(MsgId::BroadcastNoClub);
+                    self.back_to_base();
+                } else if let ([only], false) = (clubs.as_slice(), wide) {
+                    self.state = Some(State::BroadcastText {
+                        audience: Audience::Club {
+                            id: only.id,
+                            name: only.name.clone(),
+                        },
+                    });
+                } else {
+                    self.state = Some(State::ChooseAudience { clubs, wide });
+                }
+            }
+            Outcome::Preview {
+                audience,
+                text,
+                count,
+                left,
+            } => {
+                self.state = Some(State::ConfirmBroadcast {
+                    audience,
+                    text,
+                    count,
+                    left,
+                })
+            }
+            Outcome::NoRecipients => {
+                self.say(MsgId::BroadcastNobody);
+                self.state = Some(State::Idle);
+            }
+            Outcome::CapReached => {
+                self.say(Msg::new(MsgId::BroadcastCap).num("cap", f64::from(ctx.broadcast_cap)));
+                self.state = Some(State::Idle);
+            }
+            Outcome::BroadcastQueued {
+                id,
+                count,
+                held_until,
+            } => {
+                self.say(
+                    Msg::new(MsgId::BroadcastQueued)
+                        .num("id", id as f64)
+                        .num("count", count as f64),
+                );
+                if let Some(t) = held_until {
+                    self.say(Msg::new(MsgId::BroadcastHeld).str("time", t));
+                }
+                self.state = Some(State::Idle);
+            }
+            Outcome::Broadcasts(list) if list.is_empty() => {
+                self.say(MsgId::BroadcastsNone);
+                self.back_to_base();
+            }
+            Outcome::Broadcasts(list) => {
+                let lines: Vec<Msg> = list.iter().map(|b| broadcast_line(ctx, b)).collect();
+                for l in lines {
+                    self.say(l);
+                }
+                let running: Vec<i64> = list
+                    .iter()
+                    .filter(|b| !b.finished && !b.cancelled && b.progress.waiting > 0)
+                    .map(|b| b.id)
+                    .collect();
+                self.state = Some(if running.is_empty() {
+                    State::Idle
+                } else {
+                    State::BroadcastList { running }
+                });
+            }
+            Outcome::BroadcastCancelled { id, stopped } => {
+                self.say(
+                    Msg::new(MsgId::BroadcastCancelled)
+                        .num("id", id as f64)
+                        .num("stopped", stopped as f64),
+                );
+                self.state = Some(State::Idle);
+            }
+            Outcome::BroadcastOver { id } => {
+                self.say(Msg::new(MsgId::BroadcastOver).num("id", id as f64));
+                self.state = Some(State::Idle);
+            }
+            Outcome::RoleChanged {
+                role,
+                grant,
+                changed,
+            } => {
+                let id = match (grant, changed) {
+                    (true, true) => MsgId::RoleGranted,
+                    (true, false) => MsgId::RoleAlready,
+                    (false, true) => MsgId::RoleRevoked,
+                    (false, false) => MsgId::RoleNotHeld,
+                };
+                self.say(Msg::new(id).msg("role", role_label(role)));
+                self.back_to_base();
+            }
+            Outcome::NoSuchDonor => {
+                self.say(MsgId::RoleNoSuchDonor);
+                self.back_to_base();
+            }
+            Outcome::SeveralDonors => {
+                self.say(MsgId::RoleSeveralDonors);
+                self.back_to_base();
+            }
+            Outcome::LastAdmin => {
+                self.say(MsgId::RoleLastAdmin);
+                self.back_to_base();
+            }
+            Outcome::Audit(entries) if entries.is_empty() => {
+                self.say(MsgId::AuditEmpty);
+                self.back_to_base();
+            }
+            Outcome::Audit(entries) => {
+                let lines: Vec<String> = entries
+                    .iter()
+                    .map(|(at, e)| {
+                        let mut l = format!("{at} · {} · {}", e.actor, e.action);
+                        if !e.target.is_empty() {
+                            l.push_str(&format!(" · {}", e.target));
+                        }
+                        if let Some(n) = e.recipients {
+                            l.push_str(&format!(" · {n}"));
+                        }
+                        l
+                    })
+                    .collect();
+                self.say(Msg::new(MsgId::AuditList).str("lines", lines.join("\n")));
+                self.back_to_base();
+            }
+        }
+    }
+}
+
+/// `/grant coordinator 0912 345 678`, `/capquyen điều phối +84912345678` → the role (words
+/// before the number) and the phone.
+fn parse_role_args(args: &str) -> Option<(Role, PhoneNumber)> {
+    let at = args.find(|c: char| c.is_ascii_digit() || c == '+')?;
+    let (role, phone) = args.split_at(at);
+    Some((
+        Role::parse(role.trim())?,
+        PhoneNumber::parse(phone.trim()).ok()?,
+    ))
+}
+
+fn broadcast_line(_ctx: &Ctx, b: &BroadcastInfo) -> Msg {
+    let status = if b.cancelled {
+        MsgId::BroadcastStatusCancelled
+    } else if b.finished || b.progress.waiting == 0 {
+        MsgId::BroadcastStatusDone
+    } else {
+        MsgId::BroadcastStatusRunning
+    };
+    progress_msg(
+        MsgId::BroadcastLine,
+        b.id,
+        &b.label,
+        b.recipients,
+        &b.progress,
+    )
+    .msg("status", Msg::new(status))
+}
+
+/// A broadcast's figures, for the list, the progress messages and the summary.
+pub fn progress_msg(
+    id: MsgId,
+    broadcast: i64,
+    label: &str,
+    recipients: i64,
+    p: &crate::domain::club::Progress,
+) -> Msg {
+    Msg::new(id)
+        .num("id", broadcast as f64)
+        .str("audience", label)
+        .num("recipients", recipients as f64)
+        .num("sent", p.sent as f64)
+        .num("failed", p.failed as f64)
+        .num("unreachable", p.unreachable as f64)
+        .num("cancelled", p.cancelled as f64)
+        .num("waiting", p.waiting as f64)
+}
+
+fn back() -> Choice {
+    choice("back", MsgId::ChoiceBack, &["quay lai", "back"])
+}
+
+/// The question and options of a club state.
+pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
+    match state {
+        State::AskJoinCode => r.parts.push(Msg::new(MsgId::AskJoinCode)),
+        State::ChooseClub { clubs } => {
+            r.parts.push(Msg::new(MsgId::ChooseClub));
+            r.choices = clubs
+                .iter()
+                .map(|c| Choice {
+                    value: c.id.to_string(),
+                    label: Label::Plain(c.name.clone()),
+                    synonyms: &[],
+                })
+                .chain([back()])
+                .collect();
+        }
+        State::ClubMenu { club } => {
+            let mut m = Msg::new(MsgId::ClubCard)
+                .str("name", club.name.clone())
+                .msg("kind", Msg::new(kind_label(club.kind)))
+                .num("members", club.members as f64)
+                .msg(
+                    "role",
+                    Msg::new(if club.leader {
+                        MsgId::ClubRoleLeader
+                    } else {
+                        MsgId::ClubRoleMember
+                    }),
+                );
+            m = m.msg(
+                "muted",
+                Msg::new(if club.muted {
+                    MsgId::ClubMutedYes
+                } else {
+                    MsgId::ClubMutedNo
+                }),
+            );
+            r.parts.push(m);
+            let mut choices = Vec::new();
+            if club.leader {
+                choices.push(choice(
+                    "broadcast",
+                    MsgId::ChoiceClubBroadcast,
+                    &["thong bao"],
+                ));
+                choices.push(choice("members", MsgId::ChoiceClubMembers, &["thanh vien"]));
+                choices.push(choice("invite", MsgId::ChoiceClubInvite, &["ma moi"]));
+            }
+            choices.push(if club.muted {
+                choice("unmute", MsgId::ChoiceClubUnmute, &["bat thong bao"])
+            } else {
+                choice("mute", MsgId::ChoiceClubMute, &["tat thong bao"])
+            });
+            choices.push(choice("leave", MsgId::ChoiceClubLeave, &["roi clb", "roi"]));
+            choices.push(back());
+            r.choices = choices;
+        }
+        State::MemberList { page, .. } => {
+            r.parts.push(Msg::new(if *page == usize::MAX {
+                MsgId::MembersPickNumber
+            } else {
+                MsgId::MembersPickNumberOrNext
+            }));
+        }
+        State::ConfirmRemove {
+            club_name, number, ..
+        } => {
+            r.parts.push(
+                Msg::new(MsgId::MemberRemoveConfirm)
+                    .num("number", *number as f64)
+                    .str("club", club_name.clone()),
+            );
+            r.choices = vec![
+                choice("remove", MsgId::ChoiceRemove, &["xoa", "remove"]),
+                choice("keep", MsgId::ChoiceKeep, &["giu", "khong", "no"]),
+            ];
+        }
+        State::NewClubName => r.parts.push(Msg::new(MsgId::AskClubName)),
+        State::NewClubKind { .. } => {
+            r.parts.push(Msg::new(MsgId::AskClubKind));
+            r.choices = ClubKind::ALL
+                .iter()
+                .map(|k| choice(k.code(), kind_label(*k), &[]))
+                .collect();
+        }
+        State::ChooseAudience { clubs, wide } => {
+            r.parts.push(Msg::new(MsgId::AskAudience));
+            let mut choices: Vec<Choice> = clubs
+                .iter()
+                .map(|c| Choice {
+                    value: format!("club:{}", c.id),
+                    label: Label::Plain(c.name.clone()),
+                    synonyms: &[],
+                })
+                .collect();
+            if *wide {
+                choices.push(choice("province", MsgId::ChoiceAudienceProvince, &["tinh"]));
+                choices.push(choice("blood", MsgId::ChoiceAudienceBlood, &["nhom mau"]));
+                choices.push(choice("all", MsgId::ChoiceAudienceAll, &["tat ca", "all"]));
+            }
+            r.choices = choices;
+        }
+        State::AudienceProvince => r.parts.push(Msg::new(MsgId::AskAudienceProvince)),
+        State::AudienceBlood => {
+            r.parts.push(Msg::new(MsgId::AskAudienceBlood));
+            r.choices = BLOOD_CHOICES
+                .iter()
+                .map(|g| Choice {
+                    value: g.to_string(),
+                    label: Label::Plain(g.to_string()),
+                    synonyms: &[],
+                })
+                .collect();
+        }
+        State::BroadcastText { audience } => r.parts.push(
+            Msg::new(MsgId::AskAnnouncement)
+                .msg("audience", audience_label(audience))
+                .num("max", MAX_ANNOUNCEMENT_CHARS as f64),
+        ),
+        State::ConfirmBroadcast {
+            audience,
+            text,
+            count,
+            left,
+        } => {
+            r.parts.push(
+                Msg::new(MsgId::BroadcastPreview)
+                    .msg("audience", audience_label(audience))
+                    .str("text", text.clone())
+                    .num("count", *count as f64)
+                    .num("left", f64::from(*left)),
+            );
+            r.choices = vec![
+                choice("send", MsgId::ChoiceSend, &["gui", "send"]),
+                choice("rewrite", MsgId::ChoiceRewrite, &["sua", "viet lai"]),
+                choice("drop", MsgId::ChoiceDrop, &["huy", "bo"]),
+            ];
+        }
+        State::BroadcastList { running } => {
+            r.parts.push(Msg::new(MsgId::BroadcastsStopAsk));
+            r.choices = running
+                .iter()
+                .map(|id| Choice {
+                    value: format!("stop:{id}"),
+                    label: Label::Msg(Msg::new(MsgId::ChoiceStopBroadcast).num("id", *id as f64)),
+                    synonyms: &[],
+                })
+                .chain([back()])
+                .collect();
+        }
+        _ => {}
+    }
+    let _ = ctx;
+}

@@ -1,0 +1,710 @@
+//! SQL for roles, clubs, broadcasts and the audit log. Every function that changes
+//! something privileged runs inside the caller's [`Tx`], after the caller checked the actor's
+//! roles with [`Tx::roles_of`] in the same transaction.
+
+use super::{Store, Tx};
+use crate::domain::club::{
+    Audience, AuditEntry, BroadcastInfo, ClubInfo, ClubKind, Member, Progress, Role, Roles,
+};
+use crate::messages::Lang;
+use anyhow::Context;
+use sqlx::Row;
+
+/// Where one broadcast message goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub identity_id: i64,
+    pub channel: String,
+    pub chat_id: String,
+    pub lang: Lang,
+}
+
+/// A broadcast not yet finished, with where to tell its sender about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenBroadcast {
+    pub id: i64,
+    pub label: String,
+    pub recipients: i64,
+    pub cancelled: bool,
+    pub progress_at: Option<i64>,
+    pub progress_done: i64,
+    /// The sender's account, unless it was erased meanwhile.
+    pub sender: Option<Recipient>,
+}
+
+/// A registered donor found by phone, for granting a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhoneLookup {
+    None,
+    One {
+        donor_id: i64,
+        identity_id: i64,
+    },
+    /// Typed phones are not unique: several donors gave this number.
+    Several,
+}
+
+/// The most recently active reachable account of each donor `d` — one message per person
+/// however many platforms they use.
+const BEST_IDENTITY: &str = "JOIN channel_identities i ON i.id = ( \
+     SELECT i2.id FROM channel_identities i2 \
+     WHERE i2.donor_id = d.id AND i2.unreachable_at IS NULL \
+     ORDER BY i2.last_seen_at DESC, i2.id DESC LIMIT 1)";
+
+/// Who an audience reaches: registered, not paused, not muted (clubs), not the sender.
+fn audience_sql(audience: &Audience, select: &str) -> (String, Vec<String>) {
+    let base = "d.registered_at IS NOT NULL AND d.paused = 0 AND d.id IS NOT ?";
+    match audience {
+        Audience::Club { id, .. } => (
+            format!(
+                "SELECT {select} FROM club_members m JOIN donors d ON d.id = m.donor_id \
+                 {BEST_IDENTITY} WHERE m.club_id = ? AND m.muted = 0 AND {base}"
+            ),
+            vec![id.to_string()],
+        ),
+        Audience::Province { code } => (
+            format!(
+                "SELECT {select} FROM donors d {BEST_IDENTITY} WHERE d.province = ? AND {base}"
+            ),
+            vec![code.clone()],
+        ),
+        Audience::Blood { group } => (
+            format!(
+                "SELECT {select} FROM donors d {BEST_IDENTITY} WHERE d.blood_group = ? AND {base}"
+            ),
+            vec![group.clone()],
+        ),
+        Audience::All => (
+            format!("SELECT {select} FROM donors d {BEST_IDENTITY} WHERE 1 = 1 AND {base}"),
+            vec![],
+        ),
+    }
+}
+
+impl Tx {
+    /// The roles of an account and of every account of the same donor.
+    pub async fn roles_of(&mut self, identity_id: i64) -> anyhow::Result<Roles> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT r.role FROM roles r JOIN channel_identities i ON i.id = r.identity_id \
+             WHERE i.id = $1 OR i.donor_id = \
+               (SELECT donor_id FROM channel_identities WHERE id = $1)",
+        )
+        .bind(identity_id)
+        .fetch_all(&mut *self.tx)
+        .await
+        .context("reading roles")?;
+        let list: Vec<Role> = rows.iter().filter_map(|r| Role::from_code(r)).collect();
+        Ok(Roles::from_list(&list))
+    }
+
+    /// How an account is named in the audit log: `telegram:123456`.
+    pub async fn account_ref(&mut self, identity_id: i64) -> anyhow::Result<String> {
+        let row = sqlx::query("SELECT channel, external_id FROM channel_identities WHERE id = $1")
+            .bind(identity_id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(match row {
+            Some(r) => format!(
+                "{}:{}",
+                r.try_get::<String, _>("channel")?,
+                r.try_get::<String, _>("external_id")?
+            ),
+            None => format!("account#{identity_id}"),
+        })
+    }
+
+    /// A registered donor by phone (E.164), with their most recent account.
+    pub async fn donor_by_phone(&mut self, e164: &str) -> anyhow::Result<PhoneLookup> {
+        let rows = sqlx::query(
+            "SELECT d.id AS donor_id, i.id AS identity_id FROM donors d \
+             JOIN channel_identities i ON i.id = (SELECT i2.id FROM channel_identities i2 \
+               WHERE i2.donor_id = d.id ORDER BY i2.last_seen_at DESC, i2.id DESC LIMIT 1) \
+             WHERE d.phone = $1 AND d.registered_at IS NOT NULL LIMIT 2",
+        )
+        .bind(e164)
+        .fetch_all(&mut *self.tx)
+        .await
+        .context("finding a donor by phone")?;
+        Ok(match rows.as_slice() {
+            [] => PhoneLookup::None,
+            [r] => PhoneLookup::One {
+                donor_id: r.try_get("donor_id")?,
+                identity_id: r.try_get("identity_id")?,
+            },
+            _ => PhoneLookup::Several,
+        })
+    }
+
+    /// Give a role to an account; false if it already had it.
+    pub async fn grant_role(
+        &mut self,
+        identity_id: i64,
+        role: Role,
+        by: &str,
+        now: i64,
+    ) -> anyhow::Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO roles (identity_id, role, granted_at, granted_by) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (identity_id, role) DO NOTHING",
+        )
+        .bind(identity_id)
+        .bind(role.code())
+        .bind(now)
+        .bind(by)
+        .execute(&mut *self.tx)
+        .await
+        .context("granting a role")?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// Take a role from an account and every account of the same donor; returns how many
+    /// grants were removed.
+    pub async fn revoke_role(&mut self, identity_id: i64, role: Role) -> anyhow::Result<u64> {
+        let r = sqlx::query(
+            "DELETE FROM roles WHERE role = $1 AND identity_id IN ( \
+               SELECT id FROM channel_identities WHERE id = $2 OR donor_id = \
+                 (SELECT donor_id FROM channel_identities WHERE id = $2))",
+        )
+        .bind(role.code())
+        .bind(identity_id)
+        .execute(&mut *self.tx)
+        .await
+        .context("revoking a role")?;
+        Ok(r.rows_affected())
+    }
+
+    pub async fn count_role(&mut self, role: Role) -> anyhow::Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM roles WHERE role = $1")
+                .bind(role.code())
+                .fetch_one(&mut *self.tx)
+                .await?,
+        )
+    }
+
+    pub async fn audit(
+        &mut self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        recipients: Option<i64>,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, target, recipients) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(now)
+        .bind(actor)
+        .bind(action)
+        .bind(target)
+        .bind(recipients)
+        .execute(&mut *self.tx)
+        .await
+        .context("writing the audit log")?;
+        Ok(())
+    }
+
+    /// Create a club with its creator as leader. `code` is tried first; on the rare clash
+    /// with an existing code, `more_codes` gives others.
+    pub async fn create_club(
+        &mut self,
+        name: &str,
+        kind: ClubKind,
+        province: Option<&str>,
+        leader_donor: i64,
+        mut code: impl FnMut() -> String,
+        now: i64,
+    ) -> anyhow::Result<(i64, String)> {
+        for _ in 0..20 {
+            let c = code();
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO clubs (name, kind, province, invite_code, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (invite_code) DO NOTHING RETURNING id",
+            )
+            .bind(name)
+            .bind(kind.code())
+            .bind(province)
+            .bind(&c)
+            .bind(now)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .context("creating a club")?;
+            if let Some(id) = id {
+                sqlx::query(
+                    "INSERT INTO club_members (club_id, donor_id, role, joined_at) \
+                     VALUES ($1, $2, 'leader', $3)",
+                )
+                .bind(id)
+                .bind(leader_donor)
+                .bind(now)
+                .execute(&mut *self.tx)
+                .await?;
+                return Ok((id, c));
+            }
+        }
+        anyhow::bail!("no free invite code after 20 tries")
+    }
+
+    fn club_view(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<ClubInfo> {
+        Ok(ClubInfo {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            kind: ClubKind::from_code(&r.try_get::<String, _>("kind")?)
+                .unwrap_or(ClubKind::Community),
+            invite_code: r.try_get("invite_code")?,
+            leader: r.try_get::<Option<String>, _>("role")?.as_deref() == Some("leader"),
+            muted: r.try_get::<Option<bool>, _>("muted")?.unwrap_or(false),
+            members: r.try_get("members")?,
+        })
+    }
+
+    const CLUB_COLUMNS: &'static str = "c.id, c.name, c.kind, c.invite_code, m.role, m.muted, \
+         (SELECT COUNT(*) FROM club_members x WHERE x.club_id = c.id) AS members";
+
+    /// A club by invite code, as `donor` sees it (role and muted empty if not a member).
+    pub async fn club_by_code(
+        &mut self,
+        code: &str,
+        donor: i64,
+    ) -> anyhow::Result<Option<(ClubInfo, bool)>> {
+        let sql = format!(
+            "SELECT {}, m.donor_id IS NOT NULL AS member FROM clubs c \
+             LEFT JOIN club_members m ON m.club_id = c.id AND m.donor_id = $2 \
+             WHERE c.invite_code = $1",
+            Self::CLUB_COLUMNS
+        );
+        let row = sqlx::query(&sql)
+            .bind(code)
+            .bind(donor)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .context("finding a club")?;
+        row.map(|r| Ok((Self::club_view(&r)?, r.try_get::<bool, _>("member")?)))
+            .transpose()
+    }
+
+    /// The clubs a donor belongs to, or one of them.
+    pub async fn clubs_of(
+        &mut self,
+        donor: i64,
+        only: Option<i64>,
+    ) -> anyhow::Result<Vec<ClubInfo>> {
+        let sql = format!(
+            "SELECT {} FROM club_members m JOIN clubs c ON c.id = m.club_id \
+             WHERE m.donor_id = $1 AND ($2 IS NULL OR c.id = $2) ORDER BY m.joined_at, c.id",
+            Self::CLUB_COLUMNS
+        );
+        let rows = sqlx::query(&sql)
+            .bind(donor)
+            .bind(only)
+            .fetch_all(&mut *self.tx)
+            .await
+            .context("reading clubs")?;
+        rows.iter().map(Self::club_view).collect()
+    }
+
+    /// Every club (for coordinators choosing where to broadcast).
+    pub async fn all_clubs(&mut self) -> anyhow::Result<Vec<(i64, String)>> {
+        let rows = sqlx::query("SELECT id, name FROM clubs ORDER BY name, id")
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+            .collect()
+    }
+
+    pub async fn join_club(&mut self, club: i64, donor: i64, now: i64) -> anyhow::Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO club_members (club_id, donor_id, role, joined_at) VALUES ($1, $2, 'member', $3) \
+             ON CONFLICT (club_id, donor_id) DO NOTHING",
+        )
+        .bind(club)
+        .bind(donor)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await
+        .context("joining a club")?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// Leave (or be removed from) a club; false if not a member.
+    pub async fn leave_club(&mut self, club: i64, donor: i64) -> anyhow::Result<bool> {
+        let r = sqlx::query("DELETE FROM club_members WHERE club_id = $1 AND donor_id = $2")
+            .bind(club)
+            .bind(donor)
+            .execute(&mut *self.tx)
+            .await
+            .context("leaving a club")?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    pub async fn leaders_of(&mut self, club: i64) -> anyhow::Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM club_members WHERE club_id = $1 AND role = 'leader'",
+        )
+        .bind(club)
+        .fetch_one(&mut *self.tx)
+        .await?)
+    }
+
+    pub async fn set_muted(&mut self, club: i64, donor: i64, muted: bool) -> anyhow::Result<bool> {
+        let r =
+            sqlx::query("UPDATE club_members SET muted = $1 WHERE club_id = $2 AND donor_id = $3")
+                .bind(muted)
+                .bind(club)
+                .bind(donor)
+                .execute(&mut *self.tx)
+                .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// Members of a club, leaders first, then by name.
+    pub async fn members_of(&mut self, club: i64) -> anyhow::Result<Vec<Member>> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.full_name, d.blood_group, d.phone, m.role FROM club_members m \
+             JOIN donors d ON d.id = m.donor_id WHERE m.club_id = $1 \
+             ORDER BY m.role = 'leader' DESC, d.full_name, d.id",
+        )
+        .bind(club)
+        .fetch_all(&mut *self.tx)
+        .await
+        .context("reading members")?;
+        rows.iter()
+            .map(|r| {
+                let phone: Option<String> = r.try_get("phone")?;
+                Ok(Member {
+                    donor_id: r.try_get("id")?,
+                    name: r
+                        .try_get::<Option<String>, _>("full_name")?
+                        .unwrap_or_default(),
+                    blood_group: r.try_get("blood_group")?,
+                    phone_masked: phone
+                        .and_then(|p| crate::domain::phone::PhoneNumber::parse(&p).ok())
+                        .map(|p| p.masked()),
+                    leader: r.try_get::<String, _>("role")? == "leader",
+                })
+            })
+            .collect()
+    }
+
+    /// How many people an audience reaches now.
+    pub async fn count_audience(
+        &mut self,
+        audience: &Audience,
+        sender_donor: Option<i64>,
+    ) -> anyhow::Result<i64> {
+        let (sql, binds) = audience_sql(audience, "COUNT(*)");
+        let mut q = sqlx::query_scalar(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.bind(sender_donor)
+            .fetch_one(&mut *self.tx)
+            .await
+            .context("counting an audience")
+    }
+
+    /// Where each person of an audience is written to.
+    pub async fn audience(
+        &mut self,
+        audience: &Audience,
+        sender_donor: Option<i64>,
+    ) -> anyhow::Result<Vec<Recipient>> {
+        let (sql, binds) = audience_sql(audience, "i.id, i.channel, i.chat_id, i.lang");
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let rows = q
+            .bind(sender_donor)
+            .fetch_all(&mut *self.tx)
+            .await
+            .context("reading an audience")?;
+        rows.iter()
+            .map(|r| {
+                Ok(Recipient {
+                    identity_id: r.try_get("id")?,
+                    channel: r.try_get("channel")?,
+                    chat_id: r.try_get("chat_id")?,
+                    lang: Lang::from_code(&r.try_get::<String, _>("lang")?).unwrap_or(Lang::Vi),
+                })
+            })
+            .collect()
+    }
+
+    /// Broadcasts started since `since` by this account or another of the same donor.
+    pub async fn broadcasts_since(&mut self, identity_id: i64, since: i64) -> anyhow::Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM broadcasts WHERE created_at >= $1 AND sender_identity_id IN ( \
+               SELECT id FROM channel_identities WHERE id = $2 OR donor_id = \
+                 (SELECT donor_id FROM channel_identities WHERE id = $2))",
+        )
+        .bind(since)
+        .bind(identity_id)
+        .fetch_one(&mut *self.tx)
+        .await?)
+    }
+
+    pub async fn create_broadcast(
+        &mut self,
+        sender: i64,
+        audience: &Audience,
+        text: &str,
+        recipients: i64,
+        now: i64,
+    ) -> anyhow::Result<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO broadcasts (sender_identity_id, audience, audience_label, text, \
+             recipients, created_at, progress_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        )
+        .bind(sender)
+        .bind(audience.key())
+        .bind(audience.label())
+        .bind(text)
+        .bind(recipients)
+        .bind(now)
+        .fetch_one(&mut *self.tx)
+        .await
+        .context("recording a broadcast")
+    }
+
+    /// A broadcast's sender, if it exists.
+    pub async fn broadcast_sender(&mut self, id: i64) -> anyhow::Result<Option<Option<i64>>> {
+        Ok(
+            sqlx::query_scalar("SELECT sender_identity_id FROM broadcasts WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *self.tx)
+                .await?,
+        )
+    }
+
+    /// Whether two accounts belong to the same person.
+    pub async fn same_person(&mut self, a: i64, b: i64) -> anyhow::Result<bool> {
+        if a == b {
+            return Ok(true);
+        }
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM channel_identities x JOIN channel_identities y \
+             ON x.donor_id = y.donor_id WHERE x.id = $1 AND y.id = $2",
+        )
+        .bind(a)
+        .bind(b)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(n > 0)
+    }
+
+    /// Stop a broadcast: rows not yet handed to a platform are cancelled (and their text
+    /// cleared). Returns how many.
+    pub async fn cancel_broadcast(&mut self, id: i64, now: i64) -> anyhow::Result<u64> {
+        sqlx::query(
+            "UPDATE broadcasts SET cancelled_at = $1 WHERE id = $2 AND cancelled_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        let r = sqlx::query(
+            "UPDATE outbox SET status = 'cancelled', finished_at = $1, body = NULL, chat_id = NULL \
+             WHERE broadcast_id = $2 AND status = 'pending'",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await
+        .context("cancelling a broadcast")?;
+        Ok(r.rows_affected())
+    }
+
+    /// The latest broadcasts of this person (every account of the same donor).
+    pub async fn broadcasts_of(
+        &mut self,
+        identity_id: i64,
+        limit: i64,
+    ) -> anyhow::Result<Vec<BroadcastInfo>> {
+        let rows = sqlx::query(
+            "SELECT id, audience, audience_label, recipients, created_at, \
+             cancelled_at IS NOT NULL AS cancelled, finished_at IS NOT NULL AS finished \
+             FROM broadcasts WHERE sender_identity_id IN ( \
+               SELECT id FROM channel_identities WHERE id = $1 OR donor_id = \
+                 (SELECT donor_id FROM channel_identities WHERE id = $1)) \
+             ORDER BY id DESC LIMIT $2",
+        )
+        .bind(identity_id)
+        .bind(limit)
+        .fetch_all(&mut *self.tx)
+        .await
+        .context("reading broadcasts")?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id: i64 = r.try_get("id")?;
+            out.push(BroadcastInfo {
+                id,
+                label: r.try_get("audience_label")?,
+                audience: r.try_get("audience")?,
+                recipients: r.try_get("recipients")?,
+                created_at: r.try_get("created_at")?,
+                cancelled: r.try_get("cancelled")?,
+                finished: r.try_get("finished")?,
+                progress: self.progress(id).await?,
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn progress(&mut self, broadcast: i64) -> anyhow::Result<Progress> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, COUNT(*) FROM outbox WHERE broadcast_id = $1 GROUP BY status",
+        )
+        .bind(broadcast)
+        .fetch_all(&mut *self.tx)
+        .await
+        .context("counting a broadcast's rows")?;
+        Ok(Progress::from_counts(
+            rows.iter().map(|(s, n)| (s.as_str(), *n)),
+        ))
+    }
+
+    /// Broadcasts whose summary has not been sent.
+    pub async fn open_broadcasts(&mut self) -> anyhow::Result<Vec<OpenBroadcast>> {
+        let rows = sqlx::query(
+            "SELECT b.id, b.audience_label, b.recipients, b.cancelled_at IS NOT NULL AS cancelled, \
+             b.progress_at, b.progress_done, i.id AS identity_id, i.channel, i.chat_id, i.lang \
+             FROM broadcasts b LEFT JOIN channel_identities i ON i.id = b.sender_identity_id \
+             WHERE b.finished_at IS NULL ORDER BY b.id",
+        )
+        .fetch_all(&mut *self.tx)
+        .await
+        .context("reading open broadcasts")?;
+        rows.iter()
+            .map(|r| {
+                let identity: Option<i64> = r.try_get("identity_id")?;
+                let sender = match identity {
+                    Some(identity_id) => Some(Recipient {
+                        identity_id,
+                        channel: r.try_get("channel")?,
+                        chat_id: r.try_get("chat_id")?,
+                        lang: Lang::from_code(&r.try_get::<String, _>("lang")?).unwrap_or(Lang::Vi),
+                    }),
+                    None => None,
+                };
+                Ok(OpenBroadcast {
+                    id: r.try_get("id")?,
+                    label: r.try_get("audience_label")?,
+                    recipients: r.try_get("recipients")?,
+                    cancelled: r.try_get("cancelled")?,
+                    progress_at: r.try_get("progress_at")?,
+                    progress_done: r.try_get("progress_done")?,
+                    sender,
+                })
+            })
+            .collect()
+    }
+
+    /// Note that progress was reported (`finished`: the summary too). False if another
+    /// process did it first.
+    pub async fn broadcast_reported(
+        &mut self,
+        id: i64,
+        done: i64,
+        finished: bool,
+        now: i64,
+    ) -> anyhow::Result<bool> {
+        let r = sqlx::query(
+            "UPDATE broadcasts SET progress_at = $1, progress_done = $2, \
+             finished_at = CASE WHEN $3 THEN $1 ELSE NULL END \
+             WHERE id = $4 AND finished_at IS NULL",
+        )
+        .bind(now)
+        .bind(done)
+        .bind(finished)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// A donor paused messages: broadcast rows still waiting for them are cancelled.
+    pub async fn cancel_bulk_for_donor(&mut self, donor: i64, now: i64) -> anyhow::Result<u64> {
+        let r = sqlx::query(
+            "UPDATE outbox SET status = 'cancelled', finished_at = $1, body = NULL, chat_id = NULL \
+             WHERE status = 'pending' AND lane = 2 AND identity_id IN \
+               (SELECT id FROM channel_identities WHERE donor_id = $2)",
+        )
+        .bind(now)
+        .bind(donor)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(r.rows_affected())
+    }
+
+    /// The audit log, oldest first (the `limit` newest entries when given).
+    pub async fn audit_log(&mut self, limit: Option<i64>) -> anyhow::Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT * FROM (SELECT at, actor, action, target, recipients, id FROM audit_log \
+             ORDER BY id DESC LIMIT $1) ORDER BY id",
+        )
+        .bind(limit.unwrap_or(-1))
+        .fetch_all(&mut *self.tx)
+        .await
+        .context("reading the audit log")?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    target: r.try_get("target")?,
+                    recipients: r.try_get("recipients")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Make sure an account exists (to grant a role before the person has written).
+    pub async fn ensure_identity(
+        &mut self,
+        channel: &str,
+        external_id: &str,
+        now: i64,
+    ) -> anyhow::Result<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO channel_identities (channel, external_id, chat_id, first_seen_at, last_seen_at) \
+             VALUES ($1, $2, $2, $3, $3) \
+             ON CONFLICT (channel, external_id) DO UPDATE SET channel = excluded.channel \
+             RETURNING id",
+        )
+        .bind(channel)
+        .bind(external_id)
+        .bind(now)
+        .fetch_one(&mut *self.tx)
+        .await
+        .context("recording an account")
+    }
+}
+
+impl Store {
+    /// The audit log, oldest first (the `limit` newest entries when given).
+    pub async fn audit_entries(&self, limit: Option<i64>) -> anyhow::Result<Vec<AuditEntry>> {
+        self.begin().await?.audit_log(limit).await
+    }
+
+    /// Accounts holding a role: (role, account, granted by).
+    pub async fn role_holders(&self) -> anyhow::Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT r.role, i.channel || ':' || i.external_id AS account, r.granted_by \
+             FROM roles r JOIN channel_identities i ON i.id = r.identity_id ORDER BY r.role, account",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("role")?,
+                    r.try_get("account")?,
+                    r.try_get("granted_by")?,
+                ))
+            })
+            .collect()
+    }
+}
