@@ -2,6 +2,7 @@
 //! Bot API server on 127.0.0.1; the database is a real SQLite file in a temporary folder.
 
 mod batch;
+mod clubs;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
 #[path = "../support/fake_zalo.rs"]
@@ -10,6 +11,8 @@ mod fake_zalo;
 mod fake_zalo_oa;
 #[path = "../support/mailbox.rs"]
 mod mailbox;
+#[path = "../support/seed.rs"]
+mod seed;
 mod support;
 mod telegram;
 mod terminal;

@@ -138,6 +138,52 @@ impl TestBot {
             .unwrap()
     }
 
+    /// A whole registration for `user`, answering every question; `phone` like 0912000001.
+    pub async fn register(&self, user: i64, phone: &str) {
+        for line in [
+            "/start",
+            "1",
+            "Nguyễn Văn An",
+            phone,
+            "05/03/1995",
+            "nam",
+            "62",
+            "O+",
+            "hai phong",
+            "bo qua",
+            "chua bao gio",
+        ] {
+            self.say(user, line).await;
+        }
+        let done = self.say(user, "1").await;
+        assert!(done.text.contains("Cảm ơn"), "{user}: {}", done.text);
+    }
+
+    /// Wait until `user` receives a message containing `needle`; returns it.
+    pub async fn wait_text(&self, user: i64, needle: &str) -> Sent {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            if let Some(m) = self
+                .fake
+                .sent_to(user)
+                .into_iter()
+                .find(|m| m.text.contains(needle))
+            {
+                return m;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{user} never got {needle:?}; got {:?}",
+                self.fake
+                    .sent_to(user)
+                    .iter()
+                    .map(|m| &m.text)
+                    .collect::<Vec<_>>()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// The donor behind a Telegram user, as stored.
     pub async fn donor(&self, user: i64) -> Option<hienmau::domain::donor::Donor> {
         self.app

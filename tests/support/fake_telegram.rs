@@ -51,8 +51,33 @@ pub enum Failure {
     Blocked,
 }
 
+/// Telegram's flood limits, enforced as the real server would: beyond them a sendMessage is
+/// refused with 429 and a retry_after.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Messages accepted in any sliding second, over all chats.
+    pub per_second: usize,
+    /// Least time between two messages accepted for one chat.
+    pub chat_interval: Duration,
+}
+
+impl Limits {
+    /// Telegram's published caps: 30 messages a second, one a second per chat.
+    pub fn telegram() -> Limits {
+        Limits {
+            per_second: 30,
+            chat_interval: Duration::from_secs(1),
+        }
+    }
+}
+
 #[derive(Default)]
 struct Inner {
+    limits: Option<Limits>,
+    /// Times of accepted sends within the last second (for `limits`).
+    recent: std::collections::VecDeque<Instant>,
+    last_to_chat: HashMap<i64, Instant>,
+    too_many: u64,
     updates: Vec<Value>,
     next_update_id: i64,
     next_message_id: i64,
@@ -178,6 +203,16 @@ impl FakeTelegram {
                 "message": Self::message(id, user, json!({"text": "…"})),
             }})
         })
+    }
+
+    /// Enforce flood limits from now on.
+    pub fn enforce(&self, limits: Limits) {
+        self.lock().limits = Some(limits);
+    }
+
+    /// How many sends were refused with 429 because of [`FakeTelegram::enforce`].
+    pub fn too_many_requests(&self) -> u64 {
+        self.lock().too_many
     }
 
     pub fn fail(&self, chat: i64, failure: Failure) {
@@ -312,6 +347,31 @@ async fn handle(
                     }
                     _ => None,
                 };
+                let refusal = refusal.or_else(|| {
+                    let limits = st.limits?;
+                    while st
+                        .recent
+                        .front()
+                        .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+                    {
+                        st.recent.pop_front();
+                    }
+                    let chat_busy = st
+                        .last_to_chat
+                        .get(&chat)
+                        .is_some_and(|t| now.duration_since(*t) < limits.chat_interval);
+                    if st.recent.len() >= limits.per_second || chat_busy {
+                        st.too_many += 1;
+                        return Some(err(
+                            429,
+                            "Too Many Requests: retry after 1",
+                            Some(json!({"retry_after": 1})),
+                        ));
+                    }
+                    st.recent.push_back(now);
+                    st.last_to_chat.insert(chat, now);
+                    None
+                });
                 st.attempts.push((chat, now, refusal.is_none()));
                 refusal
             };
