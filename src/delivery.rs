@@ -45,9 +45,15 @@ impl Transport {
 
 /// Keeps sends at most one per `interval` (a GCRA with no burst): the earliest next send is
 /// never before the previous one plus the interval.
+///
+/// A send that goes a little late (timer resolution, a database read) may keep the cadence
+/// instead of pushing every later send back: up to `slack` of lateness is absorbed. Two sends
+/// are then never closer than `interval - slack`, and any second holds at most
+/// `1 + (1 s + slack) / interval` of them.
 #[derive(Debug, Clone)]
 pub struct Pacer {
     interval: Duration,
+    slack: Duration,
     next: Option<Instant>,
 }
 
@@ -55,13 +61,20 @@ impl Pacer {
     pub fn new(interval: Duration) -> Pacer {
         Pacer {
             interval,
+            slack: Duration::ZERO,
             next: None,
         }
     }
 
+    /// An overall pacer for `rate` sends a second, absorbing up to an eighth of an interval
+    /// of lateness (see [`Pacer`]).
     pub fn per_second(rate: f64) -> Pacer {
         if rate > 0.0 && rate.is_finite() {
-            Pacer::new(Duration::from_secs_f64(1.0 / rate))
+            let interval = Duration::from_secs_f64(1.0 / rate);
+            Pacer {
+                slack: interval / 8,
+                ..Pacer::new(interval)
+            }
         } else {
             Pacer::new(Duration::ZERO)
         }
@@ -81,7 +94,12 @@ impl Pacer {
             self.next = None;
             return;
         }
-        let base = self.next.map_or(now, |n| n.max(now));
+        let base = match self.next {
+            None => now,
+            // A little late: keep the cadence.
+            Some(n) if now >= n && now - n <= self.slack => n,
+            Some(n) => n.max(now),
+        };
         self.next = Some(base + self.interval);
     }
 
@@ -410,9 +428,12 @@ mod tests {
         p.take(t0);
         assert!(!p.is_ready(t0 + ms(99)));
         assert!(p.is_ready(t0 + ms(100)));
-        // A late send does not earn a burst afterwards.
-        p.take(t0 + ms(250));
-        assert_eq!(p.ready_at(), Some(t0 + ms(350)));
+        // A send a little late (within an eighth of the interval) keeps the cadence…
+        p.take(t0 + ms(110));
+        assert_eq!(p.ready_at(), Some(t0 + ms(200)));
+        // …a very late one does not earn a burst afterwards.
+        p.take(t0 + ms(450));
+        assert_eq!(p.ready_at(), Some(t0 + ms(550)));
         p.hold_until(t0 + ms(2000));
         assert!(!p.is_ready(t0 + ms(1999)));
         assert!(p.is_ready(t0 + ms(2000)));

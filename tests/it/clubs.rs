@@ -376,12 +376,19 @@ async fn quiet_hours_hold_a_broadcast_until_morning() {
     assert!(queued.contains("từ 07:00 sáng mai"), "{queued}");
     // Replies still go at night (the confirmation above), the broadcast does not.
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(announcements(&bot, 50_000), 0);
+    assert_eq!(announcements(&bot, 50_001), 0);
+    // A member who pauses during the night does not get what was waiting for them.
+    let r = bot.say(50_000, "/pause").await;
+    assert!(r.text.contains("tạm dừng"), "{}", r.text);
     bot.clock
         .set(crate::support::start_time() + chrono::Duration::hours(22));
-    for m in 50_000..50_003 {
+    for m in 50_001..50_003 {
         bot.wait_text(m, "Sáng mai hiến máu").await;
     }
+    let summary = bot.wait_text(LEADER, "Kết quả thông báo").await;
+    assert!(summary.text.contains("đã gửi 2/3"), "{}", summary.text);
+    assert!(summary.text.contains("đã dừng 1"), "{}", summary.text);
+    assert_eq!(announcements(&bot, 50_000), 0);
 }
 
 #[tokio::test]

@@ -33,6 +33,11 @@ pub async fn club_id(db: &Path, code: &str) -> i64 {
 
 /// Registered donors on Telegram (user id = chat id = each of `users`), members of `club`.
 pub async fn members(db: &Path, club: i64, users: std::ops::Range<i64>) {
+    donors(db, Some(club), users).await
+}
+
+/// Registered donors on Telegram (user id = chat id = each of `users`), in `club` if given.
+pub async fn donors(db: &Path, club: Option<i64>, users: std::ops::Range<i64>) {
     let pool = pool(db).await;
     let mut tx = pool.begin().await.unwrap();
     let now = 1_795_000_000_000i64;
@@ -56,16 +61,18 @@ pub async fn members(db: &Path, club: i64, users: std::ops::Range<i64>) {
         .execute(&mut *tx)
         .await
         .unwrap();
-        sqlx::query(
-            "INSERT INTO club_members (club_id, donor_id, role, joined_at) \
-             VALUES ($1, $2, 'member', $3)",
-        )
-        .bind(club)
-        .bind(donor)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+        if let Some(club) = club {
+            sqlx::query(
+                "INSERT INTO club_members (club_id, donor_id, role, joined_at) \
+                 VALUES ($1, $2, 'member', $3)",
+            )
+            .bind(club)
+            .bind(donor)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
     }
     tx.commit().await.unwrap();
     pool.close().await;

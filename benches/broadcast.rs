@@ -1,0 +1,205 @@
+//! A club broadcast to many members through the whole Telegram path, against a fake Bot API
+//! server on loopback.
+//!
+//! Run: `cargo bench --bench broadcast` (release). Optional: `MEMBERS=10000` (default).
+//!
+//! 1. With the fake enforcing Telegram's caps (30 messages/s overall, 1/s per chat, 429
+//!    beyond), the bot at its default pacing: the achieved rate as a share of the cap, and
+//!    the 429s received (goal: ≥ 0.97, zero). This run takes MEMBERS / 30 seconds.
+//! 2. With every cap lifted (fake and bot): the engine's own throughput from the leader's
+//!    "Gửi" to the last message at the fake (goal ≥ 2,000 messages/s).
+//!
+//! Peak resident memory is that of the whole benchmark process, which holds the fake server
+//! (and every message it received) as well as the bot: an upper bound for the bot alone.
+
+#[path = "../tests/support/fake_telegram.rs"]
+mod fake_telegram;
+#[path = "../tests/support/mailbox.rs"]
+mod mailbox;
+#[path = "../tests/support/seed.rs"]
+mod seed;
+
+use fake_telegram::{FakeTelegram, Limits};
+use hienmau::app::{App, SystemClock};
+use hienmau::channels::ChannelKind;
+use hienmau::config::{Config, DeliveryConfig};
+use hienmau::domain::club::Role;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const TOKEN: &str = "123456:BENCH";
+const LEADER: i64 = 7;
+const FIRST_MEMBER: i64 = 1_000_000;
+
+struct Run {
+    /// Leader's "send" tap → its confirmation (the fan-out transaction).
+    enqueue: Duration,
+    /// Leader's "send" tap → the last member's message at the fake.
+    total: Duration,
+    /// First to last member message at the fake.
+    spread: Duration,
+    too_many: u64,
+}
+
+async fn say(fake: &FakeTelegram, user: i64, text: &str) -> String {
+    let before = fake.sent_to(user).len();
+    fake.text(user, text);
+    let got = fake
+        .wait_for(user, before + 1, Duration::from_secs(60))
+        .await;
+    got.last().map(|m| m.text.clone()).unwrap_or_default()
+}
+
+async fn tap(fake: &FakeTelegram, user: i64, value: &str) -> String {
+    let before = fake.sent_to(user).len();
+    fake.tap(user, value);
+    let got = fake
+        .wait_for(user, before + 1, Duration::from_secs(60))
+        .await;
+    got.last().map(|m| m.text.clone()).unwrap_or_default()
+}
+
+async fn run(members: i64, limits: Option<Limits>) -> Run {
+    let fake = FakeTelegram::start(TOKEN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bench.db");
+    let env: HashMap<&str, String> = HashMap::from([
+        ("DATABASE_URL", format!("sqlite://{}", db.display())),
+        ("TELEGRAM_BOT_TOKEN", TOKEN.to_string()),
+        ("TELEGRAM_API_URL", fake.url.clone()),
+        ("HIENMAU_QUIET_HOURS", "off".to_string()),
+    ]);
+    let mut config = Config::load(None, |k| env.get(k).cloned()).unwrap();
+    if limits.is_none() {
+        config.delivery = DeliveryConfig::unlimited();
+    }
+    let app = App::open(config, Arc::new(SystemClock)).await.unwrap();
+    let running = hienmau::service::start(app.clone()).await.unwrap();
+
+    // The leader: a registered donor with the leader role, who creates the club in chat.
+    seed::donors(&db, None, LEADER..LEADER + 1).await;
+    app.set_role_for_account(
+        ChannelKind::Telegram,
+        &LEADER.to_string(),
+        Role::Leader,
+        true,
+    )
+    .await
+    .unwrap();
+    say(&fake, LEADER, "/newclub").await;
+    say(&fake, LEADER, "CLB Hiến máu ĐH Hàng Hải").await;
+    let created = tap(&fake, LEADER, "university").await;
+    let at = created.find("Mã mời: ").expect("a club") + "Mã mời: ".len();
+    let code: String = created[at..].chars().take(6).collect();
+    let club = seed::club_id(&db, &code).await;
+    seed::members(&db, club, FIRST_MEMBER..FIRST_MEMBER + members).await;
+    if let Some(l) = limits {
+        fake.enforce(l);
+    }
+    // Let the leader's chat interval pass before the broadcast's own replies.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    say(&fake, LEADER, "/broadcast").await;
+    let preview = say(
+        &fake,
+        LEADER,
+        "Chủ nhật Đỏ 7/12 tại Nhà văn hoá Thanh niên, 7h30.",
+    )
+    .await;
+    assert!(preview.contains(&format!("{members} người")), "{preview}");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let before = fake.sent_count();
+    let start = Instant::now();
+    let queued = tap(&fake, LEADER, "send").await;
+    let enqueue = start.elapsed();
+    assert!(queued.contains("Đang gửi"), "{queued}");
+    // Every member's message, plus the confirmation (progress reports to the leader may add
+    // a few more: wait for the members themselves).
+    let last = FIRST_MEMBER + members - 1;
+    fake.wait_for(last, 1, Duration::from_secs(3600)).await;
+    loop {
+        let delivered = (FIRST_MEMBER..=last)
+            .filter(|m| !fake.sent_to(*m).is_empty())
+            .count() as i64;
+        if delivered == members {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let total = start.elapsed();
+    let times: Vec<Instant> = (FIRST_MEMBER..=last)
+        .map(|m| {
+            let got = fake.sent_to(m);
+            assert_eq!(got.len(), 1, "member {m} got {} messages", got.len());
+            got[0].at
+        })
+        .collect();
+    let first = times.iter().min().copied().unwrap();
+    let latest = times.iter().max().copied().unwrap();
+    let _ = before;
+    running.stop(Duration::from_secs(10)).await;
+    Run {
+        enqueue,
+        total,
+        spread: latest - first,
+        too_many: fake.too_many_requests(),
+    }
+}
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let members: i64 = std::env::var("MEMBERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // Warm-up (page cache, pools).
+    rt.block_on(run(200, None));
+    let free = rt.block_on(run(members, None));
+    let free_rate = members as f64 / free.total.as_secs_f64();
+    println!("broadcast: {members} members, Telegram path, fake Bot API on loopback");
+    println!(
+        "  caps lifted : {free_rate:>8.0} messages/s  (tap → last message {:.2} s; fan-out \
+         transaction {:.0} ms)   goal ≥ 2000: {}",
+        free.total.as_secs_f64(),
+        free.enqueue.as_secs_f64() * 1000.0,
+        if free_rate >= 2000.0 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    let capped = rt.block_on(run(members, Some(Limits::telegram())));
+    let rate = (members - 1) as f64 / capped.spread.as_secs_f64();
+    let share = rate / 30.0;
+    println!(
+        "  30/s cap    : {rate:>8.2} messages/s = {share:.3} of the cap  (first → last {:.1} s), \
+         429s received: {}   goal ≥ 0.97 with no 429: {}",
+        capped.spread.as_secs_f64(),
+        capped.too_many,
+        if share >= 0.97 && capped.too_many == 0 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    println!(
+        "  peak resident memory (bot + fake server, one process): {:.0} MiB",
+        peak_rss_mib()
+    );
+}
