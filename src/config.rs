@@ -202,9 +202,9 @@ pub struct DeliveryConfig {
 impl Default for DeliveryConfig {
     fn default() -> Self {
         DeliveryConfig {
-            telegram_per_second: 29.5,
+            telegram_per_second: 29.4,
             telegram_chat_interval_ms: 1000,
-            zalo_per_second: 19.5,
+            zalo_per_second: 19.6,
             zalo_chat_interval_ms: 1000,
             max_attempts: 8,
             max_in_flight: 32,

@@ -66,13 +66,13 @@ impl Pacer {
         }
     }
 
-    /// An overall pacer for `rate` sends a second, absorbing up to an eighth of an interval
+    /// An overall pacer for `rate` sends a second, absorbing up to a sixteenth of an interval
     /// of lateness (see [`Pacer`]).
     pub fn per_second(rate: f64) -> Pacer {
         if rate > 0.0 && rate.is_finite() {
             let interval = Duration::from_secs_f64(1.0 / rate);
             Pacer {
-                slack: interval / 8,
+                slack: interval / 16,
                 ..Pacer::new(interval)
             }
         } else {
@@ -428,8 +428,8 @@ mod tests {
         p.take(t0);
         assert!(!p.is_ready(t0 + ms(99)));
         assert!(p.is_ready(t0 + ms(100)));
-        // A send a little late (within an eighth of the interval) keeps the cadence…
-        p.take(t0 + ms(110));
+        // A send a little late (within a sixteenth of the interval) keeps the cadence…
+        p.take(t0 + ms(105));
         assert_eq!(p.ready_at(), Some(t0 + ms(200)));
         // …a very late one does not earn a burst afterwards.
         p.take(t0 + ms(450));

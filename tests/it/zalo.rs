@@ -24,6 +24,10 @@ struct ZaloBot {
 }
 
 async fn start(webhook: bool) -> ZaloBot {
+    start_with(webhook, &[]).await
+}
+
+async fn start_with(webhook: bool, extra: &[(&'static str, &str)]) -> ZaloBot {
     init_logs();
     let dir = tempfile::tempdir().unwrap();
     let fake = FakeZalo::start(TOKEN).await;
@@ -36,6 +40,9 @@ async fn start(webhook: bool) -> ZaloBot {
         ("ZALO_API_URL", fake.url.clone()),
         ("HIENMAU_LISTEN", "127.0.0.1:0".to_string()),
     ]);
+    for (k, v) in extra {
+        env.insert(k, v.to_string());
+    }
     if webhook {
         env.insert(
             "ZALO_WEBHOOK_URL",
@@ -223,4 +230,79 @@ async fn the_zalo_webhook_checks_its_secret_and_survives_junk() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(bot.fake.to("u4").len(), 2, "never sent twice");
     bot.running.stop(Duration::from_secs(5)).await;
+}
+
+/// A whole registration on Zalo, answered by number and word.
+async fn register(bot: &ZaloBot, user: &str, phone: &str) {
+    for line in [
+        "xin chào",
+        "1",
+        "Trần Văn Bình",
+        phone,
+        "01/01/1990",
+        "nam",
+        "60",
+        "A+",
+        "hai phong",
+        "bo qua",
+        "chua bao gio",
+    ] {
+        bot.say(user, line).await;
+    }
+    let done = bot.say(user, "1").await;
+    assert!(done.contains("đăng ký thành công"), "{done}");
+}
+
+#[tokio::test]
+async fn a_club_on_zalo_is_created_joined_and_announced_to_with_numbered_options() {
+    let bot = start_with(false, &[("HIENMAU_ADMINS", "zalo:lead")]).await;
+    register(&bot, "lead", "0912000011").await;
+    register(&bot, "m1", "0912000012").await;
+    let r = bot.say("lead", "/newclub").await;
+    assert!(r.contains("Tên câu lạc bộ"), "{r}");
+    bot.say("lead", "CLB Hiến máu Kiến An").await;
+    let r = bot.say("lead", "3").await;
+    assert!(r.contains("Đã tạo CLB Hiến máu Kiến An"), "{r}");
+    assert!(
+        !r.contains("t.me"),
+        "no Telegram link without a Telegram bot: {r}"
+    );
+    let at = r.find("Mã mời: ").unwrap() + "Mã mời: ".len();
+    let code: String = r[at..].chars().take(6).collect();
+    let r = bot.say("m1", &format!("/join {code}")).await;
+    assert!(r.contains("Bạn đã tham gia"), "{r}");
+
+    // An admin chooses the audience among the club and the wider ones, by number.
+    let r = bot.say("lead", "/thongbao").await;
+    assert!(r.contains("1. CLB Hiến máu Kiến An"), "{r}");
+    bot.say("lead", "1").await;
+    let r = bot
+        .say(
+            "lead",
+            "Hiến máu tại UBND phường Kiến An, 8h sáng Chủ nhật.",
+        )
+        .await;
+    assert!(
+        r.contains("Sẽ gửi tới 1 người") && r.contains("1. Gửi"),
+        "{r}"
+    );
+    let before = bot.fake.to("m1").len();
+    let r = bot.say("lead", "gui").await;
+    assert!(r.contains("Đang gửi thông báo #1"), "{r}");
+    let got = bot.fake.wait_for("m1", before + 1).await;
+    let last = got.last().unwrap();
+    assert!(
+        last.contains("📣 Thông báo từ CLB Hiến máu Kiến An"),
+        "{last}"
+    );
+    let deadline = tokio::time::Instant::now() + crate::support::WAIT;
+    while !bot
+        .fake
+        .to("lead")
+        .iter()
+        .any(|m| m.contains("Kết quả thông báo #1") && m.contains("đã gửi 1/1"))
+    {
+        assert!(tokio::time::Instant::now() < deadline, "no summary");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
