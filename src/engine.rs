@@ -939,6 +939,18 @@ fn donation_kind_label(kind: DonationKind) -> MsgId {
 
 const BLOOD_CHOICES: [&str; 8] = ["O+", "A+", "B+", "AB+", "O-", "A-", "B-", "AB-"];
 
+/// The eight groups with a known ABO and Rh, as options.
+fn blood_choices() -> Vec<Choice> {
+    BLOOD_CHOICES
+        .iter()
+        .map(|g| Choice {
+            value: g.to_string(),
+            label: Label::Plain(g.to_string()),
+            synonyms: &[],
+        })
+        .collect()
+}
+
 /// The question (and options) of a state.
 pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
     let mut r = Reply::default();
@@ -980,13 +992,8 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
             Field::Weight => ask(&mut r, MsgId::AskWeight),
             Field::BloodGroup => {
                 ask(&mut r, MsgId::AskBloodGroup);
-                r.choices = BLOOD_CHOICES
-                    .iter()
-                    .map(|g| Choice {
-                        value: g.to_string(),
-                        label: Label::Plain(g.to_string()),
-                        synonyms: &[],
-                    })
+                r.choices = blood_choices()
+                    .into_iter()
                     .chain([choice("?", MsgId::ChoiceBloodUnknown, &[])])
                     .collect();
             }

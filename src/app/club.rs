@@ -470,8 +470,7 @@ impl App {
             .saturating_mul(1000);
         let mut tx = self.store().begin().await?;
         let open = tx.open_broadcasts().await?;
-        let mut queued = 0;
-        let mut rows: Vec<(String, Option<crate::store::Recipient>, String)> = Vec::new();
+        let mut rows: Vec<(String, crate::store::Recipient, String)> = Vec::new();
         for b in open {
             let p = tx.progress(b.id).await?;
             let done = p.done();
@@ -505,24 +504,22 @@ impl App {
             };
             let out = render(self.catalogue(), sender.lang, &reply);
             let body = serde_json::to_string(&out).context("encoding a report")?;
-            rows.push((key, Some(sender), body));
+            rows.push((key, sender, body));
         }
-        let mut messages = Vec::new();
-        for (key, sender, body) in &rows {
-            if let Some(s) = sender {
-                messages.push(NewMessage {
-                    idempotency_key: Some(key.clone()),
-                    channel: &s.channel,
-                    chat_id: &s.chat_id,
-                    identity_id: Some(s.identity_id),
-                    lane: Lane::Reply,
-                    body: body.clone(),
-                    not_before: now_ms,
-                    broadcast_id: None,
-                });
-                queued += 1;
-            }
-        }
+        let messages: Vec<NewMessage> = rows
+            .iter()
+            .map(|(key, s, body)| NewMessage {
+                idempotency_key: Some(key.clone()),
+                channel: &s.channel,
+                chat_id: &s.chat_id,
+                identity_id: Some(s.identity_id),
+                lane: Lane::Reply,
+                body: body.clone(),
+                not_before: now_ms,
+                broadcast_id: None,
+            })
+            .collect();
+        let queued = messages.len();
         tx.enqueue(&messages, now_ms).await?;
         tx.commit().await?;
         if queued > 0 {

@@ -25,7 +25,7 @@ use crate::domain::club::{
 };
 use crate::domain::phone::PhoneNumber;
 use crate::domain::province::{Province, ProvinceMatch};
-use crate::engine::{BLOOD_CHOICES, Ctx, Input};
+use crate::engine::{Ctx, Input, blood_choices};
 use crate::messages::{Msg, MsgId};
 use serde::{Deserialize, Serialize};
 
@@ -890,14 +890,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
         State::AudienceProvince => r.parts.push(Msg::new(MsgId::AskAudienceProvince)),
         State::AudienceBlood => {
             r.parts.push(Msg::new(MsgId::AskAudienceBlood));
-            r.choices = BLOOD_CHOICES
-                .iter()
-                .map(|g| Choice {
-                    value: g.to_string(),
-                    label: Label::Plain(g.to_string()),
-                    synonyms: &[],
-                })
-                .collect();
+            r.choices = blood_choices();
         }
         State::BroadcastText { audience } => r.parts.push(
             Msg::new(MsgId::AskAnnouncement)

@@ -106,6 +106,11 @@ fn ask(field: Field) -> Option<State> {
 fn register_to_summary(c: &mut Chat) {
     c.say("xin chào");
     c.say("đồng ý");
+    answer_every_question(c);
+}
+
+/// Answers every question after the consent, up to the summary.
+fn answer_every_question(c: &mut Chat) {
     c.say("Nguyễn Thị Lan");
     c.say("0912 345 678");
     c.say("05/03/1995");
@@ -610,16 +615,7 @@ fn a_stranger_with_a_club_link_registers_first_then_joins() {
         Some("K7QX2M"),
         "kept through the questions"
     );
-    c.say("Nguyễn Thị Lan");
-    c.say("0912 345 678");
-    c.say("05/03/1995");
-    c.say("nữ");
-    c.say("50");
-    c.say("O+");
-    c.say("hai phong");
-    c.say("Phường Lê Chân");
-    c.say("Máu toàn phần");
-    c.say("15/10/2026");
+    answer_every_question(&mut c);
     assert_eq!(c.request(), None);
     c.say("1");
     assert_eq!(
