@@ -53,12 +53,24 @@ impl Clock for ManualClock {
     }
 }
 
-/// Real time shifted by a fixed amount (the terminal demo's `--now`).
-pub struct OffsetClock(pub chrono::Duration);
+/// Real time shifted by an amount (the terminal demo's `--now` and `/clock`).
+pub struct OffsetClock(Mutex<chrono::Duration>);
+
+impl OffsetClock {
+    pub fn new(offset: chrono::Duration) -> OffsetClock {
+        OffsetClock(Mutex::new(offset))
+    }
+
+    /// Move the clock on (or back) by `by`.
+    pub fn shift(&self, by: chrono::Duration) {
+        let mut o = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *o += by;
+    }
+}
 
 impl Clock for OffsetClock {
     fn now(&self) -> DateTime<Utc> {
-        Utc::now() + self.0
+        Utc::now() + *self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -543,6 +555,8 @@ impl App {
 }
 
 mod club;
+mod drive;
+pub(crate) use drive::{drive_card_plain, rows_for};
 
 /// The donor's phone, if a platform verified it as theirs.
 fn verified_phone(d: &Donor) -> Option<String> {

@@ -1,6 +1,6 @@
 //! The command line: one binary, `hienmau`, with a subcommand per job.
 
-use crate::app::{App, Clock, OffsetClock, SystemClock};
+use crate::app::{App, OffsetClock, SystemClock};
 use crate::channels::ChannelKind;
 use crate::channels::terminal::{self, TerminalOut};
 use crate::config::Config;
@@ -44,6 +44,10 @@ pub enum Command {
         /// demos and scripted tests. The clock runs on from there.
         #[arg(long, value_parser = parse_now)]
         now: Option<DateTime<Utc>>,
+        /// Load the Hải Phòng calendar (examples/haiphong-2023.toml, built in) dated into
+        /// this year and the next, with its drives, so there is something to sign up for.
+        #[arg(long)]
+        demo: bool,
     },
     /// Run the bot on every configured channel (Telegram: TELEGRAM_BOT_TOKEN), with the
     /// delivery worker. Stops cleanly on Ctrl-C or SIGTERM.
@@ -96,8 +100,9 @@ pub enum DonationAction {
 
 #[derive(Debug, Subcommand)]
 pub enum CampaignAction {
-    /// Read a calendar file (TOML) and store its campaigns dated into a year. Every error is
-    /// reported with its line, and a file with any error stores nothing.
+    /// Read a calendar file (TOML with drives, or CSV with one campaign a row) and store its
+    /// campaigns and drives dated into a year. Every error is reported with its line, and a
+    /// file with any error stores nothing.
     Import {
         file: PathBuf,
         /// The year to date the campaigns into (default: this year).
@@ -161,15 +166,25 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::from_env(cli.config.as_deref())?;
     match cli.command {
-        Command::Chat { user, now } => {
-            let clock: Arc<dyn Clock> = match now {
-                Some(t) => Arc::new(OffsetClock(t - Utc::now())),
-                None => Arc::new(SystemClock),
-            };
-            let app = App::open(config, clock).await?;
+        Command::Chat { user, now, demo } => {
+            let clock = Arc::new(OffsetClock::new(
+                now.map_or(chrono::Duration::zero(), |t| t - Utc::now()),
+            ));
+            let app = App::open(config, clock.clone()).await?;
+            if demo {
+                eprintln!("{}", load_demo(&app).await?);
+            }
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
             let interactive = std::io::stdin().is_terminal();
-            chat(app, &user, stdin, TerminalOut::stdout(), interactive).await
+            chat(
+                app,
+                &user,
+                stdin,
+                TerminalOut::stdout(),
+                interactive,
+                Some(clock),
+            )
+            .await
         }
         Command::Serve => serve(config).await,
         Command::Status => {
@@ -232,11 +247,25 @@ pub async fn campaigns(
             let year = year.unwrap_or(today.year());
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            match crate::domain::campaign::parse_calendar(&text, year) {
+            let csv = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let parsed = if csv {
+                crate::domain::campaign::parse_calendar_csv(&text, year)
+            } else {
+                crate::domain::campaign::parse_calendar(&text, year)
+            };
+            match parsed {
                 Ok(list) => {
                     let now = app.clock().now().timestamp_millis();
-                    app.store().import_campaigns(year, &list, now).await?;
-                    Ok(format!("{} campaigns stored for {year}\n", list.len()))
+                    let drives = app
+                        .store()
+                        .import_calendar(year, &list, app.config().timezone, now)
+                        .await?;
+                    Ok(format!(
+                        "{} campaigns and {drives} drives stored for {year}\n",
+                        list.len()
+                    ))
                 }
                 Err(errors) => {
                     let lines: Vec<String> = errors
@@ -431,6 +460,7 @@ pub async fn chat(
     input: impl AsyncBufRead + Unpin,
     out: TerminalOut,
     interactive: bool,
+    clock: Option<Arc<OffsetClock>>,
 ) -> anyhow::Result<()> {
     let user = user.trim();
     anyhow::ensure!(!user.is_empty(), "--user must not be empty");
@@ -450,6 +480,7 @@ pub async fn chat(
     let (stop, stop_rx) = watch::channel(false);
     app.apply_config_admins().await?;
     let reports = tokio::spawn(service::report_broadcasts(app.clone(), stop_rx.clone()));
+    let scheduler = tokio::spawn(crate::scheduler::run(app.clone(), stop_rx.clone()));
     let worker = tokio::spawn(worker.run(stop_rx));
 
     app.handle(terminal::inbound(user, "/start")).await?;
@@ -465,13 +496,90 @@ pub async fn chat(
         if line.trim().is_empty() {
             continue;
         }
+        if let Some(arg) = clock_command(&line) {
+            // The demo clock: move time on, so reminders due by then arrive now.
+            let msg = match (&clock, parse_shift(arg, app.clock().now())) {
+                (Some(c), Some(by)) => {
+                    c.shift(by);
+                    let now = app.clock().now();
+                    crate::scheduler::tick(&app, now).await?;
+                    let local = now.with_timezone(&app.config().timezone);
+                    crate::messages::Msg::new(crate::messages::MsgId::DemoClock)
+                        .str("now", local.format("%d/%m/%Y %H:%M").to_string())
+                }
+                _ => crate::messages::Msg::new(crate::messages::MsgId::DemoClockUsage),
+            };
+            let lang = app.store().identity_lang("terminal", user).await?;
+            let _ = out.write_raw(&format!("{}\n\n", app.catalogue().render(lang, &msg)));
+            continue;
+        }
         app.handle(terminal::inbound(user, &line)).await?;
     }
     wait_until_delivered(&app, &scope, &mut delivered).await?;
     let _ = stop.send(true);
     worker.await.context("delivery worker")??;
     reports.await.context("broadcast reports")?.1?;
+    scheduler.await.context("scheduler")?.1?;
     Ok(())
+}
+
+/// `/clock ARG` (or `/dongho ARG`): the demo clock command of the terminal.
+fn clock_command(line: &str) -> Option<&str> {
+    let t = line.trim();
+    let rest = t
+        .strip_prefix("/clock")
+        .or_else(|| t.strip_prefix("/dongho"))?;
+    (rest.is_empty() || rest.starts_with(' ')).then(|| rest.trim())
+}
+
+/// `+2h`, `+3d`, `+30m`, or a time to jump to (`2026-12-05T19:00`, Vietnam time): how far
+/// to move the clock from `now`. Never backwards: jobs already run would not run again.
+fn parse_shift(arg: &str, now: DateTime<Utc>) -> Option<chrono::Duration> {
+    if let Some(n) = arg.strip_prefix('+') {
+        let (num, unit) = n.split_at(n.len().checked_sub(1)?);
+        let num: i64 = num.parse().ok().filter(|n| *n > 0 && *n <= 10_000)?;
+        return match unit {
+            "m" => Some(chrono::Duration::minutes(num)),
+            "h" => Some(chrono::Duration::hours(num)),
+            "d" => Some(chrono::Duration::days(num)),
+            _ => None,
+        };
+    }
+    let to = parse_now(arg).ok()?;
+    (to > now).then(|| to - now)
+}
+
+/// The example calendar, built in so the demo runs from any folder.
+const DEMO_CALENDAR: &str = include_str!("../examples/haiphong-2023.toml");
+
+/// Load the example calendar into this year and the next (`chat --demo`).
+pub async fn load_demo(app: &App) -> anyhow::Result<String> {
+    use chrono::Datelike;
+    let now = app.clock().now();
+    let year = now.with_timezone(&app.config().timezone).year();
+    let mut drives = 0;
+    let mut campaigns = 0;
+    for y in [year, year + 1] {
+        let list = crate::domain::campaign::parse_calendar(DEMO_CALENDAR, y).map_err(|e| {
+            anyhow::anyhow!(
+                "the built-in calendar does not read: {}",
+                e.iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })?;
+        campaigns += list.len();
+        drives += app
+            .store()
+            .import_calendar(y, &list, app.config().timezone, now.timestamp_millis())
+            .await?;
+    }
+    Ok(format!(
+        "demo: the Hải Phòng calendar is loaded for {year} and {} ({campaigns} campaigns, \
+         {drives} drives). /drives lists those to come; /clock +1d moves time on.",
+        year + 1
+    ))
 }
 
 async fn wait_until_delivered(
@@ -479,7 +587,18 @@ async fn wait_until_delivered(
     scope: &Scope,
     delivered: &mut watch::Receiver<u64>,
 ) -> anyhow::Result<()> {
-    while app.store().unsent(scope).await? > 0 {
+    // Only what would go now: rows held by quiet hours, or due later, do not block the prompt.
+    loop {
+        let now = app.clock().now();
+        let lane = crate::delivery::max_lane(app, now);
+        if app
+            .store()
+            .unsent_due(scope, now.timestamp_millis(), lane)
+            .await?
+            == 0
+        {
+            break;
+        }
         tokio::select! {
             _ = delivered.changed() => {}
             _ = tokio::time::sleep(Duration::from_millis(200)) => {}

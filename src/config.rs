@@ -2,6 +2,7 @@
 //! environment variables with plain names, which win. Secrets (tokens) come from the
 //! environment only, so a config file can be committed and shared.
 
+use crate::domain::drive::ReminderRule;
 use crate::domain::eligibility::Rules;
 use crate::domain::quiet::QuietHours;
 use anyhow::{Context, bail};
@@ -9,6 +10,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::str::FromStr;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
@@ -29,6 +31,93 @@ pub struct Config {
     pub broadcast: BroadcastConfig,
     /// Accounts made admins at start (`telegram:123`, `zalo:…`, `terminal:lan`).
     pub admins: Vec<String>,
+    pub scheduler: SchedulerConfig,
+}
+
+/// The scheduler, as written in the file's `[scheduler]` table.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SchedulerFile {
+    /// Reminders before a drive: `3d@09:00` (3 days before at 09:00), `1d@19:00`, `2h`, `45m`.
+    pub reminders: Vec<String>,
+    /// Cron expressions (sec min hour day month weekday), in the configured time zone.
+    pub eligible_again: String,
+    pub campaign_open: String,
+    pub honours_day: String,
+    /// Donation counts congratulated (domain.md: 1 is the first donation).
+    pub milestones: Vec<i64>,
+    /// How often due jobs are looked for.
+    pub tick_ms: u64,
+}
+
+impl Default for SchedulerFile {
+    fn default() -> Self {
+        SchedulerFile {
+            reminders: vec!["3d@09:00".into(), "1d@19:00".into(), "2h".into()],
+            eligible_again: "0 0 8 * * *".into(),
+            campaign_open: "0 30 8 * * *".into(),
+            honours_day: "0 0 9 14 6 *".into(),
+            milestones: vec![1, 5, 10, 15, 20, 30, 40, 50, 70, 100],
+            tick_ms: 1000,
+        }
+    }
+}
+
+/// The scheduler's settings, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchedulerConfig {
+    pub reminders: Vec<ReminderRule>,
+    /// (name, expression, schedule) of each recurring job.
+    pub crons: Vec<(&'static str, String, cron::Schedule)>,
+    pub milestones: Vec<i64>,
+    pub tick_ms: u64,
+}
+
+impl SchedulerConfig {
+    pub fn from_file(f: SchedulerFile) -> anyhow::Result<SchedulerConfig> {
+        let mut reminders = Vec::new();
+        for r in &f.reminders {
+            reminders.push(ReminderRule::parse(r).ok_or_else(|| {
+                anyhow::anyhow!("scheduler.reminders: {r:?} is not like 3d@09:00, 2h or 45m")
+            })?);
+        }
+        let mut crons = Vec::new();
+        for (name, expr) in [
+            ("eligible_again", &f.eligible_again),
+            ("campaign_open", &f.campaign_open),
+            ("honours_day", &f.honours_day),
+        ] {
+            if expr.trim().eq_ignore_ascii_case("off") {
+                continue;
+            }
+            let schedule = cron::Schedule::from_str(expr).map_err(|e| {
+                anyhow::anyhow!(
+                    "scheduler.{name}: {expr:?} is not a cron expression \
+                     (sec min hour day month weekday): {e}"
+                )
+            })?;
+            crons.push((name, expr.clone(), schedule));
+        }
+        if f.milestones.iter().any(|m| *m <= 0) {
+            bail!("scheduler.milestones: counts must be positive");
+        }
+        if f.tick_ms == 0 {
+            bail!("scheduler.tick_ms must be at least 1");
+        }
+        Ok(SchedulerConfig {
+            reminders,
+            crons,
+            milestones: f.milestones,
+            tick_ms: f.tick_ms,
+        })
+    }
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        SchedulerConfig::from_file(SchedulerFile::default())
+            .unwrap_or_else(|e| unreachable!("the default scheduler settings are valid: {e}"))
+    }
 }
 
 /// Broadcasts by club leaders and coordinators.
@@ -254,6 +343,7 @@ struct FileConfig {
     quiet_hours: Option<String>,
     broadcast: Option<BroadcastConfig>,
     admins: Option<Vec<String>>,
+    scheduler: Option<SchedulerFile>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hienmau.db";
@@ -379,7 +469,9 @@ impl Config {
                 bail!("HIENMAU_ADMINS: {a:?} is not an account like telegram:123456");
             }
         }
+        let scheduler = SchedulerConfig::from_file(fc.scheduler.unwrap_or_default())?;
         Ok(Config {
+            scheduler,
             quiet_hours,
             broadcast: fc.broadcast.unwrap_or_default(),
             admins,

@@ -50,6 +50,16 @@ impl Transport {
 /// instead of pushing every later send back: up to `slack` of lateness is absorbed. Two sends
 /// are then never closer than `interval - slack`, and any second holds at most
 /// `1 + (1 s + slack) / interval` of them.
+/// The lowest-priority lane sent at `now`: quiet hours hold notices and broadcasts until the
+/// morning; replies to what a person just wrote, and urgent call-outs, still go.
+pub fn max_lane(app: &App, now: chrono::DateTime<chrono::Utc>) -> Lane {
+    let cfg = app.config();
+    let quiet = cfg
+        .quiet_hours
+        .is_some_and(|q| q.ends_after(now, cfg.timezone).is_some());
+    if quiet { Lane::Reply } else { Lane::Bulk }
+}
+
 #[derive(Debug, Clone)]
 pub struct Pacer {
     interval: Duration,
@@ -275,11 +285,7 @@ impl Worker {
         let now_ms = clock_now.timestamp_millis();
         // Quiet hours hold the bulk lane (broadcasts, reminders) until the morning; replies
         // to what a person just wrote, and urgent call-outs, still go.
-        let cfg = self.app.config();
-        let quiet = cfg
-            .quiet_hours
-            .is_some_and(|q| q.ends_after(clock_now, cfg.timezone).is_some());
-        let max_lane = if quiet { Lane::Reply } else { Lane::Bulk };
+        let max_lane = max_lane(&self.app, clock_now);
         // A few more rows than free slots, for the chats that already have a send in flight.
         let limit = (free * 2).clamp(16, 512) as i64;
         let rows = self

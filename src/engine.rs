@@ -30,6 +30,7 @@ use crate::domain::body::{Sex, WeightError, WeightKg};
 use crate::domain::club::{Audience, ClubInfo};
 use crate::domain::dates::{self, DateError, format_vn};
 use crate::domain::donor::{Donor, Field, LastDonationAnswer, Pending, parse_commune, parse_name};
+use crate::domain::drive::DriveInfo;
 use crate::domain::eligibility::{AgeCheck, DonationKind, Rules};
 use crate::domain::phone::{PhoneError, PhoneNumber};
 use crate::domain::province::{Province, ProvinceMatch};
@@ -104,6 +105,49 @@ pub enum State {
     },
     BroadcastList {
         running: Vec<i64>,
+    },
+    // Drives, donations, campaigns (engine/drive.rs).
+    DriveList {
+        drives: Vec<drive::Item>,
+    },
+    DriveMenu {
+        drive: DriveInfo,
+        staff: bool,
+    },
+    ChooseSlot {
+        drive: DriveInfo,
+    },
+    ConfirmCancelDrive {
+        drive: DriveInfo,
+    },
+    SelfReportKind,
+    RecordWho,
+    RecordKind {
+        donor: i64,
+        name: String,
+        drives: Vec<drive::Item>,
+    },
+    RecordDrive {
+        donor: i64,
+        name: String,
+        kind: DonationKind,
+        drives: Vec<drive::Item>,
+    },
+    DriveForm {
+        draft: drive::DriveDraft,
+        field: drive::DriveField,
+        campaigns: Vec<drive::Item>,
+    },
+    DriveReview {
+        draft: drive::DriveDraft,
+        campaigns: Vec<drive::Item>,
+    },
+    CampaignForm {
+        draft: drive::CampaignDraft,
+        field: drive::CampaignField,
+    },
+    CampaignReview {
+        draft: drive::CampaignDraft,
     },
 }
 
@@ -223,6 +267,13 @@ enum Command {
     Grant,
     Revoke,
     Audit,
+    Drives,
+    Checkin,
+    Gave,
+    Record,
+    Report,
+    NewDrive,
+    NewCampaign,
     Unknown,
 }
 
@@ -252,6 +303,13 @@ fn command_of(text: &str) -> Option<(Command, &str)> {
         "grant" | "capquyen" => Command::Grant,
         "revoke" | "thuhoi" => Command::Revoke,
         "audit" | "nhatky" => Command::Audit,
+        "drives" | "diemhien" | "lichhien" => Command::Drives,
+        "checkin" | "diemdanh" => Command::Checkin,
+        "gave" | "dahien" => Command::Gave,
+        "record" | "ghinhan" => Command::Record,
+        "report" | "baocao" => Command::Report,
+        "newdrive" | "taodiem" => Command::NewDrive,
+        "newcampaign" | "taochiendich" => Command::NewCampaign,
         _ => Command::Unknown,
     };
     Some((cmd, args))
@@ -397,6 +455,18 @@ impl<'a, 'c> Turn<'a, 'c> {
             State::Idle => self.idle(&input),
             State::ConfirmDelete { back } => self.confirm_delete(*back, &input),
             State::ChooseLanguage { back } => self.choose_language(*back, &input),
+            s @ (State::DriveList { .. }
+            | State::DriveMenu { .. }
+            | State::ChooseSlot { .. }
+            | State::ConfirmCancelDrive { .. }
+            | State::SelfReportKind
+            | State::RecordWho
+            | State::RecordKind { .. }
+            | State::RecordDrive { .. }
+            | State::DriveForm { .. }
+            | State::DriveReview { .. }
+            | State::CampaignForm { .. }
+            | State::CampaignReview { .. }) => self.drive_input(s, &input),
             s => self.club_input(s, &input),
         }
     }
@@ -507,6 +577,13 @@ impl<'a, 'c> Turn<'a, 'c> {
             | Command::Grant
             | Command::Revoke
             | Command::Audit => self.club_command(cmd, args),
+            Command::Drives
+            | Command::Checkin
+            | Command::Gave
+            | Command::Record
+            | Command::Report
+            | Command::NewDrive
+            | Command::NewCampaign => self.drive_command(cmd, args),
             Command::Unknown => {
                 self.say(MsgId::UnknownCommand);
                 self.state = Some(self.base_state());
@@ -1091,6 +1168,18 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
         | State::BroadcastText { .. }
         | State::ConfirmBroadcast { .. }
         | State::BroadcastList { .. }) => club::prompt(ctx, s, &mut r),
+        s @ (State::DriveList { .. }
+        | State::DriveMenu { .. }
+        | State::ChooseSlot { .. }
+        | State::ConfirmCancelDrive { .. }
+        | State::SelfReportKind
+        | State::RecordWho
+        | State::RecordKind { .. }
+        | State::RecordDrive { .. }
+        | State::DriveForm { .. }
+        | State::DriveReview { .. }
+        | State::CampaignForm { .. }
+        | State::CampaignReview { .. }) => drive::prompt(ctx, s, &mut r),
         State::ChooseLanguage { .. } => {
             ask(&mut r, MsgId::LanguagePrompt);
             r.choices = vec![
@@ -1291,6 +1380,8 @@ fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
 
 mod club;
 pub use club::{ClubItem, Outcome, Request, progress_msg};
+pub mod drive;
+pub use drive::{DriveOutcome, DriveRequest};
 
 #[cfg(test)]
 mod tests;

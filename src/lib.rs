@@ -1,7 +1,7 @@
 //! hienmau: a chat-bot for voluntary blood-donor outreach in Vietnam.
 //!
 //! Reading order: `migrations/` (the data), [`engine`] (what the bot says), [`app`] (one
-//! message in, one transaction out), [`store`] (all SQL), [`delivery`] (the outbox worker),
+//! message in, one transaction out), [`store`] (all SQL), [`delivery`] (the outbox worker), [`scheduler`] (time into outbox rows),
 //! [`channels`] (Telegram, terminal), [`service`] and [`cli`] (running it).
 
 pub mod app;
@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod domain;
 pub mod engine;
 pub mod messages;
+pub mod scheduler;
 pub mod server;
 pub mod service;
 pub mod store;

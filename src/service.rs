@@ -129,6 +129,7 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
     });
 
     tasks.spawn(report_broadcasts(app.clone(), rx.clone()));
+    tasks.spawn(crate::scheduler::run(app.clone(), rx.clone()));
 
     // One HTTP server for every webhook, listening before the platforms are told about it.
     let mut http_addr = None;

@@ -26,7 +26,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 mod club;
+mod drive;
 pub use club::{OpenBroadcast, PhoneLookup, Recipient};
+pub use drive::{Job, NewJob, Recorded, SignUp};
 
 #[derive(Clone)]
 pub struct Store {
@@ -59,7 +61,10 @@ pub struct NewMessage<'a> {
 pub enum Lane {
     Urgent = 0,
     Reply = 1,
-    Bulk = 2,
+    /// Reminders, thanks, "you may give again": held in quiet hours, ahead of broadcasts.
+    Notice = 2,
+    /// Broadcasts and campaign announcements.
+    Bulk = 3,
 }
 
 /// An outbox row ready to send.
@@ -289,6 +294,23 @@ impl Store {
             "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending') AND {filter}"
         );
         let mut q = sqlx::query_scalar(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_one(&self.pool)
+            .await
+            .context("counting outbox rows")
+    }
+
+    /// Rows of `scope` the worker would send now (due, of a lane not held): what the terminal
+    /// waits for before it shows its prompt.
+    pub async fn unsent_due(&self, scope: &Scope, now: i64, max_lane: Lane) -> anyhow::Result<i64> {
+        let (filter, binds) = Self::scope_filter(scope, 3);
+        let sql = format!(
+            "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending') \
+             AND not_before <= $1 AND lane <= $2 AND {filter}"
+        );
+        let mut q = sqlx::query_scalar(&sql).bind(now).bind(max_lane as i64);
         for b in &binds {
             q = q.bind(b);
         }
@@ -587,45 +609,6 @@ impl Store {
         Ok(())
     }
 
-    /// Write a year's campaigns in one transaction (all or nothing); a campaign already
-    /// stored under the same year and name is updated.
-    pub async fn import_campaigns(
-        &self,
-        year: i32,
-        campaigns: &[Campaign],
-        now: i64,
-    ) -> anyhow::Result<()> {
-        let mut tx = self.pool.begin().await?;
-        for c in campaigns {
-            sqlx::query(
-                "INSERT INTO campaigns (year, name, starts_on, ends_on, target_units_min, \
-                 target_units_max, target_people, organiser, partner, note, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-                 ON CONFLICT (year, name) DO UPDATE SET starts_on = excluded.starts_on, \
-                 ends_on = excluded.ends_on, target_units_min = excluded.target_units_min, \
-                 target_units_max = excluded.target_units_max, \
-                 target_people = excluded.target_people, organiser = excluded.organiser, \
-                 partner = excluded.partner, note = excluded.note, updated_at = excluded.updated_at",
-            )
-            .bind(year)
-            .bind(&c.name)
-            .bind(date_text(c.starts_on))
-            .bind(date_text(c.ends_on))
-            .bind(c.target_units_min)
-            .bind(c.target_units_max)
-            .bind(c.target_people)
-            .bind(&c.organiser)
-            .bind(&c.partner)
-            .bind(&c.note)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .with_context(|| format!("storing campaign {:?}", c.name))?;
-        }
-        tx.commit().await.context("committing the campaigns")?;
-        Ok(())
-    }
-
     /// A year's campaigns, in date order.
     pub async fn campaigns(&self, year: i32) -> anyhow::Result<Vec<Campaign>> {
         let rows = sqlx::query(
@@ -651,6 +634,7 @@ impl Store {
                     organiser: r.try_get("organiser")?,
                     partner: r.try_get("partner")?,
                     note: r.try_get("note")?,
+                    drives: Vec::new(),
                 })
             })
             .collect()
@@ -709,42 +693,22 @@ impl Store {
         }
         let mut tx = self.pool.begin().await?;
         let mut added = 0;
-        let mut latest: HashMap<i64, &DonationLine> = HashMap::new();
+        let mut donors = HashSet::new();
+        // Oldest first, so each donation knows whether the donor had given before it.
+        resolved.sort_by_key(|(_, l)| l.date);
         for (donor, l) in &resolved {
-            let r = sqlx::query(
-                "INSERT INTO donations (donor_id, donated_on, kind, verified, source, created_at) \
-                 VALUES ($1, $2, $3, 1, 'import', $4) ON CONFLICT (donor_id, donated_on, kind) DO NOTHING",
+            let recorded = drive::record_donation(
+                &mut tx, *donor, l.date, l.kind, true, "import", None, None, now, true,
             )
-            .bind(donor)
-            .bind(date_text(l.date))
-            .bind(l.kind.code())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .context("recording a donation")?;
-            added += r.rows_affected();
-            let newest = latest.entry(*donor).or_insert(l);
-            if l.date > newest.date {
-                *newest = l;
-            }
-        }
-        for (donor, l) in &latest {
-            sqlx::query(
-                "UPDATE donors SET last_donation_kind = $1, last_donation_date = $2 \
-                 WHERE id = $3 AND (last_donation_date IS NULL OR last_donation_date < $2)",
-            )
-            .bind(l.kind.code())
-            .bind(date_text(l.date))
-            .bind(donor)
-            .execute(&mut *tx)
-            .await
-            .context("moving a donor's last donation")?;
+            .await?;
+            added += usize::from(recorded.is_some());
+            donors.insert(*donor);
         }
         tx.commit().await.context("committing the donations")?;
         Ok(Ok(DonationImport {
             lines: lines.len(),
-            added: added as usize,
-            donors: latest.len(),
+            added,
+            donors: donors.len(),
         }))
     }
 
@@ -807,6 +771,18 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(matches!(v, Some(Some(_))))
+    }
+
+    /// The language of a channel account (Vietnamese if unknown).
+    pub async fn identity_lang(&self, channel: &str, external_id: &str) -> anyhow::Result<Lang> {
+        let code: Option<String> = sqlx::query_scalar(
+            "SELECT lang FROM channel_identities WHERE channel = $1 AND external_id = $2",
+        )
+        .bind(channel)
+        .bind(external_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(code.and_then(|c| Lang::from_code(&c)).unwrap_or(Lang::Vi))
     }
 
     /// The id of a channel account, if known.

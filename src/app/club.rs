@@ -22,7 +22,7 @@ pub(super) struct Actor {
 }
 
 /// A fresh random invite code.
-fn random_code() -> String {
+pub(super) fn random_code() -> String {
     let mut bytes = [0u8; CODE_LEN];
     if getrandom::getrandom(&mut bytes).is_err() {
         // No system randomness (never seen on Linux): the clock's nanoseconds, hashed.
@@ -35,7 +35,7 @@ fn random_code() -> String {
 
 impl App {
     /// Start of today in the configured time zone, as unix ms.
-    fn start_of_day_ms(&self, now: DateTime<Utc>) -> i64 {
+    pub(super) fn start_of_day_ms(&self, now: DateTime<Utc>) -> i64 {
         let tz = self.config().timezone;
         let day = now.with_timezone(&tz).date_naive();
         tz.from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
@@ -91,6 +91,7 @@ impl App {
         // Club membership needs a registered donor.
         let member = who.donor_id.filter(|_| who.registered);
         Ok(match request {
+            Request::Drive(r) => return self.execute_drive(tx, who, &roles, r, now).await,
             Request::MyClubs => match member {
                 Some(d) => Outcome::Clubs(tx.clubs_of(d, None).await?),
                 None => Outcome::Refused,

@@ -14,7 +14,9 @@
 //! partner = "Trường Đại học Hải Phòng"
 //! ```
 
+use crate::domain::drive::{DriveSpec, TimeWindow, parse_place};
 use crate::domain::lunar::tet;
+use crate::domain::province::{Province, ProvinceMatch};
 use chrono::{Days, NaiveDate};
 use serde::Deserialize;
 use toml::Spanned;
@@ -94,6 +96,8 @@ pub struct Campaign {
     pub organiser: Option<String>,
     pub partner: Option<String>,
     pub note: Option<String>,
+    /// Its drives, dated in the same year (TOML `[[campaign.drive]]`).
+    pub drives: Vec<DriveSpec>,
 }
 
 /// An error in a calendar file, with its line (1-based).
@@ -135,6 +139,22 @@ struct RawCampaign {
     organiser: Option<String>,
     partner: Option<String>,
     note: Option<String>,
+    #[serde(default)]
+    drive: Vec<Spanned<RawDrive>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDrive {
+    place: Option<Spanned<String>>,
+    province: Option<Spanned<String>>,
+    commune: Option<String>,
+    date: Option<Spanned<String>>,
+    time: Option<Spanned<String>>,
+    capacity: Option<Spanned<i64>>,
+    target_units: Option<Spanned<i64>>,
+    #[serde(default)]
+    slots: Vec<Spanned<String>>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -261,6 +281,13 @@ pub fn parse_calendar(text: &str, year: i32) -> Result<Vec<Campaign>, Vec<FileEr
             }
             p.into_inner()
         });
+        let mut drives = Vec::new();
+        for d in c.drive {
+            let line = line_of(text, d.span().start);
+            if let Some(spec) = parse_drive(text, d.into_inner(), line, year, period, &mut err) {
+                drives.push(spec);
+            }
+        }
         if let Some((starts_on, ends_on)) = period {
             out.push(Campaign {
                 name,
@@ -272,6 +299,7 @@ pub fn parse_calendar(text: &str, year: i32) -> Result<Vec<Campaign>, Vec<FileEr
                 organiser: non_empty(c.organiser),
                 partner: non_empty(c.partner),
                 note: non_empty(c.note),
+                drives,
             });
         }
     }
@@ -280,6 +308,290 @@ pub fn parse_calendar(text: &str, year: i32) -> Result<Vec<Campaign>, Vec<FileEr
     } else {
         Err(errors)
     }
+}
+
+/// One `[[campaign.drive]]`: every field checked, each error with its line.
+fn parse_drive(
+    text: &str,
+    d: RawDrive,
+    table_line: usize,
+    year: i32,
+    period: Option<(NaiveDate, NaiveDate)>,
+    err: &mut dyn FnMut(usize, String),
+) -> Option<DriveSpec> {
+    let at = |s: std::ops::Range<usize>| line_of(text, s.start);
+    let place = match d.place {
+        Some(p) => match parse_place(p.get_ref()) {
+            Some(place) => Some(place),
+            None => {
+                err(at(p.span()), "place: 3 to 200 characters".into());
+                None
+            }
+        },
+        None => {
+            err(table_line, "a drive needs a place".into());
+            None
+        }
+    };
+    let province = match d.province {
+        Some(p) => match Province::find(p.get_ref()) {
+            ProvinceMatch::One { province, .. } => Some(province),
+            _ => {
+                err(
+                    at(p.span()),
+                    format!("{:?} is not one of the 34 provinces", p.get_ref()),
+                );
+                None
+            }
+        },
+        None => {
+            err(table_line, "a drive needs a province".into());
+            None
+        }
+    };
+    let date = match d.date {
+        Some(r) => match DateRule::parse(r.get_ref()).map(|rule| rule.in_year(year)) {
+            Ok(Some(day)) => {
+                if let Some((from, to)) = period {
+                    if day < from || day > to {
+                        err(
+                            at(r.span()),
+                            format!("{day} is outside the campaign ({from} to {to})"),
+                        );
+                    }
+                }
+                Some(day)
+            }
+            Ok(None) => {
+                err(
+                    at(r.span()),
+                    format!("{:?} has no date in {year}", r.get_ref()),
+                );
+                None
+            }
+            Err(e) => {
+                err(at(r.span()), e);
+                None
+            }
+        },
+        None => {
+            err(table_line, "a drive needs a date".into());
+            None
+        }
+    };
+    let window = match d.time {
+        Some(w) => {
+            let parsed = TimeWindow::parse(w.get_ref());
+            if parsed.is_none() {
+                err(
+                    at(w.span()),
+                    format!(
+                        "{:?}: expected a time window such as 07:30-11:30",
+                        w.get_ref()
+                    ),
+                );
+            }
+            parsed
+        }
+        None => {
+            err(
+                table_line,
+                "a drive needs a time, e.g. time = \"07:30-11:30\"".into(),
+            );
+            None
+        }
+    };
+    let capacity = match d.capacity {
+        Some(c) if *c.get_ref() > 0 && *c.get_ref() <= 100_000 => Some(c.into_inner()),
+        Some(c) => {
+            err(
+                at(c.span()),
+                "capacity: a number of donors, 1 to 100000".into(),
+            );
+            None
+        }
+        None => {
+            err(table_line, "a drive needs a capacity".into());
+            None
+        }
+    };
+    let target_units = match d.target_units {
+        Some(t) if *t.get_ref() <= 0 => {
+            err(at(t.span()), "target_units must be positive".into());
+            None
+        }
+        t => t.map(Spanned::into_inner),
+    };
+    let mut slots = Vec::new();
+    for s in d.slots {
+        match TimeWindow::parse(s.get_ref()) {
+            Some(w) if window.is_some_and(|d| w.start >= d.start && w.end <= d.end) => {
+                slots.push(w)
+            }
+            Some(_) => err(
+                at(s.span()),
+                format!("{:?} is outside the drive's time", s.get_ref()),
+            ),
+            None => err(
+                at(s.span()),
+                format!(
+                    "{:?}: expected a time window such as 07:30-09:00",
+                    s.get_ref()
+                ),
+            ),
+        }
+    }
+    Some(DriveSpec {
+        place: place?,
+        province: province?,
+        commune: d.commune.map(|c| c.trim().to_string()).unwrap_or_default(),
+        date: date?,
+        window: window?,
+        capacity: capacity?,
+        target_units,
+        slots,
+    })
+}
+
+/// A calendar as CSV, one campaign a row, with a header naming the columns: `name`, then
+/// either `from` and `to` or `month`, and optionally `target_units` (`500` or `500-600`),
+/// `target_people`, `organiser`, `partner`, `note`. Drives need the TOML form. Errors carry
+/// the file's line, and any error stores nothing.
+pub fn parse_calendar_csv(text: &str, year: i32) -> Result<Vec<Campaign>, Vec<FileError>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| {
+            vec![FileError {
+                line: 1,
+                message: format!("cannot read the header: {e}"),
+            }]
+        })?
+        .clone();
+    let known = [
+        "name",
+        "from",
+        "to",
+        "month",
+        "target_units",
+        "target_people",
+        "organiser",
+        "partner",
+        "note",
+    ];
+    let mut errors = Vec::new();
+    for h in headers.iter() {
+        if !known.contains(&h) {
+            errors.push(FileError {
+                line: 1,
+                message: format!("unknown column {h:?} (known: {})", known.join(", ")),
+            });
+        }
+    }
+    if !headers.iter().any(|h| h == "name") {
+        errors.push(FileError {
+            line: 1,
+            message: "the header needs a name column".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // Each row becomes a TOML table, so both forms share one set of checks.
+    let mut toml_text = String::new();
+    let mut lines = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                errors.push(FileError {
+                    line,
+                    message: format!("{e}"),
+                });
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        toml_text.push_str("[[campaign]]\n");
+        lines.push(line);
+        for (h, v) in headers.iter().zip(record.iter()) {
+            if v.is_empty() {
+                continue;
+            }
+            let value = match h {
+                "month" | "target_people" => match v.parse::<i64>() {
+                    Ok(n) => n.to_string(),
+                    Err(_) => {
+                        errors.push(FileError {
+                            line,
+                            message: format!("{h}: {v:?} is not a number"),
+                        });
+                        continue;
+                    }
+                },
+                "target_units" => {
+                    let parts: Vec<&str> = v.split(['-', '–']).map(str::trim).collect();
+                    match parts
+                        .iter()
+                        .map(|p| p.parse::<i64>())
+                        .collect::<Result<Vec<_>, _>>()
+                    {
+                        Ok(n) if n.len() == 1 => n[0].to_string(),
+                        Ok(n) if n.len() == 2 => format!("[{}, {}]", n[0], n[1]),
+                        _ => {
+                            errors.push(FileError {
+                                line,
+                                message: format!("target_units: {v:?} is not 500 or 500-600"),
+                            });
+                            continue;
+                        }
+                    }
+                }
+                _ => toml_string(v),
+            };
+            toml_text.push_str(&format!("{h} = {value}\n"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // Map the TOML's line numbers back to the CSV's: every table starts with its header line.
+    let table_of_line = |toml_line: usize| -> usize {
+        let starts = toml_text
+            .lines()
+            .take(toml_line)
+            .filter(|l| *l == "[[campaign]]")
+            .count();
+        lines.get(starts.saturating_sub(1)).copied().unwrap_or(1)
+    };
+    parse_calendar(&toml_text, year).map_err(|errs| {
+        errs.into_iter()
+            .map(|e| FileError {
+                line: table_of_line(e.line),
+                message: e.message,
+            })
+            .collect()
+    })
+}
+
+fn toml_string(v: &str) -> String {
+    let mut s = String::from("\"");
+    for c in v.chars() {
+        match c {
+            '"' => s.push_str("\\\""),
+            '\\' => s.push_str("\\\\"),
+            '\n' => s.push_str("\\n"),
+            '\r' => {}
+            c if c.is_control() => {}
+            c => s.push(c),
+        }
+    }
+    s.push('"');
+    s
 }
 
 #[cfg(test)]

@@ -60,6 +60,8 @@ pub enum Action {
     /// Broadcast to all donors of a province, of a blood group, or everyone.
     BroadcastWide,
     ReadAudit,
+    /// Create, edit and cancel campaigns and drives; record donations; read the report.
+    ManageDrives,
 }
 
 impl Roles {
@@ -80,6 +82,7 @@ impl Roles {
             Action::Grant(_) => self.admin,
             Action::CreateClub => staff || self.leader,
             Action::BroadcastWide => staff,
+            Action::ManageDrives => staff,
             Action::ReadAudit => self.admin,
         }
     }

@@ -8,6 +8,7 @@ pub mod club;
 pub mod dates;
 pub mod donation;
 pub mod donor;
+pub mod drive;
 pub mod eligibility;
 pub mod lunar;
 pub mod phone;

@@ -239,6 +239,21 @@ const UNITS: &[Unit] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Province(u8);
 
+/// Stored and serialised as its code (`"hai-phong"`).
+impl serde::Serialize for Province {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Province {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Province, D::Error> {
+        let code = String::deserialize(d)?;
+        Province::from_code(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("no province {code:?}")))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProvinceMatch {
     One {

@@ -25,6 +25,7 @@ use crate::domain::club::{
 };
 use crate::domain::phone::PhoneNumber;
 use crate::domain::province::{Province, ProvinceMatch};
+use crate::engine::drive::{DriveOutcome, DriveRequest};
 use crate::engine::{Ctx, Input, blood_choices};
 use crate::messages::{Msg, MsgId};
 use serde::{Deserialize, Serialize};
@@ -88,6 +89,8 @@ pub enum Request {
         grant: bool,
     },
     Audit,
+    /// Drives, donations, campaigns (engine/drive.rs).
+    Drive(DriveRequest),
 }
 
 /// What came of a [`Request`].
@@ -157,6 +160,7 @@ pub enum Outcome {
     LastAdmin,
     /// Entries newest last, with their times already in local time.
     Audit(Vec<(String, AuditEntry)>),
+    Drive(DriveOutcome),
 }
 
 fn role_label(role: Role) -> Msg {
@@ -467,6 +471,7 @@ impl Turn<'_, '_> {
     pub(super) fn outcome(&mut self, outcome: Outcome) {
         let ctx = self.ctx;
         match outcome {
+            Outcome::Drive(o) => self.drive_outcome(o),
             Outcome::Refused => {
                 self.say(MsgId::NotAllowed);
                 self.back_to_base();

@@ -46,7 +46,7 @@ pub enum PhoneLookup {
 
 /// The most recently active reachable account of each donor `d` — one message per person
 /// however many platforms they use.
-const BEST_IDENTITY: &str = "JOIN channel_identities i ON i.id = ( \
+pub(super) const BEST_IDENTITY: &str = "JOIN channel_identities i ON i.id = ( \
      SELECT i2.id FROM channel_identities i2 \
      WHERE i2.donor_id = d.id AND i2.unreachable_at IS NULL \
      ORDER BY i2.last_seen_at DESC, i2.id DESC LIMIT 1)";
@@ -628,7 +628,7 @@ impl Tx {
     pub async fn cancel_bulk_for_donor(&mut self, donor: i64, now: i64) -> anyhow::Result<u64> {
         let r = sqlx::query(
             "UPDATE outbox SET status = 'cancelled', finished_at = $1, body = NULL, chat_id = NULL \
-             WHERE status = 'pending' AND lane = 2 AND identity_id IN \
+             WHERE status = 'pending' AND lane >= 2 AND identity_id IN \
                (SELECT id FROM channel_identities WHERE donor_id = $2)",
         )
         .bind(now)

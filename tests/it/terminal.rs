@@ -131,7 +131,7 @@ fn the_haiphong_calendar_imports_into_any_year() {
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/haiphong-2023.toml");
     let (out, err, ok) = hienmau(&db, &["campaigns", "import", file, "--year", "2023"]);
     assert!(ok, "{err}");
-    assert_eq!(out, "13 campaigns stored for 2023\n");
+    assert_eq!(out, "13 campaigns and 7 drives stored for 2023\n");
     let (list, _, _) = hienmau(&db, &["campaigns", "list", "--year", "2023"]);
     assert_eq!(list.lines().count(), 13, "{list}");
     assert!(

@@ -1,0 +1,206 @@
+# Drives, sign-ups, reminders, donations, campaigns and the progress report.
+
+weekday = { $day ->
+    [mon] Monday
+    [tue] Tuesday
+    [wed] Wednesday
+    [thu] Thursday
+    [fri] Friday
+    [sat] Saturday
+   *[sun] Sunday
+}
+
+drives-need-registration = Please register as a donor first (type /start), then I will find drives near you.
+drives-none = There are no upcoming drives yet. I will tell you when a new one opens.
+drives-near = Upcoming blood drives (near you first):
+drives-all = Upcoming blood drives:
+drives-from = You may give again from { $date }. These are the drives from that day (near you first):
+drives-pick = Choose a drive to see it and sign up.
+drive-card =
+    { $campaign ->
+        [none] {""}
+       *[other] 🩸 { $campaign }
+    }
+    📅 { $weekday } { $date }, { $time }
+    📍 { $place } ({ $where })
+    { $state ->
+        [mine] ✓ You are signed up{ $slot ->
+            [none] .
+           *[other] , time slot { $slot }.
+        }
+        [full] ⛔ This drive is full ({ $capacity }).
+        [cancelled] ⛔ This drive was cancelled.
+       *[open] { $left }/{ $capacity } places left.
+    }
+drive-menu = What would you like to do?
+choice-sign-up = Sign up
+choice-cancel-sign-up = Cancel my sign-up
+choice-edit-drive = Edit the drive
+choice-cancel-drive = Cancel the drive
+choose-slot = Choose a time slot (places left in brackets):
+slot-full = That slot just filled up. Please choose another.
+signed-up =
+    Signed up! I will remind you before the day.
+    { $drive }
+    Before donating: sleep well, eat a light meal (nothing fatty), drink water, bring an ID. The doctor at the drive examines you and decides.
+    Type /checkin at the drive to get your check-in code.
+sign-up-already = You are already signed up for this drive.
+sign-up-not-yet = On that day your interval since the last donation is not over yet: you may give again from { $date }.
+drive-full = This drive is full and no other drive has room yet. I will tell you when a new one opens.
+drive-full-next = This drive is full. These still have room:
+drive-closed = This drive has started, ended or was cancelled.
+sign-up-cancelled = Your sign-up at { $place } on { $date } is cancelled. Thank you for telling us!
+
+checkin-code =
+    Your check-in code: { $code }
+    Show it to the staff at the drive so they can record your donation. Valid until { $until }.
+self-report-ask = What did you give today?
+self-reported = Thank you! I noted today's donation (reported by you, not yet confirmed by the blood centre) and worked out when you may give again.
+donation-already-recorded = This donation was already recorded.
+
+record-ask = The donor's phone number or check-in code? (type "done" when finished)
+record-bad-query = That is neither a phone number (10 digits) nor a check-in code (6 characters). Please type it again, or "done".
+record-not-found = No registered donor has this number or code (check-in codes are valid for the day).
+record-several = Several donors share this number. Please use the donor's check-in code (/checkin).
+record-found = { $name } · blood group { $blood } · { $eligible }
+record-kind-ask = What did the donor give?
+record-drive-ask = At which drive?
+choice-no-drive = Not at a drive
+record-done-one = Recorded donation number { $count } of { $name }.
+record-done = Done. Thank you!
+
+drive-ask-campaign = Which campaign is the drive part of?
+choice-no-campaign = No campaign
+drive-ask-place = Where? (name and address, e.g. Hai Phong University, 171 Phan Dang Luu)
+drive-ask-province = Province or city?
+drive-province-which = That matches: { $names }. Please type more of the name.
+drive-ask-commune = Commune or ward? (you may skip)
+drive-ask-date = Which day? (e.g. 06/12 or 06/12/2026)
+drive-ask-time = What time? (e.g. 7:30-11:30)
+drive-ask-capacity = How many donors can it take at most?
+drive-ask-target = Target in units of blood? (you may skip)
+drive-ask-slots = Split into time slots? Type them separated by commas, e.g. 7:30-9:00, 9:00-10:30 (you may skip).
+drive-bad-place = The place needs 3 to 200 characters.
+drive-bad-date = That date is not right or has passed. E.g. 06/12 or 06/12/2026.
+drive-bad-time = That time is not right: give a start and an end, e.g. 7:30-11:30.
+drive-bad-count = Please give a positive number, e.g. 300.
+drive-bad-slots = Those slots are not right: each must be within the drive's hours and not overlap, e.g. 7:30-9:00, 9:00-10:30.
+drive-summary =
+    Please check the drive:
+    • Campaign: { $campaign ->
+        [none] (none)
+       *[other] { $campaign }
+    }
+    • Place: { $place }
+    • Province: { $province }{ $commune ->
+        [none] {""}
+       *[other] , { $commune }
+    }
+    • Day: { $date }, { $time }
+    • Takes: { $capacity } donors
+    • Target: { $target ->
+        [none] (none)
+       *[other] { $target } units
+    }
+    • Time slots: { $slots ->
+        [none] (none)
+       *[other] { $slots }
+    }
+choice-save = Save
+choice-discard = Discard
+choice-change-field = Change { $field }
+drive-field-campaign = campaign
+drive-field-place = place
+drive-field-province = province
+drive-field-commune = commune
+drive-field-date = day
+drive-field-time = time
+drive-field-capacity = capacity
+drive-field-target = target
+drive-field-slots = time slots
+drive-created = Drive created. Donors see it in /drives.
+drive-updated = Changes saved. { $notified ->
+    [0] {""}
+   *[other] { $notified } signed-up donors were told.
+}
+confirm-cancel-drive = Cancel the drive at { $place }? The { $signups } donors signed up will be told.
+drive-cancelled-done = Drive cancelled. { $notified } signed-up donors were told.
+
+campaign-ask-name = The campaign's name? (e.g. Red Sunday, December)
+campaign-bad-name = The name needs 3 to 80 characters.
+campaign-ask-dates = From which day to which day? (e.g. 01/12 - 31/12)
+campaign-bad-dates = Not quite: give two days to come, e.g. 01/12 - 31/12.
+campaign-ask-units = Target in units of blood? (e.g. 500 or 500-600; you may skip)
+campaign-ask-people = Target number of people reached? (you may skip)
+campaign-summary =
+    Please check the campaign:
+    • Name: { $name }
+    • Dates: { $from } – { $to }
+    • Target: { $units ->
+        [none] (none)
+       *[other] { $units } units
+    }{ $people ->
+        [none] {""}
+       *[other] , { $people } people reached
+    }
+campaign-created = Campaign "{ $name }" created. Add drives with /newdrive.
+campaign-exists = This year already has a campaign of that name. Please choose another.
+
+report =
+    Progress in { $year } ({ $campaigns } campaigns):
+    { $lines }
+    Donations outside campaigns: { $other }
+    Total: { $total }
+report-line = { $name ->
+        [none] {""}
+       *[other] { $name }: {""}
+    }{ $signups } signed up, { $donations } donations{ $target ->
+        [none] {""}
+       *[other] /{ $target } units ({ $percent }%)
+    }{ $reached ->
+        [0] {""}
+       *[other] , { $reached } people reached
+    }{ $repeat ->
+        [none] {""}
+       *[other] , { $repeat }% repeat donors
+    }
+
+# Sent by the scheduler.
+reminder-drive =
+    🔔 Your blood drive is { $when ->
+        [today] today
+        [tomorrow] tomorrow
+       *[other] in { $days } days
+    }:
+    📅 { $date }, { $time }
+    📍 { $place }
+    Sleep well, eat a light meal and bring an ID. Cannot come? Type /drives to cancel.
+eligible-again =
+    From today you may give blood again. Thank you for your earlier donations!
+    { $drives ->
+        [none] Type /drives to find a drive when a new one opens.
+       *[other] Drives near you:
+        { $drives }
+        Type /drives to sign up.
+    }
+campaign-announce =
+    🩸 { $name } ({ $from } – { $to })
+    { $note ->
+        [none] {""}
+       *[other] { $note }
+    }
+    Drives:
+    { $drives }
+    Type /drives to sign up.
+thanks-donation = Thank you for giving blood on { $date }! Your blood will reach a patient who needs it. You may give again from { $next }. This is your donation number { $count } on record.
+thanks-first = Thank you for your first blood donation on { $date }! You will receive the voluntary donor certificate. You may give again from { $next }.
+thanks-milestone = 🎉 Congratulations on your donation number { $count } (on { $date })! Thank you for giving again and again. You may give again from { $next }.
+honours-day = 🌹 On World Blood Donor Day, 14 June, thank you for the precious blood you have given. Each donation has helped save a patient's life.
+drive-changed =
+    The drive you signed up for has changed:
+    { $drive }
+    Cannot come any more? Type /drives to cancel.
+drive-cancelled-notice = We are sorry: the blood drive at { $place } on { $date } was cancelled. Type /drives to find another. Apologies for the trouble!
+
+demo-clock = ⏩ It is now { $now } (demo clock).
+demo-clock-usage = Use: /clock +2h, /clock +3d or /clock 2026-12-05T19:00 (terminal demo only).

@@ -1,0 +1,206 @@
+# Drives, sign-ups, reminders, donations, campaigns and the progress report.
+
+weekday = { $day ->
+    [mon] Thứ Hai
+    [tue] Thứ Ba
+    [wed] Thứ Tư
+    [thu] Thứ Năm
+    [fri] Thứ Sáu
+    [sat] Thứ Bảy
+   *[sun] Chủ nhật
+}
+
+drives-need-registration = Bạn cần đăng ký người hiến máu trước (gõ /start), rồi mình sẽ tìm điểm hiến máu gần bạn.
+drives-none = Hiện chưa có điểm hiến máu nào sắp tới. Mình sẽ báo bạn khi có đợt mới.
+drives-near = Điểm hiến máu sắp tới (gần bạn trước):
+drives-all = Các điểm hiến máu sắp tới:
+drives-from = Bạn có thể hiến lại từ { $date }. Đây là các điểm hiến máu từ ngày đó (gần bạn trước):
+drives-pick = Chọn một điểm để xem chi tiết và đăng ký.
+drive-card =
+    { $campaign ->
+        [none] {""}
+       *[other] 🩸 { $campaign }
+    }
+    📅 { $weekday } { $date }, { $time }
+    📍 { $place } ({ $where })
+    { $state ->
+        [mine] ✓ Bạn đã đăng ký{ $slot ->
+            [none] .
+           *[other] , khung giờ { $slot }.
+        }
+        [full] ⛔ Điểm này đã đủ người ({ $capacity }).
+        [cancelled] ⛔ Điểm hiến máu này đã bị huỷ.
+       *[open] Còn { $left }/{ $capacity } chỗ.
+    }
+drive-menu = Bạn muốn làm gì?
+choice-sign-up = Đăng ký
+choice-cancel-sign-up = Huỷ đăng ký
+choice-edit-drive = Sửa điểm hiến
+choice-cancel-drive = Huỷ điểm hiến
+choose-slot = Chọn khung giờ (số chỗ còn lại trong ngoặc):
+slot-full = Khung giờ này vừa đủ người. Bạn chọn khung giờ khác nhé.
+signed-up =
+    Đã đăng ký! Mình sẽ nhắc bạn trước ngày hiến.
+    { $drive }
+    Trước khi hiến: ngủ đủ giấc, ăn nhẹ (không ăn đồ nhiều mỡ), uống đủ nước, mang theo giấy tờ tùy thân. Bác sĩ tại điểm hiến sẽ khám và quyết định.
+    Gõ /checkin tại điểm hiến để lấy mã điểm danh.
+sign-up-already = Bạn đã đăng ký điểm này rồi.
+sign-up-not-yet = Ngày này bạn chưa đủ thời gian nghỉ giữa hai lần hiến: bạn có thể hiến lại từ { $date }.
+drive-full = Điểm này đã đủ người và chưa có điểm nào khác còn chỗ. Mình sẽ báo bạn khi có đợt mới.
+drive-full-next = Điểm này đã đủ người. Các điểm sau còn chỗ:
+drive-closed = Điểm hiến máu này đã bắt đầu, đã kết thúc hoặc đã bị huỷ.
+sign-up-cancelled = Đã huỷ đăng ký tại { $place } ngày { $date }. Cảm ơn bạn đã báo trước!
+
+checkin-code =
+    Mã điểm danh của bạn: { $code }
+    Đưa mã này cho cán bộ tại điểm hiến để ghi nhận lần hiến. Mã dùng được đến { $until }.
+self-report-ask = Bạn vừa hiến gì hôm nay?
+self-reported = Cảm ơn bạn! Mình đã ghi lần hiến hôm nay (do bạn tự báo, chưa được trung tâm xác nhận) và tính ngày bạn có thể hiến lại.
+donation-already-recorded = Lần hiến này đã được ghi nhận trước đó.
+
+record-ask = Số điện thoại hoặc mã điểm danh của người hiến? (gõ "xong" khi đã ghi hết)
+record-bad-query = Đó không phải số điện thoại (10 chữ số) hay mã điểm danh (6 ký tự). Gõ lại giúp mình, hoặc "xong".
+record-not-found = Không tìm thấy người hiến đã đăng ký với số hoặc mã này (mã điểm danh có hạn dùng trong ngày).
+record-several = Số này thuộc về nhiều người hiến. Hãy dùng mã điểm danh (/checkin) của người hiến.
+record-found = { $name } · nhóm máu { $blood } · { $eligible }
+record-kind-ask = Người hiến đã hiến gì?
+record-drive-ask = Tại điểm hiến nào?
+choice-no-drive = Không thuộc điểm nào
+record-done-one = Đã ghi nhận lần hiến thứ { $count } của { $name }.
+record-done = Xong. Cảm ơn bạn!
+
+drive-ask-campaign = Điểm hiến thuộc đợt vận động nào?
+choice-no-campaign = Không thuộc đợt nào
+drive-ask-place = Địa điểm? (tên và địa chỉ, ví dụ: Trường Đại học Hải Phòng, 171 Phan Đăng Lưu)
+drive-ask-province = Tỉnh/thành phố?
+drive-province-which = Tên này khớp với: { $names }. Gõ đầy đủ hơn giúp mình.
+drive-ask-commune = Xã/phường? (có thể bỏ qua)
+drive-ask-date = Ngày hiến? (ví dụ 06/12 hoặc 06/12/2026)
+drive-ask-time = Giờ? (ví dụ 7h30-11h30)
+drive-ask-capacity = Tiếp nhận tối đa bao nhiêu người?
+drive-ask-target = Mục tiêu bao nhiêu đơn vị máu? (có thể bỏ qua)
+drive-ask-slots = Chia khung giờ? Gõ các khung cách nhau bằng dấu phẩy, ví dụ 7h30-9h, 9h-10h30 (có thể bỏ qua).
+drive-bad-place = Địa điểm cần từ 3 đến 200 ký tự.
+drive-bad-date = Ngày chưa đúng hoặc đã qua. Ví dụ: 06/12 hoặc 06/12/2026.
+drive-bad-time = Giờ chưa đúng: cần giờ bắt đầu và giờ kết thúc, ví dụ 7h30-11h30.
+drive-bad-count = Cần một số dương, ví dụ 300.
+drive-bad-slots = Khung giờ chưa đúng: mỗi khung phải nằm trong giờ của điểm hiến và không trùng nhau, ví dụ 7h30-9h, 9h-10h30.
+drive-summary =
+    Kiểm tra lại điểm hiến:
+    • Đợt: { $campaign ->
+        [none] (không)
+       *[other] { $campaign }
+    }
+    • Địa điểm: { $place }
+    • Tỉnh/thành: { $province }{ $commune ->
+        [none] {""}
+       *[other] , { $commune }
+    }
+    • Ngày: { $date }, { $time }
+    • Tiếp nhận: { $capacity } người
+    • Mục tiêu: { $target ->
+        [none] (không)
+       *[other] { $target } đơn vị
+    }
+    • Khung giờ: { $slots ->
+        [none] (không chia)
+       *[other] { $slots }
+    }
+choice-save = Lưu
+choice-discard = Huỷ bỏ
+choice-change-field = Sửa { $field }
+drive-field-campaign = đợt
+drive-field-place = địa điểm
+drive-field-province = tỉnh/thành
+drive-field-commune = xã/phường
+drive-field-date = ngày
+drive-field-time = giờ
+drive-field-capacity = số người
+drive-field-target = mục tiêu
+drive-field-slots = khung giờ
+drive-created = Đã tạo điểm hiến máu. Người hiến thấy điểm này trong /drives.
+drive-updated = Đã lưu thay đổi. { $notified ->
+    [0] {""}
+   *[other] Đã báo cho { $notified } người đã đăng ký.
+}
+confirm-cancel-drive = Huỷ điểm hiến tại { $place }? { $signups } người đã đăng ký sẽ được báo.
+drive-cancelled-done = Đã huỷ điểm hiến. Đã báo cho { $notified } người đã đăng ký.
+
+campaign-ask-name = Tên đợt vận động? (ví dụ: Chủ nhật Đỏ tháng 12)
+campaign-bad-name = Tên cần từ 3 đến 80 ký tự.
+campaign-ask-dates = Từ ngày nào đến ngày nào? (ví dụ 01/12 - 31/12)
+campaign-bad-dates = Chưa đúng: cần hai ngày sắp tới, ví dụ 01/12 - 31/12.
+campaign-ask-units = Mục tiêu bao nhiêu đơn vị máu? (ví dụ 500 hoặc 500-600; có thể bỏ qua)
+campaign-ask-people = Mục tiêu vận động bao nhiêu người? (có thể bỏ qua)
+campaign-summary =
+    Kiểm tra lại đợt vận động:
+    • Tên: { $name }
+    • Thời gian: { $from } – { $to }
+    • Mục tiêu: { $units ->
+        [none] (không)
+       *[other] { $units } đơn vị
+    }{ $people ->
+        [none] {""}
+       *[other] , vận động { $people } người
+    }
+campaign-created = Đã tạo đợt "{ $name }". Thêm điểm hiến: /newdrive.
+campaign-exists = Năm nay đã có đợt trùng tên. Bạn đặt tên khác giúp mình.
+
+report =
+    Tiến độ năm { $year } ({ $campaigns } đợt):
+    { $lines }
+    Lần hiến ngoài các đợt: { $other }
+    Tổng: { $total }
+report-line = { $name ->
+        [none] {""}
+       *[other] { $name }: {""}
+    }{ $signups } đăng ký, { $donations } lần hiến{ $target ->
+        [none] {""}
+       *[other] /{ $target } đơn vị ({ $percent }%)
+    }{ $reached ->
+        [0] {""}
+       *[other] , vận động { $reached } người
+    }{ $repeat ->
+        [none] {""}
+       *[other] , { $repeat }% hiến nhắc lại
+    }
+
+# Sent by the scheduler.
+reminder-drive =
+    🔔 Nhắc lịch hiến máu { $when ->
+        [today] hôm nay
+        [tomorrow] ngày mai
+       *[other] sau { $days } ngày nữa
+    }:
+    📅 { $date }, { $time }
+    📍 { $place }
+    Nhớ ngủ đủ giấc, ăn nhẹ và mang giấy tờ tùy thân. Không đi được? Gõ /drives để huỷ đăng ký.
+eligible-again =
+    Từ hôm nay bạn đã có thể hiến máu trở lại. Cảm ơn bạn vì những lần hiến trước!
+    { $drives ->
+        [none] Gõ /drives để tìm điểm hiến máu khi có đợt mới.
+       *[other] Điểm hiến máu gần bạn:
+        { $drives }
+        Gõ /drives để đăng ký.
+    }
+campaign-announce =
+    🩸 { $name } ({ $from } – { $to })
+    { $note ->
+        [none] {""}
+       *[other] { $note }
+    }
+    Các điểm hiến máu:
+    { $drives }
+    Gõ /drives để đăng ký.
+thanks-donation = Cảm ơn bạn đã hiến máu hôm { $date }! Giọt máu của bạn sẽ đến với người bệnh đang cần. Bạn có thể hiến lại từ { $next }. Đây là lần hiến thứ { $count } của bạn được ghi nhận.
+thanks-first = Cảm ơn bạn đã hiến máu lần đầu hôm { $date }! Bạn sẽ nhận Giấy chứng nhận hiến máu tình nguyện. Bạn có thể hiến lại từ { $next }.
+thanks-milestone = 🎉 Chúc mừng lần hiến máu thứ { $count } của bạn (hôm { $date })! Cảm ơn bạn đã bền bỉ sẻ chia. Bạn có thể hiến lại từ { $next }.
+honours-day = 🌹 Nhân Ngày Thế giới tôn vinh người hiến máu 14/6, cảm ơn bạn đã hiến những giọt máu quý giá. Mỗi lần hiến của bạn đã góp phần cứu sống người bệnh.
+drive-changed =
+    Điểm hiến máu bạn đăng ký đã thay đổi:
+    { $drive }
+    Không đi được nữa? Gõ /drives để huỷ đăng ký.
+drive-cancelled-notice = Rất tiếc, điểm hiến máu tại { $place } ngày { $date } đã bị huỷ. Gõ /drives để tìm điểm khác. Xin lỗi vì sự bất tiện!
+
+demo-clock = ⏩ Bây giờ là { $now } (đồng hồ thử nghiệm).
+demo-clock-usage = Dùng: /clock +2h, /clock +3d hoặc /clock 2026-12-05T19:00 (chỉ trong bản chạy thử trên terminal).

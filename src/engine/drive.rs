@@ -1,0 +1,1336 @@
+//! Drives in the conversation: donors list drives near them, sign up (for a slot), cancel,
+//! show a check-in code and report a donation; coordinators create and edit drives and
+//! campaigns, record donations by phone or check-in code, and read the progress report.
+//!
+//! Like clubs, every turn that needs the database ends with a [`DriveRequest`]; the caller
+//! checks the roles, carries it out in the same transaction and hands back a
+//! [`DriveOutcome`].
+//!
+//! ```text
+//! > /drives                                   > /record 0912 345 678
+//! Điểm hiến máu sắp tới (gần bạn trước):     Nguyễn Thị Lan · O+ · có thể hiến
+//!   1. 06/12 07:30 · ĐH Hải Phòng (Hải Phòng)  Đã hiến gì?  1. Máu toàn phần …
+//! > 1                                         > 1
+//! Chủ nhật 06/12/2026, 07:30–11:30 …          Đã ghi nhận lần hiến thứ 3 của Nguyễn Thị Lan.
+//!   1. Đăng ký  2. Quay lại                   Số điện thoại hoặc mã điểm danh tiếp theo?
+//! ```
+
+use super::club::Request;
+use super::{Choice, Command, Label, Reply, State, Turn, choice, donation_kind_label};
+use crate::domain::dates::format_vn;
+use crate::domain::drive::{
+    DriveInfo, DriveSpec, Figures, Report, TimeWindow, local_window, parse_count, parse_place,
+    parse_upcoming_day,
+};
+use crate::domain::eligibility::DonationKind;
+use crate::domain::phone::PhoneNumber;
+use crate::domain::province::{Province, ProvinceMatch};
+use crate::engine::{Ctx, Input};
+use crate::messages::{Msg, MsgId};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A drive or campaign in a list of options.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: i64,
+    pub label: String,
+}
+
+/// A question of the drive form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DriveField {
+    Campaign,
+    Place,
+    Province,
+    Commune,
+    Date,
+    Time,
+    Capacity,
+    Target,
+    Slots,
+}
+
+/// A drive being written in chat (new, or `id` being edited).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DriveDraft {
+    pub id: Option<i64>,
+    /// `Some(None)`: no campaign chosen on purpose.
+    pub campaign: Option<Option<i64>>,
+    pub campaign_name: Option<String>,
+    pub place: Option<String>,
+    pub province: Option<Province>,
+    pub commune: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub window: Option<TimeWindow>,
+    pub capacity: Option<i64>,
+    /// `Some(None)`: no target.
+    pub target: Option<Option<i64>>,
+    pub slots: Option<Vec<TimeWindow>>,
+}
+
+impl DriveDraft {
+    pub fn from_spec(id: i64, campaign: Option<(i64, String)>, spec: DriveSpec) -> DriveDraft {
+        DriveDraft {
+            id: Some(id),
+            campaign: Some(campaign.as_ref().map(|c| c.0)),
+            campaign_name: campaign.map(|c| c.1),
+            place: Some(spec.place),
+            province: Some(spec.province),
+            commune: Some(spec.commune),
+            date: Some(spec.date),
+            window: Some(spec.window),
+            capacity: Some(spec.capacity),
+            target: Some(spec.target_units),
+            slots: Some(spec.slots),
+        }
+    }
+
+    fn next_field(&self) -> Option<DriveField> {
+        use DriveField::*;
+        Some(match self {
+            d if d.campaign.is_none() => Campaign,
+            d if d.place.is_none() => Place,
+            d if d.province.is_none() => Province,
+            d if d.commune.is_none() => Commune,
+            d if d.date.is_none() => Date,
+            d if d.window.is_none() => Time,
+            d if d.capacity.is_none() => Capacity,
+            d if d.target.is_none() => Target,
+            d if d.slots.is_none() => Slots,
+            _ => return None,
+        })
+    }
+
+    pub fn spec(&self) -> Option<DriveSpec> {
+        Some(DriveSpec {
+            place: self.place.clone()?,
+            province: self.province?,
+            commune: self.commune.clone().unwrap_or_default(),
+            date: self.date?,
+            window: self.window?,
+            capacity: self.capacity?,
+            target_units: self.target.flatten(),
+            slots: self.slots.clone().unwrap_or_default(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CampaignField {
+    Name,
+    Dates,
+    Units,
+    People,
+}
+
+/// A campaign being written in chat.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CampaignDraft {
+    pub name: Option<String>,
+    pub dates: Option<(NaiveDate, NaiveDate)>,
+    pub units: Option<Option<(i64, i64)>>,
+    pub people: Option<Option<i64>>,
+}
+
+impl CampaignDraft {
+    fn next_field(&self) -> Option<CampaignField> {
+        Some(match self {
+            d if d.name.is_none() => CampaignField::Name,
+            d if d.dates.is_none() => CampaignField::Dates,
+            d if d.units.is_none() => CampaignField::Units,
+            d if d.people.is_none() => CampaignField::People,
+            _ => return None,
+        })
+    }
+}
+
+/// What the engine asks the caller to read or do about drives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DriveRequest {
+    /// Drives for this person; `from`: not before the donor may give again.
+    List {
+        from: Option<NaiveDate>,
+    },
+    Show {
+        id: i64,
+    },
+    SignUp {
+        id: i64,
+        slot: Option<i64>,
+    },
+    CancelSignUp {
+        id: i64,
+    },
+    Checkin,
+    SelfReport {
+        kind: DonationKind,
+    },
+    /// A phone or a check-in code, typed by a coordinator.
+    FindDonor {
+        phone: Option<PhoneNumber>,
+        code: Option<String>,
+    },
+    Record {
+        donor: i64,
+        kind: DonationKind,
+        drive: Option<i64>,
+    },
+    Report,
+    /// Open the drive form (new, or editing `edit`).
+    DriveForm {
+        edit: Option<i64>,
+    },
+    SaveDrive {
+        draft: DriveDraft,
+    },
+    CancelDrive {
+        id: i64,
+    },
+    CampaignForm,
+    SaveCampaign {
+        draft: CampaignDraft,
+    },
+}
+
+/// What came of a [`DriveRequest`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DriveOutcome {
+    List {
+        drives: Vec<DriveInfo>,
+        staff: bool,
+        from: Option<NaiveDate>,
+    },
+    Drive {
+        drive: DriveInfo,
+        staff: bool,
+    },
+    NoSuchDrive,
+    SignedUp {
+        drive: DriveInfo,
+        slot: Option<i64>,
+    },
+    AlreadySigned,
+    /// Full: the next drives with room.
+    Full {
+        next: Vec<DriveInfo>,
+    },
+    SlotFull {
+        drive: DriveInfo,
+    },
+    Closed,
+    SignUpCancelled {
+        drive: DriveInfo,
+    },
+    Checkin {
+        code: String,
+        until: String,
+    },
+    SelfReported,
+    AlreadyRecorded,
+    DonorFound {
+        donor: i64,
+        name: String,
+        blood: String,
+        next: Option<NaiveDate>,
+        drives: Vec<Item>,
+    },
+    DonorNotFound,
+    SeveralDonors,
+    Recorded {
+        name: String,
+        count: i64,
+        again: bool,
+    },
+    Report {
+        year: i32,
+        report: Report,
+    },
+    DriveForm {
+        draft: DriveDraft,
+        campaigns: Vec<Item>,
+    },
+    DriveSaved {
+        new: bool,
+        notified: usize,
+    },
+    DriveCancelled {
+        notified: usize,
+    },
+    CampaignForm,
+    /// A coordinator may record donations: ask whose.
+    MayRecord,
+    CampaignSaved {
+        name: String,
+    },
+    CampaignExists,
+}
+
+fn req(r: DriveRequest) -> Option<Request> {
+    Some(Request::Drive(r))
+}
+
+/// `06/12 07:30 · place (province)` and a mark: the label of a drive in a list.
+fn drive_label(ctx: &Ctx, d: &DriveInfo) -> String {
+    let (day, w) = local_window(d.starts_at, d.ends_at, ctx.tz);
+    let mut place: String = d.place.chars().take(40).collect();
+    if place.len() < d.place.len() {
+        place.push('…');
+    }
+    let mark = if d.mine.is_some() {
+        " ✓"
+    } else if d.full() {
+        " ⛔"
+    } else {
+        ""
+    };
+    use chrono::Datelike;
+    let date = if day.year() == ctx.today.year() {
+        day.format("%d/%m").to_string()
+    } else {
+        day.format("%d/%m/%Y").to_string()
+    };
+    format!(
+        "{} {} · {} ({}){mark}",
+        date,
+        w.start.format("%H:%M"),
+        place,
+        d.province_name()
+    )
+}
+
+/// The whole of a drive: when, where, room left, and the person's own sign-up.
+fn drive_card(ctx: &Ctx, d: &DriveInfo) -> Msg {
+    let (day, w) = local_window(d.starts_at, d.ends_at, ctx.tz);
+    let state = if d.cancelled {
+        "cancelled"
+    } else if d.mine.is_some() {
+        "mine"
+    } else if d.full() {
+        "full"
+    } else {
+        "open"
+    };
+    let slot = match d.mine {
+        Some(Some(id)) => d
+            .slots
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| local_window(s.starts_at, s.ends_at, ctx.tz).1.label())
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    Msg::new(MsgId::DriveCard)
+        .str("date", format_vn(day))
+        .msg("weekday", Msg::new(MsgId::Weekday).str("day", weekday(day)))
+        .str("time", w.label())
+        .str("place", d.place.clone())
+        .str(
+            "where",
+            if d.commune.is_empty() {
+                d.province_name()
+            } else {
+                format!("{}, {}", d.commune, d.province_name())
+            },
+        )
+        .opt("campaign", d.campaign.clone().unwrap_or_default())
+        .num("left", (d.capacity - d.taken).max(0) as f64)
+        .num("capacity", d.capacity as f64)
+        .str("state", state)
+        .opt("slot", slot)
+}
+
+/// The weekday's code, named by the messages (`mon` … `sun`).
+fn weekday(day: NaiveDate) -> &'static str {
+    use chrono::Datelike;
+    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][day.weekday().num_days_from_monday() as usize]
+}
+
+fn kind_choices() -> Vec<Choice> {
+    [
+        (
+            DonationKind::WholeBlood,
+            &["toan phan", "mau", "whole", "blood"][..],
+        ),
+        (DonationKind::Platelets, &["tieu cau", "platelets"][..]),
+        (DonationKind::Plasma, &["huyet tuong", "plasma"][..]),
+    ]
+    .into_iter()
+    .map(|(k, syn)| choice(k.code(), donation_kind_label(k), syn))
+    .collect()
+}
+
+fn back() -> Choice {
+    choice("back", MsgId::ChoiceBack, &["quay lai", "back"])
+}
+
+fn items(list: &[Item]) -> Vec<Choice> {
+    list.iter()
+        .map(|i| Choice {
+            value: i.id.to_string(),
+            label: Label::Plain(i.label.clone()),
+            synonyms: &[],
+        })
+        .collect()
+}
+
+/// A target typed as `500` or `500-600`.
+fn parse_units(text: &str) -> Option<(i64, i64)> {
+    match text.split_once(['-', '–']) {
+        Some((a, b)) => {
+            let (a, b) = (parse_count(a)?, parse_count(b)?);
+            (a <= b).then_some((a, b))
+        }
+        None => parse_count(text).map(|n| (n, n)),
+    }
+}
+
+/// Slots typed as `07:30-09:00, 09:00-10:30`, inside the drive's window.
+fn parse_slots(text: &str, window: Option<TimeWindow>) -> Option<Vec<TimeWindow>> {
+    let mut out: Vec<TimeWindow> = Vec::new();
+    for part in text
+        .split([',', ';', '\n'])
+        .filter(|p| !p.trim().is_empty())
+    {
+        let w = TimeWindow::parse(part)?;
+        if let Some(d) = window {
+            if w.start < d.start || w.end > d.end {
+                return None;
+            }
+        }
+        if out.iter().any(|o| o.start < w.end && w.start < o.end) {
+            return None;
+        }
+        out.push(w);
+    }
+    out.sort_by_key(|w| w.start);
+    (!out.is_empty() && out.len() <= 12).then_some(out)
+}
+
+fn is_skip(ctx: &Ctx, input: &Input) -> bool {
+    super::pick(ctx.catalogue, &[skip()], input).is_some()
+}
+
+fn skip() -> Choice {
+    choice(
+        "skip",
+        MsgId::ChoiceSkip,
+        &["bo qua", "skip", "khong", "none", "-"],
+    )
+}
+
+impl Turn<'_, '_> {
+    fn registered_donor(&self) -> bool {
+        self.donor
+            .as_ref()
+            .is_some_and(|d| d.registered_at.is_some())
+    }
+
+    /// The day the donor may give again, if it is still to come.
+    fn eligible_from(&self) -> Option<NaiveDate> {
+        let last = self.donor.as_ref()?.last_donation?.complete()?;
+        self.ctx
+            .rules
+            .next_eligible(last)
+            .filter(|d| *d > self.ctx.today)
+    }
+
+    pub(super) fn drive_command(&mut self, cmd: Command, args: &str) {
+        let donor_only = matches!(cmd, Command::Drives | Command::Checkin | Command::Gave);
+        if donor_only && !self.registered_donor() {
+            self.say(MsgId::DrivesNeedRegistration);
+            return self.state = Some(self.base_state());
+        }
+        self.state = Some(State::Idle);
+        self.request = match cmd {
+            Command::Drives => req(DriveRequest::List {
+                from: self.eligible_from(),
+            }),
+            Command::Checkin => req(DriveRequest::Checkin),
+            Command::Gave => {
+                self.state = Some(State::SelfReportKind);
+                None
+            }
+            Command::Record if !args.is_empty() => self.find_donor(args),
+            Command::Record => {
+                // Only a coordinator gets the question: the caller checks first.
+                req(DriveRequest::FindDonor {
+                    phone: None,
+                    code: None,
+                })
+            }
+            Command::Report => req(DriveRequest::Report),
+            Command::NewDrive => req(DriveRequest::DriveForm { edit: None }),
+            Command::NewCampaign => req(DriveRequest::CampaignForm),
+            _ => None,
+        };
+    }
+
+    /// A phone or a check-in code typed by a coordinator.
+    fn find_donor(&mut self, text: &str) -> Option<Request> {
+        if let Ok(phone) = PhoneNumber::parse(text) {
+            return req(DriveRequest::FindDonor {
+                phone: Some(phone),
+                code: None,
+            });
+        }
+        if let Some(code) = crate::domain::club::parse_invite_code(text) {
+            return req(DriveRequest::FindDonor {
+                phone: None,
+                code: Some(code),
+            });
+        }
+        self.wrong(MsgId::RecordBadQuery);
+        None
+    }
+
+    pub(super) fn drive_input(&mut self, state: State, input: &Input) {
+        let text = match input {
+            Input::Text(t) => t.trim().to_string(),
+            _ => String::new(),
+        };
+        match state {
+            State::DriveList { .. } => match self.pick(input).as_deref() {
+                Some("back") => self.state = Some(State::Idle),
+                Some(v) => match v.parse() {
+                    Ok(id) => self.request = req(DriveRequest::Show { id }),
+                    Err(_) => self.stale(),
+                },
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::DriveMenu { drive, .. } => match self.pick(input).as_deref() {
+                Some("signup") if !drive.slots.is_empty() => {
+                    self.state = Some(State::ChooseSlot { drive })
+                }
+                Some("signup") => self.sign_up(&drive, None),
+                Some("cancel_signup") => {
+                    self.state = Some(State::Idle);
+                    self.request = req(DriveRequest::CancelSignUp { id: drive.id });
+                }
+                Some("edit") => {
+                    self.state = Some(State::Idle);
+                    self.request = req(DriveRequest::DriveForm {
+                        edit: Some(drive.id),
+                    });
+                }
+                Some("cancel_drive") => self.state = Some(State::ConfirmCancelDrive { drive }),
+                Some(_) => {
+                    self.state = Some(State::Idle);
+                    self.request = req(DriveRequest::List {
+                        from: self.eligible_from(),
+                    });
+                }
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::ChooseSlot { drive } => match self.pick(input).as_deref() {
+                Some("back") => {
+                    self.state = Some(State::DriveMenu {
+                        drive,
+                        staff: false,
+                    })
+                }
+                Some(v) => match v.parse() {
+                    Ok(slot) => self.sign_up(&drive, Some(slot)),
+                    Err(_) => self.stale(),
+                },
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::ConfirmCancelDrive { drive } => match self.pick(input).as_deref() {
+                Some("yes") => {
+                    self.state = Some(State::Idle);
+                    self.request = req(DriveRequest::CancelDrive { id: drive.id });
+                }
+                Some(_) => {
+                    self.say(MsgId::Cancelled);
+                    self.state = Some(State::Idle);
+                }
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::SelfReportKind => match self.pick(input).as_deref() {
+                Some("back") => self.state = Some(State::Idle),
+                Some(code) => match DonationKind::from_code(code) {
+                    Some(kind) => {
+                        self.state = Some(State::Idle);
+                        self.request = req(DriveRequest::SelfReport { kind });
+                    }
+                    None => self.stale(),
+                },
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::RecordWho => {
+                let folded = crate::domain::text::fold(&text);
+                if ["xong", "done", "het", "thoi"].contains(&folded.as_str()) {
+                    self.say(MsgId::RecordDone);
+                    self.state = Some(State::Idle);
+                    return;
+                }
+                self.request = self.find_donor(&text);
+            }
+            State::RecordKind {
+                donor,
+                name,
+                drives,
+            } => match self.pick(input).as_deref() {
+                Some("back") => self.state = Some(State::RecordWho),
+                Some(code) => match DonationKind::from_code(code) {
+                    Some(kind) if drives.is_empty() => {
+                        self.state = Some(State::RecordWho);
+                        self.request = req(DriveRequest::Record {
+                            donor,
+                            kind,
+                            drive: None,
+                        });
+                    }
+                    Some(kind) => {
+                        self.state = Some(State::RecordDrive {
+                            donor,
+                            name,
+                            kind,
+                            drives,
+                        })
+                    }
+                    None => self.stale(),
+                },
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::RecordDrive { donor, kind, .. } => match self.pick(input).as_deref() {
+                Some(v) => {
+                    let drive = v.parse().ok();
+                    self.state = Some(State::RecordWho);
+                    self.request = req(DriveRequest::Record { donor, kind, drive });
+                }
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::DriveForm {
+                draft,
+                field,
+                campaigns,
+            } => self.drive_form(draft, field, campaigns, input, &text),
+            State::DriveReview { draft, campaigns } => match self.pick(input).as_deref() {
+                Some("save") => match draft.spec() {
+                    Some(_) => {
+                        self.state = Some(State::Idle);
+                        self.request = req(DriveRequest::SaveDrive { draft });
+                    }
+                    None => self.stale(),
+                },
+                Some("discard") => {
+                    self.say(MsgId::Cancelled);
+                    self.state = Some(State::Idle);
+                }
+                Some(code) => match field_from_code(code) {
+                    Some(field) => {
+                        self.state = Some(State::DriveForm {
+                            draft,
+                            field,
+                            campaigns,
+                        })
+                    }
+                    None => self.stale(),
+                },
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::CampaignForm { draft, field } => self.campaign_form(draft, field, input, &text),
+            State::CampaignReview { draft } => match self.pick(input).as_deref() {
+                Some("save") => {
+                    self.state = Some(State::Idle);
+                    self.request = req(DriveRequest::SaveCampaign { draft });
+                }
+                Some(_) => {
+                    self.say(MsgId::Cancelled);
+                    self.state = Some(State::Idle);
+                }
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            _ => self.stale(),
+        }
+    }
+
+    fn sign_up(&mut self, drive: &DriveInfo, slot: Option<i64>) {
+        let day = local_window(drive.starts_at, drive.ends_at, self.ctx.tz).0;
+        if let Some(from) = self.eligible_from().filter(|f| day < *f) {
+            self.say(Msg::new(MsgId::SignUpNotYet).str("date", format_vn(from)));
+            self.state = Some(State::Idle);
+            return;
+        }
+        self.state = Some(State::Idle);
+        self.request = req(DriveRequest::SignUp { id: drive.id, slot });
+    }
+
+    fn drive_form(
+        &mut self,
+        mut draft: DriveDraft,
+        field: DriveField,
+        campaigns: Vec<Item>,
+        input: &Input,
+        text: &str,
+    ) {
+        let today = self.ctx.today;
+        let ok = match field {
+            DriveField::Campaign => match self.pick(input).as_deref() {
+                Some("none") => {
+                    draft.campaign = Some(None);
+                    draft.campaign_name = None;
+                    true
+                }
+                Some(v) => match campaigns.iter().find(|c| c.id.to_string() == v) {
+                    Some(c) => {
+                        draft.campaign = Some(Some(c.id));
+                        draft.campaign_name = Some(c.label.clone());
+                        true
+                    }
+                    None => false,
+                },
+                None => false,
+            },
+            DriveField::Place => match parse_place(text) {
+                Some(p) => {
+                    draft.place = Some(p);
+                    true
+                }
+                None => return self.wrong(MsgId::DriveBadPlace),
+            },
+            DriveField::Province => match Province::find(text) {
+                ProvinceMatch::One { province, .. } => {
+                    draft.province = Some(province);
+                    true
+                }
+                ProvinceMatch::Many(list) => {
+                    let names: Vec<&str> = list.iter().map(|p| p.name()).collect();
+                    return self
+                        .wrong(Msg::new(MsgId::DriveProvinceWhich).str("names", names.join(", ")));
+                }
+                ProvinceMatch::None => return self.wrong(MsgId::ErrorProvince),
+            },
+            DriveField::Commune => {
+                draft.commune = Some(if is_skip(self.ctx, input) {
+                    String::new()
+                } else {
+                    match crate::domain::donor::parse_commune(text) {
+                        Ok(c) => c,
+                        Err(_) => return self.wrong(MsgId::DriveBadPlace),
+                    }
+                });
+                true
+            }
+            DriveField::Date => match parse_upcoming_day(text, today) {
+                Some(d) => {
+                    draft.date = Some(d);
+                    true
+                }
+                None => return self.wrong(MsgId::DriveBadDate),
+            },
+            DriveField::Time => match TimeWindow::parse(text) {
+                Some(w) => {
+                    draft.window = Some(w);
+                    // Slots outside the new window no longer fit.
+                    if let Some(slots) = &draft.slots {
+                        if slots.iter().any(|s| s.start < w.start || s.end > w.end) {
+                            draft.slots = None;
+                        }
+                    }
+                    true
+                }
+                None => return self.wrong(MsgId::DriveBadTime),
+            },
+            DriveField::Capacity => match parse_count(text) {
+                Some(n) if n <= 100_000 => {
+                    draft.capacity = Some(n);
+                    true
+                }
+                _ => return self.wrong(MsgId::DriveBadCount),
+            },
+            DriveField::Target => {
+                if is_skip(self.ctx, input) {
+                    draft.target = Some(None);
+                    true
+                } else {
+                    match parse_count(text) {
+                        Some(n) => {
+                            draft.target = Some(Some(n));
+                            true
+                        }
+                        None => return self.wrong(MsgId::DriveBadCount),
+                    }
+                }
+            }
+            DriveField::Slots => {
+                if is_skip(self.ctx, input) {
+                    draft.slots = Some(Vec::new());
+                    true
+                } else {
+                    match parse_slots(text, draft.window) {
+                        Some(s) => {
+                            draft.slots = Some(s);
+                            true
+                        }
+                        None => return self.wrong(MsgId::DriveBadSlots),
+                    }
+                }
+            }
+        };
+        if !ok {
+            return self.wrong(MsgId::ErrorChoice);
+        }
+        self.state = Some(match draft.next_field() {
+            Some(field) => State::DriveForm {
+                draft,
+                field,
+                campaigns,
+            },
+            None => State::DriveReview { draft, campaigns },
+        });
+    }
+
+    fn campaign_form(
+        &mut self,
+        mut draft: CampaignDraft,
+        field: CampaignField,
+        input: &Input,
+        text: &str,
+    ) {
+        let today = self.ctx.today;
+        match field {
+            CampaignField::Name => match crate::domain::club::parse_club_name(text) {
+                Some(n) => draft.name = Some(n),
+                None => return self.wrong(MsgId::CampaignBadName),
+            },
+            CampaignField::Dates => {
+                let t = text.replace("đến", "-").replace("den", "-");
+                let parsed = t
+                    .split_once(" - ")
+                    .or_else(|| t.split_once('–'))
+                    .or_else(|| t.split_once(" -"))
+                    .and_then(|(a, b)| {
+                        let from = parse_upcoming_day(a, today)?;
+                        let to = parse_upcoming_day(b, from)?;
+                        Some((from, to))
+                    });
+                match parsed {
+                    Some(d) => draft.dates = Some(d),
+                    None => return self.wrong(MsgId::CampaignBadDates),
+                }
+            }
+            CampaignField::Units => {
+                if is_skip(self.ctx, input) {
+                    draft.units = Some(None);
+                } else {
+                    match parse_units(text) {
+                        Some(u) => draft.units = Some(Some(u)),
+                        None => return self.wrong(MsgId::DriveBadCount),
+                    }
+                }
+            }
+            CampaignField::People => {
+                if is_skip(self.ctx, input) {
+                    draft.people = Some(None);
+                } else {
+                    match parse_count(text) {
+                        Some(n) => draft.people = Some(Some(n)),
+                        None => return self.wrong(MsgId::DriveBadCount),
+                    }
+                }
+            }
+        }
+        self.state = Some(match draft.next_field() {
+            Some(field) => State::CampaignForm { draft, field },
+            None => State::CampaignReview { draft },
+        });
+    }
+
+    pub(super) fn drive_outcome(&mut self, outcome: DriveOutcome) {
+        let ctx = self.ctx;
+        match outcome {
+            DriveOutcome::List { drives, .. } if drives.is_empty() => {
+                self.say(MsgId::DrivesNone);
+                self.state = Some(State::Idle);
+            }
+            DriveOutcome::List {
+                drives,
+                staff,
+                from,
+            } => {
+                self.say(match from {
+                    Some(d) => Msg::new(MsgId::DrivesFrom).str("date", format_vn(d)),
+                    None if staff => Msg::new(MsgId::DrivesAll),
+                    None => Msg::new(MsgId::DrivesNear),
+                });
+                self.state = Some(State::DriveList {
+                    drives: drives
+                        .iter()
+                        .map(|d| Item {
+                            id: d.id,
+                            label: drive_label(ctx, d),
+                        })
+                        .collect(),
+                });
+            }
+            DriveOutcome::Drive { drive, staff } => {
+                self.say(drive_card(ctx, &drive));
+                self.state = Some(State::DriveMenu { drive, staff });
+            }
+            DriveOutcome::NoSuchDrive | DriveOutcome::Closed => {
+                self.say(MsgId::DriveClosed);
+                self.state = Some(State::Idle);
+            }
+            DriveOutcome::SignedUp { drive, .. } => {
+                self.say(Msg::new(MsgId::SignedUp).msg("drive", drive_card(ctx, &drive)));
+                self.state = Some(State::Idle);
+            }
+            DriveOutcome::AlreadySigned => {
+                self.say(MsgId::SignUpAlready);
+                self.state = Some(State::Idle);
+            }
+            DriveOutcome::Full { next } if next.is_empty() => {
+                self.say(MsgId::DriveFull);
+                self.state = Some(State::Idle);
+            }
+            DriveOutcome::Full { next } => {
+                self.say(MsgId::DriveFullNext);
+                self.state = Some(State::DriveList {
+                    drives: next
+                        .iter()
+                        .map(|d| Item {
+                            id: d.id,
+                            label: drive_label(ctx, d),
+                        })
+                        .collect(),
+                });
+            }
+            DriveOutcome::SlotFull { drive } => {
+                self.say(MsgId::SlotFull);
+                self.state = Some(State::ChooseSlot { drive });
+                self.prompt = super::PromptMode::Full;
+            }
+            DriveOutcome::SignUpCancelled { drive } => {
+                let (day, _) = local_window(drive.starts_at, drive.ends_at, ctx.tz);
+                self.say(
+                    Msg::new(MsgId::SignUpCancelled)
+                        .str("place", drive.place)
+                        .str("date", format_vn(day)),
+                );
+                self.state = Some(State::Idle);
+            }
+            DriveOutcome::Checkin { code, until } => {
+                self.say(
+                    Msg::new(MsgId::CheckinCode)
+                        .str("code", code)
+                        .str("until", until),
+                );
+                self.state = Some(State::Idle);
+            }
+            DriveOutcome::SelfReported => {
+                self.say(MsgId::SelfReported);
+                self.state = Some(State::Idle);
+            }
+            DriveOutcome::AlreadyRecorded => {
+                self.say(MsgId::DonationAlreadyRecorded);
+                self.state = Some(State::Idle);
+            }
+            DriveOutcome::DonorFound {
+                donor,
+                name,
+                blood,
+                next,
+                drives,
+            } => {
+                let eligible = match next {
+                    Some(d) if d > ctx.today => {
+                        Msg::new(MsgId::EligibleFrom).str("date", format_vn(d))
+                    }
+                    _ => Msg::new(MsgId::EligibleNow),
+                };
+                self.say(
+                    Msg::new(MsgId::RecordFound)
+                        .str("name", name.clone())
+                        .str("blood", blood)
+                        .msg("eligible", eligible),
+                );
+                self.state = Some(State::RecordKind {
+                    donor,
+                    name,
+                    drives,
+                });
+            }
+            DriveOutcome::DonorNotFound => {
+                self.wrong(MsgId::RecordNotFound);
+                self.state = Some(State::RecordWho);
+            }
+            DriveOutcome::SeveralDonors => {
+                self.wrong(MsgId::RecordSeveral);
+                self.state = Some(State::RecordWho);
+            }
+            DriveOutcome::Recorded { name, count, again } => {
+                self.say(if again {
+                    Msg::new(MsgId::DonationAlreadyRecorded)
+                } else {
+                    Msg::new(MsgId::RecordDoneOne)
+                        .str("name", name)
+                        .num("count", count as f64)
+                });
+                self.state = Some(State::RecordWho);
+            }
+            DriveOutcome::Report { year, report } => {
+                self.say(report_msg(ctx, self.lang, year, &report));
+                self.state = Some(State::Idle);
+            }
+            DriveOutcome::DriveForm { draft, campaigns } => {
+                self.state = Some(match draft.next_field() {
+                    Some(field) => State::DriveForm {
+                        draft,
+                        field,
+                        campaigns,
+                    },
+                    None => State::DriveReview { draft, campaigns },
+                });
+            }
+            DriveOutcome::DriveSaved { new, notified } => {
+                self.say(if new {
+                    Msg::new(MsgId::DriveCreated)
+                } else {
+                    Msg::new(MsgId::DriveUpdated).num("notified", notified as f64)
+                });
+                self.state = Some(State::Idle);
+            }
+            DriveOutcome::DriveCancelled { notified } => {
+                self.say(Msg::new(MsgId::DriveCancelledDone).num("notified", notified as f64));
+                self.state = Some(State::Idle);
+            }
+            DriveOutcome::CampaignForm => {
+                self.state = Some(State::CampaignForm {
+                    draft: CampaignDraft::default(),
+                    field: CampaignField::Name,
+                });
+            }
+            DriveOutcome::MayRecord => self.state = Some(State::RecordWho),
+            DriveOutcome::CampaignSaved { name } => {
+                self.say(Msg::new(MsgId::CampaignCreated).str("name", name));
+                self.state = Some(State::Idle);
+            }
+            DriveOutcome::CampaignExists => {
+                self.say(MsgId::CampaignExists);
+                self.state = Some(State::CampaignForm {
+                    draft: CampaignDraft::default(),
+                    field: CampaignField::Name,
+                });
+                self.prompt = super::PromptMode::Full;
+            }
+        }
+    }
+}
+
+fn field_code(f: DriveField) -> &'static str {
+    match f {
+        DriveField::Campaign => "f_campaign",
+        DriveField::Place => "f_place",
+        DriveField::Province => "f_province",
+        DriveField::Commune => "f_commune",
+        DriveField::Date => "f_date",
+        DriveField::Time => "f_time",
+        DriveField::Capacity => "f_capacity",
+        DriveField::Target => "f_target",
+        DriveField::Slots => "f_slots",
+    }
+}
+
+const FIELDS: [DriveField; 9] = [
+    DriveField::Campaign,
+    DriveField::Place,
+    DriveField::Province,
+    DriveField::Commune,
+    DriveField::Date,
+    DriveField::Time,
+    DriveField::Capacity,
+    DriveField::Target,
+    DriveField::Slots,
+];
+
+fn field_from_code(code: &str) -> Option<DriveField> {
+    FIELDS.into_iter().find(|f| field_code(*f) == code)
+}
+
+fn field_label(f: DriveField) -> MsgId {
+    match f {
+        DriveField::Campaign => MsgId::DriveFieldCampaign,
+        DriveField::Place => MsgId::DriveFieldPlace,
+        DriveField::Province => MsgId::DriveFieldProvince,
+        DriveField::Commune => MsgId::DriveFieldCommune,
+        DriveField::Date => MsgId::DriveFieldDate,
+        DriveField::Time => MsgId::DriveFieldTime,
+        DriveField::Capacity => MsgId::DriveFieldCapacity,
+        DriveField::Target => MsgId::DriveFieldTarget,
+        DriveField::Slots => MsgId::DriveFieldSlots,
+    }
+}
+
+fn figures_line(name: &str, f: &Figures) -> Msg {
+    Msg::new(MsgId::ReportLine)
+        .opt("name", name)
+        .num("signups", f.signups as f64)
+        .num("donations", f.donations as f64)
+        .opt("target", f.target_label().unwrap_or_default())
+        .str(
+            "percent",
+            f.units_percent().map(|p| p.to_string()).unwrap_or_default(),
+        )
+        .num("reached", f.reached as f64)
+        .opt(
+            "repeat",
+            f.repeat_percent()
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+        )
+}
+
+/// The report as one message: campaigns with figures, their drives, the rest of the year.
+fn report_msg(ctx: &Ctx, lang: crate::messages::Lang, year: i32, r: &Report) -> Msg {
+    let mut total = Figures::default();
+    let mut lines: Vec<String> = Vec::new();
+    for c in &r.campaigns {
+        total.signups += c.figures.signups;
+        total.donations += c.figures.donations;
+        total.repeat += c.figures.repeat;
+        total.reached += c.figures.reached;
+        // Campaigns without any activity stay out of the chat report (the CSV has them).
+        if c.figures.signups == 0 && c.figures.donations == 0 && c.figures.reached == 0 {
+            continue;
+        }
+        lines.push(
+            ctx.catalogue
+                .render(lang, &figures_line(&c.campaign.name, &c.figures)),
+        );
+        for (d, f) in &c.drives {
+            if f.signups == 0 && f.donations == 0 {
+                continue;
+            }
+            let name = format!("  · {}", d.place);
+            lines.push(ctx.catalogue.render(lang, &figures_line(&name, f)));
+        }
+    }
+    total.donations += r.other_donations;
+    total.repeat += r.other_repeat;
+    Msg::new(MsgId::Report)
+        .num("year", f64::from(year))
+        .num("campaigns", r.campaigns.len() as f64)
+        .str("lines", lines.join("\n"))
+        .num("other", r.other_donations as f64)
+        .msg("total", figures_line("", &total))
+}
+
+/// The question and options of a drive state.
+pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
+    match state {
+        State::DriveList { drives } => {
+            r.parts.push(Msg::new(MsgId::DrivesPick));
+            r.choices = items(drives).into_iter().chain([back()]).collect();
+        }
+        State::DriveMenu { drive, staff } => {
+            r.parts.push(Msg::new(MsgId::DriveMenu));
+            let mut c = Vec::new();
+            if drive.mine.is_some() {
+                c.push(choice(
+                    "cancel_signup",
+                    MsgId::ChoiceCancelSignUp,
+                    &["huy dang ky", "khong di"],
+                ));
+            } else if !drive.full() && !*staff {
+                c.push(choice(
+                    "signup",
+                    MsgId::ChoiceSignUp,
+                    &["dang ky", "sign up", "di"],
+                ));
+            }
+            if *staff {
+                c.push(choice("edit", MsgId::ChoiceEditDrive, &["sua", "edit"]));
+                c.push(choice("cancel_drive", MsgId::ChoiceCancelDrive, &[]));
+            }
+            c.push(back());
+            r.choices = c;
+        }
+        State::ChooseSlot { drive } => {
+            r.parts.push(Msg::new(MsgId::ChooseSlot));
+            r.choices = drive
+                .slots
+                .iter()
+                .filter(|s| !s.full())
+                .map(|s| Choice {
+                    value: s.id.to_string(),
+                    label: Label::Plain(format!(
+                        "{} ({})",
+                        local_window(s.starts_at, s.ends_at, ctx.tz).1.label(),
+                        s.capacity - s.taken
+                    )),
+                    synonyms: &[],
+                })
+                .chain([back()])
+                .collect();
+        }
+        State::ConfirmCancelDrive { drive } => {
+            r.parts.push(
+                Msg::new(MsgId::ConfirmCancelDrive)
+                    .str("place", drive.place.clone())
+                    .num("signups", drive.taken as f64),
+            );
+            r.choices = vec![
+                choice("yes", MsgId::ChoiceCancelDrive, &["co", "yes"]),
+                back(),
+            ];
+        }
+        State::SelfReportKind => {
+            r.parts.push(Msg::new(MsgId::SelfReportAsk));
+            r.choices = kind_choices().into_iter().chain([back()]).collect();
+        }
+        State::RecordWho => r.parts.push(Msg::new(MsgId::RecordAsk)),
+        State::RecordKind { .. } => {
+            r.parts.push(Msg::new(MsgId::RecordKindAsk));
+            r.choices = kind_choices().into_iter().chain([back()]).collect();
+        }
+        State::RecordDrive { drives, .. } => {
+            r.parts.push(Msg::new(MsgId::RecordDriveAsk));
+            r.choices = items(drives)
+                .into_iter()
+                .chain([choice("none", MsgId::ChoiceNoDrive, &["khong", "none"])])
+                .collect();
+        }
+        State::DriveForm {
+            draft,
+            field,
+            campaigns,
+        } => {
+            let id = match field {
+                DriveField::Campaign => MsgId::DriveAskCampaign,
+                DriveField::Place => MsgId::DriveAskPlace,
+                DriveField::Province => MsgId::DriveAskProvince,
+                DriveField::Commune => MsgId::DriveAskCommune,
+                DriveField::Date => MsgId::DriveAskDate,
+                DriveField::Time => MsgId::DriveAskTime,
+                DriveField::Capacity => MsgId::DriveAskCapacity,
+                DriveField::Target => MsgId::DriveAskTarget,
+                DriveField::Slots => MsgId::DriveAskSlots,
+            };
+            r.parts.push(Msg::new(id));
+            match field {
+                DriveField::Campaign => {
+                    r.choices = items(campaigns)
+                        .into_iter()
+                        .chain([choice("none", MsgId::ChoiceNoCampaign, &["khong", "none"])])
+                        .collect();
+                }
+                DriveField::Commune | DriveField::Target | DriveField::Slots => {
+                    r.choices = vec![skip()];
+                }
+                _ => {}
+            }
+            let _ = draft;
+        }
+        State::DriveReview { draft, .. } => {
+            r.parts.push(draft_summary(draft));
+            r.choices = [choice("save", MsgId::ChoiceSave, &["luu", "save", "ok"])]
+                .into_iter()
+                .chain(FIELDS.iter().map(|f| {
+                    let mut c = choice(field_code(*f), field_label(*f), &[]);
+                    c.label = Label::Msg(
+                        Msg::new(MsgId::ChoiceChangeField).msg("field", Msg::new(field_label(*f))),
+                    );
+                    c
+                }))
+                .chain([choice("discard", MsgId::ChoiceDiscard, &["huy", "bo"])])
+                .collect();
+        }
+        State::CampaignForm { field, .. } => {
+            r.parts.push(Msg::new(match field {
+                CampaignField::Name => MsgId::CampaignAskName,
+                CampaignField::Dates => MsgId::CampaignAskDates,
+                CampaignField::Units => MsgId::CampaignAskUnits,
+                CampaignField::People => MsgId::CampaignAskPeople,
+            }));
+            if matches!(field, CampaignField::Units | CampaignField::People) {
+                r.choices = vec![skip()];
+            }
+        }
+        State::CampaignReview { draft } => {
+            let (from, to) = draft.dates.unwrap_or_default();
+            let units = match draft.units.flatten() {
+                Some((a, b)) if a == b => a.to_string(),
+                Some((a, b)) => format!("{a}–{b}"),
+                None => String::new(),
+            };
+            r.parts.push(
+                Msg::new(MsgId::CampaignSummary)
+                    .str("name", draft.name.clone().unwrap_or_default())
+                    .str("from", format_vn(from))
+                    .str("to", format_vn(to))
+                    .opt("units", units)
+                    .opt(
+                        "people",
+                        draft
+                            .people
+                            .flatten()
+                            .map(|p| p.to_string())
+                            .unwrap_or_default(),
+                    ),
+            );
+            r.choices = vec![
+                choice("save", MsgId::ChoiceSave, &["luu", "save", "ok"]),
+                choice("discard", MsgId::ChoiceDiscard, &["huy", "bo"]),
+            ];
+        }
+        _ => {}
+    }
+}
+
+fn draft_summary(d: &DriveDraft) -> Msg {
+    let slots = d
+        .slots
+        .as_ref()
+        .map(|s| {
+            s.iter()
+                .map(TimeWindow::label)
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    Msg::new(MsgId::DriveSummary)
+        .opt("campaign", d.campaign_name.clone().unwrap_or_default())
+        .str("place", d.place.clone().unwrap_or_default())
+        .str(
+            "province",
+            d.province.map(|p| p.name().to_string()).unwrap_or_default(),
+        )
+        .opt("commune", d.commune.clone().unwrap_or_default())
+        .str("date", d.date.map(format_vn).unwrap_or_default())
+        .str("time", d.window.map(|w| w.label()).unwrap_or_default())
+        .num("capacity", d.capacity.unwrap_or_default() as f64)
+        .opt(
+            "target",
+            d.target
+                .flatten()
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+        )
+        .opt("slots", slots)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_and_slots_typed() {
+        assert_eq!(parse_units("500"), Some((500, 500)));
+        assert_eq!(parse_units("500-600"), Some((500, 600)));
+        assert_eq!(parse_units("600-500"), None);
+        assert_eq!(parse_units("nhiều"), None);
+        let w = TimeWindow::parse("07:30-11:30");
+        assert_eq!(
+            parse_slots("07:30-09:00, 09:00-10:30", w).map(|s| s.len()),
+            Some(2)
+        );
+        // Outside the drive, overlapping, or not times at all.
+        assert_eq!(parse_slots("06:00-08:00", w), None);
+        assert_eq!(parse_slots("07:30-09:00, 08:30-10:00", w), None);
+        assert_eq!(parse_slots("sáng", w), None);
+    }
+}
