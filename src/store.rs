@@ -692,6 +692,7 @@ impl Store {
             return Ok(Err(errors));
         }
         let mut tx = self.pool.begin().await?;
+        drive::lock_for_write(&mut tx).await?;
         let mut added = 0;
         let mut donors = HashSet::new();
         // Oldest first, so each donation knows whether the donor had given before it.

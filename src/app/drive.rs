@@ -166,6 +166,9 @@ impl App {
         }
         match request {
             DriveRequest::List { from } => {
+                if !staff && donor.is_none() {
+                    return out(DriveOutcome::NeedsRegistration);
+                }
                 let drives = if staff {
                     tx.upcoming_drives(now_ms, LIST_LIMIT).await?
                 } else {

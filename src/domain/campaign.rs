@@ -701,4 +701,79 @@ month = 5
             .is_err()
         );
     }
+
+    #[test]
+    fn drives_are_dated_with_their_campaign_even_relative_to_tet() {
+        let text = r#"
+[[campaign]]
+name = "Lễ hội Xuân hồng"
+from = "tet-21"
+to = "tet-1"
+
+[[campaign.drive]]
+place = "Trường Đại học Hải Phòng"
+province = "hai phong"
+date = "tet-14"
+time = "7h30-11h30"
+capacity = 300
+slots = ["07:30-09:30", "09:30-11:30"]
+"#;
+        for (year, day) in [(2026, d(2026, 2, 3)), (2027, d(2027, 1, 23))] {
+            let c = parse_calendar(text, year).unwrap();
+            let drive = &c[0].drives[0];
+            assert_eq!(drive.date, day);
+            assert_eq!(drive.province.code(), "hai-phong");
+            assert_eq!(drive.slots.len(), 2);
+            assert_eq!(drive.slot_capacity(), 150);
+        }
+    }
+
+    #[test]
+    fn every_drive_error_is_named_with_its_line() {
+        let text = "[[campaign]]\nname = \"A\"\nmonth = 5\n\n\
+                    [[campaign.drive]]\nplace = \"ab\"\nprovince = \"Atlantis\"\n\
+                    date = \"06-01\"\ntime = \"11:00-07:00\"\ncapacity = 0\n\
+                    slots = [\"06:00-07:00\"]\n\n\
+                    [[campaign.drive]]\nplace = \"Nhà văn hoá\"\n";
+        let errors = parse_calendar(text, 2026).unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        // place, province, date outside May, time, capacity, slot; then the second drive
+        // (no province, date, time, capacity) at its table.
+        assert_eq!(
+            lines,
+            vec![6, 7, 8, 9, 10, 11, 13, 13, 13, 13],
+            "{errors:?}"
+        );
+        assert!(
+            errors[2].message.contains("outside the campaign"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn a_csv_calendar_reads_like_the_toml_one_and_names_bad_lines() {
+        let csv = "name,from,to,month,target_units,partner\n\
+                   Lễ hội Xuân hồng,tet-21,tet-1,,500-600,\"Trường ĐH Hải Phòng, cơ sở 1\"\n\
+                   Những giọt máu hồng hè,,,5,,\n";
+        let c = parse_calendar_csv(csv, 2023).unwrap();
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].starts_on, d(2023, 1, 1));
+        assert_eq!(c[0].target_units_max, Some(600));
+        assert_eq!(
+            c[0].partner.as_deref(),
+            Some("Trường ĐH Hải Phòng, cơ sở 1")
+        );
+        assert_eq!(c[1].ends_on, d(2023, 5, 31));
+
+        let bad = "name,from,to,month,target_units\nA,tet+x,02-01,,\nB,,,13,\nC,,,5,nhiều\n";
+        let errors = parse_calendar_csv(bad, 2026).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line, 4);
+        let bad = "name,from,to,month\nA,tet+x,02-01,\nB,,,13\n";
+        let errors = parse_calendar_csv(bad, 2026).unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![2, 3], "{errors:?}");
+        assert!(parse_calendar_csv("naam,from\nx,y\n", 2026).is_err());
+        assert!(parse_calendar_csv("", 2026).is_err());
+    }
 }

@@ -126,6 +126,28 @@ pub fn parse_upcoming_day(input: &str, today: NaiveDate) -> Option<NaiveDate> {
     (day >= today && (day - today).num_days() <= 731).then_some(day)
 }
 
+/// `Option<Option<T>>` through JSON: absent is `None`, `null` is `Some(None)` (a question
+/// answered with "skip"), so a skipped answer survives being stored between messages.
+pub mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(
+        v: &Option<Option<T>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(inner) => inner.serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
 /// A time slot of a stored drive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlotInfo {
@@ -158,6 +180,11 @@ pub struct DriveInfo {
     pub target_units: Option<i64>,
     pub slots: Vec<SlotInfo>,
     /// The person's own active sign-up: `Some(slot)` (slot `None` when the drive has none).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
     pub mine: Option<Option<i64>>,
     pub cancelled: bool,
 }

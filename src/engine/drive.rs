@@ -57,6 +57,11 @@ pub enum DriveField {
 pub struct DriveDraft {
     pub id: Option<i64>,
     /// `Some(None)`: no campaign chosen on purpose.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::domain::drive::double_option"
+    )]
     pub campaign: Option<Option<i64>>,
     pub campaign_name: Option<String>,
     pub place: Option<String>,
@@ -66,6 +71,11 @@ pub struct DriveDraft {
     pub window: Option<TimeWindow>,
     pub capacity: Option<i64>,
     /// `Some(None)`: no target.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::domain::drive::double_option"
+    )]
     pub target: Option<Option<i64>>,
     pub slots: Option<Vec<TimeWindow>>,
 }
@@ -131,7 +141,17 @@ pub enum CampaignField {
 pub struct CampaignDraft {
     pub name: Option<String>,
     pub dates: Option<(NaiveDate, NaiveDate)>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::domain::drive::double_option"
+    )]
     pub units: Option<Option<(i64, i64)>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::domain::drive::double_option"
+    )]
     pub people: Option<Option<i64>>,
 }
 
@@ -260,6 +280,8 @@ pub enum DriveOutcome {
         notified: usize,
     },
     CampaignForm,
+    /// Drives are for registered donors (and coordinators).
+    NeedsRegistration,
     /// A coordinator may record donations: ask whose.
     MayRecord,
     CampaignSaved {
@@ -438,12 +460,14 @@ impl Turn<'_, '_> {
     }
 
     pub(super) fn drive_command(&mut self, cmd: Command, args: &str) {
-        let donor_only = matches!(cmd, Command::Drives | Command::Checkin | Command::Gave);
+        // Coordinators list drives without being donors themselves: the caller decides.
+        let donor_only = matches!(cmd, Command::Checkin | Command::Gave);
         if donor_only && !self.registered_donor() {
             self.say(MsgId::DrivesNeedRegistration);
             return self.state = Some(self.base_state());
         }
-        self.state = Some(State::Idle);
+        // A refusal leaves the person where they were (a stranger: at the consent question).
+        self.state = Some(self.base_state());
         self.request = match cmd {
             Command::Drives => req(DriveRequest::List {
                 from: self.eligible_from(),
@@ -501,6 +525,7 @@ impl Turn<'_, '_> {
                 None => self.wrong(MsgId::ErrorChoice),
             },
             State::DriveMenu { drive, .. } => match self.pick(input).as_deref() {
+                Some("signup") if !self.eligible_on(&drive) => self.sign_up(&drive, None),
                 Some("signup") if !drive.slots.is_empty() => {
                     self.state = Some(State::ChooseSlot { drive })
                 }
@@ -646,6 +671,12 @@ impl Turn<'_, '_> {
             },
             _ => self.stale(),
         }
+    }
+
+    /// Whether the donor's interval is over on the drive's day.
+    fn eligible_on(&self, drive: &DriveInfo) -> bool {
+        let day = local_window(drive.starts_at, drive.ends_at, self.ctx.tz).0;
+        self.eligible_from().is_none_or(|f| day >= f)
     }
 
     fn sign_up(&mut self, drive: &DriveInfo, slot: Option<i64>) {
@@ -1005,6 +1036,10 @@ impl Turn<'_, '_> {
                 });
             }
             DriveOutcome::MayRecord => self.state = Some(State::RecordWho),
+            DriveOutcome::NeedsRegistration => {
+                self.say(MsgId::DrivesNeedRegistration);
+                self.state = Some(self.base_state());
+            }
             DriveOutcome::CampaignSaved { name } => {
                 self.say(Msg::new(MsgId::CampaignCreated).str("name", name));
                 self.state = Some(State::Idle);
@@ -1316,6 +1351,29 @@ fn draft_summary(d: &DriveDraft) -> Msg {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_skipped_answer_survives_storage() {
+        let draft = DriveDraft {
+            campaign: Some(None),
+            target: Some(None),
+            ..DriveDraft::default()
+        };
+        let json = serde_json::to_string(&draft).unwrap();
+        assert_eq!(serde_json::from_str::<DriveDraft>(&json).unwrap(), draft);
+        let fresh = serde_json::to_string(&DriveDraft::default()).unwrap();
+        assert_eq!(
+            serde_json::from_str::<DriveDraft>(&fresh).unwrap(),
+            DriveDraft::default()
+        );
+        let c = CampaignDraft {
+            units: Some(None),
+            people: Some(Some(5)),
+            ..CampaignDraft::default()
+        };
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<CampaignDraft>(&json).unwrap(), c);
+    }
 
     #[test]
     fn units_and_slots_typed() {

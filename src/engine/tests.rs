@@ -547,7 +547,9 @@ fn no_input_panics_in_any_state() {
             left: 1,
         },
         State::BroadcastList { running: vec![4] },
-    ];
+    ]
+    .into_iter()
+    .chain(drive_states());
     for state in states {
         for donor in [base.donor.clone(), None, Some(Donor::default())] {
             for input in inputs.iter().map(|s| Input::Text(s.to_string())).chain([
@@ -568,6 +570,161 @@ fn no_input_panics_in_any_state() {
             }
         }
     }
+}
+
+fn a_drive(mine: Option<Option<i64>>) -> DriveInfo {
+    DriveInfo {
+        id: 3,
+        campaign: Some("Chủ nhật Đỏ".into()),
+        place: "Nhà văn hoá Lê Chân".into(),
+        province: "hai-phong".into(),
+        commune: String::new(),
+        // 29/11/2026 07:30–11:30 in Vietnam.
+        starts_at: 1_795_912_200_000,
+        ends_at: 1_795_926_600_000,
+        capacity: 10,
+        taken: 5,
+        target_units: Some(8),
+        slots: vec![
+            crate::domain::drive::SlotInfo {
+                id: 9,
+                starts_at: 1_795_912_200_000,
+                ends_at: 1_795_919_400_000,
+                capacity: 5,
+                taken: 5,
+            },
+            crate::domain::drive::SlotInfo {
+                id: 10,
+                starts_at: 1_795_919_400_000,
+                ends_at: 1_795_926_600_000,
+                capacity: 5,
+                taken: 0,
+            },
+        ],
+        mine,
+        cancelled: false,
+    }
+}
+
+fn drive_states() -> Vec<State> {
+    use crate::engine::drive::{CampaignDraft, CampaignField, DriveDraft, DriveField, Item};
+    let items = vec![Item {
+        id: 3,
+        label: "29/11 · Lê Chân".into(),
+    }];
+    vec![
+        State::DriveList {
+            drives: items.clone(),
+        },
+        State::DriveMenu {
+            drive: a_drive(Some(None)),
+            staff: true,
+        },
+        State::ChooseSlot {
+            drive: a_drive(None),
+        },
+        State::ConfirmCancelDrive {
+            drive: a_drive(None),
+        },
+        State::SelfReportKind,
+        State::RecordWho,
+        State::RecordKind {
+            donor: 1,
+            name: "Lan".into(),
+            drives: items.clone(),
+        },
+        State::RecordDrive {
+            donor: 1,
+            name: "Lan".into(),
+            kind: DonationKind::Platelets,
+            drives: items.clone(),
+        },
+        State::DriveForm {
+            draft: DriveDraft {
+                target: Some(None),
+                ..DriveDraft::default()
+            },
+            field: DriveField::Slots,
+            campaigns: items.clone(),
+        },
+        State::DriveReview {
+            draft: DriveDraft::default(),
+            campaigns: items,
+        },
+        State::CampaignForm {
+            draft: CampaignDraft::default(),
+            field: CampaignField::Dates,
+        },
+        State::CampaignReview {
+            draft: CampaignDraft::default(),
+        },
+    ]
+}
+
+#[test]
+fn drive_states_survive_json() {
+    for s in drive_states() {
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(serde_json::from_str::<State>(&json).unwrap(), s, "{json}");
+    }
+}
+
+#[test]
+fn a_donor_not_yet_eligible_on_the_drive_day_is_told_without_asking_the_store() {
+    let mut c = registered();
+    // Gave whole blood on 01/11/2026: eligible again from 24/01/2027.
+    c.conv.donor.as_mut().unwrap().last_donation = Some(LastDonationAnswer::Given {
+        kind: DonationKind::WholeBlood,
+        date: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+    });
+    c.say("/drives");
+    assert_eq!(
+        c.request(),
+        Some(Request::Drive(DriveRequest::List {
+            from: NaiveDate::from_ymd_opt(2027, 1, 24)
+        }))
+    );
+    c.conv.state = Some(State::DriveMenu {
+        drive: a_drive(None),
+        staff: false,
+    });
+    let out = c.say("1");
+    assert!(out.contains("24/01/2027"), "{out}");
+    assert_eq!(c.request(), None);
+}
+
+#[test]
+fn a_drive_with_slots_asks_for_one_and_a_full_slot_is_not_offered() {
+    let mut c = registered();
+    c.conv.donor.as_mut().unwrap().last_donation = None;
+    c.conv.state = Some(State::DriveMenu {
+        drive: a_drive(None),
+        staff: false,
+    });
+    let out = c.say("đăng ký");
+    assert!(!out.contains("07:30–09:30"), "that slot is full: {out}");
+    assert!(out.contains("09:30–11:30 (5)"), "{out}");
+    assert_eq!(c.request(), None);
+    assert!(matches!(c.state(), Some(State::ChooseSlot { .. })));
+    let out = c.say("1");
+    assert_eq!(
+        c.request(),
+        Some(Request::Drive(DriveRequest::SignUp {
+            id: 3,
+            slot: Some(10)
+        })),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_stranger_asking_for_staff_things_stays_at_the_consent_question() {
+    let mut c = Chat::new();
+    c.say("/record 0912345678");
+    assert!(matches!(c.request(), Some(Request::Drive(_))));
+    let out = c.resume(Outcome::Refused);
+    assert!(out.contains("quyền") || out.contains("allowed"), "{out}");
+    assert_eq!(c.state(), Some(State::AwaitConsent));
 }
 
 #[test]

@@ -66,8 +66,9 @@ const DRIVE_COLUMNS: &str = "d.id, c.name AS campaign, d.place, d.province, d.co
      (SELECT COUNT(*) FROM signups s WHERE s.drive_id = d.id AND s.status = 'active' \
         AND s.donor_id = $1) AS mine, \
      (SELECT s.slot_id FROM signups s WHERE s.drive_id = d.id AND s.status = 'active' \
-        AND s.donor_id = $1) AS my_slot \
-     FROM drives d LEFT JOIN campaigns c ON c.id = d.campaign_id";
+        AND s.donor_id = $1) AS my_slot";
+
+const DRIVE_FROM: &str = "FROM drives d LEFT JOIN campaigns c ON c.id = d.campaign_id";
 
 fn drive_from_row(r: &SqliteRow) -> anyhow::Result<DriveInfo> {
     let mine: i64 = r.try_get("mine")?;
@@ -101,7 +102,9 @@ async fn drives_where(
         Some(_) => format!("(d.province = ${}) DESC, d.starts_at", binds.len() + 2),
         None => "d.starts_at".into(),
     };
-    let sql = format!("SELECT {DRIVE_COLUMNS} WHERE {filter} ORDER BY {order}, d.id LIMIT {limit}");
+    let sql = format!(
+        "SELECT {DRIVE_COLUMNS} {DRIVE_FROM} WHERE {filter} ORDER BY {order}, d.id LIMIT {limit}"
+    );
     let mut q = sqlx::query(&sql).bind(donor);
     for b in binds {
         q = q.bind(b);
@@ -653,6 +656,17 @@ fn campaign_item(r: &SqliteRow) -> anyhow::Result<CampaignItem> {
     })
 }
 
+/// Take the database's write lock now: a transaction that reads before it writes could
+/// otherwise find, at its first write, that another process wrote meanwhile (SQLite's
+/// "database is locked" on a read transaction that tries to become a write one).
+pub(super) async fn lock_for_write(conn: &mut SqliteConnection) -> anyhow::Result<()> {
+    sqlx::query("UPDATE cron_runs SET last_at = last_at WHERE 0")
+        .execute(&mut *conn)
+        .await
+        .context("taking the write lock")?;
+    Ok(())
+}
+
 async fn add_jobs(conn: &mut SqliteConnection, jobs: &[NewJob]) -> anyhow::Result<u64> {
     let mut added = 0;
     for chunk in jobs.chunks(CHUNK) {
@@ -840,7 +854,7 @@ async fn report(conn: &mut SqliteConnection, year: i32, tz: Tz) -> anyhow::Resul
              (SELECT COUNT(*) FROM donations n WHERE n.drive_id = d.id) AS donations, \
              (SELECT COALESCE(SUM(n.repeat_donor), 0) FROM donations n WHERE n.drive_id = d.id) \
                AS repeats \
-             WHERE {filter} ORDER BY d.starts_at"
+             {DRIVE_FROM} WHERE {filter} ORDER BY d.starts_at"
         )
         .replace("$1", "NULL");
         let mut q = sqlx::query(&sql);
@@ -1225,7 +1239,8 @@ impl Tx {
         let mut out = HashMap::new();
         for chunk in ids.chunks(CHUNK) {
             let filter = format!("d.id IN ({})", list(chunk.len()));
-            let sql = format!("SELECT {DRIVE_COLUMNS} WHERE {filter}").replace("$1", "NULL");
+            let sql =
+                format!("SELECT {DRIVE_COLUMNS} {DRIVE_FROM} WHERE {filter}").replace("$1", "NULL");
             let mut q = sqlx::query(&sql);
             for id in chunk {
                 q = q.bind(id);

@@ -3,6 +3,7 @@
 
 mod batch;
 mod clubs;
+mod drives;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
 #[path = "../support/fake_zalo.rs"]

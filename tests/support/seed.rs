@@ -93,3 +93,12 @@ pub async fn set_state(db: &Path, user: i64, json: &str) {
     .unwrap();
     pool.close().await;
 }
+
+/// One number read from the database (`SELECT COUNT(*) …`), for assertions on the outbox
+/// and the jobs.
+pub async fn count(db: &Path, sql: &str) -> i64 {
+    let pool = pool(db).await;
+    let n = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    n
+}
