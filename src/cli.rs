@@ -71,6 +71,16 @@ pub enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
+    /// Progress against targets: per campaign and drive, sign-ups, donations, units against
+    /// target, people reached and the share of repeat donors.
+    Report {
+        /// The year (default: this year).
+        #[arg(long)]
+        year: Option<i32>,
+        /// One CSV row per campaign and per drive, for the steering committee.
+        #[arg(long)]
+        csv: bool,
+    },
     /// The audit log of privileged actions (grants, clubs, broadcasts).
     Audit {
         /// Print every entry as CSV (time, account, action, target, recipients).
@@ -219,6 +229,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", result?);
             Ok(())
         }
+        Command::Report { year, csv } => {
+            let app = App::open(config, Arc::new(SystemClock)).await?;
+            let result = report(&app, year, csv).await;
+            app.store().close().await;
+            print!("{}", result?);
+            Ok(())
+        }
         Command::Audit { csv } => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             let result = audit(&app, csv).await;
@@ -348,6 +365,116 @@ pub async fn admin(app: &App, action: AdminAction) -> anyhow::Result<String> {
                 .collect())
         }
     }
+}
+
+/// `hienmau report [--year Y] [--csv]`: progress against targets.
+pub async fn report(app: &App, year: Option<i32>, csv: bool) -> anyhow::Result<String> {
+    use crate::domain::drive::{Figures, local_window};
+    use chrono::Datelike;
+    let tz = app.config().timezone;
+    let year = year.unwrap_or_else(|| app.clock().now().with_timezone(&tz).year());
+    let r = app.store().report(year, tz).await?;
+    let pct = |p: Option<i64>| p.map(|p| p.to_string()).unwrap_or_default();
+    let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+    let mut rows: Vec<[String; 13]> = Vec::new();
+    let row =
+        |level: &str, campaign: &str, drive: &str, date: String, province: &str, f: &Figures| {
+            [
+                level.to_string(),
+                campaign.to_string(),
+                drive.to_string(),
+                date,
+                province.to_string(),
+                f.signups.to_string(),
+                f.donations.to_string(),
+                num(f.target_units_min),
+                num(f.target_units_max),
+                pct(f.units_percent()),
+                f.reached.to_string(),
+                num(f.target_people),
+                pct(f.repeat_percent()),
+            ]
+        };
+    let mut total = Figures::default();
+    for c in &r.campaigns {
+        total.signups += c.figures.signups;
+        total.donations += c.figures.donations;
+        total.repeat += c.figures.repeat;
+        total.reached += c.figures.reached;
+        let dates = format!(
+            "{} – {}",
+            crate::domain::dates::format_vn(c.campaign.starts_on),
+            crate::domain::dates::format_vn(c.campaign.ends_on)
+        );
+        rows.push(row("campaign", &c.campaign.name, "", dates, "", &c.figures));
+        for (d, f) in &c.drives {
+            let (day, w) = local_window(d.starts_at, d.ends_at, tz);
+            let when = format!("{} {}", crate::domain::dates::format_vn(day), w.label());
+            rows.push(row(
+                "drive",
+                &c.campaign.name,
+                &d.place,
+                when,
+                &d.province_name(),
+                f,
+            ));
+        }
+    }
+    total.donations += r.other_donations;
+    total.repeat += r.other_repeat;
+    let other = Figures {
+        donations: r.other_donations,
+        repeat: r.other_repeat,
+        ..Figures::default()
+    };
+    rows.push(row("other", "", "", String::new(), "", &other));
+    rows.push(row("total", "", "", year.to_string(), "", &total));
+    if csv {
+        let mut w = ::csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "level",
+            "campaign",
+            "drive",
+            "date",
+            "province",
+            "signups",
+            "donations",
+            "target_units_min",
+            "target_units_max",
+            "units_percent",
+            "people_reached",
+            "target_people",
+            "repeat_percent",
+        ])?;
+        for r in &rows {
+            w.write_record(r)?;
+        }
+        return String::from_utf8(w.into_inner().context("writing CSV")?).context("CSV is UTF-8");
+    }
+    let mut out = format!("{year}: {} campaigns\n", r.campaigns.len());
+    for r in &rows {
+        let name = match r[0].as_str() {
+            "campaign" => r[1].clone(),
+            "drive" => format!("  · {} ({})", r[2], r[3]),
+            "other" => "donations outside campaigns".into(),
+            _ => "total".into(),
+        };
+        let target = match (r[7].as_str(), r[8].as_str()) {
+            ("", _) => String::new(),
+            (a, b) if a == b => format!(" / {a} units ({}%)", r[9]),
+            (a, b) => format!(" / {a}–{b} units ({}%)", r[9]),
+        };
+        let repeat = if r[12].is_empty() {
+            String::new()
+        } else {
+            format!(", {}% repeat", r[12])
+        };
+        out.push_str(&format!(
+            "{name}: {} signed up, {} donations{target}, {} reached{repeat}\n",
+            r[5], r[6], r[10]
+        ));
+    }
+    Ok(out)
 }
 
 /// `hienmau audit [--csv]`: the log, as a table or CSV.

@@ -300,6 +300,25 @@ async fn a_coordinator_records_a_donation_by_check_in_code_thanks_wait_for_morni
         r.text
     );
     assert!(r.text.contains("0% hiến nhắc lại"), "{}", r.text);
+    // The steering committee's CSV: a row per campaign and per drive, then the year.
+    let csv = hienmau::cli::report(&bot.app, Some(2026), true)
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 1 + 1 + 3 + 2, "{csv}");
+    assert!(
+        lines[1].starts_with("campaign,Chủ nhật Đỏ,,22/11/2026 – 31/12/2026,,1,1,2,3,50,1,,0"),
+        "{csv}"
+    );
+    assert!(
+        lines[2].starts_with(
+            "drive,Chủ nhật Đỏ,Nhà văn hoá Lê Chân,29/11/2026 07:30–11:30,Hải Phòng,1,1,2,2,50"
+        ),
+        "{csv}"
+    );
+    // The self-reported one is outside campaigns; it is Lan's second, so a repeat.
+    assert_eq!(lines[5], "other,,,,,0,1,,,,0,,100", "{csv}");
+    assert_eq!(lines[6], "total,,,2026,,1,2,,,,1,,50", "{csv}");
     bot.stop().await;
 }
 
