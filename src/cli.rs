@@ -610,6 +610,8 @@ pub async fn chat(
     let scheduler = tokio::spawn(crate::scheduler::run(app.clone(), stop_rx.clone()));
     let worker = tokio::spawn(worker.run(stop_rx));
 
+    // What fell due while nobody was chatting (reminders, thanks) comes first.
+    crate::scheduler::tick(&app, app.clock().now()).await?;
     app.handle(terminal::inbound(user, "/start")).await?;
     let mut lines = input.lines();
     loop {

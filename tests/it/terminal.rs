@@ -4,8 +4,24 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn run_chat(db: &std::path::Path, user: &str, script: &str) -> (String, String, bool) {
+    run_chat_with(db, user, &[], script)
+}
+
+fn run_chat_with(
+    db: &std::path::Path,
+    user: &str,
+    extra: &[&str],
+    script: &str,
+) -> (String, String, bool) {
+    let now: &[&str] = if extra.contains(&"--now") {
+        &[]
+    } else {
+        &["--now", "2026-11-22T09:00"]
+    };
     let mut child = Command::new(env!("CARGO_BIN_EXE_hienmau"))
-        .args(["chat", "--user", user, "--now", "2026-11-22T09:00"])
+        .args(["chat", "--user", user])
+        .args(now)
+        .args(extra)
         .env("DATABASE_URL", format!("sqlite://{}", db.display()))
         .env_remove("TELEGRAM_BOT_TOKEN")
         .stdin(Stdio::piped())
@@ -241,4 +257,60 @@ fn imported_donations_move_the_next_eligible_date() {
         out.contains("Máu toàn phần, ngày 10/11/2026"),
         "nothing from the bad files: {out}"
     );
+}
+
+#[test]
+fn the_demo_donor_signs_up_and_the_clock_brings_each_reminder_then_a_coordinator_records_the_donation()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let script = "1\nNguyễn Thị Lan\n0912345678\n05/03/1995\n2\n52\nO+\nHải Phòng\nbo qua\nchua\n1\n\
+                  /drives\n1\n1\n2\n/clock +4d\n/clock 2026-11-28T19:00\n/clock +11h\n/clock 2026-11-29T07:05\n/clock sau\n";
+    let (out, err, ok) = run_chat_with(&db, "lan", &["--demo"], script);
+    assert!(ok, "{err}");
+    assert!(err.contains("26 campaigns, 14 drives"), "{err}");
+    // The CTĐ drive of 29/11 comes first, with its two slots; Lan takes the second.
+    assert!(
+        out.contains("1. 29/11 07:30 · Hội Chữ thập đỏ thành phố"),
+        "{out}"
+    );
+    assert!(out.contains("khung giờ 09:30–11:30"), "{out}");
+    let three = out.find("sau 3 ngày nữa").expect("the 3-day reminder");
+    let evening = out
+        .find("Nhắc lịch hiến máu ngày mai")
+        .expect("the evening one");
+    let morning = out
+        .find("Nhắc lịch hiến máu hôm nay")
+        .expect("the morning one");
+    assert!(three < evening && evening < morning, "{out}");
+    assert_eq!(out.matches("🔔").count(), 3, "{out}");
+    assert!(out.contains("Dùng: /clock"), "{out}");
+
+    // A coordinator, in another terminal on the same database, records her donation.
+    let grant = Command::new(env!("CARGO_BIN_EXE_hienmau"))
+        .args(["admin", "grant", "coordinator", "terminal:dieuphoi"])
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .output()
+        .unwrap();
+    assert!(grant.status.success());
+    let (out, err, ok) = run_chat_with(
+        &db,
+        "dieuphoi",
+        &[],
+        "/record 0912 345 678\n1\nxong\n/report\n",
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Đã ghi nhận lần hiến thứ 1 của Nguyễn Thị Lan"),
+        "{out}"
+    );
+    assert!(out.contains("Tiến độ năm 2026"), "{out}");
+    // Lan's next session brings the thank-you, and her next eligible date.
+    let (out, _, ok) = run_chat_with(&db, "lan", &["--now", "2026-11-22T09:05"], "/profile\n");
+    assert!(ok);
+    assert!(
+        out.contains("Cảm ơn bạn đã hiến máu lần đầu hôm 22/11/2026"),
+        "{out}"
+    );
+    assert!(out.contains("14/02/2027"), "{out}");
 }
