@@ -564,6 +564,14 @@ pub async fn status_report(app: &App, config: &Config) -> anyhow::Result<String>
     out.push_str(&format!(
         "donations on record: {donations} ({anonymous} of erased donors, anonymous)\n"
     ));
+    out.push_str("scheduler jobs (pending, or what came of them):\n");
+    let jobs = app.store().job_counts().await?;
+    if jobs.is_empty() {
+        out.push_str("  (none)\n");
+    }
+    for (outcome, n) in jobs {
+        out.push_str(&format!("  {outcome:<12} {n}\n"));
+    }
     out.push_str("quota used (channel, month, used / limit):\n");
     let usage = app.store().quota_usage().await?;
     if usage.is_empty() {
