@@ -235,10 +235,11 @@ async fn campaign_open(
             )
             .await?;
         let mut rows: Vec<NewMessage> = Vec::new();
-        for (_, r) in &audience {
+        for (_, province, r) in &audience {
             // Each person sees the drives of their own province.
             let lines: Vec<String> = drives
                 .iter()
+                .filter(|d| &d.province == province)
                 .take(8)
                 .map(|d| drive_card_plain(app, d))
                 .collect();
@@ -257,7 +258,7 @@ async fn campaign_open(
                 now_ms,
             )?);
         }
-        let donors: Vec<i64> = audience.iter().map(|(d, _)| *d).collect();
+        let donors: Vec<i64> = audience.iter().map(|(d, _, _)| *d).collect();
         tx.add_reach(c.id, &donors, now_ms).await?;
         tx.enqueue(&rows, now_ms).await?;
         total += rows.len();
@@ -336,11 +337,15 @@ async fn run_jobs(
                     outcomes.push((job.id, "expired"));
                     continue;
                 }
-                if !tx.active_signup(d.id, donor).await? {
+                let Some(slot) = tx.active_signup(d.id, donor).await? else {
                     outcomes.push((job.id, "cancelled"));
                     continue;
+                };
+                let (day, mut w) = local_window(d.starts_at, d.ends_at, tz);
+                // A sign-up for a slot is reminded of the slot's hours.
+                if let Some(s) = slot.and_then(|id| d.slots.iter().find(|s| s.id == id)) {
+                    w = local_window(s.starts_at, s.ends_at, tz).1;
                 }
-                let (day, w) = local_window(d.starts_at, d.ends_at, tz);
                 let days = (day - today).num_days();
                 Msg::new(MsgId::ReminderDrive)
                     .str(

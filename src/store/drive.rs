@@ -1048,15 +1048,19 @@ impl Tx {
         Ok(())
     }
 
-    /// Sign-ups still active for these (drive, donor) pairs.
-    pub async fn active_signup(&mut self, drive: i64, donor: i64) -> anyhow::Result<bool> {
+    /// A donor's active sign-up for a drive: `Some(slot)`, or `None` if there is none.
+    pub async fn active_signup(
+        &mut self,
+        drive: i64,
+        donor: i64,
+    ) -> anyhow::Result<Option<Option<i64>>> {
         Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) > 0 FROM signups WHERE drive_id = $1 AND donor_id = $2 \
+            "SELECT slot_id FROM signups WHERE drive_id = $1 AND donor_id = $2 \
              AND status = 'active'",
         )
         .bind(drive)
         .bind(donor)
-        .fetch_one(&mut *self.tx)
+        .fetch_optional(&mut *self.tx)
         .await?)
     }
 
@@ -1153,7 +1157,7 @@ impl Tx {
         provinces: &[String],
         whole_blood_before: NaiveDate,
         apheresis_before: NaiveDate,
-    ) -> anyhow::Result<Vec<(i64, Recipient)>> {
+    ) -> anyhow::Result<Vec<(i64, String, Recipient)>> {
         let mut out = Vec::new();
         for p in provinces {
             let rows = sqlx::query(&format!(
@@ -1173,7 +1177,7 @@ impl Tx {
             .await
             .context("reading a campaign's audience")?;
             for r in &rows {
-                out.push((r.try_get("donor_id")?, recipient_from_row(r)?));
+                out.push((r.try_get("donor_id")?, p.clone(), recipient_from_row(r)?));
             }
         }
         Ok(out)
@@ -1245,10 +1249,14 @@ impl Tx {
             for id in chunk {
                 q = q.bind(id);
             }
-            for r in q.fetch_all(&mut *self.tx).await? {
-                let d = drive_from_row(&r)?;
-                out.insert(d.id, d);
-            }
+            let mut drives: Vec<DriveInfo> = q
+                .fetch_all(&mut *self.tx)
+                .await?
+                .iter()
+                .map(drive_from_row)
+                .collect::<Result<_, _>>()?;
+            add_slots(&mut self.tx, &mut drives).await?;
+            out.extend(drives.into_iter().map(|d| (d.id, d)));
         }
         Ok(out)
     }

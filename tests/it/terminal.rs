@@ -284,6 +284,8 @@ fn the_demo_donor_signs_up_and_the_clock_brings_each_reminder_then_a_coordinator
         .expect("the morning one");
     assert!(three < evening && evening < morning, "{out}");
     assert_eq!(out.matches("🔔").count(), 3, "{out}");
+    // Her reminders give her slot's hours, not the whole drive's.
+    assert!(out.contains("📅 29/11/2026, 09:30–11:30"), "{out}");
     assert!(out.contains("Dùng: /clock"), "{out}");
 
     // A coordinator, in another terminal on the same database, records her donation.
