@@ -149,6 +149,9 @@ pub enum State {
     CampaignReview {
         draft: drive::CampaignDraft,
     },
+    CampaignList {
+        campaigns: Vec<drive::Item>,
+    },
 }
 
 /// What is stored between messages: the state, and a club invite code to use once the
@@ -274,6 +277,7 @@ enum Command {
     Report,
     NewDrive,
     NewCampaign,
+    Campaigns,
     Unknown,
 }
 
@@ -310,6 +314,7 @@ fn command_of(text: &str) -> Option<(Command, &str)> {
         "report" | "baocao" => Command::Report,
         "newdrive" | "taodiem" => Command::NewDrive,
         "newcampaign" | "taochiendich" => Command::NewCampaign,
+        "campaigns" | "chiendich" => Command::Campaigns,
         _ => Command::Unknown,
     };
     Some((cmd, args))
@@ -466,7 +471,8 @@ impl<'a, 'c> Turn<'a, 'c> {
             | State::DriveForm { .. }
             | State::DriveReview { .. }
             | State::CampaignForm { .. }
-            | State::CampaignReview { .. }) => self.drive_input(s, &input),
+            | State::CampaignReview { .. }
+            | State::CampaignList { .. }) => self.drive_input(s, &input),
             s => self.club_input(s, &input),
         }
     }
@@ -583,7 +589,8 @@ impl<'a, 'c> Turn<'a, 'c> {
             | Command::Record
             | Command::Report
             | Command::NewDrive
-            | Command::NewCampaign => self.drive_command(cmd, args),
+            | Command::NewCampaign
+            | Command::Campaigns => self.drive_command(cmd, args),
             Command::Unknown => {
                 self.say(MsgId::UnknownCommand);
                 self.state = Some(self.base_state());
@@ -1179,7 +1186,8 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
         | State::DriveForm { .. }
         | State::DriveReview { .. }
         | State::CampaignForm { .. }
-        | State::CampaignReview { .. }) => drive::prompt(ctx, s, &mut r),
+        | State::CampaignReview { .. }
+        | State::CampaignList { .. }) => drive::prompt(ctx, s, &mut r),
         State::ChooseLanguage { .. } => {
             ask(&mut r, MsgId::LanguagePrompt);
             r.choices = vec![

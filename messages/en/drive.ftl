@@ -146,6 +146,14 @@ campaign-summary =
 campaign-created = Campaign "{ $name }" created. Add drives with /newdrive.
 campaign-exists = This year already has a campaign of that name. Please choose another.
 
+campaigns-pick = Choose a campaign to see and edit:
+campaigns-none = No campaign to come yet. Create one: /newcampaign.
+campaign-updated = Changes to "{ $name }" saved.
+campaign-field-name = name
+campaign-field-dates = dates
+campaign-field-units = unit target
+campaign-field-people = people target
+
 report =
     Progress in { $year } ({ $campaigns } campaigns):
     { $lines }

@@ -146,6 +146,14 @@ campaign-summary =
 campaign-created = Đã tạo đợt "{ $name }". Thêm điểm hiến: /newdrive.
 campaign-exists = Năm nay đã có đợt trùng tên. Bạn đặt tên khác giúp mình.
 
+campaigns-pick = Chọn đợt vận động để xem và sửa:
+campaigns-none = Chưa có đợt vận động nào sắp tới. Tạo đợt mới: /newcampaign.
+campaign-updated = Đã lưu thay đổi của đợt "{ $name }".
+campaign-field-name = tên
+campaign-field-dates = thời gian
+campaign-field-units = mục tiêu đơn vị máu
+campaign-field-people = mục tiêu số người
+
 report =
     Tiến độ năm { $year } ({ $campaigns } đợt):
     { $lines }

@@ -9,7 +9,7 @@ use crate::domain::club::{Action, Roles};
 use crate::domain::drive::{DriveInfo, local_window, reminder_times};
 use crate::domain::eligibility::LastDonation;
 use crate::domain::phone::PhoneNumber;
-use crate::engine::drive::{DriveDraft, Item};
+use crate::engine::drive::{CampaignDraft, DriveDraft, Item};
 use crate::engine::{DriveOutcome, DriveRequest, Outcome, Reply};
 use crate::messages::{Msg, MsgId};
 use crate::store::{Lane, NewJob, NewMessage, PhoneLookup, Recipient, SignUp, Tx};
@@ -160,6 +160,8 @@ impl App {
                 | DriveRequest::CancelDrive { .. }
                 | DriveRequest::CampaignForm
                 | DriveRequest::SaveCampaign { .. }
+                | DriveRequest::CampaignList
+                | DriveRequest::EditCampaign { .. }
         );
         if staff_only && !staff {
             return Ok(Outcome::Refused);
@@ -498,22 +500,56 @@ impl App {
                     note: None,
                     drives: Vec::new(),
                 };
-                match tx.create_campaign(&c, who.identity_id, now_ms).await? {
+                let saved = match draft.id {
+                    None => tx.create_campaign(&c, who.identity_id, now_ms).await?,
+                    Some(id) => tx.update_campaign(id, &c, now_ms).await?.then_some(id),
+                };
+                match saved {
                     Some(id) => {
                         let actor = tx.account_ref(who.identity_id).await?;
-                        tx.audit(
-                            &actor,
-                            "campaign.create",
-                            &format!("campaign:{id}"),
-                            None,
-                            now_ms,
-                        )
-                        .await?;
-                        out(DriveOutcome::CampaignSaved { name })
+                        let action = if draft.id.is_some() {
+                            "campaign.edit"
+                        } else {
+                            "campaign.create"
+                        };
+                        tx.audit(&actor, action, &format!("campaign:{id}"), None, now_ms)
+                            .await?;
+                        out(DriveOutcome::CampaignSaved {
+                            name,
+                            new: draft.id.is_none(),
+                        })
                     }
                     None => out(DriveOutcome::CampaignExists),
                 }
             }
+            DriveRequest::CampaignList => {
+                let today = now.with_timezone(&tz).date_naive();
+                let list = tx
+                    .open_campaigns(today)
+                    .await?
+                    .into_iter()
+                    .map(|c| Item {
+                        id: c.id,
+                        label: format!(
+                            "{} ({} – {})",
+                            c.name,
+                            c.starts_on.format("%d/%m"),
+                            c.ends_on.format("%d/%m/%Y")
+                        ),
+                    })
+                    .collect();
+                out(DriveOutcome::Campaigns(list))
+            }
+            DriveRequest::EditCampaign { id } => match tx.campaign(id).await? {
+                Some(c) => out(DriveOutcome::CampaignDraft(CampaignDraft {
+                    id: Some(id),
+                    name: Some(c.name),
+                    dates: Some((c.starts_on, c.ends_on)),
+                    units: Some(c.target_units_min.zip(c.target_units_max)),
+                    people: Some(c.target_people),
+                })),
+                None => out(DriveOutcome::NoSuchDrive),
+            },
         }
     }
 

@@ -139,6 +139,9 @@ pub enum CampaignField {
 /// A campaign being written in chat.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CampaignDraft {
+    /// The campaign being edited; `None` for a new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     pub name: Option<String>,
     pub dates: Option<(NaiveDate, NaiveDate)>,
     #[serde(
@@ -213,6 +216,11 @@ pub enum DriveRequest {
     SaveCampaign {
         draft: CampaignDraft,
     },
+    /// Campaigns to edit.
+    CampaignList,
+    EditCampaign {
+        id: i64,
+    },
 }
 
 /// What came of a [`DriveRequest`].
@@ -286,8 +294,11 @@ pub enum DriveOutcome {
     MayRecord,
     CampaignSaved {
         name: String,
+        new: bool,
     },
     CampaignExists,
+    Campaigns(Vec<Item>),
+    CampaignDraft(CampaignDraft),
 }
 
 fn req(r: DriveRequest) -> Option<Request> {
@@ -488,6 +499,7 @@ impl Turn<'_, '_> {
             Command::Report => req(DriveRequest::Report),
             Command::NewDrive => req(DriveRequest::DriveForm { edit: None }),
             Command::NewCampaign => req(DriveRequest::CampaignForm),
+            Command::Campaigns => req(DriveRequest::CampaignList),
             _ => None,
         };
     }
@@ -658,10 +670,30 @@ impl Turn<'_, '_> {
                 None => self.wrong(MsgId::ErrorChoice),
             },
             State::CampaignForm { draft, field } => self.campaign_form(draft, field, input, &text),
+            State::CampaignList { .. } => match self.pick(input).as_deref() {
+                Some("back") => self.state = Some(State::Idle),
+                Some(v) => match v.parse() {
+                    Ok(id) => self.request = req(DriveRequest::EditCampaign { id }),
+                    Err(_) => self.stale(),
+                },
+                None => self.wrong(MsgId::ErrorChoice),
+            },
             State::CampaignReview { draft } => match self.pick(input).as_deref() {
                 Some("save") => {
-                    self.state = Some(State::Idle);
+                    // The review stays while the store answers: a taken name goes back to it.
+                    self.state = Some(State::CampaignReview {
+                        draft: draft.clone(),
+                    });
                     self.request = req(DriveRequest::SaveCampaign { draft });
+                }
+                Some(code) if code.starts_with("c_") => {
+                    let field = match code {
+                        "c_name" => CampaignField::Name,
+                        "c_dates" => CampaignField::Dates,
+                        "c_units" => CampaignField::Units,
+                        _ => CampaignField::People,
+                    };
+                    self.state = Some(State::CampaignForm { draft, field });
                 }
                 Some(_) => {
                     self.say(MsgId::Cancelled);
@@ -1040,14 +1072,33 @@ impl Turn<'_, '_> {
                 self.say(MsgId::DrivesNeedRegistration);
                 self.state = Some(self.base_state());
             }
-            DriveOutcome::CampaignSaved { name } => {
-                self.say(Msg::new(MsgId::CampaignCreated).str("name", name));
+            DriveOutcome::CampaignSaved { name, new } => {
+                let id = if new {
+                    MsgId::CampaignCreated
+                } else {
+                    MsgId::CampaignUpdated
+                };
+                self.say(Msg::new(id).str("name", name));
                 self.state = Some(State::Idle);
+            }
+            DriveOutcome::Campaigns(list) if list.is_empty() => {
+                self.say(MsgId::CampaignsNone);
+                self.state = Some(State::Idle);
+            }
+            DriveOutcome::Campaigns(campaigns) => {
+                self.state = Some(State::CampaignList { campaigns });
+            }
+            DriveOutcome::CampaignDraft(draft) => {
+                self.state = Some(State::CampaignReview { draft });
             }
             DriveOutcome::CampaignExists => {
                 self.say(MsgId::CampaignExists);
+                let draft = match self.state.take() {
+                    Some(State::CampaignReview { draft }) => draft,
+                    _ => CampaignDraft::default(),
+                };
                 self.state = Some(State::CampaignForm {
-                    draft: CampaignDraft::default(),
+                    draft,
                     field: CampaignField::Name,
                 });
                 self.prompt = super::PromptMode::Full;
@@ -1307,10 +1358,24 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                             .unwrap_or_default(),
                     ),
             );
+            let change = |code: &str, field: MsgId| {
+                let mut c = choice(code, field, &[]);
+                c.label =
+                    Label::Msg(Msg::new(MsgId::ChoiceChangeField).msg("field", Msg::new(field)));
+                c
+            };
             r.choices = vec![
                 choice("save", MsgId::ChoiceSave, &["luu", "save", "ok"]),
+                change("c_name", MsgId::CampaignFieldName),
+                change("c_dates", MsgId::CampaignFieldDates),
+                change("c_units", MsgId::CampaignFieldUnits),
+                change("c_people", MsgId::CampaignFieldPeople),
                 choice("discard", MsgId::ChoiceDiscard, &["huy", "bo"]),
             ];
+        }
+        State::CampaignList { campaigns } => {
+            r.parts.push(Msg::new(MsgId::CampaignsPick));
+            r.choices = items(campaigns).into_iter().chain([back()]).collect();
         }
         _ => {}
     }

@@ -658,6 +658,12 @@ fn drive_states() -> Vec<State> {
         State::CampaignReview {
             draft: CampaignDraft::default(),
         },
+        State::CampaignList {
+            campaigns: vec![Item {
+                id: 2,
+                label: "Chủ nhật Đỏ".into(),
+            }],
+        },
     ]
 }
 

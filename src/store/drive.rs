@@ -571,6 +571,60 @@ impl Tx {
         .await?)
     }
 
+    /// Change a campaign (its year follows its start); `false` if another campaign of that
+    /// year has the name.
+    pub async fn update_campaign(
+        &mut self,
+        id: i64,
+        c: &Campaign,
+        now: i64,
+    ) -> anyhow::Result<bool> {
+        use chrono::Datelike;
+        let r = sqlx::query(
+            "UPDATE OR IGNORE campaigns SET year = $1, name = $2, starts_on = $3, ends_on = $4, \
+             target_units_min = $5, target_units_max = $6, target_people = $7, updated_at = $8 \
+             WHERE id = $9",
+        )
+        .bind(c.starts_on.year())
+        .bind(&c.name)
+        .bind(date_text(c.starts_on))
+        .bind(date_text(c.ends_on))
+        .bind(c.target_units_min)
+        .bind(c.target_units_max)
+        .bind(c.target_people)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// One campaign, to edit.
+    pub async fn campaign(&mut self, id: i64) -> anyhow::Result<Option<Campaign>> {
+        let Some(r) = sqlx::query(
+            "SELECT name, starts_on, ends_on, target_units_min, target_units_max, target_people, \
+             organiser, partner, note FROM campaigns WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Campaign {
+            name: r.try_get("name")?,
+            starts_on: parse_date(r.try_get("starts_on")?).context("a campaign date")?,
+            ends_on: parse_date(r.try_get("ends_on")?).context("a campaign date")?,
+            target_units_min: r.try_get("target_units_min")?,
+            target_units_max: r.try_get("target_units_max")?,
+            target_people: r.try_get("target_people")?,
+            organiser: r.try_get("organiser")?,
+            partner: r.try_get("partner")?,
+            note: r.try_get("note")?,
+            drives: Vec::new(),
+        }))
+    }
+
     /// A fresh check-in code for a donor, replacing the previous one.
     pub async fn set_checkin(
         &mut self,

@@ -517,6 +517,29 @@ async fn a_campaign_is_announced_when_it_opens_to_its_provinces_eligible_donors(
     assert!(r.text.contains("300–400 đơn vị"), "{}", r.text);
     let r = bot.tap(ADMIN, "save").await;
     assert!(r.text.contains("Đã tạo đợt"), "{}", r.text);
+    // Edited: a new unit target.
+    let list = bot.say(ADMIN, "/chiendich").await;
+    let r = bot.tap(ADMIN, &button(&list, "tháng 12")).await;
+    assert!(r.text.contains("300–400 đơn vị"), "{}", r.text);
+    bot.tap(ADMIN, "c_units").await;
+    let r = bot.say(ADMIN, "500-600").await;
+    assert!(r.text.contains("500–600 đơn vị"), "{}", r.text);
+    let r = bot.tap(ADMIN, "save").await;
+    assert!(r.text.contains("Đã lưu thay đổi"), "{}", r.text);
+    // A second campaign of the same name is refused, and only its name is asked again.
+    bot.say(ADMIN, "/newcampaign").await;
+    bot.say(ADMIN, "Chủ nhật Đỏ tháng 12").await;
+    bot.say(ADMIN, "24/11 - 30/11").await;
+    bot.tap(ADMIN, "skip").await;
+    bot.tap(ADMIN, "skip").await;
+    let r = bot.tap(ADMIN, "save").await;
+    assert!(r.text.contains("trùng tên"), "{}", r.text);
+    let r = bot.say(ADMIN, "Ngày hội hiến máu phường").await;
+    assert!(r.text.contains("24/11/2026 – 30/11/2026"), "{}", r.text);
+    let r = bot.tap(ADMIN, "save").await;
+    assert!(r.text.contains("Đã tạo đợt"), "{}", r.text);
+    // A minute later (one account may send 30 messages a minute).
+    bot.clock.advance(chrono::Duration::minutes(1));
     let r = bot.say(ADMIN, "/newdrive").await;
     bot.tap(ADMIN, &button(&r, "tháng 12")).await;
     for line in ["Sân vận động Lạch Tray", "Hải Phòng"] {
@@ -543,5 +566,6 @@ async fn a_campaign_is_announced_when_it_opens_to_its_provinces_eligible_donors(
     assert_eq!(announced, 1, "only Hải Phòng's donor, once");
     let r = bot.say(ADMIN, "/report").await;
     assert!(r.text.contains("vận động 1 người"), "{}", r.text);
+    assert!(r.text.contains("/500–600 đơn vị (0%)"), "{}", r.text);
     bot.stop().await;
 }
