@@ -32,8 +32,11 @@ help =
     /delete — withdraw consent and erase all your data
     /cancel — leave the current question (what you gave is kept)
     /start — start or continue registering
+    /drives — blood drives near you: sign up or cancel
+    /checkin — your check-in code at a drive; /gave — tell us you gave blood today
     /clubs — your clubs; /join <code> — join a club
     Club leaders, coordinators: /newclub, /broadcast, /broadcasts, /grant, /revoke, /audit
+    Coordinators: /record, /report, /newdrive, /newcampaign, /campaigns
 
 profile =
     The data we hold about you:

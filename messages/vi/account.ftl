@@ -32,8 +32,11 @@ help =
     /delete — rút lại đồng ý và xoá toàn bộ dữ liệu của bạn
     /cancel — dừng câu hỏi đang dở (thông tin đã nhập vẫn được giữ)
     /start — bắt đầu hoặc tiếp tục đăng ký
+    /drives — điểm hiến máu gần bạn: đăng ký hoặc huỷ
+    /checkin — mã điểm danh tại điểm hiến; /gave — báo bạn vừa hiến máu hôm nay
     /clubs — câu lạc bộ của bạn; /join <mã> — tham gia câu lạc bộ
     Trưởng CLB, điều phối viên: /newclub, /broadcast, /broadcasts, /grant, /revoke, /audit
+    Điều phối viên: /record, /report, /newdrive, /newcampaign, /campaigns
 
 profile =
     Thông tin chúng tôi lưu về bạn:
