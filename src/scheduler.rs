@@ -208,7 +208,9 @@ async fn campaign_open(
 ) -> anyhow::Result<usize> {
     let cfg = app.config();
     let now_ms = now.timestamp_millis();
-    let after = last.max(
+    // The last run's own day again: a campaign created that day after the run (starting that
+    // day) is announced now. Those already announced are not sent twice (idempotency keys).
+    let after = last.pred_opt().unwrap_or(last).max(
         today
             .checked_sub_days(Days::new(MAX_CATCH_UP_DAYS))
             .unwrap_or(today),

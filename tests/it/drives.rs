@@ -560,12 +560,53 @@ async fn a_campaign_is_announced_when_it_opens_to_its_provinces_eligible_donors(
     at(&bot, vn(11, 24, 8, 30)).await;
     let announced = seed::count(
         &bot.db,
-        "SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE 'campaign:%'",
+        "SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE 'campaign:' || \
+         (SELECT id FROM campaigns WHERE name = 'Chủ nhật Đỏ tháng 12') || ':%'",
     )
     .await;
     assert_eq!(announced, 1, "only Hải Phòng's donor, once");
     let r = bot.say(ADMIN, "/report").await;
     assert!(r.text.contains("vận động 1 người"), "{}", r.text);
     assert!(r.text.contains("/500–600 đơn vị (0%)"), "{}", r.text);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_campaign_added_on_its_opening_day_after_the_run_is_announced_the_next_morning() {
+    let mut bot = bot().await;
+    bot.register(LAN, "0912000010").await;
+    at(&bot, vn(11, 23, 8, 45)).await;
+    let late = r#"
+[[campaign]]
+name = "Ngày hội hiến máu Lê Chân"
+from = "2026-11-23"
+to = "2026-12-20"
+
+[[campaign.drive]]
+place = "Nhà thi đấu quận Lê Chân"
+province = "Hải Phòng"
+date = "2026-12-13"
+time = "07:30-11:00"
+capacity = 100
+"#;
+    let list = hienmau::domain::campaign::parse_calendar(late, 2026).unwrap();
+    let tz = bot.app.config().timezone;
+    bot.app
+        .store()
+        .import_calendar(2026, &list, tz, vn(11, 23, 9, 0).timestamp_millis())
+        .await
+        .unwrap();
+    at(&bot, vn(11, 24, 8, 30)).await;
+    let m = bot.wait_text(LAN, "Ngày hội hiến máu Lê Chân").await;
+    assert!(m.text.contains("Nhà thi đấu quận Lê Chân"), "{}", m.text);
+    // The day after, it is not sent again.
+    at(&bot, vn(11, 25, 8, 30)).await;
+    let announced = seed::count(
+        &bot.db,
+        "SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE 'campaign:' || \
+         (SELECT id FROM campaigns WHERE name = 'Ngày hội hiến máu Lê Chân') || ':%'",
+    )
+    .await;
+    assert_eq!(announced, 1);
     bot.stop().await;
 }
