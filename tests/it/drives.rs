@@ -232,6 +232,9 @@ async fn a_coordinator_records_a_donation_by_check_in_code_thanks_wait_for_morni
 
     // At the drive: the donor shows a check-in code, the coordinator types it.
     at(&bot, vn(11, 29, 8, 0)).await;
+    // The campaign opened on 22/11, before Lan registered: the next morning's run told her.
+    bot.wait_text(LAN, "🩸 Chủ nhật Đỏ (22/11/2026 – 31/12/2026)")
+        .await;
     let r = bot.say(LAN, "/checkin").await;
     let code: String = r
         .text
