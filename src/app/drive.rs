@@ -61,31 +61,7 @@ pub(crate) fn rows_for<'a>(
 
 /// A drive's card for a message sent outside a conversation (a change, a reminder).
 pub(crate) fn drive_card_msg(app: &App, d: &DriveInfo) -> Msg {
-    let tz = app.config().timezone;
-    let (day, w) = local_window(d.starts_at, d.ends_at, tz);
-    let where_ = if d.commune.is_empty() {
-        d.province_name()
-    } else {
-        format!("{}, {}", d.commune, d.province_name())
-    };
-    Msg::new(MsgId::DriveCard)
-        .msg(
-            "weekday",
-            Msg::new(MsgId::Weekday).str(
-                "day",
-                ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-                    [day.weekday().num_days_from_monday() as usize],
-            ),
-        )
-        .str("date", crate::domain::dates::format_vn(day))
-        .str("time", w.label())
-        .str("place", d.place.clone())
-        .str("where", where_)
-        .opt("campaign", d.campaign.clone().unwrap_or_default())
-        .num("left", (d.capacity - d.taken).max(0) as f64)
-        .num("capacity", d.capacity as f64)
-        .str("state", if d.cancelled { "cancelled" } else { "open" })
-        .opt("slot", "")
+    crate::engine::drive::drive_card(app.config().timezone, d)
 }
 
 /// A drive on one line, for lists inside scheduled messages:

@@ -335,8 +335,8 @@ fn drive_label(ctx: &Ctx, d: &DriveInfo) -> String {
 }
 
 /// The whole of a drive: when, where, room left, and the person's own sign-up.
-fn drive_card(ctx: &Ctx, d: &DriveInfo) -> Msg {
-    let (day, w) = local_window(d.starts_at, d.ends_at, ctx.tz);
+pub(crate) fn drive_card(tz: chrono_tz::Tz, d: &DriveInfo) -> Msg {
+    let (day, w) = local_window(d.starts_at, d.ends_at, tz);
     let state = if d.cancelled {
         "cancelled"
     } else if d.mine.is_some() {
@@ -351,7 +351,7 @@ fn drive_card(ctx: &Ctx, d: &DriveInfo) -> Msg {
             .slots
             .iter()
             .find(|s| s.id == id)
-            .map(|s| local_window(s.starts_at, s.ends_at, ctx.tz).1.label())
+            .map(|s| local_window(s.starts_at, s.ends_at, tz).1.label())
             .unwrap_or_default(),
         _ => String::new(),
     };
@@ -931,7 +931,7 @@ impl Turn<'_, '_> {
                 });
             }
             DriveOutcome::Drive { drive, staff } => {
-                self.say(drive_card(ctx, &drive));
+                self.say(drive_card(ctx.tz, &drive));
                 self.state = Some(State::DriveMenu { drive, staff });
             }
             DriveOutcome::NoSuchDrive | DriveOutcome::Closed => {
@@ -939,7 +939,7 @@ impl Turn<'_, '_> {
                 self.state = Some(State::Idle);
             }
             DriveOutcome::SignedUp { drive, .. } => {
-                self.say(Msg::new(MsgId::SignedUp).msg("drive", drive_card(ctx, &drive)));
+                self.say(Msg::new(MsgId::SignedUp).msg("drive", drive_card(ctx.tz, &drive)));
                 self.state = Some(State::Idle);
             }
             DriveOutcome::AlreadySigned => {
