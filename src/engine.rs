@@ -779,6 +779,11 @@ impl<'a, 'c> Turn<'a, 'c> {
                 };
                 self.donor_mut().last_donation = Some(answer);
             }
+            Field::NightAlerts => match self.pick(input).as_deref() {
+                Some("night_yes") => self.donor_mut().night_alerts = Some(true),
+                Some("night_no") => self.donor_mut().night_alerts = Some(false),
+                _ => return self.wrong(MsgId::ErrorChoice),
+            },
             Field::LastDonationDate => {
                 let kind = match self.donor.as_ref().and_then(|d| d.last_donation) {
                     Some(LastDonationAnswer::KindOnly(k))
@@ -973,6 +978,7 @@ fn field_code(f: Field) -> &'static str {
         Field::Province => "province",
         Field::Commune => "commune",
         Field::LastDonationKind | Field::LastDonationDate => "last_donation",
+        Field::NightAlerts => "night_alerts",
     }
 }
 
@@ -987,6 +993,7 @@ fn field_from_code(code: &str) -> Option<Field> {
         "province" => Field::Province,
         "commune" => Field::Commune,
         "last_donation" => Field::LastDonationKind,
+        "night_alerts" => Field::NightAlerts,
         _ => return None,
     })
 }
@@ -1002,6 +1009,7 @@ fn field_label(f: Field) -> MsgId {
         Field::Province => MsgId::FieldProvince,
         Field::Commune => MsgId::FieldCommune,
         Field::LastDonationKind | Field::LastDonationDate => MsgId::FieldLastDonation,
+        Field::NightAlerts => MsgId::FieldNightAlerts,
     }
 }
 
@@ -1104,6 +1112,10 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
                 ];
             }
             Field::LastDonationDate => ask(&mut r, MsgId::AskLastDonationDate),
+            Field::NightAlerts => {
+                ask(&mut r, MsgId::AskNightAlerts);
+                r.choices = night_choices();
+            }
         },
         State::AgeDecision => {
             let check = donor
@@ -1348,6 +1360,30 @@ fn with_fields(m: Msg, ctx: &Ctx, d: &Donor) -> Msg {
         .msg("commune", commune_label(d))
         .msg("last", last_donation_label(d))
         .msg("eligibility", eligibility(ctx, d))
+        .msg(
+            "night",
+            Msg::new(match d.night_alerts {
+                Some(true) => MsgId::ValueNightYes,
+                Some(false) => MsgId::ValueNightNo,
+                None => MsgId::ValueNotGiven,
+            }),
+        )
+}
+
+/// Yes or no to urgent call-outs at night.
+pub(crate) fn night_choices() -> Vec<Choice> {
+    vec![
+        choice(
+            "night_yes",
+            MsgId::ChoiceNightYes,
+            &["co", "yes", "dong y", "ca ban dem"],
+        ),
+        choice(
+            "night_no",
+            MsgId::ChoiceNightNo,
+            &["khong", "no", "chi ban ngay", "ko"],
+        ),
+    ]
 }
 
 fn summary(ctx: &Ctx, d: &Donor) -> Msg {
@@ -1375,6 +1411,14 @@ fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
                 MsgId::ProfileMessagesPaused
             } else {
                 MsgId::ProfileMessagesOn
+            }),
+        )
+        .msg(
+            "urgent",
+            Msg::new(if d.urgent_off {
+                MsgId::ProfileUrgentOff
+            } else {
+                MsgId::ProfileUrgentOn
             }),
         )
         .msg(

@@ -1047,7 +1047,8 @@ impl Tx {
             let sql = format!(
                 "INSERT INTO donors (id, created_at, full_name, phone, phone_verified, birth_date, \
                  sex, weight_kg, blood_group, province, commune, last_donation_kind, \
-                 last_donation_date, supporter, registered_at, paused) VALUES {} \
+                 last_donation_date, supporter, registered_at, paused, night_alerts, urgent_off, \
+                 deferred_until) VALUES {} \
                  ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name, \
                  phone = excluded.phone, phone_verified = excluded.phone_verified, \
                  birth_date = excluded.birth_date, sex = excluded.sex, \
@@ -1056,8 +1057,9 @@ impl Tx {
                  last_donation_kind = excluded.last_donation_kind, \
                  last_donation_date = excluded.last_donation_date, \
                  supporter = excluded.supporter, registered_at = excluded.registered_at, \
-                 paused = excluded.paused",
-                placeholders(chunk.len(), 16)
+                 paused = excluded.paused, night_alerts = excluded.night_alerts, \
+                 urgent_off = excluded.urgent_off, deferred_until = excluded.deferred_until",
+                placeholders(chunk.len(), 19)
             );
             let mut q = sqlx::query(&sql);
             for (id, d) in chunk {
@@ -1085,7 +1087,10 @@ impl Tx {
                     .bind(date)
                     .bind(d.supporter)
                     .bind(d.registered_at)
-                    .bind(d.paused);
+                    .bind(d.paused)
+                    .bind(d.night_alerts)
+                    .bind(d.urgent_off)
+                    .bind(d.deferred_until.map(date_text));
             }
             q.execute(&mut *self.tx).await.context("saving donors")?;
         }
@@ -1247,6 +1252,9 @@ fn donor_from_row(r: &SqliteRow) -> anyhow::Result<Donor> {
         supporter: r.try_get("supporter")?,
         registered_at: r.try_get("registered_at")?,
         paused: r.try_get("paused")?,
+        night_alerts: r.try_get("night_alerts")?,
+        urgent_off: r.try_get("urgent_off")?,
+        deferred_until: parse_date(r.try_get("deferred_until")?),
         consent_at: r.try_get::<Option<i64>, _>("consent_at")?.unwrap_or(0),
         consent_version: r
             .try_get::<Option<String>, _>("consent_version")?
@@ -1283,6 +1291,9 @@ mod tests {
             supporter: false,
             registered_at: Some(5),
             paused: true,
+            night_alerts: Some(true),
+            urgent_off: false,
+            deferred_until: NaiveDate::from_ymd_opt(2026, 12, 1),
             consent_at: 3,
             consent_version: "v1".into(),
         }

@@ -53,6 +53,7 @@ profile =
     • { $eligibility }
     • Agreed to the terms on { $consent_date } (version { $consent_version })
     • Messages: { $messages }
+    • Urgent call-outs: { $urgent }; at night: { $night }
     • Language: { $language }
     Change: /edit. Erase everything: /delete.
 profile-none = We hold no personal data about you. Type /start to register.
@@ -60,6 +61,8 @@ profile-status-registering = registering (not yet confirmed)
 profile-status-donor = donor
 profile-status-supporter = supporter
 profile-messages-on = on
+profile-urgent-on = on
+profile-urgent-off = off (/settings to turn on)
 profile-messages-paused = paused (/resume to receive them again)
 
 language-prompt = Chọn ngôn ngữ / Choose your language:

@@ -88,6 +88,7 @@ summary =
     • Commune/ward: { $commune }
     • Last donation: { $last }
     • { $eligibility }
+    • Urgent call-outs at night: { $night }
     Is this correct?
 choice-confirm = Confirm
 choice-edit = Change something
@@ -101,3 +102,12 @@ eligible-now = You may donate now.
 eligible-from = You may donate again from { $date }.
 eligible-first-time = You can give for the first time at the next drive. The doctor at the drive will check you and advise you.
 eligible-weight = The minimum weight to donate is { $min } kg; update your weight with /edit when you reach it.
+
+ask-night-alerts =
+    When a patient urgently needs your blood group, hienmau can message you at night too (21:00–07:00). Do you want urgent call-outs at night?
+    (Daytime call-outs come either way; change this any time with /settings.)
+choice-night-yes = Yes, at night too
+choice-night-no = No, daytime only
+field-night-alerts = Urgent call-outs at night
+value-night-yes = yes
+value-night-no = no (daytime only)

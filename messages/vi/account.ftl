@@ -53,6 +53,7 @@ profile =
     • { $eligibility }
     • Đồng ý điều khoản ngày { $consent_date } (phiên bản { $consent_version })
     • Tin nhắn: { $messages }
+    • Tin khẩn cấp: { $urgent }; ban đêm: { $night }
     • Ngôn ngữ: { $language }
     Sửa: /edit. Xoá toàn bộ: /delete.
 profile-none = Chúng tôi không lưu thông tin cá nhân nào của bạn. Gõ /start để đăng ký.
@@ -60,6 +61,8 @@ profile-status-registering = đang đăng ký (chưa xác nhận)
 profile-status-donor = người hiến máu
 profile-status-supporter = người ủng hộ
 profile-messages-on = đang nhận
+profile-urgent-on = đang nhận
+profile-urgent-off = đã tắt (/settings để bật)
 profile-messages-paused = đang tạm dừng (/resume để nhận lại)
 
 language-prompt = Chọn ngôn ngữ / Choose your language:

@@ -89,6 +89,7 @@ summary =
     • Xã/phường: { $commune }
     • Lần hiến gần nhất: { $last }
     • { $eligibility }
+    • Tin khẩn cấp ban đêm: { $night }
     Thông tin đã đúng chưa?
 choice-confirm = Xác nhận
 choice-edit = Sửa thông tin
@@ -102,3 +103,12 @@ eligible-now = Bạn có thể hiến máu ngay từ bây giờ.
 eligible-from = Bạn có thể hiến máu lần tiếp theo từ ngày { $date }.
 eligible-first-time = Bạn có thể tham gia hiến máu lần đầu ở đợt gần nhất. Bác sĩ tại điểm hiến sẽ khám và tư vấn cho bạn.
 eligible-weight = Cân nặng tối thiểu để hiến máu là { $min } kg; bạn cập nhật cân nặng bằng /edit khi đủ nhé.
+
+ask-night-alerts =
+    Khi bệnh nhân cần gấp nhóm máu của bạn, hienmau có thể nhắn bạn cả ban đêm (21:00–07:00). Bạn có muốn nhận tin khẩn cấp vào ban đêm không?
+    (Tin khẩn ban ngày vẫn đến; đổi bất cứ lúc nào bằng /settings.)
+choice-night-yes = Có, cả ban đêm
+choice-night-no = Không, chỉ ban ngày
+field-night-alerts = Tin khẩn cấp ban đêm
+value-night-yes = có nhận
+value-night-no = không (chỉ ban ngày)

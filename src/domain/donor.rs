@@ -52,6 +52,12 @@ pub struct Donor {
     /// Unix ms when the donor confirmed the summary.
     pub registered_at: Option<i64>,
     pub paused: bool,
+    /// May urgent call-outs reach them at night? `None`: not asked yet (treated as no).
+    pub night_alerts: Option<bool>,
+    /// Turned urgent call-outs off (/settings).
+    pub urgent_off: bool,
+    /// A self-declared deferral: not asked to give before this day.
+    pub deferred_until: Option<NaiveDate>,
     /// Unix ms and version of the consent text agreed to.
     pub consent_at: i64,
     pub consent_version: String,
@@ -70,6 +76,8 @@ pub enum Field {
     Commune,
     LastDonationKind,
     LastDonationDate,
+    /// May an urgent call-out wake them at night?
+    NightAlerts,
 }
 
 /// What the registration needs next.
@@ -120,6 +128,9 @@ impl Donor {
                 Some(LastDonationAnswer::KindOnly(_)) => return Pending::Ask(LastDonationDate),
                 Some(_) => {}
             }
+            if self.night_alerts.is_none() {
+                return Pending::Ask(NightAlerts);
+            }
         }
         Pending::Complete
     }
@@ -140,6 +151,7 @@ impl Donor {
                 Province,
                 Commune,
                 LastDonationKind,
+                NightAlerts,
             ]
         }
     }
@@ -252,6 +264,11 @@ mod tests {
             Pending::Ask(Field::LastDonationDate)
         );
         donor.last_donation = Some(LastDonationAnswer::Never);
+        assert_eq!(
+            donor.pending(&rules, today),
+            Pending::Ask(Field::NightAlerts)
+        );
+        donor.night_alerts = Some(false);
         assert_eq!(donor.pending(&rules, today), Pending::Complete);
     }
 }

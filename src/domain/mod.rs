@@ -3,6 +3,7 @@
 
 pub mod blood;
 pub mod body;
+pub mod callout;
 pub mod campaign;
 pub mod club;
 pub mod dates;

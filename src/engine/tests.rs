@@ -121,6 +121,7 @@ fn answer_every_question(c: &mut Chat) {
     c.say("Phường Lê Chân");
     c.say("Máu toàn phần");
     c.say("15/10/2026");
+    c.say("có");
 }
 
 #[test]
@@ -200,7 +201,16 @@ fn a_whole_registration_with_wrong_answers_on_the_way() {
     assert_eq!(c.state(), ask(Field::LastDonationDate));
     assert!(c.say("01/01/2027").contains("tương lai"));
     let r = c.say("10/11/2026");
+    assert_eq!(c.state(), ask(Field::NightAlerts));
+    assert!(r.contains("ban đêm"), "{r}");
+    // Never inferred: something else is asked again.
+    c.say("để sau");
+    assert_eq!(c.state(), ask(Field::NightAlerts));
+    assert_eq!(c.donor().night_alerts, None);
+    let r = c.say("2");
+    assert_eq!(c.donor().night_alerts, Some(false));
     assert_eq!(c.state(), Some(State::Summary));
+    assert!(r.contains("không (chỉ ban ngày)"), "{r}");
     assert!(
         r.contains("Nguyễn Thị Lan") && r.contains("0912 345 678"),
         "{r}"

@@ -153,6 +153,7 @@ async fn telegram_donor(app: &App, phone: &str) {
         text("Hà Nội"),
         text("bỏ qua"),
         text("chưa"),
+        text("không"),
         text("1"),
     ];
     for (i, input) in steps.into_iter().enumerate() {

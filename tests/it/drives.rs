@@ -504,6 +504,7 @@ async fn a_campaign_is_announced_when_it_opens_to_its_provinces_eligible_donors(
         "ha noi",
         "bo qua",
         "chua bao gio",
+        "khong",
     ] {
         bot.say(BINH, line).await;
     }

@@ -152,6 +152,7 @@ impl TestBot {
             "hai phong",
             "bo qua",
             "chua bao gio",
+            "khong",
         ] {
             self.say(user, line).await;
         }

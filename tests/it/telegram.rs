@@ -86,6 +86,9 @@ async fn a_donor_registers_in_vietnamese_with_wrong_answers_along_the_way() {
     let r = bot.tap(LAN, "whole_blood").await;
     assert!(r.text.contains("ngày nào"), "{}", r.text);
     let r = bot.say(LAN, "01/09/2026").await;
+    assert!(r.text.contains("ban đêm"), "{}", r.text);
+    assert_eq!(r.button_values(), ["night_yes", "night_no"]);
+    let r = bot.tap(LAN, "night_yes").await;
     assert!(
         r.text.contains("Nguyễn Thị Lan") && r.text.contains("O-"),
         "{}",

@@ -48,7 +48,7 @@ fn a_whole_registration_piped_through_hienmau_chat() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("chat.db");
     let script = "1\nPhạm Thu Hà\n0912 34\n0912 345 678\n20/10/2001\nnu\n48\nchua biet\nsai gon\n\
-                  Phường Bến Thành\n4\n1\n";
+                  Phường Bến Thành\n4\n2\n1\n";
     let (out, err, ok) = run_chat(&db, "ha", script);
     assert!(ok, "exit status; stderr: {err}");
     assert!(
@@ -205,7 +205,8 @@ fn a_calendar_with_any_error_stores_nothing_and_names_each_line() {
 fn imported_donations_move_the_next_eligible_date() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("d.db");
-    let script = "1\nLý Thị Hoa\n0912 345 678\n20/10/1999\nnu\n50\nB+\nhai phong\nbo qua\n4\n1\n";
+    let script =
+        "1\nLý Thị Hoa\n0912 345 678\n20/10/1999\nnu\n50\nB+\nhai phong\nbo qua\n4\n2\n1\n";
     let (out, err, ok) = run_chat(&db, "hoa", script);
     assert!(ok && out.contains("đăng ký thành công"), "{out}{err}");
 
@@ -264,7 +265,7 @@ fn the_demo_donor_signs_up_and_the_clock_brings_each_reminder_then_a_coordinator
  {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
-    let script = "1\nNguyễn Thị Lan\n0912345678\n05/03/1995\n2\n52\nO+\nHải Phòng\nbo qua\nchua\n1\n\
+    let script = "1\nNguyễn Thị Lan\n0912345678\n05/03/1995\n2\n52\nO+\nHải Phòng\nbo qua\nchua\n2\n1\n\
                   /drives\n1\n1\n2\n/clock +4d\n/clock 2026-11-28T19:00\n/clock +11h\n/clock 2026-11-29T07:05\n/clock sau\n";
     let (out, err, ok) = run_chat_with(&db, "lan", &["--demo"], script);
     assert!(ok, "{err}");

@@ -106,6 +106,8 @@ async fn a_donor_registers_on_zalo_with_numbered_options_and_wrong_answers() {
     bot.say("u1", "can tho").await;
     bot.say("u1", "bo qua").await;
     bot.say("u1", "4").await;
+    let r = bot.say("u1", "2").await;
+    assert!(r.contains("Tin khẩn cấp ban đêm: không"), "{r}");
     let r = bot.say("u1", "1").await;
     assert!(r.contains("đăng ký thành công"), "{r}");
 
@@ -246,6 +248,7 @@ async fn register(bot: &ZaloBot, user: &str, phone: &str) {
         "hai phong",
         "bo qua",
         "chua bao gio",
+        "khong",
     ] {
         bot.say(user, line).await;
     }

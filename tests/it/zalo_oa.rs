@@ -195,6 +195,7 @@ async fn a_donor_registers_on_an_official_account() {
     oa.say("z1", "Huế").await;
     oa.say("z1", "skip").await;
     oa.say("z1", "never").await;
+    oa.say("z1", "no").await;
     let r = oa.say("z1", "confirm").await;
     assert!(
         r["text"].as_str().unwrap().contains("đăng ký thành công"),
