@@ -380,12 +380,14 @@ impl App {
                 org_name: &cfg.org_name,
                 tz: cfg.timezone,
                 catalogue: &inner.catalogue,
+                callouts: cfg.callouts,
             };
             let conv = Conversation {
                 state: session.state.clone(),
                 lang: session.identity.lang,
                 donor: session.donor.clone(),
                 join: session.join.clone(),
+                ask: session.ask,
             };
             let before = session.donor.as_ref().and_then(verified_phone);
             let was_paused = session.donor.as_ref().is_some_and(|d| d.paused);
@@ -418,6 +420,7 @@ impl App {
                     lang: step.lang,
                     donor: step.donor.clone(),
                     join: step.join.clone(),
+                    ask: step.ask,
                 };
                 let mut next = engine::resume(&ctx, conv, outcome);
                 let mut parts = std::mem::take(&mut step.reply.parts);
@@ -454,6 +457,7 @@ impl App {
                         lang: step.lang,
                         donor: Some(found),
                         join: step.join.clone(),
+                        ask: step.ask,
                     };
                     step = engine::linked(&ctx, conv);
                     tracing::info!(from, into, "accounts joined by a verified phone");
@@ -497,6 +501,7 @@ impl App {
                 (Some(state), None) => {
                     session.state = Some(state.clone());
                     session.join = step.join.clone();
+                    session.ask = step.ask;
                     session.state_dirty = true;
                     true
                 }
@@ -549,6 +554,7 @@ impl App {
                     let saved = Saved {
                         state: state.clone(),
                         join: s.join.clone(),
+                        ask: s.ask,
                     };
                     states_out.push((
                         s.identity.id,
@@ -587,6 +593,7 @@ impl App {
     }
 }
 
+mod callout;
 mod club;
 mod drive;
 pub(crate) use drive::{drive_card_plain, rows_for};
@@ -614,6 +621,8 @@ struct Session {
     state: Option<State>,
     /// A club invite code waiting for the registration to complete.
     join: Option<String>,
+    /// An urgent ask this account may answer with a bare number.
+    ask: Option<engine::callout::PendingAsk>,
     donor: Option<Donor>,
     state_dirty: bool,
     donor_dirty: bool,
@@ -623,9 +632,9 @@ struct Session {
 
 impl Session {
     fn new(identity: Identity, saved: Option<Saved>, donor: Option<Donor>) -> Session {
-        let (state, join) = match saved {
-            Some(s) => (Some(s.state), s.join),
-            None => (None, None),
+        let (state, join, ask) = match saved {
+            Some(s) => (Some(s.state), s.join, s.ask),
+            None => (None, None, None),
         };
         // No state (or one this version cannot read) for a known donor: resume from a safe
         // point, keeping every saved answer.
@@ -634,6 +643,7 @@ impl Session {
             identity,
             state,
             join,
+            ask,
             donor,
             state_dirty: false,
             donor_dirty: false,

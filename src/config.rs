@@ -32,6 +32,8 @@ pub struct Config {
     /// Accounts made admins at start (`telegram:123`, `zalo:…`, `terminal:lan`).
     pub admins: Vec<String>,
     pub scheduler: SchedulerConfig,
+    /// Urgent call-outs: waves, margin, rest, deadlines (`[callouts]`).
+    pub callouts: crate::domain::callout::WavePolicy,
 }
 
 /// The scheduler, as written in the file's `[scheduler]` table.
@@ -44,6 +46,8 @@ pub struct SchedulerFile {
     pub eligible_again: String,
     pub campaign_open: String,
     pub honours_day: String,
+    /// Alert the reserve clubs about groups below their stock threshold.
+    pub stock_alert: String,
     /// Donation counts congratulated (domain.md: 1 is the first donation).
     pub milestones: Vec<i64>,
     /// How often due jobs are looked for.
@@ -57,6 +61,7 @@ impl Default for SchedulerFile {
             eligible_again: "0 0 8 * * *".into(),
             campaign_open: "0 30 8 * * *".into(),
             honours_day: "0 0 9 14 6 *".into(),
+            stock_alert: "0 0 9 * * *".into(),
             milestones: vec![1, 5, 10, 15, 20, 30, 40, 50, 70, 100],
             tick_ms: 1000,
         }
@@ -86,6 +91,7 @@ impl SchedulerConfig {
             ("eligible_again", &f.eligible_again),
             ("campaign_open", &f.campaign_open),
             ("honours_day", &f.honours_day),
+            ("stock_alert", &f.stock_alert),
         ] {
             if expr.trim().eq_ignore_ascii_case("off") {
                 continue;
@@ -344,6 +350,7 @@ struct FileConfig {
     broadcast: Option<BroadcastConfig>,
     admins: Option<Vec<String>>,
     scheduler: Option<SchedulerFile>,
+    callouts: Option<crate::domain::callout::WavePolicy>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hienmau.db";
@@ -470,8 +477,21 @@ impl Config {
             }
         }
         let scheduler = SchedulerConfig::from_file(fc.scheduler.unwrap_or_default())?;
+        let callouts = fc.callouts.unwrap_or_default();
+        if callouts.wave_factor == 0
+            || callouts.wave_minutes == 0
+            || callouts.max_deadline_hours == 0
+            || callouts.max_wave == 0
+            || callouts.stock_alert_days == 0
+        {
+            bail!(
+                "callouts: wave_factor, wave_minutes, max_deadline_hours, max_wave and \
+                 stock_alert_days must be at least 1"
+            );
+        }
         Ok(Config {
             scheduler,
+            callouts,
             quiet_hours,
             broadcast: fc.broadcast.unwrap_or_default(),
             admins,

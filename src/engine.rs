@@ -152,6 +152,43 @@ pub enum State {
     CampaignList {
         campaigns: Vec<drive::Item>,
     },
+    // Urgent call-outs and settings (engine/callout.rs).
+    CalloutForm {
+        draft: callout::CalloutDraft,
+        field: callout::CalloutField,
+    },
+    CalloutReview {
+        spec: crate::domain::callout::CalloutSpec,
+        counts: [i64; 4],
+        first: u32,
+    },
+    CalloutList {
+        callouts: Vec<drive::Item>,
+    },
+    CalloutMenu {
+        id: i64,
+        open: bool,
+    },
+    CalloutExtend {
+        id: i64,
+    },
+    CalloutConfirmCancel {
+        id: i64,
+    },
+    PledgeList {
+        id: i64,
+        pledges: Vec<drive::Item>,
+    },
+    PledgeMark {
+        id: i64,
+        donor: i64,
+        label: String,
+    },
+    CalloutAnswer {
+        id: i64,
+    },
+    Settings,
+    SettingsDeferral,
 }
 
 /// What is stored between messages: the state, and a club invite code to use once the
@@ -162,6 +199,9 @@ pub struct Saved {
     pub state: State,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub join: Option<String>,
+    /// An urgent ask sent to this account, answerable by a bare "1" or "2".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ask: Option<callout::PendingAsk>,
 }
 
 /// What the person sent, as the channel adapter translated it.
@@ -191,6 +231,8 @@ pub struct Ctx<'a> {
     pub tz: chrono_tz::Tz,
     /// To recognise typed answers that spell out an option's label, in either language.
     pub catalogue: &'a Catalogue,
+    /// Call-out waves and deadlines.
+    pub callouts: crate::domain::callout::WavePolicy,
 }
 
 /// What the engine needs to know about the person.
@@ -202,6 +244,8 @@ pub struct Conversation {
     pub donor: Option<Donor>,
     /// A club invite code waiting for the registration to complete.
     pub join: Option<String>,
+    /// An urgent ask waiting for an answer.
+    pub ask: Option<callout::PendingAsk>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,6 +290,7 @@ pub struct Step {
     pub change: DonorChange,
     pub reply: Reply,
     pub join: Option<String>,
+    pub ask: Option<callout::PendingAsk>,
     /// Data the engine needs, or a change it asks for (a club, a broadcast…): the caller
     /// carries it out and hands the outcome to [`resume`].
     pub request: Option<Request>,
@@ -278,6 +323,10 @@ enum Command {
     NewDrive,
     NewCampaign,
     Campaigns,
+    Callout,
+    Callouts,
+    Stock,
+    Settings,
     Unknown,
 }
 
@@ -315,6 +364,10 @@ fn command_of(text: &str) -> Option<(Command, &str)> {
         "newdrive" | "taodiem" => Command::NewDrive,
         "newcampaign" | "taochiendich" => Command::NewCampaign,
         "campaigns" | "chiendich" => Command::Campaigns,
+        "callout" | "khancap" | "goimau" => Command::Callout,
+        "callouts" | "dskhancap" => Command::Callouts,
+        "stock" | "tonkho" => Command::Stock,
+        "settings" | "caidat" => Command::Settings,
         _ => Command::Unknown,
     };
     Some((cmd, args))
@@ -370,6 +423,7 @@ struct Turn<'a, 'c> {
     parts: Vec<Msg>,
     prompt: PromptMode,
     join: Option<String>,
+    ask: Option<callout::PendingAsk>,
     request: Option<Request>,
 }
 
@@ -384,6 +438,7 @@ impl<'a, 'c> Turn<'a, 'c> {
             parts: Vec::new(),
             prompt: PromptMode::Full,
             join: conv.join,
+            ask: conv.ask,
             request: None,
         }
     }
@@ -403,6 +458,7 @@ impl<'a, 'c> Turn<'a, 'c> {
             reply.phone_button = p.phone_button;
         }
         let join = self.state.as_ref().and(self.join);
+        let ask = self.state.as_ref().and(self.ask);
         Step {
             state: self.state,
             lang: self.lang,
@@ -410,6 +466,7 @@ impl<'a, 'c> Turn<'a, 'c> {
             change: self.change,
             reply,
             join,
+            ask,
             request: self.request,
         }
     }
@@ -436,6 +493,24 @@ impl<'a, 'c> Turn<'a, 'c> {
     }
 
     fn handle(&mut self, input: Input) {
+        // An urgent ask's button, from any screen; or a bare "1"/"2" right after the ask.
+        if let Input::Choice(v) = &input {
+            if let Some((id, yes)) = callout::parse_answer_value(v) {
+                self.ask = None;
+                return self.callout_answer(id, yes);
+            }
+        }
+        if let Some(ask) = self.ask {
+            if let Some(yes) = self.ask_answer(ask, &input) {
+                self.ask = None;
+                return self.callout_answer(ask.callout, yes);
+            }
+            // Anything else: the ask is no longer the last question (it stays answerable by
+            // its buttons and /callouts); a held ask waits for its time.
+            if self.ctx.now_ms >= ask.from {
+                self.ask = None;
+            }
+        }
         if let Input::Text(text) = &input {
             if let Some((cmd, args)) = command_of(text) {
                 return self.command(cmd, args);
@@ -473,6 +548,17 @@ impl<'a, 'c> Turn<'a, 'c> {
             | State::CampaignForm { .. }
             | State::CampaignReview { .. }
             | State::CampaignList { .. }) => self.drive_input(s, &input),
+            s @ (State::CalloutForm { .. }
+            | State::CalloutReview { .. }
+            | State::CalloutList { .. }
+            | State::CalloutMenu { .. }
+            | State::CalloutExtend { .. }
+            | State::CalloutConfirmCancel { .. }
+            | State::PledgeList { .. }
+            | State::PledgeMark { .. }
+            | State::CalloutAnswer { .. }
+            | State::Settings
+            | State::SettingsDeferral) => self.callout_input(s, &input),
             s => self.club_input(s, &input),
         }
     }
@@ -591,6 +677,9 @@ impl<'a, 'c> Turn<'a, 'c> {
             | Command::NewDrive
             | Command::NewCampaign
             | Command::Campaigns => self.drive_command(cmd, args),
+            Command::Callout | Command::Callouts | Command::Stock | Command::Settings => {
+                self.callout_command(cmd, args)
+            }
             Command::Unknown => {
                 self.say(MsgId::UnknownCommand);
                 self.state = Some(self.base_state());
@@ -1200,6 +1289,17 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
         | State::CampaignForm { .. }
         | State::CampaignReview { .. }
         | State::CampaignList { .. }) => drive::prompt(ctx, s, &mut r),
+        State::Settings => callout::settings_prompt(donor, &mut r),
+        s @ (State::CalloutForm { .. }
+        | State::CalloutReview { .. }
+        | State::CalloutList { .. }
+        | State::CalloutMenu { .. }
+        | State::CalloutExtend { .. }
+        | State::CalloutConfirmCancel { .. }
+        | State::PledgeList { .. }
+        | State::PledgeMark { .. }
+        | State::CalloutAnswer { .. }
+        | State::SettingsDeferral) => callout::prompt(ctx, s, &mut r),
         State::ChooseLanguage { .. } => {
             ask(&mut r, MsgId::LanguagePrompt);
             r.choices = vec![
@@ -1434,6 +1534,8 @@ mod club;
 pub use club::{ClubItem, Outcome, Request, progress_msg};
 pub mod drive;
 pub use drive::{DriveOutcome, DriveRequest};
+pub mod callout;
+pub use callout::{CalloutOutcome, CalloutRequest};
 
 #[cfg(test)]
 mod tests;

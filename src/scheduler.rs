@@ -39,11 +39,15 @@ pub struct Tick {
     pub messages: usize,
     /// Recurring jobs that ran.
     pub crons: Vec<&'static str>,
+    /// Donors asked by call-out waves.
+    pub asked: usize,
 }
 
 /// Run what is due at `now`.
 pub async fn tick(app: &App, now: DateTime<Utc>) -> anyhow::Result<Tick> {
     let mut t = Tick::default();
+    // Urgent call-outs first: expire, close, or ask the next wave.
+    t.asked = app.advance_callouts(now).await?;
     run_crons(app, now, &mut t).await?;
     loop {
         let due = app.store().due_jobs(now.timestamp_millis(), BATCH).await?;
@@ -110,6 +114,7 @@ async fn run_crons(app: &App, now: DateTime<Utc>, t: &mut Tick) -> anyhow::Resul
             "eligible_again" => eligible_again(app, &mut tx, last_day, today, now).await?,
             "campaign_open" => campaign_open(app, &mut tx, last_day, today, now).await?,
             "honours_day" => honours_day(app, &mut tx, today, now).await?,
+            "stock_alert" => app.stock_alerts(&mut tx, now).await?,
             _ => 0,
         };
         tx.set_cron_last(name, now_ms).await?;

@@ -25,8 +25,10 @@ use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::time::Duration;
 
+mod callout;
 mod club;
 mod drive;
+pub use callout::{Answered, Candidate, MatchQuery, MyAsk, Pledge, StockLevel};
 pub use club::{OpenBroadcast, PhoneLookup, Recipient};
 pub use drive::{Job, NewJob, Recorded, SignUp};
 

@@ -92,6 +92,7 @@ impl App {
         let member = who.donor_id.filter(|_| who.registered);
         Ok(match request {
             Request::Drive(r) => return self.execute_drive(tx, who, &roles, r, now).await,
+            Request::Callout(r) => return self.execute_callout(tx, who, &roles, r, now).await,
             Request::MyClubs => match member {
                 Some(d) => Outcome::Clubs(tx.clubs_of(d, None).await?),
                 None => Outcome::Refused,

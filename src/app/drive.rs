@@ -36,7 +36,19 @@ pub(crate) fn rows_for<'a>(
         parts: vec![msg],
         ..Reply::default()
     };
-    let out = render(app.catalogue(), r.lang, &reply);
+    rows_for_reply(app, r, &reply, key, lane, not_before)
+}
+
+/// Like [`rows_for`], for a message with options (an urgent ask's two answers).
+pub(crate) fn rows_for_reply<'a>(
+    app: &App,
+    r: &'a Recipient,
+    reply: &Reply,
+    key: &str,
+    lane: Lane,
+    not_before: i64,
+) -> anyhow::Result<Vec<NewMessage<'a>>> {
+    let out = render(app.catalogue(), r.lang, reply);
     let parts = match ChannelKind::from_code(&r.channel) {
         Some(kind) => split_outbound(out, kind),
         None => vec![out],

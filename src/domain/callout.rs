@@ -343,6 +343,8 @@ pub struct WavePolicy {
     pub max_deadline_hours: u32,
     /// Most donors one wave asks.
     pub max_wave: u32,
+    /// A group below its stock threshold is announced to the reserve clubs at most this often.
+    pub stock_alert_days: u32,
 }
 
 impl Default for WavePolicy {
@@ -354,6 +356,7 @@ impl Default for WavePolicy {
             rest_days: 7,
             max_deadline_hours: 72,
             max_wave: 500,
+            stock_alert_days: 3,
         }
     }
 }

@@ -52,6 +52,8 @@ pub struct Rules {
     pub whole_blood_interval_days: u64,
     pub platelets_interval_days: u64,
     pub plasma_interval_days: u64,
+    /// Apheresis (platelets, plasma) needs at least this weight (domain.md: 50 kg).
+    pub apheresis_min_weight_kg: f64,
 }
 
 impl Default for Rules {
@@ -64,6 +66,7 @@ impl Default for Rules {
             whole_blood_interval_days: 84,
             platelets_interval_days: 14,
             plasma_interval_days: 14,
+            apheresis_min_weight_kg: 50.0,
         }
     }
 }

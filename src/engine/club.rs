@@ -43,6 +43,7 @@ pub const MEMBERS_PER_PAGE: usize = 30;
 /// What the engine asks the caller to read or do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
+    Callout(super::callout::CalloutRequest),
     MyClubs,
     Club {
         id: i64,
@@ -96,6 +97,7 @@ pub enum Request {
 /// What came of a [`Request`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
+    Callout(super::callout::CalloutOutcome),
     /// The person's roles do not allow it.
     Refused,
     Clubs(Vec<ClubInfo>),
@@ -472,6 +474,7 @@ impl Turn<'_, '_> {
         let ctx = self.ctx;
         match outcome {
             Outcome::Drive(o) => self.drive_outcome(o),
+            Outcome::Callout(o) => self.callout_outcome(o),
             Outcome::Refused => {
                 self.say(MsgId::NotAllowed);
                 self.back_to_base();

@@ -455,7 +455,7 @@ fn skip() -> Choice {
 }
 
 impl Turn<'_, '_> {
-    fn registered_donor(&self) -> bool {
+    pub(super) fn registered_donor(&self) -> bool {
         self.donor
             .as_ref()
             .is_some_and(|d| d.registered_at.is_some())

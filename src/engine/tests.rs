@@ -18,6 +18,7 @@ impl Chat {
                 lang: Lang::Vi,
                 donor: None,
                 join: None,
+                ask: None,
             },
             last: None,
         }
@@ -47,6 +48,7 @@ impl Chat {
             org_name: "Hội Chữ thập đỏ TP Hải Phòng",
             tz: chrono_tz::Asia::Ho_Chi_Minh,
             catalogue: &self.catalogue,
+            callouts: Default::default(),
         };
         let step = f(&ctx, self.conv.clone());
         self.conv = Conversation {
@@ -54,6 +56,7 @@ impl Chat {
             lang: step.lang,
             donor: step.donor.clone(),
             join: step.join.clone(),
+            ask: step.ask,
         };
         let text = self.render(&step.reply);
         self.last = Some(step);
@@ -559,7 +562,8 @@ fn no_input_panics_in_any_state() {
         State::BroadcastList { running: vec![4] },
     ]
     .into_iter()
-    .chain(drive_states());
+    .chain(drive_states())
+    .chain(callout_states());
     for state in states {
         for donor in [base.donor.clone(), None, Some(Donor::default())] {
             for input in inputs.iter().map(|s| Input::Text(s.to_string())).chain([
@@ -575,6 +579,7 @@ fn no_input_panics_in_any_state() {
                     lang: Lang::En,
                     donor: donor.clone(),
                     join: None,
+                    ask: None,
                 };
                 c.send(input);
             }
@@ -675,6 +680,206 @@ fn drive_states() -> Vec<State> {
             }],
         },
     ]
+}
+
+fn a_callout_spec() -> crate::domain::callout::CalloutSpec {
+    crate::domain::callout::CalloutSpec {
+        group: crate::domain::callout::PatientGroup::parse("O-").unwrap(),
+        component: crate::domain::eligibility::DonationKind::WholeBlood,
+        units: 2,
+        hospital: "BV Việt Tiệp".into(),
+        address: "1 Nhà Thương, Lê Chân".into(),
+        province: crate::domain::province::Province::from_code("hai-phong").unwrap(),
+        deadline: 1_795_010_000_000,
+        note: String::new(),
+    }
+}
+
+fn callout_states() -> Vec<State> {
+    use crate::engine::callout::{CalloutDraft, CalloutField};
+    use crate::engine::drive::Item;
+    let items = vec![Item {
+        id: 4,
+        label: "#4 O- ×2".into(),
+    }];
+    vec![
+        State::CalloutForm {
+            draft: CalloutDraft::default(),
+            field: CalloutField::Group,
+        },
+        State::CalloutForm {
+            draft: CalloutDraft::default(),
+            field: CalloutField::Deadline,
+        },
+        State::CalloutReview {
+            spec: a_callout_spec(),
+            counts: [1, 2, 3, 4],
+            first: 9,
+        },
+        State::CalloutList {
+            callouts: items.clone(),
+        },
+        State::CalloutMenu { id: 4, open: true },
+        State::CalloutExtend { id: 4 },
+        State::CalloutConfirmCancel { id: 4 },
+        State::PledgeList {
+            id: 4,
+            pledges: items,
+        },
+        State::PledgeMark {
+            id: 4,
+            donor: 7,
+            label: "An".into(),
+        },
+        State::CalloutAnswer { id: 4 },
+        State::Settings,
+        State::SettingsDeferral,
+    ]
+}
+
+#[test]
+fn callout_states_survive_json() {
+    for s in callout_states() {
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(serde_json::from_str::<State>(&json).unwrap(), s, "{json}");
+    }
+}
+
+#[test]
+fn a_callout_typed_on_one_line_goes_to_the_preview_and_wrong_fields_are_asked_again() {
+    use crate::engine::callout::{CalloutField, CalloutRequest};
+    let mut c = registered();
+    // Deadline "25h" is not a time: everything before it is kept, it is asked again.
+    let r = c.say("/callout O-; toàn phần; 2; BV Việt Tiệp; 1 Nhà Thương, Lê Chân; Hải Phòng; 25h");
+    assert!(r.contains("chưa hiểu thời hạn"), "{r}");
+    assert_eq!(c.request(), Some(Request::Callout(CalloutRequest::Form)));
+    let r = c.resume(Outcome::Callout(CalloutOutcome::Form));
+    assert!(r.contains("Cần trước khi nào"), "{r}");
+    match c.state() {
+        Some(State::CalloutForm { field, draft }) => {
+            assert_eq!(field, CalloutField::Deadline);
+            assert_eq!(draft.units, Some(2));
+            assert_eq!(draft.hospital.as_deref(), Some("BV Việt Tiệp"));
+        }
+        s => panic!("{s:?}"),
+    }
+    let r = c.say("hôm qua");
+    assert!(r.contains("chưa hiểu thời hạn"), "{r}");
+    c.say("+6h");
+    let r = c.say("bỏ qua");
+    assert!(r.is_empty() || !r.contains("Ghi chú"), "{r}");
+    let Some(Request::Callout(CalloutRequest::Preview { spec })) = c.request() else {
+        panic!("{:?}", c.request());
+    };
+    assert_eq!(spec.units, 2);
+    assert_eq!(spec.deadline, 1_795_000_000_000 + 6 * 3_600_000);
+    let r = c.resume(Outcome::Callout(CalloutOutcome::Preview {
+        spec: spec.clone(),
+        counts: [3, 7, 12, 40],
+        first_wave: 9,
+    }));
+    assert!(
+        r.contains("CLB dự bị trong tỉnh 3") && r.contains("hỏi 9 người"),
+        "{r}"
+    );
+    // Change the units from the review, then send.
+    c.say("units");
+    c.say("3");
+    let Some(Request::Callout(CalloutRequest::Preview { spec })) = c.request() else {
+        panic!("{:?}", c.request());
+    };
+    assert_eq!(spec.units, 3);
+    c.resume(Outcome::Callout(CalloutOutcome::Preview {
+        spec,
+        counts: [3, 7, 12, 40],
+        first_wave: 12,
+    }));
+    c.say("1");
+    assert!(matches!(
+        c.request(),
+        Some(Request::Callout(CalloutRequest::Start { .. }))
+    ));
+}
+
+#[test]
+fn a_patient_group_must_be_complete() {
+    let mut c = registered();
+    c.say("/callout");
+    c.resume(Outcome::Callout(CalloutOutcome::Form));
+    for bad in ["O", "chưa biết", "Rh-", "xyz"] {
+        let r = c.say(bad);
+        assert!(r.contains("ABO và Rh"), "{bad}: {r}");
+    }
+    c.say("AB-");
+    assert!(matches!(c.state(), Some(State::CalloutForm { draft, .. }) if draft.group.is_some()));
+}
+
+#[test]
+fn an_ask_is_answered_by_button_from_any_screen_or_by_number_right_after_it() {
+    use crate::engine::callout::{CalloutRequest, PendingAsk};
+    let mut c = registered();
+    // A button tap from an unrelated screen.
+    c.say("/help");
+    c.send(Input::Choice("callout:4:yes".into()));
+    assert_eq!(
+        c.request(),
+        Some(Request::Callout(CalloutRequest::Answer {
+            id: 4,
+            yes: true
+        }))
+    );
+    // "2" right after an ask (Zalo, terminal): the ask, not the screen.
+    c.conv.state = Some(State::Idle);
+    c.conv.ask = Some(PendingAsk {
+        callout: 5,
+        from: 0,
+    });
+    c.say("2");
+    assert_eq!(
+        c.request(),
+        Some(Request::Callout(CalloutRequest::Answer {
+            id: 5,
+            yes: false
+        }))
+    );
+    assert_eq!(c.conv.ask, None);
+    // Something else: the ask is dropped, the message handled as usual.
+    c.conv.ask = Some(PendingAsk {
+        callout: 6,
+        from: 0,
+    });
+    c.say("/profile");
+    assert_eq!(c.request(), None);
+    assert_eq!(c.conv.ask, None);
+    // An ask held until the morning is not answered before it is shown.
+    c.conv.ask = Some(PendingAsk {
+        callout: 7,
+        from: i64::MAX,
+    });
+    c.say("1");
+    assert_eq!(c.request(), None);
+    assert!(c.conv.ask.is_some());
+}
+
+#[test]
+fn settings_toggle_urgent_and_night_and_record_a_deferral() {
+    let mut c = registered();
+    let r = c.say("/settings");
+    assert!(r.contains("Lời kêu gọi khẩn cấp: đang nhận"), "{r}");
+    c.say("Tắt tin khẩn cấp");
+    assert!(c.donor().urgent_off);
+    c.say("Nhận cả ban đêm");
+    assert_eq!(c.donor().night_alerts, Some(true));
+    c.say("Tạm hoãn hiến đến ngày…");
+    let r = c.say("31/02/2027");
+    assert!(r.contains("13 tháng"), "{r}");
+    c.say("15/01/2027");
+    assert_eq!(
+        c.donor().deferred_until,
+        NaiveDate::from_ymd_opt(2027, 1, 15)
+    );
+    c.say("xong");
+    assert_eq!(c.state(), Some(State::Idle));
 }
 
 #[test]
@@ -1093,6 +1298,7 @@ fn saved_states_read_old_rows_and_keep_the_join_code() {
     let s = Saved {
         state: State::Ask { field: Field::Name },
         join: Some("K7QX2M".into()),
+        ask: None,
     };
     let json = serde_json::to_string(&s).unwrap();
     assert_eq!(serde_json::from_str::<Saved>(&json).unwrap(), s);

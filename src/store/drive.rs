@@ -148,7 +148,7 @@ async fn add_slots(conn: &mut SqliteConnection, drives: &mut [DriveInfo]) -> any
     Ok(())
 }
 
-fn recipient_from_row(r: &SqliteRow) -> anyhow::Result<Recipient> {
+pub(super) fn recipient_from_row(r: &SqliteRow) -> anyhow::Result<Recipient> {
     Ok(Recipient {
         identity_id: r.try_get("identity_id")?,
         channel: r.try_get("channel")?,

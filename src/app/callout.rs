@@ -1,0 +1,484 @@
+//! Carrying out call-outs: the coordinator's requests (in the step's transaction, roles read
+//! there), a wave (chosen, recorded and queued in one transaction, so a donor is never asked
+//! twice and never missed), closing with "covered" messages, the coordinator's tally, stock
+//! alerts. The scheduler calls [`App::advance_callouts`]; nothing here sends.
+
+use super::App;
+use super::club::{Actor, random_code};
+use super::drive::{rows_for, rows_for_reply};
+use crate::domain::callout::Status;
+use crate::domain::club::{Action, Roles};
+use crate::engine::callout::{AskView, answer_choices, ask_msg, tally_msg};
+use crate::engine::drive::Item;
+use crate::engine::{CalloutOutcome, CalloutRequest, Outcome, Reply};
+use crate::messages::{Msg, MsgId};
+use crate::store::{MatchQuery, Tx};
+use chrono::{DateTime, Utc};
+
+const DAY_MS: i64 = 86_400_000;
+
+impl App {
+    pub(super) async fn execute_callout(
+        &self,
+        tx: &mut Tx,
+        who: &Actor,
+        roles: &Roles,
+        request: CalloutRequest,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Outcome> {
+        let now_ms = now.timestamp_millis();
+        let staff = roles.may(Action::ManageDrives);
+        let out = |o: CalloutOutcome| Ok(Outcome::Callout(o));
+        let staff_only = !matches!(
+            request,
+            CalloutRequest::List | CalloutRequest::Answer { .. }
+        );
+        if staff_only && !staff {
+            return Ok(Outcome::Refused);
+        }
+        let donor = who.donor_id.filter(|_| who.registered);
+        match request {
+            CalloutRequest::Form => out(CalloutOutcome::Form),
+            CalloutRequest::Preview { spec } => {
+                let m = self.match_query(None, &spec, now_ms);
+                let counts = tx.match_counts(&m).await?;
+                let first = self.config().callouts.wave_size(spec.units, 0);
+                out(CalloutOutcome::Preview {
+                    spec,
+                    counts,
+                    first_wave: first,
+                })
+            }
+            CalloutRequest::Start { spec } => {
+                let actor = tx.account_ref(who.identity_id).await?;
+                let id = tx
+                    .create_callout(&spec, Some(who.identity_id), &actor, now_ms)
+                    .await?;
+                tx.audit(
+                    &actor,
+                    "callout.start",
+                    &format!("callout:{id}:{}", spec.group.code()),
+                    None,
+                    now_ms,
+                )
+                .await?;
+                // The first wave goes in this very transaction: the worker sends it as soon
+                // as the coordinator's confirmation commits.
+                let asked = self.callout_wave(tx, id, now).await?;
+                out(CalloutOutcome::Started { id, asked })
+            }
+            CalloutRequest::List if staff => {
+                let list = tx.recent_callouts(now_ms - DAY_MS).await?;
+                out(CalloutOutcome::List(list))
+            }
+            CalloutRequest::List => match donor {
+                Some(d) => {
+                    let asks = tx
+                        .my_asks(d)
+                        .await?
+                        .into_iter()
+                        .map(|a| AskView {
+                            pledged: a.answer.as_deref() == Some("pledged"),
+                            code: a.code,
+                            info: a.info,
+                        })
+                        .collect();
+                    out(CalloutOutcome::Mine(asks))
+                }
+                None => out(CalloutOutcome::NeedsRegistration),
+            },
+            CalloutRequest::Show { id } => match tx.callout(id).await? {
+                Some(info) => out(CalloutOutcome::Show(info)),
+                None => out(CalloutOutcome::NotFound),
+            },
+            CalloutRequest::Close { id, status } => {
+                let actor = tx.account_ref(who.identity_id).await?;
+                self.close_callout(tx, id, status, &actor, now).await?;
+                match tx.callout(id).await? {
+                    Some(info) => out(CalloutOutcome::Closed(info)),
+                    None => out(CalloutOutcome::NotFound),
+                }
+            }
+            CalloutRequest::Extend { id, deadline } => {
+                if !tx.extend_callout(id, deadline).await? {
+                    return out(CalloutOutcome::NotFound);
+                }
+                let actor = tx.account_ref(who.identity_id).await?;
+                tx.audit(
+                    &actor,
+                    "callout.extend",
+                    &format!("callout:{id}"),
+                    None,
+                    now_ms,
+                )
+                .await?;
+                match tx.callout(id).await? {
+                    Some(info) => out(CalloutOutcome::Extended(info)),
+                    None => out(CalloutOutcome::NotFound),
+                }
+            }
+            CalloutRequest::Pledges { id } => {
+                let list = tx
+                    .pledges(id)
+                    .await?
+                    .into_iter()
+                    .map(|p| Item {
+                        id: p.donor_id,
+                        label: format!(
+                            "{} · {} · {}{}",
+                            p.name,
+                            p.group,
+                            p.code,
+                            match p.outcome.as_deref() {
+                                Some("donated") => " ✓",
+                                Some("no_show") => " ✗",
+                                _ => "",
+                            }
+                        ),
+                    })
+                    .collect();
+                out(CalloutOutcome::Pledges { id, list })
+            }
+            CalloutRequest::Mark { id, donor, donated } => {
+                let ok = tx.pledge_outcome(id, donor, donated).await?;
+                if ok && donated {
+                    // The donation itself: eligibility, counts and thanks as for any other.
+                    if let Some(info) = tx.callout(id).await? {
+                        let today = now.with_timezone(&self.config().timezone).date_naive();
+                        tx.record_donation(
+                            donor,
+                            today,
+                            info.spec.component,
+                            true,
+                            "callout",
+                            None,
+                            Some(who.identity_id),
+                            now_ms,
+                        )
+                        .await?;
+                    }
+                }
+                if ok {
+                    let actor = tx.account_ref(who.identity_id).await?;
+                    let action = if donated {
+                        "callout.donated"
+                    } else {
+                        "callout.no_show"
+                    };
+                    tx.audit(&actor, action, &format!("callout:{id}"), None, now_ms)
+                        .await?;
+                }
+                out(CalloutOutcome::Marked { id, donated, ok })
+            }
+            CalloutRequest::Answer { id, yes } => {
+                let Some(d) = donor else {
+                    return out(CalloutOutcome::NotAsked);
+                };
+                let code = random_code();
+                match tx.answer_callout(id, d, yes, &code, now_ms).await? {
+                    crate::store::Answered::NotAsked => out(CalloutOutcome::NotAsked),
+                    crate::store::Answered::Closed(_) => out(CalloutOutcome::AnswerClosed),
+                    crate::store::Answered::Declined { changed } => {
+                        if changed {
+                            self.callout_tally(tx, id, now_ms).await?;
+                        }
+                        out(CalloutOutcome::Declined)
+                    }
+                    crate::store::Answered::Pledged { code, changed } => {
+                        if changed {
+                            let enough = match tx.callout(id).await? {
+                                Some(info) => {
+                                    let policy = &self.config().callouts;
+                                    tx.pledged_count(id).await?
+                                        >= i64::from(policy.enough(info.spec.units))
+                                }
+                                None => false,
+                            };
+                            if enough {
+                                self.close_callout(tx, id, Status::Fulfilled, "scheduler", now)
+                                    .await?;
+                            } else {
+                                self.callout_tally(tx, id, now_ms).await?;
+                            }
+                        }
+                        match tx.callout(id).await? {
+                            Some(info) => out(CalloutOutcome::Pledged { info, code }),
+                            None => out(CalloutOutcome::NotAsked),
+                        }
+                    }
+                }
+            }
+            CalloutRequest::Stock => {
+                let levels = tx
+                    .stock_levels()
+                    .await?
+                    .into_iter()
+                    .map(|s| (s.group.code(), s.units, s.threshold))
+                    .collect();
+                out(CalloutOutcome::Stock(levels))
+            }
+            CalloutRequest::SetStock {
+                group,
+                units,
+                threshold,
+            } => {
+                let actor = tx.account_ref(who.identity_id).await?;
+                tx.set_stock(group, units, threshold, &actor, now_ms)
+                    .await?;
+                tx.audit(&actor, "stock.set", &group.code(), None, now_ms)
+                    .await?;
+                out(CalloutOutcome::StockSet)
+            }
+        }
+    }
+
+    /// Whom a call-out may ask now.
+    fn match_query(
+        &self,
+        id: Option<i64>,
+        spec: &crate::domain::callout::CalloutSpec,
+        now_ms: i64,
+    ) -> MatchQuery {
+        let cfg = self.config();
+        let deadline_day = DateTime::from_timestamp_millis(spec.deadline)
+            .unwrap_or_default()
+            .with_timezone(&cfg.timezone)
+            .date_naive();
+        let rest_since = now_ms - i64::from(cfg.callouts.rest_days) * DAY_MS;
+        MatchQuery::new(id, spec, &cfg.rules, deadline_day, rest_since)
+    }
+
+    /// Ask the next wave of an open call-out (in `tx`); returns how many were asked. Closes
+    /// it instead when enough have pledged.
+    pub(crate) async fn callout_wave(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<usize> {
+        let now_ms = now.timestamp_millis();
+        let cfg = self.config();
+        let policy = &cfg.callouts;
+        let Some(info) = tx.callout(id).await? else {
+            return Ok(0);
+        };
+        if info.status != Status::Open {
+            return Ok(0);
+        }
+        let pledged = u32::try_from(tx.pledged_count(id).await?).unwrap_or(u32::MAX);
+        let size = policy.wave_size(info.spec.units, pledged);
+        if size == 0 {
+            self.close_callout(tx, id, Status::Fulfilled, "scheduler", now)
+                .await?;
+            return Ok(0);
+        }
+        let m = self.match_query(Some(id), &info.spec, now_ms);
+        let chosen = tx.choose_wave(&m, size as usize).await?;
+        let wave = info.waves.len() as i64 + 1;
+        let added = tx.add_asks(id, wave, &chosen, now_ms).await?;
+        let ids: Vec<i64> = added.iter().map(|c| c.donor_id).collect();
+        let recipients = tx.recipients(&ids).await?;
+        // Quiet hours hold an ask only for those who did not opt in to night-time emergencies.
+        let morning = cfg
+            .quiet_hours
+            .and_then(|q| q.ends_after(now, cfg.timezone))
+            .map(|t| t.timestamp_millis());
+        let reply = Reply {
+            parts: vec![ask_msg(cfg.timezone, &info)],
+            choices: answer_choices(id),
+            ..Reply::default()
+        };
+        for c in &added {
+            let Some(r) = recipients.get(&c.donor_id) else {
+                continue;
+            };
+            let not_before = match morning {
+                Some(m) if !c.night => m,
+                _ => now_ms,
+            };
+            let key = format!("callout:{id}:ask:{}", c.donor_id);
+            let rows = rows_for_reply(
+                self,
+                r,
+                &reply,
+                &key,
+                crate::store::Lane::Urgent,
+                not_before,
+            )?;
+            tx.enqueue(&rows, now_ms).await?;
+            tx.note_ask(r.identity_id, id, not_before).await?;
+        }
+        let next = now_ms + i64::from(policy.wave_minutes) * 60_000;
+        tx.set_wave(
+            id,
+            if added.is_empty() { wave - 1 } else { wave },
+            Some(next),
+        )
+        .await?;
+        if !added.is_empty() {
+            tx.audit(
+                "scheduler",
+                "callout.wave",
+                &format!("callout:{id}:wave:{wave}"),
+                Some(added.len() as i64),
+                now_ms,
+            )
+            .await?;
+        }
+        self.callout_tally(tx, id, now_ms).await?;
+        Ok(added.len())
+    }
+
+    /// Close an open call-out: tell those asked who have not answered that it is covered
+    /// (or, when cancelled, those who pledged too), and the coordinator.
+    pub(crate) async fn close_callout(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        status: Status,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
+        let now_ms = now.timestamp_millis();
+        let Some(mut tell) = tx.close_callout(id, status, now_ms).await? else {
+            return Ok(false);
+        };
+        let Some(info) = tx.callout(id).await? else {
+            return Ok(false);
+        };
+        let mut pledged = Vec::new();
+        if status != Status::Fulfilled {
+            pledged = tx
+                .pledges(id)
+                .await?
+                .into_iter()
+                .map(|p| p.donor_id)
+                .collect();
+        }
+        tell.extend(pledged.iter().copied());
+        let recipients = tx.recipients(&tell).await?;
+        for d in &tell {
+            let Some(r) = recipients.get(d) else { continue };
+            let msg = if pledged.contains(d) {
+                MsgId::CalloutCancelledPledged
+            } else {
+                MsgId::CalloutCovered
+            };
+            let msg = Msg::new(msg)
+                .str("group", info.spec.group.code())
+                .str("hospital", info.spec.hospital.clone());
+            // Closed at night: the thank-you waits for the morning like any notice.
+            let rows = rows_for(
+                self,
+                r,
+                msg,
+                &format!("callout:{id}:closed:{d}"),
+                crate::store::Lane::Notice,
+                now_ms,
+            )?;
+            tx.enqueue(&rows, now_ms).await?;
+        }
+        tx.audit(
+            actor,
+            &format!("callout.{}", status.code()),
+            &format!("callout:{id}"),
+            Some(info.total().asked),
+            now_ms,
+        )
+        .await?;
+        self.callout_tally(tx, id, now_ms).await?;
+        Ok(true)
+    }
+
+    /// Tell the coordinator where the call-out stands.
+    pub(crate) async fn callout_tally(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        now_ms: i64,
+    ) -> anyhow::Result<()> {
+        let Some(owner) = tx.callout_owner(id).await? else {
+            return Ok(());
+        };
+        let Some(r) = tx.identity_recipient(owner).await? else {
+            return Ok(());
+        };
+        let Some(info) = tx.callout(id).await? else {
+            return Ok(());
+        };
+        let (seq, _first) = tx.next_tally(id).await?;
+        let cfg = self.config();
+        let key = format!("callout:{id}:tally:{seq}");
+        let rows = rows_for(
+            self,
+            &r,
+            tally_msg(cfg.timezone, &info, &cfg.callouts),
+            &key,
+            crate::store::Lane::Reply,
+            now_ms,
+        )?;
+        tx.enqueue(&rows, now_ms).await?;
+        Ok(())
+    }
+
+    /// The scheduler's part: for every open call-out that is due, expire it, close it when
+    /// covered, or ask the next wave. Returns the number of donors asked.
+    pub async fn advance_callouts(&self, now: DateTime<Utc>) -> anyhow::Result<usize> {
+        let now_ms = now.timestamp_millis();
+        let mut asked = 0;
+        for id in self.store().due_callouts(now_ms).await? {
+            let mut tx = self.store().begin().await?;
+            tx.lock_for_write().await?;
+            let Some(info) = tx.callout(id).await? else {
+                continue;
+            };
+            if info.status != Status::Open {
+                continue;
+            }
+            if info.spec.deadline <= now_ms {
+                self.close_callout(&mut tx, id, Status::Expired, "scheduler", now)
+                    .await?;
+            } else if info.next_wave_at.is_some_and(|t| t <= now_ms) {
+                asked += self.callout_wave(&mut tx, id, now).await?;
+            }
+            tx.commit().await?;
+            self.outbox_added().notify_one();
+        }
+        Ok(asked)
+    }
+
+    /// Alert the reserve clubs about groups below their threshold (at most once per
+    /// configured period each), in the scheduler's transaction. Returns the rows queued.
+    pub(crate) async fn stock_alerts(
+        &self,
+        tx: &mut Tx,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<usize> {
+        let now_ms = now.timestamp_millis();
+        let cfg = self.config();
+        let since = now_ms - i64::from(cfg.callouts.stock_alert_days) * DAY_MS;
+        let low = tx.claim_low_stock(since, now_ms).await?;
+        let day = now.with_timezone(&cfg.timezone).date_naive();
+        let mut queued = 0;
+        for s in low {
+            let members = tx.reserve_members_for(s.group).await?;
+            for (donor, r) in &members {
+                let msg = Msg::new(MsgId::StockAlert)
+                    .str("group", s.group.code())
+                    .num("units", s.units as f64);
+                let key = format!("stock:{}:{day}:{donor}", s.group.code());
+                let rows = rows_for(self, r, msg, &key, crate::store::Lane::Notice, now_ms)?;
+                queued += tx.enqueue(&rows, now_ms).await? as usize;
+            }
+            tx.audit(
+                "scheduler",
+                "stock.alert",
+                &s.group.code(),
+                Some(members.len() as i64),
+                now_ms,
+            )
+            .await?;
+        }
+        Ok(queued)
+    }
+}

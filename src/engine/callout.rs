@@ -1,0 +1,1139 @@
+//! Urgent call-outs in the conversation. A coordinator starts one with a guided form (or one
+//! line: `/callout O-; toàn phần; 2; BV Việt Tiệp; 1 Nhà Thương, Lê Chân; Hải Phòng; 18h`),
+//! sees how many donors each widening step reaches, confirms; follows the tally, lists
+//! pledges and marks them kept or not, extends the deadline, closes or cancels. Donors answer
+//! an ask by button, number or word; `/settings` holds their urgent and night-time choices and
+//! a self-declared deferral.
+//!
+//! ```text
+//! > /callout O-; toàn phần; 2; BV Việt Tiệp; 1 Nhà Thương; Hải Phòng; 18h
+//! Xem lại: O− · máu toàn phần · 2 đơn vị …   (a donor, elsewhere)
+//! Người phù hợp: CLB dự bị trong tỉnh 3 …     🆘 Cần gấp máu O− …
+//!   1. Gửi ngay  2. Sửa …                       1. Tôi đến được  2. Lần này không được
+//! > 1                                          > 1
+//! Đã gửi lời kêu gọi #4: đợt 1 hỏi 9 người.    Cảm ơn bạn! Mã nhận lời: K7P2QX …
+//! ```
+
+use super::club::Request;
+use super::{Choice, Command, Label, Reply, State, Turn, choice, donation_kind_label};
+use crate::domain::callout::{
+    CalloutInfo, CalloutSpec, DeadlineError, PatientGroup, Status, WavePolicy, parse_component,
+    parse_deadline, parse_units,
+};
+use crate::domain::dates::format_vn;
+use crate::domain::drive::{parse_place, parse_upcoming_day};
+use crate::domain::eligibility::DonationKind;
+use crate::domain::province::{Province, ProvinceMatch};
+use crate::domain::text::fold;
+use crate::engine::{Ctx, Input};
+use crate::messages::{Msg, MsgId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// An ask the person was sent and may answer with a bare "1" or "2" (kept in the stored
+/// conversation, written there by the store when the ask is queued).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingAsk {
+    pub callout: i64,
+    /// Unix ms from which it is shown (held asks go out in the morning).
+    pub from: i64,
+}
+
+/// A question of the call-out form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CalloutField {
+    Group,
+    Component,
+    Units,
+    Hospital,
+    Address,
+    Province,
+    Deadline,
+    Note,
+}
+
+impl CalloutField {
+    const ALL: [CalloutField; 8] = [
+        CalloutField::Group,
+        CalloutField::Component,
+        CalloutField::Units,
+        CalloutField::Hospital,
+        CalloutField::Address,
+        CalloutField::Province,
+        CalloutField::Deadline,
+        CalloutField::Note,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            CalloutField::Group => "group",
+            CalloutField::Component => "component",
+            CalloutField::Units => "units",
+            CalloutField::Hospital => "hospital",
+            CalloutField::Address => "address",
+            CalloutField::Province => "province",
+            CalloutField::Deadline => "deadline",
+            CalloutField::Note => "note",
+        }
+    }
+
+    fn label(self) -> MsgId {
+        match self {
+            CalloutField::Group => MsgId::CalloutFieldGroup,
+            CalloutField::Component => MsgId::CalloutFieldComponent,
+            CalloutField::Units => MsgId::CalloutFieldUnits,
+            CalloutField::Hospital => MsgId::CalloutFieldHospital,
+            CalloutField::Address => MsgId::CalloutFieldAddress,
+            CalloutField::Province => MsgId::CalloutFieldProvince,
+            CalloutField::Deadline => MsgId::CalloutFieldDeadline,
+            CalloutField::Note => MsgId::CalloutFieldNote,
+        }
+    }
+}
+
+/// A call-out being written.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CalloutDraft {
+    pub group: Option<PatientGroup>,
+    pub component: Option<DonationKind>,
+    pub units: Option<u32>,
+    pub hospital: Option<String>,
+    pub address: Option<String>,
+    pub province: Option<Province>,
+    pub deadline: Option<i64>,
+    pub note: Option<String>,
+}
+
+impl CalloutDraft {
+    fn next_field(&self) -> Option<CalloutField> {
+        use CalloutField::*;
+        Some(match self {
+            d if d.group.is_none() => Group,
+            d if d.component.is_none() => Component,
+            d if d.units.is_none() => Units,
+            d if d.hospital.is_none() => Hospital,
+            d if d.address.is_none() => Address,
+            d if d.province.is_none() => Province,
+            d if d.deadline.is_none() => Deadline,
+            d if d.note.is_none() => Note,
+            _ => return None,
+        })
+    }
+
+    pub fn spec(&self) -> Option<CalloutSpec> {
+        Some(CalloutSpec {
+            group: self.group?,
+            component: self.component?,
+            units: self.units?,
+            hospital: self.hospital.clone()?,
+            address: self.address.clone()?,
+            province: self.province?,
+            deadline: self.deadline?,
+            note: self.note.clone().unwrap_or_default(),
+        })
+    }
+
+    fn clear(&mut self, f: CalloutField) {
+        match f {
+            CalloutField::Group => self.group = None,
+            CalloutField::Component => self.component = None,
+            CalloutField::Units => self.units = None,
+            CalloutField::Hospital => self.hospital = None,
+            CalloutField::Address => self.address = None,
+            CalloutField::Province => self.province = None,
+            CalloutField::Deadline => self.deadline = None,
+            CalloutField::Note => self.note = None,
+        }
+    }
+
+    /// Fill `field` from typed text; the error names what was wrong.
+    fn apply(
+        &mut self,
+        field: CalloutField,
+        text: &str,
+        now: DateTime<Utc>,
+        tz: chrono_tz::Tz,
+        policy: &WavePolicy,
+    ) -> Result<(), Msg> {
+        let text = text.trim();
+        match field {
+            CalloutField::Group => {
+                self.group = Some(
+                    PatientGroup::parse(text).ok_or_else(|| Msg::new(MsgId::CalloutBadGroup))?,
+                )
+            }
+            CalloutField::Component => {
+                self.component = Some(
+                    parse_component(text)
+                        .or_else(|| match text {
+                            "1" => Some(DonationKind::WholeBlood),
+                            "2" => Some(DonationKind::Platelets),
+                            "3" => Some(DonationKind::Plasma),
+                            _ => None,
+                        })
+                        .ok_or_else(|| Msg::new(MsgId::ErrorChoice))?,
+                )
+            }
+            CalloutField::Units => {
+                self.units =
+                    Some(parse_units(text).ok_or_else(|| Msg::new(MsgId::CalloutBadUnits))?)
+            }
+            CalloutField::Hospital => {
+                self.hospital =
+                    Some(parse_place(text).ok_or_else(|| Msg::new(MsgId::DriveBadPlace))?)
+            }
+            CalloutField::Address => {
+                self.address =
+                    Some(parse_place(text).ok_or_else(|| Msg::new(MsgId::DriveBadPlace))?)
+            }
+            CalloutField::Province => match Province::find(text) {
+                ProvinceMatch::One { province, .. } => self.province = Some(province),
+                ProvinceMatch::Many(list) => {
+                    let names: Vec<&str> = list.iter().map(|p| p.name()).collect();
+                    return Err(Msg::new(MsgId::DriveProvinceWhich).str("names", names.join(", ")));
+                }
+                ProvinceMatch::None => return Err(Msg::new(MsgId::ErrorProvince)),
+            },
+            CalloutField::Deadline => {
+                let max = i64::from(policy.max_deadline_hours);
+                match parse_deadline(text, now, tz, max) {
+                    Ok(t) => self.deadline = Some(t.timestamp_millis()),
+                    Err(DeadlineError::NotATime) => {
+                        return Err(Msg::new(MsgId::CalloutBadDeadline));
+                    }
+                    Err(DeadlineError::Past) => return Err(Msg::new(MsgId::CalloutDeadlinePast)),
+                    Err(DeadlineError::TooFar) => {
+                        return Err(Msg::new(MsgId::CalloutDeadlineFar).num("hours", max as f64));
+                    }
+                }
+            }
+            CalloutField::Note => {
+                let skip = matches!(fold(text).as_str(), "bo qua" | "skip" | "khong" | "-");
+                let n = text.chars().count();
+                if !skip && n > 300 {
+                    return Err(Msg::new(MsgId::CalloutBadNote));
+                }
+                self.note = Some(if skip {
+                    String::new()
+                } else {
+                    text.to_string()
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CalloutRequest {
+    /// A coordinator opens the form (the role is checked first).
+    Form,
+    Preview {
+        spec: CalloutSpec,
+    },
+    Start {
+        spec: CalloutSpec,
+    },
+    /// `/callouts`: a coordinator's list, or a donor's own asks.
+    List,
+    Show {
+        id: i64,
+    },
+    Close {
+        id: i64,
+        status: Status,
+    },
+    Extend {
+        id: i64,
+        deadline: i64,
+    },
+    Pledges {
+        id: i64,
+    },
+    Mark {
+        id: i64,
+        donor: i64,
+        donated: bool,
+    },
+    Answer {
+        id: i64,
+        yes: bool,
+    },
+    Stock,
+    SetStock {
+        group: PatientGroup,
+        units: i64,
+        threshold: Option<i64>,
+    },
+}
+
+/// A donor's view of an ask.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskView {
+    pub info: CalloutInfo,
+    pub pledged: bool,
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CalloutOutcome {
+    Form,
+    Preview {
+        spec: CalloutSpec,
+        counts: [i64; 4],
+        first_wave: u32,
+    },
+    Started {
+        id: i64,
+        asked: usize,
+    },
+    List(Vec<CalloutInfo>),
+    Mine(Vec<AskView>),
+    Show(CalloutInfo),
+    NotFound,
+    Closed(CalloutInfo),
+    Extended(CalloutInfo),
+    Pledges {
+        id: i64,
+        list: Vec<super::drive::Item>,
+    },
+    Marked {
+        id: i64,
+        donated: bool,
+        ok: bool,
+    },
+    /// The donor's answer was recorded.
+    Pledged {
+        info: CalloutInfo,
+        code: String,
+    },
+    Declined,
+    AnswerClosed,
+    NotAsked,
+    Stock(Vec<(String, i64, i64)>),
+    StockSet,
+    NeedsRegistration,
+}
+
+fn req(r: CalloutRequest) -> Option<Request> {
+    Some(Request::Callout(r))
+}
+
+/// `callout:12:yes` → (12, true).
+pub fn parse_answer_value(v: &str) -> Option<(i64, bool)> {
+    let rest = v.strip_prefix("callout:")?;
+    let (id, a) = rest.split_once(':')?;
+    let yes = match a {
+        "yes" => true,
+        "no" => false,
+        _ => return None,
+    };
+    Some((id.parse().ok()?, yes))
+}
+
+/// The two answers to an ask, with the words that pick them.
+pub fn answer_choices(id: i64) -> Vec<Choice> {
+    vec![
+        Choice {
+            value: format!("callout:{id}:yes"),
+            label: Label::Msg(Msg::new(MsgId::ChoiceCalloutYes)),
+            synonyms: &[
+                "co",
+                "yes",
+                "toi den duoc",
+                "den duoc",
+                "duoc",
+                "ok",
+                "dong y",
+                "toi di",
+            ],
+        },
+        Choice {
+            value: format!("callout:{id}:no"),
+            label: Label::Msg(Msg::new(MsgId::ChoiceCalloutNo)),
+            synonyms: &[
+                "khong",
+                "no",
+                "ko",
+                "khong duoc",
+                "lan nay khong duoc",
+                "ban",
+                "khong den duoc",
+            ],
+        },
+    ]
+}
+
+fn component_label(k: DonationKind) -> Msg {
+    donation_kind_label(k).into()
+}
+
+fn local_time(ctx: &Ctx, ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&ctx.tz).format("%H:%M %d/%m").to_string())
+        .unwrap_or_default()
+}
+
+/// A call-out's one-line description: `O− · máu toàn phần · 2 đơn vị · BV Việt Tiệp (Hải Phòng)`.
+pub(crate) fn callout_line(tz: chrono_tz::Tz, spec: &CalloutSpec) -> Msg {
+    Msg::new(MsgId::CalloutLine)
+        .str("group", spec.group.code())
+        .msg("component", component_label(spec.component))
+        .num("units", f64::from(spec.units))
+        .str("hospital", spec.hospital.clone())
+        .str("province", spec.province.name())
+        .str(
+            "deadline",
+            DateTime::from_timestamp_millis(spec.deadline)
+                .map(|t| t.with_timezone(&tz).format("%H:%M %d/%m").to_string())
+                .unwrap_or_default(),
+        )
+}
+
+/// The tally a coordinator follows.
+pub(crate) fn tally_msg(tz: chrono_tz::Tz, info: &CalloutInfo, policy: &WavePolicy) -> Msg {
+    let waves: Vec<String> = info
+        .waves
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            format!(
+                "{}: {} / {} / {} / {}",
+                i + 1,
+                w.asked,
+                w.pledged,
+                w.declined,
+                w.silent()
+            )
+        })
+        .collect();
+    let t = info.total();
+    let next = info
+        .next_wave_at
+        .and_then(DateTime::from_timestamp_millis)
+        .map(|t| t.with_timezone(&tz).format("%H:%M").to_string())
+        .unwrap_or_else(|| "-".into());
+    Msg::new(MsgId::CalloutTally)
+        .num("id", info.id as f64)
+        .msg("line", callout_line(tz, &info.spec))
+        .msg(
+            "status",
+            Msg::new(match info.status {
+                Status::Open => MsgId::CalloutStatusOpen,
+                Status::Fulfilled => MsgId::CalloutStatusFulfilled,
+                Status::Cancelled => MsgId::CalloutStatusCancelled,
+                Status::Expired => MsgId::CalloutStatusExpired,
+            }),
+        )
+        .num("pledged", t.pledged as f64)
+        .num("enough", f64::from(policy.enough(info.spec.units)))
+        .num("asked", t.asked as f64)
+        .num("declined", t.declined as f64)
+        .num("silent", t.silent() as f64)
+        .num("donated", info.donated as f64)
+        .num("noshow", info.no_show as f64)
+        .str("waves", waves.join("\n"))
+        .str("next", next)
+}
+
+impl Turn<'_, '_> {
+    pub(super) fn callout_command(&mut self, cmd: Command, args: &str) {
+        self.state = Some(self.base_state());
+        match cmd {
+            Command::Callout => {
+                let mut draft = CalloutDraft::default();
+                let mut error = None;
+                // One line with every field, `;`-separated: fill what is right, ask the rest.
+                if !args.is_empty() {
+                    let now = self.now();
+                    for (field, part) in CalloutField::ALL.iter().zip(args.split([';', '|'])) {
+                        if let Err(e) =
+                            draft.apply(*field, part, now, self.ctx.tz, &self.ctx.callouts)
+                        {
+                            error = Some(e);
+                            break;
+                        }
+                    }
+                }
+                if let Some(e) = error {
+                    self.say(e);
+                }
+                self.request = req(CalloutRequest::Form);
+                self.state = Some(match draft.next_field() {
+                    Some(field) => State::CalloutForm { draft, field },
+                    None => State::CalloutForm {
+                        field: CalloutField::Note,
+                        draft,
+                    },
+                });
+            }
+            Command::Callouts => self.request = req(CalloutRequest::List),
+            Command::Stock => {
+                if args.is_empty() {
+                    self.request = req(CalloutRequest::Stock);
+                } else {
+                    match parse_stock_args(args) {
+                        Some((group, units, threshold)) => {
+                            self.request = req(CalloutRequest::SetStock {
+                                group,
+                                units,
+                                threshold,
+                            })
+                        }
+                        None => self.say(MsgId::StockUsage),
+                    }
+                }
+            }
+            Command::Settings => {
+                if self.registered_donor() {
+                    self.state = Some(State::Settings);
+                } else {
+                    self.say(MsgId::DrivesNeedRegistration);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(self.ctx.now_ms).unwrap_or_default()
+    }
+
+    /// An answer to an ask, by button or by "1"/"2" right after it.
+    pub(super) fn callout_answer(&mut self, id: i64, yes: bool) {
+        if !self.registered_donor() {
+            return self.stale();
+        }
+        self.state = Some(self.base_state());
+        self.request = req(CalloutRequest::Answer { id, yes });
+    }
+
+    /// The pending ask picked by this input, if any.
+    pub(super) fn ask_answer(&self, ask: PendingAsk, input: &Input) -> Option<bool> {
+        if self.ctx.now_ms < ask.from {
+            return None;
+        }
+        let v = super::pick(self.ctx.catalogue, &answer_choices(ask.callout), input)?;
+        parse_answer_value(&v).map(|(_, yes)| yes)
+    }
+
+    pub(super) fn callout_input(&mut self, state: State, input: &Input) {
+        let text = match input {
+            Input::Text(t) => t.trim().to_string(),
+            _ => String::new(),
+        };
+        match state {
+            State::CalloutForm { mut draft, field } => {
+                if field == CalloutField::Component {
+                    if let Some(v) = self.pick(input) {
+                        draft.component = DonationKind::from_code(&v);
+                    }
+                }
+                if draft.component.is_none() || field != CalloutField::Component {
+                    let group = field == CalloutField::Group;
+                    let picked = if group { self.pick(input) } else { None };
+                    let value = picked.as_deref().unwrap_or(&text);
+                    if let Err(e) =
+                        draft.apply(field, value, self.now(), self.ctx.tz, &self.ctx.callouts)
+                    {
+                        return self.wrong(e);
+                    }
+                }
+                match (draft.next_field(), draft.spec()) {
+                    (Some(field), _) => self.state = Some(State::CalloutForm { draft, field }),
+                    (None, Some(spec)) => {
+                        self.state = Some(State::CalloutForm {
+                            draft,
+                            field: CalloutField::Note,
+                        });
+                        self.request = req(CalloutRequest::Preview { spec });
+                    }
+                    (None, None) => self.stale(),
+                }
+            }
+            State::CalloutReview {
+                spec,
+                counts,
+                first,
+            } => match self.pick(input).as_deref() {
+                Some("send") => {
+                    // The deadline may have passed while the coordinator read the preview.
+                    if spec.deadline <= self.ctx.now_ms {
+                        let mut draft = draft_of(&spec);
+                        draft.deadline = None;
+                        self.say(MsgId::CalloutDeadlinePast);
+                        self.state = Some(State::CalloutForm {
+                            draft,
+                            field: CalloutField::Deadline,
+                        });
+                        return;
+                    }
+                    self.state = Some(State::Idle);
+                    self.request = req(CalloutRequest::Start { spec });
+                }
+                Some("discard") => {
+                    self.say(MsgId::Cancelled);
+                    self.state = Some(State::Idle);
+                }
+                Some(code) => match CalloutField::ALL.iter().find(|f| f.code() == code) {
+                    Some(field) => {
+                        let mut draft = draft_of(&spec);
+                        draft.clear(*field);
+                        self.state = Some(State::CalloutForm {
+                            draft,
+                            field: *field,
+                        });
+                    }
+                    None => self.stale(),
+                },
+                None => {
+                    let _ = (counts, first);
+                    self.wrong(MsgId::ErrorChoice)
+                }
+            },
+            State::CalloutList { .. } => match self.pick(input).as_deref() {
+                Some("back") => self.state = Some(State::Idle),
+                Some(v) => match v.parse() {
+                    Ok(id) => self.request = req(CalloutRequest::Show { id }),
+                    Err(_) => self.stale(),
+                },
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::CalloutMenu { id, open } => match self.pick(input).as_deref() {
+                Some("refresh") => self.request = req(CalloutRequest::Show { id }),
+                Some("pledges") => self.request = req(CalloutRequest::Pledges { id }),
+                Some("extend") if open => self.state = Some(State::CalloutExtend { id }),
+                Some("fulfilled") if open => {
+                    self.request = req(CalloutRequest::Close {
+                        id,
+                        status: Status::Fulfilled,
+                    })
+                }
+                Some("cancel") if open => self.state = Some(State::CalloutConfirmCancel { id }),
+                Some("back") => self.request = req(CalloutRequest::List),
+                Some(_) => self.stale(),
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::CalloutExtend { id } => {
+                let max = i64::from(self.ctx.callouts.max_deadline_hours);
+                match parse_deadline(&text, self.now(), self.ctx.tz, max) {
+                    Ok(t) => {
+                        self.request = req(CalloutRequest::Extend {
+                            id,
+                            deadline: t.timestamp_millis(),
+                        })
+                    }
+                    Err(DeadlineError::Past) => self.wrong(MsgId::CalloutDeadlinePast),
+                    Err(DeadlineError::TooFar) => {
+                        self.wrong(Msg::new(MsgId::CalloutDeadlineFar).num("hours", max as f64))
+                    }
+                    Err(DeadlineError::NotATime) => self.wrong(MsgId::CalloutBadDeadline),
+                }
+            }
+            State::CalloutConfirmCancel { id } => match self.pick(input).as_deref() {
+                Some("yes") => {
+                    self.request = req(CalloutRequest::Close {
+                        id,
+                        status: Status::Cancelled,
+                    })
+                }
+                Some(_) => self.request = req(CalloutRequest::Show { id }),
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::PledgeList { id, pledges } => match self.pick(input).as_deref() {
+                Some("back") => self.request = req(CalloutRequest::Show { id }),
+                Some(v) => match pledges.iter().find(|p| p.id.to_string() == v) {
+                    Some(p) => {
+                        self.state = Some(State::PledgeMark {
+                            id,
+                            donor: p.id,
+                            label: p.label.clone(),
+                        })
+                    }
+                    None => self.stale(),
+                },
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::PledgeMark { id, donor, .. } => match self.pick(input).as_deref() {
+                Some("donated") => {
+                    self.request = req(CalloutRequest::Mark {
+                        id,
+                        donor,
+                        donated: true,
+                    })
+                }
+                Some("no_show") => {
+                    self.request = req(CalloutRequest::Mark {
+                        id,
+                        donor,
+                        donated: false,
+                    })
+                }
+                Some(_) => self.request = req(CalloutRequest::Pledges { id }),
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::CalloutAnswer { id } => match self.pick(input).as_deref() {
+                Some(v) => match parse_answer_value(v) {
+                    Some((id2, yes)) if id2 == id => self.callout_answer(id, yes),
+                    _ => self.state = Some(State::Idle),
+                },
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::Settings => self.settings(input),
+            State::SettingsDeferral => {
+                if matches!(fold(&text).as_str(), "xoa" | "clear" | "khong" | "none") {
+                    if let Some(d) = self.donor_mut_opt() {
+                        d.deferred_until = None;
+                    }
+                    self.say(MsgId::SettingsSaved);
+                    self.state = Some(State::Settings);
+                    return;
+                }
+                match parse_upcoming_day(&text, self.ctx.today) {
+                    Some(day) if (day - self.ctx.today).num_days() <= 400 => {
+                        if let Some(d) = self.donor_mut_opt() {
+                            d.deferred_until = Some(day);
+                        }
+                        self.say(MsgId::SettingsSaved);
+                        self.state = Some(State::Settings);
+                    }
+                    _ => self.wrong(MsgId::SettingsBadDeferral),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn donor_mut_opt(&mut self) -> Option<&mut crate::domain::donor::Donor> {
+        if self.donor.is_some() {
+            Some(self.donor_mut())
+        } else {
+            None
+        }
+    }
+
+    fn settings(&mut self, input: &Input) {
+        let picked = self.pick(input);
+        let Some(d) = self.donor_mut_opt() else {
+            self.state = Some(State::Idle);
+            return;
+        };
+        match picked.as_deref() {
+            Some("urgent_toggle") => d.urgent_off = !d.urgent_off,
+            Some("night_toggle") => d.night_alerts = Some(!d.night_alerts.unwrap_or(false)),
+            Some("defer") => {
+                self.state = Some(State::SettingsDeferral);
+                return;
+            }
+            Some("done") => {
+                self.say(MsgId::SettingsSaved);
+                self.state = Some(State::Idle);
+                return;
+            }
+            _ => return self.wrong(MsgId::ErrorChoice),
+        }
+        self.say(MsgId::SettingsSaved);
+        self.state = Some(State::Settings);
+    }
+
+    pub(super) fn callout_outcome(&mut self, outcome: CalloutOutcome) {
+        let ctx = self.ctx;
+        match outcome {
+            CalloutOutcome::Form => {
+                // The state set by the command stands; if the one line was complete, preview.
+                if let Some(State::CalloutForm { draft, .. }) = &self.state {
+                    if draft.next_field().is_none() {
+                        if let Some(spec) = draft.spec() {
+                            self.request = req(CalloutRequest::Preview { spec });
+                        }
+                    }
+                }
+            }
+            CalloutOutcome::Preview {
+                spec,
+                counts,
+                first_wave,
+            } => {
+                self.state = Some(State::CalloutReview {
+                    spec,
+                    counts,
+                    first: first_wave,
+                });
+            }
+            CalloutOutcome::Started { id, asked } => {
+                self.say(
+                    Msg::new(MsgId::CalloutStarted)
+                        .num("id", id as f64)
+                        .num("asked", asked as f64),
+                );
+                self.state = Some(State::Idle);
+            }
+            CalloutOutcome::List(list) if list.is_empty() => {
+                self.say(MsgId::CalloutsNone);
+                self.state = Some(State::Idle);
+            }
+            CalloutOutcome::List(list) => {
+                let items = list
+                    .iter()
+                    .map(|c| {
+                        let t = c.total();
+                        super::drive::Item {
+                            id: c.id,
+                            label: format!(
+                                "#{} {} ×{} · {} · {}/{}{}",
+                                c.id,
+                                c.spec.group.code(),
+                                c.spec.units,
+                                c.spec.hospital,
+                                t.pledged,
+                                c.spec.units,
+                                if c.status == Status::Open { "" } else { " ✓" }
+                            ),
+                        }
+                    })
+                    .collect();
+                self.state = Some(State::CalloutList { callouts: items });
+            }
+            CalloutOutcome::Mine(asks) if asks.is_empty() => {
+                self.say(MsgId::CalloutsNoneForYou);
+                self.state = Some(State::Idle);
+            }
+            CalloutOutcome::Mine(asks) => {
+                for a in &asks {
+                    if a.pledged {
+                        self.say(pledge_msg(ctx, &a.info, a.code.as_deref().unwrap_or("")));
+                    }
+                }
+                // The newest unanswered ask gets the question; a pledge may be withdrawn.
+                let first = &asks[0];
+                if !first.pledged {
+                    self.say(ask_msg(ctx.tz, &first.info));
+                }
+                self.state = Some(State::CalloutAnswer { id: first.info.id });
+            }
+            CalloutOutcome::Show(info) | CalloutOutcome::Extended(info) => {
+                self.say(tally_msg(ctx.tz, &info, &ctx.callouts));
+                self.state = Some(State::CalloutMenu {
+                    id: info.id,
+                    open: info.status == Status::Open,
+                });
+            }
+            CalloutOutcome::Closed(info) => {
+                self.say(tally_msg(ctx.tz, &info, &ctx.callouts));
+                self.state = Some(State::CalloutMenu {
+                    id: info.id,
+                    open: info.status == Status::Open,
+                });
+            }
+            CalloutOutcome::NotFound => {
+                self.say(MsgId::CalloutNotFound);
+                self.state = Some(State::Idle);
+            }
+            CalloutOutcome::Pledges { id, list } if list.is_empty() => {
+                self.say(MsgId::PledgesNone);
+                self.state = Some(State::CalloutMenu { id, open: true });
+            }
+            CalloutOutcome::Pledges { id, list } => {
+                self.state = Some(State::PledgeList { id, pledges: list });
+            }
+            CalloutOutcome::Marked { id, donated, ok } => {
+                self.say(if !ok {
+                    MsgId::PledgeAlreadyMarked
+                } else if donated {
+                    MsgId::PledgeMarkedDonated
+                } else {
+                    MsgId::PledgeMarkedNoShow
+                });
+                self.request = req(CalloutRequest::Pledges { id });
+            }
+            CalloutOutcome::Pledged { info, code } => {
+                self.say(pledge_msg(ctx, &info, &code));
+            }
+            CalloutOutcome::Declined => self.say(MsgId::CalloutDeclinedThanks),
+            CalloutOutcome::AnswerClosed => self.say(MsgId::CalloutAlreadyCovered),
+            CalloutOutcome::NotAsked => self.stale(),
+            CalloutOutcome::Stock(levels) if levels.is_empty() => self.say(MsgId::StockNone),
+            CalloutOutcome::Stock(levels) => {
+                let lines: Vec<String> = levels
+                    .iter()
+                    .map(|(g, u, t)| format!("• {g}: {u} / {t}{}", if u < t { " ⚠" } else { "" }))
+                    .collect();
+                self.say(Msg::new(MsgId::StockList).str("lines", lines.join("\n")));
+            }
+            CalloutOutcome::StockSet => self.say(MsgId::StockSaved),
+            CalloutOutcome::NeedsRegistration => self.say(MsgId::DrivesNeedRegistration),
+        }
+    }
+}
+
+fn draft_of(spec: &CalloutSpec) -> CalloutDraft {
+    CalloutDraft {
+        group: Some(spec.group),
+        component: Some(spec.component),
+        units: Some(spec.units),
+        hospital: Some(spec.hospital.clone()),
+        address: Some(spec.address.clone()),
+        province: Some(spec.province),
+        deadline: Some(spec.deadline),
+        note: Some(spec.note.clone()),
+    }
+}
+
+/// `/stock O- 3` or `/stock O- 3 10` (units, then threshold).
+fn parse_stock_args(args: &str) -> Option<(PatientGroup, i64, Option<i64>)> {
+    let parts: Vec<&str> = args.split_whitespace().collect();
+    let (group, rest) = match parts.as_slice() {
+        [g, rest @ ..] => (PatientGroup::parse(g)?, rest),
+        _ => return None,
+    };
+    let num = |s: &str| s.parse::<i64>().ok().filter(|n| (0..=100_000).contains(n));
+    match rest {
+        [u] => Some((group, num(u)?, None)),
+        [u, t] => Some((group, num(u)?, Some(num(t)?))),
+        _ => None,
+    }
+}
+
+/// The ask a donor receives.
+pub(crate) fn ask_msg(tz: chrono_tz::Tz, info: &CalloutInfo) -> Msg {
+    Msg::new(MsgId::CalloutAsk)
+        .msg("line", callout_line(tz, &info.spec))
+        .str("note", info.spec.note.clone())
+}
+
+/// What a donor who pledged needs: where, what to bring, the code.
+pub(crate) fn pledge_msg(ctx: &Ctx, info: &CalloutInfo, code: &str) -> Msg {
+    Msg::new(MsgId::CalloutPledged)
+        .str("hospital", info.spec.hospital.clone())
+        .str("address", info.spec.address.clone())
+        .str("deadline", local_time(ctx, info.spec.deadline))
+        .str("code", code.to_string())
+}
+
+pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
+    let tz = ctx.tz;
+    match state {
+        State::CalloutForm { field, .. } => {
+            r.parts.push(Msg::new(match field {
+                CalloutField::Group => MsgId::CalloutAskGroup,
+                CalloutField::Component => MsgId::CalloutAskComponent,
+                CalloutField::Units => MsgId::CalloutAskUnits,
+                CalloutField::Hospital => MsgId::CalloutAskHospital,
+                CalloutField::Address => MsgId::CalloutAskAddress,
+                CalloutField::Province => MsgId::CalloutAskProvince,
+                CalloutField::Deadline => MsgId::CalloutAskDeadline,
+                CalloutField::Note => MsgId::CalloutAskNote,
+            }));
+            r.choices = match field {
+                CalloutField::Group => ["O-", "A-", "B-", "AB-", "O+", "A+", "B+", "AB+"]
+                    .iter()
+                    .map(|g| Choice {
+                        value: g.to_string(),
+                        label: Label::Plain(g.to_string()),
+                        synonyms: &[],
+                    })
+                    .collect(),
+                CalloutField::Component => vec![
+                    choice("whole_blood", MsgId::ChoiceWholeBlood, &["toan phan"]),
+                    choice("platelets", MsgId::ChoicePlatelets, &["tieu cau"]),
+                    choice("plasma", MsgId::ChoicePlasma, &["huyet tuong"]),
+                ],
+                CalloutField::Note => vec![choice("skip", MsgId::ChoiceSkip, &["bo qua"])],
+                _ => Vec::new(),
+            };
+        }
+        State::CalloutReview {
+            spec,
+            counts,
+            first,
+        } => {
+            r.parts.push(
+                Msg::new(MsgId::CalloutReview)
+                    .msg("line", callout_line(tz, spec))
+                    .str("address", spec.address.clone())
+                    .str("note", spec.note.clone())
+                    .num("reserve_province", counts[0] as f64)
+                    .num("reserve", counts[1] as f64)
+                    .num("province_all", counts[2] as f64)
+                    .num("all", counts[3] as f64)
+                    .num("first", f64::from(*first)),
+            );
+            r.choices = std::iter::once(choice("send", MsgId::ChoiceCalloutSend, &["gui", "send"]))
+                .chain(CalloutField::ALL.iter().map(|f| Choice {
+                    value: f.code().to_string(),
+                    label: Label::Msg(
+                        Msg::new(MsgId::ChoiceChangeField).msg("field", Msg::new(f.label())),
+                    ),
+                    synonyms: &[],
+                }))
+                .chain([choice("discard", MsgId::ChoiceDiscard, &["huy", "bo"])])
+                .collect();
+        }
+        State::CalloutList { callouts } => {
+            r.parts.push(Msg::new(MsgId::CalloutsPick));
+            r.choices = callouts
+                .iter()
+                .map(|c| Choice {
+                    value: c.id.to_string(),
+                    label: Label::Plain(c.label.clone()),
+                    synonyms: &[],
+                })
+                .chain([choice("back", MsgId::ChoiceBack, &["quay lai", "back"])])
+                .collect();
+        }
+        State::CalloutMenu { open, .. } => {
+            let mut c = vec![
+                choice("refresh", MsgId::ChoiceRefresh, &["cap nhat", "refresh"]),
+                choice("pledges", MsgId::ChoicePledges, &["nhan loi", "pledges"]),
+            ];
+            if *open {
+                c.push(choice(
+                    "extend",
+                    MsgId::ChoiceExtend,
+                    &["gia han", "extend"],
+                ));
+                c.push(choice(
+                    "fulfilled",
+                    MsgId::ChoiceCloseFulfilled,
+                    &["du roi", "dong"],
+                ));
+                c.push(choice("cancel", MsgId::ChoiceCancelCallout, &["huy"]));
+            }
+            c.push(choice("back", MsgId::ChoiceBack, &["quay lai", "back"]));
+            r.choices = c;
+        }
+        State::CalloutExtend { .. } => r.parts.push(Msg::new(MsgId::CalloutAskNewDeadline)),
+        State::CalloutConfirmCancel { .. } => {
+            r.parts.push(Msg::new(MsgId::CalloutConfirmCancel));
+            r.choices = vec![
+                choice("yes", MsgId::ChoiceCancelCallout, &["co", "yes", "huy"]),
+                choice("no", MsgId::ChoiceBack, &["khong", "no", "quay lai"]),
+            ];
+        }
+        State::PledgeList { pledges, .. } => {
+            r.parts.push(Msg::new(MsgId::PledgesPick));
+            r.choices = pledges
+                .iter()
+                .map(|p| Choice {
+                    value: p.id.to_string(),
+                    label: Label::Plain(p.label.clone()),
+                    synonyms: &[],
+                })
+                .chain([choice("back", MsgId::ChoiceBack, &["quay lai", "back"])])
+                .collect();
+        }
+        State::PledgeMark { label, .. } => {
+            r.parts
+                .push(Msg::new(MsgId::PledgeMarkAsk).str("who", label.clone()));
+            r.choices = vec![
+                choice("donated", MsgId::ChoiceDonated, &["da hien", "donated"]),
+                choice("no_show", MsgId::ChoiceNoShow, &["khong den", "no show"]),
+                choice("back", MsgId::ChoiceBack, &["quay lai", "back"]),
+            ];
+        }
+        State::CalloutAnswer { id } => {
+            r.choices = answer_choices(*id);
+        }
+        State::Settings => r.parts.push(Msg::new(MsgId::SettingsPrompt)),
+        State::SettingsDeferral => r.parts.push(Msg::new(MsgId::SettingsAskDeferral)),
+        _ => {}
+    }
+}
+
+/// The settings screen needs the donor's values.
+pub(super) fn settings_prompt(donor: Option<&crate::domain::donor::Donor>, r: &mut Reply) {
+    let Some(d) = donor else { return };
+    r.parts = vec![
+        Msg::new(MsgId::SettingsPrompt)
+            .msg(
+                "urgent",
+                Msg::new(if d.urgent_off {
+                    MsgId::ProfileUrgentOff
+                } else {
+                    MsgId::ProfileUrgentOn
+                }),
+            )
+            .msg(
+                "night",
+                Msg::new(if d.night_alerts == Some(true) {
+                    MsgId::ValueNightYes
+                } else {
+                    MsgId::ValueNightNo
+                }),
+            )
+            .str(
+                "deferral",
+                d.deferred_until
+                    .map(format_vn)
+                    .unwrap_or_else(|| "-".into()),
+            ),
+    ];
+    r.choices = vec![
+        choice(
+            "urgent_toggle",
+            if d.urgent_off {
+                MsgId::ChoiceUrgentOn
+            } else {
+                MsgId::ChoiceUrgentOff
+            },
+            &[],
+        ),
+        choice(
+            "night_toggle",
+            if d.night_alerts == Some(true) {
+                MsgId::ChoiceNightOff
+            } else {
+                MsgId::ChoiceNightOn
+            },
+            &[],
+        ),
+        choice("defer", MsgId::ChoiceDeferral, &["tam hoan", "defer"]),
+        choice("done", MsgId::ChoiceDone, &["xong", "done"]),
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answer_values_round_trip_and_refuse_junk() {
+        assert_eq!(parse_answer_value("callout:12:yes"), Some((12, true)));
+        assert_eq!(parse_answer_value("callout:3:no"), Some((3, false)));
+        for bad in [
+            "callout:x:yes",
+            "callout:1:maybe",
+            "drive:1",
+            "",
+            "callout:",
+        ] {
+            assert_eq!(parse_answer_value(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn stock_arguments() {
+        let g = PatientGroup::parse("O-").unwrap();
+        assert_eq!(parse_stock_args("O- 3"), Some((g, 3, None)));
+        assert_eq!(parse_stock_args("O- 3 12"), Some((g, 3, Some(12))));
+        for bad in ["", "O-", "O 3", "O- x", "O- -1", "O- 3 4 5"] {
+            assert_eq!(parse_stock_args(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_draft_survives_storage() {
+        let d = CalloutDraft {
+            group: PatientGroup::parse("AB-"),
+            note: Some(String::new()),
+            ..Default::default()
+        };
+        let s = State::CalloutForm {
+            draft: d,
+            field: CalloutField::Units,
+        };
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(serde_json::from_str::<State>(&json).unwrap(), s);
+    }
+}
