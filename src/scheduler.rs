@@ -45,9 +45,11 @@ pub struct Tick {
 
 /// Run what is due at `now`.
 pub async fn tick(app: &App, now: DateTime<Utc>) -> anyhow::Result<Tick> {
-    let mut t = Tick::default();
     // Urgent call-outs first: expire, close, or ask the next wave.
-    t.asked = app.advance_callouts(now).await?;
+    let mut t = Tick {
+        asked: app.advance_callouts(now).await?,
+        ..Tick::default()
+    };
     run_crons(app, now, &mut t).await?;
     loop {
         let due = app.store().due_jobs(now.timestamp_millis(), BATCH).await?;

@@ -64,7 +64,7 @@ impl App {
                 .await?;
                 // The first wave goes in this very transaction: the worker sends it as soon
                 // as the coordinator's confirmation commits.
-                let asked = self.callout_wave(tx, id, now).await?;
+                let asked = self.callout_wave(tx, id, now, false).await?;
                 out(CalloutOutcome::Started { id, asked })
             }
             CalloutRequest::List if staff => {
@@ -255,6 +255,7 @@ impl App {
         tx: &mut Tx,
         id: i64,
         now: DateTime<Utc>,
+        tally: bool,
     ) -> anyhow::Result<usize> {
         let now_ms = now.timestamp_millis();
         let cfg = self.config();
@@ -325,7 +326,10 @@ impl App {
             )
             .await?;
         }
-        self.callout_tally(tx, id, now_ms).await?;
+        // The coordinator who just confirmed reads the first wave in the reply.
+        if tally {
+            self.callout_tally(tx, id, now_ms).await?;
+        }
         Ok(added.len())
     }
 
@@ -439,7 +443,7 @@ impl App {
                 self.close_callout(&mut tx, id, Status::Expired, "scheduler", now)
                     .await?;
             } else if info.next_wave_at.is_some_and(|t| t <= now_ms) {
-                asked += self.callout_wave(&mut tx, id, now).await?;
+                asked += self.callout_wave(&mut tx, id, now, true).await?;
             }
             tx.commit().await?;
             self.outbox_added().notify_one();

@@ -166,7 +166,7 @@ impl CalloutDraft {
             CalloutField::Component => {
                 self.component = Some(
                     parse_component(text)
-                        .or_else(|| match text {
+                        .or(match text {
                             "1" => Some(DonationKind::WholeBlood),
                             "2" => Some(DonationKind::Platelets),
                             "3" => Some(DonationKind::Plasma),

@@ -456,7 +456,7 @@ impl Tx {
         actor: &str,
         now: i64,
     ) -> anyhow::Result<i64> {
-        Ok(sqlx::query_scalar(
+        sqlx::query_scalar(
             "INSERT INTO callouts (created_by, actor, created_at, blood_group, component, units, \
              hospital, address, province, deadline_at, note, next_wave_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $3) RETURNING id",
@@ -474,7 +474,7 @@ impl Tx {
         .bind(&spec.note)
         .fetch_one(&mut *self.tx)
         .await
-        .context("creating a call-out")?)
+        .context("creating a call-out")
     }
 
     pub async fn callout(&mut self, id: i64) -> anyhow::Result<Option<CalloutInfo>> {

@@ -102,3 +102,92 @@ pub async fn count(db: &Path, sql: &str) -> i64 {
     pool.close().await;
     n
 }
+
+/// One registered donor on Telegram (user id = chat id), with a conversation at rest (so a
+/// bare "1" can answer an ask), in `club` if given. `set` is SQL assignments applied after,
+/// e.g. `"urgent_off = 1"`.
+pub async fn donor(
+    db: &Path,
+    user: i64,
+    group: &str,
+    province: &str,
+    club: Option<i64>,
+    set: &str,
+) -> i64 {
+    let pool = pool(db).await;
+    let now = 1_795_000_000_000i64;
+    let donor: i64 = sqlx::query_scalar(
+        "INSERT INTO donors (created_at, full_name, blood_group, province, registered_at, \
+         last_donation_kind) VALUES ($1, $2, $3, $4, $1, 'never') RETURNING id",
+    )
+    .bind(now)
+    .bind(format!("Người hiến {user}"))
+    .bind(group)
+    .bind(province)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let identity: i64 = sqlx::query_scalar(
+        "INSERT INTO channel_identities (channel, external_id, chat_id, donor_id, \
+         first_seen_at, last_seen_at) VALUES ('telegram', $1, $1, $2, $3, $3) RETURNING id",
+    )
+    .bind(user.to_string())
+    .bind(donor)
+    .bind(now)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO conversations (identity_id, state, updated_at) VALUES ($1, '{\"state\":\"idle\"}', $2)",
+    )
+    .bind(identity)
+    .bind(now)
+    .execute(&pool)
+    .await
+    .unwrap();
+    if let Some(club) = club {
+        sqlx::query(
+            "INSERT INTO club_members (club_id, donor_id, role, joined_at) \
+             VALUES ($1, $2, 'member', $3)",
+        )
+        .bind(club)
+        .bind(donor)
+        .bind(now)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    if !set.is_empty() {
+        sqlx::query(&format!("UPDATE donors SET {set} WHERE id = $1"))
+            .bind(donor)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool.close().await;
+    donor
+}
+
+/// A reserve club (no leader), for call-out tests.
+pub async fn reserve_club(db: &Path, name: &str, province: &str) -> i64 {
+    let pool = pool(db).await;
+    let id = sqlx::query_scalar(
+        "INSERT INTO clubs (name, kind, province, invite_code, created_at) \
+         VALUES ($1, 'reserve', $2, $3, 0) RETURNING id",
+    )
+    .bind(name)
+    .bind(province)
+    .bind(format!("R{}", name.len()))
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    id
+}
+
+/// Run one statement (an unreachable account, a past ask…).
+pub async fn exec(db: &Path, sql: &str) {
+    let pool = pool(db).await;
+    sqlx::query(sql).execute(&pool).await.unwrap();
+    pool.close().await;
+}

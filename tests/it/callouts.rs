@@ -1,0 +1,294 @@
+//! Urgent call-outs end to end on Telegram with the clock in the test's hands: only
+//! compatible, eligible, reachable, rested donors are asked, reserve clubs and the hospital's
+//! province first; waves widen on time and stop when enough have pledged; nobody is asked
+//! twice, even across a restart; night-time asks wait for the morning unless the donor opted
+//! in; a call-out overtakes a broadcast in flight.
+
+use crate::seed;
+use crate::support::TestBot;
+use chrono::TimeZone;
+use hienmau::scheduler;
+use std::time::Duration;
+
+const ADMIN: i64 = 1;
+const ASK: &str = "CẦN MÁU GẤP";
+
+fn vn(d: u32, h: u32, min: u32) -> chrono::DateTime<chrono::Utc> {
+    chrono_tz::Asia::Ho_Chi_Minh
+        .with_ymd_and_hms(2026, 11, d, h, min, 0)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+async fn at(bot: &TestBot, t: chrono::DateTime<chrono::Utc>) -> scheduler::Tick {
+    bot.clock.set(t);
+    scheduler::tick(&bot.app, t).await.unwrap()
+}
+
+fn asks(bot: &TestBot, user: i64) -> usize {
+    bot.fake
+        .sent_to(user)
+        .iter()
+        .filter(|m| m.text.contains(ASK))
+        .count()
+}
+
+/// Every kind of donor the matching must keep out or let in; returns the bot.
+async fn bot_with_donors() -> TestBot {
+    let bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    let db = &bot.db;
+    let hp = seed::reserve_club(db, "CLB máu hiếm Hải Phòng", "hai-phong").await;
+    let hn = seed::reserve_club(db, "CLB dự bị Hà Nội", "ha-noi").await;
+    seed::donor(db, 100, "O-", "hai-phong", Some(hp), "night_alerts = 1").await;
+    seed::donor(db, 101, "O-", "hai-phong", None, "").await;
+    seed::donor(db, 102, "O-", "ha-noi", Some(hn), "").await;
+    // Never asked for an O− patient:
+    seed::donor(db, 103, "O?", "hai-phong", Some(hp), "").await; // Rh unknown
+    seed::donor(
+        db,
+        104,
+        "O-",
+        "hai-phong",
+        Some(hp),
+        "last_donation_kind = 'whole_blood', last_donation_date = '2026-10-20'",
+    )
+    .await; // gave 33 days ago
+    seed::donor(db, 105, "O-", "hai-phong", Some(hp), "urgent_off = 1").await;
+    let rested = seed::donor(db, 106, "O-", "hai-phong", Some(hp), "").await;
+    seed::donor(db, 107, "A-", "hai-phong", Some(hp), "").await; // incompatible
+    seed::donor(
+        db,
+        112,
+        "O-",
+        "hai-phong",
+        None,
+        "deferred_until = '2026-12-20'",
+    )
+    .await;
+    seed::donor(db, 113, "O-", "hai-phong", None, "").await;
+    seed::exec(
+        db,
+        "UPDATE channel_identities SET unreachable_at = 1 WHERE external_id = '113'",
+    )
+    .await;
+    // Asked by another call-out two days ago: resting.
+    seed::exec(
+        db,
+        &format!(
+            "INSERT INTO callouts (actor, created_at, blood_group, component, units, hospital, \
+             address, province, deadline_at, status) VALUES ('cli', 0, 'O-', 'whole_blood', 1, \
+             'BV cũ', 'x', 'hai-phong', 0, 'fulfilled'); \
+             INSERT INTO callout_asks (callout_id, donor_id, wave, tier, asked_at) \
+             VALUES (last_insert_rowid(), {rested}, 1, 0, {})",
+            vn(20, 9, 0).timestamp_millis()
+        ),
+    )
+    .await;
+    // Nationwide, not in clubs: asked last.
+    for user in 108..=111 {
+        seed::donor(db, user, "O-", "ha-noi", None, "").await;
+    }
+    bot
+}
+
+/// The coordinator starts an O− call-out for `units` in one line and confirms it.
+async fn start_callout(bot: &TestBot, units: u32) -> String {
+    let preview = bot
+        .say(
+            ADMIN,
+            &format!(
+                "/callout O-; toàn phần; {units}; BV Việt Tiệp; Khoa Huyết học, 1 Nhà Thương; \
+                 Hải Phòng; 18h; Bệnh nhân mổ cấp cứu"
+            ),
+        )
+        .await;
+    preview.text
+}
+
+#[tokio::test]
+async fn waves_widen_on_time_stop_when_covered_and_never_ask_twice() {
+    let mut bot = bot_with_donors().await;
+    at(&bot, vn(22, 9, 0)).await;
+    let preview = start_callout(&bot, 1).await;
+    // Cumulative: reserve HP {100}, + reserve elsewhere {102}, + province {101}, + nation {108–111}.
+    assert!(
+        preview.contains(
+            "CLB dự bị trong tỉnh 1 · CLB dự bị toàn quốc 2 · thêm cả tỉnh 3 · toàn quốc 7"
+        ),
+        "{preview}"
+    );
+    assert!(preview.contains("Đợt đầu sẽ hỏi 6 người"), "{preview}");
+    let started = bot.tap(ADMIN, "send").await;
+    assert!(
+        started.text.contains("đợt 1 hỏi 6 người"),
+        "{}",
+        started.text
+    );
+
+    // Wave 1: tiers in order, best first; the last nationwide donor waits for wave 2.
+    for user in [100, 101, 102, 108, 109, 110] {
+        let m = bot.wait_text(user, ASK).await;
+        assert!(
+            m.text.contains("O-") && m.text.contains("BV Việt Tiệp"),
+            "{}",
+            m.text
+        );
+        assert_eq!(m.button_values(), ["callout:2:yes", "callout:2:no"]);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for user in [103, 104, 105, 106, 107, 111, 112, 113] {
+        assert_eq!(asks(&bot, user), 0, "donor {user} must not be asked");
+    }
+
+    // 100 pledges by button; 102 declines with a bare "2" (its conversation holds the ask).
+    let r = bot.tap(100, "callout:2:yes").await;
+    assert!(
+        r.text.contains("Mã nhận lời") && r.text.contains("Khoa Huyết học, 1 Nhà Thương"),
+        "{}",
+        r.text
+    );
+    let r = bot.say(102, "2").await;
+    assert!(r.text.contains("Cảm ơn bạn đã trả lời"), "{}", r.text);
+    let tally = bot
+        .wait_text(
+            ADMIN,
+            "Nhận lời 1/2 · đã hỏi 6 · từ chối 1 · chưa trả lời 4",
+        )
+        .await;
+    assert!(tally.text.contains("1: 6 / 1 / 1 / 4"), "{}", tally.text);
+
+    // A restart, and a tick before the wave is due: nobody new, nobody twice.
+    bot.restart().await;
+    let t = at(&bot, vn(22, 9, 19)).await;
+    assert_eq!(t.asked, 0);
+    // 20 minutes on: wave 2 asks 3 × (2 − 1) = 3, but only 111 is left.
+    let t = at(&bot, vn(22, 9, 20)).await;
+    assert_eq!(t.asked, 1);
+    bot.wait_text(111, ASK).await;
+    let t = at(&bot, vn(22, 9, 40)).await;
+    assert_eq!(t.asked, 0, "nobody is left to ask");
+    assert_eq!(
+        seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM callout_asks WHERE callout_id = 2"
+        )
+        .await,
+        7
+    );
+
+    // 111 pledges: 2 pledges = 1 unit + margin 1 → covered; the silent are told, once.
+    let r = bot.tap(111, "callout:2:yes").await;
+    assert!(r.text.contains("Mã nhận lời"), "{}", r.text);
+    for user in [101, 108, 109, 110] {
+        bot.wait_text(user, "đã đủ người").await;
+    }
+    bot.wait_text(ADMIN, "đã đủ người").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for user in [100, 101, 102, 108, 109, 110, 111] {
+        assert_eq!(asks(&bot, user), 1, "donor {user} asked exactly once");
+    }
+    assert!(
+        !bot.fake
+            .sent_to(102)
+            .iter()
+            .any(|m| m.text.contains("đã đủ người")),
+        "who declined is not told again"
+    );
+    // A late answer gets a thank-you, not a pledge.
+    let r = bot.tap(101, "callout:2:yes").await;
+    assert!(
+        r.text.contains("đã đủ người hoặc đã kết thúc"),
+        "{}",
+        r.text
+    );
+
+    // The coordinator marks a pledge kept: the donation moves the donor's eligibility.
+    bot.say(ADMIN, "/callouts").await;
+    bot.tap(ADMIN, "2").await;
+    let list = bot.tap(ADMIN, "pledges").await;
+    let first = list.button_values()[0].clone();
+    bot.tap(ADMIN, &first).await;
+    let r = bot.tap(ADMIN, "donated").await;
+    assert!(r.text.contains("Đã ghi nhận lần hiến"), "{}", r.text);
+    assert_eq!(
+        seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM donations WHERE source = 'callout' AND donated_on = '2026-11-22'"
+        )
+        .await,
+        1
+    );
+    // The audit: who started it, each wave, the outcome.
+    assert_eq!(
+        seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM audit_log WHERE action IN ('callout.start', 'callout.wave', \
+             'callout.fulfilled', 'callout.donated')"
+        )
+        .await,
+        5
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn at_night_only_those_who_opted_in_are_woken_the_rest_hear_in_the_morning() {
+    let bot = bot_with_donors().await;
+    at(&bot, vn(22, 23, 0)).await;
+    start_callout(&bot, 1).await;
+    bot.tap(ADMIN, "send").await;
+    bot.wait_text(100, ASK).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        asks(&bot, 101),
+        0,
+        "101 did not opt in to night-time emergencies"
+    );
+    // A bare "1" from 101 before the ask was shown is not an answer to it.
+    at(&bot, vn(23, 7, 0)).await;
+    bot.wait_text(101, ASK).await;
+    let r = bot.say(101, "1").await;
+    assert!(r.text.contains("Mã nhận lời"), "{}", r.text);
+}
+
+#[tokio::test]
+async fn a_callout_overtakes_a_broadcast_in_flight() {
+    let delivery = hienmau::config::DeliveryConfig {
+        telegram_per_second: 500.0,
+        ..hienmau::config::DeliveryConfig::unlimited()
+    };
+    let mut bot = TestBot::start_with(&[("HIENMAU_ADMINS", "telegram:1")], delivery).await;
+    let hp = seed::reserve_club(&bot.db, "CLB máu hiếm", "hai-phong").await;
+    seed::donor(&bot.db, 100, "O-", "hai-phong", Some(hp), "").await;
+    seed::donors(&bot.db, None, 10_000..15_000).await;
+    bot.register(ADMIN, "0912000001").await;
+    // A 5,000-message broadcast to the province.
+    bot.say(ADMIN, "/broadcast").await;
+    bot.tap(ADMIN, "province").await;
+    bot.say(ADMIN, "hai phong").await;
+    bot.say(ADMIN, "Ngày hội hiến máu Chủ nhật Đỏ").await;
+    bot.tap(ADMIN, "send").await;
+    bot.fake.wait_total(500, Duration::from_secs(20)).await;
+    start_callout(&bot, 1).await;
+    let confirm = std::time::Instant::now();
+    bot.fake.tap(ADMIN, "send");
+    let ask = bot.wait_text(100, ASK).await;
+    let latency = ask.at.duration_since(confirm);
+    // Read after the ask arrived: a lower bound of what was still waiting when it went.
+    let waiting = seed::count(
+        &bot.db,
+        "SELECT COUNT(*) FROM outbox WHERE broadcast_id IS NOT NULL AND status = 'pending'",
+    )
+    .await;
+    println!("confirmation → first ask: {latency:?}; broadcast rows still waiting: {waiting}");
+    assert!(latency < Duration::from_secs(1), "{latency:?}");
+    assert!(
+        waiting >= 3_000,
+        "the ask did not wait behind the broadcast ({waiting} still waiting)"
+    );
+    bot.stop().await;
+}
