@@ -73,6 +73,12 @@ pub enum Command {
     },
     /// Progress against targets: per campaign and drive, sign-ups, donations, units against
     /// target, people reached and the share of repeat donors.
+    /// Blood stock levels per group; below its threshold a group is announced to the reserve
+    /// clubs on the `stock_alert` schedule.
+    Stock {
+        #[command(subcommand)]
+        action: StockAction,
+    },
     Report {
         /// The year (default: this year).
         #[arg(long)]
@@ -229,6 +235,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", result?);
             Ok(())
         }
+        Command::Stock { action } => {
+            let app = App::open(config, Arc::new(SystemClock)).await?;
+            let result = stock(&app, action).await;
+            app.store().close().await;
+            print!("{}", result?);
+            Ok(())
+        }
         Command::Report { year, csv } => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             let result = report(&app, year, csv).await;
@@ -368,6 +381,62 @@ pub async fn admin(app: &App, action: AdminAction) -> anyhow::Result<String> {
 }
 
 /// `hienmau report [--year Y] [--csv]`: progress against targets.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum StockAction {
+    /// Set a group's units in stock (and optionally its alert threshold; default 10).
+    Set {
+        /// The blood group, ABO and Rh: `O-`, `AB+`.
+        group: String,
+        units: i64,
+        #[arg(long)]
+        threshold: Option<i64>,
+    },
+    /// Every group's level and threshold.
+    List,
+}
+
+/// `hienmau stock set|list`.
+pub async fn stock(app: &App, action: StockAction) -> anyhow::Result<String> {
+    use crate::domain::callout::PatientGroup;
+    match action {
+        StockAction::Set {
+            group,
+            units,
+            threshold,
+        } => {
+            let g = PatientGroup::parse(&group).ok_or_else(|| {
+                anyhow::anyhow!("{group:?} is not a blood group with ABO and Rh, like O- or AB+")
+            })?;
+            if units < 0 || threshold.is_some_and(|t| t < 0) {
+                anyhow::bail!("units and threshold cannot be negative");
+            }
+            let now = app.clock().now().timestamp_millis();
+            app.store()
+                .set_stock(g, units, threshold, "cli", now)
+                .await?;
+            Ok(format!("{}: {units} units\n", g.code()))
+        }
+        StockAction::List => {
+            let levels = app.store().stock_levels().await?;
+            if levels.is_empty() {
+                return Ok("no stock levels set\n".into());
+            }
+            Ok(levels
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{}\t{}\t{}{}\n",
+                        s.group.code(),
+                        s.units,
+                        s.threshold,
+                        if s.units < s.threshold { "\tlow" } else { "" }
+                    )
+                })
+                .collect())
+        }
+    }
+}
+
 pub async fn report(app: &App, year: Option<i32>, csv: bool) -> anyhow::Result<String> {
     use crate::domain::drive::{Figures, local_window};
     use chrono::Datelike;

@@ -37,6 +37,8 @@ help =
     /clubs — your clubs; /join <code> — join a club
     Club leaders, coordinators: /newclub, /broadcast, /broadcasts, /grant, /revoke, /audit
     Coordinators: /record, /report, /newdrive, /newcampaign, /campaigns
+    Urgent: /callouts — call-outs waiting for you; /settings — urgent, night-time, deferral
+    Coordinators: /callout — an urgent blood call-out; /stock — blood stock levels
 
 profile =
     The data we hold about you:

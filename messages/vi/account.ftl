@@ -37,6 +37,8 @@ help =
     /clubs — câu lạc bộ của bạn; /join <mã> — tham gia câu lạc bộ
     Trưởng CLB, điều phối viên: /newclub, /broadcast, /broadcasts, /grant, /revoke, /audit
     Điều phối viên: /record, /report, /newdrive, /newcampaign, /campaigns
+    Khẩn cấp: /callouts — lời kêu gọi đang chờ bạn; /settings — tin khẩn, ban đêm, tạm hoãn
+    Điều phối viên: /callout — kêu gọi hiến máu khẩn cấp; /stock — tồn kho máu
 
 profile =
     Thông tin chúng tôi lưu về bạn:

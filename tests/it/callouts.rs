@@ -292,3 +292,61 @@ async fn a_callout_overtakes_a_broadcast_in_flight() {
     );
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_low_stock_alerts_the_compatible_reserve_members_at_most_once_a_period() {
+    use hienmau::cli::{StockAction, stock};
+    let mut bot = bot_with_donors().await;
+    let set = |group: &str, units, threshold| StockAction::Set {
+        group: group.into(),
+        units,
+        threshold,
+    };
+    let err = stock(&bot.app, set("O", 3, None)).await.unwrap_err();
+    assert!(err.to_string().contains("ABO and Rh"), "{err}");
+    assert!(stock(&bot.app, set("O-", -1, None)).await.is_err());
+    stock(&bot.app, set("O-", 3, Some(10))).await.unwrap();
+    stock(&bot.app, set("B+", 50, Some(10))).await.unwrap();
+    assert_eq!(
+        stock(&bot.app, StockAction::List).await.unwrap(),
+        "B+\t50\t10\nO-\t3\t10\tlow\n"
+    );
+    // (The bot's own scheduler ran today's 09:00 jobs at start, before any stock was set.)
+    let t = at(&bot, vn(23, 9, 0)).await;
+    assert!(t.crons.contains(&"stock_alert"), "{t:?}");
+    // O− red cells come only from O− donors: the reserve members of group O− who may be
+    // messaged (105 turned urgent messages off; 103 is O with Rh unknown; 107 is A−).
+    for user in [100, 102, 104, 106] {
+        bot.wait_text(user, "đang thấp (3 đơn vị)").await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for user in [101, 103, 105, 107, 108] {
+        assert!(
+            !bot.fake
+                .sent_to(user)
+                .iter()
+                .any(|m| m.text.contains("đang thấp")),
+            "{user}"
+        );
+    }
+    // Next day: still low, but alerted less than 3 days ago. A restart changes nothing.
+    bot.restart().await;
+    at(&bot, vn(24, 9, 0)).await;
+    at(&bot, vn(25, 9, 0)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let alerts = |bot: &TestBot| {
+        bot.fake
+            .sent_to(100)
+            .iter()
+            .filter(|m| m.text.contains("đang thấp"))
+            .count()
+    };
+    assert_eq!(alerts(&bot), 1);
+    at(&bot, vn(26, 9, 0)).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while alerts(&bot) < 2 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(alerts(&bot), 2, "again after the period");
+    bot.stop().await;
+}
