@@ -456,8 +456,13 @@ impl Turn<'_, '_> {
                         }
                     }
                 }
-                if let Some(e) = error {
-                    self.say(e);
+                match error {
+                    Some(e) => self.say(e),
+                    // Every required field on the line: the note is optional there.
+                    None if draft.deadline.is_some() && draft.note.is_none() => {
+                        draft.note = Some(String::new())
+                    }
+                    None => {}
                 }
                 self.request = req(CalloutRequest::Form);
                 self.state = Some(match draft.next_field() {
