@@ -71,14 +71,14 @@ pub enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
-    /// Progress against targets: per campaign and drive, sign-ups, donations, units against
-    /// target, people reached and the share of repeat donors.
     /// Blood stock levels per group; below its threshold a group is announced to the reserve
     /// clubs on the `stock_alert` schedule.
     Stock {
         #[command(subcommand)]
         action: StockAction,
     },
+    /// Progress against targets: per campaign and drive, sign-ups, donations, units against
+    /// target, people reached and the share of repeat donors.
     Report {
         /// The year (default: this year).
         #[arg(long)]
