@@ -185,26 +185,20 @@ impl App {
                         out(CalloutOutcome::Declined)
                     }
                     crate::store::Answered::Pledged { code, changed } => {
+                        // Read after the pledge was recorded: the count includes it.
+                        let Some(info) = tx.callout(id).await? else {
+                            return out(CalloutOutcome::NotAsked);
+                        };
                         if changed {
-                            let enough = match tx.callout(id).await? {
-                                Some(info) => {
-                                    let policy = &self.config().callouts;
-                                    tx.pledged_count(id).await?
-                                        >= i64::from(policy.enough(info.spec.units))
-                                }
-                                None => false,
-                            };
-                            if enough {
+                            let enough = self.config().callouts.enough(info.spec.units);
+                            if info.total().pledged >= i64::from(enough) {
                                 self.close_callout(tx, id, Status::Fulfilled, "scheduler", now)
                                     .await?;
                             } else {
                                 self.callout_tally(tx, id, now_ms).await?;
                             }
                         }
-                        match tx.callout(id).await? {
-                            Some(info) => out(CalloutOutcome::Pledged { info, code }),
-                            None => out(CalloutOutcome::NotAsked),
-                        }
+                        out(CalloutOutcome::Pledged { info, code })
                     }
                 }
             }
@@ -410,7 +404,7 @@ impl App {
         let Some(info) = tx.callout(id).await? else {
             return Ok(());
         };
-        let (seq, _first) = tx.next_tally(id).await?;
+        let seq = tx.next_tally(id).await?;
         let cfg = self.config();
         let key = format!("callout:{id}:tally:{seq}");
         let rows = rows_for(

@@ -365,13 +365,10 @@ pub fn answer_choices(id: i64) -> Vec<Choice> {
     ]
 }
 
-fn component_label(k: DonationKind) -> Msg {
-    donation_kind_label(k).into()
-}
-
-fn local_time(ctx: &Ctx, ms: i64) -> String {
+/// A moment as `18:00 24/11`, local time.
+fn local_time(tz: chrono_tz::Tz, ms: i64) -> String {
     DateTime::from_timestamp_millis(ms)
-        .map(|t| t.with_timezone(&ctx.tz).format("%H:%M %d/%m").to_string())
+        .map(|t| t.with_timezone(&tz).format("%H:%M %d/%m").to_string())
         .unwrap_or_default()
 }
 
@@ -379,16 +376,11 @@ fn local_time(ctx: &Ctx, ms: i64) -> String {
 pub(crate) fn callout_line(tz: chrono_tz::Tz, spec: &CalloutSpec) -> Msg {
     Msg::new(MsgId::CalloutLine)
         .str("group", spec.group.code())
-        .msg("component", component_label(spec.component))
+        .msg("component", Msg::new(donation_kind_label(spec.component)))
         .num("units", f64::from(spec.units))
         .str("hospital", spec.hospital.clone())
         .str("province", spec.province.name())
-        .str(
-            "deadline",
-            DateTime::from_timestamp_millis(spec.deadline)
-                .map(|t| t.with_timezone(&tz).format("%H:%M %d/%m").to_string())
-                .unwrap_or_default(),
-        )
+        .str("deadline", local_time(tz, spec.deadline))
 }
 
 /// The tally a coordinator follows.
@@ -557,11 +549,7 @@ impl Turn<'_, '_> {
                     (None, None) => self.stale(),
                 }
             }
-            State::CalloutReview {
-                spec,
-                counts,
-                first,
-            } => match self.pick(input).as_deref() {
+            State::CalloutReview { spec, .. } => match self.pick(input).as_deref() {
                 Some("send") => {
                     // The deadline may have passed while the coordinator read the preview.
                     if spec.deadline <= self.ctx.now_ms {
@@ -592,10 +580,7 @@ impl Turn<'_, '_> {
                     }
                     None => self.stale(),
                 },
-                None => {
-                    let _ = (counts, first);
-                    self.wrong(MsgId::ErrorChoice)
-                }
+                None => self.wrong(MsgId::ErrorChoice),
             },
             State::CalloutList { .. } => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::Idle),
@@ -817,14 +802,9 @@ impl Turn<'_, '_> {
                 }
                 self.state = Some(State::CalloutAnswer { id: first.info.id });
             }
-            CalloutOutcome::Show(info) | CalloutOutcome::Extended(info) => {
-                self.say(tally_msg(ctx.tz, &info, &ctx.callouts));
-                self.state = Some(State::CalloutMenu {
-                    id: info.id,
-                    open: info.status == Status::Open,
-                });
-            }
-            CalloutOutcome::Closed(info) => {
+            CalloutOutcome::Show(info)
+            | CalloutOutcome::Extended(info)
+            | CalloutOutcome::Closed(info) => {
                 self.say(tally_msg(ctx.tz, &info, &ctx.callouts));
                 self.state = Some(State::CalloutMenu {
                     id: info.id,
@@ -912,7 +892,7 @@ pub(crate) fn pledge_msg(ctx: &Ctx, info: &CalloutInfo, code: &str) -> Msg {
     Msg::new(MsgId::CalloutPledged)
         .str("hospital", info.spec.hospital.clone())
         .str("address", info.spec.address.clone())
-        .str("deadline", local_time(ctx, info.spec.deadline))
+        .str("deadline", local_time(ctx.tz, info.spec.deadline))
         .str("code", code.to_string())
 }
 

@@ -836,35 +836,14 @@ impl Tx {
         Ok(out)
     }
 
-    /// Where to tell a call-out's coordinator, and the tally message's sequence number.
-    pub async fn next_tally(&mut self, id: i64) -> anyhow::Result<(i64, Option<i64>)> {
-        let r = sqlx::query(
-            "UPDATE callouts SET tally_seq = tally_seq + 1 WHERE id = $1 \
-             RETURNING tally_seq, tally_row",
+    /// The next tally message's sequence number (its outbox key).
+    pub async fn next_tally(&mut self, id: i64) -> anyhow::Result<i64> {
+        Ok(sqlx::query_scalar(
+            "UPDATE callouts SET tally_seq = tally_seq + 1 WHERE id = $1 RETURNING tally_seq",
         )
         .bind(id)
         .fetch_one(&mut *self.tx)
-        .await?;
-        Ok((r.try_get("tally_seq")?, r.try_get("tally_row")?))
-    }
-
-    pub async fn set_tally_row(&mut self, id: i64, row: i64) -> anyhow::Result<()> {
-        sqlx::query("UPDATE callouts SET tally_row = $2 WHERE id = $1 AND tally_row IS NULL")
-            .bind(id)
-            .bind(row)
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(())
-    }
-
-    /// The outbox row just written under `key`.
-    pub async fn outbox_row_id(&mut self, key: &str) -> anyhow::Result<Option<i64>> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM outbox WHERE idempotency_key = $1")
-                .bind(key)
-                .fetch_optional(&mut *self.tx)
-                .await?,
-        )
+        .await?)
     }
 
     pub async fn stock_levels(&mut self) -> anyhow::Result<Vec<StockLevel>> {
@@ -951,17 +930,5 @@ impl Tx {
         .await?;
         row.map(|r| super::drive::recipient_from_row(&r))
             .transpose()
-    }
-
-    /// The donors' night-time choice, for holding asks until morning.
-    pub async fn night_alerts(&mut self, donor: i64) -> anyhow::Result<bool> {
-        Ok(
-            sqlx::query_scalar::<_, Option<bool>>("SELECT night_alerts FROM donors WHERE id = $1")
-                .bind(donor)
-                .fetch_optional(&mut *self.tx)
-                .await?
-                .flatten()
-                .unwrap_or(false),
-        )
     }
 }
