@@ -1,7 +1,8 @@
 //! Urgent call-outs on a national-sized register.
 //!
 //! Run: `cargo bench --bench callouts` (release). Optional: `DONORS=1000000` (default),
-//! `MEMBERS=10000` (the broadcast in flight), `ROUNDS=15`.
+//! `MEMBERS=10000` (the broadcast in flight; 0 skips it), `ROUNDS=15`, `BENCH_DB=path` (keep
+//! the generated register there, reuse it when it exists).
 //!
 //! 1. `DONORS` generated donors on SQLite — Vietnam's ABO mix (O 42 %, B 30 %, A 21 %,
 //!    AB 7 %), Rh− 6 in 10,000, 15 % not knowing their Rh and 5 % not knowing their group,
@@ -193,8 +194,12 @@ fn spec(group: &str) -> CalloutSpec {
 }
 
 async fn selection(donors: usize, rounds: usize) {
+    // `BENCH_DB=path`: keep the generated register there (and reuse it when it exists), to
+    // look at query plans with the sqlite3 shell.
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("bench.db");
+    let kept = std::env::var_os("BENCH_DB").map(std::path::PathBuf::from);
+    let reuse = kept.as_ref().is_some_and(|p| p.exists());
+    let db = kept.unwrap_or_else(|| dir.path().join("bench.db"));
     let env: HashMap<&str, String> =
         HashMap::from([("DATABASE_URL", format!("sqlite://{}", db.display()))]);
     let config = Config::load(None, |k| env.get(k).cloned()).unwrap();
@@ -203,11 +208,15 @@ async fn selection(donors: usize, rounds: usize) {
         .await
         .unwrap();
     let started = Instant::now();
-    generate(&db, donors).await;
-    println!(
-        "callouts: {donors} generated donors ({:.0} s to generate)",
-        started.elapsed().as_secs_f64()
-    );
+    if reuse {
+        println!("callouts: the register kept in {}", db.display());
+    } else {
+        generate(&db, donors).await;
+        println!(
+            "callouts: {donors} generated donors ({:.0} s to generate)",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let rules = Rules::default();
     let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
     for group in ["O-", "AB-", "O+", "B+"] {
@@ -228,6 +237,27 @@ async fn selection(donors: usize, rounds: usize) {
              goal 50 ms, ratio {:.3}: {}",
             ms / 50.0,
             if ms <= 50.0 { "met" } else { "NOT met" }
+        );
+    }
+    // The preview's counts per widening step, read while the coordinator waits for it.
+    for group in ["O-", "O+"] {
+        let s = spec(group);
+        let m = MatchQuery::new(Some(999), &s, &rules, day, NOW_MS - 7 * 86_400_000);
+        let mut times = Vec::new();
+        let mut counts = [0; 4];
+        for _ in 0..rounds.min(5) {
+            let t = Instant::now();
+            let mut tx = app.store().begin().await.unwrap();
+            counts = tx.match_counts(&m).await.unwrap();
+            drop(tx);
+            times.push(t.elapsed());
+        }
+        times.sort();
+        let ms = times[times.len() / 2].as_secs_f64() * 1000.0;
+        println!(
+            "  preview counts for a {group:<3} patient: {ms:>7.2} ms {counts:?}   \
+             reference 1000 ms (a reply), ratio {:.3}",
+            ms / 1000.0
         );
     }
     app.store().close().await;
@@ -330,5 +360,7 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(selection(donors, rounds));
-    rt.block_on(during_broadcast(members));
+    if members > 0 {
+        rt.block_on(during_broadcast(members));
+    }
 }

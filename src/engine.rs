@@ -495,9 +495,15 @@ impl<'a, 'c> Turn<'a, 'c> {
     fn handle(&mut self, input: Input) {
         // An urgent ask's button, from any screen; or a bare "1"/"2" right after the ask.
         if let Input::Choice(v) = &input {
-            if let Some((id, yes)) = callout::parse_answer_value(v) {
-                self.ask = None;
-                return self.callout_answer(id, yes);
+            match callout::parse_button(v) {
+                Some(callout::CalloutButton::Answer { id, yes }) => {
+                    self.ask = None;
+                    return self.callout_answer(id, yes);
+                }
+                Some(callout::CalloutButton::Manage { id }) => {
+                    return self.callout_manage(id);
+                }
+                None => {}
             }
         }
         if let Some(ask) = self.ask {

@@ -327,6 +327,9 @@ impl Tier {
     }
 }
 
+/// The preview counts matching donors up to this many; beyond, it says "more than".
+pub const PREVIEW_CAP: i64 = 1_000;
+
 /// How waves grow and stop (configuration `[callouts]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

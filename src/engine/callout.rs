@@ -17,8 +17,8 @@
 use super::club::Request;
 use super::{Choice, Command, Label, Reply, State, Turn, choice, donation_kind_label};
 use crate::domain::callout::{
-    CalloutInfo, CalloutSpec, DeadlineError, PatientGroup, Status, WavePolicy, parse_component,
-    parse_deadline, parse_units,
+    CalloutInfo, CalloutSpec, DeadlineError, PREVIEW_CAP, PatientGroup, Status, WavePolicy,
+    parse_component, parse_deadline, parse_units,
 };
 use crate::domain::dates::format_vn;
 use crate::domain::drive::{parse_place, parse_upcoming_day};
@@ -320,16 +320,45 @@ fn req(r: CalloutRequest) -> Option<Request> {
     Some(Request::Callout(r))
 }
 
-/// `callout:12:yes` → (12, true).
-pub fn parse_answer_value(v: &str) -> Option<(i64, bool)> {
+/// A count of matching donors: exact up to the preview's cap, "more than 1,000" beyond.
+fn count_msg(n: i64) -> Msg {
+    if n > PREVIEW_CAP {
+        Msg::new(MsgId::CountMoreThan).num("n", PREVIEW_CAP as f64)
+    } else {
+        Msg::new(MsgId::Count).num("n", n as f64)
+    }
+}
+
+/// A call-out's button, tapped from any screen: a donor's answer to an ask, or the
+/// coordinator's "manage" under a tally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalloutButton {
+    /// `callout:12:yes` / `callout:12:no`.
+    Answer { id: i64, yes: bool },
+    /// `callout:12:manage`.
+    Manage { id: i64 },
+}
+
+pub fn parse_button(v: &str) -> Option<CalloutButton> {
     let rest = v.strip_prefix("callout:")?;
     let (id, a) = rest.split_once(':')?;
-    let yes = match a {
-        "yes" => true,
-        "no" => false,
-        _ => return None,
-    };
-    Some((id.parse().ok()?, yes))
+    let id = id.parse().ok()?;
+    match a {
+        "yes" => Some(CalloutButton::Answer { id, yes: true }),
+        "no" => Some(CalloutButton::Answer { id, yes: false }),
+        "manage" => Some(CalloutButton::Manage { id }),
+        _ => None,
+    }
+}
+
+/// The button under a tally pushed to the coordinator: it opens the call-out's menu
+/// (pledges, extend, close, cancel).
+pub fn manage_choice(id: i64) -> Choice {
+    Choice {
+        value: format!("callout:{id}:manage"),
+        label: Label::Msg(Msg::new(MsgId::ChoiceManageCallout)),
+        synonyms: &[],
+    }
 }
 
 /// The two answers to an ask, with the words that pick them.
@@ -506,13 +535,22 @@ impl Turn<'_, '_> {
         self.request = req(CalloutRequest::Answer { id, yes });
     }
 
+    /// "Manage" under a pushed tally: the call-out's menu, whatever screen was open (the
+    /// app checks that this account may manage call-outs).
+    pub(super) fn callout_manage(&mut self, id: i64) {
+        self.request = req(CalloutRequest::Show { id });
+    }
+
     /// The pending ask picked by this input, if any.
     pub(super) fn ask_answer(&self, ask: PendingAsk, input: &Input) -> Option<bool> {
         if self.ctx.now_ms < ask.from {
             return None;
         }
         let v = super::pick(self.ctx.catalogue, &answer_choices(ask.callout), input)?;
-        parse_answer_value(&v).map(|(_, yes)| yes)
+        match parse_button(&v)? {
+            CalloutButton::Answer { yes, .. } => Some(yes),
+            CalloutButton::Manage { .. } => None,
+        }
     }
 
     pub(super) fn callout_input(&mut self, state: State, input: &Input) {
@@ -664,8 +702,10 @@ impl Turn<'_, '_> {
                 None => self.wrong(MsgId::ErrorChoice),
             },
             State::CalloutAnswer { id } => match self.pick(input).as_deref() {
-                Some(v) => match parse_answer_value(v) {
-                    Some((id2, yes)) if id2 == id => self.callout_answer(id, yes),
+                Some(v) => match parse_button(v) {
+                    Some(CalloutButton::Answer { id: id2, yes }) if id2 == id => {
+                        self.callout_answer(id, yes)
+                    }
                     _ => self.state = Some(State::Idle),
                 },
                 None => self.wrong(MsgId::ErrorChoice),
@@ -938,10 +978,10 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                     .msg("line", callout_line(tz, spec))
                     .str("address", spec.address.clone())
                     .str("note", spec.note.clone())
-                    .num("reserve_province", counts[0] as f64)
-                    .num("reserve", counts[1] as f64)
-                    .num("province_all", counts[2] as f64)
-                    .num("all", counts[3] as f64)
+                    .msg("reserve_province", count_msg(counts[0]))
+                    .msg("reserve", count_msg(counts[1]))
+                    .msg("province_all", count_msg(counts[2]))
+                    .msg("all", count_msg(counts[3]))
                     .num("first", f64::from(*first)),
             );
             r.choices = std::iter::once(choice("send", MsgId::ChoiceCalloutSend, &["gui", "send"]))
@@ -1083,17 +1123,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn answer_values_round_trip_and_refuse_junk() {
-        assert_eq!(parse_answer_value("callout:12:yes"), Some((12, true)));
-        assert_eq!(parse_answer_value("callout:3:no"), Some((3, false)));
+    fn button_values_round_trip_and_refuse_junk() {
+        assert_eq!(
+            parse_button("callout:12:yes"),
+            Some(CalloutButton::Answer { id: 12, yes: true })
+        );
+        assert_eq!(
+            parse_button("callout:3:no"),
+            Some(CalloutButton::Answer { id: 3, yes: false })
+        );
+        assert_eq!(
+            parse_button(&manage_choice(7).value),
+            Some(CalloutButton::Manage { id: 7 })
+        );
+        for c in answer_choices(5) {
+            assert!(matches!(
+                parse_button(&c.value),
+                Some(CalloutButton::Answer { id: 5, .. })
+            ));
+        }
         for bad in [
             "callout:x:yes",
             "callout:1:maybe",
+            "callout:1:manage:2",
+            "callout:-:manage",
             "drive:1",
             "",
             "callout:",
         ] {
-            assert_eq!(parse_answer_value(bad), None, "{bad}");
+            assert_eq!(parse_button(bad), None, "{bad}");
         }
     }
 

@@ -5,7 +5,7 @@
 use super::club::{BEST_IDENTITY, Recipient};
 use super::{Store, Tx, date_text, list};
 use crate::domain::callout::{
-    CalloutInfo, CalloutSpec, PatientGroup, Status, Tier, WaveTally, donor_codes,
+    CalloutInfo, CalloutSpec, PREVIEW_CAP, PatientGroup, Status, Tier, WaveTally, donor_codes,
 };
 use crate::domain::eligibility::{DonationKind, Rules};
 use crate::domain::province::Province;
@@ -248,6 +248,11 @@ async fn callout_info(conn: &mut SqliteConnection, id: i64) -> anyhow::Result<Op
 }
 
 /// Donors matching `m` in one tier, best first, at most `limit`.
+///
+/// One index range per compatible group, merged: `blood_group IN (…) ORDER BY score` would
+/// read and sort every donor of a common group; each range is read in score order and stops
+/// at `limit`. The reserve tiers read the partial indexes of reserve members (migration
+/// 0008), so a rare group costs a few rows whatever the size of the register.
 async fn tier_candidates(
     conn: &mut SqliteConnection,
     m: &MatchQuery,
@@ -258,74 +263,46 @@ async fn tier_candidates(
     if limit == 0 || m.codes.is_empty() {
         return Ok(out);
     }
-    let lim = limit as i64;
-    let read = |r: SqliteRow| -> anyhow::Result<Candidate> {
-        Ok(Candidate {
-            donor_id: r.try_get("id")?,
-            tier,
-            score: r.try_get("response_score")?,
-            night: r
-                .try_get::<Option<bool>, _>("night_alerts")?
-                .unwrap_or(false),
-        })
+    let (index, reserve, in_province) = match tier {
+        Tier::ReserveProvince => ("donors_reserve_province", "AND d.reserve = 1", true),
+        Tier::ReserveNation => ("donors_reserve", "AND d.reserve = 1", false),
+        Tier::Province => ("donors_match_province", "", true),
+        Tier::Nation => ("donors_match", "", false),
     };
-    match tier {
-        Tier::ReserveProvince | Tier::ReserveNation => {
-            let province = if tier == Tier::ReserveProvince {
-                "AND d.province = ?"
-            } else {
-                ""
-            };
-            let sql = format!(
-                "SELECT DISTINCT d.id, d.response_score, d.night_alerts FROM clubs c \
-                 JOIN club_members cm ON cm.club_id = c.id JOIN donors d ON d.id = cm.donor_id \
-                 WHERE c.kind = 'reserve' AND d.blood_group IN ({}) {province} AND {FILTERS} \
-                 ORDER BY d.response_score DESC, d.id LIMIT ?",
-                list(m.codes.len())
-            );
-            let mut q = sqlx::query(&sql);
-            for c in &m.codes {
-                q = q.bind(c);
-            }
-            if tier == Tier::ReserveProvince {
-                q = q.bind(&m.province);
-            }
-            q = bind_filters(q, m).bind(lim);
-            for r in q.fetch_all(&mut *conn).await? {
-                out.push(read(r)?);
-            }
+    let province = if in_province {
+        "AND d.province = ?"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT d.id, d.response_score, d.night_alerts FROM donors d INDEXED BY {index} \
+         WHERE d.blood_group = ? {province} {reserve} AND {FILTERS} \
+         ORDER BY d.response_score DESC, d.id LIMIT ?"
+    );
+    for code in &m.codes {
+        let mut q = sqlx::query(&sql).bind(code);
+        if in_province {
+            q = q.bind(&m.province);
         }
-        Tier::Province | Tier::Nation => {
-            // One index range per group, merged: `blood_group IN (…) ORDER BY score` would
-            // read and sort every donor of a common group.
-            let (index, province) = if tier == Tier::Province {
-                ("donors_match_province", "AND d.province = ?")
-            } else {
-                ("donors_match", "")
-            };
-            let sql = format!(
-                "SELECT d.id, d.response_score, d.night_alerts FROM donors d INDEXED BY {index} \
-                 WHERE d.blood_group = ? {province} AND {FILTERS} \
-                 ORDER BY d.response_score DESC, d.id LIMIT ?"
-            );
-            for code in &m.codes {
-                let mut q = sqlx::query(&sql).bind(code);
-                if tier == Tier::Province {
-                    q = q.bind(&m.province);
-                }
-                q = bind_filters(q, m).bind(lim);
-                for r in q.fetch_all(&mut *conn).await? {
-                    out.push(read(r)?);
-                }
-            }
-            out.sort_by_key(|c| (-c.score, c.donor_id));
-            out.truncate(limit);
+        q = bind_filters(q, m).bind(limit as i64);
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push(Candidate {
+                donor_id: r.try_get("id")?,
+                tier,
+                score: r.try_get("response_score")?,
+                night: r
+                    .try_get::<Option<bool>, _>("night_alerts")?
+                    .unwrap_or(false),
+            });
         }
     }
+    out.sort_by_key(|c| (-c.score, c.donor_id));
+    out.truncate(limit);
     Ok(out)
 }
 
-/// The next `size` donors to ask, tier by tier.
+/// The next `size` donors to ask, tier by tier: reserve clubs (province, then nationwide),
+/// the province, the nation.
 pub(super) async fn choose_wave(
     conn: &mut SqliteConnection,
     m: &MatchQuery,
@@ -508,37 +485,23 @@ impl Tx {
         Ok(out)
     }
 
-    /// How many donors each widening step would reach (cumulative), for the preview.
+    /// How many donors each widening step would reach (cumulative), for the preview. Each
+    /// count stops at `PREVIEW_CAP + 1` (shown as "more than 1,000"): an exact 370,000 for an
+    /// O+ patient costs seconds the coordinator is waiting, and says nothing more.
     pub async fn match_counts(&mut self, m: &MatchQuery) -> anyhow::Result<[i64; 4]> {
         let mut out = [0; 4];
         let codes = list(m.codes.len());
         for (i, tier) in Tier::ALL.iter().enumerate() {
-            let (from, province) = match tier {
-                Tier::ReserveProvince => (
-                    "clubs c JOIN club_members cm ON cm.club_id = c.id AND c.kind = 'reserve' \
-                     JOIN donors d ON d.id = cm.donor_id",
-                    true,
-                ),
-                Tier::ReserveNation => (
-                    "clubs c JOIN club_members cm ON cm.club_id = c.id AND c.kind = 'reserve' \
-                     JOIN donors d ON d.id = cm.donor_id",
-                    false,
-                ),
-                Tier::Province => ("donors d", true),
-                Tier::Nation => ("donors d", false),
-            };
-            let reserve_or = match tier {
-                // Everyone of the province, plus the reserve members elsewhere.
-                Tier::Province => {
-                    " OR d.id IN (SELECT cm.donor_id FROM club_members cm JOIN clubs c \
-                     ON c.id = cm.club_id AND c.kind = 'reserve')"
-                }
-                _ => "",
+            // Cumulative: each step adds to the one before.
+            let (scope, province) = match tier {
+                Tier::ReserveProvince => ("d.reserve = 1 AND d.province = ?", true),
+                Tier::ReserveNation => ("d.reserve = 1", false),
+                Tier::Province => ("(d.reserve = 1 OR d.province = ?)", true),
+                Tier::Nation => ("1 = 1", false),
             };
             let sql = format!(
-                "SELECT COUNT(DISTINCT d.id) FROM {from} WHERE d.blood_group IN ({codes}) \
-                 AND ({} {reserve_or}) AND {FILTERS}",
-                if province { "d.province = ?" } else { "1 = 1" }
+                "SELECT COUNT(*) FROM (SELECT 1 FROM donors d \
+                 WHERE d.blood_group IN ({codes}) AND {scope} AND {FILTERS} LIMIT ?)"
             );
             let mut q = sqlx::query(&sql);
             for c in &m.codes {
@@ -547,7 +510,7 @@ impl Tx {
             if province {
                 q = q.bind(&m.province);
             }
-            let q = bind_filters(q, m);
+            let q = bind_filters(q, m).bind(PREVIEW_CAP + 1);
             out[i] = q.fetch_one(&mut *self.tx).await?.try_get(0)?;
         }
         Ok(out)

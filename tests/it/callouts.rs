@@ -350,3 +350,84 @@ async fn a_low_stock_alerts_the_compatible_reserve_members_at_most_once_a_period
     assert_eq!(alerts(&bot), 2, "again after the period");
     bot.stop().await;
 }
+
+/// The reserve tiers read a flag on the donor row that triggers keep: it must follow every
+/// way a membership comes and goes, or a reserve member would be asked late (or a former one
+/// first).
+#[tokio::test]
+async fn reserve_membership_follows_joins_leaves_club_changes_and_deletions() {
+    use hienmau::domain::callout::{CalloutSpec, PatientGroup, Tier};
+    use hienmau::domain::eligibility::{DonationKind, Rules};
+    use hienmau::domain::province::Province;
+    use hienmau::store::MatchQuery;
+
+    let bot = TestBot::start().await;
+    let db = &bot.db;
+    let a = seed::reserve_club(db, "CLB máu hiếm", "hai-phong").await;
+    let b = seed::reserve_club(db, "CLB dự bị Kiến An", "hai-phong").await;
+    let member = seed::donor(db, 200, "O-", "hai-phong", None, "").await;
+    seed::donor(db, 201, "O-", "hai-phong", None, "").await;
+    let spec = CalloutSpec {
+        group: PatientGroup::parse("O-").unwrap(),
+        component: DonationKind::WholeBlood,
+        units: 1,
+        hospital: "BV Việt Tiệp".into(),
+        address: "1 Nhà Thương".into(),
+        province: Province::from_code("hai-phong").unwrap(),
+        deadline: vn(22, 18, 0).timestamp_millis(),
+        note: String::new(),
+    };
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let m = MatchQuery::new(None, &spec, &Rules::default(), day, 0);
+    // The member's tier, and that the other donor is never taken for a reserve member.
+    let tier = || async {
+        let wave = bot.app.store().choose_wave(&m, 2).await.unwrap();
+        assert_eq!(wave.len(), 2);
+        assert!(
+            wave.iter()
+                .any(|c| c.donor_id != member && c.tier == Tier::Province)
+        );
+        wave.iter().find(|c| c.donor_id == member).unwrap().tier
+    };
+    assert_eq!(tier().await, Tier::Province);
+    // Joining through the chat.
+    seed::exec(
+        db,
+        &format!("UPDATE clubs SET invite_code = 'RSVHPX' WHERE id = {a}"),
+    )
+    .await;
+    let joined = bot.say(200, "/join rsv-hpx").await;
+    assert!(joined.text.contains("CLB máu hiếm"), "{}", joined.text);
+    assert_eq!(tier().await, Tier::ReserveProvince);
+
+    // In two reserve clubs, leaving one keeps them a reserve member.
+    seed::exec(db, &format!("INSERT INTO club_members (club_id, donor_id, role, joined_at) VALUES ({b}, {member}, 'member', 0)")).await;
+    seed::exec(
+        db,
+        &format!("DELETE FROM club_members WHERE club_id = {a} AND donor_id = {member}"),
+    )
+    .await;
+    assert_eq!(tier().await, Tier::ReserveProvince);
+    // The club stops being a reserve club, and becomes one again.
+    seed::exec(
+        db,
+        &format!("UPDATE clubs SET kind = 'community' WHERE id = {b}"),
+    )
+    .await;
+    assert_eq!(tier().await, Tier::Province);
+    seed::exec(
+        db,
+        &format!("UPDATE clubs SET kind = 'reserve' WHERE id = {b}"),
+    )
+    .await;
+    assert_eq!(tier().await, Tier::ReserveProvince);
+    // The club is deleted: its memberships go with it (cascade), and the flag with them.
+    seed::exec(db, &format!("DELETE FROM clubs WHERE id = {b}")).await;
+    assert_eq!(tier().await, Tier::Province);
+    // Back in, then the membership moved to a university club.
+    seed::exec(db, &format!("INSERT INTO club_members (club_id, donor_id, role, joined_at) VALUES ({a}, {member}, 'member', 0)")).await;
+    assert_eq!(tier().await, Tier::ReserveProvince);
+    seed::exec(db, "INSERT INTO clubs (name, kind, province, invite_code, created_at) VALUES ('CLB trường', 'university', 'hai-phong', 'U1', 0)").await;
+    seed::exec(db, &format!("UPDATE club_members SET club_id = (SELECT id FROM clubs WHERE invite_code = 'U1') WHERE donor_id = {member}")).await;
+    assert_eq!(tier().await, Tier::Province);
+}
