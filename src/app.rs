@@ -685,6 +685,7 @@ pub fn render(catalogue: &Catalogue, lang: Lang, reply: &Reply) -> Outbound {
         phone_button: reply
             .phone_button
             .then(|| catalogue.render(lang, &Msg::new(MsgId::ChoiceSharePhone))),
+        edit_of: None,
     }
 }
 
@@ -708,6 +709,7 @@ pub fn split_outbound(mut out: Outbound, channel: ChannelKind) -> Vec<Outbound> 
         text: last,
         choices: out.choices,
         phone_button: out.phone_button,
+        edit_of: None,
     });
     parts
 }

@@ -41,6 +41,29 @@ impl Transport {
             Transport::Terminal(t) => t.send(out),
         }
     }
+
+    /// Send one outbox row. An update of a series edits the series' latest message in place
+    /// where the platform can (Telegram) and one was sent; otherwise it goes as a new message.
+    async fn deliver(&self, app: &App, row: &OutboxRow, out: &Outbound) -> SendOutcome {
+        if let (Transport::Telegram(t), Some(series), Some(identity)) =
+            (self, &out.edit_of, row.identity_id)
+        {
+            match app
+                .store()
+                .latest_in_series(series, &row.channel, identity)
+                .await
+            {
+                Ok(Some(message_id)) => {
+                    if let Some(outcome) = t.edit(&row.chat_id, &message_id, out).await {
+                        return outcome;
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => return SendOutcome::Transient(format!("{e:#}")),
+            }
+        }
+        self.send(&row.chat_id, out).await
+    }
 }
 
 /// Keeps sends at most one per `interval` (a GCRA with no burst): the earliest next send is
@@ -324,9 +347,10 @@ impl Worker {
             let Some(transport) = self.transports.get(&row.channel).cloned() else {
                 continue;
             };
+            let app = self.app.clone();
             in_flight.spawn(async move {
                 let outcome = match serde_json::from_str::<Outbound>(&row.body) {
-                    Ok(out) => transport.send(&row.chat_id, &out).await,
+                    Ok(out) => transport.deliver(&app, &row, &out).await,
                     Err(e) => SendOutcome::Permanent(format!("unreadable outbox body: {e}")),
                 };
                 (row, outcome)

@@ -252,6 +252,33 @@ impl Store {
             .collect()
     }
 
+    /// The platform's id of the latest message sent to this account whose outbox key starts
+    /// with `prefix` (the message an update of that series edits). A range on the keys'
+    /// index; the account, not the chat, because a sent row keeps no chat id.
+    pub async fn latest_in_series(
+        &self,
+        prefix: &str,
+        channel: &str,
+        identity_id: i64,
+    ) -> anyhow::Result<Option<String>> {
+        let Some(end) = prefix_end(prefix) else {
+            return Ok(None);
+        };
+        Ok(sqlx::query_scalar(
+            "SELECT platform_message_id FROM outbox \
+             WHERE idempotency_key >= $1 AND idempotency_key < $2 \
+             AND channel = $3 AND identity_id = $4 AND status = 'sent' \
+             AND platform_message_id IS NOT NULL \
+             ORDER BY finished_at DESC, id DESC LIMIT 1",
+        )
+        .bind(prefix)
+        .bind(end)
+        .bind(channel)
+        .bind(identity_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// Mark rows as being sent (one statement for the batch).
     pub async fn claim(&self, ids: &[i64]) -> anyhow::Result<()> {
         if ids.is_empty() {
@@ -853,6 +880,16 @@ pub struct Account<'a> {
 /// One transaction: conversation steps and the outbox rows they write. The batch methods
 /// take many rows in one statement: a batch of 100 updates costs a handful of statements,
 /// not hundreds.
+/// The least string above every string starting with `prefix` (its last character moved up
+/// by one), for a range scan; `None` for an empty prefix.
+fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    let last = chars.pop()?;
+    let next = char::from_u32(u32::from(last) + 1)?;
+    chars.push(next);
+    Some(chars.into_iter().collect())
+}
+
 pub struct Tx {
     tx: Transaction<'static, Sqlite>,
 }
@@ -1267,6 +1304,34 @@ fn donor_from_row(r: &SqliteRow) -> anyhow::Result<Donor> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prefix_range_holds_exactly_the_keys_that_start_with_it() {
+        let end = prefix_end("callout:2:tally:").unwrap();
+        assert_eq!(end, "callout:2:tally;");
+        for inside in [
+            "callout:2:tally:",
+            "callout:2:tally:1:7:0",
+            "callout:2:tally:99:7:1",
+        ] {
+            assert!(
+                inside >= "callout:2:tally:" && inside < end.as_str(),
+                "{inside}"
+            );
+        }
+        for outside in [
+            "callout:2:tallx",
+            "callout:2:tally",
+            "callout:20:tally:1",
+            "callout:3:",
+        ] {
+            assert!(
+                !(outside >= "callout:2:tally:" && outside < end.as_str()),
+                "{outside}"
+            );
+        }
+        assert_eq!(prefix_end(""), None);
+    }
 
     async fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();

@@ -6,13 +6,15 @@
 use super::App;
 use super::club::{Actor, random_code};
 use super::drive::{rows_for, rows_for_reply};
+use crate::channels::Outbound;
 use crate::domain::callout::Status;
 use crate::domain::club::{Action, Roles};
-use crate::engine::callout::{AskView, answer_choices, ask_msg, tally_msg};
+use crate::engine::callout::{AskView, answer_choices, ask_msg, manage_choice, tally_msg};
 use crate::engine::drive::Item;
 use crate::engine::{CalloutOutcome, CalloutRequest, Outcome, Reply};
 use crate::messages::{Msg, MsgId};
 use crate::store::{MatchQuery, Tx};
+use anyhow::Context;
 use chrono::{DateTime, Utc};
 
 const DAY_MS: i64 = 86_400_000;
@@ -180,7 +182,7 @@ impl App {
                     crate::store::Answered::Closed(_) => out(CalloutOutcome::AnswerClosed),
                     crate::store::Answered::Declined { changed } => {
                         if changed {
-                            self.callout_tally(tx, id, now_ms).await?;
+                            self.callout_tally(tx, id, now_ms, false).await?;
                         }
                         out(CalloutOutcome::Declined)
                     }
@@ -195,7 +197,7 @@ impl App {
                                 self.close_callout(tx, id, Status::Fulfilled, "scheduler", now)
                                     .await?;
                             } else {
-                                self.callout_tally(tx, id, now_ms).await?;
+                                self.callout_tally(tx, id, now_ms, false).await?;
                             }
                         }
                         out(CalloutOutcome::Pledged { info, code })
@@ -322,7 +324,7 @@ impl App {
         }
         // The coordinator who just confirmed reads the first wave in the reply.
         if tally {
-            self.callout_tally(tx, id, now_ms).await?;
+            self.callout_tally(tx, id, now_ms, false).await?;
         }
         Ok(added.len())
     }
@@ -384,16 +386,19 @@ impl App {
             now_ms,
         )
         .await?;
-        self.callout_tally(tx, id, now_ms).await?;
+        self.callout_tally(tx, id, now_ms, true).await?;
         Ok(true)
     }
 
-    /// Tell the coordinator where the call-out stands.
+    /// Tell the coordinator where the call-out stands, with a button to manage it. Each tally
+    /// edits the one before in place where the platform allows it (Telegram); a `fresh` one
+    /// (the call-out closed) comes as a new message, so the phone tells the coordinator.
     pub(crate) async fn callout_tally(
         &self,
         tx: &mut Tx,
         id: i64,
         now_ms: i64,
+        fresh: bool,
     ) -> anyhow::Result<()> {
         let Some(owner) = tx.callout_owner(id).await? else {
             return Ok(());
@@ -406,15 +411,26 @@ impl App {
         };
         let seq = tx.next_tally(id).await?;
         let cfg = self.config();
-        let key = format!("callout:{id}:tally:{seq}");
-        let rows = rows_for(
+        let reply = Reply {
+            parts: vec![tally_msg(cfg.timezone, &info, &cfg.callouts)],
+            choices: vec![manage_choice(id)],
+            ..Reply::default()
+        };
+        let series = format!("callout:{id}:tally:");
+        let mut rows = rows_for_reply(
             self,
             &r,
-            tally_msg(cfg.timezone, &info, &cfg.callouts),
-            &key,
+            &reply,
+            &format!("{series}{seq}"),
             crate::store::Lane::Reply,
             now_ms,
         )?;
+        // Only a tally that fits one message replaces the one before.
+        if let (false, [row]) = (fresh, rows.as_mut_slice()) {
+            let mut out: Outbound = serde_json::from_str(&row.body).context("reading a tally")?;
+            out.edit_of = Some(series);
+            row.body = serde_json::to_string(&out).context("encoding a tally")?;
+        }
         tx.enqueue(&rows, now_ms).await?;
         Ok(())
     }

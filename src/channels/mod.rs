@@ -95,6 +95,13 @@ pub struct Outbound {
     /// Label of a "share my phone" button, on platforms that have one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_button: Option<String>,
+    /// This message updates a series of messages whose outbox keys start with this prefix
+    /// (a call-out's tallies): where the platform can edit a sent message (Telegram), the
+    /// series' latest message in this chat is changed in place; otherwise (another platform,
+    /// nothing sent yet, a message deleted) this one is sent as a new message and becomes the
+    /// one the next update edits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edit_of: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -254,8 +261,13 @@ mod tests {
                 label: "Đồng ý".into(),
             }],
             phone_button: Some("📱".into()),
+            edit_of: Some("callout:1:tally:".into()),
         };
         let back: Outbound = serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
         assert_eq!(back, o);
+        // Rows queued before a field existed still read.
+        let old: Outbound = serde_json::from_str(r#"{"text":"x","phone_button":"📱"}"#).unwrap();
+        assert_eq!(old.edit_of, None);
+        assert_eq!(old.phone_button.as_deref(), Some("📱"));
     }
 }

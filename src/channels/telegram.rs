@@ -14,7 +14,7 @@ use teloxide::RequestError;
 use teloxide::prelude::*;
 use teloxide::types::{
     AllowedUpdate, ButtonRequest, CallbackQueryId, InlineKeyboardButton, InlineKeyboardMarkup,
-    KeyboardButton, KeyboardMarkup, KeyboardRemove, ReplyMarkup, Update, UpdateKind,
+    KeyboardButton, KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup, Update, UpdateKind,
 };
 use tokio::sync::watch;
 
@@ -107,6 +107,38 @@ impl TelegramChannel {
         }
     }
 
+    /// Change a message the bot sent (editMessageText). `None` when it cannot be edited (gone,
+    /// too old): the caller sends a new one instead.
+    pub async fn edit(
+        &self,
+        chat_id: &str,
+        message_id: &str,
+        out: &Outbound,
+    ) -> Option<SendOutcome> {
+        let (Ok(chat), Ok(id)) = (chat_id.parse::<i64>(), message_id.parse::<i32>()) else {
+            return None;
+        };
+        let mut request = self
+            .bot
+            .edit_message_text(ChatId(chat), MessageId(id), &out.text);
+        // Only inline buttons can go with an edit.
+        if let ReplyMarkup::InlineKeyboard(k) = markup(out) {
+            request = request.reply_markup(k);
+        }
+        let sent = SendOutcome::Sent {
+            platform_message_id: Some(message_id.to_string()),
+        };
+        match request.await {
+            Ok(_) => Some(sent),
+            // The same figures as before: nothing to change.
+            Err(RequestError::Api(ApiError::MessageNotModified)) => Some(sent),
+            Err(RequestError::Api(
+                ApiError::MessageToEditNotFound | ApiError::MessageCantBeEdited,
+            )) => None,
+            Err(e) => Some(self.classify(e)),
+        }
+    }
+
     fn classify(&self, e: RequestError) -> SendOutcome {
         match &e {
             RequestError::RetryAfter(s) => SendOutcome::RetryAfter(s.duration()),
@@ -185,13 +217,7 @@ impl TelegramChannel {
                     batch.push(t.inbound);
                 }
             }
-            let t0 = std::time::Instant::now();
-            let n = batch.len();
-            let r = handle_all(app, batch).await;
-            if std::env::var_os("HIENMAU_PROBE").is_some() {
-                eprintln!("batch {n} in {:?}", t0.elapsed());
-            }
-            match r {
+            match handle_all(app, batch).await {
                 Ok(()) => {
                     if let Some(id) = last_id {
                         offset = i32::try_from(id).unwrap_or(i32::MAX).saturating_add(1);
@@ -452,6 +478,7 @@ mod tests {
                 .map(|v| choice(v))
                 .collect(),
             phone_button: None,
+            ..Outbound::default()
         };
         match markup(&groups) {
             ReplyMarkup::InlineKeyboard(k) => {
@@ -466,6 +493,7 @@ mod tests {
             text: "?".into(),
             choices: vec![],
             phone_button: Some("📱".into()),
+            ..Outbound::default()
         };
         assert!(matches!(markup(&phone), ReplyMarkup::Keyboard(_)));
         let plain = Outbound {

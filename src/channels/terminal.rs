@@ -87,6 +87,7 @@ mod tests {
                 },
             ],
             phone_button: Some("ignored here".into()),
+            ..Outbound::default()
         };
         assert_eq!(
             render(&out),

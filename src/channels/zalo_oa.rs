@@ -522,6 +522,7 @@ mod tests {
             text: "?".into(),
             choices: vec![choice("agree"), choice("disagree")],
             phone_button: None,
+            ..Outbound::default()
         };
         let body = message_body("u1", &two);
         assert_eq!(
@@ -533,6 +534,7 @@ mod tests {
             text: "?".into(),
             choices: (0..6).map(|i| choice(&i.to_string())).collect(),
             phone_button: None,
+            ..Outbound::default()
         };
         let body = message_body("u1", &six);
         assert!(body["message"]["attachment"].is_null());
@@ -541,6 +543,7 @@ mod tests {
             text: "Số điện thoại?".into(),
             choices: vec![],
             phone_button: Some("📱".into()),
+            ..Outbound::default()
         };
         let body = message_body("u1", &phone);
         assert_eq!(

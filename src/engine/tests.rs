@@ -775,13 +775,16 @@ fn a_callout_typed_on_one_line_goes_to_the_preview_and_wrong_fields_are_asked_ag
     assert_eq!(spec.deadline, 1_795_000_000_000 + 6 * 3_600_000);
     let r = c.resume(Outcome::Callout(CalloutOutcome::Preview {
         spec: spec.clone(),
-        counts: [3, 7, 12, 40],
+        counts: [3, 7, 12, 1_001],
         first_wave: 9,
     }));
     assert!(
         r.contains("CLB dự bị trong tỉnh 3") && r.contains("hỏi 9 người"),
         "{r}"
     );
+    // Counts stop at the cap: beyond it, "more than".
+    assert!(r.contains("thêm cả tỉnh 12 · toàn quốc hơn 1"), "{r}");
+    assert!(!r.contains("1001") && !r.contains("1.001"), "{r}");
     // Change the units from the review, then send.
     c.say("units");
     c.say("3");

@@ -151,15 +151,48 @@ async fn waves_widen_on_time_stop_when_covered_and_never_ask_twice() {
         "{}",
         r.text
     );
-    let r = bot.say(102, "2").await;
-    assert!(r.text.contains("Cảm ơn bạn đã trả lời"), "{}", r.text);
+    // The coordinator's tally: a new message at the first answer, with a button to manage
+    // the call-out; edited in place at the next.
     let tally = bot
         .wait_text(
+            ADMIN,
+            "Nhận lời 1/2 · đã hỏi 6 · từ chối 0 · chưa trả lời 5",
+        )
+        .await;
+    assert_eq!(tally.button_values(), ["callout:2:manage"]);
+    let r = bot.say(102, "2").await;
+    assert!(r.text.contains("Cảm ơn bạn đã trả lời"), "{}", r.text);
+    let edit = bot
+        .wait_edit(
             ADMIN,
             "Nhận lời 1/2 · đã hỏi 6 · từ chối 1 · chưa trả lời 4",
         )
         .await;
-    assert!(tally.text.contains("1: 6 / 1 / 1 / 4"), "{}", tally.text);
+    assert_eq!(edit.message_id, tally.message_id);
+    assert!(edit.text.contains("1: 6 / 1 / 1 / 4"), "{}", edit.text);
+    assert_eq!(edit.button_values(), ["callout:2:manage"]);
+    // Pushed tallies (the menu's own reply shows the figures too, with its buttons).
+    let tallies = |bot: &TestBot| {
+        bot.fake
+            .sent_to(ADMIN)
+            .iter()
+            .filter(|m| m.button_values() == ["callout:2:manage"])
+            .count()
+    };
+    assert_eq!(tallies(&bot), 1, "the second tally edited the first");
+    // The button opens the call-out's menu from wherever the coordinator is; a donor who
+    // taps it (a forwarded message) is refused.
+    bot.say(ADMIN, "/help").await;
+    let menu = bot.tap(ADMIN, "callout:2:manage").await;
+    assert!(
+        menu.button_values().contains(&"extend".to_string())
+            && menu.button_values().contains(&"cancel".to_string()),
+        "{:?}",
+        menu.button_values()
+    );
+    let refused = bot.tap(101, "callout:2:manage").await;
+    assert!(refused.text.contains("không có quyền"), "{}", refused.text);
+    assert!(!refused.text.contains("Nhận lời"), "{}", refused.text);
 
     // A restart, and a tick before the wave is due: nobody new, nobody twice.
     bot.restart().await;
@@ -169,6 +202,13 @@ async fn waves_widen_on_time_stop_when_covered_and_never_ask_twice() {
     let t = at(&bot, vn(22, 9, 20)).await;
     assert_eq!(t.asked, 1);
     bot.wait_text(111, ASK).await;
+    // Across the restart, wave 2 edits the same tally.
+    let edit = bot
+        .wait_edit(ADMIN, "đã hỏi 7 · từ chối 1 · chưa trả lời 5")
+        .await;
+    assert_eq!(edit.message_id, tally.message_id);
+    assert!(edit.text.contains("2: 1 / 0 / 0 / 1"), "{}", edit.text);
+    assert_eq!(tallies(&bot), 1);
     let t = at(&bot, vn(22, 9, 40)).await;
     assert_eq!(t.asked, 0, "nobody is left to ask");
     assert_eq!(
@@ -186,7 +226,9 @@ async fn waves_widen_on_time_stop_when_covered_and_never_ask_twice() {
     for user in [101, 108, 109, 110] {
         bot.wait_text(user, "đã đủ người").await;
     }
-    bot.wait_text(ADMIN, "đã đủ người").await;
+    // Closing comes as a new message (the phone rings), not an edit.
+    let closed = bot.wait_text(ADMIN, "đã đủ người").await;
+    assert_ne!(closed.message_id, tally.message_id);
     tokio::time::sleep(Duration::from_millis(300)).await;
     for user in [100, 101, 102, 108, 109, 110, 111] {
         assert_eq!(asks(&bot, user), 1, "donor {user} asked exactly once");

@@ -162,27 +162,12 @@ impl TestBot {
 
     /// Wait until `user` receives a message containing `needle`; returns it.
     pub async fn wait_text(&self, user: i64, needle: &str) -> Sent {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            if let Some(m) = self
-                .fake
-                .sent_to(user)
-                .into_iter()
-                .find(|m| m.text.contains(needle))
-            {
-                return m;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{user} never got {needle:?}; got {:?}",
-                self.fake
-                    .sent_to(user)
-                    .iter()
-                    .map(|m| &m.text)
-                    .collect::<Vec<_>>()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        wait_in(|| self.fake.sent_to(user), user, needle).await
+    }
+
+    /// Wait until a message in `user`'s chat is edited to contain `needle`; returns the edit.
+    pub async fn wait_edit(&self, user: i64, needle: &str) -> Sent {
+        wait_in(|| self.fake.edits_to(user), user, needle).await
     }
 
     /// The donor behind a Telegram user, as stored.
@@ -203,6 +188,21 @@ impl TestBot {
             .await
             .pop()
             .unwrap()
+    }
+}
+
+async fn wait_in(source: impl Fn() -> Vec<Sent>, user: i64, needle: &str) -> Sent {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(m) = source().into_iter().find(|m| m.text.contains(needle)) {
+            return m;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{user} never got {needle:?}; got {:?}",
+            source().iter().map(|m| &m.text).collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

@@ -2,6 +2,7 @@
 //! ↔ worker ↔ fake Bot API.
 
 use crate::fake_telegram::Failure;
+use crate::seed;
 use crate::support::{TestBot, WAIT};
 use hienmau::config::DeliveryConfig;
 use hienmau::domain::donor::LastDonationAnswer;
@@ -367,4 +368,103 @@ mod webhook {
             .unwrap();
         assert_eq!(health.status(), 200);
     }
+}
+
+/// An update of a series (a call-out's tally) edits the series' latest message in place; a
+/// message the person deleted is replaced by a new one, which the next update edits.
+#[tokio::test]
+async fn a_series_update_edits_in_place_and_a_deleted_message_is_sent_again() {
+    use hienmau::channels::Outbound;
+    use hienmau::store::{Lane, NewMessage};
+
+    let mut bot = TestBot::start().await;
+    bot.say(LAN, "/start").await;
+    let identity = bot
+        .app
+        .store()
+        .identity_id("telegram", &LAN.to_string())
+        .await
+        .unwrap();
+    let chat = LAN.to_string();
+    let send = |seq: u32, text: &str, edit: bool| {
+        let body = serde_json::to_string(&Outbound {
+            text: text.to_string(),
+            edit_of: edit.then(|| "series:1:".to_string()),
+            ..Outbound::default()
+        })
+        .unwrap();
+        let app = bot.app.clone();
+        let chat = chat.clone();
+        async move {
+            let mut tx = app.store().begin().await.unwrap();
+            let row = NewMessage {
+                idempotency_key: Some(format!("series:1:{seq}:0")),
+                channel: "telegram",
+                chat_id: &chat,
+                identity_id: identity,
+                lane: Lane::Reply,
+                body,
+                not_before: 0,
+                broadcast_id: None,
+            };
+            tx.enqueue(&[row], 0).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    // Nothing of the series was sent yet: the first update goes as a new message.
+    send(1, "Bảng số 1", true).await;
+    let first = bot.wait_text(LAN, "Bảng số 1").await;
+    send(2, "Bảng số 2", true).await;
+    let e = bot.wait_edit(LAN, "Bảng số 2").await;
+    assert_eq!(e.message_id, first.message_id);
+    assert_eq!(
+        bot.fake.message_now(LAN, first.message_id).as_deref(),
+        Some("Bảng số 2")
+    );
+    // The same figures again: Telegram answers "not modified", which is no failure.
+    send(3, "Bảng số 2", true).await;
+    let key = "series:1:3:0";
+    for _ in 0..200 {
+        let n = seed::count(
+            &bot.db,
+            &format!(
+                "SELECT COUNT(*) FROM outbox WHERE idempotency_key = '{key}' AND status = 'sent'"
+            ),
+        )
+        .await;
+        if n == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        seed::count(
+            &bot.db,
+            &format!(
+                "SELECT COUNT(*) FROM outbox WHERE idempotency_key = '{key}' AND status = 'sent'"
+            ),
+        )
+        .await,
+        1
+    );
+    assert_eq!(bot.fake.edits_to(LAN).len(), 1);
+    assert_eq!(bot.fake.calls("editmessagetext"), 2);
+
+    // The person deletes it: the next update is a new message, and the one after edits it.
+    bot.fake.delete_message(LAN, first.message_id);
+    send(4, "Bảng số 4", true).await;
+    let again = bot.wait_text(LAN, "Bảng số 4").await;
+    assert_ne!(again.message_id, first.message_id);
+    send(5, "Bảng số 5", true).await;
+    let e = bot.wait_edit(LAN, "Bảng số 5").await;
+    assert_eq!(e.message_id, again.message_id);
+    // A message outside the series is never edited.
+    send(6, "Bảng số 6", false).await;
+    let separate = bot.wait_text(LAN, "Bảng số 6").await;
+    assert_ne!(separate.message_id, again.message_id);
+    assert_eq!(
+        bot.fake.message_now(LAN, again.message_id).as_deref(),
+        Some("Bảng số 5")
+    );
+    bot.stop().await;
 }

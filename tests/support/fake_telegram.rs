@@ -21,6 +21,8 @@ use tokio::sync::Notify;
 #[derive(Debug, Clone)]
 pub struct Sent {
     pub chat_id: i64,
+    /// The message's id in its chat (an edit carries the id of the message it changed).
+    pub message_id: i64,
     pub text: String,
     pub reply_markup: Value,
     pub at: Instant,
@@ -87,6 +89,8 @@ struct Inner {
     failures: HashMap<i64, Failure>,
     calls: HashMap<String, u64>,
     webhook_request: String,
+    /// Each message as it now reads, by (chat, message id): edits change it.
+    messages: HashMap<(i64, i64), (String, Value)>,
 }
 
 #[derive(Clone)]
@@ -96,6 +100,8 @@ pub struct FakeTelegram {
     inner: Arc<Mutex<Inner>>,
     new_update: Arc<Notify>,
     pub sent: Arc<Mailbox<Sent>>,
+    /// Every accepted editMessageText, by chat.
+    pub edited: Arc<Mailbox<Sent>>,
 }
 
 #[derive(Clone)]
@@ -104,6 +110,7 @@ struct Shared {
     inner: Arc<Mutex<Inner>>,
     new_update: Arc<Notify>,
     sent: Arc<Mailbox<Sent>>,
+    edited: Arc<Mailbox<Sent>>,
 }
 
 impl FakeTelegram {
@@ -117,6 +124,7 @@ impl FakeTelegram {
             inner: inner.clone(),
             new_update: Arc::new(Notify::new()),
             sent: Arc::new(Mailbox::default()),
+            edited: Arc::new(Mailbox::default()),
         };
         let app = Router::new()
             .route("/{bot}/{method}", post(handle))
@@ -130,6 +138,7 @@ impl FakeTelegram {
             inner,
             new_update: shared.new_update,
             sent: shared.sent,
+            edited: shared.edited,
         }
     }
 
@@ -221,6 +230,24 @@ impl FakeTelegram {
 
     pub fn sent_to(&self, chat: i64) -> Vec<Sent> {
         self.sent.to(&chat.to_string())
+    }
+
+    /// The edits made to messages in `chat`, in order.
+    pub fn edits_to(&self, chat: i64) -> Vec<Sent> {
+        self.edited.to(&chat.to_string())
+    }
+
+    /// The person deletes a message in their chat: it can no longer be edited.
+    pub fn delete_message(&self, chat: i64, message_id: i64) {
+        self.lock().messages.remove(&(chat, message_id));
+    }
+
+    /// A message as it reads now, after any edits.
+    pub fn message_now(&self, chat: i64, message_id: i64) -> Option<String> {
+        self.lock()
+            .messages
+            .get(&(chat, message_id))
+            .map(|m| m.0.clone())
     }
 
     pub fn sent_count(&self) -> usize {
@@ -385,8 +412,14 @@ async fn handle(
                 st.next_message_id
             };
             let reply_markup = body["reply_markup"].clone();
+            s.inner
+                .lock()
+                .unwrap()
+                .messages
+                .insert((chat, id), (text.clone(), reply_markup.clone()));
             let sent = Sent {
                 chat_id: chat,
+                message_id: id,
                 text: text.clone(),
                 reply_markup,
                 at: now,
@@ -394,6 +427,44 @@ async fn handle(
             s.sent.push(&chat.to_string(), sent);
             ok(json!({
                 "message_id": id, "date": 1_795_000_000, "text": text,
+                "chat": {"id": chat, "type": "private", "first_name": "Người dùng"}
+            }))
+        }
+        "editmessagetext" => {
+            // As Telegram answers: 400 for a message that is not there, or unchanged.
+            let chat = body["chat_id"].as_i64().unwrap_or(0);
+            let id = body["message_id"].as_i64().unwrap_or(0);
+            let text = body["text"].as_str().unwrap_or("").to_string();
+            let reply_markup = body["reply_markup"].clone();
+            {
+                let mut st = s.inner.lock().unwrap();
+                let Some(current) = st.messages.get_mut(&(chat, id)) else {
+                    return err(400, "Bad Request: message to edit not found", None);
+                };
+                if current.0 == text && current.1 == reply_markup {
+                    return err(
+                        400,
+                        "Bad Request: message is not modified: specified new message content \
+                         and reply markup are exactly the same as a current content and reply \
+                         markup of the message",
+                        None,
+                    );
+                }
+                *current = (text.clone(), reply_markup.clone());
+            }
+            s.edited.push(
+                &chat.to_string(),
+                Sent {
+                    chat_id: chat,
+                    message_id: id,
+                    text: text.clone(),
+                    reply_markup,
+                    at: Instant::now(),
+                },
+            );
+            ok(json!({
+                "message_id": id, "date": 1_795_000_000, "edit_date": 1_795_000_001,
+                "text": text,
                 "chat": {"id": chat, "type": "private", "first_name": "Người dùng"}
             }))
         }
