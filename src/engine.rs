@@ -512,8 +512,13 @@ impl<'a, 'c> Turn<'a, 'c> {
                 return self.callout_answer(ask.callout, yes);
             }
             // Anything else: the ask is no longer the last question (it stays answerable by
-            // its buttons and /callouts); a held ask waits for its time.
-            if self.ctx.now_ms >= ask.from {
+            // its buttons and /callouts); a held ask waits for its time. Reopening the chat
+            // (/start, as the terminal does at each launch) shows the ask again instead.
+            let reopening = matches!(
+                &input,
+                Input::Text(t) if command_of(t).is_some_and(|(c, _)| c == Command::Start)
+            );
+            if self.ctx.now_ms >= ask.from && !reopening {
                 self.ask = None;
             }
         }
@@ -595,7 +600,11 @@ impl<'a, 'c> Turn<'a, 'c> {
                 if let Some(d) = &self.donor {
                     let name = d.name.clone().unwrap_or_default();
                     self.say(Msg::new(MsgId::WelcomeBack).str("name", name));
-                    if self.state == Some(State::Idle) && self.registration_incomplete() {
+                    let now = self.ctx.now_ms;
+                    if self.ask.is_some_and(|a| now >= a.from) && self.registered_donor() {
+                        // An urgent ask waits for this donor's answer: it comes first.
+                        self.request = Some(Request::Callout(CalloutRequest::List));
+                    } else if self.state == Some(State::Idle) && self.registration_incomplete() {
                         self.advance();
                     } else {
                         self.state = Some(self.base_state());

@@ -317,3 +317,68 @@ fn the_demo_donor_signs_up_and_the_clock_brings_each_reminder_then_a_coordinator
     );
     assert!(out.contains("14/02/2027"), "{out}");
 }
+
+/// The demo of urgent call-outs, through the binary: a coordinator in one terminal runs an
+/// Rh− call-out; the donors, played in their own terminals on the same database, get the ask
+/// when they open the chat and answer it with a bare "1"; the coordinator's terminal shows
+/// the pledges, then the call-out covered.
+#[test]
+fn a_coordinator_runs_an_rh_negative_callout_and_sees_pledges_from_other_terminals() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("callout.db");
+    // Each terminal is opened a minute after the one before (a fixed `--now` would start
+    // every process at the same instant, before what the previous one queued).
+    let minute = std::cell::Cell::new(0);
+    let run_chat = |db: &std::path::Path, user: &str, script: &str| {
+        minute.set(minute.get() + 1);
+        let now = format!("2026-11-22T09:{:02}", minute.get());
+        run_chat_with(db, user, &["--now", &now], script)
+    };
+    for (user, name, phone, group) in [
+        ("lan", "Nguyễn Thị Lan", "0912 000 001", "O-"),
+        ("minh", "Trần Văn Minh", "0912 000 002", "O âm"),
+        ("tuan", "Lê Anh Tuấn", "0912 000 003", "O+"),
+    ] {
+        let script = format!(
+            "1\n{name}\n{phone}\n05/03/1995\nnam\n62\n{group}\nhai phong\nbo qua\nchua bao gio\n\
+             co\n1\n"
+        );
+        let (out, err, ok) = run_chat(&db, user, &script);
+        assert!(ok, "{err}");
+        assert!(out.contains("đăng ký thành công"), "{user}: {out}");
+    }
+    let (_, err, ok) = hienmau(&db, &["admin", "grant", "coordinator", "terminal:dieuphoi"]);
+    assert!(ok, "{err}");
+
+    let (out, err, ok) = run_chat(
+        &db,
+        "dieuphoi",
+        "/callout O-; toàn phần; 1; BV Việt Tiệp; Khoa Huyết học, 1 Nhà Thương; Hải Phòng; \
+         18h; mổ cấp cứu\n1\n",
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("thêm cả tỉnh 2 · toàn quốc 2"), "{out}");
+    assert!(out.contains("đợt 1 hỏi 2 người"), "{out}");
+
+    // Lan opens her terminal: the ask comes first, and "1" pledges.
+    let (out, err, ok) = run_chat(&db, "lan", "1\n");
+    assert!(ok, "{err}");
+    assert!(out.contains("CẦN MÁU GẤP"), "{out}");
+    assert!(out.contains("Mã nhận lời"), "{out}");
+    // The O+ donor is never asked.
+    let (out, _, _) = run_chat(&db, "tuan", "");
+    assert!(!out.contains("CẦN MÁU GẤP"), "{out}");
+
+    let (out, _, ok) = run_chat(&db, "dieuphoi", "");
+    assert!(ok);
+    assert!(out.contains("Nhận lời 1/2 · đã hỏi 2"), "{out}");
+
+    // Minh answers in words; two pledges cover one unit and its margin.
+    let (out, _, ok) = run_chat(&db, "minh", "tôi đến được\n");
+    assert!(ok);
+    assert!(out.contains("Mã nhận lời"), "{out}");
+    let (out, _, ok) = run_chat(&db, "dieuphoi", "");
+    assert!(ok);
+    assert!(out.contains("đã đủ người"), "{out}");
+    assert!(out.contains("Nhận lời 2/2"), "{out}");
+}
