@@ -219,6 +219,7 @@ message_ids! {
     ChoiceCalloutYes => "choice-callout-yes",
     ChoiceCalloutNo => "choice-callout-no",
     ChoiceManageCallout => "choice-manage-callout",
+    CalloutTallyHint => "callout-tally-hint",
     Count => "count",
     CountMoreThan => "count-more-than",
     CalloutPledged => "callout-pledged",

@@ -40,6 +40,7 @@ callout-tally =
     By wave (asked / pledged / declined / no answer):
     { $waves }
     Next wave: { $next }
+callout-tally-hint = /callouts to see who pledged, extend or cancel.
 callout-status-open = looking for donors
 callout-status-fulfilled = covered
 callout-status-cancelled = cancelled

@@ -40,6 +40,7 @@ callout-tally =
     Theo đợt (hỏi / nhận / từ chối / chưa trả lời):
     { $waves }
     Đợt tiếp theo: { $next }
+callout-tally-hint = /callouts để xem người đã nhận lời, gia hạn hoặc huỷ.
 callout-status-open = đang tìm người
 callout-status-fulfilled = đã đủ người
 callout-status-cancelled = đã huỷ

@@ -6,7 +6,7 @@
 use super::App;
 use super::club::{Actor, random_code};
 use super::drive::{rows_for, rows_for_reply};
-use crate::channels::Outbound;
+use crate::channels::{ChannelKind, Outbound};
 use crate::domain::callout::Status;
 use crate::domain::club::{Action, Roles};
 use crate::engine::callout::{AskView, answer_choices, ask_msg, manage_choice, tally_msg};
@@ -411,11 +411,17 @@ impl App {
         };
         let seq = tx.next_tally(id).await?;
         let cfg = self.config();
-        let reply = Reply {
+        // A button where a tap reaches the bot whatever the chat is doing; a hint elsewhere.
+        let buttons = ChannelKind::from_code(&r.channel).is_some_and(ChannelKind::has_buttons);
+        let mut reply = Reply {
             parts: vec![tally_msg(cfg.timezone, &info, &cfg.callouts)],
-            choices: vec![manage_choice(id)],
             ..Reply::default()
         };
+        if buttons {
+            reply.choices = vec![manage_choice(id)];
+        } else {
+            reply.parts.push(Msg::new(MsgId::CalloutTallyHint));
+        }
         let series = format!("callout:{id}:tally:");
         let mut rows = rows_for_reply(
             self,

@@ -54,6 +54,13 @@ impl ChannelKind {
 
     /// Platforms without buttons (or with fewer buttons than `options`) show the options as
     /// numbered lines of the text itself, so they count toward the length limit.
+    /// Whether a button under a message sends its value when tapped, whatever the
+    /// conversation is doing (Telegram's inline buttons, Zalo OA's). Elsewhere a typed "1"
+    /// answers the conversation's current question, so a pushed message's options would not.
+    pub fn has_buttons(self) -> bool {
+        matches!(self, ChannelKind::Telegram | ChannelKind::ZaloOa)
+    }
+
     pub fn choices_as_text(self, options: usize) -> bool {
         match self {
             ChannelKind::Zalo => true,

@@ -372,6 +372,9 @@ fn a_coordinator_runs_an_rh_negative_callout_and_sees_pledges_from_other_termina
     let (out, _, ok) = run_chat(&db, "dieuphoi", "");
     assert!(ok);
     assert!(out.contains("Nhận lời 1/2 · đã hỏi 2"), "{out}");
+    // No button here (a typed "1" answers the chat's own question): the command instead.
+    assert!(out.contains("/callouts để xem người đã nhận lời"), "{out}");
+    assert!(!out.contains("Quản lý"), "{out}");
 
     // Minh answers in words; two pledges cover one unit and its margin.
     let (out, _, ok) = run_chat(&db, "minh", "tôi đến được\n");
