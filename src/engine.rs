@@ -1528,14 +1528,7 @@ fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
                 MsgId::ProfileMessagesOn
             }),
         )
-        .msg(
-            "urgent",
-            Msg::new(if d.urgent_off {
-                MsgId::ProfileUrgentOff
-            } else {
-                MsgId::ProfileUrgentOn
-            }),
-        )
+        .msg("urgent", callout::urgent_value(d))
         .msg(
             "language",
             Msg::new(match lang {

@@ -1066,19 +1066,21 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
     }
 }
 
+/// Whether urgent call-outs reach this donor, for the profile and the settings.
+pub(super) fn urgent_value(d: &crate::domain::donor::Donor) -> Msg {
+    Msg::new(if d.urgent_off {
+        MsgId::ProfileUrgentOff
+    } else {
+        MsgId::ProfileUrgentOn
+    })
+}
+
 /// The settings screen needs the donor's values.
 pub(super) fn settings_prompt(donor: Option<&crate::domain::donor::Donor>, r: &mut Reply) {
     let Some(d) = donor else { return };
     r.parts = vec![
         Msg::new(MsgId::SettingsPrompt)
-            .msg(
-                "urgent",
-                Msg::new(if d.urgent_off {
-                    MsgId::ProfileUrgentOff
-                } else {
-                    MsgId::ProfileUrgentOn
-                }),
-            )
+            .msg("urgent", urgent_value(d))
             .msg(
                 "night",
                 Msg::new(if d.night_alerts == Some(true) {
