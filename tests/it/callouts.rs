@@ -299,8 +299,10 @@ async fn at_night_only_those_who_opted_in_are_woken_the_rest_hear_in_the_morning
 
 #[tokio::test]
 async fn a_callout_overtakes_a_broadcast_in_flight() {
+    // One send per 50 ms for the whole bot: sends go out one by one, in the order the worker
+    // takes them, so the order at the fake is the worker's order.
     let delivery = hienmau::config::DeliveryConfig {
-        telegram_per_second: 500.0,
+        telegram_per_second: 20.0,
         ..hienmau::config::DeliveryConfig::unlimited()
     };
     let mut bot = TestBot::start_with(&[("HIENMAU_ADMINS", "telegram:1")], delivery).await;
@@ -308,19 +310,24 @@ async fn a_callout_overtakes_a_broadcast_in_flight() {
     seed::donor(&bot.db, 100, "O-", "hai-phong", Some(hp), "").await;
     seed::donors(&bot.db, None, 10_000..15_000).await;
     bot.register(ADMIN, "0912000001").await;
-    // A 5,000-message broadcast to the province.
+    // A 5,000-message broadcast to the province, under way.
     bot.say(ADMIN, "/broadcast").await;
     bot.tap(ADMIN, "province").await;
     bot.say(ADMIN, "hai phong").await;
     bot.say(ADMIN, "Ngày hội hiến máu Chủ nhật Đỏ").await;
     bot.tap(ADMIN, "send").await;
-    bot.fake.wait_total(500, Duration::from_secs(20)).await;
+    let broadcast = |m: &crate::fake_telegram::Sent| (10_000..15_000).contains(&m.chat_id);
+    let sent_before = bot.fake.sent_count();
+    bot.fake
+        .wait_total(sent_before + 10, Duration::from_secs(20))
+        .await;
     start_callout(&bot, 1).await;
     let confirm = std::time::Instant::now();
     bot.fake.tap(ADMIN, "send");
     let ask = bot.wait_text(100, ASK).await;
+    // The confirmation's reply was committed with the ask: both fell due at once.
+    let reply = bot.wait_text(ADMIN, "đợt 1 hỏi").await;
     let latency = ask.at.duration_since(confirm);
-    // Read after the ask arrived: a lower bound of what was still waiting when it went.
     let waiting = seed::count(
         &bot.db,
         "SELECT COUNT(*) FROM outbox WHERE broadcast_id IS NOT NULL AND status = 'pending'",
@@ -328,9 +335,30 @@ async fn a_callout_overtakes_a_broadcast_in_flight() {
     .await;
     println!("confirmation → first ask: {latency:?}; broadcast rows still waiting: {waiting}");
     assert!(latency < Duration::from_secs(1), "{latency:?}");
+    // The ask went first, the reply next, and the broadcast only after them: nothing of the
+    // broadcast between the ask and the reply committed with it.
+    assert!(ask.at < reply.at);
+    let between = bot
+        .fake
+        .sent
+        .all()
+        .into_iter()
+        .filter(|m| broadcast(m) && m.at > ask.at && m.at < reply.at)
+        .count();
+    assert_eq!(
+        between, 0,
+        "a broadcast message went between the ask and its reply"
+    );
+    assert!(waiting >= 4_900, "{waiting} broadcast rows still waiting");
+    // And the broadcast goes on.
+    let total = bot.fake.sent_count();
+    bot.fake.wait_total(total + 2, Duration::from_secs(5)).await;
     assert!(
-        waiting >= 3_000,
-        "the ask did not wait behind the broadcast ({waiting} still waiting)"
+        bot.fake
+            .sent
+            .all()
+            .iter()
+            .any(|m| broadcast(m) && m.at > reply.at)
     );
     bot.stop().await;
 }

@@ -37,6 +37,16 @@ impl<T: Clone + Debug> Mailbox<T> {
             .collect()
     }
 
+    /// Everything received, in order of arrival.
+    pub fn all(&self) -> Vec<T> {
+        self.items
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, t)| t.clone())
+            .collect()
+    }
+
     pub fn count(&self) -> usize {
         self.items.lock().unwrap().len()
     }
