@@ -494,17 +494,19 @@ impl<'a, 'c> Turn<'a, 'c> {
 
     fn handle(&mut self, input: Input) {
         // An urgent ask's button, from any screen; or a bare "1"/"2" right after the ask.
-        if let Input::Choice(v) = &input {
-            match callout::parse_button(v) {
-                Some(callout::CalloutButton::Answer { id, yes }) => {
-                    self.ask = None;
-                    return self.callout_answer(id, yes);
-                }
-                Some(callout::CalloutButton::Manage { id }) => {
-                    return self.callout_manage(id);
-                }
-                None => {}
+        let button = match &input {
+            Input::Choice(v) => callout::parse_button(v),
+            // Zalo OA's quick replies come back as the person's text.
+            Input::Text(t) => callout::parse_button(t.trim()),
+            _ => None,
+        };
+        match button {
+            Some(callout::CalloutButton::Answer { id, yes }) => {
+                self.ask = None;
+                return self.callout_answer(id, yes);
             }
+            Some(callout::CalloutButton::Manage { id }) => return self.callout_manage(id),
+            None => {}
         }
         if let Some(ask) = self.ask {
             if let Some(yes) = self.ask_answer(ask, &input) {

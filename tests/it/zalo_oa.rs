@@ -404,3 +404,114 @@ async fn the_monthly_quota_holds_proactive_messages_until_next_month() {
     assert_eq!(usage[0], ("zalo_oa".to_string(), "2026-12".to_string(), 1));
     oa.stop().await;
 }
+
+/// An urgent call-out on an Official Account: the ask carries the two answers as quick-reply
+/// buttons, whose payload comes back as text and answers it even after the donor wrote
+/// something else; the coordinator's tally carries a Manage button that works the same way.
+#[tokio::test]
+async fn a_callout_is_answered_with_the_oa_buttons() {
+    use hienmau::cli::{AdminAction, admin};
+    let dir = tempfile::tempdir().unwrap();
+    let mut oa = Oa::start(dir.path()).await;
+    // An O− donor registers on the OA (Huế).
+    oa.event(json!({"event_name": "follow", "follower": {"id": "z1"}}))
+        .await;
+    oa.fake
+        .sent
+        .wait_for("z1", 1, Duration::from_secs(10))
+        .await;
+    oa.say("z1", "agree").await;
+    oa.say("z1", "Võ Thị Sáu").await;
+    let n = oa.fake.sent.to("z1").len();
+    oa.event(
+        json!({"event_name": "user_submit_info", "sender": {"id": "z1"},
+                  "info": {"name": "Võ Thị Sáu", "phone": "84912345678"}}),
+    )
+    .await;
+    oa.fake
+        .sent
+        .wait_for("z1", n + 1, Duration::from_secs(10))
+        .await;
+    for answer in ["2/9/1998", "nữ", "50", "5", "Huế", "skip", "never", "yes"] {
+        oa.say("z1", answer).await;
+    }
+    let r = oa.say("z1", "confirm").await;
+    assert!(
+        r["text"].as_str().unwrap().contains("đăng ký thành công"),
+        "{r}"
+    );
+
+    admin(
+        &oa.app,
+        AdminAction::Grant {
+            role: "coordinator".into(),
+            account: "zalo_oa:c1".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let preview = oa
+        .say(
+            "c1",
+            "/callout O-; toàn phần; 1; BV Việt Tiệp; 1 Nhà Thương; Hải Phòng; 18h",
+        )
+        .await;
+    assert!(
+        preview["text"].as_str().unwrap().contains("toàn quốc 1"),
+        "{preview}"
+    );
+    let before_ask = oa.fake.sent.to("z1").len();
+    let started = oa.say("c1", "1").await;
+    assert!(
+        started["text"]
+            .as_str()
+            .unwrap()
+            .contains("đợt 1 hỏi 1 người"),
+        "{started}"
+    );
+    let ask = oa
+        .fake
+        .sent
+        .wait_for("z1", before_ask + 1, Duration::from_secs(10))
+        .await
+        .pop()
+        .unwrap();
+    assert!(
+        ask["text"].as_str().unwrap().contains("CẦN MÁU GẤP"),
+        "{ask}"
+    );
+    let answers = buttons(&ask);
+    assert_eq!(answers.len(), 2, "{ask}");
+    assert!(answers[0].ends_with(":yes") && answers[1].ends_with(":no"));
+
+    // She reads her profile first, then taps "I can come" on the ask.
+    oa.say("z1", "/profile").await;
+    let before_tally = oa.fake.sent.to("c1").len();
+    let r = oa.say("z1", &answers[0]).await;
+    assert!(r["text"].as_str().unwrap().contains("Mã nhận lời"), "{r}");
+
+    // The coordinator's tally, with its button; tapping it opens the call-out.
+    let tally = oa
+        .fake
+        .sent
+        .wait_for("c1", before_tally + 1, Duration::from_secs(10))
+        .await
+        .pop()
+        .unwrap();
+    assert!(
+        tally["text"].as_str().unwrap().contains("Nhận lời 1/2"),
+        "{tally}"
+    );
+    let manage = buttons(&tally);
+    assert_eq!(manage.len(), 1, "{tally}");
+    assert!(manage[0].ends_with(":manage"));
+    let menu = oa.say("c1", &manage[0]).await;
+    assert!(menu["text"].as_str().unwrap().contains("Gia hạn"), "{menu}");
+    // The donor cannot open it.
+    let r = oa.say("z1", &manage[0]).await;
+    assert!(
+        r["text"].as_str().unwrap().contains("không có quyền"),
+        "{r}"
+    );
+    oa.stop().await;
+}
