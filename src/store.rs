@@ -254,7 +254,9 @@ impl Store {
 
     /// The platform's id of the latest message sent to this account whose outbox key starts
     /// with `prefix` (the message an update of that series edits). A range on the keys'
-    /// index; the account, not the chat, because a sent row keeps no chat id.
+    /// index (`+identity_id` keeps the planner off the account's index, which holds every
+    /// message the account ever got); the account, not the chat, because a sent row keeps
+    /// no chat id.
     pub async fn latest_in_series(
         &self,
         prefix: &str,
@@ -267,7 +269,7 @@ impl Store {
         Ok(sqlx::query_scalar(
             "SELECT platform_message_id FROM outbox \
              WHERE idempotency_key >= $1 AND idempotency_key < $2 \
-             AND channel = $3 AND identity_id = $4 AND status = 'sent' \
+             AND channel = $3 AND +identity_id = $4 AND status = 'sent' \
              AND platform_message_id IS NOT NULL \
              ORDER BY finished_at DESC, id DESC LIMIT 1",
         )
