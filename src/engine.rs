@@ -604,8 +604,10 @@ impl<'a, 'c> Turn<'a, 'c> {
                     self.say(Msg::new(MsgId::WelcomeBack).str("name", name));
                     let now = self.ctx.now_ms;
                     if self.ask.is_some_and(|a| now >= a.from) && self.registered_donor() {
-                        // An urgent ask waits for this donor's answer: it comes first.
-                        self.request = Some(Request::Callout(CalloutRequest::List));
+                        // An urgent ask waits for this donor's answer: it stays the question
+                        // a bare "1" or "2" answers, and they are reminded of it.
+                        self.say(MsgId::CalloutAskWaiting);
+                        self.state = Some(self.base_state());
                     } else if self.state == Some(State::Idle) && self.registration_incomplete() {
                         self.advance();
                     } else {

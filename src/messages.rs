@@ -220,6 +220,7 @@ message_ids! {
     ChoiceCalloutNo => "choice-callout-no",
     ChoiceManageCallout => "choice-manage-callout",
     CalloutTallyHint => "callout-tally-hint",
+    CalloutAskWaiting => "callout-ask-waiting",
     Count => "count",
     CountMoreThan => "count-more-than",
     CalloutPledged => "callout-pledged",

@@ -40,6 +40,7 @@ callout-tally =
     By wave (asked / pledged / declined / no answer):
     { $waves }
     Next wave: { $next }
+callout-ask-waiting = An urgent blood call-out is waiting for your answer (the message above): type 1 if you can come, 2 if not this time, or /callouts to see it again.
 callout-tally-hint = /callouts to see who pledged, extend or cancel.
 callout-status-open = looking for donors
 callout-status-fulfilled = covered

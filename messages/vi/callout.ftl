@@ -40,6 +40,7 @@ callout-tally =
     Theo đợt (hỏi / nhận / từ chối / chưa trả lời):
     { $waves }
     Đợt tiếp theo: { $next }
+callout-ask-waiting = Một lời kêu gọi hiến máu khẩn cấp đang chờ bạn trả lời (tin ở trên): gõ 1 nếu bạn đến được, 2 nếu lần này không được, hoặc /callouts để xem lại.
 callout-tally-hint = /callouts để xem người đã nhận lời, gia hạn hoặc huỷ.
 callout-status-open = đang tìm người
 callout-status-fulfilled = đã đủ người

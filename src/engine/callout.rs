@@ -531,7 +531,12 @@ impl Turn<'_, '_> {
         if !self.registered_donor() {
             return self.stale();
         }
-        self.state = Some(self.base_state());
+        // Answered from the question itself: done with it. From a button while elsewhere
+        // (a form): stay there.
+        self.state = Some(match self.state {
+            Some(State::CalloutAnswer { .. }) => State::Idle,
+            _ => self.base_state(),
+        });
         self.request = req(CalloutRequest::Answer { id, yes });
     }
 

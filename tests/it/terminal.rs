@@ -363,8 +363,12 @@ fn a_coordinator_runs_an_rh_negative_callout_and_sees_pledges_from_other_termina
     // Lan opens her terminal: the ask comes first, and "1" pledges.
     let (out, err, ok) = run_chat(&db, "lan", "1\n");
     assert!(ok, "{err}");
-    assert!(out.contains("CẦN MÁU GẤP"), "{out}");
+    assert_eq!(out.matches("CẦN MÁU GẤP").count(), 1, "{out}");
+    assert!(out.contains("đang chờ bạn trả lời"), "{out}");
     assert!(out.contains("Mã nhận lời"), "{out}");
+    // Answered: the question is not put again.
+    let after = &out[out.find("Mã nhận lời").unwrap()..];
+    assert!(!after.contains("Tôi đến được"), "{out}");
     // The O+ donor is never asked.
     let (out, _, _) = run_chat(&db, "tuan", "");
     assert!(!out.contains("CẦN MÁU GẤP"), "{out}");
