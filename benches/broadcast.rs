@@ -28,6 +28,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// How long a benchmark waits for one answer of the bot.
+const WAIT: Duration = Duration::from_secs(60);
 const TOKEN: &str = "123456:BENCH";
 const LEADER: i64 = 7;
 const FIRST_MEMBER: i64 = 1_000_000;
@@ -40,24 +42,6 @@ struct Run {
     /// First to last member message at the fake.
     spread: Duration,
     too_many: u64,
-}
-
-async fn say(fake: &FakeTelegram, user: i64, text: &str) -> String {
-    let before = fake.sent_to(user).len();
-    fake.text(user, text);
-    let got = fake
-        .wait_for(user, before + 1, Duration::from_secs(60))
-        .await;
-    got.last().map(|m| m.text.clone()).unwrap_or_default()
-}
-
-async fn tap(fake: &FakeTelegram, user: i64, value: &str) -> String {
-    let before = fake.sent_to(user).len();
-    fake.tap(user, value);
-    let got = fake
-        .wait_for(user, before + 1, Duration::from_secs(60))
-        .await;
-    got.last().map(|m| m.text.clone()).unwrap_or_default()
 }
 
 async fn run(members: i64, limits: Option<Limits>) -> Run {
@@ -87,9 +71,9 @@ async fn run(members: i64, limits: Option<Limits>) -> Run {
     )
     .await
     .unwrap();
-    say(&fake, LEADER, "/newclub").await;
-    say(&fake, LEADER, "CLB Hiến máu ĐH Hàng Hải").await;
-    let created = tap(&fake, LEADER, "university").await;
+    fake.say(LEADER, "/newclub", WAIT).await;
+    fake.say(LEADER, "CLB Hiến máu ĐH Hàng Hải", WAIT).await;
+    let created = fake.tap_and_wait(LEADER, "university", WAIT).await.text;
     let at = created.find("Mã mời: ").expect("a club") + "Mã mời: ".len();
     let code: String = created[at..].chars().take(6).collect();
     let club = seed::club_id(&db, &code).await;
@@ -100,18 +84,20 @@ async fn run(members: i64, limits: Option<Limits>) -> Run {
     // Let the leader's chat interval pass before the broadcast's own replies.
     tokio::time::sleep(Duration::from_millis(1100)).await;
 
-    say(&fake, LEADER, "/broadcast").await;
-    let preview = say(
-        &fake,
-        LEADER,
-        "Chủ nhật Đỏ 7/12 tại Nhà văn hoá Thanh niên, 7h30.",
-    )
-    .await;
+    fake.say(LEADER, "/broadcast", WAIT).await;
+    let preview = fake
+        .say(
+            LEADER,
+            "Chủ nhật Đỏ 7/12 tại Nhà văn hoá Thanh niên, 7h30.",
+            WAIT,
+        )
+        .await
+        .text;
     assert!(preview.contains(&format!("{members} người")), "{preview}");
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let before = fake.sent_count();
     let start = Instant::now();
-    let queued = tap(&fake, LEADER, "send").await;
+    let queued = fake.tap_and_wait(LEADER, "send", WAIT).await.text;
     let enqueue = start.elapsed();
     assert!(queued.contains("Đang gửi"), "{queued}");
     // Every member's message, plus the confirmation (progress reports to the leader may add

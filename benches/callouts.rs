@@ -37,6 +37,8 @@ use std::time::{Duration, Instant};
 
 /// 22 November 2026, 09:00 in Vietnam.
 const NOW_MS: i64 = 1_795_312_800_000;
+/// How long a benchmark waits for one answer of the bot.
+const WAIT: Duration = Duration::from_secs(60);
 const TOKEN: &str = "123456:BENCH";
 
 fn env_or(name: &str, default: usize) -> usize {
@@ -263,15 +265,6 @@ async fn selection(donors: usize, rounds: usize) {
     app.store().close().await;
 }
 
-async fn say(fake: &FakeTelegram, user: i64, text: &str) -> String {
-    let before = fake.sent_to(user).len();
-    fake.text(user, text);
-    let got = fake
-        .wait_for(user, before + 1, Duration::from_secs(60))
-        .await;
-    got.last().map(|m| m.text.clone()).unwrap_or_default()
-}
-
 async fn during_broadcast(members: i64) {
     let fake = FakeTelegram::start(TOKEN).await;
     let dir = tempfile::tempdir().unwrap();
@@ -297,30 +290,29 @@ async fn during_broadcast(members: i64) {
     seed::donors(&db, None, 1_000_000..1_000_000 + members).await;
     fake.enforce(Limits::telegram());
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    say(&fake, COORD, "/broadcast").await;
-    let before = fake.sent_to(COORD).len();
-    fake.tap(COORD, "province");
-    fake.wait_for(COORD, before + 1, Duration::from_secs(60))
-        .await;
+    fake.say(COORD, "/broadcast", WAIT).await;
+    fake.tap_and_wait(COORD, "province", WAIT).await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    say(&fake, COORD, "hai phong").await;
+    fake.say(COORD, "hai phong", WAIT).await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    say(
-        &fake,
+    fake.say(
         COORD,
         "Chủ nhật Đỏ 7/12 tại Nhà văn hoá Thanh niên, 7h30.",
+        WAIT,
     )
     .await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
     fake.tap(COORD, "send");
     // Let the broadcast run a few seconds.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let preview = say(
-        &fake,
-        COORD,
-        "/callout O-; toàn phần; 1; BV Việt Tiệp; 1 Nhà Thương; Hải Phòng; +6h",
-    )
-    .await;
+    let preview = fake
+        .say(
+            COORD,
+            "/callout O-; toàn phần; 1; BV Việt Tiệp; 1 Nhà Thương; Hải Phòng; +6h",
+            WAIT,
+        )
+        .await
+        .text;
     assert!(preview.contains("Đợt đầu"), "{preview}");
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let sent_before = fake.sent_count();

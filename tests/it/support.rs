@@ -129,13 +129,7 @@ impl TestBot {
 
     /// `user` types `text`; returns the bot's answer.
     pub async fn say(&self, user: i64, text: &str) -> Sent {
-        let before = self.fake.sent_to(user).len();
-        self.fake.text(user, text);
-        self.fake
-            .wait_for(user, before + 1, WAIT)
-            .await
-            .pop()
-            .unwrap()
+        self.fake.say(user, text, WAIT).await
     }
 
     /// A whole registration for `user`, answering every question; `phone` like 0912000001.
@@ -181,13 +175,7 @@ impl TestBot {
 
     /// `user` taps the button with this value; returns the bot's answer.
     pub async fn tap(&self, user: i64, value: &str) -> Sent {
-        let before = self.fake.sent_to(user).len();
-        self.fake.tap(user, value);
-        self.fake
-            .wait_for(user, before + 1, WAIT)
-            .await
-            .pop()
-            .unwrap()
+        self.fake.tap_and_wait(user, value, WAIT).await
     }
 }
 

@@ -280,6 +280,26 @@ impl FakeTelegram {
             .unwrap_or(0)
     }
 
+    /// `user` types `text`; waits (up to `timeout`) for the bot's next message to them.
+    pub async fn say(&self, user: i64, text: &str, timeout: Duration) -> Sent {
+        let before = self.sent_to(user).len();
+        self.text(user, text);
+        self.wait_for(user, before + 1, timeout)
+            .await
+            .pop()
+            .unwrap()
+    }
+
+    /// `user` taps the button with this value; waits for the bot's next message to them.
+    pub async fn tap_and_wait(&self, user: i64, value: &str, timeout: Duration) -> Sent {
+        let before = self.sent_to(user).len();
+        self.tap(user, value);
+        self.wait_for(user, before + 1, timeout)
+            .await
+            .pop()
+            .unwrap()
+    }
+
     /// Wait until `chat` has received `n` messages in all; returns them.
     pub async fn wait_for(&self, chat: i64, n: usize, timeout: Duration) -> Vec<Sent> {
         self.sent.wait_for(&chat.to_string(), n, timeout).await
