@@ -897,6 +897,28 @@ pub struct Tx {
 }
 
 impl Tx {
+    /// Withdraw the messages still waiting whose outbox keys start with `prefix` (asks of a
+    /// call-out that closed, tallies a newer one replaces); returns their keys.
+    pub async fn withdraw_pending(
+        &mut self,
+        prefix: &str,
+        now: i64,
+    ) -> anyhow::Result<Vec<String>> {
+        let Some(end) = prefix_end(prefix) else {
+            return Ok(Vec::new());
+        };
+        Ok(sqlx::query_scalar(
+            "UPDATE outbox SET status = 'cancelled', finished_at = $3, body = NULL, \
+             chat_id = NULL WHERE idempotency_key >= $1 AND idempotency_key < $2 \
+             AND status = 'pending' RETURNING idempotency_key",
+        )
+        .bind(prefix)
+        .bind(end)
+        .bind(now)
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
     /// Record platform events as handled; returns those that were not already (the others
     /// are redeliveries).
     pub async fn mark_seen(

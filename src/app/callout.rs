@@ -431,6 +431,9 @@ impl App {
             crate::store::Lane::Reply,
             now_ms,
         )?;
+        // A tally not yet sent is out of date: answers coming faster than the chat's one
+        // message a second would otherwise queue a backlog of stale figures.
+        tx.withdraw_pending(&series, now_ms).await?;
         // Only a tally that fits one message replaces the one before.
         if let (false, [row]) = (fresh, rows.as_mut_slice()) {
             let mut out: Outbound = serde_json::from_str(&row.body).context("reading a tally")?;

@@ -680,18 +680,10 @@ impl Tx {
             return Ok(None);
         }
         // Keys `callout:<id>:ask:<donor>:<identity>:<part>`: one index range.
-        let (lo, hi) = (format!("callout:{id}:ask:"), format!("callout:{id}:ask;"));
-        let withdrawn: Vec<String> = sqlx::query_scalar(
-            "UPDATE outbox SET status = 'cancelled', finished_at = $3, body = NULL, \
-             chat_id = NULL WHERE idempotency_key >= $1 AND idempotency_key < $2 \
-             AND status = 'pending' RETURNING idempotency_key",
-        )
-        .bind(&lo)
-        .bind(&hi)
-        .bind(now)
-        .fetch_all(&mut *self.tx)
-        .await?;
-        let withdrawn: HashSet<i64> = withdrawn
+        let lo = format!("callout:{id}:ask:");
+        let withdrawn: HashSet<i64> = self
+            .withdraw_pending(&lo, now)
+            .await?
             .iter()
             .filter_map(|k| k.strip_prefix(&lo)?.split(':').next()?.parse().ok())
             .collect();

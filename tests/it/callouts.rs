@@ -501,3 +501,66 @@ async fn reserve_membership_follows_joins_leaves_club_changes_and_deletions() {
     seed::exec(db, &format!("UPDATE club_members SET club_id = (SELECT id FROM clubs WHERE invite_code = 'U1') WHERE donor_id = {member}")).await;
     assert_eq!(tier().await, Tier::Province);
 }
+
+/// Answers coming faster than the coordinator's chat may receive messages (one a second on
+/// Telegram) do not queue a backlog of stale tallies: a tally not yet sent is replaced by the
+/// newer one, and the figures end right.
+#[tokio::test]
+async fn quick_answers_leave_one_fresh_tally_not_a_backlog() {
+    let delivery = hienmau::config::DeliveryConfig {
+        telegram_chat_interval_ms: 1_000,
+        ..hienmau::config::DeliveryConfig::unlimited()
+    };
+    let mut bot = TestBot::start_with(&[("HIENMAU_ADMINS", "telegram:1")], delivery).await;
+    for user in 100..106 {
+        seed::donor(&bot.db, user, "O-", "hai-phong", None, "").await;
+    }
+    start_callout(&bot, 5).await;
+    bot.tap(ADMIN, "send").await;
+    for user in 100..105 {
+        bot.wait_text(user, ASK).await;
+    }
+    // Five pledges at once.
+    for user in 100..105 {
+        bot.fake.tap(user, "callout:1:yes");
+    }
+    for user in 100..105 {
+        bot.wait_text(user, "Mã nhận lời").await;
+    }
+    // The figures end at 5 pledged, whether the last came as the first tally or an edit.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let shown = |bot: &TestBot| {
+        bot.fake
+            .sent_to(ADMIN)
+            .into_iter()
+            .chain(bot.fake.edits_to(ADMIN))
+            .filter(|m| m.button_values() == ["callout:1:manage"])
+            .collect::<Vec<_>>()
+    };
+    while !shown(&bot).iter().any(|m| m.text.contains("Nhận lời 5/6")) {
+        assert!(tokio::time::Instant::now() < deadline, "{:?}", shown(&bot));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Give a backlog the time to show itself: it would send one a second.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let tallies = shown(&bot);
+    assert!(
+        tallies.len() <= 3,
+        "{} tallies for 5 answers: {:?}",
+        tallies.len(),
+        tallies.iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
+    assert!(tallies.last().unwrap().text.contains("Nhận lời 5/6"));
+    assert_eq!(
+        seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE 'callout:1:tally:%' \
+             AND status = 'cancelled'"
+        )
+        .await
+            + tallies.len() as i64,
+        5,
+        "every tally either went or was replaced"
+    );
+    bot.stop().await;
+}
