@@ -22,9 +22,8 @@ mod seed;
 use fake_telegram::{FakeTelegram, Limits};
 use hienmau::app::{App, SystemClock};
 use hienmau::channels::ChannelKind;
-use hienmau::config::{Config, DeliveryConfig};
+use hienmau::config::DeliveryConfig;
 use hienmau::domain::club::Role;
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -48,13 +47,7 @@ async fn run(members: i64, limits: Option<Limits>) -> Run {
     let fake = FakeTelegram::start(TOKEN).await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("bench.db");
-    let env: HashMap<&str, String> = HashMap::from([
-        ("DATABASE_URL", format!("sqlite://{}", db.display())),
-        ("TELEGRAM_BOT_TOKEN", TOKEN.to_string()),
-        ("TELEGRAM_API_URL", fake.url.clone()),
-        ("HIENMAU_QUIET_HOURS", "off".to_string()),
-    ]);
-    let mut config = Config::load(None, |k| env.get(k).cloned()).unwrap();
+    let mut config = fake.bot_config(&db);
     if limits.is_none() {
         config.delivery = DeliveryConfig::unlimited();
     }

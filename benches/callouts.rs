@@ -269,13 +269,7 @@ async fn during_broadcast(members: i64) {
     let fake = FakeTelegram::start(TOKEN).await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("bench.db");
-    let env: HashMap<&str, String> = HashMap::from([
-        ("DATABASE_URL", format!("sqlite://{}", db.display())),
-        ("TELEGRAM_BOT_TOKEN", TOKEN.to_string()),
-        ("TELEGRAM_API_URL", fake.url.clone()),
-        ("HIENMAU_QUIET_HOURS", "off".to_string()),
-    ]);
-    let config = Config::load(None, |k| env.get(k).cloned()).unwrap();
+    let config = fake.bot_config(&db);
     let app = App::open(config, Arc::new(SystemClock)).await.unwrap();
     let running = hienmau::service::start(app.clone()).await.unwrap();
     const COORD: i64 = 7;

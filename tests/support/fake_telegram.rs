@@ -280,6 +280,18 @@ impl FakeTelegram {
             .unwrap_or(0)
     }
 
+    /// A bot's configuration talking to this fake, its database at `db`, quiet hours off
+    /// (the benchmarks' bot).
+    pub fn bot_config(&self, db: &std::path::Path) -> hienmau::config::Config {
+        let env: HashMap<&str, String> = HashMap::from([
+            ("DATABASE_URL", format!("sqlite://{}", db.display())),
+            ("TELEGRAM_BOT_TOKEN", self.token.clone()),
+            ("TELEGRAM_API_URL", self.url.clone()),
+            ("HIENMAU_QUIET_HOURS", "off".to_string()),
+        ]);
+        hienmau::config::Config::load(None, |k| env.get(k).cloned()).unwrap()
+    }
+
     /// `user` types `text`; waits (up to `timeout`) for the bot's next message to them.
     pub async fn say(&self, user: i64, text: &str, timeout: Duration) -> Sent {
         let before = self.sent_to(user).len();
