@@ -28,13 +28,16 @@
 use crate::domain::blood::{Abo, BloodGroup, Rh};
 use crate::domain::body::{Sex, WeightError, WeightKg};
 use crate::domain::club::{Audience, ClubInfo};
-use crate::domain::dates::{self, DateError, format_vn};
-use crate::domain::donor::{Donor, Field, LastDonationAnswer, Pending, parse_commune, parse_name};
+use crate::domain::dates::{self, DateError, LastDate, format_vn};
+use crate::domain::donor::{
+    Donor, Field, LastDonationAnswer, LastKind, Pending, parse_commune, parse_last_kind, parse_name,
+};
 use crate::domain::drive::DriveInfo;
 use crate::domain::eligibility::{AgeCheck, DonationKind, Rules};
 use crate::domain::phone::{PhoneError, PhoneNumber};
 use crate::domain::province::{Province, ProvinceMatch};
 use crate::domain::text::fold;
+use crate::domain::understand;
 use crate::messages::{Catalogue, Lang, Msg, MsgId};
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -509,19 +512,24 @@ impl<'a, 'c> Turn<'a, 'c> {
             None => {}
         }
         if let Some(ask) = self.ask {
-            if let Some(yes) = self.ask_answer(ask, &input) {
-                self.ask = None;
-                return self.callout_answer(ask.callout, yes);
-            }
-            // Anything else: the ask is no longer the last question (it stays answerable by
-            // its buttons and /callouts); a held ask waits for its time. Reopening the chat
-            // (/start, as the terminal does at each launch) shows the ask again instead.
-            let reopening = matches!(
-                &input,
-                Input::Text(t) if command_of(t).is_some_and(|(c, _)| c == Command::Start)
-            );
-            if self.ctx.now_ms >= ask.from && !reopening {
-                self.ask = None;
+            // An open ask stays answerable until it is answered or closed: by its buttons
+            // from any screen, and by a number, a yes or no or a sentence whenever no other
+            // question is open. A question about it ("ai vậy?") is explained.
+            match self.ask_answer(ask, &input) {
+                Some(understand::AskReply::Pledge) => {
+                    self.ask = None;
+                    return self.callout_answer(ask.callout, true);
+                }
+                Some(understand::AskReply::Decline) => {
+                    self.ask = None;
+                    return self.callout_answer(ask.callout, false);
+                }
+                Some(understand::AskReply::Question) => {
+                    self.say(Msg::new(MsgId::CalloutAskExplain).str("org", self.ctx.org_name));
+                    self.state = Some(self.base_state());
+                    return;
+                }
+                None => {}
             }
         }
         if let Input::Text(text) = &input {
@@ -729,8 +737,16 @@ impl<'a, 'c> Turn<'a, 'c> {
         pick(self.ctx.catalogue, &choices, input)
     }
 
+    /// The option picked, or a plain yes or no ("ừ", "đúng rồi", "ko") for a yes/no question.
+    fn pick_yes_no(&self, input: &Input, yes: &str, no: &str) -> Option<String> {
+        self.pick(input).or_else(|| match input {
+            Input::Text(t) => understand::yes_no(t).map(|y| if y { yes } else { no }.to_string()),
+            _ => None,
+        })
+    }
+
     fn consent(&mut self, input: &Input) {
-        match self.pick(input).as_deref() {
+        match self.pick_yes_no(input, "agree", "disagree").as_deref() {
             Some("agree") => {
                 self.donor = Some(Donor {
                     consent_at: self.ctx.now_ms,
@@ -798,15 +814,7 @@ impl<'a, 'c> Turn<'a, 'c> {
                 }
             }
             Field::BirthDate => {
-                let parsed = dates::parse_day(text.unwrap_or(""), today).and_then(|d| {
-                    if d > today {
-                        Err(DateError::InFuture)
-                    } else if dates::age_on(d, today) > 120 {
-                        Err(DateError::TooOld)
-                    } else {
-                        Ok(d)
-                    }
-                });
+                let parsed = dates::parse_birth(text.unwrap_or(""), today);
                 match parsed {
                     Ok(birth) => {
                         let in_range = rules.check_age(birth, today) == AgeCheck::InRange;
@@ -883,11 +891,16 @@ impl<'a, 'c> Turn<'a, 'c> {
                         Some(kind) => LastDonationAnswer::KindOnly(kind),
                         None => return self.wrong(MsgId::ErrorChoice),
                     },
-                    None => return self.wrong(MsgId::ErrorChoice),
+                    None => match text.and_then(parse_last_kind) {
+                        Some(LastKind::Never) => LastDonationAnswer::Never,
+                        Some(LastKind::Given(kind)) => LastDonationAnswer::KindOnly(kind),
+                        None => return self.wrong(MsgId::ErrorChoice),
+                    },
                 };
                 self.donor_mut().last_donation = Some(answer);
             }
-            Field::NightAlerts => match self.pick(input).as_deref() {
+            Field::NightAlerts => match self.pick_yes_no(input, "night_yes", "night_no").as_deref()
+            {
                 Some("night_yes") => self.donor_mut().night_alerts = Some(true),
                 Some("night_no") => self.donor_mut().night_alerts = Some(false),
                 _ => return self.wrong(MsgId::ErrorChoice),
@@ -895,6 +908,7 @@ impl<'a, 'c> Turn<'a, 'c> {
             Field::LastDonationDate => {
                 let kind = match self.donor.as_ref().and_then(|d| d.last_donation) {
                     Some(LastDonationAnswer::KindOnly(k))
+                    | Some(LastDonationAnswer::DateForgotten(k))
                     | Some(LastDonationAnswer::Given { kind: k, .. }) => k,
                     _ => {
                         // The kind was lost (cannot happen through the engine): ask it again.
@@ -910,10 +924,14 @@ impl<'a, 'c> Turn<'a, 'c> {
                     .and_then(|d| d.birth_date)
                     .and_then(|b| b.checked_add_months(Months::new(16 * 12)))
                     .unwrap_or(NaiveDate::MIN);
-                match dates::parse_past(text.unwrap_or(""), today, earliest) {
-                    Ok((date, _)) => {
+                match dates::parse_last_donation(text.unwrap_or(""), today, earliest) {
+                    Ok(LastDate::Known(date, _)) => {
                         self.donor_mut().last_donation =
                             Some(LastDonationAnswer::Given { kind, date })
+                    }
+                    Ok(LastDate::Forgotten) => {
+                        self.donor_mut().last_donation =
+                            Some(LastDonationAnswer::DateForgotten(kind))
                     }
                     Err(e) => {
                         return self.wrong(match e {
@@ -990,7 +1008,7 @@ impl<'a, 'c> Turn<'a, 'c> {
     }
 
     fn summary(&mut self, input: &Input) {
-        match self.pick(input).as_deref() {
+        match self.pick_yes_no(input, "confirm", "edit").as_deref() {
             Some("confirm") => {
                 let now = self.ctx.now_ms;
                 let d = self.donor_mut();
@@ -1048,7 +1066,7 @@ impl<'a, 'c> Turn<'a, 'c> {
     }
 
     fn confirm_delete(&mut self, back: State, input: &Input) {
-        match self.pick(input).as_deref() {
+        match self.pick_yes_no(input, "delete", "keep").as_deref() {
             Some("delete") => {
                 self.donor = None;
                 self.change = DonorChange::Erase;
@@ -1416,6 +1434,9 @@ pub fn eligibility(ctx: &Ctx, d: &Donor) -> Msg {
             return Msg::new(MsgId::EligibleWeight).num("min", ctx.rules.min_weight(sex));
         }
     }
+    if let Some(LastDonationAnswer::DateForgotten(_)) = d.last_donation {
+        return Msg::new(MsgId::EligibleDateForgotten);
+    }
     match d.last_donation.and_then(LastDonationAnswer::complete) {
         Some(last) => match ctx.rules.next_eligible(last) {
             Some(next) if next > ctx.today => {
@@ -1434,6 +1455,9 @@ fn last_donation_label(d: &Donor) -> Msg {
         Some(LastDonationAnswer::Given { kind, date }) => Msg::new(MsgId::ValueDonation)
             .msg("kind", Msg::new(donation_kind_label(kind)))
             .str("date", format_vn(date)),
+        Some(LastDonationAnswer::DateForgotten(kind)) => {
+            Msg::new(MsgId::ValueDonationForgotten).msg("kind", Msg::new(donation_kind_label(kind)))
+        }
         _ => Msg::new(MsgId::ValueNotGiven),
     }
 }

@@ -1111,7 +1111,7 @@ impl Tx {
                 "INSERT INTO donors (id, created_at, full_name, phone, phone_verified, birth_date, \
                  sex, weight_kg, blood_group, province, commune, last_donation_kind, \
                  last_donation_date, supporter, registered_at, paused, night_alerts, urgent_off, \
-                 deferred_until) VALUES {} \
+                 deferred_until, last_donation_forgotten) VALUES {} \
                  ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name, \
                  phone = excluded.phone, phone_verified = excluded.phone_verified, \
                  birth_date = excluded.birth_date, sex = excluded.sex, \
@@ -1121,15 +1121,17 @@ impl Tx {
                  last_donation_date = excluded.last_donation_date, \
                  supporter = excluded.supporter, registered_at = excluded.registered_at, \
                  paused = excluded.paused, night_alerts = excluded.night_alerts, \
-                 urgent_off = excluded.urgent_off, deferred_until = excluded.deferred_until",
-                placeholders(chunk.len(), 19)
+                 urgent_off = excluded.urgent_off, deferred_until = excluded.deferred_until, \
+                 last_donation_forgotten = excluded.last_donation_forgotten",
+                placeholders(chunk.len(), 20)
             );
             let mut q = sqlx::query(&sql);
             for (id, d) in chunk {
                 let (kind, date) = match d.last_donation {
                     None => (None, None),
                     Some(LastDonationAnswer::Never) => (Some("never"), None),
-                    Some(LastDonationAnswer::KindOnly(k)) => (Some(k.code()), None),
+                    Some(LastDonationAnswer::KindOnly(k))
+                    | Some(LastDonationAnswer::DateForgotten(k)) => (Some(k.code()), None),
                     Some(LastDonationAnswer::Given { kind, date }) => {
                         (Some(kind.code()), Some(date_text(date)))
                     }
@@ -1153,7 +1155,11 @@ impl Tx {
                     .bind(d.paused)
                     .bind(d.night_alerts)
                     .bind(d.urgent_off)
-                    .bind(d.deferred_until.map(date_text));
+                    .bind(d.deferred_until.map(date_text))
+                    .bind(matches!(
+                        d.last_donation,
+                        Some(LastDonationAnswer::DateForgotten(_))
+                    ));
             }
             q.execute(&mut *self.tx).await.context("saving donors")?;
         }
@@ -1283,11 +1289,13 @@ impl Tx {
 fn donor_from_row(r: &SqliteRow) -> anyhow::Result<Donor> {
     let kind: Option<String> = r.try_get("last_donation_kind")?;
     let date = parse_date(r.try_get("last_donation_date")?);
+    let forgotten: bool = r.try_get("last_donation_forgotten")?;
     let last_donation = match kind.as_deref() {
         None => None,
         Some("never") => Some(LastDonationAnswer::Never),
         Some(code) => DonationKind::from_code(code).map(|kind| match date {
             Some(date) => LastDonationAnswer::Given { kind, date },
+            None if forgotten => LastDonationAnswer::DateForgotten(kind),
             None => LastDonationAnswer::KindOnly(kind),
         }),
     };

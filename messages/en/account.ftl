@@ -18,6 +18,7 @@ value-not-given = (not given)
 value-unknown = don't know
 value-skipped = (skipped)
 value-never = never donated
+value-donation-forgotten = { $kind }, date not remembered
 value-donation = { $kind }, on { $date }
 value-phone-verified = { $phone } (verified through the app)
 value-rh-unknown = { $abo } (Rh unknown)

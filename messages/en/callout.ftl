@@ -41,6 +41,7 @@ callout-tally =
     { $waves }
     Next wave: { $next }
 callout-ask-waiting = An urgent blood call-out is waiting for your answer (the message above): type 1 if you can come, 2 if not this time, or /callouts to see it again.
+callout-ask-explain = The urgent message above comes from { $org } through hienmau: a hospital urgently needs donors whose blood group suits the patient, and you are one of the donors who could help. You are under no obligation. Type 1 if you can come, 2 if not this time, or /callouts to see the address and deadline.
 callout-tally-hint = /callouts to see who pledged, extend or cancel.
 callout-status-open = looking for donors
 callout-status-fulfilled = covered

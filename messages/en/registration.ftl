@@ -100,6 +100,7 @@ registered =
 registered-supporter = Thank you for supporting voluntary blood donation! We will send you news of blood drives to share. Type /help to see the commands.
 eligible-now = You may donate now.
 eligible-from = You may donate again from { $date }.
+eligible-date-forgotten = You do not remember when you last gave: the doctor at the drive will ask and check you. If you remember the date, correct it with /edit.
 eligible-first-time = You can give for the first time at the next drive. The doctor at the drive will check you and advise you.
 eligible-weight = The minimum weight to donate is { $min } kg; update your weight with /edit when you reach it.
 

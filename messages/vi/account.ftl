@@ -18,6 +18,7 @@ value-not-given = (chưa có)
 value-unknown = chưa biết
 value-skipped = (bỏ qua)
 value-never = chưa hiến lần nào
+value-donation-forgotten = { $kind }, không nhớ ngày
 value-donation = { $kind }, ngày { $date }
 value-phone-verified = { $phone } (đã xác minh qua ứng dụng)
 value-rh-unknown = { $abo } (Rh chưa biết)

@@ -41,6 +41,7 @@ callout-tally =
     { $waves }
     Đợt tiếp theo: { $next }
 callout-ask-waiting = Một lời kêu gọi hiến máu khẩn cấp đang chờ bạn trả lời (tin ở trên): gõ 1 nếu bạn đến được, 2 nếu lần này không được, hoặc /callouts để xem lại.
+callout-ask-explain = Tin khẩn cấp ở trên do { $org } gửi qua hienmau: một bệnh viện đang cần gấp người hiến máu có nhóm máu phù hợp với bạn, và bạn nằm trong số những người hiến có thể giúp. Bạn không bắt buộc phải đến. Gõ 1 nếu bạn đến được, 2 nếu lần này không được, hoặc /callouts để xem địa chỉ và thời hạn.
 callout-tally-hint = /callouts để xem người đã nhận lời, gia hạn hoặc huỷ.
 callout-status-open = đang tìm người
 callout-status-fulfilled = đã đủ người

@@ -101,6 +101,7 @@ registered =
 registered-supporter = Cảm ơn bạn đã đồng hành cùng phong trào hiến máu tình nguyện! Chúng tôi sẽ gửi bạn tin về các đợt hiến máu để bạn lan toả. Gõ /help để xem các lệnh.
 eligible-now = Bạn có thể hiến máu ngay từ bây giờ.
 eligible-from = Bạn có thể hiến máu lần tiếp theo từ ngày { $date }.
+eligible-date-forgotten = Bạn không nhớ lần hiến gần nhất là khi nào: bác sĩ tại điểm hiến sẽ hỏi và khám cho bạn. Nếu nhớ ra ngày, bạn sửa bằng /edit nhé.
 eligible-first-time = Bạn có thể tham gia hiến máu lần đầu ở đợt gần nhất. Bác sĩ tại điểm hiến sẽ khám và tư vấn cho bạn.
 eligible-weight = Cân nặng tối thiểu để hiến máu là { $min } kg; bạn cập nhật cân nặng bằng /edit khi đủ nhé.
 

@@ -39,6 +39,13 @@ const UNKNOWN: &[&str] = &[
     "ko biet",
     "k biet",
     "kh biet",
+    "ko bt",
+    "k bt",
+    "khong bt",
+    "chua bt",
+    "hong biet",
+    "chua xet nghiem",
+    "chua di xet nghiem",
     "chua ro",
     "khong ro",
     "dont know",
@@ -88,6 +95,12 @@ impl BloodGroup {
             .filter(|t| !FILLER.contains(t))
             .collect();
 
+        // "Rh- nhóm O": the Rh part first.
+        if tokens.len() >= 3 && matches!(tokens[0], "rh" | "rhd") && matches!(tokens[1], "+" | "-")
+        {
+            let rh = tokens.drain(..2).collect::<Vec<_>>();
+            tokens.extend(rh);
+        }
         let mut abo = None;
         if let Some(first) = tokens.first() {
             abo = match *first {

@@ -58,9 +58,17 @@ impl WeightKg {
     /// `55`, `55kg`, `55 kg`, `55,5`, `55.5 kí`, `khoảng 55 cân`.
     pub fn parse(input: &str) -> Result<WeightKg, WeightError> {
         let lower = input.trim().to_lowercase().replace(',', ".");
-        let start = lower
-            .find(|c: char| c.is_ascii_digit())
-            .ok_or(WeightError::NotAWeight)?;
+        let Some(start) = lower.find(|c: char| c.is_ascii_digit()) else {
+            // "năm mươi", "tầm năm mươi lăm cân"
+            let f = fold(&lower);
+            let f = f.trim_start_matches("khoang ").trim_start_matches("tam ");
+            let f = f
+                .trim_end_matches(" kg")
+                .trim_end_matches(" can")
+                .trim_end_matches(" ky");
+            let n = crate::domain::understand::number_words(f).ok_or(WeightError::NotAWeight)?;
+            return WeightKg::parse(&n.to_string());
+        };
         let before = fold(&lower[..start]);
         if !matches!(
             before.as_str(),

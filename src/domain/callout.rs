@@ -10,7 +10,6 @@
 //! patient, Rh) is unknown is asked only where every value would do.
 
 use crate::domain::blood::{Abo, BloodGroup, Rh};
-use crate::domain::drive::parse_time;
 use crate::domain::eligibility::DonationKind;
 use crate::domain::text::fold;
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
@@ -149,6 +148,13 @@ pub fn donor_codes(patient: PatientGroup, component: DonationKind) -> Vec<String
 pub fn parse_component(input: &str) -> Option<DonationKind> {
     let f = fold(input);
     let f = f.trim();
+    let f = f
+        .trim_start_matches("can ")
+        .trim_start_matches("khoi ")
+        .trim_end_matches(" tuoi dong lanh")
+        .trim_end_matches(" dong lanh")
+        .trim_end_matches(" tuoi")
+        .trim_end_matches(" gan tach");
     match f {
         "whole" | "whole blood" | "blood" | "toan phan" | "mau toan phan" | "mau" | "hong cau"
         | "red cells" => Some(DonationKind::WholeBlood),
@@ -158,17 +164,11 @@ pub fn parse_component(input: &str) -> Option<DonationKind> {
     }
 }
 
-/// Units needed: 1 to 50.
+/// Units needed: 1 to 50 (`2`, `hai`, `2 đơn vị`, `3 người`).
 pub fn parse_units(input: &str) -> Option<u32> {
-    let f = fold(input);
-    let digits = f
-        .trim()
-        .trim_end_matches("don vi")
-        .trim_end_matches("units")
-        .trim_end_matches("unit")
-        .trim_end_matches("tui")
-        .trim();
-    digits.parse().ok().filter(|n| (1..=50).contains(n))
+    crate::domain::understand::amount(input)
+        .filter(|n| (1..=50).contains(n))
+        .and_then(|n| u32::try_from(n).ok())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,33 +192,12 @@ pub fn parse_deadline(
     let at = if let Some(span) = relative(f) {
         now + span
     } else {
-        let local_now = now.with_timezone(&tz);
-        let today = local_now.date_naive();
-        // Not folded: fold would turn "23/11 18:00" into "23 11 18 00".
-        let words: Vec<String> = input
-            .trim()
-            .to_lowercase()
-            .split_whitespace()
-            .map(|w| match fold(w).as_str() {
-                "luc" => "luc".to_string(),
-                "ngay" => "ngay".to_string(),
-                _ => w.to_string(),
-            })
-            .collect();
-        let words: Vec<&str> = words.iter().map(String::as_str).collect();
-        let (day, time) = match words.as_slice() {
-            [t] => (None, *t),
-            [d, t] | [d, "luc", t] => (Some(*d), *t),
-            [t, "ngay", d] => (Some(*d), *t),
-            _ => return Err(DeadlineError::NotATime),
-        };
-        let time = parse_time(time).ok_or(DeadlineError::NotATime)?;
+        let today = now.with_timezone(&tz).date_naive();
+        let (day, time) = day_and_time(input, today)?;
         match day {
-            Some(d) => {
-                let day = day_month(d, today).ok_or(DeadlineError::NotATime)?;
-                local_at(tz, day, time)?
-            }
+            Some(day) => local_at(tz, day, time)?,
             None => {
+                // A bare hour already past today means that hour tomorrow.
                 let t = local_at(tz, today, time)?;
                 if t > now {
                     t
@@ -249,6 +228,60 @@ fn local_at(
         .earliest()
         .map(|t| t.with_timezone(&Utc))
         .ok_or(DeadlineError::NotATime)
+}
+
+/// The day (if one was said) and the time of a deadline: `18h`, `6h chiều`, `6 giờ chiều
+/// nay`, `chiều mai` (17:00), `7h sáng mai`, `mai 7h30`, `30/11 7h30`, `18h ngày 30/11`.
+/// A part of the day without an hour means sáng 09:00, trưa 12:00, chiều 17:00, tối 20:00.
+fn day_and_time(
+    input: &str,
+    today: NaiveDate,
+) -> Result<(Option<NaiveDate>, chrono::NaiveTime), DeadlineError> {
+    let mut day: Option<NaiveDate> = None;
+    let mut rest = Vec::new();
+    let mut set_day = |d: Option<NaiveDate>| -> Result<(), DeadlineError> {
+        let d = d.ok_or(DeadlineError::NotATime)?;
+        if day.replace(d).is_some_and(|old| old != d) {
+            return Err(DeadlineError::NotATime);
+        }
+        Ok(())
+    };
+    let lower = input.trim().to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let mut i = 0;
+    while i < words.len() {
+        let w = fold(words[i]);
+        let next = words.get(i + 1).map(|n| fold(n));
+        match w.as_str() {
+            "mai" | "tomorrow" => set_day(today.checked_add_days(Days::new(1)))?,
+            "mot" | "kia" => set_day(today.checked_add_days(Days::new(2)))?,
+            "nay" | "today" | "tonight" => set_day(Some(today))?,
+            "qua" | "yesterday" => return Err(DeadlineError::Past),
+            "hom" | "ngay" | "luc" | "vao" | "truoc" | "by" | "before" => {
+                // "hôm nay", "ngày mai", "trước 18h": the next word says it.
+                if w == "ngay" && next.as_deref() == Some("kia") {
+                    i += 1;
+                    set_day(today.checked_add_days(Days::new(2)))?;
+                }
+            }
+            _ if words[i].contains(['/', '-', '.'])
+                && words[i].starts_with(|c: char| c.is_ascii_digit()) =>
+            {
+                set_day(day_month(words[i], today))?
+            }
+            _ => rest.push(words[i]),
+        }
+        i += 1;
+    }
+    let (clock, part) =
+        crate::domain::understand::split_time(&rest.join(" ")).ok_or(DeadlineError::NotATime)?;
+    let time = match (clock, part) {
+        (Some(_), _) => crate::domain::understand::time_of_day(&rest.join(" "))
+            .ok_or(DeadlineError::NotATime)?,
+        (None, Some(p)) => p.default_time(),
+        (None, None) => return Err(DeadlineError::NotATime),
+    };
+    Ok((day, time))
 }
 
 /// `23/11` (this year, or next if it has passed), `23/11/2026`.
@@ -566,7 +599,13 @@ mod tests {
         assert_eq!(parse_component("nước"), None);
         assert_eq!(parse_units("2"), Some(2));
         assert_eq!(parse_units("3 đơn vị"), Some(3));
-        for bad in ["0", "-1", "51", "hai", "", "2.5"] {
+        // Numbers in words are understood (issue 13).
+        assert_eq!(parse_units("hai"), Some(2));
+        assert_eq!(
+            parse_component("khối hồng cầu"),
+            Some(DonationKind::WholeBlood)
+        );
+        for bad in ["0", "-1", "51", "", "2.5", "nhiều"] {
             assert_eq!(parse_units(bad), None, "{bad}");
         }
     }

@@ -118,6 +118,100 @@ impl ClubKind {
     pub fn from_code(code: &str) -> Option<ClubKind> {
         ClubKind::ALL.into_iter().find(|k| k.code() == code)
     }
+
+    /// A kind in the leader's words: "trường học", "sinh viên", "công ty", "phường",
+    /// "máu hiếm", "dự bị".
+    pub fn parse(input: &str) -> Option<ClubKind> {
+        let f = crate::domain::text::fold(input);
+        let f = f
+            .trim_start_matches("clb ")
+            .trim_start_matches("cau lac bo ");
+        let has = |w: &[&str]| {
+            w.iter()
+                .any(|p| format!(" {f} ").contains(&format!(" {p} ")))
+        };
+        let kinds = [
+            (
+                ClubKind::Reserve,
+                &[
+                    "du bi",
+                    "mau hiem",
+                    "nhom mau hiem",
+                    "hiem",
+                    "rh",
+                    "rh am",
+                    "reserve",
+                    "rare",
+                    "ngan hang mau song",
+                    "truc",
+                ][..],
+            ),
+            (
+                ClubKind::University,
+                &[
+                    "truong",
+                    "truong hoc",
+                    "dai hoc",
+                    "cao dang",
+                    "sinh vien",
+                    "hoc sinh",
+                    "thpt",
+                    "school",
+                    "university",
+                    "college",
+                    "student",
+                    "students",
+                    "doan truong",
+                ][..],
+            ),
+            (
+                ClubKind::Workplace,
+                &[
+                    "co quan",
+                    "cong ty",
+                    "doanh nghiep",
+                    "nha may",
+                    "xi nghiep",
+                    "so",
+                    "ban nganh",
+                    "workplace",
+                    "company",
+                    "office",
+                    "firm",
+                    "don vi",
+                ][..],
+            ),
+            (
+                ClubKind::Community,
+                &[
+                    "cong dong",
+                    "phuong",
+                    "xa",
+                    "thon",
+                    "khu pho",
+                    "to dan pho",
+                    "lang",
+                    "community",
+                    "neighbourhood",
+                    "tinh nguyen",
+                    "ton giao",
+                    "chua",
+                    "nha tho",
+                ][..],
+            ),
+        ];
+        let found: Vec<ClubKind> = kinds
+            .iter()
+            .filter(|(_, w)| has(w))
+            .map(|(k, _)| *k)
+            .collect();
+        match found.as_slice() {
+            [k] => Some(*k),
+            // "CLB máu hiếm trường ĐH…": the rare-blood purpose decides.
+            [ClubKind::Reserve, ..] => Some(ClubKind::Reserve),
+            _ => None,
+        }
+    }
 }
 
 /// A club as one of its members sees it.

@@ -35,7 +35,12 @@ fn numbers(input: &str) -> Option<Vec<&str>> {
         let is_num_parts = word
             .split(['-', '+'])
             .all(|p| p.chars().all(|c| c.is_ascii_digit()));
-        if !(is_num_parts || matches!(word, "ngay" | "thang" | "nam" | "day" | "month" | "year")) {
+        if !(is_num_parts
+            || matches!(
+                word,
+                "ngay" | "thang" | "nam" | "day" | "month" | "year" | "sinh" | "vao" | "luc"
+            ))
+        {
             ok = false;
         }
     }
@@ -138,6 +143,108 @@ pub fn parse_past(
         return Err(DateError::TooOld);
     }
     Ok((date, precision))
+}
+
+/// A birth date: a full day, not in the future, at most 120 years ago.
+pub fn parse_birth(input: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
+    let d = parse_day(input, today)?;
+    if d > today {
+        Err(DateError::InFuture)
+    } else if age_on(d, today) > 120 {
+        Err(DateError::TooOld)
+    } else {
+        Ok(d)
+    }
+}
+
+/// When the last donation was, as a donor remembers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LastDate {
+    /// A day, or a month read as its last day (not after today).
+    Known(NaiveDate, Precision),
+    /// "không nhớ", "lâu rồi": given, but when is not known.
+    Forgotten,
+}
+
+/// Words that say the donor does not remember when.
+const FORGOTTEN: &[&str] = &[
+    "khong nho",
+    "ko nho",
+    "k nho",
+    "kh nho",
+    "hong nho",
+    "chua nho",
+    "khong nho ro",
+    "khong nho nua",
+    "quen",
+    "quen roi",
+    "quen mat",
+    "quen mat roi",
+    "lau roi",
+    "lau lam roi",
+    "lau qua",
+    "lau lam",
+    "khong biet",
+    "ko biet",
+    "khong ro",
+    "chiu",
+    "dont remember",
+    "don t remember",
+    "forgot",
+    "not sure",
+    "long ago",
+    "khong nho lam",
+];
+
+/// The last donation's date: a day or a month (`10/01/2025`, `1/2025`, `tháng 1/2025`), a
+/// month of this year or last (`tháng 8`: the latest August not after today), `tháng trước`,
+/// or "I don't remember". Not in the future, not before `earliest`.
+pub fn parse_last_donation(
+    input: &str,
+    today: NaiveDate,
+    earliest: NaiveDate,
+) -> Result<LastDate, DateError> {
+    let f = crate::domain::text::fold(input);
+    let f = f.trim_end_matches(" a").trim_end_matches(" roi a");
+    if FORGOTTEN.contains(&f) {
+        return Ok(LastDate::Forgotten);
+    }
+    let month_back = |back: u32| -> Option<(i32, u32)> {
+        let m0 = today.year() * 12 + today.month0() as i32 - back as i32;
+        Some((
+            m0.div_euclid(12),
+            u32::try_from(m0.rem_euclid(12)).ok()? + 1,
+        ))
+    };
+    let month = match f {
+        "thang truoc" | "thang vua roi" | "last month" => month_back(1),
+        "thang nay" | "this month" => month_back(0),
+        _ => match f.strip_prefix("thang ") {
+            // "tháng 8": the latest such month that is not in the future.
+            Some(m) if m.len() <= 2 && m.chars().all(|c| c.is_ascii_digit()) => {
+                let m: u32 = m.parse().map_err(|_| DateError::NotADate)?;
+                if !(1..=12).contains(&m) {
+                    return Err(DateError::NoSuchDay);
+                }
+                let y = if m <= today.month() {
+                    today.year()
+                } else {
+                    today.year() - 1
+                };
+                Some((y, m))
+            }
+            _ => None,
+        },
+    };
+    if let Some((y, m)) = month {
+        let last = last_day_of_month(y, m).ok_or(DateError::NoSuchDay)?;
+        let date = last.min(today);
+        if date < earliest {
+            return Err(DateError::TooOld);
+        }
+        return Ok(LastDate::Known(date, Precision::Month));
+    }
+    parse_past(input, today, earliest).map(|(d, p)| LastDate::Known(d, p))
 }
 
 /// Whole years between `birth` and `on`.
@@ -251,6 +358,61 @@ mod tests {
             parse_past("soon", TODAY(), earliest),
             Err(DateError::NotADate)
         );
+    }
+
+    #[test]
+    fn last_donations_as_donors_remember_them() {
+        let today = d(2026, 11, 29);
+        let earliest = d(1980, 1, 1);
+        let known = |s: &str| parse_last_donation(s, today, earliest);
+        assert_eq!(
+            known("10/1/2025"),
+            Ok(LastDate::Known(d(2025, 1, 10), Precision::Day))
+        );
+        assert_eq!(
+            known("tháng 1/2025"),
+            Ok(LastDate::Known(d(2025, 1, 31), Precision::Month))
+        );
+        assert_eq!(
+            known("tháng trước"),
+            Ok(LastDate::Known(d(2026, 10, 31), Precision::Month))
+        );
+        assert_eq!(
+            known("tháng 8"),
+            Ok(LastDate::Known(d(2026, 8, 31), Precision::Month))
+        );
+        // December has not come yet this year: last December.
+        assert_eq!(
+            known("tháng 12"),
+            Ok(LastDate::Known(d(2025, 12, 31), Precision::Month))
+        );
+        assert_eq!(
+            known("tháng này"),
+            Ok(LastDate::Known(today, Precision::Month))
+        );
+        for s in ["không nhớ", "ko nho", "quên rồi", "lâu rồi"] {
+            assert_eq!(known(s), Ok(LastDate::Forgotten), "{s}");
+        }
+        assert_eq!(known("10/01/2027"), Err(DateError::InFuture));
+        assert_eq!(known("tháng 13"), Err(DateError::NoSuchDay));
+        assert_eq!(known("hôm nào đó"), Err(DateError::NotADate));
+        assert_eq!(
+            parse_last_donation("tháng 3", today, d(2026, 5, 1)),
+            Err(DateError::TooOld)
+        );
+    }
+
+    #[test]
+    fn birth_dates_in_the_past_only() {
+        let today = d(2026, 11, 29);
+        assert_eq!(
+            parse_birth("sinh ngày 15/03/1995", today),
+            Ok(d(1995, 3, 15))
+        );
+        assert_eq!(parse_birth("15/3/95", today), Ok(d(1995, 3, 15)));
+        assert_eq!(parse_birth("15/03/2030", today), Err(DateError::InFuture));
+        assert_eq!(parse_birth("15/03/1895", today), Err(DateError::TooOld));
+        assert_eq!(parse_birth("1995", today), Err(DateError::NotADate));
     }
 
     #[test]

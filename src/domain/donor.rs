@@ -21,13 +21,15 @@ pub enum LastDonationAnswer {
         kind: DonationKind,
         date: NaiveDate,
     },
+    /// Given before, but the donor does not remember when ("không nhớ").
+    DateForgotten(DonationKind),
 }
 
 impl LastDonationAnswer {
     pub fn complete(self) -> Option<LastDonation> {
         match self {
             LastDonationAnswer::Never => Some(LastDonation::Never),
-            LastDonationAnswer::KindOnly(_) => None,
+            LastDonationAnswer::KindOnly(_) | LastDonationAnswer::DateForgotten(_) => None,
             LastDonationAnswer::Given { kind, date } => Some(LastDonation::Given { kind, date }),
         }
     }
@@ -155,6 +157,60 @@ impl Donor {
             ]
         }
     }
+}
+
+/// What a donor says they gave last, in their own words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LastKind {
+    Never,
+    Given(DonationKind),
+}
+
+/// "Máu toàn phần", "hiến máu bình thường", "khối hồng cầu", "tiểu cầu", "huyết tương",
+/// "chưa hiến lần nào", "lần đầu", "chưa".
+pub fn parse_last_kind(input: &str) -> Option<LastKind> {
+    let f = crate::domain::text::fold(input);
+    let f = f.trim_end_matches(" a").trim();
+    let never = [
+        "chua",
+        "chua tung",
+        "chua bao gio",
+        "chua hien",
+        "chua hien bao gio",
+        "chua hien lan nao",
+        "chua tung hien",
+        "chua tung hien mau",
+        "chua hien mau",
+        "chua hien mau lan nao",
+        "lan dau",
+        "lan dau tien",
+        "day la lan dau",
+        "never",
+        "first time",
+        "no",
+        "khong",
+        "ko",
+        "chua co",
+        "chua lan nao",
+    ];
+    if never.contains(&f) {
+        return Some(LastKind::Never);
+    }
+    let f = f
+        .trim_start_matches("hien ")
+        .trim_start_matches("lan truoc ")
+        .trim_end_matches(" binh thuong");
+    Some(LastKind::Given(match f {
+        "mau" | "mau toan phan" | "toan phan" | "whole" | "whole blood" | "khoi hong cau"
+        | "hong cau" | "mau thuong" | "hien mau" | "blood" | "red cells" => {
+            DonationKind::WholeBlood
+        }
+        "tieu cau" | "mau tieu cau" | "platelets" | "platelet" | "gan tach tieu cau" => {
+            DonationKind::Platelets
+        }
+        "huyet tuong" | "plasma" => DonationKind::Plasma,
+        _ => return None,
+    }))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -7,18 +7,10 @@ use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-/// A time of day typed the Vietnamese way or the ISO way: `7h30`, `07:30`, `7h`, `7g30`, `19`.
+/// A time of day typed the Vietnamese way or the ISO way: `7h30`, `07:30`, `7h`, `7g30`, `19`,
+/// `7 rưỡi`, `2h chiều` (the shared vocabulary of [`crate::domain::understand`]).
 pub fn parse_time(input: &str) -> Option<NaiveTime> {
-    let t = input.trim().to_lowercase().replace(' ', "");
-    let (h, m) = match t.split_once([':', 'h', 'g']) {
-        Some((h, m)) => (h, if m.is_empty() { "0" } else { m }),
-        None => (t.as_str(), "0"),
-    };
-    if h.is_empty() || h.len() > 2 || m.len() > 2 {
-        return None;
-    }
-    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-    NaiveTime::from_hms_opt(h, m, 0)
+    crate::domain::understand::time_of_day(input)
 }
 
 /// From one time of day to a later one, on the same day.
@@ -86,17 +78,11 @@ pub fn parse_place(input: &str) -> Option<String> {
     ((3..=200).contains(&n) && !p.starts_with('/')).then_some(p)
 }
 
-/// A positive count as typed: `300`, `1.500`, `1,500`, `1 500`.
+/// A positive count as typed: `300`, `1.500`, `1,500`, `1 500`, `khoảng 200 người`, `mười`.
 pub fn parse_count(input: &str) -> Option<i64> {
-    let digits: String = input
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, '.' | ',' | ' '))
-        .collect();
-    if digits.is_empty() || digits.len() > 7 || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok().filter(|n| *n > 0)
+    crate::domain::understand::amount(input)
+        .filter(|n| *n <= 9_999_999)
+        .and_then(|n| i64::try_from(n).ok())
 }
 
 /// A day to come as typed: `6/12` (the next 6 December from `today`), `06/12/2026`,
@@ -438,7 +424,10 @@ mod tests {
         assert_eq!(parse_count("300"), Some(300));
         assert_eq!(parse_count("1.500"), Some(1500));
         assert_eq!(parse_count("1 500"), Some(1500));
-        for bad in ["0", "-5", "ba trăm", "", "12345678"] {
+        // Numbers in words and "about 200 people" are understood (issue 13).
+        assert_eq!(parse_count("ba trăm"), Some(300));
+        assert_eq!(parse_count("khoảng 200 người"), Some(200));
+        for bad in ["0", "-5", "", "12345678", "nhiều"] {
             assert_eq!(parse_count(bad), None, "{bad:?}");
         }
         assert_eq!(

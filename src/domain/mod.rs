@@ -16,3 +16,4 @@ pub mod phone;
 pub mod province;
 pub mod quiet;
 pub mod text;
+pub mod understand;

@@ -3,7 +3,35 @@
 //! National mobile numbers have 10 digits and start with 03, 05, 07, 08 or 09
 //! (domain.md). People type them with spaces, dots, dashes, `+84`, `84` or `0084`.
 
+use crate::domain::text::fold;
 use std::fmt;
+use unicode_normalization::UnicodeNormalization;
+
+/// Words people put around a number: "sđt 0912…", "số của em là 0912… ạ", "0912… (zalo)".
+const AROUND: &[&str] = &[
+    "sdt", "so", "dt", "dien", "thoai", "di", "dong", "cua", "em", "toi", "minh", "anh", "chi",
+    "la", "a", "zalo", "phone", "number", "my", "is", "nhe", "nha", "day", "hotline", "lien", "he",
+    "mobile", "tel", "cell", "contact", "vang", "oi", "ban",
+];
+
+/// The number with the words around it taken off; `None` when a word is not one of those.
+fn strip_words(input: &str) -> Option<&str> {
+    let t = input.trim();
+    let start = t.find(|c: char| c.is_ascii_digit() || c == '+' || c == '(');
+    let end = t.rfind(|c: char| c.is_ascii_digit());
+    let (Some(start), Some(end)) = (start, end) else {
+        return Some(t);
+    };
+    if start > end {
+        return Some(t);
+    }
+    let outside = format!("{} {}", &t[..start], &t[end + 1..]);
+    fold(&outside)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .all(|w| AROUND.contains(&w))
+        .then_some(&t[start..=end])
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PhoneNumber(String);
@@ -24,7 +52,9 @@ pub enum PhoneError {
 
 impl PhoneNumber {
     pub fn parse(input: &str) -> Result<Self, PhoneError> {
-        let trimmed = input.trim();
+        // Full-width digits (０９１２…) from some phone keyboards become ASCII.
+        let normal: String = input.nfkc().collect();
+        let trimmed = strip_words(&normal).ok_or(PhoneError::NotANumber)?;
         let mut digits = String::new();
         let mut plus = false;
         for c in trimmed.chars() {
@@ -161,6 +191,31 @@ mod tests {
             PhoneNumber::parse("++84912345678"),
             Err(PhoneError::NotANumber)
         );
+    }
+
+    #[test]
+    fn words_around_the_number_are_left_out() {
+        for s in [
+            "sdt 0912345678",
+            "số của em là 0912 345 678 ạ",
+            "0912345678 (zalo)",
+            "０９１２３４５６７８",
+            "SĐT: 0912.345.678",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(s).map(|p| p.as_e164().to_string()),
+                Ok("+84912345678".to_string()),
+                "{s}"
+            );
+        }
+        // Any other word, or a second number, is not a phone.
+        for s in [
+            "gọi 0912345678 hoặc 0987654321",
+            "không phải 0912345678",
+            "không có",
+        ] {
+            assert!(PhoneNumber::parse(s).is_err(), "{s}");
+        }
     }
 
     #[test]

@@ -25,6 +25,7 @@ use crate::domain::drive::{parse_place, parse_upcoming_day};
 use crate::domain::eligibility::DonationKind;
 use crate::domain::province::{Province, ProvinceMatch};
 use crate::domain::text::fold;
+use crate::domain::understand::{self, AskReply};
 use crate::engine::{Ctx, Input};
 use crate::messages::{Msg, MsgId};
 use chrono::{DateTime, Utc};
@@ -546,16 +547,34 @@ impl Turn<'_, '_> {
         self.request = req(CalloutRequest::Show { id });
     }
 
-    /// The pending ask picked by this input, if any.
-    pub(super) fn ask_answer(&self, ask: PendingAsk, input: &Input) -> Option<bool> {
+    /// What this input says to the pending ask, if anything: its buttons or labels from any
+    /// screen; a number, a yes or no, a sentence or a question only when the chat is at rest
+    /// (otherwise they answer the question that is open).
+    pub(super) fn ask_answer(&self, ask: PendingAsk, input: &Input) -> Option<AskReply> {
         if self.ctx.now_ms < ask.from {
             return None;
         }
-        let v = super::pick(self.ctx.catalogue, &answer_choices(ask.callout), input)?;
-        match parse_button(&v)? {
-            CalloutButton::Answer { yes, .. } => Some(yes),
-            CalloutButton::Manage { .. } => None,
+        let at_rest = matches!(
+            self.state,
+            None | Some(State::Idle) | Some(State::CalloutAnswer { .. })
+        );
+        let Input::Text(text) = input else {
+            return None;
+        };
+        if text.trim_start().starts_with('/') {
+            return None;
         }
+        if !at_rest {
+            // Only the options' own words count while another question is open.
+            let v = super::pick(self.ctx.catalogue, &answer_choices(ask.callout), input)
+                .filter(|_| text.trim().parse::<usize>().is_err())?;
+            return match parse_button(&v)? {
+                CalloutButton::Answer { yes: true, .. } => Some(AskReply::Pledge),
+                CalloutButton::Answer { yes: false, .. } => Some(AskReply::Decline),
+                CalloutButton::Manage { .. } => None,
+            };
+        }
+        understand::ask_reply(text)
     }
 
     pub(super) fn callout_input(&mut self, state: State, input: &Input) {

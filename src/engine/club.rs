@@ -345,7 +345,15 @@ impl Turn<'_, '_> {
                 None => self.wrong(MsgId::ErrorClubName),
             },
             State::NewClubKind { name } => {
-                match self.pick(input).and_then(|v| ClubKind::from_code(&v)) {
+                let typed = match input {
+                    Input::Text(t) => ClubKind::parse(t),
+                    _ => None,
+                };
+                match self
+                    .pick(input)
+                    .and_then(|v| ClubKind::from_code(&v))
+                    .or(typed)
+                {
                     Some(kind) => {
                         self.state = Some(State::Idle);
                         self.request = Some(Request::CreateClub { name, kind });

@@ -410,6 +410,20 @@ fn items(list: &[Item]) -> Vec<Choice> {
 }
 
 /// A target typed as `500` or `500-600`.
+/// A slot named by its start ("9h", "9:00"): the one with room that starts then.
+fn slot_at(drive: &DriveInfo, input: &Input, tz: chrono_tz::Tz) -> Option<String> {
+    let Input::Text(t) = input else {
+        return None;
+    };
+    let at = crate::domain::drive::parse_time(t)?;
+    drive
+        .slots
+        .iter()
+        .filter(|s| !s.full())
+        .find(|s| local_window(s.starts_at, s.ends_at, tz).1.start == at)
+        .map(|s| s.id.to_string())
+}
+
 fn parse_units(text: &str) -> Option<(i64, i64)> {
     match text.split_once(['-', '–']) {
         Some((a, b)) => {
@@ -561,7 +575,11 @@ impl Turn<'_, '_> {
                 }
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::ChooseSlot { drive } => match self.pick(input).as_deref() {
+            State::ChooseSlot { drive } => match self
+                .pick(input)
+                .or_else(|| slot_at(&drive, input, self.ctx.tz))
+                .as_deref()
+            {
                 Some("back") => {
                     self.state = Some(State::DriveMenu {
                         drive,

@@ -763,8 +763,9 @@ fn a_callout_typed_on_one_line_goes_to_the_preview_and_wrong_fields_are_asked_ag
         }
         s => panic!("{s:?}"),
     }
+    // "Yesterday" is understood now, and is in the past.
     let r = c.say("hôm qua");
-    assert!(r.contains("chưa hiểu thời hạn"), "{r}");
+    assert!(r.contains("đã qua"), "{r}");
     c.say("+6h");
     let r = c.say("bỏ qua");
     assert!(r.is_empty() || !r.contains("Ghi chú"), "{r}");
@@ -846,14 +847,44 @@ fn an_ask_is_answered_by_button_from_any_screen_or_by_number_right_after_it() {
         }))
     );
     assert_eq!(c.conv.ask, None);
-    // Something else: the ask is dropped, the message handled as usual.
+    // Something else: handled as usual, and the ask stays open (issue 13: it was dropped,
+    // and a later "1" went nowhere).
     c.conv.ask = Some(PendingAsk {
         callout: 6,
         from: 0,
     });
     c.say("/profile");
     assert_eq!(c.request(), None);
+    assert!(c.conv.ask.is_some());
+    let r = c.say("ai vậy?");
+    assert!(r.contains("bệnh viện"), "{r}");
+    assert_eq!(c.request(), None);
+    c.say("khong duoc roi, em dang di cong tac");
+    assert_eq!(
+        c.request(),
+        Some(Request::Callout(CalloutRequest::Answer {
+            id: 6,
+            yes: false
+        }))
+    );
     assert_eq!(c.conv.ask, None);
+    // While another question is open, its numbers answer that question, not the ask.
+    c.conv.ask = Some(PendingAsk {
+        callout: 8,
+        from: 0,
+    });
+    c.say("/language");
+    c.say("2");
+    assert_eq!(c.request(), None);
+    assert!(c.conv.ask.is_some());
+    c.say("1");
+    assert_eq!(
+        c.request(),
+        Some(Request::Callout(CalloutRequest::Answer {
+            id: 8,
+            yes: true
+        }))
+    );
     // An ask held until the morning is not answered before it is shown.
     c.conv.ask = Some(PendingAsk {
         callout: 7,

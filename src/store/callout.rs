@@ -89,6 +89,7 @@ impl MatchQuery {
 const FILTERS: &str = "d.registered_at IS NOT NULL AND d.supporter = 0 AND d.urgent_off = 0 \
      AND (d.deferred_until IS NULL OR d.deferred_until <= ?) \
      AND (d.last_donation_kind IS NULL OR d.last_donation_kind = 'never' \
+          OR d.last_donation_forgotten = 1 \
           OR (d.last_donation_kind = 'whole_blood' AND d.last_donation_date <= ?) \
           OR (d.last_donation_kind IN ('platelets', 'plasma') AND d.last_donation_date <= ?)) \
      AND (d.birth_date IS NULL OR (d.birth_date <= ? AND d.birth_date > ?)) \
