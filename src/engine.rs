@@ -376,6 +376,30 @@ fn command_of(text: &str) -> Option<(Command, &str)> {
     Some((cmd, args))
 }
 
+/// A whole message that is a command's word without its slash: "help", "trợ giúp", "menu",
+/// "hủy", "hồ sơ", "xin chào". Such words are never stored as an answer.
+fn bare_command(text: &str) -> Option<Command> {
+    let lower = text.trim().trim_end_matches(['!', '.', '?']).to_lowercase();
+    // "hủy" with its accent: "Huy" without one is a name.
+    if matches!(
+        lower.as_str(),
+        "hủy" | "huỷ" | "hủy bỏ" | "huỷ bỏ" | "cancel" | "thôi hủy"
+    ) {
+        return Some(Command::Cancel);
+    }
+    Some(match fold(&lower).as_str() {
+        "help" | "tro giup" | "giup" | "giup do" | "giup voi" | "huong dan" | "menu" | "?" => {
+            Command::Help
+        }
+        "ho so" | "profile" | "thong tin cua toi" | "xem ho so" => Command::Profile,
+        "xin chao" | "chao" | "chao ban" | "hello" | "hi" | "alo" | "start" | "bat dau" => {
+            Command::Start
+        }
+        "ngon ngu" | "language" | "doi ngon ngu" => Command::Language,
+        _ => return None,
+    })
+}
+
 /// Handle one message.
 pub fn step(ctx: &Ctx, conv: Conversation, input: Input) -> Step {
     let mut t = Turn::new(ctx, conv);
@@ -535,6 +559,9 @@ impl<'a, 'c> Turn<'a, 'c> {
         if let Input::Text(text) = &input {
             if let Some((cmd, args)) = command_of(text) {
                 return self.command(cmd, args);
+            }
+            if let Some(cmd) = bare_command(text) {
+                return self.command(cmd, "");
             }
         }
         let Some(state) = self.state.clone() else {

@@ -319,6 +319,32 @@ fn commands_work_mid_question_and_keep_the_question() {
 }
 
 #[test]
+fn command_words_without_a_slash_are_commands_and_never_answers() {
+    let mut c = Chat::new();
+    c.say("xin chào");
+    c.say("1");
+    // "help" at the name question: the help, not a name.
+    let r = c.say("help");
+    assert!(r.contains("/delete") && r.contains("Họ và tên"), "{r}");
+    assert_eq!(c.state(), ask(Field::Name));
+    assert_eq!(c.donor().name, None);
+    let r = c.say("Trợ giúp");
+    assert!(r.contains("/delete"), "{r}");
+    assert_eq!(c.donor().name, None);
+    // "Huy" without its accent is a name.
+    c.say("Huy");
+    assert_eq!(c.donor().name.as_deref(), Some("Huy"));
+    let r = c.say("hồ sơ");
+    assert!(r.contains("Huy") && r.contains("đang đăng ký"), "{r}");
+    assert_eq!(c.state(), ask(Field::Phone));
+    let r = c.say("hủy");
+    assert!(r.contains("vẫn được giữ"), "{r}");
+    assert_eq!(c.state(), Some(State::Idle));
+    let r = c.say("menu");
+    assert!(r.contains("/delete"), "{r}");
+}
+
+#[test]
 fn cancel_keeps_what_was_given_and_start_resumes() {
     let mut c = Chat::new();
     c.say("hi");
