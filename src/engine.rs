@@ -178,6 +178,10 @@ pub enum State {
     CalloutConfirmCancel {
         id: i64,
     },
+    /// "Enough — close it": asked once more, since it stops the search.
+    CalloutConfirmClose {
+        id: i64,
+    },
     PledgeList {
         id: i64,
         pledges: Vec<drive::Item>,
@@ -602,6 +606,7 @@ impl<'a, 'c> Turn<'a, 'c> {
             | State::CalloutMenu { .. }
             | State::CalloutExtend { .. }
             | State::CalloutConfirmCancel { .. }
+            | State::CalloutConfirmClose { .. }
             | State::PledgeList { .. }
             | State::PledgeMark { .. }
             | State::CalloutAnswer { .. }
@@ -1360,6 +1365,7 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
         | State::CalloutMenu { .. }
         | State::CalloutExtend { .. }
         | State::CalloutConfirmCancel { .. }
+        | State::CalloutConfirmClose { .. }
         | State::PledgeList { .. }
         | State::PledgeMark { .. }
         | State::CalloutAnswer { .. }

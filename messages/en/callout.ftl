@@ -42,6 +42,13 @@ callout-tally =
     Next wave: { $next }
 callout-ask-waiting = An urgent blood call-out is waiting for your answer (the message above): type 1 if you can come, 2 if not this time, or /callouts to see it again.
 callout-ask-explain = The urgent message above comes from { $org } through hienmau: a hospital urgently needs donors whose blood group suits the patient, and you are one of the donors who could help. You are under no obligation. Type 1 if you can come, 2 if not this time, or /callouts to see the address and deadline.
+callout-status-closed-early = closed before enough pledges
+callout-cancelled-silent = The { $group } call-out at { $hospital } was cancelled: you need not come. Thank you for reading!
+callout-expired-silent = The { $group } call-out at { $hospital } has expired: you need not come any more. Thank you for reading — we hope you can help next time.
+callout-expired-pledged = The { $group } call-out at { $hospital } has expired. Thank you for pledging! If you have not gone yet, you need not go.
+callout-closed-early = The { $group } call-out at { $hospital } was closed: the hospital needs no more donors. Thank you for being ready — you need not come.
+callout-confirm-close = Close this call-out? Nobody more will be asked; those who have not answered are told they need not come.
+callout-closed-done = Call-out #{ $id } is closed ({ $status }). The final tally follows this message.
 callout-tally-hint = /callouts to see who pledged, extend or cancel.
 callout-status-open = looking for donors
 callout-status-fulfilled = covered

@@ -42,6 +42,13 @@ callout-tally =
     Đợt tiếp theo: { $next }
 callout-ask-waiting = Một lời kêu gọi hiến máu khẩn cấp đang chờ bạn trả lời (tin ở trên): gõ 1 nếu bạn đến được, 2 nếu lần này không được, hoặc /callouts để xem lại.
 callout-ask-explain = Tin khẩn cấp ở trên do { $org } gửi qua hienmau: một bệnh viện đang cần gấp người hiến máu có nhóm máu phù hợp với bạn, và bạn nằm trong số những người hiến có thể giúp. Bạn không bắt buộc phải đến. Gõ 1 nếu bạn đến được, 2 nếu lần này không được, hoặc /callouts để xem địa chỉ và thời hạn.
+callout-status-closed-early = đã đóng trước khi đủ người
+callout-cancelled-silent = Lời kêu gọi { $group } tại { $hospital } đã được huỷ: bạn không cần đến. Cảm ơn bạn đã đọc tin!
+callout-expired-silent = Lời kêu gọi { $group } tại { $hospital } đã hết hạn: bạn không cần đến nữa. Cảm ơn bạn đã đọc tin — lần sau mong bạn giúp được.
+callout-expired-pledged = Lời kêu gọi { $group } tại { $hospital } đã hết hạn. Cảm ơn bạn đã nhận lời! Nếu bạn chưa đến thì không cần đến nữa.
+callout-closed-early = Lời kêu gọi { $group } tại { $hospital } đã được đóng: bệnh viện không cần thêm người hiến nữa. Cảm ơn bạn đã sẵn sàng — bạn không cần đến.
+callout-confirm-close = Đóng lời kêu gọi này? Sẽ không hỏi thêm ai nữa; những người chưa trả lời được báo là không cần đến.
+callout-closed-done = Đã đóng lời kêu gọi #{ $id } ({ $status }). Bảng tổng kết gửi ngay sau tin này.
 callout-tally-hint = /callouts để xem người đã nhận lời, gia hạn hoặc huỷ.
 callout-status-open = đang tìm người
 callout-status-fulfilled = đã đủ người

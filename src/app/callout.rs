@@ -7,7 +7,7 @@ use super::App;
 use super::club::{Actor, random_code};
 use super::drive::{rows_for, rows_for_reply};
 use crate::channels::{ChannelKind, Outbound};
-use crate::domain::callout::Status;
+use crate::domain::callout::{Ending, Status};
 use crate::domain::club::{Action, Roles};
 use crate::engine::callout::{AskView, answer_choices, ask_msg, manage_choice, tally_msg};
 use crate::engine::drive::Item;
@@ -346,8 +346,10 @@ impl App {
         let Some(info) = tx.callout(id).await? else {
             return Ok(false);
         };
+        let ending = info.ending(&self.config().callouts);
+        // Those who pledged are told only when they need not come any more.
         let mut pledged = Vec::new();
-        if status != Status::Fulfilled {
+        if matches!(ending, Ending::Cancelled | Ending::Expired) {
             pledged = tx
                 .pledges(id)
                 .await?
@@ -359,10 +361,14 @@ impl App {
         let recipients = tx.recipients(&tell).await?;
         for d in &tell {
             let Some(r) = recipients.get(d) else { continue };
-            let msg = if pledged.contains(d) {
-                MsgId::CalloutCancelledPledged
-            } else {
-                MsgId::CalloutCovered
+            // Each ending says what happened: "covered" only when enough pledged.
+            let msg = match (ending, pledged.contains(d)) {
+                (Ending::Cancelled, true) => MsgId::CalloutCancelledPledged,
+                (Ending::Cancelled, false) => MsgId::CalloutCancelledSilent,
+                (Ending::Expired, true) => MsgId::CalloutExpiredPledged,
+                (Ending::Expired, false) => MsgId::CalloutExpiredSilent,
+                (Ending::ClosedEarly, _) => MsgId::CalloutClosedEarly,
+                (Ending::Covered | Ending::Open, _) => MsgId::CalloutCovered,
             };
             let msg = Msg::new(msg)
                 .str("group", info.spec.group.code())

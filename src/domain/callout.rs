@@ -481,7 +481,34 @@ pub struct CalloutInfo {
     pub next_wave_at: Option<i64>,
 }
 
+/// How a call-out stands or ended, as people are told: "covered" only when enough donors
+/// pledged. A call-out closed by hand before that is stored as fulfilled (the coordinator
+/// said no more are needed) but is never called covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    Open,
+    Covered,
+    /// Closed by the coordinator before enough pledges: no more donors are needed.
+    ClosedEarly,
+    Expired,
+    Cancelled,
+}
+
 impl CalloutInfo {
+    pub fn ending(&self, policy: &WavePolicy) -> Ending {
+        match self.status {
+            Status::Open => Ending::Open,
+            Status::Fulfilled
+                if self.total().pledged >= i64::from(policy.enough(self.spec.units)) =>
+            {
+                Ending::Covered
+            }
+            Status::Fulfilled => Ending::ClosedEarly,
+            Status::Expired => Ending::Expired,
+            Status::Cancelled => Ending::Cancelled,
+        }
+    }
+
     pub fn total(&self) -> WaveTally {
         self.waves
             .iter()

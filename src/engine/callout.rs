@@ -17,7 +17,7 @@
 use super::club::Request;
 use super::{Choice, Command, Label, Reply, State, Turn, choice, donation_kind_label};
 use crate::domain::callout::{
-    CalloutInfo, CalloutSpec, DeadlineError, PREVIEW_CAP, PatientGroup, Status, WavePolicy,
+    CalloutInfo, CalloutSpec, DeadlineError, Ending, PREVIEW_CAP, PatientGroup, Status, WavePolicy,
     parse_component, parse_deadline, parse_units,
 };
 use crate::domain::dates::format_vn;
@@ -439,15 +439,7 @@ pub(crate) fn tally_msg(tz: chrono_tz::Tz, info: &CalloutInfo, policy: &WavePoli
     Msg::new(MsgId::CalloutTally)
         .num("id", info.id as f64)
         .msg("line", callout_line(tz, &info.spec))
-        .msg(
-            "status",
-            Msg::new(match info.status {
-                Status::Open => MsgId::CalloutStatusOpen,
-                Status::Fulfilled => MsgId::CalloutStatusFulfilled,
-                Status::Cancelled => MsgId::CalloutStatusCancelled,
-                Status::Expired => MsgId::CalloutStatusExpired,
-            }),
-        )
+        .msg("status", Msg::new(ending_label(info.ending(policy))))
         .num("pledged", t.pledged as f64)
         .num("enough", f64::from(policy.enough(info.spec.units)))
         .num("asked", t.asked as f64)
@@ -457,6 +449,28 @@ pub(crate) fn tally_msg(tz: chrono_tz::Tz, info: &CalloutInfo, policy: &WavePoli
         .num("noshow", info.no_show as f64)
         .str("waves", waves.join("\n"))
         .str("next", next)
+}
+
+/// How a call-out stands, in words.
+pub fn ending_label(e: Ending) -> MsgId {
+    match e {
+        Ending::Open => MsgId::CalloutStatusOpen,
+        Ending::Covered => MsgId::CalloutStatusFulfilled,
+        Ending::ClosedEarly => MsgId::CalloutStatusClosedEarly,
+        Ending::Cancelled => MsgId::CalloutStatusCancelled,
+        Ending::Expired => MsgId::CalloutStatusExpired,
+    }
+}
+
+/// A list's mark for a call-out: nothing while open, else a sign and the word.
+fn ending_mark(e: Ending) -> &'static str {
+    match e {
+        Ending::Open => "",
+        Ending::Covered => "✓",
+        Ending::ClosedEarly => "■",
+        Ending::Cancelled => "✗",
+        Ending::Expired => "⌛",
+    }
 }
 
 impl Turn<'_, '_> {
@@ -656,12 +670,7 @@ impl Turn<'_, '_> {
                 Some("refresh") => self.request = req(CalloutRequest::Show { id }),
                 Some("pledges") => self.request = req(CalloutRequest::Pledges { id }),
                 Some("extend") if open => self.state = Some(State::CalloutExtend { id }),
-                Some("fulfilled") if open => {
-                    self.request = req(CalloutRequest::Close {
-                        id,
-                        status: Status::Fulfilled,
-                    })
-                }
+                Some("fulfilled") if open => self.state = Some(State::CalloutConfirmClose { id }),
                 Some("cancel") if open => self.state = Some(State::CalloutConfirmCancel { id }),
                 Some("back") => self.request = req(CalloutRequest::List),
                 Some(_) => self.stale(),
@@ -683,16 +692,30 @@ impl Turn<'_, '_> {
                     Err(DeadlineError::NotATime) => self.wrong(MsgId::CalloutBadDeadline),
                 }
             }
-            State::CalloutConfirmCancel { id } => match self.pick(input).as_deref() {
-                Some("yes") => {
-                    self.request = req(CalloutRequest::Close {
-                        id,
-                        status: Status::Cancelled,
-                    })
+            State::CalloutConfirmClose { id } => {
+                match self.pick_yes_no(input, "yes", "no").as_deref() {
+                    Some("yes") => {
+                        self.request = req(CalloutRequest::Close {
+                            id,
+                            status: Status::Fulfilled,
+                        })
+                    }
+                    Some(_) => self.request = req(CalloutRequest::Show { id }),
+                    None => self.wrong(MsgId::ErrorChoice),
                 }
-                Some(_) => self.request = req(CalloutRequest::Show { id }),
-                None => self.wrong(MsgId::ErrorChoice),
-            },
+            }
+            State::CalloutConfirmCancel { id } => {
+                match self.pick_yes_no(input, "yes", "no").as_deref() {
+                    Some("yes") => {
+                        self.request = req(CalloutRequest::Close {
+                            id,
+                            status: Status::Cancelled,
+                        })
+                    }
+                    Some(_) => self.request = req(CalloutRequest::Show { id }),
+                    None => self.wrong(MsgId::ErrorChoice),
+                }
+            }
             State::PledgeList { id, pledges } => match self.pick(input).as_deref() {
                 Some("back") => self.request = req(CalloutRequest::Show { id }),
                 Some(v) => match pledges.iter().find(|p| p.id.to_string() == v) {
@@ -834,16 +857,29 @@ impl Turn<'_, '_> {
                         let t = c.total();
                         super::drive::Item {
                             id: c.id,
-                            label: format!(
-                                "#{} {} ×{} · {} · {}/{}{}",
-                                c.id,
-                                c.spec.group.code(),
-                                c.spec.units,
-                                c.spec.hospital,
-                                t.pledged,
-                                c.spec.units,
-                                if c.status == Status::Open { "" } else { " ✓" }
-                            ),
+                            label: {
+                                let e = c.ending(&self.ctx.callouts);
+                                let word = if e == Ending::Open {
+                                    String::new()
+                                } else {
+                                    let m = Msg::new(ending_label(e));
+                                    format!(
+                                        " {} {}",
+                                        ending_mark(e),
+                                        self.ctx.catalogue.render(self.lang, &m)
+                                    )
+                                };
+                                format!(
+                                    "#{} {} ×{} · {} · {}/{}{}",
+                                    c.id,
+                                    c.spec.group.code(),
+                                    c.spec.units,
+                                    c.spec.hospital,
+                                    t.pledged,
+                                    self.ctx.callouts.enough(c.spec.units),
+                                    word
+                                )
+                            },
                         }
                     })
                     .collect();
@@ -865,6 +901,18 @@ impl Turn<'_, '_> {
                     self.say(ask_msg(ctx.tz, &first.info));
                 }
                 self.state = Some(State::CalloutAnswer { id: first.info.id });
+            }
+            // The closing tally follows as a message of its own: say only that it is closed.
+            CalloutOutcome::Closed(info) if info.status != Status::Open => {
+                self.say(
+                    Msg::new(MsgId::CalloutClosedDone)
+                        .num("id", info.id as f64)
+                        .msg("status", Msg::new(ending_label(info.ending(&ctx.callouts)))),
+                );
+                self.state = Some(State::CalloutMenu {
+                    id: info.id,
+                    open: false,
+                });
             }
             CalloutOutcome::Show(info)
             | CalloutOutcome::Extended(info)
@@ -1053,6 +1101,13 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
             r.choices = c;
         }
         State::CalloutExtend { .. } => r.parts.push(Msg::new(MsgId::CalloutAskNewDeadline)),
+        State::CalloutConfirmClose { .. } => {
+            r.parts.push(Msg::new(MsgId::CalloutConfirmClose));
+            r.choices = vec![
+                choice("yes", MsgId::ChoiceCloseFulfilled, &["co", "yes", "dong"]),
+                choice("no", MsgId::ChoiceBack, &["khong", "no", "quay lai"]),
+            ];
+        }
         State::CalloutConfirmCancel { .. } => {
             r.parts.push(Msg::new(MsgId::CalloutConfirmCancel));
             r.choices = vec![

@@ -564,3 +564,89 @@ async fn quick_answers_leave_one_fresh_tally_not_a_backlog() {
     );
     bot.stop().await;
 }
+
+/// Messages to `user` so far, as one text.
+fn all_text(bot: &TestBot, user: i64) -> String {
+    bot.fake
+        .sent_to(user)
+        .iter()
+        .map(|m| m.text.clone())
+        .collect::<Vec<_>>()
+        .join("\n---\n")
+}
+
+#[tokio::test]
+async fn each_way_a_callout_ends_tells_the_asked_what_really_happened() {
+    let bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    for user in [100, 101] {
+        seed::donor(&bot.db, user, "O-", "hai-phong", None, "night_alerts = 1").await;
+    }
+    // 1. Nobody answers and the deadline passes: expired, never "covered".
+    at(&bot, vn(22, 9, 0)).await;
+    start_callout(&bot, 1).await;
+    bot.tap(ADMIN, "send").await;
+    bot.wait_text(100, ASK).await;
+    bot.wait_text(101, ASK).await;
+    at(&bot, vn(22, 18, 1)).await;
+    let told = bot.wait_text(100, "hết hạn").await;
+    assert!(!told.text.contains("đủ người"), "{}", told.text);
+    bot.wait_text(101, "hết hạn").await;
+    bot.wait_text(ADMIN, "đã hết hạn").await;
+    let list = bot.say(ADMIN, "/callouts").await;
+    assert!(
+        list.text.contains("⌛") || list.buttons_text().contains("⌛"),
+        "{list:?}"
+    );
+    assert!(!list.buttons_text().contains('✓'), "{list:?}");
+
+    // 2. Closed by hand with one pledge of the two it waits for: asked to confirm, then the
+    // silent are told no more donors are needed, not that it was covered.
+    at(&bot, vn(23, 9, 0)).await;
+    // Both were asked yesterday: let them rest no longer for this test.
+    seed::exec(&bot.db, "DELETE FROM callout_asks").await;
+    start_callout(&bot, 1).await;
+    bot.tap(ADMIN, "send").await;
+    bot.wait_text(100, ASK).await;
+    let asks_101 = asks(&bot, 101);
+    assert_eq!(asks_101, 2);
+    let r = bot.say(100, "Tôi đến được").await;
+    assert!(r.text.contains("Mã nhận lời"), "{}", r.text);
+    bot.say(ADMIN, "/callouts").await;
+    bot.tap(ADMIN, "2").await;
+    bot.fake.tap(ADMIN, "fulfilled");
+    bot.wait_text(ADMIN, "Đóng lời kêu gọi này?").await;
+    assert!(!all_text(&bot, 101).contains("đã được đóng"));
+    bot.fake.tap(ADMIN, "yes");
+    let done = bot.wait_text(ADMIN, "Đã đóng lời kêu gọi #2").await;
+    assert!(
+        !done.text.contains("Nhận lời 1/2"),
+        "the tally comes once, on its own: {}",
+        done.text
+    );
+    let told = bot.wait_text(101, "đã được đóng").await;
+    assert!(!told.text.contains("đủ người"), "{}", told.text);
+    bot.wait_text(ADMIN, "đã đóng trước khi đủ người").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !all_text(&bot, 100).contains("đã được đóng"),
+        "who pledged still comes: not told to stay home"
+    );
+
+    // 3. Cancelled: the silent and the pledged are told it was cancelled.
+    seed::exec(&bot.db, "DELETE FROM callout_asks").await;
+    start_callout(&bot, 1).await;
+    bot.tap(ADMIN, "send").await;
+    bot.wait_text(101, ASK).await;
+    bot.say(101, "1").await;
+    bot.say(ADMIN, "/callouts").await;
+    bot.tap(ADMIN, "3").await;
+    bot.tap(ADMIN, "cancel").await;
+    bot.tap(ADMIN, "yes").await;
+    bot.wait_text(100, "đã được huỷ").await;
+    let pledged = bot.wait_text(101, "đã được huỷ").await;
+    assert!(!pledged.text.contains("đủ người"), "{}", pledged.text);
+}

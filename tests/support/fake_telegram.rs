@@ -40,6 +40,18 @@ impl Sent {
             .collect()
     }
 
+    /// Labels of the inline buttons, one a line.
+    pub fn buttons_text(&self) -> String {
+        self.reply_markup["inline_keyboard"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|row| row.as_array().into_iter().flatten())
+            .filter_map(|b| b["text"].as_str().map(str::to_string))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     pub fn asks_for_contact(&self) -> bool {
         self.reply_markup["keyboard"][0][0]["request_contact"] == json!(true)
     }
