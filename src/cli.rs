@@ -173,7 +173,7 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("hienmau: {e:#}");
+            eprintln!("hienmau: {}", error_chain(&e));
             ExitCode::FAILURE
         }
     }
@@ -877,5 +877,37 @@ mod tests {
         for sub in cmd.get_subcommands() {
             assert!(sub.get_about().is_some(), "{} has no help", sub.get_name());
         }
+    }
+}
+
+/// An error and its causes on one line, each cause once: libraries often repeat their
+/// source's text in their own message, and `{:#}` would print it again.
+pub fn error_chain(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+#[cfg(test)]
+mod error_tests {
+    #[test]
+    fn a_cause_repeated_by_its_wrapper_is_printed_once() {
+        let inner = std::io::Error::other("table donors already exists");
+        let e = anyhow::Error::new(inner)
+            .context("while executing migration 1: table donors already exists")
+            .context("applying migrations");
+        assert_eq!(
+            super::error_chain(&e),
+            "applying migrations: while executing migration 1: table donors already exists"
+        );
     }
 }

@@ -135,6 +135,26 @@ fn parse_date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
 }
 
+/// Bring the schema up to date, safely when several processes start at once on a new file:
+/// the whole run is one `BEGIN IMMEDIATE` transaction (each migration a savepoint in it), so
+/// one process applies them while the others wait for the write lock (the busy timeout) and
+/// then find them applied. sqlx's own migration lock does nothing on SQLite.
+async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let mut conn = pool.acquire().await.context("opening the database")?;
+    let mut tx = conn
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .context("waiting to apply migrations")?;
+    sqlx::migrate!("./migrations")
+        .run_direct(&mut *tx)
+        .await
+        // The migrator's message already names its cause: no second copy from the source.
+        .map_err(|e| anyhow::anyhow!("applying migrations: {e}"))?;
+    tx.commit().await.context("applying migrations")?;
+    Ok(())
+}
+
 impl Store {
     /// Open (creating the file if needed) and bring the schema up to date.
     pub async fn open(url: &str) -> anyhow::Result<Store> {
@@ -152,10 +172,7 @@ impl Store {
             .connect_with(options)
             .await
             .context("opening the database")?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .context("applying migrations")?;
+        migrate(&pool).await?;
         Ok(Store { pool })
     }
 

@@ -389,3 +389,23 @@ fn a_coordinator_runs_an_rh_negative_callout_and_sees_pledges_from_other_termina
     assert!(out.contains("đã đủ người"), "{out}");
     assert!(out.contains("Nhận lời 2/2"), "{out}");
 }
+
+#[test]
+fn several_terminals_started_at_once_on_a_new_file_all_start() {
+    // Each round a new file: one process applies the migrations, the others wait for them.
+    for round in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("new.db");
+        let runs: Vec<_> = (0..4)
+            .map(|i| {
+                let db = db.clone();
+                std::thread::spawn(move || run_chat(&db, &format!("u{round}{i}"), "/help\n"))
+            })
+            .collect();
+        for r in runs {
+            let (out, err, ok) = r.join().unwrap();
+            assert!(ok, "round {round}: stderr: {err}");
+            assert!(out.contains("/delete"), "{out}");
+        }
+    }
+}
