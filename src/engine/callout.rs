@@ -479,26 +479,22 @@ impl Turn<'_, '_> {
         match cmd {
             Command::Callout => {
                 let mut draft = CalloutDraft::default();
-                let mut error = None;
-                // One line with every field, `;`-separated: fill what is right, ask the rest.
+                // One line with every field, `;`-separated: keep every field that is right,
+                // say at once what is wrong in the others, and ask only those again.
                 if !args.is_empty() {
                     let now = self.now();
-                    for (field, part) in CalloutField::ALL.iter().zip(args.split([';', '|'])) {
+                    let parts: Vec<&str> = args.split([';', '|']).collect();
+                    for (field, part) in CalloutField::ALL.iter().zip(&parts) {
                         if let Err(e) =
                             draft.apply(*field, part, now, self.ctx.tz, &self.ctx.callouts)
                         {
-                            error = Some(e);
-                            break;
+                            self.say(e);
                         }
                     }
-                }
-                match error {
-                    Some(e) => self.say(e),
-                    // Every required field on the line: the note is optional there.
-                    None if draft.deadline.is_some() && draft.note.is_none() => {
-                        draft.note = Some(String::new())
+                    // Every required field was on the line: the note is optional there.
+                    if parts.len() == CalloutField::ALL.len() - 1 && draft.note.is_none() {
+                        draft.note = Some(String::new());
                     }
-                    None => {}
                 }
                 self.request = req(CalloutRequest::Form);
                 self.state = Some(match draft.next_field() {

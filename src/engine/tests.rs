@@ -772,6 +772,46 @@ fn callout_states_survive_json() {
 }
 
 #[test]
+fn a_one_line_callout_keeps_every_good_field_and_flags_every_wrong_one_at_once() {
+    use crate::engine::callout::{CalloutField, CalloutRequest};
+    let mut c = registered();
+    // A wrong group and a wrong deadline: both said at once, the rest kept.
+    let r = c.say("/callout O; toan phan; hai; BV Việt Tiệp; 1 Nhà Thương; hai phong; 25h");
+    assert!(r.contains("chưa hiểu thời hạn"), "{r}");
+    c.resume(Outcome::Callout(CalloutOutcome::Form));
+    match c.state() {
+        Some(State::CalloutForm { field, draft }) => {
+            assert_eq!(field, CalloutField::Group);
+            assert_eq!(draft.units, Some(2));
+            assert_eq!(draft.hospital.as_deref(), Some("BV Việt Tiệp"));
+            assert_eq!(draft.address.as_deref(), Some("1 Nhà Thương"));
+            assert!(draft.province.is_some());
+            assert_eq!(
+                draft.note.as_deref(),
+                Some(""),
+                "the note was optional on the line"
+            );
+        }
+        s => panic!("{s:?}"),
+    }
+    c.say("O-");
+    // Only the deadline is asked next: nothing that was right is asked again.
+    match c.state() {
+        Some(State::CalloutForm { field, .. }) => assert_eq!(field, CalloutField::Deadline),
+        s => panic!("{s:?}"),
+    }
+    c.say("18h");
+    assert!(
+        matches!(
+            c.request(),
+            Some(Request::Callout(CalloutRequest::Preview { .. }))
+        ),
+        "{:?}",
+        c.request()
+    );
+}
+
+#[test]
 fn a_callout_typed_on_one_line_goes_to_the_preview_and_wrong_fields_are_asked_again() {
     use crate::engine::callout::{CalloutField, CalloutRequest};
     let mut c = registered();
