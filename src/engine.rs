@@ -828,6 +828,16 @@ impl<'a, 'c> Turn<'a, 'c> {
                     _ => (text.unwrap_or(""), false),
                 };
                 match PhoneNumber::parse(raw) {
+                    // A typed number another donor already has is checked first (a verified
+                    // one joins the two accounts instead, in the app).
+                    Ok(phone)
+                        if !verified
+                            && self.donor.as_ref().and_then(|d| d.phone.as_ref())
+                                != Some(&phone) =>
+                    {
+                        self.request = Some(Request::PhoneInUse { phone });
+                        return;
+                    }
                     Ok(phone) => {
                         let d = self.donor_mut();
                         let same = d.phone.as_ref() == Some(&phone);
@@ -976,6 +986,24 @@ impl<'a, 'c> Turn<'a, 'c> {
                 }
             }
         }
+        self.advance();
+    }
+
+    /// The store said whether a typed phone is another donor's.
+    fn phone_checked(&mut self, phone: PhoneNumber, taken: bool) {
+        if taken {
+            // Never who has it: only that it is in use, and what to do.
+            self.say(
+                Msg::new(MsgId::ErrorPhoneTaken)
+                    .str("phone", phone.national())
+                    .str("org", self.ctx.org_name),
+            );
+            self.prompt = PromptMode::ChoicesOnly;
+            return;
+        }
+        let d = self.donor_mut();
+        d.phone_verified = false;
+        d.phone = Some(phone);
         self.advance();
     }
 

@@ -123,6 +123,7 @@ message_ids! {
     ErrorPhoneOld => "error-phone-old",
     ErrorPhoneNotMobile => "error-phone-not-mobile",
     ErrorPhoneForeign => "error-phone-foreign",
+    ErrorPhoneTaken => "error-phone-taken",
     ErrorContactNotOwn => "error-contact-not-own",
     AskBirthDate => "ask-birth-date",
     ErrorDateFormat => "error-date-format",

@@ -30,6 +30,7 @@ error-phone-length = A mobile number has 10 digits, for example 0912 345 678. Pl
 error-phone-old = This is an old 11-digit number (changed to 10 digits in 2018). Please type the new 10-digit number, for example 0912 345 678.
 error-phone-not-mobile = Please type a mobile number (starting with 03, 05, 07, 08 or 09), not a landline.
 error-phone-foreign = Only Vietnamese mobile numbers (+84) are accepted for now. For example: 0912 345 678.
+error-phone-taken = The number { $phone } is already used by another registration. If that is you on another Zalo or Telegram account, share your number with the "Share my phone number" button (where the app has one) to join the two; otherwise type another number, or contact { $org } for help.
 error-contact-not-own = This is not your own number. Please tap the button to send your number, or type your phone number.
 
 ask-birth-date = What is your date of birth? (day/month/year, for example 05/03/1995)

@@ -31,6 +31,7 @@ error-phone-length = Số điện thoại di động gồm 10 chữ số, ví d�
 error-phone-old = Đây là số 11 chữ số cũ (đã đổi sang 10 số từ năm 2018). Bạn nhập số mới 10 chữ số giúp nhé, ví dụ 0912 345 678.
 error-phone-not-mobile = Vui lòng nhập số di động (bắt đầu bằng 03, 05, 07, 08 hoặc 09), không phải số cố định.
 error-phone-foreign = Hiện chỉ nhận số di động Việt Nam (+84). Ví dụ: 0912 345 678.
+error-phone-taken = Số { $phone } đã được dùng cho một hồ sơ đăng ký khác. Nếu đó là bạn trên một tài khoản Zalo hoặc Telegram khác, hãy chia sẻ số bằng nút "Chia sẻ số điện thoại" (nếu ứng dụng có) để nối hai hồ sơ; nếu không, bạn nhập một số khác, hoặc liên hệ { $org } để được giúp.
 error-contact-not-own = Đây không phải số của chính bạn. Vui lòng bấm nút gửi số của bạn, hoặc gõ số điện thoại của bạn.
 
 ask-birth-date = Ngày sinh của bạn? (ngày/tháng/năm, ví dụ 05/03/1995)

@@ -93,6 +93,11 @@ impl App {
         Ok(match request {
             Request::Drive(r) => return self.execute_drive(tx, who, &roles, r, now).await,
             Request::Callout(r) => return self.execute_callout(tx, who, &roles, r, now).await,
+            Request::PhoneInUse { phone } => {
+                let mine = who.donor_id;
+                let taken = tx.phone_used_by_another(phone.as_e164(), mine).await?;
+                Outcome::PhoneInUse { phone, taken }
+            }
             Request::MyClubs => match member {
                 Some(d) => Outcome::Clubs(tx.clubs_of(d, None).await?),
                 None => Outcome::Refused,

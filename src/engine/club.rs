@@ -92,12 +92,21 @@ pub enum Request {
     Audit,
     /// Drives, donations, campaigns (engine/drive.rs).
     Drive(DriveRequest),
+    /// Is this typed phone already another donor's? Asked before it is kept.
+    PhoneInUse {
+        phone: PhoneNumber,
+    },
 }
 
 /// What came of a [`Request`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Callout(super::callout::CalloutOutcome),
+    /// The typed phone, and whether another donor already has it.
+    PhoneInUse {
+        phone: PhoneNumber,
+        taken: bool,
+    },
     /// The person's roles do not allow it.
     Refused,
     Clubs(Vec<ClubInfo>),
@@ -482,6 +491,7 @@ impl Turn<'_, '_> {
         let ctx = self.ctx;
         match outcome {
             Outcome::Drive(o) => self.drive_outcome(o),
+            Outcome::PhoneInUse { phone, taken } => self.phone_checked(phone, taken),
             Outcome::Callout(o) => self.callout_outcome(o),
             Outcome::Refused => {
                 self.say(MsgId::NotAllowed);

@@ -6,6 +6,8 @@ struct Chat {
     rules: Rules,
     conv: Conversation,
     last: Option<Step>,
+    /// Phones the store would say another donor has (the helper answers that request).
+    taken: Vec<String>,
 }
 
 impl Chat {
@@ -21,11 +23,19 @@ impl Chat {
                 ask: None,
             },
             last: None,
+            taken: Vec::new(),
         }
     }
 
     fn send(&mut self, input: Input) -> String {
-        self.run(|ctx, conv| step(ctx, conv, input))
+        let text = self.run(|ctx, conv| step(ctx, conv, input));
+        // The store's part for a typed phone: is it another donor's?
+        if let Some(Request::PhoneInUse { phone }) = self.request() {
+            let taken = self.taken.contains(&phone.as_e164().to_string());
+            let more = self.resume(Outcome::PhoneInUse { phone, taken });
+            return [text, more].join("\n");
+        }
+        text
     }
 
     /// Hand the engine the outcome of the request it made.
@@ -316,6 +326,26 @@ fn commands_work_mid_question_and_keep_the_question() {
     let r = c.say("/xyz");
     assert!(r.contains("không biết lệnh"), "{r}");
     assert_eq!(c.state(), ask(Field::Phone));
+}
+
+#[test]
+fn a_phone_another_donor_has_is_not_kept_and_the_other_is_not_named() {
+    let mut c = Chat::new();
+    c.taken.push("+84912345678".into());
+    c.say("hi");
+    c.say("1");
+    c.say("Phạm Minh");
+    let r = c.say("0912 345 678");
+    assert!(r.contains("đã được dùng cho một hồ sơ"), "{r}");
+    assert!(r.contains("Chia sẻ số điện thoại"), "{r}");
+    assert_eq!(c.donor().phone, None);
+    assert_eq!(c.state(), ask(Field::Phone));
+    c.say("0987 654 321");
+    assert_eq!(
+        c.donor().phone.as_ref().map(|p| p.as_e164()),
+        Some("+84987654321")
+    );
+    assert_eq!(c.state(), ask(Field::BirthDate));
 }
 
 #[test]

@@ -113,6 +113,22 @@ impl Tx {
         })
     }
 
+    /// Does another donor (registered or registering) have this phone?
+    pub async fn phone_used_by_another(
+        &mut self,
+        e164: &str,
+        mine: Option<i64>,
+    ) -> anyhow::Result<bool> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM donors WHERE phone = $1 AND id IS NOT $2 LIMIT 1")
+                .bind(e164)
+                .bind(mine)
+                .fetch_optional(&mut *self.tx)
+                .await
+                .context("checking a phone")?;
+        Ok(found.is_some())
+    }
+
     /// A registered donor by phone (E.164), with their most recent account.
     pub async fn donor_by_phone(&mut self, e164: &str) -> anyhow::Result<PhoneLookup> {
         let rows = sqlx::query(

@@ -409,3 +409,28 @@ fn several_terminals_started_at_once_on_a_new_file_all_start() {
         }
     }
 }
+
+#[test]
+fn a_phone_already_registered_is_refused_to_a_second_donor_without_naming_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("chat.db");
+    let script = "1\nPhạm Thu Hà\n0912 345 678\n20/10/2001\nnu\n48\nchua biet\nsai gon\n\
+                  Phường Bến Thành\n4\n2\n1\n";
+    let (_, err, ok) = run_chat(&db, "ha", script);
+    assert!(ok, "{err}");
+    let (out, err, ok) = run_chat(
+        &db,
+        "lan",
+        "1\nNguyễn Thị Lan\n0912.345.678\n0987 654 321\n",
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("đã được dùng cho một hồ sơ đăng ký khác"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("Phạm Thu Hà"),
+        "the other donor is never named: {out}"
+    );
+    assert!(out.contains("Ngày sinh"), "another number goes on: {out}");
+}
