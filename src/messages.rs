@@ -435,6 +435,7 @@ message_ids! {
     DriveFieldTarget => "drive-field-target",
     DriveFieldSlots => "drive-field-slots",
     DriveCreated => "drive-created",
+    DriveOutsideCampaign => "drive-outside-campaign",
     DriveUpdated => "drive-updated",
     ConfirmCancelDrive => "confirm-cancel-drive",
     DriveCancelledDone => "drive-cancelled-done",

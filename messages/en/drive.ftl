@@ -118,6 +118,7 @@ drive-field-time = time
 drive-field-capacity = capacity
 drive-field-target = target
 drive-field-slots = time slots
+drive-outside-campaign = { $date } is outside the campaign "{ $campaign }" ({ $from } – { $to }): not saved. Type a day within it; to change the campaign, pick "Campaign" at the review.
 drive-created = Drive created. Donors see it in /drives.
 drive-updated = Changes saved. { $notified ->
     [0] {""}

@@ -118,6 +118,7 @@ drive-field-time = giờ
 drive-field-capacity = số người
 drive-field-target = mục tiêu
 drive-field-slots = khung giờ
+drive-outside-campaign = Ngày { $date } nằm ngoài đợt "{ $campaign }" ({ $from } – { $to }): chưa lưu. Bạn nhập một ngày trong đợt; muốn đổi đợt thì chọn "đợt" ở bước xem lại.
 drive-created = Đã tạo điểm hiến máu. Người hiến thấy điểm này trong /drives.
 drive-updated = Đã lưu thay đổi. { $notified ->
     [0] {""}

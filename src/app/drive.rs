@@ -398,6 +398,18 @@ impl App {
                 let Some(spec) = draft.spec() else {
                     return out(DriveOutcome::NoSuchDrive);
                 };
+                // As the calendar import: a drive falls inside its campaign.
+                if let Some(cid) = draft.campaign.flatten() {
+                    if let Some(c) = tx.campaign(cid).await? {
+                        if spec.date < c.starts_on || spec.date > c.ends_on {
+                            return out(DriveOutcome::OutsideCampaign {
+                                name: c.name,
+                                from: c.starts_on,
+                                to: c.ends_on,
+                            });
+                        }
+                    }
+                }
                 let before = match draft.id {
                     Some(id) => match tx.drive(id, None).await? {
                         Some(d) if !d.cancelled => Some(d),

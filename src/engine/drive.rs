@@ -226,6 +226,12 @@ pub enum DriveRequest {
 /// What came of a [`DriveRequest`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DriveOutcome {
+    /// The drive's day falls outside its campaign: nothing saved.
+    OutsideCampaign {
+        name: String,
+        from: NaiveDate,
+        to: NaiveDate,
+    },
     List {
         drives: Vec<DriveInfo>,
         staff: bool,
@@ -666,7 +672,11 @@ impl Turn<'_, '_> {
             State::DriveReview { draft, campaigns } => match self.pick(input).as_deref() {
                 Some("save") => match draft.spec() {
                     Some(_) => {
-                        self.state = Some(State::Idle);
+                        // Kept while saving: a date outside the campaign comes back here.
+                        self.state = Some(State::DriveReview {
+                            draft: draft.clone(),
+                            campaigns,
+                        });
                         self.request = req(DriveRequest::SaveDrive { draft });
                     }
                     None => self.stale(),
@@ -1065,6 +1075,29 @@ impl Turn<'_, '_> {
                         campaigns,
                     },
                     None => State::DriveReview { draft, campaigns },
+                });
+            }
+            DriveOutcome::OutsideCampaign { name, from, to } => {
+                let Some(State::DriveReview {
+                    mut draft,
+                    campaigns,
+                }) = self.state.take()
+                else {
+                    self.state = Some(State::Idle);
+                    return self.say(MsgId::Cancelled);
+                };
+                self.say(
+                    Msg::new(MsgId::DriveOutsideCampaign)
+                        .str("date", draft.date.map(format_vn).unwrap_or_default())
+                        .str("campaign", name)
+                        .str("from", format_vn(from))
+                        .str("to", format_vn(to)),
+                );
+                draft.date = None;
+                self.state = Some(State::DriveForm {
+                    draft,
+                    field: DriveField::Date,
+                    campaigns,
                 });
             }
             DriveOutcome::DriveSaved { new, notified } => {

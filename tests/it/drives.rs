@@ -550,12 +550,23 @@ async fn a_campaign_is_announced_when_it_opens_to_its_provinces_eligible_donors(
         bot.say(ADMIN, line).await;
     }
     bot.tap(ADMIN, "skip").await;
-    for line in ["20/12", "7h-11h", "500"] {
+    // A day outside the campaign (23/11 – 20/12) is refused at saving, as in the calendar
+    // import: only the day is asked again.
+    for line in ["15/03/2027", "7h-11h", "500"] {
         bot.say(ADMIN, line).await;
     }
     bot.tap(ADMIN, "skip").await;
     bot.tap(ADMIN, "skip").await;
-    bot.tap(ADMIN, "save").await;
+    let r = bot.tap(ADMIN, "save").await;
+    assert!(
+        r.text.contains("nằm ngoài đợt") && r.text.contains("23/11/2026 – 20/12/2026"),
+        "{}",
+        r.text
+    );
+    let r = bot.say(ADMIN, "20/12").await;
+    assert!(r.text.contains("500"), "the rest is kept: {}", r.text);
+    let r = bot.tap(ADMIN, "save").await;
+    assert!(r.text.contains("Đã tạo"), "{}", r.text);
 
     at(&bot, vn(11, 23, 8, 29)).await;
     at(&bot, vn(11, 23, 8, 30)).await;
