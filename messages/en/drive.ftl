@@ -209,6 +209,15 @@ drive-changed =
     The drive you signed up for has changed:
     { $drive }
     Cannot come any more? Type /drives to cancel.
+drive-slot-removed =
+    The hours of the drive you signed up for have changed and the time slot you chose is gone. Your place is kept: come within the new hours.
+    { $drive }
+    Cannot come any more? Type /drives to cancel.
+drive-slots-no-longer-fit = The new hours no longer hold the slot(s) { $gone }. { $kept_count ->
+        [0] No slot fits any more: type new slots, or skip to have none.
+       *[other] Still fitting: { $kept }. Keep those, or type the slots again.
+    }
+choice-keep-slots = Keep the slots that fit
 drive-cancelled-notice = We are sorry: the blood drive at { $place } on { $date } was cancelled. Type /drives to find another. Apologies for the trouble!
 
 demo-clock = ⏩ It is now { $now } (demo clock).

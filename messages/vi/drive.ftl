@@ -209,6 +209,15 @@ drive-changed =
     Điểm hiến máu bạn đăng ký đã thay đổi:
     { $drive }
     Không đi được nữa? Gõ /drives để huỷ đăng ký.
+drive-slot-removed =
+    Giờ của điểm hiến máu bạn đăng ký đã thay đổi và khung giờ bạn chọn không còn. Bạn vẫn được giữ chỗ, đến trong giờ mới:
+    { $drive }
+    Không đi được nữa? Gõ /drives để huỷ đăng ký.
+drive-slots-no-longer-fit = Giờ mới không còn chứa khung { $gone }. { $kept_count ->
+        [0] Không còn khung giờ nào hợp: nhập các khung giờ mới, hoặc bỏ qua để không chia khung.
+       *[other] Còn hợp: { $kept }. Giữ các khung này, hoặc nhập lại các khung giờ.
+    }
+choice-keep-slots = Giữ các khung còn hợp
 drive-cancelled-notice = Rất tiếc, điểm hiến máu tại { $place } ngày { $date } đã bị huỷ. Gõ /drives để tìm điểm khác. Xin lỗi vì sự bất tiện!
 
 demo-clock = ⏩ Bây giờ là { $now } (đồng hồ thử nghiệm).

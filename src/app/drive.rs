@@ -417,6 +417,25 @@ impl App {
                     },
                     None => None,
                 };
+                // Sign-ups whose slot the new hours remove: told so, not left to find out.
+                let lost: Vec<i64> = match &before {
+                    Some(old) => {
+                        let kept: Vec<i64> = spec
+                            .slots
+                            .iter()
+                            .filter_map(|w| w.on(spec.date, tz))
+                            .map(|(s, _)| s)
+                            .collect();
+                        let gone: Vec<i64> = old
+                            .slots
+                            .iter()
+                            .filter(|s| !kept.contains(&s.starts_at))
+                            .map(|s| s.id)
+                            .collect();
+                        tx.donors_in_slots(old.id, &gone).await?
+                    }
+                    None => Vec::new(),
+                };
                 let id = tx
                     .save_drive(
                         draft.id,
@@ -438,8 +457,8 @@ impl App {
                 let mut notified = 0;
                 if let (Some(old), Some(new)) = (before, tx.drive(id, None).await?) {
                     let moved = old.starts_at != new.starts_at || old.place != new.place;
-                    if moved {
-                        notified = self.drive_changed(tx, &new, now).await?;
+                    if moved || !lost.is_empty() {
+                        notified = self.drive_changed(tx, &new, &lost, moved, now).await?;
                     }
                 }
                 out(DriveOutcome::DriveSaved {
@@ -568,10 +587,15 @@ impl App {
 
     /// A drive moved (time or place): its signed-up donors are told, and their reminders
     /// follow the new time. Returns how many were told.
+    /// A drive moved or lost slots: reminders follow it; those in `lost_slot` are told their
+    /// time slot is gone (they keep their place at the drive), and when it `moved`, every
+    /// other signed-up donor is told too.
     async fn drive_changed(
         &self,
         tx: &mut Tx,
         drive: &DriveInfo,
+        lost_slot: &[i64],
+        moved: bool,
         now: DateTime<Utc>,
     ) -> anyhow::Result<usize> {
         let now_ms = now.timestamp_millis();
@@ -582,11 +606,20 @@ impl App {
             jobs.extend(self.reminder_jobs(*signup, *donor, drive, drive.starts_at, now));
         }
         tx.add_jobs(&jobs).await?;
-        let donors: Vec<i64> = signups.iter().map(|(_, d)| *d).collect();
+        let donors: Vec<i64> = signups
+            .iter()
+            .map(|(_, d)| *d)
+            .filter(|d| moved || lost_slot.contains(d))
+            .collect();
         let recipients = tx.recipients(&donors).await?;
         let mut rows = Vec::new();
-        for r in recipients.values() {
-            let msg = Msg::new(MsgId::DriveChanged).msg("drive", drive_card_msg(self, drive));
+        for (donor, r) in &recipients {
+            let id = if lost_slot.contains(donor) {
+                MsgId::DriveSlotRemoved
+            } else {
+                MsgId::DriveChanged
+            };
+            let msg = Msg::new(id).msg("drive", drive_card_msg(self, drive));
             rows.extend(rows_for(
                 self,
                 r,

@@ -816,11 +816,32 @@ impl Turn<'_, '_> {
             DriveField::Time => match TimeWindow::parse(text) {
                 Some(w) => {
                     draft.window = Some(w);
-                    // Slots outside the new window no longer fit.
-                    if let Some(slots) = &draft.slots {
-                        if slots.iter().any(|s| s.start < w.start || s.end > w.end) {
-                            draft.slots = None;
-                        }
+                    // Slots that still fit the new hours are kept; the others are named and
+                    // the slots are asked about again (keep what fits, or type new ones).
+                    let slots = draft.slots.clone().unwrap_or_default();
+                    let (fit, gone): (Vec<TimeWindow>, Vec<TimeWindow>) = slots
+                        .into_iter()
+                        .partition(|s| s.start >= w.start && s.end <= w.end);
+                    if !gone.is_empty() {
+                        let labels = |v: &[TimeWindow]| {
+                            v.iter()
+                                .map(TimeWindow::label)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        };
+                        self.say(
+                            Msg::new(MsgId::DriveSlotsNoLongerFit)
+                                .str("gone", labels(&gone))
+                                .str("kept", labels(&fit))
+                                .num("kept_count", fit.len() as f64),
+                        );
+                        draft.slots = (!fit.is_empty()).then_some(fit);
+                        self.state = Some(State::DriveForm {
+                            draft,
+                            field: DriveField::Slots,
+                            campaigns,
+                        });
+                        return;
                     }
                     true
                 }
@@ -848,7 +869,9 @@ impl Turn<'_, '_> {
                 }
             }
             DriveField::Slots => {
-                if is_skip(self.ctx, input) {
+                if self.pick(input).as_deref() == Some("keep_slots") {
+                    true
+                } else if is_skip(self.ctx, input) {
                     draft.slots = Some(Vec::new());
                     true
                 } else {
@@ -1354,6 +1377,12 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                         .into_iter()
                         .chain([choice("none", MsgId::ChoiceNoCampaign, &["khong", "none"])])
                         .collect();
+                }
+                DriveField::Slots if draft.slots.as_ref().is_some_and(|s| !s.is_empty()) => {
+                    r.choices = vec![
+                        choice("keep_slots", MsgId::ChoiceKeepSlots, &["giu", "keep"]),
+                        skip(),
+                    ];
                 }
                 DriveField::Commune | DriveField::Target | DriveField::Slots => {
                     r.choices = vec![skip()];

@@ -497,6 +497,24 @@ impl Tx {
         .await?)
     }
 
+    /// Donors with an active sign-up for one of these slots of a drive.
+    pub async fn donors_in_slots(&mut self, drive: i64, slots: &[i64]) -> anyhow::Result<Vec<i64>> {
+        if slots.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = sqlx::QueryBuilder::new(
+            "SELECT donor_id FROM signups WHERE status = 'active' AND donor_id IS NOT NULL \
+             AND drive_id = ",
+        );
+        q.push_bind(drive).push(" AND slot_id IN (");
+        let mut ids = q.separated(", ");
+        for s in slots {
+            ids.push_bind(*s);
+        }
+        q.push(") ORDER BY donor_id");
+        Ok(q.build_query_scalar().fetch_all(&mut *self.tx).await?)
+    }
+
     /// Where to write to each of these donors (their most recently used reachable account).
     pub async fn recipients(&mut self, donors: &[i64]) -> anyhow::Result<HashMap<i64, Recipient>> {
         recipients(&mut self.tx, donors).await

@@ -625,3 +625,67 @@ capacity = 100
     assert_eq!(announced, 1);
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn new_hours_keep_the_slots_that_fit_and_tell_who_lost_theirs() {
+    let mut bot = bot().await;
+    bot.register(LAN, "0912000010").await;
+    bot.register(BINH, "0912000011").await;
+    at(&bot, vn(11, 22, 9, 0)).await;
+    // Lan takes the late slot, Bình the early one.
+    for (user, slot) in [(LAN, "09:30–11:00"), (BINH, "08:00–09:30")] {
+        let list = bot.say(user, "/drives").await;
+        bot.tap(user, &button(&list, "Hàng hải")).await;
+        let slots = bot.tap(user, "signup").await;
+        let done = bot.tap(user, &button(&slots, slot)).await;
+        assert!(done.text.contains(slot), "{}", done.text);
+    }
+    // The drive now ends at 09:30: the late slot no longer fits.
+    let list = bot.say(ADMIN, "/drives").await;
+    bot.tap(ADMIN, &button(&list, "Hàng hải")).await;
+    bot.tap(ADMIN, "edit").await;
+    bot.tap(ADMIN, "f_time").await;
+    let r = bot.say(ADMIN, "8h-9h30").await;
+    assert!(
+        r.text.contains("09:30–11:00") && r.text.contains("Còn hợp: 08:00–09:30"),
+        "{}",
+        r.text
+    );
+    let review = bot.tap(ADMIN, "keep_slots").await;
+    assert!(review.text.contains("08:00–09:30"), "{}", review.text);
+    let r = bot.tap(ADMIN, "save").await;
+    assert!(
+        r.text.contains("Đã lưu") || r.text.contains("Đã báo"),
+        "{}",
+        r.text
+    );
+    let told = bot.wait_text(LAN, "khung giờ bạn chọn không còn").await;
+    assert!(
+        told.text.contains("08:00–09:30") || told.text.contains("08:00"),
+        "{}",
+        told.text
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !bot.fake
+            .sent_to(BINH)
+            .iter()
+            .any(|m| m.text.contains("khung giờ bạn chọn không còn")
+                || m.text.contains("đã thay đổi")),
+        "Bình's slot is kept: nothing to tell"
+    );
+    let slots_left = seed::count(
+        &bot.db,
+        "SELECT COUNT(*) FROM drive_slots s JOIN drives d ON d.id = s.drive_id \
+         WHERE d.place = 'Trường ĐH Hàng hải'",
+    )
+    .await;
+    assert_eq!(slots_left, 1);
+    let binh_slot = seed::count(
+        &bot.db,
+        "SELECT COUNT(*) FROM signups WHERE slot_id IS NOT NULL AND status = 'active'",
+    )
+    .await;
+    assert_eq!(binh_slot, 1, "Bình keeps her slot");
+    bot.stop().await;
+}
