@@ -111,7 +111,21 @@ pub enum DonationAction {
     /// Record donations from a CSV file with the columns phone, date and kind (whole blood,
     /// platelets, plasma). Every error is reported with its line, and a file with any error
     /// stores nothing. Each donor's next eligible date follows from their newest donation.
-    Import { file: PathBuf },
+    Import {
+        /// The CSV file (UTF-8, a header line naming phone, date and kind).
+        file: PathBuf,
+    },
+    /// A donor's donations on record, newest first, with the number `remove` takes.
+    List {
+        /// The donor's phone (any usual form: 0912 345 678, +84912345678).
+        phone: String,
+    },
+    /// Remove a donation recorded by mistake (audited). The donor's next eligible date goes
+    /// back to follow the donation before it.
+    Remove {
+        /// The donation's number, as `donations list` shows it.
+        id: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -224,6 +238,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             let result = import_donations(&app, &file).await;
+            app.store().close().await;
+            print!("{}", result?);
+            Ok(())
+        }
+        Command::Donations { action } => {
+            let app = App::open(config, Arc::new(SystemClock)).await?;
+            let result = donations(&app, action).await;
             app.store().close().await;
             print!("{}", result?);
             Ok(())
@@ -617,6 +638,73 @@ pub async fn import_donations(app: &App, file: &std::path::Path) -> anyhow::Resu
         done.donors,
         done.lines - done.added
     ))
+}
+
+/// `hienmau donations list|remove`, in the configured language.
+pub async fn donations(app: &App, action: DonationAction) -> anyhow::Result<String> {
+    use crate::messages::{Msg, MsgId};
+    let lang = app.config().language;
+    let say = |m: Msg| app.catalogue().render(lang, &m) + "\n";
+    let now = app.clock().now().timestamp_millis();
+    let mut tx = app.store().begin().await?;
+    let out = match action {
+        DonationAction::Import { file } => return import_donations(app, &file).await,
+        DonationAction::List { phone } => {
+            let phone = crate::domain::phone::PhoneNumber::parse(&phone)
+                .map_err(|e| anyhow::anyhow!("{phone:?}: {e}"))?;
+            let donor = match tx.donor_by_phone(phone.as_e164()).await? {
+                crate::store::PhoneLookup::One { donor_id, .. } => donor_id,
+                crate::store::PhoneLookup::None => {
+                    return Ok(say(Msg::new(MsgId::CliDonorNotFound)));
+                }
+                crate::store::PhoneLookup::Several => {
+                    return Ok(say(Msg::new(MsgId::CliDonorSeveral)));
+                }
+            };
+            let rows = tx.donations_of(donor, 100).await?;
+            if rows.is_empty() {
+                say(Msg::new(MsgId::CliNoDonations))
+            } else {
+                let mut out = say(Msg::new(MsgId::CliDonationsHeader));
+                for r in rows {
+                    out.push_str(&say(Msg::new(MsgId::CliDonationLine)
+                        .num("id", r.id as f64)
+                        .str("date", crate::domain::dates::format_vn(r.date))
+                        .msg("kind", Msg::new(crate::engine::donation_kind_msg(r.kind)))
+                        .msg(
+                            "verified",
+                            Msg::new(if r.verified {
+                                MsgId::CliVerified
+                            } else {
+                                MsgId::CliSelfReported
+                            }),
+                        )
+                        .str("source", r.source)));
+                }
+                out
+            }
+        }
+        DonationAction::Remove { id } => {
+            let Some((_, date, kind)) = tx.donation(id).await? else {
+                return Ok(say(Msg::new(MsgId::CliNoSuchDonation).num("id", id as f64)));
+            };
+            tx.remove_donation(id, now).await?;
+            tx.audit(
+                "cli",
+                "donation.remove",
+                &format!("donation:{id}"),
+                None,
+                now,
+            )
+            .await?;
+            say(Msg::new(MsgId::CliDonationRemoved)
+                .num("id", id as f64)
+                .str("date", crate::domain::dates::format_vn(date))
+                .msg("kind", Msg::new(crate::engine::donation_kind_msg(kind))))
+        }
+    };
+    tx.commit().await?;
+    Ok(out)
 }
 
 /// What `hienmau status` prints.

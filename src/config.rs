@@ -19,6 +19,8 @@ pub struct Config {
     pub timezone: Tz,
     /// Who holds the donors' data, named in the consent text.
     pub org_name: String,
+    /// The language of what the command line, reports and CSV files say (Vietnamese first).
+    pub language: crate::messages::Lang,
     pub telegram: Option<TelegramConfig>,
     pub zalo_bot: Option<ZaloBotConfig>,
     pub zalo_oa: Option<ZaloOaConfig>,
@@ -337,6 +339,7 @@ struct FileConfig {
     database_url: Option<String>,
     timezone: Option<String>,
     org_name: Option<String>,
+    language: Option<String>,
     listen_addr: Option<String>,
     telegram_api_url: Option<String>,
     telegram_webhook_url: Option<String>,
@@ -386,6 +389,9 @@ impl Config {
             .map_err(|_| anyhow::anyhow!("HIENMAU_TIMEZONE: unknown time zone {tz_name:?}"))?;
         let org_name = pick("HIENMAU_ORG_NAME", fc.org_name)
             .unwrap_or_else(|| "Ban Chỉ đạo vận động hiến máu tình nguyện".into());
+        let lang_code = pick("HIENMAU_LANGUAGE", fc.language).unwrap_or_else(|| "vi".into());
+        let language = crate::messages::Lang::from_code(&lang_code)
+            .ok_or_else(|| anyhow::anyhow!("HIENMAU_LANGUAGE: {lang_code:?} is not vi or en"))?;
         let listen =
             pick("HIENMAU_LISTEN", fc.listen_addr).unwrap_or_else(|| "127.0.0.1:8080".into());
         let listen_addr: SocketAddr = listen
@@ -498,6 +504,7 @@ impl Config {
             database_url,
             timezone,
             org_name,
+            language,
             telegram,
             zalo_bot,
             zalo_oa,

@@ -129,6 +129,26 @@ pub enum State {
         donor: i64,
         name: String,
         drives: Vec<drive::Item>,
+        /// The donor may give again from this day: a donation before it is asked about.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next: Option<NaiveDate>,
+        /// The newest donation on record, which may be removed if it was a mistake.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last: Option<drive::RecordedDonation>,
+    },
+    /// A donation inside the donor's interval: almost always a typing mistake. Record it?
+    RecordConfirmEarly {
+        donor: i64,
+        name: String,
+        kind: DonationKind,
+        drives: Vec<drive::Item>,
+        next: NaiveDate,
+    },
+    /// Remove this donation, recorded by mistake?
+    RecordConfirmRemove {
+        donor: i64,
+        name: String,
+        last: drive::RecordedDonation,
     },
     RecordDrive {
         donor: i64,
@@ -594,6 +614,8 @@ impl<'a, 'c> Turn<'a, 'c> {
             | State::SelfReportKind
             | State::RecordWho
             | State::RecordKind { .. }
+            | State::RecordConfirmEarly { .. }
+            | State::RecordConfirmRemove { .. }
             | State::RecordDrive { .. }
             | State::DriveForm { .. }
             | State::DriveReview { .. }
@@ -1207,6 +1229,11 @@ fn choice(value: &str, label: MsgId, synonyms: &'static [&'static str]) -> Choic
     }
 }
 
+/// The name of a kind of donation, for messages outside a conversation.
+pub fn donation_kind_msg(kind: DonationKind) -> MsgId {
+    donation_kind_label(kind)
+}
+
 fn donation_kind_label(kind: DonationKind) -> MsgId {
     match kind {
         DonationKind::WholeBlood => MsgId::ChoiceWholeBlood,
@@ -1380,6 +1407,8 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
         | State::SelfReportKind
         | State::RecordWho
         | State::RecordKind { .. }
+        | State::RecordConfirmEarly { .. }
+        | State::RecordConfirmRemove { .. }
         | State::RecordDrive { .. }
         | State::DriveForm { .. }
         | State::DriveReview { .. }

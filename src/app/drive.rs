@@ -9,7 +9,7 @@ use crate::domain::club::{Action, Roles};
 use crate::domain::drive::{DriveInfo, local_window, reminder_times};
 use crate::domain::eligibility::LastDonation;
 use crate::domain::phone::PhoneNumber;
-use crate::engine::drive::{CampaignDraft, DriveDraft, Item};
+use crate::engine::drive::{CampaignDraft, DriveDraft, Item, RecordedDonation};
 use crate::engine::{DriveOutcome, DriveRequest, Outcome, Reply};
 use crate::messages::{Msg, MsgId};
 use crate::store::{Lane, NewJob, NewMessage, PhoneLookup, Recipient, SignUp, Tx};
@@ -142,6 +142,7 @@ impl App {
             request,
             DriveRequest::FindDonor { .. }
                 | DriveRequest::Record { .. }
+                | DriveRequest::RemoveDonation { .. }
                 | DriveRequest::Report
                 | DriveRequest::DriveForm { .. }
                 | DriveRequest::SaveDrive { .. }
@@ -312,12 +313,23 @@ impl App {
                         label: d.place.chars().take(60).collect(),
                     })
                     .collect();
+                let last =
+                    tx.donations_of(id, 1)
+                        .await?
+                        .into_iter()
+                        .next()
+                        .map(|r| RecordedDonation {
+                            id: r.id,
+                            date: r.date,
+                            kind: r.kind,
+                        });
                 out(DriveOutcome::DonorFound {
                     donor: id,
                     name: d.name.unwrap_or_default(),
                     blood,
                     next,
                     drives,
+                    last,
                 })
             }
             DriveRequest::Record {
@@ -358,6 +370,33 @@ impl App {
                     name,
                     count,
                     again: recorded.is_none(),
+                })
+            }
+            DriveRequest::RemoveDonation { id } => {
+                let Some((_, date, kind)) = tx.donation(id).await? else {
+                    return out(DriveOutcome::DonorNotFound);
+                };
+                let Some(donor) = tx.remove_donation(id, now_ms).await? else {
+                    return out(DriveOutcome::DonorNotFound);
+                };
+                let actor = tx.account_ref(who.identity_id).await?;
+                tx.audit(
+                    &actor,
+                    "donation.remove",
+                    &format!("donation:{id}"),
+                    None,
+                    now_ms,
+                )
+                .await?;
+                let name = tx
+                    .load_donors(&[donor])
+                    .await?
+                    .remove(&donor)
+                    .and_then(|d| d.name)
+                    .unwrap_or_default();
+                out(DriveOutcome::DonationRemoved {
+                    name,
+                    removed: RecordedDonation { id, date, kind },
                 })
             }
             DriveRequest::Report => {

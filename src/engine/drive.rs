@@ -37,6 +37,14 @@ pub struct Item {
     pub label: String,
 }
 
+/// A donation on record, as a coordinator may remove it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedDonation {
+    pub id: i64,
+    pub date: NaiveDate,
+    pub kind: DonationKind,
+}
+
 /// A question of the drive form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -201,6 +209,10 @@ pub enum DriveRequest {
         kind: DonationKind,
         drive: Option<i64>,
     },
+    /// Remove a donation recorded by mistake (audited).
+    RemoveDonation {
+        id: i64,
+    },
     Report,
     /// Open the drive form (new, or editing `edit`).
     DriveForm {
@@ -270,6 +282,11 @@ pub enum DriveOutcome {
         blood: String,
         next: Option<NaiveDate>,
         drives: Vec<Item>,
+        last: Option<RecordedDonation>,
+    },
+    DonationRemoved {
+        name: String,
+        removed: RecordedDonation,
     },
     DonorNotFound,
     SeveralDonors,
@@ -633,29 +650,64 @@ impl Turn<'_, '_> {
                 donor,
                 name,
                 drives,
+                next,
+                last,
             } => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::RecordWho),
-                Some(code) => match DonationKind::from_code(code) {
-                    Some(kind) if drives.is_empty() => {
-                        self.state = Some(State::RecordWho);
-                        self.request = req(DriveRequest::Record {
-                            donor,
-                            kind,
-                            drive: None,
-                        });
+                Some("remove_last") => match last {
+                    Some(last) => {
+                        self.state = Some(State::RecordConfirmRemove { donor, name, last })
                     }
-                    Some(kind) => {
-                        self.state = Some(State::RecordDrive {
+                    None => self.stale(),
+                },
+                Some(code) => match DonationKind::from_code(code) {
+                    // Inside the interval of the donation before: asked first (the same
+                    // donation recorded twice is recognised by the store instead).
+                    Some(kind)
+                        if next.is_some_and(|n| n > self.ctx.today)
+                            && !last
+                                .is_some_and(|l| l.date == self.ctx.today && l.kind == kind) =>
+                    {
+                        self.state = Some(State::RecordConfirmEarly {
                             donor,
                             name,
                             kind,
                             drives,
+                            next: next.unwrap_or(self.ctx.today),
                         })
                     }
+                    Some(kind) => self.record_kind(donor, name, kind, drives),
                     None => self.stale(),
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
+            State::RecordConfirmEarly {
+                donor,
+                name,
+                kind,
+                drives,
+                ..
+            } => match self.pick_yes_no(input, "yes", "no").as_deref() {
+                Some("yes") => self.record_kind(donor, name, kind, drives),
+                Some(_) => {
+                    self.say(MsgId::RecordNotRecorded);
+                    self.state = Some(State::RecordWho);
+                }
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            State::RecordConfirmRemove { last, .. } => {
+                match self.pick_yes_no(input, "yes", "no").as_deref() {
+                    Some("yes") => {
+                        self.state = Some(State::RecordWho);
+                        self.request = req(DriveRequest::RemoveDonation { id: last.id });
+                    }
+                    Some(_) => {
+                        self.say(MsgId::RecordNotRemoved);
+                        self.state = Some(State::RecordWho);
+                    }
+                    None => self.wrong(MsgId::ErrorChoice),
+                }
+            }
             State::RecordDrive { donor, kind, .. } => match self.pick(input).as_deref() {
                 Some(v) => {
                     let drive = v.parse().ok();
@@ -898,6 +950,25 @@ impl Turn<'_, '_> {
         });
     }
 
+    /// What was given is known: ask at which of today's drives, or record it.
+    fn record_kind(&mut self, donor: i64, name: String, kind: DonationKind, drives: Vec<Item>) {
+        if drives.is_empty() {
+            self.state = Some(State::RecordWho);
+            self.request = req(DriveRequest::Record {
+                donor,
+                kind,
+                drive: None,
+            });
+        } else {
+            self.state = Some(State::RecordDrive {
+                donor,
+                name,
+                kind,
+                drives,
+            })
+        }
+    }
+
     fn campaign_form(
         &mut self,
         mut draft: CampaignDraft,
@@ -1043,18 +1114,29 @@ impl Turn<'_, '_> {
                 self.say(MsgId::DonationAlreadyRecorded);
                 self.state = Some(State::Idle);
             }
+            DriveOutcome::DonationRemoved { name, removed } => {
+                self.say(
+                    Msg::new(MsgId::RecordRemoved)
+                        .str("name", name)
+                        .str("date", format_vn(removed.date))
+                        .msg("kind", Msg::new(super::donation_kind_label(removed.kind))),
+                );
+                self.state = Some(State::RecordWho);
+            }
             DriveOutcome::DonorFound {
                 donor,
                 name,
                 blood,
                 next,
                 drives,
+                last,
             } => {
+                // Said about the donor, to the coordinator.
                 let eligible = match next {
                     Some(d) if d > ctx.today => {
-                        Msg::new(MsgId::EligibleFrom).str("date", format_vn(d))
+                        Msg::new(MsgId::RecordEligibleFrom).str("date", format_vn(d))
                     }
-                    _ => Msg::new(MsgId::EligibleNow),
+                    _ => Msg::new(MsgId::RecordEligibleNow),
                 };
                 self.say(
                     Msg::new(MsgId::RecordFound)
@@ -1066,6 +1148,8 @@ impl Turn<'_, '_> {
                     donor,
                     name,
                     drives,
+                    next,
+                    last,
                 });
             }
             DriveOutcome::DonorNotFound => {
@@ -1343,9 +1427,45 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
             r.choices = kind_choices().into_iter().chain([back()]).collect();
         }
         State::RecordWho => r.parts.push(Msg::new(MsgId::RecordAsk)),
-        State::RecordKind { .. } => {
+        State::RecordKind { last, .. } => {
             r.parts.push(Msg::new(MsgId::RecordKindAsk));
-            r.choices = kind_choices().into_iter().chain([back()]).collect();
+            let remove = last.map(|l| Choice {
+                value: "remove_last".into(),
+                label: Label::Msg(
+                    Msg::new(MsgId::ChoiceRemoveDonation)
+                        .str("date", format_vn(l.date))
+                        .msg("kind", Msg::new(super::donation_kind_label(l.kind))),
+                ),
+                synonyms: &["xoa", "remove"],
+            });
+            r.choices = kind_choices()
+                .into_iter()
+                .chain(remove)
+                .chain([back()])
+                .collect();
+        }
+        State::RecordConfirmEarly { name, next, .. } => {
+            r.parts.push(
+                Msg::new(MsgId::RecordEarlyConfirm)
+                    .str("name", name.clone())
+                    .str("next", format_vn(*next)),
+            );
+            r.choices = vec![
+                choice("yes", MsgId::ChoiceRecordAnyway, &["co", "yes", "van ghi"]),
+                choice("no", MsgId::ChoiceDontRecord, &["khong", "no"]),
+            ];
+        }
+        State::RecordConfirmRemove { name, last, .. } => {
+            r.parts.push(
+                Msg::new(MsgId::RecordRemoveConfirm)
+                    .str("name", name.clone())
+                    .str("date", format_vn(last.date))
+                    .msg("kind", Msg::new(super::donation_kind_label(last.kind))),
+            );
+            r.choices = vec![
+                choice("yes", MsgId::ChoiceRemoveYes, &["co", "yes", "xoa"]),
+                choice("no", MsgId::ChoiceBack, &["khong", "no"]),
+            ];
         }
         State::RecordDrive { drives, .. } => {
             r.parts.push(Msg::new(MsgId::RecordDriveAsk));

@@ -703,6 +703,28 @@ fn drive_states() -> Vec<State> {
             donor: 1,
             name: "Lan".into(),
             drives: items.clone(),
+            next: NaiveDate::from_ymd_opt(2027, 1, 1),
+            last: Some(crate::engine::drive::RecordedDonation {
+                id: 3,
+                date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+                kind: DonationKind::WholeBlood,
+            }),
+        },
+        State::RecordConfirmEarly {
+            donor: 1,
+            name: "Lan".into(),
+            kind: DonationKind::Platelets,
+            drives: items.clone(),
+            next: NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+        },
+        State::RecordConfirmRemove {
+            donor: 1,
+            name: "Lan".into(),
+            last: crate::engine::drive::RecordedDonation {
+                id: 3,
+                date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+                kind: DonationKind::WholeBlood,
+            },
         },
         State::RecordDrive {
             donor: 1,

@@ -717,6 +717,102 @@ impl Tx {
     pub async fn report(&mut self, year: i32, tz: Tz) -> anyhow::Result<Report> {
         report(&mut self.tx, year, tz).await
     }
+
+    /// A donor's donations on record, newest first (at most `limit`).
+    pub async fn donations_of(
+        &mut self,
+        donor: i64,
+        limit: i64,
+    ) -> anyhow::Result<Vec<DonationRow>> {
+        let rows = sqlx::query(
+            "SELECT id, donated_on, kind, verified, source FROM donations WHERE donor_id = $1 \
+             ORDER BY donated_on DESC, id DESC LIMIT $2",
+        )
+        .bind(donor)
+        .bind(limit)
+        .fetch_all(&mut *self.tx)
+        .await
+        .context("reading a donor's donations")?;
+        rows.iter()
+            .map(|r| {
+                Ok(DonationRow {
+                    id: r.try_get("id")?,
+                    date: parse_date(r.try_get("donated_on")?).context("a donation date")?,
+                    kind: DonationKind::from_code(&r.try_get::<String, _>("kind")?)
+                        .context("a donation kind")?,
+                    verified: r.try_get("verified")?,
+                    source: r.try_get("source")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Remove a donation recorded by mistake: its thank-you if not yet sent, and the donor's
+    /// last donation put back to the newest of what it was before and the donations left.
+    /// The donor it belonged to, or `None` if there is no such donation.
+    pub async fn remove_donation(&mut self, id: i64, now: i64) -> anyhow::Result<Option<i64>> {
+        lock_for_write(&mut self.tx).await?;
+        let Some(r) = sqlx::query(
+            "SELECT donor_id, prev_last_kind, prev_last_date, prev_last_forgotten \
+             FROM donations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let donor: Option<i64> = r.try_get("donor_id")?;
+        let prev_kind: Option<String> = r.try_get("prev_last_kind")?;
+        let prev_date: Option<String> = r.try_get("prev_last_date")?;
+        let prev_forgotten: bool = r.try_get("prev_last_forgotten")?;
+        sqlx::query("DELETE FROM donations WHERE id = $1")
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query("UPDATE jobs SET done_at = $2, outcome = 'withdrawn' WHERE key = $1 AND done_at IS NULL")
+            .bind(format!("thanks:{id}"))
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
+        let Some(donor) = donor else {
+            return Ok(None);
+        };
+        let newest: Option<(String, String)> = sqlx::query_as(
+            "SELECT kind, donated_on FROM donations WHERE donor_id = $1 \
+             ORDER BY donated_on DESC, id DESC LIMIT 1",
+        )
+        .bind(donor)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let (kind, date, forgotten) = match (newest, prev_date) {
+            (Some((k, d)), Some(p)) if d >= p => (Some(k), Some(d), false),
+            (Some((k, d)), None) => (Some(k), Some(d), false),
+            (_, p) => (prev_kind, p, prev_forgotten),
+        };
+        sqlx::query(
+            "UPDATE donors SET last_donation_kind = $1, last_donation_date = $2, \
+             last_donation_forgotten = $3 WHERE id = $4",
+        )
+        .bind(kind)
+        .bind(date)
+        .bind(forgotten)
+        .bind(donor)
+        .execute(&mut *self.tx)
+        .await
+        .context("putting back a donor's last donation")?;
+        Ok(Some(donor))
+    }
+}
+
+/// A donation as listed for correction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DonationRow {
+    pub id: i64,
+    pub date: NaiveDate,
+    pub kind: DonationKind,
+    pub verified: bool,
+    pub source: String,
 }
 
 fn campaign_item(r: &SqliteRow) -> anyhow::Result<CampaignItem> {
@@ -827,9 +923,13 @@ pub(super) async fn record_donation(
     .bind(date_text(date))
     .fetch_one(&mut *conn)
     .await?;
+    // What the donor's last donation was before this one: put back if it is removed.
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO donations (donor_id, donated_on, kind, verified, source, created_at, \
-         drive_id, recorded_by, repeat_donor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         drive_id, recorded_by, repeat_donor, prev_last_kind, prev_last_date, \
+         prev_last_forgotten) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         d.last_donation_kind, d.last_donation_date, d.last_donation_forgotten \
+         FROM donors d WHERE d.id = $1 \
          ON CONFLICT (donor_id, donated_on, kind) DO UPDATE SET \
            verified = MAX(verified, excluded.verified), \
            drive_id = COALESCE(donations.drive_id, excluded.drive_id) \
@@ -852,7 +952,8 @@ pub(super) async fn record_donation(
         return Ok(None);
     };
     sqlx::query(
-        "UPDATE donors SET last_donation_kind = $1, last_donation_date = $2 \
+        "UPDATE donors SET last_donation_kind = $1, last_donation_date = $2, \
+         last_donation_forgotten = 0 \
          WHERE id = $3 AND (last_donation_date IS NULL OR last_donation_date <= $2)",
     )
     .bind(kind.code())

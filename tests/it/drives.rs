@@ -689,3 +689,80 @@ async fn new_hours_keep_the_slots_that_fit_and_tell_who_lost_theirs() {
     assert_eq!(binh_slot, 1, "Bình keeps her slot");
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_donation_inside_the_interval_is_questioned_and_a_mistaken_one_can_be_removed() {
+    let mut bot = bot().await;
+    bot.register(LAN, "0912000010").await;
+    at(&bot, vn(11, 20, 9, 0)).await;
+    let r = bot.say(ADMIN, "/record").await;
+    assert!(r.text.contains("mã điểm danh"), "{}", r.text);
+    let found = bot.say(ADMIN, "0912000010").await;
+    // Said about the donor, not to the coordinator as if they were the donor.
+    assert!(
+        found.text.contains("người này hiến được ngay"),
+        "{}",
+        found.text
+    );
+    // No drive today: recorded at once.
+    let r = bot.tap(ADMIN, "whole_blood").await;
+    assert!(r.text.contains("lần hiến thứ 1"), "{}", r.text);
+    bot.say(ADMIN, "xong").await;
+
+    // A week later, platelets for the same donor: a warning, and nothing without a yes.
+    at(&bot, vn(11, 27, 9, 0)).await;
+    bot.say(ADMIN, "/record").await;
+    let found = bot.say(ADMIN, "0912000010").await;
+    assert!(
+        found.text.contains("chỉ hiến lại được từ 12/02/2027"),
+        "{}",
+        found.text
+    );
+    let warn = bot.tap(ADMIN, "platelets").await;
+    assert!(
+        warn.text.contains("⚠️") && warn.text.contains("12/02/2027"),
+        "{}",
+        warn.text
+    );
+    let r = bot.tap(ADMIN, "no").await;
+    assert!(r.text.contains("Chưa ghi nhận gì"), "{}", r.text);
+    let count = || seed::count(&bot.db, "SELECT COUNT(*) FROM donations");
+    assert_eq!(count().await, 1);
+    bot.say(ADMIN, "0912000010").await;
+    bot.tap(ADMIN, "platelets").await;
+    let r = bot.tap(ADMIN, "yes").await;
+    assert!(r.text.contains("lần hiến thứ 2"), "{}", r.text);
+    assert_eq!(count().await, 2);
+
+    // It was a typing mistake: removed, audited, and the interval goes back to whole blood.
+    let found = bot.say(ADMIN, "0912000010").await;
+    assert!(
+        found.buttons_text().contains("27/11/2026"),
+        "{}",
+        found.buttons_text()
+    );
+    let confirm = bot.tap(ADMIN, "remove_last").await;
+    assert!(confirm.text.contains("Xoá lần hiến"), "{}", confirm.text);
+    let r = bot.tap(ADMIN, "yes").await;
+    assert!(r.text.contains("Đã xoá lần hiến"), "{}", r.text);
+    assert_eq!(count().await, 1);
+    let audited = seed::count(
+        &bot.db,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'donation.remove'",
+    )
+    .await;
+    assert_eq!(audited, 1);
+    let last = seed::count(
+        &bot.db,
+        "SELECT COUNT(*) FROM donors WHERE last_donation_kind = 'whole_blood' \
+         AND last_donation_date = '2026-11-20'",
+    )
+    .await;
+    assert_eq!(
+        last, 1,
+        "the last donation is the whole blood of 20/11 again"
+    );
+    let r = bot.say(LAN, "/profile").await;
+    assert!(r.text.contains("12/02/2027"), "{}", r.text);
+    bot.stop().await;
+}

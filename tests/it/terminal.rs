@@ -232,6 +232,41 @@ fn imported_donations_move_the_next_eligible_date() {
     assert!(out.contains("Máu toàn phần, ngày 10/11/2026"), "{out}");
     assert!(out.contains("từ ngày 02/02/2027"), "84 days later: {out}");
 
+    // A second one recorded by mistake is listed, removed (audited), and the interval
+    // follows the first again.
+    let slip = dir.path().join("slip.csv");
+    std::fs::write(
+        &slip,
+        "phone,date,kind
+0912345678,18/11/2026,tiểu cầu
+",
+    )
+    .unwrap();
+    let (_, err, ok) = hienmau(&db, &["donations", "import", slip.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let (out, _, _) = hienmau(&db, &["donations", "list", "0912 345 678"]);
+    let slipped = out
+        .lines()
+        .find(|l| l.contains("18/11/2026 · Tiểu cầu"))
+        .and_then(|l| l.split(" · ").next())
+        .unwrap_or_else(|| panic!("{out}"))
+        .to_string();
+    assert!(out.contains("10/11/2026 · Máu toàn phần"), "{out}");
+    let (out, err, ok) = hienmau(&db, &["donations", "remove", &slipped]);
+    assert!(
+        ok && out.contains(&format!("Đã xoá lần hiến số {slipped}")),
+        "{out}{err}"
+    );
+    let (out, _, _) = hienmau(&db, &["donations", "remove", &slipped]);
+    assert!(out.contains("Không có lần hiến số"), "{out}");
+    let (out, _, _) = run_chat(&db, "hoa", "/profile\n");
+    assert!(out.contains("Máu toàn phần, ngày 10/11/2026"), "{out}");
+    let (out, _, _) = hienmau(&db, &["audit"]);
+    assert!(
+        out.contains("donation.remove") || out.contains("xoá lần hiến"),
+        "{out}"
+    );
+
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "phone,date,kind\n0912 345 678,12/11/2026,tiểu cầu\n0987 000 111,12/11/2026,tiểu cầu\nabc,12/11/2026,x\n").unwrap();
     let path = bad.to_str().unwrap();
