@@ -382,12 +382,18 @@ impl App {
                 catalogue: &inner.catalogue,
                 callouts: cfg.callouts,
             };
+            // Only someone who is not a donor needs the roles read here (see `staff`).
+            let staff = session.donor.is_none() && {
+                let r = tx.roles_of(session.identity.id).await?;
+                r.admin || r.coordinator || r.leader
+            };
             let conv = Conversation {
                 state: session.state.clone(),
                 lang: session.identity.lang,
                 donor: session.donor.clone(),
                 join: session.join.clone(),
                 ask: session.ask,
+                staff,
             };
             let before = session.donor.as_ref().and_then(verified_phone);
             let was_paused = session.donor.as_ref().is_some_and(|d| d.paused);
@@ -421,6 +427,7 @@ impl App {
                     donor: step.donor.clone(),
                     join: step.join.clone(),
                     ask: step.ask,
+                    staff,
                 };
                 let mut next = engine::resume(&ctx, conv, outcome);
                 let mut parts = std::mem::take(&mut step.reply.parts);
@@ -458,6 +465,7 @@ impl App {
                         donor: Some(found),
                         join: step.join.clone(),
                         ask: step.ask,
+                        staff,
                     };
                     step = engine::linked(&ctx, conv);
                     tracing::info!(from, into, "accounts joined by a verified phone");

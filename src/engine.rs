@@ -273,6 +273,9 @@ pub struct Conversation {
     pub join: Option<String>,
     /// An urgent ask waiting for an answer.
     pub ask: Option<callout::PendingAsk>,
+    /// The account holds a role (admin, coordinator, leader): staff commands work without
+    /// registering as a donor, and the consent text comes only when they start to.
+    pub staff: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -354,6 +357,8 @@ enum Command {
     Callouts,
     Stock,
     Settings,
+    /// Start a donor's registration (for staff, who are not asked at first contact).
+    Register,
     Unknown,
 }
 
@@ -395,6 +400,7 @@ fn command_of(text: &str) -> Option<(Command, &str)> {
         "callouts" | "dskhancap" => Command::Callouts,
         "stock" | "tonkho" => Command::Stock,
         "settings" | "caidat" => Command::Settings,
+        "register" | "dangky" => Command::Register,
         _ => Command::Unknown,
     };
     Some((cmd, args))
@@ -416,6 +422,7 @@ fn bare_command(text: &str) -> Option<Command> {
             Command::Help
         }
         "ho so" | "profile" | "thong tin cua toi" | "xem ho so" => Command::Profile,
+        "dang ky hien mau" | "register" => Command::Register,
         "xin chao" | "chao" | "chao ban" | "hello" | "hi" | "alo" | "start" | "bat dau" => {
             Command::Start
         }
@@ -476,6 +483,7 @@ struct Turn<'a, 'c> {
     join: Option<String>,
     ask: Option<callout::PendingAsk>,
     request: Option<Request>,
+    staff: bool,
 }
 
 impl<'a, 'c> Turn<'a, 'c> {
@@ -491,6 +499,7 @@ impl<'a, 'c> Turn<'a, 'c> {
             join: conv.join,
             ask: conv.ask,
             request: None,
+            staff: conv.staff,
         }
     }
 
@@ -589,9 +598,15 @@ impl<'a, 'c> Turn<'a, 'c> {
             }
         }
         let Some(state) = self.state.clone() else {
-            // First contact (or first after erasure): welcome, then the consent question.
-            self.say(Msg::new(MsgId::Welcome));
-            self.state = Some(State::AwaitConsent);
+            // First contact (or first after erasure): welcome, then the consent question;
+            // staff are not asked for a donor's consent unless they choose to register.
+            if self.staff && self.donor.is_none() {
+                self.say(MsgId::WelcomeStaff);
+                self.state = Some(State::Idle);
+            } else {
+                self.say(Msg::new(MsgId::Welcome));
+                self.state = Some(State::AwaitConsent);
+            }
             return;
         };
         if input == Input::Unsupported {
@@ -641,7 +656,10 @@ impl<'a, 'c> Turn<'a, 'c> {
     /// The state to come back to after a side question (language, deletion).
     fn base_state(&self) -> State {
         match &self.state {
+            None if self.staff && self.donor.is_none() => State::Idle,
             None => State::AwaitConsent,
+            // Staff who were shown the consent before this version: back to rest.
+            Some(State::AwaitConsent) if self.staff && self.donor.is_none() => State::Idle,
             Some(State::ConfirmDelete { back }) | Some(State::ChooseLanguage { back }) => {
                 (**back).clone()
             }
@@ -675,8 +693,24 @@ impl<'a, 'c> Turn<'a, 'c> {
                     } else {
                         self.state = Some(self.base_state());
                     }
+                } else if self.staff {
+                    self.say(MsgId::WelcomeStaff);
+                    self.state = Some(State::Idle);
                 } else {
                     self.say(MsgId::Welcome);
+                    self.state = Some(State::AwaitConsent);
+                }
+            }
+            Command::Register => {
+                if self.donor.is_some() {
+                    let m = match &self.donor {
+                        Some(d) => profile(self.ctx, d, self.lang),
+                        None => Msg::new(MsgId::ProfileNone),
+                    };
+                    self.say(m);
+                    self.state = Some(self.base_state());
+                } else {
+                    self.say(Msg::new(MsgId::Welcome));
                     self.state = Some(State::AwaitConsent);
                 }
             }
@@ -1137,6 +1171,8 @@ impl<'a, 'c> Turn<'a, 'c> {
     fn idle(&mut self, input: &Input) {
         if self.registration_incomplete() {
             self.advance();
+        } else if self.donor.is_none() && self.staff {
+            self.say(MsgId::NotUnderstoodStaff);
         } else if self.donor.is_none() {
             self.say(MsgId::Welcome);
             self.state = Some(State::AwaitConsent);

@@ -108,6 +108,8 @@ macro_rules! message_ids {
 
 message_ids! {
     Welcome => "welcome",
+    WelcomeStaff => "welcome-staff",
+    NotUnderstoodStaff => "not-understood-staff",
     ConsentText => "consent-text",
     ConsentRepeat => "consent-repeat",
     ConsentDeclined => "consent-declined",

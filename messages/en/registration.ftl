@@ -1,5 +1,7 @@
 # Donor registration — English. Same ids and variables as messages/vi/registration.ftl.
 
+welcome-staff = Hello! This account has a staff role on hienmau: type /help to see the commands. Would you also like to register as a blood donor? Type /register.
+not-understood-staff = Sorry, I did not understand. Type /help for the commands, or /register to register as a donor.
 welcome =
     Hello! This is hienmau, the assistant of the voluntary blood donation movement.
     You can register as a donor, hear about blood drives near you and get a reminder when you may give again.

@@ -21,6 +21,7 @@ impl Chat {
                 donor: None,
                 join: None,
                 ask: None,
+                staff: false,
             },
             last: None,
             taken: Vec::new(),
@@ -67,6 +68,7 @@ impl Chat {
             donor: step.donor.clone(),
             join: step.join.clone(),
             ask: step.ask,
+            staff: self.conv.staff,
         };
         let text = self.render(&step.reply);
         self.last = Some(step);
@@ -346,6 +348,35 @@ fn a_phone_another_donor_has_is_not_kept_and_the_other_is_not_named() {
         Some("+84987654321")
     );
     assert_eq!(c.state(), ask(Field::BirthDate));
+}
+
+#[test]
+fn staff_use_their_commands_without_the_donor_consent_until_they_register() {
+    let mut c = Chat::new();
+    c.conv.staff = true;
+    let r = c.say("/start");
+    assert!(
+        r.contains("vai trò quản lý") && !r.contains("Bạn có đồng ý"),
+        "{r}"
+    );
+    assert_eq!(c.state(), Some(State::Idle));
+    c.say("/report");
+    assert!(c.request().is_some());
+    let r = c.resume(Outcome::Refused);
+    assert!(
+        !r.contains("Bạn có đồng ý"),
+        "no consent wall after a command: {r}"
+    );
+    let r = c.say("/help");
+    assert!(!r.contains("Bạn có đồng ý"), "{r}");
+    let r = c.say("gì đó");
+    assert!(r.contains("/dangky") && !r.contains("Bạn có đồng ý"), "{r}");
+    assert!(c.conv.donor.is_none(), "nothing personal is kept");
+    // Registering is their choice: then the consent comes first.
+    let r = c.say("/dangky");
+    assert!(r.contains("Bạn có đồng ý"), "{r}");
+    c.say("1");
+    assert_eq!(c.state(), ask(Field::Name));
 }
 
 #[test]
@@ -636,6 +667,7 @@ fn no_input_panics_in_any_state() {
                     donor: donor.clone(),
                     join: None,
                     ask: None,
+                    staff: false,
                 };
                 c.send(input);
             }
