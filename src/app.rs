@@ -66,6 +66,24 @@ impl OffsetClock {
         let mut o = self.0.lock().unwrap_or_else(|e| e.into_inner());
         *o += by;
     }
+
+    /// How far ahead of real time it runs.
+    pub fn offset(&self) -> chrono::Duration {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Run `offset` ahead of real time (behind, if negative).
+    pub fn set(&self, offset: chrono::Duration) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = offset;
+    }
+
+    /// Run `offset` ahead of real time, if that is later than now (never backwards).
+    pub fn catch_up(&self, offset: chrono::Duration) {
+        let mut o = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if offset > *o {
+            *o = offset;
+        }
+    }
 }
 
 impl Clock for OffsetClock {

@@ -197,10 +197,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::from_env(cli.config.as_deref())?;
     match cli.command {
         Command::Chat { user, now, demo } => {
-            let clock = Arc::new(OffsetClock::new(
-                now.map_or(chrono::Duration::zero(), |t| t - Utc::now()),
-            ));
+            let clock = Arc::new(OffsetClock::new(chrono::Duration::zero()));
             let app = App::open(config, clock.clone()).await?;
+            // One clock for every terminal on this database: --now moves it forward (for
+            // all), never back; a terminal opened later follows it.
+            let shared = app.store().demo_offset().await?;
+            let wanted = now.map(|t| (t - Utc::now()).num_milliseconds());
+            let offset = match wanted {
+                Some(ms) => Some(app.store().advance_demo_offset(ms).await?),
+                None => shared,
+            };
+            if let Some(ms) = offset {
+                clock.set(chrono::Duration::milliseconds(ms));
+            }
+            if let (Some(w), Some(o)) = (wanted, offset) {
+                // More than a minute later than asked: another terminal moved it on.
+                if o - w > 60_000 {
+                    let local = app.clock().now().with_timezone(&app.config().timezone);
+                    eprintln!(
+                        "{}",
+                        app.catalogue().render(
+                            app.config().language,
+                            &crate::messages::Msg::new(crate::messages::MsgId::DemoClockAhead)
+                                .str("now", local.format("%d/%m/%Y %H:%M").to_string())
+                        )
+                    );
+                }
+            }
             if demo {
                 eprintln!("{}", load_demo(&app).await?);
             }
@@ -773,8 +796,24 @@ pub async fn chat(
     app.apply_config_admins().await?;
     let reports = tokio::spawn(service::report_broadcasts(app.clone(), stop_rx.clone()));
     let scheduler = tokio::spawn(crate::scheduler::run(app.clone(), stop_rx.clone()));
-    let worker = tokio::spawn(worker.run(stop_rx));
+    let worker = tokio::spawn(worker.run(stop_rx.clone()));
 
+    // Another terminal on this database may move the shared demo clock: follow it.
+    let follow = clock.clone().map(|c| {
+        let app = app.clone();
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Ok(Some(ms)) = app.store().demo_offset().await {
+                    c.catch_up(chrono::Duration::milliseconds(ms));
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_millis(500)) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+        })
+    });
     // What fell due while nobody was chatting (reminders, thanks) comes first.
     crate::scheduler::tick(&app, app.clock().now()).await?;
     app.handle(terminal::inbound(user, "/start")).await?;
@@ -791,17 +830,36 @@ pub async fn chat(
             continue;
         }
         if let Some(arg) = clock_command(&line) {
+            use crate::messages::{Msg, MsgId};
             // The demo clock: move time on, so reminders due by then arrive now.
+            if let (Some(c), Some(ms)) = (&clock, app.store().demo_offset().await?) {
+                c.catch_up(chrono::Duration::milliseconds(ms));
+            }
+            let tz = app.config().timezone;
+            let local =
+                |t: DateTime<Utc>| t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string();
             let msg = match (&clock, parse_shift(arg, app.clock().now())) {
-                (Some(c), Some(by)) => {
-                    c.shift(by);
+                (Some(_), _) if arg.is_empty() => {
+                    Msg::new(MsgId::DemoClock).str("now", local(app.clock().now()))
+                }
+                (Some(c), Ok(by)) => {
+                    let ms = app
+                        .store()
+                        .advance_demo_offset((c.offset() + by).num_milliseconds())
+                        .await?;
+                    c.catch_up(chrono::Duration::milliseconds(ms));
                     let now = app.clock().now();
                     crate::scheduler::tick(&app, now).await?;
-                    let local = now.with_timezone(&app.config().timezone);
-                    crate::messages::Msg::new(crate::messages::MsgId::DemoClock)
-                        .str("now", local.format("%d/%m/%Y %H:%M").to_string())
+                    Msg::new(MsgId::DemoClock).str("now", local(now))
                 }
-                _ => crate::messages::Msg::new(crate::messages::MsgId::DemoClockUsage),
+                (Some(_), Err(ShiftError::Backwards)) => {
+                    Msg::new(MsgId::DemoClockBackwards).str("now", local(app.clock().now()))
+                }
+                (Some(_), Err(ShiftError::TooFar)) => Msg::new(MsgId::DemoClockTooFar),
+                (Some(_), Err(ShiftError::Unreadable)) => {
+                    Msg::new(MsgId::DemoClockUsage).str("arg", arg.to_string())
+                }
+                (None, _) => Msg::new(MsgId::DemoClockUsage).str("arg", arg.to_string()),
             };
             let lang = app.store().identity_lang("terminal", user).await?;
             let _ = out.write_raw(&format!("{}\n\n", app.catalogue().render(lang, &msg)));
@@ -811,6 +869,9 @@ pub async fn chat(
     }
     wait_until_delivered(&app, &scope, &mut delivered).await?;
     let _ = stop.send(true);
+    if let Some(f) = follow {
+        let _ = f.await;
+    }
     worker.await.context("delivery worker")??;
     reports.await.context("broadcast reports")?.1?;
     scheduler.await.context("scheduler")?.1?;
@@ -826,21 +887,41 @@ fn clock_command(line: &str) -> Option<&str> {
     (rest.is_empty() || rest.starts_with(' ')).then(|| rest.trim())
 }
 
+/// Why a `/clock` argument moves nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ShiftError {
+    Unreadable,
+    /// A time at or before now: the clock never goes back (jobs already run would not run
+    /// again, and other terminals share it).
+    Backwards,
+    /// More than 10,000 units at once.
+    TooFar,
+}
+
 /// `+2h`, `+3d`, `+30m`, or a time to jump to (`2026-12-05T19:00`, Vietnam time): how far
-/// to move the clock from `now`. Never backwards: jobs already run would not run again.
-fn parse_shift(arg: &str, now: DateTime<Utc>) -> Option<chrono::Duration> {
+/// to move the clock from `now`.
+fn parse_shift(arg: &str, now: DateTime<Utc>) -> Result<chrono::Duration, ShiftError> {
     if let Some(n) = arg.strip_prefix('+') {
-        let (num, unit) = n.split_at(n.len().checked_sub(1)?);
-        let num: i64 = num.parse().ok().filter(|n| *n > 0 && *n <= 10_000)?;
+        let (num, unit) = n.split_at(n.len().checked_sub(1).ok_or(ShiftError::Unreadable)?);
+        let num: i64 = num.parse().map_err(|_| ShiftError::Unreadable)?;
+        if num <= 0 {
+            return Err(ShiftError::Unreadable);
+        }
+        if num > 10_000 {
+            return Err(ShiftError::TooFar);
+        }
         return match unit {
-            "m" => Some(chrono::Duration::minutes(num)),
-            "h" => Some(chrono::Duration::hours(num)),
-            "d" => Some(chrono::Duration::days(num)),
-            _ => None,
+            "m" => Ok(chrono::Duration::minutes(num)),
+            "h" => Ok(chrono::Duration::hours(num)),
+            "d" => Ok(chrono::Duration::days(num)),
+            _ => Err(ShiftError::Unreadable),
         };
     }
-    let to = parse_now(arg).ok()?;
-    (to > now).then(|| to - now)
+    let to = parse_now(arg).map_err(|_| ShiftError::Unreadable)?;
+    if to <= now {
+        return Err(ShiftError::Backwards);
+    }
+    Ok(to - now)
 }
 
 /// The example calendar, built in so the demo runs from any folder.
@@ -983,6 +1064,35 @@ pub fn error_chain(e: &anyhow::Error) -> String {
         out.push_str(&text);
     }
     out
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::*;
+
+    #[test]
+    fn clock_arguments_say_what_is_wrong() {
+        let now = parse_now("2026-11-22T09:00").unwrap();
+        assert_eq!(parse_shift("+2h", now), Ok(chrono::Duration::hours(2)));
+        assert_eq!(parse_shift("+3d", now), Ok(chrono::Duration::days(3)));
+        assert_eq!(
+            parse_shift("2026-11-22T10:30", now),
+            Ok(chrono::Duration::minutes(90))
+        );
+        assert_eq!(parse_shift("2026-11-21", now), Err(ShiftError::Backwards));
+        assert_eq!(
+            parse_shift("2026-11-22T09:00", now),
+            Err(ShiftError::Backwards)
+        );
+        assert_eq!(parse_shift("+20000d", now), Err(ShiftError::TooFar));
+        for bad in ["sau", "+", "+0h", "+-2h", "+2y", "", "+2"] {
+            assert_eq!(
+                parse_shift(bad, now),
+                Err(ShiftError::Unreadable),
+                "{bad:?}"
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -231,8 +231,11 @@ drive-slots-no-longer-fit = The new hours no longer hold the slot(s) { $gone }. 
 choice-keep-slots = Keep the slots that fit
 drive-cancelled-notice = We are sorry: the blood drive at { $place } on { $date } was cancelled. Type /drives to find another. Apologies for the trouble!
 
-demo-clock = ⏩ It is now { $now } (demo clock).
-demo-clock-usage = Use: /clock +2h, /clock +3d or /clock 2026-12-05T19:00 (terminal demo only).
+demo-clock = ⏩ It is now { $now } (demo clock, shared by every terminal on this database).
+demo-clock-usage = I did not understand "{ $arg }". Use: /clock (show it), /clock +30m, /clock +2h, /clock +3d, or /clock YEAR-MONTH-DAYTHOUR:MINUTE (e.g. /clock 2027-01-05T19:00), Vietnam time. Terminal demo only.
+demo-clock-backwards = The demo clock never goes back (what already ran would not run again): it is already { $now }. Pick a later time, or /clock +1h.
+demo-clock-too-far = At most 10000 minutes, hours or days at a time.
+demo-clock-ahead = This database's demo clock is already at { $now } (another terminal moved it): using that.
 cli-donor-not-found = No registered donor has this number.
 cli-donor-several = This number belongs to several registrations: find the donor by check-in code in /record.
 cli-no-donations = No donation on record yet.

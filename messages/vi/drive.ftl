@@ -231,8 +231,11 @@ drive-slots-no-longer-fit = Giờ mới không còn chứa khung { $gone }. { $k
 choice-keep-slots = Giữ các khung còn hợp
 drive-cancelled-notice = Rất tiếc, điểm hiến máu tại { $place } ngày { $date } đã bị huỷ. Gõ /drives để tìm điểm khác. Xin lỗi vì sự bất tiện!
 
-demo-clock = ⏩ Bây giờ là { $now } (đồng hồ thử nghiệm).
-demo-clock-usage = Dùng: /clock +2h, /clock +3d hoặc /clock 2026-12-05T19:00 (chỉ trong bản chạy thử trên terminal).
+demo-clock = ⏩ Bây giờ là { $now } (đồng hồ thử nghiệm, chung cho mọi terminal trên cơ sở dữ liệu này).
+demo-clock-usage = Mình chưa hiểu "{ $arg }". Dùng: /clock (xem giờ), /clock +30m, /clock +2h, /clock +3d, hoặc /clock NĂM-THÁNG-NGÀYTGIỜ:PHÚT (ví dụ /clock 2027-01-05T19:00), giờ Việt Nam. Chỉ có trong bản chạy thử trên terminal.
+demo-clock-backwards = Đồng hồ thử nghiệm không lùi lại được (việc đã chạy sẽ không chạy lại): bây giờ đã là { $now }. Hãy chọn một thời điểm sau đó, hoặc /clock +1h.
+demo-clock-too-far = Mỗi lần chỉ tiến tối đa 10000 phút, giờ hoặc ngày.
+demo-clock-ahead = Đồng hồ thử nghiệm của cơ sở dữ liệu này đã ở { $now } (một terminal khác đã chỉnh): dùng giờ đó.
 cli-donor-not-found = Không có người hiến đã đăng ký với số này.
 cli-donor-several = Số này thuộc nhiều hồ sơ: hãy tìm trong /record theo mã điểm danh.
 cli-no-donations = Chưa có lần hiến nào được ghi nhận.
