@@ -824,25 +824,23 @@ impl Store {
 
     /// How far ahead of real time the terminal demo's shared clock runs, if it was moved.
     pub async fn demo_offset(&self) -> anyhow::Result<Option<i64>> {
-        Ok(
-            sqlx::query_scalar("SELECT offset_ms FROM demo_clock WHERE id = 1")
-                .fetch_optional(&self.pool)
-                .await
-                .context("reading the demo clock")?,
-        )
+        sqlx::query_scalar("SELECT offset_ms FROM demo_clock WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await
+            .context("reading the demo clock")
     }
 
     /// Move the shared demo clock to `offset_ms` ahead of real time, never backwards; the
     /// offset now in force.
     pub async fn advance_demo_offset(&self, offset_ms: i64) -> anyhow::Result<i64> {
-        Ok(sqlx::query_scalar(
+        sqlx::query_scalar(
             "INSERT INTO demo_clock (id, offset_ms) VALUES (1, $1) ON CONFLICT (id) DO UPDATE \
              SET offset_ms = MAX(offset_ms, excluded.offset_ms) RETURNING offset_ms",
         )
         .bind(offset_ms)
         .fetch_one(&self.pool)
         .await
-        .context("moving the demo clock")?)
+        .context("moving the demo clock")
     }
 
     /// The language of a channel account (Vietnamese if unknown).
