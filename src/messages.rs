@@ -231,6 +231,7 @@ message_ids! {
     ChoiceManageCallout => "choice-manage-callout",
     CalloutTallyHint => "callout-tally-hint",
     CalloutAskWaiting => "callout-ask-waiting",
+    CalloutStartedHeld => "callout-started-held",
     CalloutAskExplain => "callout-ask-explain",
     Count => "count",
     CountMoreThan => "count-more-than",

@@ -49,6 +49,7 @@ callout-expired-pledged = The { $group } call-out at { $hospital } has expired. 
 callout-closed-early = The { $group } call-out at { $hospital } was closed: the hospital needs no more donors. Thank you for being ready — you need not come.
 callout-confirm-close = Close this call-out? Nobody more will be asked; those who have not answered are told they need not come.
 callout-closed-done = Call-out #{ $id } is closed ({ $status }). The final tally follows this message.
+callout-started-held = Of those, { $held } do not take night-time emergencies: they will get it at { $at }, when the quiet hours end.
 callout-tally-hint = /callouts to see who pledged, extend or cancel.
 callout-status-open = looking for donors
 callout-status-fulfilled = covered

@@ -49,6 +49,7 @@ callout-expired-pledged = Lời kêu gọi { $group } tại { $hospital } đã h
 callout-closed-early = Lời kêu gọi { $group } tại { $hospital } đã được đóng: bệnh viện không cần thêm người hiến nữa. Cảm ơn bạn đã sẵn sàng — bạn không cần đến.
 callout-confirm-close = Đóng lời kêu gọi này? Sẽ không hỏi thêm ai nữa; những người chưa trả lời được báo là không cần đến.
 callout-closed-done = Đã đóng lời kêu gọi #{ $id } ({ $status }). Bảng tổng kết gửi ngay sau tin này.
+callout-started-held = Trong số đó { $held } người không nhận tin khẩn cấp ban đêm: họ sẽ nhận lúc { $at }, khi hết giờ yên lặng.
 callout-tally-hint = /callouts để xem người đã nhận lời, gia hạn hoặc huỷ.
 callout-status-open = đang tìm người
 callout-status-fulfilled = đã đủ người

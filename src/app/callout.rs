@@ -44,7 +44,9 @@ impl App {
             CalloutRequest::Preview { spec } => {
                 let m = self.match_query(None, &spec, now_ms);
                 let counts = tx.match_counts(&m).await?;
-                let first = self.config().callouts.wave_size(spec.units, 0);
+                // Never more than there are to ask.
+                let cap = u32::try_from(counts[3].max(0)).unwrap_or(u32::MAX);
+                let first = self.config().callouts.wave_size(spec.units, 0).min(cap);
                 out(CalloutOutcome::Preview {
                     spec,
                     counts,
@@ -66,8 +68,13 @@ impl App {
                 .await?;
                 // The first wave goes in this very transaction: the worker sends it as soon
                 // as the coordinator's confirmation commits.
-                let asked = self.callout_wave(tx, id, now, false).await?;
-                out(CalloutOutcome::Started { id, asked })
+                let wave = self.callout_wave(tx, id, now, false).await?;
+                out(CalloutOutcome::Started {
+                    id,
+                    asked: wave.asked,
+                    held: wave.held,
+                    until: wave.until,
+                })
             }
             CalloutRequest::List if staff => {
                 let list = tx.recent_callouts(now_ms - DAY_MS).await?;
@@ -246,28 +253,30 @@ impl App {
 
     /// Ask the next wave of an open call-out (in `tx`); returns how many were asked. Closes
     /// it instead when enough have pledged.
+    /// Ask the next wave of a call-out: how many were asked, and how many of them only
+    /// when the quiet hours end (they did not opt in to night-time emergencies).
     pub(crate) async fn callout_wave(
         &self,
         tx: &mut Tx,
         id: i64,
         now: DateTime<Utc>,
         tally: bool,
-    ) -> anyhow::Result<usize> {
+    ) -> anyhow::Result<WaveSent> {
         let now_ms = now.timestamp_millis();
         let cfg = self.config();
         let policy = &cfg.callouts;
         let Some(info) = tx.callout(id).await? else {
-            return Ok(0);
+            return Ok(WaveSent::default());
         };
         if info.status != Status::Open {
-            return Ok(0);
+            return Ok(WaveSent::default());
         }
         let pledged = u32::try_from(tx.pledged_count(id).await?).unwrap_or(u32::MAX);
         let size = policy.wave_size(info.spec.units, pledged);
         if size == 0 {
             self.close_callout(tx, id, Status::Fulfilled, "scheduler", now)
                 .await?;
-            return Ok(0);
+            return Ok(WaveSent::default());
         }
         let m = self.match_query(Some(id), &info.spec, now_ms);
         let chosen = tx.choose_wave(&m, size as usize).await?;
@@ -285,6 +294,7 @@ impl App {
             choices: answer_choices(id),
             ..Reply::default()
         };
+        let mut held = 0;
         for c in &added {
             let Some(r) = recipients.get(&c.donor_id) else {
                 continue;
@@ -293,6 +303,9 @@ impl App {
                 Some(m) if !c.night => m,
                 _ => now_ms,
             };
+            if not_before > now_ms {
+                held += 1;
+            }
             let key = format!("callout:{id}:ask:{}", c.donor_id);
             let rows = rows_for_reply(
                 self,
@@ -326,7 +339,11 @@ impl App {
         if tally {
             self.callout_tally(tx, id, now_ms, false).await?;
         }
-        Ok(added.len())
+        Ok(WaveSent {
+            asked: added.len(),
+            held,
+            until: morning.filter(|_| held > 0),
+        })
     }
 
     /// Close an open call-out: tell those asked who have not answered that it is covered
@@ -468,7 +485,7 @@ impl App {
                 self.close_callout(&mut tx, id, Status::Expired, "scheduler", now)
                     .await?;
             } else if info.next_wave_at.is_some_and(|t| t <= now_ms) {
-                asked += self.callout_wave(&mut tx, id, now, true).await?;
+                asked += self.callout_wave(&mut tx, id, now, true).await?.asked;
             }
             tx.commit().await?;
             self.outbox_added().notify_one();
@@ -510,4 +527,14 @@ impl App {
         }
         Ok(queued)
     }
+}
+
+/// What a wave did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct WaveSent {
+    pub asked: usize,
+    /// Of those, asked only at the end of the quiet hours…
+    pub held: usize,
+    /// …which is then (unix ms).
+    pub until: Option<i64>,
 }

@@ -288,6 +288,9 @@ pub enum CalloutOutcome {
     Started {
         id: i64,
         asked: usize,
+        /// Of those asked, how many hear only when the quiet hours end, at `until` (ms).
+        held: usize,
+        until: Option<i64>,
     },
     List(Vec<CalloutInfo>),
     Mine(Vec<AskView>),
@@ -834,12 +837,26 @@ impl Turn<'_, '_> {
                     first: first_wave,
                 });
             }
-            CalloutOutcome::Started { id, asked } => {
+            CalloutOutcome::Started {
+                id,
+                asked,
+                held,
+                until,
+            } => {
                 self.say(
                     Msg::new(MsgId::CalloutStarted)
                         .num("id", id as f64)
                         .num("asked", asked as f64),
                 );
+                if let (true, Some(t)) = (held > 0, until.and_then(DateTime::from_timestamp_millis))
+                {
+                    let at = t.with_timezone(&ctx.tz).format("%H:%M").to_string();
+                    self.say(
+                        Msg::new(MsgId::CalloutStartedHeld)
+                            .num("held", held as f64)
+                            .str("at", at),
+                    );
+                }
                 self.state = Some(State::Idle);
             }
             CalloutOutcome::List(list) if list.is_empty() => {
@@ -1045,7 +1062,14 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 Msg::new(MsgId::CalloutReview)
                     .msg("line", callout_line(tz, spec))
                     .str("address", spec.address.clone())
-                    .str("note", spec.note.clone())
+                    .msg(
+                        "note",
+                        if spec.note.trim().is_empty() {
+                            Msg::new(MsgId::ValueNotGiven)
+                        } else {
+                            Msg::new(MsgId::ValueText).str("text", spec.note.clone())
+                        },
+                    )
                     .msg("reserve_province", count_msg(counts[0]))
                     .msg("reserve", count_msg(counts[1]))
                     .msg("province_all", count_msg(counts[2]))

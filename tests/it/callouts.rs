@@ -282,7 +282,15 @@ async fn at_night_only_those_who_opted_in_are_woken_the_rest_hear_in_the_morning
     let bot = bot_with_donors().await;
     at(&bot, vn(22, 23, 0)).await;
     start_callout(&bot, 1).await;
-    bot.tap(ADMIN, "send").await;
+    let started = bot.tap(ADMIN, "send").await;
+    // The count says who hears only in the morning.
+    assert!(
+        started
+            .text
+            .contains("không nhận tin khẩn cấp ban đêm: họ sẽ nhận lúc 07:00"),
+        "{}",
+        started.text
+    );
     bot.wait_text(100, ASK).await;
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(
@@ -585,9 +593,22 @@ async fn each_way_a_callout_ends_tells_the_asked_what_really_happened() {
     for user in [100, 101] {
         seed::donor(&bot.db, user, "O-", "hai-phong", None, "night_alerts = 1").await;
     }
-    // 1. Nobody answers and the deadline passes: expired, never "covered".
+    // 1. Nobody answers and the deadline passes: expired, never "covered". The preview
+    // promises no more asks than there are donors to ask, and an empty note says so.
     at(&bot, vn(22, 9, 0)).await;
-    start_callout(&bot, 1).await;
+    let preview = start_callout(&bot, 1).await;
+    assert!(preview.contains("Đợt đầu sẽ hỏi 2 người"), "{preview}");
+    let preview = bot
+        .say(
+            ADMIN,
+            "/callout O-; toàn phần; 1; BV Việt Tiệp; 1 Nhà Thương; Hải Phòng; 18h",
+        )
+        .await;
+    assert!(
+        preview.text.contains("Ghi chú: (chưa có)"),
+        "{}",
+        preview.text
+    );
     bot.tap(ADMIN, "send").await;
     bot.wait_text(100, ASK).await;
     bot.wait_text(101, ASK).await;
