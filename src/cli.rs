@@ -483,31 +483,49 @@ pub async fn stock(app: &App, action: StockAction) -> anyhow::Result<String> {
 
 pub async fn report(app: &App, year: Option<i32>, csv: bool) -> anyhow::Result<String> {
     use crate::domain::drive::{Figures, local_window};
+    use crate::messages::{Msg, MsgId};
     use chrono::Datelike;
     let tz = app.config().timezone;
+    let lang = app.config().language;
+    let say = |id: MsgId| app.catalogue().render(lang, &Msg::new(id));
     let year = year.unwrap_or_else(|| app.clock().now().with_timezone(&tz).year());
     let r = app.store().report(year, tz).await?;
+    if !csv {
+        // The same report as in chat, with every campaign and drive.
+        let m = crate::engine::drive::report_msg(app.catalogue(), lang, tz, year, &r, true);
+        return Ok(app.catalogue().render(lang, &m) + "\n");
+    }
     let pct = |p: Option<i64>| p.map(|p| p.to_string()).unwrap_or_default();
     let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
     let mut rows: Vec<[String; 13]> = Vec::new();
-    let row =
-        |level: &str, campaign: &str, drive: &str, date: String, province: &str, f: &Figures| {
-            [
-                level.to_string(),
-                campaign.to_string(),
-                drive.to_string(),
-                date,
-                province.to_string(),
-                f.signups.to_string(),
-                f.donations.to_string(),
-                num(f.target_units_min),
-                num(f.target_units_max),
-                pct(f.units_percent()),
-                f.reached.to_string(),
-                num(f.target_people),
-                pct(f.repeat_percent()),
-            ]
-        };
+    // People reached are counted per campaign: a drive's cell stays empty, not 0.
+    let row = |level: MsgId,
+               campaign: &str,
+               drive: &str,
+               date: String,
+               province: &str,
+               f: &Figures,
+               reached: bool| {
+        [
+            say(level),
+            campaign.to_string(),
+            drive.to_string(),
+            date,
+            province.to_string(),
+            f.signups.to_string(),
+            f.donations.to_string(),
+            num(f.target_units_min),
+            num(f.target_units_max),
+            pct(f.units_percent()),
+            if reached {
+                f.reached.to_string()
+            } else {
+                String::new()
+            },
+            num(f.target_people),
+            pct(f.repeat_percent()),
+        ]
+    };
     let mut total = Figures::default();
     for c in &r.campaigns {
         total.signups += c.figures.signups;
@@ -519,17 +537,26 @@ pub async fn report(app: &App, year: Option<i32>, csv: bool) -> anyhow::Result<S
             crate::domain::dates::format_vn(c.campaign.starts_on),
             crate::domain::dates::format_vn(c.campaign.ends_on)
         );
-        rows.push(row("campaign", &c.campaign.name, "", dates, "", &c.figures));
+        rows.push(row(
+            MsgId::ReportLevelCampaign,
+            &c.campaign.name,
+            "",
+            dates,
+            "",
+            &c.figures,
+            true,
+        ));
         for (d, f) in &c.drives {
             let (day, w) = local_window(d.starts_at, d.ends_at, tz);
             let when = format!("{} {}", crate::domain::dates::format_vn(day), w.label());
             rows.push(row(
-                "drive",
+                MsgId::ReportLevelDrive,
                 &c.campaign.name,
                 &d.place,
                 when,
                 &d.province_name(),
                 f,
+                false,
             ));
         }
     }
@@ -540,54 +567,31 @@ pub async fn report(app: &App, year: Option<i32>, csv: bool) -> anyhow::Result<S
         repeat: r.other_repeat,
         ..Figures::default()
     };
-    rows.push(row("other", "", "", String::new(), "", &other));
-    rows.push(row("total", "", "", year.to_string(), "", &total));
-    if csv {
-        let mut w = ::csv::Writer::from_writer(Vec::new());
-        w.write_record([
-            "level",
-            "campaign",
-            "drive",
-            "date",
-            "province",
-            "signups",
-            "donations",
-            "target_units_min",
-            "target_units_max",
-            "units_percent",
-            "people_reached",
-            "target_people",
-            "repeat_percent",
-        ])?;
-        for r in &rows {
-            w.write_record(r)?;
-        }
-        return String::from_utf8(w.into_inner().context("writing CSV")?).context("CSV is UTF-8");
-    }
-    let mut out = format!("{year}: {} campaigns\n", r.campaigns.len());
+    rows.push(row(
+        MsgId::ReportLevelOther,
+        "",
+        "",
+        String::new(),
+        "",
+        &other,
+        false,
+    ));
+    rows.push(row(
+        MsgId::ReportLevelTotal,
+        "",
+        "",
+        year.to_string(),
+        "",
+        &total,
+        true,
+    ));
+    // A byte-order mark, so that Excel on Windows reads the Vietnamese as UTF-8.
+    let mut w = ::csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(say(MsgId::ReportCsvHeader).split(','))?;
     for r in &rows {
-        let name = match r[0].as_str() {
-            "campaign" => r[1].clone(),
-            "drive" => format!("  · {} ({})", r[2], r[3]),
-            "other" => "donations outside campaigns".into(),
-            _ => "total".into(),
-        };
-        let target = match (r[7].as_str(), r[8].as_str()) {
-            ("", _) => String::new(),
-            (a, b) if a == b => format!(" / {a} units ({}%)", r[9]),
-            (a, b) => format!(" / {a}–{b} units ({}%)", r[9]),
-        };
-        let repeat = if r[12].is_empty() {
-            String::new()
-        } else {
-            format!(", {}% repeat", r[12])
-        };
-        out.push_str(&format!(
-            "{name}: {} signed up, {} donations{target}, {} reached{repeat}\n",
-            r[5], r[6], r[10]
-        ));
+        w.write_record(r)?;
     }
-    Ok(out)
+    String::from_utf8(w.into_inner().context("writing CSV")?).context("CSV is UTF-8")
 }
 
 /// `hienmau audit [--csv]`: the log, as a table or CSV.

@@ -167,10 +167,19 @@ campaign-field-units = unit target
 campaign-field-people = people target
 
 report =
-    Progress in { $year } ({ $campaigns } campaigns):
+    Progress in { $year }: { $active } of { $campaigns } campaigns under way.
     { $lines }
-    Donations outside campaigns: { $other }
+    { $other }
     Total: { $total }
+report-other = Donations outside campaigns: { $donations }{ $repeat ->
+        [none] {""}
+       *[other] , { $repeat }% repeat donors
+    }
+report-csv-header = level,campaign,drive,date,province,signups,donations,target_units_min,target_units_max,units_percent,people_reached,target_people,repeat_percent
+report-level-campaign = campaign
+report-level-drive = drive
+report-level-other = other
+report-level-total = total
 report-line = { $name ->
         [none] {""}
        *[other] { $name }: {""}

@@ -167,10 +167,19 @@ campaign-field-units = mục tiêu đơn vị máu
 campaign-field-people = mục tiêu số người
 
 report =
-    Tiến độ năm { $year } ({ $campaigns } đợt):
+    Tiến độ năm { $year }: { $active } trong { $campaigns } đợt có hoạt động.
     { $lines }
-    Lần hiến ngoài các đợt: { $other }
+    { $other }
     Tổng: { $total }
+report-other = Lần hiến ngoài các đợt: { $donations }{ $repeat ->
+        [none] {""}
+       *[other] , { $repeat }% hiến nhắc lại
+    }
+report-csv-header = cấp,đợt,điểm hiến,ngày,tỉnh/thành,đăng ký,lần hiến,mục tiêu đơn vị (từ),mục tiêu đơn vị (đến),% mục tiêu đơn vị,số người được vận động,mục tiêu số người,% hiến nhắc lại
+report-level-campaign = đợt
+report-level-drive = điểm hiến
+report-level-other = ngoài các đợt
+report-level-total = cả năm
 report-line = { $name ->
         [none] {""}
        *[other] { $name }: {""}

@@ -1171,7 +1171,14 @@ impl Turn<'_, '_> {
                 self.state = Some(State::RecordWho);
             }
             DriveOutcome::Report { year, report } => {
-                self.say(report_msg(ctx, self.lang, year, &report));
+                self.say(report_msg(
+                    ctx.catalogue,
+                    self.lang,
+                    ctx.tz,
+                    year,
+                    &report,
+                    false,
+                ));
                 self.state = Some(State::Idle);
             }
             DriveOutcome::DriveForm { draft, campaigns } => {
@@ -1328,38 +1335,68 @@ fn figures_line(name: &str, f: &Figures) -> Msg {
         )
 }
 
-/// The report as one message: campaigns with figures, their drives, the rest of the year.
-fn report_msg(ctx: &Ctx, lang: crate::messages::Lang, year: i32, r: &Report) -> Msg {
+/// The report as one message: campaigns with figures and their drives (`everything`: also
+/// those with none yet, as the command line shows them), the rest of the year, the total.
+pub fn report_msg(
+    catalogue: &crate::messages::Catalogue,
+    lang: crate::messages::Lang,
+    tz: chrono_tz::Tz,
+    year: i32,
+    r: &Report,
+    everything: bool,
+) -> Msg {
     let mut total = Figures::default();
     let mut lines: Vec<String> = Vec::new();
+    let mut active = 0;
     for c in &r.campaigns {
         total.signups += c.figures.signups;
         total.donations += c.figures.donations;
         total.repeat += c.figures.repeat;
         total.reached += c.figures.reached;
+        let idle = c.figures.signups == 0 && c.figures.donations == 0 && c.figures.reached == 0;
+        if !idle {
+            active += 1;
+        }
         // Campaigns without any activity stay out of the chat report (the CSV has them).
-        if c.figures.signups == 0 && c.figures.donations == 0 && c.figures.reached == 0 {
+        if idle && !everything {
             continue;
         }
-        lines.push(
-            ctx.catalogue
-                .render(lang, &figures_line(&c.campaign.name, &c.figures)),
-        );
+        lines.push(catalogue.render(lang, &figures_line(&c.campaign.name, &c.figures)));
         for (d, f) in &c.drives {
-            if f.signups == 0 && f.donations == 0 {
+            if f.signups == 0 && f.donations == 0 && !everything {
                 continue;
             }
-            let name = format!("  · {}", d.place);
-            lines.push(ctx.catalogue.render(lang, &figures_line(&name, f)));
+            let (day, w) = local_window(d.starts_at, d.ends_at, tz);
+            let name = format!("  · {} ({} {})", d.place, format_vn(day), w.label());
+            // People reached are counted per campaign, not per drive.
+            let f = Figures { reached: 0, ..*f };
+            lines.push(catalogue.render(lang, &figures_line(&name, &f)));
         }
     }
     total.donations += r.other_donations;
     total.repeat += r.other_repeat;
+    let other = Figures {
+        donations: r.other_donations,
+        repeat: r.other_repeat,
+        ..Figures::default()
+    };
     Msg::new(MsgId::Report)
         .num("year", f64::from(year))
         .num("campaigns", r.campaigns.len() as f64)
+        .num("active", f64::from(active))
         .str("lines", lines.join("\n"))
-        .num("other", r.other_donations as f64)
+        .msg(
+            "other",
+            Msg::new(MsgId::ReportOther)
+                .num("donations", other.donations as f64)
+                .opt(
+                    "repeat",
+                    other
+                        .repeat_percent()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                ),
+        )
         .msg("total", figures_line("", &total))
 }
 

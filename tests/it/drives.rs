@@ -296,32 +296,53 @@ async fn a_coordinator_records_a_donation_by_check_in_code_thanks_wait_for_morni
         "{}",
         r.text
     );
+    // A drive's line gives its day and hours (issue 13: the report named only the place).
     assert!(
-        r.text
-            .contains("Nhà văn hoá Lê Chân: 1 đăng ký, 1 lần hiến/2 đơn vị (50%)"),
+        r.text.contains(
+            "Nhà văn hoá Lê Chân (29/11/2026 07:30–11:30): 1 đăng ký, 1 lần hiến/2 đơn vị (50%)"
+        ),
         "{}",
         r.text
     );
     assert!(r.text.contains("0% hiến nhắc lại"), "{}", r.text);
-    // The steering committee's CSV: a row per campaign and per drive, then the year.
+    assert!(r.text.contains("1 trong 1 đợt có hoạt động"), "{}", r.text);
+    // The steering committee's CSV: a row per campaign and per drive, then the year; in
+    // Vietnamese with a byte-order mark for Excel (issue 13: English words, no BOM), and a
+    // drive's people-reached cell empty (reach is counted per campaign, it read 0).
     let csv = hienmau::cli::report(&bot.app, Some(2026), true)
         .await
         .unwrap();
+    let csv = csv
+        .strip_prefix('\u{feff}')
+        .expect("a UTF-8 byte-order mark");
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 1 + 1 + 3 + 2, "{csv}");
+    assert!(lines[0].starts_with("cấp,đợt,điểm hiến,ngày"), "{csv}");
     assert!(
-        lines[1].starts_with("campaign,Chủ nhật Đỏ,,22/11/2026 – 31/12/2026,,1,1,2,3,50,1,,0"),
+        lines[1].starts_with("đợt,Chủ nhật Đỏ,,22/11/2026 – 31/12/2026,,1,1,2,3,50,1,,0"),
         "{csv}"
     );
     assert!(
         lines[2].starts_with(
-            "drive,Chủ nhật Đỏ,Nhà văn hoá Lê Chân,29/11/2026 07:30–11:30,Hải Phòng,1,1,2,2,50"
+            "điểm hiến,Chủ nhật Đỏ,Nhà văn hoá Lê Chân,29/11/2026 07:30–11:30,Hải Phòng,1,1,2,2,50,,"
         ),
         "{csv}"
     );
     // The self-reported one is outside campaigns; it is Lan's second, so a repeat.
-    assert_eq!(lines[5], "other,,,,,0,1,,,,0,,100", "{csv}");
-    assert_eq!(lines[6], "total,,,2026,,1,2,,,,1,,50", "{csv}");
+    assert_eq!(lines[5], "ngoài các đợt,,,,,0,1,,,,,,100", "{csv}");
+    assert_eq!(lines[6], "cả năm,,,2026,,1,2,,,,1,,50", "{csv}");
+    // The text report, in the same words as the chat, lists every campaign and drive.
+    let text = hienmau::cli::report(&bot.app, Some(2026), false)
+        .await
+        .unwrap();
+    assert!(
+        text.contains("Lần hiến ngoài các đợt: 1, 100% hiến nhắc lại"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("signed up") && !text.contains("0 đăng ký, 1 lần hiến"),
+        "{text}"
+    );
     bot.stop().await;
 }
 
