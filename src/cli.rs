@@ -821,17 +821,54 @@ pub async fn chat(
     // What fell due while nobody was chatting (reminders, thanks) comes first.
     crate::scheduler::tick(&app, app.clock().now()).await?;
     app.handle(terminal::inbound(user, "/start")).await?;
-    let mut lines = input.lines();
+    if interactive {
+        let lang = app.store().identity_lang("terminal", user).await?;
+        let quit = app.catalogue().render(
+            lang,
+            &crate::messages::Msg::new(crate::messages::MsgId::TerminalQuit),
+        );
+        eprintln!("{quit}");
+    }
+    let mut input = input;
+    let mut raw = Vec::new();
     loop {
         wait_until_delivered(&app, &scope, &mut delivered).await?;
         if interactive {
             out.prompt("> ");
         }
-        let Some(line) = lines.next_line().await.context("reading the terminal")? else {
+        raw.clear();
+        if input
+            .read_until(b'\n', &mut raw)
+            .await
+            .context("reading the terminal")?
+            == 0
+        {
             break;
+        }
+        out.line_read();
+        // A byte that is not UTF-8 (a terminal in another encoding, a stray paste) must not
+        // end the chat: it becomes U+FFFD and the person is told.
+        let line = match String::from_utf8(raw.clone()) {
+            Ok(l) => l,
+            Err(_) => {
+                let lang = app.store().identity_lang("terminal", user).await?;
+                let note = app.catalogue().render(
+                    lang,
+                    &crate::messages::Msg::new(crate::messages::MsgId::TerminalBadBytes),
+                );
+                let _ = out.write_raw(&format!("{note}\n\n"));
+                String::from_utf8_lossy(&raw).into_owned()
+            }
         };
+        let line = line.trim_end_matches(['\r', '\n']).to_string();
         if line.trim().is_empty() {
             continue;
+        }
+        if matches!(
+            line.trim().to_lowercase().as_str(),
+            "/quit" | "/exit" | "/thoat" | "/thoát"
+        ) {
+            break;
         }
         if let Some(arg) = clock_command(&line) {
             use crate::messages::{Msg, MsgId};

@@ -517,6 +517,14 @@ impl<'a, 'c> Turn<'a, 'c> {
             reply.choices = p.choices;
             reply.phone_button = p.phone_button;
         }
+        // Back at rest with nothing to say ("Quay lại" from a list): never an empty reply.
+        if reply.parts.is_empty()
+            && reply.choices.is_empty()
+            && self.request.is_none()
+            && self.state == Some(State::Idle)
+        {
+            reply.parts.push(Msg::new(MsgId::BackAtRest));
+        }
         let join = self.state.as_ref().and(self.join);
         let ask = self.state.as_ref().and(self.ask);
         Step {
@@ -1615,7 +1623,12 @@ fn with_fields(m: Msg, ctx: &Ctx, d: &Donor) -> Msg {
                 .map(sex_label)
                 .unwrap_or_else(|| Msg::new(MsgId::ValueNotGiven)),
         )
-        .msg("weight", or_not_given(d.weight.map(|w| format!("{w} kg"))))
+        .msg(
+            "weight",
+            d.weight.map_or(Msg::new(MsgId::ValueNotGiven), |w| {
+                Msg::new(MsgId::ValueKg).num("kg", w.kg())
+            }),
+        )
         .msg(
             "blood",
             d.blood_group

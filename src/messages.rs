@@ -108,6 +108,7 @@ macro_rules! message_ids {
 
 message_ids! {
     Welcome => "welcome",
+    BackAtRest => "back-at-rest",
     WelcomeStaff => "welcome-staff",
     NotUnderstoodStaff => "not-understood-staff",
     ConsentText => "consent-text",
@@ -285,6 +286,7 @@ message_ids! {
     ValueRhUnknown => "value-rh-unknown",
     ValueAboUnknown => "value-abo-unknown",
     ValueNotGiven => "value-not-given",
+    ValueKg => "value-kg",
     ValueUnknown => "value-unknown",
     ValueSkipped => "value-skipped",
     ValueNever => "value-never",
@@ -500,6 +502,8 @@ message_ids! {
     DriveCancelledNotice => "drive-cancelled-notice",
     DemoClock => "demo-clock",
     DemoClockUsage => "demo-clock-usage",
+    TerminalQuit => "terminal-quit",
+    TerminalBadBytes => "terminal-bad-bytes",
     DemoClockBackwards => "demo-clock-backwards",
     DemoClockTooFar => "demo-clock-too-far",
     DemoClockAhead => "demo-clock-ahead",
@@ -672,6 +676,10 @@ impl Catalogue {
         for (name, value) in &msg.args {
             let v: FluentValue = match value {
                 Arg::Str(s) => FluentValue::String(Cow::Owned(s.clone())),
+                // Vietnamese writes a decimal comma: 48,5 kg.
+                Arg::Num(n) if lang == Lang::Vi && n.fract() != 0.0 => {
+                    FluentValue::String(Cow::Owned(n.to_string().replace('.', ",")))
+                }
                 Arg::Num(n) => FluentValue::from(*n),
                 Arg::Msg(m) => FluentValue::String(Cow::Owned(self.render(lang, m))),
             };
@@ -790,6 +798,18 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn vietnamese_writes_a_decimal_comma() {
+        let cat = Catalogue::load().unwrap();
+        let m = Msg::new(MsgId::ValueKg).num("kg", 48.5);
+        assert_eq!(cat.render(Lang::Vi, &m), "48,5 kg");
+        assert_eq!(cat.render(Lang::En, &m), "48.5 kg");
+        assert_eq!(
+            cat.render(Lang::Vi, &Msg::new(MsgId::ValueKg).num("kg", 62.0)),
+            "62 kg"
+        );
     }
 
     #[test]

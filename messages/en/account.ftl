@@ -14,6 +14,7 @@ field-last-donation = Last donation
 updated = Your details are updated.
 
 value-text = { $text }
+value-kg = { $kg } kg
 value-not-given = (not given)
 value-unknown = don't know
 value-skipped = (skipped)
@@ -25,21 +26,21 @@ value-rh-unknown = { $abo } (Rh unknown)
 value-abo-unknown = Rh{ $rh } (ABO unknown)
 
 help =
-    Commands you can use at any time:
-    /profile — see all the data we hold about you
-    /edit — change your details
+    Commands you can use at any time (with or without "/": help, profile, cancel…):
+    /profile — see everything we hold about you
+    /edit — correct your details
     /pause — pause non-urgent messages; /resume — receive them again
     /language — change language (Tiếng Việt / English)
     /delete — withdraw consent and erase all your data
-    /cancel — leave the current question (what you gave is kept)
-    /start — start or continue registering
+    /cancel — stop the current question (what you gave is kept)
+    /start — start or continue registering; /register — register as a donor
     /drives — blood drives near you: sign up or cancel
-    /checkin — your check-in code at a drive; /gave — tell us you gave blood today
+    /checkin — your check-in code at a drive; /gave — report that you gave blood today
     /clubs — your clubs; /join <code> — join a club
-    Club leaders, coordinators: /newclub, /broadcast, /broadcasts, /grant, /revoke, /audit
-    Coordinators: /record, /report, /newdrive, /newcampaign, /campaigns
-    Urgent: /callouts — call-outs waiting for you; /settings — urgent, night-time, deferral
-    Coordinators: /callout — an urgent blood call-out; /stock — blood stock levels
+    /callouts — urgent call-outs waiting for you; /settings — urgent messages, night, deferral
+    Club leaders: /newclub, /broadcast, /broadcasts
+    Coordinators: /record, /report, /newdrive, /newcampaign, /campaigns, /callout (urgent call-out), /stock (blood stock), /grant, /revoke
+    Admins: /audit
 
 profile =
     The data we hold about you:

@@ -240,6 +240,8 @@ drive-slots-no-longer-fit = The new hours no longer hold the slot(s) { $gone }. 
 choice-keep-slots = Keep the slots that fit
 drive-cancelled-notice = We are sorry: the blood drive at { $place } on { $date } was cancelled. Type /drives to find another. Apologies for the trouble!
 
+terminal-quit = (Type /quit or press Ctrl-D to leave; everything saved stays.)
+terminal-bad-bytes = (The line just typed had characters that could not be read — is the terminal not in UTF-8? — they were replaced by "�".)
 demo-clock = ⏩ It is now { $now } (demo clock, shared by every terminal on this database).
 demo-clock-usage = I did not understand "{ $arg }". Use: /clock (show it), /clock +30m, /clock +2h, /clock +3d, or /clock YEAR-MONTH-DAYTHOUR:MINUTE (e.g. /clock 2027-01-05T19:00), Vietnam time. Terminal demo only.
 demo-clock-backwards = The demo clock never goes back (what already ran would not run again): it is already { $now }. Pick a later time, or /clock +1h.

@@ -2,6 +2,7 @@
 
 welcome-staff = Hello! This account has a staff role on hienmau: type /help to see the commands. Would you also like to register as a blood donor? Type /register.
 not-understood-staff = Sorry, I did not understand. Type /help for the commands, or /register to register as a donor.
+back-at-rest = Back. Type /help to see the commands.
 welcome =
     Hello! This is hienmau, the assistant of the voluntary blood donation movement.
     You can register as a donor, hear about blood drives near you and get a reminder when you may give again.

@@ -14,6 +14,7 @@ field-last-donation = Lần hiến gần nhất
 updated = Đã cập nhật thông tin của bạn.
 
 value-text = { $text }
+value-kg = { $kg } kg
 value-not-given = (chưa có)
 value-unknown = chưa biết
 value-skipped = (bỏ qua)
@@ -25,21 +26,21 @@ value-rh-unknown = { $abo } (Rh chưa biết)
 value-abo-unknown = Rh{ $rh } (ABO chưa biết)
 
 help =
-    Các lệnh bạn có thể dùng bất cứ lúc nào:
+    Các lệnh bạn có thể dùng bất cứ lúc nào (gõ cả chữ không dấu, không cần "/": help, hồ sơ, hủy…):
     /profile — xem toàn bộ thông tin chúng tôi lưu về bạn
     /edit — sửa thông tin
     /pause — tạm dừng tin nhắn không khẩn cấp; /resume — nhận lại
     /language — đổi ngôn ngữ (Tiếng Việt / English)
     /delete — rút lại đồng ý và xoá toàn bộ dữ liệu của bạn
     /cancel — dừng câu hỏi đang dở (thông tin đã nhập vẫn được giữ)
-    /start — bắt đầu hoặc tiếp tục đăng ký
+    /start — bắt đầu hoặc tiếp tục đăng ký; /dangky — đăng ký hiến máu
     /drives — điểm hiến máu gần bạn: đăng ký hoặc huỷ
     /checkin — mã điểm danh tại điểm hiến; /gave — báo bạn vừa hiến máu hôm nay
     /clubs — câu lạc bộ của bạn; /join <mã> — tham gia câu lạc bộ
-    Trưởng CLB, điều phối viên: /newclub, /broadcast, /broadcasts, /grant, /revoke, /audit
-    Điều phối viên: /record, /report, /newdrive, /newcampaign, /campaigns
-    Khẩn cấp: /callouts — lời kêu gọi đang chờ bạn; /settings — tin khẩn, ban đêm, tạm hoãn
-    Điều phối viên: /callout — kêu gọi hiến máu khẩn cấp; /stock — tồn kho máu
+    /callouts — lời kêu gọi khẩn cấp đang chờ bạn; /settings — tin khẩn, ban đêm, tạm hoãn
+    Trưởng CLB: /newclub, /broadcast, /broadcasts
+    Điều phối viên: /record, /report, /newdrive, /newcampaign, /campaigns, /callout (kêu gọi khẩn cấp), /stock (tồn kho máu), /grant, /revoke
+    Quản trị: /audit
 
 profile =
     Thông tin chúng tôi lưu về bạn:

@@ -240,6 +240,8 @@ drive-slots-no-longer-fit = Giờ mới không còn chứa khung { $gone }. { $k
 choice-keep-slots = Giữ các khung còn hợp
 drive-cancelled-notice = Rất tiếc, điểm hiến máu tại { $place } ngày { $date } đã bị huỷ. Gõ /drives để tìm điểm khác. Xin lỗi vì sự bất tiện!
 
+terminal-quit = (Gõ /quit hoặc bấm Ctrl-D để thoát; mọi thông tin đã lưu vẫn còn.)
+terminal-bad-bytes = (Dòng vừa gõ có ký tự không đọc được — terminal không dùng UTF-8? — nên được thay bằng "�".)
 demo-clock = ⏩ Bây giờ là { $now } (đồng hồ thử nghiệm, chung cho mọi terminal trên cơ sở dữ liệu này).
 demo-clock-usage = Mình chưa hiểu "{ $arg }". Dùng: /clock (xem giờ), /clock +30m, /clock +2h, /clock +3d, hoặc /clock NĂM-THÁNG-NGÀYTGIỜ:PHÚT (ví dụ /clock 2027-01-05T19:00), giờ Việt Nam. Chỉ có trong bản chạy thử trên terminal.
 demo-clock-backwards = Đồng hồ thử nghiệm không lùi lại được (việc đã chạy sẽ không chạy lại): bây giờ đã là { $now }. Hãy chọn một thời điểm sau đó, hoặc /clock +1h.

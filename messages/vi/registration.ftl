@@ -3,6 +3,7 @@
 
 welcome-staff = Xin chào! Tài khoản này có vai trò quản lý trên hienmau: gõ /help để xem các lệnh. Bạn cũng muốn đăng ký làm người hiến máu? Gõ /dangky.
 not-understood-staff = Mình chưa hiểu ý bạn. Gõ /help để xem các lệnh, hoặc /dangky để đăng ký hiến máu.
+back-at-rest = Đã quay lại. Gõ /help để xem các lệnh.
 welcome =
     Xin chào! Đây là hienmau, trợ lý của phong trào hiến máu tình nguyện.
     Bạn có thể đăng ký làm người hiến máu, nhận tin về các đợt hiến máu gần bạn và được nhắc khi đủ thời gian hiến lần tiếp theo.

@@ -10,13 +10,23 @@ use std::sync::{Arc, Mutex};
 /// Where the terminal's messages are printed (stdout, or a buffer in tests).
 #[derive(Clone)]
 pub struct TerminalOut {
-    writer: Arc<Mutex<Box<dyn Write + Send>>>,
+    writer: Arc<Mutex<Shown>>,
+}
+
+/// The writer, and the prompt now on screen waiting for the person's line (if any): a
+/// message arriving meanwhile is printed over it and the prompt drawn again below.
+struct Shown {
+    writer: Box<dyn Write + Send>,
+    prompt: Option<String>,
 }
 
 impl TerminalOut {
     pub fn new(writer: Box<dyn Write + Send>) -> TerminalOut {
         TerminalOut {
-            writer: Arc::new(Mutex::new(writer)),
+            writer: Arc::new(Mutex::new(Shown {
+                writer,
+                prompt: None,
+            })),
         }
     }
 
@@ -35,14 +45,34 @@ impl TerminalOut {
 
     /// The input prompt, shown only when a person types at a terminal.
     pub fn prompt(&self, p: &str) {
-        let _ = self.write_raw(p);
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = w
+            .writer
+            .write_all(p.as_bytes())
+            .and_then(|_| w.writer.flush());
+        w.prompt = Some(p.to_string());
     }
 
-    /// Write and flush, so a pipe sees each message at once.
+    /// The person pressed Enter: the prompt is no longer waiting on screen.
+    pub fn line_read(&self) {
+        self.writer.lock().unwrap_or_else(|e| e.into_inner()).prompt = None;
+    }
+
+    /// Write and flush, so a pipe sees each message at once. Over a waiting prompt, the
+    /// line is cleared first and the prompt drawn again after.
     pub fn write_raw(&self, text: &str) -> std::io::Result<()> {
         let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        w.write_all(text.as_bytes())?;
-        w.flush()
+        let Shown { writer, prompt } = &mut *w;
+        match prompt {
+            Some(p) => {
+                // Carriage return, then erase the line (ANSI): only ever at a terminal.
+                writer.write_all(b"\r\x1b[2K")?;
+                writer.write_all(text.as_bytes())?;
+                writer.write_all(p.as_bytes())?;
+            }
+            None => writer.write_all(text.as_bytes())?,
+        }
+        writer.flush()
     }
 }
 
@@ -93,6 +123,33 @@ mod tests {
             render(&out),
             "Bạn có đồng ý không?\n  1. Đồng ý\n  2. Không đồng ý\n\n"
         );
+    }
+
+    /// A writer the test can read back.
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_message_over_a_waiting_prompt_redraws_it() {
+        let buf = Buf::default();
+        let out = TerminalOut::new(Box::new(buf.clone()));
+        out.write_raw("Xin chào\n\n").unwrap();
+        out.prompt("> ");
+        out.write_raw("🔔 Nhắc lịch\n\n").unwrap();
+        out.line_read();
+        out.write_raw("Trả lời\n\n").unwrap();
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(text, "Xin chào\n\n> \r\x1b[2K🔔 Nhắc lịch\n\n> Trả lời\n\n");
     }
 
     #[test]

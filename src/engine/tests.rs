@@ -380,6 +380,18 @@ fn staff_use_their_commands_without_the_donor_consent_until_they_register() {
 }
 
 #[test]
+fn help_names_each_role_once_and_going_back_is_never_silent() {
+    let mut c = registered();
+    let r = c.say("/help");
+    assert_eq!(r.matches("Điều phối viên:").count(), 1, "{r}");
+    assert_eq!(r.matches("Trưởng CLB").count(), 1, "{r}");
+    c.conv.state = Some(State::CampaignList { campaigns: vec![] });
+    let r = c.say("Quay lại");
+    assert!(r.contains("Đã quay lại"), "{r:?}");
+    assert_eq!(c.state(), Some(State::Idle));
+}
+
+#[test]
 fn command_words_without_a_slash_are_commands_and_never_answers() {
     let mut c = Chat::new();
     c.say("xin chào");

@@ -481,3 +481,39 @@ fn a_phone_already_registered_is_refused_to_a_second_donor_without_naming_the_fi
     );
     assert!(out.contains("Ngày sinh"), "another number goes on: {out}");
 }
+
+#[test]
+fn a_byte_that_is_not_utf8_does_not_end_the_chat_and_quit_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bytes.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hienmau"))
+        .args(["chat", "--user", "z", "--now", "2026-11-22T09:00"])
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"1\nNguy\xffn\nNguy\xe1\xbb\x85n Lan\n/quit\n0912345678\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("không đọc được"),
+        "the person is told: {text}"
+    );
+    assert!(
+        text.contains("Số điện thoại di động"),
+        "the lines after it are read: {text}"
+    );
+    assert!(!text.contains("Ngày sinh"), "nothing after /quit: {text}");
+}
