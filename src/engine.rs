@@ -1706,7 +1706,7 @@ fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
 }
 
 mod club;
-pub use club::{ClubItem, Outcome, Request, progress_msg};
+pub use club::{ClubItem, Outcome, Request, progress_msg, role_label};
 pub mod drive;
 pub use drive::{DriveOutcome, DriveRequest};
 pub mod callout;

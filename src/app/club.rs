@@ -3,6 +3,7 @@
 //! transaction, whatever screen it came from: nothing privileged is reachable by guessing a
 //! command or replaying a button.
 
+use super::drive::rows_for;
 use super::{App, render, split_outbound};
 use crate::channels::ChannelKind;
 use crate::domain::club::{Action, Audience, CODE_LEN, ClubInfo, Role, Roles, invite_code};
@@ -175,7 +176,7 @@ impl App {
                     Some(m) => {
                         tx.leave_club(club, donor).await?;
                         let actor = tx.account_ref(who.identity_id).await?;
-                        let target = format!("club#{club} donor#{donor}");
+                        let target = format!("club:{club} donor:{donor}");
                         tx.audit(&actor, "club.remove_member", &target, None, now_ms)
                             .await?;
                         Outcome::MemberRemoved {
@@ -208,7 +209,7 @@ impl App {
                 tx.audit(
                     &actor,
                     "club.create",
-                    &format!("club#{id} {name}"),
+                    &format!("club:{id} {name}"),
                     None,
                     now_ms,
                 )
@@ -337,9 +338,26 @@ impl App {
                     tx.revoke_role(target, role).await? > 0
                 };
                 if changed {
+                    // No longer a leader: no longer leads any club either (stays a member),
+                    // so the clubs' announcements stop with the role.
+                    if !grant && role == Role::Leader {
+                        tx.step_down_as_club_leader(donor).await?;
+                    }
                     let action = if grant { "role.grant" } else { "role.revoke" };
-                    let what = format!("{} donor#{donor}", role.code());
+                    let what = format!("{} donor:{donor}", role.code());
                     tx.audit(&actor, action, &what, None, now_ms).await?;
+                    // The person is told what changed for them.
+                    if let Some(r) = tx.identity_recipient(target).await? {
+                        let msg = Msg::new(if grant {
+                            MsgId::RoleGrantedNotice
+                        } else {
+                            MsgId::RoleRevokedNotice
+                        })
+                        .msg("role", crate::engine::role_label(role));
+                        let key = format!("role:{}:{}:{now_ms}", role.code(), grant);
+                        let rows = rows_for(self, &r, msg, &key, Lane::Notice, now_ms)?;
+                        tx.enqueue(&rows, now_ms).await?;
+                    }
                 }
                 Outcome::RoleChanged {
                     role,

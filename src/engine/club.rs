@@ -174,7 +174,7 @@ pub enum Outcome {
     Drive(DriveOutcome),
 }
 
-fn role_label(role: Role) -> Msg {
+pub fn role_label(role: Role) -> Msg {
     Msg::new(match role {
         Role::Admin => MsgId::RoleAdmin,
         Role::Coordinator => MsgId::RoleCoordinator,
@@ -742,7 +742,10 @@ impl Turn<'_, '_> {
                 let lines: Vec<String> = entries
                     .iter()
                     .map(|(at, e)| {
-                        let mut l = format!("{at} · {} · {}", e.actor, e.action);
+                        let action = audit_action_label(&e.action)
+                            .map(|id| ctx.catalogue.render(self.lang, &Msg::new(id)))
+                            .unwrap_or_else(|| e.action.clone());
+                        let mut l = format!("{at} · {} · {action}", e.actor);
                         if !e.target.is_empty() {
                             l.push_str(&format!(" · {}", e.target));
                         }
@@ -757,6 +760,36 @@ impl Turn<'_, '_> {
             }
         }
     }
+}
+
+/// An audit action's name in words (an unknown code is shown as it is).
+pub fn audit_action_label(code: &str) -> Option<MsgId> {
+    Some(match code {
+        "broadcast.cancel" => MsgId::AuditBroadcastCancel,
+        "broadcast.send" => MsgId::AuditBroadcastSend,
+        "callout.start" => MsgId::AuditCalloutStart,
+        "callout.wave" => MsgId::AuditCalloutWave,
+        "callout.fulfilled" => MsgId::AuditCalloutFulfilled,
+        "callout.cancelled" => MsgId::AuditCalloutCancelled,
+        "callout.expired" => MsgId::AuditCalloutExpired,
+        "callout.extend" => MsgId::AuditCalloutExtend,
+        "callout.donated" => MsgId::AuditCalloutDonated,
+        "callout.no_show" => MsgId::AuditCalloutNoShow,
+        "campaign.create" => MsgId::AuditCampaignCreate,
+        "campaign.edit" => MsgId::AuditCampaignEdit,
+        "club.create" => MsgId::AuditClubCreate,
+        "club.remove_member" => MsgId::AuditClubRemoveMember,
+        "donation.record" => MsgId::AuditDonationRecord,
+        "donation.remove" => MsgId::AuditDonationRemove,
+        "drive.cancel" => MsgId::AuditDriveCancel,
+        "drive.create" => MsgId::AuditDriveCreate,
+        "drive.edit" => MsgId::AuditDriveEdit,
+        "role.grant" => MsgId::AuditRoleGrant,
+        "role.revoke" => MsgId::AuditRoleRevoke,
+        "stock.alert" => MsgId::AuditStockAlert,
+        "stock.set" => MsgId::AuditStockSet,
+        _ => return None,
+    })
 }
 
 /// `/grant coordinator 0912 345 678`, `/capquyen điều phối +84912345678` → the role (words

@@ -189,6 +189,18 @@ impl Tx {
         Ok(r.rows_affected())
     }
 
+    /// A donor no longer leads any club (they stay a member of each).
+    pub async fn step_down_as_club_leader(&mut self, donor: i64) -> anyhow::Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE club_members SET role = 'member' WHERE donor_id = $1 AND role = 'leader'",
+        )
+        .bind(donor)
+        .execute(&mut *self.tx)
+        .await
+        .context("stepping down as a club leader")?
+        .rows_affected())
+    }
+
     pub async fn count_role(&mut self, role: Role) -> anyhow::Result<i64> {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM roles WHERE role = $1")

@@ -36,6 +36,8 @@ fn code_in(text: &str) -> String {
 async fn leader_with_club(bot: &TestBot, leader: i64, phone: &str, name: &str) -> (String, i64) {
     let r = bot.say(ADMIN, &format!("/grant leader {phone}")).await;
     assert!(r.text.contains("Đã cấp vai trò"), "{}", r.text);
+    // The leader is told (issue 13): wait for it, so replies below are read in order.
+    bot.wait_text(leader, "Bạn vừa được cấp vai trò").await;
     let r = bot.say(leader, "/newclub").await;
     assert!(r.text.contains("Tên câu lạc bộ"), "{}", r.text);
     bot.say(leader, name).await;
@@ -82,6 +84,9 @@ async fn a_leader_creates_a_club_members_join_by_code_and_get_the_announcement()
 
     let r = bot.say(ADMIN, "/grant leader 0912000002").await;
     assert!(r.text.contains("Đã cấp vai trò trưởng CLB"), "{}", r.text);
+    // The leader is told of the role.
+    bot.wait_text(LEADER, "Bạn vừa được cấp vai trò trưởng CLB")
+        .await;
     bot.say(LEADER, "/newclub").await;
     let r = bot.say(LEADER, "ab").await;
     assert!(r.text.contains("3 đến 80"), "{}", r.text);
@@ -154,12 +159,35 @@ async fn a_leader_creates_a_club_members_join_by_code_and_get_the_announcement()
     );
     assert_eq!(announcements(&bot, ADMIN), 0, "not a member");
 
+    // The audit log in words, not codes (issue 13: it showed `role.grant`).
     let r = bot.say(ADMIN, "/audit").await;
-    for action in ["role.grant", "club.create", "broadcast.send"] {
+    for action in ["cấp vai trò", "tạo câu lạc bộ", "gửi thông báo"] {
         assert!(r.text.contains(action), "{action}: {}", r.text);
     }
+    assert!(
+        !r.text.contains("role.grant") && !r.text.contains('#'),
+        "{}",
+        r.text
+    );
     let r = bot.say(LEADER, "/audit").await;
     assert!(r.text.contains("không có quyền"), "{}", r.text);
+    // Revoked, the leader is told, and no longer leads (nor announces to) the club, of which
+    // he stays a member.
+    let r = bot.say(ADMIN, "/revoke leader 0912000002").await;
+    assert!(r.text.contains("Đã thu hồi"), "{}", r.text);
+    bot.wait_text(LEADER, "đã được thu hồi").await;
+    let r = bot.say(LEADER, "/broadcast").await;
+    assert!(
+        r.text.contains("không có quyền") || r.text.contains("chưa có câu lạc bộ nào"),
+        "{}",
+        r.text
+    );
+    let leaders = crate::seed::count(
+        &bot.db,
+        "SELECT COUNT(*) FROM club_members WHERE role = 'leader'",
+    )
+    .await;
+    assert_eq!(leaders, 0);
     let csv = hienmau::cli::audit(&bot.app, true).await.unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "time,account,action,target,recipients");
