@@ -922,6 +922,18 @@ impl<'a, 'c> Turn<'a, 'c> {
             Field::BirthDate => {
                 let parsed = dates::parse_birth(text.unwrap_or(""), today);
                 match parsed {
+                    // A child: nothing of theirs is kept, not even as a supporter.
+                    Ok(birth) if dates::age_on(birth, today) < rules.min_age_to_keep_data => {
+                        self.say(
+                            Msg::new(MsgId::ChildNotKept)
+                                .num("age", f64::from(rules.min_age_to_keep_data))
+                                .num("min", f64::from(rules.min_age)),
+                        );
+                        self.donor = None;
+                        self.change = DonorChange::Erase;
+                        self.state = None;
+                        return;
+                    }
                     Ok(birth) => {
                         let in_range = rules.check_age(birth, today) == AgeCheck::InRange;
                         let d = self.donor_mut();

@@ -108,6 +108,7 @@ macro_rules! message_ids {
 
 message_ids! {
     Welcome => "welcome",
+    ChildNotKept => "child-not-kept",
     BackAtRest => "back-at-rest",
     WelcomeStaff => "welcome-staff",
     NotUnderstoodStaff => "not-understood-staff",

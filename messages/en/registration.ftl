@@ -3,6 +3,7 @@
 welcome-staff = Hello! This account has a staff role on hienmau: type /help to see the commands. Would you also like to register as a blood donor? Type /register.
 not-understood-staff = Sorry, I did not understand. Type /help for the commands, or /register to register as a donor.
 back-at-rest = Back. Type /help to see the commands.
+child-not-kept = Thank you for caring about blood donation! You are under { $age }, so under the personal data law hienmau keeps nothing about you (a parent's or guardian's consent would be needed): everything you just typed has been erased. See you when you are { $min } — then you can give blood!
 welcome =
     Hello! This is hienmau, the assistant of the voluntary blood donation movement.
     You can register as a donor, hear about blood drives near you and get a reminder when you may give again.

@@ -4,6 +4,7 @@
 welcome-staff = Xin chào! Tài khoản này có vai trò quản lý trên hienmau: gõ /help để xem các lệnh. Bạn cũng muốn đăng ký làm người hiến máu? Gõ /dangky.
 not-understood-staff = Mình chưa hiểu ý bạn. Gõ /help để xem các lệnh, hoặc /dangky để đăng ký hiến máu.
 back-at-rest = Đã quay lại. Gõ /help để xem các lệnh.
+child-not-kept = Cảm ơn bạn đã quan tâm đến hiến máu! Bạn chưa đủ { $age } tuổi, nên theo luật bảo vệ dữ liệu cá nhân hienmau không lưu thông tin của bạn (cần sự đồng ý của cha mẹ hoặc người giám hộ): mọi thông tin bạn vừa nhập đã được xoá. Hẹn gặp lại bạn khi đủ { $min } tuổi — khi đó bạn có thể hiến máu!
 welcome =
     Xin chào! Đây là hienmau, trợ lý của phong trào hiến máu tình nguyện.
     Bạn có thể đăng ký làm người hiến máu, nhận tin về các đợt hiến máu gần bạn và được nhắc khi đủ thời gian hiến lần tiếp theo.

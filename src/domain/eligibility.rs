@@ -54,6 +54,10 @@ pub struct Rules {
     pub plasma_interval_days: u64,
     /// Apheresis (platelets, plasma) needs at least this weight (domain.md: 50 kg).
     pub apheresis_min_weight_kg: f64,
+    /// Below this age nothing is kept: a child's personal data needs a parent's or
+    /// guardian's consent (Law 91/2025/QH15, which the chat cannot obtain). Vietnamese law
+    /// counts children as under 16; configurable, as the decree's reading may change.
+    pub min_age_to_keep_data: i32,
 }
 
 impl Default for Rules {
@@ -67,6 +71,7 @@ impl Default for Rules {
             platelets_interval_days: 14,
             plasma_interval_days: 14,
             apheresis_min_weight_kg: 50.0,
+            min_age_to_keep_data: 16,
         }
     }
 }

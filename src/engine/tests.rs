@@ -291,6 +291,23 @@ fn too_young_can_stay_as_a_supporter_and_skips_medical_questions() {
 }
 
 #[test]
+fn a_child_is_not_kept_even_as_a_supporter() {
+    let mut c = Chat::new();
+    c.say("hi");
+    c.say("1");
+    c.say("Trần An");
+    c.say("0987654321");
+    let r = c.say("01/06/2015");
+    assert!(
+        r.contains("chưa đủ 16 tuổi") && r.contains("đã được xoá"),
+        "{r}"
+    );
+    assert_eq!(c.change(), DonorChange::Erase);
+    assert_eq!(c.conv.donor, None);
+    assert_eq!(c.state(), None, "the conversation is forgotten too");
+}
+
+#[test]
 fn too_old_can_fix_the_date() {
     let mut c = Chat::new();
     c.say("hi");
