@@ -99,9 +99,20 @@ pub enum Command {
 pub enum AdminAction {
     /// Give a role (admin, coordinator, leader) to an account, e.g.
     /// `hienmau admin grant admin telegram:123456789`. The account need not have written yet.
-    Grant { role: String, account: String },
+    Grant {
+        /// admin, coordinator or leader (Vietnamese works too: quản trị, điều phối, trưởng CLB).
+        role: String,
+        /// The account as CHANNEL:ID: telegram:123456789 (the numeric user id), zalo:…,
+        /// zalo_oa:…, or terminal:NAME (the --user of `hienmau chat`).
+        account: String,
+    },
     /// Take a role from an account.
-    Revoke { role: String, account: String },
+    Revoke {
+        /// admin, coordinator or leader.
+        role: String,
+        /// The account as CHANNEL:ID, as for `grant`.
+        account: String,
+    },
     /// Who holds which role.
     List,
 }
@@ -134,6 +145,8 @@ pub enum CampaignAction {
     /// campaigns and drives dated into a year. Every error is reported with its line, and a
     /// file with any error stores nothing.
     Import {
+        /// The calendar: a .toml file (campaigns with their drives, dates as rules such as
+        /// 04-07 or tet+5) or a .csv file (one campaign a row).
         file: PathBuf,
         /// The year to date the campaigns into (default: this year).
         #[arg(long)]
@@ -141,6 +154,7 @@ pub enum CampaignAction {
     },
     /// List a year's campaigns.
     List {
+        /// The year (default: this year).
         #[arg(long)]
         year: Option<i32>,
     },
@@ -431,7 +445,10 @@ pub enum StockAction {
     Set {
         /// The blood group, ABO and Rh: `O-`, `AB+`.
         group: String,
+        /// Units now in stock (0 or more).
         units: i64,
+        /// Below this many units the group is announced to compatible reserve-club members
+        /// on the stock_alert schedule (default 10).
         #[arg(long)]
         threshold: Option<i64>,
     },
@@ -461,22 +478,28 @@ pub async fn stock(app: &App, action: StockAction) -> anyhow::Result<String> {
             Ok(format!("{}: {units} units\n", g.code()))
         }
         StockAction::List => {
+            use crate::messages::{Msg, MsgId};
+            let lang = app.config().language;
+            let say = |m: Msg| app.catalogue().render(lang, &m);
             let levels = app.store().stock_levels().await?;
             if levels.is_empty() {
-                return Ok("no stock levels set\n".into());
+                return Ok(say(Msg::new(MsgId::CliStockNone)) + "\n");
             }
-            Ok(levels
-                .iter()
-                .map(|s| {
-                    format!(
-                        "{}\t{}\t{}{}\n",
-                        s.group.code(),
-                        s.units,
-                        s.threshold,
-                        if s.units < s.threshold { "\tlow" } else { "" }
-                    )
-                })
-                .collect())
+            let mut out = say(Msg::new(MsgId::CliStockHeader)) + "\n";
+            for s in &levels {
+                let low = if s.units < s.threshold {
+                    format!("\t{}", say(Msg::new(MsgId::CliStockLow)))
+                } else {
+                    String::new()
+                };
+                out.push_str(&format!(
+                    "{}\t{}\t{}{low}\n",
+                    s.group.code(),
+                    s.units,
+                    s.threshold
+                ));
+            }
+            Ok(out)
         }
     }
 }

@@ -256,3 +256,6 @@ cli-verified = recorded by the centre
 cli-self-reported = self-reported
 cli-no-such-donation = There is no donation number { $id }.
 cli-donation-removed = Removed donation number { $id } ({ $kind }, { $date }); written to the audit log.
+cli-stock-none = No stock level set yet.
+cli-stock-header = group	units	threshold
+cli-stock-low = low

@@ -256,3 +256,6 @@ cli-verified = trung tâm ghi nhận
 cli-self-reported = tự khai
 cli-no-such-donation = Không có lần hiến số { $id }.
 cli-donation-removed = Đã xoá lần hiến số { $id } ({ $kind }, { $date }); đã ghi vào nhật ký.
+cli-stock-none = Chưa đặt mức tồn kho nào.
+cli-stock-header = nhóm	đơn vị	ngưỡng báo
+cli-stock-low = thấp

@@ -387,7 +387,8 @@ async fn a_low_stock_alerts_the_compatible_reserve_members_at_most_once_a_period
     stock(&bot.app, set("B+", 50, Some(10))).await.unwrap();
     assert_eq!(
         stock(&bot.app, StockAction::List).await.unwrap(),
-        "B+\t50\t10\nO-\t3\t10\tlow\n"
+        // A header, and the words in the configured language (issue 13: none, English).
+        "nhóm\tđơn vị\tngưỡng báo\nB+\t50\t10\nO-\t3\t10\tthấp\n"
     );
     // (The bot's own scheduler ran today's 09:00 jobs at start, before any stock was set.)
     let t = at(&bot, vn(23, 9, 0)).await;

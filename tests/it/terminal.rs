@@ -98,16 +98,32 @@ fn every_subcommand_answers_help() {
         vec!["chat", "--help"],
         vec!["serve", "--help"],
         vec!["migrate", "--help"],
+        vec!["campaigns", "import", "--help"],
+        vec!["campaigns", "list", "--help"],
+        vec!["donations", "import", "--help"],
+        vec!["donations", "list", "--help"],
+        vec!["donations", "remove", "--help"],
+        vec!["admin", "grant", "--help"],
+        vec!["admin", "revoke", "--help"],
+        vec!["stock", "set", "--help"],
+        vec!["report", "--help"],
+        vec!["audit", "--help"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_hienmau"))
             .args(&args)
             .output()
             .unwrap();
         assert!(out.status.success(), "{args:?}");
-        assert!(
-            String::from_utf8_lossy(&out.stdout).contains("Usage"),
-            "{args:?}"
-        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Usage"), "{args:?}");
+        // Every argument and option says what it is (issue 13: <FILE>, <ROLE>, --year… bare).
+        for line in text.lines() {
+            let t = line.trim_start();
+            if line.starts_with("  ") && (t.starts_with('<') || t.starts_with('-')) {
+                let described = t.split("  ").filter(|p| !p.trim().is_empty()).count() > 1;
+                assert!(described, "{args:?}: undescribed {t:?}");
+            }
+        }
     }
 }
 
