@@ -834,7 +834,7 @@ impl<'a, 'c> Turn<'a, 'c> {
     }
 
     /// The option picked, or a plain yes or no ("ừ", "đúng rồi", "ko") for a yes/no question.
-    fn pick_yes_no(&self, input: &Input, yes: &str, no: &str) -> Option<String> {
+    pub(crate) fn pick_yes_no(&self, input: &Input, yes: &str, no: &str) -> Option<String> {
         self.pick(input).or_else(|| match input {
             Input::Text(t) => understand::yes_no(t).map(|y| if y { yes } else { no }.to_string()),
             _ => None,

@@ -135,6 +135,17 @@ fn parse_date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
 }
 
+/// SQLite's "database is locked" (SQLITE_BUSY, code 5, and its extended codes).
+fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .is_some_and(|c| c & 0xff == 5),
+        _ => false,
+    }
+}
+
 /// Bring the schema up to date, safely when several processes start at once on a new file:
 /// the whole run is one `BEGIN IMMEDIATE` transaction (each migration a savepoint in it), so
 /// one process applies them while the others wait for the write lock (the busy timeout) and
@@ -167,11 +178,24 @@ impl Store {
             .foreign_keys(true)
             // Deleted rows are overwritten with zeros: erasure must really erase.
             .pragma("secure_delete", "ON");
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .context("opening the database")?;
+        // Several processes opening a new file at once: switching it to WAL takes a lock
+        // that SQLite refuses at once (no busy wait) while another holds it. Such a refusal
+        // is waited out briefly; anything else is reported.
+        let mut tries = 0;
+        let pool = loop {
+            match SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options.clone())
+                .await
+            {
+                Ok(pool) => break pool,
+                Err(e) if is_busy(&e) && tries < 100 => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => return Err(anyhow::Error::new(e).context("opening the database")),
+            }
+        };
         migrate(&pool).await?;
         Ok(Store { pool })
     }

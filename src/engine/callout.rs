@@ -624,39 +624,41 @@ impl Turn<'_, '_> {
                     (None, None) => self.stale(),
                 }
             }
-            State::CalloutReview { spec, .. } => match self.pick(input).as_deref() {
-                Some("send") => {
-                    // The deadline may have passed while the coordinator read the preview.
-                    if spec.deadline <= self.ctx.now_ms {
-                        let mut draft = draft_of(&spec);
-                        draft.deadline = None;
-                        self.say(MsgId::CalloutDeadlinePast);
-                        self.state = Some(State::CalloutForm {
-                            draft,
-                            field: CalloutField::Deadline,
-                        });
-                        return;
+            State::CalloutReview { spec, .. } => {
+                match self.pick_yes_no(input, "send", "discard").as_deref() {
+                    Some("send") => {
+                        // The deadline may have passed while the coordinator read the preview.
+                        if spec.deadline <= self.ctx.now_ms {
+                            let mut draft = draft_of(&spec);
+                            draft.deadline = None;
+                            self.say(MsgId::CalloutDeadlinePast);
+                            self.state = Some(State::CalloutForm {
+                                draft,
+                                field: CalloutField::Deadline,
+                            });
+                            return;
+                        }
+                        self.state = Some(State::Idle);
+                        self.request = req(CalloutRequest::Start { spec });
                     }
-                    self.state = Some(State::Idle);
-                    self.request = req(CalloutRequest::Start { spec });
-                }
-                Some("discard") => {
-                    self.say(MsgId::Cancelled);
-                    self.state = Some(State::Idle);
-                }
-                Some(code) => match CalloutField::ALL.iter().find(|f| f.code() == code) {
-                    Some(field) => {
-                        let mut draft = draft_of(&spec);
-                        draft.clear(*field);
-                        self.state = Some(State::CalloutForm {
-                            draft,
-                            field: *field,
-                        });
+                    Some("discard") => {
+                        self.say(MsgId::Cancelled);
+                        self.state = Some(State::Idle);
                     }
-                    None => self.stale(),
-                },
-                None => self.wrong(MsgId::ErrorChoice),
-            },
+                    Some(code) => match CalloutField::ALL.iter().find(|f| f.code() == code) {
+                        Some(field) => {
+                            let mut draft = draft_of(&spec);
+                            draft.clear(*field);
+                            self.state = Some(State::CalloutForm {
+                                draft,
+                                field: *field,
+                            });
+                        }
+                        None => self.stale(),
+                    },
+                    None => self.wrong(MsgId::ErrorChoice),
+                }
+            }
             State::CalloutList { .. } => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::Idle),
                 Some(v) => match v.parse() {

@@ -338,17 +338,19 @@ impl Turn<'_, '_> {
                     _ => self.wrong(MsgId::MembersPickNumber),
                 }
             }
-            State::ConfirmRemove { club, donor, .. } => match self.pick(input).as_deref() {
-                Some("remove") => {
-                    self.state = Some(State::Idle);
-                    self.request = Some(Request::RemoveMember { club, donor });
+            State::ConfirmRemove { club, donor, .. } => {
+                match self.pick_yes_no(input, "remove", "keep").as_deref() {
+                    Some("remove") => {
+                        self.state = Some(State::Idle);
+                        self.request = Some(Request::RemoveMember { club, donor });
+                    }
+                    Some(_) => {
+                        self.say(MsgId::MemberKept);
+                        self.state = Some(State::Idle);
+                    }
+                    None => self.wrong(MsgId::ErrorChoice),
                 }
-                Some(_) => {
-                    self.say(MsgId::MemberKept);
-                    self.state = Some(State::Idle);
-                }
-                None => self.wrong(MsgId::ErrorChoice),
-            },
+            }
             State::NewClubName => match parse_club_name(text) {
                 Some(name) => self.state = Some(State::NewClubKind { name }),
                 None => self.wrong(MsgId::ErrorClubName),
@@ -435,18 +437,20 @@ impl Turn<'_, '_> {
                 },
                 _ => self.say(MsgId::TextOnly),
             },
-            State::ConfirmBroadcast { audience, text, .. } => match self.pick(input).as_deref() {
-                Some("send") => {
-                    self.state = Some(State::Idle);
-                    self.request = Some(Request::SendBroadcast { audience, text });
+            State::ConfirmBroadcast { audience, text, .. } => {
+                match self.pick_yes_no(input, "send", "drop").as_deref() {
+                    Some("send") => {
+                        self.state = Some(State::Idle);
+                        self.request = Some(Request::SendBroadcast { audience, text });
+                    }
+                    Some("rewrite") => self.state = Some(State::BroadcastText { audience }),
+                    Some(_) => {
+                        self.say(MsgId::BroadcastDropped);
+                        self.state = Some(State::Idle);
+                    }
+                    None => self.wrong(MsgId::ErrorChoice),
                 }
-                Some("rewrite") => self.state = Some(State::BroadcastText { audience }),
-                Some(_) => {
-                    self.say(MsgId::BroadcastDropped);
-                    self.state = Some(State::Idle);
-                }
-                None => self.wrong(MsgId::ErrorChoice),
-            },
+            }
             State::BroadcastList { .. } => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::Idle),
                 Some(v) => match v.strip_prefix("stop:").and_then(|id| id.parse().ok()) {

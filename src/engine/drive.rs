@@ -615,17 +615,19 @@ impl Turn<'_, '_> {
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::ConfirmCancelDrive { drive } => match self.pick(input).as_deref() {
-                Some("yes") => {
-                    self.state = Some(State::Idle);
-                    self.request = req(DriveRequest::CancelDrive { id: drive.id });
+            State::ConfirmCancelDrive { drive } => {
+                match self.pick_yes_no(input, "yes", "back").as_deref() {
+                    Some("yes") => {
+                        self.state = Some(State::Idle);
+                        self.request = req(DriveRequest::CancelDrive { id: drive.id });
+                    }
+                    Some(_) => {
+                        self.say(MsgId::Cancelled);
+                        self.state = Some(State::Idle);
+                    }
+                    None => self.wrong(MsgId::ErrorChoice),
                 }
-                Some(_) => {
-                    self.say(MsgId::Cancelled);
-                    self.state = Some(State::Idle);
-                }
-                None => self.wrong(MsgId::ErrorChoice),
-            },
+            }
             State::SelfReportKind => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::Idle),
                 Some(code) => match DonationKind::from_code(code) {
@@ -721,34 +723,36 @@ impl Turn<'_, '_> {
                 field,
                 campaigns,
             } => self.drive_form(draft, field, campaigns, input, &text),
-            State::DriveReview { draft, campaigns } => match self.pick(input).as_deref() {
-                Some("save") => match draft.spec() {
-                    Some(_) => {
-                        // Kept while saving: a date outside the campaign comes back here.
-                        self.state = Some(State::DriveReview {
-                            draft: draft.clone(),
-                            campaigns,
-                        });
-                        self.request = req(DriveRequest::SaveDrive { draft });
+            State::DriveReview { draft, campaigns } => {
+                match self.pick_yes_no(input, "save", "discard").as_deref() {
+                    Some("save") => match draft.spec() {
+                        Some(_) => {
+                            // Kept while saving: a date outside the campaign comes back here.
+                            self.state = Some(State::DriveReview {
+                                draft: draft.clone(),
+                                campaigns,
+                            });
+                            self.request = req(DriveRequest::SaveDrive { draft });
+                        }
+                        None => self.stale(),
+                    },
+                    Some("discard") => {
+                        self.say(MsgId::Cancelled);
+                        self.state = Some(State::Idle);
                     }
-                    None => self.stale(),
-                },
-                Some("discard") => {
-                    self.say(MsgId::Cancelled);
-                    self.state = Some(State::Idle);
+                    Some(code) => match field_from_code(code) {
+                        Some(field) => {
+                            self.state = Some(State::DriveForm {
+                                draft,
+                                field,
+                                campaigns,
+                            })
+                        }
+                        None => self.stale(),
+                    },
+                    None => self.wrong(MsgId::ErrorChoice),
                 }
-                Some(code) => match field_from_code(code) {
-                    Some(field) => {
-                        self.state = Some(State::DriveForm {
-                            draft,
-                            field,
-                            campaigns,
-                        })
-                    }
-                    None => self.stale(),
-                },
-                None => self.wrong(MsgId::ErrorChoice),
-            },
+            }
             State::CampaignForm { draft, field } => self.campaign_form(draft, field, input, &text),
             State::CampaignList { .. } => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::Idle),
@@ -758,29 +762,31 @@ impl Turn<'_, '_> {
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::CampaignReview { draft } => match self.pick(input).as_deref() {
-                Some("save") => {
-                    // The review stays while the store answers: a taken name goes back to it.
-                    self.state = Some(State::CampaignReview {
-                        draft: draft.clone(),
-                    });
-                    self.request = req(DriveRequest::SaveCampaign { draft });
+            State::CampaignReview { draft } => {
+                match self.pick_yes_no(input, "save", "discard").as_deref() {
+                    Some("save") => {
+                        // The review stays while the store answers: a taken name goes back to it.
+                        self.state = Some(State::CampaignReview {
+                            draft: draft.clone(),
+                        });
+                        self.request = req(DriveRequest::SaveCampaign { draft });
+                    }
+                    Some(code) if code.starts_with("c_") => {
+                        let field = match code {
+                            "c_name" => CampaignField::Name,
+                            "c_dates" => CampaignField::Dates,
+                            "c_units" => CampaignField::Units,
+                            _ => CampaignField::People,
+                        };
+                        self.state = Some(State::CampaignForm { draft, field });
+                    }
+                    Some(_) => {
+                        self.say(MsgId::Cancelled);
+                        self.state = Some(State::Idle);
+                    }
+                    None => self.wrong(MsgId::ErrorChoice),
                 }
-                Some(code) if code.starts_with("c_") => {
-                    let field = match code {
-                        "c_name" => CampaignField::Name,
-                        "c_dates" => CampaignField::Dates,
-                        "c_units" => CampaignField::Units,
-                        _ => CampaignField::People,
-                    };
-                    self.state = Some(State::CampaignForm { draft, field });
-                }
-                Some(_) => {
-                    self.say(MsgId::Cancelled);
-                    self.state = Some(State::Idle);
-                }
-                None => self.wrong(MsgId::ErrorChoice),
-            },
+            }
             _ => self.stale(),
         }
     }
