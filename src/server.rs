@@ -153,11 +153,16 @@ async fn zalo_oa_webhook(State(s): State<Shared>, headers: HeaderMap, body: Byte
     let Some(h) = &s.hooks.zalo_oa else {
         return StatusCode::NOT_FOUND;
     };
-    let event: serde_json::Value = match serde_json::from_slice(&body) {
-        Ok(e) => e,
-        Err(_) => return StatusCode::BAD_REQUEST,
-    };
+    // Authenticate before anything else: a body that cannot be verified (no signature, or
+    // not even JSON to take the signed app id and timestamp from) is refused the same way,
+    // so a stranger learns nothing about how far it got.
     let signature = headers.get("x-zevent-signature").map(|v| v.as_bytes());
+    if !signature.is_some_and(zalo_oa::signature_well_formed) {
+        return StatusCode::UNAUTHORIZED;
+    }
+    let Ok(event) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return StatusCode::UNAUTHORIZED;
+    };
     if !h.channel.verify(signature, &body, &event) {
         return StatusCode::UNAUTHORIZED;
     }

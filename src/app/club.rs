@@ -493,7 +493,19 @@ impl App {
         let every_ms = i64::try_from(self.config().broadcast.progress_every_secs)
             .unwrap_or(i64::MAX)
             .saturating_mul(1000);
+        // Most ticks find nothing open: that look is a read alone. With something open the
+        // transaction will write, so it takes the write lock before reading: a read
+        // transaction that turns into a write after the delivery worker (another connection
+        // of this process) committed gets SQLite's "database is locked" at once, without
+        // waiting (issue 14: seen once in 32 restarts).
+        let mut look = self.store().begin().await?;
+        if look.open_broadcasts().await?.is_empty() {
+            look.commit().await?;
+            return Ok(0);
+        }
+        drop(look);
         let mut tx = self.store().begin().await?;
+        tx.lock_for_write().await?;
         let open = tx.open_broadcasts().await?;
         let mut rows: Vec<(String, crate::store::Recipient, String)> = Vec::new();
         for b in open {

@@ -336,6 +336,13 @@ impl ZaloOaChannel {
 }
 
 /// Hex SHA-256 of app id, raw body, timestamp and secret key.
+/// `mac=` and 64 hex digits: the only form a signature header can have.
+pub fn signature_well_formed(header: &[u8]) -> bool {
+    header
+        .strip_prefix(b"mac=")
+        .is_some_and(|h| h.len() == 64 && h.iter().all(u8::is_ascii_hexdigit))
+}
+
 pub fn signature_hex(app_id: &str, raw: &[u8], timestamp: &str, secret_key: &str) -> String {
     let mut h = Sha256::new();
     h.update(app_id.as_bytes());

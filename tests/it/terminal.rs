@@ -143,6 +143,28 @@ fn serve_without_a_channel_says_what_to_set() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("TELEGRAM_BOT_TOKEN"));
 }
 
+#[test]
+fn logs_written_to_a_file_carry_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hienmau"))
+        .arg("migrate")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("m.db").display()),
+        )
+        .env("RUST_LOG", "debug")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("DEBUG"), "there are log lines: {err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "no ANSI escape in piped logs: {err}"
+    );
+}
+
 fn hienmau(db: &std::path::Path, args: &[&str]) -> (String, String, bool) {
     let out = Command::new(env!("CARGO_BIN_EXE_hienmau"))
         .args(args)

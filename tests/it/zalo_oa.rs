@@ -245,7 +245,11 @@ async fn unsigned_or_wrongly_signed_events_are_refused_and_nothing_is_stored() {
         401,
         "another app's event"
     );
-    assert_eq!(oa.post("{not json", Some(format!("mac={good}"))).await, 400);
+    // Authenticated before parsing (issue 14: an unsigned "{not json" got 400, a signed-less
+    // event 401): whatever the body, no valid signature is 401.
+    assert_eq!(oa.post("{not json", Some(format!("mac={good}"))).await, 401);
+    assert_eq!(oa.post("{not json", None).await, 401);
+    assert_eq!(oa.post("{not json", Some("mac=zz".into())).await, 401);
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(
         oa.app
