@@ -119,6 +119,11 @@ async fn measure(stored: usize, due: usize, rounds: usize) -> (Duration, Duratio
         added += n;
     }
     let fill = fill.elapsed();
+    // One tick first, so that the recurring jobs (a first run catches up on the days it
+    // missed: "you may give again" to the seeded donors) are done before the measured ticks,
+    // which then run exactly the due reminders.
+    let now = chrono::DateTime::from_timestamp_millis(NOW_MS).unwrap();
+    hienmau::scheduler::tick(&app, now).await.unwrap();
     let mut times = Vec::new();
     for round in 0..rounds {
         let batch = jobs(&format!("due{round}"), due, NOW_MS - 1, drive, &donors);

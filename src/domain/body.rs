@@ -14,9 +14,11 @@ impl Sex {
     pub fn parse(input: &str) -> Option<Sex> {
         match fold(input).as_str() {
             "nam" | "male" | "m" | "trai" | "con trai" | "man" | "gioi tinh nam" => Some(Sex::Male),
-            "nu" | "female" | "f" | "gai" | "con gai" | "woman" | "gioi tinh nu" => {
-                Some(Sex::Female)
+            "nam gioi" | "dan ong" | "boy" | "men" | "nam a" | "trai a" | "giong duc" => {
+                Some(Sex::Male)
             }
+            "nu" | "female" | "f" | "gai" | "con gai" | "woman" | "gioi tinh nu" | "nu gioi"
+            | "phu nu" | "girl" | "women" | "nu a" | "gai a" => Some(Sex::Female),
             _ => None,
         }
     }
@@ -82,9 +84,15 @@ impl WeightKg {
             .unwrap_or(rest.len());
         let number: f64 = rest[..end].parse().map_err(|_| WeightError::NotAWeight)?;
         let unit = fold(&rest[end..]);
-        match unit.as_str() {
-            "" | "kg" | "kgs" | "ki" | "ky" | "can" | "kilo" | "kilogram" | "kilograms"
-            | "can nang" => {}
+        // "62 kg nhé", "62 cân ạ": particles after the unit change nothing.
+        let unit = unit
+            .trim_end_matches(" a")
+            .trim_end_matches(" nhe")
+            .trim_end_matches(" nha")
+            .trim_end_matches(" thoi");
+        match unit {
+            "" | "a" | "nhe" | "kg" | "kgs" | "ki" | "ky" | "can" | "kilo" | "kilogram"
+            | "kilograms" | "can nang" | "ki lo" | "ki lo gam" | "kilo gam" | "ky lo" => {}
             "lb" | "lbs" | "pound" | "pounds" | "g" | "gram" | "gam" => {
                 return Err(WeightError::WrongUnit);
             }

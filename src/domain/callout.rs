@@ -147,19 +147,40 @@ pub fn donor_codes(patient: PatientGroup, component: DonationKind) -> Vec<String
 /// What a coordinator types for the component: `toàn phần`, `tiểu cầu`, `huyết tương`…
 pub fn parse_component(input: &str) -> Option<DonationKind> {
     let f = fold(input);
-    let f = f.trim();
-    let f = f
-        .trim_start_matches("can ")
-        .trim_start_matches("khoi ")
-        .trim_end_matches(" tuoi dong lanh")
-        .trim_end_matches(" dong lanh")
-        .trim_end_matches(" tuoi")
-        .trim_end_matches(" gan tach");
-    match f {
-        "whole" | "whole blood" | "blood" | "toan phan" | "mau toan phan" | "mau" | "hong cau"
-        | "red cells" => Some(DonationKind::WholeBlood),
-        "platelets" | "platelet" | "tieu cau" => Some(DonationKind::Platelets),
-        "plasma" | "huyet tuong" => Some(DonationKind::Plasma),
+    let f = format!(" {} ", f.trim());
+    let has = |p: &str| f.contains(&format!(" {p} "));
+    // Platelets and plasma are named; red cells and whole blood are both "whole" here.
+    let found: Vec<DonationKind> = [
+        (
+            DonationKind::Platelets,
+            &["tieu cau", "platelets", "platelet", "plt"][..],
+        ),
+        (DonationKind::Plasma, &["huyet tuong", "plasma", "ffp"][..]),
+        (
+            DonationKind::WholeBlood,
+            &[
+                "toan phan",
+                "hong cau",
+                "whole",
+                "blood",
+                "red cells",
+                "mau",
+                "wb",
+                "khoi hong cau",
+                "hong cau lang",
+            ][..],
+        ),
+    ]
+    .iter()
+    .filter(|(_, words)| words.iter().any(|w| has(w)))
+    .map(|(k, _)| *k)
+    .collect();
+    match found.as_slice() {
+        [k] => Some(*k),
+        // "máu tiểu cầu": the component named wins over the word for blood.
+        [k, DonationKind::WholeBlood] if f.contains(" mau ") && !f.contains("toan phan") => {
+            Some(*k)
+        }
         _ => None,
     }
 }
@@ -307,7 +328,7 @@ fn day_month(input: &str, today: NaiveDate) -> Option<NaiveDate> {
 fn relative(f: &str) -> Option<chrono::Duration> {
     let mut s = f.trim().trim_start_matches('+').trim().to_string();
     let mut explicit = f.starts_with('+');
-    for p in ["trong ", "in ", "sau "] {
+    for p in ["trong vong ", "trong ", "in ", "sau ", "khoang "] {
         if let Some(rest) = s.strip_prefix(p) {
             s = rest.to_string();
             explicit = true;

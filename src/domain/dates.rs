@@ -38,7 +38,20 @@ fn numbers(input: &str) -> Option<Vec<&str>> {
         if !(is_num_parts
             || matches!(
                 word,
-                "ngay" | "thang" | "nam" | "day" | "month" | "year" | "sinh" | "vao" | "luc"
+                "ngay"
+                    | "thang"
+                    | "nam"
+                    | "day"
+                    | "month"
+                    | "year"
+                    | "sinh"
+                    | "vao"
+                    | "luc"
+                    | "thg"
+                    | "mung"
+                    | "mong"
+                    | "hoi"
+                    | "khoang"
             ))
         {
             ok = false;
@@ -184,6 +197,8 @@ const FORGOTTEN: &[&str] = &[
     "lau lam roi",
     "lau qua",
     "lau lam",
+    "lau",
+    "cung lau",
     "khong biet",
     "ko biet",
     "khong ro",
@@ -204,10 +219,39 @@ pub fn parse_last_donation(
     today: NaiveDate,
     earliest: NaiveDate,
 ) -> Result<LastDate, DateError> {
-    let f = crate::domain::text::fold(input);
-    let f = f.trim_end_matches(" a").trim_end_matches(" roi a");
-    if FORGOTTEN.contains(&f) {
+    let folded = crate::domain::text::fold(input);
+    let mut f = folded.as_str();
+    for p in [" a", " nhe", " nua", " roi"] {
+        f = f.strip_suffix(p).unwrap_or(f);
+    }
+    for p in ["hoi ", "vao ", "khoang ", "tam ", "lan cuoi "] {
+        f = f.strip_prefix(p).unwrap_or(f);
+    }
+    if FORGOTTEN.contains(&f) || f.starts_with("khong nho") || f.starts_with("ko nho") {
         return Ok(LastDate::Forgotten);
+    }
+    // "hôm qua", "tuần trước", "3 tuần trước": a day, counted back from today.
+    let days_back = match f {
+        "hom qua" | "yesterday" => Some(1),
+        "hom kia" => Some(2),
+        "tuan truoc" | "last week" => Some(7),
+        _ => f
+            .strip_suffix(" tuan truoc")
+            .and_then(|n| n.parse::<u64>().ok())
+            .map(|n| n * 7)
+            .or_else(|| {
+                f.strip_suffix(" ngay truoc")
+                    .and_then(|n| n.parse::<u64>().ok())
+            }),
+    };
+    if let Some(n) = days_back {
+        let d = today
+            .checked_sub_days(chrono::Days::new(n))
+            .ok_or(DateError::NoSuchDay)?;
+        if d < earliest {
+            return Err(DateError::TooOld);
+        }
+        return Ok(LastDate::Known(d, Precision::Day));
     }
     let month_back = |back: u32| -> Option<(i32, u32)> {
         let m0 = today.year() * 12 + today.month0() as i32 - back as i32;
@@ -216,7 +260,24 @@ pub fn parse_last_donation(
             u32::try_from(m0.rem_euclid(12)).ok()? + 1,
         ))
     };
+    // "3 tháng trước", "tháng 3 năm ngoái", "tháng 3 năm nay".
+    let months_ago = f
+        .strip_suffix(" thang truoc")
+        .and_then(|n| n.parse::<u32>().ok().filter(|n| *n <= 600));
+    let month_of_year = |rest: &str, y: i32| -> Option<(i32, u32)> {
+        let m: u32 = rest.strip_prefix("thang ")?.parse().ok()?;
+        (1..=12).contains(&m).then_some((y, m))
+    };
+    let with_year = f
+        .strip_suffix(" nam ngoai")
+        .and_then(|r| month_of_year(r, today.year() - 1))
+        .or_else(|| {
+            f.strip_suffix(" nam nay")
+                .and_then(|r| month_of_year(r, today.year()))
+        });
     let month = match f {
+        _ if months_ago.is_some() => months_ago.and_then(month_back),
+        _ if with_year.is_some() => with_year,
         "thang truoc" | "thang vua roi" | "last month" => month_back(1),
         "thang nay" | "this month" => month_back(0),
         _ => match f.strip_prefix("thang ") {
@@ -237,6 +298,9 @@ pub fn parse_last_donation(
         },
     };
     if let Some((y, m)) = month {
+        if NaiveDate::from_ymd_opt(y, m, 1).is_some_and(|first| first > today) {
+            return Err(DateError::InFuture);
+        }
         let last = last_day_of_month(y, m).ok_or(DateError::NoSuchDay)?;
         let date = last.min(today);
         if date < earliest {
@@ -394,6 +458,28 @@ mod tests {
             assert_eq!(known(s), Ok(LastDate::Forgotten), "{s}");
         }
         assert_eq!(known("10/01/2027"), Err(DateError::InFuture));
+        assert_eq!(
+            known("hôm qua"),
+            Ok(LastDate::Known(d(2026, 11, 28), Precision::Day))
+        );
+        assert_eq!(
+            known("tuần trước"),
+            Ok(LastDate::Known(d(2026, 11, 22), Precision::Day))
+        );
+        assert_eq!(
+            known("3 tháng trước"),
+            Ok(LastDate::Known(d(2026, 8, 31), Precision::Month))
+        );
+        assert_eq!(
+            known("tháng 3 năm ngoái"),
+            Ok(LastDate::Known(d(2025, 3, 31), Precision::Month))
+        );
+        assert_eq!(
+            known("khoảng tháng 5 năm 2025"),
+            Ok(LastDate::Known(d(2025, 5, 31), Precision::Month))
+        );
+        assert_eq!(known("không nhớ rõ lắm"), Ok(LastDate::Forgotten));
+        assert_eq!(known("tháng 12 năm nay"), Err(DateError::InFuture));
         assert_eq!(known("tháng 13"), Err(DateError::NoSuchDay));
         assert_eq!(known("hôm nào đó"), Err(DateError::NotADate));
         assert_eq!(

@@ -170,47 +170,56 @@ pub enum LastKind {
 /// "chưa hiến lần nào", "lần đầu", "chưa".
 pub fn parse_last_kind(input: &str) -> Option<LastKind> {
     let f = crate::domain::text::fold(input);
-    let f = f.trim_end_matches(" a").trim();
-    let never = [
-        "chua",
-        "chua tung",
-        "chua bao gio",
-        "chua hien",
-        "chua hien bao gio",
-        "chua hien lan nao",
-        "chua tung hien",
-        "chua tung hien mau",
-        "chua hien mau",
-        "chua hien mau lan nao",
-        "lan dau",
-        "lan dau tien",
-        "day la lan dau",
-        "never",
-        "first time",
-        "no",
-        "khong",
-        "ko",
-        "chua co",
-        "chua lan nao",
-    ];
-    if never.contains(&f) {
-        return Some(LastKind::Never);
+    let mut words: Vec<&str> = f.split(' ').filter(|w| !w.is_empty()).collect();
+    while words.len() > 1 && matches!(words.last(), Some(&("a" | "nhe" | "nha" | "roi"))) {
+        words.pop();
     }
-    let f = f
-        .trim_start_matches("hien ")
-        .trim_start_matches("lan truoc ")
-        .trim_end_matches(" binh thuong");
-    Some(LastKind::Given(match f {
-        "mau" | "mau toan phan" | "toan phan" | "whole" | "whole blood" | "khoi hong cau"
-        | "hong cau" | "mau thuong" | "hien mau" | "blood" | "red cells" => {
-            DonationKind::WholeBlood
+    let f = words.join(" ");
+    let padded = format!(" {f} ");
+    let has = |p: &str| padded.contains(&format!(" {p} "));
+    // Never given: "chưa", "chưa bao giờ hiến", "lần đầu", "chưa hiến máu lần nào".
+    let never = matches!(words.first(), Some(&("chua" | "never")))
+        || has("lan dau")
+        || has("first time")
+        || matches!(f.as_str(), "khong" | "ko" | "no" | "khong co" | "chua co");
+    if never {
+        // "chưa" with a kind is not a clear answer ("chưa hiến tiểu cầu").
+        let names_kind = has("tieu cau") || has("huyet tuong") || has("toan phan");
+        return (!names_kind).then_some(LastKind::Never);
+    }
+    let kinds: Vec<DonationKind> = [
+        (
+            DonationKind::Platelets,
+            &["tieu cau", "platelets", "platelet"][..],
+        ),
+        (DonationKind::Plasma, &["huyet tuong", "plasma"][..]),
+        (
+            DonationKind::WholeBlood,
+            &[
+                "toan phan",
+                "hong cau",
+                "whole",
+                "whole blood",
+                "blood",
+                "red cells",
+                "mau",
+                "hien mau",
+                "binh thuong",
+            ][..],
+        ),
+    ]
+    .iter()
+    .filter(|(_, w)| w.iter().any(|p| has(p)))
+    .map(|(k, _)| *k)
+    .collect();
+    match kinds.as_slice() {
+        [k] => Some(LastKind::Given(*k)),
+        // "máu tiểu cầu", "hiến tiểu cầu": the component named wins over "máu".
+        [k, DonationKind::WholeBlood] if !has("toan phan") && !has("hong cau") => {
+            Some(LastKind::Given(*k))
         }
-        "tieu cau" | "mau tieu cau" | "platelets" | "platelet" | "gan tach tieu cau" => {
-            DonationKind::Platelets
-        }
-        "huyet tuong" | "plasma" => DonationKind::Plasma,
-        _ => return None,
-    }))
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

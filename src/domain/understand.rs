@@ -110,6 +110,18 @@ const NO: &[&str] = &[
     "no thanks",
 ];
 
+/// Words that, all together, say yes ("ừ đúng", "dạ vâng ạ", "ok đồng ý").
+const YES_WORDS: &[&str] = &[
+    "co", "vang", "da", "u", "uh", "uk", "ok", "oke", "okie", "oki", "okela", "dung", "roi",
+    "chuan", "dong", "y", "duoc", "dc", "yes", "chinh", "xac", "nhat", "tri", "vay", "the", "luon",
+    "nha", "nhe", "a", "ah", "yeah", "yep", "sure", "toi", "em", "minh", "anh", "chi",
+];
+
+/// Negations; a message made of one and yes words says no ("không đồng ý", "ko được").
+const NO_WORDS: &[&str] = &[
+    "khong", "ko", "k", "kh", "khg", "kg", "hong", "hok", "hem", "khum", "no", "nope", "thoi",
+];
+
 /// A clear yes or a clear no; `None` for anything else ("để sau", "sao cũng được").
 pub fn yes_no(input: &str) -> Option<bool> {
     let t = input.trim();
@@ -121,12 +133,48 @@ pub fn yes_no(input: &str) -> Option<bool> {
     }
     let c = core(t);
     if YES.contains(&c.as_str()) {
-        Some(true)
-    } else if NO.contains(&c.as_str()) {
-        Some(false)
-    } else {
-        None
+        return Some(true);
     }
+    if NO.contains(&c.as_str()) {
+        return Some(false);
+    }
+    let words: Vec<&str> = c.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.len() < 2 || words.len() > 6 {
+        return None;
+    }
+    let yes_word = |w: &&str| YES_WORDS.contains(w);
+    // "dạ có ạ", "ừ đúng rồi", "ok đồng ý nhé": every word a yes word, and a real one in it.
+    if words.iter().all(yes_word)
+        && words.iter().any(|w| {
+            !matches!(
+                *w,
+                "a" | "ah"
+                    | "nha"
+                    | "nhe"
+                    | "toi"
+                    | "em"
+                    | "minh"
+                    | "anh"
+                    | "chi"
+                    | "the"
+                    | "vay"
+                    | "roi"
+                    | "luon"
+            )
+        })
+    {
+        return Some(true);
+    }
+    // "không đồng ý ạ", "dạ không", "ko được đâu": a negation and yes words only.
+    let negations = words.iter().filter(|w| NO_WORDS.contains(w)).count();
+    if negations >= 1
+        && words
+            .iter()
+            .all(|w| NO_WORDS.contains(w) || yes_word(w) || *w == "dau" || *w == "muon")
+    {
+        return Some(false);
+    }
+    None
 }
 
 /// What a donor means by a free answer to an urgent ask.
@@ -212,6 +260,12 @@ pub fn ask_reply(input: &str) -> Option<AskReply> {
         "em di",
         "minh di",
         "san sang",
+        "toi duoc",
+        "toi ngay",
+        "qua duoc",
+        "qua ngay",
+        "se toi",
+        "se qua",
         "co the den",
         "dang den",
         "dang toi",
