@@ -32,7 +32,8 @@ const SCRIPT: &[&str] = &[
     "1",
     "Nguyễn Văn An",
     "0912 345 67",
-    "0912 345 678",
+    // Each donor's own number (a phone another donor has is refused).
+    PHONE,
     "05/03/1995",
     "nam",
     "62",
@@ -46,11 +47,18 @@ const SCRIPT: &[&str] = &[
     "1",
 ];
 
+/// Stands for the donor's own phone in [`SCRIPT`].
+const PHONE: &str = "{phone}";
+
 fn push_script(fake: &FakeTelegram, donors: i64) {
     // Round robin, as many people typing at once would arrive.
     for text in SCRIPT {
         for user in 1..=donors {
-            fake.text(100_000 + user, text);
+            if *text == PHONE {
+                fake.text(100_000 + user, &format!("0912 {:06}", user));
+            } else {
+                fake.text(100_000 + user, text);
+            }
         }
     }
 }
