@@ -96,9 +96,15 @@ impl BloodGroup {
             .collect();
 
         // "Rh- nhóm O": the Rh part first.
-        if tokens.len() >= 3 && matches!(tokens[0], "rh" | "rhd") && matches!(tokens[1], "+" | "-")
+        if tokens.len() >= 3
+            && matches!(tokens[0], "rh" | "rhd")
+            && matches!(
+                tokens[1],
+                "+" | "-" | "am" | "duong" | "negative" | "positive"
+            )
         {
-            let rh = tokens.drain(..2).collect::<Vec<_>>();
+            let n = if tokens.get(2) == Some(&"tinh") { 3 } else { 2 };
+            let rh = tokens.drain(..n).collect::<Vec<_>>();
             tokens.extend(rh);
         }
         let mut abo = None;

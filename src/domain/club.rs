@@ -144,6 +144,8 @@ impl ClubKind {
                     "rare",
                     "ngan hang mau song",
                     "truc",
+                    "nhom du bi",
+                    "mau song",
                 ][..],
             ),
             (
@@ -179,6 +181,10 @@ impl ClubKind {
                     "office",
                     "firm",
                     "don vi",
+                    "benh vien",
+                    "tnhh",
+                    "tap doan",
+                    "khu cong nghiep",
                 ][..],
             ),
             (
@@ -197,6 +203,10 @@ impl ClubKind {
                     "ton giao",
                     "chua",
                     "nha tho",
+                    "khu dan cu",
+                    "dan cu",
+                    "ap",
+                    "xom",
                 ][..],
             ),
         ];

@@ -237,6 +237,10 @@ pub fn ask_reply(input: &str) -> Option<AskReply> {
             "cannot",
             "busy",
             "lan sau",
+            "dang mang thai",
+            "dang cho con bu",
+            "dang uong thuoc",
+            "moi phau thuat",
         ]
         .iter()
         .any(|p| phrase(p));
@@ -404,6 +408,10 @@ const AMOUNT_UNITS: &[&str] = &[
     "nguoi hien",
     "nguoi nhe",
     "cho",
+    "mau",
+    "don vi mau",
+    "tui mau",
+    "nguoi hien mau",
 ];
 
 /// A whole number above zero as people write it: `2`, `hai`, `2 đơn vị`, `3 người`,
@@ -690,6 +698,7 @@ mod tests {
             ("2", 2),
             ("hai", 2),
             ("2 đơn vị", 2),
+            ("2 đơn vị máu", 2),
             ("2 túi", 2),
             ("3 người", 3),
             ("khoảng 200 người", 200),
