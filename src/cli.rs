@@ -761,6 +761,16 @@ pub async fn donations(app: &App, action: DonationAction) -> anyhow::Result<Stri
     Ok(out)
 }
 
+fn lane_name(lane: i64) -> &'static str {
+    match lane {
+        0 => "urgent",
+        1 => "reply",
+        2 => "notice",
+        3 => "bulk",
+        _ => "other",
+    }
+}
+
 /// What `hienmau status` prints.
 pub async fn status_report(app: &App, config: &Config) -> anyhow::Result<String> {
     let mut out = String::from("outbox:\n");
@@ -770,6 +780,18 @@ pub async fn status_report(app: &App, config: &Config) -> anyhow::Result<String>
     }
     for (status, n) in counts {
         out.push_str(&format!("  {status:<12} {n}\n"));
+    }
+    let uncertain = app.store().uncertain_by_lane().await?;
+    if !uncertain.is_empty() {
+        let lanes: Vec<String> = uncertain
+            .iter()
+            .map(|(lane, n)| format!("{} {n}", lane_name(*lane)))
+            .collect();
+        out.push_str(&format!(
+            "  uncertain: being sent when the process stopped, not sent again ({}); \
+             [delivery] interrupted_bulk = \"resend\" sends such rows again\n",
+            lanes.join(", ")
+        ));
     }
     let (donations, anonymous) = app.store().donation_counts().await?;
     out.push_str(&format!(

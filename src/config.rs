@@ -294,6 +294,32 @@ pub struct DeliveryConfig {
     pub retry_base_ms: u64,
     /// How often the worker looks for rows written by other processes.
     pub poll_interval_ms: u64,
+    /// What a notice or broadcast row interrupted mid-send (the process stopped between
+    /// handing it to the platform and recording the answer) becomes at the next start.
+    /// Urgent call-outs and replies are always sent again.
+    pub interrupted_bulk: Interrupted,
+}
+
+/// What becomes of a row that was being sent when the process stopped: the platform may or
+/// may not have it, and no platform can be asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Interrupted {
+    /// Not sent again: counted "uncertain" in the sender's summary and `hienmau status`
+    /// (no duplicate; a row the platform never received is not sent either).
+    Report,
+    /// Sent again (never lost; a duplicate when the platform had it).
+    Resend,
+}
+
+impl Interrupted {
+    pub fn parse(s: &str) -> Option<Interrupted> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "report" => Some(Interrupted::Report),
+            "resend" => Some(Interrupted::Resend),
+            _ => None,
+        }
+    }
 }
 
 impl Default for DeliveryConfig {
@@ -307,6 +333,7 @@ impl Default for DeliveryConfig {
             max_in_flight: 32,
             retry_base_ms: 2000,
             poll_interval_ms: 500,
+            interrupted_bulk: Interrupted::Report,
         }
     }
 }
@@ -460,7 +487,12 @@ impl Config {
         if rules.min_age > rules.max_age {
             bail!("eligibility: min_age is above max_age");
         }
-        let delivery = fc.delivery.unwrap_or_default();
+        let mut delivery = fc.delivery.unwrap_or_default();
+        if let Some(v) = env("HIENMAU_INTERRUPTED_BULK").filter(|v| !v.trim().is_empty()) {
+            delivery.interrupted_bulk = Interrupted::parse(&v).ok_or_else(|| {
+                anyhow::anyhow!("HIENMAU_INTERRUPTED_BULK: {v:?} is not report or resend")
+            })?;
+        }
         if delivery.max_in_flight == 0 || delivery.max_attempts == 0 {
             bail!("delivery: max_in_flight and max_attempts must be at least 1");
         }
@@ -566,6 +598,27 @@ mod tests {
         assert_eq!(c.rules.min_weight_male_kg, 45.0);
         assert_eq!(c.delivery.telegram_per_second, 20.0);
         assert_eq!(c.delivery.telegram_chat_interval_ms, 1000);
+    }
+
+    #[test]
+    fn interrupted_bulk_rows_are_reported_unless_configured_otherwise() {
+        let c = Config::load(None, env(&[])).unwrap();
+        assert_eq!(c.delivery.interrupted_bulk, Interrupted::Report);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hienmau.toml");
+        std::fs::write(&path, "[delivery]\ninterrupted_bulk = \"resend\"\n").unwrap();
+        let c = Config::load(Some(&path), env(&[])).unwrap();
+        assert_eq!(c.delivery.interrupted_bulk, Interrupted::Resend);
+        let c = Config::load(
+            Some(&path),
+            env(&[("HIENMAU_INTERRUPTED_BULK", " Report ")]),
+        )
+        .unwrap();
+        assert_eq!(c.delivery.interrupted_bulk, Interrupted::Report);
+        let e = Config::load(None, env(&[("HIENMAU_INTERRUPTED_BULK", "maybe")])).unwrap_err();
+        assert!(e.to_string().contains("HIENMAU_INTERRUPTED_BULK"), "{e}");
+        std::fs::write(&path, "[delivery]\ninterrupted_bulk = \"twice\"\n").unwrap();
+        assert!(Config::load(Some(&path), env(&[])).is_err());
     }
 
     #[test]

@@ -244,11 +244,22 @@ impl Worker {
 
     /// Send until `shutdown` turns true, then finish the sends in flight and return.
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
-        let requeued = self.app.store().requeue_interrupted(&self.scope).await?;
-        if requeued > 0 {
+        let now = self.app.clock().now().timestamp_millis();
+        let settled = self
+            .app
+            .store()
+            .settle_interrupted(&self.scope, self.cfg.interrupted_bulk, now)
+            .await?;
+        if settled.requeued > 0 {
             tracing::warn!(
-                rows = requeued,
+                rows = settled.requeued,
                 "rows interrupted mid-send are queued again"
+            );
+        }
+        if settled.uncertain > 0 {
+            tracing::warn!(
+                rows = settled.uncertain,
+                "notices and broadcasts interrupted mid-send are counted uncertain, not sent again"
             );
         }
         let added = self.app.outbox_added();

@@ -5,6 +5,7 @@
 //! A conversation step runs in one [`Tx`]: its first statement is a write, so the write lock is
 //! taken before anything is read and two steps for one person can never interleave.
 
+use crate::config::Interrupted;
 use crate::domain::blood::BloodGroup;
 use crate::domain::body::{Sex, WeightKg};
 use crate::domain::campaign::{Campaign, FileError};
@@ -67,6 +68,15 @@ pub enum Lane {
     Notice = 2,
     /// Broadcasts and campaign announcements.
     Bulk = 3,
+}
+
+/// What became of the rows a stopped process left mid-send.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Settled {
+    /// Queued again (urgent, replies; everything with [`Interrupted::Resend`]).
+    pub requeued: u64,
+    /// Notices and broadcasts counted 'uncertain' and not sent again.
+    pub uncertain: u64,
 }
 
 /// An outbox row ready to send.
@@ -342,10 +352,38 @@ impl Store {
         Ok(())
     }
 
-    /// Rows left 'sending' by a process that stopped mid-send go back to the queue. The
-    /// platform may have accepted them before the stop: that send is repeated (at least once
-    /// beats never for a blood request); anything acknowledged and recorded never is.
-    pub async fn requeue_interrupted(&self, scope: &Scope) -> anyhow::Result<u64> {
+    /// Rows left 'sending' by a process that stopped mid-send: the platform may or may not
+    /// have them. Urgent call-outs and replies go back to the queue (at least once: a missing
+    /// blood request is worse than a duplicate). Notices and broadcasts do too with
+    /// [`Interrupted::Resend`]; with [`Interrupted::Report`] they are final as 'uncertain'
+    /// (text and chat cleared), counted in the sender's summary and `hienmau status`.
+    /// Anything the platform acknowledged and that was recorded is never sent again.
+    pub async fn settle_interrupted(
+        &self,
+        scope: &Scope,
+        bulk: Interrupted,
+        now: i64,
+    ) -> anyhow::Result<Settled> {
+        let (filter, binds) = Self::scope_filter(scope, 3);
+        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let uncertain = match bulk {
+            Interrupted::Resend => 0,
+            Interrupted::Report => {
+                let sql = format!(
+                    "UPDATE outbox SET status = 'uncertain', finished_at = $1, \
+                     last_error = 'interrupted mid-send', body = NULL, chat_id = NULL \
+                     WHERE status = 'sending' AND lane >= $2 AND {filter}"
+                );
+                let mut q = sqlx::query(&sql).bind(now).bind(Lane::Notice as i64);
+                for b in &binds {
+                    q = q.bind(b);
+                }
+                q.execute(&mut *tx)
+                    .await
+                    .context("settling interrupted outbox rows")?
+                    .rows_affected()
+            }
+        };
         let (filter, binds) = Self::scope_filter(scope, 1);
         let sql =
             format!("UPDATE outbox SET status = 'pending' WHERE status = 'sending' AND {filter}");
@@ -353,10 +391,28 @@ impl Store {
         for b in &binds {
             q = q.bind(b);
         }
-        Ok(q.execute(&self.pool)
+        let requeued = q
+            .execute(&mut *tx)
             .await
             .context("requeueing outbox rows")?
-            .rows_affected())
+            .rows_affected();
+        tx.commit()
+            .await
+            .context("settling interrupted outbox rows")?;
+        Ok(Settled {
+            requeued,
+            uncertain,
+        })
+    }
+
+    /// Rows that ended 'uncertain', by lane.
+    pub async fn uncertain_by_lane(&self) -> anyhow::Result<Vec<(i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT lane, COUNT(*) FROM outbox WHERE status = 'uncertain' \
+             GROUP BY lane ORDER BY lane",
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Rows still to send (pending or in flight) in a scope.
@@ -1510,6 +1566,100 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn rows_interrupted_mid_send_are_resent_or_reported_by_lane() {
+        for policy in [Interrupted::Report, Interrupted::Resend] {
+            let (_dir, store) = store().await;
+            let mut tx = store.begin().await.unwrap();
+            let lanes = [Lane::Urgent, Lane::Reply, Lane::Notice, Lane::Bulk];
+            let rows: Vec<NewMessage> = lanes
+                .iter()
+                .enumerate()
+                .map(|(i, lane)| NewMessage {
+                    idempotency_key: Some(format!("k{i}")),
+                    channel: "telegram",
+                    chat_id: ["1", "2", "3", "4"][i],
+                    identity_id: None,
+                    lane: *lane,
+                    body: "{\"text\":\"x\"}".into(),
+                    not_before: 0,
+                    broadcast_id: None,
+                })
+                .collect();
+            tx.enqueue(&rows, 0).await.unwrap();
+            // A fifth row, still pending: no stop touches it.
+            let waiting = NewMessage {
+                idempotency_key: Some("k5".into()),
+                chat_id: "5",
+                ..rows[3].clone()
+            };
+            tx.enqueue(&[waiting], 0).await.unwrap();
+            tx.commit().await.unwrap();
+            let scope = Scope::Channels(vec!["telegram".into()]);
+            let due = store.due(&scope, 0, 10, Lane::Bulk).await.unwrap();
+            let ids: Vec<i64> = due
+                .iter()
+                .filter(|r| r.chat_id != "5")
+                .map(|r| r.id)
+                .collect();
+            store.claim(&ids).await.unwrap();
+            // Another channel's worker settles only its own rows.
+            let other = Scope::Channels(vec!["zalo".into()]);
+            assert_eq!(
+                store.settle_interrupted(&other, policy, 7).await.unwrap(),
+                Settled::default()
+            );
+            let settled = store.settle_interrupted(&scope, policy, 7).await.unwrap();
+            let statuses: Vec<(String, String)> =
+                sqlx::query_as("SELECT idempotency_key, status FROM outbox ORDER BY id")
+                    .fetch_all(&store.pool)
+                    .await
+                    .unwrap();
+            let status = |k: &str| statuses.iter().find(|(key, _)| key == k).unwrap().1.clone();
+            assert_eq!(status("k0"), "pending", "urgent: at least once");
+            assert_eq!(status("k1"), "pending", "reply: at least once");
+            assert_eq!(status("k5"), "pending");
+            match policy {
+                Interrupted::Report => {
+                    assert_eq!(
+                        settled,
+                        Settled {
+                            requeued: 2,
+                            uncertain: 2
+                        }
+                    );
+                    assert_eq!(status("k2"), "uncertain");
+                    assert_eq!(status("k3"), "uncertain");
+                    assert_eq!(
+                        store.uncertain_by_lane().await.unwrap(),
+                        vec![(Lane::Notice as i64, 1), (Lane::Bulk as i64, 1)]
+                    );
+                    let kept: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM outbox WHERE status = 'uncertain' \
+                         AND (body IS NOT NULL OR chat_id IS NOT NULL OR finished_at != 7)",
+                    )
+                    .fetch_one(&store.pool)
+                    .await
+                    .unwrap();
+                    assert_eq!(kept, 0, "an uncertain row is final: no text, no chat");
+                    assert_eq!(store.unsent(&scope).await.unwrap(), 3);
+                }
+                Interrupted::Resend => {
+                    assert_eq!(
+                        settled,
+                        Settled {
+                            requeued: 4,
+                            uncertain: 0
+                        }
+                    );
+                    assert_eq!(status("k2"), "pending");
+                    assert_eq!(status("k3"), "pending");
+                    assert_eq!(store.unsent(&scope).await.unwrap(), 5);
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
     async fn the_outbox_keeps_lane_order_and_idempotency() {
         let (_dir, store) = store().await;
         let mut tx = store.begin().await.unwrap();
@@ -1550,7 +1700,14 @@ mod tests {
         let quiet = store.due(&scope, 0, 10, Lane::Reply).await.unwrap();
         assert_eq!(quiet.len(), 1);
         assert_eq!(quiet[0].lane, Lane::Reply as i64);
-        assert_eq!(store.requeue_interrupted(&scope).await.unwrap(), 1);
+        assert_eq!(
+            store
+                .settle_interrupted(&scope, Interrupted::Report, 0)
+                .await
+                .unwrap()
+                .requeued,
+            1
+        );
         assert_eq!(store.unsent(&scope).await.unwrap(), 3);
 
         let sent = Outcome::Sent {

@@ -99,7 +99,10 @@ broadcast-cap = You have sent { $cap } announcements today, the daily maximum. Y
 broadcast-queued = Sending announcement #{ $id } to { $count } people. I will report progress and the result; see or stop it with /broadcasts.
 broadcast-held = It is night-time now: the announcement goes out from { $time } tomorrow morning.
 broadcasts-none = You have not sent any announcement yet.
-broadcast-line = #{ $id } { $audience } — { $status }: sent { $sent }/{ $recipients }, failed { $failed }, unreachable { $unreachable }, stopped { $cancelled }, waiting { $waiting }.
+broadcast-line = #{ $id } { $audience } — { $status }: sent { $sent }/{ $recipients }, failed { $failed }, unreachable { $unreachable }, stopped { $cancelled }, waiting { $waiting }{ $uncertain ->
+        [0] {""}
+       *[other] , uncertain { $uncertain } (being sent when the bot stopped; not sent again, to avoid duplicates)
+    }.
 broadcast-status-running = sending
 broadcast-status-done = done
 broadcast-status-cancelled = stopped
@@ -107,8 +110,14 @@ broadcasts-stop-ask = Stop an announcement that is still going out?
 choice-stop-broadcast = Stop #{ $id }
 broadcast-cancelled = Announcement #{ $id } stopped: { $stopped } messages not yet sent will not go out.
 broadcast-over = Announcement #{ $id } has already finished or been stopped.
-broadcast-progress = Announcement #{ $id } ({ $audience }) so far: sent { $sent }/{ $recipients }, failed { $failed }, unreachable { $unreachable }, waiting { $waiting }.
-broadcast-summary = Announcement #{ $id } ({ $audience }) is done: sent { $sent }/{ $recipients }, failed { $failed }, unreachable (blocked the bot) { $unreachable }, stopped { $cancelled }.
+broadcast-progress = Announcement #{ $id } ({ $audience }) so far: sent { $sent }/{ $recipients }, failed { $failed }, unreachable { $unreachable }, waiting { $waiting }{ $uncertain ->
+        [0] {""}
+       *[other] , uncertain { $uncertain } (being sent when the bot stopped; not sent again, to avoid duplicates)
+    }.
+broadcast-summary = Announcement #{ $id } ({ $audience }) is done: sent { $sent }/{ $recipients }, failed { $failed }, unreachable (blocked the bot) { $unreachable }, stopped { $cancelled }{ $uncertain ->
+        [0] {""}
+       *[other] , uncertain { $uncertain } (being sent when the bot stopped; not sent again, to avoid duplicates)
+    }.
 broadcast-from-club =
     📣 From { $club }:
 

@@ -99,7 +99,10 @@ broadcast-cap = Hôm nay bạn đã gửi đủ { $cap } thông báo, mức tố
 broadcast-queued = Đang gửi thông báo #{ $id } tới { $count } người. Mình sẽ báo tiến độ và kết quả; xem hoặc dừng bằng /broadcasts.
 broadcast-held = Bây giờ là giờ nghỉ đêm: thông báo sẽ được gửi từ { $time } sáng mai.
 broadcasts-none = Bạn chưa gửi thông báo nào.
-broadcast-line = #{ $id } { $audience } — { $status }: đã gửi { $sent }/{ $recipients }, lỗi { $failed }, không liên lạc được { $unreachable }, đã dừng { $cancelled }, đang chờ { $waiting }.
+broadcast-line = #{ $id } { $audience } — { $status }: đã gửi { $sent }/{ $recipients }, lỗi { $failed }, không liên lạc được { $unreachable }, đã dừng { $cancelled }, đang chờ { $waiting }{ $uncertain ->
+        [0] {""}
+       *[other] , không chắc đã đến { $uncertain } (đang gửi thì bot dừng; không gửi lại để khỏi trùng)
+    }.
 broadcast-status-running = đang gửi
 broadcast-status-done = đã xong
 broadcast-status-cancelled = đã dừng
@@ -107,8 +110,14 @@ broadcasts-stop-ask = Muốn dừng thông báo nào đang gửi?
 choice-stop-broadcast = Dừng #{ $id }
 broadcast-cancelled = Đã dừng thông báo #{ $id }: { $stopped } tin chưa gửi sẽ không gửi nữa.
 broadcast-over = Thông báo #{ $id } đã gửi xong hoặc đã dừng từ trước.
-broadcast-progress = Tiến độ thông báo #{ $id } ({ $audience }): đã gửi { $sent }/{ $recipients }, lỗi { $failed }, không liên lạc được { $unreachable }, đang chờ { $waiting }.
-broadcast-summary = Kết quả thông báo #{ $id } ({ $audience }): đã gửi { $sent }/{ $recipients }, lỗi { $failed }, không liên lạc được (đã chặn bot) { $unreachable }, đã dừng { $cancelled }.
+broadcast-progress = Tiến độ thông báo #{ $id } ({ $audience }): đã gửi { $sent }/{ $recipients }, lỗi { $failed }, không liên lạc được { $unreachable }, đang chờ { $waiting }{ $uncertain ->
+        [0] {""}
+       *[other] , không chắc đã đến { $uncertain } (đang gửi thì bot dừng; không gửi lại để khỏi trùng)
+    }.
+broadcast-summary = Kết quả thông báo #{ $id } ({ $audience }): đã gửi { $sent }/{ $recipients }, lỗi { $failed }, không liên lạc được (đã chặn bot) { $unreachable }, đã dừng { $cancelled }{ $uncertain ->
+        [0] {""}
+       *[other] , không chắc đã đến { $uncertain } (đang gửi thì bot dừng; không gửi lại để khỏi trùng)
+    }.
 broadcast-from-club =
     📣 Thông báo từ { $club }:
 

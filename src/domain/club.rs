@@ -258,12 +258,15 @@ pub struct Progress {
     /// Blocked the bot or left the platform.
     pub unreachable: i64,
     pub cancelled: i64,
+    /// Being sent when the process stopped: the platform may or may not have them; not sent
+    /// again (`[delivery] interrupted_bulk = "report"`).
+    pub uncertain: i64,
 }
 
 impl Progress {
     /// Messages that reached a final status.
     pub fn done(&self) -> i64 {
-        self.sent + self.failed + self.unreachable + self.cancelled
+        self.sent + self.failed + self.unreachable + self.cancelled + self.uncertain
     }
 
     /// From (status, count) pairs as the outbox stores them.
@@ -276,6 +279,7 @@ impl Progress {
                 "failed" => p.failed += n,
                 "unreachable" => p.unreachable += n,
                 "cancelled" => p.cancelled += n,
+                "uncertain" => p.uncertain += n,
                 _ => {}
             }
         }

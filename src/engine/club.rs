@@ -842,6 +842,7 @@ pub fn progress_msg(
         .num("unreachable", p.unreachable as f64)
         .num("cancelled", p.cancelled as f64)
         .num("waiting", p.waiting as f64)
+        .num("uncertain", p.uncertain as f64)
 }
 
 fn back() -> Choice {

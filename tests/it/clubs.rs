@@ -5,7 +5,7 @@
 use crate::fake_telegram::{Failure, Limits};
 use crate::seed;
 use crate::support::{TestBot, WAIT};
-use hienmau::config::DeliveryConfig;
+use hienmau::config::{DeliveryConfig, Interrupted};
 use std::time::Duration;
 
 const ADMIN: i64 = 1;
@@ -388,6 +388,75 @@ async fn cancelling_a_broadcast_stops_what_has_not_gone_out() {
         "{}",
         summary.text
     );
+}
+
+/// A process killed mid-broadcast leaves the rows it was sending marked 'sending': the
+/// platform may or may not have them. By default they are counted "uncertain" (no
+/// duplicate); `interrupted_bulk = "resend"` sends them again.
+#[tokio::test]
+async fn a_broadcast_interrupted_mid_send_reports_what_is_uncertain_or_resends_it() {
+    for policy in [Interrupted::Report, Interrupted::Resend] {
+        let delivery = DeliveryConfig {
+            telegram_per_second: 50.0,
+            interrupted_bulk: policy,
+            ..DeliveryConfig::unlimited()
+        };
+        let mut bot = bot_with(delivery).await;
+        bot.register(ADMIN, "0912000001").await;
+        bot.register(LEADER, "0912000002").await;
+        let (_, club) = leader_with_club(&bot, LEADER, "0912000002", "CLB Mất điện").await;
+        let members = 50_000..50_100;
+        seed::members(&bot.db, club, members.clone()).await;
+        broadcast(&bot, LEADER, "Chủ nhật Đỏ 7/12").await;
+        let count = |bot: &TestBot| {
+            members
+                .clone()
+                .map(|m| announcements(bot, m))
+                .sum::<usize>()
+        };
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while count(&bot) < 10 {
+            assert!(tokio::time::Instant::now() < deadline);
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        bot.stop().await;
+        let before = count(&bot);
+        assert!(before < 100, "the broadcast was still going: {before}");
+        // As a `kill -9` leaves them: five rows claimed, their answer never recorded.
+        seed::exec(
+            &bot.db,
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN \
+             (SELECT id FROM outbox WHERE broadcast_id = 1 AND status = 'pending' \
+             ORDER BY id LIMIT 5)",
+        )
+        .await;
+        bot.restart().await;
+        let summary = bot.wait_text(LEADER, "Kết quả thông báo #1").await.text;
+        let each: Vec<usize> = members.clone().map(|m| announcements(&bot, m)).collect();
+        assert!(each.iter().all(|n| *n <= 1), "never twice: {each:?}");
+        let status = hienmau::cli::status_report(&bot.app, bot.app.config())
+            .await
+            .unwrap();
+        match policy {
+            Interrupted::Report => {
+                assert_eq!(
+                    count(&bot),
+                    95,
+                    "the five uncertain rows are not sent again"
+                );
+                assert!(summary.contains("đã gửi 95/100"), "{summary}");
+                assert!(summary.contains("không chắc đã đến 5"), "{summary}");
+                assert!(status.contains("uncertain    5"), "{status}");
+                assert!(status.contains("bulk 5"), "{status}");
+            }
+            Interrupted::Resend => {
+                assert_eq!(count(&bot), 100, "sent again");
+                assert!(summary.contains("đã gửi 100/100"), "{summary}");
+                assert!(!summary.contains("không chắc"), "{summary}");
+                assert!(!status.contains("uncertain"), "{status}");
+            }
+        }
+    }
 }
 
 #[tokio::test]
