@@ -88,6 +88,10 @@ impl Limits {
 #[derive(Default)]
 struct Inner {
     limits: Option<Limits>,
+    /// How long a sendMessage or editMessageText waits, after the message is taken, before it
+    /// is answered: a platform far away (a process stopped in between never learns the send
+    /// went through).
+    reply_delay: Duration,
     /// Times of accepted sends within the last second (for `limits`).
     recent: std::collections::VecDeque<Instant>,
     last_to_chat: HashMap<i64, Instant>,
@@ -232,6 +236,11 @@ impl FakeTelegram {
     }
 
     /// How many sends were refused with 429 because of [`FakeTelegram::enforce`].
+    /// Answer each send `delay` after taking it (see `Inner::reply_delay`).
+    pub fn delay_replies(&self, delay: Duration) {
+        self.lock().reply_delay = delay;
+    }
+
     pub fn too_many_requests(&self) -> u64 {
         self.lock().too_many
     }
@@ -469,6 +478,10 @@ async fn handle(
                 at: now,
             };
             s.sent.push(&chat.to_string(), sent);
+            let delay = s.inner.lock().unwrap().reply_delay;
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
             ok(json!({
                 "message_id": id, "date": 1_795_000_000, "text": text,
                 "chat": {"id": chat, "type": "private", "first_name": "Người dùng"}
@@ -506,6 +519,10 @@ async fn handle(
                     at: Instant::now(),
                 },
             );
+            let delay = s.inner.lock().unwrap().reply_delay;
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
             ok(json!({
                 "message_id": id, "date": 1_795_000_000, "edit_date": 1_795_000_001,
                 "text": text,
