@@ -622,6 +622,7 @@ impl App {
 mod callout;
 mod club;
 mod drive;
+mod permission;
 pub(crate) use drive::{drive_card_plain, rows_for};
 
 /// The donor's phone, if a platform verified it as theirs.

@@ -4,9 +4,10 @@
 //! command or replaying a button.
 
 use super::drive::rows_for;
+use super::permission::need;
 use super::{App, render, split_outbound};
 use crate::channels::ChannelKind;
-use crate::domain::club::{Action, Audience, CODE_LEN, ClubInfo, Role, Roles, invite_code};
+use crate::domain::club::{Action, Audience, CODE_LEN, ClubInfo, Role, invite_code};
 use crate::engine::{ClubItem, Outcome, Reply, Request};
 use crate::messages::{Lang, Msg, MsgId};
 use crate::store::{Lane, NewMessage, PhoneLookup, Tx};
@@ -44,28 +45,6 @@ impl App {
             .map_or(now.timestamp_millis(), |t| t.timestamp_millis())
     }
 
-    /// May this person send to this audience? Club leaders to their own clubs; coordinators
-    /// and admins anywhere.
-    async fn may_broadcast(
-        &self,
-        tx: &mut Tx,
-        who: &Actor,
-        roles: &Roles,
-        audience: &Audience,
-    ) -> anyhow::Result<bool> {
-        if roles.may(Action::BroadcastWide) {
-            return Ok(true);
-        }
-        match (audience, who.donor_id) {
-            (Audience::Club { id, .. }, Some(donor)) => Ok(tx
-                .clubs_of(donor, Some(*id))
-                .await?
-                .first()
-                .is_some_and(|c| c.leader)),
-            _ => Ok(false),
-        }
-    }
-
     /// Broadcasts left today for this person (0: the cap is reached).
     async fn broadcasts_left(
         &self,
@@ -89,6 +68,10 @@ impl App {
     ) -> anyhow::Result<Outcome> {
         let now_ms = now.timestamp_millis();
         let roles = tx.roles_of(who.identity_id).await?;
+        // Every permission, from the one table (`permission.rs`), before anything is done.
+        if !self.allowed(tx, who, &roles, need(&request)).await? {
+            return Ok(Outcome::Refused);
+        }
         // Club membership needs a registered donor.
         let member = who.donor_id.filter(|_| who.registered);
         Ok(match request {
@@ -185,15 +168,9 @@ impl App {
                     }
                 }
             }
-            Request::CanCreateClub => {
-                if roles.may(Action::CreateClub) && member.is_some() {
-                    Outcome::MayCreateClub
-                } else {
-                    Outcome::Refused
-                }
-            }
+            Request::CanCreateClub => Outcome::MayCreateClub,
             Request::CreateClub { name, kind } => {
-                let Some(d) = member.filter(|_| roles.may(Action::CreateClub)) else {
+                let Some(d) = member else {
                     return Ok(Outcome::Refused);
                 };
                 let province = tx
@@ -254,9 +231,6 @@ impl App {
                 }
             }
             Request::PreviewBroadcast { audience, text } => {
-                if !self.may_broadcast(tx, who, &roles, &audience).await? {
-                    return Ok(Outcome::Refused);
-                }
                 let left = self.broadcasts_left(tx, who, now).await?;
                 if left == 0 {
                     return Ok(Outcome::CapReached);
@@ -272,9 +246,6 @@ impl App {
                 }
             }
             Request::SendBroadcast { audience, text } => {
-                if !self.may_broadcast(tx, who, &roles, &audience).await? {
-                    return Ok(Outcome::Refused);
-                }
                 if self.broadcasts_left(tx, who, now).await? == 0 {
                     return Ok(Outcome::CapReached);
                 }
@@ -284,15 +255,8 @@ impl App {
                 Outcome::Broadcasts(tx.broadcasts_of(who.identity_id, 5).await?)
             }
             Request::CancelBroadcast { id } => {
-                let Some(sender) = tx.broadcast_sender(id).await? else {
+                if tx.broadcast_sender(id).await?.is_none() {
                     return Ok(Outcome::BroadcastOver { id });
-                };
-                let own = match sender {
-                    Some(s) => tx.same_person(s, who.identity_id).await?,
-                    None => false,
-                };
-                if !own && !roles.admin {
-                    return Ok(Outcome::Refused);
                 }
                 let stopped = tx.cancel_broadcast(id, now_ms).await?;
                 let actor = tx.account_ref(who.identity_id).await?;
@@ -314,9 +278,6 @@ impl App {
                 }
             }
             Request::SetRole { role, phone, grant } => {
-                if !roles.may(Action::Grant(role)) {
-                    return Ok(Outcome::Refused);
-                }
                 let (donor, target) = match tx.donor_by_phone(phone.as_e164()).await? {
                     PhoneLookup::None => return Ok(Outcome::NoSuchDonor),
                     PhoneLookup::Several => return Ok(Outcome::SeveralDonors),
@@ -366,9 +327,6 @@ impl App {
                 }
             }
             Request::Audit => {
-                if !roles.may(Action::ReadAudit) {
-                    return Ok(Outcome::Refused);
-                }
                 let tz = self.config().timezone;
                 let entries = tx.audit_log(Some(20)).await?;
                 Outcome::Audit(
