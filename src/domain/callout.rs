@@ -211,7 +211,8 @@ pub fn parse_deadline(
     let f = fold(input);
     let f = f.trim();
     let at = if let Some(span) = relative(f) {
-        now + span
+        // Found by fuzzing: "30/11420/1142096p" is 30,114,201,142,096 minutes from now.
+        now.checked_add_signed(span).ok_or(DeadlineError::TooFar)?
     } else {
         let today = now.with_timezone(&tz).date_naive();
         let (day, time) = day_and_time(input, today)?;
@@ -346,10 +347,10 @@ fn relative(f: &str) -> Option<chrono::Duration> {
     let n: i64 = n.parse().ok()?;
     let d = match unit {
         // "6h" and "6 giờ" alone are times of day; "6 tiếng" is a span.
-        "h" | "gio" if explicit => chrono::Duration::hours(n),
-        "tieng" | "hours" | "hour" => chrono::Duration::hours(n),
-        "p" | "phut" | "m" | "min" | "minutes" => chrono::Duration::minutes(n),
-        "ngay" | "d" | "days" | "day" => chrono::Duration::days(n),
+        "h" | "gio" if explicit => chrono::Duration::try_hours(n)?,
+        "tieng" | "hours" | "hour" => chrono::Duration::try_hours(n)?,
+        "p" | "phut" | "m" | "min" | "minutes" => chrono::Duration::try_minutes(n)?,
+        "ngay" | "d" | "days" | "day" => chrono::Duration::try_days(n)?,
         _ => return None,
     };
     (n > 0).then_some(d)
@@ -680,6 +681,10 @@ mod tests {
         assert_eq!(local("2 ngày").as_deref(), Ok("25/11 22:40"));
         assert_eq!(local("23/11 20:00"), Err(DeadlineError::Past));
         assert_eq!(local("30/11 8h"), Err(DeadlineError::TooFar));
+        // Found by fuzzing: spans beyond any date panicked.
+        assert_eq!(local("30/11420/1142096p"), Err(DeadlineError::TooFar));
+        assert!(local("+99999999999999999h").is_err());
+        assert!(local("9223372036854775807 ngày").is_err());
         for bad in ["", "mai", "25h", "32/11 8h", "abc def ghi"] {
             assert_eq!(local(bad), Err(DeadlineError::NotATime), "{bad}");
         }

@@ -223,12 +223,11 @@ impl ReminderRule {
                 .contains(&days)
                 .then_some(ReminderRule::DaysBefore { days, at });
         }
-        let (n, unit) = t.split_at(t.len().checked_sub(1)?);
-        let n: u32 = n.parse().ok()?;
-        let minutes = match unit {
-            "h" => n.checked_mul(60)?,
-            "m" => n,
-            _ => return None,
+        // By the last character, not the last byte: "ạ" is three bytes.
+        let minutes = if let Some(n) = t.strip_suffix('h') {
+            n.parse::<u32>().ok()?.checked_mul(60)?
+        } else {
+            t.strip_suffix('m')?.parse::<u32>().ok()?
         };
         (1..=24 * 60)
             .contains(&minutes)
@@ -465,6 +464,9 @@ mod tests {
             "40d@09:00",
             "h",
             "d@09:00",
+            // Found by fuzzing: a multi-byte last letter once split a character.
+            "em đến được ạ",
+            "2ạ",
         ] {
             assert_eq!(ReminderRule::parse(bad), None, "{bad:?}");
         }
