@@ -11,6 +11,7 @@ pub mod config;
 pub mod delivery;
 pub mod domain;
 pub mod engine;
+pub mod fuzzing;
 pub mod messages;
 pub mod scheduler;
 pub mod server;

@@ -11,6 +11,7 @@ mod fake_telegram;
 mod fake_zalo;
 #[path = "../support/fake_zalo_oa.rs"]
 mod fake_zalo_oa;
+mod fuzz;
 #[path = "../support/mailbox.rs"]
 mod mailbox;
 #[path = "../support/seed.rs"]
