@@ -761,16 +761,6 @@ pub async fn donations(app: &App, action: DonationAction) -> anyhow::Result<Stri
     Ok(out)
 }
 
-fn lane_name(lane: i64) -> &'static str {
-    match lane {
-        0 => "urgent",
-        1 => "reply",
-        2 => "notice",
-        3 => "bulk",
-        _ => "other",
-    }
-}
-
 /// What `hienmau status` prints.
 pub async fn status_report(app: &App, config: &Config) -> anyhow::Result<String> {
     let mut out = String::from("outbox:\n");
@@ -785,7 +775,7 @@ pub async fn status_report(app: &App, config: &Config) -> anyhow::Result<String>
     if !uncertain.is_empty() {
         let lanes: Vec<String> = uncertain
             .iter()
-            .map(|(lane, n)| format!("{} {n}", lane_name(*lane)))
+            .map(|(lane, n)| format!("{} {n}", lane.name()))
             .collect();
         out.push_str(&format!(
             "  uncertain: being sent when the process stopped, not sent again ({}); \

@@ -70,6 +70,25 @@ pub enum Lane {
     Bulk = 3,
 }
 
+impl Lane {
+    pub const ALL: [Lane; 4] = [Lane::Urgent, Lane::Reply, Lane::Notice, Lane::Bulk];
+
+    /// The lane stored as this number.
+    pub fn from_index(i: i64) -> Option<Lane> {
+        Lane::ALL.into_iter().find(|l| *l as i64 == i)
+    }
+
+    /// Its name in `hienmau status` and the logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lane::Urgent => "urgent",
+            Lane::Reply => "reply",
+            Lane::Notice => "notice",
+            Lane::Bulk => "bulk",
+        }
+    }
+}
+
 /// What became of the rows a stopped process left mid-send.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Settled {
@@ -86,7 +105,7 @@ pub struct OutboxRow {
     pub channel: String,
     pub chat_id: String,
     pub identity_id: Option<i64>,
-    pub lane: i64,
+    pub lane: Lane,
     pub body: String,
     pub attempts: i64,
 }
@@ -295,7 +314,11 @@ impl Store {
                         .try_get::<Option<String>, _>("chat_id")?
                         .unwrap_or_default(),
                     identity_id: r.try_get("identity_id")?,
-                    lane: r.try_get("lane")?,
+                    lane: {
+                        let lane: i64 = r.try_get("lane")?;
+                        Lane::from_index(lane)
+                            .ok_or_else(|| anyhow::anyhow!("outbox row in unknown lane {lane}"))?
+                    },
                     body: r.try_get::<Option<String>, _>("body")?.unwrap_or_default(),
                     attempts: r.try_get("attempts")?,
                 })
@@ -406,13 +429,17 @@ impl Store {
     }
 
     /// Rows that ended 'uncertain', by lane.
-    pub async fn uncertain_by_lane(&self) -> anyhow::Result<Vec<(i64, i64)>> {
-        Ok(sqlx::query_as(
+    pub async fn uncertain_by_lane(&self) -> anyhow::Result<Vec<(Lane, i64)>> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT lane, COUNT(*) FROM outbox WHERE status = 'uncertain' \
              GROUP BY lane ORDER BY lane",
         )
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(lane, n)| Some((Lane::from_index(lane)?, n)))
+            .collect())
     }
 
     /// Rows still to send (pending or in flight) in a scope.
@@ -1631,7 +1658,7 @@ mod tests {
                     assert_eq!(status("k3"), "uncertain");
                     assert_eq!(
                         store.uncertain_by_lane().await.unwrap(),
-                        vec![(Lane::Notice as i64, 1), (Lane::Bulk as i64, 1)]
+                        vec![(Lane::Notice, 1), (Lane::Bulk, 1)]
                     );
                     let kept: i64 = sqlx::query_scalar(
                         "SELECT COUNT(*) FROM outbox WHERE status = 'uncertain' \
@@ -1699,7 +1726,7 @@ mod tests {
         // Quiet hours: the bulk lane waits, the reply goes.
         let quiet = store.due(&scope, 0, 10, Lane::Reply).await.unwrap();
         assert_eq!(quiet.len(), 1);
-        assert_eq!(quiet[0].lane, Lane::Reply as i64);
+        assert_eq!(quiet[0].lane, Lane::Reply);
         assert_eq!(
             store
                 .settle_interrupted(&scope, Interrupted::Report, 0)
