@@ -241,11 +241,9 @@ pub fn callback_data(data: &[u8]) {
 
 /// A Telegram update as a webhook body or a getUpdates item.
 pub fn telegram_update(data: &[u8]) {
-    if let Ok(update) = serde_json::from_slice::<teloxide::types::Update>(data) {
-        if let Some(t) = crate::channels::telegram::translate(&update) {
-            assert!(!t.inbound.user.is_empty());
-            turn(fresh(), t.inbound.input);
-        }
+    if let Ok(Some(t)) = crate::channels::telegram::translate_body(data) {
+        assert!(!t.inbound.user.is_empty());
+        turn(fresh(), t.inbound.input);
     }
 }
 

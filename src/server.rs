@@ -5,7 +5,7 @@
 
 use crate::app::App;
 use crate::channels::ChannelKind;
-use crate::channels::telegram::{TelegramChannel, translate};
+use crate::channels::telegram::{TelegramChannel, translate_body};
 use crate::channels::zalo_bot;
 use crate::channels::zalo_oa::{self, ZaloOaChannel};
 use axum::Router;
@@ -14,7 +14,6 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use subtle::ConstantTimeEq;
-use teloxide::types::Update;
 
 /// Largest webhook body accepted (Telegram updates are a few KiB).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -100,12 +99,11 @@ async fn telegram_webhook(State(s): State<Shared>, headers: HeaderMap, body: Byt
     if !same_secret(given, t.secret.as_bytes()) {
         return StatusCode::UNAUTHORIZED;
     }
-    let update: Update = match serde_json::from_slice(&body) {
-        Ok(u) => u,
+    let tr = match translate_body(&body) {
+        Ok(Some(tr)) => tr,
+        // Updates hienmau does not serve are acknowledged, so Telegram does not resend them.
+        Ok(None) => return StatusCode::OK,
         Err(_) => return StatusCode::BAD_REQUEST,
-    };
-    let Some(tr) = translate(&update) else {
-        return StatusCode::OK;
     };
     if let Some(id) = tr.callback_id {
         let channel = t.channel.clone();

@@ -320,6 +320,13 @@ pub fn markup(out: &Outbound) -> ReplyMarkup {
     ))
 }
 
+/// A webhook body: an error if it is not an update at all, `None` if it is one hienmau does
+/// not serve (see [`translate`]). The platform's types stay in this adapter.
+pub fn translate_body(body: &[u8]) -> Result<Option<Translated>, serde_json::Error> {
+    let update: Update = serde_json::from_slice(body)?;
+    Ok(translate(&update))
+}
+
 /// A Telegram update as hienmau sees it. Only private chats are served; other updates
 /// (groups, edits, channel posts) are ignored.
 pub fn translate(update: &Update) -> Option<Translated> {
