@@ -10,16 +10,18 @@
 //! 50–300 ms away, as Telegram and Zalo are from Vietnam), at the bot's default pacing. A
 //! coordinator starts a province broadcast to `MEMBERS` donors and an O− call-out; while they
 //! go out, `HELPERS` people each type `/help` once, and the process is killed with SIGKILL at
-//! random moments `CRASHES` times, restarted each time at once. When everything has gone out,
+//! random moments `CRASHES` times, restarted each time at once; halfway the coordinator
+//! cancels the call-out, so every asked donor is told. When everything has gone out,
 //! each lane is counted at the fake, against what the database says each person should have:
 //! - urgent: each call-out ask (rows `callout:…:ask:…`);
 //! - reply: the answer to each `/help`;
+//! - notice: each "the call-out was cancelled" (rows `callout:…:closed:…`);
 //! - bulk: each broadcast message.
 //!
 //! Printed: delivered once, lost, duplicated (and per crash), and rows counted "uncertain"
 //! (interrupted mid-send, not sent again), split into those that did reach the fake and those
-//! that did not. Goals (issue 14): 0 lost on every lane; on the bulk lane ≤ 1 duplicate per
-//! crash, or 0 with the uncertain reported.
+//! that did not. Goals (issue 14): 0 lost on every lane; on the notice and bulk lanes ≤ 1
+//! duplicate per crash, or 0 with the uncertain reported.
 
 #[path = "../tests/support/fake_telegram.rs"]
 mod fake_telegram;
@@ -46,6 +48,8 @@ const FIRST_ASKED: i64 = 2_000_000;
 const MARK: &str = "Chủ nhật Đỏ 7/12";
 const ASK: &str = "CẦN MÁU GẤP";
 const HELP: &str = "Các lệnh bạn có thể dùng";
+/// What each asked donor is told when the coordinator cancels the call-out (a notice).
+const CANCELLED: &str = "đã được huỷ";
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -243,9 +247,26 @@ async fn run(delay_ms: u64, s: &Setup, rng: &mut Rng) {
     // People write while the bot crashes: one /help each, spread over the crashes.
     let mut helpers = FIRST_MEMBER..FIRST_MEMBER + s.helpers;
     let per_round = (s.helpers as u64).div_ceil(s.crashes.max(1)).max(1);
+    let cancel_at = s.crashes / 2;
     for crash in 0..s.crashes {
-        // The first kill among the asks; the next ones anywhere in the broadcast.
-        let wait = if crash == 0 {
+        if crash == cancel_at && crash > 0 {
+            // Halfway, the coordinator cancels the call-out: every asked donor is told (the
+            // notice lane), and the next kill falls among those notices.
+            fake.say(COORD, "/callouts", WAIT).await;
+            fake.tap_and_wait(COORD, "1", WAIT).await;
+            fake.tap_and_wait(COORD, "cancel", WAIT).await;
+            fake.tap(COORD, "yes");
+            let t = Instant::now();
+            while !(FIRST_ASKED..FIRST_ASKED + s.askers)
+                .any(|u| fake.sent_to(u).iter().any(|m| m.text.contains(CANCELLED)))
+            {
+                assert!(t.elapsed() < WAIT, "the cancellation was not sent");
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        }
+        // The first kill among the asks, one among the cancellation notices; the others
+        // anywhere in the broadcast.
+        let wait = if crash == 0 || (crash == cancel_at && crash > 0) {
             rng.between(0, 600)
         } else {
             rng.between(300, 2500)
@@ -311,6 +332,10 @@ async fn run(delay_ms: u64, s: &Setup, rng: &mut Rng) {
     for (user, status) in rows(&db, "o.idempotency_key LIKE 'callout:%:ask:%'").await {
         urgent.add(count(user, ASK), status == "uncertain");
     }
+    let mut notice = Tally::default();
+    for (user, status) in rows(&db, "o.idempotency_key LIKE 'callout:%:closed:%'").await {
+        notice.add(count(user, CANCELLED), status == "uncertain");
+    }
     let mut bulk = Tally::default();
     for (user, status) in rows(&db, "o.broadcast_id IS NOT NULL").await {
         bulk.add(count(user, MARK), status == "uncertain");
@@ -342,6 +367,7 @@ async fn run(delay_ms: u64, s: &Setup, rng: &mut Rng) {
     for (lane, t, goal) in [
         ("urgent (call-out asks)", &urgent, None),
         ("reply (answers)", &reply, None),
+        ("notice (cancellation)", &notice, Some(1.0)),
         ("bulk (broadcast)", &bulk, Some(1.0)),
     ] {
         let per_crash = t.duplicates as f64 / crashes;
