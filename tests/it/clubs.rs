@@ -508,3 +508,54 @@ async fn the_daily_cap_stops_a_fourth_broadcast() {
     let r = broadcast(&bot, LEADER, "Tin 5").await;
     assert!(r.contains("Đang gửi"), "{r}");
 }
+
+/// Issue 14's "database is locked" in broadcast progress, reproduced: a transaction that reads
+/// and then writes is refused at its first write — at once, whatever the busy timeout — when
+/// another connection of the same process (the delivery worker) committed in between. Taking
+/// the write lock first, as the progress report now does, makes the other writer wait instead.
+#[tokio::test]
+async fn a_read_turning_into_a_write_after_another_commit_is_refused_unless_the_lock_comes_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("lock.db").display());
+    let store = hienmau::store::Store::open(&url).await.unwrap();
+    let row = |key: &str| hienmau::store::NewMessage {
+        idempotency_key: Some(key.to_string()),
+        channel: "telegram",
+        chat_id: "1",
+        identity_id: None,
+        lane: hienmau::store::Lane::Reply,
+        body: "{\"text\":\"x\"}".into(),
+        not_before: 0,
+        broadcast_id: None,
+    };
+    // The cause: read, another connection commits, then write.
+    let mut report = store.begin().await.unwrap();
+    report.open_broadcasts().await.unwrap();
+    let mut worker = store.begin().await.unwrap();
+    worker.enqueue(&[row("a")], 0).await.unwrap();
+    worker.commit().await.unwrap();
+    let started = std::time::Instant::now();
+    let err = report.broadcast_reported(1, 0, true, 0).await.unwrap_err();
+    assert!(format!("{err:#}").contains("database is locked"), "{err:#}");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "refused at once"
+    );
+    drop(report);
+
+    // The remedy: the lock first; the other writer waits for the commit.
+    let mut report = store.begin().await.unwrap();
+    report.lock_for_write().await.unwrap();
+    report.open_broadcasts().await.unwrap();
+    let other = store.clone();
+    let writer = tokio::spawn(async move {
+        let mut worker = other.begin().await.unwrap();
+        worker.enqueue(&[row("b")], 0).await.unwrap();
+        worker.commit().await.unwrap();
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    report.broadcast_reported(1, 0, true, 0).await.unwrap();
+    report.commit().await.unwrap();
+    writer.await.unwrap();
+    store.close().await;
+}
