@@ -19,6 +19,8 @@
 mod fake_telegram;
 #[path = "../tests/support/mailbox.rs"]
 mod mailbox;
+#[path = "../tests/support/rng.rs"]
+mod rng;
 #[path = "../tests/support/seed.rs"]
 mod seed;
 
@@ -31,6 +33,7 @@ use hienmau::domain::club::Role;
 use hienmau::domain::eligibility::{DonationKind, Rules};
 use hienmau::domain::province::Province;
 use hienmau::store::MatchQuery;
+use rng::Rng;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -46,22 +49,6 @@ fn env_or(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// A small deterministic generator (no dependency for a benchmark's data).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }
 
 async fn generate(db: &std::path::Path, donors: usize) {

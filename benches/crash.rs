@@ -27,6 +27,8 @@
 mod fake_telegram;
 #[path = "../tests/support/mailbox.rs"]
 mod mailbox;
+#[path = "../tests/support/rng.rs"]
+mod rng;
 #[path = "../tests/support/seed.rs"]
 mod seed;
 
@@ -34,6 +36,7 @@ use fake_telegram::FakeTelegram;
 use hienmau::app::{App, SystemClock};
 use hienmau::channels::ChannelKind;
 use hienmau::domain::club::Role;
+use rng::Rng;
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -56,23 +59,6 @@ fn env_or(name: &str, default: u64) -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// A small deterministic generator (no dependency for a benchmark's randomness).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    /// Uniform in `lo..hi` milliseconds.
-    fn between(&mut self, lo: u64, hi: u64) -> Duration {
-        Duration::from_millis(lo + self.next() % (hi - lo).max(1))
-    }
 }
 
 struct Bot {

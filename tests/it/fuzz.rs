@@ -4,6 +4,7 @@
 //! `FUZZ_CASES` sets the mutations per target (default 400). The long runs are libFuzzer's
 //! (`fuzz/`, README "Fuzzing").
 
+use crate::rng::Rng;
 use hienmau::fuzzing::TARGETS;
 use std::path::{Path, PathBuf};
 
@@ -19,22 +20,6 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
         .collect();
     files.sort();
     files.iter().map(|f| std::fs::read(f).unwrap()).collect()
-}
-
-/// A small deterministic generator: the pass is the same on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }
 
 /// Pieces that make parsers take their less travelled paths.
@@ -86,35 +71,35 @@ const PIECES: &[&str] = &[
 
 fn mutate(rng: &mut Rng, input: &[u8], corpus: &[Vec<u8>]) -> Vec<u8> {
     let mut v = input.to_vec();
-    for _ in 0..1 + rng.below(4) {
-        let at = rng.below(v.len() + 1);
-        match rng.below(7) {
+    for _ in 0..1 + rng.index(4) {
+        let at = rng.index(v.len() + 1);
+        match rng.index(7) {
             0 if !v.is_empty() => {
-                let i = rng.below(v.len());
-                v[i] ^= 1 << rng.below(8);
+                let i = rng.index(v.len());
+                v[i] ^= 1 << rng.index(8);
             }
             1 => v.insert(at, rng.next() as u8),
             2 if !v.is_empty() => {
-                let end = (at + 1 + rng.below(8)).min(v.len());
+                let end = (at + 1 + rng.index(8)).min(v.len());
                 v.drain(at.min(end)..end);
             }
             3 if !v.is_empty() => {
-                let start = rng.below(v.len());
-                let end = (start + 1 + rng.below(16)).min(v.len());
+                let start = rng.index(v.len());
+                let end = (start + 1 + rng.index(16)).min(v.len());
                 let piece = v[start..end].to_vec();
-                for _ in 0..1 + rng.below(3) {
+                for _ in 0..1 + rng.index(3) {
                     v.splice(at..at, piece.iter().copied());
                 }
             }
             4 => {
-                let other = &corpus[rng.below(corpus.len())];
-                let from = rng.below(other.len() + 1);
+                let other = &corpus[rng.index(corpus.len())];
+                let from = rng.index(other.len() + 1);
                 v.truncate(at);
                 v.extend_from_slice(&other[from..]);
             }
             5 => v.truncate(at),
             _ => {
-                let piece = PIECES[rng.below(PIECES.len())].as_bytes();
+                let piece = PIECES[rng.index(PIECES.len())].as_bytes();
                 v.splice(at..at, piece.iter().copied());
             }
         }
@@ -150,7 +135,7 @@ fn every_target_survives_its_seeds_and_their_mutations() {
         }
         let mut rng = Rng(0x2545_F491_4F6C_DD1D ^ target.len() as u64);
         for _ in 0..cases {
-            let seed = &corpus[rng.below(corpus.len())];
+            let seed = &corpus[rng.index(corpus.len())];
             let input = mutate(&mut rng, seed, &corpus);
             run(target, *f, &input);
         }

@@ -14,6 +14,8 @@ mod fake_zalo_oa;
 mod fuzz;
 #[path = "../support/mailbox.rs"]
 mod mailbox;
+#[path = "../support/rng.rs"]
+mod rng;
 #[path = "../support/seed.rs"]
 mod seed;
 mod support;
