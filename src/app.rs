@@ -262,6 +262,48 @@ impl App {
             .await
     }
 
+    /// What every poller does with a batch it fetched (one policy for all channels): handle
+    /// it in one transaction; if that fails, one update at a time, so that one update that
+    /// cannot be handled does not hold back the others. An update that still fails after a
+    /// few tries is skipped (logged with its id, counted), unless the database itself is
+    /// failing, in which case the error is returned, nothing is skipped, and the poller tries
+    /// the batch again later.
+    pub async fn handle_polled(&self, batch: Vec<Inbound>) -> anyhow::Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let Err(batch_error) = self.handle_batch(batch.clone()).await else {
+            return Ok(());
+        };
+        tracing::warn!(error = %format!("{batch_error:#}"), "batch failed, handling one by one");
+        for inbound in batch {
+            let mut tries = 0;
+            loop {
+                tries += 1;
+                match self.handle(inbound.clone()).await {
+                    Ok(_) => break,
+                    Err(e) if tries < 3 => {
+                        tracing::warn!(error = %format!("{e:#}"), tries, "update failed, retrying");
+                        tokio::time::sleep(std::time::Duration::from_millis(100 * tries)).await;
+                    }
+                    Err(e) => {
+                        self.store()
+                            .healthy()
+                            .await
+                            .context("the database is failing")?;
+                        tracing::error!(
+                            event = ?inbound.event_key, error = %format!("{e:#}"),
+                            "update skipped after repeated failures"
+                        );
+                        self.store().bump_counter("inbound_skipped").await?;
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Handle one message from a person.
     pub async fn handle(&self, inbound: Inbound) -> anyhow::Result<Handled> {
         let mut done = self.handle_batch(vec![inbound]).await?;

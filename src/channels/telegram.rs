@@ -7,7 +7,6 @@ use super::{ChannelKind, Inbound, Outbound, SendOutcome};
 use crate::app::App;
 use crate::config::TelegramConfig;
 use crate::engine::Input;
-use anyhow::Context;
 use std::time::Duration;
 use teloxide::ApiError;
 use teloxide::RequestError;
@@ -217,7 +216,7 @@ impl TelegramChannel {
                     batch.push(t.inbound);
                 }
             }
-            match handle_all(app, batch).await {
+            match app.handle_polled(batch).await {
                 Ok(()) => {
                     if let Some(id) = last_id {
                         offset = i32::try_from(id).unwrap_or(i32::MAX).saturating_add(1);
@@ -236,46 +235,6 @@ impl TelegramChannel {
             }
         }
     }
-}
-
-/// Handle a batch in one transaction; if that fails, one update at a time, so that one
-/// update that cannot be handled does not hold back the others. An update that still fails
-/// after a few tries is skipped (logged with its id, counted), unless the database itself is
-/// failing, in which case the error is returned and nothing is skipped.
-async fn handle_all(app: &App, batch: Vec<Inbound>) -> anyhow::Result<()> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let Err(batch_error) = app.handle_batch(batch.clone()).await else {
-        return Ok(());
-    };
-    tracing::warn!(error = %format!("{batch_error:#}"), "batch failed, handling one by one");
-    for inbound in batch {
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            match app.handle(inbound.clone()).await {
-                Ok(_) => break,
-                Err(e) if tries < 3 => {
-                    tracing::warn!(error = %format!("{e:#}"), tries, "update failed, retrying");
-                    tokio::time::sleep(Duration::from_millis(100 * tries)).await;
-                }
-                Err(e) => {
-                    app.store()
-                        .healthy()
-                        .await
-                        .context("the database is failing")?;
-                    tracing::error!(
-                        event = ?inbound.event_key, error = %format!("{e:#}"),
-                        "update skipped after repeated failures"
-                    );
-                    app.store().bump_counter("inbound_skipped").await?;
-                    break;
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 fn allowed_updates() -> Vec<AllowedUpdate> {

@@ -177,9 +177,10 @@ impl ZaloBotChannel {
                 }
             };
             let batch: Vec<Inbound> = updates.iter().filter_map(translate).collect();
-            // The update is already out of the platform's queue: keep trying until it is
-            // stored rather than drop it.
-            while let Err(e) = app.handle_batch(batch.clone()).await {
+            // The update is already out of the platform's queue: keep trying while the
+            // database fails (an update that fails on its own is skipped and counted, as on
+            // every channel, rather than hold back every later one).
+            while let Err(e) = app.handle_polled(batch.clone()).await {
                 tracing::error!(error = %format!("{e:#}"), "handling a Zalo update failed, retrying");
                 tokio::select! {
                     _ = shutdown.changed() => return Ok(()),

@@ -142,6 +142,26 @@ async fn long_polling_waits_through_408s() {
     bot.running.stop(Duration::from_secs(5)).await;
 }
 
+/// One update that cannot be handled (here a database trigger refuses its account, as a bug
+/// would) is skipped and counted after a few tries, as on Telegram: the people writing after
+/// it are answered. (The Zalo poller used to retry such a batch forever.)
+#[tokio::test]
+async fn an_update_that_always_fails_is_skipped_and_the_next_person_answered() {
+    let bot = start(false).await;
+    crate::seed::exec(
+        &bot._dir.path().join("z.db"),
+        "CREATE TRIGGER poison BEFORE INSERT ON channel_identities \
+         WHEN NEW.external_id = 'poison' BEGIN SELECT RAISE(ABORT, 'a poison update'); END",
+    )
+    .await;
+    bot.fake.text("poison", "/start");
+    let r = bot.say("u9", "/start").await;
+    assert!(r.contains("hienmau"), "{r}");
+    assert_eq!(bot.app.store().counter("inbound_skipped").await.unwrap(), 1);
+    assert!(bot.fake.to("poison").is_empty());
+    bot.running.stop(Duration::from_secs(5)).await;
+}
+
 #[tokio::test]
 async fn a_long_message_arrives_as_three_parts_in_order() {
     let bot = start(false).await;
