@@ -7,7 +7,7 @@ use super::App;
 use super::club::{Actor, random_code};
 use super::drive::{rows_for, rows_for_reply};
 use crate::channels::{ChannelKind, Outbound};
-use crate::domain::callout::{Ending, Status};
+use crate::domain::callout::{Answer, Ending, PledgeOutcome, Status};
 use crate::domain::club::{Action, Roles};
 use crate::engine::callout::{AskView, answer_choices, ask_msg, manage_choice, tally_msg};
 use crate::engine::drive::Item;
@@ -81,7 +81,7 @@ impl App {
                         .await?
                         .into_iter()
                         .map(|a| AskView {
-                            pledged: a.answer.as_deref() == Some("pledged"),
+                            pledged: a.answer == Some(Answer::Pledged),
                             code: a.code,
                             info: a.info,
                         })
@@ -132,10 +132,10 @@ impl App {
                             p.name,
                             p.group,
                             p.code,
-                            match p.outcome.as_deref() {
-                                Some("donated") => " ✓",
-                                Some("no_show") => " ✗",
-                                _ => "",
+                            match p.outcome {
+                                Some(PledgeOutcome::Donated) => " ✓",
+                                Some(PledgeOutcome::NoShow) => " ✗",
+                                None => "",
                             }
                         ),
                     })

@@ -356,6 +356,50 @@ fn relative(f: &str) -> Option<chrono::Duration> {
     (n > 0).then_some(d)
 }
 
+/// A donor's answer to an ask, as stored (`callout_asks.answer`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Pledged,
+    Declined,
+}
+
+impl Answer {
+    pub fn code(self) -> &'static str {
+        match self {
+            Answer::Pledged => "pledged",
+            Answer::Declined => "declined",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Answer> {
+        [Answer::Pledged, Answer::Declined]
+            .into_iter()
+            .find(|a| a.code() == code)
+    }
+}
+
+/// What came of a pledge, as the coordinator marked it (`callout_asks.outcome`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PledgeOutcome {
+    Donated,
+    NoShow,
+}
+
+impl PledgeOutcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            PledgeOutcome::Donated => "donated",
+            PledgeOutcome::NoShow => "no_show",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<PledgeOutcome> {
+        [PledgeOutcome::Donated, PledgeOutcome::NoShow]
+            .into_iter()
+            .find(|o| o.code() == code)
+    }
+}
+
 /// Who is asked, in this order: each tier is asked only when the ones before it are spent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Tier {
@@ -688,6 +732,23 @@ mod tests {
         for bad in ["", "mai", "25h", "32/11 8h", "abc def ghi"] {
             assert_eq!(local(bad), Err(DeadlineError::NotATime), "{bad}");
         }
+    }
+
+    #[test]
+    fn answers_and_pledge_outcomes_read_back_as_stored() {
+        for a in [Answer::Pledged, Answer::Declined] {
+            assert_eq!(Answer::from_code(a.code()), Some(a));
+        }
+        for o in [PledgeOutcome::Donated, PledgeOutcome::NoShow] {
+            assert_eq!(PledgeOutcome::from_code(o.code()), Some(o));
+        }
+        // The codes the schema's CHECK constraints allow (migration 0007), and no others.
+        assert_eq!(Answer::Pledged.code(), "pledged");
+        assert_eq!(PledgeOutcome::NoShow.code(), "no_show");
+        for bad in ["", "Pledged", "yes", "donated"] {
+            assert_eq!(Answer::from_code(bad), None, "{bad}");
+        }
+        assert_eq!(PledgeOutcome::from_code("pledged"), None);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 use super::club::{BEST_IDENTITY, Recipient};
 use super::{Store, Tx, date_text, list};
 use crate::domain::callout::{
-    CalloutInfo, CalloutSpec, PREVIEW_CAP, PatientGroup, Status, Tier, WaveTally, donor_codes,
+    Answer, CalloutInfo, CalloutSpec, PREVIEW_CAP, PatientGroup, PledgeOutcome, Status, Tier,
+    WaveTally, donor_codes,
 };
 use crate::domain::eligibility::{DonationKind, Rules};
 use crate::domain::province::Province;
@@ -149,14 +150,14 @@ pub struct Pledge {
     pub name: String,
     pub group: String,
     pub code: String,
-    pub outcome: Option<String>,
+    pub outcome: Option<PledgeOutcome>,
 }
 
 /// A donor's own pending ask or pledge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MyAsk {
     pub info: CalloutInfo,
-    pub answer: Option<String>,
+    pub answer: Option<Answer>,
     pub code: Option<String>,
 }
 
@@ -620,8 +621,12 @@ impl Tx {
         if status != Status::Open {
             return Ok(Answered::Closed(status));
         }
-        let answer = if pledge { "pledged" } else { "declined" };
-        let changed = before.as_deref() != Some(answer);
+        let answer = if pledge {
+            Answer::Pledged
+        } else {
+            Answer::Declined
+        };
+        let changed = before.as_deref().and_then(Answer::from_code) != Some(answer);
         let code = old_code.unwrap_or_else(|| code.to_string());
         if changed {
             sqlx::query(
@@ -631,7 +636,7 @@ impl Tx {
             )
             .bind(callout)
             .bind(donor)
-            .bind(answer)
+            .bind(answer.code())
             .bind(now)
             .bind(&code)
             .execute(&mut *self.tx)
@@ -734,7 +739,10 @@ impl Tx {
                     code: r
                         .try_get::<Option<String>, _>("pledge_code")?
                         .unwrap_or_default(),
-                    outcome: r.try_get("outcome")?,
+                    outcome: r
+                        .try_get::<Option<String>, _>("outcome")?
+                        .as_deref()
+                        .and_then(PledgeOutcome::from_code),
                 })
             })
             .collect()
@@ -754,7 +762,14 @@ impl Tx {
         )
         .bind(callout)
         .bind(donor)
-        .bind(if donated { "donated" } else { "no_show" })
+        .bind(
+            if donated {
+                PledgeOutcome::Donated
+            } else {
+                PledgeOutcome::NoShow
+            }
+            .code(),
+        )
         .execute(&mut *self.tx)
         .await?
         .rows_affected();
@@ -784,7 +799,10 @@ impl Tx {
             if let Some(info) = callout_info(&mut self.tx, r.try_get("callout_id")?).await? {
                 out.push(MyAsk {
                     info,
-                    answer: r.try_get("answer")?,
+                    answer: r
+                        .try_get::<Option<String>, _>("answer")?
+                        .as_deref()
+                        .and_then(Answer::from_code),
                     code: r.try_get("pledge_code")?,
                 });
             }
