@@ -96,7 +96,13 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
     };
 
     if let Some(c) = &cfg.zalo_oa {
-        let oa = ZaloOaChannel::new(c, &app).await?;
+        let oa = ZaloOaChannel::new(
+            c,
+            app.store().clone(),
+            app.clock().clone(),
+            app.config().timezone,
+        )
+        .await?;
         tracing::info!(app = %c.app_id, "Zalo OA ready");
         transports.push((ChannelKind::ZaloOa.code(), Transport::ZaloOa(oa.clone())));
         hooks.zalo_oa = Some(ZaloOaWebhook {
@@ -157,8 +163,8 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
             (Some(url), Some(secret)) => t.set_webhook(url.clone(), secret).await?,
             _ => {
                 t.delete_webhook().await?;
-                let (app, poll_rx) = (app.clone(), rx.clone());
-                tasks.spawn(async move { ("Telegram polling", t.poll(&app, poll_rx).await) });
+                let (handle, poll_rx) = (polled(&app), rx.clone());
+                tasks.spawn(async move { ("Telegram polling", t.poll(handle, poll_rx).await) });
             }
         }
     }
@@ -167,8 +173,8 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
             (Some(url), Some(secret)) => z.set_webhook(url, secret).await?,
             _ => {
                 z.delete_webhook().await?;
-                let (app, poll_rx) = (app.clone(), rx.clone());
-                tasks.spawn(async move { ("Zalo polling", z.poll(&app, poll_rx).await) });
+                let (handle, poll_rx) = (polled(&app), rx.clone());
+                tasks.spawn(async move { ("Zalo polling", z.poll(handle, poll_rx).await) });
             }
         }
     }
@@ -199,3 +205,18 @@ pub async fn report_broadcasts(
 
 /// How often open broadcasts are looked at (a cheap read of the unfinished ones).
 const REPORT_EVERY: Duration = Duration::from_millis(500);
+
+/// What a poller hands its batches to: the app's one policy for fetched updates.
+fn polled(
+    app: &App,
+) -> impl Fn(
+    Vec<crate::channels::Inbound>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send>>
++ Send
++ 'static {
+    let app = app.clone();
+    move |batch| {
+        let app = app.clone();
+        Box::pin(async move { app.handle_polled(batch).await })
+    }
+}

@@ -4,7 +4,6 @@
 //! person's own contact.
 
 use super::{ChannelKind, Inbound, Outbound, SendOutcome};
-use crate::app::App;
 use crate::config::TelegramConfig;
 use crate::engine::Input;
 use std::time::Duration;
@@ -169,7 +168,17 @@ impl TelegramChannel {
     /// Long polling until `shutdown` turns true. Each update is handled (its effects and
     /// replies committed) before the offset moves past it, so a crash loses nothing, and the
     /// store ignores an update it has already handled.
-    pub async fn poll(&self, app: &App, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+    /// Each fetched batch goes to `handle` (the app's `handle_polled`): the adapter never
+    /// sees the app.
+    pub async fn poll<H, F>(
+        &self,
+        handle: H,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> anyhow::Result<()>
+    where
+        H: Fn(Vec<Inbound>) -> F,
+        F: std::future::Future<Output = anyhow::Result<()>>,
+    {
         let mut offset: i32 = 0;
         let mut backoff = Duration::from_millis(250);
         loop {
@@ -216,7 +225,7 @@ impl TelegramChannel {
                     batch.push(t.inbound);
                 }
             }
-            match app.handle_polled(batch).await {
+            match handle(batch).await {
                 Ok(()) => {
                     if let Some(id) = last_id {
                         offset = i32::try_from(id).unwrap_or(i32::MAX).saturating_add(1);

@@ -5,7 +5,6 @@
 //! or by word. Texts are at most 2,000 characters (split by the app before they get here).
 
 use super::{ChannelKind, Inbound, Outbound, SendOutcome};
-use crate::app::App;
 use crate::config::ZaloBotConfig;
 use crate::engine::Input;
 use serde_json::{Value, json};
@@ -144,7 +143,17 @@ impl ZaloBotChannel {
     /// Long polling until `shutdown` turns true. Each update is handled and committed before
     /// the next call; the platform hands an update out once, so this loop never asks for
     /// more than it can handle.
-    pub async fn poll(&self, app: &App, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+    /// Each fetched batch goes to `handle` (the app's `handle_polled`): the adapter never
+    /// sees the app.
+    pub async fn poll<H, F>(
+        &self,
+        handle: H,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> anyhow::Result<()>
+    where
+        H: Fn(Vec<Inbound>) -> F,
+        F: std::future::Future<Output = anyhow::Result<()>>,
+    {
         let mut backoff = Duration::from_millis(250);
         loop {
             if *shutdown.borrow() {
@@ -180,7 +189,7 @@ impl ZaloBotChannel {
             // The update is already out of the platform's queue: keep trying while the
             // database fails (an update that fails on its own is skipped and counted, as on
             // every channel, rather than hold back every later one).
-            while let Err(e) = app.handle_polled(batch.clone()).await {
+            while let Err(e) = handle(batch.clone()).await {
                 tracing::error!(error = %format!("{e:#}"), "handling a Zalo update failed, retrying");
                 tokio::select! {
                     _ = shutdown.changed() => return Ok(()),

@@ -12,7 +12,7 @@
 //! button text belongs in `payload`) follow the first reading there.
 
 use super::{ChannelKind, Inbound, Outbound, SendOutcome};
-use crate::app::{App, Clock};
+use crate::clock::Clock;
 use crate::config::ZaloOaConfig;
 use crate::engine::Input;
 use crate::store::{Store, TokenWrite};
@@ -83,21 +83,27 @@ enum Sent {
 }
 
 impl ZaloOaChannel {
-    /// Store the configured first tokens unless tokens are stored already.
-    pub async fn new(cfg: &ZaloOaConfig, app: &App) -> anyhow::Result<ZaloOaChannel> {
+    /// Store the configured first tokens unless tokens are stored already. Tokens and quota
+    /// are reached through `store`; the adapter never sees the app.
+    pub async fn new(
+        cfg: &ZaloOaConfig,
+        store: Store,
+        clock: Arc<dyn Clock>,
+        tz: chrono_tz::Tz,
+    ) -> anyhow::Result<ZaloOaChannel> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(20))
             .build()?;
-        let now = app.clock().now().timestamp_millis();
+        let now = clock.now().timestamp_millis();
         if let (Some(access), Some(refresh)) = (&cfg.access_token, &cfg.refresh_token) {
             // Lifetime unknown: treat it as due for refresh within the margin.
             let tokens = (access.as_str(), refresh.as_str(), now);
-            app.store()
+            store
                 .store_oa_tokens(&cfg.app_id, tokens, TokenWrite::Seed, now)
                 .await?;
         }
-        if app.store().oa_tokens(&cfg.app_id).await?.is_none() {
+        if store.oa_tokens(&cfg.app_id).await?.is_none() {
             anyhow::bail!(
                 "Zalo OA: no tokens stored yet: set ZALO_OA_ACCESS_TOKEN and ZALO_OA_REFRESH_TOKEN \
                  for the first start"
@@ -106,9 +112,9 @@ impl ZaloOaChannel {
         Ok(ZaloOaChannel {
             http,
             cfg: Arc::new(cfg.clone()),
-            store: app.store().clone(),
-            clock: app.clock().clone(),
-            tz: app.config().timezone,
+            store,
+            clock,
+            tz,
             tokens: Arc::new(Mutex::new(None)),
         })
     }
