@@ -15,7 +15,7 @@ mod seed;
 
 use hienmau::app::{App, ManualClock};
 use hienmau::config::Config;
-use hienmau::store::NewJob;
+use hienmau::store::{JobKind, NewJob};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -90,7 +90,7 @@ fn jobs(prefix: &str, n: usize, due_at: i64, drive: i64, donors: &[i64]) -> Vec<
     (0..n)
         .map(|i| NewJob {
             key: format!("{prefix}:{i}"),
-            kind: "reminder",
+            kind: JobKind::Reminder,
             due_at,
             donor_id: Some(donors[i % donors.len()]),
             drive_id: Some(drive),

@@ -18,7 +18,7 @@ use crate::domain::dates::format_vn;
 use crate::domain::drive::{DriveInfo, local_window, milestone};
 use crate::domain::eligibility::{DonationKind, LastDonation};
 use crate::messages::{Msg, MsgId};
-use crate::store::{Job, Lane, NewMessage, Recipient, Tx};
+use crate::store::{Job, JobKind, JobOutcome, Lane, NewMessage, Recipient, Tx};
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -325,29 +325,29 @@ async fn run_jobs(
     let today = now.with_timezone(&tz).date_naive();
 
     let mut rows: Vec<NewMessage> = Vec::new();
-    let mut outcomes: Vec<(i64, &str)> = Vec::new();
+    let mut outcomes: Vec<(i64, JobOutcome)> = Vec::new();
     for job in &jobs {
         let (Some(donor), Some(r)) = (job.donor_id, job.donor_id.and_then(|d| recipients.get(&d)))
         else {
-            outcomes.push((job.id, "unreachable"));
+            outcomes.push((job.id, JobOutcome::Unreachable));
             continue;
         };
         if paused.contains(&donor) {
-            outcomes.push((job.id, "paused"));
+            outcomes.push((job.id, JobOutcome::Paused));
             continue;
         }
-        let msg = match job.kind.as_str() {
-            "reminder" => {
+        let msg = match job.kind {
+            Some(JobKind::Reminder) => {
                 let Some(d) = job.drive_id.and_then(|id| drives.get(&id)) else {
-                    outcomes.push((job.id, "expired"));
+                    outcomes.push((job.id, JobOutcome::Expired));
                     continue;
                 };
                 if d.cancelled || d.starts_at <= now_ms {
-                    outcomes.push((job.id, "expired"));
+                    outcomes.push((job.id, JobOutcome::Expired));
                     continue;
                 }
                 let Some(slot) = tx.active_signup(d.id, donor).await? else {
-                    outcomes.push((job.id, "cancelled"));
+                    outcomes.push((job.id, JobOutcome::Cancelled));
                     continue;
                 };
                 let (day, mut w) = local_window(d.starts_at, d.ends_at, tz);
@@ -370,13 +370,13 @@ async fn run_jobs(
                     .str("time", w.label())
                     .str("place", d.place.clone())
             }
-            "thanks" => {
+            Some(JobKind::Thanks) => {
                 let donation = match job.ref_id {
                     Some(id) => tx.donation(id).await?,
                     None => None,
                 };
                 let Some((_, date, kind)) = donation else {
-                    outcomes.push((job.id, "expired"));
+                    outcomes.push((job.id, JobOutcome::Expired));
                     continue;
                 };
                 let (verified, _) = tx.donation_count(donor).await?;
@@ -397,9 +397,9 @@ async fn run_jobs(
                     .str("next", next)
                     .num("count", verified as f64)
             }
-            other => {
-                tracing::warn!(kind = other, "a job of an unknown kind: skipped");
-                outcomes.push((job.id, "unknown"));
+            None => {
+                tracing::warn!(job = job.id, "a job of an unknown kind: skipped");
+                outcomes.push((job.id, JobOutcome::Unknown));
                 continue;
             }
         };
@@ -413,7 +413,7 @@ async fn run_jobs(
         )?);
     }
     for (id, outcome) in &outcomes {
-        tx.job_outcome(*id, outcome).await?;
+        tx.job_outcome(*id, *outcome).await?;
     }
     tx.enqueue(&rows, now_ms).await?;
     tx.commit().await?;
@@ -425,6 +425,17 @@ async fn run_jobs(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn job_kinds_read_back_as_stored_and_an_unknown_one_is_none() {
+        for k in [JobKind::Reminder, JobKind::Thanks] {
+            assert_eq!(JobKind::from_code(k.code()), Some(k));
+        }
+        assert_eq!(JobKind::from_code("reminder"), Some(JobKind::Reminder));
+        assert_eq!(JobKind::from_code("Reminder"), None);
+        assert_eq!(JobKind::from_code("survey"), None);
+        assert_eq!(JobOutcome::Expired.code(), "expired");
+    }
 
     #[test]
     fn catch_up_covers_the_missed_days_and_no_more_than_a_month() {

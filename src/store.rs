@@ -31,7 +31,7 @@ mod club;
 mod drive;
 pub use callout::{Answered, Candidate, MatchQuery, MyAsk, Pledge, StockLevel};
 pub use club::{OpenBroadcast, PhoneLookup, Recipient};
-pub use drive::{Job, NewJob, Recorded, SignUp};
+pub use drive::{Job, JobKind, JobOutcome, NewJob, Recorded, SignUp};
 
 #[derive(Clone)]
 pub struct Store {

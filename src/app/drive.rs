@@ -12,7 +12,7 @@ use crate::domain::phone::PhoneNumber;
 use crate::engine::drive::{CampaignDraft, DriveDraft, Item, RecordedDonation};
 use crate::engine::{DriveOutcome, DriveRequest, Outcome, Reply};
 use crate::messages::{Msg, MsgId};
-use crate::store::{Lane, NewJob, NewMessage, PhoneLookup, Recipient, SignUp, Tx};
+use crate::store::{JobKind, Lane, NewJob, NewMessage, PhoneLookup, Recipient, SignUp, Tx};
 use anyhow::Context;
 use chrono::{DateTime, Datelike, Utc};
 
@@ -114,7 +114,7 @@ impl App {
         .map(|(rule, at)| NewJob {
             // The start time is part of the key: a moved drive gets fresh reminders.
             key: format!("remind:{signup}:{rule}:{start}"),
-            kind: "reminder",
+            kind: JobKind::Reminder,
             due_at: at.timestamp_millis(),
             donor_id: Some(donor),
             drive_id: Some(drive.id),

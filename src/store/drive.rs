@@ -21,11 +21,62 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewJob {
     pub key: String,
-    pub kind: &'static str,
+    pub kind: JobKind,
     pub due_at: i64,
     pub donor_id: Option<i64>,
     pub drive_id: Option<i64>,
     pub ref_id: Option<i64>,
+}
+
+/// What a one-shot job does when it is due (`jobs.kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Remind a signed-up donor of a drive.
+    Reminder,
+    /// Thank a donor for a recorded donation.
+    Thanks,
+}
+
+impl JobKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            JobKind::Reminder => "reminder",
+            JobKind::Thanks => "thanks",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<JobKind> {
+        [JobKind::Reminder, JobKind::Thanks]
+            .into_iter()
+            .find(|k| k.code() == code)
+    }
+}
+
+/// What came of a job (`jobs.outcome`), besides being sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobOutcome {
+    /// The donor has no account the bot can reach.
+    Unreachable,
+    /// The donor paused non-urgent messages.
+    Paused,
+    /// Too late: the drive started or was cancelled, the donation is gone.
+    Expired,
+    /// The sign-up was cancelled.
+    Cancelled,
+    /// A kind this version does not know.
+    Unknown,
+}
+
+impl JobOutcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            JobOutcome::Unreachable => "unreachable",
+            JobOutcome::Paused => "paused",
+            JobOutcome::Expired => "expired",
+            JobOutcome::Cancelled => "cancelled",
+            JobOutcome::Unknown => "unknown",
+        }
+    }
 }
 
 /// A stored job that is due.
@@ -33,7 +84,8 @@ pub struct NewJob {
 pub struct Job {
     pub id: i64,
     pub key: String,
-    pub kind: String,
+    /// `None`: a kind this version does not know (written by a newer one).
+    pub kind: Option<JobKind>,
     pub due_at: i64,
     pub donor_id: Option<i64>,
     pub drive_id: Option<i64>,
@@ -847,7 +899,7 @@ async fn add_jobs(conn: &mut SqliteConnection, jobs: &[NewJob]) -> anyhow::Resul
         for j in chunk {
             q = q
                 .bind(&j.key)
-                .bind(j.kind)
+                .bind(j.kind.code())
                 .bind(j.due_at)
                 .bind(j.donor_id)
                 .bind(j.drive_id)
@@ -971,7 +1023,7 @@ pub(super) async fn record_donation(
             conn,
             &[NewJob {
                 key: format!("thanks:{id}"),
-                kind: "thanks",
+                kind: JobKind::Thanks,
                 due_at: now,
                 donor_id: Some(donor),
                 drive_id: drive,
@@ -1130,7 +1182,7 @@ impl Store {
                 Ok(Job {
                     id: r.try_get("id")?,
                     key: r.try_get("key")?,
-                    kind: r.try_get("kind")?,
+                    kind: JobKind::from_code(&r.try_get::<String, _>("kind")?),
                     due_at: r.try_get("due_at")?,
                     donor_id: r.try_get("donor_id")?,
                     drive_id: r.try_get("drive_id")?,
@@ -1183,9 +1235,9 @@ impl Tx {
         Ok(taken)
     }
 
-    pub async fn job_outcome(&mut self, id: i64, outcome: &str) -> anyhow::Result<()> {
+    pub async fn job_outcome(&mut self, id: i64, outcome: JobOutcome) -> anyhow::Result<()> {
         sqlx::query("UPDATE jobs SET outcome = $1 WHERE id = $2")
-            .bind(outcome)
+            .bind(outcome.code())
             .bind(id)
             .execute(&mut *self.tx)
             .await?;
