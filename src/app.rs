@@ -390,7 +390,7 @@ impl App {
             while let Some(request) = step.request.take() {
                 rounds += 1;
                 anyhow::ensure!(rounds <= 4, "the engine kept asking: {request:?}");
-                let who = club::Actor {
+                let who = requests::Actor {
                     identity_id,
                     donor_id: session.identity.donor_id,
                     registered: step
@@ -585,11 +585,23 @@ impl App {
     }
 }
 
-mod callout;
-mod club;
-mod drive;
+mod broadcasts;
+mod callouts;
+mod campaigns;
+mod clubs;
+mod donations;
+mod drives;
+mod outbound;
 mod permission;
-pub(crate) use drive::{drive_card_plain, rows_for};
+mod registration;
+mod requests;
+mod roles;
+pub use broadcasts::Stopped;
+pub use callouts::{Started, WaveSent};
+pub use campaigns::{CampaignInput, SavedCampaign};
+pub use donations::{DonationInput, RecordedFor};
+pub use drives::{DriveInput, SavedDrive};
+pub(crate) use outbound::{drive_card_plain, rows_for};
 
 /// The donor's phone, if a platform verified it as theirs.
 fn verified_phone(d: &Donor) -> Option<String> {

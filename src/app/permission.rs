@@ -1,11 +1,11 @@
 //! Who may make each request: one exhaustive table. A new request does not compile until it
 //! is listed in [`need`] (no wildcard arm), and [`App::allowed`] checks the need against the
 //! roles and memberships read in the request's own transaction, before anything is done.
-//! The handlers in `club.rs`, `drive.rs` and `callout.rs` then only carry requests out (what a
+//! The use cases (`requests.rs` hands each request to one) then only carry requests out (what a
 //! permitted person *sees* may still depend on their role: a coordinator lists every drive).
 
 use super::App;
-use super::club::Actor;
+use super::requests::Actor;
 use crate::domain::club::{Action, Audience, Roles};
 use crate::engine::{CalloutRequest, DriveRequest, Request};
 use crate::store::Tx;

@@ -1,241 +1,294 @@
-//! Carrying out call-outs: the coordinator's requests (in the step's transaction, roles read
-//! there), a wave (chosen, recorded and queued in one transaction, so a donor is never asked
-//! twice and never missed), closing with "covered" messages, the coordinator's tally, stock
+//! Call-outs, as named use cases: preview, start, list, close, extend, the pledges and
+//! whether each came, a donor's answer, the stock (in the caller's transaction; who may call
+//! which was checked before, `requests.rs`); a wave (chosen, recorded and queued in one
+//! transaction, so a donor is never asked twice and never missed), closing with "covered" messages, the coordinator's tally, stock
 //! alerts. The scheduler calls [`App::advance_callouts`]; nothing here sends.
 
 use super::App;
-use super::club::{Actor, random_code};
-use super::drive::{rows_for, rows_for_reply};
+use super::outbound::{random_code, rows_for, rows_for_reply};
 use crate::channels::{ChannelKind, Outbound};
-use crate::domain::callout::{Answer, Ending, PledgeOutcome, Status};
-use crate::domain::club::{Action, Roles};
+use crate::domain::callout::{Answer, CalloutSpec, Ending, PatientGroup, PledgeOutcome, Status};
 use crate::engine::callout::{AskView, answer_choices, ask_msg, manage_choice, tally_msg};
 use crate::engine::drive::Item;
-use crate::engine::{CalloutOutcome, CalloutRequest, Outcome, Reply};
+use crate::engine::{CalloutOutcome, Reply};
 use crate::messages::{Msg, MsgId};
-use crate::store::{MatchQuery, Tx};
+use crate::store::{Answered, MatchQuery, Tx};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
 const DAY_MS: i64 = 86_400_000;
 
 impl App {
-    pub(super) async fn execute_callout(
+    /// How many donors a call-out would reach, and how many the first wave asks.
+    pub(super) async fn preview_callout(
         &self,
         tx: &mut Tx,
-        who: &Actor,
-        roles: &Roles,
-        request: CalloutRequest,
+        spec: CalloutSpec,
         now: DateTime<Utc>,
-    ) -> anyhow::Result<Outcome> {
+    ) -> anyhow::Result<CalloutOutcome> {
+        let m = self.match_query(None, &spec, now.timestamp_millis());
+        let counts = tx.match_counts(&m).await?;
+        // Never more than there are to ask.
+        let cap = u32::try_from(counts[3].max(0)).unwrap_or(u32::MAX);
+        let first = self.config().callouts.wave_size(spec.units, 0).min(cap);
+        Ok(CalloutOutcome::Preview {
+            spec,
+            counts,
+            first_wave: first,
+        })
+    }
+
+    /// Start an urgent call-out (audited) and ask its first wave in this very transaction:
+    /// the worker sends it as soon as the coordinator's confirmation commits.
+    pub async fn start_callout(
+        &self,
+        tx: &mut Tx,
+        identity_id: i64,
+        spec: CalloutSpec,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Started> {
         let now_ms = now.timestamp_millis();
-        let staff = roles.may(Action::ManageDrives);
-        let out = |o: CalloutOutcome| Ok(Outcome::Callout(o));
-        // Who may make which request was checked before (`permission.rs`).
-        let donor = who.donor_id.filter(|_| who.registered);
-        match request {
-            CalloutRequest::Form => out(CalloutOutcome::Form),
-            CalloutRequest::Preview { spec } => {
-                let m = self.match_query(None, &spec, now_ms);
-                let counts = tx.match_counts(&m).await?;
-                // Never more than there are to ask.
-                let cap = u32::try_from(counts[3].max(0)).unwrap_or(u32::MAX);
-                let first = self.config().callouts.wave_size(spec.units, 0).min(cap);
-                out(CalloutOutcome::Preview {
-                    spec,
-                    counts,
-                    first_wave: first,
-                })
-            }
-            CalloutRequest::Start { spec } => {
-                let actor = tx.account_ref(who.identity_id).await?;
-                let id = tx
-                    .create_callout(&spec, Some(who.identity_id), &actor, now_ms)
-                    .await?;
-                tx.audit(
-                    &actor,
-                    "callout.start",
-                    &format!("callout:{id}:{}", spec.group.code()),
+        let actor = tx.account_ref(identity_id).await?;
+        let id = tx
+            .create_callout(&spec, Some(identity_id), &actor, now_ms)
+            .await?;
+        tx.audit(
+            &actor,
+            "callout.start",
+            &format!("callout:{id}:{}", spec.group.code()),
+            None,
+            now_ms,
+        )
+        .await?;
+        let wave = self.callout_wave(tx, id, now, false).await?;
+        Ok(Started { id, wave })
+    }
+
+    /// The call-outs of the last day (staff), or those a donor was asked by, with their
+    /// answer; `None` for someone not registered.
+    pub(super) async fn list_callouts(
+        &self,
+        tx: &mut Tx,
+        staff: bool,
+        donor: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<CalloutOutcome> {
+        if staff {
+            let list = tx.recent_callouts(now.timestamp_millis() - DAY_MS).await?;
+            return Ok(CalloutOutcome::List(list));
+        }
+        let Some(d) = donor else {
+            return Ok(CalloutOutcome::NeedsRegistration);
+        };
+        let asks = tx
+            .my_asks(d)
+            .await?
+            .into_iter()
+            .map(|a| AskView {
+                pledged: a.answer == Some(Answer::Pledged),
+                code: a.code,
+                info: a.info,
+            })
+            .collect();
+        Ok(CalloutOutcome::Mine(asks))
+    }
+
+    /// One call-out, as it stands.
+    pub(super) async fn show_callout(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+    ) -> anyhow::Result<CalloutOutcome> {
+        Ok(match tx.callout(id).await? {
+            Some(info) => CalloutOutcome::Show(info),
+            None => CalloutOutcome::NotFound,
+        })
+    }
+
+    /// A coordinator closes a call-out (covered, cancelled…): see [`App::close_callout`].
+    pub(super) async fn end_callout(
+        &self,
+        tx: &mut Tx,
+        identity_id: i64,
+        id: i64,
+        status: Status,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<CalloutOutcome> {
+        let actor = tx.account_ref(identity_id).await?;
+        self.close_callout(tx, id, status, &actor, now).await?;
+        Ok(match tx.callout(id).await? {
+            Some(info) => CalloutOutcome::Closed(info),
+            None => CalloutOutcome::NotFound,
+        })
+    }
+
+    /// A later deadline for an open call-out (audited).
+    pub(super) async fn extend_callout(
+        &self,
+        tx: &mut Tx,
+        identity_id: i64,
+        id: i64,
+        deadline: i64,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<CalloutOutcome> {
+        if !tx.extend_callout(id, deadline).await? {
+            return Ok(CalloutOutcome::NotFound);
+        }
+        let actor = tx.account_ref(identity_id).await?;
+        tx.audit(
+            &actor,
+            "callout.extend",
+            &format!("callout:{id}"),
+            None,
+            now.timestamp_millis(),
+        )
+        .await?;
+        Ok(match tx.callout(id).await? {
+            Some(info) => CalloutOutcome::Extended(info),
+            None => CalloutOutcome::NotFound,
+        })
+    }
+
+    /// Who pledged, with their code and whether they came.
+    pub(super) async fn pledges(&self, tx: &mut Tx, id: i64) -> anyhow::Result<CalloutOutcome> {
+        let list = tx
+            .pledges(id)
+            .await?
+            .into_iter()
+            .map(|p| Item {
+                id: p.donor_id,
+                label: format!(
+                    "{} · {} · {}{}",
+                    p.name,
+                    p.group,
+                    p.code,
+                    match p.outcome {
+                        Some(PledgeOutcome::Donated) => " ✓",
+                        Some(PledgeOutcome::NoShow) => " ✗",
+                        None => "",
+                    }
+                ),
+            })
+            .collect();
+        Ok(CalloutOutcome::Pledges { id, list })
+    }
+
+    /// Whether a donor who pledged came and gave (audited); a donation is recorded as for
+    /// any other (eligibility, counts, thanks).
+    pub(super) async fn mark_pledge(
+        &self,
+        tx: &mut Tx,
+        identity_id: i64,
+        id: i64,
+        donor: i64,
+        donated: bool,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<CalloutOutcome> {
+        let now_ms = now.timestamp_millis();
+        let ok = tx.pledge_outcome(id, donor, donated).await?;
+        if ok && donated {
+            if let Some(info) = tx.callout(id).await? {
+                let today = now.with_timezone(&self.config().timezone).date_naive();
+                tx.record_donation(
+                    donor,
+                    today,
+                    info.spec.component,
+                    true,
+                    "callout",
                     None,
+                    Some(identity_id),
                     now_ms,
                 )
                 .await?;
-                // The first wave goes in this very transaction: the worker sends it as soon
-                // as the coordinator's confirmation commits.
-                let wave = self.callout_wave(tx, id, now, false).await?;
-                out(CalloutOutcome::Started {
-                    id,
-                    asked: wave.asked,
-                    held: wave.held,
-                    until: wave.until,
-                })
-            }
-            CalloutRequest::List if staff => {
-                let list = tx.recent_callouts(now_ms - DAY_MS).await?;
-                out(CalloutOutcome::List(list))
-            }
-            CalloutRequest::List => match donor {
-                Some(d) => {
-                    let asks = tx
-                        .my_asks(d)
-                        .await?
-                        .into_iter()
-                        .map(|a| AskView {
-                            pledged: a.answer == Some(Answer::Pledged),
-                            code: a.code,
-                            info: a.info,
-                        })
-                        .collect();
-                    out(CalloutOutcome::Mine(asks))
-                }
-                None => out(CalloutOutcome::NeedsRegistration),
-            },
-            CalloutRequest::Show { id } => match tx.callout(id).await? {
-                Some(info) => out(CalloutOutcome::Show(info)),
-                None => out(CalloutOutcome::NotFound),
-            },
-            CalloutRequest::Close { id, status } => {
-                let actor = tx.account_ref(who.identity_id).await?;
-                self.close_callout(tx, id, status, &actor, now).await?;
-                match tx.callout(id).await? {
-                    Some(info) => out(CalloutOutcome::Closed(info)),
-                    None => out(CalloutOutcome::NotFound),
-                }
-            }
-            CalloutRequest::Extend { id, deadline } => {
-                if !tx.extend_callout(id, deadline).await? {
-                    return out(CalloutOutcome::NotFound);
-                }
-                let actor = tx.account_ref(who.identity_id).await?;
-                tx.audit(
-                    &actor,
-                    "callout.extend",
-                    &format!("callout:{id}"),
-                    None,
-                    now_ms,
-                )
-                .await?;
-                match tx.callout(id).await? {
-                    Some(info) => out(CalloutOutcome::Extended(info)),
-                    None => out(CalloutOutcome::NotFound),
-                }
-            }
-            CalloutRequest::Pledges { id } => {
-                let list = tx
-                    .pledges(id)
-                    .await?
-                    .into_iter()
-                    .map(|p| Item {
-                        id: p.donor_id,
-                        label: format!(
-                            "{} · {} · {}{}",
-                            p.name,
-                            p.group,
-                            p.code,
-                            match p.outcome {
-                                Some(PledgeOutcome::Donated) => " ✓",
-                                Some(PledgeOutcome::NoShow) => " ✗",
-                                None => "",
-                            }
-                        ),
-                    })
-                    .collect();
-                out(CalloutOutcome::Pledges { id, list })
-            }
-            CalloutRequest::Mark { id, donor, donated } => {
-                let ok = tx.pledge_outcome(id, donor, donated).await?;
-                if ok && donated {
-                    // The donation itself: eligibility, counts and thanks as for any other.
-                    if let Some(info) = tx.callout(id).await? {
-                        let today = now.with_timezone(&self.config().timezone).date_naive();
-                        tx.record_donation(
-                            donor,
-                            today,
-                            info.spec.component,
-                            true,
-                            "callout",
-                            None,
-                            Some(who.identity_id),
-                            now_ms,
-                        )
-                        .await?;
-                    }
-                }
-                if ok {
-                    let actor = tx.account_ref(who.identity_id).await?;
-                    let action = if donated {
-                        "callout.donated"
-                    } else {
-                        "callout.no_show"
-                    };
-                    tx.audit(&actor, action, &format!("callout:{id}"), None, now_ms)
-                        .await?;
-                }
-                out(CalloutOutcome::Marked { id, donated, ok })
-            }
-            CalloutRequest::Answer { id, yes } => {
-                let Some(d) = donor else {
-                    return out(CalloutOutcome::NotAsked);
-                };
-                let code = random_code();
-                match tx.answer_callout(id, d, yes, &code, now_ms).await? {
-                    crate::store::Answered::NotAsked => out(CalloutOutcome::NotAsked),
-                    crate::store::Answered::Closed(_) => out(CalloutOutcome::AnswerClosed),
-                    crate::store::Answered::Declined { changed } => {
-                        if changed {
-                            self.callout_tally(tx, id, now_ms, false).await?;
-                        }
-                        out(CalloutOutcome::Declined)
-                    }
-                    crate::store::Answered::Pledged { code, changed } => {
-                        // Read after the pledge was recorded: the count includes it.
-                        let Some(info) = tx.callout(id).await? else {
-                            return out(CalloutOutcome::NotAsked);
-                        };
-                        if changed {
-                            let enough = self.config().callouts.enough(info.spec.units);
-                            if info.total().pledged >= i64::from(enough) {
-                                self.close_callout(tx, id, Status::Fulfilled, "scheduler", now)
-                                    .await?;
-                            } else {
-                                self.callout_tally(tx, id, now_ms, false).await?;
-                            }
-                        }
-                        out(CalloutOutcome::Pledged { info, code })
-                    }
-                }
-            }
-            CalloutRequest::Stock => {
-                let levels = tx
-                    .stock_levels()
-                    .await?
-                    .into_iter()
-                    .map(|s| (s.group.code(), s.units, s.threshold))
-                    .collect();
-                out(CalloutOutcome::Stock(levels))
-            }
-            CalloutRequest::SetStock {
-                group,
-                units,
-                threshold,
-            } => {
-                let actor = tx.account_ref(who.identity_id).await?;
-                tx.set_stock(group, units, threshold, &actor, now_ms)
-                    .await?;
-                tx.audit(&actor, "stock.set", &group.code(), None, now_ms)
-                    .await?;
-                out(CalloutOutcome::StockSet)
             }
         }
+        if ok {
+            let actor = tx.account_ref(identity_id).await?;
+            let action = if donated {
+                "callout.donated"
+            } else {
+                "callout.no_show"
+            };
+            tx.audit(&actor, action, &format!("callout:{id}"), None, now_ms)
+                .await?;
+        }
+        Ok(CalloutOutcome::Marked { id, donated, ok })
+    }
+
+    /// A donor's answer to an ask; enough pledges close the call-out as covered.
+    pub(super) async fn answer_callout(
+        &self,
+        tx: &mut Tx,
+        donor: Option<i64>,
+        id: i64,
+        yes: bool,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<CalloutOutcome> {
+        let now_ms = now.timestamp_millis();
+        let Some(d) = donor else {
+            return Ok(CalloutOutcome::NotAsked);
+        };
+        let code = random_code();
+        Ok(match tx.answer_callout(id, d, yes, &code, now_ms).await? {
+            Answered::NotAsked => CalloutOutcome::NotAsked,
+            Answered::Closed(_) => CalloutOutcome::AnswerClosed,
+            Answered::Declined { changed } => {
+                if changed {
+                    self.callout_tally(tx, id, now_ms, false).await?;
+                }
+                CalloutOutcome::Declined
+            }
+            Answered::Pledged { code, changed } => {
+                // Read after the pledge was recorded: the count includes it.
+                let Some(info) = tx.callout(id).await? else {
+                    return Ok(CalloutOutcome::NotAsked);
+                };
+                if changed {
+                    let enough = self.config().callouts.enough(info.spec.units);
+                    if info.total().pledged >= i64::from(enough) {
+                        self.close_callout(tx, id, Status::Fulfilled, "scheduler", now)
+                            .await?;
+                    } else {
+                        self.callout_tally(tx, id, now_ms, false).await?;
+                    }
+                }
+                CalloutOutcome::Pledged { info, code }
+            }
+        })
+    }
+
+    /// The blood stock by group, with the alert thresholds.
+    pub(super) async fn stock(&self, tx: &mut Tx) -> anyhow::Result<CalloutOutcome> {
+        let levels = tx
+            .stock_levels()
+            .await?
+            .into_iter()
+            .map(|s| (s.group.code(), s.units, s.threshold))
+            .collect();
+        Ok(CalloutOutcome::Stock(levels))
+    }
+
+    /// A group's stock (and its alert threshold), as the blood centre reports it (audited).
+    pub(super) async fn set_stock(
+        &self,
+        tx: &mut Tx,
+        identity_id: i64,
+        group: PatientGroup,
+        units: i64,
+        threshold: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<CalloutOutcome> {
+        let now_ms = now.timestamp_millis();
+        let actor = tx.account_ref(identity_id).await?;
+        tx.set_stock(group, units, threshold, &actor, now_ms)
+            .await?;
+        tx.audit(&actor, "stock.set", &group.code(), None, now_ms)
+            .await?;
+        Ok(CalloutOutcome::StockSet)
     }
 
     /// Whom a call-out may ask now.
-    fn match_query(
-        &self,
-        id: Option<i64>,
-        spec: &crate::domain::callout::CalloutSpec,
-        now_ms: i64,
-    ) -> MatchQuery {
+    fn match_query(&self, id: Option<i64>, spec: &CalloutSpec, now_ms: i64) -> MatchQuery {
         let cfg = self.config();
         let deadline_day = DateTime::from_timestamp_millis(spec.deadline)
             .unwrap_or_default()
@@ -523,9 +576,16 @@ impl App {
     }
 }
 
+/// What came of [`App::start_callout`]: the new call-out and its first wave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Started {
+    pub id: i64,
+    pub wave: WaveSent,
+}
+
 /// What a wave did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct WaveSent {
+pub struct WaveSent {
     pub asked: usize,
     /// Of those, asked only at the end of the quiet hours…
     pub held: usize,

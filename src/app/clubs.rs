@@ -1,0 +1,195 @@
+//! Clubs, as named use cases: a donor's clubs, joining by invite code, leaving, muting, a
+//! leader's member list and removing a member, creating a club. Each runs in the caller's
+//! transaction; who may call which was checked before (`requests.rs`), and every use case
+//! that needs a registered donor takes the donor's id, so none runs without one.
+
+use super::App;
+use super::outbound::random_code;
+use crate::domain::club::{ClubInfo, ClubKind};
+use crate::engine::Outcome;
+use crate::store::Tx;
+use chrono::{DateTime, Utc};
+
+impl App {
+    /// The clubs a donor belongs to.
+    pub(super) async fn my_clubs(&self, tx: &mut Tx, donor: i64) -> anyhow::Result<Outcome> {
+        Ok(Outcome::Clubs(tx.clubs_of(donor, None).await?))
+    }
+
+    /// One of the donor's clubs.
+    pub(super) async fn club(&self, tx: &mut Tx, donor: i64, id: i64) -> anyhow::Result<Outcome> {
+        Ok(match tx.clubs_of(donor, Some(id)).await?.pop() {
+            Some(c) => Outcome::Club(c),
+            None => Outcome::NoSuchClub,
+        })
+    }
+
+    /// Join the club with this invite code (joining twice is no error).
+    pub(super) async fn join_club(
+        &self,
+        tx: &mut Tx,
+        donor: i64,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Outcome> {
+        Ok(match tx.club_by_code(code, donor).await? {
+            None => Outcome::NoSuchCode,
+            Some((club, true)) => Outcome::Joined {
+                club,
+                already: true,
+            },
+            Some((mut club, false)) => {
+                tx.join_club(club.id, donor, now.timestamp_millis()).await?;
+                club.members += 1;
+                Outcome::Joined {
+                    club,
+                    already: false,
+                }
+            }
+        })
+    }
+
+    /// Leave a club; the last leader of a club with other members may not.
+    pub(super) async fn leave_club(
+        &self,
+        tx: &mut Tx,
+        donor: i64,
+        id: i64,
+    ) -> anyhow::Result<Outcome> {
+        Ok(match tx.clubs_of(donor, Some(id)).await?.pop() {
+            None => Outcome::NoSuchClub,
+            Some(c) if c.leader && c.members > 1 && tx.leaders_of(id).await? == 1 => {
+                Outcome::LastLeader
+            }
+            Some(c) => {
+                tx.leave_club(id, donor).await?;
+                Outcome::Left { name: c.name }
+            }
+        })
+    }
+
+    /// Mute or unmute a club's announcements for this donor.
+    pub(super) async fn mute_club(
+        &self,
+        tx: &mut Tx,
+        donor: i64,
+        id: i64,
+        mute: bool,
+    ) -> anyhow::Result<Outcome> {
+        tx.set_muted(id, donor, mute).await?;
+        Ok(match tx.clubs_of(donor, Some(id)).await?.pop() {
+            Some(c) => Outcome::Muted(c),
+            None => Outcome::NoSuchClub,
+        })
+    }
+
+    /// A page of a club's members, for its leader.
+    pub(super) async fn members(
+        &self,
+        tx: &mut Tx,
+        leader: i64,
+        id: i64,
+        page: usize,
+    ) -> anyhow::Result<Outcome> {
+        Ok(match self.led_club(tx, leader, id).await? {
+            Some(club) => Outcome::Members {
+                club: id,
+                name: club.name,
+                members: tx.members_of(id).await?,
+                page,
+            },
+            None => Outcome::Refused,
+        })
+    }
+
+    /// A leader removes a member (audited); leaders are handed over by coordinators, not
+    /// removed by a co-leader.
+    pub(super) async fn remove_member(
+        &self,
+        tx: &mut Tx,
+        identity_id: i64,
+        leader: i64,
+        club: i64,
+        donor: i64,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Outcome> {
+        if self.led_club(tx, leader, club).await?.is_none() {
+            return Ok(Outcome::Refused);
+        }
+        let members = tx.members_of(club).await?;
+        Ok(match members.iter().find(|m| m.donor_id == donor) {
+            None => Outcome::NoSuchClub,
+            Some(m) if m.leader => Outcome::Refused,
+            Some(m) => {
+                tx.leave_club(club, donor).await?;
+                let actor = tx.account_ref(identity_id).await?;
+                let target = format!("club:{club} donor:{donor}");
+                tx.audit(
+                    &actor,
+                    "club.remove_member",
+                    &target,
+                    None,
+                    now.timestamp_millis(),
+                )
+                .await?;
+                Outcome::MemberRemoved {
+                    name: m.name.clone(),
+                }
+            }
+        })
+    }
+
+    /// A new club in the donor's province, led by them, with a fresh invite code (audited).
+    pub(super) async fn create_club(
+        &self,
+        tx: &mut Tx,
+        identity_id: i64,
+        donor: i64,
+        name: String,
+        kind: ClubKind,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Outcome> {
+        let now_ms = now.timestamp_millis();
+        let province = tx
+            .load_donors(&[donor])
+            .await?
+            .remove(&donor)
+            .and_then(|d| d.province)
+            .map(|p| p.code());
+        let (id, code) = tx
+            .create_club(&name, kind, province, donor, random_code, now_ms)
+            .await?;
+        let actor = tx.account_ref(identity_id).await?;
+        tx.audit(
+            &actor,
+            "club.create",
+            &format!("club:{id} {name}"),
+            None,
+            now_ms,
+        )
+        .await?;
+        Ok(Outcome::ClubCreated(ClubInfo {
+            id,
+            name,
+            kind,
+            invite_code: code,
+            leader: true,
+            muted: false,
+            members: 1,
+        }))
+    }
+
+    /// The club, if this donor leads it.
+    pub(super) async fn led_club(
+        &self,
+        tx: &mut Tx,
+        donor: i64,
+        club: i64,
+    ) -> anyhow::Result<Option<ClubInfo>> {
+        Ok(tx
+            .clubs_of(donor, Some(club))
+            .await?
+            .pop()
+            .filter(|c| c.leader))
+    }
+}

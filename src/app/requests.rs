@@ -1,0 +1,213 @@
+//! The one way into the use cases: [`App::execute`] reads the person's roles in the
+//! request's transaction, checks the request against the one table of permissions
+//! (`permission.rs`), and hands it to the named use case of its capability (`clubs.rs`,
+//! `broadcasts.rs`, `roles.rs`, `drives.rs`, `campaigns.rs`, `donations.rs`,
+//! `callouts.rs`, `registration.rs`). The tables below only translate a request into a call:
+//! nothing privileged is reachable by guessing a command or replaying a button.
+
+use super::App;
+use super::broadcasts::Stopped;
+use super::campaigns::{CampaignInput, SavedCampaign};
+use super::donations::DonationInput;
+use super::drives::DriveInput;
+use super::permission::need;
+use crate::domain::club::{Action, Roles};
+use crate::engine::{CalloutOutcome, CalloutRequest, DriveOutcome, DriveRequest, Outcome, Request};
+use crate::store::Tx;
+use chrono::{DateTime, Utc};
+
+/// The person making a request.
+pub(super) struct Actor {
+    pub identity_id: i64,
+    pub donor_id: Option<i64>,
+    /// Whether the donor finished registering.
+    pub registered: bool,
+}
+
+impl Actor {
+    /// The donor, once registered (club membership, sign-ups, answers need one).
+    pub fn member(&self) -> Option<i64> {
+        self.donor_id.filter(|_| self.registered)
+    }
+}
+
+impl App {
+    /// Carry out one request of the engine in `tx`, if the person may make it.
+    pub(super) async fn execute(
+        &self,
+        tx: &mut Tx,
+        who: &Actor,
+        request: Request,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Outcome> {
+        let roles = tx.roles_of(who.identity_id).await?;
+        // Every permission, from the one table (`permission.rs`), before anything is done.
+        if !self.allowed(tx, who, &roles, need(&request)).await? {
+            return Ok(Outcome::Refused);
+        }
+        let me = who.identity_id;
+        let member = who.member();
+        // Needs a registered donor (the permission table lets some requests through to
+        // answer "register first" in their own words; these are refused).
+        macro_rules! donor {
+            ($d:ident => $call:expr) => {
+                match member {
+                    Some($d) => $call.await,
+                    None => Ok(Outcome::Refused),
+                }
+            };
+        }
+        match request {
+            Request::Drive(r) => self.execute_drive(tx, who, &roles, r, now).await,
+            Request::Callout(r) => self.execute_callout(tx, who, &roles, r, now).await,
+            Request::PhoneInUse { phone } => self.phone_in_use(tx, who.donor_id, phone).await,
+            Request::MyClubs => donor!(d => self.my_clubs(tx, d)),
+            Request::Club { id } => donor!(d => self.club(tx, d, id)),
+            Request::JoinClub { code } => donor!(d => self.join_club(tx, d, &code, now)),
+            Request::LeaveClub { id } => donor!(d => self.leave_club(tx, d, id)),
+            Request::MuteClub { id, mute } => donor!(d => self.mute_club(tx, d, id, mute)),
+            Request::Members { id, page } => donor!(d => self.members(tx, d, id, page)),
+            Request::RemoveMember { club, donor } => {
+                donor!(d => self.remove_member(tx, me, d, club, donor, now))
+            }
+            Request::CanCreateClub => Ok(Outcome::MayCreateClub),
+            Request::CreateClub { name, kind } => {
+                donor!(d => self.create_club(tx, me, d, name, kind, now))
+            }
+            Request::BroadcastOptions => self.broadcast_options(tx, &roles, member).await,
+            Request::PreviewBroadcast { audience, text } => {
+                self.preview_broadcast(tx, who, audience, text, now).await
+            }
+            Request::SendBroadcast { audience, text } => {
+                self.send_broadcast(tx, who, audience, &text, now).await
+            }
+            Request::MyBroadcasts => self.my_broadcasts(tx, me).await,
+            Request::CancelBroadcast { id } => {
+                Ok(match self.stop_broadcast(tx, me, id, now).await? {
+                    Stopped::Over => Outcome::BroadcastOver { id },
+                    Stopped::Cancelled { stopped } => Outcome::BroadcastCancelled { id, stopped },
+                })
+            }
+            Request::SetRole { role, phone, grant } => {
+                self.set_role(tx, me, role, &phone, grant, now).await
+            }
+            Request::Audit => self.audit_log(tx).await,
+        }
+    }
+
+    /// The drive, campaign and donation requests (permission already checked); `staff`
+    /// only changes what a permitted person sees (a coordinator lists every drive).
+    async fn execute_drive(
+        &self,
+        tx: &mut Tx,
+        who: &Actor,
+        roles: &Roles,
+        request: DriveRequest,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Outcome> {
+        let staff = roles.may(Action::ManageDrives);
+        let me = who.identity_id;
+        let member = who.member();
+        let outcome = match request {
+            DriveRequest::List { from } => self.list_drives(tx, member, staff, from, now).await?,
+            DriveRequest::Show { id } => self.show_drive(tx, member, staff, id, now).await?,
+            DriveRequest::SignUp { id, slot } => match member {
+                Some(d) => self.sign_up(tx, d, id, slot, now).await?,
+                None => return Ok(Outcome::Refused),
+            },
+            DriveRequest::CancelSignUp { id } => match member {
+                Some(d) => self.cancel_sign_up(tx, d, id, now).await?,
+                None => return Ok(Outcome::Refused),
+            },
+            DriveRequest::Checkin => match member {
+                Some(d) => self.checkin_code(tx, d, now).await?,
+                None => return Ok(Outcome::Refused),
+            },
+            DriveRequest::SelfReport { kind } => match member {
+                Some(d) => self.self_report(tx, d, kind, now).await?,
+                None => return Ok(Outcome::Refused),
+            },
+            DriveRequest::FindDonor { phone, code } => {
+                self.find_donor(tx, phone, code, now).await?
+            }
+            DriveRequest::Record { donor, kind, drive } => {
+                let input = DonationInput { donor, kind, drive };
+                let r = self.record_donation(tx, me, input, now).await?;
+                DriveOutcome::Recorded {
+                    name: r.name,
+                    count: r.count,
+                    again: r.again,
+                }
+            }
+            DriveRequest::RemoveDonation { id } => self.remove_donation(tx, me, id, now).await?,
+            DriveRequest::Report => self.year_report(tx, now).await?,
+            DriveRequest::DriveForm { edit } => self.drive_form(tx, edit, now).await?,
+            DriveRequest::SaveDrive { draft } => match DriveInput::from_draft(&draft) {
+                Some(input) => self.save_drive(tx, me, input, now).await?.into(),
+                None => DriveOutcome::NoSuchDrive,
+            },
+            DriveRequest::CancelDrive { id } => self.cancel_drive(tx, me, id, now).await?,
+            DriveRequest::CampaignForm => DriveOutcome::CampaignForm,
+            DriveRequest::SaveCampaign { draft } => match CampaignInput::from_draft(&draft) {
+                Some(input) => match self.save_campaign(tx, me, input, now).await? {
+                    SavedCampaign::Saved { id: _, name, new } => {
+                        DriveOutcome::CampaignSaved { name, new }
+                    }
+                    SavedCampaign::Exists => DriveOutcome::CampaignExists,
+                },
+                None => DriveOutcome::CampaignForm,
+            },
+            DriveRequest::CampaignList => self.campaign_list(tx, now).await?,
+            DriveRequest::EditCampaign { id } => self.edit_campaign(tx, id).await?,
+        };
+        Ok(Outcome::Drive(outcome))
+    }
+
+    /// The call-out and stock requests (permission already checked).
+    async fn execute_callout(
+        &self,
+        tx: &mut Tx,
+        who: &Actor,
+        roles: &Roles,
+        request: CalloutRequest,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Outcome> {
+        let staff = roles.may(Action::ManageDrives);
+        let me = who.identity_id;
+        let outcome = match request {
+            CalloutRequest::Form => CalloutOutcome::Form,
+            CalloutRequest::Preview { spec } => self.preview_callout(tx, spec, now).await?,
+            CalloutRequest::Start { spec } => {
+                let s = self.start_callout(tx, me, spec, now).await?;
+                CalloutOutcome::Started {
+                    id: s.id,
+                    asked: s.wave.asked,
+                    held: s.wave.held,
+                    until: s.wave.until,
+                }
+            }
+            CalloutRequest::List => self.list_callouts(tx, staff, who.member(), now).await?,
+            CalloutRequest::Show { id } => self.show_callout(tx, id).await?,
+            CalloutRequest::Close { id, status } => {
+                self.end_callout(tx, me, id, status, now).await?
+            }
+            CalloutRequest::Extend { id, deadline } => {
+                self.extend_callout(tx, me, id, deadline, now).await?
+            }
+            CalloutRequest::Pledges { id } => self.pledges(tx, id).await?,
+            CalloutRequest::Mark { id, donor, donated } => {
+                self.mark_pledge(tx, me, id, donor, donated, now).await?
+            }
+            CalloutRequest::Answer { id, yes } => {
+                self.answer_callout(tx, who.member(), id, yes, now).await?
+            }
+            CalloutRequest::Stock => self.stock(tx).await?,
+            CalloutRequest::SetStock {
+                group,
+                units,
+                threshold,
+            } => self.set_stock(tx, me, group, units, threshold, now).await?,
+        };
+        Ok(Outcome::Callout(outcome))
+    }
+}

@@ -1,0 +1,140 @@
+//! Roles and the audit log, as named use cases: granting and revoking a role by phone (the
+//! person is told), from the command line or the configuration, and reading the log. Each
+//! runs in the caller's transaction; who may call which was checked before
+//! (`requests.rs`).
+
+use super::App;
+use super::outbound::rows_for;
+use crate::channels::ChannelKind;
+use crate::domain::club::Role;
+use crate::domain::phone::PhoneNumber;
+use crate::engine::Outcome;
+use crate::messages::{Msg, MsgId};
+use crate::store::{Lane, PhoneLookup, Tx};
+use chrono::{DateTime, Utc};
+
+impl App {
+    /// Grant or revoke `role` for the donor with this phone (audited; the person is told).
+    /// The last admin is not revoked; a revoked leader steps down from leading clubs.
+    pub(super) async fn set_role(
+        &self,
+        tx: &mut Tx,
+        identity_id: i64,
+        role: Role,
+        phone: &PhoneNumber,
+        grant: bool,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Outcome> {
+        let now_ms = now.timestamp_millis();
+        let (donor, target) = match tx.donor_by_phone(phone.as_e164()).await? {
+            PhoneLookup::None => return Ok(Outcome::NoSuchDonor),
+            PhoneLookup::Several => return Ok(Outcome::SeveralDonors),
+            PhoneLookup::One {
+                donor_id,
+                identity_id: person,
+            } => (donor_id, person),
+        };
+        let actor = tx.account_ref(identity_id).await?;
+        let changed = if grant {
+            tx.grant_role(target, role, &actor, now_ms).await?
+        } else {
+            if role == Role::Admin
+                && tx.roles_of(target).await?.admin
+                && tx.count_role(Role::Admin).await? <= 1
+            {
+                return Ok(Outcome::LastAdmin);
+            }
+            tx.revoke_role(target, role).await? > 0
+        };
+        if changed {
+            // No longer a leader: no longer leads any club either (stays a member),
+            // so the clubs' announcements stop with the role.
+            if !grant && role == Role::Leader {
+                tx.step_down_as_club_leader(donor).await?;
+            }
+            let action = if grant { "role.grant" } else { "role.revoke" };
+            let what = format!("{} donor:{donor}", role.code());
+            tx.audit(&actor, action, &what, None, now_ms).await?;
+            // The person is told what changed for them.
+            if let Some(r) = tx.identity_recipient(target).await? {
+                let msg = Msg::new(if grant {
+                    MsgId::RoleGrantedNotice
+                } else {
+                    MsgId::RoleRevokedNotice
+                })
+                .msg("role", crate::engine::role_label(role));
+                let key = format!("role:{}:{}:{now_ms}", role.code(), grant);
+                let rows = rows_for(self, &r, msg, &key, Lane::Notice, now_ms)?;
+                tx.enqueue(&rows, now_ms).await?;
+            }
+        }
+        Ok(Outcome::RoleChanged {
+            role,
+            grant,
+            changed,
+        })
+    }
+
+    /// The last 20 entries of the audit log, with local times.
+    pub(super) async fn audit_log(&self, tx: &mut Tx) -> anyhow::Result<Outcome> {
+        let tz = self.config().timezone;
+        let entries = tx.audit_log(Some(20)).await?;
+        Ok(Outcome::Audit(
+            entries
+                .into_iter()
+                .map(|e| {
+                    let at = DateTime::from_timestamp_millis(e.at)
+                        .map(|t| t.with_timezone(&tz).format("%d/%m %H:%M").to_string())
+                        .unwrap_or_default();
+                    (at, e)
+                })
+                .collect(),
+        ))
+    }
+
+    /// Grant or revoke a role from the command line (`hienmau admin grant …`), naming a
+    /// channel account that may not have written yet. Returns whether anything changed.
+    pub async fn set_role_for_account(
+        &self,
+        channel: ChannelKind,
+        user: &str,
+        role: Role,
+        grant: bool,
+    ) -> anyhow::Result<bool> {
+        let now = self.clock().now().timestamp_millis();
+        let mut tx = self.store().begin().await?;
+        let identity = tx.ensure_identity(channel.code(), user, now).await?;
+        let changed = if grant {
+            tx.grant_role(identity, role, "cli", now).await?
+        } else {
+            tx.revoke_role(identity, role).await? > 0
+        };
+        if changed {
+            let action = if grant { "role.grant" } else { "role.revoke" };
+            let target = format!("{} {}:{user}", role.code(), channel.code());
+            tx.audit("cli", action, &target, None, now).await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// Make the configured admins admins (at start; idempotent).
+    pub async fn apply_config_admins(&self) -> anyhow::Result<()> {
+        if self.config().admins.is_empty() {
+            return Ok(());
+        }
+        let now = self.clock().now().timestamp_millis();
+        let mut tx = self.store().begin().await?;
+        for a in &self.config().admins {
+            let Some((channel, user)) = crate::channels::parse_account(a) else {
+                continue;
+            };
+            let identity = tx.ensure_identity(channel.code(), &user, now).await?;
+            if tx.grant_role(identity, Role::Admin, "config", now).await? {
+                let target = format!("admin {}:{user}", channel.code());
+                tx.audit("config", "role.grant", &target, None, now).await?;
+            }
+        }
+        tx.commit().await
+    }
+}
