@@ -596,11 +596,6 @@ mod permission;
 mod registration;
 mod requests;
 mod roles;
-pub use broadcasts::Stopped;
-pub use callouts::{Started, WaveSent};
-pub use campaigns::{CampaignInput, SavedCampaign};
-pub use donations::{DonationInput, RecordedFor};
-pub use drives::{DriveInput, SavedDrive};
 pub(crate) use outbound::{drive_card_plain, rows_for};
 
 /// The donor's phone, if a platform verified it as theirs.

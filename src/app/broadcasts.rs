@@ -125,7 +125,7 @@ impl App {
     }
 
     /// Stop a broadcast: what has not been sent yet will not be (audited).
-    pub async fn stop_broadcast(
+    pub(super) async fn stop_broadcast(
         &self,
         tx: &mut Tx,
         identity_id: i64,

@@ -40,7 +40,7 @@ impl App {
 
     /// Start an urgent call-out (audited) and ask its first wave in this very transaction:
     /// the worker sends it as soon as the coordinator's confirmation commits.
-    pub async fn start_callout(
+    pub(super) async fn start_callout(
         &self,
         tx: &mut Tx,
         identity_id: i64,

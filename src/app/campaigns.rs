@@ -3,40 +3,11 @@
 //! which was checked before (`requests.rs`).
 
 use super::App;
-use crate::domain::campaign::Campaign;
+use crate::domain::campaign::{Campaign, CampaignInput};
 use crate::engine::DriveOutcome;
 use crate::engine::drive::{CampaignDraft, Item};
 use crate::store::Tx;
-use chrono::{DateTime, NaiveDate, Utc};
-
-/// A campaign to save: a new one (`id` None) or an edit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CampaignInput {
-    pub id: Option<i64>,
-    pub name: String,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    /// Units of blood aimed at, as a range.
-    pub units: Option<(i64, i64)>,
-    pub people: Option<i64>,
-}
-
-impl CampaignInput {
-    /// The campaign a chat form describes, once its name and dates are given.
-    pub fn from_draft(draft: &CampaignDraft) -> Option<CampaignInput> {
-        let (Some(name), Some((starts_on, ends_on))) = (draft.name.clone(), draft.dates) else {
-            return None;
-        };
-        Some(CampaignInput {
-            id: draft.id,
-            name,
-            starts_on,
-            ends_on,
-            units: draft.units.flatten(),
-            people: draft.people.flatten(),
-        })
-    }
-}
+use chrono::{DateTime, Utc};
 
 /// What came of [`App::save_campaign`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +23,7 @@ pub enum SavedCampaign {
 
 impl App {
     /// Create or edit a campaign (audited).
-    pub async fn save_campaign(
+    pub(super) async fn save_campaign(
         &self,
         tx: &mut Tx,
         identity_id: i64,

@@ -147,7 +147,7 @@ impl App {
 
     /// Record a donation today, verified by the coordinator `identity_id` (audited). A
     /// donation already recorded today is not stored twice.
-    pub async fn record_donation(
+    pub(super) async fn record_donation(
         &self,
         tx: &mut Tx,
         identity_id: i64,

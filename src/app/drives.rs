@@ -4,7 +4,7 @@
 
 use super::App;
 use super::outbound::{drive_card_msg, rows_for};
-use crate::domain::drive::{DriveInfo, DriveSpec, local_window, reminder_times};
+use crate::domain::drive::{DriveInfo, DriveInput, local_window, reminder_times};
 use crate::engine::DriveOutcome;
 use crate::engine::drive::{DriveDraft, Item};
 use crate::messages::{Msg, MsgId};
@@ -13,25 +13,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 /// Drives listed at once.
 const LIST_LIMIT: i64 = 8;
-
-/// A drive to save: a new one (`id` None) or an edit, in a campaign or not.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DriveInput {
-    pub id: Option<i64>,
-    pub campaign: Option<i64>,
-    pub spec: DriveSpec,
-}
-
-impl DriveInput {
-    /// The drive a chat form describes, once every required field is filled in.
-    pub fn from_draft(draft: &DriveDraft) -> Option<DriveInput> {
-        Some(DriveInput {
-            id: draft.id,
-            campaign: draft.campaign.flatten(),
-            spec: draft.spec()?,
-        })
-    }
-}
 
 /// What came of [`App::save_drive`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -273,7 +254,7 @@ impl App {
 
     /// Create or edit a drive (audited). A drive falls inside its campaign; an edit that
     /// moves it or removes slots tells the donors signed up, and their reminders follow.
-    pub async fn save_drive(
+    pub(super) async fn save_drive(
         &self,
         tx: &mut Tx,
         identity_id: i64,

@@ -7,9 +7,8 @@
 
 use super::App;
 use super::broadcasts::Stopped;
-use super::campaigns::{CampaignInput, SavedCampaign};
+use super::campaigns::SavedCampaign;
 use super::donations::DonationInput;
-use super::drives::DriveInput;
 use super::permission::need;
 use crate::domain::club::{Action, Roles};
 use crate::engine::{CalloutOutcome, CalloutRequest, DriveOutcome, DriveRequest, Outcome, Request};
@@ -32,6 +31,27 @@ impl Actor {
 }
 
 impl App {
+    /// Carry out one request for the account `identity_id` outside a conversation (the web
+    /// dashboard, the command line): in its own transaction, under the same permission
+    /// table as the chat, committed, and the outbox worker woken for what it queued.
+    pub async fn perform(&self, identity_id: i64, request: Request) -> anyhow::Result<Outcome> {
+        let now = self.clock().now();
+        let mut tx = self.store().begin().await?;
+        tx.lock_for_write().await?;
+        let Some((donor_id, registered)) = tx.donor_of_identity(identity_id).await? else {
+            return Ok(Outcome::Refused);
+        };
+        let who = Actor {
+            identity_id,
+            donor_id,
+            registered,
+        };
+        let outcome = self.execute(&mut tx, &who, request, now).await?;
+        tx.commit().await?;
+        self.outbox_added().notify_one();
+        Ok(outcome)
+    }
+
     /// Carry out one request of the engine in `tx`, if the person may make it.
     pub(super) async fn execute(
         &self,
@@ -142,21 +162,17 @@ impl App {
             DriveRequest::RemoveDonation { id } => self.remove_donation(tx, me, id, now).await?,
             DriveRequest::Report => self.year_report(tx, now).await?,
             DriveRequest::DriveForm { edit } => self.drive_form(tx, edit, now).await?,
-            DriveRequest::SaveDrive { draft } => match DriveInput::from_draft(&draft) {
-                Some(input) => self.save_drive(tx, me, input, now).await?.into(),
-                None => DriveOutcome::NoSuchDrive,
-            },
+            DriveRequest::SaveDrive { input } => self.save_drive(tx, me, input, now).await?.into(),
             DriveRequest::CancelDrive { id } => self.cancel_drive(tx, me, id, now).await?,
             DriveRequest::CampaignForm => DriveOutcome::CampaignForm,
-            DriveRequest::SaveCampaign { draft } => match CampaignInput::from_draft(&draft) {
-                Some(input) => match self.save_campaign(tx, me, input, now).await? {
+            DriveRequest::SaveCampaign { input } => {
+                match self.save_campaign(tx, me, input, now).await? {
                     SavedCampaign::Saved { id: _, name, new } => {
                         DriveOutcome::CampaignSaved { name, new }
                     }
                     SavedCampaign::Exists => DriveOutcome::CampaignExists,
-                },
-                None => DriveOutcome::CampaignForm,
-            },
+                }
+            }
             DriveRequest::CampaignList => self.campaign_list(tx, now).await?,
             DriveRequest::EditCampaign { id } => self.edit_campaign(tx, id).await?,
         };

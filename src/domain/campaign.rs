@@ -21,6 +21,18 @@ use chrono::{Days, NaiveDate};
 use serde::Deserialize;
 use toml::Spanned;
 
+/// A campaign to save: a new one (`id` None) or an edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignInput {
+    pub id: Option<i64>,
+    pub name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    /// Units of blood aimed at, as a range.
+    pub units: Option<(i64, i64)>,
+    pub people: Option<i64>,
+}
+
 /// When a campaign starts or ends, as a rule over years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateRule {

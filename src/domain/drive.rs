@@ -71,6 +71,14 @@ impl DriveSpec {
     }
 }
 
+/// A drive to save: a new one (`id` None) or an edit, in a campaign or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DriveInput {
+    pub id: Option<i64>,
+    pub campaign: Option<i64>,
+    pub spec: DriveSpec,
+}
+
 /// A place as typed: 3 to 200 characters, one line.
 pub fn parse_place(input: &str) -> Option<String> {
     let p = input.split_whitespace().collect::<Vec<_>>().join(" ");

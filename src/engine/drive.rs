@@ -17,10 +17,11 @@
 
 use super::club::Request;
 use super::{Choice, Command, Label, Reply, State, Turn, choice, donation_kind_label};
+use crate::domain::campaign::CampaignInput;
 use crate::domain::dates::format_vn;
 use crate::domain::drive::{
-    DriveInfo, DriveSpec, Figures, Report, TimeWindow, local_window, parse_count, parse_place,
-    parse_upcoming_day,
+    DriveInfo, DriveInput, DriveSpec, Figures, Report, TimeWindow, local_window, parse_count,
+    parse_place, parse_upcoming_day,
 };
 use crate::domain::eligibility::DonationKind;
 use crate::domain::phone::PhoneNumber;
@@ -121,6 +122,15 @@ impl DriveDraft {
         })
     }
 
+    /// The drive to save, once every required field is filled in.
+    pub fn input(&self) -> Option<DriveInput> {
+        Some(DriveInput {
+            id: self.id,
+            campaign: self.campaign.flatten(),
+            spec: self.spec()?,
+        })
+    }
+
     pub fn spec(&self) -> Option<DriveSpec> {
         Some(DriveSpec {
             place: self.place.clone()?,
@@ -167,6 +177,21 @@ pub struct CampaignDraft {
 }
 
 impl CampaignDraft {
+    /// The campaign to save, once its name and dates are given.
+    pub fn input(&self) -> Option<CampaignInput> {
+        let (Some(name), Some((starts_on, ends_on))) = (self.name.clone(), self.dates) else {
+            return None;
+        };
+        Some(CampaignInput {
+            id: self.id,
+            name,
+            starts_on,
+            ends_on,
+            units: self.units.flatten(),
+            people: self.people.flatten(),
+        })
+    }
+
     fn next_field(&self) -> Option<CampaignField> {
         Some(match self {
             d if d.name.is_none() => CampaignField::Name,
@@ -219,14 +244,14 @@ pub enum DriveRequest {
         edit: Option<i64>,
     },
     SaveDrive {
-        draft: DriveDraft,
+        input: DriveInput,
     },
     CancelDrive {
         id: i64,
     },
     CampaignForm,
     SaveCampaign {
-        draft: CampaignDraft,
+        input: CampaignInput,
     },
     /// Campaigns to edit.
     CampaignList,
@@ -725,14 +750,11 @@ impl Turn<'_, '_> {
             } => self.drive_form(draft, field, campaigns, input, &text),
             State::DriveReview { draft, campaigns } => {
                 match self.pick_yes_no(input, "save", "discard").as_deref() {
-                    Some("save") => match draft.spec() {
-                        Some(_) => {
+                    Some("save") => match draft.input() {
+                        Some(input) => {
                             // Kept while saving: a date outside the campaign comes back here.
-                            self.state = Some(State::DriveReview {
-                                draft: draft.clone(),
-                                campaigns,
-                            });
-                            self.request = req(DriveRequest::SaveDrive { draft });
+                            self.state = Some(State::DriveReview { draft, campaigns });
+                            self.request = req(DriveRequest::SaveDrive { input });
                         }
                         None => self.stale(),
                     },
@@ -766,10 +788,12 @@ impl Turn<'_, '_> {
                 match self.pick_yes_no(input, "save", "discard").as_deref() {
                     Some("save") => {
                         // The review stays while the store answers: a taken name goes back to it.
-                        self.state = Some(State::CampaignReview {
-                            draft: draft.clone(),
+                        self.request = req(match draft.input() {
+                            Some(input) => DriveRequest::SaveCampaign { input },
+                            // Not complete (a stale screen): the form again.
+                            None => DriveRequest::CampaignForm,
                         });
-                        self.request = req(DriveRequest::SaveCampaign { draft });
+                        self.state = Some(State::CampaignReview { draft });
                     }
                     Some(code) if code.starts_with("c_") => {
                         let field = match code {

@@ -113,6 +113,28 @@ impl Tx {
         })
     }
 
+    /// The donor an account belongs to, and whether they finished registering; `None` for
+    /// an account that is not (or no longer) known.
+    pub async fn donor_of_identity(
+        &mut self,
+        identity_id: i64,
+    ) -> anyhow::Result<Option<(Option<i64>, bool)>> {
+        let row = sqlx::query(
+            "SELECT i.donor_id, d.registered_at IS NOT NULL AS registered \
+             FROM channel_identities i LEFT JOIN donors d ON d.id = i.donor_id WHERE i.id = $1",
+        )
+        .bind(identity_id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Ok(match row {
+            Some(r) => Some((
+                r.try_get::<Option<i64>, _>("donor_id")?,
+                r.try_get::<Option<bool>, _>("registered")?.unwrap_or(false),
+            )),
+            None => None,
+        })
+    }
+
     /// Does another donor (registered or registering) have this phone?
     pub async fn phone_used_by_another(
         &mut self,

@@ -787,3 +787,55 @@ async fn a_donation_inside_the_interval_is_questioned_and_a_mistaken_one_can_be_
     assert!(r.text.contains("12/02/2027"), "{}", r.text);
     bot.stop().await;
 }
+
+/// What the web dashboard and the command line will do: a named use case reached without a
+/// conversation (`App::perform`), under the chat's permission table, in one transaction.
+#[tokio::test]
+async fn a_use_case_outside_a_conversation_is_permitted_by_the_same_table() {
+    use hienmau::domain::drive::{DriveInput, DriveSpec, TimeWindow};
+    use hienmau::domain::province::Province;
+    use hienmau::engine::{DriveOutcome, DriveRequest, Outcome, Request};
+    let bot = bot().await;
+    bot.clock.set(vn(11, 22, 9, 0));
+    bot.register(LAN, "0912000010").await;
+    let store = bot.app.store();
+    let admin = store.identity_id("telegram", "1").await.unwrap().unwrap();
+    let lan = store.identity_id("telegram", "10").await.unwrap().unwrap();
+    let save = || {
+        Request::Drive(DriveRequest::SaveDrive {
+            input: DriveInput {
+                id: None,
+                campaign: None,
+                spec: DriveSpec {
+                    place: "Nhà văn hoá Kiến An".into(),
+                    province: Province::from_code("hai-phong").unwrap(),
+                    commune: String::new(),
+                    date: chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(),
+                    window: TimeWindow::parse("07:30-11:30").unwrap(),
+                    capacity: 30,
+                    target_units: None,
+                    slots: Vec::new(),
+                },
+            },
+        })
+    };
+    // A donor may not; an account nobody knows may not; nothing is stored.
+    assert_eq!(
+        bot.app.perform(lan, save()).await.unwrap(),
+        Outcome::Refused
+    );
+    assert_eq!(bot.app.perform(-1, save()).await.unwrap(), Outcome::Refused);
+    let count = "SELECT COUNT(*) FROM drives WHERE place = 'Nhà văn hoá Kiến An'";
+    assert_eq!(seed::count(&bot.db, count).await, 0);
+    // The admin may, once; the donor of Hải Phòng then finds it in the chat.
+    assert_eq!(
+        bot.app.perform(admin, save()).await.unwrap(),
+        Outcome::Drive(DriveOutcome::DriveSaved {
+            new: true,
+            notified: 0
+        })
+    );
+    assert_eq!(seed::count(&bot.db, count).await, 1);
+    let r = bot.say(LAN, "/drives").await;
+    button(&r, "Kiến An");
+}
