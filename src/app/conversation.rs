@@ -1,0 +1,551 @@
+//! The chat use case: one message in, one transaction out. [`App::handle_batch`] loads where
+//! each person's conversation stands, asks the engine what to do, carries out what it asks
+//! (the named use cases, through `requests.rs`), and writes the profile change, the new
+//! state and the reply's outbox rows in a single transaction. A crash before the commit
+//! loses nothing (the platform redelivers); a redelivered update after it is recognised and
+//! ignored.
+
+use super::requests::Actor;
+use super::{App, Flood, Handled, render, split_outbound};
+use crate::channels::{Inbound, Outbound};
+use crate::domain::club::Action;
+use crate::domain::donor::Donor;
+use crate::engine::{self, Conversation, Ctx, DonorChange, Saved, State, Step};
+use crate::messages::MsgId;
+use crate::store::{Account, Identity, Lane, NewMessage, Tx};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
+
+/// A channel and the account's id on it: whose conversation a message belongs to.
+type AccountKey = (String, String);
+
+/// What a batch has read and done so far, until it is written back.
+struct Batch {
+    sessions: HashMap<AccountKey, Session>,
+    outbox: Vec<PendingRow>,
+    /// A donor was erased: the database's traces are wiped after the commit.
+    erased_any: bool,
+}
+
+/// A reply waiting to be written to the outbox at the end of the batch.
+struct PendingRow {
+    channel: &'static str,
+    chat_id: String,
+    identity_id: Option<i64>,
+    idempotency_key: Option<String>,
+    out: Outbound,
+}
+
+/// One account's conversation while a batch is handled.
+struct Session {
+    identity: Identity,
+    state: Option<State>,
+    /// A club invite code waiting for the registration to complete.
+    join: Option<String>,
+    /// An urgent ask this account may answer with a bare number.
+    ask: Option<engine::callout::PendingAsk>,
+    donor: Option<Donor>,
+    state_dirty: bool,
+    donor_dirty: bool,
+    /// Erased or forgotten in this batch: nothing more is written for it.
+    gone: bool,
+}
+
+impl Session {
+    fn new(identity: Identity, saved: Option<Saved>, donor: Option<Donor>) -> Session {
+        let (state, join, ask) = match saved {
+            Some(s) => (Some(s.state), s.join, s.ask),
+            None => (None, None, None),
+        };
+        // No state (or one this version cannot read) for a known donor: resume from a safe
+        // point, keeping every saved answer.
+        let state = state.or_else(|| donor.as_ref().map(|_| State::Idle));
+        Session {
+            identity,
+            state,
+            join,
+            ask,
+            donor,
+            state_dirty: false,
+            donor_dirty: false,
+            gone: false,
+        }
+    }
+
+    /// The conversation as the engine sees it.
+    fn conversation(&self, staff: bool) -> Conversation {
+        Conversation {
+            state: self.state.clone(),
+            lang: self.identity.lang,
+            donor: self.donor.clone(),
+            join: self.join.clone(),
+            ask: self.ask,
+            staff,
+        }
+    }
+}
+
+/// The conversation after a step, to continue it (`donor` replaced where given).
+fn continued(step: &Step, donor: Option<Donor>, staff: bool) -> Conversation {
+    Conversation {
+        state: step.state.clone(),
+        lang: step.lang,
+        donor,
+        join: step.join.clone(),
+        ask: step.ask,
+        staff,
+    }
+}
+
+fn parse_state(identity: i64, json: &str) -> Option<Saved> {
+    match serde_json::from_str::<Saved>(json) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::warn!(identity, error = %e, "unreadable conversation state");
+            None
+        }
+    }
+}
+
+/// The donor's phone, if a platform verified it as theirs.
+fn verified_phone(d: &Donor) -> Option<String> {
+    d.phone
+        .as_ref()
+        .filter(|_| d.phone_verified)
+        .map(|p| p.as_e164().to_string())
+}
+
+fn account_key(inbound: &Inbound) -> AccountKey {
+    (inbound.channel.code().to_string(), inbound.user.clone())
+}
+
+impl App {
+    /// Handle one message from a person.
+    pub async fn handle(&self, inbound: Inbound) -> anyhow::Result<Handled> {
+        let mut done = self.handle_batch(vec![inbound]).await?;
+        Ok(done.pop().unwrap_or(Handled::Duplicate))
+    }
+
+    /// Handle several messages in one transaction, in order (a platform's batch of updates).
+    /// All or nothing: on error nothing is written and the caller may retry them one by one.
+    ///
+    /// The batch is one unit of work: the accounts, states and donors it touches are read in
+    /// three statements, every step runs in memory in arrival order (so two messages from one
+    /// person in one batch see each other), and the results are written back with multi-row
+    /// statements. Rare changes (consent, erasure) are written at once.
+    pub async fn handle_batch(&self, batch: Vec<Inbound>) -> anyhow::Result<Vec<Handled>> {
+        let now = self.clock().now();
+        let now_ms = now.timestamp_millis();
+        let mut tx = self.store().begin().await?;
+        let live = fresh_events(&mut tx, &batch, now_ms).await?;
+        let mut b = Batch {
+            sessions: load_sessions(&mut tx, &batch, &live, now_ms).await?,
+            outbox: Vec::new(),
+            erased_any: false,
+        };
+        let mut results = Vec::with_capacity(batch.len());
+        for (inbound, live) in batch.into_iter().zip(live) {
+            results.push(if live {
+                self.turn(&mut tx, &mut b, inbound, now).await?
+            } else {
+                Handled::Duplicate
+            });
+        }
+        write_back(&mut tx, &b, now_ms).await?;
+        tx.commit().await?;
+        if b.erased_any {
+            self.store().checkpoint().await?;
+        }
+        self.outbox_added().notify_one();
+        Ok(results)
+    }
+
+    /// One message of the batch: the flood limit, the engine's step and what it asked for,
+    /// accounts joined by a verified phone, the changes applied, the reply queued.
+    async fn turn(
+        &self,
+        tx: &mut Tx,
+        b: &mut Batch,
+        inbound: Inbound,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Handled> {
+        let now_ms = now.timestamp_millis();
+        let key = account_key(&inbound);
+        if b.sessions.get(&key).is_none_or(|s| s.gone) {
+            // Erased or forgotten earlier in this batch: a new account, as a stranger.
+            let account = Account {
+                channel: inbound.channel.code(),
+                external_id: &inbound.user,
+                chat_id: &inbound.chat_id,
+            };
+            let identity = tx
+                .touch_identities(&[account], now_ms)
+                .await?
+                .remove(&key)
+                .context("the account was not recorded")?;
+            b.sessions
+                .insert(key.clone(), Session::new(identity, None, None));
+        }
+        let Some(session) = b.sessions.get(&key) else {
+            return Ok(Handled::Duplicate);
+        };
+        let identity_id = session.identity.id;
+        if let Some(handled) = self
+            .flood_gate(tx, b, &inbound, identity_id, now_ms)
+            .await?
+        {
+            return Ok(handled);
+        }
+        let cfg = self.config();
+        let telegram_bot = self.telegram_bot();
+        let ctx = Ctx {
+            telegram_bot: telegram_bot.as_deref(),
+            broadcast_cap: cfg.broadcast.daily_cap,
+            rules: &cfg.rules,
+            today: now.with_timezone(&cfg.timezone).date_naive(),
+            now_ms,
+            org_name: &cfg.org_name,
+            tz: cfg.timezone,
+            catalogue: self.catalogue(),
+            callouts: cfg.callouts,
+        };
+        let Some(session) = b.sessions.get(&key) else {
+            return Ok(Handled::Duplicate);
+        };
+        // Only someone who is not a donor needs the roles read here (see `staff`).
+        let staff = session.donor.is_none() && {
+            let r = tx.roles_of(identity_id).await?;
+            r.admin || r.coordinator || r.leader
+        };
+        let before = session.donor.as_ref().and_then(verified_phone);
+        let was_paused = session.donor.as_ref().is_some_and(|d| d.paused);
+        let donor_id = session.identity.donor_id;
+        let step = engine::step(&ctx, session.conversation(staff), inbound.input);
+        let step = self
+            .carry_out(tx, &ctx, identity_id, donor_id, staff, step, now)
+            .await?;
+        let step = join_by_verified_phone(tx, b, &ctx, &key, before, staff, step).await?;
+        let kept = apply_step(tx, b, &key, &step, was_paused, now_ms).await?;
+        let parts = split_outbound(
+            render(self.catalogue(), step.lang, &step.reply),
+            inbound.channel,
+        );
+        for (i, out) in parts.into_iter().enumerate() {
+            b.outbox.push(PendingRow {
+                channel: inbound.channel.code(),
+                chat_id: inbound.chat_id.clone(),
+                // Once the account is erased the row must not point to it; the chat id
+                // alone carries the goodbye, and is cleared once it is sent.
+                identity_id: kept.then_some(identity_id),
+                idempotency_key: inbound
+                    .event_key
+                    .as_ref()
+                    .map(|k| format!("reply:{}:{k}:{i}", inbound.channel.code())),
+                out,
+            });
+        }
+        Ok(Handled::Replied)
+    }
+
+    /// The per-account flood limit (four times higher for staff): `Some` when the message is
+    /// dropped, with a "slow down" queued once a window.
+    async fn flood_gate(
+        &self,
+        tx: &mut Tx,
+        b: &mut Batch,
+        inbound: &Inbound,
+        identity_id: i64,
+        now_ms: i64,
+    ) -> anyhow::Result<Option<Handled>> {
+        let channel = inbound.channel.code();
+        let mut flood = self.flood_check(channel, &inbound.user, now_ms);
+        if flood != Flood::Allow && tx.roles_of(identity_id).await?.may(Action::ManageDrives) {
+            flood = self.flood_recheck_staff(channel, &inbound.user);
+        }
+        match flood {
+            Flood::Allow => Ok(None),
+            Flood::Drop => Ok(Some(Handled::Throttled)),
+            Flood::Warn => {
+                let lang = b
+                    .sessions
+                    .get(&account_key(inbound))
+                    .map_or(crate::messages::Lang::Vi, |s| s.identity.lang);
+                let reply = engine::Reply {
+                    parts: vec![MsgId::SlowDown.into()],
+                    ..Default::default()
+                };
+                b.outbox.push(PendingRow {
+                    channel,
+                    chat_id: inbound.chat_id.clone(),
+                    identity_id: Some(identity_id),
+                    idempotency_key: None,
+                    out: render(self.catalogue(), lang, &reply),
+                });
+                Ok(Some(Handled::Throttled))
+            }
+        }
+    }
+
+    /// The engine asked for data or a change (clubs, broadcasts, roles, drives…): carry it
+    /// out in this transaction and let the engine finish the turn.
+    #[allow(clippy::too_many_arguments)]
+    async fn carry_out(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx<'_>,
+        identity_id: i64,
+        donor_id: Option<i64>,
+        staff: bool,
+        mut step: Step,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Step> {
+        let mut rounds = 0;
+        while let Some(request) = step.request.take() {
+            rounds += 1;
+            anyhow::ensure!(rounds <= 4, "the engine kept asking: {request:?}");
+            let who = Actor {
+                identity_id,
+                donor_id,
+                registered: step
+                    .donor
+                    .as_ref()
+                    .is_some_and(|d| d.registered_at.is_some()),
+            };
+            if step.change == DonorChange::Save {
+                // A registration confirmed in this very step: the store must see it.
+                if let (Some(id), Some(d)) = (donor_id, &step.donor) {
+                    tx.save_donors(&[(id, d)]).await?;
+                }
+            }
+            let outcome = self.execute(tx, &who, request, now).await?;
+            let mut next =
+                engine::resume(ctx, continued(&step, step.donor.clone(), staff), outcome);
+            let mut parts = std::mem::take(&mut step.reply.parts);
+            parts.append(&mut next.reply.parts);
+            next.reply.parts = parts;
+            if step.change != DonorChange::Keep && next.change == DonorChange::Keep {
+                next.change = step.change;
+            }
+            step = next;
+        }
+        Ok(step)
+    }
+}
+
+/// Which updates of the batch are new: an event already handled (or twice in this batch)
+/// is skipped. This write comes first, so the write lock is held before anything is read.
+async fn fresh_events(tx: &mut Tx, batch: &[Inbound], now_ms: i64) -> anyhow::Result<Vec<bool>> {
+    let events: Vec<(&str, &str)> = batch
+        .iter()
+        .filter_map(|i| i.event_key.as_deref().map(|k| (i.channel.code(), k)))
+        .collect();
+    let mut fresh = if events.is_empty() {
+        HashSet::new()
+    } else {
+        tx.mark_seen(&events, now_ms).await?
+    };
+    Ok(batch
+        .iter()
+        .map(|i| match &i.event_key {
+            None => true,
+            Some(k) => fresh.remove(&(i.channel.code().to_string(), k.clone())),
+        })
+        .collect())
+}
+
+/// The accounts, states and donors of the batch's new updates, in three statements.
+async fn load_sessions(
+    tx: &mut Tx,
+    batch: &[Inbound],
+    live: &[bool],
+    now_ms: i64,
+) -> anyhow::Result<HashMap<AccountKey, Session>> {
+    let mut accounts: Vec<Account> = Vec::new();
+    for (i, _) in batch.iter().zip(live).filter(|(_, l)| **l) {
+        let account = Account {
+            channel: i.channel.code(),
+            external_id: &i.user,
+            chat_id: &i.chat_id,
+        };
+        match accounts
+            .iter_mut()
+            .find(|a| (a.channel, a.external_id) == (account.channel, account.external_id))
+        {
+            Some(a) => *a = account,
+            None => accounts.push(account),
+        }
+    }
+    let identities = tx.touch_identities(&accounts, now_ms).await?;
+    let ids: Vec<i64> = identities.values().map(|i| i.id).collect();
+    let mut states = tx.load_states(&ids).await?;
+    let donor_ids: Vec<i64> = identities.values().filter_map(|i| i.donor_id).collect();
+    let mut donors = tx.load_donors(&donor_ids).await?;
+    Ok(identities
+        .into_iter()
+        .map(|(key, identity)| {
+            let saved = states
+                .remove(&identity.id)
+                .and_then(|json| parse_state(identity.id, &json));
+            let donor = identity.donor_id.and_then(|id| donors.remove(&id));
+            (key, Session::new(identity, saved, donor))
+        })
+        .collect())
+}
+
+/// One donor, many accounts: a phone verified through this platform that another donor
+/// verified through a platform too is the same person. Never by typed text.
+async fn join_by_verified_phone(
+    tx: &mut Tx,
+    b: &mut Batch,
+    ctx: &Ctx<'_>,
+    key: &AccountKey,
+    before: Option<String>,
+    staff: bool,
+    step: Step,
+) -> anyhow::Result<Step> {
+    let newly_verified = step
+        .donor
+        .as_ref()
+        .and_then(verified_phone)
+        .filter(|p| Some(p) != before.as_ref());
+    let from = b.sessions.get(key).and_then(|s| s.identity.donor_id);
+    let (Some(phone), Some(from), DonorChange::Save) = (newly_verified, from, step.change) else {
+        return Ok(step);
+    };
+    let Some((into, found)) = tx.verified_donor_with_phone(&phone, from).await? else {
+        return Ok(step);
+    };
+    tx.merge_donor(from, into).await?;
+    for s in b
+        .sessions
+        .values_mut()
+        .filter(|s| s.identity.donor_id == Some(from))
+    {
+        s.identity.donor_id = Some(into);
+        s.donor = Some(found.clone());
+        s.donor_dirty = false;
+    }
+    tracing::info!(from, into, "accounts joined by a verified phone");
+    Ok(engine::linked(ctx, continued(&step, Some(found), staff)))
+}
+
+/// Apply what the step changed to the session (and the rare changes to the store at once):
+/// language, pause, a new, saved or erased donor, the state. Returns whether the account is
+/// kept (false: erased or forgotten, with its queued rows).
+async fn apply_step(
+    tx: &mut Tx,
+    b: &mut Batch,
+    key: &AccountKey,
+    step: &Step,
+    was_paused: bool,
+    now_ms: i64,
+) -> anyhow::Result<bool> {
+    let Some(session) = b.sessions.get_mut(key) else {
+        return Ok(false);
+    };
+    let identity_id = session.identity.id;
+    if step.lang != session.identity.lang {
+        tx.set_lang(identity_id, step.lang).await?;
+        session.identity.lang = step.lang;
+    }
+    if !was_paused && step.donor.as_ref().is_some_and(|d| d.paused) {
+        // Paused: broadcasts still waiting for this person are not sent.
+        if let Some(id) = session.identity.donor_id {
+            tx.cancel_bulk_for_donor(id, now_ms).await?;
+        }
+    }
+    let mut erased_donor = None;
+    match (step.change, &step.donor, session.identity.donor_id) {
+        (DonorChange::Create, Some(d), _) => {
+            let id = tx.create_donor(identity_id, d, step.lang, now_ms).await?;
+            session.identity.donor_id = Some(id);
+            session.donor = Some(d.clone());
+        }
+        (DonorChange::Save, Some(d), Some(_)) => {
+            session.donor = Some(d.clone());
+            session.donor_dirty = true;
+        }
+        (DonorChange::Erase, _, Some(id)) => {
+            tx.erase_donor(id).await?;
+            erased_donor = Some(id);
+        }
+        (DonorChange::Keep, _, _) => {}
+        (change, _, id) => {
+            anyhow::bail!("engine asked for {change:?} with donor id {id:?}: not applied");
+        }
+    }
+    Ok(match (&step.state, erased_donor) {
+        (Some(state), None) => {
+            session.state = Some(state.clone());
+            session.join = step.join.clone();
+            session.ask = step.ask;
+            session.state_dirty = true;
+            true
+        }
+        (_, Some(donor_id)) => {
+            // Every account of that donor is gone, with its queued rows.
+            b.erased_any = true;
+            for s in b
+                .sessions
+                .values_mut()
+                .filter(|s| s.identity.donor_id == Some(donor_id))
+            {
+                s.gone = true;
+                let gone = s.identity.id;
+                b.outbox.retain(|row| row.identity_id != Some(gone));
+            }
+            false
+        }
+        (None, None) => {
+            tx.forget_identity(identity_id).await?;
+            session.gone = true;
+            b.outbox.retain(|row| row.identity_id != Some(identity_id));
+            false
+        }
+    })
+}
+
+/// Write back what the batch changed: states and donors with multi-row statements, and
+/// every reply as a reply-lane outbox row.
+async fn write_back(tx: &mut Tx, b: &Batch, now_ms: i64) -> anyhow::Result<()> {
+    let mut states_out = Vec::new();
+    let mut donors_out = Vec::new();
+    for s in b.sessions.values().filter(|s| !s.gone) {
+        if s.state_dirty {
+            if let Some(state) = &s.state {
+                let saved = Saved {
+                    state: state.clone(),
+                    join: s.join.clone(),
+                    ask: s.ask,
+                };
+                states_out.push((
+                    s.identity.id,
+                    serde_json::to_string(&saved).context("encoding a state")?,
+                ));
+            }
+        }
+        if s.donor_dirty {
+            if let (Some(id), Some(d)) = (s.identity.donor_id, &s.donor) {
+                donors_out.push((id, d));
+            }
+        }
+    }
+    tx.save_states(&states_out, now_ms).await?;
+    tx.save_donors(&donors_out).await?;
+    let mut rows = Vec::with_capacity(b.outbox.len());
+    for row in &b.outbox {
+        rows.push(NewMessage {
+            idempotency_key: row.idempotency_key.clone(),
+            channel: row.channel,
+            chat_id: &row.chat_id,
+            identity_id: row.identity_id,
+            lane: Lane::Reply,
+            body: serde_json::to_string(&row.out).context("encoding a message")?,
+            not_before: now_ms,
+            broadcast_id: None,
+        });
+    }
+    tx.enqueue(&rows, now_ms).await?;
+    Ok(())
+}
