@@ -15,7 +15,7 @@ mod seed;
 
 use hienmau::app::{App, ManualClock};
 use hienmau::config::Config;
-use hienmau::store::{JobKind, NewJob};
+use hienmau::store::{JobKey, JobKind, NewJob};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -89,7 +89,11 @@ async fn setup(app: &App, db: &std::path::Path) -> (i64, Vec<i64>) {
 fn jobs(prefix: &str, n: usize, due_at: i64, drive: i64, donors: &[i64]) -> Vec<NewJob> {
     (0..n)
         .map(|i| NewJob {
-            key: format!("{prefix}:{i}"),
+            key: JobKey::Reminder {
+                signup: i as i64,
+                rule: prefix.to_string(),
+                start: 0,
+            },
             kind: JobKind::Reminder,
             due_at,
             donor_id: Some(donors[i % donors.len()]),

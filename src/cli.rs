@@ -5,6 +5,7 @@ use crate::channels::ChannelKind;
 use crate::channels::terminal::{self, TerminalOut};
 use crate::config::Config;
 use crate::delivery::{Transport, Worker};
+use crate::domain::audit::AuditAction;
 use crate::service;
 use crate::store::Scope;
 use anyhow::Context;
@@ -745,7 +746,7 @@ pub async fn donations(app: &App, action: DonationAction) -> anyhow::Result<Stri
             tx.remove_donation(id, now).await?;
             tx.audit(
                 "cli",
-                "donation.remove",
+                AuditAction::DonationRemove,
                 &format!("donation:{id}"),
                 None,
                 now,

@@ -18,7 +18,7 @@ use crate::domain::dates::format_vn;
 use crate::domain::drive::{DriveInfo, local_window, milestone};
 use crate::domain::eligibility::{DonationKind, LastDonation};
 use crate::messages::{Msg, MsgId};
-use crate::store::{Job, JobKind, JobOutcome, Lane, NewMessage, Recipient, Tx};
+use crate::store::{Job, JobKind, JobOutcome, Lane, NewMessage, OutboxKey, Recipient, Tx};
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -195,7 +195,10 @@ async fn eligible_again(
             app,
             r,
             msg,
-            &format!("again:{donor}:{today}"),
+            &OutboxKey::EligibleAgain {
+                donor: *donor,
+                day: today,
+            },
             Lane::Notice,
             now_ms,
         )?);
@@ -262,7 +265,7 @@ async fn campaign_open(
                 app,
                 r,
                 msg,
-                &format!("campaign:{}", c.id),
+                &OutboxKey::CampaignAnnounce { campaign: c.id },
                 Lane::Bulk,
                 now_ms,
             )?);
@@ -290,7 +293,7 @@ async fn honours_day(
             app,
             r,
             Msg::new(MsgId::HonoursDay),
-            &format!("honours:{}", today.year()),
+            &OutboxKey::Honours { year: today.year() },
             Lane::Bulk,
             now_ms,
         )?);
@@ -407,7 +410,7 @@ async fn run_jobs(
             app,
             r,
             msg,
-            &format!("job:{}", job.key),
+            &OutboxKey::Job { key: &job.key },
             Lane::Notice,
             now_ms,
         )?);

@@ -29,9 +29,11 @@ use std::time::Duration;
 mod callout;
 mod club;
 mod drive;
+mod keys;
 pub use callout::{Answered, Candidate, MatchQuery, MyAsk, Pledge, StockLevel};
 pub use club::{OpenBroadcast, PhoneLookup, Recipient};
 pub use drive::{Job, JobKind, JobOutcome, NewJob, Recorded, SignUp};
+pub use keys::{JobKey, KeyFamily, OutboxKey};
 
 #[derive(Clone)]
 pub struct Store {
@@ -1046,10 +1048,11 @@ impl Tx {
     /// call-out that closed, tallies a newer one replaces); returns their keys.
     pub async fn withdraw_pending(
         &mut self,
-        prefix: &str,
+        family: KeyFamily,
         now: i64,
     ) -> anyhow::Result<Vec<String>> {
-        let Some(end) = prefix_end(prefix) else {
+        let prefix = family.prefix();
+        let Some(end) = prefix_end(&prefix) else {
             return Ok(Vec::new());
         };
         Ok(sqlx::query_scalar(

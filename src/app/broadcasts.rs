@@ -7,10 +7,11 @@
 use super::requests::Actor;
 use super::{App, render, split_outbound};
 use crate::channels::ChannelKind;
+use crate::domain::audit::AuditAction;
 use crate::domain::club::{Action, Audience, Roles};
 use crate::engine::{ClubItem, Outcome, Reply};
 use crate::messages::{Lang, Msg, MsgId};
-use crate::store::{Lane, NewMessage, Tx};
+use crate::store::{Lane, NewMessage, OutboxKey, Tx};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -140,7 +141,7 @@ impl App {
         let actor = tx.account_ref(identity_id).await?;
         tx.audit(
             &actor,
-            "broadcast.cancel",
+            AuditAction::BroadcastCancel,
             &format!("broadcast#{id}"),
             Some(stopped),
             now_ms,
@@ -204,7 +205,11 @@ impl App {
             }
             for (i, body) in bodies[&key].iter().enumerate() {
                 rows.push(NewMessage {
-                    idempotency_key: Some(format!("broadcast:{id}:{}:{i}", r.identity_id)),
+                    idempotency_key: Some(format!(
+                        "{}:{}:{i}",
+                        OutboxKey::Broadcast { id },
+                        r.identity_id
+                    )),
                     channel: &r.channel,
                     chat_id: &r.chat_id,
                     identity_id: Some(r.identity_id),
@@ -219,7 +224,7 @@ impl App {
         let actor = tx.account_ref(who.identity_id).await?;
         tx.audit(
             &actor,
-            "broadcast.send",
+            AuditAction::BroadcastSend,
             &audience.key(),
             Some(count),
             now_ms,
@@ -280,12 +285,12 @@ impl App {
             let (id, key) = if finished {
                 (
                     MsgId::BroadcastSummary,
-                    format!("broadcast:{}:summary", b.id),
+                    OutboxKey::BroadcastSummary { id: b.id }.to_string(),
                 )
             } else {
                 (
                     MsgId::BroadcastProgress,
-                    format!("broadcast:{}:progress:{done}", b.id),
+                    OutboxKey::BroadcastProgress { id: b.id, done }.to_string(),
                 )
             };
             let msg = crate::engine::progress_msg(id, b.id, &b.label, b.recipients, &p);

@@ -7,12 +7,13 @@
 use super::App;
 use super::outbound::{random_code, rows_for, rows_for_reply};
 use crate::channels::{ChannelKind, Outbound};
+use crate::domain::audit::AuditAction;
 use crate::domain::callout::{Answer, CalloutSpec, Ending, PatientGroup, PledgeOutcome, Status};
 use crate::engine::callout::{AskView, answer_choices, ask_msg, manage_choice, tally_msg};
 use crate::engine::drive::Item;
 use crate::engine::{CalloutOutcome, Reply};
 use crate::messages::{Msg, MsgId};
-use crate::store::{Answered, MatchQuery, Tx};
+use crate::store::{Answered, KeyFamily, MatchQuery, OutboxKey, Tx};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
@@ -54,7 +55,7 @@ impl App {
             .await?;
         tx.audit(
             &actor,
-            "callout.start",
+            AuditAction::CalloutStart,
             &format!("callout:{id}:{}", spec.group.code()),
             None,
             now_ms,
@@ -137,7 +138,7 @@ impl App {
         let actor = tx.account_ref(identity_id).await?;
         tx.audit(
             &actor,
-            "callout.extend",
+            AuditAction::CalloutExtend,
             &format!("callout:{id}"),
             None,
             now.timestamp_millis(),
@@ -205,9 +206,9 @@ impl App {
         if ok {
             let actor = tx.account_ref(identity_id).await?;
             let action = if donated {
-                "callout.donated"
+                AuditAction::CalloutDonated
             } else {
-                "callout.no_show"
+                AuditAction::CalloutNoShow
             };
             tx.audit(&actor, action, &format!("callout:{id}"), None, now_ms)
                 .await?;
@@ -282,7 +283,7 @@ impl App {
         let actor = tx.account_ref(identity_id).await?;
         tx.set_stock(group, units, threshold, &actor, now_ms)
             .await?;
-        tx.audit(&actor, "stock.set", &group.code(), None, now_ms)
+        tx.audit(&actor, AuditAction::StockSet, &group.code(), None, now_ms)
             .await?;
         Ok(CalloutOutcome::StockSet)
     }
@@ -353,7 +354,10 @@ impl App {
             if not_before > now_ms {
                 held += 1;
             }
-            let key = format!("callout:{id}:ask:{}", c.donor_id);
+            let key = OutboxKey::CalloutAsk {
+                callout: id,
+                donor: c.donor_id,
+            };
             let rows = rows_for_reply(
                 self,
                 r,
@@ -375,7 +379,7 @@ impl App {
         if !added.is_empty() {
             tx.audit(
                 "scheduler",
-                "callout.wave",
+                AuditAction::CalloutWave,
                 &format!("callout:{id}:wave:{wave}"),
                 Some(added.len() as i64),
                 now_ms,
@@ -442,20 +446,20 @@ impl App {
                 self,
                 r,
                 msg,
-                &format!("callout:{id}:closed:{d}"),
+                &OutboxKey::CalloutClosed {
+                    callout: id,
+                    donor: *d,
+                },
                 crate::store::Lane::Notice,
                 now_ms,
             )?;
             tx.enqueue(&rows, now_ms).await?;
         }
-        tx.audit(
-            actor,
-            &format!("callout.{}", status.code()),
-            &format!("callout:{id}"),
-            Some(info.total().asked),
-            now_ms,
-        )
-        .await?;
+        if let Some(action) = AuditAction::closing(status) {
+            let asked = Some(info.total().asked);
+            tx.audit(actor, action, &format!("callout:{id}"), asked, now_ms)
+                .await?;
+        }
         self.callout_tally(tx, id, now_ms, true).await?;
         Ok(true)
     }
@@ -492,22 +496,22 @@ impl App {
         } else {
             reply.parts.push(Msg::new(MsgId::CalloutTallyHint));
         }
-        let series = format!("callout:{id}:tally:");
+        let series = KeyFamily::CalloutTallies { callout: id };
         let mut rows = rows_for_reply(
             self,
             &r,
             &reply,
-            &format!("{series}{seq}"),
+            &OutboxKey::CalloutTally { callout: id, seq },
             crate::store::Lane::Reply,
             now_ms,
         )?;
         // A tally not yet sent is out of date: answers coming faster than the chat's one
         // message a second would otherwise queue a backlog of stale figures.
-        tx.withdraw_pending(&series, now_ms).await?;
+        tx.withdraw_pending(series, now_ms).await?;
         // Only a tally that fits one message replaces the one before.
         if let (false, [row]) = (fresh, rows.as_mut_slice()) {
             let mut out: Outbound = serde_json::from_str(&row.body).context("reading a tally")?;
-            out.edit_of = Some(series);
+            out.edit_of = Some(series.prefix());
             row.body = serde_json::to_string(&out).context("encoding a tally")?;
         }
         tx.enqueue(&rows, now_ms).await?;
@@ -559,13 +563,18 @@ impl App {
                 let msg = Msg::new(MsgId::StockAlert)
                     .str("group", s.group.code())
                     .num("units", s.units as f64);
-                let key = format!("stock:{}:{day}:{donor}", s.group.code());
+                let group = s.group.code();
+                let key = OutboxKey::StockAlert {
+                    group: &group,
+                    day,
+                    donor: *donor,
+                };
                 let rows = rows_for(self, r, msg, &key, crate::store::Lane::Notice, now_ms)?;
                 queued += tx.enqueue(&rows, now_ms).await? as usize;
             }
             tx.audit(
                 "scheduler",
-                "stock.alert",
+                AuditAction::StockAlert,
                 &s.group.code(),
                 Some(members.len() as i64),
                 now_ms,

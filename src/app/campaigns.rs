@@ -3,6 +3,7 @@
 //! which was checked before (`requests.rs`).
 
 use super::App;
+use crate::domain::audit::AuditAction;
 use crate::domain::campaign::{Campaign, CampaignInput};
 use crate::engine::DriveOutcome;
 use crate::engine::drive::{CampaignDraft, Item};
@@ -52,9 +53,9 @@ impl App {
         };
         let actor = tx.account_ref(identity_id).await?;
         let action = if input.id.is_some() {
-            "campaign.edit"
+            AuditAction::CampaignEdit
         } else {
-            "campaign.create"
+            AuditAction::CampaignCreate
         };
         tx.audit(&actor, action, &format!("campaign:{id}"), None, now_ms)
             .await?;

@@ -5,6 +5,7 @@
 
 use super::App;
 use super::outbound::random_code;
+use crate::domain::audit::AuditAction;
 use crate::domain::club::{ClubInfo, ClubKind};
 use crate::engine::Outcome;
 use crate::store::Tx;
@@ -126,7 +127,7 @@ impl App {
                 let target = format!("club:{club} donor:{donor}");
                 tx.audit(
                     &actor,
-                    "club.remove_member",
+                    AuditAction::ClubRemoveMember,
                     &target,
                     None,
                     now.timestamp_millis(),
@@ -162,7 +163,7 @@ impl App {
         let actor = tx.account_ref(identity_id).await?;
         tx.audit(
             &actor,
-            "club.create",
+            AuditAction::ClubCreate,
             &format!("club:{id} {name}"),
             None,
             now_ms,

@@ -12,7 +12,7 @@ use crate::domain::club::Action;
 use crate::domain::donor::Donor;
 use crate::engine::{self, Conversation, Ctx, DonorChange, Saved, State, Step};
 use crate::messages::MsgId;
-use crate::store::{Account, Identity, Lane, NewMessage, Tx};
+use crate::store::{Account, Identity, Lane, NewMessage, OutboxKey, Tx};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
@@ -238,10 +238,14 @@ impl App {
                 // Once the account is erased the row must not point to it; the chat id
                 // alone carries the goodbye, and is cleared once it is sent.
                 identity_id: kept.then_some(identity_id),
-                idempotency_key: inbound
-                    .event_key
-                    .as_ref()
-                    .map(|k| format!("reply:{}:{k}:{i}", inbound.channel.code())),
+                idempotency_key: inbound.event_key.as_ref().map(|k| {
+                    OutboxKey::Reply {
+                        channel: inbound.channel.code(),
+                        event: k,
+                        part: i,
+                    }
+                    .to_string()
+                }),
                 out,
             });
         }

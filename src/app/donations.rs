@@ -5,6 +5,7 @@
 
 use super::App;
 use super::outbound::random_code;
+use crate::domain::audit::AuditAction;
 use crate::domain::eligibility::{DonationKind, LastDonation};
 use crate::domain::phone::PhoneNumber;
 use crate::engine::DriveOutcome;
@@ -174,7 +175,7 @@ impl App {
         let actor = tx.account_ref(identity_id).await?;
         tx.audit(
             &actor,
-            "donation.record",
+            AuditAction::DonationRecord,
             &format!("donor:{donor}"),
             None,
             now_ms,
@@ -205,7 +206,7 @@ impl App {
         let actor = tx.account_ref(identity_id).await?;
         tx.audit(
             &actor,
-            "donation.remove",
+            AuditAction::DonationRemove,
             &format!("donation:{id}"),
             None,
             now_ms,

@@ -4,11 +4,12 @@
 
 use super::App;
 use super::outbound::{drive_card_msg, rows_for};
+use crate::domain::audit::AuditAction;
 use crate::domain::drive::{DriveInfo, DriveInput, local_window, reminder_times};
 use crate::engine::DriveOutcome;
 use crate::engine::drive::{DriveDraft, Item};
 use crate::messages::{Msg, MsgId};
-use crate::store::{JobKind, Lane, NewJob, SignUp, Tx};
+use crate::store::{JobKey, JobKind, Lane, NewJob, OutboxKey, SignUp, Tx};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// Drives listed at once.
@@ -73,7 +74,11 @@ impl App {
         .into_iter()
         .map(|(rule, at)| NewJob {
             // The start time is part of the key: a moved drive gets fresh reminders.
-            key: format!("remind:{signup}:{rule}:{start}"),
+            key: JobKey::Reminder {
+                signup,
+                rule,
+                start,
+            },
             kind: JobKind::Reminder,
             due_at: at.timestamp_millis(),
             donor_id: Some(donor),
@@ -308,9 +313,9 @@ impl App {
             .await?;
         let actor = tx.account_ref(identity_id).await?;
         let action = if before.is_some() {
-            "drive.edit"
+            AuditAction::DriveEdit
         } else {
-            "drive.create"
+            AuditAction::DriveCreate
         };
         tx.audit(&actor, action, &format!("drive:{saved}"), None, now_ms)
             .await?;
@@ -352,7 +357,7 @@ impl App {
                 self,
                 r,
                 msg,
-                &format!("drive-cancelled:{id}"),
+                &OutboxKey::DriveCancelled { drive: id },
                 Lane::Notice,
                 now_ms,
             )?);
@@ -361,7 +366,7 @@ impl App {
         let actor = tx.account_ref(identity_id).await?;
         tx.audit(
             &actor,
-            "drive.cancel",
+            AuditAction::DriveCancel,
             &format!("drive:{id}"),
             Some(recipients.len() as i64),
             now_ms,
@@ -409,7 +414,11 @@ impl App {
                 self,
                 r,
                 msg,
-                &format!("drive-changed:{}:{}:{}", drive.id, drive.starts_at, now_ms),
+                &OutboxKey::DriveChanged {
+                    drive: drive.id,
+                    starts_at: drive.starts_at,
+                    at: now_ms,
+                },
                 Lane::Notice,
                 now_ms,
             )?);

@@ -7,7 +7,7 @@ use crate::domain::club::{CODE_LEN, invite_code};
 use crate::domain::drive::{DriveInfo, local_window};
 use crate::engine::Reply;
 use crate::messages::Msg;
-use crate::store::{Lane, NewMessage, Recipient};
+use crate::store::{Lane, NewMessage, OutboxKey, Recipient};
 use anyhow::Context;
 use chrono::{DateTime, TimeZone, Utc};
 
@@ -17,7 +17,7 @@ pub(crate) fn rows_for<'a>(
     app: &App,
     r: &'a Recipient,
     msg: Msg,
-    key: &str,
+    key: &OutboxKey,
     lane: Lane,
     not_before: i64,
 ) -> anyhow::Result<Vec<NewMessage<'a>>> {
@@ -33,7 +33,7 @@ pub(crate) fn rows_for_reply<'a>(
     app: &App,
     r: &'a Recipient,
     reply: &Reply,
-    key: &str,
+    key: &OutboxKey,
     lane: Lane,
     not_before: i64,
 ) -> anyhow::Result<Vec<NewMessage<'a>>> {

@@ -6,11 +6,12 @@
 use super::App;
 use super::outbound::rows_for;
 use crate::channels::ChannelKind;
+use crate::domain::audit::AuditAction;
 use crate::domain::club::Role;
 use crate::domain::phone::PhoneNumber;
 use crate::engine::Outcome;
 use crate::messages::{Msg, MsgId};
-use crate::store::{Lane, PhoneLookup, Tx};
+use crate::store::{Lane, OutboxKey, PhoneLookup, Tx};
 use chrono::{DateTime, Utc};
 
 impl App {
@@ -52,7 +53,7 @@ impl App {
             if !grant && role == Role::Leader {
                 tx.step_down_as_club_leader(donor).await?;
             }
-            let action = if grant { "role.grant" } else { "role.revoke" };
+            let action = AuditAction::role(grant);
             let what = format!("{} donor:{donor}", role.code());
             tx.audit(&actor, action, &what, None, now_ms).await?;
             // The person is told what changed for them.
@@ -63,7 +64,11 @@ impl App {
                     MsgId::RoleRevokedNotice
                 })
                 .msg("role", crate::engine::role_label(role));
-                let key = format!("role:{}:{}:{now_ms}", role.code(), grant);
+                let key = OutboxKey::RoleChanged {
+                    role,
+                    grant,
+                    at: now_ms,
+                };
                 let rows = rows_for(self, &r, msg, &key, Lane::Notice, now_ms)?;
                 tx.enqueue(&rows, now_ms).await?;
             }
@@ -110,7 +115,7 @@ impl App {
             tx.revoke_role(identity, role).await? > 0
         };
         if changed {
-            let action = if grant { "role.grant" } else { "role.revoke" };
+            let action = AuditAction::role(grant);
             let target = format!("{} {}:{user}", role.code(), channel.code());
             tx.audit("cli", action, &target, None, now).await?;
         }
@@ -132,7 +137,8 @@ impl App {
             let identity = tx.ensure_identity(channel.code(), &user, now).await?;
             if tx.grant_role(identity, Role::Admin, "config", now).await? {
                 let target = format!("admin {}:{user}", channel.code());
-                tx.audit("config", "role.grant", &target, None, now).await?;
+                tx.audit("config", AuditAction::RoleGrant, &target, None, now)
+                    .await?;
             }
         }
         tx.commit().await

@@ -1,6 +1,7 @@
 //! Domain types, free of I/O. Input is parsed into these at the edge ("parse, don't
 //! validate"): a value of one of these types is always valid.
 
+pub mod audit;
 pub mod blood;
 pub mod body;
 pub mod callout;

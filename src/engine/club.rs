@@ -18,6 +18,7 @@
 //! ```
 
 use super::{Choice, Command, Label, Reply, State, Turn, choice};
+use crate::domain::audit::AuditAction;
 use crate::domain::blood::BloodGroup;
 use crate::domain::club::{
     Audience, AuditEntry, BroadcastInfo, ClubInfo, ClubKind, MAX_ANNOUNCEMENT_CHARS, Member, Role,
@@ -746,8 +747,12 @@ impl Turn<'_, '_> {
                 let lines: Vec<String> = entries
                     .iter()
                     .map(|(at, e)| {
-                        let action = audit_action_label(&e.action)
-                            .map(|id| ctx.catalogue.render(self.lang, &Msg::new(id)))
+                        // A code this version does not know is shown as it is.
+                        let action = AuditAction::from_code(&e.action)
+                            .map(|a| {
+                                ctx.catalogue
+                                    .render(self.lang, &Msg::new(audit_action_label(a)))
+                            })
                             .unwrap_or_else(|| e.action.clone());
                         let mut l = format!("{at} · {} · {action}", e.actor);
                         if !e.target.is_empty() {
@@ -766,34 +771,33 @@ impl Turn<'_, '_> {
     }
 }
 
-/// An audit action's name in words (an unknown code is shown as it is).
-pub fn audit_action_label(code: &str) -> Option<MsgId> {
-    Some(match code {
-        "broadcast.cancel" => MsgId::AuditBroadcastCancel,
-        "broadcast.send" => MsgId::AuditBroadcastSend,
-        "callout.start" => MsgId::AuditCalloutStart,
-        "callout.wave" => MsgId::AuditCalloutWave,
-        "callout.fulfilled" => MsgId::AuditCalloutFulfilled,
-        "callout.cancelled" => MsgId::AuditCalloutCancelled,
-        "callout.expired" => MsgId::AuditCalloutExpired,
-        "callout.extend" => MsgId::AuditCalloutExtend,
-        "callout.donated" => MsgId::AuditCalloutDonated,
-        "callout.no_show" => MsgId::AuditCalloutNoShow,
-        "campaign.create" => MsgId::AuditCampaignCreate,
-        "campaign.edit" => MsgId::AuditCampaignEdit,
-        "club.create" => MsgId::AuditClubCreate,
-        "club.remove_member" => MsgId::AuditClubRemoveMember,
-        "donation.record" => MsgId::AuditDonationRecord,
-        "donation.remove" => MsgId::AuditDonationRemove,
-        "drive.cancel" => MsgId::AuditDriveCancel,
-        "drive.create" => MsgId::AuditDriveCreate,
-        "drive.edit" => MsgId::AuditDriveEdit,
-        "role.grant" => MsgId::AuditRoleGrant,
-        "role.revoke" => MsgId::AuditRoleRevoke,
-        "stock.alert" => MsgId::AuditStockAlert,
-        "stock.set" => MsgId::AuditStockSet,
-        _ => return None,
-    })
+/// An audit action's name in words.
+pub fn audit_action_label(action: AuditAction) -> MsgId {
+    match action {
+        AuditAction::BroadcastCancel => MsgId::AuditBroadcastCancel,
+        AuditAction::BroadcastSend => MsgId::AuditBroadcastSend,
+        AuditAction::CalloutStart => MsgId::AuditCalloutStart,
+        AuditAction::CalloutWave => MsgId::AuditCalloutWave,
+        AuditAction::CalloutFulfilled => MsgId::AuditCalloutFulfilled,
+        AuditAction::CalloutCancelled => MsgId::AuditCalloutCancelled,
+        AuditAction::CalloutExpired => MsgId::AuditCalloutExpired,
+        AuditAction::CalloutExtend => MsgId::AuditCalloutExtend,
+        AuditAction::CalloutDonated => MsgId::AuditCalloutDonated,
+        AuditAction::CalloutNoShow => MsgId::AuditCalloutNoShow,
+        AuditAction::CampaignCreate => MsgId::AuditCampaignCreate,
+        AuditAction::CampaignEdit => MsgId::AuditCampaignEdit,
+        AuditAction::ClubCreate => MsgId::AuditClubCreate,
+        AuditAction::ClubRemoveMember => MsgId::AuditClubRemoveMember,
+        AuditAction::DonationRecord => MsgId::AuditDonationRecord,
+        AuditAction::DonationRemove => MsgId::AuditDonationRemove,
+        AuditAction::DriveCancel => MsgId::AuditDriveCancel,
+        AuditAction::DriveCreate => MsgId::AuditDriveCreate,
+        AuditAction::DriveEdit => MsgId::AuditDriveEdit,
+        AuditAction::RoleGrant => MsgId::AuditRoleGrant,
+        AuditAction::RoleRevoke => MsgId::AuditRoleRevoke,
+        AuditAction::StockAlert => MsgId::AuditStockAlert,
+        AuditAction::StockSet => MsgId::AuditStockSet,
+    }
 }
 
 /// `/grant coordinator 0912 345 678`, `/capquyen điều phối +84912345678` → the role (words

@@ -686,9 +686,10 @@ impl Tx {
             return Ok(None);
         }
         // Keys `callout:<id>:ask:<donor>:<identity>:<part>`: one index range.
-        let lo = format!("callout:{id}:ask:");
+        let asks = super::KeyFamily::CalloutAsks { callout: id };
+        let lo = asks.prefix();
         let withdrawn: HashSet<i64> = self
-            .withdraw_pending(&lo, now)
+            .withdraw_pending(asks, now)
             .await?
             .iter()
             .filter_map(|k| k.strip_prefix(&lo)?.split(':').next()?.parse().ok())

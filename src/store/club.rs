@@ -3,6 +3,7 @@
 //! roles with [`Tx::roles_of`] in the same transaction.
 
 use super::{Store, Tx};
+use crate::domain::audit::AuditAction;
 use crate::domain::club::{
     Audience, AuditEntry, BroadcastInfo, ClubInfo, ClubKind, Member, Progress, Role, Roles,
 };
@@ -235,7 +236,7 @@ impl Tx {
     pub async fn audit(
         &mut self,
         actor: &str,
-        action: &str,
+        action: AuditAction,
         target: &str,
         recipients: Option<i64>,
         now: i64,
@@ -245,7 +246,7 @@ impl Tx {
         )
         .bind(now)
         .bind(actor)
-        .bind(action)
+        .bind(action.code())
         .bind(target)
         .bind(recipients)
         .execute(&mut *self.tx)

@@ -2,6 +2,7 @@
 //! jobs and the progress report. Functions that run inside a conversation step take the
 //! step's [`Tx`]; the scheduler and the command line use the [`Store`].
 
+use super::JobKey;
 use super::club::{BEST_IDENTITY, Recipient};
 use super::{CHUNK, Store, Tx, date_text, list, parse_date};
 use crate::domain::campaign::Campaign;
@@ -20,7 +21,7 @@ use std::collections::HashMap;
 /// A job for the scheduler to add.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewJob {
-    pub key: String,
+    pub key: JobKey,
     pub kind: JobKind,
     pub due_at: i64,
     pub donor_id: Option<i64>,
@@ -823,7 +824,7 @@ impl Tx {
             .execute(&mut *self.tx)
             .await?;
         sqlx::query("UPDATE jobs SET done_at = $2, outcome = 'withdrawn' WHERE key = $1 AND done_at IS NULL")
-            .bind(format!("thanks:{id}"))
+            .bind(JobKey::Thanks { donation: id }.to_string())
             .bind(now)
             .execute(&mut *self.tx)
             .await?;
@@ -898,7 +899,7 @@ async fn add_jobs(conn: &mut SqliteConnection, jobs: &[NewJob]) -> anyhow::Resul
         let mut q = sqlx::query(&sql);
         for j in chunk {
             q = q
-                .bind(&j.key)
+                .bind(j.key.to_string())
                 .bind(j.kind.code())
                 .bind(j.due_at)
                 .bind(j.donor_id)
@@ -1022,7 +1023,7 @@ pub(super) async fn record_donation(
         add_jobs(
             conn,
             &[NewJob {
-                key: format!("thanks:{id}"),
+                key: JobKey::Thanks { donation: id },
                 kind: JobKind::Thanks,
                 due_at: now,
                 donor_id: Some(donor),
