@@ -824,16 +824,13 @@ pub async fn chat(
     let user = user.trim();
     anyhow::ensure!(!user.is_empty(), "--user must not be empty");
     let scope = Scope::Chat {
-        channel: ChannelKind::Terminal.code().to_string(),
+        channel: ChannelKind::Terminal,
         chat_id: user.to_string(),
     };
     let worker = Worker::new(
         app.clone(),
         scope.clone(),
-        vec![(
-            ChannelKind::Terminal.code(),
-            Transport::Terminal(out.clone()),
-        )],
+        vec![Transport::Terminal(out.clone())],
     );
     let mut delivered = worker.delivered();
     let (stop, stop_rx) = watch::channel(false);

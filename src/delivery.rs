@@ -9,7 +9,7 @@ use crate::channels::telegram::TelegramChannel;
 use crate::channels::terminal::TerminalOut;
 use crate::channels::zalo_bot::ZaloBotChannel;
 use crate::channels::zalo_oa::ZaloOaChannel;
-use crate::channels::{Outbound, SendOutcome};
+use crate::channels::{ChannelKind, Outbound, SendOutcome};
 use crate::config::DeliveryConfig;
 use crate::store::{Lane, OutboxRow, Outcome, Scope};
 use std::collections::{HashMap, HashSet};
@@ -33,6 +33,16 @@ pub enum Transport {
 }
 
 impl Transport {
+    /// The channel whose rows this transport sends.
+    pub fn channel(&self) -> ChannelKind {
+        match self {
+            Transport::Telegram(_) => ChannelKind::Telegram,
+            Transport::Zalo(_) => ChannelKind::Zalo,
+            Transport::ZaloOa(_) => ChannelKind::ZaloOa,
+            Transport::Terminal(_) => ChannelKind::Terminal,
+        }
+    }
+
     async fn send(&self, chat_id: &str, out: &Outbound) -> SendOutcome {
         match self {
             Transport::Telegram(t) => t.send(chat_id, out).await,
@@ -50,7 +60,7 @@ impl Transport {
         {
             match app
                 .store()
-                .latest_in_series(series, &row.channel, identity)
+                .latest_in_series(series, row.channel.code(), identity)
                 .await
             {
                 Ok(Some(message_id)) => {
@@ -194,8 +204,8 @@ impl ChannelPacing {
 pub struct Worker {
     app: App,
     scope: Scope,
-    transports: HashMap<String, Transport>,
-    pacing: HashMap<String, ChannelPacing>,
+    transports: HashMap<ChannelKind, Transport>,
+    pacing: HashMap<ChannelKind, ChannelPacing>,
     cfg: DeliveryConfig,
     delivered: watch::Sender<u64>,
 }
@@ -203,13 +213,13 @@ pub struct Worker {
 type SendResult = (OutboxRow, SendOutcome);
 
 impl Worker {
-    /// A worker for the rows of `scope`, sending through `transports` (channel code →
-    /// transport). Pacing comes from the configuration.
-    pub fn new(app: App, scope: Scope, transports: Vec<(&str, Transport)>) -> Worker {
+    /// A worker for the rows of `scope`, sending each through the transport of its
+    /// channel. Pacing comes from the configuration.
+    pub fn new(app: App, scope: Scope, transports: Vec<Transport>) -> Worker {
         let cfg = app.config().delivery.clone();
         let pacing = transports
             .iter()
-            .map(|(code, t)| {
+            .map(|t| {
                 let p = match t {
                     Transport::Telegram(_) => ChannelPacing::new(
                         cfg.telegram_per_second,
@@ -221,16 +231,13 @@ impl Worker {
                     ),
                     Transport::Terminal(_) => ChannelPacing::unpaced(),
                 };
-                (code.to_string(), p)
+                (t.channel(), p)
             })
             .collect();
         Worker {
             app,
             scope,
-            transports: transports
-                .into_iter()
-                .map(|(c, t)| (c.to_string(), t))
-                .collect(),
+            transports: transports.into_iter().map(|t| (t.channel(), t)).collect(),
             pacing,
             cfg,
             delivered: watch::channel(0).0,
@@ -264,7 +271,7 @@ impl Worker {
         }
         let added = self.app.outbox_added();
         let mut in_flight: JoinSet<SendResult> = JoinSet::new();
-        let mut busy: HashSet<(String, String)> = HashSet::new();
+        let mut busy: HashSet<(ChannelKind, String)> = HashSet::new();
         let poll = Duration::from_millis(self.cfg.poll_interval_ms.max(1));
         loop {
             let stopping = *shutdown.borrow();
@@ -309,7 +316,7 @@ impl Worker {
     async fn dispatch(
         &mut self,
         in_flight: &mut JoinSet<SendResult>,
-        busy: &mut HashSet<(String, String)>,
+        busy: &mut HashSet<(ChannelKind, String)>,
     ) -> anyhow::Result<Option<Instant>> {
         let free = self.cfg.max_in_flight.saturating_sub(in_flight.len());
         if free == 0 {
@@ -329,10 +336,10 @@ impl Worker {
             .await?;
         let now = Instant::now();
         let mut wake: Option<Instant> = None;
-        let mut seen: HashSet<(String, String)> = HashSet::new();
+        let mut seen: HashSet<(ChannelKind, String)> = HashSet::new();
         let mut chosen: Vec<OutboxRow> = Vec::new();
         for row in rows {
-            let key = (row.channel.clone(), row.chat_id.clone());
+            let key = (row.channel, row.chat_id.clone());
             // One row at a time per chat, in order: skip a chat with a send in flight, and
             // every row of a chat after its first.
             if busy.contains(&key) || !seen.insert(key) {
@@ -354,7 +361,7 @@ impl Worker {
         let ids: Vec<i64> = chosen.iter().map(|r| r.id).collect();
         self.app.store().claim(&ids).await?;
         for row in chosen {
-            busy.insert((row.channel.clone(), row.chat_id.clone()));
+            busy.insert((row.channel, row.chat_id.clone()));
             let Some(transport) = self.transports.get(&row.channel).cloned() else {
                 continue;
             };
@@ -370,14 +377,14 @@ impl Worker {
         Ok(wake)
     }
 
-    async fn record(&mut self, done: Vec<SendResult>, busy: &mut HashSet<(String, String)>) {
+    async fn record(&mut self, done: Vec<SendResult>, busy: &mut HashSet<(ChannelKind, String)>) {
         if done.is_empty() {
             return;
         }
         let now = self.app.clock().now().timestamp_millis();
         let mut results = Vec::with_capacity(done.len());
         for (row, sent) in done {
-            busy.remove(&(row.channel.clone(), row.chat_id.clone()));
+            busy.remove(&(row.channel, row.chat_id.clone()));
             let attempts = u32::try_from(row.attempts + 1).unwrap_or(u32::MAX);
             let outcome = match sent {
                 SendOutcome::Sent {

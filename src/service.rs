@@ -3,7 +3,6 @@
 //! against fake platform servers.
 
 use crate::app::App;
-use crate::channels::ChannelKind;
 use crate::channels::telegram::TelegramChannel;
 use crate::channels::zalo_bot::ZaloBotChannel;
 use crate::channels::zalo_oa::ZaloOaChannel;
@@ -67,7 +66,7 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
             let name = t.me().await?;
             tracing::info!(bot = %name, "Telegram bot ready");
             app.set_telegram_bot(&name);
-            transports.push((ChannelKind::Telegram.code(), Transport::Telegram(t.clone())));
+            transports.push(Transport::Telegram(t.clone()));
             if let (Some(url), Some(secret)) = (&c.webhook_url, &c.webhook_secret) {
                 hooks.telegram = Some(TelegramWebhook {
                     channel: t.clone(),
@@ -84,7 +83,7 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
             let z = ZaloBotChannel::new(c)?;
             let name = z.me().await?;
             tracing::info!(bot = %name, "Zalo bot ready");
-            transports.push((ChannelKind::Zalo.code(), Transport::Zalo(z.clone())));
+            transports.push(Transport::Zalo(z.clone()));
             if let (Some(url), Some(secret)) = (&c.webhook_url, &c.webhook_secret) {
                 hooks.zalo = Some(ZaloWebhook {
                     secret: secret.clone(),
@@ -104,14 +103,14 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
         )
         .await?;
         tracing::info!(app = %c.app_id, "Zalo OA ready");
-        transports.push((ChannelKind::ZaloOa.code(), Transport::ZaloOa(oa.clone())));
+        transports.push(Transport::ZaloOa(oa.clone()));
         hooks.zalo_oa = Some(ZaloOaWebhook {
             channel: oa,
             path: c.webhook_path.clone(),
         });
     }
 
-    let scope = Scope::Channels(transports.iter().map(|(c, _)| c.to_string()).collect());
+    let scope = Scope::Channels(transports.iter().map(Transport::channel).collect());
     let worker = Worker::new(app.clone(), scope, transports);
     let delivered = worker.delivered();
     let worker_rx = rx.clone();

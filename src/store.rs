@@ -9,6 +9,7 @@ use crate::config::Interrupted;
 use crate::domain::blood::BloodGroup;
 use crate::domain::body::{Sex, WeightKg};
 use crate::domain::campaign::{Campaign, FileError};
+use crate::domain::channel::ChannelKind;
 use crate::domain::donation::DonationLine;
 use crate::domain::donor::{Donor, LastDonationAnswer};
 use crate::domain::eligibility::DonationKind;
@@ -104,7 +105,7 @@ pub struct Settled {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxRow {
     pub id: i64,
-    pub channel: String,
+    pub channel: ChannelKind,
     pub chat_id: String,
     pub identity_id: Option<i64>,
     pub lane: Lane,
@@ -132,9 +133,12 @@ pub enum TokenWrite {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     /// Every row of these channels.
-    Channels(Vec<String>),
+    Channels(Vec<ChannelKind>),
     /// One chat of one channel (a terminal user's own rows).
-    Chat { channel: String, chat_id: String },
+    Chat {
+        channel: ChannelKind,
+        chat_id: String,
+    },
 }
 
 /// What became of one send.
@@ -272,11 +276,12 @@ impl Store {
                 } else {
                     marks.join(", ")
                 };
-                (format!("channel IN ({list})"), channels.clone())
+                let codes = channels.iter().map(|c| c.code().to_string()).collect();
+                (format!("channel IN ({list})"), codes)
             }
             Scope::Chat { channel, chat_id } => (
                 format!("channel = ${} AND chat_id = ${}", first, first + 1),
-                vec![channel.clone(), chat_id.clone()],
+                vec![channel.code().to_string(), chat_id.clone()],
             ),
         }
     }
@@ -309,9 +314,12 @@ impl Store {
             .context("reading due outbox rows")?;
         rows.iter()
             .map(|r| {
+                let channel: String = r.try_get("channel")?;
                 Ok(OutboxRow {
                     id: r.try_get("id")?,
-                    channel: r.try_get("channel")?,
+                    channel: ChannelKind::from_code(&channel).ok_or_else(|| {
+                        anyhow::anyhow!("outbox row of unknown channel {channel}")
+                    })?,
                     chat_id: r
                         .try_get::<Option<String>, _>("chat_id")?
                         .unwrap_or_default(),
@@ -529,7 +537,7 @@ impl Store {
                          AND channel = $2 AND chat_id = $3 AND id > $4 AND not_before < $1",
                     )
                     .bind(not_before)
-                    .bind(&row.channel)
+                    .bind(row.channel.code())
                     .bind(&row.chat_id)
                     .bind(row.id)
                     .execute(&mut *tx)
@@ -556,7 +564,7 @@ impl Store {
                     .bind(now)
                     .bind(error)
                     .bind(row.id)
-                    .bind(&row.channel)
+                    .bind(row.channel.code())
                     .bind(&row.chat_id)
                     .execute(&mut *tx)
                     .await?;
@@ -1624,7 +1632,7 @@ mod tests {
             };
             tx.enqueue(&[waiting], 0).await.unwrap();
             tx.commit().await.unwrap();
-            let scope = Scope::Channels(vec!["telegram".into()]);
+            let scope = Scope::Channels(vec![ChannelKind::Telegram]);
             let due = store.due(&scope, 0, 10, Lane::Bulk).await.unwrap();
             let ids: Vec<i64> = due
                 .iter()
@@ -1633,7 +1641,7 @@ mod tests {
                 .collect();
             store.claim(&ids).await.unwrap();
             // Another channel's worker settles only its own rows.
-            let other = Scope::Channels(vec!["zalo".into()]);
+            let other = Scope::Channels(vec![ChannelKind::Zalo]);
             assert_eq!(
                 store.settle_interrupted(&other, policy, 7).await.unwrap(),
                 Settled::default()
@@ -1712,13 +1720,13 @@ mod tests {
         let again = tx.enqueue(&[msg("a", "1", Lane::Bulk)], 0).await.unwrap();
         assert_eq!(again, 0, "same key, no row");
         tx.commit().await.unwrap();
-        let scope = Scope::Channels(vec!["telegram".into()]);
+        let scope = Scope::Channels(vec![ChannelKind::Telegram]);
         let due = store.due(&scope, 0, 10, Lane::Bulk).await.unwrap();
         let chats: Vec<_> = due.iter().map(|r| r.chat_id.as_str()).collect();
         assert_eq!(chats, ["3", "2", "1"]);
         assert!(
             store
-                .due(&Scope::Channels(vec!["zalo".into()]), 0, 10, Lane::Bulk)
+                .due(&Scope::Channels(vec![ChannelKind::Zalo]), 0, 10, Lane::Bulk)
                 .await
                 .unwrap()
                 .is_empty()

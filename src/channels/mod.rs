@@ -7,69 +7,10 @@ pub mod terminal;
 pub mod zalo_bot;
 pub mod zalo_oa;
 
+pub use crate::domain::channel::ChannelKind;
 use crate::engine::Input;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
-
-/// The platforms hienmau speaks on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ChannelKind {
-    Telegram,
-    /// Zalo Bot Platform.
-    Zalo,
-    /// A Zalo Official Account.
-    ZaloOa,
-    Terminal,
-}
-
-impl ChannelKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            ChannelKind::Telegram => "telegram",
-            ChannelKind::Zalo => "zalo",
-            ChannelKind::ZaloOa => "zalo_oa",
-            ChannelKind::Terminal => "terminal",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<ChannelKind> {
-        match code {
-            "telegram" => Some(ChannelKind::Telegram),
-            "zalo" => Some(ChannelKind::Zalo),
-            "zalo_oa" => Some(ChannelKind::ZaloOa),
-            "terminal" => Some(ChannelKind::Terminal),
-            _ => None,
-        }
-    }
-
-    /// The longest text one message may carry, in [`text_len`] units (Telegram: 4,096;
-    /// Zalo: 2,000).
-    pub fn max_text_chars(self) -> usize {
-        match self {
-            ChannelKind::Telegram => 4096,
-            ChannelKind::Zalo | ChannelKind::ZaloOa => 2000,
-            ChannelKind::Terminal => usize::MAX,
-        }
-    }
-
-    /// Platforms without buttons (or with fewer buttons than `options`) show the options as
-    /// numbered lines of the text itself, so they count toward the length limit.
-    /// Whether a button under a message sends its value when tapped, whatever the
-    /// conversation is doing (Telegram's inline buttons, Zalo OA's). Elsewhere a typed "1"
-    /// answers the conversation's current question, so a pushed message's options would not.
-    pub fn has_buttons(self) -> bool {
-        matches!(self, ChannelKind::Telegram | ChannelKind::ZaloOa)
-    }
-
-    pub fn choices_as_text(self, options: usize) -> bool {
-        match self {
-            ChannelKind::Zalo => true,
-            // An OA message carries at most 5 buttons.
-            ChannelKind::ZaloOa => options > 5,
-            ChannelKind::Telegram | ChannelKind::Terminal => false,
-        }
-    }
-}
 
 /// An account named on the command line or in configuration: `telegram:123456`,
 /// `zalo:abc`, `zalo_oa:…`, `terminal:lan` → (channel, id on that platform).

@@ -6,6 +6,7 @@ pub mod blood;
 pub mod body;
 pub mod callout;
 pub mod campaign;
+pub mod channel;
 pub mod club;
 pub mod dates;
 pub mod donation;

@@ -33,7 +33,7 @@ fn tg(update: u32, user: &str, text: &str) -> Inbound {
 
 async fn outbox_texts(app: &App, chat: &str) -> Vec<String> {
     let scope = hienmau::store::Scope::Chat {
-        channel: "telegram".into(),
+        channel: ChannelKind::Telegram,
         chat_id: chat.into(),
     };
     app.store()
@@ -183,7 +183,7 @@ async fn oa_until_phone(app: &App, user: &str, name: &str) {
 
 async fn last_text(app: &App, channel: &str, chat: &str) -> String {
     let scope = hienmau::store::Scope::Chat {
-        channel: channel.into(),
+        channel: ChannelKind::from_code(channel).unwrap(),
         chat_id: chat.into(),
     };
     let rows = app
@@ -261,7 +261,7 @@ async fn a_phone_verified_on_two_platforms_joins_the_accounts() {
     tx.enqueue(&[row], 0).await.unwrap();
     tx.commit().await.unwrap();
     let scope = hienmau::store::Scope::Chat {
-        channel: "zalo_oa".into(),
+        channel: ChannelKind::ZaloOa,
         chat_id: "z1".into(),
     };
     let due = app
