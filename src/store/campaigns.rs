@@ -1,0 +1,287 @@
+//! Campaigns: the calendar imported from a file, those open today, created and edited in
+//! chat, and the announcement's audience and reach.
+
+use super::club::{BEST_IDENTITY, Recipient};
+use super::drive::{drives_where, recipient_from_row, write_drive};
+use super::*;
+use crate::domain::campaign::Campaign;
+use crate::domain::drive::{CampaignItem, DriveInfo};
+use anyhow::Context;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+pub(super) fn campaign_item(r: &SqliteRow) -> anyhow::Result<CampaignItem> {
+    Ok(CampaignItem {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        starts_on: parse_date(r.try_get("starts_on")?).context("a campaign date")?,
+        ends_on: parse_date(r.try_get("ends_on")?).context("a campaign date")?,
+    })
+}
+
+impl Store {
+    /// Write a year's campaigns and their drives in one transaction (all or nothing); a
+    /// campaign already stored under the same year and name, or a drive at the same place and
+    /// time, is updated. Returns the number of drives written.
+    pub async fn import_calendar(
+        &self,
+        year: i32,
+        campaigns: &[Campaign],
+        tz: Tz,
+        now: i64,
+    ) -> anyhow::Result<usize> {
+        let mut tx = self.pool.begin().await?;
+        let mut drives = 0;
+        for c in campaigns {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO campaigns (year, name, starts_on, ends_on, target_units_min, \
+                 target_units_max, target_people, organiser, partner, note, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT (year, name) DO UPDATE SET starts_on = excluded.starts_on, \
+                 ends_on = excluded.ends_on, target_units_min = excluded.target_units_min, \
+                 target_units_max = excluded.target_units_max, \
+                 target_people = excluded.target_people, organiser = excluded.organiser, \
+                 partner = excluded.partner, note = excluded.note, \
+                 updated_at = excluded.updated_at RETURNING id",
+            )
+            .bind(year)
+            .bind(&c.name)
+            .bind(date_text(c.starts_on))
+            .bind(date_text(c.ends_on))
+            .bind(c.target_units_min)
+            .bind(c.target_units_max)
+            .bind(c.target_people)
+            .bind(&c.organiser)
+            .bind(&c.partner)
+            .bind(&c.note)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .with_context(|| format!("storing campaign {:?}", c.name))?;
+            for d in &c.drives {
+                write_drive(&mut tx, None, Some(id), d, tz, None, now).await?;
+                drives += 1;
+            }
+        }
+        tx.commit().await.context("committing the campaigns")?;
+        Ok(drives)
+    }
+}
+
+impl Tx {
+    /// Campaigns not yet over (for a new drive), soonest first.
+    pub async fn open_campaigns(&mut self, today: NaiveDate) -> anyhow::Result<Vec<CampaignItem>> {
+        let rows = sqlx::query(
+            "SELECT id, name, starts_on, ends_on FROM campaigns WHERE ends_on >= $1 \
+             ORDER BY starts_on, name LIMIT 8",
+        )
+        .bind(date_text(today))
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter().map(campaign_item).collect()
+    }
+
+    /// A campaign created in chat; `None` if that year already has one of that name.
+    pub async fn create_campaign(
+        &mut self,
+        c: &Campaign,
+        by: i64,
+        now: i64,
+    ) -> anyhow::Result<Option<i64>> {
+        use chrono::Datelike;
+        Ok(sqlx::query_scalar(
+            "INSERT INTO campaigns (year, name, starts_on, ends_on, target_units_min, \
+             target_units_max, target_people, created_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (year, name) DO NOTHING \
+             RETURNING id",
+        )
+        .bind(c.starts_on.year())
+        .bind(&c.name)
+        .bind(date_text(c.starts_on))
+        .bind(date_text(c.ends_on))
+        .bind(c.target_units_min)
+        .bind(c.target_units_max)
+        .bind(c.target_people)
+        .bind(by)
+        .bind(now)
+        .fetch_optional(&mut *self.tx)
+        .await?)
+    }
+
+    /// Change a campaign (its year follows its start); `false` if another campaign of that
+    /// year has the name.
+    pub async fn update_campaign(
+        &mut self,
+        id: i64,
+        c: &Campaign,
+        now: i64,
+    ) -> anyhow::Result<bool> {
+        use chrono::Datelike;
+        let r = sqlx::query(
+            "UPDATE OR IGNORE campaigns SET year = $1, name = $2, starts_on = $3, ends_on = $4, \
+             target_units_min = $5, target_units_max = $6, target_people = $7, updated_at = $8 \
+             WHERE id = $9",
+        )
+        .bind(c.starts_on.year())
+        .bind(&c.name)
+        .bind(date_text(c.starts_on))
+        .bind(date_text(c.ends_on))
+        .bind(c.target_units_min)
+        .bind(c.target_units_max)
+        .bind(c.target_people)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// One campaign, to edit.
+    pub async fn campaign(&mut self, id: i64) -> anyhow::Result<Option<Campaign>> {
+        let Some(r) = sqlx::query(
+            "SELECT name, starts_on, ends_on, target_units_min, target_units_max, target_people, \
+             organiser, partner, note FROM campaigns WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Campaign {
+            name: r.try_get("name")?,
+            starts_on: parse_date(r.try_get("starts_on")?).context("a campaign date")?,
+            ends_on: parse_date(r.try_get("ends_on")?).context("a campaign date")?,
+            target_units_min: r.try_get("target_units_min")?,
+            target_units_max: r.try_get("target_units_max")?,
+            target_people: r.try_get("target_people")?,
+            organiser: r.try_get("organiser")?,
+            partner: r.try_get("partner")?,
+            note: r.try_get("note")?,
+            drives: Vec::new(),
+        }))
+    }
+
+    /// Campaigns that open between `after` (exclusive) and `upto` (inclusive).
+    pub async fn campaigns_opening(
+        &mut self,
+        after: NaiveDate,
+        upto: NaiveDate,
+    ) -> anyhow::Result<Vec<CampaignItem>> {
+        let rows = sqlx::query(
+            "SELECT id, name, starts_on, ends_on FROM campaigns \
+             WHERE starts_on > $1 AND starts_on <= $2 ORDER BY starts_on",
+        )
+        .bind(date_text(after))
+        .bind(date_text(upto))
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter().map(campaign_item).collect()
+    }
+
+    /// A campaign's drives still to come.
+    pub async fn campaign_drives(
+        &mut self,
+        campaign: i64,
+        now: i64,
+    ) -> anyhow::Result<Vec<DriveInfo>> {
+        drives_where(
+            &mut self.tx,
+            None,
+            "d.campaign_id = $2 AND d.cancelled_at IS NULL AND d.starts_at > $3",
+            &[campaign, now],
+            None,
+            50,
+        )
+        .await
+    }
+
+    /// Registered, not paused donors of these provinces who may give by `by` (whole-blood
+    /// or apheresis interval over), with where to write to them.
+    pub async fn announce_audience(
+        &mut self,
+        provinces: &[String],
+        whole_blood_before: NaiveDate,
+        apheresis_before: NaiveDate,
+    ) -> anyhow::Result<Vec<(i64, String, Recipient)>> {
+        let mut out = Vec::new();
+        for p in provinces {
+            let rows = sqlx::query(&format!(
+                "SELECT d.id AS donor_id, i.id AS identity_id, i.channel, i.chat_id, i.lang \
+                 FROM donors d {BEST_IDENTITY} WHERE d.province = $1 \
+                 AND d.registered_at IS NOT NULL AND d.paused = 0 AND d.supporter = 0 \
+                 AND (d.last_donation_date IS NULL \
+                   OR (d.last_donation_kind IN ('whole_blood', 'never') \
+                       AND d.last_donation_date <= $2) \
+                   OR (d.last_donation_kind IN ('platelets', 'plasma') \
+                       AND d.last_donation_date <= $3))"
+            ))
+            .bind(p)
+            .bind(date_text(whole_blood_before))
+            .bind(date_text(apheresis_before))
+            .fetch_all(&mut *self.tx)
+            .await
+            .context("reading a campaign's audience")?;
+            for r in &rows {
+                out.push((r.try_get("donor_id")?, p.clone(), recipient_from_row(r)?));
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn add_reach(
+        &mut self,
+        campaign: i64,
+        donors: &[i64],
+        now: i64,
+    ) -> anyhow::Result<()> {
+        for chunk in donors.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO campaign_reach (campaign_id, donor_id, at) VALUES {} \
+                 ON CONFLICT DO NOTHING",
+                super::placeholders(chunk.len(), 3)
+            );
+            let mut q = sqlx::query(&sql);
+            for d in chunk {
+                q = q.bind(campaign).bind(d).bind(now);
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// A year's campaigns, in date order.
+    pub async fn campaigns(&self, year: i32) -> anyhow::Result<Vec<Campaign>> {
+        let rows = sqlx::query(
+            "SELECT name, starts_on, ends_on, target_units_min, target_units_max, target_people, \
+             organiser, partner, note FROM campaigns WHERE year = $1 ORDER BY starts_on, name",
+        )
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await
+        .context("reading campaigns")?;
+        rows.iter()
+            .map(|r| {
+                let date = |col: &str| -> anyhow::Result<NaiveDate> {
+                    parse_date(r.try_get(col)?).context("a stored campaign date is unreadable")
+                };
+                Ok(Campaign {
+                    name: r.try_get("name")?,
+                    starts_on: date("starts_on")?,
+                    ends_on: date("ends_on")?,
+                    target_units_min: r.try_get("target_units_min")?,
+                    target_units_max: r.try_get("target_units_max")?,
+                    target_people: r.try_get("target_people")?,
+                    organiser: r.try_get("organiser")?,
+                    partner: r.try_get("partner")?,
+                    note: r.try_get("note")?,
+                    drives: Vec::new(),
+                })
+            })
+            .collect()
+    }
+}

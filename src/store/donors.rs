@@ -1,0 +1,240 @@
+//! Donors' records: read, created, saved in batches, joined when two accounts prove to be one
+//! person, and erased.
+
+use super::*;
+use crate::domain::blood::BloodGroup;
+use crate::domain::body::{Sex, WeightKg};
+use crate::domain::donor::{Donor, LastDonationAnswer};
+use crate::domain::eligibility::DonationKind;
+use crate::domain::phone::PhoneNumber;
+use crate::domain::province::Province;
+use crate::messages::Lang;
+use anyhow::Context;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use std::collections::HashMap;
+
+fn donor_from_row(r: &SqliteRow) -> anyhow::Result<Donor> {
+    let kind: Option<String> = r.try_get("last_donation_kind")?;
+    let date = parse_date(r.try_get("last_donation_date")?);
+    let forgotten: bool = r.try_get("last_donation_forgotten")?;
+    let last_donation = match kind.as_deref() {
+        None => None,
+        Some("never") => Some(LastDonationAnswer::Never),
+        Some(code) => DonationKind::from_code(code).map(|kind| match date {
+            Some(date) => LastDonationAnswer::Given { kind, date },
+            None if forgotten => LastDonationAnswer::DateForgotten(kind),
+            None => LastDonationAnswer::KindOnly(kind),
+        }),
+    };
+    Ok(Donor {
+        name: r.try_get("full_name")?,
+        phone: r
+            .try_get::<Option<String>, _>("phone")?
+            .and_then(|p| PhoneNumber::parse(&p).ok()),
+        phone_verified: r.try_get("phone_verified")?,
+        birth_date: parse_date(r.try_get("birth_date")?),
+        sex: r
+            .try_get::<Option<String>, _>("sex")?
+            .and_then(|s| Sex::from_code(&s)),
+        weight: r
+            .try_get::<Option<f64>, _>("weight_kg")?
+            .and_then(WeightKg::from_stored),
+        blood_group: r
+            .try_get::<Option<String>, _>("blood_group")?
+            .and_then(|g| BloodGroup::from_code(&g)),
+        province: r
+            .try_get::<Option<String>, _>("province")?
+            .and_then(|p| Province::from_code(&p)),
+        commune: r.try_get("commune")?,
+        last_donation,
+        supporter: r.try_get("supporter")?,
+        registered_at: r.try_get("registered_at")?,
+        paused: r.try_get("paused")?,
+        night_alerts: r.try_get("night_alerts")?,
+        urgent_off: r.try_get("urgent_off")?,
+        deferred_until: parse_date(r.try_get("deferred_until")?),
+        consent_at: r.try_get::<Option<i64>, _>("consent_at")?.unwrap_or(0),
+        consent_version: r
+            .try_get::<Option<String>, _>("consent_version")?
+            .unwrap_or_default(),
+    })
+}
+
+impl Tx {
+    /// Donors by id, with their latest consent.
+    pub async fn load_donors(&mut self, ids: &[i64]) -> anyhow::Result<HashMap<i64, Donor>> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT d.*, c.given_at AS consent_at, c.text_version AS consent_version \
+                 FROM donors d LEFT JOIN consents c ON c.id = \
+                 (SELECT MAX(id) FROM consents WHERE donor_id = d.id) WHERE d.id IN ({})",
+                list(chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for row in q.fetch_all(&mut *self.tx).await.context("reading donors")? {
+                out.insert(row.try_get("id")?, donor_from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Consent given: create the donor with its consent record and link the account.
+    pub async fn create_donor(
+        &mut self,
+        identity_id: i64,
+        donor: &Donor,
+        lang: Lang,
+        now: i64,
+    ) -> anyhow::Result<i64> {
+        let id: i64 =
+            sqlx::query_scalar("INSERT INTO donors (created_at) VALUES ($1) RETURNING id")
+                .bind(now)
+                .fetch_one(&mut *self.tx)
+                .await
+                .context("creating the donor")?;
+        sqlx::query(
+            "INSERT INTO consents (donor_id, given_at, text_version, lang) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(donor.consent_at)
+        .bind(&donor.consent_version)
+        .bind(lang.code())
+        .execute(&mut *self.tx)
+        .await
+        .context("recording the consent")?;
+        sqlx::query("UPDATE channel_identities SET donor_id = $1 WHERE id = $2")
+            .bind(id)
+            .bind(identity_id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.save_donors(&[(id, donor)]).await?;
+        Ok(id)
+    }
+
+    /// Write donors' profiles (one upsert statement for many donors; every donor exists).
+    pub async fn save_donors(&mut self, donors: &[(i64, &Donor)]) -> anyhow::Result<()> {
+        for chunk in donors.chunks(CHUNK) {
+            // created_at is required by the INSERT form but never changed by the update.
+            let sql = format!(
+                "INSERT INTO donors (id, created_at, full_name, phone, phone_verified, birth_date, \
+                 sex, weight_kg, blood_group, province, commune, last_donation_kind, \
+                 last_donation_date, supporter, registered_at, paused, night_alerts, urgent_off, \
+                 deferred_until, last_donation_forgotten) VALUES {} \
+                 ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name, \
+                 phone = excluded.phone, phone_verified = excluded.phone_verified, \
+                 birth_date = excluded.birth_date, sex = excluded.sex, \
+                 weight_kg = excluded.weight_kg, blood_group = excluded.blood_group, \
+                 province = excluded.province, commune = excluded.commune, \
+                 last_donation_kind = excluded.last_donation_kind, \
+                 last_donation_date = excluded.last_donation_date, \
+                 supporter = excluded.supporter, registered_at = excluded.registered_at, \
+                 paused = excluded.paused, night_alerts = excluded.night_alerts, \
+                 urgent_off = excluded.urgent_off, deferred_until = excluded.deferred_until, \
+                 last_donation_forgotten = excluded.last_donation_forgotten",
+                placeholders(chunk.len(), 20)
+            );
+            let mut q = sqlx::query(&sql);
+            for (id, d) in chunk {
+                let (kind, date) = match d.last_donation {
+                    None => (None, None),
+                    Some(LastDonationAnswer::Never) => (Some("never"), None),
+                    Some(LastDonationAnswer::KindOnly(k))
+                    | Some(LastDonationAnswer::DateForgotten(k)) => (Some(k.code()), None),
+                    Some(LastDonationAnswer::Given { kind, date }) => {
+                        (Some(kind.code()), Some(date_text(date)))
+                    }
+                };
+                q = q
+                    .bind(id)
+                    .bind(0_i64)
+                    .bind(&d.name)
+                    .bind(d.phone.as_ref().map(|p| p.as_e164().to_string()))
+                    .bind(d.phone_verified)
+                    .bind(d.birth_date.map(date_text))
+                    .bind(d.sex.map(Sex::code))
+                    .bind(d.weight.map(WeightKg::kg))
+                    .bind(d.blood_group.map(|g| g.code()))
+                    .bind(d.province.map(Province::code))
+                    .bind(&d.commune)
+                    .bind(kind)
+                    .bind(date)
+                    .bind(d.supporter)
+                    .bind(d.registered_at)
+                    .bind(d.paused)
+                    .bind(d.night_alerts)
+                    .bind(d.urgent_off)
+                    .bind(d.deferred_until.map(date_text))
+                    .bind(matches!(
+                        d.last_donation,
+                        Some(LastDonationAnswer::DateForgotten(_))
+                    ));
+            }
+            q.execute(&mut *self.tx).await.context("saving donors")?;
+        }
+        Ok(())
+    }
+
+    /// Another donor whose phone was verified through a platform, with this same number.
+    pub async fn verified_donor_with_phone(
+        &mut self,
+        phone: &str,
+        except: i64,
+    ) -> anyhow::Result<Option<(i64, Donor)>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM donors WHERE phone = $1 AND phone_verified = 1 AND id <> $2 \
+             ORDER BY id LIMIT 1",
+        )
+        .bind(phone)
+        .bind(except)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .context("looking for a donor by verified phone")?;
+        let Some(id) = id else { return Ok(None) };
+        Ok(self.load_donors(&[id]).await?.remove(&id).map(|d| (id, d)))
+    }
+
+    /// Join donor `from` into donor `into`: its accounts and consent records move over, and
+    /// the `from` row (a registration just begun) is deleted.
+    pub async fn merge_donor(&mut self, from: i64, into: i64) -> anyhow::Result<()> {
+        sqlx::query("UPDATE channel_identities SET donor_id = $1 WHERE donor_id = $2")
+            .bind(into)
+            .bind(from)
+            .execute(&mut *self.tx)
+            .await
+            .context("moving accounts")?;
+        sqlx::query("UPDATE consents SET donor_id = $1 WHERE donor_id = $2")
+            .bind(into)
+            .bind(from)
+            .execute(&mut *self.tx)
+            .await
+            .context("moving consent records")?;
+        sqlx::query("DELETE FROM donors WHERE id = $1")
+            .bind(from)
+            .execute(&mut *self.tx)
+            .await
+            .context("removing the merged donor")?;
+        Ok(())
+    }
+
+    /// Erase a donor: the donor row and consent records, every channel account linked to it
+    /// with its conversation and outbox rows. Only an anonymous count remains.
+    pub async fn erase_donor(&mut self, donor_id: i64) -> anyhow::Result<()> {
+        // Outbox rows and conversations go with the accounts (ON DELETE CASCADE).
+        sqlx::query("DELETE FROM channel_identities WHERE donor_id = $1")
+            .bind(donor_id)
+            .execute(&mut *self.tx)
+            .await
+            .context("erasing channel accounts")?;
+        sqlx::query("DELETE FROM donors WHERE id = $1")
+            .bind(donor_id)
+            .execute(&mut *self.tx)
+            .await
+            .context("erasing the donor")?;
+        self.bump("donors_erased").await
+    }
+}

@@ -1,0 +1,543 @@
+//! The outbox: every message to a person is a row here before it is sent. Rows are queued in
+//! the transaction that decided them, claimed by the delivery worker, settled with what the
+//! platform said, and interrupted sends are settled at start by the lane's promise.
+
+use super::*;
+use crate::config::Interrupted;
+use crate::domain::channel::ChannelKind;
+use anyhow::Context;
+use sqlx::Row;
+
+/// A row to add to the outbox.
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    pub idempotency_key: Option<String>,
+    pub channel: &'a str,
+    pub chat_id: &'a str,
+    pub identity_id: Option<i64>,
+    pub lane: Lane,
+    pub body: String,
+    pub not_before: i64,
+    pub broadcast_id: Option<i64>,
+}
+
+/// Lower goes first: an urgent call-out never waits behind a broadcast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Lane {
+    Urgent = 0,
+    Reply = 1,
+    /// Reminders, thanks, "you may give again": held in quiet hours, ahead of broadcasts.
+    Notice = 2,
+    /// Broadcasts and campaign announcements.
+    Bulk = 3,
+}
+
+impl Lane {
+    pub const ALL: [Lane; 4] = [Lane::Urgent, Lane::Reply, Lane::Notice, Lane::Bulk];
+
+    /// The lane stored as this number.
+    pub fn from_index(i: i64) -> Option<Lane> {
+        Lane::ALL.into_iter().find(|l| *l as i64 == i)
+    }
+
+    /// Its name in `hienmau status` and the logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lane::Urgent => "urgent",
+            Lane::Reply => "reply",
+            Lane::Notice => "notice",
+            Lane::Bulk => "bulk",
+        }
+    }
+}
+
+/// What became of the rows a stopped process left mid-send.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Settled {
+    /// Queued again (urgent, replies; everything with [`Interrupted::Resend`]).
+    pub requeued: u64,
+    /// Notices and broadcasts counted 'uncertain' and not sent again.
+    pub uncertain: u64,
+}
+
+/// An outbox row ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub channel: ChannelKind,
+    pub chat_id: String,
+    pub identity_id: Option<i64>,
+    pub lane: Lane,
+    pub body: String,
+    pub attempts: i64,
+}
+
+/// Which rows a delivery worker may take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every row of these channels.
+    Channels(Vec<ChannelKind>),
+    /// One chat of one channel (a terminal user's own rows).
+    Chat {
+        channel: ChannelKind,
+        chat_id: String,
+    },
+}
+
+/// What became of one send.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Sent {
+        platform_message_id: Option<String>,
+    },
+    /// Try again at `not_before`; `counts` is false for a rate-limit wait.
+    Retry {
+        not_before: i64,
+        error: String,
+        counts: bool,
+    },
+    Failed {
+        error: String,
+    },
+    /// The person blocked the bot or no longer exists there: stop writing to this account.
+    Unreachable {
+        error: String,
+    },
+}
+
+/// One transaction: conversation steps and the outbox rows they write. The batch methods
+/// take many rows in one statement: a batch of 100 updates costs a handful of statements,
+/// not hundreds.
+/// The least string above every string starting with `prefix` (its last character moved up
+/// by one), for a range scan; `None` for an empty prefix.
+pub(super) fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    let last = chars.pop()?;
+    let next = char::from_u32(u32::from(last) + 1)?;
+    chars.push(next);
+    Some(chars.into_iter().collect())
+}
+
+impl Store {
+    fn scope_filter(scope: &Scope, first: usize) -> (String, Vec<String>) {
+        match scope {
+            Scope::Channels(channels) => {
+                let marks: Vec<String> = (0..channels.len())
+                    .map(|i| format!("${}", first + i))
+                    .collect();
+                let list = if marks.is_empty() {
+                    "NULL".to_string()
+                } else {
+                    marks.join(", ")
+                };
+                let codes = channels.iter().map(|c| c.code().to_string()).collect();
+                (format!("channel IN ({list})"), codes)
+            }
+            Scope::Chat { channel, chat_id } => (
+                format!("channel = ${} AND chat_id = ${}", first, first + 1),
+                vec![channel.code().to_string(), chat_id.clone()],
+            ),
+        }
+    }
+
+    /// Due rows in sending order (lane, then age), at most `limit`, of lanes up to
+    /// `max_lane` (quiet hours hold the bulk lane).
+    pub async fn due(
+        &self,
+        scope: &Scope,
+        now: i64,
+        limit: i64,
+        max_lane: Lane,
+    ) -> anyhow::Result<Vec<OutboxRow>> {
+        let (filter, binds) = Self::scope_filter(scope, 4);
+        let sql = format!(
+            "SELECT id, channel, chat_id, identity_id, lane, body, attempts FROM outbox \
+             WHERE status = 'pending' AND not_before <= $1 AND lane <= $3 AND {filter} \
+             ORDER BY lane, id LIMIT $2"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(now)
+            .bind(limit)
+            .bind(max_lane as i64);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let rows = q
+            .fetch_all(&self.pool)
+            .await
+            .context("reading due outbox rows")?;
+        rows.iter()
+            .map(|r| {
+                let channel: String = r.try_get("channel")?;
+                Ok(OutboxRow {
+                    id: r.try_get("id")?,
+                    channel: ChannelKind::from_code(&channel).ok_or_else(|| {
+                        anyhow::anyhow!("outbox row of unknown channel {channel}")
+                    })?,
+                    chat_id: r
+                        .try_get::<Option<String>, _>("chat_id")?
+                        .unwrap_or_default(),
+                    identity_id: r.try_get("identity_id")?,
+                    lane: {
+                        let lane: i64 = r.try_get("lane")?;
+                        Lane::from_index(lane)
+                            .ok_or_else(|| anyhow::anyhow!("outbox row in unknown lane {lane}"))?
+                    },
+                    body: r.try_get::<Option<String>, _>("body")?.unwrap_or_default(),
+                    attempts: r.try_get("attempts")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The platform's id of the latest message sent to this account whose outbox key starts
+    /// with `prefix` (the message an update of that series edits). A range on the keys'
+    /// index (`+identity_id` keeps the planner off the account's index, which holds every
+    /// message the account ever got); the account, not the chat, because a sent row keeps
+    /// no chat id.
+    pub async fn latest_in_series(
+        &self,
+        prefix: &str,
+        channel: &str,
+        identity_id: i64,
+    ) -> anyhow::Result<Option<String>> {
+        let Some(end) = prefix_end(prefix) else {
+            return Ok(None);
+        };
+        Ok(sqlx::query_scalar(
+            "SELECT platform_message_id FROM outbox \
+             WHERE idempotency_key >= $1 AND idempotency_key < $2 \
+             AND channel = $3 AND +identity_id = $4 AND status = 'sent' \
+             AND platform_message_id IS NOT NULL \
+             ORDER BY finished_at DESC, id DESC LIMIT 1",
+        )
+        .bind(prefix)
+        .bind(end)
+        .bind(channel)
+        .bind(identity_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Mark rows as being sent (one statement for the batch).
+    pub async fn claim(&self, ids: &[i64]) -> anyhow::Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 \
+             WHERE status = 'pending' AND id IN ({})",
+            list(ids.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.execute(&self.pool)
+            .await
+            .context("claiming outbox rows")?;
+        Ok(())
+    }
+
+    /// Rows left 'sending' by a process that stopped mid-send: the platform may or may not
+    /// have them. Urgent call-outs and replies go back to the queue (at least once: a missing
+    /// blood request is worse than a duplicate). Notices and broadcasts do too with
+    /// [`Interrupted::Resend`]; with [`Interrupted::Report`] they are final as 'uncertain'
+    /// (text and chat cleared), counted in the sender's summary and `hienmau status`.
+    /// Anything the platform acknowledged and that was recorded is never sent again.
+    pub async fn settle_interrupted(
+        &self,
+        scope: &Scope,
+        bulk: Interrupted,
+        now: i64,
+    ) -> anyhow::Result<Settled> {
+        let (filter, binds) = Self::scope_filter(scope, 3);
+        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let uncertain = match bulk {
+            Interrupted::Resend => 0,
+            Interrupted::Report => {
+                let sql = format!(
+                    "UPDATE outbox SET status = 'uncertain', finished_at = $1, \
+                     last_error = 'interrupted mid-send', body = NULL, chat_id = NULL \
+                     WHERE status = 'sending' AND lane >= $2 AND {filter}"
+                );
+                let mut q = sqlx::query(&sql).bind(now).bind(Lane::Notice as i64);
+                for b in &binds {
+                    q = q.bind(b);
+                }
+                q.execute(&mut *tx)
+                    .await
+                    .context("settling interrupted outbox rows")?
+                    .rows_affected()
+            }
+        };
+        let (filter, binds) = Self::scope_filter(scope, 1);
+        let sql =
+            format!("UPDATE outbox SET status = 'pending' WHERE status = 'sending' AND {filter}");
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let requeued = q
+            .execute(&mut *tx)
+            .await
+            .context("requeueing outbox rows")?
+            .rows_affected();
+        tx.commit()
+            .await
+            .context("settling interrupted outbox rows")?;
+        Ok(Settled {
+            requeued,
+            uncertain,
+        })
+    }
+
+    /// Rows that ended 'uncertain', by lane.
+    pub async fn uncertain_by_lane(&self) -> anyhow::Result<Vec<(Lane, i64)>> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT lane, COUNT(*) FROM outbox WHERE status = 'uncertain' \
+             GROUP BY lane ORDER BY lane",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(lane, n)| Some((Lane::from_index(lane)?, n)))
+            .collect())
+    }
+
+    /// Rows still to send (pending or in flight) in a scope.
+    pub async fn unsent(&self, scope: &Scope) -> anyhow::Result<i64> {
+        let (filter, binds) = Self::scope_filter(scope, 1);
+        let sql = format!(
+            "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending') AND {filter}"
+        );
+        let mut q = sqlx::query_scalar(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_one(&self.pool)
+            .await
+            .context("counting outbox rows")
+    }
+
+    /// Rows of `scope` the worker would send now (due, of a lane not held): what the terminal
+    /// waits for before it shows its prompt.
+    pub async fn unsent_due(&self, scope: &Scope, now: i64, max_lane: Lane) -> anyhow::Result<i64> {
+        let (filter, binds) = Self::scope_filter(scope, 3);
+        let sql = format!(
+            "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending') \
+             AND not_before <= $1 AND lane <= $2 AND {filter}"
+        );
+        let mut q = sqlx::query_scalar(&sql).bind(now).bind(max_lane as i64);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_one(&self.pool)
+            .await
+            .context("counting outbox rows")
+    }
+
+    /// Record the outcomes of a batch of sends in one transaction.
+    pub async fn record(&self, results: &[(OutboxRow, Outcome)], now: i64) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        // The common case, every row sent, is one statement for the whole batch.
+        let sent: Vec<(i64, &Option<String>)> = results
+            .iter()
+            .filter_map(|(row, o)| match o {
+                Outcome::Sent {
+                    platform_message_id,
+                } => Some((row.id, platform_message_id)),
+                _ => None,
+            })
+            .collect();
+        for chunk in sent.chunks(CHUNK) {
+            let sql = format!(
+                "WITH v (id, pmid) AS (VALUES {}) \
+                 UPDATE outbox SET status = 'sent', finished_at = ?, \
+                 platform_message_id = (SELECT pmid FROM v WHERE v.id = outbox.id), \
+                 body = NULL, chat_id = NULL, last_error = NULL \
+                 WHERE id IN (SELECT id FROM v) AND status = 'sending'",
+                placeholders(chunk.len(), 2)
+            );
+            let mut q = sqlx::query(&sql);
+            for (id, pmid) in chunk {
+                q = q.bind(id).bind(*pmid);
+            }
+            q = q.bind(now);
+            q.execute(&mut *tx).await.context("recording sent rows")?;
+        }
+        for (row, outcome) in results {
+            match outcome {
+                Outcome::Sent { .. } => {}
+                Outcome::Retry {
+                    not_before,
+                    error,
+                    counts,
+                } => {
+                    sqlx::query(
+                        "UPDATE outbox SET status = 'pending', not_before = $1, last_error = $2, \
+                         attempts = attempts - $3 WHERE id = $4 AND status = 'sending'",
+                    )
+                    .bind(not_before)
+                    .bind(error)
+                    .bind(if *counts { 0 } else { 1 })
+                    .bind(row.id)
+                    .execute(&mut *tx)
+                    .await?;
+                    // Later rows to the same chat wait too, so the chat keeps its order.
+                    sqlx::query(
+                        "UPDATE outbox SET not_before = $1 WHERE status = 'pending' \
+                         AND channel = $2 AND chat_id = $3 AND id > $4 AND not_before < $1",
+                    )
+                    .bind(not_before)
+                    .bind(row.channel.code())
+                    .bind(&row.chat_id)
+                    .bind(row.id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Outcome::Failed { error } => {
+                    sqlx::query(
+                        "UPDATE outbox SET status = 'failed', finished_at = $1, last_error = $2, \
+                         body = NULL, chat_id = NULL WHERE id = $3 AND status = 'sending'",
+                    )
+                    .bind(now)
+                    .bind(error)
+                    .bind(row.id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Outcome::Unreachable { error } => {
+                    sqlx::query(
+                        "UPDATE outbox SET status = 'unreachable', finished_at = $1, \
+                         last_error = $2, body = NULL, chat_id = NULL \
+                         WHERE (id = $3 AND status = 'sending') \
+                         OR (status = 'pending' AND channel = $4 AND chat_id = $5)",
+                    )
+                    .bind(now)
+                    .bind(error)
+                    .bind(row.id)
+                    .bind(row.channel.code())
+                    .bind(&row.chat_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if let Some(identity) = row.identity_id {
+                        sqlx::query(
+                            "UPDATE channel_identities SET unreachable_at = $1 WHERE id = $2",
+                        )
+                        .bind(now)
+                        .bind(identity)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+            }
+        }
+        tx.commit().await.context("recording send outcomes")?;
+        Ok(())
+    }
+
+    /// Move a row that cannot go out on its channel to another reachable account of the same
+    /// donor (the most recently active one). `false` if there is none.
+    pub async fn reroute(&self, row: &OutboxRow, now: i64) -> anyhow::Result<bool> {
+        let Some(identity) = row.identity_id else {
+            return Ok(false);
+        };
+        let other = sqlx::query(
+            "SELECT o.id, o.channel, o.chat_id FROM channel_identities o \
+             JOIN channel_identities me ON me.donor_id = o.donor_id \
+             WHERE me.id = $1 AND o.id <> me.id AND o.channel <> me.channel \
+             AND o.unreachable_at IS NULL ORDER BY o.last_seen_at DESC LIMIT 1",
+        )
+        .bind(identity)
+        .fetch_optional(&self.pool)
+        .await
+        .context("looking for another account")?;
+        let Some(other) = other else { return Ok(false) };
+        let (id, channel, chat): (i64, String, String) =
+            (other.try_get(0)?, other.try_get(1)?, other.try_get(2)?);
+        let r = sqlx::query(
+            "UPDATE outbox SET channel = $1, chat_id = $2, identity_id = $3, status = 'pending', \
+             not_before = $4 WHERE id = $5 AND status = 'sending'",
+        )
+        .bind(channel)
+        .bind(chat)
+        .bind(id)
+        .bind(now)
+        .bind(row.id)
+        .execute(&self.pool)
+        .await
+        .context("rerouting a row")?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Status counts of the outbox, for operators and tests.
+    pub async fn outbox_status_counts(&self) -> anyhow::Result<Vec<(String, i64)>> {
+        let rows =
+            sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status ORDER BY status")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
+            .collect()
+    }
+}
+
+impl Tx {
+    /// Withdraw the messages still waiting whose outbox keys start with `prefix` (asks of a
+    /// call-out that closed, tallies a newer one replaces); returns their keys.
+    pub async fn withdraw_pending(
+        &mut self,
+        family: KeyFamily,
+        now: i64,
+    ) -> anyhow::Result<Vec<String>> {
+        let prefix = family.prefix();
+        let Some(end) = prefix_end(&prefix) else {
+            return Ok(Vec::new());
+        };
+        Ok(sqlx::query_scalar(
+            "UPDATE outbox SET status = 'cancelled', finished_at = $3, body = NULL, \
+             chat_id = NULL WHERE idempotency_key >= $1 AND idempotency_key < $2 \
+             AND status = 'pending' RETURNING idempotency_key",
+        )
+        .bind(prefix)
+        .bind(end)
+        .bind(now)
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
+    /// Add messages to the outbox, in order; a row whose idempotency key exists is not
+    /// added again. Returns how many were added.
+    pub async fn enqueue(&mut self, messages: &[NewMessage<'_>], now: i64) -> anyhow::Result<u64> {
+        let mut added = 0;
+        for chunk in messages.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO outbox (idempotency_key, channel, chat_id, identity_id, lane, body, \
+                 not_before, created_at, broadcast_id) VALUES {} \
+                 ON CONFLICT (idempotency_key) DO NOTHING",
+                placeholders(chunk.len(), 9)
+            );
+            let mut q = sqlx::query(&sql);
+            for m in chunk {
+                q = q
+                    .bind(&m.idempotency_key)
+                    .bind(m.channel)
+                    .bind(m.chat_id)
+                    .bind(m.identity_id)
+                    .bind(m.lane as i64)
+                    .bind(&m.body)
+                    .bind(m.not_before)
+                    .bind(now)
+                    .bind(m.broadcast_id);
+            }
+            added += q
+                .execute(&mut *self.tx)
+                .await
+                .context("writing to the outbox")?
+                .rows_affected();
+        }
+        Ok(added)
+    }
+}
