@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -192,19 +192,30 @@ impl Store {
     }
 }
 
-/// `(?, ?), (?, ?), …` for `rows` rows of `cols` values, bound in order.
+/// `(?, ?, …)` binding each of `items`, for an `IN`; `(NULL)` when there are none (which
+/// `IN` never matches).
 ///
-/// Anonymous placeholders, not `$n`: SQLite looks a named parameter up by scanning the list
-/// of names, which makes binding a statement of n parameters cost n² (measured: 8% of the
-/// bot's CPU in the steps benchmark). A PostgreSQL backend numbers them here instead.
-fn placeholders(rows: usize, cols: usize) -> String {
-    let row = format!("({})", vec!["?"; cols].join(", "));
-    vec![row; rows].join(", ")
-}
-
-/// `?, ?, …` for an `IN (…)` list.
-fn list(n: usize) -> String {
-    vec!["?"; n].join(", ")
+/// Statements with lists and multi-row `VALUES` are built with [`QueryBuilder`], whose
+/// placeholders are anonymous on SQLite: SQLite looks a named parameter (`$n`) up by scanning
+/// the list of names, which makes binding a statement of n parameters cost n² (measured: 8%
+/// of the bot's CPU in the steps benchmark). On PostgreSQL the builder numbers them.
+fn push_list<'a, T>(q: &mut QueryBuilder<'a, Sqlite>, items: impl IntoIterator<Item = T>)
+where
+    T: 'a + sqlx::Encode<'a, Sqlite> + sqlx::Type<Sqlite>,
+{
+    q.push("(");
+    let mut empty = true;
+    {
+        let mut list = q.separated(", ");
+        for item in items {
+            list.push_bind(item);
+            empty = false;
+        }
+    }
+    if empty {
+        q.push("NULL");
+    }
+    q.push(")");
 }
 
 /// Rows per multi-row statement: well under SQLite's 32,766 variables.

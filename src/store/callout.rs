@@ -3,7 +3,7 @@
 //! response-score order, one compatible group at a time, and stops at the wave's size.
 
 use super::club::{BEST_IDENTITY, Recipient};
-use super::{Store, Tx, date_text, list};
+use super::{Store, Tx, date_text, push_list};
 use crate::domain::callout::{
     Answer, CalloutInfo, CalloutSpec, PREVIEW_CAP, PatientGroup, PledgeOutcome, Status, Tier,
     WaveTally, donor_codes,
@@ -12,6 +12,7 @@ use crate::domain::eligibility::{DonationKind, Rules};
 use crate::domain::province::Province;
 use anyhow::Context;
 use chrono::{Days, Months, NaiveDate};
+use sqlx::QueryBuilder;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use std::collections::HashSet;
@@ -492,7 +493,6 @@ impl Tx {
     /// O+ patient costs seconds the coordinator is waiting, and says nothing more.
     pub async fn match_counts(&mut self, m: &MatchQuery) -> anyhow::Result<[i64; 4]> {
         let mut out = [0; 4];
-        let codes = list(m.codes.len());
         for (i, tier) in Tier::ALL.iter().enumerate() {
             // Cumulative: each step adds to the one before.
             let (scope, province) = match tier {
@@ -501,14 +501,13 @@ impl Tx {
                 Tier::Province => ("(d.reserve = 1 OR d.province = ?)", true),
                 Tier::Nation => ("1 = 1", false),
             };
-            let sql = format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM donors d \
-                 WHERE d.blood_group IN ({codes}) AND {scope} AND {FILTERS} LIMIT ?)"
+            let mut qb = QueryBuilder::new(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM donors d WHERE d.blood_group IN ",
             );
-            let mut q = sqlx::query(&sql);
-            for c in &m.codes {
-                q = q.bind(c);
-            }
+            push_list(&mut qb, &m.codes);
+            // The rest binds in order after the list (anonymous placeholders).
+            qb.push(format!(" AND {scope} AND {FILTERS} LIMIT ?)"));
+            let mut q = qb.build();
             if province {
                 q = q.bind(&m.province);
             }
@@ -872,20 +871,17 @@ impl Tx {
         group: PatientGroup,
     ) -> anyhow::Result<Vec<(i64, Recipient)>> {
         let codes = donor_codes(group, DonationKind::WholeBlood);
-        let sql = format!(
+        let mut q = QueryBuilder::new(format!(
             "SELECT DISTINCT d.id AS donor_id, i.id AS identity_id, i.channel, i.chat_id, i.lang \
              FROM clubs c JOIN club_members cm ON cm.club_id = c.id \
              JOIN donors d ON d.id = cm.donor_id {BEST_IDENTITY} \
              WHERE c.kind = 'reserve' AND d.registered_at IS NOT NULL AND d.paused = 0 \
-             AND d.urgent_off = 0 AND d.blood_group IN ({}) ORDER BY d.id",
-            list(codes.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for c in &codes {
-            q = q.bind(c);
-        }
+             AND d.urgent_off = 0 AND d.blood_group IN "
+        ));
+        push_list(&mut q, &codes);
+        q.push(" ORDER BY d.id");
         let mut out = Vec::new();
-        for r in q.fetch_all(&mut *self.tx).await? {
+        for r in q.build().fetch_all(&mut *self.tx).await? {
             out.push((
                 r.try_get("donor_id")?,
                 super::drive::recipient_from_row(&r)?,

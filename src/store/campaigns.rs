@@ -238,16 +238,13 @@ impl Tx {
         now: i64,
     ) -> anyhow::Result<()> {
         for chunk in donors.chunks(CHUNK) {
-            let sql = format!(
-                "INSERT INTO campaign_reach (campaign_id, donor_id, at) VALUES {} \
-                 ON CONFLICT DO NOTHING",
-                super::placeholders(chunk.len(), 3)
-            );
-            let mut q = sqlx::query(&sql);
-            for d in chunk {
-                q = q.bind(campaign).bind(d).bind(now);
-            }
-            q.execute(&mut *self.tx).await?;
+            let mut q =
+                QueryBuilder::new("INSERT INTO campaign_reach (campaign_id, donor_id, at) ");
+            q.push_values(chunk, |mut row, d| {
+                row.push_bind(campaign).push_bind(d).push_bind(now);
+            });
+            q.push(" ON CONFLICT DO NOTHING");
+            q.build().execute(&mut *self.tx).await?;
         }
         Ok(())
     }

@@ -380,15 +380,10 @@ impl Store {
             .map(|l| l.phone.as_e164().to_string())
             .collect();
         for chunk in phones.chunks(CHUNK) {
-            let sql = format!(
-                "SELECT id, phone FROM donors WHERE phone IN ({})",
-                list(chunk.len())
-            );
-            let mut q = sqlx::query(&sql);
-            for p in chunk {
-                q = q.bind(p);
-            }
+            let mut q = QueryBuilder::new("SELECT id, phone FROM donors WHERE phone IN ");
+            push_list(&mut q, chunk);
             for row in q
+                .build()
                 .fetch_all(&self.pool)
                 .await
                 .context("finding donors by phone")?

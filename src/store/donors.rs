@@ -66,17 +66,18 @@ impl Tx {
     pub async fn load_donors(&mut self, ids: &[i64]) -> anyhow::Result<HashMap<i64, Donor>> {
         let mut out = HashMap::new();
         for chunk in ids.chunks(CHUNK) {
-            let sql = format!(
+            let mut q = QueryBuilder::new(
                 "SELECT d.*, c.given_at AS consent_at, c.text_version AS consent_version \
                  FROM donors d LEFT JOIN consents c ON c.id = \
-                 (SELECT MAX(id) FROM consents WHERE donor_id = d.id) WHERE d.id IN ({})",
-                list(chunk.len())
+                 (SELECT MAX(id) FROM consents WHERE donor_id = d.id) WHERE d.id IN ",
             );
-            let mut q = sqlx::query(&sql);
-            for id in chunk {
-                q = q.bind(id);
-            }
-            for row in q.fetch_all(&mut *self.tx).await.context("reading donors")? {
+            push_list(&mut q, chunk);
+            for row in q
+                .build()
+                .fetch_all(&mut *self.tx)
+                .await
+                .context("reading donors")?
+            {
                 out.insert(row.try_get("id")?, donor_from_row(&row)?);
             }
         }
@@ -120,12 +121,48 @@ impl Tx {
     pub async fn save_donors(&mut self, donors: &[(i64, &Donor)]) -> anyhow::Result<()> {
         for chunk in donors.chunks(CHUNK) {
             // created_at is required by the INSERT form but never changed by the update.
-            let sql = format!(
+            let mut q = QueryBuilder::new(
                 "INSERT INTO donors (id, created_at, full_name, phone, phone_verified, birth_date, \
                  sex, weight_kg, blood_group, province, commune, last_donation_kind, \
                  last_donation_date, supporter, registered_at, paused, night_alerts, urgent_off, \
-                 deferred_until, last_donation_forgotten) VALUES {} \
-                 ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name, \
+                 deferred_until, last_donation_forgotten) ",
+            );
+            q.push_values(chunk, |mut row, (id, d)| {
+                let (kind, date) = match d.last_donation {
+                    None => (None, None),
+                    Some(LastDonationAnswer::Never) => (Some("never"), None),
+                    Some(LastDonationAnswer::KindOnly(k))
+                    | Some(LastDonationAnswer::DateForgotten(k)) => (Some(k.code()), None),
+                    Some(LastDonationAnswer::Given { kind, date }) => {
+                        (Some(kind.code()), Some(date_text(date)))
+                    }
+                };
+                row.push_bind(id)
+                    .push_bind(0_i64)
+                    .push_bind(&d.name)
+                    .push_bind(d.phone.as_ref().map(|p| p.as_e164().to_string()))
+                    .push_bind(d.phone_verified)
+                    .push_bind(d.birth_date.map(date_text))
+                    .push_bind(d.sex.map(Sex::code))
+                    .push_bind(d.weight.map(WeightKg::kg))
+                    .push_bind(d.blood_group.map(|g| g.code()))
+                    .push_bind(d.province.map(Province::code))
+                    .push_bind(&d.commune)
+                    .push_bind(kind)
+                    .push_bind(date)
+                    .push_bind(d.supporter)
+                    .push_bind(d.registered_at)
+                    .push_bind(d.paused)
+                    .push_bind(d.night_alerts)
+                    .push_bind(d.urgent_off)
+                    .push_bind(d.deferred_until.map(date_text))
+                    .push_bind(matches!(
+                        d.last_donation,
+                        Some(LastDonationAnswer::DateForgotten(_))
+                    ));
+            });
+            q.push(
+                " ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name, \
                  phone = excluded.phone, phone_verified = excluded.phone_verified, \
                  birth_date = excluded.birth_date, sex = excluded.sex, \
                  weight_kg = excluded.weight_kg, blood_group = excluded.blood_group, \
@@ -136,45 +173,11 @@ impl Tx {
                  paused = excluded.paused, night_alerts = excluded.night_alerts, \
                  urgent_off = excluded.urgent_off, deferred_until = excluded.deferred_until, \
                  last_donation_forgotten = excluded.last_donation_forgotten",
-                placeholders(chunk.len(), 20)
             );
-            let mut q = sqlx::query(&sql);
-            for (id, d) in chunk {
-                let (kind, date) = match d.last_donation {
-                    None => (None, None),
-                    Some(LastDonationAnswer::Never) => (Some("never"), None),
-                    Some(LastDonationAnswer::KindOnly(k))
-                    | Some(LastDonationAnswer::DateForgotten(k)) => (Some(k.code()), None),
-                    Some(LastDonationAnswer::Given { kind, date }) => {
-                        (Some(kind.code()), Some(date_text(date)))
-                    }
-                };
-                q = q
-                    .bind(id)
-                    .bind(0_i64)
-                    .bind(&d.name)
-                    .bind(d.phone.as_ref().map(|p| p.as_e164().to_string()))
-                    .bind(d.phone_verified)
-                    .bind(d.birth_date.map(date_text))
-                    .bind(d.sex.map(Sex::code))
-                    .bind(d.weight.map(WeightKg::kg))
-                    .bind(d.blood_group.map(|g| g.code()))
-                    .bind(d.province.map(Province::code))
-                    .bind(&d.commune)
-                    .bind(kind)
-                    .bind(date)
-                    .bind(d.supporter)
-                    .bind(d.registered_at)
-                    .bind(d.paused)
-                    .bind(d.night_alerts)
-                    .bind(d.urgent_off)
-                    .bind(d.deferred_until.map(date_text))
-                    .bind(matches!(
-                        d.last_donation,
-                        Some(LastDonationAnswer::DateForgotten(_))
-                    ));
-            }
-            q.execute(&mut *self.tx).await.context("saving donors")?;
+            q.build()
+                .execute(&mut *self.tx)
+                .await
+                .context("saving donors")?;
         }
         Ok(())
     }

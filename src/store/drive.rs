@@ -3,11 +3,12 @@
 //! step's [`Tx`]; the scheduler and the command line use the [`Store`].
 
 use super::club::{BEST_IDENTITY, Recipient};
-use super::{CHUNK, Store, Tx, list};
+use super::{CHUNK, Store, Tx, push_list};
 use crate::domain::drive::{DriveInfo, DriveSpec, SlotInfo};
 use crate::messages::Lang;
 use anyhow::Context;
 use chrono_tz::Tz;
+use sqlx::QueryBuilder;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use std::collections::HashMap;
@@ -89,18 +90,20 @@ pub(super) async fn add_slots(
 ) -> anyhow::Result<()> {
     let ids: Vec<i64> = drives.iter().map(|d| d.id).collect();
     for chunk in ids.chunks(CHUNK) {
-        let sql = format!(
+        let mut q = QueryBuilder::new(
             "SELECT sl.id, sl.drive_id, sl.starts_at, sl.ends_at, sl.capacity, \
              (SELECT COUNT(*) FROM signups s WHERE s.slot_id = sl.id AND s.status = 'active') \
                AS taken \
-             FROM drive_slots sl WHERE sl.drive_id IN ({}) ORDER BY sl.starts_at",
-            list(chunk.len())
+             FROM drive_slots sl WHERE sl.drive_id IN ",
         );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(id);
-        }
-        for r in q.fetch_all(&mut *conn).await.context("reading slots")? {
+        push_list(&mut q, chunk);
+        q.push(" ORDER BY sl.starts_at");
+        for r in q
+            .build()
+            .fetch_all(&mut *conn)
+            .await
+            .context("reading slots")?
+        {
             let drive: i64 = r.try_get("drive_id")?;
             if let Some(d) = drives.iter_mut().find(|d| d.id == drive) {
                 d.slots.push(SlotInfo {
@@ -205,19 +208,13 @@ pub(super) async fn write_drive(
         .context("storing a slot")?;
         keep.push(slot);
     }
-    let sql = format!(
-        "DELETE FROM drive_slots WHERE drive_id = ? AND id NOT IN ({})",
-        if keep.is_empty() {
-            "NULL".to_string()
-        } else {
-            list(keep.len())
-        }
-    );
-    let mut q = sqlx::query(&sql).bind(id);
-    for k in &keep {
-        q = q.bind(k);
-    }
-    q.execute(&mut *conn).await.context("removing old slots")?;
+    let mut q = QueryBuilder::new("DELETE FROM drive_slots WHERE drive_id = ");
+    q.push_bind(id).push(" AND id NOT IN ");
+    push_list(&mut q, &keep);
+    q.build()
+        .execute(&mut *conn)
+        .await
+        .context("removing old slots")?;
     Ok(id)
 }
 
@@ -512,16 +509,13 @@ pub(super) async fn recipients(
 ) -> anyhow::Result<HashMap<i64, Recipient>> {
     let mut out = HashMap::new();
     for chunk in donors.chunks(CHUNK) {
-        let sql = format!(
+        let mut q = QueryBuilder::new(format!(
             "SELECT d.id AS donor_id, i.id AS identity_id, i.channel, i.chat_id, i.lang \
-             FROM donors d {BEST_IDENTITY} WHERE d.id IN ({})",
-            list(chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(id);
-        }
+             FROM donors d {BEST_IDENTITY} WHERE d.id IN "
+        ));
+        push_list(&mut q, chunk);
         for r in q
+            .build()
             .fetch_all(&mut *conn)
             .await
             .context("reading recipients")?
@@ -556,15 +550,13 @@ impl Tx {
     pub async fn paused_among(&mut self, donors: &[i64]) -> anyhow::Result<Vec<i64>> {
         let mut out = Vec::new();
         for chunk in donors.chunks(CHUNK) {
-            let sql = format!(
-                "SELECT id FROM donors WHERE paused = 1 AND id IN ({})",
-                list(chunk.len())
+            let mut q = QueryBuilder::new("SELECT id FROM donors WHERE paused = 1 AND id IN ");
+            push_list(&mut q, chunk);
+            out.extend(
+                q.build_query_scalar::<i64>()
+                    .fetch_all(&mut *self.tx)
+                    .await?,
             );
-            let mut q = sqlx::query_scalar::<_, i64>(&sql);
-            for d in chunk {
-                q = q.bind(d);
-            }
-            out.extend(q.fetch_all(&mut *self.tx).await?);
         }
         Ok(out)
     }
@@ -573,14 +565,12 @@ impl Tx {
     pub async fn drives_by_id(&mut self, ids: &[i64]) -> anyhow::Result<HashMap<i64, DriveInfo>> {
         let mut out = HashMap::new();
         for chunk in ids.chunks(CHUNK) {
-            let filter = format!("d.id IN ({})", list(chunk.len()));
-            let sql =
-                format!("SELECT {DRIVE_COLUMNS} {DRIVE_FROM} WHERE {filter}").replace("$1", "NULL");
-            let mut q = sqlx::query(&sql);
-            for id in chunk {
-                q = q.bind(id);
-            }
+            let select =
+                format!("SELECT {DRIVE_COLUMNS} {DRIVE_FROM} WHERE d.id IN ").replace("$1", "NULL");
+            let mut q = QueryBuilder::new(select);
+            push_list(&mut q, chunk);
             let mut drives: Vec<DriveInfo> = q
+                .build()
                 .fetch_all(&mut *self.tx)
                 .await?
                 .iter()

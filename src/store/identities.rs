@@ -129,16 +129,14 @@ impl Tx {
     ) -> anyhow::Result<HashSet<(String, String)>> {
         let mut fresh = HashSet::new();
         for chunk in events.chunks(CHUNK) {
-            let sql = format!(
-                "INSERT INTO inbound_seen (channel, event_key, seen_at) VALUES {} \
-                 ON CONFLICT (channel, event_key) DO NOTHING RETURNING channel, event_key",
-                placeholders(chunk.len(), 3)
-            );
-            let mut q = sqlx::query(&sql);
-            for (channel, key) in chunk {
-                q = q.bind(*channel).bind(*key).bind(now);
-            }
+            let mut q =
+                QueryBuilder::new("INSERT INTO inbound_seen (channel, event_key, seen_at) ");
+            q.push_values(chunk, |mut row, (channel, key)| {
+                row.push_bind(*channel).push_bind(*key).push_bind(now);
+            });
+            q.push(" ON CONFLICT (channel, event_key) DO NOTHING RETURNING channel, event_key");
             for row in q
+                .build()
                 .fetch_all(&mut *self.tx)
                 .await
                 .context("recording inbound events")?
@@ -158,25 +156,25 @@ impl Tx {
     ) -> anyhow::Result<HashMap<(String, String), Identity>> {
         let mut out = HashMap::new();
         for chunk in accounts.chunks(CHUNK) {
-            let sql = format!(
+            let mut q = QueryBuilder::new(
                 "INSERT INTO channel_identities \
-                 (channel, external_id, chat_id, first_seen_at, last_seen_at) VALUES {} \
-                 ON CONFLICT (channel, external_id) DO UPDATE SET chat_id = excluded.chat_id, \
+                 (channel, external_id, chat_id, first_seen_at, last_seen_at) ",
+            );
+            q.push_values(chunk, |mut row, a| {
+                row.push_bind(a.channel)
+                    .push_bind(a.external_id)
+                    .push_bind(a.chat_id)
+                    .push_bind(now)
+                    .push_bind(now);
+            });
+            q.push(
+                " ON CONFLICT (channel, external_id) DO UPDATE SET chat_id = excluded.chat_id, \
                  last_seen_at = excluded.last_seen_at, unreachable_at = NULL, \
                  sent_since_inbound = 0 \
                  RETURNING id, channel, external_id, donor_id, lang",
-                placeholders(chunk.len(), 5)
             );
-            let mut q = sqlx::query(&sql);
-            for a in chunk {
-                q = q
-                    .bind(a.channel)
-                    .bind(a.external_id)
-                    .bind(a.chat_id)
-                    .bind(now)
-                    .bind(now);
-            }
             for row in q
+                .build()
                 .fetch_all(&mut *self.tx)
                 .await
                 .context("recording channel accounts")?
@@ -202,15 +200,12 @@ impl Tx {
     ) -> anyhow::Result<HashMap<i64, String>> {
         let mut out = HashMap::new();
         for chunk in identity_ids.chunks(CHUNK) {
-            let sql = format!(
-                "SELECT identity_id, state FROM conversations WHERE identity_id IN ({})",
-                list(chunk.len())
+            let mut q = QueryBuilder::new(
+                "SELECT identity_id, state FROM conversations WHERE identity_id IN ",
             );
-            let mut q = sqlx::query(&sql);
-            for id in chunk {
-                q = q.bind(id);
-            }
+            push_list(&mut q, chunk);
             for row in q
+                .build()
                 .fetch_all(&mut *self.tx)
                 .await
                 .context("reading conversation states")?
@@ -223,17 +218,17 @@ impl Tx {
 
     pub async fn save_states(&mut self, states: &[(i64, String)], now: i64) -> anyhow::Result<()> {
         for chunk in states.chunks(CHUNK) {
-            let sql = format!(
-                "INSERT INTO conversations (identity_id, state, updated_at) VALUES {} \
-                 ON CONFLICT (identity_id) DO UPDATE SET state = excluded.state, \
+            let mut q =
+                QueryBuilder::new("INSERT INTO conversations (identity_id, state, updated_at) ");
+            q.push_values(chunk, |mut row, (id, state)| {
+                row.push_bind(id).push_bind(state).push_bind(now);
+            });
+            q.push(
+                " ON CONFLICT (identity_id) DO UPDATE SET state = excluded.state, \
                  updated_at = excluded.updated_at",
-                placeholders(chunk.len(), 3)
             );
-            let mut q = sqlx::query(&sql);
-            for (id, state) in chunk {
-                q = q.bind(id).bind(state).bind(now);
-            }
-            q.execute(&mut *self.tx)
+            q.build()
+                .execute(&mut *self.tx)
                 .await
                 .context("saving conversation states")?;
         }

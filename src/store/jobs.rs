@@ -84,22 +84,19 @@ pub struct Job {
 pub(super) async fn add_jobs(conn: &mut SqliteConnection, jobs: &[NewJob]) -> anyhow::Result<u64> {
     let mut added = 0;
     for chunk in jobs.chunks(CHUNK) {
-        let sql = format!(
-            "INSERT INTO jobs (key, kind, due_at, donor_id, drive_id, ref_id) VALUES {} \
-             ON CONFLICT (key) DO NOTHING",
-            super::placeholders(chunk.len(), 6)
-        );
-        let mut q = sqlx::query(&sql);
-        for j in chunk {
-            q = q
-                .bind(j.key.to_string())
-                .bind(j.kind.code())
-                .bind(j.due_at)
-                .bind(j.donor_id)
-                .bind(j.drive_id)
-                .bind(j.ref_id);
-        }
+        let mut q =
+            QueryBuilder::new("INSERT INTO jobs (key, kind, due_at, donor_id, drive_id, ref_id) ");
+        q.push_values(chunk, |mut row, j| {
+            row.push_bind(j.key.to_string())
+                .push_bind(j.kind.code())
+                .push_bind(j.due_at)
+                .push_bind(j.donor_id)
+                .push_bind(j.drive_id)
+                .push_bind(j.ref_id);
+        });
+        q.push(" ON CONFLICT (key) DO NOTHING");
         added += q
+            .build()
             .execute(&mut *conn)
             .await
             .context("adding jobs")?
@@ -183,16 +180,16 @@ impl Tx {
     pub async fn claim_jobs(&mut self, ids: &[i64], now: i64) -> anyhow::Result<Vec<i64>> {
         let mut taken = Vec::new();
         for chunk in ids.chunks(CHUNK) {
-            let sql = format!(
-                "UPDATE jobs SET done_at = ?, outcome = 'sent' WHERE done_at IS NULL AND id IN ({}) \
-                 RETURNING id",
-                list(chunk.len())
+            let mut q = QueryBuilder::new("UPDATE jobs SET done_at = ");
+            q.push_bind(now)
+                .push(", outcome = 'sent' WHERE done_at IS NULL AND id IN ");
+            push_list(&mut q, chunk);
+            q.push(" RETURNING id");
+            taken.extend(
+                q.build_query_scalar::<i64>()
+                    .fetch_all(&mut *self.tx)
+                    .await?,
             );
-            let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(now);
-            for id in chunk {
-                q = q.bind(id);
-            }
-            taken.extend(q.fetch_all(&mut *self.tx).await?);
         }
         Ok(taken)
     }

@@ -224,16 +224,13 @@ impl Store {
         if ids.is_empty() {
             return Ok(());
         }
-        let sql = format!(
+        let mut q = QueryBuilder::new(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1 \
-             WHERE status = 'pending' AND id IN ({})",
-            list(ids.len())
+             WHERE status = 'pending' AND id IN ",
         );
-        let mut q = sqlx::query(&sql);
-        for id in ids {
-            q = q.bind(id);
-        }
-        q.execute(&self.pool)
+        push_list(&mut q, ids);
+        q.build()
+            .execute(&self.pool)
             .await
             .context("claiming outbox rows")?;
         Ok(())
@@ -352,20 +349,21 @@ impl Store {
             })
             .collect();
         for chunk in sent.chunks(CHUNK) {
-            let sql = format!(
-                "WITH v (id, pmid) AS (VALUES {}) \
-                 UPDATE outbox SET status = 'sent', finished_at = ?, \
-                 platform_message_id = (SELECT pmid FROM v WHERE v.id = outbox.id), \
-                 body = NULL, chat_id = NULL, last_error = NULL \
-                 WHERE id IN (SELECT id FROM v) AND status = 'sending'",
-                placeholders(chunk.len(), 2)
-            );
-            let mut q = sqlx::query(&sql);
-            for (id, pmid) in chunk {
-                q = q.bind(id).bind(*pmid);
-            }
-            q = q.bind(now);
-            q.execute(&mut *tx).await.context("recording sent rows")?;
+            let mut q = QueryBuilder::new("WITH v (id, pmid) AS (");
+            q.push_values(chunk, |mut row, (id, pmid)| {
+                row.push_bind(id).push_bind(*pmid);
+            });
+            q.push(") UPDATE outbox SET status = 'sent', finished_at = ")
+                .push_bind(now)
+                .push(
+                    ", platform_message_id = (SELECT pmid FROM v WHERE v.id = outbox.id), \
+                     body = NULL, chat_id = NULL, last_error = NULL \
+                     WHERE id IN (SELECT id FROM v) AND status = 'sending'",
+                );
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .context("recording sent rows")?;
         }
         for (row, outcome) in results {
             match outcome {
@@ -513,26 +511,24 @@ impl Tx {
     pub async fn enqueue(&mut self, messages: &[NewMessage<'_>], now: i64) -> anyhow::Result<u64> {
         let mut added = 0;
         for chunk in messages.chunks(CHUNK) {
-            let sql = format!(
+            let mut q = QueryBuilder::new(
                 "INSERT INTO outbox (idempotency_key, channel, chat_id, identity_id, lane, body, \
-                 not_before, created_at, broadcast_id) VALUES {} \
-                 ON CONFLICT (idempotency_key) DO NOTHING",
-                placeholders(chunk.len(), 9)
+                 not_before, created_at, broadcast_id) ",
             );
-            let mut q = sqlx::query(&sql);
-            for m in chunk {
-                q = q
-                    .bind(&m.idempotency_key)
-                    .bind(m.channel)
-                    .bind(m.chat_id)
-                    .bind(m.identity_id)
-                    .bind(m.lane as i64)
-                    .bind(&m.body)
-                    .bind(m.not_before)
-                    .bind(now)
-                    .bind(m.broadcast_id);
-            }
+            q.push_values(chunk, |mut row, m| {
+                row.push_bind(&m.idempotency_key)
+                    .push_bind(m.channel)
+                    .push_bind(m.chat_id)
+                    .push_bind(m.identity_id)
+                    .push_bind(m.lane as i64)
+                    .push_bind(&m.body)
+                    .push_bind(m.not_before)
+                    .push_bind(now)
+                    .push_bind(m.broadcast_id);
+            });
+            q.push(" ON CONFLICT (idempotency_key) DO NOTHING");
             added += q
+                .build()
                 .execute(&mut *self.tx)
                 .await
                 .context("writing to the outbox")?

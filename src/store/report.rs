@@ -43,20 +43,23 @@ async fn report(conn: &mut SqliteConnection, year: i32, tz: Tz) -> anyhow::Resul
     }
     let ids: Vec<i64> = out.campaigns.iter().map(|c| c.campaign.id).collect();
     for chunk in ids.chunks(CHUNK) {
-        let filter = format!("d.campaign_id IN ({})", list(chunk.len()));
-        let sql = format!(
+        let select = format!(
             "SELECT {DRIVE_COLUMNS}, d.campaign_id, \
              (SELECT COUNT(*) FROM donations n WHERE n.drive_id = d.id) AS donations, \
              (SELECT COALESCE(SUM(n.repeat_donor), 0) FROM donations n WHERE n.drive_id = d.id) \
                AS repeats \
-             {DRIVE_FROM} WHERE {filter} ORDER BY d.starts_at"
+             {DRIVE_FROM} WHERE d.campaign_id IN "
         )
         .replace("$1", "NULL");
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(id);
-        }
-        for r in q.fetch_all(&mut *conn).await.context("reading drives")? {
+        let mut q = QueryBuilder::new(select);
+        push_list(&mut q, chunk);
+        q.push(" ORDER BY d.starts_at");
+        for r in q
+            .build()
+            .fetch_all(&mut *conn)
+            .await
+            .context("reading drives")?
+        {
             let drive = drive_from_row(&r)?;
             let campaign: i64 = r.try_get("campaign_id")?;
             let figures = Figures {
