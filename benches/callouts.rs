@@ -51,124 +51,6 @@ fn env_or(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-async fn generate(db: &std::path::Path, donors: usize) {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
-    let provinces: Vec<String> = Province::all().map(|p| p.code().to_string()).collect();
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let day = |days_ago: u64| {
-        (chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap() - chrono::Days::new(days_ago))
-            .format("%Y-%m-%d")
-            .to_string()
-    };
-    let reserve: i64 = sqlx::query_scalar(
-        "INSERT INTO clubs (name, kind, province, invite_code, created_at) \
-         VALUES ('CLB máu hiếm', 'reserve', 'hai-phong', 'RSV001', 0) RETURNING id",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO callouts (actor, created_at, blood_group, component, units, hospital, \
-         address, province, deadline_at, status) VALUES ('bench', 0, 'O+', 'whole_blood', 1, \
-         'x', 'x', 'hai-phong', 0, 'fulfilled')",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
-    let mut tx = pool.begin().await.unwrap();
-    const CHUNK: usize = 2_000;
-    let mut id = 0usize;
-    while id < donors {
-        let n = CHUNK.min(donors - id);
-        let mut d = String::from(
-            "INSERT INTO donors (id, created_at, full_name, blood_group, province, birth_date, \
-             sex, weight_kg, registered_at, last_donation_kind, last_donation_date, \
-             response_score, night_alerts) VALUES ",
-        );
-        let mut i = String::from(
-            "INSERT INTO channel_identities (channel, external_id, chat_id, donor_id, \
-             first_seen_at, last_seen_at) VALUES ",
-        );
-        let mut members = Vec::new();
-        let mut asked = Vec::new();
-        for k in 0..n {
-            let donor = id + k + 1;
-            let abo = match rng.below(100) {
-                0..42 => "O",
-                42..72 => "B",
-                72..93 => "A",
-                _ => "AB",
-            };
-            let rh = match rng.below(10_000) {
-                0..6 => "-",
-                6..1506 => "?",
-                _ => "+",
-            };
-            let group = if rng.below(100) < 5 {
-                "?".to_string()
-            } else {
-                format!("{abo}{rh}")
-            };
-            let province = &provinces[rng.below(provinces.len() as u64) as usize];
-            let (kind, date) = match rng.below(100) {
-                0..40 => ("'never'", "NULL".to_string()),
-                40..85 => ("'whole_blood'", format!("'{}'", day(rng.below(730)))),
-                _ => ("'platelets'", format!("'{}'", day(rng.below(730)))),
-            };
-            let birth = format!("{}-06-15", 1966 + rng.below(40));
-            let sex = if rng.below(2) == 0 { "male" } else { "female" };
-            let weight = 45 + rng.below(40);
-            let score = rng.below(9) as i64 - 3;
-            let night = rng.below(3) == 0;
-            if k > 0 {
-                d.push(',');
-                i.push(',');
-            }
-            d.push_str(&format!(
-                "({donor}, 0, 'Người hiến {donor}', '{group}', '{province}', '{birth}', '{sex}', \
-                 {weight}, 0, {kind}, {date}, {score}, {})",
-                night as i64
-            ));
-            i.push_str(&format!(
-                "('telegram', 'b{donor}', 'b{donor}', {donor}, 0, 0)"
-            ));
-            if rng.below(100) == 0 {
-                members.push(donor);
-            }
-            if rng.below(50) == 0 {
-                asked.push(donor);
-            }
-        }
-        sqlx::query(&d).execute(&mut *tx).await.unwrap();
-        sqlx::query(&i).execute(&mut *tx).await.unwrap();
-        for m in members {
-            sqlx::query(&format!(
-                "INSERT INTO club_members (club_id, donor_id, role, joined_at) \
-                 VALUES ({reserve}, {m}, 'member', 0)"
-            ))
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        }
-        for a in asked {
-            sqlx::query(&format!(
-                "INSERT INTO callout_asks (callout_id, donor_id, wave, tier, asked_at) \
-                 VALUES (1, {a}, 1, 3, {})",
-                NOW_MS - 3 * 86_400_000
-            ))
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        }
-        id += n;
-    }
-    tx.commit().await.unwrap();
-    sqlx::query("ANALYZE").execute(&pool).await.unwrap();
-    pool.close().await;
-}
-
 fn spec(group: &str) -> CalloutSpec {
     CalloutSpec {
         group: PatientGroup::parse(group).unwrap(),
@@ -200,7 +82,8 @@ async fn selection(donors: usize, rounds: usize) {
     if reuse {
         println!("callouts: the register kept in {}", db.display());
     } else {
-        generate(&db, donors).await;
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        seed::callout_population(&db, donors, NOW_MS, &mut |n| rng.below(n)).await;
         println!(
             "callouts: {donors} generated donors ({:.0} s to generate)",
             started.elapsed().as_secs_f64()

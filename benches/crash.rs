@@ -140,20 +140,6 @@ impl Tally {
     }
 }
 
-/// Each (person, outbox status) of the rows a query selects.
-async fn rows(db: &Path, filter: &str) -> Vec<(i64, String)> {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", db.display()))
-        .await
-        .unwrap();
-    let sql = format!(
-        "SELECT CAST(i.external_id AS INTEGER), o.status FROM outbox o \
-         JOIN channel_identities i ON i.id = o.identity_id WHERE {filter}"
-    );
-    let rows = sqlx::query_as(&sql).fetch_all(&pool).await.unwrap();
-    pool.close().await;
-    rows
-}
-
 struct Setup {
     members: i64,
     askers: i64,
@@ -315,15 +301,17 @@ async fn run(delay_ms: u64, s: &Setup, rng: &mut Rng) {
             .count()
     };
     let mut urgent = Tally::default();
-    for (user, status) in rows(&db, "o.idempotency_key LIKE 'callout:%:ask:%'").await {
+    for (user, status) in seed::outbox_rows(&db, "o.idempotency_key LIKE 'callout:%:ask:%'").await {
         urgent.add(count(user, ASK), status == "uncertain");
     }
     let mut notice = Tally::default();
-    for (user, status) in rows(&db, "o.idempotency_key LIKE 'callout:%:closed:%'").await {
+    for (user, status) in
+        seed::outbox_rows(&db, "o.idempotency_key LIKE 'callout:%:closed:%'").await
+    {
         notice.add(count(user, CANCELLED), status == "uncertain");
     }
     let mut bulk = Tally::default();
-    for (user, status) in rows(&db, "o.broadcast_id IS NOT NULL").await {
+    for (user, status) in seed::outbox_rows(&db, "o.broadcast_id IS NOT NULL").await {
         bulk.add(count(user, MARK), status == "uncertain");
     }
     let mut reply = Tally::default();

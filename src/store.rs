@@ -120,11 +120,12 @@ impl Store {
         })
     }
 
-    /// Fold the write-ahead log into the database file and empty it, so that erased data
-    /// does not linger in the `-wal` file either.
-    /// A reader in the middle of a query can keep the checkpoint from finishing: it is then
-    /// tried again, briefly.
-    pub async fn checkpoint(&self) -> anyhow::Result<()> {
+    /// After an erasure: leave no trace of the erased rows outside the live database. On
+    /// SQLite, deleted pages are overwritten (`secure_delete`), and here the write-ahead log
+    /// is folded into the database file and emptied, so that erased data does not linger in
+    /// the `-wal` file either. A reader in the middle of a query can keep the checkpoint
+    /// from finishing: it is then tried again, briefly.
+    pub async fn erase_traces(&self) -> anyhow::Result<()> {
         for _ in 0..50 {
             // One row: (busy, frames in the log, frames checkpointed).
             let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -155,7 +155,7 @@ impl App {
         write_back(&mut tx, &b, now_ms).await?;
         tx.commit().await?;
         if b.erased_any {
-            self.store().checkpoint().await?;
+            self.store().erase_traces().await?;
         }
         self.outbox_added().notify_one();
         Ok(results)
