@@ -7,6 +7,7 @@
 use crate::channels::{ChannelKind, Inbound, OutChoice, Outbound, numbered, split_text};
 use crate::config::Config;
 use crate::engine::{Label, Reply};
+use crate::error::Failure;
 use crate::messages::{Catalogue, Lang, Msg, MsgId};
 use crate::store::Store;
 use anyhow::Context;
@@ -186,43 +187,54 @@ impl App {
             .await
     }
 
-    /// What every poller does with a batch it fetched (one policy for all channels): handle
-    /// it in one transaction; if that fails, one update at a time, so that one update that
-    /// cannot be handled does not hold back the others. An update that still fails after a
-    /// few tries is skipped (logged with its id, counted), unless the database itself is
-    /// failing, in which case the error is returned, nothing is skipped, and the poller tries
-    /// the batch again later.
-    pub async fn handle_polled(&self, batch: Vec<Inbound>) -> anyhow::Result<()> {
+    /// What every channel does with what it received, polled or pushed to a webhook (one
+    /// policy for all): handle the batch in one transaction. If that fails in a way a retry
+    /// may fix (the database busy or out of reach), nothing is skipped: the error is returned
+    /// and the caller tries the whole batch again later (a poller after a pause, a webhook by
+    /// answering 503 so the platform redelivers; what was already handled is recognised). If
+    /// it fails otherwise, the updates are handled one at a time, so that one update that
+    /// cannot be handled does not hold back the others: one that still fails after a few
+    /// tries is skipped (logged with its id, counted), unless the database itself is failing.
+    pub async fn handle_polled(&self, batch: Vec<Inbound>) -> Result<(), Failure> {
         if batch.is_empty() {
             return Ok(());
         }
-        let Err(batch_error) = self.handle_batch(batch.clone()).await else {
-            return Ok(());
+        let batch_error = match self.handle_batch(batch.clone()).await {
+            Ok(_) => return Ok(()),
+            Err(e) => Failure::of(e),
         };
-        tracing::warn!(error = %format!("{batch_error:#}"), "batch failed, handling one by one");
+        if batch_error.is_retry() {
+            return Err(batch_error);
+        }
+        tracing::warn!(error = %batch_error, "batch failed, handling one by one");
         for inbound in batch {
             let mut tries = 0;
             loop {
                 tries += 1;
-                match self.handle(inbound.clone()).await {
+                let e = match self.handle(inbound.clone()).await {
                     Ok(_) => break,
-                    Err(e) if tries < 3 => {
-                        tracing::warn!(error = %format!("{e:#}"), tries, "update failed, retrying");
-                        tokio::time::sleep(std::time::Duration::from_millis(100 * tries)).await;
-                    }
-                    Err(e) => {
-                        self.store()
-                            .healthy()
-                            .await
-                            .context("the database is failing")?;
-                        tracing::error!(
-                            event = ?inbound.event_key, error = %format!("{e:#}"),
-                            "update skipped after repeated failures"
-                        );
-                        self.store().bump_counter("inbound_skipped").await?;
-                        break;
-                    }
+                    Err(e) => Failure::of(e),
+                };
+                if e.is_retry() {
+                    return Err(e);
                 }
+                if tries < 3 {
+                    tracing::warn!(error = %e, tries, "update failed, retrying");
+                    tokio::time::sleep(std::time::Duration::from_millis(100 * tries)).await;
+                    continue;
+                }
+                if let Err(down) = self.store().healthy().await {
+                    return Err(Failure::Retry(down.context("the database is failing")));
+                }
+                tracing::error!(
+                    event = ?inbound.event_key, error = %e,
+                    "update skipped after repeated failures"
+                );
+                self.store()
+                    .bump_counter("inbound_skipped")
+                    .await
+                    .map_err(Failure::of)?;
+                break;
             }
         }
         Ok(())

@@ -359,8 +359,9 @@ impl Worker {
             }
         }
         let ids: Vec<i64> = chosen.iter().map(|r| r.id).collect();
-        self.app.store().claim(&ids).await?;
-        for row in chosen {
+        let claimed = self.app.store().claim(&ids).await?;
+        // Cancelled between the read and the claim (a broadcast stopped): not sent.
+        for row in chosen.into_iter().filter(|r| claimed.contains(&r.id)) {
             busy.insert((row.channel, row.chat_id.clone()));
             let Some(transport) = self.transports.get(&row.channel).cloned() else {
                 continue;

@@ -12,6 +12,7 @@ pub mod config;
 pub mod delivery;
 pub mod domain;
 pub mod engine;
+pub mod error;
 pub mod fuzzing;
 pub mod messages;
 pub mod scheduler;

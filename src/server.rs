@@ -8,6 +8,7 @@ use crate::channels::ChannelKind;
 use crate::channels::telegram::{TelegramChannel, translate_body};
 use crate::channels::zalo_bot;
 use crate::channels::zalo_oa::{self, ZaloOaChannel};
+use crate::error::Failure;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
@@ -109,14 +110,7 @@ async fn telegram_webhook(State(s): State<Shared>, headers: HeaderMap, body: Byt
         let channel = t.channel.clone();
         tokio::spawn(async move { channel.answer_callback(id).await });
     }
-    match s.app.handle(tr.inbound).await {
-        Ok(_) => StatusCode::OK,
-        Err(e) => {
-            // Telegram retries a failed delivery; the update is not lost.
-            tracing::error!(error = %format!("{e:#}"), "handling a Telegram webhook failed");
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-    }
+    answer(s.app.handle_polled(vec![tr.inbound]).await, "Telegram")
 }
 
 async fn zalo_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
@@ -138,13 +132,7 @@ async fn zalo_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) 
     let Some(inbound) = zalo_bot::translate(&update) else {
         return StatusCode::OK;
     };
-    match s.app.handle(inbound).await {
-        Ok(_) => StatusCode::OK,
-        Err(e) => {
-            tracing::error!(error = %format!("{e:#}"), "handling a Zalo webhook failed");
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-    }
+    answer(s.app.handle_polled(vec![inbound]).await, "Zalo")
 }
 
 async fn zalo_oa_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
@@ -165,15 +153,26 @@ async fn zalo_oa_webhook(State(s): State<Shared>, headers: HeaderMap, body: Byte
         return StatusCode::UNAUTHORIZED;
     }
     let result = match zalo_oa::translate(&event) {
-        zalo_oa::OaEvent::Message(inbound) => s.app.handle(inbound).await.map(|_| ()),
-        zalo_oa::OaEvent::Unfollow { user } => s.app.account_left(ChannelKind::ZaloOa, &user).await,
+        zalo_oa::OaEvent::Message(inbound) => s.app.handle_polled(vec![inbound]).await,
+        zalo_oa::OaEvent::Unfollow { user } => s
+            .app
+            .account_left(ChannelKind::ZaloOa, &user)
+            .await
+            .map_err(Failure::of),
         zalo_oa::OaEvent::Ignored => Ok(()),
     };
+    answer(result, "Zalo OA")
+}
+
+/// A webhook's answer, by the one policy of `App::handle_polled`: handled (or set aside as
+/// a bug, counted) is 200; a failure a retry may fix is 503, so the platform delivers the
+/// update again (and what was already handled is recognised).
+fn answer(result: Result<(), Failure>, platform: &str) -> StatusCode {
     match result {
         Ok(()) => StatusCode::OK,
         Err(e) => {
-            tracing::error!(error = %format!("{e:#}"), "handling a Zalo OA event failed");
-            StatusCode::INTERNAL_SERVER_ERROR
+            tracing::error!(platform, error = %e, "handling a webhook failed");
+            StatusCode::SERVICE_UNAVAILABLE
         }
     }
 }

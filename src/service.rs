@@ -216,6 +216,6 @@ fn polled(
     let app = app.clone();
     move |batch| {
         let app = app.clone();
-        Box::pin(async move { app.handle_polled(batch).await })
+        Box::pin(async move { Ok(app.handle_polled(batch).await?) })
     }
 }

@@ -60,6 +60,22 @@ fn is_busy(e: &sqlx::Error) -> bool {
     }
 }
 
+/// Whether a database error may not recur on a later try: the database busy or locked
+/// (another process holds the write lock past the busy timeout), full, or out of reach
+/// (the pool timed out or closed, an I/O error). A statement that is wrong, a constraint
+/// that fails or a row that does not decode fails the same way every time.
+pub fn is_transient(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL (primary codes).
+            .is_some_and(|c| matches!(c & 0xff, 5 | 6 | 10 | 13)),
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        _ => false,
+    }
+}
+
 /// Bring the schema up to date, safely when several processes start at once on a new file:
 /// the whole run is one `BEGIN IMMEDIATE` transaction (each migration a savepoint in it), so
 /// one process applies them while the others wait for the write lock (the busy timeout) and
@@ -462,6 +478,40 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A row read as due, then withdrawn before the worker claims it (a tally replaced, a
+    /// broadcast stopped), is not claimed, so it is not sent; a row is claimed once.
+    #[tokio::test]
+    async fn only_rows_still_pending_are_claimed() {
+        let (_dir, store) = store().await;
+        let msg = |key: &str, chat: &'static str| NewMessage {
+            idempotency_key: Some(key.to_string()),
+            channel: "telegram",
+            chat_id: chat,
+            identity_id: None,
+            lane: Lane::Reply,
+            body: "{}".into(),
+            not_before: 0,
+            broadcast_id: None,
+        };
+        let mut tx = store.begin().await.unwrap();
+        let rows = [
+            msg("callout:1:tally:1", "4"),
+            msg("reply:telegram:9:0", "5"),
+        ];
+        tx.enqueue(&rows, 0).await.unwrap();
+        tx.commit().await.unwrap();
+        let scope = Scope::Channels(vec![ChannelKind::Telegram]);
+        let read = store.due(&scope, 0, 10, Lane::Bulk).await.unwrap();
+        let id = |chat: &str| read.iter().find(|r| r.chat_id == chat).unwrap().id;
+        let mut tx = store.begin().await.unwrap();
+        let family = KeyFamily::CalloutTallies { callout: 1 };
+        assert_eq!(tx.withdraw_pending(family, 1).await.unwrap().len(), 1);
+        tx.commit().await.unwrap();
+        let claimed = store.claim(&[id("4"), id("5")]).await.unwrap();
+        assert_eq!(claimed, HashSet::from([id("5")]));
+        assert!(store.claim(&[id("5")]).await.unwrap().is_empty());
     }
 
     #[tokio::test]

@@ -7,6 +7,7 @@ use crate::config::Interrupted;
 use crate::domain::channel::ChannelKind;
 use anyhow::Context;
 use sqlx::Row;
+use std::collections::HashSet;
 
 /// A row to add to the outbox.
 #[derive(Debug, Clone)]
@@ -219,21 +220,25 @@ impl Store {
         .await?)
     }
 
-    /// Mark rows as being sent (one statement for the batch).
-    pub async fn claim(&self, ids: &[i64]) -> anyhow::Result<()> {
+    /// Mark rows as being sent (one statement for the batch). Returns those it marked: a
+    /// row cancelled (a stopped broadcast, a withdrawn tally) or taken since it was read is
+    /// not among them, and must not be sent.
+    pub async fn claim(&self, ids: &[i64]) -> anyhow::Result<HashSet<i64>> {
         if ids.is_empty() {
-            return Ok(());
+            return Ok(HashSet::new());
         }
         let mut q = QueryBuilder::new(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1 \
              WHERE status = 'pending' AND id IN ",
         );
         push_list(&mut q, ids);
-        q.build()
-            .execute(&self.pool)
+        q.push(" RETURNING id");
+        let claimed = q
+            .build_query_scalar::<i64>()
+            .fetch_all(&self.pool)
             .await
             .context("claiming outbox rows")?;
-        Ok(())
+        Ok(claimed.into_iter().collect())
     }
 
     /// Rows left 'sending' by a process that stopped mid-send: the platform may or may not

@@ -343,3 +343,32 @@ async fn a_flooding_account_is_slowed_down_and_others_are_served() {
         Handled::Replied
     );
 }
+
+/// A database out of reach is a failure a retry may fix: nothing is skipped, the error goes
+/// back to the poller (or the webhook answers 503), and once the database is back the same
+/// update is handled as new.
+#[tokio::test]
+async fn a_database_out_of_reach_skips_nothing_and_the_update_is_handled_once_back() {
+    let (dir, app) = app().await;
+    app.store().close().await;
+    let failed = app
+        .handle_polled(vec![tg(1, "u1", "/start")])
+        .await
+        .unwrap_err();
+    assert!(failed.is_retry(), "{failed}");
+    let url = format!("sqlite://{}", dir.path().join("b.db").display());
+    let config = Config::load(None, |k| (k == "DATABASE_URL").then(|| url.clone())).unwrap();
+    let app = App::open(
+        config,
+        Arc::new(ManualClock::new(crate::support::start_time())),
+    )
+    .await
+    .unwrap();
+    assert_eq!(app.store().counter("inbound_skipped").await.unwrap(), 0);
+    app.handle_polled(vec![tg(1, "u1", "/start")])
+        .await
+        .unwrap();
+    let texts = outbox_texts(&app, "u1").await;
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(texts[0].contains("hienmau"), "{}", texts[0]);
+}

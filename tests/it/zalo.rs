@@ -330,3 +330,36 @@ async fn a_club_on_zalo_is_created_joined_and_announced_to_with_numbered_options
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// The webhook follows the pollers' one policy: an update that always fails (a trigger
+/// refuses its account, as a bug would) is set aside after a few tries and counted, and the
+/// platform is told it was received (200), so it does not hold back the next person's; that
+/// next person is answered.
+#[tokio::test]
+async fn a_webhook_update_that_always_fails_is_set_aside_and_the_next_one_answered() {
+    let bot = start(true).await;
+    crate::seed::exec(
+        &bot._dir.path().join("z.db"),
+        "CREATE TRIGGER poison BEFORE INSERT ON channel_identities \
+         WHEN NEW.external_id = 'poison' BEGIN SELECT RAISE(ABORT, 'a poison update'); END",
+    )
+    .await;
+    let url = format!("http://{}/zalo/hook", bot.running.http_addr.unwrap());
+    let post = |body: String| {
+        crate::support::post_json(&url, "X-Bot-Api-Secret-Token", Some(SECRET), body)
+    };
+    let poison = FakeZalo::event(
+        "poison",
+        "message.text.received",
+        json!({"text": "/start"}),
+        1,
+    );
+    assert_eq!(post(poison.to_string()).await, 200);
+    assert_eq!(bot.app.store().counter("inbound_skipped").await.unwrap(), 1);
+    let next = FakeZalo::event("u5", "message.text.received", json!({"text": "/start"}), 2);
+    assert_eq!(post(next.to_string()).await, 200);
+    let got = bot.fake.wait_for("u5", 1).await;
+    assert!(got[0].contains("hienmau"), "{}", got[0]);
+    assert!(bot.fake.to("poison").is_empty());
+    bot.running.stop(Duration::from_secs(5)).await;
+}
