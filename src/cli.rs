@@ -840,21 +840,9 @@ pub async fn chat(
     let worker = tokio::spawn(worker.run(stop_rx.clone()));
 
     // Another terminal on this database may move the shared demo clock: follow it.
-    let follow = clock.clone().map(|c| {
-        let app = app.clone();
-        let mut stop = stop_rx.clone();
-        tokio::spawn(async move {
-            loop {
-                if let Ok(Some(ms)) = app.store().demo_offset().await {
-                    c.catch_up(chrono::Duration::milliseconds(ms));
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep(std::time::Duration::from_millis(500)) => {}
-                    _ = stop.changed() => return,
-                }
-            }
-        })
-    });
+    let follow = clock
+        .clone()
+        .map(|c| tokio::spawn(follow_demo_clock(app.clone(), c, stop_rx.clone())));
     // What fell due while nobody was chatting (reminders, thanks) comes first.
     crate::scheduler::tick(&app, app.clock().now()).await?;
     app.handle(terminal::inbound(user, "/start")).await?;
@@ -867,35 +855,13 @@ pub async fn chat(
         eprintln!("{quit}");
     }
     let mut input = input;
-    let mut raw = Vec::new();
     loop {
         wait_until_delivered(&app, &scope, &mut delivered).await?;
         if interactive {
             out.prompt("> ");
         }
-        raw.clear();
-        if input
-            .read_until(b'\n', &mut raw)
-            .await
-            .context("reading the terminal")?
-            == 0
-        {
+        let Some(line) = read_line(&app, user, &mut input, &out).await? else {
             break;
-        }
-        out.line_read();
-        // A byte that is not UTF-8 (a terminal in another encoding, a stray paste) must not
-        // end the chat: it becomes U+FFFD and the person is told.
-        let line = match String::from_utf8(raw.clone()) {
-            Ok(l) => l,
-            Err(_) => {
-                let lang = app.store().identity_lang("terminal", user).await?;
-                let note = app.catalogue().render(
-                    lang,
-                    &crate::messages::Msg::new(crate::messages::MsgId::TerminalBadBytes),
-                );
-                let _ = out.write_raw(&format!("{note}\n\n"));
-                String::from_utf8_lossy(&raw).into_owned()
-            }
         };
         let line = line.trim_end_matches(['\r', '\n']).to_string();
         if line.trim().is_empty() {
@@ -908,37 +874,7 @@ pub async fn chat(
             break;
         }
         if let Some(arg) = clock_command(&line) {
-            use crate::messages::{Msg, MsgId};
-            // The demo clock: move time on, so reminders due by then arrive now.
-            if let (Some(c), Some(ms)) = (&clock, app.store().demo_offset().await?) {
-                c.catch_up(chrono::Duration::milliseconds(ms));
-            }
-            let tz = app.config().timezone;
-            let local =
-                |t: DateTime<Utc>| t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string();
-            let msg = match (&clock, parse_shift(arg, app.clock().now())) {
-                (Some(_), _) if arg.is_empty() => {
-                    Msg::new(MsgId::DemoClock).str("now", local(app.clock().now()))
-                }
-                (Some(c), Ok(by)) => {
-                    let ms = app
-                        .store()
-                        .advance_demo_offset((c.offset() + by).num_milliseconds())
-                        .await?;
-                    c.catch_up(chrono::Duration::milliseconds(ms));
-                    let now = app.clock().now();
-                    crate::scheduler::tick(&app, now).await?;
-                    Msg::new(MsgId::DemoClock).str("now", local(now))
-                }
-                (Some(_), Err(ShiftError::Backwards)) => {
-                    Msg::new(MsgId::DemoClockBackwards).str("now", local(app.clock().now()))
-                }
-                (Some(_), Err(ShiftError::TooFar)) => Msg::new(MsgId::DemoClockTooFar),
-                (Some(_), Err(ShiftError::Unreadable)) => {
-                    Msg::new(MsgId::DemoClockUsage).str("arg", arg.to_string())
-                }
-                (None, _) => Msg::new(MsgId::DemoClockUsage).str("arg", arg.to_string()),
-            };
+            let msg = demo_clock(&app, clock.as_deref(), arg).await?;
             let lang = app.store().identity_lang("terminal", user).await?;
             let _ = out.write_raw(&format!("{}\n\n", app.catalogue().render(lang, &msg)));
             continue;
@@ -954,6 +890,90 @@ pub async fn chat(
     reports.await.context("broadcast reports")?.1?;
     scheduler.await.context("scheduler")?.1?;
     Ok(())
+}
+
+/// The next line typed, `None` at the end of the input. A byte that is not UTF-8 (a
+/// terminal in another encoding, a stray paste) must not end the chat: it becomes U+FFFD
+/// and the person is told.
+async fn read_line(
+    app: &App,
+    user: &str,
+    input: &mut (impl AsyncBufRead + Unpin),
+    out: &TerminalOut,
+) -> anyhow::Result<Option<String>> {
+    let mut raw = Vec::new();
+    if input
+        .read_until(b'\n', &mut raw)
+        .await
+        .context("reading the terminal")?
+        == 0
+    {
+        return Ok(None);
+    }
+    out.line_read();
+    Ok(Some(match String::from_utf8(raw) {
+        Ok(l) => l,
+        Err(e) => {
+            let lang = app.store().identity_lang("terminal", user).await?;
+            let note = app.catalogue().render(
+                lang,
+                &crate::messages::Msg::new(crate::messages::MsgId::TerminalBadBytes),
+            );
+            let _ = out.write_raw(&format!("{note}\n\n"));
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+    }))
+}
+
+/// Keep this terminal's demo clock at the shared one (another terminal may move it).
+async fn follow_demo_clock(app: App, c: Arc<OffsetClock>, mut stop: watch::Receiver<bool>) {
+    loop {
+        if let Ok(Some(ms)) = app.store().demo_offset().await {
+            c.catch_up(chrono::Duration::milliseconds(ms));
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_millis(500)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// `/clock ARG`: the demo clock moved on by `arg` (reminders due by then run now), or where
+/// it stands; what to tell the person.
+async fn demo_clock(
+    app: &App,
+    clock: Option<&OffsetClock>,
+    arg: &str,
+) -> anyhow::Result<crate::messages::Msg> {
+    use crate::messages::{Msg, MsgId};
+    if let (Some(c), Some(ms)) = (clock, app.store().demo_offset().await?) {
+        c.catch_up(chrono::Duration::milliseconds(ms));
+    }
+    let tz = app.config().timezone;
+    let local = |t: DateTime<Utc>| t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string();
+    Ok(match (clock, parse_shift(arg, app.clock().now())) {
+        (Some(_), _) if arg.is_empty() => {
+            Msg::new(MsgId::DemoClock).str("now", local(app.clock().now()))
+        }
+        (Some(c), Ok(by)) => {
+            let ms = app
+                .store()
+                .advance_demo_offset((c.offset() + by).num_milliseconds())
+                .await?;
+            c.catch_up(chrono::Duration::milliseconds(ms));
+            let now = app.clock().now();
+            crate::scheduler::tick(app, now).await?;
+            Msg::new(MsgId::DemoClock).str("now", local(now))
+        }
+        (Some(_), Err(ShiftError::Backwards)) => {
+            Msg::new(MsgId::DemoClockBackwards).str("now", local(app.clock().now()))
+        }
+        (Some(_), Err(ShiftError::TooFar)) => Msg::new(MsgId::DemoClockTooFar),
+        (Some(_), Err(ShiftError::Unreadable)) => {
+            Msg::new(MsgId::DemoClockUsage).str("arg", arg.to_string())
+        }
+        (None, _) => Msg::new(MsgId::DemoClockUsage).str("arg", arg.to_string()),
+    })
 }
 
 /// `/clock ARG` (or `/dongho ARG`): the demo clock command of the terminal.

@@ -395,14 +395,7 @@ impl Config {
         file: Option<&Path>,
         env: impl Fn(&str) -> Option<String>,
     ) -> anyhow::Result<Config> {
-        let fc: FileConfig = match file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("reading config file {}", path.display()))?;
-                toml::from_str(&text).with_context(|| format!("config file {}", path.display()))?
-            }
-            None => FileConfig::default(),
-        };
+        let fc = read_file(file)?;
         let pick = |name: &str, from_file: Option<String>| {
             env(name).filter(|v| !v.trim().is_empty()).or(from_file)
         };
@@ -445,57 +438,13 @@ impl Config {
                 "8 to 256 characters",
             ),
         )?;
-        let zalo_oa =
-            match env("ZALO_OA_APP_ID").filter(|t| !t.trim().is_empty()) {
-                None => None,
-                Some(app_id) => {
-                    let need = |name: &str| {
-                        env(name)
-                            .filter(|v| !v.is_empty())
-                            .ok_or_else(|| anyhow::anyhow!("ZALO_OA_APP_ID is set: set {name} too"))
-                    };
-                    let url = |name: &str, default: &str| {
-                        let u = env(name)
-                            .filter(|v| !v.is_empty())
-                            .unwrap_or_else(|| default.into());
-                        reqwest::Url::parse(&u)
-                            .with_context(|| format!("{name}: {u:?} is not a URL"))
-                    };
-                    let webhook_path = env("ZALO_OA_WEBHOOK_PATH")
-                        .filter(|p| p.starts_with('/'))
-                        .unwrap_or_else(|| "/zalo-oa/webhook".into());
-                    Some(ZaloOaConfig {
-                        secret_key: need("ZALO_OA_SECRET_KEY")?,
-                        app_secret: need("ZALO_OA_APP_SECRET")?,
-                        access_token: env("ZALO_OA_ACCESS_TOKEN").filter(|v| !v.is_empty()),
-                        refresh_token: env("ZALO_OA_REFRESH_TOKEN").filter(|v| !v.is_empty()),
-                        api_url: url("ZALO_OA_API_URL", DEFAULT_ZALO_OA_API_URL)?,
-                        oauth_url: url("ZALO_OA_OAUTH_URL", DEFAULT_ZALO_OA_OAUTH_URL)?,
-                        webhook_path,
-                        monthly_quota: match env("ZALO_OA_MONTHLY_QUOTA") {
-                            None => 1000,
-                            Some(q) => q.trim().parse().ok().filter(|q: &i64| *q >= 0).ok_or_else(
-                                || anyhow::anyhow!("ZALO_OA_MONTHLY_QUOTA: {q:?} is not a count"),
-                            )?,
-                        },
-                        app_id,
-                    })
-                }
-            };
+        let zalo_oa = zalo_oa_config(&env)?;
 
         let rules = fc.eligibility.unwrap_or_default();
         if rules.min_age > rules.max_age {
             bail!("eligibility: min_age is above max_age");
         }
-        let mut delivery = fc.delivery.unwrap_or_default();
-        if let Some(v) = env("HIENMAU_INTERRUPTED_BULK").filter(|v| !v.trim().is_empty()) {
-            delivery.interrupted_bulk = Interrupted::parse(&v).ok_or_else(|| {
-                anyhow::anyhow!("HIENMAU_INTERRUPTED_BULK: {v:?} is not report or resend")
-            })?;
-        }
-        if delivery.max_in_flight == 0 || delivery.max_attempts == 0 {
-            bail!("delivery: max_in_flight and max_attempts must be at least 1");
-        }
+        let delivery = delivery_config(fc.delivery.unwrap_or_default(), &env)?;
         let quiet =
             pick("HIENMAU_QUIET_HOURS", fc.quiet_hours).unwrap_or_else(|| "21:00-07:00".into());
         let quiet_hours = if quiet.trim().eq_ignore_ascii_case("off") {
@@ -505,28 +454,9 @@ impl Config {
                 anyhow::anyhow!("HIENMAU_QUIET_HOURS: {quiet:?} is not like 21:00-07:00 (or off)")
             })?)
         };
-        let admins: Vec<String> = match env("HIENMAU_ADMINS").filter(|v| !v.trim().is_empty()) {
-            Some(list) => list.split(',').map(|a| a.trim().to_string()).collect(),
-            None => fc.admins.unwrap_or_default(),
-        };
-        for a in &admins {
-            if crate::channels::parse_account(a).is_none() {
-                bail!("HIENMAU_ADMINS: {a:?} is not an account like telegram:123456");
-            }
-        }
+        let admins = admins(&env, fc.admins)?;
         let scheduler = SchedulerConfig::from_file(fc.scheduler.unwrap_or_default())?;
-        let callouts = fc.callouts.unwrap_or_default();
-        if callouts.wave_factor == 0
-            || callouts.wave_minutes == 0
-            || callouts.max_deadline_hours == 0
-            || callouts.max_wave == 0
-            || callouts.stock_alert_days == 0
-        {
-            bail!(
-                "callouts: wave_factor, wave_minutes, max_deadline_hours, max_wave and \
-                 stock_alert_days must be at least 1"
-            );
-        }
+        let callouts = wave_policy(fc.callouts.unwrap_or_default())?;
         Ok(Config {
             scheduler,
             callouts,
@@ -550,6 +480,116 @@ impl Config {
     pub fn from_env(file: Option<&Path>) -> anyhow::Result<Config> {
         Config::load(file, |k| std::env::var(k).ok())
     }
+}
+
+/// The configuration file, if one is given (an empty configuration otherwise).
+fn read_file(file: Option<&Path>) -> anyhow::Result<FileConfig> {
+    Ok(match file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading config file {}", path.display()))?;
+            toml::from_str(&text).with_context(|| format!("config file {}", path.display()))?
+        }
+        None => FileConfig::default(),
+    })
+}
+
+/// The Zalo Official Account, when `ZALO_OA_APP_ID` is set (its secrets are then required).
+fn zalo_oa_config(env: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Option<ZaloOaConfig>> {
+    Ok(
+        match env("ZALO_OA_APP_ID").filter(|t| !t.trim().is_empty()) {
+            None => None,
+            Some(app_id) => {
+                let need = |name: &str| {
+                    env(name)
+                        .filter(|v| !v.is_empty())
+                        .ok_or_else(|| anyhow::anyhow!("ZALO_OA_APP_ID is set: set {name} too"))
+                };
+                let url = |name: &str, default: &str| {
+                    let u = env(name)
+                        .filter(|v| !v.is_empty())
+                        .unwrap_or_else(|| default.into());
+                    reqwest::Url::parse(&u).with_context(|| format!("{name}: {u:?} is not a URL"))
+                };
+                let webhook_path = env("ZALO_OA_WEBHOOK_PATH")
+                    .filter(|p| p.starts_with('/'))
+                    .unwrap_or_else(|| "/zalo-oa/webhook".into());
+                Some(ZaloOaConfig {
+                    secret_key: need("ZALO_OA_SECRET_KEY")?,
+                    app_secret: need("ZALO_OA_APP_SECRET")?,
+                    access_token: env("ZALO_OA_ACCESS_TOKEN").filter(|v| !v.is_empty()),
+                    refresh_token: env("ZALO_OA_REFRESH_TOKEN").filter(|v| !v.is_empty()),
+                    api_url: url("ZALO_OA_API_URL", DEFAULT_ZALO_OA_API_URL)?,
+                    oauth_url: url("ZALO_OA_OAUTH_URL", DEFAULT_ZALO_OA_OAUTH_URL)?,
+                    webhook_path,
+                    monthly_quota: match env("ZALO_OA_MONTHLY_QUOTA") {
+                        None => 1000,
+                        Some(q) => {
+                            q.trim()
+                                .parse()
+                                .ok()
+                                .filter(|q: &i64| *q >= 0)
+                                .ok_or_else(|| {
+                                    anyhow::anyhow!("ZALO_OA_MONTHLY_QUOTA: {q:?} is not a count")
+                                })?
+                        }
+                    },
+                    app_id,
+                })
+            }
+        },
+    )
+}
+
+/// The delivery settings of the file, with `HIENMAU_INTERRUPTED_BULK` over them.
+fn delivery_config(
+    mut delivery: DeliveryConfig,
+    env: &impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<DeliveryConfig> {
+    if let Some(v) = env("HIENMAU_INTERRUPTED_BULK").filter(|v| !v.trim().is_empty()) {
+        delivery.interrupted_bulk = Interrupted::parse(&v).ok_or_else(|| {
+            anyhow::anyhow!("HIENMAU_INTERRUPTED_BULK: {v:?} is not report or resend")
+        })?;
+    }
+    if delivery.max_in_flight == 0 || delivery.max_attempts == 0 {
+        bail!("delivery: max_in_flight and max_attempts must be at least 1");
+    }
+    Ok(delivery)
+}
+
+/// The accounts made admins at start (`HIENMAU_ADMINS` over the file), each checked.
+fn admins(
+    env: &impl Fn(&str) -> Option<String>,
+    from_file: Option<Vec<String>>,
+) -> anyhow::Result<Vec<String>> {
+    let admins: Vec<String> = match env("HIENMAU_ADMINS").filter(|v| !v.trim().is_empty()) {
+        Some(list) => list.split(',').map(|a| a.trim().to_string()).collect(),
+        None => from_file.unwrap_or_default(),
+    };
+    for a in &admins {
+        if crate::channels::parse_account(a).is_none() {
+            bail!("HIENMAU_ADMINS: {a:?} is not an account like telegram:123456");
+        }
+    }
+    Ok(admins)
+}
+
+/// The call-out settings, each at least 1.
+fn wave_policy(
+    callouts: crate::domain::callout::WavePolicy,
+) -> anyhow::Result<crate::domain::callout::WavePolicy> {
+    if callouts.wave_factor == 0
+        || callouts.wave_minutes == 0
+        || callouts.max_deadline_hours == 0
+        || callouts.max_wave == 0
+        || callouts.stock_alert_days == 0
+    {
+        bail!(
+            "callouts: wave_factor, wave_minutes, max_deadline_hours, max_wave and \
+             stock_alert_days must be at least 1"
+        );
+    }
+    Ok(callouts)
 }
 
 /// Telegram accepts 1–256 characters `A-Za-z0-9_-` as a webhook secret token.

@@ -325,7 +325,6 @@ async fn run_jobs(
     let drives = tx.drives_by_id(&drive_ids).await?;
     let recipients: HashMap<i64, Recipient> = tx.recipients(&donors).await?;
     let paused: HashSet<i64> = tx.paused_among(&donors).await?.into_iter().collect();
-    let today = now.with_timezone(&tz).date_naive();
 
     let mut rows: Vec<NewMessage> = Vec::new();
     let mut outcomes: Vec<(i64, JobOutcome)> = Vec::new();
@@ -340,69 +339,20 @@ async fn run_jobs(
             continue;
         }
         let msg = match job.kind {
-            Some(JobKind::Reminder) => {
-                let Some(d) = job.drive_id.and_then(|id| drives.get(&id)) else {
-                    outcomes.push((job.id, JobOutcome::Expired));
-                    continue;
-                };
-                if d.cancelled || d.starts_at <= now_ms {
-                    outcomes.push((job.id, JobOutcome::Expired));
-                    continue;
-                }
-                let Some(slot) = tx.active_signup(d.id, donor).await? else {
-                    outcomes.push((job.id, JobOutcome::Cancelled));
-                    continue;
-                };
-                let (day, mut w) = local_window(d.starts_at, d.ends_at, tz);
-                // A sign-up for a slot is reminded of the slot's hours.
-                if let Some(s) = slot.and_then(|id| d.slots.iter().find(|s| s.id == id)) {
-                    w = local_window(s.starts_at, s.ends_at, tz).1;
-                }
-                let days = (day - today).num_days();
-                Msg::new(MsgId::ReminderDrive)
-                    .str(
-                        "when",
-                        match days {
-                            0 => "today",
-                            1 => "tomorrow",
-                            _ => "other",
-                        },
-                    )
-                    .num("days", days as f64)
-                    .str("date", format_vn(day))
-                    .str("time", w.label())
-                    .str("place", d.place.clone())
-            }
-            Some(JobKind::Thanks) => {
-                let donation = match job.ref_id {
-                    Some(id) => tx.donation(id).await?,
-                    None => None,
-                };
-                let Some((_, date, kind)) = donation else {
-                    outcomes.push((job.id, JobOutcome::Expired));
-                    continue;
-                };
-                let (verified, _) = tx.donation_count(donor).await?;
-                let next = cfg
-                    .rules
-                    .next_eligible(LastDonation::Given { kind, date })
-                    .map(format_vn)
-                    .unwrap_or_default();
-                let id = if verified == 1 {
-                    MsgId::ThanksFirst
-                } else if milestone(verified, &cfg.scheduler.milestones) {
-                    MsgId::ThanksMilestone
-                } else {
-                    MsgId::ThanksDonation
-                };
-                Msg::new(id)
-                    .str("date", format_vn(date))
-                    .str("next", next)
-                    .num("count", verified as f64)
-            }
+            Some(JobKind::Reminder) => match job.drive_id.and_then(|id| drives.get(&id)) {
+                Some(d) => reminder(&mut tx, d, donor, now, tz).await?,
+                None => Err(JobOutcome::Expired),
+            },
+            Some(JobKind::Thanks) => thanks(app, &mut tx, job, donor).await?,
             None => {
                 tracing::warn!(job = job.id, "a job of an unknown kind: skipped");
-                outcomes.push((job.id, JobOutcome::Unknown));
+                Err(JobOutcome::Unknown)
+            }
+        };
+        let msg = match msg {
+            Ok(msg) => msg,
+            Err(outcome) => {
+                outcomes.push((job.id, outcome));
                 continue;
             }
         };
@@ -423,6 +373,77 @@ async fn run_jobs(
     t.jobs += jobs.len();
     t.messages += rows.len();
     Ok(())
+}
+
+/// A sign-up's reminder, or why it is not sent (the drive cancelled or begun, the sign-up
+/// withdrawn).
+async fn reminder(
+    tx: &mut Tx,
+    d: &DriveInfo,
+    donor: i64,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> anyhow::Result<Result<Msg, JobOutcome>> {
+    if d.cancelled || d.starts_at <= now.timestamp_millis() {
+        return Ok(Err(JobOutcome::Expired));
+    }
+    let Some(slot) = tx.active_signup(d.id, donor).await? else {
+        return Ok(Err(JobOutcome::Cancelled));
+    };
+    let (day, mut w) = local_window(d.starts_at, d.ends_at, tz);
+    // A sign-up for a slot is reminded of the slot's hours.
+    if let Some(s) = slot.and_then(|id| d.slots.iter().find(|s| s.id == id)) {
+        w = local_window(s.starts_at, s.ends_at, tz).1;
+    }
+    let days = (day - now.with_timezone(&tz).date_naive()).num_days();
+    Ok(Ok(Msg::new(MsgId::ReminderDrive)
+        .str(
+            "when",
+            match days {
+                0 => "today",
+                1 => "tomorrow",
+                _ => "other",
+            },
+        )
+        .num("days", days as f64)
+        .str("date", format_vn(day))
+        .str("time", w.label())
+        .str("place", d.place.clone())))
+}
+
+/// The thank-you after a recorded donation (the first, a milestone, any other), or why it
+/// is not sent (the donation was removed).
+async fn thanks(
+    app: &App,
+    tx: &mut Tx,
+    job: &Job,
+    donor: i64,
+) -> anyhow::Result<Result<Msg, JobOutcome>> {
+    let cfg = app.config();
+    let donation = match job.ref_id {
+        Some(id) => tx.donation(id).await?,
+        None => None,
+    };
+    let Some((_, date, kind)) = donation else {
+        return Ok(Err(JobOutcome::Expired));
+    };
+    let (verified, _) = tx.donation_count(donor).await?;
+    let next = cfg
+        .rules
+        .next_eligible(LastDonation::Given { kind, date })
+        .map(format_vn)
+        .unwrap_or_default();
+    let id = if verified == 1 {
+        MsgId::ThanksFirst
+    } else if milestone(verified, &cfg.scheduler.milestones) {
+        MsgId::ThanksMilestone
+    } else {
+        MsgId::ThanksDonation
+    };
+    Ok(Ok(Msg::new(id)
+        .str("date", format_vn(date))
+        .str("next", next)
+        .num("count", verified as f64)))
 }
 
 #[cfg(test)]

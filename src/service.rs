@@ -118,44 +118,17 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
 
     // Housekeeping: handled-update ids only guard against redelivery, which platforms do
     // within a day; a week is kept.
-    let hk_app = app.clone();
-    let mut hk_rx = rx.clone();
-    tasks.spawn(async move {
-        loop {
-            let cutoff = hk_app.clock().now() - chrono::Duration::days(7);
-            if let Err(e) = hk_app.store().prune_seen(cutoff.timestamp_millis()).await {
-                tracing::warn!(error = %format!("{e:#}"), "pruning handled updates failed");
-            }
-            tokio::select! {
-                _ = hk_rx.wait_for(|stop| *stop) => return ("housekeeping", Ok(())),
-                _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
-            }
-        }
-    });
+    tasks.spawn(housekeeping(app.clone(), rx.clone()));
 
     tasks.spawn(report_broadcasts(app.clone(), rx.clone()));
     tasks.spawn(crate::scheduler::run(app.clone(), rx.clone()));
 
     // One HTTP server for every webhook, listening before the platforms are told about it.
-    let mut http_addr = None;
-    if hooks.any() {
-        let listener = tokio::net::TcpListener::bind(cfg.listen_addr)
-            .await
-            .with_context(|| format!("listening on {}", cfg.listen_addr))?;
-        http_addr = Some(listener.local_addr()?);
-        let router = server::router(app.clone(), hooks.clone());
-        let mut server_rx = rx.clone();
-        tasks.spawn(async move {
-            let r = axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = server_rx.wait_for(|stop| *stop).await;
-                })
-                .await
-                .context("webhook server");
-            ("webhook server", r)
-        });
-        tracing::info!(listen = %cfg.listen_addr, "webhook server listening");
-    }
+    let http_addr = if hooks.any() {
+        Some(serve_webhooks(&app, hooks, &mut tasks, rx.clone()).await?)
+    } else {
+        None
+    };
 
     if let (Some(t), Some(c)) = (telegram, &cfg.telegram) {
         match (&c.webhook_url, &c.webhook_secret) {
@@ -183,6 +156,50 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
         http_addr,
         delivered,
     })
+}
+
+/// Forget handled-update ids older than a week, every hour, until `shutdown`.
+async fn housekeeping(
+    app: App,
+    mut shutdown: watch::Receiver<bool>,
+) -> (&'static str, anyhow::Result<()>) {
+    loop {
+        let cutoff = app.clock().now() - chrono::Duration::days(7);
+        if let Err(e) = app.store().prune_seen(cutoff.timestamp_millis()).await {
+            tracing::warn!(error = %format!("{e:#}"), "pruning handled updates failed");
+        }
+        tokio::select! {
+            _ = shutdown.wait_for(|stop| *stop) => return ("housekeeping", Ok(())),
+            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+        }
+    }
+}
+
+/// Listen for every webhook on the configured address (a task of `tasks`, stopped with
+/// `shutdown`); returns the address bound.
+async fn serve_webhooks(
+    app: &App,
+    hooks: Webhooks,
+    tasks: &mut JoinSet<(&'static str, anyhow::Result<()>)>,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<SocketAddr> {
+    let listen = app.config().listen_addr;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let router = server::router(app.clone(), hooks);
+    tasks.spawn(async move {
+        let r = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = shutdown.wait_for(|stop| *stop).await;
+            })
+            .await
+            .context("webhook server");
+        ("webhook server", r)
+    });
+    tracing::info!(%listen, "webhook server listening");
+    Ok(addr)
 }
 
 /// Tell broadcast senders how far their broadcasts have gone (progress and summary), until

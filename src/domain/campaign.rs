@@ -201,7 +201,7 @@ pub fn parse_calendar(text: &str, year: i32) -> Result<Vec<Campaign>, Vec<FileEr
         let table_line = line_of(text, spanned.span().start);
         let c = spanned.into_inner();
         let mut err = |line: usize, message: String| errors.push(FileError { line, message });
-        let name = match c.name {
+        let name = match c.name.clone() {
             Some(n) if !n.get_ref().trim().is_empty() => {
                 let line = line_of(text, n.span().start);
                 let name = n.into_inner().trim().to_string();
@@ -215,84 +215,8 @@ pub fn parse_calendar(text: &str, year: i32) -> Result<Vec<Campaign>, Vec<FileEr
                 continue;
             }
         };
-        let date = |rule: &Spanned<String>, err: &mut dyn FnMut(usize, String)| {
-            let line = line_of(text, rule.span().start);
-            match DateRule::parse(rule.get_ref()).map(|r| r.in_year(year)) {
-                Ok(Some(d)) => Some(d),
-                Ok(None) => {
-                    err(line, format!("{:?} has no date in {year}", rule.get_ref()));
-                    None
-                }
-                Err(e) => {
-                    err(line, e);
-                    None
-                }
-            }
-        };
-        let period = match (&c.month, &c.from, &c.to) {
-            (Some(m), None, None) => {
-                let line = line_of(text, m.span().start);
-                let month = *m.get_ref();
-                let first = NaiveDate::from_ymd_opt(year, month, 1);
-                let last = first
-                    .and_then(|f| f.checked_add_months(chrono::Months::new(1)))
-                    .and_then(|d| d.pred_opt());
-                match (first, last) {
-                    (Some(f), Some(l)) => Some((f, l)),
-                    _ => {
-                        err(line, format!("month {month} is not 1 to 12"));
-                        None
-                    }
-                }
-            }
-            (None, Some(from), Some(to)) => {
-                let (f, t) = (date(from, &mut err), date(to, &mut err));
-                match (f, t) {
-                    (Some(f), Some(t)) if f > t => {
-                        err(
-                            line_of(text, to.span().start),
-                            format!("ends ({t}) before it starts ({f})"),
-                        );
-                        None
-                    }
-                    (Some(f), Some(t)) => Some((f, t)),
-                    _ => None,
-                }
-            }
-            _ => {
-                err(
-                    table_line,
-                    format!("{name:?}: give either from and to, or month"),
-                );
-                None
-            }
-        };
-        let (min, max) = match &c.target_units {
-            None => (None, None),
-            Some(t) => {
-                let line = line_of(text, t.span().start);
-                let (a, b) = match t.get_ref() {
-                    Target::One(n) => (*n, *n),
-                    Target::Range([a, b]) => (*a, *b),
-                };
-                if a <= 0 || b < a {
-                    err(
-                        line,
-                        "target_units: a positive number, or [min, max] with min ≤ max".into(),
-                    );
-                }
-                (Some(a), Some(b))
-            }
-        };
-        let people = c.target_people.map(|p| {
-            if *p.get_ref() <= 0 {
-                err(
-                    line_of(text, p.span().start),
-                    "target_people must be positive".into(),
-                );
-            }
-            p.into_inner()
-        });
+        let period = campaign_period(text, &c, year, table_line, &name, &mut err);
+        let (min, max, people) = campaign_targets(text, &c, &mut err);
         let mut drives = Vec::new();
         for d in c.drive {
             let line = line_of(text, d.span().start);
@@ -361,36 +285,7 @@ fn parse_drive(
             None
         }
     };
-    let date = match d.date {
-        Some(r) => match DateRule::parse(r.get_ref()).map(|rule| rule.in_year(year)) {
-            Ok(Some(day)) => {
-                if let Some((from, to)) = period {
-                    if day < from || day > to {
-                        err(
-                            at(r.span()),
-                            format!("{day} is outside the campaign ({from} to {to})"),
-                        );
-                    }
-                }
-                Some(day)
-            }
-            Ok(None) => {
-                err(
-                    at(r.span()),
-                    format!("{:?} has no date in {year}", r.get_ref()),
-                );
-                None
-            }
-            Err(e) => {
-                err(at(r.span()), e);
-                None
-            }
-        },
-        None => {
-            err(table_line, "a drive needs a date".into());
-            None
-        }
-    };
+    let date = drive_date(text, d.date, table_line, year, period, err);
     let window = match d.time {
         Some(w) => {
             let parsed = TimeWindow::parse(w.get_ref());
@@ -434,8 +329,169 @@ fn parse_drive(
         }
         t => t.map(Spanned::into_inner),
     };
+    let slots = drive_slots(text, d.slots, window, err);
+    Some(DriveSpec {
+        place: place?,
+        province: province?,
+        commune: d.commune.map(|c| c.trim().to_string()).unwrap_or_default(),
+        date: date?,
+        window: window?,
+        capacity: capacity?,
+        target_units,
+        slots,
+    })
+}
+
+/// A campaign's period: `from` and `to` (date rules of `year`, in order) or a `month`.
+fn campaign_period(
+    text: &str,
+    c: &RawCampaign,
+    year: i32,
+    table_line: usize,
+    name: &str,
+    err: &mut dyn FnMut(usize, String),
+) -> Option<(NaiveDate, NaiveDate)> {
+    let date = |rule: &Spanned<String>, err: &mut dyn FnMut(usize, String)| {
+        let line = line_of(text, rule.span().start);
+        match DateRule::parse(rule.get_ref()).map(|r| r.in_year(year)) {
+            Ok(Some(d)) => Some(d),
+            Ok(None) => {
+                err(line, format!("{:?} has no date in {year}", rule.get_ref()));
+                None
+            }
+            Err(e) => {
+                err(line, e);
+                None
+            }
+        }
+    };
+    match (&c.month, &c.from, &c.to) {
+        (Some(m), None, None) => {
+            let line = line_of(text, m.span().start);
+            let month = *m.get_ref();
+            let first = NaiveDate::from_ymd_opt(year, month, 1);
+            let last = first
+                .and_then(|f| f.checked_add_months(chrono::Months::new(1)))
+                .and_then(|d| d.pred_opt());
+            match (first, last) {
+                (Some(f), Some(l)) => Some((f, l)),
+                _ => {
+                    err(line, format!("month {month} is not 1 to 12"));
+                    None
+                }
+            }
+        }
+        (None, Some(from), Some(to)) => {
+            let (f, t) = (date(from, err), date(to, err));
+            match (f, t) {
+                (Some(f), Some(t)) if f > t => {
+                    err(
+                        line_of(text, to.span().start),
+                        format!("ends ({t}) before it starts ({f})"),
+                    );
+                    None
+                }
+                (Some(f), Some(t)) => Some((f, t)),
+                _ => None,
+            }
+        }
+        _ => {
+            err(
+                table_line,
+                format!("{name:?}: give either from and to, or month"),
+            );
+            None
+        }
+    }
+}
+
+/// A campaign's targets: units (one number or a range) and people, each positive.
+fn campaign_targets(
+    text: &str,
+    c: &RawCampaign,
+    err: &mut dyn FnMut(usize, String),
+) -> (Option<i64>, Option<i64>, Option<i64>) {
+    let (min, max) = match &c.target_units {
+        None => (None, None),
+        Some(t) => {
+            let line = line_of(text, t.span().start);
+            let (a, b) = match t.get_ref() {
+                Target::One(n) => (*n, *n),
+                Target::Range([a, b]) => (*a, *b),
+            };
+            if a <= 0 || b < a {
+                err(
+                    line,
+                    "target_units: a positive number, or [min, max] with min ≤ max".into(),
+                );
+            }
+            (Some(a), Some(b))
+        }
+    };
+    let people = c.target_people.as_ref().map(|p| {
+        if *p.get_ref() <= 0 {
+            err(
+                line_of(text, p.span().start),
+                "target_people must be positive".into(),
+            );
+        }
+        *p.get_ref()
+    });
+    (min, max, people)
+}
+
+/// A drive's day: a date rule of `year`, inside the campaign's period.
+fn drive_date(
+    text: &str,
+    date: Option<Spanned<String>>,
+    table_line: usize,
+    year: i32,
+    period: Option<(NaiveDate, NaiveDate)>,
+    err: &mut dyn FnMut(usize, String),
+) -> Option<NaiveDate> {
+    let at = |s: std::ops::Range<usize>| line_of(text, s.start);
+    match date {
+        Some(r) => match DateRule::parse(r.get_ref()).map(|rule| rule.in_year(year)) {
+            Ok(Some(day)) => {
+                if let Some((from, to)) = period {
+                    if day < from || day > to {
+                        err(
+                            at(r.span()),
+                            format!("{day} is outside the campaign ({from} to {to})"),
+                        );
+                    }
+                }
+                Some(day)
+            }
+            Ok(None) => {
+                err(
+                    at(r.span()),
+                    format!("{:?} has no date in {year}", r.get_ref()),
+                );
+                None
+            }
+            Err(e) => {
+                err(at(r.span()), e);
+                None
+            }
+        },
+        None => {
+            err(table_line, "a drive needs a date".into());
+            None
+        }
+    }
+}
+
+/// A drive's time slots, each inside the drive's time window.
+fn drive_slots(
+    text: &str,
+    given: Vec<Spanned<String>>,
+    window: Option<TimeWindow>,
+    err: &mut dyn FnMut(usize, String),
+) -> Vec<TimeWindow> {
+    let at = |s: std::ops::Range<usize>| line_of(text, s.start);
     let mut slots = Vec::new();
-    for s in d.slots {
+    for s in given {
         match TimeWindow::parse(s.get_ref()) {
             Some(w) if window.is_some_and(|d| w.start >= d.start && w.end <= d.end) => {
                 slots.push(w)
@@ -453,16 +509,7 @@ fn parse_drive(
             ),
         }
     }
-    Some(DriveSpec {
-        place: place?,
-        province: province?,
-        commune: d.commune.map(|c| c.trim().to_string()).unwrap_or_default(),
-        date: date?,
-        window: window?,
-        capacity: capacity?,
-        target_units,
-        slots,
-    })
+    slots
 }
 
 /// A calendar as CSV, one campaign a row, with a header naming the columns: `name`, then
