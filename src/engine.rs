@@ -27,12 +27,10 @@
 
 use crate::domain::blood::{Abo, BloodGroup, Rh};
 use crate::domain::body::{Sex, WeightError, WeightKg};
-use crate::domain::club::{Audience, ClubInfo};
 use crate::domain::dates::{self, DateError, LastDate, format_vn};
 use crate::domain::donor::{
     Donor, Field, LastDonationAnswer, LastKind, Pending, parse_commune, parse_last_kind, parse_name,
 };
-use crate::domain::drive::DriveInfo;
 use crate::domain::eligibility::{AgeCheck, DonationKind, Rules};
 use crate::domain::phone::{PhoneError, PhoneNumber};
 use crate::domain::province::{Province, ProvinceMatch};
@@ -67,155 +65,15 @@ pub enum State {
     ChooseLanguage {
         back: Box<State>,
     },
-    // Clubs and broadcasts (engine/club.rs).
-    AskJoinCode,
-    ChooseClub {
-        clubs: Vec<ClubItem>,
-    },
-    ClubMenu {
-        club: ClubInfo,
-    },
-    MemberList {
-        club: i64,
-        club_name: String,
-        ids: Vec<i64>,
-        page: usize,
-    },
-    ConfirmRemove {
-        club: i64,
-        club_name: String,
-        donor: i64,
-        number: usize,
-    },
-    NewClubName,
-    NewClubKind {
-        name: String,
-    },
-    ChooseAudience {
-        clubs: Vec<ClubItem>,
-        wide: bool,
-    },
-    AudienceProvince,
-    AudienceBlood,
-    BroadcastText {
-        audience: Audience,
-    },
-    ConfirmBroadcast {
-        audience: Audience,
-        text: String,
-        count: i64,
-        left: u32,
-    },
-    BroadcastList {
-        running: Vec<i64>,
-    },
-    // Drives, donations, campaigns (engine/drive.rs).
-    DriveList {
-        drives: Vec<drive::Item>,
-    },
-    DriveMenu {
-        drive: DriveInfo,
-        staff: bool,
-    },
-    ChooseSlot {
-        drive: DriveInfo,
-    },
-    ConfirmCancelDrive {
-        drive: DriveInfo,
-    },
-    SelfReportKind,
-    RecordWho,
-    RecordKind {
-        donor: i64,
-        name: String,
-        drives: Vec<drive::Item>,
-        /// The donor may give again from this day: a donation before it is asked about.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        next: Option<NaiveDate>,
-        /// The newest donation on record, which may be removed if it was a mistake.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        last: Option<drive::RecordedDonation>,
-    },
-    /// A donation inside the donor's interval: almost always a typing mistake. Record it?
-    RecordConfirmEarly {
-        donor: i64,
-        name: String,
-        kind: DonationKind,
-        drives: Vec<drive::Item>,
-        next: NaiveDate,
-    },
-    /// Remove this donation, recorded by mistake?
-    RecordConfirmRemove {
-        donor: i64,
-        name: String,
-        last: drive::RecordedDonation,
-    },
-    RecordDrive {
-        donor: i64,
-        name: String,
-        kind: DonationKind,
-        drives: Vec<drive::Item>,
-    },
-    DriveForm {
-        draft: drive::DriveDraft,
-        field: drive::DriveField,
-        campaigns: Vec<drive::Item>,
-    },
-    DriveReview {
-        draft: drive::DriveDraft,
-        campaigns: Vec<drive::Item>,
-    },
-    CampaignForm {
-        draft: drive::CampaignDraft,
-        field: drive::CampaignField,
-    },
-    CampaignReview {
-        draft: drive::CampaignDraft,
-    },
-    CampaignList {
-        campaigns: Vec<drive::Item>,
-    },
-    // Urgent call-outs and settings (engine/callout.rs).
-    CalloutForm {
-        draft: callout::CalloutDraft,
-        field: callout::CalloutField,
-    },
-    CalloutReview {
-        spec: crate::domain::callout::CalloutSpec,
-        counts: [i64; 4],
-        first: u32,
-    },
-    CalloutList {
-        callouts: Vec<drive::Item>,
-    },
-    CalloutMenu {
-        id: i64,
-        open: bool,
-    },
-    CalloutExtend {
-        id: i64,
-    },
-    CalloutConfirmCancel {
-        id: i64,
-    },
-    /// "Enough — close it": asked once more, since it stops the search.
-    CalloutConfirmClose {
-        id: i64,
-    },
-    PledgeList {
-        id: i64,
-        pledges: Vec<drive::Item>,
-    },
-    PledgeMark {
-        id: i64,
-        donor: i64,
-        label: String,
-    },
-    CalloutAnswer {
-        id: i64,
-    },
-    Settings,
-    SettingsDeferral,
+    // Clubs and broadcasts (engine/club.rs), drives, donations and campaigns
+    // (engine/drive.rs), urgent call-outs and settings (engine/callout.rs): each
+    // capability's own states, stored in the same shape (`{"state": "drive_form", …}`).
+    #[serde(untagged)]
+    Club(club::ClubState),
+    #[serde(untagged)]
+    Drive(drive::DriveState),
+    #[serde(untagged)]
+    Callout(callout::CalloutState),
 }
 
 /// What is stored between messages: the state, and a club invite code to use once the
@@ -630,34 +488,9 @@ impl<'a, 'c> Turn<'a, 'c> {
             State::Idle => self.idle(&input),
             State::ConfirmDelete { back } => self.confirm_delete(*back, &input),
             State::ChooseLanguage { back } => self.choose_language(*back, &input),
-            s @ (State::DriveList { .. }
-            | State::DriveMenu { .. }
-            | State::ChooseSlot { .. }
-            | State::ConfirmCancelDrive { .. }
-            | State::SelfReportKind
-            | State::RecordWho
-            | State::RecordKind { .. }
-            | State::RecordConfirmEarly { .. }
-            | State::RecordConfirmRemove { .. }
-            | State::RecordDrive { .. }
-            | State::DriveForm { .. }
-            | State::DriveReview { .. }
-            | State::CampaignForm { .. }
-            | State::CampaignReview { .. }
-            | State::CampaignList { .. }) => self.drive_input(s, &input),
-            s @ (State::CalloutForm { .. }
-            | State::CalloutReview { .. }
-            | State::CalloutList { .. }
-            | State::CalloutMenu { .. }
-            | State::CalloutExtend { .. }
-            | State::CalloutConfirmCancel { .. }
-            | State::CalloutConfirmClose { .. }
-            | State::PledgeList { .. }
-            | State::PledgeMark { .. }
-            | State::CalloutAnswer { .. }
-            | State::Settings
-            | State::SettingsDeferral) => self.callout_input(s, &input),
-            s => self.club_input(s, &input),
+            State::Club(s) => self.club_input(s, &input),
+            State::Drive(s) => self.drive_input(s, &input),
+            State::Callout(s) => self.callout_input(s, &input),
         }
     }
 
@@ -1443,46 +1276,10 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
                 choice("keep", MsgId::ChoiceDeleteNo, &["khong", "no", "giu"]),
             ];
         }
-        s @ (State::AskJoinCode
-        | State::ChooseClub { .. }
-        | State::ClubMenu { .. }
-        | State::MemberList { .. }
-        | State::ConfirmRemove { .. }
-        | State::NewClubName
-        | State::NewClubKind { .. }
-        | State::ChooseAudience { .. }
-        | State::AudienceProvince
-        | State::AudienceBlood
-        | State::BroadcastText { .. }
-        | State::ConfirmBroadcast { .. }
-        | State::BroadcastList { .. }) => club::prompt(ctx, s, &mut r),
-        s @ (State::DriveList { .. }
-        | State::DriveMenu { .. }
-        | State::ChooseSlot { .. }
-        | State::ConfirmCancelDrive { .. }
-        | State::SelfReportKind
-        | State::RecordWho
-        | State::RecordKind { .. }
-        | State::RecordConfirmEarly { .. }
-        | State::RecordConfirmRemove { .. }
-        | State::RecordDrive { .. }
-        | State::DriveForm { .. }
-        | State::DriveReview { .. }
-        | State::CampaignForm { .. }
-        | State::CampaignReview { .. }
-        | State::CampaignList { .. }) => drive::prompt(ctx, s, &mut r),
-        State::Settings => callout::settings_prompt(donor, &mut r),
-        s @ (State::CalloutForm { .. }
-        | State::CalloutReview { .. }
-        | State::CalloutList { .. }
-        | State::CalloutMenu { .. }
-        | State::CalloutExtend { .. }
-        | State::CalloutConfirmCancel { .. }
-        | State::CalloutConfirmClose { .. }
-        | State::PledgeList { .. }
-        | State::PledgeMark { .. }
-        | State::CalloutAnswer { .. }
-        | State::SettingsDeferral) => callout::prompt(ctx, s, &mut r),
+        State::Club(s) => club::prompt(ctx, s, &mut r),
+        State::Drive(s) => drive::prompt(ctx, s, &mut r),
+        State::Callout(CalloutState::Settings) => callout::settings_prompt(donor, &mut r),
+        State::Callout(s) => callout::prompt(ctx, s, &mut r),
         State::ChooseLanguage { .. } => {
             ask(&mut r, MsgId::LanguagePrompt);
             r.choices = vec![
@@ -1718,11 +1515,11 @@ fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
 }
 
 mod club;
-pub use club::{ClubItem, Outcome, Request, progress_msg, role_label};
+pub use club::{ClubItem, ClubState, Outcome, Request, progress_msg, role_label};
 pub mod drive;
-pub use drive::{DriveOutcome, DriveRequest};
+pub use drive::{DriveOutcome, DriveRequest, DriveState};
 pub mod callout;
-pub use callout::{CalloutOutcome, CalloutRequest};
+pub use callout::{CalloutOutcome, CalloutRequest, CalloutState};
 
 #[cfg(test)]
 mod tests;

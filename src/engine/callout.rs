@@ -31,6 +31,52 @@ use crate::messages::{Msg, MsgId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// Where a conversation stands in the call-out flows and the urgent-call settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum CalloutState {
+    CalloutForm {
+        draft: CalloutDraft,
+        field: CalloutField,
+    },
+    CalloutReview {
+        spec: crate::domain::callout::CalloutSpec,
+        counts: [i64; 4],
+        first: u32,
+    },
+    CalloutList {
+        callouts: Vec<super::drive::Item>,
+    },
+    CalloutMenu {
+        id: i64,
+        open: bool,
+    },
+    CalloutExtend {
+        id: i64,
+    },
+    CalloutConfirmCancel {
+        id: i64,
+    },
+    /// "Enough — close it": asked once more, since it stops the search.
+    CalloutConfirmClose {
+        id: i64,
+    },
+    PledgeList {
+        id: i64,
+        pledges: Vec<super::drive::Item>,
+    },
+    PledgeMark {
+        id: i64,
+        donor: i64,
+        label: String,
+    },
+    CalloutAnswer {
+        id: i64,
+    },
+    Settings,
+    SettingsDeferral,
+}
+
 /// An ask the person was sent and may answer with a bare "1" or "2" (kept in the stored
 /// conversation, written there by the store when the ask is queued).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -501,11 +547,11 @@ impl Turn<'_, '_> {
                 }
                 self.request = req(CalloutRequest::Form);
                 self.state = Some(match draft.next_field() {
-                    Some(field) => State::CalloutForm { draft, field },
-                    None => State::CalloutForm {
+                    Some(field) => State::Callout(CalloutState::CalloutForm { draft, field }),
+                    None => State::Callout(CalloutState::CalloutForm {
                         field: CalloutField::Note,
                         draft,
-                    },
+                    }),
                 });
             }
             Command::Callouts => self.request = req(CalloutRequest::List),
@@ -527,7 +573,7 @@ impl Turn<'_, '_> {
             }
             Command::Settings => {
                 if self.registered_donor() {
-                    self.state = Some(State::Settings);
+                    self.state = Some(State::Callout(CalloutState::Settings));
                 } else {
                     self.say(MsgId::DrivesNeedRegistration);
                 }
@@ -548,7 +594,7 @@ impl Turn<'_, '_> {
         // Answered from the question itself: done with it. From a button while elsewhere
         // (a form): stay there.
         self.state = Some(match self.state {
-            Some(State::CalloutAnswer { .. }) => State::Idle,
+            Some(State::Callout(CalloutState::CalloutAnswer { .. })) => State::Idle,
             _ => self.base_state(),
         });
         self.request = req(CalloutRequest::Answer { id, yes });
@@ -569,7 +615,7 @@ impl Turn<'_, '_> {
         }
         let at_rest = matches!(
             self.state,
-            None | Some(State::Idle) | Some(State::CalloutAnswer { .. })
+            None | Some(State::Idle) | Some(State::Callout(CalloutState::CalloutAnswer { .. }))
         );
         let Input::Text(text) = input else {
             return None;
@@ -590,13 +636,13 @@ impl Turn<'_, '_> {
         understand::ask_reply(text)
     }
 
-    pub(super) fn callout_input(&mut self, state: State, input: &Input) {
+    pub(super) fn callout_input(&mut self, state: CalloutState, input: &Input) {
         let text = match input {
             Input::Text(t) => t.trim().to_string(),
             _ => String::new(),
         };
         match state {
-            State::CalloutForm { mut draft, field } => {
+            CalloutState::CalloutForm { mut draft, field } => {
                 if field == CalloutField::Component {
                     if let Some(v) = self.pick(input) {
                         draft.component = DonationKind::from_code(&v);
@@ -613,18 +659,21 @@ impl Turn<'_, '_> {
                     }
                 }
                 match (draft.next_field(), draft.spec()) {
-                    (Some(field), _) => self.state = Some(State::CalloutForm { draft, field }),
+                    (Some(field), _) => {
+                        self.state =
+                            Some(State::Callout(CalloutState::CalloutForm { draft, field }))
+                    }
                     (None, Some(spec)) => {
-                        self.state = Some(State::CalloutForm {
+                        self.state = Some(State::Callout(CalloutState::CalloutForm {
                             draft,
                             field: CalloutField::Note,
-                        });
+                        }));
                         self.request = req(CalloutRequest::Preview { spec });
                     }
                     (None, None) => self.stale(),
                 }
             }
-            State::CalloutReview { spec, .. } => {
+            CalloutState::CalloutReview { spec, .. } => {
                 match self.pick_yes_no(input, "send", "discard").as_deref() {
                     Some("send") => {
                         // The deadline may have passed while the coordinator read the preview.
@@ -632,10 +681,10 @@ impl Turn<'_, '_> {
                             let mut draft = draft_of(&spec);
                             draft.deadline = None;
                             self.say(MsgId::CalloutDeadlinePast);
-                            self.state = Some(State::CalloutForm {
+                            self.state = Some(State::Callout(CalloutState::CalloutForm {
                                 draft,
                                 field: CalloutField::Deadline,
-                            });
+                            }));
                             return;
                         }
                         self.state = Some(State::Idle);
@@ -649,17 +698,17 @@ impl Turn<'_, '_> {
                         Some(field) => {
                             let mut draft = draft_of(&spec);
                             draft.clear(*field);
-                            self.state = Some(State::CalloutForm {
+                            self.state = Some(State::Callout(CalloutState::CalloutForm {
                                 draft,
                                 field: *field,
-                            });
+                            }));
                         }
                         None => self.stale(),
                     },
                     None => self.wrong(MsgId::ErrorChoice),
                 }
             }
-            State::CalloutList { .. } => match self.pick(input).as_deref() {
+            CalloutState::CalloutList { .. } => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::Idle),
                 Some(v) => match v.parse() {
                     Ok(id) => self.request = req(CalloutRequest::Show { id }),
@@ -667,17 +716,23 @@ impl Turn<'_, '_> {
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::CalloutMenu { id, open } => match self.pick(input).as_deref() {
+            CalloutState::CalloutMenu { id, open } => match self.pick(input).as_deref() {
                 Some("refresh") => self.request = req(CalloutRequest::Show { id }),
                 Some("pledges") => self.request = req(CalloutRequest::Pledges { id }),
-                Some("extend") if open => self.state = Some(State::CalloutExtend { id }),
-                Some("fulfilled") if open => self.state = Some(State::CalloutConfirmClose { id }),
-                Some("cancel") if open => self.state = Some(State::CalloutConfirmCancel { id }),
+                Some("extend") if open => {
+                    self.state = Some(State::Callout(CalloutState::CalloutExtend { id }))
+                }
+                Some("fulfilled") if open => {
+                    self.state = Some(State::Callout(CalloutState::CalloutConfirmClose { id }))
+                }
+                Some("cancel") if open => {
+                    self.state = Some(State::Callout(CalloutState::CalloutConfirmCancel { id }))
+                }
                 Some("back") => self.request = req(CalloutRequest::List),
                 Some(_) => self.stale(),
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::CalloutExtend { id } => {
+            CalloutState::CalloutExtend { id } => {
                 let max = i64::from(self.ctx.callouts.max_deadline_hours);
                 match parse_deadline(&text, self.now(), self.ctx.tz, max) {
                     Ok(t) => {
@@ -693,7 +748,7 @@ impl Turn<'_, '_> {
                     Err(DeadlineError::NotATime) => self.wrong(MsgId::CalloutBadDeadline),
                 }
             }
-            State::CalloutConfirmClose { id } => {
+            CalloutState::CalloutConfirmClose { id } => {
                 match self.pick_yes_no(input, "yes", "no").as_deref() {
                     Some("yes") => {
                         self.request = req(CalloutRequest::Close {
@@ -705,7 +760,7 @@ impl Turn<'_, '_> {
                     None => self.wrong(MsgId::ErrorChoice),
                 }
             }
-            State::CalloutConfirmCancel { id } => {
+            CalloutState::CalloutConfirmCancel { id } => {
                 match self.pick_yes_no(input, "yes", "no").as_deref() {
                     Some("yes") => {
                         self.request = req(CalloutRequest::Close {
@@ -717,21 +772,21 @@ impl Turn<'_, '_> {
                     None => self.wrong(MsgId::ErrorChoice),
                 }
             }
-            State::PledgeList { id, pledges } => match self.pick(input).as_deref() {
+            CalloutState::PledgeList { id, pledges } => match self.pick(input).as_deref() {
                 Some("back") => self.request = req(CalloutRequest::Show { id }),
                 Some(v) => match pledges.iter().find(|p| p.id.to_string() == v) {
                     Some(p) => {
-                        self.state = Some(State::PledgeMark {
+                        self.state = Some(State::Callout(CalloutState::PledgeMark {
                             id,
                             donor: p.id,
                             label: p.label.clone(),
-                        })
+                        }))
                     }
                     None => self.stale(),
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::PledgeMark { id, donor, .. } => match self.pick(input).as_deref() {
+            CalloutState::PledgeMark { id, donor, .. } => match self.pick(input).as_deref() {
                 Some("donated") => {
                     self.request = req(CalloutRequest::Mark {
                         id,
@@ -749,7 +804,7 @@ impl Turn<'_, '_> {
                 Some(_) => self.request = req(CalloutRequest::Pledges { id }),
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::CalloutAnswer { id } => match self.pick(input).as_deref() {
+            CalloutState::CalloutAnswer { id } => match self.pick(input).as_deref() {
                 Some(v) => match parse_button(v) {
                     Some(CalloutButton::Answer { id: id2, yes }) if id2 == id => {
                         self.callout_answer(id, yes)
@@ -758,14 +813,14 @@ impl Turn<'_, '_> {
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::Settings => self.settings(input),
-            State::SettingsDeferral => {
+            CalloutState::Settings => self.settings(input),
+            CalloutState::SettingsDeferral => {
                 if matches!(fold(&text).as_str(), "xoa" | "clear" | "khong" | "none") {
                     if let Some(d) = self.donor_mut_opt() {
                         d.deferred_until = None;
                     }
                     self.say(MsgId::SettingsSaved);
-                    self.state = Some(State::Settings);
+                    self.state = Some(State::Callout(CalloutState::Settings));
                     return;
                 }
                 match parse_upcoming_day(&text, self.ctx.today) {
@@ -774,12 +829,11 @@ impl Turn<'_, '_> {
                             d.deferred_until = Some(day);
                         }
                         self.say(MsgId::SettingsSaved);
-                        self.state = Some(State::Settings);
+                        self.state = Some(State::Callout(CalloutState::Settings));
                     }
                     _ => self.wrong(MsgId::SettingsBadDeferral),
                 }
             }
-            _ => {}
         }
     }
 
@@ -801,7 +855,7 @@ impl Turn<'_, '_> {
             Some("urgent_toggle") => d.urgent_off = !d.urgent_off,
             Some("night_toggle") => d.night_alerts = Some(!d.night_alerts.unwrap_or(false)),
             Some("defer") => {
-                self.state = Some(State::SettingsDeferral);
+                self.state = Some(State::Callout(CalloutState::SettingsDeferral));
                 return;
             }
             Some("done") => {
@@ -812,7 +866,7 @@ impl Turn<'_, '_> {
             _ => return self.wrong(MsgId::ErrorChoice),
         }
         self.say(MsgId::SettingsSaved);
-        self.state = Some(State::Settings);
+        self.state = Some(State::Callout(CalloutState::Settings));
     }
 
     pub(super) fn callout_outcome(&mut self, outcome: CalloutOutcome) {
@@ -820,7 +874,7 @@ impl Turn<'_, '_> {
         match outcome {
             CalloutOutcome::Form => {
                 // The state set by the command stands; if the one line was complete, preview.
-                if let Some(State::CalloutForm { draft, .. }) = &self.state {
+                if let Some(State::Callout(CalloutState::CalloutForm { draft, .. })) = &self.state {
                     if draft.next_field().is_none() {
                         if let Some(spec) = draft.spec() {
                             self.request = req(CalloutRequest::Preview { spec });
@@ -833,11 +887,11 @@ impl Turn<'_, '_> {
                 counts,
                 first_wave,
             } => {
-                self.state = Some(State::CalloutReview {
+                self.state = Some(State::Callout(CalloutState::CalloutReview {
                     spec,
                     counts,
                     first: first_wave,
-                });
+                }));
             }
             CalloutOutcome::Started {
                 id,
@@ -898,7 +952,9 @@ impl Turn<'_, '_> {
                         }
                     })
                     .collect();
-                self.state = Some(State::CalloutList { callouts: items });
+                self.state = Some(State::Callout(CalloutState::CalloutList {
+                    callouts: items,
+                }));
             }
             CalloutOutcome::Mine(asks) if asks.is_empty() => {
                 self.say(MsgId::CalloutsNoneForYou);
@@ -915,7 +971,9 @@ impl Turn<'_, '_> {
                 if !first.pledged {
                     self.say(ask_msg(ctx.tz, &first.info));
                 }
-                self.state = Some(State::CalloutAnswer { id: first.info.id });
+                self.state = Some(State::Callout(CalloutState::CalloutAnswer {
+                    id: first.info.id,
+                }));
             }
             // The closing tally follows as a message of its own: say only that it is closed.
             CalloutOutcome::Closed(info) if info.status != Status::Open => {
@@ -924,19 +982,19 @@ impl Turn<'_, '_> {
                         .num("id", info.id as f64)
                         .msg("status", Msg::new(ending_label(info.ending(&ctx.callouts)))),
                 );
-                self.state = Some(State::CalloutMenu {
+                self.state = Some(State::Callout(CalloutState::CalloutMenu {
                     id: info.id,
                     open: false,
-                });
+                }));
             }
             CalloutOutcome::Show(info)
             | CalloutOutcome::Extended(info)
             | CalloutOutcome::Closed(info) => {
                 self.say(tally_msg(ctx.tz, &info, &ctx.callouts));
-                self.state = Some(State::CalloutMenu {
+                self.state = Some(State::Callout(CalloutState::CalloutMenu {
                     id: info.id,
                     open: info.status == Status::Open,
-                });
+                }));
             }
             CalloutOutcome::NotFound => {
                 self.say(MsgId::CalloutNotFound);
@@ -944,10 +1002,13 @@ impl Turn<'_, '_> {
             }
             CalloutOutcome::Pledges { id, list } if list.is_empty() => {
                 self.say(MsgId::PledgesNone);
-                self.state = Some(State::CalloutMenu { id, open: true });
+                self.state = Some(State::Callout(CalloutState::CalloutMenu { id, open: true }));
             }
             CalloutOutcome::Pledges { id, list } => {
-                self.state = Some(State::PledgeList { id, pledges: list });
+                self.state = Some(State::Callout(CalloutState::PledgeList {
+                    id,
+                    pledges: list,
+                }));
             }
             CalloutOutcome::Marked { id, donated, ok } => {
                 self.say(if !ok {
@@ -1023,10 +1084,10 @@ pub(crate) fn pledge_msg(ctx: &Ctx, info: &CalloutInfo, code: &str) -> Msg {
         .str("code", code.to_string())
 }
 
-pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
+pub(super) fn prompt(ctx: &Ctx, state: &CalloutState, r: &mut Reply) {
     let tz = ctx.tz;
     match state {
-        State::CalloutForm { field, .. } => {
+        CalloutState::CalloutForm { field, .. } => {
             r.parts.push(Msg::new(match field {
                 CalloutField::Group => MsgId::CalloutAskGroup,
                 CalloutField::Component => MsgId::CalloutAskComponent,
@@ -1055,7 +1116,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 _ => Vec::new(),
             };
         }
-        State::CalloutReview {
+        CalloutState::CalloutReview {
             spec,
             counts,
             first,
@@ -1089,7 +1150,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 .chain([choice("discard", MsgId::ChoiceDiscard, &["huy", "bo"])])
                 .collect();
         }
-        State::CalloutList { callouts } => {
+        CalloutState::CalloutList { callouts } => {
             r.parts.push(Msg::new(MsgId::CalloutsPick));
             r.choices = callouts
                 .iter()
@@ -1101,7 +1162,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 .chain([choice("back", MsgId::ChoiceBack, &["quay lai", "back"])])
                 .collect();
         }
-        State::CalloutMenu { open, .. } => {
+        CalloutState::CalloutMenu { open, .. } => {
             let mut c = vec![
                 choice("refresh", MsgId::ChoiceRefresh, &["cap nhat", "refresh"]),
                 choice("pledges", MsgId::ChoicePledges, &["nhan loi", "pledges"]),
@@ -1122,22 +1183,22 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
             c.push(choice("back", MsgId::ChoiceBack, &["quay lai", "back"]));
             r.choices = c;
         }
-        State::CalloutExtend { .. } => r.parts.push(Msg::new(MsgId::CalloutAskNewDeadline)),
-        State::CalloutConfirmClose { .. } => {
+        CalloutState::CalloutExtend { .. } => r.parts.push(Msg::new(MsgId::CalloutAskNewDeadline)),
+        CalloutState::CalloutConfirmClose { .. } => {
             r.parts.push(Msg::new(MsgId::CalloutConfirmClose));
             r.choices = vec![
                 choice("yes", MsgId::ChoiceCloseFulfilled, &["co", "yes", "dong"]),
                 choice("no", MsgId::ChoiceBack, &["khong", "no", "quay lai"]),
             ];
         }
-        State::CalloutConfirmCancel { .. } => {
+        CalloutState::CalloutConfirmCancel { .. } => {
             r.parts.push(Msg::new(MsgId::CalloutConfirmCancel));
             r.choices = vec![
                 choice("yes", MsgId::ChoiceCancelCallout, &["co", "yes", "huy"]),
                 choice("no", MsgId::ChoiceBack, &["khong", "no", "quay lai"]),
             ];
         }
-        State::PledgeList { pledges, .. } => {
+        CalloutState::PledgeList { pledges, .. } => {
             r.parts.push(Msg::new(MsgId::PledgesPick));
             r.choices = pledges
                 .iter()
@@ -1149,7 +1210,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 .chain([choice("back", MsgId::ChoiceBack, &["quay lai", "back"])])
                 .collect();
         }
-        State::PledgeMark { label, .. } => {
+        CalloutState::PledgeMark { label, .. } => {
             r.parts
                 .push(Msg::new(MsgId::PledgeMarkAsk).str("who", label.clone()));
             r.choices = vec![
@@ -1158,12 +1219,11 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 choice("back", MsgId::ChoiceBack, &["quay lai", "back"]),
             ];
         }
-        State::CalloutAnswer { id } => {
+        CalloutState::CalloutAnswer { id } => {
             r.choices = answer_choices(*id);
         }
-        State::Settings => r.parts.push(Msg::new(MsgId::SettingsPrompt)),
-        State::SettingsDeferral => r.parts.push(Msg::new(MsgId::SettingsAskDeferral)),
-        _ => {}
+        CalloutState::Settings => r.parts.push(Msg::new(MsgId::SettingsPrompt)),
+        CalloutState::SettingsDeferral => r.parts.push(Msg::new(MsgId::SettingsAskDeferral)),
     }
 }
 
@@ -1275,10 +1335,10 @@ mod tests {
             note: Some(String::new()),
             ..Default::default()
         };
-        let s = State::CalloutForm {
+        let s = State::Callout(CalloutState::CalloutForm {
             draft: d,
             field: CalloutField::Units,
-        };
+        });
         let json = serde_json::to_string(&s).unwrap();
         assert_eq!(serde_json::from_str::<State>(&json).unwrap(), s);
     }

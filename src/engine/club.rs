@@ -31,6 +31,53 @@ use crate::engine::{Ctx, Input, blood_choices};
 use crate::messages::{Msg, MsgId};
 use serde::{Deserialize, Serialize};
 
+/// Where a conversation stands in the club, broadcast and role flows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ClubState {
+    AskJoinCode,
+    ChooseClub {
+        clubs: Vec<ClubItem>,
+    },
+    ClubMenu {
+        club: ClubInfo,
+    },
+    MemberList {
+        club: i64,
+        club_name: String,
+        ids: Vec<i64>,
+        page: usize,
+    },
+    ConfirmRemove {
+        club: i64,
+        club_name: String,
+        donor: i64,
+        number: usize,
+    },
+    NewClubName,
+    NewClubKind {
+        name: String,
+    },
+    ChooseAudience {
+        clubs: Vec<ClubItem>,
+        wide: bool,
+    },
+    AudienceProvince,
+    AudienceBlood,
+    BroadcastText {
+        audience: Audience,
+    },
+    ConfirmBroadcast {
+        audience: Audience,
+        text: String,
+        count: i64,
+        left: u32,
+    },
+    BroadcastList {
+        running: Vec<i64>,
+    },
+}
+
 /// A club in a list of choices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClubItem {
@@ -260,7 +307,7 @@ impl Turn<'_, '_> {
     pub(super) fn join_command(&mut self, args: &str) {
         if args.is_empty() {
             if self.registered() {
-                self.state = Some(State::AskJoinCode);
+                self.state = Some(State::Club(ClubState::AskJoinCode));
             } else {
                 self.say(MsgId::ClubNeedsRegistration);
                 self.back_to_base();
@@ -288,20 +335,20 @@ impl Turn<'_, '_> {
     }
 
     /// An answer in one of the club states.
-    pub(super) fn club_input(&mut self, state: State, input: &Input) {
+    pub(super) fn club_input(&mut self, state: ClubState, input: &Input) {
         let text = match input {
             Input::Text(t) => t.trim(),
             _ => "",
         };
         match state {
-            State::AskJoinCode => match parse_invite_code(text) {
+            ClubState::AskJoinCode => match parse_invite_code(text) {
                 Some(code) => {
                     self.state = Some(State::Idle);
                     self.request = Some(Request::JoinClub { code });
                 }
                 None => self.wrong(MsgId::JoinBadCode),
             },
-            State::ChooseClub { .. } => match self.pick(input).as_deref() {
+            ClubState::ChooseClub { .. } => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::Idle),
                 Some(v) => match v.parse() {
                     Ok(id) => self.request = Some(Request::Club { id }),
@@ -309,8 +356,8 @@ impl Turn<'_, '_> {
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::ClubMenu { club } => self.club_menu(club, input),
-            State::MemberList {
+            ClubState::ClubMenu { club } => self.club_menu(club, input),
+            ClubState::MemberList {
                 club,
                 club_name,
                 ids,
@@ -329,17 +376,17 @@ impl Turn<'_, '_> {
                 }
                 match text.trim_end_matches('.').parse::<usize>() {
                     Ok(n) if n >= 1 && n <= ids.len() => {
-                        self.state = Some(State::ConfirmRemove {
+                        self.state = Some(State::Club(ClubState::ConfirmRemove {
                             club,
                             club_name,
                             donor: ids[n - 1],
                             number: n,
-                        });
+                        }));
                     }
                     _ => self.wrong(MsgId::MembersPickNumber),
                 }
             }
-            State::ConfirmRemove { club, donor, .. } => {
+            ClubState::ConfirmRemove { club, donor, .. } => {
                 match self.pick_yes_no(input, "remove", "keep").as_deref() {
                     Some("remove") => {
                         self.state = Some(State::Idle);
@@ -352,11 +399,11 @@ impl Turn<'_, '_> {
                     None => self.wrong(MsgId::ErrorChoice),
                 }
             }
-            State::NewClubName => match parse_club_name(text) {
-                Some(name) => self.state = Some(State::NewClubKind { name }),
+            ClubState::NewClubName => match parse_club_name(text) {
+                Some(name) => self.state = Some(State::Club(ClubState::NewClubKind { name })),
                 None => self.wrong(MsgId::ErrorClubName),
             },
-            State::NewClubKind { name } => {
+            ClubState::NewClubKind { name } => {
                 let typed = match input {
                     Input::Text(t) => ClubKind::parse(t),
                     _ => None,
@@ -373,43 +420,44 @@ impl Turn<'_, '_> {
                     None => self.wrong(MsgId::ErrorChoice),
                 }
             }
-            State::ChooseAudience { .. } => match self.pick(input).as_deref() {
-                Some("province") => self.state = Some(State::AudienceProvince),
-                Some("blood") => self.state = Some(State::AudienceBlood),
+            ClubState::ChooseAudience { .. } => match self.pick(input).as_deref() {
+                Some("province") => self.state = Some(State::Club(ClubState::AudienceProvince)),
+                Some("blood") => self.state = Some(State::Club(ClubState::AudienceBlood)),
                 Some("all") => {
-                    self.state = Some(State::BroadcastText {
+                    self.state = Some(State::Club(ClubState::BroadcastText {
                         audience: Audience::All,
-                    })
+                    }))
                 }
                 Some(v) => {
                     let club = v.strip_prefix("club:").and_then(|id| id.parse().ok());
                     let name = match &self.state {
-                        Some(State::ChooseAudience { clubs, .. }) => club.and_then(|id| {
-                            clubs.iter().find(|c| c.id == id).map(|c| c.name.clone())
-                        }),
+                        Some(State::Club(ClubState::ChooseAudience { clubs, .. })) => club
+                            .and_then(|id| {
+                                clubs.iter().find(|c| c.id == id).map(|c| c.name.clone())
+                            }),
                         _ => None,
                     };
                     match (club, name) {
                         (Some(id), Some(name)) => {
-                            self.state = Some(State::BroadcastText {
+                            self.state = Some(State::Club(ClubState::BroadcastText {
                                 audience: Audience::Club { id, name },
-                            })
+                            }))
                         }
                         _ => self.stale(),
                     }
                 }
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::AudienceProvince => match Province::find(text) {
+            ClubState::AudienceProvince => match Province::find(text) {
                 ProvinceMatch::One { province, .. } => {
-                    self.state = Some(State::BroadcastText {
+                    self.state = Some(State::Club(ClubState::BroadcastText {
                         audience: Audience::province(province),
-                    })
+                    }))
                 }
                 ProvinceMatch::Many(_) => self.wrong(MsgId::ErrorProvinceAmbiguous),
                 ProvinceMatch::None => self.wrong(MsgId::ErrorProvince),
             },
-            State::AudienceBlood => {
+            ClubState::AudienceBlood => {
                 let group = self
                     .pick(input)
                     .and_then(|v| BloodGroup::from_code(&v))
@@ -417,14 +465,14 @@ impl Turn<'_, '_> {
                     .filter(|g| !g.is_unknown() && g.abo.is_some() && g.rh.is_some());
                 match group {
                     Some(g) => {
-                        self.state = Some(State::BroadcastText {
+                        self.state = Some(State::Club(ClubState::BroadcastText {
                             audience: Audience::blood(g),
-                        })
+                        }))
                     }
                     None => self.wrong(MsgId::ErrorBloodGroup),
                 }
             }
-            State::BroadcastText { audience } => match input {
+            ClubState::BroadcastText { audience } => match input {
                 Input::Text(t) => match parse_announcement(t) {
                     Ok(text) => {
                         self.state = Some(State::Idle);
@@ -438,13 +486,15 @@ impl Turn<'_, '_> {
                 },
                 _ => self.say(MsgId::TextOnly),
             },
-            State::ConfirmBroadcast { audience, text, .. } => {
+            ClubState::ConfirmBroadcast { audience, text, .. } => {
                 match self.pick_yes_no(input, "send", "drop").as_deref() {
                     Some("send") => {
                         self.state = Some(State::Idle);
                         self.request = Some(Request::SendBroadcast { audience, text });
                     }
-                    Some("rewrite") => self.state = Some(State::BroadcastText { audience }),
+                    Some("rewrite") => {
+                        self.state = Some(State::Club(ClubState::BroadcastText { audience }))
+                    }
                     Some(_) => {
                         self.say(MsgId::BroadcastDropped);
                         self.state = Some(State::Idle);
@@ -452,7 +502,7 @@ impl Turn<'_, '_> {
                     None => self.wrong(MsgId::ErrorChoice),
                 }
             }
-            State::BroadcastList { .. } => match self.pick(input).as_deref() {
+            ClubState::BroadcastList { .. } => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::Idle),
                 Some(v) => match v.strip_prefix("stop:").and_then(|id| id.parse().ok()) {
                     Some(id) => {
@@ -463,8 +513,6 @@ impl Turn<'_, '_> {
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            // Not a club state: nothing to do here.
-            other => self.state = Some(other),
         }
     }
 
@@ -472,12 +520,12 @@ impl Turn<'_, '_> {
         let id = club.id;
         match self.pick(input).as_deref() {
             Some("broadcast") => {
-                self.state = Some(State::BroadcastText {
+                self.state = Some(State::Club(ClubState::BroadcastText {
                     audience: Audience::Club {
                         id,
                         name: club.name,
                     },
-                })
+                }))
             }
             Some("members") => self.request = Some(Request::Members { id, page: 0 }),
             Some("invite") => {
@@ -521,7 +569,7 @@ impl Turn<'_, '_> {
                     })
                     .collect();
                 self.say(Msg::new(MsgId::ClubsList).str("clubs", lines.join("\n")));
-                self.state = Some(State::ChooseClub {
+                self.state = Some(State::Club(ClubState::ChooseClub {
                     clubs: clubs
                         .into_iter()
                         .map(|c| ClubItem {
@@ -529,9 +577,9 @@ impl Turn<'_, '_> {
                             name: c.name,
                         })
                         .collect(),
-                });
+                }));
             }
-            Outcome::Club(club) => self.state = Some(State::ClubMenu { club }),
+            Outcome::Club(club) => self.state = Some(State::Club(ClubState::ClubMenu { club })),
             Outcome::NoSuchClub => {
                 self.say(MsgId::ClubGone);
                 self.state = Some(State::Idle);
@@ -548,7 +596,7 @@ impl Turn<'_, '_> {
                 self.state = Some(State::Idle);
             }
             Outcome::NoSuchCode => {
-                if self.state == Some(State::AskJoinCode) {
+                if self.state == Some(State::Club(ClubState::AskJoinCode)) {
                     self.wrong(MsgId::JoinNoSuchCode);
                 } else {
                     self.say(MsgId::JoinNoSuchCode);
@@ -572,7 +620,7 @@ impl Turn<'_, '_> {
                     })
                     .str("name", club.name.clone()),
                 );
-                self.state = Some(State::ClubMenu { club });
+                self.state = Some(State::Club(ClubState::ClubMenu { club }));
             }
             Outcome::Members {
                 club,
@@ -610,39 +658,39 @@ impl Turn<'_, '_> {
                         .num("pages", pages as f64)
                         .str("members", lines.join("\n")),
                 );
-                self.state = Some(State::MemberList {
+                self.state = Some(State::Club(ClubState::MemberList {
                     club,
                     club_name: name,
                     ids: members.iter().map(|m| m.donor_id).collect(),
                     page: if page + 1 < pages { page } else { usize::MAX },
-                });
+                }));
             }
             Outcome::MemberRemoved { name } => {
                 self.say(Msg::new(MsgId::MemberRemoved).str("name", name));
                 self.state = Some(State::Idle);
             }
-            Outcome::MayCreateClub => self.state = Some(State::NewClubName),
+            Outcome::MayCreateClub => self.state = Some(State::Club(ClubState::NewClubName)),
             Outcome::ClubCreated(club) => {
                 self.say(
                     Msg::new(MsgId::ClubCreated)
                         .str("name", club.name.clone())
                         .msg("invite", invite(ctx, &club.invite_code)),
                 );
-                self.state = Some(State::ClubMenu { club });
+                self.state = Some(State::Club(ClubState::ClubMenu { club }));
             }
             Outcome::BroadcastOptions { clubs, wide } => {
                 if clubs.is_empty() && !wide {
                     self.say(MsgId::BroadcastNoClub);
                     self.back_to_base();
                 } else if let ([only], false) = (clubs.as_slice(), wide) {
-                    self.state = Some(State::BroadcastText {
+                    self.state = Some(State::Club(ClubState::BroadcastText {
                         audience: Audience::Club {
                             id: only.id,
                             name: only.name.clone(),
                         },
-                    });
+                    }));
                 } else {
-                    self.state = Some(State::ChooseAudience { clubs, wide });
+                    self.state = Some(State::Club(ClubState::ChooseAudience { clubs, wide }));
                 }
             }
             Outcome::Preview {
@@ -651,12 +699,12 @@ impl Turn<'_, '_> {
                 count,
                 left,
             } => {
-                self.state = Some(State::ConfirmBroadcast {
+                self.state = Some(State::Club(ClubState::ConfirmBroadcast {
                     audience,
                     text,
                     count,
                     left,
-                })
+                }))
             }
             Outcome::NoRecipients => {
                 self.say(MsgId::BroadcastNobody);
@@ -698,7 +746,7 @@ impl Turn<'_, '_> {
                 self.state = Some(if running.is_empty() {
                     State::Idle
                 } else {
-                    State::BroadcastList { running }
+                    State::Club(ClubState::BroadcastList { running })
                 });
             }
             Outcome::BroadcastCancelled { id, stopped } => {
@@ -854,10 +902,10 @@ fn back() -> Choice {
 }
 
 /// The question and options of a club state.
-pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
+pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
     match state {
-        State::AskJoinCode => r.parts.push(Msg::new(MsgId::AskJoinCode)),
-        State::ChooseClub { clubs } => {
+        ClubState::AskJoinCode => r.parts.push(Msg::new(MsgId::AskJoinCode)),
+        ClubState::ChooseClub { clubs } => {
             r.parts.push(Msg::new(MsgId::ChooseClub));
             r.choices = clubs
                 .iter()
@@ -869,7 +917,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 .chain([back()])
                 .collect();
         }
-        State::ClubMenu { club } => {
+        ClubState::ClubMenu { club } => {
             let mut m = Msg::new(MsgId::ClubCard)
                 .str("name", club.name.clone())
                 .msg("kind", Msg::new(kind_label(club.kind)))
@@ -910,14 +958,14 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
             choices.push(back());
             r.choices = choices;
         }
-        State::MemberList { page, .. } => {
+        ClubState::MemberList { page, .. } => {
             r.parts.push(Msg::new(if *page == usize::MAX {
                 MsgId::MembersPickNumber
             } else {
                 MsgId::MembersPickNumberOrNext
             }));
         }
-        State::ConfirmRemove {
+        ClubState::ConfirmRemove {
             club_name, number, ..
         } => {
             r.parts.push(
@@ -930,15 +978,15 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 choice("keep", MsgId::ChoiceKeep, &["giu", "khong", "no"]),
             ];
         }
-        State::NewClubName => r.parts.push(Msg::new(MsgId::AskClubName)),
-        State::NewClubKind { .. } => {
+        ClubState::NewClubName => r.parts.push(Msg::new(MsgId::AskClubName)),
+        ClubState::NewClubKind { .. } => {
             r.parts.push(Msg::new(MsgId::AskClubKind));
             r.choices = ClubKind::ALL
                 .iter()
                 .map(|k| choice(k.code(), kind_label(*k), &[]))
                 .collect();
         }
-        State::ChooseAudience { clubs, wide } => {
+        ClubState::ChooseAudience { clubs, wide } => {
             r.parts.push(Msg::new(MsgId::AskAudience));
             let mut choices: Vec<Choice> = clubs
                 .iter()
@@ -955,17 +1003,17 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
             }
             r.choices = choices;
         }
-        State::AudienceProvince => r.parts.push(Msg::new(MsgId::AskAudienceProvince)),
-        State::AudienceBlood => {
+        ClubState::AudienceProvince => r.parts.push(Msg::new(MsgId::AskAudienceProvince)),
+        ClubState::AudienceBlood => {
             r.parts.push(Msg::new(MsgId::AskAudienceBlood));
             r.choices = blood_choices();
         }
-        State::BroadcastText { audience } => r.parts.push(
+        ClubState::BroadcastText { audience } => r.parts.push(
             Msg::new(MsgId::AskAnnouncement)
                 .msg("audience", audience_label(audience))
                 .num("max", MAX_ANNOUNCEMENT_CHARS as f64),
         ),
-        State::ConfirmBroadcast {
+        ClubState::ConfirmBroadcast {
             audience,
             text,
             count,
@@ -984,7 +1032,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 choice("drop", MsgId::ChoiceDrop, &["huy", "bo"]),
             ];
         }
-        State::BroadcastList { running } => {
+        ClubState::BroadcastList { running } => {
             r.parts.push(Msg::new(MsgId::BroadcastsStopAsk));
             r.choices = running
                 .iter()
@@ -996,7 +1044,6 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 .chain([back()])
                 .collect();
         }
-        _ => {}
     }
     let _ = ctx;
 }

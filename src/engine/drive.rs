@@ -31,6 +31,77 @@ use crate::messages::{Msg, MsgId};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+/// Where a conversation stands in the drive, donation and campaign flows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum DriveState {
+    DriveList {
+        drives: Vec<Item>,
+    },
+    DriveMenu {
+        drive: DriveInfo,
+        staff: bool,
+    },
+    ChooseSlot {
+        drive: DriveInfo,
+    },
+    ConfirmCancelDrive {
+        drive: DriveInfo,
+    },
+    SelfReportKind,
+    RecordWho,
+    RecordKind {
+        donor: i64,
+        name: String,
+        drives: Vec<Item>,
+        /// The donor may give again from this day: a donation before it is asked about.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next: Option<NaiveDate>,
+        /// The newest donation on record, which may be removed if it was a mistake.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last: Option<RecordedDonation>,
+    },
+    /// A donation inside the donor's interval: almost always a typing mistake. Record it?
+    RecordConfirmEarly {
+        donor: i64,
+        name: String,
+        kind: DonationKind,
+        drives: Vec<Item>,
+        next: NaiveDate,
+    },
+    /// Remove this donation, recorded by mistake?
+    RecordConfirmRemove {
+        donor: i64,
+        name: String,
+        last: RecordedDonation,
+    },
+    RecordDrive {
+        donor: i64,
+        name: String,
+        kind: DonationKind,
+        drives: Vec<Item>,
+    },
+    DriveForm {
+        draft: DriveDraft,
+        field: DriveField,
+        campaigns: Vec<Item>,
+    },
+    DriveReview {
+        draft: DriveDraft,
+        campaigns: Vec<Item>,
+    },
+    CampaignForm {
+        draft: CampaignDraft,
+        field: CampaignField,
+    },
+    CampaignReview {
+        draft: CampaignDraft,
+    },
+    CampaignList {
+        campaigns: Vec<Item>,
+    },
+}
+
 /// A drive or campaign in a list of options.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
@@ -547,7 +618,7 @@ impl Turn<'_, '_> {
             }),
             Command::Checkin => req(DriveRequest::Checkin),
             Command::Gave => {
-                self.state = Some(State::SelfReportKind);
+                self.state = Some(State::Drive(DriveState::SelfReportKind));
                 None
             }
             Command::Record if !args.is_empty() => self.find_donor(args),
@@ -584,13 +655,13 @@ impl Turn<'_, '_> {
         None
     }
 
-    pub(super) fn drive_input(&mut self, state: State, input: &Input) {
+    pub(super) fn drive_input(&mut self, state: DriveState, input: &Input) {
         let text = match input {
             Input::Text(t) => t.trim().to_string(),
             _ => String::new(),
         };
         match state {
-            State::DriveList { .. } => match self.pick(input).as_deref() {
+            DriveState::DriveList { .. } => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::Idle),
                 Some(v) => match v.parse() {
                     Ok(id) => self.request = req(DriveRequest::Show { id }),
@@ -598,10 +669,10 @@ impl Turn<'_, '_> {
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::DriveMenu { drive, .. } => match self.pick(input).as_deref() {
+            DriveState::DriveMenu { drive, .. } => match self.pick(input).as_deref() {
                 Some("signup") if !self.eligible_on(&drive) => self.sign_up(&drive, None),
                 Some("signup") if !drive.slots.is_empty() => {
-                    self.state = Some(State::ChooseSlot { drive })
+                    self.state = Some(State::Drive(DriveState::ChooseSlot { drive }))
                 }
                 Some("signup") => self.sign_up(&drive, None),
                 Some("cancel_signup") => {
@@ -614,7 +685,9 @@ impl Turn<'_, '_> {
                         edit: Some(drive.id),
                     });
                 }
-                Some("cancel_drive") => self.state = Some(State::ConfirmCancelDrive { drive }),
+                Some("cancel_drive") => {
+                    self.state = Some(State::Drive(DriveState::ConfirmCancelDrive { drive }))
+                }
                 Some(_) => {
                     self.state = Some(State::Idle);
                     self.request = req(DriveRequest::List {
@@ -623,16 +696,16 @@ impl Turn<'_, '_> {
                 }
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::ChooseSlot { drive } => match self
+            DriveState::ChooseSlot { drive } => match self
                 .pick(input)
                 .or_else(|| slot_at(&drive, input, self.ctx.tz))
                 .as_deref()
             {
                 Some("back") => {
-                    self.state = Some(State::DriveMenu {
+                    self.state = Some(State::Drive(DriveState::DriveMenu {
                         drive,
                         staff: false,
-                    })
+                    }))
                 }
                 Some(v) => match v.parse() {
                     Ok(slot) => self.sign_up(&drive, Some(slot)),
@@ -640,7 +713,7 @@ impl Turn<'_, '_> {
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::ConfirmCancelDrive { drive } => {
+            DriveState::ConfirmCancelDrive { drive } => {
                 match self.pick_yes_no(input, "yes", "back").as_deref() {
                     Some("yes") => {
                         self.state = Some(State::Idle);
@@ -653,7 +726,7 @@ impl Turn<'_, '_> {
                     None => self.wrong(MsgId::ErrorChoice),
                 }
             }
-            State::SelfReportKind => match self.pick(input).as_deref() {
+            DriveState::SelfReportKind => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::Idle),
                 Some(code) => match DonationKind::from_code(code) {
                     Some(kind) => {
@@ -664,7 +737,7 @@ impl Turn<'_, '_> {
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::RecordWho => {
+            DriveState::RecordWho => {
                 let folded = crate::domain::text::fold(&text);
                 if ["xong", "done", "het", "thoi"].contains(&folded.as_str()) {
                     self.say(MsgId::RecordDone);
@@ -673,17 +746,21 @@ impl Turn<'_, '_> {
                 }
                 self.request = self.find_donor(&text);
             }
-            State::RecordKind {
+            DriveState::RecordKind {
                 donor,
                 name,
                 drives,
                 next,
                 last,
             } => match self.pick(input).as_deref() {
-                Some("back") => self.state = Some(State::RecordWho),
+                Some("back") => self.state = Some(State::Drive(DriveState::RecordWho)),
                 Some("remove_last") => match last {
                     Some(last) => {
-                        self.state = Some(State::RecordConfirmRemove { donor, name, last })
+                        self.state = Some(State::Drive(DriveState::RecordConfirmRemove {
+                            donor,
+                            name,
+                            last,
+                        }))
                     }
                     None => self.stale(),
                 },
@@ -695,20 +772,20 @@ impl Turn<'_, '_> {
                             && !last
                                 .is_some_and(|l| l.date == self.ctx.today && l.kind == kind) =>
                     {
-                        self.state = Some(State::RecordConfirmEarly {
+                        self.state = Some(State::Drive(DriveState::RecordConfirmEarly {
                             donor,
                             name,
                             kind,
                             drives,
                             next: next.unwrap_or(self.ctx.today),
-                        })
+                        }))
                     }
                     Some(kind) => self.record_kind(donor, name, kind, drives),
                     None => self.stale(),
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::RecordConfirmEarly {
+            DriveState::RecordConfirmEarly {
                 donor,
                 name,
                 kind,
@@ -718,42 +795,43 @@ impl Turn<'_, '_> {
                 Some("yes") => self.record_kind(donor, name, kind, drives),
                 Some(_) => {
                     self.say(MsgId::RecordNotRecorded);
-                    self.state = Some(State::RecordWho);
+                    self.state = Some(State::Drive(DriveState::RecordWho));
                 }
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::RecordConfirmRemove { last, .. } => {
+            DriveState::RecordConfirmRemove { last, .. } => {
                 match self.pick_yes_no(input, "yes", "no").as_deref() {
                     Some("yes") => {
-                        self.state = Some(State::RecordWho);
+                        self.state = Some(State::Drive(DriveState::RecordWho));
                         self.request = req(DriveRequest::RemoveDonation { id: last.id });
                     }
                     Some(_) => {
                         self.say(MsgId::RecordNotRemoved);
-                        self.state = Some(State::RecordWho);
+                        self.state = Some(State::Drive(DriveState::RecordWho));
                     }
                     None => self.wrong(MsgId::ErrorChoice),
                 }
             }
-            State::RecordDrive { donor, kind, .. } => match self.pick(input).as_deref() {
+            DriveState::RecordDrive { donor, kind, .. } => match self.pick(input).as_deref() {
                 Some(v) => {
                     let drive = v.parse().ok();
-                    self.state = Some(State::RecordWho);
+                    self.state = Some(State::Drive(DriveState::RecordWho));
                     self.request = req(DriveRequest::Record { donor, kind, drive });
                 }
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::DriveForm {
+            DriveState::DriveForm {
                 draft,
                 field,
                 campaigns,
             } => self.drive_form(draft, field, campaigns, input, &text),
-            State::DriveReview { draft, campaigns } => {
+            DriveState::DriveReview { draft, campaigns } => {
                 match self.pick_yes_no(input, "save", "discard").as_deref() {
                     Some("save") => match draft.input() {
                         Some(input) => {
                             // Kept while saving: a date outside the campaign comes back here.
-                            self.state = Some(State::DriveReview { draft, campaigns });
+                            self.state =
+                                Some(State::Drive(DriveState::DriveReview { draft, campaigns }));
                             self.request = req(DriveRequest::SaveDrive { input });
                         }
                         None => self.stale(),
@@ -764,19 +842,21 @@ impl Turn<'_, '_> {
                     }
                     Some(code) => match field_from_code(code) {
                         Some(field) => {
-                            self.state = Some(State::DriveForm {
+                            self.state = Some(State::Drive(DriveState::DriveForm {
                                 draft,
                                 field,
                                 campaigns,
-                            })
+                            }))
                         }
                         None => self.stale(),
                     },
                     None => self.wrong(MsgId::ErrorChoice),
                 }
             }
-            State::CampaignForm { draft, field } => self.campaign_form(draft, field, input, &text),
-            State::CampaignList { .. } => match self.pick(input).as_deref() {
+            DriveState::CampaignForm { draft, field } => {
+                self.campaign_form(draft, field, input, &text)
+            }
+            DriveState::CampaignList { .. } => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::Idle),
                 Some(v) => match v.parse() {
                     Ok(id) => self.request = req(DriveRequest::EditCampaign { id }),
@@ -784,7 +864,7 @@ impl Turn<'_, '_> {
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            State::CampaignReview { draft } => {
+            DriveState::CampaignReview { draft } => {
                 match self.pick_yes_no(input, "save", "discard").as_deref() {
                     Some("save") => {
                         // The review stays while the store answers: a taken name goes back to it.
@@ -793,7 +873,7 @@ impl Turn<'_, '_> {
                             // Not complete (a stale screen): the form again.
                             None => DriveRequest::CampaignForm,
                         });
-                        self.state = Some(State::CampaignReview { draft });
+                        self.state = Some(State::Drive(DriveState::CampaignReview { draft }));
                     }
                     Some(code) if code.starts_with("c_") => {
                         let field = match code {
@@ -802,7 +882,7 @@ impl Turn<'_, '_> {
                             "c_units" => CampaignField::Units,
                             _ => CampaignField::People,
                         };
-                        self.state = Some(State::CampaignForm { draft, field });
+                        self.state = Some(State::Drive(DriveState::CampaignForm { draft, field }));
                     }
                     Some(_) => {
                         self.say(MsgId::Cancelled);
@@ -811,7 +891,6 @@ impl Turn<'_, '_> {
                     None => self.wrong(MsgId::ErrorChoice),
                 }
             }
-            _ => self.stale(),
         }
     }
 
@@ -918,11 +997,11 @@ impl Turn<'_, '_> {
                                 .num("kept_count", fit.len() as f64),
                         );
                         draft.slots = (!fit.is_empty()).then_some(fit);
-                        self.state = Some(State::DriveForm {
+                        self.state = Some(State::Drive(DriveState::DriveForm {
                             draft,
                             field: DriveField::Slots,
                             campaigns,
-                        });
+                        }));
                         return;
                     }
                     true
@@ -971,31 +1050,31 @@ impl Turn<'_, '_> {
             return self.wrong(MsgId::ErrorChoice);
         }
         self.state = Some(match draft.next_field() {
-            Some(field) => State::DriveForm {
+            Some(field) => State::Drive(DriveState::DriveForm {
                 draft,
                 field,
                 campaigns,
-            },
-            None => State::DriveReview { draft, campaigns },
+            }),
+            None => State::Drive(DriveState::DriveReview { draft, campaigns }),
         });
     }
 
     /// What was given is known: ask at which of today's drives, or record it.
     fn record_kind(&mut self, donor: i64, name: String, kind: DonationKind, drives: Vec<Item>) {
         if drives.is_empty() {
-            self.state = Some(State::RecordWho);
+            self.state = Some(State::Drive(DriveState::RecordWho));
             self.request = req(DriveRequest::Record {
                 donor,
                 kind,
                 drive: None,
             });
         } else {
-            self.state = Some(State::RecordDrive {
+            self.state = Some(State::Drive(DriveState::RecordDrive {
                 donor,
                 name,
                 kind,
                 drives,
-            })
+            }))
         }
     }
 
@@ -1050,8 +1129,8 @@ impl Turn<'_, '_> {
             }
         }
         self.state = Some(match draft.next_field() {
-            Some(field) => State::CampaignForm { draft, field },
-            None => State::CampaignReview { draft },
+            Some(field) => State::Drive(DriveState::CampaignForm { draft, field }),
+            None => State::Drive(DriveState::CampaignReview { draft }),
         });
     }
 
@@ -1072,7 +1151,7 @@ impl Turn<'_, '_> {
                     None if staff => Msg::new(MsgId::DrivesAll),
                     None => Msg::new(MsgId::DrivesNear),
                 });
-                self.state = Some(State::DriveList {
+                self.state = Some(State::Drive(DriveState::DriveList {
                     drives: drives
                         .iter()
                         .map(|d| Item {
@@ -1080,11 +1159,11 @@ impl Turn<'_, '_> {
                             label: drive_label(ctx, d),
                         })
                         .collect(),
-                });
+                }));
             }
             DriveOutcome::Drive { drive, staff } => {
                 self.say(drive_card(ctx.tz, &drive));
-                self.state = Some(State::DriveMenu { drive, staff });
+                self.state = Some(State::Drive(DriveState::DriveMenu { drive, staff }));
             }
             DriveOutcome::NoSuchDrive | DriveOutcome::Closed => {
                 self.say(MsgId::DriveClosed);
@@ -1104,7 +1183,7 @@ impl Turn<'_, '_> {
             }
             DriveOutcome::Full { next } => {
                 self.say(MsgId::DriveFullNext);
-                self.state = Some(State::DriveList {
+                self.state = Some(State::Drive(DriveState::DriveList {
                     drives: next
                         .iter()
                         .map(|d| Item {
@@ -1112,11 +1191,11 @@ impl Turn<'_, '_> {
                             label: drive_label(ctx, d),
                         })
                         .collect(),
-                });
+                }));
             }
             DriveOutcome::SlotFull { drive } => {
                 self.say(MsgId::SlotFull);
-                self.state = Some(State::ChooseSlot { drive });
+                self.state = Some(State::Drive(DriveState::ChooseSlot { drive }));
                 self.prompt = super::PromptMode::Full;
             }
             DriveOutcome::SignUpCancelled { drive } => {
@@ -1151,7 +1230,7 @@ impl Turn<'_, '_> {
                         .str("date", format_vn(removed.date))
                         .msg("kind", Msg::new(super::donation_kind_label(removed.kind))),
                 );
-                self.state = Some(State::RecordWho);
+                self.state = Some(State::Drive(DriveState::RecordWho));
             }
             DriveOutcome::DonorFound {
                 donor,
@@ -1174,21 +1253,21 @@ impl Turn<'_, '_> {
                         .str("blood", blood)
                         .msg("eligible", eligible),
                 );
-                self.state = Some(State::RecordKind {
+                self.state = Some(State::Drive(DriveState::RecordKind {
                     donor,
                     name,
                     drives,
                     next,
                     last,
-                });
+                }));
             }
             DriveOutcome::DonorNotFound => {
                 self.wrong(MsgId::RecordNotFound);
-                self.state = Some(State::RecordWho);
+                self.state = Some(State::Drive(DriveState::RecordWho));
             }
             DriveOutcome::SeveralDonors => {
                 self.wrong(MsgId::RecordSeveral);
-                self.state = Some(State::RecordWho);
+                self.state = Some(State::Drive(DriveState::RecordWho));
             }
             DriveOutcome::Recorded { name, count, again } => {
                 self.say(if again {
@@ -1198,7 +1277,7 @@ impl Turn<'_, '_> {
                         .str("name", name)
                         .num("count", count as f64)
                 });
-                self.state = Some(State::RecordWho);
+                self.state = Some(State::Drive(DriveState::RecordWho));
             }
             DriveOutcome::Report { year, report } => {
                 self.say(report_msg(
@@ -1213,19 +1292,19 @@ impl Turn<'_, '_> {
             }
             DriveOutcome::DriveForm { draft, campaigns } => {
                 self.state = Some(match draft.next_field() {
-                    Some(field) => State::DriveForm {
+                    Some(field) => State::Drive(DriveState::DriveForm {
                         draft,
                         field,
                         campaigns,
-                    },
-                    None => State::DriveReview { draft, campaigns },
+                    }),
+                    None => State::Drive(DriveState::DriveReview { draft, campaigns }),
                 });
             }
             DriveOutcome::OutsideCampaign { name, from, to } => {
-                let Some(State::DriveReview {
+                let Some(State::Drive(DriveState::DriveReview {
                     mut draft,
                     campaigns,
-                }) = self.state.take()
+                })) = self.state.take()
                 else {
                     self.state = Some(State::Idle);
                     return self.say(MsgId::Cancelled);
@@ -1238,11 +1317,11 @@ impl Turn<'_, '_> {
                         .str("to", format_vn(to)),
                 );
                 draft.date = None;
-                self.state = Some(State::DriveForm {
+                self.state = Some(State::Drive(DriveState::DriveForm {
                     draft,
                     field: DriveField::Date,
                     campaigns,
-                });
+                }));
             }
             DriveOutcome::DriveSaved { new, notified } => {
                 self.say(if new {
@@ -1257,12 +1336,12 @@ impl Turn<'_, '_> {
                 self.state = Some(State::Idle);
             }
             DriveOutcome::CampaignForm => {
-                self.state = Some(State::CampaignForm {
+                self.state = Some(State::Drive(DriveState::CampaignForm {
                     draft: CampaignDraft::default(),
                     field: CampaignField::Name,
-                });
+                }));
             }
-            DriveOutcome::MayRecord => self.state = Some(State::RecordWho),
+            DriveOutcome::MayRecord => self.state = Some(State::Drive(DriveState::RecordWho)),
             DriveOutcome::NeedsRegistration => {
                 self.say(MsgId::DrivesNeedRegistration);
                 self.state = Some(self.base_state());
@@ -1281,21 +1360,21 @@ impl Turn<'_, '_> {
                 self.state = Some(State::Idle);
             }
             DriveOutcome::Campaigns(campaigns) => {
-                self.state = Some(State::CampaignList { campaigns });
+                self.state = Some(State::Drive(DriveState::CampaignList { campaigns }));
             }
             DriveOutcome::CampaignDraft(draft) => {
-                self.state = Some(State::CampaignReview { draft });
+                self.state = Some(State::Drive(DriveState::CampaignReview { draft }));
             }
             DriveOutcome::CampaignExists => {
                 self.say(MsgId::CampaignExists);
                 let draft = match self.state.take() {
-                    Some(State::CampaignReview { draft }) => draft,
+                    Some(State::Drive(DriveState::CampaignReview { draft })) => draft,
                     _ => CampaignDraft::default(),
                 };
-                self.state = Some(State::CampaignForm {
+                self.state = Some(State::Drive(DriveState::CampaignForm {
                     draft,
                     field: CampaignField::Name,
-                });
+                }));
                 self.prompt = super::PromptMode::Full;
             }
         }
@@ -1431,13 +1510,13 @@ pub fn report_msg(
 }
 
 /// The question and options of a drive state.
-pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
+pub(super) fn prompt(ctx: &Ctx, state: &DriveState, r: &mut Reply) {
     match state {
-        State::DriveList { drives } => {
+        DriveState::DriveList { drives } => {
             r.parts.push(Msg::new(MsgId::DrivesPick));
             r.choices = items(drives).into_iter().chain([back()]).collect();
         }
-        State::DriveMenu { drive, staff } => {
+        DriveState::DriveMenu { drive, staff } => {
             r.parts.push(Msg::new(MsgId::DriveMenu));
             let mut c = Vec::new();
             if drive.mine.is_some() {
@@ -1460,7 +1539,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
             c.push(back());
             r.choices = c;
         }
-        State::ChooseSlot { drive } => {
+        DriveState::ChooseSlot { drive } => {
             r.parts.push(Msg::new(MsgId::ChooseSlot));
             r.choices = drive
                 .slots
@@ -1478,7 +1557,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 .chain([back()])
                 .collect();
         }
-        State::ConfirmCancelDrive { drive } => {
+        DriveState::ConfirmCancelDrive { drive } => {
             r.parts.push(
                 Msg::new(MsgId::ConfirmCancelDrive)
                     .str("place", drive.place.clone())
@@ -1489,12 +1568,12 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 back(),
             ];
         }
-        State::SelfReportKind => {
+        DriveState::SelfReportKind => {
             r.parts.push(Msg::new(MsgId::SelfReportAsk));
             r.choices = kind_choices().into_iter().chain([back()]).collect();
         }
-        State::RecordWho => r.parts.push(Msg::new(MsgId::RecordAsk)),
-        State::RecordKind { last, .. } => {
+        DriveState::RecordWho => r.parts.push(Msg::new(MsgId::RecordAsk)),
+        DriveState::RecordKind { last, .. } => {
             r.parts.push(Msg::new(MsgId::RecordKindAsk));
             let remove = last.map(|l| Choice {
                 value: "remove_last".into(),
@@ -1511,7 +1590,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 .chain([back()])
                 .collect();
         }
-        State::RecordConfirmEarly { name, next, .. } => {
+        DriveState::RecordConfirmEarly { name, next, .. } => {
             r.parts.push(
                 Msg::new(MsgId::RecordEarlyConfirm)
                     .str("name", name.clone())
@@ -1522,7 +1601,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 choice("no", MsgId::ChoiceDontRecord, &["khong", "no"]),
             ];
         }
-        State::RecordConfirmRemove { name, last, .. } => {
+        DriveState::RecordConfirmRemove { name, last, .. } => {
             r.parts.push(
                 Msg::new(MsgId::RecordRemoveConfirm)
                     .str("name", name.clone())
@@ -1534,14 +1613,14 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 choice("no", MsgId::ChoiceBack, &["khong", "no"]),
             ];
         }
-        State::RecordDrive { drives, .. } => {
+        DriveState::RecordDrive { drives, .. } => {
             r.parts.push(Msg::new(MsgId::RecordDriveAsk));
             r.choices = items(drives)
                 .into_iter()
                 .chain([choice("none", MsgId::ChoiceNoDrive, &["khong", "none"])])
                 .collect();
         }
-        State::DriveForm {
+        DriveState::DriveForm {
             draft,
             field,
             campaigns,
@@ -1578,7 +1657,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
             }
             let _ = draft;
         }
-        State::DriveReview { draft, .. } => {
+        DriveState::DriveReview { draft, .. } => {
             r.parts.push(draft_summary(draft));
             r.choices = [choice("save", MsgId::ChoiceSave, &["luu", "save", "ok"])]
                 .into_iter()
@@ -1592,7 +1671,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 .chain([choice("discard", MsgId::ChoiceDiscard, &["huy", "bo"])])
                 .collect();
         }
-        State::CampaignForm { field, .. } => {
+        DriveState::CampaignForm { field, .. } => {
             r.parts.push(Msg::new(match field {
                 CampaignField::Name => MsgId::CampaignAskName,
                 CampaignField::Dates => MsgId::CampaignAskDates,
@@ -1603,7 +1682,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 r.choices = vec![skip()];
             }
         }
-        State::CampaignReview { draft } => {
+        DriveState::CampaignReview { draft } => {
             let (from, to) = draft.dates.unwrap_or_default();
             let units = match draft.units.flatten() {
                 Some((a, b)) if a == b => a.to_string(),
@@ -1640,11 +1719,10 @@ pub(super) fn prompt(ctx: &Ctx, state: &State, r: &mut Reply) {
                 choice("discard", MsgId::ChoiceDiscard, &["huy", "bo"]),
             ];
         }
-        State::CampaignList { campaigns } => {
+        DriveState::CampaignList { campaigns } => {
             r.parts.push(Msg::new(MsgId::CampaignsPick));
             r.choices = items(campaigns).into_iter().chain([back()]).collect();
         }
-        _ => {}
     }
 }
 

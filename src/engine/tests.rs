@@ -1,4 +1,6 @@
 use super::*;
+use crate::domain::club::{Audience, ClubInfo};
+use crate::domain::drive::DriveInfo;
 use crate::domain::eligibility::Rules;
 
 struct Chat {
@@ -402,7 +404,7 @@ fn help_names_each_role_once_and_going_back_is_never_silent() {
     let r = c.say("/help");
     assert_eq!(r.matches("Điều phối viên:").count(), 1, "{r}");
     assert_eq!(r.matches("Trưởng CLB").count(), 1, "{r}");
-    c.conv.state = Some(State::CampaignList { campaigns: vec![] });
+    c.conv.state = Some(State::Drive(DriveState::CampaignList { campaigns: vec![] }));
     let r = c.say("Quay lại");
     assert!(r.contains("Đã quay lại"), "{r:?}");
     assert_eq!(c.state(), Some(State::Idle));
@@ -638,44 +640,44 @@ fn no_input_panics_in_any_state() {
         State::ChooseLanguage {
             back: Box::new(State::Summary),
         },
-        State::AskJoinCode,
-        State::ChooseClub {
+        State::Club(ClubState::AskJoinCode),
+        State::Club(ClubState::ChooseClub {
             clubs: vec![ClubItem {
                 id: 1,
                 name: "CLB".into(),
             }],
-        },
-        State::ClubMenu { club: club(true) },
-        State::MemberList {
+        }),
+        State::Club(ClubState::ClubMenu { club: club(true) }),
+        State::Club(ClubState::MemberList {
             club: 1,
             club_name: "CLB".into(),
             ids: vec![5, 6],
             page: usize::MAX,
-        },
-        State::ConfirmRemove {
+        }),
+        State::Club(ClubState::ConfirmRemove {
             club: 1,
             club_name: "CLB".into(),
             donor: 5,
             number: 1,
-        },
-        State::NewClubName,
-        State::NewClubKind { name: "CLB".into() },
-        State::ChooseAudience {
+        }),
+        State::Club(ClubState::NewClubName),
+        State::Club(ClubState::NewClubKind { name: "CLB".into() }),
+        State::Club(ClubState::ChooseAudience {
             clubs: vec![],
             wide: true,
-        },
-        State::AudienceProvince,
-        State::AudienceBlood,
-        State::BroadcastText {
+        }),
+        State::Club(ClubState::AudienceProvince),
+        State::Club(ClubState::AudienceBlood),
+        State::Club(ClubState::BroadcastText {
             audience: Audience::All,
-        },
-        State::ConfirmBroadcast {
+        }),
+        State::Club(ClubState::ConfirmBroadcast {
             audience: Audience::All,
             text: "x".into(),
             count: 3,
             left: 1,
-        },
-        State::BroadcastList { running: vec![4] },
+        }),
+        State::Club(ClubState::BroadcastList { running: vec![4] }),
     ]
     .into_iter()
     .chain(drive_states())
@@ -745,22 +747,22 @@ fn drive_states() -> Vec<State> {
         label: "29/11 · Lê Chân".into(),
     }];
     vec![
-        State::DriveList {
+        State::Drive(DriveState::DriveList {
             drives: items.clone(),
-        },
-        State::DriveMenu {
+        }),
+        State::Drive(DriveState::DriveMenu {
             drive: a_drive(Some(None)),
             staff: true,
-        },
-        State::ChooseSlot {
+        }),
+        State::Drive(DriveState::ChooseSlot {
             drive: a_drive(None),
-        },
-        State::ConfirmCancelDrive {
+        }),
+        State::Drive(DriveState::ConfirmCancelDrive {
             drive: a_drive(None),
-        },
-        State::SelfReportKind,
-        State::RecordWho,
-        State::RecordKind {
+        }),
+        State::Drive(DriveState::SelfReportKind),
+        State::Drive(DriveState::RecordWho),
+        State::Drive(DriveState::RecordKind {
             donor: 1,
             name: "Lan".into(),
             drives: items.clone(),
@@ -770,15 +772,15 @@ fn drive_states() -> Vec<State> {
                 date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
                 kind: DonationKind::WholeBlood,
             }),
-        },
-        State::RecordConfirmEarly {
+        }),
+        State::Drive(DriveState::RecordConfirmEarly {
             donor: 1,
             name: "Lan".into(),
             kind: DonationKind::Platelets,
             drives: items.clone(),
             next: NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
-        },
-        State::RecordConfirmRemove {
+        }),
+        State::Drive(DriveState::RecordConfirmRemove {
             donor: 1,
             name: "Lan".into(),
             last: crate::engine::drive::RecordedDonation {
@@ -786,38 +788,38 @@ fn drive_states() -> Vec<State> {
                 date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
                 kind: DonationKind::WholeBlood,
             },
-        },
-        State::RecordDrive {
+        }),
+        State::Drive(DriveState::RecordDrive {
             donor: 1,
             name: "Lan".into(),
             kind: DonationKind::Platelets,
             drives: items.clone(),
-        },
-        State::DriveForm {
+        }),
+        State::Drive(DriveState::DriveForm {
             draft: DriveDraft {
                 target: Some(None),
                 ..DriveDraft::default()
             },
             field: DriveField::Slots,
             campaigns: items.clone(),
-        },
-        State::DriveReview {
+        }),
+        State::Drive(DriveState::DriveReview {
             draft: DriveDraft::default(),
             campaigns: items,
-        },
-        State::CampaignForm {
+        }),
+        State::Drive(DriveState::CampaignForm {
             draft: CampaignDraft::default(),
             field: CampaignField::Dates,
-        },
-        State::CampaignReview {
+        }),
+        State::Drive(DriveState::CampaignReview {
             draft: CampaignDraft::default(),
-        },
-        State::CampaignList {
+        }),
+        State::Drive(DriveState::CampaignList {
             campaigns: vec![Item {
                 id: 2,
                 label: "Chủ nhật Đỏ".into(),
             }],
-        },
+        }),
     ]
 }
 
@@ -842,37 +844,37 @@ fn callout_states() -> Vec<State> {
         label: "#4 O- ×2".into(),
     }];
     vec![
-        State::CalloutForm {
+        State::Callout(CalloutState::CalloutForm {
             draft: CalloutDraft::default(),
             field: CalloutField::Group,
-        },
-        State::CalloutForm {
+        }),
+        State::Callout(CalloutState::CalloutForm {
             draft: CalloutDraft::default(),
             field: CalloutField::Deadline,
-        },
-        State::CalloutReview {
+        }),
+        State::Callout(CalloutState::CalloutReview {
             spec: a_callout_spec(),
             counts: [1, 2, 3, 4],
             first: 9,
-        },
-        State::CalloutList {
+        }),
+        State::Callout(CalloutState::CalloutList {
             callouts: items.clone(),
-        },
-        State::CalloutMenu { id: 4, open: true },
-        State::CalloutExtend { id: 4 },
-        State::CalloutConfirmCancel { id: 4 },
-        State::PledgeList {
+        }),
+        State::Callout(CalloutState::CalloutMenu { id: 4, open: true }),
+        State::Callout(CalloutState::CalloutExtend { id: 4 }),
+        State::Callout(CalloutState::CalloutConfirmCancel { id: 4 }),
+        State::Callout(CalloutState::PledgeList {
             id: 4,
             pledges: items,
-        },
-        State::PledgeMark {
+        }),
+        State::Callout(CalloutState::PledgeMark {
             id: 4,
             donor: 7,
             label: "An".into(),
-        },
-        State::CalloutAnswer { id: 4 },
-        State::Settings,
-        State::SettingsDeferral,
+        }),
+        State::Callout(CalloutState::CalloutAnswer { id: 4 }),
+        State::Callout(CalloutState::Settings),
+        State::Callout(CalloutState::SettingsDeferral),
     ]
 }
 
@@ -893,7 +895,7 @@ fn a_one_line_callout_keeps_every_good_field_and_flags_every_wrong_one_at_once()
     assert!(r.contains("chưa hiểu thời hạn"), "{r}");
     c.resume(Outcome::Callout(CalloutOutcome::Form));
     match c.state() {
-        Some(State::CalloutForm { field, draft }) => {
+        Some(State::Callout(CalloutState::CalloutForm { field, draft })) => {
             assert_eq!(field, CalloutField::Group);
             assert_eq!(draft.units, Some(2));
             assert_eq!(draft.hospital.as_deref(), Some("BV Việt Tiệp"));
@@ -910,7 +912,9 @@ fn a_one_line_callout_keeps_every_good_field_and_flags_every_wrong_one_at_once()
     c.say("O-");
     // Only the deadline is asked next: nothing that was right is asked again.
     match c.state() {
-        Some(State::CalloutForm { field, .. }) => assert_eq!(field, CalloutField::Deadline),
+        Some(State::Callout(CalloutState::CalloutForm { field, .. })) => {
+            assert_eq!(field, CalloutField::Deadline)
+        }
         s => panic!("{s:?}"),
     }
     c.say("18h");
@@ -935,7 +939,7 @@ fn a_callout_typed_on_one_line_goes_to_the_preview_and_wrong_fields_are_asked_ag
     let r = c.resume(Outcome::Callout(CalloutOutcome::Form));
     assert!(r.contains("Cần trước khi nào"), "{r}");
     match c.state() {
-        Some(State::CalloutForm { field, draft }) => {
+        Some(State::Callout(CalloutState::CalloutForm { field, draft })) => {
             assert_eq!(field, CalloutField::Deadline);
             assert_eq!(draft.units, Some(2));
             assert_eq!(draft.hospital.as_deref(), Some("BV Việt Tiệp"));
@@ -994,7 +998,9 @@ fn a_patient_group_must_be_complete() {
         assert!(r.contains("ABO và Rh"), "{bad}: {r}");
     }
     c.say("AB-");
-    assert!(matches!(c.state(), Some(State::CalloutForm { draft, .. }) if draft.group.is_some()));
+    assert!(
+        matches!(c.state(), Some(State::Callout(CalloutState::CalloutForm { draft, .. })) if draft.group.is_some())
+    );
 }
 
 #[test]
@@ -1118,10 +1124,10 @@ fn a_donor_not_yet_eligible_on_the_drive_day_is_told_without_asking_the_store() 
             from: NaiveDate::from_ymd_opt(2027, 1, 24)
         }))
     );
-    c.conv.state = Some(State::DriveMenu {
+    c.conv.state = Some(State::Drive(DriveState::DriveMenu {
         drive: a_drive(None),
         staff: false,
-    });
+    }));
     let out = c.say("1");
     assert!(out.contains("24/01/2027"), "{out}");
     assert_eq!(c.request(), None);
@@ -1131,15 +1137,18 @@ fn a_donor_not_yet_eligible_on_the_drive_day_is_told_without_asking_the_store() 
 fn a_drive_with_slots_asks_for_one_and_a_full_slot_is_not_offered() {
     let mut c = registered();
     c.conv.donor.as_mut().unwrap().last_donation = None;
-    c.conv.state = Some(State::DriveMenu {
+    c.conv.state = Some(State::Drive(DriveState::DriveMenu {
         drive: a_drive(None),
         staff: false,
-    });
+    }));
     let out = c.say("đăng ký");
     assert!(!out.contains("07:30–09:30"), "that slot is full: {out}");
     assert!(out.contains("09:30–11:30 (5)"), "{out}");
     assert_eq!(c.request(), None);
-    assert!(matches!(c.state(), Some(State::ChooseSlot { .. })));
+    assert!(matches!(
+        c.state(),
+        Some(State::Drive(DriveState::ChooseSlot { .. }))
+    ));
     let out = c.say("1");
     assert_eq!(
         c.request(),
@@ -1244,7 +1253,7 @@ fn join_codes_are_checked_before_asking_the_store() {
     assert!(text.contains("6 chữ và số"), "{text}");
     assert_eq!(c.request(), None);
     c.say("/join");
-    assert_eq!(c.state(), Some(State::AskJoinCode));
+    assert_eq!(c.state(), Some(State::Club(ClubState::AskJoinCode)));
     let text = c.say("xyz");
     assert!(text.contains("6 chữ và số"), "{text}");
     c.say("K7QX2M");
@@ -1319,7 +1328,7 @@ fn a_club_menu_offers_leaders_more_than_members() {
 #[test]
 fn a_leader_pages_through_members_and_removes_one_by_number() {
     let mut c = registered();
-    c.conv.state = Some(State::ClubMenu { club: club(true) });
+    c.conv.state = Some(State::Club(ClubState::ClubMenu { club: club(true) }));
     c.say("Thành viên");
     assert_eq!(c.request(), Some(Request::Members { id: 7, page: 0 }));
     let members: Vec<crate::domain::club::Member> = (1..=35)
@@ -1355,7 +1364,7 @@ fn a_leader_pages_through_members_and_removes_one_by_number() {
     c.say("3");
     assert!(matches!(
         c.state(),
-        Some(State::ConfirmRemove { donor: 103, .. })
+        Some(State::Club(ClubState::ConfirmRemove { donor: 103, .. }))
     ));
     c.say("1");
     assert_eq!(
@@ -1385,9 +1394,9 @@ fn a_broadcast_is_written_previewed_and_confirmed() {
     };
     assert_eq!(
         c.state(),
-        Some(State::BroadcastText {
+        Some(State::Club(ClubState::BroadcastText {
             audience: audience.clone()
-        }),
+        })),
         "one club: no need to choose"
     );
     let text = c.say(&"á".repeat(1501));
@@ -1409,7 +1418,10 @@ fn a_broadcast_is_written_previewed_and_confirmed() {
     assert!(text.contains("Sẽ gửi tới 214 người"), "{text}");
     assert!(text.contains("còn 2 lượt"), "{text}");
     c.say("viet lai");
-    assert!(matches!(c.state(), Some(State::BroadcastText { .. })));
+    assert!(matches!(
+        c.state(),
+        Some(State::Club(ClubState::BroadcastText { .. }))
+    ));
     c.say("Chủ nhật Đỏ 7/12");
     c.resume(Outcome::Preview {
         audience: audience.clone(),
@@ -1447,11 +1459,11 @@ fn coordinators_choose_a_province_or_a_blood_group() {
     c.say("Ha noi");
     assert_eq!(
         c.state(),
-        Some(State::BroadcastText {
+        Some(State::Club(ClubState::BroadcastText {
             audience: Audience::Province {
                 code: "ha-noi".into()
             }
-        })
+        }))
     );
     c.say("/broadcast");
     c.resume(Outcome::BroadcastOptions {
@@ -1464,9 +1476,9 @@ fn coordinators_choose_a_province_or_a_blood_group() {
     c.say("O âm");
     assert_eq!(
         c.state(),
-        Some(State::BroadcastText {
+        Some(State::Club(ClubState::BroadcastText {
             audience: Audience::Blood { group: "O-".into() }
-        })
+        }))
     );
 }
 
@@ -1515,4 +1527,42 @@ fn saved_states_read_old_rows_and_keep_the_join_code() {
     };
     let json = serde_json::to_string(&s).unwrap();
     assert_eq!(serde_json::from_str::<Saved>(&json).unwrap(), s);
+}
+
+/// Each capability owns its states, and they are stored as they were when `State` was one
+/// flat enum: a conversation saved by an older version resumes where it was.
+#[test]
+fn nested_states_are_stored_in_the_flat_shape_of_before() {
+    let cases = [
+        (r#"{"state":"idle"}"#, State::Idle),
+        (
+            r#"{"state":"new_club_kind","name":"CLB A"}"#,
+            State::Club(ClubState::NewClubKind {
+                name: "CLB A".into(),
+            }),
+        ),
+        (
+            r#"{"state":"self_report_kind"}"#,
+            State::Drive(DriveState::SelfReportKind),
+        ),
+        (
+            r#"{"state":"callout_extend","id":7}"#,
+            State::Callout(CalloutState::CalloutExtend { id: 7 }),
+        ),
+        (
+            r#"{"state":"confirm_delete","back":{"state":"settings"}}"#,
+            State::ConfirmDelete {
+                back: Box::new(State::Callout(CalloutState::Settings)),
+            },
+        ),
+    ];
+    for (json, state) in cases {
+        assert_eq!(
+            serde_json::from_str::<State>(json).unwrap(),
+            state,
+            "{json}"
+        );
+        assert_eq!(serde_json::to_string(&state).unwrap(), json);
+    }
+    assert!(serde_json::from_str::<State>(r#"{"state":"callout_extend"}"#).is_err());
 }
