@@ -76,6 +76,43 @@ pub enum State {
     Callout(callout::CalloutState),
 }
 
+/// What the engine asks the app to read or do, by capability. A turn that needs the
+/// database ends with one; the app carries it out (`app/requests.rs`) and the turn goes on
+/// in [`resume`] with its [`Outcome`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    Club(ClubRequest),
+    Drive(DriveRequest),
+    Callout(CalloutRequest),
+    /// Is this typed phone already another donor's? Asked before it is kept.
+    PhoneInUse {
+        phone: PhoneNumber,
+    },
+}
+
+/// What came of a [`Request`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Club(ClubOutcome),
+    Drive(DriveOutcome),
+    Callout(CalloutOutcome),
+    /// The typed phone, and whether another donor already has it.
+    PhoneInUse {
+        phone: PhoneNumber,
+        taken: bool,
+    },
+    /// The person's roles do not allow it.
+    Refused,
+}
+
+/// An entry in a list of options (a drive, a campaign, a call-out, a pledge): its id and
+/// how it is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: i64,
+    pub label: String,
+}
+
 /// What is stored between messages: the state, and a club invite code to use once the
 /// registration is complete (a stranger who opened a club's link).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -397,6 +434,21 @@ impl<'a, 'c> Turn<'a, 'c> {
         }
     }
 
+    /// What to say and where to go once a request is done: each capability's outcome to its
+    /// own flow.
+    fn outcome(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Club(o) => self.club_outcome(o),
+            Outcome::Drive(o) => self.drive_outcome(o),
+            Outcome::Callout(o) => self.callout_outcome(o),
+            Outcome::PhoneInUse { phone, taken } => self.phone_checked(phone, taken),
+            Outcome::Refused => {
+                self.say(MsgId::NotAllowed);
+                self.back_to_base();
+            }
+        }
+    }
+
     fn say(&mut self, id: impl Into<Msg>) {
         self.parts.push(id.into());
     }
@@ -492,6 +544,11 @@ impl<'a, 'c> Turn<'a, 'c> {
             State::Drive(s) => self.drive_input(s, &input),
             State::Callout(s) => self.callout_input(s, &input),
         }
+    }
+
+    /// Back to where the person was before a side question (or to rest).
+    fn back_to_base(&mut self) {
+        self.state = Some(self.base_state());
     }
 
     /// The state to come back to after a side question (language, deletion).
@@ -995,7 +1052,7 @@ impl<'a, 'c> Turn<'a, 'c> {
                 }
                 self.state = Some(State::Idle);
                 if let Some(code) = self.join.take() {
-                    self.request = Some(Request::JoinClub { code });
+                    self.request = Some(Request::Club(ClubRequest::JoinClub { code }));
                 }
             }
             Some(_) => self.state = Some(State::EditMenu),
@@ -1515,7 +1572,7 @@ fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
 }
 
 mod club;
-pub use club::{ClubItem, ClubState, Outcome, Request, progress_msg, role_label};
+pub use club::{ClubItem, ClubOutcome, ClubRequest, ClubState, progress_msg, role_label};
 pub mod drive;
 pub use drive::{DriveOutcome, DriveRequest, DriveState};
 pub mod callout;

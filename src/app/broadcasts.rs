@@ -9,7 +9,7 @@ use super::{App, render, split_outbound};
 use crate::channels::ChannelKind;
 use crate::domain::audit::AuditAction;
 use crate::domain::club::{Action, Audience, Roles};
-use crate::engine::{ClubItem, Outcome, Reply};
+use crate::engine::{ClubItem, ClubOutcome, Outcome, Reply};
 use crate::messages::{Lang, Msg, MsgId};
 use crate::store::{Lane, NewMessage, OutboxKey, Tx};
 use anyhow::Context;
@@ -73,7 +73,7 @@ impl App {
         Ok(if clubs.is_empty() && !wide {
             Outcome::Refused
         } else {
-            Outcome::BroadcastOptions { clubs, wide }
+            Outcome::Club(ClubOutcome::BroadcastOptions { clubs, wide })
         })
     }
 
@@ -88,16 +88,16 @@ impl App {
     ) -> anyhow::Result<Outcome> {
         let left = self.broadcasts_left(tx, who.identity_id, now).await?;
         if left == 0 {
-            return Ok(Outcome::CapReached);
+            return Ok(Outcome::Club(ClubOutcome::CapReached));
         }
         Ok(match tx.count_audience(&audience, who.donor_id).await? {
-            0 => Outcome::NoRecipients,
-            count => Outcome::Preview {
+            0 => Outcome::Club(ClubOutcome::NoRecipients),
+            count => Outcome::Club(ClubOutcome::Preview {
                 audience,
                 text,
                 count,
                 left,
-            },
+            }),
         })
     }
 
@@ -111,7 +111,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> anyhow::Result<Outcome> {
         if self.broadcasts_left(tx, who.identity_id, now).await? == 0 {
-            return Ok(Outcome::CapReached);
+            return Ok(Outcome::Club(ClubOutcome::CapReached));
         }
         self.queue_broadcast(tx, who, audience, text, now).await
     }
@@ -122,7 +122,9 @@ impl App {
         tx: &mut Tx,
         identity_id: i64,
     ) -> anyhow::Result<Outcome> {
-        Ok(Outcome::Broadcasts(tx.broadcasts_of(identity_id, 5).await?))
+        Ok(Outcome::Club(ClubOutcome::Broadcasts(
+            tx.broadcasts_of(identity_id, 5).await?,
+        )))
     }
 
     /// Stop a broadcast: what has not been sent yet will not be (audited).
@@ -167,7 +169,7 @@ impl App {
         let now_ms = now.timestamp_millis();
         let recipients = tx.audience(&audience, who.donor_id).await?;
         if recipients.is_empty() {
-            return Ok(Outcome::NoRecipients);
+            return Ok(Outcome::Club(ClubOutcome::NoRecipients));
         }
         let count = i64::try_from(recipients.len()).unwrap_or(i64::MAX);
         let id = tx
@@ -235,11 +237,11 @@ impl App {
             .quiet_hours
             .and_then(|q| q.ends_after(now, cfg.timezone))
             .map(|t| t.with_timezone(&cfg.timezone).format("%H:%M").to_string());
-        Ok(Outcome::BroadcastQueued {
+        Ok(Outcome::Club(ClubOutcome::BroadcastQueued {
             id,
             count,
             held_until,
-        })
+        }))
     }
 
     /// Tell senders how their broadcasts are going: a progress message at most every

@@ -6,7 +6,8 @@ use super::App;
 use crate::domain::audit::AuditAction;
 use crate::domain::campaign::{Campaign, CampaignInput};
 use crate::engine::DriveOutcome;
-use crate::engine::drive::{CampaignDraft, Item};
+use crate::engine::Item;
+use crate::engine::drive::CampaignDraft;
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
 

@@ -7,21 +7,23 @@ use super::App;
 use super::outbound::random_code;
 use crate::domain::audit::AuditAction;
 use crate::domain::club::{ClubInfo, ClubKind};
-use crate::engine::Outcome;
+use crate::engine::{ClubOutcome, Outcome};
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
 
 impl App {
     /// The clubs a donor belongs to.
     pub(super) async fn my_clubs(&self, tx: &mut Tx, donor: i64) -> anyhow::Result<Outcome> {
-        Ok(Outcome::Clubs(tx.clubs_of(donor, None).await?))
+        Ok(Outcome::Club(ClubOutcome::Clubs(
+            tx.clubs_of(donor, None).await?,
+        )))
     }
 
     /// One of the donor's clubs.
     pub(super) async fn club(&self, tx: &mut Tx, donor: i64, id: i64) -> anyhow::Result<Outcome> {
         Ok(match tx.clubs_of(donor, Some(id)).await?.pop() {
-            Some(c) => Outcome::Club(c),
-            None => Outcome::NoSuchClub,
+            Some(c) => Outcome::Club(ClubOutcome::Club(c)),
+            None => Outcome::Club(ClubOutcome::NoSuchClub),
         })
     }
 
@@ -34,18 +36,18 @@ impl App {
         now: DateTime<Utc>,
     ) -> anyhow::Result<Outcome> {
         Ok(match tx.club_by_code(code, donor).await? {
-            None => Outcome::NoSuchCode,
-            Some((club, true)) => Outcome::Joined {
+            None => Outcome::Club(ClubOutcome::NoSuchCode),
+            Some((club, true)) => Outcome::Club(ClubOutcome::Joined {
                 club,
                 already: true,
-            },
+            }),
             Some((mut club, false)) => {
                 tx.join_club(club.id, donor, now.timestamp_millis()).await?;
                 club.members += 1;
-                Outcome::Joined {
+                Outcome::Club(ClubOutcome::Joined {
                     club,
                     already: false,
-                }
+                })
             }
         })
     }
@@ -58,13 +60,13 @@ impl App {
         id: i64,
     ) -> anyhow::Result<Outcome> {
         Ok(match tx.clubs_of(donor, Some(id)).await?.pop() {
-            None => Outcome::NoSuchClub,
+            None => Outcome::Club(ClubOutcome::NoSuchClub),
             Some(c) if c.leader && c.members > 1 && tx.leaders_of(id).await? == 1 => {
-                Outcome::LastLeader
+                Outcome::Club(ClubOutcome::LastLeader)
             }
             Some(c) => {
                 tx.leave_club(id, donor).await?;
-                Outcome::Left { name: c.name }
+                Outcome::Club(ClubOutcome::Left { name: c.name })
             }
         })
     }
@@ -79,8 +81,8 @@ impl App {
     ) -> anyhow::Result<Outcome> {
         tx.set_muted(id, donor, mute).await?;
         Ok(match tx.clubs_of(donor, Some(id)).await?.pop() {
-            Some(c) => Outcome::Muted(c),
-            None => Outcome::NoSuchClub,
+            Some(c) => Outcome::Club(ClubOutcome::Muted(c)),
+            None => Outcome::Club(ClubOutcome::NoSuchClub),
         })
     }
 
@@ -93,12 +95,12 @@ impl App {
         page: usize,
     ) -> anyhow::Result<Outcome> {
         Ok(match self.led_club(tx, leader, id).await? {
-            Some(club) => Outcome::Members {
+            Some(club) => Outcome::Club(ClubOutcome::Members {
                 club: id,
                 name: club.name,
                 members: tx.members_of(id).await?,
                 page,
-            },
+            }),
             None => Outcome::Refused,
         })
     }
@@ -119,7 +121,7 @@ impl App {
         }
         let members = tx.members_of(club).await?;
         Ok(match members.iter().find(|m| m.donor_id == donor) {
-            None => Outcome::NoSuchClub,
+            None => Outcome::Club(ClubOutcome::NoSuchClub),
             Some(m) if m.leader => Outcome::Refused,
             Some(m) => {
                 tx.leave_club(club, donor).await?;
@@ -133,9 +135,9 @@ impl App {
                     now.timestamp_millis(),
                 )
                 .await?;
-                Outcome::MemberRemoved {
+                Outcome::Club(ClubOutcome::MemberRemoved {
                     name: m.name.clone(),
-                }
+                })
             }
         })
     }
@@ -169,7 +171,7 @@ impl App {
             now_ms,
         )
         .await?;
-        Ok(Outcome::ClubCreated(ClubInfo {
+        Ok(Outcome::Club(ClubOutcome::ClubCreated(ClubInfo {
             id,
             name,
             kind,
@@ -177,7 +179,7 @@ impl App {
             leader: true,
             muted: false,
             members: 1,
-        }))
+        })))
     }
 
     /// The club, if this donor leads it.

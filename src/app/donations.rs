@@ -9,7 +9,8 @@ use crate::domain::audit::AuditAction;
 use crate::domain::eligibility::{DonationKind, LastDonation};
 use crate::domain::phone::PhoneNumber;
 use crate::engine::DriveOutcome;
-use crate::engine::drive::{Item, RecordedDonation};
+use crate::engine::Item;
+use crate::engine::drive::RecordedDonation;
 use crate::store::{PhoneLookup, Tx};
 use chrono::{DateTime, Datelike, Utc};
 

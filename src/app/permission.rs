@@ -7,7 +7,7 @@
 use super::App;
 use super::requests::Actor;
 use crate::domain::club::{Action, Audience, Roles};
-use crate::engine::{CalloutRequest, DriveRequest, Request};
+use crate::engine::{CalloutRequest, ClubRequest, DriveRequest, Request};
 use crate::store::Tx;
 
 /// What a request needs of the person making it.
@@ -35,23 +35,23 @@ pub(crate) enum Need<'a> {
 pub(crate) fn need(request: &Request) -> Need<'_> {
     match request {
         Request::PhoneInUse { .. } => Need::Anyone,
-        Request::MyClubs
-        | Request::Club { .. }
-        | Request::JoinClub { .. }
-        | Request::LeaveClub { .. }
-        | Request::MuteClub { .. } => Need::Donor,
-        Request::Members { id, .. } => Need::LeaderOf(*id),
-        Request::RemoveMember { club, .. } => Need::LeaderOf(*club),
-        Request::CanCreateClub | Request::CreateClub { .. } => Need::DonorMay(Action::CreateClub),
+        Request::Club(ClubRequest::MyClubs)
+        | Request::Club(ClubRequest::Club { .. })
+        | Request::Club(ClubRequest::JoinClub { .. })
+        | Request::Club(ClubRequest::LeaveClub { .. })
+        | Request::Club(ClubRequest::MuteClub { .. }) => Need::Donor,
+        Request::Club(ClubRequest::Members { id, .. }) => Need::LeaderOf(*id),
+        Request::Club(ClubRequest::RemoveMember { club, .. }) => Need::LeaderOf(*club),
+        Request::Club(ClubRequest::CanCreateClub)
+        | Request::Club(ClubRequest::CreateClub { .. }) => Need::DonorMay(Action::CreateClub),
         // Lists the clubs the person leads, everything for staff; refused when that is none.
-        Request::BroadcastOptions => Need::Anyone,
-        Request::PreviewBroadcast { audience, .. } | Request::SendBroadcast { audience, .. } => {
-            Need::Audience(audience)
-        }
-        Request::MyBroadcasts => Need::Anyone,
-        Request::CancelBroadcast { id } => Need::SenderOf(*id),
-        Request::SetRole { role, .. } => Need::May(Action::Grant(*role)),
-        Request::Audit => Need::May(Action::ReadAudit),
+        Request::Club(ClubRequest::BroadcastOptions) => Need::Anyone,
+        Request::Club(ClubRequest::PreviewBroadcast { audience, .. })
+        | Request::Club(ClubRequest::SendBroadcast { audience, .. }) => Need::Audience(audience),
+        Request::Club(ClubRequest::MyBroadcasts) => Need::Anyone,
+        Request::Club(ClubRequest::CancelBroadcast { id }) => Need::SenderOf(*id),
+        Request::Club(ClubRequest::SetRole { role, .. }) => Need::May(Action::Grant(*role)),
+        Request::Club(ClubRequest::Audit) => Need::May(Action::ReadAudit),
         Request::Drive(r) => drive_need(r),
         Request::Callout(r) => callout_need(r),
     }
@@ -154,12 +154,12 @@ mod tests {
     fn staff_requests_need_a_role_and_donor_requests_do_not() {
         let phone = PhoneNumber::parse("0912345678").unwrap();
         let staff = [
-            Request::SetRole {
+            Request::Club(ClubRequest::SetRole {
                 role: Role::Leader,
                 phone: phone.clone(),
                 grant: true,
-            },
-            Request::Audit,
+            }),
+            Request::Club(ClubRequest::Audit),
             Request::Drive(DriveRequest::Report),
             Request::Drive(DriveRequest::CampaignForm),
             Request::Drive(DriveRequest::CampaignList),
@@ -170,34 +170,40 @@ mod tests {
             assert!(matches!(need(r), Need::May(_)), "{r:?} needs no role");
         }
         assert_eq!(
-            need(&Request::SetRole {
+            need(&Request::Club(ClubRequest::SetRole {
                 role: Role::Admin,
                 phone,
                 grant: false
-            }),
+            })),
             Need::May(Action::Grant(Role::Admin))
         );
         let own = [
-            Request::MyClubs,
-            Request::JoinClub { code: "X".into() },
-            Request::LeaveClub { id: 1 },
-            Request::MuteClub { id: 1, mute: true },
+            Request::Club(ClubRequest::MyClubs),
+            Request::Club(ClubRequest::JoinClub { code: "X".into() }),
+            Request::Club(ClubRequest::LeaveClub { id: 1 }),
+            Request::Club(ClubRequest::MuteClub { id: 1, mute: true }),
         ];
         for r in &own {
             assert_eq!(need(r), Need::Donor, "{r:?}");
         }
         assert_eq!(
-            need(&Request::CreateClub {
+            need(&Request::Club(ClubRequest::CreateClub {
                 name: "CLB".into(),
                 kind: ClubKind::University
-            }),
+            })),
             Need::DonorMay(Action::CreateClub)
         );
         assert_eq!(
-            need(&Request::RemoveMember { club: 4, donor: 9 }),
+            need(&Request::Club(ClubRequest::RemoveMember {
+                club: 4,
+                donor: 9
+            })),
             Need::LeaderOf(4)
         );
-        assert_eq!(need(&Request::CancelBroadcast { id: 3 }), Need::SenderOf(3));
+        assert_eq!(
+            need(&Request::Club(ClubRequest::CancelBroadcast { id: 3 })),
+            Need::SenderOf(3)
+        );
         assert_eq!(need(&Request::Callout(CalloutRequest::List)), Need::Anyone);
         assert_eq!(need(&Request::Drive(DriveRequest::Checkin)), Need::Anyone);
         // Roles: a leader may create a club but not manage drives or grant roles.

@@ -11,7 +11,10 @@ use super::campaigns::SavedCampaign;
 use super::donations::DonationInput;
 use super::permission::need;
 use crate::domain::club::{Action, Roles};
-use crate::engine::{CalloutOutcome, CalloutRequest, DriveOutcome, DriveRequest, Outcome, Request};
+use crate::engine::{
+    CalloutOutcome, CalloutRequest, ClubOutcome, ClubRequest, DriveOutcome, DriveRequest, Outcome,
+    Request,
+};
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
 
@@ -81,37 +84,49 @@ impl App {
             Request::Drive(r) => self.execute_drive(tx, who, &roles, r, now).await,
             Request::Callout(r) => self.execute_callout(tx, who, &roles, r, now).await,
             Request::PhoneInUse { phone } => self.phone_in_use(tx, who.donor_id, phone).await,
-            Request::MyClubs => donor!(d => self.my_clubs(tx, d)),
-            Request::Club { id } => donor!(d => self.club(tx, d, id)),
-            Request::JoinClub { code } => donor!(d => self.join_club(tx, d, &code, now)),
-            Request::LeaveClub { id } => donor!(d => self.leave_club(tx, d, id)),
-            Request::MuteClub { id, mute } => donor!(d => self.mute_club(tx, d, id, mute)),
-            Request::Members { id, page } => donor!(d => self.members(tx, d, id, page)),
-            Request::RemoveMember { club, donor } => {
+            Request::Club(ClubRequest::MyClubs) => donor!(d => self.my_clubs(tx, d)),
+            Request::Club(ClubRequest::Club { id }) => donor!(d => self.club(tx, d, id)),
+            Request::Club(ClubRequest::JoinClub { code }) => {
+                donor!(d => self.join_club(tx, d, &code, now))
+            }
+            Request::Club(ClubRequest::LeaveClub { id }) => donor!(d => self.leave_club(tx, d, id)),
+            Request::Club(ClubRequest::MuteClub { id, mute }) => {
+                donor!(d => self.mute_club(tx, d, id, mute))
+            }
+            Request::Club(ClubRequest::Members { id, page }) => {
+                donor!(d => self.members(tx, d, id, page))
+            }
+            Request::Club(ClubRequest::RemoveMember { club, donor }) => {
                 donor!(d => self.remove_member(tx, me, d, club, donor, now))
             }
-            Request::CanCreateClub => Ok(Outcome::MayCreateClub),
-            Request::CreateClub { name, kind } => {
+            Request::Club(ClubRequest::CanCreateClub) => {
+                Ok(Outcome::Club(ClubOutcome::MayCreateClub))
+            }
+            Request::Club(ClubRequest::CreateClub { name, kind }) => {
                 donor!(d => self.create_club(tx, me, d, name, kind, now))
             }
-            Request::BroadcastOptions => self.broadcast_options(tx, &roles, member).await,
-            Request::PreviewBroadcast { audience, text } => {
+            Request::Club(ClubRequest::BroadcastOptions) => {
+                self.broadcast_options(tx, &roles, member).await
+            }
+            Request::Club(ClubRequest::PreviewBroadcast { audience, text }) => {
                 self.preview_broadcast(tx, who, audience, text, now).await
             }
-            Request::SendBroadcast { audience, text } => {
+            Request::Club(ClubRequest::SendBroadcast { audience, text }) => {
                 self.send_broadcast(tx, who, audience, &text, now).await
             }
-            Request::MyBroadcasts => self.my_broadcasts(tx, me).await,
-            Request::CancelBroadcast { id } => {
+            Request::Club(ClubRequest::MyBroadcasts) => self.my_broadcasts(tx, me).await,
+            Request::Club(ClubRequest::CancelBroadcast { id }) => {
                 Ok(match self.stop_broadcast(tx, me, id, now).await? {
-                    Stopped::Over => Outcome::BroadcastOver { id },
-                    Stopped::Cancelled { stopped } => Outcome::BroadcastCancelled { id, stopped },
+                    Stopped::Over => Outcome::Club(ClubOutcome::BroadcastOver { id }),
+                    Stopped::Cancelled { stopped } => {
+                        Outcome::Club(ClubOutcome::BroadcastCancelled { id, stopped })
+                    }
                 })
             }
-            Request::SetRole { role, phone, grant } => {
+            Request::Club(ClubRequest::SetRole { role, phone, grant }) => {
                 self.set_role(tx, me, role, &phone, grant, now).await
             }
-            Request::Audit => self.audit_log(tx).await,
+            Request::Club(ClubRequest::Audit) => self.audit_log(tx).await,
         }
     }
 

@@ -9,7 +9,7 @@ use crate::channels::ChannelKind;
 use crate::domain::audit::AuditAction;
 use crate::domain::club::Role;
 use crate::domain::phone::PhoneNumber;
-use crate::engine::Outcome;
+use crate::engine::{ClubOutcome, Outcome};
 use crate::messages::{Msg, MsgId};
 use crate::store::{Lane, OutboxKey, PhoneLookup, Tx};
 use chrono::{DateTime, Utc};
@@ -28,8 +28,8 @@ impl App {
     ) -> anyhow::Result<Outcome> {
         let now_ms = now.timestamp_millis();
         let (donor, target) = match tx.donor_by_phone(phone.as_e164()).await? {
-            PhoneLookup::None => return Ok(Outcome::NoSuchDonor),
-            PhoneLookup::Several => return Ok(Outcome::SeveralDonors),
+            PhoneLookup::None => return Ok(Outcome::Club(ClubOutcome::NoSuchDonor)),
+            PhoneLookup::Several => return Ok(Outcome::Club(ClubOutcome::SeveralDonors)),
             PhoneLookup::One {
                 donor_id,
                 identity_id: person,
@@ -43,7 +43,7 @@ impl App {
                 && tx.roles_of(target).await?.admin
                 && tx.count_role(Role::Admin).await? <= 1
             {
-                return Ok(Outcome::LastAdmin);
+                return Ok(Outcome::Club(ClubOutcome::LastAdmin));
             }
             tx.revoke_role(target, role).await? > 0
         };
@@ -73,18 +73,18 @@ impl App {
                 tx.enqueue(&rows, now_ms).await?;
             }
         }
-        Ok(Outcome::RoleChanged {
+        Ok(Outcome::Club(ClubOutcome::RoleChanged {
             role,
             grant,
             changed,
-        })
+        }))
     }
 
     /// The last 20 entries of the audit log, with local times.
     pub(super) async fn audit_log(&self, tx: &mut Tx) -> anyhow::Result<Outcome> {
         let tz = self.config().timezone;
         let entries = tx.audit_log(Some(20)).await?;
-        Ok(Outcome::Audit(
+        Ok(Outcome::Club(ClubOutcome::Audit(
             entries
                 .into_iter()
                 .map(|e| {
@@ -94,7 +94,7 @@ impl App {
                     (at, e)
                 })
                 .collect(),
-        ))
+        )))
     }
 
     /// Grant or revoke a role from the command line (`hienmau admin grant …`), naming a

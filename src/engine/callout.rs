@@ -14,8 +14,8 @@
 //! Đã gửi lời kêu gọi #4: đợt 1 hỏi 9 người.    Cảm ơn bạn! Mã nhận lời: K7P2QX …
 //! ```
 
-use super::club::Request;
 use super::{Choice, Command, Label, Reply, State, Turn, choice, donation_kind_label};
+use super::{Item, Request};
 use crate::domain::callout::{
     CalloutInfo, CalloutSpec, DeadlineError, Ending, PREVIEW_CAP, PatientGroup, Status, WavePolicy,
     parse_component, parse_deadline, parse_units,
@@ -45,7 +45,7 @@ pub enum CalloutState {
         first: u32,
     },
     CalloutList {
-        callouts: Vec<super::drive::Item>,
+        callouts: Vec<Item>,
     },
     CalloutMenu {
         id: i64,
@@ -63,7 +63,7 @@ pub enum CalloutState {
     },
     PledgeList {
         id: i64,
-        pledges: Vec<super::drive::Item>,
+        pledges: Vec<Item>,
     },
     PledgeMark {
         id: i64,
@@ -346,7 +346,7 @@ pub enum CalloutOutcome {
     Extended(CalloutInfo),
     Pledges {
         id: i64,
-        list: Vec<super::drive::Item>,
+        list: Vec<Item>,
     },
     Marked {
         id: i64,
@@ -924,7 +924,7 @@ impl Turn<'_, '_> {
                     .iter()
                     .map(|c| {
                         let t = c.total();
-                        super::drive::Item {
+                        Item {
                             id: c.id,
                             label: {
                                 let e = c.ending(&self.ctx.callouts);

@@ -26,8 +26,7 @@ use crate::domain::club::{
 };
 use crate::domain::phone::PhoneNumber;
 use crate::domain::province::{Province, ProvinceMatch};
-use crate::engine::drive::{DriveOutcome, DriveRequest};
-use crate::engine::{Ctx, Input, blood_choices};
+use crate::engine::{Ctx, Input, Request, blood_choices};
 use crate::messages::{Msg, MsgId};
 use serde::{Deserialize, Serialize};
 
@@ -88,10 +87,9 @@ pub struct ClubItem {
 /// Members shown per page.
 pub const MEMBERS_PER_PAGE: usize = 30;
 
-/// What the engine asks the caller to read or do.
+/// What the club, broadcast and role flows ask the app to read or do.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Request {
-    Callout(super::callout::CalloutRequest),
+pub enum ClubRequest {
     MyClubs,
     Club {
         id: i64,
@@ -138,25 +136,11 @@ pub enum Request {
         grant: bool,
     },
     Audit,
-    /// Drives, donations, campaigns (engine/drive.rs).
-    Drive(DriveRequest),
-    /// Is this typed phone already another donor's? Asked before it is kept.
-    PhoneInUse {
-        phone: PhoneNumber,
-    },
 }
 
-/// What came of a [`Request`].
+/// What came of a [`ClubRequest`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    Callout(super::callout::CalloutOutcome),
-    /// The typed phone, and whether another donor already has it.
-    PhoneInUse {
-        phone: PhoneNumber,
-        taken: bool,
-    },
-    /// The person's roles do not allow it.
-    Refused,
+pub enum ClubOutcome {
     Clubs(Vec<ClubInfo>),
     Club(ClubInfo),
     /// Not (or no longer) a member of that club.
@@ -219,7 +203,6 @@ pub enum Outcome {
     LastAdmin,
     /// Entries newest last, with their times already in local time.
     Audit(Vec<(String, AuditEntry)>),
-    Drive(DriveOutcome),
 }
 
 pub fn role_label(role: Role) -> Msg {
@@ -265,10 +248,6 @@ impl Turn<'_, '_> {
             .is_some_and(|d| d.registered_at.is_some())
     }
 
-    fn back_to_base(&mut self) {
-        self.state = Some(self.base_state());
-    }
-
     pub(super) fn club_command(&mut self, cmd: Command, args: &str) {
         let needs_donor = matches!(cmd, Command::Clubs | Command::NewClub);
         if needs_donor && !self.registered() {
@@ -277,16 +256,17 @@ impl Turn<'_, '_> {
         }
         self.state = Some(State::Idle);
         match cmd {
-            Command::Clubs => self.request = Some(Request::MyClubs),
+            Command::Clubs => self.request = Some(Request::Club(ClubRequest::MyClubs)),
             Command::Join => self.join_command(args),
-            Command::NewClub => self.request = Some(Request::CanCreateClub),
-            Command::Broadcast => self.request = Some(Request::BroadcastOptions),
-            Command::Broadcasts => self.request = Some(Request::MyBroadcasts),
+            Command::NewClub => self.request = Some(Request::Club(ClubRequest::CanCreateClub)),
+            Command::Broadcast => self.request = Some(Request::Club(ClubRequest::BroadcastOptions)),
+            Command::Broadcasts => self.request = Some(Request::Club(ClubRequest::MyBroadcasts)),
             Command::Grant | Command::Revoke => {
                 let grant = cmd == Command::Grant;
                 match parse_role_args(args) {
                     Some((role, phone)) => {
-                        self.request = Some(Request::SetRole { role, phone, grant })
+                        self.request =
+                            Some(Request::Club(ClubRequest::SetRole { role, phone, grant }))
                     }
                     None => {
                         self.say(if grant {
@@ -298,7 +278,7 @@ impl Turn<'_, '_> {
                     }
                 }
             }
-            Command::Audit => self.request = Some(Request::Audit),
+            Command::Audit => self.request = Some(Request::Club(ClubRequest::Audit)),
             _ => self.back_to_base(),
         }
     }
@@ -320,7 +300,7 @@ impl Turn<'_, '_> {
         };
         if self.registered() {
             self.state = Some(State::Idle);
-            self.request = Some(Request::JoinClub { code });
+            self.request = Some(Request::Club(ClubRequest::JoinClub { code }));
             return;
         }
         // Register first; the club is joined when the registration is confirmed.
@@ -344,14 +324,14 @@ impl Turn<'_, '_> {
             ClubState::AskJoinCode => match parse_invite_code(text) {
                 Some(code) => {
                     self.state = Some(State::Idle);
-                    self.request = Some(Request::JoinClub { code });
+                    self.request = Some(Request::Club(ClubRequest::JoinClub { code }));
                 }
                 None => self.wrong(MsgId::JoinBadCode),
             },
             ClubState::ChooseClub { .. } => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::Idle),
                 Some(v) => match v.parse() {
-                    Ok(id) => self.request = Some(Request::Club { id }),
+                    Ok(id) => self.request = Some(Request::Club(ClubRequest::Club { id })),
                     Err(_) => self.stale(),
                 },
                 None => self.wrong(MsgId::ErrorChoice),
@@ -368,10 +348,10 @@ impl Turn<'_, '_> {
                 if page != usize::MAX
                     && ["tiep", "next", "trang sau", "xem them"].contains(&folded.as_str())
                 {
-                    self.request = Some(Request::Members {
+                    self.request = Some(Request::Club(ClubRequest::Members {
                         id: club,
                         page: page.saturating_add(1),
-                    });
+                    }));
                     return;
                 }
                 match text.trim_end_matches('.').parse::<usize>() {
@@ -390,7 +370,8 @@ impl Turn<'_, '_> {
                 match self.pick_yes_no(input, "remove", "keep").as_deref() {
                     Some("remove") => {
                         self.state = Some(State::Idle);
-                        self.request = Some(Request::RemoveMember { club, donor });
+                        self.request =
+                            Some(Request::Club(ClubRequest::RemoveMember { club, donor }));
                     }
                     Some(_) => {
                         self.say(MsgId::MemberKept);
@@ -415,7 +396,7 @@ impl Turn<'_, '_> {
                 {
                     Some(kind) => {
                         self.state = Some(State::Idle);
-                        self.request = Some(Request::CreateClub { name, kind });
+                        self.request = Some(Request::Club(ClubRequest::CreateClub { name, kind }));
                     }
                     None => self.wrong(MsgId::ErrorChoice),
                 }
@@ -476,7 +457,10 @@ impl Turn<'_, '_> {
                 Input::Text(t) => match parse_announcement(t) {
                     Ok(text) => {
                         self.state = Some(State::Idle);
-                        self.request = Some(Request::PreviewBroadcast { audience, text });
+                        self.request = Some(Request::Club(ClubRequest::PreviewBroadcast {
+                            audience,
+                            text,
+                        }));
                     }
                     Err(n) => self.wrong(
                         Msg::new(MsgId::ErrorAnnouncementLength)
@@ -490,7 +474,8 @@ impl Turn<'_, '_> {
                 match self.pick_yes_no(input, "send", "drop").as_deref() {
                     Some("send") => {
                         self.state = Some(State::Idle);
-                        self.request = Some(Request::SendBroadcast { audience, text });
+                        self.request =
+                            Some(Request::Club(ClubRequest::SendBroadcast { audience, text }));
                     }
                     Some("rewrite") => {
                         self.state = Some(State::Club(ClubState::BroadcastText { audience }))
@@ -507,7 +492,7 @@ impl Turn<'_, '_> {
                 Some(v) => match v.strip_prefix("stop:").and_then(|id| id.parse().ok()) {
                     Some(id) => {
                         self.state = Some(State::Idle);
-                        self.request = Some(Request::CancelBroadcast { id });
+                        self.request = Some(Request::Club(ClubRequest::CancelBroadcast { id }));
                     }
                     None => self.stale(),
                 },
@@ -527,34 +512,33 @@ impl Turn<'_, '_> {
                     },
                 }))
             }
-            Some("members") => self.request = Some(Request::Members { id, page: 0 }),
+            Some("members") => {
+                self.request = Some(Request::Club(ClubRequest::Members { id, page: 0 }))
+            }
             Some("invite") => {
                 self.say(invite(self.ctx, &club.invite_code));
             }
-            Some("mute") => self.request = Some(Request::MuteClub { id, mute: true }),
-            Some("unmute") => self.request = Some(Request::MuteClub { id, mute: false }),
-            Some("leave") => self.request = Some(Request::LeaveClub { id }),
+            Some("mute") => {
+                self.request = Some(Request::Club(ClubRequest::MuteClub { id, mute: true }))
+            }
+            Some("unmute") => {
+                self.request = Some(Request::Club(ClubRequest::MuteClub { id, mute: false }))
+            }
+            Some("leave") => self.request = Some(Request::Club(ClubRequest::LeaveClub { id })),
             Some(_) => self.state = Some(State::Idle),
             None => self.wrong(MsgId::ErrorChoice),
         }
     }
 
     /// What to say and where to go once a request is done.
-    pub(super) fn outcome(&mut self, outcome: Outcome) {
+    pub(super) fn club_outcome(&mut self, outcome: ClubOutcome) {
         let ctx = self.ctx;
         match outcome {
-            Outcome::Drive(o) => self.drive_outcome(o),
-            Outcome::PhoneInUse { phone, taken } => self.phone_checked(phone, taken),
-            Outcome::Callout(o) => self.callout_outcome(o),
-            Outcome::Refused => {
-                self.say(MsgId::NotAllowed);
-                self.back_to_base();
-            }
-            Outcome::Clubs(clubs) if clubs.is_empty() => {
+            ClubOutcome::Clubs(clubs) if clubs.is_empty() => {
                 self.say(MsgId::ClubsNone);
                 self.back_to_base();
             }
-            Outcome::Clubs(clubs) => {
+            ClubOutcome::Clubs(clubs) => {
                 let lines: Vec<String> = clubs
                     .iter()
                     .map(|c| {
@@ -579,12 +563,12 @@ impl Turn<'_, '_> {
                         .collect(),
                 }));
             }
-            Outcome::Club(club) => self.state = Some(State::Club(ClubState::ClubMenu { club })),
-            Outcome::NoSuchClub => {
+            ClubOutcome::Club(club) => self.state = Some(State::Club(ClubState::ClubMenu { club })),
+            ClubOutcome::NoSuchClub => {
                 self.say(MsgId::ClubGone);
                 self.state = Some(State::Idle);
             }
-            Outcome::Joined { club, already } => {
+            ClubOutcome::Joined { club, already } => {
                 self.say(
                     Msg::new(if already {
                         MsgId::JoinedAlready
@@ -595,7 +579,7 @@ impl Turn<'_, '_> {
                 );
                 self.state = Some(State::Idle);
             }
-            Outcome::NoSuchCode => {
+            ClubOutcome::NoSuchCode => {
                 if self.state == Some(State::Club(ClubState::AskJoinCode)) {
                     self.wrong(MsgId::JoinNoSuchCode);
                 } else {
@@ -603,15 +587,15 @@ impl Turn<'_, '_> {
                     self.state = Some(State::Idle);
                 }
             }
-            Outcome::Left { name } => {
+            ClubOutcome::Left { name } => {
                 self.say(Msg::new(MsgId::ClubLeft).str("name", name));
                 self.state = Some(State::Idle);
             }
-            Outcome::LastLeader => {
+            ClubOutcome::LastLeader => {
                 self.say(MsgId::ClubLastLeader);
                 self.back_to_base();
             }
-            Outcome::Muted(club) => {
+            ClubOutcome::Muted(club) => {
                 self.say(
                     Msg::new(if club.muted {
                         MsgId::ClubMutedNow
@@ -622,7 +606,7 @@ impl Turn<'_, '_> {
                 );
                 self.state = Some(State::Club(ClubState::ClubMenu { club }));
             }
-            Outcome::Members {
+            ClubOutcome::Members {
                 club,
                 name,
                 members,
@@ -665,12 +649,12 @@ impl Turn<'_, '_> {
                     page: if page + 1 < pages { page } else { usize::MAX },
                 }));
             }
-            Outcome::MemberRemoved { name } => {
+            ClubOutcome::MemberRemoved { name } => {
                 self.say(Msg::new(MsgId::MemberRemoved).str("name", name));
                 self.state = Some(State::Idle);
             }
-            Outcome::MayCreateClub => self.state = Some(State::Club(ClubState::NewClubName)),
-            Outcome::ClubCreated(club) => {
+            ClubOutcome::MayCreateClub => self.state = Some(State::Club(ClubState::NewClubName)),
+            ClubOutcome::ClubCreated(club) => {
                 self.say(
                     Msg::new(MsgId::ClubCreated)
                         .str("name", club.name.clone())
@@ -678,7 +662,7 @@ impl Turn<'_, '_> {
                 );
                 self.state = Some(State::Club(ClubState::ClubMenu { club }));
             }
-            Outcome::BroadcastOptions { clubs, wide } => {
+            ClubOutcome::BroadcastOptions { clubs, wide } => {
                 if clubs.is_empty() && !wide {
                     self.say(MsgId::BroadcastNoClub);
                     self.back_to_base();
@@ -693,7 +677,7 @@ impl Turn<'_, '_> {
                     self.state = Some(State::Club(ClubState::ChooseAudience { clubs, wide }));
                 }
             }
-            Outcome::Preview {
+            ClubOutcome::Preview {
                 audience,
                 text,
                 count,
@@ -706,15 +690,15 @@ impl Turn<'_, '_> {
                     left,
                 }))
             }
-            Outcome::NoRecipients => {
+            ClubOutcome::NoRecipients => {
                 self.say(MsgId::BroadcastNobody);
                 self.state = Some(State::Idle);
             }
-            Outcome::CapReached => {
+            ClubOutcome::CapReached => {
                 self.say(Msg::new(MsgId::BroadcastCap).num("cap", f64::from(ctx.broadcast_cap)));
                 self.state = Some(State::Idle);
             }
-            Outcome::BroadcastQueued {
+            ClubOutcome::BroadcastQueued {
                 id,
                 count,
                 held_until,
@@ -729,11 +713,11 @@ impl Turn<'_, '_> {
                 }
                 self.state = Some(State::Idle);
             }
-            Outcome::Broadcasts(list) if list.is_empty() => {
+            ClubOutcome::Broadcasts(list) if list.is_empty() => {
                 self.say(MsgId::BroadcastsNone);
                 self.back_to_base();
             }
-            Outcome::Broadcasts(list) => {
+            ClubOutcome::Broadcasts(list) => {
                 let lines: Vec<Msg> = list.iter().map(|b| broadcast_line(ctx, b)).collect();
                 for l in lines {
                     self.say(l);
@@ -749,7 +733,7 @@ impl Turn<'_, '_> {
                     State::Club(ClubState::BroadcastList { running })
                 });
             }
-            Outcome::BroadcastCancelled { id, stopped } => {
+            ClubOutcome::BroadcastCancelled { id, stopped } => {
                 self.say(
                     Msg::new(MsgId::BroadcastCancelled)
                         .num("id", id as f64)
@@ -757,11 +741,11 @@ impl Turn<'_, '_> {
                 );
                 self.state = Some(State::Idle);
             }
-            Outcome::BroadcastOver { id } => {
+            ClubOutcome::BroadcastOver { id } => {
                 self.say(Msg::new(MsgId::BroadcastOver).num("id", id as f64));
                 self.state = Some(State::Idle);
             }
-            Outcome::RoleChanged {
+            ClubOutcome::RoleChanged {
                 role,
                 grant,
                 changed,
@@ -775,23 +759,23 @@ impl Turn<'_, '_> {
                 self.say(Msg::new(id).msg("role", role_label(role)));
                 self.back_to_base();
             }
-            Outcome::NoSuchDonor => {
+            ClubOutcome::NoSuchDonor => {
                 self.say(MsgId::RoleNoSuchDonor);
                 self.back_to_base();
             }
-            Outcome::SeveralDonors => {
+            ClubOutcome::SeveralDonors => {
                 self.say(MsgId::RoleSeveralDonors);
                 self.back_to_base();
             }
-            Outcome::LastAdmin => {
+            ClubOutcome::LastAdmin => {
                 self.say(MsgId::RoleLastAdmin);
                 self.back_to_base();
             }
-            Outcome::Audit(entries) if entries.is_empty() => {
+            ClubOutcome::Audit(entries) if entries.is_empty() => {
                 self.say(MsgId::AuditEmpty);
                 self.back_to_base();
             }
-            Outcome::Audit(entries) => {
+            ClubOutcome::Audit(entries) => {
                 let lines: Vec<String> = entries
                     .iter()
                     .map(|(at, e)| {

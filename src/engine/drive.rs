@@ -15,8 +15,8 @@
 //!   1. Đăng ký  2. Quay lại                   Số điện thoại hoặc mã điểm danh tiếp theo?
 //! ```
 
-use super::club::Request;
 use super::{Choice, Command, Label, Reply, State, Turn, choice, donation_kind_label};
+use super::{Item, Request};
 use crate::domain::campaign::CampaignInput;
 use crate::domain::dates::format_vn;
 use crate::domain::drive::{
@@ -100,13 +100,6 @@ pub enum DriveState {
     CampaignList {
         campaigns: Vec<Item>,
     },
-}
-
-/// A drive or campaign in a list of options.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Item {
-    pub id: i64,
-    pub label: String,
 }
 
 /// A donation on record, as a coordinator may remove it.

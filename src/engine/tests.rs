@@ -741,7 +741,8 @@ fn a_drive(mine: Option<Option<i64>>) -> DriveInfo {
 }
 
 fn drive_states() -> Vec<State> {
-    use crate::engine::drive::{CampaignDraft, CampaignField, DriveDraft, DriveField, Item};
+    use crate::engine::Item;
+    use crate::engine::drive::{CampaignDraft, CampaignField, DriveDraft, DriveField};
     let items = vec![Item {
         id: 3,
         label: "29/11 · Lê Chân".into(),
@@ -837,8 +838,8 @@ fn a_callout_spec() -> crate::domain::callout::CalloutSpec {
 }
 
 fn callout_states() -> Vec<State> {
+    use crate::engine::Item;
     use crate::engine::callout::{CalloutDraft, CalloutField};
-    use crate::engine::drive::Item;
     let items = vec![Item {
         id: 4,
         label: "#4 O- ×2".into(),
@@ -1220,15 +1221,15 @@ fn a_stranger_with_a_club_link_registers_first_then_joins() {
     c.say("1");
     assert_eq!(
         c.request(),
-        Some(Request::JoinClub {
+        Some(Request::Club(ClubRequest::JoinClub {
             code: "K7QX2M".into()
-        })
+        }))
     );
     assert_eq!(c.conv.join, None, "used once");
-    let text = c.resume(Outcome::Joined {
+    let text = c.resume(Outcome::Club(ClubOutcome::Joined {
         club: club(false),
         already: false,
-    });
+    }));
     assert!(
         text.contains("Bạn đã tham gia CLB Hiến máu ĐH Hàng Hải"),
         "{text}"
@@ -1259,11 +1260,11 @@ fn join_codes_are_checked_before_asking_the_store() {
     c.say("K7QX2M");
     assert_eq!(
         c.request(),
-        Some(Request::JoinClub {
+        Some(Request::Club(ClubRequest::JoinClub {
             code: "K7QX2M".into()
-        })
+        }))
     );
-    let text = c.resume(Outcome::NoSuchCode);
+    let text = c.resume(Outcome::Club(ClubOutcome::NoSuchCode));
     assert!(text.contains("Không có câu lạc bộ"), "{text}");
 }
 
@@ -1282,23 +1283,26 @@ fn clubs_need_a_finished_registration() {
 fn a_club_menu_offers_leaders_more_than_members() {
     let mut c = registered();
     c.say("/clubs");
-    assert_eq!(c.request(), Some(Request::MyClubs));
-    let text = c.resume(Outcome::Clubs(vec![club(true), {
+    assert_eq!(c.request(), Some(Request::Club(ClubRequest::MyClubs)));
+    let text = c.resume(Outcome::Club(ClubOutcome::Clubs(vec![club(true), {
         let mut other = club(false);
         other.id = 8;
         other.name = "CLB Phường Lê Chân".into();
         other.muted = true;
         other
-    }]));
+    }])));
     assert!(text.contains("CLB Hiến máu ĐH Hàng Hải (12) ★"), "{text}");
     assert!(text.contains("CLB Phường Lê Chân (12) 🔕"), "{text}");
     c.say("2");
-    assert_eq!(c.request(), Some(Request::Club { id: 8 }));
-    let text = c.resume(Outcome::Club({
+    assert_eq!(
+        c.request(),
+        Some(Request::Club(ClubRequest::Club { id: 8 }))
+    );
+    let text = c.resume(Outcome::Club(ClubOutcome::Club({
         let mut m = club(false);
         m.id = 8;
         m
-    }));
+    })));
     assert!(
         !text.contains("Gửi thông báo"),
         "members cannot broadcast: {text}"
@@ -1308,12 +1312,15 @@ fn a_club_menu_offers_leaders_more_than_members() {
         "{text}"
     );
     c.say("tat thong bao");
-    assert_eq!(c.request(), Some(Request::MuteClub { id: 8, mute: true }));
+    assert_eq!(
+        c.request(),
+        Some(Request::Club(ClubRequest::MuteClub { id: 8, mute: true }))
+    );
 
     c.say("/clubs");
-    c.resume(Outcome::Clubs(vec![club(true)]));
+    c.resume(Outcome::Club(ClubOutcome::Clubs(vec![club(true)])));
     c.say("1");
-    let text = c.resume(Outcome::Club(club(true)));
+    let text = c.resume(Outcome::Club(ClubOutcome::Club(club(true))));
     assert!(
         text.contains("Gửi thông báo") && text.contains("Thành viên"),
         "{text}"
@@ -1330,7 +1337,10 @@ fn a_leader_pages_through_members_and_removes_one_by_number() {
     let mut c = registered();
     c.conv.state = Some(State::Club(ClubState::ClubMenu { club: club(true) }));
     c.say("Thành viên");
-    assert_eq!(c.request(), Some(Request::Members { id: 7, page: 0 }));
+    assert_eq!(
+        c.request(),
+        Some(Request::Club(ClubRequest::Members { id: 7, page: 0 }))
+    );
     let members: Vec<crate::domain::club::Member> = (1..=35)
         .map(|i| crate::domain::club::Member {
             donor_id: 100 + i,
@@ -1340,23 +1350,26 @@ fn a_leader_pages_through_members_and_removes_one_by_number() {
             leader: i == 1,
         })
         .collect();
-    let text = c.resume(Outcome::Members {
+    let text = c.resume(Outcome::Club(ClubOutcome::Members {
         club: 7,
         name: "CLB".into(),
         members: members.clone(),
         page: 0,
-    });
+    }));
     assert!(text.contains("35 người (trang 1/2)"), "{text}");
     assert!(text.contains("30. Người 30 · O+ · 091****678"), "{text}");
     assert!(!text.contains("31. Người 31"), "{text}");
     c.say("tiếp");
-    assert_eq!(c.request(), Some(Request::Members { id: 7, page: 1 }));
-    let text = c.resume(Outcome::Members {
+    assert_eq!(
+        c.request(),
+        Some(Request::Club(ClubRequest::Members { id: 7, page: 1 }))
+    );
+    let text = c.resume(Outcome::Club(ClubOutcome::Members {
         club: 7,
         name: "CLB".into(),
         members,
         page: 1,
-    });
+    }));
     assert!(text.contains("35. Người 35"), "{text}");
     assert!(!text.contains("tiếp"), "last page: {text}");
     let text = c.say("36");
@@ -1369,10 +1382,10 @@ fn a_leader_pages_through_members_and_removes_one_by_number() {
     c.say("1");
     assert_eq!(
         c.request(),
-        Some(Request::RemoveMember {
+        Some(Request::Club(ClubRequest::RemoveMember {
             club: 7,
             donor: 103
-        })
+        }))
     );
 }
 
@@ -1380,14 +1393,17 @@ fn a_leader_pages_through_members_and_removes_one_by_number() {
 fn a_broadcast_is_written_previewed_and_confirmed() {
     let mut c = registered();
     c.say("/thongbao");
-    assert_eq!(c.request(), Some(Request::BroadcastOptions));
-    c.resume(Outcome::BroadcastOptions {
+    assert_eq!(
+        c.request(),
+        Some(Request::Club(ClubRequest::BroadcastOptions))
+    );
+    c.resume(Outcome::Club(ClubOutcome::BroadcastOptions {
         clubs: vec![ClubItem {
             id: 7,
             name: "CLB A".into(),
         }],
         wide: false,
-    });
+    }));
     let audience = Audience::Club {
         id: 7,
         name: "CLB A".into(),
@@ -1404,17 +1420,17 @@ fn a_broadcast_is_written_previewed_and_confirmed() {
     c.say("Chủ nhật Đỏ 7/12 tại Nhà văn hoá Thanh niên, 7h30.");
     assert_eq!(
         c.request(),
-        Some(Request::PreviewBroadcast {
+        Some(Request::Club(ClubRequest::PreviewBroadcast {
             audience: audience.clone(),
             text: "Chủ nhật Đỏ 7/12 tại Nhà văn hoá Thanh niên, 7h30.".into()
-        })
+        }))
     );
-    let text = c.resume(Outcome::Preview {
+    let text = c.resume(Outcome::Club(ClubOutcome::Preview {
         audience: audience.clone(),
         text: "Chủ nhật Đỏ 7/12".into(),
         count: 214,
         left: 2,
-    });
+    }));
     assert!(text.contains("Sẽ gửi tới 214 người"), "{text}");
     assert!(text.contains("còn 2 lượt"), "{text}");
     c.say("viet lai");
@@ -1423,25 +1439,25 @@ fn a_broadcast_is_written_previewed_and_confirmed() {
         Some(State::Club(ClubState::BroadcastText { .. }))
     ));
     c.say("Chủ nhật Đỏ 7/12");
-    c.resume(Outcome::Preview {
+    c.resume(Outcome::Club(ClubOutcome::Preview {
         audience: audience.clone(),
         text: "Chủ nhật Đỏ 7/12".into(),
         count: 214,
         left: 2,
-    });
+    }));
     c.say("1");
     assert_eq!(
         c.request(),
-        Some(Request::SendBroadcast {
+        Some(Request::Club(ClubRequest::SendBroadcast {
             audience,
             text: "Chủ nhật Đỏ 7/12".into()
-        })
+        }))
     );
-    let text = c.resume(Outcome::BroadcastQueued {
+    let text = c.resume(Outcome::Club(ClubOutcome::BroadcastQueued {
         id: 4,
         count: 214,
         held_until: Some("07:00".into()),
-    });
+    }));
     assert!(text.contains("#4 tới 214 người"), "{text}");
     assert!(text.contains("từ 07:00"), "{text}");
 }
@@ -1450,10 +1466,10 @@ fn a_broadcast_is_written_previewed_and_confirmed() {
 fn coordinators_choose_a_province_or_a_blood_group() {
     let mut c = registered();
     c.say("/broadcast");
-    let text = c.resume(Outcome::BroadcastOptions {
+    let text = c.resume(Outcome::Club(ClubOutcome::BroadcastOptions {
         clubs: vec![],
         wide: true,
-    });
+    }));
     assert!(text.contains("Người hiến máu của một tỉnh/thành"), "{text}");
     c.say("1");
     c.say("Ha noi");
@@ -1466,10 +1482,10 @@ fn coordinators_choose_a_province_or_a_blood_group() {
         }))
     );
     c.say("/broadcast");
-    c.resume(Outcome::BroadcastOptions {
+    c.resume(Outcome::Club(ClubOutcome::BroadcastOptions {
         clubs: vec![],
         wide: true,
-    });
+    }));
     c.say("nhom mau");
     let text = c.say("AB");
     assert!(text.contains("nhóm máu"), "Rh needed: {text}");
@@ -1498,20 +1514,20 @@ fn refusals_and_role_commands_read_clearly() {
     c.say("/capquyen điều phối 0912 345 678");
     assert_eq!(
         c.request(),
-        Some(Request::SetRole {
+        Some(Request::Club(ClubRequest::SetRole {
             role: crate::domain::club::Role::Coordinator,
             phone: crate::domain::phone::PhoneNumber::parse("0912345678").unwrap(),
             grant: true,
-        })
+        }))
     );
-    let text = c.resume(Outcome::RoleChanged {
+    let text = c.resume(Outcome::Club(ClubOutcome::RoleChanged {
         role: crate::domain::club::Role::Coordinator,
         grant: true,
         changed: true,
-    });
+    }));
     assert!(text.contains("Đã cấp vai trò điều phối viên"), "{text}");
     c.say("/audit");
-    assert_eq!(c.request(), Some(Request::Audit));
+    assert_eq!(c.request(), Some(Request::Club(ClubRequest::Audit)));
 }
 
 #[test]
