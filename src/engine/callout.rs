@@ -389,6 +389,17 @@ pub enum CalloutButton {
     Manage { id: i64 },
 }
 
+impl CalloutButton {
+    /// The value the button carries: the one format [`parse_button`] reads.
+    pub fn value(self) -> String {
+        match self {
+            CalloutButton::Answer { id, yes: true } => format!("callout:{id}:yes"),
+            CalloutButton::Answer { id, yes: false } => format!("callout:{id}:no"),
+            CalloutButton::Manage { id } => format!("callout:{id}:manage"),
+        }
+    }
+}
+
 pub fn parse_button(v: &str) -> Option<CalloutButton> {
     let rest = v.strip_prefix("callout:")?;
     let (id, a) = rest.split_once(':')?;
@@ -405,7 +416,7 @@ pub fn parse_button(v: &str) -> Option<CalloutButton> {
 /// (pledges, extend, close, cancel).
 pub fn manage_choice(id: i64) -> Choice {
     Choice {
-        value: format!("callout:{id}:manage"),
+        value: CalloutButton::Manage { id }.value(),
         label: Label::Msg(Msg::new(MsgId::ChoiceManageCallout)),
         synonyms: &[],
     }
@@ -415,7 +426,7 @@ pub fn manage_choice(id: i64) -> Choice {
 pub fn answer_choices(id: i64) -> Vec<Choice> {
     vec![
         Choice {
-            value: format!("callout:{id}:yes"),
+            value: CalloutButton::Answer { id, yes: true }.value(),
             label: Label::Msg(Msg::new(MsgId::ChoiceCalloutYes)),
             synonyms: &[
                 "co",
@@ -429,7 +440,7 @@ pub fn answer_choices(id: i64) -> Vec<Choice> {
             ],
         },
         Choice {
-            value: format!("callout:{id}:no"),
+            value: CalloutButton::Answer { id, yes: false }.value(),
             label: Label::Msg(Msg::new(MsgId::ChoiceCalloutNo)),
             synonyms: &[
                 "khong",

@@ -84,6 +84,34 @@ pub struct ClubItem {
     pub name: String,
 }
 
+/// The values of the club flows' buttons that carry an id, written and read here only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClubButton {
+    /// `club:12`: broadcast to this club.
+    Audience { club: i64 },
+    /// `stop:7`: stop this broadcast.
+    Stop { broadcast: i64 },
+}
+
+impl ClubButton {
+    pub fn value(self) -> String {
+        match self {
+            ClubButton::Audience { club } => format!("club:{club}"),
+            ClubButton::Stop { broadcast } => format!("stop:{broadcast}"),
+        }
+    }
+
+    pub fn parse(v: &str) -> Option<ClubButton> {
+        let (kind, id) = v.split_once(':')?;
+        let id = id.parse().ok()?;
+        match kind {
+            "club" => Some(ClubButton::Audience { club: id }),
+            "stop" => Some(ClubButton::Stop { broadcast: id }),
+            _ => None,
+        }
+    }
+}
+
 /// Members shown per page.
 pub const MEMBERS_PER_PAGE: usize = 30;
 
@@ -410,7 +438,10 @@ impl Turn<'_, '_> {
                     }))
                 }
                 Some(v) => {
-                    let club = v.strip_prefix("club:").and_then(|id| id.parse().ok());
+                    let club = match ClubButton::parse(v) {
+                        Some(ClubButton::Audience { club }) => Some(club),
+                        _ => None,
+                    };
                     let name = match &self.state {
                         Some(State::Club(ClubState::ChooseAudience { clubs, .. })) => club
                             .and_then(|id| {
@@ -489,12 +520,12 @@ impl Turn<'_, '_> {
             }
             ClubState::BroadcastList { .. } => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::Idle),
-                Some(v) => match v.strip_prefix("stop:").and_then(|id| id.parse().ok()) {
-                    Some(id) => {
+                Some(v) => match ClubButton::parse(v) {
+                    Some(ClubButton::Stop { broadcast: id }) => {
                         self.state = Some(State::Idle);
                         self.request = Some(Request::Club(ClubRequest::CancelBroadcast { id }));
                     }
-                    None => self.stale(),
+                    Some(ClubButton::Audience { .. }) | None => self.stale(),
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
@@ -975,7 +1006,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
             let mut choices: Vec<Choice> = clubs
                 .iter()
                 .map(|c| Choice {
-                    value: format!("club:{}", c.id),
+                    value: ClubButton::Audience { club: c.id }.value(),
                     label: Label::Plain(c.name.clone()),
                     synonyms: &[],
                 })
@@ -1021,7 +1052,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
             r.choices = running
                 .iter()
                 .map(|id| Choice {
-                    value: format!("stop:{id}"),
+                    value: ClubButton::Stop { broadcast: *id }.value(),
                     label: Label::Msg(Msg::new(MsgId::ChoiceStopBroadcast).num("id", *id as f64)),
                     synonyms: &[],
                 })

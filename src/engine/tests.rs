@@ -1582,3 +1582,28 @@ fn nested_states_are_stored_in_the_flat_shape_of_before() {
     }
     assert!(serde_json::from_str::<State>(r#"{"state":"callout_extend"}"#).is_err());
 }
+
+/// The club flows' buttons are written and read in one place: what one writes the other
+/// reads, and anything else is not a button.
+#[test]
+fn club_button_values_round_trip_and_refuse_junk() {
+    use crate::engine::club::ClubButton;
+    for b in [
+        ClubButton::Audience { club: 12 },
+        ClubButton::Stop { broadcast: 7 },
+    ] {
+        assert_eq!(ClubButton::parse(&b.value()), Some(b));
+    }
+    assert_eq!(b_value("club:12"), "club:12");
+    for bad in [
+        "club:", "club:x", "stop:-", "stop:1:2", "drive:1", "", "club12",
+    ] {
+        assert_eq!(ClubButton::parse(bad), None, "{bad}");
+    }
+}
+
+fn b_value(v: &str) -> String {
+    crate::engine::club::ClubButton::parse(v)
+        .map(|b| b.value())
+        .unwrap_or_default()
+}
