@@ -10,15 +10,20 @@ use std::sync::Arc;
 
 async fn app() -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().unwrap();
+    let app = open(&dir).await;
+    (dir, app)
+}
+
+/// The app on the database in `dir`.
+async fn open(dir: &tempfile::TempDir) -> App {
     let url = format!("sqlite://{}", dir.path().join("b.db").display());
     let config = Config::load(None, |k| (k == "DATABASE_URL").then(|| url.clone())).unwrap();
-    let app = App::open(
+    App::open(
         config,
         Arc::new(ManualClock::new(crate::support::start_time())),
     )
     .await
-    .unwrap();
-    (dir, app)
+    .unwrap()
 }
 
 fn tg(update: u32, user: &str, text: &str) -> Inbound {
@@ -356,14 +361,7 @@ async fn a_database_out_of_reach_skips_nothing_and_the_update_is_handled_once_ba
         .await
         .unwrap_err();
     assert!(failed.is_retry(), "{failed}");
-    let url = format!("sqlite://{}", dir.path().join("b.db").display());
-    let config = Config::load(None, |k| (k == "DATABASE_URL").then(|| url.clone())).unwrap();
-    let app = App::open(
-        config,
-        Arc::new(ManualClock::new(crate::support::start_time())),
-    )
-    .await
-    .unwrap();
+    let app = open(&dir).await;
     assert_eq!(app.store().counter("inbound_skipped").await.unwrap(), 0);
     app.handle_polled(vec![tg(1, "u1", "/start")])
         .await

@@ -142,18 +142,24 @@ async fn long_polling_waits_through_408s() {
     bot.running.stop(Duration::from_secs(5)).await;
 }
 
-/// One update that cannot be handled (here a database trigger refuses its account, as a bug
-/// would) is skipped and counted after a few tries, as on Telegram: the people writing after
-/// it are answered. (The Zalo poller used to retry such a batch forever.)
-#[tokio::test]
-async fn an_update_that_always_fails_is_skipped_and_the_next_person_answered() {
-    let bot = start(false).await;
+/// From now on the account `poison` cannot be recorded: a database trigger refuses it, as a
+/// bug would.
+async fn poison_account(bot: &ZaloBot) {
     crate::seed::exec(
         &bot._dir.path().join("z.db"),
         "CREATE TRIGGER poison BEFORE INSERT ON channel_identities \
          WHEN NEW.external_id = 'poison' BEGIN SELECT RAISE(ABORT, 'a poison update'); END",
     )
     .await;
+}
+
+/// One update that cannot be handled (here a database trigger refuses its account, as a bug
+/// would) is skipped and counted after a few tries, as on Telegram: the people writing after
+/// it are answered. (The Zalo poller used to retry such a batch forever.)
+#[tokio::test]
+async fn an_update_that_always_fails_is_skipped_and_the_next_person_answered() {
+    let bot = start(false).await;
+    poison_account(&bot).await;
     bot.fake.text("poison", "/start");
     let r = bot.say("u9", "/start").await;
     assert!(r.contains("hienmau"), "{r}");
@@ -338,12 +344,7 @@ async fn a_club_on_zalo_is_created_joined_and_announced_to_with_numbered_options
 #[tokio::test]
 async fn a_webhook_update_that_always_fails_is_set_aside_and_the_next_one_answered() {
     let bot = start(true).await;
-    crate::seed::exec(
-        &bot._dir.path().join("z.db"),
-        "CREATE TRIGGER poison BEFORE INSERT ON channel_identities \
-         WHEN NEW.external_id = 'poison' BEGIN SELECT RAISE(ABORT, 'a poison update'); END",
-    )
-    .await;
+    poison_account(&bot).await;
     let url = format!("http://{}/zalo/hook", bot.running.http_addr.unwrap());
     let post = |body: String| {
         crate::support::post_json(&url, "X-Bot-Api-Secret-Token", Some(SECRET), body)
