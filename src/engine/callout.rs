@@ -909,83 +909,9 @@ impl Turn<'_, '_> {
                 asked,
                 held,
                 until,
-            } => {
-                self.say(
-                    Msg::new(MsgId::CalloutStarted)
-                        .num("id", id as f64)
-                        .num("asked", asked as f64),
-                );
-                if let (true, Some(t)) = (held > 0, until.and_then(DateTime::from_timestamp_millis))
-                {
-                    let at = t.with_timezone(&ctx.tz).format("%H:%M").to_string();
-                    self.say(
-                        Msg::new(MsgId::CalloutStartedHeld)
-                            .num("held", held as f64)
-                            .str("at", at),
-                    );
-                }
-                self.state = Some(State::Idle);
-            }
-            CalloutOutcome::List(list) if list.is_empty() => {
-                self.say(MsgId::CalloutsNone);
-                self.state = Some(State::Idle);
-            }
-            CalloutOutcome::List(list) => {
-                let items = list
-                    .iter()
-                    .map(|c| {
-                        let t = c.total();
-                        Item {
-                            id: c.id,
-                            label: {
-                                let e = c.ending(&self.ctx.callouts);
-                                let word = if e == Ending::Open {
-                                    String::new()
-                                } else {
-                                    let m = Msg::new(ending_label(e));
-                                    format!(
-                                        " {} {}",
-                                        ending_mark(e),
-                                        self.ctx.catalogue.render(self.lang, &m)
-                                    )
-                                };
-                                format!(
-                                    "#{} {} ×{} · {} · {}/{}{}",
-                                    c.id,
-                                    c.spec.group.code(),
-                                    c.spec.units,
-                                    c.spec.hospital,
-                                    t.pledged,
-                                    self.ctx.callouts.enough(c.spec.units),
-                                    word
-                                )
-                            },
-                        }
-                    })
-                    .collect();
-                self.state = Some(State::Callout(CalloutState::CalloutList {
-                    callouts: items,
-                }));
-            }
-            CalloutOutcome::Mine(asks) if asks.is_empty() => {
-                self.say(MsgId::CalloutsNoneForYou);
-                self.state = Some(State::Idle);
-            }
-            CalloutOutcome::Mine(asks) => {
-                for a in &asks {
-                    if a.pledged {
-                        self.say(pledge_msg(ctx, &a.info, a.code.as_deref().unwrap_or("")));
-                    }
-                }
-                // The newest unanswered ask gets the question; a pledge may be withdrawn.
-                let first = &asks[0];
-                if !first.pledged {
-                    self.say(ask_msg(ctx.tz, &first.info));
-                }
-                self.state = Some(State::Callout(CalloutState::CalloutAnswer {
-                    id: first.info.id,
-                }));
-            }
+            } => self.callout_started(id, asked, held, until),
+            CalloutOutcome::List(list) => self.show_callouts(list),
+            CalloutOutcome::Mine(asks) => self.show_my_asks(asks),
             // The closing tally follows as a message of its own: say only that it is closed.
             CalloutOutcome::Closed(info) if info.status != Status::Open => {
                 self.say(
@@ -1048,6 +974,95 @@ impl Turn<'_, '_> {
             CalloutOutcome::StockSet => self.say(MsgId::StockSaved),
             CalloutOutcome::NeedsRegistration => self.say(MsgId::DrivesNeedRegistration),
         }
+    }
+}
+
+/// What the call-out flows say for the outcomes with more to show.
+impl Turn<'_, '_> {
+    /// A call-out started: how many were asked, and how many only when the quiet hours end.
+    fn callout_started(&mut self, id: i64, asked: usize, held: usize, until: Option<i64>) {
+        let ctx = self.ctx;
+        self.say(
+            Msg::new(MsgId::CalloutStarted)
+                .num("id", id as f64)
+                .num("asked", asked as f64),
+        );
+        if let (true, Some(t)) = (held > 0, until.and_then(DateTime::from_timestamp_millis)) {
+            let at = t.with_timezone(&ctx.tz).format("%H:%M").to_string();
+            self.say(
+                Msg::new(MsgId::CalloutStartedHeld)
+                    .num("held", held as f64)
+                    .str("at", at),
+            );
+        }
+        self.state = Some(State::Idle);
+    }
+
+    /// The last day's call-outs for a coordinator, each with where it stands.
+    fn show_callouts(&mut self, list: Vec<CalloutInfo>) {
+        if list.is_empty() {
+            self.say(MsgId::CalloutsNone);
+            self.state = Some(State::Idle);
+            return;
+        }
+        let items = list
+            .iter()
+            .map(|c| {
+                let t = c.total();
+                Item {
+                    id: c.id,
+                    label: {
+                        let e = c.ending(&self.ctx.callouts);
+                        let word = if e == Ending::Open {
+                            String::new()
+                        } else {
+                            let m = Msg::new(ending_label(e));
+                            format!(
+                                " {} {}",
+                                ending_mark(e),
+                                self.ctx.catalogue.render(self.lang, &m)
+                            )
+                        };
+                        format!(
+                            "#{} {} ×{} · {} · {}/{}{}",
+                            c.id,
+                            c.spec.group.code(),
+                            c.spec.units,
+                            c.spec.hospital,
+                            t.pledged,
+                            self.ctx.callouts.enough(c.spec.units),
+                            word
+                        )
+                    },
+                }
+            })
+            .collect();
+        self.state = Some(State::Callout(CalloutState::CalloutList {
+            callouts: items,
+        }));
+    }
+
+    /// A donor's open asks and pledges.
+    fn show_my_asks(&mut self, asks: Vec<AskView>) {
+        if asks.is_empty() {
+            self.say(MsgId::CalloutsNoneForYou);
+            self.state = Some(State::Idle);
+            return;
+        }
+        let ctx = self.ctx;
+        for a in &asks {
+            if a.pledged {
+                self.say(pledge_msg(ctx, &a.info, a.code.as_deref().unwrap_or("")));
+            }
+        }
+        // The newest unanswered ask gets the question; a pledge may be withdrawn.
+        let first = &asks[0];
+        if !first.pledged {
+            self.say(ask_msg(ctx.tz, &first.info));
+        }
+        self.state = Some(State::Callout(CalloutState::CalloutAnswer {
+            id: first.info.id,
+        }));
     }
 }
 

@@ -565,51 +565,13 @@ impl Turn<'_, '_> {
     pub(super) fn club_outcome(&mut self, outcome: ClubOutcome) {
         let ctx = self.ctx;
         match outcome {
-            ClubOutcome::Clubs(clubs) if clubs.is_empty() => {
-                self.say(MsgId::ClubsNone);
-                self.back_to_base();
-            }
-            ClubOutcome::Clubs(clubs) => {
-                let lines: Vec<String> = clubs
-                    .iter()
-                    .map(|c| {
-                        let mut l = format!("• {} ({})", c.name, c.members);
-                        if c.leader {
-                            l.push_str(" ★");
-                        }
-                        if c.muted {
-                            l.push_str(" 🔕");
-                        }
-                        l
-                    })
-                    .collect();
-                self.say(Msg::new(MsgId::ClubsList).str("clubs", lines.join("\n")));
-                self.state = Some(State::Club(ClubState::ChooseClub {
-                    clubs: clubs
-                        .into_iter()
-                        .map(|c| ClubItem {
-                            id: c.id,
-                            name: c.name,
-                        })
-                        .collect(),
-                }));
-            }
+            ClubOutcome::Clubs(clubs) => self.show_clubs(clubs),
             ClubOutcome::Club(club) => self.state = Some(State::Club(ClubState::ClubMenu { club })),
             ClubOutcome::NoSuchClub => {
                 self.say(MsgId::ClubGone);
                 self.state = Some(State::Idle);
             }
-            ClubOutcome::Joined { club, already } => {
-                self.say(
-                    Msg::new(if already {
-                        MsgId::JoinedAlready
-                    } else {
-                        MsgId::Joined
-                    })
-                    .str("name", club.name),
-                );
-                self.state = Some(State::Idle);
-            }
+            ClubOutcome::Joined { club, already } => self.joined(club, already),
             ClubOutcome::NoSuchCode => {
                 if self.state == Some(State::Club(ClubState::AskJoinCode)) {
                     self.wrong(MsgId::JoinNoSuchCode);
@@ -626,60 +588,13 @@ impl Turn<'_, '_> {
                 self.say(MsgId::ClubLastLeader);
                 self.back_to_base();
             }
-            ClubOutcome::Muted(club) => {
-                self.say(
-                    Msg::new(if club.muted {
-                        MsgId::ClubMutedNow
-                    } else {
-                        MsgId::ClubUnmutedNow
-                    })
-                    .str("name", club.name.clone()),
-                );
-                self.state = Some(State::Club(ClubState::ClubMenu { club }));
-            }
+            ClubOutcome::Muted(club) => self.muted(club),
             ClubOutcome::Members {
                 club,
                 name,
                 members,
                 page,
-            } => {
-                let pages = members.len().div_ceil(MEMBERS_PER_PAGE).max(1);
-                let page = page.min(pages - 1);
-                let first = page * MEMBERS_PER_PAGE;
-                let lines: Vec<String> = members
-                    .iter()
-                    .enumerate()
-                    .skip(first)
-                    .take(MEMBERS_PER_PAGE)
-                    .map(|(i, m)| {
-                        let mut l = format!("{}. {}", i + 1, m.name);
-                        if let Some(g) = &m.blood_group {
-                            l.push_str(&format!(" · {g}"));
-                        }
-                        if let Some(p) = &m.phone_masked {
-                            l.push_str(&format!(" · {p}"));
-                        }
-                        if m.leader {
-                            l.push_str(" ★");
-                        }
-                        l
-                    })
-                    .collect();
-                self.say(
-                    Msg::new(MsgId::MembersList)
-                        .str("club", name.clone())
-                        .num("count", members.len() as f64)
-                        .num("page", (page + 1) as f64)
-                        .num("pages", pages as f64)
-                        .str("members", lines.join("\n")),
-                );
-                self.state = Some(State::Club(ClubState::MemberList {
-                    club,
-                    club_name: name,
-                    ids: members.iter().map(|m| m.donor_id).collect(),
-                    page: if page + 1 < pages { page } else { usize::MAX },
-                }));
-            }
+            } => self.show_members(club, name, members, page),
             ClubOutcome::MemberRemoved { name } => {
                 self.say(Msg::new(MsgId::MemberRemoved).str("name", name));
                 self.state = Some(State::Idle);
@@ -693,21 +608,7 @@ impl Turn<'_, '_> {
                 );
                 self.state = Some(State::Club(ClubState::ClubMenu { club }));
             }
-            ClubOutcome::BroadcastOptions { clubs, wide } => {
-                if clubs.is_empty() && !wide {
-                    self.say(MsgId::BroadcastNoClub);
-                    self.back_to_base();
-                } else if let ([only], false) = (clubs.as_slice(), wide) {
-                    self.state = Some(State::Club(ClubState::BroadcastText {
-                        audience: Audience::Club {
-                            id: only.id,
-                            name: only.name.clone(),
-                        },
-                    }));
-                } else {
-                    self.state = Some(State::Club(ClubState::ChooseAudience { clubs, wide }));
-                }
-            }
+            ClubOutcome::BroadcastOptions { clubs, wide } => self.broadcast_options(clubs, wide),
             ClubOutcome::Preview {
                 audience,
                 text,
@@ -733,37 +634,8 @@ impl Turn<'_, '_> {
                 id,
                 count,
                 held_until,
-            } => {
-                self.say(
-                    Msg::new(MsgId::BroadcastQueued)
-                        .num("id", id as f64)
-                        .num("count", count as f64),
-                );
-                if let Some(t) = held_until {
-                    self.say(Msg::new(MsgId::BroadcastHeld).str("time", t));
-                }
-                self.state = Some(State::Idle);
-            }
-            ClubOutcome::Broadcasts(list) if list.is_empty() => {
-                self.say(MsgId::BroadcastsNone);
-                self.back_to_base();
-            }
-            ClubOutcome::Broadcasts(list) => {
-                let lines: Vec<Msg> = list.iter().map(|b| broadcast_line(ctx, b)).collect();
-                for l in lines {
-                    self.say(l);
-                }
-                let running: Vec<i64> = list
-                    .iter()
-                    .filter(|b| !b.finished && !b.cancelled && b.progress.waiting > 0)
-                    .map(|b| b.id)
-                    .collect();
-                self.state = Some(if running.is_empty() {
-                    State::Idle
-                } else {
-                    State::Club(ClubState::BroadcastList { running })
-                });
-            }
+            } => self.broadcast_queued(id, count, held_until),
+            ClubOutcome::Broadcasts(list) => self.show_broadcasts(list),
             ClubOutcome::BroadcastCancelled { id, stopped } => {
                 self.say(
                     Msg::new(MsgId::BroadcastCancelled)
@@ -780,16 +652,7 @@ impl Turn<'_, '_> {
                 role,
                 grant,
                 changed,
-            } => {
-                let id = match (grant, changed) {
-                    (true, true) => MsgId::RoleGranted,
-                    (true, false) => MsgId::RoleAlready,
-                    (false, true) => MsgId::RoleRevoked,
-                    (false, false) => MsgId::RoleNotHeld,
-                };
-                self.say(Msg::new(id).msg("role", role_label(role)));
-                self.back_to_base();
-            }
+            } => self.role_changed(role, grant, changed),
             ClubOutcome::NoSuchDonor => {
                 self.say(MsgId::RoleNoSuchDonor);
                 self.back_to_base();
@@ -802,35 +665,207 @@ impl Turn<'_, '_> {
                 self.say(MsgId::RoleLastAdmin);
                 self.back_to_base();
             }
-            ClubOutcome::Audit(entries) if entries.is_empty() => {
-                self.say(MsgId::AuditEmpty);
-                self.back_to_base();
-            }
-            ClubOutcome::Audit(entries) => {
-                let lines: Vec<String> = entries
-                    .iter()
-                    .map(|(at, e)| {
-                        // A code this version does not know is shown as it is.
-                        let action = AuditAction::from_code(&e.action)
-                            .map(|a| {
-                                ctx.catalogue
-                                    .render(self.lang, &Msg::new(audit_action_label(a)))
-                            })
-                            .unwrap_or_else(|| e.action.clone());
-                        let mut l = format!("{at} · {} · {action}", e.actor);
-                        if !e.target.is_empty() {
-                            l.push_str(&format!(" · {}", e.target));
-                        }
-                        if let Some(n) = e.recipients {
-                            l.push_str(&format!(" · {n}"));
-                        }
-                        l
-                    })
-                    .collect();
-                self.say(Msg::new(MsgId::AuditList).str("lines", lines.join("\n")));
-                self.back_to_base();
-            }
+            ClubOutcome::Audit(entries) => self.show_audit(entries),
         }
+    }
+}
+
+/// What the club flows say when a membership changes.
+impl Turn<'_, '_> {
+    /// Joined a club (or already a member).
+    fn joined(&mut self, club: ClubInfo, already: bool) {
+        self.say(
+            Msg::new(if already {
+                MsgId::JoinedAlready
+            } else {
+                MsgId::Joined
+            })
+            .str("name", club.name),
+        );
+        self.state = Some(State::Idle);
+    }
+
+    /// A club's announcements muted or unmuted for this donor.
+    fn muted(&mut self, club: ClubInfo) {
+        self.say(
+            Msg::new(if club.muted {
+                MsgId::ClubMutedNow
+            } else {
+                MsgId::ClubUnmutedNow
+            })
+            .str("name", club.name.clone()),
+        );
+        self.state = Some(State::Club(ClubState::ClubMenu { club }));
+    }
+}
+
+/// What the club flows say for the outcomes with more to show.
+impl Turn<'_, '_> {
+    /// The donor's clubs, to pick one (or that there are none).
+    fn show_clubs(&mut self, clubs: Vec<ClubInfo>) {
+        if clubs.is_empty() {
+            self.say(MsgId::ClubsNone);
+            return self.back_to_base();
+        }
+        let lines: Vec<String> = clubs
+            .iter()
+            .map(|c| {
+                let mut l = format!("• {} ({})", c.name, c.members);
+                if c.leader {
+                    l.push_str(" ★");
+                }
+                if c.muted {
+                    l.push_str(" 🔕");
+                }
+                l
+            })
+            .collect();
+        self.say(Msg::new(MsgId::ClubsList).str("clubs", lines.join("\n")));
+        self.state = Some(State::Club(ClubState::ChooseClub {
+            clubs: clubs
+                .into_iter()
+                .map(|c| ClubItem {
+                    id: c.id,
+                    name: c.name,
+                })
+                .collect(),
+        }));
+    }
+
+    /// A page of a club's members, for its leader.
+    fn show_members(&mut self, club: i64, name: String, members: Vec<Member>, page: usize) {
+        let pages = members.len().div_ceil(MEMBERS_PER_PAGE).max(1);
+        let page = page.min(pages - 1);
+        let first = page * MEMBERS_PER_PAGE;
+        let lines: Vec<String> = members
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(MEMBERS_PER_PAGE)
+            .map(|(i, m)| {
+                let mut l = format!("{}. {}", i + 1, m.name);
+                if let Some(g) = &m.blood_group {
+                    l.push_str(&format!(" · {g}"));
+                }
+                if let Some(p) = &m.phone_masked {
+                    l.push_str(&format!(" · {p}"));
+                }
+                if m.leader {
+                    l.push_str(" ★");
+                }
+                l
+            })
+            .collect();
+        self.say(
+            Msg::new(MsgId::MembersList)
+                .str("club", name.clone())
+                .num("count", members.len() as f64)
+                .num("page", (page + 1) as f64)
+                .num("pages", pages as f64)
+                .str("members", lines.join("\n")),
+        );
+        self.state = Some(State::Club(ClubState::MemberList {
+            club,
+            club_name: name,
+            ids: members.iter().map(|m| m.donor_id).collect(),
+            page: if page + 1 < pages { page } else { usize::MAX },
+        }));
+    }
+
+    /// The sender's broadcasts, with a way to stop those still going.
+    fn show_broadcasts(&mut self, list: Vec<BroadcastInfo>) {
+        if list.is_empty() {
+            self.say(MsgId::BroadcastsNone);
+            return self.back_to_base();
+        }
+        let ctx = self.ctx;
+        let lines: Vec<Msg> = list.iter().map(|b| broadcast_line(ctx, b)).collect();
+        for l in lines {
+            self.say(l);
+        }
+        let running: Vec<i64> = list
+            .iter()
+            .filter(|b| !b.finished && !b.cancelled && b.progress.waiting > 0)
+            .map(|b| b.id)
+            .collect();
+        self.state = Some(if running.is_empty() {
+            State::Idle
+        } else {
+            State::Club(ClubState::BroadcastList { running })
+        });
+    }
+
+    /// The audit log's last entries, in words.
+    fn show_audit(&mut self, entries: Vec<(String, AuditEntry)>) {
+        if entries.is_empty() {
+            self.say(MsgId::AuditEmpty);
+            return self.back_to_base();
+        }
+        let ctx = self.ctx;
+        let lines: Vec<String> = entries
+            .iter()
+            .map(|(at, e)| {
+                // A code this version does not know is shown as it is.
+                let action = AuditAction::from_code(&e.action)
+                    .map(|a| {
+                        ctx.catalogue
+                            .render(self.lang, &Msg::new(audit_action_label(a)))
+                    })
+                    .unwrap_or_else(|| e.action.clone());
+                let mut l = format!("{at} · {} · {action}", e.actor);
+                if !e.target.is_empty() {
+                    l.push_str(&format!(" · {}", e.target));
+                }
+                if let Some(n) = e.recipients {
+                    l.push_str(&format!(" · {n}"));
+                }
+                l
+            })
+            .collect();
+        self.say(Msg::new(MsgId::AuditList).str("lines", lines.join("\n")));
+        self.back_to_base();
+    }
+
+    /// Whom to broadcast to: straight to the text when there is only one club to choose.
+    fn broadcast_options(&mut self, clubs: Vec<ClubItem>, wide: bool) {
+        if clubs.is_empty() && !wide {
+            self.say(MsgId::BroadcastNoClub);
+            self.back_to_base();
+        } else if let ([only], false) = (clubs.as_slice(), wide) {
+            self.state = Some(State::Club(ClubState::BroadcastText {
+                audience: Audience::Club {
+                    id: only.id,
+                    name: only.name.clone(),
+                },
+            }));
+        } else {
+            self.state = Some(State::Club(ClubState::ChooseAudience { clubs, wide }));
+        }
+    }
+
+    /// A broadcast on its way (held until the end of the quiet hours, if they hold it).
+    fn broadcast_queued(&mut self, id: i64, count: i64, held_until: Option<String>) {
+        self.say(
+            Msg::new(MsgId::BroadcastQueued)
+                .num("id", id as f64)
+                .num("count", count as f64),
+        );
+        if let Some(t) = held_until {
+            self.say(Msg::new(MsgId::BroadcastHeld).str("time", t));
+        }
+        self.state = Some(State::Idle);
+    }
+
+    /// A role granted or revoked (or already so).
+    fn role_changed(&mut self, role: Role, grant: bool, changed: bool) {
+        let id = match (grant, changed) {
+            (true, true) => MsgId::RoleGranted,
+            (true, false) => MsgId::RoleAlready,
+            (false, true) => MsgId::RoleRevoked,
+            (false, false) => MsgId::RoleNotHeld,
+        };
+        self.say(Msg::new(id).msg("role", role_label(role)));
+        self.back_to_base();
     }
 }
 

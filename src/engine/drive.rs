@@ -1130,30 +1130,11 @@ impl Turn<'_, '_> {
     pub(super) fn drive_outcome(&mut self, outcome: DriveOutcome) {
         let ctx = self.ctx;
         match outcome {
-            DriveOutcome::List { drives, .. } if drives.is_empty() => {
-                self.say(MsgId::DrivesNone);
-                self.state = Some(State::Idle);
-            }
             DriveOutcome::List {
                 drives,
                 staff,
                 from,
-            } => {
-                self.say(match from {
-                    Some(d) => Msg::new(MsgId::DrivesFrom).str("date", format_vn(d)),
-                    None if staff => Msg::new(MsgId::DrivesAll),
-                    None => Msg::new(MsgId::DrivesNear),
-                });
-                self.state = Some(State::Drive(DriveState::DriveList {
-                    drives: drives
-                        .iter()
-                        .map(|d| Item {
-                            id: d.id,
-                            label: drive_label(ctx, d),
-                        })
-                        .collect(),
-                }));
-            }
+            } => self.show_drives(drives, staff, from),
             DriveOutcome::Drive { drive, staff } => {
                 self.say(drive_card(ctx.tz, &drive));
                 self.state = Some(State::Drive(DriveState::DriveMenu { drive, staff }));
@@ -1170,36 +1151,13 @@ impl Turn<'_, '_> {
                 self.say(MsgId::SignUpAlready);
                 self.state = Some(State::Idle);
             }
-            DriveOutcome::Full { next } if next.is_empty() => {
-                self.say(MsgId::DriveFull);
-                self.state = Some(State::Idle);
-            }
-            DriveOutcome::Full { next } => {
-                self.say(MsgId::DriveFullNext);
-                self.state = Some(State::Drive(DriveState::DriveList {
-                    drives: next
-                        .iter()
-                        .map(|d| Item {
-                            id: d.id,
-                            label: drive_label(ctx, d),
-                        })
-                        .collect(),
-                }));
-            }
+            DriveOutcome::Full { next } => self.drive_full(next),
             DriveOutcome::SlotFull { drive } => {
                 self.say(MsgId::SlotFull);
                 self.state = Some(State::Drive(DriveState::ChooseSlot { drive }));
                 self.prompt = super::PromptMode::Full;
             }
-            DriveOutcome::SignUpCancelled { drive } => {
-                let (day, _) = local_window(drive.starts_at, drive.ends_at, ctx.tz);
-                self.say(
-                    Msg::new(MsgId::SignUpCancelled)
-                        .str("place", drive.place)
-                        .str("date", format_vn(day)),
-                );
-                self.state = Some(State::Idle);
-            }
+            DriveOutcome::SignUpCancelled { drive } => self.sign_up_cancelled(drive),
             DriveOutcome::Checkin { code, until } => {
                 self.say(
                     Msg::new(MsgId::CheckinCode)
@@ -1216,15 +1174,7 @@ impl Turn<'_, '_> {
                 self.say(MsgId::DonationAlreadyRecorded);
                 self.state = Some(State::Idle);
             }
-            DriveOutcome::DonationRemoved { name, removed } => {
-                self.say(
-                    Msg::new(MsgId::RecordRemoved)
-                        .str("name", name)
-                        .str("date", format_vn(removed.date))
-                        .msg("kind", Msg::new(super::donation_kind_label(removed.kind))),
-                );
-                self.state = Some(State::Drive(DriveState::RecordWho));
-            }
+            DriveOutcome::DonationRemoved { name, removed } => self.donation_removed(name, removed),
             DriveOutcome::DonorFound {
                 donor,
                 name,
@@ -1232,28 +1182,7 @@ impl Turn<'_, '_> {
                 next,
                 drives,
                 last,
-            } => {
-                // Said about the donor, to the coordinator.
-                let eligible = match next {
-                    Some(d) if d > ctx.today => {
-                        Msg::new(MsgId::RecordEligibleFrom).str("date", format_vn(d))
-                    }
-                    _ => Msg::new(MsgId::RecordEligibleNow),
-                };
-                self.say(
-                    Msg::new(MsgId::RecordFound)
-                        .str("name", name.clone())
-                        .str("blood", blood)
-                        .msg("eligible", eligible),
-                );
-                self.state = Some(State::Drive(DriveState::RecordKind {
-                    donor,
-                    name,
-                    drives,
-                    next,
-                    last,
-                }));
-            }
+            } => self.donor_found(donor, name, blood, next, drives, last),
             DriveOutcome::DonorNotFound => {
                 self.wrong(MsgId::RecordNotFound);
                 self.state = Some(State::Drive(DriveState::RecordWho));
@@ -1262,59 +1191,11 @@ impl Turn<'_, '_> {
                 self.wrong(MsgId::RecordSeveral);
                 self.state = Some(State::Drive(DriveState::RecordWho));
             }
-            DriveOutcome::Recorded { name, count, again } => {
-                self.say(if again {
-                    Msg::new(MsgId::DonationAlreadyRecorded)
-                } else {
-                    Msg::new(MsgId::RecordDoneOne)
-                        .str("name", name)
-                        .num("count", count as f64)
-                });
-                self.state = Some(State::Drive(DriveState::RecordWho));
-            }
-            DriveOutcome::Report { year, report } => {
-                self.say(report_msg(
-                    ctx.catalogue,
-                    self.lang,
-                    ctx.tz,
-                    year,
-                    &report,
-                    false,
-                ));
-                self.state = Some(State::Idle);
-            }
-            DriveOutcome::DriveForm { draft, campaigns } => {
-                self.state = Some(match draft.next_field() {
-                    Some(field) => State::Drive(DriveState::DriveForm {
-                        draft,
-                        field,
-                        campaigns,
-                    }),
-                    None => State::Drive(DriveState::DriveReview { draft, campaigns }),
-                });
-            }
+            DriveOutcome::Recorded { name, count, again } => self.recorded(name, count, again),
+            DriveOutcome::Report { year, report } => self.show_report(year, report),
+            DriveOutcome::DriveForm { draft, campaigns } => self.open_drive_form(draft, campaigns),
             DriveOutcome::OutsideCampaign { name, from, to } => {
-                let Some(State::Drive(DriveState::DriveReview {
-                    mut draft,
-                    campaigns,
-                })) = self.state.take()
-                else {
-                    self.state = Some(State::Idle);
-                    return self.say(MsgId::Cancelled);
-                };
-                self.say(
-                    Msg::new(MsgId::DriveOutsideCampaign)
-                        .str("date", draft.date.map(format_vn).unwrap_or_default())
-                        .str("campaign", name)
-                        .str("from", format_vn(from))
-                        .str("to", format_vn(to)),
-                );
-                draft.date = None;
-                self.state = Some(State::Drive(DriveState::DriveForm {
-                    draft,
-                    field: DriveField::Date,
-                    campaigns,
-                }));
+                self.outside_campaign(name, from, to)
             }
             DriveOutcome::DriveSaved { new, notified } => {
                 self.say(if new {
@@ -1339,15 +1220,7 @@ impl Turn<'_, '_> {
                 self.say(MsgId::DrivesNeedRegistration);
                 self.state = Some(self.base_state());
             }
-            DriveOutcome::CampaignSaved { name, new } => {
-                let id = if new {
-                    MsgId::CampaignCreated
-                } else {
-                    MsgId::CampaignUpdated
-                };
-                self.say(Msg::new(id).str("name", name));
-                self.state = Some(State::Idle);
-            }
+            DriveOutcome::CampaignSaved { name, new } => self.campaign_saved(name, new),
             DriveOutcome::Campaigns(list) if list.is_empty() => {
                 self.say(MsgId::CampaignsNone);
                 self.state = Some(State::Idle);
@@ -1358,19 +1231,199 @@ impl Turn<'_, '_> {
             DriveOutcome::CampaignDraft(draft) => {
                 self.state = Some(State::Drive(DriveState::CampaignReview { draft }));
             }
-            DriveOutcome::CampaignExists => {
-                self.say(MsgId::CampaignExists);
-                let draft = match self.state.take() {
-                    Some(State::Drive(DriveState::CampaignReview { draft })) => draft,
-                    _ => CampaignDraft::default(),
-                };
-                self.state = Some(State::Drive(DriveState::CampaignForm {
-                    draft,
-                    field: CampaignField::Name,
-                }));
-                self.prompt = super::PromptMode::Full;
-            }
+            DriveOutcome::CampaignExists => self.campaign_exists(),
         }
+    }
+}
+
+/// What the drive flows say for the outcomes with more to show.
+impl Turn<'_, '_> {
+    /// Upcoming drives to pick from (or that there are none).
+    fn show_drives(&mut self, drives: Vec<DriveInfo>, staff: bool, from: Option<NaiveDate>) {
+        if drives.is_empty() {
+            self.say(MsgId::DrivesNone);
+            self.state = Some(State::Idle);
+            return;
+        }
+        let ctx = self.ctx;
+        self.say(match from {
+            Some(d) => Msg::new(MsgId::DrivesFrom).str("date", format_vn(d)),
+            None if staff => Msg::new(MsgId::DrivesAll),
+            None => Msg::new(MsgId::DrivesNear),
+        });
+        self.state = Some(State::Drive(DriveState::DriveList {
+            drives: drives
+                .iter()
+                .map(|d| Item {
+                    id: d.id,
+                    label: drive_label(ctx, d),
+                })
+                .collect(),
+        }));
+    }
+
+    /// A full drive: the next ones that are not (or that there are none).
+    fn drive_full(&mut self, next: Vec<DriveInfo>) {
+        if next.is_empty() {
+            self.say(MsgId::DriveFull);
+            self.state = Some(State::Idle);
+            return;
+        }
+        let ctx = self.ctx;
+        self.say(MsgId::DriveFullNext);
+        self.state = Some(State::Drive(DriveState::DriveList {
+            drives: next
+                .iter()
+                .map(|d| Item {
+                    id: d.id,
+                    label: drive_label(ctx, d),
+                })
+                .collect(),
+        }));
+    }
+
+    /// A sign-up withdrawn.
+    fn sign_up_cancelled(&mut self, drive: DriveInfo) {
+        let ctx = self.ctx;
+        let (day, _) = local_window(drive.starts_at, drive.ends_at, ctx.tz);
+        self.say(
+            Msg::new(MsgId::SignUpCancelled)
+                .str("place", drive.place)
+                .str("date", format_vn(day)),
+        );
+        self.state = Some(State::Idle);
+    }
+
+    /// A donation removed as a mistake.
+    fn donation_removed(&mut self, name: String, removed: RecordedDonation) {
+        self.say(
+            Msg::new(MsgId::RecordRemoved)
+                .str("name", name)
+                .str("date", format_vn(removed.date))
+                .msg("kind", Msg::new(super::donation_kind_label(removed.kind))),
+        );
+        self.state = Some(State::Drive(DriveState::RecordWho));
+    }
+
+    /// The donor a coordinator is recording: who, and whether they may give today.
+    fn donor_found(
+        &mut self,
+        donor: i64,
+        name: String,
+        blood: String,
+        next: Option<NaiveDate>,
+        drives: Vec<Item>,
+        last: Option<RecordedDonation>,
+    ) {
+        let ctx = self.ctx;
+        // Said about the donor, to the coordinator.
+        let eligible = match next {
+            Some(d) if d > ctx.today => {
+                Msg::new(MsgId::RecordEligibleFrom).str("date", format_vn(d))
+            }
+            _ => Msg::new(MsgId::RecordEligibleNow),
+        };
+        self.say(
+            Msg::new(MsgId::RecordFound)
+                .str("name", name.clone())
+                .str("blood", blood)
+                .msg("eligible", eligible),
+        );
+        self.state = Some(State::Drive(DriveState::RecordKind {
+            donor,
+            name,
+            drives,
+            next,
+            last,
+        }));
+    }
+
+    /// A donation recorded (or already recorded today).
+    fn recorded(&mut self, name: String, count: i64, again: bool) {
+        self.say(if again {
+            Msg::new(MsgId::DonationAlreadyRecorded)
+        } else {
+            Msg::new(MsgId::RecordDoneOne)
+                .str("name", name)
+                .num("count", count as f64)
+        });
+        self.state = Some(State::Drive(DriveState::RecordWho));
+    }
+
+    /// This year's figures.
+    fn show_report(&mut self, year: i32, report: Report) {
+        let ctx = self.ctx;
+        self.say(report_msg(
+            ctx.catalogue,
+            self.lang,
+            ctx.tz,
+            year,
+            &report,
+            false,
+        ));
+        self.state = Some(State::Idle);
+    }
+
+    /// The drive form at its first empty field (or its review when none is).
+    fn open_drive_form(&mut self, draft: DriveDraft, campaigns: Vec<Item>) {
+        self.state = Some(match draft.next_field() {
+            Some(field) => State::Drive(DriveState::DriveForm {
+                draft,
+                field,
+                campaigns,
+            }),
+            None => State::Drive(DriveState::DriveReview { draft, campaigns }),
+        });
+    }
+
+    /// The drive's day falls outside its campaign: the date is asked again.
+    fn outside_campaign(&mut self, name: String, from: NaiveDate, to: NaiveDate) {
+        let Some(State::Drive(DriveState::DriveReview {
+            mut draft,
+            campaigns,
+        })) = self.state.take()
+        else {
+            self.state = Some(State::Idle);
+            return self.say(MsgId::Cancelled);
+        };
+        self.say(
+            Msg::new(MsgId::DriveOutsideCampaign)
+                .str("date", draft.date.map(format_vn).unwrap_or_default())
+                .str("campaign", name)
+                .str("from", format_vn(from))
+                .str("to", format_vn(to)),
+        );
+        draft.date = None;
+        self.state = Some(State::Drive(DriveState::DriveForm {
+            draft,
+            field: DriveField::Date,
+            campaigns,
+        }));
+    }
+
+    /// A campaign created or edited.
+    fn campaign_saved(&mut self, name: String, new: bool) {
+        let id = if new {
+            MsgId::CampaignCreated
+        } else {
+            MsgId::CampaignUpdated
+        };
+        self.say(Msg::new(id).str("name", name));
+        self.state = Some(State::Idle);
+    }
+
+    /// Another campaign has that name: back to the name, keeping the rest.
+    fn campaign_exists(&mut self) {
+        self.say(MsgId::CampaignExists);
+        let draft = match self.state.take() {
+            Some(State::Drive(DriveState::CampaignReview { draft })) => draft,
+            _ => CampaignDraft::default(),
+        };
+        self.state = Some(State::Drive(DriveState::CampaignForm {
+            draft,
+            field: CampaignField::Name,
+        }));
+        self.prompt = super::PromptMode::Full;
     }
 }
 
