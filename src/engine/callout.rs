@@ -653,72 +653,10 @@ impl Turn<'_, '_> {
             _ => String::new(),
         };
         match state {
-            CalloutState::CalloutForm { mut draft, field } => {
-                if field == CalloutField::Component {
-                    if let Some(v) = self.pick(input) {
-                        draft.component = DonationKind::from_code(&v);
-                    }
-                }
-                if draft.component.is_none() || field != CalloutField::Component {
-                    let group = field == CalloutField::Group;
-                    let picked = if group { self.pick(input) } else { None };
-                    let value = picked.as_deref().unwrap_or(&text);
-                    if let Err(e) =
-                        draft.apply(field, value, self.now(), self.ctx.tz, &self.ctx.callouts)
-                    {
-                        return self.wrong(e);
-                    }
-                }
-                match (draft.next_field(), draft.spec()) {
-                    (Some(field), _) => {
-                        self.state =
-                            Some(State::Callout(CalloutState::CalloutForm { draft, field }))
-                    }
-                    (None, Some(spec)) => {
-                        self.state = Some(State::Callout(CalloutState::CalloutForm {
-                            draft,
-                            field: CalloutField::Note,
-                        }));
-                        self.request = req(CalloutRequest::Preview { spec });
-                    }
-                    (None, None) => self.stale(),
-                }
+            CalloutState::CalloutForm { draft, field } => {
+                self.callout_form_input(input, &text, draft, field)
             }
-            CalloutState::CalloutReview { spec, .. } => {
-                match self.pick_yes_no(input, "send", "discard").as_deref() {
-                    Some("send") => {
-                        // The deadline may have passed while the coordinator read the preview.
-                        if spec.deadline <= self.ctx.now_ms {
-                            let mut draft = draft_of(&spec);
-                            draft.deadline = None;
-                            self.say(MsgId::CalloutDeadlinePast);
-                            self.state = Some(State::Callout(CalloutState::CalloutForm {
-                                draft,
-                                field: CalloutField::Deadline,
-                            }));
-                            return;
-                        }
-                        self.state = Some(State::Idle);
-                        self.request = req(CalloutRequest::Start { spec });
-                    }
-                    Some("discard") => {
-                        self.say(MsgId::Cancelled);
-                        self.state = Some(State::Idle);
-                    }
-                    Some(code) => match CalloutField::ALL.iter().find(|f| f.code() == code) {
-                        Some(field) => {
-                            let mut draft = draft_of(&spec);
-                            draft.clear(*field);
-                            self.state = Some(State::Callout(CalloutState::CalloutForm {
-                                draft,
-                                field: *field,
-                            }));
-                        }
-                        None => self.stale(),
-                    },
-                    None => self.wrong(MsgId::ErrorChoice),
-                }
-            }
+            CalloutState::CalloutReview { spec, .. } => self.callout_review_input(input, spec),
             CalloutState::CalloutList { .. } => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::Idle),
                 Some(v) => match v.parse() {
@@ -797,24 +735,7 @@ impl Turn<'_, '_> {
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            CalloutState::PledgeMark { id, donor, .. } => match self.pick(input).as_deref() {
-                Some("donated") => {
-                    self.request = req(CalloutRequest::Mark {
-                        id,
-                        donor,
-                        donated: true,
-                    })
-                }
-                Some("no_show") => {
-                    self.request = req(CalloutRequest::Mark {
-                        id,
-                        donor,
-                        donated: false,
-                    })
-                }
-                Some(_) => self.request = req(CalloutRequest::Pledges { id }),
-                None => self.wrong(MsgId::ErrorChoice),
-            },
+            CalloutState::PledgeMark { id, donor, .. } => self.pledge_mark_input(input, id, donor),
             CalloutState::CalloutAnswer { id } => match self.pick(input).as_deref() {
                 Some(v) => match parse_button(v) {
                     Some(CalloutButton::Answer { id: id2, yes }) if id2 == id => {
@@ -825,26 +746,7 @@ impl Turn<'_, '_> {
                 None => self.wrong(MsgId::ErrorChoice),
             },
             CalloutState::Settings => self.settings(input),
-            CalloutState::SettingsDeferral => {
-                if matches!(fold(&text).as_str(), "xoa" | "clear" | "khong" | "none") {
-                    if let Some(d) = self.donor_mut_opt() {
-                        d.deferred_until = None;
-                    }
-                    self.say(MsgId::SettingsSaved);
-                    self.state = Some(State::Callout(CalloutState::Settings));
-                    return;
-                }
-                match parse_upcoming_day(&text, self.ctx.today) {
-                    Some(day) if (day - self.ctx.today).num_days() <= 400 => {
-                        if let Some(d) = self.donor_mut_opt() {
-                            d.deferred_until = Some(day);
-                        }
-                        self.say(MsgId::SettingsSaved);
-                        self.state = Some(State::Callout(CalloutState::Settings));
-                    }
-                    _ => self.wrong(MsgId::SettingsBadDeferral),
-                }
-            }
+            CalloutState::SettingsDeferral => self.settings_deferral_input(&text),
         }
     }
 
@@ -973,6 +875,126 @@ impl Turn<'_, '_> {
             }
             CalloutOutcome::StockSet => self.say(MsgId::StockSaved),
             CalloutOutcome::NeedsRegistration => self.say(MsgId::DrivesNeedRegistration),
+        }
+    }
+}
+
+/// The call-out flows' answers that take more than a line.
+impl Turn<'_, '_> {
+    /// One answer of the call-out form.
+    fn callout_form_input(
+        &mut self,
+        input: &Input,
+        text: &str,
+        mut draft: CalloutDraft,
+        field: CalloutField,
+    ) {
+        if field == CalloutField::Component {
+            if let Some(v) = self.pick(input) {
+                draft.component = DonationKind::from_code(&v);
+            }
+        }
+        if draft.component.is_none() || field != CalloutField::Component {
+            let group = field == CalloutField::Group;
+            let picked = if group { self.pick(input) } else { None };
+            let value = picked.as_deref().unwrap_or(text);
+            if let Err(e) = draft.apply(field, value, self.now(), self.ctx.tz, &self.ctx.callouts) {
+                return self.wrong(e);
+            }
+        }
+        match (draft.next_field(), draft.spec()) {
+            (Some(field), _) => {
+                self.state = Some(State::Callout(CalloutState::CalloutForm { draft, field }))
+            }
+            (None, Some(spec)) => {
+                self.state = Some(State::Callout(CalloutState::CalloutForm {
+                    draft,
+                    field: CalloutField::Note,
+                }));
+                self.request = req(CalloutRequest::Preview { spec });
+            }
+            (None, None) => self.stale(),
+        }
+    }
+
+    /// The call-out's review: send it, change a field, or discard it.
+    fn callout_review_input(&mut self, input: &Input, spec: CalloutSpec) {
+        match self.pick_yes_no(input, "send", "discard").as_deref() {
+            Some("send") => {
+                // The deadline may have passed while the coordinator read the preview.
+                if spec.deadline <= self.ctx.now_ms {
+                    let mut draft = draft_of(&spec);
+                    draft.deadline = None;
+                    self.say(MsgId::CalloutDeadlinePast);
+                    self.state = Some(State::Callout(CalloutState::CalloutForm {
+                        draft,
+                        field: CalloutField::Deadline,
+                    }));
+                    return;
+                }
+                self.state = Some(State::Idle);
+                self.request = req(CalloutRequest::Start { spec });
+            }
+            Some("discard") => {
+                self.say(MsgId::Cancelled);
+                self.state = Some(State::Idle);
+            }
+            Some(code) => match CalloutField::ALL.iter().find(|f| f.code() == code) {
+                Some(field) => {
+                    let mut draft = draft_of(&spec);
+                    draft.clear(*field);
+                    self.state = Some(State::Callout(CalloutState::CalloutForm {
+                        draft,
+                        field: *field,
+                    }));
+                }
+                None => self.stale(),
+            },
+            None => self.wrong(MsgId::ErrorChoice),
+        }
+    }
+
+    /// Whether a donor who pledged came and gave.
+    fn pledge_mark_input(&mut self, input: &Input, id: i64, donor: i64) {
+        match self.pick(input).as_deref() {
+            Some("donated") => {
+                self.request = req(CalloutRequest::Mark {
+                    id,
+                    donor,
+                    donated: true,
+                })
+            }
+            Some("no_show") => {
+                self.request = req(CalloutRequest::Mark {
+                    id,
+                    donor,
+                    donated: false,
+                })
+            }
+            Some(_) => self.request = req(CalloutRequest::Pledges { id }),
+            None => self.wrong(MsgId::ErrorChoice),
+        }
+    }
+
+    /// Until when a donor wants no urgent call.
+    fn settings_deferral_input(&mut self, text: &str) {
+        if matches!(fold(text).as_str(), "xoa" | "clear" | "khong" | "none") {
+            if let Some(d) = self.donor_mut_opt() {
+                d.deferred_until = None;
+            }
+            self.say(MsgId::SettingsSaved);
+            self.state = Some(State::Callout(CalloutState::Settings));
+            return;
+        }
+        match parse_upcoming_day(text, self.ctx.today) {
+            Some(day) if (day - self.ctx.today).num_days() <= 400 => {
+                if let Some(d) = self.donor_mut_opt() {
+                    d.deferred_until = Some(day);
+                }
+                self.say(MsgId::SettingsSaved);
+                self.state = Some(State::Callout(CalloutState::Settings));
+            }
+            _ => self.wrong(MsgId::SettingsBadDeferral),
         }
     }
 }

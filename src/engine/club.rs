@@ -370,30 +370,7 @@ impl Turn<'_, '_> {
                 club_name,
                 ids,
                 page,
-            } => {
-                // Numbers name members here, so "next page" is a word, not an option.
-                let folded = crate::domain::text::fold(text);
-                if page != usize::MAX
-                    && ["tiep", "next", "trang sau", "xem them"].contains(&folded.as_str())
-                {
-                    self.request = Some(Request::Club(ClubRequest::Members {
-                        id: club,
-                        page: page.saturating_add(1),
-                    }));
-                    return;
-                }
-                match text.trim_end_matches('.').parse::<usize>() {
-                    Ok(n) if n >= 1 && n <= ids.len() => {
-                        self.state = Some(State::Club(ClubState::ConfirmRemove {
-                            club,
-                            club_name,
-                            donor: ids[n - 1],
-                            number: n,
-                        }));
-                    }
-                    _ => self.wrong(MsgId::MembersPickNumber),
-                }
-            }
+            } => self.member_list_input(text, club, club_name, ids, page),
             ClubState::ConfirmRemove { club, donor, .. } => {
                 match self.pick_yes_no(input, "remove", "keep").as_deref() {
                     Some("remove") => {
@@ -412,54 +389,8 @@ impl Turn<'_, '_> {
                 Some(name) => self.state = Some(State::Club(ClubState::NewClubKind { name })),
                 None => self.wrong(MsgId::ErrorClubName),
             },
-            ClubState::NewClubKind { name } => {
-                let typed = match input {
-                    Input::Text(t) => ClubKind::parse(t),
-                    _ => None,
-                };
-                match self
-                    .pick(input)
-                    .and_then(|v| ClubKind::from_code(&v))
-                    .or(typed)
-                {
-                    Some(kind) => {
-                        self.state = Some(State::Idle);
-                        self.request = Some(Request::Club(ClubRequest::CreateClub { name, kind }));
-                    }
-                    None => self.wrong(MsgId::ErrorChoice),
-                }
-            }
-            ClubState::ChooseAudience { .. } => match self.pick(input).as_deref() {
-                Some("province") => self.state = Some(State::Club(ClubState::AudienceProvince)),
-                Some("blood") => self.state = Some(State::Club(ClubState::AudienceBlood)),
-                Some("all") => {
-                    self.state = Some(State::Club(ClubState::BroadcastText {
-                        audience: Audience::All,
-                    }))
-                }
-                Some(v) => {
-                    let club = match ClubButton::parse(v) {
-                        Some(ClubButton::Audience { club }) => Some(club),
-                        _ => None,
-                    };
-                    let name = match &self.state {
-                        Some(State::Club(ClubState::ChooseAudience { clubs, .. })) => club
-                            .and_then(|id| {
-                                clubs.iter().find(|c| c.id == id).map(|c| c.name.clone())
-                            }),
-                        _ => None,
-                    };
-                    match (club, name) {
-                        (Some(id), Some(name)) => {
-                            self.state = Some(State::Club(ClubState::BroadcastText {
-                                audience: Audience::Club { id, name },
-                            }))
-                        }
-                        _ => self.stale(),
-                    }
-                }
-                None => self.wrong(MsgId::ErrorChoice),
-            },
+            ClubState::NewClubKind { name } => self.new_club_kind_input(input, name),
+            ClubState::ChooseAudience { .. } => self.choose_audience_input(input),
             ClubState::AudienceProvince => match Province::find(text) {
                 ProvinceMatch::One { province, .. } => {
                     self.state = Some(State::Club(ClubState::BroadcastText {
@@ -502,21 +433,7 @@ impl Turn<'_, '_> {
                 _ => self.say(MsgId::TextOnly),
             },
             ClubState::ConfirmBroadcast { audience, text, .. } => {
-                match self.pick_yes_no(input, "send", "drop").as_deref() {
-                    Some("send") => {
-                        self.state = Some(State::Idle);
-                        self.request =
-                            Some(Request::Club(ClubRequest::SendBroadcast { audience, text }));
-                    }
-                    Some("rewrite") => {
-                        self.state = Some(State::Club(ClubState::BroadcastText { audience }))
-                    }
-                    Some(_) => {
-                        self.say(MsgId::BroadcastDropped);
-                        self.state = Some(State::Idle);
-                    }
-                    None => self.wrong(MsgId::ErrorChoice),
-                }
+                self.confirm_broadcast_input(input, audience, text)
             }
             ClubState::BroadcastList { .. } => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::Idle),
@@ -666,6 +583,112 @@ impl Turn<'_, '_> {
                 self.back_to_base();
             }
             ClubOutcome::Audit(entries) => self.show_audit(entries),
+        }
+    }
+}
+
+/// The club flows' answers that take more than a line.
+impl Turn<'_, '_> {
+    /// Whom to broadcast to: a club, a province, a blood group, everyone.
+    fn choose_audience_input(&mut self, input: &Input) {
+        match self.pick(input).as_deref() {
+            Some("province") => self.state = Some(State::Club(ClubState::AudienceProvince)),
+            Some("blood") => self.state = Some(State::Club(ClubState::AudienceBlood)),
+            Some("all") => {
+                self.state = Some(State::Club(ClubState::BroadcastText {
+                    audience: Audience::All,
+                }))
+            }
+            Some(v) => {
+                let club = match ClubButton::parse(v) {
+                    Some(ClubButton::Audience { club }) => Some(club),
+                    _ => None,
+                };
+                let name = match &self.state {
+                    Some(State::Club(ClubState::ChooseAudience { clubs, .. })) => club
+                        .and_then(|id| clubs.iter().find(|c| c.id == id).map(|c| c.name.clone())),
+                    _ => None,
+                };
+                match (club, name) {
+                    (Some(id), Some(name)) => {
+                        self.state = Some(State::Club(ClubState::BroadcastText {
+                            audience: Audience::Club { id, name },
+                        }))
+                    }
+                    _ => self.stale(),
+                }
+            }
+            None => self.wrong(MsgId::ErrorChoice),
+        }
+    }
+
+    /// A leader's member list: the next page, or a member by number to remove.
+    fn member_list_input(
+        &mut self,
+        text: &str,
+        club: i64,
+        club_name: String,
+        ids: Vec<i64>,
+        page: usize,
+    ) {
+        // Numbers name members here, so "next page" is a word, not an option.
+        let folded = crate::domain::text::fold(text);
+        if page != usize::MAX
+            && ["tiep", "next", "trang sau", "xem them"].contains(&folded.as_str())
+        {
+            self.request = Some(Request::Club(ClubRequest::Members {
+                id: club,
+                page: page.saturating_add(1),
+            }));
+            return;
+        }
+        match text.trim_end_matches('.').parse::<usize>() {
+            Ok(n) if n >= 1 && n <= ids.len() => {
+                self.state = Some(State::Club(ClubState::ConfirmRemove {
+                    club,
+                    club_name,
+                    donor: ids[n - 1],
+                    number: n,
+                }));
+            }
+            _ => self.wrong(MsgId::MembersPickNumber),
+        }
+    }
+
+    /// The kind of a new club (by button or by word).
+    fn new_club_kind_input(&mut self, input: &Input, name: String) {
+        let typed = match input {
+            Input::Text(t) => ClubKind::parse(t),
+            _ => None,
+        };
+        match self
+            .pick(input)
+            .and_then(|v| ClubKind::from_code(&v))
+            .or(typed)
+        {
+            Some(kind) => {
+                self.state = Some(State::Idle);
+                self.request = Some(Request::Club(ClubRequest::CreateClub { name, kind }));
+            }
+            None => self.wrong(MsgId::ErrorChoice),
+        }
+    }
+
+    /// Send the broadcast as previewed, rewrite it or drop it?
+    fn confirm_broadcast_input(&mut self, input: &Input, audience: Audience, text: String) {
+        match self.pick_yes_no(input, "send", "drop").as_deref() {
+            Some("send") => {
+                self.state = Some(State::Idle);
+                self.request = Some(Request::Club(ClubRequest::SendBroadcast { audience, text }));
+            }
+            Some("rewrite") => {
+                self.state = Some(State::Club(ClubState::BroadcastText { audience }))
+            }
+            Some(_) => {
+                self.say(MsgId::BroadcastDropped);
+                self.state = Some(State::Idle);
+            }
+            None => self.wrong(MsgId::ErrorChoice),
         }
     }
 }

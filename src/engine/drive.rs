@@ -662,33 +662,7 @@ impl Turn<'_, '_> {
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            DriveState::DriveMenu { drive, .. } => match self.pick(input).as_deref() {
-                Some("signup") if !self.eligible_on(&drive) => self.sign_up(&drive, None),
-                Some("signup") if !drive.slots.is_empty() => {
-                    self.state = Some(State::Drive(DriveState::ChooseSlot { drive }))
-                }
-                Some("signup") => self.sign_up(&drive, None),
-                Some("cancel_signup") => {
-                    self.state = Some(State::Idle);
-                    self.request = req(DriveRequest::CancelSignUp { id: drive.id });
-                }
-                Some("edit") => {
-                    self.state = Some(State::Idle);
-                    self.request = req(DriveRequest::DriveForm {
-                        edit: Some(drive.id),
-                    });
-                }
-                Some("cancel_drive") => {
-                    self.state = Some(State::Drive(DriveState::ConfirmCancelDrive { drive }))
-                }
-                Some(_) => {
-                    self.state = Some(State::Idle);
-                    self.request = req(DriveRequest::List {
-                        from: self.eligible_from(),
-                    });
-                }
-                None => self.wrong(MsgId::ErrorChoice),
-            },
+            DriveState::DriveMenu { drive, .. } => self.drive_menu_input(input, drive),
             DriveState::ChooseSlot { drive } => match self
                 .pick(input)
                 .or_else(|| slot_at(&drive, input, self.ctx.tz))
@@ -707,17 +681,7 @@ impl Turn<'_, '_> {
                 None => self.wrong(MsgId::ErrorChoice),
             },
             DriveState::ConfirmCancelDrive { drive } => {
-                match self.pick_yes_no(input, "yes", "back").as_deref() {
-                    Some("yes") => {
-                        self.state = Some(State::Idle);
-                        self.request = req(DriveRequest::CancelDrive { id: drive.id });
-                    }
-                    Some(_) => {
-                        self.say(MsgId::Cancelled);
-                        self.state = Some(State::Idle);
-                    }
-                    None => self.wrong(MsgId::ErrorChoice),
-                }
+                self.confirm_cancel_drive_input(input, drive)
             }
             DriveState::SelfReportKind => match self.pick(input).as_deref() {
                 Some("back") => self.state = Some(State::Idle),
@@ -745,53 +709,14 @@ impl Turn<'_, '_> {
                 drives,
                 next,
                 last,
-            } => match self.pick(input).as_deref() {
-                Some("back") => self.state = Some(State::Drive(DriveState::RecordWho)),
-                Some("remove_last") => match last {
-                    Some(last) => {
-                        self.state = Some(State::Drive(DriveState::RecordConfirmRemove {
-                            donor,
-                            name,
-                            last,
-                        }))
-                    }
-                    None => self.stale(),
-                },
-                Some(code) => match DonationKind::from_code(code) {
-                    // Inside the interval of the donation before: asked first (the same
-                    // donation recorded twice is recognised by the store instead).
-                    Some(kind)
-                        if next.is_some_and(|n| n > self.ctx.today)
-                            && !last
-                                .is_some_and(|l| l.date == self.ctx.today && l.kind == kind) =>
-                    {
-                        self.state = Some(State::Drive(DriveState::RecordConfirmEarly {
-                            donor,
-                            name,
-                            kind,
-                            drives,
-                            next: next.unwrap_or(self.ctx.today),
-                        }))
-                    }
-                    Some(kind) => self.record_kind(donor, name, kind, drives),
-                    None => self.stale(),
-                },
-                None => self.wrong(MsgId::ErrorChoice),
-            },
+            } => self.record_kind_input(input, donor, name, drives, next, last),
             DriveState::RecordConfirmEarly {
                 donor,
                 name,
                 kind,
                 drives,
                 ..
-            } => match self.pick_yes_no(input, "yes", "no").as_deref() {
-                Some("yes") => self.record_kind(donor, name, kind, drives),
-                Some(_) => {
-                    self.say(MsgId::RecordNotRecorded);
-                    self.state = Some(State::Drive(DriveState::RecordWho));
-                }
-                None => self.wrong(MsgId::ErrorChoice),
-            },
+            } => self.record_early_input(input, donor, name, kind, drives),
             DriveState::RecordConfirmRemove { last, .. } => {
                 match self.pick_yes_no(input, "yes", "no").as_deref() {
                     Some("yes") => {
@@ -819,32 +744,7 @@ impl Turn<'_, '_> {
                 campaigns,
             } => self.drive_form(draft, field, campaigns, input, &text),
             DriveState::DriveReview { draft, campaigns } => {
-                match self.pick_yes_no(input, "save", "discard").as_deref() {
-                    Some("save") => match draft.input() {
-                        Some(input) => {
-                            // Kept while saving: a date outside the campaign comes back here.
-                            self.state =
-                                Some(State::Drive(DriveState::DriveReview { draft, campaigns }));
-                            self.request = req(DriveRequest::SaveDrive { input });
-                        }
-                        None => self.stale(),
-                    },
-                    Some("discard") => {
-                        self.say(MsgId::Cancelled);
-                        self.state = Some(State::Idle);
-                    }
-                    Some(code) => match field_from_code(code) {
-                        Some(field) => {
-                            self.state = Some(State::Drive(DriveState::DriveForm {
-                                draft,
-                                field,
-                                campaigns,
-                            }))
-                        }
-                        None => self.stale(),
-                    },
-                    None => self.wrong(MsgId::ErrorChoice),
-                }
+                self.drive_review_input(input, draft, campaigns)
             }
             DriveState::CampaignForm { draft, field } => {
                 self.campaign_form(draft, field, input, &text)
@@ -857,33 +757,7 @@ impl Turn<'_, '_> {
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            DriveState::CampaignReview { draft } => {
-                match self.pick_yes_no(input, "save", "discard").as_deref() {
-                    Some("save") => {
-                        // The review stays while the store answers: a taken name goes back to it.
-                        self.request = req(match draft.input() {
-                            Some(input) => DriveRequest::SaveCampaign { input },
-                            // Not complete (a stale screen): the form again.
-                            None => DriveRequest::CampaignForm,
-                        });
-                        self.state = Some(State::Drive(DriveState::CampaignReview { draft }));
-                    }
-                    Some(code) if code.starts_with("c_") => {
-                        let field = match code {
-                            "c_name" => CampaignField::Name,
-                            "c_dates" => CampaignField::Dates,
-                            "c_units" => CampaignField::Units,
-                            _ => CampaignField::People,
-                        };
-                        self.state = Some(State::Drive(DriveState::CampaignForm { draft, field }));
-                    }
-                    Some(_) => {
-                        self.say(MsgId::Cancelled);
-                        self.state = Some(State::Idle);
-                    }
-                    None => self.wrong(MsgId::ErrorChoice),
-                }
-            }
+            DriveState::CampaignReview { draft } => self.campaign_review_input(input, draft),
         }
     }
 
@@ -1232,6 +1106,182 @@ impl Turn<'_, '_> {
                 self.state = Some(State::Drive(DriveState::CampaignReview { draft }));
             }
             DriveOutcome::CampaignExists => self.campaign_exists(),
+        }
+    }
+}
+
+/// A coordinator confirming a drive's cancellation.
+impl Turn<'_, '_> {
+    /// Cancel this drive (everyone signed up is told)?
+    fn confirm_cancel_drive_input(&mut self, input: &Input, drive: DriveInfo) {
+        match self.pick_yes_no(input, "yes", "back").as_deref() {
+            Some("yes") => {
+                self.state = Some(State::Idle);
+                self.request = req(DriveRequest::CancelDrive { id: drive.id });
+            }
+            Some(_) => {
+                self.say(MsgId::Cancelled);
+                self.state = Some(State::Idle);
+            }
+            None => self.wrong(MsgId::ErrorChoice),
+        }
+    }
+}
+
+/// The coordinator's confirmation of an early donation.
+impl Turn<'_, '_> {
+    /// A donation inside the donor's interval: record it anyway?
+    fn record_early_input(
+        &mut self,
+        input: &Input,
+        donor: i64,
+        name: String,
+        kind: DonationKind,
+        drives: Vec<Item>,
+    ) {
+        match self.pick_yes_no(input, "yes", "no").as_deref() {
+            Some("yes") => self.record_kind(donor, name, kind, drives),
+            Some(_) => {
+                self.say(MsgId::RecordNotRecorded);
+                self.state = Some(State::Drive(DriveState::RecordWho));
+            }
+            None => self.wrong(MsgId::ErrorChoice),
+        }
+    }
+}
+
+/// The drive flows' answers that take more than a line.
+impl Turn<'_, '_> {
+    /// The kind of donation being recorded (or removing the last one recorded).
+    fn record_kind_input(
+        &mut self,
+        input: &Input,
+        donor: i64,
+        name: String,
+        drives: Vec<Item>,
+        next: Option<NaiveDate>,
+        last: Option<RecordedDonation>,
+    ) {
+        match self.pick(input).as_deref() {
+            Some("back") => self.state = Some(State::Drive(DriveState::RecordWho)),
+            Some("remove_last") => match last {
+                Some(last) => {
+                    self.state = Some(State::Drive(DriveState::RecordConfirmRemove {
+                        donor,
+                        name,
+                        last,
+                    }))
+                }
+                None => self.stale(),
+            },
+            Some(code) => match DonationKind::from_code(code) {
+                // Inside the interval of the donation before: asked first (the same
+                // donation recorded twice is recognised by the store instead).
+                Some(kind)
+                    if next.is_some_and(|n| n > self.ctx.today)
+                        && !last.is_some_and(|l| l.date == self.ctx.today && l.kind == kind) =>
+                {
+                    self.state = Some(State::Drive(DriveState::RecordConfirmEarly {
+                        donor,
+                        name,
+                        kind,
+                        drives,
+                        next: next.unwrap_or(self.ctx.today),
+                    }))
+                }
+                Some(kind) => self.record_kind(donor, name, kind, drives),
+                None => self.stale(),
+            },
+            None => self.wrong(MsgId::ErrorChoice),
+        }
+    }
+
+    /// The drive form's review: save, discard, or change a field.
+    fn drive_review_input(&mut self, input: &Input, draft: DriveDraft, campaigns: Vec<Item>) {
+        match self.pick_yes_no(input, "save", "discard").as_deref() {
+            Some("save") => match draft.input() {
+                Some(input) => {
+                    // Kept while saving: a date outside the campaign comes back here.
+                    self.state = Some(State::Drive(DriveState::DriveReview { draft, campaigns }));
+                    self.request = req(DriveRequest::SaveDrive { input });
+                }
+                None => self.stale(),
+            },
+            Some("discard") => {
+                self.say(MsgId::Cancelled);
+                self.state = Some(State::Idle);
+            }
+            Some(code) => match field_from_code(code) {
+                Some(field) => {
+                    self.state = Some(State::Drive(DriveState::DriveForm {
+                        draft,
+                        field,
+                        campaigns,
+                    }))
+                }
+                None => self.stale(),
+            },
+            None => self.wrong(MsgId::ErrorChoice),
+        }
+    }
+
+    /// A drive's menu: sign up (for a slot), withdraw, edit or cancel it.
+    fn drive_menu_input(&mut self, input: &Input, drive: DriveInfo) {
+        match self.pick(input).as_deref() {
+            Some("signup") if !self.eligible_on(&drive) => self.sign_up(&drive, None),
+            Some("signup") if !drive.slots.is_empty() => {
+                self.state = Some(State::Drive(DriveState::ChooseSlot { drive }))
+            }
+            Some("signup") => self.sign_up(&drive, None),
+            Some("cancel_signup") => {
+                self.state = Some(State::Idle);
+                self.request = req(DriveRequest::CancelSignUp { id: drive.id });
+            }
+            Some("edit") => {
+                self.state = Some(State::Idle);
+                self.request = req(DriveRequest::DriveForm {
+                    edit: Some(drive.id),
+                });
+            }
+            Some("cancel_drive") => {
+                self.state = Some(State::Drive(DriveState::ConfirmCancelDrive { drive }))
+            }
+            Some(_) => {
+                self.state = Some(State::Idle);
+                self.request = req(DriveRequest::List {
+                    from: self.eligible_from(),
+                });
+            }
+            None => self.wrong(MsgId::ErrorChoice),
+        }
+    }
+
+    /// The campaign form's review: save, discard, or change a field.
+    fn campaign_review_input(&mut self, input: &Input, draft: CampaignDraft) {
+        match self.pick_yes_no(input, "save", "discard").as_deref() {
+            Some("save") => {
+                // The review stays while the store answers: a taken name goes back to it.
+                self.request = req(match draft.input() {
+                    Some(input) => DriveRequest::SaveCampaign { input },
+                    // Not complete (a stale screen): the form again.
+                    None => DriveRequest::CampaignForm,
+                });
+                self.state = Some(State::Drive(DriveState::CampaignReview { draft }));
+            }
+            Some(code) if code.starts_with("c_") => {
+                let field = match code {
+                    "c_name" => CampaignField::Name,
+                    "c_dates" => CampaignField::Dates,
+                    "c_units" => CampaignField::Units,
+                    _ => CampaignField::People,
+                };
+                self.state = Some(State::Drive(DriveState::CampaignForm { draft, field }));
+            }
+            Some(_) => {
+                self.say(MsgId::Cancelled);
+                self.state = Some(State::Idle);
+            }
+            None => self.wrong(MsgId::ErrorChoice),
         }
     }
 }
