@@ -576,42 +576,8 @@ impl<'a, 'c> Turn<'a, 'c> {
         match cmd {
             // A club's deep link: `/start <code>`.
             Command::Start if !args.is_empty() => self.join_command(args),
-            Command::Start => {
-                if let Some(d) = &self.donor {
-                    let name = d.name.clone().unwrap_or_default();
-                    self.say(Msg::new(MsgId::WelcomeBack).str("name", name));
-                    let now = self.ctx.now_ms;
-                    if self.ask.is_some_and(|a| now >= a.from) && self.registered_donor() {
-                        // An urgent ask waits for this donor's answer: it stays the question
-                        // a bare "1" or "2" answers, and they are reminded of it.
-                        self.say(MsgId::CalloutAskWaiting);
-                        self.state = Some(self.base_state());
-                    } else if self.state == Some(State::Idle) && self.registration_incomplete() {
-                        self.advance();
-                    } else {
-                        self.state = Some(self.base_state());
-                    }
-                } else if self.staff {
-                    self.say(MsgId::WelcomeStaff);
-                    self.state = Some(State::Idle);
-                } else {
-                    self.say(MsgId::Welcome);
-                    self.state = Some(State::AwaitConsent);
-                }
-            }
-            Command::Register => {
-                if self.donor.is_some() {
-                    let m = match &self.donor {
-                        Some(d) => profile(self.ctx, d, self.lang),
-                        None => Msg::new(MsgId::ProfileNone),
-                    };
-                    self.say(m);
-                    self.state = Some(self.base_state());
-                } else {
-                    self.say(Msg::new(MsgId::Welcome));
-                    self.state = Some(State::AwaitConsent);
-                }
-            }
+            Command::Start => self.start_command(),
+            Command::Register => self.register_command(),
             Command::Help => {
                 self.say(MsgId::Help);
                 self.state = Some(self.base_state());
@@ -766,82 +732,13 @@ impl<'a, 'c> Turn<'a, 'c> {
                 return self.say(MsgId::TextOnly);
             }
         }
-        let today = self.ctx.today;
-        let rules = self.ctx.rules;
         match field {
             Field::Name => match text.map(parse_name) {
                 Some(Ok(name)) => self.donor_mut().name = Some(name),
                 _ => return self.wrong(MsgId::ErrorName),
             },
-            Field::Phone => {
-                let (raw, verified) = match input {
-                    Input::Contact { own: false, .. } => {
-                        return self.wrong(MsgId::ErrorContactNotOwn);
-                    }
-                    Input::Contact { phone, own: true } => (phone.as_str(), true),
-                    _ => (text.unwrap_or(""), false),
-                };
-                match PhoneNumber::parse(raw) {
-                    // A typed number another donor already has is checked first (a verified
-                    // one joins the two accounts instead, in the app).
-                    Ok(phone)
-                        if !verified
-                            && self.donor.as_ref().and_then(|d| d.phone.as_ref())
-                                != Some(&phone) =>
-                    {
-                        self.request = Some(Request::PhoneInUse { phone });
-                        return;
-                    }
-                    Ok(phone) => {
-                        let d = self.donor_mut();
-                        let same = d.phone.as_ref() == Some(&phone);
-                        d.phone_verified = verified || (same && d.phone_verified);
-                        d.phone = Some(phone);
-                    }
-                    Err(e) => {
-                        return self.wrong(match e {
-                            PhoneError::NotANumber => MsgId::ErrorPhoneFormat,
-                            PhoneError::WrongLength => MsgId::ErrorPhoneLength,
-                            PhoneError::OldElevenDigits => MsgId::ErrorPhoneOld,
-                            PhoneError::NotMobile => MsgId::ErrorPhoneNotMobile,
-                            PhoneError::Foreign => MsgId::ErrorPhoneForeign,
-                        });
-                    }
-                }
-            }
-            Field::BirthDate => {
-                let parsed = dates::parse_birth(text.unwrap_or(""), today);
-                match parsed {
-                    // A child: nothing of theirs is kept, not even as a supporter.
-                    Ok(birth) if dates::age_on(birth, today) < rules.min_age_to_keep_data => {
-                        self.say(
-                            Msg::new(MsgId::ChildNotKept)
-                                .num("age", f64::from(rules.min_age_to_keep_data))
-                                .num("min", f64::from(rules.min_age)),
-                        );
-                        self.donor = None;
-                        self.change = DonorChange::Erase;
-                        self.state = None;
-                        return;
-                    }
-                    Ok(birth) => {
-                        let in_range = rules.check_age(birth, today) == AgeCheck::InRange;
-                        let d = self.donor_mut();
-                        d.birth_date = Some(birth);
-                        if in_range {
-                            d.supporter = false;
-                        }
-                    }
-                    Err(e) => {
-                        return self.wrong(match e {
-                            DateError::NotADate => MsgId::ErrorDateFormat,
-                            DateError::NoSuchDay => MsgId::ErrorDateNoSuchDay,
-                            DateError::InFuture => MsgId::ErrorDateFuture,
-                            DateError::TooOld => MsgId::ErrorBirthDateTooOld,
-                        });
-                    }
-                }
-            }
+            Field::Phone => return self.phone_answer(input, text),
+            Field::BirthDate => return self.birth_date_answer(text),
             Field::Sex => {
                 let sex = self
                     .pick(input)
@@ -852,25 +749,7 @@ impl<'a, 'c> Turn<'a, 'c> {
                     None => return self.wrong(MsgId::ErrorChoice),
                 }
             }
-            Field::Weight => match WeightKg::parse(text.unwrap_or("")) {
-                Ok(w) => {
-                    let d = self.donor_mut();
-                    d.weight = Some(w);
-                    if let Some(sex) = d.sex {
-                        if !rules.weight_ok(sex, w) {
-                            let min = rules.min_weight(sex);
-                            self.say(Msg::new(MsgId::NoteWeightBelow).num("min", min));
-                        }
-                    }
-                }
-                Err(e) => {
-                    return self.wrong(match e {
-                        WeightError::NotAWeight => MsgId::ErrorWeightFormat,
-                        WeightError::Implausible => MsgId::ErrorWeightRange,
-                        WeightError::WrongUnit => MsgId::ErrorWeightUnit,
-                    });
-                }
-            },
+            Field::Weight => return self.weight_answer(text),
             Field::BloodGroup => {
                 let group = self
                     .pick(input)
@@ -892,65 +771,14 @@ impl<'a, 'c> Turn<'a, 'c> {
                     }
                 }
             }
-            Field::LastDonationKind => {
-                let answer = match self.pick(input).as_deref() {
-                    Some("never") => LastDonationAnswer::Never,
-                    Some(code) => match DonationKind::from_code(code) {
-                        Some(kind) => LastDonationAnswer::KindOnly(kind),
-                        None => return self.wrong(MsgId::ErrorChoice),
-                    },
-                    None => match text.and_then(parse_last_kind) {
-                        Some(LastKind::Never) => LastDonationAnswer::Never,
-                        Some(LastKind::Given(kind)) => LastDonationAnswer::KindOnly(kind),
-                        None => return self.wrong(MsgId::ErrorChoice),
-                    },
-                };
-                self.donor_mut().last_donation = Some(answer);
-            }
+            Field::LastDonationKind => return self.last_kind_answer(input, text),
             Field::NightAlerts => match self.pick_yes_no(input, "night_yes", "night_no").as_deref()
             {
                 Some("night_yes") => self.donor_mut().night_alerts = Some(true),
                 Some("night_no") => self.donor_mut().night_alerts = Some(false),
                 _ => return self.wrong(MsgId::ErrorChoice),
             },
-            Field::LastDonationDate => {
-                let kind = match self.donor.as_ref().and_then(|d| d.last_donation) {
-                    Some(LastDonationAnswer::KindOnly(k))
-                    | Some(LastDonationAnswer::DateForgotten(k))
-                    | Some(LastDonationAnswer::Given { kind: k, .. }) => k,
-                    _ => {
-                        // The kind was lost (cannot happen through the engine): ask it again.
-                        self.state = Some(State::Ask {
-                            field: Field::LastDonationKind,
-                        });
-                        return;
-                    }
-                };
-                let earliest = self
-                    .donor
-                    .as_ref()
-                    .and_then(|d| d.birth_date)
-                    .and_then(|b| b.checked_add_months(Months::new(16 * 12)))
-                    .unwrap_or(NaiveDate::MIN);
-                match dates::parse_last_donation(text.unwrap_or(""), today, earliest) {
-                    Ok(LastDate::Known(date, _)) => {
-                        self.donor_mut().last_donation =
-                            Some(LastDonationAnswer::Given { kind, date })
-                    }
-                    Ok(LastDate::Forgotten) => {
-                        self.donor_mut().last_donation =
-                            Some(LastDonationAnswer::DateForgotten(kind))
-                    }
-                    Err(e) => {
-                        return self.wrong(match e {
-                            DateError::NotADate => MsgId::ErrorDateFormat,
-                            DateError::NoSuchDay => MsgId::ErrorDateNoSuchDay,
-                            DateError::InFuture => MsgId::ErrorDateFuture,
-                            DateError::TooOld => MsgId::ErrorDonationDateTooEarly,
-                        });
-                    }
-                }
-            }
+            Field::LastDonationDate => return self.last_date_answer(text),
         }
         self.advance();
     }
@@ -1118,6 +946,214 @@ impl<'a, 'c> Turn<'a, 'c> {
             }
             None => self.wrong(MsgId::ErrorChoice),
         }
+    }
+}
+
+/// The commands that take more than a line.
+impl Turn<'_, '_> {
+    /// `/start`: welcome back (to the ask waiting, the registration left open) or welcome.
+    fn start_command(&mut self) {
+        if let Some(d) = &self.donor {
+            let name = d.name.clone().unwrap_or_default();
+            self.say(Msg::new(MsgId::WelcomeBack).str("name", name));
+            let now = self.ctx.now_ms;
+            if self.ask.is_some_and(|a| now >= a.from) && self.registered_donor() {
+                // An urgent ask waits for this donor's answer: it stays the question
+                // a bare "1" or "2" answers, and they are reminded of it.
+                self.say(MsgId::CalloutAskWaiting);
+                self.state = Some(self.base_state());
+            } else if self.state == Some(State::Idle) && self.registration_incomplete() {
+                self.advance();
+            } else {
+                self.state = Some(self.base_state());
+            }
+        } else if self.staff {
+            self.say(MsgId::WelcomeStaff);
+            self.state = Some(State::Idle);
+        } else {
+            self.say(MsgId::Welcome);
+            self.state = Some(State::AwaitConsent);
+        }
+    }
+
+    /// `/register`: the profile of a donor, the consent question for anyone else.
+    fn register_command(&mut self) {
+        if self.donor.is_some() {
+            let m = match &self.donor {
+                Some(d) => profile(self.ctx, d, self.lang),
+                None => Msg::new(MsgId::ProfileNone),
+            };
+            self.say(m);
+            self.state = Some(self.base_state());
+        } else {
+            self.say(Msg::new(MsgId::Welcome));
+            self.state = Some(State::AwaitConsent);
+        }
+    }
+}
+
+/// Registration's answers that take more than a line.
+impl Turn<'_, '_> {
+    /// The phone, typed or shared by the platform (a typed one is checked first).
+    fn phone_answer(&mut self, input: &Input, text: Option<&str>) {
+        let (raw, verified) = match input {
+            Input::Contact { own: false, .. } => {
+                return self.wrong(MsgId::ErrorContactNotOwn);
+            }
+            Input::Contact { phone, own: true } => (phone.as_str(), true),
+            _ => (text.unwrap_or(""), false),
+        };
+        match PhoneNumber::parse(raw) {
+            // A typed number another donor already has is checked first (a verified
+            // one joins the two accounts instead, in the app).
+            Ok(phone)
+                if !verified
+                    && self.donor.as_ref().and_then(|d| d.phone.as_ref()) != Some(&phone) =>
+            {
+                self.request = Some(Request::PhoneInUse { phone });
+                return;
+            }
+            Ok(phone) => {
+                let d = self.donor_mut();
+                let same = d.phone.as_ref() == Some(&phone);
+                d.phone_verified = verified || (same && d.phone_verified);
+                d.phone = Some(phone);
+            }
+            Err(e) => {
+                return self.wrong(match e {
+                    PhoneError::NotANumber => MsgId::ErrorPhoneFormat,
+                    PhoneError::WrongLength => MsgId::ErrorPhoneLength,
+                    PhoneError::OldElevenDigits => MsgId::ErrorPhoneOld,
+                    PhoneError::NotMobile => MsgId::ErrorPhoneNotMobile,
+                    PhoneError::Foreign => MsgId::ErrorPhoneForeign,
+                });
+            }
+        }
+
+        self.advance();
+    }
+
+    /// The birth date (a child's data is not kept: everything typed is erased).
+    fn birth_date_answer(&mut self, text: Option<&str>) {
+        let (today, rules) = (self.ctx.today, self.ctx.rules);
+        let parsed = dates::parse_birth(text.unwrap_or(""), today);
+        match parsed {
+            // A child: nothing of theirs is kept, not even as a supporter.
+            Ok(birth) if dates::age_on(birth, today) < rules.min_age_to_keep_data => {
+                self.say(
+                    Msg::new(MsgId::ChildNotKept)
+                        .num("age", f64::from(rules.min_age_to_keep_data))
+                        .num("min", f64::from(rules.min_age)),
+                );
+                self.donor = None;
+                self.change = DonorChange::Erase;
+                self.state = None;
+                return;
+            }
+            Ok(birth) => {
+                let in_range = rules.check_age(birth, today) == AgeCheck::InRange;
+                let d = self.donor_mut();
+                d.birth_date = Some(birth);
+                if in_range {
+                    d.supporter = false;
+                }
+            }
+            Err(e) => {
+                return self.wrong(match e {
+                    DateError::NotADate => MsgId::ErrorDateFormat,
+                    DateError::NoSuchDay => MsgId::ErrorDateNoSuchDay,
+                    DateError::InFuture => MsgId::ErrorDateFuture,
+                    DateError::TooOld => MsgId::ErrorBirthDateTooOld,
+                });
+            }
+        }
+
+        self.advance();
+    }
+
+    /// The weight (noted when below the minimum for the donor's sex).
+    fn weight_answer(&mut self, text: Option<&str>) {
+        let rules = self.ctx.rules;
+        match WeightKg::parse(text.unwrap_or("")) {
+            Ok(w) => {
+                let d = self.donor_mut();
+                d.weight = Some(w);
+                if let Some(sex) = d.sex {
+                    if !rules.weight_ok(sex, w) {
+                        let min = rules.min_weight(sex);
+                        self.say(Msg::new(MsgId::NoteWeightBelow).num("min", min));
+                    }
+                }
+            }
+            Err(e) => {
+                return self.wrong(match e {
+                    WeightError::NotAWeight => MsgId::ErrorWeightFormat,
+                    WeightError::Implausible => MsgId::ErrorWeightRange,
+                    WeightError::WrongUnit => MsgId::ErrorWeightUnit,
+                });
+            }
+        };
+        self.advance();
+    }
+
+    /// What the donor last gave (or never).
+    fn last_kind_answer(&mut self, input: &Input, text: Option<&str>) {
+        let answer = match self.pick(input).as_deref() {
+            Some("never") => LastDonationAnswer::Never,
+            Some(code) => match DonationKind::from_code(code) {
+                Some(kind) => LastDonationAnswer::KindOnly(kind),
+                None => return self.wrong(MsgId::ErrorChoice),
+            },
+            None => match text.and_then(parse_last_kind) {
+                Some(LastKind::Never) => LastDonationAnswer::Never,
+                Some(LastKind::Given(kind)) => LastDonationAnswer::KindOnly(kind),
+                None => return self.wrong(MsgId::ErrorChoice),
+            },
+        };
+        self.donor_mut().last_donation = Some(answer);
+
+        self.advance();
+    }
+
+    /// When the donor last gave (or that they do not remember).
+    fn last_date_answer(&mut self, text: Option<&str>) {
+        let today = self.ctx.today;
+        let kind = match self.donor.as_ref().and_then(|d| d.last_donation) {
+            Some(LastDonationAnswer::KindOnly(k))
+            | Some(LastDonationAnswer::DateForgotten(k))
+            | Some(LastDonationAnswer::Given { kind: k, .. }) => k,
+            _ => {
+                // The kind was lost (cannot happen through the engine): ask it again.
+                self.state = Some(State::Ask {
+                    field: Field::LastDonationKind,
+                });
+                return;
+            }
+        };
+        let earliest = self
+            .donor
+            .as_ref()
+            .and_then(|d| d.birth_date)
+            .and_then(|b| b.checked_add_months(Months::new(16 * 12)))
+            .unwrap_or(NaiveDate::MIN);
+        match dates::parse_last_donation(text.unwrap_or(""), today, earliest) {
+            Ok(LastDate::Known(date, _)) => {
+                self.donor_mut().last_donation = Some(LastDonationAnswer::Given { kind, date })
+            }
+            Ok(LastDate::Forgotten) => {
+                self.donor_mut().last_donation = Some(LastDonationAnswer::DateForgotten(kind))
+            }
+            Err(e) => {
+                return self.wrong(match e {
+                    DateError::NotADate => MsgId::ErrorDateFormat,
+                    DateError::NoSuchDay => MsgId::ErrorDateNoSuchDay,
+                    DateError::InFuture => MsgId::ErrorDateFuture,
+                    DateError::TooOld => MsgId::ErrorDonationDateTooEarly,
+                });
+            }
+        }
+
+        self.advance();
     }
 }
 

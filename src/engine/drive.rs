@@ -786,135 +786,17 @@ impl Turn<'_, '_> {
         input: &Input,
         text: &str,
     ) {
-        let today = self.ctx.today;
-        let ok = match field {
-            DriveField::Campaign => match self.pick(input).as_deref() {
-                Some("none") => {
-                    draft.campaign = Some(None);
-                    draft.campaign_name = None;
-                    true
-                }
-                Some(v) => match campaigns.iter().find(|c| c.id.to_string() == v) {
-                    Some(c) => {
-                        draft.campaign = Some(Some(c.id));
-                        draft.campaign_name = Some(c.label.clone());
-                        true
-                    }
-                    None => false,
-                },
-                None => false,
-            },
-            DriveField::Place => match parse_place(text) {
-                Some(p) => {
-                    draft.place = Some(p);
-                    true
-                }
-                None => return self.wrong(MsgId::DriveBadPlace),
-            },
-            DriveField::Province => match Province::find(text) {
-                ProvinceMatch::One { province, .. } => {
-                    draft.province = Some(province);
-                    true
-                }
-                ProvinceMatch::Many(list) => {
-                    let names: Vec<&str> = list.iter().map(|p| p.name()).collect();
-                    return self
-                        .wrong(Msg::new(MsgId::DriveProvinceWhich).str("names", names.join(", ")));
-                }
-                ProvinceMatch::None => return self.wrong(MsgId::ErrorProvince),
-            },
-            DriveField::Commune => {
-                draft.commune = Some(if is_skip(self.ctx, input) {
-                    String::new()
-                } else {
-                    match crate::domain::donor::parse_commune(text) {
-                        Ok(c) => c,
-                        Err(_) => return self.wrong(MsgId::DriveBadPlace),
-                    }
-                });
-                true
+        match self.fill_drive_field(&mut draft, field, &campaigns, input, text) {
+            Fill::Next => {}
+            Fill::Wrong(why) => return self.wrong(why),
+            Fill::SlotsAgain => {
+                self.state = Some(State::Drive(DriveState::DriveForm {
+                    draft,
+                    field: DriveField::Slots,
+                    campaigns,
+                }));
+                return;
             }
-            DriveField::Date => match parse_upcoming_day(text, today) {
-                Some(d) => {
-                    draft.date = Some(d);
-                    true
-                }
-                None => return self.wrong(MsgId::DriveBadDate),
-            },
-            DriveField::Time => match TimeWindow::parse(text) {
-                Some(w) => {
-                    draft.window = Some(w);
-                    // Slots that still fit the new hours are kept; the others are named and
-                    // the slots are asked about again (keep what fits, or type new ones).
-                    let slots = draft.slots.clone().unwrap_or_default();
-                    let (fit, gone): (Vec<TimeWindow>, Vec<TimeWindow>) = slots
-                        .into_iter()
-                        .partition(|s| s.start >= w.start && s.end <= w.end);
-                    if !gone.is_empty() {
-                        let labels = |v: &[TimeWindow]| {
-                            v.iter()
-                                .map(TimeWindow::label)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        };
-                        self.say(
-                            Msg::new(MsgId::DriveSlotsNoLongerFit)
-                                .str("gone", labels(&gone))
-                                .str("kept", labels(&fit))
-                                .num("kept_count", fit.len() as f64),
-                        );
-                        draft.slots = (!fit.is_empty()).then_some(fit);
-                        self.state = Some(State::Drive(DriveState::DriveForm {
-                            draft,
-                            field: DriveField::Slots,
-                            campaigns,
-                        }));
-                        return;
-                    }
-                    true
-                }
-                None => return self.wrong(MsgId::DriveBadTime),
-            },
-            DriveField::Capacity => match parse_count(text) {
-                Some(n) if n <= 100_000 => {
-                    draft.capacity = Some(n);
-                    true
-                }
-                _ => return self.wrong(MsgId::DriveBadCount),
-            },
-            DriveField::Target => {
-                if is_skip(self.ctx, input) {
-                    draft.target = Some(None);
-                    true
-                } else {
-                    match parse_count(text) {
-                        Some(n) => {
-                            draft.target = Some(Some(n));
-                            true
-                        }
-                        None => return self.wrong(MsgId::DriveBadCount),
-                    }
-                }
-            }
-            DriveField::Slots => {
-                if self.pick(input).as_deref() == Some("keep_slots") {
-                    true
-                } else if is_skip(self.ctx, input) {
-                    draft.slots = Some(Vec::new());
-                    true
-                } else {
-                    match parse_slots(text, draft.window) {
-                        Some(s) => {
-                            draft.slots = Some(s);
-                            true
-                        }
-                        None => return self.wrong(MsgId::DriveBadSlots),
-                    }
-                }
-            }
-        };
-        if !ok {
-            return self.wrong(MsgId::ErrorChoice);
         }
         self.state = Some(match draft.next_field() {
             Some(field) => State::Drive(DriveState::DriveForm {
@@ -924,6 +806,109 @@ impl Turn<'_, '_> {
             }),
             None => State::Drive(DriveState::DriveReview { draft, campaigns }),
         });
+    }
+    /// One answer of the drive form written into the draft.
+    fn fill_drive_field(
+        &mut self,
+        draft: &mut DriveDraft,
+        field: DriveField,
+        campaigns: &[Item],
+        input: &Input,
+        text: &str,
+    ) -> Fill {
+        let today = self.ctx.today;
+        match field {
+            DriveField::Campaign => match self.pick(input).as_deref() {
+                Some("none") => {
+                    draft.campaign = Some(None);
+                    draft.campaign_name = None;
+                    Fill::Next
+                }
+                Some(v) => match campaigns.iter().find(|c| c.id.to_string() == v) {
+                    Some(c) => {
+                        draft.campaign = Some(Some(c.id));
+                        draft.campaign_name = Some(c.label.clone());
+                        Fill::Next
+                    }
+                    None => Fill::Wrong(MsgId::ErrorChoice.into()),
+                },
+                None => Fill::Wrong(MsgId::ErrorChoice.into()),
+            },
+            DriveField::Place => match parse_place(text) {
+                Some(p) => {
+                    draft.place = Some(p);
+                    Fill::Next
+                }
+                None => Fill::Wrong(MsgId::DriveBadPlace.into()),
+            },
+            DriveField::Province => match Province::find(text) {
+                ProvinceMatch::One { province, .. } => {
+                    draft.province = Some(province);
+                    Fill::Next
+                }
+                ProvinceMatch::Many(list) => {
+                    let names: Vec<&str> = list.iter().map(|p| p.name()).collect();
+                    Fill::Wrong(Msg::new(MsgId::DriveProvinceWhich).str("names", names.join(", ")))
+                }
+                ProvinceMatch::None => Fill::Wrong(MsgId::ErrorProvince.into()),
+            },
+            DriveField::Commune => {
+                draft.commune = Some(if is_skip(self.ctx, input) {
+                    String::new()
+                } else {
+                    match crate::domain::donor::parse_commune(text) {
+                        Ok(c) => c,
+                        Err(_) => return Fill::Wrong(MsgId::DriveBadPlace.into()),
+                    }
+                });
+                Fill::Next
+            }
+            DriveField::Date => match parse_upcoming_day(text, today) {
+                Some(d) => {
+                    draft.date = Some(d);
+                    Fill::Next
+                }
+                None => Fill::Wrong(MsgId::DriveBadDate.into()),
+            },
+            DriveField::Time => self.fill_drive_time(draft, text),
+            DriveField::Capacity => match parse_count(text) {
+                Some(n) if n <= 100_000 => {
+                    draft.capacity = Some(n);
+                    Fill::Next
+                }
+                _ => Fill::Wrong(MsgId::DriveBadCount.into()),
+            },
+            DriveField::Target => {
+                if is_skip(self.ctx, input) {
+                    draft.target = Some(None);
+                    Fill::Next
+                } else {
+                    match parse_count(text) {
+                        Some(n) => {
+                            draft.target = Some(Some(n));
+                            Fill::Next
+                        }
+                        None => Fill::Wrong(MsgId::DriveBadCount.into()),
+                    }
+                }
+            }
+            DriveField::Slots => {
+                if self.pick(input).as_deref() == Some("keep_slots") {
+                    Fill::Next
+                } else if is_skip(self.ctx, input) {
+                    draft.slots = Some(Vec::new());
+                    Fill::Next
+                } else {
+                    match parse_slots(text, draft.window) {
+                        Some(s) => {
+                            draft.slots = Some(s);
+                            Fill::Next
+                        }
+                        None => Fill::Wrong(MsgId::DriveBadSlots.into()),
+                    }
+                }
+            }
+        }
     }
 
     /// What was given is known: ask at which of today's drives, or record it.
@@ -1106,6 +1091,42 @@ impl Turn<'_, '_> {
                 self.state = Some(State::Drive(DriveState::CampaignReview { draft }));
             }
             DriveOutcome::CampaignExists => self.campaign_exists(),
+        }
+    }
+}
+
+/// The drive form's hours.
+impl Turn<'_, '_> {
+    /// The drive's hours; slots that no longer fit are named and asked again.
+    fn fill_drive_time(&mut self, draft: &mut DriveDraft, text: &str) -> Fill {
+        match TimeWindow::parse(text) {
+            Some(w) => {
+                draft.window = Some(w);
+                // Slots that still fit the new hours are kept; the others are named and
+                // the slots are asked about again (keep what fits, or type new ones).
+                let slots = draft.slots.clone().unwrap_or_default();
+                let (fit, gone): (Vec<TimeWindow>, Vec<TimeWindow>) = slots
+                    .into_iter()
+                    .partition(|s| s.start >= w.start && s.end <= w.end);
+                if !gone.is_empty() {
+                    let labels = |v: &[TimeWindow]| {
+                        v.iter()
+                            .map(TimeWindow::label)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    self.say(
+                        Msg::new(MsgId::DriveSlotsNoLongerFit)
+                            .str("gone", labels(&gone))
+                            .str("kept", labels(&fit))
+                            .num("kept_count", fit.len() as f64),
+                    );
+                    draft.slots = (!fit.is_empty()).then_some(fit);
+                    return Fill::SlotsAgain;
+                }
+                Fill::Next
+            }
+            None => Fill::Wrong(MsgId::DriveBadTime.into()),
         }
     }
 }
@@ -1475,6 +1496,16 @@ impl Turn<'_, '_> {
         }));
         self.prompt = super::PromptMode::Full;
     }
+}
+
+/// What an answer of the drive form did.
+enum Fill {
+    /// Written: on to the next empty field.
+    Next,
+    /// Not understood: this, and the question again.
+    Wrong(Msg),
+    /// The new hours leave slots out: the slots are asked again.
+    SlotsAgain,
 }
 
 fn field_code(f: DriveField) -> &'static str {
