@@ -567,7 +567,7 @@ fn admins(
         None => from_file.unwrap_or_default(),
     };
     for a in &admins {
-        if crate::channels::parse_account(a).is_none() {
+        if crate::domain::channel::parse_account(a).is_none() {
             bail!("HIENMAU_ADMINS: {a:?} is not an account like telegram:123456");
         }
     }

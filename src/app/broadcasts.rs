@@ -4,7 +4,7 @@
 //! Each runs in the caller's transaction; who may call which was checked before
 //! (`requests.rs`).
 
-use super::requests::Actor;
+use super::permission::Actor;
 use super::{App, render, split_outbound};
 use crate::channels::ChannelKind;
 use crate::domain::audit::AuditAction;

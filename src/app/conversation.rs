@@ -5,7 +5,7 @@
 //! loses nothing (the platform redelivers); a redelivered update after it is recognised and
 //! ignored.
 
-use super::requests::Actor;
+use super::permission::Actor;
 use super::{App, Flood, Handled, render, split_outbound};
 use crate::channels::{Inbound, Outbound};
 use crate::domain::club::Action;

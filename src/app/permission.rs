@@ -5,10 +5,24 @@
 //! permitted person *sees* may still depend on their role: a coordinator lists every drive).
 
 use super::App;
-use super::requests::Actor;
 use crate::domain::club::{Action, Audience, Roles};
 use crate::engine::{CalloutRequest, ClubRequest, DriveRequest, Request};
 use crate::store::Tx;
+
+/// The person making a request.
+pub(crate) struct Actor {
+    pub identity_id: i64,
+    pub donor_id: Option<i64>,
+    /// Whether the donor finished registering.
+    pub registered: bool,
+}
+
+impl Actor {
+    /// The donor, once registered (club membership, sign-ups, answers need one).
+    pub fn member(&self) -> Option<i64> {
+        self.donor_id.filter(|_| self.registered)
+    }
+}
 
 /// What a request needs of the person making it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use super::App;
 use super::broadcasts::Stopped;
 use super::campaigns::SavedCampaign;
 use super::donations::DonationInput;
-use super::permission::need;
+use super::permission::{Actor, need};
 use crate::domain::club::{Action, Roles};
 use crate::engine::{
     CalloutOutcome, CalloutRequest, ClubOutcome, ClubRequest, DriveOutcome, DriveRequest, Outcome,
@@ -17,21 +17,6 @@ use crate::engine::{
 };
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
-
-/// The person making a request.
-pub(super) struct Actor {
-    pub identity_id: i64,
-    pub donor_id: Option<i64>,
-    /// Whether the donor finished registering.
-    pub registered: bool,
-}
-
-impl Actor {
-    /// The donor, once registered (club membership, sign-ups, answers need one).
-    pub fn member(&self) -> Option<i64> {
-        self.donor_id.filter(|_| self.registered)
-    }
-}
 
 impl App {
     /// Carry out one request for the account `identity_id` outside a conversation (the web

@@ -7,19 +7,10 @@ pub mod terminal;
 pub mod zalo_bot;
 pub mod zalo_oa;
 
-pub use crate::domain::channel::ChannelKind;
+pub use crate::domain::channel::{ChannelKind, parse_account};
 use crate::engine::Input;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
-
-/// An account named on the command line or in configuration: `telegram:123456`,
-/// `zalo:abc`, `zalo_oa:…`, `terminal:lan` → (channel, id on that platform).
-pub fn parse_account(s: &str) -> Option<(ChannelKind, String)> {
-    let (channel, id) = s.trim().split_once(':')?;
-    let channel = ChannelKind::from_code(channel.trim())?;
-    let id = id.trim();
-    (!id.is_empty() && !id.contains(char::is_whitespace)).then(|| (channel, id.to_string()))
-}
 
 /// A message from a person, translated from the platform's shape.
 #[derive(Debug, Clone, PartialEq, Eq)]

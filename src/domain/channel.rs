@@ -61,6 +61,15 @@ impl ChannelKind {
     }
 }
 
+/// An account named on the command line or in configuration: `telegram:123456`,
+/// `zalo:abc`, `zalo_oa:…`, `terminal:lan` → (channel, id on that platform).
+pub fn parse_account(s: &str) -> Option<(ChannelKind, String)> {
+    let (channel, id) = s.trim().split_once(':')?;
+    let channel = ChannelKind::from_code(channel.trim())?;
+    let id = id.trim();
+    (!id.is_empty() && !id.contains(char::is_whitespace)).then(|| (channel, id.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
