@@ -5,6 +5,7 @@
 //! A conversation step runs in one [`Tx`]: its first statement is a write, so the write lock is
 //! taken before anything is read and two steps for one person can never interleave.
 
+use crate::domain::channel::ChannelKind;
 use anyhow::Context;
 use chrono::NaiveDate;
 use sqlx::sqlite::{
@@ -235,6 +236,12 @@ where
     q.push(")");
 }
 
+/// The `channel` column of a row, as the platform it names.
+fn channel_of(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<ChannelKind> {
+    let code: String = r.try_get("channel")?;
+    ChannelKind::from_code(&code).ok_or_else(|| anyhow::anyhow!("a row of unknown channel {code}"))
+}
+
 /// Rows per multi-row statement: well under SQLite's 32,766 variables.
 const CHUNK: usize = 500;
 
@@ -397,7 +404,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, lane)| NewMessage {
                     idempotency_key: Some(format!("k{i}")),
-                    channel: "telegram",
+                    channel: ChannelKind::Telegram,
                     chat_id: ["1", "2", "3", "4"][i],
                     identity_id: None,
                     lane: *lane,
@@ -487,7 +494,7 @@ mod tests {
         let (_dir, store) = store().await;
         let msg = |key: &str, chat: &'static str| NewMessage {
             idempotency_key: Some(key.to_string()),
-            channel: "telegram",
+            channel: ChannelKind::Telegram,
             chat_id: chat,
             identity_id: None,
             lane: Lane::Reply,
@@ -520,7 +527,7 @@ mod tests {
         let mut tx = store.begin().await.unwrap();
         let msg = |key: &str, chat: &'static str, lane| NewMessage {
             idempotency_key: Some(key.to_string()),
-            channel: "telegram",
+            channel: ChannelKind::Telegram,
             chat_id: chat,
             identity_id: None,
             lane,

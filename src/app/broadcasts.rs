@@ -15,6 +15,7 @@ use crate::store::{Lane, NewMessage, OutboxKey, Tx};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// What came of [`App::stop_broadcast`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,35 +185,33 @@ impl App {
                 .str("text", text),
         };
         // One rendering per language and channel, shared by every recipient.
-        let mut bodies: HashMap<(Lang, String), Vec<String>> = HashMap::new();
+        let mut bodies: HashMap<(Lang, ChannelKind), Vec<String>> = HashMap::new();
         let mut rows = Vec::with_capacity(recipients.len());
         for r in &recipients {
-            let key = (r.lang, r.channel.clone());
-            if !bodies.contains_key(&key) {
-                let reply = Reply {
-                    parts: vec![msg.clone()],
-                    ..Reply::default()
-                };
-                let out = render(self.catalogue(), r.lang, &reply);
-                let parts = match ChannelKind::from_code(&r.channel) {
-                    Some(kind) => split_outbound(out, kind),
-                    None => vec![out],
-                };
-                let encoded = parts
-                    .iter()
-                    .map(serde_json::to_string)
-                    .collect::<Result<Vec<_>, _>>()
-                    .context("encoding a broadcast")?;
-                bodies.insert(key.clone(), encoded);
-            }
-            for (i, body) in bodies[&key].iter().enumerate() {
+            let encoded = match bodies.entry((r.lang, r.channel)) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => {
+                    let reply = Reply {
+                        parts: vec![msg.clone()],
+                        ..Reply::default()
+                    };
+                    let out = render(self.catalogue(), r.lang, &reply);
+                    let encoded = split_outbound(out, r.channel)
+                        .iter()
+                        .map(serde_json::to_string)
+                        .collect::<Result<Vec<_>, _>>()
+                        .context("encoding a broadcast")?;
+                    e.insert(encoded)
+                }
+            };
+            for (i, body) in encoded.iter().enumerate() {
                 rows.push(NewMessage {
                     idempotency_key: Some(format!(
                         "{}:{}:{i}",
                         OutboxKey::Broadcast { id },
                         r.identity_id
                     )),
-                    channel: &r.channel,
+                    channel: r.channel,
                     chat_id: &r.chat_id,
                     identity_id: Some(r.identity_id),
                     lane: Lane::Bulk,
@@ -308,7 +307,7 @@ impl App {
             .iter()
             .map(|(key, s, body)| NewMessage {
                 idempotency_key: Some(key.clone()),
-                channel: &s.channel,
+                channel: s.channel,
                 chat_id: &s.chat_id,
                 identity_id: Some(s.identity_id),
                 lane: Lane::Reply,

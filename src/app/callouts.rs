@@ -6,7 +6,7 @@
 
 use super::App;
 use super::outbound::{random_code, rows_for, rows_for_reply};
-use crate::channels::{ChannelKind, Outbound};
+use crate::channels::Outbound;
 use crate::domain::audit::AuditAction;
 use crate::domain::callout::{Answer, CalloutSpec, Ending, PatientGroup, PledgeOutcome, Status};
 use crate::engine::Item;
@@ -486,7 +486,7 @@ impl App {
         let seq = tx.next_tally(id).await?;
         let cfg = self.config();
         // A button where a tap reaches the bot whatever the chat is doing; a hint elsewhere.
-        let buttons = ChannelKind::from_code(&r.channel).is_some_and(ChannelKind::has_buttons);
+        let buttons = r.channel.has_buttons();
         let mut reply = Reply {
             parts: vec![tally_msg(cfg.timezone, &info, &cfg.callouts)],
             ..Reply::default()

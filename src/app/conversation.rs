@@ -7,6 +7,7 @@
 
 use super::permission::Actor;
 use super::{App, Flood, Handled, render, split_outbound};
+use crate::channels::ChannelKind;
 use crate::channels::{Inbound, Outbound};
 use crate::domain::club::Action;
 use crate::domain::donor::Donor;
@@ -30,7 +31,7 @@ struct Batch {
 
 /// A reply waiting to be written to the outbox at the end of the batch.
 struct PendingRow {
-    channel: &'static str,
+    channel: ChannelKind,
     chat_id: String,
     identity_id: Option<i64>,
     idempotency_key: Option<String>,
@@ -233,7 +234,7 @@ impl App {
         );
         for (i, out) in parts.into_iter().enumerate() {
             b.outbox.push(PendingRow {
-                channel: inbound.channel.code(),
+                channel: inbound.channel,
                 chat_id: inbound.chat_id.clone(),
                 // Once the account is erased the row must not point to it; the chat id
                 // alone carries the goodbye, and is cleared once it is sent.
@@ -280,7 +281,7 @@ impl App {
                     ..Default::default()
                 };
                 b.outbox.push(PendingRow {
-                    channel,
+                    channel: inbound.channel,
                     chat_id: inbound.chat_id.clone(),
                     identity_id: Some(identity_id),
                     idempotency_key: None,

@@ -2,7 +2,6 @@
 //! language and channel as outbox rows, drive cards for scheduled messages, codes, days.
 
 use super::{App, render, split_outbound};
-use crate::channels::ChannelKind;
 use crate::domain::club::{CODE_LEN, invite_code};
 use crate::domain::drive::{DriveInfo, local_window};
 use crate::engine::Reply;
@@ -38,17 +37,14 @@ pub(crate) fn rows_for_reply<'a>(
     not_before: i64,
 ) -> anyhow::Result<Vec<NewMessage<'a>>> {
     let out = render(app.catalogue(), r.lang, reply);
-    let parts = match ChannelKind::from_code(&r.channel) {
-        Some(kind) => split_outbound(out, kind),
-        None => vec![out],
-    };
+    let parts = split_outbound(out, r.channel);
     parts
         .iter()
         .enumerate()
         .map(|(i, p)| {
             Ok(NewMessage {
                 idempotency_key: Some(format!("{key}:{}:{i}", r.identity_id)),
-                channel: &r.channel,
+                channel: r.channel,
                 chat_id: &r.chat_id,
                 identity_id: Some(r.identity_id),
                 lane,

@@ -4,6 +4,7 @@
 
 use super::{Store, Tx};
 use crate::domain::audit::AuditAction;
+use crate::domain::channel::ChannelKind;
 use crate::domain::club::{
     Audience, AuditEntry, BroadcastInfo, ClubInfo, ClubKind, Member, Progress, Role, Roles,
 };
@@ -15,7 +16,7 @@ use sqlx::Row;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipient {
     pub identity_id: i64,
-    pub channel: String,
+    pub channel: ChannelKind,
     pub chat_id: String,
     pub lang: Lang,
 }
@@ -475,7 +476,7 @@ impl Tx {
             .map(|r| {
                 Ok(Recipient {
                     identity_id: r.try_get("id")?,
-                    channel: r.try_get("channel")?,
+                    channel: super::channel_of(r)?,
                     chat_id: r.try_get("chat_id")?,
                     lang: Lang::from_code(&r.try_get::<String, _>("lang")?).unwrap_or(Lang::Vi),
                 })
@@ -633,7 +634,7 @@ impl Tx {
                 let sender = match identity {
                     Some(identity_id) => Some(Recipient {
                         identity_id,
-                        channel: r.try_get("channel")?,
+                        channel: super::channel_of(r)?,
                         chat_id: r.try_get("chat_id")?,
                         lang: Lang::from_code(&r.try_get::<String, _>("lang")?).unwrap_or(Lang::Vi),
                     }),

@@ -122,7 +122,7 @@ pub(super) async fn add_slots(
 pub(super) fn recipient_from_row(r: &SqliteRow) -> anyhow::Result<Recipient> {
     Ok(Recipient {
         identity_id: r.try_get("identity_id")?,
-        channel: r.try_get("channel")?,
+        channel: super::channel_of(r)?,
         chat_id: r.try_get("chat_id")?,
         lang: Lang::from_code(&r.try_get::<String, _>("lang")?).unwrap_or(Lang::Vi),
     })

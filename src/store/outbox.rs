@@ -13,7 +13,7 @@ use std::collections::HashSet;
 #[derive(Debug, Clone)]
 pub struct NewMessage<'a> {
     pub idempotency_key: Option<String>,
-    pub channel: &'a str,
+    pub channel: ChannelKind,
     pub chat_id: &'a str,
     pub identity_id: Option<i64>,
     pub lane: Lane,
@@ -522,7 +522,7 @@ impl Tx {
             );
             q.push_values(chunk, |mut row, m| {
                 row.push_bind(&m.idempotency_key)
-                    .push_bind(m.channel)
+                    .push_bind(m.channel.code())
                     .push_bind(m.chat_id)
                     .push_bind(m.identity_id)
                     .push_bind(m.lane as i64)

@@ -255,7 +255,7 @@ async fn a_phone_verified_on_two_platforms_joins_the_accounts() {
     let identity = app.store().identity_id("zalo_oa", "z1").await.unwrap();
     let row = hienmau::store::NewMessage {
         idempotency_key: Some("invite".into()),
-        channel: "zalo_oa",
+        channel: hienmau::channels::ChannelKind::ZaloOa,
         chat_id: "z1",
         identity_id: identity,
         lane: hienmau::store::Lane::Bulk,

@@ -194,7 +194,7 @@ async fn a_long_message_arrives_as_three_parts_in_order() {
         .iter()
         .map(|body| NewMessage {
             idempotency_key: None,
-            channel: "zalo",
+            channel: hienmau::channels::ChannelKind::Zalo,
             chat_id: "cu3",
             identity_id: None,
             lane: Lane::Bulk,

@@ -367,7 +367,7 @@ async fn the_monthly_quota_holds_proactive_messages_until_next_month() {
     let rows: Vec<NewMessage> = (0..2)
         .map(|_| NewMessage {
             idempotency_key: None,
-            channel: "zalo_oa",
+            channel: hienmau::channels::ChannelKind::ZaloOa,
             chat_id: "z7",
             identity_id: None,
             lane: Lane::Bulk,
