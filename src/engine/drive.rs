@@ -798,15 +798,9 @@ impl Turn<'_, '_> {
                 return;
             }
         }
-        self.state = Some(match draft.next_field() {
-            Some(field) => State::Drive(DriveState::DriveForm {
-                draft,
-                field,
-                campaigns,
-            }),
-            None => State::Drive(DriveState::DriveReview { draft, campaigns }),
-        });
+        self.open_drive_form(draft, campaigns);
     }
+
     /// One answer of the drive form written into the draft.
     fn fill_drive_field(
         &mut self,
