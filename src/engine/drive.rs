@@ -1310,21 +1310,12 @@ impl Turn<'_, '_> {
             self.state = Some(State::Idle);
             return;
         }
-        let ctx = self.ctx;
         self.say(match from {
             Some(d) => Msg::new(MsgId::DrivesFrom).str("date", format_vn(d)),
             None if staff => Msg::new(MsgId::DrivesAll),
             None => Msg::new(MsgId::DrivesNear),
         });
-        self.state = Some(State::Drive(DriveState::DriveList {
-            drives: drives
-                .iter()
-                .map(|d| Item {
-                    id: d.id,
-                    label: drive_label(ctx, d),
-                })
-                .collect(),
-        }));
+        self.state = Some(drive_list(self.ctx, &drives));
     }
 
     /// A full drive: the next ones that are not (or that there are none).
@@ -1334,17 +1325,8 @@ impl Turn<'_, '_> {
             self.state = Some(State::Idle);
             return;
         }
-        let ctx = self.ctx;
         self.say(MsgId::DriveFullNext);
-        self.state = Some(State::Drive(DriveState::DriveList {
-            drives: next
-                .iter()
-                .map(|d| Item {
-                    id: d.id,
-                    label: drive_label(ctx, d),
-                })
-                .collect(),
-        }));
+        self.state = Some(drive_list(self.ctx, &next));
     }
 
     /// A sign-up withdrawn.
@@ -1490,6 +1472,19 @@ impl Turn<'_, '_> {
         }));
         self.prompt = super::PromptMode::Full;
     }
+}
+
+/// Drives to pick one from.
+fn drive_list(ctx: &Ctx, drives: &[DriveInfo]) -> State {
+    State::Drive(DriveState::DriveList {
+        drives: drives
+            .iter()
+            .map(|d| Item {
+                id: d.id,
+                label: drive_label(ctx, d),
+            })
+            .collect(),
+    })
 }
 
 /// What an answer of the drive form did.
