@@ -187,6 +187,21 @@ impl App {
             .await
     }
 
+    /// A template message's receipt (Zalo OA `user_received_message`): its outbox row is
+    /// marked delivered by the tracking id it carried. A tracking id that is not ours, or of
+    /// a row no longer on record, is ignored.
+    pub async fn delivery_confirmed(&self, tracking_id: &str) -> anyhow::Result<()> {
+        let Some(row) = crate::domain::zns::outbox_id_of(tracking_id) else {
+            tracing::info!("a receipt with a tracking id that is not hienmau's");
+            return Ok(());
+        };
+        let now = self.inner.clock.now().timestamp_millis();
+        if !self.inner.store.mark_delivered(row, now).await? {
+            tracing::info!(row, "a receipt for a row not on record as sent");
+        }
+        Ok(())
+    }
+
     /// What every channel does with what it received, polled or pushed to a webhook (one
     /// policy for all): handle the batch in one transaction. If that fails in a way a retry
     /// may fix (the database busy or out of reach), nothing is skipped: the error is returned
@@ -279,6 +294,7 @@ pub fn render(catalogue: &Catalogue, lang: Lang, reply: &Reply) -> Outbound {
             .phone_button
             .then(|| catalogue.render(lang, &Msg::new(MsgId::ChoiceSharePhone))),
         edit_of: None,
+        template: None,
     }
 }
 
@@ -303,6 +319,7 @@ pub fn split_outbound(mut out: Outbound, channel: ChannelKind) -> Vec<Outbound> 
         choices: out.choices,
         phone_button: out.phone_button,
         edit_of: None,
+        template: None,
     });
     parts
 }

@@ -6,6 +6,7 @@ use crate::channels::terminal::{self, TerminalOut};
 use crate::config::Config;
 use crate::delivery::{Transport, Worker};
 use crate::domain::audit::AuditAction;
+use crate::domain::zns::Spend;
 use crate::service;
 use crate::store::Scope;
 use anyhow::Context;
@@ -796,18 +797,79 @@ pub async fn status_report(app: &App, config: &Config) -> anyhow::Result<String>
     for (outcome, n) in jobs {
         out.push_str(&format!("  {outcome:<12} {n}\n"));
     }
-    out.push_str("quota used (channel, month, used / limit):\n");
-    let usage = app.store().quota_usage().await?;
-    if usage.is_empty() {
-        out.push_str("  (none)\n");
+    if config.zalo_oa.is_some() {
+        out.push_str(&zalo_status(app, config).await?);
     }
-    for (channel, month, used) in usage {
-        let limit = match (&config.zalo_oa, channel.as_str()) {
-            (Some(oa), "zalo_oa") => oa.monthly_quota.to_string(),
-            _ => "?".to_string(),
-        };
-        out.push_str(&format!("  {channel:<10} {month}  {used} / {limit}\n"));
+    Ok(out)
+}
+
+/// The Zalo OA's month: template spend against the budget, the day's template quota, and
+/// receipts (confirmed, awaiting, unconfirmed after `receipt_timeout_minutes`).
+async fn zalo_status(app: &App, config: &Config) -> anyhow::Result<String> {
+    let now = app.clock().now();
+    let month = now
+        .with_timezone(&config.timezone)
+        .format("%Y-%m")
+        .to_string();
+    let timeout = config
+        .zns
+        .as_ref()
+        .map_or(3_600_000, |z| z.receipt_timeout_ms);
+    let st = app
+        .store()
+        .zalo_status(&month, now.timestamp_millis() - timeout)
+        .await?;
+    let mut out = format!("Zalo OA, {month}:\n");
+    let of = |class: &str| {
+        st.spend
+            .iter()
+            .find(|(c, _, _)| c == class)
+            .map_or((0, 0), |(_, n, vnd)| (*n, *vnd))
+    };
+    let (bulk_n, bulk_vnd) = of(Spend::Bulk.code());
+    let (urgent_n, urgent_vnd) = of(Spend::Urgent.code());
+    let (billed_n, _) = of(Spend::BilledConsultation.code());
+    match &config.zns {
+        Some(z) => {
+            out.push_str(&format!(
+                "  template messages: {bulk_n} bulk, {urgent_n} urgent; spent {} of {} VND \
+                 (urgent may add up to {} VND)\n",
+                bulk_vnd + urgent_vnd,
+                z.monthly_budget_vnd,
+                z.urgent_cap_vnd
+            ));
+            out.push_str(&format!(
+                "  remaining this month: {} VND\n",
+                (z.monthly_budget_vnd - bulk_vnd - urgent_vnd).max(0)
+            ));
+        }
+        None => out.push_str("  template messages: not configured ([zns] in the config file)\n"),
     }
+    out.push_str(&format!(
+        "  consultation messages between 48 h and 7 days (billed by Zalo): {billed_n}\n"
+    ));
+    if let Some((daily, remaining, at)) = st.quota {
+        let at = chrono::DateTime::from_timestamp_millis(at)
+            .map(|t| {
+                t.with_timezone(&config.timezone)
+                    .format("%d/%m %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let n = |v: Option<i64>| v.map_or("?".to_string(), |v| v.to_string());
+        out.push_str(&format!(
+            "  template quota today: {} of {} left (reported {at})\n",
+            n(remaining),
+            n(daily)
+        ));
+    }
+    out.push_str(&format!(
+        "  receipts: {} confirmed, {} awaiting, {} unconfirmed after {} min (not resent)\n",
+        st.delivered,
+        st.awaiting,
+        st.unconfirmed,
+        timeout / 60_000
+    ));
     Ok(out)
 }
 

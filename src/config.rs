@@ -13,6 +13,9 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+pub mod zns;
+pub use zns::ZnsConfig;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: String,
@@ -24,6 +27,8 @@ pub struct Config {
     pub telegram: Option<TelegramConfig>,
     pub zalo_bot: Option<ZaloBotConfig>,
     pub zalo_oa: Option<ZaloOaConfig>,
+    /// Template messages (ZNS) through the Zalo OA (`[zns]`).
+    pub zns: Option<ZnsConfig>,
     pub listen_addr: SocketAddr,
     pub rules: Rules,
     pub delivery: DeliveryConfig,
@@ -257,8 +262,44 @@ pub struct ZaloOaConfig {
     pub oauth_url: reqwest::Url,
     /// Local path of the webhook set in the Zalo developer console.
     pub webhook_path: String,
-    /// Proactive messages a month (anything but the free replies to a person's last message).
-    pub monthly_quota: i64,
+    /// Which id and key sign webhook events (sources disagree; the documented one by default).
+    pub signature: SignatureVariant,
+    /// The OA's own id, for the signature variants that use it.
+    pub oa_id: Option<String>,
+}
+
+/// What the SHA-256 of a Zalo OA webhook signature is taken over, besides the raw body and
+/// the body's `timestamp`: an id first and a key last (`ZALO_OA_SIGNATURE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignatureVariant {
+    /// The OA's id instead of the app id.
+    pub oa_id: bool,
+    /// The app secret instead of the OA secret key.
+    pub app_secret: bool,
+}
+
+impl SignatureVariant {
+    /// The variant in Zalo's OA documentation: app id, body, timestamp, OA secret key.
+    pub const DOCUMENTED: SignatureVariant = SignatureVariant {
+        oa_id: false,
+        app_secret: false,
+    };
+
+    /// `app_id+oa_secret` (default), `app_id+app_secret`, `oa_id+oa_secret`, `oa_id+app_secret`.
+    pub fn parse(s: &str) -> Option<SignatureVariant> {
+        let (id, key) = s.trim().split_once('+')?;
+        let oa_id = match id {
+            "app_id" => false,
+            "oa_id" => true,
+            _ => return None,
+        };
+        let app_secret = match key {
+            "oa_secret" => false,
+            "app_secret" => true,
+            _ => return None,
+        };
+        Some(SignatureVariant { oa_id, app_secret })
+    }
 }
 
 impl std::fmt::Debug for ZaloOaConfig {
@@ -381,6 +422,7 @@ struct FileConfig {
     admins: Option<Vec<String>>,
     scheduler: Option<SchedulerFile>,
     callouts: Option<crate::domain::callout::WavePolicy>,
+    zns: Option<zns::ZnsFile>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hienmau.db";
@@ -439,6 +481,18 @@ impl Config {
             ),
         )?;
         let zalo_oa = zalo_oa_config(&env)?;
+        let zns = match fc.zns {
+            None => None,
+            Some(f) => Some(ZnsConfig::from_file(
+                f,
+                env("ZALO_ZNS_API_URL").filter(|v| !v.trim().is_empty()),
+            )?),
+        };
+        if zns.as_ref().is_some_and(|z| !z.templates.is_empty()) && zalo_oa.is_none() {
+            bail!(
+                "[zns]: template messages go through a Zalo OA: set ZALO_OA_APP_ID and its secrets"
+            );
+        }
 
         let rules = fc.eligibility.unwrap_or_default();
         if rules.min_age > rules.max_age {
@@ -470,6 +524,7 @@ impl Config {
             telegram,
             zalo_bot,
             zalo_oa,
+            zns,
             listen_addr,
             rules,
             delivery,
@@ -511,6 +566,27 @@ fn zalo_oa_config(env: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Optio
                         .unwrap_or_else(|| default.into());
                     reqwest::Url::parse(&u).with_context(|| format!("{name}: {u:?} is not a URL"))
                 };
+                if env("ZALO_OA_MONTHLY_QUOTA").is_some() {
+                    // Zalo no longer sells a monthly quota of free-form proactive messages
+                    // (2026): the 7-day window and template messages replace it.
+                    tracing::warn!(
+                        "ZALO_OA_MONTHLY_QUOTA is no longer used: see [zns] in the README"
+                    );
+                }
+                let variant = env("ZALO_OA_SIGNATURE").filter(|v| !v.trim().is_empty());
+                let signature = match &variant {
+                    None => SignatureVariant::DOCUMENTED,
+                    Some(v) => SignatureVariant::parse(v).ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "ZALO_OA_SIGNATURE: {v:?} is not app_id+oa_secret, app_id+app_secret, \
+                             oa_id+oa_secret or oa_id+app_secret"
+                        )
+                    })?,
+                };
+                let oa_id = env("ZALO_OA_ID").filter(|v| !v.trim().is_empty());
+                if signature.oa_id && oa_id.is_none() {
+                    bail!("ZALO_OA_SIGNATURE uses the OA id: set ZALO_OA_ID");
+                }
                 let webhook_path = env("ZALO_OA_WEBHOOK_PATH")
                     .filter(|p| p.starts_with('/'))
                     .unwrap_or_else(|| "/zalo-oa/webhook".into());
@@ -522,18 +598,8 @@ fn zalo_oa_config(env: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Optio
                     api_url: url("ZALO_OA_API_URL", DEFAULT_ZALO_OA_API_URL)?,
                     oauth_url: url("ZALO_OA_OAUTH_URL", DEFAULT_ZALO_OA_OAUTH_URL)?,
                     webhook_path,
-                    monthly_quota: match env("ZALO_OA_MONTHLY_QUOTA") {
-                        None => 1000,
-                        Some(q) => {
-                            q.trim()
-                                .parse()
-                                .ok()
-                                .filter(|q: &i64| *q >= 0)
-                                .ok_or_else(|| {
-                                    anyhow::anyhow!("ZALO_OA_MONTHLY_QUOTA: {q:?} is not a count")
-                                })?
-                        }
-                    },
+                    signature,
+                    oa_id,
                     app_id,
                 })
             }

@@ -18,6 +18,8 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+mod zalo;
+
 /// How long finished sends wait for others to be recorded with them.
 const LINGER: Duration = Duration::from_millis(2);
 /// Most outcomes recorded in one transaction.
@@ -43,15 +45,6 @@ impl Transport {
         }
     }
 
-    async fn send(&self, chat_id: &str, out: &Outbound) -> SendOutcome {
-        match self {
-            Transport::Telegram(t) => t.send(chat_id, out).await,
-            Transport::Zalo(z) => z.send(chat_id, out).await,
-            Transport::ZaloOa(z) => z.send(chat_id, out).await,
-            Transport::Terminal(t) => t.send(out),
-        }
-    }
-
     /// Send one outbox row. An update of a series edits the series' latest message in place
     /// where the platform can (Telegram) and one was sent; otherwise it goes as a new message.
     async fn deliver(&self, app: &App, row: &OutboxRow, out: &Outbound) -> SendOutcome {
@@ -72,7 +65,12 @@ impl Transport {
                 Err(e) => return SendOutcome::Transient(format!("{e:#}")),
             }
         }
-        self.send(&row.chat_id, out).await
+        match self {
+            Transport::Telegram(t) => t.send(&row.chat_id, out).await,
+            Transport::Zalo(z) => z.send(&row.chat_id, out).await,
+            Transport::ZaloOa(z) => zalo::deliver(app, z, row, out).await,
+            Transport::Terminal(t) => t.send(out),
+        }
     }
 }
 
@@ -437,10 +435,28 @@ impl Worker {
                     }
                     Outcome::Retry {
                         not_before: until,
-                        error: "monthly quota spent".into(),
+                        error: "quota spent".into(),
                         counts: false,
                     }
                 }
+                SendOutcome::NoRoute(error) => match self.app.store().reroute(&row, now).await {
+                    Ok(true) => {
+                        tracing::info!(row = row.id, %error, "sent through another channel");
+                        continue;
+                    }
+                    Ok(false) => {
+                        tracing::warn!(row = row.id, %error, "no channel can carry it");
+                        Outcome::Failed { error }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %format!("{e:#}"), "rerouting failed");
+                        Outcome::Retry {
+                            not_before: now.saturating_add(60_000),
+                            error,
+                            counts: true,
+                        }
+                    }
+                },
                 SendOutcome::Unreachable(error) => {
                     tracing::info!(row = row.id, identity = ?row.identity_id, "account unreachable");
                     Outcome::Unreachable { error }

@@ -41,8 +41,9 @@ use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// Version of the consent text in `messages/*/registration.ftl` (`consent-text`). Change it
-/// whenever that text changes: the consent record names the version agreed to.
-pub const CONSENT_VERSION: &str = "2026-11-v1";
+/// whenever that text changes: the consent record names the version agreed to. Since
+/// 2026-12-v2 the text names Zalo notifications (template messages) to the donor's phone.
+pub const CONSENT_VERSION: &str = crate::domain::zns::CONSENT_FROM;
 
 /// Where a conversation stands. Stored as JSON between messages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A language the bot speaks. Vietnamese first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -93,7 +94,7 @@ pub const SOURCES: &[(Lang, &str, &str)] = &[
 macro_rules! message_ids {
     ($($variant:ident => $id:literal,)*) => {
         /// Every message the code can send, by its Fluent id.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum MsgId { $($variant,)* }
 
         impl MsgId {
@@ -101,6 +102,11 @@ macro_rules! message_ids {
 
             pub fn id(self) -> &'static str {
                 match self { $(MsgId::$variant => $id,)* }
+            }
+
+            /// The message with this Fluent id.
+            pub fn from_id(id: &str) -> Option<MsgId> {
+                match id { $($id => Some(MsgId::$variant),)* _ => None }
             }
         }
     };
@@ -730,68 +736,89 @@ impl Catalogue {
     }
 }
 
+/// Message id → the variables its value references (the catalogue as written; a parse
+/// error, which a test rules out, gives fewer ids).
+pub fn message_variables(lang: Lang) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    for (l, _, text) in SOURCES {
+        if *l != lang {
+            continue;
+        }
+        let Ok(res) = fluent_syntax::parser::parse(*text) else {
+            continue;
+        };
+        for entry in res.body {
+            if let fluent_syntax::ast::Entry::Message(m) = entry {
+                let mut vars = BTreeSet::new();
+                if let Some(p) = &m.value {
+                    pattern_vars(p, &mut vars);
+                }
+                out.insert(m.id.name.to_string(), vars);
+            }
+        }
+    }
+    out
+}
+
+fn pattern_vars(p: &fluent_syntax::ast::Pattern<&str>, vars: &mut BTreeSet<String>) {
+    for el in &p.elements {
+        if let fluent_syntax::ast::PatternElement::Placeable { expression } = el {
+            expr_vars(expression, vars);
+        }
+    }
+}
+
+fn expr_vars(e: &fluent_syntax::ast::Expression<&str>, vars: &mut BTreeSet<String>) {
+    match e {
+        fluent_syntax::ast::Expression::Select { selector, variants } => {
+            inline_vars(selector, vars);
+            for v in variants {
+                pattern_vars(&v.value, vars);
+            }
+        }
+        fluent_syntax::ast::Expression::Inline(i) => inline_vars(i, vars),
+    }
+}
+
+fn inline_vars(i: &fluent_syntax::ast::InlineExpression<&str>, vars: &mut BTreeSet<String>) {
+    match i {
+        fluent_syntax::ast::InlineExpression::VariableReference { id } => {
+            vars.insert(id.name.to_string());
+        }
+        fluent_syntax::ast::InlineExpression::Placeable { expression } => {
+            expr_vars(expression, vars)
+        }
+        fluent_syntax::ast::InlineExpression::FunctionReference { arguments, .. } => {
+            for a in &arguments.positional {
+                inline_vars(a, vars);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fluent_syntax::ast;
-    use std::collections::{BTreeMap, BTreeSet};
 
-    /// Message id → the variables its value and attributes reference.
     fn ids_and_variables(lang: Lang) -> BTreeMap<String, BTreeSet<String>> {
-        let mut out = BTreeMap::new();
-        for (l, file, text) in SOURCES {
-            if *l != lang {
-                continue;
-            }
-            let res = fluent_syntax::parser::parse(*text)
-                .unwrap_or_else(|(_, errs)| panic!("{file}: {errs:?}"));
-            for entry in res.body {
-                if let ast::Entry::Message(m) = entry {
-                    let mut vars = BTreeSet::new();
-                    if let Some(p) = &m.value {
-                        pattern_vars(p, &mut vars);
-                    }
-                    let prev = out.insert(m.id.name.to_string(), vars);
-                    assert!(prev.is_none(), "{file}: {} defined twice", m.id.name);
-                }
-            }
-        }
-        out
-    }
-
-    fn pattern_vars(p: &ast::Pattern<&str>, vars: &mut BTreeSet<String>) {
-        for el in &p.elements {
-            if let ast::PatternElement::Placeable { expression } = el {
-                expr_vars(expression, vars);
-            }
-        }
-    }
-
-    fn expr_vars(e: &ast::Expression<&str>, vars: &mut BTreeSet<String>) {
-        match e {
-            ast::Expression::Select { selector, variants } => {
-                inline_vars(selector, vars);
-                for v in variants {
-                    pattern_vars(&v.value, vars);
-                }
-            }
-            ast::Expression::Inline(i) => inline_vars(i, vars),
-        }
-    }
-
-    fn inline_vars(i: &ast::InlineExpression<&str>, vars: &mut BTreeSet<String>) {
-        match i {
-            ast::InlineExpression::VariableReference { id } => {
-                vars.insert(id.name.to_string());
-            }
-            ast::InlineExpression::Placeable { expression } => expr_vars(expression, vars),
-            ast::InlineExpression::FunctionReference { arguments, .. } => {
-                for a in &arguments.positional {
-                    inline_vars(a, vars);
-                }
-            }
-            _ => {}
-        }
+        let vars = message_variables(lang);
+        assert_eq!(
+            vars.len(),
+            SOURCES
+                .iter()
+                .filter(|(l, _, _)| *l == lang)
+                .map(|(_, _, text)| fluent_syntax::parser::parse(*text)
+                    .map(|r| r
+                        .body
+                        .iter()
+                        .filter(|e| matches!(e, fluent_syntax::ast::Entry::Message(_)))
+                        .count())
+                    .unwrap_or(0))
+                .sum::<usize>(),
+            "no id is defined twice"
+        );
+        vars
     }
 
     #[test]

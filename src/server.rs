@@ -14,6 +14,7 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
+use std::time::Duration;
 use subtle::ConstantTimeEq;
 
 /// Largest webhook body accepted (Telegram updates are a few KiB).
@@ -110,7 +111,14 @@ async fn telegram_webhook(State(s): State<Shared>, headers: HeaderMap, body: Byt
         let channel = t.channel.clone();
         tokio::spawn(async move { channel.answer_callback(id).await });
     }
-    answer(s.app.handle_polled(vec![tr.inbound]).await, "Telegram")
+    let app = s.app.clone();
+    let batch = vec![tr.inbound];
+    within_budget(move || handle(app.clone(), batch.clone()), "Telegram").await
+}
+
+/// Handle what a webhook received, as `App::handle_polled` does.
+async fn handle(app: App, batch: Vec<crate::channels::Inbound>) -> Result<(), Failure> {
+    app.handle_polled(batch).await
 }
 
 async fn zalo_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
@@ -132,7 +140,9 @@ async fn zalo_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) 
     let Some(inbound) = zalo_bot::translate(&update) else {
         return StatusCode::OK;
     };
-    answer(s.app.handle_polled(vec![inbound]).await, "Zalo")
+    let app = s.app.clone();
+    let batch = vec![inbound];
+    within_budget(move || handle(app.clone(), batch.clone()), "Zalo").await
 }
 
 async fn zalo_oa_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
@@ -152,16 +162,81 @@ async fn zalo_oa_webhook(State(s): State<Shared>, headers: HeaderMap, body: Byte
     if !h.channel.verify(signature, &body, &event) {
         return StatusCode::UNAUTHORIZED;
     }
-    let result = match zalo_oa::translate(&event) {
-        zalo_oa::OaEvent::Message(inbound) => s.app.handle_polled(vec![inbound]).await,
-        zalo_oa::OaEvent::Unfollow { user } => s
-            .app
+    let event = zalo_oa::translate(&event);
+    if event == zalo_oa::OaEvent::Ignored {
+        return StatusCode::OK;
+    }
+    let app = s.app.clone();
+    within_budget(move || oa_event(app.clone(), event.clone()), "Zalo OA").await
+}
+
+async fn oa_event(app: App, event: zalo_oa::OaEvent) -> Result<(), Failure> {
+    match event {
+        zalo_oa::OaEvent::Message(inbound) => app.handle_polled(vec![inbound]).await,
+        zalo_oa::OaEvent::Unfollow { user } => app
             .account_left(ChannelKind::ZaloOa, &user)
             .await
             .map_err(Failure::of),
+        zalo_oa::OaEvent::Received(receipt) => app
+            .delivery_confirmed(&receipt.tracking_id)
+            .await
+            .map_err(Failure::of),
         zalo_oa::OaEvent::Ignored => Ok(()),
+    }
+}
+
+/// Zalo wants a webhook answered within 2 s (and platforms redeliver what is answered
+/// late): the work gets this long to finish and be answered by its result.
+pub const ANSWER_BUDGET: Duration = Duration::from_millis(1500);
+
+/// Do `work` and answer by its result if it finishes within [`ANSWER_BUDGET`]; otherwise
+/// answer 200 at once and let it finish after the answer. Since the platform will then not
+/// deliver the event again, a failure a retry may fix is retried here, with backoff, for a
+/// few minutes (what was already handled is recognised by its event id).
+async fn within_budget<W, F>(work: W, platform: &'static str) -> StatusCode
+where
+    W: Fn() -> F + Send + 'static,
+    F: Future<Output = Result<(), Failure>> + Send + 'static,
+{
+    within(work, platform, ANSWER_BUDGET).await
+}
+
+async fn within<W, F>(work: W, platform: &'static str, budget: Duration) -> StatusCode
+where
+    W: Fn() -> F + Send + 'static,
+    F: Future<Output = Result<(), Failure>> + Send + 'static,
+{
+    let mut task = tokio::spawn(work());
+    let first = match tokio::time::timeout(budget, &mut task).await {
+        Ok(joined) => return answer(joined.unwrap_or_else(|e| Err(panicked(e))), platform),
+        Err(_) => task,
     };
-    answer(result, "Zalo OA")
+    tracing::info!(platform, "webhook answered before its work finished");
+    tokio::spawn(async move {
+        let mut result = first.await.unwrap_or_else(|e| Err(panicked(e)));
+        let mut delay = Duration::from_millis(250);
+        for _ in 0..12 {
+            match &result {
+                Err(e) if e.is_retry() => {
+                    tracing::warn!(platform, error = %e, "handling after the answer failed, retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(30));
+                    result = tokio::spawn(work())
+                        .await
+                        .unwrap_or_else(|e| Err(panicked(e)));
+                }
+                _ => break,
+            }
+        }
+        if let Err(e) = result {
+            tracing::error!(platform, error = %e, "handling after the answer failed for good");
+        }
+    });
+    StatusCode::OK
+}
+
+fn panicked(e: tokio::task::JoinError) -> Failure {
+    Failure::Bug(anyhow::anyhow!("the handler stopped: {e}"))
 }
 
 /// A webhook's answer, by the one policy of `App::handle_polled`: handled (or set aside as
@@ -180,6 +255,41 @@ fn answer(result: Result<(), Failure>, platform: &str) -> StatusCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn slow_work_is_answered_in_time_and_still_finishes() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let runs = Arc::new(AtomicU32::new(0));
+        let done = Arc::new(AtomicU32::new(0));
+        let (r, d) = (runs.clone(), done.clone());
+        // Slow, and the first run fails as a busy database would.
+        let work = move || {
+            let (r, d) = (r.clone(), d.clone());
+            async move {
+                let n = r.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                if n == 0 {
+                    return Err(Failure::Retry(anyhow::anyhow!("busy")));
+                }
+                d.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }
+        };
+        let started = tokio::time::Instant::now();
+        assert_eq!(within_budget(work, "test").await, StatusCode::OK);
+        assert_eq!(started.elapsed(), ANSWER_BUDGET, "answered at the budget");
+        assert!(ANSWER_BUDGET < Duration::from_secs(2));
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 2, "retried after the answer");
+        assert_eq!(done.load(Ordering::SeqCst), 1);
+        // Quick work is answered by its result.
+        let quick = || async { Err(Failure::Retry(anyhow::anyhow!("down"))) };
+        assert_eq!(
+            within_budget(quick, "test").await,
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+    }
 
     #[test]
     fn secrets_compare_whole() {

@@ -100,6 +100,7 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
             app.store().clone(),
             app.clock().clone(),
             app.config().timezone,
+            app.config().zns.as_ref().map(|z| z.api_url.clone()),
         )
         .await?;
         tracing::info!(app = %c.app_id, "Zalo OA ready");

@@ -34,7 +34,7 @@ pub use drive::SignUp;
 pub use identities::{Account, Identity};
 pub use jobs::{Job, JobKind, JobOutcome, NewJob};
 pub use keys::{JobKey, KeyFamily, OutboxKey};
-pub use oa::TokenWrite;
+pub use oa::{OaRouteFacts, TokenWrite, ZaloStatus};
 pub use outbox::{Lane, NewMessage, OutboxRow, Outcome, Scope, Settled};
 
 #[derive(Clone)]

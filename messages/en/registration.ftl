@@ -13,6 +13,7 @@ consent-text =
     Before we start, please read and agree:
     • Data collected: full name, phone number, date of birth, sex, weight, blood group, province/city, commune/ward and your last donation. Blood group and donation history are sensitive data.
     • Purpose: only to invite and remind you about voluntary blood donation, and to contact you when a patient urgently needs blood.
+    • How we write: in this chat; for Zalo users, also Zalo notification messages (ZNS) to the phone number you give, when you have not written for a while.
     • Data holder: { $org }. Your data is kept confidential and used for nothing else.
     • Your rights: see (/profile), correct (/edit), pause messages (/pause), withdraw consent and erase all your data (/delete) at any time, right here in this chat.
     (Terms version: { $version })

@@ -14,6 +14,7 @@ consent-text =
     Trước khi bắt đầu, xin bạn đọc và đồng ý:
     • Dữ liệu thu thập: họ tên, số điện thoại, ngày sinh, giới tính, cân nặng, nhóm máu, tỉnh/thành, xã/phường và lần hiến máu gần nhất. Nhóm máu và lịch sử hiến máu là dữ liệu nhạy cảm.
     • Mục đích: chỉ để vận động, mời và nhắc lịch hiến máu tình nguyện, và liên hệ khi người bệnh cần máu gấp.
+    • Kênh liên lạc: qua cuộc trò chuyện này; với người dùng Zalo, cả tin nhắn thông báo Zalo (ZNS) gửi tới số điện thoại bạn cung cấp khi bạn lâu không nhắn tin.
     • Bên nắm giữ dữ liệu: { $org }. Dữ liệu được giữ bí mật và không dùng vào việc khác.
     • Quyền của bạn: xem (/profile), sửa (/edit), tạm dừng tin nhắn (/pause), rút lại đồng ý và xoá toàn bộ dữ liệu (/delete) bất cứ lúc nào ngay trong cuộc trò chuyện này.
     (Phiên bản điều khoản: { $version })

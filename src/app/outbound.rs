@@ -2,13 +2,15 @@
 //! language and channel as outbox rows, drive cards for scheduled messages, codes, days.
 
 use super::{App, render, split_outbound};
+use crate::channels::{ChannelKind, TemplateCall};
 use crate::domain::club::{CODE_LEN, invite_code};
 use crate::domain::drive::{DriveInfo, local_window};
 use crate::engine::Reply;
-use crate::messages::Msg;
+use crate::messages::{Arg, Lang, Msg};
 use crate::store::{Lane, NewMessage, OutboxKey, Recipient};
 use anyhow::Context;
 use chrono::{DateTime, TimeZone, Utc};
+use std::collections::BTreeMap;
 
 /// One message to one person, rendered in their language for their channel, as outbox rows
 /// (several when the channel needs the text split). `key` makes it unique.
@@ -37,7 +39,15 @@ pub(crate) fn rows_for_reply<'a>(
     not_before: i64,
 ) -> anyhow::Result<Vec<NewMessage<'a>>> {
     let out = render(app.catalogue(), r.lang, reply);
-    let parts = split_outbound(out, r.channel);
+    let mut parts = split_outbound(out, r.channel);
+    if let Some(call) = template_call(app, r, reply, lane) {
+        for (i, p) in parts.iter_mut().enumerate() {
+            p.template = Some(TemplateCall {
+                continued: i > 0,
+                ..call.clone()
+            });
+        }
+    }
     parts
         .iter()
         .enumerate()
@@ -54,6 +64,49 @@ pub(crate) fn rows_for_reply<'a>(
             })
         })
         .collect()
+}
+
+/// What a template message would need for this message: only for a Zalo OA account (the one
+/// channel with templates), a message sent unasked, and a kind a template may carry.
+fn template_call(app: &App, r: &Recipient, reply: &Reply, lane: Lane) -> Option<TemplateCall> {
+    if r.channel != ChannelKind::ZaloOa || lane == Lane::Reply {
+        return None;
+    }
+    let msg = reply.parts.first()?;
+    if !crate::config::zns::PROACTIVE.contains(&msg.id) {
+        return None;
+    }
+    let mut vars = BTreeMap::new();
+    flatten_vars(app, r.lang, "", msg, &mut vars);
+    Some(TemplateCall {
+        kind: msg.id.id().to_string(),
+        vars,
+        continued: false,
+    })
+}
+
+/// A message's variables as text; a nested message's both whole and by its own variables.
+fn flatten_vars(
+    app: &App,
+    lang: Lang,
+    prefix: &str,
+    msg: &Msg,
+    vars: &mut BTreeMap<String, String>,
+) {
+    for (name, value) in &msg.args {
+        let key = format!("{prefix}{name}");
+        let text = match value {
+            // `Msg::opt`'s "none" picks a selector's branch; a template shows nothing.
+            Arg::Str(s) if s == "none" => String::new(),
+            Arg::Str(s) => s.clone(),
+            Arg::Num(n) => n.to_string(),
+            Arg::Msg(m) => {
+                flatten_vars(app, lang, &format!("{key}."), m, vars);
+                app.catalogue().render(lang, m)
+            }
+        };
+        vars.insert(key, text);
+    }
 }
 
 /// A drive's card for a message sent outside a conversation (a change, a reminder).

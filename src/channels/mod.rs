@@ -6,10 +6,12 @@ pub mod telegram;
 pub mod terminal;
 pub mod zalo_bot;
 pub mod zalo_oa;
+pub mod zns;
 
 pub use crate::domain::channel::{ChannelKind, parse_account};
 use crate::engine::Input;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// A message from a person, translated from the platform's shape.
@@ -41,6 +43,23 @@ pub struct Outbound {
     /// one the next update edits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edit_of: Option<String>,
+    /// A proactive message to a Zalo OA account: what a template message (ZNS) needs if the
+    /// person is outside the OA's 7-day window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<TemplateCall>,
+}
+
+/// A message as a template would carry it: its Fluent id and variables as rendered text
+/// (a nested message both whole, `line`, and by its own variables, `line.group`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateCall {
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub vars: BTreeMap<String, String>,
+    /// A later part of a text split for the channel: sent by template, the first part's
+    /// template carries the whole message, so this part sends nothing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub continued: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,11 +82,15 @@ pub enum SendOutcome {
     Transient(String),
     /// The request itself is wrong: retrying will not help.
     Permanent(String),
-    /// A quota is spent (Zalo OA proactive messages): not before `until` (unix ms) on this
-    /// channel; another channel of the same person may take it.
+    /// A quota is spent: not before `until` (unix ms) on this channel; another channel of
+    /// the same person may take it.
     QuotaSpent {
         until: i64,
     },
+    /// This channel cannot carry it (outside the Zalo OA window with no template, a phone
+    /// that opted out of templates, the budget spent): another channel of the same person
+    /// may take it; if none, it fails with this reason. The account stays reachable.
+    NoRoute(String),
 }
 
 /// Options as numbered lines: `  1. Đồng ý`.
@@ -201,6 +224,11 @@ mod tests {
             }],
             phone_button: Some("📱".into()),
             edit_of: Some("callout:1:tally:".into()),
+            template: Some(TemplateCall {
+                kind: "reminder-drive".into(),
+                vars: BTreeMap::from([("place".into(), "Nhà văn hoá".into())]),
+                continued: false,
+            }),
         };
         let back: Outbound = serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
         assert_eq!(back, o);

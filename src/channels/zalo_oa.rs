@@ -3,8 +3,13 @@
 //! up to 5 quick-reply buttons whose payload comes back as the person's text, and the
 //! request-user-info form when the conversation asks for a phone.
 //!
+//! Zalo's 2026 rules: a consultation message may go only within 7 days of the person's last
+//! interaction (-230 otherwise); which route a message takes (this, a template message by
+//! phone — `zns.rs` —, or another channel) is the delivery worker's choice, not this
+//! adapter's.
+//!
 //! Tokens: the access token lives about 25 h and is refreshed before it expires and whenever
-//! the API answers -216 (then the send is retried once). Each refresh returns a new
+//! the API answers -216 (invalid) or -220 (expired); then the send is retried once. Each refresh returns a new
 //! single-use refresh token; the pair is stored in the database before the access token is
 //! used, so stopping at any later point cannot lock the OA out.
 //!
@@ -27,24 +32,36 @@ use tokio::sync::Mutex;
 const REFRESH_MARGIN_MS: i64 = 60 * 60 * 1000;
 /// The access token's life when the answer does not say (about 25 h).
 const DEFAULT_LIFETIME_S: i64 = 90_000;
-/// Free replies: up to 8 within 48 h of the person's last message (protocols.md).
-const REPLY_WINDOW_MS: i64 = 48 * 60 * 60 * 1000;
-const FREE_REPLIES: i64 = 8;
+/// How long to hold sends after the app's rate limit (-32, 4,000 requests a minute) or a
+/// 429 when the answer names no time: the rest of the minute the limit counts in.
+const RATE_LIMIT_HOLD: Duration = Duration::from_secs(60);
 
-/// The first moment of the next month, in the time zone of `local`.
-fn next_month_ms(local: chrono::DateTime<chrono_tz::Tz>) -> i64 {
-    use chrono::{Datelike, TimeZone};
-    let (y, m) = if local.month() == 12 {
-        (local.year() + 1, 1)
-    } else {
-        (local.year(), local.month() + 1)
+/// The next `hour`:00 in the time zone of `local` (unix ms): when a night ban lifts, or a
+/// daily quota renews (0:00).
+pub(crate) fn next_local_hour_ms(local: chrono::DateTime<chrono_tz::Tz>, hour: u32) -> i64 {
+    use chrono::TimeZone;
+    let today = local.date_naive();
+    let at = |d: chrono::NaiveDate| {
+        d.and_hms_opt(hour, 0, 0)
+            .and_then(|t| local.timezone().from_local_datetime(&t).earliest())
     };
-    local
-        .timezone()
-        .with_ymd_and_hms(y, m, 1, 0, 0, 0)
-        .earliest()
-        .map(|t| t.timestamp_millis())
-        .unwrap_or(local.timestamp_millis() + 31 * 24 * 3600 * 1000)
+    match at(today).filter(|t| *t > local) {
+        Some(t) => t.timestamp_millis(),
+        None => today
+            .succ_opt()
+            .and_then(at)
+            .map_or(local.timestamp_millis() + 24 * 3600 * 1000, |t| {
+                t.timestamp_millis()
+            }),
+    }
+}
+
+/// What a consultation message came to: an outcome, or the person is outside the window
+/// the OA may write in (-230, or -227 inactive for 45 days) and another route must take it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Consultation {
+    Done(SendOutcome),
+    WindowClosed(String),
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +80,8 @@ pub struct ZaloOaChannel {
     tz: chrono_tz::Tz,
     /// Held while tokens are read or refreshed: one refresh at a time.
     tokens: Arc<Mutex<Option<Tokens>>>,
+    /// Where template messages go (`business.openapi.zalo.me`).
+    pub(super) zns_url: reqwest::Url,
 }
 
 /// A webhook event, translated.
@@ -73,13 +92,24 @@ pub enum OaEvent {
     Unfollow {
         user: String,
     },
+    /// A template message reached the phone.
+    Received(Receipt),
     /// Events hienmau does not act on (the OA's own sends, seen receipts, …).
     Ignored,
 }
 
-enum Sent {
-    Ok(Option<String>),
+/// A receipt: a template message reached the phone (`user_received_message`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub tracking_id: String,
+}
+
+/// An Open API answer: `error` 0 with its `data`, or an error code and message; or
+/// rate limited (HTTP 429), with the wait the headers gave.
+pub(super) enum Sent {
+    Ok(Value),
     Api(i64, String),
+    Limited(Duration),
 }
 
 impl ZaloOaChannel {
@@ -90,7 +120,12 @@ impl ZaloOaChannel {
         store: Store,
         clock: Arc<dyn Clock>,
         tz: chrono_tz::Tz,
+        zns_url: Option<reqwest::Url>,
     ) -> anyhow::Result<ZaloOaChannel> {
+        let zns_url = match zns_url {
+            Some(u) => u,
+            None => reqwest::Url::parse(crate::config::zns::DEFAULT_ZNS_API_URL)?,
+        };
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(20))
@@ -116,12 +151,17 @@ impl ZaloOaChannel {
             clock,
             tz,
             tokens: Arc::new(Mutex::new(None)),
+            zns_url,
         })
     }
 
+    pub fn app_id(&self) -> &str {
+        &self.cfg.app_id
+    }
+
     /// Whether `X-ZEvent-Signature: mac=<hex>` signs this event: hex = SHA-256 of app id,
-    /// raw body, timestamp and the OA secret key (plain SHA-256, not HMAC). The event must
-    /// also be for this app.
+    /// raw body, the body's timestamp and the OA secret key (plain SHA-256, not HMAC), or
+    /// the configured variant (OA id, app secret). The event must also be for this app.
     pub fn verify(&self, signature: Option<&[u8]>, raw: &[u8], event: &Value) -> bool {
         let Some(given) = signature.and_then(|s| s.strip_prefix(b"mac=")) else {
             return false;
@@ -137,7 +177,9 @@ impl ZaloOaChannel {
             Value::Number(n) => n.to_string(),
             _ => return false,
         };
-        let expected = signature_hex(app_id, raw, &timestamp, &self.cfg.secret_key);
+        let Some(expected) = expected_signature(&self.cfg, raw, &timestamp) else {
+            return false;
+        };
         let given = given.to_ascii_lowercase();
         given.len() == expected.len() && bool::from(given.ct_eq(expected.as_bytes()))
     }
@@ -229,24 +271,33 @@ impl ZaloOaChannel {
         Ok(tokens)
     }
 
-    async fn post_message(&self, token: &str, body: &Value) -> Result<Sent, String> {
-        let base = self.cfg.api_url.as_str().trim_end_matches('/');
+    /// POST `body` to `url` with the access token; the answer's code and data.
+    pub(super) async fn post_api(
+        &self,
+        url: &str,
+        token: &str,
+        body: &Value,
+    ) -> Result<Sent, String> {
         let response = self
             .http
-            .post(format!("{base}/v3.0/oa/message/cs"))
+            .post(url)
             .header("access_token", token)
             .json(body)
             .send()
             .await
             .map_err(|e| e.without_url().to_string())?;
+        if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            return Ok(Sent::Limited(retry_after(response.headers())));
+        }
+        let headers = response.headers().clone();
         let answer: Value = response
             .json()
             .await
             .map_err(|e| e.without_url().to_string())?;
         match answer["error"].as_i64() {
-            Some(0) => Ok(Sent::Ok(
-                answer["data"]["message_id"].as_str().map(str::to_string),
-            )),
+            Some(0) => Ok(Sent::Ok(answer["data"].clone())),
+            // The app's own rate limit.
+            Some(-32) => Ok(Sent::Limited(retry_after(&headers))),
             Some(code) => Ok(Sent::Api(
                 code,
                 answer["message"].as_str().unwrap_or("").to_string(),
@@ -255,90 +306,93 @@ impl ZaloOaChannel {
         }
     }
 
-    /// Whether a message now is a free reply: within 48 h of the person's last message and
-    /// among the first 8 since. Anything else is proactive and counts against the quota.
-    async fn is_reply(&self, user_id: &str, now: i64) -> Result<bool, String> {
-        let window = self
-            .store
-            .reply_window(ChannelKind::ZaloOa.code(), user_id)
-            .await
-            .map_err(|e| format!("{e:#}"))?;
-        Ok(window.is_some_and(|(last_seen, sent_since)| {
-            now - last_seen < REPLY_WINDOW_MS && sent_since < FREE_REPLIES
-        }))
-    }
-
-    pub async fn send(&self, user_id: &str, out: &Outbound) -> SendOutcome {
-        let now = self.clock.now();
-        let now_ms = now.timestamp_millis();
-        let reply = match self.is_reply(user_id, now_ms).await {
-            Ok(r) => r,
-            Err(e) => return SendOutcome::Transient(e),
-        };
-        if reply {
-            let outcome = self.send_now(user_id, out).await;
-            if matches!(outcome, SendOutcome::Sent { .. }) {
-                if let Err(e) = self
-                    .store
-                    .count_sent(ChannelKind::ZaloOa.code(), user_id)
-                    .await
-                {
-                    tracing::warn!(error = %format!("{e:#}"), "counting a reply failed");
-                }
-            }
-            return outcome;
-        }
-        let local = now.with_timezone(&self.tz);
-        let month = local.format("%Y-%m").to_string();
-        let channel = ChannelKind::ZaloOa.code();
-        match self
-            .store
-            .reserve_quota(channel, &month, self.cfg.monthly_quota)
-            .await
-        {
-            Ok(true) => {}
-            Ok(false) => {
-                return SendOutcome::QuotaSpent {
-                    until: next_month_ms(local),
-                };
-            }
-            Err(e) => return SendOutcome::Transient(format!("{e:#}")),
-        }
-        let outcome = self.send_now(user_id, out).await;
-        if !matches!(outcome, SendOutcome::Sent { .. }) {
-            // Not sent: the reserved message goes back to the quota.
-            if let Err(e) = self.store.release_quota(channel, &month).await {
-                tracing::warn!(error = %format!("{e:#}"), "releasing quota failed");
-            }
-        }
-        outcome
-    }
-
-    async fn send_now(&self, user_id: &str, out: &Outbound) -> SendOutcome {
-        let body = message_body(user_id, out);
+    /// POST with a valid token: refreshed first if it expires soon, and once more when the
+    /// API calls it invalid (-216) or expired (-220), then the call is retried once.
+    pub(super) async fn call(&self, url: &str, body: &Value) -> Result<Sent, String> {
         let mut stale: Option<String> = None;
         for attempt in 0..2 {
-            let token = match self.access_token(stale.as_deref()).await {
-                Ok(t) => t,
-                Err(e) => return SendOutcome::Transient(e),
-            };
-            match self.post_message(&token, &body).await {
-                Err(e) => return SendOutcome::Transient(e),
-                Ok(Sent::Ok(id)) => {
-                    return SendOutcome::Sent {
-                        platform_message_id: id,
-                    };
+            let token = self.access_token(stale.as_deref()).await?;
+            match self.post_api(url, &token, body).await? {
+                Sent::Api(-216 | -220, _) if attempt == 0 => stale = Some(token),
+                Sent::Api(code @ (-216 | -220), m) => {
+                    return Err(format!("{code} again after a token refresh: {m}"));
                 }
-                // Token invalid or expired: refresh, then retry once.
-                Ok(Sent::Api(-216, _)) if attempt == 0 => stale = Some(token),
-                Ok(Sent::Api(-230, m)) => {
-                    return SendOutcome::Unreachable(format!("-230 no interaction in 7 days: {m}"));
-                }
-                Ok(Sent::Api(code, m)) => return SendOutcome::Permanent(format!("{code}: {m}")),
+                other => return Ok(other),
             }
         }
-        SendOutcome::Transient("-216 again after a token refresh".into())
+        Err("unreachable: two attempts".into())
     }
+
+    /// A consultation message (text, buttons, the phone form). Allowed only within 7 days
+    /// of the person's last interaction; the worker checks that before it calls.
+    pub async fn send(&self, user_id: &str, out: &Outbound) -> Consultation {
+        let base = self.cfg.api_url.as_str().trim_end_matches('/');
+        let url = format!("{base}/v3.0/oa/message/cs");
+        let outcome = match self.call(&url, &message_body(user_id, out)).await {
+            Err(e) => SendOutcome::Transient(e),
+            Ok(Sent::Ok(data)) => SendOutcome::Sent {
+                platform_message_id: text_of(&data["message_id"]),
+            },
+            Ok(Sent::Limited(wait)) => SendOutcome::RetryAfter(wait),
+            Ok(Sent::Api(code @ (-230 | -227), m)) => {
+                return Consultation::WindowClosed(format!("{code}: {m}"));
+            }
+            Ok(Sent::Api(code, m)) => self.classify(code, m),
+        };
+        Consultation::Done(outcome)
+    }
+
+    /// An Open API error that is neither a token nor the window.
+    pub(super) fn classify(&self, code: i64, m: String) -> SendOutcome {
+        let local = self.clock.now().with_timezone(&self.tz);
+        match code {
+            // Quota spent (-211, -218): until the day turns.
+            -211 | -218 => SendOutcome::QuotaSpent {
+                until: next_local_hour_ms(local, 0),
+            },
+            // No promotional content at night: from 7:00.
+            -234 => SendOutcome::QuotaSpent {
+                until: next_local_hour_ms(local, 7),
+            },
+            _ => SendOutcome::Permanent(format!("{code}: {m}")),
+        }
+    }
+}
+
+/// The wait a rate-limited answer asks for: `Retry-After` seconds when given, else the rest
+/// of the limit's minute. `X-RateLimit-Remain` (logged) says how close the app is.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    if let (Some(limit), Some(remain)) = (header("x-ratelimit-limit"), header("x-ratelimit-remain"))
+    {
+        tracing::warn!(limit, remain, "Zalo rate limit reached");
+    }
+    header("retry-after")
+        .map(|s| Duration::from_secs(s.clamp(1, 3600)))
+        .unwrap_or(RATE_LIMIT_HOLD)
+}
+
+/// The signature an event must carry under the configured variant: the id (app id, or the
+/// OA's id) first, then the raw body, the body's timestamp, and the key (the OA secret key,
+/// or the app secret) last.
+fn expected_signature(cfg: &ZaloOaConfig, raw: &[u8], timestamp: &str) -> Option<String> {
+    let variant = cfg.signature;
+    let id = if variant.oa_id {
+        cfg.oa_id.as_deref()?
+    } else {
+        cfg.app_id.as_str()
+    };
+    let key = if variant.app_secret {
+        &cfg.app_secret
+    } else {
+        &cfg.secret_key
+    };
+    Some(signature_hex(id, raw, timestamp, key))
 }
 
 /// Hex SHA-256 of app id, raw body, timestamp and secret key.
@@ -432,7 +486,19 @@ pub fn translate(event: &Value) -> OaEvent {
             Some(user) => OaEvent::Unfollow { user },
             None => OaEvent::Ignored,
         },
+        "user_received_message" => {
+            // The receipt of a template message: its tracking id, in the message or beside it.
+            let tracking = text_of(&event["message"]["tracking_id"])
+                .or_else(|| text_of(&event["tracking_id"]));
+            match tracking {
+                Some(tracking_id) => OaEvent::Received(Receipt { tracking_id }),
+                None => OaEvent::Ignored,
+            }
+        }
         "user_submit_info" => {
+            // Both shapes carry `info.phone`: the current one (`info{name, phone, user_dob,
+            // gender, full_address{…}}`) and the older flat one (`address, city, district,
+            // ward` beside it); only the phone is used.
             let (Some(user), Some(phone)) = (sender, text_of(&event["info"]["phone"])) else {
                 return OaEvent::Ignored;
             };
@@ -476,12 +542,105 @@ mod tests {
     }
 
     #[test]
-    fn the_quota_month_turns_in_vietnam_time() {
+    fn the_signature_variant_picks_the_id_and_the_key() {
+        use crate::config::SignatureVariant;
+        let mut cfg = ZaloOaConfig {
+            app_id: "app".into(),
+            secret_key: "oa-key".into(),
+            app_secret: "app-secret".into(),
+            access_token: None,
+            refresh_token: None,
+            api_url: reqwest::Url::parse("http://127.0.0.1:1").unwrap(),
+            oauth_url: reqwest::Url::parse("http://127.0.0.1:1").unwrap(),
+            webhook_path: "/zalo-oa/webhook".into(),
+            signature: SignatureVariant::DOCUMENTED,
+            oa_id: None,
+        };
+        let sig = |cfg: &ZaloOaConfig| expected_signature(cfg, b"{}", "9");
+        assert_eq!(sig(&cfg), Some(signature_hex("app", b"{}", "9", "oa-key")));
+        cfg.signature = SignatureVariant::parse("app_id+app_secret").unwrap();
+        assert_eq!(
+            sig(&cfg),
+            Some(signature_hex("app", b"{}", "9", "app-secret"))
+        );
+        cfg.signature = SignatureVariant::parse("oa_id+oa_secret").unwrap();
+        assert_eq!(sig(&cfg), None, "no OA id configured: nothing verifies");
+        cfg.oa_id = Some("oa1".into());
+        assert_eq!(sig(&cfg), Some(signature_hex("oa1", b"{}", "9", "oa-key")));
+        for bad in [
+            "",
+            "app_id",
+            "app_id+",
+            "oa+oa_secret",
+            "app_id+secret",
+            "app_id oa_secret",
+        ] {
+            assert_eq!(SignatureVariant::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_night_ban_lifts_and_a_daily_quota_renews_in_vietnam_time() {
         use chrono::TimeZone;
         let tz = chrono_tz::Asia::Ho_Chi_Minh;
-        let late = tz.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).unwrap();
-        let next = tz.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
-        assert_eq!(next_month_ms(late), next.timestamp_millis());
+        let at = |d, h, m| tz.with_ymd_and_hms(2026, 12, d, h, m, 0).unwrap();
+        let late = at(31, 23, 30);
+        let new_year = tz.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(next_local_hour_ms(late, 0), new_year.timestamp_millis());
+        assert_eq!(
+            next_local_hour_ms(at(5, 22, 0), 7),
+            at(6, 7, 0).timestamp_millis()
+        );
+        assert_eq!(
+            next_local_hour_ms(at(6, 3, 0), 7),
+            at(6, 7, 0).timestamp_millis()
+        );
+        // At 7:00 sharp the next is tomorrow's.
+        assert_eq!(
+            next_local_hour_ms(at(6, 7, 0), 7),
+            at(7, 7, 0).timestamp_millis()
+        );
+    }
+
+    #[test]
+    fn both_shapes_of_the_phone_form_give_the_phone() {
+        let new = json!({"event_name": "user_submit_info", "timestamp": "7", "sender": {"id": "u3"},
+            "info": {"name": "Lan", "phone": "84912345678", "user_dob": "01/02/1990", "gender": "female",
+                     "full_address": {"user_city": "Hải Phòng", "user_ward": "Lê Chân", "user_address": "1 Nhà Thương"}}});
+        let old = json!({"event_name": "user_submit_info", "timestamp": "8", "sender": {"id": "u3"},
+            "info": {"name": "Lan", "phone": 84912345678u64, "address": "1 Nhà Thương",
+                     "city": "Hải Phòng", "district": "Lê Chân", "ward": "Cát Dài"}});
+        for event in [new, old] {
+            assert!(matches!(translate(&event),
+                OaEvent::Message(i) if i.input == Input::Contact { phone: "84912345678".into(), own: true }));
+        }
+        let no_phone = json!({"event_name": "user_submit_info", "timestamp": "9", "sender": {"id": "u3"},
+            "info": {"name": "Lan"}});
+        assert_eq!(translate(&no_phone), OaEvent::Ignored);
+    }
+
+    #[test]
+    fn a_receipt_names_its_tracking_id() {
+        let inside = json!({"event_name": "user_received_message", "timestamp": "10",
+            "sender": {"id": "oa"}, "recipient": {"id": "u1"},
+            "message": {"msg_id": "z1", "tracking_id": "hm42", "delivery_time": "1799000000000"}});
+        let beside = json!({"event_name": "user_received_message", "tracking_id": "hm43"});
+        assert_eq!(
+            translate(&inside),
+            OaEvent::Received(Receipt {
+                tracking_id: "hm42".into()
+            })
+        );
+        assert_eq!(
+            translate(&beside),
+            OaEvent::Received(Receipt {
+                tracking_id: "hm43".into()
+            })
+        );
+        assert_eq!(
+            translate(&json!({"event_name": "user_received_message", "message": {}})),
+            OaEvent::Ignored
+        );
     }
 
     #[test]

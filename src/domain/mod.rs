@@ -19,3 +19,4 @@ pub mod province;
 pub mod quiet;
 pub mod text;
 pub mod understand;
+pub mod zns;

@@ -169,8 +169,7 @@ impl Tx {
             });
             q.push(
                 " ON CONFLICT (channel, external_id) DO UPDATE SET chat_id = excluded.chat_id, \
-                 last_seen_at = excluded.last_seen_at, unreachable_at = NULL, \
-                 sent_since_inbound = 0 \
+                 last_seen_at = excluded.last_seen_at, unreachable_at = NULL \
                  RETURNING id, channel, external_id, donor_id, lang",
             );
             for row in q

@@ -1,7 +1,9 @@
-//! A Zalo Official Account's tokens, reply windows and monthly quota, as the OA adapter needs
-//! them (it reaches them only through these functions).
+//! A Zalo Official Account's tokens, and what the delivery worker needs to route a message
+//! under Zalo's 2026 rules: the person's last interaction, the phone a template may go to,
+//! spend against the month's budget, the template quota and receipts.
 
 use super::*;
+use crate::domain::zns::Spend;
 use anyhow::Context;
 use sqlx::Row;
 
@@ -60,82 +62,209 @@ impl Store {
         Ok(())
     }
 
-    /// When the account last wrote, and how many messages it was sent since (the free-reply
-    /// window of a Zalo OA).
-    pub async fn reply_window(
+    /// What choosing a route for a message to this Zalo OA account needs: when the person
+    /// last interacted, and the phone a template may go to — only a phone that is their own
+    /// (shared from the platform), under a consent whose text names Zalo notifications by
+    /// phone, and not refused by Zalo before.
+    pub async fn oa_route_facts(
         &self,
-        channel: &str,
+        channel: ChannelKind,
         chat_id: &str,
-    ) -> anyhow::Result<Option<(i64, i64)>> {
+    ) -> anyhow::Result<OaRouteFacts> {
         let row = sqlx::query(
-            "SELECT last_seen_at, sent_since_inbound FROM channel_identities \
-             WHERE channel = $1 AND chat_id = $2",
+            "SELECT ci.last_seen_at, d.id AS donor_id, d.phone, d.phone_verified, \
+             d.zns_refused_at, (SELECT text_version FROM consents c WHERE c.donor_id = d.id \
+             ORDER BY c.id DESC LIMIT 1) AS consent_version \
+             FROM channel_identities ci LEFT JOIN donors d ON d.id = ci.donor_id \
+             WHERE ci.channel = $1 AND ci.chat_id = $2 ORDER BY ci.last_seen_at DESC LIMIT 1",
         )
-        .bind(channel)
+        .bind(channel.code())
         .bind(chat_id)
         .fetch_optional(&self.pool)
         .await
-        .context("reading the reply window")?;
-        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+        .context("reading what routing needs")?;
+        let Some(r) = row else {
+            return Ok(OaRouteFacts::default());
+        };
+        let consent: Option<String> = r.try_get("consent_version")?;
+        let covered = consent.is_some_and(|v| v.as_str() >= crate::domain::zns::CONSENT_FROM);
+        let own: bool = r
+            .try_get::<Option<bool>, _>("phone_verified")?
+            .unwrap_or(false);
+        let refused: Option<i64> = r.try_get("zns_refused_at")?;
+        let phone: Option<String> = r.try_get("phone")?;
+        Ok(OaRouteFacts {
+            last_seen: r.try_get("last_seen_at")?,
+            donor_id: r.try_get("donor_id")?,
+            template_phone: phone
+                .filter(|_| covered && own && refused.is_none())
+                .and_then(|p| crate::domain::zns::zns_phone(&p)),
+        })
     }
 
-    /// Count a message sent to an account since it last wrote.
-    pub async fn count_sent(&self, channel: &str, chat_id: &str) -> anyhow::Result<()> {
-        sqlx::query(
-            "UPDATE channel_identities SET sent_since_inbound = sent_since_inbound + 1 \
-             WHERE channel = $1 AND chat_id = $2",
-        )
-        .bind(channel)
-        .bind(chat_id)
-        .execute(&self.pool)
-        .await
-        .context("counting a sent message")?;
-        Ok(())
-    }
-
-    /// Take one message from a monthly quota; `false` when it is spent.
-    pub async fn reserve_quota(
+    /// Count one message of `class` in `month` at `price`. With a `limit`, only while the
+    /// month's template spend (bulk and urgent together) stays within it: one conditional
+    /// statement, so two senders can never both take the last of a budget. `false`: over.
+    pub async fn spend(
         &self,
-        channel: &str,
         month: &str,
-        limit: i64,
+        class: Spend,
+        price: i64,
+        limit: Option<i64>,
     ) -> anyhow::Result<bool> {
         let r = sqlx::query(
-            "INSERT INTO quota_usage (channel, month, used) VALUES ($1, $2, 1) \
-             ON CONFLICT (channel, month) DO UPDATE SET used = quota_usage.used + 1 \
-             WHERE quota_usage.used < $3",
+            "INSERT INTO zalo_spend (month, class, sent, spent_vnd) SELECT $1, $2, 1, $3 \
+             WHERE $4 IS NULL OR (SELECT COALESCE(SUM(spent_vnd), 0) FROM zalo_spend \
+             WHERE month = $1 AND class IN ('zns_bulk', 'zns_urgent')) + $3 <= $4 \
+             ON CONFLICT (month, class) DO UPDATE SET sent = zalo_spend.sent + 1, \
+             spent_vnd = zalo_spend.spent_vnd + excluded.spent_vnd",
         )
-        .bind(channel)
         .bind(month)
+        .bind(class.code())
+        .bind(price)
         .bind(limit)
         .execute(&self.pool)
         .await
-        .context("reserving quota")?;
-        Ok(r.rows_affected() == 1 && limit > 0)
+        .context("counting spend")?;
+        Ok(r.rows_affected() == 1)
     }
 
-    /// Give back a reserved message (the send did not happen).
-    pub async fn release_quota(&self, channel: &str, month: &str) -> anyhow::Result<()> {
+    /// Give back what [`Store::spend`] took (the send did not happen).
+    pub async fn unspend(&self, month: &str, class: Spend, price: i64) -> anyhow::Result<()> {
         sqlx::query(
-            "UPDATE quota_usage SET used = used - 1 WHERE channel = $1 AND month = $2 AND used > 0",
+            "UPDATE zalo_spend SET sent = sent - 1, spent_vnd = spent_vnd - $3 \
+             WHERE month = $1 AND class = $2 AND sent > 0",
         )
-        .bind(channel)
         .bind(month)
+        .bind(class.code())
+        .bind(price)
         .execute(&self.pool)
         .await
-        .context("releasing quota")?;
+        .context("giving back spend")?;
         Ok(())
     }
 
-    /// Quota used per channel and month, newest first.
-    pub async fn quota_usage(&self) -> anyhow::Result<Vec<(String, String, i64)>> {
-        let rows = sqlx::query(
-            "SELECT channel, month, used FROM quota_usage ORDER BY month DESC, channel",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .collect()
+    /// How a row went and what it cost, written while it is being sent.
+    pub async fn note_route(&self, row_id: i64, route: &str, cost_vnd: i64) -> anyhow::Result<()> {
+        sqlx::query("UPDATE outbox SET route = $1, cost_vnd = $2 WHERE id = $3")
+            .bind(route)
+            .bind(cost_vnd)
+            .bind(row_id)
+            .execute(&self.pool)
+            .await
+            .context("noting a row's route")?;
+        Ok(())
     }
+
+    /// The daily template quota as the API just reported it.
+    pub async fn note_zns_quota(
+        &self,
+        app_id: &str,
+        daily: Option<i64>,
+        remaining: Option<i64>,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO zns_quota (app_id, daily, remaining, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (app_id) DO UPDATE SET daily = excluded.daily, \
+             remaining = excluded.remaining, updated_at = excluded.updated_at",
+        )
+        .bind(app_id)
+        .bind(daily)
+        .bind(remaining)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .context("noting the template quota")?;
+        Ok(())
+    }
+
+    /// Zalo refused this donor's phone for templates (invalid, opted out): never again.
+    pub async fn refuse_templates(&self, donor_id: i64, now: i64) -> anyhow::Result<()> {
+        sqlx::query("UPDATE donors SET zns_refused_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(donor_id)
+            .execute(&self.pool)
+            .await
+            .context("noting a refused phone")?;
+        Ok(())
+    }
+
+    /// A receipt: the template message of this outbox row reached the phone. `false` when
+    /// no such row was sent (an old or foreign tracking id).
+    pub async fn mark_delivered(&self, row_id: i64, now: i64) -> anyhow::Result<bool> {
+        let r = sqlx::query(
+            "UPDATE outbox SET delivered_at = COALESCE(delivered_at, $1) \
+             WHERE id = $2 AND status = 'sent'",
+        )
+        .bind(now)
+        .bind(row_id)
+        .execute(&self.pool)
+        .await
+        .context("recording a receipt")?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Spend, quota and receipts, for `hienmau status`: `month`'s spend by class, the
+    /// quota last reported, and template messages confirmed, awaiting a receipt, and
+    /// unconfirmed (sent before `unconfirmed_before` with no receipt).
+    pub async fn zalo_status(
+        &self,
+        month: &str,
+        unconfirmed_before: i64,
+    ) -> anyhow::Result<ZaloStatus> {
+        let spend = sqlx::query(
+            "SELECT class, sent, spent_vnd FROM zalo_spend WHERE month = $1 ORDER BY class",
+        )
+        .bind(month)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect::<anyhow::Result<_>>()?;
+        let quota = sqlx::query(
+            "SELECT daily, remaining, updated_at FROM zns_quota ORDER BY updated_at DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| -> anyhow::Result<_> { Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)) })
+        .transpose()?;
+        let r = sqlx::query(
+            "SELECT COUNT(delivered_at), \
+             COALESCE(SUM(CASE WHEN delivered_at IS NULL AND finished_at >= $1 THEN 1 END), 0), \
+             COALESCE(SUM(CASE WHEN delivered_at IS NULL AND finished_at < $1 THEN 1 END), 0) \
+             FROM outbox WHERE route = 'zns' AND status = 'sent'",
+        )
+        .bind(unconfirmed_before)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(ZaloStatus {
+            spend,
+            quota,
+            delivered: r.try_get(0)?,
+            awaiting: r.try_get(1)?,
+            unconfirmed: r.try_get(2)?,
+        })
+    }
+}
+
+/// See [`Store::oa_route_facts`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OaRouteFacts {
+    pub last_seen: Option<i64>,
+    pub donor_id: Option<i64>,
+    /// `84…`, when a template may go to it.
+    pub template_phone: Option<String>,
+}
+
+/// See [`Store::zalo_status`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ZaloStatus {
+    /// (class, messages, VND) this month.
+    pub spend: Vec<(String, i64, i64)>,
+    /// (daily, remaining, reported at).
+    pub quota: Option<(Option<i64>, Option<i64>, i64)>,
+    pub delivered: i64,
+    pub awaiting: i64,
+    pub unconfirmed: i64,
 }

@@ -25,7 +25,10 @@ const LAYERS: &[(&str, &[&str])] = &[
             "domain", "messages", "config", "clock", "store", "engine", "channels", "error",
         ],
     ),
-    ("delivery", &["app", "channels", "config", "store"]),
+    (
+        "delivery",
+        &["app", "channels", "config", "domain", "store"],
+    ),
     ("scheduler", &["app", "domain", "messages", "store"]),
     ("server", &["app", "channels", "error"]),
     (

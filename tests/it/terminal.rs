@@ -81,7 +81,7 @@ fn a_whole_registration_piped_through_hienmau_chat() {
         .unwrap();
     let status = String::from_utf8_lossy(&status.stdout);
     assert!(
-        status.contains("sent") && status.contains("quota used"),
+        status.contains("sent") && status.contains("donations on record"),
         "{status}"
     );
 

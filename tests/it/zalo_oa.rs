@@ -5,7 +5,8 @@ use crate::fake_zalo_oa::{APP_SECRET, FakeZaloOa};
 use crate::support::{init_logs, start_time};
 use hienmau::app::{App, ManualClock};
 use hienmau::channels::zalo_oa::signature_hex;
-use hienmau::config::{Config, DeliveryConfig};
+use hienmau::clock::Clock;
+use hienmau::config::{Config, DeliveryConfig, ZnsConfig};
 use hienmau::service::{self, Running};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -25,9 +26,13 @@ struct Oa {
     stamp: u64,
 }
 
-async fn open(dir: &Path, fake: &FakeZaloOa, clock: Arc<ManualClock>) -> (App, Running) {
+async fn open(
+    dir: &Path,
+    fake: &FakeZaloOa,
+    clock: Arc<ManualClock>,
+    zns: Option<ZnsConfig>,
+) -> (App, Running) {
     let env: HashMap<&str, String> = HashMap::from([
-        ("ZALO_OA_MONTHLY_QUOTA", "1".into()),
         (
             "DATABASE_URL",
             format!("sqlite://{}", dir.join("oa.db").display()),
@@ -43,6 +48,7 @@ async fn open(dir: &Path, fake: &FakeZaloOa, clock: Arc<ManualClock>) -> (App, R
     ]);
     let mut config = Config::load(None, |k| env.get(k).cloned()).unwrap();
     config.delivery = DeliveryConfig::unlimited();
+    config.zns = zns;
     let app = App::open(config, clock).await.unwrap();
     let running = service::start(app.clone())
         .await
@@ -58,8 +64,20 @@ impl Oa {
     }
 
     async fn with(dir: &Path, fake: FakeZaloOa) -> Oa {
+        Self::configured(dir, fake, None).await
+    }
+
+    /// With template messages: a budget and an urgent cap (VND) for the month.
+    async fn with_templates(dir: &Path, budget: i64, urgent_cap: i64) -> Oa {
+        init_logs();
+        let fake = FakeZaloOa::start(APP_ID).await;
+        let zns = zns_config(&fake.url, budget, urgent_cap);
+        Self::configured(dir, fake, Some(zns)).await
+    }
+
+    async fn configured(dir: &Path, fake: FakeZaloOa, zns: Option<ZnsConfig>) -> Oa {
         let clock = Arc::new(ManualClock::new(start_time()));
-        let (app, running) = open(dir, &fake, clock.clone()).await;
+        let (app, running) = open(dir, &fake, clock.clone(), zns).await;
         let url = format!("http://{}/zalo-oa/webhook", running.http_addr.unwrap());
         // Event ids and timestamps never repeat, even across a restart of the harness.
         static NEXT: std::sync::atomic::AtomicU64 =
@@ -316,6 +334,8 @@ async fn a_stop_right_after_a_refresh_does_not_lose_the_new_refresh_token() {
     oa.stop().await;
 }
 
+/// -230 means the person is outside the OA's 7-day window, not that they blocked it: a reply
+/// that cannot go is not retried and has no other route, and the account stays reachable.
 #[tokio::test]
 async fn no_interaction_for_7_days_is_not_retried_and_unfollow_stops_messages() {
     let dir = tempfile::tempdir().unwrap();
@@ -326,12 +346,20 @@ async fn no_interaction_for_7_days_is_not_retried_and_unfollow_stops_messages() 
             .await,
         200
     );
-    crate::support::wait_until_unreachable(&oa.app, "zalo_oa", "z5").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while oa.app.store().outbox_status_counts().await.unwrap() != [("failed".to_string(), 1)] {
+        assert!(tokio::time::Instant::now() < deadline, "never settled");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(oa.fake.attempts("z5"), 1, "-230 is not retried");
-    assert_eq!(
-        oa.app.store().outbox_status_counts().await.unwrap(),
-        [("unreachable".to_string(), 1)]
+    assert!(
+        !oa.app
+            .store()
+            .identity_unreachable("zalo_oa", "z5")
+            .await
+            .unwrap(),
+        "outside the window is not blocked"
     );
 
     oa.say("z6", "/start").await;
@@ -351,61 +379,353 @@ async fn no_interaction_for_7_days_is_not_retried_and_unfollow_stops_messages() 
 }
 
 #[tokio::test]
-async fn the_monthly_quota_holds_proactive_messages_until_next_month() {
-    use hienmau::channels::Outbound;
-    use hienmau::store::{Lane, NewMessage};
+async fn an_expired_token_answered_with_220_is_refreshed_too() {
     let dir = tempfile::tempdir().unwrap();
     let mut oa = Oa::start(dir.path()).await;
-    oa.say("z7", "/start").await;
-    // Two days later the person has not written again: messages now are proactive.
-    oa.clock.advance(chrono::Duration::hours(49));
-    let body = serde_json::to_string(&Outbound {
-        text: "Ngày hội hiến máu…".into(),
-        ..Outbound::default()
-    })
-    .unwrap();
-    let rows: Vec<NewMessage> = (0..2)
-        .map(|_| NewMessage {
-            idempotency_key: None,
-            channel: hienmau::channels::ChannelKind::ZaloOa,
-            chat_id: "z7",
-            identity_id: None,
-            lane: Lane::Bulk,
-            body: body.clone(),
-            not_before: 0,
-            broadcast_id: None,
-        })
-        .collect();
-    let mut tx = oa.app.store().begin().await.unwrap();
-    tx.enqueue(&rows, 0).await.unwrap();
-    tx.commit().await.unwrap();
-    oa.app.outbox_added().notify_one();
-    oa.fake
-        .sent
-        .wait_for("z7", 2, Duration::from_secs(10))
-        .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(
-        oa.fake.sent.to("z7").len(),
-        2,
-        "the reply and one proactive message; the quota (1) holds the other"
-    );
-    let usage = oa.app.store().quota_usage().await.unwrap();
-    assert_eq!(usage, [("zalo_oa".to_string(), "2026-11".to_string(), 1)]);
-    let counts = oa.app.store().outbox_status_counts().await.unwrap();
-    assert_eq!(
-        counts,
-        [("pending".to_string(), 1), ("sent".to_string(), 2)]
-    );
+    oa.say("z8", "/start").await;
+    let before = oa.fake.refreshes();
+    oa.fake.expire_access_token_as_expired();
+    let r = oa.say("z8", "agree").await;
+    assert!(r["text"].as_str().unwrap().contains("Họ và tên"), "{r}");
+    assert_eq!(oa.fake.refreshes(), before + 1, "-220 refreshed the token");
+    oa.stop().await;
+}
 
-    // A new month, a new quota.
-    oa.clock.advance(chrono::Duration::days(9));
+/// Two templates: "you may give again" (bulk) and the urgent call-out ask.
+fn zns_config(fake_url: &str, budget: i64, urgent_cap: i64) -> ZnsConfig {
+    let text = format!(
+        r#"
+        api_url = "{fake_url}"
+        monthly_budget_vnd = {budget}
+        urgent_cap_vnd = {urgent_cap}
+        receipt_timeout_minutes = 30
+        [templates.eligible-again]
+        template_id = "401001"
+        price_vnd = 300
+        params = {{ diem_hien_mau = "drives" }}
+        [templates.callout-ask]
+        template_id = "401002"
+        price_vnd = 500
+        params = {{ noi_dung = "line", ghi_chu = "note" }}
+        "#
+    );
+    ZnsConfig::from_file(toml::from_str(&text).unwrap(), None).unwrap()
+}
+
+/// The day the test donors may give again: ten days after the harness's start.
+fn eligible_day() -> chrono::NaiveDate {
+    start_time().date_naive() + chrono::Days::new(10)
+}
+
+/// Register a donor on the OA (Huế; blood group by its option number, 5 is O−), who last
+/// gave whole blood so that they may give again on [`eligible_day`]; the phone comes from
+/// the OA's form, in its current shape or (`flat`) the older one.
+async fn register(oa: &mut Oa, user: &str, phone: &str, group: &str, flat: bool) {
+    oa.event(json!({"event_name": "follow", "follower": {"id": user}}))
+        .await;
     oa.fake
         .sent
-        .wait_for("z7", 3, Duration::from_secs(10))
+        .wait_for(user, 1, Duration::from_secs(10))
         .await;
-    let usage = oa.app.store().quota_usage().await.unwrap();
-    assert_eq!(usage[0], ("zalo_oa".to_string(), "2026-12".to_string(), 1));
+    oa.say(user, "agree").await;
+    oa.say(user, "Võ Thị Sáu").await;
+    let n = oa.fake.sent.to(user).len();
+    let info = if flat {
+        json!({"name": "Võ Thị Sáu", "phone": phone.parse::<u64>().unwrap(),
+               "address": "1 Lê Lợi", "city": "Huế", "district": "Thuận Hoá", "ward": "Vĩnh Ninh"})
+    } else {
+        json!({"name": "Võ Thị Sáu", "phone": phone, "user_dob": "02/09/1998", "gender": "female",
+               "full_address": {"user_city": "Huế", "user_ward": "Vĩnh Ninh", "user_address": "1 Lê Lợi"}})
+    };
+    oa.event(json!({"event_name": "user_submit_info", "sender": {"id": user}, "info": info}))
+        .await;
+    oa.fake
+        .sent
+        .wait_for(user, n + 1, Duration::from_secs(10))
+        .await;
+    let days = hienmau::domain::eligibility::Rules::default().whole_blood_interval_days;
+    let last = (eligible_day() - chrono::Days::new(days))
+        .format("%d/%m/%Y")
+        .to_string();
+    for answer in [
+        "2/9/1998",
+        "nữ",
+        "50",
+        group,
+        "Huế",
+        "skip",
+        "whole_blood",
+        &last,
+        "yes",
+    ] {
+        oa.say(user, answer).await;
+    }
+    let r = oa.say(user, "confirm").await;
+    assert!(
+        r["text"].as_str().unwrap().contains("đăng ký thành công"),
+        "{r}"
+    );
+    let donor = oa
+        .app
+        .store()
+        .donor_of("zalo_oa", user)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        donor.phone_verified,
+        "{user}: the form's phone is their own"
+    );
+}
+
+impl Oa {
+    fn db(&self, dir: &Path) -> std::path::PathBuf {
+        let _ = self;
+        dir.join("oa.db")
+    }
+
+    /// Move the clock on by `hours` and run the scheduler at the new time.
+    async fn later(&self, hours: i64) {
+        self.clock.advance(chrono::Duration::hours(hours));
+        hienmau::scheduler::tick(&self.app, self.clock.now())
+            .await
+            .unwrap();
+        self.app.outbox_added().notify_one();
+    }
+
+    async fn status(&self) -> String {
+        hienmau::cli::status_report(&self.app, self.app.config())
+            .await
+            .unwrap()
+    }
+
+    /// Wait until no outbox row is pending or being sent.
+    async fn settled(&self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let counts = self.app.store().outbox_status_counts().await.unwrap();
+            if !counts.iter().any(|(s, _)| s == "pending" || s == "sending") {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{counts:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// Zalo's 2026 rules: a donor silent for ten days is reminded by a template message to their
+/// phone, with the configured template and parameters; one who wrote yesterday by the OA,
+/// free; one who wrote five days ago by the OA, counted as billed. The template's price and
+/// the day's quota are recorded, and a receipt marks the row delivered.
+#[tokio::test]
+async fn a_donor_silent_for_ten_days_is_reminded_by_template_and_others_by_the_oa() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut oa = Oa::with_templates(dir.path(), 10_000, 0).await;
+    register(&mut oa, "z1", "84912345001", "5", false).await;
+    register(&mut oa, "z2", "84912345002", "5", true).await;
+    register(&mut oa, "z3", "84912345003", "5", false).await;
+    oa.later(5 * 24).await;
+    oa.say("z3", "/profile").await;
+    oa.later(4 * 24).await;
+    oa.say("z2", "/profile").await;
+    let (n1, n2, n3) = (
+        oa.fake.sent.to("z1").len(),
+        oa.fake.sent.to("z2").len(),
+        oa.fake.sent.to("z3").len(),
+    );
+    oa.later(24).await;
+    assert_eq!(oa.clock.now().date_naive(), eligible_day());
+
+    let sent = oa
+        .fake
+        .templates
+        .wait_for("84912345001", 1, Duration::from_secs(10))
+        .await;
+    let t = &sent[0];
+    assert_eq!(t["template_id"], "401001");
+    assert_eq!(t["phone"], "84912345001");
+    assert!(t["mode"].is_null(), "not in development mode");
+    assert_eq!(
+        t["template_data"],
+        json!({"diem_hien_mau": ""}),
+        "no drives: the selector's \"none\" is not shown"
+    );
+    let tracking = t["tracking_id"].as_str().unwrap().to_string();
+    assert!(
+        tracking.starts_with("hm") && tracking.len() <= 48,
+        "{tracking}"
+    );
+    for (user, before) in [("z2", n2), ("z3", n3)] {
+        let got = oa
+            .fake
+            .sent
+            .wait_for(user, before + 1, Duration::from_secs(10))
+            .await;
+        let text = got[before]["text"].as_str().unwrap();
+        assert!(text.contains("hiến máu trở lại"), "{user}: {text}");
+    }
+    oa.settled().await;
+    assert_eq!(
+        oa.fake.templates.count(),
+        1,
+        "only the silent donor by template"
+    );
+    assert_eq!(oa.fake.sent.to("z1").len(), n1, "nothing by the OA to z1");
+    let db = oa.db(dir.path());
+    let count = |sql: &'static str| {
+        let db = db.clone();
+        async move { crate::seed::count(&db, sql).await }
+    };
+    assert_eq!(
+        count("SELECT COUNT(*) FROM outbox WHERE route = 'zns' AND cost_vnd = 300").await,
+        1
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM outbox WHERE route = 'oa_billed'").await,
+        1
+    );
+    let status = oa.status().await;
+    for part in [
+        "template messages: 1 bulk, 0 urgent; spent 300 of 10000 VND",
+        "between 48 h and 7 days (billed by Zalo): 1",
+        "template quota today: 499 of 500 left",
+        "receipts: 0 confirmed, 1 awaiting, 0 unconfirmed after 30 min",
+    ] {
+        assert!(status.contains(part), "{part:?} not in:\n{status}");
+    }
+    // No receipt after the configured time: reported, never resent.
+    oa.clock.advance(chrono::Duration::minutes(31));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        oa.status()
+            .await
+            .contains("0 confirmed, 0 awaiting, 1 unconfirmed")
+    );
+    assert_eq!(oa.fake.templates.count(), 1);
+    // The receipt, signed like every OA event, marks it delivered.
+    let receipt = json!({"event_name": "user_received_message", "sender": {"id": "oa"},
+        "recipient": {"id": "z1"}, "message": {"msg_id": "zns-1", "tracking_id": tracking}});
+    assert_eq!(oa.event(receipt).await, 200);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM outbox WHERE route = 'zns' AND delivered_at IS NOT NULL").await,
+        1
+    );
+    assert!(
+        oa.status()
+            .await
+            .contains("1 confirmed, 0 awaiting, 0 unconfirmed")
+    );
+    // A receipt for something that is not ours changes nothing.
+    let foreign =
+        json!({"event_name": "user_received_message", "message": {"tracking_id": "order-77"}});
+    assert_eq!(oa.event(foreign).await, 200);
+    oa.stop().await;
+}
+
+/// The month's budget stops the bulk kinds (the second reminder has no route and fails,
+/// nothing is spent on it) but not an urgent call-out ask, which may go up to its own cap.
+#[tokio::test]
+async fn the_budget_stops_bulk_templates_but_not_an_urgent_ask() {
+    use hienmau::cli::{AdminAction, admin};
+    let dir = tempfile::tempdir().unwrap();
+    let mut oa = Oa::with_templates(dir.path(), 300, 1000).await;
+    register(&mut oa, "z1", "84912345011", "5", false).await;
+    register(&mut oa, "z2", "84912345012", "1", false).await;
+    oa.later(10 * 24).await;
+    oa.settled().await;
+    assert_eq!(oa.fake.templates.count(), 1, "the budget holds one");
+    let db = oa.db(dir.path());
+    assert_eq!(
+        crate::seed::count(
+            &db,
+            "SELECT COUNT(*) FROM outbox WHERE status = 'failed' \
+             AND last_error LIKE '%budget is spent%'"
+        )
+        .await,
+        1
+    );
+    admin(
+        &oa.app,
+        AdminAction::Grant {
+            role: "coordinator".into(),
+            account: "zalo_oa:c1".into(),
+        },
+    )
+    .await
+    .unwrap();
+    oa.say(
+        "c1",
+        "/callout O-; toàn phần; 1; BV Việt Tiệp; 1 Nhà Thương; Hải Phòng; 18h",
+    )
+    .await;
+    oa.say("c1", "1").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let ask = loop {
+        let to_z1 = oa.fake.templates.to("84912345011");
+        if let Some(ask) = to_z1.into_iter().find(|t| t["template_id"] == "401002") {
+            break ask;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no urgent template");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(ask["template_id"], "401002", "{ask}");
+    assert!(
+        ask["template_data"]["noi_dung"]
+            .as_str()
+            .unwrap()
+            .contains("O-"),
+        "{ask}"
+    );
+    let status = oa.status().await;
+    assert!(
+        status.contains("1 bulk, 1 urgent; spent 800 of 300 VND"),
+        "{status}"
+    );
+    oa.stop().await;
+}
+
+/// A phone Zalo refuses (-141: opted out) is not retried and gets no template again; with no
+/// other channel the reminder fails, and the account stays reachable.
+#[tokio::test]
+async fn an_opted_out_phone_is_not_retried_and_gets_no_template_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut oa = Oa::with_templates(dir.path(), 10_000, 0).await;
+    register(&mut oa, "z4", "84912345021", "5", false).await;
+    oa.fake.refuse_phone("84912345021", -141);
+    oa.later(10 * 24).await;
+    oa.settled().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(oa.fake.template_attempts("84912345021"), 1, "not retried");
+    let db = oa.db(dir.path());
+    assert_eq!(
+        crate::seed::count(
+            &db,
+            "SELECT COUNT(*) FROM outbox WHERE status = 'failed' \
+             AND last_error LIKE '%no phone a template may go to%'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        crate::seed::count(
+            &db,
+            "SELECT COUNT(*) FROM donors WHERE zns_refused_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        crate::seed::count(&db, "SELECT COALESCE(SUM(spent_vnd), 0) FROM zalo_spend").await,
+        0,
+        "nothing spent on a refused template"
+    );
+    assert!(
+        !oa.app
+            .store()
+            .identity_unreachable("zalo_oa", "z4")
+            .await
+            .unwrap()
+    );
     oa.stop().await;
 }
 

@@ -1,7 +1,9 @@
 //! A fake Zalo Official Account platform on 127.0.0.1: the Open API's consultation-message
 //! endpoint (checks the `access_token` header; answers -216 to a stale token and -230 for
 //! people marked so) and the OAuth v4 refresh endpoint (single-use refresh tokens: each
-//! refresh rotates both tokens and spends the old refresh token).
+//! refresh rotates both tokens and spends the old refresh token), and the template-message
+//! (ZNS) endpoint `/message/template` (same token; phones marked refused answer their code;
+//! each success reports the day's quota going down from 500).
 
 #![allow(dead_code)]
 
@@ -24,6 +26,11 @@ struct Inner {
     refreshes: u32,
     no_interaction: HashSet<String>,
     attempts: HashMap<String, u32>,
+    /// The code a stale token gets: -216 (invalid) or -220 (expired).
+    stale_code: i64,
+    refused_phones: HashMap<String, i64>,
+    template_attempts: HashMap<String, u32>,
+    templates_sent: u32,
 }
 
 #[derive(Clone)]
@@ -32,6 +39,8 @@ pub struct FakeZaloOa {
     inner: Arc<Mutex<Inner>>,
     /// Message bodies received, per user id.
     pub sent: Arc<Mailbox<Value>>,
+    /// Template requests received, per phone (`84…`).
+    pub templates: Arc<Mailbox<Value>>,
 }
 
 #[derive(Clone)]
@@ -39,6 +48,7 @@ struct Shared {
     app_id: String,
     inner: Arc<Mutex<Inner>>,
     sent: Arc<Mailbox<Value>>,
+    templates: Arc<Mailbox<Value>>,
 }
 
 impl FakeZaloOa {
@@ -51,15 +61,21 @@ impl FakeZaloOa {
             refreshes: 0,
             no_interaction: HashSet::new(),
             attempts: HashMap::new(),
+            stale_code: -216,
+            refused_phones: HashMap::new(),
+            template_attempts: HashMap::new(),
+            templates_sent: 0,
         }));
         let shared = Shared {
             app_id: app_id.to_string(),
             inner: inner.clone(),
             sent: Arc::new(Mailbox::default()),
+            templates: Arc::new(Mailbox::default()),
         };
         let app = Router::new()
             .route("/v3.0/oa/message/cs", post(cs))
             .route("/v4/oa/access_token", post(refresh))
+            .route("/message/template", post(template))
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -68,7 +84,34 @@ impl FakeZaloOa {
             url: format!("http://{addr}"),
             inner,
             sent: shared.sent,
+            templates: shared.templates,
         }
+    }
+
+    /// The access token expires, and the API says so with -220 (not -216).
+    pub fn expire_access_token_as_expired(&self) {
+        let mut st = self.inner.lock().unwrap();
+        st.access = "nobody-has-this".into();
+        st.stale_code = -220;
+    }
+
+    /// Template messages to this phone get `code` (-141: opted out, -108: invalid…).
+    pub fn refuse_phone(&self, phone: &str, code: i64) {
+        self.inner
+            .lock()
+            .unwrap()
+            .refused_phones
+            .insert(phone.to_string(), code);
+    }
+
+    pub fn template_attempts(&self, phone: &str) -> u32 {
+        self.inner
+            .lock()
+            .unwrap()
+            .template_attempts
+            .get(phone)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The access token stops working (as after ~25 h): the next send gets -216.
@@ -117,7 +160,7 @@ async fn cs(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<Value>
         let mut st = s.inner.lock().unwrap();
         *st.attempts.entry(user.clone()).or_default() += 1;
         if token != st.access {
-            return Json(json!({"error": -216, "message": "Access token is invalid"}));
+            return Json(json!({"error": st.stale_code, "message": "Access token is invalid"}));
         }
         if st.no_interaction.contains(&user) {
             return Json(
@@ -128,6 +171,38 @@ async fn cs(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<Value>
     let id = format!("oa-msg-{}", s.sent.count() + 1);
     s.sent.push(&user, body["message"].clone());
     Json(json!({"error": 0, "message": "Success", "data": {"message_id": id, "user_id": user}}))
+}
+
+async fn template(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Json<Value> {
+    let phone = body["phone"].as_str().unwrap_or("").to_string();
+    let token = headers
+        .get("access_token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let remaining = {
+        let mut st = s.inner.lock().unwrap();
+        *st.template_attempts.entry(phone.clone()).or_default() += 1;
+        if token != st.access {
+            return Json(json!({"error": st.stale_code, "message": "Access token is invalid"}));
+        }
+        let tracking = body["tracking_id"].as_str().unwrap_or("");
+        if tracking.is_empty() || tracking.len() > 48 || body["template_id"].as_str().is_none() {
+            return Json(json!({"error": -124, "message": "Invalid parameter"}));
+        }
+        if let Some(code) = st.refused_phones.get(&phone) {
+            return Json(json!({"error": code, "message": "User has blocked or is unreachable"}));
+        }
+        st.templates_sent += 1;
+        500 - st.templates_sent
+    };
+    s.templates.push(&phone, body.clone());
+    Json(json!({"error": 0, "message": "Success", "data": {
+        "msg_id": format!("zns-{}", 500 - remaining), "sent_time": "1799000000000",
+        "quota": {"dailyQuota": "500", "remainingQuota": remaining.to_string()}}}))
 }
 
 async fn refresh(State(s): State<Shared>, headers: HeaderMap, body: String) -> Json<Value> {
