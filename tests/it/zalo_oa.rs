@@ -479,11 +479,6 @@ async fn register(oa: &mut Oa, user: &str, phone: &str, group: &str, flat: bool)
 }
 
 impl Oa {
-    fn db(&self, dir: &Path) -> std::path::PathBuf {
-        let _ = self;
-        dir.join("oa.db")
-    }
-
     /// Move the clock on by `hours` and run the scheduler at the new time.
     async fn later(&self, hours: i64) {
         self.clock.advance(chrono::Duration::hours(hours));
@@ -571,7 +566,7 @@ async fn a_donor_silent_for_ten_days_is_reminded_by_template_and_others_by_the_o
         "only the silent donor by template"
     );
     assert_eq!(oa.fake.sent.to("z1").len(), n1, "nothing by the OA to z1");
-    let db = oa.db(dir.path());
+    let db = dir.path().join("oa.db");
     let count = |sql: &'static str| {
         let db = db.clone();
         async move { crate::seed::count(&db, sql).await }
@@ -634,7 +629,7 @@ async fn the_budget_stops_bulk_templates_but_not_an_urgent_ask() {
     oa.later(10 * 24).await;
     oa.settled().await;
     assert_eq!(oa.fake.templates.count(), 1, "the budget holds one");
-    let db = oa.db(dir.path());
+    let db = dir.path().join("oa.db");
     assert_eq!(
         crate::seed::count(
             &db,
@@ -696,7 +691,7 @@ async fn an_opted_out_phone_is_not_retried_and_gets_no_template_again() {
     oa.settled().await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(oa.fake.template_attempts("84912345021"), 1, "not retried");
-    let db = oa.db(dir.path());
+    let db = dir.path().join("oa.db");
     assert_eq!(
         crate::seed::count(
             &db,
