@@ -36,5 +36,10 @@ CREATE TABLE zns_quota (
 -- no template is sent to it again.
 ALTER TABLE donors ADD COLUMN zns_refused_at INTEGER;
 
+-- The consent text now names Zalo notifications by phone (version 2026-12-v2). A donor who
+-- agreed to an older text is asked once, at their next message; whatever the answer, they
+-- are not asked again. Agreeing adds a consent record for the new version.
+ALTER TABLE donors ADD COLUMN consent_renewal_asked INTEGER NOT NULL DEFAULT 0;
+
 DROP TABLE quota_usage;
 ALTER TABLE channel_identities DROP COLUMN sent_since_inbound;

@@ -60,6 +60,12 @@ pub enum State {
     Summary,
     EditMenu,
     Idle,
+    /// A donor who agreed to an older consent text is asked once to agree to the current
+    /// one; what they had written is handled after their answer.
+    RenewConsent {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pending: Option<String>,
+    },
     ConfirmDelete {
         back: Box<State>,
     },
@@ -180,6 +186,8 @@ pub enum DonorChange {
     /// Consent given: create the donor and the consent record.
     Create,
     Save,
+    /// Save, and record the donor's agreement to the current consent text.
+    Renew,
     /// Erase every personal field and the conversation; keep only anonymous counts.
     Erase,
 }
@@ -508,6 +516,16 @@ impl<'a, 'c> Turn<'a, 'c> {
                 None => {}
             }
         }
+        if matches!(self.state, Some(State::RenewConsent { .. }))
+            && self.pick_yes_no(&input, "agree", "disagree").is_none()
+        {
+            // Not an answer (a command, a question): the renewal is not asked again, and
+            // what they wrote now is handled as it is.
+            self.state = Some(State::Idle);
+        }
+        if self.consent_outdated() {
+            return self.ask_renewal(&input);
+        }
         if let Input::Text(text) = &input {
             if let Some((cmd, args)) = command_of(text) {
                 return self.command(cmd, args);
@@ -539,6 +557,7 @@ impl<'a, 'c> Turn<'a, 'c> {
             State::Summary => self.summary(&input),
             State::EditMenu => self.edit_menu(&input),
             State::Idle => self.idle(&input),
+            State::RenewConsent { pending } => self.renew_consent(pending, input),
             State::ConfirmDelete { back } => self.confirm_delete(*back, &input),
             State::ChooseLanguage { back } => self.choose_language(*back, &input),
             State::Club(s) => self.club_input(s, &input),
@@ -919,6 +938,61 @@ impl<'a, 'c> Turn<'a, 'c> {
             self.stale();
         } else {
             self.say(MsgId::NotUnderstood);
+        }
+    }
+
+    /// At rest, registered, agreed to an older consent text, not asked yet.
+    fn consent_outdated(&self) -> bool {
+        self.state == Some(State::Idle)
+            && self.donor.as_ref().is_some_and(|d| {
+                d.registered_at.is_some()
+                    && !d.renewal_asked
+                    && d.consent_version.as_str() < CONSENT_VERSION
+            })
+    }
+
+    /// Ask once: the question is remembered as asked whatever comes of it.
+    fn ask_renewal(&mut self, input: &Input) {
+        if let Some(d) = self.donor.as_mut() {
+            d.renewal_asked = true;
+        }
+        self.change = DonorChange::Save;
+        let pending = match input {
+            Input::Text(t) if !t.trim().is_empty() => Some(t.clone()),
+            _ => None,
+        };
+        self.state = Some(State::RenewConsent { pending });
+    }
+
+    fn renew_consent(&mut self, pending: Option<String>, input: Input) {
+        match self.pick_yes_no(&input, "agree", "disagree").as_deref() {
+            Some("agree") => {
+                if let Some(d) = self.donor.as_mut() {
+                    d.consent_at = self.ctx.now_ms;
+                    d.consent_version = CONSENT_VERSION.to_string();
+                }
+                self.say(MsgId::ConsentRenewed);
+                self.state = Some(State::Idle);
+                if let Some(text) = pending {
+                    self.handle(Input::Text(text));
+                }
+                // The agreement is recorded whatever the message asked, unless it erased.
+                if matches!(self.change, DonorChange::Keep | DonorChange::Save) {
+                    self.change = DonorChange::Renew;
+                }
+            }
+            Some(_) => {
+                self.say(MsgId::ConsentRenewalDeclined);
+                self.state = Some(State::Idle);
+                if let Some(text) = pending {
+                    self.handle(Input::Text(text));
+                }
+            }
+            // Not an answer (`handle` leaves the question first): handled as it is.
+            None => {
+                self.state = Some(State::Idle);
+                self.idle(&input);
+            }
         }
     }
 
@@ -1363,6 +1437,25 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
                 .collect();
         }
         State::Idle => {}
+        State::RenewConsent { .. } => {
+            r.parts.push(
+                Msg::new(MsgId::ConsentRenewal)
+                    .str("org", ctx.org_name)
+                    .str("version", CONSENT_VERSION),
+            );
+            r.choices = vec![
+                choice(
+                    "agree",
+                    MsgId::ChoiceAgree,
+                    &["co", "yes", "ok", "dy", "agree", "dong y"],
+                ),
+                choice(
+                    "disagree",
+                    MsgId::ChoiceDisagree,
+                    &["khong", "no", "ko", "k"],
+                ),
+            ];
+        }
         State::ConfirmDelete { .. } => {
             ask(&mut r, MsgId::DeleteConfirm);
             r.choices = vec![

@@ -329,7 +329,7 @@ fn registered_donor() -> crate::domain::donor::Donor {
         commune: Some(String::new()),
         registered_at: Some(1_795_000_000_000),
         consent_at: 1_795_000_000_000,
-        consent_version: "1".into(),
+        consent_version: crate::engine::CONSENT_VERSION.into(),
         ..Default::default()
     }
 }

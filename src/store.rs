@@ -341,6 +341,7 @@ mod tests {
             deferred_until: NaiveDate::from_ymd_opt(2026, 12, 1),
             consent_at: 3,
             consent_version: "v1".into(),
+            renewal_asked: true,
         }
     }
 

@@ -19,6 +19,12 @@ consent-text =
     (Terms version: { $version })
     Do you agree?
 
+consent-renewal =
+    The terms of { $org } have been updated: besides this chat, for Zalo users we may send Zalo notification messages (ZNS) to the phone number you gave when you have not written for a while (reminders, invitations to give, urgent calls). Nothing else changes; type /profile to see your data, /delete to erase it.
+    (Terms version: { $version })
+    Do you agree to the new terms? This is asked only once.
+consent-renewed = Thank you for agreeing to the new terms!
+consent-renewal-declined = That is fine: we will not send Zalo notification messages to your phone; everything else stays as it was.
 consent-repeat = Please choose "I agree" or "I do not agree" (type 1 or 2).
 consent-declined = No problem. We have stored no personal data of yours. Whenever you want to register, just type /start.
 consent-thanks = Thank you for agreeing! Each answer is saved at once; type /cancel to stop at any time.

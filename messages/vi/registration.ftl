@@ -20,6 +20,12 @@ consent-text =
     (Phiên bản điều khoản: { $version })
     Bạn có đồng ý không?
 
+consent-renewal =
+    Điều khoản của { $org } vừa được cập nhật: ngoài cuộc trò chuyện này, với người dùng Zalo, chúng tôi có thể gửi tin nhắn thông báo Zalo (ZNS) tới số điện thoại bạn đã cung cấp khi bạn lâu không nhắn tin (nhắc lịch, mời hiến máu, lời kêu gọi khẩn cấp). Mọi điều khác giữ nguyên; gõ /profile để xem, /delete để xoá dữ liệu.
+    (Phiên bản điều khoản: { $version })
+    Bạn có đồng ý với điều khoản mới không? Câu hỏi này chỉ hỏi một lần.
+consent-renewed = Cảm ơn bạn đã đồng ý với điều khoản mới!
+consent-renewal-declined = Không sao cả: chúng tôi sẽ không gửi tin thông báo Zalo tới số điện thoại của bạn; mọi thứ khác vẫn như cũ.
 consent-repeat = Vui lòng chọn "Đồng ý" hoặc "Không đồng ý" (gõ 1 hoặc 2).
 consent-declined = Không sao cả. Chúng tôi không lưu bất kỳ thông tin cá nhân nào của bạn. Khi nào muốn đăng ký, bạn chỉ cần gõ /start.
 consent-thanks = Cảm ơn bạn đã đồng ý! Mỗi câu trả lời được lưu ngay; gõ /cancel để dừng bất cứ lúc nào.

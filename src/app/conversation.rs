@@ -317,7 +317,7 @@ impl App {
                     .as_ref()
                     .is_some_and(|d| d.registered_at.is_some()),
             };
-            if step.change == DonorChange::Save {
+            if matches!(step.change, DonorChange::Save | DonorChange::Renew) {
                 // A registration confirmed in this very step: the store must see it.
                 if let (Some(id), Some(d)) = (donor_id, &step.donor) {
                     tx.save_donors(&[(id, d)]).await?;
@@ -468,6 +468,11 @@ async fn apply_step(
             session.donor = Some(d.clone());
         }
         (DonorChange::Save, Some(d), Some(_)) => {
+            session.donor = Some(d.clone());
+            session.donor_dirty = true;
+        }
+        (DonorChange::Renew, Some(d), Some(id)) => {
+            tx.record_consent(id, d, step.lang).await?;
             session.donor = Some(d.clone());
             session.donor_dirty = true;
         }

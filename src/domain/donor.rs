@@ -63,6 +63,8 @@ pub struct Donor {
     /// Unix ms and version of the consent text agreed to.
     pub consent_at: i64,
     pub consent_version: String,
+    /// Asked once to agree to a newer consent text (whatever the answer).
+    pub renewal_asked: bool,
 }
 
 /// One question of the registration.

@@ -520,6 +520,75 @@ fn edit_after_registration_updates_one_field() {
     assert_eq!(c.state(), Some(State::Idle));
 }
 
+/// A registered donor who agreed to the consent text before it named Zalo notifications.
+fn donor_on_the_old_consent() -> Chat {
+    let mut c = Chat::new();
+    register_to_summary(&mut c);
+    c.say("1");
+    assert_eq!(c.state(), Some(State::Idle));
+    let d = c.conv.donor.as_mut().unwrap();
+    d.consent_version = "2026-11-v1".into();
+    c
+}
+
+#[test]
+fn a_donor_on_the_old_consent_is_asked_once_and_their_message_is_answered_after() {
+    let mut c = donor_on_the_old_consent();
+    let r = c.say("/profile");
+    assert!(
+        r.contains("vừa được cập nhật") && r.contains("2026-12-v2"),
+        "{r}"
+    );
+    assert!(matches!(c.state(), Some(State::RenewConsent { pending: Some(p) }) if p == "/profile"));
+    assert_eq!(c.last.as_ref().unwrap().change, DonorChange::Save);
+    assert!(c.donor().renewal_asked, "remembered as asked at once");
+    let r = c.say("đồng ý");
+    assert!(r.contains("Cảm ơn bạn đã đồng ý với điều khoản mới"), "{r}");
+    assert!(
+        r.contains("Nguyễn Thị Lan"),
+        "then the profile it was asked for: {r}"
+    );
+    assert_eq!(c.last.as_ref().unwrap().change, DonorChange::Renew);
+    assert_eq!(c.donor().consent_version, CONSENT_VERSION);
+    assert_eq!(c.donor().consent_at, 1_795_000_000_000);
+    assert_eq!(c.state(), Some(State::Idle));
+    let r = c.say("/profile");
+    assert!(!r.contains("vừa được cập nhật"), "{r}");
+}
+
+#[test]
+fn declining_or_ignoring_the_new_consent_keeps_the_old_and_is_not_asked_again() {
+    let mut c = donor_on_the_old_consent();
+    c.say("xin chào");
+    let r = c.say("không");
+    assert!(r.contains("sẽ không gửi tin thông báo Zalo"), "{r}");
+    assert_eq!(c.donor().consent_version, "2026-11-v1");
+    assert_ne!(c.last.as_ref().unwrap().change, DonorChange::Renew);
+    let r = c.say("/profile");
+    assert!(
+        !r.contains("vừa được cập nhật") && r.contains("Nguyễn Thị Lan"),
+        "{r}"
+    );
+
+    // Something that is not an answer is handled as it is, and the question is not repeated.
+    let mut c = donor_on_the_old_consent();
+    c.say("/drives");
+    c.say("/profile");
+    assert_eq!(c.donor().consent_version, "2026-11-v1");
+    assert_eq!(c.state(), Some(State::Idle));
+    let r = c.say("/profile");
+    assert!(!r.contains("vừa được cập nhật"), "{r}");
+    // /delete while asked still erases.
+    let mut c = donor_on_the_old_consent();
+    c.say("/delete");
+    c.say("đồng ý");
+    assert!(
+        matches!(c.state(), Some(State::ConfirmDelete { .. })),
+        "{:?}",
+        c.state()
+    );
+}
+
 #[test]
 fn edit_from_the_summary_returns_to_the_summary() {
     let mut c = Chat::new();
@@ -634,6 +703,10 @@ fn no_input_panics_in_any_state() {
         State::Summary,
         State::EditMenu,
         State::Idle,
+        State::RenewConsent { pending: None },
+        State::RenewConsent {
+            pending: Some("/delete".into()),
+        },
         State::ConfirmDelete {
             back: Box::new(State::Idle),
         },

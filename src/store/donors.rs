@@ -58,6 +58,7 @@ fn donor_from_row(r: &SqliteRow) -> anyhow::Result<Donor> {
         consent_version: r
             .try_get::<Option<String>, _>("consent_version")?
             .unwrap_or_default(),
+        renewal_asked: r.try_get("consent_renewal_asked")?,
     })
 }
 
@@ -98,16 +99,7 @@ impl Tx {
                 .fetch_one(&mut *self.tx)
                 .await
                 .context("creating the donor")?;
-        sqlx::query(
-            "INSERT INTO consents (donor_id, given_at, text_version, lang) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(donor.consent_at)
-        .bind(&donor.consent_version)
-        .bind(lang.code())
-        .execute(&mut *self.tx)
-        .await
-        .context("recording the consent")?;
+        self.record_consent(id, donor, lang).await?;
         sqlx::query("UPDATE channel_identities SET donor_id = $1 WHERE id = $2")
             .bind(id)
             .bind(identity_id)
@@ -115,6 +107,26 @@ impl Tx {
             .await?;
         self.save_donors(&[(id, donor)]).await?;
         Ok(id)
+    }
+
+    /// The consent record of the text `donor` agreed to (at registration, or renewed).
+    pub async fn record_consent(
+        &mut self,
+        donor_id: i64,
+        donor: &Donor,
+        lang: Lang,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO consents (donor_id, given_at, text_version, lang) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(donor_id)
+        .bind(donor.consent_at)
+        .bind(&donor.consent_version)
+        .bind(lang.code())
+        .execute(&mut *self.tx)
+        .await
+        .context("recording the consent")?;
+        Ok(())
     }
 
     /// Write donors' profiles (one upsert statement for many donors; every donor exists).
@@ -125,7 +137,7 @@ impl Tx {
                 "INSERT INTO donors (id, created_at, full_name, phone, phone_verified, birth_date, \
                  sex, weight_kg, blood_group, province, commune, last_donation_kind, \
                  last_donation_date, supporter, registered_at, paused, night_alerts, urgent_off, \
-                 deferred_until, last_donation_forgotten) ",
+                 deferred_until, last_donation_forgotten, consent_renewal_asked) ",
             );
             q.push_values(chunk, |mut row, (id, d)| {
                 let (kind, date) = match d.last_donation {
@@ -159,7 +171,8 @@ impl Tx {
                     .push_bind(matches!(
                         d.last_donation,
                         Some(LastDonationAnswer::DateForgotten(_))
-                    ));
+                    ))
+                    .push_bind(d.renewal_asked);
             });
             q.push(
                 " ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name, \
@@ -172,7 +185,8 @@ impl Tx {
                  supporter = excluded.supporter, registered_at = excluded.registered_at, \
                  paused = excluded.paused, night_alerts = excluded.night_alerts, \
                  urgent_off = excluded.urgent_off, deferred_until = excluded.deferred_until, \
-                 last_donation_forgotten = excluded.last_donation_forgotten",
+                 last_donation_forgotten = excluded.last_donation_forgotten, \
+                 consent_renewal_asked = excluded.consent_renewal_asked",
             );
             q.build()
                 .execute(&mut *self.tx)

@@ -834,3 +834,88 @@ async fn a_callout_is_answered_with_the_oa_buttons() {
     );
     oa.stop().await;
 }
+
+/// A donor who agreed to the consent text before it named Zalo notifications by phone gets no
+/// template; at their next message they are asked once (buttons on the OA), and once they
+/// agree, the consent record of the new text is written and templates may reach them.
+#[tokio::test]
+async fn a_donor_on_the_old_consent_gets_templates_only_after_agreeing_to_the_new_text() {
+    use hienmau::cli::{AdminAction, admin};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("oa.db");
+    let mut oa = Oa::with_templates(dir.path(), 10_000, 10_000).await;
+    register(&mut oa, "z1", "84912345031", "5", false).await;
+    crate::seed::exec(&db, "UPDATE consents SET text_version = '2026-11-v1'").await;
+    oa.later(10 * 24).await;
+    oa.settled().await;
+    assert_eq!(
+        oa.fake.templates.count(),
+        0,
+        "the old text did not name templates"
+    );
+
+    let asked = oa.say("z1", "/profile").await;
+    assert!(
+        asked["text"]
+            .as_str()
+            .unwrap()
+            .contains("vừa được cập nhật"),
+        "{asked}"
+    );
+    assert_eq!(buttons(&asked), ["agree", "disagree"]);
+    let n = oa.fake.sent.to("z1").len();
+    oa.event(
+        json!({"event_name": "user_send_text", "sender": {"id": "z1"},
+        "recipient": {"id": "oa"}, "message": {"msg_id": "renew-1", "text": "agree"}}),
+    )
+    .await;
+    let got = oa
+        .fake
+        .sent
+        .wait_for("z1", n + 1, Duration::from_secs(10))
+        .await;
+    let text = got[n]["text"].as_str().unwrap();
+    assert!(
+        text.contains("điều khoản mới") && text.contains("Võ Thị Sáu"),
+        "{text}"
+    );
+    assert_eq!(
+        crate::seed::count(
+            &db,
+            "SELECT COUNT(*) FROM consents WHERE text_version = '2026-12-v2'"
+        )
+        .await,
+        1
+    );
+    // Not asked again.
+    let r = oa.say("z1", "/profile").await;
+    assert!(
+        !r["text"].as_str().unwrap().contains("vừa được cập nhật"),
+        "{r}"
+    );
+
+    // Eight days of silence later, an urgent ask reaches the phone by template.
+    oa.later(8 * 24).await;
+    admin(
+        &oa.app,
+        AdminAction::Grant {
+            role: "coordinator".into(),
+            account: "zalo_oa:c1".into(),
+        },
+    )
+    .await
+    .unwrap();
+    oa.say(
+        "c1",
+        "/callout O-; toàn phần; 1; BV Việt Tiệp; 1 Nhà Thương; Hải Phòng; 18h",
+    )
+    .await;
+    oa.say("c1", "1").await;
+    let asks = oa
+        .fake
+        .templates
+        .wait_for("84912345031", 1, Duration::from_secs(10))
+        .await;
+    assert_eq!(asks[0]["template_id"], "401002", "{}", asks[0]);
+    oa.stop().await;
+}

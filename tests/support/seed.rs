@@ -20,6 +20,20 @@ async fn pool(db: &Path) -> sqlx::SqlitePool {
 }
 
 /// The club with this invite code.
+/// Registered donors agreed to the consent text: every seeded donor without a consent record
+/// gets one for the current version, as a registration would have written.
+async fn consent_all<'e, E: sqlx::Executor<'e, Database = sqlx::Sqlite>>(e: E) {
+    sqlx::query(
+        "INSERT INTO consents (donor_id, given_at, text_version, lang) \
+         SELECT d.id, d.created_at, $1, 'vi' FROM donors d \
+         WHERE NOT EXISTS (SELECT 1 FROM consents c WHERE c.donor_id = d.id)",
+    )
+    .bind(hienmau::engine::CONSENT_VERSION)
+    .execute(e)
+    .await
+    .unwrap();
+}
+
 pub async fn club_id(db: &Path, code: &str) -> i64 {
     let pool = pool(db).await;
     let id = sqlx::query_scalar("SELECT id FROM clubs WHERE invite_code = $1")
@@ -74,6 +88,7 @@ pub async fn donors(db: &Path, club: Option<i64>, users: std::ops::Range<i64>) {
             .unwrap();
         }
     }
+    consent_all(&mut *tx).await;
     tx.commit().await.unwrap();
     pool.close().await;
 }
@@ -157,6 +172,7 @@ pub async fn donor(
         .await
         .unwrap();
     }
+    consent_all(&pool).await;
     if !set.is_empty() {
         sqlx::query(&format!("UPDATE donors SET {set} WHERE id = $1"))
             .bind(donor)
@@ -313,6 +329,7 @@ pub async fn callout_population(
         }
         id += n;
     }
+    consent_all(&mut *tx).await;
     tx.commit().await.unwrap();
     sqlx::query("ANALYZE").execute(&pool).await.unwrap();
     pool.close().await;
