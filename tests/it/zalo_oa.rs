@@ -31,8 +31,9 @@ async fn open(
     fake: &FakeZaloOa,
     clock: Arc<ManualClock>,
     zns: Option<ZnsConfig>,
+    extra: &[(&'static str, String)],
 ) -> (App, Running) {
-    let env: HashMap<&str, String> = HashMap::from([
+    let mut env: HashMap<&str, String> = HashMap::from([
         (
             "DATABASE_URL",
             format!("sqlite://{}", dir.join("oa.db").display()),
@@ -46,6 +47,7 @@ async fn open(
         ("ZALO_OA_OAUTH_URL", fake.url.clone()),
         ("HIENMAU_LISTEN", "127.0.0.1:0".into()),
     ]);
+    env.extend(extra.iter().cloned());
     let mut config = Config::load(None, |k| env.get(k).cloned()).unwrap();
     config.delivery = DeliveryConfig::unlimited();
     config.zns = zns;
@@ -64,7 +66,7 @@ impl Oa {
     }
 
     async fn with(dir: &Path, fake: FakeZaloOa) -> Oa {
-        Self::configured(dir, fake, None).await
+        Self::configured(dir, fake, None, &[]).await
     }
 
     /// With template messages: a budget and an urgent cap (VND) for the month.
@@ -72,12 +74,17 @@ impl Oa {
         init_logs();
         let fake = FakeZaloOa::start(APP_ID).await;
         let zns = zns_config(&fake.url, budget, urgent_cap);
-        Self::configured(dir, fake, Some(zns)).await
+        Self::configured(dir, fake, Some(zns), &[]).await
     }
 
-    async fn configured(dir: &Path, fake: FakeZaloOa, zns: Option<ZnsConfig>) -> Oa {
+    async fn configured(
+        dir: &Path,
+        fake: FakeZaloOa,
+        zns: Option<ZnsConfig>,
+        extra: &[(&'static str, String)],
+    ) -> Oa {
         let clock = Arc::new(ManualClock::new(start_time()));
-        let (app, running) = open(dir, &fake, clock.clone(), zns).await;
+        let (app, running) = open(dir, &fake, clock.clone(), zns, extra).await;
         let url = format!("http://{}/zalo-oa/webhook", running.http_addr.unwrap());
         // Event ids and timestamps never repeat, even across a restart of the harness.
         static NEXT: std::sync::atomic::AtomicU64 =
@@ -917,5 +924,42 @@ async fn a_donor_on_the_old_consent_gets_templates_only_after_agreeing_to_the_ne
         .wait_for("84912345031", 1, Duration::from_secs(10))
         .await;
     assert_eq!(asks[0]["template_id"], "401002", "{}", asks[0]);
+    oa.stop().await;
+}
+
+/// Outside the OA's window and with no template for the kind, a reminder goes through the
+/// donor's other account (here Telegram, an account the donor wrote from less recently).
+#[tokio::test]
+async fn outside_the_window_without_a_template_the_donors_other_account_takes_it() {
+    init_logs();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("oa.db");
+    let fake = FakeZaloOa::start(APP_ID).await;
+    let telegram = crate::fake_telegram::FakeTelegram::start("123:oa-test").await;
+    let extra = [
+        ("TELEGRAM_BOT_TOKEN", "123:oa-test".to_string()),
+        ("TELEGRAM_API_URL", telegram.url.clone()),
+    ];
+    let mut oa = Oa::configured(dir.path(), fake, None, &extra).await;
+    register(&mut oa, "z1", "84912345041", "5", false).await;
+    // The same donor on Telegram, last seen before the OA account.
+    crate::seed::exec(
+        &db,
+        "INSERT INTO channel_identities (channel, external_id, chat_id, donor_id, first_seen_at, \
+         last_seen_at) SELECT 'telegram', '7001', '7001', donor_id, 1, 1 FROM channel_identities \
+         WHERE channel = 'zalo_oa' AND external_id = 'z1'",
+    )
+    .await;
+    let before = oa.fake.sent.to("z1").len();
+    oa.later(10 * 24).await;
+    let got = telegram.wait_for(7001, 1, Duration::from_secs(10)).await;
+    assert!(got[0].text.contains("hiến máu trở lại"), "{}", got[0].text);
+    oa.settled().await;
+    assert_eq!(
+        oa.fake.sent.to("z1").len(),
+        before,
+        "nothing tried on the OA"
+    );
+    assert_eq!(oa.fake.attempts("z1") as usize, before, "not even once");
     oa.stop().await;
 }
