@@ -119,6 +119,18 @@ pub struct FileError {
     pub message: String,
 }
 
+/// The line (1-based, as an editor shows it) of the CSV record that starts at `byte`: the csv
+/// crate's own count skips blank lines, and a record's position is where reading began,
+/// before the blank lines it skipped.
+pub(crate) fn csv_line(text: &str, byte: u64) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
+    while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
+        end += 1;
+    }
+    bytes[..end].iter().filter(|b| **b == b'\n').count() + 1
+}
+
 impl std::fmt::Display for FileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "line {}: {}", self.line, self.message)
@@ -169,7 +181,7 @@ struct RawDrive {
     slots: Vec<Spanned<String>>,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset.min(text.len()))
         .map_or(1, |t| t.matches('\n').count() + 1)
 }

@@ -53,16 +53,7 @@ pub fn parse_donations(
             headers.iter().collect::<Vec<_>>().join(", ")
         )));
     };
-    // The line as an editor shows it (the csv crate's own count skips blank lines).
-    // A record's position is where reading began, before any blank lines it skipped.
-    let line_at = |byte: u64| {
-        let bytes = text.as_bytes();
-        let mut end = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
-        while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
-            end += 1;
-        }
-        bytes[..end].iter().filter(|b| **b == b'\n').count() + 1
-    };
+    let line_at = |byte: u64| super::campaign::csv_line(text, byte);
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for record in reader.records() {

@@ -15,6 +15,7 @@ pub mod drive;
 pub mod eligibility;
 pub mod lunar;
 pub mod phone;
+pub mod plan;
 pub mod province;
 pub mod quiet;
 pub mod text;
