@@ -265,6 +265,7 @@ mod donations;
 mod drives;
 mod outbound;
 mod permission;
+mod plan;
 mod registration;
 mod requests;
 mod roles;

@@ -89,6 +89,11 @@ pub enum Command {
         #[arg(long)]
         csv: bool,
     },
+    /// The year plan: targets, units and their allocation, and progress against them.
+    Plan {
+        #[command(subcommand)]
+        action: PlanAction,
+    },
     /// The audit log of privileged actions (grants, clubs, broadcasts).
     Audit {
         /// Print every entry as CSV (time, account, action, target, recipients).
@@ -117,6 +122,30 @@ pub enum AdminAction {
     },
     /// Who holds which role.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanAction {
+    /// Store a plan: a .toml file (`[year]` targets and `[[unit]]` allocations) or a .csv
+    /// allocation table (code, name, kind, and any of province, units, drives, people).
+    /// Every error is reported with its line, and a file with any error stores nothing.
+    Load {
+        file: PathBuf,
+        /// The year (default: this year, or the file's `[year] year`).
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Where the province and each unit stand against the plan today: units of blood (250 ml
+    /// each), against the same day last year, by month, the repeat share, people reached,
+    /// the share of the population; units behind their pace flagged.
+    Report {
+        /// The year (default: this year).
+        #[arg(long)]
+        year: Option<i32>,
+        /// One CSV row for the province, one per month and one per unit.
+        #[arg(long)]
+        csv: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -309,6 +338,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report { year, csv } => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             let result = report(&app, year, csv).await;
+            app.store().close().await;
+            print!("{}", result?);
+            Ok(())
+        }
+        Command::Plan { action } => {
+            let app = App::open(config, Arc::new(SystemClock)).await?;
+            let today = app
+                .clock()
+                .now()
+                .with_timezone(&app.config().timezone)
+                .date_naive();
+            let result = plan(&app, action, today).await;
             app.store().close().await;
             print!("{}", result?);
             Ok(())
@@ -621,6 +662,125 @@ pub async fn report(app: &App, year: Option<i32>, csv: bool) -> anyhow::Result<S
         w.write_record(r)?;
     }
     String::from_utf8(w.into_inner().context("writing CSV")?).context("CSV is UTF-8")
+}
+
+/// `hienmau plan …`: what to print, or why nothing was stored.
+pub async fn plan(app: &App, action: PlanAction, today: NaiveDate) -> anyhow::Result<String> {
+    use crate::domain::plan::{Plan, parse_allocation_csv, parse_plan_toml, units_text};
+    use crate::messages::{Msg, MsgId};
+    use chrono::Datelike;
+    let lang = app.config().language;
+    let cat = app.catalogue();
+    match action {
+        PlanAction::Load { file, year } => {
+            let year = year.unwrap_or(today.year());
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let csv = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let parsed = if csv {
+                parse_allocation_csv(&text).map(|units| Plan {
+                    targets: None,
+                    units,
+                })
+            } else {
+                parse_plan_toml(&text, year)
+            };
+            let plan = match parsed {
+                Ok(p) => p,
+                Err(errors) => {
+                    let lines: Vec<String> = errors.iter().map(|e| format!("  {e}\n")).collect();
+                    anyhow::bail!(
+                        "{}: nothing stored, {} error(s):\n{}",
+                        file.display(),
+                        errors.len(),
+                        lines.concat()
+                    );
+                }
+            };
+            let year = plan.targets.as_ref().map_or(year, |t| t.year);
+            let loaded = app.load_plan(year, &plan).await?;
+            let msg = Msg::new(MsgId::PlanLoaded)
+                .str("year", year.to_string())
+                .str("targets", if loaded.targets { "yes" } else { "no" })
+                .num("units", loaded.units as f64);
+            Ok(cat.render(lang, &msg) + "\n")
+        }
+        PlanAction::Report { year, csv } => {
+            let year = year.unwrap_or(today.year());
+            let f = app.plan_figures(year, today).await?;
+            if !csv {
+                let lines: Vec<String> = crate::engine::plan::plan_report(cat, lang, &f)
+                    .iter()
+                    .map(|m| cat.render(lang, m))
+                    .collect();
+                return Ok(lines.join("\n") + "\n");
+            }
+            let say = |id: MsgId| cat.render(lang, &Msg::new(id));
+            let vi = lang == crate::messages::Lang::Vi;
+            let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+            let pct = |v: Option<f64>| v.map(|v| format!("{:.0}", v)).unwrap_or_default();
+            let yes = say(MsgId::PlanBehindYes);
+            let mut w = ::csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+            w.write_record(say(MsgId::PlanCsvHeader).split(','))?;
+            let pace = f.pace();
+            w.write_record([
+                say(MsgId::PlanLevelProvince),
+                String::new(),
+                year.to_string(),
+                String::new(),
+                num(f.targets.as_ref().and_then(|t| t.units)),
+                units_text(f.units_done, vi),
+                pct(pace.map(|p| p.done_pct)),
+                pct(pace.map(|p| p.year_pct)),
+                if pace.is_some_and(|p| p.behind()) {
+                    yes.clone()
+                } else {
+                    String::new()
+                },
+                f.donations.to_string(),
+                units_text(f.units_last_year, vi),
+            ])?;
+            let months = f.until.month() as usize;
+            for (i, u) in f.by_month.iter().take(months).enumerate() {
+                w.write_record([
+                    say(MsgId::PlanLevelMonth),
+                    format!("{year}-{:02}", i + 1),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    units_text(*u, vi),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ])?;
+            }
+            for u in &f.units {
+                let pace = f.unit_pace(u);
+                w.write_record([
+                    say(MsgId::PlanLevelUnit),
+                    u.code.clone(),
+                    u.name.clone(),
+                    u.kind.code().to_string(),
+                    num(u.target_units),
+                    units_text(u.units_done, vi),
+                    pct(pace.map(|p| p.done_pct)),
+                    pct(pace.map(|p| p.year_pct)),
+                    if pace.is_some_and(|p| p.behind()) {
+                        yes.clone()
+                    } else {
+                        String::new()
+                    },
+                    u.donations.to_string(),
+                    String::new(),
+                ])?;
+            }
+            String::from_utf8(w.into_inner().context("writing CSV")?).context("CSV is UTF-8")
+        }
+    }
 }
 
 /// `hienmau audit [--csv]`: the log, as a table or CSV.

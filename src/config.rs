@@ -29,6 +29,8 @@ pub struct Config {
     pub zalo_oa: Option<ZaloOaConfig>,
     /// Template messages (ZNS) through the Zalo OA (`[zns]`).
     pub zns: Option<ZnsConfig>,
+    /// How donations count as units of blood (`[blood_units]`).
+    pub blood_units: crate::domain::plan::UnitConvention,
     pub listen_addr: SocketAddr,
     pub rules: Rules,
     pub delivery: DeliveryConfig,
@@ -423,6 +425,7 @@ struct FileConfig {
     scheduler: Option<SchedulerFile>,
     callouts: Option<crate::domain::callout::WavePolicy>,
     zns: Option<zns::ZnsFile>,
+    blood_units: Option<crate::domain::plan::UnitConvention>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hienmau.db";
@@ -511,6 +514,16 @@ impl Config {
         let admins = admins(&env, fc.admins)?;
         let scheduler = SchedulerConfig::from_file(fc.scheduler.unwrap_or_default())?;
         let callouts = wave_policy(fc.callouts.unwrap_or_default())?;
+        let blood_units = fc.blood_units.unwrap_or_default();
+        if blood_units.unit_ml <= 0
+            || blood_units.default_ml <= 0
+            || !(0.0..=10.0).contains(&blood_units.apheresis_units)
+        {
+            bail!(
+                "[blood_units]: unit_ml and default_ml must be positive (250 in Vietnam), \
+                 apheresis_units between 0 and 10"
+            );
+        }
         Ok(Config {
             scheduler,
             callouts,
@@ -525,6 +538,7 @@ impl Config {
             zalo_bot,
             zalo_oa,
             zns,
+            blood_units,
             listen_addr,
             rules,
             delivery,

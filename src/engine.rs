@@ -1707,6 +1707,7 @@ pub mod drive;
 pub use drive::{DriveOutcome, DriveRequest, DriveState};
 pub mod callout;
 pub use callout::{CalloutOutcome, CalloutRequest, CalloutState};
+pub mod plan;
 
 #[cfg(test)]
 mod tests;

@@ -26,6 +26,7 @@ mod jobs;
 mod keys;
 mod oa;
 mod outbox;
+mod plan;
 mod report;
 pub use callout::{Answered, Candidate, MatchQuery, MyAsk, Pledge, StockLevel};
 pub use club::{OpenBroadcast, PhoneLookup, Recipient};
@@ -36,6 +37,7 @@ pub use jobs::{Job, JobKind, JobOutcome, NewJob};
 pub use keys::{JobKey, KeyFamily, OutboxKey};
 pub use oa::{OaRouteFacts, TokenWrite, ZaloStatus};
 pub use outbox::{Lane, NewMessage, OutboxRow, Outcome, Scope, Settled};
+pub use plan::PlanLoaded;
 
 #[derive(Clone)]
 pub struct Store {

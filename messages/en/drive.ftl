@@ -259,3 +259,28 @@ cli-donation-removed = Removed donation number { $id } ({ $kind }, { $date }); w
 cli-stock-none = No stock level set yet.
 cli-stock-header = group	units	threshold
 cli-stock-low = low
+
+# The year plan (hienmau plan report).
+plan-report-title = Plan for { $year }: figures up to { $date } ({ $year_pct }% of the year gone)
+plan-report-none = No targets for { $year } yet. Load a plan: hienmau plan load FILE.toml
+plan-report-units = • Blood received: { $done } / { $target } units ({ $pct }% of target); same period last year: { $last } units
+plan-report-behind = ⚠ Behind pace: { $pct }% of the target with { $year_pct }% of the year gone.
+plan-report-people = • People reached: { $reached } (target { $target })
+plan-report-repeat = • Repeat donations: { $pct }% of donations (target { $target }%)
+plan-report-population = • Donors: { $donors } people, { $pct }% of the population (target { $target }%)
+plan-report-drives = • Drives held: { $done } (target { $target })
+plan-report-months = By month (units): { $months }
+plan-report-units-head = By allocated unit:
+plan-report-unit = • { $name }{ $illustrative } — { $done } / { $target } units ({ $pct }%){ $behind }
+plan-report-unit-behind = {" "}⚠ behind pace
+plan-report-illustrative = (* an illustrative allocation, not the steering committee's.)
+plan-report-none-value = —
+plan-csv-header = level,code,name,kind,target_units,units,target_percent,year_percent,behind,donations,units_last_year
+plan-level-province = province
+plan-level-unit = unit
+plan-level-month = month
+plan-behind-yes = yes
+plan-loaded = Plan for { $year } stored: { $targets ->
+        [yes] the year's targets and { $units } units
+       *[other] { $units } units
+    }.

@@ -259,3 +259,28 @@ cli-donation-removed = Đã xoá lần hiến số { $id } ({ $kind }, { $date }
 cli-stock-none = Chưa đặt mức tồn kho nào.
 cli-stock-header = nhóm	đơn vị	ngưỡng báo
 cli-stock-low = thấp
+
+# The year plan (hienmau plan report).
+plan-report-title = Kế hoạch năm { $year }: số liệu đến hết ngày { $date } ({ $year_pct }% thời gian của năm)
+plan-report-none = Chưa có chỉ tiêu cho năm { $year }. Nạp kế hoạch: hienmau plan load TỆP.toml
+plan-report-units = • Máu tiếp nhận: { $done } / { $target } đơn vị ({ $pct }% chỉ tiêu); cùng kỳ năm trước: { $last } đơn vị
+plan-report-behind = ⚠ Chậm tiến độ: đạt { $pct }% chỉ tiêu khi đã qua { $year_pct }% thời gian của năm.
+plan-report-people = • Người được tuyên truyền, vận động: { $reached } (mục tiêu { $target })
+plan-report-repeat = • Hiến máu nhắc lại: { $pct }% số lần hiến (mục tiêu { $target }%)
+plan-report-population = • Người hiến máu: { $donors } người, { $pct }% dân số (mục tiêu { $target }%)
+plan-report-drives = • Số đợt hiến máu đã tổ chức: { $done } (mục tiêu { $target })
+plan-report-months = Theo tháng (đơn vị): { $months }
+plan-report-units-head = Theo đơn vị được giao chỉ tiêu:
+plan-report-unit = • { $name }{ $illustrative } — { $done } / { $target } đơn vị ({ $pct }%){ $behind }
+plan-report-unit-behind = {" "}⚠ chậm tiến độ
+plan-report-illustrative = (* chỉ tiêu minh hoạ, không phải của Ban Chỉ đạo.)
+plan-report-none-value = —
+plan-csv-header = cấp,mã,tên,loại,chỉ tiêu (đơn vị),đạt (đơn vị),% chỉ tiêu,% thời gian,chậm tiến độ,số lần hiến,cùng kỳ năm trước (đơn vị)
+plan-level-province = tỉnh/thành
+plan-level-unit = đơn vị
+plan-level-month = tháng
+plan-behind-yes = có
+plan-loaded = Đã lưu kế hoạch năm { $year }: { $targets ->
+        [yes] chỉ tiêu năm và { $units } đơn vị
+       *[other] { $units } đơn vị
+    }.

@@ -1,6 +1,7 @@
 //! Donations as a blood centre lists them after a drive: a CSV file with a header and one
-//! donation a line (`phone,date,kind`). Every line is checked before anything is stored; an
-//! error names its line.
+//! donation a line (`phone,date,kind`, and optionally `volume` in ml and `unit`, the code of
+//! the unit it counts for). Every line is checked before anything is stored; an error names
+//! its line.
 
 use crate::domain::dates;
 use crate::domain::eligibility::DonationKind;
@@ -15,6 +16,10 @@ pub struct DonationLine {
     pub phone: PhoneNumber,
     pub date: NaiveDate,
     pub kind: DonationKind,
+    /// Whole blood: 250, 350 or 450 ml; apheresis as the centre records it.
+    pub volume_ml: Option<i64>,
+    /// The code of the unit the donation counts for (checked against the stored units).
+    pub unit: Option<String>,
 }
 
 /// What was given, in the words of a blood centre's list.
@@ -54,6 +59,12 @@ pub fn parse_donations(
         )));
     };
     let line_at = |byte: u64| super::campaign::csv_line(text, byte);
+    let volume_col = headers
+        .iter()
+        .position(|h| matches!(fold(h).as_str(), "volume" | "the tich" | "ml"));
+    let unit_col = headers
+        .iter()
+        .position(|h| matches!(fold(h).as_str(), "unit" | "don vi" | "ma don vi"));
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for record in reader.records() {
@@ -95,13 +106,38 @@ pub fn parse_donations(
                 field(kind_col)
             ));
         }
+        let volume_ml = match volume_col.map(field).map(str::trim) {
+            None | Some("") => None,
+            Some(v) => match super::plan::parse_volume(v) {
+                Ok(ml) => {
+                    if kind == Some(DonationKind::WholeBlood)
+                        && !super::plan::WHOLE_BLOOD_ML.contains(&ml)
+                    {
+                        problems.push(format!("volume {v:?}: whole blood is 250, 350 or 450 ml"));
+                    }
+                    Some(ml)
+                }
+                Err(e) => {
+                    problems.push(e);
+                    None
+                }
+            },
+        };
+        let unit = unit_col
+            .map(field)
+            .map(|u| u.trim().to_lowercase())
+            .filter(|u| !u.is_empty());
         match (phone, date, kind) {
-            (Some(phone), Some(date), Some(kind)) => out.push(DonationLine {
-                line,
-                phone,
-                date,
-                kind,
-            }),
+            (Some(phone), Some(date), Some(kind)) if problems.is_empty() => {
+                out.push(DonationLine {
+                    line,
+                    phone,
+                    date,
+                    kind,
+                    volume_ml,
+                    unit,
+                })
+            }
             _ => errors.push(FileError {
                 line,
                 message: problems.join("; "),
@@ -149,6 +185,22 @@ mod tests {
             "{errors:?}"
         );
         assert!(errors[1].message.contains("future"));
+    }
+
+    #[test]
+    fn volumes_and_units_are_optional_columns() {
+        let text = "phone,date,kind,volume,unit\n0912345678,07/04/2026,whole blood,350 ml,DH-Hai-Phong\n\
+                    0912345679,07/04/2026,tiểu cầu,,\n0912345670,07/04/2026,whole blood,300,\n\
+                    0912345671,07/04/2026,whole blood,lots,\n";
+        let errors = parse_donations(text, today()).unwrap_err();
+        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [4, 5]);
+        assert!(errors[0].message.contains("250, 350 or 450"), "{errors:?}");
+        let good = "phone,date,kind,volume,unit\n0912345678,07/04/2026,whole blood,350 ml,DH-Hai-Phong\n\
+                    0912345679,07/04/2026,tiểu cầu,,\n";
+        let lines = parse_donations(good, today()).unwrap();
+        assert_eq!(lines[0].volume_ml, Some(350));
+        assert_eq!(lines[0].unit.as_deref(), Some("dh-hai-phong"));
+        assert_eq!((lines[1].volume_ml, lines[1].unit.as_deref()), (None, None));
     }
 
     #[test]

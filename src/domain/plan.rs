@@ -185,7 +185,11 @@ pub fn parse_volume(s: &str) -> Result<i64, String> {
 
 /// A count that may be written `30.000` or `30,000` (thousands separators) or `30000`.
 fn parse_count(s: &str) -> Result<i64, String> {
-    let t: String = s.trim().chars().filter(|c| !matches!(c, '.' | ',' | ' ')).collect();
+    let t: String = s
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, '.' | ',' | ' '))
+        .collect();
     match t.parse::<i64>() {
         Ok(n) if n >= 0 => Ok(n),
         _ => Err(format!("{s:?} is not a count")),
@@ -291,12 +295,13 @@ fn unit_plan(line: usize, f: UnitFields, illustrative: bool) -> Result<UnitPlan,
     }
     let province = match f.province.trim() {
         "" => None,
-        p => match Province::from_code(p).map_or_else(|| Province::find(p), |province| {
-            ProvinceMatch::One {
+        p => match Province::from_code(p).map_or_else(
+            || Province::find(p),
+            |province| ProvinceMatch::One {
                 province,
                 former: None,
-            }
-        }) {
+            },
+        ) {
             ProvinceMatch::One { province, .. } => Some(province),
             _ => {
                 problems.push(format!("province {p:?} is not one of the 34"));
@@ -520,6 +525,88 @@ pub fn parse_allocation_csv(text: &str) -> Result<Vec<UnitPlan>, Vec<FileError>>
     }
 }
 
+/// Where the province stands on a day of the year, against its targets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanFigures {
+    pub year: i32,
+    /// Figures count donations up to and including this day.
+    pub until: chrono::NaiveDate,
+    pub targets: Option<YearTargets>,
+    /// Units of blood ([`UnitConvention`]).
+    pub units_done: f64,
+    /// The same period of the year before.
+    pub units_last_year: f64,
+    pub donations: i64,
+    /// Donations by donors who had given before.
+    pub repeat: i64,
+    /// People who gave (an erased donor's donation counts as one person).
+    pub donors: i64,
+    /// People reached by the year's campaigns.
+    pub reached: i64,
+    /// Drives held (not cancelled) up to `until`.
+    pub drives: i64,
+    /// Units of blood by month, January first.
+    pub by_month: [f64; 12],
+    pub units: Vec<UnitFigures>,
+}
+
+/// One unit's year against its allocation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitFigures {
+    pub code: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub illustrative: bool,
+    pub target_units: Option<i64>,
+    pub target_drives: Option<i64>,
+    pub units_done: f64,
+    pub donations: i64,
+}
+
+impl PlanFigures {
+    /// (day of the year, days in the year) of `until`.
+    pub fn day_of_year(&self) -> (u32, u32) {
+        use chrono::Datelike;
+        let days = if chrono::NaiveDate::from_ymd_opt(self.year, 2, 29).is_some() {
+            366
+        } else {
+            365
+        };
+        (self.until.ordinal(), days)
+    }
+
+    /// The province's units against its target, if there is one.
+    pub fn pace(&self) -> Option<Pace> {
+        let (day, days) = self.day_of_year();
+        Pace::of(self.units_done, self.targets.as_ref()?.units?, day, days)
+    }
+
+    /// Percent of donations by repeat donors.
+    pub fn repeat_pct(&self) -> Option<f64> {
+        (self.donations > 0).then(|| self.repeat as f64 * 100.0 / self.donations as f64)
+    }
+
+    /// Percent of the population who gave, if the population is known.
+    pub fn population_pct(&self) -> Option<f64> {
+        let p = self.targets.as_ref()?.population.filter(|p| *p > 0)?;
+        Some(self.donors as f64 * 100.0 / p as f64)
+    }
+
+    /// A unit's units against its allocation.
+    pub fn unit_pace(&self, u: &UnitFigures) -> Option<Pace> {
+        let (day, days) = self.day_of_year();
+        Pace::of(u.units_done, u.target_units?, day, days)
+    }
+}
+
+/// A figure of units as people read it: one decimal, Vietnamese comma (`1,4`) or English
+/// point.
+pub fn units_text(units: f64, vietnamese: bool) -> String {
+    let t = format!("{:.1}", (units * 10.0).round() / 10.0);
+    let t = t.strip_suffix(".0").map(str::to_string).unwrap_or(t);
+    if vietnamese { t.replace('.', ",") } else { t }
+}
+
 /// Where a figure stands against its target at a point of the year.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pace {
@@ -590,7 +677,10 @@ units = 2000
         assert_eq!(t.population_share_bp, Some(110));
         assert_eq!(p.units.len(), 2);
         let u = &p.units[0];
-        assert_eq!((u.code.as_str(), u.kind), ("dh-hai-phong", UnitKind::University));
+        assert_eq!(
+            (u.code.as_str(), u.kind),
+            ("dh-hai-phong", UnitKind::University)
+        );
         assert_eq!(u.province.map(|p| p.code()), Some("hai-phong"));
         assert!(u.illustrative);
         assert_eq!(p.units[1].line, 19, "the line of its [[unit]]");
@@ -688,8 +778,18 @@ kind = "firm"
     }
 
     #[test]
+    fn figures_read_as_people_write_them() {
+        assert_eq!(units_text(1.4, true), "1,4");
+        assert_eq!(units_text(30_000.0, true), "30000");
+        assert_eq!(units_text(2.25, false), "2.3");
+    }
+
+    #[test]
     fn kinds_are_read_in_both_languages() {
-        assert_eq!(UnitKind::parse("Trường Đại học"), Some(UnitKind::University));
+        assert_eq!(
+            UnitKind::parse("Trường Đại học"),
+            Some(UnitKind::University)
+        );
         assert_eq!(UnitKind::parse("armed forces"), Some(UnitKind::ArmedForces));
         assert_eq!(UnitKind::parse("CLB"), Some(UnitKind::Club));
         assert_eq!(UnitKind::parse("doanh nghiệp"), Some(UnitKind::Firm));

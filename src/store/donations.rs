@@ -409,7 +409,32 @@ impl Store {
                 }),
             }
         }
+        // Every unit named must be one of the plan's.
+        let mut codes: Vec<&str> = lines.iter().filter_map(|l| l.unit.as_deref()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let mut unit_ids: HashMap<String, i64> = HashMap::new();
+        for chunk in codes.chunks(CHUNK) {
+            let mut q = QueryBuilder::new("SELECT id, code FROM units WHERE code IN ");
+            push_list(&mut q, chunk);
+            for row in q.build().fetch_all(&self.pool).await? {
+                unit_ids.insert(row.try_get("code")?, row.try_get("id")?);
+            }
+        }
+        for l in lines {
+            if let Some(code) = &l.unit {
+                if !unit_ids.contains_key(code) {
+                    errors.push(FileError {
+                        line: l.line,
+                        message: format!(
+                            "unit {code:?} is not in the plan (hienmau plan load adds units)"
+                        ),
+                    });
+                }
+            }
+        }
         if !errors.is_empty() {
+            errors.sort_by_key(|e| e.line);
             return Ok(Err(errors));
         }
         let mut tx = self.pool.begin().await?;
@@ -423,6 +448,17 @@ impl Store {
                 &mut tx, *donor, l.date, l.kind, true, "import", None, None, now, true,
             )
             .await?;
+            if let Some(r) = &recorded {
+                if l.volume_ml.is_some() || l.unit.is_some() {
+                    sqlx::query("UPDATE donations SET volume_ml = $1, unit_id = $2 WHERE id = $3")
+                        .bind(l.volume_ml)
+                        .bind(l.unit.as_ref().and_then(|c| unit_ids.get(c)))
+                        .bind(r.donation_id)
+                        .execute(&mut *tx)
+                        .await
+                        .context("recording a donation's volume and unit")?;
+                }
+            }
             added += usize::from(recorded.is_some());
             donors.insert(*donor);
         }

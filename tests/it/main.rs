@@ -15,6 +15,7 @@ mod fake_zalo_oa;
 mod fuzz;
 #[path = "../support/mailbox.rs"]
 mod mailbox;
+mod plan;
 #[path = "../support/rng.rs"]
 mod rng;
 #[path = "../support/seed.rs"]

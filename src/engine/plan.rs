@@ -1,0 +1,111 @@
+//! The year plan's progress as people read it (the command line now; the chat's `/report`
+//! and the dashboard use the same messages): the province against its targets, by month,
+//! and each allocated unit, with the units behind their pace flagged.
+
+use crate::domain::plan::{PlanFigures, units_text};
+use crate::messages::{Catalogue, Lang, Msg, MsgId};
+
+fn pct(v: f64) -> String {
+    format!("{}", v.round() as i64)
+}
+
+/// The report, one message a line.
+pub fn plan_report(catalogue: &Catalogue, lang: Lang, f: &PlanFigures) -> Vec<Msg> {
+    let vi = lang == Lang::Vi;
+    let none = catalogue.render(lang, &Msg::new(MsgId::PlanReportNoneValue));
+    let opt = |v: Option<i64>| v.map_or(none.clone(), |v| v.to_string());
+    let (day, days) = f.day_of_year();
+    let year_pct = f64::from(day) * 100.0 / f64::from(days);
+    let mut out = vec![
+        Msg::new(MsgId::PlanReportTitle)
+            .str("year", f.year.to_string())
+            .str("date", f.until.format("%d/%m/%Y").to_string())
+            .str("year_pct", pct(year_pct)),
+    ];
+    let Some(t) = &f.targets else {
+        out.push(Msg::new(MsgId::PlanReportNone).str("year", f.year.to_string()));
+        return out;
+    };
+    let pace = f.pace();
+    out.push(
+        Msg::new(MsgId::PlanReportUnits)
+            .str("done", units_text(f.units_done, vi))
+            .str("target", opt(t.units))
+            .str("pct", pace.map_or(none.clone(), |p| pct(p.done_pct)))
+            .str("last", units_text(f.units_last_year, vi)),
+    );
+    if let Some(p) = pace.filter(|p| p.behind()) {
+        out.push(
+            Msg::new(MsgId::PlanReportBehind)
+                .str("pct", pct(p.done_pct))
+                .str("year_pct", pct(p.year_pct)),
+        );
+    }
+    let people = match (t.people_min, t.people_max) {
+        (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
+        (Some(a), _) | (None, Some(a)) => a.to_string(),
+        (None, None) => none.clone(),
+    };
+    out.push(
+        Msg::new(MsgId::PlanReportPeople)
+            .str("reached", f.reached.to_string())
+            .str("target", people),
+    );
+    out.push(
+        Msg::new(MsgId::PlanReportRepeat)
+            .str("pct", f.repeat_pct().map_or(none.clone(), pct))
+            .str("target", opt(t.repeat_pct)),
+    );
+    let share = |bp: i64| {
+        let t = format!("{:.2}", bp as f64 / 100.0);
+        let t = t.trim_end_matches('0').trim_end_matches('.').to_string();
+        if vi { t.replace('.', ",") } else { t }
+    };
+    out.push(
+        Msg::new(MsgId::PlanReportPopulation)
+            .str("donors", f.donors.to_string())
+            .str(
+                "pct",
+                f.population_pct()
+                    .map_or(none.clone(), |p| share((p * 100.0).round() as i64)),
+            )
+            .str("target", t.population_share_bp.map_or(none.clone(), share)),
+    );
+    out.push(
+        Msg::new(MsgId::PlanReportDrives)
+            .str("done", f.drives.to_string())
+            .str("target", opt(t.drives)),
+    );
+    let months: Vec<String> = f
+        .by_month
+        .iter()
+        .take(chrono::Datelike::month(&f.until) as usize)
+        .enumerate()
+        .map(|(i, u)| format!("{}: {}", i + 1, units_text(*u, vi)))
+        .collect();
+    out.push(Msg::new(MsgId::PlanReportMonths).str("months", months.join(" · ")));
+    if !f.units.is_empty() {
+        out.push(Msg::new(MsgId::PlanReportUnitsHead));
+        for u in &f.units {
+            let pace = f.unit_pace(u);
+            let behind = if pace.is_some_and(|p| p.behind()) {
+                catalogue.render(lang, &Msg::new(MsgId::PlanReportUnitBehind))
+            } else {
+                String::new()
+            };
+            out.push(
+                Msg::new(MsgId::PlanReportUnit)
+                    .str("name", u.name.clone())
+                    .str("illustrative", if u.illustrative { "*" } else { "" })
+                    .str("done", units_text(u.units_done, vi))
+                    .str("target", opt(u.target_units))
+                    .str("pct", pace.map_or(none.clone(), |p| pct(p.done_pct)))
+                    .str("behind", behind),
+            );
+        }
+        if f.units.iter().any(|u| u.illustrative) {
+            out.push(Msg::new(MsgId::PlanReportIllustrative));
+        }
+    }
+    out
+}

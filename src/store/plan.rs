@@ -1,0 +1,232 @@
+//! The year plan: targets, units and their allocation, and the figures the progress report
+//! reads (units of blood by the configured convention, attributed to units).
+
+use super::*;
+use crate::domain::plan::{Plan, PlanFigures, UnitConvention, UnitFigures, UnitKind, YearTargets};
+use anyhow::Context;
+use chrono::Datelike;
+
+/// What a plan load stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanLoaded {
+    pub targets: bool,
+    pub units: usize,
+}
+
+/// Units of blood of the donations `n` (SQL), by the convention.
+fn units_sql(c: &UnitConvention) -> String {
+    let unit_ml = c.unit_ml.max(1);
+    format!(
+        "CAST(COALESCE(SUM(CASE WHEN n.kind = 'whole_blood' \
+         THEN COALESCE(n.volume_ml, {default}) * 1.0 / {unit_ml} ELSE {apheresis:?} END), 0) \
+         AS REAL)",
+        default = c.default_ml.max(0),
+        apheresis = if c.apheresis_units.is_finite() {
+            c.apheresis_units.max(0.0)
+        } else {
+            1.0
+        },
+    )
+}
+
+impl Store {
+    /// Store a plan for `year` in one transaction: the year's targets (replacing those of
+    /// that year), and each unit (by its code: a unit already stored is updated) with its
+    /// allocation for the year.
+    pub async fn load_plan(&self, year: i32, plan: &Plan, now: i64) -> anyhow::Result<PlanLoaded> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(t) = &plan.targets {
+            sqlx::query(
+                "INSERT INTO year_targets (year, units, people_min, people_max, repeat_pct, \
+                 population, population_share_bp, drives, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (year) DO UPDATE SET \
+                 units = excluded.units, people_min = excluded.people_min, \
+                 people_max = excluded.people_max, repeat_pct = excluded.repeat_pct, \
+                 population = excluded.population, \
+                 population_share_bp = excluded.population_share_bp, \
+                 drives = excluded.drives, updated_at = excluded.updated_at",
+            )
+            .bind(t.year)
+            .bind(t.units)
+            .bind(t.people_min)
+            .bind(t.people_max)
+            .bind(t.repeat_pct)
+            .bind(t.population)
+            .bind(t.population_share_bp)
+            .bind(t.drives)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .context("storing the year's targets")?;
+        }
+        for u in &plan.units {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO units (code, name, kind, province, illustrative, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO UPDATE SET \
+                 name = excluded.name, kind = excluded.kind, province = excluded.province, \
+                 illustrative = excluded.illustrative, updated_at = excluded.updated_at \
+                 RETURNING id",
+            )
+            .bind(&u.code)
+            .bind(&u.name)
+            .bind(u.kind.code())
+            .bind(u.province.map(|p| p.code()))
+            .bind(u.illustrative)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .context("storing a unit")?;
+            sqlx::query(
+                "INSERT INTO unit_targets (unit_id, year, units, drives, people) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id, year) DO UPDATE SET \
+                 units = excluded.units, drives = excluded.drives, people = excluded.people",
+            )
+            .bind(id)
+            .bind(plan.targets.as_ref().map_or(year, |t| t.year))
+            .bind(u.units)
+            .bind(u.drives)
+            .bind(u.people)
+            .execute(&mut *tx)
+            .await
+            .context("storing a unit's allocation")?;
+        }
+        tx.commit().await.context("committing the plan")?;
+        Ok(PlanLoaded {
+            targets: plan.targets.is_some(),
+            units: plan.units.len(),
+        })
+    }
+
+    /// The year's figures up to and including `until`; `drives_until_ms` bounds the drives
+    /// counted (the end of `until` in the configured time zone), `year_start_ms` starts them.
+    pub async fn plan_figures(
+        &self,
+        year: i32,
+        until: NaiveDate,
+        (year_start_ms, drives_until_ms): (i64, i64),
+        c: &UnitConvention,
+    ) -> anyhow::Result<PlanFigures> {
+        let mut conn = self.pool.acquire().await?;
+        let targets = sqlx::query("SELECT * FROM year_targets WHERE year = $1")
+            .bind(year)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| -> anyhow::Result<YearTargets> {
+                Ok(YearTargets {
+                    year,
+                    units: r.try_get("units")?,
+                    people_min: r.try_get("people_min")?,
+                    people_max: r.try_get("people_max")?,
+                    repeat_pct: r.try_get("repeat_pct")?,
+                    population: r.try_get("population")?,
+                    population_share_bp: r.try_get("population_share_bp")?,
+                    drives: r.try_get("drives")?,
+                })
+            })
+            .transpose()?;
+        let units = units_sql(c);
+        let from = format!("{year:04}-01-01");
+        let to = date_text(until);
+        let totals = sqlx::query(&format!(
+            "SELECT {units} AS units, COUNT(*) AS donations, \
+             COALESCE(SUM(n.repeat_donor), 0) AS repeats, \
+             COUNT(DISTINCT n.donor_id) + SUM(CASE WHEN n.donor_id IS NULL THEN 1 ELSE 0 END) \
+               AS donors \
+             FROM donations n WHERE n.donated_on >= $1 AND n.donated_on <= $2"
+        ))
+        .bind(&from)
+        .bind(&to)
+        .fetch_one(&mut *conn)
+        .await
+        .context("reading the year's donations")?;
+        // The same period a year before (29 February becomes the 28th).
+        let last_until = until
+            .with_year(year - 1)
+            .or_else(|| until.pred_opt().and_then(|d| d.with_year(year - 1)))
+            .unwrap_or(until);
+        let units_last_year: f64 = sqlx::query_scalar(&format!(
+            "SELECT {units} FROM donations n WHERE n.donated_on >= $1 AND n.donated_on <= $2"
+        ))
+        .bind(format!("{:04}-01-01", year - 1))
+        .bind(date_text(last_until))
+        .fetch_one(&mut *conn)
+        .await?;
+        let mut by_month = [0.0; 12];
+        for r in sqlx::query(&format!(
+            "SELECT CAST(substr(n.donated_on, 6, 2) AS INTEGER) AS month, {units} AS units \
+             FROM donations n WHERE n.donated_on >= $1 AND n.donated_on <= $2 GROUP BY month"
+        ))
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(&mut *conn)
+        .await?
+        {
+            let month: i64 = r.try_get("month")?;
+            if let Some(slot) = usize::try_from(month - 1)
+                .ok()
+                .and_then(|m| by_month.get_mut(m))
+            {
+                *slot = r.try_get("units")?;
+            }
+        }
+        let reached: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM campaign_reach r JOIN campaigns c ON c.id = r.campaign_id \
+             WHERE c.year = $1",
+        )
+        .bind(year)
+        .fetch_one(&mut *conn)
+        .await?;
+        let drives: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM drives WHERE cancelled_at IS NULL \
+             AND starts_at >= $1 AND starts_at < $2",
+        )
+        .bind(year_start_ms)
+        .bind(drives_until_ms)
+        .fetch_one(&mut *conn)
+        .await?;
+        let mut unit_rows = Vec::new();
+        for r in sqlx::query(&format!(
+            "SELECT u.code, u.name, u.kind, u.illustrative, t.units AS target_units, \
+             t.drives AS target_drives, \
+             (SELECT {units} FROM donations n WHERE n.unit_id = u.id \
+                AND n.donated_on >= $2 AND n.donated_on <= $3) AS units_done, \
+             (SELECT COUNT(*) FROM donations n WHERE n.unit_id = u.id \
+                AND n.donated_on >= $2 AND n.donated_on <= $3) AS donations \
+             FROM units u LEFT JOIN unit_targets t ON t.unit_id = u.id AND t.year = $1 \
+             ORDER BY u.kind, u.name"
+        ))
+        .bind(year)
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(&mut *conn)
+        .await
+        .context("reading the units")?
+        {
+            let kind: String = r.try_get("kind")?;
+            unit_rows.push(UnitFigures {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                kind: UnitKind::from_code(&kind).unwrap_or(UnitKind::Other),
+                illustrative: r.try_get("illustrative")?,
+                target_units: r.try_get("target_units")?,
+                target_drives: r.try_get("target_drives")?,
+                units_done: r.try_get("units_done")?,
+                donations: r.try_get("donations")?,
+            });
+        }
+        Ok(PlanFigures {
+            year,
+            until,
+            targets,
+            units_done: totals.try_get("units")?,
+            units_last_year,
+            donations: totals.try_get("donations")?,
+            repeat: totals.try_get("repeats")?,
+            donors: totals.try_get::<Option<i64>, _>("donors")?.unwrap_or(0),
+            reached,
+            drives,
+            by_month,
+            units: unit_rows,
+        })
+    }
+}

@@ -1,0 +1,203 @@
+//! The year plan end to end on a real SQLite file: a plan loaded (errors by line, nothing
+//! stored), donations imported with volumes and units, and the progress report and its CSV
+//! read on a controlled day, figure by figure.
+
+use crate::seed;
+use crate::support::TestBot;
+use chrono::NaiveDate;
+use hienmau::cli::{PlanAction, plan};
+
+const PLAN: &str = r#"
+[year]
+year = 2026
+units = 100
+people = "50-60"
+repeat_share = "70%"
+population = 1000
+population_share = "1,1%"
+drives = 4
+
+[[unit]]
+code = "dh-hai-phong"
+name = "Trường Đại học Hải Phòng"
+kind = "đại học"
+province = "Hải Phòng"
+units = 10
+drives = 3
+illustrative = true
+
+[[unit]]
+code = "q-le-chan"
+name = "Quận Lê Chân"
+kind = "quận"
+units = 20
+"#;
+
+fn day(m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
+}
+
+async fn load(bot: &TestBot, name: &str, text: &str) -> anyhow::Result<String> {
+    let file = bot.db.with_file_name(name);
+    std::fs::write(&file, text).unwrap();
+    plan(&bot.app, PlanAction::Load { file, year: None }, day(11, 22)).await
+}
+
+#[tokio::test]
+async fn a_plan_with_any_error_stores_nothing_and_names_each_line() {
+    let mut bot = TestBot::start().await;
+    let bad = PLAN
+        .replace("units = 20", "units = \"twenty\"")
+        .replace("kind = \"quận\"", "kind = \"?\"");
+    let e = load(&bot, "plan.toml", &bad).await.unwrap_err().to_string();
+    assert!(
+        e.contains("nothing stored, 1 error(s)") && e.contains("line 20"),
+        "{e}"
+    );
+    assert!(e.contains("kind") && e.contains("units"), "{e}");
+    let csv = "code,name,kind,units\nx,X,firm,10\ny,Y,spaceship,5\n";
+    let e = load(&bot, "alloc.csv", csv).await.unwrap_err().to_string();
+    assert!(e.contains("line 3"), "{e}");
+    for table in ["units", "unit_targets", "year_targets"] {
+        let n = seed::count(&bot.db, &format!("SELECT COUNT(*) FROM {table}")).await;
+        assert_eq!(n, 0, "{table}");
+    }
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn the_report_reads_the_year_against_its_plan_figure_by_figure() {
+    let mut bot = TestBot::start().await;
+    let out = load(&bot, "plan.toml", PLAN).await.unwrap();
+    assert!(
+        out.contains("Đã lưu kế hoạch năm 2026: chỉ tiêu năm và 2 đơn vị"),
+        "{out}"
+    );
+    // A second load of an allocation table updates a unit by its code and adds one.
+    let csv = "Mã,Tên đơn vị,Loại,Đơn vị máu\nq-le-chan,Quận Lê Chân,quận,20\nct-abc,Công ty ABC,doanh nghiệp,5\n";
+    let out = load(&bot, "alloc.csv", csv).await.unwrap();
+    assert_eq!(out, "Đã lưu kế hoạch năm 2026: 2 đơn vị.\n");
+    assert_eq!(seed::count(&bot.db, "SELECT COUNT(*) FROM units").await, 3);
+    for (user, phone) in [
+        (31, "+84912000031"),
+        (32, "+84912000032"),
+        (33, "+84912000033"),
+    ] {
+        seed::donor(
+            &bot.db,
+            user,
+            "O+",
+            "hai-phong",
+            None,
+            &format!("phone = '{phone}'"),
+        )
+        .await;
+    }
+    let donations = bot.db.with_file_name("donations.csv");
+    // A unit the plan does not have: the line is named, nothing is stored.
+    std::fs::write(
+        &donations,
+        "phone,date,kind,volume,unit\n0912000031,10/03/2026,toàn phần,350,dh-hai-phong\n\
+         0912000032,15/07/2026,tiểu cầu,,no-such-unit\n",
+    )
+    .unwrap();
+    let e = hienmau::cli::import_donations(&bot.app, &donations)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("line 3") && e.contains("no-such-unit"), "{e}");
+    assert_eq!(
+        seed::count(&bot.db, "SELECT COUNT(*) FROM donations").await,
+        0
+    );
+    std::fs::write(
+        &donations,
+        "phone,date,kind,volume,unit\n\
+         0912000033,01/05/2025,toàn phần,250,\n\
+         0912000031,10/03/2026,toàn phần,350,dh-hai-phong\n\
+         0912000031,10/07/2026,toàn phần,450 ml,DH-Hai-Phong\n\
+         0912000032,15/07/2026,tiểu cầu,,q-le-chan\n\
+         0912000033,01/08/2026,toàn phần,,\n",
+    )
+    .unwrap();
+    let out = hienmau::cli::import_donations(&bot.app, &donations)
+        .await
+        .unwrap();
+    assert!(out.starts_with("5 donations recorded"), "{out}");
+
+    let report = plan(
+        &bot.app,
+        PlanAction::Report {
+            year: Some(2026),
+            csv: false,
+        },
+        day(11, 22),
+    )
+    .await
+    .unwrap();
+    // 22/11 is day 326 of 365: 89% of the year. 1.4 + 1.8 + 1 (platelets) + 1 (no volume:
+    // 250 ml) = 5.2 units; the same period of 2025: 1. Two of the four donations are by
+    // donors who had given before. Three people gave: 0.3% of 1,000.
+    for part in [
+        "Kế hoạch năm 2026: số liệu đến hết ngày 22/11/2026 (89% thời gian của năm)",
+        "• Máu tiếp nhận: 5,2 / 100 đơn vị (5% chỉ tiêu); cùng kỳ năm trước: 1 đơn vị",
+        "⚠ Chậm tiến độ: đạt 5% chỉ tiêu khi đã qua 89% thời gian của năm.",
+        "• Người được tuyên truyền, vận động: 0 (mục tiêu 50–60)",
+        "• Hiến máu nhắc lại: 50% số lần hiến (mục tiêu 70%)",
+        "• Người hiến máu: 3 người, 0,3% dân số (mục tiêu 1,1%)",
+        "• Số đợt hiến máu đã tổ chức: 0 (mục tiêu 4)",
+        "3: 1,4",
+        "7: 2,8",
+        "8: 1 ·",
+        "• Trường Đại học Hải Phòng* — 3,2 / 10 đơn vị (32%) ⚠ chậm tiến độ",
+        "• Quận Lê Chân — 1 / 20 đơn vị (5%) ⚠ chậm tiến độ",
+        "• Công ty ABC — 0 / 5 đơn vị (0%) ⚠ chậm tiến độ",
+        "(* chỉ tiêu minh hoạ",
+    ] {
+        assert!(report.contains(part), "{part:?} not in:\n{report}");
+    }
+    // Early in the year nobody is behind yet.
+    let early = plan(
+        &bot.app,
+        PlanAction::Report {
+            year: Some(2026),
+            csv: false,
+        },
+        day(1, 20),
+    )
+    .await
+    .unwrap();
+    assert!(!early.contains("⚠"), "{early}");
+
+    let csv = plan(
+        &bot.app,
+        PlanAction::Report {
+            year: Some(2026),
+            csv: true,
+        },
+        day(11, 22),
+    )
+    .await
+    .unwrap();
+    let csv = csv.trim_start_matches('\u{feff}');
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        rows[0],
+        "cấp,mã,tên,loại,chỉ tiêu (đơn vị),đạt (đơn vị),% chỉ tiêu,% thời gian,chậm tiến độ,số lần hiến,cùng kỳ năm trước (đơn vị)"
+    );
+    assert_eq!(rows[1], "tỉnh/thành,,2026,,100,\"5,2\",5,89,có,4,1");
+    assert_eq!(
+        rows.len(),
+        1 + 1 + 11 + 3,
+        "the province, 11 months, 3 units"
+    );
+    assert_eq!(rows[2], "tháng,2026-01,,,,0,,,,,");
+    assert_eq!(rows[4], "tháng,2026-03,,,,\"1,4\",,,,,");
+    assert!(
+        rows.contains(
+            &"đơn vị,dh-hai-phong,Trường Đại học Hải Phòng,university,10,\"3,2\",32,89,có,2,"
+        ),
+        "{csv}"
+    );
+    bot.stop().await;
+}
