@@ -58,6 +58,7 @@ async fn setup(app: &App, db: &std::path::Path) -> (i64, Vec<i64>) {
         capacity: 100_000,
         target_units: None,
         slots: Vec::new(),
+        unit: None,
     };
     let campaign = hienmau::domain::campaign::Campaign {
         name: "Chủ nhật Đỏ".into(),
@@ -73,7 +74,15 @@ async fn setup(app: &App, db: &std::path::Path) -> (i64, Vec<i64>) {
     };
     let tz = app.config().timezone;
     app.store()
-        .import_calendar(2026, &[campaign], tz, NOW_MS)
+        .import_calendar(
+            2026,
+            &hienmau::domain::campaign::Calendar {
+                campaigns: vec![campaign],
+                fixed_points: Vec::new(),
+            },
+            tz,
+            NOW_MS,
+        )
         .await
         .unwrap();
     let drive = seed::count(db, "SELECT id FROM drives").await;

@@ -385,21 +385,31 @@ pub async fn campaigns(
             let csv = file
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let units = app.store().unit_codes().await?;
             let parsed = if csv {
-                crate::domain::campaign::parse_calendar_csv(&text, year)
+                crate::domain::campaign::parse_calendar_csv(&text, year).map(|campaigns| {
+                    crate::domain::campaign::Calendar {
+                        campaigns,
+                        ..Default::default()
+                    }
+                })
             } else {
-                crate::domain::campaign::parse_calendar(&text, year)
+                crate::domain::campaign::parse_calendar_file(&text, year, &|c| units.contains(c))
             };
             match parsed {
-                Ok(list) => {
+                Ok(calendar) => {
                     let now = app.clock().now().timestamp_millis();
                     let drives = app
                         .store()
-                        .import_calendar(year, &list, app.config().timezone, now)
+                        .import_calendar(year, &calendar, app.config().timezone, now)
                         .await?;
+                    let points = match calendar.fixed_points.len() {
+                        0 => String::new(),
+                        n => format!(", {n} fixed points"),
+                    };
                     Ok(format!(
-                        "{} campaigns and {drives} drives stored for {year}\n",
-                        list.len()
+                        "{} campaigns{points} and {drives} drives stored for {year}\n",
+                        calendar.campaigns.len()
                     ))
                 }
                 Err(errors) => {
@@ -1244,35 +1254,48 @@ fn parse_shift(arg: &str, now: DateTime<Utc>) -> Result<chrono::Duration, ShiftE
     Ok(to - now)
 }
 
-/// The example calendar, built in so the demo runs from any folder.
+/// The example year, built in so the demo runs from any folder: the plan (targets and
+/// units), the calendar of events, the fixed points and the "Chủ nhật Đỏ" series.
+const DEMO_PLAN: &str = include_str!("../examples/haiphong-2023-plan.toml");
 const DEMO_CALENDAR: &str = include_str!("../examples/haiphong-2023.toml");
+const DEMO_POINTS: &str = include_str!("../examples/haiphong-2023-points.toml");
 
-/// Load the example calendar into this year and the next (`chat --demo`).
+/// Load the example year into this year and the next (`chat --demo`).
 pub async fn load_demo(app: &App) -> anyhow::Result<String> {
     use chrono::Datelike;
     let now = app.clock().now();
     let year = now.with_timezone(&app.config().timezone).year();
-    let mut drives = 0;
-    let mut campaigns = 0;
+    let unreadable = |what: &str, e: Vec<crate::domain::campaign::FileError>| {
+        anyhow::anyhow!(
+            "the built-in {what} does not read: {}",
+            e.iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    };
+    let (mut drives, mut campaigns, mut points) = (0, 0, 0);
     for y in [year, year + 1] {
-        let list = crate::domain::campaign::parse_calendar(DEMO_CALENDAR, y).map_err(|e| {
-            anyhow::anyhow!(
-                "the built-in calendar does not read: {}",
-                e.iter()
-                    .map(|e| e.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        })?;
-        campaigns += list.len();
-        drives += app
-            .store()
-            .import_calendar(y, &list, app.config().timezone, now.timestamp_millis())
-            .await?;
+        let plan = crate::domain::plan::parse_plan_toml(DEMO_PLAN, y)
+            .map_err(|e| unreadable("plan", e))?;
+        app.load_plan(y, &plan).await?;
+        let units = app.store().unit_codes().await?;
+        for text in [DEMO_CALENDAR, DEMO_POINTS] {
+            let calendar =
+                crate::domain::campaign::parse_calendar_file(text, y, &|c| units.contains(c))
+                    .map_err(|e| unreadable("calendar", e))?;
+            campaigns += calendar.campaigns.len();
+            points += calendar.fixed_points.len();
+            drives += app
+                .store()
+                .import_calendar(y, &calendar, app.config().timezone, now.timestamp_millis())
+                .await?;
+        }
     }
     Ok(format!(
-        "demo: the Hải Phòng calendar is loaded for {year} and {} ({campaigns} campaigns, \
-         {drives} drives). /drives lists those to come; /clock +1d moves time on.",
+        "demo: the Hải Phòng year is loaded for {year} and {} (targets and units, \
+         {campaigns} campaigns, {points} fixed points, {drives} drives). /drives lists those \
+         to come; /report {year} shows the year; /clock +1d moves time on.",
         year + 1
     ))
 }

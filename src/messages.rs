@@ -385,6 +385,8 @@ message_ids! {
     ClubCreated => "club-created",
     NotAllowed => "not-allowed",
     Weekday => "weekday",
+    ListPair => "list-pair",
+    ListNone => "list-none",
     DrivesNeedRegistration => "drives-need-registration",
     DrivesNone => "drives-none",
     DrivesNear => "drives-near",

@@ -10,6 +10,11 @@ weekday = { $day ->
    *[sun] Sunday
 }
 
+# Two items of a list, the second possibly a list itself: "Thứ Ba, Thứ Năm".
+list-pair = { $a }, { $b }
+# An empty list, as the selector of a message that has one (not shown to anyone).
+list-none = none
+
 drives-need-registration = Please register as a donor first (type /start), then I will find drives near you.
 drives-none = There are no upcoming drives yet. I will tell you when a new one opens.
 drives-near = Upcoming blood drives (near you first):
@@ -21,7 +26,10 @@ drive-card =
         [none] {""}
        *[other] 🩸 { $campaign }
     }
-    📅 { $weekday } { $date }, { $time }
+    📅 { $weekday } { $date }, { $time }{ $open_days ->
+        [none] {""}
+       *[other] {" "}(a fixed point, open every { $open_days })
+    }
     📍 { $place } ({ $where })
     { $state ->
         [mine] ✓ You are signed up{ $slot ->

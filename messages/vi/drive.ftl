@@ -10,6 +10,11 @@ weekday = { $day ->
    *[sun] Chủ nhật
 }
 
+# Two items of a list, the second possibly a list itself: "Thứ Ba, Thứ Năm".
+list-pair = { $a }, { $b }
+# An empty list, as the selector of a message that has one (not shown to anyone).
+list-none = none
+
 drives-need-registration = Bạn cần đăng ký người hiến máu trước (gõ /start), rồi mình sẽ tìm điểm hiến máu gần bạn.
 drives-none = Hiện chưa có điểm hiến máu nào sắp tới. Mình sẽ báo bạn khi có đợt mới.
 drives-near = Điểm hiến máu sắp tới (gần bạn trước):
@@ -21,7 +26,10 @@ drive-card =
         [none] {""}
        *[other] 🩸 { $campaign }
     }
-    📅 { $weekday } { $date }, { $time }
+    📅 { $weekday } { $date }, { $time }{ $open_days ->
+        [none] {""}
+       *[other] {" "}(điểm cố định, mở { $open_days } hằng tuần)
+    }
     📍 { $place } ({ $where })
     { $state ->
         [mine] ✓ Bạn đã đăng ký{ $slot ->

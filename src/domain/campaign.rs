@@ -15,6 +15,7 @@
 //! ```
 
 use crate::domain::drive::{DriveSpec, TimeWindow, parse_place};
+use crate::domain::fixed_point::{FixedPointSpec, parse_weekday};
 use crate::domain::lunar::tet;
 use crate::domain::province::{Province, ProvinceMatch};
 use chrono::{Days, NaiveDate};
@@ -142,6 +143,53 @@ impl std::fmt::Display for FileError {
 struct RawFile {
     #[serde(default)]
     campaign: Vec<Spanned<RawCampaign>>,
+    #[serde(default)]
+    fixed_point: Vec<Spanned<RawFixedPoint>>,
+}
+
+/// A calendar file: its campaigns and its fixed donation points, dated in one year.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Calendar {
+    pub campaigns: Vec<Campaign>,
+    pub fixed_points: Vec<FixedPointSpec>,
+}
+
+impl Calendar {
+    /// Drives the file makes: those of its campaigns and every open day of its points.
+    pub fn drive_count(&self) -> usize {
+        self.campaigns.iter().map(|c| c.drives.len()).sum::<usize>()
+            + self
+                .fixed_points
+                .iter()
+                .map(|p| p.open_days().len())
+                .sum::<usize>()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFixedPoint {
+    name: Option<Spanned<String>>,
+    place: Option<Spanned<String>>,
+    province: Option<Spanned<String>>,
+    commune: Option<String>,
+    #[serde(default)]
+    days: Vec<Spanned<String>>,
+    #[serde(default)]
+    weeks: Vec<Spanned<u32>>,
+    time: Option<Spanned<String>>,
+    capacity: Option<Spanned<i64>>,
+    #[serde(default)]
+    slots: Vec<Spanned<String>>,
+    from: Option<Spanned<String>>,
+    to: Option<Spanned<String>>,
+    month: Option<Spanned<u32>>,
+    #[serde(default)]
+    except: Vec<Spanned<String>>,
+    #[serde(default)]
+    open_on_holidays: bool,
+    unit: Option<Spanned<String>>,
+    campaign: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -179,6 +227,29 @@ struct RawDrive {
     target_units: Option<Spanned<i64>>,
     #[serde(default)]
     slots: Vec<Spanned<String>>,
+    unit: Option<Spanned<String>>,
+}
+
+/// What a drive and a fixed point both give: where, when in the day, for how many, and
+/// the unit that runs it.
+struct RawWhere {
+    place: Option<Spanned<String>>,
+    province: Option<Spanned<String>>,
+    commune: Option<String>,
+    time: Option<Spanned<String>>,
+    capacity: Option<Spanned<i64>>,
+    slots: Vec<Spanned<String>>,
+    unit: Option<Spanned<String>>,
+}
+
+struct Where {
+    place: String,
+    province: Province,
+    commune: String,
+    window: TimeWindow,
+    capacity: i64,
+    slots: Vec<TimeWindow>,
+    unit: Option<String>,
 }
 
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
@@ -193,6 +264,17 @@ fn non_empty(s: Option<String>) -> Option<String> {
 /// Read a calendar file and date every campaign in `year`. Either every campaign is good,
 /// or every error is returned, each with its line.
 pub fn parse_calendar(text: &str, year: i32) -> Result<Vec<Campaign>, Vec<FileError>> {
+    parse_calendar_file(text, year, &|_| false).map(|c| c.campaigns)
+}
+
+/// Read a calendar file (campaigns, their drives, fixed points) for `year`; `unit_known`
+/// says whether a unit code is stored (drives and points may name the unit running them).
+/// Either everything is good, or every error is returned, each with its line.
+pub fn parse_calendar_file(
+    text: &str,
+    year: i32,
+    unit_known: &dyn Fn(&str) -> bool,
+) -> Result<Calendar, Vec<FileError>> {
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(1, |s| line_of(text, s.start));
         vec![FileError {
@@ -200,10 +282,10 @@ pub fn parse_calendar(text: &str, year: i32) -> Result<Vec<Campaign>, Vec<FileEr
             message: e.message().trim().to_string(),
         }]
     })?;
-    if raw.campaign.is_empty() {
+    if raw.campaign.is_empty() && raw.fixed_point.is_empty() {
         return Err(vec![FileError {
             line: 1,
-            message: "no [[campaign]] in the file".into(),
+            message: "no [[campaign]] or [[fixed_point]] in the file".into(),
         }]);
     }
     let mut errors = Vec::new();
@@ -227,12 +309,27 @@ pub fn parse_calendar(text: &str, year: i32) -> Result<Vec<Campaign>, Vec<FileEr
                 continue;
             }
         };
-        let period = campaign_period(text, &c, year, table_line, &name, &mut err);
+        let period = campaign_period(
+            text,
+            (&c.month, &c.from, &c.to),
+            year,
+            table_line,
+            &name,
+            &mut err,
+        );
         let (min, max, people) = campaign_targets(text, &c, &mut err);
         let mut drives = Vec::new();
         for d in c.drive {
             let line = line_of(text, d.span().start);
-            if let Some(spec) = parse_drive(text, d.into_inner(), line, year, period, &mut err) {
+            if let Some(spec) = parse_drive(
+                text,
+                d.into_inner(),
+                line,
+                year,
+                period,
+                unit_known,
+                &mut err,
+            ) {
                 drives.push(spec);
             }
         }
@@ -251,22 +348,164 @@ pub fn parse_calendar(text: &str, year: i32) -> Result<Vec<Campaign>, Vec<FileEr
             });
         }
     }
+    let mut points = Vec::new();
+    let mut point_names = std::collections::HashSet::new();
+    for p in raw.fixed_point {
+        let line = line_of(text, p.span().start);
+        let mut err = |line: usize, message: String| errors.push(FileError { line, message });
+        if let Some(point) =
+            parse_fixed_point(text, p.into_inner(), line, year, &out, unit_known, &mut err)
+        {
+            if point_names.insert(point.name.clone()) {
+                points.push(point);
+            } else {
+                err(line, format!("{:?} appears twice", point.name));
+            }
+        }
+    }
+    // In the file's order (a drive's date is checked before its place).
+    errors.sort_by_key(|e| e.line);
     if errors.is_empty() {
-        Ok(out)
+        Ok(Calendar {
+            campaigns: out,
+            fixed_points: points,
+        })
     } else {
         Err(errors)
     }
 }
 
-/// One `[[campaign.drive]]`: every field checked, each error with its line.
-fn parse_drive(
+/// One `[[fixed_point]]`: where, which weekdays (and weeks of the month), which period (its
+/// own `from`/`to` or `month`, else its campaign's, else the whole year), the days closed.
+fn parse_fixed_point(
     text: &str,
-    d: RawDrive,
+    p: RawFixedPoint,
     table_line: usize,
     year: i32,
-    period: Option<(NaiveDate, NaiveDate)>,
+    campaigns: &[Campaign],
+    unit_known: &dyn Fn(&str) -> bool,
     err: &mut dyn FnMut(usize, String),
-) -> Option<DriveSpec> {
+) -> Option<FixedPointSpec> {
+    let at = |s: std::ops::Range<usize>| line_of(text, s.start);
+    let name = match &p.name {
+        Some(n) if !n.get_ref().trim().is_empty() => Some(n.get_ref().trim().to_string()),
+        _ => {
+            err(table_line, "a fixed point needs a name".into());
+            None
+        }
+    };
+    let mut days = Vec::new();
+    for d in &p.days {
+        match parse_weekday(d.get_ref()) {
+            Some(day) if !days.contains(&day) => days.push(day),
+            Some(_) => {}
+            None => err(
+                at(d.span()),
+                format!(
+                    "{:?} is not a weekday (tue, thứ 3, T3, chủ nhật…)",
+                    d.get_ref()
+                ),
+            ),
+        }
+    }
+    if p.days.is_empty() {
+        err(
+            table_line,
+            "a fixed point needs its open days, e.g. days = [\"tue\", \"thu\"]".into(),
+        );
+    }
+    days.sort_by_key(|d| d.num_days_from_monday());
+    let mut weeks = Vec::new();
+    for w in &p.weeks {
+        match *w.get_ref() {
+            n @ 1..=5 => weeks.push(n),
+            n => err(at(w.span()), format!("weeks: {n} is not 1 to 5")),
+        }
+    }
+    let campaign = match &p.campaign {
+        Some(c) => match campaigns.iter().find(|x| x.name == c.get_ref().trim()) {
+            Some(found) => Some(found),
+            None => {
+                err(
+                    at(c.span()),
+                    format!("no campaign named {:?} in this file", c.get_ref()),
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    let period = if p.month.is_some() || p.from.is_some() || p.to.is_some() {
+        campaign_period(
+            text,
+            (&p.month, &p.from, &p.to),
+            year,
+            table_line,
+            name.as_deref().unwrap_or("fixed point"),
+            err,
+        )
+    } else if let Some(c) = campaign {
+        Some((c.starts_on, c.ends_on))
+    } else {
+        NaiveDate::from_ymd_opt(year, 1, 1).zip(NaiveDate::from_ymd_opt(year, 12, 31))
+    };
+    let mut except = Vec::new();
+    for e in &p.except {
+        match DateRule::parse(e.get_ref()).map(|r| r.in_year(year)) {
+            Ok(Some(day)) => except.push(day),
+            Ok(None) => err(
+                at(e.span()),
+                format!("{:?} has no date in {year}", e.get_ref()),
+            ),
+            Err(m) => err(at(e.span()), m),
+        }
+    }
+    let place = parse_where(
+        text,
+        RawWhere {
+            place: p.place,
+            province: p.province,
+            commune: p.commune,
+            time: p.time,
+            capacity: p.capacity,
+            slots: p.slots,
+            unit: p.unit,
+        },
+        table_line,
+        "fixed point",
+        unit_known,
+        err,
+    );
+    let (from, to) = period?;
+    let place = place?;
+    Some(FixedPointSpec {
+        name: name?,
+        place: place.place,
+        province: place.province,
+        commune: place.commune,
+        days,
+        weeks,
+        window: place.window,
+        slots: place.slots,
+        capacity: place.capacity,
+        from,
+        to,
+        except,
+        open_on_holidays: p.open_on_holidays,
+        unit: place.unit,
+        campaign: campaign.map(|c| c.name.clone()),
+    })
+}
+
+/// The place, time, capacity, slots and unit of a drive or a fixed point, each checked.
+fn parse_where(
+    text: &str,
+    d: RawWhere,
+    table_line: usize,
+    what: &str,
+    unit_known: &dyn Fn(&str) -> bool,
+    err: &mut dyn FnMut(usize, String),
+) -> Option<Where> {
     let at = |s: std::ops::Range<usize>| line_of(text, s.start);
     let place = match d.place {
         Some(p) => match parse_place(p.get_ref()) {
@@ -277,7 +516,7 @@ fn parse_drive(
             }
         },
         None => {
-            err(table_line, "a drive needs a place".into());
+            err(table_line, format!("a {what} needs a place"));
             None
         }
     };
@@ -293,11 +532,10 @@ fn parse_drive(
             }
         },
         None => {
-            err(table_line, "a drive needs a province".into());
+            err(table_line, format!("a {what} needs a province"));
             None
         }
     };
-    let date = drive_date(text, d.date, table_line, year, period, err);
     let window = match d.time {
         Some(w) => {
             let parsed = TimeWindow::parse(w.get_ref());
@@ -315,7 +553,7 @@ fn parse_drive(
         None => {
             err(
                 table_line,
-                "a drive needs a time, e.g. time = \"07:30-11:30\"".into(),
+                format!("a {what} needs a time, e.g. time = \"07:30-11:30\""),
             );
             None
         }
@@ -330,10 +568,49 @@ fn parse_drive(
             None
         }
         None => {
-            err(table_line, "a drive needs a capacity".into());
+            err(table_line, format!("a {what} needs a capacity"));
             None
         }
     };
+    let unit = match d.unit {
+        Some(u) if unit_known(u.get_ref().trim()) => Some(u.get_ref().trim().to_string()),
+        Some(u) => {
+            err(
+                at(u.span()),
+                format!(
+                    "unit {:?} is not stored: load the year plan first (hienmau plan load)",
+                    u.get_ref()
+                ),
+            );
+            None
+        }
+        None => None,
+    };
+    let slots = drive_slots(text, d.slots, window, err);
+    Some(Where {
+        place: place?,
+        province: province?,
+        commune: d.commune.map(|c| c.trim().to_string()).unwrap_or_default(),
+        window: window?,
+        capacity: capacity?,
+        slots,
+        unit,
+    })
+}
+
+/// One `[[campaign.drive]]`: every field checked, each error with its line.
+#[allow(clippy::too_many_arguments)]
+fn parse_drive(
+    text: &str,
+    d: RawDrive,
+    table_line: usize,
+    year: i32,
+    period: Option<(NaiveDate, NaiveDate)>,
+    unit_known: &dyn Fn(&str) -> bool,
+    err: &mut dyn FnMut(usize, String),
+) -> Option<DriveSpec> {
+    let at = |s: std::ops::Range<usize>| line_of(text, s.start);
+    let date = drive_date(text, d.date, table_line, year, period, err);
     let target_units = match d.target_units {
         Some(t) if *t.get_ref() <= 0 => {
             err(at(t.span()), "target_units must be positive".into());
@@ -341,23 +618,44 @@ fn parse_drive(
         }
         t => t.map(Spanned::into_inner),
     };
-    let slots = drive_slots(text, d.slots, window, err);
+    let w = parse_where(
+        text,
+        RawWhere {
+            place: d.place,
+            province: d.province,
+            commune: d.commune,
+            time: d.time,
+            capacity: d.capacity,
+            slots: d.slots,
+            unit: d.unit,
+        },
+        table_line,
+        "drive",
+        unit_known,
+        err,
+    )?;
     Some(DriveSpec {
-        place: place?,
-        province: province?,
-        commune: d.commune.map(|c| c.trim().to_string()).unwrap_or_default(),
+        place: w.place,
+        province: w.province,
+        commune: w.commune,
         date: date?,
-        window: window?,
-        capacity: capacity?,
+        window: w.window,
+        capacity: w.capacity,
         target_units,
-        slots,
+        slots: w.slots,
+        unit: w.unit,
     })
 }
 
 /// A campaign's period: `from` and `to` (date rules of `year`, in order) or a `month`.
+#[allow(clippy::type_complexity)]
 fn campaign_period(
     text: &str,
-    c: &RawCampaign,
+    (month, from, to): (
+        &Option<Spanned<u32>>,
+        &Option<Spanned<String>>,
+        &Option<Spanned<String>>,
+    ),
     year: i32,
     table_line: usize,
     name: &str,
@@ -377,7 +675,7 @@ fn campaign_period(
             }
         }
     };
-    match (&c.month, &c.from, &c.to) {
+    match (month, from, to) {
         (Some(m), None, None) => {
             let line = line_of(text, m.span().start);
             let month = *m.get_ref();

@@ -61,6 +61,9 @@ pub struct DriveSpec {
     pub target_units: Option<i64>,
     /// Optional time slots, each with an equal share of the capacity.
     pub slots: Vec<TimeWindow>,
+    /// The code of the unit that organises it (the year plan's attribution).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
 
 impl DriveSpec {
@@ -181,6 +184,9 @@ pub struct DriveInfo {
     )]
     pub mine: Option<Option<i64>>,
     pub cancelled: bool,
+    /// A fixed point's open weekdays (ISO numbers, "2,4"): this is one of its days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_days: Option<String>,
 }
 
 impl DriveInfo {
@@ -562,6 +568,7 @@ mod tests {
             window: TimeWindow::parse("07:30-11:30").unwrap(),
             capacity: 100,
             target_units: None,
+            unit: None,
             slots: vec![
                 TimeWindow::parse("07:30-09:00").unwrap(),
                 TimeWindow::parse("09:00-10:30").unwrap(),

@@ -13,6 +13,7 @@ pub mod donation;
 pub mod donor;
 pub mod drive;
 pub mod eligibility;
+pub mod fixed_point;
 pub mod lunar;
 pub mod phone;
 pub mod plan;

@@ -205,6 +205,8 @@ impl DriveDraft {
             capacity: self.capacity?,
             target_units: self.target.flatten(),
             slots: self.slots.clone().unwrap_or_default(),
+            // The chat does not name units: an edited drive keeps the one it has.
+            unit: None,
         })
     }
 }
@@ -485,6 +487,23 @@ pub(crate) fn drive_card(tz: chrono_tz::Tz, d: &DriveInfo) -> Msg {
         .num("capacity", d.capacity as f64)
         .str("state", state)
         .opt("slot", slot)
+        .msg("open_days", open_days(d.open_days.as_deref()))
+}
+
+/// A fixed point's weekdays as one message ("Thứ Ba, Thứ Năm"); `none` for a drive.
+fn open_days(code: Option<&str>) -> Msg {
+    let days = code.map(crate::domain::fixed_point::days_from_code);
+    let Some(days) = days.filter(|d| !d.is_empty()) else {
+        return Msg::new(MsgId::ListNone);
+    };
+    let name = |d: chrono::Weekday| {
+        Msg::new(MsgId::Weekday).str("day", crate::domain::fixed_point::weekday_code(d))
+    };
+    let mut list = days.iter().rev().copied();
+    let last = list.next().map(name).unwrap_or(Msg::new(MsgId::ListNone));
+    list.fold(last, |rest, d| {
+        Msg::new(MsgId::ListPair).msg("a", name(d)).msg("b", rest)
+    })
 }
 
 /// The weekday's code, named by the messages (`mon` … `sun`).

@@ -781,6 +781,7 @@ fn no_input_panics_in_any_state() {
 
 fn a_drive(mine: Option<Option<i64>>) -> DriveInfo {
     DriveInfo {
+        open_days: None,
         id: 3,
         campaign: Some("Chủ nhật Đỏ".into()),
         place: "Nhà văn hoá Lê Chân".into(),

@@ -4,7 +4,7 @@
 use super::club::{BEST_IDENTITY, Recipient};
 use super::drive::{drives_where, recipient_from_row, write_drive};
 use super::*;
-use crate::domain::campaign::Campaign;
+use crate::domain::campaign::{Calendar, Campaign};
 use crate::domain::drive::{CampaignItem, DriveInfo};
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -22,19 +22,21 @@ pub(super) fn campaign_item(r: &SqliteRow) -> anyhow::Result<CampaignItem> {
 }
 
 impl Store {
-    /// Write a year's campaigns and their drives in one transaction (all or nothing); a
-    /// campaign already stored under the same year and name, or a drive at the same place and
-    /// time, is updated. Returns the number of drives written.
+    /// Write a year's campaigns, their drives and the open days of its fixed points in one
+    /// transaction (all or nothing); a campaign already stored under the same year and name,
+    /// a fixed point of the same name, or a drive at the same place and time, is updated.
+    /// Returns the number of drives written.
     pub async fn import_calendar(
         &self,
         year: i32,
-        campaigns: &[Campaign],
+        calendar: &Calendar,
         tz: Tz,
         now: i64,
     ) -> anyhow::Result<usize> {
         let mut tx = self.pool.begin().await?;
         let mut drives = 0;
-        for c in campaigns {
+        let mut ids: Vec<(&str, i64)> = Vec::new();
+        for c in &calendar.campaigns {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO campaigns (year, name, starts_on, ends_on, target_units_min, \
                  target_units_max, target_people, organiser, partner, note, updated_at) \
@@ -60,8 +62,36 @@ impl Store {
             .fetch_one(&mut *tx)
             .await
             .with_context(|| format!("storing campaign {:?}", c.name))?;
+            ids.push((&c.name, id));
             for d in &c.drives {
                 write_drive(&mut tx, None, Some(id), d, tz, None, now).await?;
+                drives += 1;
+            }
+        }
+        for p in &calendar.fixed_points {
+            let point: i64 = sqlx::query_scalar(
+                "INSERT INTO fixed_points (name, days, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name) DO UPDATE SET days = excluded.days, \
+                 updated_at = excluded.updated_at RETURNING id",
+            )
+            .bind(&p.name)
+            .bind(p.days_code())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .with_context(|| format!("storing fixed point {:?}", p.name))?;
+            let campaign = p
+                .campaign
+                .as_deref()
+                .and_then(|name| ids.iter().find(|(n, _)| *n == name).map(|(_, id)| *id));
+            for day in p.open_days() {
+                let id =
+                    write_drive(&mut tx, None, campaign, &p.drive_on(day), tz, None, now).await?;
+                sqlx::query("UPDATE drives SET fixed_point_id = $1 WHERE id = $2")
+                    .bind(point)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
                 drives += 1;
             }
         }

@@ -73,12 +73,14 @@ pub(super) async fn record_donation(
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO donations (donor_id, donated_on, kind, verified, source, created_at, \
          drive_id, recorded_by, repeat_donor, prev_last_kind, prev_last_date, \
-         prev_last_forgotten) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         d.last_donation_kind, d.last_donation_date, d.last_donation_forgotten \
+         prev_last_forgotten, unit_id) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         d.last_donation_kind, d.last_donation_date, d.last_donation_forgotten, \
+         COALESCE((SELECT unit_id FROM drives WHERE id = $7), d.unit_id) \
          FROM donors d WHERE d.id = $1 \
          ON CONFLICT (donor_id, donated_on, kind) DO UPDATE SET \
            verified = MAX(verified, excluded.verified), \
-           drive_id = COALESCE(donations.drive_id, excluded.drive_id) \
+           drive_id = COALESCE(donations.drive_id, excluded.drive_id), \
+           unit_id = COALESCE(donations.unit_id, excluded.unit_id) \
          WHERE donations.verified < excluded.verified \
          RETURNING id",
     )
@@ -450,13 +452,16 @@ impl Store {
             .await?;
             if let Some(r) = &recorded {
                 if l.volume_ml.is_some() || l.unit.is_some() {
-                    sqlx::query("UPDATE donations SET volume_ml = $1, unit_id = $2 WHERE id = $3")
-                        .bind(l.volume_ml)
-                        .bind(l.unit.as_ref().and_then(|c| unit_ids.get(c)))
-                        .bind(r.donation_id)
-                        .execute(&mut *tx)
-                        .await
-                        .context("recording a donation's volume and unit")?;
+                    sqlx::query(
+                        "UPDATE donations SET volume_ml = COALESCE($1, volume_ml), \
+                         unit_id = COALESCE($2, unit_id) WHERE id = $3",
+                    )
+                    .bind(l.volume_ml)
+                    .bind(l.unit.as_ref().and_then(|c| unit_ids.get(c)))
+                    .bind(r.donation_id)
+                    .execute(&mut *tx)
+                    .await
+                    .context("recording a donation's volume and unit")?;
                 }
             }
             added += usize::from(recorded.is_some());

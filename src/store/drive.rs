@@ -32,7 +32,8 @@ pub(super) const DRIVE_COLUMNS: &str = "d.id, c.name AS campaign, d.place, d.pro
      (SELECT COUNT(*) FROM signups s WHERE s.drive_id = d.id AND s.status = 'active' \
         AND s.donor_id = $1) AS mine, \
      (SELECT s.slot_id FROM signups s WHERE s.drive_id = d.id AND s.status = 'active' \
-        AND s.donor_id = $1) AS my_slot";
+        AND s.donor_id = $1) AS my_slot, \
+     (SELECT f.days FROM fixed_points f WHERE f.id = d.fixed_point_id) AS open_days";
 
 pub(super) const DRIVE_FROM: &str = "FROM drives d LEFT JOIN campaigns c ON c.id = d.campaign_id";
 
@@ -52,6 +53,7 @@ pub(super) fn drive_from_row(r: &SqliteRow) -> anyhow::Result<DriveInfo> {
         slots: Vec::new(),
         mine: (mine > 0).then(|| r.try_get("my_slot").ok().flatten()),
         cancelled: r.try_get::<Option<i64>, _>("cancelled_at")?.is_some(),
+        open_days: r.try_get("open_days")?,
     })
 }
 
@@ -146,12 +148,14 @@ pub(super) async fn write_drive(
     let id: i64 = match id {
         None => sqlx::query_scalar(
             "INSERT INTO drives (campaign_id, place, province, commune, starts_at, ends_at, \
-             capacity, target_units, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+             capacity, target_units, created_by, created_at, updated_at, unit_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, \
+               (SELECT id FROM units WHERE code = $11)) \
              ON CONFLICT (place, starts_at) DO UPDATE SET campaign_id = excluded.campaign_id, \
              province = excluded.province, commune = excluded.commune, \
              ends_at = excluded.ends_at, capacity = excluded.capacity, \
-             target_units = excluded.target_units, updated_at = excluded.updated_at \
+             target_units = excluded.target_units, updated_at = excluded.updated_at, \
+             unit_id = COALESCE(excluded.unit_id, drives.unit_id) \
              RETURNING id",
         )
         .bind(campaign)
@@ -164,6 +168,7 @@ pub(super) async fn write_drive(
         .bind(spec.target_units)
         .bind(by)
         .bind(now)
+        .bind(&spec.unit)
         .fetch_one(&mut *conn)
         .await
         .context("storing a drive")?,
@@ -171,7 +176,9 @@ pub(super) async fn write_drive(
             sqlx::query(
                 "UPDATE drives SET campaign_id = $1, place = $2, province = $3, commune = $4, \
                  starts_at = $5, ends_at = $6, capacity = $7, target_units = $8, \
-                 updated_at = $9 WHERE id = $10",
+                 updated_at = $9, \
+                 unit_id = COALESCE((SELECT id FROM units WHERE code = $11), unit_id) \
+                 WHERE id = $10",
             )
             .bind(campaign)
             .bind(&spec.place)
@@ -183,6 +190,7 @@ pub(super) async fn write_drive(
             .bind(spec.target_units)
             .bind(now)
             .bind(id)
+            .bind(&spec.unit)
             .execute(&mut *conn)
             .await
             .context("updating a drive")?;
@@ -242,7 +250,12 @@ impl Tx {
         let others = drives_where(
             &mut self.tx,
             donor,
-            "d.cancelled_at IS NULL AND d.starts_at > $2 AND d.starts_at >= $3",
+            // A fixed point shows its next open day only: the others follow in turn.
+            "d.cancelled_at IS NULL AND d.starts_at > $2 AND d.starts_at >= $3 \
+             AND (d.fixed_point_id IS NULL OR NOT EXISTS (SELECT 1 FROM drives x \
+               WHERE x.fixed_point_id = d.fixed_point_id AND x.cancelled_at IS NULL \
+               AND x.starts_at > $2 AND x.starts_at >= $3 \
+               AND (x.starts_at < d.starts_at OR (x.starts_at = d.starts_at AND x.id < d.id))))",
             &[now, from],
             province,
             limit,
@@ -268,7 +281,11 @@ impl Tx {
         drives_where(
             &mut self.tx,
             None,
-            "d.cancelled_at IS NULL AND d.ends_at > $2",
+            "d.cancelled_at IS NULL AND d.ends_at > $2 \
+             AND (d.fixed_point_id IS NULL OR NOT EXISTS (SELECT 1 FROM drives x \
+               WHERE x.fixed_point_id = d.fixed_point_id AND x.cancelled_at IS NULL \
+               AND x.ends_at > $2 \
+               AND (x.starts_at < d.starts_at OR (x.starts_at = d.starts_at AND x.id < d.id))))",
             &[now],
             None,
             limit,
@@ -347,6 +364,7 @@ impl Tx {
                     .into_iter()
                     .map(|(s, e)| crate::domain::drive::local_window(s, e, tz).1)
                     .collect(),
+                unit: None,
             },
         )))
     }

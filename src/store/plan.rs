@@ -30,6 +30,15 @@ fn units_sql(c: &UnitConvention) -> String {
 }
 
 impl Store {
+    /// The codes of the stored units (a calendar's drives and points may name them).
+    pub async fn unit_codes(&self) -> anyhow::Result<std::collections::HashSet<String>> {
+        Ok(sqlx::query_scalar("SELECT code FROM units")
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
     /// Store a plan for `year` in one transaction: the year's targets (replacing those of
     /// that year), and each unit (by its code: a unit already stored is updated) with its
     /// allocation for the year.

@@ -82,7 +82,7 @@ async fn at(bot: &TestBot, t: chrono::DateTime<chrono::Utc>) {
 }
 
 /// The value of the button whose label contains `label`.
-fn button(sent: &crate::fake_telegram::Sent, label: &str) -> String {
+pub(crate) fn button(sent: &crate::fake_telegram::Sent, label: &str) -> String {
     sent.reply_markup["inline_keyboard"]
         .as_array()
         .into_iter()
@@ -625,7 +625,7 @@ date = "2026-12-13"
 time = "07:30-11:00"
 capacity = 100
 "#;
-    let list = hienmau::domain::campaign::parse_calendar(late, 2026).unwrap();
+    let list = hienmau::domain::campaign::parse_calendar_file(late, 2026, &|_| false).unwrap();
     let tz = bot.app.config().timezone;
     bot.app
         .store()
@@ -815,6 +815,7 @@ async fn a_use_case_outside_a_conversation_is_permitted_by_the_same_table() {
                     capacity: 30,
                     target_units: None,
                     slots: Vec::new(),
+                    unit: None,
                 },
             },
         })

@@ -201,3 +201,140 @@ async fn the_report_reads_the_year_against_its_plan_figure_by_figure() {
     );
     bot.stop().await;
 }
+
+const POINTS: &str = r#"
+[[campaign]]
+name = "Những giọt máu hồng hè"
+month = 5
+
+[[campaign.drive]]
+place = "Nhà văn hoá Lê Chân"
+province = "Hải Phòng"
+date = "05-10"
+time = "07:30-11:00"
+capacity = 100
+unit = "q-le-chan"
+
+[[fixed_point]]
+name = "Điểm cố định ĐH Hải Phòng"
+place = "Trường Đại học Hải Phòng, 171 Phan Đăng Lưu"
+province = "Hải Phòng"
+days = ["thứ 3", "T5"]
+from = "04-20"
+to = "05-08"
+time = "07:30-11:00"
+capacity = 2
+unit = "dh-hai-phong"
+"#;
+
+fn vn(m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono_tz::Asia::Ho_Chi_Minh
+        .with_ymd_and_hms(2026, m, d, h, min, 0)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+async fn import(bot: &TestBot, text: &str) -> anyhow::Result<String> {
+    let file = bot.db.with_file_name("points.toml");
+    std::fs::write(&file, text).unwrap();
+    hienmau::cli::campaigns(
+        &bot.app,
+        hienmau::cli::CampaignAction::Import {
+            file,
+            year: Some(2026),
+        },
+        day(4, 20),
+    )
+    .await
+}
+
+/// A fixed point opens on its weekdays (not on 30/4), lists its next day only, takes a
+/// sign-up like a drive, and the donation recorded there counts for the unit running it.
+#[tokio::test]
+async fn a_fixed_point_takes_sign_ups_and_its_donations_count_for_its_unit() {
+    let mut bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    bot.clock.set(vn(4, 20, 9, 0));
+    load(&bot, "plan.toml", PLAN).await.unwrap();
+    // A unit the plan does not have: its line, and nothing stored.
+    let e = import(&bot, &POINTS.replace("\"dh-hai-phong\"", "\"dh-xyz\""))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("line 23") && e.contains("dh-xyz"), "{e}");
+    assert_eq!(seed::count(&bot.db, "SELECT COUNT(*) FROM drives").await, 0);
+    // Tuesdays and Thursdays 21/4 – 7/5 but 30/4: five open days, and the May drive.
+    let out = import(&bot, POINTS).await.unwrap();
+    assert_eq!(
+        out,
+        "1 campaigns, 1 fixed points and 6 drives stored for 2026\n"
+    );
+    // Importing again changes nothing.
+    import(&bot, POINTS).await.unwrap();
+    assert_eq!(seed::count(&bot.db, "SELECT COUNT(*) FROM drives").await, 6);
+
+    bot.register(10, "0912000010").await;
+    let list = bot.say(10, "/drives").await;
+    let text = list.reply_markup.to_string();
+    assert_eq!(
+        text.matches("Phan Đăng").count(),
+        1,
+        "its next day only: {text}"
+    );
+    assert!(
+        text.contains("21/04 07:30 · Trường Đại học Hải Phòng"),
+        "{text}"
+    );
+    let card = bot
+        .tap(10, &crate::drives::button(&list, "Phan Đăng"))
+        .await;
+    assert!(
+        card.text.contains(
+            "Thứ Ba 21/04/2026, 07:30–11:00 (điểm cố định, mở Thứ Ba, Thứ Năm hằng tuần)"
+        ),
+        "{}",
+        card.text
+    );
+    let r = bot.tap(10, "signup").await;
+    assert!(r.text.contains("Đã đăng ký"), "{}", r.text);
+
+    // At the point on Tuesday: the coordinator records the donation there.
+    bot.clock.set(vn(4, 21, 8, 0));
+    bot.say(1, "/record 0912000010").await;
+    let r = bot.tap(1, "whole_blood").await;
+    assert!(r.text.contains("Tại điểm hiến nào"), "{}", r.text);
+    let r = bot.tap(1, &crate::drives::button(&r, "Phan Đăng")).await;
+    assert!(r.text.contains("lần hiến thứ 1"), "{}", r.text);
+    assert_eq!(
+        seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM donations n JOIN units u ON u.id = n.unit_id \
+             WHERE u.code = 'dh-hai-phong'"
+        )
+        .await,
+        1
+    );
+    let report = plan(
+        &bot.app,
+        PlanAction::Report {
+            year: Some(2026),
+            csv: false,
+        },
+        day(4, 21),
+    )
+    .await
+    .unwrap();
+    assert!(
+        report.contains("• Trường Đại học Hải Phòng* — 1 / 10 đơn vị (10%)"),
+        "{report}"
+    );
+    assert!(
+        report.contains("• Quận Lê Chân — 0 / 20 đơn vị"),
+        "{report}"
+    );
+    bot.stop().await;
+}

@@ -339,14 +339,27 @@ fn the_demo_donor_signs_up_and_the_clock_brings_each_reminder_then_a_coordinator
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     let script = "1\nNguyễn Thị Lan\n0912345678\n05/03/1995\n2\n52\nO+\nHải Phòng\nbo qua\nchua\n2\n1\n\
-                  /drives\n1\n1\n2\n/clock +4d\n/clock 2026-11-28T19:00\n/clock +11h\n/clock 2026-11-29T07:05\n/clock sau\n";
+                  /drives\n2\n1\n2\n/clock +4d\n/clock 2026-11-28T19:00\n/clock +11h\n/clock 2026-11-29T07:05\n/clock sau\n";
     let (out, err, ok) = run_chat_with(&db, "lan", &["--demo"], script);
     assert!(ok, "{err}");
-    assert!(err.contains("26 campaigns, 14 drives"), "{err}");
-    // The CTĐ drive of 29/11 comes first, with its two slots; Lan takes the second.
     assert!(
-        out.contains("1. 29/11 07:30 · Hội Chữ thập đỏ thành phố"),
+        err.contains("28 campaigns, 6 fixed points, 271 drives"),
+        "{err}"
+    );
+    // The fixed point at the medical university opens on Tuesday 24/11 (only its next day
+    // is listed); the CTĐ drive of 29/11 comes next, with its two slots; Lan takes the
+    // second.
+    assert!(
+        out.contains("1. 24/11 07:30 · Trường Đại học Y Dược Hải Phòng"),
         "{out}"
+    );
+    assert!(
+        out.contains("2. 29/11 07:30 · Hội Chữ thập đỏ thành phố"),
+        "{out}"
+    );
+    assert_eq!(
+        out.matches("Trường Đại học Y Dược Hải Phòng, 72A").count(),
+        1
     );
     assert!(out.contains("khung giờ 09:30–11:30"), "{out}");
     let three = out.find("sau 3 ngày nữa").expect("the 3-day reminder");
