@@ -146,6 +146,18 @@ pub enum PlanAction {
         #[arg(long)]
         csv: bool,
     },
+    /// The year's honours for the 14/6 ceremony: donors who reached a milestone (the
+    /// certificate tiers, `scheduler.milestones`), the clubs in the contest's order (members'
+    /// donations, new donors, repeat share) and the units that met their allocation. Names
+    /// are printed: each run is written to the audit log.
+    Honours {
+        /// The year (default: this year).
+        #[arg(long)]
+        year: Option<i32>,
+        /// As CSV (one row per donor, club and unit).
+        #[arg(long)]
+        csv: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -790,7 +802,81 @@ pub async fn plan(app: &App, action: PlanAction, today: NaiveDate) -> anyhow::Re
             }
             String::from_utf8(w.into_inner().context("writing CSV")?).context("CSV is UTF-8")
         }
+        PlanAction::Honours { year, csv } => {
+            let year = year.unwrap_or(today.year());
+            let h = app.honours(year, today, "cli").await?;
+            if csv {
+                honours_csv(app, &h)
+            } else {
+                Ok(crate::engine::plan::honours_text(cat, lang, &h) + "\n")
+            }
+        }
     }
+}
+
+/// The honours as CSV: a row per donor (tier, name, province, donations, last, clubs), per
+/// club (rank, name, donations, new donors, repeat share) and per unit (target, done).
+fn honours_csv(app: &App, h: &crate::domain::plan::Honours) -> anyhow::Result<String> {
+    use crate::messages::{Lang, Msg, MsgId};
+    let (cat, lang) = (app.catalogue(), app.config().language);
+    let say = |id: MsgId| cat.render(lang, &Msg::new(id));
+    let vi = lang == Lang::Vi;
+    let mut w = ::csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(say(MsgId::HonoursCsvHeader).split(','))?;
+    let province = |p: &Option<String>| {
+        p.as_deref()
+            .and_then(crate::domain::province::Province::from_code)
+            .map(|p| p.name().to_string())
+            .unwrap_or_default()
+    };
+    for d in &h.donors {
+        w.write_record([
+            say(MsgId::HonoursKindDonor),
+            d.tier.to_string(),
+            d.name.clone(),
+            province(&d.province),
+            d.total.to_string(),
+            d.last
+                .map(|d| d.format("%d/%m/%Y").to_string())
+                .unwrap_or_default(),
+            d.clubs.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ])?;
+    }
+    for (i, c) in h.clubs.iter().enumerate() {
+        w.write_record([
+            say(MsgId::HonoursKindClub),
+            (i + 1).to_string(),
+            c.name.clone(),
+            String::new(),
+            c.donations.to_string(),
+            String::new(),
+            String::new(),
+            c.new_donors.to_string(),
+            c.repeat_pct().map(|p| p.to_string()).unwrap_or_default(),
+            String::new(),
+            String::new(),
+        ])?;
+    }
+    for u in &h.units {
+        w.write_record([
+            say(MsgId::HonoursKindUnit),
+            String::new(),
+            u.name.clone(),
+            String::new(),
+            u.donations.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            u.target_units.map(|t| t.to_string()).unwrap_or_default(),
+            crate::domain::plan::units_text(u.units_done, vi),
+        ])?;
+    }
+    String::from_utf8(w.into_inner().context("writing CSV")?).context("CSV is UTF-8")
 }
 
 /// `hienmau audit [--csv]`: the log, as a table or CSV.

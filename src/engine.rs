@@ -249,6 +249,7 @@ enum Command {
     Grant,
     Revoke,
     Audit,
+    Leaderboard,
     Drives,
     Checkin,
     Gave,
@@ -292,6 +293,7 @@ fn command_of(text: &str) -> Option<(Command, &str)> {
         "grant" | "capquyen" => Command::Grant,
         "revoke" | "thuhoi" => Command::Revoke,
         "audit" | "nhatky" => Command::Audit,
+        "leaderboard" | "bangxephang" | "xephang" => Command::Leaderboard,
         "drives" | "diemhien" | "lichhien" => Command::Drives,
         "checkin" | "diemdanh" => Command::Checkin,
         "gave" | "dahien" => Command::Gave,
@@ -667,7 +669,8 @@ impl<'a, 'c> Turn<'a, 'c> {
             | Command::Broadcasts
             | Command::Grant
             | Command::Revoke
-            | Command::Audit => self.club_command(cmd, args),
+            | Command::Audit
+            | Command::Leaderboard => self.club_command(cmd, args),
             Command::Drives
             | Command::Checkin
             | Command::Gave

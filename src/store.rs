@@ -37,7 +37,7 @@ pub use jobs::{Job, JobKind, JobOutcome, NewJob};
 pub use keys::{JobKey, KeyFamily, OutboxKey};
 pub use oa::{OaRouteFacts, TokenWrite, ZaloStatus};
 pub use outbox::{Lane, NewMessage, OutboxRow, Outcome, Scope, Settled};
-pub use plan::PlanLoaded;
+pub use plan::{PlanLoaded, YearDonor};
 
 #[derive(Clone)]
 pub struct Store {

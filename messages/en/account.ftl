@@ -38,8 +38,8 @@ help =
     /checkin — your check-in code at a drive; /gave — report that you gave blood today
     /clubs — your clubs; /join <code> — join a club
     /callouts — urgent call-outs waiting for you; /settings — urgent messages, night, deferral
-    Club leaders: /newclub, /broadcast, /broadcasts
-    Coordinators: /record, /report, /newdrive, /newcampaign, /campaigns, /callout (urgent call-out), /stock (blood stock), /grant, /revoke
+    Club leaders: /newclub, /broadcast, /broadcasts, /leaderboard (club ranking)
+    Coordinators: /record, /report (progress; /report 2026: the year plan; /report Lê Chân: one unit), /newdrive, /newcampaign, /campaigns, /callout (urgent call-out), /stock (blood stock), /grant, /revoke
     Admins: /audit
 
 profile =

@@ -169,4 +169,19 @@ audit-drive-edit = drive edited
 audit-role-grant = role granted
 audit-role-revoke = role revoked
 audit-stock-alert = low-stock alert
+audit-honours-export = exported the honours list
 audit-stock-set = stock set
+
+# The contest among donor clubs (/leaderboard), for leaders and coordinators.
+leaderboard =
+    🏆 Club leaderboard { $year } ({ $clubs } clubs), by members' donations:
+    { $lines }
+    (new: members who gave for the first time this year; repeat: share of donations by people who had given before)
+leaderboard-line = { $rank }. { $mine ->
+        [yes] ⭐ {""}
+       *[no] {""}
+    }{ $name } — { $donations } donations, { $new } new donors, repeat { $repeat ->
+        [none] —
+       *[other] { $repeat }%
+    } · { $members } members
+leaderboard-empty = There are no clubs yet.

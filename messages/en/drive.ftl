@@ -292,3 +292,19 @@ plan-loaded = Plan for { $year } stored: { $targets ->
         [yes] the year's targets and { $units } units
        *[other] { $units } units
     }.
+plan-no-unit = No unit has “{ $unit }” in its name or code. Type /report plan to see the whole year.
+
+# The year's honours (hienmau plan honours), for the 14/6 ceremony.
+honours-title = Honours { $year } (figures to the end of { $date })
+honours-donors-head = Donors who reached a milestone this year ({ $n }):
+honours-donor = • { $tier } donations: { $name }{ $province ->
+        [none] {""}
+       *[other] {" "}({ $province })
+    } — { $total } donations
+honours-clubs-head = Clubs ({ $n }), by members' donations:
+honours-units-head = Units that met their allocation ({ $n }):
+honours-unit = • { $name } — { $done } / { $target } units of blood
+honours-csv-header = kind,tier or rank,name,province,donations,last donation,clubs,new donors,repeat (%),target (units),done (units)
+honours-kind-donor = donor
+honours-kind-club = club
+honours-kind-unit = unit

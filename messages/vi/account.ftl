@@ -38,8 +38,8 @@ help =
     /checkin — mã điểm danh tại điểm hiến; /gave — báo bạn vừa hiến máu hôm nay
     /clubs — câu lạc bộ của bạn; /join <mã> — tham gia câu lạc bộ
     /callouts — lời kêu gọi khẩn cấp đang chờ bạn; /settings — tin khẩn, ban đêm, tạm hoãn
-    Trưởng CLB: /newclub, /broadcast, /broadcasts
-    Điều phối viên: /record, /report, /newdrive, /newcampaign, /campaigns, /callout (kêu gọi khẩn cấp), /stock (tồn kho máu), /grant, /revoke
+    Trưởng CLB: /newclub, /broadcast, /broadcasts, /leaderboard (xếp hạng câu lạc bộ)
+    Điều phối viên: /record, /report (tiến độ; /report 2026: kế hoạch năm; /report Lê Chân: một đơn vị), /newdrive, /newcampaign, /campaigns, /callout (kêu gọi khẩn cấp), /stock (tồn kho máu), /grant, /revoke
     Quản trị: /audit
 
 profile =

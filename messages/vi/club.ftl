@@ -169,4 +169,19 @@ audit-drive-edit = sửa điểm hiến
 audit-role-grant = cấp vai trò
 audit-role-revoke = thu hồi vai trò
 audit-stock-alert = báo tồn kho thấp
+audit-honours-export = xuất danh sách tôn vinh
 audit-stock-set = cập nhật tồn kho
+
+# The contest among donor clubs (/leaderboard), for leaders and coordinators.
+leaderboard =
+    🏆 Bảng xếp hạng câu lạc bộ năm { $year } ({ $clubs } câu lạc bộ), theo số lần hiến của thành viên:
+    { $lines }
+    (mới: thành viên hiến lần đầu trong năm; nhắc lại: phần trăm số lần hiến của người đã từng hiến)
+leaderboard-line = { $rank }. { $mine ->
+        [yes] ⭐ {""}
+       *[no] {""}
+    }{ $name } — { $donations } lần hiến, { $new } người mới, nhắc lại { $repeat ->
+        [none] —
+       *[other] { $repeat }%
+    } · { $members } thành viên
+leaderboard-empty = Chưa có câu lạc bộ nào.

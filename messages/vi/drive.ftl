@@ -292,3 +292,19 @@ plan-loaded = Đã lưu kế hoạch năm { $year }: { $targets ->
         [yes] chỉ tiêu năm và { $units } đơn vị
        *[other] { $units } đơn vị
     }.
+plan-no-unit = Không có đơn vị nào tên hoặc mã có “{ $unit }”. Gõ /report kế hoạch để xem cả năm.
+
+# The year's honours (hienmau plan honours), for the 14/6 ceremony.
+honours-title = Tôn vinh năm { $year } (số liệu đến hết ngày { $date })
+honours-donors-head = Người hiến máu đạt mốc trong năm ({ $n } người):
+honours-donor = • Mốc { $tier } lần: { $name }{ $province ->
+        [none] {""}
+       *[other] {" "}({ $province })
+    } — { $total } lần hiến
+honours-clubs-head = Câu lạc bộ ({ $n }), theo số lần hiến của thành viên:
+honours-units-head = Đơn vị hoàn thành chỉ tiêu ({ $n }):
+honours-unit = • { $name } — { $done } / { $target } đơn vị máu
+honours-csv-header = loại,mốc hoặc hạng,tên,tỉnh/thành,số lần hiến,lần hiến gần nhất,câu lạc bộ,người hiến mới,nhắc lại (%),chỉ tiêu (đơn vị),đạt (đơn vị)
+honours-kind-donor = người hiến
+honours-kind-club = câu lạc bộ
+honours-kind-unit = đơn vị

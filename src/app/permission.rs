@@ -66,6 +66,7 @@ pub(crate) fn need(request: &Request) -> Need<'_> {
         Request::Club(ClubRequest::CancelBroadcast { id }) => Need::SenderOf(*id),
         Request::Club(ClubRequest::SetRole { role, .. }) => Need::May(Action::Grant(*role)),
         Request::Club(ClubRequest::Audit) => Need::May(Action::ReadAudit),
+        Request::Club(ClubRequest::Leaderboard { .. }) => Need::May(Action::ReadLeaderboard),
         Request::Drive(r) => drive_need(r),
         Request::Callout(r) => callout_need(r),
     }
@@ -84,6 +85,7 @@ fn drive_need(request: &DriveRequest) -> Need<'static> {
         | DriveRequest::Record { .. }
         | DriveRequest::RemoveDonation { .. }
         | DriveRequest::Report
+        | DriveRequest::PlanReport { .. }
         | DriveRequest::DriveForm { .. }
         | DriveRequest::SaveDrive { .. }
         | DriveRequest::CancelDrive { .. }

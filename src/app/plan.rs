@@ -3,9 +3,14 @@
 //! dashboard).
 
 use super::App;
-use crate::domain::plan::{Plan, PlanFigures};
-use crate::store::PlanLoaded;
-use chrono::{Datelike, NaiveDate, TimeZone};
+use super::permission::Actor;
+use crate::domain::audit::AuditAction;
+use crate::domain::plan::{HonouredDonor, Honours, Plan, PlanFigures, milestone_crossed};
+use crate::domain::text::fold;
+use crate::engine::DriveOutcome;
+use crate::engine::{ClubOutcome, Outcome};
+use crate::store::{PlanLoaded, Tx};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 
 impl App {
     /// Store a plan's targets and units for `year` (all in one transaction).
@@ -16,6 +21,125 @@ impl App {
 
     /// The year's figures up to `today` (or the whole year, once it is over).
     pub async fn plan_figures(&self, year: i32, today: NaiveDate) -> anyhow::Result<PlanFigures> {
+        let (until, bounds) = self.plan_span(year, today)?;
+        let figures = self
+            .store()
+            .plan_figures(year, until, bounds, &self.config().blood_units)
+            .await?;
+        Ok(not_begun(figures, today))
+    }
+
+    /// `/report 2026`, `/report Lê Chân`: the year's plan (this year's when none is named),
+    /// its units narrowed to those whose name or code holds `unit` (diacritics aside).
+    pub(super) async fn plan_report(
+        &self,
+        tx: &mut Tx,
+        year: Option<i32>,
+        unit: Option<String>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<DriveOutcome> {
+        let today = now.with_timezone(&self.config().timezone).date_naive();
+        let year = year.unwrap_or(today.year());
+        let (until, bounds) = self.plan_span(year, today)?;
+        let mut figures = tx
+            .plan_figures(year, until, bounds, &self.config().blood_units)
+            .await?;
+        if let Some(u) = &unit {
+            let want = fold(u);
+            figures
+                .units
+                .retain(|x| fold(&x.name).contains(&want) || x.code == want.replace(' ', "-"));
+        }
+        Ok(DriveOutcome::Plan {
+            figures: Box::new(not_begun(figures, today)),
+            unit,
+        })
+    }
+
+    /// The contest among donor clubs for `year` (this year's by default), up to today.
+    pub(super) async fn leaderboard(
+        &self,
+        tx: &mut Tx,
+        who: &Actor,
+        year: Option<i32>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Outcome> {
+        let today = now.with_timezone(&self.config().timezone).date_naive();
+        let year = year.unwrap_or(today.year());
+        let (until, _) = self.plan_span(year, today)?;
+        let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(until);
+        let clubs = tx.club_standings(first, until).await?;
+        let mine = match who.member() {
+            Some(d) => tx.clubs_led_by(d).await?,
+            None => Vec::new(),
+        };
+        Ok(Outcome::Club(ClubOutcome::Leaderboard {
+            year,
+            clubs,
+            mine,
+        }))
+    }
+
+    /// The year's honours up to `today`: donors who reached a milestone tier (highest
+    /// first, then by name), the clubs in the contest's order, the units that met their
+    /// allocation. Names are in it: the reading is audited under `actor`.
+    pub async fn honours(
+        &self,
+        year: i32,
+        today: NaiveDate,
+        actor: &str,
+    ) -> anyhow::Result<Honours> {
+        let figures = self.plan_figures(year, today).await?;
+        let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(figures.until);
+        let until = figures.until;
+        let mut tx = self.store().begin().await?;
+        let tiers = &self.config().scheduler.milestones;
+        let mut donors: Vec<HonouredDonor> = tx
+            .year_donors(first, until)
+            .await?
+            .into_iter()
+            .filter_map(|d| {
+                Some(HonouredDonor {
+                    tier: milestone_crossed(d.before, d.in_year, tiers)?,
+                    total: d.before + d.in_year,
+                    name: d.name,
+                    province: d.province,
+                    last: d.last,
+                    clubs: d.clubs,
+                })
+            })
+            .collect();
+        donors.sort_by(|a, b| b.tier.cmp(&a.tier).then(a.name.cmp(&b.name)));
+        let clubs = tx.club_standings(first, until).await?;
+        let now = self.clock().now().timestamp_millis();
+        tx.audit(
+            actor,
+            AuditAction::HonoursExport,
+            &format!("year:{year}"),
+            Some(donors.len() as i64),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        let units = figures
+            .units
+            .into_iter()
+            .filter(|u| {
+                u.target_units
+                    .is_some_and(|t| t > 0 && u.units_done >= t as f64)
+            })
+            .collect();
+        Ok(Honours {
+            year,
+            until,
+            donors,
+            clubs,
+            units,
+        })
+    }
+
+    /// The last day counted and the bounds of the drives counted (unix ms, local days).
+    fn plan_span(&self, year: i32, today: NaiveDate) -> anyhow::Result<(NaiveDate, (i64, i64))> {
         let tz = self.config().timezone;
         let last = NaiveDate::from_ymd_opt(year, 12, 31)
             .ok_or_else(|| anyhow::anyhow!("{year} is not a year"))?;
@@ -28,19 +152,16 @@ impl App {
                 .map_or(0, |t| t.timestamp_millis())
         };
         let next_day = until.succ_opt().unwrap_or(until);
-        let mut figures = self
-            .store()
-            .plan_figures(
-                year,
-                until,
-                (at(first), at(next_day)),
-                &self.config().blood_units,
-            )
-            .await?;
-        if today.year() < year {
-            // A plan for a year that has not begun: nothing is done yet.
+        Ok((until, (at(first), at(next_day))))
+    }
+}
+
+/// A plan for a year that has not begun: nothing is done yet, and no time has gone.
+fn not_begun(mut figures: PlanFigures, today: NaiveDate) -> PlanFigures {
+    if today.year() < figures.year {
+        if let Some(first) = NaiveDate::from_ymd_opt(figures.year, 1, 1) {
             figures.until = first;
         }
-        Ok(figures)
     }
+    figures
 }

@@ -112,6 +112,9 @@ impl App {
                 self.set_role(tx, me, role, &phone, grant, now).await
             }
             Request::Club(ClubRequest::Audit) => self.audit_log(tx).await,
+            Request::Club(ClubRequest::Leaderboard { year }) => {
+                self.leaderboard(tx, who, year, now).await
+            }
         }
     }
 
@@ -161,6 +164,9 @@ impl App {
             }
             DriveRequest::RemoveDonation { id } => self.remove_donation(tx, me, id, now).await?,
             DriveRequest::Report => self.year_report(tx, now).await?,
+            DriveRequest::PlanReport { year, unit } => {
+                self.plan_report(tx, year, unit, now).await?
+            }
             DriveRequest::DriveForm { edit } => self.drive_form(tx, edit, now).await?,
             DriveRequest::SaveDrive { input } => self.save_drive(tx, me, input, now).await?.into(),
             DriveRequest::CancelDrive { id } => self.cancel_drive(tx, me, id, now).await?,

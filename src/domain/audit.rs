@@ -29,10 +29,12 @@ pub enum AuditAction {
     RoleRevoke,
     StockSet,
     StockAlert,
+    /// The year's honours list (names of donors) printed or exported.
+    HonoursExport,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 24] = [
         AuditAction::BroadcastSend,
         AuditAction::BroadcastCancel,
         AuditAction::CalloutStart,
@@ -56,6 +58,7 @@ impl AuditAction {
         AuditAction::RoleRevoke,
         AuditAction::StockSet,
         AuditAction::StockAlert,
+        AuditAction::HonoursExport,
     ];
 
     /// The code stored in the log.
@@ -84,6 +87,7 @@ impl AuditAction {
             AuditAction::RoleRevoke => "role.revoke",
             AuditAction::StockSet => "stock.set",
             AuditAction::StockAlert => "stock.alert",
+            AuditAction::HonoursExport => "honours.export",
         }
     }
 

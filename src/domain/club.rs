@@ -62,6 +62,8 @@ pub enum Action {
     ReadAudit,
     /// Create, edit and cancel campaigns and drives; record donations; read the report.
     ManageDrives,
+    /// Read the contest among donor clubs (figures only, no person in them).
+    ReadLeaderboard,
 }
 
 impl Roles {
@@ -83,6 +85,7 @@ impl Roles {
             Action::CreateClub => staff || self.leader,
             Action::BroadcastWide => staff,
             Action::ManageDrives => staff,
+            Action::ReadLeaderboard => staff || self.leader,
             Action::ReadAudit => self.admin,
         }
     }
@@ -416,9 +419,13 @@ mod tests {
             Action::CreateClub,
             Action::BroadcastWide,
             Action::ReadAudit,
+            Action::ReadLeaderboard,
         ] {
             assert!(!none.may(action), "{action:?}");
         }
+        // The club contest is figures only: leaders see it with staff.
+        assert!(leader.may(Action::ReadLeaderboard) && coord.may(Action::ReadLeaderboard));
+        assert!(!leader.may(Action::ManageDrives));
         assert!(leader.may(Action::CreateClub));
         assert!(!leader.may(Action::BroadcastWide));
         assert!(!leader.may(Action::Grant(Role::Leader)));

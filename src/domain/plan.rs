@@ -550,6 +550,79 @@ pub struct PlanFigures {
     pub units: Vec<UnitFigures>,
 }
 
+/// A club's year in the contest among donor clubs: its members' donations, the members who
+/// gave for the first time, the share of repeat donations.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ClubStanding {
+    pub club_id: i64,
+    pub name: String,
+    pub members: i64,
+    pub donations: i64,
+    /// Members whose first donation ever fell in the year.
+    pub new_donors: i64,
+    pub repeat: i64,
+}
+
+impl ClubStanding {
+    pub fn repeat_pct(&self) -> Option<i64> {
+        (self.donations > 0).then(|| (self.repeat * 100 + self.donations / 2) / self.donations)
+    }
+}
+
+/// The contest's order: most donations, then most new donors, then the higher repeat share,
+/// then the name.
+pub fn rank_clubs(clubs: &mut [ClubStanding]) {
+    clubs.sort_by(|a, b| {
+        b.donations
+            .cmp(&a.donations)
+            .then(b.new_donors.cmp(&a.new_donors))
+            .then(b.repeat_pct().cmp(&a.repeat_pct()))
+            .then(a.name.cmp(&b.name))
+    });
+}
+
+/// A donor who reached a milestone (the certificate tiers, `scheduler.milestones`) in the
+/// year: the 14/6 ceremony's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HonouredDonor {
+    pub name: String,
+    pub province: Option<String>,
+    /// The highest tier reached this year.
+    pub tier: i64,
+    /// Donations on record up to the end of the period.
+    pub total: i64,
+    pub last: Option<chrono::NaiveDate>,
+    /// Their clubs, "; "-separated.
+    pub clubs: String,
+}
+
+/// The highest tier a donor crossed in the year: more than `before` donations on record
+/// before it, at most `before + in_year` by its end.
+pub fn milestone_crossed(before: i64, in_year: i64, tiers: &[i64]) -> Option<i64> {
+    tiers
+        .iter()
+        .copied()
+        .filter(|t| before < *t && *t <= before + in_year)
+        .max()
+}
+
+/// The year's honours: donors by milestone (highest first), clubs in the contest's order,
+/// and the units that met their allocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Honours {
+    pub year: i32,
+    pub until: chrono::NaiveDate,
+    pub donors: Vec<HonouredDonor>,
+    pub clubs: Vec<ClubStanding>,
+    pub units: Vec<UnitFigures>,
+}
+
+// Units met their target: equality of figures is total here too.
+impl Eq for UnitFigures {}
+
+// Figures are counts and sums of counts, never NaN: equality is total.
+impl Eq for PlanFigures {}
+
 /// One unit's year against its allocation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnitFigures {

@@ -25,6 +25,7 @@ use crate::domain::club::{
     parse_announcement, parse_club_name, parse_invite_code,
 };
 use crate::domain::phone::PhoneNumber;
+use crate::domain::plan::ClubStanding;
 use crate::domain::province::{Province, ProvinceMatch};
 use crate::engine::{Ctx, Input, Request, blood_choices};
 use crate::messages::{Msg, MsgId};
@@ -164,6 +165,10 @@ pub enum ClubRequest {
         grant: bool,
     },
     Audit,
+    /// The clubs' year (this year's when none is named), for the contest.
+    Leaderboard {
+        year: Option<i32>,
+    },
 }
 
 /// What came of a [`ClubRequest`].
@@ -231,6 +236,12 @@ pub enum ClubOutcome {
     LastAdmin,
     /// Entries newest last, with their times already in local time.
     Audit(Vec<(String, AuditEntry)>),
+    /// The clubs ranked; `mine`: those the person leads.
+    Leaderboard {
+        year: i32,
+        clubs: Vec<ClubStanding>,
+        mine: Vec<i64>,
+    },
 }
 
 pub fn role_label(role: Role) -> Msg {
@@ -307,6 +318,14 @@ impl Turn<'_, '_> {
                 }
             }
             Command::Audit => self.request = Some(Request::Club(ClubRequest::Audit)),
+            Command::Leaderboard => {
+                let year = args
+                    .trim()
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|y| (2000..=2100).contains(y));
+                self.request = Some(Request::Club(ClubRequest::Leaderboard { year }))
+            }
             _ => self.back_to_base(),
         }
     }
@@ -583,6 +602,9 @@ impl Turn<'_, '_> {
                 self.back_to_base();
             }
             ClubOutcome::Audit(entries) => self.show_audit(entries),
+            ClubOutcome::Leaderboard { year, clubs, mine } => {
+                self.show_leaderboard(year, &clubs, &mine)
+            }
         }
     }
 }
@@ -819,6 +841,49 @@ impl Turn<'_, '_> {
     }
 
     /// The audit log's last entries, in words.
+    /// The first 20 clubs, and the person's own wherever they stand (marked ⭐).
+    fn show_leaderboard(&mut self, year: i32, clubs: &[ClubStanding], mine: &[i64]) {
+        const TOP: usize = 20;
+        let ctx = self.ctx;
+        if clubs.is_empty() {
+            self.say(MsgId::LeaderboardEmpty);
+            return self.back_to_base();
+        }
+        let lines: Vec<String> = clubs
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| *i < TOP || mine.contains(&c.club_id))
+            .map(|(i, c)| {
+                let line = Msg::new(MsgId::LeaderboardLine)
+                    .num("rank", (i + 1) as f64)
+                    .str(
+                        "mine",
+                        if mine.contains(&c.club_id) {
+                            "yes"
+                        } else {
+                            "no"
+                        },
+                    )
+                    .str("name", c.name.clone())
+                    .num("donations", c.donations as f64)
+                    .num("new", c.new_donors as f64)
+                    .num("members", c.members as f64)
+                    .str(
+                        "repeat",
+                        c.repeat_pct().map_or("none".into(), |p| p.to_string()),
+                    );
+                ctx.catalogue.render(self.lang, &line)
+            })
+            .collect();
+        self.say(
+            Msg::new(MsgId::Leaderboard)
+                .num("year", f64::from(year))
+                .num("clubs", clubs.len() as f64)
+                .str("lines", lines.join("\n")),
+        );
+        self.back_to_base();
+    }
+
     fn show_audit(&mut self, entries: Vec<(String, AuditEntry)>) {
         if entries.is_empty() {
             self.say(MsgId::AuditEmpty);
@@ -918,6 +983,7 @@ pub fn audit_action_label(action: AuditAction) -> MsgId {
         AuditAction::RoleRevoke => MsgId::AuditRoleRevoke,
         AuditAction::StockAlert => MsgId::AuditStockAlert,
         AuditAction::StockSet => MsgId::AuditStockSet,
+        AuditAction::HonoursExport => MsgId::AuditHonoursExport,
     }
 }
 

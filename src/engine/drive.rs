@@ -25,6 +25,7 @@ use crate::domain::drive::{
 };
 use crate::domain::eligibility::DonationKind;
 use crate::domain::phone::PhoneNumber;
+use crate::domain::plan::PlanFigures;
 use crate::domain::province::{Province, ProvinceMatch};
 use crate::engine::{Ctx, Input};
 use crate::messages::{Msg, MsgId};
@@ -305,6 +306,11 @@ pub enum DriveRequest {
         id: i64,
     },
     Report,
+    /// The year plan: where the province (and the units matching `unit`) stand.
+    PlanReport {
+        year: Option<i32>,
+        unit: Option<String>,
+    },
     /// Open the drive form (new, or editing `edit`).
     DriveForm {
         edit: Option<i64>,
@@ -389,6 +395,11 @@ pub enum DriveOutcome {
     Report {
         year: i32,
         report: Report,
+    },
+    /// The year plan's figures, the units narrowed to those matching `unit`.
+    Plan {
+        figures: Box<PlanFigures>,
+        unit: Option<String>,
     },
     DriveForm {
         draft: DriveDraft,
@@ -504,6 +515,23 @@ fn open_days(code: Option<&str>) -> Msg {
     list.fold(last, |rest, d| {
         Msg::new(MsgId::ListPair).msg("a", name(d)).msg("b", rest)
     })
+}
+
+/// `/report 2026` (a year), `/report kế hoạch` (this year's plan), `/report Lê Chân` (the
+/// units whose name or code has it); `None` for the campaign report.
+fn plan_request(args: &str) -> Option<DriveRequest> {
+    let words: Vec<&str> = args.split_whitespace().collect();
+    let first = words.first()?;
+    let year = first
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y));
+    let rest = words[usize::from(year.is_some())..].join(" ");
+    let plan_words = ["ke hoach", "kehoach", "plan", "nam", "year"];
+    let unit = (!rest.is_empty()
+        && !plan_words.contains(&crate::domain::text::fold(&rest).as_str()))
+    .then(|| rest.chars().take(80).collect());
+    Some(DriveRequest::PlanReport { year, unit })
 }
 
 /// The weekday's code, named by the messages (`mon` … `sun`).
@@ -641,7 +669,7 @@ impl Turn<'_, '_> {
                     code: None,
                 })
             }
-            Command::Report => req(DriveRequest::Report),
+            Command::Report => req(plan_request(args).unwrap_or(DriveRequest::Report)),
             Command::NewDrive => req(DriveRequest::DriveForm { edit: None }),
             Command::NewCampaign => req(DriveRequest::CampaignForm),
             Command::Campaigns => req(DriveRequest::CampaignList),
@@ -1065,6 +1093,7 @@ impl Turn<'_, '_> {
             }
             DriveOutcome::Recorded { name, count, again } => self.recorded(name, count, again),
             DriveOutcome::Report { year, report } => self.show_report(year, report),
+            DriveOutcome::Plan { figures, unit } => self.show_plan(&figures, unit),
             DriveOutcome::DriveForm { draft, campaigns } => self.open_drive_form(draft, campaigns),
             DriveOutcome::OutsideCampaign { name, from, to } => {
                 self.outside_campaign(name, from, to)
@@ -1417,6 +1446,21 @@ impl Turn<'_, '_> {
     }
 
     /// This year's figures.
+    fn show_plan(&mut self, figures: &PlanFigures, unit: Option<String>) {
+        let ctx = self.ctx;
+        if let Some(unit) = unit.filter(|_| figures.units.is_empty()) {
+            self.say(Msg::new(MsgId::PlanNoUnit).str("unit", unit));
+        } else {
+            let lines: Vec<String> =
+                crate::engine::plan::plan_report(ctx.catalogue, self.lang, figures)
+                    .iter()
+                    .map(|m| ctx.catalogue.render(self.lang, m))
+                    .collect();
+            self.say(Msg::new(MsgId::ValueText).str("text", lines.join("\n")));
+        }
+        self.state = Some(State::Idle);
+    }
+
     fn show_report(&mut self, year: i32, report: Report) {
         let ctx = self.ctx;
         self.say(report_msg(

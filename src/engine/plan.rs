@@ -2,7 +2,7 @@
 //! and the dashboard use the same messages): the province against its targets, by month,
 //! and each allocated unit, with the units behind their pace flagged.
 
-use crate::domain::plan::{PlanFigures, units_text};
+use crate::domain::plan::{Honours, PlanFigures, units_text};
 use crate::messages::{Catalogue, Lang, Msg, MsgId};
 
 fn pct(v: f64) -> String {
@@ -108,4 +108,56 @@ pub fn plan_report(catalogue: &Catalogue, lang: Lang, f: &PlanFigures) -> Vec<Ms
         }
     }
     out
+}
+
+/// The honours as text: the donors by milestone, the clubs (the first 10), the units that
+/// met their allocation.
+pub fn honours_text(catalogue: &Catalogue, lang: Lang, h: &Honours) -> String {
+    let vi = lang == Lang::Vi;
+    let r = |m: Msg| catalogue.render(lang, &m);
+    let mut out = vec![r(Msg::new(MsgId::HonoursTitle)
+        .str("year", h.year.to_string())
+        .str("date", h.until.format("%d/%m/%Y").to_string()))];
+    out.push(r(
+        Msg::new(MsgId::HonoursDonorsHead).num("n", h.donors.len() as f64)
+    ));
+    for d in &h.donors {
+        let province = d
+            .province
+            .as_deref()
+            .and_then(crate::domain::province::Province::from_code)
+            .map(|p| p.name().to_string())
+            .unwrap_or_default();
+        out.push(r(Msg::new(MsgId::HonoursDonor)
+            .num("tier", d.tier as f64)
+            .str("name", d.name.clone())
+            .opt("province", province)
+            .num("total", d.total as f64)));
+    }
+    out.push(r(
+        Msg::new(MsgId::HonoursClubsHead).num("n", h.clubs.len() as f64)
+    ));
+    for (i, c) in h.clubs.iter().take(10).enumerate() {
+        out.push(r(Msg::new(MsgId::LeaderboardLine)
+            .num("rank", (i + 1) as f64)
+            .str("mine", "no")
+            .str("name", c.name.clone())
+            .num("donations", c.donations as f64)
+            .num("new", c.new_donors as f64)
+            .num("members", c.members as f64)
+            .str(
+                "repeat",
+                c.repeat_pct().map_or("none".into(), |p| p.to_string()),
+            )));
+    }
+    out.push(r(
+        Msg::new(MsgId::HonoursUnitsHead).num("n", h.units.len() as f64)
+    ));
+    for u in &h.units {
+        out.push(r(Msg::new(MsgId::HonoursUnit)
+            .str("name", u.name.clone())
+            .str("done", units_text(u.units_done, vi))
+            .str("target", u.target_units.unwrap_or_default().to_string())));
+    }
+    out.join("\n")
 }

@@ -2,9 +2,22 @@
 //! reads (units of blood by the configured convention, attributed to units).
 
 use super::*;
-use crate::domain::plan::{Plan, PlanFigures, UnitConvention, UnitFigures, UnitKind, YearTargets};
+use crate::domain::plan::{
+    ClubStanding, Plan, PlanFigures, UnitConvention, UnitFigures, UnitKind, YearTargets, rank_clubs,
+};
 use anyhow::Context;
 use chrono::Datelike;
+
+/// A donor's donations around a year (for the honours).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearDonor {
+    pub name: String,
+    pub province: Option<String>,
+    pub before: i64,
+    pub in_year: i64,
+    pub last: Option<NaiveDate>,
+    pub clubs: String,
+}
 
 /// What a plan load stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,130 +125,258 @@ impl Store {
         &self,
         year: i32,
         until: NaiveDate,
-        (year_start_ms, drives_until_ms): (i64, i64),
+        bounds: (i64, i64),
         c: &UnitConvention,
     ) -> anyhow::Result<PlanFigures> {
         let mut conn = self.pool.acquire().await?;
-        let targets = sqlx::query("SELECT * FROM year_targets WHERE year = $1")
-            .bind(year)
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(|r| -> anyhow::Result<YearTargets> {
-                Ok(YearTargets {
-                    year,
-                    units: r.try_get("units")?,
-                    people_min: r.try_get("people_min")?,
-                    people_max: r.try_get("people_max")?,
-                    repeat_pct: r.try_get("repeat_pct")?,
-                    population: r.try_get("population")?,
-                    population_share_bp: r.try_get("population_share_bp")?,
-                    drives: r.try_get("drives")?,
+        plan_figures(&mut conn, year, until, bounds, c).await
+    }
+}
+
+impl Tx {
+    /// Every club's year from `from` to `to` (inclusive), ranked for the contest.
+    pub async fn club_standings(
+        &mut self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> anyhow::Result<Vec<ClubStanding>> {
+        club_standings(&mut self.tx, from, to).await
+    }
+
+    /// Donors who gave between `from` and `to`: (name, province, donations on record before
+    /// `from`, between the two, the last, their clubs). Erased donors are not in it.
+    pub async fn year_donors(
+        &mut self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> anyhow::Result<Vec<YearDonor>> {
+        let rows = sqlx::query(
+            "SELECT d.full_name, d.province, \
+             (SELECT COUNT(*) FROM donations n WHERE n.donor_id = d.id \
+                AND n.donated_on < $1) AS before, \
+             (SELECT COUNT(*) FROM donations n WHERE n.donor_id = d.id \
+                AND n.donated_on >= $1 AND n.donated_on <= $2) AS in_year, \
+             (SELECT MAX(n.donated_on) FROM donations n WHERE n.donor_id = d.id \
+                AND n.donated_on <= $2) AS last, \
+             (SELECT group_concat(c.name, '; ') FROM club_members m \
+                JOIN clubs c ON c.id = m.club_id WHERE m.donor_id = d.id) AS clubs \
+             FROM donors d WHERE EXISTS (SELECT 1 FROM donations n WHERE n.donor_id = d.id \
+                AND n.donated_on >= $1 AND n.donated_on <= $2) \
+             ORDER BY d.full_name, d.id",
+        )
+        .bind(date_text(from))
+        .bind(date_text(to))
+        .fetch_all(&mut *self.tx)
+        .await
+        .context("reading the year's donors")?;
+        rows.iter()
+            .map(|r| {
+                Ok(YearDonor {
+                    name: r
+                        .try_get::<Option<String>, _>("full_name")?
+                        .unwrap_or_default(),
+                    province: r.try_get("province")?,
+                    before: r.try_get("before")?,
+                    in_year: r.try_get("in_year")?,
+                    last: parse_date(r.try_get("last")?),
+                    clubs: r.try_get::<Option<String>, _>("clubs")?.unwrap_or_default(),
                 })
             })
-            .transpose()?;
-        let units = units_sql(c);
-        let from = format!("{year:04}-01-01");
-        let to = date_text(until);
-        let totals = sqlx::query(&format!(
-            "SELECT {units} AS units, COUNT(*) AS donations, \
-             COALESCE(SUM(n.repeat_donor), 0) AS repeats, \
-             COUNT(DISTINCT n.donor_id) + SUM(CASE WHEN n.donor_id IS NULL THEN 1 ELSE 0 END) \
-               AS donors \
-             FROM donations n WHERE n.donated_on >= $1 AND n.donated_on <= $2"
-        ))
-        .bind(&from)
-        .bind(&to)
-        .fetch_one(&mut *conn)
-        .await
-        .context("reading the year's donations")?;
-        // The same period a year before (29 February becomes the 28th).
-        let last_until = until
-            .with_year(year - 1)
-            .or_else(|| until.pred_opt().and_then(|d| d.with_year(year - 1)))
-            .unwrap_or(until);
-        let units_last_year: f64 = sqlx::query_scalar(&format!(
-            "SELECT {units} FROM donations n WHERE n.donated_on >= $1 AND n.donated_on <= $2"
-        ))
-        .bind(format!("{:04}-01-01", year - 1))
-        .bind(date_text(last_until))
-        .fetch_one(&mut *conn)
-        .await?;
-        let mut by_month = [0.0; 12];
-        for r in sqlx::query(&format!(
-            "SELECT CAST(substr(n.donated_on, 6, 2) AS INTEGER) AS month, {units} AS units \
-             FROM donations n WHERE n.donated_on >= $1 AND n.donated_on <= $2 GROUP BY month"
-        ))
-        .bind(&from)
-        .bind(&to)
-        .fetch_all(&mut *conn)
-        .await?
-        {
-            let month: i64 = r.try_get("month")?;
-            if let Some(slot) = usize::try_from(month - 1)
-                .ok()
-                .and_then(|m| by_month.get_mut(m))
-            {
-                *slot = r.try_get("units")?;
-            }
-        }
-        let reached: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM campaign_reach r JOIN campaigns c ON c.id = r.campaign_id \
-             WHERE c.year = $1",
-        )
-        .bind(year)
-        .fetch_one(&mut *conn)
-        .await?;
-        let drives: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM drives WHERE cancelled_at IS NULL \
-             AND starts_at >= $1 AND starts_at < $2",
-        )
-        .bind(year_start_ms)
-        .bind(drives_until_ms)
-        .fetch_one(&mut *conn)
-        .await?;
-        let mut unit_rows = Vec::new();
-        for r in sqlx::query(&format!(
-            "SELECT u.code, u.name, u.kind, u.illustrative, t.units AS target_units, \
-             t.drives AS target_drives, \
-             (SELECT {units} FROM donations n WHERE n.unit_id = u.id \
-                AND n.donated_on >= $2 AND n.donated_on <= $3) AS units_done, \
-             (SELECT COUNT(*) FROM donations n WHERE n.unit_id = u.id \
-                AND n.donated_on >= $2 AND n.donated_on <= $3) AS donations \
-             FROM units u LEFT JOIN unit_targets t ON t.unit_id = u.id AND t.year = $1 \
-             ORDER BY u.kind, u.name"
-        ))
-        .bind(year)
-        .bind(&from)
-        .bind(&to)
-        .fetch_all(&mut *conn)
-        .await
-        .context("reading the units")?
-        {
-            let kind: String = r.try_get("kind")?;
-            unit_rows.push(UnitFigures {
-                code: r.try_get("code")?,
-                name: r.try_get("name")?,
-                kind: UnitKind::from_code(&kind).unwrap_or(UnitKind::Other),
-                illustrative: r.try_get("illustrative")?,
-                target_units: r.try_get("target_units")?,
-                target_drives: r.try_get("target_drives")?,
-                units_done: r.try_get("units_done")?,
-                donations: r.try_get("donations")?,
-            });
-        }
-        Ok(PlanFigures {
-            year,
-            until,
-            targets,
-            units_done: totals.try_get("units")?,
-            units_last_year,
-            donations: totals.try_get("donations")?,
-            repeat: totals.try_get("repeats")?,
-            donors: totals.try_get::<Option<i64>, _>("donors")?.unwrap_or(0),
-            reached,
-            drives,
-            by_month,
-            units: unit_rows,
-        })
+            .collect()
     }
+
+    /// The clubs `donor` leads.
+    pub async fn clubs_led_by(&mut self, donor: i64) -> anyhow::Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT club_id FROM club_members WHERE donor_id = $1 AND role = 'leader'",
+        )
+        .bind(donor)
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
+    /// [`Store::plan_figures`] in a request's transaction (the chat's `/report 2026`).
+    pub async fn plan_figures(
+        &mut self,
+        year: i32,
+        until: NaiveDate,
+        bounds: (i64, i64),
+        c: &UnitConvention,
+    ) -> anyhow::Result<PlanFigures> {
+        plan_figures(&mut self.tx, year, until, bounds, c).await
+    }
+}
+
+async fn club_standings(
+    conn: &mut sqlx::SqliteConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> anyhow::Result<Vec<ClubStanding>> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.name, \
+         (SELECT COUNT(*) FROM club_members m WHERE m.club_id = c.id) AS members, \
+         (SELECT COUNT(*) FROM donations n JOIN club_members m ON m.donor_id = n.donor_id \
+            WHERE m.club_id = c.id AND n.donated_on >= $1 AND n.donated_on <= $2) AS donations, \
+         (SELECT COALESCE(SUM(n.repeat_donor), 0) FROM donations n \
+            JOIN club_members m ON m.donor_id = n.donor_id \
+            WHERE m.club_id = c.id AND n.donated_on >= $1 AND n.donated_on <= $2) AS repeats, \
+         (SELECT COUNT(*) FROM club_members m JOIN donors d ON d.id = m.donor_id \
+            WHERE m.club_id = c.id \
+            AND EXISTS (SELECT 1 FROM donations n WHERE n.donor_id = m.donor_id \
+              AND n.donated_on >= $1 AND n.donated_on <= $2) \
+            AND NOT EXISTS (SELECT 1 FROM donations n WHERE n.donor_id = m.donor_id \
+              AND n.donated_on < $1) \
+            AND (d.last_donation_date IS NULL OR d.last_donation_date >= $1)) AS new_donors \
+         FROM clubs c",
+    )
+    .bind(date_text(from))
+    .bind(date_text(to))
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading the clubs' year")?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            Ok(ClubStanding {
+                club_id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                members: r.try_get("members")?,
+                donations: r.try_get("donations")?,
+                new_donors: r.try_get("new_donors")?,
+                repeat: r.try_get("repeats")?,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    rank_clubs(&mut out);
+    Ok(out)
+}
+
+async fn plan_figures(
+    conn: &mut sqlx::SqliteConnection,
+    year: i32,
+    until: NaiveDate,
+    (year_start_ms, drives_until_ms): (i64, i64),
+    c: &UnitConvention,
+) -> anyhow::Result<PlanFigures> {
+    let targets = sqlx::query("SELECT * FROM year_targets WHERE year = $1")
+        .bind(year)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| -> anyhow::Result<YearTargets> {
+            Ok(YearTargets {
+                year,
+                units: r.try_get("units")?,
+                people_min: r.try_get("people_min")?,
+                people_max: r.try_get("people_max")?,
+                repeat_pct: r.try_get("repeat_pct")?,
+                population: r.try_get("population")?,
+                population_share_bp: r.try_get("population_share_bp")?,
+                drives: r.try_get("drives")?,
+            })
+        })
+        .transpose()?;
+    let units = units_sql(c);
+    let from = format!("{year:04}-01-01");
+    let to = date_text(until);
+    let totals = sqlx::query(&format!(
+        "SELECT {units} AS units, COUNT(*) AS donations, \
+         COALESCE(SUM(n.repeat_donor), 0) AS repeats, \
+         COUNT(DISTINCT n.donor_id) + SUM(CASE WHEN n.donor_id IS NULL THEN 1 ELSE 0 END) \
+           AS donors \
+         FROM donations n WHERE n.donated_on >= $1 AND n.donated_on <= $2"
+    ))
+    .bind(&from)
+    .bind(&to)
+    .fetch_one(&mut *conn)
+    .await
+    .context("reading the year's donations")?;
+    // The same period a year before (29 February becomes the 28th).
+    let last_until = until
+        .with_year(year - 1)
+        .or_else(|| until.pred_opt().and_then(|d| d.with_year(year - 1)))
+        .unwrap_or(until);
+    let units_last_year: f64 = sqlx::query_scalar(&format!(
+        "SELECT {units} FROM donations n WHERE n.donated_on >= $1 AND n.donated_on <= $2"
+    ))
+    .bind(format!("{:04}-01-01", year - 1))
+    .bind(date_text(last_until))
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut by_month = [0.0; 12];
+    for r in sqlx::query(&format!(
+        "SELECT CAST(substr(n.donated_on, 6, 2) AS INTEGER) AS month, {units} AS units \
+         FROM donations n WHERE n.donated_on >= $1 AND n.donated_on <= $2 GROUP BY month"
+    ))
+    .bind(&from)
+    .bind(&to)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let month: i64 = r.try_get("month")?;
+        if let Some(slot) = usize::try_from(month - 1)
+            .ok()
+            .and_then(|m| by_month.get_mut(m))
+        {
+            *slot = r.try_get("units")?;
+        }
+    }
+    let reached: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM campaign_reach r JOIN campaigns c ON c.id = r.campaign_id \
+         WHERE c.year = $1",
+    )
+    .bind(year)
+    .fetch_one(&mut *conn)
+    .await?;
+    let drives: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM drives WHERE cancelled_at IS NULL \
+         AND starts_at >= $1 AND starts_at < $2",
+    )
+    .bind(year_start_ms)
+    .bind(drives_until_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut unit_rows = Vec::new();
+    for r in sqlx::query(&format!(
+        "SELECT u.code, u.name, u.kind, u.illustrative, t.units AS target_units, \
+         t.drives AS target_drives, \
+         (SELECT {units} FROM donations n WHERE n.unit_id = u.id \
+            AND n.donated_on >= $2 AND n.donated_on <= $3) AS units_done, \
+         (SELECT COUNT(*) FROM donations n WHERE n.unit_id = u.id \
+            AND n.donated_on >= $2 AND n.donated_on <= $3) AS donations \
+         FROM units u LEFT JOIN unit_targets t ON t.unit_id = u.id AND t.year = $1 \
+         ORDER BY u.kind, u.name"
+    ))
+    .bind(year)
+    .bind(&from)
+    .bind(&to)
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading the units")?
+    {
+        let kind: String = r.try_get("kind")?;
+        unit_rows.push(UnitFigures {
+            code: r.try_get("code")?,
+            name: r.try_get("name")?,
+            kind: UnitKind::from_code(&kind).unwrap_or(UnitKind::Other),
+            illustrative: r.try_get("illustrative")?,
+            target_units: r.try_get("target_units")?,
+            target_drives: r.try_get("target_drives")?,
+            units_done: r.try_get("units_done")?,
+            donations: r.try_get("donations")?,
+        });
+    }
+    Ok(PlanFigures {
+        year,
+        until,
+        targets,
+        units_done: totals.try_get("units")?,
+        units_last_year,
+        donations: totals.try_get("donations")?,
+        repeat: totals.try_get("repeats")?,
+        donors: totals.try_get::<Option<i64>, _>("donors")?.unwrap_or(0),
+        reached,
+        drives,
+        by_month,
+        units: unit_rows,
+    })
 }

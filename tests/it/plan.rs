@@ -338,3 +338,166 @@ async fn a_fixed_point_takes_sign_ups_and_its_donations_count_for_its_unit() {
     );
     bot.stop().await;
 }
+
+/// The contest among clubs and the 14/6 honours, on a seeded year: two clubs tie on
+/// donations and the one that brought more new donors leads; a leader sees their club
+/// marked, a donor may not look; the honours list the milestones reached this year only;
+/// the coordinator's `/report 2026` and `/report Lê Chân` read the plan in chat.
+#[tokio::test]
+async fn the_club_contest_ranks_by_donations_then_new_donors_and_the_honours_list_milestones() {
+    let mut bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    bot.clock.set(vn(11, 22, 9, 0));
+    load(&bot, "plan.toml", PLAN).await.unwrap();
+    for (name, code) in [
+        ("CLB Hàng hải", "HANGHAI"),
+        ("CLB Lê Chân", "LECHAN"),
+        ("CLB Kiến An", "KIENAN"),
+    ] {
+        seed::exec(
+            &bot.db,
+            &format!(
+                "INSERT INTO clubs (name, kind, province, invite_code, created_at) \
+                 VALUES ('{name}', 'community', 'hai-phong', '{code}', 0)"
+            ),
+        )
+        .await;
+    }
+    let (a, b) = (
+        seed::club_id(&bot.db, "HANGHAI").await,
+        seed::club_id(&bot.db, "LECHAN").await,
+    );
+    seed::members(&bot.db, a, 101..105).await;
+    seed::members(&bot.db, b, 201..204).await;
+    seed::exec(
+        &bot.db,
+        "UPDATE donors SET phone = '+84912000' || substr(full_name, 12) \
+         WHERE full_name LIKE 'Thành viên %'",
+    )
+    .await;
+    // 104 leads club A.
+    seed::exec(
+        &bot.db,
+        "UPDATE club_members SET role = 'leader' WHERE donor_id = \
+         (SELECT donor_id FROM channel_identities WHERE external_id = '104')",
+    )
+    .await;
+    seed::exec(
+        &bot.db,
+        "INSERT INTO roles (identity_id, role, granted_at, granted_by) \
+         SELECT id, 'leader', 0, 'cli' FROM channel_identities WHERE external_id = '104'",
+    )
+    .await;
+    let donations = bot.db.with_file_name("donations.csv");
+    std::fs::write(
+        &donations,
+        "phone,date,kind\n\
+         0912000101,01/05/2025,toàn phần\n0912000101,10/03/2026,toàn phần\n\
+         0912000102,01/04/2026,toàn phần\n0912000103,02/05/2026,toàn phần\n\
+         0912000201,01/01/2024,toàn phần\n0912000201,01/01/2025,toàn phần\n\
+         0912000201,01/06/2025,toàn phần\n0912000201,01/10/2025,toàn phần\n\
+         0912000201,01/02/2026,toàn phần\n\
+         0912000202,01/06/2026,toàn phần\n0912000202,15/09/2026,toàn phần\n",
+    )
+    .unwrap();
+    let out = hienmau::cli::import_donations(&bot.app, &donations)
+        .await
+        .unwrap();
+    assert!(out.starts_with("11 donations recorded"), "{out}");
+
+    // Club A: 3 donations, 2 first-timers, 1 repeat; club B: 3, 1, 2; club C: none.
+    let r = bot.say(104, "/bangxephang").await;
+    assert!(
+        r.text
+            .contains("1. ⭐ CLB Hàng hải — 3 lần hiến, 2 người mới, nhắc lại 33% · 4 thành viên"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text
+            .contains("2. CLB Lê Chân — 3 lần hiến, 1 người mới, nhắc lại 67% · 3 thành viên"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("3. CLB Kiến An — 0 lần hiến"), "{}", r.text);
+    let r = bot.say(201, "/leaderboard").await;
+    assert!(r.text.contains("không có quyền"), "{}", r.text);
+    let r = bot.say(1, "/leaderboard 2026").await;
+    assert!(r.text.contains("năm 2026 (3 câu lạc bộ)"), "{}", r.text);
+    assert!(!r.text.contains('⭐'), "{}", r.text);
+
+    // The plan in chat, for the coordinator.
+    let r = bot.say(1, "/report 2026").await;
+    assert!(
+        r.text
+            .contains("Kế hoạch năm 2026: số liệu đến hết ngày 22/11/2026"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("• Quận Lê Chân — "), "{}", r.text);
+    let r = bot.say(1, "/baocao le chan").await;
+    assert!(r.text.contains("• Quận Lê Chân — "), "{}", r.text);
+    assert!(!r.text.contains("Trường Đại học Hải Phòng"), "{}", r.text);
+    let r = bot.say(1, "/report Hoàng Sa").await;
+    assert!(r.text.contains("Không có đơn vị nào"), "{}", r.text);
+    let r = bot.say(201, "/report 2026").await;
+    assert!(r.text.contains("không có quyền"), "{}", r.text);
+
+    // The honours: 201's fifth donation fell this year (tier 5); 102, 103 and 202 gave for
+    // the first time (tier 1); 101's first was last year, so no tier this year.
+    let text = plan(
+        &bot.app,
+        PlanAction::Honours {
+            year: Some(2026),
+            csv: false,
+        },
+        day(11, 22),
+    )
+    .await
+    .unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[1], "Người hiến máu đạt mốc trong năm (4 người):",
+        "{text}"
+    );
+    assert_eq!(
+        lines[2],
+        "• Mốc 5 lần: Thành viên 201 (Hải Phòng) — 5 lần hiến"
+    );
+    assert_eq!(
+        lines[3],
+        "• Mốc 1 lần: Thành viên 102 (Hải Phòng) — 1 lần hiến"
+    );
+    assert!(!text.contains("Thành viên 101"), "{text}");
+    assert!(text.contains("Đơn vị hoàn thành chỉ tiêu (0):"), "{text}");
+    let csv = plan(
+        &bot.app,
+        PlanAction::Honours {
+            year: Some(2026),
+            csv: true,
+        },
+        day(11, 22),
+    )
+    .await
+    .unwrap();
+    let rows: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(rows.len(), 1 + 4 + 3, "{csv}");
+    assert_eq!(
+        rows[1],
+        "người hiến,5,Thành viên 201,Hải Phòng,5,01/02/2026,CLB Lê Chân,,,,"
+    );
+    assert_eq!(rows[5], "câu lạc bộ,1,CLB Hàng hải,,3,,,2,33,,");
+    assert_eq!(
+        seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'honours.export' \
+             AND actor = 'cli' AND target = 'year:2026' AND recipients = 4"
+        )
+        .await,
+        2
+    );
+    bot.stop().await;
+}
