@@ -250,6 +250,7 @@ enum Command {
     Revoke,
     Audit,
     Leaderboard,
+    Unit,
     Drives,
     Checkin,
     Gave,
@@ -294,6 +295,7 @@ fn command_of(text: &str) -> Option<(Command, &str)> {
         "revoke" | "thuhoi" => Command::Revoke,
         "audit" | "nhatky" => Command::Audit,
         "leaderboard" | "bangxephang" | "xephang" => Command::Leaderboard,
+        "unit" | "donvi" | "truong" | "coquan" => Command::Unit,
         "drives" | "diemhien" | "lichhien" => Command::Drives,
         "checkin" | "diemdanh" => Command::Checkin,
         "gave" | "dahien" => Command::Gave,
@@ -676,6 +678,7 @@ impl<'a, 'c> Turn<'a, 'c> {
             | Command::Gave
             | Command::Record
             | Command::Report
+            | Command::Unit
             | Command::NewDrive
             | Command::NewCampaign
             | Command::Campaigns => self.drive_command(cmd, args),
@@ -904,6 +907,9 @@ impl<'a, 'c> Turn<'a, 'c> {
                 self.state = Some(State::Idle);
                 if let Some(code) = self.join.take() {
                     self.request = Some(Request::Club(ClubRequest::JoinClub { code }));
+                } else if !supporter {
+                    // Their school or workplace, if the plan has any (skippable).
+                    self.request = Some(Request::Drive(DriveRequest::OfferUnit { asked: false }));
                 }
             }
             Some(_) => self.state = Some(State::EditMenu),
@@ -1695,6 +1701,14 @@ fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
             }),
         )
         .msg("urgent", callout::urgent_value(d))
+        .msg(
+            "unit",
+            d.unit
+                .as_ref()
+                .map_or(Msg::new(MsgId::ProfileUnitNone), |u| {
+                    Msg::new(MsgId::ValueText).str("text", u.clone())
+                }),
+        )
         .msg(
             "language",
             Msg::new(match lang {

@@ -344,6 +344,8 @@ mod tests {
             consent_at: 3,
             consent_version: "v1".into(),
             renewal_asked: true,
+            // Set by its own question, never by saving the profile.
+            unit: None,
         }
     }
 

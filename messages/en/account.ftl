@@ -53,6 +53,7 @@ profile =
     • Blood group: { $blood }
     • Province/city: { $province }
     • Commune/ward: { $commune }
+    • School/workplace: { $unit }
     • Last donation: { $last }
     • { $eligibility }
     • Agreed to the terms on { $consent_date } (version { $consent_version })

@@ -308,3 +308,14 @@ honours-csv-header = kind,tier or rank,name,province,donations,last donation,clu
 honours-kind-donor = donor
 honours-kind-club = club
 honours-kind-unit = unit
+
+# The donor's school or workplace (one of the year plan's units), asked once after
+# registering and with /unit; skippable.
+ask-unit = Which school, office or company do you study or work at? Type its name (for example: Hàng hải), so that your club and your unit see what you give. Tap Skip if you would rather not say.
+choose-unit = Which one is yours?
+choice-unit-retry = None of these, type again
+unit-not-found = No unit of the year plan has a name like that. Type again (part of the name is enough), or tap Skip.
+unit-saved = Noted: you belong to { $unit }. Your donations count for it unless you give at another unit's drive. Change: /unit.
+unit-skipped = No problem. Type /unit whenever you want to name your school or workplace.
+unit-none = The year plan has no schools, offices or companies to choose from yet.
+profile-unit-none = not given (/unit)

@@ -53,6 +53,7 @@ profile =
     • Nhóm máu: { $blood }
     • Tỉnh/thành: { $province }
     • Xã/phường: { $commune }
+    • Trường/cơ quan: { $unit }
     • Lần hiến gần nhất: { $last }
     • { $eligibility }
     • Đồng ý điều khoản ngày { $consent_date } (phiên bản { $consent_version })

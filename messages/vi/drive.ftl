@@ -308,3 +308,14 @@ honours-csv-header = loại,mốc hoặc hạng,tên,tỉnh/thành,số lần hi
 honours-kind-donor = người hiến
 honours-kind-club = câu lạc bộ
 honours-kind-unit = đơn vị
+
+# The donor's school or workplace (one of the year plan's units), asked once after
+# registering and with /donvi; skippable.
+ask-unit = Bạn đang học hoặc làm việc ở trường, cơ quan, doanh nghiệp nào? Gõ tên (ví dụ: Đại học Hàng hải), để câu lạc bộ và đơn vị của bạn thấy đóng góp của mình. Không muốn nêu thì bấm Bỏ qua.
+choose-unit = Bạn thuộc đơn vị nào?
+choice-unit-retry = Không có, gõ lại
+unit-not-found = Mình không tìm thấy đơn vị nào có tên như vậy trong kế hoạch năm. Bạn gõ lại (một phần tên là đủ), hoặc bấm Bỏ qua.
+unit-saved = Đã ghi: bạn thuộc { $unit }. Lần hiến của bạn sẽ được tính cho đơn vị này khi không hiến tại điểm của đơn vị khác. Đổi: /donvi.
+unit-skipped = Không sao. Khi nào muốn, gõ /donvi để nêu trường hoặc cơ quan của bạn.
+unit-none = Kế hoạch năm chưa có trường, cơ quan hay doanh nghiệp nào để chọn.
+profile-unit-none = chưa nêu (/donvi)

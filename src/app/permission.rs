@@ -80,7 +80,10 @@ fn drive_need(request: &DriveRequest) -> Need<'static> {
         | DriveRequest::SignUp { .. }
         | DriveRequest::CancelSignUp { .. }
         | DriveRequest::Checkin
-        | DriveRequest::SelfReport { .. } => Need::Anyone,
+        | DriveRequest::SelfReport { .. }
+        | DriveRequest::OfferUnit { .. } => Need::Anyone,
+        // A donor's own school or workplace.
+        DriveRequest::FindUnit { .. } | DriveRequest::SetUnit { .. } => Need::Donor,
         DriveRequest::FindDonor { .. }
         | DriveRequest::Record { .. }
         | DriveRequest::RemoveDonation { .. }

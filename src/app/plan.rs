@@ -8,7 +8,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::plan::{HonouredDonor, Honours, Plan, PlanFigures, milestone_crossed};
 use crate::domain::text::fold;
 use crate::engine::DriveOutcome;
-use crate::engine::{ClubOutcome, Outcome};
+use crate::engine::{ClubOutcome, Item, Outcome};
 use crate::store::{PlanLoaded, Tx};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 
@@ -93,6 +93,17 @@ impl App {
         let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(figures.until);
         let until = figures.until;
         let mut tx = self.store().begin().await?;
+        // Written first: a read-then-write transaction could not take the write lock once
+        // another connection has written (SQLite's snapshot rule).
+        let now = self.clock().now().timestamp_millis();
+        tx.audit(
+            actor,
+            AuditAction::HonoursExport,
+            &format!("year:{year}"),
+            None,
+            now,
+        )
+        .await?;
         let tiers = &self.config().scheduler.milestones;
         let mut donors: Vec<HonouredDonor> = tx
             .year_donors(first, until)
@@ -111,15 +122,7 @@ impl App {
             .collect();
         donors.sort_by(|a, b| b.tier.cmp(&a.tier).then(a.name.cmp(&b.name)));
         let clubs = tx.club_standings(first, until).await?;
-        let now = self.clock().now().timestamp_millis();
-        tx.audit(
-            actor,
-            AuditAction::HonoursExport,
-            &format!("year:{year}"),
-            Some(donors.len() as i64),
-            now,
-        )
-        .await?;
+        tx.note_audit_recipients(donors.len() as i64).await?;
         tx.commit().await?;
         let units = figures
             .units
@@ -136,6 +139,27 @@ impl App {
             clubs,
             units,
         })
+    }
+
+    /// The schools and workplaces of the plan whose name (or code) holds `text`, diacritics
+    /// and case aside: up to 8, the closest (starting with it) first.
+    pub(super) async fn find_units(&self, tx: &mut Tx, text: &str) -> anyhow::Result<Vec<Item>> {
+        let want = fold(text);
+        if want.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut found: Vec<(bool, Item)> = tx
+            .person_units()
+            .await?
+            .into_iter()
+            .filter_map(|(id, code, name)| {
+                let folded = fold(&name);
+                (folded.contains(&want) || code == want.replace(' ', "-"))
+                    .then(|| (!folded.starts_with(&want), Item { id, label: name }))
+            })
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.label.cmp(&b.1.label)));
+        Ok(found.into_iter().take(8).map(|(_, i)| i).collect())
     }
 
     /// The last day counted and the bounds of the drives counted (unix ms, local days).

@@ -164,6 +164,23 @@ impl App {
             }
             DriveRequest::RemoveDonation { id } => self.remove_donation(tx, me, id, now).await?,
             DriveRequest::Report => self.year_report(tx, now).await?,
+            DriveRequest::OfferUnit { asked: true } if member.is_none() => {
+                DriveOutcome::NeedsRegistration
+            }
+            DriveRequest::OfferUnit { asked } => DriveOutcome::UnitQuestion {
+                any: member.is_some() && tx.has_person_units().await?,
+                asked,
+            },
+            DriveRequest::FindUnit { text } => {
+                DriveOutcome::UnitsFound(self.find_units(tx, &text).await?)
+            }
+            DriveRequest::SetUnit { id } => match member {
+                Some(d) => match tx.set_donor_unit(d, id).await? {
+                    Some(name) => DriveOutcome::UnitSet { name },
+                    None => DriveOutcome::UnitsFound(Vec::new()),
+                },
+                None => return Ok(Outcome::Refused),
+            },
             DriveRequest::PlanReport { year, unit } => {
                 self.plan_report(tx, year, unit, now).await?
             }

@@ -65,6 +65,9 @@ pub struct Donor {
     pub consent_version: String,
     /// Asked once to agree to a newer consent text (whatever the answer).
     pub renewal_asked: bool,
+    /// The name of the school or workplace (a unit of the year plan) they said they belong
+    /// to; set by its own question (`/unit`), never by saving the profile.
+    pub unit: Option<String>,
 }
 
 /// One question of the registration.

@@ -50,6 +50,12 @@ pub enum DriveState {
         drive: DriveInfo,
     },
     SelfReportKind,
+    /// Which school or workplace (one of the plan's units) the donor belongs to: typed.
+    UnitAsk,
+    /// The units whose name has what they typed.
+    UnitChoose {
+        units: Vec<Item>,
+    },
     RecordWho,
     RecordKind {
         donor: i64,
@@ -306,6 +312,19 @@ pub enum DriveRequest {
         id: i64,
     },
     Report,
+    /// Ask the donor for their school or workplace, if the plan has such units (`asked`:
+    /// they typed /unit; otherwise right after registering, and silent when there are none).
+    OfferUnit {
+        asked: bool,
+    },
+    /// The plan's schools and workplaces whose name has `text`.
+    FindUnit {
+        text: String,
+    },
+    /// The donor belongs to this unit.
+    SetUnit {
+        id: i64,
+    },
     /// The year plan: where the province (and the units matching `unit`) stand.
     PlanReport {
         year: Option<i32>,
@@ -395,6 +414,16 @@ pub enum DriveOutcome {
     Report {
         year: i32,
         report: Report,
+    },
+    /// The plan has schools and workplaces to choose from (`any`), for a donor who `asked`.
+    UnitQuestion {
+        any: bool,
+        asked: bool,
+    },
+    /// Units matching what the donor typed (none, or up to 8).
+    UnitsFound(Vec<Item>),
+    UnitSet {
+        name: String,
     },
     /// The year plan's figures, the units narrowed to those matching `unit`.
     Plan {
@@ -670,6 +699,7 @@ impl Turn<'_, '_> {
                 })
             }
             Command::Report => req(plan_request(args).unwrap_or(DriveRequest::Report)),
+            Command::Unit => req(DriveRequest::OfferUnit { asked: true }),
             Command::NewDrive => req(DriveRequest::DriveForm { edit: None }),
             Command::NewCampaign => req(DriveRequest::CampaignForm),
             Command::Campaigns => req(DriveRequest::CampaignList),
@@ -739,6 +769,19 @@ impl Turn<'_, '_> {
                     }
                     None => self.stale(),
                 },
+                None => self.wrong(MsgId::ErrorChoice),
+            },
+            DriveState::UnitAsk => self.unit_answer(input, &text),
+            DriveState::UnitChoose { units } => match self.pick(input).as_deref() {
+                Some("skip") => self.unit_skipped(),
+                Some("retry") => self.state = Some(State::Drive(DriveState::UnitAsk)),
+                Some(v) => match v.parse::<i64>() {
+                    Ok(id) if units.iter().any(|u| u.id == id) => {
+                        self.request = req(DriveRequest::SetUnit { id })
+                    }
+                    _ => self.stale(),
+                },
+                None if !text.is_empty() => self.unit_answer(input, &text),
                 None => self.wrong(MsgId::ErrorChoice),
             },
             DriveState::RecordWho => {
@@ -1094,6 +1137,26 @@ impl Turn<'_, '_> {
             DriveOutcome::Recorded { name, count, again } => self.recorded(name, count, again),
             DriveOutcome::Report { year, report } => self.show_report(year, report),
             DriveOutcome::Plan { figures, unit } => self.show_plan(&figures, unit),
+            DriveOutcome::UnitQuestion { any: true, .. } => {
+                self.state = Some(State::Drive(DriveState::UnitAsk))
+            }
+            DriveOutcome::UnitQuestion { any: false, asked } => {
+                if asked {
+                    self.say(MsgId::UnitNone);
+                }
+                self.state = Some(State::Idle);
+            }
+            DriveOutcome::UnitsFound(units) if units.is_empty() => {
+                self.say(MsgId::UnitNotFound);
+                self.state = Some(State::Drive(DriveState::UnitAsk));
+            }
+            DriveOutcome::UnitsFound(units) => {
+                self.state = Some(State::Drive(DriveState::UnitChoose { units }))
+            }
+            DriveOutcome::UnitSet { name } => {
+                self.say(Msg::new(MsgId::UnitSaved).str("unit", name));
+                self.state = Some(State::Idle);
+            }
             DriveOutcome::DriveForm { draft, campaigns } => self.open_drive_form(draft, campaigns),
             DriveOutcome::OutsideCampaign { name, from, to } => {
                 self.outside_campaign(name, from, to)
@@ -1446,6 +1509,29 @@ impl Turn<'_, '_> {
     }
 
     /// This year's figures.
+    /// A school or workplace typed (or skipped).
+    fn unit_answer(&mut self, input: &Input, text: &str) {
+        let skip = ["bo qua", "boqua", "khong", "skip", "no", "none"];
+        if self.pick(input).as_deref() == Some("skip")
+            || skip.contains(&crate::domain::text::fold(text).as_str())
+        {
+            return self.unit_skipped();
+        }
+        match text.chars().count() {
+            2..=80 => {
+                self.request = req(DriveRequest::FindUnit {
+                    text: text.to_string(),
+                })
+            }
+            _ => self.wrong(MsgId::UnitNotFound),
+        }
+    }
+
+    fn unit_skipped(&mut self) {
+        self.say(MsgId::UnitSkipped);
+        self.state = Some(State::Idle);
+    }
+
     fn show_plan(&mut self, figures: &PlanFigures, unit: Option<String>) {
         let ctx = self.ctx;
         if let Some(unit) = unit.filter(|_| figures.units.is_empty()) {
@@ -1751,6 +1837,24 @@ pub(super) fn prompt(ctx: &Ctx, state: &DriveState, r: &mut Reply) {
             r.parts.push(Msg::new(MsgId::SelfReportAsk));
             r.choices = kind_choices().into_iter().chain([back()]).collect();
         }
+        DriveState::UnitAsk => {
+            r.parts.push(Msg::new(MsgId::AskUnit));
+            r.choices = vec![choice("skip", MsgId::ChoiceSkip, &["bo qua", "skip"])];
+        }
+        DriveState::UnitChoose { units } => {
+            r.parts.push(Msg::new(MsgId::ChooseUnit));
+            r.choices = items(units)
+                .into_iter()
+                .chain([
+                    choice(
+                        "retry",
+                        MsgId::ChoiceUnitRetry,
+                        &["go lai", "khac", "retry"],
+                    ),
+                    choice("skip", MsgId::ChoiceSkip, &["bo qua", "skip"]),
+                ])
+                .collect();
+        }
         DriveState::RecordWho => r.parts.push(Msg::new(MsgId::RecordAsk)),
         DriveState::RecordKind { last, .. } => {
             r.parts.push(Msg::new(MsgId::RecordKindAsk));
@@ -1940,6 +2044,39 @@ fn draft_summary(d: &DriveDraft) -> Msg {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn report_arguments_name_a_year_a_unit_or_the_plan() {
+        let plan = |args: &str| match plan_request(args) {
+            Some(DriveRequest::PlanReport { year, unit }) => Some((year, unit)),
+            _ => None,
+        };
+        assert_eq!(plan(""), None, "the campaign report");
+        assert_eq!(plan("  "), None);
+        assert_eq!(plan("2026"), Some((Some(2026), None)));
+        assert_eq!(plan("kế hoạch"), Some((None, None)));
+        assert_eq!(plan("ke hoach"), Some((None, None)));
+        assert_eq!(plan("Lê Chân"), Some((None, Some("Lê Chân".into()))));
+        assert_eq!(
+            plan("2025  Đại học Hải Phòng"),
+            Some((Some(2025), Some("Đại học Hải Phòng".into())))
+        );
+        // Not a year: a unit named by number.
+        assert_eq!(plan("3000"), Some((None, Some("3000".into()))));
+        let long = "x".repeat(500);
+        assert_eq!(plan(&long).and_then(|p| p.1).map(|u| u.len()), Some(80));
+    }
+
+    #[test]
+    fn fixed_point_days_read_as_one_list() {
+        let cat = crate::messages::Catalogue::load().unwrap();
+        let text = |code: Option<&str>| cat.render(crate::messages::Lang::Vi, &open_days(code));
+        assert_eq!(text(Some("2,4")), "Thứ Ba, Thứ Năm");
+        assert_eq!(text(Some("7")), "Chủ nhật");
+        assert_eq!(text(Some("1,3,5")), "Thứ Hai, Thứ Tư, Thứ Sáu");
+        assert_eq!(text(None), "none", "a drive's selector value");
+        assert_eq!(text(Some("")), "none");
+    }
 
     #[test]
     fn a_skipped_answer_survives_storage() {

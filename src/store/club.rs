@@ -256,6 +256,19 @@ impl Tx {
         Ok(())
     }
 
+    /// How many people the audit entry this transaction just wrote concerned (known only
+    /// after the action; the transaction holds the write lock since that entry).
+    pub async fn note_audit_recipients(&mut self, recipients: i64) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE audit_log SET recipients = $1 WHERE id = (SELECT MAX(id) FROM audit_log)",
+        )
+        .bind(recipients)
+        .execute(&mut *self.tx)
+        .await
+        .context("writing the audit log")?;
+        Ok(())
+    }
+
     /// Create a club with its creator as leader. `code` is tried first; on the rare clash
     /// with an existing code, `more_codes` gives others.
     pub async fn create_club(

@@ -59,6 +59,7 @@ fn donor_from_row(r: &SqliteRow) -> anyhow::Result<Donor> {
             .try_get::<Option<String>, _>("consent_version")?
             .unwrap_or_default(),
         renewal_asked: r.try_get("consent_renewal_asked")?,
+        unit: r.try_get("unit_name")?,
     })
 }
 
@@ -68,7 +69,8 @@ impl Tx {
         let mut out = HashMap::new();
         for chunk in ids.chunks(CHUNK) {
             let mut q = QueryBuilder::new(
-                "SELECT d.*, c.given_at AS consent_at, c.text_version AS consent_version \
+                "SELECT d.*, c.given_at AS consent_at, c.text_version AS consent_version, \
+                 (SELECT u.name FROM units u WHERE u.id = d.unit_id) AS unit_name \
                  FROM donors d LEFT JOIN consents c ON c.id = \
                  (SELECT MAX(id) FROM consents WHERE donor_id = d.id) WHERE d.id IN ",
             );

@@ -8,6 +8,10 @@ use crate::domain::plan::{
 use anyhow::Context;
 use chrono::Datelike;
 
+/// The kinds of unit a person belongs to (not districts, communes or clubs).
+const PERSON_KINDS: &str = "'university', 'college', 'school', 'department', 'organisation', \
+     'firm', 'armed_forces', 'hospital', 'other'";
+
 /// A donor's donations around a year (for the honours).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YearDonor {
@@ -183,6 +187,43 @@ impl Tx {
                 })
             })
             .collect()
+    }
+
+    /// Whether the plan has units a person belongs to (schools, workplaces, forces).
+    pub async fn has_person_units(&mut self) -> anyhow::Result<bool> {
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT EXISTS (SELECT 1 FROM units WHERE kind IN ({PERSON_KINDS}))"
+        ))
+        .fetch_one(&mut *self.tx)
+        .await?)
+    }
+
+    /// The units a person belongs to: (id, code, name).
+    pub async fn person_units(&mut self) -> anyhow::Result<Vec<(i64, String, String)>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT id, code, name FROM units WHERE kind IN ({PERSON_KINDS}) ORDER BY name"
+        ))
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
+    /// The donor belongs to the unit `id` (one a person belongs to): its name, or `None`
+    /// when there is no such unit.
+    pub async fn set_donor_unit(&mut self, donor: i64, id: i64) -> anyhow::Result<Option<String>> {
+        let name: Option<String> = sqlx::query_scalar(&format!(
+            "SELECT name FROM units WHERE id = $1 AND kind IN ({PERSON_KINDS})"
+        ))
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        if name.is_some() {
+            sqlx::query("UPDATE donors SET unit_id = $1 WHERE id = $2")
+                .bind(id)
+                .bind(donor)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(name)
     }
 
     /// The clubs `donor` leads.

@@ -501,3 +501,89 @@ async fn the_club_contest_ranks_by_donations_then_new_donors_and_the_honours_lis
     );
     bot.stop().await;
 }
+
+/// A donor names their school after registering (asked only once the plan has schools or
+/// workplaces; skippable; districts are not offered), sees it in /profile, and a donation
+/// recorded without a drive counts for it.
+#[tokio::test]
+async fn a_donor_names_their_school_after_registering_and_their_donations_count_for_it() {
+    let mut bot = TestBot::start().await;
+    bot.clock.set(vn(11, 22, 9, 0));
+    // No plan yet: nobody is asked.
+    bot.register(12, "0912000012").await;
+    assert!(
+        !bot.fake
+            .sent_to(12)
+            .iter()
+            .any(|m| m.text.contains("Bạn đang học hoặc làm việc")),
+        "asked with no units"
+    );
+    let r = bot.say(12, "/donvi").await;
+    assert!(r.text.contains("chưa có trường, cơ quan"), "{}", r.text);
+
+    load(&bot, "plan.toml", PLAN).await.unwrap();
+    bot.register(10, "0912000010").await;
+    bot.wait_text(10, "Bạn đang học hoặc làm việc").await;
+    // "Lê Chân" is a district, not a place one studies or works at.
+    let r = bot.say(10, "le chan").await;
+    assert!(r.text.contains("không tìm thấy"), "{}", r.text);
+    let r = bot.say(10, "dai hoc hai phong").await;
+    assert!(r.text.contains("Bạn thuộc đơn vị nào?"), "{}", r.text);
+    let id = crate::drives::button(&r, "Trường Đại học Hải Phòng");
+    let r = bot.tap(10, &id).await;
+    assert!(
+        r.text
+            .contains("Đã ghi: bạn thuộc Trường Đại học Hải Phòng"),
+        "{}",
+        r.text
+    );
+    let r = bot.say(10, "/profile").await;
+    assert!(
+        r.text
+            .contains("• Trường/cơ quan: Trường Đại học Hải Phòng"),
+        "{}",
+        r.text
+    );
+    // Another donor skips the question.
+    bot.register(11, "0912000011").await;
+    bot.wait_text(11, "Bạn đang học hoặc làm việc").await;
+    let r = bot.say(11, "bỏ qua").await;
+    assert!(r.text.contains("gõ /donvi"), "{}", r.text);
+    let r = bot.say(11, "/profile").await;
+    assert!(r.text.contains("• Trường/cơ quan: chưa nêu"), "{}", r.text);
+
+    // Donations with no drive and no unit named: Lan's counts for her school.
+    let donations = bot.db.with_file_name("donations.csv");
+    std::fs::write(
+        &donations,
+        "phone,date,kind\n0912000010,10/11/2026,toàn phần\n0912000011,10/11/2026,toàn phần\n",
+    )
+    .unwrap();
+    hienmau::cli::import_donations(&bot.app, &donations)
+        .await
+        .unwrap();
+    let report = plan(
+        &bot.app,
+        PlanAction::Report {
+            year: Some(2026),
+            csv: false,
+        },
+        day(11, 22),
+    )
+    .await
+    .unwrap();
+    assert!(
+        report.contains("• Trường Đại học Hải Phòng* — 1 / 10 đơn vị"),
+        "{report}"
+    );
+    // Only the donor who named a unit holds one.
+    assert_eq!(
+        seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM donors WHERE unit_id IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    bot.stop().await;
+}
