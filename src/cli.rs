@@ -146,6 +146,13 @@ pub enum PlanAction {
         #[arg(long)]
         csv: bool,
     },
+    /// Set one of the year's targets, as in chat (`/chitieu`): `hienmau plan target 2026 đơn
+    /// vị 30000`, `… người 58000-61000`, `… nhắc lại 70%`, `… dân số 2100000`, `… tỷ lệ
+    /// 1,1%`, `… đợt 160` (English: units, people, repeat, population, share, drives).
+    Target {
+        #[arg(required = true, num_args = 1..)]
+        words: Vec<String>,
+    },
     /// The year's honours for the 14/6 ceremony: donors who reached a milestone (the
     /// certificate tiers, `scheduler.milestones`), the clubs in the contest's order (members'
     /// donations, new donors, repeat share) and the units that met their allocation. Names
@@ -397,7 +404,24 @@ pub async fn campaigns(
             let csv = file
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-            let units = app.store().unit_codes().await?;
+            let mut units = app.store().unit_codes().await?;
+            // The year's plan may be in the same file: read first, so its units can be named.
+            let mut plan_errors = Vec::new();
+            let has_plan = !csv
+                && toml::from_str::<toml::Table>(&text)
+                    .is_ok_and(|t| t.contains_key("year") || t.contains_key("unit"));
+            let plan = match has_plan.then(|| crate::domain::plan::parse_plan_toml(&text, year)) {
+                Some(Ok(p)) if p.targets.is_some() || !p.units.is_empty() => Some(p),
+                Some(Err(e)) => {
+                    plan_errors = e;
+                    None
+                }
+                _ => None,
+            };
+            units.extend(
+                plan.iter()
+                    .flat_map(|p| p.units.iter().map(|u| u.code.clone())),
+            );
             let parsed = if csv {
                 crate::domain::campaign::parse_calendar_csv(&text, year).map(|campaigns| {
                     crate::domain::campaign::Calendar {
@@ -406,10 +430,35 @@ pub async fn campaigns(
                     }
                 })
             } else {
-                crate::domain::campaign::parse_calendar_file(&text, year, &|c| units.contains(c))
+                // With the plan's own errors, its units are unknown: not named twice.
+                let plan_failed = !plan_errors.is_empty();
+                crate::domain::campaign::parse_calendar_file(&text, year, &|c| {
+                    plan_failed || units.contains(c)
+                })
+            };
+            let parsed = match (parsed, plan_errors.is_empty()) {
+                (Ok(c), true) => Ok(c),
+                (Ok(_), false) => Err(plan_errors),
+                (Err(mut e), _) => {
+                    // A syntax error is reported by both readers: once is enough.
+                    let more: Vec<_> = plan_errors.into_iter().filter(|p| !e.contains(p)).collect();
+                    e.extend(more);
+                    e.sort_by_key(|e| e.line);
+                    Err(e)
+                }
             };
             match parsed {
                 Ok(calendar) => {
+                    let mut stored = String::new();
+                    if let Some(p) = &plan {
+                        let y = p.targets.as_ref().map_or(year, |t| t.year);
+                        let loaded = app.load_plan(y, p).await?;
+                        stored = format!(
+                            "the {y} plan ({}{} units), ",
+                            if loaded.targets { "targets and " } else { "" },
+                            loaded.units
+                        );
+                    }
                     let now = app.clock().now().timestamp_millis();
                     let drives = app
                         .store()
@@ -420,7 +469,7 @@ pub async fn campaigns(
                         n => format!(", {n} fixed points"),
                     };
                     Ok(format!(
-                        "{} campaigns{points} and {drives} drives stored for {year}\n",
+                        "{stored}{} campaigns{points} and {drives} drives stored for {year}\n",
                         calendar.campaigns.len()
                     ))
                 }
@@ -801,6 +850,19 @@ pub async fn plan(app: &App, action: PlanAction, today: NaiveDate) -> anyhow::Re
                 ])?;
             }
             String::from_utf8(w.into_inner().context("writing CSV")?).context("CSV is UTF-8")
+        }
+        PlanAction::Target { words } => {
+            let Some((year, change)) = crate::domain::plan::parse_target_change(&words.join(" "))
+            else {
+                anyhow::bail!(
+                    "{}",
+                    cat.render(lang, &Msg::new(MsgId::PlanTargetUsage))
+                        .replace("/chitieu", "hienmau plan target")
+                        .replace("/target", "hienmau plan target")
+                );
+            };
+            let t = app.set_year_target(year, change).await?;
+            Ok(cat.render(lang, &crate::engine::plan::targets_msg(&t, lang)) + "\n")
         }
         PlanAction::Honours { year, csv } => {
             let year = year.unwrap_or(today.year());

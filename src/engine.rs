@@ -251,6 +251,7 @@ enum Command {
     Audit,
     Leaderboard,
     Unit,
+    Target,
     Drives,
     Checkin,
     Gave,
@@ -296,6 +297,7 @@ fn command_of(text: &str) -> Option<(Command, &str)> {
         "audit" | "nhatky" => Command::Audit,
         "leaderboard" | "bangxephang" | "xephang" => Command::Leaderboard,
         "unit" | "donvi" | "truong" | "coquan" => Command::Unit,
+        "target" | "chitieu" => Command::Target,
         "drives" | "diemhien" | "lichhien" => Command::Drives,
         "checkin" | "diemdanh" => Command::Checkin,
         "gave" | "dahien" => Command::Gave,
@@ -679,6 +681,7 @@ impl<'a, 'c> Turn<'a, 'c> {
             | Command::Record
             | Command::Report
             | Command::Unit
+            | Command::Target
             | Command::NewDrive
             | Command::NewCampaign
             | Command::Campaigns => self.drive_command(cmd, args),

@@ -632,6 +632,9 @@ message_ids! {
     AuditStockAlert => "audit-stock-alert",
     AuditStockSet => "audit-stock-set",
     AuditHonoursExport => "audit-honours-export",
+    AuditPlanTargetSet => "audit-plan-target-set",
+    PlanTargets => "plan-targets",
+    PlanTargetUsage => "plan-target-usage",
     AuditList => "audit-list",
 }
 

@@ -170,6 +170,7 @@ audit-role-grant = role granted
 audit-role-revoke = role revoked
 audit-stock-alert = low-stock alert
 audit-honours-export = exported the honours list
+audit-plan-target-set = set a target of the year
 audit-stock-set = stock set
 
 # The contest among donor clubs (/leaderboard), for leaders and coordinators.

@@ -319,3 +319,18 @@ unit-saved = Noted: you belong to { $unit }. Your donations count for it unless 
 unit-skipped = No problem. Type /unit whenever you want to name your school or workplace.
 unit-none = The year plan has no schools, offices or companies to choose from yet.
 profile-unit-none = not given (/unit)
+
+# A target of the year set in chat (/target) or on the command line (hienmau plan target).
+plan-targets =
+    Targets for { $year }:
+    • Blood: { $units } units
+    • People reached: { $people }
+    • Repeat donations: { $repeat }
+    • Population: { $population }; share taking part: { $share }
+    • Drives: { $drives }
+plan-target-usage =
+    Type the year (if not this one), the target, then the figure, for example:
+    /target 2026 units 30000
+    /target people 58000-61000
+    /target repeat 70%
+    /target population 2100000 · /target share 1.1% · /target drives 160

@@ -170,6 +170,7 @@ audit-role-grant = cấp vai trò
 audit-role-revoke = thu hồi vai trò
 audit-stock-alert = báo tồn kho thấp
 audit-honours-export = xuất danh sách tôn vinh
+audit-plan-target-set = đặt chỉ tiêu năm
 audit-stock-set = cập nhật tồn kho
 
 # The contest among donor clubs (/leaderboard), for leaders and coordinators.

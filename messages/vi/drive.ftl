@@ -319,3 +319,18 @@ unit-saved = Đã ghi: bạn thuộc { $unit }. Lần hiến của bạn sẽ đ
 unit-skipped = Không sao. Khi nào muốn, gõ /donvi để nêu trường hoặc cơ quan của bạn.
 unit-none = Kế hoạch năm chưa có trường, cơ quan hay doanh nghiệp nào để chọn.
 profile-unit-none = chưa nêu (/donvi)
+
+# A target of the year set in chat (/chitieu) or on the command line (hienmau plan target).
+plan-targets =
+    Chỉ tiêu năm { $year }:
+    • Máu: { $units } đơn vị
+    • Người được tuyên truyền, vận động: { $people }
+    • Hiến máu nhắc lại: { $repeat }
+    • Dân số: { $population }; tỷ lệ tham gia: { $share }
+    • Số đợt hiến máu: { $drives }
+plan-target-usage =
+    Gõ năm (nếu không phải năm nay), chỉ tiêu rồi con số, ví dụ:
+    /chitieu 2026 đơn vị 30000
+    /chitieu người 58000-61000
+    /chitieu nhắc lại 70%
+    /chitieu dân số 2100000 · /chitieu tỷ lệ 1,1% · /chitieu đợt 160

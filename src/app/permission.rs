@@ -89,6 +89,7 @@ fn drive_need(request: &DriveRequest) -> Need<'static> {
         | DriveRequest::RemoveDonation { .. }
         | DriveRequest::Report
         | DriveRequest::PlanReport { .. }
+        | DriveRequest::SetTarget { .. }
         | DriveRequest::DriveForm { .. }
         | DriveRequest::SaveDrive { .. }
         | DriveRequest::CancelDrive { .. }

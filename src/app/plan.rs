@@ -5,7 +5,9 @@
 use super::App;
 use super::permission::Actor;
 use crate::domain::audit::AuditAction;
-use crate::domain::plan::{HonouredDonor, Honours, Plan, PlanFigures, milestone_crossed};
+use crate::domain::plan::{
+    HonouredDonor, Honours, Plan, PlanFigures, TargetChange, YearTargets, milestone_crossed,
+};
 use crate::domain::text::fold;
 use crate::engine::DriveOutcome;
 use crate::engine::{ClubOutcome, Item, Outcome};
@@ -160,6 +162,42 @@ impl App {
             .collect();
         found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.label.cmp(&b.1.label)));
         Ok(found.into_iter().take(8).map(|(_, i)| i).collect())
+    }
+
+    /// Set one of the year's targets (this year's when `year` is none), audited under `actor`.
+    pub(super) async fn set_target(
+        &self,
+        tx: &mut Tx,
+        actor: &str,
+        year: Option<i32>,
+        change: TargetChange,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<YearTargets> {
+        let year = year.unwrap_or(now.with_timezone(&self.config().timezone).year());
+        let now_ms = now.timestamp_millis();
+        tx.audit(
+            actor,
+            AuditAction::PlanTargetSet,
+            &format!("year:{year} {}", change.code()),
+            None,
+            now_ms,
+        )
+        .await?;
+        tx.set_year_target(year, change, now_ms).await
+    }
+
+    /// [`App::set_target`] from the command line (`hienmau plan target`).
+    pub async fn set_year_target(
+        &self,
+        year: Option<i32>,
+        change: TargetChange,
+    ) -> anyhow::Result<YearTargets> {
+        let mut tx = self.store().begin().await?;
+        let t = self
+            .set_target(&mut tx, "cli", year, change, self.clock().now())
+            .await?;
+        tx.commit().await?;
+        Ok(t)
     }
 
     /// The last day counted and the bounds of the drives counted (unix ms, local days).

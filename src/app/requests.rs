@@ -181,6 +181,10 @@ impl App {
                 },
                 None => return Ok(Outcome::Refused),
             },
+            DriveRequest::SetTarget { year, change } => {
+                let actor = tx.account_ref(me).await?;
+                DriveOutcome::TargetSet(self.set_target(tx, &actor, year, change, now).await?)
+            }
             DriveRequest::PlanReport { year, unit } => {
                 self.plan_report(tx, year, unit, now).await?
             }

@@ -31,10 +31,12 @@ pub enum AuditAction {
     StockAlert,
     /// The year's honours list (names of donors) printed or exported.
     HonoursExport,
+    /// One of the year's targets set.
+    PlanTargetSet,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 24] = [
+    pub const ALL: [AuditAction; 25] = [
         AuditAction::BroadcastSend,
         AuditAction::BroadcastCancel,
         AuditAction::CalloutStart,
@@ -59,6 +61,7 @@ impl AuditAction {
         AuditAction::StockSet,
         AuditAction::StockAlert,
         AuditAction::HonoursExport,
+        AuditAction::PlanTargetSet,
     ];
 
     /// The code stored in the log.
@@ -88,6 +91,7 @@ impl AuditAction {
             AuditAction::StockSet => "stock.set",
             AuditAction::StockAlert => "stock.alert",
             AuditAction::HonoursExport => "honours.export",
+            AuditAction::PlanTargetSet => "plan.target",
         }
     }
 

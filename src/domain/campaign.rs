@@ -145,6 +145,11 @@ struct RawFile {
     campaign: Vec<Spanned<RawCampaign>>,
     #[serde(default)]
     fixed_point: Vec<Spanned<RawFixedPoint>>,
+    // The year's plan in the same file (`[year]`, `[[unit]]`) is read by the plan.
+    #[serde(rename = "year")]
+    _year: Option<toml::Value>,
+    #[serde(default, rename = "unit")]
+    _unit: Vec<toml::Value>,
 }
 
 /// A calendar file: its campaigns and its fixed donation points, dated in one year.

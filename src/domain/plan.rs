@@ -111,6 +111,95 @@ pub struct YearTargets {
     pub drives: Option<i64>,
 }
 
+/// One of the year's targets changed by a coordinator (chat `/chitieu`, `hienmau plan
+/// target`): the others stay as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetChange {
+    Units(i64),
+    People(i64, i64),
+    RepeatPct(i64),
+    Population(i64),
+    PopulationShareBp(i64),
+    Drives(i64),
+}
+
+impl TargetChange {
+    /// The change made to `t`.
+    pub fn apply(self, t: &mut YearTargets) {
+        match self {
+            TargetChange::Units(n) => t.units = Some(n),
+            TargetChange::People(a, b) => (t.people_min, t.people_max) = (Some(a), Some(b)),
+            TargetChange::RepeatPct(p) => t.repeat_pct = Some(p),
+            TargetChange::Population(n) => t.population = Some(n),
+            TargetChange::PopulationShareBp(bp) => t.population_share_bp = Some(bp),
+            TargetChange::Drives(n) => t.drives = Some(n),
+        }
+    }
+
+    /// Its name in the audit log.
+    pub fn code(self) -> &'static str {
+        match self {
+            TargetChange::Units(_) => "units",
+            TargetChange::People(..) => "people",
+            TargetChange::RepeatPct(_) => "repeat_share",
+            TargetChange::Population(_) => "population",
+            TargetChange::PopulationShareBp(_) => "population_share",
+            TargetChange::Drives(_) => "drives",
+        }
+    }
+}
+
+/// `2026 đơn vị 30.000`, `người 58000-61000`, `nhắc lại 70%`, `dân số 2.100.000`,
+/// `tỷ lệ 1,1%`, `đợt 160` (English: units, people, repeat, population, share, drives): an
+/// optional year, what, then the figure. `None` when it is not one of those.
+pub fn parse_target_change(input: &str) -> Option<(Option<i32>, TargetChange)> {
+    let words: Vec<&str> = input.split_whitespace().collect();
+    let year = words
+        .first()?
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y));
+    let rest = &words[usize::from(year.is_some())..];
+    let (value, what) = rest.split_last()?;
+    let what = crate::domain::text::fold(&what.join(" "));
+    let is = |names: &[&str]| names.contains(&what.as_str());
+    let count = || parse_count(value).ok();
+    let change = if is(&["don vi", "don vi mau", "mau", "units", "units of blood"]) {
+        TargetChange::Units(count()?)
+    } else if is(&[
+        "nguoi",
+        "nguoi van dong",
+        "van dong",
+        "luot nguoi",
+        "people",
+        "reached",
+    ]) {
+        let (a, b) = value.split_once(['-', '–']).unwrap_or((value, value));
+        match (parse_count(a), parse_count(b)) {
+            (Ok(a), Ok(b)) if a <= b => TargetChange::People(a, b),
+            _ => return None,
+        }
+    } else if is(&["nhac lai", "hien nhac lai", "repeat", "repeat share"]) {
+        TargetChange::RepeatPct(parse_percent_bp(value).ok()? / 100)
+    } else if is(&["dan so", "population"]) {
+        TargetChange::Population(count()?)
+    } else if is(&[
+        "ty le",
+        "ti le",
+        "ty le dan so",
+        "share",
+        "population share",
+    ]) {
+        TargetChange::PopulationShareBp(parse_percent_bp(value).ok()?)
+    } else if is(&["dot", "so dot", "drives"]) {
+        TargetChange::Drives(count()?)
+    } else {
+        return None;
+    };
+    Some((year, change))
+}
+
 /// A unit and what it was allocated for the year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitPlan {
@@ -211,6 +300,11 @@ struct RawPlan {
     year: Option<Spanned<RawYear>>,
     #[serde(default)]
     unit: Vec<Spanned<RawUnit>>,
+    // A calendar file may hold the year's plan too: its campaigns are read by the calendar.
+    #[serde(default, rename = "campaign")]
+    _campaign: Vec<toml::Value>,
+    #[serde(default, rename = "fixed_point")]
+    _fixed_point: Vec<toml::Value>,
 }
 
 #[derive(Deserialize, Clone)]
@@ -870,5 +964,59 @@ kind = "firm"
         for k in UnitKind::ALL {
             assert_eq!(UnitKind::from_code(k.code()), Some(k));
         }
+    }
+}
+
+#[cfg(test)]
+mod target_tests {
+    use super::*;
+
+    #[test]
+    fn a_coordinator_sets_one_target_as_they_would_say_it() {
+        for (input, want) in [
+            (
+                "2026 đơn vị 30.000",
+                (Some(2026), TargetChange::Units(30000)),
+            ),
+            ("don vi 30000", (None, TargetChange::Units(30000))),
+            (
+                "người 58000-61000",
+                (None, TargetChange::People(58000, 61000)),
+            ),
+            ("nguoi 58.000", (None, TargetChange::People(58000, 58000))),
+            ("nhắc lại 70%", (None, TargetChange::RepeatPct(70))),
+            (
+                "dân số 2.100.000",
+                (None, TargetChange::Population(2_100_000)),
+            ),
+            (
+                "2021 tỷ lệ 1,1%",
+                (Some(2021), TargetChange::PopulationShareBp(110)),
+            ),
+            ("đợt 160", (None, TargetChange::Drives(160))),
+            ("2026 units 30000", (Some(2026), TargetChange::Units(30000))),
+        ] {
+            assert_eq!(parse_target_change(input), Some(want), "{input}");
+        }
+        for bad in [
+            "",
+            "2026",
+            "30000",
+            "đơn vị",
+            "đơn vị ba mươi nghìn",
+            "người 61000-58000",
+            "nhắc lại 170%",
+            "máu O 300",
+            "đơn vị -5",
+        ] {
+            assert_eq!(parse_target_change(bad), None, "{bad}");
+        }
+        let mut t = YearTargets::default();
+        TargetChange::People(1, 2).apply(&mut t);
+        TargetChange::Units(9).apply(&mut t);
+        assert_eq!(
+            (t.people_min, t.people_max, t.units),
+            (Some(1), Some(2), Some(9))
+        );
     }
 }

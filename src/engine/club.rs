@@ -984,6 +984,7 @@ pub fn audit_action_label(action: AuditAction) -> MsgId {
         AuditAction::StockAlert => MsgId::AuditStockAlert,
         AuditAction::StockSet => MsgId::AuditStockSet,
         AuditAction::HonoursExport => MsgId::AuditHonoursExport,
+        AuditAction::PlanTargetSet => MsgId::AuditPlanTargetSet,
     }
 }
 

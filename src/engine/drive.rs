@@ -25,7 +25,7 @@ use crate::domain::drive::{
 };
 use crate::domain::eligibility::DonationKind;
 use crate::domain::phone::PhoneNumber;
-use crate::domain::plan::PlanFigures;
+use crate::domain::plan::{PlanFigures, TargetChange, YearTargets};
 use crate::domain::province::{Province, ProvinceMatch};
 use crate::engine::{Ctx, Input};
 use crate::messages::{Msg, MsgId};
@@ -325,6 +325,11 @@ pub enum DriveRequest {
     SetUnit {
         id: i64,
     },
+    /// Set one of the year's targets (this year's when none is named).
+    SetTarget {
+        year: Option<i32>,
+        change: TargetChange,
+    },
     /// The year plan: where the province (and the units matching `unit`) stand.
     PlanReport {
         year: Option<i32>,
@@ -425,6 +430,8 @@ pub enum DriveOutcome {
     UnitSet {
         name: String,
     },
+    /// The year's targets after one was set.
+    TargetSet(YearTargets),
     /// The year plan's figures, the units narrowed to those matching `unit`.
     Plan {
         figures: Box<PlanFigures>,
@@ -700,6 +707,13 @@ impl Turn<'_, '_> {
             }
             Command::Report => req(plan_request(args).unwrap_or(DriveRequest::Report)),
             Command::Unit => req(DriveRequest::OfferUnit { asked: true }),
+            Command::Target => match crate::domain::plan::parse_target_change(args) {
+                Some((year, change)) => req(DriveRequest::SetTarget { year, change }),
+                None => {
+                    self.say(MsgId::PlanTargetUsage);
+                    None
+                }
+            },
             Command::NewDrive => req(DriveRequest::DriveForm { edit: None }),
             Command::NewCampaign => req(DriveRequest::CampaignForm),
             Command::Campaigns => req(DriveRequest::CampaignList),
@@ -1152,6 +1166,10 @@ impl Turn<'_, '_> {
             }
             DriveOutcome::UnitsFound(units) => {
                 self.state = Some(State::Drive(DriveState::UnitChoose { units }))
+            }
+            DriveOutcome::TargetSet(targets) => {
+                self.say(crate::engine::plan::targets_msg(&targets, self.lang));
+                self.state = Some(State::Idle);
             }
             DriveOutcome::UnitSet { name } => {
                 self.say(Msg::new(MsgId::UnitSaved).str("unit", name));

@@ -2,7 +2,7 @@
 //! and the dashboard use the same messages): the province against its targets, by month,
 //! and each allocated unit, with the units behind their pace flagged.
 
-use crate::domain::plan::{Honours, PlanFigures, units_text};
+use crate::domain::plan::{Honours, PlanFigures, YearTargets, units_text};
 use crate::messages::{Catalogue, Lang, Msg, MsgId};
 
 fn pct(v: f64) -> String {
@@ -160,4 +160,35 @@ pub fn honours_text(catalogue: &Catalogue, lang: Lang, h: &Honours) -> String {
             .str("target", u.target_units.unwrap_or_default().to_string())));
     }
     out.join("\n")
+}
+
+/// The year's targets, each as given or "not set".
+pub fn targets_msg(t: &YearTargets, lang: Lang) -> Msg {
+    let val = |m: Msg, name: &str, v: Option<String>| match v {
+        Some(v) => m.str(name, v),
+        None => m.msg(name, Msg::new(MsgId::PlanReportNoneValue)),
+    };
+    let people = match (t.people_min, t.people_max) {
+        (Some(a), Some(b)) if a != b => Some(format!("{a}–{b}")),
+        (Some(a), _) | (None, Some(a)) => Some(a.to_string()),
+        (None, None) => None,
+    };
+    let m = Msg::new(MsgId::PlanTargets).str("year", t.year.to_string());
+    let m = val(m, "units", t.units.map(|n| n.to_string()));
+    let m = val(m, "people", people);
+    let m = val(m, "repeat", t.repeat_pct.map(|n| format!("{n}%")));
+    let m = val(m, "population", t.population.map(|n| n.to_string()));
+    // Vietnamese reads 1,1%, English 1.1%.
+    let share = t.population_share_bp.map(|bp| {
+        let s = format!("{:.2}", bp as f64 / 100.0);
+        let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+        let s = if lang == Lang::Vi {
+            s.replace('.', ",")
+        } else {
+            s
+        };
+        format!("{s}%")
+    });
+    let m = val(m, "share", share);
+    val(m, "drives", t.drives.map(|n| n.to_string()))
 }

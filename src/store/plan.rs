@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::domain::plan::{
-    ClubStanding, Plan, PlanFigures, UnitConvention, UnitFigures, UnitKind, YearTargets, rank_clubs,
+    ClubStanding, Plan, PlanFigures, TargetChange, UnitConvention, UnitFigures, UnitKind,
+    YearTargets, rank_clubs,
 };
 use anyhow::Context;
 use chrono::Datelike;
@@ -226,6 +227,46 @@ impl Tx {
         Ok(name)
     }
 
+    /// Set one of `year`'s targets (the others stay), in one statement; the targets after.
+    pub async fn set_year_target(
+        &mut self,
+        year: i32,
+        change: TargetChange,
+        now: i64,
+    ) -> anyhow::Result<YearTargets> {
+        let (cols, values): (&str, [Option<i64>; 2]) = match change {
+            TargetChange::Units(n) => ("units", [Some(n), None]),
+            TargetChange::People(a, b) => ("people_min, people_max", [Some(a), Some(b)]),
+            TargetChange::RepeatPct(p) => ("repeat_pct", [Some(p), None]),
+            TargetChange::Population(n) => ("population", [Some(n), None]),
+            TargetChange::PopulationShareBp(bp) => ("population_share_bp", [Some(bp), None]),
+            TargetChange::Drives(n) => ("drives", [Some(n), None]),
+        };
+        let names: Vec<&str> = cols.split(", ").collect();
+        let binds: Vec<String> = (0..names.len()).map(|i| format!("${}", i + 3)).collect();
+        let set: Vec<String> = names
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        let sql = format!(
+            "INSERT INTO year_targets (year, updated_at, {cols}) VALUES ($1, $2, {}) \
+             ON CONFLICT (year) DO UPDATE SET updated_at = excluded.updated_at, {}",
+            binds.join(", "),
+            set.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(year).bind(now);
+        for v in values.iter().take(names.len()) {
+            q = q.bind(v);
+        }
+        q.execute(&mut *self.tx).await.context("setting a target")?;
+        Ok(year_targets(&mut self.tx, year)
+            .await?
+            .unwrap_or(YearTargets {
+                year,
+                ..YearTargets::default()
+            }))
+    }
+
     /// The clubs `donor` leads.
     pub async fn clubs_led_by(&mut self, donor: i64) -> anyhow::Result<Vec<i64>> {
         Ok(sqlx::query_scalar(
@@ -292,14 +333,11 @@ async fn club_standings(
     Ok(out)
 }
 
-async fn plan_figures(
+async fn year_targets(
     conn: &mut sqlx::SqliteConnection,
     year: i32,
-    until: NaiveDate,
-    (year_start_ms, drives_until_ms): (i64, i64),
-    c: &UnitConvention,
-) -> anyhow::Result<PlanFigures> {
-    let targets = sqlx::query("SELECT * FROM year_targets WHERE year = $1")
+) -> anyhow::Result<Option<YearTargets>> {
+    sqlx::query("SELECT * FROM year_targets WHERE year = $1")
         .bind(year)
         .fetch_optional(&mut *conn)
         .await?
@@ -315,7 +353,17 @@ async fn plan_figures(
                 drives: r.try_get("drives")?,
             })
         })
-        .transpose()?;
+        .transpose()
+}
+
+async fn plan_figures(
+    conn: &mut sqlx::SqliteConnection,
+    year: i32,
+    until: NaiveDate,
+    (year_start_ms, drives_until_ms): (i64, i64),
+    c: &UnitConvention,
+) -> anyhow::Result<PlanFigures> {
+    let targets = year_targets(conn, year).await?;
     let units = units_sql(c);
     let from = format!("{year:04}-01-01");
     let to = date_text(until);

@@ -587,3 +587,119 @@ async fn a_donor_names_their_school_after_registering_and_their_donations_count_
     );
     bot.stop().await;
 }
+
+/// A coordinator sets the year's targets one by one in chat and on the command line (each
+/// audited, the others kept); a donor may not; what is not a target gets the usage.
+#[tokio::test]
+async fn targets_are_set_one_at_a_time_in_chat_and_on_the_command_line() {
+    let mut bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    bot.clock.set(vn(11, 22, 9, 0));
+    let r = bot.say(1, "/chitieu 2026 đơn vị 30.000").await;
+    assert!(
+        r.text.contains(
+            "Chỉ tiêu năm 2026:\n• Máu: 30000 đơn vị\n• Người được tuyên truyền, vận động: —"
+        ),
+        "{}",
+        r.text
+    );
+    let r = bot.say(1, "/chitieu người 58000-61000").await;
+    assert!(r.text.contains("• Máu: 30000 đơn vị"), "kept: {}", r.text);
+    assert!(r.text.contains("vận động: 58000–61000"), "{}", r.text);
+    let r = bot.say(1, "/chitieu tỷ lệ 1,1%").await;
+    assert!(r.text.contains("tỷ lệ tham gia: 1,1%"), "{}", r.text);
+    let r = bot.say(1, "/chitieu ba mươi nghìn").await;
+    assert!(
+        r.text.contains("/chitieu 2026 đơn vị 30000"),
+        "usage: {}",
+        r.text
+    );
+    bot.register(10, "0912000010").await;
+    let r = bot.say(10, "/chitieu đơn vị 5").await;
+    assert!(r.text.contains("không có quyền"), "{}", r.text);
+
+    let out = plan(
+        &bot.app,
+        PlanAction::Target {
+            words: vec!["nhắc lại".into(), "70%".into()],
+        },
+        day(11, 22),
+    )
+    .await
+    .unwrap();
+    assert!(out.contains("• Hiến máu nhắc lại: 70%"), "{out}");
+    assert!(out.contains("• Máu: 30000 đơn vị"), "{out}");
+    let e = plan(
+        &bot.app,
+        PlanAction::Target {
+            words: vec!["2026".into(), "nhiều".into()],
+        },
+        day(11, 22),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("hienmau plan target 2026 đơn vị 30000"), "{e}");
+    assert_eq!(
+        seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'plan.target' AND target LIKE 'year:2026 %'"
+        )
+        .await,
+        4
+    );
+    let report = plan(
+        &bot.app,
+        PlanAction::Report {
+            year: Some(2026),
+            csv: false,
+        },
+        day(11, 22),
+    )
+    .await
+    .unwrap();
+    assert!(report.contains("0 / 30000 đơn vị"), "{report}");
+    bot.stop().await;
+}
+
+/// One calendar file may hold the year's plan too: its units can be named by its own
+/// drives and points, and an error anywhere stores nothing of either.
+#[tokio::test]
+async fn a_calendar_file_with_its_plan_stores_both_or_nothing() {
+    let mut bot = TestBot::start().await;
+    let file = format!(
+        "[year]\nunits = 500\n\n[[unit]]\ncode = \"dh-y\"\nname = \"Trường Đại học Y Dược\"\n\
+         kind = \"university\"\nunits = 100\n\n{}",
+        POINTS
+            .replace("\"dh-hai-phong\"", "\"dh-y\"")
+            .replace("unit = \"q-le-chan\"\n", "")
+    );
+    let bad = file.replace("kind = \"university\"", "kind = \"spaceship\"");
+    let e = import(&bot, &bad).await.unwrap_err().to_string();
+    assert!(
+        e.contains("nothing was stored") && e.contains("line 4"),
+        "{e}"
+    );
+    assert!(!e.contains("is not stored"), "said once: {e}");
+    for table in ["units", "year_targets", "drives", "campaigns"] {
+        let n = seed::count(&bot.db, &format!("SELECT COUNT(*) FROM {table}")).await;
+        assert_eq!(n, 0, "{table}");
+    }
+    let out = import(&bot, &file).await.unwrap();
+    assert_eq!(
+        out,
+        "the 2026 plan (targets and 1 units), 1 campaigns, 1 fixed points and 6 drives stored for 2026\n"
+    );
+    assert_eq!(
+        seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM drives d JOIN units u ON u.id = d.unit_id WHERE u.code = 'dh-y'"
+        )
+        .await,
+        5
+    );
+    bot.stop().await;
+}
