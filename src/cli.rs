@@ -908,6 +908,21 @@ fn honours_csv(app: &App, h: &crate::domain::plan::Honours) -> anyhow::Result<St
             String::new(),
         ])?;
     }
+    for f in &h.families {
+        w.write_record([
+            say(MsgId::HonoursKindFamily),
+            f.names.len().to_string(),
+            f.names.join("; "),
+            String::new(),
+            f.donations_in_year.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ])?;
+    }
     for (i, c) in h.clubs.iter().enumerate() {
         w.write_record([
             say(MsgId::HonoursKindClub),

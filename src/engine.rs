@@ -250,6 +250,7 @@ enum Command {
     Revoke,
     Audit,
     Leaderboard,
+    Family,
     Unit,
     Target,
     Drives,
@@ -296,6 +297,7 @@ fn command_of(text: &str) -> Option<(Command, &str)> {
         "revoke" | "thuhoi" => Command::Revoke,
         "audit" | "nhatky" => Command::Audit,
         "leaderboard" | "bangxephang" | "xephang" => Command::Leaderboard,
+        "family" | "giadinh" => Command::Family,
         "unit" | "donvi" | "truong" | "coquan" => Command::Unit,
         "target" | "chitieu" => Command::Target,
         "drives" | "diemhien" | "lichhien" => Command::Drives,
@@ -674,6 +676,7 @@ impl<'a, 'c> Turn<'a, 'c> {
             | Command::Grant
             | Command::Revoke
             | Command::Audit
+            | Command::Family
             | Command::Leaderboard => self.club_command(cmd, args),
             Command::Drives
             | Command::Checkin
@@ -1710,6 +1713,14 @@ fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
                 .as_ref()
                 .map_or(Msg::new(MsgId::ProfileUnitNone), |u| {
                     Msg::new(MsgId::ValueText).str("text", u.clone())
+                }),
+        )
+        .msg(
+            "family",
+            d.family
+                .as_ref()
+                .map_or(Msg::new(MsgId::ProfileFamilyNone), |c| {
+                    Msg::new(MsgId::ProfileFamily).str("code", c.clone())
                 }),
         )
         .msg(

@@ -30,6 +30,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("calendar_toml", calendar_toml),
     ("calendar_csv", calendar_csv),
     ("donations_csv", donations_csv),
+    ("plan", plan),
 ];
 
 fn today() -> NaiveDate {
@@ -275,14 +276,44 @@ pub fn zalo_oa_event(data: &[u8]) {
     }
 }
 
-/// A campaign calendar file (TOML), for any year.
+/// A campaign calendar file (TOML), for any year: its campaigns, drives and fixed points
+/// (every open day inside the point's period and on one of its weekdays).
 pub fn calendar_toml(data: &[u8]) {
+    use chrono::Datelike;
     let s = String::from_utf8_lossy(data);
-    if let Ok(campaigns) = crate::domain::campaign::parse_calendar(&s, 2026) {
-        for c in campaigns {
+    let known = |code: &str| code == "dh-y";
+    if let Ok(calendar) = crate::domain::campaign::parse_calendar_file(&s, 2026, &known) {
+        for c in &calendar.campaigns {
             assert!(c.starts_on <= c.ends_on, "{c:?}");
         }
+        for p in &calendar.fixed_points {
+            for day in p.open_days() {
+                assert!(p.from <= day && day <= p.to, "{p:?} {day}");
+                assert!(p.days.contains(&day.weekday()), "{p:?} {day}");
+            }
+            assert!(p.unit.as_deref().is_none_or(known));
+        }
+        let _ = calendar.drive_count();
     }
+}
+
+/// A year plan file (TOML, or a CSV allocation table) and a target as a coordinator types
+/// it: no panic, and what is read is within bounds.
+pub fn plan(data: &[u8]) {
+    let s = String::from_utf8_lossy(data);
+    if let Ok(p) = crate::domain::plan::parse_plan_toml(&s, 2026) {
+        for u in &p.units {
+            assert!(!u.code.is_empty() && u.code.len() <= 64, "{u:?}");
+        }
+    }
+    if let Ok(units) = crate::domain::plan::parse_allocation_csv(&s) {
+        assert!(units.iter().all(|u| !u.name.trim().is_empty()));
+    }
+    if let Some((_, change)) = crate::domain::plan::parse_target_change(&s) {
+        let mut t = crate::domain::plan::YearTargets::default();
+        change.apply(&mut t);
+    }
+    let _ = crate::domain::fixed_point::parse_weekday(&s);
 }
 
 /// A campaign calendar file (CSV).

@@ -344,8 +344,9 @@ mod tests {
             consent_at: 3,
             consent_version: "v1".into(),
             renewal_asked: true,
-            // Set by its own question, never by saving the profile.
+            // Set by their own requests, never by saving the profile.
             unit: None,
+            family: None,
         }
     }
 

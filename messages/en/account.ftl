@@ -37,9 +37,10 @@ help =
     /drives — blood drives near you: sign up or cancel
     /checkin — your check-in code at a drive; /gave — report that you gave blood today
     /clubs — your clubs; /join <code> — join a club
+    /unit — your school or workplace; /family — your family of donors
     /callouts — urgent call-outs waiting for you; /settings — urgent messages, night, deferral
     Club leaders: /newclub, /broadcast, /broadcasts, /leaderboard (club ranking)
-    Coordinators: /record, /report (progress; /report 2026: the year plan; /report Lê Chân: one unit), /newdrive, /newcampaign, /campaigns, /callout (urgent call-out), /stock (blood stock), /grant, /revoke
+    Coordinators: /record, /report (progress; /report 2026: the year plan; /report Lê Chân: one unit), /target (the year's targets), /newdrive, /newcampaign, /campaigns, /callout (urgent call-out), /stock (blood stock), /grant, /revoke
     Admins: /audit
 
 profile =
@@ -54,6 +55,7 @@ profile =
     • Province/city: { $province }
     • Commune/ward: { $commune }
     • School/workplace: { $unit }
+    • Blood-donor family: { $family }
     • Last donation: { $last }
     • { $eligibility }
     • Agreed to the terms on { $consent_date } (version { $consent_version })

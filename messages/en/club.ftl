@@ -186,3 +186,13 @@ leaderboard-line = { $rank }. { $mine ->
        *[other] { $repeat }%
     } · { $members } members
 leaderboard-empty = There are no clubs yet.
+
+# Families who give blood together (/family), opt-in, for the yearly honours.
+family-none =
+    Do several people in your family give blood? Join to be listed as an "exemplary blood-donor family" at the yearly honours.
+    Tap Create a family to get a code and send it to your relatives, or type the code a relative sent you. Your name appears only in the steering committee's honours list.
+family-show = Your family: { $members } people have joined. Family code: { $code } — relatives type /family { $code } to join.
+family-bad-code = No family has that code. A code has 6 characters, for example ABC-DEF.
+family-left = You left the family. Type /family whenever you want to join again.
+choice-family-create = Create a family
+choice-family-leave = Leave the family

@@ -307,6 +307,9 @@ honours-unit = • { $name } — { $done } / { $target } units of blood
 honours-csv-header = kind,tier or rank,name,province,donations,last donation,clubs,new donors,repeat (%),target (units),done (units)
 honours-kind-donor = donor
 honours-kind-club = club
+honours-kind-family = family
+honours-families-head = Blood-donor families ({ $n }), who joined together with /family:
+honours-family = • { $names } — { $year } donations this year, { $total } in all
 honours-kind-unit = unit
 
 # The donor's school or workplace (one of the year plan's units), asked once after
@@ -318,6 +321,8 @@ unit-not-found = No unit of the year plan has a name like that. Type again (part
 unit-saved = Noted: you belong to { $unit }. Your donations count for it unless you give at another unit's drive. Change: /unit.
 unit-skipped = No problem. Type /unit whenever you want to name your school or workplace.
 unit-none = The year plan has no schools, offices or companies to choose from yet.
+profile-family = code { $code } (/family)
+profile-family-none = not joined (/family)
 profile-unit-none = not given (/unit)
 
 # A target of the year set in chat (/target) or on the command line (hienmau plan target).

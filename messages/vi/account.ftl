@@ -37,9 +37,10 @@ help =
     /drives — điểm hiến máu gần bạn: đăng ký hoặc huỷ
     /checkin — mã điểm danh tại điểm hiến; /gave — báo bạn vừa hiến máu hôm nay
     /clubs — câu lạc bộ của bạn; /join <mã> — tham gia câu lạc bộ
+    /donvi — trường, cơ quan của bạn; /giadinh — gia đình cùng hiến máu
     /callouts — lời kêu gọi khẩn cấp đang chờ bạn; /settings — tin khẩn, ban đêm, tạm hoãn
     Trưởng CLB: /newclub, /broadcast, /broadcasts, /leaderboard (xếp hạng câu lạc bộ)
-    Điều phối viên: /record, /report (tiến độ; /report 2026: kế hoạch năm; /report Lê Chân: một đơn vị), /newdrive, /newcampaign, /campaigns, /callout (kêu gọi khẩn cấp), /stock (tồn kho máu), /grant, /revoke
+    Điều phối viên: /record, /report (tiến độ; /report 2026: kế hoạch năm; /report Lê Chân: một đơn vị), /chitieu (chỉ tiêu năm), /newdrive, /newcampaign, /campaigns, /callout (kêu gọi khẩn cấp), /stock (tồn kho máu), /grant, /revoke
     Quản trị: /audit
 
 profile =
@@ -54,6 +55,7 @@ profile =
     • Tỉnh/thành: { $province }
     • Xã/phường: { $commune }
     • Trường/cơ quan: { $unit }
+    • Gia đình hiến máu: { $family }
     • Lần hiến gần nhất: { $last }
     • { $eligibility }
     • Đồng ý điều khoản ngày { $consent_date } (phiên bản { $consent_version })

@@ -186,3 +186,13 @@ leaderboard-line = { $rank }. { $mine ->
        *[other] { $repeat }%
     } · { $members } thành viên
 leaderboard-empty = Chưa có câu lạc bộ nào.
+
+# Families who give blood together (/giadinh), opt-in, for the yearly honours.
+family-none =
+    Gia đình bạn có nhiều người cùng hiến máu? Tham gia để được ghi danh "Gia đình hiến máu tiêu biểu" khi tôn vinh hằng năm.
+    Bấm Tạo gia đình để có mã, rồi gửi mã cho người thân; hoặc gõ mã người thân đã gửi bạn. Tên của bạn chỉ hiện trong danh sách tôn vinh của Ban Chỉ đạo.
+family-show = Gia đình của bạn: { $members } người đã tham gia. Mã gia đình: { $code } — người thân gõ /giadinh { $code } để vào cùng.
+family-bad-code = Mình không thấy gia đình nào có mã này. Mã có 6 ký tự, ví dụ ABC-DEF.
+family-left = Bạn đã rời gia đình. Gõ /giadinh khi muốn tham gia lại.
+choice-family-create = Tạo gia đình
+choice-family-leave = Rời gia đình

@@ -307,6 +307,9 @@ honours-unit = • { $name } — { $done } / { $target } đơn vị máu
 honours-csv-header = loại,mốc hoặc hạng,tên,tỉnh/thành,số lần hiến,lần hiến gần nhất,câu lạc bộ,người hiến mới,nhắc lại (%),chỉ tiêu (đơn vị),đạt (đơn vị)
 honours-kind-donor = người hiến
 honours-kind-club = câu lạc bộ
+honours-kind-family = gia đình
+honours-families-head = Gia đình hiến máu ({ $n }), những người đã cùng tham gia /giadinh:
+honours-family = • { $names } — { $year } lần hiến trong năm, { $total } lần tất cả
 honours-kind-unit = đơn vị
 
 # The donor's school or workplace (one of the year plan's units), asked once after
@@ -318,6 +321,8 @@ unit-not-found = Mình không tìm thấy đơn vị nào có tên như vậy tr
 unit-saved = Đã ghi: bạn thuộc { $unit }. Lần hiến của bạn sẽ được tính cho đơn vị này khi không hiến tại điểm của đơn vị khác. Đổi: /donvi.
 unit-skipped = Không sao. Khi nào muốn, gõ /donvi để nêu trường hoặc cơ quan của bạn.
 unit-none = Kế hoạch năm chưa có trường, cơ quan hay doanh nghiệp nào để chọn.
+profile-family = mã { $code } (/giadinh)
+profile-family-none = chưa tham gia (/giadinh)
 profile-unit-none = chưa nêu (/donvi)
 
 # A target of the year set in chat (/chitieu) or on the command line (hienmau plan target).

@@ -5,6 +5,7 @@
 
 use super::App;
 use super::outbound::random_code;
+use super::permission::Actor;
 use crate::domain::audit::AuditAction;
 use crate::domain::club::{ClubInfo, ClubKind};
 use crate::engine::{ClubOutcome, Outcome};
@@ -194,5 +195,56 @@ impl App {
             .await?
             .pop()
             .filter(|c| c.leader))
+    }
+
+    /// The donor's family: its code and how many have joined (none: not in one).
+    pub(super) async fn family(&self, tx: &mut Tx, who: &Actor) -> anyhow::Result<Outcome> {
+        let Some(donor) = who.member() else {
+            return Ok(Outcome::Refused);
+        };
+        let (code, members) = match tx.family_of(donor).await? {
+            Some((code, n)) => (Some(code), n),
+            None => (None, 0),
+        };
+        Ok(Outcome::Club(ClubOutcome::Family { code, members }))
+    }
+
+    /// A new family with the donor in it, under a fresh code (leaving any other).
+    pub(super) async fn create_family(
+        &self,
+        tx: &mut Tx,
+        who: &Actor,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Outcome> {
+        let Some(donor) = who.member() else {
+            return Ok(Outcome::Refused);
+        };
+        tx.create_family(donor, random_code, now.timestamp_millis())
+            .await?;
+        self.family(tx, who).await
+    }
+
+    /// Join the family with this code (leaving any other).
+    pub(super) async fn join_family(
+        &self,
+        tx: &mut Tx,
+        who: &Actor,
+        code: &str,
+    ) -> anyhow::Result<Outcome> {
+        let Some(donor) = who.member() else {
+            return Ok(Outcome::Refused);
+        };
+        if !tx.join_family(donor, code).await? {
+            return Ok(Outcome::Club(ClubOutcome::NoSuchFamily));
+        }
+        self.family(tx, who).await
+    }
+
+    pub(super) async fn leave_family(&self, tx: &mut Tx, who: &Actor) -> anyhow::Result<Outcome> {
+        let Some(donor) = who.member() else {
+            return Ok(Outcome::Refused);
+        };
+        tx.leave_family(donor).await?;
+        Ok(Outcome::Club(ClubOutcome::LeftFamily))
     }
 }

@@ -67,6 +67,11 @@ pub(crate) fn need(request: &Request) -> Need<'_> {
         Request::Club(ClubRequest::SetRole { role, .. }) => Need::May(Action::Grant(*role)),
         Request::Club(ClubRequest::Audit) => Need::May(Action::ReadAudit),
         Request::Club(ClubRequest::Leaderboard { .. }) => Need::May(Action::ReadLeaderboard),
+        // A donor's own family.
+        Request::Club(ClubRequest::Family)
+        | Request::Club(ClubRequest::CreateFamily)
+        | Request::Club(ClubRequest::JoinFamily { .. })
+        | Request::Club(ClubRequest::LeaveFamily) => Need::Donor,
         Request::Drive(r) => drive_need(r),
         Request::Callout(r) => callout_need(r),
     }

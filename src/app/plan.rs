@@ -123,8 +123,10 @@ impl App {
             })
             .collect();
         donors.sort_by(|a, b| b.tier.cmp(&a.tier).then(a.name.cmp(&b.name)));
+        let families = tx.year_families(first, until).await?;
         let clubs = tx.club_standings(first, until).await?;
-        tx.note_audit_recipients(donors.len() as i64).await?;
+        let named = donors.len() + families.iter().map(|f| f.names.len()).sum::<usize>();
+        tx.note_audit_recipients(named as i64).await?;
         tx.commit().await?;
         let units = figures
             .units
@@ -138,6 +140,7 @@ impl App {
             year,
             until,
             donors,
+            families,
             clubs,
             units,
         })

@@ -112,6 +112,12 @@ impl App {
                 self.set_role(tx, me, role, &phone, grant, now).await
             }
             Request::Club(ClubRequest::Audit) => self.audit_log(tx).await,
+            Request::Club(ClubRequest::Family) => self.family(tx, who).await,
+            Request::Club(ClubRequest::CreateFamily) => self.create_family(tx, who, now).await,
+            Request::Club(ClubRequest::JoinFamily { code }) => {
+                self.join_family(tx, who, &code).await
+            }
+            Request::Club(ClubRequest::LeaveFamily) => self.leave_family(tx, who).await,
             Request::Club(ClubRequest::Leaderboard { year }) => {
                 self.leaderboard(tx, who, year, now).await
             }

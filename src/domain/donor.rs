@@ -68,6 +68,8 @@ pub struct Donor {
     /// The name of the school or workplace (a unit of the year plan) they said they belong
     /// to; set by its own question (`/unit`), never by saving the profile.
     pub unit: Option<String>,
+    /// The code of the family they joined (`/giadinh`), if any; set by its own requests.
+    pub family: Option<String>,
 }
 
 /// One question of the registration.

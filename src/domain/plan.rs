@@ -700,13 +700,23 @@ pub fn milestone_crossed(before: i64, in_year: i64, tiers: &[i64]) -> Option<i64
         .max()
 }
 
-/// The year's honours: donors by milestone (highest first), clubs in the contest's order,
-/// and the units that met their allocation.
+/// A family of donors (opt-in) with at least two members, one of whom gave this year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HonouredFamily {
+    pub code: String,
+    pub names: Vec<String>,
+    pub donations_in_year: i64,
+    pub donations: i64,
+}
+
+/// The year's honours: donors by milestone (highest first), families (most donations this
+/// year first), clubs in the contest's order, and the units that met their allocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Honours {
     pub year: i32,
     pub until: chrono::NaiveDate,
     pub donors: Vec<HonouredDonor>,
+    pub families: Vec<HonouredFamily>,
     pub clubs: Vec<ClubStanding>,
     pub units: Vec<UnitFigures>,
 }

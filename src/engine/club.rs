@@ -36,6 +36,11 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ClubState {
     AskJoinCode,
+    /// `/giadinh`: create a family, or type a relative's family code; in one: leave.
+    FamilyMenu {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+    },
     ChooseClub {
         clubs: Vec<ClubItem>,
     },
@@ -165,6 +170,13 @@ pub enum ClubRequest {
         grant: bool,
     },
     Audit,
+    /// The donor's family (opt-in, for the honours): shown, created, joined by code, left.
+    Family,
+    CreateFamily,
+    JoinFamily {
+        code: String,
+    },
+    LeaveFamily,
     /// The clubs' year (this year's when none is named), for the contest.
     Leaderboard {
         year: Option<i32>,
@@ -236,6 +248,14 @@ pub enum ClubOutcome {
     LastAdmin,
     /// Entries newest last, with their times already in local time.
     Audit(Vec<(String, AuditEntry)>),
+    /// The donor's family: its code and members (none: not in one).
+    Family {
+        code: Option<String>,
+        members: i64,
+    },
+    /// No family has that code.
+    NoSuchFamily,
+    LeftFamily,
     /// The clubs ranked; `mine`: those the person leads.
     Leaderboard {
         year: i32,
@@ -318,6 +338,12 @@ impl Turn<'_, '_> {
                 }
             }
             Command::Audit => self.request = Some(Request::Club(ClubRequest::Audit)),
+            Command::Family => {
+                self.request = Some(Request::Club(match parse_invite_code(args) {
+                    Some(code) => ClubRequest::JoinFamily { code },
+                    None => ClubRequest::Family,
+                }))
+            }
             Command::Leaderboard => {
                 let year = args
                     .trim()
@@ -368,6 +394,22 @@ impl Turn<'_, '_> {
             _ => "",
         };
         match state {
+            ClubState::FamilyMenu { code } => match self.pick(input).as_deref() {
+                Some("back") => self.state = Some(State::Idle),
+                Some("create") if code.is_none() => {
+                    self.request = Some(Request::Club(ClubRequest::CreateFamily))
+                }
+                Some("leave") if code.is_some() => {
+                    self.request = Some(Request::Club(ClubRequest::LeaveFamily))
+                }
+                Some(_) => self.stale(),
+                None => match parse_invite_code(text) {
+                    Some(code) => {
+                        self.request = Some(Request::Club(ClubRequest::JoinFamily { code }))
+                    }
+                    None => self.wrong(MsgId::FamilyBadCode),
+                },
+            },
             ClubState::AskJoinCode => match parse_invite_code(text) {
                 Some(code) => {
                     self.state = Some(State::Idle);
@@ -602,6 +644,25 @@ impl Turn<'_, '_> {
                 self.back_to_base();
             }
             ClubOutcome::Audit(entries) => self.show_audit(entries),
+            ClubOutcome::Family { code, members } => {
+                match &code {
+                    Some(c) => self.say(
+                        Msg::new(MsgId::FamilyShow)
+                            .str("code", c.clone())
+                            .num("members", members as f64),
+                    ),
+                    None => self.say(MsgId::FamilyNone),
+                }
+                self.state = Some(State::Club(ClubState::FamilyMenu { code }));
+            }
+            ClubOutcome::NoSuchFamily => {
+                self.say(MsgId::FamilyBadCode);
+                self.state = Some(State::Club(ClubState::FamilyMenu { code: None }));
+            }
+            ClubOutcome::LeftFamily => {
+                self.say(MsgId::FamilyLeft);
+                self.back_to_base();
+            }
             ClubOutcome::Leaderboard { year, clubs, mine } => {
                 self.show_leaderboard(year, &clubs, &mine)
             }
@@ -1045,6 +1106,18 @@ fn back() -> Choice {
 pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
     match state {
         ClubState::AskJoinCode => r.parts.push(Msg::new(MsgId::AskJoinCode)),
+        ClubState::FamilyMenu { code } => {
+            r.choices = match code {
+                None => vec![
+                    choice("create", MsgId::ChoiceFamilyCreate, &["tao", "create"]),
+                    back(),
+                ],
+                Some(_) => vec![
+                    choice("leave", MsgId::ChoiceFamilyLeave, &["roi", "leave"]),
+                    back(),
+                ],
+            };
+        }
         ClubState::ChooseClub { clubs } => {
             r.parts.push(Msg::new(MsgId::ChooseClub));
             r.choices = clubs

@@ -2064,6 +2064,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_new_states_read_back_as_stored() {
+        use crate::engine::State;
+        for json in [
+            r#"{"state":"unit_ask"}"#,
+            r#"{"state":"unit_choose","units":[{"id":1,"label":"Trường Đại học Hải Phòng"}]}"#,
+            r#"{"state":"family_menu","code":"ABCDEF"}"#,
+            r#"{"state":"family_menu"}"#,
+        ] {
+            let state: State = serde_json::from_str(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            assert_eq!(serde_json::to_string(&state).unwrap(), json);
+        }
+        let s: State = serde_json::from_str(r#"{"state":"unit_ask"}"#).unwrap();
+        assert_eq!(s, State::Drive(DriveState::UnitAsk));
+    }
+
+    #[test]
     fn report_arguments_name_a_year_a_unit_or_the_plan() {
         let plan = |args: &str| match plan_request(args) {
             Some(DriveRequest::PlanReport { year, unit }) => Some((year, unit)),

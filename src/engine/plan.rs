@@ -135,6 +135,15 @@ pub fn honours_text(catalogue: &Catalogue, lang: Lang, h: &Honours) -> String {
             .num("total", d.total as f64)));
     }
     out.push(r(
+        Msg::new(MsgId::HonoursFamiliesHead).num("n", h.families.len() as f64)
+    ));
+    for f in &h.families {
+        out.push(r(Msg::new(MsgId::HonoursFamily)
+            .str("names", f.names.join(", "))
+            .num("year", f.donations_in_year as f64)
+            .num("total", f.donations as f64)));
+    }
+    out.push(r(
         Msg::new(MsgId::HonoursClubsHead).num("n", h.clubs.len() as f64)
     ));
     for (i, c) in h.clubs.iter().take(10).enumerate() {

@@ -269,6 +269,81 @@ impl Tx {
         Ok(())
     }
 
+    /// The donor's family: its code and its members.
+    pub async fn family_of(&mut self, donor: i64) -> anyhow::Result<Option<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT f.code, (SELECT COUNT(*) FROM donors x WHERE x.family_id = f.id) \
+             FROM families f JOIN donors d ON d.family_id = f.id WHERE d.id = $1",
+        )
+        .bind(donor)
+        .fetch_optional(&mut *self.tx)
+        .await?)
+    }
+
+    /// A new family with `donor` in it (out of any other).
+    pub async fn create_family(
+        &mut self,
+        donor: i64,
+        mut code: impl FnMut() -> String,
+        now: i64,
+    ) -> anyhow::Result<String> {
+        for _ in 0..20 {
+            let c = code();
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO families (code, created_at) VALUES ($1, $2) \
+                 ON CONFLICT (code) DO NOTHING RETURNING id",
+            )
+            .bind(&c)
+            .bind(now)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .context("creating a family")?;
+            if let Some(id) = id {
+                self.set_family(donor, Some(id)).await?;
+                return Ok(c);
+            }
+        }
+        anyhow::bail!("no free family code after 20 tries")
+    }
+
+    /// Join the family with `code`; `false` when there is none.
+    pub async fn join_family(&mut self, donor: i64, code: &str) -> anyhow::Result<bool> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM families WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        if id.is_some() {
+            self.set_family(donor, id).await?;
+        }
+        Ok(id.is_some())
+    }
+
+    pub async fn leave_family(&mut self, donor: i64) -> anyhow::Result<()> {
+        self.set_family(donor, None).await
+    }
+
+    /// Move a donor to a family (or out of one); a family left empty goes.
+    async fn set_family(&mut self, donor: i64, family: Option<i64>) -> anyhow::Result<()> {
+        sqlx::query("UPDATE donors SET family_id = $1 WHERE id = $2")
+            .bind(family)
+            .bind(donor)
+            .execute(&mut *self.tx)
+            .await?;
+        self.drop_empty_families().await
+    }
+
+    /// Families nobody is in any more (left, or erased) are deleted.
+    pub(crate) async fn drop_empty_families(&mut self) -> anyhow::Result<()> {
+        sqlx::query(
+            "DELETE FROM families WHERE NOT EXISTS \
+             (SELECT 1 FROM donors d WHERE d.family_id = families.id)",
+        )
+        .execute(&mut *self.tx)
+        .await
+        .context("removing empty families")?;
+        Ok(())
+    }
+
     /// Create a club with its creator as leader. `code` is tried first; on the rare clash
     /// with an existing code, `more_codes` gives others.
     pub async fn create_club(

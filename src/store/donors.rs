@@ -60,6 +60,7 @@ fn donor_from_row(r: &SqliteRow) -> anyhow::Result<Donor> {
             .unwrap_or_default(),
         renewal_asked: r.try_get("consent_renewal_asked")?,
         unit: r.try_get("unit_name")?,
+        family: r.try_get("family_code")?,
     })
 }
 
@@ -70,7 +71,8 @@ impl Tx {
         for chunk in ids.chunks(CHUNK) {
             let mut q = QueryBuilder::new(
                 "SELECT d.*, c.given_at AS consent_at, c.text_version AS consent_version, \
-                 (SELECT u.name FROM units u WHERE u.id = d.unit_id) AS unit_name \
+                 (SELECT u.name FROM units u WHERE u.id = d.unit_id) AS unit_name, \
+                 (SELECT f.code FROM families f WHERE f.id = d.family_id) AS family_code \
                  FROM donors d LEFT JOIN consents c ON c.id = \
                  (SELECT MAX(id) FROM consents WHERE donor_id = d.id) WHERE d.id IN ",
             );
@@ -254,6 +256,7 @@ impl Tx {
             .execute(&mut *self.tx)
             .await
             .context("erasing the donor")?;
+        self.drop_empty_families().await?;
         self.bump("donors_erased").await
     }
 }

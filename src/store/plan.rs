@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::domain::plan::{
-    ClubStanding, Plan, PlanFigures, TargetChange, UnitConvention, UnitFigures, UnitKind,
-    YearTargets, rank_clubs,
+    ClubStanding, HonouredFamily, Plan, PlanFigures, TargetChange, UnitConvention, UnitFigures,
+    UnitKind, YearTargets, rank_clubs,
 };
 use anyhow::Context;
 use chrono::Datelike;
@@ -265,6 +265,58 @@ impl Tx {
                 year,
                 ..YearTargets::default()
             }))
+    }
+
+    /// Families of two or more with a donation between `from` and `to`, most donations in
+    /// that period first.
+    pub async fn year_families(
+        &mut self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> anyhow::Result<Vec<HonouredFamily>> {
+        let rows = sqlx::query(
+            "SELECT f.code, \
+             (SELECT group_concat(COALESCE(d.full_name, ''), '; ') FROM \
+                (SELECT full_name FROM donors WHERE family_id = f.id ORDER BY full_name, id) d) \
+               AS names, \
+             (SELECT COUNT(*) FROM donors d WHERE d.family_id = f.id) AS members, \
+             (SELECT COUNT(*) FROM donations n JOIN donors d ON d.id = n.donor_id \
+                WHERE d.family_id = f.id AND n.donated_on >= $1 AND n.donated_on <= $2) \
+               AS in_year, \
+             (SELECT COUNT(*) FROM donations n JOIN donors d ON d.id = n.donor_id \
+                WHERE d.family_id = f.id AND n.donated_on <= $2) AS total \
+             FROM families f",
+        )
+        .bind(date_text(from))
+        .bind(date_text(to))
+        .fetch_all(&mut *self.tx)
+        .await
+        .context("reading the families")?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (members, in_year): (i64, i64) = (r.try_get("members")?, r.try_get("in_year")?);
+            if members < 2 || in_year == 0 {
+                continue;
+            }
+            out.push(HonouredFamily {
+                code: r.try_get("code")?,
+                names: r
+                    .try_get::<Option<String>, _>("names")?
+                    .unwrap_or_default()
+                    .split("; ")
+                    .map(str::to_string)
+                    .collect(),
+                donations_in_year: in_year,
+                donations: r.try_get("total")?,
+            });
+        }
+        out.sort_by(|a, b| {
+            b.donations_in_year
+                .cmp(&a.donations_in_year)
+                .then(b.donations.cmp(&a.donations))
+                .then(a.code.cmp(&b.code))
+        });
+        Ok(out)
     }
 
     /// The clubs `donor` leads.

@@ -703,3 +703,86 @@ async fn a_calendar_file_with_its_plan_stores_both_or_nothing() {
     );
     bot.stop().await;
 }
+
+/// Families opt in: one creates a family and sends the code, a relative joins; the honours
+/// list them once both gave this year; leaving, or erasure, takes a person out, and a family
+/// nobody is in any more is gone.
+#[tokio::test]
+async fn a_family_opts_in_by_code_is_honoured_and_erasure_leaves_nothing() {
+    let mut bot = TestBot::start().await;
+    bot.clock.set(vn(11, 22, 9, 0));
+    bot.register(10, "0912000010").await;
+    bot.register(11, "0912000011").await;
+    let r = bot.say(10, "/giadinh").await;
+    assert!(r.text.contains("Tạo gia đình để có mã"), "{}", r.text);
+    let r = bot.tap(10, "create").await;
+    let code: String = r
+        .text
+        .split("Mã gia đình: ")
+        .nth(1)
+        .expect("a code")
+        .chars()
+        .take(6)
+        .collect();
+    assert!(r.text.contains("1 người đã tham gia"), "{}", r.text);
+    let r = bot.say(11, "/giadinh XYZ-XYZ").await;
+    assert!(r.text.contains("không thấy gia đình"), "{}", r.text);
+    let r = bot
+        .say(11, &format!("/giadinh {}-{}", &code[..3], &code[3..]))
+        .await;
+    assert!(r.text.contains("2 người đã tham gia"), "{}", r.text);
+    let r = bot.say(11, "/profile").await;
+    assert!(
+        r.text.contains(&format!("• Gia đình hiến máu: mã {code}")),
+        "{}",
+        r.text
+    );
+
+    let donations = bot.db.with_file_name("donations.csv");
+    std::fs::write(
+        &donations,
+        "phone,date,kind\n0912000010,10/03/2026,toàn phần\n0912000010,10/07/2026,toàn phần\n\
+         0912000011,10/07/2025,toàn phần\n",
+    )
+    .unwrap();
+    hienmau::cli::import_donations(&bot.app, &donations)
+        .await
+        .unwrap();
+    let text = honours(&bot).await;
+    assert!(
+        text.contains("Gia đình hiến máu (1)")
+            && text.contains("• Nguyễn Văn An, Nguyễn Văn An — 2 lần hiến trong năm, 3 lần tất cả"),
+        "{text}"
+    );
+    // A relative leaves: a family of one is not listed.
+    bot.say(11, "/giadinh").await;
+    let r = bot.tap(11, "leave").await;
+    assert!(r.text.contains("Bạn đã rời gia đình"), "{}", r.text);
+    let text = honours(&bot).await;
+    assert!(text.contains("Gia đình hiến máu (0)"), "{text}");
+    assert_eq!(
+        seed::count(&bot.db, "SELECT COUNT(*) FROM families").await,
+        1
+    );
+    // The last member erases their data: the family goes with them.
+    bot.say(10, "/delete").await;
+    bot.tap(10, "delete").await;
+    assert_eq!(
+        seed::count(&bot.db, "SELECT COUNT(*) FROM families").await,
+        0
+    );
+    bot.stop().await;
+}
+
+async fn honours(bot: &TestBot) -> String {
+    plan(
+        &bot.app,
+        PlanAction::Honours {
+            year: Some(2026),
+            csv: false,
+        },
+        day(11, 22),
+    )
+    .await
+    .unwrap()
+}
