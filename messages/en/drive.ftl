@@ -276,7 +276,10 @@ plan-report-behind = ⚠ Behind pace: { $pct }% of the target with { $year_pct }
 plan-report-people = • People reached: { $reached } (target { $target })
 plan-report-repeat = • Repeat donations: { $pct }% of donations (target { $target }%)
 plan-report-population = • Donors: { $donors } people, { $pct }% of the population (target { $target }%)
-plan-report-drives = • Drives held: { $done } (target { $target })
+plan-report-drives = • Drives held: { $done } (target { $target }){ $fixed ->
+        [0] {""}
+       *[other] ; fixed points open on { $fixed } days
+    }
 plan-report-months = By month (units): { $months }
 plan-report-units-head = By allocated unit:
 plan-report-unit = • { $name }{ $illustrative } — { $done } / { $target } units ({ $pct }%){ $behind }

@@ -276,7 +276,10 @@ plan-report-behind = ⚠ Chậm tiến độ: đạt { $pct }% chỉ tiêu khi �
 plan-report-people = • Người được tuyên truyền, vận động: { $reached } (mục tiêu { $target })
 plan-report-repeat = • Hiến máu nhắc lại: { $pct }% số lần hiến (mục tiêu { $target }%)
 plan-report-population = • Người hiến máu: { $donors } người, { $pct }% dân số (mục tiêu { $target }%)
-plan-report-drives = • Số đợt hiến máu đã tổ chức: { $done } (mục tiêu { $target })
+plan-report-drives = • Số đợt hiến máu đã tổ chức: { $done } (mục tiêu { $target }){ $fixed ->
+        [0] {""}
+       *[other] ; điểm cố định mở { $fixed } buổi
+    }
 plan-report-months = Theo tháng (đơn vị): { $months }
 plan-report-units-head = Theo đơn vị được giao chỉ tiêu:
 plan-report-unit = • { $name }{ $illustrative } — { $done } / { $target } đơn vị ({ $pct }%){ $behind }

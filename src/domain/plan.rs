@@ -637,8 +637,10 @@ pub struct PlanFigures {
     pub donors: i64,
     /// People reached by the year's campaigns.
     pub reached: i64,
-    /// Drives held (not cancelled) up to `until`.
+    /// Drives held (not cancelled) up to `until`, fixed points' open days apart.
     pub drives: i64,
+    /// Days a fixed donation point was open up to `until`.
+    pub fixed_days: i64,
     /// Units of blood by month, January first.
     pub by_month: [f64; 12],
     pub units: Vec<UnitFigures>,

@@ -74,7 +74,8 @@ pub fn plan_report(catalogue: &Catalogue, lang: Lang, f: &PlanFigures) -> Vec<Ms
     out.push(
         Msg::new(MsgId::PlanReportDrives)
             .str("done", f.drives.to_string())
-            .str("target", opt(t.drives)),
+            .str("target", opt(t.drives))
+            .num("fixed", f.fixed_days as f64),
     );
     let months: Vec<String> = f
         .by_month

@@ -468,9 +468,10 @@ async fn plan_figures(
     .bind(year)
     .fetch_one(&mut *conn)
     .await?;
-    let drives: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM drives WHERE cancelled_at IS NULL \
-         AND starts_at >= $1 AND starts_at < $2",
+    // A fixed point's open day is not a drive (đợt) of the plan: counted apart.
+    let (drives, fixed_days): (i64, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(fixed_point_id IS NULL), 0), COALESCE(SUM(fixed_point_id IS NOT NULL), 0) \
+         FROM drives WHERE cancelled_at IS NULL AND starts_at >= $1 AND starts_at < $2",
     )
     .bind(year_start_ms)
     .bind(drives_until_ms)
@@ -517,6 +518,7 @@ async fn plan_figures(
         donors: totals.try_get::<Option<i64>, _>("donors")?.unwrap_or(0),
         reached,
         drives,
+        fixed_days,
         by_month,
         units: unit_rows,
     })

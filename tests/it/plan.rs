@@ -336,6 +336,21 @@ async fn a_fixed_point_takes_sign_ups_and_its_donations_count_for_its_unit() {
         report.contains("• Quận Lê Chân — 0 / 20 đơn vị"),
         "{report}"
     );
+    // The day of the point (21/4) is not a drive of the plan; the May drive is to come.
+    assert!(
+        report.contains("• Số đợt hiến máu đã tổ chức: 0 (mục tiêu 4); điểm cố định mở 1 buổi"),
+        "{report}"
+    );
+    // Her sign-up has its reminders, as a drive's would.
+    assert!(
+        seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'reminder' AND drive_id IN \
+             (SELECT id FROM drives WHERE fixed_point_id IS NOT NULL)"
+        )
+        .await
+            > 0
+    );
     bot.stop().await;
 }
 
