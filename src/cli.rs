@@ -883,8 +883,21 @@ fn honours_csv(app: &App, h: &crate::domain::plan::Honours) -> anyhow::Result<St
     let (cat, lang) = (app.catalogue(), app.config().language);
     let say = |id: MsgId| cat.render(lang, &Msg::new(id));
     let vi = lang == Lang::Vi;
+    let header = say(MsgId::HonoursCsvHeader);
+    let columns = header.split(',').count();
     let mut w = ::csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(say(MsgId::HonoursCsvHeader).split(','))?;
+    w.write_record(header.split(','))?;
+    // A row: its kind, then the cells it has (by column), the others empty.
+    let mut row = |kind: MsgId, cells: &[(usize, String)]| -> anyhow::Result<()> {
+        let mut r = vec![String::new(); columns];
+        r[0] = say(kind);
+        for (i, v) in cells {
+            if let Some(slot) = r.get_mut(*i) {
+                slot.clone_from(v);
+            }
+        }
+        Ok(w.write_record(&r)?)
+    };
     let province = |p: &Option<String>| {
         p.as_deref()
             .and_then(crate::domain::province::Province::from_code)
@@ -892,66 +905,53 @@ fn honours_csv(app: &App, h: &crate::domain::plan::Honours) -> anyhow::Result<St
             .unwrap_or_default()
     };
     for d in &h.donors {
-        w.write_record([
-            say(MsgId::HonoursKindDonor),
-            d.tier.to_string(),
-            d.name.clone(),
-            province(&d.province),
-            d.total.to_string(),
-            d.last
-                .map(|d| d.format("%d/%m/%Y").to_string())
-                .unwrap_or_default(),
-            d.clubs.clone(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ])?;
+        let last = d.last.map(|d| d.format("%d/%m/%Y").to_string());
+        row(
+            MsgId::HonoursKindDonor,
+            &[
+                (1, d.tier.to_string()),
+                (2, d.name.clone()),
+                (3, province(&d.province)),
+                (4, d.total.to_string()),
+                (5, last.unwrap_or_default()),
+                (6, d.clubs.clone()),
+            ],
+        )?;
     }
     for f in &h.families {
-        w.write_record([
-            say(MsgId::HonoursKindFamily),
-            f.names.len().to_string(),
-            f.names.join("; "),
-            String::new(),
-            f.donations_in_year.to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ])?;
+        row(
+            MsgId::HonoursKindFamily,
+            &[
+                (1, f.names.len().to_string()),
+                (2, f.names.join("; ")),
+                (4, f.donations_in_year.to_string()),
+            ],
+        )?;
     }
     for (i, c) in h.clubs.iter().enumerate() {
-        w.write_record([
-            say(MsgId::HonoursKindClub),
-            (i + 1).to_string(),
-            c.name.clone(),
-            String::new(),
-            c.donations.to_string(),
-            String::new(),
-            String::new(),
-            c.new_donors.to_string(),
-            c.repeat_pct().map(|p| p.to_string()).unwrap_or_default(),
-            String::new(),
-            String::new(),
-        ])?;
+        let repeat = c.repeat_pct().map(|p| p.to_string());
+        row(
+            MsgId::HonoursKindClub,
+            &[
+                (1, (i + 1).to_string()),
+                (2, c.name.clone()),
+                (4, c.donations.to_string()),
+                (7, c.new_donors.to_string()),
+                (8, repeat.unwrap_or_default()),
+            ],
+        )?;
     }
     for u in &h.units {
-        w.write_record([
-            say(MsgId::HonoursKindUnit),
-            String::new(),
-            u.name.clone(),
-            String::new(),
-            u.donations.to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            u.target_units.map(|t| t.to_string()).unwrap_or_default(),
-            crate::domain::plan::units_text(u.units_done, vi),
-        ])?;
+        let target = u.target_units.map(|t| t.to_string());
+        row(
+            MsgId::HonoursKindUnit,
+            &[
+                (2, u.name.clone()),
+                (4, u.donations.to_string()),
+                (9, target.unwrap_or_default()),
+                (10, crate::domain::plan::units_text(u.units_done, vi)),
+            ],
+        )?;
     }
     String::from_utf8(w.into_inner().context("writing CSV")?).context("CSV is UTF-8")
 }

@@ -915,24 +915,7 @@ impl Turn<'_, '_> {
             .enumerate()
             .filter(|(i, c)| *i < TOP || mine.contains(&c.club_id))
             .map(|(i, c)| {
-                let line = Msg::new(MsgId::LeaderboardLine)
-                    .num("rank", (i + 1) as f64)
-                    .str(
-                        "mine",
-                        if mine.contains(&c.club_id) {
-                            "yes"
-                        } else {
-                            "no"
-                        },
-                    )
-                    .str("name", c.name.clone())
-                    .num("donations", c.donations as f64)
-                    .num("new", c.new_donors as f64)
-                    .num("members", c.members as f64)
-                    .str(
-                        "repeat",
-                        c.repeat_pct().map_or("none".into(), |p| p.to_string()),
-                    );
+                let line = super::plan::club_line(i + 1, c, mine.contains(&c.club_id));
                 ctx.catalogue.render(self.lang, &line)
             })
             .collect();

@@ -2,7 +2,7 @@
 //! and the dashboard use the same messages): the province against its targets, by month,
 //! and each allocated unit, with the units behind their pace flagged.
 
-use crate::domain::plan::{Honours, PlanFigures, YearTargets, units_text};
+use crate::domain::plan::{ClubStanding, Honours, PlanFigures, YearTargets, units_text};
 use crate::messages::{Catalogue, Lang, Msg, MsgId};
 
 fn pct(v: f64) -> String {
@@ -148,17 +148,7 @@ pub fn honours_text(catalogue: &Catalogue, lang: Lang, h: &Honours) -> String {
         Msg::new(MsgId::HonoursClubsHead).num("n", h.clubs.len() as f64)
     ));
     for (i, c) in h.clubs.iter().take(10).enumerate() {
-        out.push(r(Msg::new(MsgId::LeaderboardLine)
-            .num("rank", (i + 1) as f64)
-            .str("mine", "no")
-            .str("name", c.name.clone())
-            .num("donations", c.donations as f64)
-            .num("new", c.new_donors as f64)
-            .num("members", c.members as f64)
-            .str(
-                "repeat",
-                c.repeat_pct().map_or("none".into(), |p| p.to_string()),
-            )));
+        out.push(r(club_line(i + 1, c, false)));
     }
     out.push(r(
         Msg::new(MsgId::HonoursUnitsHead).num("n", h.units.len() as f64)
@@ -201,4 +191,19 @@ pub fn targets_msg(t: &YearTargets, lang: Lang) -> Msg {
     });
     let m = val(m, "share", share);
     val(m, "drives", t.drives.map(|n| n.to_string()))
+}
+
+/// A club's line in the contest (`mine`: marked for its leader).
+pub fn club_line(rank: usize, c: &ClubStanding, mine: bool) -> Msg {
+    Msg::new(MsgId::LeaderboardLine)
+        .num("rank", rank as f64)
+        .str("mine", if mine { "yes" } else { "no" })
+        .str("name", c.name.clone())
+        .num("donations", c.donations as f64)
+        .num("new", c.new_donors as f64)
+        .num("members", c.members as f64)
+        .str(
+            "repeat",
+            c.repeat_pct().map_or("none".into(), |p| p.to_string()),
+        )
 }

@@ -45,7 +45,7 @@ capacity = 50
 "#;
 
 /// A Vietnam time in 2026.
-fn vn(m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn vn(m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<chrono::Utc> {
     chrono_tz::Asia::Ho_Chi_Minh
         .with_ymd_and_hms(2026, m, d, h, min, 0)
         .unwrap()

@@ -227,12 +227,17 @@ capacity = 2
 unit = "dh-hai-phong"
 "#;
 
-fn vn(m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<chrono::Utc> {
-    use chrono::TimeZone;
-    chrono_tz::Asia::Ho_Chi_Minh
-        .with_ymd_and_hms(2026, m, d, h, min, 0)
-        .unwrap()
-        .with_timezone(&chrono::Utc)
+use crate::drives::vn;
+
+/// A bot whose Telegram user 1 is an admin, its clock at `t`.
+async fn staff_bot(t: chrono::DateTime<chrono::Utc>) -> TestBot {
+    let bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    bot.clock.set(t);
+    bot
 }
 
 async fn import(bot: &TestBot, text: &str) -> anyhow::Result<String> {
@@ -253,12 +258,7 @@ async fn import(bot: &TestBot, text: &str) -> anyhow::Result<String> {
 /// sign-up like a drive, and the donation recorded there counts for the unit running it.
 #[tokio::test]
 async fn a_fixed_point_takes_sign_ups_and_its_donations_count_for_its_unit() {
-    let mut bot = TestBot::start_with(
-        &[("HIENMAU_ADMINS", "telegram:1")],
-        hienmau::config::DeliveryConfig::unlimited(),
-    )
-    .await;
-    bot.clock.set(vn(4, 20, 9, 0));
+    let mut bot = staff_bot(vn(4, 20, 9, 0)).await;
     load(&bot, "plan.toml", PLAN).await.unwrap();
     // A unit the plan does not have: its line, and nothing stored.
     let e = import(&bot, &POINTS.replace("\"dh-hai-phong\"", "\"dh-xyz\""))
@@ -360,12 +360,7 @@ async fn a_fixed_point_takes_sign_ups_and_its_donations_count_for_its_unit() {
 /// the coordinator's `/report 2026` and `/report Lê Chân` read the plan in chat.
 #[tokio::test]
 async fn the_club_contest_ranks_by_donations_then_new_donors_and_the_honours_list_milestones() {
-    let mut bot = TestBot::start_with(
-        &[("HIENMAU_ADMINS", "telegram:1")],
-        hienmau::config::DeliveryConfig::unlimited(),
-    )
-    .await;
-    bot.clock.set(vn(11, 22, 9, 0));
+    let mut bot = staff_bot(vn(11, 22, 9, 0)).await;
     load(&bot, "plan.toml", PLAN).await.unwrap();
     for (name, code) in [
         ("CLB Hàng hải", "HANGHAI"),
@@ -607,12 +602,7 @@ async fn a_donor_names_their_school_after_registering_and_their_donations_count_
 /// audited, the others kept); a donor may not; what is not a target gets the usage.
 #[tokio::test]
 async fn targets_are_set_one_at_a_time_in_chat_and_on_the_command_line() {
-    let mut bot = TestBot::start_with(
-        &[("HIENMAU_ADMINS", "telegram:1")],
-        hienmau::config::DeliveryConfig::unlimited(),
-    )
-    .await;
-    bot.clock.set(vn(11, 22, 9, 0));
+    let mut bot = staff_bot(vn(11, 22, 9, 0)).await;
     let r = bot.say(1, "/chitieu 2026 đơn vị 30.000").await;
     assert!(
         r.text.contains(
