@@ -271,18 +271,18 @@ cli-stock-low = low
 # The year plan (hienmau plan report).
 plan-report-title = Plan for { $year }: figures up to { $date } ({ $year_pct }% of the year gone)
 plan-report-none = No targets for { $year } yet. Load a plan: hienmau plan load FILE.toml
-plan-report-units = • Blood received: { $done } / { $target } units ({ $pct }% of target); same period last year: { $last } units
+plan-report-units = • Blood received: { $done } / { $target } units ({ $pct } of target); same period last year: { $last } units
 plan-report-behind = ⚠ Behind pace: { $pct }% of the target with { $year_pct }% of the year gone.
 plan-report-people = • People reached: { $reached } (target { $target })
-plan-report-repeat = • Repeat donations: { $pct }% of donations (target { $target }%)
-plan-report-population = • Donors: { $donors } people, { $pct }% of the population (target { $target }%)
+plan-report-repeat = • Repeat donations: { $pct } of donations (target { $target })
+plan-report-population = • Donors: { $donors } people, { $pct } of the population (target { $target })
 plan-report-drives = • Drives held: { $done } (target { $target }){ $fixed ->
         [0] {""}
        *[other] ; fixed points open on { $fixed } days
     }
 plan-report-months = By month (units): { $months }
 plan-report-units-head = By allocated unit:
-plan-report-unit = • { $name }{ $illustrative } — { $done } / { $target } units ({ $pct }%){ $behind }
+plan-report-unit = • { $name }{ $illustrative } — { $done } / { $target } units ({ $pct }){ $behind }
 plan-report-unit-behind = {" "}⚠ behind pace
 plan-report-illustrative = (* an illustrative allocation, not the steering committee's.)
 plan-report-none-value = —

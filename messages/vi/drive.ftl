@@ -271,18 +271,18 @@ cli-stock-low = thấp
 # The year plan (hienmau plan report).
 plan-report-title = Kế hoạch năm { $year }: số liệu đến hết ngày { $date } ({ $year_pct }% thời gian của năm)
 plan-report-none = Chưa có chỉ tiêu cho năm { $year }. Nạp kế hoạch: hienmau plan load TỆP.toml
-plan-report-units = • Máu tiếp nhận: { $done } / { $target } đơn vị ({ $pct }% chỉ tiêu); cùng kỳ năm trước: { $last } đơn vị
+plan-report-units = • Máu tiếp nhận: { $done } / { $target } đơn vị ({ $pct } chỉ tiêu); cùng kỳ năm trước: { $last } đơn vị
 plan-report-behind = ⚠ Chậm tiến độ: đạt { $pct }% chỉ tiêu khi đã qua { $year_pct }% thời gian của năm.
 plan-report-people = • Người được tuyên truyền, vận động: { $reached } (mục tiêu { $target })
-plan-report-repeat = • Hiến máu nhắc lại: { $pct }% số lần hiến (mục tiêu { $target }%)
-plan-report-population = • Người hiến máu: { $donors } người, { $pct }% dân số (mục tiêu { $target }%)
+plan-report-repeat = • Hiến máu nhắc lại: { $pct } số lần hiến (mục tiêu { $target })
+plan-report-population = • Người hiến máu: { $donors } người, { $pct } dân số (mục tiêu { $target })
 plan-report-drives = • Số đợt hiến máu đã tổ chức: { $done } (mục tiêu { $target }){ $fixed ->
         [0] {""}
        *[other] ; điểm cố định mở { $fixed } buổi
     }
 plan-report-months = Theo tháng (đơn vị): { $months }
 plan-report-units-head = Theo đơn vị được giao chỉ tiêu:
-plan-report-unit = • { $name }{ $illustrative } — { $done } / { $target } đơn vị ({ $pct }%){ $behind }
+plan-report-unit = • { $name }{ $illustrative } — { $done } / { $target } đơn vị ({ $pct }){ $behind }
 plan-report-unit-behind = {" "}⚠ chậm tiến độ
 plan-report-illustrative = (* chỉ tiêu minh hoạ, không phải của Ban Chỉ đạo.)
 plan-report-none-value = —

@@ -31,7 +31,7 @@ pub fn plan_report(catalogue: &Catalogue, lang: Lang, f: &PlanFigures) -> Vec<Ms
         Msg::new(MsgId::PlanReportUnits)
             .str("done", units_text(f.units_done, vi))
             .str("target", opt(t.units))
-            .str("pct", pace.map_or(none.clone(), |p| pct(p.done_pct)))
+            .str("pct", pace.map_or(none.clone(), |p| pct(p.done_pct) + "%"))
             .str("last", units_text(f.units_last_year, vi)),
     );
     if let Some(p) = pace.filter(|p| p.behind()) {
@@ -53,13 +53,16 @@ pub fn plan_report(catalogue: &Catalogue, lang: Lang, f: &PlanFigures) -> Vec<Ms
     );
     out.push(
         Msg::new(MsgId::PlanReportRepeat)
-            .str("pct", f.repeat_pct().map_or(none.clone(), pct))
-            .str("target", opt(t.repeat_pct)),
+            .str("pct", f.repeat_pct().map_or(none.clone(), |p| pct(p) + "%"))
+            .str(
+                "target",
+                t.repeat_pct.map_or(none.clone(), |p| format!("{p}%")),
+            ),
     );
     let share = |bp: i64| {
         let t = format!("{:.2}", bp as f64 / 100.0);
         let t = t.trim_end_matches('0').trim_end_matches('.').to_string();
-        if vi { t.replace('.', ",") } else { t }
+        (if vi { t.replace('.', ",") } else { t }) + "%"
     };
     out.push(
         Msg::new(MsgId::PlanReportPopulation)
@@ -100,7 +103,7 @@ pub fn plan_report(catalogue: &Catalogue, lang: Lang, f: &PlanFigures) -> Vec<Ms
                     .str("illustrative", if u.illustrative { "*" } else { "" })
                     .str("done", units_text(u.units_done, vi))
                     .str("target", opt(u.target_units))
-                    .str("pct", pace.map_or(none.clone(), |p| pct(p.done_pct)))
+                    .str("pct", pace.map_or(none.clone(), |p| pct(p.done_pct) + "%"))
                     .str("behind", behind),
             );
         }

@@ -319,18 +319,17 @@ impl FakeTelegram {
         self.text(user, text);
         self.wait_for(user, before + 1, timeout)
             .await
-            .pop()
-            .unwrap()
+            .swap_remove(before)
     }
 
-    /// `user` taps the button with this value; waits for the bot's next message to them.
+    /// `user` taps the button with this value; waits for the bot's next message to them (the
+    /// first that arrives after the tap, however late this task wakes).
     pub async fn tap_and_wait(&self, user: i64, value: &str, timeout: Duration) -> Sent {
         let before = self.sent_to(user).len();
         self.tap(user, value);
         self.wait_for(user, before + 1, timeout)
             .await
-            .pop()
-            .unwrap()
+            .swap_remove(before)
     }
 
     /// Wait until `chat` has received `n` messages in all; returns them.
