@@ -1103,6 +1103,48 @@ slots = ["07:30-09:30", "09:30-11:30"]
     }
 
     #[test]
+    fn every_fixed_point_error_is_named_with_its_line() {
+        let text = "[[fixed_point]]\nname = \"A\"\nplace = \"Nhà văn hoá\"\n\
+                    province = \"Hải Phòng\"\ndays = [\"thứ 9\", \"tue\"]\nweeks = [6]\n\
+                    time = \"07:30-11:00\"\ncapacity = 10\nexcept = [\"tet+x\"]\n\
+                    campaign = \"Không có\"\nunit = \"xyz\"\n\n\
+                    [[fixed_point]]\nname = \"B\"\n\n\
+                    [[fixed_point]]\nname = \"A\"\nplace = \"Nhà văn hoá\"\n\
+                    province = \"Hải Phòng\"\ndays = [\"CN\"]\ntime = \"07:30-11:00\"\n\
+                    capacity = 10\n";
+        let errors = parse_calendar_file(text, 2026, &|c| c == "known").unwrap_err();
+        let lines: Vec<(usize, &str)> = errors
+            .iter()
+            .map(|e| (e.line, e.message.as_str()))
+            .collect();
+        // The weekday, the week, the closed day, the campaign, the unit of the first point;
+        // the second lacks its days, place, province, time and capacity (at its table); the
+        // third repeats the first's name.
+        assert_eq!(
+            lines.iter().map(|l| l.0).collect::<Vec<_>>(),
+            vec![5, 6, 9, 10, 11, 13, 13, 13, 13, 13, 16],
+            "{errors:?}"
+        );
+        assert!(
+            lines[0].1.contains("\"thứ 9\" is not a weekday"),
+            "{errors:?}"
+        );
+        assert!(lines[10].1.contains("\"A\" appears twice"), "{errors:?}");
+        // Nothing but fixed points is a calendar too; nothing at all is not.
+        let ok = "[[fixed_point]]\nname = \"A\"\nplace = \"Nhà văn hoá\"\n\
+                  province = \"Hải Phòng\"\ndays = [\"CN\"]\nmonth = 3\n\
+                  time = \"07:30-11:00\"\ncapacity = 10\n";
+        let c = parse_calendar_file(ok, 2026, &|_| false).unwrap();
+        assert_eq!(
+            c.fixed_points[0].open_days().len(),
+            5,
+            "the Sundays of March 2026"
+        );
+        assert_eq!(c.drive_count(), 5);
+        assert!(parse_calendar_file("", 2026, &|_| false).is_err());
+    }
+
+    #[test]
     fn every_drive_error_is_named_with_its_line() {
         let text = "[[campaign]]\nname = \"A\"\nmonth = 5\n\n\
                     [[campaign.drive]]\nplace = \"ab\"\nprovince = \"Atlantis\"\n\
