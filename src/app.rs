@@ -33,6 +33,8 @@ struct Inner {
     flood: Mutex<HashMap<(String, String), FloodWindow>>,
     /// The Telegram bot's username once known (for club deep links).
     telegram_bot: Mutex<Option<String>>,
+    /// `http://host:port` of the web server once it listens (dashboard links).
+    web_base: Mutex<Option<String>>,
 }
 
 /// One account's messages in the current one-minute window.
@@ -75,6 +77,7 @@ impl App {
                 outbox_added: Arc::new(Notify::new()),
                 flood: Mutex::new(HashMap::new()),
                 telegram_bot: Mutex::new(None),
+                web_base: Mutex::new(None),
             }),
         })
     }
@@ -107,6 +110,23 @@ impl App {
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         *b = (!username.is_empty()).then(|| username.to_string());
+    }
+
+    /// Remember where the web server listens (for sign-in links without a public URL).
+    pub fn set_bound_web_base(&self, base: String) {
+        *self
+            .inner
+            .web_base
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(base);
+    }
+
+    fn bound_web_base(&self) -> Option<String> {
+        self.inner
+            .web_base
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn telegram_bot(&self) -> Option<String> {
@@ -261,6 +281,7 @@ mod callouts;
 mod campaigns;
 mod clubs;
 mod conversation;
+pub mod dashboard;
 mod donations;
 mod drives;
 mod outbound;

@@ -94,11 +94,27 @@ pub enum Command {
         #[command(subcommand)]
         action: PlanAction,
     },
+    /// The web dashboard.
+    Dashboard {
+        #[command(subcommand)]
+        action: DashboardAction,
+    },
     /// The audit log of privileged actions (grants, clubs, broadcasts).
     Audit {
         /// Print every entry as CSV (time, account, action, target, recipients).
         #[arg(long)]
         csv: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DashboardAction {
+    /// Print a one-time sign-in link (valid 10 minutes) for a staff account, e.g. the first
+    /// admin: `hienmau dashboard link telegram:123456789`. Staff also get one in chat by
+    /// sending /dashboard. The link opens the dashboard of `hienmau serve`.
+    Link {
+        /// The account as CHANNEL:ID, as for `admin grant`.
+        account: String,
     },
 }
 
@@ -347,6 +363,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", result?);
             Ok(())
         }
+        Command::Dashboard { action } => {
+            let app = App::open(config, Arc::new(SystemClock)).await?;
+            let result = dashboard(&app, action).await;
+            app.store().close().await;
+            print!("{}", result?);
+            Ok(())
+        }
         Command::Stock { action } => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             let result = stock(&app, action).await;
@@ -505,6 +528,24 @@ pub async fn campaigns(
                 ));
             }
             Ok(out)
+        }
+    }
+}
+
+/// `hienmau dashboard link ACCOUNT`: the link, or why there is none.
+pub async fn dashboard(app: &App, action: DashboardAction) -> anyhow::Result<String> {
+    match action {
+        DashboardAction::Link { account } => {
+            let (channel, user) = crate::channels::parse_account(&account).with_context(|| {
+                format!("{account:?} is not an account: use channel:id, e.g. telegram:123456789")
+            })?;
+            match app.dashboard_link_for_account(channel, &user).await? {
+                Some(url) => Ok(format!("{url}\n")),
+                None => anyhow::bail!(
+                    "{account} may not use the dashboard: grant it admin or coordinator first \
+                     (hienmau admin grant coordinator {account})"
+                ),
+            }
         }
     }
 }

@@ -32,6 +32,9 @@ pub struct Config {
     /// How donations count as units of blood (`[blood_units]`).
     pub blood_units: crate::domain::plan::UnitConvention,
     pub listen_addr: SocketAddr,
+    /// The dashboard's public address (`https://hienmau.example.vn`), for sign-in links and
+    /// `Secure` cookies; `None`: the address the server binds.
+    pub public_url: Option<String>,
     pub rules: Rules,
     pub delivery: DeliveryConfig,
     pub limits: Limits,
@@ -411,6 +414,7 @@ struct FileConfig {
     org_name: Option<String>,
     language: Option<String>,
     listen_addr: Option<String>,
+    public_url: Option<String>,
     telegram_api_url: Option<String>,
     telegram_webhook_url: Option<String>,
     zalo_api_url: Option<String>,
@@ -462,6 +466,17 @@ impl Config {
         let listen_addr: SocketAddr = listen
             .parse()
             .with_context(|| format!("HIENMAU_LISTEN: {listen:?} is not host:port"))?;
+        let public_url = match pick("HIENMAU_PUBLIC_URL", fc.public_url) {
+            Some(u) => {
+                let url = reqwest::Url::parse(&u)
+                    .with_context(|| format!("HIENMAU_PUBLIC_URL: {u:?} is not a URL"))?;
+                if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+                    bail!("HIENMAU_PUBLIC_URL: {u:?} is not an http(s) address");
+                }
+                Some(u.trim_end_matches('/').to_string())
+            }
+            None => None,
+        };
 
         let telegram = bot_config(
             &env,
@@ -540,6 +555,7 @@ impl Config {
             zns,
             blood_units,
             listen_addr,
+            public_url,
             rules,
             delivery,
             limits: fc.limits.unwrap_or_default(),
@@ -746,6 +762,18 @@ mod tests {
         let err = |pairs: &[(&str, &str)]| Config::load(None, env(pairs)).unwrap_err().to_string();
         assert!(err(&[("HIENMAU_TIMEZONE", "Mars/Base")]).contains("HIENMAU_TIMEZONE"));
         assert!(err(&[("HIENMAU_LISTEN", "nowhere")]).contains("HIENMAU_LISTEN"));
+        for bad in ["nowhere", "ftp://x.vn", "https://"] {
+            assert!(
+                err(&[("HIENMAU_PUBLIC_URL", bad)]).contains("HIENMAU_PUBLIC_URL"),
+                "{bad}"
+            );
+        }
+        let c = Config::load(
+            None,
+            env(&[("HIENMAU_PUBLIC_URL", "https://hm.example.vn/")]),
+        )
+        .unwrap();
+        assert_eq!(c.public_url.as_deref(), Some("https://hm.example.vn"));
         assert!(
             err(&[("TELEGRAM_BOT_TOKEN", "t"), ("TELEGRAM_API_URL", "::")])
                 .contains("TELEGRAM_API_URL")

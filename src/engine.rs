@@ -250,6 +250,7 @@ enum Command {
     Revoke,
     Audit,
     Leaderboard,
+    Dashboard,
     Family,
     Unit,
     Target,
@@ -298,6 +299,7 @@ fn command_of(text: &str) -> Option<(Command, &str)> {
         "audit" | "nhatky" => Command::Audit,
         "leaderboard" | "bangxephang" | "xephang" => Command::Leaderboard,
         "family" | "giadinh" => Command::Family,
+        "dashboard" | "bangdieukhien" | "web" => Command::Dashboard,
         "unit" | "donvi" | "truong" | "coquan" => Command::Unit,
         "target" | "chitieu" => Command::Target,
         "drives" | "diemhien" | "lichhien" => Command::Drives,
@@ -677,6 +679,7 @@ impl<'a, 'c> Turn<'a, 'c> {
             | Command::Revoke
             | Command::Audit
             | Command::Family
+            | Command::Dashboard
             | Command::Leaderboard => self.club_command(cmd, args),
             Command::Drives
             | Command::Checkin

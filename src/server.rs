@@ -1,5 +1,5 @@
-//! The HTTP server for webhooks (axum): Telegram's and Zalo's webhook modes on one server,
-//! and a health endpoint.
+//! The HTTP server (axum): Telegram's and Zalo's webhook modes, the web dashboard
+//! (`/dashboard`, pages in `web.rs`) and a health endpoint, on one server.
 //! Bodies are size-limited; a wrong secret gets 401 and a body that is not an update gets 400,
 //! and the server keeps serving.
 
@@ -9,10 +9,13 @@ use crate::channels::telegram::{TelegramChannel, translate_body};
 use crate::channels::zalo_bot;
 use crate::channels::zalo_oa::{self, ZaloOaChannel};
 use crate::error::Failure;
+use crate::messages::MsgId;
+use crate::web;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::time::Duration;
 use subtle::ConstantTimeEq;
@@ -62,7 +65,11 @@ struct Shared {
 }
 
 pub fn router(app: App, hooks: Webhooks) -> Router {
-    let mut router = Router::new().route("/healthz", get(|| async { "ok" }));
+    let mut router = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/dashboard", get(dashboard))
+        .route("/dashboard/login", get(dashboard_login))
+        .route("/dashboard/logout", post(dashboard_logout));
     if let Some(t) = &hooks.telegram {
         router = router.route(&t.path, post(telegram_webhook));
     }
@@ -75,6 +82,161 @@ pub fn router(app: App, hooks: Webhooks) -> Router {
     router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(Shared { app, hooks })
+}
+
+/// A dashboard page: never cached, no scripts, not framed, no referrer (a sign-in link's
+/// token must not leak to another site).
+fn html(status: StatusCode, body: String, cookie: Option<String>) -> Response {
+    let mut r = (status, body).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        h.insert(header::SET_COOKIE, c);
+    }
+    r
+}
+
+fn see_other(to: &'static str, cookie: Option<String>) -> Response {
+    let mut r = html(StatusCode::SEE_OTHER, String::new(), cookie);
+    r.headers_mut()
+        .insert(header::LOCATION, HeaderValue::from_static(to));
+    r
+}
+
+/// The session cookie: only over HTTPS when the public address is one, never to scripts,
+/// never sent from another site.
+fn session_cookie(app: &App, value: &str, max_age: i64) -> String {
+    let secure = if app.web_base().starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{}={value}; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
+        web::COOKIE
+    )
+}
+
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
+    web::cookie(cookies, web::COOKIE).map(str::to_string)
+}
+
+fn server_error(app: &App, e: &anyhow::Error) -> Response {
+    tracing::error!(error = %format!("{e:#}"), "dashboard page");
+    let lang = app.config().language;
+    html(
+        StatusCode::SERVICE_UNAVAILABLE,
+        web::message_page(app, lang, MsgId::WebFormRefused),
+        None,
+    )
+}
+
+/// `GET /dashboard/login?t=…`: a one-time link opens a session.
+async fn dashboard_login(State(s): State<Shared>, uri: Uri) -> Response {
+    let app = &s.app;
+    let lang = app.config().language;
+    let token = uri.query().and_then(|q| web::field(q, "t"));
+    let signed = match token {
+        Some(t) => app.sign_in(t).await,
+        None => Ok(None),
+    };
+    match signed {
+        Ok(Some((token, _))) => see_other(
+            "/dashboard",
+            Some(session_cookie(
+                app,
+                &token,
+                crate::app::dashboard::SESSION_HOURS * 3600,
+            )),
+        ),
+        Ok(None) => html(
+            StatusCode::FORBIDDEN,
+            web::message_page(app, lang, MsgId::WebLinkRefused),
+            None,
+        ),
+        Err(e) => server_error(app, &e),
+    }
+}
+
+/// `GET /dashboard`: the overview, for a session whose account may see it.
+async fn dashboard(State(s): State<Shared>, headers: HeaderMap) -> Response {
+    let app = &s.app;
+    let lang = app.config().language;
+    let session = match session_token(&headers) {
+        Some(t) => app.session(&t).await,
+        None => Ok(None),
+    };
+    let session = match session {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return html(
+                StatusCode::UNAUTHORIZED,
+                web::message_page(app, lang, MsgId::WebSignInNeeded),
+                None,
+            );
+        }
+        Err(e) => return server_error(app, &e),
+    };
+    match web::overview(app, &session).await {
+        Ok(Some(page)) => html(StatusCode::OK, page, None),
+        Ok(None) => html(
+            StatusCode::FORBIDDEN,
+            web::message_page(app, lang, MsgId::WebRefused),
+            None,
+        ),
+        Err(e) => server_error(app, &e),
+    }
+}
+
+/// `POST /dashboard/logout` with the session's form token: the session ends. Without the
+/// token (a form from elsewhere), nothing changes.
+async fn dashboard_logout(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let app = &s.app;
+    let lang = app.config().language;
+    let Some(token) = session_token(&headers) else {
+        return see_other("/dashboard", None);
+    };
+    let form = std::str::from_utf8(&body).unwrap_or_default();
+    let given = web::field(form, "csrf").unwrap_or_default();
+    match app.session(&token).await {
+        Ok(Some(session)) if same_secret(given.as_bytes(), session.csrf.as_bytes()) => {
+            if let Err(e) = app.sign_out(&token).await {
+                return server_error(app, &e);
+            }
+            html(
+                StatusCode::OK,
+                web::message_page(app, lang, MsgId::WebSignedOut),
+                Some(session_cookie(app, "", 0)),
+            )
+        }
+        Ok(Some(_)) => html(
+            StatusCode::FORBIDDEN,
+            web::message_page(app, lang, MsgId::WebFormRefused),
+            None,
+        ),
+        Ok(None) => see_other("/dashboard", None),
+        Err(e) => server_error(app, &e),
+    }
 }
 
 /// The local path for a public webhook URL (`/` becomes `default`).

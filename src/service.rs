@@ -48,9 +48,10 @@ impl Running {
 pub async fn start(app: App) -> anyhow::Result<Running> {
     let cfg = app.config().clone();
     if cfg.telegram.is_none() && cfg.zalo_bot.is_none() && cfg.zalo_oa.is_none() {
-        anyhow::bail!(
-            "no channel is configured: set TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN or ZALO_OA_APP_ID \
-             (see README), or try `hienmau chat`"
+        // A committee may look at its data before any chat channel is set up.
+        tracing::warn!(
+            "no chat channel is configured (TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN or \
+             ZALO_OA_APP_ID, see README): serving the dashboard only"
         );
     }
     app.apply_config_admins().await?;
@@ -124,12 +125,9 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
     tasks.spawn(report_broadcasts(app.clone(), rx.clone()));
     tasks.spawn(crate::scheduler::run(app.clone(), rx.clone()));
 
-    // One HTTP server for every webhook, listening before the platforms are told about it.
-    let http_addr = if hooks.any() {
-        Some(serve_webhooks(&app, hooks, &mut tasks, rx.clone()).await?)
-    } else {
-        None
-    };
+    // One HTTP server for the dashboard and every webhook, listening before the platforms
+    // are told about it.
+    let http_addr = Some(serve_webhooks(&app, hooks, &mut tasks, rx.clone()).await?);
 
     if let (Some(t), Some(c)) = (telegram, &cfg.telegram) {
         match (&c.webhook_url, &c.webhook_secret) {
@@ -189,6 +187,7 @@ async fn serve_webhooks(
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
+    app.set_bound_web_base(format!("http://{addr}"));
     let router = server::router(app.clone(), hooks);
     tasks.spawn(async move {
         let r = axum::serve(listener, router)
@@ -199,7 +198,7 @@ async fn serve_webhooks(
             .context("webhook server");
         ("webhook server", r)
     });
-    tracing::info!(%listen, "webhook server listening");
+    tracing::info!(%addr, "web server listening (dashboard, webhooks)");
     Ok(addr)
 }
 

@@ -18,6 +18,7 @@ use std::time::Duration;
 mod callout;
 mod campaigns;
 mod club;
+mod dashboard;
 mod donations;
 mod donors;
 mod drive;

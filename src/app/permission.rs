@@ -67,6 +67,7 @@ pub(crate) fn need(request: &Request) -> Need<'_> {
         Request::Club(ClubRequest::SetRole { role, .. }) => Need::May(Action::Grant(*role)),
         Request::Club(ClubRequest::Audit) => Need::May(Action::ReadAudit),
         Request::Club(ClubRequest::Leaderboard { .. }) => Need::May(Action::ReadLeaderboard),
+        Request::Club(ClubRequest::DashboardLink) => Need::May(Action::UseDashboard),
         // A donor's own family.
         Request::Club(ClubRequest::Family)
         | Request::Club(ClubRequest::CreateFamily)

@@ -112,6 +112,11 @@ impl App {
                 self.set_role(tx, me, role, &phone, grant, now).await
             }
             Request::Club(ClubRequest::Audit) => self.audit_log(tx).await,
+            Request::Club(ClubRequest::DashboardLink) => {
+                Ok(Outcome::Club(ClubOutcome::DashboardLink {
+                    url: self.dashboard_link(tx, who.identity_id).await?,
+                }))
+            }
             Request::Club(ClubRequest::Family) => self.family(tx, who).await,
             Request::Club(ClubRequest::CreateFamily) => self.create_family(tx, who, now).await,
             Request::Club(ClubRequest::JoinFamily { code }) => {

@@ -64,6 +64,8 @@ pub enum Action {
     ManageDrives,
     /// Read the contest among donor clubs (figures only, no person in them).
     ReadLeaderboard,
+    /// Sign in to the web dashboard (its pages then check each request as chat does).
+    UseDashboard,
 }
 
 impl Roles {
@@ -86,6 +88,8 @@ impl Roles {
             Action::BroadcastWide => staff,
             Action::ManageDrives => staff,
             Action::ReadLeaderboard => staff || self.leader,
+            // Leaders' own-club pages are not built yet: staff only.
+            Action::UseDashboard => staff,
             Action::ReadAudit => self.admin,
         }
     }

@@ -170,6 +170,8 @@ pub enum ClubRequest {
         grant: bool,
     },
     Audit,
+    /// A one-time sign-in link to the web dashboard.
+    DashboardLink,
     /// The donor's family (opt-in, for the honours): shown, created, joined by code, left.
     Family,
     CreateFamily,
@@ -248,6 +250,9 @@ pub enum ClubOutcome {
     LastAdmin,
     /// Entries newest last, with their times already in local time.
     Audit(Vec<(String, AuditEntry)>),
+    DashboardLink {
+        url: String,
+    },
     /// The donor's family: its code and members (none: not in one).
     Family {
         code: Option<String>,
@@ -338,6 +343,7 @@ impl Turn<'_, '_> {
                 }
             }
             Command::Audit => self.request = Some(Request::Club(ClubRequest::Audit)),
+            Command::Dashboard => self.request = Some(Request::Club(ClubRequest::DashboardLink)),
             Command::Family => {
                 self.request = Some(Request::Club(match parse_invite_code(args) {
                     Some(code) => ClubRequest::JoinFamily { code },
@@ -654,6 +660,10 @@ impl Turn<'_, '_> {
                     None => self.say(MsgId::FamilyNone),
                 }
                 self.state = Some(State::Club(ClubState::FamilyMenu { code }));
+            }
+            ClubOutcome::DashboardLink { url } => {
+                self.say(Msg::new(MsgId::DashboardLinkSent).str("url", url));
+                self.back_to_base();
             }
             ClubOutcome::NoSuchFamily => {
                 self.say(MsgId::FamilyBadCode);

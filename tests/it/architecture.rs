@@ -30,7 +30,8 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["app", "channels", "config", "domain", "store"],
     ),
     ("scheduler", &["app", "domain", "messages", "store"]),
-    ("server", &["app", "channels", "error"]),
+    ("web", &["app", "domain", "engine", "messages"]),
+    ("server", &["app", "channels", "error", "messages", "web"]),
     (
         "service",
         &[

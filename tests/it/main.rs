@@ -5,6 +5,7 @@ mod architecture;
 mod batch;
 mod callouts;
 mod clubs;
+mod dashboard;
 mod drives;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;

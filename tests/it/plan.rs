@@ -7,7 +7,7 @@ use crate::support::TestBot;
 use chrono::NaiveDate;
 use hienmau::cli::{PlanAction, plan};
 
-const PLAN: &str = r#"
+pub(crate) const PLAN: &str = r#"
 [year]
 year = 2026
 units = 100
@@ -37,7 +37,7 @@ fn day(m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, m, d).unwrap()
 }
 
-async fn load(bot: &TestBot, name: &str, text: &str) -> anyhow::Result<String> {
+pub(crate) async fn load(bot: &TestBot, name: &str, text: &str) -> anyhow::Result<String> {
     let file = bot.db.with_file_name(name);
     std::fs::write(&file, text).unwrap();
     plan(&bot.app, PlanAction::Load { file, year: None }, day(11, 22)).await

@@ -210,6 +210,8 @@ async fn open_app(
         ),
         ("TELEGRAM_BOT_TOKEN".to_string(), TOKEN.to_string()),
         ("TELEGRAM_API_URL".to_string(), fake.url.clone()),
+        // The web server always runs (the dashboard): on a free port, not 8080.
+        ("HIENMAU_LISTEN".to_string(), "127.0.0.1:0".to_string()),
         (
             "HIENMAU_ORG_NAME".to_string(),
             "Hội Chữ thập đỏ TP Hải Phòng".to_string(),

@@ -127,20 +127,64 @@ fn every_subcommand_answers_help() {
     }
 }
 
+/// Without a chat channel, `serve` says what to set and still serves the dashboard (issue
+/// 18: a committee can look at its data before a bot exists).
 #[test]
-fn serve_without_a_channel_says_what_to_set() {
+fn serve_without_a_channel_says_what_to_set_and_serves_the_dashboard() {
+    use std::io::{BufRead, Read, Write};
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_hienmau"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hienmau"))
         .arg("serve")
         .env(
             "DATABASE_URL",
             format!("sqlite://{}", dir.path().join("s.db").display()),
         )
+        .env("HIENMAU_LISTEN", "127.0.0.1:0")
+        .env("NO_COLOR", "1")
         .env_remove("TELEGRAM_BOT_TOKEN")
-        .output()
+        .env_remove("ZALO_BOT_TOKEN")
+        .env_remove("ZALO_OA_APP_ID")
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("TELEGRAM_BOT_TOKEN"));
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut said = String::new();
+    let addr = loop {
+        let Some(Ok(line)) = lines.next() else {
+            let _ = child.kill();
+            panic!("serve stopped: {said}");
+        };
+        said.push_str(&line);
+        said.push('\n');
+        if let Some(rest) = line.split("addr=").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    assert!(said.contains("TELEGRAM_BOT_TOKEN"), "{said}");
+    let get = |path: &str| {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let health = get("/healthz");
+    let dashboard = get("/dashboard");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        health.starts_with("HTTP/1.1 200") && health.ends_with("ok"),
+        "{health}"
+    );
+    assert!(dashboard.starts_with("HTTP/1.1 401"), "{dashboard}");
+    assert!(
+        dashboard.contains("/dashboard"),
+        "how to sign in: {dashboard}"
+    );
 }
 
 #[test]

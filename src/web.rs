@@ -1,0 +1,375 @@
+//! The web dashboard's pages, rendered on the server as HTML with SVG charts: no script, no
+//! build step, no chart hosted elsewhere. Each page is a face of the same requests as the
+//! chat: it asks [`App::perform`] (the permission table included) and renders the outcome
+//! with the messages of `messages/`. The routes are in `server.rs`.
+
+use crate::app::App;
+use crate::app::dashboard::Session;
+use crate::domain::drive::{DriveInfo, local_window};
+use crate::domain::plan::PlanFigures;
+use crate::engine::{DriveOutcome, DriveRequest, Outcome, Request};
+use crate::messages::{Lang, Msg, MsgId};
+
+/// The cookie that carries a session's token.
+pub const COOKIE: &str = "hm_session";
+
+/// Text made safe inside HTML (elements and attribute values).
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A whole page: the title, the sign-out form when signed in (with its CSRF token), `body`.
+pub fn page(app: &App, lang: Lang, body: &str, session: Option<&Session>) -> String {
+    let say = |id: MsgId| esc(&app.catalogue().render(lang, &Msg::new(id)));
+    let title = esc(&app.catalogue().render(
+        lang,
+        &Msg::new(MsgId::WebTitle).str("org", app.config().org_name.clone()),
+    ));
+    let sign_out = session.map_or(String::new(), |s| {
+        format!(
+            "<form method=\"post\" action=\"/dashboard/logout\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+             <button type=\"submit\">{}</button></form>",
+            esc(&s.csrf),
+            say(MsgId::WebSignOut)
+        )
+    });
+    format!(
+        "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><style>{STYLE}</style></head><body>\
+         <header><h1>{title}</h1>{sign_out}</header><main>{body}</main></body></html>\n",
+        lang = lang.code(),
+    )
+}
+
+/// Readable on a phone, high contrast, focus visible.
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#111;background:#fff;\
+line-height:1.45}header{display:flex;flex-wrap:wrap;justify-content:space-between;\
+align-items:center;gap:.5rem;padding:.75rem 1rem;background:#8b0000;color:#fff}\
+header h1{font-size:1.15rem;margin:0}main{padding:1rem;max-width:60rem}\
+button{font:inherit;padding:.4rem .9rem;border:2px solid #fff;background:#8b0000;color:#fff;\
+border-radius:.3rem;cursor:pointer}button:focus-visible,a:focus-visible{outline:3px solid #ffbf47}\
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;\
+border-bottom:1px solid #ccc;vertical-align:top}ul{padding-left:1.2rem}\
+svg{max-width:100%;height:auto}.behind{color:#8b0000;font-weight:600}";
+
+/// A page saying one thing (signed out, refused…).
+pub fn message_page(app: &App, lang: Lang, id: MsgId) -> String {
+    let text = esc(&app.catalogue().render(lang, &Msg::new(id)));
+    page(app, lang, &format!("<p>{text}</p>"), None)
+}
+
+/// The overview: the year against its plan (the report's lines and the cumulative chart)
+/// and the drives of the coming two weeks. `None` when the account may not see it.
+pub async fn overview(app: &App, session: &Session) -> anyhow::Result<Option<String>> {
+    let lang = app.config().language;
+    let plan = app
+        .perform(
+            session.identity_id,
+            Request::Drive(DriveRequest::PlanReport {
+                year: None,
+                unit: None,
+            }),
+        )
+        .await?;
+    let Outcome::Drive(DriveOutcome::Plan { figures, .. }) = plan else {
+        return Ok(None);
+    };
+    let drives = match app
+        .perform(
+            session.identity_id,
+            Request::Drive(DriveRequest::List { from: None }),
+        )
+        .await?
+    {
+        Outcome::Drive(DriveOutcome::List { drives, .. }) => drives,
+        _ => return Ok(None),
+    };
+    let now = app.clock().now().timestamp_millis();
+    let soon: Vec<&DriveInfo> = drives
+        .iter()
+        .filter(|d| d.starts_at < now + 14 * 86_400_000)
+        .collect();
+    let body = format!(
+        "{}{}",
+        year_section(app, lang, &figures),
+        drives_section(app, lang, &soon)
+    );
+    Ok(Some(page(app, lang, &body, Some(session))))
+}
+
+fn year_section(app: &App, lang: Lang, f: &PlanFigures) -> String {
+    let cat = app.catalogue();
+    let lines: Vec<String> = crate::engine::plan::plan_report(cat, lang, f)
+        .iter()
+        .map(|m| cat.render(lang, m))
+        .collect();
+    let (head, rest) = lines
+        .split_first()
+        .map_or(("", &[][..]), |(h, r)| (h.as_str(), r));
+    let items: String = rest
+        .iter()
+        .map(|l| {
+            let class = if l.starts_with('⚠') || l.contains('⚠') {
+                " class=\"behind\""
+            } else {
+                ""
+            };
+            format!("<li{class}>{}</li>", esc(l.trim_start_matches("• ")))
+        })
+        .collect();
+    let target = f.targets.as_ref().and_then(|t| t.units);
+    let title = cat.render(
+        lang,
+        &Msg::new(MsgId::WebChartTitle).str(
+            "target",
+            target.map_or("none".to_string(), |t| t.to_string()),
+        ),
+    );
+    let months = chrono::Datelike::month(&f.until) as usize;
+    let chart = cumulative_chart(
+        &f.by_month,
+        months,
+        target,
+        &title,
+        &cat.render(lang, &Msg::new(MsgId::WebChartDone)),
+        &cat.render(lang, &Msg::new(MsgId::WebChartPace)),
+    );
+    format!(
+        "<section aria-labelledby=\"year\"><h2 id=\"year\">{}</h2><p>{}</p>{chart}<ul>{items}</ul>\
+         </section>",
+        esc(&cat.render(lang, &Msg::new(MsgId::WebYearHead))),
+        esc(head)
+    )
+}
+
+fn drives_section(app: &App, lang: Lang, drives: &[&DriveInfo]) -> String {
+    let cat = app.catalogue();
+    let say = |id: MsgId| esc(&cat.render(lang, &Msg::new(id)));
+    let tz = app.config().timezone;
+    let body = if drives.is_empty() {
+        format!("<p>{}</p>", say(MsgId::WebDrivesNone))
+    } else {
+        let rows: String = drives
+            .iter()
+            .map(|d| {
+                let (day, w) = local_window(d.starts_at, d.ends_at, tz);
+                format!(
+                    "<tr><td>{} {}</td><td>{} ({})</td><td>{} / {}</td></tr>",
+                    crate::domain::dates::format_vn(day),
+                    esc(&w.label()),
+                    esc(&d.place),
+                    esc(&d.province_name()),
+                    d.taken,
+                    d.capacity
+                )
+            })
+            .collect();
+        format!(
+            "<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+             <th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody></table>",
+            say(MsgId::WebColWhen),
+            say(MsgId::WebColPlace),
+            say(MsgId::WebColSignups)
+        )
+    };
+    format!(
+        "<section aria-labelledby=\"drives\"><h2 id=\"drives\">{}</h2>{body}</section>",
+        say(MsgId::WebDrivesHead)
+    )
+}
+
+/// The year's units received, cumulative by month, for the `months` gone, against the
+/// target spread evenly over the twelve (when there is one), as an SVG a screen reader
+/// reads by its title.
+pub fn cumulative_chart(
+    by_month: &[f64; 12],
+    months: usize,
+    target: Option<i64>,
+    title: &str,
+    done_label: &str,
+    pace_label: &str,
+) -> String {
+    const W: f64 = 600.0;
+    const H: f64 = 260.0;
+    const LEFT: f64 = 56.0;
+    const RIGHT: f64 = 12.0;
+    const TOP: f64 = 16.0;
+    const BOTTOM: f64 = 48.0;
+    let months = months.min(12);
+    let mut cumulative = Vec::with_capacity(months);
+    let mut sum = 0.0;
+    for u in by_month.iter().take(months) {
+        sum += if u.is_finite() { u.max(0.0) } else { 0.0 };
+        cumulative.push(sum);
+    }
+    let top = target.map_or(0.0, |t| t.max(0) as f64).max(sum).max(1.0);
+    let x = |m: f64| LEFT + (W - LEFT - RIGHT) * m / 12.0;
+    let y = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - v / top);
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" role=\"img\" \
+         aria-labelledby=\"chart-title\"><title id=\"chart-title\">{}</title>",
+        esc(title)
+    );
+    // Axes, month ticks 1–12 and the top value.
+    out.push_str(&format!(
+        "<line x1=\"{LEFT}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" stroke=\"#333\"/>\
+         <line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{b}\" stroke=\"#333\"/>\
+         <text x=\"{tx}\" y=\"{ty}\" font-size=\"12\" text-anchor=\"end\">{top:.0}</text>\
+         <text x=\"{tx}\" y=\"{b}\" font-size=\"12\" text-anchor=\"end\">0</text>",
+        b = H - BOTTOM,
+        r = W - RIGHT,
+        tx = LEFT - 6.0,
+        ty = TOP + 4.0,
+    ));
+    for m in 1..=12 {
+        out.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">{m}</text>",
+            x(m as f64),
+            H - BOTTOM + 16.0
+        ));
+    }
+    if let Some(t) = target.filter(|t| *t > 0) {
+        out.push_str(&format!(
+            "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#555\" \
+             stroke-dasharray=\"6 4\"/>",
+            x(0.0),
+            y(0.0),
+            x(12.0),
+            y(t as f64)
+        ));
+    }
+    if !cumulative.is_empty() {
+        let points: Vec<String> = std::iter::once((0.0, 0.0))
+            .chain(
+                cumulative
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| ((i + 1) as f64, *v)),
+            )
+            .map(|(m, v)| format!("{:.1},{:.1}", x(m), y(v)))
+            .collect();
+        out.push_str(&format!(
+            "<polyline fill=\"none\" stroke=\"#8b0000\" stroke-width=\"3\" points=\"{}\"/>",
+            points.join(" ")
+        ));
+    }
+    // The legend, so the chart reads without colour too.
+    let (ly, lt) = (H - 12.0, H - 8.0);
+    out.push_str(&format!(
+        "<line x1=\"{LEFT}\" y1=\"{ly}\" x2=\"{}\" y2=\"{ly}\" stroke=\"#8b0000\" \
+         stroke-width=\"3\"/><text x=\"{}\" y=\"{lt}\" font-size=\"12\">{}</text>",
+        LEFT + 24.0,
+        LEFT + 30.0,
+        esc(done_label),
+    ));
+    if target.is_some_and(|t| t > 0) {
+        out.push_str(&format!(
+            "<line x1=\"{}\" y1=\"{ly}\" x2=\"{}\" y2=\"{ly}\" stroke=\"#555\" \
+             stroke-dasharray=\"6 4\"/><text x=\"{}\" y=\"{lt}\" font-size=\"12\">{}</text>",
+            LEFT + 200.0,
+            LEFT + 224.0,
+            LEFT + 230.0,
+            esc(pace_label),
+        ));
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// The value of `name` in a cookie header (`a=1; hm_session=…`).
+pub fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header
+        .split(';')
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+/// The value of `name` in a query string or an urlencoded form (`t=…&x=…`); tokens are hex,
+/// so no decoding is needed, and anything else is refused by its lookup.
+pub fn field<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+    query
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_in_elements_and_attributes() {
+        assert_eq!(
+            esc("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+        assert_eq!(esc("Lễ hội Xuân hồng"), "Lễ hội Xuân hồng");
+    }
+
+    #[test]
+    fn the_chart_draws_the_months_gone_against_the_target_line() {
+        let mut months = [0.0; 12];
+        months[0] = 1000.0;
+        months[1] = 2000.0;
+        months[2] = 500.0;
+        let svg = cumulative_chart(&months, 3, Some(30000), "T <1>", "done", "pace");
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("<title id=\"chart-title\">T &lt;1&gt;</title>"));
+        // The origin and three months: four points; the top is the target.
+        let points = svg
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        assert_eq!(points.split(' ').count(), 4, "{points}");
+        assert!(svg.contains(">30000</text>"));
+        assert!(svg.contains("stroke-dasharray"));
+        for m in 1..=12 {
+            assert!(svg.contains(&format!(">{m}</text>")), "month {m}");
+        }
+        // 3,500 of 30,000 at the end of March: y = 16 + 196 × (1 − 3500/30000).
+        let last = points.split(' ').next_back().unwrap();
+        let y: f64 = last.split(',').nth(1).unwrap().parse().unwrap();
+        assert!(
+            (y - (16.0 + 196.0 * (1.0 - 3500.0 / 30000.0))).abs() < 0.1,
+            "{y}"
+        );
+        // No target, nothing received, odd values: still a chart, no NaN.
+        let svg = cumulative_chart(&[f64::NAN; 12], 12, None, "t", "d", "p");
+        assert!(!svg.contains("NaN") && !svg.contains("stroke-dasharray"));
+        let svg = cumulative_chart(&[0.0; 12], 0, Some(10), "t", "d", "p");
+        assert!(!svg.contains("<polyline"));
+    }
+
+    #[test]
+    fn cookies_and_fields_are_read_and_odd_ones_refused() {
+        assert_eq!(cookie("a=1; hm_session=abc; b=2", COOKIE), Some("abc"));
+        assert_eq!(cookie("hm_session=", COOKIE), None);
+        assert_eq!(cookie("xhm_session=abc", COOKIE), None);
+        assert_eq!(cookie("", COOKIE), None);
+        assert_eq!(field("t=abc&x=1", "t"), Some("abc"));
+        assert_eq!(field("csrf=1234", "csrf"), Some("1234"));
+        assert_eq!(field("t=", "t"), None);
+        assert_eq!(field(&format!("t={}", "a".repeat(500)), "t"), None);
+        assert_eq!(field("tt=abc", "t"), None);
+    }
+}
