@@ -1309,7 +1309,7 @@ pub fn donation_kind_msg(kind: DonationKind) -> MsgId {
     donation_kind_label(kind)
 }
 
-fn donation_kind_label(kind: DonationKind) -> MsgId {
+pub fn donation_kind_label(kind: DonationKind) -> MsgId {
     match kind {
         DonationKind::WholeBlood => MsgId::ChoiceWholeBlood,
         DonationKind::Platelets => MsgId::ChoicePlatelets,
@@ -1736,7 +1736,9 @@ fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
 }
 
 mod club;
-pub use club::{ClubItem, ClubOutcome, ClubRequest, ClubState, progress_msg, role_label};
+pub use club::{
+    ClubItem, ClubOutcome, ClubRequest, ClubState, audit_action_label, progress_msg, role_label,
+};
 pub mod drive;
 pub use drive::{DriveOutcome, DriveRequest, DriveState};
 pub mod callout;

@@ -4,16 +4,17 @@
 //! and the server keeps serving.
 
 use crate::app::App;
+use crate::app::dashboard::Session;
 use crate::channels::ChannelKind;
 use crate::channels::telegram::{TelegramChannel, translate_body};
 use crate::channels::zalo_bot;
 use crate::channels::zalo_oa::{self, ZaloOaChannel};
 use crate::error::Failure;
-use crate::messages::MsgId;
+use crate::messages::{Lang, MsgId};
 use crate::web;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -67,9 +68,15 @@ struct Shared {
 pub fn router(app: App, hooks: Webhooks) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/dashboard", get(dashboard))
+        .route("/dashboard", get(dashboard_page))
         .route("/dashboard/login", get(dashboard_login))
-        .route("/dashboard/logout", post(dashboard_logout));
+        .route("/dashboard/logout", post(dashboard_logout))
+        .route("/dashboard/live.js", get(live_js))
+        .route("/dashboard/favicon.svg", get(favicon))
+        .route(
+            "/dashboard/{*rest}",
+            get(dashboard_page).post(dashboard_post),
+        );
     if let Some(t) = &hooks.telegram {
         router = router.route(&t.path, post(telegram_webhook));
     }
@@ -98,6 +105,7 @@ fn html(status: StatusCode, body: String, cookie: Option<String>) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
             "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; \
+             script-src 'self'; connect-src 'self'; \
              form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
@@ -178,34 +186,191 @@ async fn dashboard_login(State(s): State<Shared>, uri: Uri) -> Response {
     }
 }
 
-/// `GET /dashboard`: the overview, for a session whose account may see it.
-async fn dashboard(State(s): State<Shared>, headers: HeaderMap) -> Response {
-    let app = &s.app;
-    let lang = app.config().language;
-    let session = match session_token(&headers) {
+/// The session the request's cookie opens and the page's language (`?lang=` sets it for
+/// the next pages too), or the page saying how to sign in.
+async fn signed_in(
+    app: &App,
+    headers: &HeaderMap,
+    query: &web::Fields,
+) -> Result<(Session, Lang, Option<String>), Response> {
+    let lang_cookie = headers
+        .get(header::COOKIE)
+        .and_then(|c| c.to_str().ok())
+        .and_then(|c| web::cookie(c, web::LANG_COOKIE))
+        .and_then(Lang::from_code);
+    let asked = Lang::from_code(web::val(query, "lang"));
+    let lang = asked.or(lang_cookie).unwrap_or(app.config().language);
+    let set = asked.map(|l| {
+        format!(
+            "{}={}; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=31536000",
+            web::LANG_COOKIE,
+            l.code()
+        )
+    });
+    let session = match session_token(headers) {
         Some(t) => app.session(&t).await,
         None => Ok(None),
     };
-    let session = match session {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            return html(
-                StatusCode::UNAUTHORIZED,
-                web::message_page(app, lang, MsgId::WebSignInNeeded),
-                None,
-            );
+    match session {
+        Ok(Some(s)) => Ok((s, lang, set)),
+        Ok(None) => Err(html(
+            StatusCode::UNAUTHORIZED,
+            web::message_page(app, lang, MsgId::WebSignInNeeded),
+            None,
+        )),
+        Err(e) => Err(server_error(app, &e)),
+    }
+}
+
+/// A page's answer as HTTP.
+fn reply(app: &App, lang: Lang, r: anyhow::Result<web::Reply>, cookie: Option<String>) -> Response {
+    match r {
+        Ok(web::Reply::Page(p)) => html(StatusCode::OK, p, cookie),
+        Ok(web::Reply::Invalid(p)) => html(StatusCode::UNPROCESSABLE_ENTITY, p, cookie),
+        Ok(web::Reply::Redirect(to)) => {
+            let mut r = html(StatusCode::SEE_OTHER, String::new(), cookie);
+            if let Ok(v) = HeaderValue::from_str(&to) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            r
         }
-        Err(e) => return server_error(app, &e),
-    };
-    match web::overview(app, &session).await {
-        Ok(Some(page)) => html(StatusCode::OK, page, None),
-        Ok(None) => html(
+        Ok(web::Reply::Refused) => html(
             StatusCode::FORBIDDEN,
             web::message_page(app, lang, MsgId::WebRefused),
-            None,
+            cookie,
         ),
+        Ok(web::Reply::NotFound) => html(
+            StatusCode::NOT_FOUND,
+            web::message_page(app, lang, MsgId::WebNotFound),
+            cookie,
+        ),
+        Ok(web::Reply::Csv(body)) => {
+            let mut r = (StatusCode::OK, body).into_response();
+            let h = r.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            );
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            h.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"audit.csv\""),
+            );
+            r
+        }
         Err(e) => server_error(app, &e),
     }
+}
+
+/// `GET /dashboard/…`: a page, for a session whose account may see it.
+async fn dashboard_page(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    path: Option<Path<String>>,
+    Query(query): Query<web::Fields>,
+) -> Response {
+    let app = &s.app;
+    let (session, lang, cookie) = match signed_in(app, &headers, &query).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let v = web::View {
+        app,
+        lang,
+        session: &session,
+    };
+    let rest: String = path.map(|Path(p)| p).unwrap_or_default();
+    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    let id = |s: &str| s.parse::<i64>().ok();
+    let r = match parts.as_slice() {
+        [] => web::overview(&v).await,
+        ["drives"] => web::drives(&v, &query).await,
+        ["drives", n] if id(n).is_some() => web::drive(&v, id(n).unwrap_or_default(), &query).await,
+        ["donations"] => web::donations(&v, &query).await,
+        ["callouts"] => web::callouts(&v, &query).await,
+        ["callouts", n] if id(n).is_some() => {
+            web::callout(&v, id(n).unwrap_or_default(), &query).await
+        }
+        ["callouts", n, "tally"] if id(n).is_some() => {
+            web::callout_tally(&v, id(n).unwrap_or_default()).await
+        }
+        ["broadcasts"] => web::broadcasts(&v, &query).await,
+        ["stock"] => web::stock(&v, &query).await,
+        ["audit"] if web::val(&query, "csv") == "1" => web::audit_csv(&v, &query).await,
+        ["audit"] => web::audit(&v, &query).await,
+        _ => Ok(web::Reply::NotFound),
+    };
+    reply(app, lang, r, cookie)
+}
+
+/// `POST /dashboard/…`: a change, only with the session's form token (else nothing is done).
+async fn dashboard_post(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(rest): Path<String>,
+    Form(form): Form<web::Fields>,
+) -> Response {
+    let app = &s.app;
+    let (session, lang, _) = match signed_in(app, &headers, &web::Fields::new()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !same_secret(web::val(&form, "csrf").as_bytes(), session.csrf.as_bytes()) {
+        return html(
+            StatusCode::FORBIDDEN,
+            web::message_page(app, lang, MsgId::WebFormRefused),
+            None,
+        );
+    }
+    let v = web::View {
+        app,
+        lang,
+        session: &session,
+    };
+    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    let id = |s: &str| s.parse::<i64>().ok();
+    let r = match parts.as_slice() {
+        ["drives"] => web::post_drive(&v, &form).await,
+        ["drives", n, "cancel"] if id(n).is_some() => {
+            web::cancel_drive(&v, id(n).unwrap_or_default()).await
+        }
+        ["donations"] => web::post_donation(&v, &form, false).await,
+        ["donations", "remove"] => web::post_donation(&v, &form, true).await,
+        ["callouts"] => web::post_callout(&v, &form).await,
+        ["callouts", n, action] if id(n).is_some() => {
+            web::post_callout_action(&v, id(n).unwrap_or_default(), action, &form).await
+        }
+        ["broadcasts", n, "stop"] if id(n).is_some() => {
+            web::post_broadcast(&v, id(n).unwrap_or_default()).await
+        }
+        ["stock"] => web::post_stock(&v, &form).await,
+        _ => Ok(web::Reply::NotFound),
+    };
+    reply(app, lang, r, None)
+}
+
+/// The one script (progressive enhancement of live parts), from the server itself.
+async fn live_js() -> Response {
+    asset(web::LIVE_JS, "text/javascript; charset=utf-8")
+}
+
+async fn favicon() -> Response {
+    asset(web::FAVICON, "image/svg+xml")
+}
+
+fn asset(body: &'static str, kind: &'static str) -> Response {
+    let mut r = (StatusCode::OK, body).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    r
 }
 
 /// `POST /dashboard/logout` with the session's form token: the session ends. Without the

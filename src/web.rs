@@ -12,6 +12,8 @@ use crate::messages::{Lang, Msg, MsgId};
 
 /// The cookie that carries a session's token.
 pub const COOKIE: &str = "hm_session";
+/// The cookie that keeps the dashboard's language (`?lang=en`).
+pub const LANG_COOKIE: &str = "hm_lang";
 
 /// Text made safe inside HTML (elements and attribute values).
 pub fn esc(s: &str) -> String {
@@ -29,8 +31,207 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+mod callouts;
+mod donations;
+mod drives;
+mod records;
+
+pub use callouts::{callout, callout_tally, callouts, post_callout, post_callout_action};
+pub use donations::{donations, post_donation};
+pub use drives::{cancel_drive, drive, drives, post_drive};
+pub use records::{audit, audit_csv, broadcasts, post_broadcast, post_stock, stock};
+
+/// What a page handler answers: a page, a form shown again with its errors, a redirect
+/// after a change (to a page that says what was done), or a refusal.
+#[derive(Debug)]
+pub enum Reply {
+    Page(String),
+    Invalid(String),
+    Redirect(String),
+    Refused,
+    NotFound,
+    Csv(String),
+}
+
+/// The pages of the dashboard, in the order of its menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    Overview,
+    Drives,
+    Donations,
+    Callouts,
+    Broadcasts,
+    Stock,
+    Audit,
+}
+
+impl Nav {
+    pub const ALL: [Nav; 7] = [
+        Nav::Overview,
+        Nav::Drives,
+        Nav::Donations,
+        Nav::Callouts,
+        Nav::Broadcasts,
+        Nav::Stock,
+        Nav::Audit,
+    ];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Nav::Overview => "/dashboard",
+            Nav::Drives => "/dashboard/drives",
+            Nav::Donations => "/dashboard/donations",
+            Nav::Callouts => "/dashboard/callouts",
+            Nav::Broadcasts => "/dashboard/broadcasts",
+            Nav::Stock => "/dashboard/stock",
+            Nav::Audit => "/dashboard/audit",
+        }
+    }
+
+    fn label(self) -> MsgId {
+        match self {
+            Nav::Overview => MsgId::WebOverview,
+            Nav::Drives => MsgId::WebNavDrives,
+            Nav::Donations => MsgId::WebNavDonations,
+            Nav::Callouts => MsgId::WebNavCallouts,
+            Nav::Broadcasts => MsgId::WebNavBroadcasts,
+            Nav::Stock => MsgId::WebNavStock,
+            Nav::Audit => MsgId::WebNavAudit,
+        }
+    }
+}
+
+/// What was done, said on the page a change redirects to (`?ok=drive-saved&n=3`): a fixed
+/// table, so a link cannot make the page say anything else.
+const NOTICES: &[(&str, MsgId)] = &[
+    ("drive-saved", MsgId::WebDriveSaved),
+    ("drive-cancelled", MsgId::WebDriveCancelled),
+    ("donation-recorded", MsgId::WebDonationRecorded),
+    ("donation-removed", MsgId::WebDonationRemoved),
+    ("callout-started", MsgId::WebCalloutStarted),
+    ("callout-changed", MsgId::WebCalloutChanged),
+    ("pledge-marked", MsgId::WebPledgeMarked),
+    ("broadcast-stopped", MsgId::WebBroadcastStopped),
+    ("broadcast-over", MsgId::WebBroadcastOver),
+    ("stock-saved", MsgId::StockSaved),
+];
+
+/// A page being made for a signed-in account, in its language.
+pub struct View<'a> {
+    pub app: &'a App,
+    pub lang: Lang,
+    pub session: &'a Session,
+}
+
+impl View<'_> {
+    /// A message, escaped.
+    pub fn t(&self, id: MsgId) -> String {
+        self.m(&Msg::new(id))
+    }
+
+    pub fn m(&self, msg: &Msg) -> String {
+        esc(&self.app.catalogue().render(self.lang, msg))
+    }
+
+    /// One request, as the account, under the chat's permission table.
+    pub async fn ask(&self, request: Request) -> anyhow::Result<Outcome> {
+        self.app.perform(self.session.identity_id, request).await
+    }
+
+    /// The hidden field every form carries.
+    pub fn csrf(&self) -> String {
+        format!(
+            "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+            esc(&self.session.csrf)
+        )
+    }
+
+    /// A one-button form (cancel, stop, mark…) posting to `action`.
+    pub fn button(&self, action: &str, label: MsgId, extra: &str) -> String {
+        format!(
+            "<form method=\"post\" action=\"{}\" class=\"inline\">{}{extra}\
+             <button type=\"submit\">{}</button></form>",
+            esc(action),
+            self.csrf(),
+            self.t(label)
+        )
+    }
+
+    /// The notice a redirect asked for, if it is one of the table's.
+    pub fn notice(&self, query: &Fields) -> String {
+        let ok = val(query, "ok");
+        let Some(id) = NOTICES.iter().find(|(k, _)| *k == ok) else {
+            return String::new();
+        };
+        let n = val(query, "n").parse::<i64>().unwrap_or(0);
+        format!(
+            "<p class=\"notice\" role=\"status\">{}</p>",
+            self.m(&Msg::new(id.1).num("n", n as f64))
+        )
+    }
+
+    /// A whole page with the menu, `active` marked.
+    pub fn page(&self, active: Nav, body: &str) -> String {
+        self.page_with(active, body, false)
+    }
+
+    /// A page whose parts refresh themselves (the call-out tally): it loads the one script.
+    pub fn page_with(&self, active: Nav, body: &str, live: bool) -> String {
+        let nav: String = Nav::ALL
+            .iter()
+            .map(|n| {
+                let current = if *n == active {
+                    " aria-current=\"page\""
+                } else {
+                    ""
+                };
+                format!(
+                    "<a href=\"{}\"{current}>{}</a>",
+                    n.path(),
+                    self.t(n.label())
+                )
+            })
+            .collect();
+        let langs: String = Lang::ALL
+            .iter()
+            .map(|l| {
+                let current = if *l == self.lang {
+                    " aria-current=\"true\""
+                } else {
+                    ""
+                };
+                format!(
+                    "<a href=\"{}?lang={code}\" hreflang=\"{code}\" lang=\"{code}\"{current}>{}</a>",
+                    active.path(),
+                    esc(lang_name(*l)),
+                    code = l.code()
+                )
+            })
+            .collect();
+        let chrome = format!(
+            "<nav aria-label=\"{}\">{nav}</nav><p class=\"langs\">{langs}</p>",
+            self.t(MsgId::WebNavLabel)
+        );
+        layout(self.app, self.lang, &chrome, body, Some(self.session), live)
+    }
+}
+
+fn lang_name(l: Lang) -> &'static str {
+    match l {
+        Lang::Vi => "Tiếng Việt",
+        Lang::En => "English",
+    }
+}
+
 /// A whole page: the title, the sign-out form when signed in (with its CSRF token), `body`.
-pub fn page(app: &App, lang: Lang, body: &str, session: Option<&Session>) -> String {
+fn layout(
+    app: &App,
+    lang: Lang,
+    chrome: &str,
+    body: &str,
+    session: Option<&Session>,
+    live: bool,
+) -> String {
     let say = |id: MsgId| esc(&app.catalogue().render(lang, &Msg::new(id)));
     let title = esc(&app.catalogue().render(
         lang,
@@ -45,69 +246,105 @@ pub fn page(app: &App, lang: Lang, body: &str, session: Option<&Session>) -> Str
             say(MsgId::WebSignOut)
         )
     });
+    let script = if live {
+        "<script src=\"/dashboard/live.js\" defer></script>"
+    } else {
+        ""
+    };
     format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title><style>{STYLE}</style></head><body>\
-         <header><h1>{title}</h1>{sign_out}</header><main>{body}</main></body></html>\n",
+         <title>{title}</title><link rel=\"icon\" href=\"/dashboard/favicon.svg\" \
+         type=\"image/svg+xml\"><style>{STYLE}</style>{script}</head><body>\
+         <header><h1>{title}</h1>{sign_out}</header>{chrome}<main>{body}</main></body></html>\n",
         lang = lang.code(),
     )
 }
+
+/// The dashboard's one script: parts marked `data-live` are fetched again every second and
+/// replaced, so a tally moves without a reload. Without it, the page reads the same.
+pub const LIVE_JS: &str = "\"use strict\";\n\
+(function(){\n\
+  var parts = document.querySelectorAll('[data-live]');\n\
+  parts.forEach(function(el){\n\
+    var busy = false;\n\
+    setInterval(function(){\n\
+      if (busy) { return; }\n\
+      busy = true;\n\
+      fetch(el.getAttribute('data-live'), {credentials: 'same-origin', cache: 'no-store'})\n\
+        .then(function(r){ return r.ok ? r.text() : null; })\n\
+        .then(function(html){ if (html !== null && html !== el.innerHTML) { el.innerHTML = html; } })\n\
+        .catch(function(){})\n\
+        .then(function(){ busy = false; });\n\
+    }, 1000);\n\
+  });\n\
+})();\n";
+
+/// The tab's icon: a drop of blood.
+pub const FAVICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">\
+<path d=\"M16 2C16 2 6 14 6 20a10 10 0 0 0 20 0C26 14 16 2 16 2z\" fill=\"#b00020\"/></svg>";
 
 /// Readable on a phone, high contrast, focus visible.
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#111;background:#fff;\
 line-height:1.45}header{display:flex;flex-wrap:wrap;justify-content:space-between;\
 align-items:center;gap:.5rem;padding:.75rem 1rem;background:#8b0000;color:#fff}\
 header h1{font-size:1.15rem;margin:0}main{padding:1rem;max-width:60rem}\
+nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem;padding:.5rem 1rem;background:#f3e6e6}\
+nav a,.langs a{color:#5a0000}nav a[aria-current]{font-weight:700;text-decoration:none}\
+.langs{margin:0;padding:.25rem 1rem;display:flex;gap:1rem}.langs a[aria-current]{font-weight:700}\
 button{font:inherit;padding:.4rem .9rem;border:2px solid #fff;background:#8b0000;color:#fff;\
-border-radius:.3rem;cursor:pointer}button:focus-visible,a:focus-visible{outline:3px solid #ffbf47}\
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;\
-border-bottom:1px solid #ccc;vertical-align:top}ul{padding-left:1.2rem}\
-svg{max-width:100%;height:auto}.behind{color:#8b0000;font-weight:600}";
+border-radius:.3rem;cursor:pointer}main button{border-color:#8b0000}\
+button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible\
+{outline:3px solid #ffbf47}table{border-collapse:collapse;width:100%}\
+th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ccc;vertical-align:top}\
+ul{padding-left:1.2rem}svg{max-width:100%;height:auto}.behind{color:#8b0000;font-weight:600}\
+form.inline{display:inline}label{display:block;margin-top:.6rem;font-weight:600}\
+input,select,textarea{font:inherit;padding:.35rem;border:1px solid #555;border-radius:.2rem;\
+max-width:100%}fieldset{border:1px solid #ccc;margin:1rem 0}.error{color:#8b0000;font-weight:600}\
+.notice{background:#e7f4e4;border-left:4px solid #2e7d32;padding:.5rem}\
+.cal{display:grid;grid-template-columns:repeat(7,1fr);gap:2px}.cal div{border:1px solid #ddd;\
+min-height:3rem;padding:2px;font-size:.85rem}.bar{background:#eee;height:1rem;width:100%}\
+.bar span{display:block;height:100%;background:#8b0000}.low span{background:#b00020}\
+.ok span{background:#2e7d32}progress{width:100%;max-width:30rem;height:1rem}";
 
 /// A page saying one thing (signed out, refused…).
 pub fn message_page(app: &App, lang: Lang, id: MsgId) -> String {
     let text = esc(&app.catalogue().render(lang, &Msg::new(id)));
-    page(app, lang, &format!("<p>{text}</p>"), None)
+    layout(app, lang, "", &format!("<p>{text}</p>"), None, false)
 }
 
-/// The overview: the year against its plan (the report's lines and the cumulative chart)
-/// and the drives of the coming two weeks. `None` when the account may not see it.
-pub async fn overview(app: &App, session: &Session) -> anyhow::Result<Option<String>> {
-    let lang = app.config().language;
-    let plan = app
-        .perform(
-            session.identity_id,
-            Request::Drive(DriveRequest::PlanReport {
-                year: None,
-                unit: None,
-            }),
-        )
+/// The overview: the year against its plan (the report's lines and the cumulative chart),
+/// the drives of the coming two weeks and the open call-outs.
+pub async fn overview(v: &View<'_>) -> anyhow::Result<Reply> {
+    let (app, lang) = (v.app, v.lang);
+    let plan = v
+        .ask(Request::Drive(DriveRequest::PlanReport {
+            year: None,
+            unit: None,
+        }))
         .await?;
     let Outcome::Drive(DriveOutcome::Plan { figures, .. }) = plan else {
-        return Ok(None);
+        return Ok(Reply::Refused);
     };
-    let drives = match app
-        .perform(
-            session.identity_id,
-            Request::Drive(DriveRequest::List { from: None }),
-        )
+    let drives = match v
+        .ask(Request::Drive(DriveRequest::List { from: None }))
         .await?
     {
         Outcome::Drive(DriveOutcome::List { drives, .. }) => drives,
-        _ => return Ok(None),
+        _ => return Ok(Reply::Refused),
     };
     let now = app.clock().now().timestamp_millis();
     let soon: Vec<&DriveInfo> = drives
         .iter()
         .filter(|d| d.starts_at < now + 14 * 86_400_000)
         .collect();
+    let open = callouts::open_section(v).await?;
     let body = format!(
-        "{}{}",
+        "{}{}{open}",
         year_section(app, lang, &figures),
         drives_section(app, lang, &soon)
     );
-    Ok(Some(page(app, lang, &body, Some(session))))
+    Ok(Reply::Page(v.page(Nav::Overview, &body)))
 }
 
 fn year_section(app: &App, lang: Lang, f: &PlanFigures) -> String {
@@ -287,6 +524,102 @@ pub fn cumulative_chart(
     }
     out.push_str("</svg>");
     out
+}
+
+/// A form's fields as posted (urlencoded, decoded).
+pub type Fields = std::collections::HashMap<String, String>;
+
+/// A field's value, trimmed ("" when absent).
+pub fn val<'a>(f: &'a Fields, name: &str) -> &'a str {
+    f.get(name).map_or("", |s| s.trim())
+}
+
+/// Errors of a form, by field name, already rendered.
+pub type Errors = Vec<(&'static str, String)>;
+
+/// A labelled input with its value and, when wrong, its error (linked for screen readers).
+pub fn input(
+    name: &str,
+    label: &str,
+    value: &str,
+    attrs: &str,
+    errors: &[(&'static str, String)],
+) -> String {
+    let error = errors.iter().find(|(k, _)| *k == name);
+    let (described, note) = match error {
+        Some((_, e)) => (
+            format!(" aria-invalid=\"true\" aria-describedby=\"{name}-error\""),
+            format!(
+                "<span class=\"error\" id=\"{name}-error\">{}</span>",
+                esc(e)
+            ),
+        ),
+        None => (String::new(), String::new()),
+    };
+    format!(
+        "<label for=\"{name}\">{label}</label><input id=\"{name}\" name=\"{name}\" \
+         value=\"{}\" {attrs}{described}>{note}",
+        esc(value)
+    )
+}
+
+/// A labelled select of (value, label) options, `chosen` selected.
+pub fn select(name: &str, label: &str, options: &[(String, String)], chosen: &str) -> String {
+    let opts: String = options
+        .iter()
+        .map(|(value, text)| {
+            let sel = if value == chosen { " selected" } else { "" };
+            format!(
+                "<option value=\"{}\"{sel}>{}</option>",
+                esc(value),
+                esc(text)
+            )
+        })
+        .collect();
+    format!(
+        "<label for=\"{name}\">{label}</label><select id=\"{name}\" name=\"{name}\">{opts}</select>"
+    )
+}
+
+/// What a donor gives, as options (`whole_blood`, …) in the page's language.
+pub fn kind_options(v: &View<'_>) -> Vec<(String, String)> {
+    use crate::domain::eligibility::DonationKind;
+    [
+        DonationKind::WholeBlood,
+        DonationKind::Platelets,
+        DonationKind::Plasma,
+    ]
+    .iter()
+    .map(|k| {
+        (
+            k.code().to_string(),
+            v.app
+                .catalogue()
+                .render(v.lang, &Msg::new(crate::engine::donation_kind_label(*k))),
+        )
+    })
+    .collect()
+}
+
+/// The line over a form sent back with errors (none when it has none).
+pub fn errors_summary(v: &View<'_>, errors: &Errors) -> String {
+    if errors.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<p class=\"error\" role=\"alert\">{}</p>",
+            v.t(MsgId::WebFormErrors)
+        )
+    }
+}
+
+/// The provinces as options, by name.
+pub fn province_options() -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = crate::domain::province::Province::all()
+        .map(|p| (p.code().to_string(), p.name().to_string()))
+        .collect();
+    all.sort_by_key(|a| crate::domain::text::fold(&a.1));
+    all
 }
 
 /// The value of `name` in a cookie header (`a=1; hm_session=…`).

@@ -119,7 +119,7 @@ impl App {
         // Drives of today, to record the donation against.
         let day_start = self.start_of_day_ms(now);
         let drives = tx
-            .drives_between(day_start, day_start + 86_400_000)
+            .drives_between(day_start, day_start + 86_400_000, 20)
             .await?
             .into_iter()
             .map(|d| Item {

@@ -138,6 +138,36 @@ impl App {
     }
 
     /// One drive that has not ended, as `donor` sees it (their sign-up).
+    /// Every drive of a month, for staff (at most 500: a month of a province's drives).
+    pub(super) async fn month_of_drives(
+        &self,
+        tx: &mut Tx,
+        year: i32,
+        month: u32,
+    ) -> anyhow::Result<DriveOutcome> {
+        let tz = self.config().timezone;
+        let start = |y: i32, m: u32| {
+            NaiveDate::from_ymd_opt(y, m, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .and_then(|t| t.and_local_timezone(tz).earliest())
+                .map(|t| t.timestamp_millis())
+        };
+        let (ny, nm) = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
+        let drives = match (start(year, month), start(ny, nm)) {
+            (Some(from), Some(to)) => tx.drives_between(from, to, 500).await?,
+            _ => Vec::new(),
+        };
+        Ok(DriveOutcome::List {
+            drives,
+            staff: true,
+            from: None,
+        })
+    }
+
     pub(super) async fn show_drive(
         &self,
         tx: &mut Tx,

@@ -65,7 +65,9 @@ pub(crate) fn need(request: &Request) -> Need<'_> {
         Request::Club(ClubRequest::MyBroadcasts) => Need::Anyone,
         Request::Club(ClubRequest::CancelBroadcast { id }) => Need::SenderOf(*id),
         Request::Club(ClubRequest::SetRole { role, .. }) => Need::May(Action::Grant(*role)),
-        Request::Club(ClubRequest::Audit) => Need::May(Action::ReadAudit),
+        Request::Club(ClubRequest::Audit) | Request::Club(ClubRequest::AuditSearch(_)) => {
+            Need::May(Action::ReadAudit)
+        }
         Request::Club(ClubRequest::Leaderboard { .. }) => Need::May(Action::ReadLeaderboard),
         Request::Club(ClubRequest::DashboardLink) => Need::May(Action::UseDashboard),
         // A donor's own family.
@@ -99,6 +101,8 @@ fn drive_need(request: &DriveRequest) -> Need<'static> {
         | DriveRequest::DriveForm { .. }
         | DriveRequest::SaveDrive { .. }
         | DriveRequest::CancelDrive { .. }
+        | DriveRequest::Signups { .. }
+        | DriveRequest::Month { .. }
         | DriveRequest::CampaignForm
         | DriveRequest::SaveCampaign { .. }
         | DriveRequest::CampaignList
@@ -117,6 +121,7 @@ fn callout_need(request: &CalloutRequest) -> Need<'static> {
         | CalloutRequest::Close { .. }
         | CalloutRequest::Extend { .. }
         | CalloutRequest::Pledges { .. }
+        | CalloutRequest::Tally { .. }
         | CalloutRequest::Mark { .. }
         | CalloutRequest::Stock
         | CalloutRequest::SetStock { .. } => Need::May(Action::ManageDrives),

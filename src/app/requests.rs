@@ -111,7 +111,8 @@ impl App {
             Request::Club(ClubRequest::SetRole { role, phone, grant }) => {
                 self.set_role(tx, me, role, &phone, grant, now).await
             }
-            Request::Club(ClubRequest::Audit) => self.audit_log(tx).await,
+            Request::Club(ClubRequest::Audit) => self.audit_log(tx, None).await,
+            Request::Club(ClubRequest::AuditSearch(f)) => self.audit_log(tx, Some(f)).await,
             Request::Club(ClubRequest::DashboardLink) => {
                 Ok(Outcome::Club(ClubOutcome::DashboardLink {
                     url: self.dashboard_link(tx, who.identity_id).await?,
@@ -202,6 +203,14 @@ impl App {
             DriveRequest::DriveForm { edit } => self.drive_form(tx, edit, now).await?,
             DriveRequest::SaveDrive { input } => self.save_drive(tx, me, input, now).await?.into(),
             DriveRequest::CancelDrive { id } => self.cancel_drive(tx, me, id, now).await?,
+            DriveRequest::Month { year, month } => self.month_of_drives(tx, year, month).await?,
+            DriveRequest::Signups { id } => match tx.drive(id, None).await? {
+                Some(drive) => DriveOutcome::Signups {
+                    list: tx.signup_rows(id).await?,
+                    drive,
+                },
+                None => DriveOutcome::NoSuchDrive,
+            },
             DriveRequest::CampaignForm => DriveOutcome::CampaignForm,
             DriveRequest::SaveCampaign { input } => {
                 match self.save_campaign(tx, me, input, now).await? {
@@ -249,6 +258,13 @@ impl App {
                 self.extend_callout(tx, me, id, deadline, now).await?
             }
             CalloutRequest::Pledges { id } => self.pledges(tx, id).await?,
+            CalloutRequest::Tally { id } => match tx.callout(id).await? {
+                Some(info) => CalloutOutcome::Tally {
+                    info,
+                    pledges: tx.pledges(id).await?,
+                },
+                None => CalloutOutcome::NotFound,
+            },
             CalloutRequest::Mark { id, donor, donated } => {
                 self.mark_pledge(tx, me, id, donor, donated, now).await?
             }

@@ -81,9 +81,16 @@ impl App {
     }
 
     /// The last 20 entries of the audit log, with local times.
-    pub(super) async fn audit_log(&self, tx: &mut Tx) -> anyhow::Result<Outcome> {
+    pub(super) async fn audit_log(
+        &self,
+        tx: &mut Tx,
+        filter: Option<crate::domain::club::AuditFilter>,
+    ) -> anyhow::Result<Outcome> {
         let tz = self.config().timezone;
-        let entries = tx.audit_log(Some(20)).await?;
+        let entries = match filter {
+            None => tx.audit_log(Some(20)).await?,
+            Some(f) => tx.audit_search(&f).await?,
+        };
         Ok(Outcome::Club(ClubOutcome::Audit(
             entries
                 .into_iter()

@@ -547,6 +547,18 @@ pub struct CalloutInfo {
     pub next_wave_at: Option<i64>,
 }
 
+/// One pledge, for the coordinator: who, their group, the code they show, how it ended, and
+/// the phone to call them on (staff only: the dashboard's tally).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pledge {
+    pub donor_id: i64,
+    pub name: String,
+    pub group: String,
+    pub code: String,
+    pub outcome: Option<PledgeOutcome>,
+    pub phone: Option<String>,
+}
+
 /// How a call-out stands or ended, as people are told: "covered" only when enough donors
 /// pledged. A call-out closed by hand before that is stored as fulfilled (the coordinator
 /// said no more are needed) but is never called covered.

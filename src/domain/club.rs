@@ -307,6 +307,17 @@ pub struct BroadcastInfo {
     pub progress: Progress,
 }
 
+/// What the audit log is narrowed to: an action's code, an account (part of it), days (ms
+/// from, to), at most `limit` entries (the latest).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuditFilter {
+    pub action: Option<String>,
+    pub actor: Option<String>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub limit: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
     pub at: i64,

@@ -74,6 +74,16 @@ impl DriveSpec {
     }
 }
 
+/// One active sign-up, for staff: who, their group, the phone to call, the slot (its id in
+/// the drive's `slots`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignupRow {
+    pub name: String,
+    pub group: String,
+    pub phone: Option<String>,
+    pub slot: Option<i64>,
+}
+
 /// A drive to save: a new one (`id` None) or an edit, in a campaign or not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DriveInput {

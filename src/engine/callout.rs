@@ -101,7 +101,7 @@ pub enum CalloutField {
 }
 
 impl CalloutField {
-    const ALL: [CalloutField; 8] = [
+    pub const ALL: [CalloutField; 8] = [
         CalloutField::Group,
         CalloutField::Component,
         CalloutField::Units,
@@ -112,7 +112,7 @@ impl CalloutField {
         CalloutField::Note,
     ];
 
-    fn code(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         match self {
             CalloutField::Group => "group",
             CalloutField::Component => "component",
@@ -125,7 +125,7 @@ impl CalloutField {
         }
     }
 
-    fn label(self) -> MsgId {
+    pub fn label(self) -> MsgId {
         match self {
             CalloutField::Group => MsgId::CalloutFieldGroup,
             CalloutField::Component => MsgId::CalloutFieldComponent,
@@ -195,7 +195,7 @@ impl CalloutDraft {
     }
 
     /// Fill `field` from typed text; the error names what was wrong.
-    fn apply(
+    pub fn apply(
         &mut self,
         field: CalloutField,
         text: &str,
@@ -246,13 +246,7 @@ impl CalloutDraft {
                 let max = i64::from(policy.max_deadline_hours);
                 match parse_deadline(text, now, tz, max) {
                     Ok(t) => self.deadline = Some(t.timestamp_millis()),
-                    Err(DeadlineError::NotATime) => {
-                        return Err(Msg::new(MsgId::CalloutBadDeadline));
-                    }
-                    Err(DeadlineError::Past) => return Err(Msg::new(MsgId::CalloutDeadlinePast)),
-                    Err(DeadlineError::TooFar) => {
-                        return Err(Msg::new(MsgId::CalloutDeadlineFar).num("hours", max as f64));
-                    }
+                    Err(e) => return Err(deadline_error(e, max)),
                 }
             }
             CalloutField::Note => {
@@ -296,6 +290,10 @@ pub enum CalloutRequest {
         deadline: i64,
     },
     Pledges {
+        id: i64,
+    },
+    /// The call-out with its pledges and their phones (the dashboard's live tally).
+    Tally {
         id: i64,
     },
     Mark {
@@ -347,6 +345,10 @@ pub enum CalloutOutcome {
     Pledges {
         id: i64,
         list: Vec<Item>,
+    },
+    Tally {
+        info: CalloutInfo,
+        pledges: Vec<crate::domain::callout::Pledge>,
     },
     Marked {
         id: i64,
@@ -474,6 +476,36 @@ pub(crate) fn callout_line(tz: chrono_tz::Tz, spec: &CalloutSpec) -> Msg {
 }
 
 /// The tally a coordinator follows.
+/// What is wrong with a deadline as typed, `max` hours being the furthest allowed.
+pub fn deadline_error(e: DeadlineError, max: i64) -> Msg {
+    match e {
+        DeadlineError::NotATime => Msg::new(MsgId::CalloutBadDeadline),
+        DeadlineError::Past => Msg::new(MsgId::CalloutDeadlinePast),
+        DeadlineError::TooFar => Msg::new(MsgId::CalloutDeadlineFar).num("hours", max as f64),
+    }
+}
+
+/// A call-out to send, as reviewed before it goes: what, where, and how many matching donors
+/// each widening step reaches (cumulative), the first wave's size.
+pub fn review_msg(tz: chrono_tz::Tz, spec: &CalloutSpec, counts: &[i64; 4], first: u32) -> Msg {
+    Msg::new(MsgId::CalloutReview)
+        .msg("line", callout_line(tz, spec))
+        .str("address", spec.address.clone())
+        .msg(
+            "note",
+            if spec.note.trim().is_empty() {
+                Msg::new(MsgId::ValueNotGiven)
+            } else {
+                Msg::new(MsgId::ValueText).str("text", spec.note.clone())
+            },
+        )
+        .msg("reserve_province", count_msg(counts[0]))
+        .msg("reserve", count_msg(counts[1]))
+        .msg("province_all", count_msg(counts[2]))
+        .msg("all", count_msg(counts[3]))
+        .num("first", f64::from(first))
+}
+
 pub(crate) fn tally_msg(tz: chrono_tz::Tz, info: &CalloutInfo, policy: &WavePolicy) -> Msg {
     let waves: Vec<String> = info
         .waves
@@ -827,6 +859,7 @@ impl Turn<'_, '_> {
                 }));
             }
             CalloutOutcome::Show(info)
+            | CalloutOutcome::Tally { info, .. }
             | CalloutOutcome::Extended(info)
             | CalloutOutcome::Closed(info) => {
                 self.say(tally_msg(ctx.tz, &info, &ctx.callouts));
@@ -1169,24 +1202,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &CalloutState, r: &mut Reply) {
             counts,
             first,
         } => {
-            r.parts.push(
-                Msg::new(MsgId::CalloutReview)
-                    .msg("line", callout_line(tz, spec))
-                    .str("address", spec.address.clone())
-                    .msg(
-                        "note",
-                        if spec.note.trim().is_empty() {
-                            Msg::new(MsgId::ValueNotGiven)
-                        } else {
-                            Msg::new(MsgId::ValueText).str("text", spec.note.clone())
-                        },
-                    )
-                    .msg("reserve_province", count_msg(counts[0]))
-                    .msg("reserve", count_msg(counts[1]))
-                    .msg("province_all", count_msg(counts[2]))
-                    .msg("all", count_msg(counts[3]))
-                    .num("first", f64::from(*first)),
-            );
+            r.parts.push(review_msg(tz, spec, counts, *first));
             r.choices = std::iter::once(choice("send", MsgId::ChoiceCalloutSend, &["gui", "send"]))
                 .chain(CalloutField::ALL.iter().map(|f| Choice {
                     value: f.code().to_string(),

@@ -170,6 +170,8 @@ pub enum ClubRequest {
         grant: bool,
     },
     Audit,
+    /// The audit log narrowed (the dashboard's filter and CSV), newest last.
+    AuditSearch(crate::domain::club::AuditFilter),
     /// A one-time sign-in link to the web dashboard.
     DashboardLink,
     /// The donor's family (opt-in, for the honours): shown, created, joined by code, left.

@@ -345,6 +345,15 @@ pub enum DriveRequest {
     CancelDrive {
         id: i64,
     },
+    /// A drive with its sign-ups' names and phones (the dashboard's drive page).
+    Signups {
+        id: i64,
+    },
+    /// Every drive of a month (the dashboard's table and calendar).
+    Month {
+        year: i32,
+        month: u32,
+    },
     CampaignForm,
     SaveCampaign {
         input: CampaignInput,
@@ -448,6 +457,10 @@ pub enum DriveOutcome {
     DriveCancelled {
         notified: usize,
     },
+    Signups {
+        drive: DriveInfo,
+        list: Vec<crate::domain::drive::SignupRow>,
+    },
     CampaignForm,
     /// Drives are for registered donors (and coordinators).
     NeedsRegistration,
@@ -460,6 +473,20 @@ pub enum DriveOutcome {
     CampaignExists,
     Campaigns(Vec<Item>),
     CampaignDraft(CampaignDraft),
+}
+
+/// A phone or a check-in code, as a coordinator types it (chat or dashboard).
+pub fn find_donor_request(text: &str) -> Option<DriveRequest> {
+    if let Ok(phone) = PhoneNumber::parse(text) {
+        return Some(DriveRequest::FindDonor {
+            phone: Some(phone),
+            code: None,
+        });
+    }
+    crate::domain::club::parse_invite_code(text).map(|code| DriveRequest::FindDonor {
+        phone: None,
+        code: Some(code),
+    })
 }
 
 fn req(r: DriveRequest) -> Option<Request> {
@@ -723,20 +750,13 @@ impl Turn<'_, '_> {
 
     /// A phone or a check-in code typed by a coordinator.
     fn find_donor(&mut self, text: &str) -> Option<Request> {
-        if let Ok(phone) = PhoneNumber::parse(text) {
-            return req(DriveRequest::FindDonor {
-                phone: Some(phone),
-                code: None,
-            });
+        match find_donor_request(text) {
+            Some(r) => req(r),
+            None => {
+                self.wrong(MsgId::RecordBadQuery);
+                None
+            }
         }
-        if let Some(code) = crate::domain::club::parse_invite_code(text) {
-            return req(DriveRequest::FindDonor {
-                phone: None,
-                code: Some(code),
-            });
-        }
-        self.wrong(MsgId::RecordBadQuery);
-        None
     }
 
     pub(super) fn drive_input(&mut self, state: DriveState, input: &Input) {
@@ -1095,6 +1115,11 @@ impl Turn<'_, '_> {
             DriveOutcome::Drive { drive, staff } => {
                 self.say(drive_card(ctx.tz, &drive));
                 self.state = Some(State::Drive(DriveState::DriveMenu { drive, staff }));
+            }
+            // Only the dashboard asks for a drive's sign-ups; a chat would read its card.
+            DriveOutcome::Signups { drive, .. } => {
+                self.say(drive_card(ctx.tz, &drive));
+                self.state = Some(State::Idle);
             }
             DriveOutcome::NoSuchDrive | DriveOutcome::Closed => {
                 self.say(MsgId::DriveClosed);

@@ -144,15 +144,7 @@ pub enum Answered {
     },
 }
 
-/// One pledge, for the coordinator.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pledge {
-    pub donor_id: i64,
-    pub name: String,
-    pub group: String,
-    pub code: String,
-    pub outcome: Option<PledgeOutcome>,
-}
+pub use crate::domain::callout::Pledge;
 
 /// A donor's own pending ask or pledge.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -723,7 +715,7 @@ impl Tx {
     pub async fn pledges(&mut self, callout: i64) -> anyhow::Result<Vec<Pledge>> {
         let rows = sqlx::query(
             "SELECT a.donor_id, COALESCE(d.full_name, '') AS name, \
-               COALESCE(d.blood_group, '?') AS grp, a.pledge_code, a.outcome \
+               COALESCE(d.blood_group, '?') AS grp, a.pledge_code, a.outcome, d.phone \
              FROM callout_asks a JOIN donors d ON d.id = a.donor_id \
              WHERE a.callout_id = $1 AND a.answer = 'pledged' ORDER BY a.answered_at, a.donor_id",
         )
@@ -743,6 +735,7 @@ impl Tx {
                         .try_get::<Option<String>, _>("outcome")?
                         .as_deref()
                         .and_then(PledgeOutcome::from_code),
+                    phone: r.try_get("phone")?,
                 })
             })
             .collect()

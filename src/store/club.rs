@@ -788,17 +788,40 @@ impl Tx {
         .fetch_all(&mut *self.tx)
         .await
         .context("reading the audit log")?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    at: r.try_get("at")?,
-                    actor: r.try_get("actor")?,
-                    action: r.try_get("action")?,
-                    target: r.try_get("target")?,
-                    recipients: r.try_get("recipients")?,
-                })
-            })
-            .collect()
+        rows.iter().map(audit_entry).collect()
+    }
+
+    /// The latest `limit` entries matching the filter, oldest first.
+    pub async fn audit_search(
+        &mut self,
+        f: &crate::domain::club::AuditFilter,
+    ) -> anyhow::Result<Vec<AuditEntry>> {
+        let mut q = sqlx::QueryBuilder::new(
+            "SELECT * FROM (SELECT at, actor, action, target, recipients, id FROM audit_log WHERE 1 = 1",
+        );
+        if let Some(a) = &f.action {
+            q.push(" AND action = ").push_bind(a.clone());
+        }
+        if let Some(a) = &f.actor {
+            q.push(" AND instr(actor, ")
+                .push_bind(a.clone())
+                .push(") > 0");
+        }
+        if let Some(t) = f.from {
+            q.push(" AND at >= ").push_bind(t);
+        }
+        if let Some(t) = f.to {
+            q.push(" AND at < ").push_bind(t);
+        }
+        q.push(" ORDER BY id DESC LIMIT ")
+            .push_bind(f.limit.max(1))
+            .push(") ORDER BY id");
+        let rows = q
+            .build()
+            .fetch_all(&mut *self.tx)
+            .await
+            .context("searching the audit log")?;
+        rows.iter().map(audit_entry).collect()
     }
 
     /// Make sure an account exists (to grant a role before the person has written).
@@ -847,4 +870,14 @@ impl Store {
             })
             .collect()
     }
+}
+
+fn audit_entry(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<AuditEntry> {
+    Ok(AuditEntry {
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        target: r.try_get("target")?,
+        recipients: r.try_get("recipients")?,
+    })
 }

@@ -294,14 +294,20 @@ impl Tx {
     }
 
     /// Drives under way or held between `from` and `to` (a recording coordinator's choice).
-    pub async fn drives_between(&mut self, from: i64, to: i64) -> anyhow::Result<Vec<DriveInfo>> {
+    /// Drives not cancelled that overlap `from..to` (ms), the first `limit` by start.
+    pub async fn drives_between(
+        &mut self,
+        from: i64,
+        to: i64,
+        limit: i64,
+    ) -> anyhow::Result<Vec<DriveInfo>> {
         drives_where(
             &mut self.tx,
             None,
             "d.cancelled_at IS NULL AND d.ends_at > $2 AND d.starts_at < $3",
             &[from, to],
             None,
-            20,
+            limit,
         )
         .await
     }
@@ -454,6 +460,33 @@ impl Tx {
         .bind(drive)
         .fetch_all(&mut *self.tx)
         .await?)
+    }
+
+    /// Active sign-ups of a drive with the donors' names, groups and phones (staff's list),
+    /// in the order they signed up.
+    pub async fn signup_rows(
+        &mut self,
+        drive: i64,
+    ) -> anyhow::Result<Vec<crate::domain::drive::SignupRow>> {
+        let rows: Vec<(String, String, Option<String>, Option<i64>)> = sqlx::query_as(
+            "SELECT COALESCE(d.full_name, ''), COALESCE(d.blood_group, '?'), d.phone, s.slot_id \
+             FROM signups s JOIN donors d ON d.id = s.donor_id \
+             WHERE s.drive_id = $1 AND s.status = 'active' ORDER BY s.id",
+        )
+        .bind(drive)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(name, group, phone, slot)| crate::domain::drive::SignupRow {
+                    name,
+                    group,
+                    phone,
+                    slot,
+                },
+            )
+            .collect())
     }
 
     /// Donors with an active sign-up for one of these slots of a drive.

@@ -237,3 +237,141 @@ async fn coordinator_link(bot: &TestBot) -> String {
     .await
     .unwrap()
 }
+
+async fn post_form(bot: &TestBot, path: &str, cookie: &str, body: &str) -> reqwest::Response {
+    client()
+        .post(format!("{}{path}", base(bot)))
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_form_needs_its_token_and_every_page_a_session() {
+    let mut bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    bot.clock.set(vn(11, 22, 9, 0));
+    let r = bot.say(1, "/dashboard").await;
+    let cookie = sign_in(&link_in(&r.text)).await;
+    let (_, page) = get(&bot, Some(&cookie)).await;
+    let csrf: String = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    let drive = "place=Nh%C3%A0+v%C4%83n+ho%C3%A1&province=hai-phong&commune=&date=2026-11-29\
+                 &start=07%3A30&end=11%3A00&capacity=50&target=&campaign=";
+    // Without the token, or with another: 403 and nothing saved.
+    for body in [
+        drive.to_string(),
+        format!("{drive}&csrf={}", "0".repeat(64)),
+    ] {
+        let r = post_form(&bot, "/dashboard/drives", &cookie, &body).await;
+        assert_eq!(r.status(), 403);
+    }
+    for path in [
+        "/dashboard/stock",
+        "/dashboard/callouts",
+        "/dashboard/donations/remove",
+        "/dashboard/broadcasts/1/stop",
+        "/dashboard/callouts/1/close",
+    ] {
+        let r = post_form(&bot, path, &cookie, "status=cancelled&id=1").await;
+        assert_eq!(r.status(), 403, "{path}");
+    }
+    assert_eq!(
+        crate::seed::count(&bot.db, "SELECT COUNT(*) FROM drives").await,
+        0
+    );
+    // With it: saved (the form's UTF-8 decoded), and the page it leads to says so.
+    let r = post_form(
+        &bot,
+        "/dashboard/drives",
+        &cookie,
+        &format!("{drive}&csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        "/dashboard/drives?month=2026-11&ok=drive-saved"
+    );
+    assert_eq!(
+        crate::seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM drives WHERE place = 'Nhà văn hoá' AND capacity = 50"
+        )
+        .await,
+        1
+    );
+    // Wrong values: 422, each error by its field, what was typed kept.
+    let r = post_form(
+        &bot,
+        "/dashboard/drives",
+        &cookie,
+        &format!("place=x&province=nowhere&date=1/1/2020&start=9&end=8&capacity=-3&csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    for field in ["place", "date", "end", "capacity"] {
+        assert!(
+            page.contains(&format!("id=\"{field}-error\"")),
+            "{field}: {page}"
+        );
+    }
+    assert!(page.contains("value=\"x\""), "{page}");
+    // Pages, the live tally and the CSV without a session: the way in, no data.
+    for path in [
+        "/dashboard/drives",
+        "/dashboard/callouts/1/tally",
+        "/dashboard/audit?csv=1",
+        "/dashboard/stock",
+    ] {
+        let r = client()
+            .get(format!("{}{path}", base(&bot)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "{path}");
+    }
+    // Unknown pages and items: 404, not an error.
+    for path in [
+        "/dashboard/nothing",
+        "/dashboard/drives/999",
+        "/dashboard/callouts/999",
+    ] {
+        let r = client()
+            .get(format!("{}{path}", base(&bot)))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    // The audit CSV, with the drive's creation.
+    let r = client()
+        .get(format!(
+            "{}/dashboard/audit?csv=1&action=drive.create",
+            base(&bot)
+        ))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "at,account,action,target,recipients");
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[1].contains("drive.create"), "{csv}");
+    bot.stop().await;
+}

@@ -7,31 +7,8 @@ use crate::support::TestBot;
 use chrono::NaiveDate;
 use hienmau::cli::{PlanAction, plan};
 
-pub(crate) const PLAN: &str = r#"
-[year]
-year = 2026
-units = 100
-people = "50-60"
-repeat_share = "70%"
-population = 1000
-population_share = "1,1%"
-drives = 4
-
-[[unit]]
-code = "dh-hai-phong"
-name = "Trường Đại học Hải Phòng"
-kind = "đại học"
-province = "Hải Phòng"
-units = 10
-drives = 3
-illustrative = true
-
-[[unit]]
-code = "q-le-chan"
-name = "Quận Lê Chân"
-kind = "quận"
-units = 20
-"#;
+/// A small year plan: targets, a university and a district (also read by the browser tests).
+pub(crate) const PLAN: &str = include_str!("../data/plan-2026.toml");
 
 fn day(m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, m, d).unwrap()

@@ -1,0 +1,181 @@
+//! Donations on the dashboard: find a donor by phone or check-in code (as `/record` does),
+//! record what they gave at which of today's drives, and remove one recorded by mistake
+//! (audited); a correction is a removal and a new record.
+
+use super::{Fields, Nav, Reply, View, esc, select, val};
+use crate::domain::dates::format_vn;
+use crate::domain::eligibility::DonationKind;
+use crate::engine::drive::find_donor_request;
+use crate::engine::{DriveOutcome, DriveRequest, Outcome, Request, donation_kind_label};
+use crate::messages::{Msg, MsgId};
+
+/// `GET /dashboard/donations[?q=…]`: the search, and the donor found.
+pub async fn donations(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
+    let q = val(query, "q");
+    let search = format!(
+        "<form method=\"get\" action=\"/dashboard/donations\" role=\"search\">\
+         <label for=\"q\">{}</label><input id=\"q\" name=\"q\" value=\"{}\" \
+         autocomplete=\"off\" maxlength=\"40\" required> <button type=\"submit\">{}</button></form>",
+        v.t(MsgId::WebFindDonor),
+        esc(q),
+        v.t(MsgId::WebFind)
+    );
+    let found = if q.is_empty() {
+        String::new()
+    } else {
+        match find_donor_request(q) {
+            None => format!(
+                "<p class=\"error\" role=\"alert\">{}</p>",
+                v.t(MsgId::RecordBadQuery)
+            ),
+            Some(r) => match v.ask(Request::Drive(r)).await? {
+                Outcome::Drive(DriveOutcome::DonorFound {
+                    donor,
+                    name,
+                    blood,
+                    next,
+                    drives,
+                    last,
+                }) => {
+                    let today = v
+                        .app
+                        .clock()
+                        .now()
+                        .with_timezone(&v.app.config().timezone)
+                        .date_naive();
+                    let early = next.filter(|n| *n > today);
+                    let card = v.m(&Msg::new(MsgId::RecordFound)
+                        .str("name", name.clone())
+                        .str("blood", blood)
+                        .str(
+                            "eligible",
+                            v.app.catalogue().render(
+                                v.lang,
+                                &match early {
+                                    Some(d) => Msg::new(MsgId::RecordEligibleFrom)
+                                        .str("date", format_vn(d)),
+                                    None => Msg::new(MsgId::RecordEligibleNow),
+                                },
+                            ),
+                        ));
+                    let kinds = super::kind_options(v);
+                    let mut at = vec![(
+                        String::new(),
+                        v.app
+                            .catalogue()
+                            .render(v.lang, &Msg::new(MsgId::ChoiceNoDrive)),
+                    )];
+                    at.extend(drives.iter().map(|d| (d.id.to_string(), d.label.clone())));
+                    let chosen = drives.first().map(|d| d.id.to_string()).unwrap_or_default();
+                    let anyway = match early {
+                        Some(d) => format!(
+                            "<p class=\"behind\">{}</p><label><input type=\"checkbox\" name=\"anyway\" \
+                             value=\"1\" required> {}</label>",
+                            v.m(&Msg::new(MsgId::RecordEarlyConfirm)
+                                .str("name", name.clone())
+                                .str("next", format_vn(d))),
+                            v.t(MsgId::ChoiceRecordAnyway)
+                        ),
+                        None => String::new(),
+                    };
+                    let record = format!(
+                        "<form method=\"post\" action=\"/dashboard/donations\">{}\
+                         <input type=\"hidden\" name=\"donor\" value=\"{donor}\">{}{}{anyway}\
+                         <p><button type=\"submit\">{}</button></p></form>",
+                        v.csrf(),
+                        select("kind", &v.t(MsgId::RecordKindAsk), &kinds, "whole_blood"),
+                        select("drive", &v.t(MsgId::RecordDriveAsk), &at, &chosen),
+                        v.t(MsgId::WebRecord)
+                    );
+                    let remove = match last {
+                        Some(l) => {
+                            let kind = v
+                                .app
+                                .catalogue()
+                                .render(v.lang, &Msg::new(donation_kind_label(l.kind)));
+                            format!(
+                                "<h3>{}</h3><p>{}</p>{}",
+                                v.t(MsgId::WebLastDonation),
+                                v.m(&Msg::new(MsgId::RecordRemoveConfirm)
+                                    .str("kind", kind)
+                                    .str("date", format_vn(l.date))
+                                    .str("name", name)),
+                                v.button(
+                                    "/dashboard/donations/remove",
+                                    MsgId::ChoiceRemoveYes,
+                                    &format!(
+                                        "<input type=\"hidden\" name=\"id\" value=\"{}\">",
+                                        l.id
+                                    )
+                                )
+                            )
+                        }
+                        None => String::new(),
+                    };
+                    format!(
+                        "<section aria-labelledby=\"donor\"><h2 id=\"donor\">{card}</h2>{record}{remove}</section>"
+                    )
+                }
+                Outcome::Drive(DriveOutcome::SeveralDonors) => {
+                    format!(
+                        "<p class=\"error\" role=\"alert\">{}</p>",
+                        v.t(MsgId::RecordSeveral)
+                    )
+                }
+                Outcome::Drive(DriveOutcome::DonorNotFound) => {
+                    format!(
+                        "<p class=\"error\" role=\"alert\">{}</p>",
+                        v.t(MsgId::RecordNotFound)
+                    )
+                }
+                _ => return Ok(Reply::Refused),
+            },
+        }
+    };
+    let body = format!(
+        "{}<h2>{}</h2>{search}{found}",
+        v.notice(query),
+        v.t(MsgId::WebNavDonations)
+    );
+    Ok(Reply::Page(v.page(Nav::Donations, &body)))
+}
+
+/// `POST /dashboard/donations` (record) and `POST /dashboard/donations/remove`.
+pub async fn post_donation(v: &View<'_>, f: &Fields, remove: bool) -> anyhow::Result<Reply> {
+    if remove {
+        let Ok(id) = val(f, "id").parse::<i64>() else {
+            return Ok(Reply::NotFound);
+        };
+        return Ok(
+            match v
+                .ask(Request::Drive(DriveRequest::RemoveDonation { id }))
+                .await?
+            {
+                Outcome::Drive(DriveOutcome::DonationRemoved { .. }) => {
+                    Reply::Redirect("/dashboard/donations?ok=donation-removed".into())
+                }
+                Outcome::Refused => Reply::Refused,
+                _ => Reply::NotFound,
+            },
+        );
+    }
+    let (Ok(donor), Some(kind)) = (
+        val(f, "donor").parse::<i64>(),
+        DonationKind::from_code(val(f, "kind")),
+    ) else {
+        return Ok(Reply::NotFound);
+    };
+    let drive = val(f, "drive").parse::<i64>().ok();
+    Ok(
+        match v
+            .ask(Request::Drive(DriveRequest::Record { donor, kind, drive }))
+            .await?
+        {
+            Outcome::Drive(DriveOutcome::Recorded { count, .. }) => Reply::Redirect(format!(
+                "/dashboard/donations?ok=donation-recorded&n={count}"
+            )),
+            Outcome::Refused => Reply::Refused,
+            _ => Reply::NotFound,
+        },
+    )
+}

@@ -1,0 +1,464 @@
+//! Campaigns' drives on the dashboard: the month as a table and a calendar, a new drive by
+//! form (the chat's checks, errors by field, donors told of a change as in chat), a drive's
+//! sign-ups with phones for staff, and cancelling it (its donors told).
+
+use super::{Errors, Fields, Nav, Reply, View, esc, input, province_options, select, val};
+use crate::domain::dates::format_vn;
+use crate::domain::drive::{
+    DriveInfo, DriveInput, DriveSpec, TimeWindow, local_window, parse_count, parse_place,
+    parse_upcoming_day,
+};
+use crate::domain::province::Province;
+use crate::engine::{DriveOutcome, DriveRequest, Item, Outcome, Request};
+use crate::messages::{Msg, MsgId};
+use chrono::{Datelike, NaiveDate};
+
+/// The month asked for (`?month=2026-12`), else this one.
+fn month_of(query: &Fields, today: NaiveDate) -> (i32, u32) {
+    val(query, "month")
+        .split_once('-')
+        .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
+        .filter(|(y, m)| (2000..=2100).contains(y) && (1..=12).contains(m))
+        .unwrap_or((today.year(), today.month()))
+}
+
+fn today(v: &View<'_>) -> NaiveDate {
+    v.app
+        .clock()
+        .now()
+        .with_timezone(&v.app.config().timezone)
+        .date_naive()
+}
+
+/// `GET /dashboard/drives`: the month's drives and the form for a new one.
+pub async fn drives(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
+    render(v, query, &Fields::new(), &Vec::new()).await
+}
+
+async fn render(
+    v: &View<'_>,
+    query: &Fields,
+    values: &Fields,
+    errors: &Errors,
+) -> anyhow::Result<Reply> {
+    let (year, month) = month_of(query, today(v));
+    let Outcome::Drive(DriveOutcome::List { drives, .. }) = v
+        .ask(Request::Drive(DriveRequest::Month { year, month }))
+        .await?
+    else {
+        return Ok(Reply::Refused);
+    };
+    let Outcome::Drive(DriveOutcome::DriveForm { campaigns, .. }) = v
+        .ask(Request::Drive(DriveRequest::DriveForm { edit: None }))
+        .await?
+    else {
+        return Ok(Reply::Refused);
+    };
+    // A new drive is most likely in the province of this month's others.
+    let mut values = values.clone();
+    if val(&values, "province").is_empty() {
+        if let Some(d) = drives.first() {
+            values.insert("province".into(), d.province.clone());
+        }
+    }
+    let body = format!(
+        "{}<h2>{}</h2>{}{}{}",
+        v.notice(query),
+        v.m(&Msg::new(MsgId::WebMonthHead)
+            .num("month", f64::from(month))
+            .num("year", f64::from(year))),
+        month_links(year, month),
+        calendar(v, year, month, &drives),
+        table(v, &drives)
+    ) + &form(v, &campaigns, &values, errors);
+    Ok(if errors.is_empty() {
+        Reply::Page(v.page(Nav::Drives, &body))
+    } else {
+        Reply::Invalid(v.page(Nav::Drives, &body))
+    })
+}
+
+fn month_links(year: i32, month: u32) -> String {
+    let prev = if month == 1 {
+        (year - 1, 12)
+    } else {
+        (year, month - 1)
+    };
+    let next = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    format!(
+        "<p><a href=\"/dashboard/drives?month={}-{:02}\" rel=\"prev\">← {:02}/{}</a> · \
+         <a href=\"/dashboard/drives?month={}-{:02}\" rel=\"next\">{:02}/{} →</a></p>",
+        prev.0, prev.1, prev.1, prev.0, next.0, next.1, next.1, next.0
+    )
+}
+
+/// The month as a grid of weeks (Monday first), each day with its drives' places.
+fn calendar(v: &View<'_>, year: i32, month: u32, drives: &[DriveInfo]) -> String {
+    let Some(first) = NaiveDate::from_ymd_opt(year, month, 1) else {
+        return String::new();
+    };
+    let tz = v.app.config().timezone;
+    let mut cells = String::new();
+    for wd in 1..=7 {
+        cells.push_str(&format!(
+            "<div aria-hidden=\"true\"><strong>{}</strong></div>",
+            v.m(&Msg::new(MsgId::WebWeekdayShort).num("n", f64::from(wd)))
+        ));
+    }
+    for _ in 1..first.weekday().number_from_monday() {
+        cells.push_str("<div></div>");
+    }
+    let mut day = first;
+    while day.month() == month {
+        let places: String = drives
+            .iter()
+            .filter(|d| local_window(d.starts_at, d.ends_at, tz).0 == day)
+            .map(|d| {
+                format!(
+                    "<br><a href=\"/dashboard/drives/{}\">{}</a>",
+                    d.id,
+                    esc(&d.place.chars().take(24).collect::<String>())
+                )
+            })
+            .collect();
+        cells.push_str(&format!("<div>{}{places}</div>", day.day()));
+        match day.succ_opt() {
+            Some(d) => day = d,
+            None => break,
+        }
+    }
+    format!("<div class=\"cal\" role=\"presentation\">{cells}</div>")
+}
+
+fn table(v: &View<'_>, drives: &[DriveInfo]) -> String {
+    if drives.is_empty() {
+        return format!("<p>{}</p>", v.t(MsgId::WebMonthNone));
+    }
+    let tz = v.app.config().timezone;
+    let rows: String = drives
+        .iter()
+        .map(|d| {
+            let (day, w) = local_window(d.starts_at, d.ends_at, tz);
+            format!(
+                "<tr><td>{} {}</td><td><a href=\"/dashboard/drives/{}\">{}</a></td><td>{}</td>\
+                 <td>{}</td><td>{} / {}</td></tr>",
+                format_vn(day),
+                esc(&w.label()),
+                d.id,
+                esc(&d.place),
+                esc(&d.province_name()),
+                esc(d.campaign.as_deref().unwrap_or("—")),
+                d.taken,
+                d.capacity
+            )
+        })
+        .collect();
+    format!(
+        "<table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+         <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\
+         <tbody>{rows}</tbody></table>",
+        v.t(MsgId::WebDrivesTable),
+        v.t(MsgId::WebColWhen),
+        v.t(MsgId::WebColPlace),
+        v.t(MsgId::WebColProvince),
+        v.t(MsgId::WebColCampaign),
+        v.t(MsgId::WebColSignups)
+    )
+}
+
+fn form(v: &View<'_>, campaigns: &[Item], f: &Fields, errors: &Errors) -> String {
+    let mut options = vec![(
+        String::new(),
+        v.app
+            .catalogue()
+            .render(v.lang, &Msg::new(MsgId::WebNoCampaign)),
+    )];
+    options.extend(
+        campaigns
+            .iter()
+            .map(|c| (c.id.to_string(), c.label.clone())),
+    );
+    let summary = super::errors_summary(v, errors);
+    format!(
+        "<section aria-labelledby=\"new-drive\"><h2 id=\"new-drive\">{}</h2>{summary}\
+         <form method=\"post\" action=\"/dashboard/drives\">{}{}{}{}{}{}{}{}{}{}\
+         <p><button type=\"submit\">{}</button></p></form></section>",
+        v.t(MsgId::WebNewDrive),
+        v.csrf(),
+        select(
+            "campaign",
+            &v.t(MsgId::WebColCampaign),
+            &options,
+            val(f, "campaign")
+        ),
+        input(
+            "place",
+            &v.t(MsgId::WebColPlace),
+            val(f, "place"),
+            "required maxlength=\"200\"",
+            errors
+        ),
+        select(
+            "province",
+            &v.t(MsgId::WebColProvince),
+            &province_options(),
+            val(f, "province")
+        ),
+        input(
+            "commune",
+            &v.t(MsgId::WebFieldCommune),
+            val(f, "commune"),
+            "maxlength=\"100\"",
+            errors
+        ),
+        input(
+            "date",
+            &v.t(MsgId::WebFieldDate),
+            val(f, "date"),
+            "type=\"date\" required",
+            errors
+        ),
+        input(
+            "start",
+            &v.t(MsgId::WebFieldStart),
+            val(f, "start"),
+            "type=\"time\" required",
+            errors
+        ),
+        input(
+            "end",
+            &v.t(MsgId::WebFieldEnd),
+            val(f, "end"),
+            "type=\"time\" required",
+            errors
+        ),
+        input(
+            "capacity",
+            &v.t(MsgId::WebFieldCapacity),
+            val(f, "capacity"),
+            "inputmode=\"numeric\" required",
+            errors
+        ),
+        input(
+            "target",
+            &v.t(MsgId::WebFieldTarget),
+            val(f, "target"),
+            "inputmode=\"numeric\"",
+            errors
+        ),
+        v.t(MsgId::WebSaveDrive),
+    )
+}
+
+/// The form read with the chat's own checks: a drive to save, or the errors by field.
+pub fn parse_form(
+    f: &Fields,
+    today: NaiveDate,
+    campaigns: &[Item],
+) -> Result<DriveInput, Vec<(&'static str, MsgId)>> {
+    let mut errors = Vec::new();
+    let campaign = match val(f, "campaign") {
+        "" => None,
+        c => match campaigns.iter().find(|i| i.id.to_string() == c) {
+            Some(i) => Some(i.id),
+            None => {
+                errors.push(("campaign", MsgId::ErrorChoice));
+                None
+            }
+        },
+    };
+    let place = parse_place(val(f, "place"));
+    if place.is_none() {
+        errors.push(("place", MsgId::DriveBadPlace));
+    }
+    let province = Province::from_code(val(f, "province"));
+    if province.is_none() {
+        errors.push(("province", MsgId::ErrorProvince));
+    }
+    let commune = match val(f, "commune") {
+        "" => Some(String::new()),
+        c => crate::domain::donor::parse_commune(c).ok(),
+    };
+    if commune.is_none() {
+        errors.push(("commune", MsgId::DriveBadPlace));
+    }
+    let date = parse_upcoming_day(val(f, "date"), today);
+    if date.is_none() {
+        errors.push(("date", MsgId::DriveBadDate));
+    }
+    let window = TimeWindow::parse(&format!("{}-{}", val(f, "start"), val(f, "end")));
+    if window.is_none() {
+        errors.push(("end", MsgId::DriveBadTime));
+    }
+    let capacity = parse_count(val(f, "capacity")).filter(|n| *n <= 100_000);
+    if capacity.is_none() {
+        errors.push(("capacity", MsgId::DriveBadCount));
+    }
+    let target = match val(f, "target") {
+        "" => Some(None),
+        t => parse_count(t).map(Some),
+    };
+    if target.is_none() {
+        errors.push(("target", MsgId::DriveBadCount));
+    }
+    match (place, province, commune, date, window, capacity, target) {
+        (
+            Some(place),
+            Some(province),
+            Some(commune),
+            Some(date),
+            Some(window),
+            Some(capacity),
+            Some(target_units),
+        ) if errors.is_empty() => Ok(DriveInput {
+            id: None,
+            campaign,
+            spec: DriveSpec {
+                place,
+                province,
+                commune,
+                date,
+                window,
+                capacity,
+                target_units,
+                slots: Vec::new(),
+                unit: None,
+            },
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// `POST /dashboard/drives`: save a new drive, or show the form again with its errors.
+pub async fn post_drive(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
+    let Outcome::Drive(DriveOutcome::DriveForm { campaigns, .. }) = v
+        .ask(Request::Drive(DriveRequest::DriveForm { edit: None }))
+        .await?
+    else {
+        return Ok(Reply::Refused);
+    };
+    let say = |id: MsgId| v.app.catalogue().render(v.lang, &Msg::new(id));
+    let input = match parse_form(f, today(v), &campaigns) {
+        Ok(i) => i,
+        Err(errors) => {
+            let errors: Errors = errors.into_iter().map(|(k, id)| (k, say(id))).collect();
+            return render(v, &Fields::new(), f, &errors).await;
+        }
+    };
+    let date = input.spec.date;
+    let month = format!("{}-{:02}", date.year(), date.month());
+    match v
+        .ask(Request::Drive(DriveRequest::SaveDrive { input }))
+        .await?
+    {
+        Outcome::Drive(DriveOutcome::DriveSaved { .. }) => Ok(Reply::Redirect(format!(
+            "/dashboard/drives?month={month}&ok=drive-saved"
+        ))),
+        Outcome::Drive(DriveOutcome::OutsideCampaign { name, from, to }) => {
+            let e = v.app.catalogue().render(
+                v.lang,
+                &Msg::new(MsgId::DriveOutsideCampaign)
+                    .str("date", format_vn(date))
+                    .str("campaign", name)
+                    .str("from", format_vn(from))
+                    .str("to", format_vn(to)),
+            );
+            render(v, &Fields::new(), f, &vec![("date", e)]).await
+        }
+        _ => Ok(Reply::Refused),
+    }
+}
+
+/// `GET /dashboard/drives/ID`: a drive, its sign-ups with phones, and the cancel button.
+pub async fn drive(v: &View<'_>, id: i64, query: &Fields) -> anyhow::Result<Reply> {
+    let (d, list) = match v.ask(Request::Drive(DriveRequest::Signups { id })).await? {
+        Outcome::Drive(DriveOutcome::Signups { drive, list }) => (drive, list),
+        Outcome::Drive(DriveOutcome::NoSuchDrive) => return Ok(Reply::NotFound),
+        _ => return Ok(Reply::Refused),
+    };
+    let tz = v.app.config().timezone;
+    let (day, w) = local_window(d.starts_at, d.ends_at, tz);
+    let slot_label = |slot: Option<i64>| {
+        slot.and_then(|s| d.slots.iter().find(|x| x.id == s))
+            .map_or(String::new(), |s| {
+                local_window(s.starts_at, s.ends_at, tz).1.label()
+            })
+    };
+    let rows: String = list
+        .iter()
+        .map(|s| {
+            let phone = s.phone.as_deref().map_or(String::new(), |p| {
+                format!("<a href=\"tel:{}\">{}</a>", esc(p), esc(p))
+            });
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{phone}</td></tr>",
+                esc(&s.name),
+                esc(&s.group),
+                esc(&slot_label(s.slot))
+            )
+        })
+        .collect();
+    let signups = if list.is_empty() {
+        format!("<p>{}</p>", v.t(MsgId::WebSignupsNone))
+    } else {
+        format!(
+            "<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+             <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody></table>",
+            v.t(MsgId::WebColName),
+            v.t(MsgId::WebColGroup),
+            v.t(MsgId::WebColSlot),
+            v.t(MsgId::WebColPhone)
+        )
+    };
+    let cancel = if d.cancelled {
+        format!(
+            "<p class=\"behind\">{}</p>",
+            v.t(MsgId::WebDriveIsCancelled)
+        )
+    } else {
+        format!(
+            "<h3>{}</h3><p>{}</p>{}",
+            v.t(MsgId::WebCancelDriveHead),
+            v.m(&Msg::new(MsgId::WebCancelDriveWarn).num("n", list.len() as f64)),
+            v.button(
+                &format!("/dashboard/drives/{id}/cancel"),
+                MsgId::WebCancelDrive,
+                ""
+            )
+        )
+    };
+    let body = format!(
+        "{}<h2>{}</h2><p>{} {} · {} ({}) · {}</p><p>{} / {}</p><h3>{}</h3>{signups}{cancel}",
+        v.notice(query),
+        esc(&d.place),
+        format_vn(day),
+        esc(&w.label()),
+        esc(d.campaign.as_deref().unwrap_or("—")),
+        esc(&d.province_name()),
+        esc(&d.commune),
+        d.taken,
+        d.capacity,
+        v.t(MsgId::WebSignupsHead)
+    );
+    Ok(Reply::Page(v.page(Nav::Drives, &body)))
+}
+
+/// `POST /dashboard/drives/ID/cancel`: cancelled, its donors told (as in chat).
+pub async fn cancel_drive(v: &View<'_>, id: i64) -> anyhow::Result<Reply> {
+    Ok(
+        match v
+            .ask(Request::Drive(DriveRequest::CancelDrive { id }))
+            .await?
+        {
+            Outcome::Drive(DriveOutcome::DriveCancelled { notified }) => Reply::Redirect(format!(
+                "/dashboard/drives/{id}?ok=drive-cancelled&n={notified}"
+            )),
+            Outcome::Drive(DriveOutcome::NoSuchDrive) => Reply::NotFound,
+            _ => Reply::Refused,
+        },
+    )
+}
