@@ -63,6 +63,16 @@ async fn get(bot: &TestBot, cookie: Option<&str>) -> (u16, String) {
     (status, r.text().await.unwrap())
 }
 
+/// The form token a page's forms carry.
+fn csrf_in(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect()
+}
+
 async fn sign_out(bot: &TestBot, cookie: &str, csrf: Option<&str>) -> reqwest::Response {
     client()
         .post(format!("{}/dashboard/logout", base(bot)))
@@ -143,13 +153,7 @@ async fn a_coordinator_signs_in_once_by_link_reads_the_year_and_signs_out_with_t
     assert_eq!(get(&bot, Some("hm_session=00ff")).await.0, 401);
 
     // Signing out needs the form's token: without it, nothing changes.
-    let csrf: String = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .chars()
-        .take_while(|c| *c != '"')
-        .collect();
+    let csrf = csrf_in(&page);
     assert_eq!(csrf.len(), 64);
     assert_eq!(sign_out(&bot, &cookie, None).await.status(), 403);
     assert_eq!(
@@ -260,13 +264,7 @@ async fn every_form_needs_its_token_and_every_page_a_session() {
     let r = bot.say(1, "/dashboard").await;
     let cookie = sign_in(&link_in(&r.text)).await;
     let (_, page) = get(&bot, Some(&cookie)).await;
-    let csrf: String = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .chars()
-        .take_while(|c| *c != '"')
-        .collect();
+    let csrf = csrf_in(&page);
     let drive = "place=Nh%C3%A0+v%C4%83n+ho%C3%A1&province=hai-phong&commune=&date=2026-11-29\
                  &start=07%3A30&end=11%3A00&capacity=50&target=&campaign=";
     // Without the token, or with another: 403 and nothing saved.
