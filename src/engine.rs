@@ -1737,7 +1737,8 @@ fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
 
 mod club;
 pub use club::{
-    ClubItem, ClubOutcome, ClubRequest, ClubState, audit_action_label, progress_msg, role_label,
+    ClubItem, ClubOutcome, ClubRequest, ClubState, audience_label, audit_action_label, kind_label,
+    progress_msg, role_label,
 };
 pub mod drive;
 pub use drive::{DriveOutcome, DriveRequest, DriveState};

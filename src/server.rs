@@ -295,6 +295,9 @@ async fn dashboard_page(
             web::callout_tally(&v, id(n).unwrap_or_default()).await
         }
         ["broadcasts"] => web::broadcasts(&v, &query).await,
+        ["broadcasts", "new"] => web::compose_broadcast(&v, &query).await,
+        ["clubs"] => web::clubs(&v, &query).await,
+        ["clubs", n] if id(n).is_some() => web::club(&v, id(n).unwrap_or_default(), &query).await,
         ["stock"] => web::stock(&v, &query).await,
         ["audit"] if web::val(&query, "csv") == "1" => web::audit_csv(&v, &query).await,
         ["audit"] => web::audit(&v, &query).await,
@@ -340,6 +343,7 @@ async fn dashboard_post(
         ["callouts", n, action] if id(n).is_some() => {
             web::post_callout_action(&v, id(n).unwrap_or_default(), action, &form).await
         }
+        ["broadcasts", "new"] => web::post_compose(&v, &form).await,
         ["broadcasts", n, "stop"] if id(n).is_some() => {
             web::post_broadcast(&v, id(n).unwrap_or_default()).await
         }

@@ -5,6 +5,7 @@
 
 use crate::app::App;
 use crate::app::dashboard::Session;
+use crate::domain::club::{Action, Roles};
 use crate::domain::drive::{DriveInfo, local_window};
 use crate::domain::plan::PlanFigures;
 use crate::engine::{DriveOutcome, DriveRequest, Outcome, Request};
@@ -32,11 +33,13 @@ pub fn esc(s: &str) -> String {
 }
 
 mod callouts;
+mod clubs;
 mod donations;
 mod drives;
 mod records;
 
 pub use callouts::{callout, callout_tally, callouts, post_callout, post_callout_action};
+pub use clubs::{club, clubs, compose_broadcast, post_compose};
 pub use donations::{donations, post_donation};
 pub use drives::{cancel_drive, drive, drives, post_drive};
 pub use records::{audit, audit_csv, broadcasts, post_broadcast, post_stock, stock};
@@ -60,17 +63,19 @@ pub enum Nav {
     Drives,
     Donations,
     Callouts,
+    Clubs,
     Broadcasts,
     Stock,
     Audit,
 }
 
 impl Nav {
-    pub const ALL: [Nav; 7] = [
+    pub const ALL: [Nav; 8] = [
         Nav::Overview,
         Nav::Drives,
         Nav::Donations,
         Nav::Callouts,
+        Nav::Clubs,
         Nav::Broadcasts,
         Nav::Stock,
         Nav::Audit,
@@ -82,9 +87,24 @@ impl Nav {
             Nav::Drives => "/dashboard/drives",
             Nav::Donations => "/dashboard/donations",
             Nav::Callouts => "/dashboard/callouts",
+            Nav::Clubs => "/dashboard/clubs",
             Nav::Broadcasts => "/dashboard/broadcasts",
             Nav::Stock => "/dashboard/stock",
             Nav::Audit => "/dashboard/audit",
+        }
+    }
+
+    /// Whether the menu offers the page to these roles: a leader's menu is their clubs and
+    /// broadcasts. Only the menu: every page's requests are still judged by the permission
+    /// table, so a page typed in by hand is refused all the same.
+    pub fn shown(self, roles: &Roles) -> bool {
+        match self {
+            Nav::Overview | Nav::Drives | Nav::Donations | Nav::Callouts | Nav::Stock => {
+                roles.may(Action::ManageDrives)
+            }
+            Nav::Clubs => roles.leader,
+            Nav::Broadcasts => roles.leader || roles.may(Action::BroadcastWide),
+            Nav::Audit => roles.may(Action::ReadAudit),
         }
     }
 
@@ -94,6 +114,7 @@ impl Nav {
             Nav::Drives => MsgId::WebNavDrives,
             Nav::Donations => MsgId::WebNavDonations,
             Nav::Callouts => MsgId::WebNavCallouts,
+            Nav::Clubs => MsgId::WebNavClubs,
             Nav::Broadcasts => MsgId::WebNavBroadcasts,
             Nav::Stock => MsgId::WebNavStock,
             Nav::Audit => MsgId::WebNavAudit,
@@ -113,6 +134,8 @@ const NOTICES: &[(&str, MsgId)] = &[
     ("pledge-marked", MsgId::WebPledgeMarked),
     ("broadcast-stopped", MsgId::WebBroadcastStopped),
     ("broadcast-over", MsgId::WebBroadcastOver),
+    ("broadcast-queued", MsgId::WebBroadcastQueued),
+    ("broadcast-held", MsgId::WebBroadcastHeld),
     ("stock-saved", MsgId::StockSaved),
 ];
 
@@ -179,6 +202,7 @@ impl View<'_> {
     pub fn page_with(&self, active: Nav, body: &str, live: bool) -> String {
         let nav: String = Nav::ALL
             .iter()
+            .filter(|n| n.shown(&self.session.roles))
             .map(|n| {
                 let current = if *n == active {
                     " aria-current=\"page\""
@@ -305,7 +329,9 @@ max-width:100%}fieldset{border:1px solid #ccc;margin:1rem 0}.error{color:#8b0000
 .cal{display:grid;grid-template-columns:repeat(7,1fr);gap:2px}.cal div{border:1px solid #ddd;\
 min-height:3rem;padding:2px;font-size:.85rem}.bar{background:#eee;height:1rem;width:100%}\
 .bar span{display:block;height:100%;background:#8b0000}.low span{background:#b00020}\
-.ok span{background:#2e7d32}progress{width:100%;max-width:30rem;height:1rem}";
+.ok span{background:#2e7d32}\
+.msg{white-space:pre-wrap;border-left:4px solid #8b0000;margin:.5rem 0;padding:.5rem 1rem;\
+background:#faf5f5}progress{width:100%;max-width:30rem;height:1rem}";
 
 /// A page saying one thing (signed out, refused…).
 pub fn message_page(app: &App, lang: Lang, id: MsgId) -> String {
@@ -317,6 +343,10 @@ pub fn message_page(app: &App, lang: Lang, id: MsgId) -> String {
 /// the drives of the coming two weeks and the open call-outs.
 pub async fn overview(v: &View<'_>) -> anyhow::Result<Reply> {
     let (app, lang) = (v.app, v.lang);
+    if !v.session.roles.may(Action::ManageDrives) {
+        // A leader's dashboard opens on their clubs.
+        return Ok(Reply::Redirect(Nav::Clubs.path().into()));
+    }
     let plan = v
         .ask(Request::Drive(DriveRequest::PlanReport {
             year: None,

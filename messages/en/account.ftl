@@ -39,7 +39,7 @@ help =
     /clubs — your clubs; /join <code> — join a club
     /unit — your school or workplace; /family — your family of donors
     /callouts — urgent call-outs waiting for you; /settings — urgent messages, night, deferral
-    Club leaders: /newclub, /broadcast, /broadcasts, /leaderboard (club ranking)
+    Club leaders: /newclub, /broadcast, /broadcasts, /leaderboard (club ranking), /dashboard (web pages)
     Coordinators: /record, /report (progress; /report 2026: the year plan; /report Lê Chân: one unit), /target (the year's targets), /dashboard (web page), /newdrive, /newcampaign, /campaigns, /callout (urgent call-out), /stock (blood stock), /grant, /revoke
     Admins: /audit
 

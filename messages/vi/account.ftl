@@ -39,7 +39,7 @@ help =
     /clubs — câu lạc bộ của bạn; /join <mã> — tham gia câu lạc bộ
     /donvi — trường, cơ quan của bạn; /giadinh — gia đình cùng hiến máu
     /callouts — lời kêu gọi khẩn cấp đang chờ bạn; /settings — tin khẩn, ban đêm, tạm hoãn
-    Trưởng CLB: /newclub, /broadcast, /broadcasts, /leaderboard (xếp hạng câu lạc bộ)
+    Trưởng CLB: /newclub, /broadcast, /broadcasts, /leaderboard (xếp hạng câu lạc bộ), /dashboard (trang web)
     Điều phối viên: /record, /report (tiến độ; /report 2026: kế hoạch năm; /report Lê Chân: một đơn vị), /chitieu (chỉ tiêu năm), /dashboard (trang web), /newdrive, /newcampaign, /campaigns, /callout (kêu gọi khẩn cấp), /stock (tồn kho máu), /grant, /revoke
     Quản trị: /audit
 

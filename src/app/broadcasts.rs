@@ -102,19 +102,31 @@ impl App {
         })
     }
 
-    /// Send a broadcast, under the daily cap.
+    /// Send a broadcast, under the daily cap. With a form's one-time key (the dashboard's
+    /// Send), a second press answers with the broadcast the first one made.
     pub(super) async fn send_broadcast(
         &self,
         tx: &mut Tx,
         who: &Actor,
         audience: Audience,
         text: &str,
+        form_key: Option<&str>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Outcome> {
+        if let Some(key) = form_key
+            && let Some((id, count)) = tx.broadcast_by_form_key(who.identity_id, key).await?
+        {
+            return Ok(Outcome::Club(ClubOutcome::BroadcastQueued {
+                id,
+                count,
+                held_until: None,
+            }));
+        }
         if self.broadcasts_left(tx, who.identity_id, now).await? == 0 {
             return Ok(Outcome::Club(ClubOutcome::CapReached));
         }
-        self.queue_broadcast(tx, who, audience, text, now).await
+        self.queue_broadcast(tx, who, audience, text, form_key, now)
+            .await
     }
 
     /// The sender's last broadcasts, with their progress.
@@ -165,6 +177,7 @@ impl App {
         who: &Actor,
         audience: Audience,
         text: &str,
+        form_key: Option<&str>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Outcome> {
         let now_ms = now.timestamp_millis();
@@ -174,7 +187,7 @@ impl App {
         }
         let count = i64::try_from(recipients.len()).unwrap_or(i64::MAX);
         let id = tx
-            .create_broadcast(who.identity_id, &audience, text, count, now_ms)
+            .create_broadcast(who.identity_id, &audience, text, count, form_key, now_ms)
             .await?;
         let msg = match &audience {
             Audience::Club { name, .. } => Msg::new(MsgId::BroadcastFromClub)

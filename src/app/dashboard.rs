@@ -4,7 +4,7 @@
 //! page then makes its requests through [`App::perform`], under the chat's permission table.
 
 use super::App;
-use crate::domain::club::Action;
+use crate::domain::club::{Action, Roles};
 use crate::store::Tx;
 use sha2::{Digest, Sha256};
 
@@ -18,6 +18,9 @@ pub const SESSION_HOURS: i64 = 12;
 pub struct Session {
     pub identity_id: i64,
     pub csrf: String,
+    /// The account's roles as of this request (the menu shows what they open; each
+    /// request is still checked by the permission table).
+    pub roles: Roles,
 }
 
 /// 32 random bytes, hex: a sign-in link's or a session's token. No randomness, no token.
@@ -95,9 +98,9 @@ impl App {
         else {
             return Ok(None);
         };
-        if !self.may_use_dashboard(identity_id).await? {
+        let Some(roles) = self.dashboard_roles(identity_id).await? else {
             return Ok(None);
-        }
+        };
         let (token, csrf) = (new_token()?, new_token()?);
         self.store()
             .create_dashboard_session(
@@ -108,7 +111,14 @@ impl App {
                 now + SESSION_HOURS * 3_600_000,
             )
             .await?;
-        Ok(Some((token, Session { identity_id, csrf })))
+        Ok(Some((
+            token,
+            Session {
+                identity_id,
+                csrf,
+                roles,
+            },
+        )))
     }
 
     /// The session a cookie's token opens, if it is still open and its account still may.
@@ -121,22 +131,27 @@ impl App {
         else {
             return Ok(None);
         };
-        if !self.may_use_dashboard(identity_id).await? {
+        let Some(roles) = self.dashboard_roles(identity_id).await? else {
             return Ok(None);
-        }
-        Ok(Some(Session { identity_id, csrf }))
+        };
+        Ok(Some(Session {
+            identity_id,
+            csrf,
+            roles,
+        }))
     }
 
     pub async fn sign_out(&self, token: &str) -> anyhow::Result<()> {
         self.store().end_dashboard_session(&token_hash(token)).await
     }
 
-    /// The roles now, not when the link was sent: a revoked coordinator is signed out.
-    async fn may_use_dashboard(&self, identity_id: i64) -> anyhow::Result<bool> {
+    /// The roles now, not when the link was sent (a revoked coordinator is signed out),
+    /// if they let the account use the dashboard.
+    async fn dashboard_roles(&self, identity_id: i64) -> anyhow::Result<Option<Roles>> {
         let mut tx: Tx = self.store().begin().await?;
-        let may = tx.roles_of(identity_id).await?.may(Action::UseDashboard);
+        let roles = tx.roles_of(identity_id).await?;
         tx.commit().await?;
-        Ok(may)
+        Ok(Some(roles).filter(|r| r.may(Action::UseDashboard)))
     }
 }
 

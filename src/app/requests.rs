@@ -96,8 +96,13 @@ impl App {
             Request::Club(ClubRequest::PreviewBroadcast { audience, text }) => {
                 self.preview_broadcast(tx, who, audience, text, now).await
             }
-            Request::Club(ClubRequest::SendBroadcast { audience, text }) => {
-                self.send_broadcast(tx, who, audience, &text, now).await
+            Request::Club(ClubRequest::SendBroadcast {
+                audience,
+                text,
+                form_key,
+            }) => {
+                self.send_broadcast(tx, who, audience, &text, form_key.as_deref(), now)
+                    .await
             }
             Request::Club(ClubRequest::MyBroadcasts) => self.my_broadcasts(tx, me).await,
             Request::Club(ClubRequest::CancelBroadcast { id }) => {

@@ -45,7 +45,7 @@ impl Role {
 }
 
 /// The roles one person holds (over all their linked accounts).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Roles {
     pub admin: bool,
     pub coordinator: bool,
@@ -64,7 +64,8 @@ pub enum Action {
     ManageDrives,
     /// Read the contest among donor clubs (figures only, no person in them).
     ReadLeaderboard,
-    /// Sign in to the web dashboard (its pages then check each request as chat does).
+    /// Sign in to the web dashboard (its pages then check each request as chat does: a
+    /// leader's menu has their clubs and broadcasts).
     UseDashboard,
 }
 
@@ -88,8 +89,7 @@ impl Roles {
             Action::BroadcastWide => staff,
             Action::ManageDrives => staff,
             Action::ReadLeaderboard => staff || self.leader,
-            // Leaders' own-club pages are not built yet: staff only.
-            Action::UseDashboard => staff,
+            Action::UseDashboard => staff || self.leader,
             Action::ReadAudit => self.admin,
         }
     }
@@ -435,9 +435,12 @@ mod tests {
             Action::BroadcastWide,
             Action::ReadAudit,
             Action::ReadLeaderboard,
+            Action::UseDashboard,
         ] {
             assert!(!none.may(action), "{action:?}");
         }
+        // A leader's dashboard is their clubs and broadcasts.
+        assert!(leader.may(Action::UseDashboard) && coord.may(Action::UseDashboard));
         // The club contest is figures only: leaders see it with staff.
         assert!(leader.may(Action::ReadLeaderboard) && coord.may(Action::ReadLeaderboard));
         assert!(!leader.may(Action::ManageDrives));

@@ -159,6 +159,9 @@ pub enum ClubRequest {
     SendBroadcast {
         audience: Audience,
         text: String,
+        /// The dashboard form's one-time key: sending twice with it sends once. The chat
+        /// has none (its confirmation is a state, used up by the first "send").
+        form_key: Option<String>,
     },
     MyBroadcasts,
     CancelBroadcast {
@@ -279,7 +282,7 @@ pub fn role_label(role: Role) -> Msg {
     })
 }
 
-fn kind_label(kind: ClubKind) -> MsgId {
+pub fn kind_label(kind: ClubKind) -> MsgId {
     match kind {
         ClubKind::University => MsgId::ClubKindUniversity,
         ClubKind::Workplace => MsgId::ClubKindWorkplace,
@@ -288,7 +291,7 @@ fn kind_label(kind: ClubKind) -> MsgId {
     }
 }
 
-fn audience_label(a: &Audience) -> Msg {
+pub fn audience_label(a: &Audience) -> Msg {
     match a {
         Audience::Club { name, .. } => Msg::new(MsgId::AudienceClub).str("name", name.clone()),
         Audience::Province { .. } => Msg::new(MsgId::AudienceProvince).str("name", a.label()),
@@ -774,7 +777,11 @@ impl Turn<'_, '_> {
         match self.pick_yes_no(input, "send", "drop").as_deref() {
             Some("send") => {
                 self.state = Some(State::Idle);
-                self.request = Some(Request::Club(ClubRequest::SendBroadcast { audience, text }));
+                self.request = Some(Request::Club(ClubRequest::SendBroadcast {
+                    audience,
+                    text,
+                    form_key: None,
+                }));
             }
             Some("rewrite") => {
                 self.state = Some(State::Club(ClubState::BroadcastText { audience }))

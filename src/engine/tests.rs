@@ -1524,7 +1524,8 @@ fn a_broadcast_is_written_previewed_and_confirmed() {
         c.request(),
         Some(Request::Club(ClubRequest::SendBroadcast {
             audience,
-            text: "Chủ nhật Đỏ 7/12".into()
+            text: "Chủ nhật Đỏ 7/12".into(),
+            form_key: None,
         }))
     );
     let text = c.resume(Outcome::Club(ClubOutcome::BroadcastQueued {

@@ -591,21 +591,39 @@ impl Tx {
         audience: &Audience,
         text: &str,
         recipients: i64,
+        form_key: Option<&str>,
         now: i64,
     ) -> anyhow::Result<i64> {
         sqlx::query_scalar(
             "INSERT INTO broadcasts (sender_identity_id, audience, audience_label, text, \
-             recipients, created_at, progress_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+             recipients, form_key, created_at, progress_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
         )
         .bind(sender)
         .bind(audience.key())
         .bind(audience.label())
         .bind(text)
         .bind(recipients)
+        .bind(form_key)
         .bind(now)
         .fetch_one(&mut *self.tx)
         .await
         .context("recording a broadcast")
+    }
+
+    /// The broadcast (id, recipients) this sender already made with a form's one-time key.
+    pub async fn broadcast_by_form_key(
+        &mut self,
+        sender: i64,
+        form_key: &str,
+    ) -> anyhow::Result<Option<(i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, recipients FROM broadcasts WHERE form_key = $1 AND sender_identity_id = $2",
+        )
+        .bind(form_key)
+        .bind(sender)
+        .fetch_optional(&mut *self.tx)
+        .await?)
     }
 
     /// A broadcast's sender, if it exists.

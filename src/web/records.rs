@@ -23,10 +23,11 @@ pub async fn broadcasts(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
         list.iter().map(|b| broadcast_card(v, b)).collect()
     };
     let body = format!(
-        "{}<h2>{}</h2><p>{}</p>{body}",
+        "{}<h2>{}</h2><p>{}</p><p><a href=\"/dashboard/broadcasts/new\">{}</a></p>{body}",
         v.notice(query),
         v.t(MsgId::WebNavBroadcasts),
-        v.t(MsgId::WebBroadcastsHint)
+        v.t(MsgId::WebBroadcastsHint),
+        v.t(MsgId::WebCompose)
     );
     Ok(Reply::Page(v.page(Nav::Broadcasts, &body)))
 }

@@ -330,3 +330,86 @@ async fn a_used_link_and_a_page_without_a_session_are_refused_in_the_browser() {
     b.quit().await;
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_club_leader_writes_to_the_members_from_the_browser() {
+    let Some((driver, chromium)) = available() else {
+        return say_skipped();
+    };
+    const LEADER: i64 = 2;
+    let mut bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    bot.clock.set(vn(11, 22, 9, 0));
+    for (user, phone) in [
+        (ADMIN, "0912000001"),
+        (LEADER, "0912000002"),
+        (DONOR, "0912000010"),
+        (GIVER, "0912000011"),
+    ] {
+        bot.register(user, phone).await;
+    }
+    bot.say(ADMIN, "/grant leader 0912000002").await;
+    bot.wait_text(LEADER, "Bạn vừa được cấp vai trò").await;
+    bot.say(LEADER, "/newclub").await;
+    bot.say(LEADER, "CLB Hiến máu ĐH Hàng Hải").await;
+    let created = bot.tap(LEADER, "university").await;
+    let at = created.text.find("Mã mời: ").unwrap() + "Mã mời: ".len();
+    let code: String = created.text[at..].chars().take(6).collect();
+    for member in [DONOR, GIVER] {
+        bot.say(member, &format!("/join {code}")).await;
+    }
+    let b = Browser::start(&driver, &chromium).await;
+
+    // The leader's link opens on their clubs; the menu has no coordinator's pages.
+    let r = bot.say(LEADER, "/dashboard").await;
+    b.goto(&link_in(&r.text)).await;
+    assert_eq!(b.url().await, format!("{}/dashboard/clubs", base(&bot)));
+    let page = b.source().await;
+    assert!(page.contains("CLB Hiến máu ĐH Hàng Hải"), "{page}");
+    assert!(!page.contains("href=\"/dashboard/drives\""), "{page}");
+    clean(&b, "leader-clubs").await;
+    b.open("a[href^='/dashboard/clubs/']").await;
+    assert!(b.source().await.contains("3 thành viên"));
+    clean(&b, "leader-members").await;
+
+    // Write, preview (what members will read, and to how many), send.
+    b.open("a[href^='/dashboard/broadcasts/new']").await;
+    b.fill(
+        "#text",
+        "Chủ nhật Đỏ 7/12 tại Nhà văn hoá\nMang theo CCCD nhé!",
+    )
+    .await;
+    b.open("form[action='/dashboard/broadcasts/new'] button")
+        .await;
+    let page = b.source().await;
+    assert!(page.contains("Sẽ gửi tới 2 người"), "{page}");
+    assert_eq!(
+        bot.fake
+            .sent_to(DONOR)
+            .iter()
+            .filter(|m| m.text.contains("📣"))
+            .count(),
+        0
+    );
+    clean(&b, "leader-preview").await;
+    b.open("input[value='send'] ~ button").await;
+    let notice = b.text(".notice").await;
+    assert!(notice.contains("Đang gửi tới 2 người"), "{notice}");
+    for member in [DONOR, GIVER] {
+        let got = bot.wait_text(member, "Mang theo CCCD").await;
+        assert!(
+            got.text
+                .contains("Chủ nhật Đỏ 7/12 tại Nhà văn hoá\nMang theo CCCD nhé!")
+        );
+    }
+    // Back in the browser: the broadcast and its progress.
+    b.goto(&format!("{}/dashboard/broadcasts", base(&bot)))
+        .await;
+    assert!(b.source().await.contains("CLB Hiến máu ĐH Hàng Hải"));
+    clean(&b, "leader-broadcasts").await;
+    b.quit().await;
+    bot.stop().await;
+}

@@ -26,14 +26,19 @@ async fn bot_with(delivery: DeliveryConfig) -> TestBot {
 }
 
 /// The invite code in a "club created" message.
-fn code_in(text: &str) -> String {
+pub(crate) fn code_in(text: &str) -> String {
     let at = text.find("Mã mời: ").expect("an invite code") + "Mã mời: ".len();
     text[at..].chars().take(6).collect()
 }
 
 /// `leader` (registered) is made a leader by the admin and creates a club; returns its
 /// invite code and id.
-async fn leader_with_club(bot: &TestBot, leader: i64, phone: &str, name: &str) -> (String, i64) {
+pub(crate) async fn leader_with_club(
+    bot: &TestBot,
+    leader: i64,
+    phone: &str,
+    name: &str,
+) -> (String, i64) {
     let r = bot.say(ADMIN, &format!("/grant leader {phone}")).await;
     assert!(r.text.contains("Đã cấp vai trò"), "{}", r.text);
     // The leader is told (issue 13): wait for it, so replies below are read in order.
@@ -57,7 +62,7 @@ async fn broadcast(bot: &TestBot, leader: i64, text: &str) -> String {
 }
 
 /// Messages a chat received that carry a broadcast.
-fn announcements(bot: &TestBot, chat: i64) -> usize {
+pub(crate) fn announcements(bot: &TestBot, chat: i64) -> usize {
     bot.fake
         .sent_to(chat)
         .iter()

@@ -281,8 +281,15 @@ async fn every_form_needs_its_token_and_every_page_a_session() {
         "/dashboard/donations/remove",
         "/dashboard/broadcasts/1/stop",
         "/dashboard/callouts/1/close",
+        "/dashboard/broadcasts/new",
     ] {
-        let r = post_form(&bot, path, &cookie, "status=cancelled&id=1").await;
+        let r = post_form(
+            &bot,
+            path,
+            &cookie,
+            "status=cancelled&id=1&action=send&to=all&text=x",
+        )
+        .await;
         assert_eq!(r.status(), 403, "{path}");
     }
     assert_eq!(
@@ -333,6 +340,8 @@ async fn every_form_needs_its_token_and_every_page_a_session() {
         "/dashboard/callouts/1/tally",
         "/dashboard/audit?csv=1",
         "/dashboard/stock",
+        "/dashboard/clubs",
+        "/dashboard/broadcasts/new",
     ] {
         let r = client()
             .get(format!("{}{path}", base(&bot)))
@@ -371,5 +380,234 @@ async fn every_form_needs_its_token_and_every_page_a_session() {
     assert_eq!(lines[0], "at,account,action,target,recipients");
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(lines[1].contains("drive.create"), "{csv}");
+    bot.stop().await;
+}
+
+/// The `key` a broadcast preview's Send form carries.
+fn key_in(page: &str) -> String {
+    page.split("name=\"key\" value=\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no send key in {page}"))
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect()
+}
+
+async fn page(bot: &TestBot, path: &str, cookie: &str) -> (u16, String) {
+    let r = client()
+        .get(format!("{}{path}", base(bot)))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_leader_writes_to_their_club_on_the_web_and_a_second_send_sends_nothing_more() {
+    use crate::clubs::{announcements, leader_with_club};
+    let mut bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    bot.clock.set(vn(11, 22, 9, 0));
+    for user in 1..=5 {
+        bot.register(user, &format!("091200000{user}")).await;
+    }
+    let (code, club) = leader_with_club(&bot, 2, "0912000002", "CLB Hiến máu ĐH Hàng Hải").await;
+    for member in [3, 4] {
+        let r = bot.say(member, &format!("/join {code}")).await;
+        assert!(r.text.contains("Bạn đã tham gia"), "{}", r.text);
+    }
+    let (_, other) = leader_with_club(&bot, 5, "0912000005", "CLB Phường Lê Chân").await;
+
+    // A leader gets a link too, and the dashboard opens on their clubs.
+    let r = bot.say(2, "/dashboard").await;
+    let cookie = sign_in(&link_in(&r.text)).await;
+    let home = client()
+        .get(format!("{}/dashboard", base(&bot)))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(home.status(), 303);
+    assert_eq!(home.headers()["location"], "/dashboard/clubs");
+    let (status, clubs) = page(&bot, "/dashboard/clubs", &cookie).await;
+    assert_eq!(status, 200, "{clubs}");
+    assert!(clubs.contains("CLB Hiến máu ĐH Hàng Hải"), "{clubs}");
+    assert!(clubs.contains(&code), "the invite code: {clubs}");
+    assert!(!clubs.contains("CLB Phường Lê Chân"), "not their club");
+    // The menu offers what the roles open; a page typed in by hand is refused all the same.
+    assert!(clubs.contains("href=\"/dashboard/broadcasts\""));
+    for hidden in [
+        "/dashboard/drives",
+        "/dashboard/donations",
+        "/dashboard/audit",
+    ] {
+        assert!(!clubs.contains(&format!("href=\"{hidden}\"")), "{hidden}");
+    }
+    assert_eq!(page(&bot, "/dashboard/drives", &cookie).await.0, 403);
+    assert_eq!(page(&bot, "/dashboard/callouts/1", &cookie).await.0, 403);
+
+    // The members, phones masked as in chat; another leader's club is refused.
+    let (status, members) = page(&bot, &format!("/dashboard/clubs/{club}"), &cookie).await;
+    assert_eq!(status, 200, "{members}");
+    assert!(members.contains("3 thành viên"), "{members}");
+    assert!(members.contains("Nguyễn Văn An"), "{members}");
+    for user in 2..=4 {
+        assert!(
+            !members.contains(&format!("091200000{user}")),
+            "a full phone"
+        );
+    }
+    assert_eq!(
+        page(&bot, &format!("/dashboard/clubs/{other}"), &cookie)
+            .await
+            .0,
+        403
+    );
+
+    // Compose: their own club only, no wide audiences.
+    let (status, form) = page(
+        &bot,
+        &format!("/dashboard/broadcasts/new?to=club:{club}"),
+        &cookie,
+    )
+    .await;
+    assert_eq!(status, 200, "{form}");
+    assert!(
+        form.contains(&format!("value=\"club:{club}\" selected")),
+        "{form}"
+    );
+    assert!(!form.contains("province:") && !form.contains("value=\"all\""));
+    let csrf = csrf_in(&form);
+    let post = |body: String| {
+        let cookie = cookie.clone();
+        let bot = &bot;
+        async move {
+            let r = post_form(bot, "/dashboard/broadcasts/new", &cookie, &body).await;
+            let status = r.status().as_u16();
+            let location = r
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_string());
+            (status, location, r.text().await.unwrap())
+        }
+    };
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    // Another club, a wide audience, an empty text, a text over 1,500 characters: each said.
+    for (to, text, said) in [
+        (
+            format!("club:{other}"),
+            "Xin chào".to_string(),
+            "Chọn người nhận",
+        ),
+        ("all".to_string(), "Xin chào".to_string(), "Chọn người nhận"),
+        (format!("club:{club}"), "   ".to_string(), "cần có nội dung"),
+        (format!("club:{club}"), "a".repeat(1501), "bạn gửi 1501"),
+    ] {
+        let (status, _, body) = post(format!(
+            "csrf={csrf}&action=preview&to={}&text={}",
+            enc(&to),
+            enc(&text)
+        ))
+        .await;
+        assert_eq!(status, 422, "{to}");
+        assert!(body.contains(said), "{said}: {body}");
+        assert!(body.contains("aria-invalid=\"true\""));
+    }
+    // Sending straight to another club with a made-up key is refused by the permission table.
+    let (status, _, _) = post(format!(
+        "csrf={csrf}&action=send&to=club:{other}&text=x&key={}",
+        "a".repeat(64)
+    ))
+    .await;
+    assert_eq!(status, 422, "not among the leader's options");
+
+    let text = "Chủ nhật Đỏ 7/12\r\nNhà văn hoá <b>Lê Chân</b>";
+    let (status, _, preview) = post(format!(
+        "csrf={csrf}&action=preview&to=club:{club}&text={}",
+        enc(text)
+    ))
+    .await;
+    assert_eq!(status, 200, "{preview}");
+    assert!(preview.contains("Sẽ gửi tới 2 người"), "{preview}");
+    assert!(preview.contains("Hôm nay bạn còn 3 lượt gửi"), "{preview}");
+    assert!(preview.contains("&lt;b&gt;Lê Chân"), "escaped: {preview}");
+    assert_eq!(announcements(&bot, 3), 0, "a preview sends nothing");
+    let key = key_in(&preview);
+    let send = format!(
+        "csrf={csrf}&action=send&to=club:{club}&text={}&key={key}",
+        enc(text)
+    );
+    for _ in 0..3 {
+        // Pressed three times (or posted again after a lost answer): one broadcast.
+        let (status, location, _) = post(send.clone()).await;
+        assert_eq!(status, 303);
+        assert_eq!(
+            location.as_deref(),
+            Some("/dashboard/broadcasts?ok=broadcast-queued&n=2")
+        );
+    }
+    for member in [3, 4] {
+        let got = bot.wait_text(member, "Nhà văn hoá <b>Lê Chân</b>").await;
+        assert!(
+            got.text.contains("Chủ nhật Đỏ 7/12\nNhà văn hoá"),
+            "{}",
+            got.text
+        );
+    }
+    // One message per member was ever queued (the outbox is written when Send is taken).
+    assert_eq!(
+        crate::seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM outbox WHERE broadcast_id IS NOT NULL"
+        )
+        .await,
+        2
+    );
+    assert_eq!(announcements(&bot, 3), 1);
+    assert_eq!(announcements(&bot, 4), 1);
+    assert_eq!(announcements(&bot, 5), 0, "not a member");
+    assert_eq!(
+        crate::seed::count(&bot.db, "SELECT COUNT(*) FROM broadcasts").await,
+        1
+    );
+    let (_, list) = page(
+        &bot,
+        "/dashboard/broadcasts?ok=broadcast-queued&n=2",
+        &cookie,
+    )
+    .await;
+    assert!(list.contains("Đang gửi tới 2 người"), "{list}");
+    assert!(list.contains("CLB Hiến máu ĐH Hàng Hải"), "{list}");
+    // A new preview has a new key, and the day's count went down.
+    let (_, _, again) = post(format!(
+        "csrf={csrf}&action=preview&to=club:{club}&text={}",
+        enc("Lần hai")
+    ))
+    .await;
+    assert!(again.contains("Hôm nay bạn còn 2 lượt gửi"), "{again}");
+    assert_ne!(key_in(&again), key);
+
+    // Staff may write to a province, a blood group or everyone.
+    let admin = bot.say(1, "/dashboard").await;
+    let admin = sign_in(&link_in(&admin.text)).await;
+    let (_, wide) = page(&bot, "/dashboard/broadcasts/new", &admin).await;
+    for option in [
+        "value=\"all\"",
+        "value=\"province:hai-phong\"",
+        "value=\"blood:O-\"",
+    ] {
+        assert!(wide.contains(option), "{option}");
+    }
     bot.stop().await;
 }

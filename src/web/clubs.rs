@@ -1,0 +1,450 @@
+//! A leader's pages: the clubs they lead, each club's members (a page at a time, phones
+//! masked as in chat), and writing a broadcast — to their own clubs, or, for staff, to a
+//! province, a blood group or everyone. The broadcast is previewed (who it reaches, what
+//! they will see, how many sends are left today) before Send; Send carries a one-time key,
+//! so pressing it twice, or posting the form again after a lost answer, sends once.
+
+use super::{Errors, Fields, Nav, Reply, View, errors_summary, esc, province_options, val};
+use crate::app::dashboard::new_token;
+use crate::domain::blood::BloodGroup;
+use crate::domain::callout::PatientGroup;
+use crate::domain::club::{Audience, ClubInfo, MAX_ANNOUNCEMENT_CHARS, parse_announcement};
+use crate::domain::province::Province;
+use crate::engine::{
+    ClubItem, ClubOutcome, ClubRequest, Outcome, Request, audience_label, kind_label,
+};
+use crate::messages::{Msg, MsgId};
+
+/// Members shown on one page of a club.
+const MEMBERS_PER_PAGE: usize = 100;
+
+/// `GET /dashboard/clubs`: the clubs the account leads, with their members and invite codes.
+pub async fn clubs(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
+    let Outcome::Club(ClubOutcome::Clubs(list)) =
+        v.ask(Request::Club(ClubRequest::MyClubs)).await?
+    else {
+        return Ok(Reply::Refused);
+    };
+    let led: Vec<&ClubInfo> = list.iter().filter(|c| c.leader).collect();
+    let body = if led.is_empty() {
+        format!("<p>{}</p>", v.t(MsgId::WebClubsNone))
+    } else {
+        let rows: String = led
+            .iter()
+            .map(|c| {
+                format!(
+                    "<tr><td><a href=\"/dashboard/clubs/{id}\">{}</a></td><td>{}</td>\
+                     <td>{}</td><td><code>{}</code></td>\
+                     <td><a href=\"/dashboard/broadcasts/new?to=club:{id}\">{}</a></td></tr>",
+                    esc(&c.name),
+                    v.t(kind_label(c.kind)),
+                    c.members,
+                    esc(&c.invite_code),
+                    v.t(MsgId::WebWriteToClub),
+                    id = c.id
+                )
+            })
+            .collect();
+        format!(
+            "<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+             <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\"></th></tr>\
+             </thead><tbody>{rows}</tbody></table>",
+            v.t(MsgId::WebColClub),
+            v.t(MsgId::WebColKind),
+            v.t(MsgId::WebColMembers),
+            v.t(MsgId::WebColInvite),
+        )
+    };
+    let body = format!(
+        "{}<h2>{}</h2>{body}",
+        v.notice(query),
+        v.t(MsgId::WebNavClubs)
+    );
+    Ok(Reply::Page(v.page(Nav::Clubs, &body)))
+}
+
+/// `GET /dashboard/clubs/ID?page=N`: a club's members, for its leaders.
+pub async fn club(v: &View<'_>, id: i64, query: &Fields) -> anyhow::Result<Reply> {
+    let (name, members) = match v
+        .ask(Request::Club(ClubRequest::Members { id, page: 0 }))
+        .await?
+    {
+        Outcome::Club(ClubOutcome::Members { name, members, .. }) => (name, members),
+        _ => return Ok(Reply::Refused),
+    };
+    let pages = members.len().div_ceil(MEMBERS_PER_PAGE).max(1);
+    let page = val(query, "page")
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let first = (page - 1) * MEMBERS_PER_PAGE;
+    let rows: String = members
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(MEMBERS_PER_PAGE)
+        .map(|(i, m)| {
+            format!(
+                "<tr><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td></tr>",
+                i + 1,
+                esc(&m.name),
+                if m.leader {
+                    format!(" ({})", v.t(MsgId::WebClubLeader))
+                } else {
+                    String::new()
+                },
+                esc(m.blood_group.as_deref().unwrap_or("")),
+                esc(m.phone_masked.as_deref().unwrap_or("")),
+            )
+        })
+        .collect();
+    let link = |p: usize, label: MsgId| {
+        format!(
+            "<a href=\"/dashboard/clubs/{id}?page={p}\">{}</a>",
+            v.t(label)
+        )
+    };
+    let mut pager = Vec::new();
+    if page > 1 {
+        pager.push(link(page - 1, MsgId::WebPrevPage));
+    }
+    pager.push(
+        v.m(&Msg::new(MsgId::WebPageOf)
+            .num("page", page as f64)
+            .num("pages", pages as f64)),
+    );
+    if page < pages {
+        pager.push(link(page + 1, MsgId::WebNextPage));
+    }
+    let body = format!(
+        "<h2>{}</h2><p><a href=\"/dashboard/broadcasts/new?to=club:{id}\">{}</a></p>\
+         <table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">{}</th>\
+         <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody>\
+         </table><p class=\"langs\">{}</p>",
+        v.m(&Msg::new(MsgId::WebClubMembers)
+            .str("club", name)
+            .num("count", members.len() as f64)),
+        v.t(MsgId::WebWriteToClub),
+        v.t(MsgId::WebColName),
+        v.t(MsgId::WebColGroup),
+        v.t(MsgId::WebColPhone),
+        pager.join(" · "),
+    );
+    Ok(Reply::Page(v.page(Nav::Clubs, &body)))
+}
+
+/// Who the account may write to, as the chat offers it.
+async fn options(v: &View<'_>) -> anyhow::Result<Option<(Vec<ClubItem>, bool)>> {
+    Ok(
+        match v.ask(Request::Club(ClubRequest::BroadcastOptions)).await? {
+            Outcome::Club(ClubOutcome::BroadcastOptions { clubs, wide }) => Some((clubs, wide)),
+            _ => None,
+        },
+    )
+}
+
+/// A form's `to` (`club:12`, `province:HP`, `blood:O-`, `all`) among the account's options.
+fn audience(to: &str, clubs: &[ClubItem], wide: bool) -> Option<Audience> {
+    match to.split_once(':') {
+        Some(("club", id)) => {
+            let id = id.parse::<i64>().ok()?;
+            clubs.iter().find(|c| c.id == id).map(|c| Audience::Club {
+                id: c.id,
+                name: c.name.clone(),
+            })
+        }
+        Some(("province", code)) if wide => Province::from_code(code).map(Audience::province),
+        Some(("blood", code)) if wide => BloodGroup::from_code(code)
+            .filter(|g| !g.is_unknown() && g.abo.is_some() && g.rh.is_some())
+            .map(Audience::blood),
+        None if wide && to == "all" => Some(Audience::All),
+        _ => None,
+    }
+}
+
+/// The compose form, `f` holding what was typed, with its errors.
+fn form(v: &View<'_>, clubs: &[ClubItem], wide: bool, f: &Fields, errors: &Errors) -> String {
+    let chosen = val(f, "to");
+    let option = |value: String, label: String| {
+        let sel = if value == chosen { " selected" } else { "" };
+        format!(
+            "<option value=\"{}\"{sel}>{}</option>",
+            esc(&value),
+            esc(&label)
+        )
+    };
+    let mut opts = String::new();
+    if !clubs.is_empty() {
+        let list: String = clubs
+            .iter()
+            .map(|c| option(format!("club:{}", c.id), c.name.clone()))
+            .collect();
+        opts.push_str(&format!(
+            "<optgroup label=\"{}\">{list}</optgroup>",
+            v.t(MsgId::WebNavClubs)
+        ));
+    }
+    if wide {
+        let say = |id: MsgId| v.app.catalogue().render(v.lang, &Msg::new(id));
+        opts.push_str(&option("all".into(), say(MsgId::ChoiceAudienceAll)));
+        let provinces: String = province_options()
+            .into_iter()
+            .map(|(code, name)| option(format!("province:{code}"), name))
+            .collect();
+        opts.push_str(&format!(
+            "<optgroup label=\"{}\">{provinces}</optgroup>",
+            esc(&say(MsgId::ChoiceAudienceProvince))
+        ));
+        let groups: String = PatientGroup::ALL
+            .iter()
+            .map(|g| option(format!("blood:{}", g.code()), g.code()))
+            .collect();
+        opts.push_str(&format!(
+            "<optgroup label=\"{}\">{groups}</optgroup>",
+            esc(&say(MsgId::ChoiceAudienceBlood))
+        ));
+    }
+    let error = |name: &str| {
+        errors
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, e)| {
+                (
+                    format!(" aria-invalid=\"true\" aria-describedby=\"{name}-error\""),
+                    format!(
+                        "<span class=\"error\" id=\"{name}-error\">{}</span>",
+                        esc(e)
+                    ),
+                )
+            })
+            .unwrap_or_default()
+    };
+    let (to_attr, to_note) = error("to");
+    let (text_attr, text_note) = error("text");
+    format!(
+        "{}<form method=\"post\" action=\"/dashboard/broadcasts/new\">{}\
+         <input type=\"hidden\" name=\"action\" value=\"preview\">\
+         <label for=\"to\">{}</label><select id=\"to\" name=\"to\"{to_attr}>{opts}</select>{to_note}\
+         <label for=\"text\">{}</label><textarea id=\"text\" name=\"text\" rows=\"8\" cols=\"60\" \
+         maxlength=\"{MAX_ANNOUNCEMENT_CHARS}\" required{text_attr}>{}</textarea>{text_note}\
+         <p><button type=\"submit\">{}</button></p></form>",
+        errors_summary(v, errors),
+        v.csrf(),
+        v.t(MsgId::WebFieldAudience),
+        v.m(&Msg::new(MsgId::WebFieldText).num("max", MAX_ANNOUNCEMENT_CHARS as f64)),
+        esc(val(f, "text")),
+        v.t(MsgId::WebPreviewBroadcast),
+    )
+}
+
+fn compose_page(v: &View<'_>, inner: &str) -> String {
+    v.page(
+        Nav::Broadcasts,
+        &format!("<h2>{}</h2>{inner}", v.t(MsgId::WebCompose)),
+    )
+}
+
+/// `GET /dashboard/broadcasts/new?to=club:12`: the compose form.
+pub async fn compose_broadcast(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
+    let Some((clubs, wide)) = options(v).await? else {
+        return Ok(Reply::Refused);
+    };
+    let mut f = Fields::new();
+    f.insert("to".into(), val(query, "to").to_string());
+    Ok(Reply::Page(compose_page(
+        v,
+        &form(v, &clubs, wide, &f, &Errors::new()),
+    )))
+}
+
+/// `POST /dashboard/broadcasts/new`: `action=preview` shows who it reaches and what they
+/// will read; `action=send` (with the preview's one-time key) sends it; `action=edit` goes
+/// back to the form with the text kept.
+pub async fn post_compose(v: &View<'_>, posted: &Fields) -> anyhow::Result<Reply> {
+    let Some((clubs, wide)) = options(v).await? else {
+        return Ok(Reply::Refused);
+    };
+    // Browsers send a textarea's line breaks as CRLF; the chat's are LF.
+    let mut f = posted.clone();
+    if let Some(t) = f.get_mut("text") {
+        *t = t.replace("\r\n", "\n");
+    }
+    let f = &f;
+    let say = |m: &Msg| v.app.catalogue().render(v.lang, m);
+    let invalid = |errors: Errors| {
+        Ok(Reply::Invalid(compose_page(
+            v,
+            &form(v, &clubs, wide, f, &errors),
+        )))
+    };
+    let mut errors = Errors::new();
+    let to = audience(val(f, "to"), &clubs, wide);
+    if to.is_none() {
+        errors.push(("to", say(&Msg::new(MsgId::WebErrorAudience))));
+    }
+    let text = match parse_announcement(val(f, "text")) {
+        Ok(t) => Some(t),
+        Err(n) => {
+            errors.push((
+                "text",
+                say(&Msg::new(MsgId::ErrorAnnouncementLength)
+                    .num("max", MAX_ANNOUNCEMENT_CHARS as f64)
+                    .num("count", n as f64)),
+            ));
+            None
+        }
+    };
+    let (Some(to), Some(text)) = (to, text) else {
+        return invalid(errors);
+    };
+    if val(f, "action") == "edit" {
+        return Ok(Reply::Page(compose_page(
+            v,
+            &form(v, &clubs, wide, f, &Errors::new()),
+        )));
+    }
+    let cap = v.app.config().broadcast.daily_cap;
+    let request = if val(f, "action") == "send" {
+        let key = val(f, "key");
+        if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return invalid(Errors::new());
+        }
+        ClubRequest::SendBroadcast {
+            audience: to,
+            text,
+            form_key: Some(key.to_string()),
+        }
+    } else {
+        ClubRequest::PreviewBroadcast { audience: to, text }
+    };
+    match v.ask(Request::Club(request)).await? {
+        Outcome::Club(ClubOutcome::Preview {
+            audience,
+            text,
+            count,
+            left,
+        }) => Ok(Reply::Page(compose_page(
+            v,
+            &preview(v, &audience, &text, count, left)?,
+        ))),
+        Outcome::Club(ClubOutcome::BroadcastQueued {
+            count, held_until, ..
+        }) => {
+            let ok = if held_until.is_some() {
+                "broadcast-held"
+            } else {
+                "broadcast-queued"
+            };
+            Ok(Reply::Redirect(format!(
+                "/dashboard/broadcasts?ok={ok}&n={count}"
+            )))
+        }
+        Outcome::Club(ClubOutcome::NoRecipients) => {
+            invalid(vec![("to", say(&Msg::new(MsgId::BroadcastNobody)))])
+        }
+        Outcome::Club(ClubOutcome::CapReached) => invalid(vec![(
+            "to",
+            say(&Msg::new(MsgId::BroadcastCap).num("cap", f64::from(cap))),
+        )]),
+        _ => Ok(Reply::Refused),
+    }
+}
+
+/// What the recipients will read, how many they are, and the Send and Rewrite buttons.
+fn preview(
+    v: &View<'_>,
+    audience: &Audience,
+    text: &str,
+    count: i64,
+    left: u32,
+) -> anyhow::Result<String> {
+    let seen = match audience {
+        Audience::Club { name, .. } => Msg::new(MsgId::BroadcastFromClub)
+            .str("club", name.clone())
+            .str("text", text),
+        _ => Msg::new(MsgId::BroadcastFromOrg)
+            .str("org", v.app.config().org_name.clone())
+            .str("text", text),
+    };
+    let hidden = |action: &str, key: &str| {
+        format!(
+            "{}<input type=\"hidden\" name=\"action\" value=\"{action}\">\
+             <input type=\"hidden\" name=\"to\" value=\"{}\">\
+             <input type=\"hidden\" name=\"text\" value=\"{}\">{key}",
+            v.csrf(),
+            esc(&audience.key()),
+            esc(text)
+        )
+    };
+    let key = format!(
+        "<input type=\"hidden\" name=\"key\" value=\"{}\">",
+        new_token()?
+    );
+    Ok(format!(
+        "<h3>{}</h3><p>{}</p><blockquote class=\"msg\">{}</blockquote><p><strong>{}</strong></p>\
+         <form method=\"post\" action=\"/dashboard/broadcasts/new\" class=\"inline\">{}\
+         <button type=\"submit\">{}</button></form> \
+         <form method=\"post\" action=\"/dashboard/broadcasts/new\" class=\"inline\">{}\
+         <button type=\"submit\">{}</button></form>",
+        v.m(&audience_label(audience)),
+        v.t(MsgId::WebBroadcastSeenAs),
+        v.m(&seen),
+        v.m(&Msg::new(MsgId::WebBroadcastReach)
+            .num("count", count as f64)
+            .num("left", f64::from(left))),
+        hidden("send", &key),
+        v.t(MsgId::ChoiceSend),
+        hidden("edit", ""),
+        v.t(MsgId::ChoiceRewrite),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clubs() -> Vec<ClubItem> {
+        vec![ClubItem {
+            id: 12,
+            name: "CLB Hàng Hải".into(),
+        }]
+    }
+
+    #[test]
+    fn a_forms_recipients_are_only_among_the_accounts_options() {
+        let c = clubs();
+        assert_eq!(
+            audience("club:12", &c, false),
+            Some(Audience::Club {
+                id: 12,
+                name: "CLB Hàng Hải".into()
+            })
+        );
+        // Wide audiences only for staff; the club by its id, not a name typed in.
+        for to in ["all", "province:hai-phong", "blood:O-"] {
+            assert_eq!(audience(to, &c, false), None, "{to}");
+            assert!(audience(to, &c, true).is_some(), "{to}");
+        }
+        for wrong in [
+            "",
+            "club:13",
+            "club:",
+            "club:12x",
+            "club:-1",
+            "club:99999999999999999999",
+            "province:",
+            "province:atlantis",
+            "blood:O",
+            "blood:?",
+            "blood:AB",
+            "blood:X+",
+            "all:",
+            "ALL",
+            "everyone",
+            ":",
+            "club:12:1",
+        ] {
+            assert_eq!(audience(wrong, &c, true), None, "{wrong:?}");
+        }
+    }
+}
