@@ -184,6 +184,15 @@ impl ChannelPacing {
         until
     }
 
+    /// A send to `chat` came back: its interval counts from here too, so the next one
+    /// reaches the platform at least the interval after this one did, however long this one
+    /// took on the way (under load the per-chat gap seen by the platform was 20 ms short).
+    fn finished(&mut self, chat: &str, now: Instant) {
+        if let Some(p) = self.chats.get_mut(chat) {
+            p.hold_until(now + self.chat_interval);
+        }
+    }
+
     fn take(&mut self, chat: &str, now: Instant) {
         self.overall.take(now);
         if !self.chat_interval.is_zero() {
@@ -384,6 +393,9 @@ impl Worker {
         let mut results = Vec::with_capacity(done.len());
         for (row, sent) in done {
             busy.remove(&(row.channel, row.chat_id.clone()));
+            if let Some(p) = self.pacing.get_mut(&row.channel) {
+                p.finished(&row.chat_id, Instant::now());
+            }
             let attempts = u32::try_from(row.attempts + 1).unwrap_or(u32::MAX);
             let outcome = match sent {
                 SendOutcome::Sent {
@@ -528,5 +540,24 @@ mod tests {
         assert_eq!(c.blocked_until("a", t0 + ms(40)), Some(t0 + ms(1000)));
         assert!(c.blocked_until("b", t0 + ms(10)).is_some());
         assert_eq!(c.blocked_until("b", t0 + ms(34)), None);
+    }
+
+    #[test]
+    fn a_chats_interval_also_counts_from_when_its_send_came_back() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let mut c = ChannelPacing::new(0.0, ms(300));
+        c.take("a", t0);
+        // Back quickly: the interval from the start still holds.
+        c.finished("a", t0 + ms(10));
+        assert_eq!(c.blocked_until("a", t0 + ms(200)), Some(t0 + ms(310)));
+        // Back slowly (it reached the platform late): counted from its return.
+        c.take("a", t0 + ms(400));
+        c.finished("a", t0 + ms(450));
+        assert_eq!(c.blocked_until("a", t0 + ms(710)), Some(t0 + ms(750)));
+        assert_eq!(c.blocked_until("a", t0 + ms(750)), None);
+        // Another chat, and a chat never sent to, are not held.
+        c.finished("b", t0 + ms(450));
+        assert_eq!(c.blocked_until("b", t0 + ms(451)), None);
     }
 }
