@@ -1,7 +1,8 @@
 //! The dashboard's pages on a national-sized register, served by the bot's own HTTP server.
 //!
 //! Run: `cargo bench --bench dashboard` (release). Optional: `DONORS=1000000` (default),
-//! `CAMPAIGNS=100`, `DONATIONS=10000`, `ROUNDS=50`, `BENCH_DB=path` (keep the data there).
+//! `CAMPAIGNS=100`, `DONATIONS=10000`, `OUTBOX=1000000`, `ROUNDS=50`, `BENCH_DB=path` (keep
+//! the data there).
 //!
 //! `DONORS` generated donors (the call-out benchmark's register, each with a phone), a year
 //! plan with 13 units, `CAMPAIGNS` campaigns of 3 drives each this year, `DONATIONS`
@@ -120,6 +121,32 @@ async fn seed_year(db: &std::path::Path, campaigns: usize, donations: usize, don
     }
     sql.push_str("COMMIT;");
     seed::exec(db, &sql).await;
+    // The outbox's history for the overview's delivery health: `OUTBOX` messages finished
+    // over the last 30 days (1 in 50 failed, 1 in 20 retried), a busy last hour on top (a
+    // 50,000-recipient broadcast going out) and 10,000 of it still waiting.
+    let history = env_or("OUTBOX", 1_000_000) as i64;
+    let busy = (history / 20).max(1);
+    seed::exec(
+        db,
+        &format!(
+            "BEGIN;\
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {history}) \
+             INSERT INTO outbox (channel, chat_id, lane, status, attempts, not_before, \
+             created_at, finished_at) SELECT 'telegram', 'c' || (i % 5000), i % 4, \
+             CASE WHEN i % 50 = 0 THEN 'failed' ELSE 'sent' END, 1 + (i % 20 = 0), t, t, t \
+             FROM (SELECT i, {NOW_MS} - 3600000 - i * 2592000000 / {history} AS t FROM n);\
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {busy}) \
+             INSERT INTO outbox (channel, chat_id, lane, status, attempts, not_before, \
+             created_at, finished_at) SELECT 'telegram', 'b' || i, 3, 'sent', 1, \
+             {NOW_MS} - 3600000, {NOW_MS} - 3600000, {NOW_MS} - i * 3600000 / {busy} FROM n;\
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000) \
+             INSERT INTO outbox (channel, chat_id, lane, status, not_before, created_at) \
+             SELECT 'telegram', 'w' || i, 3, 'pending', {NOW_MS} - 60000, {NOW_MS} - 3600000 \
+             FROM n;\
+             COMMIT;"
+        ),
+    )
+    .await;
     // The register's statistics as a deployment's would be (the generator gathered them
     // before phones were set: with them, the phone index looked useless and the lookup
     // scanned a million rows, ~100 ms).

@@ -6,9 +6,10 @@
 use crate::app::App;
 use crate::app::dashboard::Session;
 use crate::domain::club::{Action, Roles};
+use crate::domain::delivery::{Health, Lane};
 use crate::domain::drive::{DriveInfo, local_window};
 use crate::domain::plan::PlanFigures;
-use crate::engine::{DriveOutcome, DriveRequest, Outcome, Request};
+use crate::engine::{ClubOutcome, ClubRequest, DriveOutcome, DriveRequest, Outcome, Request};
 use crate::messages::{Lang, Msg, MsgId};
 
 /// The cookie that carries a session's token.
@@ -369,12 +370,86 @@ pub async fn overview(v: &View<'_>) -> anyhow::Result<Reply> {
         .filter(|d| d.starts_at < now + 14 * 86_400_000)
         .collect();
     let open = callouts::open_section(v).await?;
+    let delivery = match v.ask(Request::Club(ClubRequest::DeliveryHealth)).await? {
+        Outcome::Club(ClubOutcome::Delivery(h)) => delivery_section(v, &h, now),
+        _ => String::new(),
+    };
     let body = format!(
-        "{}{}{open}",
+        "{}{}{open}{delivery}",
         year_section(app, lang, &figures),
         drives_section(app, lang, &soon)
     );
     Ok(Reply::Page(v.page(Nav::Overview, &body)))
+}
+
+/// Per lane: what waits, the longest a due message has waited, and the last hour's sent,
+/// failed and retried; whether any lane is late, in words (not colour alone).
+fn delivery_section(v: &View<'_>, h: &Health, now: i64) -> String {
+    let late = h.lanes.iter().any(|l| l.late(now));
+    let rows: String = h
+        .lanes
+        .iter()
+        .map(|l| {
+            let label = match Lane::from_index(l.lane) {
+                Some(Lane::Urgent) => MsgId::WebLaneUrgent,
+                Some(Lane::Reply) => MsgId::WebLaneReply,
+                Some(Lane::Notice) => MsgId::WebLaneNotice,
+                Some(Lane::Bulk) | None => MsgId::WebLaneBulk,
+            };
+            let due = l.due_since.map_or(String::new(), |t| {
+                v.m(&Msg::new(MsgId::WebDueMinutes)
+                    .num("n", (now.saturating_sub(t).max(0) / 60_000) as f64))
+            });
+            let class = if l.late(now) || l.failed > 0 {
+                " class=\"behind\""
+            } else {
+                ""
+            };
+            format!(
+                "<tr{class}><th scope=\"row\">{}</th><td>{}</td><td>{due}</td><td>{}</td>\
+                 <td>{}</td><td>{}</td></tr>",
+                v.t(label),
+                l.waiting,
+                l.sent,
+                l.failed,
+                l.retried
+            )
+        })
+        .collect();
+    let minutes = crate::domain::delivery::LATE_MINUTES as f64;
+    let verdict = if late {
+        format!(
+            "<p class=\"behind\" role=\"alert\">{}</p>",
+            v.m(&Msg::new(MsgId::WebDeliveryLate).num("n", minutes))
+        )
+    } else {
+        format!(
+            "<p>{}</p>",
+            v.m(&Msg::new(MsgId::WebDeliveryOk).num("n", minutes))
+        )
+    };
+    let quota = match h.zns_quota {
+        Some((Some(daily), Some(remaining))) => format!(
+            "<p>{}</p>",
+            v.m(&Msg::new(MsgId::WebZnsQuota)
+                .num("daily", daily as f64)
+                .num("remaining", remaining as f64))
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "<section aria-labelledby=\"delivery\"><h2 id=\"delivery\">{}</h2>{verdict}\
+         <table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+         <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+         <th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody></table>{quota}</section>",
+        v.t(MsgId::WebDelivery),
+        v.t(MsgId::WebColLane),
+        v.t(MsgId::WebColWaiting),
+        v.t(MsgId::WebColDue),
+        v.t(MsgId::WebColSentHour),
+        v.t(MsgId::WebColFailed),
+        v.t(MsgId::WebColRetried),
+    )
 }
 
 fn year_section(app: &App, lang: Lang, f: &PlanFigures) -> String {

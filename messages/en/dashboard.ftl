@@ -148,3 +148,20 @@ web-broadcast-seen-as = Recipients will see:
 web-broadcast-reach = It will go to { $count } people. You have { $left } broadcasts left today.
 web-broadcast-queued = Sending to { $n } people; the progress is below.
 web-broadcast-held = Taken for { $n } people; it is quiet hours, so it goes out when they end.
+
+# Delivery health on the overview.
+web-delivery = Messages (the last hour)
+web-lane-urgent = Urgent
+web-lane-reply = Replies
+web-lane-notice = Reminders, thanks
+web-lane-bulk = Broadcasts
+web-col-lane = Kind
+web-col-waiting = Waiting
+web-col-due = Longest wait
+web-col-sent-hour = Sent
+web-col-failed = Not delivered
+web-col-retried = Retried
+web-due-minutes = { $n } min
+web-delivery-ok = No message that is due has waited over { $n } minutes.
+web-delivery-late = Messages that are due have waited over { $n } minutes: check the connection to Telegram/Zalo (hienmau status).
+web-zns-quota = Zalo OA: { $remaining } of { $daily } template messages left today.

@@ -148,3 +148,20 @@ web-broadcast-seen-as = Người nhận sẽ thấy:
 web-broadcast-reach = Sẽ gửi tới { $count } người. Hôm nay bạn còn { $left } lượt gửi.
 web-broadcast-queued = Đang gửi tới { $n } người; tiến độ ở dưới.
 web-broadcast-held = Đã nhận tin cho { $n } người; đang giờ nghỉ đêm nên tin sẽ đi khi hết giờ nghỉ.
+
+# Delivery health on the overview.
+web-delivery = Gửi tin nhắn (một giờ qua)
+web-lane-urgent = Khẩn cấp
+web-lane-reply = Trả lời
+web-lane-notice = Nhắc lịch, cảm ơn
+web-lane-bulk = Hàng loạt
+web-col-lane = Loại tin
+web-col-waiting = Đang chờ
+web-col-due = Chờ lâu nhất
+web-col-sent-hour = Đã gửi
+web-col-failed = Không gửi được
+web-col-retried = Phải thử lại
+web-due-minutes = { $n } phút
+web-delivery-ok = Không có tin nào đến giờ gửi mà chờ quá { $n } phút.
+web-delivery-late = Có tin đến giờ gửi đã chờ quá { $n } phút: kiểm tra kết nối tới Telegram/Zalo (lệnh hienmau status).
+web-zns-quota = Zalo OA: hôm nay còn { $remaining }/{ $daily } tin mẫu.

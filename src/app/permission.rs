@@ -70,6 +70,7 @@ pub(crate) fn need(request: &Request) -> Need<'_> {
         }
         Request::Club(ClubRequest::Leaderboard { .. }) => Need::May(Action::ReadLeaderboard),
         Request::Club(ClubRequest::DashboardLink) => Need::May(Action::UseDashboard),
+        Request::Club(ClubRequest::DeliveryHealth) => Need::May(Action::ManageDrives),
         // A donor's own family.
         Request::Club(ClubRequest::Family)
         | Request::Club(ClubRequest::CreateFamily)

@@ -118,6 +118,12 @@ impl App {
             }
             Request::Club(ClubRequest::Audit) => self.audit_log(tx, None).await,
             Request::Club(ClubRequest::AuditSearch(f)) => self.audit_log(tx, Some(f)).await,
+            Request::Club(ClubRequest::DeliveryHealth) => {
+                let now_ms = now.timestamp_millis();
+                Ok(Outcome::Club(ClubOutcome::Delivery(
+                    tx.delivery_health(now_ms - 3_600_000, now_ms).await?,
+                )))
+            }
             Request::Club(ClubRequest::DashboardLink) => {
                 Ok(Outcome::Club(ClubOutcome::DashboardLink {
                     url: self.dashboard_link(tx, who.identity_id).await?,

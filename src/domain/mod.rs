@@ -9,6 +9,7 @@ pub mod campaign;
 pub mod channel;
 pub mod club;
 pub mod dates;
+pub mod delivery;
 pub mod donation;
 pub mod donor;
 pub mod drive;

@@ -177,6 +177,8 @@ pub enum ClubRequest {
     AuditSearch(crate::domain::club::AuditFilter),
     /// A one-time sign-in link to the web dashboard.
     DashboardLink,
+    /// How the delivery of messages is going (staff).
+    DeliveryHealth,
     /// The donor's family (opt-in, for the honours): shown, created, joined by code, left.
     Family,
     CreateFamily,
@@ -238,6 +240,8 @@ pub enum ClubOutcome {
         held_until: Option<String>,
     },
     Broadcasts(Vec<BroadcastInfo>),
+    /// The delivery's health (the dashboard's overview).
+    Delivery(crate::domain::delivery::Health),
     BroadcastCancelled {
         id: i64,
         stopped: i64,
@@ -625,6 +629,8 @@ impl Turn<'_, '_> {
                 held_until,
             } => self.broadcast_queued(id, count, held_until),
             ClubOutcome::Broadcasts(list) => self.show_broadcasts(list),
+            // Asked by the dashboard only; nothing to say in chat.
+            ClubOutcome::Delivery(_) => self.state = Some(State::Idle),
             ClubOutcome::BroadcastCancelled { id, stopped } => {
                 self.say(
                     Msg::new(MsgId::BroadcastCancelled)

@@ -22,35 +22,8 @@ pub struct NewMessage<'a> {
     pub broadcast_id: Option<i64>,
 }
 
-/// Lower goes first: an urgent call-out never waits behind a broadcast.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Lane {
-    Urgent = 0,
-    Reply = 1,
-    /// Reminders, thanks, "you may give again": held in quiet hours, ahead of broadcasts.
-    Notice = 2,
-    /// Broadcasts and campaign announcements.
-    Bulk = 3,
-}
-
-impl Lane {
-    pub const ALL: [Lane; 4] = [Lane::Urgent, Lane::Reply, Lane::Notice, Lane::Bulk];
-
-    /// The lane stored as this number.
-    pub fn from_index(i: i64) -> Option<Lane> {
-        Lane::ALL.into_iter().find(|l| *l as i64 == i)
-    }
-
-    /// Its name in `hienmau status` and the logs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Lane::Urgent => "urgent",
-            Lane::Reply => "reply",
-            Lane::Notice => "notice",
-            Lane::Bulk => "bulk",
-        }
-    }
-}
+/// The lanes are the domain's (the dashboard names them too).
+pub use crate::domain::delivery::Lane;
 
 /// What became of the rows a stopped process left mid-send.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -488,6 +461,62 @@ impl Store {
 }
 
 impl Tx {
+    /// The delivery's health: per lane, what waits and since when it is due, and what
+    /// finished since `since` (ms); the OA's last reported template quota.
+    pub async fn delivery_health(
+        &mut self,
+        since: i64,
+        now: i64,
+    ) -> anyhow::Result<crate::domain::delivery::Health> {
+        use crate::domain::delivery::{Health, LaneHealth};
+        let mut lanes: Vec<LaneHealth> = Lane::ALL
+            .iter()
+            .map(|l| LaneHealth {
+                lane: *l as i64,
+                ..LaneHealth::default()
+            })
+            .collect();
+        // The partial index of waiting rows serves this (same condition).
+        let waiting: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT lane, COUNT(*), MIN(CASE WHEN not_before <= $1 THEN not_before END) \
+             FROM outbox WHERE status IN ('pending', 'sending') GROUP BY lane",
+        )
+        .bind(now)
+        .fetch_all(&mut *self.tx)
+        .await
+        .context("counting waiting messages")?;
+        for (lane, n, due) in waiting {
+            if let Some(l) = lanes.iter_mut().find(|l| l.lane == lane) {
+                l.waiting = n;
+                l.due_since = due;
+            }
+        }
+        let finished: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT lane, COALESCE(SUM(status = 'sent'), 0), \
+             COALESCE(SUM(status IN ('failed', 'unreachable')), 0), \
+             COALESCE(SUM(attempts > 1), 0) \
+             FROM outbox WHERE finished_at IS NOT NULL AND finished_at >= $1 GROUP BY lane",
+        )
+        .bind(since)
+        .fetch_all(&mut *self.tx)
+        .await
+        .context("counting finished messages")?;
+        for (lane, sent, failed, retried) in finished {
+            if let Some(l) = lanes.iter_mut().find(|l| l.lane == lane) {
+                l.sent = sent;
+                l.failed = failed;
+                l.retried = retried;
+            }
+        }
+        let zns_quota = sqlx::query_as(
+            "SELECT daily, remaining FROM zns_quota ORDER BY updated_at DESC LIMIT 1",
+        )
+        .fetch_optional(&mut *self.tx)
+        .await
+        .context("reading the template quota")?;
+        Ok(Health { lanes, zns_quota })
+    }
+
     /// Withdraw the messages still waiting whose outbox keys start with `prefix` (asks of a
     /// call-out that closed, tallies a newer one replaces); returns their keys.
     pub async fn withdraw_pending(

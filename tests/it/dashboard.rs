@@ -611,3 +611,55 @@ async fn a_leader_writes_to_their_club_on_the_web_and_a_second_send_sends_nothin
     }
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn the_overview_says_how_delivery_is_going_and_when_messages_wait_too_long() {
+    let mut bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    bot.clock.set(vn(11, 22, 9, 0));
+    bot.register(10, "0912000010").await;
+    let r = bot.say(1, "/dashboard").await;
+    let cookie = sign_in(&link_in(&r.text)).await;
+    let (status, overview) = get(&bot, Some(&cookie)).await;
+    assert_eq!(status, 200);
+    // The registration's replies went out in the last hour; nothing waits.
+    let row = |page: &str, lane: &str| -> Vec<String> {
+        let at = page
+            .find(&format!("<th scope=\"row\">{lane}</th>"))
+            .unwrap_or_else(|| panic!("{lane}: {page}"));
+        let end = page[at..].find("</tr>").unwrap() + at;
+        page[at..end]
+            .split("<td>")
+            .skip(1)
+            .map(|c| c.trim_end_matches("</td>").to_string())
+            .collect()
+    };
+    let replies = row(&overview, "Trả lời");
+    let sent: i64 = replies[2].parse().unwrap();
+    assert!(sent >= 13, "the registration's replies: {replies:?}");
+    assert_eq!(replies[0], "0", "{replies:?}");
+    assert!(overview.contains("Không có tin nào đến giờ gửi mà chờ quá 5 phút"));
+    // A message due ten minutes ago for a channel that is not running (Zalo is not set up
+    // here): the overview says delivery is late, in words.
+    let due = vn(11, 22, 8, 50).timestamp_millis();
+    crate::seed::exec(
+        &bot.db,
+        &format!(
+            "INSERT INTO outbox (channel, chat_id, lane, body, status, not_before, created_at) \
+             VALUES ('zalo_bot', 'z1', 3, '{{}}', 'pending', {due}, {due})"
+        ),
+    )
+    .await;
+    let (_, overview) = get(&bot, Some(&cookie)).await;
+    let bulk = row(&overview, "Hàng loạt");
+    assert_eq!(bulk[0], "1", "{bulk:?}");
+    assert_eq!(bulk[1], "10 phút", "{bulk:?}");
+    assert!(
+        overview.contains("đã chờ quá 5 phút: kiểm tra kết nối"),
+        "{overview}"
+    );
+    bot.stop().await;
+}

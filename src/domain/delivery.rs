@@ -1,0 +1,88 @@
+//! How the delivery of messages is going, as the dashboard's overview shows it to staff: per
+//! lane, what waits and for how long it has been due, and what the last hour sent, failed or
+//! had to retry (a 429, a timeout); the Zalo OA's template quota as the API last reported it.
+
+/// Lower goes first: an urgent call-out never waits behind a broadcast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Lane {
+    Urgent = 0,
+    Reply = 1,
+    /// Reminders, thanks, "you may give again": held in quiet hours, ahead of broadcasts.
+    Notice = 2,
+    /// Broadcasts and campaign announcements.
+    Bulk = 3,
+}
+
+impl Lane {
+    pub const ALL: [Lane; 4] = [Lane::Urgent, Lane::Reply, Lane::Notice, Lane::Bulk];
+
+    /// The lane stored as this number.
+    pub fn from_index(i: i64) -> Option<Lane> {
+        Lane::ALL.into_iter().find(|l| *l as i64 == i)
+    }
+
+    /// Its name in `hienmau status` and the logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lane::Urgent => "urgent",
+            Lane::Reply => "reply",
+            Lane::Notice => "notice",
+            Lane::Bulk => "bulk",
+        }
+    }
+}
+
+/// One lane's figures (`lane`: its stored number, urgent 0 … bulk 3).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LaneHealth {
+    pub lane: i64,
+    /// Queued or being sent now.
+    pub waiting: i64,
+    /// The earliest time a waiting message was due (ms), if one is due now (a message held
+    /// for quiet hours is not due yet).
+    pub due_since: Option<i64>,
+    /// Finished within the window: handed to the platform, given up, retried on the way.
+    pub sent: i64,
+    pub failed: i64,
+    pub retried: i64,
+}
+
+/// The whole picture.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Health {
+    /// Every lane, in order, zeros included.
+    pub lanes: Vec<LaneHealth>,
+    /// The Zalo OA's template quota for the day (daily, remaining), when one was reported.
+    pub zns_quota: Option<(Option<i64>, Option<i64>)>,
+}
+
+/// Minutes after which a due message still waiting means delivery is stuck or slowed.
+pub const LATE_MINUTES: i64 = 5;
+
+impl LaneHealth {
+    /// Due messages have been waiting longer than [`LATE_MINUTES`].
+    pub fn late(&self, now: i64) -> bool {
+        self.due_since
+            .is_some_and(|t| now.saturating_sub(t) > LATE_MINUTES * 60_000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lane_is_late_only_when_a_due_message_waits_over_five_minutes() {
+        let now = 10 * 60_000;
+        let mut l = LaneHealth::default();
+        assert!(!l.late(now), "nothing waiting");
+        l.due_since = Some(now - 5 * 60_000);
+        assert!(!l.late(now), "five minutes is not late yet");
+        l.due_since = Some(now - 5 * 60_000 - 1);
+        assert!(l.late(now));
+        l.due_since = Some(now + 60_000);
+        assert!(!l.late(now), "due in the future (a clock step back)");
+        l.due_since = Some(i64::MIN);
+        assert!(l.late(now), "no overflow");
+    }
+}
