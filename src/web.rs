@@ -642,16 +642,10 @@ pub fn val<'a>(f: &'a Fields, name: &str) -> &'a str {
 /// Errors of a form, by field name, already rendered.
 pub type Errors = Vec<(&'static str, String)>;
 
-/// A labelled input with its value and, when wrong, its error (linked for screen readers).
-pub fn input(
-    name: &str,
-    label: &str,
-    value: &str,
-    attrs: &str,
-    errors: &[(&'static str, String)],
-) -> String {
-    let error = errors.iter().find(|(k, _)| *k == name);
-    let (described, note) = match error {
+/// A field's error, if it has one: the attributes that mark the control invalid and link it
+/// to the note (for screen readers), and the note itself.
+pub fn field_error(name: &str, errors: &[(&'static str, String)]) -> (String, String) {
+    match errors.iter().find(|(k, _)| *k == name) {
         Some((_, e)) => (
             format!(" aria-invalid=\"true\" aria-describedby=\"{name}-error\""),
             format!(
@@ -660,7 +654,18 @@ pub fn input(
             ),
         ),
         None => (String::new(), String::new()),
-    };
+    }
+}
+
+/// A labelled input with its value and, when wrong, its error (linked for screen readers).
+pub fn input(
+    name: &str,
+    label: &str,
+    value: &str,
+    attrs: &str,
+    errors: &[(&'static str, String)],
+) -> String {
+    let (described, note) = field_error(name, errors);
     format!(
         "<label for=\"{name}\">{label}</label><input id=\"{name}\" name=\"{name}\" \
          value=\"{}\" {attrs}{described}>{note}",

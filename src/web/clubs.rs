@@ -4,7 +4,9 @@
 //! they will see, how many sends are left today) before Send; Send carries a one-time key,
 //! so pressing it twice, or posting the form again after a lost answer, sends once.
 
-use super::{Errors, Fields, Nav, Reply, View, errors_summary, esc, province_options, val};
+use super::{
+    Errors, Fields, Nav, Reply, View, errors_summary, esc, field_error, province_options, val,
+};
 use crate::app::dashboard::new_token;
 use crate::domain::blood::BloodGroup;
 use crate::domain::callout::PatientGroup;
@@ -204,23 +206,8 @@ fn form(v: &View<'_>, clubs: &[ClubItem], wide: bool, f: &Fields, errors: &Error
             esc(&say(MsgId::ChoiceAudienceBlood))
         ));
     }
-    let error = |name: &str| {
-        errors
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, e)| {
-                (
-                    format!(" aria-invalid=\"true\" aria-describedby=\"{name}-error\""),
-                    format!(
-                        "<span class=\"error\" id=\"{name}-error\">{}</span>",
-                        esc(e)
-                    ),
-                )
-            })
-            .unwrap_or_default()
-    };
-    let (to_attr, to_note) = error("to");
-    let (text_attr, text_note) = error("text");
+    let (to_attr, to_note) = field_error("to", errors);
+    let (text_attr, text_note) = field_error("text", errors);
     format!(
         "{}<form method=\"post\" action=\"/dashboard/broadcasts/new\">{}\
          <input type=\"hidden\" name=\"action\" value=\"preview\">\
