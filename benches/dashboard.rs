@@ -228,6 +228,23 @@ fn main() {
         let open: i64 =
             seed::count(&db, "SELECT MIN(id) FROM callouts WHERE status = 'open'").await;
 
+        let stock = http
+            .get(format!("{base}/dashboard/stock"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf: String = stock
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .chars()
+            .take_while(|c| *c != '"')
+            .collect();
+        // (name, path, the form posted: None for a page read)
         let pages = [
             ("overview", "/dashboard".to_string()),
             (
@@ -247,7 +264,15 @@ fn main() {
             ("broadcasts", "/dashboard/broadcasts".to_string()),
             ("stock", "/dashboard/stock".to_string()),
             ("audit log", "/dashboard/audit".to_string()),
-        ];
+            ("donors (heat table)", "/dashboard/donors".to_string()),
+        ]
+        .map(|(name, path)| (name, path, None))
+        .into_iter()
+        .chain([(
+            "donor lookup (posted)",
+            "/dashboard/donors/lookup".to_string(),
+            Some(format!("csrf={csrf}&phone=0900012345")),
+        )]);
         // `hienmau report`: the reference, on the same data.
         let mut report = Vec::new();
         for _ in 0..rounds {
@@ -269,16 +294,18 @@ fn main() {
             "page", "median", "p99"
         );
         let mut all_met = true;
-        for (name, path) in &pages {
+        for (name, path, form) in pages {
             let mut times = Vec::new();
             for _ in 0..rounds {
                 let t = Instant::now();
-                let r = http
-                    .get(format!("{base}{path}"))
-                    .header("cookie", &cookie)
-                    .send()
-                    .await
-                    .unwrap();
+                let req = match &form {
+                    None => http.get(format!("{base}{path}")),
+                    Some(body) => http
+                        .post(format!("{base}{path}"))
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(body.clone()),
+                };
+                let r = req.header("cookie", &cookie).send().await.unwrap();
                 let status = r.status();
                 let body = r.text().await.unwrap();
                 times.push(t.elapsed());

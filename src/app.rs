@@ -137,6 +137,33 @@ impl App {
             .clone()
     }
 
+    /// The engine's view of the deployment at `now` (its rules, clock and catalogue);
+    /// `telegram_bot` is [`App::telegram_bot`], held by the caller.
+    pub(crate) fn ctx_at<'a>(
+        &'a self,
+        now: chrono::DateTime<chrono::Utc>,
+        telegram_bot: Option<&'a str>,
+    ) -> crate::engine::Ctx<'a> {
+        let cfg = self.config();
+        crate::engine::Ctx {
+            telegram_bot,
+            broadcast_cap: cfg.broadcast.daily_cap,
+            rules: &cfg.rules,
+            today: now.with_timezone(&cfg.timezone).date_naive(),
+            now_ms: now.timestamp_millis(),
+            org_name: &cfg.org_name,
+            tz: cfg.timezone,
+            catalogue: self.catalogue(),
+            callouts: cfg.callouts,
+        }
+    }
+
+    /// A looked-up donor as the dashboard shows them, as of now.
+    pub fn donor_card(&self, card: &crate::domain::donor::DonorCard) -> Msg {
+        let bot = self.telegram_bot();
+        crate::engine::donor_card(&self.ctx_at(self.inner.clock.now(), bot.as_deref()), card)
+    }
+
     /// Count one message from an account against the per-minute limit.
     fn flood_check(&self, channel: &str, user: &str, now_ms: i64) -> Flood {
         let limit = self.inner.config.limits.inbound_per_minute;

@@ -308,12 +308,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     );
                 }
             }
+            // The demo's web dashboard runs as long as this chat does.
+            let mut web = tokio::task::JoinSet::new();
+            let (web_stop, web_rx) = watch::channel(false);
             if demo {
                 eprintln!("{}", load_demo(&app).await?);
+                eprintln!("{}", demo_dashboard(&app, &mut web, web_rx).await?);
             }
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
             let interactive = std::io::stdin().is_terminal();
-            chat(
+            let r = chat(
                 app,
                 &user,
                 stdin,
@@ -321,7 +325,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 interactive,
                 Some(clock),
             )
-            .await
+            .await;
+            let _ = web_stop.send(true);
+            while web.join_next().await.is_some() {}
+            r
         }
         Command::Serve => serve(config).await,
         Command::Status => {
@@ -1502,6 +1509,40 @@ pub async fn load_demo(app: &App) -> anyhow::Result<String> {
          to come; /report {year} shows the year; /clock +1d moves time on.",
         year + 1
     ))
+}
+
+/// The account the terminal demo signs in to the dashboard with.
+pub const DEMO_COMMITTEE: &str = "demo-committee";
+
+/// `chat --demo`: the dashboard served next to the terminal, and a sign-in link to it for
+/// the demo's committee account (an admin, granted and audited as `admin grant` does). An
+/// address already taken is said in one line; the chat goes on without the dashboard.
+async fn demo_dashboard(
+    app: &App,
+    tasks: &mut tokio::task::JoinSet<(&'static str, anyhow::Result<()>)>,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<String> {
+    use crate::messages::{Msg, MsgId};
+    let say = |m: Msg| app.catalogue().render(app.config().language, &m);
+    if let Err(e) = service::serve_web(app, Default::default(), tasks, stop).await {
+        return Ok(say(Msg::new(MsgId::DemoDashboardUnavailable)
+            .str("addr", app.config().listen_addr.to_string())
+            .str("error", format!("{:#}", e.root_cause()))));
+    }
+    app.set_role_for_account(
+        ChannelKind::Terminal,
+        DEMO_COMMITTEE,
+        crate::domain::club::Role::Admin,
+        true,
+    )
+    .await?;
+    let link = app
+        .dashboard_link_for_account(ChannelKind::Terminal, DEMO_COMMITTEE)
+        .await?
+        .context("the demo's committee account may not use the dashboard")?;
+    Ok(say(Msg::new(MsgId::DemoDashboard)
+        .str("link", link)
+        .str("account", format!("terminal:{DEMO_COMMITTEE}"))))
 }
 
 async fn wait_until_delivered(

@@ -1686,7 +1686,9 @@ fn summary(ctx: &Ctx, d: &Donor) -> Msg {
     with_fields(Msg::new(MsgId::Summary), ctx, d)
 }
 
-fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
+/// What the profile and a coordinator's lookup both say about a donor: the answers, the
+/// status, the consent on record and what they receive.
+fn held_fields(m: Msg, ctx: &Ctx, d: &Donor) -> Msg {
     let status = if d.registered_at.is_none() {
         MsgId::ProfileStatusRegistering
     } else if d.supporter {
@@ -1697,7 +1699,7 @@ fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
     let consent_day = chrono::DateTime::from_timestamp_millis(d.consent_at)
         .map(|t| format_vn(t.with_timezone(&ctx.tz).date_naive()))
         .unwrap_or_default();
-    with_fields(Msg::new(MsgId::Profile), ctx, d)
+    with_fields(m, ctx, d)
         .msg("status", Msg::new(status))
         .str("consent_date", consent_day)
         .str("consent_version", d.consent_version.clone())
@@ -1718,6 +1720,24 @@ fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
                     Msg::new(MsgId::ValueText).str("text", u.clone())
                 }),
         )
+}
+
+/// A donor as a coordinator looks them up on the dashboard: what the donor sees of
+/// themselves, with their clubs and the donations on record.
+pub fn donor_card(ctx: &Ctx, card: &crate::domain::donor::DonorCard) -> Msg {
+    let clubs = if card.clubs.is_empty() {
+        Msg::new(MsgId::ValueNotGiven)
+    } else {
+        Msg::new(MsgId::ValueText).str("text", card.clubs.join(", "))
+    };
+    held_fields(Msg::new(MsgId::WebDonorCard), ctx, &card.donor)
+        .msg("clubs", clubs)
+        .num("verified", card.counted.0 as f64)
+        .num("all", card.counted.1 as f64)
+}
+
+fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
+    held_fields(Msg::new(MsgId::Profile), ctx, d)
         .msg(
             "family",
             d.family

@@ -298,6 +298,7 @@ async fn dashboard_page(
         ["broadcasts", "new"] => web::compose_broadcast(&v, &query).await,
         ["clubs"] => web::clubs(&v, &query).await,
         ["clubs", n] if id(n).is_some() => web::club(&v, id(n).unwrap_or_default(), &query).await,
+        ["donors"] => web::donors(&v, &query).await,
         ["stock"] => web::stock(&v, &query).await,
         ["audit"] if web::val(&query, "csv") == "1" => web::audit_csv(&v, &query).await,
         ["audit"] => web::audit(&v, &query).await,
@@ -347,6 +348,7 @@ async fn dashboard_post(
         ["broadcasts", n, "stop"] if id(n).is_some() => {
             web::post_broadcast(&v, id(n).unwrap_or_default()).await
         }
+        ["donors", "lookup"] => web::post_lookup(&v, &form).await,
         ["stock"] => web::post_stock(&v, &form).await,
         _ => Ok(web::Reply::NotFound),
     };

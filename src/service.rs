@@ -127,7 +127,7 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
 
     // One HTTP server for the dashboard and every webhook, listening before the platforms
     // are told about it.
-    let http_addr = Some(serve_webhooks(&app, hooks, &mut tasks, rx.clone()).await?);
+    let http_addr = Some(serve_web(&app, hooks, &mut tasks, rx.clone()).await?);
 
     if let (Some(t), Some(c)) = (telegram, &cfg.telegram) {
         match (&c.webhook_url, &c.webhook_secret) {
@@ -176,7 +176,7 @@ async fn housekeeping(
 
 /// Listen for every webhook on the configured address (a task of `tasks`, stopped with
 /// `shutdown`); returns the address bound.
-async fn serve_webhooks(
+pub async fn serve_web(
     app: &App,
     hooks: Webhooks,
     tasks: &mut JoinSet<(&'static str, anyhow::Result<()>)>,

@@ -34,14 +34,17 @@ pub fn esc(s: &str) -> String {
 }
 
 mod callouts;
+pub mod charts;
 mod clubs;
 mod donations;
+mod donors;
 mod drives;
 mod records;
 
 pub use callouts::{callout, callout_tally, callouts, post_callout, post_callout_action};
 pub use clubs::{club, clubs, compose_broadcast, post_compose};
 pub use donations::{donations, post_donation};
+pub use donors::{donors, post_lookup};
 pub use drives::{cancel_drive, drive, drives, post_drive};
 pub use records::{audit, audit_csv, broadcasts, post_broadcast, post_stock, stock};
 
@@ -66,18 +69,20 @@ pub enum Nav {
     Callouts,
     Clubs,
     Broadcasts,
+    Donors,
     Stock,
     Audit,
 }
 
 impl Nav {
-    pub const ALL: [Nav; 8] = [
+    pub const ALL: [Nav; 9] = [
         Nav::Overview,
         Nav::Drives,
         Nav::Donations,
         Nav::Callouts,
         Nav::Clubs,
         Nav::Broadcasts,
+        Nav::Donors,
         Nav::Stock,
         Nav::Audit,
     ];
@@ -90,6 +95,7 @@ impl Nav {
             Nav::Callouts => "/dashboard/callouts",
             Nav::Clubs => "/dashboard/clubs",
             Nav::Broadcasts => "/dashboard/broadcasts",
+            Nav::Donors => "/dashboard/donors",
             Nav::Stock => "/dashboard/stock",
             Nav::Audit => "/dashboard/audit",
         }
@@ -100,9 +106,12 @@ impl Nav {
     /// table, so a page typed in by hand is refused all the same.
     pub fn shown(self, roles: &Roles) -> bool {
         match self {
-            Nav::Overview | Nav::Drives | Nav::Donations | Nav::Callouts | Nav::Stock => {
-                roles.may(Action::ManageDrives)
-            }
+            Nav::Overview
+            | Nav::Drives
+            | Nav::Donations
+            | Nav::Callouts
+            | Nav::Donors
+            | Nav::Stock => roles.may(Action::ManageDrives),
             Nav::Clubs => roles.leader,
             Nav::Broadcasts => roles.leader || roles.may(Action::BroadcastWide),
             Nav::Audit => roles.may(Action::ReadAudit),
@@ -117,6 +126,7 @@ impl Nav {
             Nav::Callouts => MsgId::WebNavCallouts,
             Nav::Clubs => MsgId::WebNavClubs,
             Nav::Broadcasts => MsgId::WebNavBroadcasts,
+            Nav::Donors => MsgId::WebNavDonors,
             Nav::Stock => MsgId::WebNavStock,
             Nav::Audit => MsgId::WebNavAudit,
         }
@@ -330,7 +340,9 @@ max-width:100%}fieldset{border:1px solid #ccc;margin:1rem 0}.error{color:#8b0000
 .cal{display:grid;grid-template-columns:repeat(7,1fr);gap:2px}.cal div{border:1px solid #ddd;\
 min-height:3rem;padding:2px;font-size:.85rem}.bar{background:#eee;height:1rem;width:100%}\
 .bar span{display:block;height:100%;background:#8b0000}.low span{background:#b00020}\
-.ok span{background:#2e7d32}\
+.ok span{background:#2e7d32}.scroll{overflow-x:auto}.map td{text-align:right}\
+.h1{background:#fbe3e3}.h2{background:#f0a8a8}.h3{background:#a4262c;color:#fff}\
+.h4{background:#5c0000;color:#fff}.uncovered{color:#8b0000;font-weight:600}\
 .msg{white-space:pre-wrap;border-left:4px solid #8b0000;margin:.5rem 0;padding:.5rem 1rem;\
 background:#faf5f5}progress{width:100%;max-width:30rem;height:1rem}";
 
@@ -369,17 +381,99 @@ pub async fn overview(v: &View<'_>) -> anyhow::Result<Reply> {
         .iter()
         .filter(|d| d.starts_at < now + 14 * 86_400_000)
         .collect();
+    let campaigns = match v.ask(Request::Drive(DriveRequest::Report)).await? {
+        Outcome::Drive(DriveOutcome::Report { report, .. }) => {
+            campaigns_section(v, &report, app.clock().now())
+        }
+        _ => String::new(),
+    };
+    let units = units_section(v, &figures);
     let open = callouts::open_section(v).await?;
     let delivery = match v.ask(Request::Club(ClubRequest::DeliveryHealth)).await? {
         Outcome::Club(ClubOutcome::Delivery(h)) => delivery_section(v, &h, now),
         _ => String::new(),
     };
     let body = format!(
-        "{}{}{open}{delivery}",
+        "{}{campaigns}{units}{}{open}{delivery}",
         year_section(app, lang, &figures),
         drives_section(app, lang, &soon)
     );
     Ok(Reply::Page(v.page(Nav::Overview, &body)))
+}
+
+/// Campaigns shown in the overview's chart: the latest that have begun.
+const CHART_CAMPAIGNS: usize = 10;
+/// Units shown in the overview's chart (those with a target or a donation, in plan order).
+const CHART_UNITS: usize = 25;
+
+/// The latest campaigns that have begun, in order: donations against the target.
+fn campaigns_section(
+    v: &View<'_>,
+    report: &crate::domain::drive::Report,
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let today = now.with_timezone(&v.app.config().timezone).date_naive();
+    let mut begun: Vec<_> = report
+        .campaigns
+        .iter()
+        .filter(|c| c.campaign.starts_on <= today)
+        .collect();
+    begun.sort_by_key(|c| (c.campaign.starts_on, c.campaign.id));
+    let skip = begun.len().saturating_sub(CHART_CAMPAIGNS);
+    let bars: Vec<charts::Bar> = begun[skip..]
+        .iter()
+        .map(|c| charts::Bar {
+            label: c.campaign.name.clone(),
+            done: c.figures.donations as f64,
+            target: c.figures.target_units_min.map(|t| t as f64),
+        })
+        .collect();
+    if bars.is_empty() {
+        return String::new();
+    }
+    let say = |m: Msg| v.app.catalogue().render(v.lang, &m);
+    format!(
+        "<section aria-labelledby=\"by-campaign\"><h2 id=\"by-campaign\">{}</h2>{}</section>",
+        v.t(MsgId::WebByCampaign),
+        charts::bar_chart(
+            "campaigns-chart",
+            &say(Msg::new(MsgId::WebChartCampaigns).num("n", bars.len() as f64)),
+            &bars,
+            &say(Msg::new(MsgId::WebChartDonations)),
+            &say(Msg::new(MsgId::WebChartTarget)),
+        )
+    )
+}
+
+/// The plan's units (districts, schools, firms…): units of blood received against their
+/// targets, where the plan has units.
+fn units_section(v: &View<'_>, f: &PlanFigures) -> String {
+    let bars: Vec<charts::Bar> = f
+        .units
+        .iter()
+        .filter(|u| u.target_units.is_some() || u.donations > 0)
+        .take(CHART_UNITS)
+        .map(|u| charts::Bar {
+            label: u.name.clone(),
+            done: u.units_done,
+            target: u.target_units.map(|t| t as f64),
+        })
+        .collect();
+    if bars.is_empty() {
+        return String::new();
+    }
+    let say = |m: Msg| v.app.catalogue().render(v.lang, &m);
+    format!(
+        "<section aria-labelledby=\"by-unit\"><h2 id=\"by-unit\">{}</h2>{}</section>",
+        v.t(MsgId::WebByUnit),
+        charts::bar_chart(
+            "units-chart",
+            &say(Msg::new(MsgId::WebChartUnits).num("n", bars.len() as f64)),
+            &bars,
+            &say(Msg::new(MsgId::WebChartDone)),
+            &say(Msg::new(MsgId::WebChartTarget)),
+        )
+    )
 }
 
 /// Per lane: what waits, the longest a due message has waited, and the last hour's sent,

@@ -169,6 +169,7 @@ audit-drive-edit = drive edited
 audit-role-grant = role granted
 audit-role-revoke = role revoked
 audit-stock-alert = low-stock alert
+audit-donor-lookup = looked up a donor by phone
 audit-honours-export = exported the honours list
 audit-plan-target-set = set a target of the year
 audit-stock-set = stock set

@@ -16,6 +16,12 @@ web-chart-title = Blood received, cumulative by month (units){ $target ->
     }
 web-chart-done = Received
 web-chart-pace = Target spread evenly by month
+web-by-campaign = By campaign
+web-by-unit = By unit
+web-chart-campaigns = Donations in the latest { $n } campaigns that have begun, against the target (the dark line)
+web-chart-units = Blood received by { $n } units (units of blood), against the target (the dark line)
+web-chart-donations = Donations
+web-chart-target = Target
 web-drives-head = Drives in the next 14 days
 web-col-when = When
 web-col-place = Where
@@ -165,3 +171,43 @@ web-due-minutes = { $n } min
 web-delivery-ok = No message that is due has waited over { $n } minutes.
 web-delivery-late = Messages that are due have waited over { $n } minutes: check the connection to Telegram/Zalo (hienmau status).
 web-zns-quota = Zalo OA: { $remaining } of { $daily } template messages left today.
+web-only = This is only on the web dashboard: send /dashboard for a sign-in link.
+web-nav-donors = Donors
+web-donors-intro = Registered donors by province and blood group (the darker, the more people for the column).
+web-donors-group = Blood group
+web-donors-province = Province
+web-donors-total = Total
+web-donors-unknown-group = Not known
+web-donors-no-province = (province not given)
+web-donors-none = No donor has registered yet.
+web-reserve-title = Reserve clubs for the Rh-negative groups
+web-reserve-intro = Each cell: reserve-club members / Rh-negative donors of that group in the province. A cell without any reserve member is marked: an urgent call-out there has to reach further.
+web-reserve-cell = { $reserve } / { $donors }
+web-reserve-uncovered = no reserve
+web-lookup-title = Look up one donor
+web-lookup-phone = Phone number
+web-lookup-audited = Every lookup is written to the audit log (who, when, which donor).
+web-lookup-bad-phone = This is not a Vietnamese phone number (for example 0912 345 678).
+web-lookup-none = No registered donor has this number.
+web-lookup-several = { $count } donors gave this number (a typed number is not checked).
+web-donor-card =
+    • Status: { $status }
+    • Name: { $name }
+    • Phone: { $phone }
+    • Date of birth: { $birth }
+    • Sex: { $sex }
+    • Weight: { $weight }
+    • Blood group: { $blood }
+    • Province: { $province }
+    • Commune/ward: { $commune }
+    • School/workplace: { $unit }
+    • Clubs: { $clubs }
+    • Last donation (as they said): { $last }
+    • { $eligibility }
+    • On record: { $verified } confirmed, { $all } in all
+    • Agreed to the terms on { $consent_date } (version { $consent_version })
+    • Messages: { $messages }
+    • Urgent messages: { $urgent }; at night: { $night }
+web-donor-donations = Donations on record
+web-donor-donation = { $date }: { $kind }
+web-donor-no-donations = No donation on record.

@@ -169,6 +169,7 @@ audit-drive-edit = sửa điểm hiến
 audit-role-grant = cấp vai trò
 audit-role-revoke = thu hồi vai trò
 audit-stock-alert = báo tồn kho thấp
+audit-donor-lookup = tra cứu người hiến theo số điện thoại
 audit-honours-export = xuất danh sách tôn vinh
 audit-plan-target-set = đặt chỉ tiêu năm
 audit-stock-set = cập nhật tồn kho

@@ -16,6 +16,12 @@ web-chart-title = Máu tiếp nhận cộng dồn theo tháng (đơn vị){ $tar
     }
 web-chart-done = Đã tiếp nhận
 web-chart-pace = Chỉ tiêu chia đều theo tháng
+web-by-campaign = Theo đợt vận động
+web-by-unit = Theo đơn vị
+web-chart-campaigns = Số lần hiến của { $n } đợt vận động gần nhất đã bắt đầu, so với chỉ tiêu (vạch đậm)
+web-chart-units = Máu tiếp nhận của { $n } đơn vị (đơn vị máu), so với chỉ tiêu (vạch đậm)
+web-chart-donations = Lần hiến
+web-chart-target = Chỉ tiêu
 web-drives-head = Điểm hiến máu 14 ngày tới
 web-col-when = Thời gian
 web-col-place = Địa điểm
@@ -165,3 +171,43 @@ web-due-minutes = { $n } phút
 web-delivery-ok = Không có tin nào đến giờ gửi mà chờ quá { $n } phút.
 web-delivery-late = Có tin đến giờ gửi đã chờ quá { $n } phút: kiểm tra kết nối tới Telegram/Zalo (lệnh hienmau status).
 web-zns-quota = Zalo OA: hôm nay còn { $remaining }/{ $daily } tin mẫu.
+web-only = Phần này chỉ có trên bảng điều khiển web: gõ /dashboard để nhận đường dẫn đăng nhập.
+web-nav-donors = Người hiến
+web-donors-intro = Người hiến đã đăng ký theo tỉnh/thành và nhóm máu (màu càng đậm, càng nhiều người so với cột).
+web-donors-group = Nhóm máu
+web-donors-province = Tỉnh/thành
+web-donors-total = Tổng
+web-donors-unknown-group = Chưa rõ
+web-donors-no-province = (chưa cho biết tỉnh)
+web-donors-none = Chưa có người hiến nào đăng ký.
+web-reserve-title = Câu lạc bộ dự bị cho nhóm Rh âm
+web-reserve-intro = Mỗi ô: số thành viên câu lạc bộ dự bị / số người hiến Rh âm của nhóm đó trong tỉnh. Ô không có thành viên dự bị nào được đánh dấu: lời kêu gọi khẩn sẽ phải đi xa hơn.
+web-reserve-cell = { $reserve } / { $donors }
+web-reserve-uncovered = chưa có dự bị
+web-lookup-title = Tra cứu một người hiến
+web-lookup-phone = Số điện thoại
+web-lookup-audited = Mỗi lần tra cứu được ghi vào nhật ký (người tra, lúc nào, người hiến nào).
+web-lookup-bad-phone = Đây không phải số điện thoại Việt Nam (ví dụ 0912 345 678).
+web-lookup-none = Không có người hiến đã đăng ký nào với số này.
+web-lookup-several = { $count } người hiến cùng ghi số này (số tự khai không được kiểm chứng).
+web-donor-card =
+    • Trạng thái: { $status }
+    • Họ tên: { $name }
+    • Điện thoại: { $phone }
+    • Ngày sinh: { $birth }
+    • Giới tính: { $sex }
+    • Cân nặng: { $weight }
+    • Nhóm máu: { $blood }
+    • Tỉnh/thành: { $province }
+    • Xã/phường: { $commune }
+    • Trường/cơ quan: { $unit }
+    • Câu lạc bộ: { $clubs }
+    • Lần hiến gần nhất (tự khai): { $last }
+    • { $eligibility }
+    • Đã ghi nhận: { $verified } lần có xác nhận, { $all } lần tất cả
+    • Đồng ý điều khoản ngày { $consent_date } (phiên bản { $consent_version })
+    • Tin nhắn: { $messages }
+    • Tin khẩn cấp: { $urgent }; ban đêm: { $night }
+web-donor-donations = Các lần hiến đã ghi nhận
+web-donor-donation = { $date }: { $kind }
+web-donor-no-donations = Chưa ghi nhận lần hiến nào.

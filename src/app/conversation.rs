@@ -198,19 +198,8 @@ impl App {
         {
             return Ok(handled);
         }
-        let cfg = self.config();
         let telegram_bot = self.telegram_bot();
-        let ctx = Ctx {
-            telegram_bot: telegram_bot.as_deref(),
-            broadcast_cap: cfg.broadcast.daily_cap,
-            rules: &cfg.rules,
-            today: now.with_timezone(&cfg.timezone).date_naive(),
-            now_ms,
-            org_name: &cfg.org_name,
-            tz: cfg.timezone,
-            catalogue: self.catalogue(),
-            callouts: cfg.callouts,
-        };
+        let ctx = self.ctx_at(now, telegram_bot.as_deref());
         let Some(session) = b.sessions.get(&key) else {
             return Ok(Handled::Duplicate);
         };

@@ -6,6 +6,7 @@
 use super::App;
 use super::outbound::random_code;
 use crate::domain::audit::AuditAction;
+use crate::domain::donor::DonorCard;
 use crate::domain::eligibility::{DonationKind, LastDonation};
 use crate::domain::phone::PhoneNumber;
 use crate::engine::DriveOutcome;
@@ -145,6 +146,63 @@ impl App {
             drives,
             last,
         })
+    }
+
+    /// The registered donors who gave `phone` (at most 5), for the coordinator
+    /// `identity_id`: audited whatever is found, by donor id (never the phone).
+    pub(super) async fn lookup_donor(
+        &self,
+        tx: &mut Tx,
+        identity_id: i64,
+        phone: &PhoneNumber,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Vec<DonorCard>> {
+        let ids = tx.donors_with_phone(phone.as_e164(), 5).await?;
+        let mut donors = tx.load_donors(&ids).await?;
+        let mut cards = Vec::with_capacity(ids.len());
+        for id in &ids {
+            let Some(donor) = donors.remove(id) else {
+                continue;
+            };
+            let donations = tx
+                .donations_of(*id, 10)
+                .await?
+                .into_iter()
+                .map(|d| (d.date, d.kind))
+                .collect();
+            let counted = tx.donation_count(*id).await?;
+            let clubs = tx
+                .clubs_of(*id, None)
+                .await?
+                .into_iter()
+                .map(|c| c.name)
+                .collect();
+            cards.push(DonorCard {
+                id: *id,
+                donor,
+                donations,
+                counted,
+                clubs,
+            });
+        }
+        let actor = tx.account_ref(identity_id).await?;
+        let target = if ids.is_empty() {
+            "donor:none".to_string()
+        } else {
+            ids.iter()
+                .map(|i| format!("donor:{i}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        tx.audit(
+            &actor,
+            AuditAction::DonorLookup,
+            &target,
+            Some(ids.len() as i64),
+            now.timestamp_millis(),
+        )
+        .await?;
+        Ok(cards)
     }
 
     /// Record a donation today, verified by the coordinator `identity_id` (audited). A

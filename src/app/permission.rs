@@ -107,7 +107,9 @@ fn drive_need(request: &DriveRequest) -> Need<'static> {
         | DriveRequest::CampaignForm
         | DriveRequest::SaveCampaign { .. }
         | DriveRequest::CampaignList
-        | DriveRequest::EditCampaign { .. } => Need::May(Action::ManageDrives),
+        | DriveRequest::EditCampaign { .. }
+        | DriveRequest::DonorMap
+        | DriveRequest::LookupDonor { .. } => Need::May(Action::ManageDrives),
     }
 }
 

@@ -233,6 +233,10 @@ impl App {
             }
             DriveRequest::CampaignList => self.campaign_list(tx, now).await?,
             DriveRequest::EditCampaign { id } => self.edit_campaign(tx, id).await?,
+            DriveRequest::DonorMap => DriveOutcome::DonorMap(tx.donor_map().await?),
+            DriveRequest::LookupDonor { phone } => {
+                DriveOutcome::DonorCards(self.lookup_donor(tx, me, &phone, now).await?)
+            }
         };
         Ok(Outcome::Drive(outcome))
     }

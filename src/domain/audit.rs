@@ -33,10 +33,12 @@ pub enum AuditAction {
     HonoursExport,
     /// One of the year's targets set.
     PlanTargetSet,
+    /// A donor looked up by phone on the dashboard.
+    DonorLookup,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 25] = [
+    pub const ALL: [AuditAction; 26] = [
         AuditAction::BroadcastSend,
         AuditAction::BroadcastCancel,
         AuditAction::CalloutStart,
@@ -62,6 +64,7 @@ impl AuditAction {
         AuditAction::StockAlert,
         AuditAction::HonoursExport,
         AuditAction::PlanTargetSet,
+        AuditAction::DonorLookup,
     ];
 
     /// The code stored in the log.
@@ -92,6 +95,7 @@ impl AuditAction {
             AuditAction::StockAlert => "stock.alert",
             AuditAction::HonoursExport => "honours.export",
             AuditAction::PlanTargetSet => "plan.target",
+            AuditAction::DonorLookup => "donor.lookup",
         }
     }
 

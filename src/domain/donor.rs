@@ -263,6 +263,96 @@ pub fn parse_commune(input: &str) -> Result<String, CommuneError> {
     }
 }
 
+/// The blood groups a committee counts by, in the heat table's order; donors whose group
+/// is unknown, or known by one half only, make a last column of their own.
+pub const MAP_GROUPS: [&str; 8] = ["O+", "A+", "B+", "AB+", "O-", "A-", "B-", "AB-"];
+
+/// Registered donors of one blood group (its code) in one province, and how many of them
+/// are in a reserve club.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapCell {
+    pub province: Option<Province>,
+    pub group: String,
+    pub donors: i64,
+    pub reserve: i64,
+}
+
+/// One province's line of the heat table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapRow {
+    /// `None`: donors who did not give their province.
+    pub province: Option<Province>,
+    /// Donors per [`MAP_GROUPS`] column, then those of a group not fully known.
+    pub donors: [i64; 9],
+    /// Reserve-club members per column.
+    pub reserve: [i64; 9],
+}
+
+impl MapRow {
+    pub fn total(&self) -> i64 {
+        self.donors.iter().sum()
+    }
+}
+
+/// Registered donors by province and blood group (the dashboard's donors page).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DonorMap {
+    pub cells: Vec<MapCell>,
+}
+
+impl DonorMap {
+    /// The column of a stored group code.
+    pub fn column(group: &str) -> usize {
+        MAP_GROUPS.iter().position(|g| *g == group).unwrap_or(8)
+    }
+
+    /// One row per province with donors, in the official order of the units, then the
+    /// donors without a province; and the whole register's row.
+    pub fn rows(&self) -> (Vec<MapRow>, MapRow) {
+        let mut rows: Vec<MapRow> = Vec::new();
+        let mut total = MapRow {
+            province: None,
+            donors: [0; 9],
+            reserve: [0; 9],
+        };
+        for c in &self.cells {
+            let i = match rows.iter().position(|r| r.province == c.province) {
+                Some(i) => i,
+                None => {
+                    rows.push(MapRow {
+                        province: c.province,
+                        donors: [0; 9],
+                        reserve: [0; 9],
+                    });
+                    rows.len() - 1
+                }
+            };
+            let col = Self::column(&c.group);
+            rows[i].donors[col] += c.donors;
+            rows[i].reserve[col] += c.reserve;
+            total.donors[col] += c.donors;
+            total.reserve[col] += c.reserve;
+        }
+        rows.sort_by_key(|r| r.province.map_or(u16::MAX, |p| p.index() as u16));
+        (rows, total)
+    }
+}
+
+/// A donor as a coordinator looks them up by phone (audited): what they gave, their clubs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DonorCard {
+    pub id: i64,
+    pub donor: Donor,
+    /// The latest donations on record, newest first.
+    pub donations: Vec<(NaiveDate, DonationKind)>,
+    /// Donations on record: verified, all.
+    pub counted: (i64, i64),
+    pub clubs: Vec<String>,
+}
+
+// A donor's weight is a validated number (never NaN), so equality is total.
+impl Eq for DonorCard {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,5 +432,41 @@ mod tests {
         );
         donor.night_alerts = Some(false);
         assert_eq!(donor.pending(&rules, today), Pending::Complete);
+    }
+
+    #[test]
+    fn the_heat_table_adds_up_by_province_in_the_official_order() {
+        let hp = Province::from_code("hai-phong").unwrap();
+        let hn = Province::from_code("ha-noi").unwrap();
+        let cell = |province, group: &str, donors, reserve| MapCell {
+            province,
+            group: group.to_string(),
+            donors,
+            reserve,
+        };
+        let map = DonorMap {
+            cells: vec![
+                cell(Some(hp), "O-", 3, 2),
+                cell(None, "A+", 1, 0),
+                cell(Some(hp), "O+", 40, 1),
+                cell(Some(hn), "AB-", 1, 0),
+                // Known by one half only, or not at all: the last column.
+                cell(Some(hp), "O?", 5, 0),
+                cell(Some(hp), "?", 2, 0),
+            ],
+        };
+        let (rows, total) = map.rows();
+        let order: Vec<Option<Province>> = rows.iter().map(|r| r.province).collect();
+        assert_eq!(order, vec![Some(hn), Some(hp), None]);
+        assert!(hn.index() < hp.index());
+        let hp_row = &rows[1];
+        assert_eq!(hp_row.donors, [40, 0, 0, 0, 3, 0, 0, 0, 7]);
+        assert_eq!(hp_row.reserve, [1, 0, 0, 0, 2, 0, 0, 0, 0]);
+        assert_eq!(hp_row.total(), 50);
+        assert_eq!(total.total(), 52);
+        assert_eq!(total.donors[7], 1);
+        assert_eq!(DonorMap::column("B-"), 6);
+        assert_eq!(DonorMap::column("nonsense"), 8);
+        assert_eq!(DonorMap::default().rows().0, Vec::new());
     }
 }

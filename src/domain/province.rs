@@ -281,6 +281,11 @@ impl Province {
         UNITS[self.0 as usize].code
     }
 
+    /// Its place in the official list of units.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
     pub fn name(self) -> &'static str {
         UNITS[self.0 as usize].name
     }

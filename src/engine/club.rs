@@ -1053,6 +1053,7 @@ pub fn audit_action_label(action: AuditAction) -> MsgId {
         AuditAction::StockAlert => MsgId::AuditStockAlert,
         AuditAction::StockSet => MsgId::AuditStockSet,
         AuditAction::HonoursExport => MsgId::AuditHonoursExport,
+        AuditAction::DonorLookup => MsgId::AuditDonorLookup,
         AuditAction::PlanTargetSet => MsgId::AuditPlanTargetSet,
     }
 }

@@ -360,6 +360,12 @@ pub enum DriveRequest {
     },
     /// Campaigns to edit.
     CampaignList,
+    /// Registered donors by province and blood group, with the reserve clubs' members.
+    DonorMap,
+    /// The donors who gave this phone, for a coordinator (audited).
+    LookupDonor {
+        phone: PhoneNumber,
+    },
     EditCampaign {
         id: i64,
     },
@@ -473,6 +479,9 @@ pub enum DriveOutcome {
     CampaignExists,
     Campaigns(Vec<Item>),
     CampaignDraft(CampaignDraft),
+    DonorMap(crate::domain::donor::DonorMap),
+    /// The donors a phone was looked up for (none: not found).
+    DonorCards(Vec<crate::domain::donor::DonorCard>),
 }
 
 /// A phone or a check-in code, as a coordinator types it (chat or dashboard).
@@ -1119,6 +1128,12 @@ impl Turn<'_, '_> {
             // Only the dashboard asks for a drive's sign-ups; a chat would read its card.
             DriveOutcome::Signups { drive, .. } => {
                 self.say(drive_card(ctx.tz, &drive));
+                self.state = Some(State::Idle);
+            }
+            // Only the dashboard asks for these (its donors page); a chat would be told to
+            // ask for a link to it.
+            DriveOutcome::DonorMap(_) | DriveOutcome::DonorCards(_) => {
+                self.say(MsgId::WebOnly);
                 self.state = Some(State::Idle);
             }
             DriveOutcome::NoSuchDrive | DriveOutcome::Closed => {

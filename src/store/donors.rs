@@ -4,7 +4,7 @@
 use super::*;
 use crate::domain::blood::BloodGroup;
 use crate::domain::body::{Sex, WeightKg};
-use crate::domain::donor::{Donor, LastDonationAnswer};
+use crate::domain::donor::{Donor, DonorMap, LastDonationAnswer, MapCell};
 use crate::domain::eligibility::DonationKind;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::province::Province;
@@ -65,6 +65,48 @@ fn donor_from_row(r: &SqliteRow) -> anyhow::Result<Donor> {
 }
 
 impl Tx {
+    /// Registered donors counted by province and blood group, with their reserve members
+    /// (one pass over a partial index of registered donors).
+    pub async fn donor_map(&mut self) -> anyhow::Result<DonorMap> {
+        let rows = sqlx::query(
+            "SELECT province, blood_group, COUNT(*) AS n, SUM(reserve) AS r FROM donors \
+             WHERE registered_at IS NOT NULL GROUP BY province, blood_group",
+        )
+        .fetch_all(&mut *self.tx)
+        .await
+        .context("counting donors by province and group")?;
+        let cells = rows
+            .iter()
+            .map(|r| {
+                Ok(MapCell {
+                    province: r
+                        .try_get::<Option<String>, _>("province")?
+                        .and_then(|p| Province::from_code(&p)),
+                    group: r
+                        .try_get::<Option<String>, _>("blood_group")?
+                        .unwrap_or_else(|| "?".into()),
+                    donors: r.try_get("n")?,
+                    reserve: r.try_get::<Option<i64>, _>("r")?.unwrap_or(0),
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(DonorMap { cells })
+    }
+
+    /// Registered donors who gave this phone (E.164), at most `limit`: a typed phone is
+    /// not unique.
+    pub async fn donors_with_phone(&mut self, e164: &str, limit: i64) -> anyhow::Result<Vec<i64>> {
+        sqlx::query_scalar(
+            "SELECT id FROM donors WHERE phone = $1 AND registered_at IS NOT NULL \
+             ORDER BY id LIMIT $2",
+        )
+        .bind(e164)
+        .bind(limit)
+        .fetch_all(&mut *self.tx)
+        .await
+        .context("finding donors by phone")
+    }
+
     /// Donors by id, with their latest consent.
     pub async fn load_donors(&mut self, ids: &[i64]) -> anyhow::Result<HashMap<i64, Donor>> {
         let mut out = HashMap::new();

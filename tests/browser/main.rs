@@ -266,6 +266,17 @@ async fn a_coordinator_runs_drives_donations_a_callout_and_a_broadcast_from_the_
     );
     assert!(after < 300);
 
+    // Donors: the register by province and group, and one donor looked up by phone.
+    b.open("nav a[href='/dashboard/donors']").await;
+    let page = b.source().await;
+    assert!(page.contains("chưa có dự bị"), "{page}");
+    b.fill("#phone", "0912 000 010").await;
+    b.open("form[action^='/dashboard/donors/lookup'] button")
+        .await;
+    let card = b.text("article .msg").await;
+    assert!(card.contains("Trần Thị Hoa"), "{card}");
+    clean(&b, "donors").await;
+
     // Stock and the audit log.
     b.open("nav a[href='/dashboard/stock']").await;
     b.set("#group", "O-").await;
@@ -283,6 +294,7 @@ async fn a_coordinator_runs_drives_donations_a_callout_and_a_broadcast_from_the_
         "huỷ thông báo",
         "tạo lời kêu gọi khẩn cấp",
         "xoá lần hiến ghi nhầm",
+        "tra cứu người hiến theo số điện thoại",
         "cập nhật tồn kho",
     ] {
         assert!(page.contains(action), "{action} not in the log: {page}");

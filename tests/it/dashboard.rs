@@ -140,6 +140,13 @@ async fn a_coordinator_signs_in_once_by_link_reads_the_year_and_signs_out_with_t
         "Máu tiếp nhận: 0 / 100 đơn vị",
         "<svg",
         "so với chỉ tiêu 100 đơn vị",
+        // By campaign (the month's campaign has begun, with no target of its own) and by
+        // the plan's units, against theirs.
+        "Theo đợt vận động",
+        ">Chủ nhật Đỏ</text>",
+        "Theo đơn vị",
+        ">Quận Lê Chân</text>",
+        ">0 / 20</text>",
         "Điểm hiến máu 14 ngày tới",
         "29/11/2026 07:30–11:30",
         "Nhà văn hoá &lt;script&gt;alert(1)&lt;/script&gt;",
@@ -443,11 +450,13 @@ async fn a_leader_writes_to_their_club_on_the_web_and_a_second_send_sends_nothin
     for hidden in [
         "/dashboard/drives",
         "/dashboard/donations",
+        "/dashboard/donors",
         "/dashboard/audit",
     ] {
         assert!(!clubs.contains(&format!("href=\"{hidden}\"")), "{hidden}");
     }
     assert_eq!(page(&bot, "/dashboard/drives", &cookie).await.0, 403);
+    assert_eq!(page(&bot, "/dashboard/donors", &cookie).await.0, 403);
     assert_eq!(page(&bot, "/dashboard/callouts/1", &cookie).await.0, 403);
 
     // The members, phones masked as in chat; another leader's club is refused.
@@ -660,6 +669,165 @@ async fn the_overview_says_how_delivery_is_going_and_when_messages_wait_too_long
     assert!(
         overview.contains("đã chờ quá 5 phút: kiểm tra kết nối"),
         "{overview}"
+    );
+    bot.stop().await;
+}
+
+/// The text of a page without its tags, spaces run together: what a reader sees.
+fn text_of(page: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in page.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[tokio::test]
+async fn the_donors_page_counts_groups_by_province_marks_uncovered_reserves_and_audits_a_lookup() {
+    use crate::seed;
+    let mut bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    bot.clock.set(vn(11, 22, 9, 0));
+    let db = bot.db.clone();
+    let hp = seed::reserve_club(&db, "CLB máu hiếm Hải Phòng", "hai-phong").await;
+    seed::donor(&db, 100, "O-", "hai-phong", Some(hp), "").await;
+    seed::donor(&db, 101, "O-", "hai-phong", None, "").await;
+    seed::donor(&db, 102, "O+", "hai-phong", None, "").await;
+    seed::donor(&db, 103, "O?", "hai-phong", None, "").await;
+    seed::donor(&db, 104, "A-", "ha-noi", None, "").await;
+    // Someone still answering the questions is not counted.
+    seed::donor(&db, 105, "B-", "ha-noi", None, "registered_at = NULL").await;
+    bot.register(5, "0912000001").await; // O+, Hải Phòng
+    let r = bot.say(1, "/dashboard").await;
+    let cookie = sign_in(&link_in(&r.text)).await;
+
+    let (status, donors) = page(&bot, "/dashboard/donors", &cookie).await;
+    assert_eq!(status, 200, "{donors}");
+    let text = text_of(&donors);
+    // Hà Nội comes before Hải Phòng in the official order; columns O+ A+ B+ AB+ O− A− B− AB−,
+    // not known, total.
+    assert!(
+        text.contains(
+            "Hà Nội 0 0 0 0 0 1 0 0 0 1 Hải Phòng 2 0 0 0 2 0 0 0 1 5 Tổng 2 0 0 0 2 1 0 0 1 6"
+        ),
+        "{text}"
+    );
+    // Reserve coverage of the Rh− groups: one of Hải Phòng's two O− donors is a member;
+    // Hà Nội's A− donor has no reserve club to be called through.
+    assert!(
+        text.contains(
+            "Hà Nội 0 / 0 · chưa có dự bị 0 / 1 · chưa có dự bị 0 / 0 · chưa có dự bị 0 / 0 · chưa có dự bị \
+             Hải Phòng 1 / 2 0 / 0 · chưa có dự bị"
+        ),
+        "{text}"
+    );
+    assert!(
+        donors.contains("class=\"heat h4\""),
+        "the largest cell is darkest"
+    );
+    let csrf = csrf_in(&donors);
+
+    // A lookup is posted, so the phone never sits in an address, and is audited by donor id.
+    let r = post_form(
+        &bot,
+        "/dashboard/donors/lookup",
+        &cookie,
+        &format!("csrf={csrf}&phone=0912+000+001"),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let found = text_of(&r.text().await.unwrap());
+    assert!(found.contains("Nguyễn Văn An"), "{found}");
+    assert!(found.contains("O+"), "{found}");
+    assert!(found.contains("Chưa ghi nhận lần hiến nào"), "{found}");
+    let id = seed::count(
+        &db,
+        "SELECT donor_id FROM channel_identities WHERE external_id = '5'",
+    )
+    .await;
+    assert_eq!(
+        seed::count(
+            &db,
+            &format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'donor.lookup' \
+             AND actor = 'telegram:1' AND target = 'donor:{id}' AND recipients = 1"
+            )
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        seed::count(
+            &db,
+            "SELECT COUNT(*) FROM audit_log WHERE target LIKE '%0912%' OR target LIKE '%+84%'"
+        )
+        .await,
+        0,
+        "never the phone"
+    );
+
+    // A number nobody gave: said so, audited too. Not a phone: the form says why, nothing
+    // is looked up. Without the form's token: refused, nothing looked up.
+    let r = post_form(
+        &bot,
+        "/dashboard/donors/lookup",
+        &cookie,
+        &format!("csrf={csrf}&phone=0987654321"),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        text_of(&r.text().await.unwrap()).contains("Không có người hiến đã đăng ký nào với số này")
+    );
+    assert_eq!(
+        seed::count(
+            &db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'donor.lookup' AND target = 'donor:none'"
+        )
+        .await,
+        1
+    );
+    let r = post_form(
+        &bot,
+        "/dashboard/donors/lookup",
+        &cookie,
+        &format!("csrf={csrf}&phone=12ab"),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let said = r.text().await.unwrap();
+    assert!(said.contains("aria-invalid=\"true\""), "{said}");
+    assert!(
+        text_of(&said).contains("Hải Phòng 2 0 0 0 2"),
+        "the page stays whole"
+    );
+    let r = post_form(
+        &bot,
+        "/dashboard/donors/lookup",
+        &cookie,
+        "phone=0912000001",
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        seed::count(
+            &db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'donor.lookup'"
+        )
+        .await,
+        2
     );
     bot.stop().await;
 }

@@ -612,3 +612,127 @@ fn a_byte_that_is_not_utf8_does_not_end_the_chat_and_quit_does() {
     );
     assert!(!text.contains("Ngày sinh"), "nothing after /quit: {text}");
 }
+
+/// One HTTP/1.1 request over a plain socket; the whole answer, headers included.
+fn http(addr: &str, path: &str, cookie: Option<&str>) -> String {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let cookie = cookie.map_or(String::new(), |c| format!("Cookie: {c}\r\n"));
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\n{cookie}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+/// `chat --demo` serves the dashboard next to the terminal and prints a sign-in link for
+/// the demo's committee, which opens the overview of the demo year (issue 18).
+#[test]
+fn the_demo_prints_a_sign_in_link_to_the_dashboard_beside_the_chat() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hienmau"))
+        .args([
+            "chat",
+            "--user",
+            "lan",
+            "--demo",
+            "--now",
+            "2026-11-22T09:00",
+        ])
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("d.db").display()),
+        )
+        .env("HIENMAU_LISTEN", "127.0.0.1:0")
+        .env_remove("TELEGRAM_BOT_TOKEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut said = String::new();
+    let link = loop {
+        let Some(Ok(line)) = lines.next() else {
+            let _ = child.kill();
+            panic!("the demo stopped: {said}");
+        };
+        said.push_str(&line);
+        said.push('\n');
+        if let Some(w) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+            break w.to_string();
+        }
+    };
+    assert!(
+        said.contains("hienmau dashboard link terminal:demo-committee"),
+        "{said}"
+    );
+    let rest = link.strip_prefix("http://").unwrap();
+    let (addr, path) = rest.split_at(rest.find('/').unwrap());
+    let signed = http(addr, path, None);
+    let again = http(addr, path, None);
+    let cookie = signed
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_string);
+    let overview = cookie.as_deref().map(|c| http(addr, "/dashboard", Some(c)));
+    drop(child.stdin.take());
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    assert!(signed.starts_with("HTTP/1.1 303"), "{signed}");
+    assert!(
+        again.starts_with("HTTP/1.1 403"),
+        "the link works once: {again}"
+    );
+    let overview = overview.expect("a session cookie");
+    assert!(overview.starts_with("HTTP/1.1 200"), "{overview}");
+    assert!(overview.contains("Kế hoạch năm 2026"), "{overview}");
+}
+
+/// When the dashboard's address is taken, the demo says so in one line and the chat goes on.
+#[test]
+fn the_demo_chats_on_when_the_dashboard_address_is_taken() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hienmau"))
+        .args([
+            "chat",
+            "--user",
+            "lan",
+            "--demo",
+            "--now",
+            "2026-11-22T09:00",
+        ])
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("t.db").display()),
+        )
+        .env("HIENMAU_LISTEN", &addr)
+        .env_remove("TELEGRAM_BOT_TOKEN")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let said: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("bảng điều khiển"))
+        .collect();
+    assert!(out.status.success(), "{err}");
+    assert_eq!(said.len(), 1, "{err}");
+    assert!(said[0].contains(&addr), "{err}");
+    assert!(
+        !err.contains("http://"),
+        "no link to a dashboard that is not there: {err}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Đây là hienmau"),
+        "the chat went on"
+    );
+    drop(taken);
+}

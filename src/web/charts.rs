@@ -1,0 +1,194 @@
+//! Horizontal bar charts drawn on the server as SVG: what each campaign or unit has done
+//! against its target. Each bar carries its figures as text, so the chart reads without
+//! colour, and the whole chart is titled for a screen reader.
+
+use super::esc;
+
+/// One bar: a name, what was done, the target (none: the bar alone).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub label: String,
+    pub done: f64,
+    pub target: Option<f64>,
+}
+
+/// Longest label drawn, in characters (the rest is cut with an ellipsis; the full name is
+/// the bar's tooltip).
+const LABEL_CHARS: usize = 32;
+
+fn short(label: &str) -> String {
+    if label.chars().count() <= LABEL_CHARS {
+        label.to_string()
+    } else {
+        let cut: String = label.chars().take(LABEL_CHARS - 1).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+/// A number as the chart writes it: whole when it is, else one decimal.
+fn figure(v: f64) -> String {
+    if (v - v.round()).abs() < 0.05 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// The bars, each against its target marked by a dark line; `id` makes the title's id
+/// unique on the page. No bars: no chart (an empty string).
+pub fn bar_chart(
+    id: &str,
+    title: &str,
+    bars: &[Bar],
+    done_label: &str,
+    target_label: &str,
+) -> String {
+    const W: f64 = 600.0;
+    const LEFT: f64 = 220.0;
+    const RIGHT: f64 = 90.0;
+    const TOP: f64 = 8.0;
+    const ROW: f64 = 26.0;
+    const LEGEND: f64 = 30.0;
+    if bars.is_empty() {
+        return String::new();
+    }
+    let clean = |v: f64| if v.is_finite() { v.max(0.0) } else { 0.0 };
+    let top = bars
+        .iter()
+        .map(|b| clean(b.done).max(b.target.map_or(0.0, clean)))
+        .fold(1.0, f64::max);
+    let span = W - LEFT - RIGHT;
+    let x = |v: f64| LEFT + span * clean(v) / top;
+    let h = TOP + ROW * bars.len() as f64 + LEGEND;
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {h}\" role=\"img\" \
+         aria-labelledby=\"{id}-title\"><title id=\"{id}-title\">{}</title>",
+        esc(title),
+        id = esc(id)
+    );
+    for (i, b) in bars.iter().enumerate() {
+        let y = TOP + ROW * i as f64;
+        let figures = match b.target {
+            Some(t) => format!("{} / {}", figure(clean(b.done)), figure(clean(t))),
+            None => figure(clean(b.done)),
+        };
+        out.push_str(&format!(
+            "<g><title>{full}: {figures}</title>\
+             <text x=\"{lx}\" y=\"{ty:.1}\" font-size=\"12\" text-anchor=\"end\">{label}</text>\
+             <rect x=\"{LEFT}\" y=\"{ry:.1}\" width=\"{span}\" height=\"16\" fill=\"#eee\"/>\
+             <rect x=\"{LEFT}\" y=\"{ry:.1}\" width=\"{bw:.1}\" height=\"16\" fill=\"#8b0000\"/>",
+            full = esc(&b.label),
+            lx = LEFT - 6.0,
+            ty = y + 13.0,
+            label = esc(&short(&b.label)),
+            ry = y + 1.0,
+            bw = x(b.done) - LEFT,
+        ));
+        if let Some(t) = b.target {
+            out.push_str(&format!(
+                "<line x1=\"{tx:.1}\" y1=\"{:.1}\" x2=\"{tx:.1}\" y2=\"{:.1}\" stroke=\"#111\" \
+                 stroke-width=\"3\"/>",
+                y - 2.0,
+                y + 20.0,
+                tx = x(t)
+            ));
+        }
+        out.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{}</text></g>",
+            W - RIGHT + 6.0,
+            y + 13.0,
+            esc(&figures)
+        ));
+    }
+    let ly = h - LEGEND + 14.0;
+    out.push_str(&format!(
+        "<rect x=\"{LEFT}\" y=\"{:.1}\" width=\"20\" height=\"10\" fill=\"#8b0000\"/>\
+         <text x=\"{:.1}\" y=\"{ly:.1}\" font-size=\"12\">{}</text>",
+        ly - 9.0,
+        LEFT + 26.0,
+        esc(done_label)
+    ));
+    if bars.iter().any(|b| b.target.is_some()) {
+        out.push_str(&format!(
+            "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#111\" \
+             stroke-width=\"3\"/><text x=\"{:.1}\" y=\"{ly:.1}\" font-size=\"12\">{}</text>",
+            ly - 11.0,
+            ly + 3.0,
+            LEFT + 176.0,
+            esc(target_label),
+            x = LEFT + 170.0
+        ));
+    }
+    out.push_str("</svg>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bar(label: &str, done: f64, target: Option<f64>) -> Bar {
+        Bar {
+            label: label.into(),
+            done,
+            target,
+        }
+    }
+
+    #[test]
+    fn bars_scale_to_the_largest_figure_and_mark_their_targets() {
+        let svg = bar_chart(
+            "c",
+            "Đợt <1>",
+            &[bar("Xuân hồng", 150.0, Some(300.0)), bar("Hè", 300.0, None)],
+            "done",
+            "target",
+        );
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(
+            svg.contains("<title id=\"c-title\">Đợt &lt;1&gt;</title>"),
+            "{svg}"
+        );
+        // The span is 290 wide: 150 of 300 is half of it, 300 all of it.
+        assert!(svg.contains("width=\"145.0\""), "{svg}");
+        assert!(svg.contains("width=\"290.0\""), "{svg}");
+        // Xuân hồng's target at the right end; Hè has none.
+        assert_eq!(
+            svg.matches("stroke-width=\"3\"").count(),
+            2,
+            "one target and the legend's"
+        );
+        assert!(svg.contains("x1=\"510.0\""), "{svg}");
+        assert!(svg.contains(">150 / 300</text>"), "{svg}");
+        assert!(svg.contains(">300</text>"), "{svg}");
+        assert!(svg.contains(">target</text>"));
+    }
+
+    #[test]
+    fn odd_figures_and_long_names_draw_a_readable_chart() {
+        assert_eq!(bar_chart("c", "t", &[], "d", "t"), "");
+        let long = "Trường Đại học Y Dược Hải Phòng và các trường cao đẳng";
+        let svg = bar_chart(
+            "u",
+            "t",
+            &[
+                bar(long, f64::NAN, Some(-5.0)),
+                bar("<b>", f64::INFINITY, None),
+                bar("x", 12.4, Some(0.0)),
+            ],
+            "d",
+            "t",
+        );
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+        assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"));
+        // Cut on the bar, whole in its tooltip.
+        assert!(svg.contains(">Trường Đại học Y Dược Hải Phòng…<"), "{svg}");
+        assert!(
+            svg.contains(&format!("<title>{long}: 0 / 0</title>")),
+            "{svg}"
+        );
+        assert!(svg.contains(">12.4 / 0</text>"), "{svg}");
+        // Nothing larger than 0 anywhere but 12.4: it fills the span.
+        assert!(svg.contains("width=\"290.0\""), "{svg}");
+    }
+}
