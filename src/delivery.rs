@@ -417,6 +417,7 @@ impl Worker {
                         not_before: now.saturating_add(wait_ms),
                         error: "429 retry after".into(),
                         counts: false,
+                        throttled: true,
                     }
                 }
                 SendOutcome::Transient(error) if attempts < self.cfg.max_attempts => {
@@ -427,6 +428,7 @@ impl Worker {
                         not_before: now.saturating_add(delay_ms),
                         error,
                         counts: true,
+                        throttled: false,
                     }
                 }
                 SendOutcome::Transient(error) | SendOutcome::Permanent(error) => {
@@ -449,6 +451,7 @@ impl Worker {
                         not_before: until,
                         error: "quota spent".into(),
                         counts: false,
+                        throttled: false,
                     }
                 }
                 SendOutcome::NoRoute(error) => match self.app.store().reroute(&row, now).await {
@@ -466,6 +469,7 @@ impl Worker {
                             not_before: now.saturating_add(60_000),
                             error,
                             counts: true,
+                            throttled: false,
                         }
                     }
                 },

@@ -14,7 +14,7 @@ use crate::messages::{Lang, MsgId};
 use crate::web;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Form, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -73,6 +73,11 @@ pub fn router(app: App, hooks: Webhooks) -> Router {
         .route("/dashboard/logout", post(dashboard_logout))
         .route("/dashboard/live.js", get(live_js))
         .route("/dashboard/favicon.svg", get(favicon))
+        // Files are larger than forms: this route alone takes up to `UPLOAD_LIMIT`.
+        .route(
+            "/dashboard/upload/{kind}",
+            post(dashboard_upload).layer(DefaultBodyLimit::max(web::uploads::UPLOAD_LIMIT)),
+        )
         .route(
             "/dashboard/{*rest}",
             get(dashboard_page).post(dashboard_post),
@@ -286,6 +291,9 @@ async fn dashboard_page(
         [] => web::overview(&v).await,
         ["drives"] => web::drives(&v, &query).await,
         ["drives", n] if id(n).is_some() => web::drive(&v, id(n).unwrap_or_default(), &query).await,
+        ["drives", n, "edit"] if id(n).is_some() => {
+            web::edit_drive(&v, id(n).unwrap_or_default()).await
+        }
         ["donations"] => web::donations(&v, &query).await,
         ["callouts"] => web::callouts(&v, &query).await,
         ["callouts", n] if id(n).is_some() => {
@@ -338,6 +346,9 @@ async fn dashboard_post(
         ["drives", n, "cancel"] if id(n).is_some() => {
             web::cancel_drive(&v, id(n).unwrap_or_default()).await
         }
+        ["drives", n, "edit"] if id(n).is_some() => {
+            web::post_edit_drive(&v, id(n).unwrap_or_default(), &form).await
+        }
         ["donations"] => web::post_donation(&v, &form, false).await,
         ["donations", "remove"] => web::post_donation(&v, &form, true).await,
         ["callouts"] => web::post_callout(&v, &form).await,
@@ -352,6 +363,74 @@ async fn dashboard_post(
         ["stock"] => web::post_stock(&v, &form).await,
         _ => Ok(web::Reply::NotFound),
     };
+    reply(app, lang, r, None)
+}
+
+/// A multipart form's fields, and its file (the field named `file`); `None` when the body
+/// cannot be read (too large, cut off, not multipart).
+async fn read_multipart(
+    mut form: Multipart,
+) -> Option<(web::Fields, Option<web::uploads::Upload>)> {
+    let mut fields = web::Fields::new();
+    let mut file = None;
+    while let Some(field) = form.next_field().await.ok()? {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.ok()?;
+        if name == "file" {
+            file = Some(web::uploads::Upload {
+                name: file_name.unwrap_or_default(),
+                bytes: bytes.to_vec(),
+            });
+        } else {
+            fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    Some((fields, file))
+}
+
+/// `POST /dashboard/upload/calendar|donations`: a file, only with the session's form token.
+async fn dashboard_upload(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(kind): Path<String>,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let app = &s.app;
+    let (session, lang, _) = match signed_in(app, &headers, &web::Fields::new()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Some(kind) = web::uploads::UploadKind::from_path(&kind) else {
+        return reply(app, lang, Ok(web::Reply::NotFound), None);
+    };
+    let read = match form {
+        Ok(form) => read_multipart(form).await,
+        Err(_) => None,
+    };
+    let Some((fields, file)) = read else {
+        return html(
+            StatusCode::BAD_REQUEST,
+            web::message_page(app, lang, MsgId::WebUploadUnreadable),
+            None,
+        );
+    };
+    if !same_secret(
+        web::val(&fields, "csrf").as_bytes(),
+        session.csrf.as_bytes(),
+    ) {
+        return html(
+            StatusCode::FORBIDDEN,
+            web::message_page(app, lang, MsgId::WebFormRefused),
+            None,
+        );
+    }
+    let v = web::View {
+        app,
+        lang,
+        session: &session,
+    };
+    let r = web::uploads::post_upload(&v, kind, &fields, file).await;
     reply(app, lang, r, None)
 }
 

@@ -586,6 +586,7 @@ mod tests {
             not_before: 100,
             error: "429".into(),
             counts: false,
+            throttled: true,
         };
         store.claim(&[due[0].id, due[1].id]).await.unwrap();
         store

@@ -40,12 +40,13 @@ mod donations;
 mod donors;
 mod drives;
 mod records;
+pub mod uploads;
 
 pub use callouts::{callout, callout_tally, callouts, post_callout, post_callout_action};
 pub use clubs::{club, clubs, compose_broadcast, post_compose};
 pub use donations::{donations, post_donation};
 pub use donors::{donors, post_lookup};
-pub use drives::{cancel_drive, drive, drives, post_drive};
+pub use drives::{cancel_drive, drive, drives, edit_drive, post_drive, post_edit_drive};
 pub use records::{audit, audit_csv, broadcasts, post_broadcast, post_stock, stock};
 
 /// What a page handler answers: a page, a form shown again with its errors, a redirect
@@ -138,6 +139,7 @@ impl Nav {
 const NOTICES: &[(&str, MsgId)] = &[
     ("drive-saved", MsgId::WebDriveSaved),
     ("drive-cancelled", MsgId::WebDriveCancelled),
+    ("drive-edited", MsgId::WebDriveEdited),
     ("donation-recorded", MsgId::WebDonationRecorded),
     ("donation-removed", MsgId::WebDonationRemoved),
     ("callout-started", MsgId::WebCalloutStarted),
@@ -148,6 +150,8 @@ const NOTICES: &[(&str, MsgId)] = &[
     ("broadcast-queued", MsgId::WebBroadcastQueued),
     ("broadcast-held", MsgId::WebBroadcastHeld),
     ("stock-saved", MsgId::StockSaved),
+    ("calendar-imported", MsgId::WebCalendarImported),
+    ("donations-imported", MsgId::WebDonationsImported),
 ];
 
 /// A page being made for a signed-in account, in its language.
@@ -501,12 +505,13 @@ fn delivery_section(v: &View<'_>, h: &Health, now: i64) -> String {
             };
             format!(
                 "<tr{class}><th scope=\"row\">{}</th><td>{}</td><td>{due}</td><td>{}</td>\
-                 <td>{}</td><td>{}</td></tr>",
+                 <td>{}</td><td>{}</td><td>{}</td></tr>",
                 v.t(label),
                 l.waiting,
                 l.sent,
                 l.failed,
-                l.retried
+                l.retried,
+                l.throttled
             )
         })
         .collect();
@@ -535,7 +540,8 @@ fn delivery_section(v: &View<'_>, h: &Health, now: i64) -> String {
         "<section aria-labelledby=\"delivery\"><h2 id=\"delivery\">{}</h2>{verdict}\
          <table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
          <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody></table>{quota}</section>",
+         <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody>\
+         </table>{quota}</section>",
         v.t(MsgId::WebDelivery),
         v.t(MsgId::WebColLane),
         v.t(MsgId::WebColWaiting),
@@ -543,6 +549,7 @@ fn delivery_section(v: &View<'_>, h: &Health, now: i64) -> String {
         v.t(MsgId::WebColSentHour),
         v.t(MsgId::WebColFailed),
         v.t(MsgId::WebColRetried),
+        v.t(MsgId::WebColThrottled),
     )
 }
 

@@ -166,7 +166,8 @@ web-col-waiting = Waiting
 web-col-due = Longest wait
 web-col-sent-hour = Sent
 web-col-failed = Not delivered
-web-col-retried = Retried
+web-col-retried = Retried (errors, timeouts)
+web-col-throttled = Rate-limited by the platform (429)
 web-due-minutes = { $n } min
 web-delivery-ok = No message that is due has waited over { $n } minutes.
 web-delivery-late = Messages that are due have waited over { $n } minutes: check the connection to Telegram/Zalo (hienmau status).
@@ -211,3 +212,25 @@ web-donor-card =
 web-donor-donations = Donations on record
 web-donor-donation = { $date }: { $kind }
 web-donor-no-donations = No donation on record.
+web-upload-calendar-title = Upload a campaign calendar (.toml or .csv file)
+web-upload-calendar-hint = The format hienmau campaigns import reads: campaigns, their drives and fixed donation points. A file with errors stores nothing, and every error is named by its line. A campaign of the same name, or a drive at the same place and time, is updated.
+web-upload-donations-title = Upload a blood centre's list of donations (.csv)
+web-upload-donations-hint = The format hienmau donations import reads: a header line (phone, date, kind, optionally volume and unit), then one donation a line. A file with errors stores nothing, and every error is named by its line. A donation already on record is not recorded twice.
+web-upload-file = File
+web-upload-year = Year
+web-upload-send = Upload
+web-upload-none = No file was chosen (or it is empty). Nothing was stored.
+web-upload-not-text = This file is not UTF-8 text: save it as "CSV UTF-8" or TOML and upload it again. Nothing was stored.
+web-upload-bad-year = Not a year this can be for (last year, this year, or up to 5 years ahead). Nothing was stored.
+web-upload-unreadable = The upload could not be read (over 4 MB, or cut off). Nothing was stored.
+web-upload-rejected = { $count } error(s) in { $file }: nothing was stored. Correct them and upload it again.
+web-upload-error-line = Line { $line }: { $message }
+web-calendar-imported = Calendar stored: { $n } drives.
+web-donations-imported = { $n } new donations recorded from the file.
+web-edit-drive = Edit the drive
+web-drive-slots-kept = Sign-up slots: { $slots }. A slot that no longer fits the new hours is dropped, and the donors signed up for it are told.
+web-drive-edited = Changes saved. { $n ->
+    [0] Nobody needed to be told.
+    [one] The donor signed up was told.
+   *[other] The { $n } donors signed up were told.
+}

@@ -166,7 +166,8 @@ web-col-waiting = Đang chờ
 web-col-due = Chờ lâu nhất
 web-col-sent-hour = Đã gửi
 web-col-failed = Không gửi được
-web-col-retried = Phải thử lại
+web-col-retried = Phải thử lại (lỗi, hết giờ chờ)
+web-col-throttled = Bị nền tảng giới hạn tốc độ (429)
 web-due-minutes = { $n } phút
 web-delivery-ok = Không có tin nào đến giờ gửi mà chờ quá { $n } phút.
 web-delivery-late = Có tin đến giờ gửi đã chờ quá { $n } phút: kiểm tra kết nối tới Telegram/Zalo (lệnh hienmau status).
@@ -211,3 +212,24 @@ web-donor-card =
 web-donor-donations = Các lần hiến đã ghi nhận
 web-donor-donation = { $date }: { $kind }
 web-donor-no-donations = Chưa ghi nhận lần hiến nào.
+web-upload-calendar-title = Tải lên lịch vận động (tệp .toml hoặc .csv)
+web-upload-calendar-hint = Cùng định dạng với lệnh hienmau campaigns import: các đợt vận động, điểm hiến máu và điểm hiến máu cố định. Tệp có lỗi thì không lưu gì, và mọi lỗi được nêu theo dòng. Đợt cùng tên, điểm cùng nơi và giờ thì được cập nhật.
+web-upload-donations-title = Tải lên danh sách hiến máu của trung tâm (.csv)
+web-upload-donations-hint = Cùng định dạng với lệnh hienmau donations import: dòng đầu là tên cột (phone, date, kind, có thể thêm volume và unit), mỗi dòng một lần hiến. Tệp có lỗi thì không lưu gì, và mọi lỗi được nêu theo dòng. Lần hiến đã có thì không ghi hai lần.
+web-upload-file = Tệp
+web-upload-year = Năm
+web-upload-send = Tải lên
+web-upload-none = Chưa chọn tệp nào (hoặc tệp trống). Không có gì được lưu.
+web-upload-not-text = Tệp này không phải văn bản UTF-8: hãy lưu lại dưới dạng "CSV UTF-8" hoặc TOML rồi tải lên lại. Không có gì được lưu.
+web-upload-bad-year = Năm không hợp lệ (chỉ năm trước, năm nay hoặc tối đa 5 năm tới). Không có gì được lưu.
+web-upload-unreadable = Không đọc được tệp tải lên (quá 4 MB, hoặc bị ngắt giữa chừng). Không có gì được lưu.
+web-upload-rejected = { $count } lỗi trong { $file }: không có gì được lưu. Sửa rồi tải lên lại.
+web-upload-error-line = Dòng { $line }: { $message }
+web-calendar-imported = Đã lưu lịch: { $n } điểm hiến máu.
+web-donations-imported = Đã ghi nhận { $n } lần hiến mới từ tệp.
+web-edit-drive = Sửa điểm hiến máu
+web-drive-slots-kept = Khung giờ đăng ký: { $slots }. Khung nào không còn nằm trong giờ mới thì bị bỏ, và người đã đăng ký khung đó được báo.
+web-drive-edited = Đã lưu thay đổi. { $n ->
+    [0] Không ai cần được báo.
+   *[other] Đã báo { $n } người đã đăng ký.
+}

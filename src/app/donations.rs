@@ -148,6 +148,38 @@ impl App {
         })
     }
 
+    /// Record a blood centre's file of donations (CSV: phone, date, kind…): every line
+    /// checked first, nothing stored unless all are right; donors thanked as when a
+    /// coordinator records one. Audited with the number added.
+    pub(super) async fn import_donations(
+        &self,
+        tx: &mut Tx,
+        identity_id: i64,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<DriveOutcome> {
+        let today = now.with_timezone(&self.config().timezone).date_naive();
+        let lines = match crate::domain::donation::parse_donations(text, today) {
+            Ok(lines) => lines,
+            Err(errors) => return Ok(DriveOutcome::FileRejected(errors)),
+        };
+        let now_ms = now.timestamp_millis();
+        let done = match tx.import_donations(&lines, now_ms).await? {
+            Ok(done) => done,
+            Err(errors) => return Ok(DriveOutcome::FileRejected(errors)),
+        };
+        let actor = tx.account_ref(identity_id).await?;
+        tx.audit(
+            &actor,
+            AuditAction::DonationsImport,
+            "donations:file",
+            Some(done.added as i64),
+            now_ms,
+        )
+        .await?;
+        Ok(DriveOutcome::DonationsImported(done))
+    }
+
     /// The registered donors who gave `phone` (at most 5), for the coordinator
     /// `identity_id`: audited whatever is found, by donor id (never the phone).
     pub(super) async fn lookup_donor(

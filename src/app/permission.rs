@@ -109,6 +109,8 @@ fn drive_need(request: &DriveRequest) -> Need<'static> {
         | DriveRequest::CampaignList
         | DriveRequest::EditCampaign { .. }
         | DriveRequest::DonorMap
+        | DriveRequest::ImportCalendar { .. }
+        | DriveRequest::ImportDonations { .. }
         | DriveRequest::LookupDonor { .. } => Need::May(Action::ManageDrives),
     }
 }

@@ -234,6 +234,12 @@ impl App {
             DriveRequest::CampaignList => self.campaign_list(tx, now).await?,
             DriveRequest::EditCampaign { id } => self.edit_campaign(tx, id).await?,
             DriveRequest::DonorMap => DriveOutcome::DonorMap(tx.donor_map().await?),
+            DriveRequest::ImportCalendar { text, csv, year } => {
+                self.import_calendar(tx, me, &text, csv, year, now).await?
+            }
+            DriveRequest::ImportDonations { text } => {
+                self.import_donations(tx, me, &text, now).await?
+            }
             DriveRequest::LookupDonor { phone } => {
                 DriveOutcome::DonorCards(self.lookup_donor(tx, me, &phone, now).await?)
             }

@@ -35,10 +35,14 @@ pub enum AuditAction {
     PlanTargetSet,
     /// A donor looked up by phone on the dashboard.
     DonorLookup,
+    /// A calendar file uploaded on the dashboard.
+    CalendarImport,
+    /// A blood centre's donations file uploaded on the dashboard.
+    DonationsImport,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 28] = [
         AuditAction::BroadcastSend,
         AuditAction::BroadcastCancel,
         AuditAction::CalloutStart,
@@ -65,6 +69,8 @@ impl AuditAction {
         AuditAction::HonoursExport,
         AuditAction::PlanTargetSet,
         AuditAction::DonorLookup,
+        AuditAction::CalendarImport,
+        AuditAction::DonationsImport,
     ];
 
     /// The code stored in the log.
@@ -96,6 +102,8 @@ impl AuditAction {
             AuditAction::HonoursExport => "honours.export",
             AuditAction::PlanTargetSet => "plan.target",
             AuditAction::DonorLookup => "donor.lookup",
+            AuditAction::CalendarImport => "calendar.import",
+            AuditAction::DonationsImport => "donations.import",
         }
     }
 

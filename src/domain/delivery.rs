@@ -44,7 +44,10 @@ pub struct LaneHealth {
     /// Finished within the window: handed to the platform, given up, retried on the way.
     pub sent: i64,
     pub failed: i64,
+    /// Sent again after a timeout or an error (not counting 429s).
     pub retried: i64,
+    /// 429s ("too many requests") the platform answered these messages with.
+    pub throttled: i64,
 }
 
 /// The whole picture.

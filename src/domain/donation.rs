@@ -34,6 +34,15 @@ pub fn parse_kind(s: &str) -> Option<DonationKind> {
     }
 }
 
+/// What an import of donations did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DonationImport {
+    pub lines: usize,
+    /// New donations (the rest were already on record).
+    pub added: usize,
+    pub donors: usize,
+}
+
 /// Read a donations file. `today` bounds the dates (no donation in the future).
 pub fn parse_donations(
     text: &str,

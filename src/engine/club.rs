@@ -1054,6 +1054,8 @@ pub fn audit_action_label(action: AuditAction) -> MsgId {
         AuditAction::StockSet => MsgId::AuditStockSet,
         AuditAction::HonoursExport => MsgId::AuditHonoursExport,
         AuditAction::DonorLookup => MsgId::AuditDonorLookup,
+        AuditAction::CalendarImport => MsgId::AuditCalendarImport,
+        AuditAction::DonationsImport => MsgId::AuditDonationsImport,
         AuditAction::PlanTargetSet => MsgId::AuditPlanTargetSet,
     }
 }

@@ -360,6 +360,17 @@ pub enum DriveRequest {
     },
     /// Campaigns to edit.
     CampaignList,
+    /// A calendar file (TOML, or CSV when `csv`) for `year`, uploaded on the dashboard:
+    /// stored whole, or not at all with its errors by line.
+    ImportCalendar {
+        text: String,
+        csv: bool,
+        year: i32,
+    },
+    /// A blood centre's CSV of donations, uploaded on the dashboard: all or nothing.
+    ImportDonations {
+        text: String,
+    },
     /// Registered donors by province and blood group, with the reserve clubs' members.
     DonorMap,
     /// The donors who gave this phone, for a coordinator (audited).
@@ -480,6 +491,14 @@ pub enum DriveOutcome {
     Campaigns(Vec<Item>),
     CampaignDraft(CampaignDraft),
     DonorMap(crate::domain::donor::DonorMap),
+    CalendarImported {
+        campaigns: usize,
+        points: usize,
+        drives: usize,
+    },
+    DonationsImported(crate::domain::donation::DonationImport),
+    /// A file with errors: nothing was stored.
+    FileRejected(Vec<crate::domain::campaign::FileError>),
     /// The donors a phone was looked up for (none: not found).
     DonorCards(Vec<crate::domain::donor::DonorCard>),
 }
@@ -1132,7 +1151,11 @@ impl Turn<'_, '_> {
             }
             // Only the dashboard asks for these (its donors page); a chat would be told to
             // ask for a link to it.
-            DriveOutcome::DonorMap(_) | DriveOutcome::DonorCards(_) => {
+            DriveOutcome::DonorMap(_)
+            | DriveOutcome::DonorCards(_)
+            | DriveOutcome::CalendarImported { .. }
+            | DriveOutcome::DonationsImported(_)
+            | DriveOutcome::FileRejected(_) => {
                 self.say(MsgId::WebOnly);
                 self.state = Some(State::Idle);
             }

@@ -9,8 +9,8 @@ use crate::domain::drive::{CampaignItem, DriveInfo};
 use anyhow::Context;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
 
 pub(super) fn campaign_item(r: &SqliteRow) -> anyhow::Result<CampaignItem> {
     Ok(CampaignItem {
@@ -34,73 +34,95 @@ impl Store {
         now: i64,
     ) -> anyhow::Result<usize> {
         let mut tx = self.pool.begin().await?;
-        let mut drives = 0;
-        let mut ids: Vec<(&str, i64)> = Vec::new();
-        for c in &calendar.campaigns {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO campaigns (year, name, starts_on, ends_on, target_units_min, \
-                 target_units_max, target_people, organiser, partner, note, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-                 ON CONFLICT (year, name) DO UPDATE SET starts_on = excluded.starts_on, \
-                 ends_on = excluded.ends_on, target_units_min = excluded.target_units_min, \
-                 target_units_max = excluded.target_units_max, \
-                 target_people = excluded.target_people, organiser = excluded.organiser, \
-                 partner = excluded.partner, note = excluded.note, \
-                 updated_at = excluded.updated_at RETURNING id",
-            )
-            .bind(year)
-            .bind(&c.name)
-            .bind(date_text(c.starts_on))
-            .bind(date_text(c.ends_on))
-            .bind(c.target_units_min)
-            .bind(c.target_units_max)
-            .bind(c.target_people)
-            .bind(&c.organiser)
-            .bind(&c.partner)
-            .bind(&c.note)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await
-            .with_context(|| format!("storing campaign {:?}", c.name))?;
-            ids.push((&c.name, id));
-            for d in &c.drives {
-                write_drive(&mut tx, None, Some(id), d, tz, None, now).await?;
-                drives += 1;
-            }
-        }
-        for p in &calendar.fixed_points {
-            let point: i64 = sqlx::query_scalar(
-                "INSERT INTO fixed_points (name, days, updated_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (name) DO UPDATE SET days = excluded.days, \
-                 updated_at = excluded.updated_at RETURNING id",
-            )
-            .bind(&p.name)
-            .bind(p.days_code())
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await
-            .with_context(|| format!("storing fixed point {:?}", p.name))?;
-            let campaign = p
-                .campaign
-                .as_deref()
-                .and_then(|name| ids.iter().find(|(n, _)| *n == name).map(|(_, id)| *id));
-            for day in p.open_days() {
-                let id =
-                    write_drive(&mut tx, None, campaign, &p.drive_on(day), tz, None, now).await?;
-                sqlx::query("UPDATE drives SET fixed_point_id = $1 WHERE id = $2")
-                    .bind(point)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                drives += 1;
-            }
-        }
+        let drives = import_calendar(&mut tx, year, calendar, tz, now).await?;
         tx.commit().await.context("committing the campaigns")?;
         Ok(drives)
     }
 }
 
+/// [`Store::import_calendar`] on a transaction already open.
+async fn import_calendar(
+    tx: &mut SqliteConnection,
+    year: i32,
+    calendar: &Calendar,
+    tz: Tz,
+    now: i64,
+) -> anyhow::Result<usize> {
+    let mut drives = 0;
+    let mut ids: Vec<(&str, i64)> = Vec::new();
+    for c in &calendar.campaigns {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO campaigns (year, name, starts_on, ends_on, target_units_min, \
+             target_units_max, target_people, organiser, partner, note, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (year, name) DO UPDATE SET starts_on = excluded.starts_on, \
+             ends_on = excluded.ends_on, target_units_min = excluded.target_units_min, \
+             target_units_max = excluded.target_units_max, \
+             target_people = excluded.target_people, organiser = excluded.organiser, \
+             partner = excluded.partner, note = excluded.note, \
+             updated_at = excluded.updated_at RETURNING id",
+        )
+        .bind(year)
+        .bind(&c.name)
+        .bind(date_text(c.starts_on))
+        .bind(date_text(c.ends_on))
+        .bind(c.target_units_min)
+        .bind(c.target_units_max)
+        .bind(c.target_people)
+        .bind(&c.organiser)
+        .bind(&c.partner)
+        .bind(&c.note)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .with_context(|| format!("storing campaign {:?}", c.name))?;
+        ids.push((&c.name, id));
+        for d in &c.drives {
+            write_drive(&mut *tx, None, Some(id), d, tz, None, now).await?;
+            drives += 1;
+        }
+    }
+    for p in &calendar.fixed_points {
+        let point: i64 = sqlx::query_scalar(
+            "INSERT INTO fixed_points (name, days, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET days = excluded.days, \
+             updated_at = excluded.updated_at RETURNING id",
+        )
+        .bind(&p.name)
+        .bind(p.days_code())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .with_context(|| format!("storing fixed point {:?}", p.name))?;
+        let campaign = p
+            .campaign
+            .as_deref()
+            .and_then(|name| ids.iter().find(|(n, _)| *n == name).map(|(_, id)| *id));
+        for day in p.open_days() {
+            let id = write_drive(&mut *tx, None, campaign, &p.drive_on(day), tz, None, now).await?;
+            sqlx::query("UPDATE drives SET fixed_point_id = $1 WHERE id = $2")
+                .bind(point)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            drives += 1;
+        }
+    }
+    Ok(drives)
+}
+
 impl Tx {
+    /// [`Store::import_calendar`] within this transaction.
+    pub async fn import_calendar(
+        &mut self,
+        year: i32,
+        calendar: &Calendar,
+        tz: Tz,
+        now: i64,
+    ) -> anyhow::Result<usize> {
+        import_calendar(&mut self.tx, year, calendar, tz, now).await
+    }
+
     /// Campaigns not yet over (for a new drive), soonest first.
     pub async fn open_campaigns(&mut self, today: NaiveDate) -> anyhow::Result<Vec<CampaignItem>> {
         let rows = sqlx::query(

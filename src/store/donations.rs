@@ -358,14 +358,7 @@ impl Tx {
     }
 }
 
-/// What an import of donations did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DonationImport {
-    pub lines: usize,
-    /// New donations (the rest were already on record).
-    pub added: usize,
-    pub donors: usize,
-}
+pub use crate::domain::donation::DonationImport;
 
 impl Store {
     /// Record imported donations: every phone must belong to exactly one donor, or nothing is
@@ -376,103 +369,13 @@ impl Store {
         lines: &[DonationLine],
         now: i64,
     ) -> anyhow::Result<Result<DonationImport, Vec<FileError>>> {
-        let mut owners: HashMap<String, Vec<i64>> = HashMap::new();
-        let phones: Vec<String> = lines
-            .iter()
-            .map(|l| l.phone.as_e164().to_string())
-            .collect();
-        for chunk in phones.chunks(CHUNK) {
-            let mut q = QueryBuilder::new("SELECT id, phone FROM donors WHERE phone IN ");
-            push_list(&mut q, chunk);
-            for row in q
-                .build()
-                .fetch_all(&self.pool)
-                .await
-                .context("finding donors by phone")?
-            {
-                owners
-                    .entry(row.try_get("phone")?)
-                    .or_default()
-                    .push(row.try_get("id")?);
-            }
-        }
-        let mut errors = Vec::new();
-        let mut resolved = Vec::new();
-        for l in lines {
-            match owners.get(l.phone.as_e164()).map(Vec::as_slice) {
-                Some([id]) => resolved.push((*id, l)),
-                Some(ids) if ids.len() > 1 => errors.push(FileError {
-                    line: l.line,
-                    message: format!("{} donors share the phone {}", ids.len(), l.phone.masked()),
-                }),
-                _ => errors.push(FileError {
-                    line: l.line,
-                    message: format!("no registered donor has the phone {}", l.phone.masked()),
-                }),
-            }
-        }
-        // Every unit named must be one of the plan's.
-        let mut codes: Vec<&str> = lines.iter().filter_map(|l| l.unit.as_deref()).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        let mut unit_ids: HashMap<String, i64> = HashMap::new();
-        for chunk in codes.chunks(CHUNK) {
-            let mut q = QueryBuilder::new("SELECT id, code FROM units WHERE code IN ");
-            push_list(&mut q, chunk);
-            for row in q.build().fetch_all(&self.pool).await? {
-                unit_ids.insert(row.try_get("code")?, row.try_get("id")?);
-            }
-        }
-        for l in lines {
-            if let Some(code) = &l.unit {
-                if !unit_ids.contains_key(code) {
-                    errors.push(FileError {
-                        line: l.line,
-                        message: format!(
-                            "unit {code:?} is not in the plan (hienmau plan load adds units)"
-                        ),
-                    });
-                }
-            }
-        }
-        if !errors.is_empty() {
-            errors.sort_by_key(|e| e.line);
-            return Ok(Err(errors));
-        }
         let mut tx = self.pool.begin().await?;
         drive::lock_for_write(&mut tx).await?;
-        let mut added = 0;
-        let mut donors = HashSet::new();
-        // Oldest first, so each donation knows whether the donor had given before it.
-        resolved.sort_by_key(|(_, l)| l.date);
-        for (donor, l) in &resolved {
-            let recorded = record_donation(
-                &mut tx, *donor, l.date, l.kind, true, "import", None, None, now, true,
-            )
-            .await?;
-            if let Some(r) = &recorded {
-                if l.volume_ml.is_some() || l.unit.is_some() {
-                    sqlx::query(
-                        "UPDATE donations SET volume_ml = COALESCE($1, volume_ml), \
-                         unit_id = COALESCE($2, unit_id) WHERE id = $3",
-                    )
-                    .bind(l.volume_ml)
-                    .bind(l.unit.as_ref().and_then(|c| unit_ids.get(c)))
-                    .bind(r.donation_id)
-                    .execute(&mut *tx)
-                    .await
-                    .context("recording a donation's volume and unit")?;
-                }
-            }
-            added += usize::from(recorded.is_some());
-            donors.insert(*donor);
+        let done = import_donations(&mut tx, lines, now).await?;
+        if done.is_ok() {
+            tx.commit().await.context("committing the donations")?;
         }
-        tx.commit().await.context("committing the donations")?;
-        Ok(Ok(DonationImport {
-            lines: lines.len(),
-            added,
-            donors: donors.len(),
-        }))
+        Ok(done)
     }
 
     /// Donations on record, and how many of them no longer name anyone (erased donors).
@@ -482,4 +385,118 @@ impl Store {
             .await?;
         Ok((row.try_get(0)?, row.try_get(1)?))
     }
+}
+
+impl Tx {
+    /// [`Store::import_donations`] within this transaction (which holds the write lock).
+    pub async fn import_donations(
+        &mut self,
+        lines: &[DonationLine],
+        now: i64,
+    ) -> anyhow::Result<Result<DonationImport, Vec<FileError>>> {
+        import_donations(&mut self.tx, lines, now).await
+    }
+}
+
+/// [`Store::import_donations`] in a transaction already open (and holding the write lock):
+/// every line checked first, nothing written unless all are right.
+async fn import_donations(
+    tx: &mut SqliteConnection,
+    lines: &[DonationLine],
+    now: i64,
+) -> anyhow::Result<Result<DonationImport, Vec<FileError>>> {
+    let mut owners: HashMap<String, Vec<i64>> = HashMap::new();
+    let phones: Vec<String> = lines
+        .iter()
+        .map(|l| l.phone.as_e164().to_string())
+        .collect();
+    for chunk in phones.chunks(CHUNK) {
+        let mut q = QueryBuilder::new("SELECT id, phone FROM donors WHERE phone IN ");
+        push_list(&mut q, chunk);
+        for row in q
+            .build()
+            .fetch_all(&mut *tx)
+            .await
+            .context("finding donors by phone")?
+        {
+            owners
+                .entry(row.try_get("phone")?)
+                .or_default()
+                .push(row.try_get("id")?);
+        }
+    }
+    let mut errors = Vec::new();
+    let mut resolved = Vec::new();
+    for l in lines {
+        match owners.get(l.phone.as_e164()).map(Vec::as_slice) {
+            Some([id]) => resolved.push((*id, l)),
+            Some(ids) if ids.len() > 1 => errors.push(FileError {
+                line: l.line,
+                message: format!("{} donors share the phone {}", ids.len(), l.phone.masked()),
+            }),
+            _ => errors.push(FileError {
+                line: l.line,
+                message: format!("no registered donor has the phone {}", l.phone.masked()),
+            }),
+        }
+    }
+    // Every unit named must be one of the plan's.
+    let mut codes: Vec<&str> = lines.iter().filter_map(|l| l.unit.as_deref()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut unit_ids: HashMap<String, i64> = HashMap::new();
+    for chunk in codes.chunks(CHUNK) {
+        let mut q = QueryBuilder::new("SELECT id, code FROM units WHERE code IN ");
+        push_list(&mut q, chunk);
+        for row in q.build().fetch_all(&mut *tx).await? {
+            unit_ids.insert(row.try_get("code")?, row.try_get("id")?);
+        }
+    }
+    for l in lines {
+        if let Some(code) = &l.unit {
+            if !unit_ids.contains_key(code) {
+                errors.push(FileError {
+                    line: l.line,
+                    message: format!(
+                        "unit {code:?} is not in the plan (hienmau plan load adds units)"
+                    ),
+                });
+            }
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.line);
+        return Ok(Err(errors));
+    }
+    let mut added = 0;
+    let mut donors = HashSet::new();
+    // Oldest first, so each donation knows whether the donor had given before it.
+    resolved.sort_by_key(|(_, l)| l.date);
+    for (donor, l) in &resolved {
+        let recorded = record_donation(
+            &mut *tx, *donor, l.date, l.kind, true, "import", None, None, now, true,
+        )
+        .await?;
+        if let Some(r) = &recorded {
+            if l.volume_ml.is_some() || l.unit.is_some() {
+                sqlx::query(
+                    "UPDATE donations SET volume_ml = COALESCE($1, volume_ml), \
+                     unit_id = COALESCE($2, unit_id) WHERE id = $3",
+                )
+                .bind(l.volume_ml)
+                .bind(l.unit.as_ref().and_then(|c| unit_ids.get(c)))
+                .bind(r.donation_id)
+                .execute(&mut *tx)
+                .await
+                .context("recording a donation's volume and unit")?;
+            }
+        }
+        added += usize::from(recorded.is_some());
+        donors.insert(*donor);
+    }
+    Ok(Ok(DonationImport {
+        lines: lines.len(),
+        added,
+        donors: donors.len(),
+    }))
 }

@@ -66,11 +66,11 @@ fn donor_from_row(r: &SqliteRow) -> anyhow::Result<Donor> {
 
 impl Tx {
     /// Registered donors counted by province and blood group, with their reserve members
-    /// (one pass over a partial index of registered donors).
+    /// (kept by triggers, `0021_donor_map.sql`).
     pub async fn donor_map(&mut self) -> anyhow::Result<DonorMap> {
         let rows = sqlx::query(
-            "SELECT province, blood_group, COUNT(*) AS n, SUM(reserve) AS r FROM donors \
-             WHERE registered_at IS NOT NULL GROUP BY province, blood_group",
+            "SELECT NULLIF(province, '') AS province, NULLIF(blood_group, '') AS blood_group, \
+             donors AS n, reserve AS r FROM donor_counts WHERE donors > 0",
         )
         .fetch_all(&mut *self.tx)
         .await

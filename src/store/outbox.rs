@@ -64,11 +64,13 @@ pub enum Outcome {
     Sent {
         platform_message_id: Option<String>,
     },
-    /// Try again at `not_before`; `counts` is false for a rate-limit wait.
+    /// Try again at `not_before`; `counts` is false for a rate-limit wait; `throttled` when
+    /// the platform answered 429 (counted on the row, for the delivery health).
     Retry {
         not_before: i64,
         error: String,
         counts: bool,
+        throttled: bool,
     },
     Failed {
         error: String,
@@ -350,15 +352,18 @@ impl Store {
                     not_before,
                     error,
                     counts,
+                    throttled,
                 } => {
                     sqlx::query(
                         "UPDATE outbox SET status = 'pending', not_before = $1, last_error = $2, \
-                         attempts = attempts - $3 WHERE id = $4 AND status = 'sending'",
+                         attempts = attempts - $3, throttled = throttled + $5 \
+                         WHERE id = $4 AND status = 'sending'",
                     )
                     .bind(not_before)
                     .bind(error)
                     .bind(if *counts { 0 } else { 1 })
                     .bind(row.id)
+                    .bind(i64::from(*throttled))
                     .execute(&mut *tx)
                     .await?;
                     // Later rows to the same chat wait too, so the chat keeps its order.
@@ -491,21 +496,22 @@ impl Tx {
                 l.due_since = due;
             }
         }
-        let finished: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+        let finished: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
             "SELECT lane, COALESCE(SUM(status = 'sent'), 0), \
              COALESCE(SUM(status IN ('failed', 'unreachable')), 0), \
-             COALESCE(SUM(attempts > 1), 0) \
+             COALESCE(SUM(attempts > 1), 0), COALESCE(SUM(throttled), 0) \
              FROM outbox WHERE finished_at IS NOT NULL AND finished_at >= $1 GROUP BY lane",
         )
         .bind(since)
         .fetch_all(&mut *self.tx)
         .await
         .context("counting finished messages")?;
-        for (lane, sent, failed, retried) in finished {
+        for (lane, sent, failed, retried, throttled) in finished {
             if let Some(l) = lanes.iter_mut().find(|l| l.lane == lane) {
                 l.sent = sent;
                 l.failed = failed;
                 l.retried = retried;
+                l.throttled = throttled;
             }
         }
         let zns_quota = sqlx::query_as(

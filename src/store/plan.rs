@@ -47,14 +47,21 @@ fn units_sql(c: &UnitConvention) -> String {
     )
 }
 
-impl Store {
-    /// The codes of the stored units (a calendar's drives and points may name them).
-    pub async fn unit_codes(&self) -> anyhow::Result<std::collections::HashSet<String>> {
+impl Tx {
+    /// [`Store::unit_codes`] within this transaction.
+    pub async fn unit_codes(&mut self) -> anyhow::Result<std::collections::HashSet<String>> {
         Ok(sqlx::query_scalar("SELECT code FROM units")
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.tx)
             .await?
             .into_iter()
             .collect())
+    }
+}
+
+impl Store {
+    /// The codes of the stored units (a calendar's drives and points may name them).
+    pub async fn unit_codes(&self) -> anyhow::Result<std::collections::HashSet<String>> {
+        self.begin().await?.unit_codes().await
     }
 
     /// Store a plan for `year` in one transaction: the year's targets (replacing those of

@@ -133,9 +133,10 @@ pub async fn donations(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
         }
     };
     let body = format!(
-        "{}<h2>{}</h2>{search}{found}",
+        "{}<h2>{}</h2>{search}{found}{}",
         v.notice(query),
-        v.t(MsgId::WebNavDonations)
+        v.t(MsgId::WebNavDonations),
+        super::uploads::section(v, super::uploads::UploadKind::Donations)
     );
     Ok(Reply::Page(v.page(Nav::Donations, &body)))
 }

@@ -9,6 +9,7 @@ use crate::domain::drive::{
     parse_upcoming_day,
 };
 use crate::domain::province::Province;
+use crate::engine::drive::DriveDraft;
 use crate::engine::{DriveOutcome, DriveRequest, Item, Outcome, Request};
 use crate::messages::{Msg, MsgId};
 use chrono::{Datelike, NaiveDate};
@@ -70,7 +71,8 @@ async fn render(
         month_links(year, month),
         calendar(v, year, month, &drives),
         table(v, &drives)
-    ) + &form(v, &campaigns, &values, errors);
+    ) + &form(v, &campaigns, &values, errors, None)
+        + &super::uploads::section(v, super::uploads::UploadKind::Calendar);
     Ok(if errors.is_empty() {
         Reply::Page(v.page(Nav::Drives, &body))
     } else {
@@ -170,7 +172,15 @@ fn table(v: &View<'_>, drives: &[DriveInfo]) -> String {
     )
 }
 
-fn form(v: &View<'_>, campaigns: &[Item], f: &Fields, errors: &Errors) -> String {
+/// The drive form: a new drive, or (`edit`: its id and what the form says of its slots) an
+/// existing one.
+fn form(
+    v: &View<'_>,
+    campaigns: &[Item],
+    f: &Fields,
+    errors: &Errors,
+    edit: Option<(i64, String)>,
+) -> String {
     let mut options = vec![(
         String::new(),
         v.app
@@ -183,11 +193,22 @@ fn form(v: &View<'_>, campaigns: &[Item], f: &Fields, errors: &Errors) -> String
             .map(|c| (c.id.to_string(), c.label.clone())),
     );
     let summary = super::errors_summary(v, errors);
+    let (title, action, slots) = match &edit {
+        None => (
+            v.t(MsgId::WebNewDrive),
+            "/dashboard/drives".to_string(),
+            String::new(),
+        ),
+        Some((id, slots)) => (
+            v.t(MsgId::WebEditDrive),
+            format!("/dashboard/drives/{id}/edit"),
+            slots.clone(),
+        ),
+    };
     format!(
-        "<section aria-labelledby=\"new-drive\"><h2 id=\"new-drive\">{}</h2>{summary}\
-         <form method=\"post\" action=\"/dashboard/drives\">{}{}{}{}{}{}{}{}{}{}\
+        "<section aria-labelledby=\"new-drive\"><h2 id=\"new-drive\">{title}</h2>{summary}{slots}\
+         <form method=\"post\" action=\"{action}\">{}{}{}{}{}{}{}{}{}{}\
          <p><button type=\"submit\">{}</button></p></form></section>",
-        v.t(MsgId::WebNewDrive),
         v.csrf(),
         select(
             "campaign",
@@ -373,6 +394,168 @@ pub async fn post_drive(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
     }
 }
 
+/// A drive's form, read back (the chat's `edit` draft), with its campaign offered even when
+/// it is not among the open ones; `None` when there is no such drive.
+async fn edit_form(v: &View<'_>, id: i64) -> anyhow::Result<Option<(DriveDraft, Vec<Item>)>> {
+    match v
+        .ask(Request::Drive(DriveRequest::DriveForm { edit: Some(id) }))
+        .await?
+    {
+        Outcome::Drive(DriveOutcome::DriveForm {
+            draft,
+            mut campaigns,
+        }) => {
+            if let (Some(Some(c)), Some(name)) = (draft.campaign, &draft.campaign_name) {
+                if !campaigns.iter().any(|i| i.id == c) {
+                    campaigns.push(Item {
+                        id: c,
+                        label: name.clone(),
+                    });
+                }
+            }
+            Ok(Some((draft, campaigns)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// What the edit form says of the drive's slots (none: nothing).
+fn slots_note(v: &View<'_>, draft: &DriveDraft) -> String {
+    match draft.slots.as_deref() {
+        None | Some([]) => String::new(),
+        Some(slots) => format!(
+            "<p>{}</p>",
+            v.m(&Msg::new(MsgId::WebDriveSlotsKept).str(
+                "slots",
+                slots
+                    .iter()
+                    .map(TimeWindow::label)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        ),
+    }
+}
+
+async fn render_edit(
+    v: &View<'_>,
+    id: i64,
+    draft: &DriveDraft,
+    campaigns: &[Item],
+    values: &Fields,
+    errors: &Errors,
+) -> anyhow::Result<Reply> {
+    let body = form(
+        v,
+        campaigns,
+        values,
+        errors,
+        Some((id, slots_note(v, draft))),
+    );
+    let page = v.page(Nav::Drives, &body);
+    Ok(if errors.is_empty() {
+        Reply::Page(page)
+    } else {
+        Reply::Invalid(page)
+    })
+}
+
+/// `GET /dashboard/drives/ID/edit`: the drive's form, filled in.
+pub async fn edit_drive(v: &View<'_>, id: i64) -> anyhow::Result<Reply> {
+    let Some((draft, campaigns)) = edit_form(v, id).await? else {
+        return Ok(Reply::NotFound);
+    };
+    let mut f = Fields::new();
+    let mut put = |k: &str, val: String| {
+        f.insert(k.to_string(), val);
+    };
+    put(
+        "campaign",
+        draft
+            .campaign
+            .flatten()
+            .map_or(String::new(), |c| c.to_string()),
+    );
+    put("place", draft.place.clone().unwrap_or_default());
+    put(
+        "province",
+        draft
+            .province
+            .map_or(String::new(), |p| p.code().to_string()),
+    );
+    put("commune", draft.commune.clone().unwrap_or_default());
+    put(
+        "date",
+        draft
+            .date
+            .map_or(String::new(), |d| d.format("%Y-%m-%d").to_string()),
+    );
+    if let Some(w) = draft.window {
+        put("start", w.start.format("%H:%M").to_string());
+        put("end", w.end.format("%H:%M").to_string());
+    }
+    put(
+        "capacity",
+        draft.capacity.map_or(String::new(), |c| c.to_string()),
+    );
+    put(
+        "target",
+        draft
+            .target
+            .flatten()
+            .map_or(String::new(), |t| t.to_string()),
+    );
+    render_edit(v, id, &draft, &campaigns, &f, &Vec::new()).await
+}
+
+/// `POST /dashboard/drives/ID/edit`: the drive changed with the chat's checks; its slots
+/// are kept where they still fit the hours (donors of a slot that no longer does are told,
+/// as in chat), its unit is kept.
+pub async fn post_edit_drive(v: &View<'_>, id: i64, f: &Fields) -> anyhow::Result<Reply> {
+    let Some((draft, campaigns)) = edit_form(v, id).await? else {
+        return Ok(Reply::NotFound);
+    };
+    let say = |id: MsgId| v.app.catalogue().render(v.lang, &Msg::new(id));
+    let mut input = match parse_form(f, today(v), &campaigns) {
+        Ok(i) => i,
+        Err(errors) => {
+            let errors: Errors = errors.into_iter().map(|(k, id)| (k, say(id))).collect();
+            return render_edit(v, id, &draft, &campaigns, f, &errors).await;
+        }
+    };
+    input.id = Some(id);
+    let w = input.spec.window;
+    input.spec.slots = draft
+        .slots
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| s.start >= w.start && s.end <= w.end)
+        .collect();
+    let date = input.spec.date;
+    match v
+        .ask(Request::Drive(DriveRequest::SaveDrive { input }))
+        .await?
+    {
+        Outcome::Drive(DriveOutcome::DriveSaved { notified, .. }) => Ok(Reply::Redirect(format!(
+            "/dashboard/drives/{id}?ok=drive-edited&n={notified}"
+        ))),
+        Outcome::Drive(DriveOutcome::OutsideCampaign { name, from, to }) => {
+            let e = v.app.catalogue().render(
+                v.lang,
+                &Msg::new(MsgId::DriveOutsideCampaign)
+                    .str("date", format_vn(date))
+                    .str("campaign", name)
+                    .str("from", format_vn(from))
+                    .str("to", format_vn(to)),
+            );
+            render_edit(v, id, &draft, &campaigns, f, &vec![("date", e)]).await
+        }
+        Outcome::Drive(DriveOutcome::NoSuchDrive) => Ok(Reply::NotFound),
+        _ => Ok(Reply::Refused),
+    }
+}
+
 /// `GET /dashboard/drives/ID`: a drive, its sign-ups with phones, and the cancel button.
 pub async fn drive(v: &View<'_>, id: i64, query: &Fields) -> anyhow::Result<Reply> {
     let (d, list) = match v.ask(Request::Drive(DriveRequest::Signups { id })).await? {
@@ -421,7 +604,8 @@ pub async fn drive(v: &View<'_>, id: i64, query: &Fields) -> anyhow::Result<Repl
         )
     } else {
         format!(
-            "<h3>{}</h3><p>{}</p>{}",
+            "<p><a href=\"/dashboard/drives/{id}/edit\">{}</a></p><h3>{}</h3><p>{}</p>{}",
+            v.t(MsgId::WebEditDrive),
             v.t(MsgId::WebCancelDriveHead),
             v.m(&Msg::new(MsgId::WebCancelDriveWarn).num("n", list.len() as f64)),
             v.button(

@@ -218,6 +218,37 @@ async fn a_coordinator_runs_drives_donations_a_callout_and_a_broadcast_from_the_
     let page = b.source().await;
     assert!(page.contains("Đã ghi kết quả"), "{page}");
 
+    // A calendar uploaded from the drives page: its error named by line and nothing
+    // stored; corrected, stored.
+    let file = bot.db.with_file_name("lich-thang-12.toml");
+    let calendar = |date: &str| {
+        format!(
+            "[[campaign]]\nname = \"Hành trình Đỏ\"\nmonth = 12\n\n[[campaign.drive]]\n\
+             place = \"Cung văn hoá Lao động\"\nprovince = \"Hải Phòng\"\ndate = \"{date}\"\n\
+             time = \"07:30-11:30\"\ncapacity = 200\n"
+        )
+    };
+    std::fs::write(&file, calendar("12-32")).unwrap();
+    b.open("nav a[href='/dashboard/drives']").await;
+    b.choose_file("#file", &file).await;
+    b.open("form[action='/dashboard/upload/calendar'] button")
+        .await;
+    let errors = b.text("ul.errors").await;
+    assert!(errors.contains("Dòng 8: \"12-32\""), "{errors}");
+    b.screenshot(&shots(), "upload-errors").await;
+    // Answered 422, the one console line it causes.
+    let console = b.console_errors().await;
+    assert!(
+        console.len() == 1 && console[0].contains("422"),
+        "{console:?}"
+    );
+    std::fs::write(&file, calendar("12-06")).unwrap();
+    b.choose_file("#file", &file).await;
+    b.open("form[action='/dashboard/upload/calendar'] button")
+        .await;
+    let notice = b.text(".notice").await;
+    assert!(notice.contains("Đã lưu lịch: 1 điểm hiến máu"), "{notice}");
+
     // Donations: found by phone, recorded, removed as a mistake.
     b.open("nav a[href='/dashboard/donations']").await;
     b.fill("#q", "0912 000 011").await;

@@ -651,6 +651,21 @@ async fn the_overview_says_how_delivery_is_going_and_when_messages_wait_too_long
     assert!(sent >= 13, "the registration's replies: {replies:?}");
     assert_eq!(replies[0], "0", "{replies:?}");
     assert!(overview.contains("Không có tin nào đến giờ gửi mà chờ quá 5 phút"));
+    assert_eq!(replies[5], "0", "no 429 yet: {replies:?}");
+    // Telegram answers the next reply 429 twice: counted apart from the other retries.
+    bot.fake.fail(
+        10,
+        crate::fake_telegram::Failure::RetryAfter { secs: 0, times: 2 },
+    );
+    bot.say(10, "/profile").await;
+    let (_, overview) = get(&bot, Some(&cookie)).await;
+    let replies = row(&overview, "Trả lời");
+    assert_eq!(replies[5], "2", "{replies:?}");
+    assert_eq!(
+        replies[4], "0",
+        "a 429 is not a failed attempt: {replies:?}"
+    );
+    assert!(overview.contains("Bị nền tảng giới hạn tốc độ (429)"));
     // A message due ten minutes ago for a channel that is not running (Zalo is not set up
     // here): the overview says delivery is late, in words.
     let due = vn(11, 22, 8, 50).timestamp_millis();
@@ -828,6 +843,459 @@ async fn the_donors_page_counts_groups_by_province_marks_uncovered_reserves_and_
         )
         .await,
         2
+    );
+    bot.stop().await;
+}
+
+/// The donors page reads counts that triggers keep (`0021_donor_map.sql`): after every way
+/// a counted column changes they must equal a count of the register itself.
+#[tokio::test]
+async fn the_donor_counts_follow_registration_edits_reserve_clubs_and_erasure() {
+    use crate::seed;
+    let mut bot = TestBot::start().await;
+    let db = bot.db.clone();
+    let drift = || {
+        seed::count(
+            &db,
+            "SELECT COUNT(*) FROM (\
+               SELECT COALESCE(province, '') p, COALESCE(blood_group, '') g, COUNT(*) n, \
+                      SUM(reserve != 0) r \
+               FROM donors WHERE registered_at IS NOT NULL GROUP BY 1, 2 \
+               EXCEPT SELECT province, blood_group, donors, reserve FROM donor_counts \
+                      WHERE donors > 0 \
+             UNION ALL \
+               SELECT province, blood_group, donors, reserve FROM donor_counts WHERE donors > 0 \
+               EXCEPT SELECT COALESCE(province, ''), COALESCE(blood_group, ''), COUNT(*), \
+                      SUM(reserve != 0) \
+               FROM donors WHERE registered_at IS NOT NULL GROUP BY 1, 2)",
+        )
+    };
+    let club = seed::reserve_club(&db, "CLB máu hiếm", "hai-phong").await;
+    let a = seed::donor(&db, 100, "O-", "hai-phong", Some(club), "").await;
+    let b = seed::donor(&db, 101, "A-", "hai-phong", Some(club), "").await;
+    let c = seed::donor(&db, 102, "B+", "ha-noi", None, "").await;
+    seed::donor(&db, 103, "O?", "ha-noi", None, "registered_at = NULL").await;
+    assert_eq!(drift().await, 0);
+    assert_eq!(
+        seed::count(
+            &db,
+            "SELECT reserve FROM donor_counts WHERE province = 'hai-phong' AND blood_group = 'O-'"
+        )
+        .await,
+        1
+    );
+    // A registration completing in chat, then edits of group and province.
+    bot.register(5, "0912000001").await;
+    assert_eq!(drift().await, 0);
+    seed::exec(
+        &db,
+        &format!("UPDATE donors SET blood_group = 'AB-' WHERE id = {c}"),
+    )
+    .await;
+    seed::exec(
+        &db,
+        &format!("UPDATE donors SET province = NULL WHERE id = {a}"),
+    )
+    .await;
+    seed::exec(
+        &db,
+        "UPDATE donors SET registered_at = 1 WHERE registered_at IS NULL",
+    )
+    .await;
+    assert_eq!(drift().await, 0);
+    // Leaving the reserve club, and the club no longer being one.
+    seed::exec(
+        &db,
+        &format!("DELETE FROM club_members WHERE donor_id = {b}"),
+    )
+    .await;
+    assert_eq!(drift().await, 0);
+    seed::exec(
+        &db,
+        &format!("UPDATE clubs SET kind = 'community' WHERE id = {club}"),
+    )
+    .await;
+    assert_eq!(drift().await, 0);
+    assert_eq!(
+        seed::count(&db, "SELECT SUM(reserve) FROM donor_counts").await,
+        0
+    );
+    // Erasure, as the donor asks for it.
+    bot.say(5, "/delete").await;
+    bot.tap(5, "delete").await;
+    assert_eq!(
+        seed::count(
+            &db,
+            "SELECT COUNT(*) FROM donors WHERE full_name = 'Nguyễn Văn An'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(drift().await, 0);
+    assert_eq!(
+        seed::count(&db, "SELECT SUM(donors) FROM donor_counts").await,
+        4,
+        "a, b, c and the one who finished registering"
+    );
+    bot.stop().await;
+}
+
+/// A `multipart/form-data` body: (field, file name, content) parts; its content type.
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "hienmau-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, file, content) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file {
+            Some(f) => body.extend_from_slice(
+                format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    bot: &TestBot,
+    kind: &str,
+    cookie: &str,
+    parts: &[(&str, Option<&str>, &[u8])],
+) -> (u16, String) {
+    let (kind_header, body) = multipart(parts);
+    let r = client()
+        .post(format!("{}/dashboard/upload/{kind}", base(bot)))
+        .header("cookie", cookie)
+        .header("content-type", kind_header)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let to = r
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string());
+    (status, to.unwrap_or(r.text().await.unwrap()))
+}
+
+#[tokio::test]
+async fn a_calendar_and_a_centres_list_uploaded_on_the_web_are_stored_whole_or_not_at_all() {
+    use crate::seed;
+    let mut bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    bot.clock.set(vn(11, 22, 9, 0));
+    bot.register(5, "0912000001").await;
+    let r = bot.say(1, "/dashboard").await;
+    let cookie = sign_in(&link_in(&r.text)).await;
+    let (_, drives) = page(&bot, "/dashboard/drives", &cookie).await;
+    assert!(
+        drives.contains("action=\"/dashboard/upload/calendar\" enctype=\"multipart/form-data\""),
+        "{drives}"
+    );
+    let csrf = csrf_in(&drives);
+    let db = bot.db.clone();
+    let count = |table: &str| {
+        let (db, sql) = (db.clone(), format!("SELECT COUNT(*) FROM {table}"));
+        async move { seed::count(&db, &sql).await }
+    };
+
+    // Two errors: both named by line, nothing stored.
+    let bad = "[[campaign]]\nname = \"Chủ nhật Đỏ\"\nmonth = 11\n\n[[campaign.drive]]\n\
+               place = \"Nhà văn hoá\"\nprovince = \"Atlantis\"\ndate = \"11-29\"\n\
+               time = \"07:30-11:30\"\ncapacity = 80\n\n[[campaign.drive]]\n\
+               place = \"Cung văn hoá\"\nprovince = \"Hải Phòng\"\ndate = \"11-31\"\n\
+               time = \"07:30-11:30\"\ncapacity = 80\n";
+    let (status, said) = upload(
+        &bot,
+        "calendar",
+        &cookie,
+        &[
+            ("csrf", None, csrf.as_bytes()),
+            ("file", Some("lich.toml"), bad.as_bytes()),
+            ("year", None, b"2026"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{said}");
+    let text = text_of(&said);
+    assert!(
+        text.contains("2 lỗi trong lich.toml: không có gì được lưu"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Dòng 7: &quot;Atlantis&quot; is not one of the 34 provinces")
+            && text.contains("Dòng 15:"),
+        "{text}"
+    );
+    assert_eq!((count("campaigns").await, count("drives").await), (0, 0));
+
+    // Without the form's token, not UTF-8, no file, a year out of range: refused, nothing
+    // stored.
+    let good = bad
+        .replace("Atlantis", "Hải Phòng")
+        .replace("11-31", "11-30");
+    let (status, _) = upload(
+        &bot,
+        "calendar",
+        &cookie,
+        &[("file", Some("lich.toml"), good.as_bytes())],
+    )
+    .await;
+    assert_eq!(status, 403);
+    for (file, year, says) in [
+        (&b"\xff\xfe[\x00"[..], "2026", "không phải văn bản UTF-8"),
+        (&b""[..], "2026", "Chưa chọn tệp nào"),
+        (good.as_bytes(), "1990", "Năm không hợp lệ"),
+    ] {
+        let (status, said) = upload(
+            &bot,
+            "calendar",
+            &cookie,
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("file", Some("lich.toml"), file),
+                ("year", None, year.as_bytes()),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422, "{said}");
+        assert!(said.contains(says), "{says}: {said}");
+    }
+    // Larger than the limit: said, not stored.
+    let huge = vec![b'#'; 5 * 1024 * 1024];
+    let (status, said) = upload(
+        &bot,
+        "calendar",
+        &cookie,
+        &[
+            ("csrf", None, csrf.as_bytes()),
+            ("file", Some("lich.toml"), &huge),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(said.contains("quá 4 MB"), "{said}");
+    assert_eq!(count("campaigns").await, 0);
+
+    // Corrected: stored, said on the drives page, audited.
+    let (status, to) = upload(
+        &bot,
+        "calendar",
+        &cookie,
+        &[
+            ("csrf", None, csrf.as_bytes()),
+            ("file", Some("lich.toml"), good.as_bytes()),
+            ("year", None, b"2026"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{to}");
+    assert_eq!(to, "/dashboard/drives?ok=calendar-imported&n=2");
+    assert_eq!((count("campaigns").await, count("drives").await), (1, 2));
+    let (_, drives) = page(&bot, &to, &cookie).await;
+    assert!(
+        text_of(&drives).contains("Đã lưu lịch: 2 điểm hiến máu."),
+        "{drives}"
+    );
+    assert_eq!(
+        seed::count(
+            &bot.db,
+            "SELECT recipients FROM audit_log WHERE action = 'calendar.import' \
+             AND actor = 'telegram:1' AND target = 'calendar:2026'"
+        )
+        .await,
+        2
+    );
+
+    // A centre's list: one line names nobody, so nothing is recorded; corrected (saved by
+    // a spreadsheet, with its byte-order mark), recorded once.
+    let list = "phone,date,kind\n0912000001,2026-11-20,máu toàn phần\n0987654321,2026-11-20,wb\n";
+    let (status, said) = upload(
+        &bot,
+        "donations",
+        &cookie,
+        &[
+            ("csrf", None, csrf.as_bytes()),
+            ("file", Some("trung-tam.csv"), list.as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{said}");
+    let text = text_of(&said);
+    assert!(text.contains("1 lỗi trong trung-tam.csv"), "{text}");
+    assert!(
+        text.contains("Dòng 3: no registered donor has the phone"),
+        "{text}"
+    );
+    assert!(!said.contains("0987654321"), "the phone masked: {said}");
+    assert_eq!(count("donations").await, 0);
+    let fixed = format!(
+        "\u{feff}{}",
+        list.lines().take(2).collect::<Vec<_>>().join("\n")
+    );
+    for _ in 0..2 {
+        let (status, to) = upload(
+            &bot,
+            "donations",
+            &cookie,
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("file", Some("trung-tam.csv"), fixed.as_bytes()),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303, "{to}");
+    }
+    assert_eq!(
+        count("donations").await,
+        1,
+        "the second upload adds nothing"
+    );
+    let (_, donations) = page(
+        &bot,
+        "/dashboard/donations?ok=donations-imported&n=1",
+        &cookie,
+    )
+    .await;
+    assert!(text_of(&donations).contains("Đã ghi nhận 1 lần hiến mới từ tệp."));
+    assert_eq!(
+        seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'donations.import'"
+        )
+        .await,
+        2
+    );
+    bot.stop().await;
+}
+
+/// A drive edited on the web keeps the slots that still fit its new hours and tells the
+/// donor whose slot went (as the chat's edit does), keeps its unit, and a wrong field
+/// changes nothing.
+#[tokio::test]
+async fn a_drive_edited_on_the_web_keeps_the_slots_that_fit_and_tells_who_lost_theirs() {
+    use crate::drives::{ADMIN, BINH, LAN, at, bot as drives_bot, button};
+    use crate::seed;
+    let mut bot = drives_bot().await;
+    bot.register(LAN, "0912000010").await;
+    bot.register(BINH, "0912000011").await;
+    at(&bot, vn(11, 22, 9, 0)).await;
+    for (user, slot) in [(LAN, "09:30–11:00"), (BINH, "08:00–09:30")] {
+        let list = bot.say(user, "/drives").await;
+        bot.tap(user, &button(&list, "Hàng hải")).await;
+        let slots = bot.tap(user, "signup").await;
+        bot.tap(user, &button(&slots, slot)).await;
+    }
+    let id = seed::count(
+        &bot.db,
+        "SELECT id FROM drives WHERE place = 'Trường ĐH Hàng hải'",
+    )
+    .await;
+    seed::exec(
+        &bot.db,
+        &format!(
+            "INSERT INTO units (code, name, kind, updated_at) VALUES ('dh-hh', 'ĐH Hàng hải', \
+             'university', 0); UPDATE drives SET unit_id = last_insert_rowid() WHERE id = {id}"
+        ),
+    )
+    .await;
+    let r = bot.say(ADMIN, "/dashboard").await;
+    let cookie = sign_in(&link_in(&r.text)).await;
+    let (status, drive) = page(&bot, &format!("/dashboard/drives/{id}"), &cookie).await;
+    assert_eq!(status, 200);
+    assert!(
+        drive.contains(&format!("href=\"/dashboard/drives/{id}/edit\"")),
+        "{drive}"
+    );
+    let (status, form) = page(&bot, &format!("/dashboard/drives/{id}/edit"), &cookie).await;
+    assert_eq!(status, 200, "{form}");
+    for filled in [
+        "value=\"Trường ĐH Hàng hải\"",
+        "value=\"2026-12-06\"",
+        "value=\"08:00\"",
+        "value=\"11:00\"",
+        "value=\"50\"",
+        "08:00–09:30, 09:30–11:00",
+        &format!("action=\"/dashboard/drives/{id}/edit\""),
+    ] {
+        assert!(form.contains(filled), "{filled}: {form}");
+    }
+    let csrf = csrf_in(&form);
+    let campaign = seed::count(&bot.db, "SELECT id FROM campaigns").await;
+    let body = |end: &str, capacity: &str| {
+        format!(
+            "csrf={csrf}&campaign={campaign}&place=Tr%C6%B0%E1%BB%9Dng+%C4%90H+H%C3%A0ng+h%E1%BA%A3i\
+             &province=hai-phong&commune=&date=2026-12-06&start=08%3A00&end={end}\
+             &capacity={capacity}&target="
+        )
+    };
+    // A wrong capacity: the form again, nothing changed.
+    let path = format!("/dashboard/drives/{id}/edit");
+    let r = post_form(&bot, &path, &cookie, &body("09%3A30", "nhi%E1%BB%81u")).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("id=\"capacity-error\""));
+    let slots = || {
+        seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM drive_slots WHERE drive_id = (SELECT id FROM drives \
+             WHERE place = 'Trường ĐH Hàng hải')",
+        )
+    };
+    assert_eq!(slots().await, 2);
+    // Ending at 09:30: the late slot no longer fits. Lan, who took it, is told; Bình is not.
+    let r = post_form(&bot, &path, &cookie, &body("09%3A30", "60")).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        format!("/dashboard/drives/{id}?ok=drive-edited&n=1").as_str()
+    );
+    assert_eq!(slots().await, 1);
+    let told = bot.wait_text(LAN, "khung giờ bạn chọn không còn").await;
+    assert!(told.text.contains("08:00"), "{}", told.text);
+    assert_eq!(
+        seed::count(
+            &bot.db,
+            &format!(
+                "SELECT COUNT(*) FROM drives WHERE id = {id} AND capacity = 60 AND unit_id = \
+                 (SELECT id FROM units WHERE code = 'dh-hh')"
+            )
+        )
+        .await,
+        1,
+        "the new capacity, the unit kept"
+    );
+    assert_eq!(
+        seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'drive.edit' AND actor = 'telegram:1'"
+        )
+        .await,
+        1
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !bot.fake
+            .sent_to(BINH)
+            .iter()
+            .any(|m| m.text.contains("khung giờ bạn chọn không còn")),
+        "Bình's slot is kept"
+    );
+    assert_eq!(
+        page(&bot, "/dashboard/drives/999/edit", &cookie).await.0,
+        404
     );
     bot.stop().await;
 }

@@ -9,9 +9,9 @@ use chrono::TimeZone;
 use hienmau::cli::CampaignAction;
 use hienmau::scheduler;
 
-const ADMIN: i64 = 1;
-const LAN: i64 = 10;
-const BINH: i64 = 11;
+pub(crate) const ADMIN: i64 = 1;
+pub(crate) const LAN: i64 = 10;
+pub(crate) const BINH: i64 = 11;
 
 const CALENDAR: &str = r#"
 [[campaign]]
@@ -52,7 +52,7 @@ pub(crate) fn vn(m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<chrono::U
         .with_timezone(&chrono::Utc)
 }
 
-async fn bot() -> TestBot {
+pub(crate) async fn bot() -> TestBot {
     let bot = TestBot::start_with(
         &[("HIENMAU_ADMINS", "telegram:1")],
         hienmau::config::DeliveryConfig::unlimited(),
@@ -76,7 +76,7 @@ async fn bot() -> TestBot {
 }
 
 /// Move the clock and run the scheduler, as its own loop would.
-async fn at(bot: &TestBot, t: chrono::DateTime<chrono::Utc>) {
+pub(crate) async fn at(bot: &TestBot, t: chrono::DateTime<chrono::Utc>) {
     bot.clock.set(t);
     scheduler::tick(&bot.app, t).await.unwrap();
 }

@@ -213,6 +213,16 @@ impl Browser {
             .await;
     }
 
+    /// Chooses a file in a file input, as picking it in the dialog would.
+    pub async fn choose_file(&self, css: &str, path: &std::path::Path) {
+        let e = self.find(css).await;
+        self.post(
+            &format!("/element/{e}/value"),
+            json!({ "text": path.display().to_string() }),
+        )
+        .await;
+    }
+
     /// Sets a field's value as the page's own control would (date and time inputs, selects).
     pub async fn set(&self, css: &str, value: &str) {
         self.post(

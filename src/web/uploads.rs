@@ -1,0 +1,189 @@
+//! Files uploaded on the dashboard: a campaign calendar (TOML or CSV, as `hienmau campaigns
+//! import` reads it) on the drives page, a blood centre's list of donations (CSV, as
+//! `hienmau donations import` reads it) on the donations page. Each is stored whole or not
+//! at all: a file with errors is answered with every error by its line, and nothing changes.
+
+use super::{Fields, Nav, Reply, View, input, val};
+use crate::domain::campaign::FileError;
+use crate::engine::{DriveOutcome, DriveRequest, Outcome, Request};
+use crate::messages::{Msg, MsgId};
+
+/// A file as posted in a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    /// Its name on the sender's machine (only its extension is used).
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The largest file the dashboard takes (a centre's list of 20,000 donations is ~1 MB).
+pub const UPLOAD_LIMIT: usize = 4 * 1024 * 1024;
+
+/// What can be uploaded, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadKind {
+    Calendar,
+    Donations,
+}
+
+impl UploadKind {
+    pub fn from_path(p: &str) -> Option<UploadKind> {
+        match p {
+            "calendar" => Some(UploadKind::Calendar),
+            "donations" => Some(UploadKind::Donations),
+            _ => None,
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            UploadKind::Calendar => "/dashboard/upload/calendar",
+            UploadKind::Donations => "/dashboard/upload/donations",
+        }
+    }
+
+    fn page(self) -> Nav {
+        match self {
+            UploadKind::Calendar => Nav::Drives,
+            UploadKind::Donations => Nav::Donations,
+        }
+    }
+}
+
+/// The upload form of a page (the year for a calendar: this year unless said).
+pub fn section(v: &View<'_>, kind: UploadKind) -> String {
+    let (title, hint, accept) = match kind {
+        UploadKind::Calendar => (
+            MsgId::WebUploadCalendarTitle,
+            MsgId::WebUploadCalendarHint,
+            ".toml,.csv,text/csv",
+        ),
+        UploadKind::Donations => (
+            MsgId::WebUploadDonationsTitle,
+            MsgId::WebUploadDonationsHint,
+            ".csv,text/csv",
+        ),
+    };
+    let year = match kind {
+        UploadKind::Calendar => {
+            use chrono::Datelike;
+            let this = v
+                .app
+                .clock()
+                .now()
+                .with_timezone(&v.app.config().timezone)
+                .year();
+            input(
+                "year",
+                &v.t(MsgId::WebUploadYear),
+                &this.to_string(),
+                "inputmode=\"numeric\" maxlength=\"4\"",
+                &[],
+            )
+        }
+        UploadKind::Donations => String::new(),
+    };
+    format!(
+        "<section aria-labelledby=\"upload\"><h3 id=\"upload\">{}</h3><p>{}</p>\
+         <form method=\"post\" action=\"{}\" enctype=\"multipart/form-data\">{}\
+         <label for=\"file\">{}</label><input id=\"file\" name=\"file\" type=\"file\" \
+         accept=\"{accept}\" required>{year}<p><button type=\"submit\">{}</button></p></form></section>",
+        v.t(title),
+        v.t(hint),
+        kind.path(),
+        v.csrf(),
+        v.t(MsgId::WebUploadFile),
+        v.t(MsgId::WebUploadSend)
+    )
+}
+
+/// The page saying why nothing was stored, with the form to send the file again.
+fn refused(v: &View<'_>, kind: UploadKind, said: String) -> Reply {
+    let body = format!(
+        "<h2>{}</h2><div role=\"alert\">{said}</div>{}",
+        v.t(kind.page().label()),
+        section(v, kind)
+    );
+    Reply::Invalid(v.page(kind.page(), &body))
+}
+
+fn said(v: &View<'_>, id: MsgId) -> String {
+    format!("<p class=\"error\">{}</p>", v.t(id))
+}
+
+/// Every error of a file, by line.
+fn errors_list(v: &View<'_>, file: &str, errors: &[FileError]) -> String {
+    let items: String = errors
+        .iter()
+        .map(|e| {
+            format!(
+                "<li>{}</li>",
+                v.m(&Msg::new(MsgId::WebUploadErrorLine)
+                    .num("line", e.line as f64)
+                    .str("message", e.message.clone()))
+            )
+        })
+        .collect();
+    format!(
+        "<p class=\"error\">{}</p><ul class=\"errors\">{items}</ul>",
+        v.m(&Msg::new(MsgId::WebUploadRejected)
+            .num("count", errors.len() as f64)
+            .str("file", file.to_string()))
+    )
+}
+
+/// `POST /dashboard/upload/calendar|donations`: the file stored, or why not.
+pub async fn post_upload(
+    v: &View<'_>,
+    kind: UploadKind,
+    f: &Fields,
+    file: Option<Upload>,
+) -> anyhow::Result<Reply> {
+    let Some(file) = file.filter(|u| !u.bytes.is_empty()) else {
+        return Ok(refused(v, kind, said(v, MsgId::WebUploadNone)));
+    };
+    // Spreadsheets save UTF-8 with a byte-order mark; anything else that is not UTF-8 is
+    // said to be so rather than read as garbage.
+    let bytes = file
+        .bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&file.bytes);
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Ok(refused(v, kind, said(v, MsgId::WebUploadNotText)));
+    };
+    let text = text.to_string();
+    let request = match kind {
+        UploadKind::Calendar => {
+            use chrono::Datelike;
+            let this = v
+                .app
+                .clock()
+                .now()
+                .with_timezone(&v.app.config().timezone)
+                .year();
+            let year = match val(f, "year") {
+                "" => this,
+                y => match y.parse::<i32>() {
+                    Ok(y) if (this - 1..=this + 5).contains(&y) => y,
+                    _ => return Ok(refused(v, kind, said(v, MsgId::WebUploadBadYear))),
+                },
+            };
+            let csv = file.name.to_lowercase().ends_with(".csv");
+            DriveRequest::ImportCalendar { text, csv, year }
+        }
+        UploadKind::Donations => DriveRequest::ImportDonations { text },
+    };
+    Ok(match v.ask(Request::Drive(request)).await? {
+        Outcome::Drive(DriveOutcome::FileRejected(errors)) => {
+            refused(v, kind, errors_list(v, &file.name, &errors))
+        }
+        Outcome::Drive(DriveOutcome::CalendarImported { drives, .. }) => {
+            Reply::Redirect(format!("/dashboard/drives?ok=calendar-imported&n={drives}"))
+        }
+        Outcome::Drive(DriveOutcome::DonationsImported(done)) => Reply::Redirect(format!(
+            "/dashboard/donations?ok=donations-imported&n={}",
+            done.added
+        )),
+        _ => Reply::Refused,
+    })
+}
