@@ -1730,10 +1730,30 @@ pub fn donor_card(ctx: &Ctx, card: &crate::domain::donor::DonorCard) -> Msg {
     } else {
         Msg::new(MsgId::ValueText).str("text", card.clubs.join(", "))
     };
-    held_fields(Msg::new(MsgId::WebDonorCard), ctx, &card.donor)
+    let mut m = held_fields(Msg::new(MsgId::WebDonorCard), ctx, &card.donor)
         .msg("clubs", clubs)
         .num("verified", card.counted.0 as f64)
-        .num("all", card.counted.1 as f64)
+        .num("all", card.counted.1 as f64);
+    // Said to the coordinator about the donor, not to the donor (no "you", no chat hints).
+    for (name, arg) in &mut m.args {
+        if let crate::messages::Arg::Msg(inner) = arg {
+            let staff = match (name.as_str(), inner.id) {
+                ("eligibility", MsgId::EligibleNow) => Some(MsgId::StaffEligibleNow),
+                ("eligibility", MsgId::EligibleFrom) => Some(MsgId::StaffEligibleFrom),
+                ("eligibility", MsgId::EligibleFirstTime) => Some(MsgId::StaffEligibleFirstTime),
+                ("eligibility", MsgId::EligibleDateForgotten) => {
+                    Some(MsgId::StaffEligibleDateForgotten)
+                }
+                ("eligibility", MsgId::EligibleWeight) => Some(MsgId::StaffEligibleWeight),
+                ("unit", MsgId::ProfileUnitNone) => Some(MsgId::ValueNotGiven),
+                _ => None,
+            };
+            if let Some(id) = staff {
+                inner.id = id;
+            }
+        }
+    }
+    m
 }
 
 fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {

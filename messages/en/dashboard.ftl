@@ -234,3 +234,8 @@ web-drive-edited = Changes saved. { $n ->
     [one] The donor signed up was told.
    *[other] The { $n } donors signed up were told.
 }
+staff-eligible-now = May give blood now.
+staff-eligible-from = May give blood again from { $date }.
+staff-eligible-first-time = Has never given: may join the next drive, where the doctor examines and advises.
+staff-eligible-date-forgotten = Does not remember the last donation: the doctor at the drive will ask and examine.
+staff-eligible-weight = Below the minimum weight ({ $min } kg) by what they said.

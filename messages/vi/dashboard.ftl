@@ -233,3 +233,8 @@ web-drive-edited = Đã lưu thay đổi. { $n ->
     [0] Không ai cần được báo.
    *[other] Đã báo { $n } người đã đăng ký.
 }
+staff-eligible-now = Có thể hiến máu ngay.
+staff-eligible-from = Có thể hiến máu lần tiếp theo từ ngày { $date }.
+staff-eligible-first-time = Chưa hiến lần nào: có thể tham gia đợt gần nhất, bác sĩ sẽ khám và tư vấn.
+staff-eligible-date-forgotten = Không nhớ lần hiến gần nhất: bác sĩ tại điểm hiến sẽ hỏi và khám.
+staff-eligible-weight = Chưa đủ cân nặng tối thiểu ({ $min } kg) theo thông tin đã khai.

@@ -767,6 +767,9 @@ async fn the_donors_page_counts_groups_by_province_marks_uncovered_reserves_and_
     assert!(found.contains("Nguyễn Văn An"), "{found}");
     assert!(found.contains("O+"), "{found}");
     assert!(found.contains("Chưa ghi nhận lần hiến nào"), "{found}");
+    // Said to the coordinator about her, not to her: no "you", no chat commands.
+    assert!(found.contains("Chưa hiến lần nào: có thể tham gia đợt gần nhất"), "{found}");
+    assert!(!found.contains("Bạn ") && !found.contains("(/donvi)"), "{found}");
     let id = seed::count(
         &db,
         "SELECT donor_id FROM channel_identities WHERE external_id = '5'",
