@@ -327,12 +327,8 @@ async fn dashboard_post(
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !same_secret(web::val(&form, "csrf").as_bytes(), session.csrf.as_bytes()) {
-        return html(
-            StatusCode::FORBIDDEN,
-            web::message_page(app, lang, MsgId::WebFormRefused),
-            None,
-        );
+    if let Some(refused) = form_token_refused(app, lang, &form, &session) {
+        return refused;
     }
     let v = web::View {
         app,
@@ -364,6 +360,22 @@ async fn dashboard_post(
         _ => Ok(web::Reply::NotFound),
     };
     reply(app, lang, r, None)
+}
+
+/// The 403 page for a form without the session's token (a form from elsewhere), if so.
+fn form_token_refused(
+    app: &App,
+    lang: Lang,
+    form: &web::Fields,
+    session: &Session,
+) -> Option<Response> {
+    (!same_secret(web::val(form, "csrf").as_bytes(), session.csrf.as_bytes())).then(|| {
+        html(
+            StatusCode::FORBIDDEN,
+            web::message_page(app, lang, MsgId::WebFormRefused),
+            None,
+        )
+    })
 }
 
 /// A multipart form's fields, and its file (the field named `file`); `None` when the body
@@ -415,15 +427,8 @@ async fn dashboard_upload(
             None,
         );
     };
-    if !same_secret(
-        web::val(&fields, "csrf").as_bytes(),
-        session.csrf.as_bytes(),
-    ) {
-        return html(
-            StatusCode::FORBIDDEN,
-            web::message_page(app, lang, MsgId::WebFormRefused),
-            None,
-        );
+    if let Some(refused) = form_token_refused(app, lang, &fields, &session) {
+        return refused;
     }
     let v = web::View {
         app,

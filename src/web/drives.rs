@@ -354,6 +354,24 @@ pub fn parse_form(
     }
 }
 
+/// The date field's error for a drive outside its campaign's days.
+fn outside_campaign(
+    v: &View<'_>,
+    date: NaiveDate,
+    name: String,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> String {
+    v.app.catalogue().render(
+        v.lang,
+        &Msg::new(MsgId::DriveOutsideCampaign)
+            .str("date", format_vn(date))
+            .str("campaign", name)
+            .str("from", format_vn(from))
+            .str("to", format_vn(to)),
+    )
+}
+
 /// `POST /dashboard/drives`: save a new drive, or show the form again with its errors.
 pub async fn post_drive(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
     let Outcome::Drive(DriveOutcome::DriveForm { campaigns, .. }) = v
@@ -380,14 +398,7 @@ pub async fn post_drive(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
             "/dashboard/drives?month={month}&ok=drive-saved"
         ))),
         Outcome::Drive(DriveOutcome::OutsideCampaign { name, from, to }) => {
-            let e = v.app.catalogue().render(
-                v.lang,
-                &Msg::new(MsgId::DriveOutsideCampaign)
-                    .str("date", format_vn(date))
-                    .str("campaign", name)
-                    .str("from", format_vn(from))
-                    .str("to", format_vn(to)),
-            );
+            let e = outside_campaign(v, date, name, from, to);
             render(v, &Fields::new(), f, &vec![("date", e)]).await
         }
         _ => Ok(Reply::Refused),
@@ -541,14 +552,7 @@ pub async fn post_edit_drive(v: &View<'_>, id: i64, f: &Fields) -> anyhow::Resul
             "/dashboard/drives/{id}?ok=drive-edited&n={notified}"
         ))),
         Outcome::Drive(DriveOutcome::OutsideCampaign { name, from, to }) => {
-            let e = v.app.catalogue().render(
-                v.lang,
-                &Msg::new(MsgId::DriveOutsideCampaign)
-                    .str("date", format_vn(date))
-                    .str("campaign", name)
-                    .str("from", format_vn(from))
-                    .str("to", format_vn(to)),
-            );
+            let e = outside_campaign(v, date, name, from, to);
             render_edit(v, id, &draft, &campaigns, f, &vec![("date", e)]).await
         }
         Outcome::Drive(DriveOutcome::NoSuchDrive) => Ok(Reply::NotFound),

@@ -50,6 +50,16 @@ impl UploadKind {
     }
 }
 
+/// The year it is now, where the deployment is.
+fn this_year(v: &View<'_>) -> i32 {
+    use chrono::Datelike;
+    v.app
+        .clock()
+        .now()
+        .with_timezone(&v.app.config().timezone)
+        .year()
+}
+
 /// The upload form of a page (the year for a calendar: this year unless said).
 pub fn section(v: &View<'_>, kind: UploadKind) -> String {
     let (title, hint, accept) = match kind {
@@ -66,13 +76,7 @@ pub fn section(v: &View<'_>, kind: UploadKind) -> String {
     };
     let year = match kind {
         UploadKind::Calendar => {
-            use chrono::Datelike;
-            let this = v
-                .app
-                .clock()
-                .now()
-                .with_timezone(&v.app.config().timezone)
-                .year();
+            let this = this_year(v);
             input(
                 "year",
                 &v.t(MsgId::WebUploadYear),
@@ -154,13 +158,7 @@ pub async fn post_upload(
     let text = text.to_string();
     let request = match kind {
         UploadKind::Calendar => {
-            use chrono::Datelike;
-            let this = v
-                .app
-                .clock()
-                .now()
-                .with_timezone(&v.app.config().timezone)
-                .year();
+            let this = this_year(v);
             let year = match val(f, "year") {
                 "" => this,
                 y => match y.parse::<i32>() {
