@@ -1503,11 +1503,14 @@ pub async fn load_demo(app: &App) -> anyhow::Result<String> {
                 .await?;
         }
     }
-    Ok(format!(
-        "demo: the Hải Phòng year is loaded for {year} and {} (targets and units, \
-         {campaigns} campaigns, {points} fixed points, {drives} drives). /drives lists those \
-         to come; /report {year} shows the year; /clock +1d moves time on.",
-        year + 1
+    Ok(app.catalogue().render(
+        app.config().language,
+        &crate::messages::Msg::new(crate::messages::MsgId::DemoLoaded)
+            .num("year", f64::from(year))
+            .num("next", f64::from(year + 1))
+            .num("campaigns", campaigns as f64)
+            .num("points", points as f64)
+            .num("drives", drives as f64),
     ))
 }
 

@@ -765,6 +765,7 @@ message_ids! {
     DemoClockTooFar => "demo-clock-too-far",
     DemoClockAhead => "demo-clock-ahead",
     DemoDashboard => "demo-dashboard",
+    DemoLoaded => "demo-loaded",
     DemoDashboardUnavailable => "demo-dashboard-unavailable",
     BroadcastNoClub => "broadcast-no-club",
     AskAudience => "ask-audience",

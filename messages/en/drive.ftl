@@ -255,6 +255,7 @@ demo-clock-usage = I did not understand "{ $arg }". Use: /clock (show it), /cloc
 demo-clock-backwards = The demo clock never goes back (what already ran would not run again): it is already { $now }. Pick a later time, or /clock +1h.
 demo-clock-too-far = At most 10000 minutes, hours or days at a time.
 demo-clock-ahead = This database's demo clock is already at { $now } (another terminal moved it): using that.
+demo-loaded = Demo: the Hải Phòng year is loaded for { $year } and { $next } (targets and units, { $campaigns } campaigns, { $points } fixed points, { $drives } drives). /drives lists those to come; /report { $year } shows the year; /clock +1d moves time on.
 demo-dashboard = The web dashboard runs alongside this chat: open { $link } in a browser (the link works once, within 10 minutes; for a new one: hienmau dashboard link { $account }).
 demo-dashboard-unavailable = The web dashboard could not listen on { $addr } ({ $error }): set HIENMAU_LISTEN, for example 127.0.0.1:8081. The chat goes on.
 cli-donor-not-found = No registered donor has this number.

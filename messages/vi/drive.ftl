@@ -255,6 +255,7 @@ demo-clock-usage = Mình chưa hiểu "{ $arg }". Dùng: /clock (xem giờ), /cl
 demo-clock-backwards = Đồng hồ thử nghiệm không lùi lại được (việc đã chạy sẽ không chạy lại): bây giờ đã là { $now }. Hãy chọn một thời điểm sau đó, hoặc /clock +1h.
 demo-clock-too-far = Mỗi lần chỉ tiến tối đa 10000 phút, giờ hoặc ngày.
 demo-clock-ahead = Đồng hồ thử nghiệm của cơ sở dữ liệu này đã ở { $now } (một terminal khác đã chỉnh): dùng giờ đó.
+demo-loaded = Thử nghiệm: đã nạp kế hoạch năm của Hải Phòng cho năm { $year } và { $next } (chỉ tiêu và đơn vị, { $campaigns } đợt vận động, { $points } điểm hiến máu cố định, { $drives } điểm hiến máu). /drives liệt kê các điểm sắp tới; /report { $year } cho xem cả năm; /clock +1d đưa thời gian tới.
 demo-dashboard = Bảng điều khiển trên web chạy cùng cuộc trò chuyện này: mở { $link } trong trình duyệt (liên kết dùng một lần, trong 10 phút; cần liên kết mới: hienmau dashboard link { $account }).
 demo-dashboard-unavailable = Không mở được bảng điều khiển trên web ở { $addr } ({ $error }): đặt HIENMAU_LISTEN, ví dụ 127.0.0.1:8081. Cuộc trò chuyện vẫn chạy.
 cli-donor-not-found = Không có người hiến đã đăng ký với số này.

@@ -387,7 +387,7 @@ fn the_demo_donor_signs_up_and_the_clock_brings_each_reminder_then_a_coordinator
     let (out, err, ok) = run_chat_with(&db, "lan", &["--demo"], script);
     assert!(ok, "{err}");
     assert!(
-        err.contains("28 campaigns, 6 fixed points, 271 drives"),
+        err.contains("28 đợt vận động, 6 điểm hiến máu cố định, 271 điểm hiến máu"),
         "{err}"
     );
     // The fixed point at the medical university opens on Tuesday 24/11 (only its next day
