@@ -432,20 +432,13 @@ fn campaigns_section(
             target: c.figures.target_units_min.map(|t| t as f64),
         })
         .collect();
-    if bars.is_empty() {
-        return String::new();
-    }
-    let say = |m: Msg| v.app.catalogue().render(v.lang, &m);
-    format!(
-        "<section aria-labelledby=\"by-campaign\"><h2 id=\"by-campaign\">{}</h2>{}</section>",
-        v.t(MsgId::WebByCampaign),
-        charts::bar_chart(
-            "campaigns-chart",
-            &say(Msg::new(MsgId::WebChartCampaigns).num("n", bars.len() as f64)),
-            &bars,
-            &say(Msg::new(MsgId::WebChartDonations)),
-            &say(Msg::new(MsgId::WebChartTarget)),
-        )
+    chart_section(
+        v,
+        "by-campaign",
+        MsgId::WebByCampaign,
+        MsgId::WebChartCampaigns,
+        &bars,
+        MsgId::WebChartDonations,
     )
 }
 
@@ -463,18 +456,38 @@ fn units_section(v: &View<'_>, f: &PlanFigures) -> String {
             target: u.target_units.map(|t| t as f64),
         })
         .collect();
+    chart_section(
+        v,
+        "by-unit",
+        MsgId::WebByUnit,
+        MsgId::WebChartUnits,
+        &bars,
+        MsgId::WebChartDone,
+    )
+}
+
+/// A headed section with one bar chart against targets (none without bars); `title` takes
+/// the number of bars as `n`.
+fn chart_section(
+    v: &View<'_>,
+    id: &str,
+    heading: MsgId,
+    title: MsgId,
+    bars: &[charts::Bar],
+    done: MsgId,
+) -> String {
     if bars.is_empty() {
         return String::new();
     }
     let say = |m: Msg| v.app.catalogue().render(v.lang, &m);
     format!(
-        "<section aria-labelledby=\"by-unit\"><h2 id=\"by-unit\">{}</h2>{}</section>",
-        v.t(MsgId::WebByUnit),
+        "<section aria-labelledby=\"{id}\"><h2 id=\"{id}\">{}</h2>{}</section>",
+        v.t(heading),
         charts::bar_chart(
-            "units-chart",
-            &say(Msg::new(MsgId::WebChartUnits).num("n", bars.len() as f64)),
-            &bars,
-            &say(Msg::new(MsgId::WebChartDone)),
+            &format!("{id}-chart"),
+            &say(Msg::new(title).num("n", bars.len() as f64)),
+            bars,
+            &say(Msg::new(done)),
             &say(Msg::new(MsgId::WebChartTarget)),
         )
     )

@@ -131,7 +131,6 @@ fn every_subcommand_answers_help() {
 /// 18: a committee can look at its data before a bot exists).
 #[test]
 fn serve_without_a_channel_says_what_to_set_and_serves_the_dashboard() {
-    use std::io::{BufRead, Read, Write};
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_hienmau"))
         .arg("serve")
@@ -147,31 +146,13 @@ fn serve_without_a_channel_says_what_to_set_and_serves_the_dashboard() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut said = String::new();
-    let addr = loop {
-        let Some(Ok(line)) = lines.next() else {
-            let _ = child.kill();
-            panic!("serve stopped: {said}");
-        };
-        said.push_str(&line);
-        said.push('\n');
-        if let Some(rest) = line.split("addr=").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
+    let (addr, said) = read_until(&mut child, |line| {
+        line.split("addr=")
+            .nth(1)
+            .map(|rest| rest.split_whitespace().next().unwrap().to_string())
+    });
     assert!(said.contains("TELEGRAM_BOT_TOKEN"), "{said}");
-    let get = |path: &str| {
-        let mut s = std::net::TcpStream::connect(&addr).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap();
-        answer
-    };
+    let get = |path: &str| http(&addr, path, None);
     let health = get("/healthz");
     let dashboard = get("/dashboard");
     let _ = child.kill();
@@ -613,6 +594,28 @@ fn a_byte_that_is_not_utf8_does_not_end_the_chat_and_quit_does() {
     assert!(!text.contains("Ngày sinh"), "nothing after /quit: {text}");
 }
 
+/// A running child's stderr read line by line until `found` takes something from a line;
+/// that, and everything said so far. Panics (killing the child) if it stops first.
+fn read_until(
+    child: &mut std::process::Child,
+    found: impl Fn(&str) -> Option<String>,
+) -> (String, String) {
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut said = String::new();
+    loop {
+        let Some(Ok(line)) = lines.next() else {
+            let _ = child.kill();
+            panic!("the process stopped: {said}");
+        };
+        said.push_str(&line);
+        said.push('\n');
+        if let Some(x) = found(&line) {
+            return (x, said);
+        }
+    }
+}
+
 /// One HTTP/1.1 request over a plain socket; the whole answer, headers included.
 fn http(addr: &str, path: &str, cookie: Option<&str>) -> String {
     use std::io::Read;
@@ -632,7 +635,6 @@ fn http(addr: &str, path: &str, cookie: Option<&str>) -> String {
 /// the demo's committee, which opens the overview of the demo year (issue 18).
 #[test]
 fn the_demo_prints_a_sign_in_link_to_the_dashboard_beside_the_chat() {
-    use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_hienmau"))
         .args([
@@ -654,19 +656,11 @@ fn the_demo_prints_a_sign_in_link_to_the_dashboard_beside_the_chat() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut said = String::new();
-    let link = loop {
-        let Some(Ok(line)) = lines.next() else {
-            let _ = child.kill();
-            panic!("the demo stopped: {said}");
-        };
-        said.push_str(&line);
-        said.push('\n');
-        if let Some(w) = line.split_whitespace().find(|w| w.starts_with("http://")) {
-            break w.to_string();
-        }
-    };
+    let (link, said) = read_until(&mut child, |line| {
+        line.split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .map(str::to_string)
+    });
     assert!(
         said.contains("hienmau dashboard link terminal:demo-committee"),
         "{said}"
