@@ -344,6 +344,10 @@ pub struct DeliveryConfig {
     /// handing it to the platform and recording the answer) becomes at the next start.
     /// Urgent call-outs and replies are always sent again.
     pub interrupted_bulk: Interrupted,
+    /// PostgreSQL, several instances: how long a row claimed for sending stays with the
+    /// instance that claimed it. Past it, that instance is taken to have died and another
+    /// settles the row as a restart would (`interrupted_bulk`). Longer than any send takes.
+    pub lease_ms: u64,
 }
 
 /// What becomes of a row that was being sent when the process stopped: the platform may or
@@ -380,6 +384,7 @@ impl Default for DeliveryConfig {
             retry_base_ms: 2000,
             poll_interval_ms: 500,
             interrupted_bulk: Interrupted::Report,
+            lease_ms: 120_000,
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::channels::zalo_bot::ZaloBotChannel;
 use crate::channels::zalo_oa::ZaloOaChannel;
 use crate::channels::{ChannelKind, Outbound, SendOutcome};
 use crate::config::DeliveryConfig;
-use crate::store::{Lane, OutboxRow, Outcome, Scope};
+use crate::store::{Backend, Lane, OutboxRow, Outcome, Scope};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -155,7 +155,17 @@ struct ChannelPacing {
     overall: Pacer,
     chat_interval: Duration,
     chats: HashMap<String, Pacer>,
+    /// Several instances on one PostgreSQL: the overall pace is kept in the database,
+    /// shared by every instance ([`crate::store::Store::reserve_sends`]), one slot per
+    /// `interval`; the local overall pacer then lets every row through.
+    shared: Option<Duration>,
+    /// The end of the last slots this instance reserved (shared pace).
+    reserved_until: Option<Instant>,
 }
+
+/// Shared pace: how far ahead an instance reserves send slots. Short, so that an urgent
+/// row written now waits behind at most this much of already-reserved sends.
+const LOOKAHEAD: Duration = Duration::from_millis(80);
 
 impl ChannelPacing {
     fn new(per_second: f64, chat_interval: Duration) -> ChannelPacing {
@@ -163,7 +173,37 @@ impl ChannelPacing {
             overall: Pacer::per_second(per_second),
             chat_interval,
             chats: HashMap::new(),
+            shared: None,
+            reserved_until: None,
         }
+    }
+
+    /// The overall pace shared through the database instead of kept here.
+    fn shared(per_second: f64, chat_interval: Duration) -> ChannelPacing {
+        let mut p = ChannelPacing::new(0.0, chat_interval);
+        if per_second > 0.0 && per_second.is_finite() {
+            p.shared = Some(Duration::from_secs_f64(1.0 / per_second));
+        }
+        p
+    }
+
+    /// Most rows of this channel started by one look at the outbox: the slots of the
+    /// lookahead at the shared pace (a row claimed waits for its slot, and an urgent row
+    /// queued later waits behind it).
+    fn batch_cap(&self) -> usize {
+        match self.shared {
+            Some(interval) => {
+                ((LOOKAHEAD.as_secs_f64() / interval.as_secs_f64()).ceil() as usize).max(1)
+            }
+            None => usize::MAX,
+        }
+    }
+
+    /// Shared pace: the slots already reserved reach beyond the lookahead; nothing more of
+    /// this channel is taken until then.
+    fn reserved_ahead(&self, now: Instant) -> Option<Instant> {
+        let until = self.reserved_until?;
+        (until > now + LOOKAHEAD).then(|| until - LOOKAHEAD)
     }
 
     fn unpaced() -> ChannelPacing {
@@ -215,7 +255,13 @@ pub struct Worker {
     pacing: HashMap<ChannelKind, ChannelPacing>,
     cfg: DeliveryConfig,
     delivered: watch::Sender<u64>,
+    /// The outbox is shared with other instances (PostgreSQL): rows left 'sending' are
+    /// settled only once their lease ran out, and the overall pace is kept in the database.
+    shared: bool,
 }
+
+/// How often an instance sharing the outbox looks for rows whose lease ran out.
+const TAKEOVER_EVERY: Duration = Duration::from_secs(1);
 
 type SendResult = (OutboxRow, SendOutcome);
 
@@ -224,18 +270,26 @@ impl Worker {
     /// channel. Pacing comes from the configuration.
     pub fn new(app: App, scope: Scope, transports: Vec<Transport>) -> Worker {
         let cfg = app.config().delivery.clone();
+        // Several instances may share a PostgreSQL database and one platform account.
+        let shared = app.store().backend() == Backend::Postgres;
+        let paced = |rate: f64, chat_ms: u64| {
+            let chat = Duration::from_millis(chat_ms);
+            if shared {
+                ChannelPacing::shared(rate, chat)
+            } else {
+                ChannelPacing::new(rate, chat)
+            }
+        };
         let pacing = transports
             .iter()
             .map(|t| {
                 let p = match t {
-                    Transport::Telegram(_) => ChannelPacing::new(
-                        cfg.telegram_per_second,
-                        Duration::from_millis(cfg.telegram_chat_interval_ms),
-                    ),
-                    Transport::Zalo(_) | Transport::ZaloOa(_) => ChannelPacing::new(
-                        cfg.zalo_per_second,
-                        Duration::from_millis(cfg.zalo_chat_interval_ms),
-                    ),
+                    Transport::Telegram(_) => {
+                        paced(cfg.telegram_per_second, cfg.telegram_chat_interval_ms)
+                    }
+                    Transport::Zalo(_) | Transport::ZaloOa(_) => {
+                        paced(cfg.zalo_per_second, cfg.zalo_chat_interval_ms)
+                    }
                     Transport::Terminal(_) => ChannelPacing::unpaced(),
                 };
                 (t.channel(), p)
@@ -248,6 +302,7 @@ impl Worker {
             pacing,
             cfg,
             delivered: watch::channel(0).0,
+            shared,
         }
     }
 
@@ -258,34 +313,28 @@ impl Worker {
 
     /// Send until `shutdown` turns true, then finish the sends in flight and return.
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
-        let now = self.app.clock().now().timestamp_millis();
-        let settled = self
-            .app
-            .store()
-            .settle_interrupted(&self.scope, self.cfg.interrupted_bulk, now)
-            .await?;
-        if settled.requeued > 0 {
-            tracing::warn!(
-                rows = settled.requeued,
-                "rows interrupted mid-send are queued again"
-            );
-        }
-        if settled.uncertain > 0 {
-            tracing::warn!(
-                rows = settled.uncertain,
-                "notices and broadcasts interrupted mid-send are counted uncertain, not sent again"
-            );
-        }
+        self.settle(self.shared).await?;
         let added = self.app.outbox_added();
         let mut in_flight: JoinSet<SendResult> = JoinSet::new();
         let mut busy: HashSet<(ChannelKind, String)> = HashSet::new();
         let poll = Duration::from_millis(self.cfg.poll_interval_ms.max(1));
+        let mut next_takeover = Instant::now() + TAKEOVER_EVERY;
         loop {
             let stopping = *shutdown.borrow();
             if stopping && in_flight.is_empty() {
                 return Ok(());
             }
+            if self.shared && !stopping && Instant::now() >= next_takeover {
+                // Rows of an instance that died mid-send, once their lease ran out.
+                if let Err(e) = self.settle(true).await {
+                    tracing::warn!(error = %format!("{e:#}"), "taking over expired rows failed");
+                }
+                next_takeover = Instant::now() + TAKEOVER_EVERY;
+            }
             let mut wake = Instant::now() + poll;
+            if self.shared {
+                wake = wake.min(next_takeover);
+            }
             if !stopping {
                 match self.dispatch(&mut in_flight, &mut busy).await {
                     Ok(Some(at)) => wake = wake.min(at),
@@ -318,6 +367,31 @@ impl Worker {
         }
     }
 
+    /// Settle rows left 'sending' (see [`crate::store::Store::settle_interrupted`]): at
+    /// start every such row of one SQLite file; with a shared outbox, those whose lease ran
+    /// out (their instance died).
+    async fn settle(&self, expired_only: bool) -> anyhow::Result<()> {
+        let now = self.app.clock().now().timestamp_millis();
+        let settled = self
+            .app
+            .store()
+            .settle_interrupted(&self.scope, self.cfg.interrupted_bulk, now, expired_only)
+            .await?;
+        if settled.requeued > 0 {
+            tracing::warn!(
+                rows = settled.requeued,
+                "rows interrupted mid-send are queued again"
+            );
+        }
+        if settled.uncertain > 0 {
+            tracing::warn!(
+                rows = settled.uncertain,
+                "notices and broadcasts interrupted mid-send are counted uncertain, not sent again"
+            );
+        }
+        Ok(())
+    }
+
     /// Start as many sends as pacing and capacity allow. Returns when pacing next frees a
     /// send that is waiting, if any.
     async fn dispatch(
@@ -345,36 +419,57 @@ impl Worker {
         let mut wake: Option<Instant> = None;
         let mut seen: HashSet<(ChannelKind, String)> = HashSet::new();
         let mut chosen: Vec<OutboxRow> = Vec::new();
+        let mut per_channel: HashMap<ChannelKind, usize> = HashMap::new();
         for row in rows {
             let key = (row.channel, row.chat_id.clone());
             // One row at a time per chat, in order: skip a chat with a send in flight, and
             // every row of a chat after its first.
-            if busy.contains(&key) || !seen.insert(key) {
+            if busy.contains(&key) || seen.contains(&key) {
                 continue;
             }
             let Some(pacing) = self.pacing.get_mut(&row.channel) else {
                 continue;
             };
+            if let Some(until) = pacing.reserved_ahead(now) {
+                wake = Some(wake.map_or(until, |w| w.min(until)));
+                continue;
+            }
+            let taken = per_channel.entry(row.channel).or_default();
+            if *taken >= pacing.batch_cap() {
+                continue;
+            }
+            seen.insert(key);
             if let Some(until) = pacing.blocked_until(&row.chat_id, now) {
                 wake = Some(wake.map_or(until, |w| w.min(until)));
                 continue;
             }
             pacing.take(&row.chat_id, now);
+            *taken += 1;
             chosen.push(row);
             if chosen.len() == free {
                 break;
             }
         }
         let ids: Vec<i64> = chosen.iter().map(|r| r.id).collect();
-        let claimed = self.app.store().claim(&ids).await?;
+        let lease_until =
+            now_ms.saturating_add(i64::try_from(self.cfg.lease_ms).unwrap_or(i64::MAX));
+        let claimed = self.app.store().claim(&ids, lease_until).await?;
         // Cancelled between the read and the claim (a broadcast stopped): not sent.
-        for row in chosen.into_iter().filter(|r| claimed.contains(&r.id)) {
+        let chosen: Vec<OutboxRow> = chosen
+            .into_iter()
+            .filter(|r| claimed.contains(&r.id))
+            .collect();
+        let starts = self.shared_slots(&chosen).await;
+        for (row, start) in chosen.into_iter().zip(starts) {
             busy.insert((row.channel, row.chat_id.clone()));
             let Some(transport) = self.transports.get(&row.channel).cloned() else {
                 continue;
             };
             let app = self.app.clone();
             in_flight.spawn(async move {
+                if let Some(at) = start {
+                    tokio::time::sleep_until(at).await;
+                }
                 let outcome = match serde_json::from_str::<Outbound>(&row.body) {
                     Ok(out) => transport.deliver(&app, &row, &out).await,
                     Err(e) => SendOutcome::Permanent(format!("unreadable outbox body: {e}")),
@@ -383,6 +478,57 @@ impl Worker {
             });
         }
         Ok(wake)
+    }
+
+    /// When each row may go under the pace shared with other instances (`None`: now). The
+    /// slots of each channel are reserved in the database in one statement; if the
+    /// database cannot be reached, the rows wait a second apiece, well under any cap.
+    async fn shared_slots(&mut self, rows: &[OutboxRow]) -> Vec<Option<Instant>> {
+        let mut starts = vec![None; rows.len()];
+        let now = Instant::now();
+        for (channel, pacing) in self.pacing.iter_mut() {
+            let Some(interval) = pacing.shared else {
+                continue;
+            };
+            let mine: Vec<usize> = (0..rows.len())
+                .filter(|&i| rows[i].channel == *channel)
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let micros = |d: Duration| i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
+            let chats: Vec<&str> = mine.iter().map(|&i| rows[i].chat_id.as_str()).collect();
+            let waits: Vec<Duration> = match self
+                .app
+                .store()
+                .reserve_sends(
+                    *channel,
+                    &chats,
+                    micros(interval),
+                    micros(pacing.chat_interval),
+                )
+                .await
+            {
+                Ok(waits) => waits
+                    .into_iter()
+                    .map(|us| Duration::from_micros(u64::try_from(us).unwrap_or(0)))
+                    .collect(),
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "reserving send slots failed");
+                    (1..=chats.len() as u32)
+                        .map(|k| Duration::from_secs(1) * k)
+                        .collect()
+                }
+            };
+            // The overall slots follow each other from the first; a chat's own pace may put
+            // its send later, which does not hold the others.
+            let first = waits.iter().min().copied().unwrap_or_default();
+            pacing.reserved_until = Some(now + first + interval * chats.len() as u32);
+            for (i, wait) in mine.into_iter().zip(waits) {
+                starts[i] = Some(now + wait);
+            }
+        }
+        starts
     }
 
     async fn record(&mut self, done: Vec<SendResult>, busy: &mut HashSet<(ChannelKind, String)>) {
@@ -411,6 +557,13 @@ impl Worker {
                     );
                     if let Some(p) = self.pacing.get_mut(&row.channel) {
                         p.overall.hold_until(Instant::now() + wait);
+                        if p.shared.is_some() {
+                            let wait_us = i64::try_from(wait.as_micros()).unwrap_or(i64::MAX);
+                            if let Err(e) = self.app.store().hold_sends(row.channel, wait_us).await
+                            {
+                                tracing::warn!(error = %format!("{e:#}"), "holding sends failed");
+                            }
+                        }
                     }
                     let wait_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
                     Outcome::Retry {

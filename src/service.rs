@@ -134,8 +134,17 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
             (Some(url), Some(secret)) => t.set_webhook(url.clone(), secret).await?,
             _ => {
                 t.delete_webhook().await?;
-                let (handle, poll_rx) = (polled(&app), rx.clone());
-                tasks.spawn(async move { ("Telegram polling", t.poll(handle, poll_rx).await) });
+                let (app, poll_rx) = (app.clone(), rx.clone());
+                tasks.spawn(async move {
+                    let poll = |rx| {
+                        let (t, handle) = (t.clone(), polled(&app));
+                        async move { t.poll(handle, rx).await }
+                    };
+                    (
+                        "Telegram polling",
+                        as_leader(&app, "telegram polling", poll_rx, poll).await,
+                    )
+                });
             }
         }
     }
@@ -144,8 +153,17 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
             (Some(url), Some(secret)) => z.set_webhook(url, secret).await?,
             _ => {
                 z.delete_webhook().await?;
-                let (handle, poll_rx) = (polled(&app), rx.clone());
-                tasks.spawn(async move { ("Zalo polling", z.poll(handle, poll_rx).await) });
+                let (app, poll_rx) = (app.clone(), rx.clone());
+                tasks.spawn(async move {
+                    let poll = |rx| {
+                        let (z, handle) = (z.clone(), polled(&app));
+                        async move { z.poll(handle, rx).await }
+                    };
+                    (
+                        "Zalo polling",
+                        as_leader(&app, "zalo polling", poll_rx, poll).await,
+                    )
+                });
             }
         }
     }
@@ -157,6 +175,32 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
     })
 }
 
+/// Run `part` while this instance holds `role` among the instances sharing the database
+/// (long polling: one client at a time per bot). An instance that is not the leader waits,
+/// and takes over when the leader dies; one that loses the role stops `part` and waits
+/// again. With SQLite, `part` simply runs.
+async fn as_leader<F, Fut>(
+    app: &App,
+    role: &str,
+    mut shutdown: watch::Receiver<bool>,
+    mut part: F,
+) -> anyhow::Result<()>
+where
+    F: FnMut(watch::Receiver<bool>) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    loop {
+        let Some(mut lead) = app.store().lead(role, &mut shutdown).await? else {
+            return Ok(());
+        };
+        tracing::info!(role, "this instance has the role");
+        tokio::select! {
+            r = part(shutdown.clone()) => return r,
+            _ = lead.lost() => tracing::warn!(role, "the role was lost: waiting to have it again"),
+        }
+    }
+}
+
 /// Forget handled-update ids older than a week, every hour, until `shutdown`.
 async fn housekeeping(
     app: App,
@@ -166,6 +210,9 @@ async fn housekeeping(
         let cutoff = app.clock().now() - chrono::Duration::days(7);
         if let Err(e) = app.store().prune_seen(cutoff.timestamp_millis()).await {
             tracing::warn!(error = %format!("{e:#}"), "pruning handled updates failed");
+        }
+        if let Err(e) = app.store().prune_chat_pacing().await {
+            tracing::warn!(error = %format!("{e:#}"), "pruning the chats' pace failed");
         }
         tokio::select! {
             _ = shutdown.wait_for(|stop| *stop) => return ("housekeeping", Ok(())),

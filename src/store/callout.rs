@@ -3,6 +3,7 @@
 //! response-score order, one compatible group at a time, and stops at the wave's size.
 
 use super::club::{BEST_IDENTITY, Recipient};
+use super::{Backend, Q};
 use super::{Store, Tx, date_text, push_list};
 use crate::domain::callout::{
     Answer, CalloutInfo, CalloutSpec, PREVIEW_CAP, PatientGroup, PledgeOutcome, Status, Tier,
@@ -12,9 +13,8 @@ use crate::domain::eligibility::{DonationKind, Rules};
 use crate::domain::province::Province;
 use anyhow::Context;
 use chrono::{Days, Months, NaiveDate};
-use sqlx::QueryBuilder;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 use std::collections::HashSet;
 
 /// Whom a call-out may ask, as the store needs it.
@@ -88,10 +88,10 @@ impl MatchQuery {
 }
 
 /// Everything a donor must be to be asked (the `?` are bound by [`bind_filters`]).
-const FILTERS: &str = "d.registered_at IS NOT NULL AND d.supporter = 0 AND d.urgent_off = 0 \
+const FILTERS: &str = "d.registered_at IS NOT NULL AND NOT d.supporter AND NOT d.urgent_off \
      AND (d.deferred_until IS NULL OR d.deferred_until <= ?) \
      AND (d.last_donation_kind IS NULL OR d.last_donation_kind = 'never' \
-          OR d.last_donation_forgotten = 1 \
+          OR d.last_donation_forgotten \
           OR (d.last_donation_kind = 'whole_blood' AND d.last_donation_date <= ?) \
           OR (d.last_donation_kind IN ('platelets', 'plasma') AND d.last_donation_date <= ?)) \
      AND (d.birth_date IS NULL OR (d.birth_date <= ? AND d.birth_date > ?)) \
@@ -102,9 +102,9 @@ const FILTERS: &str = "d.registered_at IS NOT NULL AND d.supporter = 0 AND d.urg
                  AND i.unreachable_at IS NULL)";
 
 fn bind_filters<'q>(
-    mut q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     m: &'q MatchQuery,
-) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     q = q
         .bind(&m.deadline_day)
         .bind(&m.whole_blood_cutoff)
@@ -166,7 +166,7 @@ pub struct StockLevel {
 const CALLOUT_COLUMNS: &str = "c.id, c.blood_group, c.component, c.units, c.hospital, c.address, \
      c.province, c.deadline_at, c.note, c.status, c.next_wave_at";
 
-fn spec_from_row(r: &SqliteRow) -> anyhow::Result<(i64, CalloutSpec, Status, Option<i64>)> {
+fn spec_from_row(r: &AnyRow) -> anyhow::Result<(i64, CalloutSpec, Status, Option<i64>)> {
     let group: String = r.try_get("blood_group")?;
     let component: String = r.try_get("component")?;
     let province: String = r.try_get("province")?;
@@ -189,7 +189,7 @@ fn spec_from_row(r: &SqliteRow) -> anyhow::Result<(i64, CalloutSpec, Status, Opt
     ))
 }
 
-async fn callout_info(conn: &mut SqliteConnection, id: i64) -> anyhow::Result<Option<CalloutInfo>> {
+async fn callout_info(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option<CalloutInfo>> {
     let Some(row) = sqlx::query(&format!(
         "SELECT {CALLOUT_COLUMNS} FROM callouts c WHERE c.id = $1"
     ))
@@ -202,8 +202,10 @@ async fn callout_info(conn: &mut SqliteConnection, id: i64) -> anyhow::Result<Op
     let (id, spec, status, next_wave_at) = spec_from_row(&row)?;
     let rows = sqlx::query(
         "SELECT wave, COUNT(*) AS asked, \
-           SUM(answer = 'pledged') AS pledged, SUM(answer = 'declined') AS declined, \
-           SUM(outcome = 'donated') AS donated, SUM(outcome = 'no_show') AS no_show \
+           COUNT(*) FILTER (WHERE answer = 'pledged') AS pledged, \
+           COUNT(*) FILTER (WHERE answer = 'declined') AS declined, \
+           COUNT(*) FILTER (WHERE outcome = 'donated') AS donated, \
+           COUNT(*) FILTER (WHERE outcome = 'no_show') AS no_show \
          FROM callout_asks WHERE callout_id = $1 GROUP BY wave ORDER BY wave",
     )
     .bind(id)
@@ -249,7 +251,7 @@ async fn callout_info(conn: &mut SqliteConnection, id: i64) -> anyhow::Result<Op
 /// at `limit`. The reserve tiers read the partial indexes of reserve members (migration
 /// 0008), so a rare group costs a few rows whatever the size of the register.
 async fn tier_candidates(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     m: &MatchQuery,
     tier: Tier,
     limit: usize,
@@ -259,8 +261,8 @@ async fn tier_candidates(
         return Ok(out);
     }
     let (index, reserve, in_province) = match tier {
-        Tier::ReserveProvince => ("donors_reserve_province", "AND d.reserve = 1", true),
-        Tier::ReserveNation => ("donors_reserve", "AND d.reserve = 1", false),
+        Tier::ReserveProvince => ("donors_reserve_province", "AND d.reserve", true),
+        Tier::ReserveNation => ("donors_reserve", "AND d.reserve", false),
         Tier::Province => ("donors_match_province", "", true),
         Tier::Nation => ("donors_match", "", false),
     };
@@ -269,11 +271,19 @@ async fn tier_candidates(
     } else {
         ""
     };
+    let backend = Backend::of(conn);
+    // SQLite is told which index to read (its planner may pick the wrong one for a rare
+    // group); PostgreSQL's planner has the statistics to choose.
+    let hint = match backend {
+        Backend::Sqlite => format!("INDEXED BY {index}"),
+        Backend::Postgres => String::new(),
+    };
     let sql = format!(
-        "SELECT d.id, d.response_score, d.night_alerts FROM donors d INDEXED BY {index} \
+        "SELECT d.id, d.response_score, d.night_alerts FROM donors d {hint} \
          WHERE d.blood_group = ? {province} {reserve} AND {FILTERS} \
          ORDER BY d.response_score DESC, d.id LIMIT ?"
     );
+    let sql = backend.sql(&sql);
     for code in &m.codes {
         let mut q = sqlx::query(&sql).bind(code);
         if in_province {
@@ -285,9 +295,7 @@ async fn tier_candidates(
                 donor_id: r.try_get("id")?,
                 tier,
                 score: r.try_get("response_score")?,
-                night: r
-                    .try_get::<Option<bool>, _>("night_alerts")?
-                    .unwrap_or(false),
+                night: super::flag(&r, "night_alerts")?,
             });
         }
     }
@@ -299,7 +307,7 @@ async fn tier_candidates(
 /// The next `size` donors to ask, tier by tier: reserve clubs (province, then nationwide),
 /// the province, the nation.
 pub(super) async fn choose_wave(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     m: &MatchQuery,
     size: usize,
 ) -> anyhow::Result<Vec<Candidate>> {
@@ -364,7 +372,7 @@ impl Store {
     }
 }
 
-async fn stock_levels(conn: &mut SqliteConnection) -> anyhow::Result<Vec<StockLevel>> {
+async fn stock_levels(conn: &mut AnyConnection) -> anyhow::Result<Vec<StockLevel>> {
     let rows = sqlx::query(
         "SELECT blood_group, units, threshold, updated_at FROM stock ORDER BY blood_group",
     )
@@ -387,7 +395,7 @@ async fn stock_levels(conn: &mut SqliteConnection) -> anyhow::Result<Vec<StockLe
 
 /// Set a group's level; the threshold is kept when not given (default 10 for a new group).
 async fn set_stock(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     group: PatientGroup,
     units: i64,
     threshold: Option<i64>,
@@ -488,17 +496,18 @@ impl Tx {
         for (i, tier) in Tier::ALL.iter().enumerate() {
             // Cumulative: each step adds to the one before.
             let (scope, province) = match tier {
-                Tier::ReserveProvince => ("d.reserve = 1 AND d.province = ?", true),
-                Tier::ReserveNation => ("d.reserve = 1", false),
-                Tier::Province => ("(d.reserve = 1 OR d.province = ?)", true),
+                Tier::ReserveProvince => ("d.reserve AND d.province = ?", true),
+                Tier::ReserveNation => ("d.reserve", false),
+                Tier::Province => ("(d.reserve OR d.province = ?)", true),
                 Tier::Nation => ("1 = 1", false),
             };
-            let mut qb = QueryBuilder::new(
+            let mut qb = Q::new(
+                self.backend(),
                 "SELECT COUNT(*) FROM (SELECT 1 FROM donors d WHERE d.blood_group IN ",
             );
             push_list(&mut qb, &m.codes);
             // The rest binds in order after the list (anonymous placeholders).
-            qb.push(format!(" AND {scope} AND {FILTERS} LIMIT ?)"));
+            qb.push(format!(" AND {scope} AND {FILTERS} LIMIT ?) AS m"));
             let mut q = qb.build();
             if province {
                 q = q.bind(&m.province);
@@ -569,15 +578,24 @@ impl Tx {
 
     /// Remember the ask in the donor's conversation, so a bare "1" or "2" answers it.
     pub async fn note_ask(&mut self, identity: i64, callout: i64, from: i64) -> anyhow::Result<()> {
-        sqlx::query(
-            "UPDATE conversations SET state = json_set(state, '$.ask', json($2)) \
-             WHERE identity_id = $1 AND json_valid(state)",
-        )
-        .bind(identity)
-        .bind(serde_json::json!({ "callout": callout, "from": from }).to_string())
-        .execute(&mut *self.tx)
-        .await
-        .context("noting an ask in a conversation")?;
+        let sql = match self.backend() {
+            super::Backend::Sqlite => {
+                "UPDATE conversations SET state = json_set(state, '$.ask', json($2)) \
+                 WHERE identity_id = $1 AND json_valid(state)"
+            }
+            // The state is always a JSON object written by the engine; anything else is
+            // left alone, as on SQLite.
+            super::Backend::Postgres => {
+                "UPDATE conversations SET state = jsonb_set(state::jsonb, '{ask}', $2::jsonb)::text \
+                 WHERE identity_id = $1 AND state LIKE '{%}'"
+            }
+        };
+        sqlx::query(sql)
+            .bind(identity)
+            .bind(serde_json::json!({ "callout": callout, "from": from }).to_string())
+            .execute(&mut *self.tx)
+            .await
+            .context("noting an ask in a conversation")?;
         Ok(())
     }
 
@@ -864,13 +882,16 @@ impl Tx {
         group: PatientGroup,
     ) -> anyhow::Result<Vec<(i64, Recipient)>> {
         let codes = donor_codes(group, DonationKind::WholeBlood);
-        let mut q = QueryBuilder::new(format!(
-            "SELECT DISTINCT d.id AS donor_id, i.id AS identity_id, i.channel, i.chat_id, i.lang \
+        let mut q = Q::new(
+            self.backend(),
+            format!(
+                "SELECT DISTINCT d.id AS donor_id, i.id AS identity_id, i.channel, i.chat_id, i.lang \
              FROM clubs c JOIN club_members cm ON cm.club_id = c.id \
              JOIN donors d ON d.id = cm.donor_id {BEST_IDENTITY} \
-             WHERE c.kind = 'reserve' AND d.registered_at IS NOT NULL AND d.paused = 0 \
-             AND d.urgent_off = 0 AND d.blood_group IN "
-        ));
+             WHERE c.kind = 'reserve' AND d.registered_at IS NOT NULL AND NOT d.paused \
+             AND NOT d.urgent_off AND d.blood_group IN "
+            ),
+        );
         push_list(&mut q, &codes);
         q.push(" ORDER BY d.id");
         let mut out = Vec::new();

@@ -9,10 +9,10 @@ use crate::domain::drive::{CampaignItem, DriveInfo};
 use anyhow::Context;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
-pub(super) fn campaign_item(r: &SqliteRow) -> anyhow::Result<CampaignItem> {
+pub(super) fn campaign_item(r: &AnyRow) -> anyhow::Result<CampaignItem> {
     Ok(CampaignItem {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
@@ -42,7 +42,7 @@ impl Store {
 
 /// [`Store::import_calendar`] on a transaction already open.
 async fn import_calendar(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     year: i32,
     calendar: &Calendar,
     tz: Tz,
@@ -172,9 +172,10 @@ impl Tx {
     ) -> anyhow::Result<bool> {
         use chrono::Datelike;
         let r = sqlx::query(
-            "UPDATE OR IGNORE campaigns SET year = $1, name = $2, starts_on = $3, ends_on = $4, \
+            "UPDATE campaigns SET year = $1, name = $2, starts_on = $3, ends_on = $4, \
              target_units_min = $5, target_units_max = $6, target_people = $7, updated_at = $8 \
-             WHERE id = $9",
+             WHERE id = $9 AND NOT EXISTS (SELECT 1 FROM campaigns o \
+               WHERE o.year = $1 AND o.name = $2 AND o.id <> $9)",
         )
         .bind(c.starts_on.year())
         .bind(&c.name)
@@ -263,7 +264,7 @@ impl Tx {
             let rows = sqlx::query(&format!(
                 "SELECT d.id AS donor_id, i.id AS identity_id, i.channel, i.chat_id, i.lang \
                  FROM donors d {BEST_IDENTITY} WHERE d.province = $1 \
-                 AND d.registered_at IS NOT NULL AND d.paused = 0 AND d.supporter = 0 \
+                 AND d.registered_at IS NOT NULL AND NOT d.paused AND NOT d.supporter \
                  AND (d.last_donation_date IS NULL \
                    OR (d.last_donation_kind IN ('whole_blood', 'never') \
                        AND d.last_donation_date <= $2) \
@@ -290,8 +291,10 @@ impl Tx {
         now: i64,
     ) -> anyhow::Result<()> {
         for chunk in donors.chunks(CHUNK) {
-            let mut q =
-                QueryBuilder::new("INSERT INTO campaign_reach (campaign_id, donor_id, at) ");
+            let mut q = Q::new(
+                self.backend(),
+                "INSERT INTO campaign_reach (campaign_id, donor_id, at) ",
+            );
             q.push_values(chunk, |mut row, d| {
                 row.push_bind(campaign).push_bind(d).push_bind(now);
             });

@@ -2,6 +2,7 @@
 //! something privileged runs inside the caller's [`Tx`], after the caller checked the actor's
 //! roles with [`Tx::roles_of`] in the same transaction.
 
+use super::Q;
 use super::{Store, Tx};
 use crate::domain::audit::AuditAction;
 use crate::domain::channel::ChannelKind;
@@ -11,6 +12,7 @@ use crate::domain::club::{
 use crate::messages::Lang;
 use anyhow::Context;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 /// Where one broadcast message goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,12 +57,13 @@ pub(super) const BEST_IDENTITY: &str = "JOIN channel_identities i ON i.id = ( \
 
 /// Who an audience reaches: registered, not paused, not muted (clubs), not the sender.
 fn audience_sql(audience: &Audience, select: &str) -> (String, Vec<String>) {
-    let base = "d.registered_at IS NOT NULL AND d.paused = 0 AND d.id IS NOT ?";
+    // Not the sender: `d.id IS NOT ?` on SQLite, which PostgreSQL does not read.
+    let base = "d.registered_at IS NOT NULL AND NOT d.paused AND COALESCE(d.id <> ?, TRUE)";
     match audience {
         Audience::Club { id, .. } => (
             format!(
                 "SELECT {select} FROM club_members m JOIN donors d ON d.id = m.donor_id \
-                 {BEST_IDENTITY} WHERE m.club_id = ? AND m.muted = 0 AND {base}"
+                 {BEST_IDENTITY} WHERE m.club_id = CAST(? AS BIGINT) AND NOT m.muted AND {base}"
             ),
             vec![id.to_string()],
         ),
@@ -131,7 +134,7 @@ impl Tx {
         Ok(match row {
             Some(r) => Some((
                 r.try_get::<Option<i64>, _>("donor_id")?,
-                r.try_get::<Option<bool>, _>("registered")?.unwrap_or(false),
+                super::flag(&r, "registered")?,
             )),
             None => None,
         })
@@ -143,13 +146,14 @@ impl Tx {
         e164: &str,
         mine: Option<i64>,
     ) -> anyhow::Result<bool> {
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM donors WHERE phone = $1 AND id IS NOT $2 LIMIT 1")
-                .bind(e164)
-                .bind(mine)
-                .fetch_optional(&mut *self.tx)
-                .await
-                .context("checking a phone")?;
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM donors WHERE phone = $1 AND COALESCE(id <> $2, TRUE) LIMIT 1",
+        )
+        .bind(e164)
+        .bind(mine)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .context("checking a phone")?;
         Ok(found.is_some())
     }
 
@@ -385,7 +389,7 @@ impl Tx {
         anyhow::bail!("no free invite code after 20 tries")
     }
 
-    fn club_view(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<ClubInfo> {
+    fn club_view(r: &AnyRow) -> anyhow::Result<ClubInfo> {
         Ok(ClubInfo {
             id: r.try_get("id")?,
             name: r.try_get("name")?,
@@ -393,7 +397,7 @@ impl Tx {
                 .unwrap_or(ClubKind::Community),
             invite_code: r.try_get("invite_code")?,
             leader: r.try_get::<Option<String>, _>("role")?.as_deref() == Some("leader"),
-            muted: r.try_get::<Option<bool>, _>("muted")?.unwrap_or(false),
+            muted: super::flag(r, "muted")?,
             members: r.try_get("members")?,
         })
     }
@@ -419,7 +423,7 @@ impl Tx {
             .fetch_optional(&mut *self.tx)
             .await
             .context("finding a club")?;
-        row.map(|r| Ok((Self::club_view(&r)?, r.try_get::<bool, _>("member")?)))
+        row.map(|r| Ok((Self::club_view(&r)?, super::flag(&r, "member")?)))
             .transpose()
     }
 
@@ -534,6 +538,7 @@ impl Tx {
         sender_donor: Option<i64>,
     ) -> anyhow::Result<i64> {
         let (sql, binds) = audience_sql(audience, "COUNT(*)");
+        let sql = self.backend().sql(&sql).into_owned();
         let mut q = sqlx::query_scalar(&sql);
         for b in &binds {
             q = q.bind(b);
@@ -551,6 +556,7 @@ impl Tx {
         sender_donor: Option<i64>,
     ) -> anyhow::Result<Vec<Recipient>> {
         let (sql, binds) = audience_sql(audience, "i.id, i.channel, i.chat_id, i.lang");
+        let sql = self.backend().sql(&sql).into_owned();
         let mut q = sqlx::query(&sql);
         for b in &binds {
             q = q.bind(b);
@@ -702,8 +708,8 @@ impl Tx {
                 audience: r.try_get("audience")?,
                 recipients: r.try_get("recipients")?,
                 created_at: r.try_get("created_at")?,
-                cancelled: r.try_get("cancelled")?,
-                finished: r.try_get("finished")?,
+                cancelled: super::flag(&r, "cancelled")?,
+                finished: super::flag(&r, "finished")?,
                 progress: self.progress(id).await?,
             });
         }
@@ -750,7 +756,7 @@ impl Tx {
                     id: r.try_get("id")?,
                     label: r.try_get("audience_label")?,
                     recipients: r.try_get("recipients")?,
-                    cancelled: r.try_get("cancelled")?,
+                    cancelled: super::flag(r, "cancelled")?,
                     progress_at: r.try_get("progress_at")?,
                     progress_done: r.try_get("progress_done")?,
                     sender,
@@ -800,9 +806,9 @@ impl Tx {
     pub async fn audit_log(&mut self, limit: Option<i64>) -> anyhow::Result<Vec<AuditEntry>> {
         let rows = sqlx::query(
             "SELECT * FROM (SELECT at, actor, action, target, recipients, id FROM audit_log \
-             ORDER BY id DESC LIMIT $1) ORDER BY id",
+             ORDER BY id DESC LIMIT $1) AS newest ORDER BY id",
         )
-        .bind(limit.unwrap_or(-1))
+        .bind(limit.unwrap_or(i64::MAX))
         .fetch_all(&mut *self.tx)
         .await
         .context("reading the audit log")?;
@@ -814,14 +820,15 @@ impl Tx {
         &mut self,
         f: &crate::domain::club::AuditFilter,
     ) -> anyhow::Result<Vec<AuditEntry>> {
-        let mut q = sqlx::QueryBuilder::new(
+        let mut q = Q::new(
+            self.backend(),
             "SELECT * FROM (SELECT at, actor, action, target, recipients, id FROM audit_log WHERE 1 = 1",
         );
         if let Some(a) = &f.action {
             q.push(" AND action = ").push_bind(a.clone());
         }
         if let Some(a) = &f.actor {
-            q.push(" AND instr(actor, ")
+            q.push(format!(" AND {}(actor, ", self.backend().position_fn()))
                 .push_bind(a.clone())
                 .push(") > 0");
         }
@@ -833,7 +840,7 @@ impl Tx {
         }
         q.push(" ORDER BY id DESC LIMIT ")
             .push_bind(f.limit.max(1))
-            .push(") ORDER BY id");
+            .push(") AS newest ORDER BY id");
         let rows = q
             .build()
             .fetch_all(&mut *self.tx)
@@ -890,7 +897,7 @@ impl Store {
     }
 }
 
-fn audit_entry(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<AuditEntry> {
+fn audit_entry(r: &AnyRow) -> anyhow::Result<AuditEntry> {
     Ok(AuditEntry {
         at: r.try_get("at")?,
         actor: r.try_get("actor")?,

@@ -11,7 +11,7 @@ use crate::domain::donation::DonationLine;
 use crate::domain::eligibility::DonationKind;
 use anyhow::Context;
 use chrono::NaiveDate;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 use std::collections::{HashMap, HashSet};
 
 /// A donation recorded now.
@@ -32,11 +32,11 @@ pub struct DonationRow {
 }
 
 pub(super) async fn donation_count(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     donor: i64,
 ) -> anyhow::Result<(i64, i64)> {
     let r = sqlx::query(
-        "SELECT COALESCE(SUM(verified), 0) AS v, COUNT(*) AS n FROM donations WHERE donor_id = $1",
+        "SELECT COUNT(*) FILTER (WHERE verified) AS v, COUNT(*) AS n FROM donations WHERE donor_id = $1",
     )
     .bind(donor)
     .fetch_one(&mut *conn)
@@ -49,7 +49,7 @@ const THANKS_WITHIN_DAYS: i64 = 7;
 
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn record_donation(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     donor: i64,
     date: NaiveDate,
     kind: DonationKind,
@@ -61,14 +61,17 @@ pub(super) async fn record_donation(
     thank: bool,
 ) -> anyhow::Result<Option<Recorded>> {
     // A repeat donor: gave before this one, by the record or by their own account.
-    let repeat: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM donations WHERE donor_id = $1 AND donated_on < $2) \
-         OR EXISTS (SELECT 1 FROM donors WHERE id = $1 AND last_donation_date < $2)",
-    )
-    .bind(donor)
-    .bind(date_text(date))
-    .fetch_one(&mut *conn)
-    .await?;
+    let repeat = super::flag(
+        &sqlx::query(
+            "SELECT EXISTS (SELECT 1 FROM donations WHERE donor_id = $1 AND donated_on < $2) \
+             OR EXISTS (SELECT 1 FROM donors WHERE id = $1 AND last_donation_date < $2)",
+        )
+        .bind(donor)
+        .bind(date_text(date))
+        .fetch_one(&mut *conn)
+        .await?,
+        0,
+    )?;
     // What the donor's last donation was before this one: put back if it is removed.
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO donations (donor_id, donated_on, kind, verified, source, created_at, \
@@ -78,7 +81,7 @@ pub(super) async fn record_donation(
          COALESCE((SELECT unit_id FROM drives WHERE id = $7), d.unit_id) \
          FROM donors d WHERE d.id = $1 \
          ON CONFLICT (donor_id, donated_on, kind) DO UPDATE SET \
-           verified = MAX(verified, excluded.verified), \
+           verified = (donations.verified OR excluded.verified), \
            drive_id = COALESCE(donations.drive_id, excluded.drive_id), \
            unit_id = COALESCE(donations.unit_id, excluded.unit_id) \
          WHERE donations.verified < excluded.verified \
@@ -101,7 +104,7 @@ pub(super) async fn record_donation(
     };
     sqlx::query(
         "UPDATE donors SET last_donation_kind = $1, last_donation_date = $2, \
-         last_donation_forgotten = 0 \
+         last_donation_forgotten = FALSE \
          WHERE id = $3 AND (last_donation_date IS NULL OR last_donation_date <= $2)",
     )
     .bind(kind.code())
@@ -142,10 +145,14 @@ impl Tx {
         code: &str,
         expires_at: i64,
     ) -> anyhow::Result<bool> {
+        // The donor's previous code goes; a new code that another donor holds is refused
+        // (the caller draws another).
+        sqlx::query("DELETE FROM checkins WHERE donor_id = $1")
+            .bind(donor)
+            .execute(&mut *self.tx)
+            .await?;
         let r = sqlx::query(
             "INSERT INTO checkins (code, donor_id, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (donor_id) DO UPDATE SET code = excluded.code, \
-             expires_at = excluded.expires_at \
              ON CONFLICT DO NOTHING",
         )
         .bind(code)
@@ -228,7 +235,7 @@ impl Tx {
                     date: parse_date(r.try_get("donated_on")?).context("a donation date")?,
                     kind: DonationKind::from_code(&r.try_get::<String, _>("kind")?)
                         .context("a donation kind")?,
-                    verified: r.try_get("verified")?,
+                    verified: super::flag(r, "verified")?,
                     source: r.try_get("source")?,
                 })
             })
@@ -253,7 +260,7 @@ impl Tx {
         let donor: Option<i64> = r.try_get("donor_id")?;
         let prev_kind: Option<String> = r.try_get("prev_last_kind")?;
         let prev_date: Option<String> = r.try_get("prev_last_date")?;
-        let prev_forgotten: bool = r.try_get("prev_last_forgotten")?;
+        let prev_forgotten = super::flag(&r, "prev_last_forgotten")?;
         sqlx::query("DELETE FROM donations WHERE id = $1")
             .bind(id)
             .execute(&mut *self.tx)
@@ -322,7 +329,7 @@ impl Tx {
                 "SELECT d.id AS donor_id, d.province, i.id AS identity_id, i.channel, i.chat_id, \
                  i.lang FROM donors d {BEST_IDENTITY} WHERE d.last_donation_date = $1 \
                  AND d.last_donation_kind = $2 AND d.registered_at IS NOT NULL \
-                 AND d.paused = 0 AND d.supporter = 0"
+                 AND NOT d.paused AND NOT d.supporter"
             ))
             .bind(date_text(*last))
             .bind(kind.code())
@@ -345,7 +352,7 @@ impl Tx {
     pub async fn honours_audience(&mut self) -> anyhow::Result<Vec<(i64, Recipient)>> {
         let rows = sqlx::query(&format!(
             "SELECT d.id AS donor_id, i.id AS identity_id, i.channel, i.chat_id, i.lang \
-             FROM donors d {BEST_IDENTITY} WHERE d.registered_at IS NOT NULL AND d.paused = 0 \
+             FROM donors d {BEST_IDENTITY} WHERE d.registered_at IS NOT NULL AND NOT d.paused \
              AND (d.last_donation_kind IN ('whole_blood', 'platelets', 'plasma') \
                OR EXISTS (SELECT 1 FROM donations n WHERE n.donor_id = d.id))"
         ))
@@ -401,7 +408,7 @@ impl Tx {
 /// [`Store::import_donations`] in a transaction already open (and holding the write lock):
 /// every line checked first, nothing written unless all are right.
 async fn import_donations(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     lines: &[DonationLine],
     now: i64,
 ) -> anyhow::Result<Result<DonationImport, Vec<FileError>>> {
@@ -411,7 +418,10 @@ async fn import_donations(
         .map(|l| l.phone.as_e164().to_string())
         .collect();
     for chunk in phones.chunks(CHUNK) {
-        let mut q = QueryBuilder::new("SELECT id, phone FROM donors WHERE phone IN ");
+        let mut q = Q::new(
+            Backend::of(tx),
+            "SELECT id, phone FROM donors WHERE phone IN ",
+        );
         push_list(&mut q, chunk);
         for row in q
             .build()
@@ -446,7 +456,7 @@ async fn import_donations(
     codes.dedup();
     let mut unit_ids: HashMap<String, i64> = HashMap::new();
     for chunk in codes.chunks(CHUNK) {
-        let mut q = QueryBuilder::new("SELECT id, code FROM units WHERE code IN ");
+        let mut q = Q::new(Backend::of(tx), "SELECT id, code FROM units WHERE code IN ");
         push_list(&mut q, chunk);
         for row in q.build().fetch_all(&mut *tx).await? {
             unit_ids.insert(row.try_get("code")?, row.try_get("id")?);

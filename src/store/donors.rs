@@ -11,13 +11,13 @@ use crate::domain::province::Province;
 use crate::messages::Lang;
 use anyhow::Context;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
-fn donor_from_row(r: &SqliteRow) -> anyhow::Result<Donor> {
+fn donor_from_row(r: &AnyRow) -> anyhow::Result<Donor> {
     let kind: Option<String> = r.try_get("last_donation_kind")?;
     let date = parse_date(r.try_get("last_donation_date")?);
-    let forgotten: bool = r.try_get("last_donation_forgotten")?;
+    let forgotten = super::flag(r, "last_donation_forgotten")?;
     let last_donation = match kind.as_deref() {
         None => None,
         Some("never") => Some(LastDonationAnswer::Never),
@@ -32,7 +32,7 @@ fn donor_from_row(r: &SqliteRow) -> anyhow::Result<Donor> {
         phone: r
             .try_get::<Option<String>, _>("phone")?
             .and_then(|p| PhoneNumber::parse(&p).ok()),
-        phone_verified: r.try_get("phone_verified")?,
+        phone_verified: super::flag(r, "phone_verified")?,
         birth_date: parse_date(r.try_get("birth_date")?),
         sex: r
             .try_get::<Option<String>, _>("sex")?
@@ -48,17 +48,17 @@ fn donor_from_row(r: &SqliteRow) -> anyhow::Result<Donor> {
             .and_then(|p| Province::from_code(&p)),
         commune: r.try_get("commune")?,
         last_donation,
-        supporter: r.try_get("supporter")?,
+        supporter: super::flag(r, "supporter")?,
         registered_at: r.try_get("registered_at")?,
-        paused: r.try_get("paused")?,
-        night_alerts: r.try_get("night_alerts")?,
-        urgent_off: r.try_get("urgent_off")?,
+        paused: super::flag(r, "paused")?,
+        night_alerts: super::opt_flag(r, "night_alerts")?,
+        urgent_off: super::flag(r, "urgent_off")?,
         deferred_until: parse_date(r.try_get("deferred_until")?),
         consent_at: r.try_get::<Option<i64>, _>("consent_at")?.unwrap_or(0),
         consent_version: r
             .try_get::<Option<String>, _>("consent_version")?
             .unwrap_or_default(),
-        renewal_asked: r.try_get("consent_renewal_asked")?,
+        renewal_asked: super::flag(r, "consent_renewal_asked")?,
         unit: r.try_get("unit_name")?,
         family: r.try_get("family_code")?,
     })
@@ -111,7 +111,8 @@ impl Tx {
     pub async fn load_donors(&mut self, ids: &[i64]) -> anyhow::Result<HashMap<i64, Donor>> {
         let mut out = HashMap::new();
         for chunk in ids.chunks(CHUNK) {
-            let mut q = QueryBuilder::new(
+            let mut q = Q::new(
+                self.backend(),
                 "SELECT d.*, c.given_at AS consent_at, c.text_version AS consent_version, \
                  (SELECT u.name FROM units u WHERE u.id = d.unit_id) AS unit_name, \
                  (SELECT f.code FROM families f WHERE f.id = d.family_id) AS family_code \
@@ -179,7 +180,8 @@ impl Tx {
     pub async fn save_donors(&mut self, donors: &[(i64, &Donor)]) -> anyhow::Result<()> {
         for chunk in donors.chunks(CHUNK) {
             // created_at is required by the INSERT form but never changed by the update.
-            let mut q = QueryBuilder::new(
+            let mut q = Q::new(
+                self.backend(),
                 "INSERT INTO donors (id, created_at, full_name, phone, phone_verified, birth_date, \
                  sex, weight_kg, blood_group, province, commune, last_donation_kind, \
                  last_donation_date, supporter, registered_at, paused, night_alerts, urgent_off, \
@@ -202,7 +204,7 @@ impl Tx {
                     .push_bind(d.phone_verified)
                     .push_bind(d.birth_date.map(date_text))
                     .push_bind(d.sex.map(Sex::code))
-                    .push_bind(d.weight.map(WeightKg::kg))
+                    .push_bind(super::NullableF64(d.weight.map(WeightKg::kg)))
                     .push_bind(d.blood_group.map(|g| g.code()))
                     .push_bind(d.province.map(Province::code))
                     .push_bind(&d.commune)
@@ -249,7 +251,7 @@ impl Tx {
         except: i64,
     ) -> anyhow::Result<Option<(i64, Donor)>> {
         let id: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM donors WHERE phone = $1 AND phone_verified = 1 AND id <> $2 \
+            "SELECT id FROM donors WHERE phone = $1 AND phone_verified AND id <> $2 \
              ORDER BY id LIMIT 1",
         )
         .bind(phone)

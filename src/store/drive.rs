@@ -3,14 +3,14 @@
 //! step's [`Tx`]; the scheduler and the command line use the [`Store`].
 
 use super::club::{BEST_IDENTITY, Recipient};
+use super::{Backend, Q};
 use super::{CHUNK, Store, Tx, push_list};
 use crate::domain::drive::{DriveInfo, DriveSpec, SlotInfo};
 use crate::messages::Lang;
 use anyhow::Context;
 use chrono_tz::Tz;
-use sqlx::QueryBuilder;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
 /// What came of a sign-up.
@@ -37,7 +37,7 @@ pub(super) const DRIVE_COLUMNS: &str = "d.id, c.name AS campaign, d.place, d.pro
 
 pub(super) const DRIVE_FROM: &str = "FROM drives d LEFT JOIN campaigns c ON c.id = d.campaign_id";
 
-pub(super) fn drive_from_row(r: &SqliteRow) -> anyhow::Result<DriveInfo> {
+pub(super) fn drive_from_row(r: &AnyRow) -> anyhow::Result<DriveInfo> {
     let mine: i64 = r.try_get("mine")?;
     Ok(DriveInfo {
         id: r.try_get("id")?,
@@ -59,7 +59,7 @@ pub(super) fn drive_from_row(r: &SqliteRow) -> anyhow::Result<DriveInfo> {
 
 /// Drives chosen by `filter` (SQL after WHERE, binds after `$1` = the donor), with slots.
 pub(super) async fn drives_where(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     donor: Option<i64>,
     filter: &str,
     binds: &[i64],
@@ -87,12 +87,13 @@ pub(super) async fn drives_where(
 }
 
 pub(super) async fn add_slots(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     drives: &mut [DriveInfo],
 ) -> anyhow::Result<()> {
     let ids: Vec<i64> = drives.iter().map(|d| d.id).collect();
     for chunk in ids.chunks(CHUNK) {
-        let mut q = QueryBuilder::new(
+        let mut q = Q::new(
+            Backend::of(conn),
             "SELECT sl.id, sl.drive_id, sl.starts_at, sl.ends_at, sl.capacity, \
              (SELECT COUNT(*) FROM signups s WHERE s.slot_id = sl.id AND s.status = 'active') \
                AS taken \
@@ -121,7 +122,7 @@ pub(super) async fn add_slots(
     Ok(())
 }
 
-pub(super) fn recipient_from_row(r: &SqliteRow) -> anyhow::Result<Recipient> {
+pub(super) fn recipient_from_row(r: &AnyRow) -> anyhow::Result<Recipient> {
     Ok(Recipient {
         identity_id: r.try_get("identity_id")?,
         channel: super::channel_of(r)?,
@@ -133,7 +134,7 @@ pub(super) fn recipient_from_row(r: &SqliteRow) -> anyhow::Result<Recipient> {
 /// Write a drive (new, or the one `id` names) and its slots. Slots are written afresh; a
 /// sign-up for a slot that is gone keeps its place in the drive.
 pub(super) async fn write_drive(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: Option<i64>,
     campaign: Option<i64>,
     spec: &DriveSpec,
@@ -216,7 +217,10 @@ pub(super) async fn write_drive(
         .context("storing a slot")?;
         keep.push(slot);
     }
-    let mut q = QueryBuilder::new("DELETE FROM drive_slots WHERE drive_id = ");
+    let mut q = Q::new(
+        Backend::of(conn),
+        "DELETE FROM drive_slots WHERE drive_id = ",
+    );
     q.push_bind(id).push(" AND id NOT IN ");
     push_list(&mut q, &keep);
     q.build()
@@ -494,7 +498,8 @@ impl Tx {
         if slots.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q = sqlx::QueryBuilder::new(
+        let mut q = Q::new(
+            self.backend(),
             "SELECT donor_id FROM signups WHERE status = 'active' AND donor_id IS NOT NULL \
              AND drive_id = ",
         );
@@ -546,8 +551,17 @@ impl Tx {
 /// Take the database's write lock now: a transaction that reads before it writes could
 /// otherwise find, at its first write, that another process wrote meanwhile (SQLite's
 /// "database is locked" on a read transaction that tries to become a write one).
-pub(super) async fn lock_for_write(conn: &mut SqliteConnection) -> anyhow::Result<()> {
-    sqlx::query("UPDATE cron_runs SET last_at = last_at WHERE 0")
+///
+/// SQLite: a write that changes nothing takes the file's write lock. PostgreSQL: the same
+/// one-writer-at-a-time rule across every instance, by a transaction-scoped advisory lock
+/// (released at commit or rollback): a use case reads and then writes, as on SQLite,
+/// without another instance's use case interleaving.
+pub(super) async fn lock_for_write(conn: &mut AnyConnection) -> anyhow::Result<()> {
+    let sql = match Backend::of(conn) {
+        Backend::Sqlite => "UPDATE cron_runs SET last_at = last_at WHERE 0",
+        Backend::Postgres => "SELECT 1 FROM pg_advisory_xact_lock(7215)",
+    };
+    sqlx::query(sql)
         .execute(&mut *conn)
         .await
         .context("taking the write lock")?;
@@ -555,15 +569,18 @@ pub(super) async fn lock_for_write(conn: &mut SqliteConnection) -> anyhow::Resul
 }
 
 pub(super) async fn recipients(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     donors: &[i64],
 ) -> anyhow::Result<HashMap<i64, Recipient>> {
     let mut out = HashMap::new();
     for chunk in donors.chunks(CHUNK) {
-        let mut q = QueryBuilder::new(format!(
-            "SELECT d.id AS donor_id, i.id AS identity_id, i.channel, i.chat_id, i.lang \
+        let mut q = Q::new(
+            Backend::of(conn),
+            format!(
+                "SELECT d.id AS donor_id, i.id AS identity_id, i.channel, i.chat_id, i.lang \
              FROM donors d {BEST_IDENTITY} WHERE d.id IN "
-        ));
+            ),
+        );
         push_list(&mut q, chunk);
         for r in q
             .build()
@@ -601,7 +618,10 @@ impl Tx {
     pub async fn paused_among(&mut self, donors: &[i64]) -> anyhow::Result<Vec<i64>> {
         let mut out = Vec::new();
         for chunk in donors.chunks(CHUNK) {
-            let mut q = QueryBuilder::new("SELECT id FROM donors WHERE paused = 1 AND id IN ");
+            let mut q = Q::new(
+                self.backend(),
+                "SELECT id FROM donors WHERE paused AND id IN ",
+            );
             push_list(&mut q, chunk);
             out.extend(
                 q.build_query_scalar::<i64>()
@@ -618,7 +638,7 @@ impl Tx {
         for chunk in ids.chunks(CHUNK) {
             let select =
                 format!("SELECT {DRIVE_COLUMNS} {DRIVE_FROM} WHERE d.id IN ").replace("$1", "NULL");
-            let mut q = QueryBuilder::new(select);
+            let mut q = Q::new(self.backend(), select);
             push_list(&mut q, chunk);
             let mut drives: Vec<DriveInfo> = q
                 .build()

@@ -129,8 +129,10 @@ impl Tx {
     ) -> anyhow::Result<HashSet<(String, String)>> {
         let mut fresh = HashSet::new();
         for chunk in events.chunks(CHUNK) {
-            let mut q =
-                QueryBuilder::new("INSERT INTO inbound_seen (channel, event_key, seen_at) ");
+            let mut q = Q::new(
+                self.backend(),
+                "INSERT INTO inbound_seen (channel, event_key, seen_at) ",
+            );
             q.push_values(chunk, |mut row, (channel, key)| {
                 row.push_bind(*channel).push_bind(*key).push_bind(now);
             });
@@ -156,7 +158,8 @@ impl Tx {
     ) -> anyhow::Result<HashMap<(String, String), Identity>> {
         let mut out = HashMap::new();
         for chunk in accounts.chunks(CHUNK) {
-            let mut q = QueryBuilder::new(
+            let mut q = Q::new(
+                self.backend(),
                 "INSERT INTO channel_identities \
                  (channel, external_id, chat_id, first_seen_at, last_seen_at) ",
             );
@@ -199,7 +202,8 @@ impl Tx {
     ) -> anyhow::Result<HashMap<i64, String>> {
         let mut out = HashMap::new();
         for chunk in identity_ids.chunks(CHUNK) {
-            let mut q = QueryBuilder::new(
+            let mut q = Q::new(
+                self.backend(),
                 "SELECT identity_id, state FROM conversations WHERE identity_id IN ",
             );
             push_list(&mut q, chunk);
@@ -217,8 +221,10 @@ impl Tx {
 
     pub async fn save_states(&mut self, states: &[(i64, String)], now: i64) -> anyhow::Result<()> {
         for chunk in states.chunks(CHUNK) {
-            let mut q =
-                QueryBuilder::new("INSERT INTO conversations (identity_id, state, updated_at) ");
+            let mut q = Q::new(
+                self.backend(),
+                "INSERT INTO conversations (identity_id, state, updated_at) ",
+            );
             q.push_values(chunk, |mut row, (id, state)| {
                 row.push_bind(id).push_bind(state).push_bind(now);
             });

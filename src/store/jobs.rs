@@ -4,7 +4,7 @@
 use super::JobKey;
 use super::*;
 use anyhow::Context;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 /// A job for the scheduler to add.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,11 +81,13 @@ pub struct Job {
     pub ref_id: Option<i64>,
 }
 
-pub(super) async fn add_jobs(conn: &mut SqliteConnection, jobs: &[NewJob]) -> anyhow::Result<u64> {
+pub(super) async fn add_jobs(conn: &mut AnyConnection, jobs: &[NewJob]) -> anyhow::Result<u64> {
     let mut added = 0;
     for chunk in jobs.chunks(CHUNK) {
-        let mut q =
-            QueryBuilder::new("INSERT INTO jobs (key, kind, due_at, donor_id, drive_id, ref_id) ");
+        let mut q = Q::new(
+            Backend::of(conn),
+            "INSERT INTO jobs (key, kind, due_at, donor_id, drive_id, ref_id) ",
+        );
         q.push_values(chunk, |mut row, j| {
             row.push_bind(j.key.to_string())
                 .push_bind(j.kind.code())
@@ -180,7 +182,7 @@ impl Tx {
     pub async fn claim_jobs(&mut self, ids: &[i64], now: i64) -> anyhow::Result<Vec<i64>> {
         let mut taken = Vec::new();
         for chunk in ids.chunks(CHUNK) {
-            let mut q = QueryBuilder::new("UPDATE jobs SET done_at = ");
+            let mut q = Q::new(self.backend(), "UPDATE jobs SET done_at = ");
             q.push_bind(now)
                 .push(", outcome = 'sent' WHERE done_at IS NULL AND id IN ");
             push_list(&mut q, chunk);
@@ -215,13 +217,19 @@ impl Tx {
     }
 
     /// When the cron job `name` last ran; `None` the first time.
+    ///
+    /// The row stays locked until the transaction ends: with several instances on one
+    /// PostgreSQL, the others wait here and then read the run this one records, so a cron
+    /// job runs once. (SQLite: the transaction already holds the file's write lock.)
     pub async fn cron_last(&mut self, name: &str) -> anyhow::Result<Option<i64>> {
-        Ok(
-            sqlx::query_scalar("SELECT last_at FROM cron_runs WHERE name = $1")
-                .bind(name)
-                .fetch_optional(&mut *self.tx)
-                .await?,
-        )
+        let sql = match self.backend() {
+            super::Backend::Sqlite => "SELECT last_at FROM cron_runs WHERE name = $1",
+            super::Backend::Postgres => "SELECT last_at FROM cron_runs WHERE name = $1 FOR UPDATE",
+        };
+        Ok(sqlx::query_scalar(sql)
+            .bind(name)
+            .fetch_optional(&mut *self.tx)
+            .await?)
     }
 
     pub async fn set_cron_last(&mut self, name: &str, at: i64) -> anyhow::Result<()> {

@@ -88,9 +88,7 @@ impl Store {
         };
         let consent: Option<String> = r.try_get("consent_version")?;
         let covered = consent.is_some_and(|v| v.as_str() >= crate::domain::zns::CONSENT_FROM);
-        let own: bool = r
-            .try_get::<Option<bool>, _>("phone_verified")?
-            .unwrap_or(false);
+        let own = super::flag(&r, "phone_verified")?;
         let refused: Option<i64> = r.try_get("zns_refused_at")?;
         let phone: Option<String> = r.try_get("phone")?;
         Ok(OaRouteFacts {
@@ -114,7 +112,7 @@ impl Store {
     ) -> anyhow::Result<bool> {
         let r = sqlx::query(
             "INSERT INTO zalo_spend (month, class, sent, spent_vnd) SELECT $1, $2, 1, $3 \
-             WHERE $4 IS NULL OR (SELECT COALESCE(SUM(spent_vnd), 0) FROM zalo_spend \
+             WHERE $4 IS NULL OR (SELECT CAST(COALESCE(SUM(spent_vnd), 0) AS BIGINT) FROM zalo_spend \
              WHERE month = $1 AND class IN ('zns_bulk', 'zns_urgent')) + $3 <= $4 \
              ON CONFLICT (month, class) DO UPDATE SET sent = zalo_spend.sent + 1, \
              spent_vnd = zalo_spend.spent_vnd + excluded.spent_vnd",

@@ -126,10 +126,20 @@ impl Store {
         max_lane: Lane,
     ) -> anyhow::Result<Vec<OutboxRow>> {
         let (filter, binds) = Self::scope_filter(scope, 4);
+        // Several instances share a PostgreSQL outbox: a chat with a row in flight at any
+        // of them waits, so that its messages still go one at a time and in order. One
+        // SQLite file has one instance, which keeps that in memory.
+        let in_flight = match self.backend {
+            super::Backend::Sqlite => "",
+            super::Backend::Postgres => {
+                "AND NOT EXISTS (SELECT 1 FROM outbox s WHERE s.status = 'sending' \
+                 AND s.channel = outbox.channel AND s.chat_id = outbox.chat_id)"
+            }
+        };
         let sql = format!(
             "SELECT id, channel, chat_id, identity_id, lane, body, attempts FROM outbox \
              WHERE status = 'pending' AND not_before <= $1 AND lane <= $3 AND {filter} \
-             ORDER BY lane, id LIMIT $2"
+             {in_flight} ORDER BY lane, id LIMIT $2"
         );
         let mut q = sqlx::query(&sql)
             .bind(now)
@@ -195,18 +205,31 @@ impl Store {
         .await?)
     }
 
-    /// Mark rows as being sent (one statement for the batch). Returns those it marked: a
-    /// row cancelled (a stopped broadcast, a withdrawn tally) or taken since it was read is
-    /// not among them, and must not be sent.
-    pub async fn claim(&self, ids: &[i64]) -> anyhow::Result<HashSet<i64>> {
+    /// Mark rows as being sent (one statement for the batch), held until `lease_until`.
+    /// Returns those it marked: a row cancelled (a stopped broadcast, a withdrawn tally) or
+    /// taken since it was read — by this instance or another — is not among them, and must
+    /// not be sent. On PostgreSQL, rows another instance is claiming at this moment are
+    /// skipped rather than waited for (`SKIP LOCKED`); a row is claimed by one instance.
+    pub async fn claim(&self, ids: &[i64], lease_until: i64) -> anyhow::Result<HashSet<i64>> {
         if ids.is_empty() {
             return Ok(HashSet::new());
         }
-        let mut q = QueryBuilder::new(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 \
-             WHERE status = 'pending' AND id IN ",
+        let mut q = Q::new(
+            self.backend,
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = ",
         );
-        push_list(&mut q, ids);
+        q.push_bind(lease_until);
+        match self.backend {
+            super::Backend::Sqlite => {
+                q.push(" WHERE status = 'pending' AND id IN ");
+                push_list(&mut q, ids);
+            }
+            super::Backend::Postgres => {
+                q.push(" WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND id IN ");
+                push_list(&mut q, ids);
+                q.push(" FOR UPDATE SKIP LOCKED)");
+            }
+        }
         q.push(" RETURNING id");
         let claimed = q
             .build_query_scalar::<i64>()
@@ -222,12 +245,22 @@ impl Store {
     /// [`Interrupted::Resend`]; with [`Interrupted::Report`] they are final as 'uncertain'
     /// (text and chat cleared), counted in the sender's summary and `hienmau status`.
     /// Anything the platform acknowledged and that was recorded is never sent again.
+    ///
+    /// With `expired_only` (several instances on PostgreSQL), only rows whose lease ran out
+    /// are settled: a row within its lease belongs to an instance that is still sending it.
     pub async fn settle_interrupted(
         &self,
         scope: &Scope,
         bulk: Interrupted,
         now: i64,
+        expired_only: bool,
     ) -> anyhow::Result<Settled> {
+        let expired = if expired_only {
+            " AND (lease_until IS NULL OR lease_until <= $1)"
+        } else {
+            // $1 is bound either way: a statement may leave a parameter unused.
+            " AND $1 = $1"
+        };
         let (filter, binds) = Self::scope_filter(scope, 3);
         let mut tx = self.pool.begin().await.context("starting a transaction")?;
         let uncertain = match bulk {
@@ -236,7 +269,7 @@ impl Store {
                 let sql = format!(
                     "UPDATE outbox SET status = 'uncertain', finished_at = $1, \
                      last_error = 'interrupted mid-send', body = NULL, chat_id = NULL \
-                     WHERE status = 'sending' AND lane >= $2 AND {filter}"
+                     WHERE status = 'sending' AND lane >= $2 AND {filter}{expired}"
                 );
                 let mut q = sqlx::query(&sql).bind(now).bind(Lane::Notice as i64);
                 for b in &binds {
@@ -248,10 +281,12 @@ impl Store {
                     .rows_affected()
             }
         };
-        let (filter, binds) = Self::scope_filter(scope, 1);
-        let sql =
-            format!("UPDATE outbox SET status = 'pending' WHERE status = 'sending' AND {filter}");
-        let mut q = sqlx::query(&sql);
+        let (filter, binds) = Self::scope_filter(scope, 2);
+        let sql = format!(
+            "UPDATE outbox SET status = 'pending', lease_until = NULL \
+             WHERE status = 'sending' AND {filter}{expired}"
+        );
+        let mut q = sqlx::query(&sql).bind(now);
         for b in &binds {
             q = q.bind(b);
         }
@@ -267,6 +302,108 @@ impl Store {
             requeued,
             uncertain,
         })
+    }
+
+    /// Several instances on one platform account (PostgreSQL): reserve a send slot for
+    /// each of `chats` (distinct) on `channel`, shared by every instance, on the database's
+    /// clock: overall one every `interval_us` microseconds (a token bucket without burst),
+    /// and to each chat one every `chat_interval_us`. Returns how long from now each send
+    /// may start, in microseconds, in the order of `chats`. Each reservation is one
+    /// conditional statement: two instances reserving at once get slots that follow each
+    /// other, never the same.
+    pub async fn reserve_sends(
+        &self,
+        channel: ChannelKind,
+        chats: &[&str],
+        interval_us: i64,
+        chat_interval_us: i64,
+    ) -> anyhow::Result<Vec<i64>> {
+        if chats.is_empty() {
+            return Ok(Vec::new());
+        }
+        let span = interval_us.saturating_mul(chats.len() as i64);
+        let row = sqlx::query(
+            "WITH now AS (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT) AS us) \
+             INSERT INTO send_pacing AS p (channel, next_at) SELECT $1, now.us + $2 FROM now \
+             ON CONFLICT (channel) DO UPDATE \
+             SET next_at = GREATEST(p.next_at, (SELECT us FROM now)) + $2 \
+             RETURNING next_at - $2 AS first, (SELECT us FROM now) AS now",
+        )
+        .bind(channel.code())
+        .bind(span)
+        .fetch_one(&self.pool)
+        .await
+        .context("reserving send slots")?;
+        let (first, now): (i64, i64) = (row.try_get("first")?, row.try_get("now")?);
+        let mut starts: Vec<i64> = (0..chats.len() as i64)
+            .map(|i| first + i * interval_us)
+            .collect();
+        if chat_interval_us > 0 {
+            // A chat's slot: its overall slot, or later if the chat had a send too lately.
+            let mut q = Q::new(
+                self.backend,
+                "INSERT INTO chat_pacing AS p (channel, chat_id, next_at) ",
+            );
+            q.push_values(chats.iter().zip(&starts), |mut row, (chat, start)| {
+                row.push_bind(channel.code())
+                    .push_bind(chat.to_string())
+                    .push_bind(start + chat_interval_us);
+            });
+            q.push(" ON CONFLICT (channel, chat_id) DO UPDATE SET next_at = GREATEST(p.next_at, excluded.next_at - ")
+                .push_bind(chat_interval_us)
+                .push(") + ")
+                .push_bind(chat_interval_us)
+                .push(" RETURNING chat_id, next_at");
+            let rows = q
+                .build()
+                .fetch_all(&self.pool)
+                .await
+                .context("reserving chat slots")?;
+            let mut by_chat = std::collections::HashMap::new();
+            for r in &rows {
+                let chat: String = r.try_get("chat_id")?;
+                let next: i64 = r.try_get("next_at")?;
+                by_chat.insert(chat, next - chat_interval_us);
+            }
+            for (chat, start) in chats.iter().zip(starts.iter_mut()) {
+                if let Some(s) = by_chat.get(*chat) {
+                    *start = (*start).max(*s);
+                }
+            }
+        }
+        Ok(starts.into_iter().map(|s| (s - now).max(0)).collect())
+    }
+
+    /// Forget the pace of chats with nothing sent for an hour (PostgreSQL).
+    pub async fn prune_chat_pacing(&self) -> anyhow::Result<u64> {
+        if self.backend != super::Backend::Postgres {
+            return Ok(0);
+        }
+        Ok(sqlx::query(
+            "DELETE FROM chat_pacing WHERE next_at < \
+             CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT) - 3600000000",
+        )
+        .execute(&self.pool)
+        .await
+        .context("pruning chat pacing")?
+        .rows_affected())
+    }
+
+    /// Nothing sent on `channel` by any instance for `wait_us` from now (a 429's
+    /// retry_after: the platform counts the bot, not the instance).
+    pub async fn hold_sends(&self, channel: ChannelKind, wait_us: i64) -> anyhow::Result<()> {
+        sqlx::query(
+            "WITH now AS (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT) AS us) \
+             INSERT INTO send_pacing AS p (channel, next_at) SELECT $1, now.us + $2 FROM now \
+             ON CONFLICT (channel) DO UPDATE \
+             SET next_at = GREATEST(p.next_at, (SELECT us FROM now) + $2)",
+        )
+        .bind(channel.code())
+        .bind(wait_us)
+        .execute(&self.pool)
+        .await
+        .context("holding sends")?;
+        Ok(())
     }
 
     /// Rows that ended 'uncertain', by lane.
@@ -329,7 +466,7 @@ impl Store {
             })
             .collect();
         for chunk in sent.chunks(CHUNK) {
-            let mut q = QueryBuilder::new("WITH v (id, pmid) AS (");
+            let mut q = Q::new(self.backend, "WITH v (id, pmid) AS (");
             q.push_values(chunk, |mut row, (id, pmid)| {
                 row.push_bind(id).push_bind(*pmid);
             });
@@ -497,9 +634,9 @@ impl Tx {
             }
         }
         let finished: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
-            "SELECT lane, COALESCE(SUM(status = 'sent'), 0), \
-             COALESCE(SUM(status IN ('failed', 'unreachable')), 0), \
-             COALESCE(SUM(attempts > 1), 0), COALESCE(SUM(throttled), 0) \
+            "SELECT lane, COUNT(*) FILTER (WHERE status = 'sent'), \
+             COUNT(*) FILTER (WHERE status IN ('failed', 'unreachable')), \
+             COUNT(*) FILTER (WHERE attempts > 1), CAST(COALESCE(SUM(throttled), 0) AS BIGINT) \
              FROM outbox WHERE finished_at IS NOT NULL AND finished_at >= $1 GROUP BY lane",
         )
         .bind(since)
@@ -551,7 +688,8 @@ impl Tx {
     pub async fn enqueue(&mut self, messages: &[NewMessage<'_>], now: i64) -> anyhow::Result<u64> {
         let mut added = 0;
         for chunk in messages.chunks(CHUNK) {
-            let mut q = QueryBuilder::new(
+            let mut q = Q::new(
+                self.backend(),
                 "INSERT INTO outbox (idempotency_key, channel, chat_id, identity_id, lane, body, \
                  not_before, created_at, broadcast_id) ",
             );

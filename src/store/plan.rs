@@ -37,7 +37,7 @@ fn units_sql(c: &UnitConvention) -> String {
     format!(
         "CAST(COALESCE(SUM(CASE WHEN n.kind = 'whole_blood' \
          THEN COALESCE(n.volume_ml, {default}) * 1.0 / {unit_ml} ELSE {apheresis:?} END), 0) \
-         AS REAL)",
+         AS DOUBLE PRECISION)",
         default = c.default_ml.max(0),
         apheresis = if c.apheresis_units.is_finite() {
             c.apheresis_units.max(0.0)
@@ -162,7 +162,8 @@ impl Tx {
         from: NaiveDate,
         to: NaiveDate,
     ) -> anyhow::Result<Vec<YearDonor>> {
-        let rows = sqlx::query(
+        let clubs = self.backend().joined("c.name");
+        let rows = sqlx::query(&format!(
             "SELECT d.full_name, d.province, \
              (SELECT COUNT(*) FROM donations n WHERE n.donor_id = d.id \
                 AND n.donated_on < $1) AS before, \
@@ -170,12 +171,12 @@ impl Tx {
                 AND n.donated_on >= $1 AND n.donated_on <= $2) AS in_year, \
              (SELECT MAX(n.donated_on) FROM donations n WHERE n.donor_id = d.id \
                 AND n.donated_on <= $2) AS last, \
-             (SELECT group_concat(c.name, '; ') FROM club_members m \
+             (SELECT {clubs} FROM club_members m \
                 JOIN clubs c ON c.id = m.club_id WHERE m.donor_id = d.id) AS clubs \
              FROM donors d WHERE EXISTS (SELECT 1 FROM donations n WHERE n.donor_id = d.id \
                 AND n.donated_on >= $1 AND n.donated_on <= $2) \
              ORDER BY d.full_name, d.id",
-        )
+        ))
         .bind(date_text(from))
         .bind(date_text(to))
         .fetch_all(&mut *self.tx)
@@ -199,11 +200,12 @@ impl Tx {
 
     /// Whether the plan has units a person belongs to (schools, workplaces, forces).
     pub async fn has_person_units(&mut self) -> anyhow::Result<bool> {
-        Ok(sqlx::query_scalar(&format!(
-            "SELECT EXISTS (SELECT 1 FROM units WHERE kind IN ({PERSON_KINDS}))"
+        let n: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM units WHERE kind IN ({PERSON_KINDS}) LIMIT 1) AS u"
         ))
         .fetch_one(&mut *self.tx)
-        .await?)
+        .await?;
+        Ok(n > 0)
     }
 
     /// The units a person belongs to: (id, code, name).
@@ -281,9 +283,10 @@ impl Tx {
         from: NaiveDate,
         to: NaiveDate,
     ) -> anyhow::Result<Vec<HonouredFamily>> {
-        let rows = sqlx::query(
+        let names = self.backend().joined("COALESCE(d.full_name, '')");
+        let rows = sqlx::query(&format!(
             "SELECT f.code, \
-             (SELECT group_concat(COALESCE(d.full_name, ''), '; ') FROM \
+             (SELECT {names} FROM \
                 (SELECT full_name FROM donors WHERE family_id = f.id ORDER BY full_name, id) d) \
                AS names, \
              (SELECT COUNT(*) FROM donors d WHERE d.family_id = f.id) AS members, \
@@ -293,7 +296,7 @@ impl Tx {
              (SELECT COUNT(*) FROM donations n JOIN donors d ON d.id = n.donor_id \
                 WHERE d.family_id = f.id AND n.donated_on <= $2) AS total \
              FROM families f",
-        )
+        ))
         .bind(date_text(from))
         .bind(date_text(to))
         .fetch_all(&mut *self.tx)
@@ -349,7 +352,7 @@ impl Tx {
 }
 
 async fn club_standings(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     from: NaiveDate,
     to: NaiveDate,
 ) -> anyhow::Result<Vec<ClubStanding>> {
@@ -358,7 +361,7 @@ async fn club_standings(
          (SELECT COUNT(*) FROM club_members m WHERE m.club_id = c.id) AS members, \
          (SELECT COUNT(*) FROM donations n JOIN club_members m ON m.donor_id = n.donor_id \
             WHERE m.club_id = c.id AND n.donated_on >= $1 AND n.donated_on <= $2) AS donations, \
-         (SELECT COALESCE(SUM(n.repeat_donor), 0) FROM donations n \
+         (SELECT COUNT(*) FILTER (WHERE n.repeat_donor) FROM donations n \
             JOIN club_members m ON m.donor_id = n.donor_id \
             WHERE m.club_id = c.id AND n.donated_on >= $1 AND n.donated_on <= $2) AS repeats, \
          (SELECT COUNT(*) FROM club_members m JOIN donors d ON d.id = m.donor_id \
@@ -393,7 +396,7 @@ async fn club_standings(
 }
 
 async fn year_targets(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     year: i32,
 ) -> anyhow::Result<Option<YearTargets>> {
     sqlx::query("SELECT * FROM year_targets WHERE year = $1")
@@ -416,7 +419,7 @@ async fn year_targets(
 }
 
 async fn plan_figures(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     year: i32,
     until: NaiveDate,
     (year_start_ms, drives_until_ms): (i64, i64),
@@ -428,8 +431,8 @@ async fn plan_figures(
     let to = date_text(until);
     let totals = sqlx::query(&format!(
         "SELECT {units} AS units, COUNT(*) AS donations, \
-         COALESCE(SUM(n.repeat_donor), 0) AS repeats, \
-         COUNT(DISTINCT n.donor_id) + SUM(CASE WHEN n.donor_id IS NULL THEN 1 ELSE 0 END) \
+         COUNT(*) FILTER (WHERE n.repeat_donor) AS repeats, \
+         COUNT(DISTINCT n.donor_id) + COUNT(*) FILTER (WHERE n.donor_id IS NULL) \
            AS donors \
          FROM donations n WHERE n.donated_on >= $1 AND n.donated_on <= $2"
     ))
@@ -477,7 +480,8 @@ async fn plan_figures(
     .await?;
     // A fixed point's open day is not a drive (đợt) of the plan: counted apart.
     let (drives, fixed_days): (i64, i64) = sqlx::query_as(
-        "SELECT COALESCE(SUM(fixed_point_id IS NULL), 0), COALESCE(SUM(fixed_point_id IS NOT NULL), 0) \
+        "SELECT COUNT(*) FILTER (WHERE fixed_point_id IS NULL), \
+         COUNT(*) FILTER (WHERE fixed_point_id IS NOT NULL) \
          FROM drives WHERE cancelled_at IS NULL AND starts_at >= $1 AND starts_at < $2",
     )
     .bind(year_start_ms)
@@ -507,7 +511,7 @@ async fn plan_figures(
             code: r.try_get("code")?,
             name: r.try_get("name")?,
             kind: UnitKind::from_code(&kind).unwrap_or(UnitKind::Other),
-            illustrative: r.try_get("illustrative")?,
+            illustrative: super::flag(&r, "illustrative")?,
             target_units: r.try_get("target_units")?,
             target_drives: r.try_get("target_drives")?,
             units_done: r.try_get("units_done")?,

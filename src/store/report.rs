@@ -6,9 +6,9 @@ use super::*;
 use crate::domain::drive::{CampaignReport, Figures, Report};
 use anyhow::Context;
 use chrono_tz::Tz;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
-async fn report(conn: &mut SqliteConnection, year: i32, tz: Tz) -> anyhow::Result<Report> {
+async fn report(conn: &mut AnyConnection, year: i32, tz: Tz) -> anyhow::Result<Report> {
     let rows = sqlx::query(
         "SELECT c.id, c.name, c.starts_on, c.ends_on, c.target_units_min, c.target_units_max, \
          c.target_people, \
@@ -16,7 +16,7 @@ async fn report(conn: &mut SqliteConnection, year: i32, tz: Tz) -> anyhow::Resul
             WHERE d.campaign_id = c.id AND s.status = 'active') AS signups, \
          (SELECT COUNT(*) FROM donations n JOIN drives d ON d.id = n.drive_id \
             WHERE d.campaign_id = c.id) AS donations, \
-         (SELECT COALESCE(SUM(n.repeat_donor), 0) FROM donations n JOIN drives d \
+         (SELECT COUNT(*) FILTER (WHERE n.repeat_donor) FROM donations n JOIN drives d \
             ON d.id = n.drive_id WHERE d.campaign_id = c.id) AS repeats, \
          (SELECT COUNT(*) FROM campaign_reach r WHERE r.campaign_id = c.id) AS reached \
          FROM campaigns c WHERE c.year = $1 ORDER BY c.starts_on, c.name",
@@ -46,12 +46,12 @@ async fn report(conn: &mut SqliteConnection, year: i32, tz: Tz) -> anyhow::Resul
         let select = format!(
             "SELECT {DRIVE_COLUMNS}, d.campaign_id, \
              (SELECT COUNT(*) FROM donations n WHERE n.drive_id = d.id) AS donations, \
-             (SELECT COALESCE(SUM(n.repeat_donor), 0) FROM donations n WHERE n.drive_id = d.id) \
+             (SELECT COUNT(*) FILTER (WHERE n.repeat_donor) FROM donations n WHERE n.drive_id = d.id) \
                AS repeats \
              {DRIVE_FROM} WHERE d.campaign_id IN "
         )
         .replace("$1", "NULL");
-        let mut q = QueryBuilder::new(select);
+        let mut q = Q::new(Backend::of(conn), select);
         push_list(&mut q, chunk);
         q.push(" ORDER BY d.starts_at");
         for r in q
@@ -77,7 +77,7 @@ async fn report(conn: &mut SqliteConnection, year: i32, tz: Tz) -> anyhow::Resul
     }
     let _ = tz;
     let other = sqlx::query(
-        "SELECT COUNT(*) AS n, COALESCE(SUM(repeat_donor), 0) AS r FROM donations n \
+        "SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE repeat_donor) AS r FROM donations n \
          WHERE donated_on >= $1 AND donated_on <= $2 AND (drive_id IS NULL OR NOT EXISTS \
            (SELECT 1 FROM drives d WHERE d.id = n.drive_id AND d.campaign_id IS NOT NULL))",
     )

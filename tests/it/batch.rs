@@ -278,7 +278,7 @@ async fn a_phone_verified_on_two_platforms_joins_the_accounts() {
         .into_iter()
         .find(|r| r.body.contains("Thư mời"))
         .unwrap();
-    app.store().claim(&[invite.id]).await.unwrap();
+    app.store().claim(&[invite.id], i64::MAX).await.unwrap();
     assert!(app.store().reroute(&invite, 0).await.unwrap());
     assert_eq!(last_text(&app, "telegram", "t1").await, "Thư mời");
 }

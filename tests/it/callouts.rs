@@ -43,7 +43,7 @@ async fn bot_with_donors() -> TestBot {
     let db = &bot.db;
     let hp = seed::reserve_club(db, "CLB máu hiếm Hải Phòng", "hai-phong").await;
     let hn = seed::reserve_club(db, "CLB dự bị Hà Nội", "ha-noi").await;
-    seed::donor(db, 100, "O-", "hai-phong", Some(hp), "night_alerts = 1").await;
+    seed::donor(db, 100, "O-", "hai-phong", Some(hp), "night_alerts = TRUE").await;
     seed::donor(db, 101, "O-", "hai-phong", None, "").await;
     seed::donor(db, 102, "O-", "ha-noi", Some(hn), "").await;
     // Never asked for an O− patient:
@@ -57,7 +57,7 @@ async fn bot_with_donors() -> TestBot {
         "last_donation_kind = 'whole_blood', last_donation_date = '2026-10-20'",
     )
     .await; // gave 33 days ago
-    seed::donor(db, 105, "O-", "hai-phong", Some(hp), "urgent_off = 1").await;
+    seed::donor(db, 105, "O-", "hai-phong", Some(hp), "urgent_off = TRUE").await;
     let rested = seed::donor(db, 106, "O-", "hai-phong", Some(hp), "").await;
     seed::donor(db, 107, "A-", "hai-phong", Some(hp), "").await; // incompatible
     seed::donor(
@@ -83,7 +83,7 @@ async fn bot_with_donors() -> TestBot {
              address, province, deadline_at, status) VALUES ('cli', 0, 'O-', 'whole_blood', 1, \
              'BV cũ', 'x', 'hai-phong', 0, 'fulfilled'); \
              INSERT INTO callout_asks (callout_id, donor_id, wave, tier, asked_at) \
-             VALUES (last_insert_rowid(), {rested}, 1, 0, {})",
+             VALUES ((SELECT MAX(id) FROM callouts), {rested}, 1, 0, {})",
             vn(20, 9, 0).timestamp_millis()
         ),
     )
@@ -592,7 +592,15 @@ async fn each_way_a_callout_ends_tells_the_asked_what_really_happened() {
     )
     .await;
     for user in [100, 101] {
-        seed::donor(&bot.db, user, "O-", "hai-phong", None, "night_alerts = 1").await;
+        seed::donor(
+            &bot.db,
+            user,
+            "O-",
+            "hai-phong",
+            None,
+            "night_alerts = TRUE",
+        )
+        .await;
     }
     // 1. Nobody answers and the deadline passes: expired, never "covered". The preview
     // promises no more asks than there are donors to ask, and an empty note says so.

@@ -8,8 +8,8 @@ use crate::support::{TestBot, WAIT};
 use hienmau::config::{DeliveryConfig, Interrupted};
 use std::time::Duration;
 
-const ADMIN: i64 = 1;
-const LEADER: i64 = 2;
+pub(crate) const ADMIN: i64 = 1;
+pub(crate) const LEADER: i64 = 2;
 const MEMBER_A: i64 = 3;
 const MEMBER_B: i64 = 4;
 const OTHER_LEADER: i64 = 5;
@@ -53,7 +53,7 @@ pub(crate) async fn leader_with_club(
 }
 
 /// `leader` broadcasts `text` to their only club and confirms; returns the confirmation.
-async fn broadcast(bot: &TestBot, leader: i64, text: &str) -> String {
+pub(crate) async fn broadcast(bot: &TestBot, leader: i64, text: &str) -> String {
     let r = bot.say(leader, "/broadcast").await;
     assert!(r.text.contains("Nội dung thông báo"), "{}", r.text);
     let preview = bot.say(leader, text).await;

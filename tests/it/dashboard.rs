@@ -876,15 +876,15 @@ async fn the_donor_counts_follow_registration_edits_reserve_clubs_and_erasure() 
             &db,
             "SELECT COUNT(*) FROM (\
                SELECT COALESCE(province, '') p, COALESCE(blood_group, '') g, COUNT(*) n, \
-                      SUM(reserve != 0) r \
+                      SUM(CASE WHEN reserve THEN 1 ELSE 0 END) r \
                FROM donors WHERE registered_at IS NOT NULL GROUP BY 1, 2 \
                EXCEPT SELECT province, blood_group, donors, reserve FROM donor_counts \
                       WHERE donors > 0 \
              UNION ALL \
                SELECT province, blood_group, donors, reserve FROM donor_counts WHERE donors > 0 \
                EXCEPT SELECT COALESCE(province, ''), COALESCE(blood_group, ''), COUNT(*), \
-                      SUM(reserve != 0) \
-               FROM donors WHERE registered_at IS NOT NULL GROUP BY 1, 2)",
+                      SUM(CASE WHEN reserve THEN 1 ELSE 0 END) \
+               FROM donors WHERE registered_at IS NOT NULL GROUP BY 1, 2) AS drift",
         )
     };
     let club = seed::reserve_club(&db, "CLB máu hiếm", "hai-phong").await;
@@ -934,7 +934,7 @@ async fn the_donor_counts_follow_registration_edits_reserve_clubs_and_erasure() 
     .await;
     assert_eq!(drift().await, 0);
     assert_eq!(
-        seed::count(&db, "SELECT SUM(reserve) FROM donor_counts").await,
+        seed::count(&db, "SELECT CAST(SUM(reserve) AS BIGINT) FROM donor_counts").await,
         0
     );
     // Erasure, as the donor asks for it.
@@ -950,7 +950,7 @@ async fn the_donor_counts_follow_registration_edits_reserve_clubs_and_erasure() 
     );
     assert_eq!(drift().await, 0);
     assert_eq!(
-        seed::count(&db, "SELECT SUM(donors) FROM donor_counts").await,
+        seed::count(&db, "SELECT CAST(SUM(donors) AS BIGINT) FROM donor_counts").await,
         4,
         "a, b, c and the one who finished registering"
     );
@@ -1225,7 +1225,7 @@ async fn a_drive_edited_on_the_web_keeps_the_slots_that_fit_and_tells_who_lost_t
         &bot.db,
         &format!(
             "INSERT INTO units (code, name, kind, updated_at) VALUES ('dh-hh', 'ĐH Hàng hải', \
-             'university', 0); UPDATE drives SET unit_id = last_insert_rowid() WHERE id = {id}"
+             'university', 0); UPDATE drives SET unit_id = (SELECT MAX(id) FROM units) WHERE id = {id}"
         ),
     )
     .await;

@@ -13,7 +13,7 @@ pub(crate) const ADMIN: i64 = 1;
 pub(crate) const LAN: i64 = 10;
 pub(crate) const BINH: i64 = 11;
 
-const CALENDAR: &str = r#"
+pub(crate) const CALENDAR: &str = r#"
 [[campaign]]
 name = "Chủ nhật Đỏ"
 from = "2026-11-22"
@@ -58,6 +58,12 @@ pub(crate) async fn bot() -> TestBot {
         hienmau::config::DeliveryConfig::unlimited(),
     )
     .await;
+    with_calendar(bot).await
+}
+
+/// The drives of [`CALENDAR`] imported into `bot`'s database, as `hienmau campaigns
+/// import` does.
+pub(crate) async fn with_calendar(bot: TestBot) -> TestBot {
     let file = bot.db.with_file_name("calendar.toml");
     std::fs::write(&file, CALENDAR).unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
@@ -95,7 +101,7 @@ pub(crate) fn button(sent: &crate::fake_telegram::Sent, label: &str) -> String {
 }
 
 /// Reminder rows queued for a chat (sent or not).
-async fn reminders_queued(bot: &TestBot, chat: i64) -> i64 {
+pub(crate) async fn reminders_queued(bot: &TestBot, chat: i64) -> i64 {
     seed::count(
         &bot.db,
         &format!(
@@ -107,7 +113,7 @@ async fn reminders_queued(bot: &TestBot, chat: i64) -> i64 {
     .await
 }
 
-fn reminders_received(bot: &TestBot, chat: i64) -> Vec<String> {
+pub(crate) fn reminders_received(bot: &TestBot, chat: i64) -> Vec<String> {
     bot.fake
         .sent_to(chat)
         .into_iter()
@@ -117,7 +123,7 @@ fn reminders_received(bot: &TestBot, chat: i64) -> Vec<String> {
 }
 
 /// `user` opens /drives and signs up for the drive whose label contains `place`.
-async fn sign_up(bot: &TestBot, user: i64, place: &str) -> String {
+pub(crate) async fn sign_up(bot: &TestBot, user: i64, place: &str) -> String {
     let list = bot.say(user, "/drives").await;
     let card = bot.tap(user, &button(&list, place)).await;
     bot.tap(user, "signup").await.text.clone() + &card.text
@@ -285,7 +291,7 @@ async fn a_coordinator_records_a_donation_by_check_in_code_thanks_wait_for_morni
         r.text
     );
     let unverified =
-        seed::count(&bot.db, "SELECT COUNT(*) FROM donations WHERE verified = 0").await;
+        seed::count(&bot.db, "SELECT COUNT(*) FROM donations WHERE NOT verified").await;
     assert_eq!(unverified, 1);
 
     // The report: one donation at the drive against its target of 2, a repeat share.

@@ -17,6 +17,7 @@ mod fuzz;
 #[path = "../support/mailbox.rs"]
 mod mailbox;
 mod plan;
+mod postgres;
 #[path = "../support/rng.rs"]
 mod rng;
 #[path = "../support/seed.rs"]

@@ -58,12 +58,92 @@ pub async fn wait_until_unreachable(app: &App, channel: &str, user: &str) {
     }
 }
 
+/// The database of a test: a SQLite file in the test's folder, or a fresh database on the
+/// tests' PostgreSQL server. Seeds write to it (`seed::Db`); as a path it is the test's
+/// folder, where files the test writes go (`bot.db.with_file_name(…)`).
+#[derive(Clone, Debug)]
+pub struct TestDb {
+    path: PathBuf,
+    pub url: String,
+}
+
+impl TestDb {
+    /// A SQLite file at `path`, or a fresh PostgreSQL database when the whole suite runs
+    /// on PostgreSQL (`HIENMAU_IT_BACKEND=postgres`, with `HIENMAU_TEST_POSTGRES`).
+    pub async fn new(path: PathBuf) -> TestDb {
+        if std::env::var("HIENMAU_IT_BACKEND").as_deref() == Ok("postgres") {
+            let server =
+                postgres_server().expect("HIENMAU_IT_BACKEND=postgres needs HIENMAU_TEST_POSTGRES");
+            return TestDb::postgres(path, &server).await;
+        }
+        let url = format!("sqlite://{}", path.display());
+        TestDb { path, url }
+    }
+
+    /// A fresh database on the PostgreSQL server `server`.
+    pub async fn postgres(path: PathBuf, server: &str) -> TestDb {
+        use sqlx::migrate::MigrateDatabase;
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let url = format!(
+            "{}/hm_it_{}_{n}",
+            server.trim_end_matches('/'),
+            std::process::id()
+        );
+        sqlx::Postgres::create_database(&url).await.unwrap();
+        TestDb { path, url }
+    }
+}
+
+impl std::ops::Deref for TestDb {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl AsRef<std::path::Path> for TestDb {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl crate::seed::Db for TestDb {
+    fn url(&self) -> String {
+        self.url.clone()
+    }
+}
+
+/// The tests' PostgreSQL server (`HIENMAU_TEST_POSTGRES`, e.g. what `bash .ci/postgres`
+/// prints), if there is one.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("HIENMAU_TEST_POSTGRES")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// Said once per run when the PostgreSQL tests cannot run: one line past the harness's
+/// capture, so a skip is never silent.
+pub fn say_postgres_skipped() {
+    use std::io::Write;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED the PostgreSQL tests (tests/it/postgres.rs, and the store's unit tests on \
+             PostgreSQL): HIENMAU_TEST_POSTGRES is not set. Start a server with \
+             `bash .ci/postgres` (Debian's postgresql) and run \
+             HIENMAU_TEST_POSTGRES=<the URL it prints> cargo test."
+        );
+    });
+}
+
 pub struct TestBot {
     pub fake: FakeTelegram,
     pub app: App,
     pub running: Option<Running>,
     pub clock: Arc<ManualClock>,
-    pub db: PathBuf,
+    pub db: TestDb,
     extra: HashMap<String, String>,
     delivery: DeliveryConfig,
     _dir: tempfile::TempDir,
@@ -76,9 +156,47 @@ impl TestBot {
     }
 
     pub async fn start_with(env: &[(&str, &str)], delivery: DeliveryConfig) -> TestBot {
-        init_logs();
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("hienmau.db");
+        let db = TestDb::new(dir.path().join("hienmau.db")).await;
+        Self::start_on_db(dir, db, env, delivery).await
+    }
+
+    /// On a fresh database of the PostgreSQL server `server`.
+    pub async fn start_postgres(
+        server: &str,
+        env: &[(&str, &str)],
+        delivery: DeliveryConfig,
+    ) -> TestBot {
+        let dir = tempfile::tempdir().unwrap();
+        let db = TestDb::postgres(dir.path().join("hienmau.db"), server).await;
+        Self::start_on_db(dir, db, env, delivery).await
+    }
+
+    /// Another instance of the bot on the same database, against the same fake and clock
+    /// (several instances behind a load balancer): its own app, worker and scheduler.
+    pub async fn another_instance(&self) -> (App, Running) {
+        let app = open_app(
+            &self.db,
+            &self.fake,
+            &self.extra,
+            &self.delivery,
+            self.clock.clone(),
+        )
+        .await;
+        let running = service::start(app.clone())
+            .await
+            .expect("the second instance starts");
+        (app, running)
+    }
+
+    /// On the database `db` (which may already hold a deployment), files in `dir`.
+    pub async fn start_on_db(
+        dir: tempfile::TempDir,
+        db: TestDb,
+        env: &[(&str, &str)],
+        delivery: DeliveryConfig,
+    ) -> TestBot {
+        init_logs();
         let fake = FakeTelegram::start(TOKEN).await;
         let clock = Arc::new(ManualClock::new(start_time()));
         let extra = env
@@ -203,17 +321,14 @@ async fn wait_in(source: impl Fn() -> Vec<Sent>, user: i64, needle: &str, wait: 
 }
 
 async fn open_app(
-    db: &std::path::Path,
+    db: &TestDb,
     fake: &FakeTelegram,
     extra: &HashMap<String, String>,
     delivery: &DeliveryConfig,
     clock: Arc<ManualClock>,
 ) -> App {
     let mut env: HashMap<String, String> = HashMap::from([
-        (
-            "DATABASE_URL".to_string(),
-            format!("sqlite://{}", db.display()),
-        ),
+        ("DATABASE_URL".to_string(), db.url.clone()),
         ("TELEGRAM_BOT_TOKEN".to_string(), TOKEN.to_string()),
         ("TELEGRAM_API_URL".to_string(), fake.url.clone()),
         // The web server always runs (the dashboard): on a free port, not 8080.

@@ -168,6 +168,11 @@ async fn delete_leaves_no_name_phone_or_birth_date_in_the_database_file() {
     assert_eq!(r.button_values(), ["delete", "keep"]);
     let r = bot.tap(LAN, "delete").await;
     assert!(r.text.contains("Đã xoá"), "{}", r.text);
+    if !bot.db.url.starts_with("sqlite:") {
+        // The bytes of a SQLite file: the PostgreSQL run checks its own erasure
+        // (postgres::a_donor_on_postgres_…).
+        return;
+    }
     // Read the files while the bot still runs: the write-ahead log must be clean too.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut bytes = std::fs::read(&bot.db).unwrap();

@@ -230,6 +230,13 @@ impl FakeTelegram {
         })
     }
 
+    /// Number the next updates after `id`: a bot moved to a new database keeps talking to
+    /// the same Telegram bot, whose update ids go on from where they were.
+    pub fn continue_updates_after(&self, id: i64) {
+        let mut s = self.lock();
+        s.next_update_id = s.next_update_id.max(id);
+    }
+
     /// Enforce flood limits from now on.
     pub fn enforce(&self, limits: Limits) {
         self.lock().limits = Some(limits);

@@ -4,17 +4,52 @@
 
 #![allow(dead_code)]
 
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use std::path::Path;
-use std::str::FromStr;
+use std::path::{Path, PathBuf};
 
-async fn pool(db: &Path) -> sqlx::SqlitePool {
-    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", db.display()))
-        .unwrap()
-        .busy_timeout(std::time::Duration::from_secs(10));
-    SqlitePoolOptions::new()
+/// A database the seeds write to: a SQLite file (its path) or a database URL
+/// (`postgres://…`, the PostgreSQL tests).
+pub trait Db {
+    fn url(&self) -> String;
+}
+
+impl Db for Path {
+    fn url(&self) -> String {
+        format!("sqlite://{}", self.display())
+    }
+}
+
+impl Db for PathBuf {
+    fn url(&self) -> String {
+        self.as_path().url()
+    }
+}
+
+impl Db for str {
+    fn url(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl Db for String {
+    fn url(&self) -> String {
+        self.clone()
+    }
+}
+
+async fn pool(db: &(impl Db + ?Sized)) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    let url = db.url();
+    sqlx::any::AnyPoolOptions::new()
         .max_connections(1)
-        .connect_with(options)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                if conn.backend_name() == "SQLite" {
+                    sqlx::Executor::execute(&mut *conn, "PRAGMA busy_timeout = 10000").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(&url)
         .await
         .unwrap()
 }
@@ -22,7 +57,7 @@ async fn pool(db: &Path) -> sqlx::SqlitePool {
 /// The club with this invite code.
 /// Registered donors agreed to the consent text: every seeded donor without a consent record
 /// gets one for the current version, as a registration would have written.
-async fn consent_all<'e, E: sqlx::Executor<'e, Database = sqlx::Sqlite>>(e: E) {
+async fn consent_all<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(e: E) {
     sqlx::query(
         "INSERT INTO consents (donor_id, given_at, text_version, lang) \
          SELECT d.id, d.created_at, $1, 'vi' FROM donors d \
@@ -34,7 +69,7 @@ async fn consent_all<'e, E: sqlx::Executor<'e, Database = sqlx::Sqlite>>(e: E) {
     .unwrap();
 }
 
-pub async fn club_id(db: &Path, code: &str) -> i64 {
+pub async fn club_id(db: &(impl Db + ?Sized), code: &str) -> i64 {
     let pool = pool(db).await;
     let id = sqlx::query_scalar("SELECT id FROM clubs WHERE invite_code = $1")
         .bind(code)
@@ -46,12 +81,12 @@ pub async fn club_id(db: &Path, code: &str) -> i64 {
 }
 
 /// Registered donors on Telegram (user id = chat id = each of `users`), members of `club`.
-pub async fn members(db: &Path, club: i64, users: std::ops::Range<i64>) {
+pub async fn members(db: &(impl Db + ?Sized), club: i64, users: std::ops::Range<i64>) {
     donors(db, Some(club), users).await
 }
 
 /// Registered donors on Telegram (user id = chat id = each of `users`), in `club` if given.
-pub async fn donors(db: &Path, club: Option<i64>, users: std::ops::Range<i64>) {
+pub async fn donors(db: &(impl Db + ?Sized), club: Option<i64>, users: std::ops::Range<i64>) {
     let pool = pool(db).await;
     let mut tx = pool.begin().await.unwrap();
     let now = 1_795_000_000_000i64;
@@ -95,7 +130,7 @@ pub async fn donors(db: &Path, club: Option<i64>, users: std::ops::Range<i64>) {
 
 /// Put a Telegram user's conversation in a given state (JSON), as a stale button or a
 /// forged request would.
-pub async fn set_state(db: &Path, user: i64, json: &str) {
+pub async fn set_state(db: &(impl Db + ?Sized), user: i64, json: &str) {
     let pool = pool(db).await;
     sqlx::query(
         "UPDATE conversations SET state = $1 WHERE identity_id = \
@@ -111,7 +146,7 @@ pub async fn set_state(db: &Path, user: i64, json: &str) {
 
 /// One number read from the database (`SELECT COUNT(*) …`), for assertions on the outbox
 /// and the jobs.
-pub async fn count(db: &Path, sql: &str) -> i64 {
+pub async fn count(db: &(impl Db + ?Sized), sql: &str) -> i64 {
     let pool = pool(db).await;
     let n = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
     pool.close().await;
@@ -120,9 +155,9 @@ pub async fn count(db: &Path, sql: &str) -> i64 {
 
 /// One registered donor on Telegram (user id = chat id), with a conversation at rest (so a
 /// bare "1" can answer an ask), in `club` if given. `set` is SQL assignments applied after,
-/// e.g. `"urgent_off = 1"`.
+/// e.g. `"urgent_off = TRUE"`.
 pub async fn donor(
-    db: &Path,
+    db: &(impl Db + ?Sized),
     user: i64,
     group: &str,
     province: &str,
@@ -185,7 +220,7 @@ pub async fn donor(
 }
 
 /// A reserve club (no leader), for call-out tests.
-pub async fn reserve_club(db: &Path, name: &str, province: &str) -> i64 {
+pub async fn reserve_club(db: &(impl Db + ?Sized), name: &str, province: &str) -> i64 {
     let pool = pool(db).await;
     let id = sqlx::query_scalar(
         "INSERT INTO clubs (name, kind, province, invite_code, created_at) \
@@ -202,9 +237,10 @@ pub async fn reserve_club(db: &Path, name: &str, province: &str) -> i64 {
 }
 
 /// Run one statement (an unreachable account, a past ask…).
-pub async fn exec(db: &Path, sql: &str) {
+pub async fn exec(db: &(impl Db + ?Sized), sql: &str) {
     let pool = pool(db).await;
-    sqlx::query(sql).execute(&pool).await.unwrap();
+    // Several statements at once: the simple protocol takes them on both engines.
+    sqlx::raw_sql(sql).execute(&pool).await.unwrap();
     pool.close().await;
 }
 
@@ -213,7 +249,7 @@ pub async fn exec(db: &Path, sql: &str) {
 /// Rh), spread over the provinces, a third taking night alerts; 1% in a reserve club, 2%
 /// asked by a call-out three days before `now_ms`. `below(n)` draws in `0..n`.
 pub async fn callout_population(
-    db: &Path,
+    db: &(impl Db + ?Sized),
     donors: usize,
     now_ms: i64,
     below: &mut dyn FnMut(u64) -> u64,
@@ -337,7 +373,7 @@ pub async fn callout_population(
 
 /// Each (person, outbox status) of the outbox rows a filter selects (`o` the outbox, the
 /// person is their Telegram id).
-pub async fn outbox_rows(db: &Path, filter: &str) -> Vec<(i64, String)> {
+pub async fn outbox_rows(db: &(impl Db + ?Sized), filter: &str) -> Vec<(i64, String)> {
     let pool = pool(db).await;
     let sql = format!(
         "SELECT CAST(i.external_id AS INTEGER), o.status FROM outbox o \

@@ -1,0 +1,443 @@
+//! The PostgreSQL backend end to end, and several instances of the bot on one database.
+//!
+//! Each test runs on a fresh database of the server named by `HIENMAU_TEST_POSTGRES` (what
+//! `bash .ci/postgres` prints; `.ci/run` starts one). Without it, each says so in one line
+//! and returns: a skip is never silent. The whole suite can also run on PostgreSQL
+//! (`HIENMAU_IT_BACKEND=postgres`, as `.ci/run` does); these are the cases only PostgreSQL
+//! has: two instances sharing the outbox, the pace, the scheduler and the polling.
+
+use crate::clubs::{ADMIN, LEADER, announcements, broadcast, leader_with_club};
+use crate::drives::{LAN, at, reminders_queued, reminders_received, sign_up, vn, with_calendar};
+use crate::fake_telegram::Limits;
+use crate::seed;
+use crate::support::{TestBot, postgres_server, say_postgres_skipped};
+use hienmau::app::{App, ManualClock};
+use hienmau::channels::{ChannelKind, Inbound};
+use hienmau::config::{Config, DeliveryConfig};
+use hienmau::engine::Input;
+use hienmau::scheduler;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The server, or `None` after saying the PostgreSQL tests are skipped.
+fn server() -> Option<String> {
+    let s = postgres_server();
+    if s.is_none() {
+        say_postgres_skipped();
+    }
+    s
+}
+
+async fn bot_on(server: &str, env: &[(&str, &str)], delivery: DeliveryConfig) -> TestBot {
+    let mut all = vec![
+        ("HIENMAU_ADMINS", "telegram:1"),
+        ("HIENMAU_QUIET_HOURS", "off"),
+    ];
+    all.extend_from_slice(env);
+    TestBot::start_postgres(server, &all, delivery).await
+}
+
+/// One number from the database.
+async fn count(bot: &TestBot, sql: &str) -> i64 {
+    seed::count(&bot.db, sql).await
+}
+
+#[tokio::test]
+async fn a_donor_on_postgres_registers_signs_up_is_reminded_once_and_erasure_vacuums() {
+    let Some(server) = server() else { return };
+    let bot = with_calendar(bot_on(&server, &[], DeliveryConfig::unlimited()).await).await;
+    bot.register(LAN, "0912000010").await;
+    assert!(sign_up(&bot, LAN, "Lê Chân").await.contains("Đã đăng ký"));
+    // Two instances tick at the reminder's time: it is queued once.
+    let (second, running) = bot.another_instance().await;
+    let t = vn(11, 26, 9, 0);
+    bot.clock.set(t);
+    let (a, b) = tokio::join!(scheduler::tick(&bot.app, t), scheduler::tick(&second, t));
+    assert_eq!(a.unwrap().jobs + b.unwrap().jobs, 1);
+    bot.wait_text(LAN, "sau 3 ngày nữa").await;
+    assert_eq!(reminders_queued(&bot, LAN).await, 1);
+    assert_eq!(reminders_received(&bot, LAN).len(), 1);
+
+    let r = bot.say(LAN, "/delete").await;
+    assert_eq!(r.button_values(), ["delete", "keep"]);
+    let r = bot.tap(LAN, "delete").await;
+    assert!(r.text.contains("Đã xoá"), "{}", r.text);
+    // Nothing of hers is left in any table…
+    assert_eq!(count(&bot, "SELECT COUNT(*) FROM donors").await, 0);
+    assert_eq!(
+        count(
+            &bot,
+            "SELECT COUNT(*) FROM channel_identities WHERE external_id = '10'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &bot,
+            "SELECT COUNT(*) FROM outbox WHERE chat_id = '10' OR body LIKE '%0912000010%'"
+        )
+        .await,
+        0
+    );
+    // …and the tables were vacuumed after the erasure: no dead tuple keeps her row.
+    let mut dead = -1;
+    for _ in 0..50 {
+        dead = count(
+            &bot,
+            "SELECT n_dead_tup + CASE WHEN vacuum_count > 0 THEN 0 ELSE 1000 END \
+             FROM pg_stat_user_tables WHERE relname = 'donors'",
+        )
+        .await;
+        if dead == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(dead, 0, "donors vacuumed, no dead tuple");
+    running.stop(Duration::from_secs(5)).await;
+}
+
+/// An app without channels or workers on `url`: the use cases only.
+async fn bare_app(url: &str, clock: Arc<ManualClock>) -> App {
+    let url = url.to_string();
+    let config = Config::load(None, |k| (k == "DATABASE_URL").then(|| url.clone())).unwrap();
+    App::open(config, clock).await.unwrap()
+}
+
+fn tg(update: i64, user: i64, input: Input) -> Inbound {
+    Inbound {
+        channel: ChannelKind::Telegram,
+        event_key: Some(update.to_string()),
+        user: user.to_string(),
+        chat_id: user.to_string(),
+        input,
+    }
+}
+
+/// The latest outbox text queued for a chat.
+async fn last_reply(app: &App, chat: i64) -> hienmau::channels::Outbound {
+    let scope = hienmau::store::Scope::Chat {
+        channel: ChannelKind::Telegram,
+        chat_id: chat.to_string(),
+    };
+    let rows = app
+        .store()
+        .due(&scope, i64::MAX, 1000, hienmau::store::Lane::Bulk)
+        .await
+        .unwrap();
+    serde_json::from_str(&rows.last().expect("a reply").body).unwrap()
+}
+
+#[tokio::test]
+async fn twenty_donors_racing_through_two_instances_for_the_last_place_one_gets_it() {
+    let Some(server) = server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = crate::support::TestDb::postgres(dir.path().join("x"), &server).await;
+    let clock = Arc::new(ManualClock::new(crate::support::start_time()));
+    let a = bare_app(&db.url, clock.clone()).await;
+    let b = bare_app(&db.url, clock.clone()).await;
+    let file = dir.path().join("calendar.toml");
+    std::fs::write(&file, crate::drives::CALENDAR).unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let action = hienmau::cli::CampaignAction::Import {
+        file,
+        year: Some(2026),
+    };
+    hienmau::cli::campaigns(&a, action, today).await.unwrap();
+    let donors: Vec<i64> = (200..220).collect();
+    for &user in &donors {
+        seed::donor(&db, user, "O+", "hai-phong", None, "").await;
+    }
+    // Each opens the drive of one place (capacity 1) and stands before "Đăng ký".
+    let mut update = 1;
+    for &user in &donors {
+        a.handle_batch(vec![tg(update, user, Input::Text("/drives".into()))])
+            .await
+            .unwrap();
+        update += 1;
+        let list = last_reply(&a, user).await;
+        let drive = list
+            .choices
+            .iter()
+            .find(|c| c.label.contains("Lê Chân"))
+            .expect("the drive in the list")
+            .value
+            .clone();
+        a.handle_batch(vec![tg(update, user, Input::Choice(drive))])
+            .await
+            .unwrap();
+        update += 1;
+    }
+    // All tap at once, half through each instance, each tap its own transaction.
+    let mut taps = tokio::task::JoinSet::new();
+    for (i, &user) in donors.iter().enumerate() {
+        let app = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let key = update + i as i64;
+        taps.spawn(async move {
+            app.handle_batch(vec![tg(key, user, Input::Choice("signup".into()))])
+                .await
+                .unwrap()
+        });
+    }
+    while let Some(r) = taps.join_next().await {
+        r.unwrap();
+    }
+    let taken = seed::count(
+        &db,
+        "SELECT COUNT(*) FROM signups s JOIN drives d ON d.id = s.drive_id \
+         WHERE d.place LIKE '%Lê Chân%' AND s.status = 'active'",
+    )
+    .await;
+    assert_eq!(taken, 1, "one place, one sign-up");
+    let mut told_yes = 0;
+    for &user in &donors {
+        let r = last_reply(&a, user).await;
+        if r.text.contains("Đã đăng ký") {
+            told_yes += 1;
+        } else {
+            assert!(r.text.contains("đủ người"), "{}", r.text);
+        }
+    }
+    assert_eq!(told_yes, 1, "exactly one donor is told they have the place");
+}
+
+#[tokio::test]
+async fn two_instances_deliver_a_2000_member_broadcast_once_and_keep_the_shared_cap() {
+    let Some(server) = server() else { return };
+    // Telegram's caps scaled ten times, as in the one-instance test (clubs.rs): the two
+    // instances together must stay under them.
+    let delivery = DeliveryConfig {
+        telegram_per_second: 280.0,
+        telegram_chat_interval_ms: 105,
+        ..DeliveryConfig::unlimited()
+    };
+    let bot = bot_on(&server, &[], delivery).await;
+    bot.register(ADMIN, "0912000001").await;
+    bot.register(LEADER, "0912000002").await;
+    let (_, club) = leader_with_club(&bot, LEADER, "0912000002", "CLB Lớn").await;
+    let members = 30_000..32_000;
+    seed::members(&bot.db, club, members.clone()).await;
+    let (_second, running) = bot.another_instance().await;
+    let second_sent = running.delivered.clone();
+    let first_sent = bot.running.as_ref().unwrap().delivered.clone();
+    bot.fake.enforce(Limits {
+        per_second: 300,
+        chat_interval: Duration::from_millis(100),
+    });
+
+    let queued = broadcast(&bot, LEADER, "Hiến máu cứu người").await;
+    assert!(queued.contains("tới 2000 người"), "{queued}");
+    let summary = bot
+        .wait_text_within(LEADER, "Kết quả thông báo", Duration::from_secs(90))
+        .await;
+    assert!(
+        summary.text.contains("đã gửi 2000/2000"),
+        "{}",
+        summary.text
+    );
+    for m in members {
+        assert_eq!(announcements(&bot, m), 1, "member {m}");
+    }
+    assert_eq!(bot.fake.too_many_requests(), 0, "never over the shared cap");
+    let (one, two) = (*first_sent.borrow(), *second_sent.borrow());
+    assert!(
+        one > 100 && two > 100,
+        "both instances sent: {one} and {two}"
+    );
+    running.stop(Duration::from_secs(5)).await;
+}
+
+#[tokio::test]
+async fn an_instance_dying_mid_broadcast_leaves_the_rest_to_the_other_after_its_lease() {
+    let Some(server) = server() else { return };
+    let delivery = DeliveryConfig {
+        telegram_per_second: 100.0,
+        ..DeliveryConfig::unlimited()
+    };
+    let mut bot = bot_on(&server, &[], delivery).await;
+    bot.register(ADMIN, "0912000001").await;
+    bot.register(LEADER, "0912000002").await;
+    let (_, club) = leader_with_club(&bot, LEADER, "0912000002", "CLB Bền").await;
+    let members = 40_000..40_600;
+    seed::members(&bot.db, club, members.clone()).await;
+    // Sends take a while to be answered: some are always in flight when the first dies.
+    bot.fake.delay_replies(Duration::from_millis(200));
+    let (second, running) = bot.another_instance().await;
+    broadcast(&bot, LEADER, "Hiến máu cứu người").await;
+    let got = |bot: &TestBot| {
+        members
+            .clone()
+            .filter(|&m| announcements(bot, m) > 0)
+            .count()
+    };
+    while got(&bot) < 100 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The first instance (the one polling Telegram) dies: its rows in flight stay
+    // 'sending', held by its lease.
+    bot.running.take().unwrap().stop(Duration::ZERO).await;
+    bot.fake.delay_replies(Duration::ZERO);
+    let held = count(&bot, "SELECT COUNT(*) FROM outbox WHERE status = 'sending'").await;
+    // Past the lease, the survivor settles them (reported uncertain, not sent twice) and
+    // finishes the broadcast; it also takes the polling over and answers.
+    bot.clock.advance(chrono::Duration::milliseconds(
+        DeliveryConfig::default().lease_ms as i64 + 1,
+    ));
+    let summary = bot
+        .wait_text_within(LEADER, "Kết quả thông báo", Duration::from_secs(60))
+        .await;
+    for m in members.clone() {
+        assert!(announcements(&bot, m) <= 1, "member {m} got it twice");
+    }
+    // Every member's row is final: sent, or uncertain (held by the dead instance: it may
+    // have reached the platform before the instance died, so it is not sent again).
+    let uncertain = count(
+        &bot,
+        "SELECT COUNT(*) FROM outbox WHERE status = 'uncertain'",
+    )
+    .await;
+    let sent = count(
+        &bot,
+        "SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND broadcast_id IS NOT NULL",
+    )
+    .await;
+    assert!(uncertain <= held, "{uncertain} uncertain of {held} held");
+    assert_eq!(sent + uncertain, 600, "{}", summary.text);
+    assert!(got(&bot) as i64 >= sent, "{}", summary.text);
+    let r = bot.say(LEADER, "/profile").await;
+    assert!(!r.text.is_empty());
+    assert!(second.store().backend() == hienmau::store::Backend::Postgres);
+    running.stop(Duration::from_secs(5)).await;
+}
+
+#[tokio::test]
+async fn instances_starting_together_apply_the_migrations_once() {
+    let Some(server) = server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = crate::support::TestDb::postgres(dir.path().join("x"), &server).await;
+    let mut opens = tokio::task::JoinSet::new();
+    for _ in 0..4 {
+        let url = db.url.clone();
+        opens.spawn(async move { hienmau::store::Store::open(&url).await });
+    }
+    while let Some(r) = opens.join_next().await {
+        r.unwrap().expect("each instance opens");
+    }
+    let applied = seed::count(&db, "SELECT COUNT(*) FROM _sqlx_migrations").await;
+    let files = std::fs::read_dir("migrations/postgres").unwrap().count() as i64;
+    assert_eq!(applied, files);
+}
+
+#[tokio::test]
+async fn a_scheduler_tick_on_two_instances_runs_each_cron_once() {
+    let Some(server) = server() else { return };
+    let bot = with_calendar(bot_on(&server, &[], DeliveryConfig::unlimited()).await).await;
+    bot.register(LAN, "0912000010").await;
+    let (second, running) = bot.another_instance().await;
+    // The campaign announcement runs each morning: both instances tick at once.
+    let t = vn(11, 23, 8, 30);
+    bot.clock.set(t);
+    let (a, b) = tokio::join!(scheduler::tick(&bot.app, t), scheduler::tick(&second, t));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let ran: Vec<&str> = a.crons.iter().chain(b.crons.iter()).copied().collect();
+    let mut once = ran.clone();
+    once.sort_unstable();
+    once.dedup();
+    assert_eq!(ran.len(), once.len(), "a cron ran twice: {ran:?}");
+    assert!(ran.contains(&"campaign_open"), "{ran:?}");
+    at(&bot, t).await;
+    running.stop(Duration::from_secs(5)).await;
+}
+
+#[tokio::test]
+async fn a_sqlite_deployment_moves_to_postgres_with_every_count_checked() {
+    let Some(server) = server() else { return };
+    // A province on SQLite: donors, a club, a drive and a sign-up, a broadcast, a donation.
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = crate::support::TestDb::new(dir.path().join("province.db")).await;
+    if !sqlite.url.starts_with("sqlite:") {
+        return; // the whole suite on PostgreSQL: this one needs a SQLite source
+    }
+    let mut bot = with_calendar(
+        TestBot::start_on_db(
+            dir,
+            sqlite.clone(),
+            &[("HIENMAU_ADMINS", "telegram:1")],
+            DeliveryConfig::unlimited(),
+        )
+        .await,
+    )
+    .await;
+    bot.register(ADMIN, "0912000001").await;
+    bot.register(LEADER, "0912000002").await;
+    bot.register(LAN, "0912000010").await;
+    assert!(sign_up(&bot, LAN, "Lê Chân").await.contains("Đã đăng ký"));
+    let (_, club) = leader_with_club(&bot, LEADER, "0912000002", "CLB Chuyển").await;
+    seed::members(&bot.db, club, 50_000..50_040).await;
+    broadcast(&bot, LEADER, "Hiến máu cứu người").await;
+    bot.wait_text(LEADER, "Kết quả thông báo").await;
+    bot.stop().await;
+
+    let pg = crate::support::TestDb::postgres(std::path::PathBuf::from("unused"), &server).await;
+    let report = hienmau::cli::copy_database(&sqlite.url, &pg.url)
+        .await
+        .unwrap();
+    assert!(report.contains("every count matches"), "{report}");
+    let donors = seed::count(&sqlite, "SELECT COUNT(*) FROM donors").await;
+    assert_eq!(donors, 43);
+    for table in [
+        "donors",
+        "consents",
+        "channel_identities",
+        "club_members",
+        "outbox",
+        "signups",
+        "jobs",
+        "audit_log",
+    ] {
+        let n = seed::count(&sqlite, &format!("SELECT COUNT(*) FROM {table}")).await;
+        let m = seed::count(&pg, &format!("SELECT COUNT(*) FROM {table}")).await;
+        assert_eq!((table, n), (table, m));
+        assert!(n > 0, "{table} is empty on the source");
+    }
+    // The same bot on the copy: the donor is known, her sign-up kept, and new rows get new
+    // ids (the identities went on past the copied ones).
+    let bot = TestBot::start_on_db(
+        tempfile::tempdir().unwrap(),
+        pg.clone(),
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        DeliveryConfig::unlimited(),
+    )
+    .await;
+    // The same Telegram bot: its update ids go on (a fresh fake would start them over).
+    bot.fake.continue_updates_after(100_000);
+    let r = bot.say(LAN, "/profile").await;
+    assert!(r.text.contains("0912 000 010"), "{}", r.text);
+    assert!(r.text.contains("62 kg"), "{}", r.text);
+    let list = bot.say(LAN, "/drives").await;
+    assert!(
+        list.reply_markup.to_string().contains("✓"),
+        "{}",
+        list.reply_markup
+    );
+    bot.register(60_000, "0912000060").await;
+
+    // A second copy into it is refused, and says why; so are a missing source and a copy
+    // onto itself.
+    let again = hienmau::cli::copy_database(&sqlite.url, &pg.url)
+        .await
+        .unwrap_err();
+    assert!(format!("{again:#}").contains("not empty"), "{again:#}");
+    let missing = hienmau::cli::copy_database("sqlite:///nowhere/x.db", &pg.url)
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{missing:#}").contains("no database file"),
+        "{missing:#}"
+    );
+    let same = hienmau::cli::copy_database(&pg.url, &pg.url)
+        .await
+        .unwrap_err();
+    assert!(format!("{same:#}").contains("same database"), "{same:#}");
+}
