@@ -43,16 +43,28 @@ struct Run {
     too_many: u64,
 }
 
-async fn run(members: i64, limits: Option<Limits>) -> Run {
+/// `members` on one SQLite file (`postgres: None`), or on a fresh database of the
+/// PostgreSQL server given with `instances` instances of the bot sharing it (and the cap).
+async fn run(members: i64, limits: Option<Limits>, postgres: Option<(&str, usize)>) -> Run {
     let fake = FakeTelegram::start(TOKEN).await;
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("bench.db");
-    let mut config = fake.bot_config(&db);
+    let (db, instances) = match postgres {
+        None => (seed::Db::url(dir.path().join("bench.db").as_path()), 1),
+        Some((server, n)) => (seed::fresh_postgres(server, "hm_broadcast").await, n),
+    };
+    let mut config = fake.bot_config(&dir.path().join("bench.db"));
+    config.database_url = db.clone();
+    // Each instance its own web port, as behind a reverse proxy.
+    config.listen_addr = "127.0.0.1:0".parse().unwrap();
     if limits.is_none() {
         config.delivery = DeliveryConfig::unlimited();
     }
-    let app = App::open(config, Arc::new(SystemClock)).await.unwrap();
-    let running = hienmau::service::start(app.clone()).await.unwrap();
+    let app = App::open(config.clone(), Arc::new(SystemClock)).await.unwrap();
+    let mut running = vec![hienmau::service::start(app.clone()).await.unwrap()];
+    for _ in 1..instances {
+        let other = App::open(config.clone(), Arc::new(SystemClock)).await.unwrap();
+        running.push(hienmau::service::start(other).await.unwrap());
+    }
 
     // The leader: a registered donor with the leader role, who creates the club in chat.
     seed::donors(&db, None, LEADER..LEADER + 1).await;
@@ -117,7 +129,9 @@ async fn run(members: i64, limits: Option<Limits>) -> Run {
     let first = times.iter().min().copied().unwrap();
     let latest = times.iter().max().copied().unwrap();
     let _ = before;
-    running.stop(Duration::from_secs(10)).await;
+    for r in running {
+        r.stop(Duration::from_secs(10)).await;
+    }
     Run {
         enqueue,
         total,
@@ -148,8 +162,8 @@ fn main() {
         .build()
         .unwrap();
     // Warm-up (page cache, pools).
-    rt.block_on(run(200, None));
-    let free = rt.block_on(run(members, None));
+    rt.block_on(run(200, None, None));
+    let free = rt.block_on(run(members, None, None));
     let free_rate = members as f64 / free.total.as_secs_f64();
     println!("broadcast: {members} members, Telegram path, fake Bot API on loopback");
     println!(
@@ -163,20 +177,37 @@ fn main() {
             "NOT met"
         }
     );
-    let capped = rt.block_on(run(members, Some(Limits::telegram())));
-    let rate = (members - 1) as f64 / capped.spread.as_secs_f64();
-    let share = rate / 30.0;
-    println!(
-        "  30/s cap    : {rate:>8.2} messages/s = {share:.3} of the cap  (first → last {:.1} s), \
-         429s received: {}   goal ≥ 0.97 with no 429: {}",
-        capped.spread.as_secs_f64(),
-        capped.too_many,
-        if share >= 0.97 && capped.too_many == 0 {
-            "met"
-        } else {
-            "NOT met"
-        }
-    );
+    let capped_run = |label: &str, capped: Run| {
+        let rate = (members - 1) as f64 / capped.spread.as_secs_f64();
+        let share = rate / 30.0;
+        println!(
+            "  {label}: {rate:>8.2} messages/s = {share:.3} of the cap  (first → last {:.1} s), \
+             429s received: {}   goal ≥ 0.97 with no 429: {}",
+            capped.spread.as_secs_f64(),
+            capped.too_many,
+            if share >= 0.97 && capped.too_many == 0 {
+                "met"
+            } else {
+                "NOT met"
+            }
+        );
+    };
+    if std::env::var("ONLY_TWO_INSTANCES").is_err() {
+        capped_run(
+            "30/s cap, SQLite          ",
+            rt.block_on(run(members, Some(Limits::telegram()), None)),
+        );
+    }
+    match std::env::var("HIENMAU_TEST_POSTGRES") {
+        Ok(server) if !server.trim().is_empty() => capped_run(
+            "30/s cap, 2 instances, PG ",
+            rt.block_on(run(members, Some(Limits::telegram()), Some((&server, 2)))),
+        ),
+        _ => println!(
+            "  (the two-instance run on PostgreSQL skipped: set HIENMAU_TEST_POSTGRES to a \
+             server, e.g. what `bash .ci/postgres` prints)"
+        ),
+    }
     println!(
         "  peak resident memory (bot + fake server, one process): {:.0} MiB",
         peak_rss_mib()

@@ -71,8 +71,16 @@ async fn selection(donors: usize, rounds: usize) {
     let kept = std::env::var_os("BENCH_DB").map(std::path::PathBuf::from);
     let reuse = kept.as_ref().is_some_and(|p| p.exists());
     let db = kept.unwrap_or_else(|| dir.path().join("bench.db"));
-    let env: HashMap<&str, String> =
-        HashMap::from([("DATABASE_URL", format!("sqlite://{}", db.display()))]);
+    let mut engines = seed::bench_databases(dir.path(), "unused.db").await;
+    engines[0].1 = seed::Db::url(db.as_path());
+    for (i, (engine, url)) in engines.into_iter().enumerate() {
+        println!("callouts on {engine}:");
+        select_on(&url, donors, rounds, reuse && i == 0).await;
+    }
+}
+
+async fn select_on(url: &str, donors: usize, rounds: usize, reuse: bool) {
+    let env: HashMap<&str, String> = HashMap::from([("DATABASE_URL", url.to_string())]);
     let config = Config::load(None, |k| env.get(k).cloned()).unwrap();
     let now = chrono::DateTime::from_timestamp_millis(NOW_MS).unwrap();
     let app = App::open(config, Arc::new(ManualClock::new(now)))
@@ -80,10 +88,10 @@ async fn selection(donors: usize, rounds: usize) {
         .unwrap();
     let started = Instant::now();
     if reuse {
-        println!("callouts: the register kept in {}", db.display());
+        println!("callouts: the register kept in {url}");
     } else {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-        seed::callout_population(&db, donors, NOW_MS, &mut |n| rng.below(n)).await;
+        seed::callout_population(url, donors, NOW_MS, &mut |n| rng.below(n)).await;
         println!(
             "callouts: {donors} generated donors ({:.0} s to generate)",
             started.elapsed().as_secs_f64()

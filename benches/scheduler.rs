@@ -3,7 +3,8 @@
 //! Run: `cargo bench --bench scheduler` (release). Optional: `STORED=1000000` (default),
 //! `DUE=1000`, `ROUNDS=5`.
 //!
-//! Two SQLite databases, each with 1,000 signed-up donors and one drive: one holds 10,000
+//! On SQLite, and on PostgreSQL too when `HIENMAU_TEST_POSTGRES` names a server: two
+//! databases, each with 1,000 signed-up donors and one drive: one holds 10,000
 //! future reminders, the other `STORED` (1,000,000). In each round `DUE` reminders fall due
 //! and one real scheduler tick runs them (claim, read drives, sign-ups and accounts, render,
 //! write the outbox rows, commit). The median tick of each database is printed with their
@@ -31,12 +32,9 @@ fn env_or(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-async fn open(db: &std::path::Path) -> App {
+async fn open(db: &str) -> App {
     let env: HashMap<String, String> = HashMap::from([
-        (
-            "DATABASE_URL".to_string(),
-            format!("sqlite://{}", db.display()),
-        ),
+        ("DATABASE_URL".to_string(), db.to_string()),
         ("HIENMAU_QUIET_HOURS".to_string(), "off".to_string()),
     ]);
     let config = Config::load(None, |k| env.get(k).cloned()).expect("config");
@@ -47,7 +45,7 @@ async fn open(db: &std::path::Path) -> App {
 }
 
 /// Donors, a drive a week ahead, a sign-up each; returns the drive and the donors' ids.
-async fn setup(app: &App, db: &std::path::Path) -> (i64, Vec<i64>) {
+async fn setup(app: &App, db: &str) -> (i64, Vec<i64>) {
     seed::donors(db, None, 1..DONORS + 1).await;
     let spec = hienmau::domain::drive::DriveSpec {
         place: "Nhà văn hoá Lê Chân".into(),
@@ -113,11 +111,9 @@ fn jobs(prefix: &str, n: usize, due_at: i64, drive: i64, donors: &[i64]) -> Vec<
 }
 
 /// Fill the store with `stored` future jobs, then time `rounds` ticks of `due` due jobs.
-async fn measure(stored: usize, due: usize, rounds: usize) -> (Duration, Duration) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("scheduler.db");
-    let app = open(&db).await;
-    let (drive, donors) = setup(&app, &db).await;
+async fn measure(db: &str, stored: usize, due: usize, rounds: usize) -> (Duration, Duration) {
+    let app = open(db).await;
+    let (drive, donors) = setup(&app, db).await;
     let fill = Instant::now();
     // Future reminders, spread over the next year.
     const CHUNK: usize = 50_000;
@@ -159,22 +155,33 @@ async fn main() {
     let due = env_or("DUE", 1_000);
     let rounds = env_or("ROUNDS", 5).max(1);
     println!("scheduler tick: {due} due jobs, median of {rounds} rounds");
-    let (small, small_fill) = measure(10_000, due, rounds).await;
-    println!(
-        "  {:>9} stored: {:>8.1} ms   (filling took {:.1} s)",
-        10_000,
-        small.as_secs_f64() * 1000.0,
-        small_fill.as_secs_f64()
-    );
-    let (large, large_fill) = measure(stored, due, rounds).await;
-    println!(
-        "  {:>9} stored: {:>8.1} ms   (filling took {:.1} s)",
-        stored,
-        large.as_secs_f64() * 1000.0,
-        large_fill.as_secs_f64()
-    );
-    println!(
-        "  ratio {:.2} (goal ≤ 1.5)",
-        large.as_secs_f64() / small.as_secs_f64()
-    );
+    let dir = tempfile::tempdir().unwrap();
+    for (engine, small_db) in seed::bench_databases(dir.path(), "small.db").await {
+        let large_db = match engine {
+            "SQLite" => seed::Db::url(dir.path().join("large.db").as_path()),
+            _ => {
+                let server = std::env::var("HIENMAU_TEST_POSTGRES").unwrap();
+                seed::fresh_postgres(&server, "hm_bench").await
+            }
+        };
+        println!("  {engine}:");
+        let (small, small_fill) = measure(&small_db, 10_000, due, rounds).await;
+        println!(
+            "  {:>9} stored: {:>8.1} ms   (filling took {:.1} s)",
+            10_000,
+            small.as_secs_f64() * 1000.0,
+            small_fill.as_secs_f64()
+        );
+        let (large, large_fill) = measure(&large_db, stored, due, rounds).await;
+        println!(
+            "  {:>9} stored: {:>8.1} ms   (filling took {:.1} s)",
+            stored,
+            large.as_secs_f64() * 1000.0,
+            large_fill.as_secs_f64()
+        );
+        println!(
+            "  ratio {:.2} (goal ≤ 1.5)",
+            large.as_secs_f64() / small.as_secs_f64()
+        );
+    }
 }

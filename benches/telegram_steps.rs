@@ -13,6 +13,8 @@
 mod fake_telegram;
 #[path = "../tests/support/mailbox.rs"]
 mod mailbox;
+#[path = "../tests/support/seed.rs"]
+mod seed;
 
 use fake_telegram::FakeTelegram;
 use hienmau::app::{App, SystemClock};
@@ -63,14 +65,28 @@ fn push_script(fake: &FakeTelegram, donors: i64) {
     }
 }
 
-async fn run_hienmau(donors: i64) -> Duration {
+/// Where a run keeps its data: a fresh SQLite file, or a fresh PostgreSQL database on
+/// `server` shared by `instances` instances of the bot.
+#[derive(Clone, Copy)]
+enum On<'a> {
+    Sqlite,
+    Postgres { server: &'a str, instances: usize },
+}
+
+async fn run_hienmau(donors: i64, on: On<'_>) -> Duration {
     let fake = FakeTelegram::start(TOKEN).await;
     let dir = tempfile::tempdir().unwrap();
-    let env: HashMap<&str, String> = HashMap::from([
-        (
-            "DATABASE_URL",
+    let (url, instances) = match on {
+        On::Sqlite => (
             format!("sqlite://{}", dir.path().join("bench.db").display()),
+            1,
         ),
+        On::Postgres { server, instances } => {
+            (seed::fresh_postgres(server, "hm_steps").await, instances)
+        }
+    };
+    let env: HashMap<&str, String> = HashMap::from([
+        ("DATABASE_URL", url),
         ("TELEGRAM_BOT_TOKEN", TOKEN.to_string()),
         ("TELEGRAM_API_URL", fake.url.clone()),
     ]);
@@ -79,8 +95,13 @@ async fn run_hienmau(donors: i64) -> Duration {
     if let Some(n) = std::env::var("IN_FLIGHT").ok().and_then(|v| v.parse().ok()) {
         config.delivery.max_in_flight = n;
     }
-    let app = App::open(config, Arc::new(SystemClock)).await.unwrap();
-    let running = hienmau::service::start(app).await.unwrap();
+    // Each instance its own web port, as behind a reverse proxy.
+    config.listen_addr = "127.0.0.1:0".parse().unwrap();
+    let mut running = Vec::new();
+    for _ in 0..instances {
+        let app = App::open(config.clone(), Arc::new(SystemClock)).await.unwrap();
+        running.push(hienmau::service::start(app).await.unwrap());
+    }
     let total = donors as usize * SCRIPT.len();
     let start = Instant::now();
     push_script(&fake, donors);
@@ -95,7 +116,9 @@ async fn run_hienmau(donors: i64) -> Duration {
             last.text
         );
     }
-    running.stop(Duration::from_secs(10)).await;
+    for r in running {
+        r.stop(Duration::from_secs(10)).await;
+    }
     elapsed
 }
 
@@ -142,9 +165,9 @@ fn main() {
         .build()
         .unwrap();
     // Warm-up run of each (connection pools, page cache), then the measured runs.
-    rt.block_on(run_hienmau(20));
+    rt.block_on(run_hienmau(20, On::Sqlite));
     rt.block_on(run_echo(20));
-    let ours = rt.block_on(run_hienmau(donors));
+    let ours = rt.block_on(run_hienmau(donors, On::Sqlite));
     let echo = rt.block_on(run_echo(donors));
     let ours_rate = steps / ours.as_secs_f64();
     let echo_rate = steps / echo.as_secs_f64();
@@ -172,4 +195,28 @@ fn main() {
             "NOT met"
         }
     );
+    match std::env::var("HIENMAU_TEST_POSTGRES") {
+        Ok(server) if !server.trim().is_empty() => {
+            let pg = |instances| On::Postgres {
+                server: &server,
+                instances,
+            };
+            rt.block_on(run_hienmau(20, pg(1)));
+            for instances in [1, 2] {
+                let t = rt.block_on(run_hienmau(donors, pg(instances)));
+                let rate = steps / t.as_secs_f64();
+                println!(
+                    "  PostgreSQL, {instances} instance{}  : {rate:>8.0} steps/s  ({:.2} s), \
+                     ratio to SQLite {:.2}",
+                    if instances == 1 { " " } else { "s" },
+                    t.as_secs_f64(),
+                    rate / ours_rate
+                );
+            }
+        }
+        _ => println!(
+            "  (PostgreSQL runs skipped: set HIENMAU_TEST_POSTGRES to a server, e.g. what \
+             `bash .ci/postgres` prints)"
+        ),
+    }
 }

@@ -498,15 +498,14 @@ impl Worker {
             }
             let micros = |d: Duration| i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
             let chats: Vec<&str> = mine.iter().map(|&i| rows[i].chat_id.as_str()).collect();
+            // Start to start, with a twentieth to spare: two sends to one chat from two
+            // instances may take different times on the way (one instance alone also
+            // counts from when a send came back, which the database does not see).
+            let chat_us = micros(pacing.chat_interval) / 20 * 21;
             let waits: Vec<Duration> = match self
                 .app
                 .store()
-                .reserve_sends(
-                    *channel,
-                    &chats,
-                    micros(interval),
-                    micros(pacing.chat_interval),
-                )
+                .reserve_sends(*channel, &chats, micros(interval), chat_us)
                 .await
             {
                 Ok(waits) => waits

@@ -82,15 +82,7 @@ impl TestDb {
 
     /// A fresh database on the PostgreSQL server `server`.
     pub async fn postgres(path: PathBuf, server: &str) -> TestDb {
-        use sqlx::migrate::MigrateDatabase;
-        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let url = format!(
-            "{}/hm_it_{}_{n}",
-            server.trim_end_matches('/'),
-            std::process::id()
-        );
-        sqlx::Postgres::create_database(&url).await.unwrap();
+        let url = crate::seed::fresh_postgres(server, "hm_it").await;
         TestDb { path, url }
     }
 }

@@ -36,6 +36,38 @@ impl Db for String {
     }
 }
 
+/// A fresh database on the PostgreSQL server `server` (`postgres://user@host:port`), named
+/// after `prefix`, this process and a counter; its URL.
+pub async fn fresh_postgres(server: &str, prefix: &str) -> String {
+    use sqlx::migrate::MigrateDatabase;
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let url = format!(
+        "{}/{prefix}_{}_{n}",
+        server.trim_end_matches('/'),
+        std::process::id()
+    );
+    sqlx::Postgres::create_database(&url).await.unwrap();
+    url
+}
+
+/// The databases a benchmark runs on, by name: a SQLite file in `dir`, and a fresh
+/// PostgreSQL database when `HIENMAU_TEST_POSTGRES` names a server (`bash .ci/postgres`
+/// starts one); without it, one line says the PostgreSQL runs were skipped.
+pub async fn bench_databases(dir: &Path, file: &str) -> Vec<(&'static str, String)> {
+    let mut out = vec![("SQLite", dir.join(file).url())];
+    match std::env::var("HIENMAU_TEST_POSTGRES") {
+        Ok(server) if !server.trim().is_empty() => {
+            out.push(("PostgreSQL", fresh_postgres(&server, "hm_bench").await));
+        }
+        _ => println!(
+            "  (PostgreSQL runs skipped: set HIENMAU_TEST_POSTGRES to a server, e.g. what \
+             `bash .ci/postgres` prints)"
+        ),
+    }
+    out
+}
+
 async fn pool(db: &(impl Db + ?Sized)) -> sqlx::AnyPool {
     sqlx::any::install_default_drivers();
     let url = db.url();
@@ -330,7 +362,7 @@ pub async fn callout_population(
             d.push_str(&format!(
                 "({donor}, 0, 'Người hiến {donor}', '{group}', '{province}', '{birth}', '{sex}', \
                  {weight}, 0, {kind}, {date}, {score}, {})",
-                night as i64
+                if night { "TRUE" } else { "FALSE" }
             ));
             i.push_str(&format!(
                 "('telegram', 'b{donor}', 'b{donor}', {donor}, 0, 0)"
