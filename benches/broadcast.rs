@@ -59,10 +59,14 @@ async fn run(members: i64, limits: Option<Limits>, postgres: Option<(&str, usize
     if limits.is_none() {
         config.delivery = DeliveryConfig::unlimited();
     }
-    let app = App::open(config.clone(), Arc::new(SystemClock)).await.unwrap();
+    let app = App::open(config.clone(), Arc::new(SystemClock))
+        .await
+        .unwrap();
     let mut running = vec![hienmau::service::start(app.clone()).await.unwrap()];
     for _ in 1..instances {
-        let other = App::open(config.clone(), Arc::new(SystemClock)).await.unwrap();
+        let other = App::open(config.clone(), Arc::new(SystemClock))
+            .await
+            .unwrap();
         running.push(hienmau::service::start(other).await.unwrap());
     }
 

@@ -99,7 +99,9 @@ async fn run_hienmau(donors: i64, on: On<'_>) -> Duration {
     config.listen_addr = "127.0.0.1:0".parse().unwrap();
     let mut running = Vec::new();
     for _ in 0..instances {
-        let app = App::open(config.clone(), Arc::new(SystemClock)).await.unwrap();
+        let app = App::open(config.clone(), Arc::new(SystemClock))
+            .await
+            .unwrap();
         running.push(hienmau::service::start(app).await.unwrap());
     }
     let total = donors as usize * SCRIPT.len();

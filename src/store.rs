@@ -37,7 +37,7 @@ pub use drive::SignUp;
 pub use identities::{Account, Identity};
 pub use jobs::{Job, JobKind, JobOutcome, NewJob};
 pub use keys::{JobKey, KeyFamily, OutboxKey};
-pub use oa::{OaRouteFacts, TokenWrite, ZaloStatus};
+pub use oa::{OaRouteFacts, OaTokenLock, TokenWrite, ZaloStatus};
 pub use outbox::{Lane, NewMessage, OutboxRow, Outcome, Scope, Settled};
 pub use plan::{PlanLoaded, YearDonor};
 
@@ -313,9 +313,9 @@ pub fn is_transient(e: &sqlx::Error) -> bool {
         {
             // SQLSTATE classes: 40 (a serialization failure or deadlock: retry), 53 (out of
             // resources: disk, memory, connections), 57P (the server shutting down), 08 (the
-            // connection lost).
+            // connection lost), 55P03 (a lock not had within `lock_timeout`).
             let code = d.code().unwrap_or_default();
-            ["40", "53", "57P", "08"]
+            ["40", "53", "57P", "08", "55P03"]
                 .iter()
                 .any(|c| code.starts_with(c))
         }
@@ -416,6 +416,14 @@ impl Store {
             Backend::Postgres => AnyPoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
+                // The writers' lock is waited for at most this long: a unit of work that
+                // waits behind a stuck one fails (and is retried) instead of hanging.
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute("SET lock_timeout = '30s'").await?;
+                        Ok(())
+                    })
+                })
                 .connect(url)
                 .await
                 // The URL may hold a password: never in a message.
@@ -673,6 +681,61 @@ mod tests {
     use crate::domain::province::Province;
     use crate::messages::Lang;
     use std::collections::HashSet;
+
+    #[test]
+    fn placeholders_are_numbered_for_postgresql_outside_quotes_only() {
+        assert_eq!(
+            numbered("SELECT ? FROM t WHERE a = ? AND b IN (?, ?)"),
+            "SELECT $1 FROM t WHERE a = $2 AND b IN ($3, $4)"
+        );
+        // A question mark in a literal or a quoted name is text.
+        assert_eq!(
+            numbered("SELECT 'why?', \"odd?name\" FROM t WHERE x = ? AND y = 'a''?'"),
+            "SELECT 'why?', \"odd?name\" FROM t WHERE x = $1 AND y = 'a''?'"
+        );
+        assert_eq!(numbered("SELECT 1"), "SELECT 1");
+        assert_eq!(numbered(""), "");
+        // An unclosed quote leaves the rest as text (the server reports the statement).
+        assert_eq!(numbered("SELECT 'x ? "), "SELECT 'x ? ");
+        assert_eq!(Backend::Sqlite.sql("a = ?"), "a = ?");
+        assert_eq!(Backend::Postgres.sql("a = ? OR b = ?"), "a = $1 OR b = $2");
+    }
+
+    #[test]
+    fn a_database_url_names_its_engine_or_is_refused_clearly() {
+        assert_eq!(
+            Backend::of_url("sqlite://hienmau.db").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(Backend::of_url("sqlite::memory:").unwrap(), Backend::Sqlite);
+        assert_eq!(
+            Backend::of_url("postgres://u:p@db/hienmau").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::of_url("postgresql://db/hienmau").unwrap(),
+            Backend::Postgres
+        );
+        for wrong in ["mysql://db/x", "hienmau.db", "", "postgres:/db"] {
+            let e = Backend::of_url(wrong).unwrap_err().to_string();
+            assert!(
+                e.contains("sqlite://") && e.contains("postgres://"),
+                "{wrong}: {e}"
+            );
+            // The message names the scheme, never the rest (a password may be in it).
+            assert!(!e.contains("db/x"), "{e}");
+        }
+        assert_eq!(
+            sqlite_url("sqlite://a.db"),
+            "sqlite://a.db?mode=rwc",
+            "a missing file is created"
+        );
+        assert_eq!(sqlite_url("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
+        assert_eq!(
+            sqlite_url("sqlite://a.db?cache=shared"),
+            "sqlite://a.db?cache=shared&mode=rwc"
+        );
+    }
 
     #[test]
     fn a_prefix_range_holds_exactly_the_keys_that_start_with_it() {

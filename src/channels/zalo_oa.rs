@@ -208,7 +208,35 @@ impl ZaloOaChannel {
         if !refused && current.expires_at - now > REFRESH_MARGIN_MS {
             return Ok(current.access);
         }
-        let fresh = self.refresh(&current.refresh, now).await?;
+        // Several instances share the tokens: one refreshes at a time, and one that waited
+        // takes the pair the other just stored instead of spending its refresh token again.
+        let lock = self
+            .store
+            .lock_oa_tokens(&self.cfg.app_id)
+            .await
+            .map_err(|e| format!("{e:#}"))?;
+        let stored = self
+            .store
+            .oa_tokens(&self.cfg.app_id)
+            .await
+            .map_err(|e| format!("{e:#}"));
+        let fresh = match stored {
+            Ok(Some((access, refresh, expires_at)))
+                if access != current.access && expires_at - now > REFRESH_MARGIN_MS =>
+            {
+                Ok(Tokens {
+                    access,
+                    refresh,
+                    expires_at,
+                })
+            }
+            // The newest refresh token is the stored one (the other's, if it refreshed).
+            Ok(Some((_, refresh, _))) => self.refresh(&refresh, now).await,
+            Ok(None) => self.refresh(&current.refresh, now).await,
+            Err(e) => Err(e),
+        };
+        lock.release().await;
+        let fresh = fresh?;
         let access = fresh.access.clone();
         *guard = Some(fresh);
         Ok(access)

@@ -7,6 +7,19 @@ use crate::domain::zns::Spend;
 use anyhow::Context;
 use sqlx::Row;
 
+/// See [`Store::lock_oa_tokens`].
+pub struct OaTokenLock {
+    tx: Option<sqlx::Transaction<'static, sqlx::Any>>,
+}
+
+impl OaTokenLock {
+    pub async fn release(self) {
+        if let Some(tx) = self.tx {
+            let _ = tx.commit().await;
+        }
+    }
+}
+
 /// How [`Store::store_oa_tokens`] treats tokens already stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenWrite {
@@ -26,6 +39,28 @@ impl Store {
         .context("reading the Zalo OA tokens")?;
         row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
             .transpose()
+    }
+
+    /// Hold the OA's tokens while one instance refreshes them: Zalo's refresh token works
+    /// once, so two instances refreshing together would leave one with a spent token. On
+    /// PostgreSQL a transaction-scoped advisory lock, released by [`OaTokenLock::release`]
+    /// (or when dropped); the holder re-reads the stored tokens first and uses another
+    /// instance's fresh pair instead of refreshing again. SQLite has one instance: nothing.
+    pub async fn lock_oa_tokens(&self, app_id: &str) -> anyhow::Result<OaTokenLock> {
+        if self.backend == super::Backend::Sqlite {
+            return Ok(OaTokenLock { tx: None });
+        }
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("locking the Zalo OA tokens")?;
+        sqlx::query("SELECT 1 FROM pg_advisory_xact_lock(7217, hashtext($1))")
+            .bind(app_id)
+            .fetch_all(&mut *tx)
+            .await
+            .context("locking the Zalo OA tokens")?;
+        Ok(OaTokenLock { tx: Some(tx) })
     }
 
     /// Store a pair of Zalo OA tokens in one statement. `Seed` (the configured first tokens)
