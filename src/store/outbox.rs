@@ -128,12 +128,15 @@ impl Store {
         let (filter, binds) = Self::scope_filter(scope, 4);
         // Several instances share a PostgreSQL outbox: a chat with a row in flight at any
         // of them waits, so that its messages still go one at a time and in order. One
-        // SQLite file has one instance, which keeps that in memory.
+        // SQLite file has one instance, which keeps that in memory. `NOT IN` over the few
+        // rows in flight is one hashed look-up per row whatever the statistics say; the
+        // correlated `NOT EXISTS` it replaces was planned, on a fresh table with 5,000
+        // pending rows, as a nested loop taking 5 s a read.
         let in_flight = match self.backend {
             super::Backend::Sqlite => "",
             super::Backend::Postgres => {
-                "AND NOT EXISTS (SELECT 1 FROM outbox s WHERE s.status = 'sending' \
-                 AND s.channel = outbox.channel AND s.chat_id = outbox.chat_id)"
+                "AND (channel, COALESCE(chat_id, '')) NOT IN (SELECT s.channel, \
+                 COALESCE(s.chat_id, '') FROM outbox s WHERE s.status = 'sending')"
             }
         };
         let sql = format!(

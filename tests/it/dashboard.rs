@@ -632,6 +632,7 @@ async fn the_overview_says_how_delivery_is_going_and_when_messages_wait_too_long
     bot.register(10, "0912000010").await;
     let r = bot.say(1, "/dashboard").await;
     let cookie = sign_in(&link_in(&r.text)).await;
+    bot.settled().await;
     let (status, overview) = get(&bot, Some(&cookie)).await;
     assert_eq!(status, 200);
     // The registration's replies went out in the last hour; nothing waits.

@@ -291,6 +291,20 @@ impl TestBot {
             .unwrap()
     }
 
+    /// Wait until no outbox row is pending or being sent: a message reaches the fake a
+    /// moment before its outcome is written, and what counts rows must not see that moment.
+    pub async fn settled(&self) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let counts = self.app.store().outbox_status_counts().await.unwrap();
+            if !counts.iter().any(|(s, _)| s == "pending" || s == "sending") {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{counts:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// `user` taps the button with this value; returns the bot's answer.
     pub async fn tap(&self, user: i64, value: &str) -> Sent {
         self.fake.tap_and_wait(user, value, WAIT).await
