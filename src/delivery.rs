@@ -466,9 +466,24 @@ impl Worker {
                 continue;
             };
             let app = self.app.clone();
+            // Lateness a shared slot absorbs; beyond it the later slots move back.
+            let tolerance = self
+                .pacing
+                .get(&row.channel)
+                .and_then(|p| p.shared)
+                .map(|interval| interval / 4);
             in_flight.spawn(async move {
                 if let Some(at) = start {
                     tokio::time::sleep_until(at).await;
+                    let late = Instant::now().saturating_duration_since(at);
+                    if tolerance.is_some_and(|t| late > t) {
+                        // One send late and the next ones on time would put one more in
+                        // the platform's sliding second than the pace allows.
+                        let late_us = i64::try_from(late.as_micros()).unwrap_or(i64::MAX);
+                        if let Err(e) = app.store().delay_sends(row.channel, late_us).await {
+                            tracing::warn!(error = %format!("{e:#}"), "delaying sends failed");
+                        }
+                    }
                 }
                 let outcome = match serde_json::from_str::<Outbound>(&row.body) {
                     Ok(out) => transport.deliver(&app, &row, &out).await,
@@ -485,7 +500,6 @@ impl Worker {
     /// database cannot be reached, the rows wait a second apiece, well under any cap.
     async fn shared_slots(&mut self, rows: &[OutboxRow]) -> Vec<Option<Instant>> {
         let mut starts = vec![None; rows.len()];
-        let now = Instant::now();
         for (channel, pacing) in self.pacing.iter_mut() {
             let Some(interval) = pacing.shared else {
                 continue;
@@ -519,6 +533,9 @@ impl Worker {
                         .collect()
                 }
             };
+            // The waits count from the database's clock during the statement: from here,
+            // after its answer, every error makes a send late (absorbed), never early.
+            let now = Instant::now();
             // The overall slots follow each other from the first; a chat's own pace may put
             // its send later, which does not hold the others.
             let first = waits.iter().min().copied().unwrap_or_default();

@@ -1030,6 +1030,57 @@ mod tests {
         assert!(store.claim(&[id("5")], 100).await.unwrap().is_empty());
     }
 
+    /// The pace several instances share on PostgreSQL (one SQLite file has one sender,
+    /// which paces in memory): slots one interval apart whoever asks, a chat's own interval
+    /// on top, a 429's hold, and a late send moving the later slots back.
+    #[tokio::test]
+    async fn the_shared_pace_hands_out_slots_in_turn_and_moves_them_for_holds_and_late_sends() {
+        for (_dir, store) in stores().await {
+            if store.backend() != Backend::Postgres {
+                continue;
+            }
+            const MS: i64 = 1_000;
+            let tg = ChannelKind::Telegram;
+            // Differences of waits include the time between the two statements: a margin.
+            let near = |got: i64, want: i64| (want - 30 * MS..=want).contains(&got);
+            let w = store
+                .reserve_sends(tg, &["a", "b", "c"], 100 * MS, 0)
+                .await
+                .unwrap();
+            assert!(w[0] <= 5 * MS, "{w:?}");
+            assert_eq!((w[1] - w[0], w[2] - w[1]), (100 * MS, 100 * MS), "{w:?}");
+            let next = store.reserve_sends(tg, &["d"], 100 * MS, 0).await.unwrap();
+            assert!(near(next[0], w[2] + 100 * MS), "{w:?} then {next:?}");
+            // Another channel has its own pace.
+            let zalo = store
+                .reserve_sends(ChannelKind::Zalo, &["d"], 100 * MS, 0)
+                .await
+                .unwrap();
+            assert!(zalo[0] <= 5 * MS, "{zalo:?}");
+            store.delay_sends(tg, 50 * MS).await.unwrap();
+            let after_late = store.reserve_sends(tg, &["e"], 100 * MS, 0).await.unwrap();
+            assert!(
+                near(after_late[0], next[0] + 150 * MS),
+                "{next:?} then {after_late:?}"
+            );
+            store.hold_sends(tg, 2_000 * MS).await.unwrap();
+            let held = store.reserve_sends(tg, &["f"], 100 * MS, 0).await.unwrap();
+            assert!(near(held[0], 2_000 * MS), "{held:?}");
+            // A chat's own interval: its second send a second after its first, while the
+            // overall slot of another chat stays next in turn.
+            let chats = store
+                .reserve_sends(tg, &["g", "h"], 100 * MS, 1_000 * MS)
+                .await
+                .unwrap();
+            let again = store
+                .reserve_sends(tg, &["g", "i"], 100 * MS, 1_000 * MS)
+                .await
+                .unwrap();
+            assert!(near(again[0], chats[0] + 1_000 * MS), "{chats:?} {again:?}");
+            assert!(near(again[1], chats[1] + 200 * MS), "{chats:?} {again:?}");
+        }
+    }
+
     #[tokio::test]
     async fn the_outbox_keeps_lane_order_and_idempotency() {
         for (_dir, store) in stores().await {

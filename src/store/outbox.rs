@@ -409,6 +409,19 @@ impl Store {
         Ok(())
     }
 
+    /// A send went `late_us` after its slot: every slot not yet reserved on `channel` moves
+    /// back as much, so that the platform's sliding second never holds one more than the
+    /// pace (the late send now sits closer to those after it than the interval).
+    pub async fn delay_sends(&self, channel: ChannelKind, late_us: i64) -> anyhow::Result<()> {
+        sqlx::query("UPDATE send_pacing SET next_at = next_at + $2 WHERE channel = $1")
+            .bind(channel.code())
+            .bind(late_us)
+            .execute(&self.pool)
+            .await
+            .context("delaying sends")?;
+        Ok(())
+    }
+
     /// Rows that ended 'uncertain', by lane.
     pub async fn uncertain_by_lane(&self) -> anyhow::Result<Vec<(Lane, i64)>> {
         let rows: Vec<(i64, i64)> = sqlx::query_as(
