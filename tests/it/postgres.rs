@@ -350,6 +350,71 @@ async fn a_scheduler_tick_on_two_instances_runs_each_cron_once() {
     running.stop(Duration::from_secs(5)).await;
 }
 
+/// An urgent call-out's waves with two instances ticking at the same moment: each wave is
+/// asked by one of them, and no donor is asked twice.
+#[tokio::test]
+async fn two_instances_ticking_at_once_ask_each_wave_of_a_callout_once() {
+    let Some(server) = server() else { return };
+    let bot = bot_on(&server, &[], DeliveryConfig::unlimited()).await;
+    const ASK: &str = "CẦN MÁU GẤP";
+    let hp = seed::reserve_club(&bot.db, "CLB máu hiếm Hải Phòng", "hai-phong").await;
+    let donors: Vec<i64> = (200..230).collect();
+    for (i, user) in donors.iter().enumerate() {
+        let club = (i < 3).then_some(hp);
+        seed::donor(&bot.db, *user, "O-", "hai-phong", club, "").await;
+    }
+    let (second, running) = bot.another_instance().await;
+    let t0 = vn(11, 22, 9, 0);
+    bot.clock.set(t0);
+    let preview = bot
+        .say(
+            ADMIN,
+            "/callout O-; toàn phần; 2; BV Việt Tiệp; 1 Nhà Thương; Hải Phòng; 18h",
+        )
+        .await;
+    assert!(preview.text.contains("Đợt đầu sẽ hỏi"), "{}", preview.text);
+    bot.tap(ADMIN, "send").await;
+    const ASKED: &str =
+        "SELECT COUNT(*) FROM callout_asks WHERE callout_id = (SELECT MAX(id) FROM callouts)";
+    let first = count(&bot, ASKED).await;
+    assert!(
+        first > 0 && first < donors.len() as i64,
+        "wave 1 asked {first}"
+    );
+    // Each later wave: both instances tick at once; one asks, the other finds it done.
+    let mut total = first;
+    for minutes in [20, 40] {
+        let t = t0 + chrono::Duration::minutes(minutes);
+        bot.clock.set(t);
+        let (a, b) = tokio::join!(scheduler::tick(&bot.app, t), scheduler::tick(&second, t));
+        let (a, b) = (a.unwrap().asked, b.unwrap().asked);
+        println!("wave 1 asked {first}; at +{minutes} min the instances asked {a} and {b}");
+        assert!(a + b > 0, "wave at +{minutes} min asked nobody");
+        assert!(
+            a == 0 || b == 0,
+            "both instances asked the wave: {a} and {b}"
+        );
+        total += (a + b) as i64;
+        assert_eq!(count(&bot, ASKED).await, total);
+    }
+    bot.settled().await;
+    for user in &donors {
+        let asks = bot
+            .fake
+            .sent_to(*user)
+            .iter()
+            .filter(|m| m.text.contains(ASK))
+            .count();
+        assert!(asks <= 1, "donor {user} asked {asks} times");
+    }
+    let received: i64 = donors
+        .iter()
+        .map(|u| bot.fake.sent_to(*u).iter().any(|m| m.text.contains(ASK)) as i64)
+        .sum();
+    assert_eq!(received, total, "every ask recorded was delivered, once");
+    running.stop(Duration::from_secs(5)).await;
+}
+
 #[tokio::test]
 async fn a_sqlite_deployment_moves_to_postgres_with_every_count_checked() {
     let Some(server) = server() else { return };
