@@ -130,6 +130,19 @@ pub fn say_postgres_skipped() {
     });
 }
 
+/// Wait until no outbox row of `app` is pending or being sent (at most [`WAIT`]).
+pub async fn outbox_settled(app: &App) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let counts = app.store().outbox_status_counts().await.unwrap();
+        if !counts.iter().any(|(s, _)| s == "pending" || s == "sending") {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{counts:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 pub struct TestBot {
     pub fake: FakeTelegram,
     pub app: App,
@@ -294,15 +307,7 @@ impl TestBot {
     /// Wait until no outbox row is pending or being sent: a message reaches the fake a
     /// moment before its outcome is written, and what counts rows must not see that moment.
     pub async fn settled(&self) {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            let counts = self.app.store().outbox_status_counts().await.unwrap();
-            if !counts.iter().any(|(s, _)| s == "pending" || s == "sending") {
-                return;
-            }
-            assert!(tokio::time::Instant::now() < deadline, "{counts:?}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        outbox_settled(&self.app).await
     }
 
     /// `user` taps the button with this value; returns the bot's answer.

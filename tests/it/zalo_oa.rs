@@ -503,15 +503,7 @@ impl Oa {
 
     /// Wait until no outbox row is pending or being sent.
     async fn settled(&self) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let counts = self.app.store().outbox_status_counts().await.unwrap();
-            if !counts.iter().any(|(s, _)| s == "pending" || s == "sending") {
-                return;
-            }
-            assert!(tokio::time::Instant::now() < deadline, "{counts:?}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        crate::support::outbox_settled(&self.app).await
     }
 }
 
