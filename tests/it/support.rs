@@ -130,6 +130,16 @@ pub fn say_postgres_skipped() {
     });
 }
 
+/// The scheduler's first tick at the harness's start time, before the bot runs: it starts
+/// the daily jobs' record (a cron's first run counts from that day), which the background
+/// scheduler would do too, but only when it gets its turn — under load, after a test had
+/// already moved the clock days ahead, so that those days were never run.
+pub async fn first_tick(app: &App) {
+    hienmau::scheduler::tick(app, app.clock().now())
+        .await
+        .expect("the first tick");
+}
+
 /// Wait until no outbox row of `app` is pending or being sent (at most [`WAIT`]).
 pub async fn outbox_settled(app: &App) {
     let deadline = tokio::time::Instant::now() + WAIT;
@@ -209,6 +219,7 @@ impl TestBot {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let app = open_app(&db, &fake, &extra, &delivery, clock.clone()).await;
+        first_tick(&app).await;
         let running = service::start(app.clone()).await.expect("the bot starts");
         TestBot {
             fake,

@@ -2,7 +2,7 @@
 //! tokens refreshed and stored before use.
 
 use crate::fake_zalo_oa::{APP_SECRET, FakeZaloOa};
-use crate::support::{init_logs, start_time};
+use crate::support::{first_tick, init_logs, start_time};
 use hienmau::app::{App, ManualClock};
 use hienmau::channels::zalo_oa::signature_hex;
 use hienmau::clock::Clock;
@@ -52,6 +52,7 @@ async fn open(
     config.delivery = DeliveryConfig::unlimited();
     config.zns = zns;
     let app = App::open(config, clock).await.unwrap();
+    first_tick(&app).await;
     let running = service::start(app.clone())
         .await
         .expect("the OA channel starts");
