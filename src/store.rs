@@ -1030,6 +1030,37 @@ mod tests {
         assert!(store.claim(&[id("5")], 100).await.unwrap().is_empty());
     }
 
+    /// Two senders at once for the last of a month's budget, one for a reminder and one for
+    /// an urgent ask (two rows of the spend table, so no row lock orders them), two hundred
+    /// times: never both (issue 16: a counter is never read, then written). On PostgreSQL
+    /// the unlocked statement let both through in some rounds.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_senders_racing_for_the_last_of_a_budget_never_both_get_it() {
+        use crate::domain::zns::Spend;
+        for (_dir, store) in stores().await {
+            let mut both = 0;
+            for round in 0..200 {
+                let month = format!("r{round}");
+                let take = |class| {
+                    let (store, month) = (store.clone(), month.clone());
+                    tokio::spawn(async move { store.spend(&month, class, 100, Some(100)).await })
+                };
+                let (a, b) = (take(Spend::Bulk), take(Spend::Urgent));
+                let (a, b) = (a.await.unwrap().unwrap(), b.await.unwrap().unwrap());
+                assert!(a || b, "round {round}: nobody got the budget");
+                both += usize::from(a && b);
+            }
+            assert_eq!(
+                both,
+                0,
+                "{:?}: both senders got the last of it",
+                store.backend()
+            );
+            // Without a limit (a free consultation message) every one is counted.
+            assert!(store.spend("r0", Spend::Bulk, 0, None).await.unwrap());
+        }
+    }
+
     /// The pace several instances share on PostgreSQL (one SQLite file has one sender,
     /// which paces in memory): slots one interval apart whoever asks, a chat's own interval
     /// on top, a 429's hold, and a late send moving the later slots back.

@@ -138,6 +138,11 @@ impl Store {
     /// Count one message of `class` in `month` at `price`. With a `limit`, only while the
     /// month's template spend (bulk and urgent together) stays within it: one conditional
     /// statement, so two senders can never both take the last of a budget. `false`: over.
+    ///
+    /// On SQLite the statement runs alone (one writer). On PostgreSQL two such statements
+    /// at once would each sum the spend before the other's row is committed (the sum is read
+    /// under its own snapshot, not locked) and both pass: there they run one at a time per
+    /// month under an advisory lock, each statement then reading what the last committed.
     pub async fn spend(
         &self,
         month: &str,
@@ -145,7 +150,15 @@ impl Store {
         price: i64,
         limit: Option<i64>,
     ) -> anyhow::Result<bool> {
-        let r = sqlx::query(
+        let mut tx = self.pool.begin().await.context("counting spend")?;
+        if self.backend == super::Backend::Postgres {
+            sqlx::query("SELECT 1 FROM pg_advisory_xact_lock(7218, hashtext($1))")
+                .bind(month)
+                .fetch_all(&mut *tx)
+                .await
+                .context("locking the month's spend")?;
+        }
+        let counted = sqlx::query(
             "INSERT INTO zalo_spend (month, class, sent, spent_vnd) SELECT $1, $2, 1, $3 \
              WHERE $4 IS NULL OR (SELECT CAST(COALESCE(SUM(spent_vnd), 0) AS BIGINT) FROM zalo_spend \
              WHERE month = $1 AND class IN ('zns_bulk', 'zns_urgent')) + $3 <= $4 \
@@ -156,10 +169,13 @@ impl Store {
         .bind(class.code())
         .bind(price)
         .bind(limit)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
-        .context("counting spend")?;
-        Ok(r.rows_affected() == 1)
+        .context("counting spend")?
+        .rows_affected()
+            == 1;
+        tx.commit().await.context("counting spend")?;
+        Ok(counted)
     }
 
     /// Give back what [`Store::spend`] took (the send did not happen).
