@@ -1,6 +1,7 @@
 //! A platform's batch of updates is handled as one unit of work: these cases only arise when
 //! several updates of one person, or one update twice, arrive in the same batch.
 
+use crate::support::TestDb;
 use hienmau::app::{App, Handled, ManualClock};
 use hienmau::channels::{ChannelKind, Inbound, Outbound};
 use hienmau::config::Config;
@@ -8,15 +9,22 @@ use hienmau::engine::Input;
 use hienmau::store::Lane;
 use std::sync::Arc;
 
-async fn app() -> (tempfile::TempDir, App) {
+/// The test's folder and database, kept for a reopen.
+struct Place {
+    _dir: tempfile::TempDir,
+    db: TestDb,
+}
+
+async fn app() -> (Place, App) {
     let dir = tempfile::tempdir().unwrap();
-    let app = open(&dir).await;
-    (dir, app)
+    let db = TestDb::new(dir.path().join("b.db")).await;
+    let app = open(&db).await;
+    (Place { _dir: dir, db }, app)
 }
 
 /// The app on the database in `dir`.
-async fn open(dir: &tempfile::TempDir) -> App {
-    let url = format!("sqlite://{}", dir.path().join("b.db").display());
+async fn open(db: &TestDb) -> App {
+    let url = db.url.clone();
     let config = Config::load(None, |k| (k == "DATABASE_URL").then(|| url.clone())).unwrap();
     App::open(
         config,
@@ -315,7 +323,7 @@ async fn a_typed_phone_never_joins_accounts() {
 #[tokio::test]
 async fn a_flooding_account_is_slowed_down_and_others_are_served() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("f.db").display());
+    let url = TestDb::new(dir.path().join("f.db")).await.url;
     let mut config = Config::load(None, |k| (k == "DATABASE_URL").then(|| url.clone())).unwrap();
     config.limits.inbound_per_minute = 5;
     let clock = Arc::new(ManualClock::new(crate::support::start_time()));
@@ -361,7 +369,7 @@ async fn a_database_out_of_reach_skips_nothing_and_the_update_is_handled_once_ba
         .await
         .unwrap_err();
     assert!(failed.is_retry(), "{failed}");
-    let app = open(&dir).await;
+    let app = open(&dir.db).await;
     assert_eq!(app.store().counter("inbound_skipped").await.unwrap(), 0);
     app.handle_polled(vec![tg(1, "u1", "/start")])
         .await

@@ -106,6 +106,37 @@ impl crate::seed::Db for TestDb {
     }
 }
 
+/// `DATABASE_URL` for the processes a test starts on the database at `path`: that SQLite
+/// file, or, when the whole suite runs on PostgreSQL, a fresh database of the tests' server,
+/// the same one for every process started on `path`.
+pub fn process_db_url(path: &std::path::Path) -> String {
+    if std::env::var("HIENMAU_IT_BACKEND").as_deref() != Ok("postgres") {
+        return format!("sqlite://{}", path.display());
+    }
+    static URLS: std::sync::Mutex<std::collections::BTreeMap<PathBuf, String>> =
+        std::sync::Mutex::new(std::collections::BTreeMap::new());
+    let mut urls = URLS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(url) = urls.get(path) {
+        return url.clone();
+    }
+    let server =
+        postgres_server().expect("HIENMAU_IT_BACKEND=postgres needs HIENMAU_TEST_POSTGRES");
+    // Its own thread and runtime: the caller may be a plain test or inside one.
+    let url = std::thread::scope(|s| {
+        s.spawn(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(crate::seed::fresh_postgres(&server, "hm_cli"))
+        })
+        .join()
+        .unwrap()
+    });
+    urls.insert(path.to_path_buf(), url.clone());
+    url
+}
+
 /// The tests' PostgreSQL server (`HIENMAU_TEST_POSTGRES`, e.g. what `bash .ci/postgres`
 /// prints), if there is one.
 pub fn postgres_server() -> Option<String> {

@@ -1,5 +1,6 @@
 //! The `hienmau chat` binary, scripted through pipes.
 
+use crate::support::process_db_url;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -22,7 +23,7 @@ fn run_chat_with(
         .args(["chat", "--user", user])
         .args(now)
         .args(extra)
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("DATABASE_URL", process_db_url(db))
         .env_remove("TELEGRAM_BOT_TOKEN")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -76,7 +77,7 @@ fn a_whole_registration_piped_through_hienmau_chat() {
     // Operators see the outbox.
     let status = Command::new(env!("CARGO_BIN_EXE_hienmau"))
         .arg("status")
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("DATABASE_URL", process_db_url(&db))
         .output()
         .unwrap();
     let status = String::from_utf8_lossy(&status.stdout);
@@ -134,10 +135,7 @@ fn serve_without_a_channel_says_what_to_set_and_serves_the_dashboard() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_hienmau"))
         .arg("serve")
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("s.db").display()),
-        )
+        .env("DATABASE_URL", process_db_url(&dir.path().join("s.db")))
         .env("HIENMAU_LISTEN", "127.0.0.1:0")
         .env("NO_COLOR", "1")
         .env_remove("TELEGRAM_BOT_TOKEN")
@@ -173,10 +171,7 @@ fn logs_written_to_a_file_carry_no_colour_codes() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_hienmau"))
         .arg("migrate")
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("m.db").display()),
-        )
+        .env("DATABASE_URL", process_db_url(&dir.path().join("m.db")))
         .env("RUST_LOG", "debug")
         .env_remove("NO_COLOR")
         .output()
@@ -193,7 +188,7 @@ fn logs_written_to_a_file_carry_no_colour_codes() {
 fn hienmau(db: &std::path::Path, args: &[&str]) -> (String, String, bool) {
     let out = Command::new(env!("CARGO_BIN_EXE_hienmau"))
         .args(args)
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("DATABASE_URL", process_db_url(db))
         .output()
         .unwrap();
     (
@@ -403,7 +398,7 @@ fn the_demo_donor_signs_up_and_the_clock_brings_each_reminder_then_a_coordinator
     // A coordinator, in another terminal on the same database, records her donation.
     let grant = Command::new(env!("CARGO_BIN_EXE_hienmau"))
         .args(["admin", "grant", "coordinator", "terminal:dieuphoi"])
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("DATABASE_URL", process_db_url(&db))
         .output()
         .unwrap();
     assert!(grant.status.success());
@@ -564,7 +559,7 @@ fn a_byte_that_is_not_utf8_does_not_end_the_chat_and_quit_does() {
     let db = dir.path().join("bytes.db");
     let mut child = Command::new(env!("CARGO_BIN_EXE_hienmau"))
         .args(["chat", "--user", "z", "--now", "2026-11-22T09:00"])
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("DATABASE_URL", process_db_url(&db))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -645,10 +640,7 @@ fn the_demo_prints_a_sign_in_link_to_the_dashboard_beside_the_chat() {
             "--now",
             "2026-11-22T09:00",
         ])
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("d.db").display()),
-        )
+        .env("DATABASE_URL", process_db_url(&dir.path().join("d.db")))
         .env("HIENMAU_LISTEN", "127.0.0.1:0")
         .env_remove("TELEGRAM_BOT_TOKEN")
         .stdin(Stdio::piped())
@@ -703,10 +695,7 @@ fn the_demo_chats_on_when_the_dashboard_address_is_taken() {
             "--now",
             "2026-11-22T09:00",
         ])
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("t.db").display()),
-        )
+        .env("DATABASE_URL", process_db_url(&dir.path().join("t.db")))
         .env("HIENMAU_LISTEN", &addr)
         .env_remove("TELEGRAM_BOT_TOKEN")
         .stdin(Stdio::null())

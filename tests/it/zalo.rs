@@ -1,8 +1,8 @@
-//! The Zalo Bot Platform path end to end: fake Zalo server ↔ adapter ↔ engine ↔ SQLite ↔
+//! The Zalo Bot Platform path end to end: fake Zalo server ↔ adapter ↔ engine ↔ store ↔
 //! outbox ↔ worker ↔ fake Zalo server.
 
 use crate::fake_zalo::FakeZalo;
-use crate::support::{init_logs, start_time};
+use crate::support::{TestDb, init_logs, start_time};
 use hienmau::app::{App, ManualClock, split_outbound};
 use hienmau::channels::{ChannelKind, Outbound};
 use hienmau::config::{Config, DeliveryConfig};
@@ -20,6 +20,7 @@ struct ZaloBot {
     fake: FakeZalo,
     app: App,
     running: Running,
+    db: TestDb,
     _dir: tempfile::TempDir,
 }
 
@@ -31,11 +32,9 @@ async fn start_with(webhook: bool, extra: &[(&'static str, &str)]) -> ZaloBot {
     init_logs();
     let dir = tempfile::tempdir().unwrap();
     let fake = FakeZalo::start(TOKEN).await;
+    let db = TestDb::new(dir.path().join("z.db")).await;
     let mut env: HashMap<&str, String> = HashMap::from([
-        (
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("z.db").display()),
-        ),
+        ("DATABASE_URL", db.url.clone()),
         ("ZALO_BOT_TOKEN", TOKEN.to_string()),
         ("ZALO_API_URL", fake.url.clone()),
         ("HIENMAU_LISTEN", "127.0.0.1:0".to_string()),
@@ -62,6 +61,7 @@ async fn start_with(webhook: bool, extra: &[(&'static str, &str)]) -> ZaloBot {
         fake,
         app,
         running,
+        db,
         _dir: dir,
     }
 }
@@ -145,12 +145,17 @@ async fn long_polling_waits_through_408s() {
 /// From now on the account `poison` cannot be recorded: a database trigger refuses it, as a
 /// bug would.
 async fn poison_account(bot: &ZaloBot) {
-    crate::seed::exec(
-        &bot._dir.path().join("z.db"),
+    let trigger = if bot.db.url.starts_with("postgres") {
+        "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+         IF NEW.external_id = 'poison' THEN RAISE EXCEPTION 'a poison update'; END IF; \
+         RETURN NEW; END $$; \
+         CREATE TRIGGER poison BEFORE INSERT ON channel_identities \
+         FOR EACH ROW EXECUTE FUNCTION poison()"
+    } else {
         "CREATE TRIGGER poison BEFORE INSERT ON channel_identities \
-         WHEN NEW.external_id = 'poison' BEGIN SELECT RAISE(ABORT, 'a poison update'); END",
-    )
-    .await;
+         WHEN NEW.external_id = 'poison' BEGIN SELECT RAISE(ABORT, 'a poison update'); END"
+    };
+    crate::seed::exec(&bot.db, trigger).await;
 }
 
 /// One update that cannot be handled (here a database trigger refuses its account, as a bug

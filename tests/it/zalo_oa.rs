@@ -2,7 +2,7 @@
 //! tokens refreshed and stored before use.
 
 use crate::fake_zalo_oa::{APP_SECRET, FakeZaloOa};
-use crate::support::{first_tick, init_logs, start_time};
+use crate::support::{TestDb, first_tick, init_logs, start_time};
 use hienmau::app::{App, ManualClock};
 use hienmau::channels::zalo_oa::signature_hex;
 use hienmau::clock::Clock;
@@ -24,20 +24,19 @@ struct Oa {
     running: Option<Running>,
     url: String,
     stamp: u64,
+    /// A SQLite file in the test's folder, or a PostgreSQL database (`TestDb`).
+    db: TestDb,
 }
 
 async fn open(
-    dir: &Path,
+    db: &TestDb,
     fake: &FakeZaloOa,
     clock: Arc<ManualClock>,
     zns: Option<ZnsConfig>,
     extra: &[(&'static str, String)],
 ) -> (App, Running) {
     let mut env: HashMap<&str, String> = HashMap::from([
-        (
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.join("oa.db").display()),
-        ),
+        ("DATABASE_URL", db.url.clone()),
         ("ZALO_OA_APP_ID", APP_ID.into()),
         ("ZALO_OA_SECRET_KEY", OA_SECRET.into()),
         ("ZALO_OA_APP_SECRET", APP_SECRET.into()),
@@ -84,8 +83,23 @@ impl Oa {
         zns: Option<ZnsConfig>,
         extra: &[(&'static str, String)],
     ) -> Oa {
+        let db = TestDb::new(dir.join("oa.db")).await;
+        Self::configured_on(db, fake, zns, extra).await
+    }
+
+    /// Again on the database of an earlier harness (a restart).
+    async fn with_db(db: TestDb, fake: FakeZaloOa) -> Oa {
+        Self::configured_on(db, fake, None, &[]).await
+    }
+
+    async fn configured_on(
+        db: TestDb,
+        fake: FakeZaloOa,
+        zns: Option<ZnsConfig>,
+        extra: &[(&'static str, String)],
+    ) -> Oa {
         let clock = Arc::new(ManualClock::new(start_time()));
-        let (app, running) = open(dir, &fake, clock.clone(), zns, extra).await;
+        let (app, running) = open(&db, &fake, clock.clone(), zns, extra).await;
         let url = format!("http://{}/zalo-oa/webhook", running.http_addr.unwrap());
         // Event ids and timestamps never repeat, even across a restart of the harness.
         static NEXT: std::sync::atomic::AtomicU64 =
@@ -98,6 +112,7 @@ impl Oa {
             running: Some(running),
             url,
             stamp,
+            db,
         }
     }
 
@@ -330,7 +345,7 @@ async fn a_stop_right_after_a_refresh_does_not_lose_the_new_refresh_token() {
 
     // Restart with the same (now spent) first-start tokens in the configuration.
     let fake = oa.fake.clone();
-    let mut oa = Oa::with(dir.path(), fake).await;
+    let mut oa = Oa::with_db(oa.db.clone(), fake).await;
     oa.fake.expire_access_token();
     let r = oa.say("z4", "1").await;
     assert!(r["text"].as_str().unwrap().contains("Họ và tên"), "{r}");
@@ -566,7 +581,7 @@ async fn a_donor_silent_for_ten_days_is_reminded_by_template_and_others_by_the_o
         "only the silent donor by template"
     );
     assert_eq!(oa.fake.sent.to("z1").len(), n1, "nothing by the OA to z1");
-    let db = dir.path().join("oa.db");
+    let db = oa.db.clone();
     let count = |sql: &'static str| {
         let db = db.clone();
         async move { crate::seed::count(&db, sql).await }
@@ -629,7 +644,7 @@ async fn the_budget_stops_bulk_templates_but_not_an_urgent_ask() {
     oa.later(10 * 24).await;
     oa.settled().await;
     assert_eq!(oa.fake.templates.count(), 1, "the budget holds one");
-    let db = dir.path().join("oa.db");
+    let db = oa.db.clone();
     assert_eq!(
         crate::seed::count(
             &db,
@@ -691,7 +706,7 @@ async fn an_opted_out_phone_is_not_retried_and_gets_no_template_again() {
     oa.settled().await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(oa.fake.template_attempts("84912345021"), 1, "not retried");
-    let db = dir.path().join("oa.db");
+    let db = oa.db.clone();
     assert_eq!(
         crate::seed::count(
             &db,
@@ -710,7 +725,11 @@ async fn an_opted_out_phone_is_not_retried_and_gets_no_template_again() {
         1
     );
     assert_eq!(
-        crate::seed::count(&db, "SELECT COALESCE(SUM(spent_vnd), 0) FROM zalo_spend").await,
+        crate::seed::count(
+            &db,
+            "SELECT CAST(COALESCE(SUM(spent_vnd), 0) AS BIGINT) FROM zalo_spend"
+        )
+        .await,
         0,
         "nothing spent on a refused template"
     );
@@ -842,8 +861,8 @@ async fn a_callout_is_answered_with_the_oa_buttons() {
 async fn a_donor_on_the_old_consent_gets_templates_only_after_agreeing_to_the_new_text() {
     use hienmau::cli::{AdminAction, admin};
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("oa.db");
     let mut oa = Oa::with_templates(dir.path(), 10_000, 10_000).await;
+    let db = oa.db.clone();
     register(&mut oa, "z1", "84912345031", "5", false).await;
     crate::seed::exec(&db, "UPDATE consents SET text_version = '2026-11-v1'").await;
     oa.later(10 * 24).await;
@@ -926,7 +945,6 @@ async fn a_donor_on_the_old_consent_gets_templates_only_after_agreeing_to_the_ne
 async fn outside_the_window_without_a_template_the_donors_other_account_takes_it() {
     init_logs();
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("oa.db");
     let fake = FakeZaloOa::start(APP_ID).await;
     let telegram = crate::fake_telegram::FakeTelegram::start("123:oa-test").await;
     let extra = [
@@ -934,6 +952,7 @@ async fn outside_the_window_without_a_template_the_donors_other_account_takes_it
         ("TELEGRAM_API_URL", telegram.url.clone()),
     ];
     let mut oa = Oa::configured(dir.path(), fake, None, &extra).await;
+    let db = oa.db.clone();
     register(&mut oa, "z1", "84912345041", "5", false).await;
     // The same donor on Telegram, last seen before the OA account.
     crate::seed::exec(
