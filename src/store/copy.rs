@@ -12,8 +12,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 /// Every table, in an order where each row's references are already copied. The donor
-/// counts are not among them: the target's triggers build them from the donors copied, and
-/// they are compared after.
+/// counts are not among them: they are built on the target from the donors copied (by its
+/// triggers on SQLite, in one statement at the end on PostgreSQL), and compared after.
 pub const TABLES: &[&str] = &[
     "units",
     "families",
@@ -154,6 +154,20 @@ impl Store {
             plan.push((*table, to));
         }
         let mut tx = target.pool.begin().await.context("starting the copy")?;
+        if target.backend == Backend::Postgres {
+            // The donor counts are built once at the end, not row by row: each donor's
+            // trigger updates its group's row, and in one transaction PostgreSQL keeps every
+            // version of that row, so that each update walks all those before it (60,000
+            // donors of one group took 36 s, seven times 20,000's 5 s). DDL is transactional:
+            // the triggers are back on when the copy commits, and never off if it fails.
+            sqlx::raw_sql(
+                "ALTER TABLE donors DISABLE TRIGGER donor_counts_insert; \
+                 ALTER TABLE donors DISABLE TRIGGER donor_counts_update;",
+            )
+            .execute(&mut *tx)
+            .await
+            .context("pausing the donor counts")?;
+        }
         for (table, columns) in &plan {
             let list = columns
                 .iter()
@@ -245,13 +259,36 @@ impl Store {
                 .with_context(|| format!("moving {table}'s ids on"))?;
             }
         }
+        if target.backend == Backend::Postgres {
+            // What the triggers would have counted, in one statement (their rule: registered
+            // donors by province and group, a missing one as '').
+            sqlx::raw_sql(
+                "DELETE FROM donor_counts; \
+                 INSERT INTO donor_counts (province, blood_group, donors, reserve) \
+                 SELECT COALESCE(province, ''), COALESCE(blood_group, ''), COUNT(*), \
+                 SUM(CASE WHEN reserve THEN 1 ELSE 0 END) FROM donors \
+                 WHERE registered_at IS NOT NULL GROUP BY 1, 2; \
+                 ALTER TABLE donors ENABLE TRIGGER donor_counts_insert; \
+                 ALTER TABLE donors ENABLE TRIGGER donor_counts_update;",
+            )
+            .execute(&mut *tx)
+            .await
+            .context("counting the donors copied")?;
+        }
         tx.commit().await.context("committing the copy")?;
         let mut tables = Vec::new();
-        for table in TABLES.iter().chain(["donor_counts"].iter()) {
-            let (n, m) = if *table == "donor_counts" {
-                let sum = "SELECT CAST(COALESCE(SUM(donors), 0) AS BIGINT) FROM donor_counts";
-                let a: i64 = sqlx::query_scalar(sum).fetch_one(&self.pool).await?;
-                let b: i64 = sqlx::query_scalar(sum).fetch_one(&target.pool).await?;
+        // The donor counts, built on the target, are compared by what they add up to: the
+        // registered donors, and the reserve members among them.
+        const SUMS: [(&str, &str); 2] = [
+            ("donor_counts", "donors"),
+            ("donor_counts.reserve", "reserve"),
+        ];
+        for table in TABLES.iter().chain(SUMS.iter().map(|(name, _)| name)) {
+            let (n, m) = if let Some((_, column)) = SUMS.iter().find(|(name, _)| name == table) {
+                let sum =
+                    format!("SELECT CAST(COALESCE(SUM({column}), 0) AS BIGINT) FROM donor_counts");
+                let a: i64 = sqlx::query_scalar(&sum).fetch_one(&self.pool).await?;
+                let b: i64 = sqlx::query_scalar(&sum).fetch_one(&target.pool).await?;
                 (a, b)
             } else {
                 (self.count(table).await?, target.count(table).await?)

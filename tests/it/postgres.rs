@@ -440,6 +440,12 @@ async fn a_sqlite_deployment_moves_to_postgres_with_every_count_checked() {
     assert!(sign_up(&bot, LAN, "Lê Chân").await.contains("Đã đăng ký"));
     let (_, club) = leader_with_club(&bot, LEADER, "0912000002", "CLB Chuyển").await;
     seed::members(&bot.db, club, 50_000..50_040).await;
+    // Its members are reserve donors: the donor counts' reserve column is not all zeros.
+    seed::exec(
+        &bot.db,
+        &format!("UPDATE clubs SET kind = 'reserve' WHERE id = {club}"),
+    )
+    .await;
     broadcast(&bot, LEADER, "Hiến máu cứu người").await;
     bot.wait_text(LEADER, "Kết quả thông báo").await;
     bot.stop().await;
@@ -449,6 +455,13 @@ async fn a_sqlite_deployment_moves_to_postgres_with_every_count_checked() {
         .await
         .unwrap();
     assert!(report.contains("every count matches"), "{report}");
+    let reserve = "SELECT CAST(COALESCE(SUM(reserve), 0) AS BIGINT) FROM donor_counts";
+    let reserve_members = seed::count(&sqlite, reserve).await;
+    assert!(
+        reserve_members > 0,
+        "no reserve donor counted on the source"
+    );
+    assert_eq!(seed::count(&pg, reserve).await, reserve_members);
     let donors = seed::count(&sqlite, "SELECT COUNT(*) FROM donors").await;
     assert_eq!(donors, 43);
     for table in [
