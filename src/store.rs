@@ -31,7 +31,7 @@ mod plan;
 mod report;
 pub use callout::{Answered, Candidate, MatchQuery, MyAsk, Pledge, StockLevel};
 pub use club::{OpenBroadcast, PhoneLookup, Recipient};
-pub use copy::Copied;
+pub use copy::{Copied, PAUSE_DONOR_COUNTS, REBUILD_DONOR_COUNTS};
 pub use donations::{DonationImport, DonationRow, Recorded};
 pub use drive::SignUp;
 pub use identities::{Account, Identity};

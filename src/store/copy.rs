@@ -52,6 +52,23 @@ pub const TABLES: &[&str] = &[
     "dashboard_sessions",
 ];
 
+/// PostgreSQL, in a transaction that writes many donors: the donor counts' triggers off
+/// (each would update its group's row once per donor, and in one transaction every update
+/// walks all the row's earlier versions). DDL is transactional: a rollback turns them on.
+pub const PAUSE_DONOR_COUNTS: &str = "ALTER TABLE donors DISABLE TRIGGER donor_counts_insert; \
+     ALTER TABLE donors DISABLE TRIGGER donor_counts_update;";
+
+/// After [`PAUSE_DONOR_COUNTS`], in the same transaction: what the triggers would have
+/// counted (registered donors by province and group, a missing one as ''), in one
+/// statement, and the triggers on again.
+pub const REBUILD_DONOR_COUNTS: &str = "DELETE FROM donor_counts; \
+     INSERT INTO donor_counts (province, blood_group, donors, reserve) \
+     SELECT COALESCE(province, ''), COALESCE(blood_group, ''), COUNT(*), \
+     SUM(CASE WHEN reserve THEN 1 ELSE 0 END) FROM donors \
+     WHERE registered_at IS NOT NULL GROUP BY 1, 2; \
+     ALTER TABLE donors ENABLE TRIGGER donor_counts_insert; \
+     ALTER TABLE donors ENABLE TRIGGER donor_counts_update;";
+
 /// Rows per multi-row insert (PostgreSQL takes at most 65,535 parameters a statement).
 const ROWS: usize = 500;
 
@@ -155,18 +172,12 @@ impl Store {
         }
         let mut tx = target.pool.begin().await.context("starting the copy")?;
         if target.backend == Backend::Postgres {
-            // The donor counts are built once at the end, not row by row: each donor's
-            // trigger updates its group's row, and in one transaction PostgreSQL keeps every
-            // version of that row, so that each update walks all those before it (60,000
-            // donors of one group took 36 s, seven times 20,000's 5 s). DDL is transactional:
-            // the triggers are back on when the copy commits, and never off if it fails.
-            sqlx::raw_sql(
-                "ALTER TABLE donors DISABLE TRIGGER donor_counts_insert; \
-                 ALTER TABLE donors DISABLE TRIGGER donor_counts_update;",
-            )
-            .execute(&mut *tx)
-            .await
-            .context("pausing the donor counts")?;
+            // The donor counts are built once at the end (60,000 donors of one group took
+            // 36 s with the triggers on, seven times 20,000's 5 s).
+            sqlx::raw_sql(PAUSE_DONOR_COUNTS)
+                .execute(&mut *tx)
+                .await
+                .context("pausing the donor counts")?;
         }
         for (table, columns) in &plan {
             let list = columns
@@ -260,20 +271,10 @@ impl Store {
             }
         }
         if target.backend == Backend::Postgres {
-            // What the triggers would have counted, in one statement (their rule: registered
-            // donors by province and group, a missing one as '').
-            sqlx::raw_sql(
-                "DELETE FROM donor_counts; \
-                 INSERT INTO donor_counts (province, blood_group, donors, reserve) \
-                 SELECT COALESCE(province, ''), COALESCE(blood_group, ''), COUNT(*), \
-                 SUM(CASE WHEN reserve THEN 1 ELSE 0 END) FROM donors \
-                 WHERE registered_at IS NOT NULL GROUP BY 1, 2; \
-                 ALTER TABLE donors ENABLE TRIGGER donor_counts_insert; \
-                 ALTER TABLE donors ENABLE TRIGGER donor_counts_update;",
-            )
-            .execute(&mut *tx)
-            .await
-            .context("counting the donors copied")?;
+            sqlx::raw_sql(REBUILD_DONOR_COUNTS)
+                .execute(&mut *tx)
+                .await
+                .context("counting the donors copied")?;
         }
         tx.commit().await.context("committing the copy")?;
         let mut tables = Vec::new();

@@ -311,6 +311,15 @@ pub async fn callout_population(
     .await
     .unwrap();
     let mut tx = pool.begin().await.unwrap();
+    // On PostgreSQL the donor counts are built once at the end, as `db copy` does: a
+    // trigger per donor in one transaction walks every earlier version of its group's row.
+    let postgres = db.url().starts_with("postgres");
+    if postgres {
+        sqlx::raw_sql(hienmau::store::PAUSE_DONOR_COUNTS)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
     const CHUNK: usize = 2_000;
     let mut id = 0usize;
     while id < donors {
@@ -398,6 +407,12 @@ pub async fn callout_population(
         id += n;
     }
     consent_all(&mut *tx).await;
+    if postgres {
+        sqlx::raw_sql(hienmau::store::REBUILD_DONOR_COUNTS)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
     tx.commit().await.unwrap();
     sqlx::query("ANALYZE").execute(&pool).await.unwrap();
     pool.close().await;
