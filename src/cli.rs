@@ -212,8 +212,13 @@ pub enum DonationAction {
     /// platelets, plasma). Every error is reported with its line, and a file with any error
     /// stores nothing. Each donor's next eligible date follows from their newest donation.
     Import {
-        /// The CSV file (UTF-8, a header line naming phone, date and kind).
+        /// The CSV file (UTF-8, a header line naming phone, date and kind; optionally
+        /// volume, unit and drive).
         file: PathBuf,
+        /// Record donations inside a donor's interval too (a first run lists them by line
+        /// and stores nothing).
+        #[arg(long)]
+        accept_early: bool,
     },
     /// A donor's donations on record, newest first, with the number `remove` takes.
     List {
@@ -401,10 +406,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Donations {
-            action: DonationAction::Import { file },
+            action: DonationAction::Import { file, accept_early },
         } => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
-            let result = import_donations(&app, &file).await;
+            let result = import_donations_with(&app, &file, accept_early).await;
             app.store().close().await;
             print!("{}", result?);
             Ok(())
@@ -774,12 +779,7 @@ pub async fn report(app: &App, year: Option<i32>, csv: bool) -> anyhow::Result<S
             pct(f.repeat_percent()),
         ]
     };
-    let mut total = Figures::default();
     for c in &r.campaigns {
-        total.signups += c.figures.signups;
-        total.donations += c.figures.donations;
-        total.repeat += c.figures.repeat;
-        total.reached += c.figures.reached;
         let dates = format!(
             "{} – {}",
             crate::domain::dates::format_vn(c.campaign.starts_on),
@@ -808,20 +808,13 @@ pub async fn report(app: &App, year: Option<i32>, csv: bool) -> anyhow::Result<S
             ));
         }
     }
-    total.donations += r.other_donations;
-    total.repeat += r.other_repeat;
-    let other = Figures {
-        donations: r.other_donations,
-        repeat: r.other_repeat,
-        ..Figures::default()
-    };
     rows.push(row(
         MsgId::ReportLevelOther,
         "",
         "",
         String::new(),
         "",
-        &other,
+        &r.other,
         false,
     ));
     rows.push(row(
@@ -830,7 +823,7 @@ pub async fn report(app: &App, year: Option<i32>, csv: bool) -> anyhow::Result<S
         "",
         year.to_string(),
         "",
-        &total,
+        &r.total(),
         true,
     ));
     // A byte-order mark, so that Excel on Windows reads the Vietnamese as UTF-8.
@@ -1111,29 +1104,34 @@ pub async fn audit(app: &App, csv: bool) -> anyhow::Result<String> {
 
 /// `hienmau donations import FILE`: what to print, or why nothing was stored.
 pub async fn import_donations(app: &App, file: &std::path::Path) -> anyhow::Result<String> {
+    import_donations_with(app, file, false).await
+}
+
+/// [`import_donations`], `accept_early`: donations inside a donor's interval are recorded
+/// too (`--accept-early`, after reading the warnings of a first run).
+pub async fn import_donations_with(
+    app: &App,
+    file: &std::path::Path,
+    accept_early: bool,
+) -> anyhow::Result<String> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let now = app.clock().now();
-    let today = now.with_timezone(&app.config().timezone).date_naive();
-    let report = |errors: Vec<crate::domain::campaign::FileError>| {
-        let lines: Vec<String> = errors
-            .iter()
-            .map(|e| format!("{}:{e}", file.display()))
-            .collect();
-        anyhow::anyhow!("nothing was stored:\n{}", lines.join("\n"))
-    };
-    let lines = crate::domain::donation::parse_donations(&text, today).map_err(report)?;
-    let done = app
-        .store()
-        .import_donations(&lines, now.timestamp_millis())
-        .await?
-        .map_err(report)?;
-    Ok(format!(
-        "{} donations recorded for {} donors ({} already on record)\n",
-        done.added,
-        done.donors,
-        done.lines - done.added
-    ))
+    match app.import_donations_file(&text, accept_early).await? {
+        crate::engine::DriveOutcome::DonationsImported(done) => Ok(format!(
+            "{} donations recorded for {} donors ({} already on record)\n",
+            done.added,
+            done.donors,
+            done.lines - done.added
+        )),
+        crate::engine::DriveOutcome::FileRejected(errors) => {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{}:{e}", file.display()))
+                .collect();
+            anyhow::bail!("nothing was stored:\n{}", lines.join("\n"))
+        }
+        other => anyhow::bail!("unexpected outcome of an import: {other:?}"),
+    }
 }
 
 /// `hienmau donations list|remove`, in the configured language.
@@ -1144,7 +1142,9 @@ pub async fn donations(app: &App, action: DonationAction) -> anyhow::Result<Stri
     let now = app.clock().now().timestamp_millis();
     let mut tx = app.store().begin().await?;
     let out = match action {
-        DonationAction::Import { file } => return import_donations(app, &file).await,
+        DonationAction::Import { file, accept_early } => {
+            return import_donations_with(app, &file, accept_early).await;
+        }
         DonationAction::List { phone } => {
             let phone = crate::domain::phone::PhoneNumber::parse(&phone)
                 .map_err(|e| anyhow::anyhow!("{phone:?}: {e}"))?;

@@ -1730,7 +1730,16 @@ pub fn donor_card(ctx: &Ctx, card: &crate::domain::donor::DonorCard) -> Msg {
     } else {
         Msg::new(MsgId::ValueText).str("text", card.clubs.join(", "))
     };
+    // The last donation is the record's when a donation on record is of that day (the
+    // centre's or staff's), and the donor's own word otherwise.
+    let on_record = match &card.donor.last_donation {
+        Some(crate::domain::donor::LastDonationAnswer::Given { date, .. }) => {
+            card.donations.iter().any(|(d, _)| d == date)
+        }
+        _ => false,
+    };
     let mut m = held_fields(Msg::new(MsgId::WebDonorCard), ctx, &card.donor)
+        .str("last_source", if on_record { "record" } else { "declared" })
         .msg("clubs", clubs)
         .num("verified", card.counted.0 as f64)
         .num("all", card.counted.1 as f64);

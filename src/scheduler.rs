@@ -114,7 +114,7 @@ async fn run_crons(app: &App, now: DateTime<Utc>, t: &mut Tick) -> anyhow::Resul
         let last_day = last.with_timezone(&tz).date_naive();
         let rows = match *name {
             "eligible_again" => eligible_again(app, &mut tx, last_day, today, now).await?,
-            "campaign_open" => campaign_open(app, &mut tx, last_day, today, now).await?,
+            "campaign_open" => campaign_open(app, &mut tx, today, now).await?,
             "honours_day" => honours_day(app, &mut tx, today, now).await?,
             "stock_alert" => app.stock_alerts(&mut tx, now).await?,
             _ => 0,
@@ -207,30 +207,26 @@ async fn eligible_again(
     Ok(rows.len())
 }
 
-/// A campaign that opened since the last run is announced to the donors of its drives'
+/// A campaign under way and not yet announced is announced to the donors of its drives'
 /// provinces who may give by its last drive.
 async fn campaign_open(
     app: &App,
     tx: &mut Tx,
-    last: NaiveDate,
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
     let cfg = app.config();
     let now_ms = now.timestamp_millis();
-    // The last run's own day again: a campaign created that day after the run (starting that
-    // day) is announced now. Those already announced are not sent twice (idempotency keys).
-    let after = last.pred_opt().unwrap_or(last).max(
-        today
-            .checked_sub_days(Days::new(MAX_CATCH_UP_DAYS))
-            .unwrap_or(today),
-    );
     let mut total = 0;
-    for c in tx.campaigns_opening(after, today).await? {
+    // Every campaign under way that was not announced yet: one that opened today, one the
+    // process was down for, and one loaded after its opening day. Each once (its mark, and
+    // the messages' idempotency keys); one with no drive to come yet waits for its drives.
+    for c in tx.campaigns_to_announce(today).await? {
         let drives = tx.campaign_drives(c.id, now_ms).await?;
         let Some(last_drive) = drives.last() else {
             continue;
         };
+        tx.mark_announced(c.id, now_ms).await?;
         let by = local_window(last_drive.starts_at, last_drive.ends_at, cfg.timezone).0;
         let mut provinces: Vec<String> = drives.iter().map(|d| d.province.clone()).collect();
         provinces.sort();
@@ -427,15 +423,21 @@ async fn thanks(
     let Some((_, date, kind)) = donation else {
         return Ok(Err(JobOutcome::Expired));
     };
+    let repeat = match job.ref_id {
+        Some(id) => tx.donation_is_repeat(id).await?,
+        None => false,
+    };
     let (verified, _) = tx.donation_count(donor).await?;
     let next = cfg
         .rules
         .next_eligible(LastDonation::Given { kind, date })
         .map(format_vn)
         .unwrap_or_default();
-    let id = if verified == 1 {
+    // The first donation ever (as decided when it was recorded): the certificate; a donor
+    // who had given before is thanked for this one.
+    let id = if !repeat {
         MsgId::ThanksFirst
-    } else if milestone(verified, &cfg.scheduler.milestones) {
+    } else if verified > 1 && milestone(verified, &cfg.scheduler.milestones) {
         MsgId::ThanksMilestone
     } else {
         MsgId::ThanksDonation

@@ -203,7 +203,10 @@ web-donor-card =
     • Commune/ward: { $commune }
     • School/workplace: { $unit }
     • Clubs: { $clubs }
-    • Last donation (as they said): { $last }
+    • Last donation ({ $last_source ->
+        [record] on record
+       *[declared] as they said
+    }): { $last }
     • { $eligibility }
     • On record: { $verified } confirmed, { $all } in all
     • Agreed to the terms on { $consent_date } (version { $consent_version })
@@ -219,6 +222,7 @@ web-upload-donations-hint = The format hienmau donations import reads: a header 
 web-upload-file = File
 web-upload-year = Year
 web-upload-send = Upload
+web-upload-accept-early = Record early donations too (inside the donor's interval: the lines warned about were checked)
 web-upload-none = No file was chosen (or it is empty). Nothing was stored.
 web-upload-not-text = This file is not UTF-8 text: save it as "CSV UTF-8" or TOML and upload it again. Nothing was stored.
 web-upload-bad-year = Not a year this can be for (last year, this year, or up to 5 years ahead). Nothing was stored.

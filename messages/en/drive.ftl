@@ -85,7 +85,10 @@ choice-remove-donation = Remove a mistaken donation ({ $kind }, { $date })
 choice-remove-yes = Remove this donation
 record-not-removed = Nothing removed.
 record-removed = Removed { $name }'s { $kind } donation of { $date } (written to the audit log). Type the next donor, or "done".
-record-done-one = Recorded donation number { $count } of { $name }.
+record-done-one = { $first ->
+        [yes] Recorded donation number { $count } of { $name } (their first).
+       *[no] Recorded donation number { $count } on record of { $name } (they had given before).
+    }
 record-done = Done. Thank you!
 
 drive-ask-campaign = Which campaign is the drive part of?
@@ -182,6 +185,9 @@ report =
 report-other = Donations outside campaigns: { $donations }{ $repeat ->
         [none] {""}
        *[other] , { $repeat }% repeat donors
+    }{ $signups ->
+        [0] {""}
+       *[other] ; { $signups } signed up outside campaigns
     }
 report-csv-header = level,campaign,drive,date,province,signups,donations,target_units_min,target_units_max,units_percent,people_reached,target_people,repeat_percent
 report-level-campaign = campaign
@@ -247,6 +253,7 @@ drive-slots-no-longer-fit = The new hours no longer hold the slot(s) { $gone }. 
     }
 choice-keep-slots = Keep the slots that fit
 drive-cancelled-notice = We are sorry: the blood drive at { $place } on { $date } was cancelled. Type /drives to find another. Apologies for the trouble!
+signup-released-notice = You gave blood on { $gave }, so your place at { $place } on { $date } has been given to someone else (you may give again from { $next }). Thank you!
 
 terminal-quit = (Type /quit or press Ctrl-D to leave; everything saved stays.)
 terminal-bad-bytes = (The line just typed had characters that could not be read — is the terminal not in UTF-8? — they were replaced by "�".)

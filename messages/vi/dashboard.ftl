@@ -203,7 +203,10 @@ web-donor-card =
     • Xã/phường: { $commune }
     • Trường/cơ quan: { $unit }
     • Câu lạc bộ: { $clubs }
-    • Lần hiến gần nhất (tự khai): { $last }
+    • Lần hiến gần nhất ({ $last_source ->
+        [record] theo hồ sơ
+       *[declared] tự khai
+    }): { $last }
     • { $eligibility }
     • Đã ghi nhận: { $verified } lần có xác nhận, { $all } lần tất cả
     • Đồng ý điều khoản ngày { $consent_date } (phiên bản { $consent_version })
@@ -219,6 +222,7 @@ web-upload-donations-hint = Cùng định dạng với lệnh hienmau donations 
 web-upload-file = Tệp
 web-upload-year = Năm
 web-upload-send = Tải lên
+web-upload-accept-early = Ghi nhận cả những lần hiến sớm hơn khoảng cách cho phép (đã kiểm tra các dòng được cảnh báo)
 web-upload-none = Chưa chọn tệp nào (hoặc tệp trống). Không có gì được lưu.
 web-upload-not-text = Tệp này không phải văn bản UTF-8: hãy lưu lại dưới dạng "CSV UTF-8" hoặc TOML rồi tải lên lại. Không có gì được lưu.
 web-upload-bad-year = Năm không hợp lệ (chỉ năm trước, năm nay hoặc tối đa 5 năm tới). Không có gì được lưu.

@@ -85,7 +85,10 @@ choice-remove-donation = Xoá lần hiến ghi nhầm ({ $kind }, { $date })
 choice-remove-yes = Xoá lần hiến này
 record-not-removed = Không xoá gì.
 record-removed = Đã xoá lần hiến { $kind } ngày { $date } của { $name } (đã ghi vào nhật ký). Nhập người tiếp theo, hoặc "xong".
-record-done-one = Đã ghi nhận lần hiến thứ { $count } của { $name }.
+record-done-one = { $first ->
+        [yes] Đã ghi nhận lần hiến thứ { $count } của { $name } (lần hiến đầu tiên).
+       *[no] Đã ghi nhận lần hiến thứ { $count } trong hồ sơ của { $name } (người đã từng hiến máu trước đó).
+    }
 record-done = Xong. Cảm ơn bạn!
 
 drive-ask-campaign = Điểm hiến thuộc đợt vận động nào?
@@ -182,6 +185,9 @@ report =
 report-other = Lần hiến ngoài các đợt: { $donations }{ $repeat ->
         [none] {""}
        *[other] , { $repeat }% hiến nhắc lại
+    }{ $signups ->
+        [0] {""}
+       *[other] ; { $signups } đăng ký ngoài các đợt
     }
 report-csv-header = cấp,đợt,điểm hiến,ngày,tỉnh/thành,đăng ký,lần hiến,mục tiêu đơn vị (từ),mục tiêu đơn vị (đến),% mục tiêu đơn vị,số người được vận động,mục tiêu số người,% hiến nhắc lại
 report-level-campaign = đợt
@@ -247,6 +253,7 @@ drive-slots-no-longer-fit = Giờ mới không còn chứa khung { $gone }. { $k
     }
 choice-keep-slots = Giữ các khung còn hợp
 drive-cancelled-notice = Rất tiếc, điểm hiến máu tại { $place } ngày { $date } đã bị huỷ. Gõ /drives để tìm điểm khác. Xin lỗi vì sự bất tiện!
+signup-released-notice = Bạn đã hiến máu ngày { $gave }, nên chỗ của bạn tại { $place } ngày { $date } đã được nhường cho người khác (bạn có thể hiến lại từ { $next }). Cảm ơn bạn!
 
 terminal-quit = (Gõ /quit hoặc bấm Ctrl-D để thoát; mọi thông tin đã lưu vẫn còn.)
 terminal-bad-bytes = (Dòng vừa gõ có ký tự không đọc được — terminal không dùng UTF-8? — nên được thay bằng "�".)

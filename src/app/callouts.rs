@@ -190,17 +190,14 @@ impl App {
         if ok && donated {
             if let Some(info) = tx.callout(id).await? {
                 let today = now.with_timezone(&self.config().timezone).date_naive();
-                tx.record_donation(
+                let mut new = self.new_donation(
                     donor,
                     today,
                     info.spec.component,
-                    true,
-                    "callout",
-                    None,
-                    Some(identity_id),
-                    now_ms,
-                )
-                .await?;
+                    crate::domain::donation::DonationSource::Callout,
+                );
+                new.by = Some(identity_id);
+                self.put_on_record(tx, &new, now).await?;
             }
         }
         if ok {

@@ -375,7 +375,7 @@ async fn load_sessions(
     let mut states = tx.load_states(&ids).await?;
     let donor_ids: Vec<i64> = identities.values().filter_map(|i| i.donor_id).collect();
     let mut donors = tx.load_donors(&donor_ids).await?;
-    Ok(identities
+    let mut sessions: HashMap<AccountKey, Session> = identities
         .into_iter()
         .map(|(key, identity)| {
             let saved = states
@@ -384,7 +384,23 @@ async fn load_sessions(
             let donor = identity.donor_id.and_then(|id| donors.remove(&id));
             (key, Session::new(identity, saved, donor))
         })
-        .collect())
+        .collect();
+    // An ask ends with its call-out (covered, cancelled, expired): it is no longer the
+    // question a bare "1" or "2" answers, nor reminded of. Read only when a session has one.
+    let asked: Vec<i64> = sessions
+        .values()
+        .filter_map(|s| s.ask.map(|a| a.callout))
+        .collect();
+    if !asked.is_empty() {
+        let open = tx.open_callouts_among(&asked).await?;
+        for s in sessions.values_mut() {
+            if s.ask.is_some_and(|a| !open.contains(&a.callout)) {
+                s.ask = None;
+                s.state_dirty = true;
+            }
+        }
+    }
+    Ok(sessions)
 }
 
 /// One donor, many accounts: a phone verified through this platform that another donor
@@ -466,7 +482,7 @@ async fn apply_step(
             session.donor_dirty = true;
         }
         (DonorChange::Erase, _, Some(id)) => {
-            tx.erase_donor(id).await?;
+            tx.erase_donor(id, now_ms).await?;
             erased_donor = Some(id);
         }
         (DonorChange::Keep, _, _) => {}

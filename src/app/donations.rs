@@ -5,15 +5,21 @@
 
 use super::App;
 use super::outbound::random_code;
+use super::outbound::rows_for;
 use crate::domain::audit::AuditAction;
+use crate::domain::campaign::FileError;
+use crate::domain::dates::format_vn;
+use crate::domain::donation::{DonationImport, DonationLine, DonationSource, early_lines};
 use crate::domain::donor::DonorCard;
+use crate::domain::drive::local_window;
 use crate::domain::eligibility::{DonationKind, LastDonation};
 use crate::domain::phone::PhoneNumber;
 use crate::engine::DriveOutcome;
 use crate::engine::Item;
 use crate::engine::drive::RecordedDonation;
-use crate::store::{PhoneLookup, Tx};
-use chrono::{DateTime, Datelike, Utc};
+use crate::messages::{Msg, MsgId};
+use crate::store::{Lane, NewDonation, OutboxKey, PhoneLookup, Recorded, ResolvedLine, Tx};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 
 /// How long a check-in code stays valid.
 const CHECKIN_HOURS: i64 = 12;
@@ -32,6 +38,8 @@ pub struct RecordedFor {
     pub name: String,
     /// The donor's donations, this one included.
     pub count: i64,
+    /// Their first donation ever (nothing earlier on record or declared).
+    pub first: bool,
     /// Already recorded today: nothing new was stored.
     pub again: bool,
 }
@@ -68,16 +76,99 @@ impl App {
         now: DateTime<Utc>,
     ) -> anyhow::Result<DriveOutcome> {
         let today = now.with_timezone(&self.config().timezone).date_naive();
+        let new = self.new_donation(donor, today, kind, DonationSource::Donor);
+        Ok(match self.put_on_record(tx, &new, now).await? {
+            Some(_) => DriveOutcome::SelfReported,
+            None => DriveOutcome::AlreadyRecorded,
+        })
+    }
+
+    /// A donation as the store records it: its local day, and until when the donor's
+    /// sign-ups end with it (the first day they may give again). Unverified only when the
+    /// donor said it.
+    pub(crate) fn new_donation(
+        &self,
+        donor: i64,
+        date: NaiveDate,
+        kind: DonationKind,
+        source: DonationSource,
+    ) -> NewDonation {
+        let tz = self.config().timezone;
+        let midnight = |d: NaiveDate| {
+            tz.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+                .earliest()
+                .map_or(0, |t| t.timestamp_millis())
+        };
+        let next_day = date.succ_opt().unwrap_or(date);
+        let again = self
+            .config()
+            .rules
+            .next_eligible(LastDonation::Given { kind, date })
+            .unwrap_or(next_day);
+        NewDonation {
+            donor,
+            date,
+            kind,
+            verified: source != DonationSource::Donor,
+            source,
+            drive: None,
+            unit: None,
+            volume_ml: None,
+            by: None,
+            day: (midnight(date), midnight(next_day)),
+            release_until: midnight(again),
+        }
+    }
+
+    /// Record a donation by any path, and tell the donor of each sign-up it released
+    /// (the one line of the place given to someone else).
+    pub(crate) async fn put_on_record(
+        &self,
+        tx: &mut Tx,
+        new: &NewDonation,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Option<Recorded>> {
         let now_ms = now.timestamp_millis();
-        Ok(
-            match tx
-                .record_donation(donor, today, kind, false, "self", None, None, now_ms)
-                .await?
-            {
-                Some(_) => DriveOutcome::SelfReported,
-                None => DriveOutcome::AlreadyRecorded,
-            },
-        )
+        let Some(recorded) = tx.record_donation(new, now_ms).await? else {
+            return Ok(None);
+        };
+        if !recorded.released.is_empty() {
+            let tz = self.config().timezone;
+            let next = self
+                .config()
+                .rules
+                .next_eligible(LastDonation::Given {
+                    kind: new.kind,
+                    date: new.date,
+                })
+                .map(format_vn)
+                .unwrap_or_default();
+            let recipients = tx.recipients(&[new.donor]).await?;
+            let mut rows = Vec::new();
+            for id in &recorded.released {
+                let Some(drive) = tx.drive(*id, None).await? else {
+                    continue;
+                };
+                let (day, _) = local_window(drive.starts_at, drive.ends_at, tz);
+                for r in recipients.values() {
+                    let msg = Msg::new(MsgId::SignupReleasedNotice)
+                        .str("gave", format_vn(new.date))
+                        .str("place", drive.place.clone())
+                        .str("date", format_vn(day))
+                        .str("next", next.clone());
+                    rows.extend(rows_for(
+                        self,
+                        r,
+                        msg,
+                        &OutboxKey::SignupReleased { drive: *id },
+                        Lane::Notice,
+                        now_ms,
+                    )?);
+                }
+            }
+            tx.enqueue(&rows, now_ms).await?;
+        }
+        Ok(Some(recorded))
     }
 
     /// The donor a coordinator names by phone or check-in code, with what recording needs:
@@ -149,35 +240,115 @@ impl App {
     }
 
     /// Record a blood centre's file of donations (CSV: phone, date, kind…): every line
-    /// checked first, nothing stored unless all are right; donors thanked as when a
-    /// coordinator records one. Audited with the number added.
-    pub(super) async fn import_donations(
+    /// checked first, nothing stored unless all are right; a donation inside the donor's
+    /// interval is named by its line and recorded only when `accept_early` confirms it;
+    /// each donation is recorded as `/record` would (attribution, sign-ups, thanks).
+    /// Audited with the number added under `actor`.
+    pub(crate) async fn import_donations(
         &self,
         tx: &mut Tx,
-        identity_id: i64,
+        actor: &str,
         text: &str,
+        accept_early: bool,
         now: DateTime<Utc>,
     ) -> anyhow::Result<DriveOutcome> {
-        let today = now.with_timezone(&self.config().timezone).date_naive();
+        let tz = self.config().timezone;
+        let today = now.with_timezone(&tz).date_naive();
         let lines = match crate::domain::donation::parse_donations(text, today) {
             Ok(lines) => lines,
             Err(errors) => return Ok(DriveOutcome::FileRejected(errors)),
         };
-        let now_ms = now.timestamp_millis();
-        let done = match tx.import_donations(&lines, now_ms).await? {
-            Ok(done) => done,
+        let resolved = match tx.resolve_donation_lines(&lines).await? {
+            Ok(r) => r,
             Err(errors) => return Ok(DriveOutcome::FileRejected(errors)),
         };
-        let actor = tx.account_ref(identity_id).await?;
+        let mut errors = Vec::new();
+        // A drive named on a line must be of the line's day.
+        for (l, r) in lines.iter().zip(&resolved) {
+            if let Some((id, starts_at)) = r.drive {
+                let day = local_window(starts_at, starts_at, tz).0;
+                if day != l.date {
+                    errors.push(FileError {
+                        line: l.line,
+                        message: format!(
+                            "drive {id} was on {}, not on {}",
+                            format_vn(day),
+                            format_vn(l.date)
+                        ),
+                    });
+                }
+            }
+        }
+        if !accept_early {
+            let donors: Vec<i64> = resolved.iter().map(|r| r.donor).collect();
+            let history = tx.donation_history(&donors).await?;
+            let pairs: Vec<(i64, &DonationLine)> =
+                resolved.iter().map(|r| r.donor).zip(&lines).collect();
+            for e in early_lines(&pairs, &history, &self.config().rules) {
+                errors.push(FileError {
+                    line: e.line,
+                    message: format!(
+                        "a donation on {} is inside the interval after the one on {} (the \
+                         donor may give again from {}): almost surely a mistake; to record it \
+                         anyway, confirm (hienmau donations import --accept-early, or the \
+                         dashboard's box \"record early donations too\")",
+                        format_vn(e.date),
+                        format_vn(e.after),
+                        format_vn(e.may_give_from)
+                    ),
+                });
+            }
+        }
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.line);
+            return Ok(DriveOutcome::FileRejected(errors));
+        }
+        // Oldest first: the thank-you and the sign-ups follow the order they were given in.
+        let mut todo: Vec<(&DonationLine, &ResolvedLine)> = lines.iter().zip(&resolved).collect();
+        todo.sort_by_key(|(l, _)| (l.date, l.line));
+        let mut added = 0;
+        let mut donors = std::collections::HashSet::new();
+        for (l, r) in todo {
+            let mut new = self.new_donation(r.donor, l.date, l.kind, DonationSource::Centre);
+            new.drive = r.drive.map(|(id, _)| id);
+            new.unit = r.unit;
+            new.volume_ml = l.volume_ml;
+            added += usize::from(self.put_on_record(tx, &new, now).await?.is_some());
+            donors.insert(r.donor);
+        }
+        let done = DonationImport {
+            lines: lines.len(),
+            added,
+            donors: donors.len(),
+        };
         tx.audit(
-            &actor,
+            actor,
             AuditAction::DonationsImport,
             "donations:file",
             Some(done.added as i64),
-            now_ms,
+            now.timestamp_millis(),
         )
         .await?;
         Ok(DriveOutcome::DonationsImported(done))
+    }
+
+    /// `hienmau donations import`: [`App::import_donations`] in its own transaction, as
+    /// the command line (audited as `cli`).
+    pub async fn import_donations_file(
+        &self,
+        text: &str,
+        accept_early: bool,
+    ) -> anyhow::Result<DriveOutcome> {
+        let mut tx = self.store().begin().await?;
+        tx.lock_for_write().await?;
+        let outcome = self
+            .import_donations(&mut tx, "cli", text, accept_early, self.clock().now())
+            .await?;
+        if matches!(outcome, DriveOutcome::DonationsImported(_)) {
+            tx.commit().await?;
+            self.outbox_added().notify_one();
+        }
+        Ok(outcome)
     }
 
     /// The registered donors who gave `phone` (at most 5), for the coordinator
@@ -238,7 +409,7 @@ impl App {
     }
 
     /// Record a donation today, verified by the coordinator `identity_id` (audited). A
-    /// donation already recorded today is not stored twice.
+    /// donation already recorded today is not stored twice, nor audited again.
     pub(super) async fn record_donation(
         &self,
         tx: &mut Tx,
@@ -249,32 +420,27 @@ impl App {
         let now_ms = now.timestamp_millis();
         let DonationInput { donor, kind, drive } = input;
         let today = now.with_timezone(&self.config().timezone).date_naive();
-        let recorded = tx
-            .record_donation(
-                donor,
-                today,
-                kind,
-                true,
-                "chat",
-                drive,
-                Some(identity_id),
+        let mut new = self.new_donation(donor, today, kind, DonationSource::Staff);
+        new.drive = drive;
+        new.by = Some(identity_id);
+        let recorded = self.put_on_record(tx, &new, now).await?;
+        let name = self.donor_name(tx, donor).await?;
+        let (count, _) = tx.donation_count(donor).await?;
+        if recorded.is_some() {
+            let actor = tx.account_ref(identity_id).await?;
+            tx.audit(
+                &actor,
+                AuditAction::DonationRecord,
+                &format!("donor:{donor}"),
+                None,
                 now_ms,
             )
             .await?;
-        let name = self.donor_name(tx, donor).await?;
-        let (count, _) = tx.donation_count(donor).await?;
-        let actor = tx.account_ref(identity_id).await?;
-        tx.audit(
-            &actor,
-            AuditAction::DonationRecord,
-            &format!("donor:{donor}"),
-            None,
-            now_ms,
-        )
-        .await?;
+        }
         Ok(RecordedFor {
             name,
             count,
+            first: recorded.as_ref().is_some_and(|r| !r.repeat),
             again: recorded.is_none(),
         })
     }

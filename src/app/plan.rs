@@ -112,8 +112,15 @@ impl App {
             .await?
             .into_iter()
             .filter_map(|d| {
+                // Tier 1 is the first donation ever: not for a donor who had given before
+                // (by their own account) what is on record.
+                let tiers: Vec<i64> = tiers
+                    .iter()
+                    .copied()
+                    .filter(|t| d.first_in_year || *t != 1)
+                    .collect();
                 Some(HonouredDonor {
-                    tier: milestone_crossed(d.before, d.in_year, tiers)?,
+                    tier: milestone_crossed(d.before, d.in_year, &tiers)?,
                     total: d.before + d.in_year,
                     name: d.name,
                     province: d.province,

@@ -182,6 +182,7 @@ impl App {
                 DriveOutcome::Recorded {
                     name: r.name,
                     count: r.count,
+                    first: r.first,
                     again: r.again,
                 }
             }
@@ -237,8 +238,10 @@ impl App {
             DriveRequest::ImportCalendar { text, csv, year } => {
                 self.import_calendar(tx, me, &text, csv, year, now).await?
             }
-            DriveRequest::ImportDonations { text } => {
-                self.import_donations(tx, me, &text, now).await?
+            DriveRequest::ImportDonations { text, accept_early } => {
+                let actor = tx.account_ref(me).await?;
+                self.import_donations(tx, &actor, &text, accept_early, now)
+                    .await?
             }
             DriveRequest::LookupDonor { phone } => {
                 DriveOutcome::DonorCards(self.lookup_donor(tx, me, &phone, now).await?)

@@ -1,7 +1,8 @@
 //! Donations as a blood centre lists them after a drive: a CSV file with a header and one
-//! donation a line (`phone,date,kind`, and optionally `volume` in ml and `unit`, the code of
-//! the unit it counts for). Every line is checked before anything is stored; an error names
-//! its line.
+//! donation a line (`phone,date,kind`, and optionally `volume` in ml, `unit`, the code of
+//! the unit it counts for, and `drive`, the number of the drive it was given at). Every line
+//! is checked before anything is stored; an error names its line. Also: where a donation
+//! comes from, and which lines of a file fall inside the donor's interval.
 
 use crate::domain::dates;
 use crate::domain::eligibility::DonationKind;
@@ -20,6 +21,105 @@ pub struct DonationLine {
     pub volume_ml: Option<i64>,
     /// The code of the unit the donation counts for (checked against the stored units).
     pub unit: Option<String>,
+    /// The drive it was given at, by its number (checked against the stored drives).
+    pub drive: Option<i64>,
+}
+
+/// Who put a donation on record: the one fact of its origin that every figure and card
+/// reads (stored as its code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DonationSource {
+    /// Recorded by staff: `/record` in chat (a phone or a check-in code), the dashboard.
+    Staff,
+    /// Recorded by staff as an urgent call-out's pledge kept.
+    Callout,
+    /// From the blood centre's list (`donations import`, the dashboard's upload).
+    Centre,
+    /// Said by the donor (`/gave`): unverified until staff or the centre record it.
+    Donor,
+}
+
+impl DonationSource {
+    pub fn code(self) -> &'static str {
+        match self {
+            DonationSource::Staff => "chat",
+            DonationSource::Callout => "callout",
+            DonationSource::Centre => "import",
+            DonationSource::Donor => "self",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<DonationSource> {
+        match s {
+            "chat" => Some(DonationSource::Staff),
+            "callout" => Some(DonationSource::Callout),
+            "import" => Some(DonationSource::Centre),
+            "self" => Some(DonationSource::Donor),
+            _ => None,
+        }
+    }
+}
+
+/// A line of a file that falls inside the donor's interval after another donation (on
+/// record, or on another line): almost surely a mistake, recorded only when confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlyLine {
+    pub line: usize,
+    pub date: NaiveDate,
+    /// The donation it follows too closely, and the first day the donor could give again.
+    pub after: NaiveDate,
+    pub may_give_from: NaiveDate,
+}
+
+/// The lines of `lines` (already resolved to donors) that fall inside an interval: for each
+/// donor, every donation on record (`history`) and in the file, by date; a donation dated
+/// before the day the one before it allows is early, and is named by its line (or, when it
+/// is on record, by the line of the one before it). The same donation twice (donor, day and
+/// kind) is a duplicate, not an early one.
+pub fn early_lines(
+    lines: &[(i64, &DonationLine)],
+    history: &std::collections::HashMap<i64, Vec<(NaiveDate, DonationKind)>>,
+    rules: &super::eligibility::Rules,
+) -> Vec<EarlyLine> {
+    use std::collections::BTreeMap;
+    // Per donor: day and kind → the file's line (None: on record only).
+    type Given = BTreeMap<(NaiveDate, &'static str), (DonationKind, Option<usize>)>;
+    let mut by_donor: BTreeMap<i64, Given> = BTreeMap::new();
+    for (donor, l) in lines {
+        let e = by_donor.entry(*donor).or_default();
+        e.entry((l.date, l.kind.code()))
+            .or_insert((l.kind, Some(l.line)));
+    }
+    let mut out = Vec::new();
+    for (donor, given) in &mut by_donor {
+        for (date, kind) in history.get(donor).into_iter().flatten() {
+            // On record already: the file's line for it is a duplicate, not a new donation.
+            given.insert((*date, kind.code()), (*kind, None));
+        }
+        let mut prev: Option<(NaiveDate, DonationKind, Option<usize>)> = None;
+        for ((date, _), (kind, line)) in given.iter() {
+            if let Some((p_date, p_kind, p_line)) = prev {
+                let from = rules.next_eligible(super::eligibility::LastDonation::Given {
+                    kind: p_kind,
+                    date: p_date,
+                });
+                if let Some(from) = from.filter(|f| f > date) {
+                    if let Some(line) = line.or(p_line) {
+                        out.push(EarlyLine {
+                            line,
+                            date: *date,
+                            after: p_date,
+                            may_give_from: from,
+                        });
+                    }
+                }
+            }
+            prev = Some((*date, *kind, *line));
+        }
+    }
+    out.sort_by_key(|e| e.line);
+    out.dedup_by_key(|e| e.line);
+    out
 }
 
 /// What was given, in the words of a blood centre's list.
@@ -74,6 +174,9 @@ pub fn parse_donations(
     let unit_col = headers
         .iter()
         .position(|h| matches!(fold(h).as_str(), "unit" | "don vi" | "ma don vi"));
+    let drive_col = headers
+        .iter()
+        .position(|h| matches!(fold(h).as_str(), "drive" | "dot" | "ma dot" | "so dot"));
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for record in reader.records() {
@@ -136,6 +239,16 @@ pub fn parse_donations(
             .map(field)
             .map(|u| u.trim().to_lowercase())
             .filter(|u| !u.is_empty());
+        let drive = match drive_col.map(field).map(str::trim) {
+            None | Some("") => None,
+            Some(v) => match v.trim_start_matches('#').parse::<i64>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => {
+                    problems.push(format!("drive {v:?}: expected the drive's number, e.g. 12"));
+                    None
+                }
+            },
+        };
         match (phone, date, kind) {
             (Some(phone), Some(date), Some(kind)) if problems.is_empty() => {
                 out.push(DonationLine {
@@ -145,6 +258,7 @@ pub fn parse_donations(
                     kind,
                     volume_ml,
                     unit,
+                    drive,
                 })
             }
             _ => errors.push(FileError {
@@ -221,5 +335,79 @@ mod tests {
         );
         assert!(parse_donations("phone,date,kind\n", today()).is_err());
         assert!(parse_donations("", today()).is_err());
+    }
+
+    #[test]
+    fn a_drive_column_takes_a_drive_number_and_refuses_anything_else() {
+        let text = "phone,date,kind,drive\n0912345678,07/04/2026,whole blood,12\n\
+                    0912345679,07/04/2026,plasma,#7\n0912345670,07/04/2026,plasma,\n\
+                    0912345671,07/04/2026,plasma,Đại học Vinh\n0912345672,07/04/2026,plasma,0\n";
+        let errors = parse_donations(text, today()).unwrap_err();
+        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [5, 6]);
+        assert!(errors[0].message.contains("drive's number"), "{errors:?}");
+        let good = "phone,date,kind,đợt\n0912345678,07/04/2026,whole blood,12\n\
+                    0912345679,07/04/2026,plasma,#7\n0912345670,07/04/2026,plasma,\n";
+        let lines = parse_donations(good, today()).unwrap();
+        assert_eq!(
+            lines.iter().map(|l| l.drive).collect::<Vec<_>>(),
+            [Some(12), Some(7), None]
+        );
+    }
+
+    #[test]
+    fn sources_read_back_as_stored_and_an_unknown_one_is_none() {
+        for s in [
+            DonationSource::Staff,
+            DonationSource::Callout,
+            DonationSource::Centre,
+            DonationSource::Donor,
+        ] {
+            assert_eq!(DonationSource::from_code(s.code()), Some(s));
+        }
+        assert_eq!(DonationSource::from_code("web"), None);
+    }
+
+    #[test]
+    fn lines_inside_an_interval_are_named_and_duplicates_are_not() {
+        let rules = crate::domain::eligibility::Rules::default();
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let line = |n: usize, date, kind| DonationLine {
+            line: n,
+            phone: PhoneNumber::parse("0912345678").unwrap(),
+            date,
+            kind,
+            volume_ml: None,
+            unit: None,
+            drive: None,
+        };
+        let wb = DonationKind::WholeBlood;
+        let plt = DonationKind::Platelets;
+        // Donor 1: whole blood 15/07 and 20/07 in the file, platelets 01/08 (still inside
+        // the 84 days of 15/07); donor 2: platelets 01/06 on record, plasma 20/06 (after the
+        // 14 days: fine) and whole blood 20/06 again on record (a duplicate, not early).
+        let l2 = line(2, d(7, 15), wb);
+        let l3 = line(3, d(7, 20), wb);
+        let l4 = line(4, d(8, 1), plt);
+        let l5 = line(5, d(6, 20), DonationKind::Plasma);
+        let l6 = line(6, d(6, 20), wb);
+        let lines = vec![(1, &l2), (1, &l3), (1, &l4), (2, &l5), (2, &l6)];
+        let history = std::collections::HashMap::from([(2, vec![(d(6, 1), plt), (d(6, 20), wb)])]);
+        let early = early_lines(&lines, &history, &rules);
+        assert_eq!(early.iter().map(|e| e.line).collect::<Vec<_>>(), [3, 4, 5]);
+        assert_eq!(
+            (early[0].after, early[0].may_give_from),
+            (d(7, 15), d(10, 7))
+        );
+        // Line 5 (plasma 20/06) is fine after 01/06 but shares its day with the whole blood
+        // on record: two donations one day is early too.
+        assert_eq!(early[2].date, d(6, 20));
+        // Nothing on record, one line a donor: nothing early.
+        let lone = vec![(1, &l2), (2, &l5)];
+        assert!(early_lines(&lone, &Default::default(), &rules).is_empty());
+        // A line before a donation on record, inside its own interval: named by its line.
+        let before = line(7, d(5, 20), wb);
+        let h = std::collections::HashMap::from([(1, vec![(d(6, 1), plt)])]);
+        let e = early_lines(&[(1, &before)], &h, &rules);
+        assert_eq!((e[0].line, e[0].date), (7, d(6, 1)));
     }
 }

@@ -337,9 +337,23 @@ pub struct CampaignReport {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Report {
     pub campaigns: Vec<CampaignReport>,
-    /// Donations of the year recorded without a drive of a campaign.
-    pub other_donations: i64,
-    pub other_repeat: i64,
+    /// Sign-ups, donations and repeat donations of the year outside its campaigns.
+    pub other: Figures,
+}
+
+impl Report {
+    /// The year's total: the campaigns' figures and those outside them (one sum, for the
+    /// chat, the command line and the CSV).
+    pub fn total(&self) -> Figures {
+        let mut total = self.other.clone();
+        for c in &self.campaigns {
+            total.signups += c.figures.signups;
+            total.donations += c.figures.donations;
+            total.repeat += c.figures.repeat;
+            total.reached += c.figures.reached;
+        }
+        total
+    }
 }
 
 /// Whether `count` donations is a milestone to celebrate (`tiers` from configuration).

@@ -370,6 +370,8 @@ pub enum DriveRequest {
     /// A blood centre's CSV of donations, uploaded on the dashboard: all or nothing.
     ImportDonations {
         text: String,
+        /// Record donations inside a donor's interval too (the coordinator confirmed).
+        accept_early: bool,
     },
     /// Registered donors by province and blood group, with the reserve clubs' members.
     DonorMap,
@@ -440,6 +442,8 @@ pub enum DriveOutcome {
     Recorded {
         name: String,
         count: i64,
+        /// The donor's first donation ever (nothing earlier on record or declared).
+        first: bool,
         again: bool,
     },
     Report {
@@ -1211,7 +1215,12 @@ impl Turn<'_, '_> {
                 self.wrong(MsgId::RecordSeveral);
                 self.state = Some(State::Drive(DriveState::RecordWho));
             }
-            DriveOutcome::Recorded { name, count, again } => self.recorded(name, count, again),
+            DriveOutcome::Recorded {
+                name,
+                count,
+                first,
+                again,
+            } => self.recorded(name, count, first, again),
             DriveOutcome::Report { year, report } => self.show_report(year, report),
             DriveOutcome::Plan { figures, unit } => self.show_plan(&figures, unit),
             DriveOutcome::UnitQuestion { any: true, .. } => {
@@ -1578,13 +1587,14 @@ impl Turn<'_, '_> {
     }
 
     /// A donation recorded (or already recorded today).
-    fn recorded(&mut self, name: String, count: i64, again: bool) {
+    fn recorded(&mut self, name: String, count: i64, first: bool, again: bool) {
         self.say(if again {
             Msg::new(MsgId::DonationAlreadyRecorded)
         } else {
             Msg::new(MsgId::RecordDoneOne)
                 .str("name", name)
                 .num("count", count as f64)
+                .str("first", if first { "yes" } else { "no" })
         });
         self.state = Some(State::Drive(DriveState::RecordWho));
     }
@@ -1800,14 +1810,9 @@ pub fn report_msg(
     r: &Report,
     everything: bool,
 ) -> Msg {
-    let mut total = Figures::default();
     let mut lines: Vec<String> = Vec::new();
     let mut active = 0;
     for c in &r.campaigns {
-        total.signups += c.figures.signups;
-        total.donations += c.figures.donations;
-        total.repeat += c.figures.repeat;
-        total.reached += c.figures.reached;
         let idle = c.figures.signups == 0 && c.figures.donations == 0 && c.figures.reached == 0;
         if !idle {
             active += 1;
@@ -1828,13 +1833,7 @@ pub fn report_msg(
             lines.push(catalogue.render(lang, &figures_line(&name, &f)));
         }
     }
-    total.donations += r.other_donations;
-    total.repeat += r.other_repeat;
-    let other = Figures {
-        donations: r.other_donations,
-        repeat: r.other_repeat,
-        ..Figures::default()
-    };
+    let other = &r.other;
     Msg::new(MsgId::Report)
         .num("year", f64::from(year))
         .num("campaigns", r.campaigns.len() as f64)
@@ -1843,6 +1842,7 @@ pub fn report_msg(
         .msg(
             "other",
             Msg::new(MsgId::ReportOther)
+                .num("signups", other.signups as f64)
                 .num("donations", other.donations as f64)
                 .opt(
                     "repeat",
@@ -1852,7 +1852,7 @@ pub fn report_msg(
                         .unwrap_or_default(),
                 ),
         )
-        .msg("total", figures_line("", &total))
+        .msg("total", figures_line("", &r.total()))
 }
 
 /// The question and options of a drive state.

@@ -4,7 +4,7 @@
 
 use super::club::{BEST_IDENTITY, Recipient};
 use super::{Backend, Q};
-use super::{Store, Tx, date_text, push_list};
+use super::{CHUNK, Store, Tx, date_text, push_list};
 use crate::domain::callout::{
     Answer, CalloutInfo, CalloutSpec, PREVIEW_CAP, PatientGroup, PledgeOutcome, Status, Tier,
     WaveTally, donor_codes,
@@ -423,6 +423,27 @@ async fn set_stock(
 }
 
 impl Tx {
+    /// Which of these call-outs are still open.
+    pub async fn open_callouts_among(
+        &mut self,
+        ids: &[i64],
+    ) -> anyhow::Result<std::collections::HashSet<i64>> {
+        let mut open = std::collections::HashSet::new();
+        for chunk in ids.chunks(CHUNK) {
+            let mut q = Q::new(
+                self.backend(),
+                "SELECT id FROM callouts WHERE status = 'open' AND id IN ",
+            );
+            push_list(&mut q, chunk);
+            open.extend(
+                q.build_query_scalar::<i64>()
+                    .fetch_all(&mut *self.tx)
+                    .await?,
+            );
+        }
+        Ok(open)
+    }
+
     /// Take the database's write lock now (a read-then-write transaction could otherwise fail
     /// to upgrade when another writer got in between).
     pub async fn lock_for_write(&mut self) -> anyhow::Result<()> {

@@ -217,21 +217,29 @@ impl Tx {
         }))
     }
 
-    /// Campaigns that open between `after` (exclusive) and `upto` (inclusive).
-    pub async fn campaigns_opening(
+    /// Campaigns under way on `today` that have not been announced.
+    pub async fn campaigns_to_announce(
         &mut self,
-        after: NaiveDate,
-        upto: NaiveDate,
+        today: NaiveDate,
     ) -> anyhow::Result<Vec<CampaignItem>> {
         let rows = sqlx::query(
-            "SELECT id, name, starts_on, ends_on FROM campaigns \
-             WHERE starts_on > $1 AND starts_on <= $2 ORDER BY starts_on",
+            "SELECT id, name, starts_on, ends_on FROM campaigns WHERE announced_at IS NULL \
+             AND starts_on <= $1 AND ends_on >= $1 ORDER BY starts_on, id",
         )
-        .bind(date_text(after))
-        .bind(date_text(upto))
+        .bind(date_text(today))
         .fetch_all(&mut *self.tx)
         .await?;
         rows.iter().map(campaign_item).collect()
+    }
+
+    /// A campaign's announcement is queued: not again.
+    pub async fn mark_announced(&mut self, campaign: i64, now: i64) -> anyhow::Result<()> {
+        sqlx::query("UPDATE campaigns SET announced_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(campaign)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
     }
 
     /// A campaign's drives still to come.

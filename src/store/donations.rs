@@ -4,21 +4,49 @@
 use super::JobKey;
 use super::club::{BEST_IDENTITY, Recipient};
 use super::drive::{lock_for_write, recipient_from_row};
-use super::jobs::add_jobs;
+use super::jobs::{add_jobs, drop_jobs};
 use super::*;
 use crate::domain::campaign::FileError;
-use crate::domain::donation::DonationLine;
+use crate::domain::donation::{DonationLine, DonationSource};
 use crate::domain::eligibility::DonationKind;
 use anyhow::Context;
 use chrono::NaiveDate;
 use sqlx::{AnyConnection, Row};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-/// A donation recorded now.
+/// A donation to record, with what its path knows of it. Everything a figure reads of it
+/// (drive, campaign, unit, repeat, source) is decided from this and stored on its row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewDonation {
+    pub donor: i64,
+    pub date: NaiveDate,
+    pub kind: DonationKind,
+    pub verified: bool,
+    pub source: DonationSource,
+    /// The drive it was given at, as the recorder named it (the coordinator's choice, the
+    /// centre's `drive` column); otherwise the drive is found (see [`record_donation`]).
+    pub drive: Option<i64>,
+    /// The unit the centre's line names.
+    pub unit: Option<i64>,
+    pub volume_ml: Option<i64>,
+    /// The staff account that recorded it.
+    pub by: Option<i64>,
+    /// The donation's local day, unix ms `[start, end)`.
+    pub day: (i64, i64),
+    /// The start (unix ms) of the first day the donor may give again: active sign-ups for
+    /// drives that begin after now and before it are released.
+    pub release_until: i64,
+}
+
+/// A donation recorded now, with what was decided for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recorded {
     pub donation_id: i64,
+    /// The donor had given before (on record or by their own account).
     pub repeat: bool,
+    pub drive: Option<i64>,
+    /// The drives whose sign-ups this donation released (the donor is told).
+    pub released: Vec<i64>,
 }
 
 /// A donation as listed for correction.
@@ -47,84 +75,158 @@ pub(super) async fn donation_count(
 /// How long after a donation a thank-you still makes sense (older ones are history, imported).
 const THANKS_WITHIN_DAYS: i64 = 7;
 
-#[allow(clippy::too_many_arguments)]
+/// Whether each donation of the donors chosen by `which` (SQL on `donations`) is a repeat
+/// donation: the donor gave before it, by the record (an earlier day, or the same day
+/// recorded first) or by their own account (an earlier donation declared, dated before it
+/// or undated: "không nhớ"). The one definition; every figure reads the stored flag.
+pub(super) const REFRESH_REPEAT: &str = "UPDATE donations SET repeat_donor = (\
+     EXISTS (SELECT 1 FROM donations e WHERE e.donor_id = donations.donor_id \
+       AND (e.donated_on < donations.donated_on \
+            OR (e.donated_on = donations.donated_on AND e.id < donations.id))) \
+     OR EXISTS (SELECT 1 FROM donors d WHERE d.id = donations.donor_id \
+       AND d.declared_kind IN ('whole_blood', 'platelets', 'plasma') \
+       AND (d.declared_on IS NULL OR d.declared_on < donations.donated_on))) WHERE ";
+
+/// Record one donation (`None` if it is already on record) and decide, once, what it counts
+/// for: its drive (the one named; else the drive the donor signed up for that day; else the
+/// only drive that day in the donor's province), hence its campaign; its unit (the drive's,
+/// else the one the centre's line names, else the donor's own); whether it is a repeat
+/// donation (for every donation of the donor, as an older one may arrive later). The donor's
+/// last donation moves if it is newer; their sign-up at that drive is attended, and those
+/// for drives they can no longer give at are released with their reminders; a verified
+/// recent donation queues the thank-you.
 pub(super) async fn record_donation(
     conn: &mut AnyConnection,
-    donor: i64,
-    date: NaiveDate,
-    kind: DonationKind,
-    verified: bool,
-    source: &str,
-    drive: Option<i64>,
-    by: Option<i64>,
+    n: &NewDonation,
     now: i64,
-    thank: bool,
 ) -> anyhow::Result<Option<Recorded>> {
-    // A repeat donor: gave before this one, by the record or by their own account.
-    let repeat = super::flag(
-        &sqlx::query(
-            "SELECT EXISTS (SELECT 1 FROM donations WHERE donor_id = $1 AND donated_on < $2) \
-             OR EXISTS (SELECT 1 FROM donors WHERE id = $1 AND last_donation_date < $2)",
+    let (day_start, day_end) = n.day;
+    let drive: Option<i64> = match n.drive {
+        Some(d) => Some(d),
+        None => sqlx::query_scalar(
+            "SELECT COALESCE(\
+               (SELECT s.drive_id FROM signups s JOIN drives d ON d.id = s.drive_id \
+                WHERE s.donor_id = $1 AND s.status IN ('active', 'attended') \
+                AND d.cancelled_at IS NULL AND d.starts_at >= $2 AND d.starts_at < $3 \
+                ORDER BY d.starts_at, d.id LIMIT 1), \
+               (SELECT MIN(d.id) FROM drives d WHERE d.cancelled_at IS NULL \
+                AND d.starts_at >= $2 AND d.starts_at < $3 \
+                AND d.province = (SELECT province FROM donors WHERE id = $1) \
+                HAVING COUNT(*) = 1))",
         )
-        .bind(donor)
-        .bind(date_text(date))
+        .bind(n.donor)
+        .bind(day_start)
+        .bind(day_end)
         .fetch_one(&mut *conn)
-        .await?,
-        0,
-    )?;
-    // What the donor's last donation was before this one: put back if it is removed.
+        .await
+        .context("finding a donation's drive")?,
+    };
+    // What the donor's last donation was before this one: put back if it is removed. A
+    // donation the donor reported (unverified) and staff or the centre confirm takes the
+    // confirmation's source, and its drive when it had none.
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO donations (donor_id, donated_on, kind, verified, source, created_at, \
          drive_id, recorded_by, repeat_donor, prev_last_kind, prev_last_date, \
-         prev_last_forgotten, unit_id) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         d.last_donation_kind, d.last_donation_date, d.last_donation_forgotten, \
-         COALESCE((SELECT unit_id FROM drives WHERE id = $7), d.unit_id) \
+         prev_last_forgotten, unit_id, campaign_id, volume_ml) SELECT $1, $2, $3, $4, $5, $6, \
+         $7, $8, FALSE, d.last_donation_kind, d.last_donation_date, d.last_donation_forgotten, \
+         COALESCE((SELECT unit_id FROM drives WHERE id = $7), $9, d.unit_id), \
+         (SELECT campaign_id FROM drives WHERE id = $7), $10 \
          FROM donors d WHERE d.id = $1 \
          ON CONFLICT (donor_id, donated_on, kind) DO UPDATE SET \
            verified = (donations.verified OR excluded.verified), \
-           drive_id = COALESCE(donations.drive_id, excluded.drive_id), \
-           unit_id = COALESCE(donations.unit_id, excluded.unit_id) \
+           source = excluded.source, \
+           recorded_by = COALESCE(excluded.recorded_by, donations.recorded_by), \
+           volume_ml = COALESCE(excluded.volume_ml, donations.volume_ml), \
+           unit_id = CASE WHEN donations.drive_id IS NULL AND excluded.drive_id IS NOT NULL \
+             THEN excluded.unit_id ELSE COALESCE(donations.unit_id, excluded.unit_id) END, \
+           campaign_id = CASE WHEN donations.drive_id IS NULL THEN excluded.campaign_id \
+             ELSE donations.campaign_id END, \
+           drive_id = COALESCE(donations.drive_id, excluded.drive_id) \
          WHERE donations.verified < excluded.verified \
          RETURNING id",
     )
-    .bind(donor)
-    .bind(date_text(date))
-    .bind(kind.code())
-    .bind(verified)
-    .bind(source)
+    .bind(n.donor)
+    .bind(date_text(n.date))
+    .bind(n.kind.code())
+    .bind(n.verified)
+    .bind(n.source.code())
     .bind(now)
     .bind(drive)
-    .bind(by)
-    .bind(repeat)
+    .bind(n.by)
+    .bind(n.unit)
+    .bind(n.volume_ml)
     .fetch_optional(&mut *conn)
     .await
     .context("recording a donation")?;
     let Some(id) = id else {
         return Ok(None);
     };
+    sqlx::query(&format!("{REFRESH_REPEAT} donor_id = $1"))
+        .bind(n.donor)
+        .execute(&mut *conn)
+        .await
+        .context("deciding repeat donations")?;
+    let row = sqlx::query("SELECT repeat_donor, drive_id FROM donations WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let repeat = super::flag(&row, "repeat_donor")?;
+    let drive: Option<i64> = row.try_get("drive_id")?;
     sqlx::query(
         "UPDATE donors SET last_donation_kind = $1, last_donation_date = $2, \
          last_donation_forgotten = FALSE \
          WHERE id = $3 AND (last_donation_date IS NULL OR last_donation_date <= $2)",
     )
-    .bind(kind.code())
-    .bind(date_text(date))
-    .bind(donor)
+    .bind(n.kind.code())
+    .bind(date_text(n.date))
+    .bind(n.donor)
     .execute(&mut *conn)
     .await
     .context("moving a donor's last donation")?;
+    // The sign-up ends: attended at this drive; released at drives still to come that the
+    // donor can no longer give at (from this day until they may give again).
+    if let Some(d) = drive {
+        sqlx::query(
+            "UPDATE signups SET status = 'attended', updated_at = $1 \
+             WHERE drive_id = $2 AND donor_id = $3 AND status = 'active'",
+        )
+        .bind(now)
+        .bind(d)
+        .bind(n.donor)
+        .execute(&mut *conn)
+        .await
+        .context("marking a sign-up attended")?;
+    }
+    let released: Vec<i64> = sqlx::query_scalar(
+        "UPDATE signups SET status = 'released', updated_at = $1 \
+         WHERE donor_id = $2 AND status = 'active' AND drive_id IN \
+           (SELECT id FROM drives WHERE starts_at > $1 AND starts_at >= $3 \
+            AND starts_at < $4 AND id <> $5) \
+         RETURNING drive_id",
+    )
+    .bind(now)
+    .bind(n.donor)
+    .bind(day_start)
+    .bind(n.release_until)
+    .bind(drive.unwrap_or(-1))
+    .fetch_all(&mut *conn)
+    .await
+    .context("releasing sign-ups")?;
+    for d in &released {
+        drop_jobs(conn, Some(*d), Some(n.donor), now).await?;
+    }
     let today = chrono::DateTime::from_timestamp_millis(now)
         .unwrap_or_default()
         .date_naive();
     // Self-reported donations are thanked in the reply; a recorded one by the scheduler.
-    if thank && verified && (today - date).num_days() <= THANKS_WITHIN_DAYS {
+    if n.verified && (today - n.date).num_days() <= THANKS_WITHIN_DAYS {
         add_jobs(
             conn,
             &[NewJob {
                 key: JobKey::Thanks { donation: id },
                 kind: JobKind::Thanks,
                 due_at: now,
-                donor_id: Some(donor),
+                donor_id: Some(n.donor),
                 drive_id: drive,
                 ref_id: Some(id),
             }],
@@ -134,6 +236,8 @@ pub(super) async fn record_donation(
     Ok(Some(Recorded {
         donation_id: id,
         repeat,
+        drive,
+        released,
     }))
 }
 
@@ -179,33 +283,13 @@ impl Tx {
         )
     }
 
-    /// Record one donation (`None` if it is already on record), move the donor's last
-    /// donation if it is newer, and queue the thank-you.
-    #[allow(clippy::too_many_arguments)]
+    /// Record one donation (`None` if it is already on record): see [`record_donation`].
     pub async fn record_donation(
         &mut self,
-        donor: i64,
-        date: NaiveDate,
-        kind: DonationKind,
-        verified: bool,
-        source: &str,
-        drive: Option<i64>,
-        by: Option<i64>,
+        donation: &NewDonation,
         now: i64,
     ) -> anyhow::Result<Option<Recorded>> {
-        record_donation(
-            &mut self.tx,
-            donor,
-            date,
-            kind,
-            verified,
-            source,
-            drive,
-            by,
-            now,
-            true,
-        )
-        .await
+        record_donation(&mut self.tx, donation, now).await
     }
 
     /// Donations on record for a donor: (verified, all).
@@ -248,7 +332,7 @@ impl Tx {
     pub async fn remove_donation(&mut self, id: i64, now: i64) -> anyhow::Result<Option<i64>> {
         lock_for_write(&mut self.tx).await?;
         let Some(r) = sqlx::query(
-            "SELECT donor_id, prev_last_kind, prev_last_date, prev_last_forgotten \
+            "SELECT donor_id, drive_id, prev_last_kind, prev_last_date, prev_last_forgotten \
              FROM donations WHERE id = $1",
         )
         .bind(id)
@@ -258,6 +342,7 @@ impl Tx {
             return Ok(None);
         };
         let donor: Option<i64> = r.try_get("donor_id")?;
+        let drive: Option<i64> = r.try_get("drive_id")?;
         let prev_kind: Option<String> = r.try_get("prev_last_kind")?;
         let prev_date: Option<String> = r.try_get("prev_last_date")?;
         let prev_forgotten = super::flag(&r, "prev_last_forgotten")?;
@@ -273,6 +358,23 @@ impl Tx {
         let Some(donor) = donor else {
             return Ok(None);
         };
+        // What the donation decided goes back: the sign-up it attended is active again (a
+        // sign-up it released stays released: the donor was told and may sign up again),
+        // and the donor's other donations are repeat donations or not without it.
+        sqlx::query(
+            "UPDATE signups SET status = 'active', updated_at = $1 \
+             WHERE drive_id = $2 AND donor_id = $3 AND status = 'attended'",
+        )
+        .bind(now)
+        .bind(drive)
+        .bind(donor)
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query(&format!("{REFRESH_REPEAT} donor_id = $1"))
+            .bind(donor)
+            .execute(&mut *self.tx)
+            .await
+            .context("deciding repeat donations")?;
         let newest: Option<(String, String)> = sqlx::query_as(
             "SELECT kind, donated_on FROM donations WHERE donor_id = $1 \
              ORDER BY donated_on DESC, id DESC LIMIT 1",
@@ -297,6 +399,15 @@ impl Tx {
         .await
         .context("putting back a donor's last donation")?;
         Ok(Some(donor))
+    }
+
+    /// Whether a donation is a repeat donation (as decided when it was recorded).
+    pub async fn donation_is_repeat(&mut self, id: i64) -> anyhow::Result<bool> {
+        let row = sqlx::query("SELECT repeat_donor FROM donations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.map_or(Ok(false), |r| super::flag(&r, "repeat_donor"))
     }
 
     /// A donation's donor, date and kind.
@@ -367,24 +478,16 @@ impl Tx {
 
 pub use crate::domain::donation::DonationImport;
 
-impl Store {
-    /// Record imported donations: every phone must belong to exactly one donor, or nothing is
-    /// stored and each bad line is named. Each donor's last donation moves to the newest one
-    /// (which sets their next eligible date). A donation already recorded is not counted twice.
-    pub async fn import_donations(
-        &self,
-        lines: &[DonationLine],
-        now: i64,
-    ) -> anyhow::Result<Result<DonationImport, Vec<FileError>>> {
-        let mut tx = self.pool.begin().await?;
-        drive::lock_for_write(&mut tx).await?;
-        let done = import_donations(&mut tx, lines, now).await?;
-        if done.is_ok() {
-            tx.commit().await.context("committing the donations")?;
-        }
-        Ok(done)
-    }
+/// A line of a donations file with what it names found in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResolvedLine {
+    pub donor: i64,
+    pub unit: Option<i64>,
+    /// The drive the line names, with when it starts (unix ms), to check its day.
+    pub drive: Option<(i64, i64)>,
+}
 
+impl Store {
     /// Donations on record, and how many of them no longer name anyone (erased donors).
     pub async fn donation_counts(&self) -> anyhow::Result<(i64, i64)> {
         let row = sqlx::query("SELECT COUNT(*), COUNT(*) - COUNT(donor_id) FROM donations")
@@ -395,118 +498,152 @@ impl Store {
 }
 
 impl Tx {
-    /// [`Store::import_donations`] within this transaction (which holds the write lock).
-    pub async fn import_donations(
+    /// The donor, unit and drive each line of a donations file names: every phone must
+    /// belong to exactly one donor, every unit be one of the plan's, every drive exist;
+    /// otherwise each bad line is named and nothing is resolved.
+    pub async fn resolve_donation_lines(
         &mut self,
         lines: &[DonationLine],
-        now: i64,
-    ) -> anyhow::Result<Result<DonationImport, Vec<FileError>>> {
-        import_donations(&mut self.tx, lines, now).await
-    }
-}
-
-/// [`Store::import_donations`] in a transaction already open (and holding the write lock):
-/// every line checked first, nothing written unless all are right.
-async fn import_donations(
-    tx: &mut AnyConnection,
-    lines: &[DonationLine],
-    now: i64,
-) -> anyhow::Result<Result<DonationImport, Vec<FileError>>> {
-    let mut owners: HashMap<String, Vec<i64>> = HashMap::new();
-    let phones: Vec<String> = lines
-        .iter()
-        .map(|l| l.phone.as_e164().to_string())
-        .collect();
-    for chunk in phones.chunks(CHUNK) {
-        let mut q = Q::new(
-            Backend::of(tx),
-            "SELECT id, phone FROM donors WHERE phone IN ",
-        );
-        push_list(&mut q, chunk);
-        for row in q
-            .build()
-            .fetch_all(&mut *tx)
-            .await
-            .context("finding donors by phone")?
-        {
-            owners
-                .entry(row.try_get("phone")?)
-                .or_default()
-                .push(row.try_get("id")?);
-        }
-    }
-    let mut errors = Vec::new();
-    let mut resolved = Vec::new();
-    for l in lines {
-        match owners.get(l.phone.as_e164()).map(Vec::as_slice) {
-            Some([id]) => resolved.push((*id, l)),
-            Some(ids) if ids.len() > 1 => errors.push(FileError {
-                line: l.line,
-                message: format!("{} donors share the phone {}", ids.len(), l.phone.masked()),
-            }),
-            _ => errors.push(FileError {
-                line: l.line,
-                message: format!("no registered donor has the phone {}", l.phone.masked()),
-            }),
-        }
-    }
-    // Every unit named must be one of the plan's.
-    let mut codes: Vec<&str> = lines.iter().filter_map(|l| l.unit.as_deref()).collect();
-    codes.sort_unstable();
-    codes.dedup();
-    let mut unit_ids: HashMap<String, i64> = HashMap::new();
-    for chunk in codes.chunks(CHUNK) {
-        let mut q = Q::new(Backend::of(tx), "SELECT id, code FROM units WHERE code IN ");
-        push_list(&mut q, chunk);
-        for row in q.build().fetch_all(&mut *tx).await? {
-            unit_ids.insert(row.try_get("code")?, row.try_get("id")?);
-        }
-    }
-    for l in lines {
-        if let Some(code) = &l.unit {
-            if !unit_ids.contains_key(code) {
-                errors.push(FileError {
-                    line: l.line,
-                    message: format!(
-                        "unit {code:?} is not in the plan (hienmau plan load adds units)"
-                    ),
-                });
-            }
-        }
-    }
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| e.line);
-        return Ok(Err(errors));
-    }
-    let mut added = 0;
-    let mut donors = HashSet::new();
-    // Oldest first, so each donation knows whether the donor had given before it.
-    resolved.sort_by_key(|(_, l)| l.date);
-    for (donor, l) in &resolved {
-        let recorded = record_donation(
-            &mut *tx, *donor, l.date, l.kind, true, "import", None, None, now, true,
-        )
-        .await?;
-        if let Some(r) = &recorded {
-            if l.volume_ml.is_some() || l.unit.is_some() {
-                sqlx::query(
-                    "UPDATE donations SET volume_ml = COALESCE($1, volume_ml), \
-                     unit_id = COALESCE($2, unit_id) WHERE id = $3",
-                )
-                .bind(l.volume_ml)
-                .bind(l.unit.as_ref().and_then(|c| unit_ids.get(c)))
-                .bind(r.donation_id)
-                .execute(&mut *tx)
+    ) -> anyhow::Result<Result<Vec<ResolvedLine>, Vec<FileError>>> {
+        let tx = &mut *self.tx;
+        let mut owners: HashMap<String, Vec<i64>> = HashMap::new();
+        let mut phones: Vec<String> = lines
+            .iter()
+            .map(|l| l.phone.as_e164().to_string())
+            .collect();
+        phones.sort_unstable();
+        phones.dedup();
+        for chunk in phones.chunks(CHUNK) {
+            let mut q = Q::new(
+                Backend::of(tx),
+                "SELECT id, phone FROM donors WHERE phone IN ",
+            );
+            push_list(&mut q, chunk);
+            for row in q
+                .build()
+                .fetch_all(&mut *tx)
                 .await
-                .context("recording a donation's volume and unit")?;
+                .context("finding donors by phone")?
+            {
+                owners
+                    .entry(row.try_get("phone")?)
+                    .or_default()
+                    .push(row.try_get("id")?);
             }
         }
-        added += usize::from(recorded.is_some());
-        donors.insert(*donor);
+        let mut codes: Vec<&str> = lines.iter().filter_map(|l| l.unit.as_deref()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let mut unit_ids: HashMap<String, i64> = HashMap::new();
+        for chunk in codes.chunks(CHUNK) {
+            let mut q = Q::new(Backend::of(tx), "SELECT id, code FROM units WHERE code IN ");
+            push_list(&mut q, chunk);
+            for row in q.build().fetch_all(&mut *tx).await? {
+                unit_ids.insert(row.try_get("code")?, row.try_get("id")?);
+            }
+        }
+        let mut drive_ids: Vec<i64> = lines.iter().filter_map(|l| l.drive).collect();
+        drive_ids.sort_unstable();
+        drive_ids.dedup();
+        let mut drives: HashMap<i64, i64> = HashMap::new();
+        for chunk in drive_ids.chunks(CHUNK) {
+            let mut q = Q::new(
+                Backend::of(tx),
+                "SELECT id, starts_at FROM drives WHERE cancelled_at IS NULL AND id IN ",
+            );
+            push_list(&mut q, chunk);
+            for row in q.build().fetch_all(&mut *tx).await? {
+                drives.insert(row.try_get("id")?, row.try_get("starts_at")?);
+            }
+        }
+        let mut errors = Vec::new();
+        let mut out = Vec::with_capacity(lines.len());
+        for l in lines {
+            let mut problems = Vec::new();
+            let donor = match owners.get(l.phone.as_e164()).map(Vec::as_slice) {
+                Some([id]) => Some(*id),
+                Some(ids) if ids.len() > 1 => {
+                    problems.push(format!(
+                        "{} donors share the phone {}",
+                        ids.len(),
+                        l.phone.masked()
+                    ));
+                    None
+                }
+                _ => {
+                    problems.push(format!(
+                        "no registered donor has the phone {}",
+                        l.phone.masked()
+                    ));
+                    None
+                }
+            };
+            let unit = match &l.unit {
+                None => None,
+                Some(code) => match unit_ids.get(code) {
+                    Some(id) => Some(*id),
+                    None => {
+                        problems.push(format!(
+                            "unit {code:?} is not in the plan (hienmau plan load adds units)"
+                        ));
+                        None
+                    }
+                },
+            };
+            let drive = match l.drive {
+                None => None,
+                Some(id) => match drives.get(&id) {
+                    Some(starts) => Some((id, *starts)),
+                    None => {
+                        problems.push(format!("drive {id} does not exist or was cancelled"));
+                        None
+                    }
+                },
+            };
+            match donor {
+                Some(donor) if problems.is_empty() => out.push(ResolvedLine { donor, unit, drive }),
+                _ => errors.push(FileError {
+                    line: l.line,
+                    message: problems.join("; "),
+                }),
+            }
+        }
+        Ok(if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        })
     }
-    Ok(Ok(DonationImport {
-        lines: lines.len(),
-        added,
-        donors: donors.len(),
-    }))
+
+    /// The donations on record of these donors (day and kind), to check a file against.
+    pub async fn donation_history(
+        &mut self,
+        donors: &[i64],
+    ) -> anyhow::Result<HashMap<i64, Vec<(NaiveDate, DonationKind)>>> {
+        let mut ids = donors.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out: HashMap<i64, Vec<(NaiveDate, DonationKind)>> = HashMap::new();
+        for chunk in ids.chunks(CHUNK) {
+            let mut q = Q::new(
+                self.backend(),
+                "SELECT donor_id, donated_on, kind FROM donations WHERE donor_id IN ",
+            );
+            push_list(&mut q, chunk);
+            for row in q
+                .build()
+                .fetch_all(&mut *self.tx)
+                .await
+                .context("reading donors' donations")?
+            {
+                let date = parse_date(row.try_get("donated_on")?).context("a donation date")?;
+                let kind = DonationKind::from_code(&row.try_get::<String, _>("kind")?)
+                    .context("a donation kind")?;
+                out.entry(row.try_get("donor_id")?)
+                    .or_default()
+                    .push((date, kind));
+            }
+        }
+        Ok(out)
+    }
 }

@@ -228,6 +228,14 @@ impl Tx {
                  birth_date = excluded.birth_date, sex = excluded.sex, \
                  weight_kg = excluded.weight_kg, blood_group = excluded.blood_group, \
                  province = excluded.province, commune = excluded.commune, \
+                 declared_kind = CASE WHEN donors.last_donation_kind IS NOT DISTINCT FROM \
+                   excluded.last_donation_kind AND donors.last_donation_date IS NOT DISTINCT FROM \
+                   excluded.last_donation_date THEN donors.declared_kind \
+                   ELSE excluded.last_donation_kind END, \
+                 declared_on = CASE WHEN donors.last_donation_kind IS NOT DISTINCT FROM \
+                   excluded.last_donation_kind AND donors.last_donation_date IS NOT DISTINCT FROM \
+                   excluded.last_donation_date THEN donors.declared_on \
+                   ELSE excluded.last_donation_date END, \
                  last_donation_kind = excluded.last_donation_kind, \
                  last_donation_date = excluded.last_donation_date, \
                  supporter = excluded.supporter, registered_at = excluded.registered_at, \
@@ -240,6 +248,24 @@ impl Tx {
                 .execute(&mut *self.tx)
                 .await
                 .context("saving donors")?;
+            // A declaration changed in chat changes which donations are repeat donations:
+            // decided again for the donors who declared one and have donations on record.
+            let declared: Vec<i64> = chunk
+                .iter()
+                .filter(|(_, d)| d.last_donation.is_some())
+                .map(|(id, _)| *id)
+                .collect();
+            if !declared.is_empty() {
+                let mut q = Q::new(
+                    self.backend(),
+                    format!("{} donor_id IN ", super::donations::REFRESH_REPEAT),
+                );
+                push_list(&mut q, declared);
+                q.build()
+                    .execute(&mut *self.tx)
+                    .await
+                    .context("deciding repeat donations")?;
+            }
         }
         Ok(())
     }
@@ -288,7 +314,18 @@ impl Tx {
 
     /// Erase a donor: the donor row and consent records, every channel account linked to it
     /// with its conversation and outbox rows. Only an anonymous count remains.
-    pub async fn erase_donor(&mut self, donor_id: i64) -> anyhow::Result<()> {
+    pub async fn erase_donor(&mut self, donor_id: i64, now: i64) -> anyhow::Result<()> {
+        // Their places at drives to come are freed; past sign-ups stay as anonymous rows
+        // (the donor reference is cleared with the donor), as their donations do.
+        sqlx::query(
+            "UPDATE signups SET status = 'cancelled', updated_at = $1 WHERE donor_id = $2 \
+             AND status = 'active' AND drive_id IN (SELECT id FROM drives WHERE starts_at > $1)",
+        )
+        .bind(now)
+        .bind(donor_id)
+        .execute(&mut *self.tx)
+        .await
+        .context("freeing an erased donor's places")?;
         // Outbox rows and conversations go with the accounts (ON DELETE CASCADE).
         sqlx::query("DELETE FROM channel_identities WHERE donor_id = $1")
             .bind(donor_id)

@@ -6,6 +6,25 @@ use super::*;
 use anyhow::Context;
 use sqlx::{AnyConnection, Row};
 
+/// [`Tx::drop_jobs`] on a connection already in a transaction.
+pub(super) async fn drop_jobs(
+    conn: &mut sqlx::AnyConnection,
+    drive: Option<i64>,
+    donor: Option<i64>,
+    now: i64,
+) -> anyhow::Result<u64> {
+    let r = sqlx::query(
+        "UPDATE jobs SET done_at = $1, outcome = 'cancelled' WHERE done_at IS NULL \
+         AND ($2 IS NULL OR drive_id = $2) AND ($3 IS NULL OR donor_id = $3)",
+    )
+    .bind(now)
+    .bind(drive)
+    .bind(donor)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected())
+}
+
 /// A job for the scheduler to add.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewJob {
@@ -161,16 +180,7 @@ impl Tx {
         donor: Option<i64>,
         now: i64,
     ) -> anyhow::Result<u64> {
-        let r = sqlx::query(
-            "UPDATE jobs SET done_at = $1, outcome = 'cancelled' WHERE done_at IS NULL \
-             AND ($2 IS NULL OR drive_id = $2) AND ($3 IS NULL OR donor_id = $3)",
-        )
-        .bind(now)
-        .bind(drive)
-        .bind(donor)
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(r.rows_affected())
+        drop_jobs(&mut self.tx, drive, donor, now).await
     }
 
     /// Add jobs; one already there under the same key stays as it is.

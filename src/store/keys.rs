@@ -49,6 +49,10 @@ pub enum OutboxKey<'a> {
     DriveCancelled {
         drive: i64,
     },
+    /// A sign-up released because its donor gave elsewhere first (once per drive).
+    SignupReleased {
+        drive: i64,
+    },
     /// A drive moved or lost slots (at the start time it has now, told at `at`).
     DriveChanged {
         drive: i64,
@@ -110,6 +114,7 @@ impl fmt::Display for OutboxKey<'_> {
                 )
             }
             OutboxKey::DriveCancelled { drive } => write!(f, "drive-cancelled:{drive}"),
+            OutboxKey::SignupReleased { drive } => write!(f, "signup-released:{drive}"),
             OutboxKey::DriveChanged {
                 drive,
                 starts_at,
@@ -226,6 +231,7 @@ mod tests {
                 "callout:5:tally:2",
             ),
             (OutboxKey::DriveCancelled { drive: 4 }, "drive-cancelled:4"),
+            (OutboxKey::SignupReleased { drive: 4 }, "signup-released:4"),
             (
                 OutboxKey::DriveChanged {
                     drive: 4,

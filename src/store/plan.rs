@@ -1,6 +1,7 @@
 //! The year plan: targets, units and their allocation, and the figures the progress report
 //! reads (units of blood by the configured convention, attributed to units).
 
+use super::figures::{DRIVE_HELD, NEW_DONOR};
 use super::*;
 use crate::domain::plan::{
     ClubStanding, HonouredFamily, Plan, PlanFigures, TargetChange, UnitConvention, UnitFigures,
@@ -18,8 +19,12 @@ const PERSON_KINDS: &str = "'university', 'college', 'school', 'department', 'or
 pub struct YearDonor {
     pub name: String,
     pub province: Option<String>,
+    /// Verified donations on record before the year, and in it (the milestones' count).
     pub before: i64,
     pub in_year: i64,
+    /// Their first donation ever is in the year (a donor who declared an earlier one has
+    /// none: they are not honoured as a first-time donor).
+    pub first_in_year: bool,
     pub last: Option<NaiveDate>,
     pub clubs: String,
 }
@@ -165,10 +170,12 @@ impl Tx {
         let clubs = self.backend().joined("c.name");
         let rows = sqlx::query(&format!(
             "SELECT d.full_name, d.province, \
-             (SELECT COUNT(*) FROM donations n WHERE n.donor_id = d.id \
+             (SELECT COUNT(*) FROM donations n WHERE n.donor_id = d.id AND n.verified \
                 AND n.donated_on < $1) AS before, \
-             (SELECT COUNT(*) FROM donations n WHERE n.donor_id = d.id \
+             (SELECT COUNT(*) FROM donations n WHERE n.donor_id = d.id AND n.verified \
                 AND n.donated_on >= $1 AND n.donated_on <= $2) AS in_year, \
+             (SELECT COUNT(*) FROM donations n WHERE n.donor_id = d.id AND {NEW_DONOR} \
+                AND n.donated_on >= $1 AND n.donated_on <= $2) AS first_in_year, \
              (SELECT MAX(n.donated_on) FROM donations n WHERE n.donor_id = d.id \
                 AND n.donated_on <= $2) AS last, \
              (SELECT {clubs} FROM club_members m \
@@ -191,6 +198,7 @@ impl Tx {
                     province: r.try_get("province")?,
                     before: r.try_get("before")?,
                     in_year: r.try_get("in_year")?,
+                    first_in_year: r.try_get::<i64, _>("first_in_year")? > 0,
                     last: parse_date(r.try_get("last")?),
                     clubs: r.try_get::<Option<String>, _>("clubs")?.unwrap_or_default(),
                 })
@@ -356,7 +364,7 @@ async fn club_standings(
     from: NaiveDate,
     to: NaiveDate,
 ) -> anyhow::Result<Vec<ClubStanding>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT c.id, c.name, \
          (SELECT COUNT(*) FROM club_members m WHERE m.club_id = c.id) AS members, \
          (SELECT COUNT(*) FROM donations n JOIN club_members m ON m.donor_id = n.donor_id \
@@ -364,15 +372,11 @@ async fn club_standings(
          (SELECT COUNT(*) FILTER (WHERE n.repeat_donor) FROM donations n \
             JOIN club_members m ON m.donor_id = n.donor_id \
             WHERE m.club_id = c.id AND n.donated_on >= $1 AND n.donated_on <= $2) AS repeats, \
-         (SELECT COUNT(*) FROM club_members m JOIN donors d ON d.id = m.donor_id \
-            WHERE m.club_id = c.id \
+         (SELECT COUNT(*) FROM club_members m WHERE m.club_id = c.id \
             AND EXISTS (SELECT 1 FROM donations n WHERE n.donor_id = m.donor_id \
-              AND n.donated_on >= $1 AND n.donated_on <= $2) \
-            AND NOT EXISTS (SELECT 1 FROM donations n WHERE n.donor_id = m.donor_id \
-              AND n.donated_on < $1) \
-            AND (d.last_donation_date IS NULL OR d.last_donation_date >= $1)) AS new_donors \
+              AND {NEW_DONOR} AND n.donated_on >= $1 AND n.donated_on <= $2)) AS new_donors \
          FROM clubs c",
-    )
+    ))
     .bind(date_text(from))
     .bind(date_text(to))
     .fetch_all(&mut *conn)
@@ -479,11 +483,11 @@ async fn plan_figures(
     .fetch_one(&mut *conn)
     .await?;
     // A fixed point's open day is not a drive (đợt) of the plan: counted apart.
-    let (drives, fixed_days): (i64, i64) = sqlx::query_as(
+    let (drives, fixed_days): (i64, i64) = sqlx::query_as(&format!(
         "SELECT COUNT(*) FILTER (WHERE fixed_point_id IS NULL), \
          COUNT(*) FILTER (WHERE fixed_point_id IS NOT NULL) \
-         FROM drives WHERE cancelled_at IS NULL AND starts_at >= $1 AND starts_at < $2",
-    )
+         FROM drives WHERE {DRIVE_HELD} AND starts_at >= $1 AND starts_at < $2",
+    ))
     .bind(year_start_ms)
     .bind(drives_until_ms)
     .fetch_one(&mut *conn)

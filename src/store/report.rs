@@ -1,27 +1,51 @@
-//! The year's report: donations, people and drives by campaign.
+//! The year's report: sign-ups, donations, people reached and repeat donations by campaign
+//! and drive, and what falls outside the year's campaigns; every figure by the definitions
+//! of `figures.rs`.
 
 use super::campaigns::campaign_item;
 use super::drive::{DRIVE_COLUMNS, DRIVE_FROM, drive_from_row};
+use super::figures::{COUNTED_SIGNUP, outside_campaigns};
 use super::*;
 use crate::domain::drive::{CampaignReport, Figures, Report};
 use anyhow::Context;
+use chrono::TimeZone;
 use chrono_tz::Tz;
 use sqlx::{AnyConnection, Row};
 
+/// The unix ms bounds of a year's days in `tz`: `[1 January, 1 January next year)`.
+fn year_bounds(year: i32, tz: Tz) -> (i64, i64) {
+    let start = |y: i32| {
+        NaiveDate::from_ymd_opt(y, 1, 1)
+            .and_then(|d| {
+                tz.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+                    .earliest()
+            })
+            .map_or(0, |t| t.timestamp_millis())
+    };
+    (start(year), start(year + 1))
+}
+
 async fn report(conn: &mut AnyConnection, year: i32, tz: Tz) -> anyhow::Result<Report> {
-    let rows = sqlx::query(
+    let (from_ms, to_ms) = year_bounds(year, tz);
+    let (from, to) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
+    let rows = sqlx::query(&format!(
         "SELECT c.id, c.name, c.starts_on, c.ends_on, c.target_units_min, c.target_units_max, \
          c.target_people, \
          (SELECT COUNT(*) FROM signups s JOIN drives d ON d.id = s.drive_id \
-            WHERE d.campaign_id = c.id AND s.status = 'active') AS signups, \
-         (SELECT COUNT(*) FROM donations n JOIN drives d ON d.id = n.drive_id \
-            WHERE d.campaign_id = c.id) AS donations, \
-         (SELECT COUNT(*) FILTER (WHERE n.repeat_donor) FROM donations n JOIN drives d \
-            ON d.id = n.drive_id WHERE d.campaign_id = c.id) AS repeats, \
+            WHERE d.campaign_id = c.id AND {COUNTED_SIGNUP} \
+            AND d.starts_at >= $2 AND d.starts_at < $3) AS signups, \
+         (SELECT COUNT(*) FROM donations n WHERE n.campaign_id = c.id \
+            AND n.donated_on >= $4 AND n.donated_on <= $5) AS donations, \
+         (SELECT COUNT(*) FILTER (WHERE n.repeat_donor) FROM donations n \
+            WHERE n.campaign_id = c.id AND n.donated_on >= $4 AND n.donated_on <= $5) AS repeats, \
          (SELECT COUNT(*) FROM campaign_reach r WHERE r.campaign_id = c.id) AS reached \
          FROM campaigns c WHERE c.year = $1 ORDER BY c.starts_on, c.name",
-    )
+    ))
     .bind(year)
+    .bind(from_ms)
+    .bind(to_ms)
+    .bind(&from)
+    .bind(&to)
     .fetch_all(&mut *conn)
     .await
     .context("reading the report")?;
@@ -45,6 +69,8 @@ async fn report(conn: &mut AnyConnection, year: i32, tz: Tz) -> anyhow::Result<R
     for chunk in ids.chunks(CHUNK) {
         let select = format!(
             "SELECT {DRIVE_COLUMNS}, d.campaign_id, \
+             (SELECT COUNT(*) FROM signups s WHERE s.drive_id = d.id AND {COUNTED_SIGNUP}) \
+               AS counted, \
              (SELECT COUNT(*) FROM donations n WHERE n.drive_id = d.id) AS donations, \
              (SELECT COUNT(*) FILTER (WHERE n.repeat_donor) FROM donations n WHERE n.drive_id = d.id) \
                AS repeats \
@@ -63,7 +89,7 @@ async fn report(conn: &mut AnyConnection, year: i32, tz: Tz) -> anyhow::Result<R
             let drive = drive_from_row(&r)?;
             let campaign: i64 = r.try_get("campaign_id")?;
             let figures = Figures {
-                signups: drive.taken,
+                signups: r.try_get("counted")?,
                 donations: r.try_get("donations")?,
                 repeat: r.try_get("repeats")?,
                 target_units_min: drive.target_units,
@@ -75,18 +101,33 @@ async fn report(conn: &mut AnyConnection, year: i32, tz: Tz) -> anyhow::Result<R
             }
         }
     }
-    let _ = tz;
-    let other = sqlx::query(
+    let outside = outside_campaigns("n.campaign_id", "$1");
+    let other = sqlx::query(&format!(
         "SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE repeat_donor) AS r FROM donations n \
-         WHERE donated_on >= $1 AND donated_on <= $2 AND (drive_id IS NULL OR NOT EXISTS \
-           (SELECT 1 FROM drives d WHERE d.id = n.drive_id AND d.campaign_id IS NOT NULL))",
-    )
-    .bind(format!("{year:04}-01-01"))
-    .bind(format!("{year:04}-12-31"))
+         WHERE n.donated_on >= $2 AND n.donated_on <= $3 AND {outside}"
+    ))
+    .bind(year)
+    .bind(&from)
+    .bind(&to)
     .fetch_one(&mut *conn)
     .await?;
-    out.other_donations = other.try_get("n")?;
-    out.other_repeat = other.try_get("r")?;
+    // Sign-ups for drives outside the year's campaigns (a fixed point's open days).
+    let outside_drive = outside_campaigns("d.campaign_id", "$1");
+    let other_signups: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM signups s JOIN drives d ON d.id = s.drive_id \
+         WHERE {COUNTED_SIGNUP} AND d.starts_at >= $2 AND d.starts_at < $3 AND {outside_drive}"
+    ))
+    .bind(year)
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    out.other = Figures {
+        signups: other_signups,
+        donations: other.try_get("n")?,
+        repeat: other.try_get("r")?,
+        ..Figures::default()
+    };
     Ok(out)
 }
 

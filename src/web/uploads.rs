@@ -85,7 +85,13 @@ pub fn section(v: &View<'_>, kind: UploadKind) -> String {
                 &[],
             )
         }
-        UploadKind::Donations => String::new(),
+        // A donation inside a donor's interval is refused by line; ticked, it is
+        // recorded all the same (the coordinator confirmed after reading the warning).
+        UploadKind::Donations => format!(
+            "<p><input id=\"accept_early\" name=\"accept_early\" type=\"checkbox\" \
+             value=\"1\"> <label for=\"accept_early\">{}</label></p>",
+            v.t(MsgId::WebUploadAcceptEarly)
+        ),
     };
     format!(
         "<section aria-labelledby=\"upload\"><h3 id=\"upload\">{}</h3><p>{}</p>\
@@ -169,7 +175,10 @@ pub async fn post_upload(
             let csv = file.name.to_lowercase().ends_with(".csv");
             DriveRequest::ImportCalendar { text, csv, year }
         }
-        UploadKind::Donations => DriveRequest::ImportDonations { text },
+        UploadKind::Donations => DriveRequest::ImportDonations {
+            text,
+            accept_early: val(f, "accept_early") == "1",
+        },
     };
     Ok(match v.ask(Request::Drive(request)).await? {
         Outcome::Drive(DriveOutcome::FileRejected(errors)) => {
