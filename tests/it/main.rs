@@ -13,6 +13,8 @@ mod fake_telegram;
 mod fake_zalo;
 #[path = "../support/fake_zalo_oa.rs"]
 mod fake_zalo_oa;
+mod figures;
+mod findings;
 mod fuzz;
 #[path = "../support/mailbox.rs"]
 mod mailbox;
