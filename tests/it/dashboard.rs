@@ -1197,6 +1197,44 @@ async fn a_calendar_and_a_centres_list_uploaded_on_the_web_are_stored_whole_or_n
         .await,
         2
     );
+
+    // Platelets two days after that whole blood: inside the interval, refused by line; the
+    // upload form has the box that confirms it (issue 30: an import took it silently).
+    let early = "phone,date,kind\n0912000001,2026-11-22,tiểu cầu\n";
+    let (status, said) = upload(
+        &bot,
+        "donations",
+        &cookie,
+        &[
+            ("csrf", None, csrf.as_bytes()),
+            ("file", Some("sau.csv"), early.as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{said}");
+    let text = text_of(&said);
+    assert!(
+        text.contains("Dòng 2: a donation on 22/11/2026 is inside the interval")
+            && text.contains("Ghi nhận cả những lần hiến sớm"),
+        "{text}"
+    );
+    assert_eq!(count("donations").await, 1);
+    let (status, to) = upload(
+        &bot,
+        "donations",
+        &cookie,
+        &[
+            ("csrf", None, csrf.as_bytes()),
+            ("file", Some("sau.csv"), early.as_bytes()),
+            ("accept_early", None, b"1"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, "/dashboard/donations?ok=donations-imported&n=1")
+    );
+    assert_eq!(count("donations").await, 2);
     bot.stop().await;
 }
 

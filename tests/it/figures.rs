@@ -1099,6 +1099,31 @@ impl World {
         self.app.perform(identity, r).await.unwrap()
     }
 
+    /// The year's report, as the chat's `/report` reads it.
+    pub(crate) async fn report(&self) -> hienmau::domain::drive::Report {
+        match self
+            .perform(self.admin, Request::Drive(DriveRequest::Report))
+            .await
+        {
+            Outcome::Drive(DriveOutcome::Report { report, .. }) => report,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The club contest of 2026 (`/bangxephang`).
+    pub(crate) async fn leaderboard(&self) -> Vec<hienmau::domain::plan::ClubStanding> {
+        match self
+            .perform(
+                self.admin,
+                Request::Club(ClubRequest::Leaderboard { year: Some(2026) }),
+            )
+            .await
+        {
+            Outcome::Club(ClubOutcome::Leaderboard { clubs, .. }) => clubs,
+            other => panic!("{other:?}"),
+        }
+    }
+
     /// What was queued to `user` (no worker runs here: nothing leaves), oldest first.
     pub(crate) async fn texts(&self, user: &str) -> Vec<String> {
         let scope = Scope::Chat {
@@ -1544,13 +1569,7 @@ async fn check_year(seed: u64, size: usize) -> i64 {
     let campaign_of = |n: &MDonation| n.drive.and_then(|k| y.drives[k].campaign);
 
     // The campaign report, as the chat's /report reads it.
-    let report = match w
-        .perform(w.admin, Request::Drive(DriveRequest::Report))
-        .await
-    {
-        Outcome::Drive(DriveOutcome::Report { report, .. }) => report,
-        other => panic!("{other:?}"),
-    };
+    let report = w.report().await;
     assert_eq!(
         report.campaigns.len(),
         y.campaigns.len(),
@@ -1771,16 +1790,7 @@ async fn check_year(seed: u64, size: usize) -> i64 {
     );
 
     // The club contest.
-    let clubs = match w
-        .perform(
-            w.admin,
-            Request::Club(ClubRequest::Leaderboard { year: Some(2026) }),
-        )
-        .await
-    {
-        Outcome::Club(ClubOutcome::Leaderboard { clubs, .. }) => clubs,
-        other => panic!("{other:?}"),
-    };
+    let clubs = w.leaderboard().await;
     for c in &clubs {
         let ci: usize = c
             .name

@@ -63,6 +63,21 @@ capacity = 40
 unit = "cty-x"
 "#;
 
+/// A campaign of December with one drive, on the 20th.
+const DECEMBER: &str = r#"
+[[campaign]]
+name = "Giọt hồng tháng Chạp"
+from = "12-01"
+to = "12-31"
+
+[[campaign.drive]]
+place = "Nhà văn hoá Bến Thuỷ"
+province = "Nghệ An"
+date = "12-20"
+time = "07:30-11:30"
+capacity = 6
+"#;
+
 /// A donor registered in chat in Nghệ An, with what they said of their last donation (the
 /// answers to the kind and date questions).
 async fn register(w: &mut World, user: &str, phone: &str, last: &[&str]) -> (i64, i64) {
@@ -230,13 +245,7 @@ async fn a_centres_list_counts_for_its_drive_and_declared_histories_are_repeat_d
     .await
     .unwrap();
 
-    let report = match w
-        .perform(w.admin, Request::Drive(DriveRequest::Report))
-        .await
-    {
-        Outcome::Drive(DriveOutcome::Report { report, .. }) => report,
-        other => panic!("{other:?}"),
-    };
+    let report = w.report().await;
     let c = &report.campaigns[0];
     assert_eq!(c.campaign.name, "Hành trình Đỏ Nghệ An");
     assert_eq!(
@@ -271,16 +280,7 @@ async fn a_centres_list_counts_for_its_drive_and_declared_histories_are_repeat_d
     assert_eq!((unit("dh-vinh"), unit("cty-x")), (2, 2));
     assert_eq!((f.donations, f.repeat), (4, 3));
     // The club contest: one new donor, not four.
-    let clubs = match w
-        .perform(
-            w.admin,
-            Request::Club(ClubRequest::Leaderboard { year: Some(2026) }),
-        )
-        .await
-    {
-        Outcome::Club(ClubOutcome::Leaderboard { clubs, .. }) => clubs,
-        other => panic!("{other:?}"),
-    };
+    let clubs = w.leaderboard().await;
     assert_eq!(
         (clubs[0].donations, clubs[0].new_donors, clubs[0].repeat),
         (4, 1, 3)
@@ -385,24 +385,7 @@ async fn a_campaign_loaded_after_it_opened_is_announced_the_next_morning_once() 
     register(&mut w, "201", "0913000001", &["chua bao gio"]).await;
     register(&mut w, "202", "0913000002", &["chua bao gio"]).await;
     w.clock.set(at(day(12, 6), 14, 0));
-    load(
-        &w,
-        "december.toml",
-        r#"
-[[campaign]]
-name = "Giọt hồng tháng Chạp"
-from = "12-01"
-to = "12-31"
-
-[[campaign.drive]]
-place = "Nhà văn hoá Bến Thuỷ"
-province = "Nghệ An"
-date = "12-20"
-time = "07:30-11:30"
-capacity = 6
-"#,
-    )
-    .await;
+    load(&w, "december.toml", DECEMBER).await;
     for d in [7, 8] {
         let t = at(day(12, d), 9, 0);
         w.clock.set(t);
@@ -460,24 +443,7 @@ async fn a_centres_list_with_donations_inside_the_interval_is_refused_by_line() 
 #[tokio::test]
 async fn a_donor_who_gave_elsewhere_gives_back_her_place_and_her_reminders() {
     let mut w = World::open(at(day(11, 20), 9, 0)).await;
-    load(
-        &w,
-        "december.toml",
-        r#"
-[[campaign]]
-name = "Giọt hồng tháng Chạp"
-from = "12-01"
-to = "12-31"
-
-[[campaign.drive]]
-place = "Nhà văn hoá Bến Thuỷ"
-province = "Nghệ An"
-date = "12-20"
-time = "07:30-11:30"
-capacity = 6
-"#,
-    )
-    .await;
+    load(&w, "december.toml", DECEMBER).await;
     let (d1, i1) = register(&mut w, "201", "0913000001", &["chua bao gio"]).await;
     let (_, i2) = register(&mut w, "202", "0913000002", &["chua bao gio"]).await;
     let drive = drive_id(&w, "Nhà văn hoá Bến Thuỷ", day(12, 20)).await;
