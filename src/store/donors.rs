@@ -185,7 +185,8 @@ impl Tx {
                 "INSERT INTO donors (id, created_at, full_name, phone, phone_verified, birth_date, \
                  sex, weight_kg, blood_group, province, commune, last_donation_kind, \
                  last_donation_date, supporter, registered_at, paused, night_alerts, urgent_off, \
-                 deferred_until, last_donation_forgotten, consent_renewal_asked) ",
+                 deferred_until, last_donation_forgotten, consent_renewal_asked, declared_kind, \
+                 declared_on) ",
             );
             q.push_values(chunk, |mut row, (id, d)| {
                 let (kind, date) = match d.last_donation {
@@ -209,7 +210,7 @@ impl Tx {
                     .push_bind(d.province.map(Province::code))
                     .push_bind(&d.commune)
                     .push_bind(kind)
-                    .push_bind(date)
+                    .push_bind(date.clone())
                     .push_bind(d.supporter)
                     .push_bind(d.registered_at)
                     .push_bind(d.paused)
@@ -220,7 +221,10 @@ impl Tx {
                         d.last_donation,
                         Some(LastDonationAnswer::DateForgotten(_))
                     ))
-                    .push_bind(d.renewal_asked);
+                    .push_bind(d.renewal_asked)
+                    // A new row: what it says of the last donation is the donor's word.
+                    .push_bind(kind)
+                    .push_bind(date);
             });
             q.push(
                 " ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name, \
