@@ -6,6 +6,7 @@ use crate::channels::terminal::{self, TerminalOut};
 use crate::config::Config;
 use crate::delivery::{Transport, Worker};
 use crate::domain::audit::AuditAction;
+use crate::domain::text::SpreadsheetCsv;
 use crate::domain::zns::Spend;
 use crate::service;
 use crate::store::Scope;
@@ -299,7 +300,7 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("hienmau: {}", error_chain(&e));
+            eprintln!("hienmau: {}", crate::domain::text::plain(&error_chain(&e)));
             ExitCode::FAILURE
         }
     }
@@ -402,7 +403,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .date_naive();
             let result = campaigns(&app, action, today).await;
             app.store().close().await;
-            print!("{}", result?);
+            print!("{}", crate::domain::text::plain(&result?));
             Ok(())
         }
         Command::Donations {
@@ -411,42 +412,42 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             let result = import_donations_with(&app, &file, accept_early).await;
             app.store().close().await;
-            print!("{}", result?);
+            print!("{}", crate::domain::text::plain(&result?));
             Ok(())
         }
         Command::Donations { action } => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             let result = donations(&app, action).await;
             app.store().close().await;
-            print!("{}", result?);
+            print!("{}", crate::domain::text::plain(&result?));
             Ok(())
         }
         Command::Admin { action } => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             let result = admin(&app, action).await;
             app.store().close().await;
-            print!("{}", result?);
+            print!("{}", crate::domain::text::plain(&result?));
             Ok(())
         }
         Command::Dashboard { action } => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             let result = dashboard(&app, action).await;
             app.store().close().await;
-            print!("{}", result?);
+            print!("{}", crate::domain::text::plain(&result?));
             Ok(())
         }
         Command::Stock { action } => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             let result = stock(&app, action).await;
             app.store().close().await;
-            print!("{}", result?);
+            print!("{}", crate::domain::text::plain(&result?));
             Ok(())
         }
         Command::Report { year, csv } => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             let result = report(&app, year, csv).await;
             app.store().close().await;
-            print!("{}", result?);
+            print!("{}", crate::domain::text::plain(&result?));
             Ok(())
         }
         Command::Plan { action } => {
@@ -458,14 +459,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .date_naive();
             let result = plan(&app, action, today).await;
             app.store().close().await;
-            print!("{}", result?);
+            print!("{}", crate::domain::text::plain(&result?));
             Ok(())
         }
         Command::Audit { csv } => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             let result = audit(&app, csv).await;
             app.store().close().await;
-            print!("{}", result?);
+            print!("{}", crate::domain::text::plain(&result?));
             Ok(())
         }
         Command::Db {
@@ -826,13 +827,12 @@ pub async fn report(app: &App, year: Option<i32>, csv: bool) -> anyhow::Result<S
         &r.total(),
         true,
     ));
-    // A byte-order mark, so that Excel on Windows reads the Vietnamese as UTF-8.
-    let mut w = ::csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(say(MsgId::ReportCsvHeader).split(','))?;
+    let mut w = SpreadsheetCsv::new(true);
+    w.row(say(MsgId::ReportCsvHeader).split(','))?;
     for r in &rows {
-        w.write_record(r)?;
+        w.row(r)?;
     }
-    String::from_utf8(w.into_inner().context("writing CSV")?).context("CSV is UTF-8")
+    Ok(w.finish()?)
 }
 
 /// `hienmau plan …`: what to print, or why nothing was stored.
@@ -893,10 +893,10 @@ pub async fn plan(app: &App, action: PlanAction, today: NaiveDate) -> anyhow::Re
             let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
             let pct = |v: Option<f64>| v.map(|v| format!("{:.0}", v)).unwrap_or_default();
             let yes = say(MsgId::PlanBehindYes);
-            let mut w = ::csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-            w.write_record(say(MsgId::PlanCsvHeader).split(','))?;
+            let mut w = SpreadsheetCsv::new(true);
+            w.row(say(MsgId::PlanCsvHeader).split(','))?;
             let pace = f.pace();
-            w.write_record([
+            w.row([
                 say(MsgId::PlanLevelProvince),
                 String::new(),
                 year.to_string(),
@@ -915,7 +915,7 @@ pub async fn plan(app: &App, action: PlanAction, today: NaiveDate) -> anyhow::Re
             ])?;
             let months = f.until.month() as usize;
             for (i, u) in f.by_month.iter().take(months).enumerate() {
-                w.write_record([
+                w.row([
                     say(MsgId::PlanLevelMonth),
                     format!("{year}-{:02}", i + 1),
                     String::new(),
@@ -931,7 +931,7 @@ pub async fn plan(app: &App, action: PlanAction, today: NaiveDate) -> anyhow::Re
             }
             for u in &f.units {
                 let pace = f.unit_pace(u);
-                w.write_record([
+                w.row([
                     say(MsgId::PlanLevelUnit),
                     u.code.clone(),
                     u.name.clone(),
@@ -949,7 +949,7 @@ pub async fn plan(app: &App, action: PlanAction, today: NaiveDate) -> anyhow::Re
                     String::new(),
                 ])?;
             }
-            String::from_utf8(w.into_inner().context("writing CSV")?).context("CSV is UTF-8")
+            Ok(w.finish()?)
         }
         PlanAction::Target { words } => {
             let Some((year, change)) = crate::domain::plan::parse_target_change(&words.join(" "))
@@ -985,8 +985,8 @@ fn honours_csv(app: &App, h: &crate::domain::plan::Honours) -> anyhow::Result<St
     let vi = lang == Lang::Vi;
     let header = say(MsgId::HonoursCsvHeader);
     let columns = header.split(',').count();
-    let mut w = ::csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(header.split(','))?;
+    let mut w = SpreadsheetCsv::new(true);
+    w.row(header.split(','))?;
     // A row: its kind, then the cells it has (by column), the others empty.
     let mut row = |kind: MsgId, cells: &[(usize, String)]| -> anyhow::Result<()> {
         let mut r = vec![String::new(); columns];
@@ -996,7 +996,7 @@ fn honours_csv(app: &App, h: &crate::domain::plan::Honours) -> anyhow::Result<St
                 slot.clone_from(v);
             }
         }
-        Ok(w.write_record(&r)?)
+        Ok(w.row(&r)?)
     };
     let province = |p: &Option<String>| {
         p.as_deref()
@@ -1053,7 +1053,7 @@ fn honours_csv(app: &App, h: &crate::domain::plan::Honours) -> anyhow::Result<St
             ],
         )?;
     }
-    String::from_utf8(w.into_inner().context("writing CSV")?).context("CSV is UTF-8")
+    Ok(w.finish()?)
 }
 
 /// `hienmau audit [--csv]`: the log, as a table or CSV.
@@ -1073,13 +1073,13 @@ pub async fn audit(app: &App, csv: bool) -> anyhow::Result<String> {
             .unwrap_or_default()
     };
     if csv {
-        let mut w = ::csv::Writer::from_writer(Vec::new());
-        w.write_record(["time", "account", "action", "target", "recipients"])?;
+        let mut w = SpreadsheetCsv::new(false);
+        w.row(["time", "account", "action", "target", "recipients"])?;
         for e in &entries {
             let n = e.recipients.map(|n| n.to_string()).unwrap_or_default();
-            w.write_record([time(e.at).as_str(), &e.actor, &e.action, &e.target, &n])?;
+            w.row([time(e.at).as_str(), &e.actor, &e.action, &e.target, &n])?;
         }
-        return String::from_utf8(w.into_inner().context("writing CSV")?).context("CSV is UTF-8");
+        return Ok(w.finish()?);
     }
     if entries.is_empty() {
         return Ok("the audit log is empty\n".into());

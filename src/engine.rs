@@ -148,6 +148,23 @@ pub enum Input {
     Unsupported,
 }
 
+impl Input {
+    /// The input as text with no control characters ([`crate::domain::text::plain`]):
+    /// whatever a person types or a platform sends is stored and shown as plain text.
+    pub fn plain(self) -> Input {
+        use crate::domain::text::plain;
+        match self {
+            Input::Text(t) => Input::Text(plain(&t).into_owned()),
+            Input::Choice(c) => Input::Choice(plain(&c).into_owned()),
+            Input::Contact { phone, own } => Input::Contact {
+                phone: plain(&phone).into_owned(),
+                own,
+            },
+            Input::Unsupported => Input::Unsupported,
+        }
+    }
+}
+
 pub struct Ctx<'a> {
     /// The Telegram bot's username, for club deep links (`t.me/<bot>?start=<code>`).
     pub telegram_bot: Option<&'a str>,

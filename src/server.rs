@@ -93,7 +93,18 @@ pub fn router(app: App, hooks: Webhooks) -> Router {
     }
     router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(nosniff))
         .with_state(Shared { app, hooks })
+}
+
+/// Every response, whatever made it: its type is what it says (no browser guesses HTML
+/// in a CSV of names, or in a webhook's answer).
+async fn nosniff(mut r: Response) -> Response {
+    r.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    r
 }
 
 /// A dashboard page: never cached, no scripts, not framed, no referrer (a sign-in link's
@@ -113,10 +124,6 @@ fn html(status: StatusCode, body: String, cookie: Option<String>) -> Response {
              script-src 'self'; connect-src 'self'; \
              form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
     );
     h.insert(
         header::REFERRER_POLICY,
@@ -287,6 +294,18 @@ async fn dashboard_page(
     let rest: String = path.map(|Path(p)| p).unwrap_or_default();
     let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
     let id = |s: &str| s.parse::<i64>().ok();
+    let opens = web::Nav::ALL
+        .iter()
+        .find(|n| {
+            n.path()
+                .trim_start_matches("/dashboard")
+                .trim_start_matches('/')
+                == parts.first().copied().unwrap_or("")
+        })
+        .is_none_or(|n| n.opens(&session.roles));
+    if !opens {
+        return reply(app, lang, Ok(web::Reply::Refused), cookie);
+    }
     let r = match parts.as_slice() {
         [] => web::overview(&v).await,
         ["drives"] => web::drives(&v, &query).await,
@@ -322,6 +341,7 @@ async fn dashboard_post(
     Path(rest): Path<String>,
     Form(form): Form<web::Fields>,
 ) -> Response {
+    let form = web::plain_fields(form);
     let app = &s.app;
     let (session, lang, _) = match signed_in(app, &headers, &web::Fields::new()).await {
         Ok(x) => x,
@@ -398,7 +418,7 @@ async fn read_multipart(
             fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
         }
     }
-    Some((fields, file))
+    Some((web::plain_fields(fields), file))
 }
 
 /// `POST /dashboard/upload/calendar|donations`: a file, only with the session's form token.
@@ -455,10 +475,6 @@ fn asset(body: &'static str, kind: &'static str) -> Response {
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=3600"),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
     );
     r
 }

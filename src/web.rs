@@ -119,6 +119,17 @@ impl Nav {
         }
     }
 
+    /// Whether a page of this part of the menu opens for these roles: the staff's pages
+    /// only for staff (a leader typing `/dashboard/donations` is refused the page, not only
+    /// its actions); the overview redirects a leader, and the clubs' and broadcasts' pages
+    /// show each account its own.
+    pub fn opens(self, roles: &Roles) -> bool {
+        match self {
+            Nav::Overview | Nav::Clubs | Nav::Broadcasts => true,
+            _ => self.shown(roles),
+        }
+    }
+
     fn label(self) -> MsgId {
         match self {
             Nav::Overview => MsgId::WebOverview,
@@ -747,6 +758,14 @@ pub fn cumulative_chart(
 
 /// A form's fields as posted (urlencoded, decoded).
 pub type Fields = std::collections::HashMap<String, String>;
+
+/// A form's fields as text with no control characters (what a browser posts is typed by
+/// people and stored as they typed it, less what a terminal would act on).
+pub fn plain_fields(f: Fields) -> Fields {
+    f.into_iter()
+        .map(|(k, v)| (k, crate::domain::text::plain(&v).into_owned()))
+        .collect()
+}
 
 /// A field's value, trimmed ("" when absent).
 pub fn val<'a>(f: &'a Fields, name: &str) -> &'a str {

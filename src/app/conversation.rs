@@ -211,7 +211,7 @@ impl App {
         let before = session.donor.as_ref().and_then(verified_phone);
         let was_paused = session.donor.as_ref().is_some_and(|d| d.paused);
         let donor_id = session.identity.donor_id;
-        let step = engine::step(&ctx, session.conversation(staff), inbound.input);
+        let step = engine::step(&ctx, session.conversation(staff), inbound.input.plain());
         let step = self
             .carry_out(tx, &ctx, identity_id, donor_id, staff, step, now)
             .await?;

@@ -77,11 +77,14 @@ impl TerminalOut {
 }
 
 /// The message as printed: its text, then its options numbered, then a blank line.
+/// Nothing in it acts on the terminal: a control character stored before text was made
+/// plain at its edge (a club name of an older version) is printed as nothing.
 pub fn render(out: &Outbound) -> String {
+    use crate::domain::text::plain;
     let mut s = String::with_capacity(out.text.len() + 64);
-    s.push_str(&out.text);
+    s.push_str(&plain(&out.text));
     s.push('\n');
-    s.push_str(&super::numbered(&out.choices));
+    s.push_str(&plain(&super::numbered(&out.choices)));
     s.push('\n');
     s
 }

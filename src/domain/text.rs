@@ -45,6 +45,64 @@ pub fn tidy(input: &str) -> String {
     input.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Text from people as text: every C0 and C1 control character (escape sequences, bells,
+/// backspaces…) and DEL removed, line breaks and tabs kept (`\r\n` becomes `\n`). Applied
+/// where text enters (a chat message, a form field) and where it is printed to a terminal,
+/// so a club name cannot clear a screen or retitle a window.
+pub fn plain(input: &str) -> std::borrow::Cow<'_, str> {
+    let keep = |c: char| c == '\n' || c == '\t' || !c.is_control();
+    if input.chars().all(keep) {
+        return std::borrow::Cow::Borrowed(input);
+    }
+    std::borrow::Cow::Owned(input.chars().filter(|c| keep(*c)).collect())
+}
+
+/// A CSV cell a spreadsheet will not run: text beginning with `=`, `+`, `-` or `@` (or a
+/// tab or carriage return) is a formula to Excel, so it gets a leading apostrophe; numbers
+/// (`-5`, `1,4`) stay as they are.
+pub fn csv_cell(cell: &str) -> String {
+    let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = cell.replace(',', ".").parse::<f64>().is_ok();
+    if formula && !number {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// A CSV file for people's spreadsheets: every cell through [`csv_cell`], optionally after
+/// a UTF-8 byte-order mark (so Excel on Windows reads the Vietnamese).
+pub struct SpreadsheetCsv {
+    w: csv::Writer<Vec<u8>>,
+}
+
+impl SpreadsheetCsv {
+    pub fn new(byte_order_mark: bool) -> SpreadsheetCsv {
+        let start = if byte_order_mark {
+            b"\xEF\xBB\xBF".to_vec()
+        } else {
+            Vec::new()
+        };
+        SpreadsheetCsv {
+            w: csv::Writer::from_writer(start),
+        }
+    }
+
+    pub fn row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) -> csv::Result<()> {
+        self.w
+            .write_record(cells.into_iter().map(|c| csv_cell(c.as_ref())))
+    }
+
+    /// The file's text.
+    pub fn finish(self) -> Result<String, std::io::Error> {
+        let bytes = self
+            .w
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        String::from_utf8(bytes).map_err(std::io::Error::other)
+    }
+}
+
 /// Levenshtein distance over chars, bounded: returns `None` once the distance exceeds `max`.
 pub fn edit_distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
@@ -88,6 +146,34 @@ mod tests {
     #[test]
     fn compact_fold_removes_spaces() {
         assert_eq!(fold_compact("Đắk Lắk"), "daklak");
+    }
+
+    #[test]
+    fn plain_text_keeps_line_breaks_and_drops_every_control_character() {
+        assert_eq!(plain("Hội Chữ thập đỏ"), "Hội Chữ thập đỏ");
+        assert!(matches!(plain("a\nb\tc"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(
+            plain("CLB \u{1b}[2J\u{1b}]0;pwned\u{7}Đỏ\r\n\u{9b}31m\u{7f}!"),
+            "CLB [2J]0;pwnedĐỏ\n31m!"
+        );
+        assert_eq!(plain(""), "");
+    }
+
+    #[test]
+    fn a_csv_cell_that_a_spreadsheet_would_run_is_quoted_and_numbers_are_not() {
+        assert_eq!(
+            csv_cell("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(csv_cell("+84912345678 call"), "'+84912345678 call");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("-cmd"), "'-cmd");
+        assert_eq!(csv_cell("\t=1"), "'\t=1");
+        assert_eq!(csv_cell("-5"), "-5");
+        assert_eq!(csv_cell("+84912345678"), "+84912345678");
+        assert_eq!(csv_cell("1,4"), "1,4");
+        assert_eq!(csv_cell("CLB Đỏ"), "CLB Đỏ");
+        assert_eq!(csv_cell(""), "");
     }
 
     #[test]

@@ -203,6 +203,7 @@ impl Tx {
 
     /// Take a role from an account and every account of the same donor; returns how many
     /// grants were removed.
+    /// Revoke a role from every account of the person (their dashboard sessions end).
     pub async fn revoke_role(&mut self, identity_id: i64, role: Role) -> anyhow::Result<u64> {
         let r = sqlx::query(
             "DELETE FROM roles WHERE role = $1 AND identity_id IN ( \
@@ -214,6 +215,19 @@ impl Tx {
         .execute(&mut *self.tx)
         .await
         .context("revoking a role")?;
+        if r.rows_affected() > 0 {
+            // Its dashboard sessions end with it: a grant later needs a new sign-in link
+            // and never revives an old session.
+            sqlx::query(
+                "DELETE FROM dashboard_sessions WHERE identity_id IN ( \
+                   SELECT id FROM channel_identities WHERE id = $1 OR donor_id = \
+                     (SELECT donor_id FROM channel_identities WHERE id = $1))",
+            )
+            .bind(identity_id)
+            .execute(&mut *self.tx)
+            .await
+            .context("ending a revoked account's sessions")?;
+        }
         Ok(r.rows_affected())
     }
 

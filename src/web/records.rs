@@ -336,10 +336,10 @@ pub async fn audit_csv(v: &View<'_>, q: &Fields) -> anyhow::Result<Reply> {
     let Some(list) = entries(v, q, 100_000).await? else {
         return Ok(Reply::Refused);
     };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["at", "account", "action", "target", "recipients"])?;
+    let mut w = crate::domain::text::SpreadsheetCsv::new(false);
+    w.row(["at", "account", "action", "target", "recipients"])?;
     for (at, e) in &list {
-        w.write_record([
+        w.row([
             at.as_str(),
             e.actor.as_str(),
             e.action.as_str(),
@@ -347,7 +347,7 @@ pub async fn audit_csv(v: &View<'_>, q: &Fields) -> anyhow::Result<Reply> {
             &e.recipients.map_or(String::new(), |n| n.to_string()),
         ])?;
     }
-    Ok(Reply::Csv(String::from_utf8(w.into_inner()?)?))
+    Ok(Reply::Csv(w.finish()?))
 }
 
 /// A value made safe in a link's query.

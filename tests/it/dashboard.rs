@@ -235,6 +235,36 @@ async fn a_donor_an_expired_link_and_a_revoked_coordinator_are_refused() {
         .await
         .unwrap();
     assert_eq!(get(&bot, Some(&cookie)).await.0, 401);
+    // Granted again, the old session stays ended: a revocation ends sessions, it does not
+    // pause them (issue 32, defect 6).
+    bot.app
+        .set_role_for_account(
+            hienmau::channels::ChannelKind::Telegram,
+            "20",
+            hienmau::domain::club::Role::Coordinator,
+            true,
+        )
+        .await
+        .unwrap();
+    assert_eq!(get(&bot, Some(&cookie)).await.0, 401);
+    // Every answer says its type is what it says, a health check's and a CSV's too.
+    for path in ["/healthz", "/dashboard", "/dashboard/live.js"] {
+        let r = client()
+            .get(format!("{}{path}", base(&bot)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff", "{path}");
+    }
+    let cookie = sign_in(coordinator_link(&bot).await.trim()).await;
+    let r = client()
+        .get(format!("{}/dashboard/audit?csv=1", base(&bot)))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "a coordinator does not read the audit");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     bot.stop().await;
 }
 
@@ -458,6 +488,10 @@ async fn a_leader_writes_to_their_club_on_the_web_and_a_second_send_sends_nothin
     assert_eq!(page(&bot, "/dashboard/drives", &cookie).await.0, 403);
     assert_eq!(page(&bot, "/dashboard/donors", &cookie).await.0, 403);
     assert_eq!(page(&bot, "/dashboard/callouts/1", &cookie).await.0, 403);
+    // The donations page (and the stock) opened for a leader, every action on it refused;
+    // now the page does not open (issue 32, defect 6).
+    assert_eq!(page(&bot, "/dashboard/donations", &cookie).await.0, 403);
+    assert_eq!(page(&bot, "/dashboard/stock", &cookie).await.0, 403);
 
     // The members, phones masked as in chat; another leader's club is refused.
     let (status, members) = page(&bot, &format!("/dashboard/clubs/{club}"), &cookie).await;

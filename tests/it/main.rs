@@ -18,6 +18,7 @@ mod findings;
 mod fuzz;
 #[path = "../support/mailbox.rs"]
 mod mailbox;
+mod plain_text;
 mod plan;
 mod postgres;
 #[path = "../support/rng.rs"]
