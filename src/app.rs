@@ -67,6 +67,10 @@ pub enum Handled {
 impl App {
     pub async fn open(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
         let store = Store::open(&config.database_url).await?;
+        // A donor erased after the backup this database was restored from is erased again.
+        store
+            .apply_erasure_ledger(&[], clock.now().timestamp_millis())
+            .await?;
         let catalogue = Catalogue::load().context("loading messages/")?;
         Ok(App {
             inner: Arc::new(Inner {

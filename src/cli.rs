@@ -105,6 +105,21 @@ pub enum Command {
         #[command(subcommand)]
         action: DbAction,
     },
+    /// Take a consistent copy of the SQLite database while the bot runs (it need not stop),
+    /// check it (integrity, schema, counts) and say what it holds. Never overwrites a file.
+    /// On PostgreSQL use pg_dump or base backups (README, "Backups").
+    Backup {
+        /// The new file, e.g. backups/hienmau-2026-12-06.db
+        file: PathBuf,
+    },
+    /// Put a backup in place of the SQLite database: refused while anything uses it (stop
+    /// `serve` first) or when the copy is damaged or from a newer version. The database it
+    /// replaces is set aside beside it, not deleted; donors erased since the backup was taken
+    /// are erased again from it (the erasure ledger).
+    Restore {
+        /// A file `hienmau backup` wrote.
+        file: PathBuf,
+    },
     /// The audit log of privileged actions (grants, clubs, broadcasts).
     Audit {
         /// Print every entry as CSV (time, account, action, target, recipients).
@@ -475,6 +490,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", copy_database(&from, &to).await?);
             Ok(())
         }
+        Command::Backup { file } => {
+            let app = App::open(config, Arc::new(SystemClock)).await?;
+            let result = backup(&app, &file).await;
+            app.store().close().await;
+            print!("{}", crate::domain::text::plain(&result?));
+            Ok(())
+        }
+        Command::Restore { file } => {
+            print!("{}", restore(&config, &file, Utc::now()).await?);
+            Ok(())
+        }
         Command::Migrate => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             app.store().close().await;
@@ -482,6 +508,54 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `hienmau backup FILE`: a checked copy, and what it holds.
+pub async fn backup(app: &App, file: &std::path::Path) -> anyhow::Result<String> {
+    let s = app.store().backup_into(file).await?;
+    Ok(format!(
+        "backup {}: checked (integrity ok, schema {}): {} donors, {} donations, {} erasures in \
+         its ledger\n",
+        file.display(),
+        s.schema,
+        s.donors,
+        s.donations,
+        s.erasures
+    ))
+}
+
+/// `hienmau restore FILE` at `now`: the backup in place of the SQLite database, the one it
+/// replaces set aside, and the erasure ledger applied (the file beside the database, the
+/// restored copy's table, and the replaced database's table).
+pub async fn restore(
+    config: &Config,
+    file: &std::path::Path,
+    now: DateTime<Utc>,
+) -> anyhow::Result<String> {
+    use crate::store::{Store, restore_sqlite, sqlite_file};
+    let db = sqlite_file(&config.database_url).context(
+        "hienmau restore puts a SQLite file back; on PostgreSQL restore with pg_restore and \
+         load the erasure ledger as the README says",
+    )?;
+    let stamp = now.format("%Y%m%d-%H%M%S").to_string();
+    let r = restore_sqlite(&db, file, &stamp).await?;
+    let store = Store::open(&config.database_url).await?;
+    let again = store
+        .apply_erasure_ledger(&r.ledger, now.timestamp_millis())
+        .await;
+    store.close().await;
+    let again = again?;
+    let previous = r
+        .previous
+        .map(|p| format!("; the database it replaced is at {}", p.display()))
+        .unwrap_or_default();
+    Ok(format!(
+        "restored {} ({} donors, {} donations){previous}; {again} donors erased since the \
+         backup were erased again\n",
+        file.display(),
+        r.summary.donors,
+        r.summary.donations,
+    ))
 }
 
 /// `hienmau campaigns …`: what to print, or why nothing was stored.

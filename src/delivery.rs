@@ -216,10 +216,10 @@ impl ChannelPacing {
         if !self.overall.is_ready(now) {
             until = self.overall.ready_at();
         }
-        if let Some(p) = self.chats.get(chat) {
-            if !p.is_ready(now) {
-                until = until.max(p.ready_at());
-            }
+        if let Some(p) = self.chats.get(chat)
+            && !p.is_ready(now)
+        {
+            until = until.max(p.ready_at());
         }
         until
     }

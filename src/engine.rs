@@ -774,15 +774,15 @@ impl<'a, 'c> Turn<'a, 'c> {
             Input::Text(t) => Some(t.as_str()),
             _ => None,
         };
-        if let Input::Choice(_) = input {
-            if self.pick(input).is_none() {
-                return self.stale();
-            }
+        if let Input::Choice(_) = input
+            && self.pick(input).is_none()
+        {
+            return self.stale();
         }
-        if let Input::Contact { .. } = input {
-            if field != Field::Phone {
-                return self.say(MsgId::TextOnly);
-            }
+        if let Input::Contact { .. } = input
+            && field != Field::Phone
+        {
+            return self.say(MsgId::TextOnly);
         }
         match field {
             Field::Name => match text.map(parse_name) {
@@ -1188,11 +1188,11 @@ impl Turn<'_, '_> {
             Ok(w) => {
                 let d = self.donor_mut();
                 d.weight = Some(w);
-                if let Some(sex) = d.sex {
-                    if !rules.weight_ok(sex, w) {
-                        let min = rules.min_weight(sex);
-                        self.say(Msg::new(MsgId::NoteWeightBelow).num("min", min));
-                    }
+                if let Some(sex) = d.sex
+                    && !rules.weight_ok(sex, w)
+                {
+                    let min = rules.min_weight(sex);
+                    self.say(Msg::new(MsgId::NoteWeightBelow).num("min", min));
                 }
             }
             Err(e) => {
@@ -1594,10 +1594,10 @@ fn sex_label(s: Sex) -> Msg {
 
 /// When the donor may give next, as a sentence.
 pub fn eligibility(ctx: &Ctx, d: &Donor) -> Msg {
-    if let (Some(sex), Some(w)) = (d.sex, d.weight) {
-        if !ctx.rules.weight_ok(sex, w) {
-            return Msg::new(MsgId::EligibleWeight).num("min", ctx.rules.min_weight(sex));
-        }
+    if let (Some(sex), Some(w)) = (d.sex, d.weight)
+        && !ctx.rules.weight_ok(sex, w)
+    {
+        return Msg::new(MsgId::EligibleWeight).num("min", ctx.rules.min_weight(sex));
     }
     if let Some(LastDonationAnswer::DateForgotten(_)) = d.last_donation {
         return Msg::new(MsgId::EligibleDateForgotten);

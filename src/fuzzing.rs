@@ -250,10 +250,10 @@ pub fn telegram_update(data: &[u8]) {
 
 /// A Zalo Bot Platform webhook body (or getUpdates answer).
 pub fn zalo_bot_event(data: &[u8]) {
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) {
-        if let Some(inbound) = crate::channels::zalo_bot::translate(&v) {
-            turn(fresh(), inbound.input);
-        }
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(data)
+        && let Some(inbound) = crate::channels::zalo_bot::translate(&v)
+    {
+        turn(fresh(), inbound.input);
     }
 }
 

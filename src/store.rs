@@ -14,6 +14,7 @@ use sqlx::{AnyConnection, AnyPool};
 use std::fmt::Display;
 use std::time::Duration;
 
+mod backup;
 mod callout;
 mod campaigns;
 mod club;
@@ -30,6 +31,7 @@ mod oa;
 mod outbox;
 mod plan;
 mod report;
+pub use backup::{BackupSummary, Restored, inspect_sqlite, restore_sqlite, sqlite_file};
 pub use callout::{Answered, Candidate, MatchQuery, MyAsk, Pledge, StockLevel};
 pub use club::{OpenBroadcast, PhoneLookup, Recipient};
 pub use copy::{Copied, PAUSE_DONOR_COUNTS, REBUILD_DONOR_COUNTS};
@@ -127,6 +129,14 @@ fn numbered(sql: &str) -> String {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// A SQLite database's file, and the shared lock this process holds on it while open
+    /// (a restore waits for nobody to hold it).
+    file: Option<std::sync::Arc<DbFile>>,
+}
+
+struct DbFile {
+    path: std::path::PathBuf,
+    _lock: std::fs::File,
 }
 
 /// A statement built at run time (lists, multi-row `VALUES`): sqlx's `QueryBuilder` for both
@@ -384,6 +394,13 @@ impl Store {
     pub async fn open(url: &str) -> anyhow::Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of_url(url)?;
+        let file = match backup::sqlite_file(url) {
+            Some(path) => Some(std::sync::Arc::new(DbFile {
+                _lock: backup::shared_lock(&path)?,
+                path,
+            })),
+            None => None,
+        };
         let pool = match backend {
             Backend::Sqlite => {
                 let url = sqlite_url(url);
@@ -431,7 +448,11 @@ impl Store {
                 .context("connecting to PostgreSQL")?,
         };
         migrate(&pool, backend).await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            file,
+        })
     }
 
     pub fn backend(&self) -> Backend {

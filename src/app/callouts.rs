@@ -187,18 +187,19 @@ impl App {
     ) -> anyhow::Result<CalloutOutcome> {
         let now_ms = now.timestamp_millis();
         let ok = tx.pledge_outcome(id, donor, donated).await?;
-        if ok && donated {
-            if let Some(info) = tx.callout(id).await? {
-                let today = now.with_timezone(&self.config().timezone).date_naive();
-                let mut new = self.new_donation(
-                    donor,
-                    today,
-                    info.spec.component,
-                    crate::domain::donation::DonationSource::Callout,
-                );
-                new.by = Some(identity_id);
-                self.put_on_record(tx, &new, now).await?;
-            }
+        if ok
+            && donated
+            && let Some(info) = tx.callout(id).await?
+        {
+            let today = now.with_timezone(&self.config().timezone).date_naive();
+            let mut new = self.new_donation(
+                donor,
+                today,
+                info.spec.component,
+                crate::domain::donation::DonationSource::Callout,
+            );
+            new.by = Some(identity_id);
+            self.put_on_record(tx, &new, now).await?;
         }
         if ok {
             let actor = tx.account_ref(identity_id).await?;

@@ -25,8 +25,9 @@ type AccountKey = (String, String);
 struct Batch {
     sessions: HashMap<AccountKey, Session>,
     outbox: Vec<PendingRow>,
-    /// A donor was erased: the database's traces are wiped after the commit.
-    erased_any: bool,
+    /// Donors erased: the database's traces are wiped after the commit, and the erasures
+    /// written to the ledger beside the database.
+    erased: Vec<i64>,
 }
 
 /// A reply waiting to be written to the outbox at the end of the batch.
@@ -143,7 +144,7 @@ impl App {
         let mut b = Batch {
             sessions: load_sessions(&mut tx, &batch, &live, now_ms).await?,
             outbox: Vec::new(),
-            erased_any: false,
+            erased: Vec::new(),
         };
         let mut results = Vec::with_capacity(batch.len());
         for (inbound, live) in batch.into_iter().zip(live) {
@@ -155,7 +156,12 @@ impl App {
         }
         write_back(&mut tx, &b, now_ms).await?;
         tx.commit().await?;
-        if b.erased_any {
+        if !b.erased.is_empty() {
+            // The table has them (committed); the file beside the database outlives a
+            // restore of an older copy of it. A failure here is logged, not the batch's.
+            if let Err(e) = self.store().append_erasures(&b.erased, now_ms) {
+                tracing::error!(error = %e, "the erasure ledger file was not written");
+            }
             self.store().erase_traces().await?;
         }
         self.outbox_added().notify_one();
@@ -500,7 +506,7 @@ async fn apply_step(
         }
         (_, Some(donor_id)) => {
             // Every account of that donor is gone, with its queued rows.
-            b.erased_any = true;
+            b.erased.push(donor_id);
             for s in b
                 .sessions
                 .values_mut()
@@ -527,23 +533,23 @@ async fn write_back(tx: &mut Tx, b: &Batch, now_ms: i64) -> anyhow::Result<()> {
     let mut states_out = Vec::new();
     let mut donors_out = Vec::new();
     for s in b.sessions.values().filter(|s| !s.gone) {
-        if s.state_dirty {
-            if let Some(state) = &s.state {
-                let saved = Saved {
-                    state: state.clone(),
-                    join: s.join.clone(),
-                    ask: s.ask,
-                };
-                states_out.push((
-                    s.identity.id,
-                    serde_json::to_string(&saved).context("encoding a state")?,
-                ));
-            }
+        if s.state_dirty
+            && let Some(state) = &s.state
+        {
+            let saved = Saved {
+                state: state.clone(),
+                join: s.join.clone(),
+                ask: s.ask,
+            };
+            states_out.push((
+                s.identity.id,
+                serde_json::to_string(&saved).context("encoding a state")?,
+            ));
         }
-        if s.donor_dirty {
-            if let (Some(id), Some(d)) = (s.identity.donor_id, &s.donor) {
-                donors_out.push((id, d));
-            }
+        if s.donor_dirty
+            && let (Some(id), Some(d)) = (s.identity.donor_id, &s.donor)
+        {
+            donors_out.push((id, d));
         }
     }
     tx.save_states(&states_out, now_ms).await?;

@@ -304,14 +304,13 @@ impl App {
         if let Some(c) = match campaign {
             Some(cid) => tx.campaign(cid).await?,
             None => None,
-        } {
-            if spec.date < c.starts_on || spec.date > c.ends_on {
-                return Ok(SavedDrive::OutsideCampaign {
-                    name: c.name,
-                    from: c.starts_on,
-                    to: c.ends_on,
-                });
-            }
+        } && (spec.date < c.starts_on || spec.date > c.ends_on)
+        {
+            return Ok(SavedDrive::OutsideCampaign {
+                name: c.name,
+                from: c.starts_on,
+                to: c.ends_on,
+            });
         }
         let before = match id {
             Some(id) => match tx.drive(id, None).await? {

@@ -230,10 +230,10 @@ impl App {
 
 /// A plan for a year that has not begun: nothing is done yet, and no time has gone.
 fn not_begun(mut figures: PlanFigures, today: NaiveDate) -> PlanFigures {
-    if today.year() < figures.year {
-        if let Some(first) = NaiveDate::from_ymd_opt(figures.year, 1, 1) {
-            figures.until = first;
-        }
+    if today.year() < figures.year
+        && let Some(first) = NaiveDate::from_ymd_opt(figures.year, 1, 1)
+    {
+        figures.until = first;
     }
     figures
 }

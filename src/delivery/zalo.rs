@@ -80,10 +80,10 @@ pub(super) async fn deliver(
                     Some(outcome) => return outcome,
                     None => {
                         // The phone refused: never a template to it again.
-                        if let Some(donor) = stored.donor_id {
-                            if let Err(e) = app.store().refuse_templates(donor, now_ms).await {
-                                tracing::warn!(error = %format!("{e:#}"), "noting a refused phone failed");
-                            }
+                        if let Some(donor) = stored.donor_id
+                            && let Err(e) = app.store().refuse_templates(donor, now_ms).await
+                        {
+                            tracing::warn!(error = %format!("{e:#}"), "noting a refused phone failed");
                         }
                         facts.phone = None;
                     }

@@ -66,12 +66,12 @@ impl DateRule {
         if let Ok(d) = NaiveDate::parse_from_str(&t, "%Y-%m-%d") {
             return Ok(DateRule::Fixed(d));
         }
-        if let Some((m, d)) = t.split_once('-') {
-            if let (Ok(month), Ok(day)) = (m.parse::<u32>(), d.parse::<u32>()) {
-                // Checked against a leap year, so 02-29 is allowed (and falls back in others).
-                if NaiveDate::from_ymd_opt(2024, month, day).is_some() {
-                    return Ok(DateRule::Yearly { month, day });
-                }
+        if let Some((m, d)) = t.split_once('-')
+            && let (Ok(month), Ok(day)) = (m.parse::<u32>(), d.parse::<u32>())
+        {
+            // Checked against a leap year, so 02-29 is allowed (and falls back in others).
+            if NaiveDate::from_ymd_opt(2024, month, day).is_some() {
+                return Ok(DateRule::Yearly { month, day });
             }
         }
         Err(format!(
@@ -768,13 +768,13 @@ fn drive_date(
     match date {
         Some(r) => match DateRule::parse(r.get_ref()).map(|rule| rule.in_year(year)) {
             Ok(Some(day)) => {
-                if let Some((from, to)) = period {
-                    if day < from || day > to {
-                        err(
-                            at(r.span()),
-                            format!("{day} is outside the campaign ({from} to {to})"),
-                        );
-                    }
+                if let Some((from, to)) = period
+                    && (day < from || day > to)
+                {
+                    err(
+                        at(r.span()),
+                        format!("{day} is outside the campaign ({from} to {to})"),
+                    );
                 }
                 Some(day)
             }

@@ -103,15 +103,15 @@ pub fn early_lines(
                     kind: p_kind,
                     date: p_date,
                 });
-                if let Some(from) = from.filter(|f| f > date) {
-                    if let Some(line) = line.or(p_line) {
-                        out.push(EarlyLine {
-                            line,
-                            date: *date,
-                            after: p_date,
-                            may_give_from: from,
-                        });
-                    }
+                if let Some(from) = from.filter(|f| f > date)
+                    && let Some(line) = line.or(p_line)
+                {
+                    out.push(EarlyLine {
+                        line,
+                        date: *date,
+                        after: p_date,
+                        may_give_from: from,
+                    });
                 }
             }
             prev = Some((*date, *kind, *line));

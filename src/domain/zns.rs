@@ -84,10 +84,11 @@ pub fn choose(f: &RouteFacts, now: i64) -> Route {
         (Some(phone), true, false) => Some(phone.clone()),
         _ => None,
     };
-    if f.urgent && f.urgent_template_first {
-        if let Some(phone) = template.clone() {
-            return Route::Template { phone };
-        }
+    if f.urgent
+        && f.urgent_template_first
+        && let Some(phone) = template.clone()
+    {
+        return Route::Template { phone };
     }
     match (window, template) {
         (Window::Free, _) => Route::Consultation { billed: false },

@@ -819,12 +819,11 @@ impl Turn<'_, '_> {
         match outcome {
             CalloutOutcome::Form => {
                 // The state set by the command stands; if the one line was complete, preview.
-                if let Some(State::Callout(CalloutState::CalloutForm { draft, .. })) = &self.state {
-                    if draft.next_field().is_none() {
-                        if let Some(spec) = draft.spec() {
-                            self.request = req(CalloutRequest::Preview { spec });
-                        }
-                    }
+                if let Some(State::Callout(CalloutState::CalloutForm { draft, .. })) = &self.state
+                    && draft.next_field().is_none()
+                    && let Some(spec) = draft.spec()
+                {
+                    self.request = req(CalloutRequest::Preview { spec });
                 }
             }
             CalloutOutcome::Preview {
@@ -922,10 +921,10 @@ impl Turn<'_, '_> {
         mut draft: CalloutDraft,
         field: CalloutField,
     ) {
-        if field == CalloutField::Component {
-            if let Some(v) = self.pick(input) {
-                draft.component = DonationKind::from_code(&v);
-            }
+        if field == CalloutField::Component
+            && let Some(v) = self.pick(input)
+        {
+            draft.component = DonationKind::from_code(&v);
         }
         if draft.component.is_none() || field != CalloutField::Component {
             let group = field == CalloutField::Group;

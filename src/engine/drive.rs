@@ -696,10 +696,10 @@ fn parse_slots(text: &str, window: Option<TimeWindow>) -> Option<Vec<TimeWindow>
         .filter(|p| !p.trim().is_empty())
     {
         let w = TimeWindow::parse(part)?;
-        if let Some(d) = window {
-            if w.start < d.start || w.end > d.end {
-                return None;
-            }
+        if let Some(d) = window
+            && (w.start < d.start || w.end > d.end)
+        {
+            return None;
         }
         if out.iter().any(|o| o.start < w.end && w.start < o.end) {
             return None;

@@ -341,6 +341,16 @@ impl Tx {
             .execute(&mut *self.tx)
             .await
             .context("erasing the donor")?;
+        // The ledger: an id, never anything of the person, so that a restored backup
+        // taken before today is erased again.
+        sqlx::query(
+            "INSERT INTO erasures (donor_id, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(donor_id)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await
+        .context("recording an erasure")?;
         self.drop_empty_families().await?;
         self.bump("donors_erased").await
     }

@@ -57,10 +57,10 @@ async fn render(
     };
     // A new drive is most likely in the province of this month's others.
     let mut values = values.clone();
-    if val(&values, "province").is_empty() {
-        if let Some(d) = drives.first() {
-            values.insert("province".into(), d.province.clone());
-        }
+    if val(&values, "province").is_empty()
+        && let Some(d) = drives.first()
+    {
+        values.insert("province".into(), d.province.clone());
     }
     let body = format!(
         "{}<h2>{}</h2>{}{}{}",
@@ -416,13 +416,13 @@ async fn edit_form(v: &View<'_>, id: i64) -> anyhow::Result<Option<(DriveDraft, 
             draft,
             mut campaigns,
         }) => {
-            if let (Some(Some(c)), Some(name)) = (draft.campaign, &draft.campaign_name) {
-                if !campaigns.iter().any(|i| i.id == c) {
-                    campaigns.push(Item {
-                        id: c,
-                        label: name.clone(),
-                    });
-                }
+            if let (Some(Some(c)), Some(name)) = (draft.campaign, &draft.campaign_name)
+                && !campaigns.iter().any(|i| i.id == c)
+            {
+                campaigns.push(Item {
+                    id: c,
+                    label: name.clone(),
+                });
             }
             Ok(Some((draft, campaigns)))
         }

@@ -760,10 +760,10 @@ impl Model {
                 }
             }
             Event::Cancel { donor, drive } => {
-                if let Some(s) = self.signups.get_mut(&(*donor, *drive)) {
-                    if *s == SignupState::Active {
-                        *s = SignupState::Cancelled;
-                    }
+                if let Some(s) = self.signups.get_mut(&(*donor, *drive))
+                    && *s == SignupState::Active
+                {
+                    *s = SignupState::Cancelled;
                 }
             }
             Event::CancelDrive { drive } => {
@@ -936,12 +936,11 @@ impl Model {
         if last.1.is_none_or(|d| d <= date) {
             *last = (kind_code(kind), Some(date));
         }
-        if let Some(k) = drive {
-            if let Some(s) = self.signups.get_mut(&(donor, k)) {
-                if *s == SignupState::Active {
-                    *s = SignupState::Attended;
-                }
-            }
+        if let Some(k) = drive
+            && let Some(s) = self.signups.get_mut(&(donor, k))
+            && *s == SignupState::Active
+        {
+            *s = SignupState::Attended;
         }
         let again = date + Days::new(interval(kind));
         for ((d, k), s) in self.signups.iter_mut() {
@@ -985,12 +984,11 @@ impl Model {
             all.sort_by_key(|(d, k, _)| (*d, kind_code(*k)));
             for w in all.windows(2) {
                 let (a, b) = (w[0], w[1]);
-                if b.0 < a.0 + Days::new(interval(a.1)) {
-                    if let Some(line) = b.2.or(a.2) {
-                        if line == n {
-                            out.insert(n);
-                        }
-                    }
+                if b.0 < a.0 + Days::new(interval(a.1))
+                    && let Some(line) = b.2.or(a.2)
+                    && line == n
+                {
+                    out.insert(n);
                 }
             }
         }
@@ -1066,6 +1064,12 @@ impl World {
         w.say(ADMIN, "/start").await;
         w.admin = w.identity(ADMIN).await;
         w
+    }
+
+    /// Stop (the database closed and unlocked); its folder and database stay.
+    pub(crate) async fn stop(self) -> (tempfile::TempDir, TestDb) {
+        self.app.store().close().await;
+        (self._dir, self.db)
     }
 
     pub(crate) async fn input(&mut self, user: &str, input: Input) {

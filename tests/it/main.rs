@@ -2,6 +2,7 @@
 //! Bot API server on 127.0.0.1; the database is a real SQLite file in a temporary folder.
 
 mod architecture;
+mod backups;
 mod batch;
 mod callouts;
 mod clubs;

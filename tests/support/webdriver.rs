@@ -63,10 +63,10 @@ impl Browser {
             .unwrap();
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
         loop {
-            if let Ok(r) = http.get(format!("{base}/status")).send().await {
-                if r.status().is_success() {
-                    break;
-                }
+            if let Ok(r) = http.get(format!("{base}/status")).send().await
+                && r.status().is_success()
+            {
+                break;
             }
             assert!(
                 std::time::Instant::now() < deadline,
@@ -156,10 +156,9 @@ impl Browser {
                 .as_object()
                 .and_then(|o| o.values().next())
                 .and_then(Value::as_str)
+                && v.get("error").is_none()
             {
-                if v.get("error").is_none() {
-                    return id.to_string();
-                }
+                return id.to_string();
             }
             assert!(
                 std::time::Instant::now() < deadline,

@@ -1,0 +1,152 @@
+//! Backups that restore (issue 32, defect 2): a backup taken while the bot runs holds what
+//! the bot has written (its write-ahead log folded in), is checked, and restores; a restore
+//! refuses while the database is in use and sets the old file aside; a donor erased after
+//! the backup was taken stays erased after it is restored, by `hienmau restore` or by a
+//! file copied back by hand.
+
+use crate::figures::{World, at, day};
+use hienmau::app::{App, ManualClock};
+use hienmau::config::Config;
+use hienmau::engine::Input;
+use std::sync::Arc;
+
+fn config(url: &str) -> Config {
+    let url = url.to_string();
+    Config::load(None, |k| (k == "DATABASE_URL").then(|| url.clone())).unwrap()
+}
+
+async fn register(w: &mut World, user: &str, phone: &str) {
+    for l in [
+        "/register",
+        "1",
+        "Đặng Thị Thu",
+        phone,
+        "12/05/1998",
+        "nu",
+        "52",
+        "O+",
+        "hai phong",
+        "bo qua",
+        "chua bao gio",
+        "khong",
+        "1",
+    ] {
+        w.say(user, l).await;
+    }
+}
+
+#[tokio::test]
+async fn a_backup_taken_before_an_erasure_restores_without_the_erased_donor() {
+    let mut w = World::open(at(day(11, 20), 9, 0)).await;
+    if !w.db.url.starts_with("sqlite:") {
+        // PostgreSQL is backed up with its own tools (README, "Backups").
+        return;
+    }
+    register(&mut w, "401", "0913000401").await;
+    register(&mut w, "402", "0913000402").await;
+
+    // While the bot runs: a checked copy with both donors.
+    let backup = w.db.with_file_name("backup-1.db");
+    let said = hienmau::cli::backup(&w.app, &backup).await.unwrap();
+    assert!(
+        said.contains("integrity ok") && said.contains("2 donors"),
+        "{said}"
+    );
+    let again = hienmau::cli::backup(&w.app, &backup)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(again.contains("never overwrites"), "{again}");
+
+    // The first donor erases their data after the backup.
+    w.say("401", "/delete").await;
+    w.input("401", Input::Choice("delete".into())).await;
+    let url = w.db.url.clone();
+    let cfg = config(&url);
+    let now = at(day(11, 21), 9, 0);
+    // In use: refused, nothing touched.
+    let busy = hienmau::cli::restore(&cfg, &backup, now)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(busy.contains("stop it first"), "{busy}");
+    let (dir, db) = w.stop().await;
+
+    // A damaged file is refused.
+    let junk = db.with_file_name("junk.db");
+    std::fs::write(&junk, b"not a database at all, only words").unwrap();
+    let refused = hienmau::cli::restore(&cfg, &junk, now)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("junk.db"), "{refused}");
+
+    let said = hienmau::cli::restore(&cfg, &backup, now).await.unwrap();
+    assert!(
+        said.contains("1 donors erased since the backup were erased again")
+            && said.contains("before-restore-20261121-"),
+        "{said}"
+    );
+    let app = App::open(config(&url), Arc::new(ManualClock::new(now)))
+        .await
+        .unwrap();
+    assert!(
+        app.store()
+            .donor_of("telegram", "401")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        app.store()
+            .donor_of("telegram", "402")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    app.store().close().await;
+    // Nothing of the erased donor in the restored file or its log.
+    let mut bytes = std::fs::read(&*db).unwrap();
+    if let Ok(wal) = std::fs::read(db.with_extension("db-wal")) {
+        bytes.extend(wal);
+    }
+    let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(
+        !has("+84913000401"),
+        "the erased phone is in the restored file"
+    );
+    assert!(has("+84913000402"));
+    // The ledger beside the database names ids, nothing of the person.
+    let ledger = std::fs::read_to_string(format!("{}.erasures", db.display())).unwrap();
+    assert!(
+        ledger
+            .lines()
+            .all(|l| l.split(' ').all(|w| w.chars().all(|c| c.is_ascii_digit()))),
+        "{ledger}"
+    );
+
+    // The backup copied back by hand, as an operator might: erased again at start.
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    std::fs::copy(&backup, &*db).unwrap();
+    let app = App::open(config(&url), Arc::new(ManualClock::new(now)))
+        .await
+        .unwrap();
+    assert!(
+        app.store()
+            .donor_of("telegram", "401")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        app.store()
+            .donor_of("telegram", "402")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    app.store().close().await;
+    drop(dir);
+}
