@@ -167,7 +167,8 @@ pub fn parse_donations(
             headers.iter().collect::<Vec<_>>().join(", ")
         )));
     };
-    let line_at = |byte: u64| super::campaign::csv_line(text, byte);
+    let index = super::campaign::LineIndex::new(text);
+    let line_at = |byte: u64| index.csv_line(text, byte);
     let volume_col = headers
         .iter()
         .position(|h| matches!(fold(h).as_str(), "volume" | "the tich" | "ml"));

@@ -10,7 +10,7 @@
 //! platelets and plasma by apheresis count as the units the centre records (one each unless
 //! it says otherwise).
 
-use super::campaign::{FileError, line_of};
+use super::campaign::FileError;
 use super::province::{Province, ProvinceMatch};
 use super::text::fold;
 use serde::Deserialize;
@@ -447,15 +447,16 @@ fn check_duplicates(units: &[UnitPlan], errors: &mut Vec<FileError>) {
 /// Read a plan in TOML: `[year]` (targets) and `[[unit]]` (units and their allocation).
 /// `year` is the year the file is loaded for, unless `[year] year` says otherwise.
 pub fn parse_plan_toml(text: &str, year: i32) -> Result<Plan, Vec<FileError>> {
+    let index = super::campaign::LineIndex::new(text);
     let raw: RawPlan = toml::from_str(text).map_err(|e| {
         vec![FileError {
-            line: e.span().map_or(1, |s| line_of(text, s.start)),
+            line: e.span().map_or(1, |s| index.line(s.start)),
             message: e.message().trim().to_string(),
         }]
     })?;
     let mut errors = Vec::new();
     let targets = raw.year.map(|spanned| {
-        let line = line_of(text, spanned.span().start);
+        let line = index.line(spanned.span().start);
         let y = spanned.into_inner();
         let mut problems = Vec::new();
         let mut count = |what: &str, v: &Option<Num>| {
@@ -509,7 +510,7 @@ pub fn parse_plan_toml(text: &str, year: i32) -> Result<Plan, Vec<FileError>> {
     });
     let mut units = Vec::new();
     for spanned in raw.unit {
-        let line = line_of(text, spanned.span().start);
+        let line = index.line(spanned.span().start);
         let u = spanned.into_inner();
         let fields = UnitFields {
             code: u.code.as_deref().unwrap_or(""),
@@ -571,7 +572,8 @@ pub fn parse_allocation_csv(text: &str) -> Result<Vec<UnitPlan>, Vec<FileError>>
             headers.iter().collect::<Vec<_>>().join(", ")
         )));
     };
-    let line_at = |byte: u64| super::campaign::csv_line(text, byte);
+    let index = super::campaign::LineIndex::new(text);
+    let line_at = |byte: u64| index.csv_line(text, byte);
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for record in reader.records() {
