@@ -165,12 +165,23 @@ pub struct Limits {
     /// Messages one account may send a minute; beyond that they are dropped, with one
     /// polite notice a minute, so one person cannot slow the bot down for everyone.
     pub inbound_per_minute: u32,
+    /// Connections the web server (dashboard, webhooks) holds at once; one more is closed
+    /// as soon as it is accepted, so that idle sockets cannot use up the process's files.
+    pub web_connections: usize,
+    /// Seconds a connection may take to send a request's headers, and may stay idle
+    /// between requests (a slow or silent client is closed).
+    pub web_header_secs: u64,
+    /// Seconds a request may take, its body included (answered 503 after that).
+    pub web_request_secs: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             inbound_per_minute: 30,
+            web_connections: 512,
+            web_header_secs: 10,
+            web_request_secs: 120,
         }
     }
 }
@@ -544,6 +555,29 @@ impl Config {
                  apheresis_units between 0 and 10"
             );
         }
+        let mut limits = fc.limits.unwrap_or_default();
+        // The web server's limits, also from the environment (a systemd unit's).
+        for (name, slot) in [
+            ("HIENMAU_WEB_HEADER_TIMEOUT", &mut limits.web_header_secs),
+            ("HIENMAU_WEB_REQUEST_TIMEOUT", &mut limits.web_request_secs),
+        ] {
+            if let Some(v) = env(name).filter(|v| !v.trim().is_empty()) {
+                *slot = v
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .with_context(|| format!("{name}: {v:?} is not a number of seconds"))?;
+            }
+        }
+        if let Some(v) = env("HIENMAU_WEB_CONNECTIONS").filter(|v| !v.trim().is_empty()) {
+            limits.web_connections = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .with_context(|| format!("HIENMAU_WEB_CONNECTIONS: {v:?} is not a number"))?;
+        }
         Ok(Config {
             scheduler,
             callouts,
@@ -563,7 +597,7 @@ impl Config {
             public_url,
             rules,
             delivery,
-            limits: fc.limits.unwrap_or_default(),
+            limits,
         })
     }
 

@@ -91,10 +91,95 @@ pub fn router(app: App, hooks: Webhooks) -> Router {
     if let Some(z) = &hooks.zalo_oa {
         router = router.route(&z.path, post(zalo_oa_webhook));
     }
+    let deadline = Duration::from_secs(app.config().limits.web_request_secs.max(1));
     router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            request_deadline(deadline, req, next)
+        }))
         .layer(axum::middleware::map_response(nosniff))
         .with_state(Shared { app, hooks })
+}
+
+/// A request, body included, answered within `deadline` or with a 503: a client that sends
+/// its body a byte at a time holds a connection no longer than that.
+async fn request_deadline(
+    deadline: Duration,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match tokio::time::timeout(deadline, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::warn!(secs = deadline.as_secs(), "a request ran over its deadline");
+            (StatusCode::SERVICE_UNAVAILABLE, "too slow\n").into_response()
+        }
+    }
+}
+
+/// What the web server holds at most, and how long it waits.
+#[derive(Debug, Clone, Copy)]
+pub struct Shedding {
+    pub max_connections: usize,
+    pub header_read: Duration,
+}
+
+/// Serve `router` on `listener` until `shutdown`, shedding what would starve it: at most
+/// `max_connections` at once (one more is closed as soon as it is accepted, so idle sockets
+/// cannot use up the process's open files and stop the health check, the dashboard and the
+/// webhooks), each closed when its request headers, or the next request on a kept-alive
+/// connection, take longer than `header_read` (slowloris). On shutdown no connection is
+/// accepted and the open ones finish their requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shed: Shedding,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(shed.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(shed.header_read)
+        .keep_alive(true);
+    let mut refused: u64 = 0;
+    let stop = async move {
+        let _ = shutdown.wait_for(|stop| *stop).await;
+    };
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of files, or a connection reset before it was taken: wait a
+                    // moment rather than spin, and go on.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            refused += 1;
+            if refused.is_power_of_two() {
+                tracing::warn!(refused, "web connections over the cap closed at once");
+            }
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(slot);
+        });
+    }
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// Every response, whatever made it: its type is what it says (no browser guesses HTML

@@ -227,7 +227,7 @@ pub async fn serve_web(
     app: &App,
     hooks: Webhooks,
     tasks: &mut JoinSet<(&'static str, anyhow::Result<()>)>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<SocketAddr> {
     let listen = app.config().listen_addr;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -236,11 +236,13 @@ pub async fn serve_web(
     let addr = listener.local_addr()?;
     app.set_bound_web_base(format!("http://{addr}"));
     let router = server::router(app.clone(), hooks);
+    let limits = &app.config().limits;
+    let shed = server::Shedding {
+        max_connections: limits.web_connections,
+        header_read: Duration::from_secs(limits.web_header_secs.max(1)),
+    };
     tasks.spawn(async move {
-        let r = axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = shutdown.wait_for(|stop| *stop).await;
-            })
+        let r = server::serve(listener, router, shed, shutdown)
             .await
             .context("webhook server");
         ("webhook server", r)

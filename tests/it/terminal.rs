@@ -3,6 +3,7 @@
 use crate::support::process_db_url;
 use std::io::Write;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 fn run_chat(db: &std::path::Path, user: &str, script: &str) -> (String, String, bool) {
     run_chat_with(db, user, &[], script)
@@ -733,4 +734,145 @@ fn the_demo_chats_on_when_the_dashboard_address_is_taken() {
         "the chat went on"
     );
     drop(taken);
+}
+
+/// One request over a fresh socket, or `None` when the server closed it unanswered (over
+/// its connection cap).
+fn try_http(addr: &str, path: &str) -> Option<String> {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).ok()?;
+    (!answer.is_empty()).then_some(answer)
+}
+
+/// Whether the server has closed `s`: a read gives end of file, an answer (a 408) or a
+/// reset, rather than waiting.
+fn closed_by_server(s: &std::net::TcpStream, wait: Duration) -> bool {
+    use std::io::Read;
+    s.set_read_timeout(Some(wait)).unwrap();
+    let mut buf = [0u8; 64];
+    match (&*s).read(&mut buf) {
+        // End of file (0) or the server's last words (a 408): either way, closed.
+        Ok(n) => n <= buf.len(),
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    }
+}
+
+/// The web server sheds what would starve it (issue 32, defect 3): `serve` limited to 1,024
+/// open files keeps answering its health check and its dashboard while 1,100 idle sockets
+/// are open (at most 512 are held, the rest closed as they are accepted, and the held ones
+/// after the header timeout); a slowloris trickling its headers is closed after that
+/// timeout however long it goes on; a body sent too slowly is answered 503.
+#[test]
+fn serve_at_1024_open_files_keeps_answering_through_1100_idle_sockets_and_a_slowloris() {
+    use std::io::Read;
+    use std::net::TcpStream;
+    use std::time::Instant;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -n 1024 && exec \"$0\" serve",
+            env!("CARGO_BIN_EXE_hienmau"),
+        ])
+        .env("DATABASE_URL", process_db_url(&dir.path().join("s.db")))
+        .env("HIENMAU_LISTEN", "127.0.0.1:0")
+        .env("HIENMAU_WEB_HEADER_TIMEOUT", "2")
+        .env("HIENMAU_WEB_REQUEST_TIMEOUT", "3")
+        .env("NO_COLOR", "1")
+        .env_remove("TELEGRAM_BOT_TOKEN")
+        .env_remove("ZALO_BOT_TOKEN")
+        .env_remove("ZALO_OA_APP_ID")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Its log is read to the end (a closed pipe would stop it at its first warning).
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(a) = line.split("addr=").nth(1) {
+                let _ = tx.send(a.split_whitespace().next().unwrap_or("").to_string());
+            }
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    let idle: Vec<TcpStream> = (0..1100)
+        .map(|_| TcpStream::connect(&addr).unwrap())
+        .collect();
+    let answered = |path: &str, status: &str| {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            match try_http(&addr, path) {
+                Some(a) if a.starts_with(status) => return a,
+                _ if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
+                other => panic!("{path} never answered {status}: {other:?}"),
+            }
+        }
+    };
+    answered("/healthz", "HTTP/1.1 200");
+    answered("/dashboard", "HTTP/1.1 401");
+    // Every idle socket was closed by the server, none left holding a file.
+    let open = idle
+        .iter()
+        .filter(|s| !closed_by_server(s, Duration::from_secs(5)))
+        .count();
+    assert_eq!(open, 0, "idle sockets the server still holds");
+
+    // A slowloris: a header byte every 300 ms, closed after the 2-second timeout.
+    let mut slow = TcpStream::connect(&addr).unwrap();
+    let started = Instant::now();
+    let header =
+        b"GET /dashboard HTTP/1.1\r\nHost: x\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let mut closed = false;
+    for b in header.iter().cycle().take(40) {
+        if slow.write_all(&[*b]).is_err() || closed_by_server(&slow, Duration::from_millis(300)) {
+            closed = true;
+            break;
+        }
+    }
+    let took = started.elapsed();
+    assert!(closed, "a slowloris kept its connection for {took:?}");
+    assert!(
+        took >= Duration::from_millis(1500) && took < Duration::from_secs(6),
+        "{took:?}"
+    );
+
+    // A body sent a byte every 500 ms: answered 503 at the 3-second request deadline.
+    let mut body = TcpStream::connect(&addr).unwrap();
+    write!(
+        body,
+        "POST /dashboard/logout HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n"
+    )
+    .unwrap();
+    let started = Instant::now();
+    let mut answer = String::new();
+    body.set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    while started.elapsed() < Duration::from_secs(8) {
+        let _ = body.write_all(b"a");
+        let mut buf = [0u8; 256];
+        if let Ok(n) = body.read(&mut buf) {
+            answer.push_str(&String::from_utf8_lossy(&buf[..n]));
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer:?}");
+    assert!(started.elapsed() < Duration::from_secs(6));
 }
