@@ -35,6 +35,7 @@ struct Inner {
     telegram_bot: Mutex<Option<String>>,
     /// `http://host:port` of the web server once it listens (dashboard links).
     web_base: Mutex<Option<String>>,
+    metrics: metrics::Metrics,
 }
 
 /// One account's messages in the current one-minute window.
@@ -64,6 +65,17 @@ pub enum Handled {
     Throttled,
 }
 
+impl Handled {
+    /// Its name in the metrics.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Handled::Replied => "handled",
+            Handled::Duplicate => "duplicate",
+            Handled::Throttled => "throttled",
+        }
+    }
+}
+
 impl App {
     pub async fn open(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
         let store = Store::open(&config.database_url).await?;
@@ -82,12 +94,36 @@ impl App {
                 flood: Mutex::new(HashMap::new()),
                 telegram_bot: Mutex::new(None),
                 web_base: Mutex::new(None),
+                metrics: metrics::Metrics::default(),
             }),
         })
     }
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    pub fn metrics(&self) -> &metrics::Metrics {
+        &self.inner.metrics
+    }
+
+    /// The metrics as Prometheus reads them, the outbox's figures read now.
+    pub async fn metrics_text(&self) -> anyhow::Result<String> {
+        let now = self.inner.clock.now().timestamp_millis();
+        let mut tx = self.store().begin().await?;
+        let health = tx.delivery_health(now, now).await?;
+        tx.commit().await?;
+        let m = self.metrics();
+        for l in &health.lanes {
+            let lane = crate::store::Lane::from_index(l.lane).map_or("unknown", |x| x.name());
+            let label = metrics::LaneLabel { lane };
+            m.outbox_waiting.get_or_create(&label).set(l.waiting);
+            let age = l
+                .due_since
+                .map_or(0.0, |d| (now - d).max(0) as f64 / 1000.0);
+            m.outbox_oldest_due_seconds.get_or_create(&label).set(age);
+        }
+        Ok(m.render())
     }
 
     pub fn config(&self) -> &Config {
@@ -266,10 +302,16 @@ impl App {
             return Ok(());
         }
         let batch_error = match self.handle_batch(batch.clone()).await {
-            Ok(_) => return Ok(()),
+            Ok(done) => {
+                for h in &done {
+                    self.metrics().update(h.code());
+                }
+                return Ok(());
+            }
             Err(e) => Failure::of(e),
         };
         if batch_error.is_retry() {
+            self.metrics().db_retries.inc();
             return Err(batch_error);
         }
         tracing::warn!(error = %batch_error, "batch failed, handling one by one");
@@ -278,10 +320,14 @@ impl App {
             loop {
                 tries += 1;
                 let e = match self.handle(inbound.clone()).await {
-                    Ok(_) => break,
+                    Ok(h) => {
+                        self.metrics().update(h.code());
+                        break;
+                    }
                     Err(e) => Failure::of(e),
                 };
                 if e.is_retry() {
+                    self.metrics().db_retries.inc();
                     return Err(e);
                 }
                 if tries < 3 {
@@ -300,6 +346,7 @@ impl App {
                     .bump_counter("inbound_skipped")
                     .await
                     .map_err(Failure::of)?;
+                self.metrics().update("set_aside");
                 break;
             }
         }
@@ -315,6 +362,7 @@ mod conversation;
 pub mod dashboard;
 mod donations;
 mod drives;
+pub mod metrics;
 mod outbound;
 mod permission;
 mod plan;

@@ -32,6 +32,9 @@ pub struct Config {
     /// How donations count as units of blood (`[blood_units]`).
     pub blood_units: crate::domain::plan::UnitConvention,
     pub listen_addr: SocketAddr,
+    /// `/metrics` answers only with `Authorization: Bearer <this>` (`HIENMAU_METRICS_TOKEN`,
+    /// environment only); without it, `/metrics` does not exist.
+    pub metrics_token: Option<Secret>,
     /// The dashboard's public address (`https://hienmau.example.vn`), for sign-in links and
     /// `Secure` cookies; `None`: the address the server binds.
     pub public_url: Option<String>,
@@ -195,6 +198,16 @@ pub struct BotConfig {
     /// Public HTTPS URL of the webhook; long polling when unset.
     pub webhook_url: Option<reqwest::Url>,
     pub webhook_secret: Option<String>,
+}
+
+/// A secret from the environment: never printed (`Debug` says it is set, nothing more).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(set)")
+    }
 }
 
 pub type TelegramConfig = BotConfig;
@@ -597,6 +610,9 @@ impl Config {
             public_url,
             rules,
             delivery,
+            metrics_token: env("HIENMAU_METRICS_TOKEN")
+                .filter(|t| !t.trim().is_empty())
+                .map(Secret),
             limits,
         })
     }

@@ -559,6 +559,7 @@ impl Worker {
                 p.finished(&row.chat_id, Instant::now());
             }
             let attempts = u32::try_from(row.attempts + 1).unwrap_or(u32::MAX);
+            self.app.metrics().send(row.channel.code(), sent.metric());
             let outcome = match sent {
                 SendOutcome::Sent {
                     platform_message_id,

@@ -45,6 +45,7 @@ pub struct Tick {
 
 /// Run what is due at `now`.
 pub async fn tick(app: &App, now: DateTime<Utc>) -> anyhow::Result<Tick> {
+    let started = std::time::Instant::now();
     // Urgent call-outs first: expire, close, or ask the next wave.
     let mut t = Tick {
         asked: app.advance_callouts(now).await?,
@@ -65,6 +66,10 @@ pub async fn tick(app: &App, now: DateTime<Utc>) -> anyhow::Result<Tick> {
     if t.messages > 0 {
         app.outbox_added().notify_one();
     }
+    app.metrics().ticks.inc();
+    app.metrics()
+        .tick_seconds
+        .set(started.elapsed().as_secs_f64());
     Ok(t)
 }
 

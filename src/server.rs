@@ -68,6 +68,8 @@ struct Shared {
 pub fn router(app: App, hooks: Webhooks) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .route("/dashboard", get(dashboard_page))
         .route("/dashboard/login", get(dashboard_login))
         .route("/dashboard/logout", post(dashboard_logout))
@@ -190,6 +192,74 @@ async fn nosniff(mut r: Response) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     r
+}
+
+/// Ready to serve: the database answers (a write that rolls back); and which channels this
+/// instance reads by polling. `/healthz` stays liveness only.
+async fn readyz(State(s): State<Shared>) -> Response {
+    let cfg = s.app.config();
+    let mut polls = Vec::new();
+    if cfg
+        .telegram
+        .as_ref()
+        .is_some_and(|t| t.webhook_url.is_none())
+    {
+        polls.push("telegram");
+    }
+    if cfg
+        .zalo_bot
+        .as_ref()
+        .is_some_and(|z| z.webhook_url.is_none())
+    {
+        polls.push("zalo");
+    }
+    let polls = if polls.is_empty() {
+        "none".to_string()
+    } else {
+        polls.join(", ")
+    };
+    match s.app.store().healthy().await {
+        Ok(()) => (
+            StatusCode::OK,
+            format!("ready\ndatabase: ok\npolls: {polls}\n"),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "not ready: the database");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not ready\ndatabase: unavailable\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `/metrics` in Prometheus' text format, for `Authorization: Bearer <HIENMAU_METRICS_TOKEN>`
+/// only (compared in constant time); without a configured token it does not exist.
+async fn metrics(State(s): State<Shared>, headers: HeaderMap) -> Response {
+    let Some(token) = &s.app.config().metrics_token else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !bool::from(given.as_bytes().ct_eq(token.0.as_bytes())) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    match s.app.metrics_text().await {
+        Ok(text) => {
+            let mut r = (StatusCode::OK, text).into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            );
+            r
+        }
+        Err(e) => server_error(&s.app, &e),
+    }
 }
 
 /// A dashboard page: never cached, no scripts, not framed, no referrer (a sign-in link's

@@ -93,6 +93,21 @@ pub enum SendOutcome {
     NoRoute(String),
 }
 
+impl SendOutcome {
+    /// Its name in the metrics (`retry_after` is a platform's 429).
+    pub fn metric(&self) -> &'static str {
+        match self {
+            SendOutcome::Sent { .. } => "sent",
+            SendOutcome::RetryAfter(_) => "retry_after",
+            SendOutcome::Unreachable(_) => "unreachable",
+            SendOutcome::Transient(_) => "transient",
+            SendOutcome::Permanent(_) => "failed",
+            SendOutcome::QuotaSpent { .. } => "quota",
+            SendOutcome::NoRoute(_) => "no_route",
+        }
+    }
+}
+
 /// Options as numbered lines: `  1. Đồng ý`.
 pub fn numbered(choices: &[OutChoice]) -> String {
     choices

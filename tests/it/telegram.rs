@@ -475,3 +475,74 @@ async fn a_series_update_edits_in_place_and_a_deleted_message_is_sent_again() {
     );
     bot.stop().await;
 }
+
+/// What an operator watches (issue 32): `/metrics` exists only behind its token and counts
+/// what the test did (its 13 registration messages handled, every reply sent, nothing
+/// waiting); `/readyz` checks the database and says this instance polls Telegram.
+#[tokio::test]
+async fn metrics_count_what_happened_behind_their_token_and_readyz_checks_the_database() {
+    const TOKEN: &str = "m3tr1cs-0nly-f0r-pr0meth3us";
+    let mut bot = TestBot::start_with(
+        &[("HIENMAU_METRICS_TOKEN", TOKEN)],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    bot.register(10, "0912000010").await;
+    bot.settled().await;
+    let base = format!(
+        "http://{}",
+        bot.running.as_ref().unwrap().http_addr.unwrap()
+    );
+    let client = reqwest::Client::new();
+    let get = |auth: Option<&str>| {
+        let mut r = client.get(format!("{base}/metrics"));
+        if let Some(a) = auth {
+            r = r.header("authorization", a);
+        }
+        r.send()
+    };
+    assert_eq!(get(None).await.unwrap().status(), 401);
+    assert_eq!(get(Some("Bearer guess")).await.unwrap().status(), 401);
+    let r = get(Some(&format!("Bearer {TOKEN}"))).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = r.text().await.unwrap();
+    let value = |series: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {series} in:\n{text}"))
+    };
+    // TestBot::register sends 13 messages.
+    assert_eq!(value("hienmau_updates_total{outcome=\"handled\"}"), 13.0);
+    let replies = bot.fake.sent_to(10).len() as f64;
+    assert_eq!(
+        value("hienmau_sends_total{channel=\"telegram\",outcome=\"sent\"}"),
+        replies
+    );
+    assert_eq!(value("hienmau_outbox_waiting{lane=\"reply\"}"), 0.0);
+    assert!(value("hienmau_scheduler_ticks_total") >= 1.0);
+    assert!(!text.contains("0912000010") && !text.contains(TOKEN));
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let ready = ready.text().await.unwrap();
+    assert!(
+        ready.contains("database: ok") && ready.contains("polls: telegram"),
+        "{ready}"
+    );
+    bot.stop().await;
+
+    // Without a token configured, there is no /metrics.
+    let mut plain = TestBot::start().await;
+    let base = format!(
+        "http://{}",
+        plain.running.as_ref().unwrap().http_addr.unwrap()
+    );
+    let r = reqwest::get(format!("{base}/metrics")).await.unwrap();
+    assert_eq!(r.status(), 404);
+    plain.stop().await;
+}
