@@ -1299,6 +1299,18 @@ pub async fn status_report(app: &App, config: &Config) -> anyhow::Result<String>
             lanes.join(", ")
         ));
     }
+    let last = app.store().counter("backup_last_at").await?;
+    out.push_str(
+        &match chrono::DateTime::from_timestamp_millis(last).filter(|_| last > 0) {
+            Some(t) => format!(
+                "last backup: {}\n",
+                t.with_timezone(&config.timezone).format("%d/%m/%Y %H:%M")
+            ),
+            None => "last backup: none recorded (hienmau backup FILE, or HIENMAU_BACKUP_DIR for \
+                 serve to take them)\n"
+                .to_string(),
+        },
+    );
     let (donations, anonymous) = app.store().donation_counts().await?;
     out.push_str(&format!(
         "donations on record: {donations} ({anonymous} of erased donors, anonymous)\n"

@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -35,6 +35,8 @@ pub struct Config {
     /// `/metrics` answers only with `Authorization: Bearer <this>` (`HIENMAU_METRICS_TOKEN`,
     /// environment only); without it, `/metrics` does not exist.
     pub metrics_token: Option<Secret>,
+    /// Scheduled backups (`[backup]`, `HIENMAU_BACKUP_DIR`…): none unless a folder is set.
+    pub backup: Option<BackupConfig>,
     /// The dashboard's public address (`https://hienmau.example.vn`), for sign-in links and
     /// `Secure` cookies; `None`: the address the server binds.
     pub public_url: Option<String>,
@@ -459,6 +461,25 @@ struct FileConfig {
     callouts: Option<crate::domain::callout::WavePolicy>,
     zns: Option<zns::ZnsFile>,
     blood_units: Option<crate::domain::plan::UnitConvention>,
+    backup: Option<BackupFile>,
+}
+
+/// `[backup]` in the file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BackupFile {
+    dir: Option<PathBuf>,
+    every_hours: Option<u64>,
+    keep: Option<usize>,
+}
+
+/// Backups taken by `serve` itself: one at start, then every `every`, into `dir`, the
+/// newest `keep` kept (SQLite; PostgreSQL has its own tools).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupConfig {
+    pub dir: PathBuf,
+    pub every: Duration,
+    pub keep: usize,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hienmau.db";
@@ -591,6 +612,38 @@ impl Config {
                 .filter(|n| *n > 0)
                 .with_context(|| format!("HIENMAU_WEB_CONNECTIONS: {v:?} is not a number"))?;
         }
+        let backup_file = fc.backup.unwrap_or_default();
+        let backup = match env("HIENMAU_BACKUP_DIR")
+            .filter(|v| !v.trim().is_empty())
+            .map(PathBuf::from)
+            .or(backup_file.dir)
+        {
+            None => None,
+            Some(dir) => {
+                let number = |name: &str, file: Option<u64>, default: u64| -> anyhow::Result<u64> {
+                    match env(name).filter(|v| !v.trim().is_empty()) {
+                        Some(v) => v
+                            .trim()
+                            .parse()
+                            .ok()
+                            .filter(|n| *n > 0)
+                            .with_context(|| format!("{name}: {v:?} is not a positive number")),
+                        None => Ok(file.unwrap_or(default).max(1)),
+                    }
+                };
+                Some(BackupConfig {
+                    dir,
+                    every: Duration::from_secs(
+                        3600 * number("HIENMAU_BACKUP_EVERY_HOURS", backup_file.every_hours, 24)?,
+                    ),
+                    keep: number(
+                        "HIENMAU_BACKUP_KEEP",
+                        backup_file.keep.map(|k| k as u64),
+                        14,
+                    )? as usize,
+                })
+            }
+        };
         Ok(Config {
             scheduler,
             callouts,
@@ -610,6 +663,7 @@ impl Config {
             public_url,
             rules,
             delivery,
+            backup,
             metrics_token: env("HIENMAU_METRICS_TOKEN")
                 .filter(|t| !t.trim().is_empty())
                 .map(Secret),

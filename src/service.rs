@@ -121,6 +121,9 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
     // Housekeeping: handled-update ids only guard against redelivery, which platforms do
     // within a day; a week is kept.
     tasks.spawn(housekeeping(app.clone(), rx.clone()));
+    if let Some(b) = app.config().backup.clone() {
+        tasks.spawn(scheduled_backups(app.clone(), b, rx.clone()));
+    }
 
     tasks.spawn(report_broadcasts(app.clone(), rx.clone()));
     tasks.spawn(crate::scheduler::run(app.clone(), rx.clone()));
@@ -199,6 +202,65 @@ where
             _ = lead.lost() => tracing::warn!(role, "the role was lost: waiting to have it again"),
         }
     }
+}
+
+/// A backup at start and then every `b.every`, into `b.dir` (the newest `b.keep` kept), until
+/// `shutdown`: checked like `hienmau backup`, its time in the `backup_last_at` counter
+/// (`hienmau status`) and the metrics. A failure is logged and counted, and tried again at
+/// the next turn.
+async fn scheduled_backups(
+    app: App,
+    b: crate::config::BackupConfig,
+    mut shutdown: watch::Receiver<bool>,
+) -> (&'static str, anyhow::Result<()>) {
+    if app.store().backend() == crate::store::Backend::Postgres {
+        tracing::warn!("HIENMAU_BACKUP_DIR is for SQLite; back PostgreSQL up with its own tools");
+        return ("backups", Ok(()));
+    }
+    loop {
+        let outcome = match backup_once(&app, &b).await {
+            Ok(file) => {
+                tracing::info!(file = %file.display(), "backup taken and checked");
+                "ok"
+            }
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "scheduled backup failed");
+                "failed"
+            }
+        };
+        app.metrics()
+            .backups
+            .get_or_create(&crate::app::metrics::OutcomeLabel { outcome })
+            .inc();
+        tokio::select! {
+            _ = shutdown.wait_for(|stop| *stop) => return ("backups", Ok(())),
+            _ = tokio::time::sleep(b.every) => {}
+        }
+    }
+}
+
+async fn backup_once(
+    app: &App,
+    b: &crate::config::BackupConfig,
+) -> anyhow::Result<std::path::PathBuf> {
+    std::fs::create_dir_all(&b.dir).with_context(|| format!("creating {}", b.dir.display()))?;
+    let now = app.clock().now();
+    let file = b
+        .dir
+        .join(format!("hienmau-{}.db", now.format("%Y%m%d-%H%M%S")));
+    app.store().backup_into(&file).await?;
+    app.store()
+        .set_counter("backup_last_at", now.timestamp_millis())
+        .await?;
+    let names: Vec<String> = std::fs::read_dir(&b.dir)?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    for old in crate::store::backups_to_prune(&names, b.keep) {
+        if let Err(e) = std::fs::remove_file(b.dir.join(&old)) {
+            tracing::warn!(file = %old, error = %e, "an old backup could not be removed");
+        }
+    }
+    Ok(file)
 }
 
 /// Forget handled-update ids older than a week, every hour, until `shutdown`.

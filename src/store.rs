@@ -31,7 +31,9 @@ mod oa;
 mod outbox;
 mod plan;
 mod report;
-pub use backup::{BackupSummary, Restored, inspect_sqlite, restore_sqlite, sqlite_file};
+pub use backup::{
+    BackupSummary, Restored, backups_to_prune, inspect_sqlite, restore_sqlite, sqlite_file,
+};
 pub use callout::{Answered, Candidate, MatchQuery, MyAsk, Pledge, StockLevel};
 pub use club::{OpenBroadcast, PhoneLookup, Recipient};
 pub use copy::{Copied, PAUSE_DONOR_COUNTS, REBUILD_DONOR_COUNTS};
@@ -574,6 +576,20 @@ impl Store {
         let mut tx = self.begin().await?;
         tx.bump(name).await?;
         tx.commit().await
+    }
+
+    /// Set a counter to `value` (the time of the last backup, unix ms).
+    pub async fn set_counter(&self, name: &str, value: i64) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO counters (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(&self.pool)
+        .await
+        .context("setting a counter")?;
+        Ok(())
     }
 
     pub async fn counter(&self, name: &str) -> anyhow::Result<i64> {

@@ -36,6 +36,8 @@ pub struct Metrics {
     /// Units of work the database turned away for now (busy, out of reach), retried.
     pub db_retries: Counter,
     pub ticks: Counter,
+    /// Scheduled backups by outcome (ok, failed).
+    pub backups: Family<OutcomeLabel, Counter>,
     pub tick_seconds: Gauge<f64, AtomicU64>,
     pub outbox_waiting: Family<LaneLabel, Gauge>,
     pub outbox_oldest_due_seconds: Family<LaneLabel, Gauge<f64, AtomicU64>>,
@@ -50,6 +52,7 @@ impl Default for Metrics {
             sends: Family::default(),
             db_retries: Counter::default(),
             ticks: Counter::default(),
+            backups: Family::default(),
             tick_seconds: Gauge::default(),
             outbox_waiting: Family::default(),
             outbox_oldest_due_seconds: Family::default(),
@@ -70,6 +73,11 @@ impl Default for Metrics {
             m.db_retries.clone(),
         );
         registry.register("scheduler_ticks", "Scheduler ticks run", m.ticks.clone());
+        registry.register(
+            "backups",
+            "Scheduled backups by outcome (ok, failed)",
+            m.backups.clone(),
+        );
         registry.register(
             "scheduler_tick_seconds",
             "How long the last scheduler tick took",

@@ -237,6 +237,18 @@ impl Store {
     }
 }
 
+/// The scheduled backups' files in a folder (`hienmau-<stamp>.db`, the stamp sorting as
+/// time does) to remove so that the newest `keep` remain. Other files are never touched.
+pub fn backups_to_prune(names: &[String], keep: usize) -> Vec<String> {
+    let mut ours: Vec<&String> = names
+        .iter()
+        .filter(|n| n.starts_with("hienmau-") && n.ends_with(".db"))
+        .collect();
+    ours.sort();
+    let drop = ours.len().saturating_sub(keep.max(1));
+    ours.into_iter().take(drop).cloned().collect()
+}
+
 /// What a restore did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Restored {
@@ -299,6 +311,28 @@ pub async fn restore_sqlite(db: &Path, from: &Path, stamp: &str) -> anyhow::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scheduled_backups_keep_the_newest_and_touch_nothing_else() {
+        let names: Vec<String> = [
+            "hienmau-20261203-020000.db",
+            "notes.txt",
+            "hienmau-20261205-020000.db",
+            "hienmau-20261204-020000.db",
+            "hienmau.db",
+            "hienmau-20261206-020000.db",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            backups_to_prune(&names, 2),
+            ["hienmau-20261203-020000.db", "hienmau-20261204-020000.db"]
+        );
+        assert!(backups_to_prune(&names, 10).is_empty());
+        // Keep 0 is read as keep 1: a scheduled backup never removes the one it just took.
+        assert_eq!(backups_to_prune(&names, 0).len(), 3);
+    }
 
     #[test]
     fn the_file_of_a_sqlite_url() {

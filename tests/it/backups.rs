@@ -150,3 +150,61 @@ async fn a_backup_taken_before_an_erasure_restores_without_the_erased_donor() {
     app.store().close().await;
     drop(dir);
 }
+
+/// `serve` takes its own backups when a folder is set: one at start, checked, its time in
+/// `hienmau status`.
+#[tokio::test]
+async fn serve_takes_a_checked_backup_at_start_into_the_folder_set() {
+    let folder = tempfile::tempdir().unwrap();
+    let dir = folder.path().join("backups");
+    let mut bot = crate::support::TestBot::start_with(
+        &[
+            ("HIENMAU_BACKUP_DIR", dir.to_str().unwrap()),
+            ("HIENMAU_BACKUP_KEEP", "3"),
+        ],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    if !bot.db.url.starts_with("sqlite:") {
+        bot.stop().await;
+        return;
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let file = loop {
+        let found = std::fs::read_dir(&dir).ok().and_then(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .find(|p| p.extension().is_some_and(|x| x == "db"))
+        });
+        match found {
+            Some(f) => break f,
+            None if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await
+            }
+            None => panic!("no backup in {}", dir.display()),
+        }
+    };
+    assert!(
+        file.file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("hienmau-20261122-"),
+        "{file:?}"
+    );
+    // Checked: it opens, whole, at this schema.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if bot.app.store().counter("backup_last_at").await.unwrap() > 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no backup recorded");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let summary = hienmau::store::inspect_sqlite(&file).await.unwrap();
+    assert!(summary.schema >= 26, "{summary:?}");
+    let status = hienmau::cli::status_report(&bot.app, bot.app.config())
+        .await
+        .unwrap();
+    assert!(status.contains("last backup: 22/11/2026 09:00"), "{status}");
+    bot.stop().await;
+}
