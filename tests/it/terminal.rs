@@ -876,3 +876,40 @@ fn serve_at_1024_open_files_keeps_answering_through_1100_idle_sockets_and_a_slow
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer:?}");
     assert!(started.elapsed() < Duration::from_secs(6));
 }
+
+/// `HIENMAU_LOG_FORMAT=json`: every log line is one JSON object (issue 32), the address in
+/// its fields, for a log collector.
+#[test]
+fn serve_logs_json_lines_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hienmau"))
+        .arg("serve")
+        .env("DATABASE_URL", process_db_url(&dir.path().join("j.db")))
+        .env("HIENMAU_LISTEN", "127.0.0.1:0")
+        .env("HIENMAU_LOG_FORMAT", "json")
+        .env_remove("RUST_LOG")
+        .env_remove("TELEGRAM_BOT_TOKEN")
+        .env_remove("ZALO_BOT_TOKEN")
+        .env_remove("ZALO_OA_APP_ID")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (line, said) = read_until(&mut child, |line| {
+        line.contains("web server listening")
+            .then(|| line.to_string())
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    for l in said.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}"));
+        assert!(v["level"].is_string(), "{l}");
+    }
+    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert!(
+        v["fields"]["addr"]
+            .as_str()
+            .unwrap()
+            .starts_with("127.0.0.1:"),
+        "{line}"
+    );
+}
