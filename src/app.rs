@@ -107,6 +107,35 @@ impl App {
         &self.inner.metrics
     }
 
+    /// A scheduled backup (`[backup]`): a checked copy named by the time into the folder,
+    /// its time in the `backup_last_at` counter (`hienmau status`), the newest `keep` kept
+    /// and no other file touched. The file written.
+    pub async fn scheduled_backup(&self) -> anyhow::Result<std::path::PathBuf> {
+        let b = self
+            .config()
+            .backup
+            .as_ref()
+            .context("no backup folder configured")?;
+        std::fs::create_dir_all(&b.dir).with_context(|| format!("creating {}", b.dir.display()))?;
+        let now = self.inner.clock.now();
+        let file = b
+            .dir
+            .join(format!("hienmau-{}.db", now.format("%Y%m%d-%H%M%S")));
+        self.store().backup_into(&file).await?;
+        self.store()
+            .set_counter("backup_last_at", now.timestamp_millis())
+            .await?;
+        let names: Vec<String> = std::fs::read_dir(&b.dir)?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .collect();
+        for old in crate::store::backups_to_prune(&names, b.keep) {
+            if let Err(e) = std::fs::remove_file(b.dir.join(&old)) {
+                tracing::warn!(file = %old, error = %e, "an old backup could not be removed");
+            }
+        }
+        Ok(file)
+    }
+
     /// The metrics as Prometheus reads them, the outbox's figures read now.
     pub async fn metrics_text(&self) -> anyhow::Result<String> {
         let now = self.inner.clock.now().timestamp_millis();

@@ -121,8 +121,8 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
     // Housekeeping: handled-update ids only guard against redelivery, which platforms do
     // within a day; a week is kept.
     tasks.spawn(housekeeping(app.clone(), rx.clone()));
-    if let Some(b) = app.config().backup.clone() {
-        tasks.spawn(scheduled_backups(app.clone(), b, rx.clone()));
+    if let Some(every) = app.config().backup.as_ref().map(|b| b.every) {
+        tasks.spawn(scheduled_backups(app.clone(), every, rx.clone()));
     }
 
     tasks.spawn(report_broadcasts(app.clone(), rx.clone()));
@@ -204,13 +204,11 @@ where
     }
 }
 
-/// A backup at start and then every `b.every`, into `b.dir` (the newest `b.keep` kept), until
-/// `shutdown`: checked like `hienmau backup`, its time in the `backup_last_at` counter
-/// (`hienmau status`) and the metrics. A failure is logged and counted, and tried again at
-/// the next turn.
+/// A backup at start and then every configured interval (`App::scheduled_backup`), until
+/// `shutdown`; a failure is logged and counted, and tried again at the next turn.
 async fn scheduled_backups(
     app: App,
-    b: crate::config::BackupConfig,
+    every: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) -> (&'static str, anyhow::Result<()>) {
     if app.store().backend() == crate::store::Backend::Postgres {
@@ -218,7 +216,7 @@ async fn scheduled_backups(
         return ("backups", Ok(()));
     }
     loop {
-        let outcome = match backup_once(&app, &b).await {
+        let outcome = match app.scheduled_backup().await {
             Ok(file) => {
                 tracing::info!(file = %file.display(), "backup taken and checked");
                 "ok"
@@ -234,33 +232,9 @@ async fn scheduled_backups(
             .inc();
         tokio::select! {
             _ = shutdown.wait_for(|stop| *stop) => return ("backups", Ok(())),
-            _ = tokio::time::sleep(b.every) => {}
+            _ = tokio::time::sleep(every) => {}
         }
     }
-}
-
-async fn backup_once(
-    app: &App,
-    b: &crate::config::BackupConfig,
-) -> anyhow::Result<std::path::PathBuf> {
-    std::fs::create_dir_all(&b.dir).with_context(|| format!("creating {}", b.dir.display()))?;
-    let now = app.clock().now();
-    let file = b
-        .dir
-        .join(format!("hienmau-{}.db", now.format("%Y%m%d-%H%M%S")));
-    app.store().backup_into(&file).await?;
-    app.store()
-        .set_counter("backup_last_at", now.timestamp_millis())
-        .await?;
-    let names: Vec<String> = std::fs::read_dir(&b.dir)?
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .collect();
-    for old in crate::store::backups_to_prune(&names, b.keep) {
-        if let Err(e) = std::fs::remove_file(b.dir.join(&old)) {
-            tracing::warn!(file = %old, error = %e, "an old backup could not be removed");
-        }
-    }
-    Ok(file)
 }
 
 /// Forget handled-update ids older than a week, every hour, until `shutdown`.
