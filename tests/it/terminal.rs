@@ -134,17 +134,9 @@ fn every_subcommand_answers_help() {
 #[test]
 fn serve_without_a_channel_says_what_to_set_and_serves_the_dashboard() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hienmau"))
-        .arg("serve")
-        .env("DATABASE_URL", process_db_url(&dir.path().join("s.db")))
-        .env("HIENMAU_LISTEN", "127.0.0.1:0")
-        .env("NO_COLOR", "1")
-        .env_remove("TELEGRAM_BOT_TOKEN")
-        .env_remove("ZALO_BOT_TOKEN")
-        .env_remove("ZALO_OA_APP_ID")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_hienmau"));
+    serve.arg("serve");
+    let mut child = serve_on(serve, &dir.path().join("s.db")).spawn().unwrap();
     let (addr, said) = read_until(&mut child, |line| {
         line.split("addr=")
             .nth(1)
@@ -736,6 +728,19 @@ fn the_demo_chats_on_when_the_dashboard_address_is_taken() {
     drop(taken);
 }
 
+/// `cmd` (which runs `hienmau serve`) on the database at `db`: no channel, a free port,
+/// plain logs on a pipe.
+fn serve_on(mut cmd: Command, db: &std::path::Path) -> Command {
+    cmd.env("DATABASE_URL", process_db_url(db))
+        .env("HIENMAU_LISTEN", "127.0.0.1:0")
+        .env("NO_COLOR", "1")
+        .env_remove("TELEGRAM_BOT_TOKEN")
+        .env_remove("ZALO_BOT_TOKEN")
+        .env_remove("ZALO_OA_APP_ID")
+        .stderr(Stdio::piped());
+    cmd
+}
+
 /// One request over a fresh socket, or `None` when the server closed it unanswered (over
 /// its connection cap).
 fn try_http(addr: &str, path: &str) -> Option<String> {
@@ -779,21 +784,15 @@ fn serve_at_1024_open_files_keeps_answering_through_1100_idle_sockets_and_a_slow
     use std::net::TcpStream;
     use std::time::Instant;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new("sh")
-        .args([
-            "-c",
-            "ulimit -n 1024 && exec \"$0\" serve",
-            env!("CARGO_BIN_EXE_hienmau"),
-        ])
-        .env("DATABASE_URL", process_db_url(&dir.path().join("s.db")))
-        .env("HIENMAU_LISTEN", "127.0.0.1:0")
+    let mut limited = Command::new("sh");
+    limited.args([
+        "-c",
+        "ulimit -n 1024 && exec \"$0\" serve",
+        env!("CARGO_BIN_EXE_hienmau"),
+    ]);
+    let mut child = serve_on(limited, &dir.path().join("s.db"))
         .env("HIENMAU_WEB_HEADER_TIMEOUT", "2")
         .env("HIENMAU_WEB_REQUEST_TIMEOUT", "3")
-        .env("NO_COLOR", "1")
-        .env_remove("TELEGRAM_BOT_TOKEN")
-        .env_remove("ZALO_BOT_TOKEN")
-        .env_remove("ZALO_OA_APP_ID")
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     // Its log is read to the end (a closed pipe would stop it at its first warning).
@@ -882,16 +881,11 @@ fn serve_at_1024_open_files_keeps_answering_through_1100_idle_sockets_and_a_slow
 #[test]
 fn serve_logs_json_lines_when_asked() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hienmau"))
-        .arg("serve")
-        .env("DATABASE_URL", process_db_url(&dir.path().join("j.db")))
-        .env("HIENMAU_LISTEN", "127.0.0.1:0")
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_hienmau"));
+    serve.arg("serve");
+    let mut child = serve_on(serve, &dir.path().join("j.db"))
         .env("HIENMAU_LOG_FORMAT", "json")
         .env_remove("RUST_LOG")
-        .env_remove("TELEGRAM_BOT_TOKEN")
-        .env_remove("ZALO_BOT_TOKEN")
-        .env_remove("ZALO_OA_APP_ID")
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let (line, said) = read_until(&mut child, |line| {
