@@ -29,6 +29,8 @@ struct Inner {
     clock: Arc<dyn Clock>,
     /// Woken whenever rows are added to the outbox, so the worker need not poll for them.
     outbox_added: Arc<Notify>,
+    /// A file was staged: the service's `imports` part writes it.
+    imports_added: Arc<Notify>,
     /// Per-account inbound counts of the current minute (per process).
     flood: Mutex<HashMap<(String, String), FloodWindow>>,
     /// The Telegram bot's username once known (for club deep links).
@@ -91,6 +93,7 @@ impl App {
                 config,
                 clock,
                 outbox_added: Arc::new(Notify::new()),
+                imports_added: Arc::new(Notify::new()),
                 flood: Mutex::new(HashMap::new()),
                 telegram_bot: Mutex::new(None),
                 web_base: Mutex::new(None),
@@ -165,6 +168,10 @@ impl App {
 
     pub fn catalogue(&self) -> &Catalogue {
         &self.inner.catalogue
+    }
+
+    pub fn imports_added(&self) -> Arc<Notify> {
+        self.inner.imports_added.clone()
     }
 
     pub fn outbox_added(&self) -> Arc<Notify> {
@@ -391,6 +398,7 @@ mod conversation;
 pub mod dashboard;
 mod donations;
 mod drives;
+mod imports;
 pub mod metrics;
 mod outbound;
 mod permission;

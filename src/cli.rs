@@ -637,11 +637,13 @@ pub async fn campaigns(
                             loaded.units
                         );
                     }
-                    let now = app.clock().now().timestamp_millis();
-                    let drives = app
-                        .store()
-                        .import_calendar(year, &calendar, app.config().timezone, now)
-                        .await?;
+                    // Checked again now that the plan's units are stored, and written in
+                    // steps beside a running bot.
+                    let request = crate::engine::DriveRequest::ImportCalendar { text, csv, year };
+                    let drives = match app.import_file_as_cli(request).await? {
+                        crate::engine::DriveOutcome::CalendarImported { drives, .. } => drives,
+                        other => anyhow::bail!("the calendar was not stored: {other:?}"),
+                    };
                     let points = match calendar.fixed_points.len() {
                         0 => String::new(),
                         n => format!(", {n} fixed points"),
@@ -1199,7 +1201,8 @@ pub async fn import_donations_with(
 ) -> anyhow::Result<String> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    match app.import_donations_file(&text, accept_early).await? {
+    let request = crate::engine::DriveRequest::ImportDonations { text, accept_early };
+    match app.import_file_as_cli(request).await? {
         crate::engine::DriveOutcome::DonationsImported(done) => Ok(format!(
             "{} donations recorded for {} donors ({} already on record)\n",
             done.added,

@@ -372,7 +372,9 @@ pub struct DeliveryConfig {
     pub interrupted_bulk: Interrupted,
     /// PostgreSQL, several instances: how long a row claimed for sending stays with the
     /// instance that claimed it. Past it, that instance is taken to have died and another
-    /// settles the row as a restart would (`interrupted_bulk`). Longer than any send takes.
+    /// settles the row as a restart would (`interrupted_bulk`). The instance renews its
+    /// rows' leases every third of it while it lives, so it bounds how long a dead
+    /// instance's rows wait, not how long a send may take.
     pub lease_ms: u64,
 }
 
@@ -410,7 +412,7 @@ impl Default for DeliveryConfig {
             retry_base_ms: 2000,
             poll_interval_ms: 500,
             interrupted_bulk: Interrupted::Report,
-            lease_ms: 120_000,
+            lease_ms: 15_000,
         }
     }
 }

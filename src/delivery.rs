@@ -258,6 +258,9 @@ pub struct Worker {
     /// The outbox is shared with other instances (PostgreSQL): rows left 'sending' are
     /// settled only once their lease ran out, and the overall pace is kept in the database.
     shared: bool,
+    /// Rows claimed and not yet recorded: their leases are renewed while this instance
+    /// lives.
+    held: HashSet<i64>,
 }
 
 /// How often an instance sharing the outbox looks for rows whose lease ran out.
@@ -303,6 +306,7 @@ impl Worker {
             cfg,
             delivered: watch::channel(0).0,
             shared,
+            held: HashSet::new(),
         }
     }
 
@@ -319,6 +323,10 @@ impl Worker {
         let mut busy: HashSet<(ChannelKind, String)> = HashSet::new();
         let poll = Duration::from_millis(self.cfg.poll_interval_ms.max(1));
         let mut next_takeover = Instant::now() + TAKEOVER_EVERY;
+        // A third of the lease: a row stays this instance's while it lives, and comes back
+        // to the others within one lease when it dies.
+        let renew_every = Duration::from_millis((self.cfg.lease_ms / 3).max(100));
+        let mut next_renew = Instant::now() + renew_every;
         loop {
             let stopping = *shutdown.borrow();
             if stopping && in_flight.is_empty() {
@@ -331,9 +339,13 @@ impl Worker {
                 }
                 next_takeover = Instant::now() + TAKEOVER_EVERY;
             }
+            if self.shared && Instant::now() >= next_renew {
+                self.renew().await;
+                next_renew = Instant::now() + renew_every;
+            }
             let mut wake = Instant::now() + poll;
             if self.shared {
-                wake = wake.min(next_takeover);
+                wake = wake.min(next_takeover).min(next_renew);
             }
             if !stopping {
                 match self.dispatch(&mut in_flight, &mut busy).await {
@@ -367,6 +379,19 @@ impl Worker {
         }
     }
 
+    /// Renew the leases of the rows this instance is sending.
+    async fn renew(&self) {
+        if self.held.is_empty() {
+            return;
+        }
+        let ids: Vec<i64> = self.held.iter().copied().collect();
+        let now = self.app.clock().now().timestamp_millis();
+        let until = now.saturating_add(i64::try_from(self.cfg.lease_ms).unwrap_or(i64::MAX));
+        if let Err(e) = self.app.store().renew_leases(&ids, until).await {
+            tracing::warn!(error = %format!("{e:#}"), rows = ids.len(), "renewing leases failed");
+        }
+    }
+
     /// Settle rows left 'sending' (see [`crate::store::Store::settle_interrupted`]): at
     /// start every such row of one SQLite file; with a shared outbox, those whose lease ran
     /// out (their instance died).
@@ -381,6 +406,12 @@ impl Worker {
             tracing::warn!(
                 rows = settled.requeued,
                 "rows interrupted mid-send are queued again"
+            );
+        }
+        if settled.withdrawn > 0 {
+            tracing::info!(
+                rows = settled.withdrawn,
+                "rows withdrawn while being sent by an instance that stopped are not sent again"
             );
         }
         if settled.uncertain > 0 {
@@ -465,6 +496,7 @@ impl Worker {
             let Some(transport) = self.transports.get(&row.channel).cloned() else {
                 continue;
             };
+            self.held.insert(row.id);
             let app = self.app.clone();
             // Lateness a shared slot absorbs; beyond it the later slots move back.
             let tolerance = self
@@ -555,6 +587,7 @@ impl Worker {
         let mut results = Vec::with_capacity(done.len());
         for (row, sent) in done {
             busy.remove(&(row.channel, row.chat_id.clone()));
+            self.held.remove(&row.id);
             if let Some(p) = self.pacing.get_mut(&row.channel) {
                 p.finished(&row.chat_id, Instant::now());
             }

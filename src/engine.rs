@@ -97,6 +97,18 @@ pub enum Request {
     },
 }
 
+impl Request {
+    /// A file to check whole and write in steps, outside any one transaction.
+    pub fn is_file(&self) -> bool {
+        matches!(
+            self,
+            Request::Drive(
+                DriveRequest::ImportCalendar { .. } | DriveRequest::ImportDonations { .. }
+            )
+        )
+    }
+}
+
 /// What came of a [`Request`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

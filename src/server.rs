@@ -476,6 +476,12 @@ async fn dashboard_page(
         ["callouts", n, "tally"] if id(n).is_some() => {
             web::callout_tally(&v, id(n).unwrap_or_default()).await
         }
+        ["upload", n] if id(n).is_some() => {
+            web::uploads::file_page(&v, id(n).unwrap_or_default(), false).await
+        }
+        ["upload", n, "part"] if id(n).is_some() => {
+            web::uploads::file_page(&v, id(n).unwrap_or_default(), true).await
+        }
         ["broadcasts"] => web::broadcasts(&v, &query).await,
         ["broadcasts", "new"] => web::compose_broadcast(&v, &query).await,
         ["clubs"] => web::clubs(&v, &query).await,

@@ -125,6 +125,10 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
         tasks.spawn(scheduled_backups(app.clone(), every, rx.clone()));
     }
 
+    // Files staged on the dashboard or left half written by a crash or a stop.
+    let (imports, imports_rx) = (app.clone(), rx.clone());
+    tasks.spawn(async move { ("imports", imports.write_imports(imports_rx).await) });
+
     tasks.spawn(report_broadcasts(app.clone(), rx.clone()));
     tasks.spawn(crate::scheduler::run(app.clone(), rx.clone()));
 

@@ -25,6 +25,7 @@ mod donors;
 mod drive;
 mod figures;
 mod identities;
+mod imports;
 mod jobs;
 mod keys;
 mod oa;
@@ -40,6 +41,7 @@ pub use copy::{Copied, PAUSE_DONOR_COUNTS, REBUILD_DONOR_COUNTS};
 pub use donations::{DonationImport, DonationRow, NewDonation, Recorded, ResolvedLine};
 pub use drive::SignUp;
 pub use identities::{Account, Identity};
+pub use imports::ImportRow;
 pub use jobs::{Job, JobKind, JobOutcome, NewJob};
 pub use keys::{JobKey, KeyFamily, OutboxKey};
 pub use oa::{OaRouteFacts, OaTokenLock, TokenWrite, ZaloStatus};
@@ -134,7 +136,18 @@ pub struct Store {
     /// A SQLite database's file, and the shared lock this process holds on it while open
     /// (a restore waits for nobody to hold it).
     file: Option<std::sync::Arc<DbFile>>,
+    /// SQLite: the writers of this process queue here, first come first served, instead of
+    /// in SQLite's busy handler, which sleeps up to 100 ms between tries and lets a writer
+    /// that comes back at once (a file written in steps, a busy poller) take the lock again
+    /// and again. PostgreSQL queues its writers on the advisory lock.
+    gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
+
+/// A writer's place at the gate: held until its transaction ends.
+pub(crate) type GateGuard = Option<tokio::sync::OwnedMutexGuard<()>>;
+
+/// How long a writer waits at the gate before giving up (PostgreSQL's `lock_timeout`).
+const GATE_WAIT: Duration = Duration::from_secs(30);
 
 struct DbFile {
     path: std::path::PathBuf,
@@ -454,6 +467,8 @@ impl Store {
             pool,
             backend,
             file,
+            gate: (backend == Backend::Sqlite)
+                .then(|| std::sync::Arc::new(tokio::sync::Mutex::new(()))),
         })
     }
 
@@ -473,11 +488,42 @@ impl Store {
     /// work (the delivery worker's claims and outcomes, the scheduler's job claims) are
     /// single conditional statements and take no such lock.
     pub async fn begin(&self) -> anyhow::Result<Tx> {
+        let gate = self.gate().await?;
         let mut tx = Tx {
             tx: self.pool.begin().await.context("starting a transaction")?,
+            _gate: gate,
         };
         if self.backend == Backend::Postgres {
             tx.lock_for_write().await?;
+        }
+        Ok(tx)
+    }
+
+    /// This process's turn to write on SQLite (first come, first served; see `gate`),
+    /// held until the guard is dropped; nothing on PostgreSQL.
+    pub(crate) async fn gate(&self) -> anyhow::Result<GateGuard> {
+        let Some(gate) = &self.gate else {
+            return Ok(None);
+        };
+        match tokio::time::timeout(GATE_WAIT, gate.clone().lock_owned()).await {
+            Ok(guard) => Ok(Some(guard)),
+            Err(_) => anyhow::bail!("waited {} s for the write lock", GATE_WAIT.as_secs()),
+        }
+    }
+
+    /// A transaction that only reads, outside the one-writer rule: checking a whole file
+    /// before it is written, which must hold up no one. On SQLite it reads one snapshot;
+    /// on PostgreSQL the advisory lock is not taken (and it must not write).
+    pub async fn begin_read(&self) -> anyhow::Result<Tx> {
+        let mut tx = Tx {
+            tx: self.pool.begin().await.context("starting a transaction")?,
+            _gate: None,
+        };
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx.tx)
+                .await
+                .context("starting a read")?;
         }
         Ok(tx)
     }
@@ -562,6 +608,7 @@ impl Store {
 
     /// Whether the database takes a write (a transaction that writes and rolls back).
     pub async fn healthy(&self) -> anyhow::Result<()> {
+        let _gate = self.gate().await?;
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO counters (name, value) VALUES ('health', 0) ON CONFLICT (name) DO NOTHING",
@@ -580,6 +627,7 @@ impl Store {
 
     /// Set a counter to `value` (the time of the last backup, unix ms).
     pub async fn set_counter(&self, name: &str, value: i64) -> anyhow::Result<()> {
+        let _gate = self.gate().await?;
         sqlx::query(
             "INSERT INTO counters (name, value) VALUES ($1, $2) \
              ON CONFLICT (name) DO UPDATE SET value = excluded.value",
@@ -611,6 +659,7 @@ impl Store {
     /// Move the shared demo clock to `offset_ms` ahead of real time, never backwards; the
     /// offset now in force.
     pub async fn advance_demo_offset(&self, offset_ms: i64) -> anyhow::Result<i64> {
+        let _gate = self.gate().await?;
         let larger = match self.backend {
             Backend::Sqlite => "MAX",
             Backend::Postgres => "GREATEST",
@@ -680,6 +729,8 @@ impl Leadership {
 
 pub struct Tx {
     tx: Transaction<'static, Any>,
+    /// This process's turn to write (SQLite), released when the transaction ends.
+    _gate: GateGuard,
 }
 
 impl Tx {
@@ -994,7 +1045,8 @@ mod tests {
                         settled,
                         Settled {
                             requeued: 2,
-                            uncertain: 2
+                            uncertain: 2,
+                            withdrawn: 0
                         }
                     );
                     assert_eq!(status("k2"), "uncertain");
@@ -1018,7 +1070,8 @@ mod tests {
                         settled,
                         Settled {
                             requeued: 4,
-                            uncertain: 0
+                            uncertain: 0,
+                            withdrawn: 0
                         }
                     );
                     assert_eq!(status("k2"), "pending");
@@ -1066,6 +1119,100 @@ mod tests {
         let claimed = store.claim(&[id("4"), id("5")], 100).await.unwrap();
         assert_eq!(claimed, HashSet::from([id("5")]));
         assert!(store.claim(&[id("5")], 100).await.unwrap().is_empty());
+    }
+
+    /// An instance dies while sending three rows: an ask of a call-out that then closes, a
+    /// row of a broadcast that is then stopped, and a reply. The survivor takes them over
+    /// once their lease ran out: the reply is sent again, the two withdrawn rows are
+    /// cancelled, never sent late (issue 32). A living instance renews its leases, and its
+    /// rows are not taken over.
+    #[tokio::test]
+    async fn rows_withdrawn_while_a_dead_instance_sent_them_are_cancelled_not_sent_late() {
+        for (_dir, store) in stores().await {
+            let msg = |key: &str, chat: &'static str, broadcast: Option<i64>| NewMessage {
+                idempotency_key: Some(key.to_string()),
+                channel: ChannelKind::Telegram,
+                chat_id: chat,
+                identity_id: None,
+                lane: Lane::Urgent,
+                body: "{}".into(),
+                not_before: 0,
+                broadcast_id: broadcast,
+            };
+            let mut tx = store.begin().await.unwrap();
+            let broadcast: i64 = sqlx::query_scalar(
+                "INSERT INTO broadcasts (sender_identity_id, audience, audience_label, text, \
+                 recipients, created_at) VALUES (NULL, 'all', 'all', 'x', 1, 0) RETURNING id",
+            )
+            .fetch_one(&mut *tx.tx)
+            .await
+            .unwrap();
+            let rows = [
+                msg("callout:7:ask:1:1:0", "1", None),
+                msg(&format!("broadcast:{broadcast}"), "2", Some(broadcast)),
+                msg("reply:telegram:3:0", "3", None),
+                msg("reply:telegram:4:0", "4", None),
+            ];
+            tx.enqueue(&rows, 0).await.unwrap();
+            tx.commit().await.unwrap();
+            let scope = Scope::Channels(vec![ChannelKind::Telegram]);
+            let due = store.due(&scope, 0, 10, Lane::Bulk).await.unwrap();
+            let id = |chat: &str| due.iter().find(|r| r.chat_id == chat).unwrap().id;
+            // The dead instance held 1, 2, 3 until 100; the living one holds 4 and renews.
+            store
+                .claim(&[id("1"), id("2"), id("3")], 100)
+                .await
+                .unwrap();
+            store.claim(&[id("4")], 100).await.unwrap();
+            let mut tx = store.begin().await.unwrap();
+            tx.withdraw_pending(KeyFamily::CalloutAsks { callout: 7 }, 50)
+                .await
+                .unwrap();
+            tx.cancel_broadcast(broadcast, 50).await.unwrap();
+            tx.commit().await.unwrap();
+            assert_eq!(store.renew_leases(&[id("4")], 200).await.unwrap(), 1);
+            // Before the lease ran out, nothing is taken over.
+            let early = store
+                .settle_interrupted(&scope, Interrupted::Report, 99, true)
+                .await
+                .unwrap();
+            assert_eq!(early, Settled::default());
+            let settled = store
+                .settle_interrupted(&scope, Interrupted::Report, 150, true)
+                .await
+                .unwrap();
+            assert_eq!(
+                settled,
+                Settled {
+                    requeued: 1,
+                    uncertain: 0,
+                    withdrawn: 2
+                },
+                "{:?}",
+                store.backend()
+            );
+            let statuses: Vec<(String, String)> =
+                sqlx::query_as("SELECT chat_id, status FROM outbox WHERE chat_id IS NOT NULL")
+                    .fetch_all(&store.pool)
+                    .await
+                    .unwrap();
+            let mut statuses = statuses;
+            statuses.sort();
+            assert_eq!(
+                statuses,
+                vec![
+                    ("3".to_string(), "pending".to_string()),
+                    ("4".to_string(), "sending".to_string())
+                ]
+            );
+            let cancelled: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM outbox WHERE status = 'cancelled' AND body IS NULL",
+            )
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+            assert_eq!(cancelled, 2);
+        }
     }
 
     /// Two senders at once for the last of a month's budget, one for a reminder and one for

@@ -4,7 +4,7 @@
 
 use super::App;
 use crate::domain::audit::AuditAction;
-use crate::domain::campaign::{Campaign, CampaignInput};
+use crate::domain::campaign::{Calendar, Campaign, CampaignInput, FileError};
 use crate::engine::DriveOutcome;
 use crate::engine::Item;
 use crate::engine::drive::CampaignDraft;
@@ -24,20 +24,17 @@ pub enum SavedCampaign {
 }
 
 impl App {
-    /// Store an uploaded calendar for `year` (TOML, or CSV when `csv`): its campaigns, their
-    /// drives and its fixed points' open days — or nothing, with every error by line.
-    /// Audited with the number of drives written, as `calendar:YEAR`.
-    pub(super) async fn import_calendar(
+    /// Read an uploaded calendar for `year` (TOML, or CSV when `csv`) whole, writing
+    /// nothing: its campaigns, their drives and its fixed points, or every error by line.
+    pub(super) async fn check_calendar(
         &self,
         tx: &mut Tx,
-        identity_id: i64,
         text: &str,
         csv: bool,
         year: i32,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<DriveOutcome> {
-        use crate::domain::campaign::{Calendar, parse_calendar_csv, parse_calendar_file};
-        let parsed = if csv {
+    ) -> anyhow::Result<Result<Calendar, Vec<FileError>>> {
+        use crate::domain::campaign::{parse_calendar_csv, parse_calendar_file};
+        Ok(if csv {
             parse_calendar_csv(text, year).map(|campaigns| Calendar {
                 campaigns,
                 ..Default::default()
@@ -45,28 +42,6 @@ impl App {
         } else {
             let units = tx.unit_codes().await?;
             parse_calendar_file(text, year, &|c| units.contains(c))
-        };
-        let calendar = match parsed {
-            Ok(c) => c,
-            Err(errors) => return Ok(DriveOutcome::FileRejected(errors)),
-        };
-        let now_ms = now.timestamp_millis();
-        let drives = tx
-            .import_calendar(year, &calendar, self.config().timezone, now_ms)
-            .await?;
-        let actor = tx.account_ref(identity_id).await?;
-        tx.audit(
-            &actor,
-            AuditAction::CalendarImport,
-            &format!("calendar:{year}"),
-            Some(drives as i64),
-            now_ms,
-        )
-        .await?;
-        Ok(DriveOutcome::CalendarImported {
-            campaigns: calendar.campaigns.len(),
-            points: calendar.fixed_points.len(),
-            drives,
         })
     }
 

@@ -4,12 +4,13 @@
 //! before (`requests.rs`).
 
 use super::App;
+use super::imports::DonationStep;
 use super::outbound::random_code;
 use super::outbound::rows_for;
 use crate::domain::audit::AuditAction;
 use crate::domain::campaign::FileError;
 use crate::domain::dates::format_vn;
-use crate::domain::donation::{DonationImport, DonationLine, DonationSource, early_lines};
+use crate::domain::donation::{DonationLine, DonationSource, early_lines};
 use crate::domain::donor::DonorCard;
 use crate::domain::drive::local_window;
 use crate::domain::eligibility::{DonationKind, LastDonation};
@@ -239,28 +240,27 @@ impl App {
         })
     }
 
-    /// Record a blood centre's file of donations (CSV: phone, date, kind…): every line
-    /// checked first, nothing stored unless all are right; a donation inside the donor's
-    /// interval is named by its line and recorded only when `accept_early` confirms it;
-    /// each donation is recorded as `/record` would (attribution, sign-ups, thanks).
-    /// Audited with the number added under `actor`.
-    pub(crate) async fn import_donations(
+    /// Check a blood centre's file of donations (CSV: phone, date, kind…) whole, writing
+    /// nothing: every line read, its donor found, a drive it names of its day, and (unless
+    /// `accept_early`) no donation inside the donor's interval. What to record, oldest first
+    /// (the thank-you and the sign-ups follow the order they were given in), or every error
+    /// by its line.
+    pub(super) async fn check_donations(
         &self,
         tx: &mut Tx,
-        actor: &str,
         text: &str,
         accept_early: bool,
         now: DateTime<Utc>,
-    ) -> anyhow::Result<DriveOutcome> {
+    ) -> anyhow::Result<Result<Vec<DonationStep>, Vec<FileError>>> {
         let tz = self.config().timezone;
         let today = now.with_timezone(&tz).date_naive();
         let lines = match crate::domain::donation::parse_donations(text, today) {
             Ok(lines) => lines,
-            Err(errors) => return Ok(DriveOutcome::FileRejected(errors)),
+            Err(errors) => return Ok(Err(errors)),
         };
         let resolved = match tx.resolve_donation_lines(&lines).await? {
             Ok(r) => r,
-            Err(errors) => return Ok(DriveOutcome::FileRejected(errors)),
+            Err(errors) => return Ok(Err(errors)),
         };
         let mut errors = Vec::new();
         // A drive named on a line must be of the line's day.
@@ -301,54 +301,38 @@ impl App {
         }
         if !errors.is_empty() {
             errors.sort_by_key(|e| e.line);
-            return Ok(DriveOutcome::FileRejected(errors));
+            return Ok(Err(errors));
         }
-        // Oldest first: the thank-you and the sign-ups follow the order they were given in.
         let mut todo: Vec<(&DonationLine, &ResolvedLine)> = lines.iter().zip(&resolved).collect();
         todo.sort_by_key(|(l, _)| (l.date, l.line));
-        let mut added = 0;
-        let mut donors = std::collections::HashSet::new();
-        for (l, r) in todo {
-            let mut new = self.new_donation(r.donor, l.date, l.kind, DonationSource::Centre);
-            new.drive = r.drive.map(|(id, _)| id);
-            new.unit = r.unit;
-            new.volume_ml = l.volume_ml;
-            added += usize::from(self.put_on_record(tx, &new, now).await?.is_some());
-            donors.insert(r.donor);
-        }
-        let done = DonationImport {
-            lines: lines.len(),
-            added,
-            donors: donors.len(),
-        };
-        tx.audit(
-            actor,
-            AuditAction::DonationsImport,
-            "donations:file",
-            Some(done.added as i64),
-            now.timestamp_millis(),
-        )
-        .await?;
-        Ok(DriveOutcome::DonationsImported(done))
+        Ok(Ok(todo
+            .into_iter()
+            .map(|(l, r)| DonationStep {
+                donor: r.donor,
+                date: l.date,
+                kind: l.kind.code().to_string(),
+                drive: r.drive.map(|(id, _)| id),
+                unit: r.unit,
+                volume_ml: l.volume_ml,
+            })
+            .collect()))
     }
 
-    /// `hienmau donations import`: [`App::import_donations`] in its own transaction, as
-    /// the command line (audited as `cli`).
-    pub async fn import_donations_file(
+    /// One checked line of a centre's file recorded as `/record` would (attribution,
+    /// sign-ups, thanks): `true` if it was new.
+    pub(super) async fn record_step(
         &self,
-        text: &str,
-        accept_early: bool,
-    ) -> anyhow::Result<DriveOutcome> {
-        let mut tx = self.store().begin().await?;
-        tx.lock_for_write().await?;
-        let outcome = self
-            .import_donations(&mut tx, "cli", text, accept_early, self.clock().now())
-            .await?;
-        if matches!(outcome, DriveOutcome::DonationsImported(_)) {
-            tx.commit().await?;
-            self.outbox_added().notify_one();
-        }
-        Ok(outcome)
+        tx: &mut Tx,
+        step: &DonationStep,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
+        let kind = DonationKind::from_code(&step.kind)
+            .ok_or_else(|| anyhow::anyhow!("a staged donation of no known kind"))?;
+        let mut new = self.new_donation(step.donor, step.date, kind, DonationSource::Centre);
+        new.drive = step.drive;
+        new.unit = step.unit;
+        new.volume_ml = step.volume_ml;
+        Ok(self.put_on_record(tx, &new, now).await?.is_some())
     }
 
     /// The registered donors who gave `phone` (at most 5), for the coordinator

@@ -111,6 +111,7 @@ fn drive_need(request: &DriveRequest) -> Need<'static> {
         | DriveRequest::DonorMap
         | DriveRequest::ImportCalendar { .. }
         | DriveRequest::ImportDonations { .. }
+        | DriveRequest::FileProgress { .. }
         | DriveRequest::LookupDonor { .. } => Need::May(Action::ManageDrives),
     }
 }

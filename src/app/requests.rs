@@ -22,7 +22,21 @@ impl App {
     /// Carry out one request for the account `identity_id` outside a conversation (the web
     /// dashboard, the command line): in its own transaction, under the same permission
     /// table as the chat, committed, and the outbox worker woken for what it queued.
+    ///
+    /// A file (a calendar, a centre's donations) is checked whole without holding the
+    /// writer, then written in short steps (`imports.rs`); this waits for the last.
     pub async fn perform(&self, identity_id: i64, request: Request) -> anyhow::Result<Outcome> {
+        if request.is_file() {
+            return match self.stage_file(identity_id, request).await? {
+                Outcome::Drive(DriveOutcome::FileStaged { id, .. }) => {
+                    match self.write_import(id).await? {
+                        Some(done) => Ok(Outcome::Drive(done)),
+                        None => anyhow::bail!("the file could not be written (see the logs)"),
+                    }
+                }
+                other => Ok(other),
+            };
+        }
         let now = self.clock().now();
         let mut tx = self.store().begin().await?;
         tx.lock_for_write().await?;
@@ -235,14 +249,15 @@ impl App {
             DriveRequest::CampaignList => self.campaign_list(tx, now).await?,
             DriveRequest::EditCampaign { id } => self.edit_campaign(tx, id).await?,
             DriveRequest::DonorMap => DriveOutcome::DonorMap(tx.donor_map().await?),
-            DriveRequest::ImportCalendar { text, csv, year } => {
-                self.import_calendar(tx, me, &text, csv, year, now).await?
+            // Files are checked and staged outside any write lock (`App::stage_file`),
+            // never inside another use case's transaction.
+            DriveRequest::ImportCalendar { .. } | DriveRequest::ImportDonations { .. } => {
+                anyhow::bail!("a file is staged with App::stage_file, not in a transaction")
             }
-            DriveRequest::ImportDonations { text, accept_early } => {
-                let actor = tx.account_ref(me).await?;
-                self.import_donations(tx, &actor, &text, accept_early, now)
-                    .await?
-            }
+            DriveRequest::FileProgress { id } => match self.file_progress(id).await? {
+                Some(p) => DriveOutcome::FileProgress(p),
+                None => DriveOutcome::NoSuchDrive,
+            },
             DriveRequest::LookupDonor { phone } => {
                 DriveOutcome::DonorCards(self.lookup_donor(tx, me, &phone, now).await?)
             }

@@ -373,6 +373,10 @@ pub enum DriveRequest {
         /// Record donations inside a donor's interval too (the coordinator confirmed).
         accept_early: bool,
     },
+    /// How far a staged file is written.
+    FileProgress {
+        id: i64,
+    },
     /// Registered donors by province and blood group, with the reserve clubs' members.
     DonorMap,
     /// The donors who gave this phone, for a coordinator (audited).
@@ -501,10 +505,37 @@ pub enum DriveOutcome {
         drives: usize,
     },
     DonationsImported(crate::domain::donation::DonationImport),
+    /// A file checked whole and staged: being written in steps ([`DriveRequest::FileProgress`]).
+    FileStaged {
+        id: i64,
+        lines: usize,
+    },
+    FileProgress(FileProgress),
     /// A file with errors: nothing was stored.
     FileRejected(Vec<crate::domain::campaign::FileError>),
     /// The donors a phone was looked up for (none: not found).
     DonorCards(Vec<crate::domain::donor::DonorCard>),
+}
+
+/// A staged file: how far it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileProgress {
+    pub id: i64,
+    pub calendar: bool,
+    /// Steps: a donation or a calendar's campaign, drive, fixed point or open day.
+    pub total: usize,
+    pub done: usize,
+    /// Drives written, or donations newly recorded.
+    pub added: usize,
+    pub state: FileState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileState {
+    Writing,
+    Done,
+    /// Set aside after failing (what was written stays; the logs say why).
+    Failed,
 }
 
 /// A phone or a check-in code, as a coordinator types it (chat or dashboard).
@@ -1159,6 +1190,8 @@ impl Turn<'_, '_> {
             | DriveOutcome::DonorCards(_)
             | DriveOutcome::CalendarImported { .. }
             | DriveOutcome::DonationsImported(_)
+            | DriveOutcome::FileStaged { .. }
+            | DriveOutcome::FileProgress(_)
             | DriveOutcome::FileRejected(_) => {
                 self.say(MsgId::WebOnly);
                 self.state = Some(State::Idle);

@@ -5,7 +5,9 @@ use super::club::{BEST_IDENTITY, Recipient};
 use super::drive::{drives_where, recipient_from_row, write_drive};
 use super::*;
 use crate::domain::campaign::{Calendar, Campaign};
+use crate::domain::drive::DriveSpec;
 use crate::domain::drive::{CampaignItem, DriveInfo};
+use crate::domain::fixed_point::FixedPointSpec;
 use anyhow::Context;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -33,6 +35,7 @@ impl Store {
         tz: Tz,
         now: i64,
     ) -> anyhow::Result<usize> {
+        let _gate = self.gate().await?;
         let mut tx = self.pool.begin().await?;
         let drives = import_calendar(&mut tx, year, calendar, tz, now).await?;
         tx.commit().await.context("committing the campaigns")?;
@@ -51,31 +54,7 @@ async fn import_calendar(
     let mut drives = 0;
     let mut ids: Vec<(&str, i64)> = Vec::new();
     for c in &calendar.campaigns {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO campaigns (year, name, starts_on, ends_on, target_units_min, \
-             target_units_max, target_people, organiser, partner, note, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT (year, name) DO UPDATE SET starts_on = excluded.starts_on, \
-             ends_on = excluded.ends_on, target_units_min = excluded.target_units_min, \
-             target_units_max = excluded.target_units_max, \
-             target_people = excluded.target_people, organiser = excluded.organiser, \
-             partner = excluded.partner, note = excluded.note, \
-             updated_at = excluded.updated_at RETURNING id",
-        )
-        .bind(year)
-        .bind(&c.name)
-        .bind(date_text(c.starts_on))
-        .bind(date_text(c.ends_on))
-        .bind(c.target_units_min)
-        .bind(c.target_units_max)
-        .bind(c.target_people)
-        .bind(&c.organiser)
-        .bind(&c.partner)
-        .bind(&c.note)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await
-        .with_context(|| format!("storing campaign {:?}", c.name))?;
+        let id = write_campaign(&mut *tx, year, c, now).await?;
         ids.push((&c.name, id));
         for d in &c.drives {
             write_drive(&mut *tx, None, Some(id), d, tz, None, now).await?;
@@ -83,32 +62,146 @@ async fn import_calendar(
         }
     }
     for p in &calendar.fixed_points {
-        let point: i64 = sqlx::query_scalar(
-            "INSERT INTO fixed_points (name, days, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (name) DO UPDATE SET days = excluded.days, \
-             updated_at = excluded.updated_at RETURNING id",
-        )
-        .bind(&p.name)
-        .bind(p.days_code())
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await
-        .with_context(|| format!("storing fixed point {:?}", p.name))?;
+        let point = write_point(&mut *tx, p, now).await?;
         let campaign = p
             .campaign
             .as_deref()
             .and_then(|name| ids.iter().find(|(n, _)| *n == name).map(|(_, id)| *id));
         for day in p.open_days() {
-            let id = write_drive(&mut *tx, None, campaign, &p.drive_on(day), tz, None, now).await?;
-            sqlx::query("UPDATE drives SET fixed_point_id = $1 WHERE id = $2")
-                .bind(point)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            write_point_day(&mut *tx, point, campaign, &p.drive_on(day), tz, now).await?;
             drives += 1;
         }
     }
     Ok(drives)
+}
+
+/// One campaign of a calendar (not its drives), updated if the year has one of that name.
+async fn write_campaign(
+    tx: &mut AnyConnection,
+    year: i32,
+    c: &Campaign,
+    now: i64,
+) -> anyhow::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO campaigns (year, name, starts_on, ends_on, target_units_min, \
+         target_units_max, target_people, organiser, partner, note, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (year, name) DO UPDATE SET starts_on = excluded.starts_on, \
+         ends_on = excluded.ends_on, target_units_min = excluded.target_units_min, \
+         target_units_max = excluded.target_units_max, \
+         target_people = excluded.target_people, organiser = excluded.organiser, \
+         partner = excluded.partner, note = excluded.note, \
+         updated_at = excluded.updated_at RETURNING id",
+    )
+    .bind(year)
+    .bind(&c.name)
+    .bind(date_text(c.starts_on))
+    .bind(date_text(c.ends_on))
+    .bind(c.target_units_min)
+    .bind(c.target_units_max)
+    .bind(c.target_people)
+    .bind(&c.organiser)
+    .bind(&c.partner)
+    .bind(&c.note)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .with_context(|| format!("storing campaign {:?}", c.name))
+}
+
+/// One fixed point (not its open days), updated if one has that name.
+async fn write_point(tx: &mut AnyConnection, p: &FixedPointSpec, now: i64) -> anyhow::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO fixed_points (name, days, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO UPDATE SET days = excluded.days, \
+         updated_at = excluded.updated_at RETURNING id",
+    )
+    .bind(&p.name)
+    .bind(p.days_code())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .with_context(|| format!("storing fixed point {:?}", p.name))
+}
+
+/// One open day of a fixed point, as a drive of `campaign`.
+async fn write_point_day(
+    tx: &mut AnyConnection,
+    point: i64,
+    campaign: Option<i64>,
+    drive: &DriveSpec,
+    tz: Tz,
+    now: i64,
+) -> anyhow::Result<()> {
+    let id = write_drive(&mut *tx, None, campaign, drive, tz, None, now).await?;
+    sqlx::query("UPDATE drives SET fixed_point_id = $1 WHERE id = $2")
+        .bind(point)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+impl Tx {
+    /// A calendar's campaign, written on its own (a step of a file written in steps).
+    pub async fn write_campaign(
+        &mut self,
+        year: i32,
+        c: &Campaign,
+        now: i64,
+    ) -> anyhow::Result<i64> {
+        write_campaign(&mut self.tx, year, c, now).await
+    }
+
+    /// A drive of the campaign `year`/`campaign` (written by an earlier step).
+    pub async fn write_campaign_drive(
+        &mut self,
+        year: i32,
+        campaign: &str,
+        drive: &DriveSpec,
+        tz: Tz,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        let id = self.campaign_named(year, campaign).await?;
+        write_drive(&mut self.tx, None, id, drive, tz, None, now).await?;
+        Ok(())
+    }
+
+    /// A fixed point, written on its own.
+    pub async fn write_fixed_point(&mut self, p: &FixedPointSpec, now: i64) -> anyhow::Result<i64> {
+        write_point(&mut self.tx, p, now).await
+    }
+
+    /// One open day of the fixed point `p` (written by an earlier step), in its campaign of
+    /// `year` if it names one.
+    pub async fn write_point_day(
+        &mut self,
+        year: i32,
+        p: &FixedPointSpec,
+        day: NaiveDate,
+        tz: Tz,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        let point: i64 = sqlx::query_scalar("SELECT id FROM fixed_points WHERE name = $1")
+            .bind(&p.name)
+            .fetch_one(&mut *self.tx)
+            .await
+            .with_context(|| format!("finding fixed point {:?}", p.name))?;
+        let campaign = match p.campaign.as_deref() {
+            Some(name) => self.campaign_named(year, name).await?,
+            None => None,
+        };
+        write_point_day(&mut self.tx, point, campaign, &p.drive_on(day), tz, now).await
+    }
+
+    async fn campaign_named(&mut self, year: i32, name: &str) -> anyhow::Result<Option<i64>> {
+        sqlx::query_scalar("SELECT id FROM campaigns WHERE year = $1 AND name = $2")
+            .bind(year)
+            .bind(name)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .context("finding a campaign")
+    }
 }
 
 impl Tx {

@@ -682,6 +682,14 @@ impl Tx {
         .bind(id)
         .execute(&mut *self.tx)
         .await?;
+        sqlx::query(
+            "UPDATE outbox SET withdrawn_at = $1 WHERE broadcast_id = $2 AND status = 'sending'",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await
+        .context("marking a broadcast's rows being sent")?;
         let r = sqlx::query(
             "UPDATE outbox SET status = 'cancelled', finished_at = $1, body = NULL, chat_id = NULL \
              WHERE broadcast_id = $2 AND status = 'pending'",
@@ -804,6 +812,14 @@ impl Tx {
 
     /// A donor paused messages: broadcast rows still waiting for them are cancelled.
     pub async fn cancel_bulk_for_donor(&mut self, donor: i64, now: i64) -> anyhow::Result<u64> {
+        sqlx::query(
+            "UPDATE outbox SET withdrawn_at = $1 WHERE status = 'sending' AND lane >= 2 \
+             AND identity_id IN (SELECT id FROM channel_identities WHERE donor_id = $2)",
+        )
+        .bind(now)
+        .bind(donor)
+        .execute(&mut *self.tx)
+        .await?;
         let r = sqlx::query(
             "UPDATE outbox SET status = 'cancelled', finished_at = $1, body = NULL, chat_id = NULL \
              WHERE status = 'pending' AND lane >= 2 AND identity_id IN \

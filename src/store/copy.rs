@@ -50,6 +50,8 @@ pub const TABLES: &[&str] = &[
     "unit_targets",
     "dashboard_links",
     "dashboard_sessions",
+    "erasures",
+    "imports",
 ];
 
 /// PostgreSQL, in a transaction that writes many donors: the donor counts' triggers off

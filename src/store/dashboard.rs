@@ -37,6 +37,7 @@ impl Store {
         token_hash: &str,
         now: i64,
     ) -> anyhow::Result<Option<i64>> {
+        let _gate = self.gate().await?;
         Ok(sqlx::query_scalar(
             "UPDATE dashboard_links SET used_at = $2 \
              WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
@@ -56,6 +57,7 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> anyhow::Result<()> {
+        let _gate = self.gate().await?;
         sqlx::query(
             "INSERT INTO dashboard_sessions (token_hash, identity_id, csrf, created_at, \
              expires_at) VALUES ($1, $2, $3, $4, $5)",
@@ -88,6 +90,7 @@ impl Store {
     }
 
     pub async fn end_dashboard_session(&self, token_hash: &str) -> anyhow::Result<()> {
+        let _gate = self.gate().await?;
         sqlx::query("DELETE FROM dashboard_sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)

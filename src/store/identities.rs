@@ -28,6 +28,7 @@ impl Store {
     /// Forget handled-update ids older than `before` (they only guard against redelivery,
     /// which platforms do within hours).
     pub async fn prune_seen(&self, before: i64) -> anyhow::Result<u64> {
+        let _gate = self.gate().await?;
         let r = sqlx::query("DELETE FROM inbound_seen WHERE seen_at < $1")
             .bind(before)
             .execute(&self.pool)
@@ -106,6 +107,7 @@ impl Store {
         external_id: &str,
         now: i64,
     ) -> anyhow::Result<()> {
+        let _gate = self.gate().await?;
         sqlx::query(
             "UPDATE channel_identities SET unreachable_at = $1 WHERE channel = $2 AND external_id = $3",
         )

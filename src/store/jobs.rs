@@ -156,6 +156,7 @@ impl Store {
 
     /// Add jobs outside a conversation (benchmarks, imports).
     pub async fn add_jobs(&self, jobs: &[NewJob]) -> anyhow::Result<u64> {
+        let _gate = self.gate().await?;
         let mut tx = self.pool.begin().await?;
         let n = add_jobs(&mut tx, jobs).await?;
         tx.commit().await?;

@@ -73,6 +73,7 @@ impl Store {
         kind: TokenWrite,
         now: i64,
     ) -> anyhow::Result<()> {
+        let _gate = self.gate().await?;
         let on_conflict = match kind {
             TokenWrite::Seed => "DO NOTHING",
             TokenWrite::Refreshed => {
@@ -150,6 +151,7 @@ impl Store {
         price: i64,
         limit: Option<i64>,
     ) -> anyhow::Result<bool> {
+        let _gate = self.gate().await?;
         let mut tx = self.pool.begin().await.context("counting spend")?;
         if self.backend == super::Backend::Postgres {
             sqlx::query("SELECT 1 FROM pg_advisory_xact_lock(7218, hashtext($1))")
@@ -180,6 +182,7 @@ impl Store {
 
     /// Give back what [`Store::spend`] took (the send did not happen).
     pub async fn unspend(&self, month: &str, class: Spend, price: i64) -> anyhow::Result<()> {
+        let _gate = self.gate().await?;
         sqlx::query(
             "UPDATE zalo_spend SET sent = sent - 1, spent_vnd = spent_vnd - $3 \
              WHERE month = $1 AND class = $2 AND sent > 0",
@@ -195,6 +198,7 @@ impl Store {
 
     /// How a row went and what it cost, written while it is being sent.
     pub async fn note_route(&self, row_id: i64, route: &str, cost_vnd: i64) -> anyhow::Result<()> {
+        let _gate = self.gate().await?;
         sqlx::query("UPDATE outbox SET route = $1, cost_vnd = $2 WHERE id = $3")
             .bind(route)
             .bind(cost_vnd)
@@ -213,6 +217,7 @@ impl Store {
         remaining: Option<i64>,
         now: i64,
     ) -> anyhow::Result<()> {
+        let _gate = self.gate().await?;
         sqlx::query(
             "INSERT INTO zns_quota (app_id, daily, remaining, updated_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (app_id) DO UPDATE SET daily = excluded.daily, \
@@ -230,6 +235,7 @@ impl Store {
 
     /// Zalo refused this donor's phone for templates (invalid, opted out): never again.
     pub async fn refuse_templates(&self, donor_id: i64, now: i64) -> anyhow::Result<()> {
+        let _gate = self.gate().await?;
         sqlx::query("UPDATE donors SET zns_refused_at = $1 WHERE id = $2")
             .bind(now)
             .bind(donor_id)
@@ -242,6 +248,7 @@ impl Store {
     /// A receipt: the template message of this outbox row reached the phone. `false` when
     /// no such row was sent (an old or foreign tracking id).
     pub async fn mark_delivered(&self, row_id: i64, now: i64) -> anyhow::Result<bool> {
+        let _gate = self.gate().await?;
         let r = sqlx::query(
             "UPDATE outbox SET delivered_at = COALESCE(delivered_at, $1) \
              WHERE id = $2 AND status = 'sent'",

@@ -32,6 +32,8 @@ pub struct Settled {
     pub requeued: u64,
     /// Notices and broadcasts counted 'uncertain' and not sent again.
     pub uncertain: u64,
+    /// Withdrawn while being sent (a call-out closed, a broadcast stopped): cancelled.
+    pub withdrawn: u64,
 }
 
 /// An outbox row ready to send.
@@ -214,6 +216,7 @@ impl Store {
     /// not be sent. On PostgreSQL, rows another instance is claiming at this moment are
     /// skipped rather than waited for (`SKIP LOCKED`); a row is claimed by one instance.
     pub async fn claim(&self, ids: &[i64], lease_until: i64) -> anyhow::Result<HashSet<i64>> {
+        let _gate = self.gate().await?;
         if ids.is_empty() {
             return Ok(HashSet::new());
         }
@@ -242,6 +245,24 @@ impl Store {
         Ok(claimed.into_iter().collect())
     }
 
+    /// Rows this instance is still sending stay its own for another lease (PostgreSQL,
+    /// several instances: a living instance renews, a dead one's rows return soon).
+    pub async fn renew_leases(&self, ids: &[i64], lease_until: i64) -> anyhow::Result<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let _gate = self.gate().await?;
+        let mut q = Q::new(self.backend, "UPDATE outbox SET lease_until = ");
+        q.push_bind(lease_until);
+        q.push(" WHERE status = 'sending' AND id IN ");
+        push_list(&mut q, ids);
+        Ok(q.build()
+            .execute(&self.pool)
+            .await
+            .context("renewing leases")?
+            .rows_affected())
+    }
+
     /// Rows left 'sending' by a process that stopped mid-send: the platform may or may not
     /// have them. Urgent call-outs and replies go back to the queue (at least once: a missing
     /// blood request is worse than a duplicate). Notices and broadcasts do too with
@@ -258,6 +279,7 @@ impl Store {
         now: i64,
         expired_only: bool,
     ) -> anyhow::Result<Settled> {
+        let _gate = self.gate().await?;
         let expired = if expired_only {
             " AND (lease_until IS NULL OR lease_until <= $1)"
         } else {
@@ -266,6 +288,22 @@ impl Store {
         };
         let (filter, binds) = Self::scope_filter(scope, 3);
         let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        // What was withdrawn meanwhile is not sent late: an ask of a call-out that closed,
+        // a row of a broadcast that was stopped.
+        let sql = format!(
+            "UPDATE outbox SET status = 'cancelled', finished_at = $1, body = NULL, \
+             chat_id = NULL WHERE status = 'sending' AND withdrawn_at IS NOT NULL \
+             AND $2 = $2 AND {filter}{expired}"
+        );
+        let mut q = sqlx::query(&sql).bind(now).bind(0i64);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let withdrawn = q
+            .execute(&mut *tx)
+            .await
+            .context("cancelling withdrawn outbox rows")?
+            .rows_affected();
         let uncertain = match bulk {
             Interrupted::Resend => 0,
             Interrupted::Report => {
@@ -304,6 +342,7 @@ impl Store {
         Ok(Settled {
             requeued,
             uncertain,
+            withdrawn,
         })
     }
 
@@ -321,6 +360,7 @@ impl Store {
         interval_us: i64,
         chat_interval_us: i64,
     ) -> anyhow::Result<Vec<i64>> {
+        let _gate = self.gate().await?;
         if chats.is_empty() {
             return Ok(Vec::new());
         }
@@ -379,6 +419,7 @@ impl Store {
 
     /// Forget the pace of chats with nothing sent for an hour (PostgreSQL).
     pub async fn prune_chat_pacing(&self) -> anyhow::Result<u64> {
+        let _gate = self.gate().await?;
         if self.backend != super::Backend::Postgres {
             return Ok(0);
         }
@@ -395,6 +436,7 @@ impl Store {
     /// Nothing sent on `channel` by any instance for `wait_us` from now (a 429's
     /// retry_after: the platform counts the bot, not the instance).
     pub async fn hold_sends(&self, channel: ChannelKind, wait_us: i64) -> anyhow::Result<()> {
+        let _gate = self.gate().await?;
         sqlx::query(
             "WITH now AS (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT) AS us) \
              INSERT INTO send_pacing AS p (channel, next_at) SELECT $1, now.us + $2 FROM now \
@@ -413,6 +455,7 @@ impl Store {
     /// back as much, so that the platform's sliding second never holds one more than the
     /// pace (the late send now sits closer to those after it than the interval).
     pub async fn delay_sends(&self, channel: ChannelKind, late_us: i64) -> anyhow::Result<()> {
+        let _gate = self.gate().await?;
         sqlx::query("UPDATE send_pacing SET next_at = next_at + $2 WHERE channel = $1")
             .bind(channel.code())
             .bind(late_us)
@@ -470,6 +513,7 @@ impl Store {
 
     /// Record the outcomes of a batch of sends in one transaction.
     pub async fn record(&self, results: &[(OutboxRow, Outcome)], now: i64) -> anyhow::Result<()> {
+        let _gate = self.gate().await?;
         let mut tx = self.pool.begin().await.context("starting a transaction")?;
         // The common case, every row sent, is one statement for the whole batch.
         let sent: Vec<(i64, &Option<String>)> = results
@@ -575,6 +619,7 @@ impl Store {
     /// Move a row that cannot go out on its channel to another reachable account of the same
     /// donor (the most recently active one). `false` if there is none.
     pub async fn reroute(&self, row: &OutboxRow, now: i64) -> anyhow::Result<bool> {
+        let _gate = self.gate().await?;
         let Some(identity) = row.identity_id else {
             return Ok(false);
         };
@@ -687,6 +732,18 @@ impl Tx {
         let Some(end) = prefix_end(&prefix) else {
             return Ok(Vec::new());
         };
+        // Rows being sent may have reached the platform: they stay, marked, and are not
+        // sent again if their instance dies (`settle_interrupted`).
+        sqlx::query(
+            "UPDATE outbox SET withdrawn_at = $3 WHERE idempotency_key >= $1 \
+             AND idempotency_key < $2 AND status = 'sending'",
+        )
+        .bind(&prefix)
+        .bind(&end)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await
+        .context("marking rows being sent as withdrawn")?;
         Ok(sqlx::query_scalar(
             "UPDATE outbox SET status = 'cancelled', finished_at = $3, body = NULL, \
              chat_id = NULL WHERE idempotency_key >= $1 AND idempotency_key < $2 \

@@ -73,6 +73,7 @@ impl Store {
     /// that year), and each unit (by its code: a unit already stored is updated) with its
     /// allocation for the year.
     pub async fn load_plan(&self, year: i32, plan: &Plan, now: i64) -> anyhow::Result<PlanLoaded> {
+        let _gate = self.gate().await?;
         let mut tx = self.pool.begin().await?;
         if let Some(t) = &plan.targets {
             sqlx::query(

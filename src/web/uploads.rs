@@ -5,6 +5,7 @@
 
 use super::{Fields, Nav, Reply, View, input, val};
 use crate::domain::campaign::FileError;
+use crate::engine::drive::FileState;
 use crate::engine::{DriveOutcome, DriveRequest, Outcome, Request};
 use crate::messages::{Msg, MsgId};
 
@@ -180,17 +181,96 @@ pub async fn post_upload(
             accept_early: val(f, "accept_early") == "1",
         },
     };
-    Ok(match v.ask(Request::Drive(request)).await? {
+    let staged = v
+        .app
+        .stage_file(v.session.identity_id, Request::Drive(request))
+        .await?;
+    let id = match staged {
         Outcome::Drive(DriveOutcome::FileRejected(errors)) => {
-            refused(v, kind, errors_list(v, &file.name, &errors))
+            return Ok(refused(v, kind, errors_list(v, &file.name, &errors)));
         }
-        Outcome::Drive(DriveOutcome::CalendarImported { drives, .. }) => {
-            Reply::Redirect(format!("/dashboard/drives?ok=calendar-imported&n={drives}"))
+        Outcome::Drive(DriveOutcome::FileStaged { id, .. }) => id,
+        _ => return Ok(Reply::Refused),
+    };
+    // The service's `imports` part writes it; a file written within a few seconds is
+    // answered as before, a longer one by its page, which follows it.
+    v.app.imports_added().notify_one();
+    let waited = std::time::Instant::now();
+    while waited.elapsed() < WAIT {
+        match v.app.file_progress(id).await? {
+            Some(p) if p.state == FileState::Writing => {}
+            Some(p) if p.state == FileState::Done => return Ok(written(kind, p.added)),
+            _ => break,
         }
-        Outcome::Drive(DriveOutcome::DonationsImported(done)) => Reply::Redirect(format!(
-            "/dashboard/donations?ok=donations-imported&n={}",
-            done.added
-        )),
-        _ => Reply::Refused,
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Ok(Reply::Redirect(format!("/dashboard/upload/{id}")))
+}
+
+/// How long an upload's answer waits for its file to be written before showing its page.
+const WAIT: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// Where a written file sends its uploader: the page it came from, with what it did.
+fn written(kind: UploadKind, added: usize) -> Reply {
+    Reply::Redirect(match kind {
+        UploadKind::Calendar => format!("/dashboard/drives?ok=calendar-imported&n={added}"),
+        UploadKind::Donations => format!("/dashboard/donations?ok=donations-imported&n={added}"),
     })
+}
+
+/// `GET /dashboard/upload/ID`: a file being written, followed live; `part` alone for the
+/// script.
+pub async fn file_page(v: &View<'_>, id: i64, part: bool) -> anyhow::Result<Reply> {
+    let Outcome::Drive(DriveOutcome::FileProgress(p)) = v
+        .ask(Request::Drive(DriveRequest::FileProgress { id }))
+        .await?
+    else {
+        return Ok(Reply::NotFound);
+    };
+    let kind = if p.calendar {
+        UploadKind::Calendar
+    } else {
+        UploadKind::Donations
+    };
+    let state = match p.state {
+        FileState::Writing => format!(
+            "<p role=\"status\"><progress max=\"{}\" value=\"{}\"></progress> {}</p>",
+            p.total.max(1),
+            p.done,
+            v.m(&Msg::new(MsgId::WebFileWriting)
+                .num("done", p.done as f64)
+                .num("total", p.total as f64))
+        ),
+        FileState::Done => format!(
+            "<p class=\"notice\" role=\"status\">{}</p>",
+            v.m(&Msg::new(if p.calendar {
+                MsgId::WebCalendarImported
+            } else {
+                MsgId::WebDonationsImported
+            })
+            .num("n", p.added as f64))
+        ),
+        FileState::Failed => format!(
+            "<p class=\"error\" role=\"alert\">{}</p>",
+            v.m(&Msg::new(MsgId::WebFileFailed)
+                .num("done", p.done as f64)
+                .num("total", p.total as f64))
+        ),
+    };
+    if part {
+        return Ok(Reply::Page(state));
+    }
+    let live = p.state == FileState::Writing;
+    let body = format!(
+        "<h2>{}</h2><section aria-live=\"polite\"{}>{state}</section><p><a href=\"{}\">{}</a></p>",
+        v.t(MsgId::WebFileTitle),
+        if live {
+            format!(" data-live=\"/dashboard/upload/{id}/part\"")
+        } else {
+            String::new()
+        },
+        kind.page().path(),
+        v.t(MsgId::WebFileBack)
+    );
+    Ok(Reply::Page(v.page_with(kind.page(), &body, live)))
 }

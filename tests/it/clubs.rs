@@ -540,8 +540,10 @@ async fn a_read_turning_into_a_write_after_another_commit_is_refused_unless_the_
         not_before: 0,
         broadcast_id: None,
     };
-    // The cause: read, another connection commits, then write.
-    let mut report = store.begin().await.unwrap();
+    // The cause: read, another connection commits, then write. Writers of one process now
+    // queue at the store's gate, so the reading transaction here is one outside it (as
+    // another process's would be).
+    let mut report = store.begin_read().await.unwrap();
     report.open_broadcasts().await.unwrap();
     let mut worker = store.begin().await.unwrap();
     worker.enqueue(&[row("a")], 0).await.unwrap();

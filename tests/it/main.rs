@@ -17,6 +17,7 @@ mod fake_zalo_oa;
 mod figures;
 mod findings;
 mod fuzz;
+mod imports;
 #[path = "../support/mailbox.rs"]
 mod mailbox;
 mod plain_text;
