@@ -337,15 +337,24 @@ impl App {
         if batch.is_empty() {
             return Ok(());
         }
-        let batch_error = match self.handle_batch(batch.clone()).await {
-            Ok(done) => {
-                for h in &done {
-                    self.metrics().update(h.code());
+        // One span a batch: the channel and the platform's event ids, never a person.
+        let span = tracing::info_span!(
+            "updates",
+            channel = batch[0].channel.code(),
+            n = batch.len(),
+            first = batch[0].event_key.as_deref().unwrap_or(""),
+            last = batch[batch.len() - 1].event_key.as_deref().unwrap_or("")
+        );
+        let batch_error =
+            match tracing::Instrument::instrument(self.handle_batch(batch.clone()), span).await {
+                Ok(done) => {
+                    for h in &done {
+                        self.metrics().update(h.code());
+                    }
+                    return Ok(());
                 }
-                return Ok(());
-            }
-            Err(e) => Failure::of(e),
-        };
+                Err(e) => Failure::of(e),
+            };
         if batch_error.is_retry() {
             self.metrics().db_retries.inc();
             return Err(batch_error);

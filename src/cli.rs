@@ -57,6 +57,11 @@ pub enum Command {
     Serve,
     /// Create the database or bring its schema up to date, then exit.
     Migrate,
+    /// Check the configuration (file and environment) and the database without changing
+    /// anything, and say what this instance would run with (never a secret). Fails on a
+    /// database written by a newer hienmau or a folder it cannot write. The systemd unit
+    /// runs it before every start.
+    CheckConfig,
     /// For operators: outbox rows by status, and the Zalo OA quota used each month.
     Status,
     /// The yearly calendar of campaigns.
@@ -510,12 +515,153 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", restore(&config, &file, Utc::now()).await?);
             Ok(())
         }
+        Command::CheckConfig => {
+            print!("{}", check_config(&config, cli.config.as_deref()).await?);
+            Ok(())
+        }
         Command::Migrate => {
             let app = App::open(config, Arc::new(SystemClock)).await?;
             app.store().close().await;
             println!("database is up to date");
             Ok(())
         }
+    }
+}
+
+/// `hienmau check-config`: what this instance would run with, or every problem found.
+pub async fn check_config(
+    config: &Config,
+    file: Option<&std::path::Path>,
+) -> anyhow::Result<String> {
+    use crate::store::{Backend, inspect_schema, sqlite_file};
+    let mut out = String::new();
+    let mut problems: Vec<String> = Vec::new();
+    out.push_str(&match file {
+        Some(f) => format!("configuration: {} (read)\n", f.display()),
+        None => "configuration: no file (defaults and the environment)\n".to_string(),
+    });
+    out.push_str(&format!(
+        "time zone {}, language {}\n",
+        config.timezone,
+        config.language.code()
+    ));
+    // A folder this process must write to: tried, not guessed from its mode.
+    let writable = |dir: &std::path::Path| -> Result<(), String> {
+        let probe = dir.join(format!(".hienmau-check-{}", std::process::id()));
+        std::fs::write(&probe, b"")
+            .and_then(|()| std::fs::remove_file(&probe))
+            .map_err(|e| format!("{} is not writable by this user: {e}", dir.display()))
+    };
+    let url = &config.database_url;
+    let db = match (Backend::of_url(url)?, sqlite_file(url)) {
+        (Backend::Sqlite, Some(path)) => {
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            if let Err(e) = writable(dir) {
+                problems.push(format!(
+                    "database: {e} (SQLite keeps its log and lock beside the file)"
+                ));
+            }
+            format!("SQLite {}", path.display())
+        }
+        (Backend::Sqlite, None) => "SQLite".to_string(),
+        // Its URL may hold a password: not printed.
+        (Backend::Postgres, _) => "PostgreSQL".to_string(),
+    };
+    match inspect_schema(url).await {
+        Ok(s) if s.newer() => problems.push(format!(
+            "database: {db} has schema {}, written by a newer hienmau (this binary knows up to \
+             {}): run that version again",
+            s.applied.unwrap_or_default(),
+            s.latest
+        )),
+        Ok(s) => out.push_str(&match s.applied {
+            None => format!(
+                "database: {db}, new (created with schema {} at start)\n",
+                s.latest
+            ),
+            Some(a) if s.pending() == 0 => format!("database: {db}, schema {a} (up to date)\n"),
+            Some(a) => format!(
+                "database: {db}, schema {a}; {} migrations to schema {} at the next start{}\n",
+                s.pending(),
+                s.latest,
+                if sqlite_file(url).is_some() {
+                    ", the file copied first"
+                } else {
+                    " (take a pg_dump first)"
+                }
+            ),
+        }),
+        Err(e) => problems.push(format!("database: {db}: {e:#}")),
+    }
+    let mut channels = Vec::new();
+    let mode = |c: &crate::config::BotConfig| {
+        if c.webhook_url.is_some() {
+            "webhook"
+        } else {
+            "long polling"
+        }
+    };
+    if let Some(c) = &config.telegram {
+        channels.push(format!("Telegram ({})", mode(c)));
+    }
+    if let Some(c) = &config.zalo_bot {
+        channels.push(format!("Zalo bot ({})", mode(c)));
+    }
+    if config.zalo_oa.is_some() {
+        channels.push("Zalo OA (webhook)".to_string());
+    }
+    out.push_str(&if channels.is_empty() {
+        "channels: none configured (the dashboard only)\n".to_string()
+    } else {
+        format!("channels: {}\n", channels.join(", "))
+    });
+    out.push_str(&format!(
+        "web: {}{}; /metrics {}\n",
+        config.listen_addr,
+        config
+            .public_url
+            .as_deref()
+            .map(|u| format!(" (public address {u})"))
+            .unwrap_or_default(),
+        if config.metrics_token.is_some() {
+            "behind its token"
+        } else {
+            "off (no HIENMAU_METRICS_TOKEN)"
+        }
+    ));
+    match &config.backup {
+        None => out.push_str("backups: none scheduled (HIENMAU_BACKUP_DIR)\n"),
+        Some(b) => {
+            if let Err(e) = std::fs::create_dir_all(&b.dir)
+                .map_err(|e| format!("{} cannot be created: {e}", b.dir.display()))
+                .and_then(|()| writable(&b.dir))
+            {
+                problems.push(format!("backups: {e}"));
+            }
+            out.push_str(&format!(
+                "backups: every {} h into {}, the last {} kept\n",
+                b.every.as_secs() / 3600,
+                b.dir.display(),
+                b.keep
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "admins from the configuration: {}\n",
+        config.admins.len()
+    ));
+    if problems.is_empty() {
+        out.push_str("configuration ok\n");
+        Ok(out)
+    } else {
+        anyhow::bail!(
+            "{out}{} problem(s):\n{}",
+            problems.len(),
+            problems.join("\n")
+        )
     }
 }
 

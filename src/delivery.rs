@@ -504,25 +504,35 @@ impl Worker {
                 .get(&row.channel)
                 .and_then(|p| p.shared)
                 .map(|interval| interval / 4);
-            in_flight.spawn(async move {
-                if let Some(at) = start {
-                    tokio::time::sleep_until(at).await;
-                    let late = Instant::now().saturating_duration_since(at);
-                    if tolerance.is_some_and(|t| late > t) {
-                        // One send late and the next ones on time would put one more in
-                        // the platform's sliding second than the pace allows.
-                        let late_us = i64::try_from(late.as_micros()).unwrap_or(i64::MAX);
-                        if let Err(e) = app.store().delay_sends(row.channel, late_us).await {
-                            tracing::warn!(error = %format!("{e:#}"), "delaying sends failed");
+            // One span a row: its id, lane and channel, never its text or chat.
+            let span = tracing::info_span!(
+                "send",
+                row = row.id,
+                lane = row.lane as i64,
+                channel = row.channel.code()
+            );
+            in_flight.spawn(tracing::Instrument::instrument(
+                async move {
+                    if let Some(at) = start {
+                        tokio::time::sleep_until(at).await;
+                        let late = Instant::now().saturating_duration_since(at);
+                        if tolerance.is_some_and(|t| late > t) {
+                            // One send late and the next ones on time would put one more in
+                            // the platform's sliding second than the pace allows.
+                            let late_us = i64::try_from(late.as_micros()).unwrap_or(i64::MAX);
+                            if let Err(e) = app.store().delay_sends(row.channel, late_us).await {
+                                tracing::warn!(error = %format!("{e:#}"), "delaying sends failed");
+                            }
                         }
                     }
-                }
-                let outcome = match serde_json::from_str::<Outbound>(&row.body) {
-                    Ok(out) => transport.deliver(&app, &row, &out).await,
-                    Err(e) => SendOutcome::Permanent(format!("unreadable outbox body: {e}")),
-                };
-                (row, outcome)
-            });
+                    let outcome = match serde_json::from_str::<Outbound>(&row.body) {
+                        Ok(out) => transport.deliver(&app, &row, &out).await,
+                        Err(e) => SendOutcome::Permanent(format!("unreadable outbox body: {e}")),
+                    };
+                    (row, outcome)
+                },
+                span,
+            ));
         }
         Ok(wake)
     }

@@ -79,8 +79,9 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) -> (&'static str, anyhow::Result<()>) {
     let every = Duration::from_millis(app.config().scheduler.tick_ms);
-    loop {
-        if let Err(e) = tick(&app, app.clock().now()).await {
+    for n in 0u64.. {
+        let span = tracing::info_span!("tick", n);
+        if let Err(e) = tracing::Instrument::instrument(tick(&app, app.clock().now()), span).await {
             tracing::warn!(error = %format!("{e:#}"), "scheduler tick failed");
         }
         tokio::select! {
@@ -88,6 +89,7 @@ pub async fn run(
             _ = tokio::time::sleep(every) => {}
         }
     }
+    ("scheduler", Ok(()))
 }
 
 fn start_of_day(day: NaiveDate, tz: chrono_tz::Tz) -> i64 {

@@ -355,6 +355,107 @@ pub fn is_transient(e: &sqlx::Error) -> bool {
     }
 }
 
+/// The migrations this binary carries, per engine.
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+fn migrator(backend: Backend) -> &'static sqlx::migrate::Migrator {
+    match backend {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::Postgres => &POSTGRES_MIGRATIONS,
+    }
+}
+
+/// A database's schema against this binary's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schema {
+    /// The last migration applied (`None`: a new, empty database).
+    pub applied: Option<i64>,
+    /// The last migration this binary knows.
+    pub latest: i64,
+}
+
+impl Schema {
+    /// Migrations the next start applies.
+    pub fn pending(&self) -> usize {
+        let from = self.applied.unwrap_or(0);
+        usize::try_from(self.latest - from).unwrap_or(0)
+    }
+
+    /// Written by a newer hienmau: this binary must not touch it.
+    pub fn newer(&self) -> bool {
+        self.applied.is_some_and(|a| a > self.latest)
+    }
+
+    fn refuse_newer(&self) -> anyhow::Result<()> {
+        if let Some(applied) = self.applied.filter(|_| self.newer()) {
+            anyhow::bail!(
+                "this database has schema {applied}, written by a newer hienmau; this binary \
+                 knows schemas up to {}. Nothing was changed: run the newer version again (a \
+                 database is never taken back to an older schema)",
+                self.latest
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The last migration applied to the database on `conn` (`None`: none yet).
+async fn applied_schema(conn: &mut AnyConnection, backend: Backend) -> anyhow::Result<Option<i64>> {
+    let exists: i64 = sqlx::query_scalar(match backend {
+        Backend::Sqlite => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+        }
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_name = '_sqlx_migrations' AND table_schema = current_schema()"
+        }
+    })
+    .fetch_one(&mut *conn)
+    .await
+    .context("reading the database's schema")?;
+    if exists == 0 {
+        return Ok(None);
+    }
+    sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&mut *conn)
+        .await
+        .context("reading the database's schema")
+}
+
+/// The schema of the database at `url`, read without changing anything (a SQLite file that
+/// does not exist yet has none): what `hienmau check-config` reports.
+pub async fn inspect_schema(url: &str) -> anyhow::Result<Schema> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of_url(url)?;
+    let latest = migrator(backend)
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0);
+    if let Some(path) = backup::sqlite_file(url)
+        && !path.exists()
+    {
+        return Ok(Schema {
+            applied: None,
+            latest,
+        });
+    }
+    let url = match backend {
+        Backend::Sqlite if !url.contains("mode=") => {
+            format!("{url}{}mode=ro", if url.contains('?') { '&' } else { '?' })
+        }
+        _ => url.to_string(),
+    };
+    let mut conn = AnyConnection::connect(&url)
+        .await
+        // A PostgreSQL URL may hold a password: never in a message.
+        .context("connecting to the database")?;
+    let applied = applied_schema(&mut conn, backend).await?;
+    let _ = conn.close().await;
+    Ok(Schema { applied, latest })
+}
+
 /// Bring the schema up to date, safely when several processes start at once.
 ///
 /// SQLite: the whole run is one `BEGIN IMMEDIATE` transaction (each migration a savepoint in
@@ -362,27 +463,77 @@ pub fn is_transient(e: &sqlx::Error) -> bool {
 /// timeout) and then find them applied; sqlx's own migration lock does nothing on SQLite.
 /// PostgreSQL: sqlx's migrator holds an advisory lock for the run, so instances starting
 /// together apply each migration once.
-async fn migrate(pool: &AnyPool, backend: Backend) -> anyhow::Result<()> {
+///
+/// A database written by a newer hienmau is refused before anything is done. A SQLite file
+/// that has migrations to apply is first copied beside itself (`<file>.schema-N.bak`, N its
+/// schema), so an upgrade that goes wrong can be undone with `hienmau restore`; on
+/// PostgreSQL the operator takes a pg_dump before upgrading (docs/OPERATING.md).
+async fn migrate(
+    pool: &AnyPool,
+    backend: Backend,
+    file: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
     // The migrator's message already names its cause: no second copy from the source.
     let failed = |e: sqlx::migrate::MigrateError| anyhow::anyhow!("applying migrations: {e}");
+    let latest = migrator(backend)
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0);
+    let mut conn = pool.acquire().await.context("opening the database")?;
+    let schema = Schema {
+        applied: applied_schema(&mut conn, backend).await?,
+        latest,
+    };
+    schema.refuse_newer()?;
+    if let (Some(applied), Some(db)) = (schema.applied, file)
+        && applied < latest
+    {
+        let copy = backup::beside(db, &format!(".schema-{applied}.bak"));
+        if !copy.exists() {
+            let target = copy.to_str().context("the database's path is not UTF-8")?;
+            let made = sqlx::query("VACUUM INTO $1")
+                .bind(target)
+                .execute(&mut *conn)
+                .await;
+            // Another process starting at once may have made it first.
+            if let Err(e) = made
+                && !copy.exists()
+            {
+                return Err(anyhow::Error::new(e).context(format!(
+                    "copying the database to {} before migrating it (nothing was changed)",
+                    copy.display()
+                )));
+            }
+            tracing::info!(
+                from = applied,
+                to = latest,
+                copy = %copy.display(),
+                "the database was copied before its schema is brought up to date"
+            );
+        }
+    }
     match backend {
         Backend::Sqlite => {
-            let mut conn = pool.acquire().await.context("opening the database")?;
             let mut tx = conn
                 .begin_with("BEGIN IMMEDIATE")
                 .await
                 .context("waiting to apply migrations")?;
-            sqlx::migrate!("./migrations/sqlite")
+            // Read again under the lock: another process may have migrated meanwhile.
+            Schema {
+                applied: applied_schema(&mut tx, backend).await?,
+                latest,
+            }
+            .refuse_newer()?;
+            SQLITE_MIGRATIONS
                 .run_direct(&mut *tx)
                 .await
                 .map_err(failed)?;
             tx.commit().await.context("applying migrations")?;
         }
         Backend::Postgres => {
-            sqlx::migrate!("./migrations/postgres")
-                .run(pool)
-                .await
-                .map_err(failed)?;
+            drop(conn);
+            POSTGRES_MIGRATIONS.run(pool).await.map_err(failed)?;
         }
     }
     Ok(())
@@ -462,7 +613,7 @@ impl Store {
                 // The URL may hold a password: never in a message.
                 .context("connecting to PostgreSQL")?,
         };
-        migrate(&pool, backend).await?;
+        migrate(&pool, backend, file.as_ref().map(|f| f.path.as_path())).await?;
         Ok(Store {
             pool,
             backend,

@@ -560,12 +560,17 @@ fn delivery_section(v: &View<'_>, h: &Health, now: i64) -> String {
         ),
         _ => String::new(),
     };
+    let backup = if h.backups_here {
+        backup_line(v, h.backup_at, now)
+    } else {
+        String::new()
+    };
     format!(
         "<section aria-labelledby=\"delivery\"><h2 id=\"delivery\">{}</h2>{verdict}\
          <table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
          <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
          <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody>\
-         </table>{quota}</section>",
+         </table>{quota}{backup}</section>",
         v.t(MsgId::WebDelivery),
         v.t(MsgId::WebColLane),
         v.t(MsgId::WebColWaiting),
@@ -575,6 +580,44 @@ fn delivery_section(v: &View<'_>, h: &Health, now: i64) -> String {
         v.t(MsgId::WebColRetried),
         v.t(MsgId::WebColThrottled),
     )
+}
+
+/// The last scheduled backup (SQLite): when it was taken, flagged when more than two
+/// intervals old or when none was ever taken; said when none are scheduled.
+fn backup_line(v: &View<'_>, at: Option<i64>, now: i64) -> String {
+    let cfg = v.app.config();
+    let Some(b) = &cfg.backup else {
+        return format!("<p>{}</p>", v.t(MsgId::WebBackupNone));
+    };
+    let every_ms = i64::try_from(b.every.as_millis()).unwrap_or(i64::MAX);
+    match at {
+        None => format!(
+            "<p class=\"behind\" role=\"alert\">{}</p>",
+            v.t(MsgId::WebBackupNever)
+        ),
+        Some(t) => {
+            let when = chrono::DateTime::from_timestamp_millis(t)
+                .unwrap_or_default()
+                .with_timezone(&cfg.timezone)
+                .format("%d/%m/%Y %H:%M")
+                .to_string();
+            let late = now.saturating_sub(t) > every_ms.saturating_mul(2);
+            format!(
+                "<p{}>{}</p>",
+                if late {
+                    " class=\"behind\" role=\"alert\""
+                } else {
+                    ""
+                },
+                v.m(&Msg::new(if late {
+                    MsgId::WebBackupLate
+                } else {
+                    MsgId::WebBackupLast
+                })
+                .str("at", when))
+            )
+        }
+    }
 }
 
 fn year_section(app: &App, lang: Lang, f: &PlanFigures) -> String {

@@ -242,6 +242,13 @@ impl App {
                 let Some(info) = tx.callout(id).await? else {
                     return Ok(CalloutOutcome::NotAsked);
                 };
+                if changed
+                    && info.total().pledged == 1
+                    && let Some(started) = tx.callout_started_at(id).await?
+                {
+                    let secs = now_ms.saturating_sub(started).max(0) as f64 / 1000.0;
+                    self.metrics().callout_first_pledge_seconds.observe(secs);
+                }
                 if changed {
                     let enough = self.config().callouts.enough(info.spec.units);
                     if info.total().pledged >= i64::from(enough) {

@@ -8,6 +8,7 @@ use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::sync::atomic::AtomicU64;
 
@@ -41,7 +42,14 @@ pub struct Metrics {
     pub tick_seconds: Gauge<f64, AtomicU64>,
     pub outbox_waiting: Family<LaneLabel, Gauge>,
     pub outbox_oldest_due_seconds: Family<LaneLabel, Gauge<f64, AtomicU64>>,
+    /// From a call-out's start to its first pledge.
+    pub callout_first_pledge_seconds: Histogram,
 }
+
+/// A call-out's first pledge: one minute to a day.
+const FIRST_PLEDGE_BUCKETS: [f64; 10] = [
+    60.0, 300.0, 600.0, 1200.0, 1800.0, 3600.0, 7200.0, 14400.0, 43200.0, 86400.0,
+];
 
 impl Default for Metrics {
     fn default() -> Self {
@@ -56,6 +64,7 @@ impl Default for Metrics {
             tick_seconds: Gauge::default(),
             outbox_waiting: Family::default(),
             outbox_oldest_due_seconds: Family::default(),
+            callout_first_pledge_seconds: Histogram::new(FIRST_PLEDGE_BUCKETS),
         };
         registry.register(
             "updates",
@@ -92,6 +101,11 @@ impl Default for Metrics {
             "outbox_oldest_due_seconds",
             "How long the oldest due message of a lane has waited",
             m.outbox_oldest_due_seconds.clone(),
+        );
+        registry.register(
+            "callout_first_pledge_seconds",
+            "From a call-out's start to its first pledge",
+            m.callout_first_pledge_seconds.clone(),
         );
         Metrics { registry, ..m }
     }

@@ -57,6 +57,10 @@ pub struct Health {
     pub lanes: Vec<LaneHealth>,
     /// The Zalo OA's template quota for the day (daily, remaining), when one was reported.
     pub zns_quota: Option<(Option<i64>, Option<i64>)>,
+    /// When the last scheduled backup was taken and checked (unix ms), if one was.
+    pub backup_at: Option<i64>,
+    /// hienmau takes the backups (SQLite); PostgreSQL is backed up with its own tools.
+    pub backups_here: bool,
 }
 
 /// Minutes after which a due message still waiting means delivery is stuck or slowed.

@@ -38,7 +38,7 @@ pub fn sqlite_file(url: &str) -> Option<PathBuf> {
 }
 
 /// `<file><suffix>` beside the database file.
-fn beside(db: &Path, suffix: &str) -> PathBuf {
+pub(super) fn beside(db: &Path, suffix: &str) -> PathBuf {
     let mut s = db.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)

@@ -739,6 +739,15 @@ impl Tx {
         ))
     }
 
+    /// When a call-out started (unix ms).
+    pub async fn callout_started_at(&mut self, id: i64) -> anyhow::Result<Option<i64>> {
+        sqlx::query_scalar("SELECT created_at FROM callouts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .context("reading when a call-out started")
+    }
+
     pub async fn extend_callout(&mut self, id: i64, deadline: i64) -> anyhow::Result<bool> {
         Ok(
             sqlx::query("UPDATE callouts SET deadline_at = $2 WHERE id = $1 AND status = 'open'")

@@ -718,7 +718,17 @@ impl Tx {
         .fetch_optional(&mut *self.tx)
         .await
         .context("reading the template quota")?;
-        Ok(Health { lanes, zns_quota })
+        let backup_at: Option<i64> =
+            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'backup_last_at'")
+                .fetch_optional(&mut *self.tx)
+                .await
+                .context("reading the last backup's time")?;
+        Ok(Health {
+            lanes,
+            zns_quota,
+            backup_at: backup_at.filter(|t| *t > 0),
+            backups_here: self.backend() == super::Backend::Sqlite,
+        })
     }
 
     /// Withdraw the messages still waiting whose outbox keys start with `prefix` (asks of a

@@ -189,3 +189,94 @@ async fn serve_takes_a_checked_backup_at_start_into_the_folder_set() {
     assert!(status.contains("last backup: 22/11/2026 09:00"), "{status}");
     bot.stop().await;
 }
+
+/// An upgrade (issue 32, the package): a SQLite file with migrations to apply is copied
+/// beside itself first, the copy at its old schema; a database written by a newer hienmau
+/// is refused by `check-config` and at start, and nothing is changed.
+#[tokio::test]
+async fn an_upgrade_copies_the_database_first_and_a_newer_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hienmau.db");
+    let url = format!("sqlite://{}", db.display());
+    let store = hienmau::store::Store::open(&url).await.unwrap();
+    store.close().await;
+    let latest = hienmau::store::inspect_schema(&url).await.unwrap();
+    assert_eq!(latest.pending(), 0);
+    let latest = latest.latest;
+    // Back to the schema before the last migration, as an older hienmau left it.
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = $1")
+        .bind(latest)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("ALTER TABLE outbox DROP COLUMN withdrawn_at")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let before = hienmau::store::inspect_schema(&url).await.unwrap();
+    assert_eq!((before.applied, before.pending()), (Some(latest - 1), 1));
+    let out = hienmau::cli::check_config(&config(&url), None)
+        .await
+        .unwrap();
+    assert!(out.contains("1 migrations to schema"), "{out}");
+
+    let store = hienmau::store::Store::open(&url).await.unwrap();
+    store.close().await;
+    let copy = dir
+        .path()
+        .join(format!("hienmau.db.schema-{}.bak", latest - 1));
+    assert!(copy.exists(), "no copy before migrating");
+    let copied = hienmau::store::inspect_schema(&format!("sqlite://{}", copy.display()))
+        .await
+        .unwrap();
+    assert_eq!(
+        copied.applied,
+        Some(latest - 1),
+        "the copy is the old schema"
+    );
+    assert_eq!(
+        hienmau::store::inspect_schema(&url)
+            .await
+            .unwrap()
+            .pending(),
+        0
+    );
+
+    // From the future.
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, \
+         execution_time) VALUES (99999, 'from the future', TRUE, x'00', 0)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let said = hienmau::cli::check_config(&config(&url), None)
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{said:#}").contains("written by a newer hienmau"),
+        "{said:#}"
+    );
+    let refused = match hienmau::store::Store::open(&url).await {
+        Ok(_) => panic!("a newer database was opened"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(refused.contains("schema 99999"), "{refused}");
+    assert!(refused.contains("Nothing was changed"), "{refused}");
+    // No copy is taken of a database this binary refuses.
+    let copies = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".bak")
+        })
+        .count();
+    assert_eq!(copies, 1);
+}

@@ -680,3 +680,38 @@ async fn each_way_a_callout_ends_tells_the_asked_what_really_happened() {
     let pledged = bot.wait_text(101, "đã được huỷ").await;
     assert!(!pledged.text.contains("đủ người"), "{}", pledged.text);
 }
+
+/// What an operator watches (issue 32): the time from a call-out's start to its first
+/// pledge, once per call-out (a second pledge does not count again).
+#[tokio::test]
+async fn the_time_to_a_callouts_first_pledge_is_measured_once() {
+    let mut bot = bot_with_donors().await;
+    at(&bot, vn(22, 9, 0)).await;
+    start_callout(&bot, 2).await;
+    bot.tap(ADMIN, "send").await;
+    bot.wait_text(100, ASK).await;
+    bot.wait_text(101, ASK).await;
+    at(&bot, vn(22, 9, 7)).await;
+    let r = bot.tap(100, "callout:2:yes").await;
+    assert!(r.text.contains("Mã nhận lời"), "{}", r.text);
+    at(&bot, vn(22, 9, 9)).await;
+    let r = bot.tap(101, "callout:2:yes").await;
+    assert!(r.text.contains("Mã nhận lời"), "{}", r.text);
+    let text = bot.app.metrics().render();
+    let value = |series: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {series} in:\n{text}"))
+    };
+    assert_eq!(value("hienmau_callout_first_pledge_seconds_count"), 1.0);
+    assert_eq!(value("hienmau_callout_first_pledge_seconds_sum"), 420.0);
+    assert_eq!(
+        value("hienmau_callout_first_pledge_seconds_bucket{le=\"600\"}"),
+        1.0
+    );
+    assert_eq!(
+        value("hienmau_callout_first_pledge_seconds_bucket{le=\"300\"}"),
+        0.0
+    );
+    bot.stop().await;
+}

@@ -1389,3 +1389,52 @@ async fn a_drive_edited_on_the_web_keeps_the_slots_that_fit_and_tells_who_lost_t
     );
     bot.stop().await;
 }
+
+/// The overview says when the last scheduled backup was taken (issue 32), and that none are
+/// scheduled when no folder is set.
+#[tokio::test]
+async fn the_overview_says_when_the_last_backup_was_taken() {
+    let folder = tempfile::tempdir().unwrap();
+    let dir = folder.path().join("backups");
+    for scheduled in [false, true] {
+        let mut env = vec![("HIENMAU_ADMINS", "telegram:1")];
+        if scheduled {
+            env.push(("HIENMAU_BACKUP_DIR", dir.to_str().unwrap()));
+        }
+        let mut bot = TestBot::start_with(&env, hienmau::config::DeliveryConfig::unlimited()).await;
+        if !bot.db.url.starts_with("sqlite:") {
+            // PostgreSQL is backed up with its own tools: the overview says nothing.
+            bot.stop().await;
+            return;
+        }
+        if scheduled {
+            for _ in 0..200 {
+                if bot.app.store().counter("backup_last_at").await.unwrap() > 0 {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+        let link = dashboard(
+            &bot.app,
+            DashboardAction::Link {
+                account: "telegram:1".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let cookie = sign_in(&link_in(&link)).await;
+        let (status, page) = get(&bot, Some(&cookie)).await;
+        assert_eq!(status, 200);
+        if scheduled {
+            assert!(
+                page.contains("Sao lưu gần nhất: 22/11/2026"),
+                "{}",
+                page.split("<section").last().unwrap()
+            );
+        } else {
+            assert!(page.contains("Chưa lên lịch sao lưu"), "{page}");
+        }
+        bot.stop().await;
+    }
+}
