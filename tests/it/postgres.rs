@@ -519,3 +519,124 @@ async fn a_sqlite_deployment_moves_to_postgres_with_every_count_checked() {
         .unwrap_err();
     assert!(format!("{same:#}").contains("same database"), "{same:#}");
 }
+
+/// Issue 32, finding 4: an instance dies while it is sending a call-out's asks, and the
+/// call-out is cancelled meanwhile. Its asks used to be sent ~2 minutes after the
+/// cancellation, when the survivor took them over; now they are cancelled at the takeover,
+/// which comes once the 15-second lease runs out (no longer renewed by the dead instance).
+#[tokio::test]
+async fn asks_held_by_a_dead_instance_are_not_sent_after_the_callout_is_cancelled() {
+    let Some(server) = server() else { return };
+    const ASK: &str = "CẦN MÁU GẤP";
+    let mut bot = bot_on(&server, &[], DeliveryConfig::unlimited()).await;
+    let hp = seed::reserve_club(&bot.db, "CLB máu hiếm Hải Phòng", "hai-phong").await;
+    let donors: Vec<i64> = (300..330).collect();
+    for (i, user) in donors.iter().enumerate() {
+        seed::donor(
+            &bot.db,
+            *user,
+            "O-",
+            "hai-phong",
+            (i < 10).then_some(hp),
+            "",
+        )
+        .await;
+    }
+    bot.clock.set(vn(11, 22, 9, 0));
+    let preview = bot
+        .say(
+            ADMIN,
+            "/callout O-; toàn phần; 3; BV Việt Tiệp; 1 Nhà Thương; Hải Phòng; 18h",
+        )
+        .await;
+    assert!(preview.text.contains("Đợt đầu sẽ hỏi"), "{}", preview.text);
+    // The platform answers slowly: the asks stay in flight, held by this instance.
+    bot.fake.delay_replies(Duration::from_secs(3));
+    bot.tap(ADMIN, "send").await;
+    const SENDING: &str = "SELECT COUNT(*) FROM outbox WHERE status = 'sending' \
+                           AND idempotency_key LIKE 'callout:%:ask:%'";
+    for _ in 0..500 {
+        if count(&bot, SENDING).await > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (second, running) = bot.another_instance().await;
+    // The first instance dies with its asks in flight.
+    bot.running.take().unwrap().stop(Duration::ZERO).await;
+    let held = count(&bot, SENDING).await;
+    assert!(held > 0, "no ask was in flight when the instance died");
+    // The coordinator cancels the call-out on the survivor.
+    let admin = second
+        .store()
+        .identity_id("telegram", &ADMIN.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    let callout: i64 = count(&bot, "SELECT MAX(id) FROM callouts").await;
+    let closed = second
+        .perform(
+            admin,
+            hienmau::engine::Request::Callout(hienmau::engine::CalloutRequest::Close {
+                id: callout,
+                status: hienmau::domain::callout::Status::Cancelled,
+            }),
+        )
+        .await
+        .unwrap();
+    assert!(
+        !matches!(closed, hienmau::engine::Outcome::Refused),
+        "{closed:?}"
+    );
+    let asks = |bot: &TestBot| -> Vec<usize> {
+        donors
+            .iter()
+            .map(|u| {
+                bot.fake
+                    .sent_to(*u)
+                    .iter()
+                    .filter(|m| m.text.contains(ASK))
+                    .count()
+            })
+            .collect()
+    };
+    let at_cancel = asks(&bot);
+    bot.fake.delay_replies(Duration::ZERO);
+    // Past the dead instance's lease, the survivor takes its rows over.
+    bot.clock.advance(chrono::Duration::milliseconds(
+        DeliveryConfig::default().lease_ms as i64 + 1_000,
+    ));
+    for _ in 0..300 {
+        if count(&bot, SENDING).await == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        count(&bot, SENDING).await,
+        0,
+        "the held asks were not taken over"
+    );
+    // Whatever the survivor had left to send is sent (the cancellation's notices).
+    for _ in 0..300 {
+        let left = count(&bot, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'").await;
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        asks(&bot),
+        at_cancel,
+        "an ask went out after the call-out was cancelled"
+    );
+    let cancelled = count(
+        &bot,
+        "SELECT COUNT(*) FROM outbox WHERE status = 'cancelled' \
+         AND idempotency_key LIKE 'callout:%:ask:%'",
+    )
+    .await;
+    assert!(cancelled >= held, "{cancelled} cancelled of {held} held");
+    running.stop(Duration::from_secs(5)).await;
+}
