@@ -469,6 +469,7 @@ message_ids! {
     WebDeliveryLate => "web-delivery-late",
     WebZnsQuota => "web-zns-quota",
     WebBackupLast => "web-backup-last",
+    WebServerBusy => "web-server-busy",
     WebBackupLate => "web-backup-late",
     WebBackupNever => "web-backup-never",
     WebBackupNone => "web-backup-none",

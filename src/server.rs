@@ -321,7 +321,7 @@ fn server_error(app: &App, e: &anyhow::Error) -> Response {
     let lang = app.config().language;
     html(
         StatusCode::SERVICE_UNAVAILABLE,
-        web::message_page(app, lang, MsgId::WebFormRefused),
+        web::message_page(app, lang, MsgId::WebServerBusy),
         None,
     )
 }

@@ -9,6 +9,7 @@ web-sign-in-needed = Send /dashboard to the bot in chat to get a sign-in link (s
 web-link-refused = This link cannot be used any more: it was used, more than 10 minutes went by, or the account may not sign in. Send /dashboard in chat for a new one.
 web-refused = Your account may not see this page.
 web-form-refused = This form expired or did not come from the dashboard. Reload the page and try again.
+web-server-busy = The server is busy or cannot reach its database right now. Nothing was lost, but what you just sent may not have been saved: reload the page in a minute and check.
 web-year-head = The year plan
 web-chart-title = Blood received, cumulative by month (units){ $target ->
         [none] {""}

@@ -9,6 +9,7 @@ web-sign-in-needed = Gửi /dashboard cho bot trong chat để nhận liên kế
 web-link-refused = Liên kết này không còn dùng được: đã dùng rồi, đã quá 10 phút, hoặc tài khoản không có quyền. Gửi /dashboard trong chat để nhận liên kết mới.
 web-refused = Tài khoản của bạn không có quyền xem trang này.
 web-form-refused = Biểu mẫu này đã hết hạn hoặc không đến từ bảng điều khiển. Tải lại trang rồi thử lại.
+web-server-busy = Máy chủ đang bận hoặc lúc này không đọc được cơ sở dữ liệu. Không có gì bị mất; việc bạn vừa gửi có thể chưa được lưu: tải lại trang sau ít phút rồi xem lại.
 web-year-head = Kế hoạch năm
 web-chart-title = Máu tiếp nhận cộng dồn theo tháng (đơn vị){ $target ->
         [none] {""}

@@ -1438,3 +1438,29 @@ async fn the_overview_says_when_the_last_backup_was_taken() {
         bot.stop().await;
     }
 }
+
+/// A page the server cannot make (its database out of reach) says so, and not that the
+/// form expired (issue 32: a 503 said "Biểu mẫu này đã hết hạn…").
+#[tokio::test]
+async fn a_page_the_server_cannot_make_says_the_server_is_busy() {
+    let mut bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    let link = dashboard(
+        &bot.app,
+        DashboardAction::Link {
+            account: "telegram:1".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let cookie = sign_in(&link_in(&link)).await;
+    bot.app.store().close().await;
+    let (status, page) = get(&bot, Some(&cookie)).await;
+    assert_eq!(status, 503);
+    assert!(page.contains("Máy chủ đang bận"), "{page}");
+    assert!(!page.contains("hết hạn"), "{page}");
+    bot.stop().await;
+}
