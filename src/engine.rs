@@ -1266,9 +1266,10 @@ impl Turn<'_, '_> {
                 self.donor_mut().last_donation = Some(LastDonationAnswer::DateForgotten(kind))
             }
             Err(e) => {
+                // The last donation's own example, not the birth date's.
                 return self.wrong(match e {
-                    DateError::NotADate => MsgId::ErrorDateFormat,
-                    DateError::NoSuchDay => MsgId::ErrorDateNoSuchDay,
+                    DateError::NotADate => MsgId::ErrorLastDateFormat,
+                    DateError::NoSuchDay => MsgId::ErrorLastDateNoSuchDay,
                     DateError::InFuture => MsgId::ErrorDateFuture,
                     DateError::TooOld => MsgId::ErrorDonationDateTooEarly,
                 });

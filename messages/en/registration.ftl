@@ -84,6 +84,8 @@ choice-plasma = Plasma
 choice-never = I have never donated
 ask-last-donation-date = When was your last donation? (for example 15/08/2026; if you only remember the month, type 8/2026)
 error-donation-date-too-early = That date is before the age anyone can donate. Please check it.
+error-last-date-format = I could not read that date. Please type the day of your last donation, for example 15/08/2026; if you only remember the month, 8/2026; if you do not remember, "don't remember".
+error-last-date-no-such-day = That day is not in the calendar. Please check the day and month, for example 15/08/2026 (or 8/2026 if you only remember the month).
 
 error-choice = Please choose one of the options below (tap a button or type its number).
 stale-choice = That button belongs to an earlier question. Here is the current one:

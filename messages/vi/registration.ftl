@@ -85,6 +85,8 @@ choice-plasma = Huyết tương
 choice-never = Chưa hiến lần nào
 ask-last-donation-date = Bạn hiến lần gần nhất vào ngày nào? (ví dụ 15/08/2026; nếu chỉ nhớ tháng, gõ 8/2026)
 error-donation-date-too-early = Ngày này sớm hơn tuổi có thể hiến máu. Bạn kiểm tra lại giúp nhé.
+error-last-date-format = Mình chưa đọc được ngày này. Bạn gõ ngày hiến gần nhất, ví dụ 15/08/2026; nếu chỉ nhớ tháng, gõ 8/2026; nếu không nhớ, gõ "không nhớ".
+error-last-date-no-such-day = Ngày này không có trong lịch. Bạn kiểm tra lại ngày và tháng giúp nhé, ví dụ 15/08/2026 (hoặc 8/2026 nếu chỉ nhớ tháng).
 
 error-choice = Vui lòng chọn một trong các lựa chọn bên dưới (bấm nút hoặc gõ số thứ tự).
 stale-choice = Nút đó thuộc câu hỏi trước. Mình hỏi lại nhé:

@@ -69,7 +69,12 @@ impl BloodGroup {
         }
     }
 
+    /// A blood group, as typed or from its [`essence`](crate::domain::understand::essence).
     pub fn parse(input: &str) -> Result<Self, BloodGroupError> {
+        crate::domain::understand::reread_or(input, Self::parse_as_typed)
+    }
+
+    fn parse_as_typed(input: &str) -> Result<Self, BloodGroupError> {
         let mut f = fold(&input.replace(['−', '–'], "-"));
         if f == "?" || input.trim() == "?" {
             return Ok(Self::UNKNOWN);

@@ -11,14 +11,19 @@ pub enum Sex {
 }
 
 impl Sex {
+    /// A sex, as typed or from its [`essence`](crate::domain::understand::essence).
     pub fn parse(input: &str) -> Option<Sex> {
+        crate::domain::understand::reread(input, Self::parse_as_typed)
+    }
+
+    fn parse_as_typed(input: &str) -> Option<Sex> {
         match fold(input).as_str() {
             "nam" | "male" | "m" | "trai" | "con trai" | "man" | "gioi tinh nam" => Some(Sex::Male),
-            "nam gioi" | "dan ong" | "boy" | "men" | "nam a" | "trai a" | "giong duc" => {
-                Some(Sex::Male)
-            }
+            "nam gioi" | "dan ong" | "boy" | "men" | "nam a" | "trai a" | "giong duc"
+            | "ban nam" | "phai nam" | "dan trai" => Some(Sex::Male),
             "nu" | "female" | "f" | "gai" | "con gai" | "woman" | "gioi tinh nu" | "nu gioi"
-            | "phu nu" | "girl" | "women" | "nu a" | "gai a" => Some(Sex::Female),
+            | "phu nu" | "girl" | "women" | "nu a" | "gai a" | "dan ba" | "ban nu" | "phai nu"
+            | "giong cai" => Some(Sex::Female),
             _ => None,
         }
     }
@@ -57,8 +62,13 @@ impl WeightKg {
     pub const MIN: f64 = 30.0;
     pub const MAX: f64 = 250.0;
 
-    /// `55`, `55kg`, `55 kg`, `55,5`, `55.5 kí`, `khoảng 55 cân`.
+    /// A weight, as typed or from its [`essence`](crate::domain::understand::essence).
     pub fn parse(input: &str) -> Result<WeightKg, WeightError> {
+        crate::domain::understand::reread_or(input, Self::parse_as_typed)
+    }
+
+    /// `55`, `55kg`, `55 kg`, `55,5`, `55.5 kí`, `khoảng 55 cân`.
+    fn parse_as_typed(input: &str) -> Result<WeightKg, WeightError> {
         let lower = input.trim().to_lowercase().replace(',', ".");
         let Some(start) = lower.find(|c: char| c.is_ascii_digit()) else {
             // "năm mươi", "tầm năm mươi lăm cân"

@@ -144,8 +144,13 @@ pub fn donor_codes(patient: PatientGroup, component: DonationKind) -> Vec<String
         .collect()
 }
 
-/// What a coordinator types for the component: `toàn phần`, `tiểu cầu`, `huyết tương`…
+/// A component, as typed or from its [`essence`](crate::domain::understand::essence).
 pub fn parse_component(input: &str) -> Option<DonationKind> {
+    crate::domain::understand::reread(input, parse_component_as_typed)
+}
+
+/// What a coordinator types for the component: `toàn phần`, `tiểu cầu`, `huyết tương`…
+fn parse_component_as_typed(input: &str) -> Option<DonationKind> {
     let f = fold(input);
     let f = format!(" {} ", f.trim());
     let has = |p: &str| f.contains(&format!(" {p} "));
@@ -199,10 +204,20 @@ pub enum DeadlineError {
     TooFar,
 }
 
+/// A deadline, as typed or from its [`essence`](crate::domain::understand::essence).
+pub fn parse_deadline(
+    input: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+    max_hours: i64,
+) -> Result<DateTime<Utc>, DeadlineError> {
+    crate::domain::understand::reread_or(input, |s| parse_deadline_as_typed(s, now, tz, max_hours))
+}
+
 /// A call-out's deadline, local time: `18:00` or `18h` (today, or tomorrow if that has passed),
 /// `23/11 18h`, `6h nữa` / `+6h` / `trong 6 giờ` (from now), `2 ngày` (from now). At most
 /// `max_hours` ahead.
-pub fn parse_deadline(
+fn parse_deadline_as_typed(
     input: &str,
     now: DateTime<Utc>,
     tz: Tz,

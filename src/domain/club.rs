@@ -126,9 +126,14 @@ impl ClubKind {
         ClubKind::ALL.into_iter().find(|k| k.code() == code)
     }
 
+    /// A club's kind, as typed or from its [`essence`](crate::domain::understand::essence).
+    pub fn parse(input: &str) -> Option<ClubKind> {
+        crate::domain::understand::reread(input, Self::parse_as_typed)
+    }
+
     /// A kind in the leader's words: "trường học", "sinh viên", "công ty", "phường",
     /// "máu hiếm", "dự bị".
-    pub fn parse(input: &str) -> Option<ClubKind> {
+    fn parse_as_typed(input: &str) -> Option<ClubKind> {
         let f = crate::domain::text::fold(input);
         let f = f
             .trim_start_matches("clb ")

@@ -130,7 +130,14 @@ pub fn parse_past(
         Err(DateError::NotADate) => {
             let nums = numbers(input).ok_or(DateError::NotADate)?;
             match nums.as_slice() {
-                [m, y] if m.len() <= 2 && (y.len() == 4 || y.len() == 2) => {
+                // A month and its year: "3/2024", "3/24" (a two-digit year only after a
+                // month that can be one).
+                [m, y]
+                    if m.len() <= 2
+                        && (y.len() == 4
+                            || (y.len() == 2
+                                && m.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m)))) =>
+                {
                     let y = year_from(y, today).ok_or(DateError::NotADate)?;
                     let m: u32 = m.parse().map_err(|_| DateError::NotADate)?;
                     if !(1..=12).contains(&m) {
@@ -143,6 +150,15 @@ pub fn parse_past(
                             .max(NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(last)),
                         Precision::Month,
                     )
+                }
+                // A day and its month without a year ("15/8", "20/12"): the latest such day
+                // that is not after today.
+                [d, m] if d.len() <= 2 && m.len() <= 2 => {
+                    let this_year = ymd(today.year(), m, d);
+                    match this_year {
+                        Ok(day) if day <= today => (day, Precision::Day),
+                        _ => (ymd(today.year() - 1, m, d)?, Precision::Day),
+                    }
                 }
                 _ => return Err(DateError::NotADate),
             }
@@ -158,8 +174,13 @@ pub fn parse_past(
     Ok((date, precision))
 }
 
-/// A birth date: a full day, not in the future, at most 120 years ago.
+/// A birth date, as typed or from its [`essence`](crate::domain::understand::essence).
 pub fn parse_birth(input: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
+    crate::domain::understand::reread_or(input, |s| parse_birth_as_typed(s, today))
+}
+
+/// A birth date: a full day, not in the future, at most 120 years ago.
+fn parse_birth_as_typed(input: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
     let d = parse_day(input, today)?;
     if d > today {
         Err(DateError::InFuture)
@@ -211,10 +232,22 @@ const FORGOTTEN: &[&str] = &[
     "khong nho lam",
 ];
 
+/// When the last donation was, as typed or from its
+/// [`essence`](crate::domain::understand::essence).
+pub fn parse_last_donation(
+    input: &str,
+    today: NaiveDate,
+    earliest: NaiveDate,
+) -> Result<LastDate, DateError> {
+    crate::domain::understand::reread_or(input, |s| {
+        parse_last_donation_as_typed(s, today, earliest)
+    })
+}
+
 /// The last donation's date: a day or a month (`10/01/2025`, `1/2025`, `tháng 1/2025`), a
 /// month of this year or last (`tháng 8`: the latest August not after today), `tháng trước`,
 /// or "I don't remember". Not in the future, not before `earliest`.
-pub fn parse_last_donation(
+fn parse_last_donation_as_typed(
     input: &str,
     today: NaiveDate,
     earliest: NaiveDate,
@@ -380,6 +413,46 @@ mod tests {
             parse_day("99999999999999999999/1/1990", TODAY()),
             Err(DateError::NotADate)
         );
+    }
+
+    /// A day and month without a year (issue 31): the latest such day not after today; a
+    /// month and a two-digit year only after a number that can be a month.
+    #[test]
+    fn a_past_day_without_its_year_is_the_latest_one_not_after_today() {
+        let earliest = d(1950, 1, 1);
+        for (typed, day) in [
+            ("15/8", d(2026, 8, 15)),
+            ("20/12", d(2025, 12, 20)),
+            ("12/5", d(2026, 5, 12)),
+            ("22/11", d(2026, 11, 22)),
+            ("23/11", d(2025, 11, 23)),
+        ] {
+            assert_eq!(
+                parse_past(typed, TODAY(), earliest),
+                Ok((day, Precision::Day)),
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            parse_past("3/24", TODAY(), earliest),
+            Ok((d(2024, 3, 31), Precision::Month))
+        );
+        assert_eq!(
+            parse_past("32/8", TODAY(), earliest),
+            Err(DateError::NoSuchDay)
+        );
+        assert_eq!(
+            parse_past("15/13", TODAY(), earliest),
+            Err(DateError::NoSuchDay)
+        );
+        assert_eq!(
+            parse_past("29/2", TODAY(), earliest),
+            Err(DateError::NoSuchDay)
+        );
+        // Birth dates still need their year.
+        assert_eq!(parse_birth("15/8", TODAY()), Err(DateError::NotADate));
+        assert_eq!(parse_birth("sn 12/5/1998", TODAY()), Ok(d(1998, 5, 12)));
+        assert_eq!(parse_birth("1/1/2000 ạ", TODAY()), Ok(d(2000, 1, 1)));
     }
 
     #[test]

@@ -173,9 +173,15 @@ pub enum LastKind {
     Given(DonationKind),
 }
 
+/// What the last donation was, as typed or from its
+/// [`essence`](crate::domain::understand::essence).
+pub fn parse_last_kind(input: &str) -> Option<LastKind> {
+    crate::domain::understand::reread(input, parse_last_kind_as_typed)
+}
+
 /// "Máu toàn phần", "hiến máu bình thường", "khối hồng cầu", "tiểu cầu", "huyết tương",
 /// "chưa hiến lần nào", "lần đầu", "chưa".
-pub fn parse_last_kind(input: &str) -> Option<LastKind> {
+fn parse_last_kind_as_typed(input: &str) -> Option<LastKind> {
     let f = crate::domain::text::fold(input);
     let mut words: Vec<&str> = f.split(' ').filter(|w| !w.is_empty()).collect();
     while words.len() > 1 && matches!(words.last(), Some(&("a" | "nhe" | "nha" | "roi"))) {

@@ -290,7 +290,23 @@ impl Province {
         UNITS[self.0 as usize].name
     }
 
+    /// The province meant, as typed or from its
+    /// [`essence`](crate::domain::understand::essence).
     pub fn find(input: &str) -> ProvinceMatch {
+        match Self::find_as_typed(input) {
+            ProvinceMatch::None => {
+                let again = crate::domain::understand::essence(input);
+                if again == input.trim() {
+                    ProvinceMatch::None
+                } else {
+                    Self::find_as_typed(&again)
+                }
+            }
+            found => found,
+        }
+    }
+
+    fn find_as_typed(input: &str) -> ProvinceMatch {
         let mut f = fold(input);
         for prefix in ["thanh pho ", "tinh ", "tp ", "t p "] {
             if let Some(rest) = f.strip_prefix(prefix) {
@@ -320,8 +336,15 @@ impl Province {
         }
         if q.chars().count() >= 2 {
             let prefix: Vec<_> = keys.iter().filter(|(_, k, _)| k.starts_with(&q)).collect();
-            if let Some(m) = decide(&prefix) {
-                return m;
+            match decide(&prefix) {
+                // A beginning shorter than four letters may be a word of its own ("Lào",
+                // the country, is not Lào Cai): the one name it begins is offered, not
+                // taken.
+                Some(ProvinceMatch::One { province, .. }) if q.chars().count() < 4 => {
+                    return ProvinceMatch::Many(vec![province]);
+                }
+                Some(m) => return m,
+                None => {}
             }
         }
         let len = q.chars().count();
@@ -434,6 +457,10 @@ mod tests {
 
     #[test]
     fn ambiguous_text_offers_the_candidates() {
+        // A short beginning of one name is offered, not taken: "Lào" is also a country.
+        assert_eq!(many("Lào"), vec!["lao-cai"]);
+        assert_eq!(one("Lào Cai").0, "lao-cai");
+        assert_eq!(one("lao ca").0, "lao-cai");
         assert_eq!(many("ĐN"), vec!["da-nang", "dong-nai"]);
         assert_eq!(
             many("Hà"),

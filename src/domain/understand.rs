@@ -24,6 +24,188 @@ fn core(input: &str) -> String {
     words.join(" ")
 }
 
+/// Teen-code and chat spellings, written out (matched on the word as typed, lower-cased: a
+/// bare "hong" may be "hồng", as in "hồng cầu", and is left alone).
+const SPELLED_OUT: &[(&str, &str)] = &[
+    ("k", "không"),
+    ("ko", "không"),
+    ("kô", "không"),
+    ("kh", "không"),
+    ("khg", "không"),
+    ("hok", "không"),
+    ("hk", "không"),
+    ("hông", "không"),
+    ("hổng", "không"),
+    ("hem", "không"),
+    ("hăm", "không"),
+    ("khum", "không"),
+    ("hum", "không"),
+    ("bít", "biết"),
+    ("bit", "biết"),
+    ("bik", "biết"),
+    ("bjk", "biết"),
+    ("bjết", "biết"),
+    ("dc", "được"),
+    ("đc", "được"),
+    ("dk", "được"),
+    ("đk", "được"),
+    ("j", "gì"),
+    ("mk", "mình"),
+    ("mik", "mình"),
+];
+
+/// Words a person puts before the value itself ("sn 12/5/1998", "nhóm máu A+", "mới hiến
+/// tháng trước", "khung 7h30", "thủ đô Hà Nội"), folded, longest first.
+const LABELS: &[&str] = &[
+    "so dien thoai cua minh la",
+    "so dien thoai cua em la",
+    "so dien thoai",
+    "dien thoai",
+    "ngay thang nam sinh",
+    "ngay sinh",
+    "sinh ngay",
+    "ngay",
+    "minh sinh",
+    "em sinh",
+    "toi sinh",
+    "sinh",
+    "sn",
+    "ns",
+    "sdt",
+    "dt",
+    "nhom mau",
+    "nhom",
+    "gioi tinh",
+    "can nang",
+    "nang",
+    "khung gio",
+    "khung",
+    "luc",
+    "vao luc",
+    "vao",
+    "moi hien",
+    "vua hien",
+    "lan cuoi",
+    "thu do",
+    "minh la",
+    "em la",
+    "toi la",
+    "la",
+];
+
+/// Polite particles and fillers around an answer, as typed (lower-cased) or folded.
+const AROUND: &[&str] = &[
+    "ạ", "à", "nhé", "nha", "nhá", "nhen", "nghen", "nè", "ne", "đó", "do", "đấy", "day", "nhỉ",
+    "nhi", "thôi", "thoi", "luôn", "luon", "vậy", "vay", "ơi", "oi", "nhe", "hen", "hihi", "hehe",
+    "haha", "ak", "ah", "dạ", "thưa", "vâng",
+];
+
+/// What is left of an answer once what carries no meaning is taken away: notes in brackets,
+/// emoji and other symbols, polite particles and fillers at either end, a label typed before
+/// the value ("sn", "nhóm máu", "mới hiến", "khung"), and teen-code written out ("k bít" →
+/// "không biết", "đc" → "được"). Every field's parser reads this when it cannot read the
+/// answer as typed ([`reread`]); nothing here adds a meaning, so what is still unclear is
+/// asked again.
+pub fn essence(input: &str) -> String {
+    // Notes in brackets go, unless the brackets hold everything.
+    let mut kept = String::with_capacity(input.len());
+    let mut depth = 0usize;
+    for c in input.chars() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            c if depth == 0 => kept.push(c),
+            _ => {}
+        }
+    }
+    if kept.trim().is_empty() {
+        kept = input.replace(['(', ')', '[', ']', '{', '}'], " ");
+    }
+    // Emoji and other symbols become spaces; what a value is written with stays.
+    let plain: String = kept
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c.is_whitespace() || "+-/.,:%'".contains(c) {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let mut words: Vec<String> = plain
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| ",.:".contains(c)).to_string())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let lower = w.to_lowercase();
+            SPELLED_OUT
+                .iter()
+                .find(|(from, _)| *from == lower)
+                .map_or(w, |(_, to)| to.to_string())
+        })
+        .collect();
+    let around = |w: &str| AROUND.contains(&w.to_lowercase().as_str());
+    loop {
+        let before = words.len();
+        // Particles at the end ("1/1/2000 ạ", "2 nha"); a plain "a" only after a word that
+        // is not itself a blood group's letter ("nhóm máu A a" keeps its A).
+        while words.len() > 1 {
+            let last = words[words.len() - 1].to_lowercase();
+            let prev = fold(&words[words.len() - 2]);
+            let plain_a = last == "a" && !matches!(prev.as_str(), "a" | "b" | "o" | "ab" | "0");
+            if around(&last) || plain_a {
+                words.pop();
+            } else {
+                break;
+            }
+        }
+        // Particles and labels at the start ("dạ em đi", "sn 12/5/1998").
+        while words.len() > 1 && around(&words[0]) {
+            words.remove(0);
+        }
+        let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
+        if let Some(n) = LABELS.iter().find_map(|l| {
+            let label: Vec<&str> = l.split(' ').collect();
+            (folded.len() > label.len() && folded.iter().zip(&label).all(|(w, l)| w == l))
+                .then_some(label.len())
+        }) {
+            words.drain(..n);
+        }
+        if words.len() == before {
+            break;
+        }
+    }
+    let out = words.join(" ");
+    if out.is_empty() {
+        input.trim().to_string()
+    } else {
+        out
+    }
+}
+
+/// `parse` of the answer as typed, else of its [`essence`].
+pub fn reread<T>(input: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+    parse(input).or_else(|| {
+        let e = essence(input);
+        (e != input.trim()).then(|| parse(&e)).flatten()
+    })
+}
+
+/// [`reread`] for a parser that says why it failed: the first reading's reason stands when
+/// the essence cannot be read either.
+pub fn reread_or<T, E>(input: &str, parse: impl Fn(&str) -> Result<T, E>) -> Result<T, E> {
+    match parse(input) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let again = essence(input);
+            if again == input.trim() {
+                return Err(e);
+            }
+            parse(&again).map_err(|_| e)
+        }
+    }
+}
+
 const YES: &[&str] = &[
     "yes",
     "y",
@@ -108,6 +290,9 @@ const NO: &[&str] = &[
     "chua muon",
     "khong cam on",
     "no thanks",
+    "thoi khong can",
+    "khong can dau",
+    "khong can nua",
 ];
 
 /// Words that, all together, say yes ("ừ đúng", "dạ vâng ạ", "ok đồng ý").
@@ -122,8 +307,14 @@ const NO_WORDS: &[&str] = &[
     "khong", "ko", "k", "kh", "khg", "kg", "hong", "hok", "hem", "khum", "no", "nope", "thoi",
 ];
 
-/// A clear yes or a clear no; `None` for anything else ("để sau", "sao cũng được").
+/// A clear yes or a clear no, as typed or once what carries no meaning is taken away
+/// ([`essence`]); `None` for anything else.
 pub fn yes_no(input: &str) -> Option<bool> {
+    reread(input, yes_no_as_typed)
+}
+
+/// A clear yes or a clear no; `None` for anything else ("để sau", "sao cũng được").
+fn yes_no_as_typed(input: &str) -> Option<bool> {
     let t = input.trim();
     if matches!(t, "👍" | "👌" | "✅" | "🆗" | "👍🏻" | "👍🏼" | "👍🏽") {
         return Some(true);
@@ -191,10 +382,15 @@ const NEGATION: &[&str] = &[
     "khong", "ko", "k", "kh", "chua", "chang", "cha", "hok", "hong",
 ];
 
+/// An answer to an urgent ask, as typed or from its [`essence`].
+pub fn ask_reply(input: &str) -> Option<AskReply> {
+    reread(input, ask_reply_as_typed)
+}
+
 /// "Tôi đến được", "ok em đến ngay", "không được rồi, em đang đi công tác", "em mới hiến
 /// tuần trước", "ai vậy?". A bare yes or no counts; so does a sentence whose words clearly
 /// say one or the other. Both at once, or neither, is `None`.
-pub fn ask_reply(input: &str) -> Option<AskReply> {
+fn ask_reply_as_typed(input: &str) -> Option<AskReply> {
     // The ask's options, as numbered under it: 1. I can come, 2. Not this time.
     match input.trim().trim_end_matches('.') {
         "1" => return Some(AskReply::Pledge),
@@ -270,6 +466,14 @@ pub fn ask_reply(input: &str) -> Option<AskReply> {
         "qua ngay",
         "se toi",
         "se qua",
+        "nhan loi",
+        "em nhan",
+        "toi nhan",
+        "minh nhan",
+        "co mat",
+        "em qua",
+        "toi qua",
+        "minh qua",
         "co the den",
         "dang den",
         "dang toi",
@@ -414,9 +618,14 @@ const AMOUNT_UNITS: &[&str] = &[
     "nguoi hien mau",
 ];
 
+/// A number of units or people, as typed or from its [`essence`].
+pub fn amount(input: &str) -> Option<u64> {
+    reread(input, amount_as_typed)
+}
+
 /// A whole number above zero as people write it: `2`, `hai`, `2 đơn vị`, `3 người`,
 /// `khoảng 200 người`, `1.500`, `mười`. Ranges and vague words ("nhiều") are `None`.
-pub fn amount(input: &str) -> Option<u64> {
+fn amount_as_typed(input: &str) -> Option<u64> {
     let mut f = core(input);
     loop {
         let before = f.clone();
@@ -527,9 +736,14 @@ impl DayPart {
     }
 }
 
+/// A time of day, as typed or from its [`essence`].
+pub fn time_of_day(input: &str) -> Option<NaiveTime> {
+    reread(input, time_of_day_as_typed)
+}
+
 /// A time of day: `9h`, `9:00`, `9 giờ`, `7h30`, `7g30`, `7 rưỡi`, `2h chiều`, `14h`,
 /// `9 giờ 15 phút`, `19`. `25h` and `7h75` are `None`.
-pub fn time_of_day(input: &str) -> Option<NaiveTime> {
+fn time_of_day_as_typed(input: &str) -> Option<NaiveTime> {
     let (t, part) = split_time(input)?;
     let t = t?;
     match part {
@@ -607,6 +821,66 @@ fn clock_time(c: &str) -> Option<NaiveTime> {
 
 #[cfg(test)]
 mod tests {
+
+    /// What carries no meaning goes; what carries one stays, and nothing is added.
+    #[test]
+    fn the_essence_of_an_answer_drops_particles_notes_emoji_labels_and_spells_teen_code_out() {
+        for (typed, essence_of_it) in [
+            ("1/1/2000 ạ", "1/1/2000"),
+            ("O+ (đã xét nghiệm năm 2022)", "O+"),
+            ("15/8/2003 (dương lịch)", "15/8/2003"),
+            ("58kg nha 😊", "58kg"),
+            ("k bít", "không biết"),
+            ("ko bit", "không biết"),
+            ("khum biết ạ", "không biết"),
+            ("hem nhớ", "không nhớ"),
+            ("sn 12/5/1998", "12/5/1998"),
+            ("sn: 12/05/1998", "12/05/1998"),
+            ("mình sinh 25/12/1985", "25/12/1985"),
+            ("nhóm máu A+ ạ", "A+"),
+            ("nhóm máu A a", "A a"),
+            ("mới hiến tháng trước", "tháng trước"),
+            ("khung 7h30", "7h30"),
+            ("thủ đô Hà Nội", "Hà Nội"),
+            ("dạ em đi", "em đi"),
+            ("2 nha", "2"),
+            ("1 người thôi", "1 người"),
+            ("là nam", "nam"),
+            // Nothing left to take away: the answer as typed.
+            ("😊", "😊"),
+            ("ạ", "ạ"),
+            ("", ""),
+            // "hong" may be "hồng" (hồng cầu): not written out.
+            ("hong cau", "hong cau"),
+        ] {
+            assert_eq!(essence(typed), essence_of_it, "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn an_answer_is_read_as_typed_first_and_its_essence_only_when_that_fails() {
+        // As typed: "thôi" is a no, and stays one.
+        assert_eq!(yes_no("thôi"), Some(false));
+        assert_eq!(yes_no("có (mình đã đọc kỹ)"), Some(true));
+        assert_eq!(yes_no("thôi không cần"), Some(false));
+        assert_eq!(yes_no("để sau"), None);
+        assert_eq!(ask_reply("1 ạ"), Some(AskReply::Pledge));
+        assert_eq!(ask_reply("2 nha"), Some(AskReply::Decline));
+        assert_eq!(ask_reply("em nhận"), Some(AskReply::Pledge));
+        assert_eq!(ask_reply("nhận lời"), Some(AskReply::Pledge));
+        assert_eq!(ask_reply("có mặt ngay"), Some(AskReply::Pledge));
+        assert_eq!(ask_reply("ok để em qua"), Some(AskReply::Pledge));
+        // "không" before the verb still wins.
+        assert_eq!(ask_reply("em không qua được"), Some(AskReply::Decline));
+        assert_eq!(ask_reply("để em hỏi vợ đã"), None);
+        assert_eq!(amount("1 người thôi"), Some(1));
+        assert_eq!(time_of_day("khung 7h30"), NaiveTime::from_hms_opt(7, 30, 0));
+        assert_eq!(time_of_day("9h nhé"), NaiveTime::from_hms_opt(9, 0, 0));
+        // Still nothing from nothing.
+        assert_eq!(amount("vài người"), None);
+        assert_eq!(time_of_day("30h"), None);
+    }
+
     use super::*;
 
     fn hm(h: u32, m: u32) -> Option<NaiveTime> {

@@ -86,6 +86,13 @@ async fn a_donor_registers_in_vietnamese_with_wrong_answers_along_the_way() {
     bot.say(LAN, "Phường Lê Chân").await;
     let r = bot.tap(LAN, "whole_blood").await;
     assert!(r.text.contains("ngày nào"), "{}", r.text);
+    // Asked again with the last donation's own example, not the birth date's (issue 31).
+    let r = bot.say(LAN, "hôm ấy").await;
+    assert!(
+        r.text.contains("15/08/2026") && !r.text.contains("05/03/1995"),
+        "{}",
+        r.text
+    );
     let r = bot.say(LAN, "01/09/2026").await;
     assert!(r.text.contains("ban đêm"), "{}", r.text);
     assert_eq!(r.button_values(), ["night_yes", "night_no"]);
