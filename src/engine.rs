@@ -552,7 +552,27 @@ impl<'a, 'c> Turn<'a, 'c> {
                     self.state = Some(self.base_state());
                     return;
                 }
-                None => {}
+                None => {
+                    // Neither yes nor no ("để em hỏi vợ đã") while nothing else is asked:
+                    // the ask and its two answers again, not "I did not understand".
+                    let at_rest = matches!(
+                        self.state,
+                        None | Some(State::Idle)
+                            | Some(State::Callout(callout::CalloutState::CalloutAnswer { .. }))
+                    );
+                    if let Input::Text(text) = &input
+                        && at_rest
+                        && self.ctx.now_ms >= ask.from
+                        && command_of(text).is_none()
+                        && bare_command(text).is_none()
+                    {
+                        self.say(MsgId::CalloutAskUndecided);
+                        self.state = Some(State::Callout(callout::CalloutState::CalloutAnswer {
+                            id: ask.callout,
+                        }));
+                        return;
+                    }
+                }
             }
         }
         if matches!(self.state, Some(State::RenewConsent { .. }))

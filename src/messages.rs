@@ -256,6 +256,7 @@ message_ids! {
     CalloutAskWaiting => "callout-ask-waiting",
     CalloutStartedHeld => "callout-started-held",
     CalloutAskExplain => "callout-ask-explain",
+    CalloutAskUndecided => "callout-ask-undecided",
     Count => "count",
     CountMoreThan => "count-more-than",
     CalloutPledged => "callout-pledged",

@@ -42,6 +42,7 @@ callout-tally =
     Next wave: { $next }
 callout-ask-waiting = An urgent blood call-out is waiting for your answer (the message above): type 1 if you can come, 2 if not this time, or /callouts to see it again.
 callout-ask-explain = The urgent message above comes from { $org } through hienmau: a hospital urgently needs donors whose blood group suits the patient, and you are one of the donors who could help. You are under no obligation. Type 1 if you can come, 2 if not this time, or /callouts to see the address and deadline.
+callout-ask-undecided = No problem, take your time. When you have decided, answer the urgent call above: 1 if you can come, 2 if not this time (or tap a button below). Type /callouts to see the address and deadline again.
 callout-status-closed-early = closed before enough pledges
 callout-cancelled-silent = The { $group } call-out at { $hospital } was cancelled: you need not come. Thank you for reading!
 callout-expired-silent = The { $group } call-out at { $hospital } has expired: you need not come any more. Thank you for reading — we hope you can help next time.

@@ -42,6 +42,7 @@ callout-tally =
     Đợt tiếp theo: { $next }
 callout-ask-waiting = Một lời kêu gọi hiến máu khẩn cấp đang chờ bạn trả lời (tin ở trên): gõ 1 nếu bạn đến được, 2 nếu lần này không được, hoặc /callouts để xem lại.
 callout-ask-explain = Tin khẩn cấp ở trên do { $org } gửi qua hienmau: một bệnh viện đang cần gấp người hiến máu có nhóm máu phù hợp với bạn, và bạn nằm trong số những người hiến có thể giúp. Bạn không bắt buộc phải đến. Gõ 1 nếu bạn đến được, 2 nếu lần này không được, hoặc /callouts để xem địa chỉ và thời hạn.
+callout-ask-undecided = Không sao, bạn cứ cân nhắc. Khi đã quyết định, bạn trả lời lời kêu gọi khẩn cấp ở trên: 1 nếu bạn đến được, 2 nếu lần này không được (hoặc bấm nút bên dưới). Gõ /callouts để xem lại địa chỉ và thời hạn.
 callout-status-closed-early = đã đóng trước khi đủ người
 callout-cancelled-silent = Lời kêu gọi { $group } tại { $hospital } đã được huỷ: bạn không cần đến. Cảm ơn bạn đã đọc tin!
 callout-expired-silent = Lời kêu gọi { $group } tại { $hospital } đã hết hạn: bạn không cần đến nữa. Cảm ơn bạn đã đọc tin — lần sau mong bạn giúp được.

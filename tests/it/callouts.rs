@@ -715,3 +715,21 @@ async fn the_time_to_a_callouts_first_pledge_is_measured_once() {
     );
     bot.stop().await;
 }
+
+/// Issue 31: an answer to an urgent ask that is neither yes nor no ("để em hỏi vợ đã") points
+/// back to the ask and its two answers, with its buttons; the next "1" pledges.
+#[tokio::test]
+async fn an_undecided_answer_to_an_ask_is_pointed_back_to_its_choices() {
+    let mut bot = bot_with_donors().await;
+    at(&bot, vn(22, 9, 0)).await;
+    start_callout(&bot, 1).await;
+    bot.tap(ADMIN, "send").await;
+    bot.wait_text(100, ASK).await;
+    let r = bot.say(100, "để em hỏi vợ đã").await;
+    assert!(r.text.contains("bạn cứ cân nhắc"), "{}", r.text);
+    assert!(!r.text.contains("chưa hiểu"), "{}", r.text);
+    assert_eq!(r.button_values(), ["callout:2:yes", "callout:2:no"]);
+    let r = bot.say(100, "1").await;
+    assert!(r.text.contains("Mã nhận lời"), "{}", r.text);
+    bot.stop().await;
+}
