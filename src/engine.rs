@@ -374,6 +374,38 @@ fn bare_command(text: &str) -> Option<Command> {
     })
 }
 
+/// "tham gia clb F3BU6D", "join F3BU6D", "vào nhóm F3BU6D": joining a club by its invite
+/// code without the slash; the code it names, when it is one.
+fn bare_join(text: &str) -> Option<String> {
+    let f = fold(text.trim());
+    let mut rest = f.as_str();
+    let mut verb = false;
+    for v in [
+        "xin tham gia ",
+        "tham gia ",
+        "gia nhap ",
+        "xin vao ",
+        "vao ",
+        "join ",
+    ] {
+        if let Some(r) = rest.strip_prefix(v) {
+            rest = r;
+            verb = true;
+            break;
+        }
+    }
+    if !verb {
+        return None;
+    }
+    for w in ["cau lac bo ", "clb ", "club ", "nhom ", "doi "] {
+        rest = rest.strip_prefix(w).unwrap_or(rest);
+    }
+    for w in ["ma ", "code "] {
+        rest = rest.strip_prefix(w).unwrap_or(rest);
+    }
+    crate::domain::club::parse_invite_code(rest)
+}
+
 /// Handle one message.
 pub fn step(ctx: &Ctx, conv: Conversation, input: Input) -> Step {
     let mut t = Turn::new(ctx, conv);
@@ -591,6 +623,12 @@ impl<'a, 'c> Turn<'a, 'c> {
             }
             if let Some(cmd) = bare_command(text) {
                 return self.command(cmd, "");
+            }
+            // Only at rest: at a question, "Vào Văn Nam" is a name.
+            if matches!(self.state, None | Some(State::Idle))
+                && let Some(code) = bare_join(text)
+            {
+                return self.command(Command::Join, &code);
             }
         }
         let Some(state) = self.state.clone() else {

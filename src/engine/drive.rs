@@ -700,13 +700,28 @@ fn slot_at(drive: &DriveInfo, input: &Input, tz: chrono_tz::Tz) -> Option<String
     let Input::Text(t) = input else {
         return None;
     };
-    let at = crate::domain::drive::parse_time(t)?;
-    drive
+    // "08:00", "8h", "8 giờ sáng": the slot that starts then, else the one slot that holds
+    // that time.
+    let at = crate::domain::drive::parse_time(t)
+        .or_else(|| crate::domain::understand::time_of_day(t))?;
+    let open: Vec<(&crate::domain::drive::SlotInfo, TimeWindow)> = drive
         .slots
         .iter()
         .filter(|s| !s.full())
-        .find(|s| local_window(s.starts_at, s.ends_at, tz).1.start == at)
-        .map(|s| s.id.to_string())
+        .map(|s| (s, local_window(s.starts_at, s.ends_at, tz).1))
+        .collect();
+    if let Some((s, _)) = open.iter().find(|(_, w)| w.start == at) {
+        return Some(s.id.to_string());
+    }
+    match open
+        .iter()
+        .filter(|(_, w)| w.start <= at && at < w.end)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [(s, _)] => Some(s.id.to_string()),
+        _ => None,
+    }
 }
 
 fn parse_units(text: &str) -> Option<(i64, i64)> {

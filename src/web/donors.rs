@@ -150,7 +150,9 @@ fn tables(v: &View<'_>, map: &DonorMap) -> String {
                 let figures = v.m(&Msg::new(MsgId::WebReserveCell)
                     .num("reserve", r.reserve[i] as f64)
                     .num("donors", r.donors[i] as f64));
-                if r.reserve[i] == 0 {
+                // A gap is donors of the group with none of them in a reserve club; a
+                // group with no donors at all is nothing to cover.
+                if r.reserve[i] == 0 && r.donors[i] > 0 {
                     format!(
                         "<td class=\"uncovered\">{figures} · {}</td>",
                         v.t(MsgId::WebReserveUncovered)

@@ -35,7 +35,10 @@ pub async fn broadcasts(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
 fn broadcast_card(v: &View<'_>, b: &BroadcastInfo) -> String {
     let p = &b.progress;
     let total = b.recipients.max(1);
-    let done = p.sent + p.failed + p.unreachable + p.cancelled + p.uncertain;
+    // What went out (or was tried): a stopped broadcast's bar shows how far it got, not a
+    // full bar for the rows it will never send.
+    let done =
+        p.sent + p.failed + p.unreachable + p.uncertain + if b.cancelled { 0 } else { p.cancelled };
     let pct = (done * 100 / total).min(100);
     let at = DateTime::from_timestamp_millis(b.created_at)
         .map(|t| {

@@ -289,6 +289,12 @@ async fn a_coordinator_runs_drives_donations_a_callout_and_a_broadcast_from_the_
     let notice = b.text(".notice").await;
     assert!(notice.contains("Đã dừng"), "{notice}");
     let at_stop = count();
+    // The stopped broadcast's bar shows how far it got, not a full bar (issue 31).
+    let page = b.source().await;
+    assert!(
+        page.contains("<progress") && !page.contains("aria-label=\"100%\""),
+        "{page}"
+    );
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let after = count();
     assert!(

@@ -573,3 +573,32 @@ async fn a_read_turning_into_a_write_after_another_commit_is_refused_unless_the_
     writer.await.unwrap();
     store.close().await;
 }
+
+/// Issue 31: joining a club by its code without the slash ("tham gia clb F3BU6D", "join
+/// F3BU6D"), at rest; at a question the same words are an answer ("Vào Văn Nam" is a name).
+#[tokio::test]
+async fn a_club_is_joined_by_its_code_in_a_sentence_at_rest() {
+    let bot = bot_with(DeliveryConfig::unlimited()).await;
+    for (user, phone) in [
+        (ADMIN, "0912000001"),
+        (LEADER, "0912000002"),
+        (MEMBER_A, "0912000003"),
+        (MEMBER_B, "0912000004"),
+    ] {
+        bot.register(user, phone).await;
+    }
+    let (code, _) = leader_with_club(&bot, LEADER, "0912000002", "CLB Hiến máu Lê Chân").await;
+    let r = bot.say(MEMBER_A, &format!("tham gia clb {code}")).await;
+    assert!(
+        r.text.contains("Bạn đã tham gia CLB Hiến máu Lê Chân"),
+        "{}",
+        r.text
+    );
+    let r = bot
+        .say(MEMBER_B, &format!("join {}", code.to_lowercase()))
+        .await;
+    assert!(r.text.contains("Bạn đã tham gia"), "{}", r.text);
+    // Not a code: not a join.
+    let r = bot.say(MEMBER_A, "tham gia hiến máu").await;
+    assert!(!r.text.contains("tham gia CLB"), "{}", r.text);
+}

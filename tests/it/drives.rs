@@ -846,3 +846,25 @@ async fn a_use_case_outside_a_conversation_is_permitted_by_the_same_table() {
     let r = bot.say(LAN, "/drives").await;
     button(&r, "Kiến An");
 }
+
+/// Issue 31: a slot chosen by typing its time as people do ("8h"), or a time inside it
+/// ("10h" is in 09:30–11:00).
+#[tokio::test]
+async fn a_slot_is_chosen_by_the_time_typed() {
+    let mut bot = bot().await;
+    bot.register(LAN, "0912000010").await;
+    bot.register(BINH, "0912000011").await;
+    for (user, typed, slot) in [(LAN, "8h", "08:00–09:30"), (BINH, "10h", "09:30–11:00")] {
+        let list = bot.say(user, "/drives").await;
+        bot.tap(user, &button(&list, "Hàng hải")).await;
+        let slots = bot.tap(user, "signup").await;
+        assert!(slots.text.contains("khung giờ"), "{}", slots.text);
+        let done = bot.say(user, typed).await;
+        assert!(
+            done.text.contains(&format!("khung giờ {slot}")),
+            "{typed}: {}",
+            done.text
+        );
+    }
+    bot.stop().await;
+}
