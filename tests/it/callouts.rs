@@ -647,6 +647,27 @@ async fn each_way_a_callout_ends_tells_the_asked_what_really_happened() {
     assert!(r.text.contains("Mã nhận lời"), "{}", r.text);
     bot.say(ADMIN, "/callouts").await;
     bot.tap(ADMIN, "2").await;
+    let mut menu = None;
+    for _ in 0..100 {
+        menu = bot
+            .fake
+            .sent_to(ADMIN)
+            .into_iter()
+            .rev()
+            .find(|m| m.button_values().contains(&"fulfilled".to_string()));
+        if menu.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let menu = menu.expect("the call-out's menu");
+    // One pledge of two: the button says what closing will say (issue 31: it said "Đã đủ").
+    assert!(
+        menu.buttons_text().contains("không cần thêm người")
+            && !menu.buttons_text().contains("Đã đủ"),
+        "{}",
+        menu.buttons_text()
+    );
     bot.fake.tap(ADMIN, "fulfilled");
     bot.wait_text(ADMIN, "Đóng lời kêu gọi này?").await;
     assert!(!all_text(&bot, 101).contains("đã được đóng"));
@@ -676,7 +697,9 @@ async fn each_way_a_callout_ends_tells_the_asked_what_really_happened() {
     bot.tap(ADMIN, "3").await;
     bot.tap(ADMIN, "cancel").await;
     bot.tap(ADMIN, "yes").await;
-    bot.wait_text(100, "đã được huỷ").await;
+    let silent = bot.wait_text(100, "đã được huỷ").await;
+    // The bot cannot know they read it.
+    assert!(!silent.text.contains("đọc tin"), "{}", silent.text);
     let pledged = bot.wait_text(101, "đã được huỷ").await;
     assert!(!pledged.text.contains("đủ người"), "{}", pledged.text);
 }
