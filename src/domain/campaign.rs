@@ -190,6 +190,8 @@ struct RawFixedPoint {
 enum Target {
     One(i64),
     Range([i64; 2]),
+    /// As the CSV and plan files write it: "400-500", "400 – 500", "450".
+    Text(String),
 }
 
 #[derive(Deserialize)]
@@ -761,11 +763,20 @@ fn campaign_targets(
             let (a, b) = match t.get_ref() {
                 Target::One(n) => (*n, *n),
                 Target::Range([a, b]) => (*a, *b),
+                Target::Text(s) => {
+                    let number = |p: &str| p.trim().replace(['.', ','], "").parse::<i64>().ok();
+                    match s.split_once(['-', '–']) {
+                        Some((a, b)) => (number(a).unwrap_or(0), number(b).unwrap_or(0)),
+                        None => number(s).map_or((0, 0), |n| (n, n)),
+                    }
+                }
             };
             if a <= 0 || b < a {
                 err(
                     line,
-                    "target_units: a positive number, or [min, max] with min ≤ max".into(),
+                    "target_units: a positive number, a range \"400-500\", or [min, max] with \
+                     min ≤ max"
+                        .into(),
                 );
             }
             (Some(a), Some(b))
@@ -1108,6 +1119,32 @@ month = 5
         assert_eq!(lines, [3, 6, 10, 11, 12], "{errors:?}");
         assert!(errors[0].message.contains("13-01"));
         assert!(errors[2].message.contains("twice"));
+    }
+
+    /// Issue 31: a range written as the CSV and plan files write it ("400-500") reads in
+    /// TOML too; one that is not a range says what is expected, with its line.
+    #[test]
+    fn a_target_range_may_be_written_as_text() {
+        let text = |t: &str| format!("[[campaign]]\nname = \"A\"\nmonth = 4\ntarget_units = {t}\n");
+        for (t, range) in [
+            ("\"400-500\"", (400, 500)),
+            ("\"400 – 500\"", (400, 500)),
+            ("\"1.200-1.500\"", (1200, 1500)),
+            ("\"450\"", (450, 450)),
+            ("[400, 500]", (400, 500)),
+        ] {
+            let c = parse_calendar(&text(t), 2026).unwrap();
+            assert_eq!(
+                (c[0].target_units_min, c[0].target_units_max),
+                (Some(range.0), Some(range.1)),
+                "{t}"
+            );
+        }
+        for t in ["\"500-400\"", "\"nhiều\"", "\"-5\""] {
+            let e = parse_calendar(&text(t), 2026).unwrap_err();
+            assert_eq!(e[0].line, 4, "{t}: {e:?}");
+            assert!(e[0].message.contains("400-500"), "{t}: {e:?}");
+        }
     }
 
     #[test]
