@@ -346,7 +346,8 @@ button{font:inherit;padding:.4rem .9rem;border:2px solid #fff;background:#8b0000
 border-radius:.3rem;cursor:pointer}main button{border-color:#8b0000}\
 button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible\
 {outline:3px solid #ffbf47}table{border-collapse:collapse;width:100%}\
-th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ccc;vertical-align:top}\
+th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ccc;vertical-align:top;\
+overflow-wrap:anywhere}\
 ul{padding-left:1.2rem}svg{max-width:100%;height:auto}.behind{color:#8b0000;font-weight:600}\
 form.inline{display:inline}label{display:block;margin-top:.6rem;font-weight:600}\
 input,select,textarea{font:inherit;padding:.35rem;border:1px solid #555;border-radius:.2rem;\

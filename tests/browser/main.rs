@@ -348,6 +348,38 @@ async fn a_coordinator_runs_drives_donations_a_callout_and_a_broadcast_from_the_
     assert!(b.source().await.contains("<html lang=\"en\">"));
     clean(&b, "audit-en").await;
 
+    // On a 390-px phone, with everything this test wrote on the pages: none scrolls
+    // sideways (issue 31: the overview was 440 px wide, drives 432, audit 551).
+    b.open("a[hreflang=vi]").await;
+    b.resize(390, 844).await;
+    let mut wide = Vec::new();
+    for page in [
+        "",
+        "drives",
+        "donations",
+        "callouts",
+        "clubs",
+        "broadcasts",
+        "donors",
+        "stock",
+        "audit",
+    ] {
+        let path = if page.is_empty() {
+            "/dashboard".to_string()
+        } else {
+            format!("/dashboard/{page}")
+        };
+        b.goto(&format!("{}{path}", base(&bot))).await;
+        assert!(b.source().await.contains("<main>"), "{path} did not open");
+        let (scroll, client) = b.widths().await;
+        let name = if page.is_empty() { "overview" } else { page };
+        b.screenshot(&shots(), &format!("phone-{name}")).await;
+        if scroll > client {
+            wide.push(format!("{name}: {scroll} px in {client}"));
+        }
+    }
+    assert!(wide.is_empty(), "pages wider than a 390-px phone: {wide:?}");
+
     b.quit().await;
     bot.stop().await;
 }

@@ -253,6 +253,30 @@ impl Browser {
     }
 
     /// The page's PNG, saved as `name`.png in `dir`.
+    /// The window's size in CSS pixels (headless: the viewport's).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        )
+        .await;
+    }
+
+    /// How wide the page is, and how wide its viewport: wider means it scrolls sideways.
+    pub async fn widths(&self) -> (i64, i64) {
+        let v = self
+            .script(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+                json!([]),
+            )
+            .await;
+        (
+            v[0].as_i64().unwrap_or_default(),
+            v[1].as_i64().unwrap_or_default(),
+        )
+    }
+
     pub async fn screenshot(&self, dir: &Path, name: &str) {
         use base64::Engine;
         let v = self.call(reqwest::Method::GET, "/screenshot", None).await;
