@@ -158,12 +158,24 @@ pub fn parse_donations(
         .headers()
         .map_err(|e| header_error(format!("unreadable header: {e}")))?
         .clone();
-    let column = |name: &str| headers.iter().position(|h| fold(h) == name);
+    // Each column by its English name or as the reports write it in Vietnamese.
+    let column = |name: &str| {
+        let names: &[&str] = match name {
+            "phone" => &["phone", "so dien thoai", "sdt", "dien thoai"],
+            "date" => &["date", "ngay hien", "ngay"],
+            "kind" => &["kind", "loai", "loai hien", "thanh phan"],
+            _ => &[],
+        };
+        headers
+            .iter()
+            .position(|h| names.contains(&fold(h).as_str()))
+    };
     let (Some(phone_col), Some(date_col), Some(kind_col)) =
         (column("phone"), column("date"), column("kind"))
     else {
         return Err(header_error(format!(
-            "the header must name the columns phone, date and kind (found: {})",
+            "the header must name the columns phone, date and kind (or Số điện thoại, Ngày \
+             hiến, Loại) (found: {})",
             headers.iter().collect::<Vec<_>>().join(", ")
         )));
     };
@@ -325,6 +337,20 @@ mod tests {
         assert_eq!(lines[0].volume_ml, Some(350));
         assert_eq!(lines[0].unit.as_deref(), Some("dh-hai-phong"));
         assert_eq!((lines[1].volume_ml, lines[1].unit.as_deref()), (None, None));
+    }
+
+    /// Issue 31: the headers as the reports write them in Vietnamese.
+    #[test]
+    fn vietnamese_headers_are_read() {
+        let text = "Số điện thoại,Ngày hiến,Loại,Thể tích,Đơn vị\n\
+                    0912 345 678,07/04/2026,Máu toàn phần,350,DH-Hai-Phong\n";
+        let lines = parse_donations(text, today()).unwrap();
+        assert_eq!(lines[0].phone.as_e164(), "+84912345678");
+        assert_eq!(lines[0].kind, DonationKind::WholeBlood);
+        assert_eq!(lines[0].volume_ml, Some(350));
+        assert_eq!(lines[0].unit.as_deref(), Some("dh-hai-phong"));
+        let e = parse_donations("Họ tên,Ngày hiến\nAn,01/01/2026\n", today()).unwrap_err();
+        assert!(e[0].message.contains("Số điện thoại"), "{e:?}");
     }
 
     #[test]
