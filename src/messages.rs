@@ -870,6 +870,8 @@ message_ids! {
     WebUploadErrorLine => "web-upload-error-line",
     WebCalendarImported => "web-calendar-imported",
     WebDonationsImported => "web-donations-imported",
+    WebCalloutEnded => "web-callout-ended",
+    WebCalloutEndedBefore => "web-callout-ended-before",
     WebFileTitle => "web-file-title",
     WebFileWriting => "web-file-writing",
     WebFileFailed => "web-file-failed",

@@ -163,6 +163,7 @@ const NOTICES: &[(&str, MsgId)] = &[
     ("stock-saved", MsgId::StockSaved),
     ("calendar-imported", MsgId::WebCalendarImported),
     ("donations-imported", MsgId::WebDonationsImported),
+    ("callout-ended", MsgId::WebCalloutEndedBefore),
 ];
 
 /// A page being made for a signed-in account, in its language.
@@ -323,7 +324,8 @@ pub const LIVE_JS: &str = "\"use strict\";\n\
       busy = true;\n\
       fetch(el.getAttribute('data-live'), {credentials: 'same-origin', cache: 'no-store'})\n\
         .then(function(r){ return r.ok ? r.text() : null; })\n\
-        .then(function(html){ if (html !== null && html !== el.innerHTML) { el.innerHTML = html; } })\n\
+        .then(function(html){ if (html !== null && html !== el.innerHTML) { el.innerHTML = html; \
+if (el.querySelector('[data-ended]')) { document.querySelectorAll('[data-while-open]').forEach(function(x){ x.remove(); }); } } })\n\
         .catch(function(){})\n\
         .then(function(){ busy = false; });\n\
     }, 1000);\n\

@@ -265,9 +265,11 @@ pub async fn callout(v: &View<'_>, id: i64, query: &Fields) -> anyhow::Result<Re
     };
     let tz = v.app.config().timezone;
     let actions = if info.status == Status::Open {
+        // Gone as soon as the live tally says the call-out ended (the page's script).
         format!(
-            "<h3>{}</h3><form method=\"post\" action=\"/dashboard/callouts/{id}/extend\">{}{}\
-             <p><button type=\"submit\">{}</button></p></form><p>{} {}</p>",
+            "<div data-while-open><h3>{}</h3><form method=\"post\" \
+             action=\"/dashboard/callouts/{id}/extend\">{}{}\
+             <p><button type=\"submit\">{}</button></p></form><p>{} {}</p></div>",
             v.t(MsgId::WebCalloutActions),
             v.csrf(),
             input(
@@ -317,6 +319,19 @@ pub async fn callout_tally(v: &View<'_>, id: i64) -> anyhow::Result<Reply> {
             Outcome::Callout(CalloutOutcome::NotFound) => Reply::NotFound,
             _ => Reply::Refused,
         },
+    )
+}
+
+/// Said at the top of the live tally once a call-out has ended (how it ended), marked so the
+/// page's script takes the actions away.
+fn ended_line(v: &View<'_>, info: &CalloutInfo) -> String {
+    if info.status == Status::Open {
+        return String::new();
+    }
+    let ending = ending_label(info.ending(&v.app.config().callouts));
+    format!(
+        "<p class=\"notice\" role=\"status\" data-ended>{}</p>",
+        v.m(&Msg::new(MsgId::WebCalloutEnded).str("how", v.t(ending)))
     )
 }
 
@@ -402,12 +417,13 @@ fn tally(v: &View<'_>, info: &CalloutInfo, pledges: &[Pledge]) -> String {
         )
     };
     format!(
-        "<p><strong>{}</strong> · {}</p>\
+        "{}<p><strong>{}</strong> · {}</p>\
          <div class=\"bar ok\" role=\"img\" aria-label=\"{pct}%\"><span style=\"width:{pct}%\"></span></div>\
          <p id=\"pledged\">{}</p>\
          <table><caption>{}</caption><thead><tr><th scope=\"col\">#</th><th scope=\"col\">{}</th>\
          <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\
          <tbody>{waves}</tbody></table>{pledges}",
+        ended_line(v, info),
         v.t(ending_label(info.ending(policy))),
         v.m(&Msg::new(MsgId::WebDonatedNoShow)
             .num("donated", info.donated as f64)
@@ -470,6 +486,23 @@ pub async fn post_callout_action(
         },
         _ => return Ok(Reply::NotFound),
     };
+    // Extending, closing or cancelling a call-out that has ended (from the chat, or by its
+    // deadline, while this page was open) says so.
+    if action != "mark" {
+        match v
+            .ask(Request::Callout(CalloutRequest::Tally { id }))
+            .await?
+        {
+            Outcome::Callout(CalloutOutcome::Tally { info, .. }) if info.status != Status::Open => {
+                return Ok(Reply::Redirect(format!(
+                    "/dashboard/callouts/{id}?ok=callout-ended"
+                )));
+            }
+            Outcome::Callout(CalloutOutcome::Tally { .. }) => {}
+            Outcome::Callout(CalloutOutcome::NotFound) => return Ok(Reply::NotFound),
+            _ => return Ok(Reply::Refused),
+        }
+    }
     let notice = if action == "mark" {
         "pledge-marked"
     } else {

@@ -217,6 +217,22 @@ async fn a_coordinator_runs_drives_donations_a_callout_and_a_broadcast_from_the_
     b.open("#tally button").await; // Đã hiến
     let page = b.source().await;
     assert!(page.contains("Đã ghi kết quả"), "{page}");
+    // Cancelled from the chat while the page is open: within seconds the live part says
+    // how it ended and the actions are gone, without a reload (issue 31).
+    assert!(page.contains("data-while-open"), "{page}");
+    bot.say(ADMIN, "/callouts").await;
+    bot.tap(ADMIN, "1").await;
+    bot.tap(ADMIN, "cancel").await;
+    bot.tap(ADMIN, "yes").await;
+    let cancelled = Instant::now();
+    while b.source().await.contains("data-while-open") {
+        assert!(
+            cancelled.elapsed() < Duration::from_secs(5),
+            "the actions stayed after the call-out ended"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(b.text("#tally").await.contains("đã kết thúc"));
 
     // A calendar uploaded from the drives page: its error named by line and nothing
     // stored; corrected, stored.

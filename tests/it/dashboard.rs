@@ -1462,3 +1462,64 @@ async fn a_page_the_server_cannot_make_says_the_server_is_busy() {
     assert!(!page.contains("hết hạn"), "{page}");
     bot.stop().await;
 }
+
+/// Issue 31: a call-out that ends while its page is open (cancelled from the chat): the live
+/// part says how it ended and carries the mark that takes the actions away; extending it
+/// then says it had ended, not "no such page".
+#[tokio::test]
+async fn a_callout_ended_while_its_page_is_open_says_so_and_offers_no_actions() {
+    let bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    bot.clock.set(vn(11, 22, 9, 0));
+    bot.register(10, "0912000010").await;
+    crate::seed::exec(&bot.db, "UPDATE donors SET blood_group = 'O-'").await;
+    let preview = bot
+        .say(
+            1,
+            "/callout O-; toàn phần; 1; BV Việt Tiệp; 1 Nhà Thương; Hải Phòng; 18h",
+        )
+        .await;
+    assert!(preview.text.contains("Đợt đầu"), "{}", preview.text);
+    bot.tap(1, "send").await;
+    let link = dashboard(
+        &bot.app,
+        DashboardAction::Link {
+            account: "telegram:1".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let cookie = sign_in(&link_in(&link)).await;
+    let (status, open) = page(&bot, "/dashboard/callouts/1", &cookie).await;
+    assert_eq!(status, 200);
+    assert!(open.contains("data-while-open"), "{open}");
+    assert!(!open.contains("data-ended"), "{open}");
+    let csrf = csrf_in(&open);
+
+    // Cancelled from the chat.
+    bot.say(1, "/callouts").await;
+    bot.tap(1, "1").await;
+    bot.tap(1, "cancel").await;
+    bot.tap(1, "yes").await;
+    let (_, live) = page(&bot, "/dashboard/callouts/1/tally", &cookie).await;
+    assert!(
+        live.contains("data-ended") && live.contains("đã kết thúc"),
+        "{live}"
+    );
+    let r = post_form(
+        &bot,
+        "/dashboard/callouts/1/extend",
+        &cookie,
+        &format!("csrf={csrf}&deadline=20h"),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to, "/dashboard/callouts/1?ok=callout-ended");
+    let (_, after) = page(&bot, &to, &cookie).await;
+    assert!(after.contains("đã kết thúc trước đó"), "{after}");
+    assert!(!after.contains("data-while-open"), "{after}");
+}
