@@ -468,7 +468,7 @@ async fn dashboard_page(
         ["drives", n, "edit"] if id(n).is_some() => {
             web::edit_drive(&v, id(n).unwrap_or_default()).await
         }
-        ["donations"] => web::donations(&v, &query).await,
+        ["donations"] => web::donations(&v, &query, false).await,
         ["callouts"] => web::callouts(&v, &query).await,
         ["callouts", n] if id(n).is_some() => {
             web::callout(&v, id(n).unwrap_or_default(), &query).await
@@ -527,6 +527,7 @@ async fn dashboard_post(
             web::post_edit_drive(&v, id(n).unwrap_or_default(), &form).await
         }
         ["donations"] => web::post_donation(&v, &form, false).await,
+        ["donations", "find"] => web::donations(&v, &form, true).await,
         ["donations", "remove"] => web::post_donation(&v, &form, true).await,
         ["callouts"] => web::post_callout(&v, &form).await,
         ["callouts", n, action] if id(n).is_some() => {

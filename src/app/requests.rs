@@ -188,7 +188,31 @@ impl App {
                 None => return Ok(Outcome::Refused),
             },
             DriveRequest::FindDonor { phone, code } => {
-                self.find_donor(tx, phone, code, now).await?
+                let by_phone = phone.is_some();
+                let found = self.find_donor(tx, phone, code, now).await?;
+                // Reading a donor's data by phone is audited (by donor id, never the phone),
+                // whoever asks and from where (the chat's /record, the donations page), as
+                // the donors page's lookup is; a check-in code is shown by the donor.
+                let target = match &found {
+                    DriveOutcome::DonorFound { donor, .. } => Some(format!("donor:{donor}")),
+                    DriveOutcome::DonorNotFound | DriveOutcome::SeveralDonors => {
+                        Some("donor:none".to_string())
+                    }
+                    _ => None,
+                };
+                if let Some(target) = target.filter(|_| by_phone) {
+                    let actor = tx.account_ref(me).await?;
+                    let n = i64::from(matches!(found, DriveOutcome::DonorFound { .. }));
+                    tx.audit(
+                        &actor,
+                        crate::domain::audit::AuditAction::DonorLookup,
+                        &target,
+                        Some(n),
+                        now.timestamp_millis(),
+                    )
+                    .await?;
+                }
+                found
             }
             DriveRequest::Record { donor, kind, drive } => {
                 let input = DonationInput { donor, kind, drive };

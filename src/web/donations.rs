@@ -9,13 +9,16 @@ use crate::engine::drive::find_donor_request;
 use crate::engine::{DriveOutcome, DriveRequest, Outcome, Request, donation_kind_label};
 use crate::messages::{Msg, MsgId};
 
-/// `GET /dashboard/donations[?q=…]`: the search, and the donor found.
-pub async fn donations(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
-    let q = val(query, "q");
+/// `GET /dashboard/donations`: the search; `POST /dashboard/donations/find` (`lookup`): the
+/// donor found. A lookup is posted, so the phone never sits in an address or a log, and it
+/// is audited by donor id (as the donors page's).
+pub async fn donations(v: &View<'_>, query: &Fields, lookup: bool) -> anyhow::Result<Reply> {
+    let q = if lookup { val(query, "q") } else { "" };
     let search = format!(
-        "<form method=\"get\" action=\"/dashboard/donations\" role=\"search\">\
+        "<form method=\"post\" action=\"/dashboard/donations/find\" role=\"search\">{}\
          <label for=\"q\">{}</label><input id=\"q\" name=\"q\" value=\"{}\" \
          autocomplete=\"off\" maxlength=\"40\" required> <button type=\"submit\">{}</button></form>",
+        v.csrf(),
         v.t(MsgId::WebFindDonor),
         esc(q),
         v.t(MsgId::WebFind)

@@ -1523,3 +1523,65 @@ async fn a_callout_ended_while_its_page_is_open_says_so_and_offers_no_actions() 
     assert!(after.contains("đã kết thúc trước đó"), "{after}");
     assert!(!after.contains("data-while-open"), "{after}");
 }
+
+/// Issue 31: the donations page looks a donor up by POST (the phone never in an address)
+/// and audits it by donor id, as the donors page does; a phone in the address looks up
+/// nothing.
+#[tokio::test]
+async fn the_donations_page_looks_a_donor_up_by_post_and_audits_it() {
+    let bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    bot.clock.set(vn(11, 22, 9, 0));
+    bot.register(10, "0912000010").await;
+    let link = dashboard(
+        &bot.app,
+        DashboardAction::Link {
+            account: "telegram:1".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let cookie = sign_in(&link_in(&link)).await;
+    let lookups = || {
+        crate::seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'donor.lookup'",
+        )
+    };
+    let (_, by_get) = page(&bot, "/dashboard/donations?q=0912000010", &cookie).await;
+    assert!(
+        !by_get.contains("0912000010\"") || !by_get.contains("<article"),
+        "{by_get}"
+    );
+    assert_eq!(lookups().await, 0);
+    let csrf = csrf_in(&by_get);
+    assert!(
+        by_get.contains("action=\"/dashboard/donations/find\""),
+        "{by_get}"
+    );
+    let r = post_form(
+        &bot,
+        "/dashboard/donations/find",
+        &cookie,
+        &format!("csrf={csrf}&q=0912+000+010"),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let found = r.text().await.unwrap();
+    assert!(found.contains("Nguyễn Văn An"), "{found}");
+    assert_eq!(lookups().await, 1);
+    let target: String = {
+        let pool = sqlx::AnyPool::connect(&bot.db.url).await.unwrap();
+        let t = sqlx::query_scalar("SELECT target FROM audit_log WHERE action = 'donor.lookup'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        t
+    };
+    assert!(target.starts_with("donor:"), "{target}");
+    assert!(!target.contains("0912"), "{target}");
+}
