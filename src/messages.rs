@@ -388,6 +388,7 @@ message_ids! {
     MembersPickNumber => "members-pick-number",
     MembersPickNumberOrNext => "members-pick-number-or-next",
     MemberRemoveConfirm => "member-remove-confirm",
+    MemberRemoveConfirmNamed => "member-remove-confirm-named",
     ChoiceRemove => "choice-remove",
     ChoiceKeep => "choice-keep",
     MemberRemoved => "member-removed",

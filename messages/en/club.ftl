@@ -56,9 +56,10 @@ club-unmuted-now = { $name } is unmuted.
 members-list =
     Members of { $club }: { $count } (page { $page }/{ $pages })
     { $members }
-members-pick-number = To remove someone from the club, send their number; /cancel to stop.
-members-pick-number-or-next = To remove someone from the club, send their number; type "next" for the next page; /cancel to stop.
+members-pick-number = To remove someone from the club, send their number; "back" to go back, "page 5" to go to page 5; /cancel to stop.
+members-pick-number-or-next = To remove someone from the club, send their number; type "next" for the next page, "back" to go back, "page 5" to go to page 5; /cancel to stop.
 member-remove-confirm = Remove member number { $number } from { $club }?
+member-remove-confirm-named = Remove { $name } (number { $number }) from { $club }?
 choice-remove = Remove from the club
 choice-keep = Keep
 member-removed = { $name } was removed from the club.

@@ -56,9 +56,10 @@ club-unmuted-now = Đã bật lại thông báo của { $name }.
 members-list =
     Thành viên { $club }: { $count } người (trang { $page }/{ $pages })
     { $members }
-members-pick-number = Muốn xoá ai khỏi CLB thì gửi số thứ tự của người đó; /cancel để thôi.
-members-pick-number-or-next = Muốn xoá ai khỏi CLB thì gửi số thứ tự của người đó; gõ "tiếp" để xem trang sau; /cancel để thôi.
+members-pick-number = Muốn xoá ai khỏi CLB thì gửi số thứ tự của người đó; "trước" để quay lại, "trang 5" để tới trang 5; /cancel để thôi.
+members-pick-number-or-next = Muốn xoá ai khỏi CLB thì gửi số thứ tự của người đó; gõ "tiếp" để xem trang sau, "trước" để quay lại, "trang 5" để tới trang 5; /cancel để thôi.
 member-remove-confirm = Xoá thành viên số { $number } khỏi { $club }?
+member-remove-confirm-named = Xoá { $name } (số { $number }) khỏi { $club }?
 choice-remove = Xoá khỏi CLB
 choice-keep = Giữ lại
 member-removed = Đã xoá { $name } khỏi câu lạc bộ.

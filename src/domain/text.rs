@@ -128,8 +128,104 @@ pub fn edit_distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
     (prev[b.len()] <= max).then_some(prev[b.len()])
 }
 
+/// The Vietnamese alphabet's letters in order, each with its tones (none, huyền, sắc, hỏi,
+/// ngã, nặng): a ă â b c d đ e ê … u ư v x y.
+const VI_LETTERS: &[&str] = &[
+    "aàáảãạ",
+    "ăằắẳẵặ",
+    "âầấẩẫậ",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "eèéẻẽẹ",
+    "êềếểễệ",
+    "f",
+    "g",
+    "h",
+    "iìíỉĩị",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "oòóỏõọ",
+    "ôồốổỗộ",
+    "ơờớởỡợ",
+    "p",
+    "q",
+    "r",
+    "s",
+    "t",
+    "uùúủũụ",
+    "ưừứửữự",
+    "v",
+    "w",
+    "x",
+    "yỳýỷỹỵ",
+    "z",
+];
+
+/// A key that sorts names in Vietnamese order: by letters first (Đ after D, not after Z;
+/// Ă and Â after A), then by tones, case ignored.
+pub fn vi_sort_key(name: &str) -> Vec<u32> {
+    let mut letters = Vec::new();
+    let mut tones = Vec::new();
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        match VI_LETTERS
+            .iter()
+            .enumerate()
+            .find_map(|(i, l)| l.chars().position(|x| x == c).map(|t| (i, t)))
+        {
+            Some((i, t)) => {
+                letters.push(100 + i as u32);
+                tones.push(t as u32);
+            }
+            // Spaces first, digits and anything else by their code, after the letters.
+            None if c == ' ' => {
+                letters.push(0);
+                tones.push(0);
+            }
+            None => {
+                letters.push(1_000 + c as u32);
+                tones.push(0);
+            }
+        }
+    }
+    letters.push(0);
+    letters.extend(tones);
+    letters
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn names_sort_in_vietnamese_order() {
+        let mut names = vec![
+            "Vũ Văn Hải",
+            "Đặng Thị Thu",
+            "Dương An",
+            "Anh",
+            "Ánh",
+            "Ân",
+            "Ăn",
+        ];
+        names.sort_by_key(|n| vi_sort_key(n));
+        assert_eq!(
+            names,
+            [
+                "Anh",
+                "Ánh",
+                "Ăn",
+                "Ân",
+                "Dương An",
+                "Đặng Thị Thu",
+                "Vũ Văn Hải"
+            ]
+        );
+    }
+
     use super::*;
 
     #[test]

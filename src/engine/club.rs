@@ -51,13 +51,23 @@ pub enum ClubState {
         club: i64,
         club_name: String,
         ids: Vec<i64>,
+        /// The page shown, or `usize::MAX` on the last one (no "next").
         page: usize,
+        /// The page shown, always (states stored before it read as the first).
+        #[serde(default)]
+        at: usize,
+        /// The names on the page shown, in order, to name a member to remove.
+        #[serde(default)]
+        shown: Vec<String>,
     },
     ConfirmRemove {
         club: i64,
         club_name: String,
         donor: i64,
         number: usize,
+        /// The member's name, when it was on the page shown.
+        #[serde(default)]
+        name: String,
     },
     NewClubName,
     NewClubKind {
@@ -446,7 +456,9 @@ impl Turn<'_, '_> {
                 club_name,
                 ids,
                 page,
-            } => self.member_list_input(text, club, club_name, ids, page),
+                at,
+                shown,
+            } => self.member_list_input(text, club, club_name, ids, (page, at), shown),
             ClubState::ConfirmRemove { club, donor, .. } => {
                 match self.pick_yes_no(input, "remove", "keep").as_deref() {
                     Some("remove") => {
@@ -733,26 +745,45 @@ impl Turn<'_, '_> {
         club: i64,
         club_name: String,
         ids: Vec<i64>,
-        page: usize,
+        (page, at): (usize, usize),
+        shown: Vec<String>,
     ) {
-        // Numbers name members here, so "next page" is a word, not an option.
+        // Numbers name members here, so pages are words: "tiếp", "trước", "trang 50".
         let folded = crate::domain::text::fold(text);
+        let go = |page: usize| Some(Request::Club(ClubRequest::Members { id: club, page }));
         if page != usize::MAX
-            && ["tiep", "next", "trang sau", "xem them"].contains(&folded.as_str())
+            && ["tiep", "next", "trang sau", "xem them", "sau"].contains(&folded.as_str())
         {
-            self.request = Some(Request::Club(ClubRequest::Members {
-                id: club,
-                page: page.saturating_add(1),
-            }));
+            self.request = go(page.saturating_add(1));
+            return;
+        }
+        if ["truoc", "trang truoc", "lui", "back", "previous", "prev"].contains(&folded.as_str()) {
+            self.request = go(at.saturating_sub(1));
+            return;
+        }
+        if let Some(n) = ["trang ", "page ", "tr "]
+            .iter()
+            .find_map(|p| folded.strip_prefix(p))
+            .and_then(|n| n.trim().parse::<usize>().ok())
+        {
+            // Past the last page: the last one.
+            self.request = go(n.max(1) - 1);
             return;
         }
         match text.trim_end_matches('.').parse::<usize>() {
             Ok(n) if n >= 1 && n <= ids.len() => {
+                let first = at * MEMBERS_PER_PAGE + 1;
+                let name = n
+                    .checked_sub(first)
+                    .and_then(|i| shown.get(i))
+                    .cloned()
+                    .unwrap_or_default();
                 self.state = Some(State::Club(ClubState::ConfirmRemove {
                     club,
                     club_name,
                     donor: ids[n - 1],
                     number: n,
+                    name,
                 }));
             }
             _ => self.wrong(MsgId::MembersPickNumber),
@@ -900,6 +931,13 @@ impl Turn<'_, '_> {
             club_name: name,
             ids: members.iter().map(|m| m.donor_id).collect(),
             page: if page + 1 < pages { page } else { usize::MAX },
+            at: page,
+            shown: members
+                .iter()
+                .skip(first)
+                .take(MEMBERS_PER_PAGE)
+                .map(|m| m.name.clone())
+                .collect(),
         }));
     }
 
@@ -1190,13 +1228,22 @@ pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
             }));
         }
         ClubState::ConfirmRemove {
-            club_name, number, ..
+            club_name,
+            number,
+            name,
+            ..
         } => {
-            r.parts.push(
+            // Named, when the number was on the page shown.
+            r.parts.push(if name.is_empty() {
                 Msg::new(MsgId::MemberRemoveConfirm)
                     .num("number", *number as f64)
-                    .str("club", club_name.clone()),
-            );
+                    .str("club", club_name.clone())
+            } else {
+                Msg::new(MsgId::MemberRemoveConfirmNamed)
+                    .num("number", *number as f64)
+                    .str("name", name.clone())
+                    .str("club", club_name.clone())
+            });
             r.choices = vec![
                 choice("remove", MsgId::ChoiceRemove, &["xoa", "remove"]),
                 choice("keep", MsgId::ChoiceKeep, &["giu", "khong", "no"]),

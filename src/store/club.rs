@@ -516,8 +516,20 @@ impl Tx {
         Ok(r.rows_affected() > 0)
     }
 
-    /// Members of a club, leaders first, then by name.
+    /// Members of a club, leaders first, then by name in Vietnamese order (Đ after D).
     pub async fn members_of(&mut self, club: i64) -> anyhow::Result<Vec<Member>> {
+        let mut members = self.members_unsorted(club).await?;
+        members.sort_by_cached_key(|m| {
+            (
+                !m.leader,
+                crate::domain::text::vi_sort_key(&m.name),
+                m.donor_id,
+            )
+        });
+        Ok(members)
+    }
+
+    async fn members_unsorted(&mut self, club: i64) -> anyhow::Result<Vec<Member>> {
         let rows = sqlx::query(
             "SELECT d.id, d.full_name, d.blood_group, d.phone, m.role FROM club_members m \
              JOIN donors d ON d.id = m.donor_id WHERE m.club_id = $1 \

@@ -602,3 +602,49 @@ async fn a_club_is_joined_by_its_code_in_a_sentence_at_rest() {
     let r = bot.say(MEMBER_A, "tham gia hiến máu").await;
     assert!(!r.text.contains("tham gia CLB"), "{}", r.text);
 }
+
+/// Issue 31, a leader with many members: names in Vietnamese order (Đ after D, before V),
+/// pages by number and back as well as next, and the member to remove named.
+#[tokio::test]
+async fn a_long_member_list_sorts_in_vietnamese_order_goes_to_any_page_and_names_who_is_removed() {
+    let bot = bot_with(DeliveryConfig::unlimited()).await;
+    bot.register(ADMIN, "0912000001").await;
+    bot.register(LEADER, "0912000002").await;
+    let (_, club) = leader_with_club(&bot, LEADER, "0912000002", "CLB Đông").await;
+    seed::members(&bot.db, club, 50_000..50_080).await;
+    // The first names, as the database would sort them by bytes: Vũ, Đặng, Dương.
+    seed::exec(
+        &bot.db,
+        "UPDATE donors SET full_name = CASE id % 3 WHEN 0 THEN 'Vũ ' || id \
+         WHEN 1 THEN 'Đặng ' || id ELSE 'Dương ' || id END WHERE full_name LIKE 'Thành viên%'",
+    )
+    .await;
+    bot.say(LEADER, "/clubs").await;
+    bot.say(LEADER, "1").await;
+    let first = bot.tap(LEADER, "members").await;
+    assert!(first.text.contains("81 người"), "{}", first.text);
+    let (d, dd) = (
+        first.text.find("Dương").unwrap(),
+        first.text.find("Đặng").unwrap(),
+    );
+    assert!(d < dd, "Đ after D: {}", first.text);
+    assert!(!first.text.contains("Vũ"), "V after Đ: {}", first.text);
+    let third = bot.say(LEADER, "trang 3").await;
+    assert!(third.text.contains("3/3"), "{}", third.text);
+    assert!(third.text.contains("Vũ"), "{}", third.text);
+    let second = bot.say(LEADER, "trước").await;
+    assert!(second.text.contains("2/3"), "{}", second.text);
+    let line = second
+        .text
+        .lines()
+        .find(|l| l.starts_with("45. "))
+        .unwrap_or_else(|| panic!("{}", second.text))
+        .to_string();
+    let name: String = line[4..].split(" · ").next().unwrap().to_string();
+    let confirm = bot.say(LEADER, "45").await;
+    assert!(
+        confirm.text.contains(&name) && confirm.text.contains("45"),
+        "{name}: {}",
+        confirm.text
+    );
+}
