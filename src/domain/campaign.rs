@@ -66,12 +66,27 @@ impl DateRule {
         if let Ok(d) = NaiveDate::parse_from_str(&t, "%Y-%m-%d") {
             return Ok(DateRule::Fixed(d));
         }
-        if let Some((m, d)) = t.split_once('-')
-            && let (Ok(month), Ok(day)) = (m.parse::<u32>(), d.parse::<u32>())
+        let numbers: Vec<Option<u32>> = t.split('-').map(|n| n.parse::<u32>().ok()).collect();
+        // A date in the right shape whose day is not in the calendar says so (issue 31).
+        if let [Some(y), Some(m), Some(d)] = numbers.as_slice()
+            && *y >= 1000
         {
+            return Err(format!(
+                "{s:?}: there is no day {d} in month {m} of {y} (the day does not exist)"
+            ));
+        }
+        if let [Some(month), Some(day)] = numbers.as_slice() {
             // Checked against a leap year, so 02-29 is allowed (and falls back in others).
-            if NaiveDate::from_ymd_opt(2024, month, day).is_some() {
-                return Ok(DateRule::Yearly { month, day });
+            if NaiveDate::from_ymd_opt(2024, *month, *day).is_some() {
+                return Ok(DateRule::Yearly {
+                    month: *month,
+                    day: *day,
+                });
+            }
+            if (1..=12).contains(month) {
+                return Err(format!(
+                    "{s:?}: there is no day {day} in month {month} (the day does not exist)"
+                ));
             }
         }
         Err(format!(
@@ -1119,6 +1134,22 @@ month = 5
         assert_eq!(lines, [3, 6, 10, 11, 12], "{errors:?}");
         assert!(errors[0].message.contains("13-01"));
         assert!(errors[2].message.contains("twice"));
+    }
+
+    /// Issue 31: a date in the right shape whose day does not exist says so.
+    #[test]
+    fn a_day_that_does_not_exist_is_named_as_such() {
+        for s in ["2026-02-30", "02-30", "04-31"] {
+            let e = DateRule::parse(s).unwrap_err();
+            assert!(e.contains("does not exist"), "{s}: {e}");
+        }
+        assert!(
+            DateRule::parse("13-01")
+                .unwrap_err()
+                .contains("expected MM-DD")
+        );
+        assert!(DateRule::parse("02-29").is_ok());
+        assert!(DateRule::parse("2026-02-28").is_ok());
     }
 
     /// Issue 31: a range written as the CSV and plan files write it ("400-500") reads in
