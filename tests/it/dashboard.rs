@@ -268,6 +268,19 @@ async fn a_donor_an_expired_link_and_a_revoked_coordinator_are_refused() {
     bot.stop().await;
 }
 
+/// A session of the admin the test configured (`telegram:1`), from a command-line link.
+async fn admin_cookie(bot: &TestBot) -> String {
+    let link = dashboard(
+        &bot.app,
+        DashboardAction::Link {
+            account: "telegram:1".into(),
+        },
+    )
+    .await
+    .unwrap();
+    sign_in(&link_in(&link)).await
+}
+
 async fn coordinator_link(bot: &TestBot) -> String {
     dashboard(
         &bot.app,
@@ -1413,15 +1426,7 @@ async fn the_overview_says_when_the_last_backup_was_taken() {
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
         }
-        let link = dashboard(
-            &bot.app,
-            DashboardAction::Link {
-                account: "telegram:1".into(),
-            },
-        )
-        .await
-        .unwrap();
-        let cookie = sign_in(&link_in(&link)).await;
+        let cookie = admin_cookie(&bot).await;
         let (status, page) = get(&bot, Some(&cookie)).await;
         assert_eq!(status, 200);
         if scheduled {
@@ -1446,15 +1451,7 @@ async fn a_page_the_server_cannot_make_says_the_server_is_busy() {
         hienmau::config::DeliveryConfig::unlimited(),
     )
     .await;
-    let link = dashboard(
-        &bot.app,
-        DashboardAction::Link {
-            account: "telegram:1".into(),
-        },
-    )
-    .await
-    .unwrap();
-    let cookie = sign_in(&link_in(&link)).await;
+    let cookie = admin_cookie(&bot).await;
     bot.app.store().close().await;
     let (status, page) = get(&bot, Some(&cookie)).await;
     assert_eq!(status, 503);
@@ -1484,15 +1481,7 @@ async fn a_callout_ended_while_its_page_is_open_says_so_and_offers_no_actions() 
         .await;
     assert!(preview.text.contains("Đợt đầu"), "{}", preview.text);
     bot.tap(1, "send").await;
-    let link = dashboard(
-        &bot.app,
-        DashboardAction::Link {
-            account: "telegram:1".into(),
-        },
-    )
-    .await
-    .unwrap();
-    let cookie = sign_in(&link_in(&link)).await;
+    let cookie = admin_cookie(&bot).await;
     let (status, open) = page(&bot, "/dashboard/callouts/1", &cookie).await;
     assert_eq!(status, 200);
     assert!(open.contains("data-while-open"), "{open}");
@@ -1536,15 +1525,7 @@ async fn the_donations_page_looks_a_donor_up_by_post_and_audits_it() {
     .await;
     bot.clock.set(vn(11, 22, 9, 0));
     bot.register(10, "0912000010").await;
-    let link = dashboard(
-        &bot.app,
-        DashboardAction::Link {
-            account: "telegram:1".into(),
-        },
-    )
-    .await
-    .unwrap();
-    let cookie = sign_in(&link_in(&link)).await;
+    let cookie = admin_cookie(&bot).await;
     let lookups = || {
         crate::seed::count(
             &bot.db,
