@@ -190,6 +190,7 @@ pub enum PlanAction {
     /// allocation table (code, name, kind, and any of province, units, drives, people).
     /// Every error is reported with its line, and a file with any error stores nothing.
     Load {
+        /// The plan file: `.toml`, or `.csv` (UTF-8, headers in Vietnamese or English).
         file: PathBuf,
         /// The year (default: this year, or the file's `[year] year`).
         #[arg(long)]
@@ -210,6 +211,8 @@ pub enum PlanAction {
     /// vị 30000`, `… người 58000-61000`, `… nhắc lại 70%`, `… dân số 2100000`, `… tỷ lệ
     /// 1,1%`, `… đợt 160` (English: units, people, repeat, population, share, drives).
     Target {
+        /// The year (optional), the target's name and its value: `2026 đơn vị 30000`,
+        /// `người 58000-61000`, `nhắc lại 70%`.
         #[arg(required = true, num_args = 1..)]
         words: Vec<String>,
     },
@@ -374,7 +377,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             // One clock for every terminal on this database: --now moves it forward (for
             // all), never back; a terminal opened later follows it.
             let shared = app.store().demo_offset().await?;
-            let wanted = now.map(|t| (t - Utc::now()).num_milliseconds());
+            let wanted = now.map(|t| ms_up(t - Utc::now()));
             let offset = match wanted {
                 Some(ms) => Some(app.store().advance_demo_offset(ms).await?),
                 None => shared,
@@ -1704,7 +1707,7 @@ async fn demo_clock(
         (Some(c), Ok(by)) => {
             let ms = app
                 .store()
-                .advance_demo_offset((c.offset() + by).num_milliseconds())
+                .advance_demo_offset(ms_up(c.offset() + by))
                 .await?;
             c.catch_up(chrono::Duration::milliseconds(ms));
             let now = app.clock().now();
@@ -1720,6 +1723,17 @@ async fn demo_clock(
         }
         (None, _) => Msg::new(MsgId::DemoClockUsage).str("arg", arg.to_string()),
     })
+}
+
+/// A clock offset in whole milliseconds (as stored), rounded up: a jump to 23:00 lands at
+/// 23:00, not a fraction of a millisecond before (which reads 22:59).
+fn ms_up(d: chrono::Duration) -> i64 {
+    let ms = d.num_milliseconds();
+    if d > chrono::Duration::milliseconds(ms) {
+        ms + 1
+    } else {
+        ms
+    }
 }
 
 /// `/clock ARG` (or `/dongho ARG`): the demo clock command of the terminal.
@@ -1932,14 +1946,44 @@ mod tests {
         assert!(parse_now("2027-02-30").is_err());
     }
 
+    /// Issue 31: `/clock 2026-12-06T23:00` answered 22:59, the offset having lost the
+    /// jump's fraction of a millisecond when stored.
+    #[test]
+    fn a_jump_lands_on_the_minute_asked_for() {
+        let now = parse_now("2026-12-06T09:00").unwrap() + chrono::Duration::microseconds(1_234);
+        let to = parse_now("2026-12-06T23:00").unwrap();
+        let by = parse_shift("2026-12-06T23:00", now).unwrap();
+        let landed = now + chrono::Duration::milliseconds(ms_up(by));
+        assert!(landed >= to && landed - to < chrono::Duration::milliseconds(1));
+        assert_eq!(ms_up(chrono::Duration::milliseconds(5)), 5);
+        assert_eq!(ms_up(chrono::Duration::microseconds(-1_500)), -1);
+    }
+
     #[test]
     fn every_subcommand_has_help() {
         use clap::CommandFactory;
         let mut cmd = Cli::command();
         cmd.build();
-        for sub in cmd.get_subcommands() {
-            assert!(sub.get_about().is_some(), "{} has no help", sub.get_name());
+        // Every command at every depth, and every argument of each (issue 31: `plan load
+        // <FILE>` and `plan target <WORDS>` were listed without a word).
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for sub in cmd.get_subcommands() {
+                let here = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() {
+                    missing.push(here.clone());
+                }
+                for arg in sub.get_arguments() {
+                    let id = arg.get_id().as_str();
+                    if arg.get_help().is_none() && !["help", "version"].contains(&id) {
+                        missing.push(format!("{here} <{id}>"));
+                    }
+                }
+                walk(sub, &here, missing);
+            }
         }
+        let mut missing = Vec::new();
+        walk(&cmd, "hienmau", &mut missing);
+        assert!(missing.is_empty(), "no help for: {missing:#?}");
     }
 }
 

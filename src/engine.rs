@@ -445,6 +445,9 @@ enum PromptMode {
     Full,
     /// Append only its options (after an error message that already says what to do).
     ChoicesOnly,
+    /// The outcome of a request the turn before asked for on its own initiative, with
+    /// nothing to add: what that turn said stands alone (no "back at rest" after it).
+    Silent,
 }
 
 struct Turn<'a, 'c> {
@@ -496,6 +499,7 @@ impl<'a, 'c> Turn<'a, 'c> {
         if reply.parts.is_empty()
             && reply.choices.is_empty()
             && self.request.is_none()
+            && self.prompt != PromptMode::Silent
             && self.state == Some(State::Idle)
         {
             reply.parts.push(Msg::new(MsgId::BackAtRest));

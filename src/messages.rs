@@ -471,6 +471,7 @@ message_ids! {
     WebDueMinutes => "web-due-minutes",
     WebDeliveryOk => "web-delivery-ok",
     WebDeliveryLate => "web-delivery-late",
+    WebDeliveryLateOff => "web-delivery-late-off",
     WebZnsQuota => "web-zns-quota",
     WebBackupLast => "web-backup-last",
     WebServerBusy => "web-server-busy",

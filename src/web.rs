@@ -5,6 +5,7 @@
 
 use crate::app::App;
 use crate::app::dashboard::Session;
+use crate::domain::channel::ChannelKind;
 use crate::domain::club::{Action, Roles};
 use crate::domain::delivery::{Health, Lane};
 use crate::domain::drive::{DriveInfo, local_window};
@@ -16,6 +17,14 @@ use crate::messages::{Lang, Msg, MsgId};
 pub const COOKIE: &str = "hm_session";
 /// The cookie that keeps the dashboard's language (`?lang=en`).
 pub const LANG_COOKIE: &str = "hm_lang";
+
+/// A phone as a link that dials it, shown as people write it (`0912 345 678`); a number
+/// that is not a Vietnamese mobile (an old record) is shown as stored.
+pub fn tel_link(e164: &str) -> String {
+    let shown = crate::domain::phone::PhoneNumber::parse(e164)
+        .map_or_else(|_| e164.to_string(), |p| p.national());
+    format!("<a href=\"tel:{}\">{}</a>", esc(e164), esc(&shown))
+}
 
 /// Text made safe inside HTML (elements and attribute values).
 pub fn esc(s: &str) -> String {
@@ -544,10 +553,43 @@ fn delivery_section(v: &View<'_>, h: &Health, now: i64) -> String {
         .collect();
     let minutes = crate::domain::delivery::LATE_MINUTES as f64;
     let verdict = if late {
-        format!(
-            "<p class=\"behind\" role=\"alert\">{}</p>",
-            v.m(&Msg::new(MsgId::WebDeliveryLate).num("n", minutes))
-        )
+        // Late for a channel this server runs: its connection; for one it does not run
+        // (no token configured): that, since checking a connection would not help.
+        let cfg = v.app.config();
+        let (on, off): (Vec<&String>, Vec<&String>) =
+            h.late_channels
+                .iter()
+                .partition(|c| match ChannelKind::from_code(c) {
+                    Some(ChannelKind::Telegram) => cfg.telegram.is_some(),
+                    Some(ChannelKind::Zalo) => cfg.zalo_bot.is_some(),
+                    Some(ChannelKind::ZaloOa) => cfg.zalo_oa.is_some(),
+                    Some(ChannelKind::Terminal) | None => false,
+                });
+        let names = |cs: &[&String]| {
+            if cs.is_empty() {
+                return "none".to_string();
+            }
+            cs.iter()
+                .map(|c| ChannelKind::from_code(c).map_or(c.to_string(), |k| k.name().into()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut said = Vec::new();
+        if !on.is_empty() || off.is_empty() {
+            said.push(
+                v.m(&Msg::new(MsgId::WebDeliveryLate)
+                    .num("n", minutes)
+                    .str("channels", names(&on))),
+            );
+        }
+        if !off.is_empty() {
+            said.push(
+                v.m(&Msg::new(MsgId::WebDeliveryLateOff)
+                    .num("n", minutes)
+                    .str("channels", names(&off))),
+            );
+        }
+        format!("<p class=\"behind\" role=\"alert\">{}</p>", said.join(" "))
     } else {
         format!(
             "<p>{}</p>",

@@ -18,7 +18,7 @@ club-invite = Invite code: { $code } (members send /join { $code } to join)
 club-invite-with-link =
     Invite code: { $code } (members send /join { $code } to join)
     Telegram link: { $link }
-club-needs-registration = Please finish registering first (type /start); then you can join or create a club.
+club-needs-registration = Please finish registering first (type /register); then you can join or create a club.
 join-bad-code = An invite code is 6 letters and digits, for example K7QX2M. Please check it.
 join-after-registration = To join the club you need to register first. I will add you to the club as soon as you are done.
 ask-join-code = Please send the club's invite code (6 characters, from the club leader).

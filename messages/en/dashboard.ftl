@@ -171,7 +171,11 @@ web-col-retried = Retried (errors, timeouts)
 web-col-throttled = Rate-limited by the platform (429)
 web-due-minutes = { $n } min
 web-delivery-ok = No message that is due has waited over { $n } minutes.
-web-delivery-late = Messages that are due have waited over { $n } minutes: check the connection to Telegram/Zalo (hienmau status).
+web-delivery-late = Messages that are due have waited over { $n } minutes: check the connection{ $channels ->
+    [none] {""}
+   *[other] {" "}to { $channels }
+} (hienmau status).
+web-delivery-late-off = Messages for { $channels } have waited over { $n } minutes because this server does not run that channel: they will go out once it is configured (hienmau check-config).
 web-zns-quota = Zalo OA: { $remaining } of { $daily } template messages left today.
 web-backup-last = Last backup: { $at } (checked).
 web-backup-late = Last backup: { $at }, more than two intervals ago: see the server's logs and the backup folder.
@@ -223,13 +227,16 @@ web-donor-no-donations = No donation on record.
 web-upload-calendar-title = Upload a campaign calendar (.toml or .csv file)
 web-upload-calendar-hint = The format hienmau campaigns import reads: campaigns, their drives and fixed donation points. A file with errors stores nothing, and every error is named by its line. A campaign of the same name, or a drive at the same place and time, is updated.
 web-upload-donations-title = Upload a blood centre's list of donations (.csv)
-web-upload-donations-hint = The format hienmau donations import reads: a header line (phone, date, kind, optionally volume and unit), then one donation a line. A file with errors stores nothing, and every error is named by its line. A donation already on record is not recorded twice.
+web-upload-donations-hint = The format hienmau donations import reads: a header line (phone, date, kind, optionally volume and unit; or the Vietnamese Số điện thoại, Ngày hiến, Loại, Thể tích, Đơn vị), then one donation a line. A file with errors stores nothing, and every error is named by its line. A donation already on record is not recorded twice.
 web-upload-file = File
 web-upload-year = Year
 web-upload-send = Upload
 web-upload-accept-early = Record early donations too (inside the donor's interval: the lines warned about were checked)
 web-upload-none = No file was chosen (or it is empty). Nothing was stored.
-web-upload-not-text = This file is not UTF-8 text: save it as "CSV UTF-8" or TOML and upload it again. Nothing was stored.
+web-upload-not-text = This file is not UTF-8 text: save it as "CSV UTF-8"{ $kind ->
+    [calendar] {" "}or TOML
+   *[other] {""}
+} and upload it again. Nothing was stored.
 web-upload-bad-year = Not a year this can be for (last year, this year, or up to 5 years ahead). Nothing was stored.
 web-upload-unreadable = The upload could not be read (over 4 MB, or cut off). Nothing was stored.
 web-upload-rejected = { $count } error(s) in { $file }: nothing was stored. Correct them and upload it again.

@@ -18,7 +18,7 @@ club-invite = Mã mời: { $code } (thành viên gửi /join { $code } để tha
 club-invite-with-link =
     Mã mời: { $code } (thành viên gửi /join { $code } để tham gia)
     Đường dẫn Telegram: { $link }
-club-needs-registration = Bạn cần hoàn tất đăng ký trước (gõ /start), sau đó mới tham gia hoặc tạo câu lạc bộ được.
+club-needs-registration = Bạn cần hoàn tất đăng ký trước (gõ /dangky), sau đó mới tham gia hoặc tạo câu lạc bộ được.
 join-bad-code = Mã mời gồm 6 chữ và số, ví dụ K7QX2M. Bạn kiểm tra lại giúp mình nhé.
 join-after-registration = Để tham gia câu lạc bộ, bạn cần đăng ký trước. Mình sẽ tự thêm bạn vào câu lạc bộ ngay khi đăng ký xong.
 ask-join-code = Bạn gửi mã mời của câu lạc bộ (6 ký tự, do trưởng CLB cung cấp).

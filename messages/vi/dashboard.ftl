@@ -171,7 +171,11 @@ web-col-retried = Phải thử lại (lỗi, hết giờ chờ)
 web-col-throttled = Bị nền tảng giới hạn tốc độ (429)
 web-due-minutes = { $n } phút
 web-delivery-ok = Không có tin nào đến giờ gửi mà chờ quá { $n } phút.
-web-delivery-late = Có tin đến giờ gửi đã chờ quá { $n } phút: kiểm tra kết nối tới Telegram/Zalo (lệnh hienmau status).
+web-delivery-late = Có tin đến giờ gửi đã chờ quá { $n } phút: kiểm tra kết nối{ $channels ->
+    [none] {""}
+   *[other] {" "}tới { $channels }
+} (lệnh hienmau status).
+web-delivery-late-off = Tin cho { $channels } đã chờ quá { $n } phút vì máy chủ này chưa bật kênh đó: tin sẽ được gửi khi kênh được cấu hình (lệnh hienmau check-config).
 web-zns-quota = Zalo OA: hôm nay còn { $remaining }/{ $daily } tin mẫu.
 web-backup-last = Sao lưu gần nhất: { $at } (đã kiểm tra).
 web-backup-late = Sao lưu gần nhất: { $at }, đã quá hai kỳ sao lưu: xem nhật ký máy chủ và thư mục sao lưu.
@@ -223,13 +227,16 @@ web-donor-no-donations = Chưa ghi nhận lần hiến nào.
 web-upload-calendar-title = Tải lên lịch vận động (tệp .toml hoặc .csv)
 web-upload-calendar-hint = Cùng định dạng với lệnh hienmau campaigns import: các đợt vận động, điểm hiến máu và điểm hiến máu cố định. Tệp có lỗi thì không lưu gì, và mọi lỗi được nêu theo dòng. Đợt cùng tên, điểm cùng nơi và giờ thì được cập nhật.
 web-upload-donations-title = Tải lên danh sách hiến máu của trung tâm (.csv)
-web-upload-donations-hint = Cùng định dạng với lệnh hienmau donations import: dòng đầu là tên cột (phone, date, kind, có thể thêm volume và unit), mỗi dòng một lần hiến. Tệp có lỗi thì không lưu gì, và mọi lỗi được nêu theo dòng. Lần hiến đã có thì không ghi hai lần.
+web-upload-donations-hint = Cùng định dạng với lệnh hienmau donations import: dòng đầu là tên cột (Số điện thoại, Ngày hiến, Loại, có thể thêm Thể tích và Đơn vị; hoặc phone, date, kind, volume, unit), mỗi dòng một lần hiến. Tệp có lỗi thì không lưu gì, và mọi lỗi được nêu theo dòng. Lần hiến đã có thì không ghi hai lần.
 web-upload-file = Tệp
 web-upload-year = Năm
 web-upload-send = Tải lên
 web-upload-accept-early = Ghi nhận cả những lần hiến sớm hơn khoảng cách cho phép (đã kiểm tra các dòng được cảnh báo)
 web-upload-none = Chưa chọn tệp nào (hoặc tệp trống). Không có gì được lưu.
-web-upload-not-text = Tệp này không phải văn bản UTF-8: hãy lưu lại dưới dạng "CSV UTF-8" hoặc TOML rồi tải lên lại. Không có gì được lưu.
+web-upload-not-text = Tệp này không phải văn bản UTF-8: hãy lưu lại dưới dạng "CSV UTF-8"{ $kind ->
+    [calendar] {" "}hoặc TOML
+   *[other] {""}
+} rồi tải lên lại. Không có gì được lưu.
 web-upload-bad-year = Năm không hợp lệ (chỉ năm trước, năm nay hoặc tối đa 5 năm tới). Không có gì được lưu.
 web-upload-unreadable = Không đọc được tệp tải lên (quá 4 MB, hoặc bị ngắt giữa chừng). Không có gì được lưu.
 web-upload-rejected = { $count } lỗi trong { $file }: không có gì được lưu. Sửa rồi tải lên lại.

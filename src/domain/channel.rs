@@ -22,6 +22,16 @@ impl ChannelKind {
         }
     }
 
+    /// The platform's own name, as people know it (the same in every language).
+    pub fn name(self) -> &'static str {
+        match self {
+            ChannelKind::Telegram => "Telegram",
+            ChannelKind::Zalo => "Zalo",
+            ChannelKind::ZaloOa => "Zalo OA",
+            ChannelKind::Terminal => "terminal",
+        }
+    }
+
     pub fn from_code(code: &str) -> Option<ChannelKind> {
         match code {
             "telegram" => Some(ChannelKind::Telegram),

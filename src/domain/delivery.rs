@@ -55,6 +55,8 @@ pub struct LaneHealth {
 pub struct Health {
     /// Every lane, in order, zeros included.
     pub lanes: Vec<LaneHealth>,
+    /// The channels (codes) of the messages due for over [`LATE_MINUTES`], in code order.
+    pub late_channels: Vec<String>,
     /// The Zalo OA's template quota for the day (daily, remaining), when one was reported.
     pub zns_quota: Option<(Option<i64>, Option<i64>)>,
     /// When the last scheduled backup was taken and checked (unix ms), if one was.

@@ -1277,6 +1277,10 @@ impl Turn<'_, '_> {
             DriveOutcome::UnitQuestion { any: false, asked } => {
                 if asked {
                     self.say(MsgId::UnitNone);
+                } else {
+                    // Offered after registration, and the plan has no units: the
+                    // registration's own message is the last word.
+                    self.prompt = super::PromptMode::Silent;
                 }
                 self.state = Some(State::Idle);
             }

@@ -1685,3 +1685,20 @@ fn b_value(v: &str) -> String {
         .map(|b| b.value())
         .unwrap_or_default()
 }
+
+/// Issue 31: an unregistered person who types /newclub or /join is pointed to the command the
+/// greeting offers (/dangky), which also works for staff, not to /start.
+#[test]
+fn club_commands_before_registering_point_to_dangky() {
+    for cmd in ["/newclub", "/join", "/clubs"] {
+        let mut c = Chat::new();
+        let text = c.say(cmd);
+        assert!(
+            text.contains("/dangky") && !text.contains("/start"),
+            "{cmd}: {text}"
+        );
+        c.conv.lang = Lang::En;
+        let text = c.say(cmd);
+        assert!(text.contains("/register"), "{cmd}: {text}");
+    }
+}

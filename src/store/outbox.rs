@@ -680,20 +680,33 @@ impl Tx {
             })
             .collect();
         // The partial index of waiting rows serves this (same condition).
-        let waiting: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT lane, COUNT(*), MIN(CASE WHEN not_before <= $1 THEN not_before END) \
-             FROM outbox WHERE status IN ('pending', 'sending') GROUP BY lane",
+        let waiting: Vec<(i64, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT lane, channel, COUNT(*), \
+             MIN(CASE WHEN not_before <= $1 THEN not_before END) \
+             FROM outbox WHERE status IN ('pending', 'sending') GROUP BY lane, channel",
         )
         .bind(now)
         .fetch_all(&mut *self.tx)
         .await
         .context("counting waiting messages")?;
-        for (lane, n, due) in waiting {
+        let mut late_channels: Vec<String> = Vec::new();
+        for (lane, channel, n, due) in waiting {
             if let Some(l) = lanes.iter_mut().find(|l| l.lane == lane) {
-                l.waiting = n;
-                l.due_since = due;
+                l.waiting += n;
+                l.due_since = match (l.due_since, due) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            let late = LaneHealth {
+                due_since: due,
+                ..LaneHealth::default()
+            };
+            if late.late(now) && !late_channels.contains(&channel) {
+                late_channels.push(channel);
             }
         }
+        late_channels.sort();
         let finished: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
             "SELECT lane, COUNT(*) FILTER (WHERE status = 'sent'), \
              COUNT(*) FILTER (WHERE status IN ('failed', 'unreachable')), \
@@ -725,6 +738,7 @@ impl Tx {
                 .context("reading the last backup's time")?;
         Ok(Health {
             lanes,
+            late_channels,
             zns_quota,
             backup_at: backup_at.filter(|t| *t > 0),
             backups_here: self.backend() == super::Backend::Sqlite,

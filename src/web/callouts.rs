@@ -363,9 +363,7 @@ fn tally(v: &View<'_>, info: &CalloutInfo, pledges: &[Pledge]) -> String {
     let rows: String = pledges
         .iter()
         .map(|p| {
-            let phone = p.phone.as_deref().map_or(String::new(), |ph| {
-                format!("<a href=\"tel:{}\">{}</a>", esc(ph), esc(ph))
-            });
+            let phone = p.phone.as_deref().map_or(String::new(), super::tel_link);
             let outcome = match p.outcome {
                 Some(PledgeOutcome::Donated) => v.t(MsgId::WebPledgeDonated),
                 Some(PledgeOutcome::NoShow) => v.t(MsgId::WebPledgeNoShow),

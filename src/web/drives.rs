@@ -578,9 +578,7 @@ pub async fn drive(v: &View<'_>, id: i64, query: &Fields) -> anyhow::Result<Repl
     let rows: String = list
         .iter()
         .map(|s| {
-            let phone = s.phone.as_deref().map_or(String::new(), |p| {
-                format!("<a href=\"tel:{}\">{}</a>", esc(p), esc(p))
-            });
+            let phone = s.phone.as_deref().map_or(String::new(), super::tel_link);
             format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{phone}</td></tr>",
                 esc(&s.name),
@@ -619,15 +617,23 @@ pub async fn drive(v: &View<'_>, id: i64, query: &Fields) -> anyhow::Result<Repl
             )
         )
     };
+    // When, where (the commune only when known), and the campaign only when it has one.
+    let place = if d.commune.is_empty() {
+        d.province_name()
+    } else {
+        format!("{}, {}", d.commune, d.province_name())
+    };
+    let campaign = d
+        .campaign
+        .as_deref()
+        .map_or(String::new(), |c| format!(" · {}", esc(c)));
     let body = format!(
-        "{}<h2>{}</h2><p>{} {} · {} ({}) · {}</p><p>{} / {}</p><h3>{}</h3>{signups}{cancel}",
+        "{}<h2>{}</h2><p>{} {} · {}{campaign}</p><p>{} / {}</p><h3>{}</h3>{signups}{cancel}",
         v.notice(query),
         esc(&d.place),
         format_vn(day),
         esc(&w.label()),
-        esc(d.campaign.as_deref().unwrap_or("—")),
-        esc(&d.province_name()),
-        esc(&d.commune),
+        esc(&place),
         d.taken,
         d.capacity,
         v.t(MsgId::WebSignupsHead)

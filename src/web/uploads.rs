@@ -160,7 +160,16 @@ pub async fn post_upload(
         .strip_prefix(b"\xEF\xBB\xBF")
         .unwrap_or(&file.bytes);
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return Ok(refused(v, kind, said(v, MsgId::WebUploadNotText)));
+        let which = match kind {
+            UploadKind::Calendar => "calendar",
+            UploadKind::Donations => "donations",
+        };
+        let not_text = v.m(&Msg::new(MsgId::WebUploadNotText).str("kind", which));
+        return Ok(refused(
+            v,
+            kind,
+            format!("<p class=\"error\">{not_text}</p>"),
+        ));
     };
     let text = text.to_string();
     let request = match kind {

@@ -319,6 +319,7 @@ impl TestBot {
         }
         let done = self.say(user, "1").await;
         assert!(done.text.contains("Cảm ơn"), "{user}: {}", done.text);
+        assert!(!done.text.contains("Đã quay lại"), "{user}: {}", done.text);
     }
 
     /// Wait until `user` receives a message containing `needle`; returns it.

@@ -64,6 +64,9 @@ fn a_whole_registration_piped_through_hienmau_chat() {
     assert!(out.contains("Nhóm máu: chưa biết"), "{out}");
     assert!(out.contains("Tỉnh/thành: TP Hồ Chí Minh"), "{out}");
     assert!(out.contains("đăng ký thành công"), "{out}");
+    // No plan is loaded, so no unit is offered: the registration's message is the last
+    // word, not followed by "Đã quay lại" (issue 31).
+    assert!(!out.contains("Đã quay lại"), "{out}");
     assert!(!out.contains("0912345678") || out.contains("0912 345 678"));
 
     // A second session on the same database continues as the same person.
