@@ -717,12 +717,33 @@ pub async fn restore(
 }
 
 /// `hienmau campaigns …`: what to print, or why nothing was stored.
+/// A file refused: every error by line, after the file's name, in the configured language.
+fn nothing_stored(
+    app: &App,
+    file: &std::path::Path,
+    errors: &[crate::domain::campaign::FileError],
+) -> anyhow::Error {
+    let lang = app.config().language;
+    let head = app.catalogue().render(
+        lang,
+        &crate::messages::Msg::new(crate::messages::MsgId::CliNothingStored),
+    );
+    let lines: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}:{e}", file.display()))
+        .collect();
+    anyhow::anyhow!("{head}\n{}", lines.join("\n"))
+}
+
 pub async fn campaigns(
     app: &App,
     action: CampaignAction,
     today: NaiveDate,
 ) -> anyhow::Result<String> {
+    use crate::messages::{Msg, MsgId};
     use chrono::Datelike;
+    let lang = app.config().language;
+    let say = |m: Msg| app.catalogue().render(lang, &m);
     match action {
         CampaignAction::Import { file, year } => {
             let year = year.unwrap_or(today.year());
@@ -776,15 +797,16 @@ pub async fn campaigns(
             };
             match parsed {
                 Ok(calendar) => {
-                    let mut stored = String::new();
+                    let mut stored = Msg::new(MsgId::CliCalendarStored)
+                        .num("year", f64::from(year))
+                        .str("plan", "none");
                     if let Some(p) = &plan {
                         let y = p.targets.as_ref().map_or(year, |t| t.year);
                         let loaded = app.load_plan(y, p).await?;
-                        stored = format!(
-                            "the {y} plan ({}{} units), ",
-                            if loaded.targets { "targets and " } else { "" },
-                            loaded.units
-                        );
+                        stored = stored
+                            .str("plan", y.to_string())
+                            .str("targets", if loaded.targets { "yes" } else { "no" })
+                            .num("units", loaded.units as f64);
                     }
                     // Checked again now that the plan's units are stored, and written in
                     // steps beside a running bot.
@@ -793,37 +815,33 @@ pub async fn campaigns(
                         crate::engine::DriveOutcome::CalendarImported { drives, .. } => drives,
                         other => anyhow::bail!("the calendar was not stored: {other:?}"),
                     };
-                    let points = match calendar.fixed_points.len() {
-                        0 => String::new(),
-                        n => format!(", {n} fixed points"),
-                    };
-                    Ok(format!(
-                        "{stored}{} campaigns{points} and {drives} drives stored for {year}\n",
-                        calendar.campaigns.len()
-                    ))
+                    Ok(say(stored
+                        .num("campaigns", calendar.campaigns.len() as f64)
+                        .num("points", calendar.fixed_points.len() as f64)
+                        .num("drives", drives as f64))
+                        + "\n")
                 }
-                Err(errors) => {
-                    let lines: Vec<String> = errors
-                        .iter()
-                        .map(|e| format!("{}:{e}", file.display()))
-                        .collect();
-                    anyhow::bail!("nothing was stored:\n{}", lines.join("\n"))
-                }
+                Err(errors) => Err(nothing_stored(app, &file, &errors)),
             }
         }
         CampaignAction::List { year } => {
             let year = year.unwrap_or(today.year());
             let list = app.store().campaigns(year).await?;
             if list.is_empty() {
-                return Ok(format!("no campaigns stored for {year}\n"));
+                return Ok(
+                    say(Msg::new(MsgId::CliCampaignsNone).num("year", f64::from(year))) + "\n",
+                );
             }
+            let vi = lang == crate::messages::Lang::Vi;
+            let fig = |n: i64| crate::domain::text::figure(n as f64, vi);
             let mut out = String::new();
             for c in list {
-                let units = match (c.target_units_min, c.target_units_max) {
-                    (Some(a), Some(b)) if a == b => format!("{a} units"),
-                    (Some(a), Some(b)) => format!("{a}–{b} units"),
-                    _ => String::new(),
-                };
+                let units = Msg::new(MsgId::CliTargetUnits);
+                let units = say(match (c.target_units_min, c.target_units_max) {
+                    (Some(a), Some(b)) if a == b => units.str("min", fig(a)).str("max", "same"),
+                    (Some(a), Some(b)) => units.str("min", fig(a)).str("max", fig(b)),
+                    _ => units.str("min", "none").str("max", "none"),
+                });
                 out.push_str(&format!(
                     "{} – {}  {}  {}  {}\n",
                     crate::domain::dates::format_vn(c.starts_on),
@@ -924,6 +942,9 @@ pub enum StockAction {
 /// `hienmau stock set|list`.
 pub async fn stock(app: &App, action: StockAction) -> anyhow::Result<String> {
     use crate::domain::callout::PatientGroup;
+    use crate::messages::{Msg, MsgId};
+    let lang = app.config().language;
+    let say = |m: Msg| app.catalogue().render(lang, &m);
     match action {
         StockAction::Set {
             group,
@@ -931,21 +952,24 @@ pub async fn stock(app: &App, action: StockAction) -> anyhow::Result<String> {
             threshold,
         } => {
             let g = PatientGroup::parse(&group).ok_or_else(|| {
-                anyhow::anyhow!("{group:?} is not a blood group with ABO and Rh, like O- or AB+")
+                anyhow::anyhow!(
+                    "{}",
+                    say(Msg::new(MsgId::CliStockBadGroup).str("group", group.clone()))
+                )
             })?;
             if units < 0 || threshold.is_some_and(|t| t < 0) {
-                anyhow::bail!("units and threshold cannot be negative");
+                anyhow::bail!("{}", say(Msg::new(MsgId::CliStockNegative)));
             }
             let now = app.clock().now().timestamp_millis();
             app.store()
                 .set_stock(g, units, threshold, "cli", now)
                 .await?;
-            Ok(format!("{}: {units} units\n", g.code()))
+            Ok(say(Msg::new(MsgId::CliStockSet)
+                .str("group", g.code())
+                .num("units", units as f64))
+                + "\n")
         }
         StockAction::List => {
-            use crate::messages::{Msg, MsgId};
-            let lang = app.config().language;
-            let say = |m: Msg| app.catalogue().render(lang, &m);
             let levels = app.store().stock_levels().await?;
             if levels.is_empty() {
                 return Ok(say(Msg::new(MsgId::CliStockNone)) + "\n");
@@ -1169,7 +1193,7 @@ pub async fn plan(app: &App, action: PlanAction, today: NaiveDate) -> anyhow::Re
                     say(MsgId::PlanLevelUnit),
                     u.code.clone(),
                     u.name.clone(),
-                    u.kind.code().to_string(),
+                    cat.render(lang, &Msg::new(MsgId::UnitKind).str("kind", u.kind.code())),
                     num(u.target_units),
                     units_text(u.units_done, vi),
                     pct(pace.map(|p| p.done_pct)),
@@ -1352,18 +1376,17 @@ pub async fn import_donations_with(
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let request = crate::engine::DriveRequest::ImportDonations { text, accept_early };
     match app.import_file_as_cli(request).await? {
-        crate::engine::DriveOutcome::DonationsImported(done) => Ok(format!(
-            "{} donations recorded for {} donors ({} already on record)\n",
-            done.added,
-            done.donors,
-            done.lines - done.added
-        )),
+        crate::engine::DriveOutcome::DonationsImported(done) => {
+            use crate::messages::{Msg, MsgId};
+            let lang = app.config().language;
+            let msg = Msg::new(MsgId::CliDonationsImported)
+                .num("added", done.added as f64)
+                .num("donors", done.donors as f64)
+                .num("known", (done.lines - done.added) as f64);
+            Ok(app.catalogue().render(lang, &msg) + "\n")
+        }
         crate::engine::DriveOutcome::FileRejected(errors) => {
-            let lines: Vec<String> = errors
-                .iter()
-                .map(|e| format!("{}:{e}", file.display()))
-                .collect();
-            anyhow::bail!("nothing was stored:\n{}", lines.join("\n"))
+            Err(nothing_stored(app, file, &errors))
         }
         other => anyhow::bail!("unexpected outcome of an import: {other:?}"),
     }
@@ -1438,12 +1461,15 @@ pub async fn donations(app: &App, action: DonationAction) -> anyhow::Result<Stri
     Ok(out)
 }
 
-/// What `hienmau status` prints.
+/// What `hienmau status` prints, in the configured language (the outbox's statuses and
+/// the jobs' outcomes are the codes the database and the logs use).
 pub async fn status_report(app: &App, config: &Config) -> anyhow::Result<String> {
-    let mut out = String::from("outbox:\n");
+    use crate::messages::{Msg, MsgId};
+    let say = |m: Msg| app.catalogue().render(config.language, &m) + "\n";
+    let mut out = say(Msg::new(MsgId::CliStatusOutbox));
     let counts = app.store().outbox_status_counts().await?;
     if counts.is_empty() {
-        out.push_str("  (empty)\n");
+        out.push_str(&format!("  {}", say(Msg::new(MsgId::CliStatusEmpty))));
     }
     for (status, n) in counts {
         out.push_str(&format!("  {status:<12} {n}\n"));
@@ -1455,31 +1481,30 @@ pub async fn status_report(app: &App, config: &Config) -> anyhow::Result<String>
             .map(|(lane, n)| format!("{} {n}", lane.name()))
             .collect();
         out.push_str(&format!(
-            "  uncertain: being sent when the process stopped, not sent again ({}); \
-             [delivery] interrupted_bulk = \"resend\" sends such rows again\n",
-            lanes.join(", ")
+            "  {}",
+            say(Msg::new(MsgId::CliStatusUncertain).str("lanes", lanes.join(", ")))
         ));
     }
     let last = app.store().counter("backup_last_at").await?;
-    out.push_str(
-        &match chrono::DateTime::from_timestamp_millis(last).filter(|_| last > 0) {
-            Some(t) => format!(
-                "last backup: {}\n",
-                t.with_timezone(&config.timezone).format("%d/%m/%Y %H:%M")
+    out.push_str(&say(
+        match chrono::DateTime::from_timestamp_millis(last).filter(|_| last > 0) {
+            Some(t) => Msg::new(MsgId::CliStatusBackup).str(
+                "at",
+                t.with_timezone(&config.timezone)
+                    .format("%d/%m/%Y %H:%M")
+                    .to_string(),
             ),
-            None => "last backup: none recorded (hienmau backup FILE, or HIENMAU_BACKUP_DIR for \
-                 serve to take them)\n"
-                .to_string(),
+            None => Msg::new(MsgId::CliStatusNoBackup),
         },
-    );
-    let (donations, anonymous) = app.store().donation_counts().await?;
-    out.push_str(&format!(
-        "donations on record: {donations} ({anonymous} of erased donors, anonymous)\n"
     ));
-    out.push_str("scheduler jobs (pending, or what came of them):\n");
+    let (donations, anonymous) = app.store().donation_counts().await?;
+    out.push_str(&say(Msg::new(MsgId::CliStatusDonations)
+        .num("n", donations as f64)
+        .num("anonymous", anonymous as f64)));
+    out.push_str(&say(Msg::new(MsgId::CliStatusJobs)));
     let jobs = app.store().job_counts().await?;
     if jobs.is_empty() {
-        out.push_str("  (none)\n");
+        out.push_str(&format!("  {}", say(Msg::new(MsgId::CliStatusEmpty))));
     }
     for (outcome, n) in jobs {
         out.push_str(&format!("  {outcome:<12} {n}\n"));
@@ -1493,10 +1518,12 @@ pub async fn status_report(app: &App, config: &Config) -> anyhow::Result<String>
 /// The Zalo OA's month: template spend against the budget, the day's template quota, and
 /// receipts (confirmed, awaiting, unconfirmed after `receipt_timeout_minutes`).
 async fn zalo_status(app: &App, config: &Config) -> anyhow::Result<String> {
+    use crate::messages::{Msg, MsgId};
+    let say = |m: Msg| app.catalogue().render(config.language, &m) + "\n";
     let now = app.clock().now();
     let month = now
         .with_timezone(&config.timezone)
-        .format("%Y-%m")
+        .format("%m/%Y")
         .to_string();
     let timeout = config
         .zns
@@ -1504,9 +1531,14 @@ async fn zalo_status(app: &App, config: &Config) -> anyhow::Result<String> {
         .map_or(3_600_000, |z| z.receipt_timeout_ms);
     let st = app
         .store()
-        .zalo_status(&month, now.timestamp_millis() - timeout)
+        .zalo_status(
+            &now.with_timezone(&config.timezone)
+                .format("%Y-%m")
+                .to_string(),
+            now.timestamp_millis() - timeout,
+        )
         .await?;
-    let mut out = format!("Zalo OA, {month}:\n");
+    let mut out = say(Msg::new(MsgId::CliZaloMonth).str("month", month));
     let of = |class: &str| {
         st.spend
             .iter()
@@ -1516,24 +1548,26 @@ async fn zalo_status(app: &App, config: &Config) -> anyhow::Result<String> {
     let (bulk_n, bulk_vnd) = of(Spend::Bulk.code());
     let (urgent_n, urgent_vnd) = of(Spend::Urgent.code());
     let (billed_n, _) = of(Spend::BilledConsultation.code());
+    let line = |m: Msg| format!("  {}", say(m));
     match &config.zns {
         Some(z) => {
-            out.push_str(&format!(
-                "  template messages: {bulk_n} bulk, {urgent_n} urgent; spent {} of {} VND \
-                 (urgent may add up to {} VND)\n",
-                bulk_vnd + urgent_vnd,
-                z.monthly_budget_vnd,
-                z.urgent_cap_vnd
+            out.push_str(&line(
+                Msg::new(MsgId::CliZaloSpend)
+                    .num("bulk", bulk_n as f64)
+                    .num("urgent", urgent_n as f64)
+                    .num("spent", (bulk_vnd + urgent_vnd) as f64)
+                    .num("budget", z.monthly_budget_vnd as f64)
+                    .num("cap", z.urgent_cap_vnd as f64),
             ));
-            out.push_str(&format!(
-                "  remaining this month: {} VND\n",
-                (z.monthly_budget_vnd - bulk_vnd - urgent_vnd).max(0)
-            ));
+            out.push_str(&line(Msg::new(MsgId::CliZaloLeft).num(
+                "left",
+                (z.monthly_budget_vnd - bulk_vnd - urgent_vnd).max(0) as f64,
+            )));
         }
-        None => out.push_str("  template messages: not configured ([zns] in the config file)\n"),
+        None => out.push_str(&line(Msg::new(MsgId::CliZaloNoZns))),
     }
-    out.push_str(&format!(
-        "  consultation messages between 48 h and 7 days (billed by Zalo): {billed_n}\n"
+    out.push_str(&line(
+        Msg::new(MsgId::CliZaloBilled).num("n", billed_n as f64),
     ));
     if let Some((daily, remaining, at)) = st.quota {
         let at = chrono::DateTime::from_timestamp_millis(at)
@@ -1543,19 +1577,20 @@ async fn zalo_status(app: &App, config: &Config) -> anyhow::Result<String> {
                     .to_string()
             })
             .unwrap_or_default();
-        let n = |v: Option<i64>| v.map_or("?".to_string(), |v| v.to_string());
-        out.push_str(&format!(
-            "  template quota today: {} of {} left (reported {at})\n",
-            n(remaining),
-            n(daily)
-        ));
+        let n = |m: Msg, name: &str, v: Option<i64>| match v {
+            Some(v) => m.num(name, v as f64),
+            None => m.str(name, "?"),
+        };
+        let quota = Msg::new(MsgId::CliZaloQuota).str("at", at);
+        let quota = n(quota, "remaining", remaining);
+        out.push_str(&line(n(quota, "daily", daily)));
     }
-    out.push_str(&format!(
-        "  receipts: {} confirmed, {} awaiting, {} unconfirmed after {} min (not resent)\n",
-        st.delivered,
-        st.awaiting,
-        st.unconfirmed,
-        timeout / 60_000
+    out.push_str(&line(
+        Msg::new(MsgId::CliZaloReceipts)
+            .num("delivered", st.delivered as f64)
+            .num("awaiting", st.awaiting as f64)
+            .num("unconfirmed", st.unconfirmed as f64)
+            .num("minutes", (timeout / 60_000) as f64),
     ));
     Ok(out)
 }

@@ -56,6 +56,11 @@ pub const SOURCES: &[(Lang, &str, &str)] = &[
     ),
     (
         Lang::Vi,
+        "vi/cli.ftl",
+        include_str!("../messages/vi/cli.ftl"),
+    ),
+    (
+        Lang::Vi,
         "vi/drive.ftl",
         include_str!("../messages/vi/drive.ftl"),
     ),
@@ -83,6 +88,11 @@ pub const SOURCES: &[(Lang, &str, &str)] = &[
         Lang::En,
         "en/club.ftl",
         include_str!("../messages/en/club.ftl"),
+    ),
+    (
+        Lang::En,
+        "en/cli.ftl",
+        include_str!("../messages/en/cli.ftl"),
     ),
     (
         Lang::En,
@@ -657,6 +667,29 @@ message_ids! {
     CliStockNone => "cli-stock-none",
     CliStockHeader => "cli-stock-header",
     CliStockLow => "cli-stock-low",
+    CliCalendarStored => "cli-calendar-stored",
+    CliCampaignsNone => "cli-campaigns-none",
+    CliTargetUnits => "cli-target-units",
+    CliNothingStored => "cli-nothing-stored",
+    CliDonationsImported => "cli-donations-imported",
+    CliStockSet => "cli-stock-set",
+    CliStockBadGroup => "cli-stock-bad-group",
+    CliStockNegative => "cli-stock-negative",
+    CliStatusOutbox => "cli-status-outbox",
+    CliStatusEmpty => "cli-status-empty",
+    CliStatusUncertain => "cli-status-uncertain",
+    CliStatusBackup => "cli-status-backup",
+    CliStatusNoBackup => "cli-status-no-backup",
+    CliStatusDonations => "cli-status-donations",
+    CliStatusJobs => "cli-status-jobs",
+    CliZaloMonth => "cli-zalo-month",
+    CliZaloSpend => "cli-zalo-spend",
+    CliZaloLeft => "cli-zalo-left",
+    CliZaloNoZns => "cli-zalo-no-zns",
+    CliZaloBilled => "cli-zalo-billed",
+    CliZaloQuota => "cli-zalo-quota",
+    CliZaloReceipts => "cli-zalo-receipts",
+    UnitKind => "unit-kind",
     CliDonorSeveral => "cli-donor-several",
     CliNoDonations => "cli-no-donations",
     CliDonationsHeader => "cli-donations-header",
@@ -966,6 +999,9 @@ impl Catalogue {
         // Unicode isolation marks are invisible noise in a chat; the texts are plain.
         vi.set_use_isolating(false);
         en.set_use_isolating(false);
+        // Figures grouped and marked as each language writes them (30.000 / 30,000).
+        vi.set_formatter(Some(figure_vi));
+        en.set_formatter(Some(figure_en));
         for (lang, file, text) in SOURCES {
             let res =
                 FluentResource::try_new(text.to_string()).map_err(|(_, errs)| CatalogueError {
@@ -1010,9 +1046,10 @@ impl Catalogue {
         for (name, value) in &msg.args {
             let v: FluentValue = match value {
                 Arg::Str(s) => FluentValue::String(Cow::Owned(s.clone())),
-                // Vietnamese writes a decimal comma: 48,5 kg.
-                Arg::Num(n) if lang == Lang::Vi && n.fract() != 0.0 => {
-                    FluentValue::String(Cow::Owned(n.to_string().replace('.', ",")))
+                // Numbers that name rather than count are written as typed: a year, an id
+                // a command takes back, a line of a file, a member's number on a page.
+                Arg::Num(n) if UNGROUPED.contains(&name.as_str()) => {
+                    FluentValue::String(Cow::Owned(n.to_string()))
                 }
                 Arg::Num(n) => FluentValue::from(*n),
                 Arg::Msg(m) => FluentValue::String(Cow::Owned(self.render(lang, m))),
@@ -1033,6 +1070,43 @@ impl Catalogue {
         }
         text
     }
+}
+
+/// Variables holding numbers that name something (never grouped: `2026`, not `2.026`).
+const UNGROUPED: [&str; 4] = ["year", "id", "line", "number"];
+
+/// How a Vietnamese message writes a number: `30.000`, `48,5` (see [`figure`]).
+fn figure_vi<M>(v: &FluentValue, _: &M) -> Option<String> {
+    number(v, true)
+}
+
+fn figure_en<M>(v: &FluentValue, _: &M) -> Option<String> {
+    number(v, false)
+}
+
+fn number(v: &FluentValue, vietnamese: bool) -> Option<String> {
+    let FluentValue::Number(n) = v else {
+        return None;
+    };
+    if !n.options.use_grouping || n.options.minimum_fraction_digits.is_some() {
+        return None;
+    }
+    // Whole numbers grouped; a fraction kept as given (48.25 kg), with the language's mark.
+    let text = n.value.abs().to_string();
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let sep = if vietnamese { '.' } else { ',' };
+    let mut out = match whole.parse::<u64>() {
+        Ok(w) => crate::domain::text::grouped(w, sep),
+        Err(_) => return None,
+    };
+    if n.value < 0.0 {
+        out.insert(0, '-');
+    }
+    if !fraction.is_empty() {
+        out.push(if vietnamese { ',' } else { '.' });
+        out.push_str(fraction);
+    }
+    Some(out)
 }
 
 /// Message id → the variables its value references (the catalogue as written; a parse
@@ -1178,5 +1252,27 @@ mod tests {
             .msg("kind", Msg::new(MsgId::ChoicePlasma))
             .str("date", "01/02/2026");
         assert_eq!(cat.render(Lang::En, &nested), "Plasma, on 01/02/2026");
+    }
+
+    /// Issue 31: counts are grouped as each language writes them; numbers that name
+    /// something (an id a command takes back, a year) are not.
+    #[test]
+    fn counts_are_grouped_and_names_are_not() {
+        let cat = Catalogue::load().unwrap();
+        let m = Msg::new(MsgId::WebUploadRejected)
+            .num("count", 30_000.0)
+            .str("file", "a.csv");
+        assert!(cat.render(Lang::Vi, &m).starts_with("30.000 lỗi"));
+        assert!(cat.render(Lang::En, &m).starts_with("30,000 error"));
+        let id = Msg::new(MsgId::CliNoSuchDonation).num("id", 12_345.0);
+        assert!(cat.render(Lang::Vi, &id).contains("12345"));
+        let kg = Msg::new(MsgId::ValueKg).num("kg", 1_048.25);
+        assert!(cat.render(Lang::Vi, &kg).contains("1.048,25"));
+        assert!(cat.render(Lang::En, &kg).contains("1,048.25"));
+        // English says "1 drive", "2 drives" (it said "1 drives").
+        let drives =
+            |n: f64| cat.render(Lang::En, &Msg::new(MsgId::WebCalendarImported).num("n", n));
+        assert_eq!(drives(1.0), "Calendar stored: 1 drive.");
+        assert_eq!(drives(2_000.0), "Calendar stored: 2,000 drives.");
     }
 }

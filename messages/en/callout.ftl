@@ -1,6 +1,9 @@
 # Urgent blood call-outs (issue 6).
 
-callout-line = { $group } · { $component } · { $units } units · { $hospital } ({ $province }) · by { $deadline }
+callout-line = { $group } · { $component } · { $units } { $units ->
+        [one] unit
+       *[other] units
+    } · { $hospital } ({ $province }) · by { $deadline }
 callout-ask-group = The patient's blood group? (e.g. O-, AB+; both ABO and Rh)
 callout-ask-component = Which component?
 callout-ask-units = How many units? (1–50)
@@ -13,7 +16,10 @@ callout-bad-group = The group must give both ABO and Rh, e.g. O-, A+, AB-.
 callout-bad-units = From 1 to 50 units, e.g. 2.
 callout-bad-deadline = I did not understand the deadline. Examples: 18h, 24/11 7h30, in 6 hours.
 callout-deadline-past = That time has passed. Please give another deadline.
-callout-deadline-far = The deadline can be at most { $hours } hours from now.
+callout-deadline-far = The deadline can be at most { $hours } { $hours ->
+        [one] hour
+       *[other] hours
+    } from now.
 callout-bad-note = A note is at most 300 characters.
 callout-field-group = blood group
 callout-field-component = component
@@ -29,9 +35,15 @@ callout-review =
     Address: { $address }
     Note: { $note }
     Matching donors (cumulative): reserve clubs in the province { $reserve_province } · reserve clubs nationwide { $reserve } · plus the whole province { $province_all } · nationwide { $all }.
-    The first wave asks { $first } people.
+    The first wave asks { $first } { $first ->
+        [one] person
+       *[other] people
+    }.
 choice-callout-send = Send now
-callout-started = Call-out #{ $id } sent: wave 1 asks { $asked } people. Pledges will be reported here. /callouts to follow it.
+callout-started = Call-out #{ $id } sent: wave 1 asks { $asked } { $asked ->
+        [one] person
+       *[other] people
+    }. Pledges will be reported here. /callouts to follow it.
 callout-tally =
     Call-out #{ $id } — { $status }
     { $line }
@@ -100,7 +112,10 @@ stock-list =
     Stock (units / threshold):
     { $lines }
 stock-saved = Stock level saved.
-stock-alert = Blood stock of group { $group } is low ({ $units } units). If you can give in the coming days, type /drives for drives near you. Thank you!
+stock-alert = Blood stock of group { $group } is low ({ $units } { $units ->
+        [one] unit
+       *[other] units
+    }). If you can give in the coming days, type /drives for drives near you. Thank you!
 settings-prompt =
     Message settings:
     • Urgent call-outs: { $urgent }

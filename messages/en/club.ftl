@@ -90,14 +90,26 @@ broadcast-preview =
     ————
     { $text }
     ————
-    It will go to { $count } people. You have { $left } announcements left today.
+    It will go to { $count } { $count ->
+        [one] person
+       *[other] people
+    }. You have { $left } { $left ->
+        [one] announcement
+       *[other] announcements
+    } left today.
 choice-send = Send
 choice-rewrite = Rewrite
 choice-drop = Cancel
 broadcast-dropped = Cancelled; nothing was sent.
 broadcast-nobody = Nobody to send to right now (members muted the club, paused messages or have not finished registering). Nothing was sent.
-broadcast-cap = You have sent { $cap } announcements today, the daily maximum. You can send more tomorrow.
-broadcast-queued = Sending announcement #{ $id } to { $count } people. I will report progress and the result; see or stop it with /broadcasts.
+broadcast-cap = You have sent { $cap } { $cap ->
+        [one] announcement
+       *[other] announcements
+    } today, the daily maximum. You can send more tomorrow.
+broadcast-queued = Sending announcement #{ $id } to { $count } { $count ->
+        [one] person
+       *[other] people
+    }. I will report progress and the result; see or stop it with /broadcasts.
 broadcast-held = It is night-time now: the announcement goes out from { $time } tomorrow morning.
 broadcasts-none = You have not sent any announcement yet.
 broadcast-line = #{ $id } { $audience } — { $status }: sent { $sent }/{ $recipients }, failed { $failed }, unreachable { $unreachable }, stopped { $cancelled }, waiting { $waiting }{ $uncertain ->
@@ -109,7 +121,10 @@ broadcast-status-done = done
 broadcast-status-cancelled = stopped
 broadcasts-stop-ask = Stop an announcement that is still going out?
 choice-stop-broadcast = Stop #{ $id }
-broadcast-cancelled = Announcement #{ $id } stopped: { $stopped } messages not yet sent will not go out.
+broadcast-cancelled = Announcement #{ $id } stopped: { $stopped } { $stopped ->
+        [one] message
+       *[other] messages
+    } not yet sent will not go out.
 broadcast-over = Announcement #{ $id } has already finished or been stopped.
 broadcast-progress = Announcement #{ $id } ({ $audience }) so far: sent { $sent }/{ $recipients }, failed { $failed }, unreachable { $unreachable }, waiting { $waiting }{ $uncertain ->
         [0] {""}
@@ -179,23 +194,35 @@ audit-stock-set = stock set
 
 # The contest among donor clubs (/leaderboard), for leaders and coordinators.
 leaderboard =
-    🏆 Club leaderboard { $year } ({ $clubs } clubs), by members' donations:
+    🏆 Club leaderboard { $year } ({ $clubs } { $clubs ->
+        [one] club
+       *[other] clubs
+    }), by members' donations:
     { $lines }
     (new: members who gave for the first time this year; repeat: share of donations by people who had given before)
 leaderboard-line = { $rank }. { $mine ->
         [yes] ⭐ {""}
        *[no] {""}
-    }{ $name } — { $donations } donations, { $new } new donors, repeat { $repeat ->
+    }{ $name } — { $donations } { $donations ->
+        [one] donation
+       *[other] donations
+    }, { $new } new donors, repeat { $repeat ->
         [none] —
        *[other] { $repeat }%
-    } · { $members } members
+    } · { $members } { $members ->
+        [one] member
+       *[other] members
+    }
 leaderboard-empty = There are no clubs yet.
 
 # Families who give blood together (/family), opt-in, for the yearly honours.
 family-none =
     Do several people in your family give blood? Join to be listed as an "exemplary blood-donor family" at the yearly honours.
     Tap Create a family to get a code and send it to your relatives, or type the code a relative sent you. Your name appears only in the steering committee's honours list.
-family-show = Your family: { $members } people have joined. Family code: { $code } — relatives type /family { $code } to join.
+family-show = Your family: { $members } { $members ->
+        [one] person
+       *[other] people
+    } have joined. Family code: { $code } — relatives type /family { $code } to join.
 family-bad-code = No family has that code. A code has 6 characters, for example ABC-DEF.
 family-left = You left the family. Type /family whenever you want to join again.
 choice-family-create = Create a family

@@ -13,14 +13,23 @@ web-server-busy = The server is busy or cannot reach its database right now. Not
 web-year-head = The year plan
 web-chart-title = Blood received, cumulative by month (units){ $target ->
         [none] {""}
-       *[other] , against the target of { $target } units
+       *[other] , against the target of { $target } { $target ->
+        [one] unit
+       *[other] units
+    }
     }
 web-chart-done = Received
 web-chart-pace = Target spread evenly by month
 web-by-campaign = By campaign
 web-by-unit = By unit
-web-chart-campaigns = Donations in the latest { $n } campaigns that have begun, against the target (the dark line)
-web-chart-units = Blood received by { $n } units (units of blood), against the target (the dark line)
+web-chart-campaigns = Donations in the latest { $n } { $n ->
+        [one] campaign
+       *[other] campaigns
+    } that have begun, against the target (the dark line)
+web-chart-units = Blood received by { $n } { $n ->
+        [one] unit
+       *[other] units
+    } (units of blood), against the target (the dark line)
 web-chart-donations = Donations
 web-chart-target = Target
 web-drives-head = Drives in the next 14 days
@@ -61,7 +70,10 @@ web-field-capacity = Capacity (people)
 web-field-target = Target (units of blood, optional)
 web-save-drive = Save the drive
 web-drive-saved = Drive saved. Donors see it in /drives.
-web-drive-cancelled = Drive cancelled; { $n } people signed up were told.
+web-drive-cancelled = Drive cancelled; { $n } { $n ->
+        [one] person
+       *[other] people
+    } signed up were told.
 web-drive-is-cancelled = This drive was cancelled.
 web-signups-head = Signed up
 web-signups-none = Nobody has signed up yet.
@@ -70,7 +82,10 @@ web-col-group = Blood group
 web-col-slot = Time slot
 web-col-phone = Phone
 web-cancel-drive-head = Cancel the drive
-web-cancel-drive-warn = The { $n } people signed up will be told this drive is cancelled. This cannot be undone.
+web-cancel-drive-warn = The { $n } { $n ->
+        [one] person
+       *[other] people
+    } signed up will be told this drive is cancelled. This cannot be undone.
 web-cancel-drive = Cancel this drive
 web-find = Find
 web-find-donor = The donor's phone number or check-in code
@@ -86,7 +101,10 @@ web-col-pledged = Pledged
 web-col-deadline = Deadline
 web-new-callout = Send an urgent call-out
 web-preview = Preview how many donors will be asked
-web-callout-started = Call-out sent: the first wave asks { $n } people. This page updates itself as pledges arrive.
+web-callout-started = Call-out sent: the first wave asks { $n } { $n ->
+        [one] person
+       *[other] people
+    }. This page updates itself as pledges arrive.
 web-callout-changed = The call-out's change is saved.
 web-pledge-marked = Outcome saved.
 web-deadline-at = Needed before { $at }
@@ -115,7 +133,10 @@ web-broadcast-figures = { $recipients } recipients · sent { $sent } · waiting 
 web-broadcast-done = Sent.
 web-broadcast-stopped-state = Stopped.
 web-stop = Stop sending
-web-broadcast-stopped = Stopped: { $n } messages not yet sent will not be sent.
+web-broadcast-stopped = Stopped: { $n } { $n ->
+        [one] message
+       *[other] messages
+    } not yet sent will not be sent.
 web-broadcast-over = This broadcast has been sent; there is nothing left to stop.
 web-col-units = Units
 web-col-threshold = Alert threshold
@@ -140,7 +161,10 @@ web-col-club = Club
 web-col-kind = Kind
 web-col-members = Members
 web-col-invite = Invite code
-web-club-members = { $club }: { $count } members
+web-club-members = { $club }: { $count } { $count ->
+        [one] member
+       *[other] members
+    }
 web-club-leader = leader
 web-page-of = Page { $page } of { $pages }
 web-prev-page = ‹ Previous page
@@ -152,9 +176,21 @@ web-field-text = Text (at most { $max } characters)
 web-preview-broadcast = Preview
 web-error-audience = Choose the recipients from the list.
 web-broadcast-seen-as = Recipients will see:
-web-broadcast-reach = It will go to { $count } people. You have { $left } broadcasts left today.
-web-broadcast-queued = Sending to { $n } people; the progress is below.
-web-broadcast-held = Taken for { $n } people; it is quiet hours, so it goes out when they end.
+web-broadcast-reach = It will go to { $count } { $count ->
+        [one] person
+       *[other] people
+    }. You have { $left } { $left ->
+        [one] broadcast
+       *[other] broadcasts
+    } left today.
+web-broadcast-queued = Sending to { $n } { $n ->
+        [one] person
+       *[other] people
+    }; the progress is below.
+web-broadcast-held = Taken for { $n } { $n ->
+        [one] person
+       *[other] people
+    }; it is quiet hours, so it goes out when they end.
 
 # Delivery health on the overview.
 web-delivery = Messages (the last hour)
@@ -170,12 +206,21 @@ web-col-failed = Not delivered
 web-col-retried = Retried (errors, timeouts)
 web-col-throttled = Rate-limited by the platform (429)
 web-due-minutes = { $n } min
-web-delivery-ok = No message that is due has waited over { $n } minutes.
-web-delivery-late = Messages that are due have waited over { $n } minutes: check the connection{ $channels ->
+web-delivery-ok = No message that is due has waited over { $n } { $n ->
+        [one] minute
+       *[other] minutes
+    }.
+web-delivery-late = Messages that are due have waited over { $n } { $n ->
+        [one] minute
+       *[other] minutes
+    }: check the connection{ $channels ->
     [none] {""}
    *[other] {" "}to { $channels }
 } (hienmau status).
-web-delivery-late-off = Messages for { $channels } have waited over { $n } minutes because this server does not run that channel: they will go out once it is configured (hienmau check-config).
+web-delivery-late-off = Messages for { $channels } have waited over { $n } { $n ->
+        [one] minute
+       *[other] minutes
+    } because this server does not run that channel: they will go out once it is configured (hienmau check-config).
 web-zns-quota = Zalo OA: { $remaining } of { $daily } template messages left today.
 web-backup-last = Last backup: { $at } (checked).
 web-backup-late = Last backup: { $at }, more than two intervals ago: see the server's logs and the backup folder.
@@ -199,7 +244,10 @@ web-lookup-phone = Phone number
 web-lookup-audited = Every lookup is written to the audit log (who, when, which donor).
 web-lookup-bad-phone = This is not a Vietnamese phone number (for example 0912 345 678).
 web-lookup-none = No registered donor has this number.
-web-lookup-several = { $count } donors gave this number (a typed number is not checked).
+web-lookup-several = { $count } { $count ->
+        [one] donor
+       *[other] donors
+    } gave this number (a typed number is not checked).
 web-donor-card =
     • Status: { $status }
     • Name: { $name }
@@ -241,20 +289,32 @@ web-upload-bad-year = Not a year this can be for (last year, this year, or up to
 web-upload-unreadable = The upload could not be read (over 4 MB, or cut off). Nothing was stored.
 web-upload-rejected = { $count } error(s) in { $file }: nothing was stored. Correct them and upload it again.
 web-upload-error-line = Line { $line }: { $message }
-web-calendar-imported = Calendar stored: { $n } drives.
+web-calendar-imported = Calendar stored: { $n } { $n ->
+        [one] drive
+       *[other] drives
+    }.
 web-donations-imported = { $n } new donations recorded from the file.
 web-callout-ended = This call-out has ended ({ $how }): it can no longer be extended, closed or cancelled.
 web-callout-ended-before = This call-out had already ended (from the chat, or at its deadline): nothing was changed.
 web-file-title = File being written
-web-file-writing = The file was checked, with no errors, and is being written: { $done } of { $total } lines. The bot keeps answering meanwhile; this page updates itself and may be closed without stopping it.
-web-file-failed = The file could not be written to the end: { $done } of { $total } lines written, then it stopped (see the server logs). Uploading the same file again writes what is missing, nothing twice.
+web-file-writing = The file was checked, with no errors, and is being written: { $done } of { $total } { $total ->
+        [one] line
+       *[other] lines
+    }. The bot keeps answering meanwhile; this page updates itself and may be closed without stopping it.
+web-file-failed = The file could not be written to the end: { $done } of { $total } { $total ->
+        [one] line
+       *[other] lines
+    } written, then it stopped (see the server logs). Uploading the same file again writes what is missing, nothing twice.
 web-file-back = Back
 web-edit-drive = Edit the drive
 web-drive-slots-kept = Sign-up slots: { $slots }. A slot that no longer fits the new hours is dropped, and the donors signed up for it are told.
 web-drive-edited = Changes saved. { $n ->
     [0] Nobody needed to be told.
     [one] The donor signed up was told.
-   *[other] The { $n } donors signed up were told.
+   *[other] The { $n } { $n ->
+        [one] donor
+       *[other] donors
+    } signed up were told.
 }
 staff-eligible-now = May give blood now.
 staff-eligible-from = May give blood again from { $date }.

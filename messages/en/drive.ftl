@@ -119,10 +119,16 @@ drive-summary =
        *[other] , { $commune }
     }
     • Day: { $date }, { $time }
-    • Takes: { $capacity } donors
+    • Takes: { $capacity } { $capacity ->
+        [one] donor
+       *[other] donors
+    }
     • Target: { $target ->
         [none] (none)
-       *[other] { $target } units
+       *[other] { $target } { $target ->
+        [one] unit
+       *[other] units
+    }
     }
     • Time slots: { $slots ->
         [none] (none)
@@ -146,7 +152,10 @@ drive-updated = Changes saved. { $notified ->
     [0] {""}
    *[other] { $notified } signed-up donors were told.
 }
-confirm-cancel-drive = Cancel the drive at { $place }? The { $signups } donors signed up will be told.
+confirm-cancel-drive = Cancel the drive at { $place }? The { $signups } { $signups ->
+        [one] donor
+       *[other] donors
+    } signed up will be told.
 drive-cancelled-done = Drive cancelled. { $notified } signed-up donors were told.
 
 campaign-ask-name = The campaign's name? (e.g. Red Sunday, December)
@@ -161,10 +170,16 @@ campaign-summary =
     • Dates: { $from } – { $to }
     • Target: { $units ->
         [none] (none)
-       *[other] { $units } units
+       *[other] { $units } { $units ->
+        [one] unit
+       *[other] units
+    }
     }{ $people ->
         [none] {""}
-       *[other] , { $people } people reached
+       *[other] , { $people } { $people ->
+        [one] person
+       *[other] people
+    } reached
     }
 campaign-created = Campaign "{ $name }" created. Add drives with /newdrive.
 campaign-exists = This year already has a campaign of that name. Please choose another.
@@ -178,7 +193,10 @@ campaign-field-units = unit target
 campaign-field-people = people target
 
 report =
-    Progress in { $year }: { $active } of { $campaigns } campaigns under way.
+    Progress in { $year }: { $active } of { $campaigns } { $campaigns ->
+        [one] campaign
+       *[other] campaigns
+    } under way.
     { $lines }
     { $other }
     Total: { $total }
@@ -197,12 +215,21 @@ report-level-total = total
 report-line = { $name ->
         [none] {""}
        *[other] { $name }: {""}
-    }{ $signups } signed up, { $donations } donations{ $target ->
+    }{ $signups } signed up, { $donations } { $donations ->
+        [one] donation
+       *[other] donations
+    }{ $target ->
         [none] {""}
-       *[other] /{ $target } units ({ $percent }%)
+       *[other] /{ $target } { $target ->
+        [one] unit
+       *[other] units
+    } ({ $percent }%)
     }{ $reached ->
         [0] {""}
-       *[other] , { $reached } people reached
+       *[other] , { $reached } { $reached ->
+        [one] person
+       *[other] people
+    } reached
     }{ $repeat ->
         [none] {""}
        *[other] , { $repeat }% repeat donors
@@ -213,7 +240,10 @@ reminder-drive =
     🔔 Your blood drive is { $when ->
         [today] today
         [tomorrow] tomorrow
-       *[other] in { $days } days
+       *[other] in { $days } { $days ->
+        [one] day
+       *[other] days
+    }
     }:
     📅 { $date }, { $time }
     📍 { $place }
@@ -262,7 +292,13 @@ demo-clock-usage = I did not understand "{ $arg }". Use: /clock (show it), /cloc
 demo-clock-backwards = The demo clock never goes back (what already ran would not run again): it is already { $now }. Pick a later time, or /clock +1h.
 demo-clock-too-far = At most 10000 minutes, hours or days at a time.
 demo-clock-ahead = This database's demo clock is already at { $now } (another terminal moved it): using that.
-demo-loaded = Demo: the Hải Phòng year is loaded for { $year } and { $next } (targets and units, { $campaigns } campaigns, { $points } fixed points, { $drives } drives). /drives lists those to come; /report { $year } shows the year; /clock +1d moves time on.
+demo-loaded = Demo: the Hải Phòng year is loaded for { $year } and { $next } (targets and units, { $campaigns } { $campaigns ->
+        [one] campaign
+       *[other] campaigns
+    }, { $points } fixed points, { $drives } { $drives ->
+        [one] drive
+       *[other] drives
+    }). /drives lists those to come; /report { $year } shows the year; /clock +1d moves time on.
 demo-dashboard = The web dashboard runs alongside this chat: open { $link } in a browser (the link works once, within 10 minutes; for a new one: hienmau dashboard link { $account }).
 demo-dashboard-unavailable = The web dashboard could not listen on { $addr } ({ $error }): set HIENMAU_LISTEN, for example 127.0.0.1:8081. The chat goes on.
 cli-donor-not-found = No registered donor has this number.
@@ -281,18 +317,33 @@ cli-stock-low = low
 # The year plan (hienmau plan report).
 plan-report-title = Plan for { $year }: figures up to { $date } ({ $year_pct }% of the year gone)
 plan-report-none = No targets for { $year } yet. Load a plan: hienmau plan load FILE.toml
-plan-report-units = • Blood received: { $done } / { $target } units ({ $pct } of target); same period last year: { $last } units
+plan-report-units = • Blood received: { $done } / { $target } { $target ->
+        [one] unit
+       *[other] units
+    } ({ $pct } of target); same period last year: { $last } { $last ->
+        [one] unit
+       *[other] units
+    }
 plan-report-behind = ⚠ Behind pace: { $pct }% of the target with { $year_pct }% of the year gone.
 plan-report-people = • People reached: { $reached } (target { $target })
 plan-report-repeat = • Repeat donations: { $pct } of donations (target { $target })
-plan-report-population = • Donors: { $donors } people, { $pct } of the population (target { $target })
+plan-report-population = • Donors: { $donors } { $donors ->
+        [one] person
+       *[other] people
+    }, { $pct } of the population (target { $target })
 plan-report-drives = • Drives held: { $done } (target { $target }){ $fixed ->
         [0] {""}
-       *[other] ; fixed points open on { $fixed } days
+       *[other] ; fixed points open on { $fixed } { $fixed ->
+        [one] day
+       *[other] days
+    }
     }
 plan-report-months = By month (units): { $months }
 plan-report-units-head = By allocated unit:
-plan-report-unit = • { $name }{ $illustrative } — { $done } / { $target } units ({ $pct }){ $behind }
+plan-report-unit = • { $name }{ $illustrative } — { $done } / { $target } { $target ->
+        [one] unit
+       *[other] units
+    } ({ $pct }){ $behind }
 plan-report-unit-behind = {" "}⚠ behind pace
 plan-report-illustrative = (* an illustrative allocation, not the steering committee's.)
 plan-report-none-value = —
@@ -302,27 +353,45 @@ plan-level-unit = unit
 plan-level-month = month
 plan-behind-yes = yes
 plan-loaded = Plan for { $year } stored: { $targets ->
-        [yes] the year's targets and { $units } units
-       *[other] { $units } units
+        [yes] the year's targets and { $units } { $units ->
+        [one] unit
+       *[other] units
+    }
+       *[other] { $units } { $units ->
+        [one] unit
+       *[other] units
+    }
     }.
 plan-no-unit = No unit has “{ $unit }” in its name or code. Type /report plan to see the whole year.
 
 # The year's honours (hienmau plan honours), for the 14/6 ceremony.
 honours-title = Honours { $year } (figures to the end of { $date })
 honours-donors-head = Donors who reached a milestone this year ({ $n }):
-honours-donor = • { $tier } donations: { $name }{ $province ->
+honours-donor = • { $tier } { $tier ->
+        [one] donation
+       *[other] donations
+    }: { $name }{ $province ->
         [none] {""}
        *[other] {" "}({ $province })
-    } — { $total } donations
+    } — { $total } { $total ->
+        [one] donation
+       *[other] donations
+    }
 honours-clubs-head = Clubs ({ $n }), by members' donations:
 honours-units-head = Units that met their allocation ({ $n }):
-honours-unit = • { $name } — { $done } / { $target } units of blood
+honours-unit = • { $name } — { $done } / { $target } { $target ->
+        [one] unit
+       *[other] units
+    } of blood
 honours-csv-header = kind,tier or rank,name,province,donations,last donation,clubs,new donors,repeat (%),target (units),done (units)
 honours-kind-donor = donor
 honours-kind-club = club
 honours-kind-family = family
 honours-families-head = Blood-donor families ({ $n }), who joined together with /family:
-honours-family = • { $names } — { $year } donations this year, { $total } in all
+honours-family = • { $names } — { $year } { $year ->
+        [one] donation
+       *[other] donations
+    } this year, { $total } in all
 honours-kind-unit = unit
 
 # The donor's school or workplace (one of the year plan's units), asked once after
@@ -341,7 +410,10 @@ profile-unit-none = not given (/unit)
 # A target of the year set in chat (/target) or on the command line (hienmau plan target).
 plan-targets =
     Targets for { $year }:
-    • Blood: { $units } units
+    • Blood: { $units } { $units ->
+        [one] unit
+       *[other] units
+    }
     • People reached: { $people }
     • Repeat donations: { $repeat }
     • Population: { $population }; share taking part: { $share }

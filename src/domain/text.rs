@@ -197,6 +197,37 @@ pub fn vi_sort_key(name: &str) -> Vec<u32> {
     letters
 }
 
+/// A figure as people read it: thousands grouped and the decimal mark of the language
+/// (Vietnamese `30.000` and `1,8`; English `30,000` and `1.8`), at most one decimal (none
+/// when whole). Files meant for other programs (CSV) keep plain digits.
+pub fn figure(value: f64, vietnamese: bool) -> String {
+    let v = if value.is_finite() { value } else { 0.0 };
+    let tenths = (v * 10.0).round() as i64;
+    let (whole, tenth) = ((tenths / 10).unsigned_abs(), (tenths % 10).unsigned_abs());
+    let mut out = grouped(whole, if vietnamese { '.' } else { ',' });
+    if tenths < 0 {
+        out.insert(0, '-');
+    }
+    if tenth > 0 {
+        out.push(if vietnamese { ',' } else { '.' });
+        out.push_str(&tenth.to_string());
+    }
+    out
+}
+
+/// `n` with `sep` between each group of three digits: 3400000 → 3.400.000.
+pub fn grouped(n: u64, sep: char) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -283,5 +314,21 @@ mod tests {
         assert_eq!(edit_distance_within("hanoii", "hanoi", 1), Some(1));
         assert_eq!(edit_distance_within("hnoi", "hanoi", 1), Some(1));
         assert_eq!(edit_distance_within("haiphong", "hanoi", 2), None);
+    }
+
+    #[test]
+    fn figures_are_grouped_and_marked_as_each_language_writes_them() {
+        assert_eq!(figure(30_000.0, true), "30.000");
+        assert_eq!(figure(3_400_000.0, true), "3.400.000");
+        assert_eq!(figure(30_000.0, false), "30,000");
+        assert_eq!(figure(1.8, true), "1,8");
+        assert_eq!(figure(1.8, false), "1.8");
+        assert_eq!(figure(1_234.56, true), "1.234,6");
+        assert_eq!(figure(999.0, true), "999");
+        assert_eq!(figure(0.04, true), "0");
+        assert_eq!(figure(-1_500.0, false), "-1,500");
+        assert_eq!(figure(f64::NAN, true), "0");
+        assert_eq!(grouped(0, '.'), "0");
+        assert_eq!(grouped(100_000, '.'), "100.000");
     }
 }

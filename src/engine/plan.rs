@@ -2,7 +2,8 @@
 //! and the dashboard use the same messages): the province against its targets, by month,
 //! and each allocated unit, with the units behind their pace flagged.
 
-use crate::domain::plan::{ClubStanding, Honours, PlanFigures, YearTargets, units_text};
+use crate::domain::plan::{ClubStanding, Honours, PlanFigures, YearTargets};
+use crate::domain::text::figure;
 use crate::messages::{Catalogue, Lang, Msg, MsgId};
 
 fn pct(v: f64) -> String {
@@ -13,7 +14,8 @@ fn pct(v: f64) -> String {
 pub fn plan_report(catalogue: &Catalogue, lang: Lang, f: &PlanFigures) -> Vec<Msg> {
     let vi = lang == Lang::Vi;
     let none = catalogue.render(lang, &Msg::new(MsgId::PlanReportNoneValue));
-    let opt = |v: Option<i64>| v.map_or(none.clone(), |v| v.to_string());
+    let opt = |v: Option<i64>| v.map_or(none.clone(), |v| figure(v as f64, vi));
+    let fig = |v: i64| figure(v as f64, vi);
     let (day, days) = f.day_of_year();
     let year_pct = f64::from(day) * 100.0 / f64::from(days);
     let mut out = vec![
@@ -29,10 +31,10 @@ pub fn plan_report(catalogue: &Catalogue, lang: Lang, f: &PlanFigures) -> Vec<Ms
     let pace = f.pace();
     out.push(
         Msg::new(MsgId::PlanReportUnits)
-            .str("done", units_text(f.units_done, vi))
+            .str("done", figure(f.units_done, vi))
             .str("target", opt(t.units))
             .str("pct", pace.map_or(none.clone(), |p| pct(p.done_pct) + "%"))
-            .str("last", units_text(f.units_last_year, vi)),
+            .str("last", figure(f.units_last_year, vi)),
     );
     if let Some(p) = pace.filter(|p| p.behind()) {
         out.push(
@@ -42,13 +44,13 @@ pub fn plan_report(catalogue: &Catalogue, lang: Lang, f: &PlanFigures) -> Vec<Ms
         );
     }
     let people = match (t.people_min, t.people_max) {
-        (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
-        (Some(a), _) | (None, Some(a)) => a.to_string(),
+        (Some(a), Some(b)) if a != b => format!("{}–{}", fig(a), fig(b)),
+        (Some(a), _) | (None, Some(a)) => fig(a),
         (None, None) => none.clone(),
     };
     out.push(
         Msg::new(MsgId::PlanReportPeople)
-            .str("reached", f.reached.to_string())
+            .str("reached", fig(f.reached))
             .str("target", people),
     );
     out.push(
@@ -66,7 +68,7 @@ pub fn plan_report(catalogue: &Catalogue, lang: Lang, f: &PlanFigures) -> Vec<Ms
     };
     out.push(
         Msg::new(MsgId::PlanReportPopulation)
-            .str("donors", f.donors.to_string())
+            .str("donors", fig(f.donors))
             .str(
                 "pct",
                 f.population_pct()
@@ -76,7 +78,7 @@ pub fn plan_report(catalogue: &Catalogue, lang: Lang, f: &PlanFigures) -> Vec<Ms
     );
     out.push(
         Msg::new(MsgId::PlanReportDrives)
-            .str("done", f.drives.to_string())
+            .str("done", fig(f.drives))
             .str("target", opt(t.drives))
             .num("fixed", f.fixed_days as f64),
     );
@@ -85,7 +87,7 @@ pub fn plan_report(catalogue: &Catalogue, lang: Lang, f: &PlanFigures) -> Vec<Ms
         .iter()
         .take(chrono::Datelike::month(&f.until) as usize)
         .enumerate()
-        .map(|(i, u)| format!("{}: {}", i + 1, units_text(*u, vi)))
+        .map(|(i, u)| format!("{}: {}", i + 1, figure(*u, vi)))
         .collect();
     out.push(Msg::new(MsgId::PlanReportMonths).str("months", months.join(" · ")));
     if !f.units.is_empty() {
@@ -101,7 +103,7 @@ pub fn plan_report(catalogue: &Catalogue, lang: Lang, f: &PlanFigures) -> Vec<Ms
                 Msg::new(MsgId::PlanReportUnit)
                     .str("name", u.name.clone())
                     .str("illustrative", if u.illustrative { "*" } else { "" })
-                    .str("done", units_text(u.units_done, vi))
+                    .str("done", figure(u.units_done, vi))
                     .str("target", opt(u.target_units))
                     .str("pct", pace.map_or(none.clone(), |p| pct(p.done_pct) + "%"))
                     .str("behind", behind),
@@ -159,28 +161,32 @@ pub fn honours_text(catalogue: &Catalogue, lang: Lang, h: &Honours) -> String {
     for u in &h.units {
         out.push(r(Msg::new(MsgId::HonoursUnit)
             .str("name", u.name.clone())
-            .str("done", units_text(u.units_done, vi))
-            .str("target", u.target_units.unwrap_or_default().to_string())));
+            .str("done", figure(u.units_done, vi))
+            .str(
+                "target",
+                figure(u.target_units.unwrap_or_default() as f64, vi),
+            )));
     }
     out.join("\n")
 }
 
 /// The year's targets, each as given or "not set".
 pub fn targets_msg(t: &YearTargets, lang: Lang) -> Msg {
+    let fig = |n: i64| figure(n as f64, lang == Lang::Vi);
     let val = |m: Msg, name: &str, v: Option<String>| match v {
         Some(v) => m.str(name, v),
         None => m.msg(name, Msg::new(MsgId::PlanReportNoneValue)),
     };
     let people = match (t.people_min, t.people_max) {
-        (Some(a), Some(b)) if a != b => Some(format!("{a}–{b}")),
-        (Some(a), _) | (None, Some(a)) => Some(a.to_string()),
+        (Some(a), Some(b)) if a != b => Some(format!("{}–{}", fig(a), fig(b))),
+        (Some(a), _) | (None, Some(a)) => Some(fig(a)),
         (None, None) => None,
     };
     let m = Msg::new(MsgId::PlanTargets).str("year", t.year.to_string());
-    let m = val(m, "units", t.units.map(|n| n.to_string()));
+    let m = val(m, "units", t.units.map(fig));
     let m = val(m, "people", people);
     let m = val(m, "repeat", t.repeat_pct.map(|n| format!("{n}%")));
-    let m = val(m, "population", t.population.map(|n| n.to_string()));
+    let m = val(m, "population", t.population.map(fig));
     // Vietnamese reads 1,1%, English 1.1%.
     let share = t.population_share_bp.map(|bp| {
         let s = format!("{:.2}", bp as f64 / 100.0);
@@ -193,7 +199,7 @@ pub fn targets_msg(t: &YearTargets, lang: Lang) -> Msg {
         format!("{s}%")
     });
     let m = val(m, "share", share);
-    val(m, "drives", t.drives.map(|n| n.to_string()))
+    val(m, "drives", t.drives.map(fig))
 }
 
 /// A club's line in the contest (`mine`: marked for its leader).

@@ -1493,7 +1493,8 @@ fn a_broadcast_is_written_previewed_and_confirmed() {
         "one club: no need to choose"
     );
     let text = c.say(&"á".repeat(1501));
-    assert!(text.contains("1500") && text.contains("1501"), "{text}");
+    // Figures as Vietnamese writes them (issue 31: thousands grouped).
+    assert!(text.contains("1.500") && text.contains("1.501"), "{text}");
     c.say("Chủ nhật Đỏ 7/12 tại Nhà văn hoá Thanh niên, 7h30.");
     assert_eq!(
         c.request(),

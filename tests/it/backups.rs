@@ -186,7 +186,10 @@ async fn serve_takes_a_checked_backup_at_start_into_the_folder_set() {
     let status = hienmau::cli::status_report(&bot.app, bot.app.config())
         .await
         .unwrap();
-    assert!(status.contains("last backup: 22/11/2026 09:00"), "{status}");
+    assert!(
+        status.contains("Bản sao lưu gần nhất: 22/11/2026 09:00"),
+        "{status}"
+    );
     bot.stop().await;
 }
 

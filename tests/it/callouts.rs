@@ -381,7 +381,7 @@ async fn a_low_stock_alerts_the_compatible_reserve_members_at_most_once_a_period
         threshold,
     };
     let err = stock(&bot.app, set("O", 3, None)).await.unwrap_err();
-    assert!(err.to_string().contains("ABO and Rh"), "{err}");
+    assert!(err.to_string().contains("cả ABO và Rh"), "{err}");
     assert!(stock(&bot.app, set("O-", -1, None)).await.is_err());
     stock(&bot.app, set("O-", 3, Some(10))).await.unwrap();
     stock(&bot.app, set("B+", 50, Some(10))).await.unwrap();

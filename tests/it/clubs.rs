@@ -257,13 +257,13 @@ async fn a_thousand_member_broadcast_respects_the_flood_limits_and_delivers_each
     });
 
     let queued = broadcast(&bot, LEADER, "Hiến máu cứu người").await;
-    assert!(queued.contains("tới 1000 người"), "{queued}");
+    assert!(queued.contains("tới 1.000 người"), "{queued}");
     // ~4 s at the pace; a loaded 2-core machine running the suite alongside takes longer.
     let summary = bot
         .wait_text_within(LEADER, "Kết quả thông báo", Duration::from_secs(60))
         .await;
     assert!(
-        summary.text.contains("đã gửi 1000/1000"),
+        summary.text.contains("đã gửi 1.000/1.000"),
         "{}",
         summary.text
     );

@@ -568,7 +568,7 @@ async fn a_leader_writes_to_their_club_on_the_web_and_a_second_send_sends_nothin
         ),
         ("all".to_string(), "Xin chào".to_string(), "Chọn người nhận"),
         (format!("club:{club}"), "   ".to_string(), "cần có nội dung"),
-        (format!("club:{club}"), "a".repeat(1501), "bạn gửi 1501"),
+        (format!("club:{club}"), "a".repeat(1501), "bạn gửi 1.501"),
     ] {
         let (status, _, body) = post(format!(
             "csrf={csrf}&action=preview&to={}&text={}",

@@ -77,7 +77,10 @@ pub(crate) async fn with_calendar(bot: TestBot) -> TestBot {
     )
     .await
     .unwrap();
-    assert_eq!(out, "1 campaigns and 3 drives stored for 2026\n");
+    assert_eq!(
+        out,
+        "Đã lưu cho năm 2026: 1 đợt vận động và 3 điểm hiến máu.\n"
+    );
     bot
 }
 
@@ -401,7 +404,7 @@ async fn eligible_again_after_whole_blood_and_platelets_and_the_14_6_thank_you()
     let out = hienmau::cli::import_donations(&bot.app, &csv)
         .await
         .unwrap();
-    assert!(out.starts_with("3 donations recorded"), "{out}");
+    assert!(out.starts_with("Đã ghi nhận 3 lần hiến"), "{out}");
     // Old donations are history: no thank-you for them.
     assert_eq!(
         seed::count(&bot.db, "SELECT COUNT(*) FROM jobs WHERE kind = 'thanks'").await,

@@ -100,7 +100,7 @@ async fn the_report_reads_the_year_against_its_plan_figure_by_figure() {
     let out = hienmau::cli::import_donations(&bot.app, &donations)
         .await
         .unwrap();
-    assert!(out.starts_with("5 donations recorded"), "{out}");
+    assert!(out.starts_with("Đã ghi nhận 5 lần hiến"), "{out}");
 
     let report = plan(
         &bot.app,
@@ -172,7 +172,7 @@ async fn the_report_reads_the_year_against_its_plan_figure_by_figure() {
     assert_eq!(rows[4], "tháng,2026-03,,,,\"1,4\",,,,,");
     assert!(
         rows.contains(
-            &"đơn vị,dh-hai-phong,Trường Đại học Hải Phòng,university,10,\"3,2\",32,89,có,2,"
+            &"đơn vị,dh-hai-phong,Trường Đại học Hải Phòng,trường đại học,10,\"3,2\",32,89,có,2,"
         ),
         "{csv}"
     );
@@ -248,7 +248,7 @@ async fn a_fixed_point_takes_sign_ups_and_its_donations_count_for_its_unit() {
     let out = import(&bot, POINTS).await.unwrap();
     assert_eq!(
         out,
-        "1 campaigns, 1 fixed points and 6 drives stored for 2026\n"
+        "Đã lưu cho năm 2026: 1 đợt vận động, 1 điểm hiến máu cố định và 6 điểm hiến máu.\n"
     );
     // Importing again changes nothing.
     import(&bot, POINTS).await.unwrap();
@@ -393,7 +393,7 @@ async fn the_club_contest_ranks_by_donations_then_new_donors_and_the_honours_lis
     let out = hienmau::cli::import_donations(&bot.app, &donations)
         .await
         .unwrap();
-    assert!(out.starts_with("11 donations recorded"), "{out}");
+    assert!(out.starts_with("Đã ghi nhận 11 lần hiến"), "{out}");
 
     // Club A: 3 donations, 2 first-timers, 1 repeat; club B: 3, 1, 2; club C: none.
     let r = bot.say(104, "/bangxephang").await;
@@ -583,14 +583,14 @@ async fn targets_are_set_one_at_a_time_in_chat_and_on_the_command_line() {
     let r = bot.say(1, "/chitieu 2026 đơn vị 30.000").await;
     assert!(
         r.text.contains(
-            "Chỉ tiêu năm 2026:\n• Máu: 30000 đơn vị\n• Người được tuyên truyền, vận động: —"
+            "Chỉ tiêu năm 2026:\n• Máu: 30.000 đơn vị\n• Người được tuyên truyền, vận động: —"
         ),
         "{}",
         r.text
     );
     let r = bot.say(1, "/chitieu người 58000-61000").await;
-    assert!(r.text.contains("• Máu: 30000 đơn vị"), "kept: {}", r.text);
-    assert!(r.text.contains("vận động: 58000–61000"), "{}", r.text);
+    assert!(r.text.contains("• Máu: 30.000 đơn vị"), "kept: {}", r.text);
+    assert!(r.text.contains("vận động: 58.000–61.000"), "{}", r.text);
     let r = bot.say(1, "/chitieu tỷ lệ 1,1%").await;
     assert!(r.text.contains("tỷ lệ tham gia: 1,1%"), "{}", r.text);
     let r = bot.say(1, "/chitieu ba mươi nghìn").await;
@@ -613,7 +613,7 @@ async fn targets_are_set_one_at_a_time_in_chat_and_on_the_command_line() {
     .await
     .unwrap();
     assert!(out.contains("• Hiến máu nhắc lại: 70%"), "{out}");
-    assert!(out.contains("• Máu: 30000 đơn vị"), "{out}");
+    assert!(out.contains("• Máu: 30.000 đơn vị"), "{out}");
     let e = plan(
         &bot.app,
         PlanAction::Target {
@@ -643,7 +643,7 @@ async fn targets_are_set_one_at_a_time_in_chat_and_on_the_command_line() {
     )
     .await
     .unwrap();
-    assert!(report.contains("0 / 30000 đơn vị"), "{report}");
+    assert!(report.contains("0 / 30.000 đơn vị"), "{report}");
     bot.stop().await;
 }
 
@@ -661,10 +661,7 @@ async fn a_calendar_file_with_its_plan_stores_both_or_nothing() {
     );
     let bad = file.replace("kind = \"university\"", "kind = \"spaceship\"");
     let e = import(&bot, &bad).await.unwrap_err().to_string();
-    assert!(
-        e.contains("nothing was stored") && e.contains("line 4"),
-        "{e}"
-    );
+    assert!(e.contains("Không lưu gì cả") && e.contains("line 4"), "{e}");
     assert!(!e.contains("is not stored"), "said once: {e}");
     for table in ["units", "year_targets", "drives", "campaigns"] {
         let n = seed::count(&bot.db, &format!("SELECT COUNT(*) FROM {table}")).await;
@@ -673,7 +670,7 @@ async fn a_calendar_file_with_its_plan_stores_both_or_nothing() {
     let out = import(&bot, &file).await.unwrap();
     assert_eq!(
         out,
-        "the 2026 plan (targets and 1 units), 1 campaigns, 1 fixed points and 6 drives stored for 2026\n"
+        "Đã lưu cho năm 2026: kế hoạch năm 2026 (chỉ tiêu năm và 1 đơn vị), 1 đợt vận động, 1 điểm hiến máu cố định và 6 điểm hiến máu.\n"
     );
     assert_eq!(
         seed::count(

@@ -86,7 +86,7 @@ fn a_whole_registration_piped_through_hienmau_chat() {
         .unwrap();
     let status = String::from_utf8_lossy(&status.stdout);
     assert!(
-        status.contains("sent") && status.contains("donations on record"),
+        status.contains("sent") && status.contains("Lần hiến đã ghi nhận"),
         "{status}"
     );
 
@@ -201,16 +201,19 @@ fn the_haiphong_calendar_imports_into_any_year() {
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/haiphong-2023.toml");
     let (out, err, ok) = hienmau(&db, &["campaigns", "import", file, "--year", "2023"]);
     assert!(ok, "{err}");
-    assert_eq!(out, "13 campaigns and 7 drives stored for 2023\n");
+    assert_eq!(
+        out,
+        "Đã lưu cho năm 2023: 13 đợt vận động và 7 điểm hiến máu.\n"
+    );
     let (list, _, _) = hienmau(&db, &["campaigns", "list", "--year", "2023"]);
     assert_eq!(list.lines().count(), 13, "{list}");
     assert!(
-        list.starts_with("01/01/2023 – 21/01/2023  Lễ hội Xuân hồng  500–600 units"),
+        list.starts_with("01/01/2023 – 21/01/2023  Lễ hội Xuân hồng  500–600 đơn vị"),
         "{list}"
     );
     assert!(
         list.contains(
-            "01/04/2023 – 30/04/2023  Toàn dân tham gia hiến máu tình nguyện – 7/4  600–700 units"
+            "01/04/2023 – 30/04/2023  Toàn dân tham gia hiến máu tình nguyện – 7/4  600–700 đơn vị"
         ),
         "{list}"
     );
@@ -226,6 +229,28 @@ fn the_haiphong_calendar_imports_into_any_year() {
     hienmau(&db, &["campaigns", "import", file, "--year", "2027"]);
     let (list, _, _) = hienmau(&db, &["campaigns", "list", "--year", "2027"]);
     assert_eq!(list.lines().count(), 13);
+    // In English, the same lines in English words (issue 31: Vietnamese mode printed
+    // English, and English said "1 campaigns").
+    let english = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_hienmau"))
+            .args(args)
+            .env("DATABASE_URL", process_db_url(&db))
+            .env("HIENMAU_LANGUAGE", "en")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let list = english(&["campaigns", "list", "--year", "2027"]);
+    assert!(list.contains("  500–600 units  "), "{list}");
+    let out = english(&["campaigns", "import", file, "--year", "2027"]);
+    assert_eq!(out, "Stored for 2027: 13 campaigns and 7 drives.\n");
+    let out = english(&["stock", "set", "O-", "1"]);
+    assert_eq!(out, "O-: 1 unit\n");
+    let out = english(&["status"]);
+    assert!(
+        out.contains("Donations on record: 0 (0 of erased donors"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -243,14 +268,14 @@ fn a_calendar_with_any_error_stores_nothing_and_names_each_line() {
     let path = file.to_str().unwrap();
     let (_, err, ok) = hienmau(&db, &["campaigns", "import", path, "--year", "2026"]);
     assert!(!ok);
-    assert!(err.contains("nothing was stored"), "{err}");
+    assert!(err.contains("Không lưu gì cả"), "{err}");
     assert!(
         err.contains(&format!("{path}:line 8:")) && err.contains(&format!("{path}:line 13:")),
         "{err}"
     );
     let (list, _, _) = hienmau(&db, &["campaigns", "list", "--year", "2026"]);
     assert_eq!(
-        list, "no campaigns stored for 2026\n",
+        list, "Chưa có đợt vận động nào cho năm 2026.\n",
         "the good campaign was not stored either"
     );
 }
@@ -274,11 +299,11 @@ fn imported_donations_move_the_next_eligible_date() {
     assert!(ok, "{err}");
     assert_eq!(
         out,
-        "1 donations recorded for 1 donors (0 already on record)\n"
+        "Đã ghi nhận 1 lần hiến cho 1 người (0 lần đã có từ trước, không ghi lại).\n"
     );
     let (out, _, _) = hienmau(&db, &["donations", "import", good.to_str().unwrap()]);
     assert_eq!(
-        out, "0 donations recorded for 1 donors (1 already on record)\n",
+        out, "Đã ghi nhận 0 lần hiến cho 1 người (1 lần đã có từ trước, không ghi lại).\n",
         "never twice"
     );
 

@@ -596,10 +596,10 @@ async fn a_donor_silent_for_ten_days_is_reminded_by_template_and_others_by_the_o
     );
     let status = oa.status().await;
     for part in [
-        "template messages: 1 bulk, 0 urgent; spent 300 of 10000 VND",
-        "between 48 h and 7 days (billed by Zalo): 1",
-        "template quota today: 499 of 500 left",
-        "receipts: 0 confirmed, 1 awaiting, 0 unconfirmed after 30 min",
+        "tin mẫu (ZNS): 1 tin hàng loạt, 0 tin khẩn; đã chi 300 / 10.000 VND",
+        "sau 48 giờ đến 7 ngày (Zalo tính phí): 1",
+        "hạn mức tin mẫu hôm nay: còn 499 / 500",
+        "xác nhận đã nhận: 0 đã xác nhận, 1 đang chờ, 0 chưa xác nhận sau 30 phút",
     ] {
         assert!(status.contains(part), "{part:?} not in:\n{status}");
     }
@@ -609,7 +609,7 @@ async fn a_donor_silent_for_ten_days_is_reminded_by_template_and_others_by_the_o
     assert!(
         oa.status()
             .await
-            .contains("0 confirmed, 0 awaiting, 1 unconfirmed")
+            .contains("0 đã xác nhận, 0 đang chờ, 1 chưa xác nhận")
     );
     assert_eq!(oa.fake.templates.count(), 1);
     // The receipt, signed like every OA event, marks it delivered.
@@ -623,7 +623,7 @@ async fn a_donor_silent_for_ten_days_is_reminded_by_template_and_others_by_the_o
     assert!(
         oa.status()
             .await
-            .contains("1 confirmed, 0 awaiting, 0 unconfirmed")
+            .contains("1 đã xác nhận, 0 đang chờ, 0 chưa xác nhận")
     );
     // A receipt for something that is not ours changes nothing.
     let foreign =
@@ -688,7 +688,7 @@ async fn the_budget_stops_bulk_templates_but_not_an_urgent_ask() {
     );
     let status = oa.status().await;
     assert!(
-        status.contains("1 bulk, 1 urgent; spent 800 of 300 VND"),
+        status.contains("1 tin hàng loạt, 1 tin khẩn; đã chi 800 / 300 VND"),
         "{status}"
     );
     oa.stop().await;
