@@ -360,6 +360,16 @@ button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible\
 th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ccc;vertical-align:top;\
 overflow-wrap:anywhere}\
 ul{padding-left:1.2rem}svg{max-width:100%;height:auto}.behind{color:#8b0000;font-weight:600}\
+figure.chart{margin:1rem 0;max-width:40rem}.legend{list-style:none;padding:0;margin:.25rem 0;\
+display:flex;flex-wrap:wrap;gap:.25rem 1.25rem}.key{display:inline-block;width:1.6rem;\
+margin-right:.4rem;vertical-align:middle}.k-bar{height:.7rem;background:#8b0000}\
+.k-line{border-top:3px solid #8b0000}.k-dashed{border-top:2px dashed #555}\
+.k-target{width:3px;height:1.1rem;background:#111;margin-left:.6rem;margin-right:1rem}\
+.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:.75rem;\
+margin:1rem 0}.kpi{border:1px solid #ddd;border-radius:.4rem;padding:.6rem .8rem}\
+.kpi p{margin:.15rem 0}.kpi .label{font-size:.9rem;color:#444}.kpi .value{font-size:2rem;\
+font-weight:700;line-height:1.1}.kpi .of{font-size:1rem;font-weight:400;color:#444}\
+.note{font-size:.9rem;color:#444}.mark{color:#8b0000;white-space:nowrap}\
 form.inline{display:inline}label{display:block;margin-top:.6rem;font-weight:600}\
 input,select,textarea{font:inherit;padding:.35rem;border:1px solid #555;border-radius:.2rem;\
 max-width:100%}fieldset{border:1px solid #ccc;margin:1rem 0}.error{color:#8b0000;font-weight:600}\
@@ -503,16 +513,21 @@ fn chart_section(
         return String::new();
     }
     let say = |m: Msg| v.app.catalogue().render(v.lang, &m);
+    let mut keys = vec![(charts::Key::Bar, say(Msg::new(done)))];
+    if bars.iter().any(|b| b.target.is_some()) {
+        keys.push((charts::Key::Target, say(Msg::new(MsgId::WebChartTarget))));
+    }
     format!(
-        "<section aria-labelledby=\"{id}\"><h2 id=\"{id}\">{}</h2>{}</section>",
+        "<section aria-labelledby=\"{id}\"><h2 id=\"{id}\">{}</h2><figure class=\"chart\">{}{}\
+         </figure></section>",
         v.t(heading),
         charts::bar_chart(
             &format!("{id}-chart"),
             &say(Msg::new(title).num("n", bars.len() as f64)),
             bars,
-            &say(Msg::new(done)),
-            &say(Msg::new(MsgId::WebChartTarget)),
-        )
+            v.lang == Lang::Vi,
+        ),
+        charts::legend(&keys)
     )
 }
 
@@ -665,48 +680,182 @@ fn backup_line(v: &View<'_>, at: Option<i64>, now: i64) -> String {
     }
 }
 
+/// The year at a glance: its key figures as large numbers, each with its target and, when
+/// behind its pace, one quiet mark saying by how much; the cumulative chart with its legend
+/// in text; the months; each allocated unit, with the same quiet mark.
 fn year_section(app: &App, lang: Lang, f: &PlanFigures) -> String {
+    use crate::domain::text::figure;
     let cat = app.catalogue();
-    let lines: Vec<String> = crate::engine::plan::plan_report(cat, lang, f)
-        .iter()
-        .map(|m| cat.render(lang, m))
-        .collect();
-    let (head, rest) = lines
-        .split_first()
-        .map_or(("", &[][..]), |(h, r)| (h.as_str(), r));
-    let items: String = rest
-        .iter()
-        .map(|l| {
-            let class = if l.starts_with('⚠') || l.contains('⚠') {
-                " class=\"behind\""
-            } else {
-                ""
-            };
-            format!("<li{class}>{}</li>", esc(l.trim_start_matches("• ")))
-        })
-        .collect();
-    let target = f.targets.as_ref().and_then(|t| t.units);
+    let say = |m: Msg| esc(&cat.render(lang, &m));
+    let t = |id: MsgId| say(Msg::new(id));
+    let vi = lang == Lang::Vi;
+    let fig = |v: i64| figure(v as f64, vi);
+    let pct = |v: f64| format!("{}%", v.round() as i64);
+    let share = |bp: i64| format!("{}%", figure(bp as f64 / 100.0, vi));
+    let (day, days) = f.day_of_year();
+    let head = say(Msg::new(MsgId::PlanReportTitle)
+        .str("year", f.year.to_string())
+        .str("date", f.until.format("%d/%m/%Y").to_string())
+        .str(
+            "year_pct",
+            (f64::from(day) * 100.0 / f64::from(days))
+                .round()
+                .to_string(),
+        ));
+    let targets = f.targets.clone().unwrap_or_default();
+    let mark = |p: Option<crate::domain::plan::Pace>| match p.filter(|p| p.behind()) {
+        Some(p) => format!(
+            "<p class=\"note\"><span class=\"mark\">● {}</span> {}</p>",
+            t(MsgId::WebKpiBehind),
+            say(Msg::new(MsgId::WebKpiBehindWhy)
+                .str("pct", pct(p.done_pct))
+                .str("year_pct", pct(p.year_pct)))
+        ),
+        None => String::new(),
+    };
+    let card = |label: MsgId, value: String, target: Option<String>, note: String| {
+        let of = target.map_or(String::new(), |x| {
+            format!(
+                " <span class=\"of\">{}</span>",
+                say(Msg::new(MsgId::WebKpiTarget).str("target", x))
+            )
+        });
+        format!(
+            "<div class=\"kpi\"><p class=\"label\">{}</p><p class=\"value\">{}{of}</p>{note}</div>",
+            t(label),
+            esc(&value)
+        )
+    };
+    let pace = f.pace();
+    let units_note = format!(
+        "<p class=\"note\">{}</p>{}",
+        say(Msg::new(MsgId::WebKpiUnitsNote)
+            .str("pct", pace.map_or("—".into(), |p| pct(p.done_pct)))
+            .str("last", figure(f.units_last_year, vi))),
+        mark(pace)
+    );
+    let people = match (targets.people_min, targets.people_max) {
+        (Some(a), Some(b)) if a != b => Some(format!("{}–{}", fig(a), fig(b))),
+        (Some(a), _) | (None, Some(a)) => Some(fig(a)),
+        (None, None) => None,
+    };
+    let donors_note = match f.population_pct() {
+        Some(p) => format!(
+            "<p class=\"note\">{}</p>",
+            say(Msg::new(MsgId::WebKpiDonorsNote).str("pct", share((p * 100.0).round() as i64)))
+        ),
+        None => String::new(),
+    };
+    let drives_note = if f.fixed_days > 0 {
+        format!(
+            "<p class=\"note\">{}</p>",
+            say(Msg::new(MsgId::WebKpiDrivesNote).num("fixed", f.fixed_days as f64))
+        )
+    } else {
+        String::new()
+    };
+    let cards = [
+        card(
+            MsgId::WebKpiUnits,
+            figure(f.units_done, vi),
+            targets.units.map(fig),
+            units_note,
+        ),
+        card(MsgId::WebKpiPeople, fig(f.reached), people, String::new()),
+        card(
+            MsgId::WebKpiRepeat,
+            f.repeat_pct().map_or("—".into(), pct),
+            targets.repeat_pct.map(|p| format!("{p}%")),
+            String::new(),
+        ),
+        card(
+            MsgId::WebKpiDonors,
+            fig(f.donors),
+            targets.population_share_bp.map(share),
+            donors_note,
+        ),
+        card(
+            MsgId::WebKpiDrives,
+            fig(f.drives),
+            targets.drives.map(fig),
+            drives_note,
+        ),
+    ]
+    .concat();
+    let cards = if f.targets.is_some() {
+        format!("<div class=\"kpis\">{cards}</div>")
+    } else {
+        format!(
+            "<p>{}</p>",
+            say(Msg::new(MsgId::PlanReportNone).str("year", f.year.to_string()))
+        )
+    };
+    let target = targets.units.filter(|_| f.targets.is_some());
     let title = cat.render(
         lang,
-        &Msg::new(MsgId::WebChartTitle).str(
-            "target",
-            target.map_or("none".to_string(), |t| t.to_string()),
-        ),
+        &Msg::new(MsgId::WebChartTitle).str("target", target.map_or("none".to_string(), fig)),
     );
     let months = chrono::Datelike::month(&f.until) as usize;
-    let chart = cumulative_chart(
-        &f.by_month,
-        months,
-        target,
-        &title,
-        &cat.render(lang, &Msg::new(MsgId::WebChartDone)),
-        &cat.render(lang, &Msg::new(MsgId::WebChartPace)),
-    );
+    let chart = cumulative_chart(&f.by_month, months, target, &title, vi);
+    let mut legend = vec![(
+        charts::Key::Line,
+        cat.render(lang, &Msg::new(MsgId::WebChartDone)),
+    )];
+    if target.is_some_and(|t| t > 0) {
+        legend.push((
+            charts::Key::Dashed,
+            cat.render(lang, &Msg::new(MsgId::WebChartPace)),
+        ));
+    }
+    let by_month: Vec<String> = f
+        .by_month
+        .iter()
+        .take(months)
+        .enumerate()
+        .map(|(i, u)| format!("{}: {}", i + 1, figure(*u, vi)))
+        .collect();
+    let by_month = say(Msg::new(MsgId::PlanReportMonths).str("months", by_month.join(" · ")));
+    let units: String = f
+        .units
+        .iter()
+        .map(|u| {
+            let pace = f.unit_pace(u);
+            let line = cat.render(
+                lang,
+                &Msg::new(MsgId::PlanReportUnit)
+                    .str("name", u.name.clone())
+                    .str("illustrative", if u.illustrative { "*" } else { "" })
+                    .str("done", figure(u.units_done, vi))
+                    .str("target", u.target_units.map_or("—".into(), fig))
+                    .str("pct", pace.map_or("—".into(), |p| pct(p.done_pct)))
+                    .str("behind", ""),
+            );
+            let behind = if pace.is_some_and(|p| p.behind()) {
+                format!(" <span class=\"mark\">● {}</span>", t(MsgId::WebKpiBehind))
+            } else {
+                String::new()
+            };
+            format!("<li>{}{behind}</li>", esc(line.trim_start_matches("• ")))
+        })
+        .collect();
+    let units = if units.is_empty() {
+        String::new()
+    } else {
+        let note = if f.units.iter().any(|u| u.illustrative) {
+            format!("<p class=\"note\">{}</p>", t(MsgId::PlanReportIllustrative))
+        } else {
+            String::new()
+        };
+        format!(
+            "<p>{}</p><ul>{units}</ul>{note}",
+            t(MsgId::PlanReportUnitsHead)
+        )
+    };
     format!(
-        "<section aria-labelledby=\"year\"><h2 id=\"year\">{}</h2><p>{}</p>{chart}<ul>{items}</ul>\
-         </section>",
-        esc(&cat.render(lang, &Msg::new(MsgId::WebYearHead))),
-        esc(head)
+        "<section aria-labelledby=\"year\"><h2 id=\"year\">{}</h2><p>{head}</p>{cards}\
+         <figure class=\"chart\">{chart}{}</figure><p class=\"note\">{by_month}</p>{units}</section>",
+        t(MsgId::WebYearHead),
+        charts::legend(&legend)
     )
 }
 
@@ -754,15 +903,14 @@ pub fn cumulative_chart(
     months: usize,
     target: Option<i64>,
     title: &str,
-    done_label: &str,
-    pace_label: &str,
+    vietnamese: bool,
 ) -> String {
     const W: f64 = 600.0;
-    const H: f64 = 260.0;
-    const LEFT: f64 = 56.0;
+    const H: f64 = 236.0;
+    const LEFT: f64 = 72.0;
     const RIGHT: f64 = 12.0;
     const TOP: f64 = 16.0;
-    const BOTTOM: f64 = 48.0;
+    const BOTTOM: f64 = 24.0;
     let months = months.min(12);
     let mut cumulative = Vec::with_capacity(months);
     let mut sum = 0.0;
@@ -782,8 +930,9 @@ pub fn cumulative_chart(
     out.push_str(&format!(
         "<line x1=\"{LEFT}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" stroke=\"#333\"/>\
          <line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{b}\" stroke=\"#333\"/>\
-         <text x=\"{tx}\" y=\"{ty}\" font-size=\"12\" text-anchor=\"end\">{top:.0}</text>\
-         <text x=\"{tx}\" y=\"{b}\" font-size=\"12\" text-anchor=\"end\">0</text>",
+         <text x=\"{tx}\" y=\"{ty}\" font-size=\"16\" text-anchor=\"end\">{}</text>\
+         <text x=\"{tx}\" y=\"{b}\" font-size=\"16\" text-anchor=\"end\">0</text>",
+        crate::domain::text::figure(top.round(), vietnamese),
         b = H - BOTTOM,
         r = W - RIGHT,
         tx = LEFT - 6.0,
@@ -791,7 +940,7 @@ pub fn cumulative_chart(
     ));
     for m in 1..=12 {
         out.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">{m}</text>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"16\" text-anchor=\"middle\">{m}</text>",
             x(m as f64),
             H - BOTTOM + 16.0
         ));
@@ -819,25 +968,6 @@ pub fn cumulative_chart(
         out.push_str(&format!(
             "<polyline fill=\"none\" stroke=\"#8b0000\" stroke-width=\"3\" points=\"{}\"/>",
             points.join(" ")
-        ));
-    }
-    // The legend, so the chart reads without colour too.
-    let (ly, lt) = (H - 12.0, H - 8.0);
-    out.push_str(&format!(
-        "<line x1=\"{LEFT}\" y1=\"{ly}\" x2=\"{}\" y2=\"{ly}\" stroke=\"#8b0000\" \
-         stroke-width=\"3\"/><text x=\"{}\" y=\"{lt}\" font-size=\"12\">{}</text>",
-        LEFT + 24.0,
-        LEFT + 30.0,
-        esc(done_label),
-    ));
-    if target.is_some_and(|t| t > 0) {
-        out.push_str(&format!(
-            "<line x1=\"{}\" y1=\"{ly}\" x2=\"{}\" y2=\"{ly}\" stroke=\"#555\" \
-             stroke-dasharray=\"6 4\"/><text x=\"{}\" y=\"{lt}\" font-size=\"12\">{}</text>",
-            LEFT + 200.0,
-            LEFT + 224.0,
-            LEFT + 230.0,
-            esc(pace_label),
         ));
     }
     out.push_str("</svg>");
@@ -993,7 +1123,7 @@ mod tests {
         months[0] = 1000.0;
         months[1] = 2000.0;
         months[2] = 500.0;
-        let svg = cumulative_chart(&months, 3, Some(30000), "T <1>", "done", "pace");
+        let svg = cumulative_chart(&months, 3, Some(30000), "T <1>", false);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("<title id=\"chart-title\">T &lt;1&gt;</title>"));
         // The origin and three months: four points; the top is the target.
@@ -1005,7 +1135,10 @@ mod tests {
             .next()
             .unwrap();
         assert_eq!(points.split(' ').count(), 4, "{points}");
-        assert!(svg.contains(">30000</text>"));
+        // The top figure grouped as English writes it (the legend is text beside the chart).
+        assert!(svg.contains(">30,000</text>"));
+        let vi = cumulative_chart(&months, 3, Some(30000), "T", true);
+        assert!(vi.contains(">30.000</text>"));
         assert!(svg.contains("stroke-dasharray"));
         for m in 1..=12 {
             assert!(svg.contains(&format!(">{m}</text>")), "month {m}");
@@ -1018,9 +1151,9 @@ mod tests {
             "{y}"
         );
         // No target, nothing received, odd values: still a chart, no NaN.
-        let svg = cumulative_chart(&[f64::NAN; 12], 12, None, "t", "d", "p");
+        let svg = cumulative_chart(&[f64::NAN; 12], 12, None, "t", false);
         assert!(!svg.contains("NaN") && !svg.contains("stroke-dasharray"));
-        let svg = cumulative_chart(&[0.0; 12], 0, Some(10), "t", "d", "p");
+        let svg = cumulative_chart(&[0.0; 12], 0, Some(10), "t", false);
         assert!(!svg.contains("<polyline"));
     }
 

@@ -10,6 +10,20 @@ web-link-refused = This link cannot be used any more: it was used, more than 10 
 web-refused = Your account may not see this page.
 web-form-refused = This form expired or did not come from the dashboard. Reload the page and try again.
 web-server-busy = The server is busy or cannot reach its database right now. Nothing was lost, but what you just sent may not have been saved: reload the page in a minute and check.
+web-kpi-units = Blood received (units)
+web-kpi-people = People reached
+web-kpi-repeat = Repeat donations
+web-kpi-donors = Donors
+web-kpi-drives = Drives held
+web-kpi-target = / { $target }
+web-kpi-units-note = { $pct } of target · same period last year: { $last }
+web-kpi-donors-note = { $pct } of the population
+web-kpi-drives-note = and { $fixed } { $fixed ->
+        [one] day
+       *[other] days
+    } of fixed points open
+web-kpi-behind = behind pace
+web-kpi-behind-why = { $pct } of the target with { $year_pct } of the year gone
 web-year-head = The year plan
 web-chart-title = Blood received, cumulative by month (units){ $target ->
         [none] {""}

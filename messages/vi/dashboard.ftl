@@ -10,6 +10,17 @@ web-link-refused = Liên kết này không còn dùng được: đã dùng rồi
 web-refused = Tài khoản của bạn không có quyền xem trang này.
 web-form-refused = Biểu mẫu này đã hết hạn hoặc không đến từ bảng điều khiển. Tải lại trang rồi thử lại.
 web-server-busy = Máy chủ đang bận hoặc lúc này không đọc được cơ sở dữ liệu. Không có gì bị mất; việc bạn vừa gửi có thể chưa được lưu: tải lại trang sau ít phút rồi xem lại.
+web-kpi-units = Máu tiếp nhận (đơn vị)
+web-kpi-people = Người được tuyên truyền, vận động
+web-kpi-repeat = Hiến máu nhắc lại
+web-kpi-donors = Người hiến máu
+web-kpi-drives = Đợt hiến máu đã tổ chức
+web-kpi-target = / { $target }
+web-kpi-units-note = { $pct } chỉ tiêu · cùng kỳ năm trước: { $last }
+web-kpi-donors-note = { $pct } dân số
+web-kpi-drives-note = và { $fixed } ngày mở điểm hiến máu cố định
+web-kpi-behind = chậm tiến độ
+web-kpi-behind-why = đạt { $pct } chỉ tiêu khi đã qua { $year_pct } thời gian của năm
 web-year-head = Kế hoạch năm
 web-chart-title = Máu tiếp nhận cộng dồn theo tháng (đơn vị){ $target ->
         [none] {""}

@@ -25,30 +25,46 @@ fn short(label: &str) -> String {
     }
 }
 
-/// A number as the chart writes it: whole when it is, else one decimal.
-fn figure(v: f64) -> String {
-    if (v - v.round()).abs() < 0.05 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    }
+/// What a legend's key shows: the bars' colour, the target's dark mark, the done line, the
+/// pace's dashed line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Bar,
+    Target,
+    Line,
+    Dashed,
+}
+
+/// A chart's legend as text beside small keys, so it reads at any width (drawn inside the
+/// SVG it shrank with the chart to a few pixels on a phone).
+pub fn legend(items: &[(Key, String)]) -> String {
+    let keys: String = items
+        .iter()
+        .map(|(key, label)| {
+            let class = match key {
+                Key::Bar => "k-bar",
+                Key::Target => "k-target",
+                Key::Line => "k-line",
+                Key::Dashed => "k-dashed",
+            };
+            format!(
+                "<li><span class=\"key {class}\" aria-hidden=\"true\"></span>{}</li>",
+                esc(label)
+            )
+        })
+        .collect();
+    format!("<ul class=\"legend\">{keys}</ul>")
 }
 
 /// The bars, each against its target marked by a dark line; `id` makes the title's id
 /// unique on the page. No bars: no chart (an empty string).
-pub fn bar_chart(
-    id: &str,
-    title: &str,
-    bars: &[Bar],
-    done_label: &str,
-    target_label: &str,
-) -> String {
+pub fn bar_chart(id: &str, title: &str, bars: &[Bar], vietnamese: bool) -> String {
     const W: f64 = 600.0;
     const LEFT: f64 = 220.0;
     const RIGHT: f64 = 90.0;
     const TOP: f64 = 8.0;
     const ROW: f64 = 26.0;
-    const LEGEND: f64 = 30.0;
+    let figure = |v: f64| crate::domain::text::figure(v, vietnamese);
     if bars.is_empty() {
         return String::new();
     }
@@ -59,7 +75,7 @@ pub fn bar_chart(
         .fold(1.0, f64::max);
     let span = W - LEFT - RIGHT;
     let x = |v: f64| LEFT + span * clean(v) / top;
-    let h = TOP + ROW * bars.len() as f64 + LEGEND;
+    let h = TOP + ROW * bars.len() as f64 + TOP;
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {h}\" role=\"img\" \
          aria-labelledby=\"{id}-title\"><title id=\"{id}-title\">{}</title>",
@@ -100,25 +116,6 @@ pub fn bar_chart(
             esc(&figures)
         ));
     }
-    let ly = h - LEGEND + 14.0;
-    out.push_str(&format!(
-        "<rect x=\"{LEFT}\" y=\"{:.1}\" width=\"20\" height=\"10\" fill=\"#8b0000\"/>\
-         <text x=\"{:.1}\" y=\"{ly:.1}\" font-size=\"12\">{}</text>",
-        ly - 9.0,
-        LEFT + 26.0,
-        esc(done_label)
-    ));
-    if bars.iter().any(|b| b.target.is_some()) {
-        out.push_str(&format!(
-            "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#111\" \
-             stroke-width=\"3\"/><text x=\"{:.1}\" y=\"{ly:.1}\" font-size=\"12\">{}</text>",
-            ly - 11.0,
-            ly + 3.0,
-            LEFT + 176.0,
-            esc(target_label),
-            x = LEFT + 170.0
-        ));
-    }
     out.push_str("</svg>");
     out
 }
@@ -141,8 +138,7 @@ mod tests {
             "c",
             "Đợt <1>",
             &[bar("Xuân hồng", 150.0, Some(300.0)), bar("Hè", 300.0, None)],
-            "done",
-            "target",
+            false,
         );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(
@@ -153,20 +149,22 @@ mod tests {
         assert!(svg.contains("width=\"145.0\""), "{svg}");
         assert!(svg.contains("width=\"290.0\""), "{svg}");
         // Xuân hồng's target at the right end; Hè has none.
-        assert_eq!(
-            svg.matches("stroke-width=\"3\"").count(),
-            2,
-            "one target and the legend's"
-        );
+        // One target mark (the legend is text beside the chart now, not drawn in it).
+        assert_eq!(svg.matches("stroke-width=\"3\"").count(), 1);
         assert!(svg.contains("x1=\"510.0\""), "{svg}");
         assert!(svg.contains(">150 / 300</text>"), "{svg}");
         assert!(svg.contains(">300</text>"), "{svg}");
-        assert!(svg.contains(">target</text>"));
+        let keys = legend(&[(Key::Bar, "done".into()), (Key::Target, "<target>".into())]);
+        assert!(
+            keys.contains("k-bar\" aria-hidden=\"true\"></span>done</li>"),
+            "{keys}"
+        );
+        assert!(keys.contains("&lt;target&gt;</li>"), "{keys}");
     }
 
     #[test]
     fn odd_figures_and_long_names_draw_a_readable_chart() {
-        assert_eq!(bar_chart("c", "t", &[], "d", "t"), "");
+        assert_eq!(bar_chart("c", "t", &[], false), "");
         let long = "Trường Đại học Y Dược Hải Phòng và các trường cao đẳng";
         let svg = bar_chart(
             "u",
@@ -175,9 +173,9 @@ mod tests {
                 bar(long, f64::NAN, Some(-5.0)),
                 bar("<b>", f64::INFINITY, None),
                 bar("x", 12.4, Some(0.0)),
+                bar("y", 30_000.0, None),
             ],
-            "d",
-            "t",
+            true,
         );
         assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
         assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"));
@@ -187,8 +185,10 @@ mod tests {
             svg.contains(&format!("<title>{long}: 0 / 0</title>")),
             "{svg}"
         );
-        assert!(svg.contains(">12.4 / 0</text>"), "{svg}");
-        // Nothing larger than 0 anywhere but 12.4: it fills the span.
+        // Figures as Vietnamese writes them.
+        assert!(svg.contains(">12,4 / 0</text>"), "{svg}");
+        assert!(svg.contains(">30.000</text>"), "{svg}");
+        // The largest figure fills the span.
         assert!(svg.contains("width=\"290.0\""), "{svg}");
     }
 }

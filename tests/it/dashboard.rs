@@ -137,7 +137,13 @@ async fn a_coordinator_signs_in_once_by_link_reads_the_year_and_signs_out_with_t
     for part in [
         "<html lang=\"vi\">",
         "Kế hoạch năm 2026: số liệu đến hết ngày 22/11/2026",
-        "Máu tiếp nhận: 0 / 100 đơn vị",
+        // The year's key figures as large numbers with their targets (issue 31: a bullet
+        // list with every unit line in bold red); a unit behind its pace gets one quiet
+        // mark.
+        "<p class=\"label\">Máu tiếp nhận (đơn vị)</p><p class=\"value\">0 <span class=\"of\">/ 100</span></p>",
+        "<span class=\"mark\">● chậm tiến độ</span> đạt 0% chỉ tiêu khi đã qua 89% thời gian của năm",
+        "Quận Lê Chân — 0 / 20 đơn vị (0%) <span class=\"mark\">● chậm tiến độ</span>",
+        "<ul class=\"legend\">",
         "<svg",
         "so với chỉ tiêu 100 đơn vị",
         // By campaign (the month's campaign has begun, with no target of its own) and by
@@ -155,6 +161,10 @@ async fn a_coordinator_signs_in_once_by_link_reads_the_year_and_signs_out_with_t
         assert!(page.contains(part), "{part:?} not in:\n{page}");
     }
     assert!(!page.contains("<script>"), "{page}");
+    assert!(
+        !page.contains("<li class=\"behind\">"),
+        "no wall of red: {page}"
+    );
     // Without the cookie, or with a made-up one: the way in is explained.
     assert_eq!(get(&bot, None).await.0, 401);
     assert_eq!(get(&bot, Some("hm_session=00ff")).await.0, 401);
