@@ -27,6 +27,9 @@ struct Inner {
     catalogue: Catalogue,
     config: Config,
     clock: Arc<dyn Clock>,
+    /// The dashboard's sign-in times (links, sessions): the same clock, except in the
+    /// terminal demo, whose clock jumps days ahead while its browser session must last.
+    sign_in_clock: Arc<dyn Clock>,
     /// Woken whenever rows are added to the outbox, so the worker need not poll for them.
     outbox_added: Arc<Notify>,
     /// A file was staged: the service's `imports` part writes it.
@@ -80,6 +83,16 @@ impl Handled {
 
 impl App {
     pub async fn open(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+        App::open_with_sign_in_clock(config, clock.clone(), clock).await
+    }
+
+    /// [`App::open`], with the dashboard's links and sessions timed by `sign_in_clock`
+    /// (the demo: real time, while its own clock moves on by days).
+    pub async fn open_with_sign_in_clock(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        sign_in_clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<App> {
         let store = Store::open(&config.database_url).await?;
         // A donor erased after the backup this database was restored from is erased again.
         store
@@ -92,6 +105,7 @@ impl App {
                 catalogue,
                 config,
                 clock,
+                sign_in_clock,
                 outbox_added: Arc::new(Notify::new()),
                 imports_added: Arc::new(Notify::new()),
                 flood: Mutex::new(HashMap::new()),
@@ -164,6 +178,11 @@ impl App {
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.inner.clock
+    }
+
+    /// What times the dashboard's links and sessions (see `open_with_sign_in_clock`).
+    pub fn sign_in_clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.sign_in_clock
     }
 
     pub fn catalogue(&self) -> &Catalogue {

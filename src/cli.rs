@@ -373,7 +373,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Chat { user, now, demo } => {
             let clock = Arc::new(OffsetClock::new(chrono::Duration::zero()));
-            let app = App::open(config, clock.clone()).await?;
+            // The demo's dashboard sessions and links follow real time, so `/clock +3d`
+            // neither signs the browser out nor refuses `hienmau dashboard link`.
+            let app =
+                App::open_with_sign_in_clock(config, clock.clone(), Arc::new(SystemClock)).await?;
             // One clock for every terminal on this database: --now moves it forward (for
             // all), never back; a terminal opened later follows it.
             let shared = app.store().demo_offset().await?;

@@ -58,7 +58,7 @@ impl App {
         identity_id: i64,
     ) -> anyhow::Result<String> {
         let token = new_token()?;
-        let now = self.clock().now().timestamp_millis();
+        let now = self.sign_in_clock().now().timestamp_millis();
         tx.create_dashboard_link(
             &token_hash(&token),
             identity_id,
@@ -76,7 +76,7 @@ impl App {
         channel: crate::channels::ChannelKind,
         user: &str,
     ) -> anyhow::Result<Option<String>> {
-        let now = self.clock().now().timestamp_millis();
+        let now = self.sign_in_clock().now().timestamp_millis();
         let mut tx = self.store().begin().await?;
         let identity = tx.ensure_identity(channel.code(), user, now).await?;
         if !tx.roles_of(identity).await?.may(Action::UseDashboard) {
@@ -90,7 +90,7 @@ impl App {
     /// Open a session with a link's token: once, within its time, for an account that may
     /// still use the dashboard. Returns the session's cookie token and the session.
     pub async fn sign_in(&self, link_token: &str) -> anyhow::Result<Option<(String, Session)>> {
-        let now = self.clock().now().timestamp_millis();
+        let now = self.sign_in_clock().now().timestamp_millis();
         let Some(identity_id) = self
             .store()
             .redeem_dashboard_link(&token_hash(link_token), now)
@@ -123,7 +123,7 @@ impl App {
 
     /// The session a cookie's token opens, if it is still open and its account still may.
     pub async fn session(&self, token: &str) -> anyhow::Result<Option<Session>> {
-        let now = self.clock().now().timestamp_millis();
+        let now = self.sign_in_clock().now().timestamp_millis();
         let Some((identity_id, csrf)) = self
             .store()
             .dashboard_session(&token_hash(token), now)

@@ -703,6 +703,33 @@ fn the_demo_prints_a_sign_in_link_to_the_dashboard_beside_the_chat() {
         .and_then(|c| c.split(';').next())
         .map(str::to_string);
     let overview = cookie.as_deref().map(|c| http(addr, "/dashboard", Some(c)));
+    // The demo's clock moves on 20 days, past today's real date (issue 31: that signed the
+    // browser out, and refused the link `hienmau dashboard link` gives).
+    writeln!(child.stdin.as_mut().unwrap(), "/clock +20d").unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let later = loop {
+        let page = http(addr, "/dashboard", cookie.as_deref());
+        if !page.starts_with("HTTP/1.1 200") || page.contains("đến hết ngày 12/12/2026") {
+            break page;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the clock did not move"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (link_out, _, ok) = hienmau(
+        &dir.path().join("d.db"),
+        &["dashboard", "link", "terminal:demo-committee"],
+    );
+    assert!(ok, "{link_out}");
+    let cli_link = link_out
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("a link")
+        .to_string();
+    let cli_path = &cli_link[cli_link.find("/dashboard").unwrap()..];
+    let cli_signed = http(addr, cli_path, None);
     drop(child.stdin.take());
     let status = child.wait().unwrap();
     assert!(status.success());
@@ -714,6 +741,14 @@ fn the_demo_prints_a_sign_in_link_to_the_dashboard_beside_the_chat() {
     let overview = overview.expect("a session cookie");
     assert!(overview.starts_with("HTTP/1.1 200"), "{overview}");
     assert!(overview.contains("Kế hoạch năm 2026"), "{overview}");
+    assert!(
+        later.starts_with("HTTP/1.1 200"),
+        "still signed in: {later}"
+    );
+    assert!(
+        cli_signed.starts_with("HTTP/1.1 303"),
+        "the command line's link opens the demo's dashboard: {cli_signed}"
+    );
 }
 
 /// When the dashboard's address is taken, the demo says so in one line and the chat goes on.
