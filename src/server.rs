@@ -538,6 +538,9 @@ async fn dashboard_post(
             web::post_broadcast(&v, id(n).unwrap_or_default()).await
         }
         ["donors", "lookup"] => web::post_lookup(&v, &form).await,
+        ["clubs", n] if id(n).is_some() => {
+            web::post_club(&v, id(n).unwrap_or_default(), &form).await
+        }
         ["stock"] => web::post_stock(&v, &form).await,
         _ => Ok(web::Reply::NotFound),
     };

@@ -52,7 +52,7 @@ mod records;
 pub mod uploads;
 
 pub use callouts::{callout, callout_tally, callouts, post_callout, post_callout_action};
-pub use clubs::{club, clubs, compose_broadcast, post_compose};
+pub use clubs::{club, clubs, compose_broadcast, post_club, post_compose};
 pub use donations::{donations, post_donation};
 pub use donors::{donors, post_lookup};
 pub use drives::{cancel_drive, drive, drives, edit_drive, post_drive, post_edit_drive};
@@ -370,7 +370,7 @@ margin:1rem 0}.kpi{border:1px solid #ddd;border-radius:.4rem;padding:.6rem .8rem
 .kpi p{margin:.15rem 0}.kpi .label{font-size:.9rem;color:#444}.kpi .value{font-size:2rem;\
 font-weight:700;line-height:1.1}.kpi .of{font-size:1rem;font-weight:400;color:#444}\
 .note{font-size:.9rem;color:#444}.mark{color:#8b0000;white-space:nowrap}\
-form.inline{display:inline}label{display:block;margin-top:.6rem;font-weight:600}\
+form.inline{display:inline}label.inline{display:inline;font-weight:400}label{display:block;margin-top:.6rem;font-weight:600}\
 input,select,textarea{font:inherit;padding:.35rem;border:1px solid #555;border-radius:.2rem;\
 max-width:100%}fieldset{border:1px solid #ccc;margin:1rem 0}.error{color:#8b0000;font-weight:600}\
 .notice{background:#e7f4e4;border-left:4px solid #2e7d32;padding:.5rem}\

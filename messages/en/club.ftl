@@ -54,10 +54,14 @@ club-muted-now = { $name } is muted. You are still a member.
 club-unmuted-now = { $name } is unmuted.
 
 members-list =
-    Members of { $club }: { $count } (page { $page }/{ $pages })
+    Members of { $club }{ $query ->
+        [none] {""}
+       *[other] {" "}matching “{ $query }”
+    }: { $count } (page { $page }/{ $pages })
     { $members }
-members-pick-number = To remove someone from the club, send their number; "back" to go back, "page 5" to go to page 5; /cancel to stop.
-members-pick-number-or-next = To remove someone from the club, send their number; type "next" for the next page, "back" to go back, "page 5" to go to page 5; /cancel to stop.
+members-none-found = No member of { $club } matches “{ $query }”. Type another name or phone number to search, "all" for the whole list, /cancel to stop.
+members-pick-number = To remove someone from the club, send their number; type a name or phone number to search, "back" to go back, "page 5" to go to page 5; /cancel to stop.
+members-pick-number-or-next = To remove someone from the club, send their number; type a name or phone number to search, "next" for the next page, "back" to go back, "page 5" to go to page 5; /cancel to stop.
 member-remove-confirm = Remove member number { $number } from { $club }?
 member-remove-confirm-named = Remove { $name } (number { $number }) from { $club }?
 choice-remove = Remove from the club

@@ -180,6 +180,16 @@ web-club-members = { $club }: { $count } { $count ->
        *[other] members
     }
 web-club-leader = leader
+web-members-search = Search members by name or phone number
+web-members-found = { $count } { $count ->
+        [one] member matches
+       *[other] members match
+    } “{ $query }”.
+web-members-narrow = Only the first { $n } are shown: type more to narrow it.
+web-members-none-found = No member matches “{ $query }”.
+web-members-all = See the whole list
+web-go-to-page = Go to page
+web-go = Go
 web-page-of = Page { $page } of { $pages }
 web-prev-page = ‹ Previous page
 web-next-page = Next page ›

@@ -54,10 +54,14 @@ club-muted-now = Đã tắt thông báo của { $name }. Bạn vẫn là thành 
 club-unmuted-now = Đã bật lại thông báo của { $name }.
 
 members-list =
-    Thành viên { $club }: { $count } người (trang { $page }/{ $pages })
+    Thành viên { $club }{ $query ->
+        [none] {""}
+       *[other] {" "}khớp “{ $query }”
+    }: { $count } người (trang { $page }/{ $pages })
     { $members }
-members-pick-number = Muốn xoá ai khỏi CLB thì gửi số thứ tự của người đó; "trước" để quay lại, "trang 5" để tới trang 5; /cancel để thôi.
-members-pick-number-or-next = Muốn xoá ai khỏi CLB thì gửi số thứ tự của người đó; gõ "tiếp" để xem trang sau, "trước" để quay lại, "trang 5" để tới trang 5; /cancel để thôi.
+members-none-found = Không thấy thành viên nào của { $club } khớp “{ $query }”. Gõ tên hoặc số điện thoại khác để tìm, "tất cả" để xem cả danh sách, /cancel để thôi.
+members-pick-number = Muốn xoá ai khỏi CLB thì gửi số thứ tự của người đó; gõ tên hoặc số điện thoại để tìm, "trước" để quay lại, "trang 5" để tới trang 5; /cancel để thôi.
+members-pick-number-or-next = Muốn xoá ai khỏi CLB thì gửi số thứ tự của người đó; gõ tên hoặc số điện thoại để tìm, "tiếp" để xem trang sau, "trước" để quay lại, "trang 5" để tới trang 5; /cancel để thôi.
 member-remove-confirm = Xoá thành viên số { $number } khỏi { $club }?
 member-remove-confirm-named = Xoá { $name } (số { $number }) khỏi { $club }?
 choice-remove = Xoá khỏi CLB

@@ -94,13 +94,18 @@ impl App {
         leader: i64,
         id: i64,
         page: usize,
+        query: Option<String>,
     ) -> anyhow::Result<Outcome> {
+        let search = query
+            .as_deref()
+            .and_then(crate::domain::club::MemberQuery::parse);
         Ok(match self.led_club(tx, leader, id).await? {
             Some(club) => Outcome::Club(ClubOutcome::Members {
                 club: id,
                 name: club.name,
-                members: tx.members_of(id).await?,
+                members: tx.members_matching(id, search.as_ref()).await?,
                 page,
+                query: query.filter(|_| search.is_some()),
             }),
             None => Outcome::Refused,
         })

@@ -92,8 +92,8 @@ impl App {
             Request::Club(ClubRequest::MuteClub { id, mute }) => {
                 donor!(d => self.mute_club(tx, d, id, mute))
             }
-            Request::Club(ClubRequest::Members { id, page }) => {
-                donor!(d => self.members(tx, d, id, page))
+            Request::Club(ClubRequest::Members { id, page, query }) => {
+                donor!(d => self.members(tx, d, id, page, query))
             }
             Request::Club(ClubRequest::RemoveMember { club, donor }) => {
                 donor!(d => self.remove_member(tx, me, d, club, donor, now))

@@ -423,6 +423,56 @@ pub fn parse_announcement(input: &str) -> Result<String, usize> {
     }
 }
 
+/// What a leader searches their members by: a phone (or its last digits) or a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemberQuery {
+    /// At least three digits, as typed with spaces, dots or +84: in national form.
+    Digits(String),
+    /// Words, folded: every one must be in the member's folded name.
+    Words(Vec<String>),
+}
+
+impl MemberQuery {
+    /// `None` for what searches nothing (empty, one letter).
+    pub fn parse(text: &str) -> Option<MemberQuery> {
+        let t = text.trim();
+        let phone_like = !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '+'));
+        if phone_like {
+            let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+            let digits = match digits.strip_prefix("84") {
+                Some(rest) if t.starts_with('+') => format!("0{rest}"),
+                _ => digits,
+            };
+            return (digits.len() >= 3).then_some(MemberQuery::Digits(digits));
+        }
+        let words: Vec<String> = crate::domain::text::fold(t)
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        (words.iter().map(|w| w.chars().count()).sum::<usize>() >= 2)
+            .then_some(MemberQuery::Words(words))
+    }
+
+    /// Whether a member (name, phone in E.164 as stored) answers the query.
+    pub fn matches(&self, name: &str, phone_e164: Option<&str>) -> bool {
+        match self {
+            MemberQuery::Digits(d) => phone_e164.is_some_and(|p| {
+                let national = match p.strip_prefix("+84") {
+                    Some(rest) => format!("0{rest}"),
+                    None => p.to_string(),
+                };
+                national.contains(d.as_str())
+            }),
+            MemberQuery::Words(words) => {
+                let folded = crate::domain::text::fold(name);
+                words.iter().all(|w| folded.contains(w.as_str()))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -546,5 +596,23 @@ mod tests {
             Audience::province(Province::from_code("hai-phong").unwrap()).label(),
             "Hải Phòng"
         );
+    }
+
+    #[test]
+    fn members_are_found_by_name_without_diacritics_or_by_phone_digits() {
+        let q = |t: &str| MemberQuery::parse(t).unwrap();
+        assert!(q("lan").matches("Nguyễn Thị Lan", None));
+        assert!(q("NGUYEN lan").matches("Nguyễn Thị Lan", None));
+        assert!(q("Đặng").matches("Đặng Văn Bình", None));
+        assert!(!q("lan").matches("Trần Văn Bình", None));
+        assert!(q("0912 345").matches("X", Some("+84912345678")));
+        assert!(q("678").matches("X", Some("+84912345678")));
+        assert!(q("+84 912 345 678").matches("X", Some("+84912345678")));
+        assert!(!q("0913").matches("X", Some("+84912345678")));
+        assert!(!q("0912").matches("X", None));
+        // Too little to search by.
+        assert_eq!(MemberQuery::parse(""), None);
+        assert_eq!(MemberQuery::parse("a"), None);
+        assert_eq!(MemberQuery::parse("12"), None);
     }
 }

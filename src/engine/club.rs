@@ -59,6 +59,9 @@ pub enum ClubState {
         /// The names on the page shown, in order, to name a member to remove.
         #[serde(default)]
         shown: Vec<String>,
+        /// The search the list answers (pages move within it), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        query: Option<String>,
     },
     ConfirmRemove {
         club: i64,
@@ -151,6 +154,8 @@ pub enum ClubRequest {
     Members {
         id: i64,
         page: usize,
+        /// A leader's search (a name or phone digits), as typed.
+        query: Option<String>,
     },
     RemoveMember {
         club: i64,
@@ -225,6 +230,8 @@ pub enum ClubOutcome {
         name: String,
         members: Vec<Member>,
         page: usize,
+        /// The search the list answers, if any.
+        query: Option<String>,
     },
     MemberRemoved {
         name: String,
@@ -458,7 +465,8 @@ impl Turn<'_, '_> {
                 page,
                 at,
                 shown,
-            } => self.member_list_input(text, club, club_name, ids, (page, at), shown),
+                query,
+            } => self.member_list_input(text, club, club_name, ids, (page, at), shown, query),
             ClubState::ConfirmRemove { club, donor, .. } => {
                 match self.pick_yes_no(input, "remove", "keep").as_deref() {
                     Some("remove") => {
@@ -549,7 +557,11 @@ impl Turn<'_, '_> {
                 }))
             }
             Some("members") => {
-                self.request = Some(Request::Club(ClubRequest::Members { id, page: 0 }))
+                self.request = Some(Request::Club(ClubRequest::Members {
+                    id,
+                    page: 0,
+                    query: None,
+                }))
             }
             Some("invite") => {
                 self.say(invite(self.ctx, &club.invite_code));
@@ -599,7 +611,8 @@ impl Turn<'_, '_> {
                 name,
                 members,
                 page,
-            } => self.show_members(club, name, members, page),
+                query,
+            } => self.show_members(club, name, members, page, query),
             ClubOutcome::MemberRemoved { name } => {
                 self.say(Msg::new(MsgId::MemberRemoved).str("name", name));
                 self.state = Some(State::Idle);
@@ -738,7 +751,9 @@ impl Turn<'_, '_> {
         }
     }
 
-    /// A leader's member list: the next page, or a member by number to remove.
+    /// A leader's member list: another page, a search by name or phone, or a member by
+    /// number to remove.
+    #[allow(clippy::too_many_arguments)]
     fn member_list_input(
         &mut self,
         text: &str,
@@ -747,10 +762,48 @@ impl Turn<'_, '_> {
         ids: Vec<i64>,
         (page, at): (usize, usize),
         shown: Vec<String>,
+        query: Option<String>,
     ) {
         // Numbers name members here, so pages are words: "tiếp", "trước", "trang 50".
         let folded = crate::domain::text::fold(text);
-        let go = |page: usize| Some(Request::Club(ClubRequest::Members { id: club, page }));
+        let go = |page: usize| {
+            Some(Request::Club(ClubRequest::Members {
+                id: club,
+                page,
+                query: query.clone(),
+            }))
+        };
+        let search = |q: &str| {
+            Some(Request::Club(ClubRequest::Members {
+                id: club,
+                page: 0,
+                query: Some(q.trim().to_string()),
+            }))
+        };
+        if ["tat ca", "ca danh sach", "all", "everyone", "bo tim"].contains(&folded.as_str()) {
+            self.request = Some(Request::Club(ClubRequest::Members {
+                id: club,
+                page: 0,
+                query: None,
+            }));
+            return;
+        }
+        // "tìm Lan", "tim 0912", "search Lan".
+        if let Some(q) = ["tim kiem ", "tim ", "search ", "find "]
+            .iter()
+            .find(|p| folded.starts_with(*p))
+            .map(|p| {
+                let words = p.split_whitespace().count();
+                text.split_whitespace()
+                    .skip(words)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .filter(|q| crate::domain::club::MemberQuery::parse(q).is_some())
+        {
+            self.request = search(&q);
+            return;
+        }
         if page != usize::MAX
             && ["tiep", "next", "trang sau", "xem them", "sau"].contains(&folded.as_str())
         {
@@ -786,7 +839,13 @@ impl Turn<'_, '_> {
                     name,
                 }));
             }
-            _ => self.wrong(MsgId::MembersPickNumber),
+            // Not a number on the list: a phone (seven digits or more) or a name is a search.
+            Ok(n) if n >= 1_000_000 => self.request = search(text),
+            Ok(_) => self.wrong(MsgId::MembersPickNumber),
+            Err(_) if crate::domain::club::MemberQuery::parse(text).is_some() => {
+                self.request = search(text)
+            }
+            Err(_) => self.wrong(MsgId::MembersPickNumber),
         }
     }
 
@@ -894,8 +953,35 @@ impl Turn<'_, '_> {
         }));
     }
 
-    /// A page of a club's members, for its leader.
-    fn show_members(&mut self, club: i64, name: String, members: Vec<Member>, page: usize) {
+    /// A page of a club's members (or of those a search found), for its leader.
+    fn show_members(
+        &mut self,
+        club: i64,
+        name: String,
+        members: Vec<Member>,
+        page: usize,
+        query: Option<String>,
+    ) {
+        if members.is_empty()
+            && let Some(q) = &query
+        {
+            self.say(
+                Msg::new(MsgId::MembersNoneFound)
+                    .str("club", name.clone())
+                    .str("query", q.clone()),
+            );
+            self.prompt = super::PromptMode::ChoicesOnly;
+            self.state = Some(State::Club(ClubState::MemberList {
+                club,
+                club_name: name,
+                ids: Vec::new(),
+                page: usize::MAX,
+                at: 0,
+                shown: Vec::new(),
+                query,
+            }));
+            return;
+        }
         let pages = members.len().div_ceil(MEMBERS_PER_PAGE).max(1);
         let page = page.min(pages - 1);
         let first = page * MEMBERS_PER_PAGE;
@@ -921,6 +1007,7 @@ impl Turn<'_, '_> {
         self.say(
             Msg::new(MsgId::MembersList)
                 .str("club", name.clone())
+                .str("query", query.clone().unwrap_or_else(|| "none".into()))
                 .num("count", members.len() as f64)
                 .num("page", (page + 1) as f64)
                 .num("pages", pages as f64)
@@ -938,6 +1025,7 @@ impl Turn<'_, '_> {
                 .take(MEMBERS_PER_PAGE)
                 .map(|m| m.name.clone())
                 .collect(),
+            query,
         }));
     }
 

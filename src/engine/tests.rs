@@ -728,6 +728,7 @@ fn no_input_panics_in_any_state() {
             page: usize::MAX,
             at: 0,
             shown: vec!["An".into(), "Bình".into()],
+            query: Some("an".into()),
         }),
         State::Club(ClubState::ConfirmRemove {
             club: 1,
@@ -1416,7 +1417,11 @@ fn a_leader_pages_through_members_and_removes_one_by_number() {
     c.say("Thành viên");
     assert_eq!(
         c.request(),
-        Some(Request::Club(ClubRequest::Members { id: 7, page: 0 }))
+        Some(Request::Club(ClubRequest::Members {
+            id: 7,
+            page: 0,
+            query: None
+        }))
     );
     let members: Vec<crate::domain::club::Member> = (1..=35)
         .map(|i| crate::domain::club::Member {
@@ -1432,6 +1437,7 @@ fn a_leader_pages_through_members_and_removes_one_by_number() {
         name: "CLB".into(),
         members: members.clone(),
         page: 0,
+        query: None,
     }));
     assert!(text.contains("35 người (trang 1/2)"), "{text}");
     assert!(text.contains("30. Người 30 · O+ · 091****678"), "{text}");
@@ -1439,13 +1445,18 @@ fn a_leader_pages_through_members_and_removes_one_by_number() {
     c.say("tiếp");
     assert_eq!(
         c.request(),
-        Some(Request::Club(ClubRequest::Members { id: 7, page: 1 }))
+        Some(Request::Club(ClubRequest::Members {
+            id: 7,
+            page: 1,
+            query: None
+        }))
     );
     let text = c.resume(Outcome::Club(ClubOutcome::Members {
         club: 7,
         name: "CLB".into(),
         members,
         page: 1,
+        query: None,
     }));
     assert!(text.contains("35. Người 35"), "{text}");
     assert!(!text.contains("tiếp"), "last page: {text}");
@@ -1702,4 +1713,101 @@ fn club_commands_before_registering_point_to_dangky() {
         let text = c.say(cmd);
         assert!(text.contains("/register"), "{cmd}: {text}");
     }
+}
+
+/// Issue 31: a leader with many members searches them by name or phone in chat; pages move
+/// within the search, "tất cả" shows everyone again, and nothing found says so.
+#[test]
+fn a_leader_searches_members_by_name_or_phone() {
+    let mut c = registered();
+    c.conv.state = Some(State::Club(ClubState::ClubMenu { club: club(true) }));
+    c.say("Thành viên");
+    let member = |i: i64, name: &str| crate::domain::club::Member {
+        donor_id: 100 + i,
+        name: name.into(),
+        blood_group: None,
+        phone_masked: None,
+        leader: false,
+    };
+    let all: Vec<_> = (1..=40).map(|i| member(i, &format!("Người {i}"))).collect();
+    c.resume(Outcome::Club(ClubOutcome::Members {
+        club: 7,
+        name: "CLB".into(),
+        members: all,
+        page: 0,
+        query: None,
+    }));
+    let search = |q: &str| {
+        Some(Request::Club(ClubRequest::Members {
+            id: 7,
+            page: 0,
+            query: Some(q.into()),
+        }))
+    };
+    for (typed, query) in [
+        ("tìm Lan", "Lan"),
+        ("tim kiem Đặng Lan", "Đặng Lan"),
+        ("nguyen thi", "nguyen thi"),
+        ("0912 345 678", "0912 345 678"),
+    ] {
+        c.say(typed);
+        assert_eq!(c.request(), search(query), "{typed}");
+    }
+    // A number on the list is still a member to remove; a short wrong number is said so.
+    let text = c.say("45");
+    assert!(text.contains("số thứ tự"), "{text}");
+    c.say("tìm Lan");
+    let found: Vec<_> = (1..=35).map(|i| member(i, &format!("Lan {i}"))).collect();
+    let text = c.resume(Outcome::Club(ClubOutcome::Members {
+        club: 7,
+        name: "CLB".into(),
+        members: found,
+        page: 0,
+        query: Some("Lan".into()),
+    }));
+    assert!(
+        text.contains("Thành viên CLB khớp “Lan”: 35 người (trang 1/2)"),
+        "{text}"
+    );
+    c.say("tiếp");
+    assert_eq!(
+        c.request(),
+        Some(Request::Club(ClubRequest::Members {
+            id: 7,
+            page: 1,
+            query: Some("Lan".into())
+        })),
+        "pages move within the search"
+    );
+    c.resume(Outcome::Club(ClubOutcome::Members {
+        club: 7,
+        name: "CLB".into(),
+        members: vec![member(1, "Lan 1")],
+        page: 0,
+        query: Some("Lan".into()),
+    }));
+    c.say("tất cả");
+    assert_eq!(
+        c.request(),
+        Some(Request::Club(ClubRequest::Members {
+            id: 7,
+            page: 0,
+            query: None
+        }))
+    );
+    let text = c.resume(Outcome::Club(ClubOutcome::Members {
+        club: 7,
+        name: "CLB".into(),
+        members: Vec::new(),
+        page: 0,
+        query: Some("Xyz".into()),
+    }));
+    assert!(
+        text.contains("Không thấy thành viên nào của CLB khớp “Xyz”"),
+        "{text}"
+    );
+    assert!(matches!(
+        c.state(),
+        Some(State::Club(ClubState::MemberList { .. }))
+    ));
 }

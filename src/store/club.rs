@@ -518,7 +518,17 @@ impl Tx {
 
     /// Members of a club, leaders first, then by name in Vietnamese order (Đ after D).
     pub async fn members_of(&mut self, club: i64) -> anyhow::Result<Vec<Member>> {
-        let mut members = self.members_unsorted(club).await?;
+        self.members_matching(club, None).await
+    }
+
+    /// [`Tx::members_of`], only those a leader's search answers (by name or phone; the
+    /// phone is compared here and never leaves the store unmasked).
+    pub async fn members_matching(
+        &mut self,
+        club: i64,
+        query: Option<&crate::domain::club::MemberQuery>,
+    ) -> anyhow::Result<Vec<Member>> {
+        let mut members = self.members_unsorted(club, query).await?;
         members.sort_by_cached_key(|m| {
             (
                 !m.leader,
@@ -529,7 +539,11 @@ impl Tx {
         Ok(members)
     }
 
-    async fn members_unsorted(&mut self, club: i64) -> anyhow::Result<Vec<Member>> {
+    async fn members_unsorted(
+        &mut self,
+        club: i64,
+        query: Option<&crate::domain::club::MemberQuery>,
+    ) -> anyhow::Result<Vec<Member>> {
         let rows = sqlx::query(
             "SELECT d.id, d.full_name, d.blood_group, d.phone, m.role FROM club_members m \
              JOIN donors d ON d.id = m.donor_id WHERE m.club_id = $1 \
@@ -539,22 +553,26 @@ impl Tx {
         .fetch_all(&mut *self.tx)
         .await
         .context("reading members")?;
-        rows.iter()
-            .map(|r| {
-                let phone: Option<String> = r.try_get("phone")?;
-                Ok(Member {
-                    donor_id: r.try_get("id")?,
-                    name: r
-                        .try_get::<Option<String>, _>("full_name")?
-                        .unwrap_or_default(),
-                    blood_group: r.try_get("blood_group")?,
-                    phone_masked: phone
-                        .and_then(|p| crate::domain::phone::PhoneNumber::parse(&p).ok())
-                        .map(|p| p.masked()),
-                    leader: r.try_get::<String, _>("role")? == "leader",
-                })
-            })
-            .collect()
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let phone: Option<String> = r.try_get("phone")?;
+            let name = r
+                .try_get::<Option<String>, _>("full_name")?
+                .unwrap_or_default();
+            if query.is_some_and(|q| !q.matches(&name, phone.as_deref())) {
+                continue;
+            }
+            out.push(Member {
+                donor_id: r.try_get("id")?,
+                name,
+                blood_group: r.try_get("blood_group")?,
+                phone_masked: phone
+                    .and_then(|p| crate::domain::phone::PhoneNumber::parse(&p).ok())
+                    .map(|p| p.masked()),
+                leader: r.try_get::<String, _>("role")? == "leader",
+            });
+        }
+        Ok(out)
     }
 
     /// How many people an audience reaches now.

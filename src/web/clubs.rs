@@ -65,20 +65,47 @@ pub async fn clubs(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
     Ok(Reply::Page(v.page(Nav::Clubs, &body)))
 }
 
-/// `GET /dashboard/clubs/ID?page=N`: a club's members, for its leaders.
+/// `GET /dashboard/clubs/ID?page=N`: a club's members, for its leaders, a page at a time,
+/// with a form to go to a page by number and one to search (by POST, so a phone searched
+/// for stays out of the address and the logs).
 pub async fn club(v: &View<'_>, id: i64, query: &Fields) -> anyhow::Result<Reply> {
-    let (name, members) = match v
-        .ask(Request::Club(ClubRequest::Members { id, page: 0 }))
+    member_page(v, id, val(query, "page"), None).await
+}
+
+/// `POST /dashboard/clubs/ID`: the members a search by name or phone finds.
+pub async fn post_club(v: &View<'_>, id: i64, form: &Fields) -> anyhow::Result<Reply> {
+    let q = val(form, "q");
+    if q.is_empty() {
+        return member_page(v, id, "1", None).await;
+    }
+    member_page(v, id, "1", Some(q)).await
+}
+
+async fn member_page(
+    v: &View<'_>,
+    id: i64,
+    page: &str,
+    search: Option<&str>,
+) -> anyhow::Result<Reply> {
+    let (name, members, query) = match v
+        .ask(Request::Club(ClubRequest::Members {
+            id,
+            page: 0,
+            query: search.map(str::to_string),
+        }))
         .await?
     {
-        Outcome::Club(ClubOutcome::Members { name, members, .. }) => (name, members),
+        Outcome::Club(ClubOutcome::Members {
+            name,
+            members,
+            query,
+            ..
+        }) => (name, members, query),
         _ => return Ok(Reply::Refused),
     };
     let pages = members.len().div_ceil(MEMBERS_PER_PAGE).max(1);
-    let page = val(query, "page")
-        .parse::<usize>()
-        .unwrap_or(1)
-        .clamp(1, pages);
+    // A search shows its first page; a page past the last shows the last.
+    let page = page.trim().parse::<usize>().unwrap_or(1).clamp(1, pages);
     let first = (page - 1) * MEMBERS_PER_PAGE;
     let rows: String = members
         .iter()
@@ -107,7 +134,7 @@ pub async fn club(v: &View<'_>, id: i64, query: &Fields) -> anyhow::Result<Reply
         )
     };
     let mut pager = Vec::new();
-    if page > 1 {
+    if query.is_none() && page > 1 {
         pager.push(link(page - 1, MsgId::WebPrevPage));
     }
     pager.push(
@@ -115,22 +142,88 @@ pub async fn club(v: &View<'_>, id: i64, query: &Fields) -> anyhow::Result<Reply
             .num("page", page as f64)
             .num("pages", pages as f64)),
     );
-    if page < pages {
+    if query.is_none() && page < pages {
         pager.push(link(page + 1, MsgId::WebNextPage));
     }
-    let body = format!(
-        "<h2>{}</h2><p><a href=\"/dashboard/broadcasts/new?to=club:{id}\">{}</a></p>\
-         <table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody>\
-         </table><p class=\"langs\">{}</p>",
-        v.m(&Msg::new(MsgId::WebClubMembers)
+    // Go to a page by number (the whole list only: a search's results beyond its first
+    // page are narrowed by typing more).
+    let goto = if query.is_none() && pages > 2 {
+        format!(
+            "<form method=\"get\" action=\"/dashboard/clubs/{id}\" class=\"inline\">\
+             <label for=\"page\" class=\"inline\">{}</label> <input id=\"page\" name=\"page\" \
+             type=\"number\" min=\"1\" max=\"{pages}\" inputmode=\"numeric\" size=\"4\" \
+             value=\"{page}\"> <button type=\"submit\">{}</button></form>",
+            v.t(MsgId::WebGoToPage),
+            v.t(MsgId::WebGo)
+        )
+    } else {
+        String::new()
+    };
+    let found = match &query {
+        Some(q) if members.is_empty() => format!(
+            "<p role=\"status\">{}</p>",
+            v.m(&Msg::new(MsgId::WebMembersNoneFound).str("query", q.clone()))
+        ),
+        Some(q) => format!(
+            "<p role=\"status\">{}{}</p>",
+            v.m(&Msg::new(MsgId::WebMembersFound)
+                .str("query", q.clone())
+                .num("count", members.len() as f64)),
+            if pages > 1 {
+                format!(
+                    " {}",
+                    v.m(&Msg::new(MsgId::WebMembersNarrow).num("n", MEMBERS_PER_PAGE as f64))
+                )
+            } else {
+                String::new()
+            }
+        ),
+        None => String::new(),
+    };
+    let all = if query.is_some() {
+        format!(
+            " <a href=\"/dashboard/clubs/{id}\">{}</a>",
+            v.t(MsgId::WebMembersAll)
+        )
+    } else {
+        String::new()
+    };
+    let search_form = format!(
+        "<form method=\"post\" action=\"/dashboard/clubs/{id}\" role=\"search\">{}{}\
+         <p><button type=\"submit\">{}</button>{all}</p></form>",
+        v.csrf(),
+        super::input(
+            "q",
+            &v.t(MsgId::WebMembersSearch),
+            query.as_deref().unwrap_or(""),
+            "type=\"search\" autocomplete=\"off\" maxlength=\"60\"",
+            &[],
+        ),
+        v.t(MsgId::WebFind)
+    );
+    let table = if members.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">{}</th>\
+             <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody>\
+             </table><p class=\"langs\">{}</p>{goto}",
+            v.t(MsgId::WebColName),
+            v.t(MsgId::WebColGroup),
+            v.t(MsgId::WebColPhone),
+            pager.join(" · "),
+        )
+    };
+    let heading = match &query {
+        Some(_) => esc(&name),
+        None => v.m(&Msg::new(MsgId::WebClubMembers)
             .str("club", name)
             .num("count", members.len() as f64)),
+    };
+    let body = format!(
+        "<h2>{heading}</h2><p><a href=\"/dashboard/broadcasts/new?to=club:{id}\">{}</a></p>\
+         {search_form}{found}{table}",
         v.t(MsgId::WebWriteToClub),
-        v.t(MsgId::WebColName),
-        v.t(MsgId::WebColGroup),
-        v.t(MsgId::WebColPhone),
-        pager.join(" · "),
     );
     Ok(Reply::Page(v.page(Nav::Clubs, &body)))
 }

@@ -648,3 +648,82 @@ async fn a_long_member_list_sorts_in_vietnamese_order_goes_to_any_page_and_names
         confirm.text
     );
 }
+
+/// Issue 31, a leader with many members finds one by name (typed without diacritics) or by
+/// phone, in chat; pages move within the search and "tất cả" shows everyone again.
+#[tokio::test]
+async fn a_leader_finds_a_member_by_name_or_phone_in_chat() {
+    let bot = bot_with(DeliveryConfig::unlimited()).await;
+    bot.register(ADMIN, "0912000001").await;
+    bot.register(LEADER, "0912000002").await;
+    let (_, club) = leader_with_club(&bot, LEADER, "0912000002", "CLB Đông").await;
+    seed::members(&bot.db, club, 60_000..60_120).await;
+    seed::exec(
+        &bot.db,
+        "UPDATE donors SET full_name = CASE id % 3 WHEN 0 THEN 'Vũ Thị ' || id \
+         WHEN 1 THEN 'Đặng Văn ' || id ELSE 'Dương Lan ' || id END \
+         WHERE full_name LIKE 'Thành viên%'",
+    )
+    .await;
+    seed::exec(
+        &bot.db,
+        "UPDATE donors SET full_name = 'Hoàng Minh Châu', phone = '+84987654321' \
+         WHERE id = (SELECT MAX(donor_id) FROM club_members)",
+    )
+    .await;
+    let lans = seed::count(
+        &bot.db,
+        "SELECT COUNT(*) FROM donors d JOIN club_members m ON m.donor_id = d.id \
+         WHERE d.full_name LIKE 'Dương Lan %'",
+    )
+    .await;
+    assert!(lans > 30, "more than a page: {lans}");
+    bot.say(LEADER, "/clubs").await;
+    bot.say(LEADER, "1").await;
+    bot.tap(LEADER, "members").await;
+    let found = bot.say(LEADER, "tim duong lan").await;
+    assert!(
+        found
+            .text
+            .contains(&format!("khớp “duong lan”: {lans} người (trang 1/2)")),
+        "{}",
+        found.text
+    );
+    assert!(
+        !found.text.contains("Vũ") && !found.text.contains("Đặng"),
+        "{}",
+        found.text
+    );
+    let next = bot.say(LEADER, "tiếp").await;
+    assert!(
+        next.text.contains("khớp “duong lan”") && next.text.contains("2/2"),
+        "{}",
+        next.text
+    );
+    // By the last digits of a phone, or the whole number as written.
+    for typed in ["0987 654 321", "tìm 54321"] {
+        let r = bot.say(LEADER, typed).await;
+        assert!(
+            r.text.contains("1 người") && r.text.contains("1. Hoàng Minh Châu"),
+            "{typed}: {}",
+            r.text
+        );
+    }
+    let none = bot.say(LEADER, "tìm Xuân").await;
+    assert!(
+        none.text.contains("Không thấy thành viên nào"),
+        "{}",
+        none.text
+    );
+    let all = bot.say(LEADER, "tất cả").await;
+    let total = seed::count(
+        &bot.db,
+        &format!("SELECT COUNT(*) FROM club_members WHERE club_id = {club}"),
+    )
+    .await;
+    assert!(
+        all.text.contains(&format!("{total} người (trang 1/")),
+        "{}",
+        all.text
+    );
+}

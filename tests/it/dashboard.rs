@@ -1626,3 +1626,84 @@ async fn the_donations_page_looks_a_donor_up_by_post_and_audits_it() {
     assert!(target.starts_with("donor:"), "{target}");
     assert!(!target.contains("0912"), "{target}");
 }
+
+/// Issue 31, a leader with many members on the web: a page by number, and a search by name
+/// or phone, posted (the phone stays out of the address); another leader's club is refused.
+#[tokio::test]
+async fn a_leader_searches_members_and_goes_to_a_page_by_number_on_the_web() {
+    use crate::clubs::leader_with_club;
+    use crate::seed;
+    let mut bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    bot.clock.set(vn(11, 22, 9, 0));
+    bot.register(2, "0912000002").await;
+    bot.register(5, "0912000005").await;
+    let (_, club) = leader_with_club(&bot, 2, "0912000002", "CLB Đông").await;
+    let (_, other) = leader_with_club(&bot, 5, "0912000005", "CLB Tây").await;
+    seed::members(&bot.db, club, 70_000..70_250).await;
+    seed::exec(
+        &bot.db,
+        "UPDATE donors SET full_name = CASE id % 2 WHEN 0 THEN 'Vũ Thị ' || id \
+         ELSE 'Dương Lan ' || id END WHERE full_name LIKE 'Thành viên%'; \
+         UPDATE donors SET full_name = 'Hoàng Minh Châu', phone = '+84987654321' \
+         WHERE id = (SELECT MAX(donor_id) FROM club_members)",
+    )
+    .await;
+    let lans = seed::count(
+        &bot.db,
+        &format!(
+            "SELECT COUNT(*) FROM donors d JOIN club_members m ON m.donor_id = d.id \
+             WHERE m.club_id = {club} AND d.full_name LIKE 'Dương Lan %'"
+        ),
+    )
+    .await;
+    let r = bot.say(2, "/dashboard").await;
+    let cookie = sign_in(&link_in(&r.text)).await;
+    let path = format!("/dashboard/clubs/{club}");
+    let (status, first) = page(&bot, &path, &cookie).await;
+    assert_eq!(status, 200, "{first}");
+    assert!(
+        first.contains("Trang 1/3") && first.contains("Tới trang"),
+        "{first}"
+    );
+    let (_, third) = page(&bot, &format!("{path}?page=3"), &cookie).await;
+    assert!(third.contains("Trang 3/3"), "{third}");
+    let (_, past) = page(&bot, &format!("{path}?page=99"), &cookie).await;
+    assert!(past.contains("Trang 3/3"), "past the last page: the last");
+    let csrf = csrf_in(&first);
+    let search = |q: &str| format!("csrf={csrf}&q={}", q.replace(' ', "+"));
+    let r = post_form(&bot, &path, &cookie, &search("duong lan")).await;
+    assert_eq!(r.status(), 200);
+    let found = r.text().await.unwrap();
+    assert!(
+        found.contains(&format!("{lans} thành viên khớp “duong lan”")),
+        "{lans}: {found}"
+    );
+    assert!(!found.contains("Vũ Thị"), "{found}");
+    let r = post_form(&bot, &path, &cookie, &search("0987 654 321")).await;
+    let found = r.text().await.unwrap();
+    assert!(
+        found.contains("1 thành viên khớp") && found.contains("Hoàng Minh Châu"),
+        "{found}"
+    );
+    let r = post_form(&bot, &path, &cookie, &search("Xuân")).await;
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Không thấy thành viên nào khớp")
+    );
+    // Another leader's club: refused, nothing of it shown.
+    let r = post_form(
+        &bot,
+        &format!("/dashboard/clubs/{other}"),
+        &cookie,
+        &search("0912"),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    bot.stop().await;
+}
