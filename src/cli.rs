@@ -783,9 +783,10 @@ pub async fn campaigns(
             } else {
                 // With the plan's own errors, its units are unknown: not named twice.
                 let plan_failed = !plan_errors.is_empty();
-                crate::domain::campaign::parse_calendar_file(&text, year, &|c| {
-                    plan_failed || units.contains(c)
-                })
+                let all = |_: &str| true;
+                let known: &dyn crate::domain::campaign::Units =
+                    if plan_failed { &all } else { &units };
+                crate::domain::campaign::parse_calendar_file(&text, year, known)
             };
             let parsed = match (parsed, plan_errors.is_empty()) {
                 (Ok(c), true) => Ok(c),
@@ -1847,9 +1848,8 @@ pub async fn load_demo(app: &App) -> anyhow::Result<String> {
         app.load_plan(y, &plan).await?;
         let units = app.store().unit_codes().await?;
         for text in [DEMO_CALENDAR, DEMO_POINTS] {
-            let calendar =
-                crate::domain::campaign::parse_calendar_file(text, y, &|c| units.contains(c))
-                    .map_err(|e| unreadable("calendar", e))?;
+            let calendar = crate::domain::campaign::parse_calendar_file(text, y, &units)
+                .map_err(|e| unreadable("calendar", e))?;
             campaigns += calendar.campaigns.len();
             points += calendar.fixed_points.len();
             drives += app

@@ -41,7 +41,7 @@ impl App {
             })
         } else {
             let units = tx.unit_codes().await?;
-            parse_calendar_file(text, year, &|c| units.contains(c))
+            parse_calendar_file(text, year, &units)
         })
     }
 

@@ -145,9 +145,9 @@ impl std::fmt::Display for FileError {
 #[serde(deny_unknown_fields)]
 struct RawFile {
     #[serde(default)]
-    campaign: Vec<Spanned<RawCampaign>>,
+    campaign: Vec<Spanned<Lenient<RawCampaign>>>,
     #[serde(default)]
-    fixed_point: Vec<Spanned<RawFixedPoint>>,
+    fixed_point: Vec<Spanned<Lenient<RawFixedPoint>>>,
     // The year's plan in the same file (`[year]`, `[[unit]]`) is read by the plan.
     #[serde(rename = "year")]
     _year: Option<toml::Value>,
@@ -222,7 +222,24 @@ struct RawCampaign {
     partner: Option<String>,
     note: Option<String>,
     #[serde(default)]
-    drive: Vec<Spanned<RawDrive>>,
+    drive: Vec<Spanned<Lenient<RawDrive>>>,
+}
+
+/// One table of a list read on its own: a wrong value in it is its error, and the tables
+/// after it are still read, so a file's every error is reported at once (a TOML syntax
+/// error still stops the reading where it stands).
+pub(crate) enum Lenient<T> {
+    Read(T),
+    Wrong(String),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match T::deserialize(d) {
+            Ok(v) => Lenient::Read(v),
+            Err(e) => Lenient::Wrong(e.to_string().trim().replace('\n', " ")),
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -306,7 +323,67 @@ fn non_empty(s: Option<String>) -> Option<String> {
 /// Read a calendar file and date every campaign in `year`. Either every campaign is good,
 /// or every error is returned, each with its line.
 pub fn parse_calendar(text: &str, year: i32) -> Result<Vec<Campaign>, Vec<FileError>> {
-    parse_calendar_file(text, year, &|_| false).map(|c| c.campaigns)
+    parse_calendar_file(text, year, &|_: &str| false).map(|c| c.campaigns)
+}
+
+/// The unit codes a calendar may name (drives and points run by a school, a firm…).
+pub trait Units {
+    fn has(&self, code: &str) -> bool;
+    /// Every code, to suggest the nearest to one mistyped (none: only `has` is known).
+    fn codes(&self) -> Vec<&str> {
+        Vec::new()
+    }
+}
+
+impl<F: Fn(&str) -> bool> Units for F {
+    fn has(&self, code: &str) -> bool {
+        self(code)
+    }
+}
+
+impl Units for std::collections::HashSet<String> {
+    fn has(&self, code: &str) -> bool {
+        self.contains(code)
+    }
+    fn codes(&self) -> Vec<&str> {
+        self.iter().map(String::as_str).collect()
+    }
+}
+
+/// Why a unit code is refused: with no plan, load one; with one, the codes it has, those
+/// nearest the one written first.
+fn unknown_unit(code: &str, units: &dyn Units) -> String {
+    let mut codes = units.codes();
+    if codes.is_empty() {
+        return format!(
+            "unit {code:?} is not stored: load the year plan first (hienmau plan load)"
+        );
+    }
+    let folded = crate::domain::text::fold(code);
+    let distance = |c: &str| {
+        let f = crate::domain::text::fold(c);
+        let near = crate::domain::text::edit_distance_within(&folded, &f, 64).unwrap_or(64);
+        // A code that contains the one written (or the reverse) is nearer than its length
+        // alone says.
+        let within = if f.contains(&folded) || folded.contains(&f) {
+            0
+        } else {
+            1
+        };
+        (within, near, c.to_string())
+    };
+    codes.sort_by_cached_key(|c| distance(c));
+    let shown: Vec<&str> = codes.iter().take(5).copied().collect();
+    let more = codes.len().saturating_sub(shown.len());
+    format!(
+        "unit {code:?} is not in the plan; its codes, nearest first: {}{}",
+        shown.join(", "),
+        if more > 0 {
+            format!(" (and {more} more: hienmau plan report)")
+        } else {
+            String::new()
+        }
+    )
 }
 
 /// Read a calendar file (campaigns, their drives, fixed points) for `year`; `unit_known`
@@ -315,7 +392,7 @@ pub fn parse_calendar(text: &str, year: i32) -> Result<Vec<Campaign>, Vec<FileEr
 pub fn parse_calendar_file(
     text: &str,
     year: i32,
-    unit_known: &dyn Fn(&str) -> bool,
+    unit_known: &dyn Units,
 ) -> Result<Calendar, Vec<FileError>> {
     let index = LineIndex::new(text);
     let lines = &index;
@@ -337,8 +414,14 @@ pub fn parse_calendar_file(
     let mut names = std::collections::HashSet::new();
     for spanned in raw.campaign {
         let table_line = lines.line(spanned.span().start);
-        let c = spanned.into_inner();
         let mut err = |line: usize, message: String| errors.push(FileError { line, message });
+        let c = match spanned.into_inner() {
+            Lenient::Read(c) => c,
+            Lenient::Wrong(message) => {
+                err(table_line, message);
+                continue;
+            }
+        };
         let name = match c.name.clone() {
             Some(n) if !n.get_ref().trim().is_empty() => {
                 let line = lines.line(n.span().start);
@@ -365,15 +448,14 @@ pub fn parse_calendar_file(
         let mut drives = Vec::new();
         for d in c.drive {
             let line = lines.line(d.span().start);
-            if let Some(spec) = parse_drive(
-                lines,
-                d.into_inner(),
-                line,
-                year,
-                period,
-                unit_known,
-                &mut err,
-            ) {
+            let d = match d.into_inner() {
+                Lenient::Read(d) => d,
+                Lenient::Wrong(message) => {
+                    err(line, message);
+                    continue;
+                }
+            };
+            if let Some(spec) = parse_drive(lines, d, line, year, period, unit_known, &mut err) {
                 drives.push(spec);
             }
         }
@@ -397,15 +479,14 @@ pub fn parse_calendar_file(
     for p in raw.fixed_point {
         let line = lines.line(p.span().start);
         let mut err = |line: usize, message: String| errors.push(FileError { line, message });
-        if let Some(point) = parse_fixed_point(
-            lines,
-            p.into_inner(),
-            line,
-            year,
-            &out,
-            unit_known,
-            &mut err,
-        ) {
+        let p = match p.into_inner() {
+            Lenient::Read(p) => p,
+            Lenient::Wrong(message) => {
+                err(line, message);
+                continue;
+            }
+        };
+        if let Some(point) = parse_fixed_point(lines, p, line, year, &out, unit_known, &mut err) {
             if point_names.insert(point.name.clone()) {
                 points.push(point);
             } else {
@@ -433,7 +514,7 @@ fn parse_fixed_point(
     table_line: usize,
     year: i32,
     campaigns: &[Campaign],
-    unit_known: &dyn Fn(&str) -> bool,
+    unit_known: &dyn Units,
     err: &mut dyn FnMut(usize, String),
 ) -> Option<FixedPointSpec> {
     let at = |s: std::ops::Range<usize>| lines.line(s.start);
@@ -553,7 +634,7 @@ fn parse_where(
     d: RawWhere,
     table_line: usize,
     what: &str,
-    unit_known: &dyn Fn(&str) -> bool,
+    unit_known: &dyn Units,
     err: &mut dyn FnMut(usize, String),
 ) -> Option<Where> {
     let at = |s: std::ops::Range<usize>| lines.line(s.start);
@@ -623,15 +704,9 @@ fn parse_where(
         }
     };
     let unit = match d.unit {
-        Some(u) if unit_known(u.get_ref().trim()) => Some(u.get_ref().trim().to_string()),
+        Some(u) if unit_known.has(u.get_ref().trim()) => Some(u.get_ref().trim().to_string()),
         Some(u) => {
-            err(
-                at(u.span()),
-                format!(
-                    "unit {:?} is not stored: load the year plan first (hienmau plan load)",
-                    u.get_ref()
-                ),
-            );
+            err(at(u.span()), unknown_unit(u.get_ref().trim(), unit_known));
             None
         }
         None => None,
@@ -656,7 +731,7 @@ fn parse_drive(
     table_line: usize,
     year: i32,
     period: Option<(NaiveDate, NaiveDate)>,
-    unit_known: &dyn Fn(&str) -> bool,
+    unit_known: &dyn Units,
     err: &mut dyn FnMut(usize, String),
 ) -> Option<DriveSpec> {
     let at = |s: std::ops::Range<usize>| lines.line(s.start);
@@ -1234,7 +1309,7 @@ slots = ["07:30-09:30", "09:30-11:30"]
                     [[fixed_point]]\nname = \"A\"\nplace = \"Nhà văn hoá\"\n\
                     province = \"Hải Phòng\"\ndays = [\"CN\"]\ntime = \"07:30-11:00\"\n\
                     capacity = 10\n";
-        let errors = parse_calendar_file(text, 2026, &|c| c == "known").unwrap_err();
+        let errors = parse_calendar_file(text, 2026, &|c: &str| c == "known").unwrap_err();
         let lines: Vec<(usize, &str)> = errors
             .iter()
             .map(|e| (e.line, e.message.as_str()))
@@ -1256,14 +1331,14 @@ slots = ["07:30-09:30", "09:30-11:30"]
         let ok = "[[fixed_point]]\nname = \"A\"\nplace = \"Nhà văn hoá\"\n\
                   province = \"Hải Phòng\"\ndays = [\"CN\"]\nmonth = 3\n\
                   time = \"07:30-11:00\"\ncapacity = 10\n";
-        let c = parse_calendar_file(ok, 2026, &|_| false).unwrap();
+        let c = parse_calendar_file(ok, 2026, &|_: &str| false).unwrap();
         assert_eq!(
             c.fixed_points[0].open_days().len(),
             5,
             "the Sundays of March 2026"
         );
         assert_eq!(c.drive_count(), 5);
-        assert!(parse_calendar_file("", 2026, &|_| false).is_err());
+        assert!(parse_calendar_file("", 2026, &|_: &str| false).is_err());
     }
 
     #[test]
@@ -1313,5 +1388,81 @@ slots = ["07:30-09:30", "09:30-11:30"]
         assert_eq!(lines, vec![2, 3], "{errors:?}");
         assert!(parse_calendar_csv("naam,from\nx,y\n", 2026).is_err());
         assert!(parse_calendar_csv("", 2026).is_err());
+    }
+}
+
+#[cfg(test)]
+mod every_error_at_once {
+    use super::*;
+
+    /// Issue 31: a TOML calendar with four wrong values reported only the first; each table
+    /// is read on its own, so all four are named with their lines, and nothing is kept.
+    #[test]
+    fn a_calendar_with_four_wrong_values_names_all_four() {
+        let text = "\
+[[campaign]]
+name = \"Xuân hồng\"
+month = \"hai\"
+
+[[campaign]]
+name = \"Hè\"
+month = 6
+target_units = \"nhiều\"
+
+[[campaign.drive]]
+place = \"Nhà văn hoá\"
+province = \"Hải Phòng\"
+date = \"06-07\"
+capacity = \"năm mươi\"
+
+[[campaign]]
+name = \"Hành trình Đỏ\"
+month = 7
+target_people = 1.5
+
+[[fixed_point]]
+name = \"Viện Huyết học\"
+weeks = \"mỗi tuần\"
+";
+        let errors = parse_calendar_file(text, 2026, &|_: &str| true).unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![1, 8, 10, 16, 21], "{errors:#?}");
+        assert!(errors[2].message.contains("in `capacity`"), "{errors:#?}");
+        assert!(errors[0].message.contains("hai"), "{errors:#?}");
+    }
+
+    /// Issue 31: a unit code the plan does not have named the plan's codes, nearest first,
+    /// instead of "load the year plan first" (said only when no plan is loaded).
+    #[test]
+    fn an_unknown_unit_names_the_plans_nearest_codes() {
+        let text = "[[campaign]]\nname = \"Hè\"\nmonth = 6\n\n[[campaign.drive]]\n\
+                    place = \"Trường\"\nprovince = \"Hải Phòng\"\ndate = \"06-07\"\n\
+                    time = \"07:30-11:30\"\ncapacity = 50\nunit = \"dh-haiphong\"\n";
+        let plan: std::collections::HashSet<String> = [
+            "q-le-chan",
+            "dh-hai-phong",
+            "cty-abc",
+            "dh-y-duoc",
+            "thpt-ngo-quyen",
+            "h-thuy-nguyen",
+            "dh-hang-hai",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        let errors = parse_calendar_file(text, 2026, &plan).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        let m = &errors[0].message;
+        assert!(
+            m.contains("not in the plan; its codes, nearest first: dh-hai-phong, "),
+            "{m}"
+        );
+        assert!(m.contains("(and 2 more"), "{m}");
+        let none = std::collections::HashSet::new();
+        let errors = parse_calendar_file(text, 2026, &none).unwrap_err();
+        assert!(
+            errors[0].message.contains("load the year plan first"),
+            "{errors:#?}"
+        );
     }
 }

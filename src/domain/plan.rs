@@ -299,7 +299,7 @@ fn parse_percent_bp(s: &str) -> Result<i64, String> {
 struct RawPlan {
     year: Option<Spanned<RawYear>>,
     #[serde(default)]
-    unit: Vec<Spanned<RawUnit>>,
+    unit: Vec<Spanned<crate::domain::campaign::Lenient<RawUnit>>>,
     // A calendar file may hold the year's plan too: its campaigns are read by the calendar.
     #[serde(default, rename = "campaign")]
     _campaign: Vec<toml::Value>,
@@ -511,7 +511,13 @@ pub fn parse_plan_toml(text: &str, year: i32) -> Result<Plan, Vec<FileError>> {
     let mut units = Vec::new();
     for spanned in raw.unit {
         let line = index.line(spanned.span().start);
-        let u = spanned.into_inner();
+        let u = match spanned.into_inner() {
+            crate::domain::campaign::Lenient::Read(u) => u,
+            crate::domain::campaign::Lenient::Wrong(message) => {
+                errors.push(FileError { line, message });
+                continue;
+            }
+        };
         let fields = UnitFields {
             code: u.code.as_deref().unwrap_or(""),
             name: u.name.as_deref().unwrap_or(""),
@@ -1032,5 +1038,21 @@ mod target_tests {
             (t.people_min, t.people_max, t.units),
             (Some(1), Some(2), Some(9))
         );
+    }
+}
+
+#[cfg(test)]
+mod every_unit_error {
+    use super::*;
+
+    /// Issue 31: each `[[unit]]` is read on its own, so every wrong one is named.
+    #[test]
+    fn a_plan_with_two_wrong_units_names_both() {
+        let text = "[[unit]]\ncode = 5\nname = \"A\"\nkind = \"firm\"\n\n\
+                    [[unit]]\ncode = \"b\"\nname = \"B\"\nkind = \"firm\"\n\n\
+                    [[unit]]\ncode = \"c\"\nname = [\"C\"]\nkind = \"firm\"\n";
+        let errors = parse_plan_toml(text, 2026).unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![1, 11], "{errors:#?}");
     }
 }

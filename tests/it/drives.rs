@@ -634,7 +634,8 @@ date = "2026-12-13"
 time = "07:30-11:00"
 capacity = 100
 "#;
-    let list = hienmau::domain::campaign::parse_calendar_file(late, 2026, &|_| false).unwrap();
+    let list =
+        hienmau::domain::campaign::parse_calendar_file(late, 2026, &|_: &str| false).unwrap();
     let tz = bot.app.config().timezone;
     bot.app
         .store()
