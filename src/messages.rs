@@ -499,6 +499,8 @@ message_ids! {
     WebMembersAll => "web-members-all",
     WebGoToPage => "web-go-to-page",
     WebGo => "web-go",
+    WebDriveEndBeforeStart => "web-drive-end-before-start",
+    WebDriveOutsideCampaign => "web-drive-outside-campaign",
     WebDeliveryLate => "web-delivery-late",
     WebDeliveryLateOff => "web-delivery-late-off",
     WebZnsQuota => "web-zns-quota",

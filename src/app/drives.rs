@@ -259,14 +259,17 @@ impl App {
     ) -> anyhow::Result<DriveOutcome> {
         let tz = self.config().timezone;
         let today = now.with_timezone(&tz).date_naive();
-        let campaigns: Vec<Item> = tx
-            .open_campaigns(today)
-            .await?
+        let open = tx.open_campaigns(today).await?;
+        let campaigns: Vec<Item> = open
             .iter()
             .map(|c| Item {
                 id: c.id,
                 label: c.name.clone(),
             })
+            .collect();
+        let periods = open
+            .iter()
+            .map(|c| (c.id, c.starts_on, c.ends_on))
             .collect();
         let draft = match edit {
             None => DriveDraft::default(),
@@ -285,7 +288,11 @@ impl App {
                 None => return Ok(DriveOutcome::NoSuchDrive),
             },
         };
-        Ok(DriveOutcome::DriveForm { draft, campaigns })
+        Ok(DriveOutcome::DriveForm {
+            draft,
+            campaigns,
+            periods,
+        })
     }
 
     /// Create or edit a drive (audited). A drive falls inside its campaign; an edit that

@@ -474,6 +474,9 @@ pub enum DriveOutcome {
     DriveForm {
         draft: DriveDraft,
         campaigns: Vec<Item>,
+        /// Each offered campaign's days (id, first, last), so a form can say at once that a
+        /// date falls outside its campaign.
+        periods: Vec<(i64, chrono::NaiveDate, chrono::NaiveDate)>,
     },
     DriveSaved {
         new: bool,
@@ -1299,7 +1302,9 @@ impl Turn<'_, '_> {
                 self.say(Msg::new(MsgId::UnitSaved).str("unit", name));
                 self.state = Some(State::Idle);
             }
-            DriveOutcome::DriveForm { draft, campaigns } => self.open_drive_form(draft, campaigns),
+            DriveOutcome::DriveForm {
+                draft, campaigns, ..
+            } => self.open_drive_form(draft, campaigns),
             DriveOutcome::OutsideCampaign { name, from, to } => {
                 self.outside_campaign(name, from, to)
             }

@@ -280,51 +280,78 @@ pub fn parse_form(
     f: &Fields,
     today: NaiveDate,
     campaigns: &[Item],
-) -> Result<DriveInput, Vec<(&'static str, MsgId)>> {
-    let mut errors = Vec::new();
+    periods: &[(i64, NaiveDate, NaiveDate)],
+) -> Result<DriveInput, Vec<(&'static str, Msg)>> {
+    let mut errors: Vec<(&'static str, Msg)> = Vec::new();
     let campaign = match val(f, "campaign") {
         "" => None,
         c => match campaigns.iter().find(|i| i.id.to_string() == c) {
             Some(i) => Some(i.id),
             None => {
-                errors.push(("campaign", MsgId::ErrorChoice));
+                errors.push(("campaign", Msg::new(MsgId::ErrorChoice)));
                 None
             }
         },
     };
     let place = parse_place(val(f, "place"));
     if place.is_none() {
-        errors.push(("place", MsgId::DriveBadPlace));
+        errors.push(("place", Msg::new(MsgId::DriveBadPlace)));
     }
     let province = Province::from_code(val(f, "province"));
     if province.is_none() {
-        errors.push(("province", MsgId::ErrorProvince));
+        errors.push(("province", Msg::new(MsgId::ErrorProvince)));
     }
     let commune = match val(f, "commune") {
         "" => Some(String::new()),
         c => crate::domain::donor::parse_commune(c).ok(),
     };
     if commune.is_none() {
-        errors.push(("commune", MsgId::DriveBadPlace));
+        errors.push(("commune", Msg::new(MsgId::DriveBadPlace)));
     }
     let date = parse_upcoming_day(val(f, "date"), today);
-    if date.is_none() {
-        errors.push(("date", MsgId::DriveBadDate));
+    match (date, campaign) {
+        (None, _) => errors.push(("date", Msg::new(MsgId::DriveBadDate))),
+        // Outside its campaign: said now, with the other errors, not at a second submit.
+        (Some(d), Some(c)) => {
+            if let Some((_, from, to)) = periods.iter().find(|p| p.0 == c)
+                && (d < *from || d > *to)
+            {
+                let name = campaigns
+                    .iter()
+                    .find(|i| i.id == c)
+                    .map_or(String::new(), |i| i.label.clone());
+                errors.push(("date", outside_msg(d, name, *from, *to)));
+            }
+        }
+        (Some(_), None) => {}
     }
     let window = TimeWindow::parse(&format!("{}-{}", val(f, "start"), val(f, "end")));
     if window.is_none() {
-        errors.push(("end", MsgId::DriveBadTime));
+        // Both hours given, the end not after the start: say that, not that one is missing.
+        let times = (
+            crate::domain::drive::parse_time(val(f, "start")),
+            crate::domain::drive::parse_time(val(f, "end")),
+        );
+        errors.push((
+            "end",
+            match times {
+                (Some(start), Some(end)) => Msg::new(MsgId::WebDriveEndBeforeStart)
+                    .str("start", start.format("%H:%M").to_string())
+                    .str("end", end.format("%H:%M").to_string()),
+                _ => Msg::new(MsgId::DriveBadTime),
+            },
+        ));
     }
     let capacity = parse_count(val(f, "capacity")).filter(|n| *n <= 100_000);
     if capacity.is_none() {
-        errors.push(("capacity", MsgId::DriveBadCount));
+        errors.push(("capacity", Msg::new(MsgId::DriveBadCount)));
     }
     let target = match val(f, "target") {
         "" => Some(None),
         t => parse_count(t).map(Some),
     };
     if target.is_none() {
-        errors.push(("target", MsgId::DriveBadCount));
+        errors.push(("target", Msg::new(MsgId::DriveBadCount)));
     }
     match (place, province, commune, date, window, capacity, target) {
         (
@@ -362,29 +389,35 @@ fn outside_campaign(
     from: NaiveDate,
     to: NaiveDate,
 ) -> String {
-    v.app.catalogue().render(
-        v.lang,
-        &Msg::new(MsgId::DriveOutsideCampaign)
-            .str("date", format_vn(date))
-            .str("campaign", name)
-            .str("from", format_vn(from))
-            .str("to", format_vn(to)),
-    )
+    v.app
+        .catalogue()
+        .render(v.lang, &outside_msg(date, name, from, to))
+}
+
+/// The form's words for it (the chat's point to its own review step).
+fn outside_msg(date: NaiveDate, name: String, from: NaiveDate, to: NaiveDate) -> Msg {
+    Msg::new(MsgId::WebDriveOutsideCampaign)
+        .str("date", format_vn(date))
+        .str("campaign", name)
+        .str("from", format_vn(from))
+        .str("to", format_vn(to))
 }
 
 /// `POST /dashboard/drives`: save a new drive, or show the form again with its errors.
 pub async fn post_drive(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
-    let Outcome::Drive(DriveOutcome::DriveForm { campaigns, .. }) = v
+    let Outcome::Drive(DriveOutcome::DriveForm {
+        campaigns, periods, ..
+    }) = v
         .ask(Request::Drive(DriveRequest::DriveForm { edit: None }))
         .await?
     else {
         return Ok(Reply::Refused);
     };
-    let say = |id: MsgId| v.app.catalogue().render(v.lang, &Msg::new(id));
-    let input = match parse_form(f, today(v), &campaigns) {
+    let say = |m: Msg| v.app.catalogue().render(v.lang, &m);
+    let input = match parse_form(f, today(v), &campaigns, &periods) {
         Ok(i) => i,
         Err(errors) => {
-            let errors: Errors = errors.into_iter().map(|(k, id)| (k, say(id))).collect();
+            let errors: Errors = errors.into_iter().map(|(k, m)| (k, say(m))).collect();
             return render(v, &Fields::new(), f, &errors).await;
         }
     };
@@ -407,7 +440,12 @@ pub async fn post_drive(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
 
 /// A drive's form, read back (the chat's `edit` draft), with its campaign offered even when
 /// it is not among the open ones; `None` when there is no such drive.
-async fn edit_form(v: &View<'_>, id: i64) -> anyhow::Result<Option<(DriveDraft, Vec<Item>)>> {
+type Periods = Vec<(i64, NaiveDate, NaiveDate)>;
+
+async fn edit_form(
+    v: &View<'_>,
+    id: i64,
+) -> anyhow::Result<Option<(DriveDraft, Vec<Item>, Periods)>> {
     match v
         .ask(Request::Drive(DriveRequest::DriveForm { edit: Some(id) }))
         .await?
@@ -415,6 +453,7 @@ async fn edit_form(v: &View<'_>, id: i64) -> anyhow::Result<Option<(DriveDraft, 
         Outcome::Drive(DriveOutcome::DriveForm {
             draft,
             mut campaigns,
+            periods,
         }) => {
             if let (Some(Some(c)), Some(name)) = (draft.campaign, &draft.campaign_name)
                 && !campaigns.iter().any(|i| i.id == c)
@@ -424,7 +463,7 @@ async fn edit_form(v: &View<'_>, id: i64) -> anyhow::Result<Option<(DriveDraft, 
                     label: name.clone(),
                 });
             }
-            Ok(Some((draft, campaigns)))
+            Ok(Some((draft, campaigns, periods)))
         }
         _ => Ok(None),
     }
@@ -473,7 +512,7 @@ async fn render_edit(
 
 /// `GET /dashboard/drives/ID/edit`: the drive's form, filled in.
 pub async fn edit_drive(v: &View<'_>, id: i64) -> anyhow::Result<Reply> {
-    let Some((draft, campaigns)) = edit_form(v, id).await? else {
+    let Some((draft, campaigns, _)) = edit_form(v, id).await? else {
         return Ok(Reply::NotFound);
     };
     let mut f = Fields::new();
@@ -523,14 +562,14 @@ pub async fn edit_drive(v: &View<'_>, id: i64) -> anyhow::Result<Reply> {
 /// are kept where they still fit the hours (donors of a slot that no longer does are told,
 /// as in chat), its unit is kept.
 pub async fn post_edit_drive(v: &View<'_>, id: i64, f: &Fields) -> anyhow::Result<Reply> {
-    let Some((draft, campaigns)) = edit_form(v, id).await? else {
+    let Some((draft, campaigns, periods)) = edit_form(v, id).await? else {
         return Ok(Reply::NotFound);
     };
-    let say = |id: MsgId| v.app.catalogue().render(v.lang, &Msg::new(id));
-    let mut input = match parse_form(f, today(v), &campaigns) {
+    let say = |m: Msg| v.app.catalogue().render(v.lang, &m);
+    let mut input = match parse_form(f, today(v), &campaigns, &periods) {
         Ok(i) => i,
         Err(errors) => {
-            let errors: Errors = errors.into_iter().map(|(k, id)| (k, say(id))).collect();
+            let errors: Errors = errors.into_iter().map(|(k, m)| (k, say(m))).collect();
             return render_edit(v, id, &draft, &campaigns, f, &errors).await;
         }
     };

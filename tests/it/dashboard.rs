@@ -1707,3 +1707,67 @@ async fn a_leader_searches_members_and_goes_to_a_page_by_number_on_the_web() {
     assert_eq!(r.status(), 403);
     bot.stop().await;
 }
+
+/// Issue 31, the web's new-drive form: an end before the start says so (it said both hours
+/// were missing), and a day outside the chosen campaign is said at the first submit, with
+/// the other errors, in the form's own words (it came at a second submit, pointing to a chat
+/// step).
+#[tokio::test]
+async fn the_drive_form_says_at_once_what_is_wrong_with_the_hours_and_the_campaign() {
+    use crate::drives::{ADMIN, at, bot as drives_bot};
+    let mut bot = drives_bot().await;
+    at(&bot, vn(11, 22, 9, 0)).await;
+    let campaign = crate::seed::count(&bot.db, "SELECT MIN(id) FROM campaigns").await;
+    let r = bot.say(ADMIN, "/dashboard").await;
+    let cookie = sign_in(&link_in(&r.text)).await;
+    let (_, page) = get(&bot, Some(&cookie)).await;
+    let csrf = csrf_in(&page);
+    let form = |date: &str, start: &str, end: &str, capacity: &str| {
+        format!(
+            "place=Nh%C3%A0+v%C4%83n+ho%C3%A1&province=hai-phong&commune=&date={date}\
+             &start={start}&end={end}&capacity={capacity}&target=&campaign={campaign}&csrf={csrf}"
+        )
+    };
+    let r = post_form(
+        &bot,
+        "/dashboard/drives",
+        &cookie,
+        &form("2026-11-29", "08%3A00", "07%3A00", "50"),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let said = r.text().await.unwrap();
+    assert!(
+        said.contains("Giờ kết thúc (07:00) phải sau giờ bắt đầu (08:00)"),
+        "{said}"
+    );
+    assert!(!said.contains("cần giờ bắt đầu"), "{said}");
+    // Outside the campaign and a wrong capacity: both said at once.
+    let r = post_form(
+        &bot,
+        "/dashboard/drives",
+        &cookie,
+        &form("2027-03-15", "07%3A00", "11%3A00", "0"),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let said = r.text().await.unwrap();
+    assert!(
+        said.contains("id=\"date-error\">Ngày 15/03/2027 nằm ngoài đợt"),
+        "{said}"
+    );
+    assert!(said.contains("id=\"capacity-error\""), "{said}");
+    assert!(
+        !said.contains("bước xem lại"),
+        "no chat step on the web: {said}"
+    );
+    assert_eq!(
+        crate::seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM drives WHERE place = 'Nhà văn hoá'"
+        )
+        .await,
+        0
+    );
+    bot.stop().await;
+}
