@@ -102,7 +102,9 @@ async fn run(members: i64, limits: Option<Limits>, postgres: Option<(&str, usize
         )
         .await
         .text;
-    assert!(preview.contains(&format!("{members} người")), "{preview}");
+    // Counts are grouped as Vietnamese writes them (3.000 người).
+    let reach = hienmau::domain::text::figure(members as f64, true);
+    assert!(preview.contains(&format!("{reach} người")), "{preview}");
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let before = fake.sent_count();
     let start = Instant::now();

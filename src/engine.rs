@@ -1321,8 +1321,10 @@ impl Turn<'_, '_> {
             .and_then(|b| b.checked_add_months(Months::new(16 * 12)))
             .unwrap_or(NaiveDate::MIN);
         match dates::parse_last_donation(text.unwrap_or(""), today, earliest) {
-            Ok(LastDate::Known(date, _)) => {
-                self.donor_mut().last_donation = Some(LastDonationAnswer::Given { kind, date })
+            Ok(LastDate::Known(date, precision)) => {
+                let d = self.donor_mut();
+                d.last_donation = Some(LastDonationAnswer::Given { kind, date });
+                d.last_donation_month = precision == dates::Precision::Month;
             }
             Ok(LastDate::Forgotten) => {
                 self.donor_mut().last_donation = Some(LastDonationAnswer::DateForgotten(kind))
@@ -1692,6 +1694,11 @@ pub fn eligibility(ctx: &Ctx, d: &Donor) -> Msg {
 fn last_donation_label(d: &Donor) -> Msg {
     match d.last_donation {
         Some(LastDonationAnswer::Never) => Msg::new(MsgId::ValueNever),
+        Some(LastDonationAnswer::Given { kind, date }) if d.last_donation_month => {
+            Msg::new(MsgId::ValueDonationMonth)
+                .msg("kind", Msg::new(donation_kind_label(kind)))
+                .str("month", date.format("%m/%Y").to_string())
+        }
         Some(LastDonationAnswer::Given { kind, date }) => Msg::new(MsgId::ValueDonation)
             .msg("kind", Msg::new(donation_kind_label(kind)))
             .str("date", format_vn(date)),

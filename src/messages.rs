@@ -324,6 +324,7 @@ message_ids! {
     ValueSkipped => "value-skipped",
     ValueNever => "value-never",
     ValueDonation => "value-donation",
+    ValueDonationMonth => "value-donation-month",
     ValueDonationForgotten => "value-donation-forgotten",
     ValuePhoneVerified => "value-phone-verified",
     Help => "help",

@@ -1050,6 +1050,7 @@ mod tests {
                 kind: DonationKind::Platelets,
                 date: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
             }),
+            last_donation_month: true,
             supporter: false,
             registered_at: Some(5),
             paused: true,

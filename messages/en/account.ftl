@@ -20,6 +20,7 @@ value-unknown = don't know
 value-skipped = (skipped)
 value-never = never donated
 value-donation-forgotten = { $kind }, date not remembered
+value-donation-month = { $kind }, in { $month }
 value-donation = { $kind }, on { $date }
 value-phone-verified = { $phone } (verified through the app)
 value-rh-unknown = { $abo } (Rh unknown)

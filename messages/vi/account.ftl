@@ -20,6 +20,7 @@ value-unknown = chưa biết
 value-skipped = (bỏ qua)
 value-never = chưa hiến lần nào
 value-donation-forgotten = { $kind }, không nhớ ngày
+value-donation-month = { $kind }, tháng { $month }
 value-donation = { $kind }, ngày { $date }
 value-phone-verified = { $phone } (đã xác minh qua ứng dụng)
 value-rh-unknown = { $abo } (Rh chưa biết)

@@ -49,6 +49,8 @@ pub struct Donor {
     /// `Some("")` when the donor chose to skip it.
     pub commune: Option<String>,
     pub last_donation: Option<LastDonationAnswer>,
+    /// The last donation's date was given as a month (kept as its last day).
+    pub last_donation_month: bool,
     /// Outside the donor age range, chose to stay in touch without donating.
     pub supporter: bool,
     /// Unix ms when the donor confirmed the summary.

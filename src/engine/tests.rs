@@ -1811,3 +1811,39 @@ fn a_leader_searches_members_by_name_or_phone() {
         Some(State::Club(ClubState::MemberList { .. }))
     ));
 }
+
+/// Issue 31: a last donation given as a month is shown as that month ("tháng 09/2026"), not
+/// as a day the donor never said ("ngày 30/09/2026"); a day given is kept as a day.
+#[test]
+fn a_last_donation_given_as_a_month_reads_as_a_month() {
+    let mut c = Chat::new();
+    c.say("xin chào");
+    c.say("đồng ý");
+    for line in [
+        "Nguyễn Thị Lan",
+        "0912 345 678",
+        "05/03/1995",
+        "nữ",
+        "50",
+        "O+",
+        "hai phong",
+        "Phường Lê Chân",
+        "Máu toàn phần",
+    ] {
+        c.say(line);
+    }
+    c.say("9/2026");
+    let summary = c.say("có");
+    assert!(
+        summary.contains("Máu toàn phần, tháng 09/2026"),
+        "{summary}"
+    );
+    assert!(!summary.contains("30/09/2026"), "{summary}");
+    assert!(c.donor().last_donation_month);
+    // Given to the day: a day.
+    let mut c2 = Chat::new();
+    c2.say("xin chào");
+    c2.say("đồng ý");
+    answer_every_question(&mut c2);
+    assert!(!c2.donor().last_donation_month);
+}

@@ -48,6 +48,7 @@ fn donor_from_row(r: &AnyRow) -> anyhow::Result<Donor> {
             .and_then(|p| Province::from_code(&p)),
         commune: r.try_get("commune")?,
         last_donation,
+        last_donation_month: super::flag(r, "last_donation_month")?,
         supporter: super::flag(r, "supporter")?,
         registered_at: r.try_get("registered_at")?,
         paused: super::flag(r, "paused")?,
@@ -186,7 +187,7 @@ impl Tx {
                  sex, weight_kg, blood_group, province, commune, last_donation_kind, \
                  last_donation_date, supporter, registered_at, paused, night_alerts, urgent_off, \
                  deferred_until, last_donation_forgotten, consent_renewal_asked, declared_kind, \
-                 declared_on) ",
+                 declared_on, last_donation_month) ",
             );
             q.push_values(chunk, |mut row, (id, d)| {
                 let (kind, date) = match d.last_donation {
@@ -224,7 +225,11 @@ impl Tx {
                     .push_bind(d.renewal_asked)
                     // A new row: what it says of the last donation is the donor's word.
                     .push_bind(kind)
-                    .push_bind(date);
+                    .push_bind(date)
+                    .push_bind(
+                        d.last_donation_month
+                            && matches!(d.last_donation, Some(LastDonationAnswer::Given { .. })),
+                    );
             });
             q.push(
                 " ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name, \
@@ -246,7 +251,8 @@ impl Tx {
                  paused = excluded.paused, night_alerts = excluded.night_alerts, \
                  urgent_off = excluded.urgent_off, deferred_until = excluded.deferred_until, \
                  last_donation_forgotten = excluded.last_donation_forgotten, \
-                 consent_renewal_asked = excluded.consent_renewal_asked",
+                 consent_renewal_asked = excluded.consent_renewal_asked, \
+                 last_donation_month = excluded.last_donation_month",
             );
             q.build()
                 .execute(&mut *self.tx)

@@ -213,7 +213,7 @@ async fn an_upgrade_copies_the_database_first_and_a_newer_database_is_refused() 
         .execute(&pool)
         .await
         .unwrap();
-    sqlx::query("ALTER TABLE outbox DROP COLUMN withdrawn_at")
+    sqlx::query("ALTER TABLE donors DROP COLUMN last_donation_month")
         .execute(&pool)
         .await
         .unwrap();

@@ -227,12 +227,12 @@ async fn two_instances_deliver_a_2000_member_broadcast_once_and_keep_the_shared_
     });
 
     let queued = broadcast(&bot, LEADER, "Hiến máu cứu người").await;
-    assert!(queued.contains("tới 2000 người"), "{queued}");
+    assert!(queued.contains("tới 2.000 người"), "{queued}");
     let summary = bot
         .wait_text_within(LEADER, "Kết quả thông báo", Duration::from_secs(90))
         .await;
     assert!(
-        summary.text.contains("đã gửi 2000/2000"),
+        summary.text.contains("đã gửi 2.000/2.000"),
         "{}",
         summary.text
     );
