@@ -112,7 +112,7 @@ pub enum Command {
     },
     /// Take a consistent copy of the SQLite database while the bot runs (it need not stop),
     /// check it (integrity, schema, counts) and say what it holds. Never overwrites a file.
-    /// On PostgreSQL use pg_dump or base backups (README, "Backups").
+    /// On PostgreSQL use pg_dump or base backups (docs/OPERATING.md, "Backups and restore").
     Backup {
         /// The new file, e.g. backups/hienmau-2026-12-06.db
         file: PathBuf,
@@ -696,7 +696,7 @@ pub async fn restore(
     use crate::store::{Store, restore_sqlite, sqlite_file};
     let db = sqlite_file(&config.database_url).context(
         "hienmau restore puts a SQLite file back; on PostgreSQL restore with pg_restore and \
-         load the erasure ledger as the README says",
+         load the erasure ledger as docs/OPERATING.md says",
     )?;
     let stamp = now.format("%Y%m%d-%H%M%S").to_string();
     let r = restore_sqlite(&db, file, &stamp).await?;

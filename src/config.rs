@@ -711,7 +711,7 @@ fn zalo_oa_config(env: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Optio
                     // Zalo no longer sells a monthly quota of free-form proactive messages
                     // (2026): the 7-day window and template messages replace it.
                     tracing::warn!(
-                        "ZALO_OA_MONTHLY_QUOTA is no longer used: see [zns] in the README"
+                        "ZALO_OA_MONTHLY_QUOTA is no longer used: see [zns] in docs/OPERATING.md"
                     );
                 }
                 let variant = env("ZALO_OA_SIGNATURE").filter(|v| !v.trim().is_empty());

@@ -74,13 +74,6 @@ impl Transport {
     }
 }
 
-/// Keeps sends at most one per `interval` (a GCRA with no burst): the earliest next send is
-/// never before the previous one plus the interval.
-///
-/// A send that goes a little late (timer resolution, a database read) may keep the cadence
-/// instead of pushing every later send back: up to `slack` of lateness is absorbed. Two sends
-/// are then never closer than `interval - slack`, and any second holds at most
-/// `1 + (1 s + slack) / interval` of them.
 /// The lowest-priority lane sent at `now`: quiet hours hold notices and broadcasts until the
 /// morning; replies to what a person just wrote, and urgent call-outs, still go.
 pub fn max_lane(app: &App, now: chrono::DateTime<chrono::Utc>) -> Lane {
@@ -91,6 +84,13 @@ pub fn max_lane(app: &App, now: chrono::DateTime<chrono::Utc>) -> Lane {
     if quiet { Lane::Reply } else { Lane::Bulk }
 }
 
+/// Keeps sends at most one per `interval` (a GCRA with no burst): the earliest next send is
+/// never before the previous one plus the interval.
+///
+/// A send that goes a little late (timer resolution, a database read) may keep the cadence
+/// instead of pushing every later send back: up to `slack` of lateness is absorbed. Two sends
+/// are then never closer than `interval - slack`, and any second holds at most
+/// `1 + (1 s + slack) / interval` of them.
 #[derive(Debug, Clone)]
 pub struct Pacer {
     interval: Duration,

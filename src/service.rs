@@ -51,7 +51,7 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
         // A committee may look at its data before any chat channel is set up.
         tracing::warn!(
             "no chat channel is configured (TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN or \
-             ZALO_OA_APP_ID, see README): serving the dashboard only"
+             ZALO_OA_APP_ID, see docs/OPERATING.md): serving the dashboard only"
         );
     }
     app.apply_config_admins().await?;

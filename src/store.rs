@@ -687,7 +687,7 @@ impl Store {
     ///
     /// PostgreSQL keeps a deleted row's tuple in its table until VACUUM: the tables an
     /// erasure touches are vacuumed here, so the rows are gone from every later read and
-    /// their space is reused. What PostgreSQL cannot take back is said in the README (the
+    /// their space is reused. What PostgreSQL cannot take back is said in docs/OPERATING.md (the
     /// write-ahead log until it is recycled, WAL archives and backups for their retention).
     pub async fn erase_traces(&self) -> anyhow::Result<()> {
         if self.backend == Backend::Postgres {

@@ -1,5 +1,5 @@
 //! Backups that restore, and erasure that survives them (SQLite; PostgreSQL keeps its own
-//! tools, see the README).
+//! tools, see docs/OPERATING.md).
 //!
 //! - A backup is taken with `VACUUM INTO` while the bot runs: one read transaction, so the
 //!   copy is consistent, with the write-ahead log folded in (a copy of the `.db` file alone
@@ -160,7 +160,7 @@ impl Store {
     pub async fn backup_into(&self, to: &Path) -> anyhow::Result<BackupSummary> {
         anyhow::ensure!(
             self.backend == Backend::Sqlite,
-            "on PostgreSQL, back up with pg_dump or base backups (see the README)"
+            "on PostgreSQL, back up with pg_dump or base backups (see docs/OPERATING.md)"
         );
         anyhow::ensure!(
             !to.exists(),

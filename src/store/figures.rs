@@ -2,7 +2,7 @@
 //! its forms, `hienmau report` and `plan report` in text and CSV, `/bangxephang`, `plan
 //! honours`, the dashboard's overview). What a donation counts for is decided when it is
 //! recorded and stored on its row (`donations.rs`); a figure only counts stored facts.
-//! The README ("What the figures mean") says the same in words.
+//! docs/GUIDE.md ("What the figures mean") says the same in words.
 //!
 //! - **donation**: a row of `donations` dated in the period (its day, as the donor gave),
 //!   whoever put it on record; an erased donor's donations stay, anonymous.

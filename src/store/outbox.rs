@@ -83,9 +83,6 @@ pub enum Outcome {
     },
 }
 
-/// One transaction: conversation steps and the outbox rows they write. The batch methods
-/// take many rows in one statement: a batch of 100 updates costs a handful of statements,
-/// not hundreds.
 /// The least string above every string starting with `prefix` (its last character moved up
 /// by one), for a range scan; `None` for an empty prefix.
 pub(super) fn prefix_end(prefix: &str) -> Option<String> {
@@ -663,6 +660,9 @@ impl Store {
     }
 }
 
+/// One transaction: conversation steps and the outbox rows they write. The batch methods
+/// take many rows in one statement: a batch of 100 updates costs a handful of statements,
+/// not hundreds.
 impl Tx {
     /// The delivery's health: per lane, what waits and since when it is due, and what
     /// finished since `since` (ms); the OA's last reported template quota.

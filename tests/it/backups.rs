@@ -54,7 +54,7 @@ async fn register(w: &mut World, user: &str, phone: &str) {
 async fn a_backup_taken_before_an_erasure_restores_without_the_erased_donor() {
     let mut w = World::open(at(day(11, 20), 9, 0)).await;
     if !w.db.url.starts_with("sqlite:") {
-        // PostgreSQL is backed up with its own tools (README, "Backups").
+        // PostgreSQL is backed up with its own tools (docs/OPERATING.md, "Backups and restore").
         return;
     }
     register(&mut w, "401", "0913000401").await;

@@ -2,7 +2,7 @@
 //! seed corpus (`fuzz/seeds/<target>/`) and on mutations of it (bytes flipped, inserted,
 //! deleted, repeated, spliced from another seed, Vietnamese letters and markup dropped in).
 //! `FUZZ_CASES` sets the mutations per target (default 400). The long runs are libFuzzer's
-//! (`fuzz/`, README "Fuzzing").
+//! (`fuzz/`, docs/TESTING.md "Fuzzing").
 
 use crate::rng::Rng;
 use hienmau::fuzzing::TARGETS;

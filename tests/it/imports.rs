@@ -217,7 +217,7 @@ async fn a_calendar_with_an_error_stores_nothing_and_a_right_one_is_written_in_s
 }
 
 /// SIGTERM while `serve` writes a file (issue 32: it did not stop within 30 s during an
-/// upload, the README promises 20): it stops at the end of the step under way, and the
+/// upload, docs/GUIDE.md promises 20): it stops at the end of the step under way, and the
 /// next start finishes the file, every line once.
 #[tokio::test]
 async fn serve_stops_on_sigterm_while_it_writes_a_file_and_the_next_start_finishes_it() {
