@@ -441,12 +441,16 @@ impl Worker {
         let max_lane = max_lane(&self.app, clock_now);
         // A few more rows than free slots, for the chats that already have a send in flight.
         let limit = (free * 2).clamp(16, 512) as i64;
+        // The pace counts from when the worker woke for it, not from after reading the
+        // outbox: every send waits that read, so the spacing between sends is kept, and the
+        // read's time no longer counts as lateness (beyond the pacer's slack it pushed each
+        // later send back: a broadcast ran at 0.91 of the cap).
+        let now = Instant::now();
         let rows = self
             .app
             .store()
             .due(&self.scope, now_ms, limit, max_lane)
             .await?;
-        let now = Instant::now();
         let mut wake: Option<Instant> = None;
         let mut seen: HashSet<(ChannelKind, String)> = HashSet::new();
         let mut chosen: Vec<OutboxRow> = Vec::new();
