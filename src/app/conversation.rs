@@ -48,6 +48,9 @@ struct Session {
     /// An urgent ask this account may answer with a bare number.
     ask: Option<engine::callout::PendingAsk>,
     donor: Option<Donor>,
+    /// For an account that is not a donor's: whether it holds a role, read with the batch
+    /// (`None`: not read, or a role changed in this batch; read when needed).
+    staff: Option<bool>,
     state_dirty: bool,
     donor_dirty: bool,
     /// Erased or forgotten in this batch: nothing more is written for it.
@@ -69,6 +72,7 @@ impl Session {
             join,
             ask,
             donor,
+            staff: None,
             state_dirty: false,
             donor_dirty: false,
             gone: false,
@@ -209,18 +213,35 @@ impl App {
         let Some(session) = b.sessions.get(&key) else {
             return Ok(Handled::Duplicate);
         };
-        // Only someone who is not a donor needs the roles read here (see `staff`).
-        let staff = session.donor.is_none() && {
-            let r = tx.roles_of(identity_id).await?;
-            r.admin || r.coordinator || r.leader
-        };
+        // Only someone who is not a donor needs the roles (see `staff`): read with the batch,
+        // or here when a role changed since.
+        let staff = session.donor.is_none()
+            && match session.staff {
+                Some(known) => known,
+                None => {
+                    let r = tx.roles_of(identity_id).await?;
+                    r.admin || r.coordinator || r.leader
+                }
+            };
+
         let before = session.donor.as_ref().and_then(verified_phone);
         let was_paused = session.donor.as_ref().is_some_and(|d| d.paused);
         let donor_id = session.identity.donor_id;
         let step = engine::step(&ctx, session.conversation(staff), inbound.input.plain());
+        // A role granted or revoked in this batch: the batch's reading of who is staff is
+        // read again, account by account, for the messages after it.
+        let role_change = matches!(
+            step.request,
+            Some(engine::Request::Club(engine::ClubRequest::SetRole { .. }))
+        );
         let step = self
             .carry_out(tx, &ctx, identity_id, donor_id, staff, step, now)
             .await?;
+        if role_change {
+            for s in b.sessions.values_mut() {
+                s.staff = None;
+            }
+        }
         let step = join_by_verified_phone(tx, b, &ctx, &key, before, staff, step).await?;
         let kept = apply_step(tx, b, &key, &step, was_paused, now_ms).await?;
         let parts = split_outbound(
@@ -381,6 +402,17 @@ async fn load_sessions(
     let mut states = tx.load_states(&ids).await?;
     let donor_ids: Vec<i64> = identities.values().filter_map(|i| i.donor_id).collect();
     let mut donors = tx.load_donors(&donor_ids).await?;
+    // Staff among the strangers (accounts with no donor), in one statement for the batch.
+    let strangers: Vec<i64> = identities
+        .values()
+        .filter(|i| i.donor_id.is_none())
+        .map(|i| i.id)
+        .collect();
+    let staff = if strangers.is_empty() {
+        Default::default()
+    } else {
+        tx.accounts_with_roles(&strangers).await?
+    };
     let mut sessions: HashMap<AccountKey, Session> = identities
         .into_iter()
         .map(|(key, identity)| {
@@ -388,7 +420,12 @@ async fn load_sessions(
                 .remove(&identity.id)
                 .and_then(|json| parse_state(identity.id, &json));
             let donor = identity.donor_id.and_then(|id| donors.remove(&id));
-            (key, Session::new(identity, saved, donor))
+            let stranger = identity.donor_id.is_none();
+            let mut session = Session::new(identity, saved, donor);
+            if stranger {
+                session.staff = Some(staff.contains(&session.identity.id));
+            }
+            (key, session)
         })
         .collect();
     // An ask ends with its call-out (covered, cancelled, expired): it is no longer the

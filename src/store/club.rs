@@ -102,6 +102,31 @@ impl Tx {
         Ok(Roles::from_list(&list))
     }
 
+    /// Of these accounts (none a donor's), those holding any role: the staff among a
+    /// batch's strangers, read once for the batch instead of once a message.
+    pub async fn accounts_with_roles(
+        &mut self,
+        identity_ids: &[i64],
+    ) -> anyhow::Result<std::collections::HashSet<i64>> {
+        let mut out = std::collections::HashSet::new();
+        for chunk in identity_ids.chunks(super::CHUNK) {
+            let mut q = super::Q::new(
+                self.backend(),
+                "SELECT DISTINCT identity_id FROM roles WHERE identity_id IN ",
+            );
+            super::push_list(&mut q, chunk);
+            for row in q
+                .build()
+                .fetch_all(&mut *self.tx)
+                .await
+                .context("reading the batch's staff")?
+            {
+                out.insert(row.try_get::<i64, _>("identity_id")?);
+            }
+        }
+        Ok(out)
+    }
+
     /// How an account is named in the audit log: `telegram:123456`.
     pub async fn account_ref(&mut self, identity_id: i64) -> anyhow::Result<String> {
         let row = sqlx::query("SELECT channel, external_id FROM channel_identities WHERE id = $1")
