@@ -690,8 +690,6 @@ fn year_section(app: &App, lang: Lang, f: &PlanFigures) -> String {
     let t = |id: MsgId| say(Msg::new(id));
     let vi = lang == Lang::Vi;
     let fig = |v: i64| figure(v as f64, vi);
-    let pct = |v: f64| format!("{}%", v.round() as i64);
-    let share = |bp: i64| format!("{}%", figure(bp as f64 / 100.0, vi));
     let (day, days) = f.day_of_year();
     let head = say(Msg::new(MsgId::PlanReportTitle)
         .str("year", f.year.to_string())
@@ -702,6 +700,51 @@ fn year_section(app: &App, lang: Lang, f: &PlanFigures) -> String {
                 .round()
                 .to_string(),
         ));
+    let targets = f.targets.clone().unwrap_or_default();
+    let cards = key_figures(cat, lang, f);
+    let target = targets.units.filter(|_| f.targets.is_some());
+    let title = cat.render(
+        lang,
+        &Msg::new(MsgId::WebChartTitle).str("target", target.map_or("none".to_string(), fig)),
+    );
+    let months = chrono::Datelike::month(&f.until) as usize;
+    let chart = cumulative_chart(&f.by_month, months, target, &title, vi);
+    let mut legend = vec![(
+        charts::Key::Line,
+        cat.render(lang, &Msg::new(MsgId::WebChartDone)),
+    )];
+    if target.is_some_and(|t| t > 0) {
+        legend.push((
+            charts::Key::Dashed,
+            cat.render(lang, &Msg::new(MsgId::WebChartPace)),
+        ));
+    }
+    let by_month: Vec<String> = f
+        .by_month
+        .iter()
+        .take(months)
+        .enumerate()
+        .map(|(i, u)| format!("{}: {}", i + 1, figure(*u, vi)))
+        .collect();
+    let by_month = say(Msg::new(MsgId::PlanReportMonths).str("months", by_month.join(" · ")));
+    let units = units_list(cat, lang, f);
+    format!(
+        "<section aria-labelledby=\"year\"><h2 id=\"year\">{}</h2><p>{head}</p>{cards}\
+         <figure class=\"chart\">{chart}{}</figure><p class=\"note\">{by_month}</p>{units}</section>",
+        t(MsgId::WebYearHead),
+        charts::legend(&legend)
+    )
+}
+/// The year's key figures as large numbers against their targets, a quiet mark where one is
+/// behind its pace (the year has no targets: said in a line).
+fn key_figures(cat: &crate::messages::Catalogue, lang: Lang, f: &PlanFigures) -> String {
+    use crate::domain::text::figure;
+    let say = |m: Msg| esc(&cat.render(lang, &m));
+    let t = |id: MsgId| say(Msg::new(id));
+    let vi = lang == Lang::Vi;
+    let fig = |v: i64| figure(v as f64, vi);
+    let pct = |v: f64| format!("{}%", v.round() as i64);
+    let share = |bp: i64| format!("{}%", figure(bp as f64 / 100.0, vi));
     let targets = f.targets.clone().unwrap_or_default();
     let mark = |p: Option<crate::domain::plan::Pace>| match p.filter(|p| p.behind()) {
         Some(p) => format!(
@@ -782,39 +825,24 @@ fn year_section(app: &App, lang: Lang, f: &PlanFigures) -> String {
         ),
     ]
     .concat();
-    let cards = if f.targets.is_some() {
+    if f.targets.is_some() {
         format!("<div class=\"kpis\">{cards}</div>")
     } else {
         format!(
             "<p>{}</p>",
             say(Msg::new(MsgId::PlanReportNone).str("year", f.year.to_string()))
         )
-    };
-    let target = targets.units.filter(|_| f.targets.is_some());
-    let title = cat.render(
-        lang,
-        &Msg::new(MsgId::WebChartTitle).str("target", target.map_or("none".to_string(), fig)),
-    );
-    let months = chrono::Datelike::month(&f.until) as usize;
-    let chart = cumulative_chart(&f.by_month, months, target, &title, vi);
-    let mut legend = vec![(
-        charts::Key::Line,
-        cat.render(lang, &Msg::new(MsgId::WebChartDone)),
-    )];
-    if target.is_some_and(|t| t > 0) {
-        legend.push((
-            charts::Key::Dashed,
-            cat.render(lang, &Msg::new(MsgId::WebChartPace)),
-        ));
     }
-    let by_month: Vec<String> = f
-        .by_month
-        .iter()
-        .take(months)
-        .enumerate()
-        .map(|(i, u)| format!("{}: {}", i + 1, figure(*u, vi)))
-        .collect();
-    let by_month = say(Msg::new(MsgId::PlanReportMonths).str("months", by_month.join(" · ")));
+}
+
+/// Each allocated unit against its target, with the quiet mark where it is behind its pace.
+fn units_list(cat: &crate::messages::Catalogue, lang: Lang, f: &PlanFigures) -> String {
+    use crate::domain::text::figure;
+    let say = |m: Msg| esc(&cat.render(lang, &m));
+    let t = |id: MsgId| say(Msg::new(id));
+    let vi = lang == Lang::Vi;
+    let fig = |v: i64| figure(v as f64, vi);
+    let pct = |v: f64| format!("{}%", v.round() as i64);
     let units: String = f
         .units
         .iter()
@@ -838,7 +866,7 @@ fn year_section(app: &App, lang: Lang, f: &PlanFigures) -> String {
             format!("<li>{}{behind}</li>", esc(line.trim_start_matches("• ")))
         })
         .collect();
-    let units = if units.is_empty() {
+    if units.is_empty() {
         String::new()
     } else {
         let note = if f.units.iter().any(|u| u.illustrative) {
@@ -850,13 +878,7 @@ fn year_section(app: &App, lang: Lang, f: &PlanFigures) -> String {
             "<p>{}</p><ul>{units}</ul>{note}",
             t(MsgId::PlanReportUnitsHead)
         )
-    };
-    format!(
-        "<section aria-labelledby=\"year\"><h2 id=\"year\">{}</h2><p>{head}</p>{cards}\
-         <figure class=\"chart\">{chart}{}</figure><p class=\"note\">{by_month}</p>{units}</section>",
-        t(MsgId::WebYearHead),
-        charts::legend(&legend)
-    )
+    }
 }
 
 fn drives_section(app: &App, lang: Lang, drives: &[&DriveInfo]) -> String {
