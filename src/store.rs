@@ -691,6 +691,7 @@ impl Store {
     /// write-ahead log until it is recycled, WAL archives and backups for their retention).
     pub async fn erase_traces(&self) -> anyhow::Result<()> {
         if self.backend == Backend::Postgres {
+            self.wait_for_older_snapshots().await?;
             sqlx::raw_sql(
                 "VACUUM donors, consents, channel_identities, conversations, outbox, \
                  club_members, signups, callout_asks, checkins, jobs, roles, \
@@ -714,6 +715,46 @@ impl Store {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         anyhow::bail!("the WAL could not be checkpointed: a reader kept it busy")
+    }
+
+    /// VACUUM keeps every row version a running transaction may still see: one that began
+    /// before the erasure committed (another instance's worker, a dashboard read) would keep
+    /// her deleted rows in the table. Wait, briefly, until no other session in this database
+    /// holds a snapshot older than now; past 2 s the vacuum runs anyway and what it could not
+    /// remove goes at the next autovacuum (logged, without any personal data).
+    async fn wait_for_older_snapshots(&self) -> anyhow::Result<()> {
+        let now: String =
+            sqlx::query_scalar("SELECT pg_snapshot_xmax(pg_current_snapshot())::text")
+                .fetch_one(&self.pool)
+                .await
+                .context("reading the current transaction id")?;
+        for round in 0..100 {
+            let older: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid() \
+                 AND (age(backend_xmin) > age($1::text::xid8::xid) \
+                      OR age(backend_xid) > age($1::text::xid8::xid))",
+            )
+            .bind(&now)
+            .fetch_one(&self.pool)
+            .await
+            .context("looking for older snapshots")?;
+            if older == 0 {
+                if round > 0 {
+                    tracing::debug!(
+                        rounds = round,
+                        "the erasure's vacuum waited for older snapshots"
+                    );
+                }
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tracing::warn!(
+            "an erasure's vacuum ran while an older transaction was open: some deleted row \
+             versions stay until the next autovacuum"
+        );
+        Ok(())
     }
 
     /// Wait until this instance is the one that does `role` (Telegram's long polling, which
@@ -1022,6 +1063,10 @@ mod tests {
                     server.trim_end_matches('/'),
                     std::process::id()
                 );
+                // Left by an earlier run whose process had this id (ids are reused).
+                if sqlx::Postgres::database_exists(&url).await.unwrap() {
+                    sqlx::Postgres::drop_database(&url).await.unwrap();
+                }
                 sqlx::Postgres::create_database(&url).await.unwrap();
                 out.push((
                     tempfile::tempdir().unwrap(),
@@ -1093,6 +1138,90 @@ mod tests {
         let mut tx = store.begin().await.unwrap();
         let again = tx.touch_identities(&[account], 9).await.unwrap();
         assert_eq!(again.values().next().unwrap().donor_id, Some(id));
+    }
+
+    /// PostgreSQL: a session whose snapshot was taken before an erasure could still see the
+    /// erased rows, and VACUUM keeps what a snapshot may see. The vacuum after an erasure
+    /// waits for it, and then leaves no dead tuple of hers (counted on the table's pages by
+    /// pgstattuple, from PostgreSQL's contrib).
+    #[tokio::test]
+    async fn the_erasure_vacuum_waits_for_a_snapshot_older_than_the_erasure() {
+        for (_dir, store) in stores().await {
+            if store.backend() == Backend::Postgres {
+                the_erasure_vacuum_waits_on(store).await;
+            }
+        }
+    }
+
+    async fn the_erasure_vacuum_waits_on(store: Store) {
+        let scalar = async |sql: &str| -> i64 {
+            sqlx::query_scalar(sql)
+                .fetch_one(&store.pool)
+                .await
+                .unwrap()
+        };
+        sqlx::raw_sql("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let account = Account {
+            channel: "telegram",
+            external_id: "42",
+            chat_id: "42",
+        };
+        let ident = tx.touch_identities(&[account], 1).await.unwrap();
+        let ident = ident[&("telegram".to_string(), "42".to_string())].clone();
+        let id = tx
+            .create_donor(ident.id, &donor(), Lang::Vi, 2)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // A report under way since before the erasure: its snapshot still sees her.
+        let mut reader = store.pool.begin().await.unwrap();
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            .execute(&mut *reader)
+            .await
+            .unwrap();
+        let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM donors")
+            .fetch_one(&mut *reader)
+            .await
+            .unwrap();
+        assert_eq!(seen, 1);
+        let mut tx = store.begin().await.unwrap();
+        tx.erase_donor(id, 10).await.unwrap();
+        tx.commit().await.unwrap();
+        let vacuums = "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'donors'";
+        let erasing = tokio::spawn({
+            let store = store.clone();
+            async move { store.erase_traces().await }
+        });
+        // The erasure is looking for older snapshots (its query is a session's latest), or
+        // it has vacuumed already…
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND query LIKE '%backend_xmin%' AND query NOT LIKE '%query LIKE%'",
+        )
+        .await
+            == 0
+            && scalar(vacuums).await == 0
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the erasure did nothing"
+            );
+            tokio::task::yield_now().await;
+        }
+        // …and has not vacuumed while the report's snapshot is open.
+        assert_eq!(scalar(vacuums).await, 0);
+        reader.commit().await.unwrap();
+        erasing.await.unwrap().unwrap();
+        assert_eq!(scalar(vacuums).await, 1);
+        assert_eq!(
+            scalar("SELECT dead_tuple_count FROM pgstattuple('donors')").await,
+            0
+        );
     }
 
     #[tokio::test]

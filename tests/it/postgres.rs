@@ -42,6 +42,25 @@ async fn count(bot: &TestBot, sql: &str) -> i64 {
     seed::count(&bot.db, sql).await
 }
 
+/// The tables in which a registered donor who signed up and was reminded has rows.
+const ERASED_TABLES: [&str; 6] = [
+    "donors",
+    "consents",
+    "channel_identities",
+    "conversations",
+    "outbox",
+    "signups",
+];
+
+/// How many times `table` was vacuumed by hand (not by autovacuum).
+async fn vacuums(bot: &TestBot, table: &str) -> i64 {
+    count(
+        bot,
+        &format!("SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = '{table}'"),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_donor_on_postgres_registers_signs_up_is_reminded_once_and_erasure_vacuums() {
     let Some(server) = server() else { return };
@@ -57,9 +76,16 @@ async fn a_donor_on_postgres_registers_signs_up_is_reminded_once_and_erasure_vac
     bot.wait_text(LAN, "sau 3 ngày nữa").await;
     assert_eq!(reminders_queued(&bot, LAN).await, 1);
     assert_eq!(reminders_received(&bot, LAN).len(), 1);
+    // The days passed also opened the campaign (08:30 each day): its announcement, on the
+    // bulk lane, may come after the reminder; it must not be taken for the answer below.
+    bot.wait_text(LAN, "Các điểm hiến máu:").await;
 
+    let mut before = std::collections::HashMap::new();
+    for table in ERASED_TABLES {
+        before.insert(table, vacuums(&bot, table).await);
+    }
     let r = bot.say(LAN, "/delete").await;
-    assert_eq!(r.button_values(), ["delete", "keep"]);
+    assert_eq!(r.button_values(), ["delete", "keep"], "{}", r.text);
     let r = bot.tap(LAN, "delete").await;
     assert!(r.text.contains("Đã xoá"), "{}", r.text);
     // Nothing of hers is left in any table…
@@ -80,21 +106,18 @@ async fn a_donor_on_postgres_registers_signs_up_is_reminded_once_and_erasure_vac
         .await,
         0
     );
-    // …and the tables were vacuumed after the erasure: no dead tuple keeps her row.
-    let mut dead = -1;
-    for _ in 0..50 {
-        dead = count(
-            &bot,
-            "SELECT n_dead_tup + CASE WHEN vacuum_count > 0 THEN 0 ELSE 1000 END \
-             FROM pg_stat_user_tables WHERE relname = 'donors'",
-        )
-        .await;
-        if dead == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    // …and each table that held something of hers was vacuumed after the erasure (a manual
+    // VACUUM, which its statistics count at once). Not asserted: that no dead tuple is left,
+    // which VACUUM does not promise while another session reads the page (it then skips the
+    // page's pruning; the next vacuum takes it).
+    for table in ERASED_TABLES {
+        let after = vacuums(&bot, table).await;
+        assert!(
+            after > before[table],
+            "{table} vacuumed after the erasure ({} then {after})",
+            before[table]
+        );
     }
-    assert_eq!(dead, 0, "donors vacuumed, no dead tuple");
     running.stop(Duration::from_secs(5)).await;
 }
 

@@ -47,6 +47,11 @@ pub async fn fresh_postgres(server: &str, prefix: &str) -> String {
         server.trim_end_matches('/'),
         std::process::id()
     );
+    // A database of this name was left by an earlier run whose process had this id (ids
+    // are reused): that process is gone, so is its use of it.
+    if sqlx::Postgres::database_exists(&url).await.unwrap() {
+        sqlx::Postgres::drop_database(&url).await.unwrap();
+    }
     sqlx::Postgres::create_database(&url).await.unwrap();
     url
 }
