@@ -7,11 +7,15 @@
 //! Each also checks what must hold of any answer, not only that there is one: a parsed phone
 //! is in E.164, a blood group's code reads back as itself, a state written back reads back
 //! the same, a reply renders with every variable filled.
+//!
+//! Not part of the library (the product does not ship them): each fuzz target includes this
+//! file as a module, and so does the integration suite (`tests/it/main.rs`). They use the
+//! library's public items only.
 
-use crate::domain::eligibility::Rules;
-use crate::engine::{self, Conversation, Ctx, Input, Label, Saved};
-use crate::messages::{Catalogue, Lang};
 use chrono::{NaiveDate, TimeZone, Utc};
+use hienmau::domain::eligibility::Rules;
+use hienmau::engine::{self, Conversation, Ctx, Input, Label, Saved};
+use hienmau::messages::{Catalogue, Lang};
 use std::sync::OnceLock;
 
 /// A fuzz target: any bytes in, no panic out.
@@ -49,7 +53,7 @@ fn rules() -> &'static Rules {
 
 /// Every parser of typed text, on the same input.
 pub fn text(data: &[u8]) {
-    use crate::domain::{
+    use hienmau::domain::{
         blood::BloodGroup, body, callout, club, dates, donation, donor, drive, phone, province,
         quiet, text as t, understand,
     };
@@ -114,9 +118,9 @@ pub fn text(data: &[u8]) {
     let _ = club::parse_announcement(s);
     let _ = donation::parse_kind(s);
     let _ = quiet::QuietHours::parse(s);
-    let _ = crate::domain::campaign::DateRule::parse(s);
-    let _ = crate::channels::parse_account(s);
-    let _ = crate::engine::callout::parse_button(s);
+    let _ = hienmau::domain::campaign::DateRule::parse(s);
+    let _ = hienmau::channels::parse_account(s);
+    let _ = hienmau::engine::callout::parse_button(s);
     let _ = understand::yes_no(s);
     let _ = understand::ask_reply(s);
     let _ = understand::amount(s);
@@ -224,7 +228,7 @@ pub fn stored_state(data: &[u8]) {
 /// A button's data, as a forged callback would carry it, tapped in a few states.
 pub fn callback_data(data: &[u8]) {
     let value = String::from_utf8_lossy(data).into_owned();
-    let _ = crate::engine::callout::parse_button(&value);
+    let _ = hienmau::engine::callout::parse_button(&value);
     for state in [None, Some(engine::State::Idle)] {
         for staff in [false, true] {
             let conv = Conversation {
@@ -242,7 +246,7 @@ pub fn callback_data(data: &[u8]) {
 
 /// A Telegram update as a webhook body or a getUpdates item.
 pub fn telegram_update(data: &[u8]) {
-    if let Ok(Some(t)) = crate::channels::telegram::translate_body(data) {
+    if let Ok(Some(t)) = hienmau::channels::telegram::translate_body(data) {
         assert!(!t.inbound.user.is_empty());
         turn(fresh(), t.inbound.input);
     }
@@ -251,7 +255,7 @@ pub fn telegram_update(data: &[u8]) {
 /// A Zalo Bot Platform webhook body (or getUpdates answer).
 pub fn zalo_bot_event(data: &[u8]) {
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(data)
-        && let Some(inbound) = crate::channels::zalo_bot::translate(&v)
+        && let Some(inbound) = hienmau::channels::zalo_bot::translate(&v)
     {
         turn(fresh(), inbound.input);
     }
@@ -259,7 +263,7 @@ pub fn zalo_bot_event(data: &[u8]) {
 
 /// A Zalo OA webhook: the signature header on the first line, then the body.
 pub fn zalo_oa_event(data: &[u8]) {
-    use crate::channels::zalo_oa;
+    use hienmau::channels::zalo_oa;
     let (header, body) = match data.iter().position(|b| *b == b'\n') {
         Some(i) => (&data[..i], &data[i + 1..]),
         None => (&data[..0], data),
@@ -282,7 +286,7 @@ pub fn calendar_toml(data: &[u8]) {
     use chrono::Datelike;
     let s = String::from_utf8_lossy(data);
     let known = |code: &str| code == "dh-y";
-    if let Ok(calendar) = crate::domain::campaign::parse_calendar_file(&s, 2026, &known) {
+    if let Ok(calendar) = hienmau::domain::campaign::parse_calendar_file(&s, 2026, &known) {
         for c in &calendar.campaigns {
             assert!(c.starts_on <= c.ends_on, "{c:?}");
         }
@@ -301,25 +305,25 @@ pub fn calendar_toml(data: &[u8]) {
 /// it: no panic, and what is read is within bounds.
 pub fn plan(data: &[u8]) {
     let s = String::from_utf8_lossy(data);
-    if let Ok(p) = crate::domain::plan::parse_plan_toml(&s, 2026) {
+    if let Ok(p) = hienmau::domain::plan::parse_plan_toml(&s, 2026) {
         for u in &p.units {
             assert!(!u.code.is_empty() && u.code.len() <= 64, "{u:?}");
         }
     }
-    if let Ok(units) = crate::domain::plan::parse_allocation_csv(&s) {
+    if let Ok(units) = hienmau::domain::plan::parse_allocation_csv(&s) {
         assert!(units.iter().all(|u| !u.name.trim().is_empty()));
     }
-    if let Some((_, change)) = crate::domain::plan::parse_target_change(&s) {
-        let mut t = crate::domain::plan::YearTargets::default();
+    if let Some((_, change)) = hienmau::domain::plan::parse_target_change(&s) {
+        let mut t = hienmau::domain::plan::YearTargets::default();
         change.apply(&mut t);
     }
-    let _ = crate::domain::fixed_point::parse_weekday(&s);
+    let _ = hienmau::domain::fixed_point::parse_weekday(&s);
 }
 
 /// A campaign calendar file (CSV).
 pub fn calendar_csv(data: &[u8]) {
     let s = String::from_utf8_lossy(data);
-    if let Ok(campaigns) = crate::domain::campaign::parse_calendar_csv(&s, 2026) {
+    if let Ok(campaigns) = hienmau::domain::campaign::parse_calendar_csv(&s, 2026) {
         for c in campaigns {
             assert!(c.starts_on <= c.ends_on, "{c:?}");
         }
@@ -329,7 +333,7 @@ pub fn calendar_csv(data: &[u8]) {
 /// A donations file (CSV) as a coordinator uploads it.
 pub fn donations_csv(data: &[u8]) {
     let s = String::from_utf8_lossy(data);
-    if let Ok(lines) = crate::domain::donation::parse_donations(&s, today()) {
+    if let Ok(lines) = hienmau::domain::donation::parse_donations(&s, today()) {
         for l in lines {
             assert!(l.date <= today(), "a donation in the future: {l:?}");
         }
@@ -347,9 +351,9 @@ fn fresh() -> Conversation {
     }
 }
 
-fn registered_donor() -> crate::domain::donor::Donor {
-    use crate::domain::{blood::BloodGroup, body, phone::PhoneNumber, province::Province};
-    crate::domain::donor::Donor {
+fn registered_donor() -> hienmau::domain::donor::Donor {
+    use hienmau::domain::{blood::BloodGroup, body, phone::PhoneNumber, province::Province};
+    hienmau::domain::donor::Donor {
         name: Some("Nguyễn Văn An".into()),
         phone: PhoneNumber::parse("0912345678").ok(),
         birth_date: NaiveDate::from_ymd_opt(1995, 3, 5),
@@ -360,7 +364,7 @@ fn registered_donor() -> crate::domain::donor::Donor {
         commune: Some(String::new()),
         registered_at: Some(1_795_000_000_000),
         consent_at: 1_795_000_000_000,
-        consent_version: crate::engine::CONSENT_VERSION.into(),
+        consent_version: hienmau::engine::CONSENT_VERSION.into(),
         ..Default::default()
     }
 }

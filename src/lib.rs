@@ -13,7 +13,6 @@ pub mod delivery;
 pub mod domain;
 pub mod engine;
 pub mod error;
-pub mod fuzzing;
 pub mod messages;
 pub mod scheduler;
 pub mod server;

@@ -58,7 +58,6 @@ const LAYERS: &[(&str, &[&str])] = &[
             "store",
         ],
     ),
-    ("fuzzing", &["channels", "domain", "engine", "messages"]),
 ];
 
 /// The crate's own code of each source file: comments and test modules left out.

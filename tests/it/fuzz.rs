@@ -1,11 +1,11 @@
-//! The short fuzzing pass every `cargo test` runs: each target of `hienmau::fuzzing` on its
+//! The short fuzzing pass every `cargo test` runs: each target of `fuzz/checks.rs` on its
 //! seed corpus (`fuzz/seeds/<target>/`) and on mutations of it (bytes flipped, inserted,
 //! deleted, repeated, spliced from another seed, Vietnamese letters and markup dropped in).
 //! `FUZZ_CASES` sets the mutations per target (default 400). The long runs are libFuzzer's
 //! (`fuzz/`, docs/TESTING.md "Fuzzing").
 
+use crate::fuzzing::TARGETS;
 use crate::rng::Rng;
-use hienmau::fuzzing::TARGETS;
 use std::path::{Path, PathBuf};
 
 fn seeds_dir() -> PathBuf {
@@ -157,7 +157,7 @@ fn the_fuzz_crate_has_a_binary_for_every_target() {
     assert_eq!(
         manifest.matches("[[bin]]").count(),
         TARGETS.len(),
-        "a fuzz binary with no target in hienmau::fuzzing::TARGETS"
+        "a fuzz binary with no target in fuzz/checks.rs TARGETS"
     );
 }
 
@@ -189,7 +189,7 @@ fn write_state_seeds() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut n = 0;
     for s in seeds("conversation") {
-        for state in hienmau::fuzzing::states_of(&s) {
+        for state in crate::fuzzing::states_of(&s) {
             let name = format!("{:016x}", fxhash(state.as_bytes()));
             std::fs::write(dir.join(name), state).unwrap();
             n += 1;

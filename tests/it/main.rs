@@ -17,6 +17,10 @@ mod fake_zalo_oa;
 mod figures;
 mod findings;
 mod fuzz;
+// The checks the fuzz targets run (fuzz/checks.rs), outside the library: the product
+// does not ship them.
+#[path = "../../fuzz/checks.rs"]
+mod fuzzing;
 mod imports;
 #[path = "../support/mailbox.rs"]
 mod mailbox;
