@@ -255,6 +255,9 @@ pub struct Worker {
     pacing: HashMap<ChannelKind, ChannelPacing>,
     cfg: DeliveryConfig,
     delivered: watch::Sender<u64>,
+    /// Counts the passes that found nothing to send now and nothing in flight: the worker
+    /// is idle at the current clock (what is due later, or held by quiet hours, waits).
+    idle: watch::Sender<u64>,
     /// The outbox is shared with other instances (PostgreSQL): rows left 'sending' are
     /// settled only once their lease ran out, and the overall pace is kept in the database.
     shared: bool,
@@ -305,6 +308,7 @@ impl Worker {
             pacing,
             cfg,
             delivered: watch::channel(0).0,
+            idle: watch::channel(0).0,
             shared,
             held: HashSet::new(),
         }
@@ -313,6 +317,12 @@ impl Worker {
     /// Counts recorded sends; watch it to wait for delivery.
     pub fn delivered(&self) -> watch::Receiver<u64> {
         self.delivered.subscribe()
+    }
+
+    /// Counts the passes that found the worker idle; watch it to wait until what is due has
+    /// gone (a test's "nothing else is sent", without sleeping).
+    pub fn idle(&self) -> watch::Receiver<u64> {
+        self.idle.subscribe()
     }
 
     /// Send until `shutdown` turns true, then finish the sends in flight and return.
@@ -350,6 +360,7 @@ impl Worker {
             if !stopping {
                 match self.dispatch(&mut in_flight, &mut busy).await {
                     Ok(Some(at)) => wake = wake.min(at),
+                    Ok(None) if in_flight.is_empty() => self.idle.send_modify(|n| *n += 1),
                     Ok(None) => {}
                     Err(e) => {
                         tracing::error!(error = %format!("{e:#}"), "reading the outbox failed")

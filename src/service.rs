@@ -21,6 +21,8 @@ pub struct Running {
     /// Where the webhook server listens, if it runs.
     pub http_addr: Option<SocketAddr>,
     pub delivered: watch::Receiver<u64>,
+    /// The delivery worker's idle passes ([`crate::delivery::Worker::idle`]).
+    pub idle: watch::Receiver<u64>,
 }
 
 impl Running {
@@ -115,6 +117,7 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
     let scope = Scope::Channels(transports.iter().map(Transport::channel).collect());
     let worker = Worker::new(app.clone(), scope, transports);
     let delivered = worker.delivered();
+    let idle = worker.idle();
     let worker_rx = rx.clone();
     tasks.spawn(async move { ("delivery worker", worker.run(worker_rx).await) });
 
@@ -179,6 +182,7 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
         tasks,
         http_addr,
         delivered,
+        idle,
     })
 }
 

@@ -139,7 +139,7 @@ async fn waves_widen_on_time_stop_when_covered_and_never_ask_twice() {
         );
         assert_eq!(m.button_values(), ["callout:2:yes", "callout:2:no"]);
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.drained().await;
     for user in [103, 104, 105, 106, 107, 111, 112, 113] {
         assert_eq!(asks(&bot, user), 0, "donor {user} must not be asked");
     }
@@ -229,7 +229,7 @@ async fn waves_widen_on_time_stop_when_covered_and_never_ask_twice() {
     // Closing comes as a new message (the phone rings), not an edit.
     let closed = bot.wait_text(ADMIN, "đã đủ người").await;
     assert_ne!(closed.message_id, tally.message_id);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.drained().await;
     for user in [100, 101, 102, 108, 109, 110, 111] {
         assert_eq!(asks(&bot, user), 1, "donor {user} asked exactly once");
     }
@@ -292,7 +292,7 @@ async fn at_night_only_those_who_opted_in_are_woken_the_rest_hear_in_the_morning
         started.text
     );
     bot.wait_text(100, ASK).await;
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    bot.drained().await;
     assert_eq!(
         asks(&bot, 101),
         0,
@@ -398,7 +398,7 @@ async fn a_low_stock_alerts_the_compatible_reserve_members_at_most_once_a_period
     for user in [100, 102, 104, 106] {
         bot.wait_text(user, "đang thấp (3 đơn vị)").await;
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.drained().await;
     for user in [101, 103, 105, 107, 108] {
         assert!(
             !bot.fake
@@ -412,7 +412,7 @@ async fn a_low_stock_alerts_the_compatible_reserve_members_at_most_once_a_period
     bot.restart().await;
     at(&bot, vn(24, 9, 0)).await;
     at(&bot, vn(25, 9, 0)).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.drained().await;
     let alerts = |bot: &TestBot| {
         bot.fake
             .sent_to(100)
@@ -550,8 +550,8 @@ async fn quick_answers_leave_one_fresh_tally_not_a_backlog() {
         assert!(tokio::time::Instant::now() < deadline, "{:?}", shown(&bot));
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // Give a backlog the time to show itself: it would send one a second.
-    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    // Until nothing is left to send: a backlog would go one a second (the chat's pace).
+    bot.drained().await;
     let tallies = shown(&bot);
     assert!(
         tallies.len() <= 3,
@@ -681,7 +681,7 @@ async fn each_way_a_callout_ends_tells_the_asked_what_really_happened() {
     let told = bot.wait_text(101, "đã được đóng").await;
     assert!(!told.text.contains("đủ người"), "{}", told.text);
     bot.wait_text(ADMIN, "đã đóng trước khi đủ người").await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    bot.drained().await;
     assert!(
         !all_text(&bot, 100).contains("đã được đóng"),
         "who pledged still comes: not told to stay home"

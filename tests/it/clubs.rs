@@ -232,7 +232,7 @@ async fn a_leader_cannot_reach_another_club_even_with_a_forged_state() {
     .await;
     let r = bot.say(OTHER_LEADER, "Tin giả mạo").await;
     assert!(r.text.contains("không có quyền"), "{}", r.text);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.drained().await;
     assert_eq!(announcements(&bot, MEMBER_A), 0);
 }
 
@@ -378,7 +378,7 @@ async fn cancelling_a_broadcast_stops_what_has_not_gone_out() {
     assert!(r.text.contains("Đã dừng thông báo #1"), "{}", r.text);
     let at_cancel = count();
     let summary = bot.wait_text(LEADER, "Kết quả thông báo #1").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.drained().await;
     let total = count();
     // Sends already handed to the platform finish; nothing else goes out.
     assert!(
@@ -480,7 +480,7 @@ async fn quiet_hours_hold_a_broadcast_until_morning() {
     let queued = broadcast(&bot, LEADER, "Sáng mai hiến máu").await;
     assert!(queued.contains("từ 07:00 sáng mai"), "{queued}");
     // Replies still go at night (the confirmation above), the broadcast does not.
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    bot.drained().await;
     assert_eq!(announcements(&bot, 50_001), 0);
     // A member who pauses during the night does not get what was waiting for them.
     let r = bot.say(50_000, "/pause").await;

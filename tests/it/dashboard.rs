@@ -1446,7 +1446,7 @@ async fn a_drive_edited_on_the_web_keeps_the_slots_that_fit_and_tells_who_lost_t
         .await,
         1
     );
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    bot.drained().await;
     assert!(
         !bot.fake
             .sent_to(BINH)

@@ -696,7 +696,7 @@ async fn new_hours_keep_the_slots_that_fit_and_tell_who_lost_theirs() {
         "{}",
         told.text
     );
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    bot.drained().await;
     assert!(
         !bot.fake
             .sent_to(BINH)

@@ -648,7 +648,7 @@ async fn asks_held_by_a_dead_instance_are_not_sent_after_the_callout_is_cancelle
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    crate::support::drained(&second, &running).await;
     assert_eq!(
         asks(&bot),
         at_cancel,

@@ -171,6 +171,26 @@ pub async fn first_tick(app: &App) {
         .expect("the first tick");
 }
 
+/// Wait until the delivery worker of `running` has found nothing to send twice after this
+/// call: everything due at the app's clock has been sent or has failed and is recorded, and
+/// what a test expects not to be sent has had its chance (instead of sleeping and hoping
+/// the worker had its turn). Rows due later, or held by quiet hours, stay.
+pub async fn drained(app: &App, running: &hienmau::service::Running) {
+    let mut idle = running.idle.clone();
+    let from = *idle.borrow_and_update();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    // The pass under way at the call may have read the outbox before it: the second one
+    // read it after.
+    while *idle.borrow_and_update() < from + 2 {
+        app.outbox_added().notify_one();
+        match tokio::time::timeout_at(deadline, idle.changed()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => panic!("the delivery worker stopped"),
+            Err(_) => panic!("the delivery worker was not idle within {WAIT:?}"),
+        }
+    }
+}
+
 /// Wait until no outbox row of `app` is pending or being sent (at most [`WAIT`]).
 pub async fn outbox_settled(app: &App) {
     let deadline = tokio::time::Instant::now() + WAIT;
@@ -345,6 +365,11 @@ impl TestBot {
             .donor_of("telegram", &user.to_string())
             .await
             .unwrap()
+    }
+
+    /// See [`drained`].
+    pub async fn drained(&self) {
+        drained(&self.app, self.running.as_ref().expect("the bot runs")).await
     }
 
     /// Wait until no outbox row is pending or being sent: a message reaches the fake a

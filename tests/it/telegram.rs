@@ -181,7 +181,7 @@ async fn delete_leaves_no_name_phone_or_birth_date_in_the_database_file() {
         return;
     }
     // Read the files while the bot still runs: the write-ahead log must be clean too.
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    bot.drained().await;
     let mut bytes = std::fs::read(&bot.db).unwrap();
     if let Ok(wal) = std::fs::read(bot.db.with_extension("db-wal")) {
         bytes.extend(wal);
@@ -226,7 +226,7 @@ async fn a_429_is_waited_out_and_the_message_arrives_once() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     // The row waits for retry_after on the application's clock, which the test moves.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.drained().await;
     assert_eq!(
         bot.fake.attempts_to(LAN).len(),
         1,
@@ -243,7 +243,7 @@ async fn a_429_is_waited_out_and_the_message_arrives_once() {
         waited >= Duration::from_millis(1000),
         "waited only {waited:?}"
     );
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.drained().await;
     assert_eq!(bot.fake.sent_to(LAN).len(), 1, "never sent twice");
 }
 
@@ -253,7 +253,7 @@ async fn a_403_marks_the_account_unreachable_and_is_not_retried() {
     bot.fake.fail(LAN, Failure::Blocked);
     bot.fake.text(LAN, "/start");
     crate::support::wait_until_unreachable(&bot.app, "telegram", "4242").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.drained().await;
     assert_eq!(bot.fake.attempts_to(LAN).len(), 1, "no retry after 403");
     let counts = bot.app.store().outbox_status_counts().await.unwrap();
     assert_eq!(counts, vec![("unreachable".to_string(), 1)]);
@@ -350,7 +350,7 @@ mod webhook {
         assert_eq!(post("{}".into(), Some("s3cret-Token_1")).await, 400);
         let huge = format!("{{\"update_id\":1,\"x\":\"{}\"}}", "a".repeat(400_000));
         assert_eq!(post(huge, Some("s3cret-Token_1")).await, 413);
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        bot.drained().await;
         assert_eq!(bot.fake.sent_count(), 0, "nothing handled");
         assert!(
             bot.app
@@ -372,7 +372,7 @@ mod webhook {
         );
         let sent = bot.fake.wait_for(LAN, 2, WAIT).await;
         assert!(sent[1].text.contains("Họ và tên"), "{}", sent[1].text);
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        bot.drained().await;
         assert_eq!(bot.fake.sent_to(LAN).len(), 2);
 
         let health = reqwest::Client::new()

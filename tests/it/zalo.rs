@@ -132,11 +132,15 @@ async fn a_donor_registers_on_zalo_with_numbered_options_and_wrong_answers() {
 #[tokio::test]
 async fn long_polling_waits_through_408s() {
     let bot = start(false).await;
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    assert!(
-        bot.fake.polls_answered_408() >= 1,
-        "the fake answered 408 at least once"
-    );
+    // The fake answers a poll with 408 when it has nothing: the bot polls on through it.
+    let deadline = tokio::time::Instant::now() + crate::support::WAIT;
+    while bot.fake.polls_answered_408() < 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the fake never answered 408"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let r = bot.say("u2", "/start").await;
     assert!(r.contains("hienmau"), "still polling after 408s: {r}");
     bot.running.stop(Duration::from_secs(5)).await;
@@ -238,7 +242,7 @@ async fn the_zalo_webhook_checks_its_secret_and_survives_junk() {
     assert_eq!(post(event.to_string(), None).await, 401);
     assert_eq!(post(event.to_string(), Some("zalo-secret-124")).await, 401);
     assert_eq!(post("{oops".into(), Some(SECRET)).await, 400);
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    crate::support::drained(&bot.app, &bot.running).await;
     assert_eq!(bot.fake.sent.count(), 0);
     assert!(
         bot.app
@@ -260,7 +264,7 @@ async fn the_zalo_webhook_checks_its_secret_and_survives_junk() {
     assert_eq!(post(reply.to_string(), Some(SECRET)).await, 200);
     let got = bot.fake.wait_for("u4", 2).await;
     assert!(got[1].contains("Họ và tên"), "{}", got[1]);
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    crate::support::drained(&bot.app, &bot.running).await;
     assert_eq!(bot.fake.to("u4").len(), 2, "never sent twice");
     bot.running.stop(Duration::from_secs(5)).await;
 }

@@ -291,7 +291,7 @@ async fn unsigned_or_wrongly_signed_events_are_refused_and_nothing_is_stored() {
     assert_eq!(oa.post("{not json", Some(format!("mac={good}"))).await, 401);
     assert_eq!(oa.post("{not json", None).await, 401);
     assert_eq!(oa.post("{not json", Some("mac=zz".into())).await, 401);
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    oa.drained().await;
     assert!(
         oa.app
             .store()
@@ -374,7 +374,7 @@ async fn no_interaction_for_7_days_is_not_retried_and_unfollow_stops_messages() 
         assert!(tokio::time::Instant::now() < deadline, "never settled");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    oa.drained().await;
     assert_eq!(oa.fake.attempts("z5"), 1, "-230 is not retried");
     assert!(
         !oa.app
@@ -521,6 +521,11 @@ impl Oa {
     async fn settled(&self) {
         crate::support::outbox_settled(&self.app).await
     }
+
+    /// See [`crate::support::drained`].
+    async fn drained(&self) {
+        crate::support::drained(&self.app, self.running.as_ref().expect("the bot runs")).await
+    }
 }
 
 /// Zalo's 2026 rules: a donor silent for ten days is reminded by a template message to their
@@ -605,7 +610,7 @@ async fn a_donor_silent_for_ten_days_is_reminded_by_template_and_others_by_the_o
     }
     // No receipt after the configured time: reported, never resent.
     oa.clock.advance(chrono::Duration::minutes(31));
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    oa.drained().await;
     assert!(
         oa.status()
             .await
@@ -704,7 +709,7 @@ async fn an_opted_out_phone_is_not_retried_and_gets_no_template_again() {
     oa.fake.refuse_phone("84912345021", -141);
     oa.later(10 * 24).await;
     oa.settled().await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    oa.drained().await;
     assert_eq!(oa.fake.template_attempts("84912345021"), 1, "not retried");
     let db = oa.db.clone();
     assert_eq!(
