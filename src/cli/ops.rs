@@ -44,7 +44,6 @@ pub async fn check_config(
     config: &Config,
     file: Option<&std::path::Path>,
 ) -> anyhow::Result<String> {
-    use crate::store::{Backend, inspect_schema, sqlite_file};
     let mut out = String::new();
     let mut problems: Vec<String> = Vec::new();
     out.push_str(&match file {
@@ -56,14 +55,54 @@ pub async fn check_config(
         config.timezone,
         config.language.code()
     ));
-    // A folder this process must write to: tried, not guessed from its mode.
-    let writable = |dir: &std::path::Path| -> Result<(), String> {
-        let probe = dir.join(format!(".hienmau-check-{}", std::process::id()));
-        std::fs::write(&probe, b"")
-            .and_then(|()| std::fs::remove_file(&probe))
-            .map_err(|e| format!("{} is not writable by this user: {e}", dir.display()))
-    };
-    let url = &config.database_url;
+    check_database(&config.database_url, &mut out, &mut problems).await?;
+    out.push_str(&channels_line(config));
+    out.push_str(&format!(
+        "web: {}{}; /metrics {}\n",
+        config.listen_addr,
+        config
+            .public_url
+            .as_deref()
+            .map(|u| format!(" (public address {u})"))
+            .unwrap_or_default(),
+        if config.metrics_token.is_some() {
+            "behind its token"
+        } else {
+            "off (no HIENMAU_METRICS_TOKEN)"
+        }
+    ));
+    check_backups(config, &mut out, &mut problems);
+    out.push_str(&format!(
+        "admins from the configuration: {}\n",
+        config.admins.len()
+    ));
+    if problems.is_empty() {
+        out.push_str("configuration ok\n");
+        Ok(out)
+    } else {
+        anyhow::bail!(
+            "{out}{} problem(s):\n{}",
+            problems.len(),
+            problems.join("\n")
+        )
+    }
+}
+
+/// A folder this process must write to: tried, not guessed from its mode.
+fn writable(dir: &std::path::Path) -> Result<(), String> {
+    let probe = dir.join(format!(".hienmau-check-{}", std::process::id()));
+    std::fs::write(&probe, b"")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|e| format!("{} is not writable by this user: {e}", dir.display()))
+}
+
+/// The database: its folder writable (SQLite), its schema against this binary's.
+async fn check_database(
+    url: &str,
+    out: &mut String,
+    problems: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    use crate::store::{Backend, inspect_schema, sqlite_file};
     let db = match (Backend::of_url(url)?, sqlite_file(url)) {
         (Backend::Sqlite, Some(path)) => {
             let dir = path
@@ -107,6 +146,11 @@ pub async fn check_config(
         }),
         Err(e) => problems.push(format!("database: {db}: {e:#}")),
     }
+    Ok(())
+}
+
+/// The channels configured, and how each receives.
+fn channels_line(config: &Config) -> String {
     let mut channels = Vec::new();
     let mode = |c: &crate::config::BotConfig| {
         if c.webhook_url.is_some() {
@@ -124,25 +168,15 @@ pub async fn check_config(
     if config.zalo_oa.is_some() {
         channels.push("Zalo OA (webhook)".to_string());
     }
-    out.push_str(&if channels.is_empty() {
+    if channels.is_empty() {
         "channels: none configured (the dashboard only)\n".to_string()
     } else {
         format!("channels: {}\n", channels.join(", "))
-    });
-    out.push_str(&format!(
-        "web: {}{}; /metrics {}\n",
-        config.listen_addr,
-        config
-            .public_url
-            .as_deref()
-            .map(|u| format!(" (public address {u})"))
-            .unwrap_or_default(),
-        if config.metrics_token.is_some() {
-            "behind its token"
-        } else {
-            "off (no HIENMAU_METRICS_TOKEN)"
-        }
-    ));
+    }
+}
+
+/// Scheduled backups: the folder exists (or is created) and is writable.
+fn check_backups(config: &Config, out: &mut String, problems: &mut Vec<String>) {
     match &config.backup {
         None => out.push_str("backups: none scheduled (HIENMAU_BACKUP_DIR)\n"),
         Some(b) => {
@@ -159,20 +193,6 @@ pub async fn check_config(
                 b.keep
             ));
         }
-    }
-    out.push_str(&format!(
-        "admins from the configuration: {}\n",
-        config.admins.len()
-    ));
-    if problems.is_empty() {
-        out.push_str("configuration ok\n");
-        Ok(out)
-    } else {
-        anyhow::bail!(
-            "{out}{} problem(s):\n{}",
-            problems.len(),
-            problems.join("\n")
-        )
     }
 }
 

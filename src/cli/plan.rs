@@ -109,119 +109,14 @@ pub async fn report(app: &App, year: Option<i32>, csv: bool) -> anyhow::Result<S
 
 /// `hienmau plan …`: what to print, or why nothing was stored.
 pub async fn plan(app: &App, action: PlanAction, today: NaiveDate) -> anyhow::Result<String> {
-    use crate::domain::plan::{Plan, parse_allocation_csv, parse_plan_toml, units_text};
     use crate::messages::{Msg, MsgId};
     use chrono::Datelike;
     let lang = app.config().language;
     let cat = app.catalogue();
     match action {
-        PlanAction::Load { file, year } => {
-            let year = year.unwrap_or(today.year());
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            let csv = file
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-            let parsed = if csv {
-                parse_allocation_csv(&text).map(|units| Plan {
-                    targets: None,
-                    units,
-                })
-            } else {
-                parse_plan_toml(&text, year)
-            };
-            let plan = match parsed {
-                Ok(p) => p,
-                Err(errors) => {
-                    let lines: Vec<String> = errors.iter().map(|e| format!("  {e}\n")).collect();
-                    anyhow::bail!(
-                        "{}: nothing stored, {} error(s):\n{}",
-                        file.display(),
-                        errors.len(),
-                        lines.concat()
-                    );
-                }
-            };
-            let year = plan.targets.as_ref().map_or(year, |t| t.year);
-            let loaded = app.load_plan(year, &plan).await?;
-            let msg = Msg::new(MsgId::PlanLoaded)
-                .str("year", year.to_string())
-                .str("targets", if loaded.targets { "yes" } else { "no" })
-                .num("units", loaded.units as f64);
-            Ok(cat.render(lang, &msg) + "\n")
-        }
+        PlanAction::Load { file, year } => load(app, &file, year.unwrap_or(today.year())).await,
         PlanAction::Report { year, csv } => {
-            let year = year.unwrap_or(today.year());
-            let f = app.plan_figures(year, today).await?;
-            if !csv {
-                let lines: Vec<String> = crate::engine::plan::plan_report(cat, lang, &f)
-                    .iter()
-                    .map(|m| cat.render(lang, m))
-                    .collect();
-                return Ok(lines.join("\n") + "\n");
-            }
-            let say = |id: MsgId| cat.render(lang, &Msg::new(id));
-            let vi = lang == crate::messages::Lang::Vi;
-            let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
-            let pct = |v: Option<f64>| v.map(|v| format!("{:.0}", v)).unwrap_or_default();
-            let yes = say(MsgId::PlanBehindYes);
-            let mut w = SpreadsheetCsv::new(true);
-            w.row(say(MsgId::PlanCsvHeader).split(','))?;
-            let pace = f.pace();
-            w.row([
-                say(MsgId::PlanLevelProvince),
-                String::new(),
-                year.to_string(),
-                String::new(),
-                num(f.targets.as_ref().and_then(|t| t.units)),
-                units_text(f.units_done, vi),
-                pct(pace.map(|p| p.done_pct)),
-                pct(pace.map(|p| p.year_pct)),
-                if pace.is_some_and(|p| p.behind()) {
-                    yes.clone()
-                } else {
-                    String::new()
-                },
-                f.donations.to_string(),
-                units_text(f.units_last_year, vi),
-            ])?;
-            let months = f.until.month() as usize;
-            for (i, u) in f.by_month.iter().take(months).enumerate() {
-                w.row([
-                    say(MsgId::PlanLevelMonth),
-                    format!("{year}-{:02}", i + 1),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    units_text(*u, vi),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                ])?;
-            }
-            for u in &f.units {
-                let pace = f.unit_pace(u);
-                w.row([
-                    say(MsgId::PlanLevelUnit),
-                    u.code.clone(),
-                    u.name.clone(),
-                    cat.render(lang, &Msg::new(MsgId::UnitKind).str("kind", u.kind.code())),
-                    num(u.target_units),
-                    units_text(u.units_done, vi),
-                    pct(pace.map(|p| p.done_pct)),
-                    pct(pace.map(|p| p.year_pct)),
-                    if pace.is_some_and(|p| p.behind()) {
-                        yes.clone()
-                    } else {
-                        String::new()
-                    },
-                    u.donations.to_string(),
-                    String::new(),
-                ])?;
-            }
-            Ok(w.finish()?)
+            report_plan(app, year.unwrap_or(today.year()), csv, today).await
         }
         PlanAction::Target { words } => {
             let Some((year, change)) = crate::domain::plan::parse_target_change(&words.join(" "))
@@ -246,6 +141,129 @@ pub async fn plan(app: &App, action: PlanAction, today: NaiveDate) -> anyhow::Re
             }
         }
     }
+}
+
+/// `hienmau plan load FILE [--year Y]`: the targets (TOML) or the units (CSV), all or nothing.
+async fn load(app: &App, file: &std::path::Path, year: i32) -> anyhow::Result<String> {
+    use crate::domain::plan::{Plan, parse_allocation_csv, parse_plan_toml};
+    use crate::messages::{Msg, MsgId};
+    let (cat, lang) = (app.catalogue(), app.config().language);
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let csv = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let parsed = if csv {
+        parse_allocation_csv(&text).map(|units| Plan {
+            targets: None,
+            units,
+        })
+    } else {
+        parse_plan_toml(&text, year)
+    };
+    let plan = match parsed {
+        Ok(p) => p,
+        Err(errors) => {
+            let lines: Vec<String> = errors.iter().map(|e| format!("  {e}\n")).collect();
+            anyhow::bail!(
+                "{}: nothing stored, {} error(s):\n{}",
+                file.display(),
+                errors.len(),
+                lines.concat()
+            );
+        }
+    };
+    let year = plan.targets.as_ref().map_or(year, |t| t.year);
+    let loaded = app.load_plan(year, &plan).await?;
+    let msg = Msg::new(MsgId::PlanLoaded)
+        .str("year", year.to_string())
+        .str("targets", if loaded.targets { "yes" } else { "no" })
+        .num("units", loaded.units as f64);
+    Ok(cat.render(lang, &msg) + "\n")
+}
+
+/// `hienmau plan report [--year Y] [--csv]`: the year's figures against the plan.
+async fn report_plan(app: &App, year: i32, csv: bool, today: NaiveDate) -> anyhow::Result<String> {
+    let (cat, lang) = (app.catalogue(), app.config().language);
+    let f = app.plan_figures(year, today).await?;
+    if csv {
+        return plan_csv(app, year, &f);
+    }
+    let lines: Vec<String> = crate::engine::plan::plan_report(cat, lang, &f)
+        .iter()
+        .map(|m| cat.render(lang, m))
+        .collect();
+    Ok(lines.join("\n") + "\n")
+}
+
+/// The plan report as CSV: the province, each month so far, each unit.
+fn plan_csv(app: &App, year: i32, f: &crate::domain::plan::PlanFigures) -> anyhow::Result<String> {
+    use crate::domain::plan::units_text;
+    use crate::messages::{Msg, MsgId};
+    use chrono::Datelike;
+    let (cat, lang) = (app.catalogue(), app.config().language);
+    let say = |id: MsgId| cat.render(lang, &Msg::new(id));
+    let vi = lang == crate::messages::Lang::Vi;
+    let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+    let pct = |v: Option<f64>| v.map(|v| format!("{:.0}", v)).unwrap_or_default();
+    let yes = say(MsgId::PlanBehindYes);
+    let mut w = SpreadsheetCsv::new(true);
+    w.row(say(MsgId::PlanCsvHeader).split(','))?;
+    let pace = f.pace();
+    w.row([
+        say(MsgId::PlanLevelProvince),
+        String::new(),
+        year.to_string(),
+        String::new(),
+        num(f.targets.as_ref().and_then(|t| t.units)),
+        units_text(f.units_done, vi),
+        pct(pace.map(|p| p.done_pct)),
+        pct(pace.map(|p| p.year_pct)),
+        if pace.is_some_and(|p| p.behind()) {
+            yes.clone()
+        } else {
+            String::new()
+        },
+        f.donations.to_string(),
+        units_text(f.units_last_year, vi),
+    ])?;
+    let months = f.until.month() as usize;
+    for (i, u) in f.by_month.iter().take(months).enumerate() {
+        w.row([
+            say(MsgId::PlanLevelMonth),
+            format!("{year}-{:02}", i + 1),
+            String::new(),
+            String::new(),
+            String::new(),
+            units_text(*u, vi),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ])?;
+    }
+    for u in &f.units {
+        let pace = f.unit_pace(u);
+        w.row([
+            say(MsgId::PlanLevelUnit),
+            u.code.clone(),
+            u.name.clone(),
+            cat.render(lang, &Msg::new(MsgId::UnitKind).str("kind", u.kind.code())),
+            num(u.target_units),
+            units_text(u.units_done, vi),
+            pct(pace.map(|p| p.done_pct)),
+            pct(pace.map(|p| p.year_pct)),
+            if pace.is_some_and(|p| p.behind()) {
+                yes.clone()
+            } else {
+                String::new()
+            },
+            u.donations.to_string(),
+            String::new(),
+        ])?;
+    }
+    Ok(w.finish()?)
 }
 
 /// The honours as CSV: a row per donor (tier, name, province, donations, last, clubs), per
