@@ -86,8 +86,8 @@ impl Copied {
     }
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Kind {
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Kind {
     Int,
     Float,
     Flag,
@@ -109,8 +109,25 @@ fn kind_of(declared: &str) -> Kind {
 }
 
 impl Store {
+    /// The tables of the schema, migrations' own table left out.
+    #[cfg(test)]
+    pub(super) async fn table_names(&self) -> anyhow::Result<Vec<String>> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name"
+            }
+            Backend::Postgres => {
+                "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
+                 AND table_name <> '_sqlx_migrations' ORDER BY 1"
+            }
+        };
+        Ok(sqlx::query_scalar(sql).fetch_all(&self.pool).await?)
+    }
+
     /// The columns of `table` with their kinds, as this database declares them.
-    async fn columns(&self, table: &str) -> anyhow::Result<Vec<(String, Kind)>> {
+    pub(super) async fn columns(&self, table: &str) -> anyhow::Result<Vec<(String, Kind)>> {
         let rows: Vec<(String, String)> = match self.backend {
             Backend::Sqlite => {
                 sqlx::query_as("SELECT name, type FROM pragma_table_info($1) ORDER BY cid")
