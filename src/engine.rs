@@ -37,6 +37,7 @@ use crate::domain::province::{Province, ProvinceMatch};
 use crate::domain::text::fold;
 use crate::domain::understand;
 use crate::messages::{Catalogue, Lang, Msg, MsgId};
+use buttons::{AgeChoice, Buttons, Consent, DeleteChoice, Night, Skip, SummaryChoice};
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -612,7 +613,9 @@ impl<'a, 'c> Turn<'a, 'c> {
             }
         }
         if matches!(self.state, Some(State::RenewConsent { .. }))
-            && self.pick_yes_no(&input, "agree", "disagree").is_none()
+            && self
+                .pick_yes_no_as(&input, Consent::Agree, Consent::Disagree)
+                .is_none()
         {
             // Not an answer (a command, a question): the renewal is not asked again, and
             // what they wrote now is handled as it is.
@@ -815,6 +818,18 @@ impl<'a, 'c> Turn<'a, 'c> {
         pick(self.ctx.catalogue, &choices, input)
     }
 
+    /// The option picked, as the screen's choice.
+    pub(crate) fn pick_as<B: Buttons>(&self, input: &Input) -> Option<B> {
+        self.pick(input).and_then(|v| B::parse(&v))
+    }
+
+    /// The option picked, or a plain yes or no ("ừ", "đúng rồi", "ko"), as the screen's
+    /// choice.
+    pub(crate) fn pick_yes_no_as<B: Buttons>(&self, input: &Input, yes: B, no: B) -> Option<B> {
+        self.pick_yes_no(input, yes.value(), no.value())
+            .and_then(|v| B::parse(&v))
+    }
+
     /// The option picked, or a plain yes or no ("ừ", "đúng rồi", "ko") for a yes/no question.
     pub(crate) fn pick_yes_no(&self, input: &Input, yes: &str, no: &str) -> Option<String> {
         self.pick(input).or_else(|| match input {
@@ -824,8 +839,8 @@ impl<'a, 'c> Turn<'a, 'c> {
     }
 
     fn consent(&mut self, input: &Input) {
-        match self.pick_yes_no(input, "agree", "disagree").as_deref() {
-            Some("agree") => {
+        match self.pick_yes_no_as(input, Consent::Agree, Consent::Disagree) {
+            Some(Consent::Agree) => {
                 self.donor = Some(Donor {
                     consent_at: self.ctx.now_ms,
                     consent_version: CONSENT_VERSION.to_string(),
@@ -835,7 +850,7 @@ impl<'a, 'c> Turn<'a, 'c> {
                 self.say(MsgId::ConsentThanks);
                 self.advance();
             }
-            Some(_) => {
+            Some(Consent::Disagree) => {
                 self.say(MsgId::ConsentDeclined);
                 self.state = None;
             }
@@ -888,7 +903,7 @@ impl<'a, 'c> Turn<'a, 'c> {
             }
             Field::Province => return self.province_text(text.unwrap_or("")),
             Field::Commune => {
-                if self.pick(input).as_deref() == Some("skip") {
+                if self.pick_as::<Skip>(input) == Some(Skip::Skip) {
                     self.donor_mut().commune = Some(String::new());
                 } else {
                     match text.map(parse_commune) {
@@ -898,11 +913,10 @@ impl<'a, 'c> Turn<'a, 'c> {
                 }
             }
             Field::LastDonationKind => return self.last_kind_answer(input, text),
-            Field::NightAlerts => match self.pick_yes_no(input, "night_yes", "night_no").as_deref()
-            {
-                Some("night_yes") => self.donor_mut().night_alerts = Some(true),
-                Some("night_no") => self.donor_mut().night_alerts = Some(false),
-                _ => return self.wrong(MsgId::ErrorChoice),
+            Field::NightAlerts => match self.pick_yes_no_as(input, Night::Yes, Night::No) {
+                Some(Night::Yes) => self.donor_mut().night_alerts = Some(true),
+                Some(Night::No) => self.donor_mut().night_alerts = Some(false),
+                None => return self.wrong(MsgId::ErrorChoice),
             },
             Field::LastDonationDate => return self.last_date_answer(text),
         }
@@ -973,12 +987,12 @@ impl<'a, 'c> Turn<'a, 'c> {
     }
 
     fn age_decision(&mut self, input: &Input) {
-        match self.pick(input).as_deref() {
-            Some("supporter") => {
+        match self.pick_as(input) {
+            Some(AgeChoice::Supporter) => {
                 self.donor_mut().supporter = true;
                 self.advance();
             }
-            Some(_) => {
+            Some(AgeChoice::FixBirthDate) => {
                 self.state = Some(State::Ask {
                     field: Field::BirthDate,
                 })
@@ -988,8 +1002,8 @@ impl<'a, 'c> Turn<'a, 'c> {
     }
 
     fn summary(&mut self, input: &Input) {
-        match self.pick_yes_no(input, "confirm", "edit").as_deref() {
-            Some("confirm") => {
+        match self.pick_yes_no_as(input, SummaryChoice::Confirm, SummaryChoice::Edit) {
+            Some(SummaryChoice::Confirm) => {
                 let now = self.ctx.now_ms;
                 let d = self.donor_mut();
                 d.registered_at = Some(now);
@@ -1012,7 +1026,7 @@ impl<'a, 'c> Turn<'a, 'c> {
                     self.request = Some(Request::Drive(DriveRequest::OfferUnit { asked: false }));
                 }
             }
-            Some(_) => self.state = Some(State::EditMenu),
+            Some(SummaryChoice::Edit) => self.state = Some(State::EditMenu),
             None => self.wrong(MsgId::ErrorChoice),
         }
     }
@@ -1074,8 +1088,8 @@ impl<'a, 'c> Turn<'a, 'c> {
     }
 
     fn renew_consent(&mut self, pending: Option<String>, input: Input) {
-        match self.pick_yes_no(&input, "agree", "disagree").as_deref() {
-            Some("agree") => {
+        match self.pick_yes_no_as(&input, Consent::Agree, Consent::Disagree) {
+            Some(Consent::Agree) => {
                 if let Some(d) = self.donor.as_mut() {
                     d.consent_at = self.ctx.now_ms;
                     d.consent_version = CONSENT_VERSION.to_string();
@@ -1090,7 +1104,7 @@ impl<'a, 'c> Turn<'a, 'c> {
                     self.change = DonorChange::Renew;
                 }
             }
-            Some(_) => {
+            Some(Consent::Disagree) => {
                 self.say(MsgId::ConsentRenewalDeclined);
                 self.state = Some(State::Idle);
                 if let Some(text) = pending {
@@ -1106,14 +1120,14 @@ impl<'a, 'c> Turn<'a, 'c> {
     }
 
     fn confirm_delete(&mut self, back: State, input: &Input) {
-        match self.pick_yes_no(input, "delete", "keep").as_deref() {
-            Some("delete") => {
+        match self.pick_yes_no_as(input, DeleteChoice::Delete, DeleteChoice::Keep) {
+            Some(DeleteChoice::Delete) => {
                 self.donor = None;
                 self.change = DonorChange::Erase;
                 self.state = None;
                 self.say(MsgId::Deleted);
             }
-            Some(_) => {
+            Some(DeleteChoice::Keep) => {
                 self.say(MsgId::DeleteKept);
                 self.state = Some(back);
             }
@@ -1437,16 +1451,8 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
                     .str("version", CONSENT_VERSION),
             );
             r.choices = vec![
-                choice(
-                    "agree",
-                    MsgId::ChoiceAgree,
-                    &["co", "yes", "ok", "dy", "agree"],
-                ),
-                choice(
-                    "disagree",
-                    MsgId::ChoiceDisagree,
-                    &["khong", "no", "ko", "k"],
-                ),
+                Consent::Agree.offer(MsgId::ChoiceAgree, &["co", "yes", "ok", "dy", "agree"]),
+                Consent::Disagree.offer(MsgId::ChoiceDisagree, &["khong", "no", "ko", "k"]),
             ];
         }
         State::Ask { field } => match field {
@@ -1474,7 +1480,7 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
             Field::Province => ask(&mut r, MsgId::AskProvince),
             Field::Commune => {
                 ask(&mut r, MsgId::AskCommune);
-                r.choices = vec![choice("skip", MsgId::ChoiceSkip, &["bo qua", "skip", "-"])];
+                r.choices = vec![Skip::Skip.offer(MsgId::ChoiceSkip, &["bo qua", "skip", "-"])];
             }
             Field::LastDonationKind => {
                 ask(&mut r, MsgId::AskLastDonation);
@@ -1510,8 +1516,8 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
                 _ => Msg::new(MsgId::AgeTooOld).num("max", f64::from(ctx.rules.max_age)),
             });
             r.choices = vec![
-                choice("supporter", MsgId::ChoiceSupporter, &[]),
-                choice("fix", MsgId::ChoiceFixBirthDate, &[]),
+                AgeChoice::Supporter.offer(MsgId::ChoiceSupporter, &[]),
+                AgeChoice::FixBirthDate.offer(MsgId::ChoiceFixBirthDate, &[]),
             ];
         }
         State::ChooseProvince { candidates } => {
@@ -1531,12 +1537,9 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
                 r.parts.push(summary(ctx, d));
             }
             r.choices = vec![
-                choice(
-                    "confirm",
-                    MsgId::ChoiceConfirm,
-                    &["xac nhan", "dung", "ok", "yes"],
-                ),
-                choice("edit", MsgId::ChoiceEdit, &["sua"]),
+                SummaryChoice::Confirm
+                    .offer(MsgId::ChoiceConfirm, &["xac nhan", "dung", "ok", "yes"]),
+                SummaryChoice::Edit.offer(MsgId::ChoiceEdit, &["sua"]),
             ];
         }
         State::EditMenu => {
@@ -1556,23 +1559,18 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
                     .str("version", CONSENT_VERSION),
             );
             r.choices = vec![
-                choice(
-                    "agree",
+                Consent::Agree.offer(
                     MsgId::ChoiceAgree,
                     &["co", "yes", "ok", "dy", "agree", "dong y"],
                 ),
-                choice(
-                    "disagree",
-                    MsgId::ChoiceDisagree,
-                    &["khong", "no", "ko", "k"],
-                ),
+                Consent::Disagree.offer(MsgId::ChoiceDisagree, &["khong", "no", "ko", "k"]),
             ];
         }
         State::ConfirmDelete { .. } => {
             ask(&mut r, MsgId::DeleteConfirm);
             r.choices = vec![
-                choice("delete", MsgId::ChoiceDeleteYes, &["xoa", "delete"]),
-                choice("keep", MsgId::ChoiceDeleteNo, &["khong", "no", "giu"]),
+                DeleteChoice::Delete.offer(MsgId::ChoiceDeleteYes, &["xoa", "delete"]),
+                DeleteChoice::Keep.offer(MsgId::ChoiceDeleteNo, &["khong", "no", "giu"]),
             ];
         }
         State::Club(s) => club::prompt(ctx, s, &mut r),
@@ -1768,16 +1766,11 @@ fn with_fields(m: Msg, ctx: &Ctx, d: &Donor) -> Msg {
 /// Yes or no to urgent call-outs at night.
 pub(crate) fn night_choices() -> Vec<Choice> {
     vec![
-        choice(
-            "night_yes",
+        Night::Yes.offer(
             MsgId::ChoiceNightYes,
             &["co", "yes", "dong y", "ca ban dem"],
         ),
-        choice(
-            "night_no",
-            MsgId::ChoiceNightNo,
-            &["khong", "no", "chi ban ngay", "ko"],
-        ),
+        Night::No.offer(MsgId::ChoiceNightNo, &["khong", "no", "chi ban ngay", "ko"]),
     ]
 }
 
@@ -1883,6 +1876,7 @@ fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
         )
 }
 
+pub(crate) mod buttons;
 mod club;
 pub use club::{
     ClubItem, ClubOutcome, ClubRequest, ClubState, audience_label, audit_action_label, kind_label,
