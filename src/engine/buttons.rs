@@ -44,6 +44,7 @@ macro_rules! buttons {
         }
     };
 }
+pub(crate) use buttons;
 
 buttons! {
     /// The consent question, at registration and when the text is renewed.
@@ -98,5 +99,7 @@ mod tests {
         check::<SummaryChoice>();
         check::<DeleteChoice>();
         check::<Skip>();
+        check::<super::super::club::RemoveChoice>();
+        check::<super::super::club::PreviewChoice>();
     }
 }

@@ -17,6 +17,7 @@
 //! Đã tạo… Mã mời: K7QX2M          Xem trước … Sẽ gửi tới 214 người.  1. Gửi  2. Sửa  3. Huỷ
 //! ```
 
+use super::buttons::{Buttons, buttons};
 use super::{Choice, Command, Label, Reply, State, Turn, choice};
 use crate::domain::audit::AuditAction;
 use crate::domain::blood::BloodGroup;
@@ -468,13 +469,13 @@ impl Turn<'_, '_> {
                 query,
             } => self.member_list_input(text, club, club_name, ids, (page, at), shown, query),
             ClubState::ConfirmRemove { club, donor, .. } => {
-                match self.pick_yes_no(input, "remove", "keep").as_deref() {
-                    Some("remove") => {
+                match self.pick_yes_no_as(input, RemoveChoice::Remove, RemoveChoice::Keep) {
+                    Some(RemoveChoice::Remove) => {
                         self.state = Some(State::Idle);
                         self.request =
                             Some(Request::Club(ClubRequest::RemoveMember { club, donor }));
                     }
-                    Some(_) => {
+                    Some(RemoveChoice::Keep) => {
                         self.say(MsgId::MemberKept);
                         self.state = Some(State::Idle);
                     }
@@ -870,8 +871,8 @@ impl Turn<'_, '_> {
 
     /// Send the broadcast as previewed, rewrite it or drop it?
     fn confirm_broadcast_input(&mut self, input: &Input, audience: Audience, text: String) {
-        match self.pick_yes_no(input, "send", "drop").as_deref() {
-            Some("send") => {
+        match self.pick_yes_no_as(input, PreviewChoice::Send, PreviewChoice::Drop) {
+            Some(PreviewChoice::Send) => {
                 self.state = Some(State::Idle);
                 self.request = Some(Request::Club(ClubRequest::SendBroadcast {
                     audience,
@@ -879,10 +880,10 @@ impl Turn<'_, '_> {
                     form_key: None,
                 }));
             }
-            Some("rewrite") => {
+            Some(PreviewChoice::Rewrite) => {
                 self.state = Some(State::Club(ClubState::BroadcastText { audience }))
             }
-            Some(_) => {
+            Some(PreviewChoice::Drop) => {
                 self.say(MsgId::BroadcastDropped);
                 self.state = Some(State::Idle);
             }
@@ -1235,6 +1236,16 @@ pub fn progress_msg(
         .num("uncertain", p.uncertain as f64)
 }
 
+buttons! {
+    /// A leader removing a member: remove, or keep them.
+    pub enum RemoveChoice { Remove = "remove", Keep = "keep" }
+}
+
+buttons! {
+    /// The broadcast's preview: send it, write it again, or drop it.
+    pub enum PreviewChoice { Send = "send", Rewrite = "rewrite", Drop = "drop" }
+}
+
 fn back() -> Choice {
     choice("back", MsgId::ChoiceBack, &["quay lai", "back"])
 }
@@ -1333,8 +1344,8 @@ pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
                     .str("club", club_name.clone())
             });
             r.choices = vec![
-                choice("remove", MsgId::ChoiceRemove, &["xoa", "remove"]),
-                choice("keep", MsgId::ChoiceKeep, &["giu", "khong", "no"]),
+                RemoveChoice::Remove.offer(MsgId::ChoiceRemove, &["xoa", "remove"]),
+                RemoveChoice::Keep.offer(MsgId::ChoiceKeep, &["giu", "khong", "no"]),
             ];
         }
         ClubState::NewClubName => r.parts.push(Msg::new(MsgId::AskClubName)),
@@ -1386,9 +1397,9 @@ pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
                     .num("left", f64::from(*left)),
             );
             r.choices = vec![
-                choice("send", MsgId::ChoiceSend, &["gui", "send"]),
-                choice("rewrite", MsgId::ChoiceRewrite, &["sua", "viet lai"]),
-                choice("drop", MsgId::ChoiceDrop, &["huy", "bo"]),
+                PreviewChoice::Send.offer(MsgId::ChoiceSend, &["gui", "send"]),
+                PreviewChoice::Rewrite.offer(MsgId::ChoiceRewrite, &["sua", "viet lai"]),
+                PreviewChoice::Drop.offer(MsgId::ChoiceDrop, &["huy", "bo"]),
             ];
         }
         ClubState::BroadcastList { running } => {
