@@ -101,5 +101,6 @@ mod tests {
         check::<Skip>();
         check::<super::super::club::RemoveChoice>();
         check::<super::super::club::PreviewChoice>();
+        check::<super::super::callout::Sure>();
     }
 }

@@ -14,6 +14,7 @@
 //! Đã gửi lời kêu gọi #4: đợt 1 hỏi 9 người.    Cảm ơn bạn! Mã nhận lời: K7P2QX …
 //! ```
 
+use super::buttons::{Buttons, buttons};
 use super::{Choice, Command, Label, Reply, State, Turn, choice, donation_kind_label};
 use super::{Item, Request};
 use crate::domain::callout::{
@@ -730,26 +731,26 @@ impl Turn<'_, '_> {
                 }
             }
             CalloutState::CalloutConfirmClose { id } => {
-                match self.pick_yes_no(input, "yes", "no").as_deref() {
-                    Some("yes") => {
+                match self.pick_yes_no_as(input, Sure::Yes, Sure::No) {
+                    Some(Sure::Yes) => {
                         self.request = req(CalloutRequest::Close {
                             id,
                             status: Status::Fulfilled,
                         })
                     }
-                    Some(_) => self.request = req(CalloutRequest::Show { id }),
+                    Some(Sure::No) => self.request = req(CalloutRequest::Show { id }),
                     None => self.wrong(MsgId::ErrorChoice),
                 }
             }
             CalloutState::CalloutConfirmCancel { id } => {
-                match self.pick_yes_no(input, "yes", "no").as_deref() {
-                    Some("yes") => {
+                match self.pick_yes_no_as(input, Sure::Yes, Sure::No) {
+                    Some(Sure::Yes) => {
                         self.request = req(CalloutRequest::Close {
                             id,
                             status: Status::Cancelled,
                         })
                     }
-                    Some(_) => self.request = req(CalloutRequest::Show { id }),
+                    Some(Sure::No) => self.request = req(CalloutRequest::Show { id }),
                     None => self.wrong(MsgId::ErrorChoice),
                 }
             }
@@ -1164,6 +1165,11 @@ pub(crate) fn pledge_msg(ctx: &Ctx, info: &CalloutInfo, code: &str) -> Msg {
         .str("code", code.to_string())
 }
 
+buttons! {
+    /// Closing or cancelling a call-out: yes, or back to it.
+    pub enum Sure { Yes = "yes", No = "no" }
+}
+
 pub(super) fn prompt(ctx: &Ctx, state: &CalloutState, r: &mut Reply) {
     let tz = ctx.tz;
     match state {
@@ -1250,15 +1256,15 @@ pub(super) fn prompt(ctx: &Ctx, state: &CalloutState, r: &mut Reply) {
         CalloutState::CalloutConfirmClose { .. } => {
             r.parts.push(Msg::new(MsgId::CalloutConfirmClose));
             r.choices = vec![
-                choice("yes", MsgId::ChoiceCloseFulfilled, &["co", "yes", "dong"]),
-                choice("no", MsgId::ChoiceBack, &["khong", "no", "quay lai"]),
+                Sure::Yes.offer(MsgId::ChoiceCloseFulfilled, &["co", "yes", "dong"]),
+                Sure::No.offer(MsgId::ChoiceBack, &["khong", "no", "quay lai"]),
             ];
         }
         CalloutState::CalloutConfirmCancel { .. } => {
             r.parts.push(Msg::new(MsgId::CalloutConfirmCancel));
             r.choices = vec![
-                choice("yes", MsgId::ChoiceCancelCallout, &["co", "yes", "huy"]),
-                choice("no", MsgId::ChoiceBack, &["khong", "no", "quay lai"]),
+                Sure::Yes.offer(MsgId::ChoiceCancelCallout, &["co", "yes", "huy"]),
+                Sure::No.offer(MsgId::ChoiceBack, &["khong", "no", "quay lai"]),
             ];
         }
         CalloutState::PledgeList { pledges, .. } => {
