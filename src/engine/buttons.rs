@@ -101,6 +101,7 @@ mod tests {
         check::<Skip>();
         check::<super::super::club::RemoveChoice>();
         check::<super::super::club::PreviewChoice>();
+        check::<super::super::club::FamilyChoice>();
         check::<super::super::callout::Sure>();
     }
 }

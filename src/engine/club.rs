@@ -427,15 +427,16 @@ impl Turn<'_, '_> {
             _ => "",
         };
         match state {
-            ClubState::FamilyMenu { code } => match self.pick(input).as_deref() {
-                Some("back") => self.state = Some(State::Idle),
-                Some("create") if code.is_none() => {
+            ClubState::FamilyMenu { code } => match self.pick_as(input) {
+                Some(FamilyChoice::Back) => self.state = Some(State::Idle),
+                Some(FamilyChoice::Create) if code.is_none() => {
                     self.request = Some(Request::Club(ClubRequest::CreateFamily))
                 }
-                Some("leave") if code.is_some() => {
+                Some(FamilyChoice::Leave) if code.is_some() => {
                     self.request = Some(Request::Club(ClubRequest::LeaveFamily))
                 }
-                Some(_) => self.stale(),
+                // Offered on the other side of the menu (a tap on an older message).
+                Some(FamilyChoice::Create | FamilyChoice::Leave) => self.stale(),
                 None => match parse_invite_code(text) {
                     Some(code) => {
                         self.request = Some(Request::Club(ClubRequest::JoinFamily { code }))
@@ -1237,6 +1238,11 @@ pub fn progress_msg(
 }
 
 buttons! {
+    /// The family menu: create one, or leave it (whichever applies), or back.
+    pub enum FamilyChoice { Create = "create", Leave = "leave", Back = "back" }
+}
+
+buttons! {
     /// A leader removing a member: remove, or keep them.
     pub enum RemoveChoice { Remove = "remove", Keep = "keep" }
 }
@@ -1255,14 +1261,15 @@ pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
     match state {
         ClubState::AskJoinCode => r.parts.push(Msg::new(MsgId::AskJoinCode)),
         ClubState::FamilyMenu { code } => {
+            let back = FamilyChoice::Back.offer(MsgId::ChoiceBack, &["quay lai", "back"]);
             r.choices = match code {
                 None => vec![
-                    choice("create", MsgId::ChoiceFamilyCreate, &["tao", "create"]),
-                    back(),
+                    FamilyChoice::Create.offer(MsgId::ChoiceFamilyCreate, &["tao", "create"]),
+                    back,
                 ],
                 Some(_) => vec![
-                    choice("leave", MsgId::ChoiceFamilyLeave, &["roi", "leave"]),
-                    back(),
+                    FamilyChoice::Leave.offer(MsgId::ChoiceFamilyLeave, &["roi", "leave"]),
+                    back,
                 ],
             };
         }
