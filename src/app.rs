@@ -32,6 +32,8 @@ struct Inner {
     sign_in_clock: Arc<dyn Clock>,
     /// Woken whenever rows are added to the outbox, so the worker need not poll for them.
     outbox_added: Arc<Notify>,
+    /// Replies a batch claimed for sending, on their way to the delivery worker.
+    handoff: handoff::Handoff,
     /// A file was staged: the service's `imports` part writes it.
     imports_added: Arc<Notify>,
     /// Per-account inbound counts of the current minute (per process).
@@ -107,6 +109,7 @@ impl App {
                 clock,
                 sign_in_clock,
                 outbox_added: Arc::new(Notify::new()),
+                handoff: handoff::Handoff::default(),
                 imports_added: Arc::new(Notify::new()),
                 flood: Mutex::new(HashMap::new()),
                 telegram_bot: Mutex::new(None),
@@ -195,6 +198,11 @@ impl App {
 
     pub fn outbox_added(&self) -> Arc<Notify> {
         self.inner.outbox_added.clone()
+    }
+
+    /// Replies handed to the delivery worker in memory (see [`handoff`]).
+    pub fn handoff(&self) -> &handoff::Handoff {
+        &self.inner.handoff
     }
 
     /// Remember the Telegram bot's username (from getMe), for club invite links.
@@ -426,6 +434,7 @@ mod conversation;
 pub mod dashboard;
 mod donations;
 mod drives;
+pub mod handoff;
 mod imports;
 pub mod metrics;
 mod outbound;

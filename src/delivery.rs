@@ -12,7 +12,7 @@ use crate::channels::zalo_oa::ZaloOaChannel;
 use crate::channels::{ChannelKind, Outbound, SendOutcome};
 use crate::config::DeliveryConfig;
 use crate::store::{Backend, Lane, OutboxRow, Outcome, Scope};
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -264,12 +264,68 @@ pub struct Worker {
     /// Rows claimed and not yet recorded: their leases are renewed while this instance
     /// lives.
     held: HashSet<i64>,
+    /// The conversation hands this worker its replies in memory (one SQLite file, the
+    /// worker of every channel: see [`crate::app::handoff`]).
+    handed: bool,
+    /// Rows handed over, claimed, not started yet (their chat busy, or pacing), in order.
+    waiting: VecDeque<OutboxRow>,
+}
+
+/// The choice of the rows one pass starts.
+#[derive(Default)]
+struct Pick {
+    /// Chats with a row chosen or waiting in this pass: their later rows wait.
+    seen: HashSet<(ChannelKind, String)>,
+    per_channel: HashMap<ChannelKind, usize>,
+    /// When pacing next frees a row that had to wait.
+    wake: Option<Instant>,
+}
+
+impl Pick {
+    /// Whether `row` may start now: its chat has nothing in flight or before it in this
+    /// pass, and its channel's pace allows one more (taken if so).
+    fn choose(
+        &mut self,
+        pacing: &mut HashMap<ChannelKind, ChannelPacing>,
+        busy: &HashSet<(ChannelKind, String)>,
+        row: &OutboxRow,
+        now: Instant,
+    ) -> bool {
+        let key = (row.channel, row.chat_id.clone());
+        // One row at a time per chat, in order: skip a chat with a send in flight, and
+        // every row of a chat after its first.
+        if busy.contains(&key) || self.seen.contains(&key) {
+            return false;
+        }
+        let Some(pacing) = pacing.get_mut(&row.channel) else {
+            return false;
+        };
+        if let Some(until) = pacing.reserved_ahead(now) {
+            self.wake = Some(self.wake.map_or(until, |w| w.min(until)));
+            return false;
+        }
+        let taken = self.per_channel.entry(row.channel).or_default();
+        if *taken >= pacing.batch_cap() {
+            return false;
+        }
+        self.seen.insert(key);
+        if let Some(until) = pacing.blocked_until(&row.chat_id, now) {
+            self.wake = Some(self.wake.map_or(until, |w| w.min(until)));
+            return false;
+        }
+        pacing.take(&row.chat_id, now);
+        *taken += 1;
+        true
+    }
 }
 
 /// How often an instance sharing the outbox looks for rows whose lease ran out.
 const TAKEOVER_EVERY: Duration = Duration::from_secs(1);
 
 type SendResult = (OutboxRow, SendOutcome);
+
+/// Sends whose outcomes were written: each row's id and chat, and how many were recorded.
+type Recorded = (Vec<(i64, ChannelKind, String)>, u64);
 
 impl Worker {
     /// A worker for the rows of `scope`, sending each through the transport of its
@@ -311,6 +367,8 @@ impl Worker {
             idle: watch::channel(0).0,
             shared,
             held: HashSet::new(),
+            handed: false,
+            waiting: VecDeque::new(),
         }
     }
 
@@ -328,8 +386,15 @@ impl Worker {
     /// Send until `shutdown` turns true, then finish the sends in flight and return.
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
         self.settle(self.shared).await?;
+        if let (false, Scope::Channels(channels)) = (self.shared, &self.scope) {
+            let room = self.cfg.max_in_flight.max(1) * 4;
+            self.handed = self.app.handoff().open(channels, room);
+        }
         let added = self.app.outbox_added();
         let mut in_flight: JoinSet<SendResult> = JoinSet::new();
+        // Outcomes being written: the worker goes on starting sends meanwhile (a chat's next
+        // row waits until its last outcome is written).
+        let mut recording: JoinSet<Recorded> = JoinSet::new();
         let mut busy: HashSet<(ChannelKind, String)> = HashSet::new();
         let poll = Duration::from_millis(self.cfg.poll_interval_ms.max(1));
         let mut next_takeover = Instant::now() + TAKEOVER_EVERY;
@@ -339,7 +404,8 @@ impl Worker {
         let mut next_renew = Instant::now() + renew_every;
         loop {
             let stopping = *shutdown.borrow();
-            if stopping && in_flight.is_empty() {
+            if stopping && in_flight.is_empty() && recording.is_empty() {
+                self.put_back().await;
                 return Ok(());
             }
             if self.shared && !stopping && Instant::now() >= next_takeover {
@@ -360,7 +426,9 @@ impl Worker {
             if !stopping {
                 match self.dispatch(&mut in_flight, &mut busy).await {
                     Ok(Some(at)) => wake = wake.min(at),
-                    Ok(None) if in_flight.is_empty() => self.idle.send_modify(|n| *n += 1),
+                    Ok(None) if in_flight.is_empty() && recording.is_empty() => {
+                        self.idle.send_modify(|n| *n += 1)
+                    }
                     Ok(None) => {}
                     Err(e) => {
                         tracing::error!(error = %format!("{e:#}"), "reading the outbox failed")
@@ -381,12 +449,37 @@ impl Worker {
                             _ => break,
                         }
                     }
-                    self.record(done, &mut busy).await;
+                    self.record(done, &mut recording).await;
+                }
+                Some(written) = recording.join_next(), if !recording.is_empty() => {
+                    match written {
+                        Ok((rows, n)) => {
+                            for (id, channel, chat) in rows {
+                                busy.remove(&(channel, chat));
+                                self.held.remove(&id);
+                            }
+                            self.delivered.send_modify(|c| *c += n);
+                        }
+                        Err(e) => tracing::error!(error = %e, "writing outcomes stopped"),
+                    }
                 }
                 _ = added.notified(), if !stopping => {}
                 _ = tokio::time::sleep_until(wake) => {}
                 _ = shutdown.changed(), if !stopping => {}
             }
+        }
+    }
+
+    /// Stop taking handed rows; those not started go back to the outbox as pending (a
+    /// process that dies instead leaves them 'sending': queued again at its next start).
+    async fn put_back(&mut self) {
+        if !self.handed {
+            return;
+        }
+        let mut ids: Vec<i64> = self.waiting.drain(..).map(|r| r.id).collect();
+        ids.extend(self.app.handoff().close().into_iter().map(|r| r.id));
+        if let Err(e) = self.app.store().release(&ids).await {
+            tracing::warn!(error = %format!("{e:#}"), rows = ids.len(), "putting back handed rows failed");
         }
     }
 
@@ -462,49 +555,43 @@ impl Worker {
             .store()
             .due(&self.scope, now_ms, limit, max_lane)
             .await?;
-        let mut wake: Option<Instant> = None;
-        let mut seen: HashSet<(ChannelKind, String)> = HashSet::new();
-        let mut chosen: Vec<OutboxRow> = Vec::new();
-        let mut per_channel: HashMap<ChannelKind, usize> = HashMap::new();
-        for row in rows {
-            let key = (row.channel, row.chat_id.clone());
-            // One row at a time per chat, in order: skip a chat with a send in flight, and
-            // every row of a chat after its first.
-            if busy.contains(&key) || seen.contains(&key) {
-                continue;
-            }
-            let Some(pacing) = self.pacing.get_mut(&row.channel) else {
-                continue;
-            };
-            if let Some(until) = pacing.reserved_ahead(now) {
-                wake = Some(wake.map_or(until, |w| w.min(until)));
-                continue;
-            }
-            let taken = per_channel.entry(row.channel).or_default();
-            if *taken >= pacing.batch_cap() {
-                continue;
-            }
-            seen.insert(key);
-            if let Some(until) = pacing.blocked_until(&row.chat_id, now) {
-                wake = Some(wake.map_or(until, |w| w.min(until)));
-                continue;
-            }
-            pacing.take(&row.chat_id, now);
-            *taken += 1;
-            chosen.push(row);
-            if chosen.len() == free {
-                break;
+        // The rows handed over by the conversation (claimed already) join the rows read, in
+        // sending order: lane, then age (ids grow with time).
+        if self.handed {
+            let taken = self.app.handoff().take(self.waiting.len());
+            self.waiting.extend(taken);
+        }
+        let mut candidates: Vec<(bool, OutboxRow)> = rows.into_iter().map(|r| (false, r)).collect();
+        candidates.extend(self.waiting.drain(..).map(|r| (true, r)));
+        candidates.sort_by_key(|(_, r)| (r.lane, r.id));
+        let mut pick = Pick::default();
+        let mut ready: Vec<OutboxRow> = Vec::new();
+        let mut to_claim: Vec<OutboxRow> = Vec::new();
+        for (handed, row) in candidates {
+            let chosen = ready.len() + to_claim.len() < free
+                && pick.choose(&mut self.pacing, busy, &row, now);
+            match (chosen, handed) {
+                (true, true) => ready.push(row),
+                (true, false) => to_claim.push(row),
+                (false, true) => {
+                    // It keeps its place, and the chat's later rows wait behind it.
+                    pick.seen.insert((row.channel, row.chat_id.clone()));
+                    self.waiting.push_back(row);
+                }
+                (false, false) => {}
             }
         }
-        let ids: Vec<i64> = chosen.iter().map(|r| r.id).collect();
+        if self.handed {
+            self.app.handoff().holding(self.waiting.len());
+        }
+        let wake = pick.wake;
+        let ids: Vec<i64> = to_claim.iter().map(|r| r.id).collect();
         let lease_until =
             now_ms.saturating_add(i64::try_from(self.cfg.lease_ms).unwrap_or(i64::MAX));
         let claimed = self.app.store().claim(&ids, lease_until).await?;
         // Cancelled between the read and the claim (a broadcast stopped): not sent.
-        let chosen: Vec<OutboxRow> = chosen
-            .into_iter()
-            .filter(|r| claimed.contains(&r.id))
-            .collect();
+        let mut chosen = ready;
+        chosen.extend(to_claim.into_iter().filter(|r| claimed.contains(&r.id)));
         let starts = self.shared_slots(&chosen).await;
         for (row, start) in chosen.into_iter().zip(starts) {
             busy.insert((row.channel, row.chat_id.clone()));
@@ -604,15 +691,19 @@ impl Worker {
         starts
     }
 
-    async fn record(&mut self, done: Vec<SendResult>, busy: &mut HashSet<(ChannelKind, String)>) {
+    /// What each send's outcome means (a retry, a hold, another channel), written in a task
+    /// of `recording`; the rows' chats stay busy until it is written.
+    async fn record(&mut self, done: Vec<SendResult>, recording: &mut JoinSet<Recorded>) {
         if done.is_empty() {
             return;
         }
         let now = self.app.clock().now().timestamp_millis();
+        let rows: Vec<(i64, ChannelKind, String)> = done
+            .iter()
+            .map(|(row, _)| (row.id, row.channel, row.chat_id.clone()))
+            .collect();
         let mut results = Vec::with_capacity(done.len());
         for (row, sent) in done {
-            busy.remove(&(row.channel, row.chat_id.clone()));
-            self.held.remove(&row.id);
             if let Some(p) = self.pacing.get_mut(&row.channel) {
                 p.finished(&row.chat_id, Instant::now());
             }
@@ -708,19 +799,24 @@ impl Worker {
             };
             results.push((row, outcome));
         }
-        let n = results.len() as u64;
-        for attempt in 1..=5 {
-            match self.app.store().record(&results, now).await {
-                Ok(()) => break,
-                Err(e) if attempt < 5 => {
-                    tracing::warn!(error = %format!("{e:#}"), "recording outcomes failed, retrying");
-                    tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+        let app = self.app.clone();
+        recording.spawn(async move {
+            let n = results.len() as u64;
+            for attempt in 1..=5 {
+                match app.store().record(&results, now).await {
+                    Ok(()) => break,
+                    Err(e) if attempt < 5 => {
+                        tracing::warn!(error = %format!("{e:#}"), "recording outcomes failed, retrying");
+                        tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+                    }
+                    // The rows stay 'sending' and are queued again at the next start.
+                    Err(e) => {
+                        tracing::error!(error = %format!("{e:#}"), "recording outcomes failed")
+                    }
                 }
-                // The rows stay 'sending' and are queued again at the next start.
-                Err(e) => tracing::error!(error = %format!("{e:#}"), "recording outcomes failed"),
             }
-        }
-        self.delivered.send_modify(|c| *c += n);
+            (rows, n)
+        });
     }
 }
 

@@ -1447,6 +1447,109 @@ mod tests {
         assert!(store.claim(&[id("5")], 100).await.unwrap().is_empty());
     }
 
+    /// The replies a batch adds are claimed in its own transaction for the worker it hands
+    /// them to: in order, only on the channels asked for, never one whose chat has an older
+    /// row due on a lane as urgent (it would overtake it); a row waiting for a retry later
+    /// does not hold them. Released rows are pending again, as if never claimed.
+    #[tokio::test]
+    async fn a_batch_claims_its_own_replies_without_overtaking_a_chats_older_rows() {
+        for (_dir, store) in stores().await {
+            a_batch_claims_its_own_replies_on(store).await;
+        }
+    }
+
+    async fn count(store: &Store, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&store.pool)
+            .await
+            .unwrap()
+    }
+
+    async fn a_batch_claims_its_own_replies_on(store: Store) {
+        let msg = |key: &str, channel, chat: &'static str, lane, not_before| NewMessage {
+            idempotency_key: Some(key.to_string()),
+            channel,
+            chat_id: chat,
+            identity_id: None,
+            lane,
+            body: format!("{{\"k\":\"{key}\"}}"),
+            not_before,
+            broadcast_id: None,
+        };
+        let (tg, zalo) = (ChannelKind::Telegram, ChannelKind::Zalo);
+        // Older rows: chat 1 has a reply due, chat 2 a reply waiting for a retry at 500,
+        // chat 3 a broadcast row (a lane after replies).
+        let mut tx = store.begin().await.unwrap();
+        let older = [
+            msg("old1", tg, "1", Lane::Reply, 0),
+            msg("old2", tg, "2", Lane::Reply, 500),
+            msg("old3", tg, "3", Lane::Bulk, 0),
+        ];
+        assert_eq!(tx.enqueue_ids(&older, 0).await.unwrap().len(), 3);
+        tx.commit().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let batch = [
+            msg("r1", tg, "1", Lane::Reply, 100),
+            msg("r2", tg, "2", Lane::Reply, 100),
+            msg("r3", tg, "3", Lane::Reply, 100),
+            msg("r4", tg, "4", Lane::Reply, 100),
+            msg("r4b", tg, "4", Lane::Reply, 100),
+            msg("z5", zalo, "5", Lane::Reply, 100),
+            // Already queued by an earlier try of this batch: not added, not claimed.
+            msg("old3", tg, "3", Lane::Bulk, 0),
+        ];
+        let ids = tx.enqueue_ids(&batch, 100).await.unwrap();
+        assert_eq!(ids.len(), 6, "the row already queued is not added again");
+        let claimed = tx.claim_added(&ids, &[tg], 100, 9_000).await.unwrap();
+        tx.commit().await.unwrap();
+        let keys: Vec<String> = claimed
+            .iter()
+            .map(|r| serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["k"].to_string())
+            .collect();
+        assert_eq!(keys, ["\"r2\"", "\"r3\"", "\"r4\"", "\"r4b\""]);
+        assert!(claimed.windows(2).all(|w| w[0].id < w[1].id), "in order");
+        assert!(
+            claimed
+                .iter()
+                .all(|r| r.attempts == 1 && r.lane == Lane::Reply)
+        );
+        // Chat 1's reply waits behind its older one; Zalo's was not asked for.
+        let scope = Scope::Channels(vec![tg, zalo]);
+        let due: Vec<String> = store
+            .due(&scope, 100, 20, Lane::Bulk)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.chat_id.clone())
+            .collect();
+        // On PostgreSQL a chat with a row in flight at any instance waits (chat 3's
+        // broadcast row behind its claimed reply); one SQLite process keeps that in memory.
+        match store.backend {
+            Backend::Sqlite => assert_eq!(due, ["1", "1", "5", "3"]),
+            Backend::Postgres => assert_eq!(due, ["1", "1", "5"]),
+        }
+        assert_eq!(
+            count(
+                &store,
+                "SELECT COUNT(*) FROM outbox WHERE status = 'sending' AND lease_until = 9000"
+            )
+            .await,
+            4
+        );
+        // Put back: pending again, no attempt counted.
+        let back: Vec<i64> = claimed.iter().map(|r| r.id).collect();
+        assert_eq!(store.release(&back).await.unwrap(), 4);
+        assert_eq!(
+            count(
+                &store,
+                "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND attempts = 0"
+            )
+            .await,
+            9
+        );
+        assert_eq!(store.release(&back).await.unwrap(), 0, "once");
+    }
+
     /// An instance dies while sending three rows: an ask of a call-out that then closes, a
     /// row of a broadcast that is then stopped, and a reply. The survivor takes them over
     /// once their lease ran out: the reply is sent again, the two withdrawn rows are

@@ -13,7 +13,7 @@ use crate::domain::club::Action;
 use crate::domain::donor::Donor;
 use crate::engine::{self, Conversation, Ctx, DonorChange, Saved, State, Step};
 use crate::messages::MsgId;
-use crate::store::{Account, Identity, Lane, NewMessage, OutboxKey, Tx};
+use crate::store::{Account, Identity, Lane, NewMessage, OutboxKey, OutboxRow, Tx};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
@@ -158,8 +158,9 @@ impl App {
                 Handled::Duplicate
             });
         }
-        write_back(&mut tx, &b, now_ms).await?;
+        let handed = write_back(&mut tx, &b, now_ms, self.handoff_to()).await?;
         tx.commit().await?;
+        self.handoff().give(handed);
         if !b.erased.is_empty() {
             // The table has them (committed); the file beside the database outlives a
             // restore of an older copy of it. A failure here is logged, not the batch's.
@@ -170,6 +171,18 @@ impl App {
         }
         self.outbox_added().notify_one();
         Ok(results)
+    }
+
+    /// The channels whose replies the delivery worker takes in memory now, and the lease
+    /// their claim carries (`None`: every reply waits in the outbox to be read).
+    fn handoff_to(&self) -> Option<(Vec<ChannelKind>, i64)> {
+        let channels = self.handoff().accepting();
+        if channels.is_empty() {
+            return None;
+        }
+        let lease_ms = i64::try_from(self.config().delivery.lease_ms).unwrap_or(i64::MAX);
+        let now = self.clock().now().timestamp_millis();
+        Some((channels, now.saturating_add(lease_ms)))
     }
 
     /// One message of the batch: the flood limit, the engine's step and what it asked for,
@@ -565,8 +578,14 @@ async fn apply_step(
 }
 
 /// Write back what the batch changed: states and donors with multi-row statements, and
-/// every reply as a reply-lane outbox row.
-async fn write_back(tx: &mut Tx, b: &Batch, now_ms: i64) -> anyhow::Result<()> {
+/// every reply as a reply-lane outbox row; those of `handoff`'s channels are claimed for the
+/// delivery worker and returned, to hand over once committed.
+async fn write_back(
+    tx: &mut Tx,
+    b: &Batch,
+    now_ms: i64,
+    handoff: Option<(Vec<ChannelKind>, i64)>,
+) -> anyhow::Result<Vec<OutboxRow>> {
     let mut states_out = Vec::new();
     let mut donors_out = Vec::new();
     for s in b.sessions.values().filter(|s| !s.gone) {
@@ -604,6 +623,9 @@ async fn write_back(tx: &mut Tx, b: &Batch, now_ms: i64) -> anyhow::Result<()> {
             broadcast_id: None,
         });
     }
-    tx.enqueue(&rows, now_ms).await?;
-    Ok(())
+    let ids = tx.enqueue_ids(&rows, now_ms).await?;
+    match handoff {
+        Some((channels, lease_until)) => tx.claim_added(&ids, &channels, now_ms, lease_until).await,
+        None => Ok(Vec::new()),
+    }
 }

@@ -93,6 +93,30 @@ pub(super) fn prefix_end(prefix: &str) -> Option<String> {
     Some(chars.into_iter().collect())
 }
 
+/// The columns [`outbox_row`] reads.
+const ROW_COLUMNS: &str = "id, channel, chat_id, identity_id, lane, body, attempts";
+
+/// An outbox row as read with [`ROW_COLUMNS`].
+fn outbox_row(r: &sqlx::any::AnyRow) -> anyhow::Result<OutboxRow> {
+    let channel: String = r.try_get("channel")?;
+    Ok(OutboxRow {
+        id: r.try_get("id")?,
+        channel: ChannelKind::from_code(&channel)
+            .ok_or_else(|| anyhow::anyhow!("outbox row of unknown channel {channel}"))?,
+        chat_id: r
+            .try_get::<Option<String>, _>("chat_id")?
+            .unwrap_or_default(),
+        identity_id: r.try_get("identity_id")?,
+        lane: {
+            let lane: i64 = r.try_get("lane")?;
+            Lane::from_index(lane)
+                .ok_or_else(|| anyhow::anyhow!("outbox row in unknown lane {lane}"))?
+        },
+        body: r.try_get::<Option<String>, _>("body")?.unwrap_or_default(),
+        attempts: r.try_get("attempts")?,
+    })
+}
+
 impl Store {
     fn scope_filter(scope: &Scope, first: usize) -> (String, Vec<String>) {
         match scope {
@@ -139,7 +163,7 @@ impl Store {
             }
         };
         let sql = format!(
-            "SELECT id, channel, chat_id, identity_id, lane, body, attempts FROM outbox \
+            "SELECT {ROW_COLUMNS} FROM outbox \
              WHERE status = 'pending' AND not_before <= $1 AND lane <= $3 AND {filter} \
              {in_flight} ORDER BY lane, id LIMIT $2"
         );
@@ -154,28 +178,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await
             .context("reading due outbox rows")?;
-        rows.iter()
-            .map(|r| {
-                let channel: String = r.try_get("channel")?;
-                Ok(OutboxRow {
-                    id: r.try_get("id")?,
-                    channel: ChannelKind::from_code(&channel).ok_or_else(|| {
-                        anyhow::anyhow!("outbox row of unknown channel {channel}")
-                    })?,
-                    chat_id: r
-                        .try_get::<Option<String>, _>("chat_id")?
-                        .unwrap_or_default(),
-                    identity_id: r.try_get("identity_id")?,
-                    lane: {
-                        let lane: i64 = r.try_get("lane")?;
-                        Lane::from_index(lane)
-                            .ok_or_else(|| anyhow::anyhow!("outbox row in unknown lane {lane}"))?
-                    },
-                    body: r.try_get::<Option<String>, _>("body")?.unwrap_or_default(),
-                    attempts: r.try_get("attempts")?,
-                })
-            })
-            .collect()
+        rows.iter().map(outbox_row).collect()
     }
 
     /// The platform's id of the latest message sent to this account whose outbox key starts
@@ -213,10 +216,10 @@ impl Store {
     /// not be sent. On PostgreSQL, rows another instance is claiming at this moment are
     /// skipped rather than waited for (`SKIP LOCKED`); a row is claimed by one instance.
     pub async fn claim(&self, ids: &[i64], lease_until: i64) -> anyhow::Result<HashSet<i64>> {
-        let _gate = self.gate().await?;
         if ids.is_empty() {
             return Ok(HashSet::new());
         }
+        let _gate = self.gate().await?;
         let mut q = Q::new(
             self.backend,
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = ",
@@ -240,6 +243,26 @@ impl Store {
             .await
             .context("claiming outbox rows")?;
         Ok(claimed.into_iter().collect())
+    }
+
+    /// Rows claimed and never started (the worker stopped with them still queued in
+    /// memory): pending again, as if never claimed.
+    pub async fn release(&self, ids: &[i64]) -> anyhow::Result<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let _gate = self.gate().await?;
+        let mut q = Q::new(
+            self.backend,
+            "UPDATE outbox SET status = 'pending', attempts = attempts - 1, lease_until = NULL \
+             WHERE status = 'sending' AND id IN ",
+        );
+        push_list(&mut q, ids);
+        Ok(q.build()
+            .execute(&self.pool)
+            .await
+            .context("releasing outbox rows")?
+            .rows_affected())
     }
 
     /// Rows this instance is still sending stay its own for another lease (PostgreSQL,
@@ -783,7 +806,16 @@ impl Tx {
     /// Add messages to the outbox, in order; a row whose idempotency key exists is not
     /// added again. Returns how many were added.
     pub async fn enqueue(&mut self, messages: &[NewMessage<'_>], now: i64) -> anyhow::Result<u64> {
-        let mut added = 0;
+        Ok(self.enqueue_ids(messages, now).await?.len() as u64)
+    }
+
+    /// [`Tx::enqueue`], returning the ids of the rows added.
+    pub async fn enqueue_ids(
+        &mut self,
+        messages: &[NewMessage<'_>],
+        now: i64,
+    ) -> anyhow::Result<Vec<i64>> {
+        let mut added = Vec::with_capacity(messages.len());
         for chunk in messages.chunks(CHUNK) {
             let mut q = Q::new(
                 self.backend(),
@@ -801,14 +833,65 @@ impl Tx {
                     .push_bind(now)
                     .push_bind(m.broadcast_id);
             });
-            q.push(" ON CONFLICT (idempotency_key) DO NOTHING");
-            added += q
-                .build()
-                .execute(&mut *self.tx)
-                .await
-                .context("writing to the outbox")?
-                .rows_affected();
+            q.push(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING id");
+            added.extend(
+                q.build_query_scalar::<i64>()
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .context("writing to the outbox")?,
+            );
         }
         Ok(added)
+    }
+
+    /// Claim for sending, in this transaction, the rows `ids` just added on `channels`,
+    /// as [`Store::claim`] does: the conversation hands its replies to the delivery worker
+    /// in memory, without the worker reading and claiming them again. A row whose chat has
+    /// an older row due and waiting on a lane as urgent is left pending, so that a chat's
+    /// messages still go in order (the worker reads it with the older one). The rows
+    /// claimed, in order.
+    pub async fn claim_added(
+        &mut self,
+        ids: &[i64],
+        channels: &[ChannelKind],
+        now: i64,
+        lease_until: i64,
+    ) -> anyhow::Result<Vec<OutboxRow>> {
+        if ids.is_empty() || channels.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Q::new(
+            self.backend(),
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = ",
+        );
+        q.push_bind(lease_until);
+        q.push(" WHERE status = 'pending' AND id IN ");
+        push_list(&mut q, ids);
+        q.push(" AND channel IN ");
+        let codes: Vec<&str> = channels.iter().map(|c| c.code()).collect();
+        push_list(&mut q, &codes);
+        // The partial index on (channel, chat_id) serves the look-up: its condition is
+        // repeated so that SQLite sees it applies.
+        q.push(
+            " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.channel = outbox.channel \
+             AND o.chat_id = outbox.chat_id AND o.status IN ('pending', 'sending') \
+             AND o.status = 'pending' AND o.lane <= outbox.lane AND o.id < outbox.id \
+             AND o.not_before <= ",
+        );
+        q.push_bind(now);
+        q.push(" AND o.id NOT IN ");
+        push_list(&mut q, ids);
+        q.push(format!(") RETURNING {ROW_COLUMNS}"));
+        let rows = q
+            .build()
+            .fetch_all(&mut *self.tx)
+            .await
+            .context("claiming the batch's replies")?;
+        let mut rows = rows
+            .iter()
+            .map(outbox_row)
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        rows.sort_by_key(|r| r.id);
+        Ok(rows)
     }
 }

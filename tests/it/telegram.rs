@@ -287,6 +287,72 @@ async fn per_chat_pacing_spaces_one_persons_messages() {
     );
 }
 
+/// Replies are handed to the delivery worker in memory, claimed by the batch that wrote
+/// them. Those a stop finds still waiting (here behind the chat's pace) go back to the
+/// outbox as they were, pending with no attempt counted, and the next process sends each
+/// once, in order.
+#[tokio::test]
+async fn replies_waiting_at_a_stop_go_back_to_the_outbox_and_are_sent_once_after() {
+    let delivery = DeliveryConfig {
+        telegram_chat_interval_ms: 60_000,
+        ..DeliveryConfig::unlimited()
+    };
+    let mut bot = TestBot::start_with(&[], delivery).await;
+    bot.fake.text(LAN, "/start");
+    bot.fake.text(LAN, "/help");
+    bot.fake.text(LAN, "/profile");
+    let first = bot.fake.wait_for(LAN, 1, WAIT).await;
+    assert!(first[0].text.contains("hienmau"), "{}", first[0].text);
+    // The two later replies are written and waiting for the chat's pace.
+    let waiting = "SELECT COUNT(*) FROM outbox WHERE lane = 1 AND status != 'sent'";
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while seed::count(&bot.db, waiting).await < 2 {
+        assert!(tokio::time::Instant::now() < deadline, "two replies queued");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    bot.stop().await;
+    assert_eq!(
+        seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND attempts = 0 \
+             AND lease_until IS NULL"
+        )
+        .await,
+        2,
+        "put back as never claimed"
+    );
+    assert_eq!(bot.fake.sent_to(LAN).len(), 1);
+    // A new process: its pace starts afresh, so the next reply goes at once, the last a
+    // minute later.
+    bot.restart().await;
+    let sent = bot.fake.wait_for(LAN, 2, WAIT).await;
+    assert!(
+        sent[1].text.contains("/profile"),
+        "in order: {}",
+        sent[1].text
+    );
+    let sent_rows = "SELECT COUNT(*) FROM outbox WHERE status = 'sent'";
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while seed::count(&bot.db, sent_rows).await < 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the second send recorded"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // The last waits for the chat's pace, never tried (the worker is not idle while a row
+    // waits for its pace, so this reads the rows rather than draining).
+    assert_eq!(
+        seed::count(
+            &bot.db,
+            "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND attempts = 0"
+        )
+        .await,
+        1
+    );
+    assert_eq!(bot.fake.sent_to(LAN).len(), 2, "each once");
+}
+
 #[tokio::test]
 async fn english_on_request() {
     let bot = TestBot::start().await;
