@@ -86,6 +86,15 @@ enum On<'a> {
 }
 
 async fn run_hienmau(donors: i64, on: On<'_>) -> Duration {
+    run_hienmau_counting(donors, on, false).await.0
+}
+
+/// [`run_hienmau`], counting the statements of the measured phase when `count`.
+async fn run_hienmau_counting(
+    donors: i64,
+    on: On<'_>,
+    count: bool,
+) -> (Duration, Vec<(String, u64)>) {
     let fake = FakeTelegram::start(TOKEN).await;
     let dir = tempfile::tempdir().unwrap();
     let (url, instances) = match on {
@@ -117,10 +126,19 @@ async fn run_hienmau(donors: i64, on: On<'_>) -> Duration {
         running.push(hienmau::service::start(app).await.unwrap());
     }
     let total = donors as usize * SCRIPT.len();
+    if count {
+        statements::start();
+    }
     let start = Instant::now();
     push_script(&fake, donors);
     fake.wait_total(total, Duration::from_secs(600)).await;
     let elapsed = start.elapsed();
+    // Up to the last reply (the last outcomes written after it are a statement or two).
+    let kinds = if count {
+        statements::stop()
+    } else {
+        Vec::new()
+    };
     check_replies(&fake, donors, "đăng ký thành công");
     // What it stored: every donor registered, each with her own phone.
     let registered = seed::count(
@@ -133,7 +151,7 @@ async fn run_hienmau(donors: i64, on: On<'_>) -> Duration {
     for r in running {
         r.stop(Duration::from_secs(10)).await;
     }
-    elapsed
+    (elapsed, kinds)
 }
 
 async fn run_echo(donors: i64) -> Duration {
@@ -284,6 +302,7 @@ fn main() {
         None => CONTENDERS.to_vec(),
     };
     let steps = donors as f64 * SCRIPT.len() as f64;
+    statements::install();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -321,6 +340,20 @@ fn main() {
         "echo",
         "(what committing before the offset costs)",
     );
+    if names.contains(&"hienmau") {
+        // Statements per 100 updates, all parts together (a run of its own: counting
+        // slows it).
+        let (_, kinds) = rt.block_on(run_hienmau_counting(donors, On::Sqlite, true));
+        let all: u64 = kinds.iter().map(|(_, n)| n).sum();
+        println!(
+            "  statements per 100 updates: {:>6.1}   (the batch's, the sends' and their \
+             outcomes'; goal ≤ 15 for the batch's)",
+            all as f64 * 100.0 / steps
+        );
+        for (kind, n) in kinds.iter().take(20) {
+            println!("    {:>6.1}  {kind}", *n as f64 * 100.0 / steps);
+        }
+    }
     if only.is_some() {
         return;
     }
@@ -491,5 +524,89 @@ mod peer {
         }
         pool.close().await;
         elapsed
+    }
+}
+
+/// Counts the SQL statements sqlx runs (its `sqlx::query` events, one per statement), by kind,
+/// while switched on: the statements a batch of updates costs, all parts of the bot together.
+mod statements {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use tracing::field::{Field, Visit};
+    use tracing::subscriber::Interest;
+    use tracing::{Event, Metadata, Subscriber};
+    use tracing_subscriber::layer::{Context, Layer};
+
+    static COUNTING: AtomicBool = AtomicBool::new(false);
+    static KINDS: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
+
+    struct Counter;
+
+    /// The statement's first words (its verb and table), e.g. `UPDATE outbox`.
+    struct Summary(String);
+
+    impl Visit for Summary {
+        fn record_str(&mut self, field: &Field, value: &str) {
+            if field.name() == "summary" {
+                self.0 = value.to_string();
+            }
+        }
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            if field.name() == "summary" {
+                self.0 = format!("{value:?}");
+            }
+        }
+    }
+
+    impl<S: Subscriber> Layer<S> for Counter {
+        fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
+            if meta.target() == "sqlx::query" {
+                Interest::sometimes()
+            } else {
+                Interest::never()
+            }
+        }
+        fn enabled(&self, meta: &Metadata<'_>, _: Context<'_, S>) -> bool {
+            meta.target() == "sqlx::query" && COUNTING.load(Ordering::Relaxed)
+        }
+        fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+            let mut summary = Summary(String::new());
+            event.record(&mut summary);
+            let words: Vec<&str> = summary
+                .0
+                .trim_matches('"')
+                .split_whitespace()
+                .filter(|w| !["INTO", "FROM", "OR", "IGNORE"].contains(&w.to_uppercase().as_str()))
+                .take(4)
+                .collect();
+            let mut kinds = KINDS.lock().unwrap();
+            *kinds.entry(words.join(" ")).or_default() += 1;
+        }
+    }
+
+    /// Installs the counter (off until [`start`]).
+    pub fn install() {
+        use tracing_subscriber::layer::SubscriberExt;
+        let _ =
+            tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Counter));
+    }
+
+    pub fn start() {
+        KINDS.lock().unwrap().clear();
+        COUNTING.store(true, Ordering::Relaxed);
+    }
+
+    /// Stops counting; the statements by kind, most first.
+    pub fn stop() -> Vec<(String, u64)> {
+        COUNTING.store(false, Ordering::Relaxed);
+        let mut kinds: Vec<(String, u64)> = KINDS
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, n)| (k.clone(), *n))
+            .collect();
+        kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        kinds
     }
 }
