@@ -588,7 +588,16 @@ impl Worker {
         let ids: Vec<i64> = to_claim.iter().map(|r| r.id).collect();
         let lease_until =
             now_ms.saturating_add(i64::try_from(self.cfg.lease_ms).unwrap_or(i64::MAX));
-        let claimed = self.app.store().claim(&ids, lease_until).await?;
+        // The handed rows chosen are out of the queue: they go even if this claim fails (its
+        // rows stay pending, read again next pass).
+        let claimed = match self.app.store().claim(&ids, lease_until).await {
+            Ok(claimed) => claimed,
+            Err(e) if !ready.is_empty() => {
+                tracing::error!(error = %format!("{e:#}"), "claiming outbox rows failed");
+                HashSet::new()
+            }
+            Err(e) => return Err(e),
+        };
         // Cancelled between the read and the claim (a broadcast stopped): not sent.
         let mut chosen = ready;
         chosen.extend(to_claim.into_iter().filter(|r| claimed.contains(&r.id)));
