@@ -108,6 +108,17 @@ impl Request {
             )
         )
     }
+
+    /// Whether carrying it out may read the person's stored profile, so that a profile
+    /// changed in the same step must be written first. Only the two a registration asks
+    /// are known not to (the phone check reads other donors; the unit question reads the
+    /// plan); any other is taken to.
+    pub fn reads_stored_profile(&self) -> bool {
+        !matches!(
+            self,
+            Request::PhoneInUse { .. } | Request::Drive(DriveRequest::OfferUnit { .. })
+        )
+    }
 }
 
 /// What came of a [`Request`].

@@ -39,6 +39,7 @@ pub use callout::{Answered, Candidate, MatchQuery, MyAsk, Pledge, StockLevel};
 pub use club::{OpenBroadcast, PhoneLookup, Recipient};
 pub use copy::{Copied, PAUSE_DONOR_COUNTS, REBUILD_DONOR_COUNTS};
 pub use donations::{DonationImport, DonationRow, NewDonation, Recorded, ResolvedLine};
+pub use donors::NewDonor;
 pub use drive::SignUp;
 pub use identities::{Account, Identity};
 pub use imports::ImportRow;
@@ -643,6 +644,7 @@ impl Store {
         let mut tx = Tx {
             tx: self.pool.begin().await.context("starting a transaction")?,
             _gate: gate,
+            person_units: None,
         };
         if self.backend == Backend::Postgres {
             tx.lock_for_write().await?;
@@ -669,6 +671,7 @@ impl Store {
         let mut tx = Tx {
             tx: self.pool.begin().await.context("starting a transaction")?,
             _gate: None,
+            person_units: None,
         };
         if self.backend == Backend::Postgres {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -923,6 +926,9 @@ pub struct Tx {
     tx: Transaction<'static, Any>,
     /// This process's turn to write (SQLite), released when the transaction ends.
     _gate: GateGuard,
+    /// Whether the plan has units a person belongs to, once read in this transaction
+    /// (asked after every registration; forgotten when units are written).
+    person_units: Option<bool>,
 }
 
 impl Tx {
@@ -956,6 +962,7 @@ mod tests {
     use crate::domain::blood::BloodGroup;
     use crate::domain::body::{Sex, WeightKg};
     use crate::domain::channel::ChannelKind;
+    use crate::domain::club::Role;
     use crate::domain::donor::{Donor, LastDonationAnswer};
     use crate::domain::eligibility::DonationKind;
     use crate::domain::phone::PhoneNumber;
@@ -1138,6 +1145,122 @@ mod tests {
         let mut tx = store.begin().await.unwrap();
         let again = tx.touch_identities(&[account], 9).await.unwrap();
         assert_eq!(again.values().next().unwrap().donor_id, Some(id));
+    }
+
+    /// A batch's new donors are created in three statements: each account gets its own
+    /// donor (profile, consent), in the order given, also after a gap in the ids; the
+    /// batch's phones and roles are read for many accounts at once.
+    #[tokio::test]
+    async fn donors_are_created_phones_checked_and_roles_read_for_many_at_once() {
+        for (_dir, store) in stores().await {
+            donors_created_and_read_for_many_on(store).await;
+        }
+    }
+
+    async fn donors_created_and_read_for_many_on(store: Store) {
+        let mut tx = store.begin().await.unwrap();
+        let users = ["1", "2", "3", "4"];
+        let accounts: Vec<Account> = users
+            .iter()
+            .map(|u| Account {
+                channel: "telegram",
+                external_id: u,
+                chat_id: u,
+            })
+            .collect();
+        let ids = tx.touch_identities(&accounts, 1).await.unwrap();
+        let ident = |u: &str| ids[&("telegram".to_string(), u.to_string())].id;
+        // An older donor, deleted: the next ids do not start at 1.
+        let old = tx
+            .create_donor(ident("4"), &donor(), Lang::Vi, 1)
+            .await
+            .unwrap();
+        for sql in [
+            "UPDATE channel_identities SET donor_id = NULL WHERE donor_id = $1",
+            "DELETE FROM consents WHERE donor_id = $1",
+            "DELETE FROM donors WHERE id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(old)
+                .execute(&mut *tx.tx)
+                .await
+                .unwrap();
+        }
+        let people: Vec<Donor> = ["0912000001", "0912000002", "0912000003"]
+            .iter()
+            .enumerate()
+            .map(|(i, phone)| Donor {
+                name: Some(format!("Người {i}")),
+                phone: PhoneNumber::parse(phone).ok(),
+                consent_version: format!("v{i}"),
+                ..donor()
+            })
+            .collect();
+        let new: Vec<NewDonor> = people
+            .iter()
+            .zip(["3", "1", "2"])
+            .map(|(d, u)| NewDonor {
+                identity_id: ident(u),
+                donor: d,
+                lang: Lang::En,
+            })
+            .collect();
+        let created = tx.create_donors(&new, 7).await.unwrap();
+        assert_eq!(created.len(), 3);
+        // Each account is linked to the donor made of its own profile, as the ids say.
+        for ((d, u), id) in people.iter().zip(["3", "1", "2"]).zip(&created) {
+            let (name, linked): (Option<String>, i64) = sqlx::query_as(
+                "SELECT d.full_name, i.donor_id FROM channel_identities i \
+                 JOIN donors d ON d.id = i.donor_id WHERE i.id = $1",
+            )
+            .bind(ident(u))
+            .fetch_one(&mut *tx.tx)
+            .await
+            .unwrap();
+            assert_eq!((name, linked), (d.name.clone(), *id), "account {u}");
+            let consent: (String, String, i64) = sqlx::query_as(
+                "SELECT text_version, lang, given_at FROM consents WHERE donor_id = $1",
+            )
+            .bind(*id)
+            .fetch_one(&mut *tx.tx)
+            .await
+            .unwrap();
+            assert_eq!(consent, (d.consent_version.clone(), "en".into(), 3));
+        }
+        let loaded = tx.load_donors(&created).await.unwrap();
+        assert_eq!(loaded[&created[1]], people[1]);
+        // The phones: two held, one not.
+        let phones = tx
+            .donors_with_phones(&["+84912000002".into(), "+84912999999".into()])
+            .await
+            .unwrap();
+        assert_eq!(phones.get("+84912000002"), Some(&vec![created[1]]));
+        assert_eq!(phones.get("+84912999999"), None);
+        // Roles: granted to account 1, seen from account 4 once it is the same donor's;
+        // account 2 has none.
+        tx.grant_role(ident("1"), Role::Coordinator, "t", 8)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE channel_identities SET donor_id = $1 WHERE id = $2")
+            .bind(created[1])
+            .bind(ident("4"))
+            .execute(&mut *tx.tx)
+            .await
+            .unwrap();
+        let roles = tx
+            .roles_of_accounts(&[ident("1"), ident("2"), ident("4")])
+            .await
+            .unwrap();
+        assert!(roles[&ident("1")].coordinator && !roles[&ident("1")].admin);
+        assert_eq!(roles.get(&ident("4")), roles.get(&ident("1")));
+        assert_eq!(roles.get(&ident("2")), None);
+        for u in ["1", "2", "4"] {
+            assert_eq!(
+                roles.get(&ident(u)).copied().unwrap_or_default(),
+                tx.roles_of(ident(u)).await.unwrap(),
+                "account {u}: the batch reads what one account's reading does"
+            );
+        }
     }
 
     /// PostgreSQL: a session whose snapshot was taken before an erasure could still see the

@@ -6,14 +6,16 @@
 //! ignored.
 
 use super::permission::Actor;
+use super::requests::Known;
 use super::{App, Flood, Handled, render, split_outbound};
 use crate::channels::ChannelKind;
 use crate::channels::{Inbound, Outbound};
-use crate::domain::club::Action;
+use crate::domain::club::{Action, Roles};
 use crate::domain::donor::Donor;
+use crate::domain::phone::PhoneNumber;
 use crate::engine::{self, Conversation, Ctx, DonorChange, Saved, State, Step};
-use crate::messages::MsgId;
-use crate::store::{Account, Identity, Lane, NewMessage, OutboxKey, OutboxRow, Tx};
+use crate::messages::{Lang, MsgId};
+use crate::store::{Account, Identity, Lane, NewDonor, NewMessage, OutboxKey, OutboxRow, Tx};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
@@ -28,6 +30,46 @@ struct Batch {
     /// Donors erased: the database's traces are wiped after the commit, and the erasures
     /// written to the ledger beside the database.
     erased: Vec<i64>,
+    /// The donors holding each phone typed in the batch, as stored when it began (read in
+    /// one statement; see [`Batch::phone_taken`]).
+    phones: HashMap<String, Vec<i64>>,
+    /// Donors deleted in this batch (erased, or joined into another).
+    removed: HashSet<i64>,
+}
+
+impl Batch {
+    /// Whether a donor other than `mine`'s account has this phone, as the batch stands:
+    /// the donors of its sessions as they are now (written or not), the others as stored.
+    /// `None` when the phone was not read with the batch.
+    fn phone_taken(&self, phone: &str, mine: &AccountKey) -> Option<bool> {
+        let stored = self.phones.get(phone)?;
+        let own = self.sessions.get(mine).and_then(|s| s.identity.donor_id);
+        let mut in_batch = HashSet::new();
+        for (key, s) in self.sessions.iter().filter(|(_, s)| !s.gone) {
+            in_batch.extend(s.identity.donor_id);
+            let same_person = key == mine || (own.is_some() && s.identity.donor_id == own);
+            let has = s
+                .donor
+                .as_ref()
+                .and_then(|d| d.phone.as_ref())
+                .is_some_and(|p| p.as_e164() == phone);
+            if has && !same_person {
+                return Some(true);
+            }
+        }
+        Some(
+            stored
+                .iter()
+                .any(|id| Some(*id) != own && !in_batch.contains(id) && !self.removed.contains(id)),
+        )
+    }
+
+    /// Whether a session holds a donor created in memory, not yet written.
+    fn creating(&self) -> bool {
+        self.sessions
+            .values()
+            .any(|s| s.new_donor.is_some() && !s.gone)
+    }
 }
 
 /// A reply waiting to be written to the outbox at the end of the batch.
@@ -48,9 +90,13 @@ struct Session {
     /// An urgent ask this account may answer with a bare number.
     ask: Option<engine::callout::PendingAsk>,
     donor: Option<Donor>,
-    /// For an account that is not a donor's: whether it holds a role, read with the batch
-    /// (`None`: not read, or a role changed in this batch; read when needed).
-    staff: Option<bool>,
+    /// The roles of the person (over all their accounts), read with the batch (`None`: not
+    /// read, or a role changed in this batch; read when needed).
+    roles: Option<Roles>,
+    /// The donor was created in this batch and is not written yet (with the language of
+    /// the consent): written with the others before anything reads it (see
+    /// [`create_new_donors`]).
+    new_donor: Option<Lang>,
     state_dirty: bool,
     donor_dirty: bool,
     /// Erased or forgotten in this batch: nothing more is written for it.
@@ -72,7 +118,8 @@ impl Session {
             join,
             ask,
             donor,
-            staff: None,
+            roles: None,
+            new_donor: None,
             state_dirty: false,
             donor_dirty: false,
             gone: false,
@@ -149,6 +196,8 @@ impl App {
             sessions: load_sessions(&mut tx, &batch, &live, now_ms).await?,
             outbox: Vec::new(),
             erased: Vec::new(),
+            phones: typed_phones(&mut tx, &batch, &live).await?,
+            removed: HashSet::new(),
         };
         let mut results = Vec::with_capacity(batch.len());
         for (inbound, live) in batch.into_iter().zip(live) {
@@ -158,7 +207,7 @@ impl App {
                 Handled::Duplicate
             });
         }
-        let handed = write_back(&mut tx, &b, now_ms, self.handoff_to()).await?;
+        let handed = write_back(&mut tx, &mut b, now_ms, self.handoff_to()).await?;
         tx.commit().await?;
         self.handoff().give(handed);
         if !b.erased.is_empty() {
@@ -211,6 +260,10 @@ impl App {
             b.sessions
                 .insert(key.clone(), Session::new(identity, None, None));
         }
+        if b.sessions.get(&key).is_some_and(|s| s.new_donor.is_some()) {
+            // A second message of a donor created in this batch: written first.
+            create_new_donors(tx, b, now_ms).await?;
+        }
         let Some(session) = b.sessions.get(&key) else {
             return Ok(Handled::Duplicate);
         };
@@ -223,23 +276,15 @@ impl App {
         }
         let telegram_bot = self.telegram_bot();
         let ctx = self.ctx_at(now, telegram_bot.as_deref());
+        let roles = roles_of(tx, b, &key).await?;
         let Some(session) = b.sessions.get(&key) else {
             return Ok(Handled::Duplicate);
         };
-        // Only someone who is not a donor needs the roles (see `staff`): read with the batch,
-        // or here when a role changed since.
-        let staff = session.donor.is_none()
-            && match session.staff {
-                Some(known) => known,
-                None => {
-                    let r = tx.roles_of(identity_id).await?;
-                    r.admin || r.coordinator || r.leader
-                }
-            };
+        // Staff who are not donors skip the consent wall (see `Conversation::staff`).
+        let staff = session.donor.is_none() && (roles.admin || roles.coordinator || roles.leader);
 
         let before = session.donor.as_ref().and_then(verified_phone);
         let was_paused = session.donor.as_ref().is_some_and(|d| d.paused);
-        let donor_id = session.identity.donor_id;
         let step = engine::step(&ctx, session.conversation(staff), inbound.input.plain());
         // A role granted or revoked in this batch: the batch's reading of who is staff is
         // read again, account by account, for the messages after it.
@@ -248,11 +293,11 @@ impl App {
             Some(engine::Request::Club(engine::ClubRequest::SetRole { .. }))
         );
         let step = self
-            .carry_out(tx, &ctx, identity_id, donor_id, staff, step, now)
+            .carry_out(tx, b, &ctx, &key, roles, staff, step, now)
             .await?;
         if role_change {
             for s in b.sessions.values_mut() {
-                s.staff = None;
+                s.roles = None;
             }
         }
         let step = join_by_verified_phone(tx, b, &ctx, &key, before, staff, step).await?;
@@ -294,7 +339,11 @@ impl App {
     ) -> anyhow::Result<Option<Handled>> {
         let channel = inbound.channel.code();
         let mut flood = self.flood_check(channel, &inbound.user, now_ms);
-        if flood != Flood::Allow && tx.roles_of(identity_id).await?.may(Action::ManageDrives) {
+        if flood != Flood::Allow
+            && roles_of(tx, b, &account_key(inbound))
+                .await?
+                .may(Action::ManageDrives)
+        {
             flood = self.flood_recheck_staff(channel, &inbound.user);
         }
         match flood {
@@ -327,9 +376,10 @@ impl App {
     async fn carry_out(
         &self,
         tx: &mut Tx,
+        b: &mut Batch,
         ctx: &Ctx<'_>,
-        identity_id: i64,
-        donor_id: Option<i64>,
+        key: &AccountKey,
+        roles: Roles,
         staff: bool,
         mut step: Step,
         now: DateTime<Utc>,
@@ -338,6 +388,18 @@ impl App {
         while let Some(request) = step.request.take() {
             rounds += 1;
             anyhow::ensure!(rounds <= 4, "the engine kept asking: {request:?}");
+            let phone_taken = match &request {
+                engine::Request::PhoneInUse { phone } => b.phone_taken(phone.as_e164(), key),
+                _ => None,
+            };
+            if phone_taken.is_none() && b.creating() {
+                // What the request reads must include the donors created before it.
+                create_new_donors(tx, b, now.timestamp_millis()).await?;
+            }
+            let Some(session) = b.sessions.get(key) else {
+                anyhow::bail!("a request for an account the batch does not hold");
+            };
+            let (identity_id, donor_id) = (session.identity.id, session.identity.donor_id);
             let who = Actor {
                 identity_id,
                 donor_id,
@@ -346,13 +408,16 @@ impl App {
                     .as_ref()
                     .is_some_and(|d| d.registered_at.is_some()),
             };
-            if matches!(step.change, DonorChange::Save | DonorChange::Renew) {
+            if matches!(step.change, DonorChange::Save | DonorChange::Renew)
+                && request.reads_stored_profile()
+            {
                 // A registration confirmed in this very step: the store must see it.
                 if let (Some(id), Some(d)) = (donor_id, &step.donor) {
                     tx.save_donors(&[(id, d)]).await?;
                 }
             }
-            let outcome = self.execute(tx, &who, request, now).await?;
+            let known = Known { roles, phone_taken };
+            let outcome = self.execute(tx, &who, known, request, now).await?;
             let mut next =
                 engine::resume(ctx, continued(&step, step.donor.clone(), staff), outcome);
             let mut parts = std::mem::take(&mut step.reply.parts);
@@ -365,6 +430,85 @@ impl App {
         }
         Ok(step)
     }
+}
+
+/// The roles of the batch's account `key`: as read with the batch, or read now (a role
+/// changed in the batch, or a new account).
+async fn roles_of(tx: &mut Tx, b: &mut Batch, key: &AccountKey) -> anyhow::Result<Roles> {
+    let Some(session) = b.sessions.get_mut(key) else {
+        return Ok(Roles::default());
+    };
+    if let Some(known) = session.roles {
+        return Ok(known);
+    }
+    let roles = tx.roles_of(session.identity.id).await?;
+    session.roles = Some(roles);
+    Ok(roles)
+}
+
+/// The phones typed in the batch's new messages (any text that reads as a phone), with the
+/// donors holding each, in one statement.
+async fn typed_phones(
+    tx: &mut Tx,
+    batch: &[Inbound],
+    live: &[bool],
+) -> anyhow::Result<HashMap<String, Vec<i64>>> {
+    let mut phones: Vec<String> = batch
+        .iter()
+        .zip(live)
+        .filter(|(_, l)| **l)
+        .filter_map(|(i, _)| match &i.input {
+            engine::Input::Text(t) => PhoneNumber::parse(&crate::domain::text::plain(t)).ok(),
+            _ => None,
+        })
+        .map(|p| p.as_e164().to_string())
+        .collect();
+    phones.sort_unstable();
+    phones.dedup();
+    if phones.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut found = tx.donors_with_phones(&phones).await?;
+    // A phone no donor holds is known too (an empty list).
+    Ok(phones
+        .into_iter()
+        .map(|p| {
+            let ids = found.remove(&p).unwrap_or_default();
+            (p, ids)
+        })
+        .collect())
+}
+
+/// Write the donors created in memory so far (consent given in this batch), in three
+/// statements for all: before anything reads them, and at the end of the batch.
+async fn create_new_donors(tx: &mut Tx, b: &mut Batch, now_ms: i64) -> anyhow::Result<()> {
+    let mut keys = Vec::new();
+    let mut donors = Vec::new();
+    for (key, s) in &b.sessions {
+        if let (Some(lang), Some(d), false) = (s.new_donor, &s.donor, s.gone) {
+            keys.push(key.clone());
+            donors.push((s.identity.id, d.clone(), lang));
+        }
+    }
+    if donors.is_empty() {
+        return Ok(());
+    }
+    let new: Vec<NewDonor> = donors
+        .iter()
+        .map(|(identity_id, donor, lang)| NewDonor {
+            identity_id: *identity_id,
+            donor,
+            lang: *lang,
+        })
+        .collect();
+    let ids = tx.create_donors(&new, now_ms).await?;
+    for (key, id) in keys.iter().zip(ids) {
+        if let Some(s) = b.sessions.get_mut(key) {
+            s.identity.donor_id = Some(id);
+            s.new_donor = None;
+        }
+    }
+    Ok(())
 }
 
 /// Which updates of the batch are new: an event already handled (or twice in this batch)
@@ -388,7 +532,7 @@ async fn fresh_events(tx: &mut Tx, batch: &[Inbound], now_ms: i64) -> anyhow::Re
         .collect())
 }
 
-/// The accounts, states and donors of the batch's new updates, in three statements.
+/// The accounts, states, donors and roles of the batch's new updates, in four statements.
 async fn load_sessions(
     tx: &mut Tx,
     batch: &[Inbound],
@@ -415,17 +559,8 @@ async fn load_sessions(
     let mut states = tx.load_states(&ids).await?;
     let donor_ids: Vec<i64> = identities.values().filter_map(|i| i.donor_id).collect();
     let mut donors = tx.load_donors(&donor_ids).await?;
-    // Staff among the strangers (accounts with no donor), in one statement for the batch.
-    let strangers: Vec<i64> = identities
-        .values()
-        .filter(|i| i.donor_id.is_none())
-        .map(|i| i.id)
-        .collect();
-    let staff = if strangers.is_empty() {
-        Default::default()
-    } else {
-        tx.accounts_with_roles(&strangers).await?
-    };
+    // Everyone's roles, in one statement for the batch.
+    let roles = tx.roles_of_accounts(&ids).await?;
     let mut sessions: HashMap<AccountKey, Session> = identities
         .into_iter()
         .map(|(key, identity)| {
@@ -433,11 +568,8 @@ async fn load_sessions(
                 .remove(&identity.id)
                 .and_then(|json| parse_state(identity.id, &json));
             let donor = identity.donor_id.and_then(|id| donors.remove(&id));
-            let stranger = identity.donor_id.is_none();
             let mut session = Session::new(identity, saved, donor);
-            if stranger {
-                session.staff = Some(staff.contains(&session.identity.id));
-            }
+            session.roles = Some(roles.get(&session.identity.id).copied().unwrap_or_default());
             (key, session)
         })
         .collect();
@@ -479,10 +611,13 @@ async fn join_by_verified_phone(
     let (Some(phone), Some(from), DonorChange::Save) = (newly_verified, from, step.change) else {
         return Ok(step);
     };
+    // Donors created earlier in the batch are looked among too.
+    create_new_donors(tx, b, ctx.now_ms).await?;
     let Some((into, found)) = tx.verified_donor_with_phone(&phone, from).await? else {
         return Ok(step);
     };
     tx.merge_donor(from, into).await?;
+    b.removed.insert(from);
     for s in b
         .sessions
         .values_mut()
@@ -491,6 +626,8 @@ async fn join_by_verified_phone(
         s.identity.donor_id = Some(into);
         s.donor = Some(found.clone());
         s.donor_dirty = false;
+        // The person now holds the roles of the other donor's accounts too.
+        s.roles = None;
     }
     tracing::info!(from, into, "accounts joined by a verified phone");
     Ok(engine::linked(ctx, continued(&step, Some(found), staff)))
@@ -524,8 +661,8 @@ async fn apply_step(
     let mut erased_donor = None;
     match (step.change, &step.donor, session.identity.donor_id) {
         (DonorChange::Create, Some(d), _) => {
-            let id = tx.create_donor(identity_id, d, step.lang, now_ms).await?;
-            session.identity.donor_id = Some(id);
+            // Written with the batch's other new donors (see `create_new_donors`).
+            session.new_donor = Some(step.lang);
             session.donor = Some(d.clone());
         }
         (DonorChange::Save, Some(d), Some(_)) => {
@@ -539,6 +676,7 @@ async fn apply_step(
         }
         (DonorChange::Erase, _, Some(id)) => {
             tx.erase_donor(id, now_ms).await?;
+            b.removed.insert(id);
             erased_donor = Some(id);
         }
         (DonorChange::Keep, _, _) => {}
@@ -582,10 +720,11 @@ async fn apply_step(
 /// delivery worker and returned, to hand over once committed.
 async fn write_back(
     tx: &mut Tx,
-    b: &Batch,
+    b: &mut Batch,
     now_ms: i64,
     handoff: Option<(Vec<ChannelKind>, i64)>,
 ) -> anyhow::Result<Vec<OutboxRow>> {
+    create_new_donors(tx, b, now_ms).await?;
     let mut states_out = Vec::new();
     let mut donors_out = Vec::new();
     for s in b.sessions.values().filter(|s| !s.gone) {

@@ -1,5 +1,5 @@
-//! The one way into the use cases: [`App::execute`] reads the person's roles in the
-//! request's transaction, checks the request against the one table of permissions
+//! The one way into the use cases: [`App::execute`] takes the person's roles as read in
+//! the request's transaction, checks the request against the one table of permissions
 //! (`permission.rs`), and hands it to the named use case of its capability (`clubs.rs`,
 //! `broadcasts.rs`, `roles.rs`, `drives.rs`, `campaigns.rs`, `donations.rs`,
 //! `callouts.rs`, `registration.rs`). The tables below only translate a request into a call:
@@ -17,6 +17,17 @@ use crate::engine::{
 };
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
+
+/// What the caller of [`App::execute`] already read in the request's transaction, so that
+/// it is not read again.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Known {
+    /// The person's roles, over all their accounts.
+    pub roles: Roles,
+    /// For a phone check: whether another donor has that phone, as the caller knows it
+    /// (a batch of messages knows its own unwritten changes too).
+    pub phone_taken: Option<bool>,
+}
 
 impl App {
     /// Carry out one request for the account `identity_id` outside a conversation (the web
@@ -48,21 +59,27 @@ impl App {
             donor_id,
             registered,
         };
-        let outcome = self.execute(&mut tx, &who, request, now).await?;
+        let known = Known {
+            roles: tx.roles_of(identity_id).await?,
+            phone_taken: None,
+        };
+        let outcome = self.execute(&mut tx, &who, known, request, now).await?;
         tx.commit().await?;
         self.outbox_added().notify_one();
         Ok(outcome)
     }
 
-    /// Carry out one request of the engine in `tx`, if the person may make it.
+    /// Carry out one request of the engine in `tx`, if the person may make it (`known`:
+    /// what the caller read in this transaction, their roles first).
     pub(super) async fn execute(
         &self,
         tx: &mut Tx,
         who: &Actor,
+        known: Known,
         request: Request,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Outcome> {
-        let roles = tx.roles_of(who.identity_id).await?;
+        let roles = known.roles;
         // Every permission, from the one table (`permission.rs`), before anything is done.
         if !self.allowed(tx, who, &roles, need(&request)).await? {
             return Ok(Outcome::Refused);
@@ -82,7 +99,10 @@ impl App {
         match request {
             Request::Drive(r) => self.execute_drive(tx, who, &roles, r, now).await,
             Request::Callout(r) => self.execute_callout(tx, who, &roles, r, now).await,
-            Request::PhoneInUse { phone } => self.phone_in_use(tx, who.donor_id, phone).await,
+            Request::PhoneInUse { phone } => match known.phone_taken {
+                Some(taken) => Ok(Outcome::PhoneInUse { phone, taken }),
+                None => self.phone_in_use(tx, who.donor_id, phone).await,
+            },
             Request::Club(ClubRequest::MyClubs) => donor!(d => self.my_clubs(tx, d)),
             Request::Club(ClubRequest::Club { id }) => donor!(d => self.club(tx, d, id)),
             Request::Club(ClubRequest::JoinClub { code }) => {

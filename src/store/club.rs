@@ -13,6 +13,7 @@ use crate::messages::Lang;
 use anyhow::Context;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use std::collections::HashMap;
 
 /// Where one broadcast message goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,29 +103,45 @@ impl Tx {
         Ok(Roles::from_list(&list))
     }
 
-    /// Of these accounts (none a donor's), those holding any role: the staff among a
-    /// batch's strangers, read once for the batch instead of once a message.
-    pub async fn accounts_with_roles(
+    /// The roles of each of these accounts (with every account of the same donor), in one
+    /// statement: a batch's people, read once for the batch. An account with none is
+    /// absent.
+    pub async fn roles_of_accounts(
         &mut self,
         identity_ids: &[i64],
-    ) -> anyhow::Result<std::collections::HashSet<i64>> {
-        let mut out = std::collections::HashSet::new();
+    ) -> anyhow::Result<HashMap<i64, Roles>> {
+        let mut lists: HashMap<i64, Vec<Role>> = HashMap::new();
         for chunk in identity_ids.chunks(super::CHUNK) {
+            // Driven from the (small) roles table: each grant's account, and the accounts
+            // of the same donor.
             let mut q = super::Q::new(
                 self.backend(),
-                "SELECT DISTINCT identity_id FROM roles WHERE identity_id IN ",
+                "SELECT DISTINCT i.id AS identity_id, r.role FROM roles r \
+                 JOIN channel_identities j ON j.id = r.identity_id \
+                 JOIN channel_identities i ON i.id = j.id \
+                   OR (j.donor_id IS NOT NULL AND i.donor_id = j.donor_id) \
+                 WHERE i.id IN ",
             );
             super::push_list(&mut q, chunk);
             for row in q
                 .build()
                 .fetch_all(&mut *self.tx)
                 .await
-                .context("reading the batch's staff")?
+                .context("reading the batch's roles")?
             {
-                out.insert(row.try_get::<i64, _>("identity_id")?);
+                let role: String = row.try_get("role")?;
+                if let Some(role) = Role::from_code(&role) {
+                    lists
+                        .entry(row.try_get::<i64, _>("identity_id")?)
+                        .or_default()
+                        .push(role);
+                }
             }
         }
-        Ok(out)
+        Ok(lists
+            .into_iter()
+            .map(|(id, list)| (id, Roles::from_list(&list)))
+            .collect())
     }
 
     /// How an account is named in the audit log: `telegram:123456`.

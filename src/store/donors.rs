@@ -65,6 +65,62 @@ fn donor_from_row(r: &AnyRow) -> anyhow::Result<Donor> {
     })
 }
 
+/// A donor who just gave consent, to create (see [`Tx::create_donors`]).
+pub struct NewDonor<'a> {
+    pub identity_id: i64,
+    pub donor: &'a Donor,
+    pub lang: Lang,
+}
+
+/// The profile's columns, in the order [`push_profile`] binds them.
+const PROFILE_COLUMNS: &str = "full_name, phone, phone_verified, birth_date, sex, weight_kg, \
+     blood_group, province, commune, last_donation_kind, last_donation_date, supporter, \
+     registered_at, paused, night_alerts, urgent_off, deferred_until, last_donation_forgotten, \
+     consent_renewal_asked, declared_kind, declared_on, last_donation_month";
+
+/// Binds a donor's profile, column after column of [`PROFILE_COLUMNS`]. What a new row
+/// says of the last donation is also the donor's declaration.
+fn push_profile<'a>(row: &mut Sep<'_, 'a>, d: &'a Donor) {
+    let (kind, date) = match d.last_donation {
+        None => (None, None),
+        Some(LastDonationAnswer::Never) => (Some("never"), None),
+        Some(LastDonationAnswer::KindOnly(k)) | Some(LastDonationAnswer::DateForgotten(k)) => {
+            (Some(k.code()), None)
+        }
+        Some(LastDonationAnswer::Given { kind, date }) => {
+            (Some(kind.code()), Some(date_text(date)))
+        }
+    };
+    row.push_bind(&d.name)
+        .push_bind(d.phone.as_ref().map(|p| p.as_e164().to_string()))
+        .push_bind(d.phone_verified)
+        .push_bind(d.birth_date.map(date_text))
+        .push_bind(d.sex.map(Sex::code))
+        .push_bind(super::NullableF64(d.weight.map(WeightKg::kg)))
+        .push_bind(d.blood_group.map(|g| g.code()))
+        .push_bind(d.province.map(Province::code))
+        .push_bind(&d.commune)
+        .push_bind(kind)
+        .push_bind(date.clone())
+        .push_bind(d.supporter)
+        .push_bind(d.registered_at)
+        .push_bind(d.paused)
+        .push_bind(d.night_alerts)
+        .push_bind(d.urgent_off)
+        .push_bind(d.deferred_until.map(date_text))
+        .push_bind(matches!(
+            d.last_donation,
+            Some(LastDonationAnswer::DateForgotten(_))
+        ))
+        .push_bind(d.renewal_asked)
+        .push_bind(kind)
+        .push_bind(date)
+        .push_bind(
+            d.last_donation_month
+                && matches!(d.last_donation, Some(LastDonationAnswer::Given { .. })),
+        );
+}
+
 impl Tx {
     /// Registered donors counted by province and blood group, with their reserve members
     /// (kept by triggers, `0021_donor_map.sql`).
@@ -108,13 +164,44 @@ impl Tx {
         .context("finding donors by phone")
     }
 
+    /// The donors (any, registered or not) holding each of these phones (E.164): the
+    /// typed phones of a batch, checked in one statement.
+    pub async fn donors_with_phones(
+        &mut self,
+        phones: &[String],
+    ) -> anyhow::Result<HashMap<String, Vec<i64>>> {
+        let mut out: HashMap<String, Vec<i64>> = HashMap::new();
+        for chunk in phones.chunks(CHUNK) {
+            let mut q = Q::new(
+                self.backend(),
+                "SELECT id, phone FROM donors WHERE phone IN ",
+            );
+            push_list(&mut q, chunk);
+            for row in q
+                .build()
+                .fetch_all(&mut *self.tx)
+                .await
+                .context("checking phones")?
+            {
+                out.entry(row.try_get("phone")?)
+                    .or_default()
+                    .push(row.try_get("id")?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Donors by id, with their latest consent.
     pub async fn load_donors(&mut self, ids: &[i64]) -> anyhow::Result<HashMap<i64, Donor>> {
         let mut out = HashMap::new();
         for chunk in ids.chunks(CHUNK) {
             let mut q = Q::new(
                 self.backend(),
-                "SELECT d.*, c.given_at AS consent_at, c.text_version AS consent_version, \
+                "SELECT d.id, d.full_name, d.phone, d.phone_verified, d.birth_date, d.sex, \
+                 d.weight_kg, d.blood_group, d.province, d.commune, d.last_donation_kind, \
+                 d.last_donation_date, d.last_donation_forgotten, d.last_donation_month, \
+                 d.supporter, d.registered_at, d.paused, d.night_alerts, d.urgent_off, \
+                 d.deferred_until, d.consent_renewal_asked, c.given_at AS consent_at, c.text_version AS consent_version, \
                  (SELECT u.name FROM units u WHERE u.id = d.unit_id) AS unit_name, \
                  (SELECT f.code FROM families f WHERE f.id = d.family_id) AS family_code \
                  FROM donors d LEFT JOIN consents c ON c.id = \
@@ -141,20 +228,78 @@ impl Tx {
         lang: Lang,
         now: i64,
     ) -> anyhow::Result<i64> {
-        let id: i64 =
-            sqlx::query_scalar("INSERT INTO donors (created_at) VALUES ($1) RETURNING id")
-                .bind(now)
-                .fetch_one(&mut *self.tx)
-                .await
-                .context("creating the donor")?;
-        self.record_consent(id, donor, lang).await?;
-        sqlx::query("UPDATE channel_identities SET donor_id = $1 WHERE id = $2")
-            .bind(id)
-            .bind(identity_id)
-            .execute(&mut *self.tx)
+        let ids = self
+            .create_donors(
+                &[NewDonor {
+                    identity_id,
+                    donor,
+                    lang,
+                }],
+                now,
+            )
             .await?;
-        self.save_donors(&[(id, donor)]).await?;
-        Ok(id)
+        ids.first().copied().context("the donor was not created")
+    }
+
+    /// Donors who gave consent, created with their profiles and consent records and their
+    /// accounts linked, in three statements for many; their ids, in the order given.
+    ///
+    /// A multi-row `INSERT` gives its rows ids in the order of its `VALUES` on both engines
+    /// (SQLite's next rowid, PostgreSQL's sequence, row after row); `RETURNING` does not
+    /// promise an order, so the ids are sorted before they are matched to the rows.
+    pub async fn create_donors(
+        &mut self,
+        new: &[NewDonor<'_>],
+        now: i64,
+    ) -> anyhow::Result<Vec<i64>> {
+        let mut out = Vec::with_capacity(new.len());
+        for chunk in new.chunks(CHUNK) {
+            let mut q = Q::new(
+                self.backend(),
+                format!("INSERT INTO donors (created_at, {PROFILE_COLUMNS}) "),
+            );
+            q.push_values(chunk, |mut row, n| {
+                row.push_bind(now);
+                push_profile(&mut row, n.donor);
+            });
+            q.push(" RETURNING id");
+            let mut ids: Vec<i64> = q
+                .build_query_scalar()
+                .fetch_all(&mut *self.tx)
+                .await
+                .context("creating donors")?;
+            anyhow::ensure!(ids.len() == chunk.len(), "not every donor was created");
+            ids.sort_unstable();
+            let mut q = Q::new(
+                self.backend(),
+                "INSERT INTO consents (donor_id, given_at, text_version, lang) ",
+            );
+            q.push_values(chunk.iter().zip(&ids), |mut row, (n, id)| {
+                row.push_bind(*id)
+                    .push_bind(n.donor.consent_at)
+                    .push_bind(&n.donor.consent_version)
+                    .push_bind(n.lang.code());
+            });
+            q.build()
+                .execute(&mut *self.tx)
+                .await
+                .context("recording consents")?;
+            let mut q = Q::new(self.backend(), "WITH v (id, donor) AS (");
+            q.push_values(chunk.iter().zip(&ids), |mut row, (n, id)| {
+                row.push_bind(n.identity_id).push_bind(*id);
+            });
+            q.push(
+                ") UPDATE channel_identities SET donor_id = \
+                 (SELECT donor FROM v WHERE v.id = channel_identities.id) \
+                 WHERE id IN (SELECT id FROM v)",
+            );
+            q.build()
+                .execute(&mut *self.tx)
+                .await
+                .context("linking accounts to new donors")?;
+            out.extend(ids);
+        }
+        Ok(out)
     }
 
     /// The consent record of the text `donor` agreed to (at registration, or renewed).
@@ -183,53 +328,11 @@ impl Tx {
             // created_at is required by the INSERT form but never changed by the update.
             let mut q = Q::new(
                 self.backend(),
-                "INSERT INTO donors (id, created_at, full_name, phone, phone_verified, birth_date, \
-                 sex, weight_kg, blood_group, province, commune, last_donation_kind, \
-                 last_donation_date, supporter, registered_at, paused, night_alerts, urgent_off, \
-                 deferred_until, last_donation_forgotten, consent_renewal_asked, declared_kind, \
-                 declared_on, last_donation_month) ",
+                format!("INSERT INTO donors (id, created_at, {PROFILE_COLUMNS}) "),
             );
             q.push_values(chunk, |mut row, (id, d)| {
-                let (kind, date) = match d.last_donation {
-                    None => (None, None),
-                    Some(LastDonationAnswer::Never) => (Some("never"), None),
-                    Some(LastDonationAnswer::KindOnly(k))
-                    | Some(LastDonationAnswer::DateForgotten(k)) => (Some(k.code()), None),
-                    Some(LastDonationAnswer::Given { kind, date }) => {
-                        (Some(kind.code()), Some(date_text(date)))
-                    }
-                };
-                row.push_bind(id)
-                    .push_bind(0_i64)
-                    .push_bind(&d.name)
-                    .push_bind(d.phone.as_ref().map(|p| p.as_e164().to_string()))
-                    .push_bind(d.phone_verified)
-                    .push_bind(d.birth_date.map(date_text))
-                    .push_bind(d.sex.map(Sex::code))
-                    .push_bind(super::NullableF64(d.weight.map(WeightKg::kg)))
-                    .push_bind(d.blood_group.map(|g| g.code()))
-                    .push_bind(d.province.map(Province::code))
-                    .push_bind(&d.commune)
-                    .push_bind(kind)
-                    .push_bind(date.clone())
-                    .push_bind(d.supporter)
-                    .push_bind(d.registered_at)
-                    .push_bind(d.paused)
-                    .push_bind(d.night_alerts)
-                    .push_bind(d.urgent_off)
-                    .push_bind(d.deferred_until.map(date_text))
-                    .push_bind(matches!(
-                        d.last_donation,
-                        Some(LastDonationAnswer::DateForgotten(_))
-                    ))
-                    .push_bind(d.renewal_asked)
-                    // A new row: what it says of the last donation is the donor's word.
-                    .push_bind(kind)
-                    .push_bind(date)
-                    .push_bind(
-                        d.last_donation_month
-                            && matches!(d.last_donation, Some(LastDonationAnswer::Given { .. })),
-                    );
+                row.push_bind(id).push_bind(0_i64);
+                push_profile(&mut row, d);
             });
             q.push(
                 " ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name, \

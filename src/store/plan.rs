@@ -208,12 +208,17 @@ impl Tx {
     }
 
     /// Whether the plan has units a person belongs to (schools, workplaces, forces).
+    /// Read once a transaction (a batch of registrations asks it for each).
     pub async fn has_person_units(&mut self) -> anyhow::Result<bool> {
+        if let Some(known) = self.person_units {
+            return Ok(known);
+        }
         let n: i64 = sqlx::query_scalar(&format!(
             "SELECT COUNT(*) FROM (SELECT 1 FROM units WHERE kind IN ({PERSON_KINDS}) LIMIT 1) AS u"
         ))
         .fetch_one(&mut *self.tx)
         .await?;
+        self.person_units = Some(n > 0);
         Ok(n > 0)
     }
 

@@ -378,3 +378,113 @@ async fn a_database_out_of_reach_skips_nothing_and_the_update_is_handled_once_ba
     assert_eq!(texts.len(), 1, "{texts:?}");
     assert!(texts[0].contains("hienmau"), "{}", texts[0]);
 }
+
+/// One number from the database, counted by the test itself.
+async fn count(place: &Place, sql: &str) -> i64 {
+    crate::seed::count(place.db.url.as_str(), sql).await
+}
+
+/// New donors are written together at the end of a batch (and phones are checked against
+/// the batch as it stands): two people typing one phone in one batch, the second is asked
+/// for another; each has her own donor record and consent; a phone stored by an earlier
+/// batch is refused too.
+#[tokio::test]
+async fn a_phone_typed_twice_in_one_batch_is_refused_to_the_second_person() {
+    let (place, app) = app().await;
+    let done = app
+        .handle_batch(vec![
+            tg(1, "8", "/start"),
+            tg(2, "9", "/start"),
+            tg(3, "8", "1"),
+            tg(4, "9", "1"),
+            tg(5, "8", "Lê Thị Hồng"),
+            tg(6, "9", "Trần Văn Nam"),
+            tg(7, "8", "0912 345 678"),
+            tg(8, "9", "0912.345.678"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(done, [Handled::Replied; 8]);
+    let hong = outbox_texts(&app, "8").await;
+    let nam = outbox_texts(&app, "9").await;
+    assert!(hong.last().unwrap().contains("Ngày sinh"), "{hong:#?}");
+    assert!(
+        nam.last()
+            .unwrap()
+            .contains("đã được dùng cho một hồ sơ đăng ký khác"),
+        "{nam:#?}"
+    );
+    assert_eq!(
+        count(
+            &place,
+            "SELECT COUNT(*) FROM donors d JOIN channel_identities i ON i.donor_id = d.id \
+             WHERE (i.external_id = '8' AND d.full_name = 'Lê Thị Hồng' \
+                    AND d.phone = '+84912345678') \
+                OR (i.external_id = '9' AND d.full_name = 'Trần Văn Nam' AND d.phone IS NULL)"
+        )
+        .await,
+        2,
+        "each account has its own donor, only the first with the phone"
+    );
+    assert_eq!(
+        count(
+            &place,
+            "SELECT COUNT(DISTINCT donor_id) FROM consents WHERE donor_id IN \
+             (SELECT donor_id FROM channel_identities)"
+        )
+        .await,
+        2
+    );
+    // The next batch reads it from the database.
+    app.handle_batch(vec![
+        tg(9, "7", "/start"),
+        tg(10, "7", "1"),
+        tg(11, "7", "Đỗ Minh"),
+        tg(12, "7", "+84 912 345 678"),
+    ])
+    .await
+    .unwrap();
+    let minh = outbox_texts(&app, "7").await;
+    assert!(
+        minh.last()
+            .unwrap()
+            .contains("đã được dùng cho một hồ sơ đăng ký khác"),
+        "{minh:#?}"
+    );
+}
+
+/// A donor created in a batch and erased later in the same batch leaves nothing.
+#[tokio::test]
+async fn a_donor_created_and_erased_in_one_batch_leaves_nothing() {
+    let (place, app) = app().await;
+    let done = app
+        .handle_batch(vec![
+            tg(1, "9", "/start"),
+            tg(2, "9", "1"),
+            tg(3, "8", "/start"),
+            tg(4, "8", "1"),
+            tg(5, "9", "/delete"),
+            tg(6, "9", "1"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(done, [Handled::Replied; 6]);
+    assert!(
+        outbox_texts(&app, "9")
+            .await
+            .iter()
+            .any(|t| t.contains("Đã xoá"))
+    );
+    assert_eq!(count(&place, "SELECT COUNT(*) FROM donors").await, 1);
+    assert_eq!(count(&place, "SELECT COUNT(*) FROM consents").await, 1);
+    assert_eq!(
+        count(
+            &place,
+            "SELECT COUNT(*) FROM channel_identities WHERE external_id = '8' \
+             AND donor_id = (SELECT id FROM donors)"
+        )
+        .await,
+        1,
+        "the other new donor is kept, linked"
+    );
+}
