@@ -25,6 +25,7 @@ use hienmau::channels::ChannelKind;
 use hienmau::config::DeliveryConfig;
 use hienmau::domain::club::Role;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long a benchmark waits for one answer of the bot.
@@ -41,6 +42,10 @@ struct Run {
     /// First to last member message at the fake.
     spread: Duration,
     too_many: u64,
+    /// Resident memory when the leader taps "send" (bot, seeded database, fake), and its
+    /// peak from then to the last message.
+    resident_at_send: f64,
+    peak_sending: f64,
 }
 
 /// `members` on one SQLite file (`postgres: None`), or on a fresh database of the
@@ -107,6 +112,8 @@ async fn run(members: i64, limits: Option<Limits>, postgres: Option<(&str, usize
     assert!(preview.contains(&format!("{reach} người")), "{preview}");
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let before = fake.sent_count();
+    let resident_at_send = rss_mib();
+    reset_peak();
     let start = Instant::now();
     let queued = fake.tap_and_wait(LEADER, "send", WAIT).await.text;
     let enqueue = start.elapsed();
@@ -143,19 +150,52 @@ async fn run(members: i64, limits: Option<Limits>, postgres: Option<(&str, usize
         total,
         spread: latest - first,
         too_many: fake.too_many_requests(),
+        resident_at_send,
+        peak_sending: peak_rss_mib(),
     }
 }
 
-fn peak_rss_mib() -> f64 {
+/// Starts a new peak of resident memory (Linux: writing 5 to `clear_refs` resets `VmHWM`),
+/// so that each run's own peak is read.
+fn reset_peak() {
+    PROCESS_PEAK_KIB.fetch_max(status_kib("VmHWM:") as u64, Ordering::Relaxed);
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The peaks of resident memory before each [`reset_peak`], for the process's own.
+static PROCESS_PEAK_KIB: AtomicU64 = AtomicU64::new(0);
+
+/// The process's peak of resident memory over every run.
+fn process_peak_mib() -> f64 {
+    (PROCESS_PEAK_KIB.load(Ordering::Relaxed) as f64).max(status_kib("VmHWM:")) / 1024.0
+}
+
+/// A run's memory: resident when the leader taps "send", the peak until the last message.
+fn memory(label: &str, run: &Run) {
+    println!(
+        "  memory, {label}: resident at the tap {:.0} MiB, peak while sending {:.0} MiB",
+        run.resident_at_send, run.peak_sending
+    );
+}
+
+fn rss_mib() -> f64 {
+    status_kib("VmRSS:") / 1024.0
+}
+
+fn status_kib(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse::<f64>().ok())
         })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn peak_rss_mib() -> f64 {
+    status_kib("VmHWM:") / 1024.0
 }
 
 fn main() {
@@ -183,6 +223,7 @@ fn main() {
             "NOT met"
         }
     );
+    memory("caps lifted", &free);
     let capped_run = |label: &str, capped: Run| {
         let rate = (members - 1) as f64 / capped.spread.as_secs_f64();
         let share = rate / 30.0;
@@ -197,6 +238,7 @@ fn main() {
                 "NOT met"
             }
         );
+        memory(label.trim(), &capped);
     };
     if std::env::var("ONLY_TWO_INSTANCES").is_err() {
         capped_run(
@@ -215,7 +257,7 @@ fn main() {
         ),
     }
     println!(
-        "  peak resident memory (bot + fake server, one process): {:.0} MiB",
-        peak_rss_mib()
+        "  peak resident memory (bot + fake server, one process, every run): {:.0} MiB",
+        process_peak_mib()
     );
 }

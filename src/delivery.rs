@@ -269,6 +269,13 @@ pub struct Worker {
     handed: bool,
     /// Rows handed over, claimed, not started yet (their chat busy, or pacing), in order.
     waiting: VecDeque<OutboxRow>,
+    /// The outbox may hold due rows this worker has not read: false only after a read that
+    /// left nothing behind, until a notice of rows added or a retry or reroute written. A
+    /// worker taking handed rows reads the outbox only then, and at least once a poll
+    /// interval (another process's rows, a delay run out); any other reads it every pass.
+    unread: bool,
+    /// When this worker last read the outbox.
+    last_read: Instant,
 }
 
 /// The choice of the rows one pass starts.
@@ -325,7 +332,9 @@ const TAKEOVER_EVERY: Duration = Duration::from_secs(1);
 type SendResult = (OutboxRow, SendOutcome);
 
 /// Sends whose outcomes were written: each row's id and chat, and how many were recorded.
-type Recorded = (Vec<(i64, ChannelKind, String)>, u64);
+/// What writing a batch of outcomes gives back: its rows (their chats are free again), how
+/// many were delivered, and whether rows may be due again (a retry, another channel).
+type Recorded = (Vec<(i64, ChannelKind, String)>, u64, bool);
 
 impl Worker {
     /// A worker for the rows of `scope`, sending each through the transport of its
@@ -369,6 +378,8 @@ impl Worker {
             held: HashSet::new(),
             handed: false,
             waiting: VecDeque::new(),
+            unread: true,
+            last_read: Instant::now(),
         }
     }
 
@@ -391,6 +402,7 @@ impl Worker {
             self.handed = self.app.handoff().open(channels, room);
         }
         let added = self.app.outbox_added();
+        let handed_over = self.app.handoff().ready();
         let mut in_flight: JoinSet<SendResult> = JoinSet::new();
         // Outcomes being written: the worker goes on starting sends meanwhile (a chat's next
         // row waits until its last outcome is written).
@@ -453,17 +465,19 @@ impl Worker {
                 }
                 Some(written) = recording.join_next(), if !recording.is_empty() => {
                     match written {
-                        Ok((rows, n)) => {
+                        Ok((rows, n, due_again)) => {
                             for (id, channel, chat) in rows {
                                 busy.remove(&(channel, chat));
                                 self.held.remove(&id);
                             }
                             self.delivered.send_modify(|c| *c += n);
+                            self.unread |= due_again;
                         }
                         Err(e) => tracing::error!(error = %e, "writing outcomes stopped"),
                     }
                 }
-                _ = added.notified(), if !stopping => {}
+                _ = added.notified(), if !stopping => self.unread = true,
+                _ = handed_over.notified(), if self.handed && !stopping => {}
                 _ = tokio::time::sleep_until(wake) => {}
                 _ = shutdown.changed(), if !stopping => {}
             }
@@ -550,17 +564,27 @@ impl Worker {
         // read's time no longer counts as lateness (beyond the pacer's slack it pushed each
         // later send back: a broadcast ran at 0.91 of the cap).
         let now = Instant::now();
-        let rows = self
-            .app
-            .store()
-            .due(&self.scope, now_ms, limit, max_lane)
-            .await?;
         // The rows handed over by the conversation (claimed already) join the rows read, in
         // sending order: lane, then age (ids grow with time).
         if self.handed {
-            let taken = self.app.handoff().take(self.waiting.len());
+            let (taken, unread) = self.app.handoff().take(self.waiting.len());
             self.waiting.extend(taken);
+            self.unread |= unread;
         }
+        // Handed rows come without reading; the outbox is read when it may hold others.
+        let poll = Duration::from_millis(self.cfg.poll_interval_ms.max(1));
+        let read = !self.handed || self.unread || now >= self.last_read + poll;
+        let rows = if read {
+            self.last_read = now;
+            self.app
+                .store()
+                .due(&self.scope, now_ms, limit, max_lane)
+                .await?
+        } else {
+            Vec::new()
+        };
+        // Every row read is chosen below, and fewer than asked for: nothing else was due.
+        let mut left_unread = rows.len() as i64 >= limit;
         let mut candidates: Vec<(bool, OutboxRow)> = rows.into_iter().map(|r| (false, r)).collect();
         candidates.extend(self.waiting.drain(..).map(|r| (true, r)));
         candidates.sort_by_key(|(_, r)| (r.lane, r.id));
@@ -578,8 +602,11 @@ impl Worker {
                     pick.seen.insert((row.channel, row.chat_id.clone()));
                     self.waiting.push_back(row);
                 }
-                (false, false) => {}
+                (false, false) => left_unread = true,
             }
+        }
+        if read {
+            self.unread = left_unread;
         }
         if self.handed {
             self.app.handoff().holding(self.waiting.len());
@@ -594,9 +621,13 @@ impl Worker {
             Ok(claimed) => claimed,
             Err(e) if !ready.is_empty() => {
                 tracing::error!(error = %format!("{e:#}"), "claiming outbox rows failed");
+                self.unread = true;
                 HashSet::new()
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                self.unread = true;
+                return Err(e);
+            }
         };
         // Cancelled between the read and the claim (a broadcast stopped): not sent.
         let mut chosen = ready;
@@ -712,6 +743,8 @@ impl Worker {
             .map(|(row, _)| (row.id, row.channel, row.chat_id.clone()))
             .collect();
         let mut results = Vec::with_capacity(done.len());
+        // A row sent through another channel is a new row to read.
+        let mut rerouted = false;
         for (row, sent) in done {
             if let Some(p) = self.pacing.get_mut(&row.channel) {
                 p.finished(&row.chat_id, Instant::now());
@@ -770,6 +803,7 @@ impl Worker {
                                 row = row.id,
                                 "quota spent: sent through another channel"
                             );
+                            rerouted = true;
                             continue;
                         }
                         Ok(false) => {}
@@ -785,6 +819,7 @@ impl Worker {
                 SendOutcome::NoRoute(error) => match self.app.store().reroute(&row, now).await {
                     Ok(true) => {
                         tracing::info!(row = row.id, %error, "sent through another channel");
+                        rerouted = true;
                         continue;
                     }
                     Ok(false) => {
@@ -809,6 +844,10 @@ impl Worker {
             results.push((row, outcome));
         }
         let app = self.app.clone();
+        let due_again = rerouted
+            || results
+                .iter()
+                .any(|(_, o)| !matches!(o, Outcome::Sent { .. }));
         recording.spawn(async move {
             let n = results.len() as u64;
             for attempt in 1..=5 {
@@ -824,7 +863,7 @@ impl Worker {
                     }
                 }
             }
-            (rows, n)
+            (rows, n, due_again)
         });
     }
 }

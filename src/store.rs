@@ -645,6 +645,7 @@ impl Store {
             tx: self.pool.begin().await.context("starting a transaction")?,
             _gate: gate,
             person_units: None,
+            enqueued: 0,
         };
         if self.backend == Backend::Postgres {
             tx.lock_for_write().await?;
@@ -672,6 +673,7 @@ impl Store {
             tx: self.pool.begin().await.context("starting a transaction")?,
             _gate: None,
             person_units: None,
+            enqueued: 0,
         };
         if self.backend == Backend::Postgres {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -929,6 +931,8 @@ pub struct Tx {
     /// Whether the plan has units a person belongs to, once read in this transaction
     /// (asked after every registration; forgotten when units are written).
     person_units: Option<bool>,
+    /// Outbox rows added in this transaction.
+    enqueued: usize,
 }
 
 impl Tx {

@@ -208,8 +208,11 @@ impl App {
             });
         }
         let handed = write_back(&mut tx, &mut b, now_ms, self.handoff_to()).await?;
+        // Rows the worker must read from the outbox: replies not handed over, and what the
+        // batch's requests queued (a broadcast, a call-out…).
+        let unread = tx.enqueued() > handed.len();
         tx.commit().await?;
-        self.handoff().give(handed);
+        self.handoff().give(handed, unread);
         if !b.erased.is_empty() {
             // The table has them (committed); the file beside the database outlives a
             // restore of an older copy of it. A failure here is logged, not the batch's.
@@ -218,7 +221,9 @@ impl App {
             }
             self.store().erase_traces().await?;
         }
-        self.outbox_added().notify_one();
+        if unread {
+            self.outbox_added().notify_one();
+        }
         Ok(results)
     }
 

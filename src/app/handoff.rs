@@ -14,12 +14,15 @@
 use crate::channels::ChannelKind;
 use crate::store::OutboxRow;
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use tokio::sync::Notify;
 
 /// The queue between the conversation and the delivery worker.
 #[derive(Default)]
 pub struct Handoff {
     inner: Mutex<Inner>,
+    /// Wakes the worker when rows are handed over.
+    ready: Arc<Notify>,
 }
 
 #[derive(Default)]
@@ -31,6 +34,9 @@ struct Inner {
     /// Rows the worker took and has not started yet (it says how many).
     held: usize,
     rows: VecDeque<OutboxRow>,
+    /// A batch handing rows over also queued rows that were not: the worker must read the
+    /// outbox in the same pass.
+    unread: bool,
 }
 
 impl Handoff {
@@ -70,16 +76,30 @@ impl Handoff {
     }
 
     /// Rows claimed by a committed transaction, in order.
-    pub fn give(&self, rows: Vec<OutboxRow>) {
-        self.lock().rows.extend(rows);
+    pub fn give(&self, rows: Vec<OutboxRow>, unread: bool) {
+        if rows.is_empty() {
+            return;
+        }
+        let mut inner = self.lock();
+        inner.rows.extend(rows);
+        inner.unread |= unread;
+        drop(inner);
+        self.ready.notify_one();
+    }
+
+    /// Notified when rows are handed over (the worker waits on it beside the outbox's own
+    /// notice, which then means rows it must read).
+    pub fn ready(&self) -> Arc<Notify> {
+        self.ready.clone()
     }
 
     /// Every row handed over so far, in order; `held` is how many the worker still holds
     /// unstarted besides (they count against the room).
-    pub fn take(&self, held: usize) -> Vec<OutboxRow> {
+    pub fn take(&self, held: usize) -> (Vec<OutboxRow>, bool) {
         let mut inner = self.lock();
         inner.held = held;
-        inner.rows.drain(..).collect()
+        let unread = std::mem::take(&mut inner.unread);
+        (inner.rows.drain(..).collect(), unread)
     }
 
     /// The worker holds `held` rows unstarted.
@@ -115,19 +135,21 @@ mod tests {
             "a second worker does not take rows"
         );
         assert_eq!(h.accepting(), vec![ChannelKind::Telegram]);
-        h.give(vec![row(1, "a"), row(2, "b"), row(3, "a")]);
+        h.give(vec![row(1, "a"), row(2, "b"), row(3, "a")], true);
         assert!(h.accepting().is_empty(), "full at its room");
-        let taken = h.take(0);
+        let (taken, unread) = h.take(0);
         assert_eq!(
             taken.iter().map(|r| r.id).collect::<Vec<_>>(),
             vec![1, 2, 3]
         );
+        assert!(unread, "the batch also queued rows it did not hand over");
+        assert!(!h.take(0).1, "said once");
         assert_eq!(h.accepting(), vec![ChannelKind::Telegram]);
         // What the worker still holds counts against the room.
         h.holding(3);
         assert!(h.accepting().is_empty(), "the worker holds three");
         h.holding(2);
-        h.give(vec![row(4, "c")]);
+        h.give(vec![row(4, "c")], false);
         assert!(h.accepting().is_empty(), "two held and one handed");
         let left = h.close();
         assert_eq!(left.iter().map(|r| r.id).collect::<Vec<_>>(), vec![4]);

@@ -841,7 +841,13 @@ impl Tx {
                     .context("writing to the outbox")?,
             );
         }
+        self.enqueued += added.len();
         Ok(added)
+    }
+
+    /// How many outbox rows this transaction added.
+    pub fn enqueued(&self) -> usize {
+        self.enqueued
     }
 
     /// Claim for sending, in this transaction, the rows `ids` just added on `channels`,

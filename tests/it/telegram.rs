@@ -619,3 +619,50 @@ async fn metrics_count_what_happened_behind_their_token_and_readyz_checks_the_da
     assert_eq!(r.status(), 404);
     plain.stop().await;
 }
+
+/// Replies handed to the worker in memory need no read of the outbox; a row queued by
+/// another process (whose notice cannot reach this one) is still read and sent while
+/// replies keep coming, not only once they stop.
+#[tokio::test]
+async fn a_row_another_process_queued_is_sent_while_replies_keep_coming() {
+    let mut bot = TestBot::start().await;
+    let people = 200;
+    for u in 0..people {
+        bot.fake.text(10_000 + u, "/help");
+    }
+    bot.fake.wait_for(10_000, 1, WAIT).await;
+    let body = serde_json::to_string(&hienmau::channels::Outbound {
+        text: "Tin do tiến trình khác xếp hàng".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    seed::exec(
+        &bot.db,
+        &format!(
+            "INSERT INTO outbox (channel, chat_id, lane, body, status, not_before, created_at) \
+             VALUES ('telegram', '77', 1, '{body}', 'pending', 0, 0)"
+        ),
+    )
+    .await;
+    // Messages keep arriving (each person once in `people`), until the row is sent.
+    let before = bot.fake.sent_count();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let mut k = 0;
+    while bot.fake.sent_to(77).is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the row was not sent while replies kept coming"
+        );
+        bot.fake.text(10_000 + k % people, "/help");
+        k += 1;
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let got = bot.fake.sent_to(77);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].text, "Tin do tiến trình khác xếp hàng");
+    assert!(
+        bot.fake.sent_count() > before + 1,
+        "replies were flowing meanwhile"
+    );
+    bot.stop().await;
+}
