@@ -1043,8 +1043,8 @@ impl<'a, 'c> Turn<'a, 'c> {
     }
 
     fn edit_menu(&mut self, input: &Input) {
-        match self.pick(input).as_deref() {
-            Some("back") => {
+        match self.pick(input).as_deref().and_then(EditChoice::parse) {
+            Some(EditChoice::Back) => {
                 if self.registration_incomplete() {
                     self.advance();
                 } else {
@@ -1052,10 +1052,7 @@ impl<'a, 'c> Turn<'a, 'c> {
                     self.say(MsgId::Cancelled);
                 }
             }
-            Some(code) => match field_from_code(code) {
-                Some(field) => self.state = Some(State::Ask { field }),
-                None => self.wrong(MsgId::ErrorChoice),
-            },
+            Some(EditChoice::Field(field)) => self.state = Some(State::Ask { field }),
             None => self.wrong(MsgId::ErrorChoice),
         }
     }
@@ -1307,17 +1304,14 @@ impl Turn<'_, '_> {
 
     /// What the donor last gave (or never).
     fn last_kind_answer(&mut self, input: &Input, text: Option<&str>) {
-        let answer = match self.pick(input).as_deref() {
-            Some("never") => LastDonationAnswer::Never,
-            Some(code) => match DonationKind::from_code(code) {
-                Some(kind) => LastDonationAnswer::KindOnly(kind),
-                None => return self.wrong(MsgId::ErrorChoice),
-            },
-            None => match text.and_then(parse_last_kind) {
-                Some(LastKind::Never) => LastDonationAnswer::Never,
-                Some(LastKind::Given(kind)) => LastDonationAnswer::KindOnly(kind),
-                None => return self.wrong(MsgId::ErrorChoice),
-            },
+        let picked = match self.pick(input) {
+            Some(value) => LastKind::from_value(&value),
+            None => text.and_then(parse_last_kind),
+        };
+        let answer = match picked {
+            Some(LastKind::Never) => LastDonationAnswer::Never,
+            Some(LastKind::Given(kind)) => LastDonationAnswer::KindOnly(kind),
+            None => return self.wrong(MsgId::ErrorChoice),
         };
         self.donor_mut().last_donation = Some(answer);
 
@@ -1415,6 +1409,29 @@ fn field_label(f: Field) -> MsgId {
     }
 }
 
+/// A choice of the edit menu: a field to change, or back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EditChoice {
+    Field(Field),
+    Back,
+}
+
+impl EditChoice {
+    fn value(self) -> &'static str {
+        match self {
+            EditChoice::Field(field) => field_code(field),
+            EditChoice::Back => "back",
+        }
+    }
+
+    fn parse(value: &str) -> Option<EditChoice> {
+        match value {
+            "back" => Some(EditChoice::Back),
+            code => field_from_code(code).map(EditChoice::Field),
+        }
+    }
+}
+
 fn choice(value: &str, label: MsgId, synonyms: &'static [&'static str]) -> Choice {
     Choice {
         value: value.to_string(),
@@ -1476,8 +1493,8 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
             Field::Sex => {
                 ask(&mut r, MsgId::AskSex);
                 r.choices = vec![
-                    choice("male", MsgId::ChoiceMale, &[]),
-                    choice("female", MsgId::ChoiceFemale, &[]),
+                    choice(Sex::Male.code(), MsgId::ChoiceMale, &[]),
+                    choice(Sex::Female.code(), MsgId::ChoiceFemale, &[]),
                 ];
             }
             Field::Weight => ask(&mut r, MsgId::AskWeight),
@@ -1485,7 +1502,11 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
                 ask(&mut r, MsgId::AskBloodGroup);
                 r.choices = blood_choices()
                     .into_iter()
-                    .chain([choice("?", MsgId::ChoiceBloodUnknown, &[])])
+                    .chain([choice(
+                        &BloodGroup::UNKNOWN.code(),
+                        MsgId::ChoiceBloodUnknown,
+                        &[],
+                    )])
                     .collect();
             }
             Field::Province => ask(&mut r, MsgId::AskProvince),
@@ -1495,16 +1516,25 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
             }
             Field::LastDonationKind => {
                 ask(&mut r, MsgId::AskLastDonation);
+                let given = |kind| LastKind::Given(kind).value();
                 r.choices = vec![
                     choice(
-                        "whole_blood",
+                        given(DonationKind::WholeBlood),
                         MsgId::ChoiceWholeBlood,
                         &["mau toan phan", "toan phan"],
                     ),
-                    choice("platelets", MsgId::ChoicePlatelets, &["tieu cau"]),
-                    choice("plasma", MsgId::ChoicePlasma, &["huyet tuong"]),
                     choice(
-                        "never",
+                        given(DonationKind::Platelets),
+                        MsgId::ChoicePlatelets,
+                        &["tieu cau"],
+                    ),
+                    choice(
+                        given(DonationKind::Plasma),
+                        MsgId::ChoicePlasma,
+                        &["huyet tuong"],
+                    ),
+                    choice(
+                        LastKind::Never.value(),
                         MsgId::ChoiceNever,
                         &["chua", "chua tung", "chua bao gio", "never", "no"],
                     ),
@@ -1558,8 +1588,12 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
             let fields = donor.map(Donor::editable_fields).unwrap_or_default();
             r.choices = fields
                 .into_iter()
-                .map(|f| choice(field_code(f), field_label(f), &[]))
-                .chain([choice("back", MsgId::ChoiceBack, &["quay lai", "back"])])
+                .map(|f| choice(EditChoice::Field(f).value(), field_label(f), &[]))
+                .chain([choice(
+                    EditChoice::Back.value(),
+                    MsgId::ChoiceBack,
+                    &["quay lai", "back"],
+                )])
                 .collect();
         }
         State::Idle => {}

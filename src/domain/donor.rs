@@ -175,6 +175,24 @@ pub enum LastKind {
     Given(DonationKind),
 }
 
+impl LastKind {
+    /// The value of its button: the kind's code, or `never`.
+    pub fn value(self) -> &'static str {
+        match self {
+            LastKind::Never => "never",
+            LastKind::Given(kind) => kind.code(),
+        }
+    }
+
+    /// The answer whose button value this is.
+    pub fn from_value(value: &str) -> Option<LastKind> {
+        match value {
+            "never" => Some(LastKind::Never),
+            code => DonationKind::from_code(code).map(LastKind::Given),
+        }
+    }
+}
+
 /// What the last donation was, as typed or from its
 /// [`essence`](crate::domain::understand::essence).
 pub fn parse_last_kind(input: &str) -> Option<LastKind> {
