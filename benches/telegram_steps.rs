@@ -94,7 +94,7 @@ async fn run_hienmau_counting(
     donors: i64,
     on: On<'_>,
     count: bool,
-) -> (Duration, Vec<(String, u64)>) {
+) -> (Duration, Vec<(String, u64, f64)>) {
     let fake = FakeTelegram::start(TOKEN).await;
     let dir = tempfile::tempdir().unwrap();
     let (url, instances) = match on {
@@ -345,24 +345,29 @@ fn main() {
         // slows it).
         let (_, kinds) = rt.block_on(run_hienmau_counting(donors, On::Sqlite, true));
         let per_100 = |n: u64| n as f64 * 100.0 / steps;
-        let all: u64 = kinds.iter().map(|(_, n)| n).sum();
+        let all: u64 = kinds.iter().map(|(_, n, _)| n).sum();
         let others: u64 = kinds
             .iter()
-            .filter(|(kind, _)| statements::not_the_batchs(kind))
-            .map(|(_, n)| n)
+            .filter(|(kind, _, _)| statements::not_the_batchs(kind))
+            .map(|(_, n, _)| n)
             .sum();
         println!(
             "  statements per 100 updates: {:>6.1} in all; the batches': {:>5.1}   (goal ≤ 15)",
             per_100(all),
             per_100(all - others)
         );
-        for (kind, n) in kinds.iter().take(20) {
+        println!("    per 100   µs each   statement");
+        for (kind, n, secs) in kinds.iter().take(20) {
             let whose = if statements::not_the_batchs(kind) {
                 "   (sending, scheduler)"
             } else {
                 ""
             };
-            println!("    {:>6.1}  {kind}{whose}", per_100(*n));
+            println!(
+                "    {:>7.1}   {:>7.0}   {kind}{whose}",
+                per_100(*n),
+                secs * 1e6 / *n as f64
+            );
         }
     }
     if only.is_some() {
@@ -550,14 +555,21 @@ mod statements {
     use tracing_subscriber::layer::{Context, Layer};
 
     static COUNTING: AtomicBool = AtomicBool::new(false);
-    static KINDS: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
+    /// Statements by kind: how many, and the seconds sqlx measured them taking.
+    static KINDS: Mutex<BTreeMap<String, (u64, f64)>> = Mutex::new(BTreeMap::new());
 
     struct Counter;
 
-    /// The statement's first words (its verb and table), e.g. `UPDATE outbox`.
-    struct Summary(String);
+    /// The statement's first words (its verb and table), e.g. `UPDATE outbox`, and how long
+    /// it took.
+    struct Summary(String, f64);
 
     impl Visit for Summary {
+        fn record_f64(&mut self, field: &Field, value: f64) {
+            if field.name() == "elapsed_secs" {
+                self.1 = value;
+            }
+        }
         fn record_str(&mut self, field: &Field, value: &str) {
             if field.name() == "summary" {
                 self.0 = value.to_string();
@@ -582,7 +594,7 @@ mod statements {
             meta.target() == "sqlx::query" && COUNTING.load(Ordering::Relaxed)
         }
         fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
-            let mut summary = Summary(String::new());
+            let mut summary = Summary(String::new(), 0.0);
             event.record(&mut summary);
             let words: Vec<&str> = summary
                 .0
@@ -592,7 +604,9 @@ mod statements {
                 .take(4)
                 .collect();
             let mut kinds = KINDS.lock().unwrap();
-            *kinds.entry(words.join(" ")).or_default() += 1;
+            let kind = kinds.entry(words.join(" ")).or_default();
+            kind.0 += 1;
+            kind.1 += summary.1;
         }
     }
 
@@ -622,14 +636,14 @@ mod statements {
         COUNTING.store(true, Ordering::Relaxed);
     }
 
-    /// Stops counting; the statements by kind, most first.
-    pub fn stop() -> Vec<(String, u64)> {
+    /// Stops counting; the statements by kind (how many, seconds in all), most first.
+    pub fn stop() -> Vec<(String, u64, f64)> {
         COUNTING.store(false, Ordering::Relaxed);
-        let mut kinds: Vec<(String, u64)> = KINDS
+        let mut kinds: Vec<(String, u64, f64)> = KINDS
             .lock()
             .unwrap()
             .iter()
-            .map(|(k, n)| (k.clone(), *n))
+            .map(|(k, (n, secs))| (k.clone(), *n, *secs))
             .collect();
         kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         kinds
