@@ -14,7 +14,7 @@
 //! Đã gửi lời kêu gọi #4: đợt 1 hỏi 9 người.    Cảm ơn bạn! Mã nhận lời: K7P2QX …
 //! ```
 
-use super::buttons::{Buttons, buttons};
+use super::buttons::{Buttons, Skip, buttons};
 use super::{Choice, Command, Label, Reply, State, Turn, choice, donation_kind_label};
 use super::{Item, Request};
 use crate::domain::callout::{
@@ -690,28 +690,40 @@ impl Turn<'_, '_> {
                 self.callout_form_input(input, &text, draft, field)
             }
             CalloutState::CalloutReview { spec, .. } => self.callout_review_input(input, spec),
-            CalloutState::CalloutList { .. } => match self.pick(input).as_deref() {
-                Some("back") => self.state = Some(State::Idle),
-                Some(v) => match v.parse() {
-                    Ok(id) => self.request = req(CalloutRequest::Show { id }),
-                    Err(_) => self.stale(),
+            CalloutState::CalloutList { .. } => match self.pick(input) {
+                Some(v) => match Listed::parse(&v) {
+                    Some(Listed::Back) => self.state = Some(State::Idle),
+                    Some(Listed::Item(id)) => self.request = req(CalloutRequest::Show { id }),
+                    None => self.stale(),
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
-            CalloutState::CalloutMenu { id, open } => match self.pick(input).as_deref() {
-                Some("refresh") => self.request = req(CalloutRequest::Show { id }),
-                Some("pledges") => self.request = req(CalloutRequest::Pledges { id }),
-                Some("extend") if open => {
-                    self.state = Some(State::Callout(CalloutState::CalloutExtend { id }))
-                }
-                Some("fulfilled") if open => {
-                    self.state = Some(State::Callout(CalloutState::CalloutConfirmClose { id }))
-                }
-                Some("cancel") if open => {
-                    self.state = Some(State::Callout(CalloutState::CalloutConfirmCancel { id }))
-                }
-                Some("back") => self.request = req(CalloutRequest::List),
-                Some(_) => self.stale(),
+            CalloutState::CalloutMenu { id, open } => match self.pick(input) {
+                Some(v) => match CalloutMenuChoice::parse(&v) {
+                    Some(CalloutMenuChoice::Refresh) => {
+                        self.request = req(CalloutRequest::Show { id })
+                    }
+                    Some(CalloutMenuChoice::Pledges) => {
+                        self.request = req(CalloutRequest::Pledges { id })
+                    }
+                    Some(CalloutMenuChoice::Extend) if open => {
+                        self.state = Some(State::Callout(CalloutState::CalloutExtend { id }))
+                    }
+                    Some(CalloutMenuChoice::Fulfilled) if open => {
+                        self.state = Some(State::Callout(CalloutState::CalloutConfirmClose { id }))
+                    }
+                    Some(CalloutMenuChoice::Cancel) if open => {
+                        self.state = Some(State::Callout(CalloutState::CalloutConfirmCancel { id }))
+                    }
+                    Some(CalloutMenuChoice::Back) => self.request = req(CalloutRequest::List),
+                    // Offered only while it is open (an old menu), or another screen's.
+                    Some(
+                        CalloutMenuChoice::Extend
+                        | CalloutMenuChoice::Fulfilled
+                        | CalloutMenuChoice::Cancel,
+                    )
+                    | None => self.stale(),
+                },
                 None => self.wrong(MsgId::ErrorChoice),
             },
             CalloutState::CalloutExtend { id } => {
@@ -754,16 +766,19 @@ impl Turn<'_, '_> {
                     None => self.wrong(MsgId::ErrorChoice),
                 }
             }
-            CalloutState::PledgeList { id, pledges } => match self.pick(input).as_deref() {
-                Some("back") => self.request = req(CalloutRequest::Show { id }),
-                Some(v) => match pledges.iter().find(|p| p.id.to_string() == v) {
-                    Some(p) => {
-                        self.state = Some(State::Callout(CalloutState::PledgeMark {
-                            id,
-                            donor: p.id,
-                            label: p.label.clone(),
-                        }))
-                    }
+            CalloutState::PledgeList { id, pledges } => match self.pick(input) {
+                Some(v) => match Listed::parse(&v) {
+                    Some(Listed::Back) => self.request = req(CalloutRequest::Show { id }),
+                    Some(Listed::Item(donor)) => match pledges.iter().find(|p| p.id == donor) {
+                        Some(p) => {
+                            self.state = Some(State::Callout(CalloutState::PledgeMark {
+                                id,
+                                donor: p.id,
+                                label: p.label.clone(),
+                            }))
+                        }
+                        None => self.stale(),
+                    },
                     None => self.stale(),
                 },
                 None => self.wrong(MsgId::ErrorChoice),
@@ -797,19 +812,21 @@ impl Turn<'_, '_> {
             self.state = Some(State::Idle);
             return;
         };
-        match picked.as_deref() {
-            Some("urgent_toggle") => d.urgent_off = !d.urgent_off,
-            Some("night_toggle") => d.night_alerts = Some(!d.night_alerts.unwrap_or(false)),
-            Some("defer") => {
+        match picked.as_deref().and_then(SettingsChoice::parse) {
+            Some(SettingsChoice::UrgentToggle) => d.urgent_off = !d.urgent_off,
+            Some(SettingsChoice::NightToggle) => {
+                d.night_alerts = Some(!d.night_alerts.unwrap_or(false))
+            }
+            Some(SettingsChoice::Defer) => {
                 self.state = Some(State::Callout(CalloutState::SettingsDeferral));
                 return;
             }
-            Some("done") => {
+            Some(SettingsChoice::Done) => {
                 self.say(MsgId::SettingsSaved);
                 self.state = Some(State::Idle);
                 return;
             }
-            _ => return self.wrong(MsgId::ErrorChoice),
+            None => return self.wrong(MsgId::ErrorChoice),
         }
         self.say(MsgId::SettingsSaved);
         self.state = Some(State::Callout(CalloutState::Settings));
@@ -952,8 +969,13 @@ impl Turn<'_, '_> {
 
     /// The call-out's review: send it, change a field, or discard it.
     fn callout_review_input(&mut self, input: &Input, spec: CalloutSpec) {
-        match self.pick_yes_no(input, "send", "discard").as_deref() {
-            Some("send") => {
+        let picked = self.pick_yes_no(
+            input,
+            ReviewChoice::Send.value(),
+            ReviewChoice::Discard.value(),
+        );
+        match picked.as_deref().map(ReviewChoice::parse) {
+            Some(Some(ReviewChoice::Send)) => {
                 // The deadline may have passed while the coordinator read the preview.
                 if spec.deadline <= self.ctx.now_ms {
                     let mut draft = draft_of(&spec);
@@ -968,44 +990,42 @@ impl Turn<'_, '_> {
                 self.state = Some(State::Idle);
                 self.request = req(CalloutRequest::Start { spec });
             }
-            Some("discard") => {
+            Some(Some(ReviewChoice::Discard)) => {
                 self.say(MsgId::Cancelled);
                 self.state = Some(State::Idle);
             }
-            Some(code) => match CalloutField::ALL.iter().find(|f| f.code() == code) {
-                Some(field) => {
-                    let mut draft = draft_of(&spec);
-                    draft.clear(*field);
-                    self.state = Some(State::Callout(CalloutState::CalloutForm {
-                        draft,
-                        field: *field,
-                    }));
-                }
-                None => self.stale(),
-            },
+            Some(Some(ReviewChoice::Change(field))) => {
+                let mut draft = draft_of(&spec);
+                draft.clear(field);
+                self.state = Some(State::Callout(CalloutState::CalloutForm { draft, field }));
+            }
+            Some(None) => self.stale(),
             None => self.wrong(MsgId::ErrorChoice),
         }
     }
 
     /// Whether a donor who pledged came and gave.
     fn pledge_mark_input(&mut self, input: &Input, id: i64, donor: i64) {
-        match self.pick(input).as_deref() {
-            Some("donated") => {
+        let Some(picked) = self.pick(input) else {
+            return self.wrong(MsgId::ErrorChoice);
+        };
+        match MarkChoice::parse(&picked) {
+            Some(MarkChoice::Donated) => {
                 self.request = req(CalloutRequest::Mark {
                     id,
                     donor,
                     donated: true,
                 })
             }
-            Some("no_show") => {
+            Some(MarkChoice::NoShow) => {
                 self.request = req(CalloutRequest::Mark {
                     id,
                     donor,
                     donated: false,
                 })
             }
-            Some(_) => self.request = req(CalloutRequest::Pledges { id }),
-            None => self.wrong(MsgId::ErrorChoice),
+            Some(MarkChoice::Back) => self.request = req(CalloutRequest::Pledges { id }),
+            None => self.stale(),
         }
     }
 
@@ -1170,6 +1190,93 @@ buttons! {
     pub enum Sure { Yes = "yes", No = "no" }
 }
 
+buttons! {
+    /// A call-out's own menu (the last three while it is open).
+    pub enum CalloutMenuChoice {
+        Refresh = "refresh",
+        Pledges = "pledges",
+        Extend = "extend",
+        Fulfilled = "fulfilled",
+        Cancel = "cancel",
+        Back = "back",
+    }
+}
+
+buttons! {
+    /// Marking a pledge: the donor came and gave, did not come, or back to the list.
+    pub enum MarkChoice { Donated = "donated", NoShow = "no_show", Back = "back" }
+}
+
+buttons! {
+    /// A donor's settings for urgent calls.
+    pub enum SettingsChoice {
+        UrgentToggle = "urgent_toggle",
+        NightToggle = "night_toggle",
+        Defer = "defer",
+        Done = "done",
+    }
+}
+
+/// A choice in a list of call-outs or of pledges: one of them (by id), or back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    Item(i64),
+    Back,
+}
+
+impl Listed {
+    pub fn value(self) -> String {
+        match self {
+            Listed::Item(id) => id.to_string(),
+            Listed::Back => "back".to_string(),
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Listed> {
+        match value {
+            "back" => Some(Listed::Back),
+            id => id.parse().ok().map(Listed::Item),
+        }
+    }
+
+    fn back() -> Choice {
+        choice(
+            &Listed::Back.value(),
+            MsgId::ChoiceBack,
+            &["quay lai", "back"],
+        )
+    }
+}
+
+/// The call-out's review: send it, change one of its fields, or discard it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewChoice {
+    Send,
+    Change(CalloutField),
+    Discard,
+}
+
+impl ReviewChoice {
+    pub fn value(self) -> &'static str {
+        match self {
+            ReviewChoice::Send => "send",
+            ReviewChoice::Change(field) => field.code(),
+            ReviewChoice::Discard => "discard",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<ReviewChoice> {
+        match value {
+            "send" => Some(ReviewChoice::Send),
+            "discard" => Some(ReviewChoice::Discard),
+            code => CalloutField::ALL
+                .iter()
+                .find(|f| f.code() == code)
+                .map(|f| ReviewChoice::Change(*f)),
+        }
+    }
+}
+
 pub(super) fn prompt(ctx: &Ctx, state: &CalloutState, r: &mut Reply) {
     let tz = ctx.tz;
     match state {
@@ -1194,11 +1301,24 @@ pub(super) fn prompt(ctx: &Ctx, state: &CalloutState, r: &mut Reply) {
                     })
                     .collect(),
                 CalloutField::Component => vec![
-                    choice("whole_blood", MsgId::ChoiceWholeBlood, &["toan phan"]),
-                    choice("platelets", MsgId::ChoicePlatelets, &["tieu cau"]),
-                    choice("plasma", MsgId::ChoicePlasma, &["huyet tuong"]),
+                    choice(
+                        DonationKind::WholeBlood.code(),
+                        MsgId::ChoiceWholeBlood,
+                        &["toan phan"],
+                    ),
+                    choice(
+                        DonationKind::Platelets.code(),
+                        MsgId::ChoicePlatelets,
+                        &["tieu cau"],
+                    ),
+                    choice(
+                        DonationKind::Plasma.code(),
+                        MsgId::ChoicePlasma,
+                        &["huyet tuong"],
+                    ),
                 ],
-                CalloutField::Note => vec![choice("skip", MsgId::ChoiceSkip, &["bo qua"])],
+                // Tapped, it arrives with no text: an empty note, as a typed "bỏ qua" is.
+                CalloutField::Note => vec![Skip::Skip.offer(MsgId::ChoiceSkip, &["bo qua"])],
                 _ => Vec::new(),
             };
         }
@@ -1208,48 +1328,53 @@ pub(super) fn prompt(ctx: &Ctx, state: &CalloutState, r: &mut Reply) {
             first,
         } => {
             r.parts.push(review_msg(tz, spec, counts, *first));
-            r.choices = std::iter::once(choice("send", MsgId::ChoiceCalloutSend, &["gui", "send"]))
-                .chain(CalloutField::ALL.iter().map(|f| Choice {
-                    value: f.code().to_string(),
-                    label: Label::Msg(
-                        Msg::new(MsgId::ChoiceChangeField).msg("field", Msg::new(f.label())),
-                    ),
-                    synonyms: &[],
-                }))
-                .chain([choice("discard", MsgId::ChoiceDiscard, &["huy", "bo"])])
-                .collect();
+            r.choices = std::iter::once(choice(
+                ReviewChoice::Send.value(),
+                MsgId::ChoiceCalloutSend,
+                &["gui", "send"],
+            ))
+            .chain(CalloutField::ALL.iter().map(|f| Choice {
+                value: ReviewChoice::Change(*f).value().to_string(),
+                label: Label::Msg(
+                    Msg::new(MsgId::ChoiceChangeField).msg("field", Msg::new(f.label())),
+                ),
+                synonyms: &[],
+            }))
+            .chain([choice(
+                ReviewChoice::Discard.value(),
+                MsgId::ChoiceDiscard,
+                &["huy", "bo"],
+            )])
+            .collect();
         }
         CalloutState::CalloutList { callouts } => {
             r.parts.push(Msg::new(MsgId::CalloutsPick));
             r.choices = callouts
                 .iter()
                 .map(|c| Choice {
-                    value: c.id.to_string(),
+                    value: Listed::Item(c.id).value(),
                     label: Label::Plain(c.label.clone()),
                     synonyms: &[],
                 })
-                .chain([choice("back", MsgId::ChoiceBack, &["quay lai", "back"])])
+                .chain([Listed::back()])
                 .collect();
         }
         CalloutState::CalloutMenu { open, .. } => {
             let mut c = vec![
-                choice("refresh", MsgId::ChoiceRefresh, &["cap nhat", "refresh"]),
-                choice("pledges", MsgId::ChoicePledges, &["nhan loi", "pledges"]),
+                CalloutMenuChoice::Refresh.offer(MsgId::ChoiceRefresh, &["cap nhat", "refresh"]),
+                CalloutMenuChoice::Pledges.offer(MsgId::ChoicePledges, &["nhan loi", "pledges"]),
             ];
             if *open {
-                c.push(choice(
-                    "extend",
-                    MsgId::ChoiceExtend,
-                    &["gia han", "extend"],
-                ));
-                c.push(choice(
-                    "fulfilled",
-                    MsgId::ChoiceCloseFulfilled,
-                    &["du roi", "dong"],
-                ));
-                c.push(choice("cancel", MsgId::ChoiceCancelCallout, &["huy"]));
+                c.push(
+                    CalloutMenuChoice::Extend.offer(MsgId::ChoiceExtend, &["gia han", "extend"]),
+                );
+                c.push(
+                    CalloutMenuChoice::Fulfilled
+                        .offer(MsgId::ChoiceCloseFulfilled, &["du roi", "dong"]),
+                );
+                c.push(CalloutMenuChoice::Cancel.offer(MsgId::ChoiceCancelCallout, &["huy"]));
             }
-            c.push(choice("back", MsgId::ChoiceBack, &["quay lai", "back"]));
+            c.push(CalloutMenuChoice::Back.offer(MsgId::ChoiceBack, &["quay lai", "back"]));
             r.choices = c;
         }
         CalloutState::CalloutExtend { .. } => r.parts.push(Msg::new(MsgId::CalloutAskNewDeadline)),
@@ -1272,20 +1397,20 @@ pub(super) fn prompt(ctx: &Ctx, state: &CalloutState, r: &mut Reply) {
             r.choices = pledges
                 .iter()
                 .map(|p| Choice {
-                    value: p.id.to_string(),
+                    value: Listed::Item(p.id).value(),
                     label: Label::Plain(p.label.clone()),
                     synonyms: &[],
                 })
-                .chain([choice("back", MsgId::ChoiceBack, &["quay lai", "back"])])
+                .chain([Listed::back()])
                 .collect();
         }
         CalloutState::PledgeMark { label, .. } => {
             r.parts
                 .push(Msg::new(MsgId::PledgeMarkAsk).str("who", label.clone()));
             r.choices = vec![
-                choice("donated", MsgId::ChoiceDonated, &["da hien", "donated"]),
-                choice("no_show", MsgId::ChoiceNoShow, &["khong den", "no show"]),
-                choice("back", MsgId::ChoiceBack, &["quay lai", "back"]),
+                MarkChoice::Donated.offer(MsgId::ChoiceDonated, &["da hien", "donated"]),
+                MarkChoice::NoShow.offer(MsgId::ChoiceNoShow, &["khong den", "no show"]),
+                MarkChoice::Back.offer(MsgId::ChoiceBack, &["quay lai", "back"]),
             ];
         }
         CalloutState::CalloutAnswer { id } => {
@@ -1327,8 +1452,7 @@ pub(super) fn settings_prompt(donor: Option<&crate::domain::donor::Donor>, r: &m
             ),
     ];
     r.choices = vec![
-        choice(
-            "urgent_toggle",
+        SettingsChoice::UrgentToggle.offer(
             if d.urgent_off {
                 MsgId::ChoiceUrgentOn
             } else {
@@ -1336,8 +1460,7 @@ pub(super) fn settings_prompt(donor: Option<&crate::domain::donor::Donor>, r: &m
             },
             &[],
         ),
-        choice(
-            "night_toggle",
+        SettingsChoice::NightToggle.offer(
             if d.night_alerts == Some(true) {
                 MsgId::ChoiceNightOff
             } else {
@@ -1345,14 +1468,37 @@ pub(super) fn settings_prompt(donor: Option<&crate::domain::donor::Donor>, r: &m
             },
             &[],
         ),
-        choice("defer", MsgId::ChoiceDeferral, &["tam hoan", "defer"]),
-        choice("done", MsgId::ChoiceDone, &["xong", "done"]),
+        SettingsChoice::Defer.offer(MsgId::ChoiceDeferral, &["tam hoan", "defer"]),
+        SettingsChoice::Done.offer(MsgId::ChoiceDone, &["xong", "done"]),
     ];
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_screens_choices_round_trip_and_refuse_junk() {
+        for item in [Listed::Item(0), Listed::Item(42), Listed::Back] {
+            assert_eq!(Listed::parse(&item.value()), Some(item));
+        }
+        let review = [ReviewChoice::Send, ReviewChoice::Discard]
+            .into_iter()
+            .chain(CalloutField::ALL.iter().map(|f| ReviewChoice::Change(*f)));
+        let mut values = std::collections::HashSet::new();
+        for choice in review {
+            assert_eq!(ReviewChoice::parse(choice.value()), Some(choice));
+            assert!(
+                values.insert(choice.value()),
+                "two choices share {}",
+                choice.value()
+            );
+        }
+        for bad in ["", "backk", "1x", "sendd", "club:1"] {
+            assert_eq!(Listed::parse(bad), None, "{bad}");
+            assert_eq!(ReviewChoice::parse(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn button_values_round_trip_and_refuse_junk() {

@@ -104,25 +104,36 @@ pub struct ClubItem {
     pub name: String,
 }
 
-/// The values of the club flows' buttons that carry an id, written and read here only.
+/// The values of the club lists' buttons (most carry an id), written and read here only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClubButton {
+    /// `12`: open this club (the list of one's clubs).
+    Club { id: i64 },
     /// `club:12`: broadcast to this club.
     Audience { club: i64 },
     /// `stop:7`: stop this broadcast.
     Stop { broadcast: i64 },
+    /// `back`: leave the list.
+    Back,
 }
 
 impl ClubButton {
     pub fn value(self) -> String {
         match self {
+            ClubButton::Club { id } => id.to_string(),
             ClubButton::Audience { club } => format!("club:{club}"),
             ClubButton::Stop { broadcast } => format!("stop:{broadcast}"),
+            ClubButton::Back => "back".to_string(),
         }
     }
 
     pub fn parse(v: &str) -> Option<ClubButton> {
-        let (kind, id) = v.split_once(':')?;
+        if v == "back" {
+            return Some(ClubButton::Back);
+        }
+        let Some((kind, id)) = v.split_once(':') else {
+            return v.parse().ok().map(|id| ClubButton::Club { id });
+        };
         let id = id.parse().ok()?;
         match kind {
             "club" => Some(ClubButton::Audience { club: id }),
@@ -451,11 +462,15 @@ impl Turn<'_, '_> {
                 }
                 None => self.wrong(MsgId::JoinBadCode),
             },
-            ClubState::ChooseClub { .. } => match self.pick(input).as_deref() {
-                Some("back") => self.state = Some(State::Idle),
-                Some(v) => match v.parse() {
-                    Ok(id) => self.request = Some(Request::Club(ClubRequest::Club { id })),
-                    Err(_) => self.stale(),
+            ClubState::ChooseClub { .. } => match self.pick(input) {
+                Some(v) => match ClubButton::parse(&v) {
+                    Some(ClubButton::Back) => self.state = Some(State::Idle),
+                    Some(ClubButton::Club { id }) => {
+                        self.request = Some(Request::Club(ClubRequest::Club { id }))
+                    }
+                    Some(ClubButton::Audience { .. } | ClubButton::Stop { .. }) | None => {
+                        self.stale()
+                    }
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
@@ -533,14 +548,16 @@ impl Turn<'_, '_> {
             ClubState::ConfirmBroadcast { audience, text, .. } => {
                 self.confirm_broadcast_input(input, audience, text)
             }
-            ClubState::BroadcastList { .. } => match self.pick(input).as_deref() {
-                Some("back") => self.state = Some(State::Idle),
-                Some(v) => match ClubButton::parse(v) {
+            ClubState::BroadcastList { .. } => match self.pick(input) {
+                Some(v) => match ClubButton::parse(&v) {
+                    Some(ClubButton::Back) => self.state = Some(State::Idle),
                     Some(ClubButton::Stop { broadcast: id }) => {
                         self.state = Some(State::Idle);
                         self.request = Some(Request::Club(ClubRequest::CancelBroadcast { id }));
                     }
-                    Some(ClubButton::Audience { .. }) | None => self.stale(),
+                    Some(ClubButton::Audience { .. } | ClubButton::Club { .. }) | None => {
+                        self.stale()
+                    }
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
@@ -549,8 +566,11 @@ impl Turn<'_, '_> {
 
     fn club_menu(&mut self, club: ClubInfo, input: &Input) {
         let id = club.id;
-        match self.pick(input).as_deref() {
-            Some("broadcast") => {
+        let Some(picked) = self.pick(input) else {
+            return self.wrong(MsgId::ErrorChoice);
+        };
+        match ClubMenuChoice::parse(&picked) {
+            Some(ClubMenuChoice::Broadcast) => {
                 self.state = Some(State::Club(ClubState::BroadcastText {
                     audience: Audience::Club {
                         id,
@@ -558,25 +578,28 @@ impl Turn<'_, '_> {
                     },
                 }))
             }
-            Some("members") => {
+            Some(ClubMenuChoice::Members) => {
                 self.request = Some(Request::Club(ClubRequest::Members {
                     id,
                     page: 0,
                     query: None,
                 }))
             }
-            Some("invite") => {
+            Some(ClubMenuChoice::Invite) => {
                 self.say(invite(self.ctx, &club.invite_code));
             }
-            Some("mute") => {
+            Some(ClubMenuChoice::Mute) => {
                 self.request = Some(Request::Club(ClubRequest::MuteClub { id, mute: true }))
             }
-            Some("unmute") => {
+            Some(ClubMenuChoice::Unmute) => {
                 self.request = Some(Request::Club(ClubRequest::MuteClub { id, mute: false }))
             }
-            Some("leave") => self.request = Some(Request::Club(ClubRequest::LeaveClub { id })),
-            Some(_) => self.state = Some(State::Idle),
-            None => self.wrong(MsgId::ErrorChoice),
+            Some(ClubMenuChoice::Leave) => {
+                self.request = Some(Request::Club(ClubRequest::LeaveClub { id }))
+            }
+            Some(ClubMenuChoice::Back) => self.state = Some(State::Idle),
+            // A button of another screen (an old message): said so, nothing done.
+            None => self.stale(),
         }
     }
 
@@ -722,15 +745,20 @@ impl Turn<'_, '_> {
 impl Turn<'_, '_> {
     /// Whom to broadcast to: a club, a province, a blood group, everyone.
     fn choose_audience_input(&mut self, input: &Input) {
-        match self.pick(input).as_deref() {
-            Some("province") => self.state = Some(State::Club(ClubState::AudienceProvince)),
-            Some("blood") => self.state = Some(State::Club(ClubState::AudienceBlood)),
-            Some("all") => {
+        let picked = self.pick(input);
+        match picked.as_deref().map(|v| (WideAudience::parse(v), v)) {
+            Some((Some(WideAudience::Province), _)) => {
+                self.state = Some(State::Club(ClubState::AudienceProvince))
+            }
+            Some((Some(WideAudience::Blood), _)) => {
+                self.state = Some(State::Club(ClubState::AudienceBlood))
+            }
+            Some((Some(WideAudience::All), _)) => {
                 self.state = Some(State::Club(ClubState::BroadcastText {
                     audience: Audience::All,
                 }))
             }
-            Some(v) => {
+            Some((None, v)) => {
                 let club = match ClubButton::parse(v) {
                     Some(ClubButton::Audience { club }) => Some(club),
                     _ => None,
@@ -1252,8 +1280,30 @@ buttons! {
     pub enum PreviewChoice { Send = "send", Rewrite = "rewrite", Drop = "drop" }
 }
 
+buttons! {
+    /// A club's own menu (a leader's first three).
+    pub enum ClubMenuChoice {
+        Broadcast = "broadcast",
+        Members = "members",
+        Invite = "invite",
+        Mute = "mute",
+        Unmute = "unmute",
+        Leave = "leave",
+        Back = "back",
+    }
+}
+
+buttons! {
+    /// The audiences beyond one's clubs (the clubs are [`ClubButton::Audience`]).
+    pub enum WideAudience { Province = "province", Blood = "blood", All = "all" }
+}
+
 fn back() -> Choice {
-    choice("back", MsgId::ChoiceBack, &["quay lai", "back"])
+    choice(
+        &ClubButton::Back.value(),
+        MsgId::ChoiceBack,
+        &["quay lai", "back"],
+    )
 }
 
 /// The question and options of a club state.
@@ -1278,7 +1328,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
             r.choices = clubs
                 .iter()
                 .map(|c| Choice {
-                    value: c.id.to_string(),
+                    value: ClubButton::Club { id: c.id }.value(),
                     label: Label::Plain(c.name.clone()),
                     synonyms: &[],
                 })
@@ -1309,21 +1359,20 @@ pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
             r.parts.push(m);
             let mut choices = Vec::new();
             if club.leader {
-                choices.push(choice(
-                    "broadcast",
-                    MsgId::ChoiceClubBroadcast,
-                    &["thong bao"],
-                ));
-                choices.push(choice("members", MsgId::ChoiceClubMembers, &["thanh vien"]));
-                choices.push(choice("invite", MsgId::ChoiceClubInvite, &["ma moi"]));
+                choices.push(
+                    ClubMenuChoice::Broadcast.offer(MsgId::ChoiceClubBroadcast, &["thong bao"]),
+                );
+                choices
+                    .push(ClubMenuChoice::Members.offer(MsgId::ChoiceClubMembers, &["thanh vien"]));
+                choices.push(ClubMenuChoice::Invite.offer(MsgId::ChoiceClubInvite, &["ma moi"]));
             }
             choices.push(if club.muted {
-                choice("unmute", MsgId::ChoiceClubUnmute, &["bat thong bao"])
+                ClubMenuChoice::Unmute.offer(MsgId::ChoiceClubUnmute, &["bat thong bao"])
             } else {
-                choice("mute", MsgId::ChoiceClubMute, &["tat thong bao"])
+                ClubMenuChoice::Mute.offer(MsgId::ChoiceClubMute, &["tat thong bao"])
             });
-            choices.push(choice("leave", MsgId::ChoiceClubLeave, &["roi clb", "roi"]));
-            choices.push(back());
+            choices.push(ClubMenuChoice::Leave.offer(MsgId::ChoiceClubLeave, &["roi clb", "roi"]));
+            choices.push(ClubMenuChoice::Back.offer(MsgId::ChoiceBack, &["quay lai", "back"]));
             r.choices = choices;
         }
         ClubState::MemberList { page, .. } => {
@@ -1374,9 +1423,10 @@ pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
                 })
                 .collect();
             if *wide {
-                choices.push(choice("province", MsgId::ChoiceAudienceProvince, &["tinh"]));
-                choices.push(choice("blood", MsgId::ChoiceAudienceBlood, &["nhom mau"]));
-                choices.push(choice("all", MsgId::ChoiceAudienceAll, &["tat ca", "all"]));
+                choices
+                    .push(WideAudience::Province.offer(MsgId::ChoiceAudienceProvince, &["tinh"]));
+                choices.push(WideAudience::Blood.offer(MsgId::ChoiceAudienceBlood, &["nhom mau"]));
+                choices.push(WideAudience::All.offer(MsgId::ChoiceAudienceAll, &["tat ca", "all"]));
             }
             r.choices = choices;
         }
@@ -1423,4 +1473,31 @@ pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
         }
     }
     let _ = ctx;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn club_buttons_round_trip_and_refuse_junk() {
+        for b in [
+            ClubButton::Club { id: 12 },
+            ClubButton::Audience { club: 12 },
+            ClubButton::Stop { broadcast: 7 },
+            ClubButton::Back,
+        ] {
+            assert_eq!(ClubButton::parse(&b.value()), Some(b), "{}", b.value());
+        }
+        for bad in ["", "club:", "club:x", "stop:1:2", "drive:1", "backk", "1.5"] {
+            assert_eq!(ClubButton::parse(bad), None, "{bad}");
+        }
+        // The menus' own values are told apart from the lists'.
+        for c in ClubMenuChoice::ALL {
+            assert_eq!(ClubMenuChoice::parse(c.value()), Some(*c));
+        }
+        for w in WideAudience::ALL {
+            assert!(ClubButton::parse(w.value()).is_none(), "{}", w.value());
+        }
+    }
 }
