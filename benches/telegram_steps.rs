@@ -64,6 +64,15 @@ const SCRIPT: &[&str] = &[
 /// Stands for the donor's own phone in [`SCRIPT`].
 const PHONE: &str = "{phone}";
 
+/// The script pushed to the fake at once; how long until every reply has reached it.
+async fn timed(fake: &FakeTelegram, donors: i64) -> Duration {
+    let total = donors as usize * SCRIPT.len();
+    let start = Instant::now();
+    push_script(fake, donors);
+    fake.wait_total(total, Duration::from_secs(600)).await;
+    start.elapsed()
+}
+
 fn push_script(fake: &FakeTelegram, donors: i64) {
     // Round robin, as many people typing at once would arrive.
     for text in SCRIPT {
@@ -125,14 +134,10 @@ async fn run_hienmau_counting(
             .unwrap();
         running.push(hienmau::service::start(app).await.unwrap());
     }
-    let total = donors as usize * SCRIPT.len();
     if count {
         statements::start();
     }
-    let start = Instant::now();
-    push_script(&fake, donors);
-    fake.wait_total(total, Duration::from_secs(600)).await;
-    let elapsed = start.elapsed();
+    let elapsed = timed(&fake, donors).await;
     // Up to the last reply (the last outcomes written after it are a statement or two).
     let kinds = if count {
         statements::stop()
@@ -167,11 +172,7 @@ async fn run_echo(donors: i64) -> Duration {
     let task = tokio::spawn(async move { dispatcher.dispatch().await });
     // Let it start polling before the clock starts.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let total = donors as usize * SCRIPT.len();
-    let start = Instant::now();
-    push_script(&fake, donors);
-    fake.wait_total(total, Duration::from_secs(600)).await;
-    let elapsed = start.elapsed();
+    let elapsed = timed(&fake, donors).await;
     check_replies(&fake, donors, SCRIPT[SCRIPT.len() - 1]);
     stop_dispatcher(token, task).await;
     elapsed
@@ -261,18 +262,18 @@ async fn run_durable(donors: i64) -> Duration {
         })
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let total = donors as usize * SCRIPT.len();
-    let start = Instant::now();
-    push_script(&fake, donors);
-    fake.wait_total(total, Duration::from_secs(600)).await;
-    let elapsed = start.elapsed();
+    let elapsed = timed(&fake, donors).await;
     poller.abort();
     check_replies(&fake, donors, SCRIPT[SCRIPT.len() - 1]);
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM updates")
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(stored, total as i64, "durable: updates stored");
+    assert_eq!(
+        stored,
+        donors * SCRIPT.len() as i64,
+        "durable: updates stored"
+    );
     pool.close().await;
     elapsed
 }
@@ -407,10 +408,10 @@ fn main() {
 /// same 15 steps. Its storage is opened as teloxide opens it; `wal` first sets the file to
 /// WAL (a database's journal mode persists; `synchronous` stays at SQLite's FULL).
 mod peer {
-    use super::{SCRIPT, TOKEN, check_replies, push_script};
+    use super::{TOKEN, check_replies};
     use crate::fake_telegram::FakeTelegram;
     use serde::{Deserialize, Serialize};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     use teloxide::dispatching::dialogue::{Dialogue, SqliteStorage, serializer::Json};
     use teloxide::prelude::*;
 
@@ -511,11 +512,7 @@ mod peer {
         let token = dispatcher.shutdown_token();
         let task = tokio::spawn(async move { dispatcher.dispatch().await });
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let total = donors as usize * SCRIPT.len();
-        let start = Instant::now();
-        push_script(&fake, donors);
-        fake.wait_total(total, Duration::from_secs(600)).await;
-        let elapsed = start.elapsed();
+        let elapsed = super::timed(&fake, donors).await;
         check_replies(&fake, donors, "đăng ký thành công");
         super::stop_dispatcher(token, task).await;
         // What it stored: every donor's 13 answers, her own phone among them.
