@@ -37,7 +37,7 @@ use crate::domain::province::{Province, ProvinceMatch};
 use crate::domain::text::fold;
 use crate::domain::understand;
 use crate::messages::{Catalogue, Lang, Msg, MsgId};
-use buttons::{AgeChoice, Buttons, Consent, DeleteChoice, Night, Skip, SummaryChoice};
+use buttons::{AgeChoice, Buttons, Consent, DeleteChoice, Listed, Night, Skip, SummaryChoice};
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -832,6 +832,12 @@ impl<'a, 'c> Turn<'a, 'c> {
     /// The option picked, as the screen's choice.
     pub(crate) fn pick_as<B: Buttons>(&self, input: &Input) -> Option<B> {
         self.pick(input).and_then(|v| B::parse(&v))
+    }
+
+    /// The option picked in a list of items with the screen's other buttons `B` below it:
+    /// `Some(None)` when the value is neither (a screen from an older version).
+    pub(crate) fn pick_listed<B: Buttons>(&self, input: &Input) -> Option<Option<Listed<B>>> {
+        self.pick(input).map(|v| Listed::parse(&v))
     }
 
     /// The option picked, or a plain yes or no ("ừ", "đúng rồi", "ko"), as the screen's

@@ -14,7 +14,7 @@
 //! Đã gửi lời kêu gọi #4: đợt 1 hỏi 9 người.    Cảm ơn bạn! Mã nhận lời: K7P2QX …
 //! ```
 
-use super::buttons::{Buttons, Skip, buttons};
+use super::buttons::{Back, Buttons, Listed, Skip, Sure, back, buttons};
 use super::{Choice, Command, Label, Reply, State, Turn, choice, donation_kind_label};
 use super::{Item, Request};
 use crate::domain::callout::{
@@ -692,7 +692,7 @@ impl Turn<'_, '_> {
             CalloutState::CalloutReview { spec, .. } => self.callout_review_input(input, spec),
             CalloutState::CalloutList { .. } => match self.pick(input) {
                 Some(v) => match Listed::parse(&v) {
-                    Some(Listed::Back) => self.state = Some(State::Idle),
+                    Some(Listed::Other(Back::Back)) => self.state = Some(State::Idle),
                     Some(Listed::Item(id)) => self.request = req(CalloutRequest::Show { id }),
                     None => self.stale(),
                 },
@@ -768,7 +768,9 @@ impl Turn<'_, '_> {
             }
             CalloutState::PledgeList { id, pledges } => match self.pick(input) {
                 Some(v) => match Listed::parse(&v) {
-                    Some(Listed::Back) => self.request = req(CalloutRequest::Show { id }),
+                    Some(Listed::Other(Back::Back)) => {
+                        self.request = req(CalloutRequest::Show { id })
+                    }
                     Some(Listed::Item(donor)) => match pledges.iter().find(|p| p.id == donor) {
                         Some(p) => {
                             self.state = Some(State::Callout(CalloutState::PledgeMark {
@@ -1186,11 +1188,6 @@ pub(crate) fn pledge_msg(ctx: &Ctx, info: &CalloutInfo, code: &str) -> Msg {
 }
 
 buttons! {
-    /// Closing or cancelling a call-out: yes, or back to it.
-    pub enum Sure { Yes = "yes", No = "no" }
-}
-
-buttons! {
     /// A call-out's own menu (the last three while it is open).
     pub enum CalloutMenuChoice {
         Refresh = "refresh",
@@ -1214,37 +1211,6 @@ buttons! {
         NightToggle = "night_toggle",
         Defer = "defer",
         Done = "done",
-    }
-}
-
-/// A choice in a list of call-outs or of pledges: one of them (by id), or back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Listed {
-    Item(i64),
-    Back,
-}
-
-impl Listed {
-    pub fn value(self) -> String {
-        match self {
-            Listed::Item(id) => id.to_string(),
-            Listed::Back => "back".to_string(),
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Listed> {
-        match value {
-            "back" => Some(Listed::Back),
-            id => id.parse().ok().map(Listed::Item),
-        }
-    }
-
-    fn back() -> Choice {
-        choice(
-            &Listed::Back.value(),
-            MsgId::ChoiceBack,
-            &["quay lai", "back"],
-        )
     }
 }
 
@@ -1349,15 +1315,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &CalloutState, r: &mut Reply) {
         }
         CalloutState::CalloutList { callouts } => {
             r.parts.push(Msg::new(MsgId::CalloutsPick));
-            r.choices = callouts
-                .iter()
-                .map(|c| Choice {
-                    value: Listed::Item(c.id).value(),
-                    label: Label::Plain(c.label.clone()),
-                    synonyms: &[],
-                })
-                .chain([Listed::back()])
-                .collect();
+            r.choices = Listed::<Back>::offer(callouts, [back()]);
         }
         CalloutState::CalloutMenu { open, .. } => {
             let mut c = vec![
@@ -1394,15 +1352,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &CalloutState, r: &mut Reply) {
         }
         CalloutState::PledgeList { pledges, .. } => {
             r.parts.push(Msg::new(MsgId::PledgesPick));
-            r.choices = pledges
-                .iter()
-                .map(|p| Choice {
-                    value: Listed::Item(p.id).value(),
-                    label: Label::Plain(p.label.clone()),
-                    synonyms: &[],
-                })
-                .chain([Listed::back()])
-                .collect();
+            r.choices = Listed::<Back>::offer(pledges, [back()]);
         }
         CalloutState::PledgeMark { label, .. } => {
             r.parts
@@ -1479,7 +1429,7 @@ mod tests {
 
     #[test]
     fn the_screens_choices_round_trip_and_refuse_junk() {
-        for item in [Listed::Item(0), Listed::Item(42), Listed::Back] {
+        for item in [Listed::Item(0), Listed::Item(42), Listed::Other(Back::Back)] {
             assert_eq!(Listed::parse(&item.value()), Some(item));
         }
         let review = [ReviewChoice::Send, ReviewChoice::Discard]
@@ -1495,7 +1445,7 @@ mod tests {
             );
         }
         for bad in ["", "backk", "1x", "sendd", "club:1"] {
-            assert_eq!(Listed::parse(bad), None, "{bad}");
+            assert_eq!(Listed::<Back>::parse(bad), None, "{bad}");
             assert_eq!(ReviewChoice::parse(bad), None, "{bad}");
         }
     }

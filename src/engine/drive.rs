@@ -15,7 +15,8 @@
 //!   1. Đăng ký  2. Quay lại                   Số điện thoại hoặc mã điểm danh tiếp theo?
 //! ```
 
-use super::{Choice, Command, Label, Reply, State, Turn, choice, donation_kind_label};
+use super::buttons::{Back, Buttons, Listed, NoneOfThese, Skip, Sure, back, buttons};
+use super::{Choice, Command, Label, Reply, State, Turn, donation_kind_label};
 use super::{Item, Request};
 use crate::domain::campaign::CampaignInput;
 use crate::domain::dates::format_vn;
@@ -679,27 +680,138 @@ fn kind_choices() -> Vec<Choice> {
         (DonationKind::Plasma, &["huyet tuong", "plasma"][..]),
     ]
     .into_iter()
-    .map(|(k, syn)| choice(k.code(), donation_kind_label(k), syn))
+    .map(|(k, syn)| KindChoice::Kind(k).offer(donation_kind_label(k), syn))
     .collect()
 }
 
-fn back() -> Choice {
-    choice("back", MsgId::ChoiceBack, &["quay lai", "back"])
+buttons! {
+    /// A drive's menu: sign up or withdraw (a donor), edit or cancel it (staff), or back to
+    /// the list.
+    pub enum DriveMenuChoice {
+        SignUp = "signup",
+        CancelSignUp = "cancel_signup",
+        Edit = "edit",
+        CancelDrive = "cancel_drive",
+        Back = "back",
+    }
 }
 
-fn items(list: &[Item]) -> Vec<Choice> {
-    list.iter()
-        .map(|i| Choice {
-            value: i.id.to_string(),
-            label: Label::Plain(i.label.clone()),
-            synonyms: &[],
-        })
+/// Back from the kinds of donation.
+fn kind_back() -> Choice {
+    KindChoice::Back.offer(MsgId::ChoiceBack, &["quay lai", "back"])
+}
+
+buttons! {
+    /// Cancelling a drive: yes, or back.
+    pub enum CancelDriveChoice { Yes = "yes", Back = "back" }
+}
+
+buttons! {
+    /// Under the units found for a name: type another name, or leave it.
+    pub enum UnitOther { Retry = "retry", Skip = "skip" }
+}
+
+buttons! {
+    /// The drive form's slots when some are set: keep them, or none.
+    pub enum SlotsChoice { Keep = "keep_slots", Skip = "skip" }
+}
+
+/// What was given (by its kind's code), removing the donation recorded last, or back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KindChoice {
+    Kind(DonationKind),
+    RemoveLast,
+    Back,
+}
+
+impl Buttons for KindChoice {
+    const ALL: &'static [KindChoice] = &[
+        KindChoice::Kind(DonationKind::WholeBlood),
+        KindChoice::Kind(DonationKind::Platelets),
+        KindChoice::Kind(DonationKind::Plasma),
+        KindChoice::RemoveLast,
+        KindChoice::Back,
+    ];
+    fn value(self) -> &'static str {
+        match self {
+            KindChoice::Kind(kind) => kind.code(),
+            KindChoice::RemoveLast => "remove_last",
+            KindChoice::Back => "back",
+        }
+    }
+}
+
+/// A review's choices: save, change one field of the form, or discard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewChoice<F> {
+    Save,
+    Change(F),
+    Discard,
+}
+
+impl Buttons for ReviewChoice<DriveField> {
+    const ALL: &'static [Self] = &[
+        ReviewChoice::Save,
+        ReviewChoice::Change(DriveField::Campaign),
+        ReviewChoice::Change(DriveField::Place),
+        ReviewChoice::Change(DriveField::Province),
+        ReviewChoice::Change(DriveField::Commune),
+        ReviewChoice::Change(DriveField::Date),
+        ReviewChoice::Change(DriveField::Time),
+        ReviewChoice::Change(DriveField::Capacity),
+        ReviewChoice::Change(DriveField::Target),
+        ReviewChoice::Change(DriveField::Slots),
+        ReviewChoice::Discard,
+    ];
+    fn value(self) -> &'static str {
+        match self {
+            ReviewChoice::Save => "save",
+            ReviewChoice::Change(f) => field_code(f),
+            ReviewChoice::Discard => "discard",
+        }
+    }
+}
+
+impl Buttons for ReviewChoice<CampaignField> {
+    const ALL: &'static [Self] = &[
+        ReviewChoice::Save,
+        ReviewChoice::Change(CampaignField::Name),
+        ReviewChoice::Change(CampaignField::Dates),
+        ReviewChoice::Change(CampaignField::Units),
+        ReviewChoice::Change(CampaignField::People),
+        ReviewChoice::Discard,
+    ];
+    fn value(self) -> &'static str {
+        match self {
+            ReviewChoice::Save => "save",
+            ReviewChoice::Change(CampaignField::Name) => "c_name",
+            ReviewChoice::Change(CampaignField::Dates) => "c_dates",
+            ReviewChoice::Change(CampaignField::Units) => "c_units",
+            ReviewChoice::Change(CampaignField::People) => "c_people",
+            ReviewChoice::Discard => "discard",
+        }
+    }
+}
+
+/// The review's save and discard options, and one "change …" option per field between.
+fn review_choices<F: Copy>(fields: impl IntoIterator<Item = (F, MsgId)>) -> Vec<Choice>
+where
+    ReviewChoice<F>: Buttons,
+{
+    [ReviewChoice::Save.offer(MsgId::ChoiceSave, &["luu", "save", "ok"])]
+        .into_iter()
+        .chain(fields.into_iter().map(|(f, label)| {
+            let mut c = ReviewChoice::Change(f).offer(label, &[]);
+            c.label = Label::Msg(Msg::new(MsgId::ChoiceChangeField).msg("field", Msg::new(label)));
+            c
+        }))
+        .chain([ReviewChoice::Discard.offer(MsgId::ChoiceDiscard, &["huy", "bo"])])
         .collect()
 }
 
 /// A target typed as `500` or `500-600`.
 /// A slot named by its start ("9h", "9:00"): the one with room that starts then.
-fn slot_at(drive: &DriveInfo, input: &Input, tz: chrono_tz::Tz) -> Option<String> {
+fn slot_at(drive: &DriveInfo, input: &Input, tz: chrono_tz::Tz) -> Option<i64> {
     let Input::Text(t) = input else {
         return None;
     };
@@ -714,7 +826,7 @@ fn slot_at(drive: &DriveInfo, input: &Input, tz: chrono_tz::Tz) -> Option<String
         .map(|s| (s, local_window(s.starts_at, s.ends_at, tz).1))
         .collect();
     if let Some((s, _)) = open.iter().find(|(_, w)| w.start == at) {
-        return Some(s.id.to_string());
+        return Some(s.id);
     }
     match open
         .iter()
@@ -722,7 +834,7 @@ fn slot_at(drive: &DriveInfo, input: &Input, tz: chrono_tz::Tz) -> Option<String
         .collect::<Vec<_>>()
         .as_slice()
     {
-        [(s, _)] => Some(s.id.to_string()),
+        [(s, _)] => Some(s.id),
         _ => None,
     }
 }
@@ -763,12 +875,9 @@ fn is_skip(ctx: &Ctx, input: &Input) -> bool {
     super::pick(ctx.catalogue, &[skip()], input).is_some()
 }
 
+/// Leaving a form's field empty.
 fn skip() -> Choice {
-    choice(
-        "skip",
-        MsgId::ChoiceSkip,
-        &["bo qua", "skip", "khong", "none", "-"],
-    )
+    Skip::Skip.offer(MsgId::ChoiceSkip, &["bo qua", "skip", "khong", "none", "-"])
 }
 
 impl Turn<'_, '_> {
@@ -846,56 +955,51 @@ impl Turn<'_, '_> {
             _ => String::new(),
         };
         match state {
-            DriveState::DriveList { .. } => match self.pick(input).as_deref() {
-                Some("back") => self.state = Some(State::Idle),
-                Some(v) => match v.parse() {
-                    Ok(id) => self.request = req(DriveRequest::Show { id }),
-                    Err(_) => self.stale(),
-                },
+            DriveState::DriveList { .. } => match self.pick_listed::<Back>(input) {
+                Some(Some(Listed::Other(Back::Back))) => self.state = Some(State::Idle),
+                Some(Some(Listed::Item(id))) => self.request = req(DriveRequest::Show { id }),
+                Some(None) => self.stale(),
                 None => self.wrong(MsgId::ErrorChoice),
             },
             DriveState::DriveMenu { drive, .. } => self.drive_menu_input(input, drive),
             DriveState::ChooseSlot { drive } => match self
-                .pick(input)
-                .or_else(|| slot_at(&drive, input, self.ctx.tz))
-                .as_deref()
+                .pick_listed::<Back>(input)
+                .or_else(|| slot_at(&drive, input, self.ctx.tz).map(|s| Some(Listed::Item(s))))
             {
-                Some("back") => {
+                Some(Some(Listed::Other(Back::Back))) => {
                     self.state = Some(State::Drive(DriveState::DriveMenu {
                         drive,
                         staff: false,
                     }))
                 }
-                Some(v) => match v.parse() {
-                    Ok(slot) => self.sign_up(&drive, Some(slot)),
-                    Err(_) => self.stale(),
-                },
+                Some(Some(Listed::Item(slot))) => self.sign_up(&drive, Some(slot)),
+                Some(None) => self.stale(),
                 None => self.wrong(MsgId::ErrorChoice),
             },
             DriveState::ConfirmCancelDrive { drive } => {
                 self.confirm_cancel_drive_input(input, drive)
             }
-            DriveState::SelfReportKind => match self.pick(input).as_deref() {
-                Some("back") => self.state = Some(State::Idle),
-                Some(code) => match DonationKind::from_code(code) {
-                    Some(kind) => {
-                        self.state = Some(State::Idle);
-                        self.request = req(DriveRequest::SelfReport { kind });
-                    }
-                    None => self.stale(),
-                },
+            DriveState::SelfReportKind => match self.pick(input).map(|v| KindChoice::parse(&v)) {
+                Some(Some(KindChoice::Back)) => self.state = Some(State::Idle),
+                Some(Some(KindChoice::Kind(kind))) => {
+                    self.state = Some(State::Idle);
+                    self.request = req(DriveRequest::SelfReport { kind });
+                }
+                // Not offered here.
+                Some(Some(KindChoice::RemoveLast) | None) => self.stale(),
                 None => self.wrong(MsgId::ErrorChoice),
             },
             DriveState::UnitAsk => self.unit_answer(input, &text),
-            DriveState::UnitChoose { units } => match self.pick(input).as_deref() {
-                Some("skip") => self.unit_skipped(),
-                Some("retry") => self.state = Some(State::Drive(DriveState::UnitAsk)),
-                Some(v) => match v.parse::<i64>() {
-                    Ok(id) if units.iter().any(|u| u.id == id) => {
-                        self.request = req(DriveRequest::SetUnit { id })
-                    }
-                    _ => self.stale(),
-                },
+            DriveState::UnitChoose { units } => match self.pick_listed::<UnitOther>(input) {
+                Some(Some(Listed::Other(UnitOther::Skip))) => self.unit_skipped(),
+                Some(Some(Listed::Other(UnitOther::Retry))) => {
+                    self.state = Some(State::Drive(DriveState::UnitAsk))
+                }
+                Some(Some(Listed::Item(id))) if units.iter().any(|u| u.id == id) => {
+                    self.request = req(DriveRequest::SetUnit { id })
+                }
+                // A unit no longer in the list, or a value of an older screen.
+                Some(Some(Listed::Item(_)) | None) => self.stale(),
                 None if !text.is_empty() => self.unit_answer(input, &text),
                 None => self.wrong(MsgId::ErrorChoice),
             },
@@ -923,26 +1027,28 @@ impl Turn<'_, '_> {
                 ..
             } => self.record_early_input(input, donor, name, kind, drives),
             DriveState::RecordConfirmRemove { last, .. } => {
-                match self.pick_yes_no(input, "yes", "no").as_deref() {
-                    Some("yes") => {
+                match self.pick_yes_no_as(input, Sure::Yes, Sure::No) {
+                    Some(Sure::Yes) => {
                         self.state = Some(State::Drive(DriveState::RecordWho));
                         self.request = req(DriveRequest::RemoveDonation { id: last.id });
                     }
-                    Some(_) => {
+                    Some(Sure::No) => {
                         self.say(MsgId::RecordNotRemoved);
                         self.state = Some(State::Drive(DriveState::RecordWho));
                     }
                     None => self.wrong(MsgId::ErrorChoice),
                 }
             }
-            DriveState::RecordDrive { donor, kind, .. } => match self.pick(input).as_deref() {
-                Some(v) => {
-                    let drive = v.parse().ok();
-                    self.state = Some(State::Drive(DriveState::RecordWho));
-                    self.request = req(DriveRequest::Record { donor, kind, drive });
-                }
-                None => self.wrong(MsgId::ErrorChoice),
-            },
+            DriveState::RecordDrive { donor, kind, .. } => {
+                let drive = match self.pick_listed::<NoneOfThese>(input) {
+                    Some(Some(Listed::Item(id))) => Some(id),
+                    Some(Some(Listed::Other(NoneOfThese::None))) => None,
+                    Some(None) => return self.stale(),
+                    None => return self.wrong(MsgId::ErrorChoice),
+                };
+                self.state = Some(State::Drive(DriveState::RecordWho));
+                self.request = req(DriveRequest::Record { donor, kind, drive });
+            }
             DriveState::DriveForm {
                 draft,
                 field,
@@ -954,12 +1060,12 @@ impl Turn<'_, '_> {
             DriveState::CampaignForm { draft, field } => {
                 self.campaign_form(draft, field, input, &text)
             }
-            DriveState::CampaignList { .. } => match self.pick(input).as_deref() {
-                Some("back") => self.state = Some(State::Idle),
-                Some(v) => match v.parse() {
-                    Ok(id) => self.request = req(DriveRequest::EditCampaign { id }),
-                    Err(_) => self.stale(),
-                },
+            DriveState::CampaignList { .. } => match self.pick_listed::<Back>(input) {
+                Some(Some(Listed::Other(Back::Back))) => self.state = Some(State::Idle),
+                Some(Some(Listed::Item(id))) => {
+                    self.request = req(DriveRequest::EditCampaign { id })
+                }
+                Some(None) => self.stale(),
                 None => self.wrong(MsgId::ErrorChoice),
             },
             DriveState::CampaignReview { draft } => self.campaign_review_input(input, draft),
@@ -1017,13 +1123,13 @@ impl Turn<'_, '_> {
     ) -> Fill {
         let today = self.ctx.today;
         match field {
-            DriveField::Campaign => match self.pick(input).as_deref() {
-                Some("none") => {
+            DriveField::Campaign => match self.pick_listed::<NoneOfThese>(input) {
+                Some(Some(Listed::Other(NoneOfThese::None))) => {
                     draft.campaign = Some(None);
                     draft.campaign_name = None;
                     Fill::Next
                 }
-                Some(v) => match campaigns.iter().find(|c| c.id.to_string() == v) {
+                Some(Some(Listed::Item(id))) => match campaigns.iter().find(|c| c.id == id) {
                     Some(c) => {
                         draft.campaign = Some(Some(c.id));
                         draft.campaign_name = Some(c.label.clone());
@@ -1031,7 +1137,7 @@ impl Turn<'_, '_> {
                     }
                     None => Fill::Wrong(MsgId::ErrorChoice.into()),
                 },
-                None => Fill::Wrong(MsgId::ErrorChoice.into()),
+                Some(None) | None => Fill::Wrong(MsgId::ErrorChoice.into()),
             },
             DriveField::Place => match parse_place(text) {
                 Some(p) => {
@@ -1092,7 +1198,7 @@ impl Turn<'_, '_> {
                 }
             }
             DriveField::Slots => {
-                if self.pick(input).as_deref() == Some("keep_slots") {
+                if self.pick_as::<SlotsChoice>(input) == Some(SlotsChoice::Keep) {
                     Fill::Next
                 } else if is_skip(self.ctx, input) {
                     draft.slots = Some(Vec::new());
@@ -1387,12 +1493,12 @@ impl Turn<'_, '_> {
 impl Turn<'_, '_> {
     /// Cancel this drive (everyone signed up is told)?
     fn confirm_cancel_drive_input(&mut self, input: &Input, drive: DriveInfo) {
-        match self.pick_yes_no(input, "yes", "back").as_deref() {
-            Some("yes") => {
+        match self.pick_yes_no_as(input, CancelDriveChoice::Yes, CancelDriveChoice::Back) {
+            Some(CancelDriveChoice::Yes) => {
                 self.state = Some(State::Idle);
                 self.request = req(DriveRequest::CancelDrive { id: drive.id });
             }
-            Some(_) => {
+            Some(CancelDriveChoice::Back) => {
                 self.say(MsgId::Cancelled);
                 self.state = Some(State::Idle);
             }
@@ -1412,9 +1518,9 @@ impl Turn<'_, '_> {
         kind: DonationKind,
         drives: Vec<Item>,
     ) {
-        match self.pick_yes_no(input, "yes", "no").as_deref() {
-            Some("yes") => self.record_kind(donor, name, kind, drives),
-            Some(_) => {
+        match self.pick_yes_no_as(input, Sure::Yes, Sure::No) {
+            Some(Sure::Yes) => self.record_kind(donor, name, kind, drives),
+            Some(Sure::No) => {
                 self.say(MsgId::RecordNotRecorded);
                 self.state = Some(State::Drive(DriveState::RecordWho));
             }
@@ -1435,9 +1541,12 @@ impl Turn<'_, '_> {
         next: Option<NaiveDate>,
         last: Option<RecordedDonation>,
     ) {
-        match self.pick(input).as_deref() {
-            Some("back") => self.state = Some(State::Drive(DriveState::RecordWho)),
-            Some("remove_last") => match last {
+        let Some(picked) = self.pick(input) else {
+            return self.wrong(MsgId::ErrorChoice);
+        };
+        match KindChoice::parse(&picked) {
+            Some(KindChoice::Back) => self.state = Some(State::Drive(DriveState::RecordWho)),
+            Some(KindChoice::RemoveLast) => match last {
                 Some(last) => {
                     self.state = Some(State::Drive(DriveState::RecordConfirmRemove {
                         donor,
@@ -1447,32 +1556,29 @@ impl Turn<'_, '_> {
                 }
                 None => self.stale(),
             },
-            Some(code) => match DonationKind::from_code(code) {
-                // Inside the interval of the donation before: asked first (the same
-                // donation recorded twice is recognised by the store instead).
-                Some(kind)
-                    if next.is_some_and(|n| n > self.ctx.today)
-                        && !last.is_some_and(|l| l.date == self.ctx.today && l.kind == kind) =>
-                {
-                    self.state = Some(State::Drive(DriveState::RecordConfirmEarly {
-                        donor,
-                        name,
-                        kind,
-                        drives,
-                        next: next.unwrap_or(self.ctx.today),
-                    }))
-                }
-                Some(kind) => self.record_kind(donor, name, kind, drives),
-                None => self.stale(),
-            },
-            None => self.wrong(MsgId::ErrorChoice),
+            // Inside the interval of the donation before: asked first (the same donation
+            // recorded twice is recognised by the store instead).
+            Some(KindChoice::Kind(kind))
+                if next.is_some_and(|n| n > self.ctx.today)
+                    && !last.is_some_and(|l| l.date == self.ctx.today && l.kind == kind) =>
+            {
+                self.state = Some(State::Drive(DriveState::RecordConfirmEarly {
+                    donor,
+                    name,
+                    kind,
+                    drives,
+                    next: next.unwrap_or(self.ctx.today),
+                }))
+            }
+            Some(KindChoice::Kind(kind)) => self.record_kind(donor, name, kind, drives),
+            None => self.stale(),
         }
     }
 
     /// The drive form's review: save, discard, or change a field.
     fn drive_review_input(&mut self, input: &Input, draft: DriveDraft, campaigns: Vec<Item>) {
-        match self.pick_yes_no(input, "save", "discard").as_deref() {
-            Some("save") => match draft.input() {
+        match self.pick_yes_no_as(input, ReviewChoice::Save, ReviewChoice::Discard) {
+            Some(ReviewChoice::Save) => match draft.input() {
                 Some(input) => {
                     // Kept while saving: a date outside the campaign comes back here.
                     self.state = Some(State::Drive(DriveState::DriveReview { draft, campaigns }));
@@ -1480,59 +1586,61 @@ impl Turn<'_, '_> {
                 }
                 None => self.stale(),
             },
-            Some("discard") => {
+            Some(ReviewChoice::Discard) => {
                 self.say(MsgId::Cancelled);
                 self.state = Some(State::Idle);
             }
-            Some(code) => match field_from_code(code) {
-                Some(field) => {
-                    self.state = Some(State::Drive(DriveState::DriveForm {
-                        draft,
-                        field,
-                        campaigns,
-                    }))
-                }
-                None => self.stale(),
-            },
+            Some(ReviewChoice::Change(field)) => {
+                self.state = Some(State::Drive(DriveState::DriveForm {
+                    draft,
+                    field,
+                    campaigns,
+                }))
+            }
             None => self.wrong(MsgId::ErrorChoice),
         }
     }
 
     /// A drive's menu: sign up (for a slot), withdraw, edit or cancel it.
     fn drive_menu_input(&mut self, input: &Input, drive: DriveInfo) {
-        match self.pick(input).as_deref() {
-            Some("signup") if !self.eligible_on(&drive) => self.sign_up(&drive, None),
-            Some("signup") if !drive.slots.is_empty() => {
+        let Some(picked) = self.pick(input) else {
+            return self.wrong(MsgId::ErrorChoice);
+        };
+        match DriveMenuChoice::parse(&picked) {
+            Some(DriveMenuChoice::SignUp) if !self.eligible_on(&drive) => {
+                self.sign_up(&drive, None)
+            }
+            Some(DriveMenuChoice::SignUp) if !drive.slots.is_empty() => {
                 self.state = Some(State::Drive(DriveState::ChooseSlot { drive }))
             }
-            Some("signup") => self.sign_up(&drive, None),
-            Some("cancel_signup") => {
+            Some(DriveMenuChoice::SignUp) => self.sign_up(&drive, None),
+            Some(DriveMenuChoice::CancelSignUp) => {
                 self.state = Some(State::Idle);
                 self.request = req(DriveRequest::CancelSignUp { id: drive.id });
             }
-            Some("edit") => {
+            Some(DriveMenuChoice::Edit) => {
                 self.state = Some(State::Idle);
                 self.request = req(DriveRequest::DriveForm {
                     edit: Some(drive.id),
                 });
             }
-            Some("cancel_drive") => {
+            Some(DriveMenuChoice::CancelDrive) => {
                 self.state = Some(State::Drive(DriveState::ConfirmCancelDrive { drive }))
             }
-            Some(_) => {
+            Some(DriveMenuChoice::Back) => {
                 self.state = Some(State::Idle);
                 self.request = req(DriveRequest::List {
                     from: self.eligible_from(),
                 });
             }
-            None => self.wrong(MsgId::ErrorChoice),
+            None => self.stale(),
         }
     }
 
     /// The campaign form's review: save, discard, or change a field.
     fn campaign_review_input(&mut self, input: &Input, draft: CampaignDraft) {
-        match self.pick_yes_no(input, "save", "discard").as_deref() {
-            Some("save") => {
+        match self.pick_yes_no_as(input, ReviewChoice::Save, ReviewChoice::Discard) {
+            Some(ReviewChoice::Save) => {
                 // The review stays while the store answers: a taken name goes back to it.
                 self.request = req(match draft.input() {
                     Some(input) => DriveRequest::SaveCampaign { input },
@@ -1541,16 +1649,10 @@ impl Turn<'_, '_> {
                 });
                 self.state = Some(State::Drive(DriveState::CampaignReview { draft }));
             }
-            Some(code) if code.starts_with("c_") => {
-                let field = match code {
-                    "c_name" => CampaignField::Name,
-                    "c_dates" => CampaignField::Dates,
-                    "c_units" => CampaignField::Units,
-                    _ => CampaignField::People,
-                };
+            Some(ReviewChoice::Change(field)) => {
                 self.state = Some(State::Drive(DriveState::CampaignForm { draft, field }));
             }
-            Some(_) => {
+            Some(ReviewChoice::Discard) => {
                 self.say(MsgId::Cancelled);
                 self.state = Some(State::Idle);
             }
@@ -1660,7 +1762,7 @@ impl Turn<'_, '_> {
     /// A school or workplace typed (or skipped).
     fn unit_answer(&mut self, input: &Input, text: &str) {
         let skip = ["bo qua", "boqua", "khong", "skip", "no", "none"];
-        if self.pick(input).as_deref() == Some("skip")
+        if self.pick_as::<Skip>(input).is_some()
             || skip.contains(&crate::domain::text::fold(text).as_str())
         {
             return self.unit_skipped();
@@ -1820,10 +1922,6 @@ const FIELDS: [DriveField; 9] = [
     DriveField::Slots,
 ];
 
-fn field_from_code(code: &str) -> Option<DriveField> {
-    FIELDS.into_iter().find(|f| field_code(*f) == code)
-}
-
 fn field_label(f: DriveField) -> MsgId {
     match f {
         DriveField::Campaign => MsgId::DriveFieldCampaign,
@@ -1917,29 +2015,27 @@ pub(super) fn prompt(ctx: &Ctx, state: &DriveState, r: &mut Reply) {
     match state {
         DriveState::DriveList { drives } => {
             r.parts.push(Msg::new(MsgId::DrivesPick));
-            r.choices = items(drives).into_iter().chain([back()]).collect();
+            r.choices = Listed::<Back>::offer(drives, [back()]);
         }
         DriveState::DriveMenu { drive, staff } => {
             r.parts.push(Msg::new(MsgId::DriveMenu));
             let mut c = Vec::new();
             if drive.mine.is_some() {
-                c.push(choice(
-                    "cancel_signup",
-                    MsgId::ChoiceCancelSignUp,
-                    &["huy dang ky", "khong di"],
-                ));
+                c.push(
+                    DriveMenuChoice::CancelSignUp
+                        .offer(MsgId::ChoiceCancelSignUp, &["huy dang ky", "khong di"]),
+                );
             } else if !drive.full() && !*staff {
-                c.push(choice(
-                    "signup",
-                    MsgId::ChoiceSignUp,
-                    &["dang ky", "sign up", "di"],
-                ));
+                c.push(
+                    DriveMenuChoice::SignUp
+                        .offer(MsgId::ChoiceSignUp, &["dang ky", "sign up", "di"]),
+                );
             }
             if *staff {
-                c.push(choice("edit", MsgId::ChoiceEditDrive, &["sua", "edit"]));
-                c.push(choice("cancel_drive", MsgId::ChoiceCancelDrive, &[]));
+                c.push(DriveMenuChoice::Edit.offer(MsgId::ChoiceEditDrive, &["sua", "edit"]));
+                c.push(DriveMenuChoice::CancelDrive.offer(MsgId::ChoiceCancelDrive, &[]));
             }
-            c.push(back());
+            c.push(DriveMenuChoice::Back.offer(MsgId::ChoiceBack, &["quay lai", "back"]));
             r.choices = c;
         }
         DriveState::ChooseSlot { drive } => {
@@ -1949,7 +2045,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &DriveState, r: &mut Reply) {
                 .iter()
                 .filter(|s| !s.full())
                 .map(|s| Choice {
-                    value: s.id.to_string(),
+                    value: Listed::<Back>::Item(s.id).value(),
                     label: Label::Plain(format!(
                         "{} ({})",
                         local_window(s.starts_at, s.ends_at, ctx.tz).1.label(),
@@ -1967,37 +2063,33 @@ pub(super) fn prompt(ctx: &Ctx, state: &DriveState, r: &mut Reply) {
                     .num("signups", drive.taken as f64),
             );
             r.choices = vec![
-                choice("yes", MsgId::ChoiceCancelDrive, &["co", "yes"]),
-                back(),
+                CancelDriveChoice::Yes.offer(MsgId::ChoiceCancelDrive, &["co", "yes"]),
+                CancelDriveChoice::Back.offer(MsgId::ChoiceBack, &["quay lai", "back"]),
             ];
         }
         DriveState::SelfReportKind => {
             r.parts.push(Msg::new(MsgId::SelfReportAsk));
-            r.choices = kind_choices().into_iter().chain([back()]).collect();
+            r.choices = kind_choices().into_iter().chain([kind_back()]).collect();
         }
         DriveState::UnitAsk => {
             r.parts.push(Msg::new(MsgId::AskUnit));
-            r.choices = vec![choice("skip", MsgId::ChoiceSkip, &["bo qua", "skip"])];
+            r.choices = vec![Skip::Skip.offer(MsgId::ChoiceSkip, &["bo qua", "skip"])];
         }
         DriveState::UnitChoose { units } => {
             r.parts.push(Msg::new(MsgId::ChooseUnit));
-            r.choices = items(units)
-                .into_iter()
-                .chain([
-                    choice(
-                        "retry",
-                        MsgId::ChoiceUnitRetry,
-                        &["go lai", "khac", "retry"],
-                    ),
-                    choice("skip", MsgId::ChoiceSkip, &["bo qua", "skip"]),
-                ])
-                .collect();
+            r.choices = Listed::<UnitOther>::offer(
+                units,
+                [
+                    UnitOther::Retry.offer(MsgId::ChoiceUnitRetry, &["go lai", "khac", "retry"]),
+                    UnitOther::Skip.offer(MsgId::ChoiceSkip, &["bo qua", "skip"]),
+                ],
+            );
         }
         DriveState::RecordWho => r.parts.push(Msg::new(MsgId::RecordAsk)),
         DriveState::RecordKind { last, .. } => {
             r.parts.push(Msg::new(MsgId::RecordKindAsk));
             let remove = last.map(|l| Choice {
-                value: "remove_last".into(),
+                value: KindChoice::RemoveLast.value().into(),
                 label: Label::Msg(
                     Msg::new(MsgId::ChoiceRemoveDonation)
                         .str("date", format_vn(l.date))
@@ -2008,7 +2100,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &DriveState, r: &mut Reply) {
             r.choices = kind_choices()
                 .into_iter()
                 .chain(remove)
-                .chain([back()])
+                .chain([kind_back()])
                 .collect();
         }
         DriveState::RecordConfirmEarly { name, next, .. } => {
@@ -2018,8 +2110,8 @@ pub(super) fn prompt(ctx: &Ctx, state: &DriveState, r: &mut Reply) {
                     .str("next", format_vn(*next)),
             );
             r.choices = vec![
-                choice("yes", MsgId::ChoiceRecordAnyway, &["co", "yes", "van ghi"]),
-                choice("no", MsgId::ChoiceDontRecord, &["khong", "no"]),
+                Sure::Yes.offer(MsgId::ChoiceRecordAnyway, &["co", "yes", "van ghi"]),
+                Sure::No.offer(MsgId::ChoiceDontRecord, &["khong", "no"]),
             ];
         }
         DriveState::RecordConfirmRemove { name, last, .. } => {
@@ -2030,16 +2122,16 @@ pub(super) fn prompt(ctx: &Ctx, state: &DriveState, r: &mut Reply) {
                     .msg("kind", Msg::new(super::donation_kind_label(last.kind))),
             );
             r.choices = vec![
-                choice("yes", MsgId::ChoiceRemoveYes, &["co", "yes", "xoa"]),
-                choice("no", MsgId::ChoiceBack, &["khong", "no"]),
+                Sure::Yes.offer(MsgId::ChoiceRemoveYes, &["co", "yes", "xoa"]),
+                Sure::No.offer(MsgId::ChoiceBack, &["khong", "no"]),
             ];
         }
         DriveState::RecordDrive { drives, .. } => {
             r.parts.push(Msg::new(MsgId::RecordDriveAsk));
-            r.choices = items(drives)
-                .into_iter()
-                .chain([choice("none", MsgId::ChoiceNoDrive, &["khong", "none"])])
-                .collect();
+            r.choices = Listed::<NoneOfThese>::offer(
+                drives,
+                [NoneOfThese::None.offer(MsgId::ChoiceNoDrive, &["khong", "none"])],
+            );
         }
         DriveState::DriveForm {
             draft,
@@ -2060,15 +2152,16 @@ pub(super) fn prompt(ctx: &Ctx, state: &DriveState, r: &mut Reply) {
             r.parts.push(Msg::new(id));
             match field {
                 DriveField::Campaign => {
-                    r.choices = items(campaigns)
-                        .into_iter()
-                        .chain([choice("none", MsgId::ChoiceNoCampaign, &["khong", "none"])])
-                        .collect();
+                    r.choices = Listed::<NoneOfThese>::offer(
+                        campaigns,
+                        [NoneOfThese::None.offer(MsgId::ChoiceNoCampaign, &["khong", "none"])],
+                    );
                 }
                 DriveField::Slots if draft.slots.as_ref().is_some_and(|s| !s.is_empty()) => {
                     r.choices = vec![
-                        choice("keep_slots", MsgId::ChoiceKeepSlots, &["giu", "keep"]),
-                        skip(),
+                        SlotsChoice::Keep.offer(MsgId::ChoiceKeepSlots, &["giu", "keep"]),
+                        SlotsChoice::Skip
+                            .offer(MsgId::ChoiceSkip, &["bo qua", "skip", "khong", "none", "-"]),
                     ];
                 }
                 DriveField::Commune | DriveField::Target | DriveField::Slots => {
@@ -2080,17 +2173,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &DriveState, r: &mut Reply) {
         }
         DriveState::DriveReview { draft, .. } => {
             r.parts.push(draft_summary(draft));
-            r.choices = [choice("save", MsgId::ChoiceSave, &["luu", "save", "ok"])]
-                .into_iter()
-                .chain(FIELDS.iter().map(|f| {
-                    let mut c = choice(field_code(*f), field_label(*f), &[]);
-                    c.label = Label::Msg(
-                        Msg::new(MsgId::ChoiceChangeField).msg("field", Msg::new(field_label(*f))),
-                    );
-                    c
-                }))
-                .chain([choice("discard", MsgId::ChoiceDiscard, &["huy", "bo"])])
-                .collect();
+            r.choices = review_choices(FIELDS.iter().map(|f| (*f, field_label(*f))));
         }
         DriveState::CampaignForm { field, .. } => {
             r.parts.push(Msg::new(match field {
@@ -2125,24 +2208,16 @@ pub(super) fn prompt(ctx: &Ctx, state: &DriveState, r: &mut Reply) {
                             .unwrap_or_default(),
                     ),
             );
-            let change = |code: &str, field: MsgId| {
-                let mut c = choice(code, field, &[]);
-                c.label =
-                    Label::Msg(Msg::new(MsgId::ChoiceChangeField).msg("field", Msg::new(field)));
-                c
-            };
-            r.choices = vec![
-                choice("save", MsgId::ChoiceSave, &["luu", "save", "ok"]),
-                change("c_name", MsgId::CampaignFieldName),
-                change("c_dates", MsgId::CampaignFieldDates),
-                change("c_units", MsgId::CampaignFieldUnits),
-                change("c_people", MsgId::CampaignFieldPeople),
-                choice("discard", MsgId::ChoiceDiscard, &["huy", "bo"]),
-            ];
+            r.choices = review_choices([
+                (CampaignField::Name, MsgId::CampaignFieldName),
+                (CampaignField::Dates, MsgId::CampaignFieldDates),
+                (CampaignField::Units, MsgId::CampaignFieldUnits),
+                (CampaignField::People, MsgId::CampaignFieldPeople),
+            ]);
         }
         DriveState::CampaignList { campaigns } => {
             r.parts.push(Msg::new(MsgId::CampaignsPick));
-            r.choices = items(campaigns).into_iter().chain([back()]).collect();
+            r.choices = Listed::<Back>::offer(campaigns, [back()]);
         }
     }
 }
