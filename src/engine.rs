@@ -550,6 +550,12 @@ impl<'a, 'c> Turn<'a, 'c> {
     }
 
     /// An answer was wrong: say why, keep the state, offer the same options again.
+    /// Says this, and the conversation rests.
+    fn done(&mut self, msg: impl Into<Msg>) {
+        self.say(msg);
+        self.state = Some(State::Idle);
+    }
+
     fn wrong(&mut self, why: impl Into<Msg>) {
         self.say(why);
         self.prompt = PromptMode::ChoicesOnly;
