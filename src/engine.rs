@@ -659,8 +659,7 @@ impl<'a, 'c> Turn<'a, 'c> {
             // First contact (or first after erasure): welcome, then the consent question;
             // staff are not asked for a donor's consent unless they choose to register.
             if self.staff && self.donor.is_none() {
-                self.say(MsgId::WelcomeStaff);
-                self.state = Some(State::Idle);
+                self.done(MsgId::WelcomeStaff);
             } else {
                 self.say(Msg::new(MsgId::Welcome));
                 self.state = Some(State::AwaitConsent);
@@ -772,14 +771,11 @@ impl<'a, 'c> Turn<'a, 'c> {
                     self.say(MsgId::NothingToCancel);
                     self.state = Some(self.base_state());
                 }
-                _ => {
-                    self.say(if self.registration_incomplete() {
-                        MsgId::CancelledIncomplete
-                    } else {
-                        MsgId::Cancelled
-                    });
-                    self.state = Some(State::Idle);
-                }
+                _ => self.done(if self.registration_incomplete() {
+                    MsgId::CancelledIncomplete
+                } else {
+                    MsgId::Cancelled
+                }),
             },
             Command::Clubs
             | Command::Join
@@ -1114,8 +1110,7 @@ impl<'a, 'c> Turn<'a, 'c> {
                     d.consent_at = self.ctx.now_ms;
                     d.consent_version = CONSENT_VERSION.to_string();
                 }
-                self.say(MsgId::ConsentRenewed);
-                self.state = Some(State::Idle);
+                self.done(MsgId::ConsentRenewed);
                 if let Some(text) = pending {
                     self.handle(Input::Text(text));
                 }
@@ -1125,8 +1120,7 @@ impl<'a, 'c> Turn<'a, 'c> {
                 }
             }
             Some(Consent::Disagree) => {
-                self.say(MsgId::ConsentRenewalDeclined);
-                self.state = Some(State::Idle);
+                self.done(MsgId::ConsentRenewalDeclined);
                 if let Some(text) = pending {
                     self.handle(Input::Text(text));
                 }
@@ -1186,8 +1180,7 @@ impl Turn<'_, '_> {
                 self.state = Some(self.base_state());
             }
         } else if self.staff {
-            self.say(MsgId::WelcomeStaff);
-            self.state = Some(State::Idle);
+            self.done(MsgId::WelcomeStaff);
         } else {
             self.say(MsgId::Welcome);
             self.state = Some(State::AwaitConsent);

@@ -824,8 +824,7 @@ impl Turn<'_, '_> {
                 return;
             }
             Some(SettingsChoice::Done) => {
-                self.say(MsgId::SettingsSaved);
-                self.state = Some(State::Idle);
+                self.done(MsgId::SettingsSaved);
                 return;
             }
             None => return self.wrong(MsgId::ErrorChoice),
@@ -887,10 +886,7 @@ impl Turn<'_, '_> {
                     open: info.status == Status::Open,
                 }));
             }
-            CalloutOutcome::NotFound => {
-                self.say(MsgId::CalloutNotFound);
-                self.state = Some(State::Idle);
-            }
+            CalloutOutcome::NotFound => self.done(MsgId::CalloutNotFound),
             CalloutOutcome::Pledges { id, list } if list.is_empty() => {
                 self.say(MsgId::PledgesNone);
                 self.state = Some(State::Callout(CalloutState::CalloutMenu { id, open: true }));
@@ -992,10 +988,7 @@ impl Turn<'_, '_> {
                 self.state = Some(State::Idle);
                 self.request = req(CalloutRequest::Start { spec });
             }
-            Some(Some(ReviewChoice::Discard)) => {
-                self.say(MsgId::Cancelled);
-                self.state = Some(State::Idle);
-            }
+            Some(Some(ReviewChoice::Discard)) => self.done(MsgId::Cancelled),
             Some(Some(ReviewChoice::Change(field))) => {
                 let mut draft = draft_of(&spec);
                 draft.clear(field);
@@ -1078,8 +1071,7 @@ impl Turn<'_, '_> {
     /// The last day's call-outs for a coordinator, each with where it stands.
     fn show_callouts(&mut self, list: Vec<CalloutInfo>) {
         if list.is_empty() {
-            self.say(MsgId::CalloutsNone);
-            self.state = Some(State::Idle);
+            self.done(MsgId::CalloutsNone);
             return;
         }
         let items = list
@@ -1122,8 +1114,7 @@ impl Turn<'_, '_> {
     /// A donor's open asks and pledges.
     fn show_my_asks(&mut self, asks: Vec<AskView>) {
         if asks.is_empty() {
-            self.say(MsgId::CalloutsNoneForYou);
-            self.state = Some(State::Idle);
+            self.done(MsgId::CalloutsNoneForYou);
             return;
         }
         let ctx = self.ctx;

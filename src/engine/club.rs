@@ -491,10 +491,7 @@ impl Turn<'_, '_> {
                         self.request =
                             Some(Request::Club(ClubRequest::RemoveMember { club, donor }));
                     }
-                    Some(RemoveChoice::Keep) => {
-                        self.say(MsgId::MemberKept);
-                        self.state = Some(State::Idle);
-                    }
+                    Some(RemoveChoice::Keep) => self.done(MsgId::MemberKept),
                     None => self.wrong(MsgId::ErrorChoice),
                 }
             }
@@ -609,23 +606,16 @@ impl Turn<'_, '_> {
         match outcome {
             ClubOutcome::Clubs(clubs) => self.show_clubs(clubs),
             ClubOutcome::Club(club) => self.state = Some(State::Club(ClubState::ClubMenu { club })),
-            ClubOutcome::NoSuchClub => {
-                self.say(MsgId::ClubGone);
-                self.state = Some(State::Idle);
-            }
+            ClubOutcome::NoSuchClub => self.done(MsgId::ClubGone),
             ClubOutcome::Joined { club, already } => self.joined(club, already),
             ClubOutcome::NoSuchCode => {
                 if self.state == Some(State::Club(ClubState::AskJoinCode)) {
                     self.wrong(MsgId::JoinNoSuchCode);
                 } else {
-                    self.say(MsgId::JoinNoSuchCode);
-                    self.state = Some(State::Idle);
+                    self.done(MsgId::JoinNoSuchCode);
                 }
             }
-            ClubOutcome::Left { name } => {
-                self.say(Msg::new(MsgId::ClubLeft).str("name", name));
-                self.state = Some(State::Idle);
-            }
+            ClubOutcome::Left { name } => self.done(Msg::new(MsgId::ClubLeft).str("name", name)),
             ClubOutcome::LastLeader => {
                 self.say(MsgId::ClubLastLeader);
                 self.back_to_base();
@@ -639,8 +629,7 @@ impl Turn<'_, '_> {
                 query,
             } => self.show_members(club, name, members, page, query),
             ClubOutcome::MemberRemoved { name } => {
-                self.say(Msg::new(MsgId::MemberRemoved).str("name", name));
-                self.state = Some(State::Idle);
+                self.done(Msg::new(MsgId::MemberRemoved).str("name", name))
             }
             ClubOutcome::MayCreateClub => self.state = Some(State::Club(ClubState::NewClubName)),
             ClubOutcome::ClubCreated(club) => {
@@ -665,13 +654,9 @@ impl Turn<'_, '_> {
                     left,
                 }))
             }
-            ClubOutcome::NoRecipients => {
-                self.say(MsgId::BroadcastNobody);
-                self.state = Some(State::Idle);
-            }
+            ClubOutcome::NoRecipients => self.done(MsgId::BroadcastNobody),
             ClubOutcome::CapReached => {
-                self.say(Msg::new(MsgId::BroadcastCap).num("cap", f64::from(ctx.broadcast_cap)));
-                self.state = Some(State::Idle);
+                self.done(Msg::new(MsgId::BroadcastCap).num("cap", f64::from(ctx.broadcast_cap)))
             }
             ClubOutcome::BroadcastQueued {
                 id,
@@ -681,17 +666,13 @@ impl Turn<'_, '_> {
             ClubOutcome::Broadcasts(list) => self.show_broadcasts(list),
             // Asked by the dashboard only; nothing to say in chat.
             ClubOutcome::Delivery(_) => self.state = Some(State::Idle),
-            ClubOutcome::BroadcastCancelled { id, stopped } => {
-                self.say(
-                    Msg::new(MsgId::BroadcastCancelled)
-                        .num("id", id as f64)
-                        .num("stopped", stopped as f64),
-                );
-                self.state = Some(State::Idle);
-            }
+            ClubOutcome::BroadcastCancelled { id, stopped } => self.done(
+                Msg::new(MsgId::BroadcastCancelled)
+                    .num("id", id as f64)
+                    .num("stopped", stopped as f64),
+            ),
             ClubOutcome::BroadcastOver { id } => {
-                self.say(Msg::new(MsgId::BroadcastOver).num("id", id as f64));
-                self.state = Some(State::Idle);
+                self.done(Msg::new(MsgId::BroadcastOver).num("id", id as f64))
             }
             ClubOutcome::RoleChanged {
                 role,
@@ -912,10 +893,7 @@ impl Turn<'_, '_> {
             Some(PreviewChoice::Rewrite) => {
                 self.state = Some(State::Club(ClubState::BroadcastText { audience }))
             }
-            Some(PreviewChoice::Drop) => {
-                self.say(MsgId::BroadcastDropped);
-                self.state = Some(State::Idle);
-            }
+            Some(PreviewChoice::Drop) => self.done(MsgId::BroadcastDropped),
             None => self.wrong(MsgId::ErrorChoice),
         }
     }
@@ -925,7 +903,7 @@ impl Turn<'_, '_> {
 impl Turn<'_, '_> {
     /// Joined a club (or already a member).
     fn joined(&mut self, club: ClubInfo, already: bool) {
-        self.say(
+        self.done(
             Msg::new(if already {
                 MsgId::JoinedAlready
             } else {
@@ -933,7 +911,6 @@ impl Turn<'_, '_> {
             })
             .str("name", club.name),
         );
-        self.state = Some(State::Idle);
     }
 
     /// A club's announcements muted or unmuted for this donor.

@@ -169,15 +169,12 @@ impl Turn<'_, '_> {
                     // Not complete (a stale screen): the form again.
                     None => DriveRequest::CampaignForm,
                 });
-                self.state = Some(State::Drive(DriveState::CampaignReview { draft }));
+                self.goto(DriveState::CampaignReview { draft });
             }
             Some(ReviewChoice::Change(field)) => {
-                self.state = Some(State::Drive(DriveState::CampaignForm { draft, field }));
+                self.goto(DriveState::CampaignForm { draft, field });
             }
-            Some(ReviewChoice::Discard) => {
-                self.say(MsgId::Cancelled);
-                self.state = Some(State::Idle);
-            }
+            Some(ReviewChoice::Discard) => self.done(MsgId::Cancelled),
             None => self.wrong(MsgId::ErrorChoice),
         }
     }
@@ -199,8 +196,7 @@ impl Turn<'_, '_> {
         } else {
             MsgId::CampaignUpdated
         };
-        self.say(Msg::new(id).str("name", name));
-        self.state = Some(State::Idle);
+        self.done(Msg::new(id).str("name", name));
     }
 
     /// Another campaign has that name: back to the name, keeping the rest.
@@ -210,10 +206,10 @@ impl Turn<'_, '_> {
             Some(State::Drive(DriveState::CampaignReview { draft })) => draft,
             _ => CampaignDraft::default(),
         };
-        self.state = Some(State::Drive(DriveState::CampaignForm {
+        self.goto(DriveState::CampaignForm {
             draft,
             field: CampaignField::Name,
-        }));
+        });
         self.prompt = crate::engine::PromptMode::Full;
     }
 }

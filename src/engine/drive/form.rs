@@ -262,11 +262,11 @@ impl Turn<'_, '_> {
             Fill::Next => {}
             Fill::Wrong(why) => return self.wrong(why),
             Fill::SlotsAgain => {
-                self.state = Some(State::Drive(DriveState::DriveForm {
+                self.goto(DriveState::DriveForm {
                     draft,
                     field: DriveField::Slots,
                     campaigns,
-                }));
+                });
                 return;
             }
         }
@@ -421,22 +421,17 @@ impl Turn<'_, '_> {
             Some(ReviewChoice::Save) => match draft.input() {
                 Some(input) => {
                     // Kept while saving: a date outside the campaign comes back here.
-                    self.state = Some(State::Drive(DriveState::DriveReview { draft, campaigns }));
+                    self.goto(DriveState::DriveReview { draft, campaigns });
                     self.request = req(DriveRequest::SaveDrive { input });
                 }
                 None => self.stale(),
             },
-            Some(ReviewChoice::Discard) => {
-                self.say(MsgId::Cancelled);
-                self.state = Some(State::Idle);
-            }
-            Some(ReviewChoice::Change(field)) => {
-                self.state = Some(State::Drive(DriveState::DriveForm {
-                    draft,
-                    field,
-                    campaigns,
-                }))
-            }
+            Some(ReviewChoice::Discard) => self.done(MsgId::Cancelled),
+            Some(ReviewChoice::Change(field)) => self.goto(DriveState::DriveForm {
+                draft,
+                field,
+                campaigns,
+            }),
             None => self.wrong(MsgId::ErrorChoice),
         }
     }
@@ -471,11 +466,11 @@ impl Turn<'_, '_> {
                 .str("to", format_vn(to)),
         );
         draft.date = None;
-        self.state = Some(State::Drive(DriveState::DriveForm {
+        self.goto(DriveState::DriveForm {
             draft,
             field: DriveField::Date,
             campaigns,
-        }));
+        });
     }
 }
 

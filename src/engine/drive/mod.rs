@@ -108,7 +108,7 @@ impl Turn<'_, '_> {
             }),
             Command::Checkin => req(DriveRequest::Checkin),
             Command::Gave => {
-                self.state = Some(State::Drive(DriveState::SelfReportKind));
+                self.goto(DriveState::SelfReportKind);
                 None
             }
             Command::Record if !args.is_empty() => self.find_donor(args),
@@ -186,6 +186,11 @@ impl Turn<'_, '_> {
         }
     }
 
+    /// On to this screen of the drive flows.
+    fn goto(&mut self, state: DriveState) {
+        self.state = Some(State::Drive(state));
+    }
+
     pub(super) fn drive_outcome(&mut self, outcome: DriveOutcome) {
         let ctx = self.ctx;
         match outcome {
@@ -196,13 +201,10 @@ impl Turn<'_, '_> {
             } => self.show_drives(drives, staff, from),
             DriveOutcome::Drive { drive, staff } => {
                 self.say(drive_card(ctx.tz, &drive));
-                self.state = Some(State::Drive(DriveState::DriveMenu { drive, staff }));
+                self.goto(DriveState::DriveMenu { drive, staff });
             }
             // Only the dashboard asks for a drive's sign-ups; a chat would read its card.
-            DriveOutcome::Signups { drive, .. } => {
-                self.say(drive_card(ctx.tz, &drive));
-                self.state = Some(State::Idle);
-            }
+            DriveOutcome::Signups { drive, .. } => self.done(drive_card(ctx.tz, &drive)),
             // Only the dashboard asks for these (its donors page); a chat would be told to
             // ask for a link to it.
             DriveOutcome::DonorMap(_)
@@ -211,45 +213,26 @@ impl Turn<'_, '_> {
             | DriveOutcome::DonationsImported(_)
             | DriveOutcome::FileStaged { .. }
             | DriveOutcome::FileProgress(_)
-            | DriveOutcome::FileRejected(_) => {
-                self.say(MsgId::WebOnly);
-                self.state = Some(State::Idle);
-            }
-            DriveOutcome::NoSuchDrive | DriveOutcome::Closed => {
-                self.say(MsgId::DriveClosed);
-                self.state = Some(State::Idle);
-            }
+            | DriveOutcome::FileRejected(_) => self.done(MsgId::WebOnly),
+            DriveOutcome::NoSuchDrive | DriveOutcome::Closed => self.done(MsgId::DriveClosed),
             DriveOutcome::SignedUp { drive, .. } => {
-                self.say(Msg::new(MsgId::SignedUp).msg("drive", drive_card(ctx.tz, &drive)));
-                self.state = Some(State::Idle);
+                self.done(Msg::new(MsgId::SignedUp).msg("drive", drive_card(ctx.tz, &drive)))
             }
-            DriveOutcome::AlreadySigned => {
-                self.say(MsgId::SignUpAlready);
-                self.state = Some(State::Idle);
-            }
+            DriveOutcome::AlreadySigned => self.done(MsgId::SignUpAlready),
             DriveOutcome::Full { next } => self.drive_full(next),
             DriveOutcome::SlotFull { drive } => {
                 self.say(MsgId::SlotFull);
-                self.state = Some(State::Drive(DriveState::ChooseSlot { drive }));
+                self.goto(DriveState::ChooseSlot { drive });
                 self.prompt = crate::engine::PromptMode::Full;
             }
             DriveOutcome::SignUpCancelled { drive } => self.sign_up_cancelled(drive),
-            DriveOutcome::Checkin { code, until } => {
-                self.say(
-                    Msg::new(MsgId::CheckinCode)
-                        .str("code", code)
-                        .str("until", until),
-                );
-                self.state = Some(State::Idle);
-            }
-            DriveOutcome::SelfReported => {
-                self.say(MsgId::SelfReported);
-                self.state = Some(State::Idle);
-            }
-            DriveOutcome::AlreadyRecorded => {
-                self.say(MsgId::DonationAlreadyRecorded);
-                self.state = Some(State::Idle);
-            }
+            DriveOutcome::Checkin { code, until } => self.done(
+                Msg::new(MsgId::CheckinCode)
+                    .str("code", code)
+                    .str("until", until),
+            ),
+            DriveOutcome::SelfReported => self.done(MsgId::SelfReported),
+            DriveOutcome::AlreadyRecorded => self.done(MsgId::DonationAlreadyRecorded),
             DriveOutcome::DonationRemoved { name, removed } => self.donation_removed(name, removed),
             DriveOutcome::DonorFound {
                 donor,
@@ -261,11 +244,11 @@ impl Turn<'_, '_> {
             } => self.donor_found(donor, name, blood, next, drives, last),
             DriveOutcome::DonorNotFound => {
                 self.wrong(MsgId::RecordNotFound);
-                self.state = Some(State::Drive(DriveState::RecordWho));
+                self.goto(DriveState::RecordWho);
             }
             DriveOutcome::SeveralDonors => {
                 self.wrong(MsgId::RecordSeveral);
-                self.state = Some(State::Drive(DriveState::RecordWho));
+                self.goto(DriveState::RecordWho);
             }
             DriveOutcome::Recorded {
                 name,
@@ -275,33 +258,18 @@ impl Turn<'_, '_> {
             } => self.recorded(name, count, first, again),
             DriveOutcome::Report { year, report } => self.show_report(year, report),
             DriveOutcome::Plan { figures, unit } => self.show_plan(&figures, unit),
-            DriveOutcome::UnitQuestion { any: true, .. } => {
-                self.state = Some(State::Drive(DriveState::UnitAsk))
-            }
-            DriveOutcome::UnitQuestion { any: false, asked } => {
-                if asked {
-                    self.say(MsgId::UnitNone);
-                } else {
-                    // Offered after registration, and the plan has no units: the
-                    // registration's own message is the last word.
-                    self.prompt = crate::engine::PromptMode::Silent;
-                }
-                self.state = Some(State::Idle);
-            }
+            DriveOutcome::UnitQuestion { any: true, .. } => self.goto(DriveState::UnitAsk),
+            DriveOutcome::UnitQuestion { any: false, asked } => self.no_units(asked),
             DriveOutcome::UnitsFound(units) if units.is_empty() => {
                 self.say(MsgId::UnitNotFound);
-                self.state = Some(State::Drive(DriveState::UnitAsk));
+                self.goto(DriveState::UnitAsk);
             }
-            DriveOutcome::UnitsFound(units) => {
-                self.state = Some(State::Drive(DriveState::UnitChoose { units }))
-            }
+            DriveOutcome::UnitsFound(units) => self.goto(DriveState::UnitChoose { units }),
             DriveOutcome::TargetSet(targets) => {
-                self.say(crate::engine::plan::targets_msg(&targets, self.lang));
-                self.state = Some(State::Idle);
+                self.done(crate::engine::plan::targets_msg(&targets, self.lang))
             }
             DriveOutcome::UnitSet { name } => {
-                self.say(Msg::new(MsgId::UnitSaved).str("unit", name));
-                self.state = Some(State::Idle);
+                self.done(Msg::new(MsgId::UnitSaved).str("unit", name))
             }
             DriveOutcome::DriveForm {
                 draft, campaigns, ..
@@ -309,39 +277,32 @@ impl Turn<'_, '_> {
             DriveOutcome::OutsideCampaign { name, from, to } => {
                 self.outside_campaign(name, from, to)
             }
-            DriveOutcome::DriveSaved { new, notified } => {
-                self.say(if new {
-                    Msg::new(MsgId::DriveCreated)
-                } else {
-                    Msg::new(MsgId::DriveUpdated).num("notified", notified as f64)
-                });
-                self.state = Some(State::Idle);
-            }
+            DriveOutcome::DriveSaved { new, notified } => self.done(if new {
+                Msg::new(MsgId::DriveCreated)
+            } else {
+                Msg::new(MsgId::DriveUpdated).num("notified", notified as f64)
+            }),
             DriveOutcome::DriveCancelled { notified } => {
-                self.say(Msg::new(MsgId::DriveCancelledDone).num("notified", notified as f64));
-                self.state = Some(State::Idle);
+                self.done(Msg::new(MsgId::DriveCancelledDone).num("notified", notified as f64))
             }
             DriveOutcome::CampaignForm => {
-                self.state = Some(State::Drive(DriveState::CampaignForm {
+                self.goto(DriveState::CampaignForm {
                     draft: CampaignDraft::default(),
                     field: CampaignField::Name,
-                }));
+                });
             }
-            DriveOutcome::MayRecord => self.state = Some(State::Drive(DriveState::RecordWho)),
+            DriveOutcome::MayRecord => self.goto(DriveState::RecordWho),
             DriveOutcome::NeedsRegistration => {
                 self.say(MsgId::DrivesNeedRegistration);
                 self.state = Some(self.base_state());
             }
             DriveOutcome::CampaignSaved { name, new } => self.campaign_saved(name, new),
-            DriveOutcome::Campaigns(list) if list.is_empty() => {
-                self.say(MsgId::CampaignsNone);
-                self.state = Some(State::Idle);
-            }
+            DriveOutcome::Campaigns(list) if list.is_empty() => self.done(MsgId::CampaignsNone),
             DriveOutcome::Campaigns(campaigns) => {
-                self.state = Some(State::Drive(DriveState::CampaignList { campaigns }));
+                self.goto(DriveState::CampaignList { campaigns });
             }
             DriveOutcome::CampaignDraft(draft) => {
-                self.state = Some(State::Drive(DriveState::CampaignReview { draft }));
+                self.goto(DriveState::CampaignReview { draft });
             }
             DriveOutcome::CampaignExists => self.campaign_exists(),
         }

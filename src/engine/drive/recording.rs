@@ -92,19 +92,19 @@ impl Turn<'_, '_> {
         drives: Vec<Item>,
     ) {
         if drives.is_empty() {
-            self.state = Some(State::Drive(DriveState::RecordWho));
+            self.goto(DriveState::RecordWho);
             self.request = req(DriveRequest::Record {
                 donor,
                 kind,
                 drive: None,
             });
         } else {
-            self.state = Some(State::Drive(DriveState::RecordDrive {
+            self.goto(DriveState::RecordDrive {
                 donor,
                 name,
                 kind,
                 drives,
-            }))
+            })
         }
     }
 
@@ -121,7 +121,7 @@ impl Turn<'_, '_> {
             Some(Sure::Yes) => self.record_kind(donor, name, kind, drives),
             Some(Sure::No) => {
                 self.say(MsgId::RecordNotRecorded);
-                self.state = Some(State::Drive(DriveState::RecordWho));
+                self.goto(DriveState::RecordWho);
             }
             None => self.wrong(MsgId::ErrorChoice),
         }
@@ -141,15 +141,9 @@ impl Turn<'_, '_> {
             return self.wrong(MsgId::ErrorChoice);
         };
         match KindChoice::parse(&picked) {
-            Some(KindChoice::Back) => self.state = Some(State::Drive(DriveState::RecordWho)),
+            Some(KindChoice::Back) => self.goto(DriveState::RecordWho),
             Some(KindChoice::RemoveLast) => match last {
-                Some(last) => {
-                    self.state = Some(State::Drive(DriveState::RecordConfirmRemove {
-                        donor,
-                        name,
-                        last,
-                    }))
-                }
+                Some(last) => self.goto(DriveState::RecordConfirmRemove { donor, name, last }),
                 None => self.stale(),
             },
             // Inside the interval of the donation before: asked first (the same donation
@@ -158,13 +152,13 @@ impl Turn<'_, '_> {
                 if next.is_some_and(|n| n > self.ctx.today)
                     && !last.is_some_and(|l| l.date == self.ctx.today && l.kind == kind) =>
             {
-                self.state = Some(State::Drive(DriveState::RecordConfirmEarly {
+                self.goto(DriveState::RecordConfirmEarly {
                     donor,
                     name,
                     kind,
                     drives,
                     next: next.unwrap_or(self.ctx.today),
-                }))
+                })
             }
             Some(KindChoice::Kind(kind)) => self.record_kind(donor, name, kind, drives),
             None => self.stale(),
@@ -198,12 +192,12 @@ impl Turn<'_, '_> {
     pub(super) fn record_remove_input(&mut self, input: &Input, last: RecordedDonation) {
         match self.pick_yes_no_as(input, Sure::Yes, Sure::No) {
             Some(Sure::Yes) => {
-                self.state = Some(State::Drive(DriveState::RecordWho));
+                self.goto(DriveState::RecordWho);
                 self.request = req(DriveRequest::RemoveDonation { id: last.id });
             }
             Some(Sure::No) => {
                 self.say(MsgId::RecordNotRemoved);
-                self.state = Some(State::Drive(DriveState::RecordWho));
+                self.goto(DriveState::RecordWho);
             }
             None => self.wrong(MsgId::ErrorChoice),
         }
@@ -217,7 +211,7 @@ impl Turn<'_, '_> {
             Some(None) => return self.stale(),
             None => return self.wrong(MsgId::ErrorChoice),
         };
-        self.state = Some(State::Drive(DriveState::RecordWho));
+        self.goto(DriveState::RecordWho);
         self.request = req(DriveRequest::Record { donor, kind, drive });
     }
 
@@ -229,7 +223,7 @@ impl Turn<'_, '_> {
                 .str("date", format_vn(removed.date))
                 .msg("kind", Msg::new(donation_kind_label(removed.kind))),
         );
-        self.state = Some(State::Drive(DriveState::RecordWho));
+        self.goto(DriveState::RecordWho);
     }
 
     /// The donor a coordinator is recording: who, and whether they may give today.
@@ -256,13 +250,13 @@ impl Turn<'_, '_> {
                 .str("blood", blood)
                 .msg("eligible", eligible),
         );
-        self.state = Some(State::Drive(DriveState::RecordKind {
+        self.goto(DriveState::RecordKind {
             donor,
             name,
             drives,
             next,
             last,
-        }));
+        });
     }
 
     /// A donation recorded (or already recorded today).
@@ -275,7 +269,7 @@ impl Turn<'_, '_> {
                 .num("count", count as f64)
                 .str("first", if first { "yes" } else { "no" })
         });
-        self.state = Some(State::Drive(DriveState::RecordWho));
+        self.goto(DriveState::RecordWho);
     }
 }
 

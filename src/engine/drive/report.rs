@@ -128,18 +128,26 @@ impl Turn<'_, '_> {
         }
     }
 
-    pub(super) fn unit_skipped(&mut self) {
-        self.say(MsgId::UnitSkipped);
+    /// The plan has no units to ask about.
+    pub(super) fn no_units(&mut self, asked: bool) {
+        if asked {
+            self.say(MsgId::UnitNone);
+        } else {
+            // Offered after registration: the registration's own message is the last word.
+            self.prompt = crate::engine::PromptMode::Silent;
+        }
         self.state = Some(State::Idle);
+    }
+
+    pub(super) fn unit_skipped(&mut self) {
+        self.done(MsgId::UnitSkipped);
     }
 
     /// The units found for a name: one of them, another name, or none.
     pub(super) fn unit_choose_input(&mut self, input: &Input, text: &str, units: Vec<Item>) {
         match self.pick_listed::<UnitOther>(input) {
             Some(Some(Listed::Other(UnitOther::Skip))) => self.unit_skipped(),
-            Some(Some(Listed::Other(UnitOther::Retry))) => {
-                self.state = Some(State::Drive(DriveState::UnitAsk))
-            }
+            Some(Some(Listed::Other(UnitOther::Retry))) => self.goto(DriveState::UnitAsk),
             Some(Some(Listed::Item(id))) if units.iter().any(|u| u.id == id) => {
                 self.request = req(DriveRequest::SetUnit { id })
             }
@@ -167,7 +175,7 @@ impl Turn<'_, '_> {
 
     pub(super) fn show_report(&mut self, year: i32, report: Report) {
         let ctx = self.ctx;
-        self.say(report_msg(
+        self.done(report_msg(
             ctx.catalogue,
             self.lang,
             ctx.tz,
@@ -175,7 +183,6 @@ impl Turn<'_, '_> {
             &report,
             false,
         ));
-        self.state = Some(State::Idle);
     }
 }
 

@@ -175,8 +175,7 @@ impl Turn<'_, '_> {
     pub(super) fn sign_up(&mut self, drive: &DriveInfo, slot: Option<i64>) {
         let day = local_window(drive.starts_at, drive.ends_at, self.ctx.tz).0;
         if let Some(from) = self.eligible_from().filter(|f| day < *f) {
-            self.say(Msg::new(MsgId::SignUpNotYet).str("date", format_vn(from)));
-            self.state = Some(State::Idle);
+            self.done(Msg::new(MsgId::SignUpNotYet).str("date", format_vn(from)));
             return;
         }
         self.state = Some(State::Idle);
@@ -190,10 +189,7 @@ impl Turn<'_, '_> {
                 self.state = Some(State::Idle);
                 self.request = req(DriveRequest::CancelDrive { id: drive.id });
             }
-            Some(CancelDriveChoice::Back) => {
-                self.say(MsgId::Cancelled);
-                self.state = Some(State::Idle);
-            }
+            Some(CancelDriveChoice::Back) => self.done(MsgId::Cancelled),
             None => self.wrong(MsgId::ErrorChoice),
         }
     }
@@ -208,7 +204,7 @@ impl Turn<'_, '_> {
                 self.sign_up(&drive, None)
             }
             Some(DriveMenuChoice::SignUp) if !drive.slots.is_empty() => {
-                self.state = Some(State::Drive(DriveState::ChooseSlot { drive }))
+                self.goto(DriveState::ChooseSlot { drive })
             }
             Some(DriveMenuChoice::SignUp) => self.sign_up(&drive, None),
             Some(DriveMenuChoice::CancelSignUp) => {
@@ -222,7 +218,7 @@ impl Turn<'_, '_> {
                 });
             }
             Some(DriveMenuChoice::CancelDrive) => {
-                self.state = Some(State::Drive(DriveState::ConfirmCancelDrive { drive }))
+                self.goto(DriveState::ConfirmCancelDrive { drive })
             }
             Some(DriveMenuChoice::Back) => {
                 self.state = Some(State::Idle);
@@ -250,12 +246,10 @@ impl Turn<'_, '_> {
             .pick_listed::<Back>(input)
             .or_else(|| slot_at(&drive, input, self.ctx.tz).map(|s| Some(Listed::Item(s))))
         {
-            Some(Some(Listed::Other(Back::Back))) => {
-                self.state = Some(State::Drive(DriveState::DriveMenu {
-                    drive,
-                    staff: false,
-                }))
-            }
+            Some(Some(Listed::Other(Back::Back))) => self.goto(DriveState::DriveMenu {
+                drive,
+                staff: false,
+            }),
             Some(Some(Listed::Item(slot))) => self.sign_up(&drive, Some(slot)),
             Some(None) => self.stale(),
             None => self.wrong(MsgId::ErrorChoice),
@@ -270,8 +264,7 @@ impl Turn<'_, '_> {
         from: Option<NaiveDate>,
     ) {
         if drives.is_empty() {
-            self.say(MsgId::DrivesNone);
-            self.state = Some(State::Idle);
+            self.done(MsgId::DrivesNone);
             return;
         }
         self.say(match from {
@@ -285,8 +278,7 @@ impl Turn<'_, '_> {
     /// A full drive: the next ones that are not (or that there are none).
     pub(super) fn drive_full(&mut self, next: Vec<DriveInfo>) {
         if next.is_empty() {
-            self.say(MsgId::DriveFull);
-            self.state = Some(State::Idle);
+            self.done(MsgId::DriveFull);
             return;
         }
         self.say(MsgId::DriveFullNext);
@@ -297,12 +289,11 @@ impl Turn<'_, '_> {
     pub(super) fn sign_up_cancelled(&mut self, drive: DriveInfo) {
         let ctx = self.ctx;
         let (day, _) = local_window(drive.starts_at, drive.ends_at, ctx.tz);
-        self.say(
+        self.done(
             Msg::new(MsgId::SignUpCancelled)
                 .str("place", drive.place)
                 .str("date", format_vn(day)),
         );
-        self.state = Some(State::Idle);
     }
 }
 
