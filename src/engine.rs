@@ -25,20 +25,14 @@
 //! once (the store writes [`Step::donor`] in the same transaction as the reply), so nothing
 //! given is lost. Slash commands work in every state.
 
-use crate::domain::blood::{Abo, BloodGroup, Rh};
-use crate::domain::body::{Sex, WeightError, WeightKg};
-use crate::domain::dates::{self, DateError, LastDate, format_vn};
-use crate::domain::donor::{
-    Donor, Field, LastDonationAnswer, LastKind, Pending, parse_commune, parse_last_kind, parse_name,
-};
-use crate::domain::eligibility::{AgeCheck, DonationKind, Rules};
-use crate::domain::phone::{PhoneError, PhoneNumber};
-use crate::domain::province::{Province, ProvinceMatch};
+use crate::domain::donor::{Donor, Field};
+use crate::domain::eligibility::{DonationKind, Rules};
+use crate::domain::phone::PhoneNumber;
 use crate::domain::text::fold;
 use crate::domain::understand;
 use crate::messages::{Catalogue, Lang, Msg, MsgId};
-use buttons::{AgeChoice, Buttons, Consent, DeleteChoice, Listed, Night, Skip, SummaryChoice};
-use chrono::{Months, NaiveDate};
+use buttons::{Buttons, Consent, Listed};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// Version of the consent text in `messages/*/registration.ftl` (`consent-text`). Change it
@@ -74,7 +68,7 @@ pub enum State {
         back: Box<State>,
     },
     // Clubs and broadcasts (engine/club.rs), drives, donations and campaigns
-    // (engine/drive.rs), urgent call-outs and settings (engine/callout.rs): each
+    // (engine/drive/), urgent call-outs and settings (engine/callout.rs): each
     // capability's own states, stored in the same shape (`{"state": "drive_form", …}`).
     #[serde(untagged)]
     Club(club::ClubState),
@@ -705,12 +699,6 @@ impl<'a, 'c> Turn<'a, 'c> {
         }
     }
 
-    fn registration_incomplete(&self) -> bool {
-        self.donor
-            .as_ref()
-            .is_some_and(|d| d.registered_at.is_none())
-    }
-
     fn command(&mut self, cmd: Command, args: &str) {
         let has_donor = self.donor.is_some();
         match cmd {
@@ -725,7 +713,7 @@ impl<'a, 'c> Turn<'a, 'c> {
             Command::Profile => {
                 match &self.donor {
                     Some(d) => {
-                        let m = profile(self.ctx, d, self.lang);
+                        let m = profile::profile_msg(self.ctx, d, self.lang);
                         self.say(m);
                     }
                     None => self.say(MsgId::ProfileNone),
@@ -808,23 +796,6 @@ impl<'a, 'c> Turn<'a, 'c> {
         }
     }
 
-    /// Go to whatever the registration needs next.
-    fn advance(&mut self) {
-        let Some(donor) = &self.donor else {
-            self.state = Some(State::AwaitConsent);
-            return;
-        };
-        self.state = Some(match donor.pending(self.ctx.rules, self.ctx.today) {
-            Pending::Ask(field) => State::Ask { field },
-            Pending::AgeDecision => State::AgeDecision,
-            Pending::Complete if donor.registered_at.is_some() => {
-                self.say(MsgId::Updated);
-                State::Idle
-            }
-            Pending::Complete => State::Summary,
-        });
-    }
-
     fn pick(&self, input: &Input) -> Option<String> {
         let state = self.state.as_ref()?;
         let choices = prompt(self.ctx, state, self.donor.as_ref()).choices;
@@ -857,212 +828,9 @@ impl<'a, 'c> Turn<'a, 'c> {
         })
     }
 
-    fn consent(&mut self, input: &Input) {
-        match self.pick_yes_no_as(input, Consent::Agree, Consent::Disagree) {
-            Some(Consent::Agree) => {
-                self.donor = Some(Donor {
-                    consent_at: self.ctx.now_ms,
-                    consent_version: CONSENT_VERSION.to_string(),
-                    ..Donor::default()
-                });
-                self.change = DonorChange::Create;
-                self.say(MsgId::ConsentThanks);
-                self.advance();
-            }
-            Some(Consent::Disagree) => {
-                self.say(MsgId::ConsentDeclined);
-                self.state = None;
-            }
-            None => self.wrong(MsgId::ConsentRepeat),
-        }
-    }
-
-    fn answer(&mut self, field: Field, input: &Input) {
-        let text = match input {
-            Input::Text(t) => Some(t.as_str()),
-            _ => None,
-        };
-        if let Input::Choice(_) = input
-            && self.pick(input).is_none()
-        {
-            return self.stale();
-        }
-        if let Input::Contact { .. } = input
-            && field != Field::Phone
-        {
-            return self.say(MsgId::TextOnly);
-        }
-        match field {
-            Field::Name => match text.map(parse_name) {
-                Some(Ok(name)) => self.donor_mut().name = Some(name),
-                _ => return self.wrong(MsgId::ErrorName),
-            },
-            Field::Phone => return self.phone_answer(input, text),
-            Field::BirthDate => return self.birth_date_answer(text),
-            Field::Sex => {
-                let sex = self
-                    .pick(input)
-                    .and_then(|v| Sex::from_code(&v))
-                    .or_else(|| text.and_then(Sex::parse));
-                match sex {
-                    Some(sex) => self.donor_mut().sex = Some(sex),
-                    None => return self.wrong(MsgId::ErrorChoice),
-                }
-            }
-            Field::Weight => return self.weight_answer(text),
-            Field::BloodGroup => {
-                let group = self
-                    .pick(input)
-                    .and_then(|v| BloodGroup::from_code(&v))
-                    .or_else(|| text.and_then(|t| BloodGroup::parse(t).ok()));
-                match group {
-                    Some(g) => self.donor_mut().blood_group = Some(g),
-                    None => return self.wrong(MsgId::ErrorBloodGroup),
-                }
-            }
-            Field::Province => return self.province_text(text.unwrap_or("")),
-            Field::Commune => {
-                if self.pick_as::<Skip>(input) == Some(Skip::Skip) {
-                    self.donor_mut().commune = Some(String::new());
-                } else {
-                    match text.map(parse_commune) {
-                        Some(Ok(c)) => self.donor_mut().commune = Some(c),
-                        _ => return self.wrong(MsgId::ErrorCommune),
-                    }
-                }
-            }
-            Field::LastDonationKind => return self.last_kind_answer(input, text),
-            Field::NightAlerts => match self.pick_yes_no_as(input, Night::Yes, Night::No) {
-                Some(Night::Yes) => self.donor_mut().night_alerts = Some(true),
-                Some(Night::No) => self.donor_mut().night_alerts = Some(false),
-                None => return self.wrong(MsgId::ErrorChoice),
-            },
-            Field::LastDonationDate => return self.last_date_answer(text),
-        }
-        self.advance();
-    }
-
-    /// The store said whether a typed phone is another donor's.
-    fn phone_checked(&mut self, phone: PhoneNumber, taken: bool) {
-        if taken {
-            // Never who has it: only that it is in use, and what to do.
-            self.say(
-                Msg::new(MsgId::ErrorPhoneTaken)
-                    .str("phone", phone.national())
-                    .str("org", self.ctx.org_name),
-            );
-            self.prompt = PromptMode::ChoicesOnly;
-            return;
-        }
-        let d = self.donor_mut();
-        d.phone_verified = false;
-        d.phone = Some(phone);
-        self.advance();
-    }
-
     /// A button from an earlier question was tapped.
     fn stale(&mut self) {
         self.say(MsgId::StaleChoice);
-    }
-
-    fn province_text(&mut self, text: &str) {
-        match Province::find(text) {
-            ProvinceMatch::One { province, former } => self.set_province(province, former),
-            ProvinceMatch::Many(list) => {
-                let candidates = list.iter().map(|p| p.code().to_string()).collect();
-                self.state = Some(State::ChooseProvince { candidates });
-            }
-            ProvinceMatch::None => self.wrong(MsgId::ErrorProvince),
-        }
-    }
-
-    fn set_province(&mut self, province: Province, former: Option<&str>) {
-        self.donor_mut().province = Some(province);
-        if let Some(former) = former {
-            self.say(
-                Msg::new(MsgId::NoteProvinceFormer)
-                    .str("former", former)
-                    .str("province", province.name()),
-            );
-        }
-        self.advance();
-    }
-
-    /// The options (the candidates) come from the state through `pick`; a new name typed
-    /// instead is looked up afresh.
-    fn choose_province(&mut self, input: &Input) {
-        if let Some(p) = self.pick(input).and_then(|code| Province::from_code(&code)) {
-            return self.set_province(p, None);
-        }
-        match input {
-            Input::Text(t) => {
-                if let ProvinceMatch::One { province, former } = Province::find(t) {
-                    return self.set_province(province, former);
-                }
-                self.wrong(MsgId::ErrorChoice)
-            }
-            _ => self.stale(),
-        }
-    }
-
-    fn age_decision(&mut self, input: &Input) {
-        match self.pick_as(input) {
-            Some(AgeChoice::Supporter) => {
-                self.donor_mut().supporter = true;
-                self.advance();
-            }
-            Some(AgeChoice::FixBirthDate) => {
-                self.state = Some(State::Ask {
-                    field: Field::BirthDate,
-                })
-            }
-            None => self.wrong(MsgId::ErrorChoice),
-        }
-    }
-
-    fn summary(&mut self, input: &Input) {
-        match self.pick_yes_no_as(input, SummaryChoice::Confirm, SummaryChoice::Edit) {
-            Some(SummaryChoice::Confirm) => {
-                let now = self.ctx.now_ms;
-                let d = self.donor_mut();
-                d.registered_at = Some(now);
-                let supporter = d.supporter;
-                if supporter {
-                    self.say(MsgId::RegisteredSupporter);
-                } else {
-                    let elig = self.donor.as_ref().map(|d| eligibility(self.ctx, d));
-                    let mut m = Msg::new(MsgId::Registered);
-                    if let Some(e) = elig {
-                        m = m.msg("eligibility", e);
-                    }
-                    self.say(m);
-                }
-                self.state = Some(State::Idle);
-                if let Some(code) = self.join.take() {
-                    self.request = Some(Request::Club(ClubRequest::JoinClub { code }));
-                } else if !supporter {
-                    // Their school or workplace, if the plan has any (skippable).
-                    self.request = Some(Request::Drive(DriveRequest::OfferUnit { asked: false }));
-                }
-            }
-            Some(SummaryChoice::Edit) => self.state = Some(State::EditMenu),
-            None => self.wrong(MsgId::ErrorChoice),
-        }
-    }
-
-    fn edit_menu(&mut self, input: &Input) {
-        match self.pick(input).as_deref().and_then(EditChoice::parse) {
-            Some(EditChoice::Back) => {
-                if self.registration_incomplete() {
-                    self.advance();
-                } else {
-                    self.state = Some(State::Idle);
-                    self.say(MsgId::Cancelled);
-                }
-            }
-            Some(EditChoice::Field(field)) => self.state = Some(State::Ask { field }),
-            None => self.wrong(MsgId::ErrorChoice),
-        }
     }
 
     fn idle(&mut self, input: &Input) {
@@ -1079,363 +847,13 @@ impl<'a, 'c> Turn<'a, 'c> {
             self.say(MsgId::NotUnderstood);
         }
     }
-
-    /// At rest, registered, agreed to an older consent text, not asked yet.
-    fn consent_outdated(&self) -> bool {
-        self.state == Some(State::Idle)
-            && self.donor.as_ref().is_some_and(|d| {
-                d.registered_at.is_some()
-                    && !d.renewal_asked
-                    && d.consent_version.as_str() < CONSENT_VERSION
-            })
-    }
-
-    /// Ask once: the question is remembered as asked whatever comes of it.
-    fn ask_renewal(&mut self, input: &Input) {
-        if let Some(d) = self.donor.as_mut() {
-            d.renewal_asked = true;
-        }
-        self.change = DonorChange::Save;
-        let pending = match input {
-            Input::Text(t) if !t.trim().is_empty() => Some(t.clone()),
-            _ => None,
-        };
-        self.state = Some(State::RenewConsent { pending });
-    }
-
-    fn renew_consent(&mut self, pending: Option<String>, input: Input) {
-        match self.pick_yes_no_as(&input, Consent::Agree, Consent::Disagree) {
-            Some(Consent::Agree) => {
-                if let Some(d) = self.donor.as_mut() {
-                    d.consent_at = self.ctx.now_ms;
-                    d.consent_version = CONSENT_VERSION.to_string();
-                }
-                self.done(MsgId::ConsentRenewed);
-                if let Some(text) = pending {
-                    self.handle(Input::Text(text));
-                }
-                // The agreement is recorded whatever the message asked, unless it erased.
-                if matches!(self.change, DonorChange::Keep | DonorChange::Save) {
-                    self.change = DonorChange::Renew;
-                }
-            }
-            Some(Consent::Disagree) => {
-                self.done(MsgId::ConsentRenewalDeclined);
-                if let Some(text) = pending {
-                    self.handle(Input::Text(text));
-                }
-            }
-            // Not an answer (`handle` leaves the question first): handled as it is.
-            None => {
-                self.state = Some(State::Idle);
-                self.idle(&input);
-            }
-        }
-    }
-
-    fn confirm_delete(&mut self, back: State, input: &Input) {
-        match self.pick_yes_no_as(input, DeleteChoice::Delete, DeleteChoice::Keep) {
-            Some(DeleteChoice::Delete) => {
-                self.donor = None;
-                self.change = DonorChange::Erase;
-                self.state = None;
-                self.say(MsgId::Deleted);
-            }
-            Some(DeleteChoice::Keep) => {
-                self.say(MsgId::DeleteKept);
-                self.state = Some(back);
-            }
-            None => self.wrong(MsgId::ErrorChoice),
-        }
-    }
-
-    fn choose_language(&mut self, back: State, input: &Input) {
-        match self.pick(input).and_then(|v| Lang::from_code(&v)) {
-            Some(lang) => {
-                self.lang = lang;
-                self.say(MsgId::LanguageSet);
-                self.state = Some(back);
-            }
-            None => self.wrong(MsgId::ErrorChoice),
-        }
-    }
 }
 
 /// The commands that take more than a line.
-impl Turn<'_, '_> {
-    /// `/start`: welcome back (to the ask waiting, the registration left open) or welcome.
-    fn start_command(&mut self) {
-        if let Some(d) = &self.donor {
-            let name = d.name.clone().unwrap_or_default();
-            self.say(Msg::new(MsgId::WelcomeBack).str("name", name));
-            let now = self.ctx.now_ms;
-            if self.ask.is_some_and(|a| now >= a.from) && self.registered_donor() {
-                // An urgent ask waits for this donor's answer: it stays the question
-                // a bare "1" or "2" answers, and they are reminded of it.
-                self.say(MsgId::CalloutAskWaiting);
-                self.state = Some(self.base_state());
-            } else if self.state == Some(State::Idle) && self.registration_incomplete() {
-                self.advance();
-            } else {
-                self.state = Some(self.base_state());
-            }
-        } else if self.staff {
-            self.done(MsgId::WelcomeStaff);
-        } else {
-            self.say(MsgId::Welcome);
-            self.state = Some(State::AwaitConsent);
-        }
-    }
-
-    /// `/register`: the profile of a donor, the consent question for anyone else.
-    fn register_command(&mut self) {
-        if self.donor.is_some() {
-            let m = match &self.donor {
-                Some(d) => profile(self.ctx, d, self.lang),
-                None => Msg::new(MsgId::ProfileNone),
-            };
-            self.say(m);
-            self.state = Some(self.base_state());
-        } else {
-            self.say(Msg::new(MsgId::Welcome));
-            self.state = Some(State::AwaitConsent);
-        }
-    }
-}
+impl Turn<'_, '_> {}
 
 /// Registration's answers that take more than a line.
-impl Turn<'_, '_> {
-    /// The phone, typed or shared by the platform (a typed one is checked first).
-    fn phone_answer(&mut self, input: &Input, text: Option<&str>) {
-        let (raw, verified) = match input {
-            Input::Contact { own: false, .. } => {
-                return self.wrong(MsgId::ErrorContactNotOwn);
-            }
-            Input::Contact { phone, own: true } => (phone.as_str(), true),
-            _ => (text.unwrap_or(""), false),
-        };
-        match PhoneNumber::parse(raw) {
-            // A typed number another donor already has is checked first (a verified
-            // one joins the two accounts instead, in the app).
-            Ok(phone)
-                if !verified
-                    && self.donor.as_ref().and_then(|d| d.phone.as_ref()) != Some(&phone) =>
-            {
-                self.request = Some(Request::PhoneInUse { phone });
-                return;
-            }
-            Ok(phone) => {
-                let d = self.donor_mut();
-                let same = d.phone.as_ref() == Some(&phone);
-                d.phone_verified = verified || (same && d.phone_verified);
-                d.phone = Some(phone);
-            }
-            Err(e) => {
-                return self.wrong(match e {
-                    PhoneError::NotANumber => MsgId::ErrorPhoneFormat,
-                    PhoneError::WrongLength => MsgId::ErrorPhoneLength,
-                    PhoneError::OldElevenDigits => MsgId::ErrorPhoneOld,
-                    PhoneError::NotMobile => MsgId::ErrorPhoneNotMobile,
-                    PhoneError::Foreign => MsgId::ErrorPhoneForeign,
-                });
-            }
-        }
-
-        self.advance();
-    }
-
-    /// The birth date (a child's data is not kept: everything typed is erased).
-    fn birth_date_answer(&mut self, text: Option<&str>) {
-        let (today, rules) = (self.ctx.today, self.ctx.rules);
-        let parsed = dates::parse_birth(text.unwrap_or(""), today);
-        match parsed {
-            // A child: nothing of theirs is kept, not even as a supporter.
-            Ok(birth) if dates::age_on(birth, today) < rules.min_age_to_keep_data => {
-                self.say(
-                    Msg::new(MsgId::ChildNotKept)
-                        .num("age", f64::from(rules.min_age_to_keep_data))
-                        .num("min", f64::from(rules.min_age)),
-                );
-                self.donor = None;
-                self.change = DonorChange::Erase;
-                self.state = None;
-                return;
-            }
-            Ok(birth) => {
-                let in_range = rules.check_age(birth, today) == AgeCheck::InRange;
-                let d = self.donor_mut();
-                d.birth_date = Some(birth);
-                if in_range {
-                    d.supporter = false;
-                }
-            }
-            Err(e) => {
-                return self.wrong(match e {
-                    DateError::NotADate => MsgId::ErrorDateFormat,
-                    DateError::NoSuchDay => MsgId::ErrorDateNoSuchDay,
-                    DateError::InFuture => MsgId::ErrorDateFuture,
-                    DateError::TooOld => MsgId::ErrorBirthDateTooOld,
-                });
-            }
-        }
-
-        self.advance();
-    }
-
-    /// The weight (noted when below the minimum for the donor's sex).
-    fn weight_answer(&mut self, text: Option<&str>) {
-        let rules = self.ctx.rules;
-        match WeightKg::parse(text.unwrap_or("")) {
-            Ok(w) => {
-                let d = self.donor_mut();
-                d.weight = Some(w);
-                if let Some(sex) = d.sex
-                    && !rules.weight_ok(sex, w)
-                {
-                    let min = rules.min_weight(sex);
-                    self.say(Msg::new(MsgId::NoteWeightBelow).num("min", min));
-                }
-            }
-            Err(e) => {
-                return self.wrong(match e {
-                    WeightError::NotAWeight => MsgId::ErrorWeightFormat,
-                    WeightError::Implausible => MsgId::ErrorWeightRange,
-                    WeightError::WrongUnit => MsgId::ErrorWeightUnit,
-                });
-            }
-        };
-        self.advance();
-    }
-
-    /// What the donor last gave (or never).
-    fn last_kind_answer(&mut self, input: &Input, text: Option<&str>) {
-        let picked = match self.pick(input) {
-            Some(value) => LastKind::from_value(&value),
-            None => text.and_then(parse_last_kind),
-        };
-        let answer = match picked {
-            Some(LastKind::Never) => LastDonationAnswer::Never,
-            Some(LastKind::Given(kind)) => LastDonationAnswer::KindOnly(kind),
-            None => return self.wrong(MsgId::ErrorChoice),
-        };
-        self.donor_mut().last_donation = Some(answer);
-
-        self.advance();
-    }
-
-    /// When the donor last gave (or that they do not remember).
-    fn last_date_answer(&mut self, text: Option<&str>) {
-        let today = self.ctx.today;
-        let kind = match self.donor.as_ref().and_then(|d| d.last_donation) {
-            Some(LastDonationAnswer::KindOnly(k))
-            | Some(LastDonationAnswer::DateForgotten(k))
-            | Some(LastDonationAnswer::Given { kind: k, .. }) => k,
-            _ => {
-                // The kind was lost (cannot happen through the engine): ask it again.
-                self.state = Some(State::Ask {
-                    field: Field::LastDonationKind,
-                });
-                return;
-            }
-        };
-        let earliest = self
-            .donor
-            .as_ref()
-            .and_then(|d| d.birth_date)
-            .and_then(|b| b.checked_add_months(Months::new(16 * 12)))
-            .unwrap_or(NaiveDate::MIN);
-        match dates::parse_last_donation(text.unwrap_or(""), today, earliest) {
-            Ok(LastDate::Known(date, precision)) => {
-                let d = self.donor_mut();
-                d.last_donation = Some(LastDonationAnswer::Given { kind, date });
-                d.last_donation_month = precision == dates::Precision::Month;
-            }
-            Ok(LastDate::Forgotten) => {
-                self.donor_mut().last_donation = Some(LastDonationAnswer::DateForgotten(kind))
-            }
-            Err(e) => {
-                // The last donation's own example, not the birth date's.
-                return self.wrong(match e {
-                    DateError::NotADate => MsgId::ErrorLastDateFormat,
-                    DateError::NoSuchDay => MsgId::ErrorLastDateNoSuchDay,
-                    DateError::InFuture => MsgId::ErrorDateFuture,
-                    DateError::TooOld => MsgId::ErrorDonationDateTooEarly,
-                });
-            }
-        }
-
-        self.advance();
-    }
-}
-
-fn field_code(f: Field) -> &'static str {
-    match f {
-        Field::Name => "name",
-        Field::Phone => "phone",
-        Field::BirthDate => "birth_date",
-        Field::Sex => "sex",
-        Field::Weight => "weight",
-        Field::BloodGroup => "blood_group",
-        Field::Province => "province",
-        Field::Commune => "commune",
-        Field::LastDonationKind | Field::LastDonationDate => "last_donation",
-        Field::NightAlerts => "night_alerts",
-    }
-}
-
-fn field_from_code(code: &str) -> Option<Field> {
-    Some(match code {
-        "name" => Field::Name,
-        "phone" => Field::Phone,
-        "birth_date" => Field::BirthDate,
-        "sex" => Field::Sex,
-        "weight" => Field::Weight,
-        "blood_group" => Field::BloodGroup,
-        "province" => Field::Province,
-        "commune" => Field::Commune,
-        "last_donation" => Field::LastDonationKind,
-        "night_alerts" => Field::NightAlerts,
-        _ => return None,
-    })
-}
-
-fn field_label(f: Field) -> MsgId {
-    match f {
-        Field::Name => MsgId::FieldName,
-        Field::Phone => MsgId::FieldPhone,
-        Field::BirthDate => MsgId::FieldBirthDate,
-        Field::Sex => MsgId::FieldSex,
-        Field::Weight => MsgId::FieldWeight,
-        Field::BloodGroup => MsgId::FieldBloodGroup,
-        Field::Province => MsgId::FieldProvince,
-        Field::Commune => MsgId::FieldCommune,
-        Field::LastDonationKind | Field::LastDonationDate => MsgId::FieldLastDonation,
-        Field::NightAlerts => MsgId::FieldNightAlerts,
-    }
-}
-
-/// A choice of the edit menu: a field to change, or back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum EditChoice {
-    Field(Field),
-    Back,
-}
-
-impl EditChoice {
-    fn value(self) -> &'static str {
-        match self {
-            EditChoice::Field(field) => field_code(field),
-            EditChoice::Back => "back",
-        }
-    }
-
-    fn parse(value: &str) -> Option<EditChoice> {
-        match value {
-            "back" => Some(EditChoice::Back),
-            code => field_from_code(code).map(EditChoice::Field),
-        }
-    }
-}
+impl Turn<'_, '_> {}
 
 fn choice(value: &str, label: MsgId, synonyms: &'static [&'static str]) -> Choice {
     Choice {
@@ -1458,190 +876,25 @@ pub fn donation_kind_label(kind: DonationKind) -> MsgId {
     }
 }
 
-const BLOOD_CHOICES: [&str; 8] = ["O+", "A+", "B+", "AB+", "O-", "A-", "B-", "AB-"];
-
-/// The eight groups with a known ABO and Rh, as options.
-fn blood_choices() -> Vec<Choice> {
-    BLOOD_CHOICES
-        .iter()
-        .map(|g| Choice {
-            value: g.to_string(),
-            label: Label::Plain(g.to_string()),
-            synonyms: &[],
-        })
-        .collect()
-}
-
-/// The question (and options) of a state.
+/// The question (and options) of a state: each screen's prompt stands beside its handler, in
+/// the file of its flow.
 pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
     let mut r = Reply::default();
-    let ask = |r: &mut Reply, id: MsgId| r.parts.push(Msg::new(id));
     match state {
-        State::AwaitConsent => {
-            r.parts.push(
-                Msg::new(MsgId::ConsentText)
-                    .str("org", ctx.org_name)
-                    .str("version", CONSENT_VERSION),
-            );
-            r.choices = vec![
-                Consent::Agree.offer(MsgId::ChoiceAgree, &["co", "yes", "ok", "dy", "agree"]),
-                Consent::Disagree.offer(MsgId::ChoiceDisagree, &["khong", "no", "ko", "k"]),
-            ];
-        }
-        State::Ask { field } => match field {
-            Field::Name => ask(&mut r, MsgId::AskName),
-            Field::Phone => {
-                ask(&mut r, MsgId::AskPhone);
-                r.phone_button = true;
-            }
-            Field::BirthDate => ask(&mut r, MsgId::AskBirthDate),
-            Field::Sex => {
-                ask(&mut r, MsgId::AskSex);
-                r.choices = vec![
-                    choice(Sex::Male.code(), MsgId::ChoiceMale, &[]),
-                    choice(Sex::Female.code(), MsgId::ChoiceFemale, &[]),
-                ];
-            }
-            Field::Weight => ask(&mut r, MsgId::AskWeight),
-            Field::BloodGroup => {
-                ask(&mut r, MsgId::AskBloodGroup);
-                r.choices = blood_choices()
-                    .into_iter()
-                    .chain([choice(
-                        &BloodGroup::UNKNOWN.code(),
-                        MsgId::ChoiceBloodUnknown,
-                        &[],
-                    )])
-                    .collect();
-            }
-            Field::Province => ask(&mut r, MsgId::AskProvince),
-            Field::Commune => {
-                ask(&mut r, MsgId::AskCommune);
-                r.choices = vec![Skip::Skip.offer(MsgId::ChoiceSkip, &["bo qua", "skip", "-"])];
-            }
-            Field::LastDonationKind => {
-                ask(&mut r, MsgId::AskLastDonation);
-                let given = |kind| LastKind::Given(kind).value();
-                r.choices = vec![
-                    choice(
-                        given(DonationKind::WholeBlood),
-                        MsgId::ChoiceWholeBlood,
-                        &["mau toan phan", "toan phan"],
-                    ),
-                    choice(
-                        given(DonationKind::Platelets),
-                        MsgId::ChoicePlatelets,
-                        &["tieu cau"],
-                    ),
-                    choice(
-                        given(DonationKind::Plasma),
-                        MsgId::ChoicePlasma,
-                        &["huyet tuong"],
-                    ),
-                    choice(
-                        LastKind::Never.value(),
-                        MsgId::ChoiceNever,
-                        &["chua", "chua tung", "chua bao gio", "never", "no"],
-                    ),
-                ];
-            }
-            Field::LastDonationDate => ask(&mut r, MsgId::AskLastDonationDate),
-            Field::NightAlerts => {
-                ask(&mut r, MsgId::AskNightAlerts);
-                r.choices = night_choices();
-            }
-        },
-        State::AgeDecision => {
-            let check = donor
-                .and_then(|d| d.birth_date)
-                .map(|b| ctx.rules.check_age(b, ctx.today));
-            r.parts.push(match check {
-                Some(AgeCheck::TooYoung { turns_min_on }) => Msg::new(MsgId::AgeTooYoung)
-                    .str("date", format_vn(turns_min_on))
-                    .num("min", f64::from(ctx.rules.min_age)),
-                _ => Msg::new(MsgId::AgeTooOld).num("max", f64::from(ctx.rules.max_age)),
-            });
-            r.choices = vec![
-                AgeChoice::Supporter.offer(MsgId::ChoiceSupporter, &[]),
-                AgeChoice::FixBirthDate.offer(MsgId::ChoiceFixBirthDate, &[]),
-            ];
-        }
-        State::ChooseProvince { candidates } => {
-            ask(&mut r, MsgId::AskProvinceChoose);
-            r.choices = candidates
-                .iter()
-                .filter_map(|c| Province::from_code(c))
-                .map(|p| Choice {
-                    value: p.code().to_string(),
-                    label: Label::Plain(p.name().to_string()),
-                    synonyms: &[],
-                })
-                .collect();
-        }
-        State::Summary => {
-            if let Some(d) = donor {
-                r.parts.push(summary(ctx, d));
-            }
-            r.choices = vec![
-                SummaryChoice::Confirm
-                    .offer(MsgId::ChoiceConfirm, &["xac nhan", "dung", "ok", "yes"]),
-                SummaryChoice::Edit.offer(MsgId::ChoiceEdit, &["sua"]),
-            ];
-        }
-        State::EditMenu => {
-            ask(&mut r, MsgId::EditMenu);
-            let fields = donor.map(Donor::editable_fields).unwrap_or_default();
-            r.choices = fields
-                .into_iter()
-                .map(|f| choice(EditChoice::Field(f).value(), field_label(f), &[]))
-                .chain([choice(
-                    EditChoice::Back.value(),
-                    MsgId::ChoiceBack,
-                    &["quay lai", "back"],
-                )])
-                .collect();
-        }
+        State::AwaitConsent => registration::consent_prompt(ctx, &mut r),
+        State::Ask { field } => registration::ask_prompt(*field, &mut r),
+        State::AgeDecision => registration::age_prompt(ctx, donor, &mut r),
+        State::ChooseProvince { candidates } => registration::province_prompt(candidates, &mut r),
+        State::Summary => registration::summary_prompt(ctx, donor, &mut r),
+        State::EditMenu => profile::edit_prompt(donor, &mut r),
         State::Idle => {}
-        State::RenewConsent { .. } => {
-            r.parts.push(
-                Msg::new(MsgId::ConsentRenewal)
-                    .str("org", ctx.org_name)
-                    .str("version", CONSENT_VERSION),
-            );
-            r.choices = vec![
-                Consent::Agree.offer(
-                    MsgId::ChoiceAgree,
-                    &["co", "yes", "ok", "dy", "agree", "dong y"],
-                ),
-                Consent::Disagree.offer(MsgId::ChoiceDisagree, &["khong", "no", "ko", "k"]),
-            ];
-        }
-        State::ConfirmDelete { .. } => {
-            ask(&mut r, MsgId::DeleteConfirm);
-            r.choices = vec![
-                DeleteChoice::Delete.offer(MsgId::ChoiceDeleteYes, &["xoa", "delete"]),
-                DeleteChoice::Keep.offer(MsgId::ChoiceDeleteNo, &["khong", "no", "giu"]),
-            ];
-        }
+        State::RenewConsent { .. } => profile::renewal_prompt(ctx, &mut r),
+        State::ConfirmDelete { .. } => profile::delete_prompt(&mut r),
+        State::ChooseLanguage { .. } => profile::language_prompt(&mut r),
         State::Club(s) => club::prompt(ctx, s, &mut r),
         State::Drive(s) => drive::prompt(ctx, s, &mut r),
         State::Callout(CalloutState::Settings) => callout::settings_prompt(donor, &mut r),
         State::Callout(s) => callout::prompt(ctx, s, &mut r),
-        State::ChooseLanguage { .. } => {
-            ask(&mut r, MsgId::LanguagePrompt);
-            r.choices = vec![
-                choice(
-                    "vi",
-                    MsgId::ChoiceVietnamese,
-                    &["vi", "viet", "tieng viet", "vietnamese"],
-                ),
-                choice(
-                    "en",
-                    MsgId::ChoiceEnglish,
-                    &["en", "english", "tieng anh", "anh"],
-                ),
-            ];
-        }
     }
     r
 }
@@ -1684,248 +937,6 @@ pub fn pick(catalogue: &Catalogue, choices: &[Choice], input: &Input) -> Option<
     }
 }
 
-fn or_not_given(v: Option<String>) -> Msg {
-    match v {
-        Some(s) => Msg::new(MsgId::ValueText).str("text", s),
-        None => Msg::new(MsgId::ValueNotGiven),
-    }
-}
-
-pub fn blood_label(g: BloodGroup) -> Msg {
-    let abo = g.abo.map(|a| match a {
-        Abo::O => "O",
-        Abo::A => "A",
-        Abo::B => "B",
-        Abo::AB => "AB",
-    });
-    let rh = g.rh.map(|r| match r {
-        Rh::Positive => "+",
-        Rh::Negative => "-",
-    });
-    match (abo, rh) {
-        (Some(a), Some(r)) => Msg::new(MsgId::ValueText).str("text", format!("{a}{r}")),
-        (Some(a), None) => Msg::new(MsgId::ValueRhUnknown).str("abo", a),
-        (None, Some(r)) => Msg::new(MsgId::ValueAboUnknown).str("rh", r),
-        (None, None) => Msg::new(MsgId::ValueUnknown),
-    }
-}
-
-fn sex_label(s: Sex) -> Msg {
-    Msg::new(match s {
-        Sex::Male => MsgId::ChoiceMale,
-        Sex::Female => MsgId::ChoiceFemale,
-    })
-}
-
-/// When the donor may give next, as a sentence.
-pub fn eligibility(ctx: &Ctx, d: &Donor) -> Msg {
-    if let (Some(sex), Some(w)) = (d.sex, d.weight)
-        && !ctx.rules.weight_ok(sex, w)
-    {
-        return Msg::new(MsgId::EligibleWeight).num("min", ctx.rules.min_weight(sex));
-    }
-    if let Some(LastDonationAnswer::DateForgotten(_)) = d.last_donation {
-        return Msg::new(MsgId::EligibleDateForgotten);
-    }
-    match d.last_donation.and_then(LastDonationAnswer::complete) {
-        Some(last) => match ctx.rules.next_eligible(last) {
-            Some(next) if next > ctx.today => {
-                Msg::new(MsgId::EligibleFrom).str("date", format_vn(next))
-            }
-            Some(_) => Msg::new(MsgId::EligibleNow),
-            None => Msg::new(MsgId::EligibleFirstTime),
-        },
-        None => Msg::new(MsgId::ValueNotGiven),
-    }
-}
-
-fn last_donation_label(d: &Donor) -> Msg {
-    match d.last_donation {
-        Some(LastDonationAnswer::Never) => Msg::new(MsgId::ValueNever),
-        Some(LastDonationAnswer::Given { kind, date }) if d.last_donation_month => {
-            Msg::new(MsgId::ValueDonationMonth)
-                .msg("kind", Msg::new(donation_kind_label(kind)))
-                .str("month", date.format("%m/%Y").to_string())
-        }
-        Some(LastDonationAnswer::Given { kind, date }) => Msg::new(MsgId::ValueDonation)
-            .msg("kind", Msg::new(donation_kind_label(kind)))
-            .str("date", format_vn(date)),
-        Some(LastDonationAnswer::DateForgotten(kind)) => {
-            Msg::new(MsgId::ValueDonationForgotten).msg("kind", Msg::new(donation_kind_label(kind)))
-        }
-        _ => Msg::new(MsgId::ValueNotGiven),
-    }
-}
-
-fn phone_label(d: &Donor) -> Msg {
-    match &d.phone {
-        Some(p) if d.phone_verified => {
-            Msg::new(MsgId::ValuePhoneVerified).str("phone", p.national())
-        }
-        p => or_not_given(p.as_ref().map(|p| p.national())),
-    }
-}
-
-fn commune_label(d: &Donor) -> Msg {
-    match &d.commune {
-        Some(c) if c.is_empty() => Msg::new(MsgId::ValueSkipped),
-        c => or_not_given(c.clone()),
-    }
-}
-
-/// The fields shared by the summary and the profile.
-fn with_fields(m: Msg, ctx: &Ctx, d: &Donor) -> Msg {
-    m.msg("name", or_not_given(d.name.clone()))
-        .msg("phone", phone_label(d))
-        .msg("birth", or_not_given(d.birth_date.map(format_vn)))
-        .msg(
-            "sex",
-            d.sex
-                .map(sex_label)
-                .unwrap_or_else(|| Msg::new(MsgId::ValueNotGiven)),
-        )
-        .msg(
-            "weight",
-            d.weight.map_or(Msg::new(MsgId::ValueNotGiven), |w| {
-                Msg::new(MsgId::ValueKg).num("kg", w.kg())
-            }),
-        )
-        .msg(
-            "blood",
-            d.blood_group
-                .map(blood_label)
-                .unwrap_or_else(|| Msg::new(MsgId::ValueNotGiven)),
-        )
-        .msg(
-            "province",
-            or_not_given(d.province.map(|p| p.name().to_string())),
-        )
-        .msg("commune", commune_label(d))
-        .msg("last", last_donation_label(d))
-        .msg("eligibility", eligibility(ctx, d))
-        .msg(
-            "night",
-            Msg::new(match d.night_alerts {
-                Some(true) => MsgId::ValueNightYes,
-                Some(false) => MsgId::ValueNightNo,
-                None => MsgId::ValueNotGiven,
-            }),
-        )
-}
-
-/// Yes or no to urgent call-outs at night.
-pub(crate) fn night_choices() -> Vec<Choice> {
-    vec![
-        Night::Yes.offer(
-            MsgId::ChoiceNightYes,
-            &["co", "yes", "dong y", "ca ban dem"],
-        ),
-        Night::No.offer(MsgId::ChoiceNightNo, &["khong", "no", "chi ban ngay", "ko"]),
-    ]
-}
-
-fn summary(ctx: &Ctx, d: &Donor) -> Msg {
-    with_fields(Msg::new(MsgId::Summary), ctx, d)
-}
-
-/// What the profile and a coordinator's lookup both say about a donor: the answers, the
-/// status, the consent on record and what they receive.
-fn held_fields(m: Msg, ctx: &Ctx, d: &Donor) -> Msg {
-    let status = if d.registered_at.is_none() {
-        MsgId::ProfileStatusRegistering
-    } else if d.supporter {
-        MsgId::ProfileStatusSupporter
-    } else {
-        MsgId::ProfileStatusDonor
-    };
-    let consent_day = chrono::DateTime::from_timestamp_millis(d.consent_at)
-        .map(|t| format_vn(t.with_timezone(&ctx.tz).date_naive()))
-        .unwrap_or_default();
-    with_fields(m, ctx, d)
-        .msg("status", Msg::new(status))
-        .str("consent_date", consent_day)
-        .str("consent_version", d.consent_version.clone())
-        .msg(
-            "messages",
-            Msg::new(if d.paused {
-                MsgId::ProfileMessagesPaused
-            } else {
-                MsgId::ProfileMessagesOn
-            }),
-        )
-        .msg("urgent", callout::urgent_value(d))
-        .msg(
-            "unit",
-            d.unit
-                .as_ref()
-                .map_or(Msg::new(MsgId::ProfileUnitNone), |u| {
-                    Msg::new(MsgId::ValueText).str("text", u.clone())
-                }),
-        )
-}
-
-/// A donor as a coordinator looks them up on the dashboard: what the donor sees of
-/// themselves, with their clubs and the donations on record.
-pub fn donor_card(ctx: &Ctx, card: &crate::domain::donor::DonorCard) -> Msg {
-    let clubs = if card.clubs.is_empty() {
-        Msg::new(MsgId::ValueNotGiven)
-    } else {
-        Msg::new(MsgId::ValueText).str("text", card.clubs.join(", "))
-    };
-    // The last donation is the record's when a donation on record is of that day (the
-    // centre's or staff's), and the donor's own word otherwise.
-    let on_record = match &card.donor.last_donation {
-        Some(crate::domain::donor::LastDonationAnswer::Given { date, .. }) => {
-            card.donations.iter().any(|(d, _)| d == date)
-        }
-        _ => false,
-    };
-    let mut m = held_fields(Msg::new(MsgId::WebDonorCard), ctx, &card.donor)
-        .str("last_source", if on_record { "record" } else { "declared" })
-        .msg("clubs", clubs)
-        .num("verified", card.counted.0 as f64)
-        .num("all", card.counted.1 as f64);
-    // Said to the coordinator about the donor, not to the donor (no "you", no chat hints).
-    for (name, arg) in &mut m.args {
-        if let crate::messages::Arg::Msg(inner) = arg {
-            let staff = match (name.as_str(), inner.id) {
-                ("eligibility", MsgId::EligibleNow) => Some(MsgId::StaffEligibleNow),
-                ("eligibility", MsgId::EligibleFrom) => Some(MsgId::StaffEligibleFrom),
-                ("eligibility", MsgId::EligibleFirstTime) => Some(MsgId::StaffEligibleFirstTime),
-                ("eligibility", MsgId::EligibleDateForgotten) => {
-                    Some(MsgId::StaffEligibleDateForgotten)
-                }
-                ("eligibility", MsgId::EligibleWeight) => Some(MsgId::StaffEligibleWeight),
-                ("unit", MsgId::ProfileUnitNone) => Some(MsgId::ValueNotGiven),
-                _ => None,
-            };
-            if let Some(id) = staff {
-                inner.id = id;
-            }
-        }
-    }
-    m
-}
-
-fn profile(ctx: &Ctx, d: &Donor, lang: Lang) -> Msg {
-    held_fields(Msg::new(MsgId::Profile), ctx, d)
-        .msg(
-            "family",
-            d.family
-                .as_ref()
-                .map_or(Msg::new(MsgId::ProfileFamilyNone), |c| {
-                    Msg::new(MsgId::ProfileFamily).str("code", c.clone())
-                }),
-        )
-        .msg(
-            "language",
-            Msg::new(match lang {
-                Lang::Vi => MsgId::ChoiceVietnamese,
-                Lang::En => MsgId::ChoiceEnglish,
-            }),
-        )
-}
-
 pub(crate) mod buttons;
 mod club;
 pub use club::{
@@ -1937,6 +948,10 @@ pub use drive::{DriveOutcome, DriveRequest, DriveState};
 pub mod callout;
 pub use callout::{CalloutOutcome, CalloutRequest, CalloutState};
 pub mod plan;
+mod profile;
+pub use profile::{blood_label, donor_card, eligibility};
+mod registration;
+pub(crate) use registration::blood_choices;
 
 #[cfg(test)]
 mod tests;

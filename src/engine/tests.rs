@@ -1,5 +1,7 @@
 use super::*;
+use crate::domain::body::Sex;
 use crate::domain::club::{Audience, ClubInfo};
+use crate::domain::donor::LastDonationAnswer;
 use crate::domain::drive::DriveInfo;
 use crate::domain::eligibility::Rules;
 
