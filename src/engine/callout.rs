@@ -1234,51 +1234,55 @@ impl ReviewChoice {
     }
 }
 
+/// One question of the call-out form, with its options.
+fn form_prompt(field: CalloutField, r: &mut Reply) {
+    r.parts.push(Msg::new(match field {
+        CalloutField::Group => MsgId::CalloutAskGroup,
+        CalloutField::Component => MsgId::CalloutAskComponent,
+        CalloutField::Units => MsgId::CalloutAskUnits,
+        CalloutField::Hospital => MsgId::CalloutAskHospital,
+        CalloutField::Address => MsgId::CalloutAskAddress,
+        CalloutField::Province => MsgId::CalloutAskProvince,
+        CalloutField::Deadline => MsgId::CalloutAskDeadline,
+        CalloutField::Note => MsgId::CalloutAskNote,
+    }));
+    r.choices = match field {
+        CalloutField::Group => ["O-", "A-", "B-", "AB-", "O+", "A+", "B+", "AB+"]
+            .iter()
+            .map(|g| Choice {
+                value: g.to_string(),
+                label: Label::Plain(g.to_string()),
+                synonyms: &[],
+            })
+            .collect(),
+        CalloutField::Component => vec![
+            choice(
+                DonationKind::WholeBlood.code(),
+                MsgId::ChoiceWholeBlood,
+                &["toan phan"],
+            ),
+            choice(
+                DonationKind::Platelets.code(),
+                MsgId::ChoicePlatelets,
+                &["tieu cau"],
+            ),
+            choice(
+                DonationKind::Plasma.code(),
+                MsgId::ChoicePlasma,
+                &["huyet tuong"],
+            ),
+        ],
+        // Tapped, it arrives with no text: an empty note, as a typed "bỏ qua" is.
+        CalloutField::Note => vec![Skip::Skip.offer(MsgId::ChoiceSkip, &["bo qua"])],
+        _ => Vec::new(),
+    };
+}
+
+/// The question and options of a call-out state.
 pub(super) fn prompt(ctx: &Ctx, state: &CalloutState, r: &mut Reply) {
     let tz = ctx.tz;
     match state {
-        CalloutState::CalloutForm { field, .. } => {
-            r.parts.push(Msg::new(match field {
-                CalloutField::Group => MsgId::CalloutAskGroup,
-                CalloutField::Component => MsgId::CalloutAskComponent,
-                CalloutField::Units => MsgId::CalloutAskUnits,
-                CalloutField::Hospital => MsgId::CalloutAskHospital,
-                CalloutField::Address => MsgId::CalloutAskAddress,
-                CalloutField::Province => MsgId::CalloutAskProvince,
-                CalloutField::Deadline => MsgId::CalloutAskDeadline,
-                CalloutField::Note => MsgId::CalloutAskNote,
-            }));
-            r.choices = match field {
-                CalloutField::Group => ["O-", "A-", "B-", "AB-", "O+", "A+", "B+", "AB+"]
-                    .iter()
-                    .map(|g| Choice {
-                        value: g.to_string(),
-                        label: Label::Plain(g.to_string()),
-                        synonyms: &[],
-                    })
-                    .collect(),
-                CalloutField::Component => vec![
-                    choice(
-                        DonationKind::WholeBlood.code(),
-                        MsgId::ChoiceWholeBlood,
-                        &["toan phan"],
-                    ),
-                    choice(
-                        DonationKind::Platelets.code(),
-                        MsgId::ChoicePlatelets,
-                        &["tieu cau"],
-                    ),
-                    choice(
-                        DonationKind::Plasma.code(),
-                        MsgId::ChoicePlasma,
-                        &["huyet tuong"],
-                    ),
-                ],
-                // Tapped, it arrives with no text: an empty note, as a typed "bỏ qua" is.
-                CalloutField::Note => vec![Skip::Skip.offer(MsgId::ChoiceSkip, &["bo qua"])],
-                _ => Vec::new(),
-            };
-        }
+        CalloutState::CalloutForm { field, .. } => form_prompt(*field, r),
         CalloutState::CalloutReview {
             spec,
             counts,

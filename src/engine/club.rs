@@ -438,23 +438,7 @@ impl Turn<'_, '_> {
             _ => "",
         };
         match state {
-            ClubState::FamilyMenu { code } => match self.pick_as(input) {
-                Some(FamilyChoice::Back) => self.state = Some(State::Idle),
-                Some(FamilyChoice::Create) if code.is_none() => {
-                    self.request = Some(Request::Club(ClubRequest::CreateFamily))
-                }
-                Some(FamilyChoice::Leave) if code.is_some() => {
-                    self.request = Some(Request::Club(ClubRequest::LeaveFamily))
-                }
-                // Offered on the other side of the menu (a tap on an older message).
-                Some(FamilyChoice::Create | FamilyChoice::Leave) => self.stale(),
-                None => match parse_invite_code(text) {
-                    Some(code) => {
-                        self.request = Some(Request::Club(ClubRequest::JoinFamily { code }))
-                    }
-                    None => self.wrong(MsgId::FamilyBadCode),
-                },
-            },
+            ClubState::FamilyMenu { code } => self.family_menu_input(input, text, code),
             ClubState::AskJoinCode => match parse_invite_code(text) {
                 Some(code) => {
                     self.state = Some(State::Idle);
@@ -510,38 +494,8 @@ impl Turn<'_, '_> {
                 ProvinceMatch::Many(_) => self.wrong(MsgId::ErrorProvinceAmbiguous),
                 ProvinceMatch::None => self.wrong(MsgId::ErrorProvince),
             },
-            ClubState::AudienceBlood => {
-                let group = self
-                    .pick(input)
-                    .and_then(|v| BloodGroup::from_code(&v))
-                    .or_else(|| BloodGroup::parse(text).ok())
-                    .filter(|g| !g.is_unknown() && g.abo.is_some() && g.rh.is_some());
-                match group {
-                    Some(g) => {
-                        self.state = Some(State::Club(ClubState::BroadcastText {
-                            audience: Audience::blood(g),
-                        }))
-                    }
-                    None => self.wrong(MsgId::ErrorBloodGroup),
-                }
-            }
-            ClubState::BroadcastText { audience } => match input {
-                Input::Text(t) => match parse_announcement(t) {
-                    Ok(text) => {
-                        self.state = Some(State::Idle);
-                        self.request = Some(Request::Club(ClubRequest::PreviewBroadcast {
-                            audience,
-                            text,
-                        }));
-                    }
-                    Err(n) => self.wrong(
-                        Msg::new(MsgId::ErrorAnnouncementLength)
-                            .num("max", MAX_ANNOUNCEMENT_CHARS as f64)
-                            .num("count", n as f64),
-                    ),
-                },
-                _ => self.say(MsgId::TextOnly),
-            },
+            ClubState::AudienceBlood => self.audience_blood_input(input, text),
+            ClubState::BroadcastText { audience } => self.broadcast_text_input(input, audience),
             ClubState::ConfirmBroadcast { audience, text, .. } => {
                 self.confirm_broadcast_input(input, audience, text)
             }
@@ -558,6 +512,63 @@ impl Turn<'_, '_> {
                 },
                 None => self.wrong(MsgId::ErrorChoice),
             },
+        }
+    }
+
+    /// The family group's menu: create or leave it, or join one by its code.
+    fn family_menu_input(&mut self, input: &Input, text: &str, code: Option<String>) {
+        match self.pick_as(input) {
+            Some(FamilyChoice::Back) => self.state = Some(State::Idle),
+            Some(FamilyChoice::Create) if code.is_none() => {
+                self.request = Some(Request::Club(ClubRequest::CreateFamily))
+            }
+            Some(FamilyChoice::Leave) if code.is_some() => {
+                self.request = Some(Request::Club(ClubRequest::LeaveFamily))
+            }
+            // Offered on the other side of the menu (a tap on an older message).
+            Some(FamilyChoice::Create | FamilyChoice::Leave) => self.stale(),
+            None => match parse_invite_code(text) {
+                Some(code) => self.request = Some(Request::Club(ClubRequest::JoinFamily { code })),
+                None => self.wrong(MsgId::FamilyBadCode),
+            },
+        }
+    }
+
+    /// A blood group to broadcast to, by button or typed.
+    fn audience_blood_input(&mut self, input: &Input, text: &str) {
+        let group = self
+            .pick(input)
+            .and_then(|v| BloodGroup::from_code(&v))
+            .or_else(|| BloodGroup::parse(text).ok())
+            .filter(|g| !g.is_unknown() && g.abo.is_some() && g.rh.is_some());
+        match group {
+            Some(g) => {
+                self.state = Some(State::Club(ClubState::BroadcastText {
+                    audience: Audience::blood(g),
+                }))
+            }
+            None => self.wrong(MsgId::ErrorBloodGroup),
+        }
+    }
+
+    /// The announcement's text.
+    fn broadcast_text_input(&mut self, input: &Input, audience: Audience) {
+        match input {
+            Input::Text(t) => match parse_announcement(t) {
+                Ok(text) => {
+                    self.state = Some(State::Idle);
+                    self.request = Some(Request::Club(ClubRequest::PreviewBroadcast {
+                        audience,
+                        text,
+                    }));
+                }
+                Err(n) => self.wrong(
+                    Msg::new(MsgId::ErrorAnnouncementLength)
+                        .num("max", MAX_ANNOUNCEMENT_CHARS as f64)
+                        .num("count", n as f64),
+                ),
+            },
+            _ => self.say(MsgId::TextOnly),
         }
     }
 
@@ -1287,19 +1298,7 @@ fn back() -> Choice {
 pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
     match state {
         ClubState::AskJoinCode => r.parts.push(Msg::new(MsgId::AskJoinCode)),
-        ClubState::FamilyMenu { code } => {
-            let back = FamilyChoice::Back.offer(MsgId::ChoiceBack, &["quay lai", "back"]);
-            r.choices = match code {
-                None => vec![
-                    FamilyChoice::Create.offer(MsgId::ChoiceFamilyCreate, &["tao", "create"]),
-                    back,
-                ],
-                Some(_) => vec![
-                    FamilyChoice::Leave.offer(MsgId::ChoiceFamilyLeave, &["roi", "leave"]),
-                    back,
-                ],
-            };
-        }
+        ClubState::FamilyMenu { code } => family_prompt(code.as_deref(), r),
         ClubState::ChooseClub { clubs } => {
             r.parts.push(Msg::new(MsgId::ChooseClub));
             r.choices = clubs
@@ -1312,46 +1311,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
                 .chain([back()])
                 .collect();
         }
-        ClubState::ClubMenu { club } => {
-            let mut m = Msg::new(MsgId::ClubCard)
-                .str("name", club.name.clone())
-                .msg("kind", Msg::new(kind_label(club.kind)))
-                .num("members", club.members as f64)
-                .msg(
-                    "role",
-                    Msg::new(if club.leader {
-                        MsgId::ClubRoleLeader
-                    } else {
-                        MsgId::ClubRoleMember
-                    }),
-                );
-            m = m.msg(
-                "muted",
-                Msg::new(if club.muted {
-                    MsgId::ClubMutedYes
-                } else {
-                    MsgId::ClubMutedNo
-                }),
-            );
-            r.parts.push(m);
-            let mut choices = Vec::new();
-            if club.leader {
-                choices.push(
-                    ClubMenuChoice::Broadcast.offer(MsgId::ChoiceClubBroadcast, &["thong bao"]),
-                );
-                choices
-                    .push(ClubMenuChoice::Members.offer(MsgId::ChoiceClubMembers, &["thanh vien"]));
-                choices.push(ClubMenuChoice::Invite.offer(MsgId::ChoiceClubInvite, &["ma moi"]));
-            }
-            choices.push(if club.muted {
-                ClubMenuChoice::Unmute.offer(MsgId::ChoiceClubUnmute, &["bat thong bao"])
-            } else {
-                ClubMenuChoice::Mute.offer(MsgId::ChoiceClubMute, &["tat thong bao"])
-            });
-            choices.push(ClubMenuChoice::Leave.offer(MsgId::ChoiceClubLeave, &["roi clb", "roi"]));
-            choices.push(ClubMenuChoice::Back.offer(MsgId::ChoiceBack, &["quay lai", "back"]));
-            r.choices = choices;
-        }
+        ClubState::ClubMenu { club } => club_menu_prompt(club, r),
         ClubState::MemberList { page, .. } => {
             r.parts.push(Msg::new(if *page == usize::MAX {
                 MsgId::MembersPickNumber
@@ -1364,23 +1324,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
             number,
             name,
             ..
-        } => {
-            // Named, when the number was on the page shown.
-            r.parts.push(if name.is_empty() {
-                Msg::new(MsgId::MemberRemoveConfirm)
-                    .num("number", *number as f64)
-                    .str("club", club_name.clone())
-            } else {
-                Msg::new(MsgId::MemberRemoveConfirmNamed)
-                    .num("number", *number as f64)
-                    .str("name", name.clone())
-                    .str("club", club_name.clone())
-            });
-            r.choices = vec![
-                RemoveChoice::Remove.offer(MsgId::ChoiceRemove, &["xoa", "remove"]),
-                RemoveChoice::Keep.offer(MsgId::ChoiceKeep, &["giu", "khong", "no"]),
-            ];
-        }
+        } => remove_prompt(club_name, *number, name, r),
         ClubState::NewClubName => r.parts.push(Msg::new(MsgId::AskClubName)),
         ClubState::NewClubKind { .. } => {
             r.parts.push(Msg::new(MsgId::AskClubKind));
@@ -1389,24 +1333,7 @@ pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
                 .map(|k| choice(k.code(), kind_label(*k), &[]))
                 .collect();
         }
-        ClubState::ChooseAudience { clubs, wide } => {
-            r.parts.push(Msg::new(MsgId::AskAudience));
-            let mut choices: Vec<Choice> = clubs
-                .iter()
-                .map(|c| Choice {
-                    value: ClubButton::Audience { club: c.id }.value(),
-                    label: Label::Plain(c.name.clone()),
-                    synonyms: &[],
-                })
-                .collect();
-            if *wide {
-                choices
-                    .push(WideAudience::Province.offer(MsgId::ChoiceAudienceProvince, &["tinh"]));
-                choices.push(WideAudience::Blood.offer(MsgId::ChoiceAudienceBlood, &["nhom mau"]));
-                choices.push(WideAudience::All.offer(MsgId::ChoiceAudienceAll, &["tat ca", "all"]));
-            }
-            r.choices = choices;
-        }
+        ClubState::ChooseAudience { clubs, wide } => audience_prompt(clubs, *wide, r),
         ClubState::AudienceProvince => r.parts.push(Msg::new(MsgId::AskAudienceProvince)),
         ClubState::AudienceBlood => {
             r.parts.push(Msg::new(MsgId::AskAudienceBlood));
@@ -1450,6 +1377,98 @@ pub(super) fn prompt(ctx: &Ctx, state: &ClubState, r: &mut Reply) {
         }
     }
     let _ = ctx;
+}
+
+/// The family group: create one, or leave it.
+fn family_prompt(code: Option<&str>, r: &mut Reply) {
+    let back = FamilyChoice::Back.offer(MsgId::ChoiceBack, &["quay lai", "back"]);
+    r.choices = match code {
+        None => vec![
+            FamilyChoice::Create.offer(MsgId::ChoiceFamilyCreate, &["tao", "create"]),
+            back,
+        ],
+        Some(_) => vec![
+            FamilyChoice::Leave.offer(MsgId::ChoiceFamilyLeave, &["roi", "leave"]),
+            back,
+        ],
+    };
+}
+
+/// A club's card and what its member (or leader) may do.
+fn club_menu_prompt(club: &ClubInfo, r: &mut Reply) {
+    let mut m = Msg::new(MsgId::ClubCard)
+        .str("name", club.name.to_string())
+        .msg("kind", Msg::new(kind_label(club.kind)))
+        .num("members", club.members as f64)
+        .msg(
+            "role",
+            Msg::new(if club.leader {
+                MsgId::ClubRoleLeader
+            } else {
+                MsgId::ClubRoleMember
+            }),
+        );
+    m = m.msg(
+        "muted",
+        Msg::new(if club.muted {
+            MsgId::ClubMutedYes
+        } else {
+            MsgId::ClubMutedNo
+        }),
+    );
+    r.parts.push(m);
+    let mut choices = Vec::new();
+    if club.leader {
+        choices.push(ClubMenuChoice::Broadcast.offer(MsgId::ChoiceClubBroadcast, &["thong bao"]));
+        choices.push(ClubMenuChoice::Members.offer(MsgId::ChoiceClubMembers, &["thanh vien"]));
+        choices.push(ClubMenuChoice::Invite.offer(MsgId::ChoiceClubInvite, &["ma moi"]));
+    }
+    choices.push(if club.muted {
+        ClubMenuChoice::Unmute.offer(MsgId::ChoiceClubUnmute, &["bat thong bao"])
+    } else {
+        ClubMenuChoice::Mute.offer(MsgId::ChoiceClubMute, &["tat thong bao"])
+    });
+    choices.push(ClubMenuChoice::Leave.offer(MsgId::ChoiceClubLeave, &["roi clb", "roi"]));
+    choices.push(ClubMenuChoice::Back.offer(MsgId::ChoiceBack, &["quay lai", "back"]));
+    r.choices = choices;
+}
+
+/// Removing a member: sure?
+fn remove_prompt(club_name: &str, number: usize, name: &str, r: &mut Reply) {
+    // Named, when the number was on the page shown.
+    r.parts.push(if name.is_empty() {
+        Msg::new(MsgId::MemberRemoveConfirm)
+            .num("number", number as f64)
+            .str("club", club_name.to_string())
+    } else {
+        Msg::new(MsgId::MemberRemoveConfirmNamed)
+            .num("number", number as f64)
+            .str("name", name.to_string())
+            .str("club", club_name.to_string())
+    });
+    r.choices = vec![
+        RemoveChoice::Remove.offer(MsgId::ChoiceRemove, &["xoa", "remove"]),
+        RemoveChoice::Keep.offer(MsgId::ChoiceKeep, &["giu", "khong", "no"]),
+    ];
+}
+
+/// A broadcast's audience: one of the leader's clubs, or wider for staff.
+fn audience_prompt(clubs: &[ClubItem], wide: bool, r: &mut Reply) {
+    r.parts.push(Msg::new(MsgId::AskAudience));
+    let mut choices: Vec<Choice> = clubs
+        .iter()
+        .map(|c| Choice {
+            value: ClubButton::Audience { club: c.id }.value(),
+            label: Label::Plain(c.name.to_string()),
+            synonyms: &[],
+        })
+        .collect();
+    if wide {
+        choices.push(WideAudience::Province.offer(MsgId::ChoiceAudienceProvince, &["tinh"]));
+        choices.push(WideAudience::Blood.offer(MsgId::ChoiceAudienceBlood, &["nhom mau"]));
+        choices.push(WideAudience::All.offer(MsgId::ChoiceAudienceAll, &["tat ca", "all"]));
+    }
+    r.choices = choices;
 }
 
 #[cfg(test)]
