@@ -32,6 +32,7 @@ mod oa;
 mod outbox;
 mod plan;
 mod report;
+mod row;
 pub use backup::{
     BackupSummary, Restored, backups_to_prune, inspect_sqlite, restore_sqlite, sqlite_file,
 };
@@ -48,6 +49,7 @@ pub use keys::{JobKey, KeyFamily, OutboxKey};
 pub use oa::{OaRouteFacts, OaTokenLock, TokenWrite, ZaloStatus};
 pub use outbox::{Lane, NewMessage, OutboxRow, Outcome, Scope, Settled};
 pub use plan::{PlanLoaded, YearDonor};
+pub(crate) use row::Flag;
 
 /// Which database engine a store runs on: chosen by the scheme of `DATABASE_URL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -293,20 +295,14 @@ impl<'q> sqlx::Encode<'q, Any> for NullableF64 {
     }
 }
 
-/// A yes/no column or expression: `boolean` on PostgreSQL, an integer 0/1 on SQLite.
-fn flag<I: sqlx::ColumnIndex<AnyRow> + Copy>(r: &AnyRow, col: I) -> anyhow::Result<bool> {
+/// A yes/no column or expression ([`Flag`]); NULL reads as no.
+fn flag<I: sqlx::ColumnIndex<AnyRow>>(r: &AnyRow, col: I) -> anyhow::Result<bool> {
     Ok(opt_flag(r, col)?.unwrap_or(false))
 }
 
 /// A yes/no column that may be NULL (not answered).
-fn opt_flag<I: sqlx::ColumnIndex<AnyRow> + Copy>(
-    r: &AnyRow,
-    col: I,
-) -> anyhow::Result<Option<bool>> {
-    match r.try_get::<Option<bool>, _>(col) {
-        Ok(v) => Ok(v),
-        Err(_) => Ok(r.try_get::<Option<i64>, _>(col)?.map(|v| v != 0)),
-    }
+fn opt_flag<I: sqlx::ColumnIndex<AnyRow>>(r: &AnyRow, col: I) -> anyhow::Result<Option<bool>> {
+    Ok(r.try_get::<Option<Flag>, _>(col)?.map(bool::from))
 }
 
 fn date_text(d: NaiveDate) -> String {
@@ -895,8 +891,7 @@ where
 
 /// The `channel` column of a row, as the platform it names.
 fn channel_of(r: &AnyRow) -> anyhow::Result<ChannelKind> {
-    let code: String = r.try_get("channel")?;
-    ChannelKind::from_code(&code).ok_or_else(|| anyhow::anyhow!("a row of unknown channel {code}"))
+    r.try_get("channel").context("a row's channel")
 }
 
 /// Rows per multi-row statement: well under SQLite's 32,766 variables.
@@ -1119,6 +1114,99 @@ mod tests {
             // Set by their own requests, never by saving the profile.
             unit: None,
             family: None,
+        }
+    }
+
+    /// A yes/no reads the same from an integer (SQLite), a boolean (PostgreSQL), a comparison
+    /// and a NULL on both engines; a stored status or channel reads as its type, and a text
+    /// the type does not know is an error, not another status.
+    #[tokio::test]
+    async fn flags_and_stored_codes_read_alike_on_both_engines() {
+        use crate::domain::channel::ChannelKind;
+        use crate::domain::delivery::MessageStatus;
+        for (_dir, store) in stores().await {
+            let r = sqlx::query(
+                "SELECT 1 AS one, 0 AS zero, NULL AS absent, (2 > 1) AS truth, \
+                 (1 > 2) AS untruth, CAST('sent' AS TEXT) AS status, \
+                 CAST('telegram' AS TEXT) AS channel, CAST('lost' AS TEXT) AS junk",
+            )
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+            assert_eq!(r.try_get::<Flag, _>("one").unwrap(), Flag(true));
+            assert_eq!(r.try_get::<Flag, _>("zero").unwrap(), Flag(false));
+            assert_eq!(r.try_get::<Option<Flag>, _>("absent").unwrap(), None);
+            assert!(!flag(&r, "absent").unwrap());
+            assert_eq!(opt_flag(&r, "truth").unwrap(), Some(true));
+            assert_eq!(opt_flag(&r, "untruth").unwrap(), Some(false));
+            assert_eq!(
+                r.try_get::<MessageStatus, _>("status").unwrap(),
+                MessageStatus::Sent
+            );
+            assert_eq!(
+                r.try_get::<ChannelKind, _>("channel").unwrap(),
+                ChannelKind::Telegram
+            );
+            assert!(r.try_get::<MessageStatus, _>("junk").is_err());
+            assert!(r.try_get::<ChannelKind, _>("junk").is_err());
+        }
+    }
+
+    /// Every table and view has the same columns on SQLite and on PostgreSQL (the two schemas are
+    /// written apart: `migrations/sqlite/` step by step, `migrations/postgres/` at once).
+    #[tokio::test]
+    async fn both_engines_have_the_same_tables_and_columns() {
+        let stores = stores().await;
+        let [(_a, sqlite), (_b, postgres)] = stores.as_slice() else {
+            // Without a PostgreSQL server there is nothing to compare with.
+            return;
+        };
+        type Columns = std::collections::BTreeMap<String, Vec<String>>;
+        let mut lite = Columns::new();
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') \
+             AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
+        )
+        .fetch_all(&sqlite.pool)
+        .await
+        .unwrap();
+        for t in tables {
+            let mut cols: Vec<String> =
+                sqlx::query_scalar("SELECT name FROM pragma_table_info($1)")
+                    .bind(&t)
+                    .fetch_all(&sqlite.pool)
+                    .await
+                    .unwrap();
+            cols.sort();
+            lite.insert(t, cols);
+        }
+        let mut pg = Columns::new();
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) \
+             FROM information_schema.columns WHERE table_schema = current_schema() \
+             AND table_name NOT LIKE '_sqlx%'",
+        )
+        .fetch_all(&postgres.pool)
+        .await
+        .unwrap();
+        for (t, c) in rows {
+            pg.entry(t).or_default().push(c);
+        }
+        for cols in pg.values_mut() {
+            cols.sort();
+        }
+        // PostgreSQL's own: the pace shared by several instances (one SQLite process keeps
+        // it in memory).
+        for only_pg in ["chat_pacing", "send_pacing"] {
+            assert!(pg.remove(only_pg).is_some(), "{only_pg} is gone");
+        }
+        assert_eq!(
+            lite.keys().collect::<Vec<_>>(),
+            pg.keys().collect::<Vec<_>>(),
+            "the same tables"
+        );
+        for (table, cols) in &lite {
+            assert_eq!(cols, &pg[table], "the columns of {table}");
         }
     }
 

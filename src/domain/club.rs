@@ -2,6 +2,7 @@
 //! privileged change, so a refusal never depends on which screen a command came from.
 
 use crate::domain::blood::BloodGroup;
+use crate::domain::delivery::MessageStatus;
 use crate::domain::province::Province;
 use crate::domain::text::{fold, tidy};
 use serde::{Deserialize, Serialize};
@@ -282,17 +283,16 @@ impl Progress {
     }
 
     /// From (status, count) pairs as the outbox stores them.
-    pub fn from_counts<'a>(rows: impl IntoIterator<Item = (&'a str, i64)>) -> Progress {
+    pub fn from_counts(rows: impl IntoIterator<Item = (MessageStatus, i64)>) -> Progress {
         let mut p = Progress::default();
         for (status, n) in rows {
             match status {
-                "pending" | "sending" => p.waiting += n,
-                "sent" => p.sent += n,
-                "failed" => p.failed += n,
-                "unreachable" => p.unreachable += n,
-                "cancelled" => p.cancelled += n,
-                "uncertain" => p.uncertain += n,
-                _ => {}
+                MessageStatus::Pending | MessageStatus::Sending => p.waiting += n,
+                MessageStatus::Sent => p.sent += n,
+                MessageStatus::Failed => p.failed += n,
+                MessageStatus::Unreachable => p.unreachable += n,
+                MessageStatus::Cancelled => p.cancelled += n,
+                MessageStatus::Uncertain => p.uncertain += n,
             }
         }
         p

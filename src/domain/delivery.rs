@@ -2,6 +2,53 @@
 //! lane, what waits and for how long it has been due, and what the last hour sent, failed or
 //! had to retry (a 429, a timeout); the Zalo OA's template quota as the API last reported it.
 
+/// Where an outbox row stands (its `status` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageStatus {
+    /// Queued (or held for quiet hours).
+    Pending,
+    /// Handed to a sender.
+    Sending,
+    Sent,
+    Failed,
+    /// Blocked the bot or left the platform.
+    Unreachable,
+    /// A broadcast stopped before it was sent.
+    Cancelled,
+    /// Being sent when the process stopped: the platform may or may not have it.
+    Uncertain,
+}
+
+impl MessageStatus {
+    pub const ALL: [MessageStatus; 7] = [
+        MessageStatus::Pending,
+        MessageStatus::Sending,
+        MessageStatus::Sent,
+        MessageStatus::Failed,
+        MessageStatus::Unreachable,
+        MessageStatus::Cancelled,
+        MessageStatus::Uncertain,
+    ];
+
+    /// The text stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Pending => "pending",
+            MessageStatus::Sending => "sending",
+            MessageStatus::Sent => "sent",
+            MessageStatus::Failed => "failed",
+            MessageStatus::Unreachable => "unreachable",
+            MessageStatus::Cancelled => "cancelled",
+            MessageStatus::Uncertain => "uncertain",
+        }
+    }
+
+    /// The status this text stores.
+    pub fn parse(s: &str) -> Option<MessageStatus> {
+        MessageStatus::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
 /// Lower goes first: an urgent call-out never waits behind a broadcast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Lane {

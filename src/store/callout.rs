@@ -14,7 +14,7 @@ use crate::domain::province::Province;
 use anyhow::Context;
 use chrono::{Days, Months, NaiveDate};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, FromRow, Row};
 use std::collections::HashSet;
 
 /// Whom a call-out may ask, as the store needs it.
@@ -166,26 +166,38 @@ pub struct StockLevel {
 const CALLOUT_COLUMNS: &str = "c.id, c.blood_group, c.component, c.units, c.hospital, c.address, \
      c.province, c.deadline_at, c.note, c.status, c.next_wave_at";
 
+/// A call-out's row ([`CALLOUT_COLUMNS`]).
+#[derive(sqlx::FromRow)]
+struct CalloutRow {
+    id: i64,
+    blood_group: String,
+    component: String,
+    units: i64,
+    hospital: String,
+    address: String,
+    province: String,
+    deadline_at: i64,
+    note: String,
+    status: Status,
+    next_wave_at: Option<i64>,
+}
+
 fn spec_from_row(r: &AnyRow) -> anyhow::Result<(i64, CalloutSpec, Status, Option<i64>)> {
-    let group: String = r.try_get("blood_group")?;
-    let component: String = r.try_get("component")?;
-    let province: String = r.try_get("province")?;
-    let status: String = r.try_get("status")?;
-    let units: i64 = r.try_get("units")?;
+    let r = CalloutRow::from_row(r).context("a call-out's row")?;
     Ok((
-        r.try_get("id")?,
+        r.id,
         CalloutSpec {
-            group: PatientGroup::from_code(&group).context("a stored call-out's group")?,
-            component: DonationKind::from_code(&component).context("a stored component")?,
-            units: u32::try_from(units).unwrap_or(1),
-            hospital: r.try_get("hospital")?,
-            address: r.try_get("address")?,
-            province: Province::from_code(&province).context("a stored province")?,
-            deadline: r.try_get("deadline_at")?,
-            note: r.try_get("note")?,
+            group: PatientGroup::from_code(&r.blood_group).context("a stored call-out's group")?,
+            component: DonationKind::from_code(&r.component).context("a stored component")?,
+            units: u32::try_from(r.units).unwrap_or(1),
+            hospital: r.hospital,
+            address: r.address,
+            province: Province::from_code(&r.province).context("a stored province")?,
+            deadline: r.deadline_at,
+            note: r.note,
         },
-        Status::from_code(&status).context("a stored status")?,
-        r.try_get("next_wave_at")?,
+        r.status,
+        r.next_wave_at,
     ))
 }
 

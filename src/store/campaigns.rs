@@ -12,14 +12,24 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, FromRow, Row};
+
+/// A campaign in a list.
+#[derive(sqlx::FromRow)]
+struct CampaignRow {
+    id: i64,
+    name: String,
+    starts_on: Option<String>,
+    ends_on: Option<String>,
+}
 
 pub(super) fn campaign_item(r: &AnyRow) -> anyhow::Result<CampaignItem> {
+    let r = CampaignRow::from_row(r).context("a campaign's row")?;
     Ok(CampaignItem {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        starts_on: parse_date(r.try_get("starts_on")?).context("a campaign date")?,
-        ends_on: parse_date(r.try_get("ends_on")?).context("a campaign date")?,
+        id: r.id,
+        name: r.name,
+        starts_on: parse_date(r.starts_on).context("a campaign date")?,
+        ends_on: parse_date(r.ends_on).context("a campaign date")?,
     })
 }
 

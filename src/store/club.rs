@@ -9,10 +9,11 @@ use crate::domain::channel::ChannelKind;
 use crate::domain::club::{
     Audience, AuditEntry, BroadcastInfo, ClubInfo, ClubKind, Member, Progress, Role, Roles,
 };
+use crate::domain::delivery::MessageStatus;
 use crate::messages::Lang;
 use anyhow::Context;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 use std::collections::HashMap;
 
 /// Where one broadcast message goes.
@@ -446,15 +447,15 @@ impl Tx {
     }
 
     fn club_view(r: &AnyRow) -> anyhow::Result<ClubInfo> {
+        let r = ClubRow::from_row(r).context("a club's row")?;
         Ok(ClubInfo {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            kind: ClubKind::from_code(&r.try_get::<String, _>("kind")?)
-                .unwrap_or(ClubKind::Community),
-            invite_code: r.try_get("invite_code")?,
-            leader: r.try_get::<Option<String>, _>("role")?.as_deref() == Some("leader"),
-            muted: super::flag(r, "muted")?,
-            members: r.try_get("members")?,
+            id: r.id,
+            name: r.name,
+            kind: ClubKind::from_code(&r.kind).unwrap_or(ClubKind::Community),
+            invite_code: r.invite_code,
+            leader: r.role.as_deref() == Some("leader"),
+            muted: super::row::yes(r.muted),
+            members: r.members,
         })
     }
 
@@ -811,16 +812,14 @@ impl Tx {
     }
 
     pub async fn progress(&mut self, broadcast: i64) -> anyhow::Result<Progress> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
+        let rows: Vec<(MessageStatus, i64)> = sqlx::query_as(
             "SELECT status, COUNT(*) FROM outbox WHERE broadcast_id = $1 GROUP BY status",
         )
         .bind(broadcast)
         .fetch_all(&mut *self.tx)
         .await
         .context("counting a broadcast's rows")?;
-        Ok(Progress::from_counts(
-            rows.iter().map(|(s, n)| (s.as_str(), *n)),
-        ))
+        Ok(Progress::from_counts(rows))
     }
 
     /// Broadcasts whose summary has not been sent.
@@ -999,12 +998,36 @@ impl Store {
     }
 }
 
+/// A club as a person sees it ([`Tx::CLUB_COLUMNS`]).
+#[derive(sqlx::FromRow)]
+struct ClubRow {
+    id: i64,
+    name: String,
+    kind: String,
+    invite_code: String,
+    /// The person's role in it; NULL when not a member.
+    role: Option<String>,
+    muted: Option<super::Flag>,
+    members: i64,
+}
+
+/// A line of the audit log.
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    at: i64,
+    actor: String,
+    action: String,
+    target: String,
+    recipients: Option<i64>,
+}
+
 fn audit_entry(r: &AnyRow) -> anyhow::Result<AuditEntry> {
+    let r = AuditRow::from_row(r).context("an audit row")?;
     Ok(AuditEntry {
-        at: r.try_get("at")?,
-        actor: r.try_get("actor")?,
-        action: r.try_get("action")?,
-        target: r.try_get("target")?,
-        recipients: r.try_get("recipients")?,
+        at: r.at,
+        actor: r.actor,
+        action: r.action,
+        target: r.target,
+        recipients: r.recipients,
     })
 }

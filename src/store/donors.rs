@@ -1,6 +1,7 @@
 //! Donors' records: read, created, saved in batches, joined when two accounts prove to be one
 //! person, and erased.
 
+use super::row::{Flag, yes};
 use super::*;
 use crate::domain::blood::BloodGroup;
 use crate::domain::body::{Sex, WeightKg};
@@ -10,59 +11,80 @@ use crate::domain::phone::PhoneNumber;
 use crate::domain::province::Province;
 use crate::messages::Lang;
 use anyhow::Context;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 use std::collections::HashMap;
 
+/// A donor's row as [`load_donors`](Tx::load_donors) reads it.
+#[derive(sqlx::FromRow)]
+struct DonorRow {
+    full_name: Option<String>,
+    phone: Option<String>,
+    phone_verified: Option<Flag>,
+    birth_date: Option<String>,
+    sex: Option<String>,
+    weight_kg: Option<f64>,
+    blood_group: Option<String>,
+    province: Option<String>,
+    commune: Option<String>,
+    last_donation_kind: Option<String>,
+    last_donation_date: Option<String>,
+    last_donation_forgotten: Option<Flag>,
+    last_donation_month: Option<Flag>,
+    supporter: Option<Flag>,
+    registered_at: Option<i64>,
+    paused: Option<Flag>,
+    night_alerts: Option<Flag>,
+    urgent_off: Option<Flag>,
+    deferred_until: Option<String>,
+    consent_at: Option<i64>,
+    consent_version: Option<String>,
+    consent_renewal_asked: Option<Flag>,
+    unit_name: Option<String>,
+    family_code: Option<String>,
+}
+
+impl From<DonorRow> for Donor {
+    fn from(r: DonorRow) -> Donor {
+        let date = parse_date(r.last_donation_date);
+        let last_donation = match r.last_donation_kind.as_deref() {
+            None => None,
+            Some("never") => Some(LastDonationAnswer::Never),
+            Some(code) => DonationKind::from_code(code).map(|kind| match date {
+                Some(date) => LastDonationAnswer::Given { kind, date },
+                None if yes(r.last_donation_forgotten) => LastDonationAnswer::DateForgotten(kind),
+                None => LastDonationAnswer::KindOnly(kind),
+            }),
+        };
+        Donor {
+            name: r.full_name,
+            phone: r.phone.and_then(|p| PhoneNumber::parse(&p).ok()),
+            phone_verified: yes(r.phone_verified),
+            birth_date: parse_date(r.birth_date),
+            sex: r.sex.and_then(|s| Sex::from_code(&s)),
+            weight: r.weight_kg.and_then(WeightKg::from_stored),
+            blood_group: r.blood_group.and_then(|g| BloodGroup::from_code(&g)),
+            province: r.province.and_then(|p| Province::from_code(&p)),
+            commune: r.commune,
+            last_donation,
+            last_donation_month: yes(r.last_donation_month),
+            supporter: yes(r.supporter),
+            registered_at: r.registered_at,
+            paused: yes(r.paused),
+            night_alerts: r.night_alerts.map(bool::from),
+            urgent_off: yes(r.urgent_off),
+            deferred_until: parse_date(r.deferred_until),
+            consent_at: r.consent_at.unwrap_or(0),
+            consent_version: r.consent_version.unwrap_or_default(),
+            renewal_asked: yes(r.consent_renewal_asked),
+            unit: r.unit_name,
+            family: r.family_code,
+        }
+    }
+}
+
 fn donor_from_row(r: &AnyRow) -> anyhow::Result<Donor> {
-    let kind: Option<String> = r.try_get("last_donation_kind")?;
-    let date = parse_date(r.try_get("last_donation_date")?);
-    let forgotten = super::flag(r, "last_donation_forgotten")?;
-    let last_donation = match kind.as_deref() {
-        None => None,
-        Some("never") => Some(LastDonationAnswer::Never),
-        Some(code) => DonationKind::from_code(code).map(|kind| match date {
-            Some(date) => LastDonationAnswer::Given { kind, date },
-            None if forgotten => LastDonationAnswer::DateForgotten(kind),
-            None => LastDonationAnswer::KindOnly(kind),
-        }),
-    };
-    Ok(Donor {
-        name: r.try_get("full_name")?,
-        phone: r
-            .try_get::<Option<String>, _>("phone")?
-            .and_then(|p| PhoneNumber::parse(&p).ok()),
-        phone_verified: super::flag(r, "phone_verified")?,
-        birth_date: parse_date(r.try_get("birth_date")?),
-        sex: r
-            .try_get::<Option<String>, _>("sex")?
-            .and_then(|s| Sex::from_code(&s)),
-        weight: r
-            .try_get::<Option<f64>, _>("weight_kg")?
-            .and_then(WeightKg::from_stored),
-        blood_group: r
-            .try_get::<Option<String>, _>("blood_group")?
-            .and_then(|g| BloodGroup::from_code(&g)),
-        province: r
-            .try_get::<Option<String>, _>("province")?
-            .and_then(|p| Province::from_code(&p)),
-        commune: r.try_get("commune")?,
-        last_donation,
-        last_donation_month: super::flag(r, "last_donation_month")?,
-        supporter: super::flag(r, "supporter")?,
-        registered_at: r.try_get("registered_at")?,
-        paused: super::flag(r, "paused")?,
-        night_alerts: super::opt_flag(r, "night_alerts")?,
-        urgent_off: super::flag(r, "urgent_off")?,
-        deferred_until: parse_date(r.try_get("deferred_until")?),
-        consent_at: r.try_get::<Option<i64>, _>("consent_at")?.unwrap_or(0),
-        consent_version: r
-            .try_get::<Option<String>, _>("consent_version")?
-            .unwrap_or_default(),
-        renewal_asked: super::flag(r, "consent_renewal_asked")?,
-        unit: r.try_get("unit_name")?,
-        family: r.try_get("family_code")?,
-    })
+    Ok(DonorRow::from_row(r).context("a donor's row")?.into())
 }
 
 /// A donor who just gave consent, to create (see [`Tx::create_donors`]).

@@ -10,7 +10,7 @@ use crate::messages::Lang;
 use anyhow::Context;
 use chrono_tz::Tz;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, FromRow, Row};
 use std::collections::HashMap;
 
 /// What came of a sign-up.
@@ -37,24 +37,62 @@ pub(super) const DRIVE_COLUMNS: &str = "d.id, c.name AS campaign, d.place, d.pro
 
 pub(super) const DRIVE_FROM: &str = "FROM drives d LEFT JOIN campaigns c ON c.id = d.campaign_id";
 
+/// A drive's row ([`DRIVE_COLUMNS`]), its slots read apart.
+#[derive(sqlx::FromRow)]
+struct DriveRow {
+    id: i64,
+    campaign: Option<String>,
+    place: String,
+    province: String,
+    commune: String,
+    starts_at: i64,
+    ends_at: i64,
+    capacity: i64,
+    taken: i64,
+    target_units: Option<i64>,
+    /// The person's active sign-ups for it (0 or 1).
+    mine: i64,
+    /// Their slot; absent where the statement does not ask for it.
+    #[sqlx(default)]
+    my_slot: Option<i64>,
+    cancelled_at: Option<i64>,
+    open_days: Option<String>,
+}
+
+impl From<DriveRow> for DriveInfo {
+    fn from(r: DriveRow) -> DriveInfo {
+        DriveInfo {
+            id: r.id,
+            campaign: r.campaign,
+            place: r.place,
+            province: r.province,
+            commune: r.commune,
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            capacity: r.capacity,
+            taken: r.taken,
+            target_units: r.target_units,
+            slots: Vec::new(),
+            mine: (r.mine > 0).then_some(r.my_slot),
+            cancelled: r.cancelled_at.is_some(),
+            open_days: r.open_days,
+        }
+    }
+}
+
 pub(super) fn drive_from_row(r: &AnyRow) -> anyhow::Result<DriveInfo> {
-    let mine: i64 = r.try_get("mine")?;
-    Ok(DriveInfo {
-        id: r.try_get("id")?,
-        campaign: r.try_get("campaign")?,
-        place: r.try_get("place")?,
-        province: r.try_get("province")?,
-        commune: r.try_get("commune")?,
-        starts_at: r.try_get("starts_at")?,
-        ends_at: r.try_get("ends_at")?,
-        capacity: r.try_get("capacity")?,
-        taken: r.try_get("taken")?,
-        target_units: r.try_get("target_units")?,
-        slots: Vec::new(),
-        mine: (mine > 0).then(|| r.try_get("my_slot").ok().flatten()),
-        cancelled: r.try_get::<Option<i64>, _>("cancelled_at")?.is_some(),
-        open_days: r.try_get("open_days")?,
-    })
+    Ok(DriveRow::from_row(r).context("a drive's row")?.into())
+}
+
+/// A slot's row, with the drive it belongs to.
+#[derive(sqlx::FromRow)]
+struct SlotRow {
+    id: i64,
+    drive_id: i64,
+    starts_at: i64,
+    ends_at: i64,
+    capacity: i64,
+    taken: i64,
 }
 
 /// Drives chosen by `filter` (SQL after WHERE, binds after `$1` = the donor), with slots.
@@ -107,14 +145,14 @@ pub(super) async fn add_slots(
             .await
             .context("reading slots")?
         {
-            let drive: i64 = r.try_get("drive_id")?;
-            if let Some(d) = drives.iter_mut().find(|d| d.id == drive) {
+            let s = SlotRow::from_row(&r).context("a slot's row")?;
+            if let Some(d) = drives.iter_mut().find(|d| d.id == s.drive_id) {
                 d.slots.push(SlotInfo {
-                    id: r.try_get("id")?,
-                    starts_at: r.try_get("starts_at")?,
-                    ends_at: r.try_get("ends_at")?,
-                    capacity: r.try_get("capacity")?,
-                    taken: r.try_get("taken")?,
+                    id: s.id,
+                    starts_at: s.starts_at,
+                    ends_at: s.ends_at,
+                    capacity: s.capacity,
+                    taken: s.taken,
                 });
             }
         }
@@ -122,12 +160,22 @@ pub(super) async fn add_slots(
     Ok(())
 }
 
+/// Where a message to a person goes.
+#[derive(sqlx::FromRow)]
+struct RecipientRow {
+    identity_id: i64,
+    channel: crate::domain::channel::ChannelKind,
+    chat_id: String,
+    lang: String,
+}
+
 pub(super) fn recipient_from_row(r: &AnyRow) -> anyhow::Result<Recipient> {
+    let r = RecipientRow::from_row(r).context("a recipient's row")?;
     Ok(Recipient {
-        identity_id: r.try_get("identity_id")?,
-        channel: super::channel_of(r)?,
-        chat_id: r.try_get("chat_id")?,
-        lang: Lang::from_code(&r.try_get::<String, _>("lang")?).unwrap_or(Lang::Vi),
+        identity_id: r.identity_id,
+        channel: r.channel,
+        chat_id: r.chat_id,
+        lang: Lang::from_code(&r.lang).unwrap_or(Lang::Vi),
     })
 }
 

@@ -4,10 +4,10 @@
 
 use super::*;
 use anyhow::Context;
-use sqlx::Row;
+use sqlx::FromRow;
 
 /// A file being written, or written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ImportRow {
     pub id: i64,
     /// `calendar` or `donations`.
@@ -26,17 +26,7 @@ pub struct ImportRow {
 }
 
 fn import_row(r: &AnyRow) -> anyhow::Result<ImportRow> {
-    Ok(ImportRow {
-        id: r.try_get("id")?,
-        kind: r.try_get("kind")?,
-        actor: r.try_get("actor")?,
-        work: r.try_get("work")?,
-        total: r.try_get("total")?,
-        done: r.try_get("done")?,
-        added: r.try_get("added")?,
-        state: r.try_get("state")?,
-        error: r.try_get("error")?,
-    })
+    ImportRow::from_row(r).context("a file's row")
 }
 
 const COLUMNS: &str = "id, kind, actor, work, total, done, added, state, error";
