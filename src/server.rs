@@ -4,22 +4,20 @@
 //! and the server keeps serving.
 
 use crate::app::App;
-use crate::app::dashboard::Session;
 use crate::channels::ChannelKind;
 use crate::channels::telegram::{TelegramChannel, translate_body};
 use crate::channels::zalo_bot;
 use crate::channels::zalo_oa::{self, ZaloOaChannel};
 use crate::error::Failure;
-use crate::messages::{Lang, MsgId};
 use crate::web;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::time::Duration;
-use subtle::ConstantTimeEq;
+use web::http::same_secret;
 
 /// Largest webhook body accepted (Telegram updates are a few KiB).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -69,21 +67,7 @@ pub fn router(app: App, hooks: Webhooks) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .route("/dashboard", get(dashboard_page))
-        .route("/dashboard/login", get(dashboard_login))
-        .route("/dashboard/logout", post(dashboard_logout))
-        .route("/dashboard/live.js", get(live_js))
-        .route("/dashboard/favicon.svg", get(favicon))
-        // Files are larger than forms: this route alone takes up to `UPLOAD_LIMIT`.
-        .route(
-            "/dashboard/upload/{kind}",
-            post(dashboard_upload).layer(DefaultBodyLimit::max(web::uploads::UPLOAD_LIMIT)),
-        )
-        .route(
-            "/dashboard/{*rest}",
-            get(dashboard_page).post(dashboard_post),
-        );
+        .route("/metrics", get(metrics));
     if let Some(t) = &hooks.telegram {
         router = router.route(&t.path, post(telegram_webhook));
     }
@@ -95,12 +79,16 @@ pub fn router(app: App, hooks: Webhooks) -> Router {
     }
     let deadline = Duration::from_secs(app.config().limits.web_request_secs.max(1));
     router
+        .with_state(Shared {
+            app: app.clone(),
+            hooks,
+        })
+        .merge(web::http::router(app))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(move |req, next| {
             request_deadline(deadline, req, next)
         }))
         .layer(axum::middleware::map_response(nosniff))
-        .with_state(Shared { app, hooks })
 }
 
 /// A request, body included, answered within `deadline` or with a 503: a client that sends
@@ -246,7 +234,7 @@ async fn metrics(State(s): State<Shared>, headers: HeaderMap) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    if !bool::from(given.as_bytes().ct_eq(token.0.as_bytes())) {
+    if !same_secret(given.as_bytes(), token.0.as_bytes()) {
         return StatusCode::UNAUTHORIZED.into_response();
     }
     match s.app.metrics_text().await {
@@ -258,420 +246,7 @@ async fn metrics(State(s): State<Shared>, headers: HeaderMap) -> Response {
             );
             r
         }
-        Err(e) => server_error(&s.app, &e),
-    }
-}
-
-/// A dashboard page: never cached, no scripts, not framed, no referrer (a sign-in link's
-/// token must not leak to another site).
-fn html(status: StatusCode, body: String, cookie: Option<String>) -> Response {
-    let mut r = (status, body).into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; \
-             script-src 'self'; connect-src 'self'; \
-             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
-        h.insert(header::SET_COOKIE, c);
-    }
-    r
-}
-
-fn see_other(to: &'static str, cookie: Option<String>) -> Response {
-    let mut r = html(StatusCode::SEE_OTHER, String::new(), cookie);
-    r.headers_mut()
-        .insert(header::LOCATION, HeaderValue::from_static(to));
-    r
-}
-
-/// The session cookie: only over HTTPS when the public address is one, never to scripts,
-/// never sent from another site.
-fn session_cookie(app: &App, value: &str, max_age: i64) -> String {
-    let secure = if app.web_base().starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!(
-        "{}={value}; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
-        web::COOKIE
-    )
-}
-
-fn session_token(headers: &HeaderMap) -> Option<String> {
-    let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
-    web::cookie(cookies, web::COOKIE).map(str::to_string)
-}
-
-fn server_error(app: &App, e: &anyhow::Error) -> Response {
-    tracing::error!(error = %format!("{e:#}"), "dashboard page");
-    let lang = app.config().language;
-    html(
-        StatusCode::SERVICE_UNAVAILABLE,
-        web::message_page(app, lang, MsgId::WebServerBusy),
-        None,
-    )
-}
-
-/// `GET /dashboard/login?t=…`: a one-time link opens a session.
-async fn dashboard_login(State(s): State<Shared>, uri: Uri) -> Response {
-    let app = &s.app;
-    let lang = app.config().language;
-    let token = uri.query().and_then(|q| web::field(q, "t"));
-    let signed = match token {
-        Some(t) => app.sign_in(t).await,
-        None => Ok(None),
-    };
-    match signed {
-        Ok(Some((token, _))) => see_other(
-            "/dashboard",
-            Some(session_cookie(
-                app,
-                &token,
-                crate::app::dashboard::SESSION_HOURS * 3600,
-            )),
-        ),
-        Ok(None) => html(
-            StatusCode::FORBIDDEN,
-            web::message_page(app, lang, MsgId::WebLinkRefused),
-            None,
-        ),
-        Err(e) => server_error(app, &e),
-    }
-}
-
-/// The session the request's cookie opens and the page's language (`?lang=` sets it for
-/// the next pages too), or the page saying how to sign in.
-async fn signed_in(
-    app: &App,
-    headers: &HeaderMap,
-    query: &web::Fields,
-) -> Result<(Session, Lang, Option<String>), Response> {
-    let lang_cookie = headers
-        .get(header::COOKIE)
-        .and_then(|c| c.to_str().ok())
-        .and_then(|c| web::cookie(c, web::LANG_COOKIE))
-        .and_then(Lang::from_code);
-    let asked = Lang::from_code(web::val(query, "lang"));
-    let lang = asked.or(lang_cookie).unwrap_or(app.config().language);
-    let set = asked.map(|l| {
-        format!(
-            "{}={}; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=31536000",
-            web::LANG_COOKIE,
-            l.code()
-        )
-    });
-    let session = match session_token(headers) {
-        Some(t) => app.session(&t).await,
-        None => Ok(None),
-    };
-    match session {
-        Ok(Some(s)) => Ok((s, lang, set)),
-        Ok(None) => Err(html(
-            StatusCode::UNAUTHORIZED,
-            web::message_page(app, lang, MsgId::WebSignInNeeded),
-            None,
-        )),
-        Err(e) => Err(server_error(app, &e)),
-    }
-}
-
-/// A page's answer as HTTP.
-fn reply(app: &App, lang: Lang, r: anyhow::Result<web::Reply>, cookie: Option<String>) -> Response {
-    match r {
-        Ok(web::Reply::Page(p)) => html(StatusCode::OK, p, cookie),
-        Ok(web::Reply::Invalid(p)) => html(StatusCode::UNPROCESSABLE_ENTITY, p, cookie),
-        Ok(web::Reply::Redirect(to)) => {
-            let mut r = html(StatusCode::SEE_OTHER, String::new(), cookie);
-            if let Ok(v) = HeaderValue::from_str(&to) {
-                r.headers_mut().insert(header::LOCATION, v);
-            }
-            r
-        }
-        Ok(web::Reply::Refused) => html(
-            StatusCode::FORBIDDEN,
-            web::message_page(app, lang, MsgId::WebRefused),
-            cookie,
-        ),
-        Ok(web::Reply::NotFound) => html(
-            StatusCode::NOT_FOUND,
-            web::message_page(app, lang, MsgId::WebNotFound),
-            cookie,
-        ),
-        Ok(web::Reply::Csv(body)) => {
-            let mut r = (StatusCode::OK, body).into_response();
-            let h = r.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            );
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            h.insert(
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"audit.csv\""),
-            );
-            r
-        }
-        Err(e) => server_error(app, &e),
-    }
-}
-
-/// `GET /dashboard/…`: a page, for a session whose account may see it.
-async fn dashboard_page(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    path: Option<Path<String>>,
-    Query(query): Query<web::Fields>,
-) -> Response {
-    let app = &s.app;
-    let (session, lang, cookie) = match signed_in(app, &headers, &query).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let v = web::View {
-        app,
-        lang,
-        session: &session,
-    };
-    let rest: String = path.map(|Path(p)| p).unwrap_or_default();
-    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
-    let id = |s: &str| s.parse::<i64>().ok();
-    let opens = web::Nav::ALL
-        .iter()
-        .find(|n| {
-            n.path()
-                .trim_start_matches("/dashboard")
-                .trim_start_matches('/')
-                == parts.first().copied().unwrap_or("")
-        })
-        .is_none_or(|n| n.opens(&session.roles));
-    if !opens {
-        return reply(app, lang, Ok(web::Reply::Refused), cookie);
-    }
-    let r = match parts.as_slice() {
-        [] => web::overview(&v).await,
-        ["drives"] => web::drives(&v, &query).await,
-        ["drives", n] if id(n).is_some() => web::drive(&v, id(n).unwrap_or_default(), &query).await,
-        ["drives", n, "edit"] if id(n).is_some() => {
-            web::edit_drive(&v, id(n).unwrap_or_default()).await
-        }
-        ["donations"] => web::donations(&v, &query, false).await,
-        ["callouts"] => web::callouts(&v, &query).await,
-        ["callouts", n] if id(n).is_some() => {
-            web::callout(&v, id(n).unwrap_or_default(), &query).await
-        }
-        ["callouts", n, "tally"] if id(n).is_some() => {
-            web::callout_tally(&v, id(n).unwrap_or_default()).await
-        }
-        ["upload", n] if id(n).is_some() => {
-            web::uploads::file_page(&v, id(n).unwrap_or_default(), false).await
-        }
-        ["upload", n, "part"] if id(n).is_some() => {
-            web::uploads::file_page(&v, id(n).unwrap_or_default(), true).await
-        }
-        ["broadcasts"] => web::broadcasts(&v, &query).await,
-        ["broadcasts", "new"] => web::compose_broadcast(&v, &query).await,
-        ["clubs"] => web::clubs(&v, &query).await,
-        ["clubs", n] if id(n).is_some() => web::club(&v, id(n).unwrap_or_default(), &query).await,
-        ["donors"] => web::donors(&v, &query).await,
-        ["stock"] => web::stock(&v, &query).await,
-        ["audit"] if web::val(&query, "csv") == "1" => web::audit_csv(&v, &query).await,
-        ["audit"] => web::audit(&v, &query).await,
-        _ => Ok(web::Reply::NotFound),
-    };
-    reply(app, lang, r, cookie)
-}
-
-/// `POST /dashboard/…`: a change, only with the session's form token (else nothing is done).
-async fn dashboard_post(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path(rest): Path<String>,
-    Form(form): Form<web::Fields>,
-) -> Response {
-    let form = web::plain_fields(form);
-    let app = &s.app;
-    let (session, lang, _) = match signed_in(app, &headers, &web::Fields::new()).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if let Some(refused) = form_token_refused(app, lang, &form, &session) {
-        return refused;
-    }
-    let v = web::View {
-        app,
-        lang,
-        session: &session,
-    };
-    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
-    let id = |s: &str| s.parse::<i64>().ok();
-    let r = match parts.as_slice() {
-        ["drives"] => web::post_drive(&v, &form).await,
-        ["drives", n, "cancel"] if id(n).is_some() => {
-            web::cancel_drive(&v, id(n).unwrap_or_default()).await
-        }
-        ["drives", n, "edit"] if id(n).is_some() => {
-            web::post_edit_drive(&v, id(n).unwrap_or_default(), &form).await
-        }
-        ["donations"] => web::post_donation(&v, &form, false).await,
-        ["donations", "find"] => web::donations(&v, &form, true).await,
-        ["donations", "remove"] => web::post_donation(&v, &form, true).await,
-        ["callouts"] => web::post_callout(&v, &form).await,
-        ["callouts", n, action] if id(n).is_some() => {
-            web::post_callout_action(&v, id(n).unwrap_or_default(), action, &form).await
-        }
-        ["broadcasts", "new"] => web::post_compose(&v, &form).await,
-        ["broadcasts", n, "stop"] if id(n).is_some() => {
-            web::post_broadcast(&v, id(n).unwrap_or_default()).await
-        }
-        ["donors", "lookup"] => web::post_lookup(&v, &form).await,
-        ["clubs", n] if id(n).is_some() => {
-            web::post_club(&v, id(n).unwrap_or_default(), &form).await
-        }
-        ["stock"] => web::post_stock(&v, &form).await,
-        _ => Ok(web::Reply::NotFound),
-    };
-    reply(app, lang, r, None)
-}
-
-/// The 403 page for a form without the session's token (a form from elsewhere), if so.
-fn form_token_refused(
-    app: &App,
-    lang: Lang,
-    form: &web::Fields,
-    session: &Session,
-) -> Option<Response> {
-    (!same_secret(web::val(form, "csrf").as_bytes(), session.csrf.as_bytes())).then(|| {
-        html(
-            StatusCode::FORBIDDEN,
-            web::message_page(app, lang, MsgId::WebFormRefused),
-            None,
-        )
-    })
-}
-
-/// A multipart form's fields, and its file (the field named `file`); `None` when the body
-/// cannot be read (too large, cut off, not multipart).
-async fn read_multipart(
-    mut form: Multipart,
-) -> Option<(web::Fields, Option<web::uploads::Upload>)> {
-    let mut fields = web::Fields::new();
-    let mut file = None;
-    while let Some(field) = form.next_field().await.ok()? {
-        let name = field.name().unwrap_or_default().to_string();
-        let file_name = field.file_name().map(str::to_string);
-        let bytes = field.bytes().await.ok()?;
-        if name == "file" {
-            file = Some(web::uploads::Upload {
-                name: file_name.unwrap_or_default(),
-                bytes: bytes.to_vec(),
-            });
-        } else {
-            fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-        }
-    }
-    Some((web::plain_fields(fields), file))
-}
-
-/// `POST /dashboard/upload/calendar|donations`: a file, only with the session's form token.
-async fn dashboard_upload(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path(kind): Path<String>,
-    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Response {
-    let app = &s.app;
-    let (session, lang, _) = match signed_in(app, &headers, &web::Fields::new()).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let Some(kind) = web::uploads::UploadKind::from_path(&kind) else {
-        return reply(app, lang, Ok(web::Reply::NotFound), None);
-    };
-    let read = match form {
-        Ok(form) => read_multipart(form).await,
-        Err(_) => None,
-    };
-    let Some((fields, file)) = read else {
-        return html(
-            StatusCode::BAD_REQUEST,
-            web::message_page(app, lang, MsgId::WebUploadUnreadable),
-            None,
-        );
-    };
-    if let Some(refused) = form_token_refused(app, lang, &fields, &session) {
-        return refused;
-    }
-    let v = web::View {
-        app,
-        lang,
-        session: &session,
-    };
-    let r = web::uploads::post_upload(&v, kind, &fields, file).await;
-    reply(app, lang, r, None)
-}
-
-/// The one script (progressive enhancement of live parts), from the server itself.
-async fn live_js() -> Response {
-    asset(web::LIVE_JS, "text/javascript; charset=utf-8")
-}
-
-async fn favicon() -> Response {
-    asset(web::FAVICON, "image/svg+xml")
-}
-
-fn asset(body: &'static str, kind: &'static str) -> Response {
-    let mut r = (StatusCode::OK, body).into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    r
-}
-
-/// `POST /dashboard/logout` with the session's form token: the session ends. Without the
-/// token (a form from elsewhere), nothing changes.
-async fn dashboard_logout(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let app = &s.app;
-    let lang = app.config().language;
-    let Some(token) = session_token(&headers) else {
-        return see_other("/dashboard", None);
-    };
-    let form = std::str::from_utf8(&body).unwrap_or_default();
-    let given = web::field(form, "csrf").unwrap_or_default();
-    match app.session(&token).await {
-        Ok(Some(session)) if same_secret(given.as_bytes(), session.csrf.as_bytes()) => {
-            if let Err(e) = app.sign_out(&token).await {
-                return server_error(app, &e);
-            }
-            html(
-                StatusCode::OK,
-                web::message_page(app, lang, MsgId::WebSignedOut),
-                Some(session_cookie(app, "", 0)),
-            )
-        }
-        Ok(Some(_)) => html(
-            StatusCode::FORBIDDEN,
-            web::message_page(app, lang, MsgId::WebFormRefused),
-            None,
-        ),
-        Ok(None) => see_other("/dashboard", None),
-        Err(e) => server_error(app, &e),
+        Err(e) => web::http::server_error(&s.app, e),
     }
 }
 
@@ -681,11 +256,6 @@ pub fn local_path(url: &reqwest::Url, default: &str) -> String {
         "" | "/" => default.to_string(),
         p => p.to_string(),
     }
-}
-
-/// Equal in constant time, so the secret cannot be guessed byte by byte.
-fn same_secret(given: &[u8], expected: &[u8]) -> bool {
-    given.len() == expected.len() && bool::from(given.ct_eq(expected))
 }
 
 async fn telegram_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {

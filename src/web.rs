@@ -48,6 +48,7 @@ mod clubs;
 mod donations;
 mod donors;
 mod drives;
+pub mod http;
 mod records;
 pub mod uploads;
 

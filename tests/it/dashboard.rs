@@ -1771,3 +1771,99 @@ async fn the_drive_form_says_at_once_what_is_wrong_with_the_hours_and_the_campai
     );
     bot.stop().await;
 }
+
+/// The dashboard's router answered in process, without a socket: a page needs a session, a
+/// page of the menu opens only for the roles it is shown to, an id that is not a number or
+/// an address that is no page is not found, every dashboard answer carries the security
+/// headers, and a form without the session's token is refused before anything is done.
+#[tokio::test]
+async fn the_router_checks_the_session_the_roles_and_the_form_token_in_process() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let mut bot = TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    bot.clock.set(vn(11, 22, 9, 0));
+    let admin = admin_cookie(&bot).await;
+    let router = hienmau::web::http::router(bot.app.clone());
+    let call = |method: &str, path: &str, cookie: Option<&str>, body: &str| {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        if method == "POST" {
+            req = req.header("content-type", "application/x-www-form-urlencoded");
+        }
+        let req = req.body(Body::from(body.to_string())).unwrap();
+        let router = router.clone();
+        async move {
+            let r = router.oneshot(req).await.unwrap();
+            let status = r.status().as_u16();
+            let headers = r.headers().clone();
+            let body = axum::body::to_bytes(r.into_body(), 1 << 22).await.unwrap();
+            (status, headers, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    // No session: the page says how to sign in, on every page and form.
+    for (method, path) in [
+        ("GET", "/dashboard"),
+        ("GET", "/dashboard/drives/1"),
+        ("GET", "/dashboard/nowhere"),
+        ("POST", "/dashboard/stock"),
+    ] {
+        let (status, headers, _) = call(method, path, None, "").await;
+        assert_eq!(status, 401, "{method} {path}");
+        assert_eq!(headers["cache-control"], "no-store", "{path}");
+    }
+    let (status, headers, page) = call("GET", "/dashboard", Some(&admin), "").await;
+    assert_eq!(status, 200);
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["cache-control"], "no-store");
+    let csrf = csrf_in(&page);
+    // Not a number, no such page: not found (after the session is checked).
+    for path in [
+        "/dashboard/drives/abc",
+        "/dashboard/nowhere",
+        "/dashboard/drives/99999",
+    ] {
+        let (status, _, _) = call("GET", path, Some(&admin), "").await;
+        assert_eq!(status, 404, "{path}");
+    }
+    // The script may be cached; the pages may not.
+    let (status, headers, _) = call("GET", "/dashboard/live.js", None, "").await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["cache-control"], "public, max-age=3600");
+    // A form without the token, or with another, is refused and changes nothing.
+    let before = crate::seed::count(&bot.db, "SELECT COUNT(*) FROM stock").await;
+    for body in [
+        "group=O-&units=3&threshold=5",
+        "group=O-&units=3&threshold=5&csrf=forged",
+    ] {
+        let (status, _, page) = call("POST", "/dashboard/stock", Some(&admin), body).await;
+        assert_eq!(status, 403, "{body}");
+        assert!(!page.contains("csrf"), "{page}");
+    }
+    assert_eq!(
+        crate::seed::count(&bot.db, "SELECT COUNT(*) FROM stock").await,
+        before
+    );
+    // With the token the change is made, and the page after it says so.
+    let body = format!("group=O-&units=3&threshold=5&csrf={csrf}");
+    let (status, headers, _) = call("POST", "/dashboard/stock", Some(&admin), &body).await;
+    assert_eq!(status, 303);
+    let to = headers["location"].to_str().unwrap();
+    assert!(
+        to.starts_with("/dashboard/stock") && !to.contains("error"),
+        "{to}"
+    );
+    assert_eq!(
+        crate::seed::count(&bot.db, "SELECT COUNT(*) FROM stock").await,
+        before + 1
+    );
+    bot.stop().await;
+}
