@@ -71,6 +71,23 @@ pub enum Reply {
     Csv(String),
 }
 
+/// A page's answer when the app answered other than the page asked: the refusal page for a
+/// refusal; any other answer is a defect, never read as a refusal: logged by its kind (not
+/// its contents, which may name people) and the page says the server is busy.
+pub fn not_as_asked(out: Outcome) -> anyhow::Result<Reply> {
+    match out {
+        Outcome::Refused => Ok(Reply::Refused),
+        other => {
+            let shown = format!("{other:?}");
+            let kind: String = shown
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '(')
+                .collect();
+            anyhow::bail!("a page got an answer it did not ask for: {kind}")
+        }
+    }
+}
+
 /// The pages of the dashboard, in the order of its menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
@@ -404,15 +421,16 @@ pub async fn overview(v: &View<'_>) -> anyhow::Result<Reply> {
             unit: None,
         }))
         .await?;
-    let Outcome::Drive(DriveOutcome::Plan { figures, .. }) = plan else {
-        return Ok(Reply::Refused);
+    let out = plan;
+    let Outcome::Drive(DriveOutcome::Plan { figures, .. }) = out else {
+        return not_as_asked(out);
     };
     let drives = match v
         .ask(Request::Drive(DriveRequest::List { from: None }))
         .await?
     {
         Outcome::Drive(DriveOutcome::List { drives, .. }) => drives,
-        _ => return Ok(Reply::Refused),
+        other => return not_as_asked(other),
     };
     let now = app.clock().now().timestamp_millis();
     let soon: Vec<&DriveInfo> = drives
@@ -1130,6 +1148,19 @@ pub fn field<'a>(query: &'a str, name: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A refusal is the refusal page; any other answer a page did not ask for is an error
+    /// that names its kind and nothing of its contents.
+    #[test]
+    fn an_answer_not_asked_for_is_an_error_not_a_refusal() {
+        assert!(matches!(not_as_asked(Outcome::Refused), Ok(Reply::Refused)));
+        let phone = crate::domain::phone::PhoneNumber::parse("0912 345 678").unwrap();
+        let e = not_as_asked(Outcome::PhoneInUse { phone, taken: true })
+            .unwrap_err()
+            .to_string();
+        assert!(e.ends_with("PhoneInUse"), "{e}");
+        assert!(!e.contains("912") && !e.contains("345"), "{e}");
+    }
 
     #[test]
     fn text_is_escaped_in_elements_and_attributes() {

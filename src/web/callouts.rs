@@ -2,6 +2,7 @@
 //! step reaches, follow its tally live (the part refreshes itself every second) with the
 //! pledgers' phones one tap away, mark who gave or did not come, extend, close or cancel.
 
+use super::not_as_asked;
 use super::{Errors, Fields, Nav, Reply, View, esc, input, province_options, select, val};
 use crate::domain::callout::{CalloutInfo, Pledge, PledgeOutcome, Status, parse_deadline};
 use crate::domain::eligibility::DonationKind;
@@ -82,10 +83,9 @@ async fn render(
     errors: &Errors,
     preview: &str,
 ) -> anyhow::Result<Reply> {
-    let Outcome::Callout(CalloutOutcome::List(list)) =
-        v.ask(Request::Callout(CalloutRequest::List)).await?
-    else {
-        return Ok(Reply::Refused);
+    let out = v.ask(Request::Callout(CalloutRequest::List)).await?;
+    let Outcome::Callout(CalloutOutcome::List(list)) = out else {
+        return not_as_asked(out);
     };
     let all: Vec<&CalloutInfo> = list.iter().collect();
     let body = format!(
@@ -228,7 +228,7 @@ pub async fn post_callout(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
                 Outcome::Callout(CalloutOutcome::Started { id, asked, .. }) => Reply::Redirect(
                     format!("/dashboard/callouts/{id}?ok=callout-started&n={asked}"),
                 ),
-                _ => Reply::Refused,
+                other => not_as_asked(other)?,
             },
         );
     }
@@ -249,7 +249,7 @@ pub async fn post_callout(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
             let preview = format!("<p class=\"notice\" role=\"status\" id=\"preview\">{lines}</p>");
             render(v, &Fields::new(), f, &Vec::new(), &preview).await
         }
-        _ => Ok(Reply::Refused),
+        other => not_as_asked(other),
     }
 }
 
@@ -261,7 +261,7 @@ pub async fn callout(v: &View<'_>, id: i64, query: &Fields) -> anyhow::Result<Re
     {
         Outcome::Callout(CalloutOutcome::Tally { info, pledges }) => (info, pledges),
         Outcome::Callout(CalloutOutcome::NotFound) => return Ok(Reply::NotFound),
-        _ => return Ok(Reply::Refused),
+        other => return not_as_asked(other),
     };
     let tz = v.app.config().timezone;
     let actions = if info.status == Status::Open {
@@ -317,7 +317,7 @@ pub async fn callout_tally(v: &View<'_>, id: i64) -> anyhow::Result<Reply> {
                 Reply::Page(tally(v, &info, &pledges))
             }
             Outcome::Callout(CalloutOutcome::NotFound) => Reply::NotFound,
-            _ => Reply::Refused,
+            other => not_as_asked(other)?,
         },
     )
 }
@@ -498,7 +498,7 @@ pub async fn post_callout_action(
             }
             Outcome::Callout(CalloutOutcome::Tally { .. }) => {}
             Outcome::Callout(CalloutOutcome::NotFound) => return Ok(Reply::NotFound),
-            _ => return Ok(Reply::Refused),
+            other => return not_as_asked(other),
         }
     }
     let notice = if action == "mark" {
@@ -509,6 +509,6 @@ pub async fn post_callout_action(
     Ok(match v.ask(Request::Callout(request)).await? {
         Outcome::Callout(CalloutOutcome::NotFound) => Reply::NotFound,
         Outcome::Callout(_) => Reply::Redirect(format!("/dashboard/callouts/{id}?ok={notice}")),
-        _ => Reply::Refused,
+        other => not_as_asked(other)?,
     })
 }

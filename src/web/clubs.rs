@@ -4,6 +4,7 @@
 //! they will see, how many sends are left today) before Send; Send carries a one-time key,
 //! so pressing it twice, or posting the form again after a lost answer, sends once.
 
+use super::not_as_asked;
 use super::{
     Errors, Fields, Nav, Reply, View, errors_summary, esc, field_error, province_options, val,
 };
@@ -22,10 +23,9 @@ const MEMBERS_PER_PAGE: usize = 100;
 
 /// `GET /dashboard/clubs`: the clubs the account leads, with their members and invite codes.
 pub async fn clubs(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
-    let Outcome::Club(ClubOutcome::Clubs(list)) =
-        v.ask(Request::Club(ClubRequest::MyClubs)).await?
-    else {
-        return Ok(Reply::Refused);
+    let out = v.ask(Request::Club(ClubRequest::MyClubs)).await?;
+    let Outcome::Club(ClubOutcome::Clubs(list)) = out else {
+        return not_as_asked(out);
     };
     let led: Vec<&ClubInfo> = list.iter().filter(|c| c.leader).collect();
     let body = if led.is_empty() {
@@ -101,7 +101,7 @@ async fn member_page(
             query,
             ..
         }) => (name, members, query),
-        _ => return Ok(Reply::Refused),
+        other => return not_as_asked(other),
     };
     let pages = members.len().div_ceil(MEMBERS_PER_PAGE).max(1);
     // A search shows its first page; a page past the last shows the last.
@@ -426,7 +426,7 @@ pub async fn post_compose(v: &View<'_>, posted: &Fields) -> anyhow::Result<Reply
             "to",
             say(&Msg::new(MsgId::BroadcastCap).num("cap", f64::from(cap))),
         )]),
-        _ => Ok(Reply::Refused),
+        other => not_as_asked(other),
     }
 }
 

@@ -2,6 +2,7 @@
 //! record what they gave at which of today's drives, and remove one recorded by mistake
 //! (audited); a correction is a removal and a new record.
 
+use super::not_as_asked;
 use super::{Fields, Nav, Reply, View, esc, select, val};
 use crate::domain::dates::format_vn;
 use crate::domain::eligibility::DonationKind;
@@ -131,7 +132,7 @@ pub async fn donations(v: &View<'_>, query: &Fields, lookup: bool) -> anyhow::Re
                         v.t(MsgId::RecordNotFound)
                     )
                 }
-                _ => return Ok(Reply::Refused),
+                other => return not_as_asked(other),
             },
         }
     };

@@ -3,6 +3,7 @@
 //! by phone (staff only, audited). The phone is posted, never put in a link, so it stays
 //! out of addresses, histories and server logs; nothing here exports personal data in bulk.
 
+use super::not_as_asked;
 use super::{Fields, Nav, Reply, View, esc, input, val};
 use crate::domain::dates::format_vn;
 use crate::domain::donor::{DonorCard, DonorMap, MAP_GROUPS, MapRow};
@@ -28,11 +29,11 @@ pub async fn post_lookup(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
         );
         return page(v, typed, said, true).await;
     };
-    let Outcome::Drive(DriveOutcome::DonorCards(cards)) = v
+    let out = v
         .ask(Request::Drive(DriveRequest::LookupDonor { phone }))
-        .await?
-    else {
-        return Ok(Reply::Refused);
+        .await?;
+    let Outcome::Drive(DriveOutcome::DonorCards(cards)) = out else {
+        return not_as_asked(out);
     };
     let found = match cards.len() {
         0 => format!("<p role=\"status\">{}</p>", v.t(MsgId::WebLookupNone)),
@@ -53,10 +54,9 @@ pub async fn post_lookup(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
 }
 
 async fn page(v: &View<'_>, typed: &str, found: String, invalid: bool) -> anyhow::Result<Reply> {
-    let Outcome::Drive(DriveOutcome::DonorMap(map)) =
-        v.ask(Request::Drive(DriveRequest::DonorMap)).await?
-    else {
-        return Ok(Reply::Refused);
+    let out = v.ask(Request::Drive(DriveRequest::DonorMap)).await?;
+    let Outcome::Drive(DriveOutcome::DonorMap(map)) = out else {
+        return not_as_asked(out);
     };
     let tables = tables(v, &map);
     let attrs = if invalid {

@@ -2,6 +2,7 @@
 //! form (the chat's checks, errors by field, donors told of a change as in chat), a drive's
 //! sign-ups with phones for staff, and cancelling it (its donors told).
 
+use super::not_as_asked;
 use super::{Errors, Fields, Nav, Reply, View, esc, input, province_options, select, val};
 use crate::domain::dates::format_vn;
 use crate::domain::drive::{
@@ -43,17 +44,17 @@ async fn render(
     errors: &Errors,
 ) -> anyhow::Result<Reply> {
     let (year, month) = month_of(query, today(v));
-    let Outcome::Drive(DriveOutcome::List { drives, .. }) = v
+    let out = v
         .ask(Request::Drive(DriveRequest::Month { year, month }))
-        .await?
-    else {
-        return Ok(Reply::Refused);
+        .await?;
+    let Outcome::Drive(DriveOutcome::List { drives, .. }) = out else {
+        return not_as_asked(out);
     };
-    let Outcome::Drive(DriveOutcome::DriveForm { campaigns, .. }) = v
+    let out = v
         .ask(Request::Drive(DriveRequest::DriveForm { edit: None }))
-        .await?
-    else {
-        return Ok(Reply::Refused);
+        .await?;
+    let Outcome::Drive(DriveOutcome::DriveForm { campaigns, .. }) = out else {
+        return not_as_asked(out);
     };
     // A new drive is most likely in the province of this month's others.
     let mut values = values.clone();
@@ -405,13 +406,14 @@ fn outside_msg(date: NaiveDate, name: String, from: NaiveDate, to: NaiveDate) ->
 
 /// `POST /dashboard/drives`: save a new drive, or show the form again with its errors.
 pub async fn post_drive(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
+    let out = v
+        .ask(Request::Drive(DriveRequest::DriveForm { edit: None }))
+        .await?;
     let Outcome::Drive(DriveOutcome::DriveForm {
         campaigns, periods, ..
-    }) = v
-        .ask(Request::Drive(DriveRequest::DriveForm { edit: None }))
-        .await?
+    }) = out
     else {
-        return Ok(Reply::Refused);
+        return not_as_asked(out);
     };
     let say = |m: Msg| v.app.catalogue().render(v.lang, &m);
     let input = match parse_form(f, today(v), &campaigns, &periods) {
@@ -434,7 +436,7 @@ pub async fn post_drive(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
             let e = outside_campaign(v, date, name, from, to);
             render(v, &Fields::new(), f, &vec![("date", e)]).await
         }
-        _ => Ok(Reply::Refused),
+        other => not_as_asked(other),
     }
 }
 
@@ -595,7 +597,7 @@ pub async fn post_edit_drive(v: &View<'_>, id: i64, f: &Fields) -> anyhow::Resul
             render_edit(v, id, &draft, &campaigns, f, &vec![("date", e)]).await
         }
         Outcome::Drive(DriveOutcome::NoSuchDrive) => Ok(Reply::NotFound),
-        _ => Ok(Reply::Refused),
+        other => not_as_asked(other),
     }
 }
 
@@ -604,7 +606,7 @@ pub async fn drive(v: &View<'_>, id: i64, query: &Fields) -> anyhow::Result<Repl
     let (d, list) = match v.ask(Request::Drive(DriveRequest::Signups { id })).await? {
         Outcome::Drive(DriveOutcome::Signups { drive, list }) => (drive, list),
         Outcome::Drive(DriveOutcome::NoSuchDrive) => return Ok(Reply::NotFound),
-        _ => return Ok(Reply::Refused),
+        other => return not_as_asked(other),
     };
     let tz = v.app.config().timezone;
     let (day, w) = local_window(d.starts_at, d.ends_at, tz);
@@ -691,7 +693,7 @@ pub async fn cancel_drive(v: &View<'_>, id: i64) -> anyhow::Result<Reply> {
                 "/dashboard/drives/{id}?ok=drive-cancelled&n={notified}"
             )),
             Outcome::Drive(DriveOutcome::NoSuchDrive) => Reply::NotFound,
-            _ => Reply::Refused,
+            other => not_as_asked(other)?,
         },
     )
 }

@@ -2,6 +2,7 @@
 //! button, blood stock against its thresholds (and setting it), and the audit log with its
 //! filter and CSV.
 
+use super::not_as_asked;
 use super::{Fields, Nav, Reply, View, esc, input, select, val};
 use crate::domain::audit::AuditAction;
 use crate::domain::callout::PatientGroup;
@@ -12,10 +13,9 @@ use chrono::{DateTime, NaiveDate};
 
 /// `GET /dashboard/broadcasts`: the account's broadcasts, newest first.
 pub async fn broadcasts(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
-    let Outcome::Club(ClubOutcome::Broadcasts(list)) =
-        v.ask(Request::Club(ClubRequest::MyBroadcasts)).await?
-    else {
-        return Ok(Reply::Refused);
+    let out = v.ask(Request::Club(ClubRequest::MyBroadcasts)).await?;
+    let Outcome::Club(ClubOutcome::Broadcasts(list)) = out else {
+        return not_as_asked(out);
     };
     let body = if list.is_empty() {
         format!("<p>{}</p>", v.t(MsgId::WebBroadcastsNone))
@@ -90,17 +90,16 @@ pub async fn post_broadcast(v: &View<'_>, id: i64) -> anyhow::Result<Reply> {
             Outcome::Club(ClubOutcome::BroadcastOver { .. }) => {
                 Reply::Redirect("/dashboard/broadcasts?ok=broadcast-over".into())
             }
-            _ => Reply::Refused,
+            other => not_as_asked(other)?,
         },
     )
 }
 
 /// `GET /dashboard/stock`: each group's units against its alert threshold, and the form.
 pub async fn stock(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
-    let Outcome::Callout(CalloutOutcome::Stock(levels)) =
-        v.ask(Request::Callout(CalloutRequest::Stock)).await?
-    else {
-        return Ok(Reply::Refused);
+    let out = v.ask(Request::Callout(CalloutRequest::Stock)).await?;
+    let Outcome::Callout(CalloutOutcome::Stock(levels)) = out else {
+        return not_as_asked(out);
     };
     let top = levels
         .iter()
@@ -204,7 +203,7 @@ pub async fn post_stock(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
             Outcome::Callout(CalloutOutcome::StockSet) => {
                 Reply::Redirect("/dashboard/stock?ok=stock-saved".into())
             }
-            _ => Reply::Refused,
+            other => not_as_asked(other)?,
         },
     )
 }

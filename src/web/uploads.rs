@@ -3,6 +3,7 @@
 //! `hienmau donations import` reads it) on the donations page. Each is stored whole or not
 //! at all: a file with errors is answered with every error by its line, and nothing changes.
 
+use super::not_as_asked;
 use super::{Fields, Nav, Reply, View, input, val};
 use crate::domain::campaign::FileError;
 use crate::engine::drive::FileState;
@@ -199,7 +200,7 @@ pub async fn post_upload(
             return Ok(refused(v, kind, errors_list(v, &file.name, &errors)));
         }
         Outcome::Drive(DriveOutcome::FileStaged { id, .. }) => id,
-        _ => return Ok(Reply::Refused),
+        other => return not_as_asked(other),
     };
     // The service's `imports` part writes it; a file written within a few seconds is
     // answered as before, a longer one by its page, which follows it.
