@@ -591,61 +591,8 @@ impl Config {
                  apheresis_units between 0 and 10"
             );
         }
-        let mut limits = fc.limits.unwrap_or_default();
-        // The web server's limits, also from the environment (a systemd unit's).
-        for (name, slot) in [
-            ("HIENMAU_WEB_HEADER_TIMEOUT", &mut limits.web_header_secs),
-            ("HIENMAU_WEB_REQUEST_TIMEOUT", &mut limits.web_request_secs),
-        ] {
-            if let Some(v) = env(name).filter(|v| !v.trim().is_empty()) {
-                *slot = v
-                    .trim()
-                    .parse()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .with_context(|| format!("{name}: {v:?} is not a number of seconds"))?;
-            }
-        }
-        if let Some(v) = env("HIENMAU_WEB_CONNECTIONS").filter(|v| !v.trim().is_empty()) {
-            limits.web_connections = v
-                .trim()
-                .parse()
-                .ok()
-                .filter(|n| *n > 0)
-                .with_context(|| format!("HIENMAU_WEB_CONNECTIONS: {v:?} is not a number"))?;
-        }
-        let backup_file = fc.backup.unwrap_or_default();
-        let backup = match env("HIENMAU_BACKUP_DIR")
-            .filter(|v| !v.trim().is_empty())
-            .map(PathBuf::from)
-            .or(backup_file.dir)
-        {
-            None => None,
-            Some(dir) => {
-                let number = |name: &str, file: Option<u64>, default: u64| -> anyhow::Result<u64> {
-                    match env(name).filter(|v| !v.trim().is_empty()) {
-                        Some(v) => v
-                            .trim()
-                            .parse()
-                            .ok()
-                            .filter(|n| *n > 0)
-                            .with_context(|| format!("{name}: {v:?} is not a positive number")),
-                        None => Ok(file.unwrap_or(default).max(1)),
-                    }
-                };
-                Some(BackupConfig {
-                    dir,
-                    every: Duration::from_secs(
-                        3600 * number("HIENMAU_BACKUP_EVERY_HOURS", backup_file.every_hours, 24)?,
-                    ),
-                    keep: number(
-                        "HIENMAU_BACKUP_KEEP",
-                        backup_file.keep.map(|k| k as u64),
-                        14,
-                    )? as usize,
-                })
-            }
-        };
+        let limits = limits_config(fc.limits.unwrap_or_default(), &env)?;
+        let backup = backup_config(fc.backup.unwrap_or_default(), &env)?;
         Ok(Config {
             scheduler,
             callouts,
@@ -676,6 +623,76 @@ impl Config {
     pub fn from_env(file: Option<&Path>) -> anyhow::Result<Config> {
         Config::load(file, |k| std::env::var(k).ok())
     }
+}
+
+/// `[limits]`, with the web server's limits also from the environment (a systemd unit's).
+fn limits_config(
+    mut limits: Limits,
+    env: &impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<Limits> {
+    // The web server's limits, also from the environment (a systemd unit's).
+    for (name, slot) in [
+        ("HIENMAU_WEB_HEADER_TIMEOUT", &mut limits.web_header_secs),
+        ("HIENMAU_WEB_REQUEST_TIMEOUT", &mut limits.web_request_secs),
+    ] {
+        if let Some(v) = env(name).filter(|v| !v.trim().is_empty()) {
+            *slot = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .with_context(|| format!("{name}: {v:?} is not a number of seconds"))?;
+        }
+    }
+    if let Some(v) = env("HIENMAU_WEB_CONNECTIONS").filter(|v| !v.trim().is_empty()) {
+        limits.web_connections = v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .with_context(|| format!("HIENMAU_WEB_CONNECTIONS: {v:?} is not a number"))?;
+    }
+    Ok(limits)
+}
+
+/// `[backup]`, or `HIENMAU_BACKUP_DIR` and its companions: `None` without a directory.
+fn backup_config(
+    backup_file: BackupFile,
+    env: &impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<Option<BackupConfig>> {
+    Ok(
+        match env("HIENMAU_BACKUP_DIR")
+            .filter(|v| !v.trim().is_empty())
+            .map(PathBuf::from)
+            .or(backup_file.dir)
+        {
+            None => None,
+            Some(dir) => {
+                let number = |name: &str, file: Option<u64>, default: u64| -> anyhow::Result<u64> {
+                    match env(name).filter(|v| !v.trim().is_empty()) {
+                        Some(v) => v
+                            .trim()
+                            .parse()
+                            .ok()
+                            .filter(|n| *n > 0)
+                            .with_context(|| format!("{name}: {v:?} is not a positive number")),
+                        None => Ok(file.unwrap_or(default).max(1)),
+                    }
+                };
+                Some(BackupConfig {
+                    dir,
+                    every: Duration::from_secs(
+                        3600 * number("HIENMAU_BACKUP_EVERY_HOURS", backup_file.every_hours, 24)?,
+                    ),
+                    keep: number(
+                        "HIENMAU_BACKUP_KEEP",
+                        backup_file.keep.map(|k| k as u64),
+                        14,
+                    )? as usize,
+                })
+            }
+        },
+    )
 }
 
 /// The configuration file, if one is given (an empty configuration otherwise).
