@@ -190,6 +190,14 @@ pub fn parse_donations(
     let drive_col = headers
         .iter()
         .position(|h| matches!(fold(h).as_str(), "drive" | "dot" | "ma dot" | "so dot"));
+    let columns = Columns {
+        phone: phone_col,
+        date: date_col,
+        kind: kind_col,
+        volume: volume_col,
+        unit: unit_col,
+        drive: drive_col,
+    };
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for record in reader.records() {
@@ -208,76 +216,9 @@ pub fn parse_donations(
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let field = |i: usize| record.get(i).unwrap_or("");
-        let mut problems = Vec::new();
-        let phone = PhoneNumber::parse(field(phone_col))
-            .map_err(|e| problems.push(format!("phone {:?}: {e}", field(phone_col))))
-            .ok();
-        let date = match dates::parse_day(field(date_col), today) {
-            Ok(d) if d > today => {
-                problems.push(format!("date {:?} is in the future", field(date_col)));
-                None
-            }
-            Ok(d) => Some(d),
-            Err(e) => {
-                problems.push(format!("date {:?}: {e}", field(date_col)));
-                None
-            }
-        };
-        let kind = parse_kind(field(kind_col));
-        if kind.is_none() {
-            problems.push(format!(
-                "kind {:?}: expected whole blood, platelets or plasma (máu toàn phần, tiểu cầu, huyết tương)",
-                field(kind_col)
-            ));
-        }
-        let volume_ml = match volume_col.map(field).map(str::trim) {
-            None | Some("") => None,
-            Some(v) => match super::plan::parse_volume(v) {
-                Ok(ml) => {
-                    if kind == Some(DonationKind::WholeBlood)
-                        && !super::plan::WHOLE_BLOOD_ML.contains(&ml)
-                    {
-                        problems.push(format!("volume {v:?}: whole blood is 250, 350 or 450 ml"));
-                    }
-                    Some(ml)
-                }
-                Err(e) => {
-                    problems.push(e);
-                    None
-                }
-            },
-        };
-        let unit = unit_col
-            .map(field)
-            .map(|u| u.trim().to_lowercase())
-            .filter(|u| !u.is_empty());
-        let drive = match drive_col.map(field).map(str::trim) {
-            None | Some("") => None,
-            Some(v) => match v.trim_start_matches('#').parse::<i64>() {
-                Ok(n) if n > 0 => Some(n),
-                _ => {
-                    problems.push(format!("drive {v:?}: expected the drive's number, e.g. 12"));
-                    None
-                }
-            },
-        };
-        match (phone, date, kind) {
-            (Some(phone), Some(date), Some(kind)) if problems.is_empty() => {
-                out.push(DonationLine {
-                    line,
-                    phone,
-                    date,
-                    kind,
-                    volume_ml,
-                    unit,
-                    drive,
-                })
-            }
-            _ => errors.push(FileError {
-                line,
-                message: problems.join("; "),
-            }),
+        match read_line(&record, &columns, today, line) {
+            Ok(d) => out.push(d),
+            Err(message) => errors.push(FileError { line, message }),
         }
     }
     if out.is_empty() && errors.is_empty() {
@@ -290,6 +231,92 @@ pub fn parse_donations(
         Ok(out)
     } else {
         Err(errors)
+    }
+}
+
+/// Where a donations file's columns are.
+struct Columns {
+    phone: usize,
+    date: usize,
+    kind: usize,
+    volume: Option<usize>,
+    unit: Option<usize>,
+    drive: Option<usize>,
+}
+
+/// One line of a donations file: the donation, or what is wrong with it (all of it).
+fn read_line(
+    record: &csv::StringRecord,
+    c: &Columns,
+    today: NaiveDate,
+    line: usize,
+) -> Result<DonationLine, String> {
+    let field = |i: usize| record.get(i).unwrap_or("");
+    let mut problems = Vec::new();
+    let phone = PhoneNumber::parse(field(c.phone))
+        .map_err(|e| problems.push(format!("phone {:?}: {e}", field(c.phone))))
+        .ok();
+    let date = match dates::parse_day(field(c.date), today) {
+        Ok(d) if d > today => {
+            problems.push(format!("date {:?} is in the future", field(c.date)));
+            None
+        }
+        Ok(d) => Some(d),
+        Err(e) => {
+            problems.push(format!("date {:?}: {e}", field(c.date)));
+            None
+        }
+    };
+    let kind = parse_kind(field(c.kind));
+    if kind.is_none() {
+        problems.push(format!(
+            "kind {:?}: expected whole blood, platelets or plasma (máu toàn phần, tiểu cầu, huyết tương)",
+            field(c.kind)
+        ));
+    }
+    let volume_ml = match c.volume.map(field).map(str::trim) {
+        None | Some("") => None,
+        Some(v) => match super::plan::parse_volume(v) {
+            Ok(ml) => {
+                if kind == Some(DonationKind::WholeBlood)
+                    && !super::plan::WHOLE_BLOOD_ML.contains(&ml)
+                {
+                    problems.push(format!("volume {v:?}: whole blood is 250, 350 or 450 ml"));
+                }
+                Some(ml)
+            }
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        },
+    };
+    let unit = c
+        .unit
+        .map(field)
+        .map(|u| u.trim().to_lowercase())
+        .filter(|u| !u.is_empty());
+    let drive = match c.drive.map(field).map(str::trim) {
+        None | Some("") => None,
+        Some(v) => match v.trim_start_matches('#').parse::<i64>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                problems.push(format!("drive {v:?}: expected the drive's number, e.g. 12"));
+                None
+            }
+        },
+    };
+    match (phone, date, kind) {
+        (Some(phone), Some(date), Some(kind)) if problems.is_empty() => Ok(DonationLine {
+            line,
+            phone,
+            date,
+            kind,
+            volume_ml,
+            unit,
+            drive,
+        }),
+        _ => Err(problems.join("; ")),
     }
 }
 
