@@ -518,17 +518,7 @@ impl Config {
         let listen_addr: SocketAddr = listen
             .parse()
             .with_context(|| format!("HIENMAU_LISTEN: {listen:?} is not host:port"))?;
-        let public_url = match pick("HIENMAU_PUBLIC_URL", fc.public_url) {
-            Some(u) => {
-                let url = reqwest::Url::parse(&u)
-                    .with_context(|| format!("HIENMAU_PUBLIC_URL: {u:?} is not a URL"))?;
-                if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-                    bail!("HIENMAU_PUBLIC_URL: {u:?} is not an http(s) address");
-                }
-                Some(u.trim_end_matches('/').to_string())
-            }
-            None => None,
-        };
+        let public_url = public_url(pick("HIENMAU_PUBLIC_URL", fc.public_url))?;
 
         let telegram = bot_config(
             &env,
@@ -581,16 +571,7 @@ impl Config {
         let admins = admins(&env, fc.admins)?;
         let scheduler = SchedulerConfig::from_file(fc.scheduler.unwrap_or_default())?;
         let callouts = wave_policy(fc.callouts.unwrap_or_default())?;
-        let blood_units = fc.blood_units.unwrap_or_default();
-        if blood_units.unit_ml <= 0
-            || blood_units.default_ml <= 0
-            || !(0.0..=10.0).contains(&blood_units.apheresis_units)
-        {
-            bail!(
-                "[blood_units]: unit_ml and default_ml must be positive (250 in Vietnam), \
-                 apheresis_units between 0 and 10"
-            );
-        }
+        let blood_units = blood_units(fc.blood_units.unwrap_or_default())?;
         let limits = limits_config(fc.limits.unwrap_or_default(), &env)?;
         let backup = backup_config(fc.backup.unwrap_or_default(), &env)?;
         Ok(Config {
@@ -623,6 +604,37 @@ impl Config {
     pub fn from_env(file: Option<&Path>) -> anyhow::Result<Config> {
         Config::load(file, |k| std::env::var(k).ok())
     }
+}
+
+/// The public address, as given: an http(s) URL with a host, without its last `/`.
+fn public_url(given: Option<String>) -> anyhow::Result<Option<String>> {
+    Ok(match given {
+        Some(u) => {
+            let url = reqwest::Url::parse(&u)
+                .with_context(|| format!("HIENMAU_PUBLIC_URL: {u:?} is not a URL"))?;
+            if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+                bail!("HIENMAU_PUBLIC_URL: {u:?} is not an http(s) address");
+            }
+            Some(u.trim_end_matches('/').to_string())
+        }
+        None => None,
+    })
+}
+
+/// `[blood_units]`: how many millilitres a unit is, and what apheresis counts as.
+fn blood_units(
+    blood_units: crate::domain::plan::UnitConvention,
+) -> anyhow::Result<crate::domain::plan::UnitConvention> {
+    if blood_units.unit_ml <= 0
+        || blood_units.default_ml <= 0
+        || !(0.0..=10.0).contains(&blood_units.apheresis_units)
+    {
+        bail!(
+            "[blood_units]: unit_ml and default_ml must be positive (250 in Vietnam), \
+             apheresis_units between 0 and 10"
+        );
+    }
+    Ok(blood_units)
 }
 
 /// `[limits]`, with the web server's limits also from the environment (a systemd unit's).
