@@ -59,60 +59,12 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
     app.apply_config_admins().await?;
     let (shutdown, rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
-    let mut transports = Vec::new();
-    let mut hooks = Webhooks::default();
-
-    let telegram = match &cfg.telegram {
-        None => None,
-        Some(c) => {
-            let t = TelegramChannel::new(c)?;
-            let name = t.me().await?;
-            tracing::info!(bot = %name, "Telegram bot ready");
-            app.set_telegram_bot(&name);
-            transports.push(Transport::Telegram(t.clone()));
-            if let (Some(url), Some(secret)) = (&c.webhook_url, &c.webhook_secret) {
-                hooks.telegram = Some(TelegramWebhook {
-                    channel: t.clone(),
-                    secret: secret.clone(),
-                    path: server::local_path(url, "/telegram/webhook"),
-                });
-            }
-            Some(t)
-        }
-    };
-    let zalo = match &cfg.zalo_bot {
-        None => None,
-        Some(c) => {
-            let z = ZaloBotChannel::new(c)?;
-            let name = z.me().await?;
-            tracing::info!(bot = %name, "Zalo bot ready");
-            transports.push(Transport::Zalo(z.clone()));
-            if let (Some(url), Some(secret)) = (&c.webhook_url, &c.webhook_secret) {
-                hooks.zalo = Some(ZaloWebhook {
-                    secret: secret.clone(),
-                    path: server::local_path(url, "/zalo/webhook"),
-                });
-            }
-            Some(z)
-        }
-    };
-
-    if let Some(c) = &cfg.zalo_oa {
-        let oa = ZaloOaChannel::new(
-            c,
-            app.store().clone(),
-            app.clock().clone(),
-            app.config().timezone,
-            app.config().zns.as_ref().map(|z| z.api_url.clone()),
-        )
-        .await?;
-        tracing::info!(app = %c.app_id, "Zalo OA ready");
-        transports.push(Transport::ZaloOa(oa.clone()));
-        hooks.zalo_oa = Some(ZaloOaWebhook {
-            channel: oa,
-            path: c.webhook_path.clone(),
-        });
-    }
+    let Channels {
+        telegram,
+        zalo,
+        transports,
+        hooks,
+    } = open_channels(&app).await?;
 
     let scope = Scope::Channels(transports.iter().map(Transport::channel).collect());
     let worker = Worker::new(app.clone(), scope, transports);
@@ -183,6 +135,78 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
         http_addr,
         delivered,
         idle,
+    })
+}
+
+/// The chat channels configured, opened (each bot's name read), with the webhooks to serve.
+struct Channels {
+    telegram: Option<TelegramChannel>,
+    zalo: Option<ZaloBotChannel>,
+    transports: Vec<Transport>,
+    hooks: Webhooks,
+}
+
+async fn open_channels(app: &App) -> anyhow::Result<Channels> {
+    let cfg = app.config();
+    let mut transports = Vec::new();
+    let mut hooks = Webhooks::default();
+
+    let telegram = match &cfg.telegram {
+        None => None,
+        Some(c) => {
+            let t = TelegramChannel::new(c)?;
+            let name = t.me().await?;
+            tracing::info!(bot = %name, "Telegram bot ready");
+            app.set_telegram_bot(&name);
+            transports.push(Transport::Telegram(t.clone()));
+            if let (Some(url), Some(secret)) = (&c.webhook_url, &c.webhook_secret) {
+                hooks.telegram = Some(TelegramWebhook {
+                    channel: t.clone(),
+                    secret: secret.clone(),
+                    path: server::local_path(url, "/telegram/webhook"),
+                });
+            }
+            Some(t)
+        }
+    };
+    let zalo = match &cfg.zalo_bot {
+        None => None,
+        Some(c) => {
+            let z = ZaloBotChannel::new(c)?;
+            let name = z.me().await?;
+            tracing::info!(bot = %name, "Zalo bot ready");
+            transports.push(Transport::Zalo(z.clone()));
+            if let (Some(url), Some(secret)) = (&c.webhook_url, &c.webhook_secret) {
+                hooks.zalo = Some(ZaloWebhook {
+                    secret: secret.clone(),
+                    path: server::local_path(url, "/zalo/webhook"),
+                });
+            }
+            Some(z)
+        }
+    };
+
+    if let Some(c) = &cfg.zalo_oa {
+        let oa = ZaloOaChannel::new(
+            c,
+            app.store().clone(),
+            app.clock().clone(),
+            app.config().timezone,
+            app.config().zns.as_ref().map(|z| z.api_url.clone()),
+        )
+        .await?;
+        tracing::info!(app = %c.app_id, "Zalo OA ready");
+        transports.push(Transport::ZaloOa(oa.clone()));
+        hooks.zalo_oa = Some(ZaloOaWebhook {
+            channel: oa,
+            path: c.webhook_path.clone(),
+        });
+    }
+    Ok(Channels {
+        telegram,
+        zalo,
+        transports,
+        hooks,
     })
 }
 
