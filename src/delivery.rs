@@ -639,44 +639,56 @@ impl Worker {
                 continue;
             };
             self.held.insert(row.id);
-            let app = self.app.clone();
-            // Lateness a shared slot absorbs; beyond it the later slots move back.
-            let tolerance = self
-                .pacing
-                .get(&row.channel)
-                .and_then(|p| p.shared)
-                .map(|interval| interval / 4);
-            // One span a row: its id, lane and channel, never its text or chat.
-            let span = tracing::info_span!(
-                "send",
-                row = row.id,
-                lane = row.lane as i64,
-                channel = row.channel.code()
-            );
-            in_flight.spawn(tracing::Instrument::instrument(
-                async move {
-                    if let Some(at) = start {
-                        tokio::time::sleep_until(at).await;
-                        let late = Instant::now().saturating_duration_since(at);
-                        if tolerance.is_some_and(|t| late > t) {
-                            // One send late and the next ones on time would put one more in
-                            // the platform's sliding second than the pace allows.
-                            let late_us = i64::try_from(late.as_micros()).unwrap_or(i64::MAX);
-                            if let Err(e) = app.store().delay_sends(row.channel, late_us).await {
-                                tracing::warn!(error = %format!("{e:#}"), "delaying sends failed");
-                            }
-                        }
-                    }
-                    let outcome = match serde_json::from_str::<Outbound>(&row.body) {
-                        Ok(out) => transport.deliver(&app, &row, &out).await,
-                        Err(e) => SendOutcome::Permanent(format!("unreadable outbox body: {e}")),
-                    };
-                    (row, outcome)
-                },
-                span,
-            ));
+            self.spawn_send(in_flight, row, start, transport);
         }
         Ok(wake)
+    }
+
+    /// Send one row in its own task, at its start under the shared pace (now if `None`);
+    /// the task answers the row and what came of it.
+    fn spawn_send(
+        &self,
+        in_flight: &mut JoinSet<SendResult>,
+        row: OutboxRow,
+        start: Option<Instant>,
+        transport: Transport,
+    ) {
+        let app = self.app.clone();
+        // Lateness a shared slot absorbs; beyond it the later slots move back.
+        let tolerance = self
+            .pacing
+            .get(&row.channel)
+            .and_then(|p| p.shared)
+            .map(|interval| interval / 4);
+        // One span a row: its id, lane and channel, never its text or chat.
+        let span = tracing::info_span!(
+            "send",
+            row = row.id,
+            lane = row.lane as i64,
+            channel = row.channel.code()
+        );
+        in_flight.spawn(tracing::Instrument::instrument(
+            async move {
+                if let Some(at) = start {
+                    tokio::time::sleep_until(at).await;
+                    let late = Instant::now().saturating_duration_since(at);
+                    if tolerance.is_some_and(|t| late > t) {
+                        // One send late and the next ones on time would put one more in
+                        // the platform's sliding second than the pace allows.
+                        let late_us = i64::try_from(late.as_micros()).unwrap_or(i64::MAX);
+                        if let Err(e) = app.store().delay_sends(row.channel, late_us).await {
+                            tracing::warn!(error = %format!("{e:#}"), "delaying sends failed");
+                        }
+                    }
+                }
+                let outcome = match serde_json::from_str::<Outbound>(&row.body) {
+                    Ok(out) => transport.deliver(&app, &row, &out).await,
+                    Err(e) => SendOutcome::Permanent(format!("unreadable outbox body: {e}")),
+                };
+                (row, outcome)
+            },
+            span,
+        ));
     }
 
     /// When each row may go under the pace shared with other instances (`None`: now). The
@@ -731,6 +743,101 @@ impl Worker {
         starts
     }
 
+    /// What a send's result writes to its row; `None` when the row was handed to another
+    /// channel instead (its quota spent, or no route on this one).
+    async fn outcome_of(
+        &mut self,
+        row: &OutboxRow,
+        sent: SendOutcome,
+        attempts: u32,
+        now: i64,
+    ) -> Option<Outcome> {
+        Some(match sent {
+            SendOutcome::Sent {
+                platform_message_id,
+            } => Outcome::Sent {
+                platform_message_id,
+            },
+            SendOutcome::RetryAfter(wait) => {
+                tracing::info!(
+                    row = row.id,
+                    wait_s = wait.as_secs_f64(),
+                    "flood control: waiting"
+                );
+                if let Some(p) = self.pacing.get_mut(&row.channel) {
+                    p.overall.hold_until(Instant::now() + wait);
+                    if p.shared.is_some() {
+                        let wait_us = i64::try_from(wait.as_micros()).unwrap_or(i64::MAX);
+                        if let Err(e) = self.app.store().hold_sends(row.channel, wait_us).await {
+                            tracing::warn!(error = %format!("{e:#}"), "holding sends failed");
+                        }
+                    }
+                }
+                let wait_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+                Outcome::Retry {
+                    not_before: now.saturating_add(wait_ms),
+                    error: "429 retry after".into(),
+                    counts: false,
+                    throttled: true,
+                }
+            }
+            SendOutcome::Transient(error) if attempts < self.cfg.max_attempts => {
+                tracing::warn!(row = row.id, attempts, %error, "send failed, will retry");
+                let delay = self.cfg.retry_delay(attempts);
+                let delay_ms = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
+                Outcome::Retry {
+                    not_before: now.saturating_add(delay_ms),
+                    error,
+                    counts: true,
+                    throttled: false,
+                }
+            }
+            SendOutcome::Transient(error) | SendOutcome::Permanent(error) => {
+                tracing::error!(row = row.id, attempts, %error, "send failed for good");
+                Outcome::Failed { error }
+            }
+            SendOutcome::QuotaSpent { until } => {
+                match self.app.store().reroute(row, now).await {
+                    Ok(true) => {
+                        tracing::info!(row = row.id, "quota spent: sent through another channel");
+                        return None;
+                    }
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %format!("{e:#}"), "rerouting failed"),
+                }
+                Outcome::Retry {
+                    not_before: until,
+                    error: "quota spent".into(),
+                    counts: false,
+                    throttled: false,
+                }
+            }
+            SendOutcome::NoRoute(error) => match self.app.store().reroute(row, now).await {
+                Ok(true) => {
+                    tracing::info!(row = row.id, %error, "sent through another channel");
+                    return None;
+                }
+                Ok(false) => {
+                    tracing::warn!(row = row.id, %error, "no channel can carry it");
+                    Outcome::Failed { error }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "rerouting failed");
+                    Outcome::Retry {
+                        not_before: now.saturating_add(60_000),
+                        error,
+                        counts: true,
+                        throttled: false,
+                    }
+                }
+            },
+            SendOutcome::Unreachable(error) => {
+                tracing::info!(row = row.id, identity = ?row.identity_id, "account unreachable");
+                Outcome::Unreachable { error }
+            }
+        })
+    }
+
     /// What each send's outcome means (a retry, a hold, another channel), written in a task
     /// of `recording`; the rows' chats stay busy until it is written.
     async fn record(&mut self, done: Vec<SendResult>, recording: &mut JoinSet<Recorded>) {
@@ -751,97 +858,11 @@ impl Worker {
             }
             let attempts = u32::try_from(row.attempts + 1).unwrap_or(u32::MAX);
             self.app.metrics().send(row.channel.code(), sent.metric());
-            let outcome = match sent {
-                SendOutcome::Sent {
-                    platform_message_id,
-                } => Outcome::Sent {
-                    platform_message_id,
-                },
-                SendOutcome::RetryAfter(wait) => {
-                    tracing::info!(
-                        row = row.id,
-                        wait_s = wait.as_secs_f64(),
-                        "flood control: waiting"
-                    );
-                    if let Some(p) = self.pacing.get_mut(&row.channel) {
-                        p.overall.hold_until(Instant::now() + wait);
-                        if p.shared.is_some() {
-                            let wait_us = i64::try_from(wait.as_micros()).unwrap_or(i64::MAX);
-                            if let Err(e) = self.app.store().hold_sends(row.channel, wait_us).await
-                            {
-                                tracing::warn!(error = %format!("{e:#}"), "holding sends failed");
-                            }
-                        }
-                    }
-                    let wait_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
-                    Outcome::Retry {
-                        not_before: now.saturating_add(wait_ms),
-                        error: "429 retry after".into(),
-                        counts: false,
-                        throttled: true,
-                    }
-                }
-                SendOutcome::Transient(error) if attempts < self.cfg.max_attempts => {
-                    tracing::warn!(row = row.id, attempts, %error, "send failed, will retry");
-                    let delay = self.cfg.retry_delay(attempts);
-                    let delay_ms = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
-                    Outcome::Retry {
-                        not_before: now.saturating_add(delay_ms),
-                        error,
-                        counts: true,
-                        throttled: false,
-                    }
-                }
-                SendOutcome::Transient(error) | SendOutcome::Permanent(error) => {
-                    tracing::error!(row = row.id, attempts, %error, "send failed for good");
-                    Outcome::Failed { error }
-                }
-                SendOutcome::QuotaSpent { until } => {
-                    match self.app.store().reroute(&row, now).await {
-                        Ok(true) => {
-                            tracing::info!(
-                                row = row.id,
-                                "quota spent: sent through another channel"
-                            );
-                            rerouted = true;
-                            continue;
-                        }
-                        Ok(false) => {}
-                        Err(e) => tracing::warn!(error = %format!("{e:#}"), "rerouting failed"),
-                    }
-                    Outcome::Retry {
-                        not_before: until,
-                        error: "quota spent".into(),
-                        counts: false,
-                        throttled: false,
-                    }
-                }
-                SendOutcome::NoRoute(error) => match self.app.store().reroute(&row, now).await {
-                    Ok(true) => {
-                        tracing::info!(row = row.id, %error, "sent through another channel");
-                        rerouted = true;
-                        continue;
-                    }
-                    Ok(false) => {
-                        tracing::warn!(row = row.id, %error, "no channel can carry it");
-                        Outcome::Failed { error }
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %format!("{e:#}"), "rerouting failed");
-                        Outcome::Retry {
-                            not_before: now.saturating_add(60_000),
-                            error,
-                            counts: true,
-                            throttled: false,
-                        }
-                    }
-                },
-                SendOutcome::Unreachable(error) => {
-                    tracing::info!(row = row.id, identity = ?row.identity_id, "account unreachable");
-                    Outcome::Unreachable { error }
-                }
-            };
-            results.push((row, outcome));
+            // None: sent through another channel, a new row to read.
+            match self.outcome_of(&row, sent, attempts, now).await {
+                Some(outcome) => results.push((row, outcome)),
+                None => rerouted = true,
+            }
         }
         let app = self.app.clone();
         let due_again = rerouted
