@@ -100,27 +100,7 @@ pub(super) async fn record_donation(
     n: &NewDonation,
     now: i64,
 ) -> anyhow::Result<Option<Recorded>> {
-    let (day_start, day_end) = n.day;
-    let drive: Option<i64> = match n.drive {
-        Some(d) => Some(d),
-        None => sqlx::query_scalar(
-            "SELECT COALESCE(\
-               (SELECT s.drive_id FROM signups s JOIN drives d ON d.id = s.drive_id \
-                WHERE s.donor_id = $1 AND s.status IN ('active', 'attended') \
-                AND d.cancelled_at IS NULL AND d.starts_at >= $2 AND d.starts_at < $3 \
-                ORDER BY d.starts_at, d.id LIMIT 1), \
-               (SELECT MIN(d.id) FROM drives d WHERE d.cancelled_at IS NULL \
-                AND d.starts_at >= $2 AND d.starts_at < $3 \
-                AND d.province = (SELECT province FROM donors WHERE id = $1) \
-                HAVING COUNT(*) = 1))",
-        )
-        .bind(n.donor)
-        .bind(day_start)
-        .bind(day_end)
-        .fetch_one(&mut *conn)
-        .await
-        .context("finding a donation's drive")?,
-    };
+    let drive = donation_drive(conn, n).await?;
     // What the donor's last donation was before this one: put back if it is removed. A
     // donation the donor reported (unverified) and staff or the centre confirm takes the
     // confirmation's source, and its drive when it had none.
@@ -183,6 +163,69 @@ pub(super) async fn record_donation(
     .execute(&mut *conn)
     .await
     .context("moving a donor's last donation")?;
+    let released = end_signups(conn, n, drive, now).await?;
+    let today = chrono::DateTime::from_timestamp_millis(now)
+        .unwrap_or_default()
+        .date_naive();
+    // Self-reported donations are thanked in the reply; a recorded one by the scheduler.
+    if n.verified && (today - n.date).num_days() <= THANKS_WITHIN_DAYS {
+        add_jobs(
+            conn,
+            &[NewJob {
+                key: JobKey::Thanks { donation: id },
+                kind: JobKind::Thanks,
+                due_at: now,
+                donor_id: Some(n.donor),
+                drive_id: drive,
+                ref_id: Some(id),
+            }],
+        )
+        .await?;
+    }
+    Ok(Some(Recorded {
+        donation_id: id,
+        repeat,
+        drive,
+        released,
+    }))
+}
+
+/// The drive a donation was given at: the one named, else the donor's sign-up that day,
+/// else the only drive that day in the donor's province.
+async fn donation_drive(conn: &mut AnyConnection, n: &NewDonation) -> anyhow::Result<Option<i64>> {
+    let (day_start, day_end) = n.day;
+    Ok(match n.drive {
+        Some(d) => Some(d),
+        None => sqlx::query_scalar(
+            "SELECT COALESCE(\
+               (SELECT s.drive_id FROM signups s JOIN drives d ON d.id = s.drive_id \
+                WHERE s.donor_id = $1 AND s.status IN ('active', 'attended') \
+                AND d.cancelled_at IS NULL AND d.starts_at >= $2 AND d.starts_at < $3 \
+                ORDER BY d.starts_at, d.id LIMIT 1), \
+               (SELECT MIN(d.id) FROM drives d WHERE d.cancelled_at IS NULL \
+                AND d.starts_at >= $2 AND d.starts_at < $3 \
+                AND d.province = (SELECT province FROM donors WHERE id = $1) \
+                HAVING COUNT(*) = 1))",
+        )
+        .bind(n.donor)
+        .bind(day_start)
+        .bind(day_end)
+        .fetch_one(&mut *conn)
+        .await
+        .context("finding a donation's drive")?,
+    })
+}
+
+/// The donor's sign-ups after a donation: attended at its drive; released at drives still
+/// to come that they can no longer give at (from this day until they may give again).
+/// Returns the drives released.
+async fn end_signups(
+    conn: &mut AnyConnection,
+    n: &NewDonation,
+    drive: Option<i64>,
+    now: i64,
+) -> anyhow::Result<Vec<i64>> {
+    let (day_start, _) = n.day;
     // The sign-up ends: attended at this drive; released at drives still to come that the
     // donor can no longer give at (from this day until they may give again).
     if let Some(d) = drive {
@@ -215,30 +258,7 @@ pub(super) async fn record_donation(
     for d in &released {
         drop_jobs(conn, Some(*d), Some(n.donor), now).await?;
     }
-    let today = chrono::DateTime::from_timestamp_millis(now)
-        .unwrap_or_default()
-        .date_naive();
-    // Self-reported donations are thanked in the reply; a recorded one by the scheduler.
-    if n.verified && (today - n.date).num_days() <= THANKS_WITHIN_DAYS {
-        add_jobs(
-            conn,
-            &[NewJob {
-                key: JobKey::Thanks { donation: id },
-                kind: JobKind::Thanks,
-                due_at: now,
-                donor_id: Some(n.donor),
-                drive_id: drive,
-                ref_id: Some(id),
-            }],
-        )
-        .await?;
-    }
-    Ok(Some(Recorded {
-        donation_id: id,
-        repeat,
-        drive,
-        released,
-    }))
+    Ok(released)
 }
 
 impl Tx {
