@@ -1152,64 +1152,6 @@ mod tests {
         }
     }
 
-    /// Every table and view has the same columns on SQLite and on PostgreSQL (the two schemas are
-    /// written apart: `migrations/sqlite/` step by step, `migrations/postgres/` at once).
-    #[tokio::test]
-    async fn both_engines_have_the_same_tables_and_columns() {
-        let stores = stores().await;
-        let [(_a, sqlite), (_b, postgres)] = stores.as_slice() else {
-            // Without a PostgreSQL server there is nothing to compare with.
-            return;
-        };
-        type Columns = std::collections::BTreeMap<String, Vec<String>>;
-        let mut lite = Columns::new();
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') \
-             AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
-        )
-        .fetch_all(&sqlite.pool)
-        .await
-        .unwrap();
-        for t in tables {
-            let mut cols: Vec<String> =
-                sqlx::query_scalar("SELECT name FROM pragma_table_info($1)")
-                    .bind(&t)
-                    .fetch_all(&sqlite.pool)
-                    .await
-                    .unwrap();
-            cols.sort();
-            lite.insert(t, cols);
-        }
-        let mut pg = Columns::new();
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) \
-             FROM information_schema.columns WHERE table_schema = current_schema() \
-             AND table_name NOT LIKE '_sqlx%'",
-        )
-        .fetch_all(&postgres.pool)
-        .await
-        .unwrap();
-        for (t, c) in rows {
-            pg.entry(t).or_default().push(c);
-        }
-        for cols in pg.values_mut() {
-            cols.sort();
-        }
-        // PostgreSQL's own: the pace shared by several instances (one SQLite process keeps
-        // it in memory).
-        for only_pg in ["chat_pacing", "send_pacing"] {
-            assert!(pg.remove(only_pg).is_some(), "{only_pg} is gone");
-        }
-        assert_eq!(
-            lite.keys().collect::<Vec<_>>(),
-            pg.keys().collect::<Vec<_>>(),
-            "the same tables"
-        );
-        for (table, cols) in &lite {
-            assert_eq!(cols, &pg[table], "the columns of {table}");
-        }
-    }
-
     #[tokio::test]
     async fn a_donor_round_trips_through_the_database() {
         for (_dir, store) in stores().await {

@@ -199,95 +199,7 @@ impl Store {
                 .context("pausing the donor counts")?;
         }
         for (table, columns) in &plan {
-            let list = columns
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            // Keyset pages in the source's own order, so a large table is never read whole.
-            let mut after: i64 = i64::MIN;
-            let by_rowid = self.backend == Backend::Sqlite;
-            let mut offset: i64 = 0;
-            loop {
-                let rows: Vec<AnyRow> = if by_rowid {
-                    sqlx::query(&format!(
-                        "SELECT rowid AS copy_key, {list} FROM {table} WHERE rowid > $1 \
-                         ORDER BY rowid LIMIT $2"
-                    ))
-                    .bind(after)
-                    .bind(ROWS as i64 * 4)
-                    .fetch_all(&self.pool)
-                    .await
-                    .with_context(|| format!("reading {table}"))?
-                } else {
-                    sqlx::query(&format!(
-                        "SELECT {list} FROM {table} ORDER BY 1 LIMIT $1 OFFSET $2"
-                    ))
-                    .bind(ROWS as i64 * 4)
-                    .bind(offset)
-                    .fetch_all(&self.pool)
-                    .await
-                    .with_context(|| format!("reading {table}"))?
-                };
-                if rows.is_empty() {
-                    break;
-                }
-                if by_rowid {
-                    after = rows
-                        .last()
-                        .map_or(after, |r| r.try_get("copy_key").unwrap_or(after));
-                }
-                offset += rows.len() as i64;
-                for chunk in rows.chunks(ROWS) {
-                    let mut q = Q::new(target.backend, format!("INSERT INTO {table} ({list}) "));
-                    let mut failed = None;
-                    q.push_values(chunk, |mut row, r| {
-                        for (name, kind) in columns {
-                            let bound = match kind {
-                                Kind::Int => r.try_get::<Option<i64>, _>(name.as_str()).map(|v| {
-                                    row.push_bind(v);
-                                }),
-                                Kind::Float => {
-                                    r.try_get::<Option<f64>, _>(name.as_str()).map(|v| {
-                                        row.push_bind(NullableF64(v));
-                                    })
-                                }
-                                Kind::Flag => opt_flag(r, name.as_str())
-                                    .map(|v| {
-                                        row.push_bind(v);
-                                    })
-                                    .map_err(|e| sqlx::Error::Decode(e.into())),
-                                Kind::Text => {
-                                    r.try_get::<Option<String>, _>(name.as_str()).map(|v| {
-                                        row.push_bind(v);
-                                    })
-                                }
-                            };
-                            if let Err(e) = bound {
-                                failed.get_or_insert(format!("{table}.{name}: {e}"));
-                                row.push_bind(None::<i64>);
-                            }
-                        }
-                    });
-                    if let Some(e) = failed {
-                        anyhow::bail!("reading {e}");
-                    }
-                    q.build()
-                        .execute(&mut *tx)
-                        .await
-                        .with_context(|| format!("writing {table}"))?;
-                }
-            }
-            // Identities go on after the ids copied.
-            if target.backend == Backend::Postgres && columns.iter().any(|(n, _)| n == "id") {
-                sqlx::query(&format!(
-                    "SELECT CAST(setval(pg_get_serial_sequence('{table}', 'id'), \
-                     COALESCE(MAX(id), 0) + 1, false) AS BIGINT) FROM {table}"
-                ))
-                .fetch_all(&mut *tx)
-                .await
-                .with_context(|| format!("moving {table}'s ids on"))?;
-            }
+            self.copy_table(target, &mut tx, table, columns).await?;
         }
         if target.backend == Backend::Postgres {
             sqlx::raw_sql(REBUILD_DONOR_COUNTS)
@@ -296,6 +208,111 @@ impl Store {
                 .context("counting the donors copied")?;
         }
         tx.commit().await.context("committing the copy")?;
+        Ok(Copied {
+            tables: self.compare_counts(target).await?,
+        })
+    }
+
+    /// One table's rows written into the target's transaction, in pages of the source's
+    /// own order (a large table is never read whole); then its identity moved on.
+    async fn copy_table(
+        &self,
+        target: &Store,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        table: &str,
+        columns: &[(String, Kind)],
+    ) -> anyhow::Result<()> {
+        let list = columns
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Keyset pages in the source's own order, so a large table is never read whole.
+        let mut after: i64 = i64::MIN;
+        let by_rowid = self.backend == Backend::Sqlite;
+        let mut offset: i64 = 0;
+        loop {
+            let rows: Vec<AnyRow> = if by_rowid {
+                sqlx::query(&format!(
+                    "SELECT rowid AS copy_key, {list} FROM {table} WHERE rowid > $1 \
+                     ORDER BY rowid LIMIT $2"
+                ))
+                .bind(after)
+                .bind(ROWS as i64 * 4)
+                .fetch_all(&self.pool)
+                .await
+                .with_context(|| format!("reading {table}"))?
+            } else {
+                sqlx::query(&format!(
+                    "SELECT {list} FROM {table} ORDER BY 1 LIMIT $1 OFFSET $2"
+                ))
+                .bind(ROWS as i64 * 4)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await
+                .with_context(|| format!("reading {table}"))?
+            };
+            if rows.is_empty() {
+                break;
+            }
+            if by_rowid {
+                after = rows
+                    .last()
+                    .map_or(after, |r| r.try_get("copy_key").unwrap_or(after));
+            }
+            offset += rows.len() as i64;
+            for chunk in rows.chunks(ROWS) {
+                let mut q = Q::new(target.backend, format!("INSERT INTO {table} ({list}) "));
+                let mut failed = None;
+                q.push_values(chunk, |mut row, r| {
+                    for (name, kind) in columns {
+                        let bound = match kind {
+                            Kind::Int => r.try_get::<Option<i64>, _>(name.as_str()).map(|v| {
+                                row.push_bind(v);
+                            }),
+                            Kind::Float => r.try_get::<Option<f64>, _>(name.as_str()).map(|v| {
+                                row.push_bind(NullableF64(v));
+                            }),
+                            Kind::Flag => opt_flag(r, name.as_str())
+                                .map(|v| {
+                                    row.push_bind(v);
+                                })
+                                .map_err(|e| sqlx::Error::Decode(e.into())),
+                            Kind::Text => r.try_get::<Option<String>, _>(name.as_str()).map(|v| {
+                                row.push_bind(v);
+                            }),
+                        };
+                        if let Err(e) = bound {
+                            failed.get_or_insert(format!("{table}.{name}: {e}"));
+                            row.push_bind(None::<i64>);
+                        }
+                    }
+                });
+                if let Some(e) = failed {
+                    anyhow::bail!("reading {e}");
+                }
+                q.build()
+                    .execute(&mut **tx)
+                    .await
+                    .with_context(|| format!("writing {table}"))?;
+            }
+        }
+        // Identities go on after the ids copied.
+        if target.backend == Backend::Postgres && columns.iter().any(|(n, _)| n == "id") {
+            sqlx::query(&format!(
+                "SELECT CAST(setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE(MAX(id), 0) + 1, false) AS BIGINT) FROM {table}"
+            ))
+            .fetch_all(&mut **tx)
+            .await
+            .with_context(|| format!("moving {table}'s ids on"))?;
+        }
+        Ok(())
+    }
+
+    /// Each table's rows on both sides, and the donor counts by what they add up to; an
+    /// error if any differ.
+    async fn compare_counts(&self, target: &Store) -> anyhow::Result<Vec<(String, i64, i64)>> {
         let mut tables = Vec::new();
         // The donor counts, built on the target, are compared by what they add up to: the
         // registered donors, and the reserve members among them.
@@ -323,6 +340,6 @@ impl Store {
         if !wrong.is_empty() {
             anyhow::bail!("the counts differ after the copy: {}", wrong.join("; "));
         }
-        Ok(Copied { tables })
+        Ok(tables)
     }
 }
