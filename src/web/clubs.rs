@@ -127,59 +127,8 @@ async fn member_page(
             )
         })
         .collect();
-    let link = |p: usize, label: MsgId| {
-        format!(
-            "<a href=\"/dashboard/clubs/{id}?page={p}\">{}</a>",
-            v.t(label)
-        )
-    };
-    let mut pager = Vec::new();
-    if query.is_none() && page > 1 {
-        pager.push(link(page - 1, MsgId::WebPrevPage));
-    }
-    pager.push(
-        v.m(&Msg::new(MsgId::WebPageOf)
-            .num("page", page as f64)
-            .num("pages", pages as f64)),
-    );
-    if query.is_none() && page < pages {
-        pager.push(link(page + 1, MsgId::WebNextPage));
-    }
-    // Go to a page by number (the whole list only: a search's results beyond its first
-    // page are narrowed by typing more).
-    let goto = if query.is_none() && pages > 2 {
-        format!(
-            "<form method=\"get\" action=\"/dashboard/clubs/{id}\" class=\"inline\">\
-             <label for=\"page\" class=\"inline\">{}</label> <input id=\"page\" name=\"page\" \
-             type=\"number\" min=\"1\" max=\"{pages}\" inputmode=\"numeric\" size=\"4\" \
-             value=\"{page}\"> <button type=\"submit\">{}</button></form>",
-            v.t(MsgId::WebGoToPage),
-            v.t(MsgId::WebGo)
-        )
-    } else {
-        String::new()
-    };
-    let found = match &query {
-        Some(q) if members.is_empty() => format!(
-            "<p role=\"status\">{}</p>",
-            v.m(&Msg::new(MsgId::WebMembersNoneFound).str("query", q.clone()))
-        ),
-        Some(q) => format!(
-            "<p role=\"status\">{}{}</p>",
-            v.m(&Msg::new(MsgId::WebMembersFound)
-                .str("query", q.clone())
-                .num("count", members.len() as f64)),
-            if pages > 1 {
-                format!(
-                    " {}",
-                    v.m(&Msg::new(MsgId::WebMembersNarrow).num("n", MEMBERS_PER_PAGE as f64))
-                )
-            } else {
-                String::new()
-            }
-        ),
-        None => String::new(),
-    };
+    let (pager, goto) = pager(v, id, page, pages, query.is_some());
+    let found = found(v, query.as_deref(), members.len(), pages);
     let all = if query.is_some() {
         format!(
             " <a href=\"/dashboard/clubs/{id}\">{}</a>",
@@ -207,11 +156,10 @@ async fn member_page(
         format!(
             "<table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">{}</th>\
              <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody>\
-             </table><p class=\"langs\">{}</p>{goto}",
+             </table><p class=\"langs\">{pager}</p>{goto}",
             v.t(MsgId::WebColName),
             v.t(MsgId::WebColGroup),
             v.t(MsgId::WebColPhone),
-            pager.join(" · "),
         )
     };
     let heading = match &query {
@@ -226,6 +174,68 @@ async fn member_page(
         v.t(MsgId::WebWriteToClub),
     );
     Ok(Reply::Page(v.page(Nav::Clubs, &body)))
+}
+
+/// The pages of a club's members: previous, "page N of M", next, and a form to go to a page
+/// by number (the whole list only: a search's results beyond its first page are narrowed
+/// by typing more).
+fn pager(v: &View<'_>, id: i64, page: usize, pages: usize, searching: bool) -> (String, String) {
+    let link = |p: usize, label: MsgId| {
+        format!(
+            "<a href=\"/dashboard/clubs/{id}?page={p}\">{}</a>",
+            v.t(label)
+        )
+    };
+    let mut pager = Vec::new();
+    if !searching && page > 1 {
+        pager.push(link(page - 1, MsgId::WebPrevPage));
+    }
+    pager.push(
+        v.m(&Msg::new(MsgId::WebPageOf)
+            .num("page", page as f64)
+            .num("pages", pages as f64)),
+    );
+    if !searching && page < pages {
+        pager.push(link(page + 1, MsgId::WebNextPage));
+    }
+    let goto = if !searching && pages > 2 {
+        format!(
+            "<form method=\"get\" action=\"/dashboard/clubs/{id}\" class=\"inline\">\
+             <label for=\"page\" class=\"inline\">{}</label> <input id=\"page\" name=\"page\" \
+             type=\"number\" min=\"1\" max=\"{pages}\" inputmode=\"numeric\" size=\"4\" \
+             value=\"{page}\"> <button type=\"submit\">{}</button></form>",
+            v.t(MsgId::WebGoToPage),
+            v.t(MsgId::WebGo)
+        )
+    } else {
+        String::new()
+    };
+    (pager.join(" · "), goto)
+}
+
+/// What a search of the members found (nothing, when not searching).
+fn found(v: &View<'_>, query: Option<&str>, count: usize, pages: usize) -> String {
+    match query {
+        Some(q) if count == 0 => format!(
+            "<p role=\"status\">{}</p>",
+            v.m(&Msg::new(MsgId::WebMembersNoneFound).str("query", q.to_string()))
+        ),
+        Some(q) => format!(
+            "<p role=\"status\">{}{}</p>",
+            v.m(&Msg::new(MsgId::WebMembersFound)
+                .str("query", q.to_string())
+                .num("count", count as f64)),
+            if pages > 1 {
+                format!(
+                    " {}",
+                    v.m(&Msg::new(MsgId::WebMembersNarrow).num("n", MEMBERS_PER_PAGE as f64))
+                )
+            } else {
+                String::new()
+            }
+        ),
+        None => String::new(),
+    }
 }
 
 /// Who the account may write to, as the chat offers it.

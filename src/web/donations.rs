@@ -6,9 +6,11 @@ use super::not_as_asked;
 use super::{Fields, Nav, Reply, View, esc, select, val};
 use crate::domain::dates::format_vn;
 use crate::domain::eligibility::DonationKind;
-use crate::engine::drive::find_donor_request;
+use crate::engine::Item;
+use crate::engine::drive::{RecordedDonation, find_donor_request};
 use crate::engine::{DriveOutcome, DriveRequest, Outcome, Request, donation_kind_label};
 use crate::messages::{Msg, MsgId};
+use chrono::NaiveDate;
 
 /// `GET /dashboard/donations`: the search; `POST /dashboard/donations/find` (`lookup`): the
 /// donor found. A lookup is posted, so the phone never sits in an address or a log, and it
@@ -40,86 +42,7 @@ pub async fn donations(v: &View<'_>, query: &Fields, lookup: bool) -> anyhow::Re
                     next,
                     drives,
                     last,
-                }) => {
-                    let today = v
-                        .app
-                        .clock()
-                        .now()
-                        .with_timezone(&v.app.config().timezone)
-                        .date_naive();
-                    let early = next.filter(|n| *n > today);
-                    let card = v.m(&Msg::new(MsgId::RecordFound)
-                        .str("name", name.clone())
-                        .str("blood", blood)
-                        .str(
-                            "eligible",
-                            v.app.catalogue().render(
-                                v.lang,
-                                &match early {
-                                    Some(d) => Msg::new(MsgId::RecordEligibleFrom)
-                                        .str("date", format_vn(d)),
-                                    None => Msg::new(MsgId::RecordEligibleNow),
-                                },
-                            ),
-                        ));
-                    let kinds = super::kind_options(v);
-                    let mut at = vec![(
-                        String::new(),
-                        v.app
-                            .catalogue()
-                            .render(v.lang, &Msg::new(MsgId::ChoiceNoDrive)),
-                    )];
-                    at.extend(drives.iter().map(|d| (d.id.to_string(), d.label.clone())));
-                    let chosen = drives.first().map(|d| d.id.to_string()).unwrap_or_default();
-                    let anyway = match early {
-                        Some(d) => format!(
-                            "<p class=\"behind\">{}</p><label><input type=\"checkbox\" name=\"anyway\" \
-                             value=\"1\" required> {}</label>",
-                            v.m(&Msg::new(MsgId::RecordEarlyConfirm)
-                                .str("name", name.clone())
-                                .str("next", format_vn(d))),
-                            v.t(MsgId::ChoiceRecordAnyway)
-                        ),
-                        None => String::new(),
-                    };
-                    let record = format!(
-                        "<form method=\"post\" action=\"/dashboard/donations\">{}\
-                         <input type=\"hidden\" name=\"donor\" value=\"{donor}\">{}{}{anyway}\
-                         <p><button type=\"submit\">{}</button></p></form>",
-                        v.csrf(),
-                        select("kind", &v.t(MsgId::RecordKindAsk), &kinds, "whole_blood"),
-                        select("drive", &v.t(MsgId::RecordDriveAsk), &at, &chosen),
-                        v.t(MsgId::WebRecord)
-                    );
-                    let remove = match last {
-                        Some(l) => {
-                            let kind = v
-                                .app
-                                .catalogue()
-                                .render(v.lang, &Msg::new(donation_kind_label(l.kind)));
-                            format!(
-                                "<h3>{}</h3><p>{}</p>{}",
-                                v.t(MsgId::WebLastDonation),
-                                v.m(&Msg::new(MsgId::RecordRemoveConfirm)
-                                    .str("kind", kind)
-                                    .str("date", format_vn(l.date))
-                                    .str("name", name)),
-                                v.button(
-                                    "/dashboard/donations/remove",
-                                    MsgId::ChoiceRemoveYes,
-                                    &format!(
-                                        "<input type=\"hidden\" name=\"id\" value=\"{}\">",
-                                        l.id
-                                    )
-                                )
-                            )
-                        }
-                        None => String::new(),
-                    };
-                    format!(
-                        "<section aria-labelledby=\"donor\"><h2 id=\"donor\">{card}</h2>{record}{remove}</section>"
-                    )
-                }
+                }) => donor_found(v, donor, name, blood, next, &drives, last),
                 Outcome::Drive(DriveOutcome::SeveralDonors) => {
                     format!(
                         "<p class=\"error\" role=\"alert\">{}</p>",
@@ -143,6 +66,93 @@ pub async fn donations(v: &View<'_>, query: &Fields, lookup: bool) -> anyhow::Re
         super::uploads::section(v, super::uploads::UploadKind::Donations)
     );
     Ok(Reply::Page(v.page(Nav::Donations, &body)))
+}
+
+/// The donor found: their card, the form to record what they gave (and where), and the
+/// last donation to remove if it was recorded by mistake.
+fn donor_found(
+    v: &View<'_>,
+    donor: i64,
+    name: String,
+    blood: String,
+    next: Option<NaiveDate>,
+    drives: &[Item],
+    last: Option<RecordedDonation>,
+) -> String {
+    let today = v
+        .app
+        .clock()
+        .now()
+        .with_timezone(&v.app.config().timezone)
+        .date_naive();
+    let early = next.filter(|n| *n > today);
+    let card = v.m(&Msg::new(MsgId::RecordFound)
+        .str("name", name.clone())
+        .str("blood", blood)
+        .str(
+            "eligible",
+            v.app.catalogue().render(
+                v.lang,
+                &match early {
+                    Some(d) => Msg::new(MsgId::RecordEligibleFrom).str("date", format_vn(d)),
+                    None => Msg::new(MsgId::RecordEligibleNow),
+                },
+            ),
+        ));
+    let kinds = super::kind_options(v);
+    let mut at = vec![(
+        String::new(),
+        v.app
+            .catalogue()
+            .render(v.lang, &Msg::new(MsgId::ChoiceNoDrive)),
+    )];
+    at.extend(drives.iter().map(|d| (d.id.to_string(), d.label.clone())));
+    let chosen = drives.first().map(|d| d.id.to_string()).unwrap_or_default();
+    let anyway = match early {
+        Some(d) => format!(
+            "<p class=\"behind\">{}</p><label><input type=\"checkbox\" name=\"anyway\" \
+             value=\"1\" required> {}</label>",
+            v.m(&Msg::new(MsgId::RecordEarlyConfirm)
+                .str("name", name.clone())
+                .str("next", format_vn(d))),
+            v.t(MsgId::ChoiceRecordAnyway)
+        ),
+        None => String::new(),
+    };
+    let record = format!(
+        "<form method=\"post\" action=\"/dashboard/donations\">{}\
+         <input type=\"hidden\" name=\"donor\" value=\"{donor}\">{}{}{anyway}\
+         <p><button type=\"submit\">{}</button></p></form>",
+        v.csrf(),
+        select("kind", &v.t(MsgId::RecordKindAsk), &kinds, "whole_blood"),
+        select("drive", &v.t(MsgId::RecordDriveAsk), &at, &chosen),
+        v.t(MsgId::WebRecord)
+    );
+    let remove = match last {
+        Some(l) => {
+            let kind = v
+                .app
+                .catalogue()
+                .render(v.lang, &Msg::new(donation_kind_label(l.kind)));
+            format!(
+                "<h3>{}</h3><p>{}</p>{}",
+                v.t(MsgId::WebLastDonation),
+                v.m(&Msg::new(MsgId::RecordRemoveConfirm)
+                    .str("kind", kind)
+                    .str("date", format_vn(l.date))
+                    .str("name", name)),
+                v.button(
+                    "/dashboard/donations/remove",
+                    MsgId::ChoiceRemoveYes,
+                    &format!("<input type=\"hidden\" name=\"id\" value=\"{}\">", l.id)
+                )
+            )
+        }
+        None => String::new(),
+    };
+    format!(
+        "<section aria-labelledby=\"donor\"><h2 id=\"donor\">{card}</h2>{record}{remove}</section>"
+    )
 }
 
 /// `POST /dashboard/donations` (record) and `POST /dashboard/donations/remove`.
