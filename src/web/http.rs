@@ -63,6 +63,9 @@ pub fn router(app: App) -> Router {
             "/dashboard/{*rest}",
             get(not_found_page).post(not_found_form),
         )
+        // A form posted to a page (or a page asked of a form's address) is an address
+        // that is no page: the same answer as any other.
+        .method_not_allowed_fallback(wrong_method)
         .layer(axum::middleware::map_response(security_headers))
         .with_state(app)
 }
@@ -562,6 +565,22 @@ async fn not_found_page(s: SignedIn) -> Answer {
 
 async fn not_found_form(f: SignedForm) -> Answer {
     f.signed.answer(Ok(Reply::NotFound))
+}
+
+/// A dashboard address asked with a method it does not take: as [`not_found_page`] for a
+/// read, as [`not_found_form`] (session and token checked first) for anything else.
+async fn wrong_method(State(app): State<App>, req: Request) -> Response {
+    if req.method() == Method::GET || req.method() == Method::HEAD {
+        match SignedIn::from_request(req, &app).await {
+            Ok(s) => not_found_page(s).await.into_response(),
+            Err(r) => r,
+        }
+    } else {
+        match SignedForm::from_request(req, &app).await {
+            Ok(f) => not_found_form(f).await.into_response(),
+            Err(r) => r,
+        }
+    }
 }
 
 impl SignedForm {

@@ -1834,6 +1834,17 @@ async fn the_router_checks_the_session_the_roles_and_the_form_token_in_process()
         let (status, _, _) = call("GET", path, Some(&admin), "").await;
         assert_eq!(status, 404, "{path}");
     }
+    // A form posted to a page that takes none, or a form's address read: no such page,
+    // once the session (and a form's token) are checked.
+    let (status, _, _) = call("POST", "/dashboard/drives/5", None, "").await;
+    assert_eq!(status, 401);
+    let (status, _, _) = call("POST", "/dashboard/drives/5", Some(&admin), "x=1").await;
+    assert_eq!(status, 403);
+    let body = format!("csrf={csrf}");
+    let (status, _, page) = call("POST", "/dashboard/drives/5", Some(&admin), &body).await;
+    assert_eq!(status, 404, "{page}");
+    let (status, _, _) = call("GET", "/dashboard/donors/lookup", Some(&admin), "").await;
+    assert_eq!(status, 404);
     // The script may be cached; the pages may not.
     let (status, headers, _) = call("GET", "/dashboard/live.js", None, "").await;
     assert_eq!(status, 200);
