@@ -285,13 +285,15 @@ impl FromRequest<App> for SignedForm {
     type Rejection = Response;
 
     async fn from_request(req: Request, app: &App) -> Result<Self, Response> {
-        let (mut parts, body) = req.into_parts();
-        let signed = SignedIn::from_request_parts(&mut parts, app).await?;
-        let req = Request::from_parts(parts, body);
-        let form = match Form::<Fields>::from_request(req, app).await {
+        // The form is read first (a body that is not a form is refused as such), then the
+        // session, then its token.
+        let (parts, body) = req.into_parts();
+        let mut head = parts.clone();
+        let form = match Form::<Fields>::from_request(Request::from_parts(parts, body), app).await {
             Ok(Form(f)) => super::plain_fields(f),
             Err(rejection) => return Err(rejection.into_response()),
         };
+        let signed = SignedIn::from_request_parts(&mut head, app).await?;
         if !signed.token_ok(&form) {
             return Err(signed.form_refused());
         }

@@ -1845,6 +1845,15 @@ async fn the_router_checks_the_session_the_roles_and_the_form_token_in_process()
     assert_eq!(status, 404, "{page}");
     let (status, _, _) = call("GET", "/dashboard/donors/lookup", Some(&admin), "").await;
     assert_eq!(status, 404);
+    // A body that is not a form is refused as such, before the session is looked at.
+    let not_a_form = Request::builder()
+        .method("POST")
+        .uri("/dashboard/stock")
+        .header("content-type", "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    let r = router.clone().oneshot(not_a_form).await.unwrap();
+    assert_eq!(r.status(), 415);
     // The script may be cached; the pages may not.
     let (status, headers, _) = call("GET", "/dashboard/live.js", None, "").await;
     assert_eq!(status, 200);
