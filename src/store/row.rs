@@ -3,7 +3,7 @@
 
 use sqlx::any::{AnyTypeInfo, AnyTypeInfoKind, AnyValueRef};
 use sqlx::error::BoxDynError;
-use sqlx::{Any, Decode, Type};
+use sqlx::{Any, Decode, Type, ValueRef};
 
 /// A yes/no column or expression: `boolean` on PostgreSQL, an integer 0/1 on SQLite (and a
 /// count or `EXISTS` on either).
@@ -28,9 +28,11 @@ impl Type<Any> for Flag {
 
 impl<'r> Decode<'r, Any> for Flag {
     fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
-        match <bool as Decode<'r, Any>>::decode(value.clone()) {
-            Ok(b) => Ok(Flag(b)),
-            Err(_) => Ok(Flag(<i64 as Decode<'r, Any>>::decode(value)? != 0)),
+        // By the value's own type: no failed decode (and its error) on SQLite's integers.
+        if value.type_info().kind == AnyTypeInfoKind::Bool {
+            Ok(Flag(<bool as Decode<'r, Any>>::decode(value)?))
+        } else {
+            Ok(Flag(<i64 as Decode<'r, Any>>::decode(value)? != 0))
         }
     }
 }
