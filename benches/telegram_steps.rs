@@ -228,6 +228,8 @@ async fn run_durable(donors: i64) -> Duration {
         let (bot, pool) = (bot.clone(), pool.clone());
         tokio::spawn(async move {
             let mut offset = 0;
+            let mut senders: HashMap<ChatId, tokio::sync::mpsc::UnboundedSender<String>> =
+                HashMap::new();
             loop {
                 let Ok(updates) = bot.get_updates().offset(offset).timeout(10).await else {
                     continue;
@@ -250,13 +252,22 @@ async fn run_durable(donors: i64) -> Duration {
                     chats.entry(msg.chat.id).or_default().push(text);
                 }
                 tx.commit().await.unwrap();
+                // One sender a chat, for as long as the run: chats answered side by side,
+                // each in order (a task a batch let a chat's next batch overtake it).
                 for (chat, texts) in chats {
-                    let bot = bot.clone();
-                    tokio::spawn(async move {
-                        for text in texts {
-                            bot.send_message(chat, text).await.unwrap();
-                        }
+                    let queue = senders.entry(chat).or_insert_with(|| {
+                        let (queue, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+                        let bot = bot.clone();
+                        tokio::spawn(async move {
+                            while let Some(text) = rx.recv().await {
+                                bot.send_message(chat, text).await.unwrap();
+                            }
+                        });
+                        queue
                     });
+                    for text in texts {
+                        queue.send(text).unwrap();
+                    }
                 }
             }
         })
