@@ -12,6 +12,7 @@ use crate::domain::drive::{DriveInfo, local_window};
 use crate::domain::plan::PlanFigures;
 use crate::engine::{ClubOutcome, ClubRequest, DriveOutcome, DriveRequest, Outcome, Request};
 use crate::messages::{Lang, Msg, MsgId};
+use maud::{Markup, PreEscaped, html};
 
 /// The cookie that carries a session's token.
 pub const COOKIE: &str = "hm_session";
@@ -20,28 +21,11 @@ pub const LANG_COOKIE: &str = "hm_lang";
 
 /// A phone as a link that dials it, shown as people write it (`0912 345 678`); a number
 /// that is not a Vietnamese mobile (an old record) is shown as stored.
-pub fn tel_link(e164: &str) -> String {
+pub fn tel_link(e164: &str) -> Markup {
     let shown = crate::domain::phone::PhoneNumber::parse(e164)
         .map_or_else(|_| e164.to_string(), |p| p.national());
-    format!("<a href=\"tel:{}\">{}</a>", esc(e164), esc(&shown))
+    html! { a href={ "tel:" (e164) } { (shown) } }
 }
-
-/// Text made safe inside HTML (elements and attribute values).
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 mod callouts;
 pub mod charts;
 mod clubs;
@@ -63,8 +47,8 @@ pub use records::{audit, audit_csv, broadcasts, post_broadcast, post_stock, stoc
 /// after a change (to a page that says what was done), or a refusal.
 #[derive(Debug)]
 pub enum Reply {
-    Page(String),
-    Invalid(String),
+    Page(Markup),
+    Invalid(Markup),
     Redirect(String),
     Refused,
     NotFound,
@@ -201,13 +185,13 @@ pub struct View<'a> {
 }
 
 impl View<'_> {
-    /// A message, escaped.
+    /// A message as text (escaped where a template splices it).
     pub fn t(&self, id: MsgId) -> String {
         self.m(&Msg::new(id))
     }
 
     pub fn m(&self, msg: &Msg) -> String {
-        esc(&self.app.catalogue().render(self.lang, msg))
+        self.app.catalogue().render(self.lang, msg)
     }
 
     /// One request, as the account, under the chat's permission table.
@@ -216,82 +200,64 @@ impl View<'_> {
     }
 
     /// The hidden field every form carries.
-    pub fn csrf(&self) -> String {
-        format!(
-            "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
-            esc(&self.session.csrf)
-        )
+    pub fn csrf(&self) -> Markup {
+        hidden("csrf", &self.session.csrf)
     }
 
-    /// A one-button form (cancel, stop, mark…) posting to `action`.
-    pub fn button(&self, action: &str, label: MsgId, extra: &str) -> String {
-        format!(
-            "<form method=\"post\" action=\"{}\" class=\"inline\">{}{extra}\
-             <button type=\"submit\">{}</button></form>",
-            esc(action),
-            self.csrf(),
-            self.t(label)
-        )
+    /// A one-button form (cancel, stop, mark…) posting to `action`, with `extra` hidden
+    /// fields.
+    pub fn button(&self, action: &str, label: MsgId, extra: Markup) -> Markup {
+        html! {
+            form method="post" action=(action) class="inline" {
+                (self.csrf()) (extra)
+                button type="submit" { (self.t(label)) }
+            }
+        }
     }
 
     /// The notice a redirect asked for, if it is one of the table's.
-    pub fn notice(&self, query: &Fields) -> String {
+    pub fn notice(&self, query: &Fields) -> Markup {
         let ok = val(query, "ok");
         let Some(id) = NOTICES.iter().find(|(k, _)| *k == ok) else {
-            return String::new();
+            return html! {};
         };
         let n = val(query, "n").parse::<i64>().unwrap_or(0);
-        format!(
-            "<p class=\"notice\" role=\"status\">{}</p>",
-            self.m(&Msg::new(id.1).num("n", n as f64))
-        )
+        html! {
+            p class="notice" role="status" { (self.m(&Msg::new(id.1).num("n", n as f64))) }
+        }
     }
 
     /// A whole page with the menu, `active` marked.
-    pub fn page(&self, active: Nav, body: &str) -> String {
+    pub fn page(&self, active: Nav, body: Markup) -> Markup {
         self.page_with(active, body, false)
     }
 
     /// A page whose parts refresh themselves (the call-out tally): it loads the one script.
-    pub fn page_with(&self, active: Nav, body: &str, live: bool) -> String {
-        let nav: String = Nav::ALL
-            .iter()
-            .filter(|n| n.shown(&self.session.roles))
-            .map(|n| {
-                let current = if *n == active {
-                    " aria-current=\"page\""
-                } else {
-                    ""
-                };
-                format!(
-                    "<a href=\"{}\"{current}>{}</a>",
-                    n.path(),
-                    self.t(n.label())
-                )
-            })
-            .collect();
-        let langs: String = Lang::ALL
-            .iter()
-            .map(|l| {
-                let current = if *l == self.lang {
-                    " aria-current=\"true\""
-                } else {
-                    ""
-                };
-                format!(
-                    "<a href=\"{}?lang={code}\" hreflang=\"{code}\" lang=\"{code}\"{current}>{}</a>",
-                    active.path(),
-                    esc(lang_name(*l)),
-                    code = l.code()
-                )
-            })
-            .collect();
-        let chrome = format!(
-            "<nav aria-label=\"{}\">{nav}</nav><p class=\"langs\">{langs}</p>",
-            self.t(MsgId::WebNavLabel)
-        );
-        layout(self.app, self.lang, &chrome, body, Some(self.session), live)
+    pub fn page_with(&self, active: Nav, body: Markup, live: bool) -> Markup {
+        let chrome = html! {
+            nav aria-label=(self.t(MsgId::WebNavLabel)) {
+                @for n in Nav::ALL.iter().filter(|n| n.shown(&self.session.roles)) {
+                    a href=(n.path()) aria-current=[(*n == active).then_some("page")] {
+                        (self.t(n.label()))
+                    }
+                }
+            }
+            p class="langs" {
+                @for l in Lang::ALL {
+                    a href={ (active.path()) "?lang=" (l.code()) } hreflang=(l.code())
+                        lang=(l.code()) aria-current=[(l == self.lang).then_some("true")] {
+                        (lang_name(l))
+                    }
+                }
+            }
+        };
+        layout(self.app, self.lang, chrome, body, Some(self.session), live)
     }
+}
+
+/// A hidden field.
+pub fn hidden(name: &str, value: impl maud::Render) -> Markup {
+    html! { input type="hidden" name=(name) value=(value); }
 }
 
 fn lang_name(l: Lang) -> &'static str {
@@ -305,38 +271,44 @@ fn lang_name(l: Lang) -> &'static str {
 fn layout(
     app: &App,
     lang: Lang,
-    chrome: &str,
-    body: &str,
+    chrome: Markup,
+    body: Markup,
     session: Option<&Session>,
     live: bool,
-) -> String {
-    let say = |id: MsgId| esc(&app.catalogue().render(lang, &Msg::new(id)));
-    let title = esc(&app.catalogue().render(
+) -> Markup {
+    let title = app.catalogue().render(
         lang,
         &Msg::new(MsgId::WebTitle).str("org", app.config().org_name.clone()),
-    ));
-    let sign_out = session.map_or(String::new(), |s| {
-        format!(
-            "<form method=\"post\" action=\"/dashboard/logout\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-             <button type=\"submit\">{}</button></form>",
-            esc(&s.csrf),
-            say(MsgId::WebSignOut)
-        )
-    });
-    let script = if live {
-        "<script src=\"/dashboard/live.js\" defer></script>"
-    } else {
-        ""
-    };
-    format!(
-        "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title><link rel=\"icon\" href=\"/dashboard/favicon.svg\" \
-         type=\"image/svg+xml\"><style>{STYLE}</style>{script}</head><body>\
-         <header><h1>{title}</h1>{sign_out}</header>{chrome}<main>{body}</main></body></html>\n",
-        lang = lang.code(),
-    )
+    );
+    html! {
+        (PreEscaped("<!doctype html>\n"))
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                link rel="icon" href="/dashboard/favicon.svg" type="image/svg+xml";
+                style { (PreEscaped(STYLE)) }
+                @if live { script src="/dashboard/live.js" defer {} }
+            }
+            body {
+                header {
+                    h1 { (title) }
+                    @if let Some(s) = session {
+                        form method="post" action="/dashboard/logout" {
+                            (hidden("csrf", &s.csrf))
+                            button type="submit" {
+                                (app.catalogue().render(lang, &Msg::new(MsgId::WebSignOut)))
+                            }
+                        }
+                    }
+                }
+                (chrome)
+                main { (body) }
+            }
+        }
+        "\n"
+    }
 }
 
 /// The dashboard's one script: parts marked `data-live` are fetched again every second and
@@ -402,9 +374,9 @@ min-height:3rem;padding:2px;font-size:.85rem}.bar{background:#eee;height:1rem;wi
 background:#faf5f5}progress{width:100%;max-width:30rem;height:1rem}";
 
 /// A page saying one thing (signed out, refused…).
-pub fn message_page(app: &App, lang: Lang, id: MsgId) -> String {
-    let text = esc(&app.catalogue().render(lang, &Msg::new(id)));
-    layout(app, lang, "", &format!("<p>{text}</p>"), None, false)
+pub fn message_page(app: &App, lang: Lang, id: MsgId) -> Markup {
+    let text = app.catalogue().render(lang, &Msg::new(id));
+    layout(app, lang, html! {}, html! { p { (text) } }, None, false)
 }
 
 /// The overview: the year against its plan (the report's lines and the cumulative chart),
@@ -439,22 +411,25 @@ pub async fn overview(v: &View<'_>) -> anyhow::Result<Reply> {
         .collect();
     let campaigns = match v.ask(Request::Drive(DriveRequest::Report)).await? {
         Outcome::Drive(DriveOutcome::Report { report, .. }) => {
-            campaigns_section(v, &report, app.clock().now())
+            Some(campaigns_section(v, &report, app.clock().now()))
         }
-        _ => String::new(),
+        _ => None,
     };
     let units = units_section(v, &figures);
     let open = callouts::open_section(v).await?;
     let delivery = match v.ask(Request::Club(ClubRequest::DeliveryHealth)).await? {
-        Outcome::Club(ClubOutcome::Delivery(h)) => delivery_section(v, &h, now),
-        _ => String::new(),
+        Outcome::Club(ClubOutcome::Delivery(h)) => Some(delivery_section(v, &h, now)),
+        _ => None,
     };
-    let body = format!(
-        "{}{campaigns}{units}{}{open}{delivery}",
-        year_section(app, lang, &figures),
-        drives_section(app, lang, &soon)
-    );
-    Ok(Reply::Page(v.page(Nav::Overview, &body)))
+    let body = html! {
+        (year_section(app, lang, &figures))
+        @if let Some(c) = campaigns { (c) }
+        (units)
+        (drives_section(app, lang, &soon))
+        (open)
+        @if let Some(d) = delivery { (d) }
+    };
+    Ok(Reply::Page(v.page(Nav::Overview, body)))
 }
 
 /// Campaigns shown in the overview's chart: the latest that have begun.
@@ -467,7 +442,7 @@ fn campaigns_section(
     v: &View<'_>,
     report: &crate::domain::drive::Report,
     now: chrono::DateTime<chrono::Utc>,
-) -> String {
+) -> Markup {
     let today = now.with_timezone(&v.app.config().timezone).date_naive();
     let mut begun: Vec<_> = report
         .campaigns
@@ -496,7 +471,7 @@ fn campaigns_section(
 
 /// The plan's units (districts, schools, firms…): units of blood received against their
 /// targets, where the plan has units.
-fn units_section(v: &View<'_>, f: &PlanFigures) -> String {
+fn units_section(v: &View<'_>, f: &PlanFigures) -> Markup {
     let bars: Vec<charts::Bar> = f
         .units
         .iter()
@@ -527,64 +502,41 @@ fn chart_section(
     title: MsgId,
     bars: &[charts::Bar],
     done: MsgId,
-) -> String {
+) -> Markup {
     if bars.is_empty() {
-        return String::new();
+        return html! {};
     }
-    let say = |m: Msg| v.app.catalogue().render(v.lang, &m);
-    let mut keys = vec![(charts::Key::Bar, say(Msg::new(done)))];
+    let mut keys = vec![(charts::Key::Bar, v.t(done))];
     if bars.iter().any(|b| b.target.is_some()) {
-        keys.push((charts::Key::Target, say(Msg::new(MsgId::WebChartTarget))));
+        keys.push((charts::Key::Target, v.t(MsgId::WebChartTarget)));
     }
-    format!(
-        "<section aria-labelledby=\"{id}\"><h2 id=\"{id}\">{}</h2><figure class=\"chart\">{}{}\
-         </figure></section>",
-        v.t(heading),
-        charts::bar_chart(
-            &format!("{id}-chart"),
-            &say(Msg::new(title).num("n", bars.len() as f64)),
-            bars,
-            v.lang == Lang::Vi,
-        ),
-        charts::legend(&keys)
-    )
+    html! {
+        section aria-labelledby=(id) {
+            h2 id=(id) { (v.t(heading)) }
+            figure class="chart" {
+                (charts::bar_chart(
+                    &format!("{id}-chart"),
+                    &v.m(&Msg::new(title).num("n", bars.len() as f64)),
+                    bars,
+                    v.lang == Lang::Vi,
+                ))
+                (charts::legend(&keys))
+            }
+        }
+    }
+}
+
+/// A table's head row: one column heading a message.
+fn head_row(v: &View<'_>, cols: &[MsgId]) -> Markup {
+    html! {
+        thead { tr { @for c in cols { th scope="col" { (v.t(*c)) } } } }
+    }
 }
 
 /// Per lane: what waits, the longest a due message has waited, and the last hour's sent,
 /// failed and retried; whether any lane is late, in words (not colour alone).
-fn delivery_section(v: &View<'_>, h: &Health, now: i64) -> String {
+fn delivery_section(v: &View<'_>, h: &Health, now: i64) -> Markup {
     let late = h.lanes.iter().any(|l| l.late(now));
-    let rows: String = h
-        .lanes
-        .iter()
-        .map(|l| {
-            let label = match Lane::from_index(l.lane) {
-                Some(Lane::Urgent) => MsgId::WebLaneUrgent,
-                Some(Lane::Reply) => MsgId::WebLaneReply,
-                Some(Lane::Notice) => MsgId::WebLaneNotice,
-                Some(Lane::Bulk) | None => MsgId::WebLaneBulk,
-            };
-            let due = l.due_since.map_or(String::new(), |t| {
-                v.m(&Msg::new(MsgId::WebDueMinutes)
-                    .num("n", (now.saturating_sub(t).max(0) / 60_000) as f64))
-            });
-            let class = if l.late(now) || l.failed > 0 {
-                " class=\"behind\""
-            } else {
-                ""
-            };
-            format!(
-                "<tr{class}><th scope=\"row\">{}</th><td>{}</td><td>{due}</td><td>{}</td>\
-                 <td>{}</td><td>{}</td><td>{}</td></tr>",
-                v.t(label),
-                l.waiting,
-                l.sent,
-                l.failed,
-                l.retried,
-                l.throttled
-            )
-        })
-        .collect();
     let minutes = crate::domain::delivery::LATE_MINUTES as f64;
     let verdict = if late {
         // Late for a channel this server runs: its connection; for one it does not run
@@ -623,57 +575,71 @@ fn delivery_section(v: &View<'_>, h: &Health, now: i64) -> String {
                     .str("channels", names(&off))),
             );
         }
-        format!("<p class=\"behind\" role=\"alert\">{}</p>", said.join(" "))
+        html! { p class="behind" role="alert" { (said.join(" ")) } }
     } else {
-        format!(
-            "<p>{}</p>",
-            v.m(&Msg::new(MsgId::WebDeliveryOk).num("n", minutes))
-        )
+        html! { p { (v.m(&Msg::new(MsgId::WebDeliveryOk).num("n", minutes))) } }
     };
-    let quota = match h.zns_quota {
-        Some((Some(daily), Some(remaining))) => format!(
-            "<p>{}</p>",
-            v.m(&Msg::new(MsgId::WebZnsQuota)
-                .num("daily", daily as f64)
-                .num("remaining", remaining as f64))
-        ),
-        _ => String::new(),
+    let lane_label = |lane| match Lane::from_index(lane) {
+        Some(Lane::Urgent) => MsgId::WebLaneUrgent,
+        Some(Lane::Reply) => MsgId::WebLaneReply,
+        Some(Lane::Notice) => MsgId::WebLaneNotice,
+        Some(Lane::Bulk) | None => MsgId::WebLaneBulk,
     };
-    let backup = if h.backups_here {
-        backup_line(v, h.backup_at, now)
-    } else {
-        String::new()
-    };
-    format!(
-        "<section aria-labelledby=\"delivery\"><h2 id=\"delivery\">{}</h2>{verdict}\
-         <table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody>\
-         </table>{quota}{backup}</section>",
-        v.t(MsgId::WebDelivery),
-        v.t(MsgId::WebColLane),
-        v.t(MsgId::WebColWaiting),
-        v.t(MsgId::WebColDue),
-        v.t(MsgId::WebColSentHour),
-        v.t(MsgId::WebColFailed),
-        v.t(MsgId::WebColRetried),
-        v.t(MsgId::WebColThrottled),
-    )
+    html! {
+        section aria-labelledby="delivery" {
+            h2 id="delivery" { (v.t(MsgId::WebDelivery)) }
+            (verdict)
+            table {
+                (head_row(v, &[
+                    MsgId::WebColLane,
+                    MsgId::WebColWaiting,
+                    MsgId::WebColDue,
+                    MsgId::WebColSentHour,
+                    MsgId::WebColFailed,
+                    MsgId::WebColRetried,
+                    MsgId::WebColThrottled,
+                ]))
+                tbody {
+                    @for l in &h.lanes {
+                        tr class=[(l.late(now) || l.failed > 0).then_some("behind")] {
+                            th scope="row" { (v.t(lane_label(l.lane))) }
+                            td { (l.waiting) }
+                            td {
+                                @if let Some(t) = l.due_since {
+                                    (v.m(&Msg::new(MsgId::WebDueMinutes)
+                                        .num("n", (now.saturating_sub(t).max(0) / 60_000) as f64)))
+                                }
+                            }
+                            td { (l.sent) }
+                            td { (l.failed) }
+                            td { (l.retried) }
+                            td { (l.throttled) }
+                        }
+                    }
+                }
+            }
+            @if let Some((Some(daily), Some(remaining))) = h.zns_quota {
+                p {
+                    (v.m(&Msg::new(MsgId::WebZnsQuota)
+                        .num("daily", daily as f64)
+                        .num("remaining", remaining as f64)))
+                }
+            }
+            @if h.backups_here { (backup_line(v, h.backup_at, now)) }
+        }
+    }
 }
 
 /// The last scheduled backup (SQLite): when it was taken, flagged when more than two
 /// intervals old or when none was ever taken; said when none are scheduled.
-fn backup_line(v: &View<'_>, at: Option<i64>, now: i64) -> String {
+fn backup_line(v: &View<'_>, at: Option<i64>, now: i64) -> Markup {
     let cfg = v.app.config();
     let Some(b) = &cfg.backup else {
-        return format!("<p>{}</p>", v.t(MsgId::WebBackupNone));
+        return html! { p { (v.t(MsgId::WebBackupNone)) } };
     };
     let every_ms = i64::try_from(b.every.as_millis()).unwrap_or(i64::MAX);
     match at {
-        None => format!(
-            "<p class=\"behind\" role=\"alert\">{}</p>",
-            v.t(MsgId::WebBackupNever)
-        ),
+        None => html! { p class="behind" role="alert" { (v.t(MsgId::WebBackupNever)) } },
         Some(t) => {
             let when = chrono::DateTime::from_timestamp_millis(t)
                 .unwrap_or_default()
@@ -681,20 +647,15 @@ fn backup_line(v: &View<'_>, at: Option<i64>, now: i64) -> String {
                 .format("%d/%m/%Y %H:%M")
                 .to_string();
             let late = now.saturating_sub(t) > every_ms.saturating_mul(2);
-            format!(
-                "<p{}>{}</p>",
-                if late {
-                    " class=\"behind\" role=\"alert\""
-                } else {
-                    ""
-                },
-                v.m(&Msg::new(if late {
-                    MsgId::WebBackupLate
-                } else {
-                    MsgId::WebBackupLast
-                })
-                .str("at", when))
-            )
+            let said = v.m(&Msg::new(if late {
+                MsgId::WebBackupLate
+            } else {
+                MsgId::WebBackupLast
+            })
+            .str("at", when));
+            html! {
+                p class=[late.then_some("behind")] role=[late.then_some("alert")] { (said) }
+            }
         }
     }
 }
@@ -702,10 +663,10 @@ fn backup_line(v: &View<'_>, at: Option<i64>, now: i64) -> String {
 /// The year at a glance: its key figures as large numbers, each with its target and, when
 /// behind its pace, one quiet mark saying by how much; the cumulative chart with its legend
 /// in text; the months; each allocated unit, with the same quiet mark.
-fn year_section(app: &App, lang: Lang, f: &PlanFigures) -> String {
+fn year_section(app: &App, lang: Lang, f: &PlanFigures) -> Markup {
     use crate::domain::text::figure;
     let cat = app.catalogue();
-    let say = |m: Msg| esc(&cat.render(lang, &m));
+    let say = |m: Msg| cat.render(lang, &m);
     let t = |id: MsgId| say(Msg::new(id));
     let vi = lang == Lang::Vi;
     let fig = |v: i64| figure(v as f64, vi);
@@ -720,23 +681,13 @@ fn year_section(app: &App, lang: Lang, f: &PlanFigures) -> String {
                 .to_string(),
         ));
     let targets = f.targets.clone().unwrap_or_default();
-    let cards = key_figures(cat, lang, f);
     let target = targets.units.filter(|_| f.targets.is_some());
-    let title = cat.render(
-        lang,
-        &Msg::new(MsgId::WebChartTitle).str("target", target.map_or("none".to_string(), fig)),
-    );
+    let title =
+        say(Msg::new(MsgId::WebChartTitle).str("target", target.map_or("none".to_string(), fig)));
     let months = chrono::Datelike::month(&f.until) as usize;
-    let chart = cumulative_chart(&f.by_month, months, target, &title, vi);
-    let mut legend = vec![(
-        charts::Key::Line,
-        cat.render(lang, &Msg::new(MsgId::WebChartDone)),
-    )];
+    let mut legend = vec![(charts::Key::Line, t(MsgId::WebChartDone))];
     if target.is_some_and(|t| t > 0) {
-        legend.push((
-            charts::Key::Dashed,
-            cat.render(lang, &Msg::new(MsgId::WebChartPace)),
-        ));
+        legend.push((charts::Key::Dashed, t(MsgId::WebChartPace)));
     }
     let by_month: Vec<String> = f
         .by_month
@@ -745,195 +696,189 @@ fn year_section(app: &App, lang: Lang, f: &PlanFigures) -> String {
         .enumerate()
         .map(|(i, u)| format!("{}: {}", i + 1, figure(*u, vi)))
         .collect();
-    let by_month = say(Msg::new(MsgId::PlanReportMonths).str("months", by_month.join(" · ")));
-    let units = units_list(cat, lang, f);
-    format!(
-        "<section aria-labelledby=\"year\"><h2 id=\"year\">{}</h2><p>{head}</p>{cards}\
-         <figure class=\"chart\">{chart}{}</figure><p class=\"note\">{by_month}</p>{units}</section>",
-        t(MsgId::WebYearHead),
-        charts::legend(&legend)
-    )
+    html! {
+        section aria-labelledby="year" {
+            h2 id="year" { (t(MsgId::WebYearHead)) }
+            p { (head) }
+            (key_figures(cat, lang, f))
+            figure class="chart" {
+                (cumulative_chart(&f.by_month, months, target, &title, vi))
+                (charts::legend(&legend))
+            }
+            p class="note" {
+                (say(Msg::new(MsgId::PlanReportMonths).str("months", by_month.join(" · "))))
+            }
+            (units_list(cat, lang, f))
+        }
+    }
 }
+
 /// The year's key figures as large numbers against their targets, a quiet mark where one is
 /// behind its pace (the year has no targets: said in a line).
-fn key_figures(cat: &crate::messages::Catalogue, lang: Lang, f: &PlanFigures) -> String {
+fn key_figures(cat: &crate::messages::Catalogue, lang: Lang, f: &PlanFigures) -> Markup {
     use crate::domain::text::figure;
-    let say = |m: Msg| esc(&cat.render(lang, &m));
+    let say = |m: Msg| cat.render(lang, &m);
     let t = |id: MsgId| say(Msg::new(id));
     let vi = lang == Lang::Vi;
     let fig = |v: i64| figure(v as f64, vi);
     let pct = |v: f64| format!("{}%", v.round() as i64);
     let share = |bp: i64| format!("{}%", figure(bp as f64 / 100.0, vi));
-    let targets = f.targets.clone().unwrap_or_default();
-    let mark = |p: Option<crate::domain::plan::Pace>| match p.filter(|p| p.behind()) {
-        Some(p) => format!(
-            "<p class=\"note\"><span class=\"mark\">● {}</span> {}</p>",
-            t(MsgId::WebKpiBehind),
-            say(Msg::new(MsgId::WebKpiBehindWhy)
-                .str("pct", pct(p.done_pct))
-                .str("year_pct", pct(p.year_pct)))
-        ),
-        None => String::new(),
+    let Some(targets) = f.targets.clone() else {
+        return html! {
+            p { (say(Msg::new(MsgId::PlanReportNone).str("year", f.year.to_string()))) }
+        };
     };
-    let card = |label: MsgId, value: String, target: Option<String>, note: String| {
-        let of = target.map_or(String::new(), |x| {
-            format!(
-                " <span class=\"of\">{}</span>",
-                say(Msg::new(MsgId::WebKpiTarget).str("target", x))
-            )
-        });
-        format!(
-            "<div class=\"kpi\"><p class=\"label\">{}</p><p class=\"value\">{}{of}</p>{note}</div>",
-            t(label),
-            esc(&value)
-        )
+    let note = |text: String| html! { p class="note" { (text) } };
+    let mark = |p: Option<crate::domain::plan::Pace>| match p.filter(|p| p.behind()) {
+        Some(p) => html! {
+            p class="note" {
+                span class="mark" { "● " (t(MsgId::WebKpiBehind)) }
+                " "
+                (say(Msg::new(MsgId::WebKpiBehindWhy)
+                    .str("pct", pct(p.done_pct))
+                    .str("year_pct", pct(p.year_pct))))
+            }
+        },
+        None => html! {},
+    };
+    let card = |label: MsgId, value: String, target: Option<String>, note: Markup| {
+        html! {
+            div class="kpi" {
+                p class="label" { (t(label)) }
+                p class="value" {
+                    (value)
+                    @if let Some(x) = target {
+                        " "
+                        span class="of" { (say(Msg::new(MsgId::WebKpiTarget).str("target", x))) }
+                    }
+                }
+                (note)
+            }
+        }
     };
     let pace = f.pace();
-    let units_note = format!(
-        "<p class=\"note\">{}</p>{}",
-        say(Msg::new(MsgId::WebKpiUnitsNote)
+    let units_note = html! {
+        (note(say(Msg::new(MsgId::WebKpiUnitsNote)
             .str("pct", pace.map_or("—".into(), |p| pct(p.done_pct)))
-            .str("last", figure(f.units_last_year, vi))),
-        mark(pace)
-    );
+            .str("last", figure(f.units_last_year, vi)))))
+        (mark(pace))
+    };
     let people = match (targets.people_min, targets.people_max) {
         (Some(a), Some(b)) if a != b => Some(format!("{}–{}", fig(a), fig(b))),
         (Some(a), _) | (None, Some(a)) => Some(fig(a)),
         (None, None) => None,
     };
     let donors_note = match f.population_pct() {
-        Some(p) => format!(
-            "<p class=\"note\">{}</p>",
-            say(Msg::new(MsgId::WebKpiDonorsNote).str("pct", share((p * 100.0).round() as i64)))
-        ),
-        None => String::new(),
+        Some(p) => note(say(
+            Msg::new(MsgId::WebKpiDonorsNote).str("pct", share((p * 100.0).round() as i64))
+        )),
+        None => html! {},
     };
     let drives_note = if f.fixed_days > 0 {
-        format!(
-            "<p class=\"note\">{}</p>",
-            say(Msg::new(MsgId::WebKpiDrivesNote).num("fixed", f.fixed_days as f64))
-        )
+        note(say(
+            Msg::new(MsgId::WebKpiDrivesNote).num("fixed", f.fixed_days as f64)
+        ))
     } else {
-        String::new()
+        html! {}
     };
-    let cards = [
-        card(
-            MsgId::WebKpiUnits,
-            figure(f.units_done, vi),
-            targets.units.map(fig),
-            units_note,
-        ),
-        card(MsgId::WebKpiPeople, fig(f.reached), people, String::new()),
-        card(
-            MsgId::WebKpiRepeat,
-            f.repeat_pct().map_or("—".into(), pct),
-            targets.repeat_pct.map(|p| format!("{p}%")),
-            String::new(),
-        ),
-        card(
-            MsgId::WebKpiDonors,
-            fig(f.donors),
-            targets.population_share_bp.map(share),
-            donors_note,
-        ),
-        card(
-            MsgId::WebKpiDrives,
-            fig(f.drives),
-            targets.drives.map(fig),
-            drives_note,
-        ),
-    ]
-    .concat();
-    if f.targets.is_some() {
-        format!("<div class=\"kpis\">{cards}</div>")
-    } else {
-        format!(
-            "<p>{}</p>",
-            say(Msg::new(MsgId::PlanReportNone).str("year", f.year.to_string()))
-        )
+    html! {
+        div class="kpis" {
+            (card(
+                MsgId::WebKpiUnits,
+                figure(f.units_done, vi),
+                targets.units.map(fig),
+                units_note,
+            ))
+            (card(MsgId::WebKpiPeople, fig(f.reached), people, html! {}))
+            (card(
+                MsgId::WebKpiRepeat,
+                f.repeat_pct().map_or("—".into(), pct),
+                targets.repeat_pct.map(|p| format!("{p}%")),
+                html! {},
+            ))
+            (card(
+                MsgId::WebKpiDonors,
+                fig(f.donors),
+                targets.population_share_bp.map(share),
+                donors_note,
+            ))
+            (card(MsgId::WebKpiDrives, fig(f.drives), targets.drives.map(fig), drives_note))
+        }
     }
 }
 
 /// Each allocated unit against its target, with the quiet mark where it is behind its pace.
-fn units_list(cat: &crate::messages::Catalogue, lang: Lang, f: &PlanFigures) -> String {
+fn units_list(cat: &crate::messages::Catalogue, lang: Lang, f: &PlanFigures) -> Markup {
     use crate::domain::text::figure;
-    let say = |m: Msg| esc(&cat.render(lang, &m));
-    let t = |id: MsgId| say(Msg::new(id));
+    let t = |id: MsgId| cat.render(lang, &Msg::new(id));
     let vi = lang == Lang::Vi;
     let fig = |v: i64| figure(v as f64, vi);
     let pct = |v: f64| format!("{}%", v.round() as i64);
-    let units: String = f
-        .units
-        .iter()
-        .map(|u| {
-            let pace = f.unit_pace(u);
-            let line = cat.render(
-                lang,
-                &Msg::new(MsgId::PlanReportUnit)
-                    .str("name", u.name.clone())
-                    .str("illustrative", if u.illustrative { "*" } else { "" })
-                    .str("done", figure(u.units_done, vi))
-                    .str("target", u.target_units.map_or("—".into(), fig))
-                    .str("pct", pace.map_or("—".into(), |p| pct(p.done_pct)))
-                    .str("behind", ""),
-            );
-            let behind = if pace.is_some_and(|p| p.behind()) {
-                format!(" <span class=\"mark\">● {}</span>", t(MsgId::WebKpiBehind))
-            } else {
-                String::new()
-            };
-            format!("<li>{}{behind}</li>", esc(line.trim_start_matches("• ")))
-        })
-        .collect();
-    if units.is_empty() {
-        String::new()
-    } else {
-        let note = if f.units.iter().any(|u| u.illustrative) {
-            format!("<p class=\"note\">{}</p>", t(MsgId::PlanReportIllustrative))
-        } else {
-            String::new()
-        };
-        format!(
-            "<p>{}</p><ul>{units}</ul>{note}",
-            t(MsgId::PlanReportUnitsHead)
-        )
+    if f.units.is_empty() {
+        return html! {};
+    }
+    let line = |u: &crate::domain::plan::UnitFigures| {
+        let pace = f.unit_pace(u);
+        let line = cat.render(
+            lang,
+            &Msg::new(MsgId::PlanReportUnit)
+                .str("name", u.name.clone())
+                .str("illustrative", if u.illustrative { "*" } else { "" })
+                .str("done", figure(u.units_done, vi))
+                .str("target", u.target_units.map_or("—".into(), fig))
+                .str("pct", pace.map_or("—".into(), |p| pct(p.done_pct)))
+                .str("behind", ""),
+        );
+        html! {
+            li {
+                (line.trim_start_matches("• "))
+                @if pace.is_some_and(|p| p.behind()) {
+                    " " span class="mark" { "● " (t(MsgId::WebKpiBehind)) }
+                }
+            }
+        }
+    };
+    html! {
+        p { (t(MsgId::PlanReportUnitsHead)) }
+        ul { @for u in &f.units { (line(u)) } }
+        @if f.units.iter().any(|u| u.illustrative) {
+            p class="note" { (t(MsgId::PlanReportIllustrative)) }
+        }
     }
 }
 
-fn drives_section(app: &App, lang: Lang, drives: &[&DriveInfo]) -> String {
+fn drives_section(app: &App, lang: Lang, drives: &[&DriveInfo]) -> Markup {
     let cat = app.catalogue();
-    let say = |id: MsgId| esc(&cat.render(lang, &Msg::new(id)));
+    let say = |id: MsgId| cat.render(lang, &Msg::new(id));
     let tz = app.config().timezone;
-    let body = if drives.is_empty() {
-        format!("<p>{}</p>", say(MsgId::WebDrivesNone))
-    } else {
-        let rows: String = drives
-            .iter()
-            .map(|d| {
-                let (day, w) = local_window(d.starts_at, d.ends_at, tz);
-                format!(
-                    "<tr><td>{} {}</td><td>{} ({})</td><td>{} / {}</td></tr>",
-                    crate::domain::dates::format_vn(day),
-                    esc(&w.label()),
-                    esc(&d.place),
-                    esc(&d.province_name()),
-                    d.taken,
-                    d.capacity
-                )
-            })
-            .collect();
-        format!(
-            "<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-             <th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody></table>",
-            say(MsgId::WebColWhen),
-            say(MsgId::WebColPlace),
-            say(MsgId::WebColSignups)
-        )
-    };
-    format!(
-        "<section aria-labelledby=\"drives\"><h2 id=\"drives\">{}</h2>{body}</section>",
-        say(MsgId::WebDrivesHead)
-    )
+    html! {
+        section aria-labelledby="drives" {
+            h2 id="drives" { (say(MsgId::WebDrivesHead)) }
+            @if drives.is_empty() {
+                p { (say(MsgId::WebDrivesNone)) }
+            } @else {
+                table {
+                    thead {
+                        tr {
+                            th scope="col" { (say(MsgId::WebColWhen)) }
+                            th scope="col" { (say(MsgId::WebColPlace)) }
+                            th scope="col" { (say(MsgId::WebColSignups)) }
+                        }
+                    }
+                    tbody {
+                        @for d in drives {
+                            @let (day, w) = local_window(d.starts_at, d.ends_at, tz);
+                            tr {
+                                td { (crate::domain::dates::format_vn(day)) " " (w.label()) }
+                                td { (d.place) " (" (d.province_name()) ")" }
+                                td { (d.taken) " / " (d.capacity) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The year's units received, cumulative by month, for the `months` gone, against the
@@ -945,7 +890,7 @@ pub fn cumulative_chart(
     target: Option<i64>,
     title: &str,
     vietnamese: bool,
-) -> String {
+) -> Markup {
     const W: f64 = 600.0;
     const H: f64 = 236.0;
     const LEFT: f64 = 72.0;
@@ -962,57 +907,41 @@ pub fn cumulative_chart(
     let top = target.map_or(0.0, |t| t.max(0) as f64).max(sum).max(1.0);
     let x = |m: f64| LEFT + (W - LEFT - RIGHT) * m / 12.0;
     let y = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - v / top);
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" role=\"img\" \
-         aria-labelledby=\"chart-title\"><title id=\"chart-title\">{}</title>",
-        esc(title)
-    );
-    // Axes, month ticks 1–12 and the top value.
-    out.push_str(&format!(
-        "<line x1=\"{LEFT}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" stroke=\"#333\"/>\
-         <line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{b}\" stroke=\"#333\"/>\
-         <text x=\"{tx}\" y=\"{ty}\" font-size=\"16\" text-anchor=\"end\">{}</text>\
-         <text x=\"{tx}\" y=\"{b}\" font-size=\"16\" text-anchor=\"end\">0</text>",
-        crate::domain::text::figure(top.round(), vietnamese),
-        b = H - BOTTOM,
-        r = W - RIGHT,
-        tx = LEFT - 6.0,
-        ty = TOP + 4.0,
-    ));
-    for m in 1..=12 {
-        out.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"16\" text-anchor=\"middle\">{m}</text>",
-            x(m as f64),
-            H - BOTTOM + 16.0
-        ));
+    let one = |v: f64| format!("{v:.1}");
+    let bottom = H - BOTTOM;
+    let points: Vec<String> = std::iter::once((0.0, 0.0))
+        .chain(
+            cumulative
+                .iter()
+                .enumerate()
+                .map(|(i, v)| ((i + 1) as f64, *v)),
+        )
+        .map(|(m, v)| format!("{:.1},{:.1}", x(m), y(v)))
+        .collect();
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (W) " " (H) } role="img"
+            aria-labelledby="chart-title" {
+            title id="chart-title" { (title) }
+            // Axes, month ticks 1–12 and the top value.
+            line x1=(LEFT) y1=(bottom) x2=(W - RIGHT) y2=(bottom) stroke="#333" {}
+            line x1=(LEFT) y1=(TOP) x2=(LEFT) y2=(bottom) stroke="#333" {}
+            text x=(LEFT - 6.0) y=(TOP + 4.0) font-size="16" text-anchor="end" {
+                (crate::domain::text::figure(top.round(), vietnamese))
+            }
+            text x=(LEFT - 6.0) y=(bottom) font-size="16" text-anchor="end" { "0" }
+            @for m in 1..=12 {
+                text x=(one(x(f64::from(m)))) y=(one(bottom + 16.0)) font-size="16"
+                    text-anchor="middle" { (m) }
+            }
+            @if let Some(t) = target.filter(|t| *t > 0) {
+                line x1=(one(x(0.0))) y1=(one(y(0.0))) x2=(one(x(12.0))) y2=(one(y(t as f64)))
+                    stroke="#555" stroke-dasharray="6 4" {}
+            }
+            @if !cumulative.is_empty() {
+                polyline fill="none" stroke="#8b0000" stroke-width="3" points=(points.join(" ")) {}
+            }
+        }
     }
-    if let Some(t) = target.filter(|t| *t > 0) {
-        out.push_str(&format!(
-            "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#555\" \
-             stroke-dasharray=\"6 4\"/>",
-            x(0.0),
-            y(0.0),
-            x(12.0),
-            y(t as f64)
-        ));
-    }
-    if !cumulative.is_empty() {
-        let points: Vec<String> = std::iter::once((0.0, 0.0))
-            .chain(
-                cumulative
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| ((i + 1) as f64, *v)),
-            )
-            .map(|(m, v)| format!("{:.1},{:.1}", x(m), y(v)))
-            .collect();
-        out.push_str(&format!(
-            "<polyline fill=\"none\" stroke=\"#8b0000\" stroke-width=\"3\" points=\"{}\"/>",
-            points.join(" ")
-        ));
-    }
-    out.push_str("</svg>");
-    out
 }
 
 /// A form's fields as posted (urlencoded, decoded).
@@ -1034,18 +963,99 @@ pub fn val<'a>(f: &'a Fields, name: &str) -> &'a str {
 /// Errors of a form, by field name, already rendered.
 pub type Errors = Vec<(&'static str, String)>;
 
-/// A field's error, if it has one: the attributes that mark the control invalid and link it
-/// to the note (for screen readers), and the note itself.
-pub fn field_error(name: &str, errors: &[(&'static str, String)]) -> (String, String) {
-    match errors.iter().find(|(k, _)| *k == name) {
-        Some((_, e)) => (
-            format!(" aria-invalid=\"true\" aria-describedby=\"{name}-error\""),
-            format!(
-                "<span class=\"error\" id=\"{name}-error\">{}</span>",
-                esc(e)
-            ),
-        ),
-        None => (String::new(), String::new()),
+/// A field's error, if it has one.
+pub fn field_error<'a>(name: &str, errors: &'a [(&'static str, String)]) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|(k, _)| *k == name)
+        .map(|(_, e)| e.as_str())
+}
+
+/// The id of a field's error note (what its control is described by).
+fn error_id(name: &str) -> String {
+    format!("{name}-error")
+}
+
+/// A field's error note, linked from its control for screen readers (nothing without one).
+pub fn error_note(name: &str, error: Option<&str>) -> Markup {
+    html! {
+        @if let Some(e) = error { span class="error" id=(error_id(name)) { (e) } }
+    }
+}
+
+/// What kind of input a form's control is, and its limits.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Control {
+    kind: Option<&'static str>,
+    inputmode: Option<&'static str>,
+    autocomplete_off: bool,
+    maxlength: Option<u32>,
+    required: bool,
+}
+
+impl Control {
+    /// Text up to `max` characters.
+    pub fn text(max: u32) -> Control {
+        Control {
+            maxlength: Some(max),
+            ..Control::default()
+        }
+    }
+
+    /// A whole number, with the phone's number pad.
+    pub fn number() -> Control {
+        Control {
+            inputmode: Some("numeric"),
+            ..Control::default()
+        }
+    }
+
+    /// A date, with the browser's date picker.
+    pub fn date() -> Control {
+        Control {
+            kind: Some("date"),
+            ..Control::default()
+        }
+    }
+
+    /// An hour of the day.
+    pub fn time() -> Control {
+        Control {
+            kind: Some("time"),
+            ..Control::default()
+        }
+    }
+
+    /// A search box up to `max` characters, not remembered by the browser.
+    pub fn search(max: u32) -> Control {
+        Control {
+            kind: Some("search"),
+            autocomplete_off: true,
+            ..Control::text(max)
+        }
+    }
+
+    /// A phone number, not remembered by the browser.
+    pub fn phone(max: u32) -> Control {
+        Control {
+            inputmode: Some("tel"),
+            autocomplete_off: true,
+            ..Control::text(max)
+        }
+    }
+
+    pub fn max(self, max: u32) -> Control {
+        Control {
+            maxlength: Some(max),
+            ..self
+        }
+    }
+
+    pub fn required(self) -> Control {
+        Control {
+            required: true,
+            ..self
+        }
     }
 }
 
@@ -1054,33 +1064,35 @@ pub fn input(
     name: &str,
     label: &str,
     value: &str,
-    attrs: &str,
+    c: Control,
     errors: &[(&'static str, String)],
-) -> String {
-    let (described, note) = field_error(name, errors);
-    format!(
-        "<label for=\"{name}\">{label}</label><input id=\"{name}\" name=\"{name}\" \
-         value=\"{}\" {attrs}{described}>{note}",
-        esc(value)
-    )
+) -> Markup {
+    let error = field_error(name, errors);
+    html! {
+        label for=(name) { (label) }
+        input id=(name) name=(name) value=(value) type=[c.kind] inputmode=[c.inputmode]
+            autocomplete=[c.autocomplete_off.then_some("off")] maxlength=[c.maxlength]
+            required[c.required] aria-invalid=[error.map(|_| "true")]
+            aria-describedby=[error.map(|_| error_id(name))];
+        (error_note(name, error))
+    }
 }
 
 /// A labelled select of (value, label) options, `chosen` selected.
-pub fn select(name: &str, label: &str, options: &[(String, String)], chosen: &str) -> String {
-    let opts: String = options
-        .iter()
-        .map(|(value, text)| {
-            let sel = if value == chosen { " selected" } else { "" };
-            format!(
-                "<option value=\"{}\"{sel}>{}</option>",
-                esc(value),
-                esc(text)
-            )
-        })
-        .collect();
-    format!(
-        "<label for=\"{name}\">{label}</label><select id=\"{name}\" name=\"{name}\">{opts}</select>"
-    )
+pub fn select(name: &str, label: &str, options: &[(String, String)], chosen: &str) -> Markup {
+    html! {
+        label for=(name) { (label) }
+        select id=(name) name=(name) { (options_of(options, chosen)) }
+    }
+}
+
+/// The options of a select, `chosen` selected.
+pub fn options_of(options: &[(String, String)], chosen: &str) -> Markup {
+    html! {
+        @for (value, text) in options {
+            option value=(value) selected[value == chosen] { (text) }
+        }
+    }
 }
 
 /// What a donor gives, as options (`whole_blood`, …) in the page's language.
@@ -1104,14 +1116,9 @@ pub fn kind_options(v: &View<'_>) -> Vec<(String, String)> {
 }
 
 /// The line over a form sent back with errors (none when it has none).
-pub fn errors_summary(v: &View<'_>, errors: &Errors) -> String {
-    if errors.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<p class=\"error\" role=\"alert\">{}</p>",
-            v.t(MsgId::WebFormErrors)
-        )
+pub fn errors_summary(v: &View<'_>, errors: &Errors) -> Markup {
+    html! {
+        @if !errors.is_empty() { p class="error" role="alert" { (v.t(MsgId::WebFormErrors)) } }
     }
 }
 
@@ -1164,11 +1171,16 @@ mod tests {
 
     #[test]
     fn text_is_escaped_in_elements_and_attributes() {
+        let typed = "<script>alert('x')</script> & \"q\"";
+        let shown = input("place", typed, typed, Control::text(10), &[]).into_string();
         assert_eq!(
-            esc("<script>alert('x')</script> & \"q\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+            shown,
+            "<label for=\"place\">&lt;script&gt;alert('x')&lt;/script&gt; &amp; &quot;q&quot;\
+             </label><input id=\"place\" name=\"place\" value=\"&lt;script&gt;alert('x')\
+             &lt;/script&gt; &amp; &quot;q&quot;\" maxlength=\"10\">"
         );
-        assert_eq!(esc("Lễ hội Xuân hồng"), "Lễ hội Xuân hồng");
+        let shown = select("p", "Lễ hội Xuân hồng", &[], "").into_string();
+        assert!(shown.contains(">Lễ hội Xuân hồng<"), "{shown}");
     }
 
     #[test]
@@ -1177,7 +1189,7 @@ mod tests {
         months[0] = 1000.0;
         months[1] = 2000.0;
         months[2] = 500.0;
-        let svg = cumulative_chart(&months, 3, Some(30000), "T <1>", false);
+        let svg = cumulative_chart(&months, 3, Some(30000), "T <1>", false).into_string();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("<title id=\"chart-title\">T &lt;1&gt;</title>"));
         // The origin and three months: four points; the top is the target.
@@ -1191,7 +1203,7 @@ mod tests {
         assert_eq!(points.split(' ').count(), 4, "{points}");
         // The top figure grouped as English writes it (the legend is text beside the chart).
         assert!(svg.contains(">30,000</text>"));
-        let vi = cumulative_chart(&months, 3, Some(30000), "T", true);
+        let vi = cumulative_chart(&months, 3, Some(30000), "T", true).into_string();
         assert!(vi.contains(">30.000</text>"));
         assert!(svg.contains("stroke-dasharray"));
         for m in 1..=12 {
@@ -1205,9 +1217,9 @@ mod tests {
             "{y}"
         );
         // No target, nothing received, odd values: still a chart, no NaN.
-        let svg = cumulative_chart(&[f64::NAN; 12], 12, None, "t", false);
+        let svg = cumulative_chart(&[f64::NAN; 12], 12, None, "t", false).into_string();
         assert!(!svg.contains("NaN") && !svg.contains("stroke-dasharray"));
-        let svg = cumulative_chart(&[0.0; 12], 0, Some(10), "t", false);
+        let svg = cumulative_chart(&[0.0; 12], 0, Some(10), "t", false).into_string();
         assert!(!svg.contains("<polyline"));
     }
 

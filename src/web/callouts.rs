@@ -3,7 +3,9 @@
 //! pledgers' phones one tap away, mark who gave or did not come, extend, close or cancel.
 
 use super::not_as_asked;
-use super::{Errors, Fields, Nav, Reply, View, esc, input, province_options, select, val};
+use super::{
+    Control, Errors, Fields, Nav, Reply, View, hidden, input, province_options, select, val,
+};
 use crate::domain::callout::{CalloutInfo, Pledge, PledgeOutcome, Status, parse_deadline};
 use crate::domain::eligibility::DonationKind;
 use crate::domain::province::Province;
@@ -13,6 +15,7 @@ use crate::engine::callout::{
 use crate::engine::{CalloutOutcome, CalloutRequest, Outcome, Request};
 use crate::messages::{Msg, MsgId};
 use chrono::DateTime;
+use maud::{Markup, html};
 
 fn when(v: &View<'_>, ms: i64) -> String {
     DateTime::from_timestamp_millis(ms)
@@ -25,55 +28,56 @@ fn when(v: &View<'_>, ms: i64) -> String {
 }
 
 /// The open call-outs, for the overview.
-pub async fn open_section(v: &View<'_>) -> anyhow::Result<String> {
+pub async fn open_section(v: &View<'_>) -> anyhow::Result<Markup> {
     let Outcome::Callout(CalloutOutcome::List(list)) =
         v.ask(Request::Callout(CalloutRequest::List)).await?
     else {
-        return Ok(String::new());
+        return Ok(html! {});
     };
     let open: Vec<&CalloutInfo> = list.iter().filter(|c| c.status == Status::Open).collect();
-    Ok(format!(
-        "<section aria-labelledby=\"open-callouts\"><h2 id=\"open-callouts\">{}</h2>{}</section>",
-        v.t(MsgId::WebOpenCallouts),
-        list_table(v, &open)
-    ))
+    Ok(html! {
+        section aria-labelledby="open-callouts" {
+            h2 id="open-callouts" { (v.t(MsgId::WebOpenCallouts)) }
+            (list_table(v, &open))
+        }
+    })
 }
 
-fn list_table(v: &View<'_>, list: &[&CalloutInfo]) -> String {
+fn list_table(v: &View<'_>, list: &[&CalloutInfo]) -> Markup {
     if list.is_empty() {
-        return format!("<p>{}</p>", v.t(MsgId::WebCalloutsNone));
+        return html! { p { (v.t(MsgId::WebCalloutsNone)) } };
     }
     let policy = &v.app.config().callouts;
     let tz = v.app.config().timezone;
-    let rows: String = list
-        .iter()
-        .map(|c| {
-            let t = c.total();
-            format!(
-                "<tr><td><a href=\"/dashboard/callouts/{id}\">#{id}</a></td><td>{}</td><td>{}</td>\
-                 <td>{} / {}</td><td>{}</td></tr>",
-                v.m(&callout_line(tz, &c.spec)),
-                v.t(ending_label(c.ending(policy))),
-                t.pledged,
-                policy.enough(c.spec.units),
-                when(v, c.spec.deadline),
-                id = c.id
-            )
-        })
-        .collect();
-    format!(
-        "<table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody></table>",
-        v.t(MsgId::WebColCallout),
-        v.t(MsgId::WebColStatus),
-        v.t(MsgId::WebColPledged),
-        v.t(MsgId::WebColDeadline)
-    )
+    html! {
+        table {
+            thead {
+                tr {
+                    th scope="col" { "#" }
+                    th scope="col" { (v.t(MsgId::WebColCallout)) }
+                    th scope="col" { (v.t(MsgId::WebColStatus)) }
+                    th scope="col" { (v.t(MsgId::WebColPledged)) }
+                    th scope="col" { (v.t(MsgId::WebColDeadline)) }
+                }
+            }
+            tbody {
+                @for c in list {
+                    tr {
+                        td { a href={ "/dashboard/callouts/" (c.id) } { "#" (c.id) } }
+                        td { (v.m(&callout_line(tz, &c.spec))) }
+                        td { (v.t(ending_label(c.ending(policy)))) }
+                        td { (c.total().pledged) " / " (policy.enough(c.spec.units)) }
+                        td { (when(v, c.spec.deadline)) }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// `GET /dashboard/callouts`: the call-outs and the form to start one.
 pub async fn callouts(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
-    render(v, query, &Fields::new(), &Vec::new(), "").await
+    render(v, query, &Fields::new(), &Vec::new(), None).await
 }
 
 async fn render(
@@ -81,21 +85,20 @@ async fn render(
     query: &Fields,
     values: &Fields,
     errors: &Errors,
-    preview: &str,
+    preview: Option<Markup>,
 ) -> anyhow::Result<Reply> {
     let out = v.ask(Request::Callout(CalloutRequest::List)).await?;
     let Outcome::Callout(CalloutOutcome::List(list)) = out else {
         return not_as_asked(out);
     };
     let all: Vec<&CalloutInfo> = list.iter().collect();
-    let body = format!(
-        "{}<h2>{}</h2>{}{}",
-        v.notice(query),
-        v.t(MsgId::WebNavCallouts),
-        list_table(v, &all),
-        form(v, values, errors, preview)
-    );
-    let page = v.page(Nav::Callouts, &body);
+    let body = html! {
+        (v.notice(query))
+        h2 { (v.t(MsgId::WebNavCallouts)) }
+        (list_table(v, &all))
+        (form(v, values, errors, preview))
+    };
+    let page = v.page(Nav::Callouts, body);
     Ok(if errors.is_empty() {
         Reply::Page(page)
     } else {
@@ -103,78 +106,70 @@ async fn render(
     })
 }
 
-fn form(v: &View<'_>, f: &Fields, errors: &Errors, preview: &str) -> String {
+fn form(v: &View<'_>, f: &Fields, errors: &Errors, preview: Option<Markup>) -> Markup {
     let groups: Vec<(String, String)> = crate::domain::callout::PatientGroup::ALL
         .iter()
         .map(|g| (g.code(), g.code()))
         .collect();
     let kinds = super::kind_options(v);
-    let summary = super::errors_summary(v, errors);
-    let start = if preview.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " <button type=\"submit\" name=\"do\" value=\"start\">{}</button>",
-            v.t(MsgId::ChoiceCalloutSend)
-        )
-    };
-    format!(
-        "<section aria-labelledby=\"new-callout\"><h2 id=\"new-callout\">{}</h2>{summary}{preview}\
-         <form method=\"post\" action=\"/dashboard/callouts\">{}{}{}{}{}{}{}{}\
-         <label for=\"note\">{}</label><textarea id=\"note\" name=\"note\" maxlength=\"300\" rows=\"2\">{}</textarea>\
-         <p><button type=\"submit\" name=\"do\" value=\"preview\">{}</button>{start}</p></form></section>",
-        v.t(MsgId::WebNewCallout),
-        v.csrf(),
-        select(
-            "group",
-            &v.t(MsgId::CalloutAskGroup),
-            &groups,
-            val(f, "group")
-        ),
-        select(
-            "component",
-            &v.t(MsgId::CalloutAskComponent),
-            &kinds,
-            val(f, "component")
-        ),
-        input(
-            "units",
-            &v.t(MsgId::CalloutAskUnits),
-            val(f, "units"),
-            "inputmode=\"numeric\" required",
-            errors
-        ),
-        input(
-            "hospital",
-            &v.t(MsgId::CalloutAskHospital),
-            val(f, "hospital"),
-            "required maxlength=\"200\"",
-            errors
-        ),
-        input(
-            "address",
-            &v.t(MsgId::CalloutAskAddress),
-            val(f, "address"),
-            "required maxlength=\"200\"",
-            errors
-        ),
-        select(
-            "province",
-            &v.t(MsgId::CalloutAskProvince),
-            &province_options(),
-            val(f, "province")
-        ),
-        input(
-            "deadline",
-            &v.t(MsgId::CalloutAskDeadline),
-            val(f, "deadline"),
-            "required maxlength=\"40\"",
-            errors
-        ),
-        v.t(MsgId::CalloutAskNote),
-        esc(val(f, "note")),
-        v.t(MsgId::WebPreview),
-    )
+    let previewed = preview.is_some();
+    html! {
+        section aria-labelledby="new-callout" {
+            h2 id="new-callout" { (v.t(MsgId::WebNewCallout)) }
+            (super::errors_summary(v, errors))
+            @if let Some(p) = preview { (p) }
+            form method="post" action="/dashboard/callouts" {
+                (v.csrf())
+                (select("group", &v.t(MsgId::CalloutAskGroup), &groups, val(f, "group")))
+                (select("component", &v.t(MsgId::CalloutAskComponent), &kinds, val(f, "component")))
+                (input(
+                    "units",
+                    &v.t(MsgId::CalloutAskUnits),
+                    val(f, "units"),
+                    Control::number().required(),
+                    errors
+                ))
+                (input(
+                    "hospital",
+                    &v.t(MsgId::CalloutAskHospital),
+                    val(f, "hospital"),
+                    Control::text(200).required(),
+                    errors
+                ))
+                (input(
+                    "address",
+                    &v.t(MsgId::CalloutAskAddress),
+                    val(f, "address"),
+                    Control::text(200).required(),
+                    errors
+                ))
+                (select(
+                    "province",
+                    &v.t(MsgId::CalloutAskProvince),
+                    &province_options(),
+                    val(f, "province")
+                ))
+                (input(
+                    "deadline",
+                    &v.t(MsgId::CalloutAskDeadline),
+                    val(f, "deadline"),
+                    Control::text(40).required(),
+                    errors
+                ))
+                label for="note" { (v.t(MsgId::CalloutAskNote)) }
+                textarea id="note" name="note" maxlength="300" rows="2" { (val(f, "note")) }
+                p {
+                    button type="submit" name="do" value="preview" { (v.t(MsgId::WebPreview)) }
+                    @if previewed {
+                        " "
+                        button type="submit" name="do" value="start" {
+                            (v.t(MsgId::ChoiceCalloutSend))
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The form read with the chat's own checks (the same draft and messages).
@@ -217,7 +212,7 @@ fn parse_form(v: &View<'_>, f: &Fields) -> Result<crate::domain::callout::Callou
 pub async fn post_callout(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
     let spec = match parse_form(v, f) {
         Ok(s) => s,
-        Err(errors) => return render(v, &Fields::new(), f, &errors, "").await,
+        Err(errors) => return render(v, &Fields::new(), f, &errors, None).await,
     };
     if val(f, "do") == "start" {
         return Ok(
@@ -245,9 +240,10 @@ pub async fn post_callout(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
                 v.lang,
                 &review_msg(v.app.config().timezone, &spec, &counts, first_wave),
             );
-            let lines: String = text.lines().map(|l| format!("{}<br>", esc(l))).collect();
-            let preview = format!("<p class=\"notice\" role=\"status\" id=\"preview\">{lines}</p>");
-            render(v, &Fields::new(), f, &Vec::new(), &preview).await
+            let preview = html! {
+                p class="notice" role="status" id="preview" { @for l in text.lines() { (l) br; } }
+            };
+            render(v, &Fields::new(), f, &Vec::new(), Some(preview)).await
         }
         other => not_as_asked(other),
     }
@@ -264,46 +260,47 @@ pub async fn callout(v: &View<'_>, id: i64, query: &Fields) -> anyhow::Result<Re
         other => return not_as_asked(other),
     };
     let tz = v.app.config().timezone;
-    let actions = if info.status == Status::Open {
-        // Gone as soon as the live tally says the call-out ended (the page's script).
-        format!(
-            "<div data-while-open><h3>{}</h3><form method=\"post\" \
-             action=\"/dashboard/callouts/{id}/extend\">{}{}\
-             <p><button type=\"submit\">{}</button></p></form><p>{} {}</p></div>",
-            v.t(MsgId::WebCalloutActions),
-            v.csrf(),
-            input(
-                "deadline",
-                &v.t(MsgId::CalloutAskNewDeadline),
-                "",
-                "required maxlength=\"40\"",
-                &[]
-            ),
-            v.t(MsgId::WebExtend),
-            v.button(
-                &format!("/dashboard/callouts/{id}/close"),
-                MsgId::WebCloseCovered,
-                "<input type=\"hidden\" name=\"status\" value=\"fulfilled\">"
-            ),
-            v.button(
-                &format!("/dashboard/callouts/{id}/close"),
-                MsgId::WebCancelCallout,
-                "<input type=\"hidden\" name=\"status\" value=\"cancelled\">"
-            ),
+    let close = |label: MsgId, status: &str| {
+        v.button(
+            &format!("/dashboard/callouts/{id}/close"),
+            label,
+            hidden("status", status),
         )
-    } else {
-        String::new()
     };
-    let body = format!(
-        "{}<h2>#{id} · {}</h2><p>{} · {}</p>\
-         <section id=\"tally\" aria-live=\"polite\" data-live=\"/dashboard/callouts/{id}/tally\">{}</section>{actions}",
-        v.notice(query),
-        v.m(&callout_line(tz, &info.spec)),
-        esc(&info.spec.address),
-        v.m(&Msg::new(MsgId::WebDeadlineAt).str("at", when(v, info.spec.deadline))),
-        tally(v, &info, &pledges)
-    );
-    Ok(Reply::Page(v.page_with(Nav::Callouts, &body, true)))
+    let body = html! {
+        (v.notice(query))
+        h2 { "#" (id) " · " (v.m(&callout_line(tz, &info.spec))) }
+        p {
+            (info.spec.address) " · "
+            (v.m(&Msg::new(MsgId::WebDeadlineAt).str("at", when(v, info.spec.deadline))))
+        }
+        section id="tally" aria-live="polite" data-live={ "/dashboard/callouts/" (id) "/tally" } {
+            (tally(v, &info, &pledges))
+        }
+        @if info.status == Status::Open {
+            // Gone as soon as the live tally says the call-out ended (the page's script).
+            div data-while-open {
+                h3 { (v.t(MsgId::WebCalloutActions)) }
+                form method="post" action={ "/dashboard/callouts/" (id) "/extend" } {
+                    (v.csrf())
+                    (input(
+                        "deadline",
+                        &v.t(MsgId::CalloutAskNewDeadline),
+                        "",
+                        Control::text(40).required(),
+                        &[]
+                    ))
+                    p { button type="submit" { (v.t(MsgId::WebExtend)) } }
+                }
+                p {
+                    (close(MsgId::WebCloseCovered, "fulfilled"))
+                    " "
+                    (close(MsgId::WebCancelCallout, "cancelled"))
+                }
+            }
+        }
+    };
+    Ok(Reply::Page(v.page_with(Nav::Callouts, body, true)))
 }
 
 /// `GET /dashboard/callouts/ID/tally`: the live part alone.
@@ -324,18 +321,19 @@ pub async fn callout_tally(v: &View<'_>, id: i64) -> anyhow::Result<Reply> {
 
 /// Said at the top of the live tally once a call-out has ended (how it ended), marked so the
 /// page's script takes the actions away.
-fn ended_line(v: &View<'_>, info: &CalloutInfo) -> String {
+fn ended_line(v: &View<'_>, info: &CalloutInfo) -> Markup {
     if info.status == Status::Open {
-        return String::new();
+        return html! {};
     }
     let ending = ending_label(info.ending(&v.app.config().callouts));
-    format!(
-        "<p class=\"notice\" role=\"status\" data-ended>{}</p>",
-        v.m(&Msg::new(MsgId::WebCalloutEnded).str("how", v.t(ending)))
-    )
+    html! {
+        p class="notice" role="status" data-ended {
+            (v.m(&Msg::new(MsgId::WebCalloutEnded).str("how", v.t(ending))))
+        }
+    }
 }
 
-fn tally(v: &View<'_>, info: &CalloutInfo, pledges: &[Pledge]) -> String {
+fn tally(v: &View<'_>, info: &CalloutInfo, pledges: &[Pledge]) -> Markup {
     let policy = &v.app.config().callouts;
     let t = info.total();
     let enough = policy.enough(info.spec.units);
@@ -344,98 +342,89 @@ fn tally(v: &View<'_>, info: &CalloutInfo, pledges: &[Pledge]) -> String {
     } else {
         (t.pledged * 100 / i64::from(enough)).min(100)
     };
-    let waves: String = info
-        .waves
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            format!(
-                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                i + 1,
-                w.asked,
-                w.pledged,
-                w.declined,
-                w.silent()
-            )
-        })
-        .collect();
     let open = info.status == Status::Open || info.status == Status::Fulfilled;
-    let rows: String = pledges
-        .iter()
-        .map(|p| {
-            let phone = p.phone.as_deref().map_or(String::new(), super::tel_link);
-            let outcome = match p.outcome {
-                Some(PledgeOutcome::Donated) => v.t(MsgId::WebPledgeDonated),
-                Some(PledgeOutcome::NoShow) => v.t(MsgId::WebPledgeNoShow),
-                None if open => {
-                    let hidden = |d: &str| {
-                        format!(
-                            "<input type=\"hidden\" name=\"donor\" value=\"{}\">\
-                             <input type=\"hidden\" name=\"donated\" value=\"{d}\">",
-                            p.donor_id
-                        )
-                    };
-                    format!(
-                        "{} {}",
-                        v.button(
-                            &format!("/dashboard/callouts/{}/mark", info.id),
-                            MsgId::WebMarkDonated,
-                            &hidden("1")
-                        ),
-                        v.button(
-                            &format!("/dashboard/callouts/{}/mark", info.id),
-                            MsgId::WebMarkNoShow,
-                            &hidden("0")
-                        )
-                    )
-                }
-                None => String::new(),
-            };
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{phone}</td><td>{outcome}</td></tr>",
-                esc(&p.name),
-                esc(&p.group),
-                esc(&p.code)
-            )
-        })
-        .collect();
-    let pledges = if pledges.is_empty() {
-        format!("<p>{}</p>", v.t(MsgId::WebPledgesNone))
-    } else {
-        format!(
-            "<table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-             <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\
-             <tbody>{rows}</tbody></table>",
-            v.t(MsgId::WebPledgesHead),
-            v.t(MsgId::WebColName),
-            v.t(MsgId::WebColGroup),
-            v.t(MsgId::WebColCode),
-            v.t(MsgId::WebColPhone),
-            v.t(MsgId::WebColOutcome)
+    let mark = |p: &Pledge, label: MsgId, donated: &str| {
+        v.button(
+            &format!("/dashboard/callouts/{}/mark", info.id),
+            label,
+            html! { (hidden("donor", p.donor_id)) (hidden("donated", donated)) },
         )
     };
-    format!(
-        "{}<p><strong>{}</strong> · {}</p>\
-         <div class=\"bar ok\" role=\"img\" aria-label=\"{pct}%\"><span style=\"width:{pct}%\"></span></div>\
-         <p id=\"pledged\">{}</p>\
-         <table><caption>{}</caption><thead><tr><th scope=\"col\">#</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\
-         <tbody>{waves}</tbody></table>{pledges}",
-        ended_line(v, info),
-        v.t(ending_label(info.ending(policy))),
-        v.m(&Msg::new(MsgId::WebDonatedNoShow)
-            .num("donated", info.donated as f64)
-            .num("noshow", info.no_show as f64)),
-        v.m(&Msg::new(MsgId::WebPledgedOf)
-            .num("pledged", t.pledged as f64)
-            .num("enough", f64::from(enough))
-            .num("asked", t.asked as f64)),
-        v.t(MsgId::WebWavesHead),
-        v.t(MsgId::WebColAsked),
-        v.t(MsgId::WebColPledged),
-        v.t(MsgId::WebColDeclined),
-        v.t(MsgId::WebColSilent),
-    )
+    let outcome = |p: &Pledge| match p.outcome {
+        Some(PledgeOutcome::Donated) => html! { (v.t(MsgId::WebPledgeDonated)) },
+        Some(PledgeOutcome::NoShow) => html! { (v.t(MsgId::WebPledgeNoShow)) },
+        None if open => html! {
+            (mark(p, MsgId::WebMarkDonated, "1")) " " (mark(p, MsgId::WebMarkNoShow, "0"))
+        },
+        None => html! {},
+    };
+    html! {
+        (ended_line(v, info))
+        p {
+            strong { (v.t(ending_label(info.ending(policy)))) }
+            " · "
+            (v.m(&Msg::new(MsgId::WebDonatedNoShow)
+                .num("donated", info.donated as f64)
+                .num("noshow", info.no_show as f64)))
+        }
+        div class="bar ok" role="img" aria-label={ (pct) "%" } {
+            span style={ "width:" (pct) "%" } {}
+        }
+        p id="pledged" {
+            (v.m(&Msg::new(MsgId::WebPledgedOf)
+                .num("pledged", t.pledged as f64)
+                .num("enough", f64::from(enough))
+                .num("asked", t.asked as f64)))
+        }
+        table {
+            caption { (v.t(MsgId::WebWavesHead)) }
+            thead {
+                tr {
+                    th scope="col" { "#" }
+                    th scope="col" { (v.t(MsgId::WebColAsked)) }
+                    th scope="col" { (v.t(MsgId::WebColPledged)) }
+                    th scope="col" { (v.t(MsgId::WebColDeclined)) }
+                    th scope="col" { (v.t(MsgId::WebColSilent)) }
+                }
+            }
+            tbody {
+                @for (i, w) in info.waves.iter().enumerate() {
+                    tr {
+                        th scope="row" { (i + 1) }
+                        td { (w.asked) }
+                        td { (w.pledged) }
+                        td { (w.declined) }
+                        td { (w.silent()) }
+                    }
+                }
+            }
+        }
+        @if pledges.is_empty() {
+            p { (v.t(MsgId::WebPledgesNone)) }
+        } @else {
+            table {
+                caption { (v.t(MsgId::WebPledgesHead)) }
+                (super::head_row(v, &[
+                    MsgId::WebColName,
+                    MsgId::WebColGroup,
+                    MsgId::WebColCode,
+                    MsgId::WebColPhone,
+                    MsgId::WebColOutcome,
+                ]))
+                tbody {
+                    @for p in pledges {
+                        tr {
+                            td { (p.name) }
+                            td { (p.group) }
+                            td { (p.code) }
+                            td { @if let Some(phone) = &p.phone { (super::tel_link(phone)) } }
+                            td { (outcome(p)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// `POST /dashboard/callouts/ID/(mark|extend|close)`.
@@ -466,11 +455,11 @@ pub async fn post_callout_action(
                 },
                 Err(e) => {
                     let id_msg = deadline_error(e, max);
-                    let body = format!(
-                        "<p class=\"error\" role=\"alert\">{}</p><p><a href=\"/dashboard/callouts/{id}\">#{id}</a></p>",
-                        v.m(&id_msg)
-                    );
-                    return Ok(Reply::Invalid(v.page(Nav::Callouts, &body)));
+                    let body = html! {
+                        p class="error" role="alert" { (v.m(&id_msg)) }
+                        p { a href={ "/dashboard/callouts/" (id) } { "#" (id) } }
+                    };
+                    return Ok(Reply::Invalid(v.page(Nav::Callouts, body)));
                 }
             }
         }

@@ -2,7 +2,7 @@
 //! against its target. Each bar carries its figures as text, so the chart reads without
 //! colour, and the whole chart is titled for a screen reader.
 
-use super::esc;
+use maud::{Markup, html};
 
 /// One bar: a name, what was done, the target (none: the bar alone).
 #[derive(Debug, Clone, PartialEq)]
@@ -37,28 +37,25 @@ pub enum Key {
 
 /// A chart's legend as text beside small keys, so it reads at any width (drawn inside the
 /// SVG it shrank with the chart to a few pixels on a phone).
-pub fn legend(items: &[(Key, String)]) -> String {
-    let keys: String = items
-        .iter()
-        .map(|(key, label)| {
-            let class = match key {
-                Key::Bar => "k-bar",
-                Key::Target => "k-target",
-                Key::Line => "k-line",
-                Key::Dashed => "k-dashed",
-            };
-            format!(
-                "<li><span class=\"key {class}\" aria-hidden=\"true\"></span>{}</li>",
-                esc(label)
-            )
-        })
-        .collect();
-    format!("<ul class=\"legend\">{keys}</ul>")
+pub fn legend(items: &[(Key, String)]) -> Markup {
+    let class = |key: &Key| match key {
+        Key::Bar => "key k-bar",
+        Key::Target => "key k-target",
+        Key::Line => "key k-line",
+        Key::Dashed => "key k-dashed",
+    };
+    html! {
+        ul class="legend" {
+            @for (key, label) in items {
+                li { span class=(class(key)) aria-hidden="true" {} (label) }
+            }
+        }
+    }
 }
 
 /// The bars, each against its target marked by a dark line; `id` makes the title's id
-/// unique on the page. No bars: no chart (an empty string).
-pub fn bar_chart(id: &str, title: &str, bars: &[Bar], vietnamese: bool) -> String {
+/// unique on the page. No bars: no chart (nothing).
+pub fn bar_chart(id: &str, title: &str, bars: &[Bar], vietnamese: bool) -> Markup {
     const W: f64 = 600.0;
     const LEFT: f64 = 220.0;
     const RIGHT: f64 = 90.0;
@@ -66,7 +63,7 @@ pub fn bar_chart(id: &str, title: &str, bars: &[Bar], vietnamese: bool) -> Strin
     const ROW: f64 = 26.0;
     let figure = |v: f64| crate::domain::text::figure(v, vietnamese);
     if bars.is_empty() {
-        return String::new();
+        return html! {};
     }
     let clean = |v: f64| if v.is_finite() { v.max(0.0) } else { 0.0 };
     let top = bars
@@ -76,48 +73,35 @@ pub fn bar_chart(id: &str, title: &str, bars: &[Bar], vietnamese: bool) -> Strin
     let span = W - LEFT - RIGHT;
     let x = |v: f64| LEFT + span * clean(v) / top;
     let h = TOP + ROW * bars.len() as f64 + TOP;
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {h}\" role=\"img\" \
-         aria-labelledby=\"{id}-title\"><title id=\"{id}-title\">{}</title>",
-        esc(title),
-        id = esc(id)
-    );
-    for (i, b) in bars.iter().enumerate() {
-        let y = TOP + ROW * i as f64;
-        let figures = match b.target {
-            Some(t) => format!("{} / {}", figure(clean(b.done)), figure(clean(t))),
-            None => figure(clean(b.done)),
-        };
-        out.push_str(&format!(
-            "<g><title>{full}: {figures}</title>\
-             <text x=\"{lx}\" y=\"{ty:.1}\" font-size=\"12\" text-anchor=\"end\">{label}</text>\
-             <rect x=\"{LEFT}\" y=\"{ry:.1}\" width=\"{span}\" height=\"16\" fill=\"#eee\"/>\
-             <rect x=\"{LEFT}\" y=\"{ry:.1}\" width=\"{bw:.1}\" height=\"16\" fill=\"#8b0000\"/>",
-            full = esc(&b.label),
-            lx = LEFT - 6.0,
-            ty = y + 13.0,
-            label = esc(&short(&b.label)),
-            ry = y + 1.0,
-            bw = x(b.done) - LEFT,
-        ));
-        if let Some(t) = b.target {
-            out.push_str(&format!(
-                "<line x1=\"{tx:.1}\" y1=\"{:.1}\" x2=\"{tx:.1}\" y2=\"{:.1}\" stroke=\"#111\" \
-                 stroke-width=\"3\"/>",
-                y - 2.0,
-                y + 20.0,
-                tx = x(t)
-            ));
+    let one = |v: f64| format!("{v:.1}");
+    let title_id = format!("{id}-title");
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (W) " " (h) } role="img"
+            aria-labelledby=(title_id) {
+            title id=(title_id) { (title) }
+            @for (i, b) in bars.iter().enumerate() {
+                @let y = TOP + ROW * i as f64;
+                @let figures = match b.target {
+                    Some(t) => format!("{} / {}", figure(clean(b.done)), figure(clean(t))),
+                    None => figure(clean(b.done)),
+                };
+                g {
+                    title { (b.label) ": " (figures) }
+                    text x=(LEFT - 6.0) y=(one(y + 13.0)) font-size="12" text-anchor="end" {
+                        (short(&b.label))
+                    }
+                    rect x=(LEFT) y=(one(y + 1.0)) width=(span) height="16" fill="#eee" {}
+                    rect x=(LEFT) y=(one(y + 1.0)) width=(one(x(b.done) - LEFT)) height="16"
+                        fill="#8b0000" {}
+                    @if let Some(t) = b.target {
+                        line x1=(one(x(t))) y1=(one(y - 2.0)) x2=(one(x(t))) y2=(one(y + 20.0))
+                            stroke="#111" stroke-width="3" {}
+                    }
+                    text x=(one(W - RIGHT + 6.0)) y=(one(y + 13.0)) font-size="12" { (figures) }
+                }
+            }
         }
-        out.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{}</text></g>",
-            W - RIGHT + 6.0,
-            y + 13.0,
-            esc(&figures)
-        ));
     }
-    out.push_str("</svg>");
-    out
 }
 
 #[cfg(test)]
@@ -139,7 +123,8 @@ mod tests {
             "Đợt <1>",
             &[bar("Xuân hồng", 150.0, Some(300.0)), bar("Hè", 300.0, None)],
             false,
-        );
+        )
+        .into_string();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(
             svg.contains("<title id=\"c-title\">Đợt &lt;1&gt;</title>"),
@@ -154,7 +139,8 @@ mod tests {
         assert!(svg.contains("x1=\"510.0\""), "{svg}");
         assert!(svg.contains(">150 / 300</text>"), "{svg}");
         assert!(svg.contains(">300</text>"), "{svg}");
-        let keys = legend(&[(Key::Bar, "done".into()), (Key::Target, "<target>".into())]);
+        let keys =
+            legend(&[(Key::Bar, "done".into()), (Key::Target, "<target>".into())]).into_string();
         assert!(
             keys.contains("k-bar\" aria-hidden=\"true\"></span>done</li>"),
             "{keys}"
@@ -164,7 +150,7 @@ mod tests {
 
     #[test]
     fn odd_figures_and_long_names_draw_a_readable_chart() {
-        assert_eq!(bar_chart("c", "t", &[], false), "");
+        assert_eq!(bar_chart("c", "t", &[], false).into_string(), "");
         let long = "Trường Đại học Y Dược Hải Phòng và các trường cao đẳng";
         let svg = bar_chart(
             "u",
@@ -176,7 +162,8 @@ mod tests {
                 bar("y", 30_000.0, None),
             ],
             true,
-        );
+        )
+        .into_string();
         assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
         assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"));
         // Cut on the bar, whole in its tooltip.

@@ -6,7 +6,8 @@
 
 use super::not_as_asked;
 use super::{
-    Errors, Fields, Nav, Reply, View, errors_summary, esc, field_error, province_options, val,
+    Control, Errors, Fields, Nav, Reply, View, error_note, errors_summary, field_error, hidden,
+    province_options, val,
 };
 use crate::app::dashboard::new_token;
 use crate::domain::blood::BloodGroup;
@@ -17,6 +18,7 @@ use crate::engine::{
     ClubItem, ClubOutcome, ClubRequest, Outcome, Request, audience_label, kind_label,
 };
 use crate::messages::{Msg, MsgId};
+use maud::{Markup, html};
 
 /// Members shown on one page of a club.
 const MEMBERS_PER_PAGE: usize = 100;
@@ -28,41 +30,41 @@ pub async fn clubs(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
         return not_as_asked(out);
     };
     let led: Vec<&ClubInfo> = list.iter().filter(|c| c.leader).collect();
-    let body = if led.is_empty() {
-        format!("<p>{}</p>", v.t(MsgId::WebClubsNone))
-    } else {
-        let rows: String = led
-            .iter()
-            .map(|c| {
-                format!(
-                    "<tr><td><a href=\"/dashboard/clubs/{id}\">{}</a></td><td>{}</td>\
-                     <td>{}</td><td><code>{}</code></td>\
-                     <td><a href=\"/dashboard/broadcasts/new?to=club:{id}\">{}</a></td></tr>",
-                    esc(&c.name),
-                    v.t(kind_label(c.kind)),
-                    c.members,
-                    esc(&c.invite_code),
-                    v.t(MsgId::WebWriteToClub),
-                    id = c.id
-                )
-            })
-            .collect();
-        format!(
-            "<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-             <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\"></th></tr>\
-             </thead><tbody>{rows}</tbody></table>",
-            v.t(MsgId::WebColClub),
-            v.t(MsgId::WebColKind),
-            v.t(MsgId::WebColMembers),
-            v.t(MsgId::WebColInvite),
-        )
+    let body = html! {
+        (v.notice(query))
+        h2 { (v.t(MsgId::WebNavClubs)) }
+        @if led.is_empty() {
+            p { (v.t(MsgId::WebClubsNone)) }
+        } @else {
+            table {
+                thead {
+                    tr {
+                        th scope="col" { (v.t(MsgId::WebColClub)) }
+                        th scope="col" { (v.t(MsgId::WebColKind)) }
+                        th scope="col" { (v.t(MsgId::WebColMembers)) }
+                        th scope="col" { (v.t(MsgId::WebColInvite)) }
+                        th scope="col" {}
+                    }
+                }
+                tbody {
+                    @for c in &led {
+                        tr {
+                            td { a href={ "/dashboard/clubs/" (c.id) } { (c.name) } }
+                            td { (v.t(kind_label(c.kind))) }
+                            td { (c.members) }
+                            td { code { (c.invite_code) } }
+                            td {
+                                a href={ "/dashboard/broadcasts/new?to=club:" (c.id) } {
+                                    (v.t(MsgId::WebWriteToClub))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     };
-    let body = format!(
-        "{}<h2>{}</h2>{body}",
-        v.notice(query),
-        v.t(MsgId::WebNavClubs)
-    );
-    Ok(Reply::Page(v.page(Nav::Clubs, &body)))
+    Ok(Reply::Page(v.page(Nav::Clubs, body)))
 }
 
 /// `GET /dashboard/clubs/ID?page=N`: a club's members, for its leaders, a page at a time,
@@ -107,134 +109,121 @@ async fn member_page(
     // A search shows its first page; a page past the last shows the last.
     let page = page.trim().parse::<usize>().unwrap_or(1).clamp(1, pages);
     let first = (page - 1) * MEMBERS_PER_PAGE;
-    let rows: String = members
+    let shown = members
         .iter()
         .enumerate()
         .skip(first)
-        .take(MEMBERS_PER_PAGE)
-        .map(|(i, m)| {
-            format!(
-                "<tr><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td></tr>",
-                i + 1,
-                esc(&m.name),
-                if m.leader {
-                    format!(" ({})", v.t(MsgId::WebClubLeader))
-                } else {
-                    String::new()
-                },
-                esc(m.blood_group.as_deref().unwrap_or("")),
-                esc(m.phone_masked.as_deref().unwrap_or("")),
-            )
-        })
-        .collect();
+        .take(MEMBERS_PER_PAGE);
     let (pager, goto) = pager(v, id, page, pages, query.is_some());
-    let found = found(v, query.as_deref(), members.len(), pages);
-    let all = if query.is_some() {
-        format!(
-            " <a href=\"/dashboard/clubs/{id}\">{}</a>",
-            v.t(MsgId::WebMembersAll)
-        )
-    } else {
-        String::new()
-    };
-    let search_form = format!(
-        "<form method=\"post\" action=\"/dashboard/clubs/{id}\" role=\"search\">{}{}\
-         <p><button type=\"submit\">{}</button>{all}</p></form>",
-        v.csrf(),
-        super::input(
-            "q",
-            &v.t(MsgId::WebMembersSearch),
-            query.as_deref().unwrap_or(""),
-            "type=\"search\" autocomplete=\"off\" maxlength=\"60\"",
-            &[],
-        ),
-        v.t(MsgId::WebFind)
-    );
-    let table = if members.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">{}</th>\
-             <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody>\
-             </table><p class=\"langs\">{pager}</p>{goto}",
-            v.t(MsgId::WebColName),
-            v.t(MsgId::WebColGroup),
-            v.t(MsgId::WebColPhone),
-        )
-    };
     let heading = match &query {
-        Some(_) => esc(&name),
+        Some(_) => name,
         None => v.m(&Msg::new(MsgId::WebClubMembers)
             .str("club", name)
             .num("count", members.len() as f64)),
     };
-    let body = format!(
-        "<h2>{heading}</h2><p><a href=\"/dashboard/broadcasts/new?to=club:{id}\">{}</a></p>\
-         {search_form}{found}{table}",
-        v.t(MsgId::WebWriteToClub),
-    );
-    Ok(Reply::Page(v.page(Nav::Clubs, &body)))
+    let body = html! {
+        h2 { (heading) }
+        p {
+            a href={ "/dashboard/broadcasts/new?to=club:" (id) } { (v.t(MsgId::WebWriteToClub)) }
+        }
+        form method="post" action={ "/dashboard/clubs/" (id) } role="search" {
+            (v.csrf())
+            (super::input(
+                "q",
+                &v.t(MsgId::WebMembersSearch),
+                query.as_deref().unwrap_or(""),
+                Control::search(60),
+                &[],
+            ))
+            p {
+                button type="submit" { (v.t(MsgId::WebFind)) }
+                @if query.is_some() {
+                    " "
+                    a href={ "/dashboard/clubs/" (id) } { (v.t(MsgId::WebMembersAll)) }
+                }
+            }
+        }
+        (found(v, query.as_deref(), members.len(), pages))
+        @if !members.is_empty() {
+            table {
+                thead {
+                    tr {
+                        th scope="col" { "#" }
+                        th scope="col" { (v.t(MsgId::WebColName)) }
+                        th scope="col" { (v.t(MsgId::WebColGroup)) }
+                        th scope="col" { (v.t(MsgId::WebColPhone)) }
+                    }
+                }
+                tbody {
+                    @for (i, m) in shown {
+                        tr {
+                            td { (i + 1) }
+                            td {
+                                (m.name)
+                                @if m.leader { " (" (v.t(MsgId::WebClubLeader)) ")" }
+                            }
+                            td { (m.blood_group.as_deref().unwrap_or("")) }
+                            td { (m.phone_masked.as_deref().unwrap_or("")) }
+                        }
+                    }
+                }
+            }
+            p class="langs" { (pager) }
+            (goto)
+        }
+    };
+    Ok(Reply::Page(v.page(Nav::Clubs, body)))
 }
 
 /// The pages of a club's members: previous, "page N of M", next, and a form to go to a page
 /// by number (the whole list only: a search's results beyond its first page are narrowed
 /// by typing more).
-fn pager(v: &View<'_>, id: i64, page: usize, pages: usize, searching: bool) -> (String, String) {
+fn pager(v: &View<'_>, id: i64, page: usize, pages: usize, searching: bool) -> (Markup, Markup) {
     let link = |p: usize, label: MsgId| {
-        format!(
-            "<a href=\"/dashboard/clubs/{id}?page={p}\">{}</a>",
-            v.t(label)
-        )
+        html! { a href={ "/dashboard/clubs/" (id) "?page=" (p) } { (v.t(label)) } }
     };
-    let mut pager = Vec::new();
-    if !searching && page > 1 {
-        pager.push(link(page - 1, MsgId::WebPrevPage));
-    }
-    pager.push(
-        v.m(&Msg::new(MsgId::WebPageOf)
+    let pager = html! {
+        @if !searching && page > 1 { (link(page - 1, MsgId::WebPrevPage)) " · " }
+        (v.m(&Msg::new(MsgId::WebPageOf)
             .num("page", page as f64)
-            .num("pages", pages as f64)),
-    );
-    if !searching && page < pages {
-        pager.push(link(page + 1, MsgId::WebNextPage));
-    }
-    let goto = if !searching && pages > 2 {
-        format!(
-            "<form method=\"get\" action=\"/dashboard/clubs/{id}\" class=\"inline\">\
-             <label for=\"page\" class=\"inline\">{}</label> <input id=\"page\" name=\"page\" \
-             type=\"number\" min=\"1\" max=\"{pages}\" inputmode=\"numeric\" size=\"4\" \
-             value=\"{page}\"> <button type=\"submit\">{}</button></form>",
-            v.t(MsgId::WebGoToPage),
-            v.t(MsgId::WebGo)
-        )
-    } else {
-        String::new()
+            .num("pages", pages as f64)))
+        @if !searching && page < pages { " · " (link(page + 1, MsgId::WebNextPage)) }
     };
-    (pager.join(" · "), goto)
+    let goto = html! {
+        @if !searching && pages > 2 {
+            form method="get" action={ "/dashboard/clubs/" (id) } class="inline" {
+                label for="page" class="inline" { (v.t(MsgId::WebGoToPage)) }
+                " "
+                input id="page" name="page" type="number" min="1" max=(pages) inputmode="numeric"
+                    size="4" value=(page);
+                " "
+                button type="submit" { (v.t(MsgId::WebGo)) }
+            }
+        }
+    };
+    (pager, goto)
 }
 
 /// What a search of the members found (nothing, when not searching).
-fn found(v: &View<'_>, query: Option<&str>, count: usize, pages: usize) -> String {
+fn found(v: &View<'_>, query: Option<&str>, count: usize, pages: usize) -> Markup {
     match query {
-        Some(q) if count == 0 => format!(
-            "<p role=\"status\">{}</p>",
-            v.m(&Msg::new(MsgId::WebMembersNoneFound).str("query", q.to_string()))
-        ),
-        Some(q) => format!(
-            "<p role=\"status\">{}{}</p>",
-            v.m(&Msg::new(MsgId::WebMembersFound)
-                .str("query", q.to_string())
-                .num("count", count as f64)),
-            if pages > 1 {
-                format!(
-                    " {}",
-                    v.m(&Msg::new(MsgId::WebMembersNarrow).num("n", MEMBERS_PER_PAGE as f64))
-                )
-            } else {
-                String::new()
+        Some(q) if count == 0 => html! {
+            p role="status" {
+                (v.m(&Msg::new(MsgId::WebMembersNoneFound).str("query", q.to_string())))
             }
-        ),
-        None => String::new(),
+        },
+        Some(q) => html! {
+            p role="status" {
+                (v.m(&Msg::new(MsgId::WebMembersFound)
+                    .str("query", q.to_string())
+                    .num("count", count as f64)))
+                @if pages > 1 {
+                    " "
+                    (v.m(&Msg::new(MsgId::WebMembersNarrow).num("n", MEMBERS_PER_PAGE as f64)))
+                }
+            }
+        },
+        None => html! {},
     }
 }
 
@@ -268,69 +257,60 @@ fn audience(to: &str, clubs: &[ClubItem], wide: bool) -> Option<Audience> {
 }
 
 /// The compose form, `f` holding what was typed, with its errors.
-fn form(v: &View<'_>, clubs: &[ClubItem], wide: bool, f: &Fields, errors: &Errors) -> String {
+fn form(v: &View<'_>, clubs: &[ClubItem], wide: bool, f: &Fields, errors: &Errors) -> Markup {
     let chosen = val(f, "to");
-    let option = |value: String, label: String| {
-        let sel = if value == chosen { " selected" } else { "" };
-        format!(
-            "<option value=\"{}\"{sel}>{}</option>",
-            esc(&value),
-            esc(&label)
-        )
-    };
-    let mut opts = String::new();
-    if !clubs.is_empty() {
-        let list: String = clubs
-            .iter()
-            .map(|c| option(format!("club:{}", c.id), c.name.clone()))
-            .collect();
-        opts.push_str(&format!(
-            "<optgroup label=\"{}\">{list}</optgroup>",
-            v.t(MsgId::WebNavClubs)
-        ));
+    let clubs: Vec<(String, String)> = clubs
+        .iter()
+        .map(|c| (format!("club:{}", c.id), c.name.clone()))
+        .collect();
+    let provinces: Vec<(String, String)> = province_options()
+        .into_iter()
+        .map(|(code, name)| (format!("province:{code}"), name))
+        .collect();
+    let groups: Vec<(String, String)> = PatientGroup::ALL
+        .iter()
+        .map(|g| (format!("blood:{}", g.code()), g.code()))
+        .collect();
+    let all = [("all".to_string(), v.t(MsgId::ChoiceAudienceAll))];
+    let (to_error, text_error) = (field_error("to", errors), field_error("text", errors));
+    html! {
+        (errors_summary(v, errors))
+        form method="post" action="/dashboard/broadcasts/new" {
+            (v.csrf())
+            (hidden("action", "preview"))
+            label for="to" { (v.t(MsgId::WebFieldAudience)) }
+            select id="to" name="to" aria-invalid=[to_error.map(|_| "true")]
+                aria-describedby=[to_error.map(|_| "to-error")] {
+                @if !clubs.is_empty() {
+                    optgroup label=(v.t(MsgId::WebNavClubs)) { (super::options_of(&clubs, chosen)) }
+                }
+                @if wide {
+                    (super::options_of(&all, chosen))
+                    optgroup label=(v.t(MsgId::ChoiceAudienceProvince)) {
+                        (super::options_of(&provinces, chosen))
+                    }
+                    optgroup label=(v.t(MsgId::ChoiceAudienceBlood)) {
+                        (super::options_of(&groups, chosen))
+                    }
+                }
+            }
+            (error_note("to", to_error))
+            label for="text" {
+                (v.m(&Msg::new(MsgId::WebFieldText).num("max", MAX_ANNOUNCEMENT_CHARS as f64)))
+            }
+            textarea id="text" name="text" rows="8" cols="60" maxlength=(MAX_ANNOUNCEMENT_CHARS)
+                required aria-invalid=[text_error.map(|_| "true")]
+                aria-describedby=[text_error.map(|_| "text-error")] { (val(f, "text")) }
+            (error_note("text", text_error))
+            p { button type="submit" { (v.t(MsgId::WebPreviewBroadcast)) } }
+        }
     }
-    if wide {
-        let say = |id: MsgId| v.app.catalogue().render(v.lang, &Msg::new(id));
-        opts.push_str(&option("all".into(), say(MsgId::ChoiceAudienceAll)));
-        let provinces: String = province_options()
-            .into_iter()
-            .map(|(code, name)| option(format!("province:{code}"), name))
-            .collect();
-        opts.push_str(&format!(
-            "<optgroup label=\"{}\">{provinces}</optgroup>",
-            esc(&say(MsgId::ChoiceAudienceProvince))
-        ));
-        let groups: String = PatientGroup::ALL
-            .iter()
-            .map(|g| option(format!("blood:{}", g.code()), g.code()))
-            .collect();
-        opts.push_str(&format!(
-            "<optgroup label=\"{}\">{groups}</optgroup>",
-            esc(&say(MsgId::ChoiceAudienceBlood))
-        ));
-    }
-    let (to_attr, to_note) = field_error("to", errors);
-    let (text_attr, text_note) = field_error("text", errors);
-    format!(
-        "{}<form method=\"post\" action=\"/dashboard/broadcasts/new\">{}\
-         <input type=\"hidden\" name=\"action\" value=\"preview\">\
-         <label for=\"to\">{}</label><select id=\"to\" name=\"to\"{to_attr}>{opts}</select>{to_note}\
-         <label for=\"text\">{}</label><textarea id=\"text\" name=\"text\" rows=\"8\" cols=\"60\" \
-         maxlength=\"{MAX_ANNOUNCEMENT_CHARS}\" required{text_attr}>{}</textarea>{text_note}\
-         <p><button type=\"submit\">{}</button></p></form>",
-        errors_summary(v, errors),
-        v.csrf(),
-        v.t(MsgId::WebFieldAudience),
-        v.m(&Msg::new(MsgId::WebFieldText).num("max", MAX_ANNOUNCEMENT_CHARS as f64)),
-        esc(val(f, "text")),
-        v.t(MsgId::WebPreviewBroadcast),
-    )
 }
 
-fn compose_page(v: &View<'_>, inner: &str) -> String {
+fn compose_page(v: &View<'_>, inner: Markup) -> Markup {
     v.page(
         Nav::Broadcasts,
-        &format!("<h2>{}</h2>{inner}", v.t(MsgId::WebCompose)),
+        html! { h2 { (v.t(MsgId::WebCompose)) } (inner) },
     )
 }
 
@@ -343,7 +323,7 @@ pub async fn compose_broadcast(v: &View<'_>, query: &Fields) -> anyhow::Result<R
     f.insert("to".into(), val(query, "to").to_string());
     Ok(Reply::Page(compose_page(
         v,
-        &form(v, &clubs, wide, &f, &Errors::new()),
+        form(v, &clubs, wide, &f, &Errors::new()),
     )))
 }
 
@@ -364,7 +344,7 @@ pub async fn post_compose(v: &View<'_>, posted: &Fields) -> anyhow::Result<Reply
     let invalid = |errors: Errors| {
         Ok(Reply::Invalid(compose_page(
             v,
-            &form(v, &clubs, wide, f, &errors),
+            form(v, &clubs, wide, f, &errors),
         )))
     };
     let mut errors = Errors::new();
@@ -390,7 +370,7 @@ pub async fn post_compose(v: &View<'_>, posted: &Fields) -> anyhow::Result<Reply
     if val(f, "action") == "edit" {
         return Ok(Reply::Page(compose_page(
             v,
-            &form(v, &clubs, wide, f, &Errors::new()),
+            form(v, &clubs, wide, f, &Errors::new()),
         )));
     }
     let cap = v.app.config().broadcast.daily_cap;
@@ -415,7 +395,7 @@ pub async fn post_compose(v: &View<'_>, posted: &Fields) -> anyhow::Result<Reply
             left,
         }) => Ok(Reply::Page(compose_page(
             v,
-            &preview(v, &audience, &text, count, left)?,
+            preview(v, &audience, &text, count, left)?,
         ))),
         Outcome::Club(ClubOutcome::BroadcastQueued {
             count, held_until, ..
@@ -447,7 +427,7 @@ fn preview(
     text: &str,
     count: i64,
     left: u32,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Markup> {
     let seen = match audience {
         Audience::Club { name, .. } => Msg::new(MsgId::BroadcastFromClub)
             .str("club", name.clone())
@@ -456,37 +436,34 @@ fn preview(
             .str("org", v.app.config().org_name.clone())
             .str("text", text),
     };
-    let hidden = |action: &str, key: &str| {
-        format!(
-            "{}<input type=\"hidden\" name=\"action\" value=\"{action}\">\
-             <input type=\"hidden\" name=\"to\" value=\"{}\">\
-             <input type=\"hidden\" name=\"text\" value=\"{}\">{key}",
-            v.csrf(),
-            esc(&audience.key()),
-            esc(text)
-        )
+    let key = new_token()?;
+    let again = |action: &str, label: MsgId, key: Option<&str>| {
+        html! {
+            form method="post" action="/dashboard/broadcasts/new" class="inline" {
+                (v.csrf())
+                (hidden("action", action))
+                (hidden("to", audience.key()))
+                (hidden("text", text))
+                @if let Some(k) = key { (hidden("key", k)) }
+                button type="submit" { (v.t(label)) }
+            }
+        }
     };
-    let key = format!(
-        "<input type=\"hidden\" name=\"key\" value=\"{}\">",
-        new_token()?
-    );
-    Ok(format!(
-        "<h3>{}</h3><p>{}</p><blockquote class=\"msg\">{}</blockquote><p><strong>{}</strong></p>\
-         <form method=\"post\" action=\"/dashboard/broadcasts/new\" class=\"inline\">{}\
-         <button type=\"submit\">{}</button></form> \
-         <form method=\"post\" action=\"/dashboard/broadcasts/new\" class=\"inline\">{}\
-         <button type=\"submit\">{}</button></form>",
-        v.m(&audience_label(audience)),
-        v.t(MsgId::WebBroadcastSeenAs),
-        v.m(&seen),
-        v.m(&Msg::new(MsgId::WebBroadcastReach)
-            .num("count", count as f64)
-            .num("left", f64::from(left))),
-        hidden("send", &key),
-        v.t(MsgId::ChoiceSend),
-        hidden("edit", ""),
-        v.t(MsgId::ChoiceRewrite),
-    ))
+    Ok(html! {
+        h3 { (v.m(&audience_label(audience))) }
+        p { (v.t(MsgId::WebBroadcastSeenAs)) }
+        blockquote class="msg" { (v.m(&seen)) }
+        p {
+            strong {
+                (v.m(&Msg::new(MsgId::WebBroadcastReach)
+                    .num("count", count as f64)
+                    .num("left", f64::from(left))))
+            }
+        }
+        (again("send", MsgId::ChoiceSend, Some(&key)))
+        " "
+        (again("edit", MsgId::ChoiceRewrite, None))
+    })
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! (audited); a correction is a removal and a new record.
 
 use super::not_as_asked;
-use super::{Fields, Nav, Reply, View, esc, select, val};
+use super::{Fields, Nav, Reply, View, hidden, select, val};
 use crate::domain::dates::format_vn;
 use crate::domain::eligibility::DonationKind;
 use crate::engine::Item;
@@ -11,29 +11,19 @@ use crate::engine::drive::{RecordedDonation, find_donor_request};
 use crate::engine::{DriveOutcome, DriveRequest, Outcome, Request, donation_kind_label};
 use crate::messages::{Msg, MsgId};
 use chrono::NaiveDate;
+use maud::{Markup, html};
 
 /// `GET /dashboard/donations`: the search; `POST /dashboard/donations/find` (`lookup`): the
 /// donor found. A lookup is posted, so the phone never sits in an address or a log, and it
 /// is audited by donor id (as the donors page's).
 pub async fn donations(v: &View<'_>, query: &Fields, lookup: bool) -> anyhow::Result<Reply> {
     let q = if lookup { val(query, "q") } else { "" };
-    let search = format!(
-        "<form method=\"post\" action=\"/dashboard/donations/find\" role=\"search\">{}\
-         <label for=\"q\">{}</label><input id=\"q\" name=\"q\" value=\"{}\" \
-         autocomplete=\"off\" maxlength=\"40\" required> <button type=\"submit\">{}</button></form>",
-        v.csrf(),
-        v.t(MsgId::WebFindDonor),
-        esc(q),
-        v.t(MsgId::WebFind)
-    );
+    let error = |id: MsgId| html! { p class="error" role="alert" { (v.t(id)) } };
     let found = if q.is_empty() {
-        String::new()
+        html! {}
     } else {
         match find_donor_request(q) {
-            None => format!(
-                "<p class=\"error\" role=\"alert\">{}</p>",
-                v.t(MsgId::RecordBadQuery)
-            ),
+            None => error(MsgId::RecordBadQuery),
             Some(r) => match v.ask(Request::Drive(r)).await? {
                 Outcome::Drive(DriveOutcome::DonorFound {
                     donor,
@@ -43,29 +33,26 @@ pub async fn donations(v: &View<'_>, query: &Fields, lookup: bool) -> anyhow::Re
                     drives,
                     last,
                 }) => donor_found(v, donor, name, blood, next, &drives, last),
-                Outcome::Drive(DriveOutcome::SeveralDonors) => {
-                    format!(
-                        "<p class=\"error\" role=\"alert\">{}</p>",
-                        v.t(MsgId::RecordSeveral)
-                    )
-                }
-                Outcome::Drive(DriveOutcome::DonorNotFound) => {
-                    format!(
-                        "<p class=\"error\" role=\"alert\">{}</p>",
-                        v.t(MsgId::RecordNotFound)
-                    )
-                }
+                Outcome::Drive(DriveOutcome::SeveralDonors) => error(MsgId::RecordSeveral),
+                Outcome::Drive(DriveOutcome::DonorNotFound) => error(MsgId::RecordNotFound),
                 other => return not_as_asked(other),
             },
         }
     };
-    let body = format!(
-        "{}<h2>{}</h2>{search}{found}{}",
-        v.notice(query),
-        v.t(MsgId::WebNavDonations),
-        super::uploads::section(v, super::uploads::UploadKind::Donations)
-    );
-    Ok(Reply::Page(v.page(Nav::Donations, &body)))
+    let body = html! {
+        (v.notice(query))
+        h2 { (v.t(MsgId::WebNavDonations)) }
+        form method="post" action="/dashboard/donations/find" role="search" {
+            (v.csrf())
+            label for="q" { (v.t(MsgId::WebFindDonor)) }
+            input id="q" name="q" value=(q) autocomplete="off" maxlength="40" required;
+            " "
+            button type="submit" { (v.t(MsgId::WebFind)) }
+        }
+        (found)
+        (super::uploads::section(v, super::uploads::UploadKind::Donations))
+    };
+    Ok(Reply::Page(v.page(Nav::Donations, body)))
 }
 
 /// The donor found: their card, the form to record what they gave (and where), and the
@@ -78,7 +65,7 @@ fn donor_found(
     next: Option<NaiveDate>,
     drives: &[Item],
     last: Option<RecordedDonation>,
-) -> String {
+) -> Markup {
     let today = v
         .app
         .clock()
@@ -108,51 +95,39 @@ fn donor_found(
     )];
     at.extend(drives.iter().map(|d| (d.id.to_string(), d.label.clone())));
     let chosen = drives.first().map(|d| d.id.to_string()).unwrap_or_default();
-    let anyway = match early {
-        Some(d) => format!(
-            "<p class=\"behind\">{}</p><label><input type=\"checkbox\" name=\"anyway\" \
-             value=\"1\" required> {}</label>",
-            v.m(&Msg::new(MsgId::RecordEarlyConfirm)
-                .str("name", name.clone())
-                .str("next", format_vn(d))),
-            v.t(MsgId::ChoiceRecordAnyway)
-        ),
-        None => String::new(),
-    };
-    let record = format!(
-        "<form method=\"post\" action=\"/dashboard/donations\">{}\
-         <input type=\"hidden\" name=\"donor\" value=\"{donor}\">{}{}{anyway}\
-         <p><button type=\"submit\">{}</button></p></form>",
-        v.csrf(),
-        select("kind", &v.t(MsgId::RecordKindAsk), &kinds, "whole_blood"),
-        select("drive", &v.t(MsgId::RecordDriveAsk), &at, &chosen),
-        v.t(MsgId::WebRecord)
-    );
-    let remove = match last {
-        Some(l) => {
-            let kind = v
-                .app
-                .catalogue()
-                .render(v.lang, &Msg::new(donation_kind_label(l.kind)));
-            format!(
-                "<h3>{}</h3><p>{}</p>{}",
-                v.t(MsgId::WebLastDonation),
-                v.m(&Msg::new(MsgId::RecordRemoveConfirm)
-                    .str("kind", kind)
-                    .str("date", format_vn(l.date))
-                    .str("name", name)),
-                v.button(
-                    "/dashboard/donations/remove",
-                    MsgId::ChoiceRemoveYes,
-                    &format!("<input type=\"hidden\" name=\"id\" value=\"{}\">", l.id)
-                )
-            )
+    html! {
+        section aria-labelledby="donor" {
+            h2 id="donor" { (card) }
+            form method="post" action="/dashboard/donations" {
+                (v.csrf())
+                (hidden("donor", donor))
+                (select("kind", &v.t(MsgId::RecordKindAsk), &kinds, "whole_blood"))
+                (select("drive", &v.t(MsgId::RecordDriveAsk), &at, &chosen))
+                @if let Some(d) = early {
+                    p class="behind" {
+                        (v.m(&Msg::new(MsgId::RecordEarlyConfirm)
+                            .str("name", name.clone())
+                            .str("next", format_vn(d))))
+                    }
+                    label {
+                        input type="checkbox" name="anyway" value="1" required;
+                        " " (v.t(MsgId::ChoiceRecordAnyway))
+                    }
+                }
+                p { button type="submit" { (v.t(MsgId::WebRecord)) } }
+            }
+            @if let Some(l) = last {
+                h3 { (v.t(MsgId::WebLastDonation)) }
+                p {
+                    (v.m(&Msg::new(MsgId::RecordRemoveConfirm)
+                        .msg("kind", Msg::new(donation_kind_label(l.kind)))
+                        .str("date", format_vn(l.date))
+                        .str("name", name)))
+                }
+                (v.button("/dashboard/donations/remove", MsgId::ChoiceRemoveYes, hidden("id", l.id)))
+            }
         }
-        None => String::new(),
-    };
-    format!(
-        "<section aria-labelledby=\"donor\"><h2 id=\"donor\">{card}</h2>{record}{remove}</section>"
-    )
+    }
 }
 
 /// `POST /dashboard/donations` (record) and `POST /dashboard/donations/remove`.

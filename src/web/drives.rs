@@ -3,7 +3,7 @@
 //! sign-ups with phones for staff, and cancelling it (its donors told).
 
 use super::not_as_asked;
-use super::{Errors, Fields, Nav, Reply, View, esc, input, province_options, select, val};
+use super::{Control, Errors, Fields, Nav, Reply, View, input, province_options, select, val};
 use crate::domain::dates::format_vn;
 use crate::domain::drive::{
     DriveInfo, DriveInput, DriveSpec, TimeWindow, local_window, parse_count, parse_place,
@@ -14,6 +14,7 @@ use crate::engine::drive::DriveDraft;
 use crate::engine::{DriveOutcome, DriveRequest, Item, Outcome, Request};
 use crate::messages::{Msg, MsgId};
 use chrono::{Datelike, NaiveDate};
+use maud::{Markup, html};
 
 /// The month asked for (`?month=2026-12`), else this one.
 fn month_of(query: &Fields, today: NaiveDate) -> (i32, u32) {
@@ -63,25 +64,28 @@ async fn render(
     {
         values.insert("province".into(), d.province.clone());
     }
-    let body = format!(
-        "{}<h2>{}</h2>{}{}{}",
-        v.notice(query),
-        v.m(&Msg::new(MsgId::WebMonthHead)
-            .num("month", f64::from(month))
-            .num("year", f64::from(year))),
-        month_links(year, month),
-        calendar(v, year, month, &drives),
-        table(v, &drives)
-    ) + &form(v, &campaigns, &values, errors, None)
-        + &super::uploads::section(v, super::uploads::UploadKind::Calendar);
+    let body = html! {
+        (v.notice(query))
+        h2 {
+            (v.m(&Msg::new(MsgId::WebMonthHead)
+                .num("month", f64::from(month))
+                .num("year", f64::from(year))))
+        }
+        (month_links(year, month))
+        (calendar(v, year, month, &drives))
+        (table(v, &drives))
+        (form(v, &campaigns, &values, errors, None))
+        (super::uploads::section(v, super::uploads::UploadKind::Calendar))
+    };
+    let page = v.page(Nav::Drives, body);
     Ok(if errors.is_empty() {
-        Reply::Page(v.page(Nav::Drives, &body))
+        Reply::Page(page)
     } else {
-        Reply::Invalid(v.page(Nav::Drives, &body))
+        Reply::Invalid(page)
     })
 }
 
-fn month_links(year: i32, month: u32) -> String {
+fn month_links(year: i32, month: u32) -> Markup {
     let prev = if month == 1 {
         (year - 1, 12)
     } else {
@@ -92,85 +96,83 @@ fn month_links(year: i32, month: u32) -> String {
     } else {
         (year, month + 1)
     };
-    format!(
-        "<p><a href=\"/dashboard/drives?month={}-{:02}\" rel=\"prev\">← {:02}/{}</a> · \
-         <a href=\"/dashboard/drives?month={}-{:02}\" rel=\"next\">{:02}/{} →</a></p>",
-        prev.0, prev.1, prev.1, prev.0, next.0, next.1, next.1, next.0
-    )
+    let link = |(y, m): (i32, u32)| format!("/dashboard/drives?month={y}-{m:02}");
+    html! {
+        p {
+            a href=(link(prev)) rel="prev" { (format!("← {:02}/{}", prev.1, prev.0)) }
+            " · "
+            a href=(link(next)) rel="next" { (format!("{:02}/{} →", next.1, next.0)) }
+        }
+    }
 }
 
 /// The month as a grid of weeks (Monday first), each day with its drives' places.
-fn calendar(v: &View<'_>, year: i32, month: u32, drives: &[DriveInfo]) -> String {
+fn calendar(v: &View<'_>, year: i32, month: u32, drives: &[DriveInfo]) -> Markup {
     let Some(first) = NaiveDate::from_ymd_opt(year, month, 1) else {
-        return String::new();
+        return html! {};
     };
     let tz = v.app.config().timezone;
-    let mut cells = String::new();
-    for wd in 1..=7 {
-        cells.push_str(&format!(
-            "<div aria-hidden=\"true\"><strong>{}</strong></div>",
-            v.m(&Msg::new(MsgId::WebWeekdayShort).num("n", f64::from(wd)))
-        ));
-    }
-    for _ in 1..first.weekday().number_from_monday() {
-        cells.push_str("<div></div>");
-    }
-    let mut day = first;
-    while day.month() == month {
-        let places: String = drives
-            .iter()
-            .filter(|d| local_window(d.starts_at, d.ends_at, tz).0 == day)
-            .map(|d| {
-                format!(
-                    "<br><a href=\"/dashboard/drives/{}\">{}</a>",
-                    d.id,
-                    esc(&d.place.chars().take(24).collect::<String>())
-                )
-            })
-            .collect();
-        cells.push_str(&format!("<div>{}{places}</div>", day.day()));
-        match day.succ_opt() {
-            Some(d) => day = d,
-            None => break,
+    let days = first
+        .iter_days()
+        .take_while(|d| d.month() == month)
+        .map(|day| {
+            let here = drives
+                .iter()
+                .filter(move |d| local_window(d.starts_at, d.ends_at, tz).0 == day);
+            (day, here)
+        });
+    html! {
+        div class="cal" role="presentation" {
+            @for wd in 1..=7 {
+                div aria-hidden="true" {
+                    strong { (v.m(&Msg::new(MsgId::WebWeekdayShort).num("n", f64::from(wd)))) }
+                }
+            }
+            @for _ in 1..first.weekday().number_from_monday() { div {} }
+            @for (day, here) in days {
+                div {
+                    (day.day())
+                    @for d in here {
+                        br;
+                        a href={ "/dashboard/drives/" (d.id) } {
+                            (d.place.chars().take(24).collect::<String>())
+                        }
+                    }
+                }
+            }
         }
     }
-    format!("<div class=\"cal\" role=\"presentation\">{cells}</div>")
 }
 
-fn table(v: &View<'_>, drives: &[DriveInfo]) -> String {
+fn table(v: &View<'_>, drives: &[DriveInfo]) -> Markup {
     if drives.is_empty() {
-        return format!("<p>{}</p>", v.t(MsgId::WebMonthNone));
+        return html! { p { (v.t(MsgId::WebMonthNone)) } };
     }
     let tz = v.app.config().timezone;
-    let rows: String = drives
-        .iter()
-        .map(|d| {
-            let (day, w) = local_window(d.starts_at, d.ends_at, tz);
-            format!(
-                "<tr><td>{} {}</td><td><a href=\"/dashboard/drives/{}\">{}</a></td><td>{}</td>\
-                 <td>{}</td><td>{} / {}</td></tr>",
-                format_vn(day),
-                esc(&w.label()),
-                d.id,
-                esc(&d.place),
-                esc(&d.province_name()),
-                esc(d.campaign.as_deref().unwrap_or("—")),
-                d.taken,
-                d.capacity
-            )
-        })
-        .collect();
-    format!(
-        "<table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\
-         <tbody>{rows}</tbody></table>",
-        v.t(MsgId::WebDrivesTable),
-        v.t(MsgId::WebColWhen),
-        v.t(MsgId::WebColPlace),
-        v.t(MsgId::WebColProvince),
-        v.t(MsgId::WebColCampaign),
-        v.t(MsgId::WebColSignups)
-    )
+    html! {
+        table {
+            caption { (v.t(MsgId::WebDrivesTable)) }
+            (super::head_row(v, &[
+                MsgId::WebColWhen,
+                MsgId::WebColPlace,
+                MsgId::WebColProvince,
+                MsgId::WebColCampaign,
+                MsgId::WebColSignups,
+            ]))
+            tbody {
+                @for d in drives {
+                    @let (day, w) = local_window(d.starts_at, d.ends_at, tz);
+                    tr {
+                        td { (format_vn(day)) " " (w.label()) }
+                        td { a href={ "/dashboard/drives/" (d.id) } { (d.place) } }
+                        td { (d.province_name()) }
+                        td { (d.campaign.as_deref().unwrap_or("—")) }
+                        td { (d.taken) " / " (d.capacity) }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The drive form: a new drive, or (`edit`: its id and what the form says of its slots) an
@@ -180,8 +182,8 @@ fn form(
     campaigns: &[Item],
     f: &Fields,
     errors: &Errors,
-    edit: Option<(i64, String)>,
-) -> String {
+    edit: Option<(i64, Markup)>,
+) -> Markup {
     let mut options = vec![(
         String::new(),
         v.app
@@ -193,87 +195,61 @@ fn form(
             .iter()
             .map(|c| (c.id.to_string(), c.label.clone())),
     );
-    let summary = super::errors_summary(v, errors);
-    let (title, action, slots) = match &edit {
+    let (title, action, slots) = match edit {
         None => (
             v.t(MsgId::WebNewDrive),
             "/dashboard/drives".to_string(),
-            String::new(),
+            html! {},
         ),
         Some((id, slots)) => (
             v.t(MsgId::WebEditDrive),
             format!("/dashboard/drives/{id}/edit"),
-            slots.clone(),
+            slots,
         ),
     };
-    format!(
-        "<section aria-labelledby=\"new-drive\"><h2 id=\"new-drive\">{title}</h2>{summary}{slots}\
-         <form method=\"post\" action=\"{action}\">{}{}{}{}{}{}{}{}{}{}\
-         <p><button type=\"submit\">{}</button></p></form></section>",
-        v.csrf(),
-        select(
-            "campaign",
-            &v.t(MsgId::WebColCampaign),
-            &options,
-            val(f, "campaign")
-        ),
-        input(
-            "place",
-            &v.t(MsgId::WebColPlace),
-            val(f, "place"),
-            "required maxlength=\"200\"",
-            errors
-        ),
-        select(
-            "province",
-            &v.t(MsgId::WebColProvince),
-            &province_options(),
-            val(f, "province")
-        ),
-        input(
-            "commune",
-            &v.t(MsgId::WebFieldCommune),
-            val(f, "commune"),
-            "maxlength=\"100\"",
-            errors
-        ),
-        input(
-            "date",
-            &v.t(MsgId::WebFieldDate),
-            val(f, "date"),
-            "type=\"date\" required",
-            errors
-        ),
-        input(
-            "start",
-            &v.t(MsgId::WebFieldStart),
-            val(f, "start"),
-            "type=\"time\" required",
-            errors
-        ),
-        input(
-            "end",
-            &v.t(MsgId::WebFieldEnd),
-            val(f, "end"),
-            "type=\"time\" required",
-            errors
-        ),
-        input(
-            "capacity",
-            &v.t(MsgId::WebFieldCapacity),
-            val(f, "capacity"),
-            "inputmode=\"numeric\" required",
-            errors
-        ),
-        input(
-            "target",
-            &v.t(MsgId::WebFieldTarget),
-            val(f, "target"),
-            "inputmode=\"numeric\"",
-            errors
-        ),
-        v.t(MsgId::WebSaveDrive),
-    )
+    html! {
+        section aria-labelledby="new-drive" {
+            h2 id="new-drive" { (title) }
+            (super::errors_summary(v, errors))
+            (slots)
+            form method="post" action=(action) {
+                (v.csrf())
+                (select("campaign", &v.t(MsgId::WebColCampaign), &options, val(f, "campaign")))
+                (input(
+                    "place",
+                    &v.t(MsgId::WebColPlace),
+                    val(f, "place"),
+                    Control::text(200).required(),
+                    errors
+                ))
+                (select(
+                    "province",
+                    &v.t(MsgId::WebColProvince),
+                    &province_options(),
+                    val(f, "province")
+                ))
+                (input(
+                    "commune",
+                    &v.t(MsgId::WebFieldCommune),
+                    val(f, "commune"),
+                    Control::text(100),
+                    errors
+                ))
+                (input("date", &v.t(MsgId::WebFieldDate), val(f, "date"), Control::date().required(), errors))
+                (input("start", &v.t(MsgId::WebFieldStart), val(f, "start"), Control::time().required(), errors))
+                (input("end", &v.t(MsgId::WebFieldEnd), val(f, "end"), Control::time().required(), errors))
+                (input(
+                    "capacity",
+                    &v.t(MsgId::WebFieldCapacity),
+                    val(f, "capacity"),
+                    Control::number().required(),
+                    errors
+                ))
+                (input("target", &v.t(MsgId::WebFieldTarget), val(f, "target"), Control::number(), errors))
+                p { button type="submit" { (v.t(MsgId::WebSaveDrive)) } }
+            }
+        }
+    }
 }
 
 /// The form read with the chat's own checks: a drive to save, or the errors by field.
@@ -472,20 +448,21 @@ async fn edit_form(
 }
 
 /// What the edit form says of the drive's slots (none: nothing).
-fn slots_note(v: &View<'_>, draft: &DriveDraft) -> String {
+fn slots_note(v: &View<'_>, draft: &DriveDraft) -> Markup {
     match draft.slots.as_deref() {
-        None | Some([]) => String::new(),
-        Some(slots) => format!(
-            "<p>{}</p>",
-            v.m(&Msg::new(MsgId::WebDriveSlotsKept).str(
-                "slots",
-                slots
-                    .iter()
-                    .map(TimeWindow::label)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        ),
+        None | Some([]) => html! {},
+        Some(slots) => html! {
+            p {
+                (v.m(&Msg::new(MsgId::WebDriveSlotsKept).str(
+                    "slots",
+                    slots
+                        .iter()
+                        .map(TimeWindow::label)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )))
+            }
+        },
     }
 }
 
@@ -504,7 +481,7 @@ async fn render_edit(
         errors,
         Some((id, slots_note(v, draft))),
     );
-    let page = v.page(Nav::Drives, &body);
+    let page = v.page(Nav::Drives, body);
     Ok(if errors.is_empty() {
         Reply::Page(page)
     } else {
@@ -616,70 +593,63 @@ pub async fn drive(v: &View<'_>, id: i64, query: &Fields) -> anyhow::Result<Repl
                 local_window(s.starts_at, s.ends_at, tz).1.label()
             })
     };
-    let rows: String = list
-        .iter()
-        .map(|s| {
-            let phone = s.phone.as_deref().map_or(String::new(), super::tel_link);
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{phone}</td></tr>",
-                esc(&s.name),
-                esc(&s.group),
-                esc(&slot_label(s.slot))
-            )
-        })
-        .collect();
-    let signups = if list.is_empty() {
-        format!("<p>{}</p>", v.t(MsgId::WebSignupsNone))
-    } else {
-        format!(
-            "<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-             <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody></table>",
-            v.t(MsgId::WebColName),
-            v.t(MsgId::WebColGroup),
-            v.t(MsgId::WebColSlot),
-            v.t(MsgId::WebColPhone)
-        )
-    };
-    let cancel = if d.cancelled {
-        format!(
-            "<p class=\"behind\">{}</p>",
-            v.t(MsgId::WebDriveIsCancelled)
-        )
-    } else {
-        format!(
-            "<p><a href=\"/dashboard/drives/{id}/edit\">{}</a></p><h3>{}</h3><p>{}</p>{}",
-            v.t(MsgId::WebEditDrive),
-            v.t(MsgId::WebCancelDriveHead),
-            v.m(&Msg::new(MsgId::WebCancelDriveWarn).num("n", list.len() as f64)),
-            v.button(
-                &format!("/dashboard/drives/{id}/cancel"),
-                MsgId::WebCancelDrive,
-                ""
-            )
-        )
-    };
     // When, where (the commune only when known), and the campaign only when it has one.
     let place = if d.commune.is_empty() {
         d.province_name()
     } else {
         format!("{}, {}", d.commune, d.province_name())
     };
-    let campaign = d
-        .campaign
-        .as_deref()
-        .map_or(String::new(), |c| format!(" · {}", esc(c)));
-    let body = format!(
-        "{}<h2>{}</h2><p>{} {} · {}{campaign}</p><p>{} / {}</p><h3>{}</h3>{signups}{cancel}",
-        v.notice(query),
-        esc(&d.place),
-        format_vn(day),
-        esc(&w.label()),
-        esc(&place),
-        d.taken,
-        d.capacity,
-        v.t(MsgId::WebSignupsHead)
-    );
-    Ok(Reply::Page(v.page(Nav::Drives, &body)))
+    let signups = html! {
+        @if list.is_empty() {
+            p { (v.t(MsgId::WebSignupsNone)) }
+        } @else {
+            table {
+                (super::head_row(v, &[
+                    MsgId::WebColName,
+                    MsgId::WebColGroup,
+                    MsgId::WebColSlot,
+                    MsgId::WebColPhone,
+                ]))
+                tbody {
+                    @for s in &list {
+                        tr {
+                            td { (s.name) }
+                            td { (s.group) }
+                            td { (slot_label(s.slot)) }
+                            td { @if let Some(p) = &s.phone { (super::tel_link(p)) } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let cancel = html! {
+        @if d.cancelled {
+            p class="behind" { (v.t(MsgId::WebDriveIsCancelled)) }
+        } @else {
+            p { a href={ "/dashboard/drives/" (id) "/edit" } { (v.t(MsgId::WebEditDrive)) } }
+            h3 { (v.t(MsgId::WebCancelDriveHead)) }
+            p { (v.m(&Msg::new(MsgId::WebCancelDriveWarn).num("n", list.len() as f64))) }
+            (v.button(
+                &format!("/dashboard/drives/{id}/cancel"),
+                MsgId::WebCancelDrive,
+                html! {}
+            ))
+        }
+    };
+    let body = html! {
+        (v.notice(query))
+        h2 { (d.place) }
+        p {
+            (format_vn(day)) " " (w.label()) " · " (place)
+            @if let Some(c) = &d.campaign { " · " (c) }
+        }
+        p { (d.taken) " / " (d.capacity) }
+        h3 { (v.t(MsgId::WebSignupsHead)) }
+        (signups)
+        (cancel)
+    };
+    Ok(Reply::Page(v.page(Nav::Drives, body)))
 }
 
 /// `POST /dashboard/drives/ID/cancel`: cancelled, its donors told (as in chat).

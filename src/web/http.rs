@@ -98,7 +98,9 @@ pub fn same_secret(given: &[u8], expected: &[u8]) -> bool {
 }
 
 /// An HTML page with its status (and a cookie to set).
-fn html(status: StatusCode, body: String, cookie: Option<String>) -> Response {
+/// A page (or nothing, for a redirect) as HTML, with the language cookie to set.
+fn html(status: StatusCode, body: Option<maud::Markup>, cookie: Option<String>) -> Response {
+    let body = body.map_or(String::new(), maud::Markup::into_string);
     let mut r = (status, body).into_response();
     let h = r.headers_mut();
     h.insert(
@@ -113,11 +115,11 @@ fn html(status: StatusCode, body: String, cookie: Option<String>) -> Response {
 
 /// One of the short pages that only say something (signed out, refused, not found).
 fn message(app: &App, lang: Lang, status: StatusCode, id: MsgId) -> Response {
-    html(status, super::message_page(app, lang, id), None)
+    html(status, Some(super::message_page(app, lang, id)), None)
 }
 
 fn see_other(to: &'static str, cookie: Option<String>) -> Response {
-    let mut r = html(StatusCode::SEE_OTHER, String::new(), cookie);
+    let mut r = html(StatusCode::SEE_OTHER, None, cookie);
     r.headers_mut()
         .insert(header::LOCATION, HeaderValue::from_static(to));
     r
@@ -351,12 +353,18 @@ impl IntoResponse for Answer {
             cookie,
             reply,
         } = self;
-        let page = |status, id| html(status, super::message_page(&app, lang, id), cookie.clone());
+        let page = |status, id| {
+            html(
+                status,
+                Some(super::message_page(&app, lang, id)),
+                cookie.clone(),
+            )
+        };
         match reply {
-            Ok(Reply::Page(p)) => html(StatusCode::OK, p, cookie),
-            Ok(Reply::Invalid(p)) => html(StatusCode::UNPROCESSABLE_ENTITY, p, cookie),
+            Ok(Reply::Page(p)) => html(StatusCode::OK, Some(p), cookie),
+            Ok(Reply::Invalid(p)) => html(StatusCode::UNPROCESSABLE_ENTITY, Some(p), cookie),
             Ok(Reply::Redirect(to)) => {
-                let mut r = html(StatusCode::SEE_OTHER, String::new(), cookie);
+                let mut r = html(StatusCode::SEE_OTHER, None, cookie);
                 if let Ok(v) = HeaderValue::from_str(&to) {
                     r.headers_mut().insert(header::LOCATION, v);
                 }
@@ -431,7 +439,7 @@ async fn logout(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Resp
             }
             html(
                 StatusCode::OK,
-                super::message_page(&app, lang, MsgId::WebSignedOut),
+                Some(super::message_page(&app, lang, MsgId::WebSignedOut)),
                 Some(session_cookie(&app, "", 0)),
             )
         }

@@ -3,13 +3,14 @@
 //! filter and CSV.
 
 use super::not_as_asked;
-use super::{Fields, Nav, Reply, View, esc, input, select, val};
+use super::{Control, Fields, Nav, Reply, View, input, select, val};
 use crate::domain::audit::AuditAction;
 use crate::domain::callout::PatientGroup;
 use crate::domain::club::{AuditEntry, AuditFilter, BroadcastInfo};
 use crate::engine::{CalloutOutcome, CalloutRequest, ClubOutcome, ClubRequest, Outcome, Request};
 use crate::messages::{Msg, MsgId};
 use chrono::{DateTime, NaiveDate};
+use maud::{Markup, html};
 
 /// `GET /dashboard/broadcasts`: the account's broadcasts, newest first.
 pub async fn broadcasts(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
@@ -17,22 +18,20 @@ pub async fn broadcasts(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
     let Outcome::Club(ClubOutcome::Broadcasts(list)) = out else {
         return not_as_asked(out);
     };
-    let body = if list.is_empty() {
-        format!("<p>{}</p>", v.t(MsgId::WebBroadcastsNone))
-    } else {
-        list.iter().map(|b| broadcast_card(v, b)).collect()
+    let body = html! {
+        (v.notice(query))
+        h2 { (v.t(MsgId::WebNavBroadcasts)) }
+        p { (v.t(MsgId::WebBroadcastsHint)) }
+        p { a href="/dashboard/broadcasts/new" { (v.t(MsgId::WebCompose)) } }
+        @if list.is_empty() {
+            p { (v.t(MsgId::WebBroadcastsNone)) }
+        }
+        @for b in &list { (broadcast_card(v, b)) }
     };
-    let body = format!(
-        "{}<h2>{}</h2><p>{}</p><p><a href=\"/dashboard/broadcasts/new\">{}</a></p>{body}",
-        v.notice(query),
-        v.t(MsgId::WebNavBroadcasts),
-        v.t(MsgId::WebBroadcastsHint),
-        v.t(MsgId::WebCompose)
-    );
-    Ok(Reply::Page(v.page(Nav::Broadcasts, &body)))
+    Ok(Reply::Page(v.page(Nav::Broadcasts, body)))
 }
 
-fn broadcast_card(v: &View<'_>, b: &BroadcastInfo) -> String {
+fn broadcast_card(v: &View<'_>, b: &BroadcastInfo) -> Markup {
     let p = &b.progress;
     let total = b.recipients.max(1);
     // What went out (or was tried): a stopped broadcast's bar shows how far it got, not a
@@ -48,33 +47,38 @@ fn broadcast_card(v: &View<'_>, b: &BroadcastInfo) -> String {
         })
         .unwrap_or_default();
     let state = if b.cancelled {
-        v.t(MsgId::WebBroadcastStoppedState)
+        html! { (v.t(MsgId::WebBroadcastStoppedState)) }
     } else if b.finished {
-        v.t(MsgId::WebBroadcastDone)
+        html! { (v.t(MsgId::WebBroadcastDone)) }
     } else {
         v.button(
             &format!("/dashboard/broadcasts/{}/stop", b.id),
             MsgId::WebStop,
-            "",
+            html! {},
         )
     };
     let audience = if b.label.is_empty() {
         v.t(MsgId::WebEveryone)
     } else {
-        esc(&b.label)
+        b.label.clone()
     };
-    format!(
-        "<article aria-labelledby=\"b{id}\"><h3 id=\"b{id}\">#{id} · {audience} · {at}</h3>\
-         <progress max=\"{total}\" value=\"{done}\" aria-label=\"{pct}%\">{pct}%</progress> {pct}%\
-         <p>{}</p><p>{state}</p></article>",
-        v.m(&Msg::new(MsgId::WebBroadcastFigures)
-            .num("recipients", b.recipients as f64)
-            .num("sent", p.sent as f64)
-            .num("waiting", p.waiting as f64)
-            .num("failed", (p.failed + p.unreachable + p.uncertain) as f64)
-            .num("cancelled", p.cancelled as f64)),
-        id = b.id
-    )
+    let id = format!("b{}", b.id);
+    html! {
+        article aria-labelledby=(id) {
+            h3 id=(id) { "#" (b.id) " · " (audience) " · " (at) }
+            progress max=(total) value=(done) aria-label={ (pct) "%" } { (pct) "%" }
+            " " (pct) "%"
+            p {
+                (v.m(&Msg::new(MsgId::WebBroadcastFigures)
+                    .num("recipients", b.recipients as f64)
+                    .num("sent", p.sent as f64)
+                    .num("waiting", p.waiting as f64)
+                    .num("failed", (p.failed + p.unreachable + p.uncertain) as f64)
+                    .num("cancelled", p.cancelled as f64)))
+            }
+            p { (state) }
+        }
+    }
 }
 
 /// `POST /dashboard/broadcasts/ID/stop`: what is not sent yet is not sent.
@@ -107,70 +111,61 @@ pub async fn stock(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
         .max()
         .unwrap_or(1)
         .max(1);
-    let bars: String = levels
-        .iter()
-        .map(|(group, units, threshold)| {
-            let low = units < threshold;
-            let pct = (units.max(&0) * 100 / top).min(100);
-            format!(
-                "<tr><th scope=\"row\">{}</th><td><div class=\"bar {}\" role=\"img\" \
-                 aria-label=\"{units} / {threshold}\"><span style=\"width:{pct}%\"></span></div></td>\
-                 <td>{units}</td><td>{threshold}</td><td>{}</td></tr>",
-                esc(group),
-                if low { "low" } else { "ok" },
-                if low { v.t(MsgId::WebStockLow) } else { v.t(MsgId::WebStockOk) }
-            )
-        })
-        .collect();
-    let table = if levels.is_empty() {
-        format!("<p>{}</p>", v.t(MsgId::StockNone))
-    } else {
-        format!(
-            "<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\"></th>\
-             <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\"></th></tr></thead>\
-             <tbody>{bars}</tbody></table>",
-            v.t(MsgId::WebColGroup),
-            v.t(MsgId::WebColUnits),
-            v.t(MsgId::WebColThreshold)
-        )
-    };
     let groups: Vec<(String, String)> = PatientGroup::ALL
         .iter()
         .map(|g| (g.code(), g.code()))
         .collect();
-    let error = if val(query, "error") == "1" {
-        format!(
-            "<p class=\"error\" role=\"alert\">{}</p>",
-            v.t(MsgId::WebFormErrors)
-        )
-    } else {
-        String::new()
+    let body = html! {
+        (v.notice(query))
+        h2 { (v.t(MsgId::WebNavStock)) }
+        @if levels.is_empty() {
+            p { (v.t(MsgId::StockNone)) }
+        } @else {
+            table {
+                thead {
+                    tr {
+                        th scope="col" { (v.t(MsgId::WebColGroup)) }
+                        th scope="col" {}
+                        th scope="col" { (v.t(MsgId::WebColUnits)) }
+                        th scope="col" { (v.t(MsgId::WebColThreshold)) }
+                        th scope="col" {}
+                    }
+                }
+                tbody {
+                    @for (group, units, threshold) in &levels {
+                        @let low = units < threshold;
+                        @let pct = ((*units).max(0) * 100 / top).min(100);
+                        tr {
+                            th scope="row" { (group) }
+                            td {
+                                div class={ "bar " (if low { "low" } else { "ok" }) } role="img"
+                                    aria-label={ (units) " / " (threshold) } {
+                                    span style={ "width:" (pct) "%" } {}
+                                }
+                            }
+                            td { (units) }
+                            td { (threshold) }
+                            td {
+                                (if low { v.t(MsgId::WebStockLow) } else { v.t(MsgId::WebStockOk) })
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h3 { (v.t(MsgId::WebSetStock)) }
+        @if val(query, "error") == "1" {
+            p class="error" role="alert" { (v.t(MsgId::WebFormErrors)) }
+        }
+        form method="post" action="/dashboard/stock" {
+            (v.csrf())
+            (select("group", &v.t(MsgId::WebColGroup), &groups, ""))
+            (input("units", &v.t(MsgId::WebColUnits), "", Control::number().required(), &[]))
+            (input("threshold", &v.t(MsgId::WebColThreshold), "", Control::number(), &[]))
+            p { button type="submit" { (v.t(MsgId::WebSave)) } }
+        }
     };
-    let body = format!(
-        "{}<h2>{}</h2>{table}<h3>{}</h3>{error}<form method=\"post\" action=\"/dashboard/stock\">{}{}{}{}\
-         <p><button type=\"submit\">{}</button></p></form>",
-        v.notice(query),
-        v.t(MsgId::WebNavStock),
-        v.t(MsgId::WebSetStock),
-        v.csrf(),
-        select("group", &v.t(MsgId::WebColGroup), &groups, ""),
-        input(
-            "units",
-            &v.t(MsgId::WebColUnits),
-            "",
-            "inputmode=\"numeric\" required",
-            &[]
-        ),
-        input(
-            "threshold",
-            &v.t(MsgId::WebColThreshold),
-            "",
-            "inputmode=\"numeric\"",
-            &[]
-        ),
-        v.t(MsgId::WebSave)
-    );
-    Ok(Reply::Page(v.page(Nav::Stock, &body)))
+    Ok(Reply::Page(v.page(Nav::Stock, body)))
 }
 
 /// `POST /dashboard/stock`: one group's level (and threshold), audited as in chat.
@@ -276,61 +271,46 @@ pub async fn audit(v: &View<'_>, q: &Fields) -> anyhow::Result<Reply> {
                 .render(v.lang, &Msg::new(crate::engine::audit_action_label(*a))),
         )
     }));
-    let rows: String = list
-        .iter()
-        .rev()
-        .map(|(at, e)| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(at),
-                esc(&e.actor),
-                esc(&action_label(v, e)),
-                esc(&e.target),
-                e.recipients.map_or(String::new(), |n| n.to_string())
-            )
-        })
-        .collect();
     let csv_query: String = ["action", "actor", "from", "to"]
         .iter()
         .filter(|k| !val(q, k).is_empty())
-        .map(|k| format!("&{k}={}", esc(&percent(val(q, k)))))
+        .map(|k| format!("&{k}={}", percent(val(q, k))))
         .collect();
-    let body = format!(
-        "<h2>{}</h2><form method=\"get\" action=\"/dashboard/audit\">{}{}{}{}\
-         <p><button type=\"submit\">{}</button> <a href=\"/dashboard/audit?csv=1{csv_query}\">{}</a></p></form>\
-         <table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody></table>",
-        v.t(MsgId::WebNavAudit),
-        select(
-            "action",
-            &v.t(MsgId::WebColAction),
-            &actions,
-            val(q, "action")
-        ),
-        input(
-            "actor",
-            &v.t(MsgId::WebColAccount),
-            val(q, "actor"),
-            "maxlength=\"80\"",
-            &[]
-        ),
-        input(
-            "from",
-            &v.t(MsgId::WebFrom),
-            val(q, "from"),
-            "type=\"date\"",
-            &[]
-        ),
-        input("to", &v.t(MsgId::WebTo), val(q, "to"), "type=\"date\"", &[]),
-        v.t(MsgId::WebFilter),
-        v.t(MsgId::WebCsv),
-        v.t(MsgId::WebColWhen),
-        v.t(MsgId::WebColAccount),
-        v.t(MsgId::WebColAction),
-        v.t(MsgId::WebColTarget),
-        v.t(MsgId::WebColRecipients),
-    );
-    Ok(Reply::Page(v.page(Nav::Audit, &body)))
+    let body = html! {
+        h2 { (v.t(MsgId::WebNavAudit)) }
+        form method="get" action="/dashboard/audit" {
+            (select("action", &v.t(MsgId::WebColAction), &actions, val(q, "action")))
+            (input("actor", &v.t(MsgId::WebColAccount), val(q, "actor"), Control::text(80), &[]))
+            (input("from", &v.t(MsgId::WebFrom), val(q, "from"), Control::date(), &[]))
+            (input("to", &v.t(MsgId::WebTo), val(q, "to"), Control::date(), &[]))
+            p {
+                button type="submit" { (v.t(MsgId::WebFilter)) }
+                " "
+                a href={ "/dashboard/audit?csv=1" (csv_query) } { (v.t(MsgId::WebCsv)) }
+            }
+        }
+        table {
+            (super::head_row(v, &[
+                MsgId::WebColWhen,
+                MsgId::WebColAccount,
+                MsgId::WebColAction,
+                MsgId::WebColTarget,
+                MsgId::WebColRecipients,
+            ]))
+            tbody {
+                @for (at, e) in list.iter().rev() {
+                    tr {
+                        td { (at) }
+                        td { (e.actor) }
+                        td { (action_label(v, e)) }
+                        td { (e.target) }
+                        td { @if let Some(n) = e.recipients { (n) } }
+                    }
+                }
+            }
+        }
+    };
+    Ok(Reply::Page(v.page(Nav::Audit, body)))
 }
 
 /// `GET /dashboard/audit?csv=1…`: the same filter, up to 100,000 entries, as CSV.

@@ -4,11 +4,12 @@
 //! at all: a file with errors is answered with every error by its line, and nothing changes.
 
 use super::not_as_asked;
-use super::{Fields, Nav, Reply, View, input, val};
+use super::{Control, Fields, Nav, Reply, View, input, val};
 use crate::domain::campaign::FileError;
 use crate::engine::drive::FileState;
 use crate::engine::{DriveOutcome, DriveRequest, Outcome, Request};
 use crate::messages::{Msg, MsgId};
+use maud::{Markup, html};
 
 /// A file as posted in a form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +64,7 @@ fn this_year(v: &View<'_>) -> i32 {
 }
 
 /// The upload form of a page (the year for a calendar: this year unless said).
-pub fn section(v: &View<'_>, kind: UploadKind) -> String {
+pub fn section(v: &View<'_>, kind: UploadKind) -> Markup {
     let (title, hint, accept) = match kind {
         UploadKind::Calendar => (
             MsgId::WebUploadCalendarTitle,
@@ -83,65 +84,67 @@ pub fn section(v: &View<'_>, kind: UploadKind) -> String {
                 "year",
                 &v.t(MsgId::WebUploadYear),
                 &this.to_string(),
-                "inputmode=\"numeric\" maxlength=\"4\"",
+                Control::number().max(4),
                 &[],
             )
         }
         // A donation inside a donor's interval is refused by line; ticked, it is
         // recorded all the same (the coordinator confirmed after reading the warning).
-        UploadKind::Donations => format!(
-            "<p><input id=\"accept_early\" name=\"accept_early\" type=\"checkbox\" \
-             value=\"1\"> <label for=\"accept_early\">{}</label></p>",
-            v.t(MsgId::WebUploadAcceptEarly)
-        ),
+        UploadKind::Donations => html! {
+            p {
+                input id="accept_early" name="accept_early" type="checkbox" value="1";
+                " "
+                label for="accept_early" { (v.t(MsgId::WebUploadAcceptEarly)) }
+            }
+        },
     };
-    format!(
-        "<section aria-labelledby=\"upload\"><h3 id=\"upload\">{}</h3><p>{}</p>\
-         <form method=\"post\" action=\"{}\" enctype=\"multipart/form-data\">{}\
-         <label for=\"file\">{}</label><input id=\"file\" name=\"file\" type=\"file\" \
-         accept=\"{accept}\" required>{year}<p><button type=\"submit\">{}</button></p></form></section>",
-        v.t(title),
-        v.t(hint),
-        kind.path(),
-        v.csrf(),
-        v.t(MsgId::WebUploadFile),
-        v.t(MsgId::WebUploadSend)
-    )
+    html! {
+        section aria-labelledby="upload" {
+            h3 id="upload" { (v.t(title)) }
+            p { (v.t(hint)) }
+            form method="post" action=(kind.path()) enctype="multipart/form-data" {
+                (v.csrf())
+                label for="file" { (v.t(MsgId::WebUploadFile)) }
+                input id="file" name="file" type="file" accept=(accept) required;
+                (year)
+                p { button type="submit" { (v.t(MsgId::WebUploadSend)) } }
+            }
+        }
+    }
 }
 
 /// The page saying why nothing was stored, with the form to send the file again.
-fn refused(v: &View<'_>, kind: UploadKind, said: String) -> Reply {
-    let body = format!(
-        "<h2>{}</h2><div role=\"alert\">{said}</div>{}",
-        v.t(kind.page().label()),
-        section(v, kind)
-    );
-    Reply::Invalid(v.page(kind.page(), &body))
+fn refused(v: &View<'_>, kind: UploadKind, said: Markup) -> Reply {
+    let body = html! {
+        h2 { (v.t(kind.page().label())) }
+        div role="alert" { (said) }
+        (section(v, kind))
+    };
+    Reply::Invalid(v.page(kind.page(), body))
 }
 
-fn said(v: &View<'_>, id: MsgId) -> String {
-    format!("<p class=\"error\">{}</p>", v.t(id))
+fn said(v: &View<'_>, id: MsgId) -> Markup {
+    html! { p class="error" { (v.t(id)) } }
 }
 
 /// Every error of a file, by line.
-fn errors_list(v: &View<'_>, file: &str, errors: &[FileError]) -> String {
-    let items: String = errors
-        .iter()
-        .map(|e| {
-            format!(
-                "<li>{}</li>",
-                v.m(&Msg::new(MsgId::WebUploadErrorLine)
-                    .num("line", e.line as f64)
-                    .str("message", e.message.clone()))
-            )
-        })
-        .collect();
-    format!(
-        "<p class=\"error\">{}</p><ul class=\"errors\">{items}</ul>",
-        v.m(&Msg::new(MsgId::WebUploadRejected)
-            .num("count", errors.len() as f64)
-            .str("file", file.to_string()))
-    )
+fn errors_list(v: &View<'_>, file: &str, errors: &[FileError]) -> Markup {
+    html! {
+        p class="error" {
+            (v.m(&Msg::new(MsgId::WebUploadRejected)
+                .num("count", errors.len() as f64)
+                .str("file", file.to_string())))
+        }
+        ul class="errors" {
+            @for e in errors {
+                li {
+                    (v.m(&Msg::new(MsgId::WebUploadErrorLine)
+                        .num("line", e.line as f64)
+                        .str("message", e.message.clone())))
+                }
+            }
+        }
+    }
 }
 
 /// `POST /dashboard/upload/calendar|donations`: the file stored, or why not.
@@ -166,11 +169,7 @@ pub async fn post_upload(
             UploadKind::Donations => "donations",
         };
         let not_text = v.m(&Msg::new(MsgId::WebUploadNotText).str("kind", which));
-        return Ok(refused(
-            v,
-            kind,
-            format!("<p class=\"error\">{not_text}</p>"),
-        ));
+        return Ok(refused(v, kind, html! { p class="error" { (not_text) } }));
     };
     let text = text.to_string();
     let request = match kind {
@@ -243,44 +242,43 @@ pub async fn file_page(v: &View<'_>, id: i64, part: bool) -> anyhow::Result<Repl
         UploadKind::Donations
     };
     let state = match p.state {
-        FileState::Writing => format!(
-            "<p role=\"status\"><progress max=\"{}\" value=\"{}\"></progress> {}</p>",
-            p.total.max(1),
-            p.done,
-            v.m(&Msg::new(MsgId::WebFileWriting)
-                .num("done", p.done as f64)
-                .num("total", p.total as f64))
-        ),
-        FileState::Done => format!(
-            "<p class=\"notice\" role=\"status\">{}</p>",
-            v.m(&Msg::new(if p.calendar {
-                MsgId::WebCalendarImported
-            } else {
-                MsgId::WebDonationsImported
-            })
-            .num("n", p.added as f64))
-        ),
-        FileState::Failed => format!(
-            "<p class=\"error\" role=\"alert\">{}</p>",
-            v.m(&Msg::new(MsgId::WebFileFailed)
-                .num("done", p.done as f64)
-                .num("total", p.total as f64))
-        ),
+        FileState::Writing => html! {
+            p role="status" {
+                progress max=(p.total.max(1)) value=(p.done) {}
+                " "
+                (v.m(&Msg::new(MsgId::WebFileWriting)
+                    .num("done", p.done as f64)
+                    .num("total", p.total as f64)))
+            }
+        },
+        FileState::Done => html! {
+            p class="notice" role="status" {
+                (v.m(&Msg::new(if p.calendar {
+                    MsgId::WebCalendarImported
+                } else {
+                    MsgId::WebDonationsImported
+                })
+                .num("n", p.added as f64)))
+            }
+        },
+        FileState::Failed => html! {
+            p class="error" role="alert" {
+                (v.m(&Msg::new(MsgId::WebFileFailed)
+                    .num("done", p.done as f64)
+                    .num("total", p.total as f64)))
+            }
+        },
     };
     if part {
         return Ok(Reply::Page(state));
     }
     let live = p.state == FileState::Writing;
-    let body = format!(
-        "<h2>{}</h2><section aria-live=\"polite\"{}>{state}</section><p><a href=\"{}\">{}</a></p>",
-        v.t(MsgId::WebFileTitle),
-        if live {
-            format!(" data-live=\"/dashboard/upload/{id}/part\"")
-        } else {
-            String::new()
-        },
-        kind.page().path(),
-        v.t(MsgId::WebFileBack)
-    );
-    Ok(Reply::Page(v.page_with(kind.page(), &body, live)))
+    let body = html! {
+        h2 { (v.t(MsgId::WebFileTitle)) }
+        section aria-live="polite" data-live=[live.then(|| format!("/dashboard/upload/{id}/part"))] {
+            (state)
+        }
+        p { a href=(kind.page().path()) { (v.t(MsgId::WebFileBack)) } }
+    };
+    Ok(Reply::Page(v.page_with(kind.page(), body, live)))
 }
