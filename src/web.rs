@@ -955,6 +955,17 @@ pub fn plain_fields(f: Fields) -> Fields {
         .collect()
 }
 
+/// A posted form read into its own struct (text fields, `#[serde(default)]`): each value
+/// trimmed, as [`val`] reads it; a field the form lacks is empty; fields the struct does
+/// not name (the form token) are left out.
+pub fn read_form<F: serde::de::DeserializeOwned>(
+    fields: Fields,
+) -> Result<F, serde::de::value::Error> {
+    F::deserialize(serde::de::value::MapDeserializer::new(
+        fields.into_iter().map(|(k, v)| (k, v.trim().to_string())),
+    ))
+}
+
 /// A field's value, trimmed ("" when absent).
 pub fn val<'a>(f: &'a Fields, name: &str) -> &'a str {
     f.get(name).map_or("", |s| s.trim())

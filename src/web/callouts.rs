@@ -3,9 +3,7 @@
 //! pledgers' phones one tap away, mark who gave or did not come, extend, close or cancel.
 
 use super::not_as_asked;
-use super::{
-    Control, Errors, Fields, Nav, Reply, View, hidden, input, province_options, select, val,
-};
+use super::{Control, Errors, Fields, Nav, Reply, View, hidden, input, province_options, select};
 use crate::domain::callout::{CalloutInfo, Pledge, PledgeOutcome, Status, parse_deadline};
 use crate::domain::eligibility::DonationKind;
 use crate::domain::province::Province;
@@ -16,6 +14,50 @@ use crate::engine::{CalloutOutcome, CalloutRequest, Outcome, Request};
 use crate::messages::{Msg, MsgId};
 use chrono::DateTime;
 use maud::{Markup, html};
+
+/// The call-out form's fields, as posted (and shown again with its errors); `step` is the
+/// button pressed: `preview` or `start`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CalloutForm {
+    group: String,
+    component: String,
+    units: String,
+    hospital: String,
+    address: String,
+    province: String,
+    deadline: String,
+    note: String,
+    #[serde(rename = "do")]
+    step: String,
+}
+
+impl CalloutForm {
+    /// What the form says for one of the chat's questions.
+    fn answer(&self, field: CalloutField) -> &str {
+        match field {
+            CalloutField::Group => &self.group,
+            CalloutField::Component => &self.component,
+            CalloutField::Units => &self.units,
+            CalloutField::Hospital => &self.hospital,
+            CalloutField::Address => &self.address,
+            CalloutField::Province => &self.province,
+            CalloutField::Deadline => &self.deadline,
+            CalloutField::Note => &self.note,
+        }
+    }
+}
+
+/// The buttons of a call-out's page: mark a pledger (`donor`, `donated` 1 or 0), extend
+/// (`deadline`) or close (`status`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ActionForm {
+    donor: String,
+    donated: String,
+    deadline: String,
+    status: String,
+}
 
 fn when(v: &View<'_>, ms: i64) -> String {
     DateTime::from_timestamp_millis(ms)
@@ -77,13 +119,13 @@ fn list_table(v: &View<'_>, list: &[&CalloutInfo]) -> Markup {
 
 /// `GET /dashboard/callouts`: the call-outs and the form to start one.
 pub async fn callouts(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
-    render(v, query, &Fields::new(), &Vec::new(), None).await
+    render(v, query, &CalloutForm::default(), &Vec::new(), None).await
 }
 
 async fn render(
     v: &View<'_>,
     query: &Fields,
-    values: &Fields,
+    values: &CalloutForm,
     errors: &Errors,
     preview: Option<Markup>,
 ) -> anyhow::Result<Reply> {
@@ -106,7 +148,7 @@ async fn render(
     })
 }
 
-fn form(v: &View<'_>, f: &Fields, errors: &Errors, preview: Option<Markup>) -> Markup {
+fn form(v: &View<'_>, f: &CalloutForm, errors: &Errors, preview: Option<Markup>) -> Markup {
     let groups: Vec<(String, String)> = crate::domain::callout::PatientGroup::ALL
         .iter()
         .map(|g| (g.code(), g.code()))
@@ -120,26 +162,26 @@ fn form(v: &View<'_>, f: &Fields, errors: &Errors, preview: Option<Markup>) -> M
             @if let Some(p) = preview { (p) }
             form method="post" action="/dashboard/callouts" {
                 (v.csrf())
-                (select("group", &v.t(MsgId::CalloutAskGroup), &groups, val(f, "group")))
-                (select("component", &v.t(MsgId::CalloutAskComponent), &kinds, val(f, "component")))
+                (select("group", &v.t(MsgId::CalloutAskGroup), &groups, &f.group))
+                (select("component", &v.t(MsgId::CalloutAskComponent), &kinds, &f.component))
                 (input(
                     "units",
                     &v.t(MsgId::CalloutAskUnits),
-                    val(f, "units"),
+                    &f.units,
                     Control::number().required(),
                     errors
                 ))
                 (input(
                     "hospital",
                     &v.t(MsgId::CalloutAskHospital),
-                    val(f, "hospital"),
+                    &f.hospital,
                     Control::text(200).required(),
                     errors
                 ))
                 (input(
                     "address",
                     &v.t(MsgId::CalloutAskAddress),
-                    val(f, "address"),
+                    &f.address,
                     Control::text(200).required(),
                     errors
                 ))
@@ -147,17 +189,17 @@ fn form(v: &View<'_>, f: &Fields, errors: &Errors, preview: Option<Markup>) -> M
                     "province",
                     &v.t(MsgId::CalloutAskProvince),
                     &province_options(),
-                    val(f, "province")
+                    &f.province
                 ))
                 (input(
                     "deadline",
                     &v.t(MsgId::CalloutAskDeadline),
-                    val(f, "deadline"),
+                    &f.deadline,
                     Control::text(40).required(),
                     errors
                 ))
                 label for="note" { (v.t(MsgId::CalloutAskNote)) }
-                textarea id="note" name="note" maxlength="300" rows="2" { (val(f, "note")) }
+                textarea id="note" name="note" maxlength="300" rows="2" { (&f.note) }
                 p {
                     button type="submit" name="do" value="preview" { (v.t(MsgId::WebPreview)) }
                     @if previewed {
@@ -173,7 +215,10 @@ fn form(v: &View<'_>, f: &Fields, errors: &Errors, preview: Option<Markup>) -> M
 }
 
 /// The form read with the chat's own checks (the same draft and messages).
-fn parse_form(v: &View<'_>, f: &Fields) -> Result<crate::domain::callout::CalloutSpec, Errors> {
+fn parse_form(
+    v: &View<'_>,
+    f: &CalloutForm,
+) -> Result<crate::domain::callout::CalloutSpec, Errors> {
     let cfg = v.app.config();
     let now = v.app.clock().now();
     let mut draft = CalloutDraft::default();
@@ -181,22 +226,23 @@ fn parse_form(v: &View<'_>, f: &Fields) -> Result<crate::domain::callout::Callou
     let say = |m: &Msg| v.app.catalogue().render(v.lang, m);
     for field in CalloutField::ALL {
         let name = field.code();
+        let answer = f.answer(field);
         match field {
             CalloutField::Component => {
-                draft.component = DonationKind::from_code(val(f, name));
+                draft.component = DonationKind::from_code(answer);
                 if draft.component.is_none() {
                     errors.push(("component", say(&Msg::new(MsgId::ErrorChoice))));
                 }
             }
             CalloutField::Province => {
-                draft.province = Province::from_code(val(f, name));
+                draft.province = Province::from_code(answer);
                 if draft.province.is_none() {
                     errors.push(("province", say(&Msg::new(MsgId::ErrorProvince))));
                 }
             }
-            CalloutField::Note if val(f, name).is_empty() => draft.note = Some(String::new()),
+            CalloutField::Note if answer.is_empty() => draft.note = Some(String::new()),
             _ => {
-                if let Err(m) = draft.apply(field, val(f, name), now, cfg.timezone, &cfg.callouts) {
+                if let Err(m) = draft.apply(field, answer, now, cfg.timezone, &cfg.callouts) {
                     errors.push((name, say(&m)));
                 }
             }
@@ -209,12 +255,12 @@ fn parse_form(v: &View<'_>, f: &Fields) -> Result<crate::domain::callout::Callou
 }
 
 /// `POST /dashboard/callouts`: preview (`do=preview`) or start (`do=start`).
-pub async fn post_callout(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
+pub async fn post_callout(v: &View<'_>, f: &CalloutForm) -> anyhow::Result<Reply> {
     let spec = match parse_form(v, f) {
         Ok(s) => s,
         Err(errors) => return render(v, &Fields::new(), f, &errors, None).await,
     };
-    if val(f, "do") == "start" {
+    if f.step == "start" {
         return Ok(
             match v
                 .ask(Request::Callout(CalloutRequest::Start { spec }))
@@ -432,23 +478,23 @@ pub async fn post_callout_action(
     v: &View<'_>,
     id: i64,
     action: &str,
-    f: &Fields,
+    f: &ActionForm,
 ) -> anyhow::Result<Reply> {
     let request = match action {
         "mark" => {
-            let Ok(donor) = val(f, "donor").parse::<i64>() else {
+            let Ok(donor) = f.donor.parse::<i64>() else {
                 return Ok(Reply::NotFound);
             };
             CalloutRequest::Mark {
                 id,
                 donor,
-                donated: val(f, "donated") == "1",
+                donated: f.donated == "1",
             }
         }
         "extend" => {
             let cfg = v.app.config();
             let max = i64::from(cfg.callouts.max_deadline_hours);
-            match parse_deadline(val(f, "deadline"), v.app.clock().now(), cfg.timezone, max) {
+            match parse_deadline(&f.deadline, v.app.clock().now(), cfg.timezone, max) {
                 Ok(t) => CalloutRequest::Extend {
                     id,
                     deadline: t.timestamp_millis(),
@@ -465,7 +511,7 @@ pub async fn post_callout_action(
         }
         "close" => CalloutRequest::Close {
             id,
-            status: match val(f, "status") {
+            status: match f.status.as_str() {
                 "fulfilled" => Status::Fulfilled,
                 "cancelled" => Status::Cancelled,
                 _ => return Ok(Reply::NotFound),

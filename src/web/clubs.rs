@@ -20,6 +20,24 @@ use crate::engine::{
 use crate::messages::{Msg, MsgId};
 use maud::{Markup, html};
 
+/// The compose form's fields: who to (`club:12`, `province:HP`, `blood:O-`, `all`), the
+/// text, the button pressed (`preview`, `send`, `edit`) and, to send, the preview's key.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ComposeForm {
+    to: String,
+    text: String,
+    action: String,
+    key: String,
+}
+
+/// A search of a club's members, by name or phone.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SearchForm {
+    q: String,
+}
+
 /// Members shown on one page of a club.
 const MEMBERS_PER_PAGE: usize = 100;
 
@@ -75,8 +93,8 @@ pub async fn club(v: &View<'_>, id: i64, query: &Fields) -> anyhow::Result<Reply
 }
 
 /// `POST /dashboard/clubs/ID`: the members a search by name or phone finds.
-pub async fn post_club(v: &View<'_>, id: i64, form: &Fields) -> anyhow::Result<Reply> {
-    let q = val(form, "q");
+pub async fn post_club(v: &View<'_>, id: i64, form: &SearchForm) -> anyhow::Result<Reply> {
+    let q = form.q.as_str();
     if q.is_empty() {
         return member_page(v, id, "1", None).await;
     }
@@ -257,8 +275,8 @@ fn audience(to: &str, clubs: &[ClubItem], wide: bool) -> Option<Audience> {
 }
 
 /// The compose form, `f` holding what was typed, with its errors.
-fn form(v: &View<'_>, clubs: &[ClubItem], wide: bool, f: &Fields, errors: &Errors) -> Markup {
-    let chosen = val(f, "to");
+fn form(v: &View<'_>, clubs: &[ClubItem], wide: bool, f: &ComposeForm, errors: &Errors) -> Markup {
+    let chosen = f.to.as_str();
     let clubs: Vec<(String, String)> = clubs
         .iter()
         .map(|c| (format!("club:{}", c.id), c.name.clone()))
@@ -300,7 +318,7 @@ fn form(v: &View<'_>, clubs: &[ClubItem], wide: bool, f: &Fields, errors: &Error
             }
             textarea id="text" name="text" rows="8" cols="60" maxlength=(MAX_ANNOUNCEMENT_CHARS)
                 required aria-invalid=[text_error.map(|_| "true")]
-                aria-describedby=[text_error.map(|_| "text-error")] { (val(f, "text")) }
+                aria-describedby=[text_error.map(|_| "text-error")] { (f.text) }
             (error_note("text", text_error))
             p { button type="submit" { (v.t(MsgId::WebPreviewBroadcast)) } }
         }
@@ -319,8 +337,10 @@ pub async fn compose_broadcast(v: &View<'_>, query: &Fields) -> anyhow::Result<R
     let Some((clubs, wide)) = options(v).await? else {
         return Ok(Reply::Refused);
     };
-    let mut f = Fields::new();
-    f.insert("to".into(), val(query, "to").to_string());
+    let f = ComposeForm {
+        to: val(query, "to").to_string(),
+        ..ComposeForm::default()
+    };
     Ok(Reply::Page(compose_page(
         v,
         form(v, &clubs, wide, &f, &Errors::new()),
@@ -330,16 +350,15 @@ pub async fn compose_broadcast(v: &View<'_>, query: &Fields) -> anyhow::Result<R
 /// `POST /dashboard/broadcasts/new`: `action=preview` shows who it reaches and what they
 /// will read; `action=send` (with the preview's one-time key) sends it; `action=edit` goes
 /// back to the form with the text kept.
-pub async fn post_compose(v: &View<'_>, posted: &Fields) -> anyhow::Result<Reply> {
+pub async fn post_compose(v: &View<'_>, posted: &ComposeForm) -> anyhow::Result<Reply> {
     let Some((clubs, wide)) = options(v).await? else {
         return Ok(Reply::Refused);
     };
     // Browsers send a textarea's line breaks as CRLF; the chat's are LF.
-    let mut f = posted.clone();
-    if let Some(t) = f.get_mut("text") {
-        *t = t.replace("\r\n", "\n");
-    }
-    let f = &f;
+    let f = &ComposeForm {
+        text: posted.text.replace("\r\n", "\n"),
+        ..posted.clone()
+    };
     let say = |m: &Msg| v.app.catalogue().render(v.lang, m);
     let invalid = |errors: Errors| {
         Ok(Reply::Invalid(compose_page(
@@ -348,11 +367,11 @@ pub async fn post_compose(v: &View<'_>, posted: &Fields) -> anyhow::Result<Reply
         )))
     };
     let mut errors = Errors::new();
-    let to = audience(val(f, "to"), &clubs, wide);
+    let to = audience(&f.to, &clubs, wide);
     if to.is_none() {
         errors.push(("to", say(&Msg::new(MsgId::WebErrorAudience))));
     }
-    let text = match parse_announcement(val(f, "text")) {
+    let text = match parse_announcement(&f.text) {
         Ok(t) => Some(t),
         Err(n) => {
             errors.push((
@@ -367,15 +386,15 @@ pub async fn post_compose(v: &View<'_>, posted: &Fields) -> anyhow::Result<Reply
     let (Some(to), Some(text)) = (to, text) else {
         return invalid(errors);
     };
-    if val(f, "action") == "edit" {
+    if f.action == "edit" {
         return Ok(Reply::Page(compose_page(
             v,
             form(v, &clubs, wide, f, &Errors::new()),
         )));
     }
     let cap = v.app.config().broadcast.daily_cap;
-    let request = if val(f, "action") == "send" {
-        let key = val(f, "key");
+    let request = if f.action == "send" {
+        let key = f.key.as_str();
         if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
             return invalid(Errors::new());
         }

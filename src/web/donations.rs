@@ -3,7 +3,7 @@
 //! (audited); a correction is a removal and a new record.
 
 use super::not_as_asked;
-use super::{Fields, Nav, Reply, View, hidden, select, val};
+use super::{Fields, Nav, Reply, View, hidden, select};
 use crate::domain::dates::format_vn;
 use crate::domain::eligibility::DonationKind;
 use crate::engine::Item;
@@ -13,11 +13,39 @@ use crate::messages::{Msg, MsgId};
 use chrono::NaiveDate;
 use maud::{Markup, html};
 
+/// A donation to record: the donor's id, what they gave (its code), at which drive (none:
+/// away from a drive).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DonationForm {
+    donor: String,
+    kind: String,
+    drive: String,
+}
+
+/// A donation recorded by mistake, by its id.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct RemoveForm {
+    id: String,
+}
+
+/// A donor looked for, by phone or check-in code.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct FindForm {
+    q: String,
+}
+
 /// `GET /dashboard/donations`: the search; `POST /dashboard/donations/find` (`lookup`): the
 /// donor found. A lookup is posted, so the phone never sits in an address or a log, and it
 /// is audited by donor id (as the donors page's).
-pub async fn donations(v: &View<'_>, query: &Fields, lookup: bool) -> anyhow::Result<Reply> {
-    let q = if lookup { val(query, "q") } else { "" };
+pub async fn donations(
+    v: &View<'_>,
+    query: &Fields,
+    lookup: Option<&FindForm>,
+) -> anyhow::Result<Reply> {
+    let q = lookup.map_or("", |f| f.q.as_str());
     let error = |id: MsgId| html! { p class="error" role="alert" { (v.t(id)) } };
     let found = if q.is_empty() {
         html! {}
@@ -130,32 +158,31 @@ fn donor_found(
     }
 }
 
-/// `POST /dashboard/donations` (record) and `POST /dashboard/donations/remove`.
-pub async fn post_donation(v: &View<'_>, f: &Fields, remove: bool) -> anyhow::Result<Reply> {
-    if remove {
-        let Ok(id) = val(f, "id").parse::<i64>() else {
-            return Ok(Reply::NotFound);
-        };
-        return Ok(
-            match v
-                .ask(Request::Drive(DriveRequest::RemoveDonation { id }))
-                .await?
-            {
-                Outcome::Drive(DriveOutcome::DonationRemoved { .. }) => {
-                    Reply::Redirect("/dashboard/donations?ok=donation-removed".into())
-                }
-                Outcome::Refused => Reply::Refused,
-                _ => Reply::NotFound,
-            },
-        );
-    }
-    let (Ok(donor), Some(kind)) = (
-        val(f, "donor").parse::<i64>(),
-        DonationKind::from_code(val(f, "kind")),
-    ) else {
+/// `POST /dashboard/donations/remove`: a donation recorded by mistake removed (audited).
+pub async fn remove_donation(v: &View<'_>, f: &RemoveForm) -> anyhow::Result<Reply> {
+    let Ok(id) = f.id.parse::<i64>() else {
         return Ok(Reply::NotFound);
     };
-    let drive = val(f, "drive").parse::<i64>().ok();
+    Ok(
+        match v
+            .ask(Request::Drive(DriveRequest::RemoveDonation { id }))
+            .await?
+        {
+            Outcome::Drive(DriveOutcome::DonationRemoved { .. }) => {
+                Reply::Redirect("/dashboard/donations?ok=donation-removed".into())
+            }
+            Outcome::Refused => Reply::Refused,
+            _ => Reply::NotFound,
+        },
+    )
+}
+
+/// `POST /dashboard/donations`: what a donor gave, recorded.
+pub async fn post_donation(v: &View<'_>, f: &DonationForm) -> anyhow::Result<Reply> {
+    let (Ok(donor), Some(kind)) = (f.donor.parse::<i64>(), DonationKind::from_code(&f.kind)) else {
+        return Ok(Reply::NotFound);
+    };
+    let drive = f.drive.parse::<i64>().ok();
     Ok(
         match v
             .ask(Request::Drive(DriveRequest::Record { donor, kind, drive }))

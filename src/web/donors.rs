@@ -4,7 +4,7 @@
 //! out of addresses, histories and server logs; nothing here exports personal data in bulk.
 
 use super::not_as_asked;
-use super::{Fields, Nav, Reply, View, val};
+use super::{Fields, Nav, Reply, View};
 use crate::domain::dates::format_vn;
 use crate::domain::donor::{DonorCard, DonorMap, MAP_GROUPS, MapRow};
 use crate::domain::phone::PhoneNumber;
@@ -15,14 +15,21 @@ use maud::{Markup, html};
 /// The Rh-negative columns of [`MAP_GROUPS`]: those a reserve club is for.
 const RH_NEGATIVE: std::ops::Range<usize> = 4..8;
 
+/// A donor looked up by the phone they gave.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct LookupForm {
+    phone: String,
+}
+
 /// `GET /dashboard/donors`: the tables and the lookup form.
 pub async fn donors(v: &View<'_>, _query: &Fields) -> anyhow::Result<Reply> {
     page(v, "", html! {}, false).await
 }
 
 /// `POST /dashboard/donors/lookup`: the same page with the donors who gave the phone.
-pub async fn post_lookup(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
-    let typed = val(f, "phone");
+pub async fn post_lookup(v: &View<'_>, f: &LookupForm) -> anyhow::Result<Reply> {
+    let typed = f.phone.as_str();
     let Ok(phone) = PhoneNumber::parse(typed) else {
         let said = html! {
             p class="error" role="alert" id="phone-error" { (v.t(MsgId::WebLookupBadPhone)) }

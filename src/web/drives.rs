@@ -16,6 +16,22 @@ use crate::messages::{Msg, MsgId};
 use chrono::{Datelike, NaiveDate};
 use maud::{Markup, html};
 
+/// The drive form's fields, as posted (and shown again with its errors, or filled in from
+/// the drive to edit).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DriveForm {
+    campaign: String,
+    place: String,
+    province: String,
+    commune: String,
+    date: String,
+    start: String,
+    end: String,
+    capacity: String,
+    target: String,
+}
+
 /// The month asked for (`?month=2026-12`), else this one.
 fn month_of(query: &Fields, today: NaiveDate) -> (i32, u32) {
     val(query, "month")
@@ -35,13 +51,13 @@ fn today(v: &View<'_>) -> NaiveDate {
 
 /// `GET /dashboard/drives`: the month's drives and the form for a new one.
 pub async fn drives(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
-    render(v, query, &Fields::new(), &Vec::new()).await
+    render(v, query, &DriveForm::default(), &Vec::new()).await
 }
 
 async fn render(
     v: &View<'_>,
     query: &Fields,
-    values: &Fields,
+    values: &DriveForm,
     errors: &Errors,
 ) -> anyhow::Result<Reply> {
     let (year, month) = month_of(query, today(v));
@@ -59,10 +75,10 @@ async fn render(
     };
     // A new drive is most likely in the province of this month's others.
     let mut values = values.clone();
-    if val(&values, "province").is_empty()
+    if values.province.is_empty()
         && let Some(d) = drives.first()
     {
-        values.insert("province".into(), d.province.clone());
+        values.province = d.province.clone();
     }
     let body = html! {
         (v.notice(query))
@@ -180,7 +196,7 @@ fn table(v: &View<'_>, drives: &[DriveInfo]) -> Markup {
 fn form(
     v: &View<'_>,
     campaigns: &[Item],
-    f: &Fields,
+    f: &DriveForm,
     errors: &Errors,
     edit: Option<(i64, Markup)>,
 ) -> Markup {
@@ -214,11 +230,11 @@ fn form(
             (slots)
             form method="post" action=(action) {
                 (v.csrf())
-                (select("campaign", &v.t(MsgId::WebColCampaign), &options, val(f, "campaign")))
+                (select("campaign", &v.t(MsgId::WebColCampaign), &options, &f.campaign))
                 (input(
                     "place",
                     &v.t(MsgId::WebColPlace),
-                    val(f, "place"),
+                    &f.place,
                     Control::text(200).required(),
                     errors
                 ))
@@ -226,26 +242,26 @@ fn form(
                     "province",
                     &v.t(MsgId::WebColProvince),
                     &province_options(),
-                    val(f, "province")
+                    &f.province
                 ))
                 (input(
                     "commune",
                     &v.t(MsgId::WebFieldCommune),
-                    val(f, "commune"),
+                    &f.commune,
                     Control::text(100),
                     errors
                 ))
-                (input("date", &v.t(MsgId::WebFieldDate), val(f, "date"), Control::date().required(), errors))
-                (input("start", &v.t(MsgId::WebFieldStart), val(f, "start"), Control::time().required(), errors))
-                (input("end", &v.t(MsgId::WebFieldEnd), val(f, "end"), Control::time().required(), errors))
+                (input("date", &v.t(MsgId::WebFieldDate), &f.date, Control::date().required(), errors))
+                (input("start", &v.t(MsgId::WebFieldStart), &f.start, Control::time().required(), errors))
+                (input("end", &v.t(MsgId::WebFieldEnd), &f.end, Control::time().required(), errors))
                 (input(
                     "capacity",
                     &v.t(MsgId::WebFieldCapacity),
-                    val(f, "capacity"),
+                    &f.capacity,
                     Control::number().required(),
                     errors
                 ))
-                (input("target", &v.t(MsgId::WebFieldTarget), val(f, "target"), Control::number(), errors))
+                (input("target", &v.t(MsgId::WebFieldTarget), &f.target, Control::number(), errors))
                 p { button type="submit" { (v.t(MsgId::WebSaveDrive)) } }
             }
         }
@@ -254,13 +270,13 @@ fn form(
 
 /// The form read with the chat's own checks: a drive to save, or the errors by field.
 pub fn parse_form(
-    f: &Fields,
+    f: &DriveForm,
     today: NaiveDate,
     campaigns: &[Item],
     periods: &[(i64, NaiveDate, NaiveDate)],
 ) -> Result<DriveInput, Vec<(&'static str, Msg)>> {
     let mut errors: Vec<(&'static str, Msg)> = Vec::new();
-    let campaign = match val(f, "campaign") {
+    let campaign = match f.campaign.as_str() {
         "" => None,
         c => match campaigns.iter().find(|i| i.id.to_string() == c) {
             Some(i) => Some(i.id),
@@ -270,22 +286,22 @@ pub fn parse_form(
             }
         },
     };
-    let place = parse_place(val(f, "place"));
+    let place = parse_place(&f.place);
     if place.is_none() {
         errors.push(("place", Msg::new(MsgId::DriveBadPlace)));
     }
-    let province = Province::from_code(val(f, "province"));
+    let province = Province::from_code(&f.province);
     if province.is_none() {
         errors.push(("province", Msg::new(MsgId::ErrorProvince)));
     }
-    let commune = match val(f, "commune") {
+    let commune = match f.commune.as_str() {
         "" => Some(String::new()),
         c => crate::domain::donor::parse_commune(c).ok(),
     };
     if commune.is_none() {
         errors.push(("commune", Msg::new(MsgId::DriveBadPlace)));
     }
-    let date = parse_upcoming_day(val(f, "date"), today);
+    let date = parse_upcoming_day(&f.date, today);
     match (date, campaign) {
         (None, _) => errors.push(("date", Msg::new(MsgId::DriveBadDate))),
         // Outside its campaign: said now, with the other errors, not at a second submit.
@@ -302,12 +318,12 @@ pub fn parse_form(
         }
         (Some(_), None) => {}
     }
-    let window = TimeWindow::parse(&format!("{}-{}", val(f, "start"), val(f, "end")));
+    let window = TimeWindow::parse(&format!("{}-{}", &f.start, &f.end));
     if window.is_none() {
         // Both hours given, the end not after the start: say that, not that one is missing.
         let times = (
-            crate::domain::drive::parse_time(val(f, "start")),
-            crate::domain::drive::parse_time(val(f, "end")),
+            crate::domain::drive::parse_time(&f.start),
+            crate::domain::drive::parse_time(&f.end),
         );
         errors.push((
             "end",
@@ -319,11 +335,11 @@ pub fn parse_form(
             },
         ));
     }
-    let capacity = parse_count(val(f, "capacity")).filter(|n| *n <= 100_000);
+    let capacity = parse_count(&f.capacity).filter(|n| *n <= 100_000);
     if capacity.is_none() {
         errors.push(("capacity", Msg::new(MsgId::DriveBadCount)));
     }
-    let target = match val(f, "target") {
+    let target = match f.target.as_str() {
         "" => Some(None),
         t => parse_count(t).map(Some),
     };
@@ -381,7 +397,7 @@ fn outside_msg(date: NaiveDate, name: String, from: NaiveDate, to: NaiveDate) ->
 }
 
 /// `POST /dashboard/drives`: save a new drive, or show the form again with its errors.
-pub async fn post_drive(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
+pub async fn post_drive(v: &View<'_>, f: &DriveForm) -> anyhow::Result<Reply> {
     let out = v
         .ask(Request::Drive(DriveRequest::DriveForm { edit: None }))
         .await?;
@@ -471,7 +487,7 @@ async fn render_edit(
     id: i64,
     draft: &DriveDraft,
     campaigns: &[Item],
-    values: &Fields,
+    values: &DriveForm,
     errors: &Errors,
 ) -> anyhow::Result<Reply> {
     let body = form(
@@ -494,53 +510,40 @@ pub async fn edit_drive(v: &View<'_>, id: i64) -> anyhow::Result<Reply> {
     let Some((draft, campaigns, _)) = edit_form(v, id).await? else {
         return Ok(Reply::NotFound);
     };
-    let mut f = Fields::new();
-    let mut put = |k: &str, val: String| {
-        f.insert(k.to_string(), val);
-    };
-    put(
-        "campaign",
-        draft
+    let (start, end) = draft.window.map_or((String::new(), String::new()), |w| {
+        (
+            w.start.format("%H:%M").to_string(),
+            w.end.format("%H:%M").to_string(),
+        )
+    });
+    let f = DriveForm {
+        campaign: draft
             .campaign
             .flatten()
             .map_or(String::new(), |c| c.to_string()),
-    );
-    put("place", draft.place.clone().unwrap_or_default());
-    put(
-        "province",
-        draft
+        place: draft.place.clone().unwrap_or_default(),
+        province: draft
             .province
             .map_or(String::new(), |p| p.code().to_string()),
-    );
-    put("commune", draft.commune.clone().unwrap_or_default());
-    put(
-        "date",
-        draft
+        commune: draft.commune.clone().unwrap_or_default(),
+        date: draft
             .date
             .map_or(String::new(), |d| d.format("%Y-%m-%d").to_string()),
-    );
-    if let Some(w) = draft.window {
-        put("start", w.start.format("%H:%M").to_string());
-        put("end", w.end.format("%H:%M").to_string());
-    }
-    put(
-        "capacity",
-        draft.capacity.map_or(String::new(), |c| c.to_string()),
-    );
-    put(
-        "target",
-        draft
+        start,
+        end,
+        capacity: draft.capacity.map_or(String::new(), |c| c.to_string()),
+        target: draft
             .target
             .flatten()
             .map_or(String::new(), |t| t.to_string()),
-    );
+    };
     render_edit(v, id, &draft, &campaigns, &f, &Vec::new()).await
 }
 
 /// `POST /dashboard/drives/ID/edit`: the drive changed with the chat's checks; its slots
 /// are kept where they still fit the hours (donors of a slot that no longer does are told,
 /// as in chat), its unit is kept.
-pub async fn post_edit_drive(v: &View<'_>, id: i64, f: &Fields) -> anyhow::Result<Reply> {
+pub async fn post_edit_drive(v: &View<'_>, id: i64, f: &DriveForm) -> anyhow::Result<Reply> {
     let Some((draft, campaigns, periods)) = edit_form(v, id).await? else {
         return Ok(Reply::NotFound);
     };

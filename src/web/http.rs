@@ -278,12 +278,13 @@ impl SignedIn {
 
 /// A posted form of a signed-in session, with the session's form token: a form from
 /// elsewhere (no token, or another session's) is refused and nothing is done.
-pub struct SignedForm {
+/// The form is read into `F`, its own struct of fields (the whole map by default).
+pub struct SignedForm<F = Fields> {
     signed: SignedIn,
-    form: Fields,
+    form: F,
 }
 
-impl FromRequest<App> for SignedForm {
+impl<F: serde::de::DeserializeOwned> FromRequest<App> for SignedForm<F> {
     type Rejection = Response;
 
     async fn from_request(req: Request, app: &App) -> Result<Self, Response> {
@@ -299,6 +300,13 @@ impl FromRequest<App> for SignedForm {
         if !signed.token_ok(&form) {
             return Err(signed.form_refused());
         }
+        // Every field of the forms' structs is text, so this cannot fail today; a field
+        // typed otherwise that does not read is a form asking for nothing there is.
+        let Ok(form) = super::read_form::<F>(form) else {
+            let mut a = signed.answer(Ok(Reply::NotFound));
+            a.cookie = None;
+            return Err(a.into_response());
+        };
         Ok(SignedForm { signed, form })
     }
 }
@@ -494,7 +502,7 @@ async fn edit_drive(s: SignedIn, id: Id) -> Answer {
 }
 
 async fn donations(s: SignedIn, Query(q): Q) -> Answer {
-    let r = super::donations(&s.view(), &q, false).await;
+    let r = super::donations(&s.view(), &q, None).await;
     s.answer(r)
 }
 
@@ -560,7 +568,10 @@ async fn stock(s: SignedIn, Query(q): Q) -> Answer {
 
 /// The audit log as a page, or as CSV (`?csv=1`).
 async fn audit(s: SignedIn, Query(q): Q) -> Answer {
-    let r = if super::val(&q, "csv") == "1" {
+    let Ok(q) = super::read_form::<super::records::AuditQuery>(q) else {
+        return s.answer(Ok(Reply::NotFound));
+    };
+    let r = if q.csv == "1" {
         super::audit_csv(&s.view(), &q).await
     } else {
         super::audit(&s.view(), &q).await
@@ -593,7 +604,7 @@ async fn wrong_method(State(app): State<App>, req: Request) -> Response {
     }
 }
 
-impl SignedForm {
+impl<F> SignedForm<F> {
     /// The change's answer: forms set no language cookie.
     fn answer(self, reply: anyhow::Result<Reply>) -> Answer {
         let mut a = self.signed.answer(reply);
@@ -602,7 +613,7 @@ impl SignedForm {
     }
 }
 
-async fn post_drive(f: SignedForm) -> Answer {
+async fn post_drive(f: SignedForm<super::drives::DriveForm>) -> Answer {
     let r = super::post_drive(&f.signed.view(), &f.form).await;
     f.answer(r)
 }
@@ -613,33 +624,36 @@ async fn cancel_drive(id: Id, f: SignedForm) -> Answer {
     f.answer(r)
 }
 
-async fn post_edit_drive(id: Id, f: SignedForm) -> Answer {
+async fn post_edit_drive(id: Id, f: SignedForm<super::drives::DriveForm>) -> Answer {
     let v = f.signed.view();
     let r = with_id(id, |id| super::post_edit_drive(&v, id, &f.form)).await;
     f.answer(r)
 }
 
-async fn post_donation(f: SignedForm) -> Answer {
-    let r = super::post_donation(&f.signed.view(), &f.form, false).await;
+async fn post_donation(f: SignedForm<super::donations::DonationForm>) -> Answer {
+    let r = super::post_donation(&f.signed.view(), &f.form).await;
     f.answer(r)
 }
 
-async fn find_donation(f: SignedForm) -> Answer {
-    let r = super::donations(&f.signed.view(), &f.form, true).await;
+async fn find_donation(f: SignedForm<super::donations::FindForm>) -> Answer {
+    let r = super::donations(&f.signed.view(), &Fields::new(), Some(&f.form)).await;
     f.answer(r)
 }
 
-async fn remove_donation(f: SignedForm) -> Answer {
-    let r = super::post_donation(&f.signed.view(), &f.form, true).await;
+async fn remove_donation(f: SignedForm<super::donations::RemoveForm>) -> Answer {
+    let r = super::donations::remove_donation(&f.signed.view(), &f.form).await;
     f.answer(r)
 }
 
-async fn post_callout(f: SignedForm) -> Answer {
+async fn post_callout(f: SignedForm<super::callouts::CalloutForm>) -> Answer {
     let r = super::post_callout(&f.signed.view(), &f.form).await;
     f.answer(r)
 }
 
-async fn callout_action(path: Option<Path<(i64, String)>>, f: SignedForm) -> Answer {
+async fn callout_action(
+    path: Option<Path<(i64, String)>>,
+    f: SignedForm<super::callouts::ActionForm>,
+) -> Answer {
     let r = match path {
         Some(Path((id, action))) => {
             super::post_callout_action(&f.signed.view(), id, &action, &f.form).await
@@ -649,7 +663,7 @@ async fn callout_action(path: Option<Path<(i64, String)>>, f: SignedForm) -> Ans
     f.answer(r)
 }
 
-async fn post_compose(f: SignedForm) -> Answer {
+async fn post_compose(f: SignedForm<super::clubs::ComposeForm>) -> Answer {
     let r = super::post_compose(&f.signed.view(), &f.form).await;
     f.answer(r)
 }
@@ -660,18 +674,18 @@ async fn stop_broadcast(id: Id, f: SignedForm) -> Answer {
     f.answer(r)
 }
 
-async fn lookup(f: SignedForm) -> Answer {
+async fn lookup(f: SignedForm<super::donors::LookupForm>) -> Answer {
     let r = super::post_lookup(&f.signed.view(), &f.form).await;
     f.answer(r)
 }
 
-async fn post_club(id: Id, f: SignedForm) -> Answer {
+async fn post_club(id: Id, f: SignedForm<super::clubs::SearchForm>) -> Answer {
     let v = f.signed.view();
     let r = with_id(id, |id| super::post_club(&v, id, &f.form)).await;
     f.answer(r)
 }
 
-async fn post_stock(f: SignedForm) -> Answer {
+async fn post_stock(f: SignedForm<super::records::StockForm>) -> Answer {
     let r = super::post_stock(&f.signed.view(), &f.form).await;
     f.answer(r)
 }
@@ -721,7 +735,10 @@ async fn upload(
     if !s.token_ok(&fields) {
         return s.form_refused();
     }
-    let r = super::uploads::post_upload(&s.view(), kind, &fields, file).await;
+    let Ok(form) = super::read_form::<super::uploads::UploadForm>(fields) else {
+        return s.answer(Ok(Reply::NotFound)).into_response();
+    };
+    let r = super::uploads::post_upload(&s.view(), kind, &form, file).await;
     let mut a = s.answer(r);
     a.cookie = None;
     a.into_response()

@@ -12,6 +12,15 @@ use crate::messages::{Msg, MsgId};
 use chrono::{DateTime, NaiveDate};
 use maud::{Markup, html};
 
+/// One group's stock: units on hand and, optionally, the alert threshold.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct StockForm {
+    group: String,
+    units: String,
+    threshold: String,
+}
+
 /// `GET /dashboard/broadcasts`: the account's broadcasts, newest first.
 pub async fn broadcasts(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
     let out = v.ask(Request::Club(ClubRequest::MyBroadcasts)).await?;
@@ -169,13 +178,14 @@ pub async fn stock(v: &View<'_>, query: &Fields) -> anyhow::Result<Reply> {
 }
 
 /// `POST /dashboard/stock`: one group's level (and threshold), audited as in chat.
-pub async fn post_stock(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
-    let group = PatientGroup::from_code(val(f, "group"));
-    let units = val(f, "units")
+pub async fn post_stock(v: &View<'_>, f: &StockForm) -> anyhow::Result<Reply> {
+    let group = PatientGroup::from_code(&f.group);
+    let units = f
+        .units
         .parse::<i64>()
         .ok()
         .filter(|u| (0..=1_000_000).contains(u));
-    let threshold = match val(f, "threshold") {
+    let threshold = match f.threshold.as_str() {
         "" => Some(None),
         t => t
             .parse::<i64>()
@@ -203,11 +213,34 @@ pub async fn post_stock(v: &View<'_>, f: &Fields) -> anyhow::Result<Reply> {
     )
 }
 
+/// The audit page's filter, as its form asks it in the query (`csv=1`: as CSV).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AuditQuery {
+    action: String,
+    actor: String,
+    from: String,
+    to: String,
+    pub csv: String,
+}
+
+impl AuditQuery {
+    /// The filter's fields, by name, as the CSV link repeats them.
+    fn named(&self) -> [(&'static str, &str); 4] {
+        [
+            ("action", &self.action),
+            ("actor", &self.actor),
+            ("from", &self.from),
+            ("to", &self.to),
+        ]
+    }
+}
+
 /// The filter as asked in the page's query.
-fn filter_of(v: &View<'_>, q: &Fields, limit: i64) -> AuditFilter {
+fn filter_of(v: &View<'_>, q: &AuditQuery, limit: i64) -> AuditFilter {
     let tz = v.app.config().timezone;
-    let day = |name: &str, plus: u64| {
-        NaiveDate::parse_from_str(val(q, name), "%Y-%m-%d")
+    let day = |text: &str, plus: u64| {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .ok()
             .and_then(|d| d.checked_add_days(chrono::Days::new(plus)))
             .and_then(|d| d.and_hms_opt(0, 0, 0))
@@ -215,10 +248,10 @@ fn filter_of(v: &View<'_>, q: &Fields, limit: i64) -> AuditFilter {
             .map(|t| t.timestamp_millis())
     };
     AuditFilter {
-        action: AuditAction::from_code(val(q, "action")).map(|a| a.code().to_string()),
-        actor: Some(val(q, "actor").to_string()).filter(|a| !a.is_empty() && a.len() <= 80),
-        from: day("from", 0),
-        to: day("to", 1),
+        action: AuditAction::from_code(&q.action).map(|a| a.code().to_string()),
+        actor: Some(q.actor.clone()).filter(|a| !a.is_empty() && a.len() <= 80),
+        from: day(&q.from, 0),
+        to: day(&q.to, 1),
         limit,
     }
 }
@@ -236,7 +269,7 @@ fn action_label(v: &View<'_>, e: &AuditEntry) -> String {
 
 async fn entries(
     v: &View<'_>,
-    q: &Fields,
+    q: &AuditQuery,
     limit: i64,
 ) -> anyhow::Result<Option<Vec<(String, AuditEntry)>>> {
     Ok(
@@ -253,7 +286,7 @@ async fn entries(
 }
 
 /// `GET /dashboard/audit[?action=…&actor=…&from=…&to=…]`: the latest 200 entries matching.
-pub async fn audit(v: &View<'_>, q: &Fields) -> anyhow::Result<Reply> {
+pub async fn audit(v: &View<'_>, q: &AuditQuery) -> anyhow::Result<Reply> {
     let Some(list) = entries(v, q, 200).await? else {
         return Ok(Reply::Refused);
     };
@@ -271,18 +304,19 @@ pub async fn audit(v: &View<'_>, q: &Fields) -> anyhow::Result<Reply> {
                 .render(v.lang, &Msg::new(crate::engine::audit_action_label(*a))),
         )
     }));
-    let csv_query: String = ["action", "actor", "from", "to"]
+    let csv_query: String = q
+        .named()
         .iter()
-        .filter(|k| !val(q, k).is_empty())
-        .map(|k| format!("&{k}={}", percent(val(q, k))))
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(k, value)| format!("&{k}={}", percent(value)))
         .collect();
     let body = html! {
         h2 { (v.t(MsgId::WebNavAudit)) }
         form method="get" action="/dashboard/audit" {
-            (select("action", &v.t(MsgId::WebColAction), &actions, val(q, "action")))
-            (input("actor", &v.t(MsgId::WebColAccount), val(q, "actor"), Control::text(80), &[]))
-            (input("from", &v.t(MsgId::WebFrom), val(q, "from"), Control::date(), &[]))
-            (input("to", &v.t(MsgId::WebTo), val(q, "to"), Control::date(), &[]))
+            (select("action", &v.t(MsgId::WebColAction), &actions, &q.action))
+            (input("actor", &v.t(MsgId::WebColAccount), &q.actor, Control::text(80), &[]))
+            (input("from", &v.t(MsgId::WebFrom), &q.from, Control::date(), &[]))
+            (input("to", &v.t(MsgId::WebTo), &q.to, Control::date(), &[]))
             p {
                 button type="submit" { (v.t(MsgId::WebFilter)) }
                 " "
@@ -314,7 +348,7 @@ pub async fn audit(v: &View<'_>, q: &Fields) -> anyhow::Result<Reply> {
 }
 
 /// `GET /dashboard/audit?csv=1…`: the same filter, up to 100,000 entries, as CSV.
-pub async fn audit_csv(v: &View<'_>, q: &Fields) -> anyhow::Result<Reply> {
+pub async fn audit_csv(v: &View<'_>, q: &AuditQuery) -> anyhow::Result<Reply> {
     let Some(list) = entries(v, q, 100_000).await? else {
         return Ok(Reply::Refused);
     };

@@ -4,12 +4,21 @@
 //! at all: a file with errors is answered with every error by its line, and nothing changes.
 
 use super::not_as_asked;
-use super::{Control, Fields, Nav, Reply, View, input, val};
+use super::{Control, Nav, Reply, View, input};
 use crate::domain::campaign::FileError;
 use crate::engine::drive::FileState;
 use crate::engine::{DriveOutcome, DriveRequest, Outcome, Request};
 use crate::messages::{Msg, MsgId};
 use maud::{Markup, html};
+
+/// An upload form's other fields: the calendar's year, and whether a donations file's
+/// early donations are recorded all the same (`1`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct UploadForm {
+    year: String,
+    accept_early: String,
+}
 
 /// A file as posted in a form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,7 +160,7 @@ fn errors_list(v: &View<'_>, file: &str, errors: &[FileError]) -> Markup {
 pub async fn post_upload(
     v: &View<'_>,
     kind: UploadKind,
-    f: &Fields,
+    f: &UploadForm,
     file: Option<Upload>,
 ) -> anyhow::Result<Reply> {
     let Some(file) = file.filter(|u| !u.bytes.is_empty()) else {
@@ -175,7 +184,7 @@ pub async fn post_upload(
     let request = match kind {
         UploadKind::Calendar => {
             let this = this_year(v);
-            let year = match val(f, "year") {
+            let year = match f.year.as_str() {
                 "" => this,
                 y => match y.parse::<i32>() {
                     Ok(y) if (this - 1..=this + 5).contains(&y) => y,
@@ -187,7 +196,7 @@ pub async fn post_upload(
         }
         UploadKind::Donations => DriveRequest::ImportDonations {
             text,
-            accept_early: val(f, "accept_early") == "1",
+            accept_early: f.accept_early == "1",
         },
     };
     let staged = v
