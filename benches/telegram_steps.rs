@@ -13,7 +13,9 @@
 //!
 //! Run: `cargo bench --bench telegram_steps` (release). Optional: `DONORS=1000`;
 //! `ONLY=peer-wal` (or `hienmau`, `peer`, `durable`, `echo`, a comma list) runs only those,
-//! e.g. under a profiler.
+//! e.g. under a profiler. With `HIENMAU_TEST_POSTGRES` set, hienmau also runs on PostgreSQL
+//! (one and two instances polling, then one and two behind the webhook);
+//! `WEBHOOKS_ONLY=1` runs only the webhook comparison.
 //!
 //! A step is one update in and one reply out. For hienmau that is: getUpdates → teloxide
 //! types → adapter → engine → one SQLite transaction (dedup, state, profile, outbox row) →
@@ -157,6 +159,95 @@ async fn run_hienmau_counting(
         r.stop(Duration::from_secs(10)).await;
     }
     (elapsed, kinds)
+}
+
+/// Requests in flight to the webhooks, in all (Telegram's default `max_connections`).
+const WEBHOOK_CONNECTIONS: usize = 40;
+
+/// hienmau on PostgreSQL behind Telegram's webhook, `instances` instances on one database:
+/// each donor's updates are posted to one instance (by chat, as a proxy hashing on the chat
+/// would route them), each when the previous one was answered, up to
+/// [`WEBHOOK_CONNECTIONS`] at once in all. A webhook's update is a unit of work of its own
+/// (polling writes a batch in one), so this measures how units of work of two instances
+/// share the database: the question of issue 33 (two instances ≥ 1.7 × one).
+async fn run_hienmau_webhooks(donors: i64, server: &str, instances: usize) -> Duration {
+    const SECRET: &str = "bench-webhook-secret_0123456789";
+    let fake = FakeTelegram::start(TOKEN).await;
+    let url = seed::fresh_postgres(server, "hm_hooks").await;
+    let env: HashMap<&str, String> = HashMap::from([
+        ("DATABASE_URL", url.clone()),
+        ("TELEGRAM_BOT_TOKEN", TOKEN.to_string()),
+        ("TELEGRAM_API_URL", fake.url.clone()),
+        (
+            "TELEGRAM_WEBHOOK_URL",
+            "https://bot.example.vn/tg".to_string(),
+        ),
+        ("TELEGRAM_WEBHOOK_SECRET", SECRET.to_string()),
+    ]);
+    let mut config = Config::load(None, |k| env.get(k).cloned()).unwrap();
+    config.delivery = DeliveryConfig::unlimited();
+    config.listen_addr = "127.0.0.1:0".parse().unwrap();
+    let mut running = Vec::new();
+    let mut hooks = Vec::new();
+    for _ in 0..instances {
+        let app = App::open(config.clone(), Arc::new(SystemClock))
+            .await
+            .unwrap();
+        let r = hienmau::service::start(app).await.unwrap();
+        hooks.push(format!("http://{}/tg", r.http_addr.unwrap()));
+        running.push(r);
+    }
+    let client = reqwest::Client::new();
+    let gate = Arc::new(tokio::sync::Semaphore::new(WEBHOOK_CONNECTIONS));
+    let start = Instant::now();
+    let mut posting = tokio::task::JoinSet::new();
+    for user in 1..=donors {
+        let (client, gate) = (client.clone(), gate.clone());
+        let hook = hooks[user as usize % instances].clone();
+        posting.spawn(async move {
+            let chat = 100_000 + user;
+            for (step, text) in SCRIPT.iter().enumerate() {
+                let text = if *text == PHONE {
+                    format!("0912 {user:06}")
+                } else {
+                    text.to_string()
+                };
+                let id = user * 100 + step as i64;
+                let update = serde_json::json!({"update_id": id, "message": {
+                    "message_id": id, "date": 1_795_000_000, "text": text,
+                    "chat": {"id": chat, "type": "private", "first_name": "Người dùng"},
+                    "from": {"id": chat, "is_bot": false, "first_name": "Người dùng"}
+                }});
+                let _turn = gate.acquire().await.unwrap();
+                let answer = client
+                    .post(&hook)
+                    .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
+                    .json(&update)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(answer.status().as_u16(), 200, "donor {user}, step {step}");
+            }
+        });
+    }
+    while let Some(done) = posting.join_next().await {
+        done.unwrap();
+    }
+    let total = donors as usize * SCRIPT.len();
+    fake.wait_total(total, Duration::from_secs(600)).await;
+    let elapsed = start.elapsed();
+    check_replies(&fake, donors, "đăng ký thành công");
+    let registered = seed::count(
+        url.as_str(),
+        "SELECT COUNT(DISTINCT phone) FROM donors \
+         WHERE registered_at IS NOT NULL AND phone LIKE '+84912%' AND blood_group = 'O+'",
+    )
+    .await;
+    assert_eq!(registered, donors, "hienmau (webhooks): donors registered");
+    for r in running {
+        r.stop(Duration::from_secs(10)).await;
+    }
+    elapsed
 }
 
 async fn run_echo(donors: i64) -> Duration {
@@ -323,6 +414,14 @@ fn main() {
         "telegram_steps: {donors} donors × {} steps = {steps} steps",
         SCRIPT.len()
     );
+    // `WEBHOOKS_ONLY=1` (with HIENMAU_TEST_POSTGRES): only the webhooks' two instances
+    // against one.
+    if std::env::var("WEBHOOKS_ONLY").is_ok_and(|v| v == "1") {
+        let server = std::env::var("HIENMAU_TEST_POSTGRES")
+            .expect("WEBHOOKS_ONLY needs HIENMAU_TEST_POSTGRES (what `bash .ci/postgres` prints)");
+        webhooks(&rt, &server, donors);
+        return;
+    }
     // A warm-up run of each (connection pools, page cache), then the measured runs, one
     // after the other in the same process.
     for name in &names {
@@ -404,12 +503,35 @@ fn main() {
                     rate / ours_rate
                 );
             }
+            webhooks(&rt, &server, donors);
         }
         _ => println!(
             "  (PostgreSQL runs skipped: set HIENMAU_TEST_POSTGRES to a server, e.g. what \
              `bash .ci/postgres` prints)"
         ),
     }
+}
+
+/// Behind the webhook, each update its own unit of work: two instances against one (goal of
+/// issue 33: ≥ 1.7).
+fn webhooks(rt: &tokio::runtime::Runtime, server: &str, donors: i64) {
+    let steps = donors as f64 * SCRIPT.len() as f64;
+    rt.block_on(run_hienmau_webhooks(20.min(donors), server, 1));
+    let mut hooked = Vec::new();
+    for instances in [1, 2] {
+        let t = rt.block_on(run_hienmau_webhooks(donors, server, instances));
+        let rate = steps / t.as_secs_f64();
+        hooked.push(rate);
+        println!(
+            "  PostgreSQL webhooks, {instances} instance{}: {rate:>8.0} steps/s  ({:.2} s)",
+            if instances == 1 { " " } else { "s" },
+            t.as_secs_f64(),
+        );
+    }
+    println!(
+        "  ratio 2 instances / 1 (webhooks): {:>5.2}   (goal ≥ 1.7, issue 33)",
+        hooked[1] / hooked[0]
+    );
 }
 
 /// The peer: a registration bot written the way teloxide's examples write one — a dialogue
