@@ -16,6 +16,8 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 use web::http::same_secret;
 
@@ -61,6 +63,33 @@ impl Webhooks {
 struct Shared {
     app: App,
     hooks: Webhooks,
+    turns: Arc<Turns>,
+}
+
+/// Each chat's turn at the webhooks: an update is handled only once the chat's earlier ones
+/// are, retries after an early answer included (see [`within`]), so a person's answers are
+/// read in the order they were sent even when one of them is slow or is retried.
+#[derive(Default)]
+struct Turns(std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+
+/// Chats whose turns are kept before the idle ones are forgotten.
+const TURNS_KEPT: usize = 10_000;
+
+impl Turns {
+    /// The turn of `chat` (a channel and a chat id).
+    fn of(&self, chat: String) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= TURNS_KEPT {
+            // A turn no update holds or waits for is not needed any more.
+            map.retain(|_, t| Arc::strong_count(t) > 1);
+        }
+        map.entry(chat).or_default().clone()
+    }
+
+    /// The turn of an inbound message's chat.
+    fn of_inbound(&self, inbound: &crate::channels::Inbound) -> Arc<tokio::sync::Mutex<()>> {
+        self.of(format!("{}:{}", inbound.channel.code(), inbound.chat_id))
+    }
 }
 
 pub fn router(app: App, hooks: Webhooks) -> Router {
@@ -82,6 +111,7 @@ pub fn router(app: App, hooks: Webhooks) -> Router {
         .with_state(Shared {
             app: app.clone(),
             hooks,
+            turns: Arc::default(),
         })
         .merge(web::http::router(app))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -280,8 +310,9 @@ async fn telegram_webhook(State(s): State<Shared>, headers: HeaderMap, body: Byt
         tokio::spawn(async move { channel.answer_callback(id).await });
     }
     let app = s.app.clone();
+    let turn = Some(s.turns.of_inbound(&tr.inbound));
     let batch = vec![tr.inbound];
-    within_budget(move || handle(app.clone(), batch.clone()), "Telegram").await
+    within_budget(move || handle(app.clone(), batch.clone()), "Telegram", turn).await
 }
 
 /// Handle what a webhook received, as `App::handle_polled` does.
@@ -309,8 +340,9 @@ async fn zalo_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) 
         return StatusCode::OK;
     };
     let app = s.app.clone();
+    let turn = Some(s.turns.of_inbound(&inbound));
     let batch = vec![inbound];
-    within_budget(move || handle(app.clone(), batch.clone()), "Zalo").await
+    within_budget(move || handle(app.clone(), batch.clone()), "Zalo", turn).await
 }
 
 async fn zalo_oa_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
@@ -335,7 +367,17 @@ async fn zalo_oa_webhook(State(s): State<Shared>, headers: HeaderMap, body: Byte
         return StatusCode::OK;
     }
     let app = s.app.clone();
-    within_budget(move || oa_event(app.clone(), event.clone()), "Zalo OA").await
+    // A message waits for the chat's earlier ones; receipts and unfollows take no turn.
+    let turn = match &event {
+        zalo_oa::OaEvent::Message(inbound) => Some(s.turns.of_inbound(inbound)),
+        _ => None,
+    };
+    within_budget(
+        move || oa_event(app.clone(), event.clone()),
+        "Zalo OA",
+        turn,
+    )
+    .await
 }
 
 async fn oa_event(app: App, event: zalo_oa::OaEvent) -> Result<(), Failure> {
@@ -360,28 +402,45 @@ pub const ANSWER_BUDGET: Duration = Duration::from_millis(1500);
 /// Do `work` and answer by its result if it finishes within [`ANSWER_BUDGET`]; otherwise
 /// answer 200 at once and let it finish after the answer. Since the platform will then not
 /// deliver the event again, a failure a retry may fix is retried here, with backoff, for a
-/// few minutes (what was already handled is recognised by its event id).
-async fn within_budget<W, F>(work: W, platform: &'static str) -> StatusCode
+/// few minutes (what was already handled is recognised by its event id). With a `turn` (the
+/// chat's), the work waits for the chat's earlier updates and holds the turn until it is
+/// done for good, its retries after the answer included.
+async fn within_budget<W, F>(
+    work: W,
+    platform: &'static str,
+    turn: Option<Arc<tokio::sync::Mutex<()>>>,
+) -> StatusCode
 where
     W: Fn() -> F + Send + 'static,
     F: Future<Output = Result<(), Failure>> + Send + 'static,
 {
-    within(work, platform, ANSWER_BUDGET).await
+    within(work, platform, ANSWER_BUDGET, turn).await
 }
 
-async fn within<W, F>(work: W, platform: &'static str, budget: Duration) -> StatusCode
+async fn within<W, F>(
+    work: W,
+    platform: &'static str,
+    budget: Duration,
+    turn: Option<Arc<tokio::sync::Mutex<()>>>,
+) -> StatusCode
 where
     W: Fn() -> F + Send + 'static,
     F: Future<Output = Result<(), Failure>> + Send + 'static,
 {
-    let mut task = tokio::spawn(work());
-    let first = match tokio::time::timeout(budget, &mut task).await {
-        Ok(joined) => return answer(joined.unwrap_or_else(|e| Err(panicked(e))), platform),
-        Err(_) => task,
-    };
-    tracing::info!(platform, "webhook answered before its work finished");
+    // The first result goes to the answer if it is still waiting; otherwise it stays with
+    // the task, which retries it (the turn still held).
+    let (first_tx, mut first_rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
-        let mut result = first.await.unwrap_or_else(|e| Err(panicked(e)));
+        let _turn = match turn {
+            Some(t) => Some(t.lock_owned().await),
+            None => None,
+        };
+        let first = tokio::spawn(work())
+            .await
+            .unwrap_or_else(|e| Err(panicked(e)));
+        let Err(mut result) = first_tx.send(first) else {
+            return;
+        };
         let mut delay = Duration::from_millis(250);
         for _ in 0..12 {
             match &result {
@@ -400,7 +459,24 @@ where
             tracing::error!(platform, error = %e, "handling after the answer failed for good");
         }
     });
+    match tokio::time::timeout(budget, &mut first_rx).await {
+        Ok(Ok(result)) => return answer(result, platform),
+        Ok(Err(_)) => return answer(Err(stopped()), platform),
+        Err(_) => {}
+    }
+    // Out of time: nothing more reaches the answer (a result that came in just now still
+    // does), and the task finishes the work.
+    first_rx.close();
+    if let Ok(result) = first_rx.try_recv() {
+        return answer(result, platform);
+    }
+    tracing::info!(platform, "webhook answered before its work finished");
     StatusCode::OK
+}
+
+/// The work's task ended without a result (the runtime shutting down).
+fn stopped() -> Failure {
+    Failure::Bug(anyhow::anyhow!("the handler stopped before its result"))
 }
 
 fn panicked(e: tokio::task::JoinError) -> Failure {
@@ -445,7 +521,7 @@ mod tests {
             }
         };
         let started = tokio::time::Instant::now();
-        assert_eq!(within_budget(work, "test").await, StatusCode::OK);
+        assert_eq!(within_budget(work, "test", None).await, StatusCode::OK);
         assert_eq!(started.elapsed(), ANSWER_BUDGET, "answered at the budget");
         assert!(ANSWER_BUDGET < Duration::from_secs(2));
         tokio::time::sleep(Duration::from_secs(30)).await;
@@ -454,8 +530,70 @@ mod tests {
         // Quick work is answered by its result.
         let quick = || async { Err(Failure::Retry(anyhow::anyhow!("down"))) };
         assert_eq!(
-            within_budget(quick, "test").await,
+            within_budget(quick, "test", None).await,
             StatusCode::SERVICE_UNAVAILABLE
+        );
+    }
+
+    /// A person's next message waits for the one before, even when that one was answered
+    /// early and is being retried: answers are read in the order they were sent.
+    #[tokio::test(start_paused = true)]
+    async fn a_chats_next_update_waits_for_the_one_answered_early() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let log = Arc::new(std::sync::Mutex::new(Vec::<&'static str>::new()));
+        let tries = Arc::new(AtomicU32::new(0));
+        let turns = Turns::default();
+        let chat = || turns.of("telegram:42".into());
+        // Slow, and the first run fails as a busy database would.
+        let (l, t) = (log.clone(), tries.clone());
+        let first = move || {
+            let (l, t) = (l.clone(), t.clone());
+            async move {
+                let n = t.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                if n == 0 {
+                    l.lock().unwrap().push("first failed");
+                    return Err(Failure::Retry(anyhow::anyhow!("busy")));
+                }
+                l.lock().unwrap().push("first");
+                Ok(())
+            }
+        };
+        assert_eq!(
+            within_budget(first, "test", Some(chat())).await,
+            StatusCode::OK
+        );
+        // The next message of the chat arrives at once; another chat's does not wait.
+        let l = log.clone();
+        let second = move || {
+            let l = l.clone();
+            async move {
+                l.lock().unwrap().push("second");
+                Ok(())
+            }
+        };
+        let l = log.clone();
+        let other = move || {
+            let l = l.clone();
+            async move {
+                l.lock().unwrap().push("other chat");
+                Ok(())
+            }
+        };
+        assert_eq!(
+            within_budget(other, "test", Some(turns.of("telegram:43".into()))).await,
+            StatusCode::OK
+        );
+        let started = tokio::time::Instant::now();
+        assert_eq!(
+            within_budget(second, "test", Some(chat())).await,
+            StatusCode::OK
+        );
+        assert_eq!(started.elapsed(), ANSWER_BUDGET, "answered at the budget");
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        assert_eq!(
+            *log.lock().unwrap(),
+            ["other chat", "first failed", "first", "second"]
         );
     }
 
