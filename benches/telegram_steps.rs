@@ -170,7 +170,53 @@ const WEBHOOK_CONNECTIONS: usize = 40;
 /// [`WEBHOOK_CONNECTIONS`] at once in all. A webhook's update is a unit of work of its own
 /// (polling writes a batch in one), so this measures how units of work of two instances
 /// share the database: the question of issue 33 (two instances ≥ 1.7 × one).
-async fn run_hienmau_webhooks(donors: i64, server: &str, instances: usize) -> Duration {
+/// What a webhook run measured: its time, the CPU seconds spent in it by this process and by
+/// the PostgreSQL server, and the units of work run again holding the whole database.
+struct HookRun {
+    elapsed: Duration,
+    cpu_bench: f64,
+    cpu_postgres: f64,
+    widened: u64,
+}
+
+/// CPU seconds (user and system) of the processes whose `comm` is `name` (with their waited
+/// children: PostgreSQL's backends that ended), or of this process for `None`. Linux's
+/// `/proc`, at 100 ticks a second.
+fn cpu_seconds(name: Option<&str>) -> f64 {
+    let ticks = |stat: &str, children: bool| -> f64 {
+        // After the ")" that ends the command: state is field 3, utime 14 … cstime 17.
+        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+        let f: Vec<f64> = rest
+            .split_whitespace()
+            .map(|x| x.parse().unwrap_or(0.0))
+            .collect();
+        let own = f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0);
+        let waited = f.get(13).unwrap_or(&0.0) + f.get(14).unwrap_or(&0.0);
+        (own + if children { waited } else { 0.0 }) / 100.0
+    };
+    match name {
+        None => ticks(
+            &std::fs::read_to_string("/proc/self/stat").unwrap_or_default(),
+            false,
+        ),
+        Some(name) => std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| {
+                std::fs::read_to_string(e.path().join("comm")).is_ok_and(|c| c.trim() == name)
+            })
+            .map(|e| {
+                ticks(
+                    &std::fs::read_to_string(e.path().join("stat")).unwrap_or_default(),
+                    true,
+                )
+            })
+            .sum(),
+    }
+}
+
+async fn run_hienmau_webhooks(donors: i64, server: &str, instances: usize) -> HookRun {
     const SECRET: &str = "bench-webhook-secret_0123456789";
     let fake = FakeTelegram::start(TOKEN).await;
     let url = seed::fresh_postgres(server, "hm_hooks").await;
@@ -189,16 +235,19 @@ async fn run_hienmau_webhooks(donors: i64, server: &str, instances: usize) -> Du
     config.listen_addr = "127.0.0.1:0".parse().unwrap();
     let mut running = Vec::new();
     let mut hooks = Vec::new();
+    let mut apps = Vec::new();
     for _ in 0..instances {
         let app = App::open(config.clone(), Arc::new(SystemClock))
             .await
             .unwrap();
-        let r = hienmau::service::start(app).await.unwrap();
+        let r = hienmau::service::start(app.clone()).await.unwrap();
         hooks.push(format!("http://{}/tg", r.http_addr.unwrap()));
         running.push(r);
+        apps.push(app);
     }
     let client = reqwest::Client::new();
     let gate = Arc::new(tokio::sync::Semaphore::new(WEBHOOK_CONNECTIONS));
+    let (cpu_bench, cpu_postgres) = (cpu_seconds(None), cpu_seconds(Some("postgres")));
     let start = Instant::now();
     let mut posting = tokio::task::JoinSet::new();
     for user in 1..=donors {
@@ -236,6 +285,8 @@ async fn run_hienmau_webhooks(donors: i64, server: &str, instances: usize) -> Du
     let total = donors as usize * SCRIPT.len();
     fake.wait_total(total, Duration::from_secs(600)).await;
     let elapsed = start.elapsed();
+    let cpu_bench = cpu_seconds(None) - cpu_bench;
+    let cpu_postgres = cpu_seconds(Some("postgres")) - cpu_postgres;
     check_replies(&fake, donors, "đăng ký thành công");
     let registered = seed::count(
         url.as_str(),
@@ -247,7 +298,12 @@ async fn run_hienmau_webhooks(donors: i64, server: &str, instances: usize) -> Du
     for r in running {
         r.stop(Duration::from_secs(10)).await;
     }
-    elapsed
+    HookRun {
+        elapsed,
+        cpu_bench,
+        cpu_postgres,
+        widened: apps.iter().map(|a| a.metrics().units_widened.get()).sum(),
+    }
 }
 
 async fn run_echo(donors: i64) -> Duration {
@@ -519,13 +575,21 @@ fn webhooks(rt: &tokio::runtime::Runtime, server: &str, donors: i64) {
     rt.block_on(run_hienmau_webhooks(20.min(donors), server, 1));
     let mut hooked = Vec::new();
     for instances in [1, 2] {
-        let t = rt.block_on(run_hienmau_webhooks(donors, server, instances));
-        let rate = steps / t.as_secs_f64();
+        let run = rt.block_on(run_hienmau_webhooks(donors, server, instances));
+        let rate = steps / run.elapsed.as_secs_f64();
         hooked.push(rate);
+        let cpu = run.cpu_bench + run.cpu_postgres;
         println!(
-            "  PostgreSQL webhooks, {instances} instance{}: {rate:>8.0} steps/s  ({:.2} s)",
+            "  PostgreSQL webhooks, {instances} instance{}: {rate:>8.0} steps/s  ({:.2} s); \
+             CPU {:.2} ms a step ({:.2} bench process, {:.2} PostgreSQL), {:.2} of 2 cores busy; \
+             {} units widened",
             if instances == 1 { " " } else { "s" },
-            t.as_secs_f64(),
+            run.elapsed.as_secs_f64(),
+            cpu * 1000.0 / steps,
+            run.cpu_bench * 1000.0 / steps,
+            run.cpu_postgres * 1000.0 / steps,
+            cpu / run.elapsed.as_secs_f64() / 2.0,
+            run.widened,
         );
     }
     println!(

@@ -115,6 +115,97 @@ impl Request {
     }
 }
 
+impl Request {
+    /// Whether carrying it out reads what it likes but writes only the person's own rows
+    /// (their donor, accounts, sign-in links, the audit entries of what they read), so that
+    /// a unit of work for people may carry it out beside others' (`Store::begin_for_people`).
+    /// Anything else changes something shared — a drive's places, a call-out, a club,
+    /// someone else, the plan — and is carried out holding the whole database. A phone check
+    /// is the person's only for a phone the unit locked (one typed in its messages): the
+    /// caller checks that. Every request is named here, so that a new one must be placed.
+    pub fn keeps_to_the_person(&self) -> bool {
+        use CalloutRequest as C;
+        use ClubRequest as K;
+        use DriveRequest as D;
+        match self {
+            Request::PhoneInUse { .. } => true,
+            Request::Drive(r) => match r {
+                D::List { .. }
+                | D::Show { .. }
+                | D::FindDonor { .. }
+                | D::Report
+                | D::OfferUnit { .. }
+                | D::FindUnit { .. }
+                | D::SetUnit { .. }
+                | D::PlanReport { .. }
+                | D::DriveForm { .. }
+                | D::Signups { .. }
+                | D::Month { .. }
+                | D::CampaignForm
+                | D::CampaignList
+                | D::FileProgress { .. }
+                | D::DonorMap
+                | D::LookupDonor { .. }
+                | D::EditCampaign { .. } => true,
+                D::SignUp { .. }
+                | D::CancelSignUp { .. }
+                | D::Checkin
+                | D::SelfReport { .. }
+                | D::Record { .. }
+                | D::RemoveDonation { .. }
+                | D::SetTarget { .. }
+                | D::SaveDrive { .. }
+                | D::CancelDrive { .. }
+                | D::SaveCampaign { .. }
+                | D::ImportCalendar { .. }
+                | D::ImportDonations { .. } => false,
+            },
+            Request::Club(r) => match r {
+                K::MyClubs
+                | K::Club { .. }
+                | K::Members { .. }
+                | K::CanCreateClub
+                | K::BroadcastOptions
+                | K::PreviewBroadcast { .. }
+                | K::MyBroadcasts
+                | K::Audit
+                | K::AuditSearch(_)
+                | K::DashboardLink
+                | K::DeliveryHealth
+                | K::Family
+                | K::Leaderboard { .. } => true,
+                K::JoinClub { .. }
+                | K::LeaveClub { .. }
+                | K::MuteClub { .. }
+                | K::RemoveMember { .. }
+                | K::CreateClub { .. }
+                | K::SendBroadcast { .. }
+                | K::CancelBroadcast { .. }
+                | K::SetRole { .. }
+                | K::CreateFamily
+                | K::JoinFamily { .. }
+                | K::LeaveFamily => false,
+            },
+            Request::Callout(r) => match r {
+                C::Form
+                | C::Preview { .. }
+                | C::List
+                | C::Show { .. }
+                | C::Pledges { .. }
+                | C::Stock => true,
+                // A tally numbers itself (a counter on the call-out).
+                C::Tally { .. }
+                | C::Start { .. }
+                | C::Close { .. }
+                | C::Extend { .. }
+                | C::Mark { .. }
+                | C::Answer { .. }
+                | C::SetStock { .. } => false,
+            },
+        }
+    }
+}
+
 /// What came of a [`Request`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

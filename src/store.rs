@@ -637,16 +637,66 @@ impl Store {
     /// single conditional statements and take no such lock.
     pub async fn begin(&self) -> anyhow::Result<Tx> {
         let gate = self.gate().await?;
-        let mut tx = Tx {
-            tx: self.pool.begin().await.context("starting a transaction")?,
-            _gate: gate,
-            person_units: None,
-            enqueued: 0,
-        };
+        let mut tx = self.transaction(gate, true).await?;
         if self.backend == Backend::Postgres {
             tx.lock_for_write().await?;
         }
         Ok(tx)
+    }
+
+    /// A unit of work that reads anything but writes only what belongs to the people it
+    /// names (a batch of chat messages): their accounts (`channel`, `user`), the phones they
+    /// typed, and, once read, their donors ([`Tx::lock_donors`]).
+    ///
+    /// SQLite: the same one writer at a time as [`Store::begin`]. PostgreSQL: the
+    /// whole-database lock is taken *shared*, so that units of work for other people run
+    /// beside this one (on this instance and on every other), while a unit holding the whole
+    /// database waits for them and they for it; each account and phone is locked on its own
+    /// (transaction-scoped, in one order), so that two units for the same person, or two
+    /// registrations of one phone, never interleave. What would change something shared (a
+    /// drive's places, a call-out, a club, another person) must first get the whole database
+    /// with [`Tx::widen`].
+    pub async fn begin_for_people(
+        &self,
+        accounts: &[(&str, &str)],
+        phones: &[String],
+    ) -> anyhow::Result<Tx> {
+        if self.backend == Backend::Sqlite {
+            return self.begin().await;
+        }
+        let mut keys: Vec<(i32, String)> = accounts
+            .iter()
+            .map(|(channel, user)| (LOCK_ACCOUNT, format!("{channel}:{user}")))
+            .chain(phones.iter().map(|p| (LOCK_PHONE, p.clone())))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut sql = String::from("SELECT pg_advisory_xact_lock_shared(7215)");
+        for (i, (space, _)) in keys.iter().enumerate() {
+            sql.push_str(&format!(
+                ", pg_advisory_xact_lock({space}, hashtext(${}))",
+                i + 1
+            ));
+        }
+        let mut tx = self.transaction(None, false).await?;
+        let mut q = sqlx::query(&sql);
+        for (_, key) in &keys {
+            q = q.bind(key.as_str());
+        }
+        q.execute(&mut *tx.tx)
+            .await
+            .context("taking the people's locks")?;
+        Ok(tx)
+    }
+
+    async fn transaction(&self, gate: GateGuard, whole: bool) -> anyhow::Result<Tx> {
+        Ok(Tx {
+            tx: self.pool.begin().await.context("starting a transaction")?,
+            _gate: gate,
+            person_units: None,
+            enqueued: 0,
+            whole,
+        })
     }
 
     /// This process's turn to write on SQLite (first come, first served; see `gate`),
@@ -665,12 +715,7 @@ impl Store {
     /// before it is written, which must hold up no one. On SQLite it reads one snapshot;
     /// on PostgreSQL the advisory lock is not taken (and it must not write).
     pub async fn begin_read(&self) -> anyhow::Result<Tx> {
-        let mut tx = Tx {
-            tx: self.pool.begin().await.context("starting a transaction")?,
-            _gate: None,
-            person_units: None,
-            enqueued: 0,
-        };
+        let mut tx = self.transaction(None, false).await?;
         if self.backend == Backend::Postgres {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute(&mut *tx.tx)
@@ -928,7 +973,23 @@ pub struct Tx {
     person_units: Option<bool>,
     /// Outbox rows added in this transaction.
     enqueued: usize,
+    /// Whether it holds the whole database (every unit on SQLite; on PostgreSQL, see
+    /// [`Store::begin_for_people`]).
+    whole: bool,
 }
+
+/// Advisory lock spaces (the first key) of a unit of work for people; 7215 is the whole
+/// database's lock, 7216–7218 the scheduler's, the OA token's and ZNS quota's.
+const LOCK_ACCOUNT: i32 = 7219;
+const LOCK_PHONE: i32 = 7220;
+const LOCK_DONOR: i32 = 7221;
+
+/// A unit of work for people ([`Store::begin_for_people`]) came to something shared while
+/// other units held their people: it is rolled back and run again holding the whole
+/// database from the start.
+#[derive(Debug, thiserror::Error)]
+#[error("this unit of work needs the whole database")]
+pub struct NeedsWhole;
 
 impl Tx {
     fn backend(&self) -> Backend {
@@ -949,6 +1010,56 @@ impl Tx {
 
     pub async fn commit(self) -> anyhow::Result<()> {
         self.tx.commit().await.context("committing")?;
+        Ok(())
+    }
+
+    /// Whether this unit holds the whole database (see [`Store::begin_for_people`]).
+    pub fn holds_whole(&self) -> bool {
+        self.whole
+    }
+
+    /// A unit for people: lock these donors too, before reading them (the accounts'
+    /// donors: one person may write from two accounts at once). In ascending order, after
+    /// the accounts and phones, so that two units never wait for each other in a circle.
+    pub async fn lock_donors(&mut self, ids: &[i64]) -> anyhow::Result<()> {
+        if self.whole || ids.is_empty() {
+            return Ok(());
+        }
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut sql = String::from("SELECT 1");
+        for i in 1..=ids.len() {
+            sql.push_str(&format!(
+                ", pg_advisory_xact_lock({LOCK_DONOR}, hashint8(${i}))"
+            ));
+        }
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.execute(&mut *self.tx)
+            .await
+            .context("locking the donors")?;
+        Ok(())
+    }
+
+    /// Hold the whole database from here on, before changing something shared. A unit for
+    /// people gets it only if no other unit holds anything at this moment (it never waits
+    /// while holding its people, so two such units cannot wait for each other); otherwise
+    /// [`NeedsWhole`]: the caller rolls back and runs the unit again with [`Store::begin`].
+    pub async fn widen(&mut self) -> anyhow::Result<()> {
+        if self.whole || self.backend() == Backend::Sqlite {
+            return Ok(());
+        }
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(7215)")
+            .fetch_one(&mut *self.tx)
+            .await
+            .context("widening the lock")?;
+        if !got {
+            return Err(NeedsWhole.into());
+        }
+        self.whole = true;
         Ok(())
     }
 }
@@ -1895,6 +2006,109 @@ mod tests {
                 near(again[1], chats[1] + 200 * MS, t),
                 "{chats:?} {again:?}"
             );
+        }
+    }
+
+    /// How many advisory locks some backend of this store's server waits for.
+    async fn advisory_waits(store: &Store) -> i64 {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+        )
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+    }
+
+    /// Wait (at most 10 s) until `n` advisory locks are waited for.
+    async fn until_waiting(store: &Store, n: i64) {
+        for _ in 0..1000 {
+            if advisory_waits(store).await == n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("{n} advisory locks were never waited for");
+    }
+
+    /// PostgreSQL: units of work for different people run side by side; two for the same
+    /// account (or phone) wait for each other; widening to the whole database is refused
+    /// beside any other unit and granted alone, after which the others wait; a unit holding
+    /// the whole database from the start waits for the people's units.
+    #[tokio::test]
+    async fn units_for_people_run_side_by_side_and_widen_only_alone() {
+        let guard = Duration::from_secs(10);
+        for (_dir, store) in stores().await {
+            if store.backend() != Backend::Postgres {
+                continue;
+            }
+            let phone = vec!["+84912345678".to_string()];
+            let mut a = store
+                .begin_for_people(&[("telegram", "1")], &[])
+                .await
+                .unwrap();
+            let b = tokio::time::timeout(guard, store.begin_for_people(&[("zalo", "1")], &phone))
+                .await
+                .expect("another person's unit runs beside");
+            let b = b.unwrap();
+            assert!(!a.holds_whole() && !b.holds_whole());
+            let refused = a.widen().await.unwrap_err();
+            assert!(
+                refused.downcast_ref::<NeedsWhole>().is_some(),
+                "{refused:#}"
+            );
+            assert!(!a.holds_whole());
+            // The same phone typed from another account waits for the first.
+            let s = store.clone();
+            let same_phone = tokio::spawn(async move {
+                let tx = s
+                    .begin_for_people(&[("telegram", "2")], &["+84912345678".to_string()])
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+            });
+            until_waiting(&store, 1).await;
+            assert!(!same_phone.is_finished());
+            // So does the same account.
+            let s = store.clone();
+            let same_account = tokio::spawn(async move {
+                let mut tx = s.begin_for_people(&[("telegram", "1")], &[]).await.unwrap();
+                tx.widen().await.map(|()| tx)
+            });
+            until_waiting(&store, 2).await;
+            b.commit().await.unwrap();
+            tokio::time::timeout(guard, same_phone)
+                .await
+                .expect("the phone's next unit runs once the first is done")
+                .unwrap();
+            a.commit().await.unwrap();
+            // Alone now: widening is granted, and every other unit waits for it.
+            let whole = tokio::time::timeout(guard, same_account)
+                .await
+                .expect("the account's next unit runs once the first is done")
+                .unwrap()
+                .expect("widening alone is granted");
+            assert!(whole.holds_whole());
+            let s = store.clone();
+            let other = tokio::spawn(async move {
+                s.begin_for_people(&[("zalo", "9")], &[])
+                    .await
+                    .unwrap()
+                    .commit()
+                    .await
+                    .unwrap();
+            });
+            until_waiting(&store, 1).await;
+            assert!(!other.is_finished());
+            whole.commit().await.unwrap();
+            tokio::time::timeout(guard, other).await.unwrap().unwrap();
+            // A unit holding the whole database from the start waits for a person's.
+            let person = store.begin_for_people(&[("zalo", "9")], &[]).await.unwrap();
+            let s = store.clone();
+            let all = tokio::spawn(async move { s.begin().await.unwrap().commit().await.unwrap() });
+            until_waiting(&store, 1).await;
+            assert!(!all.is_finished());
+            person.commit().await.unwrap();
+            tokio::time::timeout(guard, all).await.unwrap().unwrap();
         }
     }
 

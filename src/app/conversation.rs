@@ -15,7 +15,9 @@ use crate::domain::donor::Donor;
 use crate::domain::phone::PhoneNumber;
 use crate::engine::{self, Conversation, Ctx, DonorChange, Saved, State, Step};
 use crate::messages::{Lang, MsgId};
-use crate::store::{Account, Identity, Lane, NewDonor, NewMessage, OutboxKey, OutboxRow, Tx};
+use crate::store::{
+    Account, Identity, Lane, NeedsWhole, NewDonor, NewMessage, OutboxKey, OutboxRow, Tx,
+};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
@@ -187,10 +189,39 @@ impl App {
     /// three statements, every step runs in memory in arrival order (so two messages from one
     /// person in one batch see each other), and the results are written back with multi-row
     /// statements. Rare changes (consent, erasure) are written at once.
+    ///
+    /// It is a unit of work for its people (`Store::begin_for_people`): on PostgreSQL, batches
+    /// of other people run beside it, on this instance and others. When a step comes to
+    /// something shared (a request that is not [`engine::Request::keeps_to_the_person`], an
+    /// erasure, two accounts joined) while other units are running, the batch is rolled back
+    /// and run again holding the whole database.
     pub async fn handle_batch(&self, batch: Vec<Inbound>) -> anyhow::Result<Vec<Handled>> {
+        match self.handle_batch_holding(batch.clone(), false).await {
+            Err(e) if e.downcast_ref::<NeedsWhole>().is_some() => {
+                self.metrics().units_widened.inc();
+                self.handle_batch_holding(batch, true).await
+            }
+            done => done,
+        }
+    }
+
+    async fn handle_batch_holding(
+        &self,
+        batch: Vec<Inbound>,
+        whole: bool,
+    ) -> anyhow::Result<Vec<Handled>> {
         let now = self.clock().now();
         let now_ms = now.timestamp_millis();
-        let mut tx = self.store().begin().await?;
+        let mut tx = if whole {
+            self.store().begin().await?
+        } else {
+            let accounts: Vec<(&str, &str)> = batch
+                .iter()
+                .map(|i| (i.channel.code(), i.user.as_str()))
+                .collect();
+            let phones = phones_typed(batch.iter());
+            self.store().begin_for_people(&accounts, &phones).await?
+        };
         let live = fresh_events(&mut tx, &batch, now_ms).await?;
         let mut b = Batch {
             sessions: load_sessions(&mut tx, &batch, &live, now_ms).await?,
@@ -421,6 +452,14 @@ impl App {
                     tx.save_donors(&[(id, d)]).await?;
                 }
             }
+            // A phone read with the batch was locked with it; any other phone, and anything
+            // shared, needs the whole database (see `handle_batch`).
+            let phone_locked = phone_taken.is_some();
+            if !request.keeps_to_the_person()
+                || (matches!(request, engine::Request::PhoneInUse { .. }) && !phone_locked)
+            {
+                tx.widen().await?;
+            }
             let known = Known { roles, phone_taken };
             let outcome = self.execute(tx, &who, known, request, now).await?;
             let mut next =
@@ -458,18 +497,7 @@ async fn typed_phones(
     batch: &[Inbound],
     live: &[bool],
 ) -> anyhow::Result<HashMap<String, Vec<i64>>> {
-    let mut phones: Vec<String> = batch
-        .iter()
-        .zip(live)
-        .filter(|(_, l)| **l)
-        .filter_map(|(i, _)| match &i.input {
-            engine::Input::Text(t) => PhoneNumber::parse(&crate::domain::text::plain(t)).ok(),
-            _ => None,
-        })
-        .map(|p| p.as_e164().to_string())
-        .collect();
-    phones.sort_unstable();
-    phones.dedup();
+    let phones = phones_typed(batch.iter().zip(live).filter(|(_, l)| **l).map(|(i, _)| i));
     if phones.is_empty() {
         return Ok(HashMap::new());
     }
@@ -482,6 +510,20 @@ async fn typed_phones(
             (p, ids)
         })
         .collect())
+}
+
+/// The phones typed in these messages (any text that reads as one), sorted, once each.
+fn phones_typed<'a>(messages: impl Iterator<Item = &'a Inbound>) -> Vec<String> {
+    let mut phones: Vec<String> = messages
+        .filter_map(|i| match &i.input {
+            engine::Input::Text(t) => PhoneNumber::parse(&crate::domain::text::plain(t)).ok(),
+            _ => None,
+        })
+        .map(|p| p.as_e164().to_string())
+        .collect();
+    phones.sort_unstable();
+    phones.dedup();
+    phones
 }
 
 /// Write the donors created in memory so far (consent given in this batch), in three
@@ -563,6 +605,9 @@ async fn load_sessions(
     let ids: Vec<i64> = identities.values().map(|i| i.id).collect();
     let mut states = tx.load_states(&ids).await?;
     let donor_ids: Vec<i64> = identities.values().filter_map(|i| i.donor_id).collect();
+    // One person may write from two accounts at once: their donor is theirs to write only
+    // once locked (a unit for people), before it is read.
+    tx.lock_donors(&donor_ids).await?;
     let mut donors = tx.load_donors(&donor_ids).await?;
     // Everyone's roles, in one statement for the batch.
     let roles = tx.roles_of_accounts(&ids).await?;
@@ -616,6 +661,8 @@ async fn join_by_verified_phone(
     let (Some(phone), Some(from), DonorChange::Save) = (newly_verified, from, step.change) else {
         return Ok(step);
     };
+    // Another person's donor is read and joined into: nobody may write it meanwhile.
+    tx.widen().await?;
     // Donors created earlier in the batch are looked among too.
     create_new_donors(tx, b, ctx.now_ms).await?;
     let Some((into, found)) = tx.verified_donor_with_phone(&phone, from).await? else {
@@ -680,6 +727,8 @@ async fn apply_step(
             session.donor_dirty = true;
         }
         (DonorChange::Erase, _, Some(id)) => {
+            // Sign-ups, pledges and memberships go with the donor: shared counts change.
+            tx.widen().await?;
             tx.erase_donor(id, now_ms).await?;
             b.removed.insert(id);
             erased_donor = Some(id);

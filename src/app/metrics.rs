@@ -36,6 +36,9 @@ pub struct Metrics {
     pub sends: Family<SendLabel, Counter>,
     /// Units of work the database turned away for now (busy, out of reach), retried.
     pub db_retries: Counter,
+    /// Batches of chat messages run again holding the whole database (they came to
+    /// something shared while other units were running; PostgreSQL).
+    pub units_widened: Counter,
     pub ticks: Counter,
     /// Scheduled backups by outcome (ok, failed).
     pub backups: Family<OutcomeLabel, Counter>,
@@ -59,6 +62,7 @@ impl Default for Metrics {
             updates: Family::default(),
             sends: Family::default(),
             db_retries: Counter::default(),
+            units_widened: Counter::default(),
             ticks: Counter::default(),
             backups: Family::default(),
             tick_seconds: Gauge::default(),
@@ -80,6 +84,11 @@ impl Default for Metrics {
             "database_retries",
             "Units of work the database turned away for now (busy or out of reach)",
             m.db_retries.clone(),
+        );
+        registry.register(
+            "units_widened",
+            "Batches of chat messages run again holding the whole database (PostgreSQL)",
+            m.units_widened.clone(),
         );
         registry.register("scheduler_ticks", "Scheduler ticks run", m.ticks.clone());
         registry.register(

@@ -457,8 +457,10 @@ impl Tx {
     }
 
     /// Take the database's write lock now (a read-then-write transaction could otherwise fail
-    /// to upgrade when another writer got in between).
+    /// to upgrade when another writer got in between); a unit for people widens to the
+    /// whole database first ([`Tx::widen`]).
     pub async fn lock_for_write(&mut self) -> anyhow::Result<()> {
+        self.widen().await?;
         super::drive::lock_for_write(&mut self.tx).await
     }
 

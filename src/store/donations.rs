@@ -3,7 +3,7 @@
 
 use super::JobKey;
 use super::club::{BEST_IDENTITY, Recipient};
-use super::drive::{lock_for_write, recipient_from_row};
+use super::drive::recipient_from_row;
 use super::jobs::{add_jobs, drop_jobs};
 use super::*;
 use crate::domain::campaign::FileError;
@@ -350,7 +350,7 @@ impl Tx {
     /// last donation put back to the newest of what it was before and the donations left.
     /// The donor it belonged to, or `None` if there is no such donation.
     pub async fn remove_donation(&mut self, id: i64, now: i64) -> anyhow::Result<Option<i64>> {
-        lock_for_write(&mut self.tx).await?;
+        self.lock_for_write().await?;
         let Some(r) = sqlx::query(
             "SELECT donor_id, drive_id, prev_last_kind, prev_last_date, prev_last_forgotten \
              FROM donations WHERE id = $1",

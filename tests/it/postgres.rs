@@ -152,11 +152,13 @@ async fn last_reply(app: &App, chat: i64) -> hienmau::channels::Outbound {
     serde_json::from_str(&rows.last().expect("a reply").body).unwrap()
 }
 
-#[tokio::test]
-async fn twenty_donors_racing_through_two_instances_for_the_last_place_one_gets_it() {
-    let Some(server) = server() else { return };
+/// Two instances (use cases only) on a fresh database, with the test calendar imported:
+/// the Lê Chân drive has one place.
+async fn two_apps_with_calendar(
+    server: &str,
+) -> (tempfile::TempDir, crate::support::TestDb, App, App) {
     let dir = tempfile::tempdir().unwrap();
-    let db = crate::support::TestDb::postgres(dir.path().join("x"), &server).await;
+    let db = crate::support::TestDb::postgres(dir.path().join("x"), server).await;
     let clock = Arc::new(ManualClock::new(crate::support::start_time()));
     let a = bare_app(&db.url, clock.clone()).await;
     let b = bare_app(&db.url, clock.clone()).await;
@@ -168,6 +170,32 @@ async fn twenty_donors_racing_through_two_instances_for_the_last_place_one_gets_
         year: Some(2026),
     };
     hienmau::cli::campaigns(&a, action, today).await.unwrap();
+    (dir, db, a, b)
+}
+
+/// `user` lists the drives and opens the Lê Chân one, standing before "Đăng ký" (updates
+/// `update` and `update + 1`).
+async fn open_le_chan(app: &App, update: i64, user: i64) {
+    app.handle_batch(vec![tg(update, user, Input::Text("/drives".into()))])
+        .await
+        .unwrap();
+    let drive = last_reply(app, user)
+        .await
+        .choices
+        .iter()
+        .find(|c| c.label.contains("Lê Chân"))
+        .expect("the drive in the list")
+        .value
+        .clone();
+    app.handle_batch(vec![tg(update + 1, user, Input::Choice(drive))])
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn twenty_donors_racing_through_two_instances_for_the_last_place_one_gets_it() {
+    let Some(server) = server() else { return };
+    let (_dir, db, a, b) = two_apps_with_calendar(&server).await;
     let donors: Vec<i64> = (200..220).collect();
     for &user in &donors {
         seed::donor(&db, user, "O+", "hai-phong", None, "").await;
@@ -175,22 +203,8 @@ async fn twenty_donors_racing_through_two_instances_for_the_last_place_one_gets_
     // Each opens the drive of one place (capacity 1) and stands before "Đăng ký".
     let mut update = 1;
     for &user in &donors {
-        a.handle_batch(vec![tg(update, user, Input::Text("/drives".into()))])
-            .await
-            .unwrap();
-        update += 1;
-        let list = last_reply(&a, user).await;
-        let drive = list
-            .choices
-            .iter()
-            .find(|c| c.label.contains("Lê Chân"))
-            .expect("the drive in the list")
-            .value
-            .clone();
-        a.handle_batch(vec![tg(update, user, Input::Choice(drive))])
-            .await
-            .unwrap();
-        update += 1;
+        open_le_chan(&a, update, user).await;
+        update += 2;
     }
     // All tap at once, half through each instance, each tap its own transaction.
     let mut taps = tokio::task::JoinSet::new();
@@ -223,6 +237,69 @@ async fn twenty_donors_racing_through_two_instances_for_the_last_place_one_gets_
         }
     }
     assert_eq!(told_yes, 1, "exactly one donor is told they have the place");
+}
+
+/// Chat batches are units of work for their people: another person's batch runs beside one
+/// held open, on another instance; a batch that comes to something shared (a drive's places)
+/// meanwhile is rolled back and run again holding the whole database, once the other unit
+/// is done, and counted in `hienmau_units_widened`.
+#[tokio::test]
+async fn a_chat_batch_runs_beside_another_persons_and_a_sign_up_waits_for_the_whole_database() {
+    let Some(server) = server() else { return };
+    let (_dir, db, a, b) = two_apps_with_calendar(&server).await;
+    for user in [200, 201] {
+        seed::donor(&db, user, "O+", "hai-phong", None, "").await;
+    }
+    open_le_chan(&a, 1, 200).await;
+    // Another person's unit of work, held open on instance A.
+    let held = a
+        .store()
+        .begin_for_people(&[("telegram", "999")], &[])
+        .await
+        .unwrap();
+    // Donor 201 asks for the drives on instance B: answered while it is open.
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        b.handle_batch(vec![tg(3, 201, Input::Text("/drives".into()))]),
+    )
+    .await
+    .expect("a person's batch runs beside another person's")
+    .unwrap();
+    let list = last_reply(&b, 201).await;
+    assert!(
+        list.choices.iter().any(|c| c.label.contains("Lê Chân")),
+        "{list:?}"
+    );
+    assert_eq!(b.metrics().units_widened.get(), 0);
+    // Donor 200 signs up on B: that needs the whole database, so it waits for the held unit.
+    let app = b.clone();
+    let tap = tokio::spawn(async move {
+        app.handle_batch(vec![tg(4, 200, Input::Choice("signup".into()))])
+            .await
+            .unwrap()
+    });
+    let waiting = "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted";
+    let mut polls = 0;
+    while seed::count(&db, waiting).await == 0 {
+        polls += 1;
+        assert!(polls < 1000, "the sign-up never waited for the held unit");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(!tap.is_finished());
+    assert_eq!(b.metrics().units_widened.get(), 1);
+    held.commit().await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), tap)
+        .await
+        .expect("the sign-up runs once the other unit is done")
+        .unwrap();
+    assert!(last_reply(&b, 200).await.text.contains("Đã đăng ký"));
+    let taken = seed::count(
+        &db,
+        "SELECT COUNT(*) FROM signups s JOIN drives d ON d.id = s.drive_id \
+         WHERE d.place LIKE '%Lê Chân%' AND s.status = 'active'",
+    )
+    .await;
+    assert_eq!(taken, 1);
 }
 
 #[tokio::test]
