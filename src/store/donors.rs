@@ -145,11 +145,13 @@ fn push_profile<'a>(row: &mut Sep<'_, 'a>, d: &'a Donor) {
 
 impl Tx {
     /// Registered donors counted by province and blood group, with their reserve members
-    /// (kept by triggers, `0021_donor_map.sql`).
+    /// (kept by triggers, `0021_donor_map.sql`; a group's count in several rows on
+    /// PostgreSQL, `0007_donor_counts_shard.sql`).
     pub async fn donor_map(&mut self) -> anyhow::Result<DonorMap> {
         let rows = sqlx::query(
             "SELECT NULLIF(province, '') AS province, NULLIF(blood_group, '') AS blood_group, \
-             donors AS n, reserve AS r FROM donor_counts WHERE donors > 0",
+             CAST(SUM(donors) AS BIGINT) AS n, CAST(SUM(reserve) AS BIGINT) AS r \
+             FROM donor_counts GROUP BY province, blood_group HAVING SUM(donors) > 0",
         )
         .fetch_all(&mut *self.tx)
         .await

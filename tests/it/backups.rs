@@ -213,7 +213,7 @@ async fn an_upgrade_copies_the_database_first_and_a_newer_database_is_refused() 
         .execute(&pool)
         .await
         .unwrap();
-    sqlx::query("ALTER TABLE donors DROP COLUMN last_donation_month")
+    sqlx::query("ALTER TABLE donor_counts DROP COLUMN shard")
         .execute(&pool)
         .await
         .unwrap();
