@@ -103,7 +103,17 @@ async fn run_crons(app: &App, now: DateTime<Utc>, t: &mut Tick) -> anyhow::Resul
     let tz = cfg.timezone;
     let now_ms = now.timestamp_millis();
     let today = now.with_timezone(&tz).date_naive();
+    // Most ticks nothing is due: that is seen from what was committed, without holding the
+    // database (which would hold up every chat for the moment); a job that looks due is
+    // seen again under the lock, where its row decides.
+    let seen = app.store().cron_runs().await?;
     for (name, _, schedule) in &cfg.scheduler.crons {
+        if seen
+            .get(*name)
+            .is_some_and(|&last_ms| !cron_due(schedule, last_ms, tz, now))
+        {
+            continue;
+        }
         let mut tx = app.store().begin().await?;
         // The first time, the day starts the record: what fell due earlier today still runs.
         tx.touch_cron(name, start_of_day(today, tz)).await?;
@@ -111,11 +121,9 @@ async fn run_crons(app: &App, now: DateTime<Utc>, t: &mut Tick) -> anyhow::Resul
         let Some(last) = DateTime::from_timestamp_millis(last_ms) else {
             continue;
         };
-        let due = schedule
-            .after(&last.with_timezone(&tz))
-            .next()
-            .is_some_and(|next| next.with_timezone(&Utc) <= now);
-        if !due {
+        if !cron_due(schedule, last_ms, tz, now) {
+            // The first sight is kept (a yearly job would otherwise come here every tick).
+            tx.commit().await?;
             continue;
         }
         let last_day = last.with_timezone(&tz).date_naive();
@@ -132,6 +140,21 @@ async fn run_crons(app: &App, now: DateTime<Utc>, t: &mut Tick) -> anyhow::Resul
         t.crons.push(name);
     }
     Ok(())
+}
+
+/// Whether `schedule` fell due after its last run (`last_ms`) and by `now`.
+fn cron_due(
+    schedule: &cron::Schedule,
+    last_ms: i64,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> bool {
+    DateTime::from_timestamp_millis(last_ms).is_some_and(|last| {
+        schedule
+            .after(&last.with_timezone(&tz))
+            .next()
+            .is_some_and(|next| next.with_timezone(&Utc) <= now)
+    })
 }
 
 /// The days after `last` up to `today` (at most a month of them).

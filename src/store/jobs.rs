@@ -5,6 +5,7 @@ use super::JobKey;
 use super::*;
 use anyhow::Context;
 use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
 
 /// [`Tx::drop_jobs`] on a connection already in a transaction.
 pub(super) async fn drop_jobs(
@@ -127,6 +128,16 @@ pub(super) async fn add_jobs(conn: &mut AnyConnection, jobs: &[NewJob]) -> anyho
 }
 
 impl Store {
+    /// When each cron job last ran, as committed (`None`: never), read without a unit of
+    /// work: a tick first sees whether anything is due before it holds the database.
+    pub async fn cron_runs(&self) -> anyhow::Result<HashMap<String, i64>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT name, last_at FROM cron_runs")
+            .fetch_all(&self.pool)
+            .await
+            .context("reading the cron jobs' last runs")?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// Jobs due at `now`, oldest first, at most `limit` (the partial index holds only the
     /// jobs not yet done, so this reads the due ones, not everything stored).
     pub async fn due_jobs(&self, now: i64, limit: i64) -> anyhow::Result<Vec<Job>> {

@@ -447,6 +447,16 @@ async fn a_scheduler_tick_on_two_instances_runs_each_cron_once() {
     assert_eq!(ran.len(), once.len(), "a cron ran twice: {ran:?}");
     assert!(ran.contains(&"campaign_open"), "{ran:?}");
     at(&bot, t).await;
+    // A minute later nothing is due: a tick sees that from what was committed, without
+    // holding the database, so it does not wait for a unit of work holding it.
+    let held = bot.app.store().begin().await.unwrap();
+    let later = t + chrono::Duration::minutes(1);
+    let idle = tokio::time::timeout(Duration::from_secs(5), scheduler::tick(&second, later))
+        .await
+        .expect("a tick with nothing due waits for nobody")
+        .unwrap();
+    assert!(idle.crons.is_empty(), "{:?}", idle.crons);
+    held.commit().await.unwrap();
     running.stop(Duration::from_secs(5)).await;
 }
 
