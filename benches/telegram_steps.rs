@@ -146,18 +146,7 @@ async fn run_hienmau_counting(
     } else {
         Vec::new()
     };
-    check_replies(&fake, donors, "đăng ký thành công");
-    // What it stored: every donor registered, each with her own phone.
-    let registered = seed::count(
-        url.as_str(),
-        "SELECT COUNT(DISTINCT phone) FROM donors \
-         WHERE registered_at IS NOT NULL AND phone LIKE '+84912%' AND blood_group = 'O+'",
-    )
-    .await;
-    assert_eq!(registered, donors, "hienmau: donors registered");
-    for r in running {
-        r.stop(Duration::from_secs(10)).await;
-    }
+    check_registered(&fake, &url, donors, running, "hienmau").await;
     (elapsed, kinds)
 }
 
@@ -287,17 +276,7 @@ async fn run_hienmau_webhooks(donors: i64, server: &str, instances: usize) -> Ho
     let elapsed = start.elapsed();
     let cpu_bench = cpu_seconds(None) - cpu_bench;
     let cpu_postgres = cpu_seconds(Some("postgres")) - cpu_postgres;
-    check_replies(&fake, donors, "đăng ký thành công");
-    let registered = seed::count(
-        url.as_str(),
-        "SELECT COUNT(DISTINCT phone) FROM donors \
-         WHERE registered_at IS NOT NULL AND phone LIKE '+84912%' AND blood_group = 'O+'",
-    )
-    .await;
-    assert_eq!(registered, donors, "hienmau (webhooks): donors registered");
-    for r in running {
-        r.stop(Duration::from_secs(10)).await;
-    }
+    check_registered(&fake, &url, donors, running, "hienmau (webhooks)").await;
     HookRun {
         elapsed,
         cpu_bench,
@@ -323,6 +302,28 @@ async fn run_echo(donors: i64) -> Duration {
     check_replies(&fake, donors, SCRIPT[SCRIPT.len() - 1]);
     stop_dispatcher(token, task).await;
     elapsed
+}
+
+/// hienmau's end of a run: every donor got every reply and is registered in the database at
+/// `url`, each with her own phone; then its instances are stopped.
+async fn check_registered(
+    fake: &FakeTelegram,
+    url: &str,
+    donors: i64,
+    running: Vec<hienmau::service::Running>,
+    what: &str,
+) {
+    check_replies(fake, donors, "đăng ký thành công");
+    let registered = seed::count(
+        url,
+        "SELECT COUNT(DISTINCT phone) FROM donors \
+         WHERE registered_at IS NOT NULL AND phone LIKE '+84912%' AND blood_group = 'O+'",
+    )
+    .await;
+    assert_eq!(registered, donors, "{what}: donors registered");
+    for r in running {
+        r.stop(Duration::from_secs(10)).await;
+    }
 }
 
 /// Every donor got one reply per step, the last one containing `last`.

@@ -435,9 +435,7 @@ where
             Some(t) => Some(t.lock_owned().await),
             None => None,
         };
-        let first = tokio::spawn(work())
-            .await
-            .unwrap_or_else(|e| Err(panicked(e)));
+        let first = run_once(work()).await;
         let Err(mut result) = first_tx.send(first) else {
             return;
         };
@@ -448,9 +446,7 @@ where
                     tracing::warn!(platform, error = %e, "handling after the answer failed, retrying");
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(30));
-                    result = tokio::spawn(work())
-                        .await
-                        .unwrap_or_else(|e| Err(panicked(e)));
+                    result = run_once(work()).await;
                 }
                 _ => break,
             }
@@ -479,8 +475,14 @@ fn stopped() -> Failure {
     Failure::Bug(anyhow::anyhow!("the handler stopped before its result"))
 }
 
-fn panicked(e: tokio::task::JoinError) -> Failure {
-    Failure::Bug(anyhow::anyhow!("the handler stopped: {e}"))
+/// One run of a webhook's work, in a task of its own: a panic is a [`Failure::Bug`].
+async fn run_once<F>(work: F) -> Result<(), Failure>
+where
+    F: Future<Output = Result<(), Failure>> + Send + 'static,
+{
+    tokio::spawn(work)
+        .await
+        .unwrap_or_else(|e| Err(Failure::Bug(anyhow::anyhow!("the handler stopped: {e}"))))
 }
 
 /// A webhook's answer, by the one policy of `App::handle_polled`: handled (or set aside as

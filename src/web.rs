@@ -533,6 +533,13 @@ fn head_row(v: &View<'_>, cols: &[MsgId]) -> Markup {
     }
 }
 
+/// [`head_row`] after a first column of numbers ("#").
+fn numbered_head_row(v: &View<'_>, cols: &[MsgId]) -> Markup {
+    html! {
+        thead { tr { th scope="col" { "#" } @for c in cols { th scope="col" { (v.t(*c)) } } } }
+    }
+}
+
 /// Per lane: what waits, the longest a due message has waited, and the last hour's sent,
 /// failed and retried; whether any lane is late, in words (not colour alone).
 fn delivery_section(v: &View<'_>, h: &Health, now: i64) -> Markup {

@@ -93,15 +93,12 @@ fn list_table(v: &View<'_>, list: &[&CalloutInfo]) -> Markup {
     let tz = v.app.config().timezone;
     html! {
         table {
-            thead {
-                tr {
-                    th scope="col" { "#" }
-                    th scope="col" { (v.t(MsgId::WebColCallout)) }
-                    th scope="col" { (v.t(MsgId::WebColStatus)) }
-                    th scope="col" { (v.t(MsgId::WebColPledged)) }
-                    th scope="col" { (v.t(MsgId::WebColDeadline)) }
-                }
-            }
+            (super::numbered_head_row(v, &[
+                MsgId::WebColCallout,
+                MsgId::WebColStatus,
+                MsgId::WebColPledged,
+                MsgId::WebColDeadline,
+            ]))
             tbody {
                 @for c in list {
                     tr {
@@ -424,15 +421,12 @@ fn tally(v: &View<'_>, info: &CalloutInfo, pledges: &[Pledge]) -> Markup {
         }
         table {
             caption { (v.t(MsgId::WebWavesHead)) }
-            thead {
-                tr {
-                    th scope="col" { "#" }
-                    th scope="col" { (v.t(MsgId::WebColAsked)) }
-                    th scope="col" { (v.t(MsgId::WebColPledged)) }
-                    th scope="col" { (v.t(MsgId::WebColDeclined)) }
-                    th scope="col" { (v.t(MsgId::WebColSilent)) }
-                }
-            }
+            (super::numbered_head_row(v, &[
+                MsgId::WebColAsked,
+                MsgId::WebColPledged,
+                MsgId::WebColDeclined,
+                MsgId::WebColSilent,
+            ]))
             tbody {
                 @for (i, w) in info.waves.iter().enumerate() {
                     tr {

@@ -164,14 +164,11 @@ async fn member_page(
         (found(v, query.as_deref(), members.len(), pages))
         @if !members.is_empty() {
             table {
-                thead {
-                    tr {
-                        th scope="col" { "#" }
-                        th scope="col" { (v.t(MsgId::WebColName)) }
-                        th scope="col" { (v.t(MsgId::WebColGroup)) }
-                        th scope="col" { (v.t(MsgId::WebColPhone)) }
-                    }
-                }
+                (super::numbered_head_row(v, &[
+                    MsgId::WebColName,
+                    MsgId::WebColGroup,
+                    MsgId::WebColPhone,
+                ]))
                 tbody {
                     @for (i, m) in shown {
                         tr {
