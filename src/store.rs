@@ -664,26 +664,13 @@ impl Store {
         if self.backend == Backend::Sqlite {
             return self.begin().await;
         }
-        let mut keys: Vec<(i32, String)> = accounts
+        let keys = accounts
             .iter()
             .map(|(channel, user)| (LOCK_ACCOUNT, format!("{channel}:{user}")))
             .chain(phones.iter().map(|p| (LOCK_PHONE, p.clone())))
             .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let mut sql = String::from("SELECT pg_advisory_xact_lock_shared(7215)");
-        for (i, (space, _)) in keys.iter().enumerate() {
-            sql.push_str(&format!(
-                ", pg_advisory_xact_lock({space}, hashtext(${}))",
-                i + 1
-            ));
-        }
         let mut tx = self.transaction(None, false).await?;
-        let mut q = sqlx::query(&sql);
-        for (_, key) in &keys {
-            q = q.bind(key.as_str());
-        }
-        q.execute(&mut *tx.tx)
+        tx.lock_keys("pg_advisory_xact_lock_shared(7215)", keys)
             .await
             .context("taking the people's locks")?;
         Ok(tx)
@@ -1019,28 +1006,35 @@ impl Tx {
     }
 
     /// A unit for people: lock these donors too, before reading them (the accounts'
-    /// donors: one person may write from two accounts at once). In ascending order, after
+    /// donors: one person may write from two accounts at once). In one order, after
     /// the accounts and phones, so that two units never wait for each other in a circle.
     pub async fn lock_donors(&mut self, ids: &[i64]) -> anyhow::Result<()> {
         if self.whole || ids.is_empty() {
             return Ok(());
         }
-        let mut ids = ids.to_vec();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut sql = String::from("SELECT 1");
-        for i in 1..=ids.len() {
+        let keys = ids.iter().map(|id| (LOCK_DONOR, id.to_string())).collect();
+        self.lock_keys("1", keys)
+            .await
+            .context("locking the donors")
+    }
+
+    /// PostgreSQL: `first`, then a transaction-scoped advisory lock on each key (its space,
+    /// and the hash of its text), in one statement and in the keys' order, each once.
+    async fn lock_keys(&mut self, first: &str, mut keys: Vec<(i32, String)>) -> anyhow::Result<()> {
+        keys.sort_unstable();
+        keys.dedup();
+        let mut sql = format!("SELECT {first}");
+        for (i, (space, _)) in keys.iter().enumerate() {
             sql.push_str(&format!(
-                ", pg_advisory_xact_lock({LOCK_DONOR}, hashint8(${i}))"
+                ", pg_advisory_xact_lock({space}, hashtext(${}))",
+                i + 1
             ));
         }
         let mut q = sqlx::query(&sql);
-        for id in ids {
-            q = q.bind(id);
+        for (_, key) in &keys {
+            q = q.bind(key.as_str());
         }
-        q.execute(&mut *self.tx)
-            .await
-            .context("locking the donors")?;
+        q.execute(&mut *self.tx).await?;
         Ok(())
     }
 
