@@ -82,6 +82,7 @@ async fn run(members: i64, limits: Option<Limits>, postgres: Option<(&str, usize
         &LEADER.to_string(),
         Role::Leader,
         true,
+        None,
     )
     .await
     .unwrap();

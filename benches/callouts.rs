@@ -153,7 +153,7 @@ async fn during_broadcast(members: i64) {
     const COORD: i64 = 7;
     const RESERVE: i64 = 8;
     seed::donors(&db, None, COORD..COORD + 1).await;
-    app.set_role_for_account(ChannelKind::Telegram, "7", Role::Coordinator, true)
+    app.set_role_for_account(ChannelKind::Telegram, "7", Role::Coordinator, true, None)
         .await
         .unwrap();
     let club = seed::reserve_club(&db, "CLB máu hiếm", "hai-phong").await;

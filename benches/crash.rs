@@ -159,7 +159,7 @@ async fn run(delay_ms: u64, s: &Setup, rng: &mut Rng) {
             .await
             .unwrap();
         seed::donors(&db, None, COORD..COORD + 1).await;
-        app.set_role_for_account(ChannelKind::Telegram, "7", Role::Coordinator, true)
+        app.set_role_for_account(ChannelKind::Telegram, "7", Role::Coordinator, true, None)
             .await
             .unwrap();
         app.store().close().await;

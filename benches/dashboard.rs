@@ -214,6 +214,7 @@ fn main() {
             "1",
             hienmau::domain::club::Role::Admin,
             true,
+            None,
         )
         .await
         .unwrap();
@@ -222,6 +223,7 @@ fn main() {
             "b7",
             hienmau::domain::club::Role::Leader,
             true,
+            None,
         )
         .await
         .unwrap();

@@ -1031,8 +1031,8 @@ pub fn pick(catalogue: &Catalogue, choices: &[Choice], input: &Input) -> Option<
 pub(crate) mod buttons;
 mod club;
 pub use club::{
-    ClubItem, ClubOutcome, ClubRequest, ClubState, audience_label, audit_action_label, kind_label,
-    progress_msg, role_label,
+    ClubItem, ClubOutcome, ClubRequest, ClubState, Wide, audience_label, audit_action_label,
+    kind_label, progress_msg, role_label, role_label_in,
 };
 pub mod drive;
 pub use drive::{DriveOutcome, DriveRequest, DriveState};

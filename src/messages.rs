@@ -868,6 +868,7 @@ message_ids! {
     GrantUsage => "grant-usage",
     RevokeUsage => "revoke-usage",
     RoleGranted => "role-granted",
+    RoleInProvince => "role-in-province",
     RoleGrantedNotice => "role-granted-notice",
     RoleRevokedNotice => "role-revoked-notice",
     RoleAlready => "role-already",

@@ -296,7 +296,7 @@ async fn campaign_open(
                 now_ms,
             )?);
         }
-        let donors: Vec<i64> = audience.iter().map(|(d, _, _)| *d).collect();
+        let donors: Vec<(i64, &str)> = audience.iter().map(|(d, p, _)| (*d, p.as_str())).collect();
         tx.add_reach(c.id, &donors, now_ms).await?;
         tx.enqueue(&rows, now_ms).await?;
         total += rows.len();

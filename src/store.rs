@@ -33,6 +33,7 @@ mod outbox;
 mod plan;
 mod report;
 mod row;
+mod scope;
 pub use backup::{
     BackupSummary, Restored, backups_to_prune, inspect_sqlite, restore_sqlite, sqlite_file,
 };
@@ -50,6 +51,7 @@ pub use oa::{OaRouteFacts, OaTokenLock, TokenWrite, ZaloStatus};
 pub use outbox::{Lane, NewMessage, OutboxRow, Outcome, Scope, Settled};
 pub use plan::{PlanLoaded, YearDonor};
 pub(crate) use row::Flag;
+pub use scope::{Owned, Whose};
 
 /// Which database engine a store runs on: chosen by the scheme of `DATABASE_URL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -921,6 +923,42 @@ where
     q.push(")");
 }
 
+/// ` AND column IN (…)`: the rows of a staff scope's provinces (nothing for the whole
+/// country; no row for an empty scope). The filter is in the query, never after reading.
+pub(crate) fn push_scope(q: &mut Q<'_>, column: &str, scope: crate::domain::scope::Scope) {
+    if let Some(provinces) = scope.provinces() {
+        q.push(format_args!(" AND {column} IN "));
+        push_list(q, provinces.into_iter().map(|p| p.code().to_string()));
+    }
+}
+
+/// The same filter as [`push_scope`] for a statement written whole: ` AND column IN
+/// ('hai-phong', …)` (`AND 1 = 0` for an empty scope; nothing for the whole country). The
+/// codes are the fixed table's (`[a-z-]`, checked by a test), never anything typed.
+pub(crate) fn scope_clause(column: &str, scope: crate::domain::scope::Scope) -> String {
+    match scope.provinces() {
+        None => String::new(),
+        Some(list) if list.is_empty() => " AND 1 = 0".to_string(),
+        Some(list) => {
+            let codes: Vec<String> = list.iter().map(|p| format!("'{}'", p.code())).collect();
+            format!(" AND {column} IN ({})", codes.join(", "))
+        }
+    }
+}
+
+/// [`scope_clause`] for what may also be the whole country's (a national campaign: `NULL`):
+/// staff of a province see those too.
+pub(crate) fn seen_clause(column: &str, scope: crate::domain::scope::Scope) -> String {
+    match scope.provinces() {
+        None => String::new(),
+        // `x IS NULL OR 1 = 1 AND x IN (…)`: AND binds first.
+        Some(_) => format!(
+            " AND ({column} IS NULL OR 1 = 1{})",
+            scope_clause(column, scope)
+        ),
+    }
+}
+
 /// The `channel` column of a row, as the platform it names.
 fn channel_of(r: &AnyRow) -> anyhow::Result<ChannelKind> {
     r.try_get("channel").context("a row's channel")
@@ -1377,7 +1415,7 @@ mod tests {
         assert_eq!(phones.get("+84912999999"), None);
         // Roles: granted to account 1, seen from account 4 once it is the same donor's;
         // account 2 has none.
-        tx.grant_role(ident("1"), Role::Coordinator, "t", 8)
+        tx.grant_role(ident("1"), Role::Coordinator, None, "t", 8)
             .await
             .unwrap();
         sqlx::query("UPDATE channel_identities SET donor_id = $1 WHERE id = $2")

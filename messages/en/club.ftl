@@ -153,6 +153,7 @@ broadcast-from-org =
 
 grant-usage = Usage: /grant <role> <phone number>, e.g. /grant coordinator 0912345678. Roles: admin, coordinator, leader.
 revoke-usage = Usage: /revoke <role> <phone number>, e.g. /revoke leader 0912345678.
+role-in-province = { $role } — { $province }
 role-granted = Role granted: { $role }.
 role-granted-notice = You have been given the role { $role } on hienmau. Type /help to see the new commands.
 role-revoked-notice = Your role { $role } on hienmau was withdrawn. You remain a member of your clubs.

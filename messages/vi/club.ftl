@@ -138,6 +138,7 @@ broadcast-from-org =
 
 grant-usage = Cách dùng: /grant <vai trò> <số điện thoại>, ví dụ /grant coordinator 0912345678. Vai trò: admin, coordinator, leader.
 revoke-usage = Cách dùng: /revoke <vai trò> <số điện thoại>, ví dụ /revoke leader 0912345678.
+role-in-province = { $role } — { $province }
 role-granted = Đã cấp vai trò { $role }.
 role-granted-notice = Bạn vừa được cấp vai trò { $role } trên hienmau. Gõ /help để xem các lệnh mới.
 role-revoked-notice = Vai trò { $role } của bạn trên hienmau đã được thu hồi. Bạn vẫn là thành viên các câu lạc bộ của mình.

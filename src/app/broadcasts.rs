@@ -9,7 +9,7 @@ use super::{App, render, split_outbound};
 use crate::channels::ChannelKind;
 use crate::domain::audit::AuditAction;
 use crate::domain::club::{Action, Audience, Roles};
-use crate::engine::{ClubItem, ClubOutcome, Outcome, Reply};
+use crate::engine::{ClubItem, ClubOutcome, Outcome, Reply, Wide};
 use crate::messages::{Lang, Msg, MsgId};
 use crate::store::{Lane, NewMessage, OutboxKey, Tx};
 use anyhow::Context;
@@ -49,9 +49,13 @@ impl App {
         roles: &Roles,
         member: Option<i64>,
     ) -> anyhow::Result<Outcome> {
-        let wide = roles.may(Action::BroadcastWide);
-        let clubs: Vec<ClubItem> = if wide {
-            tx.all_clubs()
+        let wide = match roles.staff_in.provinces() {
+            _ if !roles.may(Action::BroadcastWide) => Wide::No,
+            None => Wide::Nation,
+            Some(list) => Wide::Provinces(list),
+        };
+        let clubs: Vec<ClubItem> = if wide.any() {
+            tx.all_clubs(roles.staff_in)
                 .await?
                 .into_iter()
                 .map(|(id, name)| ClubItem { id, name })
@@ -71,7 +75,7 @@ impl App {
                 None => Vec::new(),
             }
         };
-        Ok(if clubs.is_empty() && !wide {
+        Ok(if clubs.is_empty() && !wide.any() {
             Outcome::Refused
         } else {
             Outcome::Club(ClubOutcome::BroadcastOptions { clubs, wide })

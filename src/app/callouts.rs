@@ -67,15 +67,18 @@ impl App {
 
     /// The call-outs of the last day (staff), or those a donor was asked by, with their
     /// answer; `None` for someone not registered.
+    /// For staff (`Some`), the call-outs of their scope; for a donor, what they were asked.
     pub(super) async fn list_callouts(
         &self,
         tx: &mut Tx,
-        staff: bool,
+        staff: Option<crate::domain::scope::Scope>,
         donor: Option<i64>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<CalloutOutcome> {
-        if staff {
-            let list = tx.recent_callouts(now.timestamp_millis() - DAY_MS).await?;
+        if let Some(scope) = staff {
+            let list = tx
+                .recent_callouts(now.timestamp_millis() - DAY_MS, scope)
+                .await?;
             return Ok(CalloutOutcome::List(list));
         }
         let Some(d) = donor else {

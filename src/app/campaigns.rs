@@ -5,6 +5,7 @@
 use super::App;
 use crate::domain::audit::AuditAction;
 use crate::domain::campaign::{Calendar, Campaign, CampaignInput, FileError};
+use crate::domain::scope::Scope;
 use crate::engine::DriveOutcome;
 use crate::engine::Item;
 use crate::engine::drive::CampaignDraft;
@@ -45,11 +46,13 @@ impl App {
         })
     }
 
-    /// Create or edit a campaign (audited).
+    /// Create or edit a campaign (audited). A new one belongs to the province of staff who
+    /// hold one province (`scope`), else to the whole country.
     pub(super) async fn save_campaign(
         &self,
         tx: &mut Tx,
         identity_id: i64,
+        scope: Scope,
         input: CampaignInput,
         now: DateTime<Utc>,
     ) -> anyhow::Result<SavedCampaign> {
@@ -67,7 +70,10 @@ impl App {
             drives: Vec::new(),
         };
         let saved = match input.id {
-            None => tx.create_campaign(&c, identity_id, now_ms).await?,
+            None => {
+                tx.create_campaign(&c, scope.single(), identity_id, now_ms)
+                    .await?
+            }
             Some(id) => tx.update_campaign(id, &c, now_ms).await?.then_some(id),
         };
         let Some(id) = saved else {
@@ -88,15 +94,16 @@ impl App {
         })
     }
 
-    /// The campaigns still open today, to pick one to edit.
+    /// The campaigns still open today within a staff scope, to pick one to edit.
     pub(super) async fn campaign_list(
         &self,
         tx: &mut Tx,
+        scope: Scope,
         now: DateTime<Utc>,
     ) -> anyhow::Result<DriveOutcome> {
         let today = now.with_timezone(&self.config().timezone).date_naive();
         let list = tx
-            .open_campaigns(today)
+            .open_campaigns(today, scope)
             .await?
             .into_iter()
             .map(|c| Item {

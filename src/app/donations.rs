@@ -15,6 +15,7 @@ use crate::domain::donor::DonorCard;
 use crate::domain::drive::local_window;
 use crate::domain::eligibility::{DonationKind, LastDonation};
 use crate::domain::phone::PhoneNumber;
+use crate::domain::scope::Scope;
 use crate::engine::DriveOutcome;
 use crate::engine::Item;
 use crate::engine::drive::RecordedDonation;
@@ -174,16 +175,21 @@ impl App {
 
     /// The donor a coordinator names by phone or check-in code, with what recording needs:
     /// when they may give, today's drives, their last donation.
+    ///
+    /// By phone, only a donor of the coordinator's `scope` is found; a check-in code is
+    /// the donor's own, shown in person at the drive (a donor of another province giving
+    /// at this one), and finds them wherever they live.
     pub(super) async fn find_donor(
         &self,
         tx: &mut Tx,
+        scope: Scope,
         phone: Option<PhoneNumber>,
         code: Option<String>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<DriveOutcome> {
         let found = match (phone, code) {
             (None, None) => return Ok(DriveOutcome::MayRecord),
-            (Some(p), _) => match tx.donor_by_phone(p.as_e164()).await? {
+            (Some(p), _) => match tx.donor_by_phone_in(p.as_e164(), scope).await? {
                 PhoneLookup::One { donor_id, .. } => Ok(donor_id),
                 PhoneLookup::Several => Err(DriveOutcome::SeveralDonors),
                 PhoneLookup::None => Err(DriveOutcome::DonorNotFound),
@@ -212,7 +218,7 @@ impl App {
         // Drives of today, to record the donation against.
         let day_start = self.start_of_day_ms(now);
         let drives = tx
-            .drives_between(day_start, day_start + 86_400_000, 20)
+            .drives_between(day_start, day_start + 86_400_000, 20, scope)
             .await?
             .into_iter()
             .map(|d| Item {
@@ -341,10 +347,11 @@ impl App {
         &self,
         tx: &mut Tx,
         identity_id: i64,
+        scope: Scope,
         phone: &PhoneNumber,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Vec<DonorCard>> {
-        let ids = tx.donors_with_phone(phone.as_e164(), 5).await?;
+        let ids = tx.donors_with_phone(phone.as_e164(), 5, scope).await?;
         let mut donors = tx.load_donors(&ids).await?;
         let mut cards = Vec::with_capacity(ids.len());
         for id in &ids {
@@ -463,11 +470,12 @@ impl App {
     pub(super) async fn year_report(
         &self,
         tx: &mut Tx,
+        scope: Scope,
         now: DateTime<Utc>,
     ) -> anyhow::Result<DriveOutcome> {
         let tz = self.config().timezone;
         let year = now.with_timezone(&tz).year();
-        let report = tx.report(year, tz).await?;
+        let report = tx.report(year, tz, scope).await?;
         Ok(DriveOutcome::Report { year, report })
     }
 

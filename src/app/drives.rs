@@ -6,6 +6,8 @@ use super::App;
 use super::outbound::{drive_card_msg, rows_for};
 use crate::domain::audit::AuditAction;
 use crate::domain::drive::{DriveInfo, DriveInput, local_window, reminder_times};
+use crate::domain::province::Province;
+use crate::domain::scope::Scope;
 use crate::engine::DriveOutcome;
 use crate::engine::Item;
 use crate::engine::drive::DriveDraft;
@@ -89,22 +91,23 @@ impl App {
         .collect()
     }
 
-    /// Upcoming drives: every one for staff; for a donor, those of their province (and the
-    /// ones they signed up for), not before `from`. `None` for someone not registered.
+    /// Upcoming drives: for staff every one within their scope (`Some`); for a donor,
+    /// those of their province (and the ones they signed up for), not before `from`.
+    /// `None` for someone not registered.
     pub(super) async fn list_drives(
         &self,
         tx: &mut Tx,
         donor: Option<i64>,
-        staff: bool,
+        staff: Option<Scope>,
         from: Option<NaiveDate>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<DriveOutcome> {
-        if !staff && donor.is_none() {
+        if staff.is_none() && donor.is_none() {
             return Ok(DriveOutcome::NeedsRegistration);
         }
         let now_ms = now.timestamp_millis();
-        let drives = if staff {
-            tx.upcoming_drives(now_ms, LIST_LIMIT).await?
+        let drives = if let Some(scope) = staff {
+            tx.upcoming_drives(now_ms, LIST_LIMIT, scope).await?
         } else {
             let tz = self.config().timezone;
             let from_ms = from
@@ -132,16 +135,18 @@ impl App {
         };
         Ok(DriveOutcome::List {
             drives,
-            staff,
+            staff: staff.is_some(),
             from,
         })
     }
 
     /// One drive that has not ended, as `donor` sees it (their sign-up).
-    /// Every drive of a month, for staff (at most 500: a month of a province's drives).
+    /// Every drive of a month within a staff scope (at most 500: a month of a province's
+    /// drives).
     pub(super) async fn month_of_drives(
         &self,
         tx: &mut Tx,
+        scope: Scope,
         year: i32,
         month: u32,
     ) -> anyhow::Result<DriveOutcome> {
@@ -158,7 +163,7 @@ impl App {
             (year, month + 1)
         };
         let drives = match (start(year, month), start(ny, nm)) {
-            (Some(from), Some(to)) => tx.drives_between(from, to, 500).await?,
+            (Some(from), Some(to)) => tx.drives_between(from, to, 500, scope).await?,
             _ => Vec::new(),
         };
         Ok(DriveOutcome::List {
@@ -168,16 +173,19 @@ impl App {
         })
     }
 
+    /// A drive as staff see it when it is within their scope (`staff`), else as a donor
+    /// does (drives are public; their sign-ups are not).
     pub(super) async fn show_drive(
         &self,
         tx: &mut Tx,
         donor: Option<i64>,
-        staff: bool,
+        staff: Option<Scope>,
         id: i64,
         now: DateTime<Utc>,
     ) -> anyhow::Result<DriveOutcome> {
         Ok(match tx.drive(id, donor).await? {
             Some(d) if !d.cancelled && d.ends_at > now.timestamp_millis() => {
+                let staff = staff.is_some_and(|s| s.covers(Province::from_code(&d.province)));
                 DriveOutcome::Drive { drive: d, staff }
             }
             _ => DriveOutcome::NoSuchDrive,
@@ -250,16 +258,18 @@ impl App {
         )
     }
 
-    /// The drive form: empty, or filled with the drive `edit`; with the open campaigns.
+    /// The drive form: empty, or filled with the drive `edit`; with the open campaigns of
+    /// the staff scope (and the national ones).
     pub(super) async fn drive_form(
         &self,
         tx: &mut Tx,
+        scope: Scope,
         edit: Option<i64>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<DriveOutcome> {
         let tz = self.config().timezone;
         let today = now.with_timezone(&tz).date_naive();
-        let open = tx.open_campaigns(today).await?;
+        let open = tx.open_campaigns(today, scope).await?;
         let campaigns: Vec<Item> = open
             .iter()
             .map(|c| Item {

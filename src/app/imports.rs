@@ -149,10 +149,7 @@ impl App {
             registered,
         };
         let roles = tx.roles_of(identity_id).await?;
-        if !self
-            .allowed(&mut tx, &who, &roles, super::permission::need(&request))
-            .await?
-        {
+        if !self.permitted(&mut tx, &who, &roles, &request).await? {
             return Ok(Outcome::Refused);
         }
         let actor = tx.account_ref(identity_id).await?;

@@ -5,9 +5,12 @@
 //! permitted person *sees* may still depend on their role: a coordinator lists every drive).
 
 use super::App;
-use crate::domain::club::{Action, Audience, Roles};
+use crate::domain::club::{Action, Audience, Role, Roles};
+use crate::domain::phone::PhoneNumber;
+use crate::domain::province::Province;
+use crate::domain::scope::Scope;
 use crate::engine::{CalloutRequest, ClubRequest, DriveRequest, Request};
-use crate::store::Tx;
+use crate::store::{Owned, PhoneLookup, Tx, Whose};
 
 /// The person making a request.
 pub(crate) struct Actor {
@@ -81,6 +84,144 @@ pub(crate) fn need(request: &Request) -> Need<'_> {
     }
 }
 
+/// What of a province a request touches (issue 33), checked against a staff member's scope
+/// after [`need`]: a coordinator of Hải Phòng changes and reads Hải Phòng's things only.
+/// National staff are never held back by it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Touch<'a> {
+    /// The person's own data, a form, or what every donor may see; broadcasts check their
+    /// audience's province with [`Need::Audience`], their stopping with [`Need::SenderOf`].
+    Own,
+    /// A list, a count or a lookup: its use case reads it through the person's scope, in
+    /// the store's queries (`Roles::staff_in`).
+    Listed,
+    /// Not yet divided by province (the audit log, the year plan and its targets, the
+    /// blood stock's levels, files, delivery health): national staff only.
+    Nation,
+    /// Something of this province (a new drive, a call-out's patient's province).
+    Province(Province),
+    /// Something stored, that belongs to its province.
+    Thing(Owned),
+    /// A campaign a drive is attached to: national campaigns are everyone's to attach to.
+    CampaignSeen(i64),
+    /// A role granted or revoked: an admin's or coordinator's province must be within the
+    /// granter's admin scope (`None`: the whole country; a revoke without one keeps to the
+    /// revoker's scope), a leader's person within the granter's staff scope.
+    Grant {
+        role: Role,
+        province: Option<Province>,
+        phone: &'a PhoneNumber,
+        grant: bool,
+    },
+    /// All of these.
+    All(Vec<Touch<'a>>),
+}
+
+/// The one table of scopes: what each request touches. Exhaustive, as [`need`] is: a new
+/// request does not compile until it says.
+pub(crate) fn touches(request: &Request) -> Touch<'_> {
+    use Touch::*;
+    match request {
+        Request::PhoneInUse { .. } => Own,
+        Request::Club(r) => match r {
+            ClubRequest::MyClubs
+            | ClubRequest::Club { .. }
+            | ClubRequest::JoinClub { .. }
+            | ClubRequest::LeaveClub { .. }
+            | ClubRequest::MuteClub { .. }
+            | ClubRequest::Members { .. }
+            | ClubRequest::RemoveMember { .. }
+            | ClubRequest::CanCreateClub
+            | ClubRequest::CreateClub { .. }
+            | ClubRequest::PreviewBroadcast { .. }
+            | ClubRequest::SendBroadcast { .. }
+            | ClubRequest::MyBroadcasts
+            | ClubRequest::CancelBroadcast { .. }
+            | ClubRequest::DashboardLink
+            | ClubRequest::Family
+            | ClubRequest::CreateFamily
+            | ClubRequest::JoinFamily { .. }
+            | ClubRequest::LeaveFamily => Own,
+            ClubRequest::BroadcastOptions | ClubRequest::Leaderboard { .. } => Listed,
+            ClubRequest::SetRole {
+                role,
+                phone,
+                grant,
+                province,
+            } => Grant {
+                role: *role,
+                province: *province,
+                phone,
+                grant: *grant,
+            },
+            ClubRequest::Audit | ClubRequest::AuditSearch(_) | ClubRequest::DeliveryHealth => {
+                Nation
+            }
+        },
+        Request::Drive(r) => match r {
+            DriveRequest::List { .. }
+            | DriveRequest::Show { .. }
+            | DriveRequest::FindDonor { .. }
+            | DriveRequest::LookupDonor { .. }
+            | DriveRequest::Report
+            | DriveRequest::Month { .. }
+            | DriveRequest::CampaignList
+            | DriveRequest::DonorMap
+            | DriveRequest::DriveForm { edit: None } => Listed,
+            DriveRequest::SignUp { .. }
+            | DriveRequest::CancelSignUp { .. }
+            | DriveRequest::Checkin
+            | DriveRequest::SelfReport { .. }
+            | DriveRequest::OfferUnit { .. }
+            | DriveRequest::FindUnit { .. }
+            | DriveRequest::SetUnit { .. }
+            | DriveRequest::CampaignForm
+            | DriveRequest::SaveCampaign {
+                input: crate::domain::campaign::CampaignInput { id: None, .. },
+            } => Own,
+            // At a drive: the drive's (a donor of another province gives at this one, and
+            // showed their check-in code); without one, the donor's.
+            DriveRequest::Record { donor, drive, .. } => match drive {
+                Some(d) => Thing(Owned::Drive(*d)),
+                None => Thing(Owned::Donor(*donor)),
+            },
+            DriveRequest::RemoveDonation { id } => Thing(Owned::Donation(*id)),
+            DriveRequest::PlanReport { .. }
+            | DriveRequest::SetTarget { .. }
+            | DriveRequest::ImportCalendar { .. }
+            | DriveRequest::ImportDonations { .. }
+            | DriveRequest::FileProgress { .. } => Nation,
+            DriveRequest::DriveForm { edit: Some(id) }
+            | DriveRequest::CancelDrive { id }
+            | DriveRequest::Signups { id } => Thing(Owned::Drive(*id)),
+            DriveRequest::SaveDrive { input } => {
+                All(std::iter::once(Province(input.spec.province))
+                    .chain(input.id.map(|d| Thing(Owned::Drive(d))))
+                    .chain(input.campaign.map(CampaignSeen))
+                    .collect())
+            }
+            DriveRequest::SaveCampaign {
+                input: crate::domain::campaign::CampaignInput { id: Some(id), .. },
+            }
+            | DriveRequest::EditCampaign { id } => Thing(Owned::Campaign(*id)),
+        },
+        Request::Callout(r) => match r {
+            CalloutRequest::List => Listed,
+            CalloutRequest::Answer { .. } | CalloutRequest::Form | CalloutRequest::Stock => Own,
+            CalloutRequest::Preview { spec } | CalloutRequest::Start { spec } => {
+                Province(spec.province)
+            }
+            CalloutRequest::Show { id }
+            | CalloutRequest::Close { id, .. }
+            | CalloutRequest::Extend { id, .. }
+            | CalloutRequest::Pledges { id }
+            | CalloutRequest::Tally { id }
+            | CalloutRequest::Mark { id, .. } => Thing(Owned::Callout(*id)),
+            CalloutRequest::SetStock { .. } => Nation,
+        },
+    }
+}
+
 fn drive_need(request: &DriveRequest) -> Need<'static> {
     match request {
         // A donor's own view and doings; "register first" for the unregistered.
@@ -135,6 +276,19 @@ fn callout_need(request: &CalloutRequest) -> Need<'static> {
 }
 
 impl App {
+    /// Whether `who`, holding `roles`, may make `request`: what it needs of them ([`need`]),
+    /// then whether what it touches is within their scope ([`touches`]).
+    pub(super) async fn permitted(
+        &self,
+        tx: &mut Tx,
+        who: &Actor,
+        roles: &Roles,
+        request: &Request,
+    ) -> anyhow::Result<bool> {
+        Ok(self.allowed(tx, who, roles, need(request)).await?
+            && self.within_scope(tx, roles, touches(request)).await?)
+    }
+
     /// Whether `who`, holding `roles`, may make a request that needs `need`.
     pub(super) async fn allowed(
         &self,
@@ -158,7 +312,8 @@ impl App {
                 None => false,
             },
             Need::Audience(audience) => {
-                roles.may(Action::BroadcastWide)
+                (roles.may(Action::BroadcastWide)
+                    && audience_within(tx, roles.staff_in, audience).await?)
                     || match (audience, who.donor_id) {
                         (Audience::Club { id, .. }, Some(donor)) => tx
                             .clubs_of(donor, Some(*id))
@@ -170,13 +325,86 @@ impl App {
             }
             Need::SenderOf(broadcast) => match tx.broadcast_sender(broadcast).await? {
                 None => true,
-                Some(Some(sender)) => {
-                    roles.admin || tx.same_person(sender, who.identity_id).await?
+                Some(sender) => {
+                    let admin =
+                        roles.admin && within(roles.admin_in, tx.whose_broadcast(broadcast).await?);
+                    admin
+                        || match sender {
+                            Some(sender) => tx.same_person(sender, who.identity_id).await?,
+                            None => false,
+                        }
                 }
-                Some(None) => roles.admin,
             },
         })
     }
+
+    /// Whether what `touch` names is within the person's scope (after [`App::allowed`]
+    /// let the request through: a donor's own requests touch only their own).
+    pub(super) async fn within_scope(
+        &self,
+        tx: &mut Tx,
+        roles: &Roles,
+        touch: Touch<'_>,
+    ) -> anyhow::Result<bool> {
+        let staff = roles.staff_in;
+        Ok(match touch {
+            Touch::Own | Touch::Listed => true,
+            _ if staff.is_nation() => true,
+            Touch::Nation => false,
+            Touch::Province(p) => staff.covers(Some(p)),
+            Touch::Thing(thing) => within(staff, tx.whose(thing).await?),
+            Touch::CampaignSeen(id) => match tx.whose(Owned::Campaign(id)).await? {
+                Whose::Nation => true,
+                whose => within(staff, whose),
+            },
+            Touch::Grant {
+                role: Role::Leader,
+                phone,
+                ..
+            } => match tx.donor_by_phone(phone.as_e164()).await? {
+                PhoneLookup::One { donor_id, .. } => {
+                    within(staff, tx.whose(Owned::Donor(donor_id)).await?)
+                }
+                PhoneLookup::None | PhoneLookup::Several => true,
+            },
+            // A revoke without a province keeps to the revoker's own scope (`set_role`).
+            Touch::Grant {
+                province: None,
+                grant: false,
+                ..
+            } => !roles.admin_in.is_empty(),
+            Touch::Grant { province, .. } => roles.admin_in.contains(Scope::of_grant(province)),
+            Touch::All(list) => {
+                for t in list {
+                    if !Box::pin(self.within_scope(tx, roles, t)).await? {
+                        return Ok(false);
+                    }
+                }
+                true
+            }
+        })
+    }
+}
+
+/// Whether a thing that belongs `whose` is within `scope`; a thing that is not there is
+/// (its use case answers that it is not).
+fn within(scope: Scope, whose: Whose) -> bool {
+    match whose {
+        Whose::Missing => true,
+        Whose::Nation => scope.covers(None),
+        Whose::Province(code) => scope.covers(Province::from_code(&code)),
+    }
+}
+
+/// Whether staff of `scope` may broadcast to `audience`: a club or a province of theirs;
+/// a blood group or everyone is national.
+async fn audience_within(tx: &mut Tx, scope: Scope, audience: &Audience) -> anyhow::Result<bool> {
+    Ok(match audience {
+        _ if scope.is_nation() => true,
+        Audience::Club { id, .. } => within(scope, tx.whose(Owned::Club(*id)).await?),
+        Audience::Province { code } => scope.covers(Province::from_code(code)),
+        Audience::Blood { .. } | Audience::All => false,
+    })
 }
 
 #[cfg(test)]
@@ -195,6 +423,7 @@ mod tests {
                 role: Role::Leader,
                 phone: phone.clone(),
                 grant: true,
+                province: None,
             }),
             Request::Club(ClubRequest::Audit),
             Request::Drive(DriveRequest::Report),
@@ -210,7 +439,8 @@ mod tests {
             need(&Request::Club(ClubRequest::SetRole {
                 role: Role::Admin,
                 phone,
-                grant: false
+                grant: false,
+                province: None,
             })),
             Need::May(Action::Grant(Role::Admin))
         );

@@ -5,9 +5,11 @@
 use super::App;
 use super::permission::Actor;
 use crate::domain::audit::AuditAction;
+use crate::domain::club::Roles;
 use crate::domain::plan::{
     HonouredDonor, Honours, Plan, PlanFigures, TargetChange, YearTargets, milestone_crossed,
 };
+use crate::domain::scope::Scope;
 use crate::domain::text::fold;
 use crate::engine::DriveOutcome;
 use crate::engine::{ClubOutcome, Item, Outcome};
@@ -63,6 +65,7 @@ impl App {
         &self,
         tx: &mut Tx,
         who: &Actor,
+        roles: &Roles,
         year: Option<i32>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Outcome> {
@@ -70,11 +73,17 @@ impl App {
         let year = year.unwrap_or(today.year());
         let (until, _) = self.plan_span(year, today)?;
         let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(until);
-        let clubs = tx.club_standings(first, until).await?;
         let mine = match who.member() {
             Some(d) => tx.clubs_led_by(d).await?,
             None => Vec::new(),
         };
+        // Staff see the contest of their scope; a leader that of their clubs' provinces.
+        let scope = tx
+            .club_provinces(&mine)
+            .await?
+            .into_iter()
+            .fold(roles.staff_in, |s, p| s.join(Scope::province(p)));
+        let clubs = tx.club_standings(first, until, scope).await?;
         Ok(Outcome::Club(ClubOutcome::Leaderboard {
             year,
             clubs,
@@ -131,7 +140,7 @@ impl App {
             .collect();
         donors.sort_by(|a, b| b.tier.cmp(&a.tier).then(a.name.cmp(&b.name)));
         let families = tx.year_families(first, until).await?;
-        let clubs = tx.club_standings(first, until).await?;
+        let clubs = tx.club_standings(first, until, Scope::NATION).await?;
         let named = donors.len() + families.iter().map(|f| f.names.len()).sum::<usize>();
         tx.note_audit_recipients(named as i64).await?;
         tx.commit().await?;

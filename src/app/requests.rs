@@ -9,7 +9,7 @@ use super::App;
 use super::broadcasts::Stopped;
 use super::campaigns::SavedCampaign;
 use super::donations::DonationInput;
-use super::permission::{Actor, need};
+use super::permission::Actor;
 use crate::domain::club::{Action, Roles};
 use crate::engine::{
     CalloutOutcome, CalloutRequest, ClubOutcome, ClubRequest, DriveOutcome, DriveRequest, Outcome,
@@ -80,8 +80,9 @@ impl App {
         now: DateTime<Utc>,
     ) -> anyhow::Result<Outcome> {
         let roles = known.roles;
-        // Every permission, from the one table (`permission.rs`), before anything is done.
-        if !self.allowed(tx, who, &roles, need(&request)).await? {
+        // Every permission, from the one table (`permission.rs`), before anything is done:
+        // what the person needs to be, then whether what it touches is within their scope.
+        if !self.permitted(tx, who, &roles, &request).await? {
             return Ok(Outcome::Refused);
         }
         let me = who.identity_id;
@@ -147,8 +148,14 @@ impl App {
                     }
                 })
             }
-            Request::Club(ClubRequest::SetRole { role, phone, grant }) => {
-                self.set_role(tx, me, role, &phone, grant, now).await
+            Request::Club(ClubRequest::SetRole {
+                role,
+                phone,
+                grant,
+                province,
+            }) => {
+                self.set_role(tx, me, &roles, role, &phone, grant, province, now)
+                    .await
             }
             Request::Club(ClubRequest::Audit) => self.audit_log(tx, None).await,
             Request::Club(ClubRequest::AuditSearch(f)) => self.audit_log(tx, Some(f)).await,
@@ -170,7 +177,7 @@ impl App {
             }
             Request::Club(ClubRequest::LeaveFamily) => self.leave_family(tx, who).await,
             Request::Club(ClubRequest::Leaderboard { year }) => {
-                self.leaderboard(tx, who, year, now).await
+                self.leaderboard(tx, who, &roles, year, now).await
             }
         }
     }
@@ -185,7 +192,9 @@ impl App {
         request: DriveRequest,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Outcome> {
-        let staff = roles.may(Action::ManageDrives);
+        // Staff see and change what is within their scope (the store's queries keep to it).
+        let scope = roles.staff_in;
+        let staff = roles.may(Action::ManageDrives).then_some(scope);
         let me = who.identity_id;
         let member = who.member();
         let outcome = match request {
@@ -209,7 +218,7 @@ impl App {
             },
             DriveRequest::FindDonor { phone, code } => {
                 let by_phone = phone.is_some();
-                let found = self.find_donor(tx, phone, code, now).await?;
+                let found = self.find_donor(tx, scope, phone, code, now).await?;
                 // Reading a donor's data by phone is audited (by donor id, never the phone),
                 // whoever asks and from where (the chat's /record, the donations page), as
                 // the donors page's lookup is; a check-in code is shown by the donor.
@@ -245,7 +254,7 @@ impl App {
                 }
             }
             DriveRequest::RemoveDonation { id } => self.remove_donation(tx, me, id, now).await?,
-            DriveRequest::Report => self.year_report(tx, now).await?,
+            DriveRequest::Report => self.year_report(tx, scope, now).await?,
             DriveRequest::OfferUnit { asked: true } if member.is_none() => {
                 DriveOutcome::NeedsRegistration
             }
@@ -270,10 +279,12 @@ impl App {
             DriveRequest::PlanReport { year, unit } => {
                 self.plan_report(tx, year, unit, now).await?
             }
-            DriveRequest::DriveForm { edit } => self.drive_form(tx, edit, now).await?,
+            DriveRequest::DriveForm { edit } => self.drive_form(tx, scope, edit, now).await?,
             DriveRequest::SaveDrive { input } => self.save_drive(tx, me, input, now).await?.into(),
             DriveRequest::CancelDrive { id } => self.cancel_drive(tx, me, id, now).await?,
-            DriveRequest::Month { year, month } => self.month_of_drives(tx, year, month).await?,
+            DriveRequest::Month { year, month } => {
+                self.month_of_drives(tx, scope, year, month).await?
+            }
             DriveRequest::Signups { id } => match tx.drive(id, None).await? {
                 Some(drive) => DriveOutcome::Signups {
                     list: tx.signup_rows(id).await?,
@@ -283,16 +294,16 @@ impl App {
             },
             DriveRequest::CampaignForm => DriveOutcome::CampaignForm,
             DriveRequest::SaveCampaign { input } => {
-                match self.save_campaign(tx, me, input, now).await? {
+                match self.save_campaign(tx, me, scope, input, now).await? {
                     SavedCampaign::Saved { id: _, name, new } => {
                         DriveOutcome::CampaignSaved { name, new }
                     }
                     SavedCampaign::Exists => DriveOutcome::CampaignExists,
                 }
             }
-            DriveRequest::CampaignList => self.campaign_list(tx, now).await?,
+            DriveRequest::CampaignList => self.campaign_list(tx, scope, now).await?,
             DriveRequest::EditCampaign { id } => self.edit_campaign(tx, id).await?,
-            DriveRequest::DonorMap => DriveOutcome::DonorMap(tx.donor_map().await?),
+            DriveRequest::DonorMap => DriveOutcome::DonorMap(tx.donor_map(scope).await?),
             // Files are checked and staged outside any write lock (`App::stage_file`),
             // never inside another use case's transaction.
             DriveRequest::ImportCalendar { .. } | DriveRequest::ImportDonations { .. } => {
@@ -303,7 +314,7 @@ impl App {
                 None => DriveOutcome::NoSuchDrive,
             },
             DriveRequest::LookupDonor { phone } => {
-                DriveOutcome::DonorCards(self.lookup_donor(tx, me, &phone, now).await?)
+                DriveOutcome::DonorCards(self.lookup_donor(tx, me, scope, &phone, now).await?)
             }
         };
         Ok(Outcome::Drive(outcome))
@@ -318,7 +329,7 @@ impl App {
         request: CalloutRequest,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Outcome> {
-        let staff = roles.may(Action::ManageDrives);
+        let staff = roles.may(Action::ManageDrives).then_some(roles.staff_in);
         let me = who.identity_id;
         let outcome = match request {
             CalloutRequest::Form => CalloutOutcome::Form,

@@ -7,25 +7,34 @@ use super::App;
 use super::outbound::rows_for;
 use crate::channels::ChannelKind;
 use crate::domain::audit::AuditAction;
-use crate::domain::club::Role;
+use crate::domain::club::{Role, Roles};
 use crate::domain::phone::PhoneNumber;
+use crate::domain::province::Province;
+use crate::domain::scope::Scope;
 use crate::engine::{ClubOutcome, Outcome};
 use crate::messages::{Msg, MsgId};
 use crate::store::{Lane, OutboxKey, PhoneLookup, Tx};
 use chrono::{DateTime, Utc};
 
 impl App {
-    /// Grant or revoke `role` for the donor with this phone (audited; the person is told).
-    /// The last admin is not revoked; a revoked leader steps down from leading clubs.
+    /// Grant or revoke `role` for the donor with this phone (audited; the person is told),
+    /// for `province` or the whole country (`None`; a leader's role has no province). A
+    /// revoke without a province takes the grants within the revoker's admin scope
+    /// (`revoker`; the permission table checked the rest). The last national admin is not
+    /// revoked; a revoked leader steps down from leading clubs.
+    #[allow(clippy::too_many_arguments)]
     pub(super) async fn set_role(
         &self,
         tx: &mut Tx,
         identity_id: i64,
+        revoker: &Roles,
         role: Role,
         phone: &PhoneNumber,
         grant: bool,
+        province: Option<Province>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Outcome> {
+        let province = province.filter(|_| role != Role::Leader);
         let now_ms = now.timestamp_millis();
         let (donor, target) = match tx.donor_by_phone(phone.as_e164()).await? {
             PhoneLookup::None => return Ok(Outcome::Club(ClubOutcome::NoSuchDonor)),
@@ -37,15 +46,22 @@ impl App {
         };
         let actor = tx.account_ref(identity_id).await?;
         let changed = if grant {
-            tx.grant_role(target, role, &actor, now_ms).await?
+            tx.grant_role(target, role, province, &actor, now_ms)
+                .await?
         } else {
+            let within = match (role, province) {
+                (Role::Leader, _) => Scope::NATION,
+                (_, Some(p)) => Scope::province(p),
+                (_, None) => revoker.admin_in,
+            };
             if role == Role::Admin
-                && tx.roles_of(target).await?.admin
+                && within.is_nation()
+                && tx.roles_of(target).await?.admin_in.is_nation()
                 && tx.count_role(Role::Admin).await? <= 1
             {
                 return Ok(Outcome::Club(ClubOutcome::LastAdmin));
             }
-            tx.revoke_role(target, role).await? > 0
+            tx.revoke_role(target, role, within).await? > 0
         };
         if changed {
             // No longer a leader: no longer leads any club either (stays a member),
@@ -54,7 +70,10 @@ impl App {
                 tx.step_down_as_club_leader(donor).await?;
             }
             let action = AuditAction::role(grant);
-            let what = format!("{} donor:{donor}", role.code());
+            let what = match province {
+                Some(p) => format!("{} donor:{donor} province:{}", role.code(), p.code()),
+                None => format!("{} donor:{donor}", role.code()),
+            };
             tx.audit(&actor, action, &what, None, now_ms).await?;
             // The person is told what changed for them.
             if let Some(r) = tx.identity_recipient(target).await? {
@@ -63,7 +82,7 @@ impl App {
                 } else {
                     MsgId::RoleRevokedNotice
                 })
-                .msg("role", crate::engine::role_label(role));
+                .msg("role", crate::engine::role_label_in(role, province));
                 let key = OutboxKey::RoleChanged {
                     role,
                     grant,
@@ -77,6 +96,7 @@ impl App {
             role,
             grant,
             changed,
+            province,
         }))
     }
 
@@ -105,25 +125,38 @@ impl App {
     }
 
     /// Grant or revoke a role from the command line (`hienmau admin grant …`), naming a
-    /// channel account that may not have written yet. Returns whether anything changed.
+    /// channel account that may not have written yet, for a province or the whole country
+    /// (`None`: a revoke then takes every grant of the role). Returns whether anything
+    /// changed.
     pub async fn set_role_for_account(
         &self,
         channel: ChannelKind,
         user: &str,
         role: Role,
         grant: bool,
+        province: Option<Province>,
     ) -> anyhow::Result<bool> {
+        let province = province.filter(|_| role != Role::Leader);
         let now = self.clock().now().timestamp_millis();
         let mut tx = self.store().begin().await?;
         let identity = tx.ensure_identity(channel.code(), user, now).await?;
         let changed = if grant {
-            tx.grant_role(identity, role, "cli", now).await?
+            tx.grant_role(identity, role, province, "cli", now).await?
         } else {
-            tx.revoke_role(identity, role).await? > 0
+            let within = province.map_or(Scope::NATION, Scope::province);
+            tx.revoke_role(identity, role, within).await? > 0
         };
         if changed {
             let action = AuditAction::role(grant);
-            let target = format!("{} {}:{user}", role.code(), channel.code());
+            let target = match province {
+                Some(p) => format!(
+                    "{} {}:{user} province:{}",
+                    role.code(),
+                    channel.code(),
+                    p.code()
+                ),
+                None => format!("{} {}:{user}", role.code(), channel.code()),
+            };
             tx.audit("cli", action, &target, None, now).await?;
         }
         tx.commit().await?;
@@ -142,7 +175,10 @@ impl App {
                 continue;
             };
             let identity = tx.ensure_identity(channel.code(), &user, now).await?;
-            if tx.grant_role(identity, Role::Admin, "config", now).await? {
+            if tx
+                .grant_role(identity, Role::Admin, None, "config", now)
+                .await?
+            {
                 let target = format!("admin {}:{user}", channel.code());
                 tx.audit("config", AuditAction::RoleGrant, &target, None, now)
                     .await?;

@@ -37,20 +37,42 @@ pub async fn admin(app: &App, action: AdminAction) -> anyhow::Result<String> {
         })?;
         Ok((role, channel, user))
     };
+    let province = |typed: Option<String>| -> anyhow::Result<_> {
+        typed.map(|t| crate::cli::province_arg(&t)).transpose()
+    };
     match action {
-        AdminAction::Grant { role, account } => {
+        AdminAction::Grant {
+            role,
+            account,
+            province: typed,
+        } => {
             let (role, channel, user) = parse(&role, &account)?;
-            let changed = app.set_role_for_account(channel, &user, role, true).await?;
+            let province = province(typed)?;
+            if province.is_some() && role == crate::domain::club::Role::Leader {
+                anyhow::bail!("a leader's role has no province: their scope is their clubs");
+            }
+            let changed = app
+                .set_role_for_account(channel, &user, role, true, province)
+                .await?;
+            let role = match province {
+                Some(p) => format!("{} ({})", role.code(), p.name()),
+                None => role.code().to_string(),
+            };
             Ok(if changed {
-                format!("{account}: {} granted\n", role.code())
+                format!("{account}: {role} granted\n")
             } else {
-                format!("{account} already has {}\n", role.code())
+                format!("{account} already has {role}\n")
             })
         }
-        AdminAction::Revoke { role, account } => {
+        AdminAction::Revoke {
+            role,
+            account,
+            province: typed,
+        } => {
             let (role, channel, user) = parse(&role, &account)?;
+            let province = province(typed)?;
             let changed = app
-                .set_role_for_account(channel, &user, role, false)
+                .set_role_for_account(channel, &user, role, false, province)
                 .await?;
             Ok(if changed {
                 format!("{account}: {} revoked\n", role.code())

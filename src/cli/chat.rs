@@ -369,6 +369,7 @@ async fn demo_dashboard(
         DEMO_COMMITTEE,
         crate::domain::club::Role::Admin,
         true,
+        None,
     )
     .await?;
     let link = app

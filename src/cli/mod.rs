@@ -176,6 +176,10 @@ pub enum AdminAction {
         /// The account as CHANNEL:ID: telegram:123456789 (the numeric user id), zalo:…,
         /// zalo_oa:…, or terminal:NAME (the --user of `hienmau chat`).
         account: String,
+        /// An admin or coordinator of one province only ("Hải Phòng", "hai-phong"); without
+        /// it the role holds for the whole country. Repeat the grant for another province.
+        #[arg(long)]
+        province: Option<String>,
     },
     /// Take a role from an account.
     Revoke {
@@ -183,6 +187,9 @@ pub enum AdminAction {
         role: String,
         /// The account as CHANNEL:ID, as for `grant`.
         account: String,
+        /// Only the grant for this province; without it every grant of the role goes.
+        #[arg(long)]
+        province: Option<String>,
     },
     /// Who holds which role.
     List,
@@ -529,5 +536,24 @@ mod error_tests {
             super::error_chain(&e),
             "applying migrations: while executing migration 1: table donors already exists"
         );
+    }
+}
+
+/// A province as typed on the command line: its code (`hai-phong`) or its name, with or
+/// without diacritics (`Hải Phòng`, `hai phong`).
+pub(crate) fn province_arg(typed: &str) -> anyhow::Result<crate::domain::province::Province> {
+    use crate::domain::province::{Province, ProvinceMatch};
+    if let Some(p) = Province::from_code(typed.trim()) {
+        return Ok(p);
+    }
+    match Province::find(typed) {
+        ProvinceMatch::One { province, .. } => Ok(province),
+        ProvinceMatch::Many(list) => anyhow::bail!(
+            "{typed:?} could be {}: say which",
+            list.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
+        ),
+        ProvinceMatch::None => anyhow::bail!(
+            "{typed:?} is not one of the 34 provinces and cities (e.g. \"Hải Phòng\" or hai-phong)"
+        ),
     }
 }

@@ -4,6 +4,7 @@
 use crate::domain::blood::BloodGroup;
 use crate::domain::delivery::MessageStatus;
 use crate::domain::province::Province;
+use crate::domain::scope::Scope;
 use crate::domain::text::{fold, tidy};
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +52,11 @@ pub struct Roles {
     pub admin: bool,
     pub coordinator: bool,
     pub leader: bool,
+    /// Where the person is an admin (granted per province or for the whole country).
+    pub admin_in: Scope,
+    /// Where the person is staff: admin or coordinator (what their lists show, what they
+    /// may change). A leader's scope is the clubs they lead, not a province.
+    pub staff_in: Scope,
 }
 
 /// A privileged action, as [`Roles::may`] judges it.
@@ -71,12 +77,36 @@ pub enum Action {
 }
 
 impl Roles {
+    /// Roles held for the whole country.
     pub fn from_list(roles: &[Role]) -> Roles {
-        Roles {
-            admin: roles.contains(&Role::Admin),
-            coordinator: roles.contains(&Role::Coordinator),
-            leader: roles.contains(&Role::Leader),
+        let grants: Vec<_> = roles.iter().map(|r| (*r, None)).collect();
+        Roles::from_grants(&grants)
+    }
+
+    /// Roles as granted: each for a province, or for the whole country (`None`).
+    pub fn from_grants(grants: &[(Role, Option<Province>)]) -> Roles {
+        let mut roles = Roles::default();
+        for &(role, province) in grants {
+            let scope = Scope::of_grant(province);
+            match role {
+                Role::Admin => {
+                    roles.admin = true;
+                    roles.admin_in = roles.admin_in.join(scope);
+                    roles.staff_in = roles.staff_in.join(scope);
+                }
+                Role::Coordinator => {
+                    roles.coordinator = true;
+                    roles.staff_in = roles.staff_in.join(scope);
+                }
+                Role::Leader => roles.leader = true,
+            }
         }
+        roles
+    }
+
+    /// Staff for the whole country.
+    pub fn national(&self) -> bool {
+        self.staff_in.is_nation()
     }
 
     /// Admins grant every role; coordinators grant only the leader role. Coordinators and

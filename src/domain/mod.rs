@@ -20,6 +20,7 @@ pub mod phone;
 pub mod plan;
 pub mod province;
 pub mod quiet;
+pub mod scope;
 pub mod text;
 pub mod understand;
 pub mod zns;

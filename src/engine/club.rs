@@ -97,6 +97,30 @@ pub enum ClubState {
     },
 }
 
+/// Whom staff may broadcast to beyond clubs: a province of theirs (provincial staff), or
+/// also a blood group and everyone (national staff).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wide {
+    No,
+    Provinces(Vec<Province>),
+    Nation,
+}
+
+impl Wide {
+    pub fn any(&self) -> bool {
+        *self != Wide::No
+    }
+
+    /// Whether a broadcast to this province may be offered.
+    pub fn province(&self, p: Province) -> bool {
+        match self {
+            Wide::No => false,
+            Wide::Provinces(list) => list.contains(&p),
+            Wide::Nation => true,
+        }
+    }
+}
+
 /// A club in a list of choices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClubItem {
@@ -198,6 +222,9 @@ pub enum ClubRequest {
         role: Role,
         phone: PhoneNumber,
         grant: bool,
+        /// An admin's or coordinator's province (`None`: the whole country; a revoke without
+        /// one takes every grant of the role within the revoker's scope).
+        province: Option<Province>,
     },
     Audit,
     /// The audit log narrowed (the dashboard's filter and CSV), newest last.
@@ -252,7 +279,7 @@ pub enum ClubOutcome {
     ClubCreated(ClubInfo),
     BroadcastOptions {
         clubs: Vec<ClubItem>,
-        wide: bool,
+        wide: Wide,
     },
     Preview {
         audience: Audience,
@@ -282,6 +309,8 @@ pub enum ClubOutcome {
         role: Role,
         grant: bool,
         changed: bool,
+        /// The province it was granted or revoked for (`None`: the whole country).
+        province: Option<Province>,
     },
     NoSuchDonor,
     SeveralDonors,
@@ -313,6 +342,17 @@ pub fn role_label(role: Role) -> Msg {
         Role::Coordinator => MsgId::RoleCoordinator,
         Role::Leader => MsgId::RoleLeader,
     })
+}
+
+/// A role with the province it holds in ("điều phối viên — Hải Phòng"); a national grant
+/// is named as before.
+pub fn role_label_in(role: Role, province: Option<Province>) -> Msg {
+    match province {
+        Some(p) => Msg::new(MsgId::RoleInProvince)
+            .msg("role", role_label(role))
+            .str("province", p.name()),
+        None => role_label(role),
+    }
 }
 
 pub fn kind_label(kind: ClubKind) -> MsgId {
@@ -366,9 +406,13 @@ impl Turn<'_, '_> {
             Command::Grant | Command::Revoke => {
                 let grant = cmd == Command::Grant;
                 match parse_role_args(args) {
-                    Some((role, phone)) => {
-                        self.request =
-                            Some(Request::Club(ClubRequest::SetRole { role, phone, grant }))
+                    Some((role, phone, province)) => {
+                        self.request = Some(Request::Club(ClubRequest::SetRole {
+                            role,
+                            phone,
+                            grant,
+                            province,
+                        }))
                     }
                     None => {
                         self.say(if grant {
@@ -651,7 +695,9 @@ impl Turn<'_, '_> {
                 );
                 self.state = Some(State::Club(ClubState::ClubMenu { club }));
             }
-            ClubOutcome::BroadcastOptions { clubs, wide } => self.broadcast_options(clubs, wide),
+            ClubOutcome::BroadcastOptions { clubs, wide } => {
+                self.broadcast_options(clubs, wide.any())
+            }
             ClubOutcome::Preview {
                 audience,
                 text,
@@ -689,7 +735,8 @@ impl Turn<'_, '_> {
                 role,
                 grant,
                 changed,
-            } => self.role_changed(role, grant, changed),
+                province,
+            } => self.role_changed(role, grant, changed, province),
             ClubOutcome::NoSuchDonor => {
                 self.say(MsgId::RoleNoSuchDonor);
                 self.back_to_base();
@@ -1158,14 +1205,14 @@ impl Turn<'_, '_> {
     }
 
     /// A role granted or revoked (or already so).
-    fn role_changed(&mut self, role: Role, grant: bool, changed: bool) {
+    fn role_changed(&mut self, role: Role, grant: bool, changed: bool, province: Option<Province>) {
         let id = match (grant, changed) {
             (true, true) => MsgId::RoleGranted,
             (true, false) => MsgId::RoleAlready,
             (false, true) => MsgId::RoleRevoked,
             (false, false) => MsgId::RoleNotHeld,
         };
-        self.say(Msg::new(id).msg("role", role_label(role)));
+        self.say(Msg::new(id).msg("role", role_label_in(role, province)));
         self.back_to_base();
     }
 }
@@ -1206,13 +1253,26 @@ pub fn audit_action_label(action: AuditAction) -> MsgId {
 
 /// `/grant coordinator 0912 345 678`, `/capquyen điều phối +84912345678` → the role (words
 /// before the number) and the phone.
-fn parse_role_args(args: &str) -> Option<(Role, PhoneNumber)> {
+/// `coordinator 0912 345 678 Hải Phòng`: a role, a phone, and for an admin or coordinator
+/// maybe a province (one of the 34, as typed; a leader's role has none).
+fn parse_role_args(args: &str) -> Option<(Role, PhoneNumber, Option<Province>)> {
     let at = args.find(|c: char| c.is_ascii_digit() || c == '+')?;
-    let (role, phone) = args.split_at(at);
-    Some((
-        Role::parse(role.trim())?,
-        PhoneNumber::parse(phone.trim()).ok()?,
-    ))
+    let (role, rest) = args.split_at(at);
+    let role = Role::parse(role.trim())?;
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || " +.-()".contains(c)))
+        .unwrap_or(rest.len());
+    let (phone, place) = rest.split_at(end);
+    let phone = PhoneNumber::parse(phone.trim()).ok()?;
+    let province = match place.trim() {
+        "" => None,
+        _ if role == Role::Leader => return None,
+        place => match Province::find(place) {
+            ProvinceMatch::One { province, .. } => Some(province),
+            ProvinceMatch::Many(_) | ProvinceMatch::None => return None,
+        },
+    };
+    Some((role, phone, province))
 }
 
 fn broadcast_line(_ctx: &Ctx, b: &BroadcastInfo) -> Msg {

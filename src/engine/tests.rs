@@ -1492,7 +1492,7 @@ fn a_broadcast_is_written_previewed_and_confirmed() {
             id: 7,
             name: "CLB A".into(),
         }],
-        wide: false,
+        wide: crate::engine::Wide::No,
     }));
     let audience = Audience::Club {
         id: 7,
@@ -1560,7 +1560,7 @@ fn coordinators_choose_a_province_or_a_blood_group() {
     c.say("/broadcast");
     let text = c.resume(Outcome::Club(ClubOutcome::BroadcastOptions {
         clubs: vec![],
-        wide: true,
+        wide: crate::engine::Wide::Nation,
     }));
     assert!(text.contains("Người hiến máu của một tỉnh/thành"), "{text}");
     c.say("1");
@@ -1576,7 +1576,7 @@ fn coordinators_choose_a_province_or_a_blood_group() {
     c.say("/broadcast");
     c.resume(Outcome::Club(ClubOutcome::BroadcastOptions {
         clubs: vec![],
-        wide: true,
+        wide: crate::engine::Wide::Nation,
     }));
     c.say("nhom mau");
     let text = c.say("AB");
@@ -1610,14 +1610,44 @@ fn refusals_and_role_commands_read_clearly() {
             role: crate::domain::club::Role::Coordinator,
             phone: crate::domain::phone::PhoneNumber::parse("0912345678").unwrap(),
             grant: true,
+            province: None,
         }))
     );
     let text = c.resume(Outcome::Club(ClubOutcome::RoleChanged {
         role: crate::domain::club::Role::Coordinator,
         grant: true,
         changed: true,
+        province: None,
     }));
     assert!(text.contains("Đã cấp vai trò điều phối viên"), "{text}");
+    // For one province, typed without diacritics after the phone (issue 33).
+    let hp = crate::domain::province::Province::from_code("hai-phong").unwrap();
+    c.say("/grant coordinator 0912 345 678 hai phong");
+    assert_eq!(
+        c.request(),
+        Some(Request::Club(ClubRequest::SetRole {
+            role: crate::domain::club::Role::Coordinator,
+            phone: crate::domain::phone::PhoneNumber::parse("0912345678").unwrap(),
+            grant: true,
+            province: Some(hp),
+        }))
+    );
+    let text = c.resume(Outcome::Club(ClubOutcome::RoleChanged {
+        role: crate::domain::club::Role::Coordinator,
+        grant: true,
+        changed: true,
+        province: Some(hp),
+    }));
+    assert!(text.contains("điều phối viên — Hải Phòng"), "{text}");
+    // Not a province, or a leader with one (a leader's scope is their clubs): the usage.
+    for wrong in [
+        "/grant coordinator 0912345678 Atlantis",
+        "/grant leader 0912345678 Hải Phòng",
+    ] {
+        let text = c.say(wrong);
+        assert!(text.contains("Cách dùng"), "{wrong}: {text}");
+        assert_eq!(c.request(), None, "{wrong}");
+    }
     c.say("/audit");
     assert_eq!(c.request(), Some(Request::Club(ClubRequest::Audit)));
 }

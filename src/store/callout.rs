@@ -508,14 +508,21 @@ impl Tx {
     }
 
     /// Open call-outs and those closed in the last day, newest first.
-    pub async fn recent_callouts(&mut self, since: i64) -> anyhow::Result<Vec<CalloutInfo>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM callouts WHERE status = 'open' OR closed_at >= $1 \
+    /// Open call-outs and those closed since `since`, of a staff scope's provinces.
+    pub async fn recent_callouts(
+        &mut self,
+        since: i64,
+        scope: crate::domain::scope::Scope,
+    ) -> anyhow::Result<Vec<CalloutInfo>> {
+        let sql = format!(
+            "SELECT id FROM callouts WHERE (status = 'open' OR closed_at >= $1){} \
              ORDER BY id DESC LIMIT 10",
-        )
-        .bind(since)
-        .fetch_all(&mut *self.tx)
-        .await?;
+            super::scope_clause("province", scope)
+        );
+        let ids: Vec<i64> = sqlx::query_scalar(&sql)
+            .bind(since)
+            .fetch_all(&mut *self.tx)
+            .await?;
         let mut out = Vec::new();
         for id in ids {
             out.extend(callout_info(&mut self.tx, id).await?);

@@ -227,29 +227,38 @@ impl Tx {
     }
 
     /// Campaigns not yet over (for a new drive), soonest first.
-    pub async fn open_campaigns(&mut self, today: NaiveDate) -> anyhow::Result<Vec<CampaignItem>> {
-        let rows = sqlx::query(
-            "SELECT id, name, starts_on, ends_on FROM campaigns WHERE ends_on >= $1 \
+    /// Staff of a province see the national campaigns and their own.
+    pub async fn open_campaigns(
+        &mut self,
+        today: NaiveDate,
+        scope: crate::domain::scope::Scope,
+    ) -> anyhow::Result<Vec<CampaignItem>> {
+        let sql = format!(
+            "SELECT id, name, starts_on, ends_on FROM campaigns WHERE ends_on >= $1{} \
              ORDER BY starts_on, name LIMIT 8",
-        )
-        .bind(date_text(today))
-        .fetch_all(&mut *self.tx)
-        .await?;
+            super::seen_clause("province", scope)
+        );
+        let rows = sqlx::query(&sql)
+            .bind(date_text(today))
+            .fetch_all(&mut *self.tx)
+            .await?;
         rows.iter().map(campaign_item).collect()
     }
 
     /// A campaign created in chat; `None` if that year already has one of that name.
+    /// It belongs to `province`, or to the whole country (`None`).
     pub async fn create_campaign(
         &mut self,
         c: &Campaign,
+        province: Option<crate::domain::province::Province>,
         by: i64,
         now: i64,
     ) -> anyhow::Result<Option<i64>> {
         use chrono::Datelike;
         Ok(sqlx::query_scalar(
             "INSERT INTO campaigns (year, name, starts_on, ends_on, target_units_min, \
-             target_units_max, target_people, created_by, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (year, name) DO NOTHING \
+             target_units_max, target_people, created_by, updated_at, province) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (year, name) DO NOTHING \
              RETURNING id",
         )
         .bind(c.starts_on.year())
@@ -261,6 +270,7 @@ impl Tx {
         .bind(c.target_people)
         .bind(by)
         .bind(now)
+        .bind(province.map(|p| p.code()))
         .fetch_optional(&mut *self.tx)
         .await?)
     }
@@ -395,19 +405,24 @@ impl Tx {
         Ok(out)
     }
 
+    /// These donors were reached by a campaign, each in their province (the one its
+    /// announcement went to).
     pub async fn add_reach(
         &mut self,
         campaign: i64,
-        donors: &[i64],
+        donors: &[(i64, &str)],
         now: i64,
     ) -> anyhow::Result<()> {
         for chunk in donors.chunks(CHUNK) {
             let mut q = Q::new(
                 self.backend(),
-                "INSERT INTO campaign_reach (campaign_id, donor_id, at) ",
+                "INSERT INTO campaign_reach (campaign_id, donor_id, at, province) ",
             );
-            q.push_values(chunk, |mut row, d| {
-                row.push_bind(campaign).push_bind(d).push_bind(now);
+            q.push_values(chunk, |mut row, (d, p)| {
+                row.push_bind(campaign)
+                    .push_bind(*d)
+                    .push_bind(now)
+                    .push_bind(p.to_string());
             });
             q.push(" ON CONFLICT DO NOTHING");
             q.build().execute(&mut *self.tx).await?;

@@ -2,7 +2,7 @@
 //! something privileged runs inside the caller's [`Tx`], after the caller checked the actor's
 //! roles with [`Tx::roles_of`] in the same transaction.
 
-use super::Q;
+use super::{Q, push_scope, scope_clause};
 use super::{Store, Tx};
 use crate::domain::audit::AuditAction;
 use crate::domain::channel::ChannelKind;
@@ -10,6 +10,8 @@ use crate::domain::club::{
     Audience, AuditEntry, BroadcastInfo, ClubInfo, ClubKind, Member, Progress, Role, Roles,
 };
 use crate::domain::delivery::MessageStatus;
+use crate::domain::province::Province;
+use crate::domain::scope::Scope;
 use crate::messages::Lang;
 use anyhow::Context;
 use sqlx::any::AnyRow;
@@ -91,8 +93,9 @@ fn audience_sql(audience: &Audience, select: &str) -> (String, Vec<String>) {
 impl Tx {
     /// The roles of an account and of every account of the same donor.
     pub async fn roles_of(&mut self, identity_id: i64) -> anyhow::Result<Roles> {
-        let rows: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT r.role FROM roles r JOIN channel_identities i ON i.id = r.identity_id \
+        let rows = sqlx::query(
+            "SELECT DISTINCT r.role, r.province FROM roles r \
+             JOIN channel_identities i ON i.id = r.identity_id \
              WHERE i.id = $1 OR i.donor_id = \
                (SELECT donor_id FROM channel_identities WHERE id = $1)",
         )
@@ -100,8 +103,11 @@ impl Tx {
         .fetch_all(&mut *self.tx)
         .await
         .context("reading roles")?;
-        let list: Vec<Role> = rows.iter().filter_map(|r| Role::from_code(r)).collect();
-        Ok(Roles::from_list(&list))
+        let mut grants = Vec::new();
+        for row in &rows {
+            grants.extend(grant_of(row)?);
+        }
+        Ok(Roles::from_grants(&grants))
     }
 
     /// The roles of each of these accounts (with every account of the same donor), in one
@@ -111,13 +117,13 @@ impl Tx {
         &mut self,
         identity_ids: &[i64],
     ) -> anyhow::Result<HashMap<i64, Roles>> {
-        let mut lists: HashMap<i64, Vec<Role>> = HashMap::new();
+        let mut lists: HashMap<i64, Vec<(Role, Option<Province>)>> = HashMap::new();
         for chunk in identity_ids.chunks(super::CHUNK) {
             // Driven from the (small) roles table: each grant's account, and the accounts
             // of the same donor.
             let mut q = super::Q::new(
                 self.backend(),
-                "SELECT DISTINCT i.id AS identity_id, r.role FROM roles r \
+                "SELECT DISTINCT i.id AS identity_id, r.role, r.province FROM roles r \
                  JOIN channel_identities j ON j.id = r.identity_id \
                  JOIN channel_identities i ON i.id = j.id \
                    OR (j.donor_id IS NOT NULL AND i.donor_id = j.donor_id) \
@@ -130,18 +136,17 @@ impl Tx {
                 .await
                 .context("reading the batch's roles")?
             {
-                let role: String = row.try_get("role")?;
-                if let Some(role) = Role::from_code(&role) {
+                if let Some(grant) = grant_of(&row)? {
                     lists
                         .entry(row.try_get::<i64, _>("identity_id")?)
                         .or_default()
-                        .push(role);
+                        .push(grant);
                 }
             }
         }
         Ok(lists
             .into_iter()
-            .map(|(id, list)| (id, Roles::from_list(&list)))
+            .map(|(id, list)| (id, Roles::from_grants(&list)))
             .collect())
     }
 
@@ -202,16 +207,28 @@ impl Tx {
 
     /// A registered donor by phone (E.164), with their most recent account.
     pub async fn donor_by_phone(&mut self, e164: &str) -> anyhow::Result<PhoneLookup> {
-        let rows = sqlx::query(
+        self.donor_by_phone_in(e164, Scope::NATION).await
+    }
+
+    /// [`Tx::donor_by_phone`] among the donors of a staff scope's provinces: another
+    /// province's donor is not found (issue 33).
+    pub async fn donor_by_phone_in(
+        &mut self,
+        e164: &str,
+        scope: Scope,
+    ) -> anyhow::Result<PhoneLookup> {
+        let sql = format!(
             "SELECT d.id AS donor_id, i.id AS identity_id FROM donors d \
              JOIN channel_identities i ON i.id = (SELECT i2.id FROM channel_identities i2 \
                WHERE i2.donor_id = d.id ORDER BY i2.last_seen_at DESC, i2.id DESC LIMIT 1) \
-             WHERE d.phone = $1 AND d.registered_at IS NOT NULL LIMIT 2",
-        )
-        .bind(e164)
-        .fetch_all(&mut *self.tx)
-        .await
-        .context("finding a donor by phone")?;
+             WHERE d.phone = $1 AND d.registered_at IS NOT NULL{} LIMIT 2",
+            scope_clause("d.province", scope)
+        );
+        let rows = sqlx::query(&sql)
+            .bind(e164)
+            .fetch_all(&mut *self.tx)
+            .await
+            .context("finding a donor by phone")?;
         Ok(match rows.as_slice() {
             [] => PhoneLookup::None,
             [r] => PhoneLookup::One {
@@ -227,15 +244,17 @@ impl Tx {
         &mut self,
         identity_id: i64,
         role: Role,
+        province: Option<Province>,
         by: &str,
         now: i64,
     ) -> anyhow::Result<bool> {
         let r = sqlx::query(
-            "INSERT INTO roles (identity_id, role, granted_at, granted_by) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (identity_id, role) DO NOTHING",
+            "INSERT INTO roles (identity_id, role, province, granted_at, granted_by) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (identity_id, role, province) DO NOTHING",
         )
         .bind(identity_id)
         .bind(role.code())
+        .bind(province.map_or("", |p| p.code()))
         .bind(now)
         .bind(by)
         .execute(&mut *self.tx)
@@ -244,20 +263,32 @@ impl Tx {
         Ok(r.rows_affected() > 0)
     }
 
-    /// Take a role from an account and every account of the same donor; returns how many
+    /// Take a role from an account and every account of the same donor (their dashboard
+    /// sessions end): its grants within `within` (the whole country: every grant of the
+    /// role, national or provincial; provinces: those provinces' grants). Returns how many
     /// grants were removed.
-    /// Revoke a role from every account of the person (their dashboard sessions end).
-    pub async fn revoke_role(&mut self, identity_id: i64, role: Role) -> anyhow::Result<u64> {
-        let r = sqlx::query(
-            "DELETE FROM roles WHERE role = $1 AND identity_id IN ( \
-               SELECT id FROM channel_identities WHERE id = $2 OR donor_id = \
-                 (SELECT donor_id FROM channel_identities WHERE id = $2))",
-        )
-        .bind(role.code())
-        .bind(identity_id)
-        .execute(&mut *self.tx)
-        .await
-        .context("revoking a role")?;
+    pub async fn revoke_role(
+        &mut self,
+        identity_id: i64,
+        role: Role,
+        within: Scope,
+    ) -> anyhow::Result<u64> {
+        let mut q = super::Q::new(self.backend(), "DELETE FROM roles WHERE role = ");
+        q.push_bind(role.code().to_string());
+        q.push(
+            " AND identity_id IN ( \
+               SELECT id FROM channel_identities WHERE id = ",
+        );
+        q.push_bind(identity_id);
+        q.push(" OR donor_id = (SELECT donor_id FROM channel_identities WHERE id = ");
+        q.push_bind(identity_id);
+        q.push("))");
+        push_scope(&mut q, "province", within);
+        let r = q
+            .build()
+            .execute(&mut *self.tx)
+            .await
+            .context("revoking a role")?;
         if r.rows_affected() > 0 {
             // Its dashboard sessions end with it: a grant later needs a new sign-in link
             // and never revives an old session.
@@ -286,9 +317,10 @@ impl Tx {
         .rows_affected())
     }
 
+    /// How many grants of this role for the whole country there are.
     pub async fn count_role(&mut self, role: Role) -> anyhow::Result<i64> {
         Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM roles WHERE role = $1")
+            sqlx::query_scalar("SELECT COUNT(*) FROM roles WHERE role = $1 AND province = ''")
                 .bind(role.code())
                 .fetch_one(&mut *self.tx)
                 .await?,
@@ -505,10 +537,13 @@ impl Tx {
     }
 
     /// Every club (for coordinators choosing where to broadcast).
-    pub async fn all_clubs(&mut self) -> anyhow::Result<Vec<(i64, String)>> {
-        let rows = sqlx::query("SELECT id, name FROM clubs ORDER BY name, id")
-            .fetch_all(&mut *self.tx)
-            .await?;
+    /// Every club of a staff scope's provinces.
+    pub async fn all_clubs(&mut self, scope: Scope) -> anyhow::Result<Vec<(i64, String)>> {
+        let sql = format!(
+            "SELECT id, name FROM clubs WHERE 1 = 1{} ORDER BY name, id",
+            scope_clause("province", scope)
+        );
+        let rows = sqlx::query(&sql).fetch_all(&mut *self.tx).await?;
         rows.iter()
             .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
             .collect()
@@ -996,6 +1031,20 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// A `role, province` row as a grant: `None` for the whole country (province ''). A role or
+/// a province this version does not know grants nothing.
+fn grant_of(row: &AnyRow) -> anyhow::Result<Option<(Role, Option<Province>)>> {
+    let role: String = row.try_get("role")?;
+    let province: String = row.try_get("province")?;
+    let Some(role) = Role::from_code(&role) else {
+        return Ok(None);
+    };
+    Ok(match province.as_str() {
+        "" => Some((role, None)),
+        code => Province::from_code(code).map(|p| (role, Some(p))),
+    })
 }
 
 /// A club as a person sees it ([`Tx::CLUB_COLUMNS`]).

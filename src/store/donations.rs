@@ -107,10 +107,12 @@ pub(super) async fn record_donation(
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO donations (donor_id, donated_on, kind, verified, source, created_at, \
          drive_id, recorded_by, repeat_donor, prev_last_kind, prev_last_date, \
-         prev_last_forgotten, unit_id, campaign_id, volume_ml) SELECT $1, $2, $3, $4, $5, $6, \
+         prev_last_forgotten, unit_id, campaign_id, volume_ml, province) \
+         SELECT $1, $2, $3, $4, $5, $6, \
          $7, $8, FALSE, d.last_donation_kind, d.last_donation_date, d.last_donation_forgotten, \
          COALESCE((SELECT unit_id FROM drives WHERE id = $7), $9, d.unit_id), \
-         (SELECT campaign_id FROM drives WHERE id = $7), $10 \
+         (SELECT campaign_id FROM drives WHERE id = $7), $10, \
+         COALESCE((SELECT province FROM drives WHERE id = $7), d.province) \
          FROM donors d WHERE d.id = $1 \
          ON CONFLICT (donor_id, donated_on, kind) DO UPDATE SET \
            verified = (donations.verified OR excluded.verified), \
@@ -119,6 +121,8 @@ pub(super) async fn record_donation(
            volume_ml = COALESCE(excluded.volume_ml, donations.volume_ml), \
            unit_id = CASE WHEN donations.drive_id IS NULL AND excluded.drive_id IS NOT NULL \
              THEN excluded.unit_id ELSE COALESCE(donations.unit_id, excluded.unit_id) END, \
+           province = CASE WHEN donations.drive_id IS NULL AND excluded.drive_id IS NOT NULL \
+             THEN excluded.province ELSE COALESCE(donations.province, excluded.province) END, \
            campaign_id = CASE WHEN donations.drive_id IS NULL THEN excluded.campaign_id \
              ELSE donations.campaign_id END, \
            drive_id = COALESCE(donations.drive_id, excluded.drive_id) \

@@ -147,15 +147,23 @@ impl Tx {
     /// Registered donors counted by province and blood group, with their reserve members
     /// (kept by triggers, `0021_donor_map.sql`; a group's count in several rows on
     /// PostgreSQL, `0007_donor_counts_shard.sql`).
-    pub async fn donor_map(&mut self) -> anyhow::Result<DonorMap> {
-        let rows = sqlx::query(
+    /// Within a staff scope: its provinces' counts (donors who did not say theirs are the
+    /// nation's).
+    pub async fn donor_map(
+        &mut self,
+        scope: crate::domain::scope::Scope,
+    ) -> anyhow::Result<DonorMap> {
+        let sql = format!(
             "SELECT NULLIF(province, '') AS province, NULLIF(blood_group, '') AS blood_group, \
              CAST(SUM(donors) AS BIGINT) AS n, CAST(SUM(reserve) AS BIGINT) AS r \
-             FROM donor_counts GROUP BY province, blood_group HAVING SUM(donors) > 0",
-        )
-        .fetch_all(&mut *self.tx)
-        .await
-        .context("counting donors by province and group")?;
+             FROM donor_counts WHERE 1 = 1{} GROUP BY province, blood_group \
+             HAVING SUM(donors) > 0",
+            super::scope_clause("province", scope)
+        );
+        let rows = sqlx::query(&sql)
+            .fetch_all(&mut *self.tx)
+            .await
+            .context("counting donors by province and group")?;
         let cells = rows
             .iter()
             .map(|r| {
@@ -176,16 +184,23 @@ impl Tx {
 
     /// Registered donors who gave this phone (E.164), at most `limit`: a typed phone is
     /// not unique.
-    pub async fn donors_with_phone(&mut self, e164: &str, limit: i64) -> anyhow::Result<Vec<i64>> {
-        sqlx::query_scalar(
-            "SELECT id FROM donors WHERE phone = $1 AND registered_at IS NOT NULL \
+    pub async fn donors_with_phone(
+        &mut self,
+        e164: &str,
+        limit: i64,
+        scope: crate::domain::scope::Scope,
+    ) -> anyhow::Result<Vec<i64>> {
+        let sql = format!(
+            "SELECT id FROM donors WHERE phone = $1 AND registered_at IS NOT NULL{} \
              ORDER BY id LIMIT $2",
-        )
-        .bind(e164)
-        .bind(limit)
-        .fetch_all(&mut *self.tx)
-        .await
-        .context("finding donors by phone")
+            super::scope_clause("province", scope)
+        );
+        sqlx::query_scalar(&sql)
+            .bind(e164)
+            .bind(limit)
+            .fetch_all(&mut *self.tx)
+            .await
+            .context("finding donors by phone")
     }
 
     /// The donors (any, registered or not) holding each of these phones (E.164): the

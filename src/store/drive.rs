@@ -4,8 +4,9 @@
 
 use super::club::{BEST_IDENTITY, Recipient};
 use super::{Backend, Q};
-use super::{CHUNK, Store, Tx, push_list};
+use super::{CHUNK, Store, Tx, push_list, scope_clause};
 use crate::domain::drive::{DriveInfo, DriveSpec, SlotInfo};
+use crate::domain::scope::Scope;
 use crate::messages::Lang;
 use anyhow::Context;
 use chrono_tz::Tz;
@@ -329,15 +330,19 @@ impl Tx {
         &mut self,
         now: i64,
         limit: i64,
+        scope: Scope,
     ) -> anyhow::Result<Vec<DriveInfo>> {
         drives_where(
             &mut self.tx,
             None,
-            "d.cancelled_at IS NULL AND d.ends_at > $2 \
-             AND (d.fixed_point_id IS NULL OR NOT EXISTS (SELECT 1 FROM drives x \
-               WHERE x.fixed_point_id = d.fixed_point_id AND x.cancelled_at IS NULL \
-               AND x.ends_at > $2 \
-               AND (x.starts_at < d.starts_at OR (x.starts_at = d.starts_at AND x.id < d.id))))",
+            &format!(
+                "d.cancelled_at IS NULL AND d.ends_at > $2 \
+                 AND (d.fixed_point_id IS NULL OR NOT EXISTS (SELECT 1 FROM drives x \
+                   WHERE x.fixed_point_id = d.fixed_point_id AND x.cancelled_at IS NULL \
+                   AND x.ends_at > $2 \
+                   AND (x.starts_at < d.starts_at OR (x.starts_at = d.starts_at AND x.id < d.id)))){}",
+                scope_clause("d.province", scope)
+            ),
             &[now],
             None,
             limit,
@@ -352,11 +357,15 @@ impl Tx {
         from: i64,
         to: i64,
         limit: i64,
+        scope: Scope,
     ) -> anyhow::Result<Vec<DriveInfo>> {
         drives_where(
             &mut self.tx,
             None,
-            "d.cancelled_at IS NULL AND d.ends_at > $2 AND d.starts_at < $3",
+            &format!(
+                "d.cancelled_at IS NULL AND d.ends_at > $2 AND d.starts_at < $3{}",
+                scope_clause("d.province", scope)
+            ),
             &[from, to],
             None,
             limit,
@@ -469,11 +478,12 @@ impl Tx {
         .fetch_one(&mut *self.tx)
         .await
         .context("signing up")?;
-        // A campaign's drive: the donor is one of the people it reached.
+        // A campaign's drive: the donor is one of the people it reached, in the drive's
+        // province.
         sqlx::query(
-            "INSERT INTO campaign_reach (campaign_id, donor_id, at) \
-             SELECT campaign_id, $1, $2 FROM drives WHERE id = $3 AND campaign_id IS NOT NULL \
-             ON CONFLICT DO NOTHING",
+            "INSERT INTO campaign_reach (campaign_id, donor_id, at, province) \
+             SELECT campaign_id, $1, $2, province FROM drives WHERE id = $3 \
+             AND campaign_id IS NOT NULL ON CONFLICT DO NOTHING",
         )
         .bind(donor)
         .bind(now)

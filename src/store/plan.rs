@@ -7,6 +7,7 @@ use crate::domain::plan::{
     ClubStanding, HonouredFamily, Plan, PlanFigures, TargetChange, UnitConvention, UnitFigures,
     UnitKind, YearTargets, rank_clubs,
 };
+use crate::domain::province::Province;
 use anyhow::Context;
 use chrono::Datelike;
 
@@ -152,13 +153,34 @@ impl Store {
 }
 
 impl Tx {
-    /// Every club's year from `from` to `to` (inclusive), ranked for the contest.
+    /// The year of every club of `scope`'s provinces from `from` to `to` (inclusive),
+    /// ranked for the contest.
     pub async fn club_standings(
         &mut self,
         from: NaiveDate,
         to: NaiveDate,
+        scope: crate::domain::scope::Scope,
     ) -> anyhow::Result<Vec<ClubStanding>> {
-        club_standings(&mut self.tx, from, to).await
+        club_standings(&mut self.tx, from, to, scope).await
+    }
+
+    /// The provinces of these clubs (a leader's contest is their province's).
+    pub async fn club_provinces(&mut self, clubs: &[i64]) -> anyhow::Result<Vec<Province>> {
+        let mut out = Vec::new();
+        for chunk in clubs.chunks(super::CHUNK) {
+            let mut q = super::Q::new(
+                self.backend(),
+                "SELECT DISTINCT province FROM clubs WHERE province IS NOT NULL AND id IN ",
+            );
+            super::push_list(&mut q, chunk);
+            let codes: Vec<String> = q
+                .build_query_scalar()
+                .fetch_all(&mut *self.tx)
+                .await
+                .context("reading clubs' provinces")?;
+            out.extend(codes.iter().filter_map(|c| Province::from_code(c)));
+        }
+        Ok(out)
     }
 
     /// Donors who gave between `from` and `to`: (name, province, donations on record before
@@ -369,7 +391,9 @@ async fn club_standings(
     conn: &mut sqlx::AnyConnection,
     from: NaiveDate,
     to: NaiveDate,
+    scope: crate::domain::scope::Scope,
 ) -> anyhow::Result<Vec<ClubStanding>> {
+    let clubs_in = super::scope_clause("c.province", scope);
     let rows = sqlx::query(&format!(
         "SELECT c.id, c.name, \
          (SELECT COUNT(*) FROM club_members m WHERE m.club_id = c.id) AS members, \
@@ -381,7 +405,7 @@ async fn club_standings(
          (SELECT COUNT(*) FROM club_members m WHERE m.club_id = c.id \
             AND EXISTS (SELECT 1 FROM donations n WHERE n.donor_id = m.donor_id \
               AND {NEW_DONOR} AND n.donated_on >= $1 AND n.donated_on <= $2)) AS new_donors \
-         FROM clubs c",
+         FROM clubs c WHERE 1 = 1{clubs_in}",
     ))
     .bind(date_text(from))
     .bind(date_text(to))

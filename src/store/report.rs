@@ -7,6 +7,7 @@ use super::drive::{DRIVE_COLUMNS, DRIVE_FROM, drive_from_row};
 use super::figures::{COUNTED_SIGNUP, outside_campaigns};
 use super::*;
 use crate::domain::drive::{CampaignReport, Figures, Report};
+use crate::domain::scope::Scope;
 use anyhow::Context;
 use chrono::TimeZone;
 use chrono_tz::Tz;
@@ -25,21 +26,39 @@ fn year_bounds(year: i32, tz: Tz) -> (i64, i64) {
     (start(year), start(year + 1))
 }
 
-async fn report(conn: &mut AnyConnection, year: i32, tz: Tz) -> anyhow::Result<Report> {
+/// The report of `year` within a staff `scope`: the national campaigns and the scope's own,
+/// each counting what happened in the scope's provinces (a donation's, a drive's, a person
+/// reached's stored province).
+async fn report(
+    conn: &mut AnyConnection,
+    year: i32,
+    tz: Tz,
+    scope: Scope,
+) -> anyhow::Result<Report> {
     let (from_ms, to_ms) = year_bounds(year, tz);
     let (from, to) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
+    let (drives_in, donations_in) = (
+        scope_clause("d.province", scope),
+        scope_clause("n.province", scope),
+    );
+    let (reached_in, campaigns_in) = (
+        scope_clause("r.province", scope),
+        seen_clause("c.province", scope),
+    );
     let rows = sqlx::query(&format!(
         "SELECT c.id, c.name, c.starts_on, c.ends_on, c.target_units_min, c.target_units_max, \
          c.target_people, \
          (SELECT COUNT(*) FROM signups s JOIN drives d ON d.id = s.drive_id \
             WHERE d.campaign_id = c.id AND {COUNTED_SIGNUP} \
-            AND d.starts_at >= $2 AND d.starts_at < $3) AS signups, \
+            AND d.starts_at >= $2 AND d.starts_at < $3{drives_in}) AS signups, \
          (SELECT COUNT(*) FROM donations n WHERE n.campaign_id = c.id \
-            AND n.donated_on >= $4 AND n.donated_on <= $5) AS donations, \
+            AND n.donated_on >= $4 AND n.donated_on <= $5{donations_in}) AS donations, \
          (SELECT COUNT(*) FILTER (WHERE n.repeat_donor) FROM donations n \
-            WHERE n.campaign_id = c.id AND n.donated_on >= $4 AND n.donated_on <= $5) AS repeats, \
-         (SELECT COUNT(*) FROM campaign_reach r WHERE r.campaign_id = c.id) AS reached \
-         FROM campaigns c WHERE c.year = $1 ORDER BY c.starts_on, c.name",
+            WHERE n.campaign_id = c.id AND n.donated_on >= $4 AND n.donated_on <= $5\
+            {donations_in}) AS repeats, \
+         (SELECT COUNT(*) FROM campaign_reach r WHERE r.campaign_id = c.id{reached_in}) \
+            AS reached \
+         FROM campaigns c WHERE c.year = $1{campaigns_in} ORDER BY c.starts_on, c.name",
     ))
     .bind(year)
     .bind(from_ms)
@@ -79,6 +98,7 @@ async fn report(conn: &mut AnyConnection, year: i32, tz: Tz) -> anyhow::Result<R
         .replace("$1", "NULL");
         let mut q = Q::new(Backend::of(conn), select);
         push_list(&mut q, chunk);
+        q.push(&drives_in);
         q.push(" ORDER BY d.starts_at");
         for r in q
             .build()
@@ -104,7 +124,7 @@ async fn report(conn: &mut AnyConnection, year: i32, tz: Tz) -> anyhow::Result<R
     let outside = outside_campaigns("n.campaign_id", "$1");
     let other = sqlx::query(&format!(
         "SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE repeat_donor) AS r FROM donations n \
-         WHERE n.donated_on >= $2 AND n.donated_on <= $3 AND {outside}"
+         WHERE n.donated_on >= $2 AND n.donated_on <= $3 AND {outside}{donations_in}"
     ))
     .bind(year)
     .bind(&from)
@@ -115,7 +135,8 @@ async fn report(conn: &mut AnyConnection, year: i32, tz: Tz) -> anyhow::Result<R
     let outside_drive = outside_campaigns("d.campaign_id", "$1");
     let other_signups: i64 = sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM signups s JOIN drives d ON d.id = s.drive_id \
-         WHERE {COUNTED_SIGNUP} AND d.starts_at >= $2 AND d.starts_at < $3 AND {outside_drive}"
+         WHERE {COUNTED_SIGNUP} AND d.starts_at >= $2 AND d.starts_at < $3 AND {outside_drive}\
+         {drives_in}"
     ))
     .bind(year)
     .bind(from_ms)
@@ -132,14 +153,15 @@ async fn report(conn: &mut AnyConnection, year: i32, tz: Tz) -> anyhow::Result<R
 }
 
 impl Store {
+    /// The whole country's report (the command line).
     pub async fn report(&self, year: i32, tz: Tz) -> anyhow::Result<Report> {
         let mut conn = self.pool.acquire().await?;
-        report(&mut conn, year, tz).await
+        report(&mut conn, year, tz, Scope::NATION).await
     }
 }
 
 impl Tx {
-    pub async fn report(&mut self, year: i32, tz: Tz) -> anyhow::Result<Report> {
-        report(&mut self.tx, year, tz).await
+    pub async fn report(&mut self, year: i32, tz: Tz, scope: Scope) -> anyhow::Result<Report> {
+        report(&mut self.tx, year, tz, scope).await
     }
 }

@@ -15,7 +15,7 @@ use crate::domain::callout::PatientGroup;
 use crate::domain::club::{Audience, ClubInfo, MAX_ANNOUNCEMENT_CHARS, parse_announcement};
 use crate::domain::province::Province;
 use crate::engine::{
-    ClubItem, ClubOutcome, ClubRequest, Outcome, Request, audience_label, kind_label,
+    ClubItem, ClubOutcome, ClubRequest, Outcome, Request, Wide, audience_label, kind_label,
 };
 use crate::messages::{Msg, MsgId};
 use maud::{Markup, html};
@@ -243,7 +243,7 @@ fn found(v: &View<'_>, query: Option<&str>, count: usize, pages: usize) -> Marku
 }
 
 /// Who the account may write to, as the chat offers it.
-async fn options(v: &View<'_>) -> anyhow::Result<Option<(Vec<ClubItem>, bool)>> {
+async fn options(v: &View<'_>) -> anyhow::Result<Option<(Vec<ClubItem>, Wide)>> {
     Ok(
         match v.ask(Request::Club(ClubRequest::BroadcastOptions)).await? {
             Outcome::Club(ClubOutcome::BroadcastOptions { clubs, wide }) => Some((clubs, wide)),
@@ -253,7 +253,7 @@ async fn options(v: &View<'_>) -> anyhow::Result<Option<(Vec<ClubItem>, bool)>> 
 }
 
 /// A form's `to` (`club:12`, `province:HP`, `blood:O-`, `all`) among the account's options.
-fn audience(to: &str, clubs: &[ClubItem], wide: bool) -> Option<Audience> {
+fn audience(to: &str, clubs: &[ClubItem], wide: &Wide) -> Option<Audience> {
     match to.split_once(':') {
         Some(("club", id)) => {
             let id = id.parse::<i64>().ok()?;
@@ -262,17 +262,19 @@ fn audience(to: &str, clubs: &[ClubItem], wide: bool) -> Option<Audience> {
                 name: c.name.clone(),
             })
         }
-        Some(("province", code)) if wide => Province::from_code(code).map(Audience::province),
-        Some(("blood", code)) if wide => BloodGroup::from_code(code)
+        Some(("province", code)) => Province::from_code(code)
+            .filter(|p| wide.province(*p))
+            .map(Audience::province),
+        Some(("blood", code)) if *wide == Wide::Nation => BloodGroup::from_code(code)
             .filter(|g| !g.is_unknown() && g.abo.is_some() && g.rh.is_some())
             .map(Audience::blood),
-        None if wide && to == "all" => Some(Audience::All),
+        None if *wide == Wide::Nation && to == "all" => Some(Audience::All),
         _ => None,
     }
 }
 
 /// The compose form, `f` holding what was typed, with its errors.
-fn form(v: &View<'_>, clubs: &[ClubItem], wide: bool, f: &ComposeForm, errors: &Errors) -> Markup {
+fn form(v: &View<'_>, clubs: &[ClubItem], wide: &Wide, f: &ComposeForm, errors: &Errors) -> Markup {
     let chosen = f.to.as_str();
     let clubs: Vec<(String, String)> = clubs
         .iter()
@@ -280,8 +282,10 @@ fn form(v: &View<'_>, clubs: &[ClubItem], wide: bool, f: &ComposeForm, errors: &
         .collect();
     let provinces: Vec<(String, String)> = province_options()
         .into_iter()
+        .filter(|(code, _)| Province::from_code(code).is_some_and(|p| wide.province(p)))
         .map(|(code, name)| (format!("province:{code}"), name))
         .collect();
+    let nation = *wide == Wide::Nation;
     let groups: Vec<(String, String)> = PatientGroup::ALL
         .iter()
         .map(|g| (format!("blood:{}", g.code()), g.code()))
@@ -299,11 +303,15 @@ fn form(v: &View<'_>, clubs: &[ClubItem], wide: bool, f: &ComposeForm, errors: &
                 @if !clubs.is_empty() {
                     optgroup label=(v.t(MsgId::WebNavClubs)) { (super::options_of(&clubs, chosen)) }
                 }
-                @if wide {
+                @if nation {
                     (super::options_of(&all, chosen))
+                }
+                @if !provinces.is_empty() {
                     optgroup label=(v.t(MsgId::ChoiceAudienceProvince)) {
                         (super::options_of(&provinces, chosen))
                     }
+                }
+                @if nation {
                     optgroup label=(v.t(MsgId::ChoiceAudienceBlood)) {
                         (super::options_of(&groups, chosen))
                     }
@@ -340,7 +348,7 @@ pub async fn compose_broadcast(v: &View<'_>, query: &Fields) -> anyhow::Result<R
     };
     Ok(Reply::Page(compose_page(
         v,
-        form(v, &clubs, wide, &f, &Errors::new()),
+        form(v, &clubs, &wide, &f, &Errors::new()),
     )))
 }
 
@@ -360,11 +368,11 @@ pub async fn post_compose(v: &View<'_>, posted: &ComposeForm) -> anyhow::Result<
     let invalid = |errors: Errors| {
         Ok(Reply::Invalid(compose_page(
             v,
-            form(v, &clubs, wide, f, &errors),
+            form(v, &clubs, &wide, f, &errors),
         )))
     };
     let mut errors = Errors::new();
-    let to = audience(&f.to, &clubs, wide);
+    let to = audience(&f.to, &clubs, &wide);
     if to.is_none() {
         errors.push(("to", say(&Msg::new(MsgId::WebErrorAudience))));
     }
@@ -386,7 +394,7 @@ pub async fn post_compose(v: &View<'_>, posted: &ComposeForm) -> anyhow::Result<
     if f.action == "edit" {
         return Ok(Reply::Page(compose_page(
             v,
-            form(v, &clubs, wide, f, &Errors::new()),
+            form(v, &clubs, &wide, f, &Errors::new()),
         )));
     }
     let cap = v.app.config().broadcast.daily_cap;
@@ -497,7 +505,7 @@ mod tests {
     fn a_forms_recipients_are_only_among_the_accounts_options() {
         let c = clubs();
         assert_eq!(
-            audience("club:12", &c, false),
+            audience("club:12", &c, &Wide::No),
             Some(Audience::Club {
                 id: 12,
                 name: "CLB Hàng Hải".into()
@@ -505,8 +513,15 @@ mod tests {
         );
         // Wide audiences only for staff; the club by its id, not a name typed in.
         for to in ["all", "province:hai-phong", "blood:O-"] {
-            assert_eq!(audience(to, &c, false), None, "{to}");
-            assert!(audience(to, &c, true).is_some(), "{to}");
+            assert_eq!(audience(to, &c, &Wide::No), None, "{to}");
+            assert!(audience(to, &c, &Wide::Nation).is_some(), "{to}");
+        }
+        // Staff of a province: their province only, no blood group, not everyone.
+        let hp = Province::from_code("hai-phong").unwrap();
+        let provincial = Wide::Provinces(vec![hp]);
+        assert!(audience("province:hai-phong", &c, &provincial).is_some());
+        for to in ["all", "province:quang-ninh", "blood:O-"] {
+            assert_eq!(audience(to, &c, &provincial), None, "{to}");
         }
         for wrong in [
             "",
@@ -527,7 +542,7 @@ mod tests {
             ":",
             "club:12:1",
         ] {
-            assert_eq!(audience(wrong, &c, true), None, "{wrong:?}");
+            assert_eq!(audience(wrong, &c, &Wide::Nation), None, "{wrong:?}");
         }
     }
 }

@@ -213,10 +213,13 @@ async fn an_upgrade_copies_the_database_first_and_a_newer_database_is_refused() 
         .execute(&pool)
         .await
         .unwrap();
-    sqlx::query("ALTER TABLE donor_counts DROP COLUMN shard")
-        .execute(&pool)
-        .await
-        .unwrap();
+    for undo in [
+        "ALTER TABLE campaigns DROP COLUMN province",
+        "ALTER TABLE donations DROP COLUMN province",
+        "ALTER TABLE campaign_reach DROP COLUMN province",
+    ] {
+        sqlx::query(undo).execute(&pool).await.unwrap();
+    }
     pool.close().await;
     let before = hienmau::store::inspect_schema(&url).await.unwrap();
     assert_eq!((before.applied, before.pending()), (Some(latest - 1), 1));

@@ -222,6 +222,7 @@ async fn a_donor_an_expired_link_and_a_revoked_coordinator_are_refused() {
             "20",
             hienmau::domain::club::Role::Coordinator,
             true,
+            None,
         )
         .await
         .unwrap();
@@ -241,6 +242,7 @@ async fn a_donor_an_expired_link_and_a_revoked_coordinator_are_refused() {
             "20",
             hienmau::domain::club::Role::Coordinator,
             false,
+            None,
         )
         .await
         .unwrap();
@@ -253,6 +255,7 @@ async fn a_donor_an_expired_link_and_a_revoked_coordinator_are_refused() {
             "20",
             hienmau::domain::club::Role::Coordinator,
             true,
+            None,
         )
         .await
         .unwrap();

@@ -1308,6 +1308,7 @@ async fn play(y: &Year, w: &mut World) -> Ids {
                             role: Role::Leader,
                             phone: PhoneNumber::parse(&y.donors[*donor].phone).unwrap(),
                             grant: true,
+                            province: None,
                         }),
                     )
                     .await;

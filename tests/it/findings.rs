@@ -203,6 +203,7 @@ async fn a_centres_list_counts_for_its_drive_and_declared_histories_are_repeat_d
             role: Role::Leader,
             phone: PhoneNumber::parse("0913000001").unwrap(),
             grant: true,
+            province: None,
         }),
     )
     .await;

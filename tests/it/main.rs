@@ -29,6 +29,7 @@ mod plan;
 mod postgres;
 #[path = "../support/rng.rs"]
 mod rng;
+mod scopes;
 #[path = "../support/seed.rs"]
 mod seed;
 mod support;

@@ -664,6 +664,7 @@ async fn the_budget_stops_bulk_templates_but_not_an_urgent_ask() {
         AdminAction::Grant {
             role: "coordinator".into(),
             account: "zalo_oa:c1".into(),
+            province: None,
         },
     )
     .await
@@ -789,6 +790,7 @@ async fn a_callout_is_answered_with_the_oa_buttons() {
         AdminAction::Grant {
             role: "coordinator".into(),
             account: "zalo_oa:c1".into(),
+            province: None,
         },
     )
     .await
@@ -925,6 +927,7 @@ async fn a_donor_on_the_old_consent_gets_templates_only_after_agreeing_to_the_ne
         AdminAction::Grant {
             role: "coordinator".into(),
             account: "zalo_oa:c1".into(),
+            province: None,
         },
     )
     .await

@@ -73,7 +73,7 @@ pub async fn bench_databases(dir: &Path, file: &str) -> Vec<(&'static str, Strin
     out
 }
 
-async fn pool(db: &(impl Db + ?Sized)) -> sqlx::AnyPool {
+pub async fn pool(db: &(impl Db + ?Sized)) -> sqlx::AnyPool {
     sqlx::any::install_default_drivers();
     let url = db.url();
     sqlx::any::AnyPoolOptions::new()

@@ -1,0 +1,970 @@
+//! Staff scoped to their province (issue 33), as a generated matrix: two provinces, each
+//! with donors, a reserve club and its leader, a campaign, a drive with a sign-up, a
+//! donation, a call-out with a pledge and a broadcast, made through the use cases by that
+//! province's coordinator (granted for it by the national admin). Then every request of the
+//! permission table — one example of each, at least, aimed at the other province's things
+//! ([`examples`]; [`variant`] is an exhaustive match, so a request added later without an
+//! example fails [`every_request_has_an_example`]) — is made by a coordinator, a leader and
+//! a donor of one province, and checked against the other province: nothing of it is shown
+//! (its people's names and phones; its drives, campaigns, clubs and call-outs in staff
+//! views) and nothing of it is changed (its rows read back by the test's own queries, the
+//! acting person's own rows aside). Controls keep the test able to fail: the national admin
+//! sees both provinces' things in the same lists, and each province's coordinator sees and
+//! changes their own.
+//!
+//! The dashboard's pages and the chat ask these same requests (`web.rs` has no other way to
+//! the use cases); the command line is the operator's, national by nature.
+
+use crate::figures::{World, at, day};
+use hienmau::domain::callout::{CalloutSpec, PatientGroup, Status};
+use hienmau::domain::campaign::CampaignInput;
+use hienmau::domain::club::{Audience, AuditFilter, ClubKind, Role};
+use hienmau::domain::drive::{DriveInput, DriveSpec, TimeWindow};
+use hienmau::domain::eligibility::DonationKind;
+use hienmau::domain::phone::PhoneNumber;
+use hienmau::domain::plan::TargetChange;
+use hienmau::domain::province::Province;
+use hienmau::engine::{
+    CalloutOutcome, CalloutRequest, ClubOutcome, ClubRequest, DriveOutcome, DriveRequest, Outcome,
+    Request,
+};
+
+/// One province's people and things, as the test made them.
+#[derive(Debug, Clone)]
+struct Side {
+    province: Province,
+    /// Written in every name and place of this side ("HPX", "QNX").
+    mark: &'static str,
+    /// Telegram users: the coordinator, the club's leader, two donors of the club, an admin
+    /// of the province.
+    coordinator: i64,
+    leader: i64,
+    members: [i64; 2],
+    admin: i64,
+    /// Their donor ids and phones (E.164), in the same order: coordinator, leader, members,
+    /// admin.
+    donors: Vec<i64>,
+    phones: Vec<String>,
+    club: i64,
+    club_name: String,
+    invite: String,
+    campaign: i64,
+    drive: i64,
+    donation: i64,
+    callout: i64,
+    broadcast: i64,
+}
+
+impl Side {
+    fn code(&self) -> &'static str {
+        self.province.code()
+    }
+
+    /// What of this side must never reach another province's staff, leaders or donors:
+    /// its people (names, phones).
+    fn people_marks(&self) -> Vec<String> {
+        let mut out = vec![format!("Người {}", self.mark)];
+        for p in &self.phones {
+            out.push(p.clone());
+            out.push(p.trim_start_matches("+84").to_string());
+        }
+        out
+    }
+
+    /// Its things, as staff views list them (a drive's place, a campaign, a club, a
+    /// call-out's hospital, the province itself in lists and counts).
+    fn thing_marks(&self) -> Vec<String> {
+        vec![
+            self.mark.to_string(),
+            self.code().to_string(),
+            format!("{:?}", self.province),
+        ]
+    }
+}
+
+fn phone(user: i64) -> String {
+    format!("+8491200{user:04}")
+}
+
+/// A donor of `province` (Telegram user `user`), registered, in `club` if given.
+async fn donor(w: &World, user: i64, mark: &str, province: &str, club: Option<i64>) -> i64 {
+    crate::seed::donor(
+        &w.db,
+        user,
+        "O-",
+        province,
+        club,
+        &format!(
+            "full_name = 'Người {mark} {user}', phone = '{}'",
+            phone(user)
+        ),
+    )
+    .await
+}
+
+fn ok(o: &Outcome) -> bool {
+    !matches!(o, Outcome::Refused)
+}
+
+/// One province made through the use cases: the coordinator granted for it by the national
+/// admin, then their campaign, drive, donation and call-out, a sign-up and a pledge by a
+/// member, a broadcast by the leader.
+async fn side(w: &mut World, base: i64, mark: &'static str, code: &str) -> Side {
+    let province = Province::from_code(code).unwrap();
+    let club_name = format!("CLB dự bị {mark} {}", "x".repeat(base as usize / 100));
+    let club = crate::seed::reserve_club(&w.db, &club_name, code).await;
+    let invite: String = {
+        let pool = crate::seed::pool(&w.db).await;
+        let c = sqlx::query_scalar("SELECT invite_code FROM clubs WHERE id = $1")
+            .bind(club)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        c
+    };
+    let (coordinator, leader, members) = (base + 1, base + 2, [base + 11, base + 12]);
+    let admin = base + 3;
+    let mut donors = vec![
+        donor(w, coordinator, mark, code, None).await,
+        donor(w, leader, mark, code, Some(club)).await,
+    ];
+    for m in members {
+        donors.push(donor(w, m, mark, code, Some(club)).await);
+    }
+    donors.push(donor(w, admin, mark, code, None).await);
+    crate::seed::exec(
+        &w.db,
+        &format!(
+            "UPDATE club_members SET role = 'leader' WHERE donor_id = {}",
+            donors[1]
+        ),
+    )
+    .await;
+    let phones: Vec<String> = [coordinator, leader, members[0], members[1], admin]
+        .iter()
+        .map(|u| phone(*u))
+        .collect();
+    let grant = |role: Role, user: i64, province: Option<Province>| {
+        Request::Club(ClubRequest::SetRole {
+            role,
+            phone: PhoneNumber::parse(&phone(user)).unwrap(),
+            grant: true,
+            province,
+        })
+    };
+    for r in [
+        grant(Role::Coordinator, coordinator, Some(province)),
+        grant(Role::Leader, leader, None),
+        grant(Role::Admin, admin, Some(province)),
+    ] {
+        let o = w.perform(w.admin, r).await;
+        assert!(
+            matches!(
+                o,
+                Outcome::Club(ClubOutcome::RoleChanged { changed: true, .. })
+            ),
+            "{o:?}"
+        );
+    }
+    let coord = w.identity(&coordinator.to_string()).await;
+    let o = w
+        .perform(
+            coord,
+            Request::Drive(DriveRequest::SaveCampaign {
+                input: CampaignInput {
+                    id: None,
+                    name: format!("Giọt hồng {mark}"),
+                    starts_on: day(12, 1),
+                    ends_on: day(12, 31),
+                    units: Some((100, 120)),
+                    people: Some(150),
+                },
+            }),
+        )
+        .await;
+    assert!(ok(&o), "{o:?}");
+    let campaign = crate::seed::count(
+        &w.db,
+        &format!("SELECT id FROM campaigns WHERE name = 'Giọt hồng {mark}'"),
+    )
+    .await;
+    // The campaign is the coordinator's province's (a count of the test's own).
+    assert_eq!(
+        crate::seed::count(
+            &w.db,
+            &format!(
+                "SELECT COUNT(*) FROM campaigns WHERE id = {campaign} AND province = '{code}'"
+            ),
+        )
+        .await,
+        1
+    );
+    let o = w
+        .perform(
+            coord,
+            Request::Drive(save_drive(None, province, mark, Some(campaign))),
+        )
+        .await;
+    assert!(ok(&o), "{o:?}");
+    let drive = crate::seed::count(
+        &w.db,
+        &format!("SELECT id FROM drives WHERE place = 'Nhà văn hoá {mark}'"),
+    )
+    .await;
+    let member = w.identity(&members[0].to_string()).await;
+    let o = w
+        .perform(
+            member,
+            Request::Drive(DriveRequest::SignUp {
+                id: drive,
+                slot: None,
+            }),
+        )
+        .await;
+    assert!(
+        matches!(o, Outcome::Drive(DriveOutcome::SignedUp { .. })),
+        "{o:?}"
+    );
+    let o = w
+        .perform(
+            coord,
+            Request::Drive(DriveRequest::Record {
+                donor: donors[3],
+                kind: DonationKind::WholeBlood,
+                drive: None,
+            }),
+        )
+        .await;
+    assert!(
+        matches!(o, Outcome::Drive(DriveOutcome::Recorded { .. })),
+        "{o:?}"
+    );
+    let donation = crate::seed::count(
+        &w.db,
+        &format!("SELECT id FROM donations WHERE donor_id = {}", donors[3]),
+    )
+    .await;
+    let o = w
+        .perform(
+            coord,
+            Request::Callout(CalloutRequest::Start {
+                spec: callout_spec(w, province, mark),
+            }),
+        )
+        .await;
+    let callout = match o {
+        Outcome::Callout(CalloutOutcome::Started { id, asked, .. }) => {
+            assert!(asked >= 2, "the club's O- members are asked: {asked}");
+            id
+        }
+        other => panic!("{other:?}"),
+    };
+    let o = w
+        .perform(
+            member,
+            Request::Callout(CalloutRequest::Answer {
+                id: callout,
+                yes: true,
+            }),
+        )
+        .await;
+    assert!(ok(&o), "{o:?}");
+    let o = w
+        .perform(
+            w.identity(&leader.to_string()).await,
+            Request::Club(ClubRequest::SendBroadcast {
+                audience: Audience::Club {
+                    id: club,
+                    name: club_name.clone(),
+                },
+                text: format!("Thư của CLB {mark}: chủ nhật hiến máu."),
+                form_key: None,
+            }),
+        )
+        .await;
+    assert!(
+        matches!(o, Outcome::Club(ClubOutcome::BroadcastQueued { .. })),
+        "{o:?}"
+    );
+    let broadcast = crate::seed::count(
+        &w.db,
+        &format!("SELECT id FROM broadcasts WHERE audience = 'club:{club}'"),
+    )
+    .await;
+    Side {
+        province,
+        mark,
+        coordinator,
+        leader,
+        members,
+        admin,
+        donors,
+        phones,
+        club,
+        club_name,
+        invite,
+        campaign,
+        drive,
+        donation,
+        callout,
+        broadcast,
+    }
+}
+
+fn save_drive(
+    id: Option<i64>,
+    province: Province,
+    mark: &str,
+    campaign: Option<i64>,
+) -> DriveRequest {
+    DriveRequest::SaveDrive {
+        input: DriveInput {
+            id,
+            campaign,
+            spec: DriveSpec {
+                place: format!("Nhà văn hoá {mark}"),
+                province,
+                commune: String::new(),
+                date: day(12, 20),
+                window: TimeWindow::parse("07:30-11:30").unwrap(),
+                capacity: 50,
+                target_units: Some(40),
+                slots: Vec::new(),
+                unit: None,
+            },
+        },
+    }
+}
+
+fn callout_spec(w: &World, province: Province, mark: &str) -> CalloutSpec {
+    use hienmau::app::Clock;
+    CalloutSpec {
+        group: PatientGroup::parse("O-").unwrap(),
+        component: DonationKind::WholeBlood,
+        units: 2,
+        hospital: format!("Bệnh viện {mark}"),
+        address: "Số 1".into(),
+        province,
+        deadline: (w.clock.now() + chrono::Duration::hours(12)).timestamp_millis(),
+        note: String::new(),
+    }
+}
+
+/// Which request this is: an exhaustive match, a distinct number for each kind of request.
+/// A request added to the engine does not compile here until it is numbered, and then
+/// [`every_request_has_an_example`] fails until [`examples`] makes one.
+fn variant(r: &Request) -> usize {
+    use CalloutRequest as C;
+    use ClubRequest as K;
+    use DriveRequest as D;
+    match r {
+        Request::PhoneInUse { .. } => 0,
+        Request::Club(k) => match k {
+            K::MyClubs => 1,
+            K::Club { .. } => 2,
+            K::JoinClub { .. } => 3,
+            K::LeaveClub { .. } => 4,
+            K::MuteClub { .. } => 5,
+            K::Members { .. } => 6,
+            K::RemoveMember { .. } => 7,
+            K::CanCreateClub => 8,
+            K::CreateClub { .. } => 9,
+            K::BroadcastOptions => 10,
+            K::PreviewBroadcast { .. } => 11,
+            K::SendBroadcast { .. } => 12,
+            K::MyBroadcasts => 13,
+            K::CancelBroadcast { .. } => 14,
+            K::SetRole { .. } => 15,
+            K::Audit => 16,
+            K::AuditSearch(_) => 17,
+            K::DashboardLink => 18,
+            K::DeliveryHealth => 19,
+            K::Family => 20,
+            K::CreateFamily => 21,
+            K::JoinFamily { .. } => 22,
+            K::LeaveFamily => 23,
+            K::Leaderboard { .. } => 24,
+        },
+        Request::Drive(d) => match d {
+            D::List { .. } => 25,
+            D::Show { .. } => 26,
+            D::SignUp { .. } => 27,
+            D::CancelSignUp { .. } => 28,
+            D::Checkin => 29,
+            D::SelfReport { .. } => 30,
+            D::FindDonor { .. } => 31,
+            D::Record { .. } => 32,
+            D::RemoveDonation { .. } => 33,
+            D::Report => 34,
+            D::OfferUnit { .. } => 35,
+            D::FindUnit { .. } => 36,
+            D::SetUnit { .. } => 37,
+            D::SetTarget { .. } => 38,
+            D::PlanReport { .. } => 39,
+            D::DriveForm { .. } => 40,
+            D::SaveDrive { .. } => 41,
+            D::CancelDrive { .. } => 42,
+            D::Signups { .. } => 43,
+            D::Month { .. } => 44,
+            D::CampaignForm => 45,
+            D::SaveCampaign { .. } => 46,
+            D::CampaignList => 47,
+            D::ImportCalendar { .. } => 48,
+            D::ImportDonations { .. } => 49,
+            D::FileProgress { .. } => 50,
+            D::DonorMap => 51,
+            D::LookupDonor { .. } => 52,
+            D::EditCampaign { .. } => 53,
+        },
+        Request::Callout(c) => match c {
+            C::Form => 54,
+            C::Preview { .. } => 55,
+            C::Start { .. } => 56,
+            C::List => 57,
+            C::Show { .. } => 58,
+            C::Close { .. } => 59,
+            C::Extend { .. } => 60,
+            C::Pledges { .. } => 61,
+            C::Tally { .. } => 62,
+            C::Mark { .. } => 63,
+            C::Answer { .. } => 64,
+            C::Stock => 65,
+            C::SetStock { .. } => 66,
+        },
+    }
+}
+
+/// How many kinds of request [`variant`] numbers.
+const VARIANTS: usize = 67;
+
+/// Requests aimed at `t`'s things (its ids, its people's phones, its province), at least
+/// one of each kind; the ones that change things last.
+fn examples(w: &World, t: &Side) -> Vec<Request> {
+    use hienmau::app::Clock;
+    let ph = |i: usize| PhoneNumber::parse(&t.phones[i]).unwrap();
+    let club = Audience::Club {
+        id: t.club,
+        name: t.club_name.clone(),
+    };
+    let calendar = format!(
+        "[[campaign]]\nname = \"Lịch {m}\"\nfrom = \"12-01\"\nto = \"12-31\"\n\n\
+         [[campaign.drive]]\nplace = \"Sân {m}\"\nprovince = \"{p}\"\ndate = \"12-21\"\n\
+         time = \"07:30-11:30\"\ncapacity = 10\n",
+        m = t.mark,
+        p = t.province.name()
+    );
+    let donations = format!(
+        "so_dien_thoai,ngay_hien,loai\n{},2026-12-05,toan_phan\n",
+        t.phones[2]
+    );
+    let now = w.clock.now();
+    vec![
+        Request::PhoneInUse { phone: ph(2) },
+        // Reading.
+        Request::Club(ClubRequest::MyClubs),
+        Request::Club(ClubRequest::Club { id: t.club }),
+        Request::Club(ClubRequest::Members {
+            id: t.club,
+            page: 0,
+            query: None,
+        }),
+        Request::Club(ClubRequest::CanCreateClub),
+        Request::Club(ClubRequest::BroadcastOptions),
+        Request::Club(ClubRequest::PreviewBroadcast {
+            audience: club.clone(),
+            text: "Xin chào".into(),
+        }),
+        Request::Club(ClubRequest::PreviewBroadcast {
+            audience: Audience::province(t.province),
+            text: "Xin chào".into(),
+        }),
+        Request::Club(ClubRequest::PreviewBroadcast {
+            audience: Audience::All,
+            text: "Xin chào".into(),
+        }),
+        Request::Club(ClubRequest::MyBroadcasts),
+        Request::Club(ClubRequest::Audit),
+        Request::Club(ClubRequest::AuditSearch(AuditFilter {
+            action: None,
+            actor: None,
+            from: None,
+            to: None,
+            limit: 100,
+        })),
+        Request::Club(ClubRequest::DashboardLink),
+        Request::Club(ClubRequest::DeliveryHealth),
+        Request::Club(ClubRequest::Family),
+        Request::Club(ClubRequest::Leaderboard { year: Some(2026) }),
+        Request::Drive(DriveRequest::List { from: None }),
+        Request::Drive(DriveRequest::Show { id: t.drive }),
+        Request::Drive(DriveRequest::FindDonor {
+            phone: Some(ph(2)),
+            code: None,
+        }),
+        Request::Drive(DriveRequest::Report),
+        Request::Drive(DriveRequest::OfferUnit { asked: false }),
+        Request::Drive(DriveRequest::FindUnit {
+            text: "Trường".into(),
+        }),
+        Request::Drive(DriveRequest::PlanReport {
+            year: Some(2026),
+            unit: None,
+        }),
+        Request::Drive(DriveRequest::DriveForm { edit: None }),
+        Request::Drive(DriveRequest::DriveForm {
+            edit: Some(t.drive),
+        }),
+        Request::Drive(DriveRequest::Signups { id: t.drive }),
+        Request::Drive(DriveRequest::Month {
+            year: 2026,
+            month: 12,
+        }),
+        Request::Drive(DriveRequest::CampaignForm),
+        Request::Drive(DriveRequest::CampaignList),
+        Request::Drive(DriveRequest::EditCampaign { id: t.campaign }),
+        Request::Drive(DriveRequest::FileProgress { id: 1 }),
+        Request::Drive(DriveRequest::DonorMap),
+        Request::Drive(DriveRequest::LookupDonor { phone: ph(2) }),
+        Request::Callout(CalloutRequest::Form),
+        Request::Callout(CalloutRequest::Preview {
+            spec: callout_spec(w, t.province, t.mark),
+        }),
+        Request::Callout(CalloutRequest::List),
+        Request::Callout(CalloutRequest::Show { id: t.callout }),
+        Request::Callout(CalloutRequest::Pledges { id: t.callout }),
+        Request::Callout(CalloutRequest::Tally { id: t.callout }),
+        Request::Callout(CalloutRequest::Stock),
+        // The person's own doings (on the other province's things: their own rows only).
+        Request::Club(ClubRequest::JoinClub {
+            code: t.invite.clone(),
+        }),
+        Request::Club(ClubRequest::MuteClub {
+            id: t.club,
+            mute: true,
+        }),
+        Request::Club(ClubRequest::LeaveClub { id: t.club }),
+        Request::Club(ClubRequest::CreateClub {
+            name: "CLB mới của tôi".into(),
+            kind: ClubKind::Community,
+        }),
+        Request::Club(ClubRequest::CreateFamily),
+        Request::Club(ClubRequest::JoinFamily {
+            code: "ZZZZZZ".into(),
+        }),
+        Request::Club(ClubRequest::LeaveFamily),
+        Request::Drive(DriveRequest::SignUp {
+            id: t.drive,
+            slot: None,
+        }),
+        Request::Drive(DriveRequest::CancelSignUp { id: t.drive }),
+        Request::Drive(DriveRequest::Checkin),
+        Request::Drive(DriveRequest::SetUnit { id: 1 }),
+        Request::Drive(DriveRequest::SaveCampaign {
+            input: CampaignInput {
+                id: None,
+                name: format!("Chiến dịch riêng {}", variant_seed(w)),
+                starts_on: day(12, 10),
+                ends_on: day(12, 12),
+                units: None,
+                people: None,
+            },
+        }),
+        Request::Callout(CalloutRequest::Answer {
+            id: t.callout,
+            yes: true,
+        }),
+        Request::Drive(DriveRequest::SelfReport {
+            kind: DonationKind::Plasma,
+        }),
+        // Changing the other province's things.
+        Request::Club(ClubRequest::SendBroadcast {
+            audience: Audience::province(t.province),
+            text: "Thư lạ".into(),
+            form_key: None,
+        }),
+        Request::Club(ClubRequest::SendBroadcast {
+            audience: club.clone(),
+            text: "Thư lạ".into(),
+            form_key: None,
+        }),
+        Request::Club(ClubRequest::CancelBroadcast { id: t.broadcast }),
+        Request::Club(ClubRequest::RemoveMember {
+            club: t.club,
+            donor: t.donors[2],
+        }),
+        Request::Club(ClubRequest::SetRole {
+            role: Role::Leader,
+            phone: ph(2),
+            grant: true,
+            province: None,
+        }),
+        Request::Club(ClubRequest::SetRole {
+            role: Role::Coordinator,
+            phone: ph(3),
+            grant: true,
+            province: Some(t.province),
+        }),
+        Request::Club(ClubRequest::SetRole {
+            role: Role::Coordinator,
+            phone: ph(0),
+            grant: false,
+            province: None,
+        }),
+        Request::Drive(DriveRequest::Record {
+            donor: t.donors[2],
+            kind: DonationKind::WholeBlood,
+            drive: None,
+        }),
+        Request::Drive(DriveRequest::Record {
+            donor: t.donors[2],
+            kind: DonationKind::Platelets,
+            drive: Some(t.drive),
+        }),
+        Request::Drive(DriveRequest::RemoveDonation { id: t.donation }),
+        Request::Drive(DriveRequest::SetTarget {
+            year: Some(2026),
+            change: TargetChange::Units(999),
+        }),
+        Request::Drive(save_drive(Some(t.drive), t.province, t.mark, None)),
+        Request::Drive(save_drive(None, t.province, "lạ", None)),
+        Request::Drive(DriveRequest::SaveCampaign {
+            input: CampaignInput {
+                id: Some(t.campaign),
+                name: "Đổi tên".into(),
+                starts_on: day(12, 1),
+                ends_on: day(12, 31),
+                units: None,
+                people: None,
+            },
+        }),
+        Request::Drive(DriveRequest::ImportCalendar {
+            text: calendar,
+            csv: false,
+            year: 2026,
+        }),
+        Request::Drive(DriveRequest::ImportDonations {
+            text: donations,
+            accept_early: false,
+        }),
+        Request::Callout(CalloutRequest::Start {
+            spec: callout_spec(w, t.province, t.mark),
+        }),
+        Request::Callout(CalloutRequest::Mark {
+            id: t.callout,
+            donor: t.donors[2],
+            donated: true,
+        }),
+        Request::Callout(CalloutRequest::Extend {
+            id: t.callout,
+            deadline: (now + chrono::Duration::hours(30)).timestamp_millis(),
+        }),
+        Request::Callout(CalloutRequest::SetStock {
+            group: PatientGroup::parse("O-").unwrap(),
+            units: 3,
+            threshold: None,
+        }),
+        Request::Callout(CalloutRequest::Close {
+            id: t.callout,
+            status: Status::Cancelled,
+        }),
+        Request::Drive(DriveRequest::CancelDrive { id: t.drive }),
+    ]
+}
+
+/// A word that differs between runs of [`examples`] at different times (campaign names are
+/// unique in a year).
+fn variant_seed(w: &World) -> i64 {
+    use hienmau::app::Clock;
+    w.clock.now().timestamp_millis() % 100_000
+}
+
+/// Requests where another province's *things* (never its people) may be shown: a drive is
+/// public (any donor may open it, sign up and take their name off), and so is a club to
+/// whoever holds its invite code (joined, it is among one's own clubs until one leaves).
+/// The drives a donor lists are public too (theirs first, then the country's); staff's
+/// list (`staff: true`, with sign-up counts to manage) is their scope's.
+fn public_view(r: &Request, o: &Outcome) -> bool {
+    matches!(o, Outcome::Drive(DriveOutcome::List { staff: false, .. }))
+        || matches!(
+            r,
+            Request::Drive(
+                DriveRequest::Show { .. }
+                    | DriveRequest::SignUp { .. }
+                    | DriveRequest::CancelSignUp { .. }
+            ) | Request::Club(
+                ClubRequest::JoinClub { .. }
+                    | ClubRequest::MyClubs
+                    | ClubRequest::Club { .. }
+                    | ClubRequest::MuteClub { .. }
+                    | ClubRequest::LeaveClub { .. }
+            )
+        )
+}
+
+/// The other province's rows, as the test reads them itself (never through the product's
+/// queries), without the acting donor's own rows (their sign-ups, memberships, answers).
+async fn fingerprint(w: &World, t: &Side, actor_donor: i64) -> Vec<String> {
+    let code = t.code();
+    let people = t
+        .donors
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let chats = [t.coordinator, t.leader, t.members[0], t.members[1], t.admin]
+        .iter()
+        .map(|u| format!("'{u}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let queries = [
+        format!(
+            "SELECT CAST(id AS TEXT) || '|' || COALESCE(full_name, '') || '|' || \
+             COALESCE(phone, '') || '|' || COALESCE(province, '') || '|' || \
+             COALESCE(CAST(unit_id AS TEXT), '') || '|' || COALESCE(last_donation_date, '') \
+             FROM donors WHERE id IN ({people}) ORDER BY id"
+        ),
+        format!(
+            "SELECT CAST(id AS TEXT) || '|' || place || '|' || CAST(capacity AS TEXT) || '|' || \
+             COALESCE(CAST(cancelled_at AS TEXT), '') || '|' || CAST(starts_at AS TEXT) \
+             FROM drives WHERE province = '{code}' ORDER BY id"
+        ),
+        format!(
+            "SELECT CAST(id AS TEXT) || '|' || name || '|' || starts_on || '|' || ends_on \
+             FROM campaigns WHERE id = {} ORDER BY id",
+            t.campaign
+        ),
+        format!(
+            "SELECT CAST(n.id AS TEXT) || '|' || n.kind || '|' || n.donated_on FROM donations n \
+             WHERE n.donor_id IN ({people}) OR n.drive_id = {} ORDER BY n.id",
+            t.drive
+        ),
+        format!(
+            "SELECT CAST(s.id AS TEXT) || '|' || s.status FROM signups s \
+             WHERE s.drive_id = {} AND s.donor_id <> {actor_donor} ORDER BY s.id",
+            t.drive
+        ),
+        format!(
+            "SELECT CAST(id AS TEXT) || '|' || status || '|' || CAST(deadline_at AS TEXT) \
+             FROM callouts WHERE province = '{code}' ORDER BY id"
+        ),
+        format!(
+            "SELECT CAST(callout_id AS TEXT) || '|' || CAST(donor_id AS TEXT) || '|' || \
+             COALESCE(answer, '') || '|' || COALESCE(outcome, '') \
+             FROM callout_asks WHERE donor_id IN ({people}) ORDER BY callout_id, donor_id"
+        ),
+        format!(
+            "SELECT CAST(m.donor_id AS TEXT) || '|' || m.role FROM club_members m \
+             WHERE m.club_id = {} AND m.donor_id <> {actor_donor} ORDER BY m.donor_id",
+            t.club
+        ),
+        format!(
+            "SELECT r.role || '|' || r.province || '|' || CAST(i.donor_id AS TEXT) FROM roles r \
+             JOIN channel_identities i ON i.id = r.identity_id \
+             WHERE i.donor_id IN ({people}) OR r.province = '{code}' \
+             ORDER BY r.role, r.province, i.donor_id"
+        ),
+        format!(
+            "SELECT CAST(id AS TEXT) || '|' || COALESCE(CAST(cancelled_at AS TEXT), '') \
+             FROM broadcasts WHERE audience IN ('club:{}', 'province:{code}') ORDER BY id",
+            t.club
+        ),
+        format!("SELECT CAST(COUNT(*) AS TEXT) FROM outbox WHERE chat_id IN ({chats})"),
+    ];
+    let pool = crate::seed::pool(&w.db).await;
+    let mut out = Vec::new();
+    for q in &queries {
+        let rows: Vec<String> = sqlx::query_scalar(q)
+            .fetch_all(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{q}: {e}"));
+        out.push(rows.join("\n"));
+    }
+    pool.close().await;
+    out
+}
+
+/// The first of `marks` that `o` shows, leaving out what the request itself said (a phone
+/// typed is echoed back).
+fn shows(o: &Outcome, marks: &[String], asked: Option<&Request>) -> Option<String> {
+    let (text, asked) = (format!("{o:?}"), format!("{asked:?}"));
+    marks
+        .iter()
+        .find(|m| text.contains(m.as_str()) && !asked.contains(m.as_str()))
+        .cloned()
+}
+
+#[tokio::test]
+async fn every_request_has_an_example() {
+    {
+        let w = World::open(at(day(12, 7), 9, 0)).await;
+        let t = Side {
+            province: Province::from_code("quang-ninh").unwrap(),
+            mark: "QNX",
+            coordinator: 1,
+            leader: 2,
+            members: [3, 4],
+            admin: 5,
+            donors: vec![1, 2, 3, 4, 5],
+            phones: (1..=5).map(phone).collect(),
+            club: 1,
+            club_name: "CLB".into(),
+            invite: "ABC".into(),
+            campaign: 1,
+            drive: 1,
+            donation: 1,
+            callout: 1,
+            broadcast: 1,
+        };
+        let mut seen = [false; VARIANTS];
+        for r in examples(&w, &t) {
+            seen[variant(&r)] = true;
+        }
+        let missing: Vec<usize> = (0..VARIANTS).filter(|i| !seen[*i]).collect();
+        assert!(
+            missing.is_empty(),
+            "requests without an example: {missing:?}"
+        );
+        w.stop().await;
+    }
+}
+
+/// The matrix: every request, made by each kind of person of one province, at the other
+/// province's things.
+#[tokio::test]
+async fn staff_leaders_and_donors_of_one_province_neither_see_nor_change_anothers() {
+    let mut w = World::open(at(day(12, 7), 9, 0)).await;
+    let hp = side(&mut w, 100, "HPX", "hai-phong").await;
+    let qn = side(&mut w, 200, "QNX", "quang-ninh").await;
+    // A donor of Hải Phòng with no role and no club.
+    donor(&w, 150, "HPX", "hai-phong", None).await;
+
+    // Controls first: the national admin sees both provinces in the staff lists, and each
+    // coordinator their own, so that a mark not shown below is a mark filtered out.
+    let lists = |t: &Side| {
+        vec![
+            Request::Drive(DriveRequest::Month {
+                year: 2026,
+                month: 12,
+            }),
+            Request::Drive(DriveRequest::List { from: None }),
+            Request::Drive(DriveRequest::Report),
+            Request::Drive(DriveRequest::CampaignList),
+            Request::Drive(DriveRequest::DonorMap),
+            Request::Drive(DriveRequest::FindDonor {
+                phone: Some(PhoneNumber::parse(&t.phones[2]).unwrap()),
+                code: None,
+            }),
+            Request::Drive(DriveRequest::LookupDonor {
+                phone: PhoneNumber::parse(&t.phones[2]).unwrap(),
+            }),
+            Request::Drive(DriveRequest::Signups { id: t.drive }),
+            Request::Callout(CalloutRequest::List),
+            Request::Callout(CalloutRequest::Pledges { id: t.callout }),
+            Request::Club(ClubRequest::Leaderboard { year: Some(2026) }),
+            Request::Club(ClubRequest::BroadcastOptions),
+        ]
+    };
+    for (who, t) in [
+        (w.admin, &hp),
+        (w.admin, &qn),
+        (w.identity(&hp.coordinator.to_string()).await, &hp),
+        (w.identity(&qn.coordinator.to_string()).await, &qn),
+    ] {
+        for r in lists(t) {
+            let o = w.perform(who, r.clone()).await;
+            let marks = [t.people_marks(), t.thing_marks()].concat();
+            assert!(
+                shows(&o, &marks, None).is_some(),
+                "{who} sees nothing of {} in {r:?}: {o:?}",
+                t.mark
+            );
+        }
+    }
+
+    // The matrix.
+    let mut checked = 0;
+    for (me, other) in [(&hp, &qn), (&qn, &hp)] {
+        let mut people = vec![
+            ("coordinator", me.coordinator, me.donors[0]),
+            ("admin", me.admin, me.donors[4]),
+            ("leader", me.leader, me.donors[1]),
+            ("donor", me.members[1], me.donors[3]),
+        ];
+        if me.mark == "HPX" {
+            let d = crate::seed::count(
+                &w.db,
+                "SELECT donor_id FROM channel_identities WHERE external_id = '150'",
+            )
+            .await;
+            people.push(("donor without a club", 150, d));
+        }
+        for (kind, user, donor_id) in people {
+            let who = w.identity(&user.to_string()).await;
+            for r in examples(&w, other) {
+                let before = fingerprint(&w, other, donor_id).await;
+                let o = w.perform(who, r.clone()).await;
+                let after = fingerprint(&w, other, donor_id).await;
+                for (b, a) in before.iter().zip(&after) {
+                    assert_eq!(
+                        b, a,
+                        "the {kind} of {} changed {}'s rows with {r:?} ({o:?})",
+                        me.mark, other.mark
+                    );
+                }
+                let marks = if public_view(&r, &o) {
+                    other.people_marks()
+                } else {
+                    [other.people_marks(), other.thing_marks()].concat()
+                };
+                if let Some(m) = shows(&o, &marks, Some(&r)) {
+                    panic!(
+                        "the {kind} of {} was shown {m:?} of {} by {r:?}: {o:?}",
+                        me.mark, other.mark
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 9 * VARIANTS, "{checked} requests checked");
+
+    // What only national staff may do yet is refused to a province's coordinator (and what
+    // is a club leader's: its members; or the sender's or an admin's: stopping a leader's
+    // broadcast), and the rest of their work on their own province is done.
+    let coord = w.identity(&hp.coordinator.to_string()).await;
+    for r in examples(&w, &hp) {
+        let refused = matches!(
+            r,
+            Request::Club(
+                ClubRequest::Audit
+                    | ClubRequest::AuditSearch(_)
+                    | ClubRequest::DeliveryHealth
+                    | ClubRequest::SetRole {
+                        role: Role::Coordinator,
+                        ..
+                    }
+                    | ClubRequest::PreviewBroadcast {
+                        audience: Audience::All,
+                        ..
+                    }
+                    | ClubRequest::Members { .. }
+                    | ClubRequest::RemoveMember { .. }
+                    | ClubRequest::CancelBroadcast { .. }
+            ) | Request::Drive(
+                DriveRequest::PlanReport { .. }
+                    | DriveRequest::SetTarget { .. }
+                    | DriveRequest::ImportCalendar { .. }
+                    | DriveRequest::ImportDonations { .. }
+                    | DriveRequest::FileProgress { .. }
+            ) | Request::Callout(CalloutRequest::SetStock { .. })
+        );
+        let o = w.perform(coord, r.clone()).await;
+        assert_eq!(
+            !ok(&o),
+            refused,
+            "Hải Phòng's coordinator on Hải Phòng: {r:?} gave {o:?}"
+        );
+    }
+    w.stop().await;
+}
