@@ -416,6 +416,7 @@ pub async fn overview(v: &View<'_>) -> anyhow::Result<Reply> {
         _ => None,
     };
     let units = units_section(v, &figures);
+    let provinces = provinces_section(v, &figures);
     let open = callouts::open_section(v).await?;
     let delivery = match v.ask(Request::Club(ClubRequest::DeliveryHealth)).await? {
         Outcome::Club(ClubOutcome::Delivery(h)) => Some(delivery_section(v, &h, now)),
@@ -424,6 +425,7 @@ pub async fn overview(v: &View<'_>) -> anyhow::Result<Reply> {
     let body = html! {
         (year_section(app, lang, &figures))
         @if let Some(c) = campaigns { (c) }
+        (provinces)
         (units)
         (drives_section(app, lang, &soon))
         (open)
@@ -491,6 +493,35 @@ fn units_section(v: &View<'_>, f: &PlanFigures) -> Markup {
         &bars,
         MsgId::WebChartDone,
     )
+}
+
+/// The national roll-up (national staff, several provinces): each province's units against
+/// its plan as bars, and its line as the chat says it.
+fn provinces_section(v: &View<'_>, f: &PlanFigures) -> Markup {
+    if f.provinces.is_empty() {
+        return html! {};
+    }
+    let bars: Vec<charts::Bar> = f
+        .provinces
+        .iter()
+        .map(|p| charts::Bar {
+            label: p.province.name().to_string(),
+            done: p.units_done,
+            target: p.targets.as_ref().and_then(|t| t.units).map(|t| t as f64),
+        })
+        .collect();
+    let lines = crate::engine::plan::province_lines(v.app.catalogue(), v.lang, f);
+    html! {
+        (chart_section(
+            v,
+            "by-province",
+            MsgId::WebByProvince,
+            MsgId::WebChartProvinces,
+            &bars,
+            MsgId::WebChartDone,
+        ))
+        ul { @for m in lines.iter().skip(1) { li { (v.m(m)) } } }
+    }
 }
 
 /// A headed section with one bar chart against targets (none without bars); `title` takes

@@ -36,6 +36,11 @@ web-chart-done = Received
 web-chart-pace = Target spread evenly by month
 web-by-campaign = By campaign
 web-by-unit = By unit
+web-by-province = By province
+web-chart-provinces = Blood received by { $n } { $n ->
+        [one] province
+       *[other] provinces
+    } (units of blood), against each one's target (the dark line)
 web-chart-campaigns = Donations in the latest { $n } { $n ->
         [one] campaign
        *[other] campaigns

@@ -340,6 +340,14 @@ plan-report-drives = • Drives held: { $done } (target { $target }){ $fixed ->
     }
 plan-report-months = By month (units): { $months }
 plan-report-units-head = By allocated unit:
+plan-report-provinces-head = By province:
+plan-report-province = • { $name } — { $done } / { $target } units ({ $pct }){ $behind }; { $donations } { $donations ->
+        [one] donation
+       *[other] donations
+    }, { $repeat } repeat; { $reached } people reached; { $drives } { $drives ->
+        [one] drive
+       *[other] drives
+    }
 plan-report-unit = • { $name }{ $illustrative } — { $done } / { $target } { $target ->
         [one] unit
        *[other] units

@@ -292,6 +292,8 @@ plan-report-drives = • Số đợt hiến máu đã tổ chức: { $done } (m�
     }
 plan-report-months = Theo tháng (đơn vị): { $months }
 plan-report-units-head = Theo đơn vị được giao chỉ tiêu:
+plan-report-provinces-head = Theo tỉnh, thành phố:
+plan-report-province = • { $name } — { $done } / { $target } đơn vị ({ $pct }){ $behind }; { $donations } lượt hiến, nhắc lại { $repeat }; { $reached } người được vận động; { $drives } đợt
 plan-report-unit = • { $name }{ $illustrative } — { $done } / { $target } đơn vị ({ $pct }){ $behind }
 plan-report-unit-behind = {" "}⚠ chậm tiến độ
 plan-report-illustrative = (* chỉ tiêu minh hoạ, không phải của Ban Chỉ đạo.)

@@ -93,10 +93,10 @@ pub(crate) enum Touch<'a> {
     /// audience's province with [`Need::Audience`], their stopping with [`Need::SenderOf`].
     Own,
     /// A list, a count or a lookup: its use case reads it through the person's scope, in
-    /// the store's queries (`Roles::staff_in`).
+    /// the store's queries (`Roles::staff_in`); a target set is their province's plan's.
     Listed,
-    /// Not yet divided by province (the audit log, the year plan and its targets, the
-    /// blood stock's levels, files, delivery health): national staff only.
+    /// Not yet divided by province (the audit log, the blood stock's levels, files,
+    /// delivery health): national staff only.
     Nation,
     /// Something of this province (a new drive, a call-out's patient's province).
     Province(Province),
@@ -167,6 +167,8 @@ pub(crate) fn touches(request: &Request) -> Touch<'_> {
             | DriveRequest::Month { .. }
             | DriveRequest::CampaignList
             | DriveRequest::DonorMap
+            | DriveRequest::PlanReport { .. }
+            | DriveRequest::SetTarget { .. }
             | DriveRequest::DriveForm { edit: None } => Listed,
             DriveRequest::SignUp { .. }
             | DriveRequest::CancelSignUp { .. }
@@ -186,9 +188,7 @@ pub(crate) fn touches(request: &Request) -> Touch<'_> {
                 None => Thing(Owned::Donor(*donor)),
             },
             DriveRequest::RemoveDonation { id } => Thing(Owned::Donation(*id)),
-            DriveRequest::PlanReport { .. }
-            | DriveRequest::SetTarget { .. }
-            | DriveRequest::ImportCalendar { .. }
+            DriveRequest::ImportCalendar { .. }
             | DriveRequest::ImportDonations { .. }
             | DriveRequest::FileProgress { .. } => Nation,
             DriveRequest::DriveForm { edit: Some(id) }

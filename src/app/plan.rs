@@ -9,6 +9,7 @@ use crate::domain::club::Roles;
 use crate::domain::plan::{
     HonouredDonor, Honours, Plan, PlanFigures, TargetChange, YearTargets, milestone_crossed,
 };
+use crate::domain::province::Province;
 use crate::domain::scope::Scope;
 use crate::domain::text::fold;
 use crate::engine::DriveOutcome;
@@ -17,18 +18,30 @@ use crate::store::{PlanLoaded, Tx};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 
 impl App {
-    /// Store a plan's targets and units for `year` (all in one transaction).
-    pub async fn load_plan(&self, year: i32, plan: &Plan) -> anyhow::Result<PlanLoaded> {
+    /// Store a plan's targets and units for `year` (all in one transaction): `province`'s
+    /// plan, or the whole deployment's (`None`).
+    pub async fn load_plan(
+        &self,
+        year: i32,
+        province: Option<Province>,
+        plan: &Plan,
+    ) -> anyhow::Result<PlanLoaded> {
         let now = self.clock().now().timestamp_millis();
-        self.store().load_plan(year, plan, now).await
+        self.store().load_plan(year, province, plan, now).await
     }
 
-    /// The year's figures up to `today` (or the whole year, once it is over).
-    pub async fn plan_figures(&self, year: i32, today: NaiveDate) -> anyhow::Result<PlanFigures> {
+    /// The year's figures up to `today` (or the whole year, once it is over), within
+    /// `scope`: the whole country (with each province's line), or some provinces.
+    pub async fn plan_figures(
+        &self,
+        year: i32,
+        today: NaiveDate,
+        scope: Scope,
+    ) -> anyhow::Result<PlanFigures> {
         let (until, bounds) = self.plan_span(year, today)?;
         let figures = self
             .store()
-            .plan_figures(year, until, bounds, &self.config().blood_units)
+            .plan_figures(year, until, bounds, &self.config().blood_units, scope)
             .await?;
         Ok(not_begun(figures, today))
     }
@@ -38,6 +51,7 @@ impl App {
     pub(super) async fn plan_report(
         &self,
         tx: &mut Tx,
+        scope: Scope,
         year: Option<i32>,
         unit: Option<String>,
         now: DateTime<Utc>,
@@ -46,7 +60,7 @@ impl App {
         let year = year.unwrap_or(today.year());
         let (until, bounds) = self.plan_span(year, today)?;
         let mut figures = tx
-            .plan_figures(year, until, bounds, &self.config().blood_units)
+            .plan_figures(year, until, bounds, &self.config().blood_units, scope)
             .await?;
         if let Some(u) = &unit {
             let want = fold(u);
@@ -100,7 +114,7 @@ impl App {
         today: NaiveDate,
         actor: &str,
     ) -> anyhow::Result<Honours> {
-        let figures = self.plan_figures(year, today).await?;
+        let figures = self.plan_figures(year, today, Scope::NATION).await?;
         let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(figures.until);
         let until = figures.until;
         let mut tx = self.store().begin().await?;
@@ -162,15 +176,21 @@ impl App {
         })
     }
 
-    /// The schools and workplaces of the plan whose name (or code) holds `text`, diacritics
-    /// and case aside: up to 8, the closest (starting with it) first.
-    pub(super) async fn find_units(&self, tx: &mut Tx, text: &str) -> anyhow::Result<Vec<Item>> {
+    /// The schools and workplaces of the plan (of the donor's province, or of none) whose
+    /// name (or code) holds `text`, diacritics and case aside: up to 8, the closest
+    /// (starting with it) first.
+    pub(super) async fn find_units(
+        &self,
+        tx: &mut Tx,
+        donor: i64,
+        text: &str,
+    ) -> anyhow::Result<Vec<Item>> {
         let want = fold(text);
         if want.is_empty() {
             return Ok(Vec::new());
         }
         let mut found: Vec<(bool, Item)> = tx
-            .person_units()
+            .person_units(donor)
             .await?
             .into_iter()
             .filter_map(|(id, code, name)| {
@@ -183,11 +203,13 @@ impl App {
         Ok(found.into_iter().take(8).map(|(_, i)| i).collect())
     }
 
-    /// Set one of the year's targets (this year's when `year` is none), audited under `actor`.
+    /// Set one of the year's targets (this year's when `year` is none) of `province`'s plan
+    /// (`None`: the whole deployment's), audited under `actor`.
     pub(super) async fn set_target(
         &self,
         tx: &mut Tx,
         actor: &str,
+        province: Option<Province>,
         year: Option<i32>,
         change: TargetChange,
         now: DateTime<Utc>,
@@ -197,23 +219,27 @@ impl App {
         tx.audit(
             actor,
             AuditAction::PlanTargetSet,
-            &format!("year:{year} {}", change.code()),
+            &match province {
+                Some(p) => format!("year:{year} {} province:{}", change.code(), p.code()),
+                None => format!("year:{year} {}", change.code()),
+            },
             None,
             now_ms,
         )
         .await?;
-        tx.set_year_target(year, change, now_ms).await
+        tx.set_year_target(year, province, change, now_ms).await
     }
 
     /// [`App::set_target`] from the command line (`hienmau plan target`).
     pub async fn set_year_target(
         &self,
+        province: Option<Province>,
         year: Option<i32>,
         change: TargetChange,
     ) -> anyhow::Result<YearTargets> {
         let mut tx = self.store().begin().await?;
         let t = self
-            .set_target(&mut tx, "cli", year, change, self.clock().now())
+            .set_target(&mut tx, "cli", province, year, change, self.clock().now())
             .await?;
         tx.commit().await?;
         Ok(t)

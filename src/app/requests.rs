@@ -262,9 +262,10 @@ impl App {
                 any: member.is_some() && tx.has_person_units().await?,
                 asked,
             },
-            DriveRequest::FindUnit { text } => {
-                DriveOutcome::UnitsFound(self.find_units(tx, &text).await?)
-            }
+            DriveRequest::FindUnit { text } => match member {
+                Some(d) => DriveOutcome::UnitsFound(self.find_units(tx, d, &text).await?),
+                None => return Ok(Outcome::Refused),
+            },
             DriveRequest::SetUnit { id } => match member {
                 Some(d) => match tx.set_donor_unit(d, id).await? {
                     Some(name) => DriveOutcome::UnitSet { name },
@@ -272,12 +273,22 @@ impl App {
                 },
                 None => return Ok(Outcome::Refused),
             },
+            // National staff set the whole deployment's plan, a province's staff their
+            // province's (staff of several provinces say which on the command line).
             DriveRequest::SetTarget { year, change } => {
+                let province = match (scope.is_nation(), scope.single()) {
+                    (true, _) => None,
+                    (false, Some(p)) => Some(p),
+                    (false, None) => return Ok(Outcome::Refused),
+                };
                 let actor = tx.account_ref(me).await?;
-                DriveOutcome::TargetSet(self.set_target(tx, &actor, year, change, now).await?)
+                DriveOutcome::TargetSet(
+                    self.set_target(tx, &actor, province, year, change, now)
+                        .await?,
+                )
             }
             DriveRequest::PlanReport { year, unit } => {
-                self.plan_report(tx, year, unit, now).await?
+                self.plan_report(tx, scope, year, unit, now).await?
             }
             DriveRequest::DriveForm { edit } => self.drive_form(tx, scope, edit, now).await?,
             DriveRequest::SaveDrive { input } => self.save_drive(tx, me, input, now).await?.into(),

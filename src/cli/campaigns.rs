@@ -85,7 +85,7 @@ async fn import_calendar(
                 .str("plan", "none");
             if let Some(p) = &plan {
                 let y = p.targets.as_ref().map_or(year, |t| t.year);
-                let loaded = app.load_plan(y, p).await?;
+                let loaded = app.load_plan(y, None, p).await?;
                 stored = stored
                     .str("plan", y.to_string())
                     .str("targets", if loaded.targets { "yes" } else { "no" })

@@ -322,7 +322,7 @@ pub async fn load_demo(app: &App) -> anyhow::Result<String> {
     for y in [year, year + 1] {
         let plan = crate::domain::plan::parse_plan_toml(DEMO_PLAN, y)
             .map_err(|e| unreadable("plan", e))?;
-        app.load_plan(y, &plan).await?;
+        app.load_plan(y, None, &plan).await?;
         let units = app.store().unit_codes().await?;
         for text in [DEMO_CALENDAR, DEMO_POINTS] {
             let calendar = crate::domain::campaign::parse_calendar_file(text, y, &units)

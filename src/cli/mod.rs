@@ -206,10 +206,15 @@ pub enum PlanAction {
         /// The year (default: this year, or the file's `[year] year`).
         #[arg(long)]
         year: Option<i32>,
+        /// One province's plan ("Hải Phòng", hai-phong): its targets, and the province of
+        /// its units that name none. Without it the plan is the whole deployment's.
+        #[arg(long)]
+        province: Option<String>,
     },
     /// Where the province and each unit stand against the plan today: units of blood (250 ml
     /// each), against the same day last year, by month, the repeat share, people reached,
-    /// the share of the population; units behind their pace flagged.
+    /// the share of the population; units behind their pace flagged. The whole country by
+    /// default (`--nation`): the provinces' plans added up, and each province's line.
     Report {
         /// The year (default: this year).
         #[arg(long)]
@@ -217,11 +222,20 @@ pub enum PlanAction {
         /// One CSV row for the province, one per month and one per unit.
         #[arg(long)]
         csv: bool,
+        /// One province only.
+        #[arg(long, conflicts_with = "nation")]
+        province: Option<String>,
+        /// The whole country, each province on its line (the default).
+        #[arg(long)]
+        nation: bool,
     },
     /// Set one of the year's targets, as in chat (`/chitieu`): `hienmau plan target 2026 đơn
     /// vị 30000`, `… người 58000-61000`, `… nhắc lại 70%`, `… dân số 2100000`, `… tỷ lệ
     /// 1,1%`, `… đợt 160` (English: units, people, repeat, population, share, drives).
     Target {
+        /// One province's plan; without it the whole deployment's.
+        #[arg(long)]
+        province: Option<String>,
         /// The year (optional), the target's name and its value: `2026 đơn vị 30000`,
         /// `người 58000-61000`, `nhắc lại 70%`.
         #[arg(required = true, num_args = 1..)]

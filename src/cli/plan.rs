@@ -2,6 +2,7 @@
 
 use super::PlanAction;
 use crate::app::App;
+use crate::domain::scope::Scope;
 use crate::domain::text::SpreadsheetCsv;
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -114,11 +115,28 @@ pub async fn plan(app: &App, action: PlanAction, today: NaiveDate) -> anyhow::Re
     let lang = app.config().language;
     let cat = app.catalogue();
     match action {
-        PlanAction::Load { file, year } => load(app, &file, year.unwrap_or(today.year())).await,
-        PlanAction::Report { year, csv } => {
-            report_plan(app, year.unwrap_or(today.year()), csv, today).await
+        PlanAction::Load {
+            file,
+            year,
+            province,
+        } => {
+            let province = province.map(|p| super::province_arg(&p)).transpose()?;
+            load(app, &file, year.unwrap_or(today.year()), province).await
         }
-        PlanAction::Target { words } => {
+        PlanAction::Report {
+            year,
+            csv,
+            province,
+            nation: _,
+        } => {
+            let scope = match province {
+                Some(p) => Scope::province(super::province_arg(&p)?),
+                None => Scope::NATION,
+            };
+            report_plan(app, year.unwrap_or(today.year()), csv, today, scope).await
+        }
+        PlanAction::Target { words, province } => {
+            let province = province.map(|p| super::province_arg(&p)).transpose()?;
             let Some((year, change)) = crate::domain::plan::parse_target_change(&words.join(" "))
             else {
                 anyhow::bail!(
@@ -128,7 +146,7 @@ pub async fn plan(app: &App, action: PlanAction, today: NaiveDate) -> anyhow::Re
                         .replace("/target", "hienmau plan target")
                 );
             };
-            let t = app.set_year_target(year, change).await?;
+            let t = app.set_year_target(province, year, change).await?;
             Ok(cat.render(lang, &crate::engine::plan::targets_msg(&t, lang)) + "\n")
         }
         PlanAction::Honours { year, csv } => {
@@ -144,7 +162,12 @@ pub async fn plan(app: &App, action: PlanAction, today: NaiveDate) -> anyhow::Re
 }
 
 /// `hienmau plan load FILE [--year Y]`: the targets (TOML) or the units (CSV), all or nothing.
-async fn load(app: &App, file: &std::path::Path, year: i32) -> anyhow::Result<String> {
+async fn load(
+    app: &App,
+    file: &std::path::Path,
+    year: i32,
+    province: Option<crate::domain::province::Province>,
+) -> anyhow::Result<String> {
     use crate::domain::plan::{Plan, parse_allocation_csv, parse_plan_toml};
     use crate::messages::{Msg, MsgId};
     let (cat, lang) = (app.catalogue(), app.config().language);
@@ -174,7 +197,7 @@ async fn load(app: &App, file: &std::path::Path, year: i32) -> anyhow::Result<St
         }
     };
     let year = plan.targets.as_ref().map_or(year, |t| t.year);
-    let loaded = app.load_plan(year, &plan).await?;
+    let loaded = app.load_plan(year, province, &plan).await?;
     let msg = Msg::new(MsgId::PlanLoaded)
         .str("year", year.to_string())
         .str("targets", if loaded.targets { "yes" } else { "no" })
@@ -183,9 +206,15 @@ async fn load(app: &App, file: &std::path::Path, year: i32) -> anyhow::Result<St
 }
 
 /// `hienmau plan report [--year Y] [--csv]`: the year's figures against the plan.
-async fn report_plan(app: &App, year: i32, csv: bool, today: NaiveDate) -> anyhow::Result<String> {
+async fn report_plan(
+    app: &App,
+    year: i32,
+    csv: bool,
+    today: NaiveDate,
+    scope: Scope,
+) -> anyhow::Result<String> {
     let (cat, lang) = (app.catalogue(), app.config().language);
-    let f = app.plan_figures(year, today).await?;
+    let f = app.plan_figures(year, today, scope).await?;
     if csv {
         return plan_csv(app, year, &f);
     }
@@ -207,6 +236,13 @@ fn plan_csv(app: &App, year: i32, f: &crate::domain::plan::PlanFigures) -> anyho
     let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
     let pct = |v: Option<f64>| v.map(|v| format!("{:.0}", v)).unwrap_or_default();
     let yes = say(MsgId::PlanBehindYes);
+    let behind = |pace: Option<crate::domain::plan::Pace>| {
+        if pace.is_some_and(|p| p.behind()) {
+            yes.clone()
+        } else {
+            String::new()
+        }
+    };
     let mut w = SpreadsheetCsv::new(true);
     w.row(say(MsgId::PlanCsvHeader).split(','))?;
     let pace = f.pace();
@@ -219,14 +255,28 @@ fn plan_csv(app: &App, year: i32, f: &crate::domain::plan::PlanFigures) -> anyho
         units_text(f.units_done, vi),
         pct(pace.map(|p| p.done_pct)),
         pct(pace.map(|p| p.year_pct)),
-        if pace.is_some_and(|p| p.behind()) {
-            yes.clone()
-        } else {
-            String::new()
-        },
+        behind(pace),
         f.donations.to_string(),
         units_text(f.units_last_year, vi),
     ])?;
+    // The national roll-up: a row per province (its code; the row above, with none, is
+    // their sum).
+    for p in &f.provinces {
+        let pace = f.province_pace(p);
+        w.row([
+            say(MsgId::PlanLevelProvince),
+            p.province.code().to_string(),
+            p.province.name().to_string(),
+            String::new(),
+            num(p.targets.as_ref().and_then(|t| t.units)),
+            units_text(p.units_done, vi),
+            pct(pace.map(|p| p.done_pct)),
+            pct(pace.map(|p| p.year_pct)),
+            behind(pace),
+            p.donations.to_string(),
+            String::new(),
+        ])?;
+    }
     let months = f.until.month() as usize;
     for (i, u) in f.by_month.iter().take(months).enumerate() {
         w.row([
@@ -254,11 +304,7 @@ fn plan_csv(app: &App, year: i32, f: &crate::domain::plan::PlanFigures) -> anyho
             units_text(u.units_done, vi),
             pct(pace.map(|p| p.done_pct)),
             pct(pace.map(|p| p.year_pct)),
-            if pace.is_some_and(|p| p.behind()) {
-                yes.clone()
-            } else {
-                String::new()
-            },
+            behind(pace),
             u.donations.to_string(),
             String::new(),
         ])?;

@@ -111,6 +111,42 @@ pub struct YearTargets {
     pub drives: Option<i64>,
 }
 
+impl YearTargets {
+    /// Several provinces' targets as one (the national roll-up): counts add up; the repeat
+    /// share is weighted by the units aimed at, the population share by the population.
+    /// `None` when there are none.
+    pub fn sum(year: i32, all: &[YearTargets]) -> Option<YearTargets> {
+        if all.is_empty() {
+            return None;
+        }
+        fn add(values: impl Iterator<Item = Option<i64>>) -> Option<i64> {
+            values.flatten().reduce(|a, b| a.saturating_add(b))
+        }
+        fn weighted(pairs: impl Iterator<Item = (Option<i64>, Option<i64>)>) -> Option<i64> {
+            let (mut num, mut den) = (0i128, 0i128);
+            for (value, weight) in pairs {
+                if let (Some(v), Some(w)) = (value, weight.filter(|w| *w > 0)) {
+                    num += i128::from(v) * i128::from(w);
+                    den += i128::from(w);
+                }
+            }
+            (den > 0).then(|| i64::try_from((num + den / 2) / den).unwrap_or(i64::MAX))
+        }
+        Some(YearTargets {
+            year,
+            units: add(all.iter().map(|t| t.units)),
+            people_min: add(all.iter().map(|t| t.people_min)),
+            people_max: add(all.iter().map(|t| t.people_max)),
+            repeat_pct: weighted(all.iter().map(|t| (t.repeat_pct, t.units))),
+            population: add(all.iter().map(|t| t.population)),
+            population_share_bp: weighted(
+                all.iter().map(|t| (t.population_share_bp, t.population)),
+            ),
+            drives: add(all.iter().map(|t| t.drives)),
+        })
+    }
+}
+
 /// One of the year's targets changed by a coordinator (chat `/chitieu`, `hienmau plan
 /// target`): the others stay as they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -652,6 +688,31 @@ pub struct PlanFigures {
     /// Units of blood by month, January first.
     pub by_month: [f64; 12],
     pub units: Vec<UnitFigures>,
+    /// The national roll-up (several provinces in the scope): each province's year, by
+    /// name. Empty for one province's own figures, and when only one province has a plan
+    /// or anything counted (its line would say the total again).
+    pub provinces: Vec<ProvinceYear>,
+}
+
+/// One province's year in the national roll-up: what its stored rows count (a donation's,
+/// a drive's, a person reached's province) against its plan's targets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProvinceYear {
+    pub province: Province,
+    pub targets: Option<YearTargets>,
+    pub units_done: f64,
+    pub donations: i64,
+    pub repeat: i64,
+    pub reached: i64,
+    pub drives: i64,
+}
+
+impl Eq for ProvinceYear {}
+
+impl ProvinceYear {
+    pub fn repeat_pct(&self) -> Option<f64> {
+        (self.donations > 0).then(|| self.repeat as f64 * 100.0 / self.donations as f64)
+    }
 }
 
 /// A club's year in the contest among donor clubs: its members' donations, the members who
@@ -779,6 +840,12 @@ impl PlanFigures {
         Some(self.donors as f64 * 100.0 / p as f64)
     }
 
+    /// A province's units against its plan, at the same point of the year.
+    pub fn province_pace(&self, p: &ProvinceYear) -> Option<Pace> {
+        let (day, days) = self.day_of_year();
+        Pace::of(p.units_done, p.targets.as_ref()?.units?, day, days)
+    }
+
     /// A unit's units against its allocation.
     pub fn unit_pace(&self, u: &UnitFigures) -> Option<Pace> {
         let (day, days) = self.day_of_year();
@@ -827,6 +894,37 @@ impl Pace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provinces_targets_add_up_and_shares_are_weighted() {
+        let t = |units, repeat, population, share, people| YearTargets {
+            year: 2026,
+            units: Some(units),
+            people_min: Some(people),
+            people_max: None,
+            repeat_pct: Some(repeat),
+            population: Some(population),
+            population_share_bp: Some(share),
+            drives: None,
+        };
+        let sum = YearTargets::sum(
+            2026,
+            &[
+                t(30_000, 70, 2_000_000, 150, 58_000),
+                t(10_000, 50, 1_000_000, 90, 20_000),
+            ],
+        )
+        .unwrap();
+        assert_eq!(sum.units, Some(40_000));
+        assert_eq!(sum.people_min, Some(78_000));
+        // No province gave a figure: none for the nation either.
+        assert_eq!((sum.people_max, sum.drives), (None, None));
+        // (70 × 30,000 + 50 × 10,000) / 40,000 = 65; (150 × 2M + 90 × 1M) / 3M = 130.
+        assert_eq!(sum.repeat_pct, Some(65));
+        assert_eq!(sum.population_share_bp, Some(130));
+        assert_eq!(sum.population, Some(3_000_000));
+        assert_eq!(YearTargets::sum(2026, &[]), None);
+    }
 
     const HAI_PHONG: &str = r#"
 [year]

@@ -26,6 +26,7 @@ pub fn plan_report(catalogue: &Catalogue, lang: Lang, f: &PlanFigures) -> Vec<Ms
     ];
     let Some(t) = &f.targets else {
         out.push(Msg::new(MsgId::PlanReportNone).str("year", f.year.to_string()));
+        out.extend(province_lines(catalogue, lang, f));
         return out;
     };
     let pace = f.pace();
@@ -112,6 +113,48 @@ pub fn plan_report(catalogue: &Catalogue, lang: Lang, f: &PlanFigures) -> Vec<Ms
         if f.units.iter().any(|u| u.illustrative) {
             out.push(Msg::new(MsgId::PlanReportIllustrative));
         }
+    }
+    out.extend(province_lines(catalogue, lang, f));
+    out
+}
+
+/// The national roll-up's lines: each province's units against its plan (and its pace),
+/// donations and their repeat share, people reached, drives.
+pub fn province_lines(catalogue: &Catalogue, lang: Lang, f: &PlanFigures) -> Vec<Msg> {
+    if f.provinces.is_empty() {
+        return Vec::new();
+    }
+    let vi = lang == Lang::Vi;
+    let none = catalogue.render(lang, &Msg::new(MsgId::PlanReportNoneValue));
+    let mut out = vec![Msg::new(MsgId::PlanReportProvincesHead)];
+    for p in &f.provinces {
+        let pace = f.province_pace(p);
+        let behind = if pace.is_some_and(|p| p.behind()) {
+            catalogue.render(lang, &Msg::new(MsgId::PlanReportUnitBehind))
+        } else {
+            String::new()
+        };
+        out.push(
+            Msg::new(MsgId::PlanReportProvince)
+                .str("name", p.province.name())
+                .str("done", figure(p.units_done, vi))
+                .str(
+                    "target",
+                    p.targets
+                        .as_ref()
+                        .and_then(|t| t.units)
+                        .map_or(none.clone(), |v| figure(v as f64, vi)),
+                )
+                .str("pct", pace.map_or(none.clone(), |p| pct(p.done_pct) + "%"))
+                .str("behind", behind)
+                .num("donations", p.donations as f64)
+                .str(
+                    "repeat",
+                    p.repeat_pct().map_or(none.clone(), |r| pct(r) + "%"),
+                )
+                .num("reached", p.reached as f64)
+                .num("drives", p.drives as f64),
+        );
     }
     out
 }

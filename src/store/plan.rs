@@ -4,10 +4,11 @@
 use super::figures::{DRIVE_HELD, NEW_DONOR};
 use super::*;
 use crate::domain::plan::{
-    ClubStanding, HonouredFamily, Plan, PlanFigures, TargetChange, UnitConvention, UnitFigures,
-    UnitKind, YearTargets, rank_clubs,
+    ClubStanding, HonouredFamily, Plan, PlanFigures, ProvinceYear, TargetChange, UnitConvention,
+    UnitFigures, UnitKind, YearTargets, rank_clubs,
 };
 use crate::domain::province::Province;
+use crate::domain::scope::Scope;
 use anyhow::Context;
 use chrono::Datelike;
 
@@ -73,14 +74,23 @@ impl Store {
     /// Store a plan for `year` in one transaction: the year's targets (replacing those of
     /// that year), and each unit (by its code: a unit already stored is updated) with its
     /// allocation for the year.
-    pub async fn load_plan(&self, year: i32, plan: &Plan, now: i64) -> anyhow::Result<PlanLoaded> {
+    /// The targets are `province`'s plan, or the whole deployment's (`None`); a unit without
+    /// a province of its own in the plan belongs to `province`.
+    pub async fn load_plan(
+        &self,
+        year: i32,
+        province: Option<Province>,
+        plan: &Plan,
+        now: i64,
+    ) -> anyhow::Result<PlanLoaded> {
         let _gate = self.gate().await?;
         let mut tx = self.pool.begin().await?;
         if let Some(t) = &plan.targets {
             sqlx::query(
                 "INSERT INTO year_targets (year, units, people_min, people_max, repeat_pct, \
-                 population, population_share_bp, drives, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (year) DO UPDATE SET \
+                 population, population_share_bp, drives, updated_at, province) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                 ON CONFLICT (year, province) DO UPDATE SET \
                  units = excluded.units, people_min = excluded.people_min, \
                  people_max = excluded.people_max, repeat_pct = excluded.repeat_pct, \
                  population = excluded.population, \
@@ -96,6 +106,7 @@ impl Store {
             .bind(t.population_share_bp)
             .bind(t.drives)
             .bind(now)
+            .bind(province.map_or("", |p| p.code()))
             .execute(&mut *tx)
             .await
             .context("storing the year's targets")?;
@@ -111,7 +122,7 @@ impl Store {
             .bind(&u.code)
             .bind(&u.name)
             .bind(u.kind.code())
-            .bind(u.province.map(|p| p.code()))
+            .bind(u.province.or(province).map(|p| p.code()))
             .bind(u.illustrative)
             .bind(now)
             .fetch_one(&mut *tx)
@@ -146,9 +157,10 @@ impl Store {
         until: NaiveDate,
         bounds: (i64, i64),
         c: &UnitConvention,
+        scope: Scope,
     ) -> anyhow::Result<PlanFigures> {
         let mut conn = self.pool.acquire().await?;
-        plan_figures(&mut conn, year, until, bounds, c).await
+        plan_figures(&mut conn, year, until, bounds, c, scope).await
     }
 }
 
@@ -245,21 +257,29 @@ impl Tx {
     }
 
     /// The units a person belongs to: (id, code, name).
-    pub async fn person_units(&mut self) -> anyhow::Result<Vec<(i64, String, String)>> {
+    /// The units a person belongs to, of this donor's province and of none (a donor who
+    /// did not say their province sees those of none).
+    pub async fn person_units(&mut self, donor: i64) -> anyhow::Result<Vec<(i64, String, String)>> {
         Ok(sqlx::query_as(&format!(
-            "SELECT id, code, name FROM units WHERE kind IN ({PERSON_KINDS}) ORDER BY name"
+            "SELECT id, code, name FROM units WHERE kind IN ({PERSON_KINDS}) \
+             AND (province IS NULL OR province = \
+               (SELECT d.province FROM donors d WHERE d.id = $1)) ORDER BY name"
         ))
+        .bind(donor)
         .fetch_all(&mut *self.tx)
         .await?)
     }
 
-    /// The donor belongs to the unit `id` (one a person belongs to): its name, or `None`
-    /// when there is no such unit.
+    /// The donor belongs to the unit `id` (one a person belongs to, of their province or of
+    /// none, as [`Tx::person_units`] offers): its name, or `None` when there is no such unit.
     pub async fn set_donor_unit(&mut self, donor: i64, id: i64) -> anyhow::Result<Option<String>> {
         let name: Option<String> = sqlx::query_scalar(&format!(
-            "SELECT name FROM units WHERE id = $1 AND kind IN ({PERSON_KINDS})"
+            "SELECT name FROM units WHERE id = $1 AND kind IN ({PERSON_KINDS}) \
+             AND (province IS NULL OR province = \
+               (SELECT d.province FROM donors d WHERE d.id = $2))"
         ))
         .bind(id)
+        .bind(donor)
         .fetch_optional(&mut *self.tx)
         .await?;
         if name.is_some() {
@@ -272,10 +292,12 @@ impl Tx {
         Ok(name)
     }
 
-    /// Set one of `year`'s targets (the others stay), in one statement; the targets after.
+    /// Set one of `year`'s targets (the others stay) for a province's plan, or the whole
+    /// deployment's (`None`), in one statement; that plan's targets after.
     pub async fn set_year_target(
         &mut self,
         year: i32,
+        province: Option<Province>,
         change: TargetChange,
         now: i64,
     ) -> anyhow::Result<YearTargets> {
@@ -288,28 +310,36 @@ impl Tx {
             TargetChange::Drives(n) => ("drives", [Some(n), None]),
         };
         let names: Vec<&str> = cols.split(", ").collect();
-        let binds: Vec<String> = (0..names.len()).map(|i| format!("${}", i + 3)).collect();
+        let binds: Vec<String> = (0..names.len()).map(|i| format!("${}", i + 4)).collect();
         let set: Vec<String> = names
             .iter()
             .map(|c| format!("{c} = excluded.{c}"))
             .collect();
         let sql = format!(
-            "INSERT INTO year_targets (year, updated_at, {cols}) VALUES ($1, $2, {}) \
-             ON CONFLICT (year) DO UPDATE SET updated_at = excluded.updated_at, {}",
+            "INSERT INTO year_targets (year, updated_at, province, {cols}) \
+             VALUES ($1, $2, $3, {}) \
+             ON CONFLICT (year, province) DO UPDATE SET updated_at = excluded.updated_at, {}",
             binds.join(", "),
             set.join(", ")
         );
-        let mut q = sqlx::query(&sql).bind(year).bind(now);
+        let mut q = sqlx::query(&sql)
+            .bind(year)
+            .bind(now)
+            .bind(province.map_or("", |p| p.code()));
         for v in values.iter().take(names.len()) {
             q = q.bind(v);
         }
         q.execute(&mut *self.tx).await.context("setting a target")?;
-        Ok(year_targets(&mut self.tx, year)
-            .await?
-            .unwrap_or(YearTargets {
-                year,
-                ..YearTargets::default()
-            }))
+        let scope = province.map_or(Scope::NATION, Scope::province);
+        let (whole, provinces) = year_targets(&mut self.tx, year, scope).await?;
+        let set = match province {
+            Some(p) => provinces.into_iter().find(|(q, _)| *q == p).map(|(_, t)| t),
+            None => whole,
+        };
+        Ok(set.unwrap_or(YearTargets {
+            year,
+            ..YearTargets::default()
+        }))
     }
 
     /// Families of two or more with a donation between `from` and `to`, most donations in
@@ -382,8 +412,9 @@ impl Tx {
         until: NaiveDate,
         bounds: (i64, i64),
         c: &UnitConvention,
+        scope: Scope,
     ) -> anyhow::Result<PlanFigures> {
-        plan_figures(&mut self.tx, year, until, bounds, c).await
+        plan_figures(&mut self.tx, year, until, bounds, c, scope).await
     }
 }
 
@@ -429,46 +460,65 @@ async fn club_standings(
     Ok(out)
 }
 
+/// A year's targets within `scope`, and each province's (those of the scope). The whole
+/// country's are the provinces' added up when any province has a plan, else the
+/// deployment's own (province ''); a province's staff read their provinces' plans.
 async fn year_targets(
     conn: &mut sqlx::AnyConnection,
     year: i32,
-) -> anyhow::Result<Option<YearTargets>> {
-    sqlx::query("SELECT * FROM year_targets WHERE year = $1")
+    scope: Scope,
+) -> anyhow::Result<(Option<YearTargets>, Vec<(Province, YearTargets)>)> {
+    let mut whole = None;
+    let mut provinces = Vec::new();
+    for r in sqlx::query("SELECT * FROM year_targets WHERE year = $1")
         .bind(year)
-        .fetch_optional(&mut *conn)
+        .fetch_all(&mut *conn)
         .await?
-        .map(|r| -> anyhow::Result<YearTargets> {
-            Ok(YearTargets {
-                year,
-                units: r.try_get("units")?,
-                people_min: r.try_get("people_min")?,
-                people_max: r.try_get("people_max")?,
-                repeat_pct: r.try_get("repeat_pct")?,
-                population: r.try_get("population")?,
-                population_share_bp: r.try_get("population_share_bp")?,
-                drives: r.try_get("drives")?,
-            })
-        })
-        .transpose()
+    {
+        let t = YearTargets {
+            year,
+            units: r.try_get("units")?,
+            people_min: r.try_get("people_min")?,
+            people_max: r.try_get("people_max")?,
+            repeat_pct: r.try_get("repeat_pct")?,
+            population: r.try_get("population")?,
+            population_share_bp: r.try_get("population_share_bp")?,
+            drives: r.try_get("drives")?,
+        };
+        let code: String = r.try_get("province")?;
+        match Province::from_code(&code) {
+            Some(p) if scope.covers(Some(p)) => provinces.push((p, t)),
+            Some(_) => {}
+            None if code.is_empty() && scope.is_nation() => whole = Some(t),
+            None => {}
+        }
+    }
+    let ours: Vec<YearTargets> = provinces.iter().map(|(_, t)| t.clone()).collect();
+    let targets = YearTargets::sum(year, &ours).or(whole);
+    Ok((targets, provinces))
 }
 
+/// The year's figures within a staff `scope` (stored provinces: a donation's, a drive's, a
+/// person reached's, a unit's), with each province's line when the scope holds several.
 async fn plan_figures(
     conn: &mut sqlx::AnyConnection,
     year: i32,
     until: NaiveDate,
     (year_start_ms, drives_until_ms): (i64, i64),
     c: &UnitConvention,
+    scope: Scope,
 ) -> anyhow::Result<PlanFigures> {
-    let targets = year_targets(conn, year).await?;
+    let (targets, province_targets) = year_targets(conn, year, scope).await?;
     let units = units_sql(c);
     let from = format!("{year:04}-01-01");
     let to = date_text(until);
+    let donations_in = scope_clause("n.province", scope);
     let totals = sqlx::query(&format!(
         "SELECT {units} AS units, COUNT(*) AS donations, \
          COUNT(*) FILTER (WHERE n.repeat_donor) AS repeats, \
          COUNT(DISTINCT n.donor_id) + COUNT(*) FILTER (WHERE n.donor_id IS NULL) \
            AS donors \
-         FROM donations n WHERE n.donated_on >= $1 AND n.donated_on <= $2"
+         FROM donations n WHERE n.donated_on >= $1 AND n.donated_on <= $2{donations_in}"
     ))
     .bind(&from)
     .bind(&to)
@@ -481,7 +531,8 @@ async fn plan_figures(
         .or_else(|| until.pred_opt().and_then(|d| d.with_year(year - 1)))
         .unwrap_or(until);
     let units_last_year: f64 = sqlx::query_scalar(&format!(
-        "SELECT {units} FROM donations n WHERE n.donated_on >= $1 AND n.donated_on <= $2"
+        "SELECT {units} FROM donations n WHERE n.donated_on >= $1 AND n.donated_on <= $2\
+         {donations_in}"
     ))
     .bind(format!("{:04}-01-01", year - 1))
     .bind(date_text(last_until))
@@ -490,7 +541,8 @@ async fn plan_figures(
     let mut by_month = [0.0; 12];
     for r in sqlx::query(&format!(
         "SELECT CAST(substr(n.donated_on, 6, 2) AS INTEGER) AS month, {units} AS units \
-         FROM donations n WHERE n.donated_on >= $1 AND n.donated_on <= $2 GROUP BY month"
+         FROM donations n WHERE n.donated_on >= $1 AND n.donated_on <= $2{donations_in} \
+         GROUP BY month"
     ))
     .bind(&from)
     .bind(&to)
@@ -505,10 +557,11 @@ async fn plan_figures(
             *slot = r.try_get("units")?;
         }
     }
-    let reached: i64 = sqlx::query_scalar(
+    let reached: i64 = sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM campaign_reach r JOIN campaigns c ON c.id = r.campaign_id \
-         WHERE c.year = $1",
-    )
+         WHERE c.year = $1{}",
+        scope_clause("r.province", scope)
+    ))
     .bind(year)
     .fetch_one(&mut *conn)
     .await?;
@@ -516,7 +569,8 @@ async fn plan_figures(
     let (drives, fixed_days): (i64, i64) = sqlx::query_as(&format!(
         "SELECT COUNT(*) FILTER (WHERE fixed_point_id IS NULL), \
          COUNT(*) FILTER (WHERE fixed_point_id IS NOT NULL) \
-         FROM drives WHERE {DRIVE_HELD} AND starts_at >= $1 AND starts_at < $2",
+         FROM drives WHERE {DRIVE_HELD} AND starts_at >= $1 AND starts_at < $2{}",
+        scope_clause("province", scope)
     ))
     .bind(year_start_ms)
     .bind(drives_until_ms)
@@ -531,7 +585,8 @@ async fn plan_figures(
          (SELECT COUNT(*) FROM donations n WHERE n.unit_id = u.id \
             AND n.donated_on >= $2 AND n.donated_on <= $3) AS donations \
          FROM units u LEFT JOIN unit_targets t ON t.unit_id = u.id AND t.year = $1 \
-         ORDER BY u.kind, u.name"
+         WHERE 1 = 1{} ORDER BY u.kind, u.name",
+        scope_clause("u.province", scope)
     ))
     .bind(year)
     .bind(&from)
@@ -566,5 +621,116 @@ async fn plan_figures(
         fixed_days,
         by_month,
         units: unit_rows,
+        provinces: match scope.single() {
+            Some(_) => Vec::new(),
+            None => {
+                province_years(
+                    conn,
+                    year,
+                    (&from, &to),
+                    (year_start_ms, drives_until_ms),
+                    &units,
+                    scope,
+                    province_targets,
+                )
+                .await?
+            }
+        },
     })
+}
+
+/// Each province's year within `scope` (the roll-up's lines): the provinces with a plan
+/// or with anything counted, by name; none when that is one province.
+async fn province_years(
+    conn: &mut sqlx::AnyConnection,
+    year: i32,
+    (from, to): (&str, &str),
+    (year_start_ms, drives_until_ms): (i64, i64),
+    units: &str,
+    scope: Scope,
+    targets: Vec<(Province, YearTargets)>,
+) -> anyhow::Result<Vec<ProvinceYear>> {
+    let donations = sqlx::query(&format!(
+        "SELECT n.province, {units} AS units, COUNT(*) AS donations, \
+         COUNT(*) FILTER (WHERE n.repeat_donor) AS repeats FROM donations n \
+         WHERE n.donated_on >= $1 AND n.donated_on <= $2 AND n.province IS NOT NULL{} \
+         GROUP BY n.province",
+        scope_clause("n.province", scope)
+    ))
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading the provinces' donations")?;
+    let reached = sqlx::query(&format!(
+        "SELECT r.province, COUNT(*) AS n FROM campaign_reach r \
+         JOIN campaigns c ON c.id = r.campaign_id \
+         WHERE c.year = $1 AND r.province IS NOT NULL{} GROUP BY r.province",
+        scope_clause("r.province", scope)
+    ))
+    .bind(year)
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading the provinces' reach")?;
+    let drives = sqlx::query(&format!(
+        "SELECT province, COUNT(*) AS n FROM drives WHERE {DRIVE_HELD} \
+         AND fixed_point_id IS NULL AND starts_at >= $1 AND starts_at < $2{} GROUP BY province",
+        scope_clause("province", scope)
+    ))
+    .bind(year_start_ms)
+    .bind(drives_until_ms)
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading the provinces' drives")?;
+    let mut by: std::collections::BTreeMap<Province, ProvinceYear> = Default::default();
+    let blank = |p: Province| ProvinceYear {
+        province: p,
+        targets: None,
+        units_done: 0.0,
+        donations: 0,
+        repeat: 0,
+        reached: 0,
+        drives: 0,
+    };
+    for (p, t) in targets {
+        by.entry(p).or_insert_with(|| blank(p)).targets = Some(t);
+    }
+    /// The line of a row's province (one of the scope's).
+    fn entry<'m>(
+        by: &'m mut std::collections::BTreeMap<Province, ProvinceYear>,
+        row: &sqlx::any::AnyRow,
+        scope: Scope,
+        blank: impl Fn(Province) -> ProvinceYear,
+    ) -> anyhow::Result<Option<&'m mut ProvinceYear>> {
+        let code: Option<String> = row.try_get("province")?;
+        Ok(code
+            .as_deref()
+            .and_then(Province::from_code)
+            .filter(|p| scope.covers(Some(*p)))
+            .map(|p| by.entry(p).or_insert_with(|| blank(p))))
+    }
+    for r in &donations {
+        if let Some(y) = entry(&mut by, r, scope, blank)? {
+            y.units_done = r.try_get("units")?;
+            y.donations = r.try_get("donations")?;
+            y.repeat = r.try_get("repeats")?;
+        }
+    }
+    for r in &reached {
+        if let Some(y) = entry(&mut by, r, scope, blank)? {
+            y.reached = r.try_get("n")?;
+        }
+    }
+    for r in &drives {
+        if let Some(y) = entry(&mut by, r, scope, blank)? {
+            y.drives = r.try_get("n")?;
+        }
+    }
+    let mut out: Vec<ProvinceYear> = by.into_values().collect();
+    // One province's line would only say the total again (a deployment for one province).
+    if out.len() < 2 {
+        out.clear();
+    }
+    out.sort_by_key(|y| crate::domain::text::fold(y.province.name()));
+    Ok(out)
 }

@@ -45,7 +45,11 @@ async fn load_plan(bot: &TestBot) {
     std::fs::write(&file, PLAN).unwrap();
     hienmau::cli::plan(
         &bot.app,
-        hienmau::cli::PlanAction::Load { file, year: None },
+        hienmau::cli::PlanAction::Load {
+            file,
+            year: None,
+            province: None,
+        },
         chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
     )
     .await

@@ -1707,7 +1707,11 @@ async fn check_year(seed: u64, size: usize) -> i64 {
     );
 
     // The plan report.
-    let f = w.app.plan_figures(2026, day(12, 31)).await.unwrap();
+    let f = w
+        .app
+        .plan_figures(2026, day(12, 31), hienmau::domain::scope::Scope::NATION)
+        .await
+        .unwrap();
     let units: f64 = year.iter().map(|n| Model::units(n)).sum();
     assert!(
         (f.units_done - units).abs() < 1e-6,

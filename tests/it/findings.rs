@@ -270,7 +270,11 @@ async fn a_centres_list_counts_for_its_drive_and_declared_histories_are_repeat_d
     );
     assert!(rows.last().unwrap().ends_with(",75"), "75% repeat: {csv}");
     // The plan: the university ran the drive, the firm the fixed point.
-    let f = w.app.plan_figures(2026, day(7, 20)).await.unwrap();
+    let f = w
+        .app
+        .plan_figures(2026, day(7, 20), hienmau::domain::scope::Scope::NATION)
+        .await
+        .unwrap();
     let unit = |code: &str| {
         f.units
             .iter()

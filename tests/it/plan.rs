@@ -17,7 +17,16 @@ fn day(m: u32, d: u32) -> NaiveDate {
 pub(crate) async fn load(bot: &TestBot, name: &str, text: &str) -> anyhow::Result<String> {
     let file = bot.db.with_file_name(name);
     std::fs::write(&file, text).unwrap();
-    plan(&bot.app, PlanAction::Load { file, year: None }, day(11, 22)).await
+    plan(
+        &bot.app,
+        PlanAction::Load {
+            file,
+            year: None,
+            province: None,
+        },
+        day(11, 22),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -107,6 +116,8 @@ async fn the_report_reads_the_year_against_its_plan_figure_by_figure() {
         PlanAction::Report {
             year: Some(2026),
             csv: false,
+            province: None,
+            nation: false,
         },
         day(11, 22),
     )
@@ -139,6 +150,8 @@ async fn the_report_reads_the_year_against_its_plan_figure_by_figure() {
         PlanAction::Report {
             year: Some(2026),
             csv: false,
+            province: None,
+            nation: false,
         },
         day(1, 20),
     )
@@ -151,6 +164,8 @@ async fn the_report_reads_the_year_against_its_plan_figure_by_figure() {
         PlanAction::Report {
             year: Some(2026),
             csv: true,
+            province: None,
+            nation: false,
         },
         day(11, 22),
     )
@@ -300,6 +315,8 @@ async fn a_fixed_point_takes_sign_ups_and_its_donations_count_for_its_unit() {
         PlanAction::Report {
             year: Some(2026),
             csv: false,
+            province: None,
+            nation: false,
         },
         day(4, 21),
     )
@@ -554,6 +571,8 @@ async fn a_donor_names_their_school_after_registering_and_their_donations_count_
         PlanAction::Report {
             year: Some(2026),
             csv: false,
+            province: None,
+            nation: false,
         },
         day(11, 22),
     )
@@ -606,6 +625,7 @@ async fn targets_are_set_one_at_a_time_in_chat_and_on_the_command_line() {
     let out = plan(
         &bot.app,
         PlanAction::Target {
+            province: None,
             words: vec!["nhắc lại".into(), "70%".into()],
         },
         day(11, 22),
@@ -617,6 +637,7 @@ async fn targets_are_set_one_at_a_time_in_chat_and_on_the_command_line() {
     let e = plan(
         &bot.app,
         PlanAction::Target {
+            province: None,
             words: vec!["2026".into(), "nhiều".into()],
         },
         day(11, 22),
@@ -638,6 +659,8 @@ async fn targets_are_set_one_at_a_time_in_chat_and_on_the_command_line() {
         PlanAction::Report {
             year: Some(2026),
             csv: false,
+            province: None,
+            nation: false,
         },
         day(11, 22),
     )

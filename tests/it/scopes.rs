@@ -200,6 +200,28 @@ async fn side(w: &mut World, base: i64, mark: &'static str, code: &str) -> Side 
         .await,
         1
     );
+    // Its plan, from the command line, with a unit allocated.
+    let file = w.db.with_file_name(format!("{mark}.toml"));
+    std::fs::write(
+        &file,
+        format!(
+            "[year]\nyear = 2026\nunits = \"5000\"\n\n[[unit]]\ncode = \"truong-{m}\"\n\
+             name = \"Trường {mark}\"\nkind = \"đại học\"\nunits = 100\n",
+            m = mark.to_lowercase()
+        ),
+    )
+    .unwrap();
+    hienmau::cli::plan(
+        &w.app,
+        hienmau::cli::PlanAction::Load {
+            file,
+            year: Some(2026),
+            province: Some(code.into()),
+        },
+        day(12, 7),
+    )
+    .await
+    .unwrap();
     let o = w
         .perform(
             coord,
@@ -770,6 +792,15 @@ async fn fingerprint(w: &World, t: &Side, actor_donor: i64) -> Vec<String> {
             t.club
         ),
         format!("SELECT CAST(COUNT(*) AS TEXT) FROM outbox WHERE chat_id IN ({chats})"),
+        format!(
+            "SELECT CAST(year AS TEXT) || '|' || COALESCE(CAST(units AS TEXT), '') \
+             FROM year_targets WHERE province = '{code}' ORDER BY year"
+        ),
+        format!(
+            "SELECT u.code || '|' || u.name || '|' || COALESCE(CAST(t.units AS TEXT), '') \
+             FROM units u LEFT JOIN unit_targets t ON t.unit_id = u.id \
+             WHERE u.province = '{code}' ORDER BY u.code"
+        ),
     ];
     let pool = crate::seed::pool(&w.db).await;
     let mut out = Vec::new();
@@ -863,6 +894,10 @@ async fn staff_leaders_and_donors_of_one_province_neither_see_nor_change_another
             Request::Callout(CalloutRequest::Pledges { id: t.callout }),
             Request::Club(ClubRequest::Leaderboard { year: Some(2026) }),
             Request::Club(ClubRequest::BroadcastOptions),
+            Request::Drive(DriveRequest::PlanReport {
+                year: Some(2026),
+                unit: None,
+            }),
         ]
     };
     for (who, t) in [
@@ -952,9 +987,7 @@ async fn staff_leaders_and_donors_of_one_province_neither_see_nor_change_another
                     | ClubRequest::RemoveMember { .. }
                     | ClubRequest::CancelBroadcast { .. }
             ) | Request::Drive(
-                DriveRequest::PlanReport { .. }
-                    | DriveRequest::SetTarget { .. }
-                    | DriveRequest::ImportCalendar { .. }
+                DriveRequest::ImportCalendar { .. }
                     | DriveRequest::ImportDonations { .. }
                     | DriveRequest::FileProgress { .. }
             ) | Request::Callout(CalloutRequest::SetStock { .. })
@@ -966,5 +999,171 @@ async fn staff_leaders_and_donors_of_one_province_neither_see_nor_change_another
             "Hải Phòng's coordinator on Hải Phòng: {r:?} gave {o:?}"
         );
     }
+    w.stop().await;
+}
+
+/// One plan per province and the national roll-up (issue 33, point 3): each province loads
+/// its own plan from the command line; the nation's targets and figures are the two
+/// provinces' added up, each province on its line with what the test itself did there,
+/// and a province's coordinator reads their own plan only.
+#[tokio::test]
+async fn the_national_plan_adds_up_two_provinces_plans_and_each_reads_its_own() {
+    use hienmau::cli::{PlanAction, plan};
+    use hienmau::domain::scope::Scope;
+    let mut w = World::open(at(day(12, 7), 9, 0)).await;
+    let hp = side(&mut w, 100, "HPX", "hai-phong").await;
+    let qn = side(&mut w, 200, "QNX", "quang-ninh").await;
+    for (name, province, units, repeat, people) in [
+        ("hp.toml", "Hải Phòng", 30_000, 70, 58_000),
+        ("qn.toml", "quang-ninh", 10_000, 50, 20_000),
+    ] {
+        let file = w.db.with_file_name(name);
+        std::fs::write(
+            &file,
+            format!(
+                "[year]\nyear = 2026\nunits = \"{units}\"\nrepeat_share = \"{repeat}%\"\n\
+                 people = \"{people}\"\n"
+            ),
+        )
+        .unwrap();
+        plan(
+            &w.app,
+            PlanAction::Load {
+                file,
+                year: Some(2026),
+                province: Some(province.into()),
+            },
+            day(12, 7),
+        )
+        .await
+        .unwrap();
+    }
+    // One more donation in Hải Phòng: 2 there, 1 in Quảng Ninh (each side recorded one).
+    let o = w
+        .perform(
+            w.identity(&hp.coordinator.to_string()).await,
+            Request::Drive(DriveRequest::Record {
+                donor: hp.donors[2],
+                kind: DonationKind::Platelets,
+                drive: None,
+            }),
+        )
+        .await;
+    assert!(
+        matches!(o, Outcome::Drive(DriveOutcome::Recorded { .. })),
+        "{o:?}"
+    );
+
+    let nation = w
+        .app
+        .plan_figures(2026, day(12, 31), Scope::NATION)
+        .await
+        .unwrap();
+    let t = nation.targets.clone().expect("the nation's targets");
+    assert_eq!(t.units, Some(40_000));
+    assert_eq!(t.people_min, Some(78_000));
+    // (70 × 30,000 + 50 × 10,000) / 40,000.
+    assert_eq!(t.repeat_pct, Some(65));
+    assert_eq!(nation.donations, 3);
+    let lines: Vec<_> = nation
+        .provinces
+        .iter()
+        .map(|p| {
+            (
+                p.province.code(),
+                p.targets.as_ref().and_then(|t| t.units),
+                p.donations,
+                p.reached,
+                p.drives,
+            )
+        })
+        .collect();
+    // By name: Hải Phòng before Quảng Ninh. Each: its plan, its donations, the member who
+    // signed up for its campaign's drive, that drive (held by 31/12).
+    assert_eq!(
+        lines,
+        vec![
+            ("hai-phong", Some(30_000), 2, 1, 1),
+            ("quang-ninh", Some(10_000), 1, 1, 1),
+        ]
+    );
+    let sum: f64 = nation.provinces.iter().map(|p| p.units_done).sum();
+    assert!(
+        (sum - nation.units_done).abs() < 1e-9,
+        "{sum} ≠ {}",
+        nation.units_done
+    );
+    assert_eq!(nation.reached, 2);
+    assert_eq!(nation.drives, 2);
+
+    // A province's coordinator: their plan, their figures, no other province's line.
+    let o = w
+        .perform(
+            w.identity(&qn.coordinator.to_string()).await,
+            Request::Drive(DriveRequest::PlanReport {
+                year: Some(2026),
+                unit: None,
+            }),
+        )
+        .await;
+    let Outcome::Drive(DriveOutcome::Plan { figures, .. }) = o else {
+        panic!("{o:?}");
+    };
+    assert_eq!(figures.targets.and_then(|t| t.units), Some(10_000));
+    assert_eq!(figures.donations, 1);
+    assert!(figures.provinces.is_empty());
+    // Their target set from chat is their province's plan's, not the nation's.
+    let o = w
+        .perform(
+            w.identity(&qn.coordinator.to_string()).await,
+            Request::Drive(DriveRequest::SetTarget {
+                year: Some(2026),
+                change: TargetChange::Units(12_000),
+            }),
+        )
+        .await;
+    assert!(ok(&o), "{o:?}");
+    let nation = w
+        .app
+        .plan_figures(2026, day(12, 31), Scope::NATION)
+        .await
+        .unwrap();
+    assert_eq!(nation.targets.and_then(|t| t.units), Some(42_000));
+
+    // The command line's national report says each province's line.
+    let text = plan(
+        &w.app,
+        PlanAction::Report {
+            year: Some(2026),
+            csv: false,
+            province: None,
+            nation: true,
+        },
+        day(12, 31),
+    )
+    .await
+    .unwrap();
+    assert!(text.contains("Theo tỉnh, thành phố:"), "{text}");
+    assert!(
+        text.contains("• Hải Phòng — ") && text.contains("• Quảng Ninh — 1"),
+        "{text}"
+    );
+    let csv = plan(
+        &w.app,
+        PlanAction::Report {
+            year: Some(2026),
+            csv: true,
+            province: Some("Hải Phòng".into()),
+            nation: false,
+        },
+        day(12, 31),
+    )
+    .await
+    .unwrap();
+    assert!(csv.contains("30000"), "{csv}");
+    assert!(
+        !csv.contains("quang-ninh") && !csv.contains("42000"),
+        "{csv}"
+    );
     w.stop().await;
 }
