@@ -225,6 +225,8 @@ message_ids! {
     CalloutFieldDeadline => "callout-field-deadline",
     CalloutFieldNote => "callout-field-note",
     CalloutReview => "callout-review",
+    CalloutElsewhere => "callout-elsewhere",
+    CalloutElsewhereNone => "callout-elsewhere-none",
     ChoiceCalloutSend => "choice-callout-send",
     CalloutStarted => "callout-started",
     CalloutTally => "callout-tally",

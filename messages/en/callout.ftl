@@ -35,10 +35,16 @@ callout-review =
     Address: { $address }
     Note: { $note }
     Matching donors (cumulative): reserve clubs in the province { $reserve_province } · reserve clubs nationwide { $reserve } · plus the whole province { $province_all } · nationwide { $all }.
+    { $elsewhere }
     The first wave asks { $first } { $first ->
         [one] person
        *[other] people
     }.
+callout-elsewhere = Beyond the province, matching donors: { $donors }, in { $provinces } other { $provinces ->
+        [one] province
+       *[other] provinces
+    }; the wider steps may ask them (you see the names and phones of those who pledge only).
+callout-elsewhere-none = Beyond the province: no matching donor.
 choice-callout-send = Send now
 callout-started = Call-out #{ $id } sent: wave 1 asks { $asked } { $asked ->
         [one] person

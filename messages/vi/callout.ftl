@@ -29,7 +29,10 @@ callout-review =
     Địa chỉ: { $address }
     Ghi chú: { $note }
     Người hiến phù hợp (cộng dồn): CLB dự bị trong tỉnh { $reserve_province } · CLB dự bị toàn quốc { $reserve } · thêm cả tỉnh { $province_all } · toàn quốc { $all }.
+    { $elsewhere }
     Đợt đầu sẽ hỏi { $first } người.
+callout-elsewhere = Ngoài tỉnh: { $donors } người hiến ở { $provinces } tỉnh, thành khác có thể được hỏi ở các bước mở rộng (bạn chỉ thấy tên và số điện thoại của người nhận lời).
+callout-elsewhere-none = Ngoài tỉnh: không có người hiến phù hợp.
 choice-callout-send = Gửi ngay
 callout-started = Đã gửi lời kêu gọi #{ $id }: đợt 1 hỏi { $asked } người. Mình sẽ báo số người nhận lời ở đây. /callouts để theo dõi.
 callout-tally =

@@ -29,6 +29,7 @@ impl App {
     ) -> anyhow::Result<CalloutOutcome> {
         let m = self.match_query(None, &spec, now.timestamp_millis());
         let counts = tx.match_counts(&m).await?;
+        let elsewhere = tx.match_elsewhere(&m).await?;
         // Never more than there are to ask.
         let cap = u32::try_from(counts[3].max(0)).unwrap_or(u32::MAX);
         let first = self.config().callouts.wave_size(spec.units, 0).min(cap);
@@ -36,6 +37,7 @@ impl App {
             spec,
             counts,
             first_wave: first,
+            elsewhere,
         })
     }
 
@@ -53,10 +55,21 @@ impl App {
         let id = tx
             .create_callout(&spec, Some(identity_id), &actor, now_ms)
             .await?;
+        // Whom its widest step may reach beyond its province, in the audit as in the
+        // preview.
+        let elsewhere = tx
+            .match_elsewhere(&self.match_query(None, &spec, now_ms))
+            .await?;
         tx.audit(
             &actor,
             AuditAction::CalloutStart,
-            &format!("callout:{id}:{}", spec.group.code()),
+            &format!(
+                "callout:{id}:{} province:{} elsewhere:{}/{}",
+                spec.group.code(),
+                spec.province.code(),
+                elsewhere.donors,
+                elsewhere.provinces
+            ),
             None,
             now_ms,
         )

@@ -535,6 +535,17 @@ pub struct CalloutSpec {
     pub note: String,
 }
 
+/// Whom a call-out's widest step would reach outside its own province (issue 33: a
+/// patient's life comes first, and donors' consent covers urgent calls): how many donors,
+/// in how many other provinces (each count stops at the preview's cap, as the others do).
+/// Said in the preview and written in the audit; their names stay with their province
+/// until they pledge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Elsewhere {
+    pub donors: i64,
+    pub provinces: i64,
+}
+
 /// One wave's figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct WaveTally {

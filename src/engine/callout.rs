@@ -18,8 +18,8 @@ use super::buttons::{Back, Buttons, Listed, Skip, Sure, back, buttons};
 use super::{Choice, Command, Label, Reply, State, Turn, choice, donation_kind_label};
 use super::{Item, Request};
 use crate::domain::callout::{
-    CalloutInfo, CalloutSpec, DeadlineError, Ending, PREVIEW_CAP, PatientGroup, Status, WavePolicy,
-    parse_component, parse_deadline, parse_units,
+    CalloutInfo, CalloutSpec, DeadlineError, Elsewhere, Ending, PREVIEW_CAP, PatientGroup, Status,
+    WavePolicy, parse_component, parse_deadline, parse_units,
 };
 use crate::domain::dates::format_vn;
 use crate::domain::drive::{parse_place, parse_upcoming_day};
@@ -44,6 +44,9 @@ pub enum CalloutState {
         spec: crate::domain::callout::CalloutSpec,
         counts: [i64; 4],
         first: u32,
+        /// Saved before issue 33 without it: nobody elsewhere said.
+        #[serde(default)]
+        elsewhere: Elsewhere,
     },
     CalloutList {
         callouts: Vec<Item>,
@@ -329,6 +332,7 @@ pub enum CalloutOutcome {
         spec: CalloutSpec,
         counts: [i64; 4],
         first_wave: u32,
+        elsewhere: Elsewhere,
     },
     Started {
         id: i64,
@@ -488,7 +492,13 @@ pub fn deadline_error(e: DeadlineError, max: i64) -> Msg {
 
 /// A call-out to send, as reviewed before it goes: what, where, and how many matching donors
 /// each widening step reaches (cumulative), the first wave's size.
-pub fn review_msg(tz: chrono_tz::Tz, spec: &CalloutSpec, counts: &[i64; 4], first: u32) -> Msg {
+pub fn review_msg(
+    tz: chrono_tz::Tz,
+    spec: &CalloutSpec,
+    counts: &[i64; 4],
+    first: u32,
+    elsewhere: Elsewhere,
+) -> Msg {
     Msg::new(MsgId::CalloutReview)
         .msg("line", callout_line(tz, spec))
         .str("address", spec.address.clone())
@@ -505,6 +515,16 @@ pub fn review_msg(tz: chrono_tz::Tz, spec: &CalloutSpec, counts: &[i64; 4], firs
         .msg("province_all", count_msg(counts[2]))
         .msg("all", count_msg(counts[3]))
         .num("first", f64::from(first))
+        .msg(
+            "elsewhere",
+            if elsewhere.donors > 0 {
+                Msg::new(MsgId::CalloutElsewhere)
+                    .msg("donors", count_msg(elsewhere.donors))
+                    .num("provinces", elsewhere.provinces as f64)
+            } else {
+                Msg::new(MsgId::CalloutElsewhereNone)
+            },
+        )
 }
 
 pub(crate) fn tally_msg(tz: chrono_tz::Tz, info: &CalloutInfo, policy: &WavePolicy) -> Msg {
@@ -849,11 +869,13 @@ impl Turn<'_, '_> {
                 spec,
                 counts,
                 first_wave,
+                elsewhere,
             } => {
                 self.state = Some(State::Callout(CalloutState::CalloutReview {
                     spec,
                     counts,
                     first: first_wave,
+                    elsewhere,
                 }));
             }
             CalloutOutcome::Started {
@@ -1287,8 +1309,10 @@ pub(super) fn prompt(ctx: &Ctx, state: &CalloutState, r: &mut Reply) {
             spec,
             counts,
             first,
+            elsewhere,
         } => {
-            r.parts.push(review_msg(tz, spec, counts, *first));
+            r.parts
+                .push(review_msg(tz, spec, counts, *first, *elsewhere));
             r.choices = std::iter::once(choice(
                 ReviewChoice::Send.value(),
                 MsgId::ChoiceCalloutSend,

@@ -937,6 +937,10 @@ fn callout_states() -> Vec<State> {
             spec: a_callout_spec(),
             counts: [1, 2, 3, 4],
             first: 9,
+            elsewhere: crate::domain::callout::Elsewhere {
+                donors: 37,
+                provinces: 6,
+            },
         }),
         State::Callout(CalloutState::CalloutList {
             callouts: items.clone(),
@@ -1042,9 +1046,18 @@ fn a_callout_typed_on_one_line_goes_to_the_preview_and_wrong_fields_are_asked_ag
         spec: spec.clone(),
         counts: [3, 7, 12, 1_001],
         first_wave: 9,
+        elsewhere: crate::domain::callout::Elsewhere {
+            donors: 37,
+            provinces: 6,
+        },
     }));
     assert!(
         r.contains("CLB dự bị trong tỉnh 3") && r.contains("hỏi 9 người"),
+        "{r}"
+    );
+    // Who beyond the province the wider steps may ask (issue 33).
+    assert!(
+        r.contains("Ngoài tỉnh: 37 người hiến ở 6 tỉnh, thành khác"),
         "{r}"
     );
     // Counts stop at the cap: beyond it, "more than".
@@ -1057,11 +1070,13 @@ fn a_callout_typed_on_one_line_goes_to_the_preview_and_wrong_fields_are_asked_ag
         panic!("{:?}", c.request());
     };
     assert_eq!(spec.units, 3);
-    c.resume(Outcome::Callout(CalloutOutcome::Preview {
+    let r = c.resume(Outcome::Callout(CalloutOutcome::Preview {
         spec,
         counts: [3, 7, 12, 40],
         first_wave: 12,
+        elsewhere: crate::domain::callout::Elsewhere::default(),
     }));
+    assert!(r.contains("Ngoài tỉnh: không có người hiến phù hợp"), "{r}");
     c.say("1");
     assert!(matches!(
         c.request(),

@@ -6,8 +6,8 @@ use super::club::{BEST_IDENTITY, Recipient};
 use super::{Backend, Q};
 use super::{CHUNK, Store, Tx, date_text, push_list};
 use crate::domain::callout::{
-    Answer, CalloutInfo, CalloutSpec, PREVIEW_CAP, PatientGroup, PledgeOutcome, Status, Tier,
-    WaveTally, donor_codes,
+    Answer, CalloutInfo, CalloutSpec, Elsewhere, PREVIEW_CAP, PatientGroup, PledgeOutcome, Status,
+    Tier, WaveTally, donor_codes,
 };
 use crate::domain::eligibility::{DonationKind, Rules};
 use crate::domain::province::Province;
@@ -558,6 +558,30 @@ impl Tx {
             out[i] = q.fetch_one(&mut *self.tx).await?.try_get(0)?;
         }
         Ok(out)
+    }
+
+    /// How many donors the widest step would reach outside the call-out's province, and
+    /// in how many provinces (of the first `PREVIEW_CAP + 1` found).
+    pub async fn match_elsewhere(&mut self, m: &MatchQuery) -> anyhow::Result<Elsewhere> {
+        let mut qb = Q::new(
+            self.backend(),
+            "SELECT COUNT(*), COUNT(DISTINCT province) FROM (SELECT d.province FROM donors d \
+             WHERE d.blood_group IN ",
+        );
+        push_list(&mut qb, &m.codes);
+        qb.push(format!(
+            " AND d.province IS NOT NULL AND d.province <> ? AND {FILTERS} LIMIT ?) AS m"
+        ));
+        let q = qb.build().bind(&m.province);
+        let q = bind_filters(q, m).bind(PREVIEW_CAP + 1);
+        let row = q
+            .fetch_one(&mut *self.tx)
+            .await
+            .context("counting donors in other provinces")?;
+        Ok(Elsewhere {
+            donors: row.try_get(0)?,
+            provinces: row.try_get(1)?,
+        })
     }
 
     pub async fn choose_wave(

@@ -278,10 +278,17 @@ pub async fn post_callout(v: &View<'_>, f: &CalloutForm) -> anyhow::Result<Reply
             spec,
             counts,
             first_wave,
+            elsewhere,
         }) => {
             let text = v.app.catalogue().render(
                 v.lang,
-                &review_msg(v.app.config().timezone, &spec, &counts, first_wave),
+                &review_msg(
+                    v.app.config().timezone,
+                    &spec,
+                    &counts,
+                    first_wave,
+                    elsewhere,
+                ),
             );
             let preview = html! {
                 p class="notice" role="status" id="preview" { @for l in text.lines() { (l) br; } }

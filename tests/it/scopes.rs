@@ -1167,3 +1167,107 @@ async fn the_national_plan_adds_up_two_provinces_plans_and_each_reads_its_own() 
     );
     w.stop().await;
 }
+
+/// Call-outs cross provinces, people's details do not (issue 33, point 2): a Hải Phòng
+/// call-out whose province has nobody left to ask says in its preview how many donors of
+/// how many other provinces its wider steps may ask, writes it in the audit, asks a
+/// Quảng Ninh reserve donor, and the Hải Phòng coordinator sees her name once she pledges
+/// (they need to call her), never the others asked.
+#[tokio::test]
+async fn a_call_out_reaches_other_provinces_and_shows_only_who_pledged() {
+    let mut w = World::open(at(day(12, 7), 9, 0)).await;
+    let hp = side(&mut w, 100, "HPX", "hai-phong").await;
+    let qn = side(&mut w, 200, "QNX", "quang-ninh").await;
+    let coord = w.identity(&hp.coordinator.to_string()).await;
+    // Every donor of both sides was asked by their province's call-out and rests; three
+    // Quảng Ninh donors were not, one of them in its reserve club.
+    let fresh = [221, 222, 223];
+    donor(&w, fresh[0], "QNX", "quang-ninh", None).await;
+    donor(&w, fresh[1], "QNX", "quang-ninh", None).await;
+    let pledger = donor(&w, fresh[2], "QNX", "quang-ninh", Some(qn.club)).await;
+    let o = w
+        .perform(
+            coord,
+            Request::Callout(CalloutRequest::Preview {
+                spec: callout_spec(&w, hp.province, "HPX"),
+            }),
+        )
+        .await;
+    let Outcome::Callout(CalloutOutcome::Preview { elsewhere, .. }) = &o else {
+        panic!("{o:?}");
+    };
+    assert_eq!((elsewhere.donors, elsewhere.provinces), (3, 1), "{o:?}");
+    assert!(shows(&o, &qn.people_marks(), None).is_none(), "{o:?}");
+    let id = match w
+        .perform(
+            coord,
+            Request::Callout(CalloutRequest::Start {
+                spec: callout_spec(&w, hp.province, "HPX"),
+            }),
+        )
+        .await
+    {
+        Outcome::Callout(CalloutOutcome::Started { id, .. }) => id,
+        other => panic!("{other:?}"),
+    };
+    let audited = crate::seed::count(
+        &w.db,
+        &format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'callout.start' \
+             AND target = 'callout:{id}:O- province:hai-phong elsewhere:3/1'"
+        ),
+    )
+    .await;
+    assert_eq!(audited, 1);
+    // The wider steps asked Quảng Ninh's donors (the test's own read of the asks).
+    let asked = crate::seed::count(
+        &w.db,
+        &format!(
+            "SELECT COUNT(*) FROM callout_asks a JOIN donors d ON d.id = a.donor_id \
+             WHERE a.callout_id = {id} AND d.province = 'quang-ninh'"
+        ),
+    )
+    .await;
+    assert_eq!(asked, 3, "Quảng Ninh's donors were not asked");
+    for r in [
+        CalloutRequest::Show { id },
+        CalloutRequest::Tally { id },
+        CalloutRequest::Pledges { id },
+    ] {
+        let o = w.perform(coord, Request::Callout(r.clone())).await;
+        assert!(ok(&o), "{r:?}: {o:?}");
+        assert!(
+            shows(&o, &qn.people_marks(), None).is_none(),
+            "before any pledge, {r:?} shows {o:?}"
+        );
+    }
+    let o = w
+        .perform(
+            w.identity(&fresh[2].to_string()).await,
+            Request::Callout(CalloutRequest::Answer { id, yes: true }),
+        )
+        .await;
+    assert!(ok(&o), "{o:?}");
+    let o = w
+        .perform(coord, Request::Callout(CalloutRequest::Pledges { id }))
+        .await;
+    assert!(
+        format!("{o:?}").contains(&format!("Người QNX {}", fresh[2])) && pledger > 0,
+        "{o:?}"
+    );
+    // Only she: nobody else of Quảng Ninh, asked or not.
+    let others: Vec<String> = [
+        qn.coordinator,
+        qn.admin,
+        qn.leader,
+        qn.members[0],
+        qn.members[1],
+        fresh[0],
+        fresh[1],
+    ]
+    .iter()
+    .map(|u| format!("Người QNX {u}"))
+    .collect();
+    assert!(shows(&o, &others, None).is_none(), "{o:?}");
+    w.stop().await;
+}
