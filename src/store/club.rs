@@ -1013,11 +1013,15 @@ impl Store {
         self.begin().await?.audit_log(limit).await
     }
 
-    /// Accounts holding a role: (role, account, granted by).
+    /// Accounts holding a role: (role, with its province when it is one province's;
+    /// account; granted by).
     pub async fn role_holders(&self) -> anyhow::Result<Vec<(String, String, String)>> {
         let rows = sqlx::query(
-            "SELECT r.role, i.channel || ':' || i.external_id AS account, r.granted_by \
-             FROM roles r JOIN channel_identities i ON i.id = r.identity_id ORDER BY r.role, account",
+            "SELECT CASE WHEN r.province = '' THEN r.role \
+               ELSE r.role || ' (' || r.province || ')' END AS role, \
+             i.channel || ':' || i.external_id AS account, r.granted_by \
+             FROM roles r JOIN channel_identities i ON i.id = r.identity_id \
+             ORDER BY r.role, r.province, account",
         )
         .fetch_all(&self.pool)
         .await?;

@@ -8,14 +8,14 @@ use crate::plan::{PLAN, load};
 use crate::support::TestBot;
 use hienmau::cli::{DashboardAction, dashboard};
 
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
 }
 
-fn base(bot: &TestBot) -> String {
+pub(crate) fn base(bot: &TestBot) -> String {
     format!(
         "http://{}",
         bot.running.as_ref().unwrap().http_addr.unwrap()
@@ -23,7 +23,7 @@ fn base(bot: &TestBot) -> String {
 }
 
 /// The sign-in link in a chat message.
-fn link_in(text: &str) -> String {
+pub(crate) fn link_in(text: &str) -> String {
     text.split_whitespace()
         .find(|w| w.starts_with("http://"))
         .unwrap_or_else(|| panic!("no link in {text}"))
@@ -31,7 +31,7 @@ fn link_in(text: &str) -> String {
 }
 
 /// The `hm_session=…` pair a sign-in sets, after checking the cookie's flags.
-async fn sign_in(link: &str) -> String {
+pub(crate) async fn sign_in(link: &str) -> String {
     let r = client().get(link).send().await.unwrap();
     assert_eq!(r.status(), 303, "{link}");
     assert_eq!(r.headers()["location"], "/dashboard");
@@ -64,7 +64,7 @@ async fn get(bot: &TestBot, cookie: Option<&str>) -> (u16, String) {
 }
 
 /// The form token a page's forms carry.
-fn csrf_in(page: &str) -> String {
+pub(crate) fn csrf_in(page: &str) -> String {
     page.split("name=\"csrf\" value=\"")
         .nth(1)
         .unwrap()
@@ -305,7 +305,12 @@ async fn coordinator_link(bot: &TestBot) -> String {
     .unwrap()
 }
 
-async fn post_form(bot: &TestBot, path: &str, cookie: &str, body: &str) -> reqwest::Response {
+pub(crate) async fn post_form(
+    bot: &TestBot,
+    path: &str,
+    cookie: &str,
+    body: &str,
+) -> reqwest::Response {
     client()
         .post(format!("{}{path}", base(bot)))
         .header("cookie", cookie)
@@ -456,7 +461,7 @@ fn key_in(page: &str) -> String {
         .collect()
 }
 
-async fn page(bot: &TestBot, path: &str, cookie: &str) -> (u16, String) {
+pub(crate) async fn page(bot: &TestBot, path: &str, cookie: &str) -> (u16, String) {
     let r = client()
         .get(format!("{}{path}", base(bot)))
         .header("cookie", cookie)

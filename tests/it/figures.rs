@@ -1066,6 +1066,19 @@ impl World {
         w
     }
 
+    /// A world over an app that already runs (a `TestBot`'s, whose web server then answers
+    /// for what the world makes), its admin the account `admin` (an identity id).
+    pub(crate) fn over(app: App, db: TestDb, clock: Arc<ManualClock>, admin: i64) -> World {
+        World {
+            _dir: tempfile::tempdir().unwrap(),
+            db,
+            app,
+            clock,
+            admin,
+            update: 1_000_000,
+        }
+    }
+
     /// Stop (the database closed and unlocked); its folder and database stay.
     pub(crate) async fn stop(self) -> (tempfile::TempDir, TestDb) {
         self.app.store().close().await;

@@ -1193,6 +1193,20 @@ async fn a_call_out_reaches_other_provinces_and_shows_only_who_pledged() {
             }),
         )
         .await;
+    // The command line lists each grant with its province.
+    let list = hienmau::cli::admin(&w.app, hienmau::cli::AdminAction::List)
+        .await
+        .unwrap();
+    for (role, user) in [
+        ("coordinator (hai-phong)", hp.coordinator),
+        ("admin (quang-ninh)", qn.admin),
+    ] {
+        assert!(
+            list.lines()
+                .any(|l| l.starts_with(role) && l.contains(&format!("telegram:{user} "))),
+            "{list}"
+        );
+    }
     let Outcome::Callout(CalloutOutcome::Preview { elsewhere, .. }) = &o else {
         panic!("{o:?}");
     };
@@ -1270,4 +1284,144 @@ async fn a_call_out_reaches_other_provinces_and_shows_only_who_pledged() {
     .collect();
     assert!(shows(&o, &others, None).is_none(), "{o:?}");
     w.stop().await;
+}
+
+/// Every dashboard page, as a province's coordinator reads it in a browser (the real web
+/// server, their own sign-in link): nothing of the other province on any page, including
+/// the other province's drive, call-out and club pages opened by address and its donor
+/// looked up by phone; the national admin's same pages show both.
+#[tokio::test]
+async fn every_dashboard_page_keeps_to_the_coordinators_province() {
+    use crate::dashboard::{base, client, csrf_in, link_in, page, sign_in};
+    let bot = crate::support::TestBot::start_with(
+        &[("HIENMAU_ADMINS", "telegram:1")],
+        hienmau::config::DeliveryConfig::unlimited(),
+    )
+    .await;
+    bot.clock.set(at(day(12, 7), 9, 0));
+    bot.say(1, "/start").await;
+    let admin = bot
+        .app
+        .store()
+        .identity_id("telegram", "1")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut w = World::over(bot.app.clone(), bot.db.clone(), bot.clock.clone(), admin);
+    let hp = side(&mut w, 100, "HPX", "hai-phong").await;
+    let qn = side(&mut w, 200, "QNX", "quang-ninh").await;
+    let cookie_of = |user: i64| {
+        let app = bot.app.clone();
+        async move {
+            let link = hienmau::cli::dashboard(
+                &app,
+                hienmau::cli::DashboardAction::Link {
+                    account: format!("telegram:{user}"),
+                },
+            )
+            .await
+            .unwrap();
+            sign_in(&link_in(&link)).await
+        }
+    };
+    let pages = |t: &Side| {
+        let mut p: Vec<String> = hienmau::web::Nav::ALL
+            .iter()
+            .map(|n| n.path().to_string())
+            .collect();
+        p.extend([
+            "/dashboard/drives?month=2026-12".to_string(),
+            format!("/dashboard/drives/{}", t.drive),
+            format!("/dashboard/callouts/{}", t.callout),
+            format!("/dashboard/callouts/{}/tally", t.callout),
+            format!("/dashboard/clubs/{}", t.club),
+            "/dashboard/broadcasts/new".to_string(),
+        ]);
+        p
+    };
+    let lookups = |t: &Side| {
+        vec![
+            (
+                "/dashboard/donors/lookup",
+                format!("phone={}", t.phones[2].replace('+', "%2B")),
+            ),
+            (
+                "/dashboard/donations/find",
+                format!("phone={}", t.phones[2].replace('+', "%2B")),
+            ),
+        ]
+    };
+    let read = |cookie: String, t: Side| {
+        let (bot, pages, lookups) = (&bot, pages(&t), lookups(&t));
+        async move {
+            let mut out = Vec::new();
+            for path in pages {
+                let (status, html) = page(bot, &path, &cookie).await;
+                out.push((path, status, html, String::new()));
+            }
+            let (_, home) = page(bot, "/dashboard", &cookie).await;
+            let csrf = csrf_in(&home);
+            for (path, body) in lookups {
+                let r = client()
+                    .post(format!("{}{path}", base(bot)))
+                    .header("cookie", &cookie)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(format!("{body}&csrf={csrf}"))
+                    .send()
+                    .await
+                    .unwrap();
+                // What was typed is shown back in the form: not a finding.
+                let typed = body.trim_start_matches("phone=").replace("%2B", "+");
+                out.push((
+                    path.to_string(),
+                    r.status().as_u16(),
+                    r.text().await.unwrap(),
+                    typed,
+                ));
+            }
+            out
+        }
+    };
+    // Control: the national admin's pages show Quảng Ninh's things and people.
+    let admin_pages = read(cookie_of(1).await, qn.clone()).await;
+    for needle in ["Nhà văn hoá QNX", "Bệnh viện QNX", "Người QNX"] {
+        assert!(
+            admin_pages
+                .iter()
+                .any(|(_, _, html, _)| html.contains(needle)),
+            "the national admin sees no {needle}"
+        );
+    }
+    for (me, other) in [(&hp, &qn), (&qn, &hp)] {
+        let marks = [vec![other.mark.to_string()], other.people_marks()].concat();
+        let seen = read(cookie_of(me.coordinator).await, other.clone()).await;
+        assert!(seen.len() >= 15);
+        for (path, status, html, typed) in &seen {
+            assert!(*status < 500, "{path}: {status}");
+            let shown = |m: &&String| {
+                html.contains(m.as_str()) && (typed.is_empty() || !typed.contains(m.as_str()))
+            };
+            if let Some(m) = marks.iter().find(shown) {
+                panic!(
+                    "{}'s coordinator saw {m:?} of {} on {path}",
+                    me.mark, other.mark
+                );
+            }
+        }
+        // And their own province is there (the filter is not "nothing").
+        let own = read(cookie_of(me.coordinator).await, me.clone()).await;
+        for needle in [
+            format!("Nhà văn hoá {}", me.mark),
+            format!("Bệnh viện {}", me.mark),
+        ] {
+            assert!(
+                own.iter().any(|(_, _, html, _)| html.contains(&needle)),
+                "{}'s coordinator does not see {needle}",
+                me.mark
+            );
+        }
+    }
+    drop(w);
+    let mut bot = bot;
+    bot.stop().await;
 }
