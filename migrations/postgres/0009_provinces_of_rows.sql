@@ -9,3 +9,5 @@ UPDATE donations n SET province = COALESCE(
     (SELECT o.province FROM donors o WHERE o.id = n.donor_id));
 UPDATE campaign_reach r SET province =
     (SELECT o.province FROM donors o WHERE o.id = r.donor_id);
+-- An audit entry belongs to the province of what it names (NULL: the nation's).
+ALTER TABLE audit_log ADD COLUMN province TEXT;

@@ -15,3 +15,9 @@ UPDATE donations SET province = COALESCE(
     (SELECT o.province FROM donors o WHERE o.id = donations.donor_id));
 UPDATE campaign_reach SET province =
     (SELECT o.province FROM donors o WHERE o.id = campaign_reach.donor_id);
+
+-- An audit entry belongs to the province of what it names (a drive, a call-out, a donor…,
+-- or a province said outright), read when it is written; a province's admins read their
+-- province's entries. Entries written before, and those naming nothing of a province (the
+-- stock, a file, a year's plan), are the nation's (NULL).
+ALTER TABLE audit_log ADD COLUMN province TEXT;

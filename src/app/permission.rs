@@ -95,8 +95,8 @@ pub(crate) enum Touch<'a> {
     /// A list, a count or a lookup: its use case reads it through the person's scope, in
     /// the store's queries (`Roles::staff_in`); a target set is their province's plan's.
     Listed,
-    /// Not yet divided by province (the audit log, the blood stock's levels, files,
-    /// delivery health): national staff only.
+    /// Not yet divided by province (the blood stock's levels, files, delivery health):
+    /// national staff only.
     Nation,
     /// Something of this province (a new drive, a call-out's patient's province).
     Province(Province),
@@ -142,7 +142,10 @@ pub(crate) fn touches(request: &Request) -> Touch<'_> {
             | ClubRequest::CreateFamily
             | ClubRequest::JoinFamily { .. }
             | ClubRequest::LeaveFamily => Own,
-            ClubRequest::BroadcastOptions | ClubRequest::Leaderboard { .. } => Listed,
+            ClubRequest::BroadcastOptions
+            | ClubRequest::Leaderboard { .. }
+            | ClubRequest::Audit
+            | ClubRequest::AuditSearch(_) => Listed,
             ClubRequest::SetRole {
                 role,
                 phone,
@@ -154,9 +157,7 @@ pub(crate) fn touches(request: &Request) -> Touch<'_> {
                 phone,
                 grant: *grant,
             },
-            ClubRequest::Audit | ClubRequest::AuditSearch(_) | ClubRequest::DeliveryHealth => {
-                Nation
-            }
+            ClubRequest::DeliveryHealth => Nation,
         },
         Request::Drive(r) => match r {
             DriveRequest::List { .. }

@@ -157,8 +157,10 @@ impl App {
                 self.set_role(tx, me, &roles, role, &phone, grant, province, now)
                     .await
             }
-            Request::Club(ClubRequest::Audit) => self.audit_log(tx, None).await,
-            Request::Club(ClubRequest::AuditSearch(f)) => self.audit_log(tx, Some(f)).await,
+            Request::Club(ClubRequest::Audit) => self.audit_log(tx, roles.admin_in, None).await,
+            Request::Club(ClubRequest::AuditSearch(f)) => {
+                self.audit_log(tx, roles.admin_in, Some(f)).await
+            }
             Request::Club(ClubRequest::DeliveryHealth) => {
                 let now_ms = now.timestamp_millis();
                 Ok(Outcome::Club(ClubOutcome::Delivery(

@@ -101,15 +101,18 @@ impl App {
     }
 
     /// The last 20 entries of the audit log, with local times.
+    /// Its entries of the provinces where the reader is an admin (`scope`: every entry for
+    /// a national admin).
     pub(super) async fn audit_log(
         &self,
         tx: &mut Tx,
+        scope: Scope,
         filter: Option<crate::domain::club::AuditFilter>,
     ) -> anyhow::Result<Outcome> {
         let tz = self.config().timezone;
         let entries = match filter {
-            None => tx.audit_log(Some(20)).await?,
-            Some(f) => tx.audit_search(&f).await?,
+            None => tx.audit_log(Some(20), scope).await?,
+            Some(f) => tx.audit_search(&f, scope).await?,
         };
         Ok(Outcome::Club(ClubOutcome::Audit(
             entries

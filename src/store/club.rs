@@ -335,14 +335,19 @@ impl Tx {
         recipients: Option<i64>,
         now: i64,
     ) -> anyhow::Result<()> {
+        // The province it belongs to, read from what it names, stored with it: a province's
+        // admins read their province's entries (issue 33).
+        let province = self.audit_province(target).await?;
         sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, target, recipients) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO audit_log (at, actor, action, target, recipients, province) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(now)
         .bind(actor)
         .bind(action.code())
         .bind(target)
         .bind(recipients)
+        .bind(province)
         .execute(&mut *self.tx)
         .await
         .context("writing the audit log")?;
@@ -939,15 +944,23 @@ impl Tx {
     }
 
     /// The audit log, oldest first (the `limit` newest entries when given).
-    pub async fn audit_log(&mut self, limit: Option<i64>) -> anyhow::Result<Vec<AuditEntry>> {
-        let rows = sqlx::query(
+    /// The newest `limit` entries of a scope's provinces (the whole country: every entry),
+    /// oldest first.
+    pub async fn audit_log(
+        &mut self,
+        limit: Option<i64>,
+        scope: Scope,
+    ) -> anyhow::Result<Vec<AuditEntry>> {
+        let sql = format!(
             "SELECT * FROM (SELECT at, actor, action, target, recipients, id FROM audit_log \
-             ORDER BY id DESC LIMIT $1) AS newest ORDER BY id",
-        )
-        .bind(limit.unwrap_or(i64::MAX))
-        .fetch_all(&mut *self.tx)
-        .await
-        .context("reading the audit log")?;
+             WHERE 1 = 1{} ORDER BY id DESC LIMIT $1) AS newest ORDER BY id",
+            scope_clause("province", scope)
+        );
+        let rows = sqlx::query(&sql)
+            .bind(limit.unwrap_or(i64::MAX))
+            .fetch_all(&mut *self.tx)
+            .await
+            .context("reading the audit log")?;
         rows.iter().map(audit_entry).collect()
     }
 
@@ -955,11 +968,13 @@ impl Tx {
     pub async fn audit_search(
         &mut self,
         f: &crate::domain::club::AuditFilter,
+        scope: Scope,
     ) -> anyhow::Result<Vec<AuditEntry>> {
         let mut q = Q::new(
             self.backend(),
             "SELECT * FROM (SELECT at, actor, action, target, recipients, id FROM audit_log WHERE 1 = 1",
         );
+        push_scope(&mut q, "province", scope);
         if let Some(a) = &f.action {
             q.push(" AND action = ").push_bind(a.clone());
         }
@@ -1010,7 +1025,7 @@ impl Tx {
 impl Store {
     /// The audit log, oldest first (the `limit` newest entries when given).
     pub async fn audit_entries(&self, limit: Option<i64>) -> anyhow::Result<Vec<AuditEntry>> {
-        self.begin().await?.audit_log(limit).await
+        self.begin().await?.audit_log(limit, Scope::NATION).await
     }
 
     /// Accounts holding a role: (role, with its province when it is one province's;

@@ -81,3 +81,106 @@ impl Tx {
         })
     }
 }
+
+/// What an audit entry's target names, for the province it is stored with (issue 33): a
+/// `province:x` said outright, else the first thing named (`drive:12`, `callout:5:wave:2`,
+/// `campaign:3`, `donor:7,donor:9`, `donation:4`, `club:4 CLB …`, `broadcast#9`). Entries
+/// naming nothing of a province (`O-`, `year:2026`, `calendar:2026`, `blood:O-`, `all`) are
+/// the nation's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum AuditTarget {
+    Province(String),
+    Thing(Owned),
+    Broadcast(i64),
+}
+
+pub(super) fn audit_target(target: &str) -> Option<AuditTarget> {
+    let words = || target.split_whitespace();
+    if let Some(code) = words().find_map(|w| w.strip_prefix("province:")) {
+        return crate::domain::province::Province::from_code(code)
+            .map(|p| AuditTarget::Province(p.code().to_string()));
+    }
+    words().find_map(|w| {
+        let first = w.split(',').next()?;
+        let (kind, rest) = first.split_once([':', '#'])?;
+        let id: i64 = rest.split(':').next()?.parse().ok()?;
+        Some(match kind {
+            "drive" => AuditTarget::Thing(Owned::Drive(id)),
+            "callout" => AuditTarget::Thing(Owned::Callout(id)),
+            "campaign" => AuditTarget::Thing(Owned::Campaign(id)),
+            "donor" => AuditTarget::Thing(Owned::Donor(id)),
+            "donation" => AuditTarget::Thing(Owned::Donation(id)),
+            "club" => AuditTarget::Thing(Owned::Club(id)),
+            "broadcast" => AuditTarget::Broadcast(id),
+            _ => return None,
+        })
+    })
+}
+
+impl Tx {
+    /// The province an audit entry about `target` belongs to (`None`: the nation's).
+    pub(super) async fn audit_province(&mut self, target: &str) -> anyhow::Result<Option<String>> {
+        let whose = match audit_target(target) {
+            None => return Ok(None),
+            Some(AuditTarget::Province(code)) => return Ok(Some(code)),
+            Some(AuditTarget::Thing(t)) => self.whose(t).await?,
+            Some(AuditTarget::Broadcast(id)) => self.whose_broadcast(id).await?,
+        };
+        Ok(match whose {
+            Whose::Province(code) => Some(code),
+            Whose::Missing | Whose::Nation => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_audit_target_names_its_province_or_its_thing() {
+        let t = |s: &str| audit_target(s);
+        assert_eq!(
+            t("coordinator donor:9 province:hai-phong"),
+            Some(AuditTarget::Province("hai-phong".into()))
+        );
+        assert_eq!(t("province:atlantis"), None);
+        assert_eq!(t("drive:12"), Some(AuditTarget::Thing(Owned::Drive(12))));
+        assert_eq!(
+            t("callout:5:wave:2"),
+            Some(AuditTarget::Thing(Owned::Callout(5)))
+        );
+        assert_eq!(
+            t("callout:7:O- province:quang-ninh elsewhere:3/1"),
+            Some(AuditTarget::Province("quang-ninh".into()))
+        );
+        assert_eq!(
+            t("donor:7,donor:9"),
+            Some(AuditTarget::Thing(Owned::Donor(7)))
+        );
+        assert_eq!(
+            t("club:4 CLB Hàng Hải"),
+            Some(AuditTarget::Thing(Owned::Club(4)))
+        );
+        assert_eq!(t("broadcast#9"), Some(AuditTarget::Broadcast(9)));
+        assert_eq!(
+            t("campaign:3"),
+            Some(AuditTarget::Thing(Owned::Campaign(3)))
+        );
+        assert_eq!(
+            t("donation:4"),
+            Some(AuditTarget::Thing(Owned::Donation(4)))
+        );
+        for national in [
+            "O-",
+            "year:2026",
+            "calendar:2026",
+            "blood:O-",
+            "all",
+            "donor:none",
+            "",
+        ] {
+            assert_eq!(t(national), None, "{national}");
+        }
+    }
+}

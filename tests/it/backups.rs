@@ -217,6 +217,7 @@ async fn an_upgrade_copies_the_database_first_and_a_newer_database_is_refused() 
         "ALTER TABLE campaigns DROP COLUMN province",
         "ALTER TABLE donations DROP COLUMN province",
         "ALTER TABLE campaign_reach DROP COLUMN province",
+        "ALTER TABLE audit_log DROP COLUMN province",
     ] {
         sqlx::query(undo).execute(&pool).await.unwrap();
     }

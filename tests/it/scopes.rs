@@ -61,12 +61,21 @@ impl Side {
     }
 
     /// What of this side must never reach another province's staff, leaders or donors:
-    /// its people (names, phones).
+    /// its people (names, phones, accounts as the audit log names them).
     fn people_marks(&self) -> Vec<String> {
         let mut out = vec![format!("Người {}", self.mark)];
         for p in &self.phones {
             out.push(p.clone());
             out.push(p.trim_start_matches("+84").to_string());
+        }
+        for u in [
+            self.coordinator,
+            self.leader,
+            self.members[0],
+            self.members[1],
+            self.admin,
+        ] {
+            out.push(format!("telegram:{u}\""));
         }
         out
     }
@@ -915,6 +924,17 @@ async fn staff_leaders_and_donors_of_one_province_neither_see_nor_change_another
                 t.mark
             );
         }
+    }
+
+    // A province's admin reads their province's audit entries (the national admin all).
+    for (who, t) in [
+        (w.identity(&hp.admin.to_string()).await, &hp),
+        (w.identity(&qn.admin.to_string()).await, &qn),
+        (w.admin, &qn),
+    ] {
+        let o = w.perform(who, Request::Club(ClubRequest::Audit)).await;
+        let marks = [t.people_marks(), t.thing_marks()].concat();
+        assert!(shows(&o, &marks, None).is_some(), "{who}: {o:?}");
     }
 
     // The matrix.
