@@ -51,7 +51,7 @@ pub use oa::{OaRouteFacts, OaTokenLock, TokenWrite, ZaloStatus};
 pub use outbox::{Lane, NewMessage, OutboxRow, Outcome, Scope, Settled};
 pub use plan::{PlanLoaded, YearDonor};
 pub(crate) use row::Flag;
-pub use scope::{Owned, Whose};
+pub use scope::{Owned, Provinced, Whose};
 
 /// Which database engine a store runs on: chosen by the scheme of `DATABASE_URL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,11 +15,13 @@ use crate::domain::donor::DonorCard;
 use crate::domain::drive::local_window;
 use crate::domain::eligibility::{DonationKind, LastDonation};
 use crate::domain::phone::PhoneNumber;
+use crate::domain::province::Province;
 use crate::domain::scope::Scope;
 use crate::engine::DriveOutcome;
 use crate::engine::Item;
 use crate::engine::drive::RecordedDonation;
 use crate::messages::{Msg, MsgId};
+use crate::store::Provinced;
 use crate::store::{Lane, NewDonation, OutboxKey, PhoneLookup, Recorded, ResolvedLine, Tx};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 
@@ -251,12 +253,16 @@ impl App {
     /// `accept_early`) no donation inside the donor's interval. What to record, oldest first
     /// (the thank-you and the sign-ups follow the order they were given in), or every error
     /// by its line.
+    /// Staff of some provinces (`scope`) record a line at one of their drives (a donor of
+    /// another province who gave there), or of one of their provinces' donors: any other
+    /// line is an error by its line, as a phone nobody registered is.
     pub(super) async fn check_donations(
         &self,
         tx: &mut Tx,
         text: &str,
         accept_early: bool,
         now: DateTime<Utc>,
+        scope: Scope,
     ) -> anyhow::Result<Result<Vec<DonationStep>, Vec<FileError>>> {
         let tz = self.config().timezone;
         let today = now.with_timezone(&tz).date_naive();
@@ -269,6 +275,40 @@ impl App {
             Err(errors) => return Ok(Err(errors)),
         };
         let mut errors = Vec::new();
+        if !scope.is_nation() {
+            let mut donors: Vec<i64> = resolved.iter().map(|r| r.donor).collect();
+            let mut drives: Vec<i64> = resolved
+                .iter()
+                .filter_map(|r| r.drive)
+                .map(|d| d.0)
+                .collect();
+            donors.sort_unstable();
+            donors.dedup();
+            drives.sort_unstable();
+            drives.dedup();
+            let of_donor = tx.provinces_of(Provinced::Donors, &donors).await?;
+            let of_drive = tx.provinces_of(Provinced::Drives, &drives).await?;
+            for (l, r) in lines.iter().zip(&resolved) {
+                let province = match r.drive {
+                    Some((id, _)) => of_drive.get(&id),
+                    None => of_donor.get(&r.donor),
+                }
+                .cloned()
+                .flatten();
+                if !scope.covers(province.as_deref().and_then(Province::from_code)) {
+                    errors.push(FileError {
+                        line: l.line,
+                        message: match r.drive {
+                            Some((id, _)) => format!("drive {id} is not in a province you manage"),
+                            None => "no donor of a province you manage has this phone (a donor \
+                                     of another province who gave at your drive is recorded \
+                                     with the drive: name it in the drive column)"
+                                .to_string(),
+                        },
+                    });
+                }
+            }
+        }
         // A drive named on a line must be of the line's day.
         for (l, r) in lines.iter().zip(&resolved) {
             if let Some((id, starts_at)) = r.drive {

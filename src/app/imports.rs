@@ -14,6 +14,8 @@ use super::App;
 use crate::domain::audit::AuditAction;
 use crate::domain::campaign::{Calendar, FileError};
 use crate::domain::donation::DonationImport;
+use crate::domain::province::Province;
+use crate::domain::scope::Scope;
 use crate::engine::drive::{FileProgress, FileState};
 use crate::engine::{DriveOutcome, DriveRequest, Outcome, Request};
 use crate::store::{ImportRow, Tx};
@@ -37,8 +39,18 @@ pub struct DonationStep {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Work {
-    Calendar { year: i32, csv: bool, text: String },
-    Donations { steps: Vec<DonationStep> },
+    Calendar {
+        year: i32,
+        csv: bool,
+        text: String,
+        /// The province its new campaigns belong to (staff of one province staged it);
+        /// none: national campaigns (staged by national staff, or before issue 33).
+        #[serde(default)]
+        province: Option<String>,
+    },
+    Donations {
+        steps: Vec<DonationStep>,
+    },
 }
 
 /// One step of a calendar: its campaigns first, then their drives, then each fixed point
@@ -57,6 +69,7 @@ enum Prepared {
         year: i32,
         calendar: Calendar,
         steps: Vec<CalendarStep>,
+        province: Option<Province>,
     },
     Donations {
         steps: Vec<DonationStep>,
@@ -71,7 +84,7 @@ impl Prepared {
         }
     }
 
-    fn calendar(year: i32, calendar: Calendar) -> Prepared {
+    fn calendar(year: i32, calendar: Calendar, province: Option<Province>) -> Prepared {
         let mut steps = Vec::new();
         steps.extend((0..calendar.campaigns.len()).map(CalendarStep::Campaign));
         for (i, c) in calendar.campaigns.iter().enumerate() {
@@ -89,6 +102,7 @@ impl Prepared {
             year,
             calendar,
             steps,
+            province,
         }
     }
 
@@ -156,7 +170,9 @@ impl App {
         let Request::Drive(request) = request else {
             return Ok(Outcome::Refused);
         };
-        let checked = self.check_file(&mut tx, request, now).await?;
+        let checked = self
+            .check_file(&mut tx, request, now, roles.staff_in)
+            .await?;
         drop(tx);
         Ok(Outcome::Drive(match checked {
             Err(errors) => DriveOutcome::FileRejected(errors),
@@ -168,7 +184,9 @@ impl App {
     pub async fn stage_file_as_cli(&self, request: DriveRequest) -> anyhow::Result<DriveOutcome> {
         let now = self.clock().now();
         let mut tx = self.store().begin_read().await?;
-        let checked = self.check_file(&mut tx, request, now).await?;
+        let checked = self
+            .check_file(&mut tx, request, now, Scope::NATION)
+            .await?;
         drop(tx);
         Ok(match checked {
             Err(errors) => DriveOutcome::FileRejected(errors),
@@ -188,19 +206,38 @@ impl App {
     }
 
     /// Read and check a file request in a read-only transaction.
+    /// Staff of some provinces (`scope`) stage only what is theirs: a calendar's drives and
+    /// fixed points in their provinces, under campaign and point names no other province
+    /// (nor the national calendar) holds that year; a centre's lines at their drives, or of
+    /// their provinces' donors. Every other line is an error by its line.
     async fn check_file(
         &self,
         tx: &mut Tx,
         request: DriveRequest,
         now: chrono::DateTime<chrono::Utc>,
+        scope: Scope,
     ) -> anyhow::Result<Result<Work, Vec<FileError>>> {
         Ok(match request {
-            DriveRequest::ImportCalendar { text, csv, year } => self
-                .check_calendar(tx, &text, csv, year)
-                .await?
-                .map(|_| Work::Calendar { year, csv, text }),
+            DriveRequest::ImportCalendar { text, csv, year } => {
+                match self.check_calendar(tx, &text, csv, year).await? {
+                    Err(e) => Err(e),
+                    Ok(calendar) => {
+                        let errors = calendar_outside(tx, &calendar, &text, year, scope).await?;
+                        if errors.is_empty() {
+                            Ok(Work::Calendar {
+                                year,
+                                csv,
+                                text,
+                                province: scope.single().map(|p| p.code().to_string()),
+                            })
+                        } else {
+                            Err(errors)
+                        }
+                    }
+                }
+            }
             DriveRequest::ImportDonations { text, accept_early } => self
-                .check_donations(tx, &text, accept_early, now)
+                .check_donations(tx, &text, accept_early, now, scope)
                 .await?
                 .map(|steps| Work::Donations { steps }),
             other => anyhow::bail!("not a file: {other:?}"),
@@ -210,11 +247,13 @@ impl App {
     /// Stage a checked file (one short write).
     async fn stage(&self, actor: &str, work: Work) -> anyhow::Result<DriveOutcome> {
         let (kind, total) = match &work {
-            Work::Calendar { year, csv, text } => {
+            Work::Calendar {
+                year, csv, text, ..
+            } => {
                 // Read again here only to count its steps (reading is linear, well under a
                 // second for 4 MB).
                 let calendar = self.read_calendar(*year, *csv, text).await?;
-                ("calendar", Prepared::calendar(*year, calendar).len())
+                ("calendar", Prepared::calendar(*year, calendar, None).len())
             }
             Work::Donations { steps } => ("donations", steps.len()),
         };
@@ -253,9 +292,16 @@ impl App {
             return Ok(None);
         };
         Ok(Some(match serde_json::from_str::<Work>(work)? {
-            Work::Calendar { year, csv, text } => {
-                Prepared::calendar(year, self.read_calendar(year, csv, &text).await?)
-            }
+            Work::Calendar {
+                year,
+                csv,
+                text,
+                province,
+            } => Prepared::calendar(
+                year,
+                self.read_calendar(year, csv, &text).await?,
+                province.as_deref().and_then(Province::from_code),
+            ),
             Work::Donations { steps } => Prepared::Donations { steps },
         }))
     }
@@ -353,10 +399,11 @@ impl App {
                 year,
                 calendar,
                 steps,
+                province,
             } => {
                 match steps[at] {
                     CalendarStep::Campaign(i) => {
-                        tx.write_campaign(*year, &calendar.campaigns[i], now_ms)
+                        tx.write_campaign(*year, &calendar.campaigns[i], *province, now_ms)
                             .await?;
                         return Ok(false);
                     }
@@ -448,3 +495,68 @@ impl App {
 
 /// A step's file is no longer being written (done by another writer, or set aside).
 const GONE: &str = "the file is no longer being written";
+
+/// What of a calendar is outside the staff `scope` (nothing for national staff): a drive or
+/// fixed point of another province, a campaign or fixed point whose name another province
+/// (or the national calendar) already holds — writing it would change theirs. Each error
+/// is on the line that names it (the first line holding its name or place).
+async fn calendar_outside(
+    tx: &mut Tx,
+    calendar: &Calendar,
+    text: &str,
+    year: i32,
+    scope: Scope,
+) -> anyhow::Result<Vec<FileError>> {
+    let mut errors = Vec::new();
+    if scope.is_nation() {
+        return Ok(errors);
+    }
+    let line_of = |needle: &str| {
+        text.lines()
+            .position(|l| l.contains(needle))
+            .map_or(1, |i| i + 1)
+    };
+    let places = calendar
+        .campaigns
+        .iter()
+        .flat_map(|c| c.drives.iter().map(|d| (d.place.as_str(), d.province)))
+        .chain(
+            calendar
+                .fixed_points
+                .iter()
+                .map(|p| (p.place.as_str(), p.province)),
+        );
+    for (place, province) in places {
+        if !scope.covers(Some(province)) {
+            errors.push(FileError {
+                line: line_of(place),
+                message: format!("{place}: {} is not a province you manage", province.name()),
+            });
+        }
+    }
+    for c in &calendar.campaigns {
+        if tx.campaign_held_outside(year, &c.name, scope).await? {
+            errors.push(FileError {
+                line: line_of(&c.name),
+                message: format!(
+                    "campaign {:?} of {year} belongs to another province or to the national \
+                     calendar: give yours its own name (e.g. with your province's)",
+                    c.name
+                ),
+            });
+        }
+    }
+    for p in &calendar.fixed_points {
+        if tx.point_held_outside(&p.name, scope).await? {
+            errors.push(FileError {
+                line: line_of(&p.name),
+                message: format!(
+                    "fixed point {:?} belongs to another province: give yours its own name",
+                    p.name
+                ),
+            });
+        }
+    }
+    errors.sort_by_key(|e| e.line);
+    Ok(errors)
+}

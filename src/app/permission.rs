@@ -93,10 +93,11 @@ pub(crate) enum Touch<'a> {
     /// audience's province with [`Need::Audience`], their stopping with [`Need::SenderOf`].
     Own,
     /// A list, a count or a lookup: its use case reads it through the person's scope, in
-    /// the store's queries (`Roles::staff_in`); a target set is their province's plan's.
+    /// the store's queries (`Roles::staff_in`); a target set is their province's plan's; a
+    /// file is checked line by line against the scope before anything is staged.
     Listed,
-    /// Not yet divided by province (the blood stock's levels, files, delivery health):
-    /// national staff only.
+    /// Not yet divided by province (the blood stock's levels, delivery health): national
+    /// staff only.
     Nation,
     /// Something of this province (a new drive, a call-out's patient's province).
     Province(Province),
@@ -170,6 +171,8 @@ pub(crate) fn touches(request: &Request) -> Touch<'_> {
             | DriveRequest::DonorMap
             | DriveRequest::PlanReport { .. }
             | DriveRequest::SetTarget { .. }
+            | DriveRequest::ImportCalendar { .. }
+            | DriveRequest::ImportDonations { .. }
             | DriveRequest::DriveForm { edit: None } => Listed,
             DriveRequest::SignUp { .. }
             | DriveRequest::CancelSignUp { .. }
@@ -189,9 +192,8 @@ pub(crate) fn touches(request: &Request) -> Touch<'_> {
                 None => Thing(Owned::Donor(*donor)),
             },
             DriveRequest::RemoveDonation { id } => Thing(Owned::Donation(*id)),
-            DriveRequest::ImportCalendar { .. }
-            | DriveRequest::ImportDonations { .. }
-            | DriveRequest::FileProgress { .. } => Nation,
+            // A staged file's counts.
+            DriveRequest::FileProgress { .. } => Own,
             DriveRequest::DriveForm { edit: Some(id) }
             | DriveRequest::CancelDrive { id }
             | DriveRequest::Signups { id } => Thing(Owned::Drive(*id)),

@@ -64,7 +64,7 @@ async fn import_calendar(
     let mut drives = 0;
     let mut ids: Vec<(&str, i64)> = Vec::new();
     for c in &calendar.campaigns {
-        let id = write_campaign(&mut *tx, year, c, now).await?;
+        let id = write_campaign(&mut *tx, year, c, None, now).await?;
         ids.push((&c.name, id));
         for d in &c.drives {
             write_drive(&mut *tx, None, Some(id), d, tz, None, now).await?;
@@ -85,17 +85,21 @@ async fn import_calendar(
     Ok(drives)
 }
 
-/// One campaign of a calendar (not its drives), updated if the year has one of that name.
+/// One campaign of a calendar (not its drives), updated if the year has one of that name;
+/// a new one belongs to `province` (none: the national calendar). A province's staff
+/// never reach another's campaign here: their files are checked for names held outside
+/// their scope first (`Tx::campaign_held_outside`).
 async fn write_campaign(
     tx: &mut AnyConnection,
     year: i32,
     c: &Campaign,
+    province: Option<crate::domain::province::Province>,
     now: i64,
 ) -> anyhow::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO campaigns (year, name, starts_on, ends_on, target_units_min, \
-         target_units_max, target_people, organiser, partner, note, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         target_units_max, target_people, organiser, partner, note, updated_at, province) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
          ON CONFLICT (year, name) DO UPDATE SET starts_on = excluded.starts_on, \
          ends_on = excluded.ends_on, target_units_min = excluded.target_units_min, \
          target_units_max = excluded.target_units_max, \
@@ -114,6 +118,7 @@ async fn write_campaign(
     .bind(&c.partner)
     .bind(&c.note)
     .bind(now)
+    .bind(province.map(|p| p.code()))
     .fetch_one(&mut *tx)
     .await
     .with_context(|| format!("storing campaign {:?}", c.name))
@@ -158,9 +163,57 @@ impl Tx {
         &mut self,
         year: i32,
         c: &Campaign,
+        province: Option<crate::domain::province::Province>,
         now: i64,
     ) -> anyhow::Result<i64> {
-        write_campaign(&mut self.tx, year, c, now).await
+        write_campaign(&mut self.tx, year, c, province, now).await
+    }
+
+    /// Whether `year` has a campaign of this name outside `scope` (another province's,
+    /// or a national one when the scope is not the nation).
+    pub async fn campaign_held_outside(
+        &mut self,
+        year: i32,
+        name: &str,
+        scope: crate::domain::scope::Scope,
+    ) -> anyhow::Result<bool> {
+        if scope.is_nation() {
+            return Ok(false);
+        }
+        let sql = format!(
+            "SELECT COUNT(*) FROM campaigns WHERE year = $1 AND name = $2 \
+             AND NOT (province IS NOT NULL{})",
+            super::scope_clause("province", scope)
+        );
+        let n: i64 = sqlx::query_scalar(&sql)
+            .bind(year)
+            .bind(name)
+            .fetch_one(&mut *self.tx)
+            .await
+            .context("checking a campaign's name")?;
+        Ok(n > 0)
+    }
+
+    /// Whether a fixed point of this name has open days outside `scope`.
+    pub async fn point_held_outside(
+        &mut self,
+        name: &str,
+        scope: crate::domain::scope::Scope,
+    ) -> anyhow::Result<bool> {
+        if scope.is_nation() {
+            return Ok(false);
+        }
+        let sql = format!(
+            "SELECT COUNT(*) FROM fixed_points f JOIN drives d ON d.fixed_point_id = f.id \
+             WHERE f.name = $1 AND NOT (1 = 1{})",
+            super::scope_clause("d.province", scope)
+        );
+        let n: i64 = sqlx::query_scalar(&sql)
+            .bind(name)
+            .fetch_one(&mut *self.tx)
+            .await
+            .context("checking a fixed point's name")?;
+        Ok(n > 0)
     }
 
     /// A drive of the campaign `year`/`campaign` (written by an earlier step).

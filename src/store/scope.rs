@@ -28,7 +28,48 @@ pub enum Whose {
     Province(String),
 }
 
+/// A table whose rows belong to a province by their own `province` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provinced {
+    Donors,
+    Drives,
+}
+
 impl Tx {
+    /// The province of each of these rows (a file's donors and drives, read in chunks):
+    /// absent when the row is not there, `None` when it has no province.
+    pub async fn provinces_of(
+        &mut self,
+        table: Provinced,
+        ids: &[i64],
+    ) -> anyhow::Result<std::collections::HashMap<i64, Option<String>>> {
+        let name = match table {
+            Provinced::Donors => "donors",
+            Provinced::Drives => "drives",
+        };
+        let mut out = std::collections::HashMap::new();
+        for chunk in ids.chunks(super::CHUNK) {
+            let mut q = super::Q::new(
+                self.backend(),
+                format!("SELECT id, province FROM {name} WHERE id IN "),
+            );
+            super::push_list(&mut q, chunk);
+            for row in q
+                .build()
+                .fetch_all(&mut *self.tx)
+                .await
+                .with_context(|| format!("reading the provinces of {name}"))?
+            {
+                use sqlx::Row;
+                out.insert(
+                    row.try_get::<i64, _>("id")?,
+                    row.try_get::<Option<String>, _>("province")?,
+                );
+            }
+        }
+        Ok(out)
+    }
+
     /// Which province `thing` belongs to.
     pub async fn whose(&mut self, thing: Owned) -> anyhow::Result<Whose> {
         let (sql, id) = match thing {

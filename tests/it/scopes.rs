@@ -674,9 +674,10 @@ fn examples(w: &World, t: &Side) -> Vec<Request> {
             csv: false,
             year: 2026,
         }),
+        // Early lines accepted: a line of the other province is refused for that alone.
         Request::Drive(DriveRequest::ImportDonations {
             text: donations,
-            accept_early: false,
+            accept_early: true,
         }),
         Request::Callout(CalloutRequest::Start {
             spec: callout_spec(w, t.province, t.mark),
@@ -1006,10 +1007,6 @@ async fn staff_leaders_and_donors_of_one_province_neither_see_nor_change_another
                     | ClubRequest::Members { .. }
                     | ClubRequest::RemoveMember { .. }
                     | ClubRequest::CancelBroadcast { .. }
-            ) | Request::Drive(
-                DriveRequest::ImportCalendar { .. }
-                    | DriveRequest::ImportDonations { .. }
-                    | DriveRequest::FileProgress { .. }
             ) | Request::Callout(CalloutRequest::SetStock { .. })
         );
         let o = w.perform(coord, r.clone()).await;
@@ -1018,7 +1015,34 @@ async fn staff_leaders_and_donors_of_one_province_neither_see_nor_change_another
             refused,
             "Hải Phòng's coordinator on Hải Phòng: {r:?} gave {o:?}"
         );
+        // Their own files are written whole (the other province's were refused by line).
+        if matches!(
+            r,
+            Request::Drive(
+                DriveRequest::ImportCalendar { .. } | DriveRequest::ImportDonations { .. }
+            )
+        ) {
+            assert!(
+                matches!(
+                    o,
+                    Outcome::Drive(
+                        DriveOutcome::CalendarImported { .. } | DriveOutcome::DonationsImported(_)
+                    )
+                ),
+                "{r:?}: {o:?}"
+            );
+        }
     }
+    // The calendar's campaign is Hải Phòng's, its drive there.
+    assert_eq!(
+        crate::seed::count(
+            &w.db,
+            "SELECT COUNT(*) FROM campaigns c JOIN drives d ON d.campaign_id = c.id \
+             WHERE c.name = 'Lịch HPX' AND c.province = 'hai-phong' AND d.place = 'Sân HPX'",
+        )
+        .await,
+        1
+    );
     w.stop().await;
 }
 
@@ -1444,4 +1468,126 @@ async fn every_dashboard_page_keeps_to_the_coordinators_province() {
     drop(w);
     let mut bot = bot;
     bot.stop().await;
+}
+
+/// A province's files keep to it: a blood centre's list records a donor of another province
+/// who gave at one of its drives (named on the line) — counted for the province of the
+/// drive — and refuses, by line and whole, the same donor without the drive; a calendar
+/// naming another province's campaign is refused by line, nothing written.
+#[tokio::test]
+async fn a_provinces_files_keep_to_it_and_a_visitor_at_its_drive_counts_there() {
+    let mut w = World::open(at(day(12, 7), 9, 0)).await;
+    let hp = side(&mut w, 100, "HPX", "hai-phong").await;
+    let qn = side(&mut w, 200, "QNX", "quang-ninh").await;
+    // After the drives of the 20th.
+    w.clock.set(at(day(12, 21), 9, 0));
+    let coord = w.identity(&hp.coordinator.to_string()).await;
+    let donations = |lines: &str| {
+        Request::Drive(DriveRequest::ImportDonations {
+            text: format!("so_dien_thoai,ngay_hien,loai,dot\n{lines}"),
+            accept_early: true,
+        })
+    };
+    let visitor = &qn.phones[0];
+    let count = |sql: String| {
+        let db = w.db.clone();
+        async move { crate::seed::count(&db, &sql).await }
+    };
+    let before = count(format!(
+        "SELECT COUNT(*) FROM donations WHERE donor_id = {}",
+        qn.donors[0]
+    ))
+    .await;
+    // Without the drive: refused whole, by its line.
+    let o = w
+        .perform(
+            coord,
+            donations(&format!(
+                "{},2026-12-06,toan_phan,\n{visitor},2026-12-06,toan_phan,\n",
+                hp.phones[1]
+            )),
+        )
+        .await;
+    let Outcome::Drive(DriveOutcome::FileRejected(errors)) = &o else {
+        panic!("{o:?}");
+    };
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].line, 3);
+    assert!(errors[0].message.contains("drive column"), "{errors:?}");
+    assert_eq!(
+        count(format!(
+            "SELECT COUNT(*) FROM donations WHERE donor_id IN ({}, {})",
+            hp.donors[1], qn.donors[0]
+        ))
+        .await,
+        before,
+        "nothing of the file was written"
+    );
+    // With Hải Phòng's drive (its day is the 20th): recorded, and Hải Phòng's.
+    let o = w
+        .perform(
+            coord,
+            donations(&format!("{visitor},2026-12-20,toan_phan,{}\n", hp.drive)),
+        )
+        .await;
+    assert!(
+        matches!(o, Outcome::Drive(DriveOutcome::DonationsImported(_))),
+        "{o:?}"
+    );
+    assert_eq!(
+        count(format!(
+            "SELECT COUNT(*) FROM donations WHERE donor_id = {} AND drive_id = {} \
+             AND province = 'hai-phong'",
+            qn.donors[0], hp.drive
+        ))
+        .await,
+        1
+    );
+    // Another province's drive on a line: refused.
+    let o = w
+        .perform(
+            coord,
+            donations(&format!(
+                "{},2026-12-20,toan_phan,{}\n",
+                hp.phones[1], qn.drive
+            )),
+        )
+        .await;
+    assert!(
+        matches!(&o, Outcome::Drive(DriveOutcome::FileRejected(e)) if e[0].line == 2),
+        "{o:?}"
+    );
+    // A calendar reusing Quảng Ninh's campaign name for its own drive: refused by line.
+    let calendar = "[[campaign]]\nname = \"Giọt hồng QNX\"\nfrom = \"12-01\"\nto = \"12-31\"\n\n\
+                    [[campaign.drive]]\nplace = \"Sân vận động Lạch Tray\"\n\
+                    province = \"Hải Phòng\"\ndate = \"12-27\"\ntime = \"07:30-11:30\"\n\
+                    capacity = 10\n";
+    let o = w
+        .perform(
+            coord,
+            Request::Drive(DriveRequest::ImportCalendar {
+                text: calendar.into(),
+                csv: false,
+                year: 2026,
+            }),
+        )
+        .await;
+    let Outcome::Drive(DriveOutcome::FileRejected(errors)) = &o else {
+        panic!("{o:?}");
+    };
+    assert_eq!(errors[0].line, 2, "{errors:?}");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM drives WHERE place = 'Sân vận động Lạch Tray'".into()).await,
+        0
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM campaigns WHERE name = 'Giọt hồng QNX' \
+             AND province = 'quang-ninh'"
+                .to_string()
+        )
+        .await,
+        1
+    );
+    w.stop().await;
 }
