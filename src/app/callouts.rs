@@ -215,6 +215,8 @@ impl App {
                 crate::domain::donation::DonationSource::Callout,
             );
             new.by = Some(identity_id);
+            // Given where the patient is: it counts for the call-out's province.
+            new.province = Some(info.spec.province);
             self.put_on_record(tx, &new, now).await?;
         }
         if ok {

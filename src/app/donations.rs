@@ -119,6 +119,7 @@ impl App {
             unit: None,
             volume_ml: None,
             by: None,
+            province: None,
             day: (midnight(date), midnight(next_day)),
             release_until: midnight(again),
         }

@@ -31,6 +31,9 @@ pub struct NewDonation {
     pub volume_ml: Option<i64>,
     /// The staff account that recorded it.
     pub by: Option<i64>,
+    /// Where it was given when no drive says (a call-out's hospital's province); none:
+    /// the donor's.
+    pub province: Option<crate::domain::province::Province>,
     /// The donation's local day, unix ms `[start, end)`.
     pub day: (i64, i64),
     /// The start (unix ms) of the first day the donor may give again: active sign-ups for
@@ -112,7 +115,7 @@ pub(super) async fn record_donation(
          $7, $8, FALSE, d.last_donation_kind, d.last_donation_date, d.last_donation_forgotten, \
          COALESCE((SELECT unit_id FROM drives WHERE id = $7), $9, d.unit_id), \
          (SELECT campaign_id FROM drives WHERE id = $7), $10, \
-         COALESCE((SELECT province FROM drives WHERE id = $7), d.province) \
+         COALESCE((SELECT province FROM drives WHERE id = $7), $11, d.province) \
          FROM donors d WHERE d.id = $1 \
          ON CONFLICT (donor_id, donated_on, kind) DO UPDATE SET \
            verified = (donations.verified OR excluded.verified), \
@@ -139,6 +142,7 @@ pub(super) async fn record_donation(
     .bind(n.by)
     .bind(n.unit)
     .bind(n.volume_ml)
+    .bind(n.province.map(|p| p.code()))
     .fetch_optional(&mut *conn)
     .await
     .context("recording a donation")?;

@@ -1216,7 +1216,7 @@ async fn the_national_plan_adds_up_two_provinces_plans_and_each_reads_its_own() 
 /// call-out whose province has nobody left to ask says in its preview how many donors of
 /// how many other provinces its wider steps may ask, writes it in the audit, asks a
 /// Quảng Ninh reserve donor, and the Hải Phòng coordinator sees her name once she pledges
-/// (they need to call her), never the others asked.
+/// (they need to call her), never the others asked; her donation counts for Hải Phòng.
 #[tokio::test]
 async fn a_call_out_reaches_other_provinces_and_shows_only_who_pledged() {
     let mut w = World::open(at(day(12, 7), 9, 0)).await;
@@ -1327,6 +1327,32 @@ async fn a_call_out_reaches_other_provinces_and_shows_only_who_pledged() {
     .map(|u| format!("Người QNX {u}"))
     .collect();
     assert!(shows(&o, &others, None).is_none(), "{o:?}");
+    // She gave at the Hải Phòng hospital: her donation counts for Hải Phòng.
+    let o = w
+        .perform(
+            coord,
+            Request::Callout(CalloutRequest::Mark {
+                id,
+                donor: pledger,
+                donated: true,
+            }),
+        )
+        .await;
+    assert!(
+        matches!(o, Outcome::Callout(CalloutOutcome::Marked { ok: true, .. })),
+        "{o:?}"
+    );
+    assert_eq!(
+        crate::seed::count(
+            &w.db,
+            &format!(
+                "SELECT COUNT(*) FROM donations WHERE donor_id = {pledger} \
+                 AND province = 'hai-phong' AND source = 'callout'"
+            ),
+        )
+        .await,
+        1
+    );
     w.stop().await;
 }
 
