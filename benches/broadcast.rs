@@ -21,7 +21,7 @@ mod seed;
 
 use fake_telegram::{FakeTelegram, Limits};
 use hienmau::app::{App, SystemClock};
-use hienmau::channels::ChannelKind;
+use hienmau::channels::{Channel, ChannelKind};
 use hienmau::config::DeliveryConfig;
 use hienmau::domain::club::Role;
 use std::sync::Arc;
@@ -78,7 +78,7 @@ async fn run(members: i64, limits: Option<Limits>, postgres: Option<(&str, usize
     // The leader: a registered donor with the leader role, who creates the club in chat.
     seed::donors(&db, None, LEADER..LEADER + 1).await;
     app.set_role_for_account(
-        ChannelKind::Telegram,
+        Channel::of(ChannelKind::Telegram),
         &LEADER.to_string(),
         Role::Leader,
         true,

@@ -26,7 +26,7 @@ mod seed;
 
 use fake_telegram::{FakeTelegram, Limits};
 use hienmau::app::{App, ManualClock, SystemClock};
-use hienmau::channels::ChannelKind;
+use hienmau::channels::{Channel, ChannelKind};
 use hienmau::config::Config;
 use hienmau::domain::callout::{CalloutSpec, PatientGroup};
 use hienmau::domain::club::Role;
@@ -153,9 +153,15 @@ async fn during_broadcast(members: i64) {
     const COORD: i64 = 7;
     const RESERVE: i64 = 8;
     seed::donors(&db, None, COORD..COORD + 1).await;
-    app.set_role_for_account(ChannelKind::Telegram, "7", Role::Coordinator, true, None)
-        .await
-        .unwrap();
+    app.set_role_for_account(
+        Channel::of(ChannelKind::Telegram),
+        "7",
+        Role::Coordinator,
+        true,
+        None,
+    )
+    .await
+    .unwrap();
     let club = seed::reserve_club(&db, "CLB máu hiếm", "hai-phong").await;
     // In another province: not in the broadcast's audience, asked first all the same.
     seed::donor(&db, RESERVE, "O-", "ha-noi", Some(club), "").await;

@@ -34,7 +34,7 @@ mod seed;
 
 use fake_telegram::FakeTelegram;
 use hienmau::app::{App, SystemClock};
-use hienmau::channels::ChannelKind;
+use hienmau::channels::{Channel, ChannelKind};
 use hienmau::domain::club::Role;
 use rng::Rng;
 use std::collections::HashMap;
@@ -159,9 +159,15 @@ async fn run(delay_ms: u64, s: &Setup, rng: &mut Rng) {
             .await
             .unwrap();
         seed::donors(&db, None, COORD..COORD + 1).await;
-        app.set_role_for_account(ChannelKind::Telegram, "7", Role::Coordinator, true, None)
-            .await
-            .unwrap();
+        app.set_role_for_account(
+            Channel::of(ChannelKind::Telegram),
+            "7",
+            Role::Coordinator,
+            true,
+            None,
+        )
+        .await
+        .unwrap();
         app.store().close().await;
     }
     seed::donors(&db, None, FIRST_MEMBER..FIRST_MEMBER + s.members).await;

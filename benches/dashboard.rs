@@ -19,6 +19,7 @@ mod rng;
 mod seed;
 
 use hienmau::app::{App, ManualClock};
+use hienmau::channels::{Channel, ChannelKind};
 use hienmau::config::Config;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -210,7 +211,7 @@ fn main() {
         tokio::spawn(async move { axum::serve(listener, router).await });
         let base = format!("http://{addr}");
         app.set_role_for_account(
-            hienmau::channels::ChannelKind::Telegram,
+            Channel::of(ChannelKind::Telegram),
             "1",
             hienmau::domain::club::Role::Admin,
             true,
@@ -219,7 +220,7 @@ fn main() {
         .await
         .unwrap();
         app.set_role_for_account(
-            hienmau::channels::ChannelKind::Telegram,
+            Channel::of(ChannelKind::Telegram),
             "b7",
             hienmau::domain::club::Role::Leader,
             true,
@@ -235,7 +236,7 @@ fn main() {
             let (app, http, base) = (app.clone(), http.clone(), base.clone());
             async move {
                 let link = app
-                    .dashboard_link_for_account(hienmau::channels::ChannelKind::Telegram, account)
+                    .dashboard_link_for_account(Channel::of(ChannelKind::Telegram), account)
                     .await
                     .unwrap()
                     .unwrap();

@@ -244,9 +244,18 @@ pub fn callback_data(data: &[u8]) {
     }
 }
 
+use hienmau::channels::{Channel, ChannelKind};
+
+/// The deployment's own account on a platform.
+fn own(kind: ChannelKind) -> Channel {
+    Channel::of(kind)
+}
+
 /// A Telegram update as a webhook body or a getUpdates item.
 pub fn telegram_update(data: &[u8]) {
-    if let Ok(Some(t)) = hienmau::channels::telegram::translate_body(data) {
+    if let Ok(Some(t)) =
+        hienmau::channels::telegram::translate_body(data, own(ChannelKind::Telegram))
+    {
         assert!(!t.inbound.user.is_empty());
         turn(fresh(), t.inbound.input);
     }
@@ -255,7 +264,7 @@ pub fn telegram_update(data: &[u8]) {
 /// A Zalo Bot Platform webhook body (or getUpdates answer).
 pub fn zalo_bot_event(data: &[u8]) {
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(data)
-        && let Some(inbound) = hienmau::channels::zalo_bot::translate(&v)
+        && let Some(inbound) = hienmau::channels::zalo_bot::translate(&v, own(ChannelKind::Zalo))
     {
         turn(fresh(), inbound.input);
     }
@@ -274,7 +283,9 @@ pub fn zalo_oa_event(data: &[u8]) {
         let app = event["app_id"].as_str().unwrap_or("");
         let mac = zalo_oa::signature_hex(app, body, &stamp, "secret");
         assert_eq!(mac.len(), 64);
-        if let zalo_oa::OaEvent::Message(inbound) = zalo_oa::translate(&event) {
+        if let zalo_oa::OaEvent::Message(inbound) =
+            zalo_oa::translate(&event, own(ChannelKind::ZaloOa))
+        {
             turn(fresh(), inbound.input);
         }
     }
@@ -372,7 +383,13 @@ fn registered_donor() -> hienmau::domain::donor::Donor {
 /// One input through the engine, its reply rendered; the conversation after it.
 fn turn(conv: Conversation, input: Input) -> Conversation {
     let catalogue = catalogue();
+    // Every other turn as written to a province's own account (its province offered).
+    static TURNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let odd = TURNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 2 == 1;
     let ctx = Ctx {
+        home: odd
+            .then(|| hienmau::domain::province::Province::from_code("quang-ninh"))
+            .flatten(),
         telegram_bot: Some("hienmau_bot"),
         broadcast_cap: 3,
         rules: rules(),

@@ -4,7 +4,7 @@
 //! `conversation.rs`; `requests.rs` is the one way from a request to a use case, past the
 //! permission table of `permission.rs`.
 
-use crate::channels::{ChannelKind, Inbound, OutChoice, Outbound, numbered, split_text};
+use crate::channels::{Channel, ChannelKind, Inbound, OutChoice, Outbound, numbered, split_text};
 use crate::config::Config;
 use crate::engine::{Label, Reply};
 use crate::error::Failure;
@@ -39,7 +39,7 @@ struct Inner {
     /// Per-account inbound counts of the current minute (per process).
     flood: Mutex<HashMap<(String, String), FloodWindow>>,
     /// The Telegram bot's username once known (for club deep links).
-    telegram_bot: Mutex<Option<String>>,
+    telegram_bot: Mutex<Vec<(Channel, String)>>,
     /// `http://host:port` of the web server once it listens (dashboard links).
     web_base: Mutex<Option<String>>,
     metrics: metrics::Metrics,
@@ -112,7 +112,7 @@ impl App {
                 handoff: handoff::Handoff::default(),
                 imports_added: Arc::new(Notify::new()),
                 flood: Mutex::new(HashMap::new()),
-                telegram_bot: Mutex::new(None),
+                telegram_bot: Mutex::new(Vec::new()),
                 web_base: Mutex::new(None),
                 metrics: metrics::Metrics::default(),
             }),
@@ -205,14 +205,18 @@ impl App {
         &self.inner.handoff
     }
 
-    /// Remember the Telegram bot's username (from getMe), for club invite links.
-    pub fn set_telegram_bot(&self, username: &str) {
-        let mut b = self
+    /// Remember a Telegram bot's username (from getMe), for club invite links: a person
+    /// writing to that bot is invited to it; anyone else to the first bot remembered.
+    pub fn set_telegram_bot(&self, channel: Channel, username: &str) {
+        let mut bots = self
             .inner
             .telegram_bot
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        *b = (!username.is_empty()).then(|| username.to_string());
+        bots.retain(|(c, _)| *c != channel);
+        if !username.is_empty() {
+            bots.push((channel, username.to_string()));
+        }
     }
 
     /// Remember where the web server listens (for sign-in links without a public URL).
@@ -232,12 +236,15 @@ impl App {
             .clone()
     }
 
-    fn telegram_bot(&self) -> Option<String> {
-        self.inner
+    /// The bot invitations name for a person writing on `channel` (see `set_telegram_bot`).
+    fn telegram_bot(&self, channel: Option<Channel>) -> Option<String> {
+        let bots = self
+            .inner
             .telegram_bot
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+            .unwrap_or_else(|e| e.into_inner());
+        let own = bots.iter().find(|(c, _)| Some(*c) == channel);
+        own.or(bots.first()).map(|(_, name)| name.clone())
     }
 
     /// The engine's view of the deployment at `now` (its rules, clock and catalogue);
@@ -258,12 +265,13 @@ impl App {
             tz: cfg.timezone,
             catalogue: self.catalogue(),
             callouts: cfg.callouts,
+            home: None,
         }
     }
 
     /// A looked-up donor as the dashboard shows them, as of now.
     pub fn donor_card(&self, card: &crate::domain::donor::DonorCard) -> Msg {
-        let bot = self.telegram_bot();
+        let bot = self.telegram_bot(None);
         crate::engine::donor_card(&self.ctx_at(self.inner.clock.now(), bot.as_deref()), card)
     }
 
@@ -329,7 +337,7 @@ impl App {
 
     /// The person left the channel (Zalo OA `unfollow`): write to that account no more, until
     /// they write again.
-    pub async fn account_left(&self, channel: ChannelKind, user: &str) -> anyhow::Result<()> {
+    pub async fn account_left(&self, channel: Channel, user: &str) -> anyhow::Result<()> {
         let now = self.inner.clock.now().timestamp_millis();
         self.inner
             .store
@@ -475,7 +483,7 @@ pub fn render(catalogue: &Catalogue, lang: Lang, reply: &Reply) -> Outbound {
 
 /// One message per part of a text too long for the channel; options go with the last part
 /// (or into the text, numbered, where the channel has no buttons).
-pub fn split_outbound(mut out: Outbound, channel: ChannelKind) -> Vec<Outbound> {
+pub fn split_outbound(mut out: Outbound, channel: Channel) -> Vec<Outbound> {
     if !out.choices.is_empty() && channel.choices_as_text(out.choices.len()) {
         out.text = format!("{}\n\n{}", out.text, numbered(&out.choices).trim_end());
         out.choices.clear();

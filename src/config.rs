@@ -2,8 +2,10 @@
 //! environment variables with plain names, which win. Secrets (tokens) come from the
 //! environment only, so a config file can be committed and shared.
 
+use crate::domain::channel::{Channel, ChannelKind};
 use crate::domain::drive::ReminderRule;
 use crate::domain::eligibility::Rules;
+use crate::domain::province::Province;
 use crate::domain::quiet::QuietHours;
 use anyhow::{Context, bail};
 use chrono_tz::Tz;
@@ -24,9 +26,13 @@ pub struct Config {
     pub org_name: String,
     /// The language of what the command line, reports and CSV files say (Vietnamese first).
     pub language: crate::messages::Lang,
-    pub telegram: Option<TelegramConfig>,
-    pub zalo_bot: Option<ZaloBotConfig>,
-    pub zalo_oa: Option<ZaloOaConfig>,
+    /// The Telegram bots: the deployment's own (`TELEGRAM_BOT_TOKEN`) first, then the
+    /// named ones (`[accounts.telegram.NAME]`).
+    pub telegram: Vec<Account<TelegramConfig>>,
+    /// The Zalo Bot Platform bots, the same way.
+    pub zalo_bot: Vec<Account<ZaloBotConfig>>,
+    /// The Zalo Official Accounts, the same way.
+    pub zalo_oa: Vec<Account<ZaloOaConfig>>,
     /// Template messages (ZNS) through the Zalo OA (`[zns]`).
     pub zns: Option<ZnsConfig>,
     /// How donations count as units of blood (`[blood_units]`).
@@ -191,6 +197,75 @@ impl Default for Limits {
     }
 }
 
+/// One chat account of the deployment: which channel it is, the province of the people who
+/// write to it (a province's own OA or bot: a newcomer is offered it first), and its pacing
+/// when it differs from its platform's (`[delivery]`).
+#[derive(Debug, Clone)]
+pub struct Account<C> {
+    pub channel: Channel,
+    pub province: Option<Province>,
+    /// Messages per second over all its chats, if not its platform's default.
+    pub per_second: Option<f64>,
+    /// Time between two messages to one chat, if not its platform's default.
+    pub chat_interval_ms: Option<u64>,
+    pub settings: C,
+}
+
+impl<C> Account<C> {
+    /// The deployment's own account on a platform: no province, its platform's pacing.
+    fn own(kind: ChannelKind, settings: C) -> Account<C> {
+        Account {
+            channel: Channel::of(kind),
+            province: None,
+            per_second: None,
+            chat_interval_ms: None,
+            settings,
+        }
+    }
+}
+
+impl Account<BotConfig> {
+    /// The local path its webhook is served at, if it takes webhooks ([`webhook_path`]).
+    pub fn webhook_path(&self) -> Option<String> {
+        let url = self.settings.webhook_url.as_ref()?;
+        Some(webhook_path(self.channel, url))
+    }
+}
+
+/// `[accounts.PLATFORM.NAME]` in the file: an account beside the deployment's own, with the
+/// settings that are not secret (its secrets come from the environment, under names made of
+/// the platform's prefix and the account's name: `TELEGRAM_QUANG_NINH_BOT_TOKEN`).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountFile {
+    /// The province of the people who write to it ("Quảng Ninh", with or without marks).
+    province: Option<String>,
+    per_second: Option<f64>,
+    chat_interval_ms: Option<u64>,
+    /// Telegram, Zalo bot: where the API is, and the public webhook URL (polling without).
+    api_url: Option<String>,
+    webhook_url: Option<String>,
+    /// Zalo OA: the app, its OA's id, the signature's variant, the local webhook path, and
+    /// where its APIs are.
+    app_id: Option<String>,
+    oa_id: Option<String>,
+    signature: Option<String>,
+    webhook_path: Option<String>,
+    oauth_url: Option<String>,
+}
+
+/// The platforms' tables under `[accounts]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountsFile {
+    #[serde(default)]
+    telegram: std::collections::BTreeMap<String, AccountFile>,
+    #[serde(default)]
+    zalo: std::collections::BTreeMap<String, AccountFile>,
+    #[serde(default)]
+    zalo_oa: std::collections::BTreeMap<String, AccountFile>,
+}
+
 /// A Telegram-style bot API (Telegram, Zalo Bot Platform): a token, where the API is, and
 /// optionally a webhook.
 #[derive(Clone)]
@@ -282,6 +357,9 @@ fn bot_config(
 #[derive(Clone)]
 pub struct ZaloOaConfig {
     pub app_id: String,
+    /// What its variables' names begin with (`ZALO_OA_`, `ZALO_OA_QUANG_NINH_`), to name them
+    /// in what the operator reads.
+    pub env_prefix: String,
     /// The OA secret key: signs webhook events.
     pub secret_key: String,
     /// The app secret: authenticates token refreshes.
@@ -464,6 +542,7 @@ struct FileConfig {
     zns: Option<zns::ZnsFile>,
     blood_units: Option<crate::domain::plan::UnitConvention>,
     backup: Option<BackupFile>,
+    accounts: Option<AccountsFile>,
 }
 
 /// `[backup]` in the file.
@@ -520,27 +599,56 @@ impl Config {
             .with_context(|| format!("HIENMAU_LISTEN: {listen:?} is not host:port"))?;
         let public_url = public_url(pick("HIENMAU_PUBLIC_URL", fc.public_url))?;
 
-        let telegram = bot_config(
+        let telegram_secret: SecretRule = (
+            valid_webhook_secret,
+            "1–256 characters of A-Z, a-z, 0-9, _ and -",
+        );
+        let zalo_secret: SecretRule = (
+            |s| (8..=256).contains(&s.chars().count()),
+            "8 to 256 characters",
+        );
+        let mut telegram: Vec<_> = bot_config(
             &env,
             "TELEGRAM",
             DEFAULT_TELEGRAM_API_URL,
             (fc.telegram_api_url, fc.telegram_webhook_url),
-            (
-                valid_webhook_secret,
-                "1–256 characters of A-Z, a-z, 0-9, _ and -",
-            ),
-        )?;
-        let zalo_bot = bot_config(
+            telegram_secret,
+        )?
+        .map(|c| Account::own(ChannelKind::Telegram, c))
+        .into_iter()
+        .collect();
+        let mut zalo_bot: Vec<_> = bot_config(
             &env,
             "ZALO",
             DEFAULT_ZALO_API_URL,
             (fc.zalo_api_url, fc.zalo_webhook_url),
-            (
-                |s| (8..=256).contains(&s.chars().count()),
-                "8 to 256 characters",
-            ),
-        )?;
-        let zalo_oa = zalo_oa_config(&env)?;
+            zalo_secret,
+        )?
+        .map(|c| Account::own(ChannelKind::Zalo, c))
+        .into_iter()
+        .collect();
+        let oa_env = |name: &str| env(&format!("ZALO_OA_{name}"));
+        let mut zalo_oa: Vec<_> = zalo_oa_config(&oa_env, "ZALO_OA_", &AccountFile::default())?
+            .map(|c| Account::own(ChannelKind::ZaloOa, c))
+            .into_iter()
+            .collect();
+        let accounts = fc.accounts.unwrap_or_default();
+        for (name, file) in &accounts.telegram {
+            telegram.push(named_bot(
+                &env,
+                ChannelKind::Telegram,
+                name,
+                file,
+                telegram_secret,
+            )?);
+        }
+        for (name, file) in &accounts.zalo {
+            zalo_bot.push(named_bot(&env, ChannelKind::Zalo, name, file, zalo_secret)?);
+        }
+        for (name, file) in &accounts.zalo_oa {
+            zalo_oa.push(named_oa(&env, name, file)?);
+        }
+        distinct_webhooks(&telegram, &zalo_bot, &zalo_oa)?;
         let zns = match fc.zns {
             None => None,
             Some(f) => Some(ZnsConfig::from_file(
@@ -548,7 +656,9 @@ impl Config {
                 env("ZALO_ZNS_API_URL").filter(|v| !v.trim().is_empty()),
             )?),
         };
-        if zns.as_ref().is_some_and(|z| !z.templates.is_empty()) && zalo_oa.is_none() {
+        if zns.as_ref().is_some_and(|z| !z.templates.is_empty())
+            && !zalo_oa.iter().any(|a| a.channel.account().is_empty())
+        {
             bail!(
                 "[zns]: template messages go through a Zalo OA: set ZALO_OA_APP_ID and its secrets"
             );
@@ -603,6 +713,55 @@ impl Config {
 
     pub fn from_env(file: Option<&Path>) -> anyhow::Result<Config> {
         Config::load(file, |k| std::env::var(k).ok())
+    }
+
+    /// Every chat account configured, by platform, the deployment's own first.
+    pub fn channels(&self) -> Vec<Channel> {
+        let bots = self
+            .telegram
+            .iter()
+            .chain(&self.zalo_bot)
+            .map(|a| a.channel);
+        bots.chain(self.zalo_oa.iter().map(|a| a.channel)).collect()
+    }
+
+    /// Whether `channel` is one of this deployment's accounts (the terminal is always).
+    pub fn has_channel(&self, channel: Channel) -> bool {
+        channel.kind() == ChannelKind::Terminal || self.channels().contains(&channel)
+    }
+
+    /// The province of the people who write to `channel`, if its account has one.
+    pub fn channel_province(&self, channel: Channel) -> Option<Province> {
+        let bots = self.telegram.iter().chain(&self.zalo_bot);
+        let mut all = bots
+            .map(|a| (a.channel, a.province))
+            .chain(self.zalo_oa.iter().map(|a| (a.channel, a.province)));
+        all.find(|(c, _)| *c == channel).and_then(|(_, p)| p)
+    }
+
+    /// How `channel` is paced: messages per second over all its chats (0: unpaced) and the
+    /// time between two messages to one chat — its account's own, else its platform's.
+    pub fn pacing(&self, channel: Channel) -> (f64, Duration) {
+        let d = &self.delivery;
+        let (rate, interval) = match channel.kind() {
+            ChannelKind::Telegram => (d.telegram_per_second, d.telegram_chat_interval_ms),
+            ChannelKind::Zalo | ChannelKind::ZaloOa => (d.zalo_per_second, d.zalo_chat_interval_ms),
+            ChannelKind::Terminal => (0.0, 0),
+        };
+        let bots = self.telegram.iter().chain(&self.zalo_bot);
+        let own = bots
+            .map(|a| (a.channel, a.per_second, a.chat_interval_ms))
+            .chain(
+                self.zalo_oa
+                    .iter()
+                    .map(|a| (a.channel, a.per_second, a.chat_interval_ms)),
+            )
+            .find(|(c, _, _)| *c == channel);
+        let (rate, interval) = match own {
+            Some((_, r, i)) => (r.unwrap_or(rate), i.unwrap_or(interval)),
+            None => (rate, interval),
+        };
+        (rate, Duration::from_millis(interval))
     }
 }
 
@@ -719,62 +878,216 @@ fn read_file(file: Option<&Path>) -> anyhow::Result<FileConfig> {
     })
 }
 
-/// The Zalo Official Account, when `ZALO_OA_APP_ID` is set (its secrets are then required).
-fn zalo_oa_config(env: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Option<ZaloOaConfig>> {
-    Ok(
-        match env("ZALO_OA_APP_ID").filter(|t| !t.trim().is_empty()) {
-            None => None,
-            Some(app_id) => {
-                let need = |name: &str| {
-                    env(name)
-                        .filter(|v| !v.is_empty())
-                        .ok_or_else(|| anyhow::anyhow!("ZALO_OA_APP_ID is set: set {name} too"))
-                };
-                let url = |name: &str, default: &str| {
-                    let u = env(name)
-                        .filter(|v| !v.is_empty())
-                        .unwrap_or_else(|| default.into());
-                    reqwest::Url::parse(&u).with_context(|| format!("{name}: {u:?} is not a URL"))
-                };
-                if env("ZALO_OA_MONTHLY_QUOTA").is_some() {
-                    // Zalo no longer sells a monthly quota of free-form proactive messages
-                    // (2026): the 7-day window and template messages replace it.
-                    tracing::warn!(
-                        "ZALO_OA_MONTHLY_QUOTA is no longer used: see [zns] in docs/OPERATING.md"
-                    );
-                }
-                let variant = env("ZALO_OA_SIGNATURE").filter(|v| !v.trim().is_empty());
-                let signature = match &variant {
-                    None => SignatureVariant::DOCUMENTED,
-                    Some(v) => SignatureVariant::parse(v).ok_or_else(|| {
-                        anyhow::anyhow!(
-                            "ZALO_OA_SIGNATURE: {v:?} is not app_id+oa_secret, app_id+app_secret, \
-                             oa_id+oa_secret or oa_id+app_secret"
-                        )
-                    })?,
-                };
-                let oa_id = env("ZALO_OA_ID").filter(|v| !v.trim().is_empty());
-                if signature.oa_id && oa_id.is_none() {
-                    bail!("ZALO_OA_SIGNATURE uses the OA id: set ZALO_OA_ID");
-                }
-                let webhook_path = env("ZALO_OA_WEBHOOK_PATH")
-                    .filter(|p| p.starts_with('/'))
-                    .unwrap_or_else(|| "/zalo-oa/webhook".into());
-                Some(ZaloOaConfig {
-                    secret_key: need("ZALO_OA_SECRET_KEY")?,
-                    app_secret: need("ZALO_OA_APP_SECRET")?,
-                    access_token: env("ZALO_OA_ACCESS_TOKEN").filter(|v| !v.is_empty()),
-                    refresh_token: env("ZALO_OA_REFRESH_TOKEN").filter(|v| !v.is_empty()),
-                    api_url: url("ZALO_OA_API_URL", DEFAULT_ZALO_OA_API_URL)?,
-                    oauth_url: url("ZALO_OA_OAUTH_URL", DEFAULT_ZALO_OA_OAUTH_URL)?,
-                    webhook_path,
-                    signature,
-                    oa_id,
-                    app_id,
-                })
-            }
+/// A Zalo Official Account: the deployment's own when `ZALO_OA_APP_ID` is set (its secrets
+/// are then required), a named one when its `[accounts.zalo_oa.NAME]` gives `app_id`.
+/// `env(SUFFIX)` reads the account's variable (`ZALO_OA_SECRET_KEY`,
+/// `ZALO_OA_QUANG_NINH_SECRET_KEY`), named `{prefix}SUFFIX` to the operator; a named
+/// account's settings that are not secret come from `file` only.
+fn zalo_oa_config(
+    env: &impl Fn(&str) -> Option<String>,
+    prefix: &str,
+    file: &AccountFile,
+) -> anyhow::Result<Option<ZaloOaConfig>> {
+    let own = file.app_id.is_none();
+    // The deployment's own account reads everything from the environment.
+    let setting = |suffix: &str, from_file: &Option<String>| {
+        if own {
+            env(suffix).filter(|v| !v.trim().is_empty())
+        } else {
+            from_file.clone().filter(|v| !v.trim().is_empty())
+        }
+    };
+    let Some(app_id) = setting("APP_ID", &file.app_id) else {
+        return Ok(None);
+    };
+    let need = |name: &str| {
+        env(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| anyhow::anyhow!("{prefix}APP_ID is set: set {prefix}{name} too"))
+    };
+    let url = |name: &str, from_file: &Option<String>, default: &str| {
+        let u = setting(name, from_file).unwrap_or_else(|| default.into());
+        reqwest::Url::parse(&u).with_context(|| format!("{prefix}{name}: {u:?} is not a URL"))
+    };
+    if own && env("MONTHLY_QUOTA").is_some() {
+        // Zalo no longer sells a monthly quota of free-form proactive messages
+        // (2026): the 7-day window and template messages replace it.
+        tracing::warn!("ZALO_OA_MONTHLY_QUOTA is no longer used: see [zns] in docs/OPERATING.md");
+    }
+    let variant = setting("SIGNATURE", &file.signature);
+    let signature = match &variant {
+        None => SignatureVariant::DOCUMENTED,
+        Some(v) => SignatureVariant::parse(v).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{prefix}SIGNATURE: {v:?} is not app_id+oa_secret, app_id+app_secret, \
+                 oa_id+oa_secret or oa_id+app_secret"
+            )
+        })?,
+    };
+    let oa_id = setting("ID", &file.oa_id);
+    if signature.oa_id && oa_id.is_none() {
+        bail!("{prefix}SIGNATURE uses the OA id: set {prefix}ID");
+    }
+    let webhook_path = setting("WEBHOOK_PATH", &file.webhook_path)
+        .filter(|p| p.starts_with('/'))
+        .unwrap_or_else(|| "/zalo-oa/webhook".into());
+    Ok(Some(ZaloOaConfig {
+        secret_key: need("SECRET_KEY")?,
+        app_secret: need("APP_SECRET")?,
+        access_token: env("ACCESS_TOKEN").filter(|v| !v.is_empty()),
+        refresh_token: env("REFRESH_TOKEN").filter(|v| !v.is_empty()),
+        api_url: url("API_URL", &file.api_url, DEFAULT_ZALO_OA_API_URL)?,
+        oauth_url: url("OAUTH_URL", &file.oauth_url, DEFAULT_ZALO_OA_OAUTH_URL)?,
+        webhook_path,
+        signature,
+        oa_id,
+        app_id,
+        env_prefix: prefix.to_string(),
+    }))
+}
+
+/// A named account's channel, province and pacing, checked.
+fn named_account<C>(
+    kind: ChannelKind,
+    name: &str,
+    file: &AccountFile,
+    settings: C,
+) -> anyhow::Result<Account<C>> {
+    let table = format!("[accounts.{}.{name}]", kind.code());
+    let channel = Channel::named(kind, name).filter(|c| !c.account().is_empty());
+    let Some(channel) = channel else {
+        bail!("{table}: an account's name is 1–32 of a-z, 0-9 and inner -");
+    };
+    let province = match &file.province {
+        None => None,
+        Some(p) => match Province::find(p) {
+            crate::domain::province::ProvinceMatch::One { province, .. } => Some(province),
+            _ => bail!("{table}: province {p:?} is not one province (e.g. \"Quảng Ninh\")"),
         },
-    )
+    };
+    if file
+        .per_second
+        .is_some_and(|r| !(r >= 0.0 && r.is_finite()))
+    {
+        bail!("{table}: per_second must be 0 (unpaced) or more");
+    }
+    Ok(Account {
+        channel,
+        province,
+        per_second: file.per_second,
+        chat_interval_ms: file.chat_interval_ms,
+        settings,
+    })
+}
+
+/// The variables' prefix of account `name`: `TELEGRAM_QUANG_NINH`.
+fn env_prefix(platform: &str, name: &str) -> String {
+    format!("{platform}_{}", name.to_ascii_uppercase().replace('-', "_"))
+}
+
+/// `[accounts.telegram.NAME]` or `[accounts.zalo.NAME]`: its token (required) and webhook
+/// secret from the environment, the rest from the file.
+fn named_bot(
+    env: &impl Fn(&str) -> Option<String>,
+    kind: ChannelKind,
+    name: &str,
+    file: &AccountFile,
+    secret_rule: SecretRule,
+) -> anyhow::Result<Account<BotConfig>> {
+    let (platform, default_api) = match kind {
+        ChannelKind::Telegram => ("TELEGRAM", DEFAULT_TELEGRAM_API_URL),
+        _ => ("ZALO", DEFAULT_ZALO_API_URL),
+    };
+    if file.app_id.is_some() || file.oa_id.is_some() || file.signature.is_some() {
+        bail!(
+            "[accounts.{}.{name}]: app_id, oa_id and signature are a Zalo OA's",
+            kind.code()
+        );
+    }
+    let prefix = env_prefix(platform, name);
+    // Only its secrets from the environment: nothing else of a named account's can be
+    // mistaken for another account's variable.
+    let secrets = |var: &str| {
+        (var.ends_with("_BOT_TOKEN") || var.ends_with("_WEBHOOK_SECRET"))
+            .then(|| env(var))
+            .flatten()
+    };
+    let settings = bot_config(
+        &secrets,
+        &prefix,
+        default_api,
+        (file.api_url.clone(), file.webhook_url.clone()),
+        secret_rule,
+    )?
+    .ok_or_else(|| anyhow::anyhow!("[accounts.{}.{name}]: set {prefix}_BOT_TOKEN", kind.code()))?;
+    named_account(kind, name, file, settings)
+}
+
+/// `[accounts.zalo_oa.NAME]`: its app id in the file (required), its secrets and first
+/// tokens from `ZALO_OA_NAME_SECRET_KEY`, `…_APP_SECRET`, `…_ACCESS_TOKEN`, `…_REFRESH_TOKEN`.
+fn named_oa(
+    env: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    file: &AccountFile,
+) -> anyhow::Result<Account<ZaloOaConfig>> {
+    let prefix = format!("{}_", env_prefix("ZALO_OA", name));
+    if file.webhook_url.is_some() {
+        bail!("[accounts.zalo_oa.{name}]: an OA's webhook is its webhook_path");
+    }
+    let secret = |suffix: &str| {
+        matches!(
+            suffix,
+            "SECRET_KEY" | "APP_SECRET" | "ACCESS_TOKEN" | "REFRESH_TOKEN"
+        )
+        .then(|| env(&format!("{prefix}{suffix}")))
+        .flatten()
+    };
+    let mut settings = zalo_oa_config(&secret, &prefix, file)?.ok_or_else(|| {
+        anyhow::anyhow!("[accounts.zalo_oa.{name}]: set app_id (its Zalo app's id)")
+    })?;
+    if file.webhook_path.is_none() {
+        settings.webhook_path = format!("/zalo-oa/{name}/webhook");
+    }
+    named_account(ChannelKind::ZaloOa, name, file, settings)
+}
+
+/// No two accounts answer on one local webhook path.
+fn distinct_webhooks(
+    telegram: &[Account<BotConfig>],
+    zalo: &[Account<BotConfig>],
+    oa: &[Account<ZaloOaConfig>],
+) -> anyhow::Result<()> {
+    let mut seen = std::collections::BTreeMap::new();
+    let bots = telegram.iter().chain(zalo);
+    let paths = bots
+        .filter_map(|a| a.settings.webhook_url.as_ref().map(|u| (a, u)))
+        .map(|(a, u)| (a.channel, webhook_path(a.channel, u)))
+        .chain(
+            oa.iter()
+                .map(|a| (a.channel, a.settings.webhook_path.clone())),
+        );
+    for (channel, path) in paths {
+        if let Some(other) = seen.insert(path.clone(), channel) {
+            bail!(
+                "{} and {} both take webhooks at {path}: give each its own path",
+                other.name(),
+                channel.name()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The local path a bot's webhook is served at: its public URL's path, or by default
+/// `/telegram/webhook` (`/telegram/NAME/webhook` for a named account; `zalo` likewise).
+pub fn webhook_path(channel: Channel, url: &reqwest::Url) -> String {
+    match url.path() {
+        "" | "/" => match channel.account() {
+            "" => format!("/{}/webhook", channel.kind().code()),
+            name => format!("/{}/{name}/webhook", channel.kind().code()),
+        },
+        p => p.to_string(),
+    }
 }
 
 /// The delivery settings of the file, with `HIENMAU_INTERRUPTED_BULK` over them.
@@ -853,7 +1166,7 @@ mod tests {
         let c = Config::load(None, env(&[])).unwrap();
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(c.timezone, chrono_tz::Asia::Ho_Chi_Minh);
-        assert!(c.telegram.is_none());
+        assert!(c.telegram.is_empty());
         assert_eq!(c.rules, Rules::default());
     }
 
@@ -945,7 +1258,7 @@ mod tests {
         .unwrap();
         assert!(!format!("{c:?}").contains("SECRET"));
         assert_eq!(
-            c.zalo_bot.unwrap().api_url.as_str(),
+            c.zalo_bot[0].settings.api_url.as_str(),
             "https://bot-api.zaloplatforms.com/"
         );
     }
@@ -962,6 +1275,121 @@ mod tests {
                 ("ZALO_WEBHOOK_SECRET", "short")
             ])
             .contains("8 to 256")
+        );
+    }
+
+    #[test]
+    fn named_accounts_come_from_the_file_and_their_secrets_from_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hienmau.toml");
+        std::fs::write(
+            &path,
+            "[accounts.telegram.quang-ninh]\nprovince = \"Quang Ninh\"\nper_second = 5.0\n\
+             webhook_url = \"https://bot.example.vn/\"\n\
+             [accounts.zalo.ha-noi]\nprovince = \"Hà Nội\"\n\
+             [accounts.zalo_oa.quang-ninh]\napp_id = \"42\"\nprovince = \"Quảng Ninh\"\n",
+        )
+        .unwrap();
+        let full = [
+            ("TELEGRAM_BOT_TOKEN", "1:OWN"),
+            ("TELEGRAM_QUANG_NINH_BOT_TOKEN", "2:QN"),
+            ("TELEGRAM_QUANG_NINH_WEBHOOK_SECRET", "qn-secret"),
+            ("ZALO_HA_NOI_BOT_TOKEN", "3:HN"),
+            ("ZALO_OA_QUANG_NINH_SECRET_KEY", "k"),
+            ("ZALO_OA_QUANG_NINH_APP_SECRET", "a"),
+        ];
+        let c = Config::load(Some(&path), env(&full)).unwrap();
+        let codes: Vec<&str> = c.channels().iter().map(|c| c.code()).collect();
+        assert_eq!(
+            codes,
+            [
+                "telegram",
+                "telegram@quang-ninh",
+                "zalo@ha-noi",
+                "zalo_oa@quang-ninh"
+            ]
+        );
+        let qn = c.telegram[1].channel;
+        assert_eq!(c.telegram[1].settings.token, "2:QN");
+        assert_eq!(
+            c.telegram[1].webhook_path().as_deref(),
+            Some("/telegram/quang-ninh/webhook")
+        );
+        assert_eq!(c.channel_province(qn), Province::from_code("quang-ninh"));
+        assert_eq!(c.channel_province(c.telegram[0].channel), None);
+        assert_eq!(c.zalo_bot[0].province, Province::from_code("ha-noi"));
+        // An account's own pace, else its platform's.
+        assert_eq!(c.pacing(qn), (5.0, Duration::from_secs(1)));
+        assert_eq!(
+            c.pacing(c.telegram[0].channel),
+            (29.4, Duration::from_secs(1))
+        );
+        let oa = &c.zalo_oa[0];
+        assert_eq!(oa.settings.app_id, "42");
+        assert_eq!(oa.settings.webhook_path, "/zalo-oa/quang-ninh/webhook");
+        assert_eq!(oa.settings.env_prefix, "ZALO_OA_QUANG_NINH_");
+        assert!(c.has_channel(oa.channel));
+        assert!(!c.has_channel(Channel::named(ChannelKind::ZaloOa, "ha-noi").unwrap()));
+        assert!(!format!("{c:?}").contains("2:QN"), "no token printed");
+
+        // What is missing or wrong is named.
+        let without = |name: &str| {
+            let pairs: Vec<(&str, &str)> =
+                full.iter().copied().filter(|(k, _)| *k != name).collect();
+            format!("{:#}", Config::load(Some(&path), env(&pairs)).unwrap_err())
+        };
+        assert!(without("TELEGRAM_QUANG_NINH_BOT_TOKEN").contains("TELEGRAM_QUANG_NINH_BOT_TOKEN"));
+        assert!(
+            without("TELEGRAM_QUANG_NINH_WEBHOOK_SECRET")
+                .contains("TELEGRAM_QUANG_NINH_WEBHOOK_SECRET")
+        );
+        assert!(without("ZALO_OA_QUANG_NINH_APP_SECRET").contains("ZALO_OA_QUANG_NINH_APP_SECRET"));
+        let bad = |toml: &str, needle: &str| {
+            std::fs::write(&path, toml).unwrap();
+            let e = format!("{:#}", Config::load(Some(&path), env(&full)).unwrap_err());
+            assert!(e.contains(needle), "{toml}: {e}");
+        };
+        bad("[accounts.telegram.Quang_Ninh]\n", "a-z, 0-9");
+        bad(
+            "[accounts.telegram.quang-ninh]\nprovince = \"Gotham\"\n",
+            "Gotham",
+        );
+        bad(
+            "[accounts.telegram.quang-ninh]\nper_second = -1.0\n",
+            "per_second",
+        );
+        bad(
+            "[accounts.zalo_oa.quang-ninh]\nprovince = \"Quảng Ninh\"\n",
+            "app_id",
+        );
+        bad(
+            "[accounts.telegram.quang-ninh]\napp_id = \"1\"\n",
+            "Zalo OA",
+        );
+        bad("[accounts.fax.quang-ninh]\n", "fax");
+        bad(
+            "[accounts.telegram.quang-ninh]\ncolour = \"red\"\n",
+            "colour",
+        );
+        // Two accounts at one path: refused, by name.
+        let mut with_own_oa = full.to_vec();
+        with_own_oa.extend([
+            ("ZALO_OA_APP_ID", "41"),
+            ("ZALO_OA_SECRET_KEY", "k"),
+            ("ZALO_OA_APP_SECRET", "a"),
+        ]);
+        std::fs::write(
+            &path,
+            "[accounts.zalo_oa.quang-ninh]\napp_id = \"42\"\nwebhook_path = \"/zalo-oa/webhook\"\n",
+        )
+        .unwrap();
+        let e = format!(
+            "{:#}",
+            Config::load(Some(&path), env(&with_own_oa)).unwrap_err()
+        );
+        assert!(
+            e.contains("/zalo-oa/webhook") && e.contains("quang-ninh"),
+            "{e}"
         );
     }
 

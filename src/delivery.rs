@@ -9,7 +9,7 @@ use crate::channels::telegram::TelegramChannel;
 use crate::channels::terminal::TerminalOut;
 use crate::channels::zalo_bot::ZaloBotChannel;
 use crate::channels::zalo_oa::ZaloOaChannel;
-use crate::channels::{ChannelKind, Outbound, SendOutcome};
+use crate::channels::{Channel, ChannelKind, Outbound, SendOutcome};
 use crate::config::DeliveryConfig;
 use crate::store::{Backend, Lane, OutboxRow, Outcome, Scope};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -36,12 +36,12 @@ pub enum Transport {
 
 impl Transport {
     /// The channel whose rows this transport sends.
-    pub fn channel(&self) -> ChannelKind {
+    pub fn channel(&self) -> Channel {
         match self {
-            Transport::Telegram(_) => ChannelKind::Telegram,
-            Transport::Zalo(_) => ChannelKind::Zalo,
-            Transport::ZaloOa(_) => ChannelKind::ZaloOa,
-            Transport::Terminal(_) => ChannelKind::Terminal,
+            Transport::Telegram(t) => t.channel(),
+            Transport::Zalo(z) => z.channel(),
+            Transport::ZaloOa(z) => z.channel(),
+            Transport::Terminal(_) => Channel::of(ChannelKind::Terminal),
         }
     }
 
@@ -251,8 +251,8 @@ impl ChannelPacing {
 pub struct Worker {
     app: App,
     scope: Scope,
-    transports: HashMap<ChannelKind, Transport>,
-    pacing: HashMap<ChannelKind, ChannelPacing>,
+    transports: HashMap<Channel, Transport>,
+    pacing: HashMap<Channel, ChannelPacing>,
     cfg: DeliveryConfig,
     delivered: watch::Sender<u64>,
     /// Counts the passes that found nothing to send now and nothing in flight: the worker
@@ -282,8 +282,8 @@ pub struct Worker {
 #[derive(Default)]
 struct Pick {
     /// Chats with a row chosen or waiting in this pass: their later rows wait.
-    seen: HashSet<(ChannelKind, String)>,
-    per_channel: HashMap<ChannelKind, usize>,
+    seen: HashSet<(Channel, String)>,
+    per_channel: HashMap<Channel, usize>,
     /// When pacing next frees a row that had to wait.
     wake: Option<Instant>,
 }
@@ -293,8 +293,8 @@ impl Pick {
     /// pass, and its channel's pace allows one more (taken if so).
     fn choose(
         &mut self,
-        pacing: &mut HashMap<ChannelKind, ChannelPacing>,
-        busy: &HashSet<(ChannelKind, String)>,
+        pacing: &mut HashMap<Channel, ChannelPacing>,
+        busy: &HashSet<(Channel, String)>,
         row: &OutboxRow,
         now: Instant,
     ) -> bool {
@@ -334,7 +334,7 @@ type SendResult = (OutboxRow, SendOutcome);
 /// Sends whose outcomes were written: each row's id and chat, and how many were recorded.
 /// What writing a batch of outcomes gives back: its rows (their chats are free again), how
 /// many were delivered, and whether rows may be due again (a retry, another channel).
-type Recorded = (Vec<(i64, ChannelKind, String)>, u64, bool);
+type Recorded = (Vec<(i64, Channel, String)>, u64, bool);
 
 impl Worker {
     /// A worker for the rows of `scope`, sending each through the transport of its
@@ -343,25 +343,20 @@ impl Worker {
         let cfg = app.config().delivery.clone();
         // Several instances may share a PostgreSQL database and one platform account.
         let shared = app.store().backend() == Backend::Postgres;
-        let paced = |rate: f64, chat_ms: u64| {
-            let chat = Duration::from_millis(chat_ms);
-            if shared {
-                ChannelPacing::shared(rate, chat)
-            } else {
-                ChannelPacing::new(rate, chat)
-            }
-        };
+        // Each account its own pace: a platform's limits are a bot's, an OA's.
         let pacing = transports
             .iter()
             .map(|t| {
                 let p = match t {
-                    Transport::Telegram(_) => {
-                        paced(cfg.telegram_per_second, cfg.telegram_chat_interval_ms)
-                    }
-                    Transport::Zalo(_) | Transport::ZaloOa(_) => {
-                        paced(cfg.zalo_per_second, cfg.zalo_chat_interval_ms)
-                    }
                     Transport::Terminal(_) => ChannelPacing::unpaced(),
+                    _ => {
+                        let (rate, chat) = app.config().pacing(t.channel());
+                        if shared {
+                            ChannelPacing::shared(rate, chat)
+                        } else {
+                            ChannelPacing::new(rate, chat)
+                        }
+                    }
                 };
                 (t.channel(), p)
             })
@@ -407,7 +402,7 @@ impl Worker {
         // Outcomes being written: the worker goes on starting sends meanwhile (a chat's next
         // row waits until its last outcome is written).
         let mut recording: JoinSet<Recorded> = JoinSet::new();
-        let mut busy: HashSet<(ChannelKind, String)> = HashSet::new();
+        let mut busy: HashSet<(Channel, String)> = HashSet::new();
         let poll = Duration::from_millis(self.cfg.poll_interval_ms.max(1));
         let mut next_takeover = Instant::now() + TAKEOVER_EVERY;
         // A third of the lease: a row stays this instance's while it lives, and comes back
@@ -546,7 +541,7 @@ impl Worker {
     async fn dispatch(
         &mut self,
         in_flight: &mut JoinSet<SendResult>,
-        busy: &mut HashSet<(ChannelKind, String)>,
+        busy: &mut HashSet<(Channel, String)>,
     ) -> anyhow::Result<Option<Instant>> {
         let free = self.cfg.max_in_flight.saturating_sub(in_flight.len());
         if free == 0 {
@@ -845,7 +840,7 @@ impl Worker {
             return;
         }
         let now = self.app.clock().now().timestamp_millis();
-        let rows: Vec<(i64, ChannelKind, String)> = done
+        let rows: Vec<(i64, Channel, String)> = done
             .iter()
             .map(|(row, _)| (row.id, row.channel, row.chat_id.clone()))
             .collect();

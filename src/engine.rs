@@ -288,6 +288,9 @@ pub struct Ctx<'a> {
     pub catalogue: &'a Catalogue,
     /// Call-out waves and deadlines.
     pub callouts: crate::domain::callout::WavePolicy,
+    /// The province of the account the person writes to (a province's own OA or bot), if
+    /// it has one: offered first when the person is asked theirs.
+    pub home: Option<crate::domain::province::Province>,
 }
 
 /// What the engine needs to know about the person.
@@ -973,7 +976,7 @@ pub fn prompt(ctx: &Ctx, state: &State, donor: Option<&Donor>) -> Reply {
     let mut r = Reply::default();
     match state {
         State::AwaitConsent => registration::consent_prompt(ctx, &mut r),
-        State::Ask { field } => registration::ask_prompt(*field, &mut r),
+        State::Ask { field } => registration::ask_prompt(ctx, *field, &mut r),
         State::AgeDecision => registration::age_prompt(ctx, donor, &mut r),
         State::ChooseProvince { candidates } => registration::province_prompt(candidates, &mut r),
         State::Summary => registration::summary_prompt(ctx, donor, &mut r),

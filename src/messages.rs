@@ -182,6 +182,7 @@ message_ids! {
     ErrorBloodGroup => "error-blood-group",
     AskProvince => "ask-province",
     AskProvinceChoose => "ask-province-choose",
+    AskProvinceHome => "ask-province-home",
     ErrorProvince => "error-province",
     NoteProvinceFormer => "note-province-former",
     AskCommune => "ask-commune",

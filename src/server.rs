@@ -4,7 +4,7 @@
 //! and the server keeps serving.
 
 use crate::app::App;
-use crate::channels::ChannelKind;
+use crate::channels::Channel;
 use crate::channels::telegram::{TelegramChannel, translate_body};
 use crate::channels::zalo_bot;
 use crate::channels::zalo_oa::{self, ZaloOaChannel};
@@ -34,6 +34,8 @@ pub struct TelegramWebhook {
 
 #[derive(Clone)]
 pub struct ZaloWebhook {
+    /// The bot's account.
+    pub channel: Channel,
     pub secret: String,
     /// Local path the reverse proxy forwards to, e.g. `/zalo/webhook`.
     pub path: String,
@@ -45,24 +47,23 @@ pub struct ZaloOaWebhook {
     pub path: String,
 }
 
-/// The webhooks to serve.
+/// The webhooks to serve, an account each.
 #[derive(Clone, Default)]
 pub struct Webhooks {
-    pub telegram: Option<TelegramWebhook>,
-    pub zalo: Option<ZaloWebhook>,
-    pub zalo_oa: Option<ZaloOaWebhook>,
+    pub telegram: Vec<TelegramWebhook>,
+    pub zalo: Vec<ZaloWebhook>,
+    pub zalo_oa: Vec<ZaloOaWebhook>,
 }
 
 impl Webhooks {
     pub fn any(&self) -> bool {
-        self.telegram.is_some() || self.zalo.is_some() || self.zalo_oa.is_some()
+        !(self.telegram.is_empty() && self.zalo.is_empty() && self.zalo_oa.is_empty())
     }
 }
 
 #[derive(Clone)]
 struct Shared {
     app: App,
-    hooks: Webhooks,
     turns: Arc<Turns>,
 }
 
@@ -97,20 +98,32 @@ pub fn router(app: App, hooks: Webhooks) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics));
-    if let Some(t) = &hooks.telegram {
-        router = router.route(&t.path, post(telegram_webhook));
+    // Each account at its own path, its own secret or keys checked by its own handler.
+    for t in hooks.telegram {
+        let path = t.path.clone();
+        let handler = move |State(s): State<Shared>, headers: HeaderMap, body: Bytes| {
+            telegram_webhook(s, t.clone(), headers, body)
+        };
+        router = router.route(&path, post(handler));
     }
-    if let Some(z) = &hooks.zalo {
-        router = router.route(&z.path, post(zalo_webhook));
+    for z in hooks.zalo {
+        let path = z.path.clone();
+        let handler = move |State(s): State<Shared>, headers: HeaderMap, body: Bytes| {
+            zalo_webhook(s, z.clone(), headers, body)
+        };
+        router = router.route(&path, post(handler));
     }
-    if let Some(z) = &hooks.zalo_oa {
-        router = router.route(&z.path, post(zalo_oa_webhook));
+    for z in hooks.zalo_oa {
+        let path = z.path.clone();
+        let handler = move |State(s): State<Shared>, headers: HeaderMap, body: Bytes| {
+            zalo_oa_webhook(s, z.clone(), headers, body)
+        };
+        router = router.route(&path, post(handler));
     }
     let deadline = Duration::from_secs(app.config().limits.web_request_secs.max(1));
     router
         .with_state(Shared {
             app: app.clone(),
-            hooks,
             turns: Arc::default(),
         })
         .merge(web::http::router(app))
@@ -216,21 +229,13 @@ async fn nosniff(mut r: Response) -> Response {
 /// instance reads by polling. `/healthz` stays liveness only.
 async fn readyz(State(s): State<Shared>) -> Response {
     let cfg = s.app.config();
-    let mut polls = Vec::new();
-    if cfg
+    let polls: Vec<&str> = cfg
         .telegram
-        .as_ref()
-        .is_some_and(|t| t.webhook_url.is_none())
-    {
-        polls.push("telegram");
-    }
-    if cfg
-        .zalo_bot
-        .as_ref()
-        .is_some_and(|z| z.webhook_url.is_none())
-    {
-        polls.push("zalo");
-    }
+        .iter()
+        .chain(&cfg.zalo_bot)
+        .filter(|a| a.settings.webhook_url.is_none())
+        .map(|a| a.channel.code())
+        .collect();
     let polls = if polls.is_empty() {
         "none".to_string()
     } else {
@@ -280,18 +285,12 @@ async fn metrics(State(s): State<Shared>, headers: HeaderMap) -> Response {
     }
 }
 
-/// The local path for a public webhook URL (`/` becomes `default`).
-pub fn local_path(url: &reqwest::Url, default: &str) -> String {
-    match url.path() {
-        "" | "/" => default.to_string(),
-        p => p.to_string(),
-    }
-}
-
-async fn telegram_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let Some(t) = &s.hooks.telegram else {
-        return StatusCode::NOT_FOUND;
-    };
+async fn telegram_webhook(
+    s: Shared,
+    t: TelegramWebhook,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
     let given = headers
         .get("x-telegram-bot-api-secret-token")
         .map(|v| v.as_bytes())
@@ -299,7 +298,7 @@ async fn telegram_webhook(State(s): State<Shared>, headers: HeaderMap, body: Byt
     if !same_secret(given, t.secret.as_bytes()) {
         return StatusCode::UNAUTHORIZED;
     }
-    let tr = match translate_body(&body) {
+    let tr = match translate_body(&body, t.channel.channel()) {
         Ok(Some(tr)) => tr,
         // Updates hienmau does not serve are acknowledged, so Telegram does not resend them.
         Ok(None) => return StatusCode::OK,
@@ -320,10 +319,7 @@ async fn handle(app: App, batch: Vec<crate::channels::Inbound>) -> Result<(), Fa
     app.handle_polled(batch).await
 }
 
-async fn zalo_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let Some(z) = &s.hooks.zalo else {
-        return StatusCode::NOT_FOUND;
-    };
+async fn zalo_webhook(s: Shared, z: ZaloWebhook, headers: HeaderMap, body: Bytes) -> StatusCode {
     let given = headers
         .get("x-bot-api-secret-token")
         .map(|v| v.as_bytes())
@@ -336,7 +332,7 @@ async fn zalo_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) 
         Err(_) => return StatusCode::BAD_REQUEST,
     };
     // Events hienmau does not serve are acknowledged, so the platform does not resend them.
-    let Some(inbound) = zalo_bot::translate(&update) else {
+    let Some(inbound) = zalo_bot::translate(&update, z.channel) else {
         return StatusCode::OK;
     };
     let app = s.app.clone();
@@ -345,10 +341,12 @@ async fn zalo_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) 
     within_budget(move || handle(app.clone(), batch.clone()), "Zalo", turn).await
 }
 
-async fn zalo_oa_webhook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let Some(h) = &s.hooks.zalo_oa else {
-        return StatusCode::NOT_FOUND;
-    };
+async fn zalo_oa_webhook(
+    s: Shared,
+    h: ZaloOaWebhook,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
     // Authenticate before anything else: a body that cannot be verified (no signature, or
     // not even JSON to take the signed app id and timestamp from) is refused the same way,
     // so a stranger learns nothing about how far it got.
@@ -362,7 +360,8 @@ async fn zalo_oa_webhook(State(s): State<Shared>, headers: HeaderMap, body: Byte
     if !h.channel.verify(signature, &body, &event) {
         return StatusCode::UNAUTHORIZED;
     }
-    let event = zalo_oa::translate(&event);
+    let channel = h.channel.channel();
+    let event = zalo_oa::translate(&event, channel);
     if event == zalo_oa::OaEvent::Ignored {
         return StatusCode::OK;
     }
@@ -373,20 +372,19 @@ async fn zalo_oa_webhook(State(s): State<Shared>, headers: HeaderMap, body: Byte
         _ => None,
     };
     within_budget(
-        move || oa_event(app.clone(), event.clone()),
+        move || oa_event(app.clone(), channel, event.clone()),
         "Zalo OA",
         turn,
     )
     .await
 }
 
-async fn oa_event(app: App, event: zalo_oa::OaEvent) -> Result<(), Failure> {
+async fn oa_event(app: App, channel: Channel, event: zalo_oa::OaEvent) -> Result<(), Failure> {
     match event {
         zalo_oa::OaEvent::Message(inbound) => app.handle_polled(vec![inbound]).await,
-        zalo_oa::OaEvent::Unfollow { user } => app
-            .account_left(ChannelKind::ZaloOa, &user)
-            .await
-            .map_err(Failure::of),
+        zalo_oa::OaEvent::Unfollow { user } => {
+            app.account_left(channel, &user).await.map_err(Failure::of)
+        }
         zalo_oa::OaEvent::Received(receipt) => app
             .delivery_confirmed(&receipt.tracking_id)
             .await

@@ -49,7 +49,7 @@ impl Running {
 /// Start every configured channel, the worker, and the webhook server if needed.
 pub async fn start(app: App) -> anyhow::Result<Running> {
     let cfg = app.config().clone();
-    if cfg.telegram.is_none() && cfg.zalo_bot.is_none() && cfg.zalo_oa.is_none() {
+    if cfg.channels().is_empty() {
         // A committee may look at its data before any chat channel is set up.
         tracing::warn!(
             "no chat channel is configured (TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN or \
@@ -91,40 +91,40 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
     // are told about it.
     let http_addr = Some(serve_web(&app, hooks, &mut tasks, rx.clone()).await?);
 
-    if let (Some(t), Some(c)) = (telegram, &cfg.telegram) {
-        match (&c.webhook_url, &c.webhook_secret) {
+    // Each bot is told where its webhook is, or polled (by one instance at a time: the
+    // role is the account's, `telegram polling`, `telegram@quang-ninh polling`).
+    for (t, c) in telegram.into_iter().zip(&cfg.telegram) {
+        match (&c.settings.webhook_url, &c.settings.webhook_secret) {
             (Some(url), Some(secret)) => t.set_webhook(url.clone(), secret).await?,
             _ => {
                 t.delete_webhook().await?;
                 let (app, poll_rx) = (app.clone(), rx.clone());
+                let role = format!("{} polling", c.channel.code());
                 tasks.spawn(async move {
                     let poll = |rx| {
                         let (t, handle) = (t.clone(), polled(&app));
                         async move { t.poll(handle, rx).await }
                     };
-                    (
-                        "Telegram polling",
-                        as_leader(&app, "telegram polling", poll_rx, poll).await,
-                    )
+                    let polled = as_leader(&app, &role, poll_rx, poll).await;
+                    ("Telegram polling", polled.context(role))
                 });
             }
         }
     }
-    if let (Some(z), Some(c)) = (zalo, &cfg.zalo_bot) {
-        match (&c.webhook_url, &c.webhook_secret) {
+    for (z, c) in zalo.into_iter().zip(&cfg.zalo_bot) {
+        match (&c.settings.webhook_url, &c.settings.webhook_secret) {
             (Some(url), Some(secret)) => z.set_webhook(url, secret).await?,
             _ => {
                 z.delete_webhook().await?;
                 let (app, poll_rx) = (app.clone(), rx.clone());
+                let role = format!("{} polling", c.channel.code());
                 tasks.spawn(async move {
                     let poll = |rx| {
                         let (z, handle) = (z.clone(), polled(&app));
                         async move { z.poll(handle, rx).await }
                     };
-                    (
-                        "Zalo polling",
-                        as_leader(&app, "zalo polling", poll_rx, poll).await,
-                    )
+                    let polled = as_leader(&app, &role, poll_rx, poll).await;
+                    ("Zalo polling", polled.context(role))
                 });
             }
         }
@@ -138,10 +138,11 @@ pub async fn start(app: App) -> anyhow::Result<Running> {
     })
 }
 
-/// The chat channels configured, opened (each bot's name read), with the webhooks to serve.
+/// The chat channels configured, opened (each bot's name read), with the webhooks to serve;
+/// the bots in the configuration's order.
 struct Channels {
-    telegram: Option<TelegramChannel>,
-    zalo: Option<ZaloBotChannel>,
+    telegram: Vec<TelegramChannel>,
+    zalo: Vec<ZaloBotChannel>,
     transports: Vec<Transport>,
     hooks: Webhooks,
 }
@@ -151,55 +152,52 @@ async fn open_channels(app: &App) -> anyhow::Result<Channels> {
     let mut transports = Vec::new();
     let mut hooks = Webhooks::default();
 
-    let telegram = match &cfg.telegram {
-        None => None,
-        Some(c) => {
-            let t = TelegramChannel::new(c)?;
-            let name = t.me().await?;
-            tracing::info!(bot = %name, "Telegram bot ready");
-            app.set_telegram_bot(&name);
-            transports.push(Transport::Telegram(t.clone()));
-            if let (Some(url), Some(secret)) = (&c.webhook_url, &c.webhook_secret) {
-                hooks.telegram = Some(TelegramWebhook {
-                    channel: t.clone(),
-                    secret: secret.clone(),
-                    path: server::local_path(url, "/telegram/webhook"),
-                });
-            }
-            Some(t)
+    let mut telegram = Vec::new();
+    for c in &cfg.telegram {
+        let t = TelegramChannel::new(&c.settings, c.channel)?;
+        let name = t.me().await.with_context(|| c.channel.name())?;
+        tracing::info!(bot = %name, channel = %c.channel, "Telegram bot ready");
+        app.set_telegram_bot(c.channel, &name);
+        transports.push(Transport::Telegram(t.clone()));
+        if let (Some(path), Some(secret)) = (c.webhook_path(), &c.settings.webhook_secret) {
+            hooks.telegram.push(TelegramWebhook {
+                channel: t.clone(),
+                secret: secret.clone(),
+                path,
+            });
         }
-    };
-    let zalo = match &cfg.zalo_bot {
-        None => None,
-        Some(c) => {
-            let z = ZaloBotChannel::new(c)?;
-            let name = z.me().await?;
-            tracing::info!(bot = %name, "Zalo bot ready");
-            transports.push(Transport::Zalo(z.clone()));
-            if let (Some(url), Some(secret)) = (&c.webhook_url, &c.webhook_secret) {
-                hooks.zalo = Some(ZaloWebhook {
-                    secret: secret.clone(),
-                    path: server::local_path(url, "/zalo/webhook"),
-                });
-            }
-            Some(z)
+        telegram.push(t);
+    }
+    let mut zalo = Vec::new();
+    for c in &cfg.zalo_bot {
+        let z = ZaloBotChannel::new(&c.settings, c.channel)?;
+        let name = z.me().await.with_context(|| c.channel.name())?;
+        tracing::info!(bot = %name, channel = %c.channel, "Zalo bot ready");
+        transports.push(Transport::Zalo(z.clone()));
+        if let (Some(path), Some(secret)) = (c.webhook_path(), &c.settings.webhook_secret) {
+            hooks.zalo.push(ZaloWebhook {
+                channel: c.channel,
+                secret: secret.clone(),
+                path,
+            });
         }
-    };
-
-    if let Some(c) = &cfg.zalo_oa {
+        zalo.push(z);
+    }
+    for c in &cfg.zalo_oa {
         let oa = ZaloOaChannel::new(
-            c,
+            &c.settings,
+            c.channel,
             app.store().clone(),
             app.clock().clone(),
             app.config().timezone,
             app.config().zns.as_ref().map(|z| z.api_url.clone()),
         )
         .await?;
-        tracing::info!(app = %c.app_id, "Zalo OA ready");
+        tracing::info!(app = %c.settings.app_id, channel = %c.channel, "Zalo OA ready");
         transports.push(Transport::ZaloOa(oa.clone()));
-        hooks.zalo_oa = Some(ZaloOaWebhook {
+        hooks.zalo_oa.push(ZaloOaWebhook {
             channel: oa,
-            path: c.webhook_path.clone(),
+            path: c.settings.webhook_path.clone(),
         });
     }
     Ok(Channels {

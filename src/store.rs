@@ -5,7 +5,7 @@
 //! A conversation step runs in one [`Tx`]: its first statement is a write, so the write lock is
 //! taken before anything is read and two steps for one person can never interleave.
 
-use crate::domain::channel::ChannelKind;
+use crate::domain::channel::Channel;
 use anyhow::Context;
 use chrono::NaiveDate;
 use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
@@ -960,7 +960,7 @@ pub(crate) fn seen_clause(column: &str, scope: crate::domain::scope::Scope) -> S
 }
 
 /// The `channel` column of a row, as the platform it names.
-fn channel_of(r: &AnyRow) -> anyhow::Result<ChannelKind> {
+fn channel_of(r: &AnyRow) -> anyhow::Result<Channel> {
     r.try_get("channel").context("a row's channel")
 }
 
@@ -1287,11 +1287,11 @@ mod tests {
                 MessageStatus::Sent
             );
             assert_eq!(
-                r.try_get::<ChannelKind, _>("channel").unwrap(),
-                ChannelKind::Telegram
+                r.try_get::<Channel, _>("channel").unwrap(),
+                Channel::of(ChannelKind::Telegram)
             );
             assert!(r.try_get::<MessageStatus, _>("junk").is_err());
-            assert!(r.try_get::<ChannelKind, _>("junk").is_err());
+            assert!(r.try_get::<Channel, _>("junk").is_err());
         }
     }
 
@@ -1617,7 +1617,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, lane)| NewMessage {
                     idempotency_key: Some(format!("k{i}")),
-                    channel: ChannelKind::Telegram,
+                    channel: Channel::of(ChannelKind::Telegram),
                     chat_id: ["1", "2", "3", "4"][i],
                     identity_id: None,
                     lane: *lane,
@@ -1635,7 +1635,7 @@ mod tests {
             };
             tx.enqueue(&[waiting], 0).await.unwrap();
             tx.commit().await.unwrap();
-            let scope = Scope::Channels(vec![ChannelKind::Telegram]);
+            let scope = Scope::Channels(vec![Channel::of(ChannelKind::Telegram)]);
             let due = store.due(&scope, 0, 10, Lane::Bulk).await.unwrap();
             let ids: Vec<i64> = due
                 .iter()
@@ -1644,7 +1644,7 @@ mod tests {
                 .collect();
             store.claim(&ids, 100).await.unwrap();
             // Another channel's worker settles only its own rows.
-            let other = Scope::Channels(vec![ChannelKind::Zalo]);
+            let other = Scope::Channels(vec![Channel::of(ChannelKind::Zalo)]);
             assert_eq!(
                 store
                     .settle_interrupted(&other, policy, 7, false)
@@ -1720,7 +1720,7 @@ mod tests {
     async fn only_rows_still_pending_are_claimed_on(store: Store) {
         let msg = |key: &str, chat: &'static str| NewMessage {
             idempotency_key: Some(key.to_string()),
-            channel: ChannelKind::Telegram,
+            channel: Channel::of(ChannelKind::Telegram),
             chat_id: chat,
             identity_id: None,
             lane: Lane::Reply,
@@ -1735,7 +1735,7 @@ mod tests {
         ];
         tx.enqueue(&rows, 0).await.unwrap();
         tx.commit().await.unwrap();
-        let scope = Scope::Channels(vec![ChannelKind::Telegram]);
+        let scope = Scope::Channels(vec![Channel::of(ChannelKind::Telegram)]);
         let read = store.due(&scope, 0, 10, Lane::Bulk).await.unwrap();
         let id = |chat: &str| read.iter().find(|r| r.chat_id == chat).unwrap().id;
         let mut tx = store.begin().await.unwrap();
@@ -1776,7 +1776,10 @@ mod tests {
             not_before,
             broadcast_id: None,
         };
-        let (tg, zalo) = (ChannelKind::Telegram, ChannelKind::Zalo);
+        let (tg, zalo) = (
+            Channel::of(ChannelKind::Telegram),
+            Channel::of(ChannelKind::Zalo),
+        );
         // Older rows: chat 1 has a reply due, chat 2 a reply waiting for a retry at 500,
         // chat 3 a broadcast row (a lane after replies).
         let mut tx = store.begin().await.unwrap();
@@ -1860,7 +1863,7 @@ mod tests {
         for (_dir, store) in stores().await {
             let msg = |key: &str, chat: &'static str, broadcast: Option<i64>| NewMessage {
                 idempotency_key: Some(key.to_string()),
-                channel: ChannelKind::Telegram,
+                channel: Channel::of(ChannelKind::Telegram),
                 chat_id: chat,
                 identity_id: None,
                 lane: Lane::Urgent,
@@ -1884,7 +1887,7 @@ mod tests {
             ];
             tx.enqueue(&rows, 0).await.unwrap();
             tx.commit().await.unwrap();
-            let scope = Scope::Channels(vec![ChannelKind::Telegram]);
+            let scope = Scope::Channels(vec![Channel::of(ChannelKind::Telegram)]);
             let due = store.due(&scope, 0, 10, Lane::Bulk).await.unwrap();
             let id = |chat: &str| due.iter().find(|r| r.chat_id == chat).unwrap().id;
             // The dead instance held 1, 2, 3 until 100; the living one holds 4 and renews.
@@ -1985,7 +1988,7 @@ mod tests {
                 continue;
             }
             const MS: i64 = 1_000;
-            let tg = ChannelKind::Telegram;
+            let tg = Channel::of(ChannelKind::Telegram);
             // A wait counts from its own statement's moment: the second of two waits is
             // shorter by the time that passed between them, measured here (it was a fixed
             // 30 ms, which a loaded machine exceeded), plus 5 ms.
@@ -2005,7 +2008,7 @@ mod tests {
             assert!(near(next[0], w[2] + 100 * MS, t), "{w:?} then {next:?}");
             // Another channel has its own pace.
             let zalo = store
-                .reserve_sends(ChannelKind::Zalo, &["d"], 100 * MS, 0)
+                .reserve_sends(Channel::of(ChannelKind::Zalo), &["d"], 100 * MS, 0)
                 .await
                 .unwrap();
             assert!(zalo[0] <= 5 * MS, "{zalo:?}");
@@ -2155,7 +2158,7 @@ mod tests {
         let mut tx = store.begin().await.unwrap();
         let msg = |key: &str, chat: &'static str, lane| NewMessage {
             idempotency_key: Some(key.to_string()),
-            channel: ChannelKind::Telegram,
+            channel: Channel::of(ChannelKind::Telegram),
             chat_id: chat,
             identity_id: None,
             lane,
@@ -2172,13 +2175,18 @@ mod tests {
         let again = tx.enqueue(&[msg("a", "1", Lane::Bulk)], 0).await.unwrap();
         assert_eq!(again, 0, "same key, no row");
         tx.commit().await.unwrap();
-        let scope = Scope::Channels(vec![ChannelKind::Telegram]);
+        let scope = Scope::Channels(vec![Channel::of(ChannelKind::Telegram)]);
         let due = store.due(&scope, 0, 10, Lane::Bulk).await.unwrap();
         let chats: Vec<_> = due.iter().map(|r| r.chat_id.as_str()).collect();
         assert_eq!(chats, ["3", "2", "1"]);
         assert!(
             store
-                .due(&Scope::Channels(vec![ChannelKind::Zalo]), 0, 10, Lane::Bulk)
+                .due(
+                    &Scope::Channels(vec![Channel::of(ChannelKind::Zalo)]),
+                    0,
+                    10,
+                    Lane::Bulk
+                )
                 .await
                 .unwrap()
                 .is_empty()

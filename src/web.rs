@@ -5,7 +5,7 @@
 
 use crate::app::App;
 use crate::app::dashboard::Session;
-use crate::domain::channel::ChannelKind;
+use crate::domain::channel::{Channel, ChannelKind};
 use crate::domain::club::{Action, Roles};
 use crate::domain::delivery::{Health, Lane};
 use crate::domain::drive::{DriveInfo, local_window};
@@ -580,21 +580,16 @@ fn delivery_section(v: &View<'_>, h: &Health, now: i64) -> Markup {
         // Late for a channel this server runs: its connection; for one it does not run
         // (no token configured): that, since checking a connection would not help.
         let cfg = v.app.config();
-        let (on, off): (Vec<&String>, Vec<&String>) =
-            h.late_channels
-                .iter()
-                .partition(|c| match ChannelKind::from_code(c) {
-                    Some(ChannelKind::Telegram) => cfg.telegram.is_some(),
-                    Some(ChannelKind::Zalo) => cfg.zalo_bot.is_some(),
-                    Some(ChannelKind::ZaloOa) => cfg.zalo_oa.is_some(),
-                    Some(ChannelKind::Terminal) | None => false,
-                });
+        let (on, off): (Vec<&String>, Vec<&String>) = h.late_channels.iter().partition(|c| {
+            Channel::from_code(c)
+                .is_some_and(|c| c.kind() != ChannelKind::Terminal && cfg.has_channel(c))
+        });
         let names = |cs: &[&String]| {
             if cs.is_empty() {
                 return "none".to_string();
             }
             cs.iter()
-                .map(|c| ChannelKind::from_code(c).map_or(c.to_string(), |k| k.name().into()))
+                .map(|c| Channel::from_code(c).map_or(c.to_string(), |k| k.name()))
                 .collect::<Vec<_>>()
                 .join(", ")
         };

@@ -69,6 +69,7 @@ choice-blood-unknown = Don't know
 error-blood-group = I did not understand that blood group. Tap a button, or type something like O+, A-, AB Rh positive, B negative, or "don't know".
 
 ask-province = Which province or city do you live or work in? (for example: Ha Noi, HCMC, Hai Phong)
+ask-province-home = Which province or city do you live or work in? If { $province }, choose it below; if elsewhere, type its name (for example: Ha Noi, HCMC).
 ask-province-choose = Which of these provinces or cities do you mean?
 error-province = I could not find that among the 34 current provinces and cities. Please type the name again, for example: Da Nang, Can Tho, Dak Lak.
 note-province-former = { $former } is now part of { $province } (since 1 July 2025). I have noted { $province }.

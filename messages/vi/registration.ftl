@@ -70,6 +70,7 @@ choice-blood-unknown = Chưa biết
 error-blood-group = Mình chưa hiểu nhóm máu này. Bạn chọn một nút, hoặc gõ như O+, A-, AB Rh dương, B âm, hoặc "chưa biết".
 
 ask-province = Bạn đang sống hoặc làm việc ở tỉnh/thành phố nào? (ví dụ: Hà Nội, TP HCM, Hải Phòng)
+ask-province-home = Bạn đang sống hoặc làm việc ở tỉnh/thành phố nào? Ở { $province } thì bạn chọn bên dưới; nơi khác thì gõ tên (ví dụ: Hà Nội, TP HCM).
 ask-province-choose = Bạn ở tỉnh/thành phố nào trong các nơi sau?
 error-province = Mình chưa tìm thấy tỉnh/thành phố này trong 34 tỉnh, thành hiện nay. Bạn gõ lại tên giúp nhé, ví dụ: Đà Nẵng, Cần Thơ, Đắk Lắk.
 note-province-former = { $former } nay thuộc { $province } (từ 01/7/2025). Mình ghi { $province } nhé.

@@ -6,7 +6,7 @@
 
 use super::permission::Actor;
 use super::{App, render, split_outbound};
-use crate::channels::ChannelKind;
+use crate::channels::Channel;
 use crate::domain::audit::AuditAction;
 use crate::domain::club::{Action, Audience, Roles};
 use crate::engine::{ClubItem, ClubOutcome, Outcome, Reply, Wide};
@@ -202,7 +202,7 @@ impl App {
                 .str("text", text),
         };
         // One rendering per language and channel, shared by every recipient.
-        let mut bodies: HashMap<(Lang, ChannelKind), Vec<String>> = HashMap::new();
+        let mut bodies: HashMap<(Lang, Channel), Vec<String>> = HashMap::new();
         let mut rows = Vec::with_capacity(recipients.len());
         for r in &recipients {
             let encoded = match bodies.entry((r.lang, r.channel)) {

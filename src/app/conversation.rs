@@ -8,7 +8,7 @@
 use super::permission::Actor;
 use super::requests::Known;
 use super::{App, Flood, Handled, render, split_outbound};
-use crate::channels::ChannelKind;
+use crate::channels::Channel;
 use crate::channels::{Inbound, Outbound};
 use crate::domain::club::{Action, Roles};
 use crate::domain::donor::Donor;
@@ -76,7 +76,7 @@ impl Batch {
 
 /// A reply waiting to be written to the outbox at the end of the batch.
 struct PendingRow {
-    channel: ChannelKind,
+    channel: Channel,
     chat_id: String,
     identity_id: Option<i64>,
     idempotency_key: Option<String>,
@@ -260,7 +260,7 @@ impl App {
 
     /// The channels whose replies the delivery worker takes in memory now, and the lease
     /// their claim carries (`None`: every reply waits in the outbox to be read).
-    fn handoff_to(&self) -> Option<(Vec<ChannelKind>, i64)> {
+    fn handoff_to(&self) -> Option<(Vec<Channel>, i64)> {
         let channels = self.handoff().accepting();
         if channels.is_empty() {
             return None;
@@ -310,8 +310,9 @@ impl App {
         {
             return Ok(handled);
         }
-        let telegram_bot = self.telegram_bot();
-        let ctx = self.ctx_at(now, telegram_bot.as_deref());
+        let telegram_bot = self.telegram_bot(Some(inbound.channel));
+        let mut ctx = self.ctx_at(now, telegram_bot.as_deref());
+        ctx.home = self.config().channel_province(inbound.channel);
         let roles = roles_of(tx, b, &key).await?;
         let Some(session) = b.sessions.get(&key) else {
             return Ok(Handled::Duplicate);
@@ -776,7 +777,7 @@ async fn write_back(
     tx: &mut Tx,
     b: &mut Batch,
     now_ms: i64,
-    handoff: Option<(Vec<ChannelKind>, i64)>,
+    handoff: Option<(Vec<Channel>, i64)>,
 ) -> anyhow::Result<Vec<OutboxRow>> {
     create_new_donors(tx, b, now_ms).await?;
     let mut states_out = Vec::new();

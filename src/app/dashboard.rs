@@ -73,7 +73,7 @@ impl App {
     /// way in); `None` if the account holds no role that may use the dashboard.
     pub async fn dashboard_link_for_account(
         &self,
-        channel: crate::channels::ChannelKind,
+        channel: crate::channels::Channel,
         user: &str,
     ) -> anyhow::Result<Option<String>> {
         let now = self.sign_in_clock().now().timestamp_millis();

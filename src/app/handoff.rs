@@ -11,7 +11,7 @@
 //! stops puts what it had not started back to pending, and a process that dies leaves them
 //! 'sending', queued again at the next start like any reply interrupted mid-send.
 
-use crate::channels::ChannelKind;
+use crate::channels::Channel;
 use crate::store::OutboxRow;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -28,7 +28,7 @@ pub struct Handoff {
 #[derive(Default)]
 struct Inner {
     /// The channels of the worker taking rows; empty when none does.
-    open: Vec<ChannelKind>,
+    open: Vec<Channel>,
     /// At most this many rows wait; beyond it a batch leaves its replies pending.
     room: usize,
     /// Rows the worker took and has not started yet (it says how many).
@@ -47,7 +47,7 @@ impl Handoff {
 
     /// A worker for `channels` takes rows from now on, at most `room` waiting. False when
     /// another worker already does (it keeps them).
-    pub fn open(&self, channels: &[ChannelKind], room: usize) -> bool {
+    pub fn open(&self, channels: &[Channel], room: usize) -> bool {
         let mut inner = self.lock();
         if !inner.open.is_empty() || channels.is_empty() || room == 0 {
             return false;
@@ -67,7 +67,7 @@ impl Handoff {
 
     /// The channels whose replies may be handed over now (none when no worker takes them or
     /// the queue is full).
-    pub fn accepting(&self) -> Vec<ChannelKind> {
+    pub fn accepting(&self) -> Vec<Channel> {
         let inner = self.lock();
         if inner.rows.len() + inner.held >= inner.room {
             return Vec::new();
@@ -111,12 +111,13 @@ impl Handoff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::channel::ChannelKind;
     use crate::store::Lane;
 
     fn row(id: i64, chat: &str) -> OutboxRow {
         OutboxRow {
             id,
-            channel: ChannelKind::Telegram,
+            channel: Channel::of(ChannelKind::Telegram),
             chat_id: chat.into(),
             identity_id: None,
             lane: Lane::Reply,
@@ -129,12 +130,12 @@ mod tests {
     fn one_worker_takes_rows_in_order_within_its_room() {
         let h = Handoff::default();
         assert!(h.accepting().is_empty(), "no worker: nothing handed over");
-        assert!(h.open(&[ChannelKind::Telegram], 3));
+        assert!(h.open(&[Channel::of(ChannelKind::Telegram)], 3));
         assert!(
-            !h.open(&[ChannelKind::Telegram], 3),
+            !h.open(&[Channel::of(ChannelKind::Telegram)], 3),
             "a second worker does not take rows"
         );
-        assert_eq!(h.accepting(), vec![ChannelKind::Telegram]);
+        assert_eq!(h.accepting(), vec![Channel::of(ChannelKind::Telegram)]);
         h.give(vec![row(1, "a"), row(2, "b"), row(3, "a")], true);
         assert!(h.accepting().is_empty(), "full at its room");
         let (taken, unread) = h.take(0);
@@ -144,7 +145,7 @@ mod tests {
         );
         assert!(unread, "the batch also queued rows it did not hand over");
         assert!(!h.take(0).1, "said once");
-        assert_eq!(h.accepting(), vec![ChannelKind::Telegram]);
+        assert_eq!(h.accepting(), vec![Channel::of(ChannelKind::Telegram)]);
         // What the worker still holds counts against the room.
         h.holding(3);
         assert!(h.accepting().is_empty(), "the worker holds three");
@@ -155,9 +156,13 @@ mod tests {
         assert_eq!(left.iter().map(|r| r.id).collect::<Vec<_>>(), vec![4]);
         assert!(h.accepting().is_empty(), "closed");
         assert!(
-            h.open(&[ChannelKind::Telegram], 3),
+            h.open(&[Channel::of(ChannelKind::Telegram)], 3),
             "opens again for a new worker"
         );
-        assert_eq!(h.accepting(), vec![ChannelKind::Telegram], "nothing held");
+        assert_eq!(
+            h.accepting(),
+            vec![Channel::of(ChannelKind::Telegram)],
+            "nothing held"
+        );
     }
 }

@@ -69,7 +69,7 @@ pub(crate) fn rows_for_reply<'a>(
 /// What a template message would need for this message: only for a Zalo OA account (the one
 /// channel with templates), a message sent unasked, and a kind a template may carry.
 fn template_call(app: &App, r: &Recipient, reply: &Reply, lane: Lane) -> Option<TemplateCall> {
-    if r.channel != ChannelKind::ZaloOa || lane == Lane::Reply {
+    if r.channel.kind() != ChannelKind::ZaloOa || lane == Lane::Reply {
         return None;
     }
     let msg = reply.parts.first()?;

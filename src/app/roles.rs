@@ -5,7 +5,7 @@
 
 use super::App;
 use super::outbound::rows_for;
-use crate::channels::ChannelKind;
+use crate::channels::Channel;
 use crate::domain::audit::AuditAction;
 use crate::domain::club::{Role, Roles};
 use crate::domain::phone::PhoneNumber;
@@ -133,7 +133,7 @@ impl App {
     /// changed.
     pub async fn set_role_for_account(
         &self,
-        channel: ChannelKind,
+        channel: Channel,
         user: &str,
         role: Role,
         grant: bool,

@@ -8,7 +8,7 @@ pub mod zalo_bot;
 pub mod zalo_oa;
 pub mod zns;
 
-pub use crate::domain::channel::{ChannelKind, parse_account};
+pub use crate::domain::channel::{Channel, ChannelKind, parse_account};
 use crate::engine::Input;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -17,7 +17,7 @@ use std::time::Duration;
 /// A message from a person, translated from the platform's shape.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inbound {
-    pub channel: ChannelKind,
+    pub channel: Channel,
     /// The platform's id for this event (Telegram update_id); redeliveries carry the same.
     pub event_key: Option<String>,
     /// The sender's account id on the platform.
@@ -166,11 +166,11 @@ mod tests {
     fn accounts_are_read_from_channel_and_id() {
         assert_eq!(
             parse_account(" telegram:123456 "),
-            Some((ChannelKind::Telegram, "123456".into()))
+            Some((Channel::of(ChannelKind::Telegram), "123456".into()))
         );
         assert_eq!(
             parse_account("terminal:lan"),
-            Some((ChannelKind::Terminal, "lan".into()))
+            Some((Channel::of(ChannelKind::Terminal), "lan".into()))
         );
         for bad in ["", "telegram", "telegram:", "fax:1", "telegram:1 2", ":1"] {
             assert_eq!(parse_account(bad), None, "{bad:?}");

@@ -3,7 +3,7 @@
 //! `callback_data`); the phone question gets a reply-keyboard button that shares the
 //! person's own contact.
 
-use super::{ChannelKind, Inbound, Outbound, SendOutcome};
+use super::{Channel, Inbound, Outbound, SendOutcome};
 use crate::config::TelegramConfig;
 use crate::engine::Input;
 use std::time::Duration;
@@ -22,6 +22,8 @@ const POLL_TIMEOUT_SECS: u32 = 10;
 #[derive(Clone)]
 pub struct TelegramChannel {
     bot: Bot,
+    /// The account this bot is (its updates' and its rows' channel).
+    channel: Channel,
     /// Kept only to scrub it from error texts (reqwest errors print the request URL).
     token: String,
 }
@@ -34,13 +36,20 @@ pub struct Translated {
 }
 
 impl TelegramChannel {
-    pub fn new(cfg: &TelegramConfig) -> anyhow::Result<TelegramChannel> {
+    /// The bot of account `channel` (a Telegram channel).
+    pub fn new(cfg: &TelegramConfig, channel: Channel) -> anyhow::Result<TelegramChannel> {
         let client = teloxide::net::default_reqwest_settings().build()?;
         let bot = Bot::with_client(cfg.token.clone(), client).set_api_url(cfg.api_url.clone());
         Ok(TelegramChannel {
             bot,
+            channel,
             token: cfg.token.clone(),
         })
+    }
+
+    /// The account this bot is.
+    pub fn channel(&self) -> Channel {
+        self.channel
     }
 
     /// An error's text with the token removed.
@@ -217,7 +226,7 @@ impl TelegramChannel {
             let mut last_id = None;
             for update in &updates {
                 last_id = Some(update.id.0);
-                if let Some(t) = translate(update) {
+                if let Some(t) = translate(update, self.channel) {
                     if let Some(id) = t.callback_id {
                         let me = self.clone();
                         tokio::spawn(async move { me.answer_callback(id).await });
@@ -290,14 +299,17 @@ pub fn markup(out: &Outbound) -> ReplyMarkup {
 
 /// A webhook body: an error if it is not an update at all, `None` if it is one hienmau does
 /// not serve (see [`translate`]). The platform's types stay in this adapter.
-pub fn translate_body(body: &[u8]) -> Result<Option<Translated>, serde_json::Error> {
+pub fn translate_body(
+    body: &[u8],
+    channel: Channel,
+) -> Result<Option<Translated>, serde_json::Error> {
     let update: Update = serde_json::from_slice(body)?;
-    Ok(translate(&update))
+    Ok(translate(&update, channel))
 }
 
 /// A Telegram update as hienmau sees it. Only private chats are served; other updates
-/// (groups, edits, channel posts) are ignored.
-pub fn translate(update: &Update) -> Option<Translated> {
+/// (groups, edits, channel posts) are ignored. `channel`: the bot's account.
+pub fn translate(update: &Update, channel: Channel) -> Option<Translated> {
     let event_key = Some(update.id.0.to_string());
     match &update.kind {
         UpdateKind::Message(m) => {
@@ -317,7 +329,7 @@ pub fn translate(update: &Update) -> Option<Translated> {
             };
             Some(Translated {
                 inbound: Inbound {
-                    channel: ChannelKind::Telegram,
+                    channel,
                     event_key,
                     user: from.id.0.to_string(),
                     chat_id: m.chat.id.0.to_string(),
@@ -335,7 +347,7 @@ pub fn translate(update: &Update) -> Option<Translated> {
             let chat_id = chat.map(|c| c.id.0).unwrap_or(q.from.id.0 as i64);
             Some(Translated {
                 inbound: Inbound {
-                    channel: ChannelKind::Telegram,
+                    channel,
                     event_key,
                     user: q.from.id.0.to_string(),
                     chat_id: chat_id.to_string(),
@@ -351,6 +363,11 @@ pub fn translate(update: &Update) -> Option<Translated> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::channel::ChannelKind;
+
+    fn translate_own(update: &Update) -> Option<Translated> {
+        translate(update, Channel::of(ChannelKind::Telegram))
+    }
     use crate::channels::OutChoice;
 
     /// Parsed from text, as the webhook and getUpdates do (teloxide's flattened update kind
@@ -374,7 +391,7 @@ mod tests {
 
     #[test]
     fn text_contact_and_other_messages() {
-        let t = translate(&update(private_message(
+        let t = translate_own(&update(private_message(
             serde_json::json!({"text": "xin chào"}),
         )))
         .unwrap();
@@ -385,7 +402,7 @@ mod tests {
             ("42", "42")
         );
 
-        let own = translate(&update(private_message(serde_json::json!({
+        let own = translate_own(&update(private_message(serde_json::json!({
             "contact": {"phone_number": "84912345678", "first_name": "A", "user_id": 42}
         }))))
         .unwrap();
@@ -396,7 +413,7 @@ mod tests {
                 own: true
             }
         );
-        let other = translate(&update(private_message(serde_json::json!({
+        let other = translate_own(&update(private_message(serde_json::json!({
             "contact": {"phone_number": "84912345678", "first_name": "B", "user_id": 7}
         }))))
         .unwrap();
@@ -408,7 +425,7 @@ mod tests {
             }
         );
 
-        let sticker = translate(&update(private_message(serde_json::json!({
+        let sticker = translate_own(&update(private_message(serde_json::json!({
             "sticker": {"file_id": "f", "file_unique_id": "u", "type": "regular",
                         "width": 1, "height": 1, "is_animated": false, "is_video": false}
         }))))
@@ -423,7 +440,7 @@ mod tests {
             "chat": {"id": -100, "type": "group", "title": "CLB"},
             "from": {"id": 42, "is_bot": false, "first_name": "A"}
         }}));
-        assert_eq!(translate(&u), None);
+        assert_eq!(translate_own(&u), None);
     }
 
     #[test]
@@ -434,7 +451,7 @@ mod tests {
             "message": {"message_id": 9, "date": 1_700_000_000, "text": "?",
                         "chat": {"id": 42, "type": "private", "first_name": "A"}}
         }}));
-        let t = translate(&u).unwrap();
+        let t = translate_own(&u).unwrap();
         assert_eq!(t.inbound.input, Input::Choice("agree".into()));
         assert_eq!(t.callback_id.as_deref(), Some("cb1"));
         assert_eq!(t.inbound.chat_id, "42");

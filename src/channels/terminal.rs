@@ -2,7 +2,7 @@
 //! Options are numbered; the person answers by number or by word. Each message is flushed
 //! at once, so the chat can be scripted through pipes.
 
-use super::{ChannelKind, Inbound, Outbound, SendOutcome};
+use super::{Channel, ChannelKind, Inbound, Outbound, SendOutcome};
 use crate::engine::Input;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -92,7 +92,7 @@ pub fn render(out: &Outbound) -> String {
 /// A line typed by terminal user `user`.
 pub fn inbound(user: &str, line: &str) -> Inbound {
     Inbound {
-        channel: ChannelKind::Terminal,
+        channel: Channel::of(ChannelKind::Terminal),
         event_key: None,
         user: user.to_string(),
         chat_id: user.to_string(),

@@ -4,7 +4,7 @@
 //! [`crate::server`]. No buttons: options are numbered lines of the text, answered by number
 //! or by word. Texts are at most 2,000 characters (split by the app before they get here).
 
-use super::{ChannelKind, Inbound, Outbound, SendOutcome};
+use super::{Channel, Inbound, Outbound, SendOutcome};
 use crate::config::ZaloBotConfig;
 use crate::engine::Input;
 use serde_json::{Value, json};
@@ -17,6 +17,8 @@ const POLL_TIMEOUT_SECS: u64 = 25;
 #[derive(Clone)]
 pub struct ZaloBotChannel {
     http: reqwest::Client,
+    /// The account this bot is.
+    channel: Channel,
     api_url: reqwest::Url,
     token: String,
 }
@@ -46,16 +48,23 @@ impl std::fmt::Display for ZaloError {
 }
 
 impl ZaloBotChannel {
-    pub fn new(cfg: &ZaloBotConfig) -> anyhow::Result<ZaloBotChannel> {
+    /// The bot of account `channel` (a Zalo channel).
+    pub fn new(cfg: &ZaloBotConfig, channel: Channel) -> anyhow::Result<ZaloBotChannel> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(POLL_TIMEOUT_SECS + 15))
             .build()?;
         Ok(ZaloBotChannel {
             http,
+            channel,
             api_url: cfg.api_url.clone(),
             token: cfg.token.clone(),
         })
+    }
+
+    /// The account this bot is.
+    pub fn channel(&self) -> Channel {
+        self.channel
     }
 
     /// Call a method. Error texts never contain the token (it is part of the URL).
@@ -185,7 +194,10 @@ impl ZaloBotChannel {
                     continue;
                 }
             };
-            let batch: Vec<Inbound> = updates.iter().filter_map(translate).collect();
+            let batch: Vec<Inbound> = updates
+                .iter()
+                .filter_map(|u| translate(u, self.channel))
+                .collect();
             // The update is already out of the platform's queue: keep trying while the
             // database fails (an update that fails on its own is skipped and counted, as on
             // every channel, rather than hold back every later one).
@@ -233,8 +245,8 @@ fn id_of(v: &Value) -> Option<String> {
 }
 
 /// A Zalo update (or a webhook body, possibly wrapped as `{"ok":true,"result":…}`) as
-/// hienmau sees it. Only private chats are served.
-pub fn translate(update: &Value) -> Option<Inbound> {
+/// hienmau sees it. Only private chats are served. `channel`: the bot's account.
+pub fn translate(update: &Value, channel: Channel) -> Option<Inbound> {
     let update = if update.get("event_name").is_none() && update.get("result").is_some() {
         &update["result"]
     } else {
@@ -260,7 +272,7 @@ pub fn translate(update: &Value) -> Option<Inbound> {
         _ => return None,
     };
     Some(Inbound {
-        channel: ChannelKind::Zalo,
+        channel,
         event_key: id_of(&message["message_id"]),
         user,
         chat_id,
@@ -271,6 +283,11 @@ pub fn translate(update: &Value) -> Option<Inbound> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::channel::ChannelKind;
+
+    fn translate_own(update: &Value) -> Option<Inbound> {
+        translate(update, Channel::of(ChannelKind::Zalo))
+    }
 
     fn text_event(text: &str) -> Value {
         json!({"event_name": "message.text.received", "message": {
@@ -282,28 +299,31 @@ mod tests {
 
     #[test]
     fn text_and_other_events() {
-        let t = translate(&text_event("xin chào")).unwrap();
+        let t = translate_own(&text_event("xin chào")).unwrap();
         assert_eq!(t.input, Input::Text("xin chào".into()));
         assert_eq!((t.user.as_str(), t.chat_id.as_str()), ("u9", "c9"));
         assert_eq!(t.event_key.as_deref(), Some("m1"));
         let mut sticker = text_event("");
         sticker["event_name"] = json!("message.sticker.received");
-        assert_eq!(translate(&sticker).unwrap().input, Input::Unsupported);
+        assert_eq!(translate_own(&sticker).unwrap().input, Input::Unsupported);
         let wrapped = json!({"ok": true, "result": text_event("1")});
-        assert_eq!(translate(&wrapped).unwrap().input, Input::Text("1".into()));
+        assert_eq!(
+            translate_own(&wrapped).unwrap().input,
+            Input::Text("1".into())
+        );
     }
 
     #[test]
     fn groups_bots_unknown_events_and_junk_are_ignored() {
         let mut group = text_event("hi");
         group["message"]["chat"]["chat_type"] = json!("GROUP");
-        assert_eq!(translate(&group), None);
+        assert_eq!(translate_own(&group), None);
         let mut bot = text_event("hi");
         bot["message"]["from"]["is_bot"] = json!(true);
-        assert_eq!(translate(&bot), None);
+        assert_eq!(translate_own(&bot), None);
         let mut other = text_event("hi");
         other["event_name"] = json!("message.reaction.received");
-        assert_eq!(translate(&other), None);
+        assert_eq!(translate_own(&other), None);
         for junk in [
             json!(null),
             json!([]),
@@ -311,7 +331,7 @@ mod tests {
             json!({"message": 5}),
             json!("x"),
         ] {
-            assert_eq!(translate(&junk), None);
+            assert_eq!(translate_own(&junk), None);
         }
     }
 
@@ -320,7 +340,7 @@ mod tests {
         let mut e = text_event("hi");
         e["message"]["from"]["id"] = json!(123);
         e["message"]["chat"]["id"] = json!(456);
-        let t = translate(&e).unwrap();
+        let t = translate_own(&e).unwrap();
         assert_eq!((t.user.as_str(), t.chat_id.as_str()), ("123", "456"));
     }
 

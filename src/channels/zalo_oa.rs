@@ -16,7 +16,7 @@
 //! Shapes marked *unconfirmed* in protocols.md (the request-user-info element, whether the
 //! button text belongs in `payload`) follow the first reading there.
 
-use super::{ChannelKind, Inbound, Outbound, SendOutcome};
+use super::{Channel, Inbound, Outbound, SendOutcome};
 use crate::clock::Clock;
 use crate::config::ZaloOaConfig;
 use crate::engine::Input;
@@ -75,6 +75,12 @@ struct Tokens {
 pub struct ZaloOaChannel {
     http: reqwest::Client,
     cfg: Arc<ZaloOaConfig>,
+    /// The account this OA is.
+    channel: Channel,
+    /// Its tokens' key in the store: the app id for the deployment's own OA (as stored
+    /// before accounts had names), `app id@account` for a named one, since one Zalo app may
+    /// serve several OAs, each with its own tokens.
+    token_key: String,
     store: Store,
     clock: Arc<dyn Clock>,
     tz: chrono_tz::Tz,
@@ -117,6 +123,7 @@ impl ZaloOaChannel {
     /// are reached through `store`; the adapter never sees the app.
     pub async fn new(
         cfg: &ZaloOaConfig,
+        channel: Channel,
         store: Store,
         clock: Arc<dyn Clock>,
         tz: chrono_tz::Tz,
@@ -131,22 +138,31 @@ impl ZaloOaChannel {
             .timeout(Duration::from_secs(20))
             .build()?;
         let now = clock.now().timestamp_millis();
+        let token_key = match channel.account() {
+            "" => cfg.app_id.clone(),
+            account => format!("{}@{account}", cfg.app_id),
+        };
         if let (Some(access), Some(refresh)) = (&cfg.access_token, &cfg.refresh_token) {
             // Lifetime unknown: treat it as due for refresh within the margin.
             let tokens = (access.as_str(), refresh.as_str(), now);
             store
-                .store_oa_tokens(&cfg.app_id, tokens, TokenWrite::Seed, now)
+                .store_oa_tokens(&token_key, tokens, TokenWrite::Seed, now)
                 .await?;
         }
-        if store.oa_tokens(&cfg.app_id).await?.is_none() {
+        if store.oa_tokens(&token_key).await?.is_none() {
             anyhow::bail!(
-                "Zalo OA: no tokens stored yet: set ZALO_OA_ACCESS_TOKEN and ZALO_OA_REFRESH_TOKEN \
-                 for the first start"
+                "Zalo OA {}: no tokens stored yet: set {}ACCESS_TOKEN and {}REFRESH_TOKEN for the \
+                 first start",
+                channel.name(),
+                cfg.env_prefix,
+                cfg.env_prefix
             );
         }
         Ok(ZaloOaChannel {
             http,
             cfg: Arc::new(cfg.clone()),
+            channel,
+            token_key,
             store,
             clock,
             tz,
@@ -157,6 +173,11 @@ impl ZaloOaChannel {
 
     pub fn app_id(&self) -> &str {
         &self.cfg.app_id
+    }
+
+    /// The account this OA is.
+    pub fn channel(&self) -> Channel {
+        self.channel
     }
 
     /// Whether `X-ZEvent-Signature: mac=<hex>` signs this event: hex = SHA-256 of app id,
@@ -191,7 +212,7 @@ impl ZaloOaChannel {
         if guard.is_none() {
             let stored = self
                 .store
-                .oa_tokens(&self.cfg.app_id)
+                .oa_tokens(&self.token_key)
                 .await
                 .map_err(|e| format!("{e:#}"))?;
             *guard = stored.map(|(access, refresh, expires_at)| Tokens {
@@ -212,12 +233,12 @@ impl ZaloOaChannel {
         // takes the pair the other just stored instead of spending its refresh token again.
         let lock = self
             .store
-            .lock_oa_tokens(&self.cfg.app_id)
+            .lock_oa_tokens(&self.token_key)
             .await
             .map_err(|e| format!("{e:#}"))?;
         let stored = self
             .store
-            .oa_tokens(&self.cfg.app_id)
+            .oa_tokens(&self.token_key)
             .await
             .map_err(|e| format!("{e:#}"));
         let fresh = match stored {
@@ -292,10 +313,10 @@ impl ZaloOaChannel {
             tokens.expires_at,
         );
         self.store
-            .store_oa_tokens(&self.cfg.app_id, pair, TokenWrite::Refreshed, now)
+            .store_oa_tokens(&self.token_key, pair, TokenWrite::Refreshed, now)
             .await
             .map_err(|e| format!("storing refreshed tokens: {e:#}"))?;
-        tracing::info!(app = %self.cfg.app_id, "Zalo OA tokens refreshed");
+        tracing::info!(app = %self.cfg.app_id, channel = %self.channel, "Zalo OA tokens refreshed");
         Ok(tokens)
     }
 
@@ -479,14 +500,14 @@ fn text_of(v: &Value) -> Option<String> {
     }
 }
 
-/// A webhook event as hienmau sees it.
-pub fn translate(event: &Value) -> OaEvent {
+/// A webhook event as hienmau sees it; `channel`: the OA's account.
+pub fn translate(event: &Value, channel: Channel) -> OaEvent {
     let name = event["event_name"].as_str().unwrap_or("");
     let sender = text_of(&event["sender"]["id"]);
     let stamp = text_of(&event["timestamp"]).unwrap_or_default();
     let message = |user: String, key: String, input: Input| {
         OaEvent::Message(Inbound {
-            channel: ChannelKind::ZaloOa,
+            channel,
             event_key: Some(key),
             chat_id: user.clone(),
             user,
@@ -552,6 +573,11 @@ pub fn translate(event: &Value) -> OaEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::channel::ChannelKind;
+
+    fn translate_own(event: &Value) -> OaEvent {
+        translate(event, Channel::of(ChannelKind::ZaloOa))
+    }
     use crate::channels::OutChoice;
 
     #[test]
@@ -574,6 +600,7 @@ mod tests {
         use crate::config::SignatureVariant;
         let mut cfg = ZaloOaConfig {
             app_id: "app".into(),
+            env_prefix: "ZALO_OA_".into(),
             secret_key: "oa-key".into(),
             app_secret: "app-secret".into(),
             access_token: None,
@@ -639,12 +666,12 @@ mod tests {
             "info": {"name": "Lan", "phone": 84912345678u64, "address": "1 Nhà Thương",
                      "city": "Hải Phòng", "district": "Lê Chân", "ward": "Cát Dài"}});
         for event in [new, old] {
-            assert!(matches!(translate(&event),
+            assert!(matches!(translate_own(&event),
                 OaEvent::Message(i) if i.input == Input::Contact { phone: "84912345678".into(), own: true }));
         }
         let no_phone = json!({"event_name": "user_submit_info", "timestamp": "9", "sender": {"id": "u3"},
             "info": {"name": "Lan"}});
-        assert_eq!(translate(&no_phone), OaEvent::Ignored);
+        assert_eq!(translate_own(&no_phone), OaEvent::Ignored);
     }
 
     #[test]
@@ -654,19 +681,19 @@ mod tests {
             "message": {"msg_id": "z1", "tracking_id": "hm42", "delivery_time": "1799000000000"}});
         let beside = json!({"event_name": "user_received_message", "tracking_id": "hm43"});
         assert_eq!(
-            translate(&inside),
+            translate_own(&inside),
             OaEvent::Received(Receipt {
                 tracking_id: "hm42".into()
             })
         );
         assert_eq!(
-            translate(&beside),
+            translate_own(&beside),
             OaEvent::Received(Receipt {
                 tracking_id: "hm43".into()
             })
         );
         assert_eq!(
-            translate(&json!({"event_name": "user_received_message", "message": {}})),
+            translate_own(&json!({"event_name": "user_received_message", "message": {}})),
             OaEvent::Ignored
         );
     }
@@ -675,7 +702,7 @@ mod tests {
     fn events_translate() {
         let text = json!({"app_id": "1", "event_name": "user_send_text", "timestamp": "1699003881354",
             "sender": {"id": "u1"}, "recipient": {"id": "oa"}, "message": {"msg_id": "m1", "text": "1"}});
-        match translate(&text) {
+        match translate_own(&text) {
             OaEvent::Message(i) => {
                 assert_eq!(i.input, Input::Text("1".into()));
                 assert_eq!(
@@ -687,28 +714,30 @@ mod tests {
         }
         let follow = json!({"event_name": "follow", "timestamp": "5", "follower": {"id": "u2"}});
         assert!(
-            matches!(translate(&follow), OaEvent::Message(i) if i.input == Input::Text("/start".into()))
+            matches!(translate_own(&follow), OaEvent::Message(i) if i.input == Input::Text("/start".into()))
         );
         let unfollow =
             json!({"event_name": "unfollow", "timestamp": "6", "follower": {"id": "u2"}});
         assert_eq!(
-            translate(&unfollow),
+            translate_own(&unfollow),
             OaEvent::Unfollow { user: "u2".into() }
         );
         let info = json!({"event_name": "user_submit_info", "timestamp": "7", "sender": {"id": "u3"},
             "info": {"name": "A", "phone": "84912345678"}});
-        assert!(matches!(translate(&info),
+        assert!(matches!(translate_own(&info),
             OaEvent::Message(i) if i.input == Input::Contact { phone: "84912345678".into(), own: true }));
         let image = json!({"event_name": "user_send_image", "timestamp": "8", "sender": {"id": "u4"},
             "message": {"msg_id": "m9"}});
-        assert!(matches!(translate(&image), OaEvent::Message(i) if i.input == Input::Unsupported));
+        assert!(
+            matches!(translate_own(&image), OaEvent::Message(i) if i.input == Input::Unsupported)
+        );
         for junk in [
             json!({}),
             json!(null),
             json!({"event_name": "oa_send_text"}),
             json!({"event_name": "user_send_text", "sender": {"id": "u"}}),
         ] {
-            assert_eq!(translate(&junk), OaEvent::Ignored);
+            assert_eq!(translate_own(&junk), OaEvent::Ignored);
         }
     }
 

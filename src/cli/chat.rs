@@ -2,8 +2,8 @@
 
 use super::parse_now;
 use crate::app::{App, OffsetClock, SystemClock};
-use crate::channels::ChannelKind;
 use crate::channels::terminal::{self, TerminalOut};
+use crate::channels::{Channel, ChannelKind};
 use crate::config::Config;
 use crate::delivery::{Transport, Worker};
 use crate::service;
@@ -89,7 +89,7 @@ pub async fn chat(
     let user = user.trim();
     anyhow::ensure!(!user.is_empty(), "--user must not be empty");
     let scope = Scope::Chat {
-        channel: ChannelKind::Terminal,
+        channel: Channel::of(ChannelKind::Terminal),
         chat_id: user.to_string(),
     };
     let worker = Worker::new(
@@ -365,7 +365,7 @@ async fn demo_dashboard(
             .str("error", format!("{:#}", e.root_cause()))));
     }
     app.set_role_for_account(
-        ChannelKind::Terminal,
+        Channel::of(ChannelKind::Terminal),
         DEMO_COMMITTEE,
         crate::domain::club::Role::Admin,
         true,
@@ -373,7 +373,7 @@ async fn demo_dashboard(
     )
     .await?;
     let link = app
-        .dashboard_link_for_account(ChannelKind::Terminal, DEMO_COMMITTEE)
+        .dashboard_link_for_account(Channel::of(ChannelKind::Terminal), DEMO_COMMITTEE)
         .await?
         .context("the demo's committee account may not use the dashboard")?;
     Ok(say(Msg::new(MsgId::DemoDashboard)

@@ -159,14 +159,26 @@ fn channels_line(config: &Config) -> String {
             "long polling"
         }
     };
-    if let Some(c) = &config.telegram {
-        channels.push(format!("Telegram ({})", mode(c)));
+    // `Telegram (long polling)`, `Zalo OA quang-ninh (webhook, Quảng Ninh)`.
+    let line = |platform: &str, channel: crate::channels::Channel, mode: &str, province| {
+        let account = match channel.account() {
+            "" => String::new(),
+            name => format!(" {name}"),
+        };
+        let province = match province {
+            Some(p) => format!(", {}", crate::domain::province::Province::name(p)),
+            None => String::new(),
+        };
+        format!("{platform}{account} ({mode}{province})")
+    };
+    for a in &config.telegram {
+        channels.push(line("Telegram", a.channel, mode(&a.settings), a.province));
     }
-    if let Some(c) = &config.zalo_bot {
-        channels.push(format!("Zalo bot ({})", mode(c)));
+    for a in &config.zalo_bot {
+        channels.push(line("Zalo bot", a.channel, mode(&a.settings), a.province));
     }
-    if config.zalo_oa.is_some() {
-        channels.push("Zalo OA (webhook)".to_string());
+    for a in &config.zalo_oa {
+        channels.push(line("Zalo OA", a.channel, "webhook", a.province));
     }
     if channels.is_empty() {
         "channels: none configured (the dashboard only)\n".to_string()
@@ -292,7 +304,7 @@ pub async fn status_report(app: &App, config: &Config) -> anyhow::Result<String>
     for (outcome, n) in jobs {
         out.push_str(&format!("  {outcome:<12} {n}\n"));
     }
-    if config.zalo_oa.is_some() {
+    if !config.zalo_oa.is_empty() {
         out.push_str(&zalo_status(app, config).await?);
     }
     Ok(out)

@@ -7,7 +7,7 @@
 use crate::app::App;
 use crate::channels::zalo_oa::{Consultation, ZaloOaChannel};
 use crate::channels::zns::{TemplateOutcome, TemplateSend};
-use crate::channels::{ChannelKind, Outbound, SendOutcome, TemplateCall};
+use crate::channels::{Outbound, SendOutcome, TemplateCall};
 use crate::config::ZnsConfig;
 use crate::domain::zns::{self, Route, RouteFacts, Spend, Template};
 use crate::store::{Lane, OutboxRow};
@@ -21,15 +21,17 @@ pub(super) async fn deliver(
 ) -> SendOutcome {
     let now = app.clock().now();
     let now_ms = now.timestamp_millis();
-    let stored = match app
-        .store()
-        .oa_route_facts(ChannelKind::ZaloOa, &row.chat_id)
-        .await
-    {
+    let stored = match app.store().oa_route_facts(row.channel, &row.chat_id).await {
         Ok(f) => f,
         Err(e) => return SendOutcome::Transient(format!("{e:#}")),
     };
-    let zns_cfg = app.config().zns.as_ref();
+    // Template messages are the deployment's own OA's (its templates, its quota): a named
+    // OA's person outside its window is reached on another channel of theirs.
+    let zns_cfg = app
+        .config()
+        .zns
+        .as_ref()
+        .filter(|_| row.channel.account().is_empty());
     let template = match (&out.template, zns_cfg) {
         (Some(call), Some(cfg)) => cfg.template(&call.kind).map(|t| (call, t, cfg)),
         _ => None,

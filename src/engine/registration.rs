@@ -130,7 +130,13 @@ impl Turn<'_, '_> {
                     None => return self.wrong(MsgId::ErrorBloodGroup),
                 }
             }
-            Field::Province => return self.province_text(text.unwrap_or("")),
+            Field::Province => {
+                // The account's own province, tapped (or its number typed).
+                if let Some(p) = self.pick(input).and_then(|code| Province::from_code(&code)) {
+                    return self.set_province(p, None);
+                }
+                return self.province_text(text.unwrap_or(""));
+            }
             Field::Commune => {
                 if self.pick_as::<Skip>(input) == Some(Skip::Skip) {
                     self.donor_mut().commune = Some(String::new());
@@ -471,7 +477,7 @@ pub(super) fn consent_prompt(ctx: &Ctx, r: &mut Reply) {
 }
 
 /// A question of the registration.
-pub(super) fn ask_prompt(field: Field, r: &mut Reply) {
+pub(super) fn ask_prompt(ctx: &Ctx, field: Field, r: &mut Reply) {
     match field {
         Field::Name => r.parts.push(Msg::new(MsgId::AskName)),
         Field::Phone => {
@@ -498,7 +504,19 @@ pub(super) fn ask_prompt(field: Field, r: &mut Reply) {
                 )])
                 .collect();
         }
-        Field::Province => r.parts.push(Msg::new(MsgId::AskProvince)),
+        // Written to a province's own account: that province, one tap away.
+        Field::Province => match ctx.home {
+            Some(home) => {
+                r.parts
+                    .push(Msg::new(MsgId::AskProvinceHome).str("province", home.name()));
+                r.choices = vec![Choice {
+                    value: home.code().to_string(),
+                    label: Label::Plain(home.name().to_string()),
+                    synonyms: &[],
+                }];
+            }
+            None => r.parts.push(Msg::new(MsgId::AskProvince)),
+        },
         Field::Commune => {
             r.parts.push(Msg::new(MsgId::AskCommune));
             r.choices = vec![Skip::Skip.offer(MsgId::ChoiceSkip, &["bo qua", "skip", "-"])];

@@ -56,6 +56,7 @@ impl Chat {
     fn run(&mut self, f: impl FnOnce(&Ctx, Conversation) -> Step) -> String {
         let ctx = Ctx {
             telegram_bot: Some("hienmau_bot"),
+            home: None,
             broadcast_cap: 3,
             rules: &self.rules,
             today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),

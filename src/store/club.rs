@@ -5,7 +5,7 @@
 use super::{Q, push_scope, scope_clause};
 use super::{Store, Tx};
 use crate::domain::audit::AuditAction;
-use crate::domain::channel::ChannelKind;
+use crate::domain::channel::Channel;
 use crate::domain::club::{
     Audience, AuditEntry, BroadcastInfo, ClubInfo, ClubKind, Member, Progress, Role, Roles,
 };
@@ -22,7 +22,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipient {
     pub identity_id: i64,
-    pub channel: ChannelKind,
+    pub channel: Channel,
     pub chat_id: String,
     pub lang: Lang,
 }

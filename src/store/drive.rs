@@ -165,7 +165,7 @@ pub(super) async fn add_slots(
 #[derive(sqlx::FromRow)]
 struct RecipientRow {
     identity_id: i64,
-    channel: crate::domain::channel::ChannelKind,
+    channel: crate::domain::channel::Channel,
     chat_id: String,
     lang: String,
 }

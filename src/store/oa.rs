@@ -104,7 +104,7 @@ impl Store {
     /// phone, and not refused by Zalo before.
     pub async fn oa_route_facts(
         &self,
-        channel: ChannelKind,
+        channel: Channel,
         chat_id: &str,
     ) -> anyhow::Result<OaRouteFacts> {
         let row = sqlx::query(

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::config::Interrupted;
-use crate::domain::channel::ChannelKind;
+use crate::domain::channel::Channel;
 use anyhow::Context;
 use sqlx::Row;
 use std::collections::HashSet;
@@ -13,7 +13,7 @@ use std::collections::HashSet;
 #[derive(Debug, Clone)]
 pub struct NewMessage<'a> {
     pub idempotency_key: Option<String>,
-    pub channel: ChannelKind,
+    pub channel: Channel,
     pub chat_id: &'a str,
     pub identity_id: Option<i64>,
     pub lane: Lane,
@@ -40,7 +40,7 @@ pub struct Settled {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxRow {
     pub id: i64,
-    pub channel: ChannelKind,
+    pub channel: Channel,
     pub chat_id: String,
     pub identity_id: Option<i64>,
     pub lane: Lane,
@@ -52,12 +52,9 @@ pub struct OutboxRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     /// Every row of these channels.
-    Channels(Vec<ChannelKind>),
+    Channels(Vec<Channel>),
     /// One chat of one channel (a terminal user's own rows).
-    Chat {
-        channel: ChannelKind,
-        chat_id: String,
-    },
+    Chat { channel: Channel, chat_id: String },
 }
 
 /// What became of one send.
@@ -101,7 +98,7 @@ fn outbox_row(r: &sqlx::any::AnyRow) -> anyhow::Result<OutboxRow> {
     let channel: String = r.try_get("channel")?;
     Ok(OutboxRow {
         id: r.try_get("id")?,
-        channel: ChannelKind::from_code(&channel)
+        channel: Channel::from_code(&channel)
             .ok_or_else(|| anyhow::anyhow!("outbox row of unknown channel {channel}"))?,
         chat_id: r
             .try_get::<Option<String>, _>("chat_id")?
@@ -375,7 +372,7 @@ impl Store {
     /// other, never the same.
     pub async fn reserve_sends(
         &self,
-        channel: ChannelKind,
+        channel: Channel,
         chats: &[&str],
         interval_us: i64,
         chat_interval_us: i64,
@@ -455,7 +452,7 @@ impl Store {
 
     /// Nothing sent on `channel` by any instance for `wait_us` from now (a 429's
     /// retry_after: the platform counts the bot, not the instance).
-    pub async fn hold_sends(&self, channel: ChannelKind, wait_us: i64) -> anyhow::Result<()> {
+    pub async fn hold_sends(&self, channel: Channel, wait_us: i64) -> anyhow::Result<()> {
         let _gate = self.gate().await?;
         sqlx::query(
             "WITH now AS (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT) AS us) \
@@ -474,7 +471,7 @@ impl Store {
     /// A send went `late_us` after its slot: every slot not yet reserved on `channel` moves
     /// back as much, so that the platform's sliding second never holds one more than the
     /// pace (the late send now sits closer to those after it than the interval).
-    pub async fn delay_sends(&self, channel: ChannelKind, late_us: i64) -> anyhow::Result<()> {
+    pub async fn delay_sends(&self, channel: Channel, late_us: i64) -> anyhow::Result<()> {
         let _gate = self.gate().await?;
         sqlx::query("UPDATE send_pacing SET next_at = next_at + $2 WHERE channel = $1")
             .bind(channel.code())
@@ -859,7 +856,7 @@ impl Tx {
     pub async fn claim_added(
         &mut self,
         ids: &[i64],
-        channels: &[ChannelKind],
+        channels: &[Channel],
         now: i64,
         lease_until: i64,
     ) -> anyhow::Result<Vec<OutboxRow>> {

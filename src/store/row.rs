@@ -75,7 +75,7 @@ macro_rules! text_column {
 
 text_column!(crate::domain::delivery::MessageStatus, as_str, parse);
 text_column!(crate::domain::callout::Status, code, from_code);
-text_column!(crate::domain::channel::ChannelKind, code, from_code);
+text_column!(crate::domain::channel::Channel, code, from_code);
 
 /// A yes/no column that may be NULL: NULL reads as no.
 pub fn yes(f: Option<Flag>) -> bool {

@@ -3,7 +3,7 @@
 
 use crate::support::TestDb;
 use hienmau::app::{App, Handled, ManualClock};
-use hienmau::channels::{ChannelKind, Inbound, Outbound};
+use hienmau::channels::{Channel, ChannelKind, Inbound, Outbound};
 use hienmau::config::Config;
 use hienmau::engine::Input;
 use hienmau::store::Lane;
@@ -36,7 +36,7 @@ async fn open(db: &TestDb) -> App {
 
 fn tg(update: u32, user: &str, text: &str) -> Inbound {
     Inbound {
-        channel: ChannelKind::Telegram,
+        channel: Channel::of(ChannelKind::Telegram),
         event_key: Some(update.to_string()),
         user: user.to_string(),
         chat_id: user.to_string(),
@@ -46,7 +46,7 @@ fn tg(update: u32, user: &str, text: &str) -> Inbound {
 
 async fn outbox_texts(app: &App, chat: &str) -> Vec<String> {
     let scope = hienmau::store::Scope::Chat {
-        channel: ChannelKind::Telegram,
+        channel: Channel::of(ChannelKind::Telegram),
         chat_id: chat.into(),
     };
     app.store()
@@ -136,7 +136,7 @@ async fn erasure_inside_a_batch_then_a_new_message_starts_afresh() {
 
 fn on(channel: ChannelKind, update: u32, user: &str, input: Input) -> Inbound {
     Inbound {
-        channel,
+        channel: Channel::of(channel),
         event_key: Some(format!("{update}")),
         user: user.to_string(),
         chat_id: user.to_string(),
@@ -196,7 +196,7 @@ async fn oa_until_phone(app: &App, user: &str, name: &str) {
 
 async fn last_text(app: &App, channel: &str, chat: &str) -> String {
     let scope = hienmau::store::Scope::Chat {
-        channel: ChannelKind::from_code(channel).unwrap(),
+        channel: Channel::from_code(channel).unwrap(),
         chat_id: chat.into(),
     };
     let rows = app
@@ -263,7 +263,7 @@ async fn a_phone_verified_on_two_platforms_joins_the_accounts() {
     let identity = app.store().identity_id("zalo_oa", "z1").await.unwrap();
     let row = hienmau::store::NewMessage {
         idempotency_key: Some("invite".into()),
-        channel: hienmau::channels::ChannelKind::ZaloOa,
+        channel: hienmau::channels::Channel::of(ChannelKind::ZaloOa),
         chat_id: "z1",
         identity_id: identity,
         lane: hienmau::store::Lane::Bulk,
@@ -274,7 +274,7 @@ async fn a_phone_verified_on_two_platforms_joins_the_accounts() {
     tx.enqueue(&[row], 0).await.unwrap();
     tx.commit().await.unwrap();
     let scope = hienmau::store::Scope::Chat {
-        channel: ChannelKind::ZaloOa,
+        channel: Channel::of(ChannelKind::ZaloOa),
         chat_id: "z1".into(),
     };
     let due = app

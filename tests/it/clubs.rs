@@ -532,7 +532,7 @@ async fn a_read_turning_into_a_write_after_another_commit_is_refused_unless_the_
     let store = hienmau::store::Store::open(&url).await.unwrap();
     let row = |key: &str| hienmau::store::NewMessage {
         idempotency_key: Some(key.to_string()),
-        channel: hienmau::channels::ChannelKind::Telegram,
+        channel: hienmau::channels::Channel::of(hienmau::channels::ChannelKind::Telegram),
         chat_id: "1",
         identity_id: None,
         lane: hienmau::store::Lane::Reply,

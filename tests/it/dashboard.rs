@@ -218,7 +218,7 @@ async fn a_donor_an_expired_link_and_a_revoked_coordinator_are_refused() {
     assert!(none.contains("may not use the dashboard"), "{none}");
     bot.app
         .set_role_for_account(
-            hienmau::channels::ChannelKind::Telegram,
+            hienmau::channels::Channel::of(hienmau::channels::ChannelKind::Telegram),
             "20",
             hienmau::domain::club::Role::Coordinator,
             true,
@@ -238,7 +238,7 @@ async fn a_donor_an_expired_link_and_a_revoked_coordinator_are_refused() {
     assert_eq!(get(&bot, Some(&cookie)).await.0, 200);
     bot.app
         .set_role_for_account(
-            hienmau::channels::ChannelKind::Telegram,
+            hienmau::channels::Channel::of(hienmau::channels::ChannelKind::Telegram),
             "20",
             hienmau::domain::club::Role::Coordinator,
             false,
@@ -251,7 +251,7 @@ async fn a_donor_an_expired_link_and_a_revoked_coordinator_are_refused() {
     // pause them (issue 32, defect 6).
     bot.app
         .set_role_for_account(
-            hienmau::channels::ChannelKind::Telegram,
+            hienmau::channels::Channel::of(hienmau::channels::ChannelKind::Telegram),
             "20",
             hienmau::domain::club::Role::Coordinator,
             true,

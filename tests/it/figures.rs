@@ -11,7 +11,7 @@
 use crate::support::TestDb;
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc, Weekday};
 use hienmau::app::{App, ManualClock};
-use hienmau::channels::{ChannelKind, Inbound, Outbound};
+use hienmau::channels::{Channel, ChannelKind, Inbound, Outbound};
 use hienmau::config::Config;
 use hienmau::domain::callout::{CalloutSpec, PatientGroup, Status};
 use hienmau::domain::club::{ClubKind, Role};
@@ -1089,7 +1089,7 @@ impl World {
         self.update += 1;
         self.app
             .handle_batch(vec![Inbound {
-                channel: ChannelKind::Telegram,
+                channel: Channel::of(ChannelKind::Telegram),
                 event_key: Some(self.update.to_string()),
                 user: user.to_string(),
                 chat_id: user.to_string(),
@@ -1144,7 +1144,7 @@ impl World {
     /// What was queued to `user` (no worker runs here: nothing leaves), oldest first.
     pub(crate) async fn texts(&self, user: &str) -> Vec<String> {
         let scope = Scope::Chat {
-            channel: ChannelKind::Telegram,
+            channel: Channel::of(ChannelKind::Telegram),
             chat_id: user.into(),
         };
         self.app

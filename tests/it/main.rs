@@ -1,6 +1,7 @@
 //! Integration tests, built into one binary. The Telegram path runs for real against a fake
 //! Bot API server on 127.0.0.1; the database is a real SQLite file in a temporary folder.
 
+mod accounts;
 mod architecture;
 mod backups;
 mod batch;

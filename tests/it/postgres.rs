@@ -12,7 +12,7 @@ use crate::fake_telegram::Limits;
 use crate::seed;
 use crate::support::{TestBot, postgres_server, say_postgres_skipped};
 use hienmau::app::{App, ManualClock};
-use hienmau::channels::{ChannelKind, Inbound};
+use hienmau::channels::{Channel, ChannelKind, Inbound};
 use hienmau::config::{Config, DeliveryConfig};
 use hienmau::engine::Input;
 use hienmau::scheduler;
@@ -130,7 +130,7 @@ async fn bare_app(url: &str, clock: Arc<ManualClock>) -> App {
 
 fn tg(update: i64, user: i64, input: Input) -> Inbound {
     Inbound {
-        channel: ChannelKind::Telegram,
+        channel: Channel::of(ChannelKind::Telegram),
         event_key: Some(update.to_string()),
         user: user.to_string(),
         chat_id: user.to_string(),
@@ -141,7 +141,7 @@ fn tg(update: i64, user: i64, input: Input) -> Inbound {
 /// The latest outbox text queued for a chat.
 async fn last_reply(app: &App, chat: i64) -> hienmau::channels::Outbound {
     let scope = hienmau::store::Scope::Chat {
-        channel: ChannelKind::Telegram,
+        channel: Channel::of(ChannelKind::Telegram),
         chat_id: chat.to_string(),
     };
     let rows = app

@@ -418,7 +418,9 @@ async fn open_app(
         ),
     ]);
     env.extend(extra.clone());
-    let mut config = Config::load(None, |k| env.get(k).cloned()).expect("test config");
+    // A configuration file, as `serve --config` reads it, when the test gives one.
+    let file = env.get("HIENMAU_CONFIG").map(PathBuf::from);
+    let mut config = Config::load(file.as_deref(), |k| env.get(k).cloned()).expect("test config");
     config.delivery = delivery.clone();
     App::open(config, clock).await.expect("the app opens")
 }

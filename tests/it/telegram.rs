@@ -479,7 +479,7 @@ async fn a_series_update_edits_in_place_and_a_deleted_message_is_sent_again() {
             let mut tx = app.store().begin().await.unwrap();
             let row = NewMessage {
                 idempotency_key: Some(format!("series:1:{seq}:0")),
-                channel: hienmau::channels::ChannelKind::Telegram,
+                channel: hienmau::channels::Channel::of(hienmau::channels::ChannelKind::Telegram),
                 chat_id: &chat,
                 identity_id: identity,
                 lane: Lane::Reply,

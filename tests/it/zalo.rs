@@ -4,7 +4,7 @@
 use crate::fake_zalo::FakeZalo;
 use crate::support::{TestDb, init_logs, start_time};
 use hienmau::app::{App, ManualClock, split_outbound};
-use hienmau::channels::{ChannelKind, Outbound};
+use hienmau::channels::{Channel, ChannelKind, Outbound};
 use hienmau::config::{Config, DeliveryConfig};
 use hienmau::service::{self, Running};
 use hienmau::store::{Lane, NewMessage};
@@ -192,7 +192,7 @@ async fn a_long_message_arrives_as_three_parts_in_order() {
             text: text.clone(),
             ..Outbound::default()
         },
-        ChannelKind::Zalo,
+        Channel::of(ChannelKind::Zalo),
     );
     assert_eq!(parts.len(), 3);
     let bodies: Vec<String> = parts
@@ -203,7 +203,7 @@ async fn a_long_message_arrives_as_three_parts_in_order() {
         .iter()
         .map(|body| NewMessage {
             idempotency_key: None,
-            channel: hienmau::channels::ChannelKind::Zalo,
+            channel: hienmau::channels::Channel::of(ChannelKind::Zalo),
             chat_id: "cu3",
             identity_id: None,
             lane: Lane::Bulk,

@@ -20,6 +20,8 @@ use std::sync::{Arc, Mutex};
 pub const APP_SECRET: &str = "app-secret-xyz";
 
 struct Inner {
+    /// What this OA's tokens begin with (two OAs never issue the same token).
+    prefix: String,
     access: String,
     refresh: String,
     generation: u32,
@@ -54,9 +56,16 @@ struct Shared {
 impl FakeZaloOa {
     /// Starts with the pair `acc-0` / `ref-0` valid.
     pub async fn start(app_id: &str) -> FakeZaloOa {
+        Self::start_as(app_id, "").await
+    }
+
+    /// Another OA (of the same app, or another): its tokens `{prefix}acc-0` / `{prefix}ref-0`,
+    /// and so on.
+    pub async fn start_as(app_id: &str, prefix: &str) -> FakeZaloOa {
         let inner = Arc::new(Mutex::new(Inner {
-            access: "acc-0".into(),
-            refresh: "ref-0".into(),
+            prefix: prefix.to_string(),
+            access: format!("{prefix}acc-0"),
+            refresh: format!("{prefix}ref-0"),
             generation: 0,
             refreshes: 0,
             no_interaction: HashSet::new(),
@@ -225,7 +234,7 @@ async fn refresh(State(s): State<Shared>, headers: HeaderMap, body: String) -> J
     }
     st.generation += 1;
     st.refreshes += 1;
-    st.access = format!("acc-{}", st.generation);
-    st.refresh = format!("ref-{}", st.generation);
+    st.access = format!("{}acc-{}", st.prefix, st.generation);
+    st.refresh = format!("{}ref-{}", st.prefix, st.generation);
     Json(json!({"access_token": st.access, "refresh_token": st.refresh, "expires_in": "90000"}))
 }
