@@ -15,7 +15,9 @@
 //! `ONLY=peer-wal` (or `hienmau`, `peer`, `durable`, `echo`, a comma list) runs only those,
 //! e.g. under a profiler. With `HIENMAU_TEST_POSTGRES` set, hienmau also runs on PostgreSQL
 //! (one and two instances polling, then one and two behind the webhook);
-//! `WEBHOOKS_ONLY=1` runs only the webhook comparison.
+//! `WEBHOOKS_ONLY=1` runs only the webhook comparison; `INSTANCE_CPU=0.12` runs it with each
+//! instance a `hienmau serve` process held to that share of a core by a cgroup (root; the
+//! binary `HIENMAU_BIN`, this build's by default).
 //!
 //! A step is one update in and one reply out. For hienmau that is: getUpdates → teloxide
 //! types → adapter → engine → one SQLite transaction (dedup, state, profile, outbox row) →
@@ -234,10 +236,29 @@ async fn run_hienmau_webhooks(donors: i64, server: &str, instances: usize) -> Ho
         running.push(r);
         apps.push(app);
     }
-    let client = reqwest::Client::new();
-    let gate = Arc::new(tokio::sync::Semaphore::new(WEBHOOK_CONNECTIONS));
     let (cpu_bench, cpu_postgres) = (cpu_seconds(None), cpu_seconds(Some("postgres")));
     let start = Instant::now();
+    post_script(&hooks, donors, SECRET).await;
+    let total = donors as usize * SCRIPT.len();
+    fake.wait_total(total, Duration::from_secs(600)).await;
+    let elapsed = start.elapsed();
+    let cpu_bench = cpu_seconds(None) - cpu_bench;
+    let cpu_postgres = cpu_seconds(Some("postgres")) - cpu_postgres;
+    check_registered(&fake, &url, donors, running, "hienmau (webhooks)").await;
+    HookRun {
+        elapsed,
+        cpu_bench,
+        cpu_postgres,
+        widened: apps.iter().map(|a| a.metrics().units_widened.get()).sum(),
+    }
+}
+
+/// Each donor's script posted to `hooks` (a donor's updates to one of them, by chat, each
+/// when the previous one was answered), [`WEBHOOK_CONNECTIONS`] at once in all.
+async fn post_script(hooks: &[String], donors: i64, secret: &'static str) {
+    let instances = hooks.len();
+    let client = reqwest::Client::new();
+    let gate = Arc::new(tokio::sync::Semaphore::new(WEBHOOK_CONNECTIONS));
     let mut posting = tokio::task::JoinSet::new();
     for user in 1..=donors {
         let (client, gate) = (client.clone(), gate.clone());
@@ -259,7 +280,7 @@ async fn run_hienmau_webhooks(donors: i64, server: &str, instances: usize) -> Ho
                 let _turn = gate.acquire().await.unwrap();
                 let answer = client
                     .post(&hook)
-                    .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
+                    .header("X-Telegram-Bot-Api-Secret-Token", secret)
                     .json(&update)
                     .send()
                     .await
@@ -271,18 +292,214 @@ async fn run_hienmau_webhooks(donors: i64, server: &str, instances: usize) -> Ho
     while let Some(done) = posting.join_next().await {
         done.unwrap();
     }
+}
+
+/// An instance of its own: `hienmau serve` as a process of its own, held to a share of the
+/// CPU by a cgroup of its own (as if on a machine of its own), killed and its cgroup removed
+/// when dropped.
+struct Capped {
+    child: std::process::Child,
+    cgroup: std::path::PathBuf,
+}
+
+impl Drop for Capped {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir(&self.cgroup);
+    }
+}
+
+/// A CPU cgroup named `name` allowed `cores` of CPU time (cgroup v2's `cpu.max`, else v1's
+/// `cpu.cfs_quota_us`); an error when this machine does not let this process make one.
+fn cpu_cgroup(name: &str, cores: f64) -> Result<std::path::PathBuf, String> {
+    let period = 100_000u64;
+    let quota = (cores * period as f64).round().max(1_000.0) as u64;
+    let v2 = std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
+    let dir = if v2 {
+        std::path::Path::new("/sys/fs/cgroup").join(name)
+    } else {
+        std::path::Path::new("/sys/fs/cgroup/cpu").join(name)
+    };
+    let _ = std::fs::remove_dir(&dir);
+    std::fs::create_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let written = if v2 {
+        std::fs::write(dir.join("cpu.max"), format!("{quota} {period}"))
+    } else {
+        std::fs::write(dir.join("cpu.cfs_period_us"), period.to_string())
+            .and_then(|()| std::fs::write(dir.join("cpu.cfs_quota_us"), quota.to_string()))
+    };
+    written.map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+/// A free port on 127.0.0.1 (bound, read, released).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// hienmau on PostgreSQL behind the webhook as [`run_hienmau_webhooks`], but each instance
+/// the binary `bin` (`hienmau serve`) in a process of its own held to `cores` of CPU: what
+/// two instances add when each has CPU of its own, which this 2-core machine cannot give
+/// them otherwise (PostgreSQL, the fake Bot API and the client take the rest).
+async fn run_capped_webhooks(
+    donors: i64,
+    server: &str,
+    instances: usize,
+    cores: f64,
+    bin: &std::path::Path,
+) -> Result<HookRun, String> {
+    const SECRET: &str = "bench-webhook-secret_0123456789";
+    let fake = FakeTelegram::start(TOKEN).await;
+    let url = seed::fresh_postgres(server, "hm_capped").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bench.toml");
+    std::fs::write(
+        &file,
+        "quiet_hours = \"off\"\n[delivery]\ntelegram_per_second = 0.0\n\
+         telegram_chat_interval_ms = 0\nretry_base_ms = 50\npoll_interval_ms = 50\n",
+    )
+    .unwrap();
+    let mut capped = Vec::new();
+    let mut hooks = Vec::new();
+    for i in 0..instances {
+        let port = free_port();
+        let log = std::fs::File::create(dir.path().join(format!("instance-{i}.log"))).unwrap();
+        let child = std::process::Command::new(bin)
+            .arg("serve")
+            .arg("--config")
+            .arg(&file)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", &url)
+            .env("TELEGRAM_BOT_TOKEN", TOKEN)
+            .env("TELEGRAM_API_URL", &fake.url)
+            .env("TELEGRAM_WEBHOOK_URL", "https://bot.example.vn/tg")
+            .env("TELEGRAM_WEBHOOK_SECRET", SECRET)
+            .env("HIENMAU_LISTEN", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("{}: {e}", bin.display()))?;
+        let cgroup = match cpu_cgroup(&format!("hienmau-bench-{i}"), cores) {
+            Ok(c) => c,
+            Err(e) => {
+                let mut child = child;
+                let _ = child.kill();
+                return Err(e);
+            }
+        };
+        let pid = child.id().to_string();
+        let moved = std::fs::write(cgroup.join("cgroup.procs"), &pid);
+        capped.push(Capped { child, cgroup });
+        moved.map_err(|e| format!("cgroup.procs: {e}"))?;
+        hooks.push(format!("http://127.0.0.1:{port}/tg"));
+    }
+    // Each instance ready (migrations applied, webhook set) before the clock starts.
+    let client = reqwest::Client::new();
+    for (i, hook) in hooks.iter().enumerate() {
+        let ready = hook.replace("/tg", "/readyz");
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while !client
+            .get(&ready)
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            if Instant::now() > deadline {
+                return Err(format!("instance {i} never became ready"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    let (cpu_bench, cpu_postgres) = (cpu_seconds(None), cpu_seconds(Some("postgres")));
+    let cpu_instances = || -> f64 {
+        capped
+            .iter()
+            .map(|c| {
+                let stat = std::fs::read_to_string(format!("/proc/{}/stat", c.child.id()));
+                let rest = stat.unwrap_or_default();
+                let rest = rest
+                    .rsplit_once(')')
+                    .map_or(String::new(), |(_, r)| r.to_string());
+                let f: Vec<f64> = rest
+                    .split_whitespace()
+                    .map(|x| x.parse().unwrap_or(0.0))
+                    .collect();
+                (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / 100.0
+            })
+            .sum()
+    };
+    let cpu_before = cpu_instances();
+    let start = Instant::now();
+    post_script(&hooks, donors, SECRET).await;
     let total = donors as usize * SCRIPT.len();
     fake.wait_total(total, Duration::from_secs(600)).await;
     let elapsed = start.elapsed();
-    let cpu_bench = cpu_seconds(None) - cpu_bench;
+    let cpu_used = cpu_instances() - cpu_before;
+    let cpu_bench = cpu_seconds(None) - cpu_bench + cpu_used;
     let cpu_postgres = cpu_seconds(Some("postgres")) - cpu_postgres;
-    check_registered(&fake, &url, donors, running, "hienmau (webhooks)").await;
-    HookRun {
+    check_registered(
+        &fake,
+        &url,
+        donors,
+        Vec::new(),
+        "hienmau (capped instances)",
+    )
+    .await;
+    drop(capped);
+    Ok(HookRun {
         elapsed,
         cpu_bench,
         cpu_postgres,
-        widened: apps.iter().map(|a| a.metrics().units_widened.get()).sum(),
+        widened: 0,
+    })
+}
+
+/// Two capped instances against one (`INSTANCE_CPU=0.12`: each instance's share of a core),
+/// of the binary `HIENMAU_BIN` (this build's by default; another build, e.g. one from before
+/// the writers' lock was split, for the side by side).
+fn capped(rt: &tokio::runtime::Runtime, server: &str, donors: i64, cores: f64) {
+    let bin = std::env::var("HIENMAU_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| std::path::PathBuf::from(env!("CARGO_BIN_EXE_hienmau")));
+    let steps = donors as f64 * SCRIPT.len() as f64;
+    println!(
+        "  capped instances: {} each {cores} of a core (cgroup), PostgreSQL and the load \
+         uncapped",
+        bin.display()
+    );
+    if let Err(e) = rt.block_on(run_capped_webhooks(20.min(donors), server, 1, cores, &bin)) {
+        println!("  capped instances skipped: {e} (needs root and a CPU cgroup)");
+        return;
     }
+    let mut rates = Vec::new();
+    for instances in [1, 2] {
+        let run = rt
+            .block_on(run_capped_webhooks(donors, server, instances, cores, &bin))
+            .unwrap();
+        let rate = steps / run.elapsed.as_secs_f64();
+        rates.push(rate);
+        println!(
+            "  capped, {instances} instance{}: {rate:>8.0} steps/s  ({:.2} s); CPU {:.2} ms a \
+             step ({:.2} instances, fake and client; {:.2} PostgreSQL), {:.2} of 2 cores busy",
+            if instances == 1 { " " } else { "s" },
+            run.elapsed.as_secs_f64(),
+            (run.cpu_bench + run.cpu_postgres) * 1000.0 / steps,
+            run.cpu_bench * 1000.0 / steps,
+            run.cpu_postgres * 1000.0 / steps,
+            (run.cpu_bench + run.cpu_postgres) / run.elapsed.as_secs_f64() / 2.0,
+        );
+    }
+    println!(
+        "  ratio 2 capped instances / 1: {:>5.2}   (goal ≥ 1.7, issue 33)",
+        rates[1] / rates[0]
+    );
 }
 
 async fn run_echo(donors: i64) -> Duration {
@@ -477,6 +694,17 @@ fn main() {
         let server = std::env::var("HIENMAU_TEST_POSTGRES")
             .expect("WEBHOOKS_ONLY needs HIENMAU_TEST_POSTGRES (what `bash .ci/postgres` prints)");
         webhooks(&rt, &server, donors);
+        return;
+    }
+    // `INSTANCE_CPU=0.12` (with HIENMAU_TEST_POSTGRES): two instances against one, each a
+    // process held to that share of a core.
+    if let Some(cores) = std::env::var("INSTANCE_CPU")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+    {
+        let server = std::env::var("HIENMAU_TEST_POSTGRES")
+            .expect("INSTANCE_CPU needs HIENMAU_TEST_POSTGRES (what `bash .ci/postgres` prints)");
+        capped(&rt, &server, donors, cores);
         return;
     }
     // A warm-up run of each (connection pools, page cache), then the measured runs, one
