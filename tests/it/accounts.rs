@@ -136,6 +136,29 @@ async fn a_provinces_own_bot_answers_its_people_offers_its_province_and_keeps_th
     assert_eq!(typed.province, Province::from_code("da-nang"));
     // Each bot was polled with its own token, by its own client.
     assert!(qn.calls("getUpdates") > 0 && bot.fake.calls("getUpdates") > 0);
+
+    // Staff are granted on the account they write from (`admin grant … telegram@quang-ninh:…`).
+    let refused = qn.say(USER, "/report", WAIT).await;
+    assert!(refused.text.contains("không có quyền"), "{}", refused.text);
+    let (qn_channel, user) = hienmau::channels::parse_account("telegram@quang-ninh:5501").unwrap();
+    bot.app
+        .set_role_for_account(
+            qn_channel,
+            &user,
+            hienmau::domain::club::Role::Coordinator,
+            true,
+            Some(quang_ninh),
+        )
+        .await
+        .unwrap();
+    let report = qn.say(USER, "/report", WAIT).await;
+    assert!(!report.text.contains("không có quyền"), "{}", report.text);
+    let own_report = bot.fake.say(USER, "/report", WAIT).await;
+    assert!(
+        own_report.text.contains("không có quyền"),
+        "the grant is the Quảng Ninh account's, not the same user's on the own bot: {}",
+        own_report.text
+    );
 }
 
 #[tokio::test]
