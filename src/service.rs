@@ -183,6 +183,7 @@ async fn open_channels(app: &App) -> anyhow::Result<Channels> {
         }
         zalo.push(z);
     }
+    let mut own_oa: Option<ZaloOaChannel> = None;
     for c in &cfg.zalo_oa {
         let oa = ZaloOaChannel::new(
             &c.settings,
@@ -193,6 +194,15 @@ async fn open_channels(app: &App) -> anyhow::Result<Channels> {
             app.config().zns.as_ref().map(|z| z.api_url.clone()),
         )
         .await?;
+        // The own OA comes first: the named ones send their templates through it.
+        let oa = match &own_oa {
+            None if c.channel.account().is_empty() => {
+                own_oa = Some(oa.clone());
+                oa
+            }
+            Some(own) => oa.with_templates_through(own.clone()),
+            None => oa,
+        };
         tracing::info!(app = %c.settings.app_id, channel = %c.channel, "Zalo OA ready");
         transports.push(Transport::ZaloOa(oa.clone()));
         hooks.zalo_oa.push(ZaloOaWebhook {

@@ -88,6 +88,9 @@ pub struct ZaloOaChannel {
     tokens: Arc<Mutex<Option<Tokens>>>,
     /// Where template messages go (`business.openapi.zalo.me`).
     pub(super) zns_url: reqwest::Url,
+    /// A named OA's template messages go through the deployment's own OA (its templates,
+    /// its quota): a template goes to a phone, whichever OA the person follows.
+    templates_through: Option<Arc<ZaloOaChannel>>,
 }
 
 /// A webhook event, translated.
@@ -168,7 +171,23 @@ impl ZaloOaChannel {
             tz,
             tokens: Arc::new(Mutex::new(None)),
             zns_url,
+            templates_through: None,
         })
+    }
+
+    /// This (named) OA's template messages go through `own`, the deployment's own OA.
+    pub fn with_templates_through(mut self, own: ZaloOaChannel) -> ZaloOaChannel {
+        self.templates_through = Some(Arc::new(own));
+        self
+    }
+
+    /// The OA that sends this OA's template messages: itself (the deployment's own), the
+    /// own OA (a named one, where there is one), or none.
+    pub fn template_sender(&self) -> Option<&ZaloOaChannel> {
+        match self.channel.account() {
+            "" => Some(self),
+            _ => self.templates_through.as_deref(),
+        }
     }
 
     pub fn app_id(&self) -> &str {

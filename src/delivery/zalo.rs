@@ -25,13 +25,11 @@ pub(super) async fn deliver(
         Ok(f) => f,
         Err(e) => return SendOutcome::Transient(format!("{e:#}")),
     };
-    // Template messages are the deployment's own OA's (its templates, its quota): a named
-    // OA's person outside its window is reached on another channel of theirs.
-    let zns_cfg = app
-        .config()
-        .zns
-        .as_ref()
-        .filter(|_| row.channel.account().is_empty());
+    // Template messages are the deployment's own OA's (its templates, its quota), for a
+    // named OA's people too: a template goes to the phone, whichever OA they follow. Without
+    // an own OA, a named OA's person outside its window is reached on another channel.
+    let sender = oa.template_sender();
+    let zns_cfg = app.config().zns.as_ref().filter(|_| sender.is_some());
     let template = match (&out.template, zns_cfg) {
         (Some(call), Some(cfg)) => cfg.template(&call.kind).map(|t| (call, t, cfg)),
         _ => None,
@@ -66,12 +64,12 @@ pub(super) async fn deliver(
                 }
             },
             Route::Template { phone } => {
-                let Some((call, t, cfg)) = template else {
+                let (Some((call, t, cfg)), Some(sender)) = (template, sender) else {
                     return SendOutcome::NoRoute("no template".into());
                 };
                 let send = Send {
                     app,
-                    oa,
+                    oa: sender,
                     row,
                     call,
                     template: t,

@@ -7,6 +7,7 @@ use crate::fake_telegram::FakeTelegram;
 use crate::fake_zalo_oa::{APP_SECRET, FakeZaloOa};
 use crate::support::{TestBot, TestDb, WAIT, first_tick, init_logs, start_time};
 use hienmau::app::{App, ManualClock};
+use hienmau::clock::Clock;
 use hienmau::channels::zalo_oa::signature_hex;
 use hienmau::config::{Config, DeliveryConfig};
 use hienmau::domain::province::Province;
@@ -215,8 +216,14 @@ const APP_ID: &str = "4321987654";
 const OWN_KEY: &str = "oa-secret-key";
 const QN_KEY: &str = "qn-oa-secret-key";
 
-/// The deployment's own OA and Quảng Ninh's, of the same Zalo app, each on its own fake.
-async fn two_oas(db: &TestDb, own: &FakeZaloOa, qn: &FakeZaloOa) -> (App, Running) {
+/// The deployment's own OA and Quảng Ninh's, of the same Zalo app, each on its own fake;
+/// template messages (`zns`) as configured.
+async fn two_oas(
+    db: &TestDb,
+    own: &FakeZaloOa,
+    qn: &FakeZaloOa,
+    zns: Option<hienmau::config::ZnsConfig>,
+) -> (App, Running, Arc<ManualClock>) {
     init_logs();
     let file = db.with_file_name("hienmau.toml");
     std::fs::write(
@@ -245,11 +252,12 @@ async fn two_oas(db: &TestDb, own: &FakeZaloOa, qn: &FakeZaloOa) -> (App, Runnin
     ]);
     let mut config = Config::load(Some(&file), |k| env.get(k).cloned()).unwrap();
     config.delivery = DeliveryConfig::unlimited();
+    config.zns = zns;
     let clock = Arc::new(ManualClock::new(start_time()));
-    let app = App::open(config, clock).await.unwrap();
+    let app = App::open(config, clock.clone()).await.unwrap();
     first_tick(&app).await;
     let running = service::start(app.clone()).await.expect("both OAs start");
-    (app, running)
+    (app, running, clock)
 }
 
 /// An event as Zalo signs it with `key`, posted to `url`; the status.
@@ -272,7 +280,7 @@ async fn two_official_accounts_keep_their_keys_tokens_and_people_apart() {
     let db = TestDb::new(dir.path().join("oa.db")).await;
     let own = FakeZaloOa::start_as(APP_ID, "").await;
     let qn = FakeZaloOa::start_as(APP_ID, "qn-").await;
-    let (app, running) = two_oas(&db, &own, &qn).await;
+    let (app, running, _) = two_oas(&db, &own, &qn, None).await;
     let addr = running.http_addr.unwrap();
     let own_url = format!("http://{addr}/zalo-oa/webhook");
     let qn_url = format!("http://{addr}/zalo-oa/quang-ninh/webhook");
@@ -353,5 +361,91 @@ async fn two_official_accounts_keep_their_keys_tokens_and_people_apart() {
             .unwrap()
     );
     assert!(!store.identity_unreachable("zalo_oa", "z1").await.unwrap());
+    running.stop(std::time::Duration::from_secs(5)).await;
+}
+
+/// A named OA's donor silent for ten days is reminded by a template message, sent through the
+/// deployment's own OA (its templates, its token): a template goes to the phone, whichever OA
+/// the person follows; nothing goes through Quảng Ninh's OA, whose window has closed.
+#[tokio::test]
+async fn a_named_oas_donor_outside_its_window_gets_the_own_oas_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new(dir.path().join("oa.db")).await;
+    let own = FakeZaloOa::start_as(APP_ID, "").await;
+    let qn = FakeZaloOa::start_as(APP_ID, "qn-").await;
+    let zns = crate::zalo_oa::zns_config(&own.url, 10_000, 0);
+    let (app, running, clock) = two_oas(&db, &own, &qn, Some(zns)).await;
+    let url = format!(
+        "http://{}/zalo-oa/quang-ninh/webhook",
+        running.http_addr.unwrap()
+    );
+    let mut stamp = 1_796_000_000_000u64;
+    let mut post = async |event: Value| {
+        stamp += 1;
+        let before = qn.sent.to("z1").len();
+        assert_eq!(signed(&url, QN_KEY, stamp, event).await, 200);
+        qn.sent.wait_for("z1", before + 1, WAIT).await;
+    };
+    post(json!({"event_name": "follow", "follower": {"id": "z1"}})).await;
+    post(text("z1", "a1", "agree")).await;
+    post(text("z1", "a2", "Võ Thị Sáu")).await;
+    post(
+        json!({"event_name": "user_submit_info", "sender": {"id": "z1"},
+                "info": {"name": "Võ Thị Sáu", "phone": "84912345001"}}),
+    )
+    .await;
+    let days = hienmau::domain::eligibility::Rules::default().whole_blood_interval_days;
+    let last = (crate::zalo_oa::eligible_day() - chrono::Days::new(days))
+        .format("%d/%m/%Y")
+        .to_string();
+    let answers = [
+        "2/9/1998",
+        "nữ",
+        "50",
+        "5",
+        "quang-ninh",
+        "skip",
+        "whole_blood",
+        &last,
+        "yes",
+        "confirm",
+    ];
+    for (i, answer) in answers.into_iter().enumerate() {
+        post(text("z1", &format!("r{i}"), answer)).await;
+    }
+    let done = qn.sent.to("z1").pop().unwrap();
+    assert!(
+        done["text"]
+            .as_str()
+            .unwrap()
+            .contains("đăng ký thành công"),
+        "{done}"
+    );
+    let donor = app
+        .store()
+        .donor_of("zalo_oa@quang-ninh", "z1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(donor.province, Province::from_code("quang-ninh"));
+
+    let n = qn.sent.to("z1").len();
+    clock.advance(chrono::Duration::hours(240));
+    hienmau::scheduler::tick(&app, clock.now()).await.unwrap();
+    app.outbox_added().notify_one();
+    let sent = own.templates.wait_for("84912345001", 1, WAIT).await;
+    assert_eq!(sent[0]["template_id"], "401001");
+    crate::support::outbox_settled(&app).await;
+    assert_eq!(own.templates.count(), 1);
+    assert_eq!(
+        qn.templates.count(),
+        0,
+        "no template through Quảng Ninh's OA"
+    );
+    assert_eq!(
+        qn.sent.to("z1").len(),
+        n,
+        "nothing by Quảng Ninh's closed window"
+    );
     running.stop(std::time::Duration::from_secs(5)).await;
 }

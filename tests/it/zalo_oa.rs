@@ -415,7 +415,7 @@ async fn an_expired_token_answered_with_220_is_refreshed_too() {
 }
 
 /// Two templates: "you may give again" (bulk) and the urgent call-out ask.
-fn zns_config(fake_url: &str, budget: i64, urgent_cap: i64) -> ZnsConfig {
+pub(crate) fn zns_config(fake_url: &str, budget: i64, urgent_cap: i64) -> ZnsConfig {
     let text = format!(
         r#"
         api_url = "{fake_url}"
@@ -436,7 +436,7 @@ fn zns_config(fake_url: &str, budget: i64, urgent_cap: i64) -> ZnsConfig {
 }
 
 /// The day the test donors may give again: ten days after the harness's start.
-fn eligible_day() -> chrono::NaiveDate {
+pub(crate) fn eligible_day() -> chrono::NaiveDate {
     start_time().date_naive() + chrono::Days::new(10)
 }
 
