@@ -431,3 +431,40 @@ async fn shutdown_signal() {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_config_names_every_account_with_its_mode_and_province() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hienmau.toml");
+        std::fs::write(
+            &path,
+            "[accounts.telegram.quang-ninh]\nprovince = \"Quảng Ninh\"\n\
+             webhook_url = \"https://bot.example.vn/qn\"\n\
+             [accounts.zalo_oa.quang-ninh]\napp_id = \"42\"\nprovince = \"Quảng Ninh\"\n",
+        )
+        .unwrap();
+        let env: std::collections::HashMap<&str, &str> = [
+            ("TELEGRAM_BOT_TOKEN", "1:OWN"),
+            ("TELEGRAM_QUANG_NINH_BOT_TOKEN", "2:QN"),
+            ("TELEGRAM_QUANG_NINH_WEBHOOK_SECRET", "qn-secret"),
+            ("ZALO_OA_QUANG_NINH_SECRET_KEY", "k"),
+            ("ZALO_OA_QUANG_NINH_APP_SECRET", "a"),
+        ]
+        .into();
+        let config = Config::load(Some(&path), |k| env.get(k).map(|v| v.to_string())).unwrap();
+        assert_eq!(
+            channels_line(&config),
+            "channels: Telegram (long polling), Telegram quang-ninh (webhook, Quảng Ninh), \
+             Zalo OA quang-ninh (webhook, Quảng Ninh)\n"
+        );
+        let none = Config::load(None, |_| None).unwrap();
+        assert_eq!(
+            channels_line(&none),
+            "channels: none configured (the dashboard only)\n"
+        );
+    }
+}
